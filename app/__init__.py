@@ -1,0 +1,1 @@
+"""Telephone voice assistant for older people in Yunnan."""

@@ -1,0 +1,100 @@
+"""One Settings object for the whole service, read from environment variables and `.env`.
+
+Every variable is prefixed `IVR_` except `DATABASE_URL`, which keeps its conventional name.
+The README's configuration table lists them all; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "ivr.sqlite3"
+PLACEHOLDER_SECRET = "change-me"
+
+
+class Settings(BaseSettings):
+    """Service configuration. Defaults run a demo on one machine with nothing to install."""
+
+    model_config = SettingsConfigDict(env_prefix="IVR_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_SQLITE_PATH}",
+        validation_alias=AliasChoices("DATABASE_URL", "IVR_DATABASE_URL"),
+        description="SQLAlchemy URL; postgresql+psycopg://user@host/db for PostgreSQL.",
+    )
+    environment: str = Field(default="development", description="development or production.")
+    secret_key: str = Field(
+        default=PLACEHOLDER_SECRET,
+        description="Signs staff session cookies and CSRF tokens. Required in production.",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The URL Twilio uses to reach this service (signatures are checked against it).",
+    )
+    dialogs_dir: Path = PROJECT_ROOT / "dialogs"
+    grammars_dir: Path = PROJECT_ROOT / "grammars"
+    models_dir: Path = PROJECT_ROOT / "models"
+    speech_model: str = Field(
+        default="vosk-model-small-cn-0.22",
+        description="Name of the Vosk model in models/manifest; missing means keypad-only.",
+    )
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_from_number: str = ""
+    twilio_api_base: str = Field(
+        default="",
+        description="Override Twilio's REST base URL (tests point it at a local fake).",
+    )
+    operator_number: str = Field(
+        default="",
+        description="Where '0' transfers a caller (a phone number or SIP URI). Empty: queue.",
+    )
+    hotline_number: str = "+868710000000"
+    secure_cookies: bool = Field(
+        default=False, description="Set cookies with Secure (always true in production)."
+    )
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_postgres_scheme(cls, value: str) -> str:
+        """Accept the common `postgres://` and `postgresql://` forms and use psycopg 3."""
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def check_production_ready(self) -> None:
+        """Refuse to serve production traffic with placeholder secrets."""
+        if not self.is_production:
+            return
+        problems = []
+        if self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32:
+            problems.append("IVR_SECRET_KEY must be set to a random string of 32+ characters")
+        if not self.twilio_auth_token:
+            problems.append("IVR_TWILIO_AUTH_TOKEN must be set to validate Twilio signatures")
+        if problems:
+            raise RuntimeError("; ".join(problems))
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

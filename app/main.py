@@ -1,0 +1,42 @@
+"""The FastAPI application: Twilio endpoints, staff consoles and health probes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import health
+from app.consoles import routes as console_routes
+from app.core.config import Settings, get_settings
+from app.core.db import Database
+from app.core.logging import configure_logging
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service. Start-up refuses a broken flow or a production placeholder secret."""
+    settings = settings or get_settings()
+    settings.check_production_ready()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.db.dispose()
+
+    app = FastAPI(title="Yunnan elder hotline", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.db = Database(settings.database_url)
+    app.include_router(health.router)
+    app.include_router(console_routes.router)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory app.main:create_app_from_env`."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return create_app(settings)

@@ -1,0 +1,76 @@
+"""Shared fixtures: a real, migrated database on SQLite and on PostgreSQL.
+
+Every test that asks for `db` runs once per backend. PostgreSQL is the server on
+127.0.0.1:5432 (override with IVR_TEST_POSTGRES_URL); when it is unreachable the
+PostgreSQL runs are skipped, unless IVR_REQUIRE_POSTGRES=1 (as in CI), which fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, delete, text
+from sqlalchemy.engine import make_url
+
+from app.adapters.orm import Base
+from app.core.db import Database
+from app.core.migrate import upgrade
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "IVR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = [b for b in os.environ.get("IVR_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
+
+
+def _create_postgres_database() -> str:
+    """Create a throw-away database on the local server and return its URL."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"ivr_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # the server is down or refuses us
+        admin.dispose()
+        if os.environ.get("IVR_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL required but unreachable: {exc}")
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    admin.dispose()
+    return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(url: str) -> None:
+    name = make_url(url).database
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """A freshly migrated, empty database for the whole test session, per backend."""
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        url = f"sqlite:///{path}"
+        upgrade(url)
+        yield url
+    else:
+        url = _create_postgres_database()
+        upgrade(url)
+        yield url
+        _drop_postgres_database(url)
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """The session database, emptied before each test."""
+    database = Database(database_url)
+    with database.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(delete(table))
+    yield database
+    database.dispose()
