@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     port: int = 8000
     public_base_url: str = Field(
         default="http://127.0.0.1:8000",
-        description="The URL Twilio uses to reach this service (signatures are checked against it).",
+        description="Public URL Twilio calls; signatures are checked against it.",
     )
     dialogs_dir: Path = PROJECT_ROOT / "dialogs"
     grammars_dir: Path = PROJECT_ROOT / "grammars"

@@ -1,0 +1,267 @@
+"""The call-flow engine: one step turns (call state, event) into (new state, outputs).
+
+It knows nothing of Twilio, audio or the database. Behaviour shared by every state lives
+here, once: `*` or "再说一遍" repeats the prompt more slowly; `0` or "转人工" hands the caller
+to a person; the first silence or misunderstanding re-prompts in simpler words, and the
+second hands the caller to a person. The engine never hangs up on a caller who has not
+finished: only an `end` state hangs up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from app.callflow.actions import ActionContext, ActionRegistry
+from app.callflow.loader import FlowSet, StateRef
+from app.callflow.messages import (
+    CallStarted,
+    Event,
+    HangUp,
+    Hangup,
+    Keys,
+    Listen,
+    Output,
+    Say,
+    Silence,
+    Speech,
+    Transfer,
+)
+from app.callflow.spec import StateSpec
+
+logger = logging.getLogger(__name__)
+
+Understand = Callable[[str, str, date], object]
+MAX_HOPS = 25  # states entered in one step before the engine assumes a bug
+FAILURES_BEFORE_TRANSFER = 2
+REPEAT_KEY = "*"
+OPERATOR_KEY = "0"
+
+
+@dataclass
+class CallState:
+    """Everything the engine remembers about one call between two steps."""
+
+    flow: str = ""
+    state: str = ""
+    vars: dict[str, Any] = field(default_factory=dict)
+    failures: int = 0
+    repeats: int = 0
+    ended: bool = False
+    outcome: str | None = None  # why the call ended: completed, transferred, caller_hung_up
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CallState:
+        return cls(**data)
+
+    @property
+    def ref(self) -> StateRef:
+        return StateRef(self.flow, self.state)
+
+
+class _SafeVars(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        logger.warning("prompt variable %r is not set", key)
+        return ""
+
+
+class Engine:
+    def __init__(self, flows: FlowSet, actions: ActionRegistry, understand: Understand) -> None:
+        self.flows = flows
+        self.actions = actions
+        self.understand = understand
+
+    # --- the one public step ---------------------------------------------------------
+
+    def step(self, call: CallState, event: Event, ctx: ActionContext) -> list[Output]:
+        """Apply one event to the call; mutate `call` and return what to say and do."""
+        out: list[Output] = []
+        if isinstance(event, CallStarted):
+            self._enter(call, self.flows.start(), ctx, out)
+        elif isinstance(event, HangUp):
+            self._hang_up(call, ctx)
+        elif call.ended:
+            logger.info("event %s after the call ended; ignored", event.kind)
+        elif isinstance(event, Keys):
+            self._on_keys(call, event.digits, ctx, out)
+        elif isinstance(event, Speech):
+            self._on_speech(call, event, ctx, out)
+        elif isinstance(event, Silence):
+            self._fail(call, "silence", out)
+        return out
+
+    # --- input handling ---------------------------------------------------------------
+
+    def _on_keys(self, call: CallState, digits: str, ctx: ActionContext, out: list[Output]) -> None:
+        spec = self._current(call)
+        digits = digits.strip()
+        if digits == REPEAT_KEY or (digits.startswith(REPEAT_KEY) and spec.max_digits == 1):
+            self._repeat(call, out)
+            return
+        if digits == OPERATOR_KEY or (digits.startswith(OPERATOR_KEY) and spec.max_digits == 1):
+            self._transfer(call, "caller pressed 0", out)
+            return
+        if digits in spec.keys:
+            self._go(call, spec.keys[digits], ctx, out)
+            return
+        if spec.expect is not None and spec.expect != "yesno":
+            # Typed answers (an ID number, a choice) go through the same understanding.
+            self._on_value(
+                call, spec, self.understand(spec.expect, digits, ctx.now.date()), ctx, out
+            )
+            return
+        self._fail(call, "nomatch", out)
+
+    def _on_speech(
+        self, call: CallState, event: Speech, ctx: ActionContext, out: list[Output]
+    ) -> None:
+        spec = self._current(call)
+        text = event.text.strip()
+        if not text:
+            self._fail(call, "silence", out)
+            return
+        today = ctx.now.date()
+        intent = self.understand("intent", text, today)
+        if intent == "repeat":
+            self._repeat(call, out)
+            return
+        if intent == "operator":
+            self._transfer(call, "caller asked for a person", out)
+            return
+        if spec.expect is None:
+            self._fail(call, "nomatch", out)
+            return
+        self._on_value(call, spec, self.understand(spec.expect, text, today), ctx, out)
+
+    def _on_value(
+        self, call: CallState, spec: StateSpec, value: object, ctx: ActionContext, out: list[Output]
+    ) -> None:
+        if value is None or value == "unknown":
+            self._fail(call, "nomatch", out)
+            return
+        if spec.save_as:
+            call.vars[spec.save_as] = value
+        target = spec.answers.get(str(value))
+        if target is None and spec.expect == "choice":
+            target = spec.keys.get(str(value))
+        if target is None:
+            target = spec.on_value
+        if target is None:
+            self._fail(call, "nomatch", out)
+            return
+        self._go(call, target, ctx, out)
+
+    # --- shared behaviour ---------------------------------------------------------------
+
+    def _repeat(self, call: CallState, out: list[Output]) -> None:
+        spec = self._current(call)
+        call.repeats += 1
+        assert spec.ask is not None
+        out.append(Say(self._render(call, spec.ask), pace="slow"))
+        out.append(self._listen(spec))
+
+    def _fail(self, call: CallState, why: str, out: list[Output]) -> None:
+        spec = self._current(call)
+        call.failures += 1
+        logger.info("caller input not usable (%s), failure %d", why, call.failures)
+        if call.failures >= FAILURES_BEFORE_TRANSFER:
+            self._transfer(call, f"second failure ({why})", out)
+            return
+        if why == "nomatch":
+            out.append(Say(self._common(call, "didnt_catch"), pace="slow"))
+        assert spec.simpler is not None
+        out.append(Say(self._render(call, spec.simpler), pace="slow"))
+        out.append(self._listen(spec))
+
+    def _transfer(self, call: CallState, reason: str, out: list[Output]) -> None:
+        out.append(Say(self._common(call, "transferring")))
+        out.append(Transfer(reason=reason))
+        call.ended = True
+        call.outcome = "transferred"
+
+    def _hang_up(self, call: CallState, ctx: ActionContext) -> None:
+        if call.ended:
+            return
+        call.ended = True
+        call.outcome = "caller_hung_up"
+        flow = self.flows.flows.get(call.flow)
+        if flow is not None and flow.on_hang_up:
+            self.actions.run(flow.on_hang_up, ctx)
+
+    # --- moving between states ----------------------------------------------------------
+
+    def _go(self, call: CallState, target: str, ctx: ActionContext, out: list[Output]) -> None:
+        self._enter(call, self.flows.resolve(call.flow, target), ctx, out)
+
+    def _enter(self, call: CallState, ref: StateRef, ctx: ActionContext, out: list[Output]) -> None:
+        for _ in range(MAX_HOPS):
+            call.flow, call.state = ref.flow, ref.state
+            call.failures = 0
+            spec = self.flows.state(ref)
+            outcome = self.actions.run(spec.action, ctx) if spec.action else None
+            if outcome is not None and outcome in spec.outcomes:
+                if spec.say:
+                    out.append(Say(self._render(call, spec.say)))
+                ref = self.flows.resolve(ref.flow, spec.outcomes[outcome])
+                continue
+            kind = spec.kind
+            if kind == "ask":
+                assert spec.ask is not None
+                out.append(Say(self._render(call, spec.ask)))
+                out.append(self._listen(spec))
+                return
+            if kind == "transfer":
+                assert spec.transfer is not None
+                out.append(Say(self._render(call, spec.transfer)))
+                out.append(Transfer(reason=f"flow {ref}"))
+                call.ended, call.outcome = True, "transferred"
+                return
+            if kind == "end":
+                assert spec.end is not None
+                out.append(Say(self._render(call, spec.end)))
+                out.append(Hangup())
+                call.ended, call.outcome = True, "completed"
+                return
+            if spec.say:
+                out.append(Say(self._render(call, spec.say)))
+            if spec.next is None:
+                raise RuntimeError(f"state {ref} has no way on for outcome {outcome!r}")
+            ref = self.flows.resolve(ref.flow, spec.next)
+        raise RuntimeError(f"more than {MAX_HOPS} states entered without waiting for the caller")
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _current(self, call: CallState) -> StateSpec:
+        spec = self.flows.state(call.ref)
+        if spec.kind != "ask":
+            raise RuntimeError(f"input arrived in non-ask state {call.ref}")
+        return spec
+
+    def _listen(self, spec: StateSpec) -> Listen:
+        assert spec.expect is not None or spec.keys
+        return Listen(
+            expect=spec.expect or "keys",
+            input=spec.input,
+            max_digits=spec.max_digits,
+            timeout_s=spec.timeout_s,
+            finish_on_key="#" if spec.max_digits > 1 else "",
+            keys=tuple(sorted(spec.keys)),
+        )
+
+    def _render(self, call: CallState, prompt: str) -> str:
+        template = self.flows.prompt(call.flow, prompt)
+        return template.format_map(_SafeVars(call.vars))
+
+    def _common(self, call: CallState, prompt: str) -> str:
+        return self.flows.common_prompts[prompt].format_map(_SafeVars(call.vars))
+
+
+def fallback_outputs(flows: FlowSet) -> list[Output]:
+    """What the caller hears when a step fails unexpectedly: never silence, never a hang-up."""
+    return [Say(flows.common_prompts["system_error"]), Transfer(reason="system error")]

@@ -1,0 +1,94 @@
+"""The shape of a flow file in `dialogs/`, checked by pydantic when it is read.
+
+A flow is a set of named states. Each state is exactly one of:
+- an *ask* state: says a prompt and waits for keys and/or speech (`ask`, `expect`,
+  `keys`, `answers`, `on_value`);
+- a *say* state: says a prompt and moves on (`say`, `next`);
+- an *action* state: runs a named Python action and branches on its outcome
+  (`action`, `outcomes`, `next`); an action may be combined with `say` or `ask`, and
+  then runs first;
+- a *transfer* state: says a prompt and hands the caller to a person;
+- an *end* state: says goodbye and hangs up.
+Targets name a state of the same flow (`menu`), a state of another flow (`taxi.confirm`)
+or another flow's start (`taxi`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Expect = Literal["intent", "yesno", "digits", "department", "when", "choice", "place"]
+
+
+def _key_text(key: object) -> str:
+    if isinstance(key, bool):
+        return "yes" if key else "no"
+    return str(key)
+
+
+class StateSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: str | None = None
+    outcomes: dict[str, str] = Field(default_factory=dict)
+    say: str | None = None
+    next: str | None = None
+    ask: str | None = None
+    simpler: str | None = None
+    expect: Expect | None = None
+    input: Literal["keys", "speech", "both"] = "both"
+    keys: dict[str, str] = Field(default_factory=dict)
+    answers: dict[str, str] = Field(default_factory=dict)
+    on_value: str | None = None
+    save_as: str | None = None
+    max_digits: int = Field(default=1, ge=1, le=18)
+    timeout_s: int = Field(default=8, ge=3, le=30)
+    transfer: str | None = None
+    end: str | None = None
+
+    @field_validator("keys", "answers", "outcomes", mode="before")
+    @classmethod
+    def _keys_as_strings(cls, value: object) -> object:
+        """YAML 1.1 reads `1:` as an integer and `yes:`/`no:` as booleans; keys are strings."""
+        if isinstance(value, dict):
+            return {_key_text(k): v for k, v in value.items()}
+        return value
+
+    @property
+    def kind(self) -> str:
+        if self.ask is not None:
+            return "ask"
+        if self.transfer is not None:
+            return "transfer"
+        if self.end is not None:
+            return "end"
+        if self.say is not None:
+            return "say"
+        return "action"
+
+    def targets(self) -> list[tuple[str, str]]:
+        """Every (label, target) edge leaving this state."""
+        edges = [(f"key {k}", t) for k, t in self.keys.items()]
+        edges += [(f"answer {a}", t) for a, t in self.answers.items()]
+        edges += [(f"outcome {o}", t) for o, t in self.outcomes.items()]
+        if self.on_value:
+            edges.append(("on_value", self.on_value))
+        if self.next:
+            edges.append(("next", self.next))
+        return edges
+
+    def prompt_names(self) -> list[str]:
+        return [p for p in (self.say, self.ask, self.simpler, self.transfer, self.end) if p]
+
+
+class FlowSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    description: str = ""
+    start: str
+    on_hang_up: str | None = None  # an action run when the caller hangs up inside this flow
+    prompts: dict[str, str] = Field(default_factory=dict)
+    states: dict[str, StateSpec]

@@ -1,0 +1,156 @@
+"""The `ivr` command: serve, migrate, load demo data, check flows, simulate a call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.core.config import get_settings
+
+app = typer.Typer(
+    help="Yunnan elder hotline: one-key taxi and hospital registration by phone.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals may hold passwords or ID numbers
+)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+flows_app = typer.Typer(help="Call flows in dialogs/.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(flows_app, name="flows")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+) -> None:
+    """Run the web service: Twilio webhooks, media streams, consoles, health probes."""
+    import uvicorn
+
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    base = f"http://{host}:{port}"
+    typer.echo(
+        f"\n  长者服务热线 is starting on {base}\n"
+        f"  - staff sign-in:   {base}/login   (demo: admin / chuncheng-2026)\n"
+        f"  - health:          {base}/healthz  {base}/readyz\n"
+        f"  - Twilio webhook:  {settings.public_base_url}/twilio/voice\n"
+        f"  - simulate a call: .venv/bin/ivr call --from +8613800000001\n",
+        err=True,
+    )
+    uvicorn.run(
+        "app.main:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        log_config=None,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Create or update the schema to the latest migration."""
+    from app.core.migrate import upgrade
+
+    upgrade(get_settings().database_url, revision)
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]) -> None:
+    """Step the schema back to REVISION (`base` removes every table)."""
+    from app.core.migrate import downgrade
+
+    downgrade(get_settings().database_url, revision)
+
+
+@app.command()
+def demo(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Only load when the database has no people yet.")
+    ] = False,
+) -> None:
+    """Load realistic demo data: people in Kunming, a taxi company, two hospitals."""
+    from app.core.db import Database
+    from app.services.demo_data import load_demo
+
+    database = Database(get_settings().database_url)
+    loaded = load_demo(database, only_if_empty=if_empty)
+    typer.echo("demo data loaded" if loaded else "database already has data; demo not loaded")
+    database.dispose()
+
+
+@flows_app.command("check")
+def flows_check(
+    directory: Annotated[Path | None, typer.Option(help="Folder of flow files.")] = None,
+) -> None:
+    """Validate every flow; exit 1 with one line per problem if any is broken."""
+    from app.callflow.loader import FlowError, load_flows
+    from app.services.call_actions import build_actions
+
+    folder = directory or get_settings().dialogs_dir
+    try:
+        flows = load_flows(folder, build_actions())
+    except FlowError as exc:
+        for problem in exc.problems:
+            typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1) from exc
+    states = sum(len(f.states) for f in flows.flows.values())
+    typer.echo(f"ok: {len(flows.flows)} flows, {states} states in {folder}")
+
+
+@app.command()
+def call(
+    from_number: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            help="The caller's number, e.g. +8613800000001; 'anonymous' for a withheld number.",
+        ),
+    ] = "anonymous",
+    to_number: Annotated[str | None, typer.Option("--to", help="The hotline number.")] = None,
+    script: Annotated[
+        Path | None, typer.Option(help="File with one caller turn per line (keys or text).")
+    ] = None,
+) -> None:
+    """Simulate a call in the terminal against the real engine and database."""
+    from app.core.db import Database
+    from app.services.hotline import build_call_service
+    from app.simulator import run_call
+
+    settings = get_settings()
+    database = Database(settings.database_url)
+    service = build_call_service(settings, database)
+    if script is not None:
+        turns = iter(script.read_text("utf-8").splitlines())
+    else:
+        typer.echo("按键：输入数字、*、#；说话：输入中文；空行＝沉默；“挂断”＝挂电话。", err=True)
+        turns = _interactive_turns()
+    run_call(
+        service,
+        from_number=from_number,
+        to_number=to_number or settings.hotline_number,
+        turns=turns,
+    )
+    database.dispose()
+
+
+def _interactive_turns() -> Iterator[str]:
+    while True:
+        try:
+            yield input("您> ")
+        except EOFError:
+            return
+
+
+def main() -> None:
+    app(prog_name="ivr")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""A call in the terminal: the same engine, database and services as a real call.
+
+Prompts are printed; the caller types keys (`1`, `*`, `0`, `110101...#`) or Chinese text.
+An empty line is silence, `挂断` or `hangup` (or end of input) hangs up. With a script,
+each line is one caller turn.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+
+from app.callflow.messages import CallStarted, Event, HangUp, Keys, Output, Silence, Speech
+from app.domain.enums import CallChannel
+from app.services.calls import CallService
+
+HANG_UP_WORDS = {"hangup", "挂断", "挂电话"}
+KEYPAD = set("0123456789*#")
+ELDERLY_CHARS_PER_MINUTE = 130  # the speaking rate prompts are written for
+
+
+def parse_turn(line: str) -> Event:
+    """One line typed (or scripted) by the caller -> one engine event."""
+    text = line.strip()
+    if not text or text in {".", "(silence)", "（沉默）"}:
+        return Silence()
+    if text.lower() in HANG_UP_WORDS:
+        return HangUp()
+    if set(text) <= KEYPAD:
+        return Keys(text.rstrip("#") if len(text) > 1 else text)
+    return Speech(text)
+
+
+def render(output: Output) -> str:
+    if output.kind == "say":
+        slow = "（慢速）" if output.pace == "slow" else ""
+        return f"热线{slow}：{output.text}"
+    if output.kind == "listen":
+        what = {"keys": "按键", "speech": "说话", "both": "按键或说话"}[output.input]
+        return f"   [等待{what}，{output.timeout_s}秒]"
+    if output.kind == "transfer":
+        return f"   [转接人工：{output.reason}]"
+    return "   [挂断]"
+
+
+def speaking_seconds(outputs: Iterable[Output]) -> float:
+    """How long the prompts take at the elderly speaking rate."""
+    chars = sum(len(o.text) for o in outputs if o.kind == "say")
+    return chars * 60 / ELDERLY_CHARS_PER_MINUTE
+
+
+def run_call(
+    service: CallService,
+    *,
+    from_number: str | None,
+    to_number: str | None,
+    turns: Iterator[str],
+    show: Callable[[str], None] = print,
+) -> str:
+    """Play one call to its end; return the call id."""
+    call_id = f"SIM{uuid.uuid4().hex[:24]}"
+    result = service.handle(
+        call_id=call_id,
+        event=CallStarted(from_number, to_number),
+        event_key="start",
+        channel=CallChannel.SIMULATOR,
+    )
+    total = speaking_seconds(result.outputs)
+    for output in result.outputs:
+        show(render(output))
+    turn = 0
+    while not result.ended:
+        line = next(turns, None)
+        event: Event = HangUp() if line is None else parse_turn(line)
+        turn += 1
+        show(
+            f"来电者：{line.strip() if line and line.strip() else '（沉默）'}"
+            if line is not None
+            else "来电者：（挂断）"
+        )
+        result = service.handle(call_id=call_id, event=event, event_key=f"turn:{turn}")
+        total += speaking_seconds(result.outputs)
+        for output in result.outputs:
+            show(render(output))
+        if isinstance(event, HangUp):
+            break
+    show(f"   [通话结束，提示语约 {total:.0f} 秒（按每分钟 {ELDERLY_CHARS_PER_MINUTE} 字计）]")
+    return call_id
