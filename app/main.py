@@ -13,6 +13,7 @@ from app.consoles import routes as console_routes
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.logging import configure_logging
+from app.services.hotline import build_call_service, load_hotline_flows
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Yunnan elder hotline", lifespan=lifespan)
     app.state.settings = settings
     app.state.db = Database(settings.database_url)
+    app.state.flows = load_hotline_flows(settings)  # a broken flow stops start-up here
+    app.state.call_service = build_call_service(settings, app.state.db, flows=app.state.flows)
     app.include_router(health.router)
     app.include_router(console_routes.router)
     return app

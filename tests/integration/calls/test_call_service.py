@@ -1,0 +1,162 @@
+"""Whole calls through the real engine, flows, understanding and database (SQLite + PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from app.adapters.orm import Call, CallSession, CallStep, Ride
+from app.callflow.messages import CallStarted, HangUp, Keys, Listen, Say, Silence, Speech, Transfer
+from app.core.config import Settings
+from app.core.db import Database
+from app.domain.enums import CallStatus, RideStatus
+from app.services.calls import CallService, UnknownCallError
+from app.services.demo_data import load_demo
+from app.services.hotline import build_call_service
+
+ZHANG = "+8613800000001"  # 张奶奶 in the demo data
+HOTLINE = "+868710000000"
+
+
+@pytest.fixture
+def service(db: Database) -> CallService:
+    load_demo(db, today=date(2026, 11, 30))
+    return build_call_service(Settings(database_url=db.url), db)
+
+
+def says(result_outputs: list) -> str:  # type: ignore[type-arg]
+    return "".join(o.text for o in result_outputs if isinstance(o, Say))
+
+
+def test_registered_caller_is_greeted_by_name_and_reaches_the_menu(service: CallService) -> None:
+    result = service.handle(call_id="CA1", event=CallStarted(ZHANG, HOTLINE), event_key="start")
+    assert "张奶奶您好" in says(result.outputs)
+    assert "叫出租车，请按1" in says(result.outputs)
+    assert isinstance(result.outputs[-1], Listen)
+    assert result.state == "main.menu"
+
+
+def test_unknown_and_withheld_numbers_are_greeted_politely(service: CallService) -> None:
+    for call_id, number in [("CA2", "+8613999999999"), ("CA3", "anonymous")]:
+        result = service.handle(
+            call_id=call_id, event=CallStarted(number, HOTLINE), event_key="start"
+        )
+        assert says(result.outputs).startswith("您好，这里是长者服务热线")
+
+
+def test_one_key_and_a_confirmation_queue_a_ride_from_home(
+    service: CallService, db: Database
+) -> None:
+    service.handle(call_id="CA1", event=CallStarted(ZHANG, HOTLINE), event_key="start")
+    confirm = service.handle(call_id="CA1", event=Keys("1"), event_key="k1")
+    assert "五华区翠湖南路12号" in says(confirm.outputs)
+    done = service.handle(call_id="CA1", event=Speech("是喽嘛"), event_key="k2")
+    assert done.ended and done.outputs[-1].kind == "hangup"
+    with db.session() as session:
+        ride = session.scalars(select(Ride)).one()
+        assert ride.status == RideStatus.QUEUED
+        assert ride.pickup_address is not None and ride.pickup_address.startswith("五华区")
+        assert ride.priority > 0 and ride.queued_at is not None
+        assert session.get(Call, "CA1").status == CallStatus.COMPLETED  # type: ignore[union-attr]
+
+
+def test_a_retried_event_replays_its_answer_without_booking_twice(
+    service: CallService, db: Database
+) -> None:
+    service.handle(call_id="CA1", event=CallStarted(ZHANG, HOTLINE), event_key="start")
+    service.handle(call_id="CA1", event=Keys("1"), event_key="k1")
+    first = service.handle(call_id="CA1", event=Keys("1"), event_key="k2")
+    again = service.handle(call_id="CA1", event=Keys("1"), event_key="k2")
+    assert again.replayed and again.outputs == first.outputs
+    with db.session() as session:
+        assert session.scalar(select(func.count(Ride.id))) == 1
+        assert session.scalar(select(func.count(CallStep.id))) == 3
+
+
+def test_concurrent_duplicates_of_one_event_book_once(service: CallService, db: Database) -> None:
+    service.handle(call_id="CA1", event=CallStarted(ZHANG, HOTLINE), event_key="start")
+    service.handle(call_id="CA1", event=Keys("1"), event_key="k1")
+    results = []
+
+    def confirm() -> None:
+        results.append(service.handle(call_id="CA1", event=Keys("1"), event_key="k2"))
+
+    threads = [threading.Thread(target=confirm) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({tuple(r.outputs) for r in results}) == 1
+    with db.session() as session:
+        assert (
+            session.scalar(select(func.count(Ride.id)).where(Ride.status == RideStatus.QUEUED)) == 1
+        )
+
+
+def test_a_new_service_instance_continues_the_call(db: Database, service: CallService) -> None:
+    """State is in the database: a restarted worker takes the next webhook."""
+    service.handle(call_id="CA1", event=CallStarted(ZHANG, HOTLINE), event_key="start")
+    service.handle(call_id="CA1", event=Keys("1"), event_key="k1")
+    restarted = build_call_service(Settings(database_url=db.url), Database(db.url))
+    result = restarted.handle(call_id="CA1", event=Keys("1"), event_key="k2")
+    assert result.ended and "已经为您叫车" in says(result.outputs)
+
+
+def test_caller_hanging_up_mid_request_leaves_it_visible(
+    service: CallService, db: Database
+) -> None:
+    service.handle(call_id="CA1", event=CallStarted(ZHANG, HOTLINE), event_key="start")
+    service.handle(call_id="CA1", event=Keys("1"), event_key="k1")
+    service.handle(call_id="CA1", event=HangUp(), event_key="hangup")
+    with db.session() as session:
+        ride = session.scalars(select(Ride)).one()
+        assert ride.status == RideStatus.CALLER_HUNG_UP
+        call = session.get(Call, "CA1")
+        assert call is not None and call.status == CallStatus.CALLER_HUNG_UP
+
+
+def test_two_silences_hand_the_caller_to_a_person(service: CallService, db: Database) -> None:
+    service.handle(call_id="CA1", event=CallStarted(ZHANG, HOTLINE), event_key="start")
+    first = service.handle(call_id="CA1", event=Silence(), event_key="s1")
+    assert isinstance(first.outputs[-1], Listen)
+    second = service.handle(call_id="CA1", event=Silence(), event_key="s2")
+    assert isinstance(second.outputs[-1], Transfer)
+    with db.session() as session:
+        assert session.get(Call, "CA1").status == CallStatus.TRANSFERRED  # type: ignore[union-attr]
+
+
+def test_dialect_department_request_is_read_back(service: CallService) -> None:
+    service.handle(call_id="CA1", event=CallStarted(ZHANG, HOTLINE), event_key="start")
+    service.handle(call_id="CA1", event=Speech("我要挂号"), event_key="k1")
+    result = service.handle(call_id="CA1", event=Speech("我心口闷得很，心慌"), event_key="k2")
+    assert "心血管内科，对吗" in says(result.outputs)
+
+
+def test_every_step_is_persisted_with_its_state(service: CallService, db: Database) -> None:
+    service.handle(call_id="CA1", event=CallStarted(ZHANG, HOTLINE), event_key="start")
+    service.handle(call_id="CA1", event=Keys("*"), event_key="k1")
+    with db.session() as session:
+        steps = session.scalars(select(CallStep).order_by(CallStep.step)).all()
+        assert [(s.step, s.state_after) for s in steps] == [(1, "main.menu"), (2, "main.menu")]
+        call_session = session.get(CallSession, "CA1")
+        assert call_session is not None and call_session.data["vars"]["call_name"] == "张奶奶"
+
+
+def test_an_event_for_an_unknown_call_is_refused(service: CallService) -> None:
+    with pytest.raises(UnknownCallError):
+        service.handle(call_id="NOPE", event=Keys("1"), event_key="k1")
+
+
+def test_a_failing_action_hands_over_instead_of_crashing(
+    service: CallService, db: Database
+) -> None:
+    service.handle(call_id="CA1", event=CallStarted(ZHANG, HOTLINE), event_key="start")
+    service.handle(call_id="CA1", event=Keys("1"), event_key="k1")
+    with db.session() as session:  # the draft ride disappears behind the flow's back
+        session.delete(session.scalars(select(Ride)).one())
+    result = service.handle(call_id="CA1", event=Keys("1"), event_key="k2")
+    assert isinstance(result.outputs[-1], Transfer) and "系统出了点问题" in says(result.outputs)
+    assert service.handle(call_id="CA1", event=Keys("1"), event_key="k2").outputs == result.outputs

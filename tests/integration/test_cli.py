@@ -1,0 +1,95 @@
+"""The `ivr` command as a newcomer runs it: real processes, a real SQLite file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+COMMANDS = [
+    [],
+    ["serve"],
+    ["db"],
+    ["db", "upgrade"],
+    ["db", "downgrade"],
+    ["demo"],
+    ["flows"],
+    ["flows", "check"],
+    ["call"],
+]
+
+
+def ivr(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        input=stdin,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('cli') / 'ivr.sqlite3'}"
+    env = {"DATABASE_URL": url}
+    assert ivr("db", "upgrade", env=env).returncode == 0
+    loaded = ivr("demo", "--if-empty", env=env)
+    assert loaded.returncode == 0 and "demo data loaded" in loaded.stdout
+    again = ivr("demo", "--if-empty", env=env)
+    assert "not loaded" in again.stdout
+    return env
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "ivr")
+def test_every_command_has_help(command: list[str]) -> None:
+    result = ivr(*command, "--help")
+    assert result.returncode == 0 and "Usage" in result.stdout
+
+
+def test_flows_check_accepts_the_shipped_flows() -> None:
+    result = ivr("flows", "check")
+    assert result.returncode == 0 and result.stdout.startswith("ok: ")
+
+
+def test_flows_check_rejects_a_broken_flow_with_a_clear_message(tmp_path: Path) -> None:
+    for name in ("common.yaml", "main.yaml"):
+        (tmp_path / name).write_text((Path("dialogs") / name).read_text("utf-8"), "utf-8")
+    broken = (tmp_path / "main.yaml").read_text("utf-8").replace("1: taxi", "1: taxii")
+    (tmp_path / "main.yaml").write_text(broken, "utf-8")
+    result = ivr("flows", "check", "--directory", str(tmp_path))
+    assert result.returncode == 1
+    assert "error: main.yaml: state 'menu': key 1 goes to unknown state 'taxii'" in result.stderr
+
+
+def test_scripted_call_from_a_demo_number_is_greeted_and_repeat_and_transfer_work(
+    demo_db: dict[str, str], tmp_path: Path
+) -> None:
+    script = tmp_path / "call.txt"
+    script.write_text("*\n再说一遍\n0\n", "utf-8")
+    result = ivr("call", "--from", "+8613800000001", "--script", str(script), env=demo_db)
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0, result.stderr
+    assert lines[0] == "热线：张奶奶您好，这里是长者服务热线。"
+    assert sum("热线（慢速）：要叫出租车" in line for line in lines) == 2
+    assert "[转接人工：caller pressed 0]" in result.stdout
+
+
+def test_scripted_taxi_call_queues_a_ride(demo_db: dict[str, str], tmp_path: Path) -> None:
+    script = tmp_path / "taxi.txt"
+    script.write_text("1\n对的\n", "utf-8")
+    result = ivr("call", "--from", "+8613800000002", "--script", str(script), env=demo_db)
+    assert "王大爹您好" in result.stdout
+    assert "已经为您叫车" in result.stdout and "[挂断]" in result.stdout
+
+
+def test_interactive_call_ends_cleanly_when_input_ends(demo_db: dict[str, str]) -> None:
+    result = ivr("call", "--from", "anonymous", env=demo_db, stdin="2\n")
+    assert result.returncode == 0
+    assert "您好，这里是长者服务热线" in result.stdout and "哪个科" in result.stdout
