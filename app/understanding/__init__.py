@@ -1,1 +1,59 @@
-"""understanding package."""
+"""Dialect-tolerant understanding of what an older Yunnan caller said.
+
+``understand(expect, text, today)`` turns recognised (or typed) text into a value for the
+kind of question the prompt asked. Everything is driven by the YAML data in ``grammars/``
+(loaded once per process) and tolerant of Kunming / Southwestern Mandarin words and sounds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from app.understanding.choice import parse_choice
+from app.understanding.department import parse_department
+from app.understanding.digits import parse_digits
+from app.understanding.intent import parse_intent
+from app.understanding.when import parse_when
+from app.understanding.yesno import parse_yesno
+
+_PARSERS: dict[str, Callable[[str, dt.date], object]] = {
+    "intent": lambda text, _today: parse_intent(text),
+    "yesno": lambda text, _today: parse_yesno(text),
+    "department": lambda text, _today: parse_department(text),
+    "when": parse_when,
+    "digits": lambda text, _today: parse_digits(text),
+    "choice": lambda text, _today: parse_choice(text),
+}
+
+#: The kinds of answer a prompt can expect.
+KINDS: tuple[str, ...] = tuple(_PARSERS)
+
+#: The "nothing understood" value of each kind.
+NOTHING: dict[str, object] = {
+    "intent": "unknown", "yesno": "unknown", "department": None, "when": None,
+    "digits": None, "choice": None,
+}
+
+
+def understand(expect: str, text: str, today: dt.date) -> object:
+    """Understand ``text`` as an answer of kind ``expect`` (see :data:`KINDS`).
+
+    Returns ``"unknown"`` (intent, yesno) or ``None`` (other kinds) when nothing usable was
+    said. Raises ``ValueError`` for an unknown kind.
+    """
+    try:
+        parser = _PARSERS[expect]
+    except KeyError:
+        raise ValueError(f"unknown kind {expect!r}; expected one of {', '.join(KINDS)}") from None
+    return parser(text or "", today)
+
+
+def warm_up() -> None:
+    """Load every grammar and build every matcher now (start-up), not on the first call."""
+    today = dt.date(2000, 1, 1)
+    for kind in KINDS:
+        understand(kind, "明天上午挂心内科一二三", today)
+
+
+__all__ = ["KINDS", "NOTHING", "understand", "warm_up"]

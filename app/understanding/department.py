@@ -1,0 +1,74 @@
+"""Hospital department from a department name, an alias, a symptom or a mis-heard form."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from app.understanding import data
+from app.understanding.fuzzy import Matcher
+from app.understanding.normalize import clean
+
+GENERAL = "普通内科"
+CHILDREN = "儿科"
+
+
+@cache
+def matcher() -> Matcher:
+    """Labels: ``name:<dept>``, ``symptom:<dept>``, ``ambiguous`` and ``child``."""
+    entries: list[tuple[str, str]] = []
+    departments = data.load("departments").get("departments") or {}
+    for dept in departments:
+        entries.append((clean(dept), f"name:{dept}"))
+    for dept, groups in departments.items():
+        entries += [(clean(str(p)), f"name:{dept}") for p in groups.get("names") or []]
+    for dept, groups in departments.items():
+        entries += [(clean(str(p)), f"symptom:{dept}") for p in groups.get("symptoms") or []]
+    entries += [(clean(p), "ambiguous") for p in data.words("departments", "ambiguous")]
+    entries += [(clean(p), "child") for p in data.words("departments", "child")]
+    return Matcher(entries, fuzzy_min=2)
+
+
+@cache
+def catalogue() -> tuple[str, ...]:
+    """The canonical department names, in file order."""
+    return tuple(data.load("departments").get("departments") or {})
+
+
+@cache
+def _negators() -> tuple[str, ...]:
+    return tuple(sorted(data.words("departments", "negators"), key=len, reverse=True))
+
+
+def _negated(text: str, start: int) -> bool:
+    return any(text.endswith(neg, 0, start) for neg in _negators())
+
+
+def named_department(cleaned: str) -> str | None:
+    """The department whose name (not symptom) is in already-cleaned text, if exactly one."""
+    names = {h.label[5:] for h in matcher().hits(cleaned) if h.label.startswith("name:")}
+    return names.pop() if len(names) == 1 else None
+
+
+def parse_department(text: str) -> str | None:
+    """Return a canonical department name, or ``None`` when unclear or ambiguous."""
+    cleaned = clean(text)
+    if not cleaned:
+        return None
+    names: set[str] = set()
+    symptoms: set[str] = set()
+    child = False
+    for hit in matcher().hits(cleaned):
+        kind, _, dept = hit.label.partition(":")
+        if kind == "name" and not _negated(cleaned, hit.start):
+            names.add(dept)
+        elif kind == "symptom" and not _negated(cleaned, hit.start):
+            symptoms.add(dept)
+        elif kind == "child":
+            child = True
+    if names:
+        return names.pop() if len(names) == 1 else None
+    if child:
+        return CHILDREN
+    if len(symptoms) > 1:
+        symptoms.discard(GENERAL)
+    return symptoms.pop() if len(symptoms) == 1 else None

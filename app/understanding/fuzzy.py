@@ -1,0 +1,127 @@
+"""Pinyin-level phrase matching tolerant of Southwestern Mandarin sound merges.
+
+Every Chinese character is reduced to a toneless *folded* syllable in which the sounds
+that Yunnan speakers (and phone-quality recognition) confuse become equal: n/l, an/ang,
+en/eng, in/ing, z/zh, c/ch, s/sh, f/h, ü/i and ge/ke/he ~ go/ko/ho. A phrase matches the
+text where their folded syllables agree; exact character matches are preferred.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pypinyin import Style, pinyin
+
+_INITIALS = {"zh": "z", "ch": "c", "sh": "s", "n": "l", "f": "h"}
+_FINALS = {
+    "ang": "an", "eng": "en", "ing": "in", "iang": "ian", "uang": "uan", "ueng": "uen",
+    "v": "i", "ve": "ie", "van": "ian", "vn": "in",
+}
+_KEYS: dict[str, str] = {}
+
+
+def fold(initial: str, final: str) -> str:
+    """Folded syllable for a pinyin initial and final (strict pypinyin spelling)."""
+    initial = _INITIALS.get(initial, initial)
+    final = _FINALS.get(final, final)
+    if final == "e" and initial in ("g", "k", "h"):
+        final = "o"
+    return initial + final
+
+
+def is_han(ch: str) -> bool:
+    """True for a CJK unified ideograph."""
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def char_key(ch: str) -> str:
+    """Folded syllable of one character (the character itself when not Chinese)."""
+    key = _KEYS.get(ch)
+    if key is None:
+        if is_han(ch):
+            ini = pinyin(ch, style=Style.INITIALS, strict=True)[0][0]
+            fin = pinyin(ch, style=Style.FINALS, strict=True)[0][0]
+            key = fold(ini, fin) or ch
+        else:
+            key = "#" if ch == "|" else ch
+        _KEYS[ch] = key
+    return key
+
+
+def text_key(text: str) -> tuple[str, dict[int, int]]:
+    """``|``-delimited folded syllables of ``text`` and a map offset -> character index."""
+    parts = ["|"]
+    offsets: dict[int, int] = {}
+    pos = 0
+    for i, ch in enumerate(text):
+        offsets[pos] = i
+        k = char_key(ch)
+        parts.append(k)
+        parts.append("|")
+        pos += len(k) + 1
+    return "".join(parts), offsets
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A phrase found in the text: characters ``start:end`` carry ``label``."""
+
+    start: int
+    end: int
+    label: str
+    exact: bool
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+
+class Matcher:
+    """Finds the longest non-overlapping grammar phrases in a text, exactly or by pinyin."""
+
+    def __init__(self, entries: Iterable[tuple[str, str]], *, fuzzy_min: int = 2) -> None:
+        seen: dict[str, str] = {}
+        for phrase, label in entries:
+            if phrase and phrase not in seen:
+                seen[phrase] = label
+        self.phrases = seen
+        ordered = sorted(seen.items(), key=lambda item: -len(item[0]))
+        self._exact = ordered
+        self._fuzzy = [
+            ("|" + "|".join(char_key(c) for c in p) + "|", len(p), lab)
+            for p, lab in ordered
+            if len(p) >= fuzzy_min and all(is_han(c) for c in p)
+        ]
+
+    def hits(self, text: str) -> list[Hit]:
+        """Selected hits, left to right (leftmost-longest, exact before fuzzy)."""
+        found: list[Hit] = []
+        for phrase, label in self._exact:
+            i = text.find(phrase)
+            while i >= 0:
+                found.append(Hit(i, i + len(phrase), label, True))
+                i = text.find(phrase, i + 1)
+        if self._fuzzy:
+            joined, offsets = text_key(text)
+            for key, size, label in self._fuzzy:
+                j = joined.find(key)
+                while j >= 0:
+                    start = offsets.get(j)
+                    if start is not None:
+                        found.append(Hit(start, start + size, label, False))
+                    j = joined.find(key, j + 1)
+        if not found:
+            return []
+        # Leftmost-longest: "不是不是" is 不是 + 不是, not 不 + 是不是.
+        found.sort(key=lambda h: (h.start, -h.size, not h.exact))
+        taken = [False] * len(text)
+        chosen: list[Hit] = []
+        for hit in found:
+            if any(taken[hit.start : hit.end]):
+                continue
+            for k in range(hit.start, hit.end):
+                taken[k] = True
+            chosen.append(hit)
+        chosen.sort(key=lambda h: h.start)
+        return chosen

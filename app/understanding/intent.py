@@ -1,0 +1,60 @@
+"""What the caller wants: taxi, hospital, cancel, query, repeat, operator or unknown."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from app.understanding import data
+from app.understanding.department import named_department
+from app.understanding.fuzzy import Hit, Matcher
+from app.understanding.normalize import clause_len, clause_start, clean
+
+INTENTS = ("taxi", "hospital", "cancel", "query", "repeat", "operator")
+_SHORT_CLAUSE = 4
+
+
+@cache
+def matcher() -> Matcher:
+    """Matcher whose labels are ``"<intent>:strong"`` or ``"<intent>:weak"``."""
+    entries: list[tuple[str, str]] = []
+    intents = data.load("intent").get("intents") or {}
+    for strength in ("strong", "weak"):
+        for name, groups in intents.items():
+            entries += [(clean(str(p)), f"{name}:{strength}") for p in groups.get(strength) or []]
+    return Matcher(entries, fuzzy_min=2)
+
+
+@cache
+def priority() -> tuple[str, ...]:
+    return tuple(data.words("intent", "priority"))
+
+
+def _counts(text: str, hit: Hit) -> bool:
+    if hit.exact and hit.size >= 2 or hit.size >= 3:
+        return True
+    at_start = hit.start == clause_start(text, hit.start)
+    return at_start or clause_len(text, hit.start) <= _SHORT_CLAUSE
+
+
+def _decide(names: set[str]) -> str:
+    for name in priority():
+        if name in names:
+            if name in ("taxi", "hospital") and {"taxi", "hospital"} <= names:
+                return "unknown"
+            return name
+    return "unknown"
+
+
+def parse_intent(text: str) -> str:
+    """Return one of :data:`INTENTS` or ``"unknown"``."""
+    cleaned = clean(text)
+    if not cleaned:
+        return "unknown"
+    hits = [h for h in matcher().hits(cleaned) if _counts(cleaned, h)]
+    strong = {h.label.split(":")[0] for h in hits if h.label.endswith(":strong")}
+    if strong:
+        return _decide(strong)
+    weak = {h.label.split(":")[0] for h in hits}
+    if not weak and named_department(cleaned) is not None:
+        return "hospital"  # "心内科" said on its own: the caller wants to book there
+    return _decide(weak)

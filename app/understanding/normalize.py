@@ -1,0 +1,82 @@
+"""Text clean-up before matching: width, punctuation, dialect lexicon, particles, fillers.
+
+The same functions are applied to the caller's words and to the grammar phrases, so a
+phrase may be written in dialect or in Putonghua in ``grammars/``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from app.understanding import data
+
+#: Clause separator left where the caller (or the recogniser) put punctuation.
+SEP = "|"
+
+_PUNCT = re.compile(r"[\s,.!?;:，。！？；：、…~～\"'“”‘’()（）\[\]【】<>《》·\-—_/\\|]+")
+
+
+@cache
+def _lexicon() -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    table = {str(k): str(v) for k, v in (data.load("lexicon").get("dialect") or {}).items()}
+    if not table:
+        return None, table
+    alternatives = sorted(table, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, alternatives))), table
+
+
+@cache
+def _droppers() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    particles = data.words("lexicon", "particles")
+    fillers = sorted(data.words("lexicon", "fillers"), key=len, reverse=True)
+    p = re.compile("[" + "".join(map(re.escape, particles)) + "]") if particles else None
+    f = re.compile("|".join(map(re.escape, fillers))) if fillers else None
+    return p, f
+
+
+def basic(text: str) -> str:
+    """NFKC width folding, lower case, punctuation -> ``SEP`` (collapsed, trimmed)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _PUNCT.sub(SEP, text)
+    return text.strip(SEP)
+
+
+def dialect(text: str) -> str:
+    """Rewrite dialect words with their Putonghua meaning (longest entry first)."""
+    pattern, table = _lexicon()
+    if pattern is None:
+        return text
+    return pattern.sub(lambda m: table[m.group(0)], text)
+
+
+def drop_particles(text: str) -> str:
+    """Remove particles and filler words, then tidy the clause separators."""
+    particles, fillers = _droppers()
+    if fillers is not None:
+        text = fillers.sub("", text)
+    if particles is not None:
+        text = particles.sub("", text)
+    text = re.sub(r"\|{2,}", SEP, text)
+    return text.strip(SEP)
+
+
+def clean(text: str, *, use_dialect: bool = True) -> str:
+    """Full clean-up used by the word-level kinds (intent, yes/no, department, when)."""
+    text = basic(text)
+    if use_dialect:
+        text = dialect(text)
+    return drop_particles(text)
+
+
+def clause_start(text: str, index: int) -> int:
+    """Index of the first character of the clause containing ``index``."""
+    return text.rfind(SEP, 0, index) + 1
+
+
+def clause_len(text: str, index: int) -> int:
+    """Length of the clause containing ``index``."""
+    start = clause_start(text, index)
+    end = text.find(SEP, index)
+    return (len(text) if end < 0 else end) - start

@@ -1,0 +1,102 @@
+"""Phrase lists that constrain Vosk for each kind of prompt, built from ``grammars/``.
+
+The lists hold the words exactly as written in the grammar files (dialect forms included),
+so speech recognition and understanding share one source of truth. Vosk's grammar JSON is
+this list; the last item is ``"[unk]"`` so out-of-grammar speech is not forced onto a phrase.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import cn2an
+
+from app.understanding import KINDS, data
+from app.understanding.fuzzy import is_han
+
+UNKNOWN = "[unk]"
+_SMALL = ["一", "二", "两", "三", "四", "五", "六", "七", "八", "九", "十"]
+_DAYS_OF_MONTH = [cn2an.an2cn(n) for n in range(1, 32)]
+
+
+def _everywhere() -> list[str]:
+    """Phrases useful at every prompt: asking for a person or a repeat."""
+    intents = data.load("intent").get("intents") or {}
+    out: list[str] = []
+    for name in ("operator", "repeat"):
+        out += [str(p) for p in (intents.get(name) or {}).get("strong") or []]
+    return out
+
+
+def _intent() -> list[str]:
+    out: list[str] = []
+    for groups in (data.load("intent").get("intents") or {}).values():
+        for strength in ("strong", "weak"):
+            out += [str(p) for p in groups.get(strength) or []]
+    return out
+
+
+def _yesno() -> list[str]:
+    return [*data.words("yesno", "yes_words"), *data.words("yesno", "no_words"),
+            *data.words("yesno", "unclear")]
+
+
+def _department() -> list[str]:
+    out: list[str] = []
+    for dept, groups in (data.load("departments").get("departments") or {}).items():
+        out.append(str(dept))
+        out += [str(p) for p in groups.get("names") or []]
+        out += [str(p) for p in groups.get("symptoms") or []]
+    return out + data.words("departments", "ambiguous") + data.words("departments", "child")
+
+
+def _when() -> list[str]:
+    raw = data.load("when")
+    out = [str(w) for w in raw.get("days") or {}]
+    for week in data.words("when", "week_words"):
+        out += [f"{pre}{week}{day}" for pre in ("", "下") for day in raw.get("weekdays") or {}]
+    out += [f"{d}号" for d in _DAYS_OF_MONTH] + [f"{m}月" for m in _DAYS_OF_MONTH[:12]]
+    out += [f"{h}点" for h in _SMALL + ["十一", "十二"]]
+    out += [f"{n}天后" for n in _SMALL]
+    return out + data.words("when", "am") + data.words("when", "pm") + data.words("when", "vague")
+
+
+def _digits() -> list[str]:
+    raw = data.load("digits")
+    out = [str(w) for spoken in (raw.get("digits") or {}).values() for w in spoken]
+    out += [str(w) for w in raw.get("x") or []]
+    return [w for w in out if all(is_han(c) for c in w)]
+
+
+def _choice() -> list[str]:
+    raw = data.load("choice")
+    out = [str(k) for k in raw.get("ordinals") or {}]
+    for n in _SMALL:
+        out += [n, f"第{n}个", f"{n}号"]
+    return out
+
+
+_BUILDERS = {
+    "intent": _intent, "yesno": _yesno, "department": _department, "when": _when,
+    "digits": _digits, "choice": _choice,
+}
+
+
+@cache
+def _cached(expect: str) -> tuple[str, ...]:
+    if expect not in _BUILDERS:
+        raise ValueError(f"unknown kind {expect!r}; expected one of {', '.join(KINDS)}")
+    words = _BUILDERS[expect]() + (_everywhere() if expect != "intent" else [])
+    unique = list(dict.fromkeys(w.strip() for w in words if w and w.strip()))
+    return (*unique, UNKNOWN)
+
+
+def phrase_list(expect: str) -> list[str]:
+    """Phrases for a Vosk grammar at a prompt expecting ``expect``; ends with ``"[unk]"``."""
+    return list(_cached(expect))
+
+
+def vosk_grammar(expect: str) -> str:
+    """The Vosk grammar JSON string for a prompt expecting ``expect``."""
+    return json.dumps(phrase_list(expect), ensure_ascii=False)

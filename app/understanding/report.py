@@ -1,0 +1,98 @@
+"""Accuracy report over a labelled corpus (JSON lines with ``expect``, ``text``, ``today``,
+``value``): accuracy per kind, the confusions, and the false-accept rate on lines whose
+expected value is "nothing understood" (out-of-domain or deliberately ambiguous)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.understanding import NOTHING, understand
+
+DEFAULT_TODAY = dt.date(2025, 6, 18)
+
+
+def read_lines(path: Path) -> list[dict[str, Any]]:
+    """Parse a JSON-lines file, skipping blank lines."""
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def today_of(row: dict[str, Any]) -> dt.date:
+    raw = row.get("today")
+    return dt.date.fromisoformat(raw) if raw else dt.date.today()
+
+
+@dataclass
+class KindScore:
+    """Counts for one kind of answer."""
+
+    total: int = 0
+    correct: int = 0
+    nothing_total: int = 0
+    false_accepts: int = 0
+    confusions: list[tuple[str, Any, Any]] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 1.0
+
+
+@dataclass
+class Report:
+    """Scores per kind plus the overall false-accept rate."""
+
+    kinds: dict[str, KindScore] = field(default_factory=dict)
+
+    @property
+    def nothing_total(self) -> int:
+        return sum(k.nothing_total for k in self.kinds.values())
+
+    @property
+    def false_accepts(self) -> int:
+        return sum(k.false_accepts for k in self.kinds.values())
+
+    @property
+    def false_accept_rate(self) -> float:
+        return self.false_accepts / self.nothing_total if self.nothing_total else 0.0
+
+
+def score(rows: Iterable[dict[str, Any]]) -> Report:
+    """Run :func:`understand` on every labelled row and count."""
+    report = Report()
+    for row in rows:
+        kind = row["expect"]
+        got = understand(kind, row["text"], today_of(row))
+        s = report.kinds.setdefault(kind, KindScore())
+        s.total += 1
+        if got == row["value"]:
+            s.correct += 1
+        else:
+            s.confusions.append((row["text"], row["value"], got))
+        if row["value"] == NOTHING[kind]:
+            s.nothing_total += 1
+            if got != NOTHING[kind]:
+                s.false_accepts += 1
+    return report
+
+
+def render(report: Report) -> str:
+    """Human-readable text of a report."""
+    lines = [f"{'kind':<12}{'n':>6}{'correct':>9}{'accuracy':>10}"]
+    for kind, s in report.kinds.items():
+        lines.append(f"{kind:<12}{s.total:>6}{s.correct:>9}{s.accuracy:>10.1%}")
+    lines.append(
+        f"false accepts: {report.false_accepts}/{report.nothing_total}"
+        f" = {report.false_accept_rate:.1%}"
+    )
+    lines.append("confusions (text | expected | got):")
+    for kind, s in report.kinds.items():
+        for text, want, got in s.confusions:
+            w = json.dumps(want, ensure_ascii=False)
+            g = json.dumps(got, ensure_ascii=False)
+            lines.append(f"  [{kind}] {text} | {w} | {g}")
+    return "\n".join(lines)

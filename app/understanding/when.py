@@ -1,0 +1,180 @@
+"""Dates and sessions ("明天上午", "下礼拜三", "十五号下午", "下个月三号") relative to today."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from functools import cache
+from typing import Any
+
+from app.understanding import data
+from app.understanding.fuzzy import Matcher, is_han
+from app.understanding.normalize import clean
+from app.understanding.numerals import NUM_CHARS, to_int
+
+_N = f"[{NUM_CHARS}]+"
+_DAY_END = "(?:号|日)"
+_MONTH_DAY = re.compile(f"(?P<m>{_N})月份?(?P<d>{_N}){_DAY_END}?")
+_NEXT_MONTH_DAY = re.compile(f"下个?月(?P<d>{_N}){_DAY_END}?")
+_THIS_MONTH_DAY = re.compile(f"(?:这个?|本)月(?P<d>{_N}){_DAY_END}")
+_DAY = re.compile(f"(?P<d>{_N}){_DAY_END}")
+_AFTER_DAYS = re.compile(f"(?P<n>{_N})天(?:以后|之后|后)|再?过(?P<k>{_N})天")
+_CLOCK = re.compile(f"(?P<pre>上午|早上|早晨|下午|中午|晚上)?(?P<h>{_N})(?:点|时)(?P<post>钟|半)?")
+
+
+@cache
+def _tables() -> dict[str, Any]:
+    raw = data.load("when")
+    weekday_chars = "".join(str(k) for k in raw.get("weekdays") or {})
+    week_words = "|".join(str(w) for w in raw.get("week_words") or [])
+    days = {clean(str(k)): int(v) for k, v in (raw.get("days") or {}).items()}
+    return {
+        "days": days,
+        "days_re": re.compile("|".join(sorted(map(re.escape, days), key=len, reverse=True))),
+        "weekdays": {str(k): int(v) for k, v in (raw.get("weekdays") or {}).items()},
+        "week_re": re.compile(
+            f"(?P<pre>下下个?|下个?|这个?|本)?(?:{week_words})(?P<w>[{weekday_chars}])"
+        ),
+        "am": [clean(w) for w in data.words("when", "am")],
+        "pm": [clean(w) for w in data.words("when", "pm")],
+        "vague": [clean(w) for w in data.words("when", "vague")],
+    }
+
+
+@cache
+def _vocabulary() -> tuple[Matcher, dict[str, str]]:
+    """Time words for sound-alike repair, and explicit mis-hearings (``heard_as``)."""
+    raw = data.load("when")
+    words = [str(w) for w in raw.get("days") or {}]
+    words += data.words("when", "week_words") + data.words("when", "am")
+    words += data.words("when", "pm")
+    entries = [(clean(w), clean(w)) for w in words if len(clean(w)) >= 2]
+    heard = {clean(str(v)): clean(str(k)) for k, vs in (raw.get("heard_as") or {}).items()
+             for v in vs}
+    return Matcher(entries, fuzzy_min=2), heard
+
+
+def _repair(text: str) -> str:
+    """Replace mis-heard time words by the real ones (numerals are never replaced)."""
+    matcher, heard = _vocabulary()
+    for wrong, right in heard.items():
+        text = text.replace(wrong, right)
+    out = list(text)
+    for hit in matcher.hits(text):
+        span = text[hit.start : hit.end]
+        if not hit.exact and all(is_han(c) and not re.match(f"[{NUM_CHARS}]", c) for c in span):
+            out[hit.start : hit.end] = list(hit.label)
+    return "".join(out)
+
+
+def _add_months(year: int, month: int, n: int) -> tuple[int, int]:
+    index = year * 12 + month - 1 + n
+    return index // 12, index % 12 + 1
+
+
+def _day_of_month(today: dt.date, day: int, months_ahead: int | None) -> dt.date | None:
+    """``day`` of this month (or later); ``months_ahead`` fixes the month offset."""
+    if not 1 <= day <= 31:
+        return None
+    offsets = [months_ahead] if months_ahead is not None else list(range(0, 13))
+    for n in offsets:
+        year, month = _add_months(today.year, today.month, n)
+        if day > calendar.monthrange(year, month)[1]:
+            continue
+        candidate = dt.date(year, month, day)
+        if months_ahead is not None or candidate >= today:
+            return candidate
+    return None
+
+
+def _month_day(today: dt.date, month: int, day: int) -> dt.date | None:
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = dt.date(year, month, day)
+        except ValueError:
+            return None
+        if candidate >= today:
+            return candidate
+    return None
+
+
+def _weekday(today: dt.date, prefix: str, weekday: int) -> dt.date:
+    monday = today - dt.timedelta(days=today.weekday())
+    if prefix.startswith("下下"):
+        return monday + dt.timedelta(days=14 + weekday - 1)
+    if prefix.startswith("下"):
+        return monday + dt.timedelta(days=7 + weekday - 1)
+    if prefix:
+        return monday + dt.timedelta(days=weekday - 1)
+    ahead = (weekday - 1 - today.weekday()) % 7 or 7
+    return today + dt.timedelta(days=ahead)
+
+
+def _date(text: str, today: dt.date) -> dt.date | None:
+    t = _tables()
+    m = _MONTH_DAY.search(text)
+    if m and (month := to_int(m["m"])) and (day := to_int(m["d"])):
+        return _month_day(today, month, day) if 1 <= month <= 12 else None
+    for pattern, ahead in ((_NEXT_MONTH_DAY, 1), (_THIS_MONTH_DAY, 0)):
+        m = pattern.search(text)
+        if m and (day := to_int(m["d"])):
+            return _day_of_month(today, day, ahead)
+    m = t["week_re"].search(text)
+    if m:
+        return _weekday(today, m["pre"] or "", t["weekdays"][m["w"]])
+    m = _DAY.search(text)
+    if m and (day := to_int(m["d"])):
+        return _day_of_month(today, day, None)
+    m = _AFTER_DAYS.search(text)
+    if m:
+        word = m["n"] or m["k"]
+        n = to_int(word)
+        if n is not None and not (m["k"] and word in ("两", "二")):
+            return today + dt.timedelta(days=n)
+    m = t["days_re"].search(text)
+    if m:
+        return today + dt.timedelta(days=t["days"][m.group(0)])
+    return None
+
+
+def _session(text: str) -> str | None:
+    t = _tables()
+    sessions: set[str] = set()
+    for m in _CLOCK.finditer(text):
+        hour = to_int(m["h"])
+        pre = m["pre"] or ""
+        if hour is None or hour > 23:
+            continue
+        if pre in ("上午", "早上", "早晨"):
+            sessions.add("am")
+        elif pre == "下午" or pre == "中午" and hour <= 5:
+            sessions.add("pm")
+        elif pre:
+            continue
+        elif hour == 1 and not m["post"]:
+            continue  # 快一点 / 早一点 mean "a bit", not one o'clock
+        elif 6 <= hour <= 11:
+            sessions.add("am")
+        elif 1 <= hour <= 5 or 13 <= hour <= 17:
+            sessions.add("pm")
+    if any(w in text for w in t["am"]):
+        sessions.add("am")
+    if any(w in text for w in t["pm"]):
+        sessions.add("pm")
+    return sessions.pop() if len(sessions) == 1 else None
+
+
+def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
+    """``{"date": ISO or None, "session": "am"/"pm"/None}``; ``None`` if nothing temporal."""
+    cleaned = clean(text)
+    if not cleaned:
+        return None
+    cleaned = _repair(cleaned).replace("|", "")
+    date = _date(cleaned, today)
+    session = _session(cleaned)
+    if date is None and session is None:
+        t = _tables()
+        if not any(w in cleaned for w in (*t["vague"], *t["am"], *t["pm"])):
+            return None
+    return {"date": date.isoformat() if date else None, "session": session}

