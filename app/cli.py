@@ -8,7 +8,10 @@ from typing import Annotated
 
 import typer
 
+from app.consoles.cli import users_app
 from app.core.config import get_settings
+from app.speech.cli import models_app
+from app.understanding.cli import understand_command
 
 app = typer.Typer(
     help="Yunnan elder hotline: one-key taxi and hospital registration by phone.",
@@ -20,6 +23,9 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 flows_app = typer.Typer(help="Call flows in dialogs/.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(flows_app, name="flows")
+app.add_typer(models_app, name="models")
+app.add_typer(users_app, name="users")
+app.command("understand")(understand_command)
 
 
 @app.command()

@@ -16,7 +16,7 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
-    """Ready when the database answers and the flows are loaded; speech is reported, not required."""
+    """Ready when the database answers and flows are loaded; speech is reported, not required."""
     state = request.app.state
     database_ok = state.db.ping()
     flows = getattr(state, "flows", None)

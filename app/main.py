@@ -14,6 +14,9 @@ from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.logging import configure_logging
 from app.services.hotline import build_call_service, load_hotline_flows
+from app.speech.service import get_speech
+from app.understanding import KINDS
+from app.understanding.phrases import phrase_list
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +36,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = Database(settings.database_url)
     app.state.flows = load_hotline_flows(settings)  # a broken flow stops start-up here
     app.state.call_service = build_call_service(settings, app.state.db, flows=app.state.flows)
+    app.state.speech = get_speech(
+        settings.models_dir, settings.speech_model, remote_url=settings.speech_remote_url or None
+    )
+    app.state.speech_status = app.state.speech.status
+    logger.info("speech: %s", app.state.speech_status)
+    if app.state.speech.available:  # words the model lacks are reported now, not dropped
+        app.state.speech.check_phrase_lists({kind: phrase_list(kind) for kind in KINDS})
     app.include_router(health.router)
     app.include_router(console_routes.router)
     return app

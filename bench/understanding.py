@@ -36,8 +36,9 @@ def main() -> None:
     total_calls = 0
     total_time = 0.0
     for kind in KINDS:
-        cases = [(r["text"], dt.date.fromisoformat(r["today"])) for r in rows
-                 if r["expect"] == kind]
+        cases = [
+            (r["text"], dt.date.fromisoformat(r["today"])) for r in rows if r["expect"] == kind
+        ]
         for text, today in cases:  # first pass fills the per-character pinyin cache
             understand(kind, text, today)
         calls = 0
@@ -49,8 +50,10 @@ def main() -> None:
         total_calls += calls
         total_time += elapsed
         print(f"{kind:<12}{len(cases):>11}{calls / elapsed:>12.0f}{elapsed / calls * 1e6:>10.0f}")
-    print(f"{'all':<12}{'':>11}{total_calls / total_time:>12.0f}"
-          f"{total_time / total_calls * 1e6:>10.0f}")
+    print(
+        f"{'all':<12}{'':>11}{total_calls / total_time:>12.0f}"
+        f"{total_time / total_calls * 1e6:>10.0f}"
+    )
 
 
 if __name__ == "__main__":

@@ -74,3 +74,7 @@ def db(database_url: str) -> Iterator[Database]:
             conn.execute(delete(table))
     yield database
     database.dispose()
+
+
+# Live HTTP server, movable clock and browser fixtures for tests over real HTTP.
+from support.live_server import browser, live_server, live_server_factory, page  # noqa: E402,F401

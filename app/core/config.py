@@ -45,6 +45,10 @@ class Settings(BaseSettings):
         default="vosk-model-small-cn-0.22",
         description="Name of the Vosk model in models/manifest; missing means keypad-only.",
     )
+    speech_remote_url: str = Field(
+        default="",
+        description="ws:// URL of a Vosk WebSocket server, to recognise on other machines.",
+    )
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
     twilio_from_number: str = ""

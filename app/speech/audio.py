@@ -51,8 +51,7 @@ def _build_mulaw_table() -> np.ndarray:
 
 
 MULAW_DECODE_TABLE = _build_mulaw_table()
-_MULAW_BIAS = 0x84
-_MULAW_CLIP = 32635
+_MULAW_SEG_END = np.array([0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF])
 
 
 def mulaw_decode(data: bytes) -> np.ndarray:
@@ -61,14 +60,14 @@ def mulaw_decode(data: bytes) -> np.ndarray:
 
 
 def mulaw_encode(samples: np.ndarray) -> bytes:
-    """Encode int16 samples to G.711 mu-law bytes (for tests and for audio sent to Twilio)."""
-    x = np.asarray(samples, dtype=np.int32)
-    sign = np.where(x < 0, 0x80, 0)
-    mag = np.minimum(np.abs(x), _MULAW_CLIP) + _MULAW_BIAS
-    exponent = np.floor(np.log2(mag)).astype(np.int32) - 7
-    exponent = np.clip(exponent, 0, 7)
-    mantissa = (mag >> (exponent + 3)) & 0x0F
-    code = ~(sign | (exponent << 4) | mantissa) & 0xFF
+    """Encode int16 samples to G.711 mu-law bytes, bit-exact with `audioop.lin2ulaw`
+    (for tests, and for audio sent to Twilio)."""
+    x = np.asarray(samples, dtype=np.int32) >> 2
+    mask = np.where(x < 0, 0x7F, 0xFF)
+    mag = np.minimum(np.abs(x), 8159) + 33
+    seg = np.searchsorted(_MULAW_SEG_END, mag, side="left")
+    uval = (seg << 4) | ((mag >> (seg + 1)) & 0x0F)
+    code = np.where(seg >= 8, 0x7F, uval) ^ mask
     return code.astype(np.uint8).tobytes()
 
 
@@ -104,13 +103,18 @@ def encode_twilio_payload(samples: np.ndarray) -> str:
 # --------------------------------------------------------------------------- resampling
 
 
-def _design_lowpass(up: int, down: int, taps_per_phase: int) -> np.ndarray:
-    """Windowed-sinc prototype filter at rate `up * src`, gain `up`, Kaiser beta 8."""
+def _design_lowpass(up: int, down: int, taps_per_phase: int, centre: int) -> np.ndarray:
+    """Windowed-sinc prototype at rate `up * src` (gain `up`, Kaiser beta 8), centred on
+    prototype sample `centre` so the resampler's delay is a whole number of output samples."""
     n_taps = taps_per_phase * up
     # Cut off a little below the lower Nyquist frequency to leave a transition band.
     cutoff = 0.92 / max(up, down)  # as a fraction of the prototype's Nyquist
-    t = np.arange(n_taps) - (n_taps - 1) / 2.0
-    h = cutoff * np.sinc(cutoff * t) * np.kaiser(n_taps, 8.0)
+    t = np.arange(n_taps) - float(centre)
+    half = float(max(1, min(centre, n_taps - 1 - centre)))
+    inside = np.abs(t) <= half
+    ratio = np.where(inside, 1.0 - (t / half) ** 2, 0.0)
+    window = np.where(inside, np.i0(8.0 * np.sqrt(ratio)) / np.i0(8.0), 0.0)
+    h = cutoff * np.sinc(cutoff * t) * window
     h *= up / h.sum()
     return h.astype(np.float64)
 
@@ -121,7 +125,8 @@ class StreamResampler:
     Output sample n sits at input time n * down / up (up/down = the reduced rate ratio);
     it is the dot product of the last `taps_per_phase` input samples with one phase of
     the low-pass prototype. The filter is causal, so output lags input by about
-    `taps_per_phase / 2` input samples (1 ms at 8 kHz with the default 16 taps);
+    `taps_per_phase / 2` input samples (`self.delay` output samples, 1 ms with the
+    default 16 taps);
     `flush()` pushes the tail out at the end of a stream.
     """
 
@@ -134,7 +139,9 @@ class StreamResampler:
         self.up = dst_rate // g
         self.down = src_rate // g
         self.k = taps_per_phase
-        h = _design_lowpass(self.up, self.down, taps_per_phase)
+        # Delay in output samples; the prototype is centred on delay * down (an integer).
+        self.delay = max(1, round(taps_per_phase / 2 * self.up / self.down))
+        h = _design_lowpass(self.up, self.down, taps_per_phase, self.delay * self.down)
         # phases[p, j] multiplies x[base - j] for outputs whose phase is p.
         self._phases = np.stack([h[p :: self.up][: self.k] for p in range(self.up)])
         self._history = np.zeros(self.k - 1, dtype=np.float64)
@@ -167,7 +174,7 @@ class StreamResampler:
 
     def flush(self) -> np.ndarray:
         """Push out the filter's delay at the end of a stream."""
-        return self.process(np.zeros(self.k // 2, dtype=np.float64))
+        return self.process(np.zeros(self.k, dtype=np.float64))
 
 
 def resample(samples: np.ndarray, src_rate: int, dst_rate: int) -> np.ndarray:
@@ -176,9 +183,8 @@ def resample(samples: np.ndarray, src_rate: int, dst_rate: int) -> np.ndarray:
         return np.asarray(samples, dtype=np.int16).copy()
     rs = StreamResampler(src_rate, dst_rate)
     out = np.concatenate([rs.process(samples), rs.flush()])
-    delay = int(round((rs.k - 1) / 2 * dst_rate / src_rate))
     expected = int(round(len(samples) * dst_rate / src_rate))
-    return out[delay : delay + expected]
+    return out[rs.delay : rs.delay + expected]
 
 
 # --------------------------------------------------------------------------- levels

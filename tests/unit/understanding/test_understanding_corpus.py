@@ -13,6 +13,7 @@ from app.understanding.report import read_lines, render, score
 HERE = Path(__file__).parent
 CORPUS = read_lines(HERE / "corpus.jsonl")
 HELDOUT = read_lines(HERE / "heldout.jsonl")
+HELDOUT2 = read_lines(HERE / "heldout2.jsonl")
 
 FLOORS = {"intent": 0.97, "yesno": 0.99, "department": 0.95, "when": 0.97, "digits": 1.0,
           "choice": 0.97}
@@ -55,16 +56,34 @@ def test_heldout_sanity_floor() -> None:
         assert s.accuracy >= 0.85, f"{kind}: {s.accuracy:.1%}\n{render(report)}"
 
 
-# The held-out set is scored against the issue's targets but never tuned on: kinds that miss
-# a target show up as XFAIL (see docs/understanding.md for the measured numbers).
-@pytest.mark.xfail(strict=False, reason="held-out results are reported, not tuned for")
+# Both held-out sets are scored against the issue's targets. They were written before the
+# code they measure was changed (heldout.jsonl by the author of the layer, heldout2.jsonl by a
+# second engineer, 188 lines); misses were fixed only as general classes (gap phrases, verb +
+# aspect, weak intents needing a request word), never by adding a held-out sentence. A kind
+# that honestly misses a target must be marked xfail here with the measured number.
+_SEEN = {(r["expect"], r["text"]) for r in CORPUS + HELDOUT}
+#: heldout2 lines whose text is in neither earlier file (73 of 188 repeat short canonical
+#: answers such as 是呢, 明天, 内科 or an empty line).
+HELDOUT2_NEW = [r for r in HELDOUT2 if (r["expect"], r["text"]) not in _SEEN]
+HELDOUT_SETS = {"heldout": HELDOUT, "heldout2": HELDOUT2, "heldout2-new": HELDOUT2_NEW}
+
+
+@pytest.mark.parametrize("name", HELDOUT_SETS)
 @pytest.mark.parametrize("kind", KINDS)
-def test_heldout_meets_issue_target(kind: str) -> None:
-    report = score(HELDOUT)
+def test_heldout_meets_issue_target(name: str, kind: str) -> None:
+    report = score(HELDOUT_SETS[name])
     assert report.kinds[kind].accuracy >= FLOORS[kind], render(report)
 
 
-@pytest.mark.xfail(strict=False, reason="held-out results are reported, not tuned for")
-def test_heldout_false_accept_target() -> None:
-    report = score(HELDOUT)
+@pytest.mark.parametrize("name", HELDOUT_SETS)
+def test_heldout_false_accept_target(name: str) -> None:
+    report = score(HELDOUT_SETS[name])
     assert report.false_accept_rate <= MAX_FALSE_ACCEPTS, render(report)
+
+
+def test_heldout2_is_new_and_covers_every_kind() -> None:
+    assert len(HELDOUT2) >= 150
+    assert len(HELDOUT2_NEW) >= 100
+    for kind in KINDS:
+        rows = [r for r in HELDOUT2 if r["expect"] == kind]
+        assert any(r["value"] == NOTHING[kind] for r in rows), f"{kind}: no out-of-domain line"

@@ -1,0 +1,251 @@
+"""Staff sessions in a signed cookie, and the dependencies that guard console routes.
+
+The cookie `ivr_staff` holds the user id, a random session id (CSRF tokens are bound to
+it), the issue time and a stamp of the password hash, signed with `settings.secret_key`.
+It is HttpOnly, SameSite=Lax, Secure when `secure_cookies` or in production, and lasts
+12 hours from sign-in. Every request reloads the user: a deactivated user, a changed
+password or an expired cookie sends the browser back to /login.
+
+Use in routes::
+
+    @router.get("/dispatch")
+    def queue(staff: DispatchStaff, ...): ...          # operator or admin
+
+    @router.get("/hospital/{hospital_id}/slots")
+    def slots(hospital_id: int, staff: HospitalConsoleStaff, ...):
+        ensure_hospital_access(staff, hospital_id)        # own hospital only, admin all
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, HTTPException, Request, Response
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.adapters.orm import StaffUser
+from app.consoles.http import wants_html
+from app.consoles.roles import DISPATCH_ROLES, HOSPITAL_CONSOLE_ROLES
+from app.core.config import Settings
+from app.core.deps import SessionDep, SettingsDep
+from app.domain.enums import StaffRole
+from app.services.staff import FailureThrottle
+
+SESSION_COOKIE = "ivr_staff"
+SESSION_MAX_AGE = timedelta(hours=12)
+CLOCK_SKEW = timedelta(minutes=5)
+SIGN_IN_REQUIRED = "请先登录。"
+FORBIDDEN_ROLE = "您的账号无权使用此页面。"
+FORBIDDEN_HOSPITAL = "您只能查看本院的数据。"
+FORBIDDEN_COMMUNITY = "您只能查看本社区的数据。"
+
+
+def get_now() -> datetime:
+    """The current time; tests override this dependency to move the clock."""
+    return datetime.now(UTC)
+
+
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+# --- the cookie -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffSession:
+    user_id: int
+    sid: str
+    issued_at: datetime
+    stamp: str
+
+    def is_current(self, now: datetime) -> bool:
+        return self.issued_at - CLOCK_SKEW <= now < self.issued_at + SESSION_MAX_AGE
+
+
+def cookie_secure(settings: Settings) -> bool:
+    return settings.secure_cookies or settings.is_production
+
+
+def _serializer(settings: Settings) -> URLSafeSerializer:
+    return URLSafeSerializer(settings.secret_key, salt="ivr-staff-session")
+
+
+def password_stamp(settings: Settings, password_hash: str) -> str:
+    """A short keyed digest of the password hash: a new password ends old sessions."""
+    key = settings.secret_key.encode()
+    return hmac.new(key, b"pw|" + password_hash.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def decode_session_cookie(request: Request, settings: Settings) -> StaffSession | None:
+    """The session in the request's cookie if its signature is valid (expiry not checked)."""
+    raw = request.cookies.get(SESSION_COOKIE)
+    if not raw:
+        return None
+    try:
+        data = _serializer(settings).loads(raw)
+        return StaffSession(
+            user_id=int(data["u"]),
+            sid=str(data["s"]),
+            issued_at=datetime.fromtimestamp(int(data["i"]), UTC),
+            stamp=str(data["p"]),
+        )
+    except (BadSignature, KeyError, TypeError, ValueError, OverflowError):
+        return None
+
+
+def issue_session(
+    response: Response, settings: Settings, user: StaffUser, now: datetime
+) -> StaffSession:
+    """Start a fresh session (new session id) for the user on this response."""
+    session = StaffSession(
+        user_id=user.id,
+        sid=secrets.token_urlsafe(18),
+        issued_at=now.replace(microsecond=0),
+        stamp=password_stamp(settings, user.password_hash),
+    )
+    payload = {
+        "u": session.user_id,
+        "s": session.sid,
+        "i": int(session.issued_at.timestamp()),
+        "p": session.stamp,
+    }
+    response.set_cookie(
+        SESSION_COOKIE,
+        _serializer(settings).dumps(payload),
+        max_age=int(SESSION_MAX_AGE.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=cookie_secure(settings),
+    )
+    return session
+
+
+def clear_session(response: Response, settings: Settings) -> None:
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=cookie_secure(settings)
+    )
+
+
+# --- dependencies -----------------------------------------------------------------------
+
+
+def optional_staff(
+    request: Request, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> StaffUser | None:
+    """The signed-in, active user, or None. Sets request.state.staff for templates."""
+    staff_session = decode_session_cookie(request, settings)
+    if staff_session is None or not staff_session.is_current(now):
+        return None
+    user = session.get(StaffUser, staff_session.user_id)
+    if user is None or not user.active:
+        return None
+    if not hmac.compare_digest(staff_session.stamp, password_stamp(settings, user.password_hash)):
+        return None
+    request.state.staff = user
+    request.state.staff_session = staff_session
+    return user
+
+
+OptionalStaff = Annotated[StaffUser | None, Depends(optional_staff)]
+
+
+def _sign_in_required(request: Request, settings: Settings) -> HTTPException:
+    headers: dict[str, str] = {}
+    if SESSION_COOKIE in request.cookies:
+        cleared = Response()
+        clear_session(cleared, settings)
+        headers["set-cookie"] = cleared.headers["set-cookie"]
+    if wants_html(request):
+        target = "/login"
+        if request.method == "GET":
+            path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            target += "?next=" + quote(path, safe="")
+        headers["location"] = target
+        return HTTPException(status_code=303, detail=SIGN_IN_REQUIRED, headers=headers)
+    return HTTPException(status_code=401, detail=SIGN_IN_REQUIRED, headers=headers)
+
+
+def current_staff(request: Request, staff: OptionalStaff, settings: SettingsDep) -> StaffUser:
+    """The signed-in user; otherwise 303 to /login for pages, 401 for other requests."""
+    if staff is None:
+        raise _sign_in_required(request, settings)
+    return staff
+
+
+CurrentStaff = Annotated[StaffUser, Depends(current_staff)]
+
+
+def require_role(*roles: StaffRole) -> Callable[[StaffUser], StaffUser]:
+    """A dependency admitting only the given roles (admin is not implied: list it)."""
+    allowed = frozenset(roles)
+
+    def dependency(staff: CurrentStaff) -> StaffUser:
+        if staff.role not in allowed:
+            raise HTTPException(status_code=403, detail=FORBIDDEN_ROLE)
+        return staff
+
+    return dependency
+
+
+AdminStaff = Annotated[StaffUser, Depends(require_role(StaffRole.ADMIN))]
+DispatchStaff = Annotated[StaffUser, Depends(require_role(*DISPATCH_ROLES))]
+HospitalConsoleStaff = Annotated[StaffUser, Depends(require_role(*HOSPITAL_CONSOLE_ROLES))]
+
+
+# --- per-hospital and per-community access ----------------------------------------------
+
+
+def can_access_hospital(staff: StaffUser, hospital_id: int) -> bool:
+    """Admins see every hospital; hospital staff only their own; other roles none."""
+    if staff.role is StaffRole.ADMIN:
+        return True
+    return staff.role is StaffRole.HOSPITAL_STAFF and staff.hospital_id == hospital_id
+
+
+def ensure_hospital_access(staff: StaffUser, hospital_id: int) -> None:
+    if not can_access_hospital(staff, hospital_id):
+        raise HTTPException(status_code=403, detail=FORBIDDEN_HOSPITAL)
+
+
+def hospital_scope(staff: StaffUser) -> int | None:
+    """The hospital id to filter queries by, or None for all (admin). 403 for other roles."""
+    if staff.role is StaffRole.ADMIN:
+        return None
+    if staff.role is StaffRole.HOSPITAL_STAFF and staff.hospital_id is not None:
+        return staff.hospital_id
+    raise HTTPException(status_code=403, detail=FORBIDDEN_HOSPITAL)
+
+
+def can_access_community(staff: StaffUser, community_id: int) -> bool:
+    if staff.role is StaffRole.ADMIN:
+        return True
+    return staff.role is StaffRole.COMMUNITY_STAFF and staff.community_id == community_id
+
+
+def ensure_community_access(staff: StaffUser, community_id: int) -> None:
+    if not can_access_community(staff, community_id):
+        raise HTTPException(status_code=403, detail=FORBIDDEN_COMMUNITY)
+
+
+# --- sign-in throttle for unknown usernames ---------------------------------------------
+
+
+def get_unknown_user_throttle(request: Request) -> FailureThrottle:
+    """One in-process counter per application for usernames that do not exist."""
+    state = request.app.state
+    throttle: FailureThrottle | None = getattr(state, "staff_unknown_user_throttle", None)
+    if throttle is None:
+        throttle = FailureThrottle()
+        state.staff_unknown_user_throttle = throttle
+    return throttle
+
+
+UnknownUserThrottle = Annotated[FailureThrottle, Depends(get_unknown_user_throttle)]

@@ -1,0 +1,91 @@
+"""The route class every console route uses: HTML error pages and security headers.
+
+`ConsoleRoute` wraps each route's handler so that an HTTPException (raised by a route or
+a dependency such as `CurrentStaff` or the CSRF check) becomes a Chinese error page for
+browsers, JSON for other clients, or a plain redirect for 3xx. Before answering, it rolls
+back the request's database session, so a refused request never commits half its work.
+Every response also gets security headers (CSP, no framing, no caching unless set).
+
+Build console routers with `console_router()` so their routes get this class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.core.deps import SessionDep
+
+SECURITY_HEADERS: dict[str, str] = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "content-security-policy": (
+        "default-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+        "base-uri 'none'; object-src 'none'"
+    ),
+    "cache-control": "no-store",
+}
+
+
+def wants_html(request: Request) -> bool:
+    """True for browser page requests (Accept names text/html)."""
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _remember_db_session(request: Request, session: SessionDep) -> None:
+    """Keep the request's session (the same one routes get) so errors can roll it back."""
+    request.state.console_db_session = session
+
+
+async def error_response(request: Request, exc: StarletteHTTPException) -> Response:
+    """The answer to an HTTPException on a console route."""
+    headers = dict(exc.headers or {})
+    if 300 <= exc.status_code < 400 and "location" in {k.lower() for k in headers}:
+        return Response(status_code=exc.status_code, headers=headers)
+    if not wants_html(request):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+    from app.consoles.templating import render  # templating imports this module
+
+    return render(
+        request,
+        "error.html",
+        {"status_code": exc.status_code, "message": exc.detail},
+        status_code=exc.status_code,
+        headers=headers,
+    )
+
+
+class ConsoleRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        dependencies = list(kwargs.pop("dependencies", None) or [])
+        kwargs["dependencies"] = [Depends(_remember_db_session), *dependencies]
+        super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def console_handler(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except StarletteHTTPException as exc:
+                db_session = getattr(request.state, "console_db_session", None)
+                if db_session is not None:
+                    await run_in_threadpool(db_session.rollback)
+                response = await error_response(request, exc)
+            for name, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+            return response
+
+        return console_handler
+
+
+def console_router(**kwargs: Any) -> APIRouter:
+    """An APIRouter whose routes use ConsoleRoute."""
+    return APIRouter(route_class=ConsoleRoute, **kwargs)

@@ -1,0 +1,42 @@
+"""Which role may use which console, and how roles are named in the Chinese UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.domain.enums import StaffRole
+
+ROLE_LABELS: dict[StaffRole, str] = {
+    StaffRole.OPERATOR: "调度员",
+    StaffRole.HOSPITAL_STAFF: "医院工作人员",
+    StaffRole.COMMUNITY_STAFF: "社区工作人员",
+    StaffRole.ADMIN: "管理员",
+}
+
+DISPATCH_ROLES: tuple[StaffRole, ...] = (StaffRole.OPERATOR, StaffRole.ADMIN)
+HOSPITAL_CONSOLE_ROLES: tuple[StaffRole, ...] = (StaffRole.HOSPITAL_STAFF, StaffRole.ADMIN)
+USER_ADMIN_ROLES: tuple[StaffRole, ...] = (StaffRole.ADMIN,)
+
+
+@dataclass(frozen=True)
+class ConsoleLink:
+    title: str
+    path: str
+    description: str
+    roles: tuple[StaffRole, ...]
+
+
+CONSOLE_LINKS: tuple[ConsoleLink, ...] = (
+    ConsoleLink("调度台", "/dispatch", "叫车队列、派车和回拨", DISPATCH_ROLES),
+    ConsoleLink("医院工作台", "/hospital", "号源、预约和停诊", HOSPITAL_CONSOLE_ROLES),
+    ConsoleLink("用户管理", "/console/users", "查看工作人员账号", USER_ADMIN_ROLES),
+)
+
+
+def role_label(role: StaffRole | str) -> str:
+    return ROLE_LABELS.get(StaffRole(role), str(role))
+
+
+def links_for(role: StaffRole) -> list[ConsoleLink]:
+    """The consoles a role may open, in display order."""
+    return [link for link in CONSOLE_LINKS if role in link.roles]

@@ -1,0 +1,57 @@
+"""Jinja2 templates shared by every console, and `render()` to answer with one.
+
+Every template extends `base.html` (header with the signed-in user and a sign-out
+button, one CSS file, skip link). The context always has `staff` (or None),
+`role_label`, `csrf_token` and `csrf_field`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from app.consoles.csrf import CSRF_FIELD, attach_csrf_cookie, csrf_token
+from app.consoles.roles import role_label
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def _context(request: Request) -> dict[str, Any]:
+    return {
+        "staff": getattr(request.state, "staff", None),
+        "role_label": role_label,
+        "csrf_token": csrf_token(request),
+        "csrf_field": CSRF_FIELD,
+    }
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Format a UTC time in Kunming time (UTC+8); empty for None."""
+    return value.astimezone(LOCAL_TZ).strftime(fmt) if value is not None else ""
+
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR, context_processors=[_context])
+templates.env.filters["local_time"] = local_time
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render a template; sets the pre-session CSRF cookie when the page created one."""
+    response = templates.TemplateResponse(
+        request, name, context or {}, status_code=status_code, headers=headers
+    )
+    attach_csrf_cookie(request, response)
+    return response

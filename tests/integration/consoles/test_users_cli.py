@@ -1,0 +1,96 @@
+"""`ivr users create` and `ivr users list` against the real database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from typer.testing import CliRunner
+
+from app.consoles import cli
+from app.core.config import Settings
+from app.core.db import Database
+from app.services import staff as staff_service
+from app.services.staff import FailureThrottle
+from support.live_server import add_hospital
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _cli_database(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(database_url=db.url, secret_key="x" * 40)
+    monkeypatch.setattr(cli, "get_settings", lambda: settings)
+
+
+def test_create_reads_password_from_stdin_and_the_user_can_sign_in(db: Database) -> None:
+    result = runner.invoke(
+        cli.users_app,
+        ["create", "--username", "first.admin", "--name", "王管理", "--role", "admin",
+         "--password-stdin"],
+        input="a-long-admin-password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "a-long-admin-password" not in result.output
+    with db.session() as session:
+        user = staff_service.authenticate(
+            session, username="first.admin", password="a-long-admin-password",
+            now=datetime.now(UTC), unknown_users=FailureThrottle(),
+        )
+        assert user is not None and user.display_name == "王管理"
+
+
+def test_create_prompts_twice_for_the_password_when_not_on_stdin(db: Database) -> None:
+    args = ["create", "--username", "li.op", "--name", "李调度", "--role", "operator"]
+    mismatch = runner.invoke(cli.users_app, args, input="first-password\nother-password\n"
+                             "first-password\nfirst-password\n")
+    assert mismatch.exit_code == 0, mismatch.output
+    assert "do not match" in mismatch.output.lower()
+    with db.session() as session:
+        assert staff_service.get_user_by_username(session, "li.op") is not None
+
+
+def test_create_refuses_a_short_password(db: Database) -> None:
+    result = runner.invoke(
+        cli.users_app,
+        ["create", "--username", "li.op", "--name", "李调度", "--role", "operator",
+         "--password-stdin"],
+        input="short\n",
+    )
+    assert result.exit_code == 1
+    assert "at least 10" in result.output
+    with db.session() as session:
+        assert staff_service.list_users(session) == []
+
+
+def test_create_has_no_plain_password_argument() -> None:
+    result = runner.invoke(
+        cli.users_app,
+        ["create", "--username", "li.op", "--name", "李调度", "--role", "operator",
+         "--password", "a-long-password-here"],
+    )
+    assert result.exit_code == 2
+
+
+def test_create_hospital_staff_needs_a_hospital(db: Database) -> None:
+    base = ["create", "--username", "nurse.li", "--name", "李护士", "--role", "hospital_staff",
+            "--password-stdin"]
+    refused = runner.invoke(cli.users_app, base, input="a-long-password-here\n")
+    assert refused.exit_code == 1 and "hospital" in refused.output
+    hospital_id = add_hospital(db)
+    created = runner.invoke(cli.users_app, [*base, "--hospital-id", str(hospital_id)],
+                            input="a-long-password-here\n")
+    assert created.exit_code == 0, created.output
+
+
+def test_list_shows_users_but_never_password_hashes(db: Database) -> None:
+    runner.invoke(
+        cli.users_app,
+        ["create", "--username", "li.op", "--name", "李调度", "--role", "operator",
+         "--password-stdin"],
+        input="a-long-password-here\n",
+    )
+    result = runner.invoke(cli.users_app, ["list"])
+    assert result.exit_code == 0
+    assert "li.op" in result.output and "operator" in result.output
+    assert "$argon2" not in result.output

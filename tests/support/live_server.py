@@ -1,0 +1,217 @@
+"""Fixtures for tests over real HTTP: a live server, a movable clock, staff users, a browser.
+
+`live_server` runs `create_app(Settings(...))` under uvicorn on 127.0.0.1 (a free port) in
+a background thread, on the `db` fixture's database (so once on SQLite and once on
+PostgreSQL). Its `clock` replaces `app.consoles.auth.get_now`, so tests move time instead
+of sleeping. `live_server_factory(**settings)` builds one with other settings (e.g.
+production). tests/conftest.py makes these fixtures available to every test.
+
+Browser tests use `page` (Playwright driving Debian's /usr/bin/chromium, never a
+downloaded browser) and are marked `@pytest.mark.browser`.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from app.adapters.orm import Community, Hospital
+from app.consoles.auth import get_now
+from app.core.config import Settings
+from app.core.db import Database
+from app.domain.enums import StaffRole
+from app.main import create_app
+from app.services import staff as staff_service
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TEST_SECRET = "x" * 40
+PASSWORD = "correct-horse-battery"  # meets the policy: 10+ characters
+HTML = {"accept": "text/html,application/xhtml+xml"}
+_CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class FakeClock:
+    """Real time until `set` or `advance` is called; then frozen and moved by hand."""
+
+    def __init__(self) -> None:
+        self.current: datetime | None = None
+
+    def now(self) -> datetime:
+        return self.current or datetime.now(UTC)
+
+    def set(self, when: datetime) -> None:
+        self.current = when
+
+    def advance(self, delta: timedelta) -> None:
+        self.current = self.now() + delta
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: FastAPI
+    settings: Settings
+    db: Database
+    clock: FakeClock
+    _server: uvicorn.Server = field(repr=False)
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An httpx client for this server that asks for HTML and follows no redirects."""
+        kwargs.setdefault("headers", HTML)
+        return httpx.Client(base_url=self.url, follow_redirects=False, timeout=30, **kwargs)
+
+
+def csrf_from(html: str) -> str:
+    match = _CSRF_INPUT.search(html)
+    assert match, "page has no CSRF field"
+    return match.group(1)
+
+
+def sign_in(client: httpx.Client, username: str, password: str = PASSWORD) -> httpx.Response:
+    """Open the login form and submit it, as a browser would."""
+    form = client.get("/login")
+    assert form.status_code == 200
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf_from(form.text)},
+    )
+
+
+def add_staff(
+    db: Database,
+    username: str,
+    role: StaffRole = StaffRole.OPERATOR,
+    *,
+    password: str = PASSWORD,
+    display_name: str | None = None,
+    hospital_id: int | None = None,
+    community_id: int | None = None,
+) -> int:
+    with db.session() as session:
+        user = staff_service.create_user(
+            session,
+            username=username,
+            display_name=display_name or f"测试{username}",
+            password=password,
+            role=role,
+            hospital_id=hospital_id,
+            community_id=community_id,
+        )
+        return user.id
+
+
+def add_hospital(db: Database, name: str = "云南省第一人民医院") -> int:
+    with db.session() as session:
+        hospital = Hospital(name=name, short_name=name[:6], address="昆明市西山区金碧路157号")
+        session.add(hospital)
+        session.flush()
+        return hospital.id
+
+
+def add_community(db: Database, name: str = "翠湖社区") -> int:
+    with db.session() as session:
+        community = Community(name=name, district="五华区")
+        session.add(community)
+        session.flush()
+        return community.id
+
+
+def _serve(app: FastAPI) -> tuple[uvicorn.Server, threading.Thread, str]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("live server did not start")
+        time.sleep(0.02)
+    return server, thread, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def live_server_factory(db: Database) -> Iterator[Callable[..., LiveServer]]:
+    """Start servers on the test database; `factory(environment="production", ...)`."""
+    running: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def factory(**overrides: Any) -> LiveServer:
+        values: dict[str, Any] = {
+            "database_url": db.url,
+            "secret_key": TEST_SECRET,
+            "environment": "development",
+            "secure_cookies": False,
+            "login_max_failures": 5,
+            "login_lockout_minutes": 15,
+        }
+        values.update(overrides)
+        settings = Settings(**values)
+        app = create_app(settings)
+        clock = FakeClock()
+        app.dependency_overrides[get_now] = clock.now
+        server, thread, url = _serve(app)
+        running.append((server, thread))
+        return LiveServer(url, app, settings, db, clock, server)
+
+    yield factory
+    for server, thread in running:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+@pytest.fixture
+def live_server(live_server_factory: Callable[..., LiveServer]) -> LiveServer:
+    """The app on a real port with development settings."""
+    return live_server_factory()
+
+
+# --- browser ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+# Test modules import the helpers above as `ivr_tests_live_server` (the tests tree is not
+# a package, so this module registers itself under that name).

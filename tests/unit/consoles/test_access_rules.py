@@ -1,0 +1,96 @@
+"""Role and hospital access rules, redirects and the unknown-username throttle."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi import HTTPException
+
+from app.adapters.orm import StaffUser
+from app.consoles.auth import (
+    StaffSession,
+    can_access_hospital,
+    ensure_hospital_access,
+    hospital_scope,
+    require_role,
+)
+from app.consoles.login import safe_next
+from app.consoles.roles import links_for
+from app.domain.enums import StaffRole
+from app.services.staff import FailureThrottle, retry_after_minutes
+
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+def _staff(role: StaffRole, hospital_id: int | None = None) -> StaffUser:
+    return StaffUser(id=1, username="u", display_name="测试", password_hash="-", role=role,
+                     hospital_id=hospital_id, active=True)
+
+
+def test_hospital_staff_may_only_see_their_own_hospital() -> None:
+    nurse = _staff(StaffRole.HOSPITAL_STAFF, hospital_id=7)
+    assert can_access_hospital(nurse, 7)
+    assert not can_access_hospital(nurse, 8)
+    with pytest.raises(HTTPException) as refused:
+        ensure_hospital_access(nurse, 8)
+    assert refused.value.status_code == 403
+    assert hospital_scope(nurse) == 7
+
+
+def test_admin_sees_every_hospital_and_operator_none() -> None:
+    assert can_access_hospital(_staff(StaffRole.ADMIN), 8)
+    assert hospital_scope(_staff(StaffRole.ADMIN)) is None
+    operator = _staff(StaffRole.OPERATOR)
+    assert not can_access_hospital(operator, 8)
+    with pytest.raises(HTTPException):
+        hospital_scope(operator)
+
+
+def test_require_role_admits_only_listed_roles() -> None:
+    check = require_role(StaffRole.OPERATOR, StaffRole.ADMIN)
+    assert check(_staff(StaffRole.OPERATOR)).role is StaffRole.OPERATOR
+    with pytest.raises(HTTPException) as refused:
+        check(_staff(StaffRole.HOSPITAL_STAFF, hospital_id=1))
+    assert refused.value.status_code == 403
+
+
+def test_console_links_follow_the_role() -> None:
+    assert [link.path for link in links_for(StaffRole.OPERATOR)] == ["/dispatch"]
+    assert [link.path for link in links_for(StaffRole.HOSPITAL_STAFF)] == ["/hospital"]
+    assert links_for(StaffRole.COMMUNITY_STAFF) == []
+    assert [link.path for link in links_for(StaffRole.ADMIN)] == [
+        "/dispatch", "/hospital", "/console/users"]
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [("/dispatch?x=1", "/dispatch?x=1"), ("//evil.example", "/console"),
+     ("/\\evil.example", "/console"), ("https://evil.example", "/console"),
+     ("", "/console"), ("/login", "/console")],
+)
+def test_next_page_after_sign_in_is_always_local(target: str, expected: str) -> None:
+    assert safe_next(target) == expected
+
+
+def test_session_lasts_twelve_hours() -> None:
+    session = StaffSession(user_id=1, sid="s", issued_at=T0, stamp="p")
+    assert session.is_current(T0 + timedelta(hours=11, minutes=59))
+    assert not session.is_current(T0 + timedelta(hours=12))
+    assert not session.is_current(T0 - timedelta(hours=1))
+
+
+def test_throttle_locks_unknown_name_at_the_limit_and_forgets_oldest() -> None:
+    throttle = FailureThrottle(capacity=2)
+    lockout = timedelta(minutes=15)
+    assert throttle.record_failure("a", T0, 2, lockout) is None
+    assert throttle.record_failure("a", T0, 2, lockout) == lockout
+    assert throttle.locked_for("a", T0 + timedelta(minutes=5)) == timedelta(minutes=10)
+    throttle.record_failure("b", T0, 2, lockout)
+    throttle.record_failure("c", T0, 2, lockout)
+    assert throttle.locked_for("a", T0) is None  # evicted: capacity 2
+
+
+def test_retry_after_rounds_up_to_whole_minutes() -> None:
+    assert retry_after_minutes(timedelta(seconds=1)) == 1
+    assert retry_after_minutes(timedelta(minutes=14, seconds=1)) == 15
