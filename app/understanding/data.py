@@ -7,8 +7,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 #: Directory holding the grammar files; ``IVR_GRAMMARS_DIR`` overrides it.
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "grammars"
 
@@ -21,6 +19,8 @@ def grammars_dir() -> Path:
 @cache
 def load(name: str) -> dict[str, Any]:
     """Return the parsed ``grammars/<name>.yaml`` mapping (cached)."""
+    import yaml  # imported on first use
+
     with (grammars_dir() / f"{name}.yaml").open(encoding="utf-8") as fh:
         data = yaml.safe_load(fh) or {}
     if not isinstance(data, dict):

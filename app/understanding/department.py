@@ -7,6 +7,7 @@ from functools import cache
 from app.understanding import data
 from app.understanding.fuzzy import Matcher
 from app.understanding.normalize import clean
+from app.understanding.patterns import compile_phrase
 
 GENERAL = "普通内科"
 CHILDREN = "儿科"
@@ -20,9 +21,17 @@ def matcher() -> Matcher:
     for dept in departments:
         entries.append((clean(dept), f"name:{dept}"))
     for dept, groups in departments.items():
-        entries += [(clean(str(p)), f"name:{dept}") for p in groups.get("names") or []]
+        entries += [
+            (c, f"name:{dept}")
+            for p in groups.get("names") or []
+            for c in compile_phrase(str(p), clean)
+        ]
     for dept, groups in departments.items():
-        entries += [(clean(str(p)), f"symptom:{dept}") for p in groups.get("symptoms") or []]
+        entries += [
+            (c, f"symptom:{dept}")
+            for p in groups.get("symptoms") or []
+            for c in compile_phrase(str(p), clean)
+        ]
     entries += [(clean(p), "ambiguous") for p in data.words("departments", "ambiguous")]
     entries += [(clean(p), "child") for p in data.words("departments", "child")]
     return Matcher(entries, fuzzy_min=2)

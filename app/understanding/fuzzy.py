@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pypinyin import Style, pinyin
+from app.understanding.patterns import GAP, MAX_GAP
 
 _INITIALS = {"zh": "z", "ch": "c", "sh": "s", "n": "l", "f": "h"}
 _FINALS = {
@@ -40,6 +40,8 @@ def char_key(ch: str) -> str:
     key = _KEYS.get(ch)
     if key is None:
         if is_han(ch):
+            from pypinyin import Style, pinyin  # imported on first use: ~0.4 s
+
             ini = pinyin(ch, style=Style.INITIALS, strict=True)[0][0]
             fin = pinyin(ch, style=Style.FINALS, strict=True)[0][0]
             key = fold(ini, fin) or ch
@@ -86,7 +88,12 @@ class Matcher:
             if phrase and phrase not in seen:
                 seen[phrase] = label
         self.phrases = seen
-        ordered = sorted(seen.items(), key=lambda item: -len(item[0]))
+        self._gaps = [
+            (tuple(p.split(GAP)), lab) for p, lab in seen.items() if GAP in p
+        ]
+        ordered = sorted(
+            ((p, lab) for p, lab in seen.items() if GAP not in p), key=lambda item: -len(item[0])
+        )
         self._exact = ordered
         self._fuzzy = [
             ("|" + "|".join(char_key(c) for c in p) + "|", len(p), lab)
@@ -102,6 +109,8 @@ class Matcher:
             while i >= 0:
                 found.append(Hit(i, i + len(phrase), label, True))
                 i = text.find(phrase, i + 1)
+        for parts, label in self._gaps:
+            found += _gap_hits(text, parts, label)
         if self._fuzzy:
             joined, offsets = text_key(text)
             for key, size, label in self._fuzzy:
@@ -125,3 +134,26 @@ class Matcher:
             chosen.append(hit)
         chosen.sort(key=lambda h: h.start)
         return chosen
+
+
+#: A gap never spans a clause separator or a negation (血压不高 is not 血压…高).
+_GAP_STOPS = frozenset("|不没莫别未")
+
+
+def _gap_hits(text: str, parts: tuple[str, ...], label: str) -> list[Hit]:
+    """Exact hits of ``part1…part2…`` with at most ``MAX_GAP`` characters between parts and
+    no clause separator or negation in a gap."""
+    out: list[Hit] = []
+    i = text.find(parts[0])
+    while i >= 0:
+        end = i + len(parts[0])
+        for part in parts[1:]:
+            window = text[end : end + MAX_GAP + len(part)]
+            j = window.find(part)
+            if j < 0 or any(c in _GAP_STOPS for c in window[:j]):
+                break
+            end += j + len(part)
+        else:
+            out.append(Hit(i, end, label, True))
+        i = text.find(parts[0], i + 1)
+    return out

@@ -8,6 +8,7 @@ from app.understanding import data
 from app.understanding.department import named_department
 from app.understanding.fuzzy import Hit, Matcher
 from app.understanding.normalize import clause_len, clause_start, clean
+from app.understanding.patterns import compile_phrase
 
 INTENTS = ("taxi", "hospital", "cancel", "query", "repeat", "operator")
 _SHORT_CLAUSE = 4
@@ -20,13 +21,27 @@ def matcher() -> Matcher:
     intents = data.load("intent").get("intents") or {}
     for strength in ("strong", "weak"):
         for name, groups in intents.items():
-            entries += [(clean(str(p)), f"{name}:{strength}") for p in groups.get(strength) or []]
+            entries += [
+                (c, f"{name}:{strength}")
+                for p in groups.get(strength) or []
+                for c in compile_phrase(str(p), clean)
+            ]
     return Matcher(entries, fuzzy_min=2)
 
 
 @cache
 def priority() -> tuple[str, ...]:
     return tuple(data.words("intent", "priority"))
+
+
+@cache
+def request_words() -> tuple[str, ...]:
+    return tuple(clean(w) for w in data.words("intent", "request") if clean(w))
+
+
+def _weak_counts(text: str, hit: Hit) -> bool:
+    """A weak phrase is a request only in a short answer or next to a request word."""
+    return clause_len(text, hit.start) <= _SHORT_CLAUSE or any(w in text for w in request_words())
 
 
 def _counts(text: str, hit: Hit) -> bool:
@@ -54,7 +69,7 @@ def parse_intent(text: str) -> str:
     strong = {h.label.split(":")[0] for h in hits if h.label.endswith(":strong")}
     if strong:
         return _decide(strong)
-    weak = {h.label.split(":")[0] for h in hits}
+    weak = {h.label.split(":")[0] for h in hits if _weak_counts(cleaned, h)}
     if not weak and named_department(cleaned) is not None:
         return "hospital"  # "心内科" said on its own: the caller wants to book there
     return _decide(weak)

@@ -10,14 +10,18 @@ from __future__ import annotations
 import json
 from functools import cache
 
-import cn2an
-
 from app.understanding import KINDS, data
 from app.understanding.fuzzy import is_han
+from app.understanding.patterns import surface_forms
 
 UNKNOWN = "[unk]"
 _SMALL = ["一", "二", "两", "三", "四", "五", "六", "七", "八", "九", "十"]
-_DAYS_OF_MONTH = [cn2an.an2cn(n) for n in range(1, 32)]
+
+
+def _days_of_month() -> list[str]:
+    import cn2an  # imported on first use
+
+    return [cn2an.an2cn(n) for n in range(1, 32)]
 
 
 def _everywhere() -> list[str]:
@@ -25,7 +29,8 @@ def _everywhere() -> list[str]:
     intents = data.load("intent").get("intents") or {}
     out: list[str] = []
     for name in ("operator", "repeat"):
-        out += [str(p) for p in (intents.get(name) or {}).get("strong") or []]
+        strong = (intents.get(name) or {}).get("strong") or []
+        out += [w for p in strong for w in surface_forms(str(p))]
     return out
 
 
@@ -33,7 +38,7 @@ def _intent() -> list[str]:
     out: list[str] = []
     for groups in (data.load("intent").get("intents") or {}).values():
         for strength in ("strong", "weak"):
-            out += [str(p) for p in groups.get(strength) or []]
+            out += [w for p in groups.get(strength) or [] for w in surface_forms(str(p))]
     return out
 
 
@@ -46,8 +51,8 @@ def _department() -> list[str]:
     out: list[str] = []
     for dept, groups in (data.load("departments").get("departments") or {}).items():
         out.append(str(dept))
-        out += [str(p) for p in groups.get("names") or []]
-        out += [str(p) for p in groups.get("symptoms") or []]
+        out += [w for p in groups.get("names") or [] for w in surface_forms(str(p))]
+        out += [w for p in groups.get("symptoms") or [] for w in surface_forms(str(p))]
     return out + data.words("departments", "ambiguous") + data.words("departments", "child")
 
 
@@ -56,7 +61,8 @@ def _when() -> list[str]:
     out = [str(w) for w in raw.get("days") or {}]
     for week in data.words("when", "week_words"):
         out += [f"{pre}{week}{day}" for pre in ("", "下") for day in raw.get("weekdays") or {}]
-    out += [f"{d}号" for d in _DAYS_OF_MONTH] + [f"{m}月" for m in _DAYS_OF_MONTH[:12]]
+    days_of_month = _days_of_month()
+    out += [f"{d}号" for d in days_of_month] + [f"{m}月" for m in days_of_month[:12]]
     out += [f"{h}点" for h in _SMALL + ["十一", "十二"]]
     out += [f"{n}天后" for n in _SMALL]
     return out + data.words("when", "am") + data.words("when", "pm") + data.words("when", "vague")
