@@ -61,6 +61,20 @@ class Settings(BaseSettings):
         description="Where '0' transfers a caller (a phone number or SIP URI). Empty: queue.",
     )
     hotline_number: str = "+868710000000"
+    dispatch_amber_minutes: int = Field(
+        default=5, description="Waiting time after which a queued ride turns amber."
+    )
+    dispatch_red_minutes: int = Field(
+        default=10, description="Waiting time after which a queued ride turns red."
+    )
+    notify_voice_call: bool = Field(
+        default=True, description="Also call the caller to read the plate when a car is assigned."
+    )
+    outbox_poll_seconds: float = 1.0
+    outbox_max_attempts: int = 12
+    outbox_backoff_seconds: float = Field(
+        default=5.0, description="First retry delay; doubles per attempt, capped at 10 minutes."
+    )
     secure_cookies: bool = Field(
         default=False, description="Set cookies with Secure (always true in production)."
     )
