@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 
 from app.callflow.messages import CallStarted, Event, HangUp, Keys, Output, Silence, Speech
 from app.domain.enums import CallChannel
@@ -17,6 +18,14 @@ from app.services.calls import CallService
 HANG_UP_WORDS = {"hangup", "挂断", "挂电话"}
 KEYPAD = set("0123456789*#")
 ELDERLY_CHARS_PER_MINUTE = 130  # the speaking rate prompts are written for
+CALLER_TURN_SECONDS = 3.0  # assumed time for an older caller to press a key or answer
+
+
+@dataclass
+class SimulatedCall:
+    call_id: str
+    turn_ends: list[float] = field(default_factory=list)  # call time when each answer is in
+    seconds: float = 0.0
 
 
 def parse_turn(line: str) -> Event:
@@ -43,10 +52,23 @@ def render(output: Output) -> str:
     return "   [挂断]"
 
 
+COMMA_PAUSE_S = 0.3  # ，、
+STOP_PAUSE_S = 0.5  # 。？！；：
+
+
 def speaking_seconds(outputs: Iterable[Output]) -> float:
-    """How long the prompts take at the elderly speaking rate."""
-    chars = sum(len(o.text) for o in outputs if o.kind == "say")
-    return chars * 60 / ELDERLY_CHARS_PER_MINUTE
+    """How long the prompts take: spoken characters at the elderly speaking rate, plus the
+    pauses a synthesiser makes at commas and full stops (quote marks are silent)."""
+    seconds = 0.0
+    for output in outputs:
+        if output.kind != "say":
+            continue
+        text = output.text
+        spoken = sum(ch.isalnum() for ch in text)
+        seconds += spoken * 60 / ELDERLY_CHARS_PER_MINUTE
+        seconds += COMMA_PAUSE_S * sum(text.count(p) for p in "，、,")
+        seconds += STOP_PAUSE_S * sum(text.count(p) for p in "。？！；：")
+    return seconds
 
 
 def run_call(
@@ -56,8 +78,12 @@ def run_call(
     to_number: str | None,
     turns: Iterator[str],
     show: Callable[[str], None] = print,
-) -> str:
-    """Play one call to its end; return the call id."""
+) -> SimulatedCall:
+    """Play one call to its end.
+
+    Before each caller turn it shows the call time so far: prompts at the elderly speaking
+    rate, plus CALLER_TURN_SECONDS per answer (prompts are heard in full: no barge-in).
+    """
     call_id = f"SIM{uuid.uuid4().hex[:24]}"
     result = service.handle(
         call_id=call_id,
@@ -69,10 +95,14 @@ def run_call(
     for output in result.outputs:
         show(render(output))
     turn = 0
+    played = SimulatedCall(call_id)
     while not result.ended:
         line = next(turns, None)
         event: Event = HangUp() if line is None else parse_turn(line)
         turn += 1
+        show(f"   [约 {total:.0f} 秒]")
+        total += CALLER_TURN_SECONDS
+        played.turn_ends.append(total)
         show(
             f"来电者：{line.strip() if line and line.strip() else '（沉默）'}"
             if line is not None
@@ -84,5 +114,6 @@ def run_call(
             show(render(output))
         if isinstance(event, HangUp):
             break
-    show(f"   [通话结束，提示语约 {total:.0f} 秒（按每分钟 {ELDERLY_CHARS_PER_MINUTE} 字计）]")
-    return call_id
+    show(f"   [通话结束，约 {total:.0f} 秒（按每分钟 {ELDERLY_CHARS_PER_MINUTE} 字计）]")
+    played.seconds = total
+    return played

@@ -112,9 +112,7 @@ class Engine:
             return
         if spec.expect is not None and spec.expect != "yesno":
             # Typed answers (an ID number, a choice) go through the same understanding.
-            self._on_value(
-                call, spec, self.understand(spec.expect, digits, ctx.now.date()), ctx, out
-            )
+            self._on_value(call, spec, self._value(spec, digits, ctx), ctx, out)
             return
         self._fail(call, "nomatch", out)
 
@@ -123,11 +121,17 @@ class Engine:
     ) -> None:
         spec = self._current(call)
         text = event.text.strip()
+        if spec.record and spec.save_as and event.recording_url:
+            # The caller's own words are kept even when recognition made nothing of them:
+            # a person can listen to the recording.
+            call.vars[f"{spec.save_as}_recording"] = event.recording_url
+            if not text:
+                self._on_value(call, spec, "", ctx, out)
+                return
         if not text:
             self._fail(call, "silence", out)
             return
-        today = ctx.now.date()
-        intent = self.understand("intent", text, today)
+        intent = self.understand("intent", text, ctx.now.date())
         if intent == "repeat":
             self._repeat(call, out)
             return
@@ -137,12 +141,19 @@ class Engine:
         if spec.expect is None:
             self._fail(call, "nomatch", out)
             return
-        self._on_value(call, spec, self.understand(spec.expect, text, today), ctx, out)
+        self._on_value(call, spec, self._value(spec, text, ctx), ctx, out)
+
+    def _value(self, spec: StateSpec, answer: str, ctx: ActionContext) -> object:
+        """What the caller's answer means for this question (free text is kept as said)."""
+        assert spec.expect is not None
+        if spec.expect == "free_text":
+            return answer
+        return self.understand(spec.expect, answer, ctx.now.date())
 
     def _on_value(
         self, call: CallState, spec: StateSpec, value: object, ctx: ActionContext, out: list[Output]
     ) -> None:
-        if value is None or value == "unknown":
+        if value is None or value == "unknown" or (value == "" and not spec.record):
             self._fail(call, "nomatch", out)
             return
         if spec.save_as:
@@ -252,6 +263,7 @@ class Engine:
             timeout_s=spec.timeout_s,
             finish_on_key="#" if spec.max_digits > 1 else "",
             keys=tuple(sorted(spec.keys)),
+            record=spec.record,
         )
 
     def _render(self, call: CallState, prompt: str) -> str:

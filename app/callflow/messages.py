@@ -71,6 +71,7 @@ class Listen:
     timeout_s: int = 8
     finish_on_key: str = ""
     keys: tuple[str, ...] = field(default_factory=tuple)
+    record: bool = False  # keep the audio of the answer (transports: a recording URL)
     kind: Literal["listen"] = "listen"
 
 

@@ -19,7 +19,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Expect = Literal["intent", "yesno", "digits", "department", "when", "choice", "place"]
+# free_text: any words are the answer (e.g. a pickup place said after the tone).
+Expect = Literal["intent", "yesno", "digits", "department", "when", "choice", "free_text"]
 
 
 def _key_text(key: object) -> str:
@@ -43,6 +44,7 @@ class StateSpec(BaseModel):
     answers: dict[str, str] = Field(default_factory=dict)
     on_value: str | None = None
     save_as: str | None = None
+    record: bool = False  # keep the caller's own words as audio (saved as `<save_as>_recording`)
     max_digits: int = Field(default=1, ge=1, le=18)
     timeout_s: int = Field(default=8, ge=3, le=30)
     transfer: str | None = None

@@ -29,3 +29,17 @@ def ride_priority(*, age: int | None, to_hospital: bool) -> int:
     if to_hospital:
         priority += PRIORITY_TO_HOSPITAL
     return priority
+
+
+ACTIVE_STATUSES = ("queued", "assigned", "arriving")
+DIGIT_WORDS = dict(zip("0123456789", "零幺两三四五六七八九", strict=True))
+
+
+def spoken_plate(plate: str) -> str:
+    """云A·D1234 -> "云A，D，幺，两，三，四": one character at a time, with 幺 for 1 and 两
+    for 2 as ordinary callers say them on the phone (the rarer 洞/拐/勾 are not used)."""
+    chars = [c for c in plate if c not in "·. -"]
+    if not chars:
+        return ""
+    head, rest = "".join(chars[:2]), chars[2:]
+    return "，".join([head, *(DIGIT_WORDS.get(c, c) for c in rest)])

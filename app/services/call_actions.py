@@ -6,77 +6,141 @@ saved together with the call's new state, or not at all.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
 
-from app.adapters.orm import Person, PersonPhone, Ride
+from sqlalchemy import or_, select
+
+from app.adapters.orm import Driver, Person, PersonPhone, Ride
 from app.callflow.actions import ActionRegistry
 from app.domain.enums import PlaceKind, RideStatus
 from app.domain.people import polite_name
-from app.domain.rides import age_on, ride_priority
+from app.domain.places import spoken_address
+from app.domain.rides import ACTIVE_STATUSES, age_on, ride_priority, spoken_plate
 from app.services.calls import StepContext
+from app.understanding import understand
 
 USUAL_WAIT_MINUTES = 10
+PLACES_BY_KEY = 8  # key 9 means "none of these"
 
 
 def build_actions() -> ActionRegistry:
     registry = ActionRegistry()
+    _register_caller_actions(registry)
+    _register_ride_request_actions(registry)
+    _register_active_ride_actions(registry)
+    return registry
 
-    @registry.register("identify_caller", outcomes=("known", "unknown"))
+
+# --- who is calling ---------------------------------------------------------------------
+
+
+def _register_caller_actions(registry: ActionRegistry) -> None:
+    @registry.register(
+        "identify_caller", outcomes=("active_ride", "known_home", "known", "unknown")
+    )
     def identify_caller(ctx: StepContext) -> str:
-        """Look the caller's number up; a registered person is greeted by name."""
+        """Look the caller's number up: greet by name, load saved places, find an active ride."""
         person = _caller(ctx)
+        ctx.vars.update(person_id=None, call_name="", places=[], age=None)
+        if person is not None:
+            ctx.call.person_id = person.id
+            today = ctx.now.date()
+            ctx.vars.update(
+                person_id=person.id,
+                call_name=polite_name(
+                    full_name=person.full_name,
+                    gender=person.gender,
+                    birth_date=person.birth_date,
+                    today=today,
+                    call_name=person.call_name,
+                ),
+                age=age_on(person.birth_date, today),
+                places=[
+                    {
+                        "id": p.id,
+                        "position": p.position,
+                        "label": p.label,
+                        "address": p.address,
+                        "kind": p.kind.value,
+                    }
+                    for p in person.places
+                ],
+            )
+        active = _active_ride(ctx)
+        if active is not None:
+            ctx.vars["active_ride_id"] = active.id
+            return "active_ride"
         if person is None:
-            ctx.vars.update(person_id=None, call_name="")
             return "unknown"
-        ctx.call.person_id = person.id
-        today = ctx.now.date()
-        ctx.vars.update(
-            person_id=person.id,
-            call_name=polite_name(
-                full_name=person.full_name,
-                gender=person.gender,
-                birth_date=person.birth_date,
-                today=today,
-                call_name=person.call_name,
-            ),
-            age=age_on(person.birth_date, today),
-            places=[
-                {
-                    "id": p.id,
-                    "position": p.position,
-                    "label": p.label,
-                    "address": p.address,
-                    "kind": p.kind.value,
-                }
-                for p in person.places
-            ],
-        )
-        return "known"
+        home = _home(ctx.vars)
+        if home is None:
+            return "known"
+        ctx.vars["home_address"] = spoken_address(home["address"])
+        return "known_home"
 
-    @registry.register("start_ride_request", outcomes=("home_known", "no_home"))
+
+# --- asking for a car -------------------------------------------------------------------
+
+
+def _register_ride_request_actions(registry: ActionRegistry) -> None:
+    @registry.register("start_ride_request", outcomes=("home", "places", "none"))
     def start_ride_request(ctx: StepContext) -> str:
         """Open a draft ride so a caller who hangs up half-way is still seen by operators."""
-        home = next((p for p in ctx.vars.get("places", []) if p["kind"] == PlaceKind.HOME), None)
         ride = Ride(
             person_id=ctx.vars.get("person_id"),
             call_id=ctx.call.id,
             caller_number=ctx.call.from_number,
             status=RideStatus.DRAFT,
         )
-        if home is not None:
-            ride.pickup_place_id = home["id"]
-            ride.pickup_address = home["address"]
-            ctx.vars.update(pickup_label=home["label"], pickup_address=home["address"])
         ctx.session.add(ride)
         ctx.session.flush()
         ctx.vars["ride_id"] = ride.id
-        return "home_known" if home is not None else "no_home"
+        home = _home(ctx.vars)
+        if home is not None:
+            _set_pickup(ctx, ride, home)
+            return "home"
+        return "places" if _offer_places(ctx, exclude=None) else "none"
+
+    @registry.register("count_other_places", outcomes=("some", "none"))
+    def count_other_places(ctx: StepContext) -> str:
+        """Offer the caller's other saved places, by key."""
+        home = _home(ctx.vars)
+        return "some" if _offer_places(ctx, exclude=home["id"] if home else None) else "none"
+
+    @registry.register("pick_saved_place", outcomes=("found", "not_found"))
+    def pick_saved_place(ctx: StepContext) -> str:
+        """The caller pressed a place's key or said its name (女儿家, 市一院)."""
+        answer = str(ctx.vars.get("place_answer", "")).strip()
+        choice = understand("choice", answer, ctx.now.date())  # 2, 两号, 第二个
+        place = _match_place(ctx.vars.get("places", []), str(choice) if choice else answer)
+        if place is None:
+            return "not_found"
+        _set_pickup(ctx, _draft(ctx), place)
+        return "found"
+
+    @registry.register("note_spoken_pickup", outcomes=("heard", "recorded"))
+    def note_spoken_pickup(ctx: StepContext) -> str:
+        """Keep the caller's own words: the recording for the operator, and what ASR heard."""
+        ride = _draft(ctx)
+        said = str(ctx.vars.get("pickup_said") or "").strip()
+        ride.pickup_place_id = None
+        ride.pickup_address = None
+        ride.pickup_transcript = said or None
+        ride.pickup_recording_url = ctx.vars.get("pickup_said_recording")
+        ctx.vars.update(pickup_label="您说的地方", pickup_address=said)
+        return "heard" if said else "recorded"
+
+    @registry.register("mark_trip_to_hospital")
+    def mark_trip_to_hospital(ctx: StepContext) -> None:
+        """A trip to hospital goes ahead of the others in the queue."""
+        ride = _draft(ctx)
+        ride.to_hospital = True
+        ride.destination = ride.destination or "医院"
 
     @registry.register("queue_ride", outcomes=("queued",), commits=True)
     def queue_ride(ctx: StepContext) -> str:
         """Put the confirmed ride in the dispatch queue."""
-        ride = ctx.session.get(Ride, ctx.vars["ride_id"])
-        assert ride is not None
+        ride = _draft(ctx)
         ride.status = RideStatus.QUEUED
         ride.queued_at = ctx.now
         ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=ride.to_hospital)
@@ -91,7 +155,36 @@ def build_actions() -> ActionRegistry:
         if ride is not None and ride.status == RideStatus.DRAFT:
             ride.status = RideStatus.CALLER_HUNG_UP
 
-    return registry
+
+# --- a ride already on its way ------------------------------------------------------------
+
+
+def _register_active_ride_actions(registry: ActionRegistry) -> None:
+    @registry.register("describe_active_ride", outcomes=("over",))
+    def describe_active_ride(ctx: StepContext) -> str | None:
+        """Say where the caller's car is: still being dispatched, or plate and minutes away."""
+        ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"))
+        if ride is None or ride.status not in ACTIVE_STATUSES:
+            return "over"
+        driver = ctx.session.get(Driver, ride.driver_id) if ride.driver_id else None
+        if ride.status == RideStatus.QUEUED or driver is None:
+            ctx.vars["ride_status"] = "正在为您派车，请再等一等"
+        elif ride.status == RideStatus.ARRIVING:
+            ctx.vars["ride_status"] = f"车快到了，车牌是{spoken_plate(driver.plate)}"
+        else:
+            minutes = f"，大约{ride.eta_minutes}分钟到" if ride.eta_minutes else ""
+            ctx.vars["ride_status"] = f"已经派好了，车牌是{spoken_plate(driver.plate)}{minutes}"
+        return None
+
+    @registry.register("cancel_active_ride", commits=True)
+    def cancel_active_ride(ctx: StepContext) -> None:
+        """The caller confirmed: cancel their active ride."""
+        ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"))
+        if ride is not None and ride.status in ACTIVE_STATUSES:
+            ride.status = RideStatus.CANCELLED
+
+
+# --- helpers ------------------------------------------------------------------------------
 
 
 def _caller(ctx: StepContext) -> Person | None:
@@ -100,3 +193,56 @@ def _caller(ctx: StepContext) -> Person | None:
     return ctx.session.scalar(
         select(Person).join(PersonPhone).where(PersonPhone.number == ctx.call.from_number)
     )
+
+
+def _active_ride(ctx: StepContext) -> Ride | None:
+    who = []
+    if ctx.vars.get("person_id"):
+        who.append(Ride.person_id == ctx.vars["person_id"])
+    if ctx.call.from_number:
+        who.append(Ride.caller_number == ctx.call.from_number)
+    if not who:
+        return None
+    return ctx.session.scalars(
+        select(Ride)
+        .where(or_(*who), Ride.status.in_(ACTIVE_STATUSES))
+        .order_by(Ride.created_at.desc())
+        .limit(1)
+    ).first()
+
+
+def _home(variables: dict[str, Any]) -> dict[str, Any] | None:
+    return next((p for p in variables.get("places", []) if p["kind"] == PlaceKind.HOME), None)
+
+
+def _draft(ctx: StepContext) -> Ride:
+    ride = ctx.session.get(Ride, ctx.vars["ride_id"])
+    if ride is None:
+        raise LookupError("the call's draft ride is gone")
+    return ride
+
+
+def _set_pickup(ctx: StepContext, ride: Ride, place: dict[str, Any]) -> None:
+    ride.pickup_place_id = place["id"]
+    ride.pickup_address = place["address"]
+    ctx.vars.update(pickup_label=place["label"], pickup_address=spoken_address(place["address"]))
+
+
+def _offer_places(ctx: StepContext, *, exclude: int | None) -> bool:
+    """Build the spoken list "在女儿家，请按2；在市一院，请按3"; False when there is none."""
+    places = [
+        p
+        for p in ctx.vars.get("places", [])
+        if p["id"] != exclude and p["position"] <= PLACES_BY_KEY
+    ]
+    ctx.vars["places_menu"] = "；".join(f"在{p['label']}，请按{p['position']}" for p in places)
+    return bool(places)
+
+
+def _match_place(places: list[dict[str, Any]], answer: str) -> dict[str, Any] | None:
+    answer = answer.strip()
+    if answer.isdigit():
+        return next((p for p in places if p["position"] == int(answer)), None)
+    # The longest label heard wins: "儿子家" is the son's home, not 家.
+    heard = [p for p in places if p["label"] in answer or (answer and answer in p["label"])]
+    return max(heard, key=lambda p: len(p["label"]), default=None)

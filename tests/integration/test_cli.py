@@ -76,8 +76,8 @@ def test_scripted_call_from_a_demo_number_is_greeted_and_repeat_and_transfer_wor
     result = ivr("call", "--from", "+8613800000001", "--script", str(script), env=demo_db)
     lines = result.stdout.splitlines()
     assert result.returncode == 0, result.stderr
-    assert lines[0] == "热线：张奶奶您好，这里是长者服务热线。"
-    assert sum("热线（慢速）：要叫出租车" in line for line in lines) == 2
+    assert lines[0].startswith("热线：张奶奶您好。要车到翠湖南路12号")
+    assert sum("热线（慢速）：张奶奶您好。要车到" in line for line in lines) == 2
     assert "[转接人工：caller pressed 0]" in result.stdout
 
 
@@ -86,7 +86,7 @@ def test_scripted_taxi_call_queues_a_ride(demo_db: dict[str, str], tmp_path: Pat
     script.write_text("1\n对的\n", "utf-8")
     result = ivr("call", "--from", "+8613800000002", "--script", str(script), env=demo_db)
     assert "王大爹您好" in result.stdout
-    assert "已经为您叫车" in result.stdout and "[挂断]" in result.stdout
+    assert "车已经叫了" in result.stdout and "[挂断]" in result.stdout
 
 
 def test_interactive_call_ends_cleanly_when_input_ends(demo_db: dict[str, str]) -> None:

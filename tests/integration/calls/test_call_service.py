@@ -34,9 +34,9 @@ def says(result_outputs: list) -> str:  # type: ignore[type-arg]
 def test_registered_caller_is_greeted_by_name_and_reaches_the_menu(service: CallService) -> None:
     result = service.handle(call_id="CA1", event=CallStarted(ZHANG, HOTLINE), event_key="start")
     assert "张奶奶您好" in says(result.outputs)
-    assert "叫出租车，请按1" in says(result.outputs)
+    assert "挂号，请按2" in says(result.outputs)
     assert isinstance(result.outputs[-1], Listen)
-    assert result.state == "main.menu"
+    assert result.state == "main.menu_home"
 
 
 def test_unknown_and_withheld_numbers_are_greeted_politely(service: CallService) -> None:
@@ -52,7 +52,7 @@ def test_one_key_and_a_confirmation_queue_a_ride_from_home(
 ) -> None:
     service.handle(call_id="CA1", event=CallStarted(ZHANG, HOTLINE), event_key="start")
     confirm = service.handle(call_id="CA1", event=Keys("1"), event_key="k1")
-    assert "五华区翠湖南路12号" in says(confirm.outputs)
+    assert "车到家接您，对吗" in says(confirm.outputs)
     done = service.handle(call_id="CA1", event=Speech("是喽嘛"), event_key="k2")
     assert done.ended and done.outputs[-1].kind == "hangup"
     with db.session() as session:
@@ -102,7 +102,7 @@ def test_a_new_service_instance_continues_the_call(db: Database, service: CallSe
     service.handle(call_id="CA1", event=Keys("1"), event_key="k1")
     restarted = build_call_service(Settings(database_url=db.url), Database(db.url))
     result = restarted.handle(call_id="CA1", event=Keys("1"), event_key="k2")
-    assert result.ended and "已经为您叫车" in says(result.outputs)
+    assert result.ended and "车已经叫了" in says(result.outputs)
 
 
 def test_caller_hanging_up_mid_request_leaves_it_visible(
@@ -140,7 +140,7 @@ def test_every_step_is_persisted_with_its_state(service: CallService, db: Databa
     service.handle(call_id="CA1", event=Keys("*"), event_key="k1")
     with db.session() as session:
         steps = session.scalars(select(CallStep).order_by(CallStep.step)).all()
-        assert [(s.step, s.state_after) for s in steps] == [(1, "main.menu"), (2, "main.menu")]
+        assert [(s.step, s.state_after) for s in steps] == [(1, "main.menu_home"), (2, "main.menu_home")]
         call_session = session.get(CallSession, "CA1")
         assert call_session is not None and call_session.data["vars"]["call_name"] == "张奶奶"
 
