@@ -140,7 +140,10 @@ def test_every_step_is_persisted_with_its_state(service: CallService, db: Databa
     service.handle(call_id="CA1", event=Keys("*"), event_key="k1")
     with db.session() as session:
         steps = session.scalars(select(CallStep).order_by(CallStep.step)).all()
-        assert [(s.step, s.state_after) for s in steps] == [(1, "main.menu_home"), (2, "main.menu_home")]
+        assert [(s.step, s.state_after) for s in steps] == [
+            (1, "main.menu_home"),
+            (2, "main.menu_home"),
+        ]
         call_session = session.get(CallSession, "CA1")
         assert call_session is not None and call_session.data["vars"]["call_name"] == "张奶奶"
 
