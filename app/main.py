@@ -15,6 +15,7 @@ from app.core.db import Database
 from app.core.logging import configure_logging
 from app.services.hotline import build_call_service, load_hotline_flows
 from app.speech.service import get_speech
+from app.telephony import routes as twilio_routes
 from app.understanding import KINDS
 from app.understanding.phrases import phrase_list
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.speech.check_phrase_lists({kind: phrase_list(kind) for kind in KINDS})
     app.include_router(health.router)
     app.include_router(console_routes.router)
+    app.include_router(twilio_routes.router)
     return app
 
 

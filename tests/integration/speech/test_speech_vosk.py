@@ -208,7 +208,9 @@ def test_decoding_does_not_block_the_event_loop(model: SpeechModel) -> None:
 
     texts, worst_gap, elapsed = asyncio.run(go())
     assert len(set(texts)) == 1
-    assert worst_gap < 0.1 < elapsed  # the loop kept ticking while decoding took longer
+    # Decoding on the loop would stall the ticker for the whole decode; off the loop it keeps
+    # ticking. A ratio, not a time limit, so a loaded CI machine does not make it flaky.
+    assert worst_gap < elapsed / 2
 
 
 def test_thread_safety_of_vocabulary_lookups(model: SpeechModel) -> None:

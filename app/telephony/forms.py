@@ -1,0 +1,57 @@
+"""Reading Twilio webhook fields: anything Twilio could not have sent is refused early.
+
+Each helper raises `WebhookRejected(400, ...)` with a message that names the field, so a
+misconfigured webhook (wrong URL, a test tool posting JSON) is easy to diagnose and no
+engine step is run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from starlette.datastructures import FormData
+
+from app.telephony.signature import WebhookRejected
+
+_SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_DIGITS = re.compile(r"^[0-9*#]{0,64}$")
+MAX_STEP = 100_000
+
+
+def call_sid(form: FormData | Mapping[str, str]) -> str:
+    value = text(form, "CallSid")
+    if not value:
+        raise WebhookRejected(400, "malformed Twilio webhook: CallSid is missing")
+    if not _SID.match(value):
+        raise WebhookRejected(400, "malformed Twilio webhook: CallSid is not a call id")
+    return value
+
+
+def optional_number(form: FormData | Mapping[str, str], name: str) -> str | None:
+    value = text(form, name).strip()
+    if len(value) > 64:
+        raise WebhookRejected(400, f"malformed Twilio webhook: {name} is too long")
+    return value or None
+
+
+def digits(form: FormData | Mapping[str, str]) -> str:
+    value = text(form, "Digits").strip()
+    if not _DIGITS.match(value):
+        raise WebhookRejected(400, "malformed Twilio webhook: Digits must be 0-9, * or #")
+    return value
+
+
+def step_number(raw: str | None) -> int:
+    if raw is None or not raw.isdigit() or int(raw) > MAX_STEP:
+        raise WebhookRejected(400, "malformed Twilio webhook: ?step= must be a step number")
+    return int(raw)
+
+
+def text(form: FormData | Mapping[str, str], name: str) -> str:
+    value = form.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise WebhookRejected(400, f"malformed Twilio webhook: {name} must be text, not a file")
+    return value

@@ -1,0 +1,258 @@
+"""The bidirectional Media Streams WebSocket (/twilio/media): one call per socket.
+
+The same `CallService` as the webhooks runs the call; only the transport differs:
+- `start` starts the call (From/To arrive as custom parameters), key "start";
+- `dtmf` digits are collected per the current Listen (one key, or up to N ending with
+  `#` or a pause) and sent as Keys, key "step:N:keys"; a key pressed while a prompt is
+  still playing first sends `clear` (barge-in), so the old prompt stops at once;
+- no key within the Listen's timeout after the prompt has played -> Silence;
+- each Say is sent as 20 ms mu-law `media` frames followed by a `mark`; Twilio echoes the
+  mark when the caller has heard it;
+- after a Transfer or Hangup we wait for the last mark echo (the caller hears the whole
+  last sentence), then close the socket: Twilio continues with the <Connect action>
+  (`/twilio/voice/stream/ended`), which dials a person or hangs up;
+- `stop` or a closed socket -> HangUp, key "hangup" (unless the call already ended).
+Inbound audio (`media`) is not used yet: that is the speech-recognition seam.
+A malformed frame is logged and ignored; it never ends the call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.concurrency import run_in_threadpool
+
+from app.callflow.messages import CallStarted, Event, HangUp, Keys, Listen, Say, Silence
+from app.core.logging import call_id_var, log_fields, mask_phone
+from app.domain.enums import CallChannel
+from app.services.calls import CallService, StepResult
+from app.telephony import stream_protocol as proto
+from app.telephony.prompt_audio import PromptAudio, default_prompt_audio, duration_s
+from app.telephony.signature import websocket_signed
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter()
+
+MARK_GRACE_S = 3.0  # how late a mark echo may be before we stop waiting for it
+MAX_BAD_FRAMES = 50  # a peer sending only garbage is not Twilio: close after this many
+
+
+def prompt_audio_for(websocket: WebSocket) -> PromptAudio:
+    """`app.state.prompt_audio` if set, else espeak-ng (or the placeholder), made once."""
+    state = websocket.app.state
+    audio: PromptAudio | None = getattr(state, "prompt_audio", None)
+    if audio is None:
+        audio = default_prompt_audio()
+        state.prompt_audio = audio
+    return audio
+
+
+@router.websocket("/media")
+async def media_stream(websocket: WebSocket) -> None:
+    if not websocket_signed(websocket):
+        logger.warning("rejected a media stream with a missing or invalid signature")
+        await websocket.close(code=1008)
+        return
+    await websocket.accept()
+    call = MediaCall(websocket, websocket.app.state.call_service, prompt_audio_for(websocket))
+    await call.run()
+
+
+@dataclass
+class MediaCall:
+    websocket: WebSocket
+    service: CallService
+    audio: PromptAudio
+    stream_sid: str = ""
+    call_sid: str = ""
+    step: int = 0
+    listen: Listen | None = None
+    digits: str = ""
+    pending_marks: set[str] = field(default_factory=set)
+    played_until: float = 0.0  # monotonic time when our queued audio should have played
+    quiet_since: float = 0.0  # when the caller last heard the end of a prompt or pressed a key
+    closing: bool = False  # the engine ended the call; close once the last mark is echoed
+    ended: bool = False
+    bad_frames: int = 0
+    inbox: asyncio.Queue[proto.StreamMessage | None] = field(default_factory=asyncio.Queue)
+
+    async def run(self) -> None:
+        reader = asyncio.create_task(self._read())
+        try:
+            while True:
+                try:
+                    message = await self._next(self._wait_s())
+                except TimeoutError:
+                    if await self._on_timeout():
+                        break
+                    continue
+                if message is None or isinstance(message, proto.Stop):
+                    break
+                if await self._on_message(message):
+                    break
+        except Exception:
+            logger.exception("media stream failed; closing it so Twilio hands the call on")
+        finally:
+            reader.cancel()
+            await self._hang_up_if_open()
+            with contextlib.suppress(Exception):
+                await self.websocket.close()
+
+    # --- reading ---------------------------------------------------------------------
+
+    async def _next(self, timeout: float | None) -> proto.StreamMessage | None:
+        """The next message; frames already received win over a timer that ran out."""
+        if not self.inbox.empty():
+            return self.inbox.get_nowait()
+        return await asyncio.wait_for(self.inbox.get(), timeout)
+
+    async def _read(self) -> None:
+        """Parse frames into the inbox; None marks the end of the socket."""
+        try:
+            while True:
+                frame = await self.websocket.receive()
+                if frame["type"] == "websocket.disconnect":
+                    break
+                raw = frame.get("text") if frame.get("text") is not None else frame.get("bytes")
+                try:
+                    self.inbox.put_nowait(proto.parse(raw or ""))
+                except proto.StreamProtocolError as exc:
+                    self.bad_frames += 1
+                    logger.warning("malformed media-stream frame ignored: %s", exc)
+                    if self.bad_frames >= MAX_BAD_FRAMES:
+                        break
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            self.inbox.put_nowait(None)
+
+    async def _on_message(self, message: proto.StreamMessage) -> bool:
+        """Handle one message; True when the socket should close."""
+        if isinstance(message, proto.Start):
+            return await self._start(message)
+        if not self.call_sid:
+            return False  # nothing but `connected` is meaningful before `start`
+        if isinstance(message, proto.Dtmf):
+            return await self._on_key(message.digit)
+        if isinstance(message, proto.Mark):
+            self.pending_marks.discard(message.name)
+            if not self.pending_marks:
+                self.quiet_since = time.monotonic()
+                return self.closing
+        return False
+
+    # --- the call ---------------------------------------------------------------------
+
+    async def _start(self, start: proto.Start) -> bool:
+        if self.call_sid:
+            return False
+        self.stream_sid, self.call_sid = start.stream_sid, start.call_sid
+        call_id_var.set(self.call_sid)
+        from_number = start.custom_parameters.get("From") or None
+        to_number = start.custom_parameters.get("To") or None
+        logger.info("media stream started", extra=log_fields(from_=mask_phone(from_number)))
+        return await self._apply(CallStarted(from_number, to_number), "start")
+
+    async def _on_key(self, digit: str) -> bool:
+        if self.closing:
+            return False  # the goodbye or hand-over sentence is never cut short
+        if self.pending_marks:
+            await self._send(proto.clear_message(self.stream_sid))
+            self.pending_marks.clear()
+            self.played_until = time.monotonic()
+        if self.listen is None:
+            return False
+        self.quiet_since = time.monotonic()
+        listen = self.listen
+        if listen.max_digits > 1 and listen.finish_on_key and digit in listen.finish_on_key:
+            return await self._submit_digits()
+        self.digits += digit
+        if len(self.digits) >= max(listen.max_digits, 1):
+            return await self._submit_digits()
+        return False
+
+    async def _submit_digits(self) -> bool:
+        digits, self.digits = self.digits, ""
+        if not digits:
+            return await self._apply(Silence(), f"step:{self.step}:silence")
+        return await self._apply(Keys(digits), f"step:{self.step}:keys")
+
+    async def _on_timeout(self) -> bool:
+        if self.closing:
+            logger.warning("last mark not echoed in time; closing the stream")
+            return True
+        if self.digits:
+            return await self._submit_digits()
+        return await self._apply(Silence(), f"step:{self.step}:silence")
+
+    async def _apply(self, event: Event, key: str) -> bool:
+        self.listen = None
+        result = await run_in_threadpool(
+            self.service.handle,
+            call_id=self.call_sid,
+            event=event,
+            event_key=key,
+            channel=CallChannel.MEDIA_STREAM,
+        )
+        return await self._play(result)
+
+    async def _play(self, result: StepResult) -> bool:
+        """Send the step's prompts; True when the socket may close right away."""
+        self.step = result.step
+        now = time.monotonic()
+        self.played_until = max(self.played_until, now)
+        for index, output in enumerate(result.outputs):
+            if isinstance(output, Say):
+                audio = await run_in_threadpool(self.audio.render, output.text, output.pace)
+                for chunk in proto.frames(audio):
+                    await self._send(proto.media_message(self.stream_sid, chunk))
+                name = f"{result.step}:{index}"
+                await self._send(proto.mark_message(self.stream_sid, name))
+                self.pending_marks.add(name)
+                self.played_until += duration_s(audio)
+            elif isinstance(output, Listen):
+                self.listen = output
+            elif output.kind in ("transfer", "hangup"):
+                self.closing = True
+                self.ended = True
+        if result.ended:
+            self.ended = True
+            self.closing = True
+        if not self.pending_marks:
+            self.quiet_since = time.monotonic()
+        return self.closing and not self.pending_marks
+
+    def _wait_s(self) -> float | None:
+        """How long to wait for the next frame before acting on our own."""
+        now = time.monotonic()
+        if self.closing:
+            return max(self.played_until + MARK_GRACE_S - now, 0.0)
+        if self.listen is None:
+            return None
+        # After the prompt has played (its marks echoed); a lost echo is not waited for.
+        start = self.played_until + MARK_GRACE_S if self.pending_marks else self.quiet_since
+        return max(start + self.listen.timeout_s - now, 0.0)
+
+    async def _send(self, text: str) -> None:
+        await self.websocket.send_text(text)
+
+    async def _hang_up_if_open(self) -> None:
+        if not self.call_sid or self.ended:
+            return
+        self.ended = True
+        try:
+            await run_in_threadpool(
+                self.service.handle,
+                call_id=self.call_sid,
+                event=HangUp(),
+                event_key="hangup",
+                channel=CallChannel.MEDIA_STREAM,
+            )
+        except Exception:
+            logger.exception("could not record the hang-up")

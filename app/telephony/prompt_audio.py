@@ -1,0 +1,99 @@
+"""Prompt audio for media streams: text -> 8 kHz mu-law bytes, ready to send to Twilio.
+
+`PromptAudio` is the seam. `EspeakPromptAudio` speaks Mandarin offline with the espeak-ng
+bundled in the `espeakng-loader` package (voice `cmn`), slowed to the rate older callers
+need; rendered prompts are cached, as the same sentences recur on every call. A
+recorded-voice or cloud TTS implementation only has to provide `render`.
+`PlaceholderToneAudio` is NOT speech: a short beep plus silence as long as the sentence
+would take; it is used when espeak-ng is unavailable, and by tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from typing import Protocol
+
+import numpy as np
+
+from app.callflow.messages import Pace
+
+logger = logging.getLogger(__name__)
+
+SAMPLE_RATE = 8000
+# espeak-ng "words per minute" giving ~135 (normal) and ~110 (slow) Chinese characters a
+# minute, measured on espeak-ng 1.52; ordinary synthetic speech is ~175.
+ESPEAK_WPM: dict[Pace, int] = {"normal": 105, "slow": 85}
+ESPEAK_VOICE = "cmn"
+CHARS_PER_MINUTE: dict[Pace, int] = {"normal": 135, "slow": 110}
+CACHE_SIZE = 256
+
+
+class PromptAudio(Protocol):
+    def render(self, text: str, pace: Pace) -> bytes:
+        """Speak `text`; return 8 kHz G.711 mu-law bytes."""
+        ...
+
+
+class EspeakPromptAudio:
+    """Offline Mandarin synthesis with espeak-ng (robotic, but understandable and free)."""
+
+    def __init__(self, voice: str = ESPEAK_VOICE, cache_size: int = CACHE_SIZE) -> None:
+        self.voice = voice
+        self.cache_size = cache_size
+        self._cache: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def render(self, text: str, pace: Pace) -> bytes:
+        key = (text, pace)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        audio = self._synthesise(text, pace)
+        with self._lock:
+            self._cache[key] = audio
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return audio
+
+    def _synthesise(self, text: str, pace: Pace) -> bytes:
+        from app.speech.audio import mulaw_encode, resample
+        from app.speech.espeak import synthesize
+
+        samples, rate = synthesize(text, voice=self.voice, words_per_minute=ESPEAK_WPM[pace])
+        return mulaw_encode(resample(samples, rate, SAMPLE_RATE))
+
+
+class PlaceholderToneAudio:
+    """Not speech: a 440 Hz beep, then silence for as long as the sentence would take."""
+
+    def __init__(self, *, seconds_scale: float = 1.0, max_seconds: float = 20.0) -> None:
+        self.seconds_scale = seconds_scale
+        self.max_seconds = max_seconds
+
+    def render(self, text: str, pace: Pace) -> bytes:
+        from app.speech.audio import mulaw_encode
+
+        beep_s = 0.2 * self.seconds_scale
+        t = np.arange(int(SAMPLE_RATE * beep_s)) / SAMPLE_RATE
+        beep = (3000 * np.sin(2 * np.pi * 440 * t)).astype(np.int16)
+        spoken_s = len(text) * 60 / CHARS_PER_MINUTE[pace] * self.seconds_scale
+        silence = np.zeros(int(SAMPLE_RATE * min(spoken_s, self.max_seconds)), dtype=np.int16)
+        return mulaw_encode(np.concatenate([beep, silence]))
+
+
+def default_prompt_audio() -> PromptAudio:
+    """espeak-ng when it works on this machine, else the placeholder (logged)."""
+    try:
+        espeak = EspeakPromptAudio()
+        espeak.render("您好", "normal")
+        return espeak
+    except Exception as exc:
+        logger.warning("espeak-ng unavailable (%s): media streams play placeholder tones", exc)
+        return PlaceholderToneAudio()
+
+
+def duration_s(audio: bytes) -> float:
+    return len(audio) / SAMPLE_RATE

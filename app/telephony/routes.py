@@ -1,0 +1,249 @@
+"""Twilio voice webhooks: each request is one engine step, answered with TwiML.
+
+    POST /twilio/voice              incoming call            -> CallStarted, key "start"
+    POST /twilio/voice/step?step=N  Gather answer / silence  -> Keys | Silence, "step:N:kind"
+    POST /twilio/voice/status       status callback          -> HangUp, key "hangup"
+    POST /twilio/voice/after-dial   <Dial> finished          -> hang up, or queue the caller
+    POST /twilio/voice/stream       incoming call, media-stream deployments -> <Connect>
+    POST /twilio/voice/stream/ended <Connect> action when our stream closes
+    WS   /twilio/media              the media stream itself (see `media`)
+
+Every request must be signed (403 otherwise, nothing written); a body that is not a
+Twilio form gets 400. Event keys make a Twilio retry of the same request return the
+stored TwiML without re-running the step. A stale step (N is not the call's current
+step and was never answered) re-serves the latest prompt instead of applying the keys to
+the wrong question. An unknown call or any internal error gets spoken TwiML that hands
+the caller to a person: never silence, never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import PlainTextResponse
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+from twilio.twiml.voice_response import VoiceResponse
+
+from app.callflow.engine import fallback_outputs
+from app.callflow.messages import CallStarted, Event, HangUp, Keys, Silence
+from app.core.config import Settings
+from app.core.logging import log_fields, mask_phone
+from app.domain.enums import CallChannel
+from app.services.calls import CallService, UnknownCallError
+from app.telephony import forms, twiml
+from app.telephony.call_view import StoredStep, stored_step, view_call
+from app.telephony.media import router as media_router
+from app.telephony.signature import TwilioForm, WebhookRejected, public_url
+
+logger = logging.getLogger(__name__)
+
+FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+XML = "application/xml"
+MEDIA_PATH = "/twilio/media"
+STREAM_ENDED_PATH = "/twilio/voice/stream/ended"
+
+
+class TwilioRoute(APIRoute):
+    """Turns `WebhookRejected` into a plain-text 400/403 (no JSON error bodies)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except WebhookRejected as exc:
+                return PlainTextResponse(exc.message, status_code=exc.status)
+
+        return route
+
+
+router = APIRouter(prefix="/twilio", tags=["twilio"], route_class=TwilioRoute)
+router.include_router(media_router)
+
+
+def options_for(settings: Settings) -> twiml.TwimlOptions:
+    return twiml.TwimlOptions(
+        base_url=settings.public_base_url.rstrip("/"), operator_number=settings.operator_number
+    )
+
+
+def xml(body: str) -> Response:
+    return Response(content=body, media_type=XML)
+
+
+@router.post("/voice")
+async def incoming_call(request: Request, form: TwilioForm) -> Response:
+    sid = forms.call_sid(form)
+    from_number = forms.optional_number(form, "From")
+    to_number = forms.optional_number(form, "To")
+    logger.info(
+        "incoming call",
+        extra=log_fields(call_id=sid, from_=mask_phone(from_number), to=mask_phone(to_number)),
+    )
+    event = CallStarted(from_number, to_number)
+    return await _answer(request, lambda: _run(request, sid, event, "start", step=None))
+
+
+@router.post("/voice/step")
+async def step(request: Request, form: TwilioForm) -> Response:
+    sid = forms.call_sid(form)
+    number = forms.step_number(request.query_params.get("step"))
+    pressed = forms.digits(form)
+    event: Event
+    if request.query_params.get("silence") == "1" or not pressed:
+        kind, event = "silence", Silence()
+    else:
+        kind, event = "keys", Keys(pressed)
+    key = f"step:{number}:{kind}"
+    return await _answer(request, lambda: _run(request, sid, event, key, step=number))
+
+
+@router.post("/voice/status")
+async def status(request: Request, form: TwilioForm) -> Response:
+    sid = forms.call_sid(form)
+    call_status = forms.text(form, "CallStatus").strip()
+    if call_status not in FINAL_STATUSES:
+        return Response(status_code=204)
+    service: CallService = request.app.state.call_service
+
+    def hang_up() -> bool:
+        try:
+            service.handle(call_id=sid, event=HangUp(), event_key="hangup", channel=_channel())
+        except UnknownCallError:
+            return False
+        return True
+
+    try:
+        known = await run_in_threadpool(hang_up)
+    except Exception:
+        logger.exception("status callback failed", extra=log_fields(call_id=sid))
+        return Response(status_code=204)
+    if not known:
+        logger.info("status for a call not started here", extra=log_fields(call_id=sid))
+        return Response(status_code=204)
+    return xml(twiml.empty())
+
+
+@router.post("/voice/after-dial")
+async def after_dial(request: Request, form: TwilioForm) -> Response:
+    dial_status = forms.text(form, "DialCallStatus").strip() or None
+    options = options_for(request.app.state.settings)
+    return xml(twiml.after_dial(dial_status, options))
+
+
+@router.post("/voice/stream")
+async def incoming_stream_call(request: Request, form: TwilioForm) -> Response:
+    """For deployments that run calls over a media stream: connect the call to /twilio/media.
+
+    The call itself starts on the socket (`start` message); From/To travel as parameters.
+    When our side closes the stream, Twilio asks `stream/ended` what to do next.
+    """
+    sid = forms.call_sid(form)
+    settings: Settings = request.app.state.settings
+    response = VoiceResponse()
+    connect = response.connect(action=public_url(settings, STREAM_ENDED_PATH), method="POST")
+    stream = connect.stream(url=public_url(settings, MEDIA_PATH, websocket=True))
+    for name in ("From", "To"):
+        value = forms.optional_number(form, name)
+        if value:
+            stream.parameter(name=name, value=value)
+    logger.info("incoming call for the media stream", extra=log_fields(call_id=sid))
+    return xml(str(response.to_xml()))
+
+
+@router.post("/voice/stream/ended")
+async def stream_ended(request: Request, form: TwilioForm) -> Response:
+    """Our side closed the stream with the caller still on the line: finish the call.
+
+    The goodbye was already played on the stream, so a finished call hangs up; anything
+    else (a transfer, or a stream that dropped mid-call) goes to a person.
+    """
+    sid = forms.call_sid(form)
+    service: CallService = request.app.state.call_service
+    options = options_for(request.app.state.settings)
+    try:
+        view = await run_in_threadpool(view_call, service.db, sid)
+    except Exception:
+        logger.exception("could not read the call after its stream ended")
+        view = None
+    latest = view.latest.outputs if view and view.latest else []
+    response = VoiceResponse()
+    if any(o.kind == "hangup" for o in latest):
+        response.hangup()
+    elif any(o.kind == "transfer" for o in latest):
+        twiml.transfer(response, options)
+    else:
+        return xml(twiml.apology_and_transfer(twiml.SYSTEM_ERROR_MESSAGE, options))
+    return xml(str(response.to_xml()))
+
+
+# --- one engine step as TwiML ---------------------------------------------------------------
+
+
+def _channel() -> CallChannel:
+    return CallChannel.TWILIO
+
+
+async def _answer(request: Request, work: Callable[[], str]) -> Response:
+    """Run the step off the event loop; any failure still answers with a transfer."""
+    try:
+        return xml(await run_in_threadpool(work))
+    except Exception:
+        logger.exception("webhook failed; the caller is handed to a person")
+        return xml(_fallback(request))
+
+
+def _fallback(request: Request) -> str:
+    try:
+        options = options_for(request.app.state.settings)
+    except Exception:
+        options = twiml.TwimlOptions(base_url="")
+    return twiml.apology_and_transfer(twiml.SYSTEM_ERROR_MESSAGE, options)
+
+
+def _run(request: Request, sid: str, event: Event, key: str, *, step: int | None) -> str:
+    service: CallService = request.app.state.call_service
+    options = options_for(request.app.state.settings)
+    if step is not None:
+        view = view_call(service.db, sid)
+        if view is None:
+            logger.warning("step for a call not started here", extra=log_fields(call_id=sid))
+            return twiml.apology_and_transfer(twiml.UNKNOWN_CALL_MESSAGE, options)
+        if step != view.step:
+            return _stale(service, sid, key, step, view.latest, options)
+    try:
+        result = service.handle(call_id=sid, event=event, event_key=key, channel=_channel())
+    except UnknownCallError:
+        return twiml.apology_and_transfer(twiml.UNKNOWN_CALL_MESSAGE, options)
+    if not twiml.has_next_move(result.outputs):
+        # e.g. keys arriving after the call ended: repeat what the caller last heard.
+        view = view_call(service.db, sid)
+        if view is not None and view.latest is not None:
+            return twiml.render(view.latest.outputs, step=view.latest.step, options=options)
+        return twiml.render(fallback_outputs(service.engine.flows), step=0, options=options)
+    return twiml.render(result.outputs, step=result.step, options=options)
+
+
+def _stale(
+    service: CallService,
+    sid: str,
+    key: str,
+    step: int,
+    latest: StoredStep | None,
+    options: twiml.TwimlOptions,
+) -> str:
+    """Step N is not the current one: a retry gets its stored answer, anything else the
+    latest prompt again (the keys were meant for a question no longer asked)."""
+    stored = stored_step(service.db, sid, key)
+    if stored is not None:
+        logger.info("webhook retried; stored answer returned", extra=log_fields(key=key))
+        return twiml.render(stored.outputs, step=stored.step, options=options)
+    logger.warning("stale webhook for step %d; latest prompt re-served", step)
+    if latest is not None:
+        return twiml.render(latest.outputs, step=latest.step, options=options)
+    return twiml.render(fallback_outputs(service.engine.flows), step=0, options=options)

@@ -1,0 +1,174 @@
+"""Engine outputs -> TwiML, built with twilio's `VoiceResponse`.
+
+- `Say` is spoken in Mandarin, slowed down for older callers with SSML `<prosody rate>`.
+- `Listen` becomes `<Gather input="dtmf">` *containing* the prompts before it, so a key
+  pressed during a prompt interrupts it (barge-in), followed by a `<Redirect>` to the
+  same step with `silence=1`: when the caller presses nothing, Twilio falls through to
+  the redirect and the silence reaches the engine as a `Silence` event.
+- `Transfer` dials the operator number; with none configured the caller waits in the
+  `operators` queue (dispatchers pick them up with `<Dequeue>`).
+- `Hangup` comes after the last `<Say>`, so the caller always hears the last sentence.
+
+Voice, language and speaking rates are the constants below; change them here (any Twilio
+`<Say>` voice that speaks Mandarin works, e.g. "Google.cmn-CN-Standard-A").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeAlias
+
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from app.callflow.messages import Listen, Output, Pace, Say
+
+VOICE = "Polly.Zhiyu"
+LANGUAGE = "cmn-CN"
+PACE_RATE: dict[Pace, str] = {"normal": "85%", "slow": "70%"}
+OPERATOR_QUEUE = "operators"
+DIAL_TIMEOUT_S = 30  # ring the operator this long before queueing the caller instead
+QUEUE_MESSAGE = "工作人员马上就来，请不要挂机。"
+UNKNOWN_CALL_MESSAGE = "对不起，系统没有找到您的来电。请稍等，正在为您转接工作人员。"
+SYSTEM_ERROR_MESSAGE = "对不起，系统出了点问题。请稍等，正在为您转接工作人员。"
+RECORD_FINISH_KEYS = "0123456789*#"
+RECORD_MAX_LENGTH_S = 15
+
+STEP_PATH = "/twilio/voice/step"
+AFTER_DIAL_PATH = "/twilio/voice/after-dial"
+
+Parent: TypeAlias = VoiceResponse | Gather
+
+
+@dataclass(frozen=True)
+class TwimlOptions:
+    """Where things go; absolute URLs are built from the public base URL."""
+
+    base_url: str  # settings.public_base_url, without a trailing slash
+    operator_number: str = ""
+    voice: str = VOICE
+    language: str = LANGUAGE
+    # Seam for speech: when a recogniser is configured, a Listen that accepts speech is
+    # rendered as <Record finishOnKey="0123456789*#"> (a key still ends it and comes back
+    # as Digits). Until `routes.step` turns RecordingUrl into a Speech event, keep False.
+    speech_capture: bool = False
+
+    def step_url(self, step: int, *, silence: bool = False) -> str:
+        return f"{self.base_url}{STEP_PATH}?step={step}" + ("&silence=1" if silence else "")
+
+    @property
+    def after_dial_url(self) -> str:
+        return f"{self.base_url}{AFTER_DIAL_PATH}"
+
+
+def say(parent: Parent, text: str, pace: Pace, options: TwimlOptions) -> None:
+    element = parent.say(voice=options.voice, language=options.language)
+    element.prosody(text, rate=PACE_RATE[pace])
+
+
+def has_next_move(outputs: Sequence[Output]) -> bool:
+    """Whether the outputs end in something the caller can follow (listen, transfer, end)."""
+    return any(o.kind in ("listen", "transfer", "hangup") for o in outputs)
+
+
+def render(outputs: Sequence[Output], *, step: int, options: TwimlOptions) -> str:
+    """One engine step's outputs as a TwiML document; Gather actions point at `step`."""
+    response = VoiceResponse()
+    pending: list[Say] = []
+    for output in outputs:
+        if isinstance(output, Say):
+            pending.append(output)
+        elif isinstance(output, Listen):
+            _listen(response, output, pending, step, options)
+            pending = []
+        elif output.kind == "transfer":
+            _flush(response, pending, options)
+            pending = []
+            transfer(response, options)
+        elif output.kind == "hangup":
+            _flush(response, pending, options)
+            pending = []
+            response.hangup()
+    _flush(response, pending, options)
+    return str(response.to_xml())
+
+
+def transfer(response: VoiceResponse, options: TwimlOptions) -> None:
+    """Ring the operator; a missed or busy operator (see after-dial) or none: the queue."""
+    number = options.operator_number.strip()
+    if not number:
+        queue(response, options)
+        return
+    dial = response.dial(action=options.after_dial_url, method="POST", timeout=DIAL_TIMEOUT_S)
+    if number.startswith("sip:"):
+        dial.sip(number)
+    else:
+        dial.number(number)
+
+
+def queue(response: VoiceResponse, options: TwimlOptions) -> None:
+    say(response, QUEUE_MESSAGE, "slow", options)
+    response.enqueue(OPERATOR_QUEUE)
+
+
+def after_dial(dial_status: str | None, options: TwimlOptions) -> str:
+    """After <Dial>: the operator talked to the caller -> hang up; else -> the queue."""
+    response = VoiceResponse()
+    if dial_status == "completed":
+        response.hangup()
+    else:
+        queue(response, options)
+    return str(response.to_xml())
+
+
+def apology_and_transfer(message: str, options: TwimlOptions) -> str:
+    """For an unknown call or an internal error: never silence, always a person."""
+    response = VoiceResponse()
+    say(response, message, "slow", options)
+    transfer(response, options)
+    return str(response.to_xml())
+
+
+def empty() -> str:
+    return str(VoiceResponse().to_xml())
+
+
+def _flush(response: VoiceResponse, pending: list[Say], options: TwimlOptions) -> None:
+    for item in pending:
+        say(response, item.text, item.pace, options)
+
+
+def _listen(
+    response: VoiceResponse, listen: Listen, prompts: list[Say], step: int, options: TwimlOptions
+) -> None:
+    if options.speech_capture and listen.input != "keys":
+        _record(response, listen, prompts, step, options)
+        return
+    gather = response.gather(
+        input="dtmf",
+        num_digits=max(listen.max_digits, 1),
+        timeout=listen.timeout_s,
+        finish_on_key=listen.finish_on_key,
+        action=options.step_url(step),
+        method="POST",
+    )
+    for item in prompts:
+        say(gather, item.text, item.pace, options)
+    response.redirect(options.step_url(step, silence=True), method="POST")
+
+
+def _record(
+    response: VoiceResponse, listen: Listen, prompts: list[Say], step: int, options: TwimlOptions
+) -> None:
+    """The speech seam: prompts, then a recording that any key also ends."""
+    _flush(response, prompts, options)
+    response.record(
+        action=options.step_url(step),
+        method="POST",
+        finish_on_key=RECORD_FINISH_KEYS,
+        timeout=listen.timeout_s,
+        max_length=RECORD_MAX_LENGTH_S,
+        play_beep=False,
+        trim="trim-silence",
+    )
+    response.redirect(options.step_url(step, silence=True), method="POST")
