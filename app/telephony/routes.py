@@ -29,15 +29,17 @@ from starlette.concurrency import run_in_threadpool
 from twilio.twiml.voice_response import VoiceResponse
 
 from app.callflow.engine import fallback_outputs
-from app.callflow.messages import CallStarted, Event, HangUp, Keys, Silence
+from app.callflow.messages import CallStarted, Event, HangUp, Keys, Listen, Silence, Speech
 from app.core.config import Settings
 from app.core.logging import log_fields, mask_phone
 from app.domain.enums import CallChannel
 from app.services.calls import CallService, UnknownCallError
 from app.telephony import forms, twiml
-from app.telephony.call_view import StoredStep, stored_step, view_call
+from app.telephony.call_view import CallView, StoredStep, stored_step, view_call
 from app.telephony.media import router as media_router
+from app.telephony.recordings import transcribe
 from app.telephony.signature import TwilioForm, WebhookRejected, public_url
+from app.understanding.phrases import phrase_list
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +68,18 @@ router = APIRouter(prefix="/twilio", tags=["twilio"], route_class=TwilioRoute)
 router.include_router(media_router)
 
 
-def options_for(settings: Settings) -> twiml.TwimlOptions:
+def options_for(settings: Settings, *, speech_available: bool = False) -> twiml.TwimlOptions:
     return twiml.TwimlOptions(
-        base_url=settings.public_base_url.rstrip("/"), operator_number=settings.operator_number
+        base_url=settings.public_base_url.rstrip("/"),
+        operator_number=settings.operator_number,
+        speech_capture=speech_available,
+    )
+
+
+def _options(request: Request) -> twiml.TwimlOptions:
+    speech = getattr(request.app.state, "speech", None)
+    return options_for(
+        request.app.state.settings, speech_available=bool(speech and speech.available)
     )
 
 
@@ -94,6 +105,13 @@ async def step(request: Request, form: TwilioForm) -> Response:
     sid = forms.call_sid(form)
     number = forms.step_number(request.query_params.get("step"))
     pressed = forms.digits(form)
+    recording_url = forms.text(form, "RecordingUrl").strip()
+    if recording_url and pressed in ("", "#"):
+        # The caller spoke after the tone (a key other than # ends a recording as a key).
+        key = f"step:{number}:speech"
+        return await _answer(
+            request, lambda: _run_recording(request, sid, recording_url, key, step=number)
+        )
     event: Event
     if request.query_params.get("silence") == "1" or not pressed:
         kind, event = "silence", Silence()
@@ -101,6 +119,29 @@ async def step(request: Request, form: TwilioForm) -> Response:
         kind, event = "keys", Keys(pressed)
     key = f"step:{number}:{kind}"
     return await _answer(request, lambda: _run(request, sid, event, key, step=number))
+
+
+def _phrases_for(view: CallView | None) -> list[str] | None:
+    """The phrase list of the question being answered; free text uses the full vocabulary."""
+    outputs = view.latest.outputs if view and view.latest else []
+    listen = next((o for o in outputs if isinstance(o, Listen)), None)
+    if listen is None or listen.expect in ("free_text", "keys"):
+        return None
+    return phrase_list(listen.expect)
+
+
+def _run_recording(request: Request, sid: str, recording_url: str, key: str, *, step: int) -> str:
+    """Recognise the recording (when a model is loaded), then apply it as speech."""
+    text = ""
+    db = request.app.state.call_service.db
+    if stored_step(db, sid, key) is None:  # not a retry
+        text = transcribe(
+            recording_url,
+            speech=getattr(request.app.state, "speech", None),
+            settings=request.app.state.settings,
+            phrases=_phrases_for(view_call(db, sid)),
+        )
+    return _run(request, sid, Speech(text, recording_url=recording_url), key, step=step)
 
 
 @router.post("/voice/status")
@@ -208,7 +249,7 @@ def _fallback(request: Request) -> str:
 
 def _run(request: Request, sid: str, event: Event, key: str, *, step: int | None) -> str:
     service: CallService = request.app.state.call_service
-    options = options_for(request.app.state.settings)
+    options = _options(request)
     if step is not None:
         view = view_call(service.db, sid)
         if view is None:

@@ -48,9 +48,9 @@ class TwimlOptions:
     operator_number: str = ""
     voice: str = VOICE
     language: str = LANGUAGE
-    # Seam for speech: when a recogniser is configured, a Listen that accepts speech is
-    # rendered as <Record finishOnKey="0123456789*#"> (a key still ends it and comes back
-    # as Digits). Until `routes.step` turns RecordingUrl into a Speech event, keep False.
+    # When a speech model is loaded, a Listen that accepts speech is rendered as
+    # <Record finishOnKey="0123456789*#"> (a key still ends it and comes back as Digits);
+    # `routes.step` recognises the recording. A Listen with `record` always records.
     speech_capture: bool = False
 
     def step_url(self, step: int, *, silence: bool = False) -> str:
@@ -141,7 +141,7 @@ def _flush(response: VoiceResponse, pending: list[Say], options: TwimlOptions) -
 def _listen(
     response: VoiceResponse, listen: Listen, prompts: list[Say], step: int, options: TwimlOptions
 ) -> None:
-    if options.speech_capture and listen.input != "keys":
+    if listen.record or (options.speech_capture and listen.input != "keys"):
         _record(response, listen, prompts, step, options)
         return
     gather = response.gather(
@@ -168,7 +168,7 @@ def _record(
         finish_on_key=RECORD_FINISH_KEYS,
         timeout=listen.timeout_s,
         max_length=RECORD_MAX_LENGTH_S,
-        play_beep=False,
+        play_beep=listen.record,  # "请在嘀一声后说": the caller's words are kept
         trim="trim-silence",
     )
     response.redirect(options.step_url(step, silence=True), method="POST")

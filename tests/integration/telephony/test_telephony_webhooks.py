@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from sqlalchemy import select
 from telephony_harness import CALLER, HOTLINE, Hotline, HotlineFactory, register_caller
 
+from app.adapters.orm import Ride
 from app.domain.enums import RideStatus
 
 SID = "CA" + "0123456789abcdef" * 2
@@ -197,3 +199,37 @@ def test_stream_entry_connects_to_the_public_wss_url(hotline: Hotline) -> None:
     assert stream is not None and stream.attrib["url"] == "wss://hotline.example.org/twilio/media"
     params = {p.attrib["name"]: p.attrib["value"] for p in stream.iter("Parameter")}
     assert params == {"From": CALLER, "To": HOTLINE}
+
+
+def test_unregistered_caller_records_the_pickup_place_for_the_operator(hotline: Hotline) -> None:
+    """Keypad-only deployment (no speech model): the caller's own words are still kept."""
+    root = start(hotline, caller="+8613812345678")
+    after_menu = ET.fromstring(press(hotline, gather_step(root), "1"))
+    record = after_menu.find("Record")
+    assert record is not None and record.attrib["playBeep"] == "true"
+    assert "#" in record.attrib["finishOnKey"] and "0" in record.attrib["finishOnKey"]
+    step = int(re.search(r"step=(\d+)$", record.attrib["action"]).group(1))  # type: ignore[union-attr]
+    recording = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1"
+    response = hotline.post(
+        f"/twilio/voice/step?step={step}",
+        {"CallSid": SID, "RecordingUrl": recording, "RecordingDuration": "4", "Digits": "#"},
+    )
+    assert response.status_code == 200, response.text
+    assert "已经录下来了" in spoken(response.text)
+    press(hotline, gather_step(response.text), "1")
+    assert hotline.rides() == [(RideStatus.QUEUED, SID)]
+    with hotline.db.session() as session:
+        ride = session.scalars(select(Ride)).one()
+        assert ride.pickup_recording_url == recording and ride.pickup_transcript is None
+
+
+def test_zero_during_a_recording_still_reaches_a_person(hotline: Hotline) -> None:
+    root = start(hotline, caller="+8613812345678")
+    record = ET.fromstring(press(hotline, gather_step(root), "1")).find("Record")
+    assert record is not None
+    step = int(re.search(r"step=(\d+)$", record.attrib["action"]).group(1))  # type: ignore[union-attr]
+    response = hotline.post(
+        f"/twilio/voice/step?step={step}",
+        {"CallSid": SID, "RecordingUrl": "https://api.twilio.com/x/RE2", "Digits": "0"},
+    )
+    assert ET.fromstring(response.text).find("Enqueue") is not None
