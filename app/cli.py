@@ -10,6 +10,7 @@ import typer
 
 from app.consoles.cli import users_app
 from app.core.config import get_settings
+from app.notifications.cli import outbox_app
 from app.speech.cli import models_app
 from app.understanding.cli import understand_command
 
@@ -25,6 +26,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(flows_app, name="flows")
 app.add_typer(models_app, name="models")
 app.add_typer(users_app, name="users")
+app.add_typer(outbox_app, name="outbox")
 app.command("understand")(understand_command)
 
 

@@ -13,6 +13,8 @@ from app.consoles import routes as console_routes
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.logging import configure_logging
+from app.notifications import routes as notification_routes
+from app.notifications.runner import start_worker_thread
 from app.services.hotline import build_call_service, load_hotline_flows
 from app.speech.service import get_speech
 from app.telephony import routes as twilio_routes
@@ -29,7 +31,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if settings.outbox_in_process and settings.twilio_account_sid:
+            worker = start_worker_thread(app.state.db, settings)
         yield
+        if worker is not None:
+            worker.stop()
         app.state.db.dispose()
 
     app = FastAPI(title="Yunnan elder hotline", lifespan=lifespan)
@@ -47,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(console_routes.router)
     app.include_router(twilio_routes.router)
+    app.include_router(notification_routes.router)
     return app
 
 

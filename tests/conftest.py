@@ -77,4 +77,5 @@ def db(database_url: str) -> Iterator[Database]:
 
 
 # Live HTTP server, movable clock and browser fixtures for tests over real HTTP.
+from support.fake_twilio import fake_twilio  # noqa: E402,F401
 from support.live_server import browser, live_server, live_server_factory, page  # noqa: E402,F401

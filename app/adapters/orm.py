@@ -274,6 +274,8 @@ class Ride(Timestamped, Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     call_id: Mapped[str | None] = mapped_column(ForeignKey("calls.id"))
     caller_number: Mapped[str | None] = mapped_column(String(32))
+    # Name given by an unregistered caller to an operator (back-office order).
+    caller_name: Mapped[str | None] = mapped_column(String(50))
     pickup_place_id: Mapped[int | None] = mapped_column(
         ForeignKey("saved_places.id", ondelete="SET NULL")
     )
@@ -290,6 +292,7 @@ class Ride(Timestamped, Base):
     eta_minutes: Mapped[int | None] = mapped_column(Integer)
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cash_payment: Mapped[bool] = mapped_column(Boolean, default=True)  # offline settlement
+    cancel_reason: Mapped[str | None] = mapped_column(String(100))
     created_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     version: Mapped[int] = mapped_column(Integer, default=0)
 

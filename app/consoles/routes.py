@@ -9,9 +9,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.consoles import assets, landing, login, users
+from app.consoles.dispatch import router as dispatch_router
 
 router = APIRouter()
 router.include_router(assets.router)
 router.include_router(login.router)
 router.include_router(landing.router)
 router.include_router(users.router)
+router.include_router(dispatch_router)

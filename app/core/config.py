@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     notify_voice_call: bool = Field(
         default=True, description="Also call the caller to read the plate when a car is assigned."
     )
+    outbox_in_process: bool = Field(
+        default=True,
+        description="Run the outbox worker inside `ivr serve` when Twilio is configured.",
+    )
     outbox_poll_seconds: float = 1.0
     outbox_max_attempts: int = 12
     outbox_backoff_seconds: float = Field(

@@ -16,6 +16,7 @@ from app.domain.enums import PlaceKind, RideStatus
 from app.domain.people import polite_name
 from app.domain.places import spoken_address
 from app.domain.rides import ACTIVE_STATUSES, age_on, ride_priority, spoken_plate
+from app.services import rides
 from app.services.calls import StepContext
 from app.understanding import understand
 
@@ -91,6 +92,8 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
             call_id=ctx.call.id,
             caller_number=ctx.call.from_number,
             status=RideStatus.DRAFT,
+            # Set now, so a caller who hangs up half-way is not sorted below everyone.
+            priority=ride_priority(age=ctx.vars.get("age"), to_hospital=False),
         )
         ctx.session.add(ride)
         ctx.session.flush()
@@ -178,10 +181,13 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
 
     @registry.register("cancel_active_ride", commits=True)
     def cancel_active_ride(ctx: StepContext) -> None:
-        """The caller confirmed: cancel their active ride."""
+        """The caller confirmed: cancel their active ride (a driver on the way is told)."""
         ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"))
         if ride is not None and ride.status in ACTIVE_STATUSES:
-            ride.status = RideStatus.CANCELLED
+            rides.cancel(
+                ctx.session, ride_id=ride.id, expected_version=ride.version,
+                reason="来电者在电话里取消",
+            )
 
 
 # --- helpers ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ downloaded browser) and are marked `@pytest.mark.browser`.
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import threading
@@ -193,9 +194,13 @@ def live_server(live_server_factory: Callable[..., LiveServer]) -> LiveServer:
 # --- browser ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module. Not session-wide: Playwright's sync API keeps an event
+    loop running in the main thread while it is open, which breaks later asyncio tests."""
     if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Debian's chromium at /usr/bin/chromium")
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
     from playwright.sync_api import sync_playwright
 
@@ -212,6 +217,3 @@ def page(browser: Any) -> Iterator[Any]:
     yield page
     context.close()
 
-
-# Test modules import the helpers above as `ivr_tests_live_server` (the tests tree is not
-# a package, so this module registers itself under that name).

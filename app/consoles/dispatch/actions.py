@@ -1,0 +1,174 @@
+"""POST routes of the dispatch console: every change to a ride goes through app.services.rides.
+
+Each form carries the CSRF token and the ride version the operator saw. A refused change
+(someone else was faster, a double click, a busy driver) re-renders the console with a
+Chinese message and HTTP 409; nothing of it is saved.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from app.adapters.orm import StaffUser
+from app.consoles.auth import DispatchStaff, NowDep
+from app.consoles.csrf import CsrfProtected
+from app.consoles.dispatch.view import queue_context
+from app.consoles.http import console_router
+from app.consoles.templating import render
+from app.core.config import Settings
+from app.core.deps import SessionDep, SettingsDep
+from app.domain.phones import normalise_number
+from app.services import rides
+
+logger = logging.getLogger(__name__)
+router = console_router(dependencies=[CsrfProtected])
+
+Version = Annotated[int, Form(ge=0)]
+Text = Annotated[str, Form(max_length=200)]
+
+
+def _run(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    staff: StaffUser,
+    now: NowDep,
+    *,
+    action: str,
+    ride_id: int | None,
+    change: Callable[[], object],
+) -> Response:
+    try:
+        change()
+        session.commit()  # before answering: the redirected page must already see it
+    except rides.RideError as exc:
+        session.rollback()
+        logger.info(
+            "dispatch action refused",
+            extra={"fields": {"action": action, "ride_id": ride_id, "staff_user_id": staff.id,
+                              "conflict": isinstance(exc, rides.RideConflict)}},
+        )
+        context = queue_context(session, settings, now)
+        context["error"] = exc.message
+        status = 409 if isinstance(exc, rides.RideConflict | rides.RideNotFound) else 400
+        return render(request, "dispatch/page.html", context, status_code=status)
+    logger.info(
+        "dispatch action",
+        extra={"fields": {"action": action, "ride_id": ride_id, "staff_user_id": staff.id}},
+    )
+    return RedirectResponse(f"/dispatch?done={action}", status_code=303)
+
+
+@router.post("/dispatch/rides/{ride_id}/assign", response_class=Response)
+def assign(
+    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep, version: Version,
+    driver_id: Annotated[int, Form()], eta_minutes: Annotated[int, Form()],
+) -> Response:
+    return _run(
+        request, session, settings, staff, now, action="assigned", ride_id=ride_id,
+        change=lambda: rides.assign_driver(
+            session, ride_id=ride_id, driver_id=driver_id, eta_minutes=eta_minutes,
+            expected_version=version, notify_voice_call=settings.notify_voice_call,
+        ),
+    )
+
+
+@router.post("/dispatch/rides/{ride_id}/arriving", response_class=Response)
+def arriving(
+    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep, version: Version,
+) -> Response:
+    return _run(
+        request, session, settings, staff, now, action="arriving", ride_id=ride_id,
+        change=lambda: rides.mark_arriving(session, ride_id=ride_id, expected_version=version),
+    )
+
+
+@router.post("/dispatch/rides/{ride_id}/picked-up", response_class=Response)
+def picked_up(
+    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep, version: Version,
+) -> Response:
+    return _run(
+        request, session, settings, staff, now, action="picked_up", ride_id=ride_id,
+        change=lambda: rides.mark_picked_up(session, ride_id=ride_id, expected_version=version),
+    )
+
+
+@router.post("/dispatch/rides/{ride_id}/completed", response_class=Response)
+def completed(
+    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep, version: Version,
+) -> Response:
+    return _run(
+        request, session, settings, staff, now, action="completed", ride_id=ride_id,
+        change=lambda: rides.mark_completed(session, ride_id=ride_id, expected_version=version),
+    )
+
+
+@router.post("/dispatch/rides/{ride_id}/cancel", response_class=Response)
+def cancel(
+    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep, version: Version, reason: Text = "",
+) -> Response:
+    return _run(
+        request, session, settings, staff, now, action="cancelled", ride_id=ride_id,
+        change=lambda: rides.cancel(
+            session, ride_id=ride_id, expected_version=version, reason=reason
+        ),
+    )
+
+
+@router.post("/dispatch/rides/{ride_id}/no-car", response_class=Response)
+def no_car(
+    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep, version: Version,
+) -> Response:
+    return _run(
+        request, session, settings, staff, now, action="no_car", ride_id=ride_id,
+        change=lambda: rides.no_car_found(
+            session, ride_id=ride_id, expected_version=version,
+            notify_voice_call=settings.notify_voice_call,
+        ),
+    )
+
+
+@router.post("/dispatch/rides/{ride_id}/call-back", response_class=Response)
+def call_back(
+    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep,
+) -> Response:
+    return _run(
+        request, session, settings, staff, now, action="callback", ride_id=ride_id,
+        change=lambda: rides.call_back(session, ride_id=ride_id, now=now),
+    )
+
+
+@router.post("/dispatch/orders", response_class=Response)
+def back_office_order(
+    request: Request, staff: DispatchStaff, session: SessionDep, settings: SettingsDep,
+    now: NowDep, caller_number: Text = "", caller_name: Text = "", pickup_address: Text = "",
+    destination: Text = "", to_hospital: Annotated[bool, Form()] = False,
+) -> Response:
+    """后台下单: an order for someone who phoned the operator."""
+    number = normalise_number(caller_number) if caller_number.strip() else None
+
+    def change() -> object:
+        if caller_number.strip() and number is None:
+            raise rides.RideError("电话号码格式不对，请填写手机号或带区号的座机号。")
+        return rides.queue(
+            session, now=now, created_by_staff_id=staff.id, caller_name=caller_name,
+            caller_number=number, pickup_address=pickup_address, destination=destination,
+            to_hospital=to_hospital,
+        )
+
+    return _run(
+        request, session, settings, staff, now, action="queued", ride_id=None, change=change
+    )

@@ -1,0 +1,123 @@
+/* Dispatch console: live queue over server-sent events, number reveal, no double submit.
+ * Served as a static file because the CSP is default-src 'self' (no inline scripts). */
+(function () {
+  "use strict";
+  var queue = document.getElementById("queue");
+  var status = document.getElementById("live-status");
+  if (!queue) { return; }
+  var revealed = {};          // ride id -> full number the operator chose to show
+  var fetching = false, again = false;
+
+  function setStatus(state, text) {
+    status.dataset.state = state;
+    status.textContent = text;
+  }
+
+  /* Remember what the operator has open or chosen, so a refresh does not undo it. */
+  function snapshot() {
+    var open = {}, values = {};
+    queue.querySelectorAll("details[open]").forEach(function (d) { open[d.dataset.key] = true; });
+    queue.querySelectorAll("select[id]").forEach(function (s) { values[s.id] = s.value; });
+    var active = document.activeElement;
+    return { open: open, values: values, focus: active && queue.contains(active) ? active.id || active.getAttribute("data-focus-key") : null };
+  }
+
+  function restore(state) {
+    queue.querySelectorAll("details[data-key]").forEach(function (d) {
+      if (state.open[d.dataset.key]) { d.open = true; }
+    });
+    Object.keys(state.values).forEach(function (id) {
+      var s = document.getElementById(id);
+      if (s && queue.contains(s)) {
+        var opt = s.querySelector('option[value="' + CSS.escape(state.values[id]) + '"]');
+        if (opt && !opt.disabled) { s.value = state.values[id]; }
+      }
+    });
+    Object.keys(revealed).forEach(function (id) {
+      var el = queue.querySelector('[data-number-for="' + id + '"]');
+      if (el) { el.textContent = revealed[id]; }
+    });
+    if (state.focus) {
+      var f = document.getElementById(state.focus);
+      if (f) { f.focus(); }
+    }
+  }
+
+  function refresh() {
+    if (fetching) { again = true; return; }
+    fetching = true;
+    fetch(queue.dataset.fragmentUrl, { credentials: "same-origin", headers: { accept: "text/html" } })
+      .then(function (r) {
+        if (r.status === 401 || r.redirected) { window.location.reload(); throw new Error("signed out"); }
+        if (!r.ok) { throw new Error("HTTP " + r.status); }
+        return r.text();
+      })
+      .then(function (html) {
+        var state = snapshot();
+        queue.innerHTML = html;
+        restore(state);
+        queue.dataset.updatedAt = String(Date.now());
+      })
+      .catch(function () { /* the next event or the periodic refresh tries again */ })
+      .finally(function () {
+        fetching = false;
+        if (again) { again = false; refresh(); }
+      });
+  }
+
+  function connect() {
+    if (!window.EventSource) { setStatus("off", "浏览器不支持实时更新，每 10 秒刷新一次"); return; }
+    var source = new EventSource(queue.dataset.eventsUrl);
+    source.addEventListener("open", function () {
+      setStatus("live", "实时更新中");
+      refresh();              // catch up with anything that changed while connecting
+    });
+    source.addEventListener("queue", refresh);
+    source.addEventListener("error", function () {
+      setStatus("lost", "实时更新中断，正在重新连接…");
+    });
+  }
+
+  /* Waiting times turn amber and red with the clock, not only on changes. */
+  setInterval(refresh, window.EventSource ? 30000 : 10000);
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-reveal]");
+    if (!button) { return; }
+    var id = button.dataset.reveal;
+    fetch("/dispatch/rides/" + id + "/number", { credentials: "same-origin", headers: { accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (data) {
+        revealed[id] = data.number;
+        var el = queue.querySelector('[data-number-for="' + id + '"]');
+        if (el) { el.textContent = data.number; }
+      })
+      .catch(function () { button.textContent = "显示失败，再试"; });
+  });
+
+  /* One submit per form: a double click sends the request once. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-once")) { return; }
+    if (form.dataset.sent) { event.preventDefault(); return; }
+    form.dataset.sent = "1";
+    form.querySelectorAll("button[type=submit]").forEach(function (b) {
+      b.setAttribute("aria-disabled", "true");
+      b.classList.add("sending");
+      b.textContent = "正在提交…";
+    });
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (!event.altKey) { return; }
+    if (event.key === "n" || event.key === "N") {
+      var number = document.getElementById("order-number");
+      if (number) { event.preventDefault(); number.focus(); }
+    } else if (event.key === "q" || event.key === "Q") {
+      var first = queue.querySelector("summary, button");
+      if (first) { event.preventDefault(); first.focus(); }
+    }
+  });
+
+  connect();
+})();

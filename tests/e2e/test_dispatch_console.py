@@ -1,0 +1,73 @@
+"""A phone call queues a ride; it appears in the operator's open console within a second
+(server-sent events, no reload); assigning a driver there writes the SMS and call to the
+outbox."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.adapters.orm import OutboxMessage, Ride
+from app.callflow.messages import CallStarted, Keys
+from app.core.config import Settings
+from app.domain.enums import OutboxKind, RideStatus
+from app.services.demo_data import load_demo
+from app.services.hotline import build_call_service
+from support.live_server import LiveServer
+
+pytestmark = pytest.mark.browser
+ZHANG = "+8613800000001"
+
+
+def test_a_called_in_ride_appears_live_and_is_assigned(live_server: LiveServer, page: Any) -> None:
+    db = live_server.db
+    load_demo(db)
+    page.goto(f"{live_server.url}/dispatch")
+    page.fill("#username", "operator")
+    page.fill("#password", "diaodu-2026")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/dispatch")
+    page.wait_for_selector("#live-status[data-state=live]", timeout=5000)
+    assert "现在没有等待派车的叫车单" in page.inner_text("#queue")
+
+    calls = build_call_service(Settings(database_url=db.url), db)
+    calls.handle(call_id="CA-e2e", event=CallStarted(ZHANG, "+868710000000"), event_key="s")
+    calls.handle(call_id="CA-e2e", event=Keys("1"), event_key="k1")
+    calls.handle(call_id="CA-e2e", event=Keys("1"), event_key="k2")
+    queued_at = time.monotonic()
+    with db.session() as session:
+        ride = session.scalars(select(Ride)).one()
+        assert ride.status == RideStatus.QUEUED
+        ride_id = ride.id
+    row = page.locator(f"#ride-{ride_id}")
+    row.wait_for(timeout=1000)  # within a second, without reload
+    seen_after = time.monotonic() - queued_at
+    assert seen_after < 1.0
+    assert "张奶奶" in row.inner_text() and "138****0001" in row.inner_text()
+    page.screenshot(path="/tmp/ivr-dispatch-queue.png", full_page=True)
+
+    row.locator("button[data-reveal]").click()
+    expect(page.locator(f"[data-number-for='{ride_id}']")).to_have_text("13800000001")
+
+    row.locator("summary", has_text="派车").click()
+    row.locator("select[name=driver_id]").select_option(
+        label="云A·D1234 · 刘师傅 · 13700000001 · 爱心车队"
+    )
+    row.locator("select[name=eta_minutes]").select_option("15")
+    page.screenshot(path="/tmp/ivr-dispatch-assign.png", full_page=True)
+    row.locator("button", has_text="确认派车").click()
+    page.wait_for_url("**/dispatch?done=assigned")
+    assert "已派车" in page.inner_text("[role=status].ok-notice")
+    assert "云A·D1234" in page.inner_text("#queue")
+    page.screenshot(path="/tmp/ivr-dispatch-assigned.png", full_page=True)
+
+    with db.session() as session:
+        messages = session.scalars(select(OutboxMessage)).all()
+    sms = {m.to_number for m in messages if m.kind == OutboxKind.SMS}
+    assert sms == {ZHANG, "+8613900000001", "+8613900000002"}
+    assert [m.to_number for m in messages if m.kind == OutboxKind.CALL] == [ZHANG]
+    assert all("15分钟" in m.body for m in messages if m.kind == OutboxKind.SMS)

@@ -1,0 +1,141 @@
+"""The dispatch console over real HTTP: roles, CSRF, double submit, fragments, events."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+import httpx
+from sqlalchemy import func, select
+
+from app.adapters.orm import Driver, OutboxMessage, Ride
+from app.domain.enums import RideStatus, StaffRole
+from app.services.demo_data import load_demo
+from support.live_server import LiveServer, add_hospital, add_staff, csrf_from, sign_in
+
+ZHANG = "+8613800000001"
+
+
+def _operator(server: LiveServer) -> tuple[httpx.Client, str]:
+    load_demo(server.db)
+    add_staff(server.db, "op1", StaffRole.OPERATOR)
+    client = server.client()
+    assert sign_in(client, "op1").status_code == 303
+    page = client.get("/dispatch")
+    assert page.status_code == 200
+    return client, csrf_from(page.text)
+
+
+def _queued_ride(server: LiveServer, number: str = ZHANG) -> int:
+    client, token = _operator(server)
+    answer = client.post("/dispatch/orders", data={"csrf_token": token, "caller_number": number})
+    assert answer.status_code == 303, answer.text[-2000:]
+    with server.db.session() as session:
+        return session.scalars(select(Ride.id)).one()
+
+
+def test_only_operators_and_admins_open_the_console(live_server: LiveServer) -> None:
+    hospital = add_hospital(live_server.db)
+    add_staff(live_server.db, "nurse", StaffRole.HOSPITAL_STAFF, hospital_id=hospital)
+    add_staff(live_server.db, "boss", StaffRole.ADMIN)
+    with live_server.client() as anonymous:
+        assert anonymous.get("/dispatch").status_code == 303
+        assert anonymous.get("/dispatch/queue.json", headers={"accept": "*/*"}).status_code == 401
+    with live_server.client() as nurse:
+        sign_in(nurse, "nurse")
+        for path in ("/dispatch", "/dispatch/queue.html", "/dispatch/events",
+                     "/dispatch/rides/1/recording", "/dispatch/rides/1/number"):
+            answer = nurse.get(path)
+            assert answer.status_code == 403, path
+        assert "无权" in nurse.get("/dispatch").text
+    with live_server.client() as boss:
+        sign_in(boss, "boss")
+        assert "叫车队列" in boss.get("/dispatch").text
+
+
+def test_posts_without_the_csrf_token_are_refused(live_server: LiveServer) -> None:
+    ride_id = _queued_ride(live_server)
+    client = live_server.client()
+    sign_in(client, "op1")
+    answer = client.post(f"/dispatch/rides/{ride_id}/no-car", data={"version": "1"})
+    assert answer.status_code == 403 and "表单校验失败" in answer.text
+    with live_server.db.session() as session:
+        assert session.get(Ride, ride_id).status == RideStatus.QUEUED  # type: ignore[union-attr]
+
+
+def test_double_submit_of_the_assign_form_assigns_once(live_server: LiveServer) -> None:
+    ride_id = _queued_ride(live_server)
+    client = live_server.client()
+    sign_in(client, "op1")
+    page = client.get("/dispatch").text
+    token = csrf_from(page)
+    version = re.search(rf'id="ride-{ride_id}" data-ride="{ride_id}" data-version="(\d+)"', page)
+    assert version
+    with live_server.db.session() as session:
+        driver_id = session.scalars(select(Driver.id).order_by(Driver.id)).first()
+    form = {"csrf_token": token, "version": version.group(1), "driver_id": str(driver_id),
+            "eta_minutes": "10"}
+    answers: list[httpx.Response] = []
+
+    def click() -> None:
+        with live_server.client(cookies=client.cookies) as c:
+            answers.append(c.post(f"/dispatch/rides/{ride_id}/assign", data=form))
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [303, 409], codes
+    refused = next(a for a in answers if a.status_code == 409)
+    assert "其他调度员" in refused.text or "不能派车" in refused.text
+    with live_server.db.session() as session:
+        ride = session.get(Ride, ride_id)
+        assert ride is not None and ride.status == RideStatus.ASSIGNED
+        keys = session.scalars(select(OutboxMessage.idempotency_key)).all()
+    assert len(keys) == 4 and len(set(keys)) == 4  # caller + 2 family SMS, 1 call
+
+
+def test_queue_json_masks_numbers_and_reveal_is_explicit(live_server: LiveServer) -> None:
+    ride_id = _queued_ride(live_server)
+    client = live_server.client(headers={"accept": "application/json"})
+    sign_in(client, "op1")
+    data = client.get("/dispatch/queue.json").json()
+    (row,) = data["rides"]
+    assert row["caller_number_masked"] == "138****0001" and row["person_name"] == "张奶奶"
+    assert "13800000001" not in client.get("/dispatch/queue.json").text
+    html = live_server.client(cookies=client.cookies).get("/dispatch").text
+    assert "138****0001" in html and "13800000001" not in html and "显示号码" in html
+    assert client.get(f"/dispatch/rides/{ride_id}/number").json() == {"number": "13800000001"}
+
+
+def test_refused_action_shows_the_console_with_a_chinese_message(live_server: LiveServer) -> None:
+    ride_id = _queued_ride(live_server)
+    client = live_server.client()
+    sign_in(client, "op1")
+    token = csrf_from(client.get("/dispatch").text)
+    answer = client.post(f"/dispatch/rides/{ride_id}/arriving",
+                         data={"csrf_token": token, "version": "1"})
+    assert answer.status_code == 409 and "不能改为" in answer.text and "叫车队列" in answer.text
+    with live_server.db.session() as session:
+        assert session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_event_stream_announces_a_change_from_another_process(live_server: LiveServer) -> None:
+    client, token = _operator(live_server)
+    seen: list[float] = []
+    with client.stream("GET", "/dispatch/events", headers={"accept": "text/event-stream"}) as s:
+        assert s.headers["content-type"].startswith("text/event-stream")
+        lines = s.iter_lines()
+        assert next(lines).startswith("retry:")
+        started = time.monotonic()
+        with live_server.db.session() as session:  # as a phone worker would
+            session.add(Ride(caller_number=ZHANG, status=RideStatus.QUEUED))
+        for line in lines:
+            if line.startswith("event: queue"):
+                seen.append(time.monotonic() - started)
+                if len(seen) == 2 or seen[-1] > 0.05:
+                    break
+    assert seen and seen[-1] < 1.0

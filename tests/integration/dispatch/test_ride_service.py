@@ -1,0 +1,254 @@
+"""app.services.rides on the real database (SQLite and PostgreSQL): order, races, outbox."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.adapters.orm import Driver, OutboxMessage, PersonPhone, Ride
+from app.core.db import Database
+from app.domain.enums import OutboxKind, RideStatus
+from app.domain.rides import spoken_plate
+from app.services import rides
+from app.services.demo_data import load_demo
+
+NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+ZHANG = "+8613800000001"  # 张奶奶, two family contacts
+WANG = "+8613800000002"
+
+
+@pytest.fixture
+def demo(db: Database) -> Database:
+    load_demo(db, today=NOW.date())
+    return db
+
+
+def _order(db: Database, number: str | None, *, minutes_ago: int = 0, **kw: object) -> int:
+    with db.session() as session:
+        ride = rides.queue(
+            session, now=NOW - timedelta(minutes=minutes_ago), created_by_staff_id=None,
+            caller_number=number, **kw,  # type: ignore[arg-type]
+        )
+        return ride.id
+
+
+def _driver(db: Database, plate: str = "云A·D1234") -> int:
+    with db.session() as session:
+        return session.scalars(select(Driver.id).where(Driver.plate == plate)).one()
+
+
+def _version(db: Database, ride_id: int) -> int:
+    with db.session() as session:
+        ride = session.get(Ride, ride_id)
+        assert ride is not None
+        return ride.version
+
+
+def test_queue_orders_by_priority_then_waiting_time(demo: Database) -> None:
+    young = _order(demo, None, caller_name="小王", pickup_address="北京路1号", minutes_ago=30)
+    with demo.session() as session:  # a young caller: no elderly priority
+        session.get(Ride, young).priority = 0  # type: ignore[union-attr]
+    elder_late = _order(demo, WANG, minutes_ago=2)
+    elder_early = _order(demo, ZHANG, minutes_ago=8)
+    hospital = _order(demo, "+8613800000003", to_hospital=True, minutes_ago=1)
+    with demo.session() as session:
+        queue = rides.live_queue(session, now=NOW)
+    assert [e.ride_id for e in queue] == [hospital, elder_early, elder_late, young]
+    first = queue[1]
+    assert first.person_name == "张奶奶" and first.age == 80
+    assert first.pickup_label == "家" and first.pickup_address.startswith("五华区")  # type: ignore[union-attr]
+    assert first.waiting_minutes == 8 and first.elderly
+    assert queue[0].to_hospital and queue[0].priority == 30
+
+
+def test_a_hung_up_request_is_flagged_and_kept(demo: Database) -> None:
+    with demo.session() as session:
+        session.add(Ride(caller_number=None, status=RideStatus.CALLER_HUNG_UP,
+                         pickup_recording_url="r1.wav", pickup_transcript="翠湖边上"))
+    with demo.session() as session:
+        (entry,) = rides.live_queue(session, now=datetime.now(UTC))
+    assert entry.caller_hung_up and entry.status_label == "来电者已挂断"
+    assert entry.recording_url == "r1.wav" and entry.transcript == "翠湖边上"
+
+
+def test_assignment_writes_sms_and_call_in_the_same_transaction(demo: Database) -> None:
+    ride_id = _order(demo, ZHANG)
+    with demo.session() as session:
+        rides.assign_driver(session, ride_id=ride_id, driver_id=_driver(demo), eta_minutes=8,
+                            expected_version=1)
+    with demo.session() as session:
+        messages = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    sms = [m for m in messages if m.kind == OutboxKind.SMS]
+    assert sorted(m.to_number for m in sms) == sorted([ZHANG, "+8613900000001", "+8613900000002"])
+    assert all("云A·D1234" in m.body and "13700000001" in m.body and "8分钟" in m.body
+               for m in sms)
+    (call,) = [m for m in messages if m.kind == OutboxKind.CALL]
+    assert call.to_number == ZHANG and call.body.count("云A，D，幺，两，三，四") == 2
+    key = f"ride:{ride_id}:assigned:{_driver(demo)}:sms:{ZHANG}"
+    assert key in {m.idempotency_key for m in sms}
+
+
+def test_a_failure_after_assignment_rolls_back_the_messages_too(demo: Database) -> None:
+    ride_id = _order(demo, ZHANG)
+    with pytest.raises(RuntimeError), demo.session() as session:
+        rides.assign_driver(session, ride_id=ride_id, driver_id=_driver(demo), eta_minutes=8,
+                            expected_version=1)
+        raise RuntimeError("the process died before commit")
+    with demo.session() as session:
+        assert session.scalar(select(func.count(OutboxMessage.id))) == 0
+        assert session.get(Ride, ride_id).status == RideStatus.QUEUED  # type: ignore[union-attr]
+
+
+def test_voice_call_is_optional(demo: Database) -> None:
+    ride_id = _order(demo, WANG)
+    with demo.session() as session:
+        rides.assign_driver(session, ride_id=ride_id, driver_id=_driver(demo), eta_minutes=5,
+                            expected_version=1, notify_voice_call=False)
+    with demo.session() as session:
+        kinds = session.scalars(select(OutboxMessage.kind)).all()
+    assert kinds and set(kinds) == {OutboxKind.SMS}
+
+
+def test_two_operators_assign_the_same_ride_at_once_only_one_wins(demo: Database) -> None:
+    ride_id = _order(demo, ZHANG)
+    drivers = [_driver(demo, "云A·D1234"), _driver(demo, "云A·D5678")]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def operator(driver_id: int) -> None:
+        barrier.wait()
+        try:
+            with demo.session() as session:
+                rides.assign_driver(session, ride_id=ride_id, driver_id=driver_id,
+                                    eta_minutes=10, expected_version=1)
+            outcomes.append("ok")
+        except rides.RideConflict as exc:
+            assert "其他调度员" in exc.message or "不能派车" in exc.message
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=operator, args=(d,)) for d in drivers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == ["conflict", "ok"]
+    with demo.session() as session:
+        ride = session.get(Ride, ride_id)
+        assert ride is not None and ride.status == RideStatus.ASSIGNED and ride.version == 2
+        keys = session.scalars(select(OutboxMessage.idempotency_key)).all()
+    assert {k.split(":")[3] for k in keys} == {str(ride.driver_id)}  # one driver's messages only
+
+
+def test_one_driver_cannot_take_two_rides_at_once(demo: Database) -> None:
+    first, second = _order(demo, ZHANG), _order(demo, WANG)
+    driver = _driver(demo)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def operator(ride_id: int) -> None:
+        barrier.wait()
+        try:
+            with demo.session() as session:
+                rides.assign_driver(session, ride_id=ride_id, driver_id=driver,
+                                    eta_minutes=10, expected_version=1)
+            outcomes.append("ok")
+        except rides.RideConflict as exc:
+            assert "另一张叫车单" in exc.message
+            outcomes.append("busy")
+
+    threads = [threading.Thread(target=operator, args=(r,)) for r in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == ["busy", "ok"]
+
+
+def test_stale_version_is_a_conflict_with_a_chinese_message(demo: Database) -> None:
+    ride_id = _order(demo, ZHANG)
+    with demo.session() as session:
+        rides.no_car_found(session, ride_id=ride_id, expected_version=1)
+    with pytest.raises(rides.RideConflict, match="其他调度员"), demo.session() as session:
+        rides.assign_driver(session, ride_id=ride_id, driver_id=_driver(demo), eta_minutes=5,
+                            expected_version=1)
+
+
+def test_no_car_found_tells_the_caller_and_keeps_the_ride_visible(demo: Database) -> None:
+    ride_id = _order(demo, ZHANG)
+    with demo.session() as session:
+        rides.no_car_found(session, ride_id=ride_id, expected_version=1)
+    with demo.session() as session:
+        (entry,) = rides.live_queue(session, now=NOW)
+        messages = session.scalars(select(OutboxMessage)).all()
+    assert entry.ride_id == ride_id and entry.status == RideStatus.NO_CAR and entry.waiting
+    assert any(m.kind == OutboxKind.SMS and "没有空车" in m.body and m.to_number == ZHANG
+               for m in messages)
+    with demo.session() as session:  # a car turns up later: it can still be assigned
+        rides.assign_driver(session, ride_id=ride_id, driver_id=_driver(demo), eta_minutes=15,
+                            expected_version=_version(demo, ride_id))
+
+
+def test_a_ride_runs_to_completion_with_cash_payment(demo: Database) -> None:
+    ride_id = _order(demo, ZHANG, destination="市一院")
+    steps = [
+        lambda s, v: rides.assign_driver(s, ride_id=ride_id, driver_id=_driver(demo),
+                                         eta_minutes=5, expected_version=v),
+        lambda s, v: rides.mark_arriving(s, ride_id=ride_id, expected_version=v),
+        lambda s, v: rides.mark_picked_up(s, ride_id=ride_id, expected_version=v),
+        lambda s, v: rides.mark_completed(s, ride_id=ride_id, expected_version=v),
+    ]
+    for step in steps:
+        with demo.session() as session:
+            step(session, _version(demo, ride_id))
+    with demo.session() as session:
+        ride = session.get(Ride, ride_id)
+        assert ride is not None and ride.status == RideStatus.COMPLETED and ride.cash_payment
+        assert rides.live_queue(session, now=NOW) == []
+    with pytest.raises(rides.RideConflict, match="不能改为"), demo.session() as session:
+        rides.mark_arriving(session, ride_id=ride_id, expected_version=_version(demo, ride_id))
+
+
+def test_cancelling_an_assigned_ride_tells_the_driver(demo: Database) -> None:
+    ride_id = _order(demo, ZHANG)
+    driver = _driver(demo)
+    with demo.session() as session:
+        rides.assign_driver(session, ride_id=ride_id, driver_id=driver, eta_minutes=5,
+                            expected_version=1)
+    with demo.session() as session:
+        rides.cancel(session, ride_id=ride_id, expected_version=2, reason="来电者不需要了")
+    with demo.session() as session:
+        assert session.scalar(select(OutboxMessage).where(
+            OutboxMessage.to_number == "+8613700000001", OutboxMessage.body.contains("已取消")
+        )) is not None
+    other = _order(demo, WANG)  # the driver is free again
+    with demo.session() as session:
+        rides.assign_driver(session, ride_id=other, driver_id=driver, eta_minutes=5,
+                            expected_version=1)
+
+
+def test_back_office_order_for_an_unregistered_caller(demo: Database) -> None:
+    ride_id = _order(demo, "+8613612345678", caller_name="孙大妈", pickup_address="翠湖公园东门")
+    with demo.session() as session:
+        ride = session.get(Ride, ride_id)
+        assert ride is not None and ride.status == RideStatus.QUEUED and ride.priority == 10
+        assert ride.caller_name == "孙大妈" and ride.person_id is None
+        assert session.scalar(select(func.count(PersonPhone.id)).where(
+            PersonPhone.number == "+8613612345678")) == 0  # not silently registered
+    with pytest.raises(rides.RideError, match="上车地点"), demo.session() as session:
+        rides.queue(session, now=NOW, created_by_staff_id=None, caller_name="无地址")
+
+
+def test_call_back_is_enqueued_once_per_minute(demo: Database) -> None:
+    ride_id = _order(demo, ZHANG)
+    for _ in range(2):
+        with demo.session() as session:
+            rides.call_back(session, ride_id=ride_id, now=NOW)
+    with demo.session() as session:
+        assert session.scalar(select(func.count(OutboxMessage.id))) == 1
+
+
+def test_plate_is_spelled_character_by_character() -> None:
+    assert spoken_plate("云A·D1234") == "云A，D，幺，两，三，四"
