@@ -7,34 +7,14 @@ an unknown sid answers 204 too, so Twilio does not retry a callback we cannot us
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
-from fastapi.routing import APIRoute
 
 from app.core.db import Database
 from app.notifications.callbacks import apply_status
-from app.telephony.signature import TwilioForm, WebhookRejected
+from app.telephony.signature import TwilioForm, TwilioWebhookRoute
 
-
-class _SignedRoute(APIRoute):
-    """Turns `WebhookRejected` (bad signature or body) into a plain-text 403/400."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except WebhookRejected as exc:
-                return PlainTextResponse(exc.message, status_code=exc.status)
-
-        return route
-
-
-router = APIRouter(prefix="/twilio/notify", tags=["notifications"], route_class=_SignedRoute)
+router = APIRouter(prefix="/twilio/notify", tags=["notifications"], route_class=TwilioWebhookRoute)
 
 
 @router.post("/status", status_code=204)

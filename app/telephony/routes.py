@@ -19,12 +19,9 @@ the caller to a person: never silence, never a 500.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import PlainTextResponse
-from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -38,7 +35,7 @@ from app.telephony import forms, twiml
 from app.telephony.call_view import CallView, StoredStep, stored_step, view_call
 from app.telephony.media import router as media_router
 from app.telephony.recordings import transcribe
-from app.telephony.signature import TwilioForm, WebhookRejected, public_url
+from app.telephony.signature import TwilioForm, TwilioWebhookRoute, public_url
 from app.understanding.phrases import phrase_list
 
 logger = logging.getLogger(__name__)
@@ -49,22 +46,7 @@ MEDIA_PATH = "/twilio/media"
 STREAM_ENDED_PATH = "/twilio/voice/stream/ended"
 
 
-class TwilioRoute(APIRoute):
-    """Turns `WebhookRejected` into a plain-text 400/403 (no JSON error bodies)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except WebhookRejected as exc:
-                return PlainTextResponse(exc.message, status_code=exc.status)
-
-        return route
-
-
-router = APIRouter(prefix="/twilio", tags=["twilio"], route_class=TwilioRoute)
+router = APIRouter(prefix="/twilio", tags=["twilio"], route_class=TwilioWebhookRoute)
 router.include_router(media_router)
 
 

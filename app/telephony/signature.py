@@ -12,10 +12,12 @@ production (local development, the simulator); a warning is logged once in that 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import Annotated
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Annotated, Any
 
-from fastapi import Depends, Request, WebSocket
+from fastapi import Depends, Request, Response, WebSocket
+from fastapi.responses import PlainTextResponse
+from fastapi.routing import APIRoute
 from starlette.datastructures import FormData
 from twilio.request_validator import (
     SIGNATURE_HEADER,
@@ -137,3 +139,18 @@ def websocket_signed(websocket: WebSocket) -> bool:
 
 
 TwilioForm = Annotated[FormData, Depends(verified_form)]
+
+
+class TwilioWebhookRoute(APIRoute):
+    """Turns `WebhookRejected` (bad signature or body) into a plain-text 403/400."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except WebhookRejected as exc:
+                return PlainTextResponse(exc.message, status_code=exc.status)
+
+        return route
