@@ -139,7 +139,7 @@ def add_community(db: Database, name: str = "翠湖社区") -> int:
         return community.id
 
 
-def _serve(app: FastAPI) -> tuple[uvicorn.Server, threading.Thread, str]:
+def serve_in_thread(app: FastAPI) -> tuple[uvicorn.Server, threading.Thread, str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -175,7 +175,7 @@ def live_server_factory(db: Database) -> Iterator[Callable[..., LiveServer]]:
         app = create_app(settings)
         clock = FakeClock()
         app.dependency_overrides[get_now] = clock.now
-        server, thread, url = _serve(app)
+        server, thread, url = serve_in_thread(app)
         running.append((server, thread))
         return LiveServer(url, app, settings, db, clock, server)
 

@@ -15,7 +15,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.domain.enums import OutboxStatus
 from app.main import create_app
-from support.live_server import TEST_SECRET, _serve
+from support.live_server import TEST_SECRET, serve_in_thread
 
 PATH = "/twilio/notify/status"
 
@@ -27,7 +27,7 @@ def server(notify_settings: Settings) -> Iterator[tuple[str, Settings]]:
         update={"secret_key": TEST_SECRET, "outbox_in_process": False}
     )
     app = create_app(settings)
-    uvicorn_server, thread, url = _serve(app)
+    uvicorn_server, thread, url = serve_in_thread(app)
     yield url, settings
     uvicorn_server.should_exit = True
     thread.join(timeout=15)

@@ -4,9 +4,6 @@ WebSocket. The public URL differs from the loopback one, as behind a proxy."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +11,6 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
@@ -27,6 +23,7 @@ from app.main import create_app
 from app.services.hotline import build_call_service
 from app.telephony.prompt_audio import PlaceholderToneAudio
 from app.telephony.routes import router
+from support.live_server import serve_in_thread
 
 AUTH_TOKEN = "test-auth-token-0123456789"
 PUBLIC_BASE = "https://hotline.example.org"
@@ -118,24 +115,13 @@ def register_caller(db: Database, number: str = CALLER) -> None:
 
 def serve(app: FastAPI) -> tuple[str, Callable[[], None]]:
     """Run `app` with uvicorn on a free loopback port in a thread; return (url, stop)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
+    server, thread, url = serve_in_thread(app)
 
     def stop() -> None:
         server.should_exit = True
         thread.join(10)
-        sock.close()
 
-    return f"http://127.0.0.1:{port}", stop
+    return url, stop
 
 
 HotlineFactory = Callable[..., Hotline]
