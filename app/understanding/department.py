@@ -63,17 +63,23 @@ def parse_department(text: str) -> str | None:
     cleaned = clean(text)
     if not cleaned:
         return None
-    names: set[str] = set()
-    symptoms: set[str] = set()
+    # Heard exactly beats heard approximately: in 身上起疹子, 上起 sounds like 疝气, but
+    # 疹子 was heard as it is written.
+    names: dict[bool, set[str]] = {True: set(), False: set()}
+    symptoms: dict[bool, set[str]] = {True: set(), False: set()}
     child = False
     for hit in matcher().hits(cleaned):
         kind, _, dept = hit.label.partition(":")
         if kind == "name" and not _negated(cleaned, hit.start):
-            names.add(dept)
+            names[hit.exact].add(dept)
         elif kind == "symptom" and not _negated(cleaned, hit.start):
-            symptoms.add(dept)
+            symptoms[hit.exact].add(dept)
         elif kind == "child":
             child = True
+    return _decide(names[True] or names[False], symptoms[True] or symptoms[False], child)
+
+
+def _decide(names: set[str], symptoms: set[str], child: bool) -> str | None:
     if names:
         return names.pop() if len(names) == 1 else None
     if child:

@@ -109,6 +109,7 @@ class Matcher:
             while i >= 0:
                 found.append(Hit(i, i + len(phrase), label, True))
                 i = text.find(phrase, i + 1)
+        written = list(found)  # phrases heard exactly as written (no gaps)
         for parts, label in self._gaps:
             found += _gap_hits(text, parts, label)
         if self._fuzzy:
@@ -117,7 +118,7 @@ class Matcher:
                 j = joined.find(key)
                 while j >= 0:
                     start = offsets.get(j)
-                    if start is not None:
+                    if start is not None and not _hidden(start, start + size, written):
                         found.append(Hit(start, start + size, label, False))
                     j = joined.find(key, j + 1)
         if not found:
@@ -134,6 +135,12 @@ class Matcher:
             chosen.append(hit)
         chosen.sort(key=lambda h: h.start)
         return chosen
+
+
+def _hidden(start: int, end: int, written: list[Hit]) -> bool:
+    """A sound-alike overlapping a longer phrase heard as written does not count: in
+    身上起疙瘩, 上起 sounds like 疝气 (an/ang), but 起疙瘩 was heard exactly."""
+    return any(h.start < end and start < h.end and h.size > end - start for h in written)
 
 
 #: A gap never spans a clause separator or a negation (血压不高 is not 血压…高).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 
@@ -62,3 +63,11 @@ def test_import_does_not_load_heavy_libraries() -> None:
     code = "import sys, app.understanding; print('pypinyin' in sys.modules, 'cn2an' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_words_heard_as_written_beat_a_sound_alike() -> None:
+    """身上起疙瘩: 上起 sounds like 疝气 (an/ang), but 起疙瘩 was heard exactly: skin."""
+    today = date(2026, 11, 28)
+    assert understand("department", "身上起疙瘩", today) == "皮肤科"
+    assert understand("department", "身上起疹子，痒得很", today) == "皮肤科"
+    assert understand("department", "我有疝气", today) == "普通外科"
