@@ -6,13 +6,17 @@ The same `CallService` as the webhooks runs the call; only the transport differs
   `#` or a pause) and sent as Keys, key "step:N:keys"; a key pressed while a prompt is
   still playing first sends `clear` (barge-in), so the old prompt stops at once;
 - no key within the Listen's timeout after the prompt has played -> Silence;
+- inbound `media`: when the Listen accepts speech and a model is loaded, or asks for a
+  recording, the caller's audio goes to a `StreamTurn` (`stream_listen.py`): speech
+  during a prompt sends `clear` once (barge-in); the recognised answer is a Speech event,
+  key "step:N:speech"; nothing heard -> Silence. Record states also keep the answer as
+  a WAV file under var/recordings/ (`Speech.recording_url`), even keypad-only;
 - each Say is sent as 20 ms mu-law `media` frames followed by a `mark`; Twilio echoes the
   mark when the caller has heard it;
 - after a Transfer or Hangup we wait for the last mark echo (the caller hears the whole
   last sentence), then close the socket: Twilio continues with the <Connect action>
   (`/twilio/voice/stream/ended`), which dials a person or hangs up;
 - `stop` or a closed socket -> HangUp, key "hangup" (unless the call already ended).
-Inbound audio (`media`) is not used yet: that is the speech-recognition seam.
 A malformed frame is logged and ignored; it never ends the call.
 """
 
@@ -23,17 +27,30 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
-from app.callflow.messages import CallStarted, Event, HangUp, Keys, Listen, Say, Silence
+from app.callflow.messages import (
+    CallStarted,
+    Event,
+    HangUp,
+    Keys,
+    Listen,
+    Say,
+    Silence,
+    Speech,
+)
+from app.core.config import PROJECT_ROOT
 from app.core.logging import call_id_var, log_fields, mask_phone
 from app.domain.enums import CallChannel
 from app.services.calls import CallService, StepResult
+from app.speech.service import Speech as SpeechLayer
 from app.telephony import stream_protocol as proto
 from app.telephony.prompt_audio import PromptAudio, default_prompt_audio, duration_s
 from app.telephony.signature import websocket_signed
+from app.telephony.stream_listen import MAX_UTTERANCE_S, StreamTurn, save_recording
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +58,7 @@ router = APIRouter()
 
 MARK_GRACE_S = 3.0  # how late a mark echo may be before we stop waiting for it
 MAX_BAD_FRAMES = 50  # a peer sending only garbage is not Twilio: close after this many
+RECORDINGS_DIR = PROJECT_ROOT / "var" / "recordings"  # served by the dispatch console
 
 
 def prompt_audio_for(websocket: WebSocket) -> PromptAudio:
@@ -60,7 +78,14 @@ async def media_stream(websocket: WebSocket) -> None:
         await websocket.close(code=1008)
         return
     await websocket.accept()
-    call = MediaCall(websocket, websocket.app.state.call_service, prompt_audio_for(websocket))
+    state = websocket.app.state
+    call = MediaCall(
+        websocket,
+        state.call_service,
+        prompt_audio_for(websocket),
+        speech=getattr(state, "speech", None),
+        recordings_dir=getattr(state, "recordings_dir", None) or RECORDINGS_DIR,
+    )
     await call.run()
 
 
@@ -69,6 +94,10 @@ class MediaCall:
     websocket: WebSocket
     service: CallService
     audio: PromptAudio
+    speech: SpeechLayer | None = None
+    recordings_dir: Path = RECORDINGS_DIR
+    turn: StreamTurn | None = None  # listening to the caller's audio for the current Listen
+    heard_at: float = 0.0  # when the caller started talking in this turn
     stream_sid: str = ""
     call_sid: str = ""
     step: int = 0
@@ -96,10 +125,16 @@ class MediaCall:
                     break
                 if await self._on_message(message):
                     break
+                # Twilio sends caller audio every 20 ms, so the wait above rarely runs
+                # out while a call is up: a timer that is due is acted on here too.
+                wait = self._wait_s()
+                if wait is not None and wait <= 0 and await self._on_timeout():
+                    break
         except Exception:
             logger.exception("media stream failed; closing it so Twilio hands the call on")
         finally:
             reader.cancel()
+            await self._drop_turn()
             await self._hang_up_if_open()
             with contextlib.suppress(Exception):
                 await self.websocket.close()
@@ -138,6 +173,8 @@ class MediaCall:
             return await self._start(message)
         if not self.call_sid:
             return False  # nothing but `connected` is meaningful before `start`
+        if isinstance(message, proto.Media):
+            return await self._on_media(message)
         if isinstance(message, proto.Dtmf):
             return await self._on_key(message.digit)
         if isinstance(message, proto.Mark):
@@ -159,15 +196,64 @@ class MediaCall:
         logger.info("media stream started", extra=log_fields(from_=mask_phone(from_number)))
         return await self._apply(CallStarted(from_number, to_number), "start")
 
-    async def _on_key(self, digit: str) -> bool:
-        if self.closing:
-            return False  # the goodbye or hand-over sentence is never cut short
+    async def _on_media(self, media: proto.Media) -> bool:
+        turn = self.turn
+        if turn is None or self.closing or not media.track.startswith("inbound"):
+            return False
+        if await turn.feed(media.payload):
+            self.heard_at = time.monotonic()
+            await self._clear_prompt()  # barge-in: the caller talks over the prompt
+        if turn.done:
+            return await self._finish_turn()
+        return False
+
+    async def _finish_turn(self, reason: str | None = None) -> bool:
+        """Turn what the caller said into Speech (with a recording) or Silence."""
+        turn, self.turn = self.turn, None
+        if turn is None:
+            return False
+        outcome = await turn.finish(reason)
+        url = None
+        if outcome.audio is not None and outcome.audio.size:
+            try:
+                url = await run_in_threadpool(
+                    save_recording, self.recordings_dir, self.call_sid, self.step, outcome.audio
+                )
+            except OSError:
+                logger.exception("could not save the caller's recording")
+        logger.info(
+            "caller answer",
+            extra=log_fields(
+                listen_event=outcome.event, heard=outcome.heard, recognised=bool(outcome.text)
+            ),
+        )
+        if outcome.event != "bad_audio" and outcome.heard and (outcome.text or url):
+            event = Speech(outcome.text, outcome.confidence, recording_url=url)
+            return await self._apply(event, f"step:{self.step}:speech")
+        return await self._apply(Silence(), f"step:{self.step}:silence")
+
+    async def _drop_turn(self) -> None:
+        turn, self.turn = self.turn, None
+        if turn is not None:
+            await turn.close()
+
+    async def _clear_prompt(self) -> None:
+        """Barge-in: Twilio drops the audio not yet played (once per prompt)."""
         if self.pending_marks:
             await self._send(proto.clear_message(self.stream_sid))
             self.pending_marks.clear()
             self.played_until = time.monotonic()
+
+    async def _on_key(self, digit: str) -> bool:
+        if self.closing:
+            return False  # the goodbye or hand-over sentence is never cut short
+        await self._clear_prompt()
         if self.listen is None:
             return False
+        if self.turn is not None:
+            if digit == "#" and self.listen.record and self.turn.heard:
+                return await self._finish_turn("speech_end")  # "说完请按井号键"
+            await self._drop_turn()  # a key answers instead of the voice
         self.quiet_since = time.monotonic()
         listen = self.listen
         if listen.max_digits > 1 and listen.finish_on_key and digit in listen.finish_on_key:
@@ -187,12 +273,15 @@ class MediaCall:
         if self.closing:
             logger.warning("last mark not echoed in time; closing the stream")
             return True
+        if self.turn is not None:
+            return await self._finish_turn("max_length" if self.turn.heard else "no_input")
         if self.digits:
             return await self._submit_digits()
         return await self._apply(Silence(), f"step:{self.step}:silence")
 
     async def _apply(self, event: Event, key: str) -> bool:
         self.listen = None
+        await self._drop_turn()
         result = await run_in_threadpool(
             self.service.handle,
             call_id=self.call_sid,
@@ -226,6 +315,10 @@ class MediaCall:
             self.closing = True
         if not self.pending_marks:
             self.quiet_since = time.monotonic()
+        if self.listen is not None and not self.closing:
+            self.turn = await StreamTurn.open(
+                self.listen, self.speech, prompt_left_s=self.played_until - time.monotonic()
+            )
         return self.closing and not self.pending_marks
 
     def _wait_s(self) -> float | None:
@@ -235,6 +328,10 @@ class MediaCall:
             return max(self.played_until + MARK_GRACE_S - now, 0.0)
         if self.listen is None:
             return None
+        if self.turn is not None and self.turn.heard:
+            # The caller is answering: the end of speech decides; this is only a backstop
+            # for a stream that stops sending audio mid-answer.
+            return max(self.heard_at + MAX_UTTERANCE_S + MARK_GRACE_S - now, 0.0)
         # After the prompt has played (its marks echoed); a lost echo is not waited for.
         start = self.played_until + MARK_GRACE_S if self.pending_marks else self.quiet_since
         return max(start + self.listen.timeout_s - now, 0.0)

@@ -22,7 +22,6 @@ from app.domain.enums import PhoneKind, PlaceKind, RideStatus
 from app.main import create_app
 from app.services.hotline import build_call_service
 from app.telephony.prompt_audio import PlaceholderToneAudio
-from app.telephony.routes import router
 from support.live_server import serve_in_thread
 
 AUTH_TOKEN = "test-auth-token-0123456789"
@@ -142,7 +141,6 @@ def hotline_factory(db: Database) -> Iterator[HotlineFactory]:
         fields.update(overrides)
         settings = Settings(_env_file=None, **fields)  # type: ignore[call-arg]
         app = create_app(settings)
-        app.include_router(router)
         app.state.call_service = build_call_service(
             settings, app.state.db, understand=stub_understand
         )
