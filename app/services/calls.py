@@ -79,6 +79,13 @@ class StepResult:
     vars: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class CallView:
+    step: int
+    ended: bool
+    latest: StepResult | None
+
+
 class CallService:
     def __init__(
         self,
@@ -123,6 +130,29 @@ class CallService:
             return self._record_failure(call_id, event, event_key, channel)
         finally:
             call_id_var.reset(token)
+
+    def view(self, call_id: str) -> CallView | None:
+        """Where a call stands (None when it never started here): its current step and the
+        latest outputs that left the caller something to do. Transports use it to answer a
+        stale webhook (keys meant for a question no longer asked) without a new step."""
+        with self.db.session() as session:
+            call_session = session.get(CallSession, call_id)
+            if call_session is None:
+                return None
+            rows = session.scalars(
+                select(CallStep)
+                .where(CallStep.call_id == call_id)
+                .order_by(CallStep.step.desc())
+                .limit(_LOOK_BACK)
+            )
+            steps = [_result(row) for row in rows]
+            latest = next((s for s in steps if _has_next_move(s.outputs)), None)
+            return CallView(call_session.step, call_session.ended, latest)
+
+    def stored(self, call_id: str, event_key: str) -> StepResult | None:
+        """The stored answer to an event already applied, if any."""
+        with self.db.session() as session:
+            return _stored_step(session, call_id, event_key)
 
     def _step(
         self, session: Session, call_id: str, event: Event, event_key: str, channel: CallChannel
@@ -233,12 +263,21 @@ class CallService:
             return StepResult(outputs, -1, True, state="(system error)")
 
 
+_LOOK_BACK = 5  # a hang-up or an ignored event stores a step with no outputs
+
+
+def _has_next_move(outputs: list[Output]) -> bool:
+    return any(o.kind in ("listen", "transfer", "hangup") for o in outputs)
+
+
 def _stored_step(session: Session, call_id: str, event_key: str) -> StepResult | None:
     step = session.scalar(
         select(CallStep).where(CallStep.call_id == call_id, CallStep.event_key == event_key)
     )
-    if step is None:
-        return None
+    return _result(step) if step is not None else None
+
+
+def _result(step: CallStep) -> StepResult:
     outputs = [output_from_dict(o) for o in step.outputs]
     ended = any(o.kind in ("hangup", "transfer") for o in outputs)
     return StepResult(outputs, step.step, ended, True, step.state_after)

@@ -30,9 +30,8 @@ from app.callflow.messages import CallStarted, Event, HangUp, Keys, Listen, Sile
 from app.core.config import Settings
 from app.core.logging import log_fields, mask_phone
 from app.domain.enums import CallChannel
-from app.services.calls import CallService, UnknownCallError
+from app.services.calls import CallService, CallView, StepResult, UnknownCallError
 from app.telephony import forms, twiml
-from app.telephony.call_view import CallView, StoredStep, stored_step, view_call
 from app.telephony.media import router as media_router
 from app.telephony.recordings import transcribe
 from app.telephony.signature import TwilioForm, TwilioWebhookRoute, public_url
@@ -115,13 +114,13 @@ def _phrases_for(view: CallView | None) -> list[str] | None:
 def _run_recording(request: Request, sid: str, recording_url: str, key: str, *, step: int) -> str:
     """Recognise the recording (when a model is loaded), then apply it as speech."""
     text = ""
-    db = request.app.state.call_service.db
-    if stored_step(db, sid, key) is None:  # not a retry
+    service: CallService = request.app.state.call_service
+    if service.stored(sid, key) is None:  # not a retry
         text = transcribe(
             recording_url,
             speech=getattr(request.app.state, "speech", None),
             settings=request.app.state.settings,
-            phrases=_phrases_for(view_call(db, sid)),
+            phrases=_phrases_for(service.view(sid)),
         )
     return _run(request, sid, Speech(text, recording_url=recording_url), key, step=step)
 
@@ -190,7 +189,7 @@ async def stream_ended(request: Request, form: TwilioForm) -> Response:
     service: CallService = request.app.state.call_service
     options = options_for(request.app.state.settings)
     try:
-        view = await run_in_threadpool(view_call, service.db, sid)
+        view = await run_in_threadpool(service.view, sid)
     except Exception:
         logger.exception("could not read the call after its stream ended")
         view = None
@@ -233,7 +232,7 @@ def _run(request: Request, sid: str, event: Event, key: str, *, step: int | None
     service: CallService = request.app.state.call_service
     options = _options(request)
     if step is not None:
-        view = view_call(service.db, sid)
+        view = service.view(sid)
         if view is None:
             logger.warning("step for a call not started here", extra=log_fields(call_id=sid))
             return twiml.apology_and_transfer(twiml.UNKNOWN_CALL_MESSAGE, options)
@@ -245,7 +244,7 @@ def _run(request: Request, sid: str, event: Event, key: str, *, step: int | None
         return twiml.apology_and_transfer(twiml.UNKNOWN_CALL_MESSAGE, options)
     if not twiml.has_next_move(result.outputs):
         # e.g. keys arriving after the call ended: repeat what the caller last heard.
-        view = view_call(service.db, sid)
+        view = service.view(sid)
         if view is not None and view.latest is not None:
             return twiml.render(view.latest.outputs, step=view.latest.step, options=options)
         return twiml.render(fallback_outputs(service.engine.flows), step=0, options=options)
@@ -257,12 +256,12 @@ def _stale(
     sid: str,
     key: str,
     step: int,
-    latest: StoredStep | None,
+    latest: StepResult | None,
     options: twiml.TwimlOptions,
 ) -> str:
     """Step N is not the current one: a retry gets its stored answer, anything else the
     latest prompt again (the keys were meant for a question no longer asked)."""
-    stored = stored_step(service.db, sid, key)
+    stored = service.stored(sid, key)
     if stored is not None:
         logger.info("webhook retried; stored answer returned", extra=log_fields(key=key))
         return twiml.render(stored.outputs, step=stored.step, options=options)
