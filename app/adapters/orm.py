@@ -126,6 +126,8 @@ class Person(Timestamped, Base):
     id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
     notes: Mapped[str | None] = mapped_column(Text)
+    # No hospital bookings by phone before this day (no-show penalty).
+    booking_suspended_until: Mapped[date | None] = mapped_column(Date)
 
     phones: Mapped[list[PersonPhone]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
@@ -374,10 +376,27 @@ class Appointment(Timestamped, Base):
             sqlite_where=text("status = 'booked'"),
             postgresql_where=text("status = 'booked'"),
         ),
+        # One live booking per patient per department per day.
+        Index(
+            "uq_appointments_patient_department_day",
+            "patient_id",
+            "department_id",
+            "day",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id"))
     patient_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    # Copied from the slot's schedule so the rules above are enforced by the database.
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    session: Mapped[ClinicSession] = mapped_column(str_enum(ClinicSession, "clinic_session"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(String(100))
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     booked_by_contact_id: Mapped[int | None] = mapped_column(ForeignKey("family_contacts.id"))
     booked_by_number: Mapped[str | None] = mapped_column(String(32))
     call_id: Mapped[str | None] = mapped_column(ForeignKey("calls.id"))

@@ -29,9 +29,12 @@ from app.adapters.orm import (
 )
 from app.core.db import Database
 from app.domain.enums import ClinicSession, ClinicType, PhoneKind, PlaceKind, StaffRole
+from app.domain.resident_id import make_resident_id
 from app.services.staff import create_user
 
 SCHEDULE_DAYS = 14
+PEOPLE_WITH_ID_NUMBERS = 8
+DISTRICT_CODES = ("530102", "530111", "530103", "530112")  # 五华, 官渡, 盘龙, 西山
 SLOTS_PER_SESSION = 6
 ELDERLY_SLOTS_PER_SESSION = 2  # the share kept for older callers (measure 14)
 SESSION_STARTS = {ClinicSession.AM: time(8, 0), ClinicSession.PM: time(14, 0)}
@@ -253,13 +256,16 @@ def _load(session: Session, today: date) -> None:
     communities = [Community(name=n, district=d) for n, d in COMMUNITIES]
     session.add_all(communities)
     session.flush()
-    for name, call_name, gender, born, community, phones, places, contacts in PEOPLE:
+    for index, (name, call_name, gender, born, community, phones, places, contacts) in enumerate(
+        PEOPLE
+    ):
         person = Person(
             full_name=name,
             call_name=call_name,
             gender=gender,
             birth_date=born,
             community_id=communities[community].id,
+            id_number=_demo_id(index, gender, born),
         )
         person.phones = [PersonPhone(number=n, kind=k) for n, k in phones]
         person.places = [
@@ -292,6 +298,14 @@ def _load(session: Session, today: date) -> None:
             role=role,
             hospital_id=hospitals[hospital_index].id if hospital_index is not None else None,
         )
+
+
+def _demo_id(index: int, gender: str, born: date) -> str | None:
+    """Valid, invented ID numbers for the first people; the rest give theirs on the phone."""
+    if index >= PEOPLE_WITH_ID_NUMBERS:
+        return None
+    sequence = 10 * index + (1 if gender == "M" else 2)  # odd = male, even = female
+    return make_resident_id(DISTRICT_CODES[index % len(DISTRICT_CODES)], born, sequence)
 
 
 def _load_hospital(session: Session, hospital: Hospital, h_index: int, today: date) -> None:
