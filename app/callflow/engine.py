@@ -110,6 +110,11 @@ class Engine:
         if digits in spec.keys:
             self._go(call, spec.keys[digits], ctx, out)
             return
+        if digits in spec.key_answers:
+            self._on_value(call, spec, spec.key_answers[digits], ctx, out)
+            return
+        if spec.expect == "digits":
+            digits = digits.replace(REPEAT_KEY, "X")  # X in an ID number is typed with *
         if spec.expect is not None and spec.expect != "yesno":
             # Typed answers (an ID number, a choice) go through the same understanding.
             self._on_value(call, spec, self._value(spec, digits, ctx), ctx, out)
@@ -262,7 +267,7 @@ class Engine:
             max_digits=spec.max_digits,
             timeout_s=spec.timeout_s,
             finish_on_key="#" if spec.max_digits > 1 else "",
-            keys=tuple(sorted(spec.keys)),
+            keys=tuple(sorted({*spec.keys, *spec.key_answers})),
             record=spec.record,
         )
 

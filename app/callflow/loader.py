@@ -159,7 +159,9 @@ def _check_state(
             problems.append(f"{where}: an ask state needs `expect` or `keys`")
         if spec.expect is not None and not (spec.answers or spec.on_value):
             problems.append(f"{where}: `expect: {spec.expect}` needs `answers` or `on_value`")
-        for key in spec.keys:
+        if spec.key_answers and not (spec.answers or spec.on_value):
+            problems.append(f"{where}: `key_answers` need `answers` or `on_value`")
+        for key in [*spec.keys, *spec.key_answers]:
             if key in RESERVED_KEYS:
                 problems.append(f"{where}: key {key!r} is reserved ({RESERVED_KEYS[key]})")
             elif len(key) != 1 or key not in string.digits + "#":

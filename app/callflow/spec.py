@@ -41,6 +41,8 @@ class StateSpec(BaseModel):
     expect: Expect | None = None
     input: Literal["keys", "speech", "both"] = "both"
     keys: dict[str, str] = Field(default_factory=dict)
+    # Keys that stand for an answer (1: 心血管内科): pressing one is the same as saying it.
+    key_answers: dict[str, str] = Field(default_factory=dict)
     answers: dict[str, str] = Field(default_factory=dict)
     on_value: str | None = None
     save_as: str | None = None
@@ -50,7 +52,7 @@ class StateSpec(BaseModel):
     transfer: str | None = None
     end: str | None = None
 
-    @field_validator("keys", "answers", "outcomes", mode="before")
+    @field_validator("keys", "key_answers", "answers", "outcomes", mode="before")
     @classmethod
     def _keys_as_strings(cls, value: object) -> object:
         """YAML 1.1 reads `1:` as an integer and `yes:`/`no:` as booleans; keys are strings."""

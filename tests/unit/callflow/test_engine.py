@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -25,6 +23,7 @@ from app.callflow.messages import (
     Speech,
     Transfer,
 )
+from support.engine_fakes import COMMON, FakeContext
 
 FLOW = {
     "name": "main",
@@ -58,9 +57,6 @@ FLOW = {
         "done": {"end": "queued"},
     },
 }
-COMMON = {
-    "prompts": {"didnt_catch": "没听明白。", "transferring": "转人工。", "system_error": "出错。"}
-}
 WORDS = {"叫车": "taxi", "再说一遍": "repeat", "转人工": "operator", "是喽嘛": "yes", "不活": "no"}
 
 
@@ -71,16 +67,6 @@ def fake_understand(expect: str, text: str, today: date) -> object:
     if expect == "yesno":
         return value if value in {"yes", "no"} else "unknown"
     return None
-
-
-@dataclass
-class FakeContext:
-    vars: dict[str, Any]
-    now: datetime = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
-    call_id: str = "CA1"
-    from_number: str | None = "+8613800000001"
-    booked: list[str] = field(default_factory=list)
-    hung_up: list[str] = field(default_factory=list)
 
 
 @pytest.fixture
