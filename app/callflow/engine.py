@@ -9,6 +9,7 @@ finished: only an `end` state hangs up.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -58,7 +59,9 @@ class CallState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CallState:
-        return cls(**data)
+        # A deep copy: the stored dict must stay as loaded, or saving the changed state
+        # would compare equal to it and the change would never be written.
+        return cls(**copy.deepcopy(data))
 
     @property
     def ref(self) -> StateRef:
