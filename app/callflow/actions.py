@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 
@@ -18,6 +18,11 @@ class ActionContext(Protocol):
 
     vars: dict[str, Any]
     now: datetime
+
+    @property
+    def today(self) -> date:
+        """The caller's local date (今天, 明天 are understood relative to it)."""
+        ...
 
     @property
     def call_id(self) -> str: ...

@@ -139,7 +139,7 @@ class Engine:
         if not text:
             self._fail(call, "silence", out)
             return
-        intent = self.understand("intent", text, ctx.now.date())
+        intent = self.understand("intent", text, ctx.today)
         if intent == "repeat":
             self._repeat(call, out)
             return
@@ -156,7 +156,7 @@ class Engine:
         assert spec.expect is not None
         if spec.expect == "free_text":
             return answer
-        return self.understand(spec.expect, answer, ctx.now.date())
+        return self.understand(spec.expect, answer, ctx.today)
 
     def _on_value(
         self, call: CallState, spec: StateSpec, value: object, ctx: ActionContext, out: list[Output]

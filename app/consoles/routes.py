@@ -10,6 +10,7 @@ from fastapi import APIRouter
 
 from app.consoles import assets, landing, login, users
 from app.consoles.dispatch import router as dispatch_router
+from app.consoles.hospital import router as hospital_router
 
 router = APIRouter()
 router.include_router(assets.router)
@@ -17,3 +18,4 @@ router.include_router(login.router)
 router.include_router(landing.router)
 router.include_router(users.router)
 router.include_router(dispatch_router)
+router.include_router(hospital_router)

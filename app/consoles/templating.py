@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -18,9 +17,9 @@ from fastapi.templating import Jinja2Templates
 
 from app.consoles.csrf import CSRF_FIELD, attach_csrf_cookie, csrf_token
 from app.consoles.roles import role_label
+from app.domain.local_time import LOCAL_TZ
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def _context(request: Request) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from app.domain.places import spoken_address
 from app.domain.rides import ACTIVE_STATUSES, age_on, ride_priority, spoken_plate
 from app.services import rides
 from app.services.calls import StepContext
+from app.services.hospital_call_actions import register_hospital_actions
 from app.understanding import understand
 
 USUAL_WAIT_MINUTES = 10
@@ -29,6 +30,7 @@ def build_actions() -> ActionRegistry:
     _register_caller_actions(registry)
     _register_ride_request_actions(registry)
     _register_active_ride_actions(registry)
+    register_hospital_actions(registry)
     return registry
 
 
@@ -45,7 +47,7 @@ def _register_caller_actions(registry: ActionRegistry) -> None:
         ctx.vars.update(person_id=None, call_name="", places=[], age=None)
         if person is not None:
             ctx.call.person_id = person.id
-            today = ctx.now.date()
+            today = ctx.today
             ctx.vars.update(
                 person_id=person.id,
                 call_name=polite_name(
@@ -114,7 +116,7 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
     def pick_saved_place(ctx: StepContext) -> str:
         """The caller pressed a place's key or said its name (女儿家, 市一院)."""
         answer = str(ctx.vars.get("place_answer", "")).strip()
-        choice = understand("choice", answer, ctx.now.date())  # 2, 两号, 第二个
+        choice = understand("choice", answer, ctx.today)  # 2, 两号, 第二个
         place = _match_place(ctx.vars.get("places", []), str(choice) if choice else answer)
         if place is None:
             return "not_found"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +31,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.logging import call_id_var, log_fields
 from app.domain.enums import CallChannel, CallStatus
+from app.domain.local_time import local_today
 from app.domain.phones import normalise_number
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,10 @@ class StepContext:
     vars: dict[str, Any]
     now: datetime
     settings: Settings
+
+    @property
+    def today(self) -> date:
+        return local_today(self.now)
 
     @property
     def call_id(self) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-import chinese_calendar
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -28,6 +27,7 @@ from app.adapters.orm import (
     TaxiCompany,
 )
 from app.core.db import Database
+from app.domain.booking_rules import BookingRules
 from app.domain.enums import ClinicSession, ClinicType, PhoneKind, PlaceKind, StaffRole
 from app.domain.resident_id import make_resident_id
 from app.services.staff import create_user
@@ -310,9 +310,8 @@ def _demo_id(index: int, gender: str, born: date) -> str | None:
 
 def _load_hospital(session: Session, hospital: Hospital, h_index: int, today: date) -> None:
     days = [today + timedelta(days=n) for n in range(SCHEDULE_DAYS)]
-    open_days = [
-        d for d in days if d.weekday() != 6 and chinese_calendar.is_workday(d) or d.weekday() == 5
-    ]
+    rules = BookingRules.from_json(hospital.rules)  # knows holidays, and years it lacks
+    open_days = [d for d in days if not rules.is_closed(d)]
     slot_rows: list[dict[str, object]] = []
     for d_index, name in enumerate(DEPARTMENTS):
         department = Department(hospital_id=hospital.id, name=name)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
+from app.adapters.orm import utcnow
 from app.callflow.engine import Engine, Understand
 from app.callflow.loader import FlowSet, load_flows
 from app.core.config import Settings
@@ -27,8 +31,9 @@ def build_call_service(
     *,
     flows: FlowSet | None = None,
     understand: Understand | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> CallService:
     actions = build_actions()
     flows = flows or load_flows(settings.dialogs_dir, actions)
     engine = Engine(flows, actions, understand or default_understand())
-    return CallService(db=db, engine=engine, settings=settings)
+    return CallService(db=db, engine=engine, settings=settings, clock=clock)

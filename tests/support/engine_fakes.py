@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 COMMON = {
@@ -19,3 +19,7 @@ class FakeContext:
     from_number: str | None = "+8613800000001"
     booked: list[str] = field(default_factory=list)
     hung_up: list[str] = field(default_factory=list)
+
+    @property
+    def today(self) -> date:
+        return self.now.date()

@@ -1,0 +1,19 @@
+/* Hospital console: no double submit, and the date picker opens the chosen day at once.
+ * Everything works without this script; it is a static file because the CSP is
+ * default-src 'self' (no inline scripts). */
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-once]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sent) { event.preventDefault(); return; }
+      form.dataset.sent = "1";
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.classList.add("sending"); });
+    });
+  });
+  var picker = document.getElementById("day-picker");
+  if (picker && picker.form) {
+    picker.addEventListener("change", function () {
+      if (picker.value) { picker.form.submit(); }
+    });
+  }
+})();

@@ -1,0 +1,577 @@
+"""The hospital side of phone bookings: the only code that changes appointments for a hospital.
+
+Used by the hospital staff console (/hospital). Every function takes keyword-only arguments
+and is one unit of work on a passed `Session` (the caller commits). Notifications go to the
+outbox in the same transaction as the change that causes them, with one idempotency key
+per appointment and recipient, so a retried or double-clicked action never texts twice.
+
+Functions that take `hospital_id` refuse (as "not found") an appointment or schedule of
+another hospital, so the console cannot be used across hospitals even with a forged id.
+
+- `day_list`: one day's bookings of a hospital, with masked ID and phone numbers.
+- `reveal_contact`: the full ID and phone numbers of one booking (the console logs who asked).
+- `check_in`: booked -> arrived (FHIR Appointment.status), `checked_in_at` set.
+- `mark_no_show`: booked -> noshow, and the no-show penalty of the hospital's rules
+  (`BookingRules.suspension_days`), with an SMS to the patient explaining it.
+- `stop_session`: the doctor stops a session; the schedule is stopped, its slots are
+  busy-unavailable, every booked appointment is cancelled and each patient (and the family
+  number that booked) is told by SMS, or by a call when the patient only has a landline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.adapters.orm import (
+    Appointment,
+    Department,
+    Doctor,
+    FamilyContact,
+    Hospital,
+    Person,
+    PersonPhone,
+    Schedule,
+    Slot,
+)
+from app.domain.booking_rules import BookingRules
+from app.domain.enums import (
+    AppointmentStatus,
+    ClinicSession,
+    OutboxKind,
+    PhoneKind,
+    ScheduleStatus,
+    SlotStatus,
+)
+from app.domain.local_time import local_today
+from app.domain.resident_id import ResidentId
+from app.domain.rides import age_on
+from app.services.outbox import enqueue_message
+
+MAX_REASON = 80
+
+SESSION_LABELS: dict[ClinicSession, str] = {ClinicSession.AM: "上午", ClinicSession.PM: "下午"}
+STATUS_LABELS: dict[AppointmentStatus, str] = {
+    AppointmentStatus.PROPOSED: "待确认",
+    AppointmentStatus.PENDING: "待确认",
+    AppointmentStatus.BOOKED: "已预约",
+    AppointmentStatus.ARRIVED: "已签到",
+    AppointmentStatus.CHECKED_IN: "已签到",
+    AppointmentStatus.FULFILLED: "已就诊",
+    AppointmentStatus.CANCELLED: "已取消",
+    AppointmentStatus.NOSHOW: "爽约",
+    AppointmentStatus.ENTERED_IN_ERROR: "录入错误",
+    AppointmentStatus.WAITLIST: "候补",
+}
+CHECKED_IN = (AppointmentStatus.ARRIVED, AppointmentStatus.CHECKED_IN)
+
+NOT_FOUND = "找不到这条预约，可能不属于本院。请刷新页面。"
+SCHEDULE_NOT_FOUND = "找不到这个出诊安排，可能不属于本院。请刷新页面。"
+
+
+class DeskError(Exception):
+    """A refused action; `message` is Chinese, for hospital staff."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class DeskNotFound(DeskError):
+    pass
+
+
+class DeskConflict(DeskError):
+    """The appointment is no longer in a state that allows the action."""
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeskRow:
+    """One booking in the day list. Numbers are masked; see `reveal_contact`."""
+
+    appointment_id: int
+    schedule_id: int
+    start_time: time
+    session: ClinicSession
+    department: str
+    doctor: str
+    doctor_title: str
+    patient_name: str
+    age: int | None
+    id_masked: str
+    phone_masked: str
+    booked_by_family: bool
+    booked_by_masked: str
+    status: AppointmentStatus
+    checked_in_at: datetime | None
+    cancel_reason: str | None
+    schedule_stopped: bool
+    elderly: bool  # green channel (老年人优先): the hospital's elderly age; unknown counts
+
+    @property
+    def session_label(self) -> str:
+        return SESSION_LABELS[self.session]
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, str(self.status))
+
+    @property
+    def booked_via(self) -> str:
+        return "家属代约" if self.booked_by_family else "本人电话预约"
+
+    @property
+    def can_check_in(self) -> bool:
+        return self.status is AppointmentStatus.BOOKED
+
+    @property
+    def can_mark_no_show(self) -> bool:
+        return self.status is AppointmentStatus.BOOKED
+
+
+@dataclass(frozen=True)
+class DeskSchedule:
+    """A doctor's session on the day, for the 停诊 action."""
+
+    schedule_id: int
+    day: date
+    session: ClinicSession
+    department: str
+    doctor: str
+    doctor_title: str
+    stopped: bool
+    booked: int
+
+    @property
+    def session_label(self) -> str:
+        return SESSION_LABELS[self.session]
+
+
+@dataclass(frozen=True)
+class RevealedContact:
+    id_number: str
+    patient_phones: list[str]
+    booked_by_number: str | None
+
+
+@dataclass(frozen=True)
+class NoShowResult:
+    noshows_in_last_year: int
+    suspension_days: int
+    suspended_until: date | None
+
+
+@dataclass(frozen=True)
+class StopResult:
+    cancelled: int
+    messages: int
+
+
+def mask_id_number(number: str | None) -> str:
+    """530102********0029; an ID that fails validation is masked the same way."""
+    if not number:
+        return "未登记"
+    if len(number) < 10:
+        return "*" * len(number)
+    return ResidentId(number, date.min, "").masked
+
+
+def local_number(number: str | None) -> str:
+    """+8613800000001 -> 13800000001; +868715550101 -> 08715550101."""
+    if not number:
+        return ""
+    if not number.startswith("+86"):
+        return number
+    local = number[3:]
+    return local if local.startswith("1") and len(local) == 11 else "0" + local
+
+
+def mask_number(number: str | None) -> str:
+    """13800000001 -> 138****0001."""
+    local = local_number(number)
+    if not local:
+        return "无号码"
+    if len(local) <= 7:
+        return "*" * len(local)
+    return local[:3] + "*" * (len(local) - 7) + local[-4:]
+
+
+def _phones(session: Session, person_ids: set[int]) -> dict[int, list[PersonPhone]]:
+    phones: dict[int, list[PersonPhone]] = {pid: [] for pid in person_ids}
+    if not person_ids:
+        return phones
+    rows = session.scalars(
+        select(PersonPhone).where(PersonPhone.person_id.in_(person_ids)).order_by(PersonPhone.id)
+    )
+    for phone in rows:
+        phones[phone.person_id].append(phone)
+    for numbers in phones.values():  # mobiles first: they can receive SMS
+        numbers.sort(key=lambda p: p.kind is not PhoneKind.MOBILE)
+    return phones
+
+
+def _booked_by_family(appointment: Appointment, phones: list[PersonPhone]) -> bool:
+    if appointment.booked_by_contact_id is not None:
+        return True
+    own = {p.number for p in phones}
+    return appointment.booked_by_number is not None and appointment.booked_by_number not in own
+
+
+def day_list(session: Session, *, hospital_id: int, day: date) -> list[DeskRow]:
+    """Every appointment of the hospital on `day`, by session, department, time, doctor."""
+    rows = session.execute(
+        select(Appointment, Slot, Schedule, Doctor, Department, Person)
+        .join(Slot, Slot.id == Appointment.slot_id)
+        .join(Schedule, Schedule.id == Slot.schedule_id)
+        .join(Doctor, Doctor.id == Schedule.doctor_id)
+        .join(Department, Department.id == Doctor.department_id)
+        .join(Person, Person.id == Appointment.patient_id)
+        .where(Department.hospital_id == hospital_id, Schedule.day == day)
+        .order_by(Schedule.session, Department.id, Slot.start_time, Doctor.id, Appointment.id)
+    ).all()
+    phones = _phones(session, {person.id for *_, person in rows})
+    hospital = session.get(Hospital, hospital_id)
+    rules = BookingRules.from_json(hospital.rules if hospital is not None else None)
+    result = []
+    for appointment, slot, schedule, doctor, department, person in rows:
+        own = phones.get(person.id, [])
+        family = _booked_by_family(appointment, own)
+        result.append(
+            DeskRow(
+                appointment_id=appointment.id,
+                schedule_id=schedule.id,
+                start_time=slot.start_time,
+                session=schedule.session,
+                department=department.name,
+                doctor=doctor.name,
+                doctor_title=doctor.title,
+                patient_name=person.full_name,
+                age=age_on(person.birth_date, day),
+                id_masked=mask_id_number(person.id_number),
+                phone_masked=mask_number(own[0].number) if own else "无号码",
+                booked_by_family=family,
+                booked_by_masked=mask_number(appointment.booked_by_number) if family else "",
+                status=appointment.status,
+                checked_in_at=appointment.checked_in_at,
+                cancel_reason=appointment.cancel_reason,
+                schedule_stopped=schedule.status is ScheduleStatus.STOPPED,
+                elderly=rules.is_elderly(age_on(person.birth_date, day)),
+            )
+        )
+    return result
+
+
+def day_schedules(session: Session, *, hospital_id: int, day: date) -> list[DeskSchedule]:
+    """The doctors' sessions of the hospital on `day`, with how many are booked."""
+    booked = (
+        select(Slot.schedule_id, func.count(Appointment.id).label("n"))
+        .join(Appointment, Appointment.slot_id == Slot.id)
+        .where(Appointment.status == AppointmentStatus.BOOKED)
+        .group_by(Slot.schedule_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Schedule, Doctor, Department, func.coalesce(booked.c.n, 0))
+        .join(Doctor, Doctor.id == Schedule.doctor_id)
+        .join(Department, Department.id == Doctor.department_id)
+        .outerjoin(booked, booked.c.schedule_id == Schedule.id)
+        .where(Department.hospital_id == hospital_id, Schedule.day == day)
+        .order_by(Schedule.session, Department.id, Doctor.id)
+    ).all()
+    return [
+        DeskSchedule(
+            schedule_id=schedule.id,
+            day=schedule.day,
+            session=schedule.session,
+            department=department.name,
+            doctor=doctor.name,
+            doctor_title=doctor.title,
+            stopped=schedule.status is ScheduleStatus.STOPPED,
+            booked=int(n),
+        )
+        for schedule, doctor, department, n in rows
+    ]
+
+
+def get_schedule(session: Session, *, hospital_id: int, schedule_id: int) -> DeskSchedule:
+    """One schedule of the hospital (for the stop-session confirmation page)."""
+    schedule = session.get(Schedule, schedule_id)
+    if schedule is None:
+        raise DeskNotFound(SCHEDULE_NOT_FOUND)
+    for item in day_schedules(session, hospital_id=hospital_id, day=schedule.day):
+        if item.schedule_id == schedule_id:
+            return item
+    raise DeskNotFound(SCHEDULE_NOT_FOUND)
+
+
+def get_row(session: Session, *, hospital_id: int, appointment_id: int) -> DeskRow:
+    """One booking of the hospital as in the day list (for the no-show confirmation)."""
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None:
+        raise DeskNotFound(NOT_FOUND)
+    for row in day_list(session, hospital_id=hospital_id, day=appointment.day):
+        if row.appointment_id == appointment_id:
+            return row
+    raise DeskNotFound(NOT_FOUND)
+
+
+def reveal_contact(
+    session: Session, *, hospital_id: int, appointment_id: int
+) -> RevealedContact:
+    """Full ID and phone numbers of one booking. The caller must log who asked (not these)."""
+    appointment, _hospital = _load(session, appointment_id, hospital_id, lock=False)
+    person = session.get(Person, appointment.patient_id)
+    assert person is not None
+    phones = _phones(session, {person.id})[person.id]
+    family = _booked_by_family(appointment, phones)
+    return RevealedContact(
+        id_number=person.id_number or "未登记",
+        patient_phones=[local_number(p.number) for p in phones],
+        booked_by_number=local_number(appointment.booked_by_number) if family else None,
+    )
+
+
+# --- changes ----------------------------------------------------------------------------
+
+
+def _lock(session: Session, model: type[Appointment] | type[Schedule], row_id: int) -> None:
+    """Row lock on PostgreSQL (FOR UPDATE); on SQLite a no-op write takes the write lock."""
+    if session.get_bind().dialect.name == "sqlite":
+        table = model.__tablename__
+        session.execute(text(f"UPDATE {table} SET id = id WHERE id = :id"), {"id": row_id})
+    else:
+        session.execute(select(model.id).where(model.id == row_id).with_for_update())
+
+
+def _load(
+    session: Session, appointment_id: int, hospital_id: int | None, *, lock: bool = True
+) -> tuple[Appointment, Hospital]:
+    if lock:
+        _lock(session, Appointment, appointment_id)
+    row = session.execute(
+        select(Appointment, Hospital)
+        .join(Department, Department.id == Appointment.department_id)
+        .join(Hospital, Hospital.id == Department.hospital_id)
+        .where(Appointment.id == appointment_id)
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None or (hospital_id is not None and row[1].id != hospital_id):
+        raise DeskNotFound(NOT_FOUND)
+    return row[0], row[1]
+
+
+def check_in(
+    session: Session, *, appointment_id: int, now: datetime, hospital_id: int | None = None
+) -> Appointment:
+    """The patient has arrived: booked -> arrived. Checking in twice is not an error."""
+    appointment, _hospital = _load(session, appointment_id, hospital_id)
+    if appointment.status in CHECKED_IN:
+        return appointment
+    if appointment.status is not AppointmentStatus.BOOKED:
+        raise DeskConflict(
+            f"这条预约的状态是“{STATUS_LABELS.get(appointment.status, '')}”，不能签到。"
+        )
+    appointment.status = AppointmentStatus.ARRIVED
+    appointment.checked_in_at = now
+    session.flush()
+    return appointment
+
+
+def _booker_number(session: Session, appointment: Appointment) -> str | None:
+    if appointment.booked_by_number:
+        return appointment.booked_by_number
+    return family_contact_number(session, appointment.booked_by_contact_id)
+
+
+def _notify(
+    session: Session,
+    *,
+    person_id: int,
+    booked_by_number: str | None,
+    body: str,
+    key_prefix: str,
+) -> int:
+    """SMS the patient's mobile (or call their landline) and the family number that booked."""
+    phones = _phones(session, {person_id})[person_id]
+    own = {p.number for p in phones}
+    sent = 0
+    if phones:
+        first = phones[0]
+        kind = OutboxKind.SMS if first.kind is PhoneKind.MOBILE else OutboxKind.CALL
+        enqueue_message(
+            session, kind=kind, to_number=first.number, body=body,
+            idempotency_key=f"{key_prefix}:patient",
+        )
+        sent += 1
+    if booked_by_number and booked_by_number not in own:
+        enqueue_message(
+            session, kind=OutboxKind.SMS, to_number=booked_by_number, body=body,
+            idempotency_key=f"{key_prefix}:booker",
+        )
+        sent += 1
+    return sent
+
+
+def _count_noshows(session: Session, person_id: int, today: date, window_days: int) -> int:
+    since = today - timedelta(days=window_days)
+    return int(
+        session.scalar(
+            select(func.count(Appointment.id)).where(
+                Appointment.patient_id == person_id,
+                Appointment.status == AppointmentStatus.NOSHOW,
+                Appointment.day > since,
+                Appointment.day <= today,
+            )
+        )
+        or 0
+    )
+
+
+def mark_no_show(
+    session: Session, *, appointment_id: int, now: datetime, hospital_id: int | None = None
+) -> NoShowResult:
+    """booked -> noshow on or after the appointment day, and apply the no-show penalty.
+
+    The patient's no-shows within the rules' window (365 days by default; this one
+    included) give the suspension from the hospital's rules; `booking_suspended_until`
+    only ever moves later. The patient (and a family number that booked) get an SMS
+    explaining it. Marking twice is a no-op.
+    """
+    appointment, hospital = _load(session, appointment_id, hospital_id)
+    today = local_today(now)
+    person = session.get(Person, appointment.patient_id)
+    assert person is not None
+    rules = BookingRules.from_json(hospital.rules)
+    if appointment.status is AppointmentStatus.NOSHOW:
+        count = _count_noshows(session, person.id, today, rules.noshow_window_days)
+        return NoShowResult(count, 0, person.booking_suspended_until)
+    if appointment.status is not AppointmentStatus.BOOKED:
+        raise DeskConflict(
+            f"这条预约的状态是“{STATUS_LABELS.get(appointment.status, '')}”，不能标记爽约。"
+        )
+    if appointment.day > today:
+        raise DeskConflict("就诊日还没到，不能标记爽约。")
+    appointment.status = AppointmentStatus.NOSHOW
+    session.flush()
+    count = _count_noshows(session, person.id, today, rules.noshow_window_days)
+    days = rules.suspension_days(count)
+    until: date | None = None
+    if days > 0:
+        until = today + timedelta(days=days)
+        if person.booking_suspended_until is None or person.booking_suspended_until < until:
+            person.booking_suspended_until = until
+        until = person.booking_suspended_until
+    session.flush()
+    body = _noshow_sms(
+        hospital=hospital.short_name or hospital.name,
+        day=appointment.day,
+        session_label=SESSION_LABELS[appointment.session],
+        count=count,
+        days=days,
+        until=until,
+        window="一年" if rules.noshow_window_days == 365 else f"{rules.noshow_window_days}天",
+    )
+    _notify(
+        session,
+        person_id=person.id,
+        booked_by_number=_booker_number(session, appointment),
+        body=body,
+        key_prefix=f"hospital-noshow:{appointment.id}",
+    )
+    return NoShowResult(count, days, until)
+
+
+def _cn_day(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def _noshow_sms(
+    *, hospital: str, day: date, session_label: str, count: int, days: int,
+    until: date | None, window: str,
+) -> str:
+    text_ = f"【老年人服务热线】您{_cn_day(day)}{session_label}在{hospital}的预约"
+    text_ += f"没有来就诊，记为爽约（{window}内第{count}次）。"
+    if days > 0 and until is not None:
+        text_ += (
+            f"按医院规定，{days}天内不能电话预约挂号，{_cn_day(until)}起恢复。"
+            "如有特殊情况，请联系医院。"
+        )
+    else:
+        text_ += "这次不影响您以后预约。以后不能来时，请提前打电话取消。"
+    return text_
+
+
+def stop_session(
+    session: Session,
+    *,
+    schedule_id: int,
+    now: datetime,
+    reason: str,
+    hospital_id: int | None = None,
+) -> StopResult:
+    """The doctor stops this session: schedule stopped, slots busy-unavailable, every booked
+    appointment cancelled with the reason, each patient (and the family booker) told once."""
+    reason = " ".join(reason.split())[:MAX_REASON]
+    if not reason:
+        raise DeskError("请填写停诊原因。")
+    _lock(session, Schedule, schedule_id)
+    row = session.execute(
+        select(Schedule, Doctor, Department, Hospital)
+        .join(Doctor, Doctor.id == Schedule.doctor_id)
+        .join(Department, Department.id == Doctor.department_id)
+        .join(Hospital, Hospital.id == Department.hospital_id)
+        .where(Schedule.id == schedule_id)
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None or (hospital_id is not None and row[3].id != hospital_id):
+        raise DeskNotFound(SCHEDULE_NOT_FOUND)
+    schedule, doctor, department, hospital = row
+    schedule.status = ScheduleStatus.STOPPED
+    slots = session.scalars(select(Slot).where(Slot.schedule_id == schedule_id)).all()
+    for slot in slots:
+        slot.status = SlotStatus.BUSY_UNAVAILABLE
+    booked = session.scalars(
+        select(Appointment)
+        .join(Slot, Slot.id == Appointment.slot_id)
+        .where(Slot.schedule_id == schedule_id, Appointment.status == AppointmentStatus.BOOKED)
+        .order_by(Appointment.id)
+    ).all()
+    for appointment in booked:
+        appointment.status = AppointmentStatus.CANCELLED
+        appointment.cancelled_at = now
+        appointment.cancel_reason = f"医生停诊：{reason}"[:100]
+    try:
+        session.flush()
+    except StaleDataError as exc:  # a booking changed a slot at the same moment
+        raise DeskConflict("刚好有人在预约这个出诊，请再点一次停诊。") from exc
+    messages = 0
+    for appointment in booked:
+        body = (
+            f"【老年人服务热线】很抱歉，{hospital.short_name or hospital.name}"
+            f"{department.name}{doctor.name}{_cn_day(schedule.day)}"
+            f"{SESSION_LABELS[schedule.session]}停诊（{reason}），您的预约已取消，不收费用。"
+            "请拨打热线重新预约其他医生或日期。"
+        )
+        messages += _notify(
+            session,
+            person_id=appointment.patient_id,
+            booked_by_number=_booker_number(session, appointment),
+            body=body,
+            key_prefix=f"hospital-stop:{appointment.id}",
+        )
+    return StopResult(cancelled=len(booked), messages=messages)
+
+
+def family_contact_number(session: Session, contact_id: int | None) -> str | None:
+    """The phone of a family contact (used when a booking has only the contact id)."""
+    if contact_id is None:
+        return None
+    contact = session.get(FamilyContact, contact_id)
+    return contact.phone if contact is not None else None

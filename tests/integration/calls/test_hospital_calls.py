@@ -1,0 +1,118 @@
+"""Hospital registration calls through the real flows, understanding, booking rules and
+database (SQLite + PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from app.adapters.orm import Appointment, OutboxMessage, Person, Schedule
+from app.core.config import Settings
+from app.core.db import Database
+from app.domain.enums import AppointmentStatus
+from app.services.calls import CallService
+from app.services.demo_data import load_demo
+from app.services.hotline import build_call_service
+from app.simulator import run_call
+
+HOTLINE = "+868710000000"
+TODAY = date(2026, 11, 30)  # a Monday
+NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
+
+
+@pytest.fixture
+def service(db: Database) -> CallService:
+    load_demo(db, today=TODAY)
+    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
+
+
+def call(service: CallService, number: str, *turns: str) -> list[str]:
+    lines: list[str] = []
+    run_call(service, from_number=number, to_number=HOTLINE, turns=iter(turns), show=lines.append)
+    return lines
+
+
+def booked(db: Database) -> list[Appointment]:
+    with db.session() as session:
+        return list(
+            session.scalars(
+                select(Appointment).where(Appointment.status == AppointmentStatus.BOOKED)
+            )
+        )
+
+
+def test_registered_caller_books_the_earliest_slot_after_a_full_read_back(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, "+8613800000001", "2", "2", "1")
+    offer = next(line for line in lines if "最早的号是" in line)
+    assert "心血管内科" in offer and "元" in offer and "星期" in offer
+    assert any("挂好了" in line for line in lines)
+    (appointment,) = booked(db)
+    with db.session() as session:
+        texts = session.scalars(select(OutboxMessage.body)).all()
+    assert any("心血管内科" in t for t in texts)
+    assert appointment.booked_by_number == "+8613800000001"
+
+
+def test_saying_the_symptom_in_dialect_finds_the_department(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, "+8613800000002", "挂号", "我脚杆摔着了，疼得很", "是喽嘛")
+    assert any("骨科" in line for line in lines)
+    assert len(booked(db)) == 1
+
+
+def test_nothing_is_booked_without_a_yes(service: CallService, db: Database) -> None:
+    call(service, "+8613800000001", "2", "2", "hangup")
+    assert booked(db) == []
+
+
+def test_a_later_slot_can_be_chosen_by_key(service: CallService, db: Database) -> None:
+    lines = call(service, "+8613800000001", "2", "4", "2", "1")
+    offers = [line for line in lines if "号是" in line or "挂这个号" in line]
+    assert len(offers) >= 2 and offers[0] != offers[1]
+    assert len(booked(db)) == 1
+
+
+def test_a_daughter_books_for_her_mother(service: CallService, db: Database) -> None:
+    lines = call(service, "+8613900000001", "2", "1", "1", "1")  # 李梅, 张秀英's daughter
+    assert any("是给张奶奶挂号吗" in line for line in lines)
+    (appointment,) = booked(db)
+    with db.session() as session:
+        patient = session.get(Person, appointment.patient_id)
+        assert patient is not None and patient.full_name == "张秀英"
+    assert appointment.booked_by_contact_id is not None
+
+
+def test_the_id_number_is_asked_once_when_missing_and_checked(
+    service: CallService, db: Database
+) -> None:
+    number = "+8613800000010"  # 马大爹 (born 1947-01-15), no ID number on file
+    lines = call(service, number, "2", "530111194701150011#", "530111194701150017", "1", "1")
+    assert any("最后一位不对" in line for line in lines)
+    assert len(booked(db)) == 1
+    with db.session() as session:
+        person = session.scalars(select(Person).where(Person.full_name == "马文才")).one()
+        assert person.id_number == "530111194701150017"
+
+
+def test_three_wrong_id_numbers_reach_a_person(service: CallService, db: Database) -> None:
+    lines = call(service, "+8613800000010", "2", "1", "2", "3")
+    assert any("工作人员帮您核对身份证号" in line for line in lines)
+    assert booked(db) == []
+
+
+def test_unregistered_caller_is_helped_by_a_person(service: CallService) -> None:
+    lines = call(service, "+8613812345678", "2")
+    assert any("挂号要先登记" in line for line in lines)
+
+
+def test_demo_schedules_load_past_the_holiday_calendars_last_year(db: Database) -> None:
+    """chinesecalendar knows no holidays after its last year; the demo must still load."""
+    load_demo(db, today=date(2027, 12, 25))
+    with db.session() as session:
+        days = session.scalars(select(Schedule.day).distinct()).all()
+    assert days and all(day.weekday() != 6 for day in days)  # no Sunday clinics

@@ -1,0 +1,16 @@
+"""Fixtures for the hospital console tests (helpers live in hospital_helpers.py)."""
+
+from __future__ import annotations
+
+import pytest
+from hospital_helpers import DAY
+
+from app.core.db import Database
+from app.services.demo_data import load_demo
+
+
+@pytest.fixture
+def demo(db: Database) -> Database:
+    """The demo data set with schedules from DAY (a Monday) on."""
+    load_demo(db, today=DAY)
+    return db

@@ -1,0 +1,184 @@
+"""The hospital console over real HTTP: roles, per-hospital scoping, CSRF, actions, reveal."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+from hospital_helpers import (
+    DAUGHTER,
+    DAY,
+    NOW,
+    SECOND,
+    WANG,
+    ZHANG,
+    book,
+    hospital_id,
+    schedule_of,
+)
+from sqlalchemy import select
+
+from app.adapters.orm import Appointment, OutboxMessage, Person, PersonPhone, Schedule
+from app.domain.enums import AppointmentStatus, ScheduleStatus, StaffRole
+from app.services.demo_data import load_demo
+from support.live_server import LiveServer, add_staff, csrf_from, sign_in
+
+DEMO_PASSWORD = "guahao-2026!"
+
+
+def _server(live_server: LiveServer) -> LiveServer:
+    load_demo(live_server.db, today=DAY)
+    live_server.clock.set(NOW)
+    return live_server
+
+
+def _hospital1(server: LiveServer) -> httpx.Client:
+    client = server.client()
+    assert sign_in(client, "hospital1", DEMO_PASSWORD).status_code == 303
+    return client
+
+
+def _status(server: LiveServer, appointment_id: int) -> AppointmentStatus:
+    with server.db.session() as session:
+        appointment = session.get(Appointment, appointment_id)
+        assert appointment is not None
+        return appointment.status
+
+
+def _id_number(server: LiveServer, number: str) -> str:
+    with server.db.session() as session:
+        person = session.scalars(
+            select(Person).join(PersonPhone).where(PersonPhone.number == number)
+        ).one()
+        assert person.id_number is not None
+        return person.id_number
+
+
+def test_hospital_staff_see_only_their_own_hospital(live_server: LiveServer) -> None:
+    server = _server(live_server)
+    own, other = hospital_id(server.db), hospital_id(server.db, SECOND)
+    mine = book(server.db, ZHANG)
+    theirs = book(server.db, WANG, hospital=SECOND)
+    client = _hospital1(server)
+    home = client.get("/hospital")
+    assert home.status_code == 303 and home.headers["location"] == f"/hospital/{own}"
+    page = client.get(f"/hospital/{own}")  # today by the server's clock
+    assert page.status_code == 200
+    assert f'id="appt-{mine}"' in page.text and f'id="appt-{theirs}"' not in page.text
+    full_id = _id_number(server, ZHANG)
+    assert full_id[:6] + "********" + full_id[-4:] in page.text
+    assert full_id not in page.text and "13800000001" not in page.text
+    assert "138****0001" in page.text and "长者优先" in page.text
+
+    token = csrf_from(page.text)
+    assert client.get(f"/hospital/{other}").status_code == 403
+    assert "您只能查看本院的数据" in client.get(f"/hospital/{other}").text
+    for path in (
+        f"/hospital/{other}/appointments/{theirs}/check-in",
+        f"/hospital/{other}/appointments/{theirs}/reveal",
+        f"/hospital/{other}/schedules/{schedule_of(server.db, theirs)}/stop",
+    ):
+        assert client.post(path, data={"csrf_token": token, "reason": "x"}).status_code == 403
+    assert client.get(f"/hospital/{other}/schedules/1/stop").status_code == 403
+    # Hospital B's appointment under hospital A's URL: not found, nothing changes.
+    sneaky = client.post(f"/hospital/{own}/appointments/{theirs}/check-in",
+                         data={"csrf_token": token})
+    assert sneaky.status_code == 404
+    assert _status(server, theirs) is AppointmentStatus.BOOKED
+
+
+def test_operators_are_refused_and_admins_choose_a_hospital(live_server: LiveServer) -> None:
+    server = _server(live_server)
+    add_staff(server.db, "op1", StaffRole.OPERATOR)
+    operator = server.client()
+    assert sign_in(operator, "op1").status_code == 303
+    assert operator.get("/hospital").status_code == 403
+    assert operator.get(f"/hospital/{hospital_id(server.db)}").status_code == 403
+
+    add_staff(server.db, "boss", StaffRole.ADMIN)
+    admin = server.client()
+    assert sign_in(admin, "boss").status_code == 303
+    chooser = admin.get("/hospital")
+    assert chooser.status_code == 200
+    assert "春城第一人民医院" in chooser.text and "滇池老年病医院" in chooser.text
+    assert admin.get(f"/hospital/{hospital_id(server.db, SECOND)}").status_code == 200
+
+    anonymous = server.client()
+    assert anonymous.get("/hospital").status_code == 303
+
+
+def test_posts_need_the_csrf_token(live_server: LiveServer) -> None:
+    server = _server(live_server)
+    appointment_id = book(server.db, ZHANG)
+    client = _hospital1(server)
+    own = hospital_id(server.db)
+    for data in ({}, {"csrf_token": "forged"}):
+        answer = client.post(f"/hospital/{own}/appointments/{appointment_id}/check-in", data=data)
+        assert answer.status_code == 403
+    assert _status(server, appointment_id) is AppointmentStatus.BOOKED
+
+
+def test_check_in_no_show_in_two_steps_and_stop(live_server: LiveServer) -> None:
+    server = _server(live_server)
+    own = hospital_id(server.db)
+    zhang = book(server.db, ZHANG)
+    wang = book(server.db, WANG, department="骨科", booked_by=DAUGHTER)
+    client = _hospital1(server)
+    token = csrf_from(client.get(f"/hospital/{own}").text)
+    day = {"csrf_token": token, "day": DAY.isoformat()}
+
+    done = client.post(f"/hospital/{own}/appointments/{zhang}/check-in", data=day)
+    assert done.status_code == 303
+    assert done.headers["location"] == f"/hospital/{own}?day={DAY.isoformat()}&done=checked_in"
+    assert _status(server, zhang) is AppointmentStatus.ARRIVED
+    assert "已签到" in client.get(done.headers["location"]).text
+
+    confirm = client.post(f"/hospital/{own}/appointments/{wang}/no-show", data=day)
+    assert confirm.status_code == 200 and "确认标记爽约" in confirm.text
+    assert _status(server, wang) is AppointmentStatus.BOOKED
+    marked = client.post(f"/hospital/{own}/appointments/{wang}/no-show",
+                         data={**day, "confirm": "yes"})
+    assert marked.status_code == 303
+    assert _status(server, wang) is AppointmentStatus.NOSHOW
+
+    late = book(server.db, "+8613800000003")
+    schedule_id = schedule_of(server.db, late)
+    form = client.get(f"/hospital/{own}/schedules/{schedule_id}/stop")
+    assert form.status_code == 200 and "确认停诊" in form.text
+    stopped = client.post(f"/hospital/{own}/schedules/{schedule_id}/stop",
+                          data={**day, "reason": "医生生病", "other_reason": ""})
+    assert stopped.status_code == 303
+    assert _status(server, late) is AppointmentStatus.CANCELLED
+    assert _status(server, zhang) is AppointmentStatus.ARRIVED
+    with server.db.session() as session:
+        assert session.get(Schedule, schedule_id).status is ScheduleStatus.STOPPED
+        numbers = sorted(session.scalars(select(OutboxMessage.to_number)))
+    # no-show: 王 and the daughter who booked; stop: the third patient only
+    assert numbers == sorted([WANG, DAUGHTER, "+8613800000003"])
+
+    refused = client.post(f"/hospital/{own}/appointments/{wang}/check-in", data=day)
+    assert refused.status_code == 409 and "不能签到" in refused.text
+
+
+def test_reveal_shows_full_numbers_and_logs_who_not_what(
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = _server(live_server)
+    own = hospital_id(server.db)
+    appointment_id = book(server.db, WANG, booked_by=DAUGHTER)
+    client = _hospital1(server)
+    token = csrf_from(client.get(f"/hospital/{own}").text)
+    with caplog.at_level(logging.INFO, logger="app.consoles.hospital"):
+        shown = client.post(f"/hospital/{own}/appointments/{appointment_id}/reveal",
+                            data={"csrf_token": token, "day": DAY.isoformat()})
+    assert shown.status_code == 200
+    full_id = _id_number(server, WANG)
+    assert full_id in shown.text and "13800000002" in shown.text and "13900000001" in shown.text
+    records = [r for r in caplog.records if r.getMessage() == "patient contact shown"]
+    assert len(records) == 1
+    fields = records[0].fields  # type: ignore[attr-defined]
+    assert fields["appointment_id"] == appointment_id and fields["staff_user_id"] > 0
+    logged = " ".join(str(vars(r)) for r in caplog.records)
+    assert full_id not in logged and "13800000002" not in logged
+    assert full_id not in client.get(f"/hospital/{own}").text  # masked again next time
