@@ -47,6 +47,7 @@ def serve(
         f"\n  长者服务热线 is starting on {base}\n"
         f"  - staff sign-in:   {base}/login   (demo: admin / chuncheng-2026)\n"
         f"  - dispatch:        {base}/dispatch  (demo: operator / diaodu-2026)\n"
+        f"  - hospital:        {base}/hospital  (demo: hospital1 / guahao-2026!)\n"
         f"  - health:          {base}/healthz  {base}/readyz\n"
         f"  - Twilio webhook:  {settings.public_base_url}/twilio/voice\n"
         f"  - simulate a call: .venv/bin/ivr call --from +8613800000001\n",

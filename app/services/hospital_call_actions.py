@@ -81,6 +81,32 @@ def register_hospital_actions(registry: ActionRegistry) -> None:
             ctx.vars.pop("id_typed", None)  # the number itself is not kept in the call state
         return "stored"
 
+    @registry.register("find_upcoming_booking", outcomes=("booked", "none"))
+    def find_upcoming_booking(ctx: StepContext) -> str:
+        """The patient's next live booking, to offer cancelling it."""
+        upcoming = appointments.upcoming(
+            ctx.session, patient_id=ctx.vars["patient_id"], now=ctx.now
+        )
+        if not upcoming:
+            return "none"
+        ctx.vars.update(upcoming_id=upcoming[0].appointment_id, upcoming_text=upcoming[0].spoken)
+        return "booked"
+
+    @registry.register("cancel_upcoming_booking", outcomes=("cancelled", "refused"), commits=True)
+    def cancel_upcoming_booking(ctx: StepContext) -> str:
+        """The caller confirmed: cancel the booking read out to them (before the deadline)."""
+        try:
+            appointments.cancel(
+                ctx.session,
+                appointment_id=ctx.vars["upcoming_id"],
+                now=ctx.now,
+                reason="来电者在电话里取消",
+            )
+        except BookingError as refusal:
+            ctx.vars["cancel_problem"] = refusal.message
+            return "refused"
+        return "cancelled"
+
     @registry.register("find_first_offer", outcomes=("found", "none"))
     def find_first_offer(ctx: StepContext) -> str:
         return _offer_first(ctx, _offers(ctx))

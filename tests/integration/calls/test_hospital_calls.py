@@ -116,3 +116,24 @@ def test_demo_schedules_load_past_the_holiday_calendars_last_year(db: Database) 
     with db.session() as session:
         days = session.scalars(select(Schedule.day).distinct()).all()
     assert days and all(day.weekday() != 6 for day in days)  # no Sunday clinics
+
+
+def test_calling_again_can_cancel_the_booking_after_confirming(
+    service: CallService, db: Database
+) -> None:
+    call(service, "+8613800000001", "2", "2", "1")
+    lines = call(service, "+8613800000001", "2", "2", "1")
+    assert any("已经挂了" in line and "心血管内科" in line for line in lines)
+    assert any("这个号已经取消了" in line for line in lines)
+    assert booked(db) == []
+    with db.session() as session:
+        cancelled = session.scalars(select(Appointment)).one()
+        assert cancelled.status == AppointmentStatus.CANCELLED
+
+
+def test_a_patient_with_a_booking_can_still_book_another(
+    service: CallService, db: Database
+) -> None:
+    call(service, "+8613800000001", "2", "2", "1")
+    call(service, "+8613800000001", "2", "1", "3", "1")
+    assert len(booked(db)) == 2
