@@ -25,3 +25,21 @@ def normalise_number(raw: str | None) -> str | None:
     if re.fullmatch(r"0\d{9,11}", digits):  # Chinese landline with area code
         return "+86" + digits[1:]
     return None
+
+
+def local_number(number: str | None) -> str:
+    """As dialled inside China: +8613800000001 -> 13800000001; +868715550101 -> 08715550101."""
+    if not number:
+        return ""
+    if not number.startswith("+86"):
+        return number
+    local = number[3:]
+    return local if local.startswith("1") and len(local) == 11 else "0" + local
+
+
+def mask_number(number: str | None) -> str:
+    """138****0001: enough for staff to recognise a caller, not to dial them."""
+    local = local_number(number)
+    if len(local) <= 7:
+        return "*" * len(local)
+    return local[:3] + "*" * (len(local) - 7) + local[-4:]

@@ -48,6 +48,7 @@ from app.domain.enums import (
     SlotStatus,
 )
 from app.domain.local_time import local_today
+from app.domain.phones import local_number, mask_number
 from app.domain.resident_id import ResidentId
 from app.domain.rides import age_on
 from app.services.outbox import enqueue_message
@@ -183,24 +184,8 @@ def mask_id_number(number: str | None) -> str:
     return ResidentId(number, date.min, "").masked
 
 
-def local_number(number: str | None) -> str:
-    """+8613800000001 -> 13800000001; +868715550101 -> 08715550101."""
-    if not number:
-        return ""
-    if not number.startswith("+86"):
-        return number
-    local = number[3:]
-    return local if local.startswith("1") and len(local) == 11 else "0" + local
 
 
-def mask_number(number: str | None) -> str:
-    """13800000001 -> 138****0001."""
-    local = local_number(number)
-    if not local:
-        return "无号码"
-    if len(local) <= 7:
-        return "*" * len(local)
-    return local[:3] + "*" * (len(local) - 7) + local[-4:]
 
 
 def _phones(session: Session, person_ids: set[int]) -> dict[int, list[PersonPhone]]:
@@ -255,7 +240,7 @@ def day_list(session: Session, *, hospital_id: int, day: date) -> list[DeskRow]:
                 patient_name=person.full_name,
                 age=age_on(person.birth_date, day),
                 id_masked=mask_id_number(person.id_number),
-                phone_masked=mask_number(own[0].number) if own else "无号码",
+                phone_masked=mask_number(own[0].number) or "无号码" if own else "无号码",
                 booked_by_family=family,
                 booked_by_masked=mask_number(appointment.booked_by_number) if family else "",
                 status=appointment.status,

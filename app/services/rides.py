@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.adapters.orm import Driver, FamilyContact, Person, PersonPhone, Ride, SavedPlace
 from app.domain.enums import OutboxKind, PlaceKind, RideStatus
+from app.domain.phones import local_number
 from app.domain.rides import age_on, ride_priority, spoken_plate
 from app.services.outbox import enqueue_message
 
@@ -200,7 +201,7 @@ def _notify_assigned(
     eta = ride.eta_minutes
     sms = (
         f"【长者服务热线】已为您派车：车牌{driver.plate}，司机{driver.name}，"
-        f"电话{_readable_number(driver.phone)}，大约{eta}分钟到。请带好随身物品，现金付车费。"
+        f"电话{local_number(driver.phone)}，大约{eta}分钟到。请带好随身物品，现金付车费。"
     )
     prefix = f"ride:{ride.id}:assigned:{driver.id}"
     caller = ride.caller_number
@@ -224,12 +225,6 @@ def _notify_assigned(
         )
 
 
-def _readable_number(number: str) -> str:
-    """+8613700000001 -> 13700000001; +868715553000 -> 08715553000 (as dialled locally)."""
-    if not number.startswith("+86"):
-        return number
-    local = number[3:]
-    return local if local.startswith("1") and len(local) == 11 else "0" + local
 
 
 # --- other transitions ------------------------------------------------------------------

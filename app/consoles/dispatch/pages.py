@@ -9,10 +9,11 @@ from fastapi.responses import JSONResponse, Response
 
 from app.adapters.orm import Ride
 from app.consoles.auth import DispatchStaff, NowDep
-from app.consoles.dispatch.view import NOTICES, entry_json, local_number, queue_context
+from app.consoles.dispatch.view import NOTICES, entry_json, queue_context
 from app.consoles.http import console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
+from app.domain.phones import local_number
 from app.services import rides
 
 logger = logging.getLogger(__name__)

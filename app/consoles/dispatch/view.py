@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
+from app.domain.phones import local_number, mask_number
 from app.services import rides
 
 CANCEL_REASONS = ("来电者不需要了", "重复下单", "联系不上来电者", "其他原因")
@@ -26,22 +27,8 @@ NOTICES: dict[str, str] = {
 }
 
 
-def local_number(number: str | None) -> str:
-    """+8613800000001 -> 13800000001; +868715550101 -> 08715550101."""
-    if not number:
-        return ""
-    if not number.startswith("+86"):
-        return number
-    local = number[3:]
-    return local if local.startswith("1") and len(local) == 11 else "0" + local
 
 
-def mask_number(number: str | None) -> str:
-    """13800000001 -> 138****0001: enough to recognise a caller, not to dial them."""
-    local = local_number(number)
-    if len(local) <= 7:
-        return "*" * len(local)
-    return local[:3] + "*" * (len(local) - 7) + local[-4:]
 
 
 def wait_level(entry: rides.QueueEntry, settings: Settings) -> str:
