@@ -149,7 +149,13 @@ class Engine:
         if spec.expect is None:
             self._fail(call, "nomatch", out)
             return
-        self._on_value(call, spec, self._value(spec, text, ctx), ctx, out)
+        value = self._value(spec, text, ctx)
+        if (value is None or value == "unknown") and spec.clarify:
+            question = self.understand(f"clarify:{spec.expect}", text, ctx.today)
+            if isinstance(question, str) and question in spec.clarify:
+                self._go(call, spec.clarify[question], ctx, out)  # ask, don't guess
+                return
+        self._on_value(call, spec, value, ctx, out)
 
     def _value(self, spec: StateSpec, answer: str, ctx: ActionContext) -> object:
         """What the caller's answer means for this question (free text is kept as said)."""

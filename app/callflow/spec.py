@@ -45,6 +45,8 @@ class StateSpec(BaseModel):
     key_answers: dict[str, str] = Field(default_factory=dict)
     answers: dict[str, str] = Field(default_factory=dict)
     on_value: str | None = None
+    # Ambiguous answers worth a follow-up question: {dizziness: ask_dizziness}.
+    clarify: dict[str, str] = Field(default_factory=dict)
     save_as: str | None = None
     record: bool = False  # keep the caller's own words as audio (saved as `<save_as>_recording`)
     max_digits: int = Field(default=1, ge=1, le=18)
@@ -79,6 +81,7 @@ class StateSpec(BaseModel):
         edges += [(f"outcome {o}", t) for o, t in self.outcomes.items()]
         if self.on_value:
             edges.append(("on_value", self.on_value))
+        edges += [(f"clarify {q}", t) for q, t in self.clarify.items()]
         if self.next:
             edges.append(("next", self.next))
         return edges

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from app.understanding.choice import parse_choice
-from app.understanding.department import parse_department
+from app.understanding.department import department_question, parse_department
 from app.understanding.digits import parse_digits
 from app.understanding.intent import parse_intent
 from app.understanding.when import parse_when
@@ -25,6 +25,9 @@ _PARSERS: dict[str, Callable[[str, dt.date], object]] = {
     "digits": lambda text, _today: parse_digits(text),
     "choice": lambda text, _today: parse_choice(text),
 }
+
+#: Follow-up questions worth asking when an answer was heard but is ambiguous.
+_CLARIFIERS: dict[str, Callable[[str], str | None]] = {"department": department_question}
 
 #: The kinds of answer a prompt can expect.
 KINDS: tuple[str, ...] = tuple(_PARSERS)
@@ -41,7 +44,13 @@ def understand(expect: str, text: str, today: dt.date) -> object:
 
     Returns ``"unknown"`` (intent, yesno) or ``None`` (other kinds) when nothing usable was
     said. Raises ``ValueError`` for an unknown kind.
+
+    ``expect="clarify:KIND"`` names the follow-up question to ask when an answer of KIND
+    was ambiguous (e.g. ``"dizziness"`` for a department), or ``None``.
     """
+    if expect.startswith("clarify:"):
+        clarifier = _CLARIFIERS.get(expect.removeprefix("clarify:"))
+        return clarifier(text or "") if clarifier else None
     try:
         parser = _PARSERS[expect]
     except KeyError:

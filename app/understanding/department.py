@@ -87,3 +87,12 @@ def _decide(names: set[str], symptoms: set[str], child: bool) -> str | None:
     if len(symptoms) > 1:
         symptoms.discard(GENERAL)
     return symptoms.pop() if len(symptoms) == 1 else None
+
+
+def department_question(text: str) -> str | None:
+    """"dizziness" when the words name dizziness but no department (ask, don't guess)."""
+    cleaned = clean(text)
+    if not cleaned or parse_department(text) is not None:
+        return None
+    words = data.words("departments", "dizziness")
+    return "dizziness" if any(clean(w) in cleaned for w in words) else None

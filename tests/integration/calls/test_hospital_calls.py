@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from app.adapters.orm import Appointment, OutboxMessage, Person, Schedule
+from app.adapters.orm import Appointment, Department, OutboxMessage, Person, Schedule
 from app.core.config import Settings
 from app.core.db import Database
 from app.domain.enums import AppointmentStatus
@@ -137,3 +137,13 @@ def test_a_patient_with_a_booking_can_still_book_another(
     call(service, "+8613800000001", "2", "2", "1")
     call(service, "+8613800000001", "2", "1", "3", "1")
     assert len(booked(db)) == 2
+
+
+def test_dizziness_alone_is_asked_about_not_guessed(service: CallService, db: Database) -> None:
+    lines = call(service, "+8613800000001", "2", "我脑壳晕得很", "2", "1")
+    assert any("是心慌、胸口闷，请按1" in line for line in lines)
+    assert not any("没有听明白" in line for line in lines)
+    (appointment,) = booked(db)
+    with db.session() as session:
+        department = session.get(Department, appointment.department_id)
+        assert department is not None and department.name == "神经内科"

@@ -71,3 +71,11 @@ def test_words_heard_as_written_beat_a_sound_alike() -> None:
     assert understand("department", "身上起疙瘩", today) == "皮肤科"
     assert understand("department", "身上起疹子，痒得很", today) == "皮肤科"
     assert understand("department", "我有疝气", today) == "普通外科"
+
+
+def test_dizziness_alone_asks_a_follow_up_question() -> None:
+    today = date(2026, 11, 28)
+    assert understand("department", "我脑壳晕得很", today) is None
+    assert understand("clarify:department", "我脑壳晕得很", today) == "dizziness"
+    assert understand("clarify:department", "头晕还心慌", today) is None  # 心血管内科
+    assert understand("clarify:department", "我家猫跑了", today) is None
