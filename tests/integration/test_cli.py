@@ -90,6 +90,7 @@ def test_scripted_taxi_call_queues_a_ride(demo_db: dict[str, str], tmp_path: Pat
 
 
 def test_interactive_call_ends_cleanly_when_input_ends(demo_db: dict[str, str]) -> None:
-    result = ivr("call", "--from", "anonymous", env=demo_db, stdin="2\n")
+    result = ivr("call", "--from", "+8613800000003", env=demo_db, stdin="2\n")
     assert result.returncode == 0
-    assert "您好，这里是长者服务热线" in result.stdout and "哪个科" in result.stdout
+    assert "李奶奶您好" in result.stdout and "哪个科" in result.stdout
+    assert result.stdout.rstrip().endswith("字计）]")  # the call was closed, not left hanging
