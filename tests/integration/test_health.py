@@ -27,3 +27,18 @@ def test_readyz_is_503_when_the_database_is_unreachable(tmp_path) -> None:  # ty
     client = TestClient(create_app(Settings(database_url=url)))
     response = client.get("/readyz")
     assert response.status_code == 503 and response.json()["database"] == "unreachable"
+
+
+def test_start_up_refuses_a_broken_flow(db: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    import pytest
+
+    from app.callflow.loader import FlowError
+    from app.core.config import PROJECT_ROOT
+
+    shutil.copytree(PROJECT_ROOT / "dialogs", tmp_path / "dialogs")
+    main = tmp_path / "dialogs" / "main.yaml"
+    main.write_text(main.read_text("utf-8").replace("action: identify_caller", "action: nope"))
+    with pytest.raises(FlowError, match="unknown action 'nope'"):
+        create_app(Settings(database_url=db.url, dialogs_dir=tmp_path / "dialogs"))
