@@ -49,6 +49,7 @@ class StateSpec(BaseModel):
     clarify: dict[str, str] = Field(default_factory=dict)
     save_as: str | None = None
     record: bool = False  # keep the caller's own words as audio (saved as `<save_as>_recording`)
+    sensitive: bool = False  # the answer is personal data (an ID number): never stored as said
     max_digits: int = Field(default=1, ge=1, le=18)
     timeout_s: int = Field(default=8, ge=3, le=30)
     transfer: str | None = None

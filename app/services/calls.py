@@ -169,6 +169,7 @@ class CallService:
         call, call_session = self._load_or_start(session, call_id, event, channel)
         state = CallState.from_dict(call_session.data) if call_session.data else CallState()
         before = f"{state.flow}.{state.state}"
+        sensitive = bool(state.flow) and self.engine.flows.state(state.ref).sensitive
         now = self.clock()
         ctx = StepContext(session, call, state.vars, now, self.settings)
         outputs = self.engine.step(state, event, ctx)
@@ -185,7 +186,7 @@ class CallService:
                 call_id=call_id,
                 step=call_session.step,
                 event_key=event_key,
-                event=to_dict(event),
+                event=_redacted(event) if sensitive else to_dict(event),
                 state_before=before,
                 state_after=after,
                 outputs=[to_dict(o) for o in outputs],
@@ -273,6 +274,16 @@ _LOOK_BACK = 5  # a hang-up or an ignored event stores a step with no outputs
 
 def _has_next_move(outputs: list[Output]) -> bool:
     return any(o.kind in ("listen", "transfer", "hangup") for o in outputs)
+
+
+def _redacted(event: Event) -> dict[str, Any]:
+    """The event without what the caller typed or said (an ID number stays out of the
+    step record); its kind and length are kept for support."""
+    data = to_dict(event)
+    for field_name in ("digits", "text"):
+        if data.get(field_name):
+            data[field_name] = f"[redacted {len(data[field_name])}]"
+    return data
 
 
 def _stored_step(session: Session, call_id: str, event_key: str) -> StepResult | None:

@@ -8,7 +8,15 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from app.adapters.orm import Appointment, Department, OutboxMessage, Person, Schedule
+from app.adapters.orm import (
+    Appointment,
+    CallSession,
+    CallStep,
+    Department,
+    OutboxMessage,
+    Person,
+    Schedule,
+)
 from app.core.config import Settings
 from app.core.db import Database
 from app.domain.enums import AppointmentStatus
@@ -147,3 +155,13 @@ def test_dizziness_alone_is_asked_about_not_guessed(service: CallService, db: Da
     with db.session() as session:
         department = session.get(Department, appointment.department_id)
         assert department is not None and department.name == "神经内科"
+
+
+def test_a_typed_id_number_is_not_kept_in_the_call_record(service: CallService,
+                                                           db: Database) -> None:
+    call(service, "+8613800000010", "2", "530111194701150017", "1", "1")
+    with db.session() as session:
+        steps = session.scalars(select(CallStep)).all()
+        sessions = session.scalars(select(CallSession)).all()
+    stored = repr([s.event for s in steps]) + repr([s.data for s in sessions])
+    assert "530111194701150017" not in stored and "[redacted 18]" in stored
