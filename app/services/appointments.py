@@ -1,11 +1,15 @@
-"""Hospital registration by phone (measure 14): offers, booking, cancelling, no-shows.
+"""Hospital registration by phone (measure 14): booking and cancelling.
 
 Every function is one unit of work on a passed `Session` (the caller commits) and takes
 keyword-only arguments. Confirmation and cancellation SMS are written to the outbox in
 the same transaction as the booking change, so either both are saved or neither is.
+Offers are found by `app.services.appointment_offers`, who may be booked is decided by
+`app.services.patients`, and a patient's live bookings are read with
+`app.services.upcoming_appointments`.
 
-Refusals raise `BookingError` with a stable `.code` for the dialog and a Chinese
-`.message` the phone flow can read out (codes are listed in docs/appointments.md).
+Refusals raise `BookingError` (`app.services.booking_errors`) with a stable `.code` for
+the dialog and a Chinese `.message` the phone flow can read out (codes are listed in
+docs/appointments.md).
 
 Concurrency: booking takes the slot's row lock (`SELECT ... FOR UPDATE` on PostgreSQL;
 on SQLite a no-op write takes the database write lock) and re-reads it, so of two
@@ -19,9 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, time
-from typing import NamedTuple
+from datetime import date, datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
@@ -47,8 +49,6 @@ from app.domain.booking_rules import (
 )
 from app.domain.enums import (
     AppointmentStatus,
-    ClinicSession,
-    ClinicType,
     OutboxKind,
     PhoneKind,
     ScheduleStatus,
@@ -56,38 +56,15 @@ from app.domain.enums import (
 )
 from app.domain.local_time import local_today
 from app.domain.resident_id import InvalidResidentId, ResidentId, parse_resident_id
-from app.domain.rides import age_on
+from app.services.appointment_offers import CLINIC_WORDS, Offer, offer_for_slot
+from app.services.booking_errors import BookingError
 from app.services.outbox import enqueue_message
+from app.services.patients import check_not_suspended, get_patient, patient_age
 
 log = logging.getLogger(__name__)
 
-SESSION_ORDER = {ClinicSession.AM: 0, ClinicSession.PM: 1}
-CLINIC_ORDER = {ClinicType.GENERAL: 0, ClinicType.EXPERT: 1}
-CLINIC_WORDS = {ClinicType.GENERAL: "普通号", ClinicType.EXPERT: "专家号"}
-SELF = "本人"
 SMS_PREFIX = "【长者服务热线】"
 MOBILE_RE = re.compile(r"\+861\d{10}")
-
-MESSAGES = {
-    "patient_not_found": "找不到这位老人的登记信息，请找工作人员帮忙登记。",
-    "id_required": "电话挂号要实名，需要先登记身份证号。",
-    "id_invalid": "{reason}，请再说一遍。",
-    "id_in_use": "这个身份证号已经登记在别人名下了，请找工作人员核对。",
-    "id_mismatch": "身份证号里的出生日期和登记的不一样，请再核对一下。",
-    "suspended": "因为之前有预约没有去看病，{until}以前不能电话挂号，请到医院现场挂号。",
-    "not_allowed": "这个电话号码不能替这位老人挂号，请让老人本人或家属打电话。",
-    "slot_not_found": "找不到这个号，请重新选择。",
-    "slot_taken": "这个号刚刚被别人挂走了，请换一个时间。",
-    "slot_unavailable": "医生这个时段停诊了，请换一个时间。",
-    "reserved_for_elderly": "这个号是留给老年人的，请换一个时间。",
-    "too_late": "{day}的号现在已经不能在电话里挂了，请换一天，或者到医院现场挂号。",
-    "not_yet": "{day}的号还没有放出来，{release}开始可以挂。",
-    "closed": "{day}医院不开门诊，请换一天。",
-    "already_booked": "这位老人{day}已经挂了{department}的号，同一天同一个科只能挂一个号。",
-    "appointment_not_found": "找不到这个预约。",
-    "not_cancellable": "这个预约现在不能取消了（{status}）。",
-    "cancel_too_late": "取消要在{deadline}以前，已经过了时间，不能在电话里取消了。",
-}
 
 STATUS_WORDS = {
     AppointmentStatus.BOOKED: "已预约",
@@ -97,254 +74,6 @@ STATUS_WORDS = {
     AppointmentStatus.CHECKED_IN: "已签到",
     AppointmentStatus.FULFILLED: "已就诊",
 }
-
-
-class BookingError(Exception):
-    """A booking refused: `.code` for the dialog, `.message` (Chinese) to say to the caller."""
-
-    def __init__(self, code: str, **details: object) -> None:
-        message = MESSAGES[code].format(**details)
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Offer:
-    """A free slot the caller may take; enough to read it out and to book it."""
-
-    slot_id: int
-    hospital_id: int
-    hospital: str  # short name, as people say it: 市一院
-    department: str
-    doctor_name: str
-    doctor_title: str
-    clinic_type: ClinicType
-    fee_yuan: int
-    day: date
-    session: ClinicSession
-    start_time: time
-    reserved_for_elderly: bool
-    cancel_deadline: datetime  # local time; booking after it means no cancelling by phone
-
-    @property
-    def spoken(self) -> str:
-        """市一院 心血管内科，12月3日 星期四 上午 8点20分，李医生，主治医师，普通号10元."""
-        return (
-            f"{self.hospital} {self.department}，{spoken_day(self.day, self.session)} "
-            f"{spoken_time(self.start_time)}，{self.doctor_name}，{self.doctor_title}，"
-            f"{CLINIC_WORDS[self.clinic_type]}{self.fee_yuan}元"
-        )
-
-
-@dataclass(frozen=True)
-class UpcomingAppointment:
-    """A live booking, for the phone flow to read out and offer to cancel."""
-
-    appointment_id: int
-    hospital: str
-    department: str
-    doctor_name: str
-    day: date
-    session: ClinicSession
-    start_time: time
-    cancel_deadline: datetime  # local time
-    can_cancel: bool
-
-    @property
-    def spoken(self) -> str:
-        return (
-            f"{spoken_day(self.day, self.session)} {spoken_time(self.start_time)}，"
-            f"{self.hospital} {self.department}，{self.doctor_name}"
-        )
-
-
-class CallerPatient(NamedTuple):
-    """Someone the caller may book for: themself (relation 本人) or a relative."""
-
-    person: Person
-    relation: str
-    contact_id: int | None  # the FamilyContact to pass as booked_by_contact_id
-
-
-# --- who may be booked ------------------------------------------------------------------
-
-
-def patients_for_caller(session: Session, *, number: str) -> list[CallerPatient]:
-    """The person registered with this phone (本人) first, then the people who list this
-    number as a family contact allowed to act for them (family booking, measure 14)."""
-    result: list[CallerPatient] = []
-    own = session.scalar(select(Person).join(PersonPhone).where(PersonPhone.number == number))
-    if own is not None:
-        result.append(CallerPatient(own, SELF, None))
-    contacts = session.execute(
-        select(FamilyContact, Person)
-        .join(Person, FamilyContact.person_id == Person.id)
-        .where(FamilyContact.phone == number, FamilyContact.may_act_for.is_(True))
-        .order_by(FamilyContact.id)
-    ).all()
-    seen = {own.id} if own is not None else set()
-    for contact, person in contacts:
-        if person.id not in seen:
-            seen.add(person.id)
-            result.append(CallerPatient(person, contact.relation, contact.id))
-    return result
-
-
-def set_id_number(
-    session: Session, *, person_id: int, raw: str, today: date | None = None
-) -> str:
-    """Validate and store a resident ID typed on the keypad; returns it masked.
-
-    Refuses an invalid number (`id_invalid`), one registered to another person
-    (`id_in_use`) and one whose birth date contradicts the registered one
-    (`id_mismatch`). Fills in a missing birth date and gender from the number.
-    """
-    person = session.get(Person, person_id)
-    if person is None:
-        raise BookingError("patient_not_found")
-    try:
-        resident = parse_resident_id(raw, today=today)
-    except InvalidResidentId as exc:
-        raise BookingError("id_invalid", reason=str(exc)) from None
-    other = session.scalar(
-        select(Person.id).where(Person.id_number == resident.number, Person.id != person.id)
-    )
-    if other is not None:
-        raise BookingError("id_in_use")
-    if person.birth_date is not None and person.birth_date != resident.birth_date:
-        raise BookingError("id_mismatch")
-    person.id_number = resident.number
-    person.birth_date = person.birth_date or resident.birth_date
-    person.gender = person.gender or resident.gender
-    try:
-        session.flush()
-    except IntegrityError:  # another person took the number at the same moment
-        raise BookingError("id_in_use") from None
-    return resident.masked
-
-
-# --- offers -----------------------------------------------------------------------------
-
-
-def find_offers(
-    session: Session,
-    *,
-    department: str,
-    patient_id: int | None,
-    now: datetime,
-    day: date | None = None,
-    clinic_session: ClinicSession | None = None,
-    hospital_id: int | None = None,
-    clinic_type: ClinicType | None = None,
-    limit: int = 3,
-) -> list[Offer]:
-    """The earliest free slots in `department` (canonical name) the patient may book now.
-
-    Each hospital's rules decide the bookable days. Slots kept for older people are only
-    offered to elderly patients, and to them first within a session; an unknown patient
-    (or unknown age) counts as elderly. Order: day, session, elderly slots first (for the
-    elderly), start time, then 普通号 before 专家号 unless `clinic_type` asks for one.
-    Days on which the patient already has a booking in the department are left out.
-    Raises BookingError `suspended` for a suspended patient.
-    """
-    patient = _patient(session, patient_id) if patient_id is not None else None
-    today = local_today(now)
-    if patient is not None:
-        _check_not_suspended(patient, today)
-    hospital_query = select(Hospital).join(Department).where(Department.name == department)
-    if hospital_id is not None:
-        hospital_query = hospital_query.where(Hospital.id == hospital_id)
-    hospitals = session.scalars(hospital_query.order_by(Hospital.id)).all()
-    days_by_hospital: dict[int, set[date]] = {}
-    rules_by_hospital: dict[int, BookingRules] = {}
-    elderly_by_hospital: dict[int, bool] = {}
-    for hospital in hospitals:
-        rules = BookingRules.from_json(hospital.rules)
-        days = set(rules.bookable_days(now))
-        if day is not None:
-            days &= {day}
-        days_by_hospital[hospital.id] = days
-        rules_by_hospital[hospital.id] = rules
-        elderly_by_hospital[hospital.id] = rules.is_elderly(_age(patient, today))
-    all_days = set().union(*days_by_hospital.values()) if days_by_hospital else set()
-    if not all_days:
-        return []
-    if patient is not None:
-        taken = session.execute(
-            select(Appointment.day, Department.hospital_id)
-            .join(Department, Appointment.department_id == Department.id)
-            .where(
-                Appointment.patient_id == patient.id,
-                Appointment.status == AppointmentStatus.BOOKED,
-                Department.name == department,
-            )
-        ).all()
-        for taken_day, taken_hospital in taken:
-            days_by_hospital.get(taken_hospital, set()).discard(taken_day)
-    query = (
-        select(Slot, Schedule, Doctor, Department, Hospital)
-        .join(Schedule, Slot.schedule_id == Schedule.id)
-        .join(Doctor, Schedule.doctor_id == Doctor.id)
-        .join(Department, Doctor.department_id == Department.id)
-        .join(Hospital, Department.hospital_id == Hospital.id)
-        .where(
-            Department.name == department,
-            Hospital.id.in_(list(days_by_hospital)),
-            Schedule.day.in_(sorted(all_days)),
-            Schedule.status == ScheduleStatus.ACTIVE,
-            Slot.status == SlotStatus.FREE,
-        )
-    )
-    if clinic_session is not None:
-        query = query.where(Schedule.session == clinic_session)
-    if clinic_type is not None:
-        query = query.where(Doctor.clinic_type == clinic_type)
-    offers: list[tuple[tuple[object, ...], Offer]] = []
-    for slot, schedule, doctor, dept, hospital in session.execute(query).all():
-        elderly = elderly_by_hospital[hospital.id]
-        if schedule.day not in days_by_hospital[hospital.id]:
-            continue
-        if slot.reserved_for_elderly and not elderly:
-            continue
-        key = (
-            schedule.day,
-            SESSION_ORDER[schedule.session],
-            not (elderly and slot.reserved_for_elderly),
-            slot.start_time,
-            CLINIC_ORDER[doctor.clinic_type],
-            hospital.id,
-            slot.id,
-        )
-        rules = rules_by_hospital[hospital.id]
-        offers.append((key, _offer(slot, schedule, doctor, dept, hospital, rules)))
-    offers.sort(key=lambda pair: pair[0])
-    return [offer for _, offer in offers[:limit]]
-
-
-def _offer(
-    slot: Slot,
-    schedule: Schedule,
-    doctor: Doctor,
-    department: Department,
-    hospital: Hospital,
-    rules: BookingRules,
-) -> Offer:
-    return Offer(
-        slot_id=slot.id,
-        hospital_id=hospital.id,
-        hospital=hospital.short_name,
-        department=department.name,
-        doctor_name=doctor.name,
-        doctor_title=doctor.title,
-        clinic_type=doctor.clinic_type,
-        fee_yuan=doctor.fee_yuan,
-        day=schedule.day,
-        session=schedule.session,
-        start_time=slot.start_time,
-        reserved_for_elderly=slot.reserved_for_elderly,
-        cancel_deadline=rules.cancel_deadline(schedule.day),
-    )
 
 
 # --- booking ----------------------------------------------------------------------------
@@ -368,10 +97,10 @@ def book(
     slot goes to an elderly patient, and the patient has no other booking in the
     department that day.
     """
-    patient = _patient(session, patient_id)
+    patient = get_patient(session, patient_id)
     today = local_today(now)
     _resident(patient, today)
-    _check_not_suspended(patient, today)
+    check_not_suspended(patient, today)
     contact = _contact(session, patient, booked_by_contact_id)
     slot = _locked_slot(session, slot_id)
     schedule, doctor, department, hospital = _slot_context(session, slot)
@@ -381,7 +110,7 @@ def book(
     if slot.status != SlotStatus.FREE:
         raise BookingError("slot_taken")
     _check_day(rules, schedule.day, now)
-    if slot.reserved_for_elderly and not rules.is_elderly(_age(patient, today)):
+    if slot.reserved_for_elderly and not rules.is_elderly(patient_age(patient, today)):
         raise BookingError("reserved_for_elderly")
     existing = session.scalar(
         select(func.count(Appointment.id)).where(
@@ -421,7 +150,7 @@ def book(
         "appointment %s booked: slot %s, department %s, %s",
         appointment.id, slot.id, department.id, "family" if contact else "self",
     )
-    offer = _offer(slot, schedule, doctor, department, hospital, rules)
+    offer = offer_for_slot(slot, schedule, doctor, department, hospital, rules)
     extra = contact.phone if contact is not None else booked_by_number
     body = _booked_sms(patient, offer)
     for number in _sms_numbers(session, patient, extra):
@@ -509,7 +238,7 @@ def cancel(
     except StaleDataError:  # pragma: no cover - the slot is locked above
         raise BookingError("not_cancellable", status="已更新") from None
     log.info("appointment %s cancelled", appointment.id)
-    patient = _patient(session, appointment.patient_id)
+    patient = get_patient(session, appointment.patient_id)
     body = (
         f"{SMS_PREFIX}已取消挂号：{patient.full_name}，{hospital.short_name} {department.name}，"
         f"{spoken_day(appointment.day, appointment.session)} {slot.start_time:%H:%M}，"
@@ -524,53 +253,7 @@ def cancel(
     return appointment
 
 
-# --- reading ----------------------------------------------------------------------------
-
-
-def upcoming(session: Session, *, patient_id: int, now: datetime) -> list[UpcomingAppointment]:
-    """The patient's live bookings from today on, earliest first."""
-    today = local_today(now)
-    rows = session.execute(
-        select(Appointment, Slot, Doctor, Department, Hospital)
-        .join(Slot, Appointment.slot_id == Slot.id)
-        .join(Schedule, Slot.schedule_id == Schedule.id)
-        .join(Doctor, Schedule.doctor_id == Doctor.id)
-        .join(Department, Appointment.department_id == Department.id)
-        .join(Hospital, Department.hospital_id == Hospital.id)
-        .where(
-            Appointment.patient_id == patient_id,
-            Appointment.status == AppointmentStatus.BOOKED,
-            Appointment.day >= today,
-        )
-    ).all()
-    result = []
-    for appointment, slot, doctor, department, hospital in rows:
-        rules = BookingRules.from_json(hospital.rules)
-        result.append(
-            UpcomingAppointment(
-                appointment_id=appointment.id,
-                hospital=hospital.short_name,
-                department=department.name,
-                doctor_name=doctor.name,
-                day=appointment.day,
-                session=appointment.session,
-                start_time=slot.start_time,
-                cancel_deadline=rules.cancel_deadline(appointment.day),
-                can_cancel=rules.can_cancel(appointment.day, now),
-            )
-        )
-    result.sort(key=lambda a: (a.day, SESSION_ORDER[a.session], a.start_time, a.appointment_id))
-    return result
-
-
 # --- helpers ----------------------------------------------------------------------------
-
-
-def _patient(session: Session, patient_id: int) -> Person:
-    patient = session.get(Person, patient_id)
-    if patient is None:
-        raise BookingError("patient_not_found")
-    return patient
 
 
 def _resident(patient: Person, today: date) -> ResidentId:
@@ -580,25 +263,6 @@ def _resident(patient: Person, today: date) -> ResidentId:
         return parse_resident_id(patient.id_number, today=today)
     except InvalidResidentId:
         raise BookingError("id_required") from None
-
-
-def _age(patient: Person | None, today: date) -> int | None:
-    """Age from the registered birth date, else from the ID number; None if unknown."""
-    if patient is None:
-        return None
-    born = patient.birth_date
-    if born is None and patient.id_number:
-        try:
-            born = parse_resident_id(patient.id_number, today=today).birth_date
-        except InvalidResidentId:
-            born = None
-    return age_on(born, today)
-
-
-def _check_not_suspended(patient: Person, today: date) -> None:
-    until = patient.booking_suspended_until
-    if until is not None and today < until:
-        raise BookingError("suspended", until=f"{until.year}年{until.month}月{until.day}日")
 
 
 def _contact(session: Session, patient: Person, contact_id: int | None) -> FamilyContact | None:

@@ -1,6 +1,7 @@
 """Actions of the hospital registration flow (dialogs/hospital.yaml).
 
-They call `app.services.appointments`, which holds every booking rule; these only keep
+They call the booking services (`app.services.appointments`, `appointment_offers`,
+`patients`, `upcoming_appointments`), which hold every booking rule; these only keep
 the call's variables (who the patient is, what was offered) and turn results and refusals
 into flow outcomes.
 """
@@ -14,9 +15,11 @@ from app.adapters.orm import Person
 from app.callflow.actions import ActionRegistry
 from app.domain.enums import ClinicSession
 from app.domain.people import polite_name
-from app.services import appointments
-from app.services.appointments import BookingError, Offer
+from app.services import appointment_offers, appointments, upcoming_appointments
+from app.services.appointment_offers import Offer
+from app.services.booking_errors import BookingError
 from app.services.calls import StepContext
+from app.services.patients import SELF, patients_for_caller, set_id_number
 
 ID_TRIES = 3  # wrong ID numbers typed before a person helps
 LOOK_AHEAD = 30  # offers scanned for "a later one"
@@ -28,7 +31,7 @@ def register_hospital_actions(registry: ActionRegistry) -> None:
     def choose_patient(ctx: StepContext) -> str:
         """Whom the caller may book for: themself and relatives who let them act for them."""
         number = ctx.call.from_number
-        patients = appointments.patients_for_caller(ctx.session, number=number) if number else []
+        patients = patients_for_caller(ctx.session, number=number) if number else []
         ctx.vars["patients"] = [
             {
                 "id": p.person.id,
@@ -42,12 +45,12 @@ def register_hospital_actions(registry: ActionRegistry) -> None:
             return "none"
         if len(patients) > 1:
             ctx.vars["patients_menu"] = "；".join(
-                f"给{'您自己' if p['relation'] == appointments.SELF else p['name']}挂，请按{i}"
+                f"给{'您自己' if p['relation'] == SELF else p['name']}挂，请按{i}"
                 for i, p in enumerate(ctx.vars["patients"], start=1)
             )
             return "several"
         _set_patient(ctx, ctx.vars["patients"][0])
-        return "self" if patients[0].relation == appointments.SELF else "other"
+        return "self" if patients[0].relation == SELF else "other"
 
     @registry.register("pick_patient", outcomes=("found", "not_found"))
     def pick_patient(ctx: StepContext) -> str:
@@ -67,7 +70,7 @@ def register_hospital_actions(registry: ActionRegistry) -> None:
     @registry.register("store_id_number", outcomes=("stored", "invalid", "gave_up"))
     def store_id_number(ctx: StepContext) -> str:
         try:
-            appointments.set_id_number(
+            set_id_number(
                 ctx.session,
                 person_id=ctx.vars["patient_id"],
                 raw=str(ctx.vars["id_typed"]),
@@ -84,7 +87,7 @@ def register_hospital_actions(registry: ActionRegistry) -> None:
     @registry.register("find_upcoming_booking", outcomes=("booked", "none"))
     def find_upcoming_booking(ctx: StepContext) -> str:
         """The patient's next live booking, to offer cancelling it."""
-        upcoming = appointments.upcoming(
+        upcoming = upcoming_appointments.upcoming(
             ctx.session, patient_id=ctx.vars["patient_id"], now=ctx.now
         )
         if not upcoming:
@@ -168,7 +171,7 @@ def _name(ctx: StepContext, person: Person) -> str:
 
 
 def _set_patient(ctx: StepContext, patient: dict[str, Any]) -> None:
-    self_booking = patient["relation"] == appointments.SELF
+    self_booking = patient["relation"] == SELF
     ctx.vars.update(
         patient_id=patient["id"],
         patient_contact_id=patient["contact_id"],
@@ -184,7 +187,7 @@ def _offers(
     clinic_session: ClinicSession | None = None,
 ) -> list[Offer]:
     try:
-        return appointments.find_offers(
+        return appointment_offers.find_offers(
             ctx.session,
             department=ctx.vars["department"],
             patient_id=ctx.vars["patient_id"],

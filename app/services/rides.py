@@ -8,24 +8,25 @@ Concurrency: a change first takes the ride's row lock (`SELECT ... FOR UPDATE` o
 PostgreSQL; on SQLite a no-op write takes the database write lock), then checks the
 version the operator saw. Assignment also locks the driver row, so two operators can
 neither assign one ride twice nor give one driver two rides. Conflicts raise
-`RideConflict` with a Chinese message for the operator.
+`RideConflict` with a Chinese message for the operator. The dispatch console's read
+model (the live queue and the drivers roster) is `app.services.ride_queue`; the texts
+sent when a driver is assigned are composed in `app.services.ride_notifications`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.adapters.orm import Driver, FamilyContact, Person, PersonPhone, Ride, SavedPlace
+from app.adapters.orm import Driver, Person, PersonPhone, Ride, SavedPlace
 from app.domain.enums import OutboxKind, PlaceKind, RideStatus
-from app.domain.phones import local_number
-from app.domain.rides import age_on, ride_priority, spoken_plate
+from app.domain.rides import age_on, ride_priority
 from app.services.outbox import enqueue_message
+from app.services.ride_notifications import notify_assigned, send_sms
 
 WAITING = (RideStatus.DRAFT, RideStatus.QUEUED, RideStatus.CALLER_HUNG_UP, RideStatus.NO_CAR)
 UNDER_WAY = (RideStatus.ASSIGNED, RideStatus.ARRIVING, RideStatus.PICKED_UP)
@@ -191,40 +192,8 @@ def assign_driver(
     ride.eta_minutes = eta_minutes
     ride.status = RideStatus.ASSIGNED
     _flush(session, ride)
-    _notify_assigned(session, ride, driver, notify_voice_call=notify_voice_call)
+    notify_assigned(session, ride, driver, notify_voice_call=notify_voice_call)
     return ride
-
-
-def _notify_assigned(
-    session: Session, ride: Ride, driver: Driver, *, notify_voice_call: bool
-) -> None:
-    eta = ride.eta_minutes
-    sms = (
-        f"【长者服务热线】已为您派车：车牌{driver.plate}，司机{driver.name}，"
-        f"电话{local_number(driver.phone)}，大约{eta}分钟到。请带好随身物品，现金付车费。"
-    )
-    prefix = f"ride:{ride.id}:assigned:{driver.id}"
-    caller = ride.caller_number
-    if caller:
-        _sms(session, caller, sms, f"{prefix}:sms:{caller}")
-    for number in _family_numbers(session, ride.person_id, exclude=caller):
-        family_sms = sms.replace("已为您派车", f"已为{_person_name(session, ride)}派车")
-        _sms(session, number, family_sms, f"{prefix}:sms:{number}")
-    if notify_voice_call and caller:
-        spoken = spoken_plate(driver.plate)
-        body = (
-            f"您好，这里是长者服务热线。您叫的出租车已经派好了，大约{eta}分钟到。"
-            f"车牌是：{spoken}。再说一遍，车牌是：{spoken}。司机电话已经发短信给您。"
-        )
-        enqueue_message(
-            session,
-            kind=OutboxKind.CALL,
-            to_number=caller,
-            body=body,
-            idempotency_key=f"{prefix}:call:{caller}",
-        )
-
-
 
 
 # --- other transitions ------------------------------------------------------------------
@@ -263,14 +232,14 @@ def cancel(session: Session, *, ride_id: int, expected_version: int, reason: str
     if had_driver:
         driver = session.get(Driver, ride.driver_id)
         if driver is not None:
-            _sms(
+            send_sms(
                 session,
                 driver.phone,
                 f"【长者服务热线】叫车单{ride.id}已取消（{reason}），请不要再去接人。谢谢！",
                 f"ride:{ride.id}:cancelled:sms:driver:{driver.id}",
             )
     if ride.caller_number and caller_waiting:
-        _sms(
+        send_sms(
             session,
             ride.caller_number,
             "【长者服务热线】您的叫车已取消。如还需要用车，请再拨打热线。",
@@ -290,7 +259,9 @@ def no_car_found(
         "有车会马上通知您；着急的话请再拨打热线。"
     )
     if ride.caller_number:
-        _sms(session, ride.caller_number, text_, f"ride:{ride.id}:no_car:sms:{ride.caller_number}")
+        send_sms(
+            session, ride.caller_number, text_, f"ride:{ride.id}:no_car:sms:{ride.caller_number}"
+        )
         if notify_voice_call:
             enqueue_message(
                 session,
@@ -380,139 +351,3 @@ def _flush(session: Session, ride: Ride) -> None:
         session.flush()
     except StaleDataError as exc:
         raise RideConflict(STALE.format(status="已更新")) from exc
-
-
-def _sms(session: Session, number: str, body: str, key: str) -> None:
-    enqueue_message(session, kind=OutboxKind.SMS, to_number=number, body=body, idempotency_key=key)
-
-
-def _family_numbers(session: Session, person_id: int | None, *, exclude: str | None) -> list[str]:
-    if person_id is None:
-        return []
-    numbers = session.scalars(
-        select(FamilyContact.phone)
-        .where(FamilyContact.person_id == person_id, FamilyContact.notify.is_(True))
-        .order_by(FamilyContact.id)
-    ).all()
-    return [n for n in dict.fromkeys(numbers) if n != exclude]
-
-
-def _person_name(session: Session, ride: Ride) -> str:
-    person = session.get(Person, ride.person_id) if ride.person_id else None
-    if person is None:
-        return "您的家人"
-    return person.call_name or person.full_name
-
-
-# --- the live queue ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QueueEntry:
-    """One row of the dispatch console's live queue."""
-
-    ride_id: int
-    version: int
-    status: RideStatus
-    status_label: str
-    person_name: str | None
-    age: int | None
-    caller_number: str | None
-    pickup_label: str | None
-    pickup_address: str | None
-    recording_url: str | None
-    transcript: str | None
-    destination: str | None
-    to_hospital: bool
-    priority: int
-    waiting_since: datetime
-    waiting_minutes: int
-    driver_name: str | None
-    driver_plate: str | None
-    driver_phone: str | None
-    eta_minutes: int | None
-    back_office: bool
-
-    @property
-    def caller_hung_up(self) -> bool:
-        return self.status == RideStatus.CALLER_HUNG_UP
-
-    @property
-    def waiting(self) -> bool:
-        return self.status in WAITING
-
-    @property
-    def elderly(self) -> bool:
-        return self.age is None or self.age >= 60
-
-
-def live_queue(session: Session, *, now: datetime) -> list[QueueEntry]:
-    """Every ride still needing attention: highest priority first, then longest waiting.
-
-    Includes draft and caller-hung-up requests (flagged, never dropped) and rides for
-    which no car was found, as well as rides under way.
-    """
-    waiting_since = func.coalesce(Ride.queued_at, Ride.created_at)
-    rows = session.execute(
-        select(Ride, Person, SavedPlace, Driver)
-        .outerjoin(Person, Ride.person_id == Person.id)
-        .outerjoin(SavedPlace, Ride.pickup_place_id == SavedPlace.id)
-        .outerjoin(Driver, Ride.driver_id == Driver.id)
-        .where(Ride.status.in_(LIVE))
-        .order_by(Ride.priority.desc(), waiting_since.asc(), Ride.id.asc())
-    ).all()
-    return [_entry(ride, person, place, driver, now) for ride, person, place, driver in rows]
-
-
-def _entry(
-    ride: Ride, person: Person | None, place: SavedPlace | None, driver: Driver | None,
-    now: datetime,
-) -> QueueEntry:
-    since = ride.queued_at or ride.created_at
-    return QueueEntry(
-        ride_id=ride.id,
-        version=ride.version,
-        status=ride.status,
-        status_label=STATUS_LABELS[ride.status],
-        person_name=(person.call_name or person.full_name) if person else ride.caller_name,
-        age=age_on(person.birth_date, now.date()) if person else None,
-        caller_number=ride.caller_number,
-        pickup_label=place.label if place else None,
-        pickup_address=ride.pickup_address or (place.address if place else None),
-        recording_url=ride.pickup_recording_url,
-        transcript=ride.pickup_transcript,
-        destination=ride.destination,
-        to_hospital=ride.to_hospital,
-        priority=ride.priority,
-        waiting_since=since,
-        waiting_minutes=max(0, int((now - since).total_seconds() // 60)),
-        driver_name=driver.name if driver else None,
-        driver_plate=driver.plate if driver else None,
-        driver_phone=driver.phone if driver else None,
-        eta_minutes=ride.eta_minutes,
-        back_office=ride.created_by_staff_id is not None,
-    )
-
-
-def change_marker(session: Session) -> tuple[int, str, int]:
-    """A cheap fingerprint of the rides table that changes with every insert or update."""
-    count, latest, versions = session.execute(
-        select(
-            func.count(Ride.id),
-            func.max(Ride.updated_at),
-            func.coalesce(func.sum(Ride.version), 0),
-        )
-    ).one()
-    return int(count), str(latest), int(versions)
-
-
-def drivers_roster(session: Session) -> list[tuple[Driver, bool]]:
-    """Active drivers with whether each is free (no ride under way), free ones first."""
-    busy_ids = set(
-        session.scalars(
-            select(Ride.driver_id).where(Ride.status.in_(UNDER_WAY), Ride.driver_id.is_not(None))
-        )
-    )
-    drivers = session.scalars(select(Driver).where(Driver.active.is_(True)).order_by(Driver.id))
-    roster = [(d, d.id not in busy_ids) for d in drivers]
-    return sorted(roster, key=lambda item: not item[1])

@@ -2,7 +2,7 @@
 
 A ride can change in any process (a phone call handled by another worker), so changes are
 detected in the database: one `ChangeFeed` per process polls a cheap fingerprint of the
-rides table (`rides.change_marker`: count, latest updated_at, sum of versions) every
+rides table (`ride_queue.change_marker`: count, latest updated_at, sum of versions) every
 `POLL_SECONDS` while at least one console is connected, and fans the new marker out to
 every connection. The page's script then fetches the re-rendered queue.
 
@@ -26,7 +26,7 @@ from app.consoles.auth import DispatchStaff
 from app.consoles.http import console_router
 from app.core.db import Database
 from app.core.deps import SessionDep
-from app.services import rides
+from app.services import ride_queue
 
 logger = logging.getLogger(__name__)
 router = console_router()
@@ -63,7 +63,7 @@ class ChangeFeed:
 
     def _read(self) -> str:
         with self.db.session() as session:
-            return "|".join(map(str, rides.change_marker(session)))
+            return "|".join(map(str, ride_queue.change_marker(session)))
 
     async def _run(self) -> None:
         while self._subscribers:

@@ -14,7 +14,7 @@ from app.consoles.http import console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
 from app.domain.phones import local_number
-from app.services import rides
+from app.services import ride_queue, rides
 
 logger = logging.getLogger(__name__)
 router = console_router()
@@ -47,10 +47,10 @@ def queue_fragment(
 def queue_json(
     staff: DispatchStaff, session: SessionDep, settings: SettingsDep, now: NowDep
 ) -> Response:
-    entries = rides.live_queue(session, now=now)
+    entries = ride_queue.live_queue(session, now=now)
     return JSONResponse(
         {
-            "marker": "|".join(map(str, rides.change_marker(session))),
+            "marker": "|".join(map(str, ride_queue.change_marker(session))),
             "rides": [entry_json(e, settings) for e in entries],
         }
     )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.domain.phones import local_number, mask_number
-from app.services import rides
+from app.services import ride_queue
 
 CANCEL_REASONS = ("来电者不需要了", "重复下单", "联系不上来电者", "其他原因")
 ETA_CHOICES = (5, 10, 15, 20, 30, 45, 60)
@@ -31,7 +31,7 @@ NOTICES: dict[str, str] = {
 
 
 
-def wait_level(entry: rides.QueueEntry, settings: Settings) -> str:
+def wait_level(entry: ride_queue.QueueEntry, settings: Settings) -> str:
     """'red', 'amber' or '' for a ride still waiting for a car."""
     if not entry.waiting:
         return ""
@@ -53,10 +53,10 @@ class RosterDriver:
 
 
 def queue_context(session: Session, settings: Settings, now: datetime) -> dict[str, Any]:
-    entries = rides.live_queue(session, now=now)
+    entries = ride_queue.live_queue(session, now=now)
     roster = [
         RosterDriver(d.id, d.name, d.plate, local_number(d.phone), d.volunteer, free)
-        for d, free in rides.drivers_roster(session)
+        for d, free in ride_queue.drivers_roster(session)
     ]
     return {
         "waiting": [e for e in entries if e.waiting],
@@ -69,12 +69,12 @@ def queue_context(session: Session, settings: Settings, now: datetime) -> dict[s
         "local_number": local_number,
         "cancel_reasons": CANCEL_REASONS,
         "eta_choices": ETA_CHOICES,
-        "marker": "|".join(map(str, rides.change_marker(session))),
+        "marker": "|".join(map(str, ride_queue.change_marker(session))),
         "now": now,
     }
 
 
-def entry_json(entry: rides.QueueEntry, settings: Settings) -> dict[str, Any]:
+def entry_json(entry: ride_queue.QueueEntry, settings: Settings) -> dict[str, Any]:
     """A queue row for /dispatch/queue.json; phone numbers masked."""
     return {
         "ride_id": entry.ride_id,

@@ -26,7 +26,7 @@ from app.consoles.http import console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep
 from app.domain.local_time import local_today
-from app.services import hospital_desk
+from app.services import hospital_day, hospital_desk
 
 logger = logging.getLogger(__name__)
 router = console_router(dependencies=[CsrfProtected])
@@ -106,7 +106,7 @@ def no_show(
     shown_day = _day_or_today(day, local_today(now))
     if confirm != "yes":
         try:
-            row = hospital_desk.get_row(
+            row = hospital_day.get_row(
                 session, hospital_id=hospital.id, appointment_id=appointment_id
             )
         except hospital_desk.DeskNotFound as exc:
@@ -154,7 +154,7 @@ def reveal(
     """显示完整号码: the day page again with this booking's full ID and phone numbers."""
     hospital = load_hospital(session, staff, hospital_id)
     try:
-        contact = hospital_desk.reveal_contact(
+        contact = hospital_day.reveal_contact(
             session, hospital_id=hospital.id, appointment_id=appointment_id
         )
     except hospital_desk.DeskNotFound as exc:

@@ -13,7 +13,7 @@ from app.consoles.hospital.view import NOTICES, STOP_REASONS, day_context, day_t
 from app.consoles.http import console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep
-from app.services import hospital_desk
+from app.services import hospital_day, hospital_desk
 
 router = console_router()
 
@@ -64,7 +64,7 @@ def stop_form(
     """停诊: the confirmation page with the reason field."""
     hospital = load_hospital(session, staff, hospital_id)
     try:
-        schedule = hospital_desk.get_schedule(
+        schedule = hospital_day.get_schedule(
             session, hospital_id=hospital.id, schedule_id=schedule_id
         )
     except hospital_desk.DeskNotFound as exc:

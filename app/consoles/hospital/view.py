@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from app.adapters.orm import Hospital
 from app.domain.enums import ClinicSession
 from app.domain.local_time import local_today
-from app.services import hospital_desk
-from app.services.hospital_desk import DeskRow, DeskSchedule, RevealedContact
+from app.services import hospital_day, hospital_desk
+from app.services.hospital_day import DeskRow, DeskSchedule, RevealedContact
 
 NOTICES: dict[str, str] = {
     "checked_in": "已签到。",
@@ -65,8 +65,8 @@ def day_context(
     *,
     revealed: dict[int, RevealedContact] | None = None,
 ) -> dict[str, Any]:
-    rows = hospital_desk.day_list(session, hospital_id=hospital.id, day=day)
-    schedules: list[DeskSchedule] = hospital_desk.day_schedules(
+    rows = hospital_day.day_list(session, hospital_id=hospital.id, day=day)
+    schedules: list[DeskSchedule] = hospital_day.day_schedules(
         session, hospital_id=hospital.id, day=day
     )
     live = [r for r in rows if r.status.value not in ("cancelled", "entered-in-error")]

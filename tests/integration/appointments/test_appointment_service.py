@@ -35,8 +35,8 @@ from app.domain.enums import (
     SlotStatus,
 )
 from app.domain.resident_id import make_resident_id
-from app.services import appointments
-from app.services.appointments import BookingError
+from app.services import appointment_offers, appointments, patients, upcoming_appointments
+from app.services.booking_errors import BookingError
 from app.services.demo_data import load_demo
 
 TODAY = date(2026, 11, 30)  # Monday
@@ -128,9 +128,9 @@ def _sms(db: Database) -> list[OutboxMessage]:
         return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
-def _offers(db: Database, patient_id: int | None, **kw: object) -> list[appointments.Offer]:
+def _offers(db: Database, patient_id: int | None, **kw: object) -> list[appointment_offers.Offer]:
     with db.session() as session:
-        return appointments.find_offers(
+        return appointment_offers.find_offers(
             session, department=CARDIO, patient_id=patient_id, now=kw.pop("now", NOW),  # type: ignore[arg-type]
             **kw,  # type: ignore[arg-type]
         )
@@ -330,7 +330,7 @@ def test_a_lost_race_leaves_the_callers_transaction_usable(demo: Database) -> No
         with pytest.raises(BookingError):
             appointments.book(session, slot_id=slot_id, patient_id=_person(demo, WANG),
                               now=NOW, booked_by_number=WANG)
-        assert appointments.find_offers(session, department=CARDIO, patient_id=None, now=NOW)
+        assert appointment_offers.find_offers(session, department=CARDIO, patient_id=None, now=NOW)
 
 
 def test_one_booking_per_patient_per_department_per_day(demo: Database) -> None:
@@ -366,7 +366,7 @@ def test_booking_without_an_id_number_is_refused_until_one_is_given(demo: Databa
     assert err.value.code == "id_required" and "身份证" in err.value.message
     raw = make_resident_id("530102", date(1958, 7, 7), 82).replace("X", "*")
     with demo.session() as session:
-        masked = appointments.set_id_number(session, person_id=sun, raw=raw, today=TODAY)
+        masked = patients.set_id_number(session, person_id=sun, raw=raw, today=TODAY)
     assert masked == f"530102********{raw[-4:].replace('*', 'X')}"
     _book(demo, slot_id, sun, number=SUN)
 
@@ -382,7 +382,7 @@ def test_an_id_number_is_validated_and_cannot_belong_to_two_people(demo: Databas
     ]
     for raw, code in cases:
         with pytest.raises(BookingError) as err, demo.session() as session:
-            appointments.set_id_number(session, person_id=sun, raw=raw or "", today=TODAY)
+            patients.set_id_number(session, person_id=sun, raw=raw or "", today=TODAY)
         assert err.value.code == code
     assert "18位" in BookingError("id_invalid", reason="身份证号应该是18位").message
 
@@ -420,7 +420,7 @@ def test_a_stopped_session_cannot_be_booked(demo: Database) -> None:
 def test_a_family_contact_may_book_for_the_relative_and_both_get_the_sms(demo: Database) -> None:
     zhang = _person(demo, ZHANG)
     with demo.session() as session:
-        choices = appointments.patients_for_caller(session, number=DAUGHTER)
+        choices = patients.patients_for_caller(session, number=DAUGHTER)
         assert [(c.person.id, c.relation) for c in choices] == [(zhang, "女儿")]
         contact_id = choices[0].contact_id
     appointment_id = _book(demo, _slot(demo, day=d(3)), zhang, number=DAUGHTER,
@@ -441,11 +441,11 @@ def test_a_caller_is_offered_themself_first_then_relatives(demo: Database) -> No
         session.add(FamilyContact(person_id=_person(demo, SUN), name="王建国", relation="朋友",
                                   phone=WANG, may_act_for=False))
     with demo.session() as session:
-        choices = appointments.patients_for_caller(session, number=WANG)
+        choices = patients.patients_for_caller(session, number=WANG)
         assert [(c.person.full_name, c.relation, c.contact_id is None) for c in choices] == [
             ("王建国", "本人", True), ("张秀英", "邻居", False),
         ]
-        assert appointments.patients_for_caller(session, number="+8613999999999") == []
+        assert patients.patients_for_caller(session, number="+8613999999999") == []
 
 
 def test_a_contact_not_allowed_to_act_cannot_book(demo: Database) -> None:
@@ -457,7 +457,7 @@ def test_a_contact_not_allowed_to_act_cannot_book(demo: Database) -> None:
         contact.may_act_for = False
         contact_id = contact.id
     with demo.session() as session:
-        assert appointments.patients_for_caller(session, number=DAUGHTER) == []
+        assert patients.patients_for_caller(session, number=DAUGHTER) == []
     with pytest.raises(BookingError) as err:
         _book(demo, _slot(demo, day=d(3)), zhang, number=DAUGHTER, contact_id=contact_id)
     assert err.value.code == "not_allowed"
@@ -512,7 +512,7 @@ def test_upcoming_lists_live_bookings_earliest_first(demo: Database) -> None:
     with demo.session() as session:
         appointments.cancel(session, appointment_id=gone, now=NOW, reason="")
     with demo.session() as session:
-        items = appointments.upcoming(session, patient_id=zhang, now=at(d(1), 17))
+        items = upcoming_appointments.upcoming(session, patient_id=zhang, now=at(d(1), 17))
     assert [i.appointment_id for i in items] == [sooner, later]
     assert not items[0].can_cancel and items[1].can_cancel  # 2 Dec: deadline 1 Dec 16:00
     assert items[0].spoken.startswith("12月2日 星期三 上午 8点，市一院 骨科")

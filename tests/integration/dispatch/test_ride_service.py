@@ -12,7 +12,7 @@ from app.adapters.orm import Driver, OutboxMessage, PersonPhone, Ride
 from app.core.db import Database
 from app.domain.enums import OutboxKind, RideStatus
 from app.domain.rides import spoken_plate
-from app.services import rides
+from app.services import ride_queue, rides
 from app.services.demo_data import load_demo
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
@@ -55,7 +55,7 @@ def test_queue_orders_by_priority_then_waiting_time(demo: Database) -> None:
     elder_early = _order(demo, ZHANG, minutes_ago=8)
     hospital = _order(demo, "+8613800000003", to_hospital=True, minutes_ago=1)
     with demo.session() as session:
-        queue = rides.live_queue(session, now=NOW)
+        queue = ride_queue.live_queue(session, now=NOW)
     assert [e.ride_id for e in queue] == [hospital, elder_early, elder_late, young]
     first = queue[1]
     assert first.person_name == "张奶奶" and first.age == 80
@@ -69,7 +69,7 @@ def test_a_hung_up_request_is_flagged_and_kept(demo: Database) -> None:
         session.add(Ride(caller_number=None, status=RideStatus.CALLER_HUNG_UP,
                          pickup_recording_url="r1.wav", pickup_transcript="翠湖边上"))
     with demo.session() as session:
-        (entry,) = rides.live_queue(session, now=datetime.now(UTC))
+        (entry,) = ride_queue.live_queue(session, now=datetime.now(UTC))
     assert entry.caller_hung_up and entry.status_label == "来电者已挂断"
     assert entry.recording_url == "r1.wav" and entry.transcript == "翠湖边上"
 
@@ -181,7 +181,7 @@ def test_no_car_found_tells_the_caller_and_keeps_the_ride_visible(demo: Database
     with demo.session() as session:
         rides.no_car_found(session, ride_id=ride_id, expected_version=1)
     with demo.session() as session:
-        (entry,) = rides.live_queue(session, now=NOW)
+        (entry,) = ride_queue.live_queue(session, now=NOW)
         messages = session.scalars(select(OutboxMessage)).all()
     assert entry.ride_id == ride_id and entry.status == RideStatus.NO_CAR and entry.waiting
     assert any(m.kind == OutboxKind.SMS and "没有空车" in m.body and m.to_number == ZHANG
@@ -206,7 +206,7 @@ def test_a_ride_runs_to_completion_with_cash_payment(demo: Database) -> None:
     with demo.session() as session:
         ride = session.get(Ride, ride_id)
         assert ride is not None and ride.status == RideStatus.COMPLETED and ride.cash_payment
-        assert rides.live_queue(session, now=NOW) == []
+        assert ride_queue.live_queue(session, now=NOW) == []
     with pytest.raises(rides.RideConflict, match="不能改为"), demo.session() as session:
         rides.mark_arriving(session, ride_id=ride_id, expected_version=_version(demo, ride_id))
 

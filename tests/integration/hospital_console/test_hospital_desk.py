@@ -21,7 +21,7 @@ from sqlalchemy import select
 from app.adapters.orm import Appointment, OutboxMessage, Person, PersonPhone, Schedule, Slot
 from app.core.db import Database
 from app.domain.enums import AppointmentStatus, OutboxKind, ScheduleStatus, SlotStatus
-from app.services import hospital_desk
+from app.services import hospital_day, hospital_desk
 
 
 def _outbox(db: Database) -> list[OutboxMessage]:
@@ -44,8 +44,8 @@ def test_day_list_shows_only_the_hospitals_bookings_masked(demo: Database) -> No
     other = book(demo, ZHANG, hospital=SECOND)
     book(demo, WANG, day=DAY + timedelta(days=1))  # another day
     with demo.session() as session:
-        rows = hospital_desk.day_list(session, hospital_id=hospital_id(demo), day=DAY)
-        second = hospital_desk.day_list(
+        rows = hospital_day.day_list(session, hospital_id=hospital_id(demo), day=DAY)
+        second = hospital_day.day_list(
             session, hospital_id=hospital_id(demo, SECOND), day=DAY
         )
     assert [r.appointment_id for r in rows] == [own, family]  # departments in hospital order
@@ -179,11 +179,11 @@ def test_stop_session_of_another_hospital_is_not_found(demo: Database) -> None:
 def test_reveal_contact_gives_full_numbers(demo: Database) -> None:
     appointment_id = book(demo, WANG, booked_by=DAUGHTER)
     with demo.session() as session:
-        contact = hospital_desk.reveal_contact(
+        contact = hospital_day.reveal_contact(
             session, hospital_id=hospital_id(demo), appointment_id=appointment_id
         )
         with pytest.raises(hospital_desk.DeskNotFound):
-            hospital_desk.reveal_contact(
+            hospital_day.reveal_contact(
                 session, hospital_id=hospital_id(demo, SECOND), appointment_id=appointment_id
             )
     assert contact.patient_phones == ["13800000002"]

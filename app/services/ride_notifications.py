@@ -1,0 +1,71 @@
+"""What callers, families and drivers are told about a ride, through the outbox.
+
+`notify_assigned` texts the caller and the family contacts who asked to be notified when a
+driver is assigned (and, if wanted, has the outbox phone the caller with the plate read
+out twice); `send_sms` queues one SMS under an idempotency key, so a retried change never
+texts twice. Called by `app.services.rides` inside the transaction of the change.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.adapters.orm import Driver, FamilyContact, Person, Ride
+from app.domain.enums import OutboxKind
+from app.domain.phones import local_number
+from app.domain.rides import spoken_plate
+from app.services.outbox import enqueue_message
+
+
+def notify_assigned(
+    session: Session, ride: Ride, driver: Driver, *, notify_voice_call: bool
+) -> None:
+    eta = ride.eta_minutes
+    sms = (
+        f"【长者服务热线】已为您派车：车牌{driver.plate}，司机{driver.name}，"
+        f"电话{local_number(driver.phone)}，大约{eta}分钟到。请带好随身物品，现金付车费。"
+    )
+    prefix = f"ride:{ride.id}:assigned:{driver.id}"
+    caller = ride.caller_number
+    if caller:
+        send_sms(session, caller, sms, f"{prefix}:sms:{caller}")
+    for number in _family_numbers(session, ride.person_id, exclude=caller):
+        family_sms = sms.replace("已为您派车", f"已为{_person_name(session, ride)}派车")
+        send_sms(session, number, family_sms, f"{prefix}:sms:{number}")
+    if notify_voice_call and caller:
+        spoken = spoken_plate(driver.plate)
+        body = (
+            f"您好，这里是长者服务热线。您叫的出租车已经派好了，大约{eta}分钟到。"
+            f"车牌是：{spoken}。再说一遍，车牌是：{spoken}。司机电话已经发短信给您。"
+        )
+        enqueue_message(
+            session,
+            kind=OutboxKind.CALL,
+            to_number=caller,
+            body=body,
+            idempotency_key=f"{prefix}:call:{caller}",
+        )
+
+
+def send_sms(session: Session, number: str, body: str, key: str) -> None:
+    """Queue one SMS; `key` makes a retried change write it only once."""
+    enqueue_message(session, kind=OutboxKind.SMS, to_number=number, body=body, idempotency_key=key)
+
+
+def _family_numbers(session: Session, person_id: int | None, *, exclude: str | None) -> list[str]:
+    if person_id is None:
+        return []
+    numbers = session.scalars(
+        select(FamilyContact.phone)
+        .where(FamilyContact.person_id == person_id, FamilyContact.notify.is_(True))
+        .order_by(FamilyContact.id)
+    ).all()
+    return [n for n in dict.fromkeys(numbers) if n != exclude]
+
+
+def _person_name(session: Session, ride: Ride) -> str:
+    person = session.get(Person, ride.person_id) if ride.person_id else None
+    if person is None:
+        return "您的家人"
+    return person.call_name or person.full_name
