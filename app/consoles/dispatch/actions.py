@@ -80,37 +80,30 @@ def assign(
     )
 
 
-@router.post("/dispatch/rides/{ride_id}/arriving", response_class=Response)
-def arriving(
-    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
-    settings: SettingsDep, now: NowDep, version: Version,
-) -> Response:
-    return _run(
-        request, session, settings, staff, now, action="arriving", ride_id=ride_id,
-        change=lambda: rides.mark_arriving(session, ride_id=ride_id, expected_version=version),
-    )
+# A ride moving along its trip: the same form, one service command each.
+TRANSITIONS: dict[str, tuple[str, Callable[..., object]]] = {
+    "arriving": ("arriving", rides.mark_arriving),
+    "picked-up": ("picked_up", rides.mark_picked_up),
+    "completed": ("completed", rides.mark_completed),
+}
 
 
-@router.post("/dispatch/rides/{ride_id}/picked-up", response_class=Response)
-def picked_up(
-    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
-    settings: SettingsDep, now: NowDep, version: Version,
-) -> Response:
-    return _run(
-        request, session, settings, staff, now, action="picked_up", ride_id=ride_id,
-        change=lambda: rides.mark_picked_up(session, ride_id=ride_id, expected_version=version),
-    )
+def _transition_route(path: str, action: str, command: Callable[..., object]) -> None:
+    def move(
+        request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+        settings: SettingsDep, now: NowDep, version: Version,
+    ) -> Response:
+        return _run(
+            request, session, settings, staff, now, action=action, ride_id=ride_id,
+            change=lambda: command(session, ride_id=ride_id, expected_version=version),
+        )
+
+    move.__name__ = action
+    router.post(f"/dispatch/rides/{{ride_id}}/{path}", response_class=Response)(move)
 
 
-@router.post("/dispatch/rides/{ride_id}/completed", response_class=Response)
-def completed(
-    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
-    settings: SettingsDep, now: NowDep, version: Version,
-) -> Response:
-    return _run(
-        request, session, settings, staff, now, action="completed", ride_id=ride_id,
-        change=lambda: rides.mark_completed(session, ride_id=ride_id, expected_version=version),
-    )
+for _path, (_action, _command) in TRANSITIONS.items():
+    _transition_route(_path, _action, _command)
 
 
 @router.post("/dispatch/rides/{ride_id}/cancel", response_class=Response)

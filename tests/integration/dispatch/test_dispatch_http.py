@@ -44,8 +44,13 @@ def test_only_operators_and_admins_open_the_console(live_server: LiveServer) -> 
         assert anonymous.get("/dispatch/queue.json", headers={"accept": "*/*"}).status_code == 401
     with live_server.client() as nurse:
         sign_in(nurse, "nurse")
-        for path in ("/dispatch", "/dispatch/queue.html", "/dispatch/events",
-                     "/dispatch/rides/1/recording", "/dispatch/rides/1/number"):
+        for path in (
+            "/dispatch",
+            "/dispatch/queue.html",
+            "/dispatch/events",
+            "/dispatch/rides/1/recording",
+            "/dispatch/rides/1/number",
+        ):
             answer = nurse.get(path)
             assert answer.status_code == 403, path
         assert "无权" in nurse.get("/dispatch").text
@@ -74,8 +79,12 @@ def test_double_submit_of_the_assign_form_assigns_once(live_server: LiveServer) 
     assert version
     with live_server.db.session() as session:
         driver_id = session.scalars(select(Driver.id).order_by(Driver.id)).first()
-    form = {"csrf_token": token, "version": version.group(1), "driver_id": str(driver_id),
-            "eta_minutes": "10"}
+    form = {
+        "csrf_token": token,
+        "version": version.group(1),
+        "driver_id": str(driver_id),
+        "eta_minutes": "10",
+    }
     answers: list[httpx.Response] = []
 
     def click() -> None:
@@ -116,8 +125,9 @@ def test_refused_action_shows_the_console_with_a_chinese_message(live_server: Li
     client = live_server.client()
     sign_in(client, "op1")
     token = csrf_from(client.get("/dispatch").text)
-    answer = client.post(f"/dispatch/rides/{ride_id}/arriving",
-                         data={"csrf_token": token, "version": "1"})
+    answer = client.post(
+        f"/dispatch/rides/{ride_id}/arriving", data={"csrf_token": token, "version": "1"}
+    )
     assert answer.status_code == 409 and "不能改为" in answer.text and "叫车队列" in answer.text
     with live_server.db.session() as session:
         assert session.scalar(select(func.count(OutboxMessage.id))) == 0
@@ -139,3 +149,33 @@ def test_event_stream_announces_a_change_from_another_process(live_server: LiveS
                 if len(seen) == 2 or seen[-1] > 0.05:
                     break
     assert seen and seen[-1] < 1.0
+
+
+def test_a_ride_walks_its_whole_trip_through_the_console(live_server: LiveServer) -> None:
+    ride_id = _queued_ride(live_server)
+    client = live_server.client()
+    sign_in(client, "op1")
+    with live_server.db.session() as session:
+        driver_id = session.scalars(select(Driver.id).order_by(Driver.id)).first()
+
+    def post(path: str, **extra: str) -> None:
+        token = csrf_from(client.get("/dispatch").text)
+        with live_server.db.session() as session:
+            version = session.get(Ride, ride_id).version  # type: ignore[union-attr]
+        answer = client.post(
+            f"/dispatch/rides/{ride_id}/{path}",
+            data={"csrf_token": token, "version": str(version), **extra},
+        )
+        assert answer.status_code == 303, (path, answer.text[-500:])
+
+    post("assign", driver_id=str(driver_id), eta_minutes="8")
+    for path, status in [
+        ("arriving", RideStatus.ARRIVING),
+        ("picked-up", RideStatus.PICKED_UP),
+        ("completed", RideStatus.COMPLETED),
+    ]:
+        post(path)
+        with live_server.db.session() as session:
+            ride = session.get(Ride, ride_id)
+            assert ride is not None and ride.status == status
+    assert ride.cash_payment  # offline settlement by default
