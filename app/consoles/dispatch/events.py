@@ -49,6 +49,10 @@ class ChangeFeed:
 
     def subscribe(self) -> asyncio.Queue[str]:
         queue: asyncio.Queue[str] = asyncio.Queue(maxsize=1)
+        if self.marker is not None:
+            # A console that connects late refreshes once: a change between rendering its
+            # page and subscribing would otherwise go unseen until the next change.
+            queue.put_nowait(self.marker)
         self._subscribers.add(queue)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="dispatch-change-feed")
