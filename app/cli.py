@@ -21,9 +21,11 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals may hold passwords or ID numbers
 )
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+recordings_app = typer.Typer(help="Callers' recordings kept on disk.", no_args_is_help=True)
 flows_app = typer.Typer(help="Call flows in dialogs/.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(flows_app, name="flows")
+app.add_typer(recordings_app, name="recordings")
 app.add_typer(models_app, name="models")
 app.add_typer(users_app, name="users")
 app.add_typer(outbox_app, name="outbox")
@@ -93,6 +95,26 @@ def demo(
     loaded = load_demo(database, only_if_empty=if_empty)
     typer.echo("demo data loaded" if loaded else "database already has data; demo not loaded")
     database.dispose()
+
+
+@recordings_app.command("purge")
+def recordings_purge(
+    older_than_days: Annotated[
+        int | None, typer.Option(help="Default: IVR_RECORDING_RETENTION_DAYS.")
+    ] = None,
+) -> None:
+    """Delete recordings older than the retention period (run it daily, e.g. from cron)."""
+    from datetime import timedelta
+
+    from app.adapters.orm import utcnow
+    from app.services.recordings import purge_recordings
+
+    settings = get_settings()
+    days = older_than_days if older_than_days is not None else settings.recording_retention_days
+    removed = purge_recordings(
+        settings.recordings_dir, older_than=timedelta(days=days), now=utcnow()
+    )
+    typer.echo(f"deleted {removed} recordings older than {days} days")
 
 
 @flows_app.command("check")

@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     dialogs_dir: Path = PROJECT_ROOT / "dialogs"
     grammars_dir: Path = PROJECT_ROOT / "grammars"
     models_dir: Path = PROJECT_ROOT / "models"
+    recordings_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "recordings",
+        description="Callers' recorded words (media streams); served to operators.",
+    )
+    recording_retention_days: int = Field(
+        default=90, description="`ivr recordings purge` deletes recordings older than this."
+    )
     speech_model: str = Field(
         default="vosk-model-small-cn-0.22",
         description="Name of the Vosk model in models/manifest; missing means keypad-only.",

@@ -42,7 +42,6 @@ from app.callflow.messages import (
     Silence,
     Speech,
 )
-from app.core.config import PROJECT_ROOT
 from app.core.logging import call_id_var, log_fields, mask_phone
 from app.domain.enums import CallChannel
 from app.services.calls import CallService, StepResult
@@ -58,7 +57,6 @@ router = APIRouter()
 
 MARK_GRACE_S = 3.0  # how late a mark echo may be before we stop waiting for it
 MAX_BAD_FRAMES = 50  # a peer sending only garbage is not Twilio: close after this many
-RECORDINGS_DIR = PROJECT_ROOT / "var" / "recordings"  # served by the dispatch console
 
 
 def prompt_audio_for(websocket: WebSocket) -> PromptAudio:
@@ -84,7 +82,7 @@ async def media_stream(websocket: WebSocket) -> None:
         state.call_service,
         prompt_audio_for(websocket),
         speech=getattr(state, "speech", None),
-        recordings_dir=getattr(state, "recordings_dir", None) or RECORDINGS_DIR,
+        recordings_dir=state.settings.recordings_dir,
     )
     await call.run()
 
@@ -95,7 +93,7 @@ class MediaCall:
     service: CallService
     audio: PromptAudio
     speech: SpeechLayer | None = None
-    recordings_dir: Path = RECORDINGS_DIR
+    recordings_dir: Path | None = None  # None: recordings are not kept
     turn: StreamTurn | None = None  # listening to the caller's audio for the current Listen
     heard_at: float = 0.0  # when the caller started talking in this turn
     stream_sid: str = ""
@@ -214,7 +212,7 @@ class MediaCall:
             return False
         outcome = await turn.finish(reason)
         url = None
-        if outcome.audio is not None and outcome.audio.size:
+        if self.recordings_dir is not None and outcome.audio is not None and outcome.audio.size:
             try:
                 url = await run_in_threadpool(
                     save_recording, self.recordings_dir, self.call_sid, self.step, outcome.audio

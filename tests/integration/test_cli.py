@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ COMMANDS = [
     ["flows"],
     ["flows", "check"],
     ["call"],
+    ["recordings", "purge"],
 ]
 
 
@@ -94,3 +96,21 @@ def test_interactive_call_ends_cleanly_when_input_ends(demo_db: dict[str, str]) 
     assert result.returncode == 0
     assert "李奶奶您好" in result.stdout and "哪个科" in result.stdout
     assert result.stdout.rstrip().endswith("字计）]")  # the call was closed, not left hanging
+
+
+def test_recordings_past_the_retention_period_are_deleted(tmp_path: Path) -> None:
+    folder = tmp_path / "recordings"
+    folder.mkdir()
+    old, recent, other = folder / "CA1-2.wav", folder / "CA2-2.wav", folder / "notes.txt"
+    for path in (old, recent, other):
+        path.write_bytes(b"RIFF")
+    long_ago = time.time() - 100 * 86400
+    os.utime(old, (long_ago, long_ago))
+    os.utime(other, (long_ago, long_ago))
+    result = ivr(
+        "recordings",
+        "purge",
+        env={"IVR_RECORDINGS_DIR": str(folder), "IVR_RECORDING_RETENTION_DAYS": "90"},
+    )
+    assert result.returncode == 0 and "deleted 1 recordings" in result.stdout
+    assert not old.exists() and recent.exists() and other.exists()

@@ -21,10 +21,9 @@ from fastapi.responses import FileResponse, Response
 from app.adapters.orm import Ride
 from app.consoles.auth import DispatchStaff
 from app.consoles.http import console_router
-from app.core.config import PROJECT_ROOT, Settings
+from app.core.config import Settings
 from app.core.deps import SessionDep, SettingsDep
 
-RECORDINGS_DIR = (PROJECT_ROOT / "var" / "recordings").resolve()
 NO_RECORDING = "这张叫车单没有录音。"
 UNAVAILABLE = "录音暂时无法播放，请稍后再试。"
 
@@ -42,12 +41,12 @@ def recording(
     session.close()  # do not hold a database connection while streaming audio
     if url.startswith(("http://", "https://")):
         return _from_twilio(url, settings)
-    return _from_disk(url)
+    return _from_disk(url, settings.recordings_dir.resolve())
 
 
-def _from_disk(location: str) -> Response:
-    path = (RECORDINGS_DIR / location).resolve()
-    if not path.is_relative_to(RECORDINGS_DIR) or not path.is_file():
+def _from_disk(location: str, recordings_dir: Path) -> Response:
+    path = (recordings_dir / location).resolve()
+    if not path.is_relative_to(recordings_dir) or not path.is_file():
         raise HTTPException(status_code=404, detail=NO_RECORDING)
     return FileResponse(path, headers={"cache-control": "private, no-store"})
 

@@ -72,13 +72,12 @@ def voice_hotline(
     korean: Speech,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Hotline]:
-    hotline = hotline_factory(dialogs_dir=dialogs)
+    hotline = hotline_factory(dialogs_dir=dialogs, recordings_dir=tmp_path / "recordings")
     state = hotline.app.state
     state.call_service = build_call_service(
         hotline.settings, hotline.db, understand=korean_understand
     )
     state.speech = korean
-    state.recordings_dir = tmp_path / "recordings"
     # The flows' phrase lists are Chinese; the Korean model gets Korean ones.
     monkeypatch.setattr("app.telephony.stream_listen.phrase_list", lambda expect: [*KOREAN])
     yield hotline
@@ -197,7 +196,7 @@ def _check_recorded_ride(hotline: Hotline, folder: Path) -> dict[str, Any]:
 
 def test_record_state_keeps_the_callers_words_for_the_ride(voice_hotline: Hotline) -> None:
     _record_pickup_and_queue(voice_hotline)
-    event = _check_recorded_ride(voice_hotline, voice_hotline.app.state.recordings_dir)
+    event = _check_recorded_ride(voice_hotline, voice_hotline.settings.recordings_dir)
     assert event["recording_url"] == f"{SID}-2.wav"
     assert event["text"]  # full vocabulary: some words
 
@@ -205,5 +204,5 @@ def test_record_state_keeps_the_callers_words_for_the_ride(voice_hotline: Hotlin
 def test_keypad_only_record_state_still_records(voice_hotline: Hotline) -> None:
     voice_hotline.app.state.speech = Speech(model=None, status="keypad-only")
     _record_pickup_and_queue(voice_hotline)
-    event = _check_recorded_ride(voice_hotline, voice_hotline.app.state.recordings_dir)
+    event = _check_recorded_ride(voice_hotline, voice_hotline.settings.recordings_dir)
     assert event["text"] == "" and event["recording_url"] == f"{SID}-2.wav"
