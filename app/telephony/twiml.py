@@ -141,7 +141,9 @@ def _flush(response: VoiceResponse, pending: list[Say], options: TwimlOptions) -
 def _listen(
     response: VoiceResponse, listen: Listen, prompts: list[Say], step: int, options: TwimlOptions
 ) -> None:
-    if listen.record or (options.speech_capture and listen.input != "keys"):
+    # A recording ends at the first key, so answers of several keys (an ID number) gather.
+    spoken = options.speech_capture and listen.input != "keys" and listen.max_digits == 1
+    if listen.record or spoken:
         _record(response, listen, prompts, step, options)
         return
     gather = response.gather(

@@ -59,6 +59,15 @@ def test_speech_capture_seam_records_and_any_key_ends_the_recording() -> None:
     assert root.find("Record").attrib["finishOnKey"] == "0123456789*#"
 
 
+def test_answers_of_several_keys_are_gathered_even_when_speech_is_on() -> None:
+    """A recording ends at the first key: an ID number typed by keypad must be gathered."""
+    options = twiml.TwimlOptions(base_url="https://h.example", speech_capture=True)
+    listen = Listen(expect="digits", input="both", max_digits=18, finish_on_key="#")
+    root = parse([Say("请输入身份证号。"), listen], options=options)
+    assert root.find("Record") is None
+    assert root.find("Gather").attrib["numDigits"] == "18"
+
+
 def test_transfer_without_operator_number_queues_the_caller() -> None:
     root = parse([Say("正在转接。"), Transfer(reason="0")])
     assert [c.tag for c in root] == ["Say", "Say", "Enqueue"]
