@@ -11,16 +11,19 @@ Build console routers with `console_router()` so their routes get this class.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.deps import SessionDep
+from app.core.logging import log_fields
 
 SECURITY_HEADERS: dict[str, str] = {
     "x-content-type-options": "nosniff",
@@ -32,6 +35,8 @@ SECURITY_HEADERS: dict[str, str] = {
     ),
     "cache-control": "no-store",
 }
+
+logger = logging.getLogger(__name__)
 
 
 def wants_html(request: Request) -> bool:
@@ -89,3 +94,26 @@ class ConsoleRoute(APIRoute):
 def console_router(**kwargs: Any) -> APIRouter:
     """An APIRouter whose routes use ConsoleRoute."""
     return APIRouter(route_class=ConsoleRoute, **kwargs)
+
+
+def commit_or_refuse(
+    session: Session,
+    change: Callable[[], object],
+    *,
+    refused: type[Exception],
+    show_refusal: Callable[[Exception], Response],
+    log_event: str,
+    fields: dict[str, object],
+    done_url: str,
+) -> Response:
+    """Run a console action: commit and redirect to `done_url`, or, when the service
+    refuses it, roll back and show the page again with the refusal."""
+    try:
+        change()
+        session.commit()  # before answering: the redirected page must already see it
+    except refused as exc:
+        session.rollback()
+        logger.info("%s refused", log_event, extra=log_fields(**fields))
+        return show_refusal(exc)
+    logger.info(log_event, extra=log_fields(**fields))
+    return RedirectResponse(done_url, status_code=303)

@@ -7,26 +7,24 @@ Chinese message and HTTP 409; nothing of it is saved.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from app.adapters.orm import StaffUser
 from app.consoles.auth import DispatchStaff, NowDep
 from app.consoles.csrf import CsrfProtected
 from app.consoles.dispatch.view import queue_context
-from app.consoles.http import console_router
+from app.consoles.http import commit_or_refuse, console_router
 from app.consoles.templating import render
 from app.core.config import Settings
 from app.core.deps import SessionDep, SettingsDep
 from app.domain.phones import normalise_number
 from app.services import rides
 
-logger = logging.getLogger(__name__)
 router = console_router(dependencies=[CsrfProtected])
 
 Version = Annotated[int, Form(ge=0)]
@@ -44,25 +42,19 @@ def _run(
     ride_id: int | None,
     change: Callable[[], object],
 ) -> Response:
-    try:
-        change()
-        session.commit()  # before answering: the redirected page must already see it
-    except rides.RideError as exc:
-        session.rollback()
-        logger.info(
-            "dispatch action refused",
-            extra={"fields": {"action": action, "ride_id": ride_id, "staff_user_id": staff.id,
-                              "conflict": isinstance(exc, rides.RideConflict)}},
-        )
+    def show_refusal(exc: Exception) -> Response:
+        assert isinstance(exc, rides.RideError)
         context = queue_context(session, settings, now)
         context["error"] = exc.message
         status = 409 if isinstance(exc, rides.RideConflict | rides.RideNotFound) else 400
         return render(request, "dispatch/page.html", context, status_code=status)
-    logger.info(
-        "dispatch action",
-        extra={"fields": {"action": action, "ride_id": ride_id, "staff_user_id": staff.id}},
+
+    return commit_or_refuse(
+        session, change, refused=rides.RideError, show_refusal=show_refusal,
+        log_event="dispatch action",
+        fields={"action": action, "ride_id": ride_id, "staff_user_id": staff.id},
+        done_url=f"/dispatch?done={action}",
     )
-    return RedirectResponse(f"/dispatch?done={action}", status_code=303)
 
 
 @router.post("/dispatch/rides/{ride_id}/assign", response_class=Response)

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from app.adapters.orm import Hospital, StaffUser
@@ -22,7 +22,7 @@ from app.consoles.auth import HospitalConsoleStaff, NowDep
 from app.consoles.csrf import CsrfProtected
 from app.consoles.hospital.pages import load_hospital
 from app.consoles.hospital.view import day_context, day_title
-from app.consoles.http import console_router
+from app.consoles.http import commit_or_refuse, console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep
 from app.domain.local_time import local_today
@@ -53,27 +53,19 @@ def _run(
     day: date,
     change: Callable[[], object],
 ) -> Response:
-    try:
-        change()
-        session.commit()  # before answering: the redirected page must already see it
-    except hospital_desk.DeskError as exc:
-        session.rollback()
-        logger.info(
-            "hospital action refused",
-            extra={"fields": {"action": action, "target": target, "staff_user_id": staff.id,
-                              "hospital_id": hospital.id}},
-        )
+    def show_refusal(exc: Exception) -> Response:
+        assert isinstance(exc, hospital_desk.DeskError)
         context = day_context(session, hospital, day, now)
         context["error"] = exc.message
         status = 404 if isinstance(exc, hospital_desk.DeskNotFound) else 409
         return render(request, "hospital/day.html", context, status_code=status)
-    logger.info(
-        "hospital action",
-        extra={"fields": {"action": action, "target": target, "staff_user_id": staff.id,
-                          "hospital_id": hospital.id}},
-    )
-    return RedirectResponse(
-        f"/hospital/{hospital.id}?day={day.isoformat()}&done={action}", status_code=303
+
+    return commit_or_refuse(
+        session, change, refused=hospital_desk.DeskError, show_refusal=show_refusal,
+        log_event="hospital action",
+        fields={"action": action, "target": target, "staff_user_id": staff.id,
+                "hospital_id": hospital.id},
+        done_url=f"/hospital/{hospital.id}?day={day.isoformat()}&done={action}",
     )
 
 
