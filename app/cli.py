@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from app.consoles.cli import users_app
 from app.core.config import get_settings
-from app.notifications.cli import outbox_app
+from app.notify.cli import outbox_app
 from app.speech.cli import models_app
+from app.staff.cli import users_app
 from app.understanding.cli import understand_command
 
 app = typer.Typer(
@@ -89,7 +89,7 @@ def demo(
 ) -> None:
     """Load realistic demo data: people in Kunming, a taxi company, two hospitals."""
     from app.core.db import Database
-    from app.services.demo_data import load_demo
+    from app.demo_data import load_demo
 
     database = Database(get_settings().database_url)
     loaded = load_demo(database, only_if_empty=if_empty)
@@ -106,8 +106,8 @@ def recordings_purge(
     """Delete recordings older than the retention period (run it daily, e.g. from cron)."""
     from datetime import timedelta
 
-    from app.adapters.orm import utcnow
-    from app.services.recordings import purge_recordings
+    from app.calls.recordings import purge_recordings
+    from app.db.base import utcnow
 
     settings = get_settings()
     days = older_than_days if older_than_days is not None else settings.recording_retention_days
@@ -122,12 +122,12 @@ def flows_check(
     directory: Annotated[Path | None, typer.Option(help="Folder of flow files.")] = None,
 ) -> None:
     """Validate every flow; exit 1 with one line per problem if any is broken."""
-    from app.callflow.loader import FlowError, load_flows
-    from app.services.call_actions import build_actions
+    from app.callflow.loader import FlowError
+    from app.hotline import load_dialogs
 
     folder = directory or get_settings().dialogs_dir
     try:
-        flows = load_flows(folder, build_actions())
+        flows = load_dialogs(folder)
     except FlowError as exc:
         for problem in exc.problems:
             typer.echo(f"error: {problem}", err=True)
@@ -152,7 +152,7 @@ def call(
 ) -> None:
     """Simulate a call in the terminal against the real engine and database."""
     from app.core.db import Database
-    from app.services.hotline import build_call_service
+    from app.hotline import build_call_service
     from app.simulator import run_call
 
     settings = get_settings()

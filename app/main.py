@@ -13,10 +13,13 @@ from app.consoles import routes as console_routes
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.logging import configure_logging
-from app.notifications import routes as notification_routes
-from app.notifications.runner import start_worker_thread
-from app.services.hotline import build_call_service, load_hotline_flows
+from app.hospital import console as hospital_console
+from app.hotline import build_call_service, load_hotline_flows
+from app.notify import routes as notification_routes
+from app.notify.runner import start_worker_thread
 from app.speech.service import get_speech
+from app.staff import pages as staff_pages
+from app.taxi import console as dispatch_console
 from app.telephony import routes as twilio_routes
 from app.understanding import KINDS
 from app.understanding.phrases import phrase_list
@@ -53,6 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.speech.check_phrase_lists({kind: phrase_list(kind) for kind in KINDS})
     app.include_router(health.router)
     app.include_router(console_routes.router)
+    app.include_router(staff_pages.router)
+    app.include_router(dispatch_console.router)
+    app.include_router(hospital_console.router)
     app.include_router(twilio_routes.router)
     app.include_router(notification_routes.router)
     return app

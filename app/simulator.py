@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from app.callflow.messages import CallStarted, Event, HangUp, Keys, Output, Silence, Speech
-from app.domain.enums import CallChannel
-from app.services.calls import CallService
+from app.callflow.voice import ELDERLY_CHARS_PER_MINUTE
+from app.calls.enums import CallChannel
+from app.calls.service import CallService
 
 HANG_UP_WORDS = {"hangup", "挂断", "挂电话"}
 KEYPAD = set("0123456789*#")
-ELDERLY_CHARS_PER_MINUTE = 130  # the speaking rate prompts are written for
 CALLER_TURN_SECONDS = 3.0  # assumed time for an older caller to press a key or answer
 
 

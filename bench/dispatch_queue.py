@@ -35,17 +35,20 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
-from app.adapters.orm import Person, PersonPhone, Ride, SavedPlace  # noqa: E402
 from app.callflow.messages import CallStarted, Keys  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from app.core.db import Database  # noqa: E402
 from app.core.migrate import upgrade  # noqa: E402
-from app.domain.enums import PhoneKind, PlaceKind, RideStatus, StaffRole  # noqa: E402
+from app.demo_data import load_demo  # noqa: E402
+from app.hotline import build_call_service  # noqa: E402
 from app.main import create_app  # noqa: E402
-from app.services import rides  # noqa: E402
-from app.services import staff as staff_service  # noqa: E402
-from app.services.demo_data import load_demo  # noqa: E402
-from app.services.hotline import build_call_service  # noqa: E402
+from app.people.enums import PhoneKind, PlaceKind  # noqa: E402
+from app.people.models import Person, PersonPhone, SavedPlace  # noqa: E402
+from app.staff import accounts  # noqa: E402
+from app.staff.enums import StaffRole  # noqa: E402
+from app.taxi import rides  # noqa: E402
+from app.taxi.enums import RideStatus  # noqa: E402
+from app.taxi.models import Ride  # noqa: E402
 
 HOTLINE = "+868710000000"
 SECRET = "b" * 40
@@ -134,7 +137,7 @@ def serve(url: str) -> tuple[uvicorn.Server, str]:
 
 def sse_latency(db: Database, changes: int) -> list[float]:
     with db.session() as session:
-        staff_service.create_user(session, username="benchop", display_name="压测",
+        accounts.create_user(session, username="benchop", display_name="压测",
                                   password=PASSWORD, role=StaffRole.OPERATOR)
     server, base = serve(db.url)
     client = httpx.Client(base_url=base, headers={"accept": "text/html"}, timeout=30)

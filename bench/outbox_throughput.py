@@ -29,10 +29,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from app.core.config import Settings  # noqa: E402
 from app.core.db import Database  # noqa: E402
 from app.core.migrate import upgrade  # noqa: E402
-from app.domain.enums import OutboxKind  # noqa: E402
-from app.notifications.sender import TwilioSender  # noqa: E402
-from app.notifications.worker import OutboxWorker  # noqa: E402
-from app.services.outbox import enqueue_message  # noqa: E402
+from app.notify.enums import OutboxKind  # noqa: E402
+from app.notify.outbox import enqueue_message  # noqa: E402
+from app.notify.sender import TwilioSender  # noqa: E402
+from app.notify.worker import OutboxWorker  # noqa: E402
 from support.fake_twilio import FakeTwilioServer  # noqa: E402
 
 

@@ -22,13 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.speech.audio import (  # noqa: E402
-    AudioError,
-    load_recording,
-    mulaw_decode,
-    mulaw_encode,
-    resample,
-)
+from app.speech.audio import AudioError, load_recording, mulaw_decode, mulaw_encode, resample
 from app.speech.service import load_speech  # noqa: E402
 
 _CJK = re.compile(r"[\u3400-\u9fff]")

@@ -26,12 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.speech.audio import (  # noqa: E402
-    encode_twilio_payload,
-    mulaw_decode,
-    mulaw_encode,
-    resample,
-)
+from app.speech.audio import encode_twilio_payload, mulaw_decode, mulaw_encode, resample
 from app.speech.espeak import synthesize  # noqa: E402
 from app.speech.listen import Listener  # noqa: E402
 from app.speech.recognizer import SpeechModel  # noqa: E402

@@ -24,12 +24,12 @@ import httpx
 import uvicorn
 from twilio.request_validator import RequestValidator
 
-from app.adapters.orm import Person, PersonPhone, SavedPlace
 from app.core.config import Settings
 from app.core.migrate import upgrade
-from app.domain.enums import PhoneKind, PlaceKind
+from app.hotline import build_call_service
 from app.main import create_app
-from app.services.hotline import build_call_service
+from app.people.enums import PhoneKind, PlaceKind
+from app.people.models import Person, PersonPhone, SavedPlace
 from app.telephony.routes import router
 
 TOKEN = "bench-token"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-from app.adapters.orm import Base
 from app.core.config import get_settings
 from app.core.db import make_engine
+from app.schema import Base
 
 config = context.config
 target_metadata = Base.metadata

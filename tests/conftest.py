@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import create_engine, delete, text
 from sqlalchemy.engine import make_url
 
-from app.adapters.orm import Base
 from app.core.db import Database
 from app.core.migrate import upgrade
+from app.schema import Base
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "IVR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from app.callflow.actions import ActionRegistry
 from app.callflow.spec import FlowSpec, StateSpec
+from app.texts import CATALOGUE_FILE
 
 COMMON_FILE = "common.yaml"
 MAIN_FLOW = "main"
@@ -95,7 +96,7 @@ def load_flows(directory: Path, actions: ActionRegistry) -> FlowSet:
 
     flows: dict[str, FlowSpec] = {}
     for path in sorted(directory.glob("*.yaml")):
-        if path.name == COMMON_FILE:
+        if path.name in (COMMON_FILE, CATALOGUE_FILE):
             continue
         try:
             raw = yaml.safe_load(path.read_text("utf-8"))

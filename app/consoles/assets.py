@@ -1,4 +1,8 @@
-"""GET /static/{name}: the consoles' CSS and scripts from app/consoles/static."""
+"""GET /static/{name}: the consoles' CSS and scripts.
+
+The shared files are in app/consoles/static; each capability's console adds its own folder
+with `add_static_dir` (names stay unique: dispatch.js, hospital.css).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,20 @@ from fastapi.responses import FileResponse, Response
 
 from app.consoles.http import console_router
 
-STATIC_DIR = (Path(__file__).parent / "static").resolve()
+STATIC_DIRS: list[Path] = [(Path(__file__).parent / "static").resolve()]
 router = console_router()
+
+
+def add_static_dir(directory: Path) -> None:
+    resolved = directory.resolve()
+    if resolved not in STATIC_DIRS:
+        STATIC_DIRS.append(resolved)
 
 
 @router.get("/static/{name}", response_class=Response)
 def static_file(name: str) -> Response:
-    path = (STATIC_DIR / name).resolve()
-    if path.parent != STATIC_DIR or not path.is_file():
-        raise HTTPException(status_code=404, detail="文件不存在。")
-    return FileResponse(path, headers={"cache-control": "public, max-age=300"})
+    for folder in STATIC_DIRS:
+        path = (folder / name).resolve()
+        if path.parent == folder and path.is_file():
+            return FileResponse(path, headers={"cache-control": "public, max-age=300"})
+    raise HTTPException(status_code=404, detail="文件不存在。")

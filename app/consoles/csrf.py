@@ -23,7 +23,7 @@ import secrets
 
 from fastapi import Depends, HTTPException, Request, Response
 
-from app.consoles.auth import cookie_secure, decode_session_cookie
+from app.consoles.session_cookie import cookie_secure, decode_session_cookie
 from app.core.config import Settings
 
 CSRF_FIELD = "csrf_token"

@@ -9,18 +9,12 @@ from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.consoles import csrf
-from app.consoles.auth import (
-    NowDep,
-    OptionalStaff,
-    UnknownUserThrottle,
-    clear_session,
-    decode_session_cookie,
-    issue_session,
-)
+from app.consoles.auth import NowDep, OptionalStaff, UnknownUserThrottle
 from app.consoles.http import console_router
+from app.consoles.session_cookie import clear_session, decode_session_cookie, issue_session
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
-from app.services import staff as staff_service
+from app.staff import accounts
 
 logger = logging.getLogger(__name__)
 router = console_router()
@@ -75,7 +69,7 @@ def login(
         return _login_page(
             request, next_path=next_path, username=username, error=LOGIN_EXPIRED, status_code=403
         )
-    user = staff_service.authenticate(
+    user = accounts.authenticate(
         session,
         username=username,
         password=password,
@@ -85,11 +79,11 @@ def login(
         unknown_users=throttle,
     )
     if user is None:
-        remaining = staff_service.lockout_remaining(
+        remaining = accounts.lockout_remaining(
             session, username=username, now=now, unknown_users=throttle
         )
         if remaining is not None:
-            minutes = staff_service.retry_after_minutes(remaining)
+            minutes = accounts.retry_after_minutes(remaining)
             return _login_page(
                 request, next_path=next_path, username=username,
                 error=LOCKED.format(minutes=minutes), status_code=429,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.domain.enums import StaffRole
+from app.staff.enums import StaffRole
 
 ROLE_LABELS: dict[StaffRole, str] = {
     StaffRole.OPERATOR: "调度员",

@@ -14,10 +14,11 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import FileSystemLoader
 
 from app.consoles.csrf import CSRF_FIELD, attach_csrf_cookie, csrf_token
 from app.consoles.roles import role_label
-from app.domain.local_time import LOCAL_TZ
+from app.core.local_time import LOCAL_TZ
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -36,8 +37,17 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(LOCAL_TZ).strftime(fmt) if value is not None else ""
 
 
-templates = Jinja2Templates(directory=TEMPLATES_DIR, context_processors=[_context])
+templates = Jinja2Templates(directory=[TEMPLATES_DIR], context_processors=[_context])
 templates.env.filters["local_time"] = local_time
+
+
+def add_template_dir(directory: Path) -> None:
+    """Let a capability's console keep its templates next to its routes (names stay unique:
+    `dispatch/page.html`, `hospital/day.html`)."""
+    loader = templates.env.loader
+    assert isinstance(loader, FileSystemLoader)
+    if str(directory) not in loader.searchpath:
+        loader.searchpath.append(str(directory))
 
 
 def render(

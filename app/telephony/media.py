@@ -32,19 +32,10 @@ from pathlib import Path
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
-from app.callflow.messages import (
-    CallStarted,
-    Event,
-    HangUp,
-    Keys,
-    Listen,
-    Say,
-    Silence,
-    Speech,
-)
+from app.callflow.messages import CallStarted, Event, HangUp, Keys, Listen, Say, Silence, Speech
+from app.calls.enums import CallChannel
+from app.calls.service import CallService, StepResult
 from app.core.logging import call_id_var, log_fields, mask_phone
-from app.domain.enums import CallChannel
-from app.services.calls import CallService, StepResult
 from app.speech.service import Speech as SpeechLayer
 from app.telephony import stream_protocol as proto
 from app.telephony.prompt_audio import PromptAudio, default_prompt_audio, duration_s

@@ -18,15 +18,11 @@ from typing import Protocol
 import numpy as np
 
 from app.callflow.messages import Pace
+from app.callflow.voice import ESPEAK_CHARS_PER_MINUTE, ESPEAK_VOICE, ESPEAK_WPM
 
 logger = logging.getLogger(__name__)
 
 SAMPLE_RATE = 8000
-# espeak-ng "words per minute" giving ~135 (normal) and ~110 (slow) Chinese characters a
-# minute, measured on espeak-ng 1.52; ordinary synthetic speech is ~175.
-ESPEAK_WPM: dict[Pace, int] = {"normal": 105, "slow": 85}
-ESPEAK_VOICE = "cmn"
-CHARS_PER_MINUTE: dict[Pace, int] = {"normal": 135, "slow": 110}
 CACHE_SIZE = 256
 
 
@@ -79,7 +75,7 @@ class PlaceholderToneAudio:
         beep_s = 0.2 * self.seconds_scale
         t = np.arange(int(SAMPLE_RATE * beep_s)) / SAMPLE_RATE
         beep = (3000 * np.sin(2 * np.pi * 440 * t)).astype(np.int16)
-        spoken_s = len(text) * 60 / CHARS_PER_MINUTE[pace] * self.seconds_scale
+        spoken_s = len(text) * 60 / ESPEAK_CHARS_PER_MINUTE[pace] * self.seconds_scale
         silence = np.zeros(int(SAMPLE_RATE * min(spoken_s, self.max_seconds)), dtype=np.int16)
         return mulaw_encode(np.concatenate([beep, silence]))
 

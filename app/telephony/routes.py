@@ -25,12 +25,13 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from twilio.twiml.voice_response import VoiceResponse
 
+from app import texts
 from app.callflow.engine import fallback_outputs
 from app.callflow.messages import CallStarted, Event, HangUp, Keys, Listen, Silence, Speech
+from app.calls.enums import CallChannel
+from app.calls.service import CallService, CallView, StepResult, UnknownCallError
 from app.core.config import Settings
 from app.core.logging import log_fields, mask_phone
-from app.domain.enums import CallChannel
-from app.services.calls import CallService, CallView, StepResult, UnknownCallError
 from app.telephony import forms, twiml
 from app.telephony.media import router as media_router
 from app.telephony.recordings import transcribe
@@ -200,7 +201,7 @@ async def stream_ended(request: Request, form: TwilioForm) -> Response:
     elif any(o.kind == "transfer" for o in latest):
         twiml.transfer(response, options)
     else:
-        return xml(twiml.apology_and_transfer(twiml.SYSTEM_ERROR_MESSAGE, options))
+        return xml(twiml.apology_and_transfer(texts.spoken("system_error"), options))
     return xml(str(response.to_xml()))
 
 
@@ -225,7 +226,7 @@ def _fallback(request: Request) -> str:
         options = options_for(request.app.state.settings)
     except Exception:
         options = twiml.TwimlOptions(base_url="")
-    return twiml.apology_and_transfer(twiml.SYSTEM_ERROR_MESSAGE, options)
+    return twiml.apology_and_transfer(texts.spoken("system_error"), options)
 
 
 def _run(request: Request, sid: str, event: Event, key: str, *, step: int | None) -> str:
@@ -235,13 +236,13 @@ def _run(request: Request, sid: str, event: Event, key: str, *, step: int | None
         view = service.view(sid)
         if view is None:
             logger.warning("step for a call not started here", extra=log_fields(call_id=sid))
-            return twiml.apology_and_transfer(twiml.UNKNOWN_CALL_MESSAGE, options)
+            return twiml.apology_and_transfer(texts.spoken("unknown_call"), options)
         if step != view.step:
             return _stale(service, sid, key, step, view.latest, options)
     try:
         result = service.handle(call_id=sid, event=event, event_key=key, channel=_channel())
     except UnknownCallError:
-        return twiml.apology_and_transfer(twiml.UNKNOWN_CALL_MESSAGE, options)
+        return twiml.apology_and_transfer(texts.spoken("unknown_call"), options)
     if not twiml.has_next_move(result.outputs):
         # e.g. keys arriving after the call ended: repeat what the caller last heard.
         view = service.view(sid)

@@ -9,8 +9,7 @@
   `operators` queue (dispatchers pick them up with `<Dequeue>`).
 - `Hangup` comes after the last `<Say>`, so the caller always hears the last sentence.
 
-Voice, language and speaking rates are the constants below; change them here (any Twilio
-`<Say>` voice that speaks Mandarin works, e.g. "Google.cmn-CN-Standard-A").
+Voice, language and speaking rates are in `app.callflow.voice`.
 """
 
 from __future__ import annotations
@@ -21,16 +20,12 @@ from typing import TypeAlias
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from app import texts
 from app.callflow.messages import Listen, Output, Pace, Say
+from app.callflow.voice import LANGUAGE, PROSODY_RATE, TWILIO_VOICE
 
-VOICE = "Polly.Zhiyu"
-LANGUAGE = "cmn-CN"
-PACE_RATE: dict[Pace, str] = {"normal": "85%", "slow": "70%"}
 OPERATOR_QUEUE = "operators"
 DIAL_TIMEOUT_S = 30  # ring the operator this long before queueing the caller instead
-QUEUE_MESSAGE = "工作人员马上就来，请不要挂机。"
-UNKNOWN_CALL_MESSAGE = "对不起，系统没有找到您的来电。请稍等，正在为您转接工作人员。"
-SYSTEM_ERROR_MESSAGE = "对不起，系统出了点问题。请稍等，正在为您转接工作人员。"
 RECORD_FINISH_KEYS = "0123456789*#"
 RECORD_MAX_LENGTH_S = 15
 
@@ -46,7 +41,7 @@ class TwimlOptions:
 
     base_url: str  # settings.public_base_url, without a trailing slash
     operator_number: str = ""
-    voice: str = VOICE
+    voice: str = TWILIO_VOICE
     language: str = LANGUAGE
     # When a speech model is loaded, a Listen that accepts speech is rendered as
     # <Record finishOnKey="0123456789*#"> (a key still ends it and comes back as Digits);
@@ -63,7 +58,7 @@ class TwimlOptions:
 
 def say(parent: Parent, text: str, pace: Pace, options: TwimlOptions) -> None:
     element = parent.say(voice=options.voice, language=options.language)
-    element.prosody(text, rate=PACE_RATE[pace])
+    element.prosody(text, rate=PROSODY_RATE[pace])
 
 
 def has_next_move(outputs: Sequence[Output]) -> bool:
@@ -107,7 +102,7 @@ def transfer(response: VoiceResponse, options: TwimlOptions) -> None:
 
 
 def queue(response: VoiceResponse, options: TwimlOptions) -> None:
-    say(response, QUEUE_MESSAGE, "slow", options)
+    say(response, texts.spoken("waiting_for_person"), "slow", options)
     response.enqueue(OPERATOR_QUEUE)
 
 

@@ -11,12 +11,14 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.adapters.orm import OutboxMessage, Ride
 from app.callflow.messages import CallStarted, Keys
 from app.core.config import Settings
-from app.domain.enums import OutboxKind, RideStatus
-from app.services.demo_data import load_demo
-from app.services.hotline import build_call_service
+from app.hotline import build_call_service
+from app.notify.enums import OutboxKind
+from app.notify.models import OutboxMessage
+from app.taxi.enums import RideStatus
+from app.taxi.models import Ride
+from support.demo import demo_data
 from support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -25,7 +27,7 @@ ZHANG = "+8613800000001"
 
 def test_a_called_in_ride_appears_live_and_is_assigned(live_server: LiveServer, page: Any) -> None:
     db = live_server.db
-    load_demo(db)
+    demo_data(db)
     page.goto(f"{live_server.url}/dispatch")
     page.fill("#username", "operator")
     page.fill("#password", "diaodu-2026")

@@ -11,18 +11,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.adapters.orm import (
-    Appointment,
-    Department,
-    Doctor,
-    Hospital,
-    PersonPhone,
-    Schedule,
-    Slot,
-)
-from app.domain.enums import AppointmentStatus, ClinicSession
-from app.services import appointments
-from app.services.demo_data import load_demo
+from app.hospital import appointments
+from app.hospital.enums import AppointmentStatus, ClinicSession
+from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
+from app.people.models import PersonPhone
+from support.demo import demo_data
 from support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -57,7 +50,7 @@ def _book_by_phone(live_server: LiveServer) -> int:
 
 
 def test_registration_desk_checks_in_a_phone_booking(live_server: LiveServer, page: Any) -> None:
-    load_demo(live_server.db, today=BOOKED_AT.date())
+    demo_data(live_server.db, today=BOOKED_AT.date())
     appointment_id = _book_by_phone(live_server)
     live_server.clock.set(BOOKED_AT + timedelta(days=1))  # the visit day, 10:00
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.domain.enums import StaffRole
+from app.staff.enums import StaffRole
 from support.live_server import PASSWORD, LiveServer, add_staff
 
 pytestmark = pytest.mark.browser

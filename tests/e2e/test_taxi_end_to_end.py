@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.adapters.orm import Driver, Ride
-from app.domain.enums import RideStatus
-from app.domain.rides import spoken_plate
-from app.services.demo_data import load_demo
-from app.services.hotline import build_call_service
+from app.hotline import build_call_service
 from app.simulator import run_call
+from app.taxi.enums import RideStatus
+from app.taxi.models import Driver, Ride
+from app.taxi.rules import spoken_plate
+from support.demo import demo_data
 from support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from support.live_server import LiveServer
 
@@ -43,7 +43,7 @@ def test_call_queue_browser_assignment_and_sms_at_twilio(
         twilio_api_base=fake_twilio.url,
         outbox_poll_seconds=0.1,
     )
-    load_demo(server.db)
+    demo_data(server.db)
     page.goto(f"{server.url}/login?next=/dispatch")
     page.fill("#username", "operator")
     page.fill("#password", "diaodu-2026")

@@ -1,6 +1,6 @@
 """A fake Twilio REST API on loopback, for tests that run the real twilio client.
 
-Implements only what app.notifications uses, under /2010-04-01/Accounts/{AccountSid}/:
+Implements only what app.notify uses, under /2010-04-01/Accounts/{AccountSid}/:
 POST Messages.json and Calls.json (create) and GET Messages.json and Calls.json (list,
 filtered by To and From). Answers are shaped like Twilio's (sid, status, date_created in
 RFC 2822, ...). Every request is recorded (`requests`); created resources are kept

@@ -28,13 +28,14 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from app.adapters.orm import Community, Hospital
 from app.consoles.auth import get_now
 from app.core.config import Settings
 from app.core.db import Database
-from app.domain.enums import StaffRole
+from app.hospital.models import Hospital
 from app.main import create_app
-from app.services import staff as staff_service
+from app.people.models import Community
+from app.staff import accounts
+from app.staff.enums import StaffRole
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -111,7 +112,7 @@ def add_staff(
     community_id: int | None = None,
 ) -> int:
     with db.session() as session:
-        user = staff_service.create_user(
+        user = accounts.create_user(
             session,
             username=username,
             display_name=display_name or f"测试{username}",

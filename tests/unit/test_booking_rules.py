@@ -1,4 +1,4 @@
-"""app.domain.booking_rules: window, release time, closed days, cancel deadline, penalties.
+"""app.hospital.rules: window, release time, closed days, cancel deadline, penalties.
 
 All clock times below are Kunming local time (UTC+8); `at()` turns them into UTC.
 2026-11-30 is a Monday; 2026-12-03 a Thursday.
@@ -10,14 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from app.domain.booking_rules import (
-    LOCAL_TZ,
-    BookingRules,
-    DayStatus,
-    spoken_day,
-    spoken_time,
-)
-from app.services.demo_data import HOSPITAL_RULES
+from app.demo_data import HOSPITAL_RULES
+from app.hospital.rules import LOCAL_TZ, BookingRules, DayStatus, spoken_day, spoken_time
 
 RULES = BookingRules()
 

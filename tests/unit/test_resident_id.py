@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from app.domain.resident_id import (
+from app.people.resident_id import (
     InvalidResidentId,
     check_char,
     make_resident_id,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.callflow.messages import HangUp, Keys, Listen, Say, Silence, Speech
-from app.simulator import ELDERLY_CHARS_PER_MINUTE, parse_turn, speaking_seconds
+from app.callflow.voice import ELDERLY_CHARS_PER_MINUTE
+from app.simulator import parse_turn, speaking_seconds
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""app.services.appointments on the real database (SQLite and PostgreSQL).
+"""app.hospital.appointments on the real database (SQLite and PostgreSQL).
 
 Demo data is loaded with schedules from Monday 2026-11-30; NOW is that Monday 10:00 in
 Kunming, so before the 15:00 release the bookable days are Tue 1 .. Sat 5 December.
@@ -12,32 +12,25 @@ from datetime import UTC, date, datetime, time
 import pytest
 from sqlalchemy import func, select
 
-from app.adapters.orm import (
-    Appointment,
-    Department,
-    Doctor,
-    FamilyContact,
-    Hospital,
-    OutboxMessage,
-    Person,
-    PersonPhone,
-    Schedule,
-    Slot,
-)
 from app.core.db import Database
-from app.domain.booking_rules import LOCAL_TZ
-from app.domain.enums import (
+from app.hospital import appointments, patients
+from app.hospital import offers as appointment_offers
+from app.hospital import upcoming as upcoming_appointments
+from app.hospital.enums import (
     AppointmentStatus,
     ClinicSession,
     ClinicType,
-    PhoneKind,
     ScheduleStatus,
     SlotStatus,
 )
-from app.domain.resident_id import make_resident_id
-from app.services import appointment_offers, appointments, patients, upcoming_appointments
-from app.services.booking_errors import BookingError
-from app.services.demo_data import load_demo
+from app.hospital.errors import BookingError
+from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
+from app.hospital.rules import LOCAL_TZ
+from app.notify.models import OutboxMessage
+from app.people.enums import PhoneKind
+from app.people.models import FamilyContact, Person, PersonPhone
+from app.people.resident_id import make_resident_id
+from support.demo import demo_data
 
 TODAY = date(2026, 11, 30)  # Monday
 CARDIO = "心血管内科"
@@ -61,7 +54,7 @@ def d(day: int) -> date:
 
 @pytest.fixture
 def demo(db: Database) -> Database:
-    load_demo(db, today=TODAY)
+    demo_data(db, today=TODAY)
     return db
 
 

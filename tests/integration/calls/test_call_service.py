@@ -8,14 +8,16 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app.adapters.orm import Call, CallSession, CallStep, Ride
 from app.callflow.messages import CallStarted, HangUp, Keys, Listen, Say, Silence, Speech, Transfer
+from app.calls.enums import CallStatus
+from app.calls.models import Call, CallSession, CallStep
+from app.calls.service import CallService, UnknownCallError
 from app.core.config import Settings
 from app.core.db import Database
-from app.domain.enums import CallStatus, RideStatus
-from app.services.calls import CallService, UnknownCallError
-from app.services.demo_data import load_demo
-from app.services.hotline import build_call_service
+from app.hotline import build_call_service
+from app.taxi.enums import RideStatus
+from app.taxi.models import Ride
+from support.demo import demo_data
 
 ZHANG = "+8613800000001"  # 张奶奶 in the demo data
 HOTLINE = "+868710000000"
@@ -23,7 +25,7 @@ HOTLINE = "+868710000000"
 
 @pytest.fixture
 def service(db: Database) -> CallService:
-    load_demo(db, today=date(2026, 11, 30))
+    demo_data(db, today=date(2026, 11, 30))
     return build_call_service(Settings(database_url=db.url), db)
 
 

@@ -8,22 +8,17 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from app.adapters.orm import (
-    Appointment,
-    CallSession,
-    CallStep,
-    Department,
-    OutboxMessage,
-    Person,
-    Schedule,
-)
+from app.calls.models import CallSession, CallStep
+from app.calls.service import CallService
 from app.core.config import Settings
 from app.core.db import Database
-from app.domain.enums import AppointmentStatus
-from app.services.calls import CallService
-from app.services.demo_data import load_demo
-from app.services.hotline import build_call_service
+from app.hospital.enums import AppointmentStatus
+from app.hospital.models import Appointment, Department, Schedule
+from app.hotline import build_call_service
+from app.notify.models import OutboxMessage
+from app.people.models import Person
 from app.simulator import run_call
+from support.demo import demo_data
 
 HOTLINE = "+868710000000"
 TODAY = date(2026, 11, 30)  # a Monday
@@ -32,7 +27,7 @@ NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
 
 @pytest.fixture
 def service(db: Database) -> CallService:
-    load_demo(db, today=TODAY)
+    demo_data(db, today=TODAY)
     return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
 
 
@@ -120,7 +115,7 @@ def test_unregistered_caller_is_helped_by_a_person(service: CallService) -> None
 
 def test_demo_schedules_load_past_the_holiday_calendars_last_year(db: Database) -> None:
     """chinesecalendar knows no holidays after its last year; the demo must still load."""
-    load_demo(db, today=date(2027, 12, 25))
+    demo_data(db, today=date(2027, 12, 25))
     with db.session() as session:
         days = session.scalars(select(Schedule.day).distinct()).all()
     assert days and all(day.weekday() != 6 for day in days)  # no Sunday clinics

@@ -7,14 +7,16 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from app.adapters.orm import Driver, Person, PersonPhone, Ride
+from app.calls.service import CallService
 from app.core.config import Settings
 from app.core.db import Database
-from app.domain.enums import RideStatus
-from app.services.calls import CallService
-from app.services.demo_data import PEOPLE, load_demo
-from app.services.hotline import build_call_service
+from app.demo_data import PEOPLE
+from app.hotline import build_call_service
+from app.people.models import Person, PersonPhone
 from app.simulator import run_call
+from app.taxi.enums import RideStatus
+from app.taxi.models import Driver, Ride
+from support.demo import demo_data
 
 HOTLINE = "+868710000000"
 TIME_TO_QUEUE_TARGET_S = 40
@@ -22,7 +24,7 @@ TIME_TO_QUEUE_TARGET_S = 40
 
 @pytest.fixture
 def service(db: Database) -> CallService:
-    load_demo(db, today=date(2026, 11, 30))
+    demo_data(db, today=date(2026, 11, 30))
     return build_call_service(Settings(database_url=db.url), db)
 
 

@@ -10,11 +10,12 @@ from fastapi import HTTPException
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select
 
-from app.adapters.orm import Community, StaffUser
 from app.consoles.http import console_router
 from app.core.deps import SessionDep
-from app.domain.enums import StaffRole
-from app.services import staff as staff_service
+from app.people.models import Community
+from app.staff import accounts
+from app.staff.enums import StaffRole
+from app.staff.models import StaffUser
 from support.live_server import (
     PASSWORD,
     LiveServer,
@@ -273,7 +274,7 @@ def test_deactivated_user_loses_session(live_server: LiveServer) -> None:
         sign_in(client, "li.op")
         assert client.get("/console").status_code == 200
         with live_server.db.session() as session:
-            staff_service.set_active(session, session.get(StaffUser, user_id), False)  # type: ignore[arg-type]
+            accounts.set_active(session, session.get(StaffUser, user_id), False)  # type: ignore[arg-type]
         response = client.get("/console")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
@@ -286,7 +287,7 @@ def test_password_change_ends_existing_sessions(live_server: LiveServer) -> None
         with live_server.db.session() as session:
             user = session.get(StaffUser, user_id)
             assert user is not None
-            staff_service.set_password(session, user, "a-brand-new-password")
+            accounts.set_password(session, user, "a-brand-new-password")
         assert client.get("/console").status_code == 303
 
 

@@ -1,4 +1,4 @@
-"""app.services.staff against the real database (SQLite and PostgreSQL)."""
+"""app.staff.accounts against the real database (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from argon2 import PasswordHasher
 
-from app.adapters.orm import StaffUser
 from app.core.db import Database
-from app.domain.enums import StaffRole
-from app.services import staff
-from app.services.staff import FailureThrottle, StaffUserError
+from app.staff import accounts as staff
+from app.staff.accounts import FailureThrottle, StaffUserError
+from app.staff.enums import StaffRole
+from app.staff.models import StaffUser
 from support.live_server import PASSWORD, add_community, add_hospital, add_staff
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)

@@ -7,11 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from typer.testing import CliRunner
 
-from app.consoles import cli
 from app.core.config import Settings
 from app.core.db import Database
-from app.services import staff as staff_service
-from app.services.staff import FailureThrottle
+from app.staff import accounts, cli
+from app.staff.accounts import FailureThrottle
 from support.live_server import add_hospital
 
 runner = CliRunner()
@@ -33,7 +32,7 @@ def test_create_reads_password_from_stdin_and_the_user_can_sign_in(db: Database)
     assert result.exit_code == 0, result.output
     assert "a-long-admin-password" not in result.output
     with db.session() as session:
-        user = staff_service.authenticate(
+        user = accounts.authenticate(
             session, username="first.admin", password="a-long-admin-password",
             now=datetime.now(UTC), unknown_users=FailureThrottle(),
         )
@@ -47,7 +46,7 @@ def test_create_prompts_twice_for_the_password_when_not_on_stdin(db: Database) -
     assert mismatch.exit_code == 0, mismatch.output
     assert "do not match" in mismatch.output.lower()
     with db.session() as session:
-        assert staff_service.get_user_by_username(session, "li.op") is not None
+        assert accounts.get_user_by_username(session, "li.op") is not None
 
 
 def test_create_refuses_a_short_password(db: Database) -> None:
@@ -60,7 +59,7 @@ def test_create_refuses_a_short_password(db: Database) -> None:
     assert result.exit_code == 1
     assert "at least 10" in result.output
     with db.session() as session:
-        assert staff_service.list_users(session) == []
+        assert accounts.list_users(session) == []
 
 
 def test_create_has_no_plain_password_argument() -> None:

@@ -6,9 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from app.adapters.orm import Base
 from app.core.db import Database
 from app.core.migrate import downgrade, upgrade
+from app.schema import Base
 
 
 def _diff(db: Database) -> list[object]:

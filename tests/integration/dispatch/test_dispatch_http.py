@@ -9,16 +9,18 @@ import time
 import httpx
 from sqlalchemy import func, select
 
-from app.adapters.orm import Driver, OutboxMessage, Ride
-from app.domain.enums import RideStatus, StaffRole
-from app.services.demo_data import load_demo
+from app.notify.models import OutboxMessage
+from app.staff.enums import StaffRole
+from app.taxi.enums import RideStatus
+from app.taxi.models import Driver, Ride
+from support.demo import demo_data
 from support.live_server import LiveServer, add_hospital, add_staff, csrf_from, sign_in
 
 ZHANG = "+8613800000001"
 
 
 def _operator(server: LiveServer) -> tuple[httpx.Client, str]:
-    load_demo(server.db)
+    demo_data(server.db)
     add_staff(server.db, "op1", StaffRole.OPERATOR)
     client = server.client()
     assert sign_in(client, "op1").status_code == 303

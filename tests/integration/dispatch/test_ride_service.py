@@ -1,4 +1,4 @@
-"""app.services.rides on the real database (SQLite and PostgreSQL): order, races, outbox."""
+"""app.taxi.rides on the real database (SQLite and PostgreSQL): order, races, outbox."""
 
 from __future__ import annotations
 
@@ -8,12 +8,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.adapters.orm import Driver, OutboxMessage, PersonPhone, Ride
 from app.core.db import Database
-from app.domain.enums import OutboxKind, RideStatus
-from app.domain.rides import spoken_plate
-from app.services import ride_queue, rides
-from app.services.demo_data import load_demo
+from app.notify.enums import OutboxKind
+from app.notify.models import OutboxMessage
+from app.people.models import PersonPhone
+from app.taxi import queue as ride_queue
+from app.taxi import rides
+from app.taxi.enums import RideStatus
+from app.taxi.models import Driver, Ride
+from app.taxi.rules import spoken_plate
+from support.demo import demo_data
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 ZHANG = "+8613800000001"  # 张奶奶, two family contacts
@@ -22,7 +26,7 @@ WANG = "+8613800000002"
 
 @pytest.fixture
 def demo(db: Database) -> Database:
-    load_demo(db, today=NOW.date())
+    demo_data(db, today=NOW.date())
     return db
 
 

@@ -6,11 +6,11 @@ import pytest
 from hospital_helpers import DAY
 
 from app.core.db import Database
-from app.services.demo_data import load_demo
+from support.demo import demo_data
 
 
 @pytest.fixture
 def demo(db: Database) -> Database:
     """The demo data set with schedules from DAY (a Monday) on."""
-    load_demo(db, today=DAY)
+    demo_data(db, today=DAY)
     return db

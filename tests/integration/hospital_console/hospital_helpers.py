@@ -6,17 +6,10 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from app.adapters.orm import (
-    Appointment,
-    Department,
-    Doctor,
-    Hospital,
-    PersonPhone,
-    Schedule,
-    Slot,
-)
 from app.core.db import Database
-from app.domain.enums import ClinicSession, SlotStatus
+from app.hospital.enums import ClinicSession, SlotStatus
+from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
+from app.people.models import PersonPhone
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # Monday 10:00 in Kunming
 DAY = date(2026, 11, 30)

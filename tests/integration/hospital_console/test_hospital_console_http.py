@@ -19,16 +19,19 @@ from hospital_helpers import (
 )
 from sqlalchemy import select
 
-from app.adapters.orm import Appointment, OutboxMessage, Person, PersonPhone, Schedule
-from app.domain.enums import AppointmentStatus, ScheduleStatus, StaffRole
-from app.services.demo_data import load_demo
+from app.hospital.enums import AppointmentStatus, ScheduleStatus
+from app.hospital.models import Appointment, Schedule
+from app.notify.models import OutboxMessage
+from app.people.models import Person, PersonPhone
+from app.staff.enums import StaffRole
+from support.demo import demo_data
 from support.live_server import LiveServer, add_staff, csrf_from, sign_in
 
 DEMO_PASSWORD = "guahao-2026!"
 
 
 def _server(live_server: LiveServer) -> LiveServer:
-    load_demo(live_server.db, today=DAY)
+    demo_data(live_server.db, today=DAY)
     live_server.clock.set(NOW)
     return live_server
 
@@ -169,7 +172,7 @@ def test_reveal_shows_full_numbers_and_logs_who_not_what(
     appointment_id = book(server.db, WANG, booked_by=DAUGHTER)
     client = _hospital1(server)
     token = csrf_from(client.get(f"/hospital/{own}").text)
-    with caplog.at_level(logging.INFO, logger="app.consoles.hospital"):
+    with caplog.at_level(logging.INFO, logger="app.hospital.console"):
         shown = client.post(f"/hospital/{own}/appointments/{appointment_id}/reveal",
                             data={"csrf_token": token, "day": DAY.isoformat()})
     assert shown.status_code == 200

@@ -1,4 +1,4 @@
-"""app.services.hospital_desk on the real database (SQLite and PostgreSQL)."""
+"""app.hospital.desk on the real database (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,14 @@ from hospital_helpers import (
 )
 from sqlalchemy import select
 
-from app.adapters.orm import Appointment, OutboxMessage, Person, PersonPhone, Schedule, Slot
 from app.core.db import Database
-from app.domain.enums import AppointmentStatus, OutboxKind, ScheduleStatus, SlotStatus
-from app.services import hospital_day, hospital_desk
+from app.hospital import day_list as hospital_day
+from app.hospital import desk as hospital_desk
+from app.hospital.enums import AppointmentStatus, ScheduleStatus, SlotStatus
+from app.hospital.models import Appointment, Schedule, Slot
+from app.notify.enums import OutboxKind
+from app.notify.models import OutboxMessage
+from app.people.models import Person, PersonPhone
 
 
 def _outbox(db: Database) -> list[OutboxMessage]:
@@ -110,7 +114,7 @@ def test_no_show_suspends_by_the_rules_and_texts_the_patient(demo: Database) -> 
 
 
 def test_no_show_follows_the_hospitals_own_penalties(demo: Database) -> None:
-    from app.adapters.orm import Hospital
+    from app.hospital.models import Hospital
 
     with demo.session() as session:
         hospital = session.get(Hospital, hospital_id(demo))

@@ -10,7 +10,7 @@ import pytest
 
 from app.core.config import Settings
 from app.core.db import Database
-from app.notifications.sender import TwilioSender
+from app.notify.sender import TwilioSender
 from support.fake_twilio import FakeTwilio, fake_twilio  # noqa: F401
 from support.live_server import FakeClock
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.adapters.orm import OutboxMessage
 from app.core.db import Database
-from app.domain.enums import OutboxKind
-from app.services.outbox import enqueue_message
+from app.notify.enums import OutboxKind
+from app.notify.models import OutboxMessage
+from app.notify.outbox import enqueue_message
 
 TO = "+8613800000001"
 TEXT = "车牌云A12345，司机电话13900000000，约8分钟到。"

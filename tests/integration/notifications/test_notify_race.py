@@ -9,9 +9,9 @@ from outbox_helpers import enqueue, rows
 
 from app.core.config import Settings
 from app.core.db import Database
-from app.domain.enums import OutboxStatus
-from app.notifications.sender import TwilioSender
-from app.notifications.worker import OutboxWorker
+from app.notify.enums import OutboxStatus
+from app.notify.sender import TwilioSender
+from app.notify.worker import OutboxWorker
 from support.fake_twilio import FakeTwilio
 
 

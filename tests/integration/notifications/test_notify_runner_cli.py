@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from app.core import config
 from app.core.config import Settings
 from app.core.db import Database
-from app.domain.enums import OutboxStatus
-from app.notifications.cli import outbox_app
-from app.notifications.runner import start_worker_thread
+from app.notify.cli import outbox_app
+from app.notify.enums import OutboxStatus
+from app.notify.runner import start_worker_thread
 from support.fake_twilio import FakeTwilio
 
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from app.core.config import Settings
-from app.domain.enums import OutboxKind
-from app.notifications.messages import Outgoing, PermanentSendError, TransientSendError
-from app.notifications.sender import TwilioSender
+from app.notify.enums import OutboxKind
+from app.notify.outgoing import Outgoing, PermanentSendError, TransientSendError
+from app.notify.sender import TwilioSender
 from support.fake_twilio import FakeTwilio
 
 TO = "+8613800000001"

@@ -10,11 +10,11 @@ from outbox_helpers import enqueue, row
 from sqlalchemy import update
 from twilio.request_validator import RequestValidator
 
-from app.adapters.orm import OutboxMessage
 from app.core.config import Settings
 from app.core.db import Database
-from app.domain.enums import OutboxStatus
 from app.main import create_app
+from app.notify.enums import OutboxStatus
+from app.notify.models import OutboxMessage
 from support.live_server import TEST_SECRET, serve_in_thread
 
 PATH = "/twilio/notify/status"

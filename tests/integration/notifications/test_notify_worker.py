@@ -9,12 +9,12 @@ import pytest
 from outbox_helpers import TEXT, TO, enqueue, row, rows
 from sqlalchemy import update
 
-from app.adapters.orm import OutboxMessage
 from app.core.config import Settings
 from app.core.db import Database
-from app.domain.enums import OutboxKind, OutboxStatus
-from app.notifications.sender import TwilioSender
-from app.notifications.worker import OutboxWorker, backoff
+from app.notify.enums import OutboxKind, OutboxStatus
+from app.notify.models import OutboxMessage
+from app.notify.sender import TwilioSender
+from app.notify.worker import OutboxWorker, backoff
 from support.fake_twilio import FakeTwilio
 from support.live_server import FakeClock
 

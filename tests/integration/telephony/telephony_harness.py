@@ -15,12 +15,15 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
-from app.adapters.orm import Call, CallStep, Person, PersonPhone, Ride, SavedPlace
+from app.calls.models import Call, CallStep
 from app.core.config import Settings
 from app.core.db import Database
-from app.domain.enums import PhoneKind, PlaceKind, RideStatus
+from app.hotline import build_call_service
 from app.main import create_app
-from app.services.hotline import build_call_service
+from app.people.enums import PhoneKind, PlaceKind
+from app.people.models import Person, PersonPhone, SavedPlace
+from app.taxi.enums import RideStatus
+from app.taxi.models import Ride
 from app.telephony.prompt_audio import PlaceholderToneAudio
 from support.live_server import serve_in_thread
 

@@ -23,12 +23,13 @@ from telephony_harness import Hotline, HotlineFactory
 from test_telephony_media_stream import SID, STREAM, begin, echo, open_stream, press, prompt, send
 from websockets.asyncio.client import ClientConnection
 
-from app.adapters.orm import CallStep, Ride
+from app.calls.models import CallStep
 from app.core.config import PROJECT_ROOT
-from app.domain.enums import RideStatus
-from app.services.hotline import build_call_service
+from app.hotline import build_call_service
 from app.speech.audio import TWILIO_RATE, encode_twilio_payload, resample
 from app.speech.service import Speech, get_speech
+from app.taxi.enums import RideStatus
+from app.taxi.models import Ride
 
 pytestmark = pytest.mark.vosk
 

@@ -16,7 +16,7 @@ from telephony_harness import CALLER, HOTLINE, PUBLIC_BASE, Hotline, register_ca
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from app.domain.enums import RideStatus
+from app.taxi.enums import RideStatus
 
 SID = "CA" + "fedcba9876543210" * 2
 STREAM = "MZ" + "0" * 32

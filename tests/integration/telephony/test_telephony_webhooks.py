@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 from sqlalchemy import select
 from telephony_harness import CALLER, HOTLINE, Hotline, HotlineFactory, register_caller
 
-from app.adapters.orm import Ride
-from app.domain.enums import RideStatus
+from app.taxi.enums import RideStatus
+from app.taxi.models import Ride
 
 SID = "CA" + "0123456789abcdef" * 2
 

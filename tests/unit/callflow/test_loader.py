@@ -10,7 +10,7 @@ import yaml
 from app.callflow.actions import ActionRegistry
 from app.callflow.loader import FlowError, load_flows
 from app.core.config import PROJECT_ROOT
-from app.services.call_actions import build_actions
+from app.hotline import build_actions
 
 COMMON = {"prompts": {"didnt_catch": "没听清", "transferring": "转人工", "system_error": "出错"}}
 

@@ -7,9 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi import HTTPException
 
-from app.adapters.orm import StaffUser
 from app.consoles.auth import (
-    StaffSession,
     can_access_hospital,
     ensure_hospital_access,
     hospital_scope,
@@ -17,8 +15,10 @@ from app.consoles.auth import (
 )
 from app.consoles.login import safe_next
 from app.consoles.roles import links_for
-from app.domain.enums import StaffRole
-from app.services.staff import FailureThrottle, retry_after_minutes
+from app.consoles.session_cookie import StaffSession
+from app.staff.accounts import FailureThrottle, retry_after_minutes
+from app.staff.enums import StaffRole
+from app.staff.models import StaffUser
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 

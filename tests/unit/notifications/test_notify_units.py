@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.core.config import Settings
-from app.domain.enums import OutboxStatus
-from app.notifications.callbacks import outbox_status_for
-from app.notifications.messages import PermanentSendError, scrub
-from app.notifications.sender import call_twiml, status_callback_url
-from app.notifications.worker import MAX_BACKOFF, backoff
+from app.notify.callbacks import outbox_status_for
+from app.notify.enums import OutboxStatus
+from app.notify.outgoing import PermanentSendError, scrub
+from app.notify.sender import call_twiml, status_callback_url
+from app.notify.worker import MAX_BACKOFF, backoff
 
 
 def test_call_twiml_says_the_text_twice_slowly_with_a_pause() -> None:

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from app.callflow.messages import Hangup, Listen, Say
-from app.services.calls import StepResult
+from app.calls.service import StepResult
 from app.telephony.media import MediaCall
 from app.telephony.prompt_audio import PlaceholderToneAudio
 

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.telephony.prompt_audio import (
-    EspeakPromptAudio,
-    PlaceholderToneAudio,
-    duration_s,
-)
+from app.telephony.prompt_audio import EspeakPromptAudio, PlaceholderToneAudio, duration_s
 
 TEXT = "您好，这里是长者服务热线。"
 

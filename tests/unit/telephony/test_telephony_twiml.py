@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from app.callflow.messages import Hangup, Listen, Say, Transfer
+from app.callflow.voice import TWILIO_VOICE
 from app.telephony import twiml
 
 OPTIONS = twiml.TwimlOptions(base_url="https://hotline.example.org")
@@ -18,7 +19,7 @@ def test_prompts_are_mandarin_and_slowed_for_older_callers() -> None:
     root = parse([Say("您好。"), Say("请按1。", pace="slow"), Hangup()])
     says = root.findall("Say")
     assert [s.attrib["language"] for s in says] == ["cmn-CN", "cmn-CN"]
-    assert says[0].attrib["voice"] == twiml.VOICE
+    assert says[0].attrib["voice"] == TWILIO_VOICE
     assert [s.find("prosody").attrib["rate"] for s in says] == ["85%", "70%"]
     assert [s.findtext("prosody") for s in says] == ["您好。", "请按1。"]
 

@@ -1,0 +1,1 @@
+"""Calls: the call service (one transaction per step), the actions flows run, the assembly."""

@@ -1,0 +1,293 @@
+"""Running calls: each event is one database transaction around one engine step.
+
+The call's state is saved after every step, so any worker can take the next webhook and
+a restart loses nothing. Each step is stored with its event key; the same event arriving
+again (a webhook retry) gets the stored outputs back and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.callflow.engine import CallState, Engine, fallback_outputs
+from app.callflow.messages import CallStarted, Event, HangUp, Output, output_from_dict, to_dict
+from app.calls.enums import CallChannel, CallStatus
+from app.calls.models import Call, CallSession, CallStep
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.local_time import local_today
+from app.core.logging import call_id_var, log_fields
+from app.db.base import utcnow
+from app.people.phones import normalise_number
+
+logger = logging.getLogger(__name__)
+
+_END_STATUS = {
+    "completed": CallStatus.COMPLETED,
+    "transferred": CallStatus.TRANSFERRED,
+    "caller_hung_up": CallStatus.CALLER_HUNG_UP,
+}
+
+
+class UnknownCallError(LookupError):
+    """An event for a call that never started here."""
+
+
+@dataclass
+class StepContext:
+    """What actions get: the open transaction, the call and its variables."""
+
+    session: Session
+    call: Call
+    vars: dict[str, Any]
+    now: datetime
+    settings: Settings
+
+    @property
+    def today(self) -> date:
+        return local_today(self.now)
+
+    @property
+    def call_id(self) -> str:
+        return self.call.id
+
+    @property
+    def from_number(self) -> str | None:
+        return self.call.from_number
+
+    @property
+    def services(self) -> Session:
+        return self.session
+
+
+@dataclass
+class StepResult:
+    outputs: list[Output]
+    step: int
+    ended: bool
+    replayed: bool = False
+    state: str = ""
+    vars: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CallView:
+    step: int
+    ended: bool
+    latest: StepResult | None
+
+
+class CallService:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        engine: Engine,
+        settings: Settings,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock
+
+    def handle(
+        self,
+        *,
+        call_id: str,
+        event: Event,
+        event_key: str,
+        channel: CallChannel = CallChannel.SIMULATOR,
+    ) -> StepResult:
+        """Apply `event` to the call once; a repeated `event_key` returns the first answer."""
+        token = call_id_var.set(call_id)
+        try:
+            try:
+                with self.db.session() as session:
+                    return self._step(session, call_id, event, event_key, channel)
+            except IntegrityError:
+                # The same event was applied concurrently by another worker: use its answer.
+                with self.db.session() as session:
+                    stored = _stored_step(session, call_id, event_key)
+                if stored is not None:
+                    return stored
+                raise
+        except UnknownCallError:
+            raise
+        except Exception:
+            logger.exception(
+                "step failed; the caller is handed to a person", extra=log_fields(event=event.kind)
+            )
+            return self._record_failure(call_id, event, event_key, channel)
+        finally:
+            call_id_var.reset(token)
+
+    def view(self, call_id: str) -> CallView | None:
+        """Where a call stands (None when it never started here): its current step and the
+        latest outputs that left the caller something to do. Transports use it to answer a
+        stale webhook (keys meant for a question no longer asked) without a new step."""
+        with self.db.session() as session:
+            call_session = session.get(CallSession, call_id)
+            if call_session is None:
+                return None
+            rows = session.scalars(
+                select(CallStep)
+                .where(CallStep.call_id == call_id)
+                .order_by(CallStep.step.desc())
+                .limit(_LOOK_BACK)
+            )
+            steps = [_result(row) for row in rows]
+            latest = next((s for s in steps if _has_next_move(s.outputs)), None)
+            return CallView(call_session.step, call_session.ended, latest)
+
+    def stored(self, call_id: str, event_key: str) -> StepResult | None:
+        """The stored answer to an event already applied, if any."""
+        with self.db.session() as session:
+            return _stored_step(session, call_id, event_key)
+
+    def _step(
+        self, session: Session, call_id: str, event: Event, event_key: str, channel: CallChannel
+    ) -> StepResult:
+        stored = _stored_step(session, call_id, event_key)
+        if stored is not None:
+            logger.info("event replayed; stored outputs returned", extra=log_fields(key=event_key))
+            return stored
+        call, call_session = self._load_or_start(session, call_id, event, channel)
+        state = CallState.from_dict(call_session.data) if call_session.data else CallState()
+        before = f"{state.flow}.{state.state}"
+        sensitive = bool(state.flow) and self.engine.flows.state(state.ref).sensitive
+        now = self.clock()
+        ctx = StepContext(session, call, state.vars, now, self.settings)
+        outputs = self.engine.step(state, event, ctx)
+        call_session.data = state.to_dict()
+        call_session.flow, call_session.state = state.flow, state.state
+        call_session.step += 1
+        call_session.ended = state.ended
+        if state.ended and call.status == CallStatus.IN_PROGRESS and state.outcome:
+            call.status = _END_STATUS[state.outcome]
+            call.ended_at = now
+        after = f"{state.flow}.{state.state}"
+        session.add(
+            CallStep(
+                call_id=call_id,
+                step=call_session.step,
+                event_key=event_key,
+                event=_redacted(event) if sensitive else to_dict(event),
+                state_before=before,
+                state_after=after,
+                outputs=[to_dict(o) for o in outputs],
+            )
+        )
+        session.flush()
+        logger.info(
+            "step",
+            extra=log_fields(
+                step=call_session.step,
+                event=event.kind,
+                before=before,
+                after=after,
+                outputs=[o.kind for o in outputs],
+            ),
+        )
+        return StepResult(outputs, call_session.step, state.ended, False, after, dict(state.vars))
+
+    def _load_or_start(
+        self, session: Session, call_id: str, event: Event, channel: CallChannel
+    ) -> tuple[Call, CallSession]:
+        call = session.get(Call, call_id, with_for_update=True)
+        if call is not None:
+            call_session = session.get(CallSession, call_id, with_for_update=True)
+            assert call_session is not None
+            return call, call_session
+        if not isinstance(event, CallStarted):
+            raise UnknownCallError(call_id)
+        call = Call(
+            id=call_id,
+            channel=channel,
+            from_number=normalise_number(event.from_number),
+            to_number=normalise_number(event.to_number),
+        )
+        call_session = CallSession(call_id=call_id, flow="", state="", data={}, step=0)
+        session.add_all([call, call_session])
+        session.flush()
+        return call, call_session
+
+    def _record_failure(
+        self, call_id: str, event: Event, event_key: str, channel: CallChannel
+    ) -> StepResult:
+        """Store the hand-over to a person in a fresh transaction; if even that fails, still
+        tell the transport to hand over, so the caller is never left in silence."""
+        outputs = fallback_outputs(self.engine.flows)
+        if isinstance(event, HangUp):
+            outputs = []
+        try:
+            with self.db.session() as session:
+                stored = _stored_step(session, call_id, event_key)
+                if stored is not None:
+                    return stored
+                call = session.get(Call, call_id)
+                if call is None:
+                    call = Call(id=call_id, channel=channel)
+                    session.add(call)
+                    session.add(CallSession(call_id=call_id, flow="", state="", data={}, step=0))
+                    session.flush()
+                call_session = session.get(CallSession, call_id)
+                assert call_session is not None
+                call_session.step += 1
+                call_session.ended = True
+                if call.status == CallStatus.IN_PROGRESS:
+                    call.status = CallStatus.TRANSFERRED
+                    call.ended_at = self.clock()
+                session.add(
+                    CallStep(
+                        call_id=call_id,
+                        step=call_session.step,
+                        event_key=event_key,
+                        event=to_dict(event),
+                        state_before=f"{call_session.flow}.{call_session.state}",
+                        state_after="(system error)",
+                        outputs=[to_dict(o) for o in outputs],
+                    )
+                )
+                return StepResult(outputs, call_session.step, True, state="(system error)")
+        except Exception:
+            logger.exception("could not record the failed step")
+            return StepResult(outputs, -1, True, state="(system error)")
+
+
+_LOOK_BACK = 5  # a hang-up or an ignored event stores a step with no outputs
+
+
+def _has_next_move(outputs: list[Output]) -> bool:
+    return any(o.kind in ("listen", "transfer", "hangup") for o in outputs)
+
+
+def _redacted(event: Event) -> dict[str, Any]:
+    """The event without what the caller typed or said (an ID number stays out of the
+    step record); its kind and length are kept for support."""
+    data = to_dict(event)
+    for field_name in ("digits", "text"):
+        if data.get(field_name):
+            data[field_name] = f"[redacted {len(data[field_name])}]"
+    return data
+
+
+def _stored_step(session: Session, call_id: str, event_key: str) -> StepResult | None:
+    step = session.scalar(
+        select(CallStep).where(CallStep.call_id == call_id, CallStep.event_key == event_key)
+    )
+    return _result(step) if step is not None else None
+
+
+def _result(step: CallStep) -> StepResult:
+    outputs = [output_from_dict(o) for o in step.outputs]
+    ended = any(o.kind in ("hangup", "transfer") for o in outputs)
+    return StepResult(outputs, step.step, ended, True, step.state_after)

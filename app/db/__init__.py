@@ -1,0 +1,1 @@
+"""The database schema: the declarative base shared by every capability's models."""

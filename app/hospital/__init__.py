@@ -1,0 +1,1 @@
+"""Hospital registration: booking rules, offers, appointments, the hospital desk and console."""

@@ -1,0 +1,317 @@
+"""Hospital registration by phone (measure 14): booking and cancelling.
+
+Every function is one unit of work on a passed `Session` (the caller commits) and takes
+keyword-only arguments. Confirmation and cancellation SMS are written to the outbox in
+the same transaction as the booking change, so either both are saved or neither is.
+Offers are found by `app.hospital.offers`, who may be booked is decided by
+`app.hospital.patients`, and a patient's live bookings are read with
+`app.hospital.upcoming`.
+
+Refusals raise `BookingError` (`app.hospital.errors`) with a stable `.code` for
+the dialog and a Chinese `.message` the phone flow can read out (codes are listed in
+docs/appointments.md).
+
+Concurrency: booking takes the slot's row lock (`SELECT ... FOR UPDATE` on PostgreSQL;
+on SQLite a no-op write takes the database write lock) and re-reads it, so of two
+callers racing for one slot the second sees it busy. The slot's version column and the
+partial unique indexes on `appointments` (one live booking per slot; one per patient,
+department and day) are the last line of defence: their errors become `slot_taken` or
+`already_booked`. ID numbers and phone numbers are never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import texts
+from app.core.local_time import local_today
+from app.hospital.enums import AppointmentStatus, ScheduleStatus, SlotStatus
+from app.hospital.errors import BookingError
+from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
+from app.hospital.offers import CLINIC_WORDS, Offer, offer_for_slot
+from app.hospital.patients import check_not_suspended, get_patient, patient_age
+from app.hospital.rules import BookingRules, DayStatus, spoken_day, spoken_time
+from app.notify.enums import OutboxKind
+from app.notify.outbox import enqueue_message
+from app.people.enums import PhoneKind
+from app.people.models import FamilyContact, Person, PersonPhone
+from app.people.resident_id import InvalidResidentId, ResidentId, parse_resident_id
+
+log = logging.getLogger(__name__)
+
+MOBILE_RE = re.compile(r"\+861\d{10}")
+
+STATUS_WORDS = {
+    AppointmentStatus.BOOKED: "已预约",
+    AppointmentStatus.CANCELLED: "已取消",
+    AppointmentStatus.NOSHOW: "已爽约",
+    AppointmentStatus.ARRIVED: "已到院",
+    AppointmentStatus.CHECKED_IN: "已签到",
+    AppointmentStatus.FULFILLED: "已就诊",
+}
+
+
+# --- booking ----------------------------------------------------------------------------
+
+
+def book(
+    session: Session,
+    *,
+    slot_id: int,
+    patient_id: int,
+    now: datetime,
+    booked_by_number: str | None,
+    booked_by_contact_id: int | None = None,
+    call_id: str | None = None,
+) -> Appointment:
+    """Book the slot for the patient and text the confirmation; see the module doc.
+
+    Checks, in order: the patient exists and has a valid ID number (real-name booking),
+    is not suspended, the booking contact may act for them, the slot exists, is free and
+    its session is running, the day is bookable under the hospital's rules, an elderly
+    slot goes to an elderly patient, and the patient has no other booking in the
+    department that day.
+    """
+    patient = get_patient(session, patient_id)
+    today = local_today(now)
+    _resident(patient, today)
+    check_not_suspended(patient, today)
+    contact = _contact(session, patient, booked_by_contact_id)
+    slot = _locked_slot(session, slot_id)
+    schedule, doctor, department, hospital = _slot_context(session, slot)
+    rules = BookingRules.from_json(hospital.rules)
+    if schedule.status != ScheduleStatus.ACTIVE:
+        raise BookingError("slot_unavailable")
+    if slot.status != SlotStatus.FREE:
+        raise BookingError("slot_taken")
+    _check_day(rules, schedule.day, now)
+    if slot.reserved_for_elderly and not rules.is_elderly(patient_age(patient, today)):
+        raise BookingError("reserved_for_elderly")
+    existing = session.scalar(
+        select(func.count(Appointment.id)).where(
+            Appointment.patient_id == patient.id,
+            Appointment.department_id == department.id,
+            Appointment.day == schedule.day,
+            Appointment.status == AppointmentStatus.BOOKED,
+        )
+    )
+    if existing:
+        raise _already_booked(schedule.day, department.name)
+    appointment = Appointment(
+        slot_id=slot.id,
+        patient_id=patient.id,
+        department_id=department.id,
+        day=schedule.day,
+        session=schedule.session,
+        booked_by_contact_id=contact.id if contact is not None else None,
+        booked_by_number=booked_by_number,
+        call_id=call_id,
+        status=AppointmentStatus.BOOKED,
+    )
+    try:
+        # A savepoint: after a lost race the caller's transaction stays usable (e.g. to
+        # look for other offers in the same step).
+        with session.begin_nested():
+            session.add(appointment)
+            slot.status = SlotStatus.BUSY
+            session.flush()
+    except StaleDataError:
+        raise BookingError("slot_taken") from None
+    except IntegrityError as exc:
+        if _is_slot_conflict(exc):
+            raise BookingError("slot_taken") from None
+        raise _already_booked(schedule.day, department.name) from None
+    log.info(
+        "appointment %s booked: slot %s, department %s, %s",
+        appointment.id, slot.id, department.id, "family" if contact else "self",
+    )
+    offer = offer_for_slot(slot, schedule, doctor, department, hospital, rules)
+    extra = contact.phone if contact is not None else booked_by_number
+    body = _booked_sms(patient, offer)
+    for number in _sms_numbers(session, patient, extra):
+        _sms(session, number, body, f"appointment:{appointment.id}:booked:sms:{number}")
+    return appointment
+
+
+def _booked_sms(patient: Person, offer: Offer) -> str:
+    deadline = offer.cancel_deadline
+    return texts.sms(
+        "appointment_booked",
+        patient=patient.full_name,
+        hospital=offer.hospital,
+        department=offer.department,
+        when=f"{spoken_day(offer.day, offer.session)} {offer.start_time:%H:%M}",
+        doctor=offer.doctor_name,
+        title=offer.doctor_title,
+        clinic=CLINIC_WORDS[offer.clinic_type],
+        fee=offer.fee_yuan,
+        deadline=f"{deadline.month}月{deadline.day}日{spoken_time(deadline.time())}",
+    )
+
+
+def _is_slot_conflict(exc: IntegrityError) -> bool:
+    """Which partial unique index fired: PostgreSQL names it, SQLite names the columns."""
+    detail = str(exc.orig)
+    if "uq_appointments_live_slot" in detail:
+        return True
+    return "appointments.slot_id" in detail and "patient_id" not in detail
+
+
+def _already_booked(day: date, department: str) -> BookingError:
+    return BookingError("already_booked", day=spoken_day(day), department=department)
+
+
+def _check_day(rules: BookingRules, day: date, now: datetime) -> None:
+    status = rules.day_status(day, now)
+    if status == DayStatus.OPEN:
+        return
+    if status == DayStatus.NOT_YET:
+        release = rules.release_moment(day)
+        raise BookingError(
+            "not_yet",
+            day=spoken_day(day),
+            release=f"{release.month}月{release.day}日{spoken_time(release.time())}",
+        )
+    raise BookingError(status.value, day=spoken_day(day))
+
+
+# --- cancelling -------------------------------------------------------------------------
+
+
+def cancel(
+    session: Session,
+    *,
+    appointment_id: int,
+    now: datetime,
+    reason: str,
+    enforce_deadline: bool = True,
+) -> Appointment:
+    """Cancel a live booking before the hospital's deadline, free the slot, text the patient
+    (and whoever booked it). Cancelling a cancelled booking again returns it unchanged.
+
+    `enforce_deadline=False` is for hospital staff (e.g. the doctor stopped the session).
+    """
+    appointment = _locked_appointment(session, appointment_id)
+    if appointment.status == AppointmentStatus.CANCELLED:
+        return appointment
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise BookingError(
+            "not_cancellable", status=STATUS_WORDS.get(appointment.status, appointment.status)
+        )
+    slot = _locked_slot(session, appointment.slot_id)
+    schedule, doctor, department, hospital = _slot_context(session, slot)
+    rules = BookingRules.from_json(hospital.rules)
+    if enforce_deadline and not rules.can_cancel(appointment.day, now):
+        deadline = rules.cancel_deadline(appointment.day)
+        raise BookingError(
+            "cancel_too_late",
+            deadline=f"{spoken_day(deadline.date())}{spoken_time(deadline.time())}",
+        )
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancelled_at = now
+    appointment.cancel_reason = (reason.strip() or "来电取消")[:100]
+    if slot.status == SlotStatus.BUSY:
+        slot.status = SlotStatus.FREE
+    try:
+        session.flush()
+    except StaleDataError:  # pragma: no cover - the slot is locked above
+        raise BookingError("not_cancellable", status="已更新") from None
+    log.info("appointment %s cancelled", appointment.id)
+    patient = get_patient(session, appointment.patient_id)
+    body = texts.sms(
+        "appointment_cancelled",
+        patient=patient.full_name,
+        hospital=hospital.short_name,
+        department=department.name,
+        when=f"{spoken_day(appointment.day, appointment.session)} {slot.start_time:%H:%M}",
+        doctor=doctor.name,
+    )
+    extra = appointment.booked_by_number
+    if appointment.booked_by_contact_id is not None:
+        contact = session.get(FamilyContact, appointment.booked_by_contact_id)
+        extra = contact.phone if contact is not None else extra
+    for number in _sms_numbers(session, patient, extra):
+        _sms(session, number, body, f"appointment:{appointment.id}:cancelled:sms:{number}")
+    return appointment
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _resident(patient: Person, today: date) -> ResidentId:
+    if not patient.id_number:
+        raise BookingError("id_required")
+    try:
+        return parse_resident_id(patient.id_number, today=today)
+    except InvalidResidentId:
+        raise BookingError("id_required") from None
+
+
+def _contact(session: Session, patient: Person, contact_id: int | None) -> FamilyContact | None:
+    if contact_id is None:
+        return None
+    contact = session.get(FamilyContact, contact_id)
+    if contact is None or contact.person_id != patient.id or not contact.may_act_for:
+        raise BookingError("not_allowed")
+    return contact
+
+
+def _locked_slot(session: Session, slot_id: int) -> Slot:
+    """Load the slot under a row lock (a write lock on SQLite), with fresh values."""
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks; a no-op write takes the database write lock now, so the
+        # checks that follow read what no other writer can change before we commit.
+        session.execute(text("UPDATE slots SET version = version WHERE id = :id"), {"id": slot_id})
+    slot = session.get(Slot, slot_id, with_for_update=True, populate_existing=True)
+    if slot is None:
+        raise BookingError("slot_not_found")
+    return slot
+
+
+def _locked_appointment(session: Session, appointment_id: int) -> Appointment:
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            text("UPDATE appointments SET status = status WHERE id = :id"), {"id": appointment_id}
+        )
+    appointment = session.get(
+        Appointment, appointment_id, with_for_update=True, populate_existing=True
+    )
+    if appointment is None:
+        raise BookingError("appointment_not_found")
+    return appointment
+
+
+def _slot_context(session: Session, slot: Slot) -> tuple[Schedule, Doctor, Department, Hospital]:
+    row = session.execute(
+        select(Schedule, Doctor, Department, Hospital)
+        .join(Doctor, Schedule.doctor_id == Doctor.id)
+        .join(Department, Doctor.department_id == Department.id)
+        .join(Hospital, Department.hospital_id == Hospital.id)
+        .where(Schedule.id == slot.schedule_id)
+    ).one()
+    return row[0], row[1], row[2], row[3]
+
+
+def _sms_numbers(session: Session, patient: Person, extra: str | None) -> list[str]:
+    """The patient's mobiles (landlines get no SMS), then the booker's number if new."""
+    numbers = list(
+        session.scalars(
+            select(PersonPhone.number)
+            .where(PersonPhone.person_id == patient.id, PersonPhone.kind == PhoneKind.MOBILE)
+            .order_by(PersonPhone.id)
+        )
+    )
+    if extra and extra not in numbers and MOBILE_RE.fullmatch(extra):
+        numbers.append(extra)
+    return numbers
+
+
+def _sms(session: Session, number: str, body: str, key: str) -> None:
+    enqueue_message(session, kind=OutboxKind.SMS, to_number=number, body=body, idempotency_key=key)

@@ -1,0 +1,162 @@
+"""POST routes of the hospital console; every change goes through app.hospital.desk.
+
+Each form carries the CSRF token. The no-show has a plain second step (a confirmation
+page with its own form), so no JavaScript is needed. Revealing a patient's full ID and
+phone numbers is a POST too, logged with the staff id and appointment id (never a number).
+A refused change re-renders the day with a Chinese message and HTTP 409; nothing is saved.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated
+
+from fastapi import Form, HTTPException, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from app.consoles.auth import HospitalConsoleStaff, NowDep
+from app.consoles.csrf import CsrfProtected
+from app.consoles.http import commit_or_refuse, console_router
+from app.consoles.templating import render
+from app.core.deps import SessionDep
+from app.core.local_time import local_today
+from app.hospital import day_list as hospital_day
+from app.hospital import desk as hospital_desk
+from app.hospital.console.pages import load_hospital
+from app.hospital.console.view import day_context, day_title
+from app.hospital.models import Hospital
+from app.staff.models import StaffUser
+
+logger = logging.getLogger(__name__)
+router = console_router(dependencies=[CsrfProtected])
+
+DayField = Annotated[str, Form(max_length=10)]
+
+
+def _day_or_today(raw: str, fallback: date) -> date:
+    try:
+        return date.fromisoformat(raw) if raw else fallback
+    except ValueError:
+        return fallback
+
+
+def _run(
+    request: Request,
+    session: Session,
+    staff: StaffUser,
+    hospital: Hospital,
+    now: NowDep,
+    *,
+    action: str,
+    target: str,
+    day: date,
+    change: Callable[[], object],
+) -> Response:
+    def show_refusal(exc: Exception) -> Response:
+        assert isinstance(exc, hospital_desk.DeskError)
+        context = day_context(session, hospital, day, now)
+        context["error"] = exc.message
+        status = 404 if isinstance(exc, hospital_desk.DeskNotFound) else 409
+        return render(request, "hospital/day.html", context, status_code=status)
+
+    return commit_or_refuse(
+        session, change, refused=hospital_desk.DeskError, show_refusal=show_refusal,
+        log_event="hospital action",
+        fields={"action": action, "target": target, "staff_user_id": staff.id,
+                "hospital_id": hospital.id},
+        done_url=f"/hospital/{hospital.id}?day={day.isoformat()}&done={action}",
+    )
+
+
+@router.post("/hospital/{hospital_id}/appointments/{appointment_id}/check-in",
+             response_class=Response)
+def check_in(
+    request: Request, hospital_id: int, appointment_id: int, staff: HospitalConsoleStaff,
+    session: SessionDep, now: NowDep, day: DayField = "",
+) -> Response:
+    hospital = load_hospital(session, staff, hospital_id)
+    return _run(
+        request, session, staff, hospital, now, action="checked_in",
+        target=f"appointment:{appointment_id}",
+        day=_day_or_today(day, local_today(now)),
+        change=lambda: hospital_desk.check_in(
+            session, appointment_id=appointment_id, now=now, hospital_id=hospital.id
+        ),
+    )
+
+
+@router.post("/hospital/{hospital_id}/appointments/{appointment_id}/no-show",
+             response_class=Response)
+def no_show(
+    request: Request, hospital_id: int, appointment_id: int, staff: HospitalConsoleStaff,
+    session: SessionDep, now: NowDep, day: DayField = "",
+    confirm: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Step one (no `confirm`): the confirmation page. Step two (`confirm=yes`): mark it."""
+    hospital = load_hospital(session, staff, hospital_id)
+    shown_day = _day_or_today(day, local_today(now))
+    if confirm != "yes":
+        try:
+            row = hospital_day.get_row(
+                session, hospital_id=hospital.id, appointment_id=appointment_id
+            )
+        except hospital_desk.DeskNotFound as exc:
+            raise HTTPException(status_code=404, detail=exc.message) from None
+        return render(
+            request,
+            "hospital/noshow.html",
+            {"hospital": hospital, "row": row, "day": shown_day,
+             "day_title": day_title(shown_day)},
+        )
+    return _run(
+        request, session, staff, hospital, now, action="noshow",
+        target=f"appointment:{appointment_id}", day=shown_day,
+        change=lambda: hospital_desk.mark_no_show(
+            session, appointment_id=appointment_id, now=now, hospital_id=hospital.id
+        ),
+    )
+
+
+@router.post("/hospital/{hospital_id}/schedules/{schedule_id}/stop", response_class=Response)
+def stop_session(
+    request: Request, hospital_id: int, schedule_id: int, staff: HospitalConsoleStaff,
+    session: SessionDep, now: NowDep, day: DayField = "",
+    reason: Annotated[str, Form(max_length=80)] = "",
+    other_reason: Annotated[str, Form(max_length=80)] = "",
+) -> Response:
+    hospital = load_hospital(session, staff, hospital_id)
+    text = other_reason.strip() or reason.strip()
+    return _run(
+        request, session, staff, hospital, now, action="stopped",
+        target=f"schedule:{schedule_id}",
+        day=_day_or_today(day, local_today(now)),
+        change=lambda: hospital_desk.stop_session(
+            session, schedule_id=schedule_id, now=now, reason=text, hospital_id=hospital.id
+        ),
+    )
+
+
+@router.post("/hospital/{hospital_id}/appointments/{appointment_id}/reveal",
+             response_class=Response)
+def reveal(
+    request: Request, hospital_id: int, appointment_id: int, staff: HospitalConsoleStaff,
+    session: SessionDep, now: NowDep, day: DayField = "",
+) -> Response:
+    """显示完整号码: the day page again with this booking's full ID and phone numbers."""
+    hospital = load_hospital(session, staff, hospital_id)
+    try:
+        contact = hospital_day.reveal_contact(
+            session, hospital_id=hospital.id, appointment_id=appointment_id
+        )
+    except hospital_desk.DeskNotFound as exc:
+        raise HTTPException(status_code=404, detail=exc.message) from None
+    logger.info(
+        "patient contact shown",
+        extra={"fields": {"staff_user_id": staff.id, "appointment_id": appointment_id}},
+    )
+    shown_day = _day_or_today(day, local_today(now))
+    context = day_context(session, hospital, shown_day, now, revealed={appointment_id: contact})
+    return render(request, "hospital/day.html", context)

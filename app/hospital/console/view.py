@@ -1,0 +1,88 @@
+"""What the hospital templates need: the day's bookings grouped, the day navigation, notices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from fastapi import HTTPException
+from sqlalchemy.orm import Session
+
+from app.core.local_time import local_today
+from app.hospital import day_list as hospital_day
+from app.hospital import desk as hospital_desk
+from app.hospital.day_list import DeskRow, DeskSchedule, RevealedContact
+from app.hospital.enums import ClinicSession
+from app.hospital.models import Hospital
+
+NOTICES: dict[str, str] = {
+    "checked_in": "已签到。",
+    "noshow": "已标记爽约，处罚和短信通知已按本院规则处理。",
+    "stopped": "已停诊：该出诊的预约全部取消，每位患者（和代约家属）都会收到短信。",
+}
+WEEKDAYS = "一二三四五六日"
+STOP_REASONS = ("医生临时有急诊或手术", "医生生病", "医生外出开会", "设备故障")
+
+
+@dataclass
+class Group:
+    session_label: str
+    department: str
+    rows: list[DeskRow] = field(default_factory=list)
+
+
+def parse_day(raw: str | None, now: datetime) -> date:
+    """`?day=2026-11-30`; empty means today (Kunming time); a bad date is a 400."""
+    if not raw:
+        return local_today(now)
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise HTTPException(status_code=400, detail="日期格式不对，应为 2026-11-30。") from None
+
+
+def day_title(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}"
+
+
+def group_rows(rows: list[DeskRow]) -> list[Group]:
+    groups: list[Group] = []
+    for row in rows:
+        if not groups or (groups[-1].session_label, groups[-1].department) != (
+            row.session_label,
+            row.department,
+        ):
+            groups.append(Group(row.session_label, row.department))
+        groups[-1].rows.append(row)
+    return groups
+
+
+def day_context(
+    session: Session,
+    hospital: Hospital,
+    day: date,
+    now: datetime,
+    *,
+    revealed: dict[int, RevealedContact] | None = None,
+) -> dict[str, Any]:
+    rows = hospital_day.day_list(session, hospital_id=hospital.id, day=day)
+    schedules: list[DeskSchedule] = hospital_day.day_schedules(
+        session, hospital_id=hospital.id, day=day
+    )
+    live = [r for r in rows if r.status.value not in ("cancelled", "entered-in-error")]
+    return {
+        "hospital": hospital,
+        "day": day,
+        "day_title": day_title(day),
+        "today": local_today(now),
+        "prev_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1),
+        "groups": group_rows(rows),
+        "schedules": schedules,
+        "sessions": [(s, hospital_desk.SESSION_LABELS[s]) for s in ClinicSession],
+        "total": len(live),
+        "checked_in": sum(1 for r in rows if r.status.value in ("arrived", "checked-in")),
+        "waiting": sum(1 for r in rows if r.status.value == "booked"),
+        "revealed": revealed or {},
+    }

@@ -1,0 +1,232 @@
+"""The hospital console's day list: what staff see of one day's phone bookings.
+
+`day_list` and `day_schedules` read one day of a hospital (bookings with masked ID and
+phone numbers, and the doctors' sessions with how many are booked); `get_row` and
+`get_schedule` read one of them for a confirmation page; `reveal_contact` gives the full
+numbers of one booking (the console logs who asked). It only reads: every change goes
+through `app.hospital.desk`, whose labels and errors it shares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.hospital.desk import (
+    NOT_FOUND,
+    SCHEDULE_NOT_FOUND,
+    SESSION_LABELS,
+    STATUS_LABELS,
+    DeskNotFound,
+    load_appointment,
+    patient_phones,
+)
+from app.hospital.enums import AppointmentStatus, ClinicSession, ScheduleStatus
+from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
+from app.hospital.rules import BookingRules
+from app.people.age import age_on
+from app.people.models import Person, PersonPhone
+from app.people.phones import local_number, mask_number
+from app.people.resident_id import ResidentId
+
+
+@dataclass(frozen=True)
+class DeskRow:
+    """One booking in the day list. Numbers are masked; see `reveal_contact`."""
+
+    appointment_id: int
+    schedule_id: int
+    start_time: time
+    session: ClinicSession
+    department: str
+    doctor: str
+    doctor_title: str
+    patient_name: str
+    age: int | None
+    id_masked: str
+    phone_masked: str
+    booked_by_family: bool
+    booked_by_masked: str
+    status: AppointmentStatus
+    checked_in_at: datetime | None
+    cancel_reason: str | None
+    schedule_stopped: bool
+    elderly: bool  # green channel (老年人优先): the hospital's elderly age; unknown counts
+
+    @property
+    def session_label(self) -> str:
+        return SESSION_LABELS[self.session]
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, str(self.status))
+
+    @property
+    def booked_via(self) -> str:
+        return "家属代约" if self.booked_by_family else "本人电话预约"
+
+    @property
+    def can_check_in(self) -> bool:
+        return self.status is AppointmentStatus.BOOKED
+
+    @property
+    def can_mark_no_show(self) -> bool:
+        return self.status is AppointmentStatus.BOOKED
+
+
+@dataclass(frozen=True)
+class DeskSchedule:
+    """A doctor's session on the day, for the 停诊 action."""
+
+    schedule_id: int
+    day: date
+    session: ClinicSession
+    department: str
+    doctor: str
+    doctor_title: str
+    stopped: bool
+    booked: int
+
+    @property
+    def session_label(self) -> str:
+        return SESSION_LABELS[self.session]
+
+
+@dataclass(frozen=True)
+class RevealedContact:
+    id_number: str
+    patient_phones: list[str]
+    booked_by_number: str | None
+
+
+def mask_id_number(number: str | None) -> str:
+    """530102********0029; an ID that fails validation is masked the same way."""
+    if not number:
+        return "未登记"
+    if len(number) < 10:
+        return "*" * len(number)
+    return ResidentId(number, date.min, "").masked
+
+
+def _booked_by_family(appointment: Appointment, phones: list[PersonPhone]) -> bool:
+    if appointment.booked_by_contact_id is not None:
+        return True
+    own = {p.number for p in phones}
+    return appointment.booked_by_number is not None and appointment.booked_by_number not in own
+
+
+def day_list(session: Session, *, hospital_id: int, day: date) -> list[DeskRow]:
+    """Every appointment of the hospital on `day`, by session, department, time, doctor."""
+    rows = session.execute(
+        select(Appointment, Slot, Schedule, Doctor, Department, Person)
+        .join(Slot, Slot.id == Appointment.slot_id)
+        .join(Schedule, Schedule.id == Slot.schedule_id)
+        .join(Doctor, Doctor.id == Schedule.doctor_id)
+        .join(Department, Department.id == Doctor.department_id)
+        .join(Person, Person.id == Appointment.patient_id)
+        .where(Department.hospital_id == hospital_id, Schedule.day == day)
+        .order_by(Schedule.session, Department.id, Slot.start_time, Doctor.id, Appointment.id)
+    ).all()
+    phones = patient_phones(session, {person.id for *_, person in rows})
+    hospital = session.get(Hospital, hospital_id)
+    rules = BookingRules.from_json(hospital.rules if hospital is not None else None)
+    result = []
+    for appointment, slot, schedule, doctor, department, person in rows:
+        own = phones.get(person.id, [])
+        family = _booked_by_family(appointment, own)
+        result.append(
+            DeskRow(
+                appointment_id=appointment.id,
+                schedule_id=schedule.id,
+                start_time=slot.start_time,
+                session=schedule.session,
+                department=department.name,
+                doctor=doctor.name,
+                doctor_title=doctor.title,
+                patient_name=person.full_name,
+                age=age_on(person.birth_date, day),
+                id_masked=mask_id_number(person.id_number),
+                phone_masked=mask_number(own[0].number) or "无号码" if own else "无号码",
+                booked_by_family=family,
+                booked_by_masked=mask_number(appointment.booked_by_number) if family else "",
+                status=appointment.status,
+                checked_in_at=appointment.checked_in_at,
+                cancel_reason=appointment.cancel_reason,
+                schedule_stopped=schedule.status is ScheduleStatus.STOPPED,
+                elderly=rules.is_elderly(age_on(person.birth_date, day)),
+            )
+        )
+    return result
+
+
+def day_schedules(session: Session, *, hospital_id: int, day: date) -> list[DeskSchedule]:
+    """The doctors' sessions of the hospital on `day`, with how many are booked."""
+    booked = (
+        select(Slot.schedule_id, func.count(Appointment.id).label("n"))
+        .join(Appointment, Appointment.slot_id == Slot.id)
+        .where(Appointment.status == AppointmentStatus.BOOKED)
+        .group_by(Slot.schedule_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Schedule, Doctor, Department, func.coalesce(booked.c.n, 0))
+        .join(Doctor, Doctor.id == Schedule.doctor_id)
+        .join(Department, Department.id == Doctor.department_id)
+        .outerjoin(booked, booked.c.schedule_id == Schedule.id)
+        .where(Department.hospital_id == hospital_id, Schedule.day == day)
+        .order_by(Schedule.session, Department.id, Doctor.id)
+    ).all()
+    return [
+        DeskSchedule(
+            schedule_id=schedule.id,
+            day=schedule.day,
+            session=schedule.session,
+            department=department.name,
+            doctor=doctor.name,
+            doctor_title=doctor.title,
+            stopped=schedule.status is ScheduleStatus.STOPPED,
+            booked=int(n),
+        )
+        for schedule, doctor, department, n in rows
+    ]
+
+
+def get_schedule(session: Session, *, hospital_id: int, schedule_id: int) -> DeskSchedule:
+    """One schedule of the hospital (for the stop-session confirmation page)."""
+    schedule = session.get(Schedule, schedule_id)
+    if schedule is None:
+        raise DeskNotFound(SCHEDULE_NOT_FOUND)
+    for item in day_schedules(session, hospital_id=hospital_id, day=schedule.day):
+        if item.schedule_id == schedule_id:
+            return item
+    raise DeskNotFound(SCHEDULE_NOT_FOUND)
+
+
+def get_row(session: Session, *, hospital_id: int, appointment_id: int) -> DeskRow:
+    """One booking of the hospital as in the day list (for the no-show confirmation)."""
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None:
+        raise DeskNotFound(NOT_FOUND)
+    for row in day_list(session, hospital_id=hospital_id, day=appointment.day):
+        if row.appointment_id == appointment_id:
+            return row
+    raise DeskNotFound(NOT_FOUND)
+
+
+def reveal_contact(
+    session: Session, *, hospital_id: int, appointment_id: int
+) -> RevealedContact:
+    """Full ID and phone numbers of one booking. The caller must log who asked (not these)."""
+    appointment, _hospital = load_appointment(session, appointment_id, hospital_id, lock=False)
+    person = session.get(Person, appointment.patient_id)
+    assert person is not None
+    phones = patient_phones(session, {person.id})[person.id]
+    family = _booked_by_family(appointment, phones)
+    return RevealedContact(
+        id_number=person.id_number or "未登记",
+        patient_phones=[local_number(p.number) for p in phones],
+        booked_by_number=local_number(appointment.booked_by_number) if family else None,
+    )

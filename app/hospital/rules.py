@@ -1,0 +1,221 @@
+"""Hospital booking rules (measure 14), pure: no database, no framework.
+
+Each hospital keeps its rules as JSON (`Hospital.rules`); `BookingRules.from_json` reads
+them with defaults for every missing key. All clock rules are in hospital local time
+(Asia/Shanghai); callers pass timezone-aware datetimes (the database stores UTC).
+
+Decisions (see docs/appointments.md):
+
+* Phone booking is for future days only; a same-day visit is booked at the hospital.
+* The window slides once a day at `release_time`: before it, days today+1 ..
+  today+window-1 are bookable; from it on, today+2 .. today+window. So the day
+  `window` days ahead is released at the release time, and tomorrow closes at the same
+  moment ("next-day booking closes the afternoon before"). `next_day_close_time` may set
+  a different closing time for tomorrow.
+* Closed days (`closed_on_holidays`): Sundays and public holidays, except days the
+  holiday calendar makes working days (调休). Saturdays are open (clinics run Saturday
+  mornings) unless they are part of a public holiday.
+* Cancel deadline: `"16:00 the working day before"` means until 16:00 on the last
+  working day before the visit (a Monday visit: Friday 16:00); `"16:00 the day before"`
+  means the calendar day before. Later, a missed visit counts as a no-show.
+* No-show penalties: the largest threshold reached within `noshow_window_days` gives the
+  suspension, e.g. 1 -> 30 days, 2 -> 60, 3 or more -> 90.
+* An unknown age counts as elderly: the hotline exists for older callers.
+
+The `chinese_calendar` package ships holiday data for a fixed range of years; outside it
+the rules fall back to the plain week (Saturday and Sunday are non-working days).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+import chinese_calendar
+
+from app.core.local_time import LOCAL_TZ, local_now
+
+WEEKDAYS = "一二三四五六日"
+SESSION_WORDS = {"am": "上午", "pm": "下午"}
+
+DEFAULT_PENALTIES: tuple[tuple[int, int], ...] = ((1, 30), (2, 60), (3, 90))
+_DEADLINE_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s+the\s+(working\s+)?day\s+before\s*$")
+
+
+class DayStatus(StrEnum):
+    """Whether a visit day can be booked by phone at a given moment."""
+
+    OPEN = "open"
+    TOO_LATE = "too_late"  # today, the past, or tomorrow after the next-day closing time
+    NOT_YET = "not_yet"  # beyond the window: released later
+    CLOSED = "closed"  # Sunday or public holiday
+
+
+
+
+def _parse_time(value: Any, key: str) -> time:
+    if isinstance(value, time):
+        return value
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(value))
+    if match is None:
+        raise ValueError(f"hospital rule {key!r}: expected HH:MM, got {value!r}")
+    return time(int(match[1]), int(match[2]))
+
+
+def is_workday(day: date) -> bool:
+    """Official working day (调休 aware); Monday to Friday outside the calendar's years."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def is_public_holiday(day: date) -> bool:
+    """A named public holiday (春节, 国庆节 ...); False outside the calendar's years."""
+    try:
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return False
+    return bool(on_holiday and name is not None)
+
+
+def spoken_day(day: date, session: str | None = None) -> str:
+    """12月3日 星期四 上午: how the hotline says and texts a visit day."""
+    text = f"{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}"
+    if session is not None:
+        text += f" {SESSION_WORDS.get(str(session), str(session))}"
+    return text
+
+
+def spoken_time(at: time) -> str:
+    """8:00 -> 8点, 8:20 -> 8点20分."""
+    return f"{at.hour}点" + (f"{at.minute}分" if at.minute else "")
+
+
+@dataclass(frozen=True)
+class BookingRules:
+    """One hospital's booking rules; defaults are the common ones in Kunming."""
+
+    booking_window_days: int = 7
+    release_time: time = time(15, 0)
+    next_day_close_time: time | None = None  # None: the same as release_time
+    cancel_deadline_time: time = time(16, 0)
+    cancel_deadline_working_day: bool = True
+    elderly_age: int = 60
+    closed_on_holidays: bool = True
+    noshow_penalties: tuple[tuple[int, int], ...] = field(default=DEFAULT_PENALTIES)
+    noshow_window_days: int = 365
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any] | None) -> BookingRules:
+        """Read `Hospital.rules`; missing keys take the defaults, bad values raise ValueError.
+
+        Recognised keys: booking_window_days, release_time ("15:00"),
+        next_day_close_time ("15:00"), cancel_deadline ("16:00 the working day before"),
+        elderly_age, closed_on_holidays, noshow_penalties ([[1, 30], [2, 60]]),
+        noshow_window_days. Other keys are ignored.
+        """
+        raw = raw or {}
+        kwargs: dict[str, Any] = {}
+        if "booking_window_days" in raw:
+            kwargs["booking_window_days"] = int(raw["booking_window_days"])
+        if "release_time" in raw:
+            kwargs["release_time"] = _parse_time(raw["release_time"], "release_time")
+        if raw.get("next_day_close_time") is not None:
+            kwargs["next_day_close_time"] = _parse_time(
+                raw["next_day_close_time"], "next_day_close_time"
+            )
+        if "cancel_deadline" in raw:
+            match = _DEADLINE_RE.match(str(raw["cancel_deadline"]))
+            if match is None:
+                raise ValueError(
+                    "hospital rule 'cancel_deadline': expected '16:00 the working day before'"
+                    f" or '16:00 the day before', got {raw['cancel_deadline']!r}"
+                )
+            kwargs["cancel_deadline_time"] = time(int(match[1]), int(match[2]))
+            kwargs["cancel_deadline_working_day"] = match[3] is not None
+        if "elderly_age" in raw:
+            kwargs["elderly_age"] = int(raw["elderly_age"])
+        if "closed_on_holidays" in raw:
+            kwargs["closed_on_holidays"] = bool(raw["closed_on_holidays"])
+        if "noshow_penalties" in raw:
+            pairs = tuple(sorted((int(n), int(days)) for n, days in raw["noshow_penalties"]))
+            kwargs["noshow_penalties"] = pairs
+        if "noshow_window_days" in raw:
+            kwargs["noshow_window_days"] = int(raw["noshow_window_days"])
+        rules = cls(**kwargs)
+        if not 1 <= rules.booking_window_days <= 90:
+            raise ValueError("hospital rule 'booking_window_days' must be 1..90")
+        return rules
+
+    # --- the booking window -------------------------------------------------------------
+
+    def is_closed(self, day: date) -> bool:
+        """No clinics: Sunday or public holiday, unless made a working day (调休)."""
+        if not self.closed_on_holidays or is_workday(day):
+            return False
+        if day.weekday() == 5:
+            return is_public_holiday(day)
+        return True
+
+    def day_status(self, day: date, now: datetime) -> DayStatus:
+        """Whether `day` can be booked by phone at `now`."""
+        local = local_now(now)
+        today, clock = local.date(), local.time()
+        released = clock >= self.release_time
+        last = today + timedelta(days=self.booking_window_days - (0 if released else 1))
+        close_tomorrow = self.next_day_close_time or self.release_time
+        first = today + timedelta(days=2 if clock >= close_tomorrow else 1)
+        if day < first:
+            return DayStatus.TOO_LATE
+        if day > last:
+            return DayStatus.NOT_YET
+        if self.is_closed(day):
+            return DayStatus.CLOSED
+        return DayStatus.OPEN
+
+    def bookable_days(self, now: datetime) -> list[date]:
+        """The days that can be booked by phone at `now`, earliest first."""
+        today = local_now(now).date()
+        days = (today + timedelta(days=n) for n in range(1, self.booking_window_days + 1))
+        return [d for d in days if self.day_status(d, now) == DayStatus.OPEN]
+
+    def release_moment(self, day: date) -> datetime:
+        """When `day` becomes bookable (local time): release time, `window` days before."""
+        released_on = day - timedelta(days=self.booking_window_days)
+        return datetime.combine(released_on, self.release_time, LOCAL_TZ)
+
+    # --- cancelling -----------------------------------------------------------------------
+
+    def cancel_deadline(self, day: date) -> datetime:
+        """The last moment (local time) a visit on `day` can be cancelled."""
+        before = day - timedelta(days=1)
+        if self.cancel_deadline_working_day:
+            for _ in range(60):  # the longest holiday is ~9 days; stay bounded anyway
+                if is_workday(before):
+                    break
+                before -= timedelta(days=1)
+        return datetime.combine(before, self.cancel_deadline_time, LOCAL_TZ)
+
+    def can_cancel(self, day: date, now: datetime) -> bool:
+        """True until the cancel deadline of a visit on `day` (inclusive)."""
+        return local_now(now) <= self.cancel_deadline(day)
+
+    # --- penalties and priority -----------------------------------------------------------
+
+    def suspension_days(self, noshows_in_window: int) -> int:
+        """Suspension for this many no-shows within `noshow_window_days` (0: none)."""
+        days = 0
+        for threshold, penalty in self.noshow_penalties:
+            if noshows_in_window >= threshold:
+                days = max(days, penalty)
+        return days
+
+    def is_elderly(self, age: int | None) -> bool:
+        """At or over `elderly_age`; an unknown age counts as elderly (see module doc)."""
+        return age is None or age >= self.elderly_age
+

@@ -1,0 +1,140 @@
+"""The hotline assembled: every capability's call actions, the main flow's caller
+identification, the flows and text catalogue, and the call service.
+
+Each action runs inside the step's transaction (see `app.calls.service`), so what it writes
+is saved together with the call's new state, or not at all. The taxi and hospital actions
+live with their capability (`app.taxi.call_actions`, `app.hospital.call_actions`); this
+module only gathers them, so the call machinery in `app.calls` depends on no capability.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.callflow.actions import ActionRegistry
+from app.callflow.engine import Engine, Understand
+from app.callflow.loader import FlowError, FlowSet, load_flows
+from app.calls.service import CallService, StepContext
+from app.core.config import Settings
+from app.core.db import Database
+from app.db.base import utcnow
+from app.hospital.call_actions import register_hospital_actions
+from app.people.age import age_on
+from app.people.models import Person, PersonPhone
+from app.people.names import polite_name
+from app.people.places import spoken_address
+from app.taxi.call_actions import active_ride, home_place, register_taxi_actions
+from app.texts import CatalogueError, load_catalogue
+
+
+def build_actions() -> ActionRegistry:
+    registry = ActionRegistry()
+    _register_caller_actions(registry)
+    register_taxi_actions(registry)
+    register_hospital_actions(registry)
+    return registry
+
+
+# --- who is calling ---------------------------------------------------------------------
+
+
+def _register_caller_actions(registry: ActionRegistry) -> None:
+    @registry.register(
+        "identify_caller", outcomes=("active_ride", "known_home", "known", "unknown")
+    )
+    def identify_caller(ctx: StepContext) -> str:
+        """Look the caller's number up: greet by name, load saved places, find an active ride."""
+        person = _caller(ctx)
+        ctx.vars.update(person_id=None, call_name="", places=[], age=None)
+        if person is not None:
+            ctx.call.person_id = person.id
+            today = ctx.today
+            ctx.vars.update(
+                person_id=person.id,
+                call_name=polite_name(
+                    full_name=person.full_name,
+                    gender=person.gender,
+                    birth_date=person.birth_date,
+                    today=today,
+                    call_name=person.call_name,
+                ),
+                age=age_on(person.birth_date, today),
+                places=[
+                    {
+                        "id": p.id,
+                        "position": p.position,
+                        "label": p.label,
+                        "address": p.address,
+                        "kind": p.kind.value,
+                    }
+                    for p in person.places
+                ],
+            )
+        active = active_ride(ctx)
+        if active is not None:
+            ctx.vars["active_ride_id"] = active.id
+            return "active_ride"
+        if person is None:
+            return "unknown"
+        home = home_place(ctx.vars)
+        if home is None:
+            return "known"
+        ctx.vars["home_address"] = spoken_address(home["address"])
+        return "known_home"
+
+
+def _caller(ctx: StepContext) -> Person | None:
+    if ctx.call.from_number is None:
+        return None
+    return ctx.session.scalar(
+        select(Person).join(PersonPhone).where(PersonPhone.number == ctx.call.from_number)
+    )
+
+
+# --- assembly ------------------------------------------------------------------------------
+
+
+def load_hotline_flows(settings: Settings) -> FlowSet:
+    """Load and validate `dialogs/`; raises FlowError with every problem found."""
+    return load_dialogs(settings.dialogs_dir)
+
+
+def load_dialogs(directory: Path) -> FlowSet:
+    """The flows with the hotline's actions, and the text catalogue beside them; raises
+    FlowError with every problem found in either."""
+    problems: list[str] = []
+    try:
+        flows = load_flows(directory, build_actions())
+    except FlowError as exc:
+        problems.extend(exc.problems)
+    try:  # the texts sent and said outside the flows live next to them
+        load_catalogue(directory)
+    except CatalogueError as exc:
+        problems.append(str(exc))
+    if problems:
+        raise FlowError(problems)
+    return flows
+
+
+def default_understand() -> Understand:
+    from app.understanding import understand
+
+    return understand
+
+
+def build_call_service(
+    settings: Settings,
+    db: Database,
+    *,
+    flows: FlowSet | None = None,
+    understand: Understand | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> CallService:
+    actions = build_actions()
+    flows = flows or load_flows(settings.dialogs_dir, actions)
+    engine = Engine(flows, actions, understand or default_understand())
+    return CallService(db=db, engine=engine, settings=settings, clock=clock)

@@ -1,0 +1,1 @@
+"""Older people and who acts for them: registration data, phones, places, names, ID numbers."""

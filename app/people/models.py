@@ -1,0 +1,102 @@
+"""Older people, their phones, saved places and family contacts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db.base import Base, Timestamped, str_enum
+from app.people.enums import PhoneKind, PlaceKind
+
+MAX_SAVED_PLACES = 10
+
+
+class Community(Base):
+    __tablename__ = "communities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    district: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(32))
+
+
+class Person(Timestamped, Base):
+    """An older person served by the hotline."""
+
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(50))
+    # How the hotline greets them, e.g. 张奶奶; set by family or community staff.
+    call_name: Mapped[str | None] = mapped_column(String(20))
+    gender: Mapped[str | None] = mapped_column(String(1))  # "M" / "F"
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    notes: Mapped[str | None] = mapped_column(Text)
+    # No hospital bookings by phone before this day (no-show penalty).
+    booking_suspended_until: Mapped[date | None] = mapped_column(Date)
+
+    phones: Mapped[list[PersonPhone]] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+    places: Mapped[list[SavedPlace]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="SavedPlace.position"
+    )
+    contacts: Mapped[list[FamilyContact]] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+
+
+class PersonPhone(Base):
+    """A number a person calls from; caller-ID looks them up here."""
+
+    __tablename__ = "person_phones"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(32), unique=True)  # E.164
+    kind: Mapped[PhoneKind] = mapped_column(str_enum(PhoneKind, "phone_kind"))
+    label: Mapped[str | None] = mapped_column(String(30))
+    person: Mapped[Person] = relationship(back_populates="phones")
+
+
+class SavedPlace(Base):
+    """One of up to ten preset places: home, children's homes, the usual hospital."""
+
+    __tablename__ = "saved_places"
+    __table_args__ = (
+        UniqueConstraint("person_id", "position", name="uq_saved_places_person_position"),
+        CheckConstraint(f"position BETWEEN 1 AND {MAX_SAVED_PLACES}", name="position_range"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # the key the caller presses
+    kind: Mapped[PlaceKind] = mapped_column(str_enum(PlaceKind, "place_kind"))
+    label: Mapped[str] = mapped_column(String(30))  # 家, 女儿家, 省医院
+    address: Mapped[str] = mapped_column(String(200))
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    person: Mapped[Person] = relationship(back_populates="places")
+
+
+class FamilyContact(Base):
+    """A relative, friend or family doctor who may act for the person and is kept informed."""
+
+    __tablename__ = "family_contacts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(50))
+    relation: Mapped[str] = mapped_column(String(20))  # 女儿, 儿子, 家庭医生
+    phone: Mapped[str] = mapped_column(String(32))
+    may_act_for: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify: Mapped[bool] = mapped_column(Boolean, default=True)
+    person: Mapped[Person] = relationship(back_populates="contacts")

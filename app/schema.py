@@ -1,0 +1,25 @@
+"""Every table of the hotline, imported in one place: Alembic and the tests use `Base` from here.
+
+Each capability keeps its models next to its services; importing this module registers
+them all with the one `MetaData`.
+"""
+
+from __future__ import annotations
+
+from app.calls import models as calls_models
+from app.db.base import Base
+from app.hospital import models as hospital_models
+from app.notify import models as notify_models
+from app.people import models as people_models
+from app.staff import models as staff_models
+from app.taxi import models as taxi_models
+
+__all__ = [
+    "Base",
+    "calls_models",
+    "hospital_models",
+    "notify_models",
+    "people_models",
+    "staff_models",
+    "taxi_models",
+]

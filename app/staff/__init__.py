@@ -1,0 +1,1 @@
+"""Staff accounts: users, passwords, sign-in throttling, the `ivr users` command."""

@@ -1,0 +1,12 @@
+"""Staff roles."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class StaffRole(StrEnum):
+    OPERATOR = "operator"
+    HOSPITAL_STAFF = "hospital_staff"
+    COMMUNITY_STAFF = "community_staff"
+    ADMIN = "admin"

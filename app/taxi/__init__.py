@@ -1,0 +1,1 @@
+"""One-key taxi: rides, the dispatch queue, ride notifications, the dispatch console."""

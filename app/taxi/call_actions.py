@@ -1,0 +1,203 @@
+"""Actions of the one-key taxi flow (dialogs/taxi.yaml): the draft ride, pickup, queue.
+
+A draft ride is opened when the flow starts, so a caller who hangs up half-way is still
+seen by operators; it is queued only after the caller confirms. Changes to a ride after
+the call go through `app.taxi.rides`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from app import texts
+from app.callflow.actions import ActionRegistry
+from app.calls.service import StepContext
+from app.people.enums import PlaceKind
+from app.people.places import spoken_address
+from app.taxi import rides
+from app.taxi.enums import RideStatus
+from app.taxi.models import Driver, Ride
+from app.taxi.rules import ACTIVE_STATUSES, ride_priority, spoken_plate
+from app.understanding import understand
+
+USUAL_WAIT_MINUTES = 10
+PLACES_BY_KEY = 8  # key 9 means "none of these"
+
+
+def register_taxi_actions(registry: ActionRegistry) -> None:
+    _register_ride_request_actions(registry)
+    _register_active_ride_actions(registry)
+
+
+# --- asking for a car -------------------------------------------------------------------
+
+
+def _register_ride_request_actions(registry: ActionRegistry) -> None:
+    @registry.register("start_ride_request", outcomes=("home", "places", "none"))
+    def start_ride_request(ctx: StepContext) -> str:
+        """Open a draft ride so a caller who hangs up half-way is still seen by operators."""
+        ride = Ride(
+            person_id=ctx.vars.get("person_id"),
+            call_id=ctx.call.id,
+            caller_number=ctx.call.from_number,
+            status=RideStatus.DRAFT,
+            # Set now, so a caller who hangs up half-way is not sorted below everyone.
+            priority=ride_priority(age=ctx.vars.get("age"), to_hospital=False),
+        )
+        ctx.session.add(ride)
+        ctx.session.flush()
+        ctx.vars["ride_id"] = ride.id
+        home = home_place(ctx.vars)
+        if home is not None:
+            _set_pickup(ctx, ride, home)
+            return "home"
+        return "places" if _offer_places(ctx, exclude=None) else "none"
+
+    @registry.register("count_other_places", outcomes=("some", "none"))
+    def count_other_places(ctx: StepContext) -> str:
+        """Offer the caller's other saved places, by key."""
+        home = home_place(ctx.vars)
+        return "some" if _offer_places(ctx, exclude=home["id"] if home else None) else "none"
+
+    @registry.register("pick_saved_place", outcomes=("found", "not_found"))
+    def pick_saved_place(ctx: StepContext) -> str:
+        """The caller pressed a place's key or said its name (女儿家, 市一院)."""
+        answer = str(ctx.vars.get("place_answer", "")).strip()
+        choice = understand("choice", answer, ctx.today)  # 2, 两号, 第二个
+        place = _match_place(ctx.vars.get("places", []), str(choice) if choice else answer)
+        if place is None:
+            return "not_found"
+        _set_pickup(ctx, _draft(ctx), place)
+        return "found"
+
+    @registry.register("note_spoken_pickup", outcomes=("heard", "recorded"))
+    def note_spoken_pickup(ctx: StepContext) -> str:
+        """Keep the caller's own words: the recording for the operator, and what ASR heard."""
+        ride = _draft(ctx)
+        said = str(ctx.vars.get("pickup_said") or "").strip()
+        ride.pickup_place_id = None
+        ride.pickup_address = None
+        ride.pickup_transcript = said or None
+        ride.pickup_recording_url = ctx.vars.get("pickup_said_recording")
+        ctx.vars.update(pickup_label=texts.spoken("place_said"), pickup_address=said)
+        return "heard" if said else "recorded"
+
+    @registry.register("mark_trip_to_hospital")
+    def mark_trip_to_hospital(ctx: StepContext) -> None:
+        """A trip to hospital goes ahead of the others in the queue."""
+        ride = _draft(ctx)
+        ride.to_hospital = True
+        ride.destination = ride.destination or "医院"
+
+    @registry.register("queue_ride", outcomes=("queued",), commits=True)
+    def queue_ride(ctx: StepContext) -> str:
+        """Put the confirmed ride in the dispatch queue."""
+        ride = _draft(ctx)
+        ride.status = RideStatus.QUEUED
+        ride.queued_at = ctx.now
+        ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=ride.to_hospital)
+        ctx.vars["wait_minutes"] = USUAL_WAIT_MINUTES
+        return "queued"
+
+    @registry.register("abandon_ride_request")
+    def abandon_ride_request(ctx: StepContext) -> None:
+        """The caller hung up before confirming: keep the request, marked for operators."""
+        ride_id = ctx.vars.get("ride_id")
+        ride = ctx.session.get(Ride, ride_id) if ride_id else None
+        if ride is not None and ride.status == RideStatus.DRAFT:
+            ride.status = RideStatus.CALLER_HUNG_UP
+
+
+# --- a ride already on its way ------------------------------------------------------------
+
+
+def _register_active_ride_actions(registry: ActionRegistry) -> None:
+    @registry.register("describe_active_ride", outcomes=("over",))
+    def describe_active_ride(ctx: StepContext) -> str | None:
+        """Say where the caller's car is: still being dispatched, or plate and minutes away."""
+        ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"))
+        if ride is None or ride.status not in ACTIVE_STATUSES:
+            return "over"
+        driver = ctx.session.get(Driver, ride.driver_id) if ride.driver_id else None
+        if ride.status == RideStatus.QUEUED or driver is None:
+            ctx.vars["ride_status"] = texts.spoken("ride_dispatching")
+        elif ride.status == RideStatus.ARRIVING:
+            plate = spoken_plate(driver.plate)
+            ctx.vars["ride_status"] = texts.spoken("ride_arriving", plate=plate)
+        else:
+            eta = ride.eta_minutes
+            minutes = texts.spoken("ride_minutes", eta=eta) if eta else ""
+            ctx.vars["ride_status"] = texts.spoken(
+                "ride_assigned", plate=spoken_plate(driver.plate), minutes=minutes
+            )
+        return None
+
+    @registry.register("cancel_active_ride", commits=True)
+    def cancel_active_ride(ctx: StepContext) -> None:
+        """The caller confirmed: cancel their active ride (a driver on the way is told)."""
+        ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"))
+        if ride is not None and ride.status in ACTIVE_STATUSES:
+            rides.cancel(
+                ctx.session, ride_id=ride.id, expected_version=ride.version,
+                reason="来电者在电话里取消",
+            )
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def active_ride(ctx: StepContext) -> Ride | None:
+    who = []
+    if ctx.vars.get("person_id"):
+        who.append(Ride.person_id == ctx.vars["person_id"])
+    if ctx.call.from_number:
+        who.append(Ride.caller_number == ctx.call.from_number)
+    if not who:
+        return None
+    return ctx.session.scalars(
+        select(Ride)
+        .where(or_(*who), Ride.status.in_(ACTIVE_STATUSES))
+        .order_by(Ride.created_at.desc())
+        .limit(1)
+    ).first()
+
+
+def home_place(variables: dict[str, Any]) -> dict[str, Any] | None:
+    return next((p for p in variables.get("places", []) if p["kind"] == PlaceKind.HOME), None)
+
+
+def _draft(ctx: StepContext) -> Ride:
+    ride = ctx.session.get(Ride, ctx.vars["ride_id"])
+    if ride is None:
+        raise LookupError("the call's draft ride is gone")
+    return ride
+
+
+def _set_pickup(ctx: StepContext, ride: Ride, place: dict[str, Any]) -> None:
+    ride.pickup_place_id = place["id"]
+    ride.pickup_address = place["address"]
+    ctx.vars.update(pickup_label=place["label"], pickup_address=spoken_address(place["address"]))
+
+
+def _offer_places(ctx: StepContext, *, exclude: int | None) -> bool:
+    """Build the spoken list "在女儿家，请按2；在市一院，请按3"; False when there is none."""
+    places = [
+        p
+        for p in ctx.vars.get("places", [])
+        if p["id"] != exclude and p["position"] <= PLACES_BY_KEY
+    ]
+    ctx.vars["places_menu"] = "；".join(
+        texts.spoken("place_menu_item", label=p["label"], key=p["position"]) for p in places
+    )
+    return bool(places)
+
+
+def _match_place(places: list[dict[str, Any]], answer: str) -> dict[str, Any] | None:
+    answer = answer.strip()
+    if answer.isdigit():
+        return next((p for p in places if p["position"] == int(answer)), None)
+    # The longest label heard wins: "儿子家" is the son's home, not 家.
+    heard = [p for p in places if p["label"] in answer or (answer and answer in p["label"])]
+    return max(heard, key=lambda p: len(p["label"]), default=None)

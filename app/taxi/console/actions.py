@@ -1,0 +1,159 @@
+"""POST routes of the dispatch console: every change to a ride goes through app.taxi.rides.
+
+Each form carries the CSRF token and the ride version the operator saw. A refused change
+(someone else was faster, a double click, a busy driver) re-renders the console with a
+Chinese message and HTTP 409; nothing of it is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Form, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from app.consoles.auth import DispatchStaff, NowDep
+from app.consoles.csrf import CsrfProtected
+from app.consoles.http import commit_or_refuse, console_router
+from app.consoles.templating import render
+from app.core.config import Settings
+from app.core.deps import SessionDep, SettingsDep
+from app.people.phones import normalise_number
+from app.staff.models import StaffUser
+from app.taxi import rides
+from app.taxi.console.view import queue_context
+
+router = console_router(dependencies=[CsrfProtected])
+
+Version = Annotated[int, Form(ge=0)]
+Text = Annotated[str, Form(max_length=200)]
+
+
+def _run(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    staff: StaffUser,
+    now: NowDep,
+    *,
+    action: str,
+    ride_id: int | None,
+    change: Callable[[], object],
+) -> Response:
+    def show_refusal(exc: Exception) -> Response:
+        assert isinstance(exc, rides.RideError)
+        context = queue_context(session, settings, now)
+        context["error"] = exc.message
+        status = 409 if isinstance(exc, rides.RideConflict | rides.RideNotFound) else 400
+        return render(request, "dispatch/page.html", context, status_code=status)
+
+    return commit_or_refuse(
+        session, change, refused=rides.RideError, show_refusal=show_refusal,
+        log_event="dispatch action",
+        fields={"action": action, "ride_id": ride_id, "staff_user_id": staff.id},
+        done_url=f"/dispatch?done={action}",
+    )
+
+
+@router.post("/dispatch/rides/{ride_id}/assign", response_class=Response)
+def assign(
+    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep, version: Version,
+    driver_id: Annotated[int, Form()], eta_minutes: Annotated[int, Form()],
+) -> Response:
+    return _run(
+        request, session, settings, staff, now, action="assigned", ride_id=ride_id,
+        change=lambda: rides.assign_driver(
+            session, ride_id=ride_id, driver_id=driver_id, eta_minutes=eta_minutes,
+            expected_version=version, notify_voice_call=settings.notify_voice_call,
+        ),
+    )
+
+
+# A ride moving along its trip: the same form, one service command each.
+TRANSITIONS: dict[str, tuple[str, Callable[..., object]]] = {
+    "arriving": ("arriving", rides.mark_arriving),
+    "picked-up": ("picked_up", rides.mark_picked_up),
+    "completed": ("completed", rides.mark_completed),
+}
+
+
+def _transition_route(path: str, action: str, command: Callable[..., object]) -> None:
+    def move(
+        request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+        settings: SettingsDep, now: NowDep, version: Version,
+    ) -> Response:
+        return _run(
+            request, session, settings, staff, now, action=action, ride_id=ride_id,
+            change=lambda: command(session, ride_id=ride_id, expected_version=version),
+        )
+
+    move.__name__ = action
+    router.post(f"/dispatch/rides/{{ride_id}}/{path}", response_class=Response)(move)
+
+
+for _path, (_action, _command) in TRANSITIONS.items():
+    _transition_route(_path, _action, _command)
+
+
+@router.post("/dispatch/rides/{ride_id}/cancel", response_class=Response)
+def cancel(
+    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep, version: Version, reason: Text = "",
+) -> Response:
+    return _run(
+        request, session, settings, staff, now, action="cancelled", ride_id=ride_id,
+        change=lambda: rides.cancel(
+            session, ride_id=ride_id, expected_version=version, reason=reason
+        ),
+    )
+
+
+@router.post("/dispatch/rides/{ride_id}/no-car", response_class=Response)
+def no_car(
+    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep, version: Version,
+) -> Response:
+    return _run(
+        request, session, settings, staff, now, action="no_car", ride_id=ride_id,
+        change=lambda: rides.no_car_found(
+            session, ride_id=ride_id, expected_version=version,
+            notify_voice_call=settings.notify_voice_call,
+        ),
+    )
+
+
+@router.post("/dispatch/rides/{ride_id}/call-back", response_class=Response)
+def call_back(
+    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep,
+) -> Response:
+    return _run(
+        request, session, settings, staff, now, action="callback", ride_id=ride_id,
+        change=lambda: rides.call_back(session, ride_id=ride_id, now=now),
+    )
+
+
+@router.post("/dispatch/orders", response_class=Response)
+def back_office_order(
+    request: Request, staff: DispatchStaff, session: SessionDep, settings: SettingsDep,
+    now: NowDep, caller_number: Text = "", caller_name: Text = "", pickup_address: Text = "",
+    destination: Text = "", to_hospital: Annotated[bool, Form()] = False,
+) -> Response:
+    """后台下单: an order for someone who phoned the operator."""
+    number = normalise_number(caller_number) if caller_number.strip() else None
+
+    def change() -> object:
+        if caller_number.strip() and number is None:
+            raise rides.RideError("电话号码格式不对，请填写手机号或带区号的座机号。")
+        return rides.queue(
+            session, now=now, created_by_staff_id=staff.id, caller_name=caller_name,
+            caller_number=number, pickup_address=pickup_address, destination=destination,
+            to_hospital=to_hospital,
+        )
+
+    return _run(
+        request, session, settings, staff, now, action="queued", ride_id=None, change=change
+    )

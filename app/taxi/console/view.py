@@ -1,0 +1,102 @@
+"""What the dispatch templates need beyond the queue entries: masking, colours, roster."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.core.config import Settings
+from app.people.phones import local_number, mask_number
+from app.taxi import queue as ride_queue
+
+CANCEL_REASONS = ("来电者不需要了", "重复下单", "联系不上来电者", "其他原因")
+ETA_CHOICES = (5, 10, 15, 20, 30, 45, 60)
+
+NOTICES: dict[str, str] = {
+    "assigned": "已派车，短信和语音通知已排队发送。",
+    "arriving": "已标记为车辆即将到达。",
+    "picked_up": "已标记为老人已上车。",
+    "completed": "已完成（现金支付，线下结算）。",
+    "cancelled": "已取消这张叫车单。",
+    "no_car": "已标记为暂无车辆，已通知来电者；这张单仍留在队列里。",
+    "callback": "回拨电话已排队，系统会马上拨出。",
+    "queued": "后台下单成功，已进入队列。",
+}
+
+
+
+
+
+
+def wait_level(entry: ride_queue.QueueEntry, settings: Settings) -> str:
+    """'red', 'amber' or '' for a ride still waiting for a car."""
+    if not entry.waiting:
+        return ""
+    if entry.waiting_minutes >= settings.dispatch_red_minutes:
+        return "red"
+    if entry.waiting_minutes >= settings.dispatch_amber_minutes:
+        return "amber"
+    return ""
+
+
+@dataclass(frozen=True)
+class RosterDriver:
+    id: int
+    name: str
+    plate: str
+    phone: str
+    volunteer: bool
+    free: bool
+
+
+def queue_context(session: Session, settings: Settings, now: datetime) -> dict[str, Any]:
+    entries = ride_queue.live_queue(session, now=now)
+    roster = [
+        RosterDriver(d.id, d.name, d.plate, local_number(d.phone), d.volunteer, free)
+        for d, free in ride_queue.drivers_roster(session)
+    ]
+    return {
+        "waiting": [e for e in entries if e.waiting],
+        "under_way": [e for e in entries if not e.waiting],
+        "roster": roster,
+        "free_drivers": sum(1 for d in roster if d.free),
+        "settings": settings,
+        "wait_level": lambda e: wait_level(e, settings),
+        "mask_number": mask_number,
+        "local_number": local_number,
+        "cancel_reasons": CANCEL_REASONS,
+        "eta_choices": ETA_CHOICES,
+        "marker": "|".join(map(str, ride_queue.change_marker(session))),
+        "now": now,
+    }
+
+
+def entry_json(entry: ride_queue.QueueEntry, settings: Settings) -> dict[str, Any]:
+    """A queue row for /dispatch/queue.json; phone numbers masked."""
+    return {
+        "ride_id": entry.ride_id,
+        "version": entry.version,
+        "status": entry.status.value,
+        "status_label": entry.status_label,
+        "caller_hung_up": entry.caller_hung_up,
+        "person_name": entry.person_name,
+        "age": entry.age,
+        "caller_number_masked": mask_number(entry.caller_number),
+        "pickup_label": entry.pickup_label,
+        "pickup_address": entry.pickup_address,
+        "has_recording": entry.recording_url is not None,
+        "transcript": entry.transcript,
+        "destination": entry.destination,
+        "to_hospital": entry.to_hospital,
+        "elderly": entry.elderly,
+        "priority": entry.priority,
+        "waiting_since": entry.waiting_since.isoformat(),
+        "waiting_minutes": entry.waiting_minutes,
+        "wait_level": wait_level(entry, settings),
+        "driver_name": entry.driver_name,
+        "driver_plate": entry.driver_plate,
+        "eta_minutes": entry.eta_minutes,
+    }

@@ -1,0 +1,17 @@
+"""Ride statuses."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RideStatus(StrEnum):
+    DRAFT = "draft"  # the caller is still on the line, nothing confirmed yet
+    QUEUED = "queued"
+    ASSIGNED = "assigned"
+    ARRIVING = "arriving"
+    PICKED_UP = "picked_up"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    NO_CAR = "no_car"
+    CALLER_HUNG_UP = "caller_hung_up"  # half-finished request, kept for operators

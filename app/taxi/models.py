@@ -1,0 +1,67 @@
+"""Taxi companies, drivers and rides."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, Timestamped, UTCDateTime, str_enum
+from app.taxi.enums import RideStatus
+
+
+class TaxiCompany(Base):
+    __tablename__ = "taxi_companies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    phone: Mapped[str] = mapped_column(String(32))
+
+
+class Driver(Base):
+    __tablename__ = "drivers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("taxi_companies.id"))
+    name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str] = mapped_column(String(32))
+    plate: Mapped[str] = mapped_column(String(16), unique=True)
+    volunteer: Mapped[bool] = mapped_column(Boolean, default=False)  # 爱心车队
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Ride(Timestamped, Base):
+    __tablename__ = "rides"
+    __table_args__ = (Index("ix_rides_status_priority", "status", "priority"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    call_id: Mapped[str | None] = mapped_column(ForeignKey("calls.id"))
+    caller_number: Mapped[str | None] = mapped_column(String(32))
+    # Name given by an unregistered caller to an operator (back-office order).
+    caller_name: Mapped[str | None] = mapped_column(String(50))
+    pickup_place_id: Mapped[int | None] = mapped_column(
+        ForeignKey("saved_places.id", ondelete="SET NULL")
+    )
+    pickup_address: Mapped[str | None] = mapped_column(String(200))
+    pickup_recording_url: Mapped[str | None] = mapped_column(String(500))
+    pickup_transcript: Mapped[str | None] = mapped_column(String(200))
+    destination: Mapped[str | None] = mapped_column(String(200))
+    to_hospital: Mapped[bool] = mapped_column(Boolean, default=False)
+    priority: Mapped[int] = mapped_column(Integer, default=0)  # higher goes first
+    status: Mapped[RideStatus] = mapped_column(
+        str_enum(RideStatus, "ride_status"), default=RideStatus.DRAFT
+    )
+    driver_id: Mapped[int | None] = mapped_column(ForeignKey("drivers.id"))
+    eta_minutes: Mapped[int | None] = mapped_column(Integer)
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cash_payment: Mapped[bool] = mapped_column(Boolean, default=True)  # offline settlement
+    cancel_reason: Mapped[str | None] = mapped_column(String(100))
+    created_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+    __mapper_args__ = {"version_id_col": version}

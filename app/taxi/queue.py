@@ -1,0 +1,132 @@
+"""The dispatch console's live queue: what operators see, read from the rides table.
+
+`live_queue` lists every ride still needing attention as `QueueEntry` rows (highest
+priority first, then longest waiting), `drivers_roster` lists active drivers with whether
+each is free, and `change_marker` is a cheap fingerprint the console polls to know when to
+refresh. It only reads; every change to a ride goes through `app.taxi.rides`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.people.age import age_on
+from app.people.models import Person, SavedPlace
+from app.taxi.enums import RideStatus
+from app.taxi.models import Driver, Ride
+from app.taxi.rides import LIVE, STATUS_LABELS, UNDER_WAY, WAITING
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One row of the dispatch console's live queue."""
+
+    ride_id: int
+    version: int
+    status: RideStatus
+    status_label: str
+    person_name: str | None
+    age: int | None
+    caller_number: str | None
+    pickup_label: str | None
+    pickup_address: str | None
+    recording_url: str | None
+    transcript: str | None
+    destination: str | None
+    to_hospital: bool
+    priority: int
+    waiting_since: datetime
+    waiting_minutes: int
+    driver_name: str | None
+    driver_plate: str | None
+    driver_phone: str | None
+    eta_minutes: int | None
+    back_office: bool
+
+    @property
+    def caller_hung_up(self) -> bool:
+        return self.status == RideStatus.CALLER_HUNG_UP
+
+    @property
+    def waiting(self) -> bool:
+        return self.status in WAITING
+
+    @property
+    def elderly(self) -> bool:
+        return self.age is None or self.age >= 60
+
+
+def live_queue(session: Session, *, now: datetime) -> list[QueueEntry]:
+    """Every ride still needing attention: highest priority first, then longest waiting.
+
+    Includes draft and caller-hung-up requests (flagged, never dropped) and rides for
+    which no car was found, as well as rides under way.
+    """
+    waiting_since = func.coalesce(Ride.queued_at, Ride.created_at)
+    rows = session.execute(
+        select(Ride, Person, SavedPlace, Driver)
+        .outerjoin(Person, Ride.person_id == Person.id)
+        .outerjoin(SavedPlace, Ride.pickup_place_id == SavedPlace.id)
+        .outerjoin(Driver, Ride.driver_id == Driver.id)
+        .where(Ride.status.in_(LIVE))
+        .order_by(Ride.priority.desc(), waiting_since.asc(), Ride.id.asc())
+    ).all()
+    return [_entry(ride, person, place, driver, now) for ride, person, place, driver in rows]
+
+
+def _entry(
+    ride: Ride, person: Person | None, place: SavedPlace | None, driver: Driver | None,
+    now: datetime,
+) -> QueueEntry:
+    since = ride.queued_at or ride.created_at
+    return QueueEntry(
+        ride_id=ride.id,
+        version=ride.version,
+        status=ride.status,
+        status_label=STATUS_LABELS[ride.status],
+        person_name=(person.call_name or person.full_name) if person else ride.caller_name,
+        age=age_on(person.birth_date, now.date()) if person else None,
+        caller_number=ride.caller_number,
+        pickup_label=place.label if place else None,
+        pickup_address=ride.pickup_address or (place.address if place else None),
+        recording_url=ride.pickup_recording_url,
+        transcript=ride.pickup_transcript,
+        destination=ride.destination,
+        to_hospital=ride.to_hospital,
+        priority=ride.priority,
+        waiting_since=since,
+        waiting_minutes=max(0, int((now - since).total_seconds() // 60)),
+        driver_name=driver.name if driver else None,
+        driver_plate=driver.plate if driver else None,
+        driver_phone=driver.phone if driver else None,
+        eta_minutes=ride.eta_minutes,
+        back_office=ride.created_by_staff_id is not None,
+    )
+
+
+def change_marker(session: Session) -> tuple[int, str, int]:
+    """A cheap fingerprint of the rides table that changes with every insert or update."""
+    count, latest, versions = session.execute(
+        select(
+            func.count(Ride.id),
+            func.max(Ride.updated_at),
+            func.coalesce(func.sum(Ride.version), 0),
+        )
+    ).one()
+    return int(count), str(latest), int(versions)
+
+
+def drivers_roster(session: Session) -> list[tuple[Driver, bool]]:
+    """Active drivers with whether each is free (no ride under way), free ones first."""
+    busy_ids = set(
+        session.scalars(
+            select(Ride.driver_id).where(Ride.status.in_(UNDER_WAY), Ride.driver_id.is_not(None))
+        )
+    )
+    drivers = session.scalars(select(Driver).where(Driver.active.is_(True)).order_by(Driver.id))
+    roster = [(d, d.id not in busy_ids) for d in drivers]
+    return sorted(roster, key=lambda item: not item[1])

@@ -1,0 +1,356 @@
+"""Rides after the call: the only code that changes a ride once the phone flow queued it.
+
+Every function is one unit of work on a passed `Session` (the caller commits) and takes
+keyword-only arguments. Notifications are written to the outbox in the same transaction
+as the change that causes them, so either both are saved or neither is.
+
+Concurrency: a change first takes the ride's row lock (`SELECT ... FOR UPDATE` on
+PostgreSQL; on SQLite a no-op write takes the database write lock), then checks the
+version the operator saw. Assignment also locks the driver row, so two operators can
+neither assign one ride twice nor give one driver two rides. Conflicts raise
+`RideConflict` with a Chinese message for the operator. The dispatch console's read
+model (the live queue and the drivers roster) is `app.taxi.queue`; the texts
+sent when a driver is assigned are composed in `app.taxi.notifications`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import texts
+from app.notify.enums import OutboxKind
+from app.notify.outbox import enqueue_message
+from app.people.age import age_on
+from app.people.enums import PlaceKind
+from app.people.models import Person, PersonPhone, SavedPlace
+from app.taxi.enums import RideStatus
+from app.taxi.models import Driver, Ride
+from app.taxi.notifications import notify_assigned, send_sms
+from app.taxi.rules import ride_priority
+
+WAITING = (RideStatus.DRAFT, RideStatus.QUEUED, RideStatus.CALLER_HUNG_UP, RideStatus.NO_CAR)
+UNDER_WAY = (RideStatus.ASSIGNED, RideStatus.ARRIVING, RideStatus.PICKED_UP)
+LIVE = WAITING + UNDER_WAY
+ASSIGNABLE = (RideStatus.QUEUED, RideStatus.NO_CAR, RideStatus.CALLER_HUNG_UP)
+CANCELLABLE = WAITING + (RideStatus.ASSIGNED, RideStatus.ARRIVING)
+
+STATUS_LABELS: dict[RideStatus, str] = {
+    RideStatus.DRAFT: "通话中",
+    RideStatus.QUEUED: "等待派车",
+    RideStatus.ASSIGNED: "已派车",
+    RideStatus.ARRIVING: "车辆即将到达",
+    RideStatus.PICKED_UP: "已上车",
+    RideStatus.COMPLETED: "已完成",
+    RideStatus.CANCELLED: "已取消",
+    RideStatus.NO_CAR: "暂无车辆",
+    RideStatus.CALLER_HUNG_UP: "来电者已挂断",
+}
+
+STALE = "这张叫车单刚刚被其他调度员改过（现在是“{status}”）。页面已更新，请核对后再操作。"
+NOT_ASSIGNABLE = "这张叫车单现在是“{status}”，不能派车。"
+DRIVER_BUSY = "{name}（{plate}）正在执行另一张叫车单，请选择其他司机。"
+DRIVER_INACTIVE = "这位司机已停用，请选择其他司机。"
+WRONG_STATUS = "这张叫车单现在是“{status}”，不能改为“{target}”。"
+NOT_FOUND = "找不到这张叫车单。"
+NEED_PICKUP = "请填写上车地点。"
+NEED_CALLER = "请填写来电者姓名或电话号码。"
+BAD_ETA = "预计到达时间请填 1 到 120 分钟。"
+
+
+class RideError(Exception):
+    """A ride change refused for a reason the operator should read (Chinese)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RideConflict(RideError):
+    """Someone else changed the ride (or took the driver) first."""
+
+
+class RideNotFound(RideError):
+    def __init__(self) -> None:
+        super().__init__(NOT_FOUND)
+
+
+# --- creating ---------------------------------------------------------------------------
+
+
+def queue(
+    session: Session,
+    *,
+    now: datetime,
+    created_by_staff_id: int | None,
+    person_id: int | None = None,
+    caller_name: str | None = None,
+    caller_number: str | None = None,
+    pickup_place_id: int | None = None,
+    pickup_address: str | None = None,
+    destination: str | None = None,
+    to_hospital: bool = False,
+) -> Ride:
+    """A back-office order (后台下单) for someone who phoned an operator; queued at once.
+
+    The person is the one given, else the one registered with `caller_number`; an
+    unregistered caller's name is kept on the ride (`caller_name`), not made into a person
+    record nobody verified. The pickup is the saved place given, else the free-text
+    address, else the person's home.
+    """
+    caller_name = (caller_name or "").strip() or None
+    pickup_address = (pickup_address or "").strip() or None
+    destination = (destination or "").strip() or None
+    person = _resolve_person(session, person_id, caller_number, caller_name)
+    place = _resolve_place(session, person, pickup_place_id, pickup_address)
+    if place is None and pickup_address is None:
+        raise RideError(NEED_PICKUP)
+    age = age_on(person.birth_date, now.date()) if person is not None else None
+    hospital_trip = to_hospital or (place is not None and place.kind == PlaceKind.HOSPITAL)
+    ride = Ride(
+        person_id=person.id if person is not None else None,
+        caller_number=caller_number,
+        caller_name=None if person is not None else caller_name,
+        pickup_place_id=place.id if place is not None else None,
+        pickup_address=pickup_address or (place.address if place is not None else None),
+        destination=destination,
+        to_hospital=hospital_trip,
+        priority=ride_priority(age=age, to_hospital=hospital_trip),
+        status=RideStatus.QUEUED,
+        queued_at=now,
+        cash_payment=True,
+        created_by_staff_id=created_by_staff_id,
+    )
+    session.add(ride)
+    session.flush()
+    return ride
+
+
+def _resolve_person(
+    session: Session, person_id: int | None, number: str | None, name: str | None
+) -> Person | None:
+    if person_id is not None:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise RideError("找不到这位老人的登记信息。")
+        return person
+    if number:
+        person = session.scalar(
+            select(Person).join(PersonPhone).where(PersonPhone.number == number)
+        )
+        if person is not None:
+            return person
+    if name is None and number is None:
+        raise RideError(NEED_CALLER)
+    return None
+
+
+def _resolve_place(
+    session: Session, person: Person | None, place_id: int | None, address: str | None
+) -> SavedPlace | None:
+    if place_id is not None:
+        place = session.get(SavedPlace, place_id)
+        if place is None or person is None or place.person_id != person.id:
+            raise RideError("这个常用地点不属于这位老人。")
+        return place
+    if address is None and person is not None:
+        return next((p for p in person.places if p.kind == PlaceKind.HOME), None)
+    return None
+
+
+# --- assigning --------------------------------------------------------------------------
+
+
+def assign_driver(
+    session: Session,
+    *,
+    ride_id: int,
+    driver_id: int,
+    eta_minutes: int,
+    expected_version: int,
+    notify_voice_call: bool = True,
+) -> Ride:
+    """Give the ride to a driver and tell the caller and family (SMS, optional call).
+
+    Raises RideConflict when the ride changed since the operator saw `expected_version`,
+    is no longer waiting for a car, or the driver already has an active ride.
+    """
+    if not 1 <= eta_minutes <= 120:
+        raise RideError(BAD_ETA)
+    ride = _locked_ride(session, ride_id)
+    _check_version(ride, expected_version)
+    if ride.status not in ASSIGNABLE:
+        raise RideConflict(NOT_ASSIGNABLE.format(status=STATUS_LABELS[ride.status]))
+    driver = _locked_driver(session, driver_id)
+    busy = session.scalar(
+        select(func.count(Ride.id)).where(
+            Ride.driver_id == driver.id, Ride.status.in_(UNDER_WAY), Ride.id != ride.id
+        )
+    )
+    if busy:
+        raise RideConflict(DRIVER_BUSY.format(name=driver.name, plate=driver.plate))
+    ride.driver_id = driver.id
+    ride.eta_minutes = eta_minutes
+    ride.status = RideStatus.ASSIGNED
+    _flush(session, ride)
+    notify_assigned(session, ride, driver, notify_voice_call=notify_voice_call)
+    return ride
+
+
+# --- other transitions ------------------------------------------------------------------
+
+
+def mark_arriving(session: Session, *, ride_id: int, expected_version: int) -> Ride:
+    return _move(session, ride_id, expected_version, (RideStatus.ASSIGNED,), RideStatus.ARRIVING)
+
+
+def mark_picked_up(session: Session, *, ride_id: int, expected_version: int) -> Ride:
+    allowed = (RideStatus.ASSIGNED, RideStatus.ARRIVING)
+    return _move(session, ride_id, expected_version, allowed, RideStatus.PICKED_UP)
+
+
+def mark_completed(
+    session: Session, *, ride_id: int, expected_version: int, cash_payment: bool = True
+) -> Ride:
+    """The trip is over; the fare was paid in cash to the driver (offline settlement)."""
+    allowed = (RideStatus.ARRIVING, RideStatus.PICKED_UP)
+    ride = _move(session, ride_id, expected_version, allowed, RideStatus.COMPLETED)
+    ride.cash_payment = cash_payment
+    return ride
+
+
+def cancel(session: Session, *, ride_id: int, expected_version: int, reason: str) -> Ride:
+    """Cancel; an assigned driver is told by SMS with the reason, and so is the caller."""
+    reason = reason.strip()[:100] or "调度员取消"
+    ride = _locked_ride(session, ride_id)
+    _check_version(ride, expected_version)
+    _check_from(ride, CANCELLABLE, RideStatus.CANCELLED)
+    had_driver = ride.status in UNDER_WAY and ride.driver_id is not None
+    caller_waiting = ride.status not in (RideStatus.DRAFT, RideStatus.CALLER_HUNG_UP)
+    ride.status = RideStatus.CANCELLED
+    ride.cancel_reason = reason
+    _flush(session, ride)
+    if had_driver:
+        driver = session.get(Driver, ride.driver_id)
+        if driver is not None:
+            send_sms(
+                session,
+                driver.phone,
+                texts.sms("ride_cancelled_driver", ride_id=ride.id, reason=reason),
+                f"ride:{ride.id}:cancelled:sms:driver:{driver.id}",
+            )
+    if ride.caller_number and caller_waiting:
+        send_sms(
+            session,
+            ride.caller_number,
+            texts.sms("ride_cancelled"),
+            f"ride:{ride.id}:cancelled:sms:{ride.caller_number}",
+        )
+    return ride
+
+
+def no_car_found(
+    session: Session, *, ride_id: int, expected_version: int, notify_voice_call: bool = True
+) -> Ride:
+    """No car is available: tell the caller; the ride stays in the queue (status no_car)."""
+    allowed = (RideStatus.QUEUED, RideStatus.CALLER_HUNG_UP)
+    ride = _move(session, ride_id, expected_version, allowed, RideStatus.NO_CAR)
+    if ride.caller_number:
+        send_sms(
+            session,
+            ride.caller_number,
+            texts.sms("ride_no_car"),
+            f"ride:{ride.id}:no_car:sms:{ride.caller_number}",
+        )
+        if notify_voice_call:
+            enqueue_message(
+                session,
+                kind=OutboxKind.CALL,
+                to_number=ride.caller_number,
+                body=texts.voice("ride_no_car"),
+                idempotency_key=f"ride:{ride.id}:no_car:call:{ride.caller_number}",
+            )
+    return ride
+
+
+def call_back(session: Session, *, ride_id: int, now: datetime) -> str:
+    """Ask the outbox to call the caller back; one call per ride per minute at most.
+
+    Returns the number called. Raises RideError when the caller's number is unknown.
+    """
+    ride = session.get(Ride, ride_id)
+    if ride is None:
+        raise RideNotFound()
+    if not ride.caller_number:
+        raise RideError("来电号码未知（来电者隐藏了号码），无法回拨。")
+    enqueue_message(
+        session,
+        kind=OutboxKind.CALL,
+        to_number=ride.caller_number,
+        body=texts.voice("ride_call_back"),
+        idempotency_key=f"ride:{ride.id}:callback:{now:%Y%m%d%H%M}",
+    )
+    return ride.caller_number
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _locked_ride(session: Session, ride_id: int) -> Ride:
+    """Load the ride under a row lock (a write lock on SQLite), with fresh values."""
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks; a no-op write takes the database write lock now, so the
+        # checks below read what no other writer can change before we commit.
+        session.execute(text("UPDATE rides SET version = version WHERE id = :id"), {"id": ride_id})
+    ride = session.get(Ride, ride_id, with_for_update=True, populate_existing=True)
+    if ride is None:
+        raise RideNotFound()
+    return ride
+
+
+def _locked_driver(session: Session, driver_id: int) -> Driver:
+    driver = session.get(Driver, driver_id, with_for_update=True, populate_existing=True)
+    if driver is None:
+        raise RideError("找不到这位司机。")
+    if not driver.active:
+        raise RideError(DRIVER_INACTIVE)
+    return driver
+
+
+def _check_version(ride: Ride, expected_version: int) -> None:
+    if ride.version != expected_version:
+        raise RideConflict(STALE.format(status=STATUS_LABELS[ride.status]))
+
+
+def _check_from(ride: Ride, allowed: Iterable[RideStatus], target: RideStatus) -> None:
+    if ride.status not in tuple(allowed):
+        raise RideConflict(
+            WRONG_STATUS.format(status=STATUS_LABELS[ride.status], target=STATUS_LABELS[target])
+        )
+
+
+def _move(
+    session: Session,
+    ride_id: int,
+    expected_version: int,
+    allowed: tuple[RideStatus, ...],
+    target: RideStatus,
+) -> Ride:
+    ride = _locked_ride(session, ride_id)
+    _check_version(ride, expected_version)
+    _check_from(ride, allowed, target)
+    ride.status = target
+    _flush(session, ride)
+    return ride
+
+
+def _flush(session: Session, ride: Ride) -> None:
+    """Write the change; the version check in the UPDATE is the last line of defence."""
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise RideConflict(STALE.format(status="已更新")) from exc
