@@ -65,6 +65,15 @@ def serve(
     )
 
 
+@app.command()
+def start() -> None:
+    """Deployment start-up (the Docker image's command): check the configuration, migrate,
+    create the bootstrap admin if none exists, check the flows, then serve."""
+    from app.startup import start as run_start_up
+
+    run_start_up(get_settings())
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Create or update the schema to the latest migration."""

@@ -21,6 +21,7 @@ from app.speech.service import get_speech
 from app.staff import pages as staff_pages
 from app.taxi import console as dispatch_console
 from app.telephony import routes as twilio_routes
+from app.telephony.prompt_audio import default_prompt_audio
 from app.understanding import KINDS
 from app.understanding.phrases import phrase_list
 
@@ -28,7 +29,9 @@ logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the service. Start-up refuses a broken flow or a production placeholder secret."""
+    """Build the service. Start-up refuses a broken flow or an unfit production configuration
+    (`Settings.check_production_ready`), and logs the speech, prompt voice and notifications
+    state that `/readyz` reports."""
     settings = settings or get_settings()
     settings.check_production_ready()
 
@@ -48,10 +51,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.flows = load_hotline_flows(settings)  # a broken flow stops start-up here
     app.state.call_service = build_call_service(settings, app.state.db, flows=app.state.flows)
     app.state.speech = get_speech(
-        settings.models_dir, settings.speech_model, remote_url=settings.speech_remote_url or None
+        settings.models_dir,
+        settings.speech_model,
+        remote_url=settings.speech_remote_url or None,
+        manifest=settings.models_manifest,
     )
     app.state.speech_status = app.state.speech.status
     logger.info("speech: %s", app.state.speech_status)
+    app.state.prompt_audio = default_prompt_audio()  # the placeholder is a logged warning
+    logger.info("prompt voice: %s", app.state.prompt_audio.voice_status)
+    app.state.notifications_status = notifications_status(settings)
+    log_notifications = logger.info if settings.notifications_configured else logger.warning
+    log_notifications("notifications: %s", app.state.notifications_status)
     if app.state.speech.available:  # words the model lacks are reported now, not dropped
         app.state.speech.check_phrase_lists({kind: phrase_list(kind) for kind in KINDS})
     app.include_router(health.router)
@@ -62,6 +73,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(twilio_routes.router)
     app.include_router(notification_routes.router)
     return app
+
+
+def notifications_status(settings: Settings) -> str:
+    """Whether SMS and callback calls can go out, and who sends them."""
+    if not settings.notifications_configured:
+        return "not configured: no SMS or callback call is sent (set IVR_TWILIO_*)"
+    if settings.outbox_in_process:
+        return "twilio, sent by the worker inside ivr serve"
+    return "twilio, sent by a separate `ivr outbox run`"
 
 
 def create_app_from_env() -> FastAPI:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -111,17 +112,73 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    # --- Deployment: start-up checks, first admin, models volume (see docker/) ---------
+    models_manifest: Path | None = Field(
+        default=None,
+        description="Model manifest to read; empty: manifest.json in IVR_MODELS_DIR.",
+    )
+    bootstrap_admin_username: str = Field(
+        default="",
+        description="`ivr start` creates this admin once, if the database has no admin yet.",
+    )
+    bootstrap_admin_password: SecretStr = Field(
+        default=SecretStr(""), description="Password of the bootstrap admin (never logged)."
+    )
+
+    @property
+    def notifications_configured(self) -> bool:
+        """SMS and callback calls can be sent: a Twilio account, its token and a sender."""
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from_number)
+
     def check_production_ready(self) -> None:
-        """Refuse to serve production traffic with placeholder secrets."""
-        if not self.is_production:
-            return
+        """Refuse to serve production traffic with placeholders or half a configuration."""
+        problems = self.production_problems()
+        if problems:
+            raise ProductionConfigError("; ".join(problems))
+
+    def production_problems(self) -> list[str]:
+        """Every reason production would be broken (empty outside production)."""
         problems = []
+        if self.bootstrap_admin_username and not self.bootstrap_admin_password.get_secret_value():
+            problems.append("IVR_BOOTSTRAP_ADMIN_PASSWORD must be set with its username")
+        if not self.is_production:
+            return problems
         if self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32:
             problems.append("IVR_SECRET_KEY must be set to a random string of 32+ characters")
-        if not self.twilio_auth_token:
-            problems.append("IVR_TWILIO_AUTH_TOKEN must be set to validate Twilio signatures")
-        if problems:
-            raise RuntimeError("; ".join(problems))
+        # The default would make every Twilio signature check fail, silently for callers.
+        url = urlsplit(self.public_base_url)
+        if "public_base_url" not in self.model_fields_set:
+            problems.append("IVR_PUBLIC_BASE_URL must be set to the URL Twilio calls")
+        elif url.scheme not in ("http", "https") or url.hostname in LOOPBACK_HOSTS:
+            problems.append("IVR_PUBLIC_BASE_URL must be a public http(s) URL Twilio can reach")
+        missing = [
+            env
+            for env, value in (
+                ("IVR_TWILIO_AUTH_TOKEN", self.twilio_auth_token),
+                ("IVR_TWILIO_ACCOUNT_SID", self.twilio_account_sid),
+                ("IVR_TWILIO_FROM_NUMBER", self.twilio_from_number),
+            )
+            if not value
+        ]
+        if missing:  # without all three no SMS or call is ever sent, and nothing says so
+            problems.append(f"{', '.join(missing)} must be set (signatures and notifications)")
+        return problems
+
+
+class ProductionConfigError(RuntimeError):
+    """The settings are not fit for production; the message names every problem."""
+
+
+LOOPBACK_HOSTS = frozenset({None, "", "localhost", "127.0.0.1", "::1", "0.0.0.0"})
+# What compose (and any production deployment) must set; tests/unit/test_compose_file.py.
+PRODUCTION_REQUIRED_SETTINGS = (
+    "environment",
+    "secret_key",
+    "public_base_url",
+    "twilio_auth_token",
+    "twilio_account_sid",
+    "twilio_from_number",
+)
 
 
 @lru_cache

@@ -7,12 +7,20 @@ its own as `python -m app.speech.cli`.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 
 from app.speech.download import (
     DownloadError,
@@ -26,6 +34,7 @@ from app.speech.models import (
     ManifestError,
     ModelSpec,
     load_manifest,
+    manifest_path,
     model_problem,
 )
 
@@ -38,9 +47,15 @@ def _models_dir(value: Path | None) -> Path:
     return value or Path(os.environ.get("IVR_MODELS_DIR") or DEFAULT_MODELS_DIR)
 
 
+def _manifest_override() -> Path | None:
+    """IVR_MODELS_MANIFEST: the image's manifest when models live on a volume."""
+    value = os.environ.get("IVR_MODELS_MANIFEST")
+    return Path(value) if value else None
+
+
 def _manifest(models_dir: Path) -> dict[str, ModelSpec]:
     try:
-        return load_manifest(models_dir)
+        return load_manifest(models_dir, _manifest_override())
     except ManifestError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -110,7 +125,7 @@ def check(
         from app.speech.service import load_speech
 
         started = time.monotonic()
-        speech = load_speech(directory, name)
+        speech = load_speech(directory, name, manifest=_manifest_override())
         if speech.model is None:
             typer.echo(f"error: {speech.status}", err=True)
             raise typer.Exit(1)
@@ -118,24 +133,27 @@ def check(
     typer.echo(f"ok: {name} at {path}")
 
 
-def _progress_printer() -> tuple[ProgressCallback, Callable[[], None]]:
-    state = {"last": 0.0}
+def _progress_bar() -> tuple[ProgressCallback, Callable[[], None]]:
+    """A rich progress bar on standard error: size, speed and time left."""
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
+    task: dict[str, TaskID] = {}
 
     def show(done: int, total: int | None) -> None:
-        now = time.monotonic()
-        if now - state["last"] < 0.2 and (total is None or done < total):
-            return
-        state["last"] = now
-        if total:
-            filled = int(30 * done / total)
-            bar = "#" * filled + "-" * (30 - filled)
-            sys.stderr.write(f"\r[{bar}] {done / 1e6:7.1f}/{total / 1e6:.1f} MB")
-        else:
-            sys.stderr.write(f"\r{done / 1e6:7.1f} MB")
-        sys.stderr.flush()
+        if "id" not in task:
+            progress.start()
+            task["id"] = progress.add_task("download", total=total)
+        progress.update(task["id"], completed=done, total=total)
 
     def end() -> None:
-        sys.stderr.write("\n")
+        progress.stop()
 
     return show, end
 
@@ -158,7 +176,7 @@ def download(
         raise typer.Exit(2)
     for leftover in remove_partial_downloads(directory):
         typer.echo(f"removed leftover partial download {leftover.name}")
-    show, end = _progress_printer()
+    show, end = _progress_bar()
     try:
         path, digest = download_model(
             specs[name],
@@ -176,7 +194,8 @@ def download(
     typer.echo(f"installed {name} at {path}")
     typer.echo(f"sha256 {digest}")
     if not specs[name].checksum_pinned:
-        typer.echo(f"warning: pin this checksum in {directory / 'manifest.json'} (sha256 field)")
+        where = manifest_path(directory, _manifest_override())
+        typer.echo(f"warning: pin this checksum in {where} (sha256 field)")
 
 
 if __name__ == "__main__":

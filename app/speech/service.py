@@ -58,6 +58,7 @@ def load_speech(
     *,
     remote_url: str | None = None,
     workers: int | None = None,
+    manifest: Path | None = None,
 ) -> Speech:
     """Load `model_name` from the manifest in `models_dir`; keypad-only on any problem.
 
@@ -68,7 +69,7 @@ def load_speech(
         log.info(status)
         return Speech(model=None, status=status, remote_url=remote_url)
     try:
-        spec = get_spec(model_name, Path(models_dir))
+        spec = get_spec(model_name, Path(models_dir), manifest)
     except ManifestError as exc:
         status = f"keypad-only: {exc}"
         log.warning(status)
@@ -97,7 +98,7 @@ def load_speech(
     return Speech(model=model, status=status)
 
 
-_cache: dict[tuple[str, str, str | None], Speech] = {}
+_cache: dict[tuple[str, str, str | None, str | None], Speech] = {}
 _cache_lock = threading.Lock()
 
 
@@ -106,10 +107,13 @@ def get_speech(
     model_name: str = "vosk-model-small-cn-0.22",
     *,
     remote_url: str | None = None,
+    manifest: Path | None = None,
 ) -> Speech:
     """Process-wide `load_speech`: the model is loaded once and shared by all calls."""
-    key = (str(models_dir), model_name, remote_url)
+    key = (str(models_dir), model_name, remote_url, str(manifest) if manifest else None)
     with _cache_lock:
         if key not in _cache:
-            _cache[key] = load_speech(models_dir, model_name, remote_url=remote_url)
+            _cache[key] = load_speech(
+                models_dir, model_name, remote_url=remote_url, manifest=manifest
+            )
         return _cache[key]

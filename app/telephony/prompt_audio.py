@@ -5,7 +5,8 @@ bundled in the `espeakng-loader` package (voice `cmn`), slowed to the rate older
 need; rendered prompts are cached, as the same sentences recur on every call. A
 recorded-voice or cloud TTS implementation only has to provide `render`.
 `PlaceholderToneAudio` is NOT speech: a short beep plus silence as long as the sentence
-would take; it is used when espeak-ng is unavailable, and by tests.
+would take; it is used when espeak-ng is unavailable (a warning at start-up, and `/readyz`
+reports the voice in use), and by tests.
 """
 
 from __future__ import annotations
@@ -24,9 +25,15 @@ logger = logging.getLogger(__name__)
 
 SAMPLE_RATE = 8000
 CACHE_SIZE = 256
+PLACEHOLDER_STATUS = "placeholder tone: not speech, espeak-ng unavailable"
 
 
 class PromptAudio(Protocol):
+    @property
+    def voice_status(self) -> str:
+        """What callers hear, for `/readyz` and the start-up log."""
+        ...
+
     def render(self, text: str, pace: Pace) -> bytes:
         """Speak `text`; return 8 kHz G.711 mu-law bytes."""
         ...
@@ -40,6 +47,10 @@ class EspeakPromptAudio:
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple[str, str], bytes] = OrderedDict()
         self._lock = threading.Lock()
+
+    @property
+    def voice_status(self) -> str:
+        return f"espeak-ng ({self.voice})"
 
     def render(self, text: str, pace: Pace) -> bytes:
         key = (text, pace)
@@ -69,6 +80,10 @@ class PlaceholderToneAudio:
         self.seconds_scale = seconds_scale
         self.max_seconds = max_seconds
 
+    @property
+    def voice_status(self) -> str:
+        return PLACEHOLDER_STATUS
+
     def render(self, text: str, pace: Pace) -> bytes:
         from app.speech.audio import mulaw_encode
 
@@ -81,13 +96,17 @@ class PlaceholderToneAudio:
 
 
 def default_prompt_audio() -> PromptAudio:
-    """espeak-ng when it works on this machine, else the placeholder (logged)."""
+    """espeak-ng when it works on this machine, else the placeholder (a logged warning)."""
     try:
         espeak = EspeakPromptAudio()
         espeak.render("您好", "normal")
         return espeak
     except Exception as exc:
-        logger.warning("espeak-ng unavailable (%s): media streams play placeholder tones", exc)
+        logger.warning(
+            "prompt voice: %s (%s): media-stream callers hear beeps, not prompts",
+            PLACEHOLDER_STATUS,
+            exc,
+        )
         return PlaceholderToneAudio()
 
 

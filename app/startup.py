@@ -1,0 +1,106 @@
+"""`ivr start`: the one start-up sequence of a deployment (the Docker image's command).
+
+1. check the configuration (`Settings.production_problems`: in production a placeholder
+   secret, a missing `IVR_PUBLIC_BASE_URL` or half a Twilio configuration stops here);
+2. migrate the database to the latest schema (`ivr db upgrade`);
+3. create the first admin from `IVR_BOOTSTRAP_ADMIN_*` when the database has no admin;
+4. load and validate the call flows;
+5. serve (`ivr serve` without the development banner); the app logs speech, prompt voice
+   and notifications state, which `/readyz` reports too.
+
+Each failing step logs why and exits non-zero before anything is served. It runs the same
+inside and outside Docker (tests/integration/test_startup.py runs it on SQLite).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from app.core.config import Settings
+from app.core.logging import configure_logging
+
+logger = logging.getLogger(__name__)
+
+EXIT_CONFIGURATION = 2
+EXIT_BOOTSTRAP = 3
+EXIT_FLOWS = 4
+
+
+class StartupError(SystemExit):
+    """A start-up step failed; the process exits with `code` after logging why."""
+
+
+def check_configuration(settings: Settings) -> None:
+    problems = settings.production_problems()
+    for problem in problems:
+        logger.error("configuration: %s", problem)
+    if problems:
+        raise StartupError(EXIT_CONFIGURATION)
+    logger.info("configuration: ok (%s)", settings.environment)
+
+
+def migrate(settings: Settings) -> None:
+    from app.core.migrate import upgrade
+
+    upgrade(settings.database_url)
+    logger.info("database: migrated to the latest schema")
+
+
+def bootstrap_first_admin(settings: Settings) -> None:
+    """Create the bootstrap admin if one is configured and no admin exists yet."""
+    if not settings.bootstrap_admin_username:
+        return
+    from app.core.db import Database
+    from app.staff.accounts import StaffUserError
+    from app.staff.bootstrap import bootstrap_admin
+
+    database = Database(settings.database_url)
+    try:
+        with database.session() as session:
+            outcome = bootstrap_admin(
+                session,
+                username=settings.bootstrap_admin_username,
+                password=settings.bootstrap_admin_password.get_secret_value(),
+            )
+    except StaffUserError as error:  # the message names the rule, never the password
+        logger.error("bootstrap admin refused: %s", error)
+        raise StartupError(EXIT_BOOTSTRAP) from None
+    finally:
+        database.dispose()
+    logger.info("bootstrap admin: %s", outcome.value)
+
+
+def check_flows(settings: Settings) -> None:
+    from app.callflow.loader import FlowError
+    from app.hotline import load_hotline_flows
+
+    try:
+        flows = load_hotline_flows(settings)
+    except FlowError as error:
+        for problem in error.problems:
+            logger.error("flows: %s", problem)
+        raise StartupError(EXIT_FLOWS) from None
+    logger.info("flows: %s", ", ".join(sorted(flows.names())))
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
+    logger.info("serving on %s:%s for %s", settings.host, settings.port, settings.public_base_url)
+    uvicorn.run(
+        "app.main:create_app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+    )
+
+
+def start(settings: Settings) -> None:
+    """Check, migrate, bootstrap, check flows, serve: the whole start-up, in this order."""
+    configure_logging(settings.log_level, settings.log_json)
+    check_configuration(settings)
+    migrate(settings)
+    bootstrap_first_admin(settings)
+    check_flows(settings)
+    serve(settings)
