@@ -198,7 +198,17 @@ def test_session_cookie_is_httponly_and_samesite_but_not_secure_in_development(
 
 @pytest.mark.parametrize(
     "overrides",
-    [{"environment": "production", "twilio_auth_token": "test-token"}, {"secure_cookies": True}],
+    [
+        {
+            "environment": "production",
+            "public_base_url": "https://hotline.example.org",
+            "twilio_account_sid": "AC-test",
+            "twilio_auth_token": "test-token",
+            "twilio_from_number": "+868710000001",
+            "outbox_in_process": False,
+        },
+        {"secure_cookies": True},
+    ],
 )
 def test_session_cookie_is_secure_in_production(
     live_server_factory: Callable[..., LiveServer], overrides: dict[str, object]

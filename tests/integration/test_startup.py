@@ -1,0 +1,161 @@
+"""`ivr start`, the Docker image's command, run outside Docker as a real process: on a
+temporary SQLite database it migrates, creates the bootstrap admin, serves /healthz and
+/readyz, and stops on SIGTERM; in production with missing settings it refuses to start
+before touching the database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from app.core.config import PROJECT_ROOT
+from app.core.db import Database
+from app.staff.enums import StaffRole
+from app.staff.models import StaffUser
+
+ADMIN_PASSWORD = "bootstrap-secret-2026"
+
+
+def ivr_command() -> list[str]:
+    script = Path(sys.executable).parent / "ivr"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "app.cli"]
+
+
+def clean_environment(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """The test's own environment without any IVR_ or DATABASE_URL setting, plus these."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("IVR_") and k != "DATABASE_URL"
+    }
+    env.update(
+        {
+            "IVR_DIALOGS_DIR": str(PROJECT_ROOT / "dialogs"),
+            "IVR_GRAMMARS_DIR": str(PROJECT_ROOT / "grammars"),
+            "IVR_MODELS_DIR": str(tmp_path / "models"),  # no model: keypad-only, fast
+            "IVR_RECORDINGS_DIR": str(tmp_path / "recordings"),
+            **settings,
+        }
+    )
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_health(url: str, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"ivr start exited with {process.returncode}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("ivr start did not answer /healthz in time")
+
+
+def test_ivr_start_migrates_bootstraps_the_admin_serves_and_stops(tmp_path: Path) -> None:
+    database_file = tmp_path / "ivr.sqlite3"
+    database_url = f"sqlite:///{database_file}"
+    port = free_port()
+    env = clean_environment(
+        tmp_path,
+        DATABASE_URL=database_url,
+        IVR_HOST="127.0.0.1",
+        IVR_PORT=str(port),
+        IVR_BOOTSTRAP_ADMIN_USERNAME="root.admin",
+        IVR_BOOTSTRAP_ADMIN_PASSWORD=ADMIN_PASSWORD,
+    )
+    log = tmp_path / "start.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*ivr_command(), "start"], cwd=tmp_path, env=env, stdout=output, stderr=output
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_for_health(url, process)
+            assert httpx.get(f"{url}/healthz").json() == {"status": "ok"}
+            ready = httpx.get(f"{url}/readyz").json()
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    text = log.read_text("utf-8", errors="replace")
+    # uvicorn shuts down gracefully, then re-raises SIGTERM (or exits 0 on older versions)
+    assert process.returncode in (0, -signal.SIGTERM), text
+    assert "Application shutdown complete" in text
+    assert ready["status"] == "ready" and ready["database"] == "ok"
+    assert ready["notifications"].startswith("not configured")
+    assert ready["prompt_voice"] == "espeak-ng (cmn)"
+    for step in ("configuration: ok", "database: migrated", "bootstrap admin: created", "flows:"):
+        assert step in text, step
+    assert "notifications: not configured" in text
+    assert ADMIN_PASSWORD not in text
+    database = Database(database_url)
+    try:
+        with database.session() as session:
+            query = select(StaffUser.username).where(StaffUser.role == StaffRole.ADMIN)
+            assert list(session.scalars(query)) == ["root.admin"]
+    finally:
+        database.dispose()
+
+
+@pytest.mark.parametrize(
+    ("settings", "problem"),
+    [
+        ({"IVR_ENVIRONMENT": "production"}, "IVR_PUBLIC_BASE_URL must be set"),
+        (
+            {
+                "IVR_ENVIRONMENT": "production",
+                "IVR_SECRET_KEY": "k" * 40,
+                "IVR_PUBLIC_BASE_URL": "https://hotline.example.org",
+                "IVR_TWILIO_AUTH_TOKEN": "token",
+            },
+            "IVR_TWILIO_ACCOUNT_SID, IVR_TWILIO_FROM_NUMBER must be set",
+        ),
+        ({"IVR_BOOTSTRAP_ADMIN_USERNAME": "root.admin"}, "IVR_BOOTSTRAP_ADMIN_PASSWORD"),
+    ],
+)
+def test_ivr_start_refuses_an_unfit_configuration_before_touching_the_database(
+    tmp_path: Path, settings: dict[str, str], problem: str
+) -> None:
+    database_file = tmp_path / "ivr.sqlite3"
+    env = clean_environment(tmp_path, DATABASE_URL=f"sqlite:///{database_file}", **settings)
+    result = subprocess.run(
+        [*ivr_command(), "start"], cwd=tmp_path, env=env, capture_output=True, timeout=120
+    )
+    assert result.returncode == 2
+    assert problem in result.stderr.decode("utf-8")
+    assert not database_file.exists()
+
+
+def test_ivr_start_refuses_a_bootstrap_password_the_policy_rejects(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'ivr.sqlite3'}"
+    env = clean_environment(
+        tmp_path,
+        DATABASE_URL=database_url,
+        IVR_BOOTSTRAP_ADMIN_USERNAME="root.admin",
+        IVR_BOOTSTRAP_ADMIN_PASSWORD="short",
+    )
+    result = subprocess.run(
+        [*ivr_command(), "start"], cwd=tmp_path, env=env, capture_output=True, timeout=120
+    )
+    output = result.stdout.decode("utf-8") + result.stderr.decode("utf-8")
+    assert result.returncode == 3
+    assert "bootstrap admin refused" in output and '"short"' not in output
