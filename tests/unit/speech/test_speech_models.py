@@ -8,6 +8,7 @@ import http.server
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -197,9 +198,10 @@ def test_remove_partial_downloads(tmp_path: Path) -> None:
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, **(env or {})}
-    for key in ("IVR_SPEECH_MODEL", "IVR_MODELS_DIR"):
+    full_env = dict(os.environ)
+    for key in ("IVR_SPEECH_MODEL", "IVR_MODELS_DIR", "IVR_MODELS_MANIFEST"):
         full_env.pop(key, None)
+    full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "app.speech.cli", *args],
         cwd=ROOT,
@@ -250,3 +252,37 @@ def test_cli_download_refuses_bad_checksum_and_unpinned(server: _Server, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([NAME, "manifest.json"])
     out = cli("download", "unknown-model", "--models-dir", str(tmp_path))
     assert out.returncode == 2
+
+
+def test_cli_reads_the_image_manifest_and_keeps_only_models_on_the_volume(
+    server: _Server, tmp_path: Path
+) -> None:
+    image, volume = tmp_path / "image", tmp_path / "volume"
+    image.mkdir()
+    volume.mkdir()
+    write_manifest(image, server.base + "/good.zip", GOOD_SHA)
+    (volume / "manifest.json").write_text(json.dumps({"models": []}))  # an old image's
+    env = {"IVR_MODELS_MANIFEST": str(image / "manifest.json")}
+    out = cli("download", NAME, "--models-dir", str(volume), env=env)
+    assert out.returncode == 0, out.stderr
+    assert (volume / NAME).is_dir() and not (image / NAME).exists()
+    assert cli("check", "--model", NAME, "--models-dir", str(volume), env=env).returncode == 0
+    # without the override the volume's stale manifest would not know the model
+    assert cli("check", "--model", NAME, "--models-dir", str(volume)).returncode == 1
+
+
+def test_speech_loads_with_the_manifest_given_apart_from_the_models_dir(tmp_path: Path) -> None:
+    write_manifest(tmp_path, "http://unused", GOOD_SHA)
+    elsewhere = tmp_path / "volume"
+    elsewhere.mkdir()
+    assert NAME in load_manifest(elsewhere, tmp_path / "manifest.json")
+    with pytest.raises(ManifestError, match="no model manifest"):
+        load_manifest(elsewhere)
+
+
+def test_cli_download_shows_a_progress_bar(server: _Server, tmp_path: Path) -> None:
+    write_manifest(tmp_path, server.base + "/good.zip", GOOD_SHA)
+    out = cli("download", NAME, "--models-dir", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert "download" in out.stderr and "100%" not in out.stdout
+    assert re.search(r"\d+(\.\d+)?/\d+(\.\d+)? (bytes|kB|MB)", out.stderr), out.stderr
