@@ -65,10 +65,9 @@ def _counts(text: str, hit: Hit) -> bool:
     now = _last(before, _words("now"))
     if _last(before, _words("past")) > now:
         return False
+    # An old complaint (老毛病) makes it not an emergency, unless "now" words follow it.
     chronic = [w for w in _words("chronic") if w in text]
-    if chronic and not (now >= 0 and all(text.find(w) < now for w in chronic)):
-        return False
-    return True
+    return not chronic or (now >= 0 and all(text.find(w) < now for w in chronic))
 
 
 def is_emergency(text: str) -> bool:
