@@ -1,8 +1,10 @@
 """The call-flow engine: one step turns (call state, event) into (new state, outputs).
 
 It knows nothing of Twilio, audio or the database. Behaviour shared by every state lives
-here, once: `*` or "再说一遍" repeats the prompt more slowly; `0` or "转人工" hands the caller
-to a person; the first silence or misunderstanding re-prompts in simpler words, and the
+here, once: speech understood as an emergency (胸口疼, 喘不过气 ...) comes first, at every
+question: the caller hears slowly the advice to call 120 and is handed to a person; `*` or
+"再说一遍" repeats the prompt more slowly; `0` or "转人工" hands the caller to a person;
+the first silence or misunderstanding re-prompts in simpler words, and the
 second hands the caller to a person. The engine never hangs up on a caller who has not
 finished: only an `end` state hangs up.
 """
@@ -108,7 +110,7 @@ class Engine:
             self._repeat(call, out)
             return
         if digits == OPERATOR_KEY or (digits.startswith(OPERATOR_KEY) and spec.max_digits == 1):
-            self._transfer(call, "caller pressed 0", out)
+            self._transfer(call, "asked", out)
             return
         if digits in spec.keys:
             self._go(call, spec.keys[digits], ctx, out)
@@ -136,6 +138,9 @@ class Engine:
             if not text:
                 self._on_value(call, spec, "", ctx, out)
                 return
+        if text and self.understand("emergency", text, ctx.today) is True:
+            self._emergency(call, out)  # before any other meaning, at every question
+            return
         if not text:
             self._fail(call, "silence", out)
             return
@@ -144,7 +149,7 @@ class Engine:
             self._repeat(call, out)
             return
         if intent == "operator":
-            self._transfer(call, "caller asked for a person", out)
+            self._transfer(call, "asked", out)
             return
         if spec.expect is None:
             self._fail(call, "nomatch", out)
@@ -196,7 +201,7 @@ class Engine:
         call.failures += 1
         logger.info("caller input not usable (%s), failure %d", why, call.failures)
         if call.failures >= FAILURES_BEFORE_TRANSFER:
-            self._transfer(call, f"second failure ({why})", out)
+            self._transfer(call, "silence" if why == "silence" else "not_understood", out)
             return
         if why == "nomatch":
             out.append(Say(self._common(call, "didnt_catch"), pace="slow"))
@@ -207,6 +212,14 @@ class Engine:
     def _transfer(self, call: CallState, reason: str, out: list[Output]) -> None:
         out.append(Say(self._common(call, "transferring")))
         out.append(Transfer(reason=reason))
+        call.ended = True
+        call.outcome = "transferred"
+
+    def _emergency(self, call: CallState, out: list[Output]) -> None:
+        """Say slowly to call 120 now, then hand the caller to a person."""
+        logger.warning("emergency words heard; the caller is handed to a person")
+        out.append(Say(self._common(call, "emergency"), pace="slow"))
+        out.append(Transfer(reason="emergency", emergency=True))
         call.ended = True
         call.outcome = "transferred"
 
@@ -243,8 +256,12 @@ class Engine:
                 return
             if kind == "transfer":
                 assert spec.transfer is not None
-                out.append(Say(self._render(call, spec.transfer)))
-                out.append(Transfer(reason=f"flow {ref}"))
+                if spec.emergency:
+                    out.append(Say(self._render(call, spec.transfer), pace="slow"))
+                    out.append(Transfer(reason="emergency", emergency=True))
+                else:
+                    out.append(Say(self._render(call, spec.transfer)))
+                    out.append(Transfer(reason="flow"))
                 call.ended, call.outcome = True, "transferred"
                 return
             if kind == "end":
@@ -290,4 +307,4 @@ class Engine:
 
 def fallback_outputs(flows: FlowSet) -> list[Output]:
     """What the caller hears when a step fails unexpectedly: never silence, never a hang-up."""
-    return [Say(flows.common_prompts["system_error"]), Transfer(reason="system error")]
+    return [Say(flows.common_prompts["system_error"]), Transfer(reason="system_error")]

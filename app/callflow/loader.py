@@ -23,7 +23,7 @@ from app.texts import CATALOGUE_FILE
 COMMON_FILE = "common.yaml"
 MAIN_FLOW = "main"
 RESERVED_KEYS = {"0": "transfer to a person", "*": "repeat the prompt"}
-REQUIRED_COMMON_PROMPTS = ("didnt_catch", "transferring", "system_error")
+REQUIRED_COMMON_PROMPTS = ("didnt_catch", "transferring", "system_error", "emergency")
 
 
 class FlowError(Exception):
@@ -167,7 +167,9 @@ def _check_state(
                 problems.append(f"{where}: key {key!r} is reserved ({RESERVED_KEYS[key]})")
             elif len(key) != 1 or key not in string.digits + "#":
                 problems.append(f"{where}: key {key!r} is not a single phone key")
-    elif kind in ("say", "action") and spec.next is None and not spec.outcomes:
+    if spec.emergency and kind != "transfer":
+        problems.append(f"{where}: `emergency` belongs on a transfer state")
+    if kind in ("say", "action") and spec.next is None and not spec.outcomes:
         problems.append(f"{where}: needs `next` or `outcomes` to say where the call goes")
     if spec.action is not None:
         action = actions.get(spec.action)

@@ -75,9 +75,21 @@ class Listen:
     kind: Literal["listen"] = "listen"
 
 
+#: Why a caller is handed to a person (``Transfer.reason``, stored as ``calls.transfer_reason``):
+#: asked for one (0, 转人工), two silences or two answers not understood at one question, an
+#: unexpected error, an emergency, or a flow's own transfer state.
+TRANSFER_REASONS: tuple[str, ...] = (
+    "asked", "silence", "not_understood", "system_error", "emergency", "flow",
+)
+
+
 @dataclass(frozen=True)
 class Transfer:
-    reason: str
+    """Hand the caller to a person. ``emergency``: the caller described a sudden serious
+    emergency and was told to call 120 (steps stored before the field load as False)."""
+
+    reason: str  # one of TRANSFER_REASONS
+    emergency: bool = False
     kind: Literal["transfer"] = "transfer"
 
 

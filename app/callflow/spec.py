@@ -7,7 +7,8 @@ A flow is a set of named states. Each state is exactly one of:
 - an *action* state: runs a named Python action and branches on its outcome
   (`action`, `outcomes`, `next`); an action may be combined with `say` or `ask`, and
   then runs first;
-- a *transfer* state: says a prompt and hands the caller to a person;
+- a *transfer* state: says a prompt and hands the caller to a person (`emergency: true`
+  when the flow found an emergency: the prompt is said slowly and the reason recorded);
 - an *end* state: says goodbye and hangs up.
 Targets name a state of the same flow (`menu`), a state of another flow (`taxi.confirm`)
 or another flow's start (`taxi`).
@@ -53,6 +54,8 @@ class StateSpec(BaseModel):
     max_digits: int = Field(default=1, ge=1, le=18)
     timeout_s: int = Field(default=8, ge=3, le=30)
     transfer: str | None = None
+    # A transfer for a sudden serious emergency: said slowly, recorded as reason "emergency".
+    emergency: bool = False
     end: str | None = None
 
     @field_validator("keys", "key_answers", "answers", "outcomes", mode="before")

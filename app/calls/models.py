@@ -12,10 +12,11 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.calls.enums import CallChannel, CallStatus
+from app.calls.enums import CallChannel, CallStatus, TransferReason
 from app.db.base import Base, UTCDateTime, str_enum, utcnow
 
 
@@ -39,6 +40,12 @@ class Call(Base):
     )
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why the call reached a person (None: it did not). Set by the step that transferred.
+    transfer_reason: Mapped[TransferReason | None] = mapped_column(
+        str_enum(TransferReason, "transfer_reason")
+    )
+    # The caller described a sudden serious emergency: kept for the operators' panel.
+    emergency: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CallSession(Base):

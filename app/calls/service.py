@@ -2,7 +2,9 @@
 
 The call's state is saved after every step, so any worker can take the next webhook and
 a restart loses nothing. Each step is stored with its event key; the same event arriving
-again (a webhook retry) gets the stored outputs back and changes nothing.
+again (a webhook retry) gets the stored outputs back and changes nothing. A step that hands
+the caller to a person records why (`calls.transfer_reason`) and whether it was an
+emergency (`calls.emergency`), for the operators.
 """
 
 from __future__ import annotations
@@ -18,8 +20,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.callflow.engine import CallState, Engine, fallback_outputs
-from app.callflow.messages import CallStarted, Event, HangUp, Output, output_from_dict, to_dict
-from app.calls.enums import CallChannel, CallStatus
+from app.callflow.messages import (
+    CallStarted,
+    Event,
+    HangUp,
+    Output,
+    Transfer,
+    output_from_dict,
+    to_dict,
+)
+from app.calls.enums import CallChannel, CallStatus, TransferReason
 from app.calls.models import Call, CallSession, CallStep
 from app.core.config import Settings
 from app.core.db import Database
@@ -174,6 +184,7 @@ class CallService:
         if state.ended and call.status == CallStatus.IN_PROGRESS and state.outcome:
             call.status = _END_STATUS[state.outcome]
             call.ended_at = now
+        _note_transfer(call, outputs)
         after = f"{state.flow}.{state.state}"
         session.add(
             CallStep(
@@ -246,6 +257,7 @@ class CallService:
                 if call.status == CallStatus.IN_PROGRESS:
                     call.status = CallStatus.TRANSFERRED
                     call.ended_at = self.clock()
+                _note_transfer(call, outputs)
                 session.add(
                     CallStep(
                         call_id=call_id,
@@ -264,6 +276,15 @@ class CallService:
 
 
 _LOOK_BACK = 5  # a hang-up or an ignored event stores a step with no outputs
+
+
+def _note_transfer(call: Call, outputs: list[Output]) -> None:
+    """Record why the caller reached a person (the first transfer of the call counts)."""
+    transfer = next((o for o in outputs if isinstance(o, Transfer)), None)
+    if transfer is None or call.transfer_reason is not None:
+        return
+    call.transfer_reason = TransferReason(transfer.reason)
+    call.emergency = transfer.emergency
 
 
 def _has_next_move(outputs: list[Output]) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from app.understanding.choice import parse_choice
 from app.understanding.department import department_question, parse_department
 from app.understanding.digits import parse_digits
+from app.understanding.emergency import is_emergency
 from app.understanding.intent import parse_intent
 from app.understanding.when import parse_when
 from app.understanding.yesno import parse_yesno
@@ -24,6 +25,8 @@ _PARSERS: dict[str, Callable[[str, dt.date], object]] = {
     "when": parse_when,
     "digits": lambda text, _today: parse_digits(text),
     "choice": lambda text, _today: parse_choice(text),
+    # Asked of every spoken answer before anything else: True sends the caller to a person.
+    "emergency": lambda text, _today: is_emergency(text),
 }
 
 #: Follow-up questions worth asking when an answer was heard but is ambiguous.
@@ -35,15 +38,15 @@ KINDS: tuple[str, ...] = tuple(_PARSERS)
 #: The "nothing understood" value of each kind.
 NOTHING: dict[str, object] = {
     "intent": "unknown", "yesno": "unknown", "department": None, "when": None,
-    "digits": None, "choice": None,
+    "digits": None, "choice": None, "emergency": False,
 }
 
 
 def understand(expect: str, text: str, today: dt.date) -> object:
     """Understand ``text`` as an answer of kind ``expect`` (see :data:`KINDS`).
 
-    Returns ``"unknown"`` (intent, yesno) or ``None`` (other kinds) when nothing usable was
-    said. Raises ``ValueError`` for an unknown kind.
+    Returns ``"unknown"`` (intent, yesno), ``False`` (emergency) or ``None`` (other kinds)
+    when nothing usable was said. Raises ``ValueError`` for an unknown kind.
 
     ``expect="clarify:KIND"`` names the follow-up question to ask when an answer of KIND
     was ambiguous (e.g. ``"dizziness"`` for a department), or ``None``.

@@ -2,7 +2,9 @@
 
 The lists hold the words exactly as written in the grammar files (dialect forms included),
 so speech recognition and understanding share one source of truth. Vosk's grammar JSON is
-this list; the last item is ``"[unk]"`` so out-of-grammar speech is not forced onto a phrase.
+this list; the last item is ``"[unk]"`` so out-of-grammar speech is not forced onto a
+phrase. Every list also holds the emergency signs (``grammars/emergency.yaml``): an
+emergency may be said at any prompt.
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ def _everywhere() -> list[str]:
         strong = (intents.get(name) or {}).get("strong") or []
         out += [w for p in strong for w in surface_forms(str(p))]
     return out
+
+
+def _emergency() -> list[str]:
+    """Emergency signs: in every list, because an emergency may be said at any prompt."""
+    out = [w for p in data.words("emergency", "signs") for w in surface_forms(p)]
+    return out + data.words("emergency", "exact") + data.words("emergency", "alone_only")
 
 
 def _intent() -> list[str]:
@@ -85,7 +93,7 @@ def _choice() -> list[str]:
 
 _BUILDERS = {
     "intent": _intent, "yesno": _yesno, "department": _department, "when": _when,
-    "digits": _digits, "choice": _choice,
+    "digits": _digits, "choice": _choice, "emergency": _emergency,
 }
 
 
@@ -93,7 +101,7 @@ _BUILDERS = {
 def _cached(expect: str) -> tuple[str, ...]:
     if expect not in _BUILDERS:
         raise ValueError(f"unknown kind {expect!r}; expected one of {', '.join(KINDS)}")
-    words = _BUILDERS[expect]() + (_everywhere() if expect != "intent" else [])
+    words = _BUILDERS[expect]() + (_everywhere() if expect != "intent" else []) + _emergency()
     unique = list(dict.fromkeys(w.strip() for w in words if w and w.strip()))
     return (*unique, UNKNOWN)
 

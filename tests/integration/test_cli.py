@@ -80,7 +80,7 @@ def test_scripted_call_from_a_demo_number_is_greeted_and_repeat_and_transfer_wor
     assert result.returncode == 0, result.stderr
     assert lines[0].startswith("热线：张奶奶您好。要车到翠湖南路12号")
     assert sum("热线（慢速）：张奶奶您好。要车到" in line for line in lines) == 2
-    assert "[转接人工：caller pressed 0]" in result.stdout
+    assert "[转接人工：asked]" in result.stdout
 
 
 def test_scripted_taxi_call_queues_a_ride(demo_db: dict[str, str], tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 COMMON = {
-    "prompts": {"didnt_catch": "没听明白。", "transferring": "转人工。", "system_error": "出错。"}
+    "prompts": {"didnt_catch": "没听明白。", "transferring": "转人工。", "system_error": "出错。",
+                "emergency": "打120。"}
 }
 
 

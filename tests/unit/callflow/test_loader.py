@@ -12,7 +12,8 @@ from app.callflow.loader import FlowError, load_flows
 from app.core.config import PROJECT_ROOT
 from app.hotline import build_actions
 
-COMMON = {"prompts": {"didnt_catch": "没听清", "transferring": "转人工", "system_error": "出错"}}
+COMMON = {"prompts": {"didnt_catch": "没听清", "transferring": "转人工", "system_error": "出错",
+                       "emergency": "打120"}}
 
 
 def _actions() -> ActionRegistry:

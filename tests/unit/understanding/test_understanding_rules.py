@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from app.understanding import KINDS, understand
+from app.understanding import KINDS, NOTHING, understand
 from app.understanding.fuzzy import char_key
 
 WED = dt.date(2025, 6, 18)  # a Wednesday
@@ -216,7 +216,7 @@ def test_choice_ordinals_and_liang_hao() -> None:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_empty_and_out_of_domain_give_nothing(kind: str) -> None:
-    nothing = "unknown" if kind in ("intent", "yesno") else None
+    nothing = NOTHING[kind]
     assert u(kind, "") == nothing
     assert u(kind, "我家猫跑了") == nothing
 
