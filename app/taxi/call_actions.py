@@ -139,14 +139,16 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
             )
         return None
 
-    @registry.register("keep_waiting_for_car", outcomes=("over",))
+    @registry.register("keep_waiting_for_car", outcomes=("over", "changed"))
     def keep_waiting_for_car(ctx: StepContext) -> str | None:
-        """Told "no car", the caller keeps waiting: queued again, priority and place kept."""
+        """Told "no car", the caller keeps waiting: queued again, priority and place kept.
+        "changed" when dispatch moved the ride meanwhile (a driver found): say it again."""
         ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"), populate_existing=True)
         if ride is None or ride.status not in ACTIVE_STATUSES:
             return "over"
-        if ride.status == RideStatus.NO_CAR:
-            rides.keep_waiting(ctx.session, ride_id=ride.id, expected_version=ride.version)
+        if ride.status != RideStatus.NO_CAR:
+            return "changed"
+        rides.keep_waiting(ctx.session, ride_id=ride.id, expected_version=ride.version)
         ctx.vars["notify_how"] = how_we_tell(ctx.call.from_number)
         return None
 

@@ -204,3 +204,24 @@ def test_a_withheld_caller_is_promised_nothing_we_cannot_do(
 ) -> None:
     lines = call(service, "anonymous", "1", "金马小区门口", "1")
     assert "短信" not in lines[-1] and "打电话" not in lines[-1]
+
+
+def test_keeping_waiting_after_dispatch_found_a_car_says_the_new_state(
+    service: CallService, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ride = _no_car(db, queued_ride(service, db))
+    registry = service.engine.actions
+    run = registry.run
+
+    def driver_found_meanwhile(name: str, ctx: ActionContext) -> str | None:
+        if name == "keep_waiting_for_car":
+            with db.session() as session:
+                driver = session.scalars(select(Driver.id).where(Driver.plate == "云A·D1234"))
+                rides.assign_driver(session, ride_id=ride.id, driver_id=driver.one(),
+                                    eta_minutes=6, expected_version=ride.version)
+        return run(name, ctx)
+
+    monkeypatch.setattr(registry, "run", driver_found_meanwhile)
+    lines = call(service, ZHANG, "1", "hangup")
+    assert "已经派好了" in lines[-1] and "排的位置不变" not in lines[-1]
+    assert [r.status for r in all_rides(db)] == [RideStatus.ASSIGNED]
