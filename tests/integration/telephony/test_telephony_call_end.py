@@ -6,6 +6,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from telephony_harness import Hotline, register_caller
+from test_telephony_media_stream import SID as STREAM_SID
+from test_telephony_media_stream import begin, closed, echo, open_stream, prompt, run
+from test_telephony_media_stream import press as press_key
 from test_telephony_webhooks import SID, gather_step, press, spoken, start
 
 from app.taxi.enums import RideStatus
@@ -42,3 +45,28 @@ def test_two_failures_in_the_taxi_flow_hand_the_draft_to_a_person(hotline: Hotli
     handed = ET.fromstring(press(hotline, gather_step(again), "7"))
     assert handed.find("Enqueue") is not None
     assert hotline.rides() == [(RideStatus.HANDED_TO_PERSON, SID)]
+
+
+def test_a_hand_over_on_the_media_stream_settles_the_draft_before_the_stream_closes(
+    hotline: Hotline,
+) -> None:
+    register_caller(hotline.db)
+
+    async def call() -> None:
+        ws = await open_stream(hotline)
+        await begin(ws)
+        _, names, _ = await prompt(ws)
+        await echo(ws, names)
+        await press_key(ws, "1")
+        _, names, _ = await prompt(ws)
+        await echo(ws, names)
+        await press_key(ws, "0")
+        _, names, _ = await prompt(ws)
+        await echo(ws, names)
+        assert await closed(ws)
+
+    run(call())
+    assert hotline.rides() == [(RideStatus.HANDED_TO_PERSON, STREAM_SID)]
+    ended = hotline.post("/twilio/voice/stream/ended", {"CallSid": STREAM_SID})
+    assert ET.fromstring(ended.text).find("Enqueue") is not None  # still reaches a person
+    assert hotline.rides() == [(RideStatus.HANDED_TO_PERSON, STREAM_SID)]
