@@ -273,7 +273,6 @@ class CallService:
             logger.exception("could not record the failed step")
             return StepResult(outputs, -1, True, state="(system error)")
 
-
     def _settle_after_failure(self, session: Session, call: Call) -> None:
         """The failed step handed the caller over: settle what the call left, in a
         savepoint, so a second failure here still records the hand-over."""
