@@ -14,10 +14,13 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.callflow.actions import ActionRegistry
 from app.callflow.engine import Engine, Understand
 from app.callflow.loader import FlowError, FlowSet, load_flows
+from app.calls.enums import CallStatus
+from app.calls.models import Call
 from app.calls.service import CallService, StepContext
 from app.core.config import Settings
 from app.core.db import Database
@@ -27,6 +30,7 @@ from app.people.age import age_on
 from app.people.models import Person, PersonPhone
 from app.people.names import polite_name
 from app.people.places import spoken_address
+from app.taxi import rides
 from app.taxi.call_actions import active_ride, home_place, register_taxi_actions
 from app.texts import CatalogueError, load_catalogue
 
@@ -137,4 +141,14 @@ def build_call_service(
     actions = build_actions()
     flows = flows or load_flows(settings.dialogs_dir, actions)
     engine = Engine(flows, actions, understand or default_understand())
-    return CallService(db=db, engine=engine, settings=settings, clock=clock)
+    return CallService(
+        db=db, engine=engine, settings=settings, clock=clock, on_end=settle_call_end
+    )
+
+
+def settle_call_end(session: Session, call: Call) -> None:
+    """The call is over for the hotline: every draft ride it left waits for an operator,
+    as handed to a person (the call was transferred) or as "caller hung up"."""
+    rides.settle_call_drafts(
+        session, call_id=call.id, handed_to_person=call.status == CallStatus.TRANSFERRED
+    )

@@ -47,6 +47,12 @@ _END_STATUS = {
 }
 
 
+# Run in the step's transaction whenever a call is over for the hotline: ended, handed to
+# a person, failed into a hand-over, or hung up (again). Capabilities settle what the call
+# left half-done here (`app.hotline` wires the taxi's drafts); it must be idempotent.
+CallEnded = Callable[[Session, Call], None]
+
+
 class UnknownCallError(LookupError):
     """An event for a call that never started here."""
 
@@ -103,11 +109,13 @@ class CallService:
         engine: Engine,
         settings: Settings,
         clock: Callable[[], datetime] = utcnow,
+        on_end: CallEnded | None = None,
     ) -> None:
         self.db = db
         self.engine = engine
         self.settings = settings
         self.clock = clock
+        self.on_end = on_end
 
     def handle(
         self,
@@ -185,6 +193,8 @@ class CallService:
             call.status = _END_STATUS[state.outcome]
             call.ended_at = now
         _note_transfer(call, outputs)
+        if (state.ended or isinstance(event, HangUp)) and self.on_end is not None:
+            self.on_end(session, call)
         after = f"{state.flow}.{state.state}"
         session.add(
             CallStep(
@@ -258,6 +268,7 @@ class CallService:
                     call.status = CallStatus.TRANSFERRED
                     call.ended_at = self.clock()
                 _note_transfer(call, outputs)
+                self._settle_after_failure(session, call)
                 session.add(
                     CallStep(
                         call_id=call_id,
@@ -273,6 +284,17 @@ class CallService:
         except Exception:
             logger.exception("could not record the failed step")
             return StepResult(outputs, -1, True, state="(system error)")
+
+    def _settle_after_failure(self, session: Session, call: Call) -> None:
+        """The failed step handed the caller over: settle what the call left, in a
+        savepoint, so a second failure here still records the hand-over."""
+        if self.on_end is None:
+            return
+        try:
+            with session.begin_nested():
+                self.on_end(session, call)
+        except Exception:
+            logger.exception("could not settle what the failed call left")
 
 
 _LOOK_BACK = 5  # a hang-up or an ignored event stores a step with no outputs

@@ -1,30 +1,72 @@
-"""Phone numbers as they arrive from Twilio or a keyboard, normalised to E.164."""
+"""Phone numbers as they arrive from Twilio or a keyboard, normalised to E.164, and
+whether a number is a mobile (can receive SMS) or a fixed line (can only be called).
+
+Parsing and classifying use Google's numbering plan (`phonenumbers`), with China as the
+region of numbers typed without a country code. Classification matters for promises:
+a landline caller must never be told "we will send an SMS".
+"""
 
 from __future__ import annotations
 
-import re
+from enum import StrEnum
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberType
 
 WITHHELD = {"", "anonymous", "restricted", "unknown", "private", "unavailable"}
+DEFAULT_REGION = "CN"
+CHINA = 86
+MAX_TYPED_LENGTH = 40
+
+_MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+_FIXED_TYPES = {PhoneNumberType.FIXED_LINE, PhoneNumberType.TOLL_FREE, PhoneNumberType.VOIP}
+
+
+class LineKind(StrEnum):
+    MOBILE = "mobile"
+    FIXED = "fixed"  # a landline: calls only, no SMS
+    UNKNOWN = "unknown"  # a number the numbering plan cannot place
 
 
 def normalise_number(raw: str | None) -> str | None:
     """`+86 138-0000-0001`, `008613800000001`, `13800000001` -> `+8613800000001`.
 
     Returns None for a withheld or unusable caller ID (Twilio sends e.g. "anonymous").
-    Chinese landlines are kept with their area code (0871 -> +86871).
+    Chinese landlines are kept with their area code (0871 5550101 -> +868715550101).
     """
-    if raw is None or raw.strip().lower() in WITHHELD:
+    if raw is None or raw.strip().lower() in WITHHELD or len(raw) > MAX_TYPED_LENGTH:
         return None
-    digits = re.sub(r"[^\d+]", "", raw.strip())
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    if digits.startswith("+"):
-        return digits if re.fullmatch(r"\+\d{6,15}", digits) else None
-    if re.fullmatch(r"1\d{10}", digits):  # Chinese mobile
-        return "+86" + digits
-    if re.fullmatch(r"0\d{9,11}", digits):  # Chinese landline with area code
-        return "+86" + digits[1:]
-    return None
+    parsed = _parse(raw)
+    if parsed is None or not phonenumbers.is_possible_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def line_kind(number: str | None) -> LineKind:
+    """Mobile or fixed line, by the numbering plan (unknown when it cannot tell)."""
+    parsed = _parse(number) if number else None
+    if parsed is None:
+        return LineKind.UNKNOWN
+    kind = phonenumbers.number_type(parsed)
+    if kind in _MOBILE_TYPES:
+        return LineKind.MOBILE
+    if kind in _FIXED_TYPES:
+        return LineKind.FIXED
+    if parsed.country_code == CHINA and not str(parsed.national_number).startswith("1"):
+        # Every Chinese mobile starts with 1; any other number (an area code and a local
+        # number the plan does not list yet) is a landline.
+        return LineKind.FIXED
+    return LineKind.UNKNOWN
+
+
+def is_mobile(number: str | None) -> bool:
+    """+8613800000001 -> True; a landline (+868715550101) or an unknown number -> False."""
+    return line_kind(number) == LineKind.MOBILE
+
+
+def is_fixed_line(number: str | None) -> bool:
+    """A number known to be a landline: it cannot receive an SMS, so it is called."""
+    return line_kind(number) == LineKind.FIXED
 
 
 def local_number(number: str | None) -> str:
@@ -43,3 +85,10 @@ def mask_number(number: str | None) -> str:
     if len(local) <= 7:
         return "*" * len(local)
     return local[:3] + "*" * (len(local) - 7) + local[-4:]
+
+
+def _parse(raw: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(raw.strip(), DEFAULT_REGION)
+    except NumberParseException:
+        return None

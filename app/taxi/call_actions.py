@@ -15,6 +15,7 @@ from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
 from app.people.enums import PlaceKind
+from app.people.phones import is_fixed_line
 from app.people.places import spoken_address
 from app.taxi import rides
 from app.taxi.enums import RideStatus
@@ -99,6 +100,7 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ride.queued_at = ctx.now
         ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=ride.to_hospital)
         ctx.vars["wait_minutes"] = USUAL_WAIT_MINUTES
+        ctx.vars["notify_how"] = how_we_tell(ctx.call.from_number)
         return "queued"
 
     @registry.register("abandon_ride_request")
@@ -114,12 +116,15 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
 
 
 def _register_active_ride_actions(registry: ActionRegistry) -> None:
-    @registry.register("describe_active_ride", outcomes=("over",))
+    @registry.register("describe_active_ride", outcomes=("over", "no_car"))
     def describe_active_ride(ctx: StepContext) -> str | None:
-        """Say where the caller's car is: still being dispatched, or plate and minutes away."""
-        ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"))
+        """Say where the caller's car is: still being dispatched, or plate and minutes away;
+        "no_car" when dispatch found none (the caller may keep waiting or cancel)."""
+        ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"), populate_existing=True)
         if ride is None or ride.status not in ACTIVE_STATUSES:
             return "over"
+        if ride.status == RideStatus.NO_CAR:
+            return "no_car"
         driver = ctx.session.get(Driver, ride.driver_id) if ride.driver_id else None
         if ride.status == RideStatus.QUEUED or driver is None:
             ctx.vars["ride_status"] = texts.spoken("ride_dispatching")
@@ -132,6 +137,19 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
             ctx.vars["ride_status"] = texts.spoken(
                 "ride_assigned", plate=spoken_plate(driver.plate), minutes=minutes
             )
+        return None
+
+    @registry.register("keep_waiting_for_car", outcomes=("over", "changed"))
+    def keep_waiting_for_car(ctx: StepContext) -> str | None:
+        """Told "no car", the caller keeps waiting: queued again, priority and place kept.
+        "changed" when dispatch moved the ride meanwhile (a driver found): say it again."""
+        ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"), populate_existing=True)
+        if ride is None or ride.status not in ACTIVE_STATUSES:
+            return "over"
+        if ride.status != RideStatus.NO_CAR:
+            return "changed"
+        rides.keep_waiting(ctx.session, ride_id=ride.id, expected_version=ride.version)
+        ctx.vars["notify_how"] = how_we_tell(ctx.call.from_number)
         return None
 
     @registry.register("cancel_active_ride", commits=True)
@@ -162,6 +180,16 @@ def active_ride(ctx: StepContext) -> Ride | None:
         .order_by(Ride.created_at.desc())
         .limit(1)
     ).first()
+
+
+def how_we_tell(number: str | None) -> str:
+    """What the caller is promised once a car is found: an SMS reaches a mobile only, so a
+    landline is phoned, and a withheld number cannot be reached at all."""
+    if number is None:
+        return texts.spoken("ride_notify_none")
+    if is_fixed_line(number):
+        return texts.spoken("ride_notify_call")
+    return texts.spoken("ride_notify_sms")
 
 
 def home_place(variables: dict[str, Any]) -> dict[str, Any] | None:

@@ -15,3 +15,6 @@ class RideStatus(StrEnum):
     CANCELLED = "cancelled"
     NO_CAR = "no_car"
     CALLER_HUNG_UP = "caller_hung_up"  # half-finished request, kept for operators
+    # The call flow handed the caller to a person before the request was confirmed
+    # (key 0, two failures, a "by person" state): an operator finishes it.
+    HANDED_TO_PERSON = "handed_to_person"

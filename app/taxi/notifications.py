@@ -2,8 +2,10 @@
 
 `notify_assigned` texts the caller and the family contacts who asked to be notified when a
 driver is assigned (and, if wanted, has the outbox phone the caller with the plate read
-out twice); `send_sms` queues one SMS under an idempotency key, so a retried change never
-texts twice. Called by `app.taxi.rides` inside the transaction of the change.
+out twice); `tell` queues one SMS under an idempotency key, so a retried change never
+texts twice. A fixed line cannot receive an SMS: it is phoned with the spoken version
+instead (`app.people.phones.is_fixed_line`), never texted. Called by `app.taxi.rides`
+inside the transaction of the change.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from app import texts
 from app.notify.enums import OutboxKind
 from app.notify.outbox import enqueue_message
 from app.people.models import FamilyContact, Person
-from app.people.phones import local_number
+from app.people.phones import is_fixed_line, local_number
 from app.taxi.models import Driver, Ride
 from app.taxi.rules import spoken_plate
 
@@ -31,28 +33,47 @@ def notify_assigned(
         "eta": eta,
     }
     prefix = f"ride:{ride.id}:assigned:{driver.id}"
+    spoken = spoken_plate(driver.plate)
     caller = ride.caller_number
     if caller:
-        own_sms = texts.sms("ride_assigned", whom="您", **facts)
-        send_sms(session, caller, own_sms, f"{prefix}:sms:{caller}")
+        own_call = texts.voice("ride_assigned", eta=eta, plate=spoken)
+        if is_fixed_line(caller):
+            _call(session, caller, own_call, f"{prefix}:call:{caller}")  # promised on the phone
+        else:
+            own_sms = texts.sms("ride_assigned", whom="您", **facts)
+            send_sms(session, caller, own_sms, f"{prefix}:sms:{caller}")
+            if notify_voice_call:
+                _call(session, caller, own_call, f"{prefix}:call:{caller}")
     for number in _family_numbers(session, ride.person_id, exclude=caller):
-        family_sms = texts.sms("ride_assigned", whom=_person_name(session, ride), **facts)
-        send_sms(session, number, family_sms, f"{prefix}:sms:{number}")
-    if notify_voice_call and caller:
-        spoken = spoken_plate(driver.plate)
-        body = texts.voice("ride_assigned", eta=eta, plate=spoken)
-        enqueue_message(
+        whom = _person_name(session, ride)
+        tell(
             session,
-            kind=OutboxKind.CALL,
-            to_number=caller,
-            body=body,
-            idempotency_key=f"{prefix}:call:{caller}",
+            number,
+            sms=texts.sms("ride_assigned", whom=whom, **facts),
+            voice=texts.voice("ride_assigned_family", whom=whom, eta=eta, plate=spoken),
+            key=f"{prefix}:sms:{number}",
         )
 
 
+def tell(session: Session, number: str, *, sms: str, voice: str, key: str) -> None:
+    """An SMS to a mobile; a fixed line is phoned and hears `voice` (never an SMS)."""
+    if is_fixed_line(number):
+        _call(session, number, voice, key.replace(":sms:", ":call:"))
+    else:
+        send_sms(session, number, sms, key)
+
+
 def send_sms(session: Session, number: str, body: str, key: str) -> None:
-    """Queue one SMS; `key` makes a retried change write it only once."""
+    """Queue one SMS; `key` makes a retried change write it only once. A fixed line
+    cannot receive it: the same words are read in a call instead."""
+    if is_fixed_line(number):
+        _call(session, number, body, key.replace(":sms:", ":call:"))
+        return
     enqueue_message(session, kind=OutboxKind.SMS, to_number=number, body=body, idempotency_key=key)
+
+
+def _call(session: Session, number: str, body: str, key: str) -> None:
+    enqueue_message(session, kind=OutboxKind.CALL, to_number=number, body=body, idempotency_key=key)
 
 
 def _family_numbers(session: Session, person_id: int | None, *, exclude: str | None) -> list[str]:

@@ -52,6 +52,11 @@ class QueueEntry:
         return self.status == RideStatus.CALLER_HUNG_UP
 
     @property
+    def handed_to_person(self) -> bool:
+        """The call flow handed the caller to a person before the request was confirmed."""
+        return self.status == RideStatus.HANDED_TO_PERSON
+
+    @property
     def waiting(self) -> bool:
         return self.status in WAITING
 
@@ -63,7 +68,8 @@ class QueueEntry:
 def live_queue(session: Session, *, now: datetime) -> list[QueueEntry]:
     """Every ride still needing attention: highest priority first, then longest waiting.
 
-    Includes draft and caller-hung-up requests (flagged, never dropped) and rides for
+    Includes draft, caller-hung-up and handed-to-a-person requests (flagged, never
+    dropped) and rides for
     which no car was found, as well as rides under way.
     """
     waiting_since = func.coalesce(Ride.queued_at, Ride.created_at)

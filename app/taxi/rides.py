@@ -28,15 +28,27 @@ from app.notify.outbox import enqueue_message
 from app.people.age import age_on
 from app.people.enums import PlaceKind
 from app.people.models import Person, PersonPhone, SavedPlace
+from app.people.phones import is_fixed_line
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
-from app.taxi.notifications import notify_assigned, send_sms
+from app.taxi.notifications import notify_assigned, send_sms, tell
 from app.taxi.rules import ride_priority
 
-WAITING = (RideStatus.DRAFT, RideStatus.QUEUED, RideStatus.CALLER_HUNG_UP, RideStatus.NO_CAR)
+WAITING = (
+    RideStatus.DRAFT,
+    RideStatus.QUEUED,
+    RideStatus.HANDED_TO_PERSON,
+    RideStatus.CALLER_HUNG_UP,
+    RideStatus.NO_CAR,
+)
 UNDER_WAY = (RideStatus.ASSIGNED, RideStatus.ARRIVING, RideStatus.PICKED_UP)
 LIVE = WAITING + UNDER_WAY
-ASSIGNABLE = (RideStatus.QUEUED, RideStatus.NO_CAR, RideStatus.CALLER_HUNG_UP)
+ASSIGNABLE = (
+    RideStatus.QUEUED,
+    RideStatus.NO_CAR,
+    RideStatus.CALLER_HUNG_UP,
+    RideStatus.HANDED_TO_PERSON,
+)
 CANCELLABLE = WAITING + (RideStatus.ASSIGNED, RideStatus.ARRIVING)
 
 STATUS_LABELS: dict[RideStatus, str] = {
@@ -49,6 +61,7 @@ STATUS_LABELS: dict[RideStatus, str] = {
     RideStatus.CANCELLED: "已取消",
     RideStatus.NO_CAR: "暂无车辆",
     RideStatus.CALLER_HUNG_UP: "来电者已挂断",
+    RideStatus.HANDED_TO_PERSON: "已转人工",
 }
 
 STALE = "这张叫车单刚刚被其他调度员改过（现在是“{status}”）。页面已更新，请核对后再操作。"
@@ -244,11 +257,12 @@ def cancel(session: Session, *, ride_id: int, expected_version: int, reason: str
                 f"ride:{ride.id}:cancelled:sms:driver:{driver.id}",
             )
     if ride.caller_number and caller_waiting:
-        send_sms(
+        tell(
             session,
             ride.caller_number,
-            texts.sms("ride_cancelled"),
-            f"ride:{ride.id}:cancelled:sms:{ride.caller_number}",
+            sms=texts.sms("ride_cancelled"),
+            voice=texts.voice("ride_cancelled"),
+            key=f"ride:{ride.id}:cancelled:sms:{ride.caller_number}",
         )
     return ride
 
@@ -257,16 +271,19 @@ def no_car_found(
     session: Session, *, ride_id: int, expected_version: int, notify_voice_call: bool = True
 ) -> Ride:
     """No car is available: tell the caller; the ride stays in the queue (status no_car)."""
-    allowed = (RideStatus.QUEUED, RideStatus.CALLER_HUNG_UP)
+    allowed = (RideStatus.QUEUED, RideStatus.CALLER_HUNG_UP, RideStatus.HANDED_TO_PERSON)
     ride = _move(session, ride_id, expected_version, allowed, RideStatus.NO_CAR)
     if ride.caller_number:
-        send_sms(
-            session,
-            ride.caller_number,
-            texts.sms("ride_no_car"),
-            f"ride:{ride.id}:no_car:sms:{ride.caller_number}",
-        )
-        if notify_voice_call:
+        # A fixed line cannot read an SMS: it gets the call below whatever was asked.
+        landline = is_fixed_line(ride.caller_number)
+        if not landline:
+            send_sms(
+                session,
+                ride.caller_number,
+                texts.sms("ride_no_car"),
+                f"ride:{ride.id}:no_car:sms:{ride.caller_number}",
+            )
+        if notify_voice_call or landline:
             enqueue_message(
                 session,
                 kind=OutboxKind.CALL,
@@ -275,6 +292,32 @@ def no_car_found(
                 idempotency_key=f"ride:{ride.id}:no_car:call:{ride.caller_number}",
             )
     return ride
+
+
+def keep_waiting(session: Session, *, ride_id: int, expected_version: int) -> Ride:
+    """The caller told "no car" phoned back to keep waiting: the ride is queued again with
+    its priority and its place in the queue (`queued_at`) kept."""
+    return _move(session, ride_id, expected_version, (RideStatus.NO_CAR,), RideStatus.QUEUED)
+
+
+def settle_call_drafts(session: Session, *, call_id: str, handed_to_person: bool) -> list[Ride]:
+    """A call ended or was handed to a person: no request it opened stays "通话中".
+
+    Each draft the call left becomes "handed to a person" (an operator took the caller)
+    or "caller hung up"; both wait in the queue for an operator to assign, call back or
+    cancel. Drafts only: a ride the caller confirmed is not touched.
+    """
+    target = RideStatus.HANDED_TO_PERSON if handed_to_person else RideStatus.CALLER_HUNG_UP
+    drafts = list(
+        session.scalars(
+            select(Ride).where(Ride.call_id == call_id, Ride.status == RideStatus.DRAFT)
+        )
+    )
+    for ride in drafts:
+        ride.status = target
+    if drafts:
+        _flush(session, drafts[0])
+    return drafts
 
 
 def call_back(session: Session, *, ride_id: int, now: datetime) -> str:

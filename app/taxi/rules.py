@@ -22,7 +22,9 @@ def ride_priority(*, age: int | None, to_hospital: bool) -> int:
     return priority
 
 
-ACTIVE_STATUSES = ("queued", "assigned", "arriving")
+# A caller with a ride in one of these hears it when they call (not the new-ride menu):
+# no_car included, since the "no car" SMS asks them to call again.
+ACTIVE_STATUSES = ("queued", "no_car", "assigned", "arriving")
 DIGIT_WORDS = dict(zip("0123456789", "零幺两三四五六七八九", strict=True))
 
 

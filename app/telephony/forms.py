@@ -16,6 +16,7 @@ from app.telephony.signature import WebhookRejected
 
 _SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _DIGITS = re.compile(r"^[0-9*#]{0,64}$")
+_STEP = re.compile(r"^[0-9]{1,6}$")
 MAX_STEP = 100_000
 
 
@@ -42,8 +43,12 @@ def digits(form: FormData | Mapping[str, str]) -> str:
     return value
 
 
-def step_number(raw: str | None) -> int:
-    if raw is None or not raw.isdigit() or int(raw) > MAX_STEP:
+def step_number(raw: str | None) -> int | None:
+    """The step a Gather answers. Digits of another script (`²`, `٣`) are no step this
+    service ever served: None, answered as a stale step (the latest prompt again)."""
+    if raw is not None and raw.isdigit() and not raw.isascii():
+        return None
+    if raw is None or not _STEP.match(raw) or int(raw) > MAX_STEP:
         raise WebhookRejected(400, "malformed Twilio webhook: ?step= must be a step number")
     return int(raw)
 

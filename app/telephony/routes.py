@@ -44,6 +44,7 @@ FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "cancele
 XML = "application/xml"
 MEDIA_PATH = "/twilio/media"
 STREAM_ENDED_PATH = "/twilio/voice/stream/ended"
+STALE_STEP = -1  # never a call's current step
 
 
 router = APIRouter(prefix="/twilio", tags=["twilio"], route_class=TwilioWebhookRoute)
@@ -85,7 +86,10 @@ async def incoming_call(request: Request, form: TwilioForm) -> Response:
 @router.post("/voice/step")
 async def step(request: Request, form: TwilioForm) -> Response:
     sid = forms.call_sid(form)
+    # A step number no Gather of ours carried (`²`) is answered as a stale step: -1.
     number = forms.step_number(request.query_params.get("step"))
+    if number is None:
+        number = STALE_STEP
     pressed = forms.digits(form)
     recording_url = forms.text(form, "RecordingUrl").strip()
     if recording_url and pressed in ("", "#"):

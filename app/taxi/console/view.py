@@ -82,6 +82,7 @@ def entry_json(entry: ride_queue.QueueEntry, settings: Settings) -> dict[str, An
         "status": entry.status.value,
         "status_label": entry.status_label,
         "caller_hung_up": entry.caller_hung_up,
+        "handed_to_person": entry.handed_to_person,
         "person_name": entry.person_name,
         "age": entry.age,
         "caller_number_masked": mask_number(entry.caller_number),

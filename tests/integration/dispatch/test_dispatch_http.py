@@ -182,3 +182,27 @@ def test_a_ride_walks_its_whole_trip_through_the_console(live_server: LiveServer
             ride = session.get(Ride, ride_id)
             assert ride is not None and ride.status == status
     assert ride.cash_payment  # offline settlement by default
+
+
+def test_a_request_handed_to_a_person_is_labelled_and_can_be_assigned(
+    live_server: LiveServer,
+) -> None:
+    client, token = _operator(live_server)
+    with live_server.db.session() as session:
+        session.add(Ride(caller_number=ZHANG, status=RideStatus.HANDED_TO_PERSON))
+    with live_server.db.session() as session:
+        ride = session.scalars(select(Ride)).one()
+        driver = session.scalars(select(Driver.id).where(Driver.plate == "云A·D1234")).one()
+    fragment = client.get("/dispatch/queue.html").text
+    row = fragment[fragment.index(f'id="ride-{ride.id}"'):]
+    row = row[: row.index("</tr>")]
+    assert "已转人工" in row and "确认派车" in row and "暂无车辆" in row and "回拨来电者" in row
+    listed = client.get("/dispatch/queue.json", headers={"accept": "application/json"}).json()
+    assert any(r["ride_id"] == ride.id and r["handed_to_person"] for r in listed["rides"])
+    answer = client.post(
+        f"/dispatch/rides/{ride.id}/assign",
+        data={"csrf_token": token, "version": ride.version, "driver_id": driver, "eta_minutes": 8},
+    )
+    assert answer.status_code == 303
+    with live_server.db.session() as session:
+        assert session.get(Ride, ride.id).status == RideStatus.ASSIGNED  # type: ignore[union-attr]

@@ -1,0 +1,227 @@
+"""Call safety on the taxi side, through the real flows, understanding and database:
+keys keep one meaning across the top-level menus, drafts never stay "通话中" after a
+call, a caller told "no car" keeps their ride, and promises fit the caller's line."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from app.callflow.actions import ActionContext
+from app.callflow.messages import HangUp
+from app.calls.service import CallService
+from app.core.config import Settings
+from app.core.db import Database
+from app.hotline import build_call_service
+from app.simulator import run_call
+from app.taxi import queue as ride_queue
+from app.taxi import rides
+from app.taxi.enums import RideStatus
+from app.taxi.models import Driver, Ride
+from support.demo import demo_data
+
+HOTLINE = "+868710000000"
+ZHANG = "+8613800000001"  # 张奶奶, home saved
+ZHANG_LANDLINE = "+868715550101"  # her landline, also registered
+LI_LANDLINE = "+868715550104"
+STRANGER = "+8613812345678"
+
+
+@pytest.fixture
+def service(db: Database) -> CallService:
+    demo_data(db, today=date(2026, 11, 30))
+    return build_call_service(Settings(database_url=db.url), db)
+
+
+def call(service: CallService, number: str, *turns: str) -> list[str]:
+    lines: list[str] = []
+    run_call(service, from_number=number, to_number=HOTLINE, turns=iter(turns), show=lines.append)
+    return [line for line in lines if line.startswith("热线")]
+
+
+def all_rides(db: Database) -> list[Ride]:
+    with db.session() as session:
+        return list(session.scalars(select(Ride).order_by(Ride.id)))
+
+
+def queued_ride(service: CallService, db: Database, number: str = ZHANG) -> Ride:
+    lines = call(service, number, "1", "1")
+    assert any("车已经叫了" in line for line in lines), lines
+    (ride,) = all_rides(db)
+    assert ride.status == RideStatus.QUEUED
+    return ride
+
+
+# --- 1. one meaning per key --------------------------------------------------------------
+
+
+def test_active_ride_caller_pressing_2_then_1_reaches_hospital_and_cancels_nothing(
+    service: CallService, db: Database
+) -> None:
+    queued_ride(service, db)
+    lines = call(service, ZHANG, "2", "1", "hangup")
+    assert "挂号，请按2" in lines[1] and "取消叫车，请按3" in lines[1]
+    assert not any("取消" in line for line in lines[2:]), lines  # the hospital flow answered
+    assert [r.status for r in all_rides(db)] == [RideStatus.QUEUED]
+
+
+def test_active_ride_caller_cancels_with_3_and_a_yes(service: CallService, db: Database) -> None:
+    queued_ride(service, db)
+    lines = call(service, ZHANG, "3", "2", "3", "1")
+    assert any("要取消叫车，对吗" in line for line in lines)
+    assert any("车已经取消了" in line for line in lines)
+    assert [r.status for r in all_rides(db)] == [RideStatus.CANCELLED]
+
+
+def test_the_status_greeting_is_said_once_and_star_repeats_only_the_question(
+    service: CallService, db: Database
+) -> None:
+    queued_ride(service, db)
+    lines = call(service, ZHANG, "*", "1", "hangup")
+    greeting, status, repeated, heard_again = lines
+    assert "张奶奶您好" in greeting
+    assert status.startswith("热线：您叫的车，正在为您派车")
+    assert "您好" not in repeated and "您叫的车" in repeated
+    assert "您好" not in heard_again and "您叫的车" in heard_again
+    assert [r.status for r in all_rides(db)] == [RideStatus.QUEUED]
+
+
+def test_zero_in_the_status_menu_reaches_a_person_and_keeps_the_ride(
+    service: CallService, db: Database
+) -> None:
+    queued_ride(service, db)
+    lines = call(service, ZHANG, "0")
+    assert "转接工作人员" in lines[-1]
+    assert [r.status for r in all_rides(db)] == [RideStatus.QUEUED]
+
+
+# --- 2. a request handed to a person ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("number", "turns"),
+    [
+        (ZHANG, ("1", "0")),  # key 0 at the confirmation
+        (ZHANG, ("1", "7", "7")),  # two failures
+        (STRANGER, ("1", "翠湖北路菜市场门口", "2")),  # the flow's own "by person" state
+    ],
+    ids=["key-0", "two-failures", "by-person-state"],
+)
+def test_a_request_handed_to_a_person_waits_for_an_operator(
+    service: CallService, db: Database, number: str, turns: tuple[str, ...]
+) -> None:
+    lines = call(service, number, *turns)
+    assert "转接工作人员" in lines[-1] or "工作人员帮您叫车" in lines[-1]
+    (ride,) = all_rides(db)
+    assert ride.status == RideStatus.HANDED_TO_PERSON
+    with db.session() as session:
+        (entry,) = ride_queue.live_queue(session, now=ride.created_at)
+        assert entry.status_label == "已转人工" and entry.handed_to_person and entry.waiting
+        driver = session.scalars(select(Driver.id).where(Driver.plate == "云A·D1234")).one()
+        rides.assign_driver(
+            session, ride_id=ride.id, driver_id=driver, eta_minutes=8,
+            expected_version=ride.version,
+        )
+    assert [r.status for r in all_rides(db)] == [RideStatus.ASSIGNED]
+
+
+def test_a_hang_up_after_the_hand_over_keeps_the_request_handed_to_a_person(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "1", "0")
+    (ride,) = all_rides(db)
+    service.handle(call_id=str(ride.call_id), event=HangUp(), event_key="hangup")
+    assert [r.status for r in all_rides(db)] == [RideStatus.HANDED_TO_PERSON]
+
+
+def test_a_step_that_fails_after_the_draft_hands_the_draft_to_a_person(
+    service: CallService, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = service.engine.actions
+    run = registry.run
+
+    def run_with_a_broken_queue(name: str, ctx: ActionContext) -> str | None:
+        if name == "queue_ride":
+            raise RuntimeError("the queue is broken")
+        return run(name, ctx)
+
+    monkeypatch.setattr(registry, "run", run_with_a_broken_queue)
+    lines = call(service, ZHANG, "1", "1")
+    assert "系统出了点问题" in lines[-1]
+    assert [r.status for r in all_rides(db)] == [RideStatus.HANDED_TO_PERSON]
+
+
+# --- 3. a caller told "no car" calls back -------------------------------------------------
+
+
+def _no_car(db: Database, ride: Ride) -> Ride:
+    with db.session() as session:
+        changed = rides.no_car_found(
+            session, ride_id=ride.id, expected_version=ride.version, notify_voice_call=False
+        )
+        return changed
+
+
+def test_a_caller_told_no_car_hears_it_and_keeps_waiting_in_their_place(
+    service: CallService, db: Database
+) -> None:
+    ride = _no_car(db, queued_ride(service, db))
+    lines = call(service, ZHANG, "1")
+    assert "附近暂时还没有空车" in lines[1] and "继续等车，请按1" in lines[1]
+    assert "排的位置不变" in lines[-1] and "发短信" in lines[-1]
+    (again,) = all_rides(db)  # no duplicate ride
+    assert again.id == ride.id and again.status == RideStatus.QUEUED
+    assert again.priority == ride.priority and again.queued_at == ride.queued_at
+
+
+def test_a_caller_told_no_car_can_cancel(service: CallService, db: Database) -> None:
+    _no_car(db, queued_ride(service, db))
+    lines = call(service, ZHANG, "3", "1")
+    assert any("车已经取消了" in line for line in lines)
+    assert [r.status for r in all_rides(db)] == [RideStatus.CANCELLED]
+
+
+# --- 4. promises that fit the line ---------------------------------------------------------
+
+
+def test_a_mobile_caller_is_promised_an_sms(service: CallService, db: Database) -> None:
+    lines = call(service, ZHANG, "1", "1")
+    assert "派好后会发短信告诉您车牌号" in lines[-1]
+
+
+def test_a_landline_caller_is_promised_a_phone_call_not_an_sms(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, LI_LANDLINE, "1", "1")
+    assert "派好后会打电话告诉您车牌号" in lines[-1]
+    assert "短信" not in lines[-1]
+
+
+def test_a_withheld_caller_is_promised_nothing_we_cannot_do(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, "anonymous", "1", "金马小区门口", "1")
+    assert "短信" not in lines[-1] and "打电话" not in lines[-1]
+
+
+def test_keeping_waiting_after_dispatch_found_a_car_says_the_new_state(
+    service: CallService, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ride = _no_car(db, queued_ride(service, db))
+    registry = service.engine.actions
+    run = registry.run
+
+    def driver_found_meanwhile(name: str, ctx: ActionContext) -> str | None:
+        if name == "keep_waiting_for_car":
+            with db.session() as session:
+                driver = session.scalars(select(Driver.id).where(Driver.plate == "云A·D1234"))
+                rides.assign_driver(session, ride_id=ride.id, driver_id=driver.one(),
+                                    eta_minutes=6, expected_version=ride.version)
+        return run(name, ctx)
+
+    monkeypatch.setattr(registry, "run", driver_found_meanwhile)
+    lines = call(service, ZHANG, "1", "hangup")
+    assert "已经派好了" in lines[-1] and "排的位置不变" not in lines[-1]
+    assert [r.status for r in all_rides(db)] == [RideStatus.ASSIGNED]

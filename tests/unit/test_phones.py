@@ -1,0 +1,53 @@
+"""Phone numbers as callers and staff type them: normalised to E.164 and classified."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.people.phones import (
+    LineKind,
+    is_fixed_line,
+    is_mobile,
+    line_kind,
+    local_number,
+    mask_number,
+    normalise_number,
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "normalised"),
+    [
+        ("+86 138-0000-0001", "+8613800000001"),
+        ("008613800000001", "+8613800000001"),
+        ("13800000001", "+8613800000001"),
+        ("138 0000 0001", "+8613800000001"),
+        ("(0871) 6555 1234", "+8687165551234"),
+        ("0871-5550101", "+868715550101"),
+        ("08715550101", "+868715550101"),
+        ("+1 415 555 0100", "+14155550100"),
+    ],
+)
+def test_numbers_are_normalised_as_typed(typed: str, normalised: str) -> None:
+    assert normalise_number(typed) == normalised
+
+
+@pytest.mark.parametrize("raw", [None, "", "anonymous", "Restricted", "abc", "12", "1" * 60])
+def test_withheld_or_unusable_numbers_are_none(raw: str | None) -> None:
+    assert normalise_number(raw) is None
+
+
+def test_mobiles_and_landlines_are_told_apart() -> None:
+    assert line_kind("+8613800000001") == LineKind.MOBILE and is_mobile("+8613800000001")
+    for landline in ("+8687165551234", "+868715550101", "+861062345678"):
+        assert line_kind(landline) == LineKind.FIXED, landline
+        assert is_fixed_line(landline) and not is_mobile(landline)
+    assert line_kind(None) == LineKind.UNKNOWN and not is_fixed_line(None)
+    assert line_kind("not a number") == LineKind.UNKNOWN
+
+
+def test_local_and_masked_forms_are_unchanged() -> None:
+    assert local_number("+8613800000001") == "13800000001"
+    assert local_number("+868715550101") == "08715550101"
+    assert mask_number("+8613800000001") == "138****0001"
+    assert mask_number(None) == ""
