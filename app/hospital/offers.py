@@ -78,7 +78,8 @@ def find_offers(
     offered to elderly patients, and to them first within a session; an unknown patient
     (or unknown age) counts as elderly. Order: day, session, elderly slots first (for the
     elderly), start time, then 普通号 before 专家号 unless `clinic_type` asks for one.
-    Days on which the patient already has a booking in the department are left out.
+    Days on which the patient already has a booking in the department (at any hospital)
+    are left out.
     Raises BookingError `suspended` for a suspended patient.
     """
     patient = get_patient(session, patient_id) if patient_id is not None else None
@@ -103,18 +104,18 @@ def find_offers(
     all_days = set().union(*days_by_hospital.values()) if days_by_hospital else set()
     if not all_days:
         return []
-    if patient is not None:
-        taken = session.execute(
-            select(Appointment.day, Department.hospital_id)
-            .join(Department, Appointment.department_id == Department.id)
-            .where(
-                Appointment.patient_id == patient.id,
-                Appointment.status == AppointmentStatus.BOOKED,
-                Department.name == department,
+    if patient is not None:  # one booking per department and day, at any hospital
+        taken = set(
+            session.scalars(
+                select(Appointment.day).where(
+                    Appointment.patient_id == patient.id,
+                    Appointment.status == AppointmentStatus.BOOKED,
+                    Appointment.department_name == department,
+                )
             )
-        ).all()
-        for taken_day, taken_hospital in taken:
-            days_by_hospital.get(taken_hospital, set()).discard(taken_day)
+        )
+        for days in days_by_hospital.values():
+            days -= taken
     query = (
         select(Slot, Schedule, Doctor, Department, Hospital)
         .join(Schedule, Slot.schedule_id == Schedule.id)
