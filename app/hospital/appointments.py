@@ -15,8 +15,8 @@ Concurrency: booking takes the slot's row lock (`SELECT ... FOR UPDATE` on Postg
 on SQLite a no-op write takes the database write lock) and re-reads it, so of two
 callers racing for one slot the second sees it busy. The slot's version column and the
 partial unique indexes on `appointments` (one live booking per slot; one per patient,
-canonical department name and day, across hospitals) are the last line of defence: their errors become `slot_taken` or
-`already_booked`. ID numbers and phone numbers are never logged.
+canonical department name and day, across hospitals) are the last line of defence:
+their errors become `slot_taken` or `already_booked`. ID numbers and phone numbers are never logged.
 """
 
 from __future__ import annotations

@@ -37,6 +37,13 @@ def call(service: CallService, number: str, *turns: str) -> list[str]:
     return lines
 
 
+def _last_four(db: Database, full_name: str) -> str:
+    with db.session() as session:
+        person = session.scalars(select(Person).where(Person.full_name == full_name)).one()
+        assert person.id_number is not None
+        return person.id_number[-4:].replace("X", "*")  # X is typed with *
+
+
 def booked(db: Database) -> list[Appointment]:
     with db.session() as session:
         return list(
@@ -46,17 +53,20 @@ def booked(db: Database) -> list[Appointment]:
         )
 
 
-def test_registered_caller_books_the_earliest_slot_after_a_full_read_back(
+def test_registered_caller_books_the_earliest_slot_offered_in_one_short_sentence(
     service: CallService, db: Database
 ) -> None:
-    lines = call(service, "+8613800000001", "2", "2", "1")
+    lines = call(service, "+8613800000001", "2", "1", "1", "1")  # 内科 -> 心血管内科 -> yes
     offer = next(line for line in lines if "最早的号是" in line)
-    assert "心血管内科" in offer and "元" in offer and "星期" in offer
+    # Day (明天 and the weekday), session and time, full hospital name, department, doctor.
+    assert "明天星期二上午8点，春城第一人民医院，心血管内科" in offer and "医生" in offer
+    # The fee, title and clinic type are in the SMS only.
+    assert "元" not in offer and "主治医师" not in offer and "普通号" not in offer
     assert any("挂好了" in line for line in lines)
     (appointment,) = booked(db)
     with db.session() as session:
         texts = session.scalars(select(OutboxMessage.body)).all()
-    assert any("心血管内科" in t for t in texts)
+    assert any("心血管内科" in t and "10元" in t and "主治医师" in t for t in texts)
     assert appointment.booked_by_number == "+8613800000001"
 
 
@@ -69,20 +79,25 @@ def test_saying_the_symptom_in_dialect_finds_the_department(
 
 
 def test_nothing_is_booked_without_a_yes(service: CallService, db: Database) -> None:
-    call(service, "+8613800000001", "2", "2", "hangup")
+    call(service, "+8613800000001", "2", "1", "1", "hangup")
     assert booked(db) == []
 
 
-def test_a_later_slot_can_be_chosen_by_key(service: CallService, db: Database) -> None:
-    lines = call(service, "+8613800000001", "2", "4", "2", "1")
-    offers = [line for line in lines if "号是" in line or "挂这个号" in line]
-    assert len(offers) >= 2 and offers[0] != offers[1]
-    assert len(booked(db)) == 1
+def test_later_steps_to_the_next_session_not_the_next_twenty_minutes(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, "+8613800000001", "2", "1", "1", "2", "2", "1")
+    offers = [line for line in lines if "号是" in line]
+    assert "明天星期二上午8点" in offers[0]
+    assert "明天星期二下午2点" in offers[1]  # the afternoon, not 8:20
+    assert "后天星期三上午8点" in offers[2]  # then the next day
+    (appointment,) = booked(db)
+    assert appointment.day == date(2026, 12, 2)
 
 
 def test_a_daughter_books_for_her_mother(service: CallService, db: Database) -> None:
-    lines = call(service, "+8613900000001", "2", "1", "1", "1")  # 李梅, 张秀英's daughter
-    assert any("是给张奶奶挂号吗" in line for line in lines)
+    lines = call(service, "+8613900000001", "2", "1", "1", "1", "1")  # 李梅, 张秀英's daughter
+    assert any("是给您母亲张秀英挂号吗" in line for line in lines)
     (appointment,) = booked(db)
     with db.session() as session:
         patient = session.get(Person, appointment.patient_id)
@@ -94,8 +109,11 @@ def test_the_id_number_is_asked_once_when_missing_and_checked(
     service: CallService, db: Database
 ) -> None:
     number = "+8613800000010"  # 马大爹 (born 1947-01-15), no ID number on file
-    lines = call(service, number, "2", "530111194701150011#", "530111194701150017", "1", "1")
-    assert any("最后一位不对" in line for line in lines)
+    lines = call(
+        service, number, "2", "530111194701150011#", "530111194701150017", "1", "1", "1", "1"
+    )
+    assert any("最后一位不对" in line and "请再按一遍" in line for line in lines)
+    assert not any("再说一遍" in line for line in lines)
     assert len(booked(db)) == 1
     with db.session() as session:
         person = session.scalars(select(Person).where(Person.full_name == "马文才")).one()
@@ -121,12 +139,13 @@ def test_demo_schedules_load_past_the_holiday_calendars_last_year(db: Database) 
     assert days and all(day.weekday() != 6 for day in days)  # no Sunday clinics
 
 
-def test_calling_again_can_cancel_the_booking_after_confirming(
+def test_calling_again_can_cancel_the_booking_after_the_last_four_id_digits(
     service: CallService, db: Database
 ) -> None:
-    call(service, "+8613800000001", "2", "2", "1")
-    lines = call(service, "+8613800000001", "2", "2", "1")
-    assert any("已经挂了" in line and "心血管内科" in line for line in lines)
+    call(service, "+8613800000001", "2", "1", "1", "1")
+    lines = call(service, "+8613800000001", "2", "2", _last_four(db, "张秀英"), "1")
+    assert any("已经挂了一个号" in line for line in lines)
+    assert any("这个号是" in line and "心血管内科" in line for line in lines)
     assert any("这个号已经取消了" in line for line in lines)
     assert booked(db) == []
     with db.session() as session:
@@ -137,8 +156,8 @@ def test_calling_again_can_cancel_the_booking_after_confirming(
 def test_a_patient_with_a_booking_can_still_book_another(
     service: CallService, db: Database
 ) -> None:
-    call(service, "+8613800000001", "2", "2", "1")
-    call(service, "+8613800000001", "2", "1", "3", "1")
+    call(service, "+8613800000001", "2", "1", "1", "1")
+    call(service, "+8613800000001", "2", "1", "3", "1", "1")  # 其他科 -> 眼科
     assert len(booked(db)) == 2
 
 
@@ -154,9 +173,11 @@ def test_dizziness_alone_is_asked_about_not_guessed(service: CallService, db: Da
 
 def test_a_typed_id_number_is_not_kept_in_the_call_record(service: CallService,
                                                            db: Database) -> None:
-    call(service, "+8613800000010", "2", "530111194701150017", "1", "1")
+    lines = call(service, "+8613800000010", "2", "530111194701150017", "1", "1", "1", "1")
+    assert any("五三零一，一一一九，四七零一，一五零零，一七" in line for line in lines)
     with db.session() as session:
         steps = session.scalars(select(CallStep)).all()
         sessions = session.scalars(select(CallSession)).all()
-    stored = repr([s.event for s in steps]) + repr([s.data for s in sessions])
+    stored = repr([(s.event, s.outputs) for s in steps]) + repr([s.data for s in sessions])
     assert "530111194701150017" not in stored and "[redacted 18]" in stored
+    assert "五三零一" not in stored  # nor its read-back

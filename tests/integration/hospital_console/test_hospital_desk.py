@@ -200,7 +200,8 @@ def test_check_in_is_only_for_todays_sessions(demo: Database) -> None:
     with demo.session() as session, pytest.raises(hospital_desk.DeskConflict) as refused:
         hospital_desk.check_in(session, appointment_id=tomorrow, now=NOW,
                                hospital_id=hospital_id(demo))
-    assert "12月1日" in refused.value.message and "只能给今天就诊的病人签到" in refused.value.message
+    message = refused.value.message
+    assert "12月1日" in message and "只能给今天就诊的病人签到" in message
     with demo.session() as session:
         appointment = session.get(Appointment, tomorrow)
         assert appointment is not None and appointment.status is AppointmentStatus.BOOKED
