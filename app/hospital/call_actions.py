@@ -34,7 +34,7 @@ from app.hospital.patients import (
     patients_for_caller,
     set_id_number,
 )
-from app.hospital.rules import spoken_clock, spoken_date, spoken_time, spoken_visit_day
+from app.hospital.rules import spoken_clock, spoken_date, spoken_visit_day
 from app.people.models import Person
 from app.people.names import polite_name
 
@@ -425,7 +425,12 @@ def _day_problem(ctx: StepContext, day: date) -> str:
     )
     if code == "not_yet":
         moment = appointment_offers.release_moment(ctx.session, department=department, day=day)
-        release = f"{moment.month}月{moment.day}号{spoken_time(moment.time())}" if moment else ""
+        release = (
+            f"{moment.month}月{moment.day}号{'下午' if moment.hour >= 12 else '上午'}"
+            f"{spoken_clock(moment.time())}"
+            if moment
+            else ""
+        )
         return texts.text("spoken", "day_not_yet", release=release)
     if code == "already_booked":
         return texts.text(

@@ -12,8 +12,8 @@ from app.calls.models import CallSession, CallStep
 from app.calls.service import CallService
 from app.core.config import Settings
 from app.core.db import Database
-from app.hospital.enums import AppointmentStatus
-from app.hospital.models import Appointment, Department, Schedule
+from app.hospital.enums import AppointmentStatus, SlotStatus
+from app.hospital.models import Appointment, Department, Schedule, Slot
 from app.hotline import build_call_service
 from app.notify.models import OutboxMessage
 from app.people.models import Person
@@ -181,3 +181,134 @@ def test_a_typed_id_number_is_not_kept_in_the_call_record(service: CallService,
     stored = repr([(s.event, s.outputs) for s in steps]) + repr([s.data for s in sessions])
     assert "530111194701150017" not in stored and "[redacted 18]" in stored
     assert "五三零一" not in stored  # nor its read-back
+
+
+# --- a day of the caller's choosing ------------------------------------------------------
+
+
+def test_after_choosing_a_day_a_later_slot_is_still_found(
+    service: CallService, db: Database
+) -> None:
+    """Key 3 (another day), Friday, then key 2 (later): the next session, not "all full"."""
+    lines = call(service, "+8613800000001", "2", "1", "1", "3", "星期五", "2", "1")
+    assert not any("挂满了" in line or "转接" in line for line in lines)
+    assert any("晚一点的号是：12月4号星期五下午2点" in line for line in lines)
+    (appointment,) = booked(db)
+    assert appointment.day == date(2026, 12, 4)
+
+
+def test_days_are_offered_by_key_three_at_a_time(service: CallService, db: Database) -> None:
+    lines = call(service, "+8613800000001", "2", "1", "1", "3", "9", "2", "1")
+    first_menu = next(line for line in lines if line.startswith("热线：哪天去"))
+    assert "按1，明天星期二；按2，后天星期三；按3，12月3号星期四；更晚的日子，按9" in first_menu
+    later_menu = [line for line in lines if line.startswith("热线：哪天去")][1]
+    assert "按1，12月4号星期五；按2，12月5号星期六" in later_menu and "按4" not in later_menu
+    assert any("您说的是12月5号，星期六" in line for line in lines)
+    (appointment,) = booked(db)
+    assert appointment.day == date(2026, 12, 5)
+
+
+def _service_at(db: Database, when: datetime) -> CallService:
+    return build_call_service(Settings(database_url=db.url), db, clock=lambda: when)
+
+
+def test_a_day_closed_for_phone_booking_is_said_back_with_the_reason(
+    service: CallService, db: Database
+) -> None:
+    late = _service_at(db, datetime(2026, 11, 30, 8, 30, tzinfo=UTC))  # 16:30 in Kunming
+    lines = call(late, "+8613800000001", "2", "1", "1", "3", "明天")
+    assert any(
+        "您说的是12月1号，星期二。这天的号，电话挂号已经截止了" in line for line in lines
+    )
+    assert not any("挂满了" in line for line in lines)
+
+
+def test_a_sunday_a_full_day_and_a_day_not_released_each_get_their_reason(
+    service: CallService, db: Database
+) -> None:
+    with db.session() as session:  # every cardiology slot on Thursday 3 December is taken
+        for schedule in session.scalars(select(Schedule).where(Schedule.day == date(2026, 12, 3))):
+            for slot in session.scalars(select(Slot).where(Slot.schedule_id == schedule.id)):
+                slot.status = SlotStatus.BUSY
+    lines = call(service, "+8613800000001", "2", "1", "1", "3", "星期天", "12月3号", "12月21号")
+    assert any("您说的是12月6号，星期日。这天医院不开门诊" in line for line in lines)
+    assert any("您说的是12月3号，星期四。这天心血管内科的号都挂满了" in line for line in lines)
+    assert any(
+        "您说的是12月21号，星期一。这天的号还没有放出来，12月14号下午3点开始可以挂" in line
+        for line in lines
+    )
+
+
+# --- keypad-only: every department by keys ------------------------------------------------
+
+
+def test_every_department_can_be_reached_by_keys_three_at_a_time(
+    service: CallService, db: Database
+) -> None:
+    with db.session() as session:
+        every = set(session.scalars(select(Department.name)))
+    heard: set[str] = set()
+    for group in ("1", "2", "3"):
+        lines = call(service, "+8613800000001", "2", group, "9", "9", "hangup")
+        menus = [line for line in lines if "按1，" in line and "科" in line]
+        assert menus and all("按4" not in line for line in menus)
+        for line in menus:
+            heard |= {name for name in every if name in line}
+    assert heard == every
+
+
+def test_a_wrong_key_in_a_keypad_menu_asks_to_press_again(service: CallService) -> None:
+    lines = call(service, "+8613800000001", "2", "2", "3", "hangup")  # 外科 has one choice
+    assert any("没有这个选项，请再按一遍" in line for line in lines)
+    assert not any("再说一遍" in line for line in lines)
+
+
+# --- a typed ID number ------------------------------------------------------------------------
+
+
+def test_a_typed_id_number_is_read_back_and_kept_only_once_the_booking_is_confirmed(
+    service: CallService, db: Database
+) -> None:
+    number = "+8613800000010"  # 马大爹, no ID number on file
+
+    def id_on_file() -> str | None:
+        with db.session() as session:
+            return session.scalars(
+                select(Person.id_number).where(Person.full_name == "马文才")
+            ).one()
+
+    lines = call(service, number, "2", "530111194701150017", "2", "530111194701150017", "1",
+                 "1", "1", "hangup")
+    readbacks = [line for line in lines if "您输入的是" in line]
+    assert len(readbacks) == 2 and "五三零一，一一一九，四七零一，一五零零，一七" in readbacks[0]
+    assert any("最早的号是" in line for line in lines)
+    assert id_on_file() is None  # typed and confirmed, but nothing booked: not kept
+    with db.session() as session:
+        data = repr(session.scalars(select(CallSession.data)).all())
+    assert "530111194701150017" not in data and "五三零一" not in data
+    call(service, number, "2", "530111194701150017", "1", "1", "1", "1")
+    assert id_on_file() == "530111194701150017" and len(booked(db)) == 1
+
+
+# --- caller ID is not proof of identity ---------------------------------------------------
+
+
+def test_a_booking_is_read_out_only_after_the_last_four_id_digits(
+    service: CallService, db: Database
+) -> None:
+    call(service, "+8613800000001", "2", "1", "1", "1")
+    lines = call(service, "+8613800000001", "2", "2", "hangup")
+    assert any("最后4位" in line for line in lines)
+    assert not any("心血管内科" in line for line in lines)  # no details before the digits
+
+
+def test_three_wrong_last_four_digits_reach_a_person_and_cancel_nothing(
+    service: CallService, db: Database
+) -> None:
+    call(service, "+8613800000001", "2", "1", "1", "1")
+    wrong = "0000" if _last_four(db, "张秀英") != "0000" else "1111"
+    lines = call(service, "+8613800000001", "2", "2", wrong, wrong, wrong)
+    assert sum("后4位不对，请再按一遍" in line for line in lines) == 2
+    assert any("工作人员帮您核对身份" in line for line in lines)
+    assert not any("心血管内科" in line for line in lines)
+    assert len(booked(db)) == 1
