@@ -3,6 +3,7 @@ database (SQLite + PostgreSQL)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
 
 import pytest
@@ -267,8 +268,9 @@ def test_a_wrong_key_in_a_keypad_menu_asks_to_press_again(service: CallService) 
 
 
 def test_a_typed_id_number_is_read_back_and_kept_only_once_the_booking_is_confirmed(
-    service: CallService, db: Database
+    service: CallService, db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     number = "+8613800000010"  # 马大爹, no ID number on file
 
     def id_on_file() -> str | None:
@@ -288,6 +290,8 @@ def test_a_typed_id_number_is_read_back_and_kept_only_once_the_booking_is_confir
     assert "530111194701150017" not in data and "五三零一" not in data
     call(service, number, "2", "530111194701150017", "1", "1", "1", "1")
     assert id_on_file() == "530111194701150017" and len(booked(db)) == 1
+    logged = caplog.text + repr([r.__dict__ for r in caplog.records])
+    assert "530111194701150017" not in logged and "五三零一" not in logged
 
 
 # --- caller ID is not proof of identity ---------------------------------------------------
