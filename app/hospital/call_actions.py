@@ -292,7 +292,7 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         ctx.vars["days_page"] = ctx.vars.get("days_page", 0) + 1
         return "shown"
 
-    @registry.register("find_offer_on_day", outcomes=("found", "none", "unclear"))
+    @registry.register("find_offer_on_day", outcomes=("found", "none", "unclear", "no_such_key"))
     def find_offer_on_day(ctx: StepContext) -> str:
         """The day chosen by key (1-3 of the day menu) or said ("星期五下午")."""
         wanted: object = ctx.vars.get("wanted")
@@ -302,7 +302,9 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             session = ClinicSession(wanted["session"]) if wanted.get("session") else None
         else:
             choice = menus.chosen(ctx.vars.get("day_choices", []), 0, wanted)
-            day = date.fromisoformat(choice) if choice else None
+            if choice is None:  # a key that is not on the day menu
+                return "no_such_key"
+            day = date.fromisoformat(choice)
         if day is None:
             return "unclear"
         said = texts.text("spoken", "day_said", day=spoken_date(day))
@@ -379,7 +381,7 @@ def _title(person: Person, relation: str) -> str:
 def _patients_menu(ctx: StepContext) -> None:
     patients = ctx.vars["patients"]
     shown = menus.page(patients, ctx.vars.get("patients_page", 0))
-    more = menus.more_label(patients, ctx.vars.get("patients_page", 0), "给别的家人挂")
+    more = menus.more_label(patients, ctx.vars.get("patients_page", 0), "给别人挂")
     ctx.vars["patients_menu"] = menus.menu_text([f"给{p['title']}挂" for p in shown], more=more)
 
 

@@ -17,7 +17,7 @@ from app.hospital.enums import AppointmentStatus, SlotStatus
 from app.hospital.models import Appointment, Department, Schedule, Slot
 from app.hotline import build_call_service
 from app.notify.models import OutboxMessage
-from app.people.models import Person
+from app.people.models import FamilyContact, Person
 from app.simulator import run_call
 from support.demo import demo_data
 
@@ -258,10 +258,20 @@ def test_every_department_can_be_reached_by_keys_three_at_a_time(
     assert heard == every
 
 
-def test_a_wrong_key_in_a_keypad_menu_asks_to_press_again(service: CallService) -> None:
-    lines = call(service, "+8613800000001", "2", "2", "3", "hangup")  # 外科 has one choice
+@pytest.mark.parametrize(
+    "keys",
+    [
+        ("5",),  # the department groups are 1-3
+        ("2", "3"),  # 外科 has one department
+        ("1", "1", "3", "6"),  # the day menu has keys 1-3 and 9
+    ],
+)
+def test_a_wrong_key_in_a_keypad_menu_asks_to_press_again(
+    service: CallService, keys: tuple[str, ...]
+) -> None:
+    lines = call(service, "+8613800000001", "2", *keys, "hangup")
     assert any("没有这个选项，请再按一遍" in line for line in lines)
-    assert not any("再说一遍" in line for line in lines)
+    assert not any("再说一遍" in line or "没有听明白" in line for line in lines)
 
 
 # --- a typed ID number ------------------------------------------------------------------------
@@ -316,3 +326,20 @@ def test_three_wrong_last_four_digits_reach_a_person_and_cancel_nothing(
     assert any("工作人员帮您核对身份" in line for line in lines)
     assert not any("心血管内科" in line for line in lines)
     assert len(booked(db)) == 1
+
+
+def test_a_family_doctor_with_many_patients_hears_three_at_a_time(
+    service: CallService, db: Database
+) -> None:
+    doctor = "+8613900000007"  # 刘医生, family doctor of one demo person
+    with db.session() as session:
+        for name in ("杨大妈", "何大爹", "罗大妈"):
+            person = Person(full_name=name, gender="F" if "妈" in name else "M")
+            person.contacts = [FamilyContact(name="刘医生", relation="家庭医生", phone=doctor)]
+            session.add(person)
+    lines = call(service, doctor, "2", "9", "1", "hangup")
+    menus = [line for line in lines if line.startswith("热线：给谁挂号")]
+    assert len(menus) == 2 and all("按4" not in line for line in menus)
+    assert "给您签约居民" in menus[0] and "给别人挂，按9" in menus[0]
+    assert "按1，给您签约居民罗大妈挂" in menus[1] and "从头再听，按9" in menus[1]
+    assert any("身份证号" in line for line in lines), lines  # no ID on file
