@@ -325,20 +325,23 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
     def book_appointment(ctx: StepContext) -> str:
         """The caller said yes to the offer: keep a typed ID number on the person, then book."""
         try:
-            typed = ctx.vars.get(SECRET_ID)
-            if typed:
-                set_id_number(
-                    ctx.session, person_id=ctx.vars["patient_id"], raw=typed, today=ctx.today
+            # One savepoint: a refused booking (a lost race) does not keep the ID number.
+            with ctx.session.begin_nested():
+                typed = ctx.vars.get(SECRET_ID)
+                if typed:
+                    set_id_number(
+                        ctx.session, person_id=ctx.vars["patient_id"], raw=typed,
+                        today=ctx.today,
+                    )
+                appointments.book(
+                    ctx.session,
+                    slot_id=ctx.vars["offer"]["slot_id"],
+                    patient_id=ctx.vars["patient_id"],
+                    now=ctx.now,
+                    booked_by_number=ctx.call.from_number,
+                    booked_by_contact_id=ctx.vars.get("patient_contact_id"),
+                    call_id=ctx.call.id,
                 )
-            appointments.book(
-                ctx.session,
-                slot_id=ctx.vars["offer"]["slot_id"],
-                patient_id=ctx.vars["patient_id"],
-                now=ctx.now,
-                booked_by_number=ctx.call.from_number,
-                booked_by_contact_id=ctx.vars.get("patient_contact_id"),
-                call_id=ctx.call.id,
-            )
         except BookingError as refusal:
             ctx.vars["booking_problem"] = refusal.message
             if refusal.code in ("slot_taken", "slot_unavailable"):

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from app.callflow.messages import CallStarted, Keys, Say
 from app.calls.models import CallSession, CallStep
 from app.calls.service import CallService
 from app.core.config import Settings
@@ -343,3 +344,26 @@ def test_a_family_doctor_with_many_patients_hears_three_at_a_time(
     assert "给您签约居民" in menus[0] and "给别人挂，按9" in menus[0]
     assert "按1，给您签约居民罗大妈挂" in menus[1] and "从头再听，按9" in menus[1]
     assert any("身份证号" in line for line in lines), lines  # no ID on file
+
+
+def test_a_typed_id_number_is_not_kept_when_the_booking_loses_a_race(
+    service: CallService, db: Database
+) -> None:
+    """The slot offered is taken by someone else just before the caller says yes."""
+    number = "+8613800000010"  # 马大爹, no ID number on file
+    call_id = "CA-ID-RACE"
+    steps = ["2", "530111194701150017", "1", "2", "1"]  # ID, confirm, 外科, 骨科: offered
+    service.handle(call_id=call_id, event=CallStarted(number, HOTLINE), event_key="start")
+    for turn, keys in enumerate(steps):
+        result = service.handle(call_id=call_id, event=Keys(keys), event_key=f"k{turn}")
+    assert result.state == "hospital.offer"
+    with db.session() as session:  # another caller takes the offered slot
+        slot = session.get(Slot, result.vars["offer"]["slot_id"])
+        assert slot is not None
+        slot.status = SlotStatus.BUSY
+    answer = service.handle(call_id=call_id, event=Keys("1"), event_key="yes")
+    assert "被别人挂走了" in " ".join(o.text for o in answer.outputs if isinstance(o, Say))
+    with db.session() as session:
+        person = session.scalars(select(Person).where(Person.full_name == "马文才")).one()
+        assert person.id_number is None
+    assert booked(db) == []
