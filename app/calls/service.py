@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from app.callflow.messages import (
     Event,
     HangUp,
     Output,
+    Say,
     Transfer,
     output_from_dict,
     to_dict,
@@ -183,8 +184,13 @@ class CallService:
         before = f"{state.flow}.{state.state}"
         sensitive = bool(state.flow) and self.engine.flows.state(state.ref).sensitive
         now = self.clock()
+        secrets = _secret_values(state.vars)
         ctx = StepContext(session, call, state.vars, now, self.settings)
         outputs = self.engine.step(state, event, ctx)
+        secrets |= _secret_values(state.vars)
+        if state.ended:  # personal data held for the call goes with it
+            for name in [n for n in state.vars if n.startswith(SECRET_PREFIX)]:
+                del state.vars[name]
         call_session.data = state.to_dict()
         call_session.flow, call_session.state = state.flow, state.state
         call_session.step += 1
@@ -204,7 +210,7 @@ class CallService:
                 event=_redacted(event) if sensitive else to_dict(event),
                 state_before=before,
                 state_after=after,
-                outputs=[to_dict(o) for o in outputs],
+                outputs=[to_dict(_masked(o, secrets)) for o in outputs],
             )
         )
         session.flush()
@@ -298,6 +304,30 @@ class CallService:
 
 
 _LOOK_BACK = 5  # a hang-up or an ignored event stores a step with no outputs
+
+# Call variables named `secret_*` hold personal data for the length of the call (a typed
+# ID number before the booking that stores it, its read-back): their values are masked in
+# the stored step outputs, and they are dropped from the call's state when the call ends.
+SECRET_PREFIX = "secret_"
+SECRET_MASK = "＊＊＊＊"
+
+
+def _secret_values(variables: dict[str, Any]) -> set[str]:
+    return {
+        str(value)
+        for name, value in variables.items()
+        if name.startswith(SECRET_PREFIX) and value and len(str(value)) >= 4
+    }
+
+
+def _masked(output: Output, secrets: set[str]) -> Output:
+    """A said text with every secret value in it masked (a replay says the mask)."""
+    if not secrets or not isinstance(output, Say):
+        return output
+    text = output.text
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, SECRET_MASK)
+    return replace(output, text=text)
 
 
 def _note_transfer(call: Call, outputs: list[Output]) -> None:

@@ -15,8 +15,8 @@ Concurrency: booking takes the slot's row lock (`SELECT ... FOR UPDATE` on Postg
 on SQLite a no-op write takes the database write lock) and re-reads it, so of two
 callers racing for one slot the second sees it busy. The slot's version column and the
 partial unique indexes on `appointments` (one live booking per slot; one per patient,
-department and day) are the last line of defence: their errors become `slot_taken` or
-`already_booked`. ID numbers and phone numbers are never logged.
+canonical department name and day, across hospitals) are the last line of defence:
+their errors become `slot_taken` or `already_booked`. ID numbers and phone numbers are never logged.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def book(
     is not suspended, the booking contact may act for them, the slot exists, is free and
     its session is running, the day is bookable under the hospital's rules, an elderly
     slot goes to an elderly patient, and the patient has no other booking in the
-    department that day.
+    department (by its canonical name, at any hospital) that day.
     """
     patient = get_patient(session, patient_id)
     today = local_today(now)
@@ -97,7 +97,7 @@ def book(
     existing = session.scalar(
         select(func.count(Appointment.id)).where(
             Appointment.patient_id == patient.id,
-            Appointment.department_id == department.id,
+            Appointment.department_name == department.name,
             Appointment.day == schedule.day,
             Appointment.status == AppointmentStatus.BOOKED,
         )
@@ -108,6 +108,7 @@ def book(
         slot_id=slot.id,
         patient_id=patient.id,
         department_id=department.id,
+        department_name=department.name,
         day=schedule.day,
         session=schedule.session,
         booked_by_contact_id=contact.id if contact is not None else None,

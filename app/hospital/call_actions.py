@@ -2,8 +2,14 @@
 
 They call the booking services (`app.hospital.appointments`, `appointment_offers`,
 `patients`, `upcoming_appointments`), which hold every booking rule; these only keep
-the call's variables (who the patient is, what was offered) and turn results and refusals
-into flow outcomes.
+the call's variables (who the patient is, what was offered, which menu page is said)
+and turn results and refusals into flow outcomes.
+
+Personal data: a typed ID number is held in the call variable `secret_id_number` (the
+call service keeps `secret_*` values out of stored steps and drops them when the call
+ends) and stored on the person only when the booking is confirmed. Reading out a booking
+or cancelling it needs the last four digits of the patient's ID number: caller ID alone
+does not prove who is calling.
 """
 
 from __future__ import annotations
@@ -11,24 +17,44 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
 from app.hospital import appointments
+from app.hospital import keypad_menus as menus
 from app.hospital import offers as appointment_offers
 from app.hospital import upcoming as upcoming_appointments
 from app.hospital.enums import ClinicSession
 from app.hospital.errors import BookingError
 from app.hospital.offers import Offer
-from app.hospital.patients import SELF, patients_for_caller, set_id_number
+from app.hospital.patients import (
+    SELF,
+    check_id_number,
+    patient_to_caller,
+    patients_for_caller,
+    set_id_number,
+)
+from app.hospital.rules import spoken_clock, spoken_date, spoken_visit_day
 from app.people.models import Person
 from app.people.names import polite_name
 
-ID_TRIES = 3  # wrong ID numbers typed before a person helps
-LOOK_AHEAD = 30  # offers scanned for "a later one"
-PATIENTS_BY_KEY = 9
+ID_TRIES = 3  # wrong ID numbers (or last four digits) typed before a person helps
+SECRET_ID = "secret_id_number"  # a typed ID number, until the booking is confirmed
+SECRET_READBACK = "secret_id_readback"
+SPOKEN_DIGITS = dict(zip("0123456789X", "零一二三四五六七八九叉", strict=True))
 
 
 def register_hospital_actions(registry: ActionRegistry) -> None:
+    _register_patient_actions(registry)
+    _register_booking_check_actions(registry)
+    _register_department_actions(registry)
+    _register_offer_actions(registry)
+
+
+# --- who the patient is -----------------------------------------------------------------
+
+
+def _register_patient_actions(registry: ActionRegistry) -> None:
     @registry.register("choose_patient", outcomes=("self", "other", "several", "none"))
     def choose_patient(ctx: StepContext) -> str:
         """Whom the caller may book for: themself and relatives who let them act for them."""
@@ -38,68 +64,115 @@ def register_hospital_actions(registry: ActionRegistry) -> None:
             {
                 "id": p.person.id,
                 "name": _name(ctx, p.person),
+                "title": _title(p.person, p.relation),
                 "relation": p.relation,
                 "contact_id": p.contact_id,
             }
-            for p in patients[:PATIENTS_BY_KEY]
+            for p in patients
         ]
+        ctx.vars["patients_page"] = 0
         if not patients:
             return "none"
         if len(patients) > 1:
-            ctx.vars["patients_menu"] = "；".join(
-                f"给{'您自己' if p['relation'] == SELF else p['name']}挂，请按{i}"
-                for i, p in enumerate(ctx.vars["patients"], start=1)
-            )
+            _patients_menu(ctx)
             return "several"
         _set_patient(ctx, ctx.vars["patients"][0])
         return "self" if patients[0].relation == SELF else "other"
 
+    @registry.register("more_patients", outcomes=("shown",))
+    def more_patients(ctx: StepContext) -> str:
+        ctx.vars["patients_page"] = ctx.vars.get("patients_page", 0) + 1
+        _patients_menu(ctx)
+        return "shown"
+
     @registry.register("pick_patient", outcomes=("found", "not_found"))
     def pick_patient(ctx: StepContext) -> str:
-        choice = ctx.vars.get("patient_choice")
-        patients = ctx.vars.get("patients", [])
-        if not isinstance(choice, int) or not 1 <= choice <= len(patients):
+        patient = menus.chosen(
+            ctx.vars.get("patients", []), ctx.vars.get("patients_page", 0),
+            ctx.vars.get("patient_choice"),
+        )
+        if patient is None:
             return "not_found"
-        _set_patient(ctx, patients[choice - 1])
+        _set_patient(ctx, patient)
         return "found"
 
     @registry.register("check_patient_id", outcomes=("has_id", "no_id"))
     def check_patient_id(ctx: StepContext) -> str:
-        """Real-name booking: the patient's ID number must be on file."""
+        """Real-name booking: the patient's ID number must be on file (or typed in this call)."""
         person = ctx.session.get(Person, ctx.vars["patient_id"])
-        return "has_id" if person is not None and person.id_number else "no_id"
+        known = person is not None and person.id_number
+        return "has_id" if known or ctx.vars.get(SECRET_ID) else "no_id"
 
-    @registry.register("store_id_number", outcomes=("stored", "invalid", "gave_up"))
-    def store_id_number(ctx: StepContext) -> str:
+    @registry.register("check_typed_id", outcomes=("valid", "invalid", "gave_up"))
+    def check_typed_id(ctx: StepContext) -> str:
+        """Check a typed ID number and prepare its read-back; nothing is stored yet."""
+        typed = str(ctx.vars.pop("id_typed", "") or "")
         try:
-            set_id_number(
-                ctx.session,
-                person_id=ctx.vars["patient_id"],
-                raw=str(ctx.vars["id_typed"]),
-                today=ctx.today,
+            resident = check_id_number(
+                ctx.session, person_id=ctx.vars["patient_id"], raw=typed, today=ctx.today
             )
         except BookingError as refusal:
             tries = ctx.vars.get("id_tries", 0) + 1
             ctx.vars.update(id_tries=tries, id_problem=refusal.message.rstrip("。"))
             return "gave_up" if tries >= ID_TRIES else "invalid"
-        finally:
-            ctx.vars.pop("id_typed", None)  # the number itself is not kept in the call state
-        return "stored"
+        ctx.vars[SECRET_ID] = resident.number
+        ctx.vars[SECRET_READBACK] = spoken_id(resident.number)
+        return "valid"
 
+    @registry.register("forget_typed_id", outcomes=("forgotten",))
+    def forget_typed_id(ctx: StepContext) -> str:
+        """The caller said the read-back is wrong: type it again."""
+        ctx.vars.pop(SECRET_ID, None)
+        ctx.vars.pop(SECRET_READBACK, None)
+        return "forgotten"
+
+
+# --- a booking already made: proof of identity first ------------------------------------
+
+
+def _register_booking_check_actions(registry: ActionRegistry) -> None:
     @registry.register("find_upcoming_booking", outcomes=("booked", "none"))
     def find_upcoming_booking(ctx: StepContext) -> str:
-        """The patient's next live booking, to offer cancelling it."""
+        """Whether the patient has a live booking (its details are read only after the
+        last four digits of the ID number are checked)."""
         upcoming = upcoming_appointments.upcoming(
             ctx.session, patient_id=ctx.vars["patient_id"], now=ctx.now
         )
         if not upcoming:
             return "none"
-        ctx.vars.update(upcoming_id=upcoming[0].appointment_id, upcoming_text=upcoming[0].spoken)
+        first = upcoming[0]
+        ctx.vars["upcoming_id"] = first.appointment_id
+        ctx.vars["upcoming_text"] = (
+            f"{spoken_visit_day(first.day, ctx.today)}"
+            f"{'上午' if first.session == ClinicSession.AM else '下午'}"
+            f"{spoken_clock(first.start_time)}，{first.hospital}，"
+            f"{first.department}{first.doctor_name}"
+        )
         return "booked"
+
+    @registry.register("check_identity", outcomes=("verified", "ask"))
+    def check_identity(ctx: StepContext) -> str:
+        return "verified" if ctx.vars.get("identity_checked") else "ask"
+
+    @registry.register("check_last_four", outcomes=("verified", "wrong", "gave_up"))
+    def check_last_four(ctx: StepContext) -> str:
+        """The last four characters of the patient's ID number (X typed as *)."""
+        typed = str(ctx.vars.pop("last_four_typed", "") or "").upper()
+        person = ctx.session.get(Person, ctx.vars["patient_id"])
+        on_file = (person.id_number or "").upper() if person is not None else ""
+        if on_file and len(typed) == 4 and on_file.endswith(typed):
+            ctx.vars["identity_checked"] = True
+            return "verified"
+        tries = ctx.vars.get("last_four_tries", 0) + 1
+        ctx.vars["last_four_tries"] = tries
+        return "gave_up" if tries >= ID_TRIES or not on_file else "wrong"
 
     @registry.register("cancel_upcoming_booking", outcomes=("cancelled", "refused"), commits=True)
     def cancel_upcoming_booking(ctx: StepContext) -> str:
         """The caller confirmed: cancel the booking read out to them (before the deadline)."""
+        if not ctx.vars.get("identity_checked"):  # never without the last four digits
+            ctx.vars["cancel_problem"] = ""
+            return "refused"
         try:
             appointments.cancel(
                 ctx.session,
@@ -112,27 +185,137 @@ def register_hospital_actions(registry: ActionRegistry) -> None:
             return "refused"
         return "cancelled"
 
+
+# --- department by keys: group, then department ------------------------------------------
+
+
+def _register_department_actions(registry: ActionRegistry) -> None:
+    @registry.register("department_menu")
+    def department_menu(ctx: StepContext) -> None:
+        """The group menu of the department question (内科 / 外科 / 其他科)."""
+        groups = menus.department_groups(appointment_offers.department_names(ctx.session))
+        ctx.vars["department_groups"] = groups
+        ctx.vars["department_menu"] = "；".join(
+            f"{group}，请按{i}" for i, group in enumerate(groups, start=1)
+        )
+
+    for key in ("1", "2", "3"):
+        _register_group(registry, key)
+
+    @registry.register("department_page")
+    def department_page(ctx: StepContext) -> None:
+        """Up to three departments of the chosen group, 9 for the next ones."""
+        members = ctx.vars.get("department_group_members", [])
+        shown = menus.page(members, ctx.vars.get("department_page", 0))
+        more = menus.more_label(members, ctx.vars.get("department_page", 0), "更多的科")
+        ctx.vars["department_choices"] = menus.menu_text(shown, more=more)
+
+    @registry.register("more_departments", outcomes=("shown",))
+    def more_departments(ctx: StepContext) -> str:
+        ctx.vars["department_page"] = ctx.vars.get("department_page", 0) + 1
+        return "shown"
+
+    @registry.register("choose_department", outcomes=("found", "not_found"))
+    def choose_department(ctx: StepContext) -> str:
+        department = menus.chosen(
+            ctx.vars.get("department_group_members", []),
+            ctx.vars.get("department_page", 0),
+            ctx.vars.get("department_choice"),
+        )
+        if department is None:
+            return "not_found"
+        ctx.vars["department"] = department
+        return "found"
+
+
+def _register_group(registry: ActionRegistry, key: str) -> None:
+    @registry.register(f"department_group_{key}", outcomes=("chosen", "no_such_group"))
+    def choose_group(ctx: StepContext) -> str:
+        groups: dict[str, list[str]] = ctx.vars.get("department_groups", {})
+        names = list(groups)
+        if int(key) > len(names):
+            return "no_such_group"
+        group = names[int(key) - 1]
+        ctx.vars.update(
+            department_group=group, department_group_members=groups[group], department_page=0
+        )
+        return "chosen"
+
+
+# --- offers -----------------------------------------------------------------------------
+
+
+def _register_offer_actions(registry: ActionRegistry) -> None:
     @registry.register("find_first_offer", outcomes=("found", "none"))
     def find_first_offer(ctx: StepContext) -> str:
-        return _offer_first(ctx, _offers(ctx))
+        return _offer_first(ctx, _offers(ctx), lead="最早的号是：")
 
     @registry.register("find_later_offer", outcomes=("found", "none"))
     def find_later_offer(ctx: StepContext) -> str:
+        """The next session with a free slot (the afternoon, or another day), not the next
+        twenty minutes."""
         current = ctx.vars.get("offer") or {}
-        after = (current.get("day", ""), current.get("order", -1))
-        later = [
-            o for o in _offers(ctx, limit=LOOK_AHEAD) if (o.day.isoformat(), _order(o)) > after
-        ]
-        return _offer_first(ctx, later)
+        if not current:
+            return _offer_first(ctx, _offers(ctx), lead="最早的号是：")
+        after = (date.fromisoformat(current["day"]), ClinicSession(current["session"]))
+        return _offer_first(ctx, _offers(ctx, after=after), lead="晚一点的号是：")
 
-    @registry.register("find_offer_on_day", outcomes=("found", "none"))
-    def find_offer_on_day(ctx: StepContext) -> str:
-        wanted: dict[str, Any] = ctx.vars.get("wanted") or {}
-        day = date.fromisoformat(wanted["date"]) if wanted.get("date") else None
-        session = ClinicSession(wanted["session"]) if wanted.get("session") else None
-        if day is None:
+    @registry.register("list_days", outcomes=("listed", "none"))
+    def list_days(ctx: StepContext) -> str:
+        """Days with free slots, three at a time: 按1，明天星期二；… 更晚的日子，按9."""
+        try:
+            days = appointment_offers.days_with_offers(
+                ctx.session, department=ctx.vars["department"],
+                patient_id=ctx.vars["patient_id"], now=ctx.now,
+            )
+        except BookingError as refusal:
+            ctx.vars["booking_problem"] = refusal.message
             return "none"
-        return _offer_first(ctx, _offers(ctx, day=day, clinic_session=session))
+        if not days:
+            return "none"
+        number = ctx.vars.get("days_page", 0)
+        shown = menus.page(days, number)
+        ctx.vars["day_choices"] = [d.isoformat() for d in shown]
+        more = menus.more_label(days, number, "更晚的日子")
+        ctx.vars["day_menu"] = menus.menu_text(
+            [spoken_visit_day(d, ctx.today) for d in shown], more=more
+        )
+        return "listed"
+
+    @registry.register("first_days", outcomes=("shown",))
+    def first_days(ctx: StepContext) -> str:
+        ctx.vars["days_page"] = 0
+        return "shown"
+
+    @registry.register("more_days", outcomes=("shown",))
+    def more_days(ctx: StepContext) -> str:
+        ctx.vars["days_page"] = ctx.vars.get("days_page", 0) + 1
+        return "shown"
+
+    @registry.register("find_offer_on_day", outcomes=("found", "none", "unclear", "no_such_key"))
+    def find_offer_on_day(ctx: StepContext) -> str:
+        """The day chosen by key (1-3 of the day menu) or said ("星期五下午")."""
+        wanted: object = ctx.vars.get("wanted")
+        session: ClinicSession | None = None
+        if isinstance(wanted, dict):
+            day = date.fromisoformat(wanted["date"]) if wanted.get("date") else None
+            session = ClinicSession(wanted["session"]) if wanted.get("session") else None
+        else:
+            choice = menus.chosen(ctx.vars.get("day_choices", []), 0, wanted)
+            if choice is None:  # a key that is not on the day menu
+                return "no_such_key"
+            day = date.fromisoformat(choice)
+        if day is None:
+            return "unclear"
+        said = texts.text("spoken", "day_said", day=spoken_date(day))
+        ctx.vars["day_said"] = said
+        found = _offer_first(
+            ctx, _offers(ctx, day=day, clinic_session=session), lead=said + "这天的号是："
+        )
+        if found == "found":
+            return found
+        ctx.vars["day_problem"] = _day_problem(ctx, day)
+        return "none"
 
     @registry.register(
         "book_appointment",
@@ -140,17 +323,25 @@ def register_hospital_actions(registry: ActionRegistry) -> None:
         commits=True,
     )
     def book_appointment(ctx: StepContext) -> str:
-        """The caller said yes to the offer read back in full: book it."""
+        """The caller said yes to the offer: keep a typed ID number on the person, then book."""
         try:
-            appointments.book(
-                ctx.session,
-                slot_id=ctx.vars["offer"]["slot_id"],
-                patient_id=ctx.vars["patient_id"],
-                now=ctx.now,
-                booked_by_number=ctx.call.from_number,
-                booked_by_contact_id=ctx.vars.get("patient_contact_id"),
-                call_id=ctx.call.id,
-            )
+            # One savepoint: a refused booking (a lost race) does not keep the ID number.
+            with ctx.session.begin_nested():
+                typed = ctx.vars.get(SECRET_ID)
+                if typed:
+                    set_id_number(
+                        ctx.session, person_id=ctx.vars["patient_id"], raw=typed,
+                        today=ctx.today,
+                    )
+                appointments.book(
+                    ctx.session,
+                    slot_id=ctx.vars["offer"]["slot_id"],
+                    patient_id=ctx.vars["patient_id"],
+                    now=ctx.now,
+                    booked_by_number=ctx.call.from_number,
+                    booked_by_contact_id=ctx.vars.get("patient_contact_id"),
+                    call_id=ctx.call.id,
+                )
         except BookingError as refusal:
             ctx.vars["booking_problem"] = refusal.message
             if refusal.code in ("slot_taken", "slot_unavailable"):
@@ -158,8 +349,19 @@ def register_hospital_actions(registry: ActionRegistry) -> None:
             if refusal.code in ("already_booked", "id_required"):
                 return refusal.code
             return "refused"
+        ctx.vars.pop(SECRET_ID, None)
+        ctx.vars.pop(SECRET_READBACK, None)
         ctx.vars["booked_text"] = ctx.vars["offer_text"]
         return "booked"
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def spoken_id(number: str) -> str:
+    """5301 0219 4603 1212 3X, each digit said: 五三零一，零二一九，…，三叉."""
+    groups = [number[i : i + 4] for i in range(0, len(number), 4)]
+    return "，".join("".join(SPOKEN_DIGITS[ch] for ch in group) for group in groups)
 
 
 def _name(ctx: StepContext, person: Person) -> str:
@@ -172,21 +374,36 @@ def _name(ctx: StepContext, person: Person) -> str:
     )
 
 
+def _title(person: Person, relation: str) -> str:
+    """您自己 / 您母亲张秀英: the patient named for the caller, relation first."""
+    if relation == SELF:
+        return "您自己"
+    return f"{patient_to_caller(relation, person.gender)}{person.full_name}"
+
+
+def _patients_menu(ctx: StepContext) -> None:
+    patients = ctx.vars["patients"]
+    shown = menus.page(patients, ctx.vars.get("patients_page", 0))
+    more = menus.more_label(patients, ctx.vars.get("patients_page", 0), "给别人挂")
+    ctx.vars["patients_menu"] = menus.menu_text([f"给{p['title']}挂" for p in shown], more=more)
+
+
 def _set_patient(ctx: StepContext, patient: dict[str, Any]) -> None:
     self_booking = patient["relation"] == SELF
     ctx.vars.update(
         patient_id=patient["id"],
         patient_contact_id=patient["contact_id"],
         patient_name="您" if self_booking else patient["name"],
+        patient_title=patient["title"],
     )
 
 
 def _offers(
     ctx: StepContext,
     *,
-    limit: int = 1,
     day: date | None = None,
     clinic_session: ClinicSession | None = None,
+    after: tuple[date, ClinicSession] | None = None,
 ) -> list[Offer]:
     try:
         return appointment_offers.find_offers(
@@ -196,27 +413,47 @@ def _offers(
             now=ctx.now,
             day=day,
             clinic_session=clinic_session,
-            limit=limit,
+            after=after,
+            limit=1,
         )
     except BookingError as refusal:  # e.g. suspended: no offers by phone
         ctx.vars["booking_problem"] = refusal.message
         return []
 
 
-def _order(offer: Offer) -> int:
-    """Position of an offer within its day, to find "a later one"."""
-    session = 0 if offer.session == ClinicSession.AM else 1
-    return session * 10_000 + offer.start_time.hour * 100 + offer.start_time.minute
+def _day_problem(ctx: StepContext, day: date) -> str:
+    """Why the day has no offer, in words: past, booked already, full, not yet, closed."""
+    department = ctx.vars["department"]
+    code = appointment_offers.why_no_offers(
+        ctx.session, department=department, patient_id=ctx.vars["patient_id"], day=day,
+        now=ctx.now,
+    )
+    if code == "not_yet":
+        moment = appointment_offers.release_moment(ctx.session, department=department, day=day)
+        release = (
+            f"{moment.month}月{moment.day}号{'下午' if moment.hour >= 12 else '上午'}"
+            f"{spoken_clock(moment.time())}"
+            if moment
+            else ""
+        )
+        return texts.text("spoken", "day_not_yet", release=release)
+    if code == "already_booked":
+        return texts.text(
+            "spoken", "day_already_booked", patient=ctx.vars.get("patient_name", ""),
+            department=department,
+        )
+    return texts.text("spoken", f"day_{code}", department=department)
 
 
-def _offer_first(ctx: StepContext, offers: list[Offer]) -> str:
+def _offer_first(ctx: StepContext, offers: list[Offer], *, lead: str) -> str:
     if not offers:
         return "none"
     offer = offers[0]
     ctx.vars["offer"] = {
         "slot_id": offer.slot_id,
         "day": offer.day.isoformat(),
-        "order": _order(offer),
+        "session": offer.session.value,
     }
-    ctx.vars["offer_text"] = offer.spoken
+    ctx.vars["offer_text"] = offer.spoken_short(ctx.today)
+    ctx.vars["offer_lead"] = lead
     return "found"

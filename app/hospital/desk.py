@@ -9,7 +9,8 @@ Functions that take `hospital_id` refuse (as "not found") an appointment or sche
 another hospital, so the console cannot be used across hospitals even with a forged id.
 What the console shows (the day list, `reveal_contact`) is in `app.hospital.day_list`.
 
-- `check_in`: booked -> arrived (FHIR Appointment.status), `checked_in_at` set.
+- `check_in`: booked -> arrived (FHIR Appointment.status), `checked_in_at` set; only on
+  the visit day (a booking for another day is refused with `DeskConflict`).
 - `mark_no_show`: booked -> noshow, and the no-show penalty of the hospital's rules
   (`BookingRules.suspension_days`), with an SMS to the patient explaining it.
 - `stop_session`: the doctor stops a session; the schedule is stopped, its slots are
@@ -137,13 +138,23 @@ def load_appointment(
 def check_in(
     session: Session, *, appointment_id: int, now: datetime, hospital_id: int | None = None
 ) -> Appointment:
-    """The patient has arrived: booked -> arrived. Checking in twice is not an error."""
+    """The patient has arrived: booked -> arrived. Checking in twice is not an error.
+
+    Check-in is for today's sessions only: a booking for a later (or an earlier) day is
+    refused, so a patient cannot be marked arrived for a visit that has not happened.
+    """
     appointment, _hospital = load_appointment(session, appointment_id, hospital_id)
     if appointment.status in CHECKED_IN:
         return appointment
     if appointment.status is not AppointmentStatus.BOOKED:
         raise DeskConflict(
             f"这条预约的状态是“{STATUS_LABELS.get(appointment.status, '')}”，不能签到。"
+        )
+    today = local_today(now)
+    if appointment.day != today:
+        when = "还没到" if appointment.day > today else "已经过了"
+        raise DeskConflict(
+            f"这条预约是{_cn_day(appointment.day)}的，就诊日{when}。只能给今天就诊的病人签到。"
         )
     appointment.status = AppointmentStatus.ARRIVED
     appointment.checked_in_at = now

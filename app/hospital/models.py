@@ -101,11 +101,12 @@ class Appointment(Timestamped, Base):
             sqlite_where=text("status = 'booked'"),
             postgresql_where=text("status = 'booked'"),
         ),
-        # One live booking per patient per department per day.
+        # One live booking per patient per (canonical) department per day, across every
+        # hospital of the hotline: cardiology at two hospitals the same day is one too many.
         Index(
-            "uq_appointments_patient_department_day",
+            "uq_appointments_patient_department_name_day",
             "patient_id",
-            "department_id",
+            "department_name",
             "day",
             unique=True,
             sqlite_where=text("status = 'booked'"),
@@ -117,6 +118,8 @@ class Appointment(Timestamped, Base):
     patient_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     # Copied from the slot's schedule so the rules above are enforced by the database.
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    # The department's canonical name (心血管内科), the same at every hospital.
+    department_name: Mapped[str] = mapped_column(String(30))
     day: Mapped[date] = mapped_column(Date, index=True)
     session: Mapped[ClinicSession] = mapped_column(str_enum(ClinicSession, "clinic_session"))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

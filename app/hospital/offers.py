@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.local_time import local_today
@@ -25,7 +25,15 @@ from app.hospital.enums import (
 )
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
 from app.hospital.patients import check_not_suspended, get_patient, patient_age
-from app.hospital.rules import BookingRules, spoken_day, spoken_time
+from app.hospital.rules import (
+    SESSION_WORDS,
+    BookingRules,
+    DayStatus,
+    spoken_clock,
+    spoken_day,
+    spoken_time,
+    spoken_visit_day,
+)
 
 SESSION_ORDER = {ClinicSession.AM: 0, ClinicSession.PM: 1}
 CLINIC_ORDER = {ClinicType.GENERAL: 0, ClinicType.EXPERT: 1}
@@ -39,6 +47,7 @@ class Offer:
     slot_id: int
     hospital_id: int
     hospital: str  # short name, as people say it: 市一院
+    hospital_name: str  # full name, said in the offer: 春城第一人民医院
     department: str
     doctor_name: str
     doctor_title: str
@@ -49,6 +58,18 @@ class Offer:
     start_time: time
     reserved_for_elderly: bool
     cancel_deadline: datetime  # local time; booking after it means no cancelling by phone
+
+    def spoken_short(self, today: date) -> str:
+        """明天星期二上午8点，春城第一人民医院，心血管内科李医生: what the phone offer says.
+
+        Day, session and time, the hospital's full name, department and doctor; the fee,
+        title and clinic type are in the confirmation SMS only (short offers for callers
+        who hear one sentence at a time)."""
+        return (
+            f"{spoken_visit_day(self.day, today)}{SESSION_WORDS[self.session]}"
+            f"{spoken_clock(self.start_time)}，{self.hospital_name}，"
+            f"{self.department}{self.doctor_name}"
+        )
 
     @property
     def spoken(self) -> str:
@@ -70,6 +91,7 @@ def find_offers(
     clinic_session: ClinicSession | None = None,
     hospital_id: int | None = None,
     clinic_type: ClinicType | None = None,
+    after: tuple[date, ClinicSession] | None = None,
     limit: int = 3,
 ) -> list[Offer]:
     """The earliest free slots in `department` (canonical name) the patient may book now.
@@ -78,7 +100,10 @@ def find_offers(
     offered to elderly patients, and to them first within a session; an unknown patient
     (or unknown age) counts as elderly. Order: day, session, elderly slots first (for the
     elderly), start time, then 普通号 before 专家号 unless `clinic_type` asks for one.
-    Days on which the patient already has a booking in the department are left out.
+    Days on which the patient already has a booking in the department (at any hospital)
+    are left out.
+    `after` (day, session) keeps only offers of a later session: "a later one" is the
+    next session with a free slot, the same afternoon or another day.
     Raises BookingError `suspended` for a suspended patient.
     """
     patient = get_patient(session, patient_id) if patient_id is not None else None
@@ -97,24 +122,26 @@ def find_offers(
         days = set(rules.bookable_days(now))
         if day is not None:
             days &= {day}
+        if after is not None:
+            days = {d for d in days if d >= after[0]}
         days_by_hospital[hospital.id] = days
         rules_by_hospital[hospital.id] = rules
         elderly_by_hospital[hospital.id] = rules.is_elderly(patient_age(patient, today))
     all_days = set().union(*days_by_hospital.values()) if days_by_hospital else set()
     if not all_days:
         return []
-    if patient is not None:
-        taken = session.execute(
-            select(Appointment.day, Department.hospital_id)
-            .join(Department, Appointment.department_id == Department.id)
-            .where(
-                Appointment.patient_id == patient.id,
-                Appointment.status == AppointmentStatus.BOOKED,
-                Department.name == department,
+    if patient is not None:  # one booking per department and day, at any hospital
+        taken = set(
+            session.scalars(
+                select(Appointment.day).where(
+                    Appointment.patient_id == patient.id,
+                    Appointment.status == AppointmentStatus.BOOKED,
+                    Appointment.department_name == department,
+                )
             )
-        ).all()
-        for taken_day, taken_hospital in taken:
-            days_by_hospital.get(taken_hospital, set()).discard(taken_day)
+        )
+        for days in days_by_hospital.values():
+            days -= taken
     query = (
         select(Slot, Schedule, Doctor, Department, Hospital)
         .join(Schedule, Slot.schedule_id == Schedule.id)
@@ -139,6 +166,11 @@ def find_offers(
         if schedule.day not in days_by_hospital[hospital.id]:
             continue
         if slot.reserved_for_elderly and not elderly:
+            continue
+        if after is not None and (schedule.day, SESSION_ORDER[schedule.session]) <= (
+            after[0],
+            SESSION_ORDER[after[1]],
+        ):
             continue
         key = (
             schedule.day,
@@ -168,6 +200,7 @@ def offer_for_slot(
         slot_id=slot.id,
         hospital_id=hospital.id,
         hospital=hospital.short_name,
+        hospital_name=hospital.name,
         department=department.name,
         doctor_name=doctor.name,
         doctor_title=doctor.title,
@@ -178,4 +211,67 @@ def offer_for_slot(
         start_time=slot.start_time,
         reserved_for_elderly=slot.reserved_for_elderly,
         cancel_deadline=rules.cancel_deadline(schedule.day),
+    )
+
+
+def days_with_offers(
+    session: Session, *, department: str, patient_id: int | None, now: datetime
+) -> list[date]:
+    """The days, earliest first, with at least one slot the patient may book now."""
+    offers = find_offers(
+        session, department=department, patient_id=patient_id, now=now, limit=100_000
+    )
+    return sorted({offer.day for offer in offers})
+
+
+def why_no_offers(
+    session: Session, *, department: str, patient_id: int | None, day: date, now: datetime
+) -> str:
+    """Why `day` has nothing to offer in `department`, as a code for the phone flow:
+    `past` (today or earlier), `already_booked` (the patient has that department that
+    day), `full` (bookable, but every slot is taken), `not_yet` (not released yet),
+    `closed` (no clinics: Sunday or holiday) or `phone_closed` (phone booking for the day
+    has closed, e.g. tomorrow after the cut-off)."""
+    today = local_today(now)
+    if day <= today:
+        return "past"
+    if patient_id is not None and session.scalar(
+        select(Appointment.id).where(
+            Appointment.patient_id == patient_id,
+            Appointment.status == AppointmentStatus.BOOKED,
+            Appointment.department_name == department,
+            Appointment.day == day,
+        )
+    ):
+        return "already_booked"
+    hospitals = session.scalars(
+        select(Hospital).join(Department).where(Department.name == department)
+    ).all()
+    statuses = {BookingRules.from_json(h.rules).day_status(day, now) for h in hospitals}
+    for status, code in (
+        (DayStatus.OPEN, "full"),
+        (DayStatus.NOT_YET, "not_yet"),
+        (DayStatus.TOO_LATE, "phone_closed"),
+        (DayStatus.CLOSED, "closed"),
+    ):
+        if status in statuses:
+            return code
+    return "full"
+
+
+def release_moment(session: Session, *, department: str, day: date) -> datetime | None:
+    """The earliest moment (local time) any hospital with `department` releases `day`."""
+    hospitals = session.scalars(
+        select(Hospital).join(Department).where(Department.name == department)
+    ).all()
+    moments = [BookingRules.from_json(h.rules).release_moment(day) for h in hospitals]
+    return min(moments) if moments else None
+
+
+def department_names(session: Session) -> list[str]:
+    """Every department any hospital of the hotline has (canonical names), in a stable order."""
+    return list(
+        session.scalars(
+            select(Department.name).group_by(Department.name).order_by(func.min(Department.id))
+        )
     )

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.hospital.errors import BookingError
 from app.people.age import age_on
 from app.people.models import FamilyContact, Person, PersonPhone
-from app.people.resident_id import InvalidResidentId, parse_resident_id
+from app.people.resident_id import InvalidResidentId, ResidentId, parse_resident_id
 
 SELF = "本人"
 
@@ -33,6 +33,33 @@ class CallerPatient(NamedTuple):
 
 
 # --- who may be booked ------------------------------------------------------------------
+
+# A family contact's relation to the patient -> what the patient is to the caller
+# (female, male): the daughter (女儿) calls about her 母亲.
+_PATIENT_TO_CALLER: dict[str, tuple[str, str]] = {
+    "女儿": ("母亲", "父亲"),
+    "儿子": ("母亲", "父亲"),
+    "子女": ("母亲", "父亲"),
+    "孙女": ("奶奶", "爷爷"),
+    "孙子": ("奶奶", "爷爷"),
+    "外孙女": ("外婆", "外公"),
+    "外孙": ("外婆", "外公"),
+    "儿媳": ("婆婆", "公公"),
+    "女婿": ("岳母", "岳父"),
+    "妻子": ("老伴", "老伴"),
+    "丈夫": ("老伴", "老伴"),
+    "老伴": ("老伴", "老伴"),
+    "家庭医生": ("签约居民", "签约居民"),
+}
+
+
+def patient_to_caller(relation: str, gender: str | None) -> str:
+    """您母亲 / 您父亲 / 您家人: the patient named from the calling relative's side."""
+    pair = _PATIENT_TO_CALLER.get(relation.strip())
+    if pair is None or (gender not in ("F", "M") and pair[0] != pair[1]):
+        return "您家人"
+    return "您" + (pair[0] if gender == "F" else pair[1])
+
 
 
 def patients_for_caller(session: Session, *, number: str) -> list[CallerPatient]:
@@ -56,14 +83,15 @@ def patients_for_caller(session: Session, *, number: str) -> list[CallerPatient]
     return result
 
 
-def set_id_number(
+def check_id_number(
     session: Session, *, person_id: int, raw: str, today: date | None = None
-) -> str:
-    """Validate and store a resident ID typed on the keypad; returns it masked.
+) -> ResidentId:
+    """Validate a resident ID typed for this person without storing it (the phone flow
+    reads it back and keeps it only once a booking is confirmed).
 
     Refuses an invalid number (`id_invalid`), one registered to another person
     (`id_in_use`) and one whose birth date contradicts the registered one
-    (`id_mismatch`). Fills in a missing birth date and gender from the number.
+    (`id_mismatch`).
     """
     person = get_patient(session, person_id)
     try:
@@ -77,6 +105,18 @@ def set_id_number(
         raise BookingError("id_in_use")
     if person.birth_date is not None and person.birth_date != resident.birth_date:
         raise BookingError("id_mismatch")
+    return resident
+
+
+def set_id_number(
+    session: Session, *, person_id: int, raw: str, today: date | None = None
+) -> str:
+    """Validate (`check_id_number`) and store a resident ID; returns it masked.
+
+    Fills in a missing birth date and gender from the number.
+    """
+    person = get_patient(session, person_id)
+    resident = check_id_number(session, person_id=person_id, raw=raw, today=today)
     person.id_number = resident.number
     person.birth_date = person.birth_date or resident.birth_date
     person.gender = person.gender or resident.gender

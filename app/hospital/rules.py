@@ -91,6 +91,26 @@ def spoken_day(day: date, session: str | None = None) -> str:
     return text
 
 
+def spoken_date(day: date) -> str:
+    """12月2号，星期三: a day said back to the caller."""
+    return f"{day.month}月{day.day}号，星期{WEEKDAYS[day.weekday()]}"
+
+
+RELATIVE_DAYS = ("今天", "明天", "后天")
+
+
+def spoken_visit_day(day: date, today: date) -> str:
+    """明天星期二 / 12月3号星期四: the day of an offer, as short as it can be said."""
+    ahead = (day - today).days
+    lead = RELATIVE_DAYS[ahead] if 0 <= ahead < len(RELATIVE_DAYS) else f"{day.month}月{day.day}号"
+    return f"{lead}星期{WEEKDAYS[day.weekday()]}"
+
+
+def spoken_clock(at: time) -> str:
+    """The time after 上午/下午, as people say it: 14:20 -> 2点20分."""
+    return spoken_time(at.replace(hour=at.hour - 12) if at.hour > 12 else at)
+
+
 def spoken_time(at: time) -> str:
     """8:00 -> 8点, 8:20 -> 8点20分."""
     return f"{at.hour}点" + (f"{at.minute}分" if at.minute else "")

@@ -211,8 +211,8 @@ def test_taken_slots_and_days_already_booked_in_the_department_are_not_offered(
     _book(demo, _slot(demo, day=d(1)), zhang)
     offers = _offers(demo, zhang, limit=1000)
     assert ("市一院", d(1)) not in {(o.hospital, o.day) for o in offers}
-    # Departments are per hospital: the other hospital's cardiology is still open that day.
-    assert ("滇池医院", d(1)) in {(o.hospital, o.day) for o in offers}
+    # One booking per department and day at any hospital: the other one's is left out too.
+    assert ("滇池医院", d(1)) not in {(o.hospital, o.day) for o in offers}
     assert all(o.slot_id != _slot(demo, day=d(1)) for o in _offers(demo, None, limit=1000))
 
 
@@ -304,6 +304,52 @@ def test_two_family_members_booking_one_patient_twice_at_once_only_one_wins(
     assert sorted(results) == ["already_booked", "booked"]
 
 
+def test_self_and_a_relative_booking_one_patient_at_two_hospitals_at_once_only_one_wins(
+    demo: Database,
+) -> None:
+    """The patient books by their own phone while their daughter books at another hospital,
+    at the same moment: the database keeps one booking per department and day, and the
+    loser is told the patient already has it (not that the slot was taken)."""
+    zhang = _person(demo, ZHANG)
+    with demo.session() as session:
+        daughter = session.scalars(
+            select(FamilyContact.id).where(
+                FamilyContact.person_id == zhang, FamilyContact.phone == DAUGHTER
+            )
+        ).one()
+    bookings = [
+        (_slot(demo, day=d(4)), ZHANG, None),
+        (_slot(demo, day=d(4), hospital="滇池医院"), DAUGHTER, daughter),
+    ]
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+    messages: list[str] = []
+
+    def caller(slot_id: int, number: str, contact_id: int | None) -> None:
+        barrier.wait()
+        try:
+            _book(demo, slot_id, zhang, number=number, contact_id=contact_id)
+            results.append("booked")
+        except BookingError as exc:
+            results.append(exc.code)
+            messages.append(exc.message)
+
+    threads = [threading.Thread(target=caller, args=b) for b in bookings]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(results) == ["already_booked", "booked"]
+    assert "已经挂了" in messages[0] and CARDIO in messages[0] and "被别人" not in messages[0]
+    with demo.session() as session:
+        live = session.scalars(
+            select(Appointment).where(
+                Appointment.patient_id == zhang, Appointment.status == AppointmentStatus.BOOKED
+            )
+        ).all()
+    assert len(live) == 1 and live[0].department_name == CARDIO
+
+
 def test_the_unique_index_is_the_last_line_of_defence_for_a_slot(demo: Database) -> None:
     slot_id = _slot(demo, day=d(2))
     _book(demo, slot_id, _person(demo, ZHANG))
@@ -333,8 +379,10 @@ def test_one_booking_per_patient_per_department_per_day(demo: Database) -> None:
         _book(demo, _slot(demo, day=d(2), clinic=ClinicType.EXPERT), zhang)
     assert err.value.code == "already_booked"
     assert "12月2日" in err.value.message and CARDIO in err.value.message
-    # Departments are per hospital (the database rule): another hospital's is fine.
-    _book(demo, _slot(demo, day=d(2), clinic=ClinicType.EXPERT, hospital="滇池医院"), zhang)
+    # The department is the canonical one: the same department at another hospital too.
+    with pytest.raises(BookingError) as err:
+        _book(demo, _slot(demo, day=d(2), clinic=ClinicType.EXPERT, hospital="滇池医院"), zhang)
+    assert err.value.code == "already_booked"
     _book(demo, _slot(demo, day=d(2), department="骨科"), zhang)  # another department: fine
     _book(demo, _slot(demo, day=d(3)), zhang)  # another day: fine
 

@@ -3,20 +3,22 @@ database (SQLite + PostgreSQL)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
 
+from app.callflow.messages import CallStarted, Keys, Say
 from app.calls.models import CallSession, CallStep
 from app.calls.service import CallService
 from app.core.config import Settings
 from app.core.db import Database
-from app.hospital.enums import AppointmentStatus
-from app.hospital.models import Appointment, Department, Schedule
+from app.hospital.enums import AppointmentStatus, SlotStatus
+from app.hospital.models import Appointment, Department, Schedule, Slot
 from app.hotline import build_call_service
 from app.notify.models import OutboxMessage
-from app.people.models import Person
+from app.people.models import FamilyContact, Person
 from app.simulator import run_call
 from support.demo import demo_data
 
@@ -37,6 +39,13 @@ def call(service: CallService, number: str, *turns: str) -> list[str]:
     return lines
 
 
+def _last_four(db: Database, full_name: str) -> str:
+    with db.session() as session:
+        person = session.scalars(select(Person).where(Person.full_name == full_name)).one()
+        assert person.id_number is not None
+        return person.id_number[-4:].replace("X", "*")  # X is typed with *
+
+
 def booked(db: Database) -> list[Appointment]:
     with db.session() as session:
         return list(
@@ -46,17 +55,20 @@ def booked(db: Database) -> list[Appointment]:
         )
 
 
-def test_registered_caller_books_the_earliest_slot_after_a_full_read_back(
+def test_registered_caller_books_the_earliest_slot_offered_in_one_short_sentence(
     service: CallService, db: Database
 ) -> None:
-    lines = call(service, "+8613800000001", "2", "2", "1")
+    lines = call(service, "+8613800000001", "2", "1", "1", "1")  # 内科 -> 心血管内科 -> yes
     offer = next(line for line in lines if "最早的号是" in line)
-    assert "心血管内科" in offer and "元" in offer and "星期" in offer
+    # Day (明天 and the weekday), session and time, full hospital name, department, doctor.
+    assert "明天星期二上午8点，春城第一人民医院，心血管内科" in offer and "医生" in offer
+    # The fee, title and clinic type are in the SMS only.
+    assert "元" not in offer and "主治医师" not in offer and "普通号" not in offer
     assert any("挂好了" in line for line in lines)
     (appointment,) = booked(db)
     with db.session() as session:
         texts = session.scalars(select(OutboxMessage.body)).all()
-    assert any("心血管内科" in t for t in texts)
+    assert any("心血管内科" in t and "10元" in t and "主治医师" in t for t in texts)
     assert appointment.booked_by_number == "+8613800000001"
 
 
@@ -69,20 +81,25 @@ def test_saying_the_symptom_in_dialect_finds_the_department(
 
 
 def test_nothing_is_booked_without_a_yes(service: CallService, db: Database) -> None:
-    call(service, "+8613800000001", "2", "2", "hangup")
+    call(service, "+8613800000001", "2", "1", "1", "hangup")
     assert booked(db) == []
 
 
-def test_a_later_slot_can_be_chosen_by_key(service: CallService, db: Database) -> None:
-    lines = call(service, "+8613800000001", "2", "4", "2", "1")
-    offers = [line for line in lines if "号是" in line or "挂这个号" in line]
-    assert len(offers) >= 2 and offers[0] != offers[1]
-    assert len(booked(db)) == 1
+def test_later_steps_to_the_next_session_not_the_next_twenty_minutes(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, "+8613800000001", "2", "1", "1", "2", "2", "1")
+    offers = [line for line in lines if "号是" in line]
+    assert "明天星期二上午8点" in offers[0]
+    assert "明天星期二下午2点" in offers[1]  # the afternoon, not 8:20
+    assert "后天星期三上午8点" in offers[2]  # then the next day
+    (appointment,) = booked(db)
+    assert appointment.day == date(2026, 12, 2)
 
 
 def test_a_daughter_books_for_her_mother(service: CallService, db: Database) -> None:
-    lines = call(service, "+8613900000001", "2", "1", "1", "1")  # 李梅, 张秀英's daughter
-    assert any("是给张奶奶挂号吗" in line for line in lines)
+    lines = call(service, "+8613900000001", "2", "1", "1", "1", "1")  # 李梅, 张秀英's daughter
+    assert any("是给您母亲张秀英挂号吗" in line for line in lines)
     (appointment,) = booked(db)
     with db.session() as session:
         patient = session.get(Person, appointment.patient_id)
@@ -94,8 +111,11 @@ def test_the_id_number_is_asked_once_when_missing_and_checked(
     service: CallService, db: Database
 ) -> None:
     number = "+8613800000010"  # 马大爹 (born 1947-01-15), no ID number on file
-    lines = call(service, number, "2", "530111194701150011#", "530111194701150017", "1", "1")
-    assert any("最后一位不对" in line for line in lines)
+    lines = call(
+        service, number, "2", "530111194701150011#", "530111194701150017", "1", "1", "1", "1"
+    )
+    assert any("最后一位不对" in line and "请再按一遍" in line for line in lines)
+    assert not any("再说一遍" in line for line in lines)
     assert len(booked(db)) == 1
     with db.session() as session:
         person = session.scalars(select(Person).where(Person.full_name == "马文才")).one()
@@ -121,12 +141,13 @@ def test_demo_schedules_load_past_the_holiday_calendars_last_year(db: Database) 
     assert days and all(day.weekday() != 6 for day in days)  # no Sunday clinics
 
 
-def test_calling_again_can_cancel_the_booking_after_confirming(
+def test_calling_again_can_cancel_the_booking_after_the_last_four_id_digits(
     service: CallService, db: Database
 ) -> None:
-    call(service, "+8613800000001", "2", "2", "1")
-    lines = call(service, "+8613800000001", "2", "2", "1")
-    assert any("已经挂了" in line and "心血管内科" in line for line in lines)
+    call(service, "+8613800000001", "2", "1", "1", "1")
+    lines = call(service, "+8613800000001", "2", "2", _last_four(db, "张秀英"), "1")
+    assert any("已经挂了一个号" in line for line in lines)
+    assert any("这个号是" in line and "心血管内科" in line for line in lines)
     assert any("这个号已经取消了" in line for line in lines)
     assert booked(db) == []
     with db.session() as session:
@@ -137,8 +158,8 @@ def test_calling_again_can_cancel_the_booking_after_confirming(
 def test_a_patient_with_a_booking_can_still_book_another(
     service: CallService, db: Database
 ) -> None:
-    call(service, "+8613800000001", "2", "2", "1")
-    call(service, "+8613800000001", "2", "1", "3", "1")
+    call(service, "+8613800000001", "2", "1", "1", "1")
+    call(service, "+8613800000001", "2", "1", "3", "1", "1")  # 其他科 -> 眼科
     assert len(booked(db)) == 2
 
 
@@ -154,9 +175,195 @@ def test_dizziness_alone_is_asked_about_not_guessed(service: CallService, db: Da
 
 def test_a_typed_id_number_is_not_kept_in_the_call_record(service: CallService,
                                                            db: Database) -> None:
-    call(service, "+8613800000010", "2", "530111194701150017", "1", "1")
+    lines = call(service, "+8613800000010", "2", "530111194701150017", "1", "1", "1", "1")
+    assert any("五三零一，一一一九，四七零一，一五零零，一七" in line for line in lines)
     with db.session() as session:
         steps = session.scalars(select(CallStep)).all()
         sessions = session.scalars(select(CallSession)).all()
-    stored = repr([s.event for s in steps]) + repr([s.data for s in sessions])
+    stored = repr([(s.event, s.outputs) for s in steps]) + repr([s.data for s in sessions])
     assert "530111194701150017" not in stored and "[redacted 18]" in stored
+    assert "五三零一" not in stored  # nor its read-back
+
+
+# --- a day of the caller's choosing ------------------------------------------------------
+
+
+def test_after_choosing_a_day_a_later_slot_is_still_found(
+    service: CallService, db: Database
+) -> None:
+    """Key 3 (another day), Friday, then key 2 (later): the next session, not "all full"."""
+    lines = call(service, "+8613800000001", "2", "1", "1", "3", "星期五", "2", "1")
+    assert not any("挂满了" in line or "转接" in line for line in lines)
+    assert any("晚一点的号是：12月4号星期五下午2点" in line for line in lines)
+    (appointment,) = booked(db)
+    assert appointment.day == date(2026, 12, 4)
+
+
+def test_days_are_offered_by_key_three_at_a_time(service: CallService, db: Database) -> None:
+    lines = call(service, "+8613800000001", "2", "1", "1", "3", "9", "2", "1")
+    first_menu = next(line for line in lines if line.startswith("热线：哪天去"))
+    assert "按1，明天星期二；按2，后天星期三；按3，12月3号星期四；更晚的日子，按9" in first_menu
+    later_menu = [line for line in lines if line.startswith("热线：哪天去")][1]
+    assert "按1，12月4号星期五；按2，12月5号星期六" in later_menu and "按4" not in later_menu
+    assert any("您说的是12月5号，星期六" in line for line in lines)
+    (appointment,) = booked(db)
+    assert appointment.day == date(2026, 12, 5)
+
+
+def _service_at(db: Database, when: datetime) -> CallService:
+    return build_call_service(Settings(database_url=db.url), db, clock=lambda: when)
+
+
+def test_a_day_closed_for_phone_booking_is_said_back_with_the_reason(
+    service: CallService, db: Database
+) -> None:
+    late = _service_at(db, datetime(2026, 11, 30, 8, 30, tzinfo=UTC))  # 16:30 in Kunming
+    lines = call(late, "+8613800000001", "2", "1", "1", "3", "明天")
+    assert any(
+        "您说的是12月1号，星期二。这天的号，电话挂号已经截止了" in line for line in lines
+    )
+    assert not any("挂满了" in line for line in lines)
+
+
+def test_a_sunday_a_full_day_and_a_day_not_released_each_get_their_reason(
+    service: CallService, db: Database
+) -> None:
+    with db.session() as session:  # every cardiology slot on Thursday 3 December is taken
+        for schedule in session.scalars(select(Schedule).where(Schedule.day == date(2026, 12, 3))):
+            for slot in session.scalars(select(Slot).where(Slot.schedule_id == schedule.id)):
+                slot.status = SlotStatus.BUSY
+    lines = call(service, "+8613800000001", "2", "1", "1", "3", "星期天", "12月3号", "12月21号")
+    assert any("您说的是12月6号，星期日。这天医院不开门诊" in line for line in lines)
+    assert any("您说的是12月3号，星期四。这天心血管内科的号都挂满了" in line for line in lines)
+    assert any(
+        "您说的是12月21号，星期一。这天的号还没有放出来，12月14号下午3点开始可以挂" in line
+        for line in lines
+    )
+
+
+# --- keypad-only: every department by keys ------------------------------------------------
+
+
+def test_every_department_can_be_reached_by_keys_three_at_a_time(
+    service: CallService, db: Database
+) -> None:
+    with db.session() as session:
+        every = set(session.scalars(select(Department.name)))
+    heard: set[str] = set()
+    for group in ("1", "2", "3"):
+        lines = call(service, "+8613800000001", "2", group, "9", "9", "hangup")
+        menus = [line for line in lines if "按1，" in line and "科" in line]
+        assert menus and all("按4" not in line for line in menus)
+        for line in menus:
+            heard |= {name for name in every if name in line}
+    assert heard == every
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        ("5",),  # the department groups are 1-3
+        ("2", "3"),  # 外科 has one department
+        ("1", "1", "3", "6"),  # the day menu has keys 1-3 and 9
+    ],
+)
+def test_a_wrong_key_in_a_keypad_menu_asks_to_press_again(
+    service: CallService, keys: tuple[str, ...]
+) -> None:
+    lines = call(service, "+8613800000001", "2", *keys, "hangup")
+    assert any("没有这个选项，请再按一遍" in line for line in lines)
+    assert not any("再说一遍" in line or "没有听明白" in line for line in lines)
+
+
+# --- a typed ID number ------------------------------------------------------------------------
+
+
+def test_a_typed_id_number_is_read_back_and_kept_only_once_the_booking_is_confirmed(
+    service: CallService, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    number = "+8613800000010"  # 马大爹, no ID number on file
+
+    def id_on_file() -> str | None:
+        with db.session() as session:
+            return session.scalars(
+                select(Person.id_number).where(Person.full_name == "马文才")
+            ).one()
+
+    lines = call(service, number, "2", "530111194701150017", "2", "530111194701150017", "1",
+                 "1", "1", "hangup")
+    readbacks = [line for line in lines if "您输入的是" in line]
+    assert len(readbacks) == 2 and "五三零一，一一一九，四七零一，一五零零，一七" in readbacks[0]
+    assert any("最早的号是" in line for line in lines)
+    assert id_on_file() is None  # typed and confirmed, but nothing booked: not kept
+    with db.session() as session:
+        data = repr(session.scalars(select(CallSession.data)).all())
+    assert "530111194701150017" not in data and "五三零一" not in data
+    call(service, number, "2", "530111194701150017", "1", "1", "1", "1")
+    assert id_on_file() == "530111194701150017" and len(booked(db)) == 1
+    logged = caplog.text + repr([r.__dict__ for r in caplog.records])
+    assert "530111194701150017" not in logged and "五三零一" not in logged
+
+
+# --- caller ID is not proof of identity ---------------------------------------------------
+
+
+def test_a_booking_is_read_out_only_after_the_last_four_id_digits(
+    service: CallService, db: Database
+) -> None:
+    call(service, "+8613800000001", "2", "1", "1", "1")
+    lines = call(service, "+8613800000001", "2", "2", "hangup")
+    assert any("最后4位" in line for line in lines)
+    assert not any("心血管内科" in line for line in lines)  # no details before the digits
+
+
+def test_three_wrong_last_four_digits_reach_a_person_and_cancel_nothing(
+    service: CallService, db: Database
+) -> None:
+    call(service, "+8613800000001", "2", "1", "1", "1")
+    wrong = "0000" if _last_four(db, "张秀英") != "0000" else "1111"
+    lines = call(service, "+8613800000001", "2", "2", wrong, wrong, wrong)
+    assert sum("后4位不对，请再按一遍" in line for line in lines) == 2
+    assert any("工作人员帮您核对身份" in line for line in lines)
+    assert not any("心血管内科" in line for line in lines)
+    assert len(booked(db)) == 1
+
+
+def test_a_family_doctor_with_many_patients_hears_three_at_a_time(
+    service: CallService, db: Database
+) -> None:
+    doctor = "+8613900000007"  # 刘医生, family doctor of one demo person
+    with db.session() as session:
+        for name in ("杨大妈", "何大爹", "罗大妈"):
+            person = Person(full_name=name, gender="F" if "妈" in name else "M")
+            person.contacts = [FamilyContact(name="刘医生", relation="家庭医生", phone=doctor)]
+            session.add(person)
+    lines = call(service, doctor, "2", "9", "1", "hangup")
+    menus = [line for line in lines if line.startswith("热线：给谁挂号")]
+    assert len(menus) == 2 and all("按4" not in line for line in menus)
+    assert "给您签约居民" in menus[0] and "给别人挂，按9" in menus[0]
+    assert "按1，给您签约居民罗大妈挂" in menus[1] and "从头再听，按9" in menus[1]
+    assert any("身份证号" in line for line in lines), lines  # no ID on file
+
+
+def test_a_typed_id_number_is_not_kept_when_the_booking_loses_a_race(
+    service: CallService, db: Database
+) -> None:
+    """The slot offered is taken by someone else just before the caller says yes."""
+    number = "+8613800000010"  # 马大爹, no ID number on file
+    call_id = "CA-ID-RACE"
+    steps = ["2", "530111194701150017", "1", "2", "1"]  # ID, confirm, 外科, 骨科: offered
+    service.handle(call_id=call_id, event=CallStarted(number, HOTLINE), event_key="start")
+    for turn, keys in enumerate(steps):
+        result = service.handle(call_id=call_id, event=Keys(keys), event_key=f"k{turn}")
+    assert result.state == "hospital.offer"
+    with db.session() as session:  # another caller takes the offered slot
+        slot = session.get(Slot, result.vars["offer"]["slot_id"])
+        assert slot is not None
+        slot.status = SlotStatus.BUSY
+    answer = service.handle(call_id=call_id, event=Keys("1"), event_key="yes")
+    assert "被别人挂走了" in " ".join(o.text for o in answer.outputs if isinstance(o, Say))
+    with db.session() as session:
+        person = session.scalars(select(Person).where(Person.full_name == "马文才")).one()
+        assert person.id_number is None
+    assert booked(db) == []

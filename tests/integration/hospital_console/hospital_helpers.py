@@ -59,7 +59,8 @@ def book(
         slot.status = SlotStatus.BUSY
         department_id = session.get(Doctor, schedule.doctor_id).department_id  # type: ignore[union-attr]
         appointment = Appointment(
-            slot_id=slot.id, patient_id=person_id, department_id=department_id, day=day,
+            slot_id=slot.id, patient_id=person_id, department_id=department_id,
+            department_name=department, day=day,
             session=clinic_session, booked_by_number=booked_by or caller,
         )
         session.add(appointment)

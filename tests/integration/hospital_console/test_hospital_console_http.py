@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -185,3 +186,19 @@ def test_reveal_shows_full_numbers_and_logs_who_not_what(
     logged = " ".join(str(vars(r)) for r in caplog.records)
     assert full_id not in logged and "13800000002" not in logged
     assert full_id not in client.get(f"/hospital/{own}").text  # masked again next time
+
+
+def test_a_booking_for_a_later_day_cannot_be_checked_in(live_server: LiveServer) -> None:
+    server = _server(live_server)
+    own = hospital_id(server.db)
+    later = DAY + timedelta(days=1)
+    tomorrow = book(server.db, ZHANG, day=later)
+    client = _hospital1(server)
+    page = client.get(f"/hospital/{own}?day={later.isoformat()}")
+    assert page.status_code == 200 and "张秀英" in page.text
+    assert f"/appointments/{tomorrow}/check-in" not in page.text  # no button for a later day
+    token = csrf_from(page.text)
+    refused = client.post(f"/hospital/{own}/appointments/{tomorrow}/check-in",
+                          data={"csrf_token": token, "day": later.isoformat()})
+    assert refused.status_code == 409 and "只能给今天就诊的病人签到" in refused.text
+    assert _status(server, tomorrow) is AppointmentStatus.BOOKED

@@ -45,7 +45,7 @@ def _person(db: Database, number: str) -> Person:
 def test_day_list_shows_only_the_hospitals_bookings_masked(demo: Database) -> None:
     own = book(demo, ZHANG)
     family = book(demo, WANG, department="骨科", booked_by=DAUGHTER)
-    other = book(demo, ZHANG, hospital=SECOND)
+    other = book(demo, ZHANG, hospital=SECOND, department="眼科")
     book(demo, WANG, day=DAY + timedelta(days=1))  # another day
     with demo.session() as session:
         rows = hospital_day.day_list(session, hospital_id=hospital_id(demo), day=DAY)
@@ -193,3 +193,19 @@ def test_reveal_contact_gives_full_numbers(demo: Database) -> None:
     assert contact.patient_phones == ["13800000002"]
     assert contact.booked_by_number == "13900000001"
     assert contact.id_number == _person(demo, WANG).id_number
+
+
+def test_check_in_is_only_for_todays_sessions(demo: Database) -> None:
+    tomorrow = book(demo, ZHANG, day=DAY + timedelta(days=1))
+    with demo.session() as session, pytest.raises(hospital_desk.DeskConflict) as refused:
+        hospital_desk.check_in(session, appointment_id=tomorrow, now=NOW,
+                               hospital_id=hospital_id(demo))
+    message = refused.value.message
+    assert "12月1日" in message and "只能给今天就诊的病人签到" in message
+    with demo.session() as session:
+        appointment = session.get(Appointment, tomorrow)
+        assert appointment is not None and appointment.status is AppointmentStatus.BOOKED
+        assert appointment.checked_in_at is None
+    with demo.session() as session:  # on the visit day it works
+        hospital_desk.check_in(session, appointment_id=tomorrow, now=NOW + timedelta(days=1),
+                               hospital_id=hospital_id(demo))
