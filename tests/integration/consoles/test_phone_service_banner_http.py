@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.hospital.models import Hospital
 from app.notify.enums import OutboxKind
 from app.notify.models import OutboxMessage
-from app.taxi.models import Ride
+from app.taxi.models import Driver, Ride
 from support.demo import demo_data
 from support.live_server import LiveServer, csrf_from, sign_in
 
@@ -132,8 +132,16 @@ def test_no_car_and_cancel_without_twilio_say_not_sent(live_server: LiveServer) 
     assert NOT_SENT in notice_on(client, cancel.headers["location"])
 
 
-def test_assign_notice_without_twilio_says_not_sent(live_server: LiveServer) -> None:
-    client, token, _ = _operator_with_ride(live_server)
-    notice = notice_on(client, "/dispatch?done=assigned")
+def test_assign_without_twilio_says_not_sent(live_server: LiveServer) -> None:
+    client, token, ride_id = _operator_with_ride(live_server)
+    with live_server.db.session() as session:
+        driver_id = session.scalars(select(Driver.id).order_by(Driver.id)).first()
+        version = session.get(Ride, ride_id).version  # type: ignore[union-attr]
+    assigned = client.post(
+        f"/dispatch/rides/{ride_id}/assign",
+        data={"csrf_token": token, "version": str(version), "driver_id": str(driver_id),
+              "eta_minutes": "15"},
+    )
+    assert assigned.status_code == 303, assigned.text[-2000:]
+    notice = notice_on(client, assigned.headers["location"])
     assert "已派车" in notice and NOT_SENT in notice and "排队" not in notice
-
