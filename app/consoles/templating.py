@@ -2,7 +2,8 @@
 
 Every template extends `base.html` (header with the signed-in user and a sign-out
 button, one CSS file, skip link). The context always has `staff` (or None),
-`role_label`, `csrf_token` and `csrf_field`.
+`role_label`, `csrf_token`, `csrf_field` and `phone_service_banner` (the warning shown
+to signed-in staff while no phone service is configured, else None).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import FileSystemLoader
 
 from app.consoles.csrf import CSRF_FIELD, attach_csrf_cookie, csrf_token
+from app.consoles.phone_service import BANNER, phone_service_missing
 from app.consoles.roles import role_label
 from app.core.local_time import LOCAL_TZ
 
@@ -29,6 +31,7 @@ def _context(request: Request) -> dict[str, Any]:
         "role_label": role_label,
         "csrf_token": csrf_token(request),
         "csrf_field": CSRF_FIELD,
+        "phone_service_banner": BANNER if phone_service_missing(request) else None,
     }
 
 

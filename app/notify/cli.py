@@ -18,7 +18,13 @@ from app.notify.enums import OutboxStatus
 from app.notify.models import OutboxMessage
 from app.notify.runner import WorkerThread
 from app.notify.sender import TwilioSender
+from app.notify.unconfigured import BANNER, NOT_SENT
 from app.notify.worker import OutboxWorker
+
+NOT_CONFIGURED_HINT = (
+    "Twilio is not configured (set IVR_TWILIO_ACCOUNT_SID, IVR_TWILIO_AUTH_TOKEN and "
+    "IVR_TWILIO_FROM_NUMBER); pending messages stay unsent until it is."
+)
 
 outbox_app = typer.Typer(help="The notification outbox (SMS and calls).", no_args_is_help=True)
 
@@ -58,7 +64,8 @@ def run(
 
 @outbox_app.command("status")
 def status() -> None:
-    """Print how many outbox messages are in each status."""
+    """Print how many outbox messages are in each status, and say so when nothing can be
+    sent because Twilio is not configured."""
     settings = get_settings()
     db = Database(settings.database_url)
     try:
@@ -71,3 +78,5 @@ def status() -> None:
     counts = {OutboxStatus(row[0]): int(row[1]) for row in rows}
     for value in OutboxStatus:
         typer.echo(f"{value.value:<10} {counts.get(value, 0)}")
+    if not settings.notifications_configured:
+        typer.echo(f"{BANNER}\n{NOT_SENT}: {NOT_CONFIGURED_HINT}")

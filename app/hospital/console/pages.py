@@ -10,10 +10,16 @@ from sqlalchemy.orm import Session
 from app.consoles.auth import HospitalConsoleStaff, NowDep, ensure_hospital_access, hospital_scope
 from app.consoles.http import console_router
 from app.consoles.templating import render
-from app.core.deps import SessionDep
+from app.core.deps import SessionDep, SettingsDep
 from app.hospital import day_list as hospital_day
 from app.hospital import desk as hospital_desk
-from app.hospital.console.view import NOTICES, STOP_REASONS, day_context, day_title, parse_day
+from app.hospital.console.view import (
+    STOP_REASONS,
+    day_context,
+    day_title,
+    hospital_notice,
+    parse_day,
+)
 from app.hospital.models import Hospital
 from app.staff.models import StaffUser
 
@@ -45,13 +51,14 @@ def day_view(
     hospital_id: int,
     staff: HospitalConsoleStaff,
     session: SessionDep,
+    settings: SettingsDep,
     now: NowDep,
     day: str = "",
     done: str = "",
 ) -> Response:
     hospital = load_hospital(session, staff, hospital_id)
     context = day_context(session, hospital, parse_day(day, now), now)
-    context["notice"] = NOTICES.get(done)
+    context["notice"] = hospital_notice(done, settings)
     return render(request, "hospital/day.html", context)
 
 

@@ -9,6 +9,8 @@ from typing import Any
 from fastapi import HTTPException
 from sqlalchemy.orm import Session
 
+from app.consoles.phone_service import NOT_SENT, action_notice
+from app.core.config import Settings
 from app.core.local_time import local_today
 from app.hospital import day_list as hospital_day
 from app.hospital import desk as hospital_desk
@@ -21,6 +23,12 @@ NOTICES: dict[str, str] = {
     "noshow": "已标记爽约，处罚和短信通知已按本院规则处理。",
     "stopped": "已停诊：该出诊的预约全部取消，每位患者（和代约家属）都会收到短信。",
 }
+# The same actions when no phone service is configured: nothing is sent (see
+# app/consoles/phone_service.py); the messages wait in the outbox.
+UNSENT_NOTICES: dict[str, str] = {
+    "noshow": f"已标记爽约，处罚已按本院规则处理。短信通知{NOT_SENT}。",
+    "stopped": f"已停诊：该出诊的预约全部取消。给患者（和代约家属）的短信{NOT_SENT}。",
+}
 WEEKDAYS = "一二三四五六日"
 STOP_REASONS = ("医生临时有急诊或手术", "医生生病", "医生外出开会", "设备故障")
 
@@ -30,6 +38,11 @@ class Group:
     session_label: str
     department: str
     rows: list[DeskRow] = field(default_factory=list)
+
+
+def hospital_notice(done: str, settings: Settings) -> str | None:
+    """The notice shown after the action `done` (None for an unknown one)."""
+    return action_notice(done, settings, notices=NOTICES, unsent_notices=UNSENT_NOTICES)
 
 
 def parse_day(raw: str | None, now: datetime) -> date:

@@ -14,7 +14,7 @@ from app.core.deps import SessionDep, SettingsDep
 from app.people.phones import local_number
 from app.taxi import queue as ride_queue
 from app.taxi import rides
-from app.taxi.console.view import NOTICES, entry_json, queue_context
+from app.taxi.console.view import dispatch_notice, entry_json, queue_context
 from app.taxi.models import Ride
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def dispatch_page(
     done: str = "",
 ) -> Response:
     context = queue_context(session, settings, now)
-    context["notice"] = NOTICES.get(done)
+    context["notice"] = dispatch_notice(done, settings)
     return render(request, "dispatch/page.html", context)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.consoles.phone_service import NOT_SENT, action_notice
 from app.core.config import Settings
 from app.people.phones import local_number, mask_number
 from app.taxi import queue as ride_queue
@@ -25,10 +26,19 @@ NOTICES: dict[str, str] = {
     "callback": "回拨电话已排队，系统会马上拨出。",
     "queued": "后台下单成功，已进入队列。",
 }
+# The same actions when no phone service is configured: nothing is sent (see
+# app/consoles/phone_service.py); the messages wait in the outbox.
+UNSENT_NOTICES: dict[str, str] = {
+    "assigned": f"已派车。短信和语音通知{NOT_SENT}。",
+    "cancelled": f"已取消这张叫车单。给来电者（和司机）的通知{NOT_SENT}。",
+    "no_car": f"已标记为暂无车辆，这张单仍留在队列里。给来电者的通知{NOT_SENT}。",
+    "callback": f"回拨电话{NOT_SENT}。",
+}
 
 
-
-
+def dispatch_notice(done: str, settings: Settings) -> str | None:
+    """The notice shown after the action `done` (None for an unknown one)."""
+    return action_notice(done, settings, notices=NOTICES, unsent_notices=UNSENT_NOTICES)
 
 
 def wait_level(entry: ride_queue.QueueEntry, settings: Settings) -> str:
