@@ -10,6 +10,7 @@ emergency (`calls.emergency`), for the operators.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app import metrics
 from app.callflow.engine import CallState, Engine, fallback_outputs
 from app.callflow.messages import (
     CallStarted,
@@ -127,6 +129,7 @@ class CallService:
     ) -> StepResult:
         """Apply `event` to the call once; a repeated `event_key` returns the first answer."""
         token = call_id_var.set(call_id)
+        started = time.perf_counter()
         try:
             try:
                 with self.db.session() as session:
@@ -146,6 +149,7 @@ class CallService:
             )
             return self._record_failure(call_id, event, event_key, channel)
         finally:
+            metrics.step_finished(event.kind, started=started)
             call_id_var.reset(token)
 
     def view(self, call_id: str) -> CallView | None:
@@ -192,6 +196,7 @@ class CallService:
         if state.ended and call.status == CallStatus.IN_PROGRESS and state.outcome:
             call.status = _END_STATUS[state.outcome]
             call.ended_at = now
+            metrics.call_ended(call.status)
         _note_transfer(call, outputs)
         if (state.ended or isinstance(event, HangUp)) and self.on_end is not None:
             self.on_end(session, call)
@@ -267,6 +272,7 @@ class CallService:
                 if call.status == CallStatus.IN_PROGRESS:
                     call.status = CallStatus.TRANSFERRED
                     call.ended_at = self.clock()
+                    metrics.call_ended(call.status)
                 _note_transfer(call, outputs)
                 self._settle_after_failure(session, call)
                 session.add(
@@ -307,6 +313,7 @@ def _note_transfer(call: Call, outputs: list[Output]) -> None:
         return
     call.transfer_reason = TransferReason(transfer.reason)
     call.emergency = transfer.emergency
+    metrics.transferred(call.transfer_reason)
 
 
 def _has_next_move(outputs: list[Output]) -> bool:
