@@ -10,15 +10,20 @@ from urllib.parse import urlencode
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import select
 from telephony_harness import AUTH_TOKEN, CALLER, HOTLINE, PUBLIC_BASE, register_caller
 from twilio.request_validator import RequestValidator
 
 from app.calls.enums import CallChannel
 from app.calls.models import Call
+from app.hospital.enums import SlotStatus
+from app.hospital.models import Appointment, Doctor, Schedule, Slot
 from app.notify.enums import OutboxKind, OutboxStatus
 from app.notify.models import OutboxMessage
+from app.people.models import Person
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
+from support.demo import demo_data
 from support.live_server import LiveServer
 
 TOKEN = "metrics-token-0123456789abcdef"
@@ -153,6 +158,29 @@ def test_a_call_that_queues_a_ride_moves_the_queue_gauge_and_the_step_histograms
     assert value(after, ended, outcome="completed") == value(before, ended, outcome="completed") + 1
 
 
+def test_a_caller_asking_for_a_person_counts_a_transfer_and_a_transferred_call(
+    live_server_factory: Factory,
+) -> None:
+    server = metrics_server(live_server_factory)
+    register_caller(server.db)
+    before = samples(server)
+    start = {"CallSid": SID, "From": CALLER, "To": HOTLINE, "CallStatus": "ringing"}
+    first = signed_post(server, "/twilio/voice", start)
+    handed_over = signed_post(
+        server, f"/twilio/voice/step?step={next_step(first)}", {"CallSid": SID, "Digits": "0"}
+    )
+    assert "<Dial" in handed_over or "<Enqueue" in handed_over
+    after = samples(server)
+    for name, labels in (
+        ("ivr_transfers_total", {"reason": "asked"}),
+        ("ivr_calls_ended_total", {"outcome": "transferred"}),
+    ):
+        assert value(after, name, **labels) == value(before, name, **labels) + 1, name
+    assert value(after, "ivr_transfers_total", reason="silence") == value(
+        before, "ivr_transfers_total", reason="silence"
+    )
+
+
 def test_database_gauges_count_the_outbox_the_oldest_wait_and_bookings_by_channel(
     live_server_factory: Factory,
 ) -> None:
@@ -182,7 +210,37 @@ def test_database_gauges_count_the_outbox_the_oldest_wait_and_bookings_by_channe
     assert 7 * 60 <= value(found, "ivr_ride_queue_oldest_wait_seconds") < 8 * 60
     assert value(found, "ivr_outbox_pending") == 2
     assert value(found, "ivr_outbox_failed") == 1
-    assert value(found, "ivr_bookings", channel="phone_call") == 0
-    assert value(found, "ivr_bookings", channel="other") == 0
     exposition = scrape(server).text
     assert CALLER not in exposition and SID not in exposition
+
+
+def test_bookings_gauge_splits_appointments_made_on_a_call_from_the_others(
+    live_server_factory: Factory,
+) -> None:
+    server = metrics_server(live_server_factory)
+    demo_data(server.db)
+    before = samples(server)
+    with server.db.session() as session:
+        session.add(Call(id=SID, channel=CallChannel.TWILIO))
+        slots = session.scalars(select(Slot).where(Slot.status == SlotStatus.FREE).limit(3)).all()
+        patients = session.scalars(select(Person.id).order_by(Person.id).limit(3)).all()
+        assert len(slots) == 3 and len(patients) == 3
+        for n, (slot, patient_id) in enumerate(zip(slots, patients, strict=True)):
+            schedule = session.get_one(Schedule, slot.schedule_id)
+            doctor = session.get_one(Doctor, schedule.doctor_id)
+            slot.status = SlotStatus.BUSY
+            session.add(
+                Appointment(
+                    slot_id=slot.id,
+                    patient_id=patient_id,
+                    department_id=doctor.department_id,
+                    day=schedule.day,
+                    session=schedule.session,
+                    call_id=SID if n < 2 else None,
+                )
+            )
+    after = samples(server)
+    for channel, added in (("phone_call", 2), ("other", 1)):
+        assert value(after, "ivr_bookings", channel=channel) == (
+            value(before, "ivr_bookings", channel=channel) + added
+        )
