@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +28,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, g
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.calls.enums import CallStatus, TransferReason
 from app.core.db import Database
@@ -71,6 +72,8 @@ RECOGNITION_FAILURES = Counter(
 )
 
 
+_AFTER_COMMIT = "ivr_metrics_after_commit"
+
 # Every known code starts at 0, so a rate or a ratio has a series before the first event.
 for _outcome in (CallStatus.COMPLETED, CallStatus.TRANSFERRED, CallStatus.CALLER_HUNG_UP):
     CALLS_ENDED.labels(outcome=_outcome)
@@ -85,12 +88,27 @@ def step_finished(event: str, *, started: float) -> None:
     CALL_STEP_SECONDS.labels(event=event).observe(time.perf_counter() - started)
 
 
-def call_ended(outcome: str) -> None:
-    CALLS_ENDED.labels(outcome=outcome).inc()
+def call_ended(session: Session, outcome: str) -> None:
+    """Count a call ended by `session`'s transaction, once it commits (see `publish`)."""
+    after_commit(session).append(CALLS_ENDED.labels(outcome=outcome).inc)
 
 
-def transferred(reason: str) -> None:
-    TRANSFERS.labels(reason=reason).inc()
+def transferred(session: Session, reason: str) -> None:
+    """Count a hand-over to a person made by `session`'s transaction, once it commits."""
+    after_commit(session).append(TRANSFERS.labels(reason=reason).inc)
+
+
+def after_commit(session: Session) -> list[Callable[[], None]]:
+    """Counts waiting for `session` to commit: a step rolled back (and then recorded as a
+    failure, or answered by a concurrent worker) must not count twice."""
+    pending: list[Callable[[], None]] = session.info.setdefault(_AFTER_COMMIT, [])
+    return pending
+
+
+def publish(pending: list[Callable[[], None]]) -> None:
+    """The transaction committed: apply its counts."""
+    for count in pending:
+        count()
 
 
 @contextmanager

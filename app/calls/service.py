@@ -133,7 +133,10 @@ class CallService:
         try:
             try:
                 with self.db.session() as session:
-                    return self._step(session, call_id, event, event_key, channel)
+                    result = self._step(session, call_id, event, event_key, channel)
+                    counted = metrics.after_commit(session)
+                metrics.publish(counted)
+                return result
             except IntegrityError:
                 # The same event was applied concurrently by another worker: use its answer.
                 with self.db.session() as session:
@@ -196,8 +199,8 @@ class CallService:
         if state.ended and call.status == CallStatus.IN_PROGRESS and state.outcome:
             call.status = _END_STATUS[state.outcome]
             call.ended_at = now
-            metrics.call_ended(call.status)
-        _note_transfer(call, outputs)
+            metrics.call_ended(session, call.status)
+        _note_transfer(session, call, outputs)
         if (state.ended or isinstance(event, HangUp)) and self.on_end is not None:
             self.on_end(session, call)
         after = f"{state.flow}.{state.state}"
@@ -272,8 +275,8 @@ class CallService:
                 if call.status == CallStatus.IN_PROGRESS:
                     call.status = CallStatus.TRANSFERRED
                     call.ended_at = self.clock()
-                    metrics.call_ended(call.status)
-                _note_transfer(call, outputs)
+                    metrics.call_ended(session, call.status)
+                _note_transfer(session, call, outputs)
                 self._settle_after_failure(session, call)
                 session.add(
                     CallStep(
@@ -286,7 +289,10 @@ class CallService:
                         outputs=[to_dict(o) for o in outputs],
                     )
                 )
-                return StepResult(outputs, call_session.step, True, state="(system error)")
+                result = StepResult(outputs, call_session.step, True, state="(system error)")
+                counted = metrics.after_commit(session)
+            metrics.publish(counted)
+            return result
         except Exception:
             logger.exception("could not record the failed step")
             return StepResult(outputs, -1, True, state="(system error)")
@@ -306,14 +312,14 @@ class CallService:
 _LOOK_BACK = 5  # a hang-up or an ignored event stores a step with no outputs
 
 
-def _note_transfer(call: Call, outputs: list[Output]) -> None:
+def _note_transfer(session: Session, call: Call, outputs: list[Output]) -> None:
     """Record why the caller reached a person (the first transfer of the call counts)."""
     transfer = next((o for o in outputs if isinstance(o, Transfer)), None)
     if transfer is None or call.transfer_reason is not None:
         return
     call.transfer_reason = TransferReason(transfer.reason)
     call.emergency = transfer.emergency
-    metrics.transferred(call.transfer_reason)
+    metrics.transferred(session, call.transfer_reason)
 
 
 def _has_next_move(outputs: list[Output]) -> bool:
