@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app import health
+from app import health, metrics
 from app.consoles import routes as console_routes
 from app.core.config import Settings, get_settings
 from app.core.db import Database
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = Database(settings.database_url)
     app.state.flows = load_hotline_flows(settings)  # a broken flow stops start-up here
     app.state.call_service = build_call_service(settings, app.state.db, flows=app.state.flows)
+    app.state.metrics_registry = metrics.registry_for(app.state.db)
     app.state.speech = get_speech(
         settings.models_dir,
         settings.speech_model,
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if app.state.speech.available:  # words the model lacks are reported now, not dropped
         app.state.speech.check_phrase_lists({kind: phrase_list(kind) for kind in KINDS})
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(console_routes.router)
     app.include_router(staff_pages.router)
     app.include_router(dispatch_console.router)

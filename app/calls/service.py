@@ -10,6 +10,7 @@ emergency (`calls.emergency`), for the operators.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app import metrics
 from app.callflow.engine import CallState, Engine, fallback_outputs
 from app.callflow.messages import (
     CallStarted,
@@ -128,10 +130,14 @@ class CallService:
     ) -> StepResult:
         """Apply `event` to the call once; a repeated `event_key` returns the first answer."""
         token = call_id_var.set(call_id)
+        started = time.perf_counter()
         try:
             try:
                 with self.db.session() as session:
-                    return self._step(session, call_id, event, event_key, channel)
+                    result = self._step(session, call_id, event, event_key, channel)
+                    counted = metrics.after_commit(session)
+                metrics.publish(counted)
+                return result
             except IntegrityError:
                 # The same event was applied concurrently by another worker: use its answer.
                 with self.db.session() as session:
@@ -147,6 +153,7 @@ class CallService:
             )
             return self._record_failure(call_id, event, event_key, channel)
         finally:
+            metrics.step_finished(event.kind, started=started)
             call_id_var.reset(token)
 
     def view(self, call_id: str) -> CallView | None:
@@ -198,7 +205,8 @@ class CallService:
         if state.ended and call.status == CallStatus.IN_PROGRESS and state.outcome:
             call.status = _END_STATUS[state.outcome]
             call.ended_at = now
-        _note_transfer(call, outputs)
+            metrics.call_ended(session, call.status)
+        _note_transfer(session, call, outputs)
         if (state.ended or isinstance(event, HangUp)) and self.on_end is not None:
             self.on_end(session, call)
         after = f"{state.flow}.{state.state}"
@@ -273,7 +281,8 @@ class CallService:
                 if call.status == CallStatus.IN_PROGRESS:
                     call.status = CallStatus.TRANSFERRED
                     call.ended_at = self.clock()
-                _note_transfer(call, outputs)
+                    metrics.call_ended(session, call.status)
+                _note_transfer(session, call, outputs)
                 self._settle_after_failure(session, call)
                 session.add(
                     CallStep(
@@ -286,7 +295,10 @@ class CallService:
                         outputs=[to_dict(o) for o in outputs],
                     )
                 )
-                return StepResult(outputs, call_session.step, True, state="(system error)")
+                result = StepResult(outputs, call_session.step, True, state="(system error)")
+                counted = metrics.after_commit(session)
+            metrics.publish(counted)
+            return result
         except Exception:
             logger.exception("could not record the failed step")
             return StepResult(outputs, -1, True, state="(system error)")
@@ -330,13 +342,14 @@ def _masked(output: Output, secrets: set[str]) -> Output:
     return replace(output, text=text)
 
 
-def _note_transfer(call: Call, outputs: list[Output]) -> None:
+def _note_transfer(session: Session, call: Call, outputs: list[Output]) -> None:
     """Record why the caller reached a person (the first transfer of the call counts)."""
     transfer = next((o for o in outputs if isinstance(o, Transfer)), None)
     if transfer is None or call.transfer_reason is not None:
         return
     call.transfer_reason = TransferReason(transfer.reason)
     call.emergency = transfer.emergency
+    metrics.transferred(session, call.transfer_reason)
 
 
 def _has_next_move(outputs: list[Output]) -> bool:

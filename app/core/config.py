@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = 15
     log_level: str = "INFO"
     log_json: bool = True
+    metrics_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Bearer token Prometheus sends to /metrics; empty disables the endpoint.",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app import metrics
 from app.speech.audio import (
     TWILIO_RATE,
     AudioError,
@@ -128,7 +129,8 @@ class Listener:
         if tail.size:
             await self.recognizer.accept(pcm_to_bytes(tail))
         heard = self.endpointer.speech_start_frame is not None
-        result = await self.recognizer.final()
+        with metrics.recognition("stream"):
+            result = await self.recognizer.final()
         if reason == "no_input" or not heard:
             # Nothing above the speech threshold: ignore whatever the decoder guessed
             # from line noise, so silence is reliably "nothing recognised".

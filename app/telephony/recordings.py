@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import httpx
 
+from app import metrics
 from app.core.config import Settings
 from app.speech.audio import AudioError, load_recording
 from app.speech.service import Speech
@@ -50,9 +51,10 @@ def transcribe(
     try:
         audio = fetch_recording(recording_url, settings)
         recording = load_recording(audio, speech.model.sample_rate)
-        recognizer = speech.model.recognizer(phrases)
-        recognizer.accept(recording.samples.tobytes())
-        return recognizer.final("recording").text.strip()
+        with metrics.recognition("recording"):
+            recognizer = speech.model.recognizer(phrases)
+            recognizer.accept(recording.samples.tobytes())
+            return recognizer.final("recording").text.strip()
     except (httpx.HTTPError, AudioError) as exc:
         logger.warning("recording not recognised: %s", type(exc).__name__)
         return ""

@@ -26,6 +26,7 @@ from twilio.request_validator import (
     get_signature_algorithm,
 )
 
+from app import metrics
 from app.core.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -142,14 +143,16 @@ TwilioForm = Annotated[FormData, Depends(verified_form)]
 
 
 class TwilioWebhookRoute(APIRoute):
-    """Turns `WebhookRejected` (bad signature or body) into a plain-text 403/400."""
+    """Turns `WebhookRejected` (bad signature or body) into a plain-text 403/400, and
+    times every webhook for `/metrics`, labelled by its route template."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def route(request: Request) -> Response:
             try:
-                return await handler(request)
+                with metrics.WEBHOOK_SECONDS.labels(route=self.path).time():
+                    return await handler(request)
             except WebhookRejected as exc:
                 return PlainTextResponse(exc.message, status_code=exc.status)
 
