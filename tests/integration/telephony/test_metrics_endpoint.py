@@ -17,7 +17,7 @@ from twilio.request_validator import RequestValidator
 from app.calls.enums import CallChannel
 from app.calls.models import Call
 from app.hospital.enums import SlotStatus
-from app.hospital.models import Appointment, Doctor, Schedule, Slot
+from app.hospital.models import Appointment, Department, Doctor, Schedule, Slot
 from app.notify.enums import OutboxKind, OutboxStatus
 from app.notify.models import OutboxMessage
 from app.people.models import Person
@@ -228,12 +228,14 @@ def test_bookings_gauge_splits_appointments_made_on_a_call_from_the_others(
         for n, (slot, patient_id) in enumerate(zip(slots, patients, strict=True)):
             schedule = session.get_one(Schedule, slot.schedule_id)
             doctor = session.get_one(Doctor, schedule.doctor_id)
+            department = session.get_one(Department, doctor.department_id)
             slot.status = SlotStatus.BUSY
             session.add(
                 Appointment(
                     slot_id=slot.id,
                     patient_id=patient_id,
                     department_id=doctor.department_id,
+                    department_name=department.name,
                     day=schedule.day,
                     session=schedule.session,
                     call_id=SID if n < 2 else None,
