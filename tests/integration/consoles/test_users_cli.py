@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 from app.core.config import Settings
 from app.core.db import Database
 from app.staff import accounts, cli
-from app.staff.accounts import FailureThrottle
 from support.live_server import add_hospital
 
 runner = CliRunner()
@@ -34,8 +33,8 @@ def test_create_reads_password_from_stdin_and_the_user_can_sign_in(db: Database)
     with db.session() as session:
         user = accounts.authenticate(
             session, username="first.admin", password="a-long-admin-password",
-            now=datetime.now(UTC), unknown_users=FailureThrottle(),
-        )
+            now=datetime.now(UTC), address="192.0.2.1",
+        ).user
         assert user is not None and user.display_name == "王管理"
 
 
