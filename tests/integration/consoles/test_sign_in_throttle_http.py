@@ -10,12 +10,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from app.core.config import Settings
 from app.core.db import Database
 from app.staff import accounts, cli
 from app.staff.enums import StaffRole
+from app.staff.models import StaffUser
+from support.demo import demo_data
 from support.live_server import PASSWORD, LiveServer, add_staff, sign_in
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -151,3 +154,10 @@ def test_demo_accounts_sign_in_in_development(live_server: LiveServer) -> None:
         )
     with live_server.client() as client:
         assert sign_in(client, "demo.op").status_code == 303
+
+
+def test_ivr_demo_marks_its_staff_accounts_as_demo(db: Database) -> None:
+    demo_data(db)
+    with db.session() as session:
+        flags = session.scalars(select(StaffUser.demo)).all()
+    assert flags and all(flags)
