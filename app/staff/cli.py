@@ -195,7 +195,7 @@ def signout(username: UsernameArg) -> None:
 
     def change(session: Session, user: StaffUser) -> str:
         ended = sessions.end_user_sessions(
-            session, user_id=user.id, now=_now(), reason="signed_out_everywhere"
+            session, user_id=user.id, now=_now(), reason="everywhere"
         )
         return f"Ended {ended} session(s) of {user.username}."
 

@@ -53,6 +53,7 @@ class StaffSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[str | None] = mapped_column(String(20))
+    """signed_out, password, deactivated, role, everywhere, idle or expired."""
 
 
 class LoginThrottle(Base):

@@ -87,7 +87,7 @@ def sign_out_everywhere(
     if session.get(StaffUser, user_id) is None:
         raise HTTPException(status_code=404, detail=NO_SUCH_USER)
     sessions.end_user_sessions(
-        session, user_id=user_id, now=now, reason="signed_out_everywhere"
+        session, user_id=user_id, now=now, reason="everywhere"
     )
     session.commit()
     logger.info(
