@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(
         default=PLACEHOLDER_SECRET,
-        description="Signs staff session cookies and CSRF tokens. Required in production.",
+        description="Keys CSRF tokens. Required in production.",
     )
     host: str = "127.0.0.1"
     port: int = 8000
@@ -97,7 +97,7 @@ class Settings(BaseSettings):
         default=60, ge=1, description="A staff session ends after this long without a request."
     )
     session_lifetime_hours: int = Field(
-        default=12, ge=1, description="A staff session ends this long after sign-in, whatever."
+        default=12, ge=1, description="A staff session ends this long after sign-in, even in use."
     )
     login_free_failures: int = Field(
         default=3, ge=1, description="Failed sign-ins per username and address before delays."
