@@ -62,6 +62,9 @@ def optional_staff(
     if token is None:
         return None
     staff_session = resume_session(session, token=token, now=now, limits=session_limits(settings))
+    # Commit `last_seen_at` (or the end of a stale session) now, not after the response:
+    # the next request must see it, and the write lock must not last the whole request.
+    session.commit()
     if staff_session is None:
         return None
     request.state.staff = staff_session.user
