@@ -288,6 +288,7 @@ def _load(session: Session, today: date) -> None:
             password=password,
             role=role,
             hospital_id=hospitals[hospital_index].id if hospital_index is not None else None,
+            demo=True,  # a published password: refused in production
         )
 
 

@@ -45,7 +45,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             worker.stop()
         app.state.db.dispose()
 
-    app = FastAPI(title="Yunnan elder hotline", lifespan=lifespan)
+    api_docs = settings.is_development  # /docs, /redoc, /openapi.json: development only
+    app = FastAPI(
+        title="Yunnan elder hotline",
+        lifespan=lifespan,
+        docs_url="/docs" if api_docs else None,
+        redoc_url="/redoc" if api_docs else None,
+        openapi_url="/openapi.json" if api_docs else None,
+    )
     app.state.settings = settings
     app.state.db = Database(settings.database_url)
     app.state.flows = load_hotline_flows(settings)  # a broken flow stops start-up here

@@ -25,6 +25,8 @@ def add_static_dir(directory: Path) -> None:
 
 @router.get("/static/{name}", response_class=Response)
 def static_file(name: str) -> Response:
+    if not name.isprintable() or name.startswith("."):  # e.g. a NUL byte: 404, not a crash
+        raise HTTPException(status_code=404, detail="文件不存在。")
     for folder in STATIC_DIRS:
         path = (folder / name).resolve()
         if path.parent == folder and path.is_file():

@@ -1,7 +1,8 @@
 """The dependencies that guard console routes: who is signed in, and what they may see.
 
-Every request reloads the user from the session cookie (`app.consoles.session_cookie`): a
-deactivated user, a changed password or an expired cookie sends the browser back to /login.
+Every request looks up its session on the server (`app.staff.sessions`, the cookie only
+names it): an ended, idle or expired session, or a deactivated user, sends the browser back
+to /login.
 
 Use in routes::
 
@@ -15,7 +16,6 @@ Use in routes::
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
@@ -28,14 +28,14 @@ from app.consoles.roles import DISPATCH_ROLES, HOSPITAL_CONSOLE_ROLES
 from app.consoles.session_cookie import (
     SESSION_COOKIE,
     clear_session,
-    decode_session_cookie,
-    password_stamp,
+    session_limits,
+    session_token_from,
 )
 from app.core.config import Settings
 from app.core.deps import SessionDep, SettingsDep
-from app.staff.accounts import FailureThrottle
 from app.staff.enums import StaffRole
 from app.staff.models import StaffUser
+from app.staff.sessions import resume_session
 
 SIGN_IN_REQUIRED = "请先登录。"
 FORBIDDEN_ROLE = "您的账号无权使用此页面。"
@@ -58,17 +58,18 @@ def optional_staff(
     request: Request, session: SessionDep, settings: SettingsDep, now: NowDep
 ) -> StaffUser | None:
     """The signed-in, active user, or None. Sets request.state.staff for templates."""
-    staff_session = decode_session_cookie(request, settings)
-    if staff_session is None or not staff_session.is_current(now):
+    token = session_token_from(request)
+    if token is None:
         return None
-    user = session.get(StaffUser, staff_session.user_id)
-    if user is None or not user.active:
+    staff_session = resume_session(session, token=token, now=now, limits=session_limits(settings))
+    # Commit `last_seen_at` (or the end of a stale session) now, not after the response:
+    # the next request must see it, and the write lock must not last the whole request.
+    session.commit()
+    if staff_session is None:
         return None
-    if not hmac.compare_digest(staff_session.stamp, password_stamp(settings, user.password_hash)):
-        return None
-    request.state.staff = user
+    request.state.staff = staff_session.user
     request.state.staff_session = staff_session
-    return user
+    return staff_session.user
 
 
 OptionalStaff = Annotated[StaffUser | None, Depends(optional_staff)]
@@ -150,19 +151,3 @@ def can_access_community(staff: StaffUser, community_id: int) -> bool:
 def ensure_community_access(staff: StaffUser, community_id: int) -> None:
     if not can_access_community(staff, community_id):
         raise HTTPException(status_code=403, detail=FORBIDDEN_COMMUNITY)
-
-
-# --- sign-in throttle for unknown usernames ---------------------------------------------
-
-
-def get_unknown_user_throttle(request: Request) -> FailureThrottle:
-    """One in-process counter per application for usernames that do not exist."""
-    state = request.app.state
-    throttle: FailureThrottle | None = getattr(state, "staff_unknown_user_throttle", None)
-    if throttle is None:
-        throttle = FailureThrottle()
-        state.staff_unknown_user_throttle = throttle
-    return throttle
-
-
-UnknownUserThrottle = Annotated[FailureThrottle, Depends(get_unknown_user_throttle)]

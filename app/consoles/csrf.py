@@ -1,7 +1,8 @@
 """CSRF protection for every console form.
 
-Signed-in users: the token is an HMAC of the session id in the signed `ivr_staff` cookie,
-so it changes with every sign-in and cannot be made without the secret key.
+Signed-in users: the token is an HMAC of the session token in the `ivr_staff` cookie (a
+session kept on the server, see `app.staff.sessions`), so it changes with every sign-in
+and cannot be made without the secret key.
 Before sign-in (the login form): a random seed in the HttpOnly cookie `ivr_csrf` and a
 token that is an HMAC of that seed (signed double-submit).
 
@@ -23,7 +24,7 @@ import secrets
 
 from fastapi import Depends, HTTPException, Request, Response
 
-from app.consoles.session_cookie import cookie_secure, decode_session_cookie
+from app.consoles.session_cookie import cookie_secure, session_token_from
 from app.core.config import Settings
 
 CSRF_FIELD = "csrf_token"
@@ -57,8 +58,8 @@ def login_token(request: Request) -> str:
     return _mac(_settings(request), "login", seed)
 
 
-def session_token(settings: Settings, sid: str) -> str:
-    return _mac(settings, "session", sid)
+def session_token(settings: Settings, session_token: str) -> str:
+    return _mac(settings, "session", session_token)
 
 
 def csrf_token(request: Request) -> str:
@@ -67,9 +68,9 @@ def csrf_token(request: Request) -> str:
     if forced:
         return forced
     settings = _settings(request)
-    staff_session = decode_session_cookie(request, settings)
-    if staff_session is not None:
-        return session_token(settings, staff_session.sid)
+    staff_token = session_token_from(request)
+    if staff_token is not None:
+        return session_token(settings, staff_token)
     return login_token(request)
 
 
@@ -123,9 +124,9 @@ async def verify_csrf(request: Request) -> None:
     """Dependency: 403 unless the request carries this session's token."""
     settings = _settings(request)
     submitted = await submitted_token(request)
-    staff_session = decode_session_cookie(request, settings)
-    if staff_session is not None:
-        valid = _matches(submitted, session_token(settings, staff_session.sid))
+    staff_token = session_token_from(request)
+    if staff_token is not None:
+        valid = _matches(submitted, session_token(settings, staff_token))
     else:
         valid = login_token_is_valid(request, submitted)
     if not valid:

@@ -6,12 +6,18 @@ browsers, JSON for other clients, or a plain redirect for 3xx. Before answering,
 back the request's database session, so a refused request never commits half its work.
 Every response also gets security headers (CSP, no framing, no caching unless set).
 
+Integer path parameters (`{ride_id}` annotated `int`) only match 1-18 digits, so an id
+too large for the database (`/dispatch/rides/99999999999999999999/number`) or a negative
+one is a plain 404 instead of a database error.
+
 Build console routers with `console_router()` so their routes get this class.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import typing
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -20,6 +26,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.deps import SessionDep
@@ -37,6 +44,42 @@ SECURITY_HEADERS: dict[str, str] = {
 }
 
 logger = logging.getLogger(__name__)
+
+_PLAIN_PATH_PARAM = re.compile(r"\{(\w+)\}")
+
+
+class DatabaseIdConvertor(Convertor[int]):
+    """A row id: 1-18 digits, always within a 64-bit integer column."""
+
+    regex = "[0-9]{1,18}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("dbid", DatabaseIdConvertor())
+
+
+def _int_params(endpoint: Callable[..., Any]) -> set[str]:
+    hints = typing.get_type_hints(endpoint, include_extras=True)
+    names = set()
+    for name, hint in hints.items():
+        if typing.get_origin(hint) is typing.Annotated:
+            hint = typing.get_args(hint)[0]
+        if hint is int:
+            names.add(name)
+    return names
+
+
+def bounded_id_path(path: str, endpoint: Callable[..., Any]) -> str:
+    """`/rides/{ride_id}` -> `/rides/{ride_id:dbid}` when the endpoint takes an int."""
+    ints = _int_params(endpoint)
+    return _PLAIN_PATH_PARAM.sub(
+        lambda m: f"{{{m.group(1)}:dbid}}" if m.group(1) in ints else m.group(0), path
+    )
 
 
 def wants_html(request: Request) -> bool:
@@ -71,7 +114,7 @@ class ConsoleRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         dependencies = list(kwargs.pop("dependencies", None) or [])
         kwargs["dependencies"] = [Depends(_remember_db_session), *dependencies]
-        super().__init__(path, endpoint, **kwargs)
+        super().__init__(bounded_id_path(path, endpoint), endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()

@@ -1,98 +1,49 @@
-"""Staff sessions in a signed cookie.
+"""The staff session cookie: a random token naming a session kept on the server.
 
-The cookie `ivr_staff` holds the user id, a random session id (CSRF tokens are bound to
-it), the issue time and a stamp of the password hash, signed with `settings.secret_key`.
-It is HttpOnly, SameSite=Lax, Secure when `secure_cookies` or in production, and lasts
-12 hours from sign-in.
+The cookie `ivr_staff` holds only the token of a row in `staff_sessions`
+(`app.staff.sessions`); the server decides whether it is still valid, so sign-out, a
+password change, deactivation and "sign out everywhere" end it at once. It is HttpOnly,
+SameSite=Lax, Secure when `secure_cookies` or in production, and is a browser-session
+cookie (no Max-Age): the server enforces the idle timeout and the absolute lifetime.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from fastapi import Request, Response
-from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.core.config import Settings
-from app.staff.models import StaffUser
+from app.staff.sessions import SessionLimits
 
 SESSION_COOKIE = "ivr_staff"
-SESSION_MAX_AGE = timedelta(hours=12)
-CLOCK_SKEW = timedelta(minutes=5)
-
-
-@dataclass(frozen=True)
-class StaffSession:
-    user_id: int
-    sid: str
-    issued_at: datetime
-    stamp: str
-
-    def is_current(self, now: datetime) -> bool:
-        return self.issued_at - CLOCK_SKEW <= now < self.issued_at + SESSION_MAX_AGE
 
 
 def cookie_secure(settings: Settings) -> bool:
     return settings.secure_cookies or settings.is_production
 
 
-def _serializer(settings: Settings) -> URLSafeSerializer:
-    return URLSafeSerializer(settings.secret_key, salt="ivr-staff-session")
-
-
-def password_stamp(settings: Settings, password_hash: str) -> str:
-    """A short keyed digest of the password hash: a new password ends old sessions."""
-    key = settings.secret_key.encode()
-    return hmac.new(key, b"pw|" + password_hash.encode(), hashlib.sha256).hexdigest()[:16]
-
-
-def decode_session_cookie(request: Request, settings: Settings) -> StaffSession | None:
-    """The session in the request's cookie if its signature is valid (expiry not checked)."""
-    raw = request.cookies.get(SESSION_COOKIE)
-    if not raw:
-        return None
-    try:
-        data = _serializer(settings).loads(raw)
-        return StaffSession(
-            user_id=int(data["u"]),
-            sid=str(data["s"]),
-            issued_at=datetime.fromtimestamp(int(data["i"]), UTC),
-            stamp=str(data["p"]),
-        )
-    except (BadSignature, KeyError, TypeError, ValueError, OverflowError):
-        return None
-
-
-def issue_session(
-    response: Response, settings: Settings, user: StaffUser, now: datetime
-) -> StaffSession:
-    """Start a fresh session (new session id) for the user on this response."""
-    session = StaffSession(
-        user_id=user.id,
-        sid=secrets.token_urlsafe(18),
-        issued_at=now.replace(microsecond=0),
-        stamp=password_stamp(settings, user.password_hash),
+def session_limits(settings: Settings) -> SessionLimits:
+    return SessionLimits(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        lifetime=timedelta(hours=settings.session_lifetime_hours),
     )
-    payload = {
-        "u": session.user_id,
-        "s": session.sid,
-        "i": int(session.issued_at.timestamp()),
-        "p": session.stamp,
-    }
+
+
+def session_token_from(request: Request) -> str | None:
+    """The token in the request's cookie, unchecked (the server looks it up)."""
+    return request.cookies.get(SESSION_COOKIE) or None
+
+
+def set_session_cookie(response: Response, settings: Settings, token: str) -> None:
     response.set_cookie(
         SESSION_COOKIE,
-        _serializer(settings).dumps(payload),
-        max_age=int(SESSION_MAX_AGE.total_seconds()),
+        token,
         path="/",
         httponly=True,
         samesite="lax",
         secure=cookie_secure(settings),
     )
-    return session
 
 
 def clear_session(response: Response, settings: Settings) -> None:

@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "ivr.sqlite3"
 PLACEHOLDER_SECRET = "change-me"
+ENVIRONMENTS = ("development", "test", "production")
 
 
 class Settings(BaseSettings):
@@ -28,10 +29,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "IVR_DATABASE_URL"),
         description="SQLAlchemy URL; postgresql+psycopg://user@host/db for PostgreSQL.",
     )
-    environment: str = Field(default="development", description="development or production.")
+    environment: str = Field(
+        default="development", description="development, test or production (any case)."
+    )
     secret_key: str = Field(
         default=PLACEHOLDER_SECRET,
-        description="Signs staff session cookies and CSRF tokens. Required in production.",
+        description="Keys CSRF tokens. Required in production.",
     )
     host: str = "127.0.0.1"
     port: int = 8000
@@ -90,8 +93,40 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(
         default=False, description="Set cookies with Secure (always true in production)."
     )
-    login_max_failures: int = 5
-    login_lockout_minutes: int = 15
+    # --- security: staff sessions, sign-in throttling, environment names -----------------
+    session_idle_minutes: int = Field(
+        default=60, ge=1, description="A staff session ends after this long without a request."
+    )
+    session_lifetime_hours: int = Field(
+        default=12, ge=1, description="A staff session ends this long after sign-in, even in use."
+    )
+    login_free_failures: int = Field(
+        default=3, ge=1, description="Failed sign-ins per username and address before delays."
+    )
+    login_address_free_failures: int = Field(
+        default=20, ge=1, description="Failed sign-ins per address (any name) before delays."
+    )
+    login_first_delay_seconds: int = Field(
+        default=2, ge=1, description="The first delay; it doubles with every further failure."
+    )
+    login_max_delay_seconds: int = Field(
+        default=900, ge=1, description="The longest delay between sign-in attempts."
+    )
+
+    @field_validator("environment")
+    @classmethod
+    def _known_environment(cls, value: str) -> str:
+        """Only known names, in any case: a misspelt `Prodution` must not skip the checks."""
+        name = value.strip().lower()
+        if name not in ENVIRONMENTS:
+            known = ", ".join(ENVIRONMENTS)
+            raise ValueError(f"IVR_ENVIRONMENT must be one of {known}, not {value!r}")
+        return name
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+    # --- end of security settings ----------------------------------------------------------
     log_level: str = "INFO"
     log_json: bool = True
     metrics_token: SecretStr = Field(

@@ -1,7 +1,14 @@
-"""Database engine and sessions: SQLite by default, PostgreSQL by URL, same code for both."""
+"""Database engine and sessions: SQLite by default, PostgreSQL by URL, same code for both.
+
+Engines never put statement parameters (phone numbers, ID numbers, what callers said)
+into error messages or logs (`hide_parameters=True`). A SQLite database is created
+owner-only: its folder 0700, the file 0600 (SQLite gives its -wal and -shm files the
+same mode).
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,14 +17,37 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def make_private_dir(path: Path) -> None:
+    """Create a folder (and missing parents) readable by this user only."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    for created in missing:
+        os.chmod(created, PRIVATE_DIR_MODE)  # mkdir's mode is masked by the umask
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty file readable by this user only, unless it already exists."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+    except FileExistsError:
+        return
+    os.chmod(path, PRIVATE_FILE_MODE)
+
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; for SQLite, make the folder, enable foreign keys and WAL."""
+    """Create an engine; for SQLite, make a private file, enable foreign keys and WAL."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        if path and path != ":memory:" and not path.startswith("file:"):
+            make_private_dir(Path(path).parent)
+            create_private_file(Path(path))
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -28,7 +58,9 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+    )
 
 
 class Database:

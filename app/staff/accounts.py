@@ -1,4 +1,4 @@
-"""Staff users: creation with validation, argon2 password hashing, sign-in with lock-out.
+"""Staff users: creation with validation, argon2 password hashing, throttled sign-in.
 
 Rules (see docs/consoles.md):
 
@@ -8,37 +8,42 @@ Rules (see docs/consoles.md):
 - Passwords have at least `MIN_PASSWORD_LENGTH` characters and must not contain the username.
 - Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106 low-memory profile);
   a stored hash made with other parameters is replaced on the next successful sign-in.
-- After `max_failures` consecutive failures an account is locked for `lockout_minutes`;
-  while locked, even the right password is refused.
-  Unknown usernames behave the same way (an in-process counter, since they have no row),
-  and a password is always verified against some hash, so neither the messages nor the
-  timing tell whether a username exists.
+- Failed sign-ins are throttled per (username, client address) and per address with
+  growing delays (`app.staff.throttle`); no account can be locked by someone else. The
+  same keys are used whether or not the username exists, and a password is always
+  verified against some hash, so neither the answers nor the timing tell which exist.
+- At most `HASH_SLOTS` argon2 computations run at once, so anonymous sign-in attempts
+  cannot take every CPU; an attempt that waits more than `HASH_WAIT` gets `HashingBusy`.
+- Changing a password or deactivating a user ends all their sessions at once.
+- Demo accounts (`ivr demo`, published passwords) cannot sign in in production.
 
 Nothing here logs a password or a username; log lines carry the numeric user id only.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import math
 import re
 import secrets
 import threading
 import unicodedata
-from collections import OrderedDict
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.hospital.models import Hospital
 from app.people.models import Community
+from app.staff import sessions, throttle
 from app.staff.enums import StaffRole
 from app.staff.models import StaffUser
+from app.staff.throttle import ThrottlePolicy
 
 logger = logging.getLogger(__name__)
 
@@ -47,16 +52,19 @@ MAX_PASSWORD_LENGTH = 256
 MAX_DISPLAY_NAME_LENGTH = 50
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,49}$")
 
+HASH_SLOTS = 2
+HASH_WAIT_SECONDS = 10.0
+
 _hasher = PasswordHasher()
+_hash_slots = threading.BoundedSemaphore(HASH_SLOTS)
 
 
 class StaffUserError(ValueError):
     """Invalid input for a staff user (the message says which rule was broken)."""
 
 
-def retry_after_minutes(remaining: timedelta) -> int:
-    """Whole minutes to wait before signing in again, rounded up, at least 1."""
-    return max(1, math.ceil(remaining.total_seconds() / 60))
+class HashingBusy(RuntimeError):
+    """Every password-hashing slot stayed taken for `HASH_WAIT_SECONDS`."""
 
 
 # --- passwords --------------------------------------------------------------------------
@@ -66,8 +74,20 @@ def password_hasher() -> PasswordHasher:
     return _hasher
 
 
+@contextmanager
+def _hash_slot() -> Iterator[None]:
+    """Hold one of the `HASH_SLOTS` while hashing; HashingBusy after `HASH_WAIT_SECONDS`."""
+    if not _hash_slots.acquire(timeout=HASH_WAIT_SECONDS):
+        raise HashingBusy("too many password checks at once")
+    try:
+        yield
+    finally:
+        _hash_slots.release()
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _hash_slot():
+        return _hasher.hash(password)
 
 
 @cache
@@ -77,12 +97,13 @@ def _dummy_hash() -> str:
 
 
 def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except VerifyMismatchError:
-        return False
-    except (VerificationError, InvalidHashError):
-        return False
+    with _hash_slot():
+        try:
+            return _hasher.verify(password_hash, password)
+        except VerifyMismatchError:
+            return False
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def check_password_policy(password: str, *, username: str) -> None:
@@ -130,8 +151,9 @@ def create_user(
     role: StaffRole | str,
     hospital_id: int | None = None,
     community_id: int | None = None,
+    demo: bool = False,
 ) -> StaffUser:
-    """Validate and add a staff user (flushed, not committed)."""
+    """Validate and add a staff user (flushed, not committed); `demo` for `ivr demo`."""
     try:
         role = StaffRole(role)
     except ValueError:
@@ -156,7 +178,7 @@ def create_user(
         hospital_id=hospital_id,
         community_id=community_id,
         active=True,
-        failed_logins=0,
+        demo=demo,
     )
     session.add(user)
     session.flush()
@@ -174,17 +196,21 @@ def list_users(session: Session) -> list[StaffUser]:
     return list(session.scalars(select(StaffUser).order_by(StaffUser.role, StaffUser.username)))
 
 
-def set_password(session: Session, user: StaffUser, password: str) -> None:
-    """Replace the password; existing sessions stop working (see app.consoles.auth)."""
+def set_password(session: Session, user: StaffUser, password: str, *, now: datetime) -> None:
+    """Replace the password and end every session of the user."""
     check_password_policy(password, username=user.username)
     user.password_hash = hash_password(password)
     session.flush()
+    sessions.end_user_sessions(session, user_id=user.id, now=now, reason="password")
+    logger.info("staff password changed", extra={"fields": {"staff_user_id": user.id}})
 
 
-def set_active(session: Session, user: StaffUser, active: bool) -> None:
-    """Deactivate (or reactivate) a user; a deactivated user's sessions end at once."""
+def set_active(session: Session, user: StaffUser, active: bool, *, now: datetime) -> None:
+    """Deactivate (ending every session at once) or reactivate a user."""
     user.active = active
     session.flush()
+    if not active:
+        sessions.end_user_sessions(session, user_id=user.id, now=now, reason="deactivated")
     logger.info(
         "staff user %s",
         "activated" if active else "deactivated",
@@ -192,51 +218,41 @@ def set_active(session: Session, user: StaffUser, active: bool) -> None:
     )
 
 
-def unlock(session: Session, user: StaffUser) -> None:
-    user.failed_logins = 0
-    user.locked_until = None
+def set_role(
+    session: Session,
+    user: StaffUser,
+    *,
+    role: StaffRole | str,
+    hospital_id: int | None = None,
+    community_id: int | None = None,
+    now: datetime,
+) -> None:
+    """Change role and scope (checked like at creation); the user signs in again."""
+    try:
+        role = StaffRole(role)
+    except ValueError:
+        raise StaffUserError(f"unknown role {role!r}") from None
+    _check_binding(session, role, hospital_id, community_id)
+    user.role = role
+    user.hospital_id = hospital_id
+    user.community_id = community_id
     session.flush()
+    sessions.end_user_sessions(session, user_id=user.id, now=now, reason="role")
+    logger.info("staff role changed", extra={"fields": {"staff_user_id": user.id}})
 
 
 # --- sign-in ----------------------------------------------------------------------------
 
 
-class FailureThrottle:
-    """Failure counters for usernames that have no row, kept in this process only.
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in attempt: `user` on success, else why not."""
 
-    Keys are hashes of the normalised username; at most `capacity` are remembered.
-    """
-
-    def __init__(self, capacity: int = 10_000) -> None:
-        self.capacity = capacity
-        self._entries: OrderedDict[str, tuple[int, datetime | None]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _key(username: str) -> str:
-        return hashlib.sha256(username.encode()).hexdigest()
-
-    def locked_for(self, username: str, now: datetime) -> timedelta | None:
-        with self._lock:
-            _, until = self._entries.get(self._key(username), (0, None))
-        return until - now if until is not None and until > now else None
-
-    def record_failure(
-        self, username: str, now: datetime, max_failures: int, lockout: timedelta
-    ) -> timedelta | None:
-        """Count a failure; return the lock-out duration if this failure locks the name."""
-        key = self._key(username)
-        with self._lock:
-            failures, _ = self._entries.pop(key, (0, None))
-            failures += 1
-            locked = failures >= max_failures
-            self._entries[key] = (0, now + lockout) if locked else (failures, None)
-            while len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
-        return lockout if locked else None
-
-
-_unknown_users = FailureThrottle()
+    user: StaffUser | None = None
+    retry_after: int | None = None
+    """Seconds to wait: the (username, address) pair or the address is throttled."""
+    demo_refused: bool = False
+    """The right password of a demo account, in production."""
 
 
 def authenticate(
@@ -244,82 +260,44 @@ def authenticate(
     *,
     username: str,
     password: str,
+    address: str,
     now: datetime,
-    max_failures: int = 5,
-    lockout_minutes: int = 15,
-    unknown_users: FailureThrottle | None = None,
-) -> StaffUser | None:
-    """Check a username and password; the user on success, otherwise None.
+    policy: ThrottlePolicy | None = None,
+    refuse_demo: bool = False,
+) -> SignIn:
+    """Check a username and password from a client address.
 
-    None covers a wrong username or password, a deactivated account and a locked one
-    (even with the right password); `lockout_remaining` tells the caller which message to
-    show. Failure counts and locks are flushed, never raised: the caller commits.
+    A throttled pair or address is refused at once (no password check, for known and
+    unknown names alike). Wrong usernames, wrong passwords and deactivated accounts are
+    one failure. Throttle rows are flushed, never committed: the caller commits.
     """
-    throttle = unknown_users if unknown_users is not None else _unknown_users
-    lockout = timedelta(minutes=lockout_minutes)
+    policy = policy or ThrottlePolicy()
     name = normalize_username(username)
+    waiting = throttle.wait_remaining(
+        session, username=name, address=address, now=now, policy=policy
+    )
+    if waiting is not None:
+        logger.info("staff sign-in refused: throttled")
+        return SignIn(retry_after=throttle.retry_after_seconds(waiting))
+
     user = get_user_by_username(session, name) if USERNAME_PATTERN.fullmatch(name) else None
     password = password[: MAX_PASSWORD_LENGTH + 1]  # longer is wrong anyway; bounded work
+    right = _verify(user.password_hash if user else _dummy_hash(), password)
+    if user is None or not right or not user.active:
+        throttle.record_failure(session, username=name, address=address, now=now, policy=policy)
+        if user is None:
+            logger.info("staff sign-in failed: unknown username")
+        else:
+            logger.info("staff sign-in failed", extra={"fields": {"staff_user_id": user.id}})
+        return SignIn()
+    if user.demo and refuse_demo:
+        logger.warning("demo account refused", extra={"fields": {"staff_user_id": user.id}})
+        return SignIn(demo_refused=True)
 
-    if user is None:
-        _verify(_dummy_hash(), password)
-        if throttle.locked_for(name, now) is None:
-            throttle.record_failure(name, now, max_failures, lockout)
-        logger.info("staff sign-in failed: unknown username")
-        return None
-
-    if user.locked_until is not None and user.locked_until > now:
-        _verify(user.password_hash, password)
-        logger.info("staff sign-in refused: locked", extra={"fields": {"staff_user_id": user.id}})
-        return None
-
-    if not _verify(user.password_hash, password) or not user.active:
-        _record_failure(session, user, now, max_failures, lockout)
-        return None
-
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.record_success(session, username=name, address=address)
     user.last_login_at = now
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         logger.info("staff password rehashed", extra={"fields": {"staff_user_id": user.id}})
     session.flush()
-    return user
-
-
-def lockout_remaining(
-    session: Session,
-    *,
-    username: str,
-    now: datetime,
-    unknown_users: FailureThrottle | None = None,
-) -> timedelta | None:
-    """How long the name stays locked (None if it is not), known or unknown alike."""
-    throttle = unknown_users if unknown_users is not None else _unknown_users
-    name = normalize_username(username)
-    user = get_user_by_username(session, name) if USERNAME_PATTERN.fullmatch(name) else None
-    if user is None:
-        return throttle.locked_for(name, now)
-    if user.locked_until is not None and user.locked_until > now:
-        return user.locked_until - now
-    return None
-
-
-def _record_failure(
-    session: Session, user: StaffUser, now: datetime, max_failures: int, lockout: timedelta
-) -> None:
-    """Count one failure atomically (concurrent attempts all count); lock at the limit."""
-    failures = session.execute(
-        update(StaffUser)
-        .where(StaffUser.id == user.id)
-        .values(failed_logins=StaffUser.failed_logins + 1)
-        .returning(StaffUser.failed_logins)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    session.expire(user, ["failed_logins"])
-    logger.info("staff sign-in failed", extra={"fields": {"staff_user_id": user.id}})
-    if failures >= max_failures:
-        user.failed_logins = 0
-        user.locked_until = now + lockout
-        session.flush()
-        logger.warning("staff account locked", extra={"fields": {"staff_user_id": user.id}})
+    return SignIn(user=user)

@@ -1,4 +1,4 @@
-"""Staff accounts of the consoles."""
+"""Staff accounts of the consoles, their server-side sessions and sign-in throttles."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, Timestamped, UTCDateTime, str_enum
+from app.db.base import Base, Timestamped, UTCDateTime, str_enum, utcnow
 from app.staff.enums import StaffRole
 
 
@@ -35,6 +35,38 @@ class StaffUser(Timestamped, Base):
     hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospitals.id"))
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Made by `ivr demo` with a published password: refused in production."""
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StaffSession(Base):
+    """One sign-in. The cookie holds a random token; only its SHA-256 is stored here."""
+
+    __tablename__ = "staff_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+    """signed_out, password, deactivated, role, everywhere, idle or expired."""
+
+
+class LoginThrottle(Base):
+    """Recent failed sign-ins of one key: a (username, client address) pair or an address.
+
+    Keys are SHA-256 digests, so neither usernames nor addresses are stored in clear;
+    `account_digest` (the digest of the username) lets `ivr users unlock` find an
+    account's rows.
+    """
+
+    __tablename__ = "login_throttles"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

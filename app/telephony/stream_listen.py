@@ -16,6 +16,7 @@ the frame where speech starts. Timings suit older callers: 1.2 s pause ends an a
 from __future__ import annotations
 
 import logging
+import os
 import re
 import wave
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from app.callflow.messages import Listen
+from app.core.db import PRIVATE_FILE_MODE, make_private_dir
 from app.speech.audio import TWILIO_RATE, AudioError, decode_twilio_payload, pcm_to_bytes
 from app.speech.listen import Listener
 from app.speech.recognizer import AsyncRecognizer
@@ -196,10 +198,14 @@ class StreamTurn:
 
 def save_recording(folder: Path, call_sid: str, step: int, audio: np.ndarray) -> str:
     """Write the answer as 8 kHz 16-bit mono WAV `<callSid>-<step>.wav` in `folder`;
-    return its path relative to `folder` (what the dispatch console serves)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    return its path relative to `folder` (what the dispatch console serves).
+    The folder is owner-only (0700) and the file 0600: recordings are personal data."""
+    make_private_dir(folder)
     name = f"{_SAFE_NAME.sub('_', call_sid) or 'call'}-{step}.wav"
-    with wave.open(str(folder / name), "wb") as out:
+    path = folder / name
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    os.fchmod(descriptor, PRIVATE_FILE_MODE)
+    with os.fdopen(descriptor, "wb") as raw, wave.open(raw, "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(TWILIO_RATE)

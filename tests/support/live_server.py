@@ -79,9 +79,15 @@ class LiveServer:
     clock: FakeClock
     _server: uvicorn.Server = field(repr=False)
 
-    def client(self, **kwargs: Any) -> httpx.Client:
-        """An httpx client for this server that asks for HTML and follows no redirects."""
+    def client(self, *, from_address: str | None = None, **kwargs: Any) -> httpx.Client:
+        """An httpx client for this server that asks for HTML and follows no redirects.
+
+        `from_address` (e.g. "127.0.0.2") connects from another loopback address, so the
+        server sees another client address.
+        """
         kwargs.setdefault("headers", HTML)
+        if from_address is not None:
+            kwargs["transport"] = httpx.HTTPTransport(local_address=from_address)
         return httpx.Client(base_url=self.url, follow_redirects=False, timeout=30, **kwargs)
 
 
@@ -168,8 +174,6 @@ def live_server_factory(db: Database) -> Iterator[Callable[..., LiveServer]]:
             "secret_key": TEST_SECRET,
             "environment": "development",
             "secure_cookies": False,
-            "login_max_failures": 5,
-            "login_lockout_minutes": 15,
         }
         values.update(overrides)
         settings = Settings(**values)

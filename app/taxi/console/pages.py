@@ -1,4 +1,5 @@
-"""GET routes of the dispatch console: the page, the queue fragment and JSON, a number."""
+"""Read routes of the dispatch console: the page, the queue fragment and JSON, and the
+"显示号码" reveal (a CSRF-protected POST: showing a full number is an action, logged)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.consoles.auth import DispatchStaff, NowDep
+from app.consoles.csrf import CsrfProtected
 from app.consoles.http import console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
@@ -57,7 +59,9 @@ def queue_json(
     )
 
 
-@router.get("/dispatch/rides/{ride_id}/number", response_class=Response)
+@router.post(
+    "/dispatch/rides/{ride_id}/number", response_class=Response, dependencies=[CsrfProtected]
+)
 def reveal_number(ride_id: int, staff: DispatchStaff, session: SessionDep) -> Response:
     """The caller's full number, on an operator's explicit "显示号码" (logged, not the number)."""
     ride = session.get(Ride, ride_id)

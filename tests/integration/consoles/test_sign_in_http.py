@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from fastapi import HTTPException
-from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select
 
 from app.consoles.http import console_router
@@ -24,8 +24,6 @@ from support.live_server import (
     csrf_from,
     sign_in,
 )
-
-T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 def _set_cookie(response) -> str:  # type: ignore[no-untyped-def]
@@ -87,42 +85,6 @@ def test_wrong_password_shows_one_generic_message(live_server: LiveServer) -> No
         assert response.status_code == 401
         assert "用户名或密码错误" in response.text
         assert not any(v.startswith("ivr_staff=") for v in response.headers.get_list("set-cookie"))
-
-
-def test_locks_account_after_five_failures(live_server: LiveServer) -> None:
-    add_staff(live_server.db, "li.op")
-    live_server.clock.set(T0)
-    with live_server.client() as client:
-        for _ in range(4):
-            assert sign_in(client, "li.op", "not-the-password").status_code == 401
-        locked = sign_in(client, "li.op", "not-the-password")
-        assert locked.status_code == 429
-        assert "尝试次数过多，请 15 分钟后再试" in locked.text
-        right_password = sign_in(client, "li.op", PASSWORD)
-    assert right_password.status_code == 429
-    assert "尝试次数过多" in right_password.text
-
-
-def test_lock_lifts_after_lockout_minutes(live_server: LiveServer) -> None:
-    add_staff(live_server.db, "li.op")
-    live_server.clock.set(T0)
-    with live_server.client() as client:
-        for _ in range(5):
-            sign_in(client, "li.op", "not-the-password")
-        live_server.clock.advance(timedelta(minutes=14))
-        still = sign_in(client, "li.op", PASSWORD)
-        assert still.status_code == 429 and "请 1 分钟后再试" in still.text
-        live_server.clock.advance(timedelta(minutes=1, seconds=1))
-        assert sign_in(client, "li.op", PASSWORD).status_code == 303
-
-
-def test_lockout_does_not_reveal_whether_a_username_exists(live_server: LiveServer) -> None:
-    add_staff(live_server.db, "li.op")
-    live_server.clock.set(T0)
-    with live_server.client() as client:
-        for name in ("li.op", "ghost"):
-            statuses = [sign_in(client, name, "not-the-password").status_code for _ in range(6)]
-            assert statuses == [401, 401, 401, 401, 429, 429], name
 
 
 @pytest.mark.parametrize("token", [None, "", "forged-token"])
@@ -192,7 +154,7 @@ def test_session_cookie_is_httponly_and_samesite_but_not_secure_in_development(
         cookie = _set_cookie(sign_in(client, "li.op")).lower()
     assert "httponly" in cookie
     assert "samesite=lax" in cookie
-    assert "max-age=43200" in cookie
+    assert "max-age" not in cookie  # a browser-session cookie; the server enforces limits
     assert "secure" not in cookie
 
 
@@ -284,7 +246,9 @@ def test_deactivated_user_loses_session(live_server: LiveServer) -> None:
         sign_in(client, "li.op")
         assert client.get("/console").status_code == 200
         with live_server.db.session() as session:
-            accounts.set_active(session, session.get(StaffUser, user_id), False)  # type: ignore[arg-type]
+            user = session.get(StaffUser, user_id)
+            assert user is not None
+            accounts.set_active(session, user, False, now=datetime.now(UTC))
         response = client.get("/console")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
@@ -297,27 +261,14 @@ def test_password_change_ends_existing_sessions(live_server: LiveServer) -> None
         with live_server.db.session() as session:
             user = session.get(StaffUser, user_id)
             assert user is not None
-            accounts.set_password(session, user, "a-brand-new-password")
-        assert client.get("/console").status_code == 303
-
-
-def test_session_expires_after_twelve_hours(live_server: LiveServer) -> None:
-    add_staff(live_server.db, "li.op")
-    live_server.clock.set(T0)
-    with live_server.client() as client:
-        sign_in(client, "li.op")
-        live_server.clock.advance(timedelta(hours=11, minutes=59))
-        assert client.get("/console").status_code == 200
-        live_server.clock.advance(timedelta(minutes=2))
+            accounts.set_password(session, user, "a-brand-new-password", now=datetime.now(UTC))
         assert client.get("/console").status_code == 303
 
 
 def test_tampered_or_foreign_session_cookie_is_rejected(live_server: LiveServer) -> None:
     add_staff(live_server.db, "li.op")
-    admin_id = add_staff(live_server.db, "admin1", StaffRole.ADMIN)
-    forged = URLSafeSerializer("y" * 40, salt="ivr-staff-session").dumps(
-        {"u": admin_id, "s": "abc", "i": int(datetime.now(UTC).timestamp()), "p": "0" * 16}
-    )
+    add_staff(live_server.db, "admin1", StaffRole.ADMIN)
+    forged = secrets.token_urlsafe(32)  # a well-formed token no session has
     with live_server.client() as client:
         sign_in(client, "li.op")
         value = client.cookies["ivr_staff"]

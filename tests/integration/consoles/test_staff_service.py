@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from argon2 import PasswordHasher
 
 from app.core.db import Database
 from app.staff import accounts as staff
-from app.staff.accounts import FailureThrottle, StaffUserError
+from app.staff.accounts import StaffUserError
 from app.staff.enums import StaffRole
 from app.staff.models import StaffUser
 from support.live_server import PASSWORD, add_community, add_hospital, add_staff
@@ -19,21 +19,12 @@ T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 def _auth(db: Database, username: str, password: str, now: datetime = T0,
-          throttle: FailureThrottle | None = None) -> int | None:
+          address: str = "192.0.2.1") -> int | None:
     with db.session() as session:
-        user = staff.authenticate(
-            session, username=username, password=password, now=now,
-            max_failures=5, lockout_minutes=15, unknown_users=throttle or FailureThrottle(),
+        attempt = staff.authenticate(
+            session, username=username, password=password, now=now, address=address,
         )
-        return user.id if user else None
-
-
-def _locked_minutes(db: Database, username: str, now: datetime = T0,
-                    throttle: FailureThrottle | None = None) -> int | None:
-    with db.session() as session:
-        remaining = staff.lockout_remaining(session, username=username, now=now,
-                                            unknown_users=throttle or FailureThrottle())
-        return staff.retry_after_minutes(remaining) if remaining else None
+        return attempt.user.id if attempt.user else None
 
 
 def _user(db: Database, user_id: int) -> StaffUser:
@@ -113,58 +104,15 @@ def test_wrong_password_and_unknown_user_return_none(db: Database) -> None:
     user_id = add_staff(db, "op1")
     assert _auth(db, "op1", PASSWORD + "x") is None
     assert _auth(db, "nobody", PASSWORD) is None
-    assert _user(db, user_id).failed_logins == 1
-
-
-def test_locks_account_after_five_failures(db: Database) -> None:
-    user_id = add_staff(db, "op1")
-    for _ in range(4):
-        assert _auth(db, "op1", "wrong-password") is None
-        assert _locked_minutes(db, "op1") is None
-    assert _auth(db, "op1", "wrong-password") is None
-    assert _locked_minutes(db, "op1") == 15
-    assert _user(db, user_id).locked_until == T0 + timedelta(minutes=15)
-    later = T0 + timedelta(minutes=14)
-    assert _auth(db, "op1", PASSWORD, now=later) is None  # even the right password
-    assert _locked_minutes(db, "op1", now=later) == 1
-
-
-def test_lock_lifts_after_lockout_minutes(db: Database) -> None:
-    user_id = add_staff(db, "op1")
-    for _ in range(5):
-        _auth(db, "op1", "wrong-password")
-    later = T0 + timedelta(minutes=15, seconds=1)
-    assert _locked_minutes(db, "op1", now=later) is None
-    assert _auth(db, "op1", PASSWORD, now=later) == user_id
-    user = _user(db, user_id)
-    assert user.failed_logins == 0 and user.locked_until is None
-
-
-def test_success_resets_the_failure_count(db: Database) -> None:
-    add_staff(db, "op1")
-    for _ in range(4):
-        _auth(db, "op1", "wrong-password")
-    assert _auth(db, "op1", PASSWORD) is not None
-    for _ in range(4):
-        assert _auth(db, "op1", "wrong-password") is None
-    assert _locked_minutes(db, "op1") is None  # four more failures: still not locked
-
-
-def test_unknown_username_is_locked_after_the_same_number_of_failures(db: Database) -> None:
-    throttle = FailureThrottle()
-    for _ in range(4):
-        assert _auth(db, "ghost", "wrong-password", throttle=throttle) is None
-        assert _locked_minutes(db, "ghost", throttle=throttle) is None
-    assert _auth(db, "ghost", "wrong-password", throttle=throttle) is None
-    assert _locked_minutes(db, "ghost", throttle=throttle) == 15
-    later = T0 + timedelta(minutes=16)
-    assert _locked_minutes(db, "ghost", now=later, throttle=throttle) is None
+    assert _auth(db, "op1", PASSWORD) == user_id
 
 
 def test_deactivated_user_cannot_sign_in(db: Database) -> None:
     user_id = add_staff(db, "op1")
     with db.session() as session:
-        staff.set_active(session, session.get(StaffUser, user_id), False)  # type: ignore[arg-type]
+        user = session.get(StaffUser, user_id)
+        assert user is not None
+        staff.set_active(session, user, False, now=T0)
     assert _auth(db, "op1", PASSWORD) is None
 
 

@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 from app.core.config import Settings
 from app.core.db import Database
 from app.staff import accounts, cli
-from app.staff.accounts import FailureThrottle
 from support.live_server import add_hospital
 
 runner = CliRunner()
@@ -34,8 +33,8 @@ def test_create_reads_password_from_stdin_and_the_user_can_sign_in(db: Database)
     with db.session() as session:
         user = accounts.authenticate(
             session, username="first.admin", password="a-long-admin-password",
-            now=datetime.now(UTC), unknown_users=FailureThrottle(),
-        )
+            now=datetime.now(UTC), address="192.0.2.1",
+        ).user
         assert user is not None and user.display_name == "王管理"
 
 
@@ -93,3 +92,72 @@ def test_list_shows_users_but_never_password_hashes(db: Database) -> None:
     assert result.exit_code == 0
     assert "li.op" in result.output and "operator" in result.output
     assert "$argon2" not in result.output
+
+
+def _create(username: str, role: str = "operator", *extra: str) -> None:
+    result = runner.invoke(
+        cli.users_app,
+        ["create", "--username", username, "--name", "测试", "--role", role, *extra,
+         "--password-stdin"],
+        input="a-long-password-here\n",
+    )
+    assert result.exit_code == 0, result.output
+
+
+def _can_sign_in(db: Database, username: str, password: str) -> bool:
+    with db.session() as session:
+        return accounts.authenticate(
+            session, username=username, password=password, now=datetime.now(UTC),
+            address="192.0.2.1",
+        ).user is not None
+
+
+def test_passwd_sets_a_new_password_read_from_stdin(db: Database) -> None:
+    _create("li.op")
+    result = runner.invoke(
+        cli.users_app, ["passwd", "li.op", "--password-stdin"], input="another-long-password\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert not _can_sign_in(db, "li.op", "a-long-password-here")
+    assert _can_sign_in(db, "li.op", "another-long-password")
+
+
+def test_passwd_refuses_a_short_password_and_an_unknown_user(db: Database) -> None:
+    _create("li.op")
+    short = runner.invoke(cli.users_app, ["passwd", "li.op", "--password-stdin"], input="x\n")
+    assert short.exit_code == 1 and "at least 10" in short.output
+    unknown = runner.invoke(
+        cli.users_app, ["passwd", "nobody", "--password-stdin"], input="a-long-password-2\n"
+    )
+    assert unknown.exit_code == 1 and "no staff user" in unknown.output
+    assert _can_sign_in(db, "li.op", "a-long-password-here")
+
+
+def test_deactivate_and_reactivate(db: Database) -> None:
+    _create("li.op")
+    assert runner.invoke(cli.users_app, ["deactivate", "li.op"]).exit_code == 0
+    assert not _can_sign_in(db, "li.op", "a-long-password-here")
+    assert "inactive" in runner.invoke(cli.users_app, ["list"]).output
+    assert runner.invoke(cli.users_app, ["reactivate", "li.op"]).exit_code == 0
+    assert _can_sign_in(db, "li.op", "a-long-password-here")
+
+
+def test_role_changes_role_and_scope_with_the_same_rules_as_create(db: Database) -> None:
+    _create("li.op")
+    hospital_id = add_hospital(db)
+    unbound = runner.invoke(cli.users_app, ["role", "li.op", "--role", "hospital_staff"])
+    assert unbound.exit_code == 1 and "hospital" in unbound.output
+    bound = runner.invoke(
+        cli.users_app,
+        ["role", "li.op", "--role", "hospital_staff", "--hospital-id", str(hospital_id)],
+    )
+    assert bound.exit_code == 0, bound.output
+    with db.session() as session:
+        user = accounts.get_user_by_username(session, "li.op")
+        assert user is not None
+        assert user.role.value == "hospital_staff" and user.hospital_id == hospital_id
+    back = runner.invoke(cli.users_app, ["role", "li.op", "--role", "operator"])
+    assert back.exit_code == 0, back.output
+    with db.session() as session:
+        user = accounts.get_user_by_username(session, "li.op")
+        assert user is not None and user.hospital_id is None

@@ -51,10 +51,12 @@ def test_only_operators_and_admins_open_the_console(live_server: LiveServer) -> 
             "/dispatch/queue.html",
             "/dispatch/events",
             "/dispatch/rides/1/recording",
-            "/dispatch/rides/1/number",
         ):
             answer = nurse.get(path)
             assert answer.status_code == 403, path
+        token = csrf_from(nurse.get("/console").text)
+        answer = nurse.post("/dispatch/rides/1/number", headers={"x-csrf-token": token})
+        assert answer.status_code == 403 and "无权" in answer.text
         assert "无权" in nurse.get("/dispatch").text
     with live_server.client() as boss:
         sign_in(boss, "boss")
@@ -119,7 +121,23 @@ def test_queue_json_masks_numbers_and_reveal_is_explicit(live_server: LiveServer
     assert "13800000001" not in client.get("/dispatch/queue.json").text
     html = live_server.client(cookies=client.cookies).get("/dispatch").text
     assert "138****0001" in html and "13800000001" not in html and "显示号码" in html
-    assert client.get(f"/dispatch/rides/{ride_id}/number").json() == {"number": "13800000001"}
+    token = csrf_from(html.replace('data-csrf-token="', 'name="csrf_token" value="', 1))
+    reveal = f"/dispatch/rides/{ride_id}/number"
+    assert client.get(reveal).status_code == 405  # never by a link or an image
+    refused = client.post(reveal)
+    assert refused.status_code == 403 and "13800000001" not in refused.text
+    shown = client.post(reveal, headers={"x-csrf-token": token})
+    assert shown.json() == {"number": "13800000001"}
+
+
+def test_oversized_or_negative_ride_ids_are_404_not_server_errors(
+    live_server: LiveServer,
+) -> None:
+    client, token = _operator(live_server)
+    for ride_id in ("99999999999999999999", "-1", "9223372036854775808"):
+        answer = client.post(f"/dispatch/rides/{ride_id}/number", headers={"x-csrf-token": token})
+        assert answer.status_code == 404, ride_id
+        assert client.get(f"/dispatch/rides/{ride_id}/recording").status_code == 404, ride_id
 
 
 def test_refused_action_shows_the_console_with_a_chinese_message(live_server: LiveServer) -> None:

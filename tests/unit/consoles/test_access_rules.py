@@ -1,4 +1,4 @@
-"""Role and hospital access rules, redirects and the unknown-username throttle."""
+"""Role and hospital access rules, redirects and the sign-in delays."""
 
 from __future__ import annotations
 
@@ -15,10 +15,9 @@ from app.consoles.auth import (
 )
 from app.consoles.login import safe_next
 from app.consoles.roles import links_for
-from app.consoles.session_cookie import StaffSession
-from app.staff.accounts import FailureThrottle, retry_after_minutes
 from app.staff.enums import StaffRole
 from app.staff.models import StaffUser
+from app.staff.throttle import ThrottlePolicy, retry_after_seconds
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
@@ -73,24 +72,15 @@ def test_next_page_after_sign_in_is_always_local(target: str, expected: str) -> 
     assert safe_next(target) == expected
 
 
-def test_session_lasts_twelve_hours() -> None:
-    session = StaffSession(user_id=1, sid="s", issued_at=T0, stamp="p")
-    assert session.is_current(T0 + timedelta(hours=11, minutes=59))
-    assert not session.is_current(T0 + timedelta(hours=12))
-    assert not session.is_current(T0 - timedelta(hours=1))
+def test_delays_start_after_the_free_failures_and_double_up_to_the_limit() -> None:
+    policy = ThrottlePolicy(
+        free_failures=3, first_delay=timedelta(seconds=2), max_delay=timedelta(seconds=60)
+    )
+    delays = [policy.delay_after(n, policy.free_failures) for n in range(1, 10)]
+    assert delays[:3] == [None, None, None]
+    assert [d.total_seconds() for d in delays[3:] if d] == [2, 4, 8, 16, 32, 60]
 
 
-def test_throttle_locks_unknown_name_at_the_limit_and_forgets_oldest() -> None:
-    throttle = FailureThrottle(capacity=2)
-    lockout = timedelta(minutes=15)
-    assert throttle.record_failure("a", T0, 2, lockout) is None
-    assert throttle.record_failure("a", T0, 2, lockout) == lockout
-    assert throttle.locked_for("a", T0 + timedelta(minutes=5)) == timedelta(minutes=10)
-    throttle.record_failure("b", T0, 2, lockout)
-    throttle.record_failure("c", T0, 2, lockout)
-    assert throttle.locked_for("a", T0) is None  # evicted: capacity 2
-
-
-def test_retry_after_rounds_up_to_whole_minutes() -> None:
-    assert retry_after_minutes(timedelta(seconds=1)) == 1
-    assert retry_after_minutes(timedelta(minutes=14, seconds=1)) == 15
+def test_retry_after_rounds_up_to_whole_seconds() -> None:
+    assert retry_after_seconds(timedelta(milliseconds=1)) == 1
+    assert retry_after_seconds(timedelta(seconds=14, milliseconds=1)) == 15

@@ -85,7 +85,11 @@
     var button = event.target.closest("button[data-reveal]");
     if (!button) { return; }
     var id = button.dataset.reveal;
-    fetch("/dispatch/rides/" + id + "/number", { credentials: "same-origin", headers: { accept: "application/json" } })
+    fetch("/dispatch/rides/" + id + "/number", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { accept: "application/json", "x-csrf-token": queue.dataset.csrfToken }
+    })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(function (data) {
         revealed[id] = data.number;
