@@ -11,9 +11,9 @@ from pydantic import ValidationError
 
 from app.core.config import Settings
 from app.staff.enums import StaffRole
-from support.live_server import LiveServer, add_hospital, add_staff, sign_in
+from support.live_server import PRODUCTION_READY, LiveServer, add_hospital, add_staff, sign_in
 
-PRODUCTION = {"environment": "production", "twilio_auth_token": "test-token"}
+PRODUCTION = PRODUCTION_READY
 
 
 def test_a_nul_byte_or_odd_name_in_a_static_path_is_404(live_server: LiveServer) -> None:

@@ -49,6 +49,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TEST_SECRET = "x" * 40
+# What a production server needs to start (the public URL and a whole Twilio account).
+PRODUCTION_READY: dict[str, object] = {
+    "environment": "production",
+    "public_base_url": "https://hotline.example.org",
+    "twilio_account_sid": "AC-test",
+    "twilio_auth_token": "test-token",
+    "twilio_from_number": "+868710000001",
+    "outbox_in_process": False,
+}
 PASSWORD = "correct-horse-battery"  # meets the policy: 10+ characters
 HTML = {"accept": "text/html,application/xhtml+xml"}
 _CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')

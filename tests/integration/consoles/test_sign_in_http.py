@@ -18,6 +18,7 @@ from app.staff.enums import StaffRole
 from app.staff.models import StaffUser
 from support.live_server import (
     PASSWORD,
+    PRODUCTION_READY,
     LiveServer,
     add_hospital,
     add_staff,
@@ -161,14 +162,7 @@ def test_session_cookie_is_httponly_and_samesite_but_not_secure_in_development(
 @pytest.mark.parametrize(
     "overrides",
     [
-        {
-            "environment": "production",
-            "public_base_url": "https://hotline.example.org",
-            "twilio_account_sid": "AC-test",
-            "twilio_auth_token": "test-token",
-            "twilio_from_number": "+868710000001",
-            "outbox_in_process": False,
-        },
+        PRODUCTION_READY,
         {"secure_cookies": True},
     ],
 )

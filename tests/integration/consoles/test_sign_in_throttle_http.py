@@ -19,7 +19,7 @@ from app.staff import accounts, cli
 from app.staff.enums import StaffRole
 from app.staff.models import StaffUser
 from support.demo import demo_data
-from support.live_server import PASSWORD, LiveServer, add_staff, sign_in
+from support.live_server import PASSWORD, PRODUCTION_READY, LiveServer, add_staff, sign_in
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 STRANGER = "127.0.0.2"
@@ -122,9 +122,7 @@ def test_cli_unlock_lifts_the_delays_of_a_username(
 def test_demo_accounts_cannot_sign_in_in_production(
     live_server_factory: Callable[..., LiveServer],
 ) -> None:
-    server = live_server_factory(
-        environment="Production", twilio_auth_token="test-token", secure_cookies=False
-    )
+    server = live_server_factory(**{**PRODUCTION_READY, "environment": "Production"})
     with server.db.session() as session:
         accounts.create_user(
             session, username="demo.op", display_name="演示调度", password=PASSWORD,
