@@ -5,7 +5,8 @@
 
 Creates a throw-away PostgreSQL database, migrates it, loads the demo data (drivers,
 people), inserts `--rides` finished rides (completed/cancelled, spread over the past
-years, set-based INSERT ... SELECT generate_series, then ANALYZE) and `--live` live rides
+years, set-based INSERT ... SELECT generate_series, then VACUUM ANALYZE so that
+autovacuum does not run during the measurement) and `--live` live rides
 through `app.taxi.rides` (a third of them assigned to drivers). It then:
 1. starts the real app under uvicorn on loopback (one process, in a thread of this one),
    signs an operator in and fetches GET /dispatch/queue.json `--requests` times one after
@@ -14,7 +15,7 @@ through `app.taxi.rides` (a third of them assigned to drivers). It then:
    and JSON rendering;
 2. times `change_marker` alone (what each process's console feed runs every 250 ms), and
    for comparison the former marker (count, max and sum over the whole rides table);
-3. prints the marker statement's plan (EXPLAIN ANALYZE) to show which indexes it uses;
+3. prints the plans (EXPLAIN ANALYZE) of the marker and live-queue statements;
 4. checks that queue.json shows exactly the live rides and the marker is stable.
 Excludes: concurrent webhooks, several open consoles, the server-sent event stream and
 browser rendering. Drops the database at the end. Prints a table.
@@ -92,7 +93,7 @@ def load(db: Database, history: int, live: int) -> set[int]:
     with db.engine.begin() as conn:
         conn.execute(HISTORY, {"count": history})
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("ANALYZE rides"))
+        conn.execute(text("VACUUM ANALYZE rides"))  # as autovacuum would, not during the run
     now = datetime.now(UTC)
     live_ids: set[int] = set()
     with db.session() as session:
@@ -156,8 +157,13 @@ def new_marker(db: Database) -> None:
         ride_queue.change_marker(session)
 
 
-def marker_plan(db: Database) -> list[str]:
-    """EXPLAIN ANALYZE of the statement change_marker sends (to show the indexes used)."""
+def live_queue(db: Database) -> None:
+    with db.session() as session:
+        ride_queue.live_queue(session, now=datetime.now(UTC))
+
+
+def plan(db: Database, action: Callable[[Database], None], needle: str) -> list[str]:
+    """EXPLAIN ANALYZE of the statement `action` sends that contains `needle`."""
     sent: list[tuple[str, object]] = []
 
     def capture(conn: object, cursor: object, statement: str, params: object,
@@ -166,10 +172,10 @@ def marker_plan(db: Database) -> list[str]:
 
     event.listen(db.engine, "before_cursor_execute", capture)
     try:
-        new_marker(db)
+        action(db)
     finally:
         event.remove(db.engine, "before_cursor_execute", capture)
-    statement, params = next((s, p) for s, p in sent if "max" in s)
+    statement, params = next((s, p) for s, p in sent if needle in s)
     with db.engine.connect() as conn:
         raw = conn.connection.dbapi_connection
         assert raw is not None
@@ -209,7 +215,10 @@ def main() -> None:
         queue_ms = timed(get_queue, args.requests)
         marker_ms = timed(lambda: new_marker(db), args.requests)
         former_ms = timed(lambda: former_marker(db), 10)
-        plan = marker_plan(db)
+        plans = {
+            "change_marker": plan(db, new_marker, "max"),
+            "live_queue": plan(db, live_queue, "ORDER BY"),
+        }
 
         body = get_queue()
         shown = {int(r["ride_id"]) for r in body["rides"]}  # type: ignore[attr-defined,index]
@@ -240,8 +249,9 @@ def main() -> None:
             problems.append("the marker changed without a change")
         if total != args.rides + args.live:
             problems.append(f"{total} rides in the table, expected {args.rides + args.live}")
-        print("change_marker plan (EXPLAIN ANALYZE):")
-        print("\n".join(f"    {line}" for line in plan))
+        for name, lines in plans.items():
+            print(f"{name} plan (EXPLAIN ANALYZE):")
+            print("\n".join(f"    {line}" for line in lines))
         if problems:
             raise SystemExit("check failed: " + "; ".join(problems))
         print(f"checked: queue.json shows exactly the {len(live_ids)} live rides; "
