@@ -4,6 +4,13 @@ Starts the real service with uvicorn on loopback against a fresh SQLite file (or
 DATABASE_URL), then plays whole signed taxi calls by keys: incoming call, menu key 1,
 confirm key 1 (ride queued), plus a retried last step. Prints p50/p95/max per endpoint.
 
+Each call comes from its own registered caller (created in the bench database with a
+saved home address), so every call takes the booking path; after the run the bench checks
+that every call queued exactly one ride and fails otherwise. Calls are played one after
+another from one client (closed loop, no concurrency); latency is measured at the client
+and includes loopback HTTP, signature checking and the database. It excludes Twilio's
+network, speech recognition (keys only) and the outbox sender (not started).
+
     .venv/bin/python bench/telephony_webhook.py [--calls 70]
 """
 
@@ -22,6 +29,7 @@ from urllib.parse import urlencode
 
 import httpx
 import uvicorn
+from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from app.core.config import Settings
@@ -30,11 +38,16 @@ from app.hotline import build_call_service
 from app.main import create_app
 from app.people.enums import PhoneKind, PlaceKind
 from app.people.models import Person, PersonPhone, SavedPlace
+from app.taxi.enums import RideStatus
+from app.taxi.models import Ride
 from app.telephony.routes import router
 
 TOKEN = "bench-token"
 PUBLIC = "https://hotline.example.org"
-CALLER = "+8613800000001"
+
+
+def caller_number(n: int) -> str:
+    return f"+86138{n:08d}"
 
 
 def understand(expect: str, text: str, today: date) -> object:
@@ -56,12 +69,13 @@ def main() -> None:
     app.include_router(router)
     app.state.call_service = build_call_service(settings, app.state.db, understand=understand)
     with app.state.db.session() as s:
-        person = Person(full_name="张桂芬", call_name="张奶奶", gender="F")
-        person.phones.append(PersonPhone(number=CALLER, kind=PhoneKind.MOBILE))
-        person.places.append(
-            SavedPlace(position=1, kind=PlaceKind.HOME, label="家", address="翠湖南路12号")
-        )
-        s.add(person)
+        for n in range(args.calls):
+            person = Person(full_name=f"测试{n}", call_name=f"测试{n}", gender="F")
+            person.phones.append(PersonPhone(number=caller_number(n), kind=PhoneKind.MOBILE))
+            person.places.append(
+                SavedPlace(position=1, kind=PlaceKind.HOME, label="家", address=f"翠湖南路{n}号")
+            )
+            s.add(person)
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -88,7 +102,8 @@ def main() -> None:
 
         for n in range(args.calls):
             sid = f"CA{n:032x}"
-            post("POST /voice (call starts)", "/twilio/voice", {"CallSid": sid, "From": CALLER})
+            start = {"CallSid": sid, "From": caller_number(n)}
+            post("POST /voice (call starts)", "/twilio/voice", start)
             post(
                 "POST /voice/step (menu key)",
                 "/twilio/voice/step?step=1",
@@ -99,6 +114,7 @@ def main() -> None:
             post("POST /voice/step (retry, replayed)", "/twilio/voice/step?step=2", done)
     server.should_exit = True
     thread.join(10)
+    check_every_call_queued_a_ride(app, args.calls)
 
     backend = url.split(":", 1)[0]
     everything = [t for ts in timings.values() for t in ts]
@@ -106,6 +122,24 @@ def main() -> None:
     print(f"{'endpoint':<36} {'n':>5} {'p50':>7} {'p95':>7} {'max':>7}")
     for label, ts in [*timings.items(), ("all", everything)]:
         print(f"{label:<36} {len(ts):>5} {pct(ts, 50):>7.1f} {pct(ts, 95):>7.1f} {max(ts):>7.1f}")
+
+
+def check_every_call_queued_a_ride(app: object, calls: int) -> None:
+    """Each call's ride is queued once, for its own caller; a bench run is void otherwise."""
+    sids = [f"CA{n:032x}" for n in range(calls)]
+    with app.state.db.session() as s:  # type: ignore[attr-defined]
+        rows = s.execute(
+            select(Ride.call_id, Ride.caller_number, func.count(Ride.id))
+            .where(Ride.call_id.in_(sids), Ride.status == RideStatus.QUEUED)
+            .group_by(Ride.call_id, Ride.caller_number)
+        ).all()
+    queued = {sid: (number, count) for sid, number, count in rows}
+    wrong = [
+        sid for n, sid in enumerate(sids) if queued.get(sid) != (caller_number(n), 1)
+    ]
+    if wrong:
+        raise SystemExit(f"{len(wrong)} of {calls} calls did not queue exactly one ride")
+    print(f"checked: each of the {calls} calls queued exactly one ride for its own caller")
 
 
 def pct(values: list[float], p: int) -> float:

@@ -20,7 +20,10 @@ class OutboxMessage(Base):
     """An SMS or call to send, written in the same transaction as the change causing it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_to_number", "to_number"),  # messages to one number (status, limits)
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[OutboxKind] = mapped_column(str_enum(OutboxKind, "outbox_kind"))
     to_number: Mapped[str] = mapped_column(String(32))

@@ -37,7 +37,14 @@ class Driver(Base):
 
 class Ride(Timestamped, Base):
     __tablename__ = "rides"
-    __table_args__ = (Index("ix_rides_status_priority", "status", "priority"),)
+    __table_args__ = (
+        Index("ix_rides_status_priority", "status", "priority"),
+        # The console's change marker reads max(updated_at); callers' rides are looked up
+        # by person and by number. Without these, each is a scan of every historical ride.
+        Index("ix_rides_updated_at", "updated_at"),
+        Index("ix_rides_person_id", "person_id"),
+        Index("ix_rides_caller_number", "caller_number"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     call_id: Mapped[str | None] = mapped_column(ForeignKey("calls.id"))

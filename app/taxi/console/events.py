@@ -2,7 +2,8 @@
 
 A ride can change in any process (a phone call handled by another worker), so changes are
 detected in the database: one `ChangeFeed` per process polls a cheap fingerprint of the
-rides table (`ride_queue.change_marker`: count, latest updated_at, sum of versions) every
+rides table (`ride_queue.change_marker`: highest id and latest updated_at, both read from
+an index, and the count and versions of live rides only) every
 `POLL_SECONDS` while at least one console is connected, and fans the new marker out to
 every connection. The page's script then fetches the re-rendered queue.
 

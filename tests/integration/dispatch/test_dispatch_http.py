@@ -162,10 +162,15 @@ def test_event_stream_announces_a_change_from_another_process(live_server: LiveS
         assert next(lines).startswith("retry:")
         started = time.monotonic()
         with live_server.db.session() as session:  # as a phone worker would
-            session.add(Ride(caller_number=ZHANG, status=RideStatus.QUEUED))
+            ride = Ride(caller_number=ZHANG, status=RideStatus.QUEUED)
+            session.add(ride)
+            session.flush()
+            ride_id = ride.id
         for line in lines:  # keep-alives every 5 s bound each wait
-            # The marker is "rides count|latest update|versions": wait for one counting it.
-            if line.startswith("data: ") and line.removeprefix("data: ").startswith("1|"):
+            # The marker starts with the highest ride id: wait for one including the ride.
+            if line.startswith("data: ") and line.removeprefix("data: ").startswith(
+                f"{ride_id}|"
+            ):
                 seen_after = time.monotonic() - started
                 break
             assert time.monotonic() - started < 10, "no event announced the new ride"
