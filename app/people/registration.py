@@ -84,6 +84,7 @@ class ContactInput:
 class _Phone:
     number: str
     kind: PhoneKind
+    bound_elsewhere: bool = False  # to be taken from another person (rebind=True)
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,9 @@ def register_person(
         registered_at=now or datetime.now(UTC),
         consent_basis=consent_basis,
         active=True,
+        phones=[],  # new and empty: no lazy loading later in this unit of work
+        places=[],
+        contacts=[],
     )
     session.add(person)
     _apply(session, person, checked)
@@ -271,7 +275,11 @@ def _check_phones(
                 "一个号码只能属于一位老人，确需改到这位老人名下请选择“改绑”",
             )
         phones.append(
-            _Phone(number, PhoneKind.MOBILE if kind == LineKind.MOBILE else PhoneKind.LANDLINE)
+            _Phone(
+                number,
+                PhoneKind.MOBILE if kind == LineKind.MOBILE else PhoneKind.LANDLINE,
+                bound_elsewhere=owner is not None and owner != person_id,
+            )
         )
     return phones
 
@@ -377,16 +385,19 @@ def _apply(session: Session, person: Person, checked: _Checked) -> None:
 
 def _apply_phones(session: Session, person: Person, phones: list[_Phone]) -> None:
     wanted = {p.number: p for p in phones}
-    for existing in list(person.phones):
-        if existing.number not in wanted:
-            person.phones.remove(existing)
-    session.flush()  # free removed numbers before anything binds them again
+    removed = [p for p in person.phones if p.number not in wanted]
+    for existing in removed:
+        person.phones.remove(existing)
+    if removed:
+        session.flush()  # free removed numbers before anything binds them again
     kept = {p.number for p in person.phones}
     for phone in phones:
         if phone.number in kept:
             continue
-        bound = session.scalar(select(PersonPhone).where(PersonPhone.number == phone.number))
-        if bound is not None:  # only reached with rebind=True (checked before)
+        if phone.bound_elsewhere:  # only with rebind=True (checked before)
+            bound = session.scalars(
+                select(PersonPhone).where(PersonPhone.number == phone.number)
+            ).one()
             session.delete(bound)
             session.flush()
         person.phones.append(PersonPhone(number=phone.number, kind=phone.kind))
