@@ -38,6 +38,7 @@ from app.people.registration import (
 from app.people.resident_id import InvalidResidentId, parse_resident_id
 
 HEADER_SEARCH_ROWS = 10
+SUB_HEADER_WORDS = {"序号", "姓名", "关系", "性别", "年龄", "备注", "称谓"}
 NUMBER_SEPARATORS = re.compile(r"[,，;；/、|\n]+")
 
 
@@ -184,8 +185,9 @@ def _compact(text: str) -> str:
 
 
 def _is_sub_header(cells: Sequence[str]) -> bool:
+    """A second header row (姓名 / 关系 / 电话 under 紧急联系人), not a first resident."""
     texts = [_compact(c) for c in cells if c.strip()]
-    return len(texts) >= 2 and not any(ch.isdigit() for t in texts for ch in t)
+    return len(texts) >= 2 and all(t in SUB_HEADER_WORDS or _column_key(t) for t in texts)
 
 
 def _zip_padded(a: list[str], b: list[str]) -> Iterable[tuple[str, str]]:

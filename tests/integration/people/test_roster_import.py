@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from app.core.db import Database
 from app.people.models import FamilyContact, Person, PersonPhone
 from app.people.resident_id import make_resident_id
-from app.people.roster_import import RowAction, import_roster, read_roster
+from app.people.roster_import import RowAction, import_roster, read_roster, rows_from_grid
 from support.demo import demo_data
 
 COMMUNITY = "翠湖社区"
@@ -32,12 +32,30 @@ def full_width(text: str) -> str:
 
 # (序号, 姓名, 身份证号, 联系电话, 家庭住址, 标志物, 联系人姓名, 关系, 联系人电话)
 DATA_ROWS = [
-    (1, "赵桂兰", full_width(ZHAO_ID), "１３９ ００００ １１１１", "翠湖北路8号2栋", "菜市场对面",
-     "李红", "女儿", "139-0000-2222"),
+    (
+        1,
+        "赵桂兰",
+        full_width(ZHAO_ID),
+        "１３９ ００００ １１１１",
+        "翠湖北路8号2栋",
+        "菜市场对面",
+        "李红",
+        "女儿",
+        "139-0000-2222",
+    ),
     (2, "孙建国", SUN_ID, "0871 6660202", "翠湖北路9号", None, None, None, None),
     (3, "周淑芬", None, "0871-6660202", "翠湖北路9号", None, None, None, None),  # his wife
-    (4, "赵桂兰", full_width(ZHAO_ID), "１３９ ００００ １１１１", "翠湖北路8号2栋", "菜市场对面",
-     "李红", "女儿", "139-0000-2222"),  # the same row twice
+    (
+        4,
+        "赵桂兰",
+        full_width(ZHAO_ID),
+        "１３９ ００００ １１１１",
+        "翠湖北路8号2栋",
+        "菜市场对面",
+        "李红",
+        "女儿",
+        "139-0000-2222",
+    ),  # the same row twice
     (5, "吴大勇", BAD_ID, "13900003333", "翠湖西路1号", None, None, None, None),
     (6, None, None, "13900004444", "翠湖西路2号", None, None, None, None),
     (7, "郑秀珍", None, "138 0000 0001", "翠湖西路3号", None, None, None, None),  # 张秀英's
@@ -161,7 +179,7 @@ def test_a_gb18030_csv_from_excel_imports(demo: Database, tmp_path: Path) -> Non
     path = tmp_path / "roster.csv"
     path.write_bytes(
         "姓名,身份证号,手机/座机,住址\n"
-        f"赵桂兰,{full_width(ZHAO_ID)},\"１３９ ００００ １１１１，0871-6660303\",翠湖北路8号\n"
+        f'赵桂兰,{full_width(ZHAO_ID)},"１３９ ００００ １１１１，0871-6660303",翠湖北路8号\n'
         ",,,\n"
         "钱玉珍,,139000066,翠湖北路1号\n".encode("gb18030")
     )
@@ -197,3 +215,18 @@ def test_ivr_people_import_prints_the_plan_and_commits_only_when_asked(
     assert count() == before + 2
     unknown = ivr("--community", "没有这个社区")
     assert unknown.returncode == 2 and "找不到社区“没有这个社区”" in unknown.stderr
+
+
+def test_a_first_resident_without_digits_is_not_taken_for_a_second_header_row() -> None:
+    grid = [
+        ["花名册"],
+        ["姓名", "住址", "电话"],
+        ["王大妈", "翠湖北路", ""],
+        ["李大爷", "翠湖南路", "13900007777"],
+    ]
+    rows = rows_from_grid(grid)
+    assert [(r.line, r.name, r.address) for r in rows] == [
+        (3, "王大妈", "翠湖北路"),
+        (4, "李大爷", "翠湖南路"),
+    ]
+    assert rows[1].phones == ("13900007777",)
