@@ -257,30 +257,33 @@ def _check_id(
 def _check_phones(
     session: Session, person_id: int | None, raw_numbers: Sequence[str], *, rebind: bool
 ) -> list[_Phone]:
-    phones: list[_Phone] = []
+    numbers: list[str] = []
     for raw in raw_numbers:
         number = _dialable(raw)
-        kind = line_kind(number)
         if number is None:
             raise RegistrationError(
                 "bad_phone", "电话号码不对：手机写11位，固定电话要带区号（如0871-5550101）"
             )
-        if any(p.number == number for p in phones):
-            continue  # the same number written twice
-        owner = session.scalar(select(PersonPhone.person_id).where(PersonPhone.number == number))
-        if owner is not None and owner != person_id and not rebind:
+        if number not in numbers:  # the same number written twice counts once
+            numbers.append(number)
+    owners: dict[str, int] = {}
+    if numbers:
+        rows = session.execute(
+            select(PersonPhone.number, PersonPhone.person_id).where(PersonPhone.number.in_(numbers))
+        )
+        owners = {number: owner for number, owner in rows}
+    phones: list[_Phone] = []
+    for number in numbers:
+        owner = owners.get(number)
+        elsewhere = owner is not None and owner != person_id
+        if elsewhere and not rebind:
             raise RegistrationError(
                 "phone_bound_elsewhere",
                 f"电话{mask_number(number)}已经登记在另一位老人名下；"
                 "一个号码只能属于一位老人，确需改到这位老人名下请选择“改绑”",
             )
-        phones.append(
-            _Phone(
-                number,
-                PhoneKind.MOBILE if kind == LineKind.MOBILE else PhoneKind.LANDLINE,
-                bound_elsewhere=owner is not None and owner != person_id,
-            )
-        )
+        kind = PhoneKind.MOBILE if line_kind(number) == LineKind.MOBILE else PhoneKind.LANDLINE
+        phones.append(_Phone(number, kind, bound_elsewhere=elsewhere))
     return phones
 
 
