@@ -10,6 +10,7 @@ import typer
 
 from app.core.config import get_settings
 from app.notify.cli import outbox_app
+from app.people.cli import people_app
 from app.speech.cli import models_app
 from app.staff.cli import users_app
 from app.understanding.cli import understand_command
@@ -29,6 +30,7 @@ app.add_typer(recordings_app, name="recordings")
 app.add_typer(models_app, name="models")
 app.add_typer(users_app, name="users")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(people_app, name="people")
 app.command("understand")(understand_command)
 
 

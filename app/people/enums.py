@@ -1,4 +1,4 @@
-"""Kinds of phones and places."""
+"""Kinds of phones, places and consent."""
 
 from __future__ import annotations
 
@@ -15,3 +15,10 @@ class PlaceKind(StrEnum):
     FAMILY = "family"
     HOSPITAL = "hospital"
     OTHER = "other"
+
+
+class ConsentBasis(StrEnum):
+    """On what basis a person was registered."""
+
+    PAPER_FORM = "paper_form"  # a form signed at the community office
+    VERBAL_BY_PHONE = "verbal_by_phone"  # verbal consent, recorded on a phone call

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -13,11 +13,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db.base import Base, Timestamped, str_enum
-from app.people.enums import PhoneKind, PlaceKind
+from app.db.base import Base, Timestamped, UTCDateTime, str_enum
+from app.people.enums import ConsentBasis, PhoneKind, PlaceKind
 
 MAX_SAVED_PLACES = 10
 
@@ -45,6 +46,15 @@ class Person(Timestamped, Base):
     notes: Mapped[str | None] = mapped_column(Text)
     # No hospital bookings by phone before this day (no-show penalty).
     booking_suspended_until: Mapped[date | None] = mapped_column(Date)
+    # Who entered the person, when, and on what basis they agreed (docs/registration.md).
+    registered_by: Mapped[str | None] = mapped_column(String(100))
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_basis: Mapped[ConsentBasis | None] = mapped_column(
+        str_enum(ConsentBasis, "consent_basis")
+    )
+    # A deactivated person keeps their history but no longer has phones bound to them.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     phones: Mapped[list[PersonPhone]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
@@ -82,7 +92,8 @@ class SavedPlace(Base):
     position: Mapped[int] = mapped_column(Integer)  # the key the caller presses
     kind: Mapped[PlaceKind] = mapped_column(str_enum(PlaceKind, "place_kind"))
     label: Mapped[str] = mapped_column(String(30))  # 家, 女儿家, 省医院
-    address: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(200))  # as a driver reads it
+    landmark: Mapped[str | None] = mapped_column(String(100))  # 菜市场对面, 红色大门
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     person: Mapped[Person] = relationship(back_populates="places")
@@ -97,6 +108,10 @@ class FamilyContact(Base):
     name: Mapped[str] = mapped_column(String(50))
     relation: Mapped[str] = mapped_column(String(20))  # 女儿, 儿子, 家庭医生
     phone: Mapped[str] = mapped_column(String(32))
+    # May book (and cancel) hospital appointments for the person by phone.
     may_act_for: Mapped[bool] = mapped_column(Boolean, default=True)
+    # May order taxis for the person (to the person's home or saved places).
+    may_order_taxi: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Is told when a car is assigned or a booking made.
     notify: Mapped[bool] = mapped_column(Boolean, default=True)
     person: Mapped[Person] = relationship(back_populates="contacts")

@@ -1,7 +1,7 @@
 """indexes for the dispatch console's change marker and per-caller lookups
 
 Revision ID: 0009_ride_outbox_indexes
-Revises: 0007_staff_sessions
+Revises: 0008_people_registration
 Create Date: 2026-11-29 11:30:00
 
 With a million historical rides, the console's change marker (max of `rides.updated_at`)
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0009_ride_outbox_indexes"
-down_revision: str | None = "0007_staff_sessions"
+down_revision: str | None = "0008_people_registration"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,67 @@
+"""A person registered a moment ago is known to the hotline on their very next call."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from app.core.config import Settings
+from app.core.db import Database
+from app.hotline import build_call_service
+from app.people.enums import ConsentBasis
+from app.people.models import Community
+from app.people.registration import PlaceInput, deactivate_person, register_person
+from app.people.resident_id import make_resident_id
+from app.simulator import run_call
+from app.taxi.enums import RideStatus
+from app.taxi.models import Ride
+from support.demo import demo_data
+
+HOTLINE = "+868710000000"
+LANDLINE = "0871-6660101"
+
+
+def _call(db: Database, number: str, *turns: str) -> list[str]:
+    service = build_call_service(Settings(database_url=db.url), db)
+    lines: list[str] = []
+    run_call(service, from_number=number, to_number=HOTLINE, turns=iter(turns), show=lines.append)
+    return lines
+
+
+def _register(db: Database) -> int:
+    with db.session() as session:
+        community = session.scalars(select(Community).where(Community.name == "翠湖社区")).one()
+        return register_person(
+            session,
+            full_name="赵桂兰",
+            registered_by="翠湖社区 王主任",
+            consent_basis=ConsentBasis.VERBAL_BY_PHONE,
+            community_id=community.id,
+            id_number=make_resident_id("530102", date(1948, 3, 9), 22),
+            phones=["13900001111", LANDLINE],
+            home=PlaceInput(label="家", address="五华区翠湖北路8号2栋1单元", landmark="菜市场对面"),
+        ).id
+
+
+def test_a_number_registered_a_moment_ago_is_greeted_by_name_and_gets_one_key_taxi_home(
+    db: Database,
+) -> None:
+    demo_data(db, today=date(2026, 11, 30))
+    person_id = _register(db)
+    lines = _call(db, "+868716660101", "1", "1")
+    assert lines[0].startswith("热线：赵奶奶您好。要车到翠湖北路8号2栋1单元接您，请按1"), lines
+    assert any("车已经叫了" in line for line in lines), lines
+    with db.session() as session:
+        ride = session.scalars(select(Ride)).one()
+        assert ride.status == RideStatus.QUEUED and ride.person_id == person_id
+        assert ride.pickup_address is not None and "翠湖北路8号2栋1单元" in ride.pickup_address
+
+
+def test_after_deactivation_the_number_is_an_unknown_caller(db: Database) -> None:
+    demo_data(db, today=date(2026, 11, 30))
+    person_id = _register(db)
+    with db.session() as session:
+        deactivate_person(session, person_id=person_id)
+    lines = _call(db, "+868716660101", "hangup")
+    assert "赵奶奶" not in lines[0]
