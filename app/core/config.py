@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         default="",
         description="ws:// URL of a Vosk WebSocket server, to recognise on other machines.",
     )
+    recognition_hold_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=10,
+        description="Wait this long for a recording's text before the caller hears 请稍等.",
+    )
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
     twilio_from_number: str = ""

@@ -2,6 +2,9 @@
 
     POST /twilio/voice              incoming call            -> CallStarted, key "start"
     POST /twilio/voice/step?step=N  Gather answer / silence  -> Keys | Silence, "step:N:kind"
+                                    Record answer -> Speech, "step:N:speech"; when the
+                                    recording's text takes longer than the hold time:
+                                    请稍等 + <Redirect> to ?step=N&wait=K&recording=URL
     POST /twilio/voice/status       status callback          -> HangUp, key "hangup"
     POST /twilio/voice/after-dial   <Dial> finished          -> hang up, or queue the caller
     POST /twilio/voice/stream       incoming call, media-stream deployments -> <Connect>
@@ -34,8 +37,9 @@ from app.core.config import Settings
 from app.core.logging import log_fields, mask_phone
 from app.telephony import forms, twiml
 from app.telephony.media import router as media_router
+from app.telephony.pending_recognition import MAX_HOLDS, RecognitionJobs, result_within
 from app.telephony.recordings import transcribe
-from app.telephony.signature import TwilioForm, TwilioWebhookRoute, public_url
+from app.telephony.signature import TwilioForm, TwilioWebhookRoute, WebhookRejected, public_url
 from app.understanding.phrases import phrase_list
 
 logger = logging.getLogger(__name__)
@@ -90,14 +94,15 @@ async def step(request: Request, form: TwilioForm) -> Response:
     number = forms.step_number(request.query_params.get("step"))
     if number is None:
         number = STALE_STEP
+    wait = request.query_params.get("wait")
+    if wait is not None:  # Twilio is back for a recording still being recognised
+        holds, recording_url = _continue_params(wait, request.query_params.get("recording"))
+        return await _recording(request, sid, recording_url, step=number, holds=holds)
     pressed = forms.digits(form)
     recording_url = forms.text(form, "RecordingUrl").strip()
     if recording_url and pressed in ("", "#"):
         # The caller spoke after the tone (a key other than # ends a recording as a key).
-        key = f"step:{number}:speech"
-        return await _answer(
-            request, lambda: _run_recording(request, sid, recording_url, key, step=number)
-        )
+        return await _recording(request, sid, recording_url, step=number, holds=0)
     event: Event
     if request.query_params.get("silence") == "1" or not pressed:
         kind, event = "silence", Silence()
@@ -116,18 +121,65 @@ def _phrases_for(view: CallView | None) -> list[str] | None:
     return phrase_list(listen.expect)
 
 
-def _run_recording(request: Request, sid: str, recording_url: str, key: str, *, step: int) -> str:
-    """Recognise the recording (when a model is loaded), then apply it as speech."""
-    text = ""
+def _continue_params(wait: str, recording: str | None) -> tuple[int, str]:
+    """`wait` and `recording` of a continue URL (`TwimlOptions.continue_url`); 400 else."""
+    if not (wait.isascii() and wait.isdigit() and 1 <= int(wait) <= MAX_HOLDS):
+        raise WebhookRejected(400, f"malformed Twilio webhook: ?wait= must be 1 to {MAX_HOLDS}")
+    if not recording or not recording.startswith(("https://", "http://")):
+        raise WebhookRejected(400, "malformed Twilio webhook: ?recording= must be a URL")
+    return int(wait), recording
+
+
+def _jobs(request: Request) -> RecognitionJobs:
+    jobs: RecognitionJobs | None = getattr(request.app.state, "recognition_jobs", None)
+    if jobs is None:
+        jobs = request.app.state.recognition_jobs = RecognitionJobs()
+    return jobs
+
+
+async def _recording(
+    request: Request, sid: str, recording_url: str, *, step: int, holds: int
+) -> Response:
+    """Recognise the recording in a worker, then apply it as speech, key `step:N:speech`.
+
+    Not ready within `recognition_hold_seconds`: the caller hears 请稍等 and Twilio comes
+    back to the continue URL (`holds` + 1). After MAX_HOLDS the answer counts as not
+    understood. A retry of an applied step gets its stored answer without recognising.
+    """
+    key = f"step:{step}:speech"
     service: CallService = request.app.state.call_service
-    if service.stored(sid, key) is None:  # not a retry
-        text = transcribe(
-            recording_url,
-            speech=getattr(request.app.state, "speech", None),
-            settings=request.app.state.settings,
-            phrases=_phrases_for(service.view(sid)),
-        )
-    return _run(request, sid, Speech(text, recording_url=recording_url), key, step=step)
+    settings: Settings = request.app.state.settings
+    text = ""
+    try:
+        if await run_in_threadpool(service.stored, sid, key) is None:  # not a retry
+            job = (sid, step)
+            future = _jobs(request).start(job, lambda: _recognise(request, sid, recording_url))
+            heard = await result_within(future, settings.recognition_hold_seconds)
+            if heard is None and holds < MAX_HOLDS:
+                url = _options(request).continue_url(
+                    step, wait=holds + 1, recording_url=recording_url
+                )
+                return xml(twiml.hold(texts.spoken("recognition_hold"), url, _options(request)))
+            _jobs(request).forget(job)
+            if heard is None:
+                logger.warning("recognition too slow; answer taken as not understood")
+            text = heard or ""
+    except Exception:
+        logger.exception("recognition failed; the caller is handed to a person")
+        return xml(_fallback(request))
+    event = Speech(text, recording_url=recording_url)
+    return await _answer(request, lambda: _run(request, sid, event, key, step=step))
+
+
+def _recognise(request: Request, sid: str, recording_url: str) -> str:
+    """In a worker thread: what the caller said ("" without a model or on bad audio)."""
+    service: CallService = request.app.state.call_service
+    return transcribe(
+        recording_url,
+        speech=getattr(request.app.state, "speech", None),
+        settings=request.app.state.settings,
+        phrases=_phrases_for(service.view(sid)),
+    )
 
 
 @router.post("/voice/status")

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
+from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -50,6 +51,11 @@ class TwimlOptions:
 
     def step_url(self, step: int, *, silence: bool = False) -> str:
         return f"{self.base_url}{STEP_PATH}?step={step}" + ("&silence=1" if silence else "")
+
+    def continue_url(self, step: int, *, wait: int, recording_url: str) -> str:
+        """Where Twilio comes back for a recording still being recognised (`routes.step`)."""
+        query = urlencode({"wait": wait, "recording": recording_url})
+        return f"{self.step_url(step)}&{query}"
 
     @property
     def after_dial_url(self) -> str:
@@ -121,6 +127,14 @@ def apology_and_transfer(message: str, options: TwimlOptions) -> str:
     response = VoiceResponse()
     say(response, message, "slow", options)
     transfer(response, options)
+    return str(response.to_xml())
+
+
+def hold(message: str, redirect_url: str, options: TwimlOptions) -> str:
+    """A short holding sentence, then Twilio comes back to `redirect_url`."""
+    response = VoiceResponse()
+    say(response, message, "slow", options)
+    response.redirect(redirect_url, method="POST")
     return str(response.to_xml())
 
 
