@@ -30,6 +30,7 @@ CONSOLE_LINKS: tuple[ConsoleLink, ...] = (
     ConsoleLink("调度台", "/dispatch", "叫车队列、派车和回拨", DISPATCH_ROLES),
     ConsoleLink("医院工作台", "/hospital", "号源、预约和停诊", HOSPITAL_CONSOLE_ROLES),
     ConsoleLink("用户管理", "/console/users", "查看工作人员账号", USER_ADMIN_ROLES),
+    ConsoleLink("适老化报告", "/console/report", "自助办完、转人工、挂断与重问", USER_ADMIN_ROLES),
 )
 
 

@@ -59,7 +59,7 @@ def test_console_links_follow_the_role() -> None:
     assert [link.path for link in links_for(StaffRole.HOSPITAL_STAFF)] == ["/hospital"]
     assert links_for(StaffRole.COMMUNITY_STAFF) == []
     assert [link.path for link in links_for(StaffRole.ADMIN)] == [
-        "/dispatch", "/hospital", "/console/users"]
+        "/dispatch", "/hospital", "/console/users", "/console/report"]
 
 
 @pytest.mark.parametrize(
