@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from app.people.age import age_on
+
 AGE_BANDS: tuple[str, ...] = ("60-69", "70-79", "80+", "unknown")
 CALLER_TYPES: tuple[str, ...] = ("self", "family", "unregistered")
 OUTCOMES: tuple[str, ...] = ("completed", "transferred", "caller_hung_up")
@@ -94,9 +96,9 @@ class Report:
 
 def age_band(birth_date: date | None, *, on: date) -> str:
     """60-69, 70-79, 80+ (age on the call's day); unknown without a birth date or under 60."""
-    if birth_date is None:
+    age = age_on(birth_date, on)
+    if age is None:
         return "unknown"
-    age = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
     if age >= 80:
         return "80+"
     if age >= 70:
