@@ -1,5 +1,5 @@
 """Fixtures for telephony integration tests (defined in `telephony_harness`)."""
 
-from telephony_harness import hotline, hotline_factory
+from telephony_harness import hotline, hotline_factory, recordings
 
-__all__ = ["hotline", "hotline_factory"]
+__all__ = ["hotline", "hotline_factory", "recordings"]

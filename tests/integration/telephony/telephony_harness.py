@@ -4,9 +4,13 @@ WebSocket. The public URL differs from the loopback one, as behind a proxy."""
 
 from __future__ import annotations
 
+import io
+import threading
+import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlencode
 
 import httpx
@@ -160,3 +164,41 @@ def hotline_factory(db: Database) -> Iterator[HotlineFactory]:
 @pytest.fixture
 def hotline(hotline_factory: HotlineFactory) -> Hotline:
     return hotline_factory()
+
+
+def silent_wav(seconds: float = 1.0, rate: int = 8000) -> bytes:
+    """A mono 16-bit WAV of silence, as Twilio serves a recording."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(b"\x00\x00" * int(seconds * rate))
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def recordings() -> Iterator[str]:
+    """A loopback server standing where Twilio serves recordings (`<url>.wav`)."""
+    body = silent_wav(0.5)
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            if not self.path.endswith(".wav"):
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "audio/x-wav")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/Recordings/RE1"
+    server.shutdown()
+    thread.join(5)

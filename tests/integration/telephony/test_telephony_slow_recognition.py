@@ -9,14 +9,10 @@ recording is fetched over HTTP from a loopback server standing in for Twilio's.
 
 from __future__ import annotations
 
-import io
 import re
-import threading
 import time
-import wave
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Sequence
 
 import pytest
 from telephony_harness import HOTLINE, PUBLIC_BASE, Hotline, HotlineFactory, register_caller
@@ -57,43 +53,6 @@ class _SlowModel:
         delay = self.delays[min(self.recognitions, len(self.delays) - 1)]
         self.recognitions += 1
         return _SlowRecognizer(self, delay)
-
-
-def _wav(seconds: float = 0.5, rate: int = 8000) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(b"\x00\x00" * int(seconds * rate))
-    return buffer.getvalue()
-
-
-@pytest.fixture
-def recordings() -> Iterator[str]:
-    """A loopback server standing where Twilio serves recordings (`<url>.wav`)."""
-    body = _wav()
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802
-            if not self.path.endswith(".wav"):
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "audio/x-wav")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/Recordings/RE1"
-    server.shutdown()
-    thread.join(5)
 
 
 def _speaking(factory: HotlineFactory, model: _SlowModel, **settings: object) -> Hotline:
