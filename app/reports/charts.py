@@ -9,7 +9,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 ROW_HEIGHT = 28
-LABEL_WIDTH = 200
+LABEL_WIDTH = 260  # question names such as hospital.pick_department fit
 BAR_WIDTH = 320
 VALUE_WIDTH = 70
 
