@@ -4,7 +4,7 @@ Two kinds of numbers:
 
 * events counted where they happen (webhook and call-step latency, how calls end, why
   callers reached a person, recogniser latency and failures), kept in this process by
-  `prometheus_client` and hooked in with one line at each place;
+  `prometheus_client` and hooked in with one line at each place (`app.core.metrics`);
 * gauges read from the database at scrape time by `DatabaseCollector` (ride queue,
   outbox backlog, bookings by channel): a few COUNT/MIN queries per scrape, so every
   worker process reports the same, current numbers.
@@ -17,20 +17,18 @@ call id or what a caller said. The endpoint answers only a bearer token equal to
 from __future__ import annotations
 
 import hmac
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from app.calls.enums import CallStatus, TransferReason
+from app.core import metrics as events
 from app.core.db import Database
 from app.hospital.models import Appointment
 from app.notify.enums import OutboxStatus
@@ -38,89 +36,13 @@ from app.notify.models import OutboxMessage
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
 
-# A caller waits in silence while we answer: the interesting range is 10 ms to a few seconds.
-_LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
-
-WEBHOOK_SECONDS = Histogram(
-    "ivr_webhook_seconds",
-    "Time to answer a Twilio webhook, by route template.",
-    ["route"],
-    buckets=_LATENCY_BUCKETS,
-)
-CALL_STEP_SECONDS = Histogram(
-    "ivr_call_step_seconds",
-    "Time of one call step (CallService.handle), by event kind.",
-    ["event"],
-    buckets=_LATENCY_BUCKETS,
-)
-CALLS_ENDED = Counter(
-    "ivr_calls_ended",
-    "Calls ended, by outcome (completed, transferred, caller_hung_up).",
-    ["outcome"],
-)
-TRANSFERS = Counter("ivr_transfers", "Callers handed to a person, by reason code.", ["reason"])
-RECOGNITION_SECONDS = Histogram(
-    "ivr_recognition_seconds",
-    "Time the recogniser took for its final result, by source (stream or recording).",
-    ["source"],
-    buckets=_LATENCY_BUCKETS,
-)
-RECOGNITION_FAILURES = Counter(
-    "ivr_recognition_failures",
-    "Recogniser errors (the caller fell back to keys), by source.",
-    ["source"],
-)
-
-
-_AFTER_COMMIT = "ivr_metrics_after_commit"
-
 # Every known code starts at 0, so a rate or a ratio has a series before the first event.
 for _outcome in (CallStatus.COMPLETED, CallStatus.TRANSFERRED, CallStatus.CALLER_HUNG_UP):
-    CALLS_ENDED.labels(outcome=_outcome)
+    events.CALLS_ENDED.labels(outcome=_outcome)
 for _reason in TransferReason:
-    TRANSFERS.labels(reason=_reason)
+    events.TRANSFERS.labels(reason=_reason)
 for _source in ("stream", "recording"):
-    RECOGNITION_FAILURES.labels(source=_source)
-
-
-def step_finished(event: str, *, started: float) -> None:
-    """One call step is over; `started` is its `time.perf_counter()` at the start."""
-    CALL_STEP_SECONDS.labels(event=event).observe(time.perf_counter() - started)
-
-
-def call_ended(session: Session, outcome: str) -> None:
-    """Count a call ended by `session`'s transaction, once it commits (see `publish`)."""
-    after_commit(session).append(CALLS_ENDED.labels(outcome=outcome).inc)
-
-
-def transferred(session: Session, reason: str) -> None:
-    """Count a hand-over to a person made by `session`'s transaction, once it commits."""
-    after_commit(session).append(TRANSFERS.labels(reason=reason).inc)
-
-
-def after_commit(session: Session) -> list[Callable[[], None]]:
-    """Counts waiting for `session` to commit: a step rolled back (and then recorded as a
-    failure, or answered by a concurrent worker) must not count twice."""
-    pending: list[Callable[[], None]] = session.info.setdefault(_AFTER_COMMIT, [])
-    return pending
-
-
-def publish(pending: list[Callable[[], None]]) -> None:
-    """The transaction committed: apply its counts."""
-    for count in pending:
-        count()
-
-
-@contextmanager
-def recognition(source: str) -> Iterator[None]:
-    """Time one final recognition; an exception is counted as a failure and re-raised."""
-    started = time.perf_counter()
-    try:
-        yield
-    except Exception:
-        RECOGNITION_FAILURES.labels(source=source).inc()
-        raise
-    RECOGNITION_SECONDS.labels(source=source).observe(time.perf_counter() - started)
+    events.RECOGNITION_FAILURES.labels(source=_source)
 
 
 # --- gauges read at scrape time ------------------------------------------------------------

@@ -20,7 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import metrics
 from app.callflow.engine import CallState, Engine, fallback_outputs
 from app.callflow.messages import (
     CallStarted,
@@ -34,6 +33,7 @@ from app.callflow.messages import (
 )
 from app.calls.enums import CallChannel, CallStatus, TransferReason
 from app.calls.models import Call, CallSession, CallStep
+from app.core import metrics
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.local_time import local_today

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app import metrics
+from app.core import metrics
 from app.speech.audio import (
     TWILIO_RATE,
     AudioError,

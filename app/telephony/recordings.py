@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import httpx
 
-from app import metrics
+from app.core import metrics
 from app.core.config import Settings
 from app.speech.audio import AudioError, load_recording
 from app.speech.service import Speech

@@ -26,7 +26,7 @@ from twilio.request_validator import (
     get_signature_algorithm,
 )
 
-from app import metrics
+from app.core import metrics
 from app.core.config import Settings
 
 logger = logging.getLogger(__name__)
