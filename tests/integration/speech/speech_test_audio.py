@@ -3,11 +3,10 @@ sent through the phone path (8 kHz, mu-law, base64 20 ms frames)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
-from app.speech.audio import TWILIO_RATE, encode_twilio_payload, resample
+from app.speech.audio import TWILIO_RATE, encode_twilio_payload
+from support.spoken import spoken_8k
 
 # Phrases whose words the Korean model knows; espeak-ng's Korean is rough, so tests
 # assert on the ones it recognises reliably (checked on this model).
@@ -15,12 +14,8 @@ PHRASES = ["네", "아니요", "불러 주세요", "병원 예약", "감사합�
 RELIABLE = ["아니요", "병원 예약", "오늘"]
 
 
-@lru_cache(maxsize=64)
 def _speech_8k(text: str) -> np.ndarray:
-    from app.speech.espeak import synthesize
-
-    audio, rate = synthesize(text, "ko")
-    return resample(audio, rate, TWILIO_RATE)
+    return spoken_8k(text, "ko")
 
 
 def phone_audio(*parts: str | float) -> np.ndarray:

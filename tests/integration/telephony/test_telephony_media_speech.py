@@ -12,7 +12,6 @@ import shutil
 import wave
 from collections.abc import Iterator
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +25,11 @@ from websockets.asyncio.client import ClientConnection
 from app.calls.models import CallStep
 from app.core.config import PROJECT_ROOT
 from app.hotline import build_call_service
-from app.speech.audio import TWILIO_RATE, encode_twilio_payload, resample
+from app.speech.audio import TWILIO_RATE, encode_twilio_payload
 from app.speech.service import Speech, get_speech
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
+from support.spoken import spoken_8k
 
 pytestmark = pytest.mark.vosk
 
@@ -84,12 +84,8 @@ def voice_hotline(
     yield hotline
 
 
-@cache
 def _spoken(text: str) -> np.ndarray:
-    from app.speech.espeak import synthesize
-
-    audio, rate = synthesize(text, "ko")
-    return resample(audio, rate, TWILIO_RATE)
+    return spoken_8k(text, "ko")
 
 
 def payloads(*parts: str | float) -> list[str]:
