@@ -1,5 +1,9 @@
 # Two commands for a newcomer: `make run` and `make test`. Everything else is a helper.
 PYTHON ?= python3
+# pytest workers (pytest-xdist): one per core. Each worker has its own SQLite file,
+# PostgreSQL database and live servers on free ports; `make test PYTEST_WORKERS=0` runs serially.
+PYTEST_WORKERS ?= auto
+PYTEST = $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -26,7 +30,7 @@ test: install
 	$(BIN)/python scripts/ensure_test_tools.py
 	$(BIN)/ruff check app tests bench migrations
 	$(BIN)/mypy app
-	$(BIN)/pytest -q
+	$(PYTEST)
 
 lint: install
 	$(BIN)/ruff check app tests bench migrations
@@ -35,14 +39,14 @@ typecheck: install
 	$(BIN)/mypy app
 
 test-unit: install
-	$(BIN)/pytest -q tests/unit
+	$(PYTEST) tests/unit
 
 test-integration: install
-	$(BIN)/pytest -q tests/integration
+	$(PYTEST) tests/integration
 
 test-e2e: install
 	$(BIN)/python scripts/ensure_test_tools.py
-	$(BIN)/pytest -q tests/e2e
+	$(PYTEST) tests/e2e
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

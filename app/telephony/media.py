@@ -1,7 +1,9 @@
 """The bidirectional Media Streams WebSocket (/twilio/media): one call per socket.
 
 The same `CallService` as the webhooks runs the call; only the transport differs:
-- `start` starts the call (From/To arrive as custom parameters), key "start";
+- `start` starts the call (From/To arrive as custom parameters), key "start", but only
+  with the per-call token the TwiML issued for this call SID and numbers
+  (`stream_token`); without it the socket closes and no call starts;
 - `dtmf` digits are collected per the current Listen (one key, or up to N ending with
   `#` or a pause) and sent as Keys, key "step:N:keys"; a key pressed while a prompt is
   still playing first sends `clear` (barge-in), so the old prompt stops at once;
@@ -41,6 +43,7 @@ from app.telephony import stream_protocol as proto
 from app.telephony.prompt_audio import PromptAudio, default_prompt_audio, duration_s
 from app.telephony.signature import websocket_signed
 from app.telephony.stream_listen import MAX_UTTERANCE_S, StreamTurn, save_recording
+from app.telephony.stream_token import TOKEN_PARAMETER, StreamTokens
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +63,16 @@ def prompt_audio_for(websocket: WebSocket) -> PromptAudio:
     return audio
 
 
+def stream_tokens_for(websocket: WebSocket) -> StreamTokens:
+    """The app's per-call stream tokens (one checker per process, so a token works once)."""
+    state = websocket.app.state
+    tokens: StreamTokens | None = getattr(state, "stream_tokens", None)
+    if tokens is None:
+        tokens = StreamTokens(state.settings.secret_key)
+        state.stream_tokens = tokens
+    return tokens
+
+
 @router.websocket("/media")
 async def media_stream(websocket: WebSocket) -> None:
     if not websocket_signed(websocket):
@@ -72,6 +85,7 @@ async def media_stream(websocket: WebSocket) -> None:
         websocket,
         state.call_service,
         prompt_audio_for(websocket),
+        stream_tokens_for(websocket),
         speech=getattr(state, "speech", None),
         recordings_dir=state.settings.recordings_dir,
     )
@@ -83,6 +97,7 @@ class MediaCall:
     websocket: WebSocket
     service: CallService
     audio: PromptAudio
+    tokens: StreamTokens
     speech: SpeechLayer | None = None
     recordings_dir: Path | None = None  # None: recordings are not kept
     turn: StreamTurn | None = None  # listening to the caller's audio for the current Listen
@@ -178,10 +193,14 @@ class MediaCall:
     async def _start(self, start: proto.Start) -> bool:
         if self.call_sid:
             return False
-        self.stream_sid, self.call_sid = start.stream_sid, start.call_sid
-        call_id_var.set(self.call_sid)
         from_number = start.custom_parameters.get("From") or None
         to_number = start.custom_parameters.get("To") or None
+        token = start.custom_parameters.get(TOKEN_PARAMETER)
+        if not self.tokens.accept(token, start.call_sid, from_number or "", to_number or ""):
+            logger.warning("refused a media stream whose start has no valid per-call token")
+            return True
+        self.stream_sid, self.call_sid = start.stream_sid, start.call_sid
+        call_id_var.set(self.call_sid)
         logger.info("media stream started", extra=log_fields(from_=mask_phone(from_number)))
         return await self._apply(CallStarted(from_number, to_number), "start")
 

@@ -35,7 +35,7 @@ from app.calls.enums import CallChannel
 from app.calls.service import CallService, CallView, StepResult, UnknownCallError
 from app.core.config import Settings
 from app.core.logging import log_fields, mask_phone
-from app.telephony import forms, twiml
+from app.telephony import forms, stream_token, twiml
 from app.telephony.media import router as media_router
 from app.telephony.pending_recognition import MAX_HOLDS, RecognitionJobs, result_within
 from app.telephony.recordings import transcribe
@@ -219,7 +219,8 @@ async def after_dial(request: Request, form: TwilioForm) -> Response:
 async def incoming_stream_call(request: Request, form: TwilioForm) -> Response:
     """For deployments that run calls over a media stream: connect the call to /twilio/media.
 
-    The call itself starts on the socket (`start` message); From/To travel as parameters.
+    The call itself starts on the socket (`start` message); From/To travel as parameters,
+    with a per-call token that binds the stream to this call (`stream_token`).
     When our side closes the stream, Twilio asks `stream/ended` what to do next.
     """
     sid = forms.call_sid(form)
@@ -227,10 +228,12 @@ async def incoming_stream_call(request: Request, form: TwilioForm) -> Response:
     response = VoiceResponse()
     connect = response.connect(action=public_url(settings, STREAM_ENDED_PATH), method="POST")
     stream = connect.stream(url=public_url(settings, MEDIA_PATH, websocket=True))
-    for name in ("From", "To"):
-        value = forms.optional_number(form, name)
+    numbers = {name: forms.optional_number(form, name) or "" for name in ("From", "To")}
+    for name, value in numbers.items():
         if value:
             stream.parameter(name=name, value=value)
+    token = stream_token.issue(settings.secret_key, sid, numbers["From"], numbers["To"])
+    stream.parameter(name=stream_token.TOKEN_PARAMETER, value=token)
     logger.info("incoming call for the media stream", extra=log_fields(call_id=sid))
     return xml(str(response.to_xml()))
 

@@ -54,7 +54,7 @@ def test_a_hand_over_on_the_media_stream_settles_the_draft_before_the_stream_clo
 
     async def call() -> None:
         ws = await open_stream(hotline)
-        await begin(ws)
+        await begin(ws, hotline)
         _, names, _ = await prompt(ws)
         await echo(ws, names)
         await press_key(ws, "1")

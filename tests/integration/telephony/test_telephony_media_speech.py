@@ -123,7 +123,7 @@ def test_speech_during_the_prompt_clears_it_and_becomes_a_speech_step(
 ) -> None:
     async def call() -> list[dict[str, Any]]:
         ws = await open_stream(voice_hotline)
-        await begin(ws)
+        await begin(ws, voice_hotline)
         await prompt(ws)  # greeting + menu, not echoed: still playing
         await talk(ws, payloads(0.3, "오늘", 1.6))
         _, names, seen = await prompt(ws)  # clear, then the next question
@@ -143,7 +143,7 @@ def test_speech_during_the_prompt_clears_it_and_becomes_a_speech_step(
 def test_line_noise_after_the_prompt_is_silence_and_a_reprompt(voice_hotline: Hotline) -> None:
     async def call() -> int:
         ws = await open_stream(voice_hotline)
-        await begin(ws)
+        await begin(ws, voice_hotline)
         _, names, _ = await prompt(ws)
         await echo(ws, names)
         # Twilio keeps sending the line's audio every 20 ms; nobody speaks for 3.6 s.
@@ -160,7 +160,7 @@ def test_line_noise_after_the_prompt_is_silence_and_a_reprompt(voice_hotline: Ho
 def _record_pickup_and_queue(hotline: Hotline) -> None:
     async def call() -> None:
         ws = await open_stream(hotline)
-        await begin(ws)
+        await begin(ws, hotline)
         _, names, _ = await prompt(ws)
         await echo(ws, names)
         await press(ws, "1")  # taxi; an unknown caller is asked to say where

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import time
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -17,6 +18,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from app.taxi.enums import RideStatus
+from app.telephony import stream_token
 
 SID = "CA" + "fedcba9876543210" * 2
 STREAM = "MZ" + "0" * 32
@@ -39,7 +41,25 @@ async def send(ws: ClientConnection, event: str, **body: Any) -> None:
     await ws.send(json.dumps({"event": event, "streamSid": STREAM, **body}))
 
 
-async def begin(ws: ClientConnection) -> None:
+def stream_parameters(hotline: Hotline, sid: str = SID) -> dict[str, str]:
+    """What Twilio passes to the stream: the <Parameter>s of the signed TwiML webhook's
+    <Connect><Stream> (From, To and the per-call token)."""
+    twiml = hotline.post("/twilio/voice/stream", {"CallSid": sid, "From": CALLER, "To": HOTLINE})
+    stream = ET.fromstring(twiml.text).find("Connect/Stream")
+    assert stream is not None
+    return {p.attrib["name"]: p.attrib["value"] for p in stream.iter("Parameter")}
+
+
+async def begin(
+    ws: ClientConnection,
+    hotline: Hotline,
+    *,
+    sid: str = SID,
+    parameters: dict[str, str] | None = None,
+) -> None:
+    """`connected` and `start` as Twilio sends them after reading the call's TwiML."""
+    if parameters is None:
+        parameters = stream_parameters(hotline, sid)
     await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
     await send(
         ws,
@@ -47,11 +67,11 @@ async def begin(ws: ClientConnection) -> None:
         sequenceNumber="1",
         start={
             "streamSid": STREAM,
-            "callSid": SID,
+            "callSid": sid,
             "accountSid": "AC" + "1" * 32,
             "tracks": ["inbound"],
             "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
-            "customParameters": {"From": CALLER, "To": HOTLINE},
+            "customParameters": parameters,
         },
     )
 
@@ -99,7 +119,7 @@ def test_call_by_keys_over_the_media_stream_is_played_and_persisted(hotline: Hot
 
     async def call() -> None:
         ws = await open_stream(hotline)
-        await begin(ws)
+        await begin(ws, hotline)
         frames, names, _ = await prompt(ws)  # greeting by name + menu
         assert frames > 0 and names and all(n.startswith("1:") for n in names)
         await echo(ws, names)
@@ -129,7 +149,7 @@ def test_key_pressed_during_a_prompt_clears_it_first(hotline: Hotline) -> None:
 
     async def call() -> None:
         ws = await open_stream(hotline)
-        await begin(ws)
+        await begin(ws, hotline)
         await prompt(ws)  # not echoed: still "playing"
         await press(ws, "1")
         first = json.loads(await asyncio.wait_for(ws.recv(), 10))
@@ -147,7 +167,7 @@ def test_stop_mid_flow_hangs_up_and_marks_the_draft_ride(hotline: Hotline) -> No
 
     async def call() -> None:
         ws = await open_stream(hotline)
-        await begin(ws)
+        await begin(ws, hotline)
         _, names, _ = await prompt(ws)
         await echo(ws, names)
         await press(ws, "1")
@@ -164,7 +184,7 @@ def test_stop_mid_flow_hangs_up_and_marks_the_draft_ride(hotline: Hotline) -> No
 def test_socket_closed_without_stop_still_hangs_up(hotline: Hotline) -> None:
     async def call() -> None:
         ws = await open_stream(hotline)
-        await begin(ws)
+        await begin(ws, hotline)
         await prompt(ws)
         await ws.close()
 
@@ -183,7 +203,7 @@ def test_garbage_frames_are_ignored_and_the_call_goes_on(hotline: Hotline) -> No
         await ws.send(json.dumps({"event": 5}))
         await ws.send(json.dumps({"event": "dtmf", "dtmf": {"digit": "x"}}))
         await ws.send(b"\x00\xff binary")
-        await begin(ws)
+        await begin(ws, hotline)
         await ws.send("{broken")
         _, names, _ = await prompt(ws)
         await echo(ws, names)
@@ -207,3 +227,56 @@ def test_unsigned_media_stream_is_refused(hotline: Hotline) -> None:
 
     run(call())
     assert hotline.calls() == 0
+
+
+def _forged(hotline: Hotline, case: str) -> dict[str, str]:
+    """Stream parameters an attacker could bring, holding one observed signed handshake."""
+    genuine = stream_parameters(hotline)
+    if case == "no token":
+        return {"From": CALLER, "To": HOTLINE}
+    if case == "another caller's number":
+        return {**genuine, "From": "+8613900000000"}
+    if case == "another call's token":
+        return stream_parameters(hotline, sid="CA" + "1" * 32)
+    if case == "expired token":
+        old = stream_token.issue(
+            hotline.settings.secret_key, SID, CALLER, HOTLINE, now=time.time() - 120
+        )
+        return {**genuine, "token": old}
+    return {**genuine, "token": genuine["token"][:-2] + "xx"}  # tampered
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["no token", "another caller's number", "another call's token", "expired token", "tampered"],
+)
+def test_a_start_without_this_calls_token_opens_no_call(hotline: Hotline, case: str) -> None:
+    """The handshake signature covers only the fixed URL; the per-call token from the
+    call's own TwiML is what binds a stream to a call and its numbers."""
+    register_caller(hotline.db)
+    parameters = _forged(hotline, case)
+
+    async def call() -> None:
+        ws = await open_stream(hotline)
+        await begin(ws, hotline, parameters=parameters)
+        assert await closed(ws)
+
+    run(call())
+    assert hotline.calls() == 0
+
+
+def test_a_token_opens_one_stream_only(hotline: Hotline) -> None:
+    parameters = stream_parameters(hotline)
+
+    async def call() -> None:
+        first = await open_stream(hotline)
+        await begin(first, hotline, parameters=parameters)
+        frames, _, _ = await prompt(first)
+        assert frames > 0  # the greeting plays on the genuine stream
+        second = await open_stream(hotline)
+        await begin(second, hotline, parameters=parameters)
+        assert await closed(second)
+        await first.close()
+
+    run(call())
+    assert hotline.calls() == 1

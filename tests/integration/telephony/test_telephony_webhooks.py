@@ -11,6 +11,7 @@ from telephony_harness import CALLER, HOTLINE, Hotline, HotlineFactory, register
 
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
+from app.telephony.stream_token import StreamTokens
 
 SID = "CA" + "0123456789abcdef" * 2
 
@@ -198,7 +199,12 @@ def test_stream_entry_connects_to_the_public_wss_url(hotline: Hotline) -> None:
     stream = connect.find("Stream")
     assert stream is not None and stream.attrib["url"] == "wss://hotline.example.org/twilio/media"
     params = {p.attrib["name"]: p.attrib["value"] for p in stream.iter("Parameter")}
-    assert params == {"From": CALLER, "To": HOTLINE}
+    assert params.keys() == {"From", "To", "token"}
+    assert (params["From"], params["To"]) == (CALLER, HOTLINE)
+    # The token binds the stream to this call SID and these numbers.
+    tokens = StreamTokens(hotline.settings.secret_key)
+    assert not tokens.accept(params["token"], SID, "+8613900000000", HOTLINE)
+    assert tokens.accept(params["token"], SID, CALLER, HOTLINE)
 
 
 def test_unregistered_caller_records_the_pickup_place_for_the_operator(hotline: Hotline) -> None:

@@ -9,10 +9,13 @@ from typing import Any
 
 from app.callflow.messages import Hangup, Listen, Say
 from app.calls.service import StepResult
+from app.telephony import stream_token
 from app.telephony.media import MediaCall
 from app.telephony.prompt_audio import PlaceholderToneAudio
+from app.telephony.stream_token import StreamTokens
 
 AUDIO = PlaceholderToneAudio(seconds_scale=0.01)
+SECRET = "k" * 40
 
 
 class FakeSocket:
@@ -54,11 +57,15 @@ class FakeService:
 
 def start(socket: FakeSocket) -> None:
     socket.feed(event="connected")
-    socket.feed(event="start", start={"streamSid": "MZ1", "callSid": "CA1"})
+    token = stream_token.issue(SECRET, "CA1", "", "")
+    socket.feed(
+        event="start",
+        start={"streamSid": "MZ1", "callSid": "CA1", "customParameters": {"token": token}},
+    )
 
 
 def run_call(socket: FakeSocket, service: FakeService) -> None:
-    call = MediaCall(socket, service, AUDIO)  # type: ignore[arg-type]
+    call = MediaCall(socket, service, AUDIO, StreamTokens(SECRET))  # type: ignore[arg-type]
     asyncio.run(asyncio.wait_for(call.run(), 10))
 
 
@@ -76,7 +83,7 @@ def test_digits_are_collected_until_hash() -> None:
         start(socket)
         for digit in "53010219450101123*#":
             socket.feed(event="dtmf", dtmf={"digit": digit})
-        call = MediaCall(socket, service, AUDIO)  # type: ignore[arg-type]
+        call = MediaCall(socket, service, AUDIO, StreamTokens(SECRET))  # type: ignore[arg-type]
         await call.run()
         return socket, service
 
