@@ -94,6 +94,14 @@ def _said(lines: list[str]) -> list[Say]:
     return said
 
 
+def _ending(lines: list[str]) -> str:
+    """How the call ended: 挂断 (the hotline said goodbye), 转接人工：reason, or the caller."""
+    if any(line.strip() == "来电者：（挂断）" or line.strip() == "来电者：挂断" for line in lines):
+        return "caller hung up"
+    marks = [line.strip()[1:-1] for line in lines if line.strip().startswith(("[挂断", "[转接"))]
+    return marks[-1] if marks else "?"
+
+
 def main() -> None:
     voice = EspeakPromptAudio()
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,10 +111,10 @@ def main() -> None:
         load_demo(db, today=TODAY)
         service = build_call_service(Settings(database_url=url), db, clock=lambda: NOW)
         print(
-            "| path | caller turns | characters heard | estimate (s, 130 chars/min) "
+            "| path | caller turns | ends | characters heard | estimate (s, 130 chars/min) "
             "| espeak-ng audio (s, measured) |"
         )
-        print("|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|")
         for path in PATHS:
             lines: list[str] = []
             turns = path.turns(db)
@@ -121,8 +129,11 @@ def main() -> None:
             chars = sum(ch.isalnum() for s in said for ch in s.text)
             estimate = speaking_seconds(said)
             measured = sum(duration_s(voice.render(s.text, s.pace)) for s in said)
-            shown = " ".join("挂断" if t == "挂断" else t for t in turns)
-            print(f"| {path.name} | {shown} | {chars} | {estimate:.1f} | {measured:.1f} |")
+            shown = " ".join(turns)
+            print(
+                f"| {path.name} | {shown} | {_ending(lines)} | {chars} | {estimate:.1f} "
+                f"| {measured:.1f} |"
+            )
         db.dispose()
 
 
