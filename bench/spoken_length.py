@@ -129,7 +129,8 @@ def main() -> None:
             chars = sum(ch.isalnum() for s in said for ch in s.text)
             estimate = speaking_seconds(said)
             measured = sum(duration_s(voice.render(s.text, s.pace)) for s in said)
-            shown = " ".join(turns)
+            secret = _last_four(db)  # personal data, even in the demo: not printed
+            shown = " ".join("(last four)" if t == secret else t for t in turns)
             print(
                 f"| {path.name} | {shown} | {_ending(lines)} | {chars} | {estimate:.1f} "
                 f"| {measured:.1f} |"
