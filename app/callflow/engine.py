@@ -4,7 +4,8 @@ It knows nothing of Twilio, audio or the database. Behaviour shared by every sta
 here, once: speech understood as an emergency (胸口疼, 喘不过气 ...) comes first, at every
 question: the caller hears slowly the advice to call 120 and is handed to a person; `*` or
 "再说一遍" repeats the prompt more slowly; `0` or "转人工" hands the caller to a person;
-the first silence or misunderstanding re-prompts in simpler words, and the
+the first silence, misunderstanding or wrong key re-prompts in simpler words (a wrong key
+with "请再按一遍", never "再说一遍"), and the
 second hands the caller to a person. The engine never hangs up on a caller who has not
 finished: only an `end` state hangs up.
 """
@@ -116,15 +117,16 @@ class Engine:
             self._go(call, spec.keys[digits], ctx, out)
             return
         if digits in spec.key_answers:
-            self._on_value(call, spec, spec.key_answers[digits], ctx, out)
+            self._on_value(call, spec, spec.key_answers[digits], ctx, out, why="wrong_key")
             return
         if spec.expect == "digits":
             digits = digits.replace(REPEAT_KEY, "X")  # X in an ID number is typed with *
         if spec.expect is not None and spec.expect != "yesno":
             # Typed answers (an ID number, a choice) go through the same understanding.
-            self._on_value(call, spec, self._value(spec, digits, ctx), ctx, out)
+            value = self._value(spec, digits, ctx)
+            self._on_value(call, spec, value, ctx, out, why="wrong_key")
             return
-        self._fail(call, "nomatch", out)
+        self._fail(call, "wrong_key", out)
 
     def _on_speech(
         self, call: CallState, event: Speech, ctx: ActionContext, out: list[Output]
@@ -170,10 +172,18 @@ class Engine:
         return self.understand(spec.expect, answer, ctx.today)
 
     def _on_value(
-        self, call: CallState, spec: StateSpec, value: object, ctx: ActionContext, out: list[Output]
+        self,
+        call: CallState,
+        spec: StateSpec,
+        value: object,
+        ctx: ActionContext,
+        out: list[Output],
+        *,
+        why: str = "nomatch",
     ) -> None:
+        """`why` is the failure when the value is no answer: nomatch (speech), wrong_key."""
         if value is None or value == "unknown" or (value == "" and not spec.record):
-            self._fail(call, "nomatch", out)
+            self._fail(call, why, out)
             return
         if spec.save_as:
             call.vars[spec.save_as] = value
@@ -183,7 +193,7 @@ class Engine:
         if target is None:
             target = spec.on_value
         if target is None:
-            self._fail(call, "nomatch", out)
+            self._fail(call, why, out)
             return
         self._go(call, target, ctx, out)
 
@@ -205,6 +215,8 @@ class Engine:
             return
         if why == "nomatch":
             out.append(Say(self._common(call, "didnt_catch"), pace="slow"))
+        elif why == "wrong_key":  # a key press: "press again", never "say again"
+            out.append(Say(self._common(call, "wrong_key"), pace="slow"))
         assert spec.simpler is not None
         out.append(Say(self._render(call, spec.simpler), pace="slow"))
         out.append(self._listen(spec))

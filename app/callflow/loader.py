@@ -23,7 +23,13 @@ from app.texts import CATALOGUE_FILE
 COMMON_FILE = "common.yaml"
 MAIN_FLOW = "main"
 RESERVED_KEYS = {"0": "transfer to a person", "*": "repeat the prompt"}
-REQUIRED_COMMON_PROMPTS = ("didnt_catch", "transferring", "system_error", "emergency")
+REQUIRED_COMMON_PROMPTS = (
+    "didnt_catch",
+    "wrong_key",
+    "transferring",
+    "system_error",
+    "emergency",
+)
 
 
 class FlowError(Exception):

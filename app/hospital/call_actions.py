@@ -88,7 +88,8 @@ def _register_patient_actions(registry: ActionRegistry) -> None:
     @registry.register("pick_patient", outcomes=("found", "not_found"))
     def pick_patient(ctx: StepContext) -> str:
         patient = menus.chosen(
-            ctx.vars.get("patients", []), ctx.vars.get("patients_page", 0),
+            ctx.vars.get("patients", []),
+            ctx.vars.get("patients_page", 0),
             ctx.vars.get("patient_choice"),
         )
         if patient is None:
@@ -195,9 +196,7 @@ def _register_department_actions(registry: ActionRegistry) -> None:
         """The group menu of the department question (内科 / 外科 / 其他科)."""
         groups = menus.department_groups(appointment_offers.department_names(ctx.session))
         ctx.vars["department_groups"] = groups
-        ctx.vars["department_menu"] = "；".join(
-            f"{group}，请按{i}" for i, group in enumerate(groups, start=1)
-        )
+        ctx.vars["department_menu"] = menus.group_menu_text(list(groups))
 
     for key in ("1", "2", "3"):
         _register_group(registry, key)
@@ -265,8 +264,10 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         """Days with free slots, three at a time: 按1，明天星期二；… 更晚的日子，按9."""
         try:
             days = appointment_offers.days_with_offers(
-                ctx.session, department=ctx.vars["department"],
-                patient_id=ctx.vars["patient_id"], now=ctx.now,
+                ctx.session,
+                department=ctx.vars["department"],
+                patient_id=ctx.vars["patient_id"],
+                now=ctx.now,
             )
         except BookingError as refusal:
             ctx.vars["booking_problem"] = refusal.message
@@ -330,7 +331,9 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
                 typed = ctx.vars.get(SECRET_ID)
                 if typed:
                     set_id_number(
-                        ctx.session, person_id=ctx.vars["patient_id"], raw=typed,
+                        ctx.session,
+                        person_id=ctx.vars["patient_id"],
+                        raw=typed,
                         today=ctx.today,
                     )
                 appointments.book(
@@ -425,7 +428,10 @@ def _day_problem(ctx: StepContext, day: date) -> str:
     """Why the day has no offer, in words: past, booked already, full, not yet, closed."""
     department = ctx.vars["department"]
     code = appointment_offers.why_no_offers(
-        ctx.session, department=department, patient_id=ctx.vars["patient_id"], day=day,
+        ctx.session,
+        department=department,
+        patient_id=ctx.vars["patient_id"],
+        day=day,
         now=ctx.now,
     )
     if code == "not_yet":
@@ -439,7 +445,9 @@ def _day_problem(ctx: StepContext, day: date) -> str:
         return texts.text("spoken", "day_not_yet", release=release)
     if code == "already_booked":
         return texts.text(
-            "spoken", "day_already_booked", patient=ctx.vars.get("patient_name", ""),
+            "spoken",
+            "day_already_booked",
+            patient=ctx.vars.get("patient_name", ""),
             department=department,
         )
     return texts.text("spoken", f"day_{code}", department=department)

@@ -63,6 +63,11 @@ def more_label(items: Sequence[object], number: int, label: str) -> str | None:
     return label if number % pages < pages - 1 else "从头再听"
 
 
+def group_menu_text(groups: Sequence[str]) -> str:
+    """内科，请按1；外科，请按2；其他科，请按3 (at most the three GROUPS)."""
+    return "；".join(f"{group}，请按{i}" for i, group in enumerate(groups, start=1))
+
+
 def menu_text(labels: Sequence[str], *, more: str | None = None) -> str:
     """按1，A；按2，B；按3，C；{more}，按9 — the key before the detail."""
     parts = [f"按{i}，{label}" for i, label in enumerate(labels, start=1)]

@@ -25,6 +25,9 @@ from app.understanding import understand
 
 USUAL_WAIT_MINUTES = 10
 PLACES_BY_KEY = 8  # key 9 means "none of these"
+# Places said at the place question: two, and 9 "none of these", is three choices (the
+# rule of docs/callflow.md). Every place up to PLACES_BY_KEY still answers to its key and name.
+PLACES_SAID = 2
 
 
 def register_taxi_actions(registry: ActionRegistry) -> None:
@@ -158,7 +161,9 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
         ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"))
         if ride is not None and ride.status in ACTIVE_STATUSES:
             rides.cancel(
-                ctx.session, ride_id=ride.id, expected_version=ride.version,
+                ctx.session,
+                ride_id=ride.id,
+                expected_version=ride.version,
                 reason="来电者在电话里取消",
             )
 
@@ -209,17 +214,19 @@ def _set_pickup(ctx: StepContext, ride: Ride, place: dict[str, Any]) -> None:
     ctx.vars.update(pickup_label=place["label"], pickup_address=spoken_address(place["address"]))
 
 
-def _offer_places(ctx: StepContext, *, exclude: int | None) -> bool:
-    """Build the spoken list "在女儿家，请按2；在市一院，请按3"; False when there is none."""
-    places = [
-        p
-        for p in ctx.vars.get("places", [])
-        if p["id"] != exclude and p["position"] <= PLACES_BY_KEY
-    ]
-    ctx.vars["places_menu"] = "；".join(
-        texts.spoken("place_menu_item", label=p["label"], key=p["position"]) for p in places
+def places_menu(places: list[dict[str, Any]], *, exclude: int | None) -> str:
+    """The spoken list "在女儿家，请按2；在市一院，请按3" (at most PLACES_SAID places)."""
+    keyed = [p for p in places if p["id"] != exclude and p["position"] <= PLACES_BY_KEY]
+    return "；".join(
+        texts.spoken("place_menu_item", label=p["label"], key=p["position"])
+        for p in keyed[:PLACES_SAID]
     )
-    return bool(places)
+
+
+def _offer_places(ctx: StepContext, *, exclude: int | None) -> bool:
+    """Set the place menu of the caller's saved places; False when there is none."""
+    ctx.vars["places_menu"] = places_menu(ctx.vars.get("places", []), exclude=exclude)
+    return bool(ctx.vars["places_menu"])
 
 
 def _match_place(places: list[dict[str, Any]], answer: str) -> dict[str, Any] | None:

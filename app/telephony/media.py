@@ -260,7 +260,7 @@ class MediaCall:
             return False
         if self.turn is not None:
             if digit == "#" and self.listen.record and self.turn.heard:
-                return await self._finish_turn("speech_end")  # "说完请按井号键"
+                return await self._finish_turn("speech_end")  # # ends speech early too
             await self._drop_turn()  # a key answers instead of the voice
         self.quiet_since = time.monotonic()
         listen = self.listen

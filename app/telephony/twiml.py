@@ -29,6 +29,11 @@ OPERATOR_QUEUE = "operators"
 DIAL_TIMEOUT_S = 30  # ring the operator this long before queueing the caller instead
 RECORD_FINISH_KEYS = "0123456789*#"
 RECORD_MAX_LENGTH_S = 15
+# A recording ends on this much silence (Twilio's <Record timeout>), never on a key the
+# caller must remember: prompts say "说完等一等就好". Longer pauses of an older caller
+# thinking of a house number fit; the question's own timeout_s (the wait for an answer
+# at a <Gather>) may be longer and is not used here. A key still ends it (0 a person).
+RECORD_END_SILENCE_S = 5
 
 STEP_PATH = "/twilio/voice/step"
 AFTER_DIAL_PATH = "/twilio/voice/after-dial"
@@ -177,7 +182,7 @@ def _record(
         action=options.step_url(step),
         method="POST",
         finish_on_key=RECORD_FINISH_KEYS,
-        timeout=listen.timeout_s,
+        timeout=min(listen.timeout_s, RECORD_END_SILENCE_S),
         max_length=RECORD_MAX_LENGTH_S,
         play_beep=listen.record,  # "请在嘀一声后说": the caller's words are kept
         trim="trim-silence",

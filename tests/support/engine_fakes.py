@@ -7,8 +7,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 COMMON = {
-    "prompts": {"didnt_catch": "没听明白。", "transferring": "转人工。", "system_error": "出错。",
-                "emergency": "打120。"}
+    "prompts": {
+        "didnt_catch": "没听明白。",
+        "wrong_key": "请再按一遍。",
+        "transferring": "转人工。",
+        "system_error": "出错。",
+        "emergency": "打120。",
+    }
 }
 
 

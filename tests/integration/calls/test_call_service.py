@@ -35,8 +35,8 @@ def says(result_outputs: list) -> str:  # type: ignore[type-arg]
 
 def test_registered_caller_is_greeted_by_name_and_reaches_the_menu(service: CallService) -> None:
     result = service.handle(call_id="CA1", event=CallStarted(ZHANG, HOTLINE), event_key="start")
-    assert "张奶奶您好" in says(result.outputs)
-    assert "挂号，请按2" in says(result.outputs)
+    assert says(result.outputs).startswith("张奶奶您好，这里是长者服务热线。")
+    assert "挂号，按2" in says(result.outputs) and "转人工，按0" in says(result.outputs)
     assert isinstance(result.outputs[-1], Listen)
     assert result.state == "main.menu_home"
 
@@ -181,3 +181,16 @@ def test_variables_changed_without_a_state_change_are_saved(
     with db.session() as session:
         stored = session.get(CallSession, "CA9")
         assert stored is not None and stored.data["vars"]["id_tries"] == 2
+
+
+def test_a_wrong_key_in_the_main_and_taxi_menus_asks_to_press_again(
+    service: CallService,
+) -> None:
+    service.handle(call_id="CA1", event=CallStarted(ZHANG, HOTLINE), event_key="start")
+    wrong = says(service.handle(call_id="CA1", event=Keys("5"), event_key="k1").outputs)
+    assert "请再按一遍" in wrong and "没有听明白" not in wrong
+    assert "叫车到您家，按1" in wrong  # the keys are named again
+    service.handle(call_id="CA1", event=Keys("1"), event_key="k2")
+    wrong = says(service.handle(call_id="CA1", event=Keys("7"), event_key="k3").outputs)
+    assert "请再按一遍" in wrong and "没有听明白" not in wrong
+    assert "对，按1" in wrong

@@ -128,6 +128,15 @@ def test_three_wrong_id_numbers_reach_a_person(service: CallService, db: Databas
     assert booked(db) == []
 
 
+def test_zero_then_pound_at_the_id_number_reaches_a_person_as_the_prompt_says(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, "+8613800000010", "2", "0#")  # 马大爹, no ID number on file
+    assert any("转人工，只按0，再按井号键" in line for line in lines)
+    assert "   [转接人工：asked]" in lines
+    assert booked(db) == []
+
+
 def test_unregistered_caller_is_helped_by_a_person(service: CallService) -> None:
     lines = call(service, "+8613812345678", "2")
     assert any("挂号要先登记" in line for line in lines)
@@ -173,8 +182,9 @@ def test_dizziness_alone_is_asked_about_not_guessed(service: CallService, db: Da
         assert department is not None and department.name == "心血管内科"
 
 
-def test_a_typed_id_number_is_not_kept_in_the_call_record(service: CallService,
-                                                           db: Database) -> None:
+def test_a_typed_id_number_is_not_kept_in_the_call_record(
+    service: CallService, db: Database
+) -> None:
     lines = call(service, "+8613800000010", "2", "530111194701150017", "1", "1", "1", "1")
     assert any("五三零一，一一一九，四七零一，一五零零，一七" in line for line in lines)
     with db.session() as session:
@@ -219,9 +229,7 @@ def test_a_day_closed_for_phone_booking_is_said_back_with_the_reason(
 ) -> None:
     late = _service_at(db, datetime(2026, 11, 30, 8, 30, tzinfo=UTC))  # 16:30 in Kunming
     lines = call(late, "+8613800000001", "2", "1", "1", "3", "明天")
-    assert any(
-        "您说的是12月1号，星期二。这天的号，电话挂号已经截止了" in line for line in lines
-    )
+    assert any("您说的是12月1号，星期二。这天的号，电话挂号已经截止了" in line for line in lines)
     assert not any("挂满了" in line for line in lines)
 
 
@@ -290,8 +298,18 @@ def test_a_typed_id_number_is_read_back_and_kept_only_once_the_booking_is_confir
                 select(Person.id_number).where(Person.full_name == "马文才")
             ).one()
 
-    lines = call(service, number, "2", "530111194701150017", "2", "530111194701150017", "1",
-                 "1", "1", "hangup")
+    lines = call(
+        service,
+        number,
+        "2",
+        "530111194701150017",
+        "2",
+        "530111194701150017",
+        "1",
+        "1",
+        "1",
+        "hangup",
+    )
     readbacks = [line for line in lines if "您输入的是" in line]
     assert len(readbacks) == 2 and "五三零一，一一一九，四七零一，一五零零，一七" in readbacks[0]
     assert any("最早的号是" in line for line in lines)

@@ -54,9 +54,12 @@ def test_every_registered_caller_queues_a_ride_in_two_keys_within_40_seconds(
     assert len(queued) == len(numbers)
 
 
-def test_the_first_prompt_names_the_caller_and_their_home(service: CallService) -> None:
+def test_the_first_prompt_names_the_caller_the_hotline_and_the_home_key(
+    service: CallService,
+) -> None:
     lines, _ = call(service, "+8613800000001", "hangup")
-    assert lines[0].startswith("热线：张奶奶您好。要车到翠湖南路12号翠湖小区3栋2单元接您，请按1")
+    # The key before the long detail: the address is not read before "按1".
+    assert lines[0].startswith("热线：张奶奶您好，这里是长者服务热线。叫车到您家，按1。")
 
 
 def test_saying_jiao_che_works_like_key_one(service: CallService, db: Database) -> None:

@@ -159,6 +159,15 @@ def test_misunderstanding_says_so_then_reprompts_then_transfers(engine: Engine) 
     assert isinstance(second[-1], Transfer)
 
 
+def test_a_wrong_key_asks_to_press_again_not_to_say_again(engine: Engine) -> None:
+    call, ctx, _ = start(engine)
+    first = engine.step(call, Keys("7"), ctx)
+    assert says(first) == ["请再按一遍。", "叫车按1。"]
+    assert isinstance(first[-1], Listen)
+    second = engine.step(call, Keys("8"), ctx)
+    assert second[-1] == Transfer(reason="not_understood")
+
+
 def test_failures_are_counted_per_question(engine: Engine) -> None:
     call, ctx, _ = start(engine)
     engine.step(call, Silence(), ctx)

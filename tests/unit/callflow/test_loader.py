@@ -12,8 +12,15 @@ from app.callflow.loader import FlowError, load_flows
 from app.core.config import PROJECT_ROOT
 from app.hotline import build_actions
 
-COMMON = {"prompts": {"didnt_catch": "没听清", "transferring": "转人工", "system_error": "出错",
-                       "emergency": "打120"}}
+COMMON = {
+    "prompts": {
+        "didnt_catch": "没听清",
+        "wrong_key": "再按一遍",
+        "transferring": "转人工",
+        "system_error": "出错",
+        "emergency": "打120",
+    }
+}
 
 
 def _actions() -> ActionRegistry:

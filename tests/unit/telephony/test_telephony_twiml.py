@@ -60,6 +60,17 @@ def test_speech_capture_seam_records_and_any_key_ends_the_recording() -> None:
     assert root.find("Record").attrib["finishOnKey"] == "0123456789*#"
 
 
+def test_a_recorded_answer_ends_on_a_short_silence_not_on_the_pound_key() -> None:
+    """The pickup address is recorded: the caller is told "说完等一等就好", so the
+    recording ends on silence; any key (0 for a person, * to repeat) still ends it."""
+    options = twiml.TwimlOptions(base_url="https://h.example")
+    listen = Listen(expect="free_text", input="speech", record=True, timeout_s=10)
+    record = parse([Say("请在嘀一声后，说在哪里接您。"), listen], options=options).find("Record")
+    assert record is not None and record.attrib["playBeep"] == "true"
+    assert int(record.attrib["timeout"]) == twiml.RECORD_END_SILENCE_S <= 5
+    assert set("0*#") <= set(record.attrib["finishOnKey"])
+
+
 def test_answers_of_several_keys_are_gathered_even_when_speech_is_on() -> None:
     """A recording ends at the first key: an ID number typed by keypad must be gathered."""
     options = twiml.TwimlOptions(base_url="https://h.example", speech_capture=True)

@@ -1,0 +1,178 @@
+"""Prompts an 80-year-old can follow: the rules of docs/callflow.md, checked on every flow.
+
+Every flow in dialogs/*.yaml is loaded; every question's first prompt and re-prompt is
+checked. Menus built at run time (saved places, patients, departments, days) are filled
+in with the largest menu their builders can make, so a long list cannot slip past.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+
+from app.callflow.loader import FlowSet, StateRef, load_flows
+from app.callflow.spec import StateSpec
+from app.core.config import PROJECT_ROOT
+from app.hospital import keypad_menus as menus
+from app.hospital.rules import spoken_visit_day
+from app.hotline import build_actions
+from app.taxi.call_actions import PLACES_BY_KEY, places_menu
+
+HOTLINE_NAME = "长者服务热线"
+TOP_LEVEL_MENUS = ("main.menu", "main.menu_home", "taxi.status", "taxi.no_car")
+PAGING_WORDS = ("更多", "从头再听", "更晚")
+
+FLOWS: FlowSet = load_flows(PROJECT_ROOT / "dialogs", build_actions())
+
+
+def _largest_menus() -> dict[str, str]:
+    """Each run-time menu at its longest: many places, patients, departments and days."""
+    places = [
+        {"id": i, "label": f"地点{i}", "position": i, "address": "某路1号"}
+        for i in range(1, PLACES_BY_KEY + 3)
+    ]
+    many = [f"选项{i}" for i in range(10)]
+    groups = menus.department_groups(
+        ["心血管内科", "呼吸内科", "骨科", "普外科", "眼科", "口腔科", "皮肤科", "神经内科"]
+    )
+    today = date(2026, 11, 30)
+    days = [today + timedelta(days=i) for i in range(10)]
+    return {
+        "places_menu": places_menu(places, exclude=1),
+        "patients_menu": menus.menu_text(
+            [f"给{m}挂" for m in menus.page(many, 0)], more=menus.more_label(many, 0, "更多的人")
+        ),
+        "department_menu": menus.group_menu_text(groups),
+        "department_choices": menus.menu_text(
+            menus.page(many, 0), more=menus.more_label(many, 0, "更多的科")
+        ),
+        "day_menu": menus.menu_text(
+            [spoken_visit_day(d, today) for d in menus.page(days, 0)],
+            more=menus.more_label(days, 0, "更晚的日子"),
+        ),
+    }
+
+
+class _Filled(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "某某"
+
+
+MENUS = _Filled(_largest_menus())
+
+
+def _text(flow: str, prompt: str) -> str:
+    return FLOWS.prompt(flow, prompt).format_map(MENUS)
+
+
+def _questions() -> Iterator[tuple[StateRef, StateSpec]]:
+    for ref, spec in FLOWS.all_states():
+        if spec.kind == "ask":
+            yield ref, spec
+
+
+QUESTIONS = list(_questions())
+IDS = [str(ref) for ref, _ in QUESTIONS]
+
+
+def _keys_named(text: str) -> set[str]:
+    return set(re.findall(r"按\s*([0-9])", text))
+
+
+def _choices(text: str) -> set[str]:
+    """Keys offered besides 0 (a person); 9 as "more"/"from the start" pages, it is no choice."""
+    keys = _keys_named(text) - {"0"}
+    parts = re.split(r"[；。]", text)
+    if any("按9" in part and any(word in part for word in PAGING_WORDS) for part in parts):
+        keys.discard("9")
+    return keys
+
+
+def _first_prompts(ref: StateRef, seen: frozenset[StateRef] = frozenset()) -> list[str]:
+    """The first prompt a caller can hear on entering `ref`, for every branch of its actions."""
+    if ref in seen:
+        return []
+    spec = FLOWS.state(ref)
+    if spec.say:
+        return [_text(ref.flow, spec.say)]
+    first = [p for p in (spec.ask, spec.transfer, spec.end) if p]
+    found = [_text(ref.flow, first[0])] if first else []
+    for target in [*spec.outcomes.values(), *([spec.next] if spec.next else [])]:
+        found += _first_prompts(FLOWS.resolve(ref.flow, target), seen | {ref})
+    return found
+
+
+def test_every_caller_hears_the_hotline_named_in_the_first_sentence() -> None:
+    first = _first_prompts(FLOWS.start())
+    assert len(first) >= 4  # unknown, registered, registered with a home, with a ride
+    for prompt in first:
+        assert HOTLINE_NAME in re.split(r"[。？！]", prompt)[0], prompt
+
+
+@pytest.mark.parametrize(("ref", "spec"), QUESTIONS, ids=IDS)
+def test_key_0_for_a_person_is_named_in_the_first_prompt_and_the_re_prompt(
+    ref: StateRef, spec: StateSpec
+) -> None:
+    assert spec.ask and spec.simpler
+    for prompt in (spec.ask, spec.simpler):
+        assert "0" in _keys_named(_text(ref.flow, prompt)), f"{ref} {prompt}: no 按0"
+
+
+@pytest.mark.parametrize(("ref", "spec"), QUESTIONS, ids=IDS)
+def test_only_typed_numbers_end_with_the_pound_key(ref: StateRef, spec: StateSpec) -> None:
+    """Speech (and a recording) ends on silence; # only ends a number of several keys."""
+    for prompt in (spec.ask, spec.simpler):
+        assert prompt
+        if "井号" in _text(ref.flow, prompt):
+            assert spec.max_digits > 1 and spec.input == "keys", f"{ref} {prompt}"
+
+
+@pytest.mark.parametrize(("ref", "spec"), QUESTIONS, ids=IDS)
+def test_at_most_three_choices_per_question(ref: StateRef, spec: StateSpec) -> None:
+    for prompt in (spec.ask, spec.simpler):
+        assert prompt
+        choices = _choices(_text(ref.flow, prompt))
+        assert len(choices) <= 3, f"{ref} {prompt}: {sorted(choices)}"
+
+
+@pytest.mark.parametrize(("ref", "spec"), QUESTIONS, ids=IDS)
+def test_every_key_named_in_a_prompt_is_one_the_question_takes(
+    ref: StateRef, spec: StateSpec
+) -> None:
+    taken = {*spec.keys, *spec.key_answers, "0"}
+    if spec.expect in ("choice", "free_text") and spec.on_value:
+        taken |= set("12345678")  # chosen from a run-time menu (places, patients, pages)
+    if spec.max_digits > 1:
+        return  # a number is typed, not chosen
+    for prompt in (spec.ask, spec.simpler):
+        assert prompt
+        assert _keys_named(_text(ref.flow, prompt)) <= taken, f"{ref} {prompt}"
+
+
+def _target(menu: str, key: str) -> StateRef:
+    ref = StateRef(*menu.split("."))
+    return FLOWS.resolve(ref.flow, FLOWS.state(ref).keys[key])
+
+
+def test_keys_keep_one_meaning_across_the_top_level_menus() -> None:
+    """1 the taxi, 2 hospital registration, 0 a person, * repeat; cancelling only on a key
+    no other top-level menu uses."""
+    for menu in TOP_LEVEL_MENUS:
+        assert _target(menu, "2") == FLOWS.start("hospital"), menu
+        assert _target(menu, "1").flow == "taxi", menu
+    cancel_keys = {
+        key
+        for menu in TOP_LEVEL_MENUS
+        for key, target in FLOWS.state(StateRef(*menu.split("."))).keys.items()
+        if "cancel" in target
+    }
+    used_elsewhere = {
+        key
+        for menu in TOP_LEVEL_MENUS
+        for key, target in FLOWS.state(StateRef(*menu.split("."))).keys.items()
+        if "cancel" not in target
+    }
+    assert cancel_keys and not cancel_keys & used_elsewhere
