@@ -8,13 +8,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck test-unit test-integration test-e2e bench clean
+.PHONY: run test install lock lint typecheck test-unit test-integration test-e2e bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements/dev.lock
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required" if sys.version_info < (3, 11) else 0)'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -47,6 +48,12 @@ test-integration: install
 test-e2e: install
 	$(BIN)/python scripts/ensure_test_tools.py
 	$(PYTEST) tests/e2e
+
+## Re-pin every dependency, with hashes, after changing pyproject.toml (needs PyPI)
+lock:
+	test -x var/pip-tools/bin/pip-compile || ($(PYTHON) -m venv var/pip-tools && var/pip-tools/bin/pip install --quiet pip-tools)
+	cd requirements && CUSTOM_COMPILE_COMMAND="make lock" ../var/pip-tools/bin/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -o dev.lock ../pyproject.toml
+	cd requirements && CUSTOM_COMPILE_COMMAND="make lock" ../var/pip-tools/bin/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o runtime.lock ../pyproject.toml
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*
