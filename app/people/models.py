@@ -99,6 +99,21 @@ class SavedPlace(Base):
     person: Mapped[Person] = relationship(back_populates="places")
 
 
+class PersonAuditEntry(Base):
+    """One change to a person's data: who, when, what (numbers masked, never in full)."""
+
+    __tablename__ = "person_audit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(100))  # 王主任（wang）, or the roster file
+    staff_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
+    action: Mapped[str] = mapped_column(String(20))  # registered, updated, deactivated, ...
+    changes: Mapped[str] = mapped_column(Text)  # one line per change, in Chinese
+
+
 class FamilyContact(Base):
     """A relative, friend or family doctor who may act for the person and is kept informed."""
 
