@@ -14,7 +14,7 @@ from app.people import audit, directory
 from app.people.console.form import PLACE_KIND_LABELS, PersonForm
 from app.people.enums import ConsentBasis, PhoneKind
 from app.people.models import Community, Person
-from app.people.phones import mask_number
+from app.people.phones import local_number, mask_number
 from app.people.resident_id import mask_resident_id
 from app.staff.models import StaffUser
 
@@ -58,10 +58,16 @@ def person_context(
         if revealed
         else mask_resident_id(person.id_number),
         "phones": [
-            (p.number if revealed else mask_number(p.number), PHONE_KIND_LABELS[p.kind])
+            (
+                local_number(p.number) if revealed else mask_number(p.number),
+                PHONE_KIND_LABELS[p.kind],
+            )
             for p in person.phones
         ],
-        "contacts": [(c, c.phone if revealed else mask_number(c.phone)) for c in person.contacts],
+        "contacts": [
+            (c, local_number(c.phone) if revealed else mask_number(c.phone))
+            for c in person.contacts
+        ],
         "revealed": revealed,
         "place_kinds": PLACE_KIND_LABELS,
         "consent": audit.CONSENT_LABELS.get(person.consent_basis, "未记录")

@@ -1,0 +1,1 @@
+"""The community console tests use helpers from community_helpers.py."""
