@@ -23,12 +23,14 @@ REGISTERED = "registered"
 UPDATED = "updated"
 DEACTIVATED = "deactivated"
 NUMBERS_SHOWN = "numbers_shown"
+ERASED = "erased"
 
 ACTION_LABELS = {
     REGISTERED: "登记",
     UPDATED: "修改",
     DEACTIVATED: "停用",
     NUMBERS_SHOWN: "查看完整号码",
+    ERASED: "注销并删除资料",
 }
 CONSENT_LABELS = {
     ConsentBasis.PAPER_FORM: "社区办公室签字的纸质同意书",

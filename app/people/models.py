@@ -55,6 +55,8 @@ class Person(Timestamped, Base):
     # A deactivated person keeps their history but no longer has phones bound to them.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Deregistered: personal data erased (app/people/erasure.py); the row stays for history.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     phones: Mapped[list[PersonPhone]] = relationship(
         back_populates="person", cascade="all, delete-orphan"

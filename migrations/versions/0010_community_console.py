@@ -1,11 +1,12 @@
-"""community console: the audit trail of changes to a person's data
+"""community console: the audit trail of changes to a person's data, erasure
 
 Revision ID: 0010_community_console
 Revises: 0009_ride_outbox_indexes
 Create Date: 2026-11-29 13:10:00
 
 Every registration, change, deactivation and showing of full numbers is one row: who,
-when, what changed (numbers masked, never in full).
+when, what changed (numbers masked, never in full). `people.erased_at` marks a person
+whose personal data was erased on deregistration.
 """
 
 from collections.abc import Sequence
@@ -20,6 +21,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "person_audit",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -51,3 +54,5 @@ def downgrade() -> None:
     with op.batch_alter_table("person_audit", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_person_audit_person_id"))
     op.drop_table("person_audit")
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.drop_column("erased_at")

@@ -25,13 +25,15 @@ from app.consoles.auth import (
 from app.consoles.csrf import CsrfProtected
 from app.consoles.http import console_router
 from app.consoles.templating import render
-from app.core.deps import SessionDep
+from app.core.deps import SessionDep, SettingsDep
+from app.core.local_time import local_today
 from app.core.logging import log_fields
 from app.people import audit
 from app.people.audit import Actor
 from app.people.console.form import FormRefused, PersonForm
 from app.people.console.view import form_context, load_person, person_context
 from app.people.enums import ConsentBasis
+from app.people.erasure import erase_person
 from app.people.models import Person
 from app.people.registration import (
     RegistrationError,
@@ -220,3 +222,36 @@ def reveal(
         "person numbers shown", extra=log_fields(staff_user_id=staff.id, person_id=person_id)
     )
     return render(request, "people/person.html", person_context(session, person, revealed=True))
+
+
+@router.post("/people/{person_id}/erase", response_class=Response)
+def erase(
+    request: Request,
+    person_id: int,
+    staff: CommunityConsoleStaff,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    confirm: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """注销: step one shows what is erased and kept; step two (`confirm=yes`) erases."""
+    person = load_person(session, staff, person_id)
+    if confirm != "yes":
+        return render(request, "people/erase.html", {"person": person})
+    try:
+        erase_person(
+            session,
+            person_id=person.id,
+            changed_by=actor_of(staff),
+            today=local_today(now),
+            recordings_dir=settings.recordings_dir,
+            now=now,
+        )
+        session.commit()
+    except RegistrationError as exc:
+        session.rollback()
+        context = person_context(session, person)
+        context["error"] = exc.message
+        return render(request, "people/person.html", context, status_code=409)
+    logger.info("person erased", extra=log_fields(staff_user_id=staff.id, person_id=person_id))
+    return RedirectResponse(f"/people/{person_id}?done=erased", status_code=303)

@@ -23,6 +23,7 @@ NOTICES = {
     "registered": "已登记。可以打印热线卡，放在老人的电话旁边。",
     "updated": "已保存修改。",
     "deactivated": "已停用：号码已解绑，历史记录保留。",
+    "erased": "已注销：个人资料已删除，叫车和挂号记录保留（不含个人信息）。",
 }
 PHONE_KIND_LABELS = {PhoneKind.MOBILE: "手机", PhoneKind.LANDLINE: "座机"}
 CONSENT_CHOICES = [(basis.value, audit.CONSENT_LABELS[basis]) for basis in ConsentBasis]

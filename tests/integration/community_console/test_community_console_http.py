@@ -239,3 +239,32 @@ def test_the_person_page_shows_recent_rides(live_server: LiveServer) -> None:
     assert 'id="rides"' in page.text and "五华区翠湖南路12号" in page.text
     with server.db.session() as session:
         assert session.scalars(select(PersonPhone).where(PersonPhone.number == ZHANG)).one()
+
+
+def test_erasure_is_confirmed_scoped_and_refused_while_a_ride_is_under_way(
+    live_server: LiveServer,
+) -> None:
+    server = start(live_server)
+    client = worker(server, "cuihu1")
+    zhang, wang = person_id(server.db, ZHANG), person_id(server.db, WANG)
+    token = csrf_from(client.get(f"/people/{zhang}").text)
+    yes = {"csrf_token": token, "confirm": "yes"}
+    assert client.post(f"/people/{wang}/erase", data=yes).status_code == 403
+    assert person(server.db, wang).full_name == "王建国"
+
+    confirm = client.post(f"/people/{zhang}/erase", data={"csrf_token": token})
+    assert confirm.status_code == 200 and "确认注销" in confirm.text
+    with server.db.session() as session:
+        session.add(Ride(person_id=zhang, caller_number=ZHANG, status=RideStatus.QUEUED))
+    refused = client.post(f"/people/{zhang}/erase", data=yes)
+    assert refused.status_code == 409 and "还有没结束的叫车" in refused.text
+    assert person(server.db, zhang).full_name == "张秀英"
+
+    with server.db.session() as session:
+        session.scalars(select(Ride)).one().status = RideStatus.CANCELLED
+    done = client.post(f"/people/{zhang}/erase", data=yes)
+    assert done.status_code == 303 and done.headers["location"].endswith("?done=erased")
+    page = client.get(done.headers["location"])
+    assert "已注销" in page.text and "张秀英" not in page.text and "138****0001" not in page.text
+    erased = person(server.db, zhang)
+    assert erased.erased_at is not None and erased.phones == [] and erased.places == []
