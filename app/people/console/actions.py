@@ -153,7 +153,7 @@ def update(
     data: FormDep,
 ) -> Response:
     person = load_person(session, staff, person_id)
-    form = _read(data)
+    form = _read(data).unmask(person)
     if form.community_id and form.community != person.community_id:
         # Moving a person to another community is not done here (the form has no field).
         raise HTTPException(status_code=403, detail="不能在这里把老人改到其他社区。")

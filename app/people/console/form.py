@@ -7,13 +7,16 @@ line up); a contact's permission checkboxes carry the row number as their value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 from starlette.datastructures import FormData
 
 from app.people.enums import ConsentBasis, PlaceKind
 from app.people.models import MAX_SAVED_PLACES, Person
+from app.people.phones import mask_number
 from app.people.registration import HOME_LABEL, ContactInput, PlaceInput
+from app.people.resident_id import mask_resident_id
 
 MAX_FIELD = 200  # longer than any column: the service gives the clear message
 MAX_ROWS = 30  # more rows than this is not a person's form
@@ -125,16 +128,17 @@ class PersonForm:
 
     @classmethod
     def of(cls, person: Person) -> PersonForm:
-        """The form filled with a registered person's details (full numbers: the edit page
-        is the one place staff type them, and it is only opened on purpose)."""
+        """The form filled with a registered person's details, numbers masked as on every
+        page (`unmask` puts the stored numbers back for the ones left unchanged)."""
         home = next((p for p in person.places if p.kind == PlaceKind.HOME), None)
+        masks = _masks(person)
         return cls(
             full_name=person.full_name,
             call_name=person.call_name or "",
-            id_number=person.id_number or "",
+            id_number=mask_resident_id(person.id_number) if person.id_number else "",
             consent_basis=(person.consent_basis or ConsentBasis.PAPER_FORM).value,
             community_id=str(person.community_id or ""),
-            phones=[p.number for p in person.phones],
+            phones=[masks.get(p.number, p.number) for p in person.phones],
             home_label=home.label if home else HOME_LABEL,
             home_address=home.address if home else "",
             home_landmark=(home.landmark or "") if home else "",
@@ -144,8 +148,30 @@ class PersonForm:
                 if p is not home
             ],
             contacts=[
-                ContactRow(c.name, c.relation, c.phone, c.may_order_taxi, c.may_act_for, c.notify)
+                ContactRow(
+                    c.name,
+                    c.relation,
+                    masks.get(c.phone, c.phone),
+                    c.may_order_taxi,
+                    c.may_act_for,
+                    c.notify,
+                )
                 for c in person.contacts
+            ],
+        )
+
+    def unmask(self, person: Person) -> PersonForm:
+        """Masked numbers left as the edit page showed them stand for the stored ones."""
+        stored = {mask: number for number, mask in _masks(person).items()}
+        id_number = self.id_number.strip()
+        if person.id_number and id_number == mask_resident_id(person.id_number):
+            id_number = person.id_number
+        return replace(
+            self,
+            id_number=id_number,
+            phones=[stored.get(p.strip(), p) for p in self.phones],
+            contacts=[
+                replace(c, phone=stored.get(c.phone.strip(), c.phone)) for c in self.contacts
             ],
         )
 
@@ -182,6 +208,14 @@ class PersonForm:
     @property
     def contact_rows(self) -> list[ContactRow]:
         return self.contacts + [ContactRow() for _ in range(EXTRA_CONTACT_ROWS)]
+
+
+def _masks(person: Person) -> dict[str, str]:
+    """number -> 139****1111 for the person's and contacts' numbers whose mask is unique
+    among them (two numbers sharing a mask are shown in full on the edit page)."""
+    numbers = {p.number for p in person.phones} | {c.phone for c in person.contacts}
+    counts = Counter(mask_number(n) for n in numbers)
+    return {n: mask_number(n) for n in numbers if counts[mask_number(n)] == 1}
 
 
 def _at(values: list[str], index: int) -> str:

@@ -180,10 +180,14 @@ def test_register_search_edit_reveal_deactivate_with_audit_trail(
     assert f'id="person-{pid}"' not in client.get("/people", params={"q": "王"}).text
 
     edit_page = client.get(f"/people/{pid}/edit")
-    edited = form(
+    assert "13900001111" not in edit_page.text and GOOD_ID not in edit_page.text
+    assert 'value="139****1111"' in edit_page.text and 'value="139****2222"' in edit_page.text
+    edited = form(  # the masked values left as shown stand for the stored numbers
         client,
         server.db,
-        phone=["0871-6660101"],
+        id_number=GOOD_ID[:6] + "********" + GOOD_ID[-4:],
+        phone=["087****0101"],
+        contact_phone=["139****2222", ""],
         home_address="翠湖北路10号",
         contact_notify=["0"],
     )
@@ -192,7 +196,8 @@ def test_register_search_edit_reveal_deactivate_with_audit_trail(
     assert client.post(f"/people/{pid}", data=edited).status_code == 303
     after = person(server.db, pid)
     assert [p.number for p in after.phones] == ["+868716660101"]
-    assert after.places[0].address == "翠湖北路10号"
+    assert after.places[0].address == "翠湖北路10号" and after.id_number == GOOD_ID
+    assert [c.phone for c in after.contacts] == ["+8613900002222"]
 
     page = client.get(f"/people/{pid}")
     assert "删除电话：139****1111" in page.text
