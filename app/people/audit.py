@@ -156,8 +156,7 @@ def record(
         action=action,
         changes="\n".join(lines),
     )
-    session.add(entry)
-    session.flush()
+    session.add(entry)  # flushed with the change it records (or by the next query)
     return entry
 
 
