@@ -18,7 +18,8 @@ from community_helpers import (
 )
 from sqlalchemy import select
 
-from app.people.models import Person, PersonAuditEntry, PersonPhone
+from app.hospital.models import Appointment, Doctor, Schedule, Slot
+from app.people.models import Person, PersonAuditEntry
 from app.staff.enums import StaffRole
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
@@ -226,11 +227,12 @@ def test_register_search_edit_reveal_deactivate_with_audit_trail(
         assert full not in trail  # the trail never holds a whole number
 
 
-def test_the_person_page_shows_recent_rides(live_server: LiveServer) -> None:
+def test_the_person_page_shows_recent_rides_and_bookings(live_server: LiveServer) -> None:
     server = start(live_server)
     client = worker(server, "cuihu1")
     zhang = person_id(server.db, ZHANG)
-    assert "还没有叫过车" in client.get(f"/people/{zhang}").text
+    empty = client.get(f"/people/{zhang}").text
+    assert "还没有叫过车" in empty and "还没有挂过号" in empty
     with server.db.session() as session:
         session.add(
             Ride(
@@ -240,10 +242,27 @@ def test_the_person_page_shows_recent_rides(live_server: LiveServer) -> None:
                 status=RideStatus.QUEUED,
             )
         )
+        slot, schedule, doctor = session.execute(
+            select(Slot, Schedule, Doctor)
+            .join(Schedule, Schedule.id == Slot.schedule_id)
+            .join(Doctor, Doctor.id == Schedule.doctor_id)
+            .limit(1)
+        ).one()
+        session.add(
+            Appointment(
+                slot_id=slot.id,
+                patient_id=zhang,
+                department_id=doctor.department_id,
+                department_name="心血管内科",
+                day=schedule.day,
+                session=schedule.session,
+                booked_by_number=ZHANG,
+            )
+        )
     page = client.get(f"/people/{zhang}")
     assert 'id="rides"' in page.text and "五华区翠湖南路12号" in page.text
-    with server.db.session() as session:
-        assert session.scalars(select(PersonPhone).where(PersonPhone.number == ZHANG)).one()
+    assert 'id="bookings"' in page.text and "心血管内科" in page.text
+    assert f"{schedule.day.isoformat()} " in page.text
 
 
 def test_erasure_is_confirmed_scoped_and_refused_while_a_ride_is_under_way(
