@@ -1,1 +1,0 @@
-"""The community console tests use helpers from community_helpers.py."""
