@@ -24,7 +24,7 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request, Response
 
 from app.consoles.http import wants_html
-from app.consoles.roles import DISPATCH_ROLES, HOSPITAL_CONSOLE_ROLES
+from app.consoles.roles import COMMUNITY_CONSOLE_ROLES, DISPATCH_ROLES, HOSPITAL_CONSOLE_ROLES
 from app.consoles.session_cookie import (
     SESSION_COOKIE,
     clear_session,
@@ -116,6 +116,7 @@ def require_role(*roles: StaffRole) -> Callable[[StaffUser], StaffUser]:
 AdminStaff = Annotated[StaffUser, Depends(require_role(StaffRole.ADMIN))]
 DispatchStaff = Annotated[StaffUser, Depends(require_role(*DISPATCH_ROLES))]
 HospitalConsoleStaff = Annotated[StaffUser, Depends(require_role(*HOSPITAL_CONSOLE_ROLES))]
+CommunityConsoleStaff = Annotated[StaffUser, Depends(require_role(*COMMUNITY_CONSOLE_ROLES))]
 
 
 # --- per-hospital and per-community access ----------------------------------------------
@@ -151,3 +152,12 @@ def can_access_community(staff: StaffUser, community_id: int) -> bool:
 def ensure_community_access(staff: StaffUser, community_id: int) -> None:
     if not can_access_community(staff, community_id):
         raise HTTPException(status_code=403, detail=FORBIDDEN_COMMUNITY)
+
+
+def community_scope(staff: StaffUser) -> int | None:
+    """The community id to filter people by, or None for all (admin). 403 for other roles."""
+    if staff.role is StaffRole.ADMIN:
+        return None
+    if staff.role is StaffRole.COMMUNITY_STAFF and staff.community_id is not None:
+        return staff.community_id
+    raise HTTPException(status_code=403, detail=FORBIDDEN_COMMUNITY)

@@ -15,6 +15,7 @@ ROLE_LABELS: dict[StaffRole, str] = {
 
 DISPATCH_ROLES: tuple[StaffRole, ...] = (StaffRole.OPERATOR, StaffRole.ADMIN)
 HOSPITAL_CONSOLE_ROLES: tuple[StaffRole, ...] = (StaffRole.HOSPITAL_STAFF, StaffRole.ADMIN)
+COMMUNITY_CONSOLE_ROLES: tuple[StaffRole, ...] = (StaffRole.COMMUNITY_STAFF, StaffRole.ADMIN)
 USER_ADMIN_ROLES: tuple[StaffRole, ...] = (StaffRole.ADMIN,)
 
 
@@ -29,6 +30,9 @@ class ConsoleLink:
 CONSOLE_LINKS: tuple[ConsoleLink, ...] = (
     ConsoleLink("调度台", "/dispatch", "叫车队列、派车和回拨", DISPATCH_ROLES),
     ConsoleLink("医院工作台", "/hospital", "号源、预约和停诊", HOSPITAL_CONSOLE_ROLES),
+    ConsoleLink(
+        "老人登记", "/people", "登记、查找和修改老人资料，打印热线卡", COMMUNITY_CONSOLE_ROLES
+    ),
     ConsoleLink("用户管理", "/console/users", "查看工作人员账号", USER_ADMIN_ROLES),
     ConsoleLink("适老化报告", "/console/report", "自助办完、转人工、挂断与重问", USER_ADMIN_ROLES),
 )

@@ -55,6 +55,8 @@ class Person(Timestamped, Base):
     # A deactivated person keeps their history but no longer has phones bound to them.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Deregistered: personal data erased (app/people/erasure.py); the row stays for history.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     phones: Mapped[list[PersonPhone]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
@@ -97,6 +99,21 @@ class SavedPlace(Base):
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     person: Mapped[Person] = relationship(back_populates="places")
+
+
+class PersonAuditEntry(Base):
+    """One change to a person's data: who, when, what (numbers masked, never in full)."""
+
+    __tablename__ = "person_audit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(100))  # 王主任（wang）, or the roster file
+    staff_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
+    action: Mapped[str] = mapped_column(String(20))  # registered, updated, deactivated, ...
+    changes: Mapped[str] = mapped_column(Text)  # one line per change, in Chinese
 
 
 class FamilyContact(Base):

@@ -12,7 +12,9 @@ the rows and flushes; the caller commits or rolls back. Rules (docs/registration
 - the home is saved place 1 (label 家 unless another is given); at most ten saved places
   in all, each with the label the person would say and a different label from the others;
 - a family contact says what they may do: order taxis (`may_order_taxi`), book hospital
-  appointments (`may_act_for`, which the hospital flow reads), be told (`notify`).
+  appointments (`may_act_for`, which the hospital flow reads), be told (`notify`);
+- every registration, change and deactivation is written to the audit trail
+  (app/people/audit.py) with who made it; a person whose number is re-bound gets an entry too.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.people import audit
+from app.people.audit import Actor
 from app.people.enums import ConsentBasis, PhoneKind, PlaceKind
 from app.people.models import (
     MAX_SAVED_PLACES,
@@ -114,8 +118,11 @@ def register_person(
     contacts: Sequence[ContactInput] = (),
     rebind: bool = False,
     now: datetime | None = None,
+    staff_user_id: int | None = None,
 ) -> Person:
-    """Create a person with their phones, places and contacts; returns the flushed Person."""
+    """Create a person with their phones, places and contacts; returns the flushed Person.
+
+    `registered_by` is also the actor in the audit trail (with `staff_user_id` for staff)."""
     registrar = (registered_by or "").strip()
     if not registrar:
         raise RegistrationError("missing_registrar", "请填写登记人")
@@ -145,7 +152,16 @@ def register_person(
         contacts=[],
     )
     session.add(person)
-    _apply(session, person, checked)
+    actor = Actor(registrar, staff_user_id)
+    _apply(session, person, checked, actor=actor, now=now)
+    audit.record(
+        session,
+        person,
+        actor=actor,
+        action=audit.REGISTERED,
+        lines=audit.describe_registration(person),
+        now=now,
+    )
     return person
 
 
@@ -153,6 +169,7 @@ def update_person(
     session: Session,
     *,
     person_id: int,
+    changed_by: Actor,
     full_name: str,
     id_number: str | None = None,
     call_name: str | None = None,
@@ -161,8 +178,10 @@ def update_person(
     places: Sequence[PlaceInput] = (),
     contacts: Sequence[ContactInput] = (),
     rebind: bool = False,
+    now: datetime | None = None,
 ) -> Person:
-    """Replace a person's details with the given ones (a whole form), same rules as register."""
+    """Replace a person's details with the given ones (a whole form), same rules as register;
+    what changed goes into the audit trail (nothing when nothing changed)."""
     person = _active_person(session, person_id)
     checked = _check(
         session,
@@ -176,19 +195,46 @@ def update_person(
         contacts=contacts,
         rebind=rebind,
     )
-    _apply(session, person, checked)
+    before = audit.snapshot(person)
+    _apply(session, person, checked, actor=changed_by, now=now)
+    lines = audit.describe_changes(before, audit.snapshot(person))
+    if lines:
+        audit.record(session, person, actor=changed_by, action=audit.UPDATED, lines=lines, now=now)
     return person
 
 
-def deactivate_person(session: Session, *, person_id: int, now: datetime | None = None) -> Person:
+def deactivate_person(
+    session: Session, *, person_id: int, changed_by: Actor, now: datetime | None = None
+) -> Person:
     """The person leaves the service: their numbers are unbound (a call from them is then an
     unknown caller and the numbers can be registered to someone else); history stays."""
     person = _active_person(session, person_id)
+    unbound = [f"解绑电话：{mask_number(p.number)}" for p in person.phones]
     person.active = False
     person.deactivated_at = now or datetime.now(UTC)
     person.phones.clear()
     session.flush()
+    audit.record(
+        session,
+        person,
+        actor=changed_by,
+        action=audit.DEACTIVATED,
+        lines=["停用，资料和历史保留", *unbound],
+        now=now,
+    )
     return person
+
+
+def owners_of_numbers(session: Session, raw_numbers: Sequence[str]) -> list[Person]:
+    """The people the given numbers (as typed) are bound to now; unusable numbers are skipped."""
+    numbers = [n for n in map(dialable_number, raw_numbers) if n is not None]
+    if not numbers:
+        return []
+    return list(
+        session.scalars(
+            select(Person).join(PersonPhone).where(PersonPhone.number.in_(numbers)).distinct()
+        )
+    )
 
 
 def _active_person(session: Session, person_id: int) -> Person:
@@ -259,7 +305,7 @@ def _check_phones(
 ) -> list[_Phone]:
     numbers: list[str] = []
     for raw in raw_numbers:
-        number = _dialable(raw)
+        number = dialable_number(raw)
         if number is None:
             raise RegistrationError(
                 "bad_phone", "电话号码不对：手机写11位，固定电话要带区号（如0871-5550101）"
@@ -287,7 +333,7 @@ def _check_phones(
     return phones
 
 
-def _dialable(raw: str | None) -> str | None:
+def dialable_number(raw: str | None) -> str | None:
     """E.164 for a number that can be dialled back, else None: a Chinese mobile has 11
     digits, a landline its area code and a 7- or 8-digit local number."""
     number = normalise_number(raw)
@@ -359,7 +405,7 @@ def _check_contact(contact: ContactInput) -> ContactInput:
         raise RegistrationError("missing_relation", f"请填写{name}和老人的关系（如女儿）")
     if len(relation) > MAX_RELATION:
         raise RegistrationError("relation_too_long", "关系写得太长")
-    number = _dialable(contact.phone)
+    number = dialable_number(contact.phone)
     if number is None:
         raise RegistrationError("bad_contact_phone", f"{name}的电话号码不对")
     return ContactInput(
@@ -372,7 +418,9 @@ def _check_contact(contact: ContactInput) -> ContactInput:
     )
 
 
-def _apply(session: Session, person: Person, checked: _Checked) -> None:
+def _apply(
+    session: Session, person: Person, checked: _Checked, *, actor: Actor, now: datetime | None
+) -> None:
     """Write the checked data; existing rows are updated in place so history keeps its links."""
     person.full_name = checked.full_name
     person.call_name = checked.call_name
@@ -380,13 +428,15 @@ def _apply(session: Session, person: Person, checked: _Checked) -> None:
         person.id_number = checked.id_number
         person.birth_date = checked.birth_date
         person.gender = checked.gender
-    _apply_phones(session, person, checked.phones)
+    _apply_phones(session, person, checked.phones, actor=actor, now=now)
     _apply_places(person, checked.places)
     _apply_contacts(person, checked.contacts)
     session.flush()
 
 
-def _apply_phones(session: Session, person: Person, phones: list[_Phone]) -> None:
+def _apply_phones(
+    session: Session, person: Person, phones: list[_Phone], *, actor: Actor, now: datetime | None
+) -> None:
     wanted = {p.number: p for p in phones}
     removed = [p for p in person.phones if p.number not in wanted]
     for existing in removed:
@@ -401,8 +451,17 @@ def _apply_phones(session: Session, person: Person, phones: list[_Phone]) -> Non
             bound = session.scalars(
                 select(PersonPhone).where(PersonPhone.number == phone.number)
             ).one()
+            previous = bound.person
             session.delete(bound)
             session.flush()
+            audit.record(
+                session,
+                previous,
+                actor=actor,
+                action=audit.UPDATED,
+                lines=[f"电话{mask_number(phone.number)}改绑给另一位老人（{person.full_name}）"],
+                now=now,
+            )
         person.phones.append(PersonPhone(number=phone.number, kind=phone.kind))
 
 

@@ -58,3 +58,12 @@ def make_resident_id(area: str, born: date, sequence: int) -> str:
     """Build a valid number (demo data and tests): area code, birth date, 3-digit sequence."""
     first17 = f"{area}{born:%Y%m%d}{sequence:03d}"
     return first17 + check_char(first17)
+
+
+def mask_resident_id(number: str | None) -> str:
+    """530102********0021 for staff pages and the audit trail; 未登记 when there is none."""
+    if not number:
+        return "未登记"
+    if len(number) < 10:
+        return "*" * len(number)
+    return number[:6] + "*" * 8 + number[-4:]

@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.people.audit import Actor
 from app.people.enums import ConsentBasis, PlaceKind
 from app.people.models import Community, Person, PersonPhone
 from app.people.phones import normalise_number
@@ -333,7 +334,15 @@ def _import_row(
                 now=now,
             )
             return RowPlan(row.line, row.name, RowAction.CREATE, "新登记", person_id=created.id)
-        return _update(session, person=person, row=row, home=home, contact=contact)
+        return _update(
+            session,
+            person=person,
+            row=row,
+            home=home,
+            contact=contact,
+            actor=Actor(registered_by),
+            now=now,
+        )
     except RegistrationError as error:
         return refuse(error.code, error.message)
 
@@ -374,6 +383,8 @@ def _update(
     row: RosterRow,
     home: PlaceInput,
     contact: ContactInput | None,
+    actor: Actor,
+    now: datetime | None,
 ) -> RowPlan:
     """Merge the row into what is known: add numbers and a contact, set the home and ID."""
     phones = [p.number for p in person.phones]
@@ -395,6 +406,7 @@ def _update(
     update_person(
         session,
         person_id=person.id,
+        changed_by=actor,
         full_name=row.name,
         id_number=row.id_number or person.id_number,
         call_name=person.call_name,
@@ -402,6 +414,7 @@ def _update(
         home=places[0] if places and places[0].kind == PlaceKind.HOME else None,
         places=[p for p in places if p.kind != PlaceKind.HOME],
         contacts=contacts,
+        now=now,
     )
     if _snapshot(person) == before:
         return RowPlan(row.line, row.name, RowAction.UNCHANGED, "已登记，没有变化", None, person.id)

@@ -48,9 +48,9 @@ def test_sign_in_with_right_password_opens_landing_page(live_server: LiveServer)
 @pytest.mark.parametrize(
     ("role", "expected", "absent"),
     [
-        (StaffRole.ADMIN, ["/dispatch", "/hospital", "/console/users"], []),
-        (StaffRole.HOSPITAL_STAFF, ["/hospital"], ["/dispatch", "/console/users"]),
-        (StaffRole.COMMUNITY_STAFF, [], ["/dispatch", "/hospital", "/console/users"]),
+        (StaffRole.ADMIN, ["/dispatch", "/hospital", "/people", "/console/users"], []),
+        (StaffRole.HOSPITAL_STAFF, ["/hospital"], ["/dispatch", "/people", "/console/users"]),
+        (StaffRole.COMMUNITY_STAFF, ["/people"], ["/dispatch", "/hospital", "/console/users"]),
     ],
 )
 def test_landing_page_links_only_the_consoles_of_the_role(

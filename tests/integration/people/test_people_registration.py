@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.core.db import Database
+from app.people.audit import Actor
 from app.people.enums import ConsentBasis, PhoneKind, PlaceKind
 from app.people.models import Community, Person, PersonPhone
 from app.people.registration import (
@@ -26,6 +27,8 @@ GOOD_ID = make_resident_id("530102", BORN, 22)  # even sequence: female
 MOBILE = "139 0000 1111"
 LANDLINE = "0871-6660101"
 DEMO_MOBILE = "+8613800000001"  # 张秀英's phone in the demo set
+
+STAFF = Actor("翠湖社区 王主任")
 
 
 @pytest.fixture
@@ -74,7 +77,10 @@ def test_registration_derives_birth_date_and_sex_and_records_consent(
         }
         home, daughter = person.places
         assert (home.position, home.kind, home.label, home.landmark) == (
-            1, PlaceKind.HOME, "家", "菜市场对面"
+            1,
+            PlaceKind.HOME,
+            "家",
+            "菜市场对面",
         )
         assert (daughter.position, daughter.label) == (2, "女儿家")
         (contact,) = person.contacts
@@ -156,12 +162,15 @@ def test_update_applies_the_same_rules_and_keeps_place_rows(
     with db.session() as session:
         home_id = session.get_one(Person, person_id).places[0].id
     with db.session() as session, pytest.raises(RegistrationError) as caught:
-        update_person(session, person_id=person_id, full_name="赵桂兰", phones=[DEMO_MOBILE])
+        update_person(
+            session, person_id=person_id, changed_by=STAFF, full_name="赵桂兰", phones=[DEMO_MOBILE]
+        )
     assert caught.value.code == "phone_bound_elsewhere"
     with db.session() as session:
         update_person(
             session,
             person_id=person_id,
+            changed_by=STAFF,
             full_name="赵桂兰",
             id_number=GOOD_ID,
             phones=[MOBILE],
@@ -185,12 +194,12 @@ def test_deactivating_unbinds_the_numbers_so_they_can_be_registered_again(
 ) -> None:
     person_id = _register(db, community_id)
     with db.session() as session:
-        deactivate_person(session, person_id=person_id)
+        deactivate_person(session, person_id=person_id, changed_by=STAFF)
     with db.session() as session:
         person = session.get_one(Person, person_id)
         assert not person.active and person.deactivated_at is not None
         assert person.phones == [] and person.full_name == "赵桂兰"
     _register(db, community_id, full_name="钱玉珍", id_number=None)
     with db.session() as session, pytest.raises(RegistrationError) as caught:
-        deactivate_person(session, person_id=person_id)
+        deactivate_person(session, person_id=person_id, changed_by=STAFF)
     assert caught.value.code == "inactive_person"

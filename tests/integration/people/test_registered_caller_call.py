@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.core.config import Settings
 from app.core.db import Database
 from app.hotline import build_call_service
+from app.people.audit import Actor
 from app.people.enums import ConsentBasis
 from app.people.models import Community
 from app.people.registration import PlaceInput, deactivate_person, register_person
@@ -20,6 +21,8 @@ from support.demo import demo_data
 
 HOTLINE = "+868710000000"
 LANDLINE = "0871-6660101"
+
+STAFF = Actor("翠湖社区 王主任")
 
 
 def _call(db: Database, number: str, *turns: str) -> list[str]:
@@ -62,6 +65,6 @@ def test_after_deactivation_the_number_is_an_unknown_caller(db: Database) -> Non
     demo_data(db, today=date(2026, 11, 30))
     person_id = _register(db)
     with db.session() as session:
-        deactivate_person(session, person_id=person_id)
+        deactivate_person(session, person_id=person_id, changed_by=STAFF)
     lines = _call(db, "+868716660101", "hangup")
     assert "赵奶奶" not in lines[0]

@@ -9,6 +9,8 @@ from fastapi import HTTPException
 
 from app.consoles.auth import (
     can_access_hospital,
+    community_scope,
+    ensure_community_access,
     ensure_hospital_access,
     hospital_scope,
     require_role,
@@ -46,6 +48,19 @@ def test_admin_sees_every_hospital_and_operator_none() -> None:
         hospital_scope(operator)
 
 
+def test_community_staff_may_only_see_their_own_community() -> None:
+    worker = StaffUser(id=2, username="w", display_name="社区", password_hash="-",
+                       role=StaffRole.COMMUNITY_STAFF, community_id=3, active=True)
+    assert community_scope(worker) == 3
+    ensure_community_access(worker, 3)
+    with pytest.raises(HTTPException) as refused:
+        ensure_community_access(worker, 4)
+    assert refused.value.status_code == 403
+    assert community_scope(_staff(StaffRole.ADMIN)) is None
+    with pytest.raises(HTTPException):
+        community_scope(_staff(StaffRole.HOSPITAL_STAFF, hospital_id=1))
+
+
 def test_require_role_admits_only_listed_roles() -> None:
     check = require_role(StaffRole.OPERATOR, StaffRole.ADMIN)
     assert check(_staff(StaffRole.OPERATOR)).role is StaffRole.OPERATOR
@@ -57,9 +72,9 @@ def test_require_role_admits_only_listed_roles() -> None:
 def test_console_links_follow_the_role() -> None:
     assert [link.path for link in links_for(StaffRole.OPERATOR)] == ["/dispatch"]
     assert [link.path for link in links_for(StaffRole.HOSPITAL_STAFF)] == ["/hospital"]
-    assert links_for(StaffRole.COMMUNITY_STAFF) == []
+    assert [link.path for link in links_for(StaffRole.COMMUNITY_STAFF)] == ["/people"]
     assert [link.path for link in links_for(StaffRole.ADMIN)] == [
-        "/dispatch", "/hospital", "/console/users", "/console/report"]
+        "/dispatch", "/hospital", "/people", "/console/users", "/console/report"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,53 @@
+"""The printed card beside an older person's phone: the hotline, the main keys, and for
+each saved place the keys that order a taxi from there (dialogs/taxi.yaml):
+
+- home: 1 (taxi), then 1 (车到家接您，对吗？);
+- another place, key ≤ 8, with a home saved: 1, then 2 (不对), then the place's key,
+  then 1 (对);
+- another place without a home saved: 1, then the place's key, then 1;
+- places 9 and 10 have no key in the menu (9 means "none of these"): the caller says the
+  label instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.people.enums import PlaceKind
+from app.people.models import Person
+from app.people.phones import local_number
+from app.taxi.call_actions import PLACES_BY_KEY
+
+MAIN_KEYS = "按1叫车，按2挂号，按0找人工"
+
+
+@dataclass(frozen=True)
+class CardPlace:
+    label: str
+    keys: str  # "1 → 2 → 3 → 1", or how to ask for it by voice
+
+
+def place_keys(person: Person) -> list[CardPlace]:
+    home = next((p for p in person.places if p.kind == PlaceKind.HOME), None)
+    lines: list[CardPlace] = []
+    for place in person.places:
+        if place is home:
+            keys = ["1", "1"]
+        elif place.position > PLACES_BY_KEY:
+            lines.append(CardPlace(place.label, f"按1叫车，再说“{place.label}”"))
+            continue
+        elif home is not None:
+            keys = ["1", "2", str(place.position), "1"]
+        else:
+            keys = ["1", str(place.position), "1"]
+        lines.append(CardPlace(place.label, " → ".join(keys)))
+    return lines
+
+
+def written_number(number: str) -> str:
+    """+868710000000 -> 0871-0000000; a mobile stays 13800000001 (as written in China)."""
+    local = local_number(number)
+    if not local.startswith("0"):
+        return local
+    area = 3 if local[1] in "12" else 4  # 010, 020-029 are the three-digit area codes
+    return f"{local[:area]}-{local[area:]}"

@@ -1,0 +1,24 @@
+"""The community staff console (/people): register, find, edit and deactivate older people,
+their audit trail, and the printable hotline card.
+
+`router` collects the page and action routes; app/main.py includes it. Every route admits
+community staff and admins (`CommunityConsoleStaff`); community staff only see and change
+people of their own community (`load_person`), admins all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+
+from app.consoles.assets import add_static_dir
+from app.consoles.templating import add_template_dir
+from app.people.console import actions, pages
+
+add_template_dir(Path(__file__).parent / "templates")
+add_static_dir(Path(__file__).parent / "static")
+
+router = APIRouter()
+router.include_router(pages.router)
+router.include_router(actions.router)

@@ -1,0 +1,102 @@
+"""Finding registered people and reading their recent rides and bookings (community console).
+
+Search takes one box: a phone number (any of the person's numbers or a family contact's),
+the tail of a resident ID (4 to 6 characters, digits and X), or part of a name. Every
+query is limited to a community when one is given.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.hospital.desk import SESSION_LABELS
+from app.hospital.desk import STATUS_LABELS as BOOKING_STATUS
+from app.hospital.models import Appointment, Department, Hospital
+from app.people.models import FamilyContact, Person, PersonPhone
+from app.people.registration import dialable_number
+from app.taxi.models import Ride
+from app.taxi.rides import STATUS_LABELS as RIDE_STATUS
+
+MAX_RESULTS = 50
+RECENT = 10
+_ID_TAIL = re.compile(r"^[0-9]{3,5}[0-9X]$")
+
+
+@dataclass(frozen=True)
+class RideLine:
+    at: datetime
+    status: str
+    pickup: str
+
+
+@dataclass(frozen=True)
+class BookingLine:
+    day: date
+    session: str
+    hospital: str
+    department: str
+    status: str
+
+
+def search(session: Session, query: str, *, community_id: int | None) -> list[Person]:
+    """People matching `query` (all, newest first, when it is empty), at most 50."""
+    text = (query or "").strip()
+    statement: Select[tuple[Person]] = select(Person)
+    tail = text.replace(" ", "").upper()
+    number = dialable_number(text) if text else None
+    if number is not None:
+        by_contact = select(FamilyContact.person_id).where(FamilyContact.phone == number)
+        by_phone = select(PersonPhone.person_id).where(PersonPhone.number == number)
+        statement = statement.where(or_(Person.id.in_(by_phone), Person.id.in_(by_contact)))
+    elif _ID_TAIL.match(tail):
+        statement = statement.where(Person.id_number.endswith(tail, autoescape=True))
+    elif text:
+        statement = statement.where(
+            or_(
+                Person.full_name.contains(text, autoescape=True),
+                Person.call_name.contains(text, autoescape=True),
+            )
+        )
+    if community_id is not None:
+        statement = statement.where(Person.community_id == community_id)
+    statement = statement.options(selectinload(Person.phones))
+    return list(session.scalars(statement.order_by(Person.id.desc()).limit(MAX_RESULTS)))
+
+
+def recent_rides(session: Session, person_id: int) -> list[RideLine]:
+    rides = session.scalars(
+        select(Ride)
+        .where(Ride.person_id == person_id)
+        .order_by(Ride.created_at.desc(), Ride.id.desc())
+        .limit(RECENT)
+    )
+    return [
+        RideLine(ride.created_at, RIDE_STATUS[ride.status], ride.pickup_address or "（录音地址）")
+        for ride in rides
+    ]
+
+
+def recent_bookings(session: Session, person_id: int) -> list[BookingLine]:
+    rows = session.execute(
+        select(Appointment, Hospital.short_name)
+        .join(Department, Department.id == Appointment.department_id)
+        .join(Hospital, Hospital.id == Department.hospital_id)
+        .where(Appointment.patient_id == person_id)
+        .order_by(Appointment.day.desc(), Appointment.id.desc())
+        .limit(RECENT)
+    )
+    return [
+        BookingLine(
+            day=appointment.day,
+            session=SESSION_LABELS[appointment.session],
+            hospital=hospital,
+            department=appointment.department_name,
+            status=BOOKING_STATUS.get(appointment.status, str(appointment.status)),
+        )
+        for appointment, hospital in rows
+    ]

@@ -1,0 +1,195 @@
+"""Deregistration with erasure: the person's personal data goes, the history stays.
+
+Erased (docs/registration.md): name, call name, resident ID, birth date and sex, notes;
+their phone numbers, saved places and family contacts (rows deleted); on their rides the
+caller's number and name, addresses, transcript and recording; on their appointments who
+booked them; their calls' caller number, engine state, what they said and keyed beyond
+a menu key, and the prompts read to them; messages to their numbers or naming them;
+recording files of their calls; the details in their audit trail.
+
+Kept, without personal fields: the person row (id, community, registration and consent
+record, dates) so rides, appointments, calls and statistics keep their links; each ride's
+status, times, driver and hospital flag; each appointment's hospital, department, day and
+status; each call's times, status and the kinds of its steps (the age-friendliness report).
+
+Refused while a ride is under way or a future booking is live: those are finished or
+cancelled first, so no driver or doctor is left with a nameless passenger or patient.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.calls.models import Call, CallSession, CallStep
+from app.hospital.enums import AppointmentStatus
+from app.hospital.models import Appointment
+from app.notify.models import OutboxMessage
+from app.people import audit
+from app.people.audit import Actor
+from app.people.models import Person, PersonAuditEntry
+from app.people.registration import RegistrationError
+from app.taxi.models import Ride
+from app.taxi.rides import LIVE
+
+ERASED_NAME = "已注销"
+ERASED_TEXT = "[已删除]"
+ERASED_TRAIL = "（内容已随注销删除）"
+MENU_KEY_LENGTH = 2  # keys up to two digits are menu choices; longer input may be an ID
+
+
+def erase_person(
+    session: Session,
+    *,
+    person_id: int,
+    changed_by: Actor,
+    today: date,
+    recordings_dir: Path | None = None,
+    now: datetime | None = None,
+) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise RegistrationError("unknown_person", "找不到这位老人")
+    if person.erased_at is not None:
+        raise RegistrationError("already_erased", "这位老人已经注销过了")
+    numbers = {p.number for p in person.phones}
+    contact_numbers = {c.phone for c in person.contacts}
+    contact_ids = [c.id for c in person.contacts]
+    names = {n for n in (person.full_name, person.call_name) if n}
+    ride_filter = or_(Ride.person_id == person.id, Ride.caller_number.in_(numbers))
+    if session.scalar(select(Ride.id).where(ride_filter, Ride.status.in_(LIVE)).limit(1)):
+        raise RegistrationError("ride_under_way", "这位老人还有没结束的叫车，等车的事办完再注销")
+    if session.scalar(
+        select(Appointment.id)
+        .where(
+            Appointment.patient_id == person.id,
+            Appointment.status == AppointmentStatus.BOOKED,
+            Appointment.day >= today,
+        )
+        .limit(1)
+    ):
+        raise RegistrationError("booking_ahead", "这位老人还有没到日子的挂号，请先取消再注销")
+
+    _erase_rides(session, ride_filter, recordings_dir)
+    _erase_appointments(session, person.id, contact_ids, numbers | contact_numbers)
+    _erase_calls(session, person.id, numbers, recordings_dir)
+    _erase_messages(session, numbers, names)
+
+    moment = now or datetime.now(UTC)
+    person.full_name = ERASED_NAME
+    person.call_name = person.id_number = person.gender = person.notes = None
+    person.birth_date = None
+    person.active = False
+    person.deactivated_at = person.deactivated_at or moment
+    person.erased_at = moment
+    person.phones.clear()
+    person.places.clear()
+    person.contacts.clear()
+    session.flush()
+    session.execute(
+        update(PersonAuditEntry)
+        .where(PersonAuditEntry.person_id == person.id)
+        .values(changes=ERASED_TRAIL)
+    )
+    audit.record(
+        session,
+        person,
+        actor=changed_by,
+        action=audit.ERASED,
+        lines=[
+            "注销：姓名、身份证号、电话、地址、家属和录音已删除；叫车和挂号记录保留（不含个人信息）"
+        ],
+        now=moment,
+    )
+    return person
+
+
+def _erase_rides(session: Session, ride_filter: Any, recordings_dir: Path | None) -> None:
+    rides = list(session.scalars(select(Ride).where(ride_filter)))
+    for ride in rides:
+        _remove_recording(recordings_dir, ride.pickup_recording_url)
+        ride.caller_number = ride.caller_name = None
+        ride.pickup_place_id = None
+        ride.pickup_address = ride.pickup_recording_url = ride.pickup_transcript = None
+        ride.destination = None
+    session.flush()
+
+
+def _erase_appointments(
+    session: Session, person_id: int, contact_ids: list[int], numbers: set[str]
+) -> None:
+    conditions = [Appointment.patient_id == person_id]
+    if contact_ids:
+        conditions.append(Appointment.booked_by_contact_id.in_(contact_ids))
+    if numbers:
+        conditions.append(Appointment.booked_by_number.in_(numbers))
+    session.execute(
+        update(Appointment)
+        .where(or_(*conditions))
+        .values(booked_by_number=None, booked_by_contact_id=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _erase_calls(
+    session: Session, person_id: int, numbers: set[str], recordings_dir: Path | None
+) -> None:
+    calls = list(
+        session.scalars(
+            select(Call).where(
+                or_(
+                    Call.person_id == person_id,
+                    Call.from_number.in_(numbers) & Call.person_id.is_(None),
+                )
+            )
+        )
+    )
+    for call in calls:
+        call.from_number = None
+        state = session.get(CallSession, call.id)
+        if state is not None:
+            state.data = {}
+        for step in session.scalars(select(CallStep).where(CallStep.call_id == call.id)):
+            step.event = _bare_event(step.event)
+            step.outputs = [{"kind": o.get("kind")} for o in step.outputs]
+        if recordings_dir is not None and recordings_dir.is_dir():
+            for path in recordings_dir.glob(f"{call.id}-*"):
+                path.unlink(missing_ok=True)
+    session.flush()
+
+
+def _bare_event(event: dict[str, Any]) -> dict[str, Any]:
+    """What the report reads: the kind, a menu key, whether speech had words."""
+    bare: dict[str, Any] = {"kind": event.get("kind")}
+    if "digits" in event:
+        digits = str(event["digits"] or "")
+        bare["digits"] = digits if len(digits) <= MENU_KEY_LENGTH else ERASED_TEXT
+    if "text" in event:
+        bare["text"] = ERASED_TEXT if event["text"] else ""
+    return bare
+
+
+def _erase_messages(session: Session, numbers: set[str], names: set[str]) -> None:
+    conditions: list[ColumnElement[bool]] = []
+    if numbers:
+        conditions.append(OutboxMessage.to_number.in_(numbers))
+    conditions += [OutboxMessage.body.contains(name, autoescape=True) for name in names]
+    if conditions:
+        for message in session.scalars(select(OutboxMessage).where(or_(*conditions))):
+            session.delete(message)
+    session.flush()
+
+
+def _remove_recording(recordings_dir: Path | None, url: str | None) -> None:
+    """A recording kept on disk (relative to the recordings folder) is deleted; one kept by
+    Twilio is deleted there by the retention policy (app/calls/recordings.py)."""
+    if recordings_dir is None or not url or "://" in url:
+        return
+    folder = recordings_dir.resolve()
+    path = (folder / url).resolve()
+    if path.parent == folder and path.is_file():
+        path.unlink(missing_ok=True)
