@@ -24,7 +24,7 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request, Response
 
 from app.consoles.http import wants_html
-from app.consoles.roles import DISPATCH_ROLES, HOSPITAL_CONSOLE_ROLES
+from app.consoles.roles import DISPATCH_ROLES, HOSPITAL_ADMIN_ROLES, HOSPITAL_CONSOLE_ROLES
 from app.consoles.session_cookie import (
     SESSION_COOKIE,
     clear_session,
@@ -116,16 +116,18 @@ def require_role(*roles: StaffRole) -> Callable[[StaffUser], StaffUser]:
 AdminStaff = Annotated[StaffUser, Depends(require_role(StaffRole.ADMIN))]
 DispatchStaff = Annotated[StaffUser, Depends(require_role(*DISPATCH_ROLES))]
 HospitalConsoleStaff = Annotated[StaffUser, Depends(require_role(*HOSPITAL_CONSOLE_ROLES))]
+HospitalAdminStaff = Annotated[StaffUser, Depends(require_role(*HOSPITAL_ADMIN_ROLES))]
+HOSPITAL_BOUND_ROLES = frozenset({StaffRole.HOSPITAL_STAFF, StaffRole.HOSPITAL_ADMIN})
 
 
 # --- per-hospital and per-community access ----------------------------------------------
 
 
 def can_access_hospital(staff: StaffUser, hospital_id: int) -> bool:
-    """Admins see every hospital; hospital staff only their own; other roles none."""
+    """Admins see every hospital; hospital staff and admins only their own; others none."""
     if staff.role is StaffRole.ADMIN:
         return True
-    return staff.role is StaffRole.HOSPITAL_STAFF and staff.hospital_id == hospital_id
+    return staff.role in HOSPITAL_BOUND_ROLES and staff.hospital_id == hospital_id
 
 
 def ensure_hospital_access(staff: StaffUser, hospital_id: int) -> None:
@@ -137,7 +139,7 @@ def hospital_scope(staff: StaffUser) -> int | None:
     """The hospital id to filter queries by, or None for all (admin). 403 for other roles."""
     if staff.role is StaffRole.ADMIN:
         return None
-    if staff.role is StaffRole.HOSPITAL_STAFF and staff.hospital_id is not None:
+    if staff.role in HOSPITAL_BOUND_ROLES and staff.hospital_id is not None:
         return staff.hospital_id
     raise HTTPException(status_code=403, detail=FORBIDDEN_HOSPITAL)
 
