@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from admin_helpers import NOW
 
 from app.core.db import Database
 from support.demo import demo_data
 from support.live_server import add_hospital
-
-from admin_helpers import NOW
 
 
 @pytest.fixture

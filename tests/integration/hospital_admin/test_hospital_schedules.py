@@ -25,7 +25,7 @@ from app.hospital import administration, appointments, desk, schedules
 from app.hospital.audit import AdminError, AdminNotFound
 from app.hospital.enums import AppointmentStatus, ClinicSession, ScheduleStatus
 from app.hospital.errors import BookingError
-from app.hospital.models import Appointment, HospitalAudit, Hospital, Schedule, Slot
+from app.hospital.models import Appointment, Hospital, HospitalAudit, Schedule, Slot
 from app.hospital.offers import find_offers
 from app.hospital.rules import BookingRules, calendar_gap
 
