@@ -20,6 +20,7 @@ from admin_helpers import (
 )
 from sqlalchemy import func, select
 
+from app.consoles.auth import can_access_hospital
 from app.core.db import Database
 from app.hospital import administration, appointments, desk, schedules
 from app.hospital.audit import AdminError, AdminNotFound
@@ -28,6 +29,8 @@ from app.hospital.errors import BookingError
 from app.hospital.models import Appointment, Hospital, HospitalAudit, Schedule, Slot
 from app.hospital.offers import find_offers
 from app.hospital.rules import BookingRules, calendar_gap
+from app.staff.accounts import StaffUserError, create_user
+from app.staff.enums import StaffRole
 
 RULES_FORM = {
     "booking_window_days": "7",
@@ -448,3 +451,25 @@ def test_every_change_is_audited(clinic: int, demo: Database) -> None:
 def test_calendar_gap_is_the_first_day_without_holiday_data() -> None:
     assert calendar_gap(date(2026, 12, 1), date(2026, 12, 31)) is None
     assert calendar_gap(date(2026, 12, 28), date(2027, 1, 4)) == date(2027, 1, 1)
+
+
+def test_a_hospital_admin_is_bound_to_exactly_one_hospital(clinic: int, demo: Database) -> None:
+    with demo.session() as session, pytest.raises(StaffUserError, match="hospital_admin"):
+        create_user(
+            session,
+            username="noone",
+            display_name="无医院",
+            password="correct-horse-battery",
+            role=StaffRole.HOSPITAL_ADMIN,
+        )
+    with demo.session() as session:
+        admin = create_user(
+            session,
+            username="office.he",
+            display_name="何主任",
+            password="correct-horse-battery",
+            role=StaffRole.HOSPITAL_ADMIN,
+            hospital_id=clinic,
+        )
+        assert can_access_hospital(admin, clinic)
+        assert not can_access_hospital(admin, clinic + 1)
