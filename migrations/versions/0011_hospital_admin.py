@@ -2,7 +2,8 @@
 
 Departments get the hospital's own display name; schedules remember who made them
 (`source`) and whether a person chose to keep one the plan no longer has (`kept`); slots
-can be kept for on-site walk-ins. The staff role CHECK constraint allows `hospital_admin`,
+can be kept for on-site walk-ins, and people can be registered in person at a hospital
+desk (consent basis `in_person`). The staff role CHECK constraint allows `hospital_admin`,
 which is bound to one hospital like `hospital_staff`.
 
 Revision ID: 0011_hospital_admin
@@ -20,6 +21,8 @@ down_revision: str | None = "0009_ride_outbox_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+_CONSENT_BEFORE = ("paper_form", "verbal_by_phone")
+_CONSENT_AFTER = (*_CONSENT_BEFORE, "in_person")
 _ROLES_BEFORE = ("operator", "hospital_staff", "community_staff", "admin")
 _ROLES_AFTER = ("operator", "hospital_staff", "hospital_admin", "community_staff", "admin")
 
@@ -37,7 +40,17 @@ def _allow_roles(values: tuple[str, ...]) -> None:
         batch_op.create_check_constraint(op.f("ck_staff_users_staff_role"), f"role IN ({listed})")
 
 
+def _allow_consent(values: tuple[str, ...]) -> None:
+    listed = ", ".join(f"'{v}'" for v in values)
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_people_consent_basis"), type_="check")
+        batch_op.create_check_constraint(
+            op.f("ck_people_consent_basis"), f"consent_basis IN ({listed})"
+        )
+
+
 def upgrade() -> None:
+    _allow_consent(_CONSENT_AFTER)
     _allow_roles(_ROLES_AFTER)
     with op.batch_alter_table("staff_users", schema=None) as batch_op:
         batch_op.create_check_constraint(
@@ -146,3 +159,6 @@ def downgrade() -> None:
     with op.batch_alter_table("staff_users", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_staff_users_hospital_admin_bound"), type_="check")
     _allow_roles(_ROLES_BEFORE)
+    # The older schema has no word for it: the basis becomes unknown (registered_by stays).
+    op.execute("UPDATE people SET consent_basis = NULL WHERE consent_basis = 'in_person'")
+    _allow_consent(_CONSENT_BEFORE)

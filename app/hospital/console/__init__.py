@@ -15,7 +15,7 @@ from fastapi import APIRouter
 
 from app.consoles.assets import add_static_dir
 from app.consoles.templating import add_template_dir
-from app.hospital.console import actions, admin, pages
+from app.hospital.console import actions, admin, pages, walk_in
 
 add_template_dir(Path(__file__).parent / "templates")
 add_static_dir(Path(__file__).parent / "static")
@@ -25,3 +25,5 @@ router.include_router(pages.router)
 router.include_router(actions.router)
 router.include_router(admin.pages)
 router.include_router(admin.actions)
+router.include_router(walk_in.pages)
+router.include_router(walk_in.actions)
