@@ -35,6 +35,43 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 
+DETAIL_LABELS: dict[str, str] = {
+    "name": "名称",
+    "display_name": "本院叫法",
+    "department": "科室",
+    "doctor": "医生",
+    "title": "职称",
+    "clinic": "号别",
+    "fee_yuan": "挂号费",
+    "weekday": "星期",
+    "session": "时段",
+    "capacity": "号源数",
+    "capacity_before": "原号源数",
+    "kind": "类型",
+    "day": "日期",
+    "note": "备注",
+    "created": "新生成",
+    "resized": "调整号源",
+    "withdrawn": "撤下",
+    "conflicts": "待处理",
+    "booking_window_days": "预约周期",
+    "release_time": "放号时间",
+    "next_day_close_time": "次日号截止",
+    "cancel_deadline": "取消截止",
+    "noshow_penalties": "爽约处罚",
+    "elderly_share_percent": "长者电话预留%",
+    "onsite_share_percent": "现场预留%",
+}
+
+
+def _value(value: Any) -> str:
+    if value is None or value == "":
+        return "（无）"
+    if isinstance(value, dict):
+        return "，".join(f"{DETAIL_LABELS.get(k, k)} {_value(v)}" for k, v in value.items())
+    return str(value)
+
+
 class AdminError(Exception):
     """A refused administrative change; `message` is Chinese, for the hospital admin."""
 
@@ -81,6 +118,24 @@ class AuditRow:
     @property
     def action_label(self) -> str:
         return ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def summary(self) -> list[str]:
+        """The detail as short Chinese lines: 号源数 6 → 8."""
+        lines = []
+        for key, value in self.detail.items():
+            label = DETAIL_LABELS.get(key, key)
+            if key == "changed" and isinstance(value, dict):
+                lines += [
+                    f"{DETAIL_LABELS.get(k, k)}：{_value(v['before'])} → {_value(v['after'])}"
+                    for k, v in value.items()
+                    if isinstance(v, dict)
+                ]
+            elif key in ("before", "after") and isinstance(value, dict):
+                lines.append(f"{'原来' if key == 'before' else '改为'}：{_value(value)}")
+            elif value is not None:
+                lines.append(f"{label}：{_value(value)}")
+        return lines
 
 
 def recent(session: Session, *, hospital_id: int, limit: int = 50) -> list[AuditRow]:

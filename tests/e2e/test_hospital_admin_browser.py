@@ -1,5 +1,7 @@
-"""A new hospital sets itself up in the browser (department, doctor, weekly template) and
-a simulated phone call books the new doctor's first session through the real call flow."""
+"""A new hospital sets itself up in the browser (on-site share, department, doctor, weekly
+template); a simulated phone call books the new doctor's first session through the real
+call flow; on the visit day the desk books an older walk-in into the on-site share and
+gets the slip with the visit number."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from app.core.config import Settings
 from app.hospital.enums import AppointmentStatus
 from app.hospital.models import Appointment, Doctor, Schedule, Slot
 from app.hotline import build_call_service
+from app.people.models import Person, PersonPhone
 from app.simulator import run_call
 from app.staff.enums import StaffRole
 from support.demo import demo_data
@@ -27,6 +30,9 @@ FIRST_SESSION = date(2026, 12, 1)  # the first Tuesday of the booking window
 HOTLINE = "+868710000000"
 ZHANG = "+8613800000001"
 SCREENSHOT = Path("var/screenshots/hospital_admin.png")
+SLIP_SCREENSHOT = Path("var/screenshots/hospital_walk_in_slip.png")
+VISIT = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # the visit day, 09:00 in Kunming
+WANG = "+8613800000002"
 
 
 def _phone_call(live_server: LiveServer, *turns: str) -> list[str]:
@@ -36,6 +42,15 @@ def _phone_call(live_server: LiveServer, *turns: str) -> list[str]:
     lines: list[str] = []
     run_call(service, from_number=ZHANG, to_number=HOTLINE, turns=iter(turns), show=lines.append)
     return lines
+
+
+def _id_number(live_server: LiveServer, number: str) -> str:
+    with live_server.db.session() as session:
+        person = session.scalars(
+            select(Person).join(PersonPhone).where(PersonPhone.number == number)
+        ).one()
+        assert person.id_number is not None
+        return person.id_number
 
 
 def test_a_hospital_admin_sets_up_a_clinic_that_a_caller_then_books(
@@ -53,6 +68,10 @@ def test_a_hospital_admin_sets_up_a_clinic_that_a_caller_then_books(
     page.wait_for_url(f"{live_server.url}/hospital/{hospital}")
     page.click("#admin-link")
     page.wait_for_url(f"{live_server.url}/hospital/{hospital}/admin")
+
+    page.fill("#rule-onsite", "25")
+    page.click("#save-rules")
+    expect(page.locator("#admin-notice")).to_contain_text("预约规则已保存")
 
     page.select_option("#dept-name", "皮肤科")
     page.fill("#dept-display", "皮肤病门诊")
@@ -97,3 +116,22 @@ def test_a_hospital_admin_sets_up_a_clinic_that_a_caller_then_books(
     page.goto(f"{live_server.url}/hospital/{hospital}?day={FIRST_SESSION.isoformat()}")
     expect(page.locator(f"#appt-{appointment.id}")).to_contain_text("张秀英")
     expect(page.locator(f"#appt-{appointment.id}")).to_contain_text("和医生")
+
+    # The visit day: the desk books 王大爹, who walked in, into the on-site share.
+    live_server.clock.set(VISIT)
+    add_staff(live_server.db, "chuangkou", StaffRole.HOSPITAL_STAFF, hospital_id=hospital)
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/hospital")
+    page.fill("#username", "chuangkou")
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/hospital/{hospital}")
+    page.click("#walk-in-link")
+    expect(page.locator("#onsite-table .onsite-left")).to_have_text("3")  # 25% of 12
+    page.fill("#walk-in-id", _id_number(live_server, WANG))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/slip")
+    expect(page.locator("#visit-number")).to_have_text("5")  # after the 4 elderly phone slots
+    expect(page.locator("#slip-patient")).to_contain_text("王建国")
+    expect(page.locator("#slip-when")).to_contain_text("12月1日 星期二 上午 09:20")
+    page.screenshot(path=str(SLIP_SCREENSHOT), full_page=True)

@@ -310,7 +310,8 @@ def test_admin_changes_need_csrf_and_refusals_are_explained(live_server: LiveSer
             )
         )
     assert actions == ["department_added"] and None not in staff_ids
-    assert "新增科室" in client.get(f"/hospital/{first}/admin").text  # the audit trail
+    trail = client.get(f"/hospital/{first}/admin").text  # the audit trail, in Chinese
+    assert "新增科室" in trail and "本院叫法：皮肤病门诊" in trail
 
 
 def test_the_page_warns_when_the_holiday_data_ends_inside_the_window(
