@@ -676,3 +676,17 @@ def keep_session(
         day=schedule.day.isoformat(),
         session=session_label(schedule.session),
     )
+
+
+def generate_all(session: Session, *, now: datetime) -> list[tuple[Hospital, PlanResult]]:
+    """`generate` for every hospital with weekly templates or one-off changes: the daily job
+    (`ivr schedules generate`) that moves the booking window on."""
+    planned = select(ScheduleTemplate.hospital_id).where(ScheduleTemplate.active.is_(True))
+    changed = select(ScheduleChange.hospital_id).where(ScheduleChange.active.is_(True))
+    hospitals = session.scalars(
+        select(Hospital).where(Hospital.id.in_(planned.union(changed))).order_by(Hospital.id)
+    ).all()
+    return [
+        (hospital, generate(session, hospital_id=hospital.id, actor_id=None, now=now))
+        for hospital in hospitals
+    ]

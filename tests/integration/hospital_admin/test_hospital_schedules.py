@@ -4,7 +4,7 @@ templates, idempotence, one-off changes, the calendar, pools, and refused bad in
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 import pytest
 from admin_helpers import (
@@ -19,10 +19,14 @@ from admin_helpers import (
     set_up_clinic,
 )
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
+from app.cli import app as ivr
 from app.consoles.auth import can_access_hospital
+from app.core.config import Settings
 from app.core.db import Database
 from app.hospital import administration, appointments, desk, schedules
+from app.hospital import cli as hospital_cli
 from app.hospital.audit import AdminError, AdminNotFound
 from app.hospital.enums import AppointmentStatus, ClinicSession, ScheduleStatus
 from app.hospital.errors import BookingError
@@ -473,3 +477,34 @@ def test_a_hospital_admin_is_bound_to_exactly_one_hospital(clinic: int, demo: Da
         )
         assert can_access_hospital(admin, clinic)
         assert not can_access_hospital(admin, clinic + 1)
+
+
+def test_the_daily_command_moves_the_window_for_every_hospital_with_templates(
+    clinic: int, demo: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doctor_id, _ = set_up_clinic(demo, clinic)
+    settings = Settings(database_url=demo.url, secret_key="x" * 40)
+    monkeypatch.setattr(hospital_cli, "get_settings", lambda: settings)
+    monkeypatch.setattr(hospital_cli, "datetime", _FrozenDatetime)
+    result = CliRunner().invoke(ivr, ["schedules", "generate"])
+    assert result.exit_code == 0, result.output
+    # Only the new hospital has templates; a week on, its next Tuesday is made, once.
+    assert result.output.strip() == "云南省第一人: created 1, resized 0, withdrawn 0, to decide 0"
+    again = CliRunner().invoke(ivr, ["schedules", "generate"])
+    assert "created 0" in again.output
+    assert [row[0] for row in doctor_schedules(demo, doctor_id)] == [
+        TOMORROW,
+        TOMORROW + timedelta(days=7),
+    ]
+    with demo.session() as session:
+        who = session.scalars(
+            select(HospitalAudit.staff_user_id).where(HospitalAudit.action == "sessions_generated")
+        ).all()
+    assert who == [None, None]  # the system, not a person
+
+
+class _FrozenDatetime(datetime):
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> _FrozenDatetime:
+        moment = NOW + timedelta(days=7)
+        return cls.fromtimestamp(moment.timestamp(), tz)
