@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import delete, exists, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.local_time import local_today
@@ -567,8 +568,12 @@ def apply_plan(session: Session, *, hospital_id: int, now: datetime) -> PlanResu
                 source=planned.source,
                 kept=False,
             )
-            session.add(schedule)
-            session.flush()
+            try:
+                with session.begin_nested():  # another run may have just made it
+                    session.add(schedule)
+                    session.flush()
+            except IntegrityError:
+                continue
             _add_slots(session, schedule, planned.capacity, rules, pools=True)
             created += 1
         elif schedule.source == WITHDRAWN:
