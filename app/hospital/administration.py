@@ -84,6 +84,33 @@ def add_department(
     return department
 
 
+def rename_department(
+    session: Session,
+    *,
+    hospital_id: int,
+    department_id: int,
+    display_name: str,
+    actor_id: int | None,
+    now: datetime,
+) -> Department:
+    """The hospital's own name for a department (empty: the canonical name)."""
+    department = hospital_department(session, hospital_id=hospital_id, department_id=department_id)
+    before = department.display_name
+    department.display_name = _clean(display_name, 50) or None
+    audit.record(
+        session,
+        hospital_id=hospital_id,
+        actor_id=actor_id,
+        now=now,
+        action="department_renamed",
+        target=f"department:{department.id}",
+        name=department.name,
+        before={"display_name": before},
+        after={"display_name": department.display_name},
+    )
+    return department
+
+
 def hospital_department(session: Session, *, hospital_id: int, department_id: int) -> Department:
     department = session.get(Department, department_id)
     if department is None or department.hospital_id != hospital_id:

@@ -134,6 +134,36 @@ def add_department(
     )
 
 
+@actions.post("/hospital/{hospital_id}/admin/departments/{department_id}", response_class=Response)
+def rename_department(
+    request: Request,
+    hospital_id: int,
+    department_id: int,
+    staff: HospitalAdminStaff,
+    session: SessionDep,
+    now: NowDep,
+    display_name: Text = "",
+) -> Response:
+    hospital = load_hospital(session, staff, hospital_id)
+    return _run(
+        request,
+        session,
+        staff,
+        hospital,
+        now,
+        action="department_renamed",
+        section="departments",
+        change=lambda: administration.rename_department(
+            session,
+            hospital_id=hospital.id,
+            department_id=department_id,
+            display_name=display_name,
+            actor_id=staff.id,
+            now=now,
+        ),
+    )
+
+
 @actions.post("/hospital/{hospital_id}/admin/doctors", response_class=Response)
 def add_doctor(
     request: Request,

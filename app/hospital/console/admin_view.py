@@ -19,6 +19,7 @@ from app.understanding.department import catalogue
 
 NOTICES: dict[str, str] = {
     "department": "科室已添加。",
+    "department_renamed": "科室的本院叫法已保存。",
     "doctor": "医生已添加。",
     "doctor_changed": "医生信息已修改。",
     "template": "排班模板已保存，预约周期内的号源已生成。",

@@ -60,8 +60,13 @@ def _state_of(server: LiveServer, hospital: int) -> dict[str, Any]:
             "audit": session.scalar(
                 select(func.count(HospitalAudit.id)).where(HospitalAudit.hospital_id == hospital)
             ),
-            "departments": session.scalar(
-                select(func.count(Department.id)).where(Department.hospital_id == hospital)
+            "departments": sorted(
+                tuple(r)
+                for r in session.execute(
+                    select(Department.id, Department.display_name).where(
+                        Department.hospital_id == hospital
+                    )
+                ).all()
             ),
             "doctors": sorted(
                 tuple(r)
@@ -137,6 +142,7 @@ def _posts(hospital: int, ids: dict[str, int], token: str) -> list[tuple[str, di
     form = {"csrf_token": token}
     return [
         (f"{base}/departments", {**form, "name": "眼科", "display_name": ""}),
+        (f"{base}/departments/{ids['department']}", {**form, "display_name": "改名"}),
         (
             f"{base}/doctors",
             {
@@ -270,6 +276,17 @@ def test_admin_changes_need_csrf_and_refusals_are_explained(live_server: LiveSer
     assert done.headers["location"] == f"/hospital/{first}/admin?done=department#departments"
     page = client.get(done.headers["location"])
     assert "科室已添加" in page.text and "皮肤病门诊" in page.text
+    with server.db.session() as session:
+        derma = session.scalars(
+            select(Department.id).where(Department.hospital_id == first, Department.name == DERMA)
+        ).one()
+    renamed = client.post(
+        f"/hospital/{first}/admin/departments/{derma}",
+        data={"csrf_token": token, "display_name": "皮肤科门诊"},
+    )
+    assert (
+        renamed.status_code == 303 and "皮肤科门诊" in client.get(renamed.headers["location"]).text
+    )
     again = client.post(
         f"/hospital/{first}/admin/departments", data={**department, "csrf_token": token}
     )
@@ -309,9 +326,10 @@ def test_admin_changes_need_csrf_and_refusals_are_explained(live_server: LiveSer
                 select(HospitalAudit.staff_user_id).where(HospitalAudit.hospital_id == first)
             )
         )
-    assert actions == ["department_added"] and None not in staff_ids
+    assert actions == ["department_added", "department_renamed"] and None not in staff_ids
     trail = client.get(f"/hospital/{first}/admin").text  # the audit trail, in Chinese
     assert "新增科室" in trail and "本院叫法：皮肤病门诊" in trail
+    assert "原来：本院叫法 皮肤病门诊" in trail and "改为：本院叫法 皮肤科门诊" in trail
 
 
 def test_the_page_warns_when_the_holiday_data_ends_inside_the_window(
