@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from app.core.config import get_settings
+from app.hospital.cli import schedules_app
 from app.notify.cli import outbox_app
 from app.people.cli import people_app
 from app.speech.cli import models_app
@@ -31,6 +32,7 @@ app.add_typer(models_app, name="models")
 app.add_typer(users_app, name="users")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(people_app, name="people")
+app.add_typer(schedules_app, name="schedules")
 app.command("understand")(understand_command)
 
 

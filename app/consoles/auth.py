@@ -24,7 +24,12 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request, Response
 
 from app.consoles.http import wants_html
-from app.consoles.roles import COMMUNITY_CONSOLE_ROLES, DISPATCH_ROLES, HOSPITAL_CONSOLE_ROLES
+from app.consoles.roles import (
+    COMMUNITY_CONSOLE_ROLES,
+    DISPATCH_ROLES,
+    HOSPITAL_ADMIN_ROLES,
+    HOSPITAL_CONSOLE_ROLES,
+)
 from app.consoles.session_cookie import (
     SESSION_COOKIE,
     clear_session,
@@ -117,16 +122,18 @@ AdminStaff = Annotated[StaffUser, Depends(require_role(StaffRole.ADMIN))]
 DispatchStaff = Annotated[StaffUser, Depends(require_role(*DISPATCH_ROLES))]
 HospitalConsoleStaff = Annotated[StaffUser, Depends(require_role(*HOSPITAL_CONSOLE_ROLES))]
 CommunityConsoleStaff = Annotated[StaffUser, Depends(require_role(*COMMUNITY_CONSOLE_ROLES))]
+HospitalAdminStaff = Annotated[StaffUser, Depends(require_role(*HOSPITAL_ADMIN_ROLES))]
+HOSPITAL_BOUND_ROLES = frozenset({StaffRole.HOSPITAL_STAFF, StaffRole.HOSPITAL_ADMIN})
 
 
 # --- per-hospital and per-community access ----------------------------------------------
 
 
 def can_access_hospital(staff: StaffUser, hospital_id: int) -> bool:
-    """Admins see every hospital; hospital staff only their own; other roles none."""
+    """Admins see every hospital; hospital staff and admins only their own; others none."""
     if staff.role is StaffRole.ADMIN:
         return True
-    return staff.role is StaffRole.HOSPITAL_STAFF and staff.hospital_id == hospital_id
+    return staff.role in HOSPITAL_BOUND_ROLES and staff.hospital_id == hospital_id
 
 
 def ensure_hospital_access(staff: StaffUser, hospital_id: int) -> None:
@@ -138,7 +145,7 @@ def hospital_scope(staff: StaffUser) -> int | None:
     """The hospital id to filter queries by, or None for all (admin). 403 for other roles."""
     if staff.role is StaffRole.ADMIN:
         return None
-    if staff.role is StaffRole.HOSPITAL_STAFF and staff.hospital_id is not None:
+    if staff.role in HOSPITAL_BOUND_ROLES and staff.hospital_id is not None:
         return staff.hospital_id
     raise HTTPException(status_code=403, detail=FORBIDDEN_HOSPITAL)
 

@@ -9,12 +9,20 @@ from app.staff.enums import StaffRole
 ROLE_LABELS: dict[StaffRole, str] = {
     StaffRole.OPERATOR: "调度员",
     StaffRole.HOSPITAL_STAFF: "医院工作人员",
+    StaffRole.HOSPITAL_ADMIN: "医院管理员",
     StaffRole.COMMUNITY_STAFF: "社区工作人员",
     StaffRole.ADMIN: "管理员",
 }
 
 DISPATCH_ROLES: tuple[StaffRole, ...] = (StaffRole.OPERATOR, StaffRole.ADMIN)
-HOSPITAL_CONSOLE_ROLES: tuple[StaffRole, ...] = (StaffRole.HOSPITAL_STAFF, StaffRole.ADMIN)
+HOSPITAL_CONSOLE_ROLES: tuple[StaffRole, ...] = (
+    StaffRole.HOSPITAL_STAFF,
+    StaffRole.HOSPITAL_ADMIN,
+    StaffRole.ADMIN,
+)
+# The admin section of the hospital console (/hospital/{id}/admin): departments, doctors,
+# schedule templates, one-off changes, rules. Hospital staff may not use it.
+HOSPITAL_ADMIN_ROLES: tuple[StaffRole, ...] = (StaffRole.HOSPITAL_ADMIN, StaffRole.ADMIN)
 COMMUNITY_CONSOLE_ROLES: tuple[StaffRole, ...] = (StaffRole.COMMUNITY_STAFF, StaffRole.ADMIN)
 USER_ADMIN_ROLES: tuple[StaffRole, ...] = (StaffRole.ADMIN,)
 

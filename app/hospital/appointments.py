@@ -91,6 +91,8 @@ def book(
         raise BookingError("slot_unavailable")
     if slot.status != SlotStatus.FREE:
         raise BookingError("slot_taken")
+    if slot.reserved_for_onsite:  # kept for walk-ins at the desk, never booked by phone
+        raise BookingError("slot_unavailable")
     _check_day(rules, schedule.day, now)
     if slot.reserved_for_elderly and not rules.is_elderly(patient_age(patient, today)):
         raise BookingError("reserved_for_elderly")

@@ -55,6 +55,7 @@ class DeskRow:
     cancel_reason: str | None
     schedule_stopped: bool
     elderly: bool  # green channel (老年人优先): the hospital's elderly age; unknown counts
+    onsite: bool = False  # booked at the desk into the on-site share (app.hospital.walk_in)
 
     @property
     def session_label(self) -> str:
@@ -66,6 +67,8 @@ class DeskRow:
 
     @property
     def booked_via(self) -> str:
+        if self.onsite:
+            return "现场挂号"
         return "家属代约" if self.booked_by_family else "本人电话预约"
 
     @property
@@ -157,6 +160,7 @@ def day_list(session: Session, *, hospital_id: int, day: date) -> list[DeskRow]:
                 cancel_reason=appointment.cancel_reason,
                 schedule_stopped=schedule.status is ScheduleStatus.STOPPED,
                 elderly=rules.is_elderly(age_on(person.birth_date, day)),
+                onsite=slot.reserved_for_onsite,
             )
         )
     return result
@@ -216,9 +220,7 @@ def get_row(session: Session, *, hospital_id: int, appointment_id: int) -> DeskR
     raise DeskNotFound(NOT_FOUND)
 
 
-def reveal_contact(
-    session: Session, *, hospital_id: int, appointment_id: int
-) -> RevealedContact:
+def reveal_contact(session: Session, *, hospital_id: int, appointment_id: int) -> RevealedContact:
     """Full ID and phone numbers of one booking. The caller must log who asked (not these)."""
     appointment, _hospital = load_appointment(session, appointment_id, hospital_id, lock=False)
     person = session.get(Person, appointment.patient_id)

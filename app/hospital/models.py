@@ -47,6 +47,8 @@ class Department(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     hospital_id: Mapped[int] = mapped_column(ForeignKey("hospitals.id"))
     name: Mapped[str] = mapped_column(String(30))  # canonical name, e.g. 心血管内科
+    # The hospital's own name for it (心内科门诊); None: the canonical name.
+    display_name: Mapped[str | None] = mapped_column(String(50))
     hospital: Mapped[Hospital] = relationship(back_populates="departments")
 
 
@@ -74,6 +76,10 @@ class Schedule(Base):
     status: Mapped[ScheduleStatus] = mapped_column(
         str_enum(ScheduleStatus, "schedule_status"), default=ScheduleStatus.ACTIVE
     )
+    # Who made it: None (loaded, e.g. demo data), "template" or "extra" (app.hospital.schedules).
+    source: Mapped[str | None] = mapped_column(String(10))
+    # A person decided to keep this session although the plan no longer has it.
+    kept: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Slot(Base):
@@ -82,6 +88,8 @@ class Slot(Base):
     schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id"), index=True)
     start_time: Mapped[time] = mapped_column(Time)
     reserved_for_elderly: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Kept for older walk-ins booked at the desk: never offered or booked by phone.
+    reserved_for_onsite: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[SlotStatus] = mapped_column(
         str_enum(SlotStatus, "slot_status"), default=SlotStatus.FREE
     )
@@ -131,3 +139,53 @@ class Appointment(Timestamped, Base):
     status: Mapped[AppointmentStatus] = mapped_column(
         str_enum(AppointmentStatus, "appointment_status"), default=AppointmentStatus.BOOKED
     )
+
+
+class ScheduleTemplate(Timestamped, Base):
+    """A doctor's weekly session: every `weekday` (0 = Monday) `session`, `capacity` patients.
+
+    Removing a template keeps the row (`active` False) so the audit trail can name it.
+    """
+
+    __tablename__ = "schedule_templates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hospital_id: Mapped[int] = mapped_column(ForeignKey("hospitals.id"), index=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctors.id"))
+    weekday: Mapped[int] = mapped_column(Integer)
+    session: Mapped[ClinicSession] = mapped_column(str_enum(ClinicSession, "clinic_session"))
+    capacity: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ScheduleChange(Timestamped, Base):
+    """A one-off change on one day: an extra session, or a doctor away (`kind`).
+
+    Closed days and working weekends of the whole hospital are calendar entries in
+    `Hospital.rules` (`closed_days`, `working_days`), so the phone booking rules see them.
+    """
+
+    __tablename__ = "schedule_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hospital_id: Mapped[int] = mapped_column(ForeignKey("hospitals.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "extra_session" or "doctor_away"
+    day: Mapped[date] = mapped_column(Date)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctors.id"))
+    session: Mapped[ClinicSession | None] = mapped_column(
+        str_enum(ClinicSession, "clinic_session")
+    )  # None for doctor_away: the whole day
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(80), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class HospitalAudit(Base):
+    """One administrative change of a hospital: who, when, what (never a patient's data)."""
+
+    __tablename__ = "hospital_audit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hospital_id: Mapped[int] = mapped_column(ForeignKey("hospitals.id"), index=True)
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

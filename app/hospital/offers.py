@@ -154,6 +154,7 @@ def find_offers(
             Schedule.day.in_(sorted(all_days)),
             Schedule.status == ScheduleStatus.ACTIVE,
             Slot.status == SlotStatus.FREE,
+            Slot.reserved_for_onsite.is_(False),  # the on-site share is booked at the desk
         )
     )
     if clinic_session is not None:

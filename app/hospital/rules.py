@@ -22,8 +22,16 @@ Decisions (see docs/appointments.md):
   suspension, e.g. 1 -> 30 days, 2 -> 60, 3 or more -> 90.
 * An unknown age counts as elderly: the hotline exists for older callers.
 
+* The hospital's own calendar entries win over the holiday data: `closed_days` (no
+  clinics, e.g. a holiday the data does not know yet) and `working_days` (clinics run,
+  e.g. a 调休 Sunday of a year the data does not cover).
+* Pools per session: `elderly_share_percent` of the slots are kept for older phone
+  callers, `onsite_share_percent` for older walk-ins booked at the desk (never by phone);
+  together at most 100. They apply to sessions generated after the change.
+
 The `chinese_calendar` package ships holiday data for a fixed range of years; outside it
-the rules fall back to the plain week (Saturday and Sunday are non-working days).
+the rules fall back to the plain week (Saturday and Sunday are non-working days), and the
+hospital console warns (`calendar_gap`).
 """
 
 from __future__ import annotations
@@ -64,6 +72,32 @@ def _parse_time(value: Any, key: str) -> time:
     if match is None:
         raise ValueError(f"hospital rule {key!r}: expected HH:MM, got {value!r}")
     return time(int(match[1]), int(match[2]))
+
+
+def calendar_covers(day: date) -> bool:
+    """Whether the holiday data knows `day` (it ends with the last year it ships)."""
+    try:
+        chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return False
+    return True
+
+
+def calendar_gap(first: date, last: date) -> date | None:
+    """The first day in first..last the holiday data does not cover, or None."""
+    day = first
+    while day <= last:
+        if not calendar_covers(day):
+            return day
+        day += timedelta(days=1)
+    return None
+
+
+def _parse_days(value: Any, key: str) -> frozenset[date]:
+    try:
+        return frozenset(date.fromisoformat(str(v)) for v in value or ())
+    except (TypeError, ValueError):
+        raise ValueError(f"hospital rule {key!r}: expected a list of YYYY-MM-DD") from None
 
 
 def is_workday(day: date) -> bool:
@@ -129,6 +163,10 @@ class BookingRules:
     closed_on_holidays: bool = True
     noshow_penalties: tuple[tuple[int, int], ...] = field(default=DEFAULT_PENALTIES)
     noshow_window_days: int = 365
+    elderly_share_percent: int = 33
+    onsite_share_percent: int = 0
+    closed_days: frozenset[date] = field(default=frozenset())
+    working_days: frozenset[date] = field(default=frozenset())
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any] | None) -> BookingRules:
@@ -137,7 +175,8 @@ class BookingRules:
         Recognised keys: booking_window_days, release_time ("15:00"),
         next_day_close_time ("15:00"), cancel_deadline ("16:00 the working day before"),
         elderly_age, closed_on_holidays, noshow_penalties ([[1, 30], [2, 60]]),
-        noshow_window_days. Other keys are ignored.
+        noshow_window_days, elderly_share_percent, onsite_share_percent, closed_days and
+        working_days (["2027-02-07"]). Other keys are ignored.
         """
         raw = raw or {}
         kwargs: dict[str, Any] = {}
@@ -167,15 +206,29 @@ class BookingRules:
             kwargs["noshow_penalties"] = pairs
         if "noshow_window_days" in raw:
             kwargs["noshow_window_days"] = int(raw["noshow_window_days"])
+        for key in ("elderly_share_percent", "onsite_share_percent"):
+            if key in raw:
+                kwargs[key] = int(raw[key])
+        for key in ("closed_days", "working_days"):
+            if key in raw:
+                kwargs[key] = _parse_days(raw[key], key)
         rules = cls(**kwargs)
         if not 1 <= rules.booking_window_days <= 90:
             raise ValueError("hospital rule 'booking_window_days' must be 1..90")
+        shares = (rules.elderly_share_percent, rules.onsite_share_percent)
+        if min(shares) < 0 or sum(shares) > 100:
+            raise ValueError("hospital rules: the elderly and on-site shares must add up to <= 100")
         return rules
 
     # --- the booking window -------------------------------------------------------------
 
     def is_closed(self, day: date) -> bool:
-        """No clinics: Sunday or public holiday, unless made a working day (调休)."""
+        """No clinics: a closed day of the hospital, or Sunday or public holiday, unless the
+        hospital or the holiday data makes it a working day (调休)."""
+        if day in self.closed_days:
+            return True
+        if day in self.working_days:
+            return False
         if not self.closed_on_holidays or is_workday(day):
             return False
         if day.weekday() == 5:

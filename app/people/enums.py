@@ -22,3 +22,4 @@ class ConsentBasis(StrEnum):
 
     PAPER_FORM = "paper_form"  # a form signed at the community office
     VERBAL_BY_PHONE = "verbal_by_phone"  # verbal consent, recorded on a phone call
+    IN_PERSON = "in_person"  # registered at a hospital desk, ID card shown in person

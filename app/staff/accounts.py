@@ -128,9 +128,9 @@ def normalize_username(username: str) -> str:
 def _check_binding(
     session: Session, role: StaffRole, hospital_id: int | None, community_id: int | None
 ) -> None:
-    if role is StaffRole.HOSPITAL_STAFF:
+    if role in (StaffRole.HOSPITAL_STAFF, StaffRole.HOSPITAL_ADMIN):
         if hospital_id is None or community_id is not None:
-            raise StaffUserError("hospital staff must be bound to exactly one hospital")
+            raise StaffUserError(f"{role.value} must be bound to exactly one hospital")
         if session.get(Hospital, hospital_id) is None:
             raise StaffUserError(f"no hospital with id {hospital_id}")
     elif role is StaffRole.COMMUNITY_STAFF:

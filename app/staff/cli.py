@@ -48,7 +48,7 @@ def create(
     name: Annotated[str, typer.Option("--name", help="Display name, e.g. 李调度.")],
     role: Annotated[StaffRole, typer.Option("--role", help="The staff role.")],
     hospital_id: Annotated[
-        int | None, typer.Option("--hospital-id", help="Required for hospital_staff.")
+        int | None, typer.Option("--hospital-id", help="Required for hospital roles.")
     ] = None,
     community_id: Annotated[
         int | None, typer.Option("--community-id", help="Required for community_staff.")
@@ -171,7 +171,7 @@ def role(
     username: UsernameArg,
     new_role: Annotated[StaffRole, typer.Option("--role", help="The new role.")],
     hospital_id: Annotated[
-        int | None, typer.Option("--hospital-id", help="Required for hospital_staff.")
+        int | None, typer.Option("--hospital-id", help="Required for hospital roles.")
     ] = None,
     community_id: Annotated[
         int | None, typer.Option("--community-id", help="Required for community_staff.")

@@ -26,6 +26,9 @@ class StaffUser(Timestamped, Base):
         CheckConstraint(
             "role != 'community_staff' OR community_id IS NOT NULL", name="community_staff_bound"
         ),
+        CheckConstraint(
+            "role != 'hospital_admin' OR hospital_id IS NOT NULL", name="hospital_admin_bound"
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)

@@ -1,8 +1,10 @@
-"""The hospital staff console (/hospital): one day's phone bookings, check-in, no-show, 停诊.
+"""The hospital staff console (/hospital): one day's phone bookings, check-in, no-show, 停诊,
+and the admin section (/hospital/{id}/admin: departments, doctors, schedules, rules).
 
-`router` collects the page and action routes; app/main.py includes it. Every
-route admits hospital staff and admins (`HospitalConsoleStaff`); hospital staff only see
-their own hospital (`ensure_hospital_access`), admins choose one.
+`router` collects the page and action routes; app/main.py includes it. The day routes
+admit hospital staff, hospital admins and admins (`HospitalConsoleStaff`), the admin
+section only hospital admins and admins (`HospitalAdminStaff`); hospital staff and
+hospital admins only see their own hospital (`ensure_hospital_access`), admins choose one.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from fastapi import APIRouter
 
 from app.consoles.assets import add_static_dir
 from app.consoles.templating import add_template_dir
-from app.hospital.console import actions, pages
+from app.hospital.console import actions, admin, pages, walk_in
 
 add_template_dir(Path(__file__).parent / "templates")
 add_static_dir(Path(__file__).parent / "static")
@@ -21,3 +23,7 @@ add_static_dir(Path(__file__).parent / "static")
 router = APIRouter()
 router.include_router(pages.router)
 router.include_router(actions.router)
+router.include_router(admin.pages)
+router.include_router(admin.actions)
+router.include_router(walk_in.pages)
+router.include_router(walk_in.actions)

@@ -28,6 +28,9 @@ PLACE_KIND_LABELS = {
     PlaceKind.OTHER: "其他",
 }
 
+# What a community worker may record; in-person registration happens at a hospital desk.
+COMMUNITY_CONSENT = (ConsentBasis.PAPER_FORM, ConsentBasis.VERBAL_BY_PHONE)
+
 
 class FormRefused(ValueError):
     """A form no browser sends (too many rows, an unknown choice): a 400."""
@@ -109,7 +112,7 @@ class PersonForm:
             if name.strip() or _at(relations, index).strip() or _at(numbers, index).strip()
         ]
         consent = one("consent_basis") or ConsentBasis.PAPER_FORM.value
-        if consent not in {c.value for c in ConsentBasis}:
+        if consent not in {c.value for c in COMMUNITY_CONSENT}:
             raise FormRefused("unknown consent basis")
         return cls(
             full_name=one("full_name"),

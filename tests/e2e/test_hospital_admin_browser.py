@@ -1,0 +1,137 @@
+"""A new hospital sets itself up in the browser (on-site share, department, doctor, weekly
+template); a simulated phone call books the new doctor's first session through the real
+call flow; on the visit day the desk books an older walk-in into the on-site share and
+gets the slip with the visit number."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.calls.service import CallService
+from app.core.config import Settings
+from app.hospital.enums import AppointmentStatus
+from app.hospital.models import Appointment, Doctor, Schedule, Slot
+from app.hotline import build_call_service
+from app.people.models import Person, PersonPhone
+from app.simulator import run_call
+from app.staff.enums import StaffRole
+from support.demo import demo_data
+from support.live_server import PASSWORD, LiveServer, add_hospital, add_staff
+
+pytestmark = pytest.mark.browser
+NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # Monday 10:00 in Kunming
+FIRST_SESSION = date(2026, 12, 1)  # the first Tuesday of the booking window
+HOTLINE = "+868710000000"
+ZHANG = "+8613800000001"
+SCREENSHOT = Path("var/screenshots/hospital_admin.png")
+SLIP_SCREENSHOT = Path("var/screenshots/hospital_walk_in_slip.png")
+VISIT = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # the visit day, 09:00 in Kunming
+WANG = "+8613800000002"
+
+
+def _phone_call(live_server: LiveServer, *turns: str) -> list[str]:
+    service: CallService = build_call_service(
+        Settings(database_url=live_server.db.url), live_server.db, clock=lambda: NOW
+    )
+    lines: list[str] = []
+    run_call(service, from_number=ZHANG, to_number=HOTLINE, turns=iter(turns), show=lines.append)
+    return lines
+
+
+def _id_number(live_server: LiveServer, number: str) -> str:
+    with live_server.db.session() as session:
+        person = session.scalars(
+            select(Person).join(PersonPhone).where(PersonPhone.number == number)
+        ).one()
+        assert person.id_number is not None
+        return person.id_number
+
+
+def test_a_hospital_admin_sets_up_a_clinic_that_a_caller_then_books(
+    live_server: LiveServer, page: Any
+) -> None:
+    demo_data(live_server.db, today=NOW.date())
+    live_server.clock.set(NOW)
+    hospital = add_hospital(live_server.db, "云南省第一人民医院")
+    add_staff(live_server.db, "yuanban", StaffRole.HOSPITAL_ADMIN, hospital_id=hospital)
+
+    page.goto(f"{live_server.url}/hospital")
+    page.fill("#username", "yuanban")
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/hospital/{hospital}")
+    page.click("#admin-link")
+    page.wait_for_url(f"{live_server.url}/hospital/{hospital}/admin")
+
+    page.fill("#rule-onsite", "25")
+    page.click("#save-rules")
+    expect(page.locator("#admin-notice")).to_contain_text("预约规则已保存")
+
+    page.select_option("#dept-name", "皮肤科")
+    page.fill("#dept-display", "皮肤病门诊")
+    page.click("#add-department")
+    expect(page.locator("#admin-notice")).to_contain_text("科室已添加")
+    expect(page.locator("#department-list")).to_contain_text("皮肤病门诊")
+
+    page.fill("#doctor-name", "和医生")
+    page.select_option("#doctor-title", "主任医师")
+    page.select_option("#doctor-clinic", "expert")
+    page.fill("#doctor-fee", "25")
+    page.click("#add-doctor")
+    expect(page.locator("#admin-notice")).to_contain_text("医生已添加")
+
+    page.select_option("#template-weekday", "1")  # 星期二
+    page.select_option("#template-session", "am")
+    page.fill("#template-capacity", "12")
+    page.click("#add-template")
+    expect(page.locator("#admin-notice")).to_contain_text("号源已生成")
+    expect(page.locator("#template-table")).to_contain_text("星期二 上午")
+    expect(page.locator("#window-sessions")).to_have_text("1")
+    expect(page.locator("#audit-table")).to_contain_text("新增排班模板")
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    # 张奶奶 calls the hotline and asks for dermatology: the new doctor's session is offered.
+    lines = _phone_call(live_server, "挂号", "皮肤科", "是")
+    offer = next(line for line in lines if "号是" in line)
+    assert "明天星期二上午8点" in offer and "云南省第一人民医院" in offer and "皮肤科" in offer
+    assert any("挂好了" in line for line in lines)
+    with live_server.db.session() as session:
+        appointment, doctor = session.execute(
+            select(Appointment, Doctor)
+            .join(Slot, Slot.id == Appointment.slot_id)
+            .join(Schedule, Schedule.id == Slot.schedule_id)
+            .join(Doctor, Doctor.id == Schedule.doctor_id)
+            .where(Appointment.department_name == "皮肤科")
+        ).one()
+        assert doctor.name == "和医生" and appointment.day == FIRST_SESSION
+        assert appointment.status == AppointmentStatus.BOOKED
+
+    page.goto(f"{live_server.url}/hospital/{hospital}?day={FIRST_SESSION.isoformat()}")
+    expect(page.locator(f"#appt-{appointment.id}")).to_contain_text("张秀英")
+    expect(page.locator(f"#appt-{appointment.id}")).to_contain_text("和医生")
+
+    # The visit day: the desk books 王大爹, who walked in, into the on-site share.
+    live_server.clock.set(VISIT)
+    add_staff(live_server.db, "chuangkou", StaffRole.HOSPITAL_STAFF, hospital_id=hospital)
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/hospital")
+    page.fill("#username", "chuangkou")
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/hospital/{hospital}")
+    page.click("#walk-in-link")
+    expect(page.locator("#onsite-table .onsite-left")).to_have_text("3")  # 25% of 12
+    page.fill("#walk-in-id", _id_number(live_server, WANG))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/slip")
+    expect(page.locator("#visit-number")).to_have_text("5")  # after the 4 elderly phone slots
+    expect(page.locator("#slip-patient")).to_contain_text("王建国")
+    expect(page.locator("#slip-when")).to_contain_text("12月1日 星期二 上午 09:20")
+    page.screenshot(path=str(SLIP_SCREENSHOT), full_page=True)
