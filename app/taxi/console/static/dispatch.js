@@ -65,21 +65,46 @@
       });
   }
 
+  /* Other live sections of the page (the operators' panel): re-fetched on the same events. */
+  function refreshSections() {
+    document.querySelectorAll("[data-live-fragment]").forEach(function (section) {
+      var body = section.querySelector(".live-body");
+      fetch(section.dataset.liveFragment, { credentials: "same-origin", headers: { accept: "text/html" } })
+        .then(function (r) {
+          if (r.status === 401 || r.redirected) { window.location.reload(); throw new Error("signed out"); }
+          if (!r.ok) { throw new Error("HTTP " + r.status); }
+          return r.text();
+        })
+        .then(function (html) {
+          var active = document.activeElement;
+          var focusId = active && body.contains(active) ? active.id : null;
+          body.innerHTML = html;
+          if (focusId) {
+            var f = document.getElementById(focusId);
+            if (f) { f.focus(); }
+          }
+          section.dataset.updatedAt = String(Date.now());
+        })
+        .catch(function () { /* the next event tries again */ });
+    });
+  }
+
   function connect() {
     if (!window.EventSource) { setStatus("off", "浏览器不支持实时更新，每 10 秒刷新一次"); return; }
     var source = new EventSource(queue.dataset.eventsUrl);
     source.addEventListener("open", function () {
       setStatus("live", "实时更新中");
       refresh();              // catch up with anything that changed while connecting
+      refreshSections();
     });
-    source.addEventListener("queue", refresh);
+    source.addEventListener("queue", function () { refresh(); refreshSections(); });
     source.addEventListener("error", function () {
       setStatus("lost", "实时更新中断，正在重新连接…");
     });
   }
 
   /* Waiting times turn amber and red with the clock, not only on changes. */
-  setInterval(refresh, window.EventSource ? 30000 : 10000);
+  setInterval(function () { refresh(); refreshSections(); }, window.EventSource ? 30000 : 10000);
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest("button[data-reveal]");

@@ -1,0 +1,139 @@
+"""Routes of the operators' panel: the live fragment, picking a caller up, calling back.
+
+A refused action (another operator was faster, the caller hung up, no phone number on the
+account, Twilio refused) re-renders the dispatch page with the reason: 409 for a conflict,
+400 otherwise. Nothing is changed by a refused action.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.consoles.auth import DispatchStaff, NowDep
+from app.consoles.csrf import CsrfProtected
+from app.consoles.http import console_router
+from app.consoles.templating import render
+from app.core.deps import SessionDep, SettingsDep
+from app.core.logging import log_fields
+from app.operators.console.view import panel_context
+from app.operators.desk import desk_for
+from app.operators.requests import OperatorRequestError
+from app.staff.models import StaffUser
+
+logger = logging.getLogger(__name__)
+router = console_router()
+actions = console_router(dependencies=[CsrfProtected])
+
+
+@router.get("/dispatch/operators.html", response_class=Response)
+def panel_fragment(
+    request: Request,
+    staff: DispatchStaff,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    """The panel alone; the dispatch page's script swaps it in after each change."""
+    return render(request, "operators/_panel.html", panel_context(session, settings, now, staff))
+
+
+def _act(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    staff: StaffUser,
+    action: str,
+    work: Callable[[], object],
+    fields: dict[str, object],
+) -> Response:
+    session.close()  # the desk uses its own transactions around the Twilio request
+    try:
+        work()
+    except OperatorRequestError as exc:
+        logger.info("operator action refused", extra=log_fields(action=action, **fields))
+        from app.taxi.console.view import page_context  # the dispatch page hosts the panel
+
+        context = page_context(session, settings, now, staff)
+        context["error"] = exc.message
+        return render(
+            request, "dispatch/page.html", context, status_code=409 if exc.conflict else 400
+        )
+    logger.info(
+        "operator action", extra=log_fields(action=action, staff_user_id=staff.id, **fields)
+    )
+    return RedirectResponse(f"/dispatch?done={action}", status_code=303)
+
+
+@actions.post("/dispatch/operators/{request_id}/pick-up", response_class=Response)
+def pick_up(
+    request: Request,
+    request_id: int,
+    staff: DispatchStaff,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    desk, staff_id = desk_for(request.app.state), staff.id
+    return _act(
+        request,
+        session,
+        settings,
+        now,
+        staff,
+        "picked_up",
+        lambda: desk.pick_up(request_id=request_id, staff_id=staff_id),
+        {"request_id": request_id},
+    )
+
+
+@actions.post("/dispatch/operators/{request_id}/call-back", response_class=Response)
+def call_back(
+    request: Request,
+    request_id: int,
+    staff: DispatchStaff,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    desk, staff_id = desk_for(request.app.state), staff.id
+    return _act(
+        request,
+        session,
+        settings,
+        now,
+        staff,
+        "calling_back",
+        lambda: desk.call_back(request_id=request_id, staff_id=staff_id),
+        {"request_id": request_id},
+    )
+
+
+@actions.post("/dispatch/rides/{ride_id}/call-back", response_class=Response)
+def call_back_ride(
+    request: Request,
+    ride_id: int,
+    staff: DispatchStaff,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    """ "回拨来电者": the operator's phone first, then the caller (a call-back task)."""
+    desk, staff_id = desk_for(request.app.state), staff.id
+    return _act(
+        request,
+        session,
+        settings,
+        now,
+        staff,
+        "calling_back",
+        lambda: desk.call_back_ride(ride_id=ride_id, staff_id=staff_id),
+        {"ride_id": ride_id},
+    )
+
+
+router.include_router(actions)
