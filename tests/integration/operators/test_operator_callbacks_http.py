@@ -11,13 +11,21 @@ from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from operator_helpers import HOTLINE, OP1_PHONE, ZHANG, Desk, make_desk, ring_request_id, set_phone
 from sqlalchemy import select
 
 from app.operators.enums import CallbackOutcome, RequestStatus
 from app.taxi.models import Ride
 from support.fake_twilio import FakeTwilio
 from support.live_server import LiveServer
+from support.operator_desk import (
+    HOTLINE,
+    OP1_PHONE,
+    ZHANG,
+    Desk,
+    make_desk,
+    ring_request_id,
+    set_phone,
+)
 
 CALLER_SID = "CA" + "a" * 32
 

@@ -14,11 +14,11 @@ import threading
 from collections.abc import Callable
 
 import httpx
-from operator_helpers import OP1_PHONE, OP2_PHONE, Desk, make_desk, ring_request_id
 
 from app.operators.enums import RequestStatus
 from support.fake_twilio import FakeTwilio
 from support.live_server import LiveServer
+from support.operator_desk import OP1_PHONE, OP2_PHONE, Desk, make_desk, ring_request_id
 
 CALLER_SID = "CA" + "c" * 32
 SECOND_SID = "CA" + "d" * 32

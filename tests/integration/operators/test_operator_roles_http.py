@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
-from operator_helpers import Desk, make_desk
 
 from app.operators.enums import RequestStatus
 from app.staff.enums import StaffRole
@@ -23,6 +22,7 @@ from support.live_server import (
     csrf_from,
     sign_in,
 )
+from support.operator_desk import Desk, make_desk
 
 CALLER_SID = "CA" + "b" * 32
 PAGES = ("/dispatch/operators.html",)
@@ -93,7 +93,7 @@ def test_only_operators_and_admins_use_the_panel(
     admin, token = _signed_in(desk, "boss")
     assert admin.get("/dispatch/operators.html").status_code == 200
     users = admin.get("/console/users").text
-    assert "139****0001" in users and "13900000001" not in users
+    assert "158****0001" in users and "15800000001" not in users
     bad = admin.post("/console/users/1/phone", data={"csrf_token": token, "phone_number": "12"})
     assert bad.status_code == 400 and "电话号码格式不对" in bad.text
 

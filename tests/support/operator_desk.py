@@ -23,8 +23,8 @@ from support.live_server import LiveServer, add_staff, csrf_from, sign_in
 PUBLIC_BASE = "https://hotline.example.org"
 ZHANG = "+8613800000001"  # 张奶奶 in the demo data
 HOTLINE = "+868710000000"
-OP1_PHONE = "+8613900000001"
-OP2_PHONE = "+8613900000002"
+OP1_PHONE = "+8615800000001"
+OP2_PHONE = "+8615800000002"
 
 
 @dataclass
