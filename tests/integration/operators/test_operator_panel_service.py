@@ -1,0 +1,75 @@
+"""The operators' panel read model and state machine on the real database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from app.calls.enums import CallChannel, TransferReason
+from app.calls.models import Call
+from app.core.db import Database
+from app.operators import panel, requests
+from app.operators.enums import RequestStatus
+
+NOW = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
+
+
+def _transferred(db: Database, sid: str, *, at: datetime, emergency: bool = False) -> int:
+    with db.session() as session:
+        call = Call(
+            id=sid,
+            channel=CallChannel.TWILIO,
+            from_number="+8613800000077",
+            transfer_reason=TransferReason.EMERGENCY if emergency else TransferReason.SILENCE,
+            emergency=emergency,
+        )
+        session.add(call)
+        session.flush()
+        requests.on_transfer(session, call, now=at)
+        requests.on_transfer(session, call, now=at)  # a replayed step adds nothing
+        row = requests.waiting_call(session, sid)
+        assert row is not None
+        return row.id
+
+
+def _marker(db: Database) -> tuple[int, str, int, int]:
+    with db.session() as session:
+        return panel.change_marker(session)
+
+
+def test_emergencies_come_first_then_the_longest_wait(db: Database) -> None:
+    early = _transferred(db, "CA-early", at=NOW - timedelta(minutes=5))
+    late = _transferred(db, "CA-late", at=NOW - timedelta(minutes=1))
+    urgent = _transferred(db, "CA-urgent", at=NOW, emergency=True)
+    with db.session() as session:
+        entries = panel.open_requests(session, now=NOW)
+    assert [e.id for e in entries] == [urgent, early, late]
+    assert entries[0].emergency and "紧急" in entries[0].reason
+    assert entries[1].reason == "两次没有回应" and entries[1].waiting_label == "5分00秒"
+
+
+def test_a_simulated_call_waits_nowhere_and_gets_no_row(db: Database) -> None:
+    with db.session() as session:
+        call = Call(id="SIM-1", channel=CallChannel.SIMULATOR, transfer_reason=TransferReason.ASKED)
+        session.add(call)
+        session.flush()
+        requests.on_transfer(session, call, now=NOW)
+        assert requests.waiting_call(session, "SIM-1") is None
+
+
+def test_the_marker_moves_with_every_change_and_only_then(db: Database) -> None:
+    seen = [_marker(db)]
+    request_id = _transferred(db, "CA-1", at=NOW)
+    seen.append(_marker(db))
+    assert _marker(db) == seen[-1]
+    with db.session() as session:
+        requests.callback_requested(session, call_id="CA-1")
+    seen.append(_marker(db))
+    with db.session() as session:
+        requests.callback_result(session, request_id=request_id, dial_status="busy")  # not calling
+    assert _marker(db) == seen[-1]  # a callback about another state changes nothing
+    with db.session() as session:
+        requests.caller_left(session, call_id="CA-1")  # a call-back task is not a waiting caller
+        row = requests.request_of(session, request_id)
+        assert row is not None and row.status == RequestStatus.CALLBACK
+    assert _marker(db) == seen[-1]
+    assert len(set(seen)) == len(seen)
