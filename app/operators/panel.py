@@ -63,10 +63,21 @@ class PanelEntry:
     note: str | None
     ride_id: int | None
     callback_offered: bool
+    operator_id: int | None
+    family: tuple[tuple[str, str], ...]  # (relation and name, phone) of each family contact
 
     @property
     def on_the_line(self) -> bool:
         return self.status in (RequestStatus.WAITING, RequestStatus.RINGING)
+
+    @property
+    def talking(self) -> bool:
+        """The operator's phone is ringing or they are talking: the screen-pop is theirs."""
+        return self.status in (
+            RequestStatus.RINGING,
+            RequestStatus.CONNECTED,
+            RequestStatus.CALLING_BACK,
+        )
 
     @property
     def waiting_label(self) -> str:
@@ -132,6 +143,10 @@ def _entry(
         note=row.note,
         ride_id=row.ride_id,
         callback_offered=row.callback_offered,
+        operator_id=row.operator_id,
+        family=tuple((f"{c.relation} {c.name}", c.phone) for c in person.contacts)
+        if person
+        else (),
     )
 
 

@@ -18,6 +18,7 @@ console routes and the webhooks in app/telephony/operator_routes.py do, after co
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 from app.calls.enums import CallChannel
 from app.calls.models import Call
 from app.db.base import utcnow
-from app.operators.enums import ON_THE_LINE, CallbackOutcome, RequestStatus
+from app.operators.enums import ON_THE_LINE, OPEN, CallbackOutcome, RequestStatus
 from app.operators.models import OperatorRequest
 from app.staff.models import StaffUser
 
@@ -216,6 +217,21 @@ def dial_failed(session: Session, *, request_id: int, reason: str) -> None:
         outcome=CallbackOutcome.OPERATOR_NO_ANSWER,
         note=reason,
     )
+
+
+@dataclass(frozen=True)
+class Caller:
+    person_id: int | None
+    number: str | None
+
+
+def caller_of(session: Session, *, request_id: int) -> Caller:
+    """Who an open request is about, for acting on their behalf (e.g. a ride)."""
+    row = session.get(OperatorRequest, request_id)
+    if row is None or row.status not in OPEN:
+        raise OperatorRequestError(NOT_FOUND)
+    call = session.get(Call, row.call_id) if row.call_id else None
+    return Caller(call.person_id if call else None, row.caller_number)
 
 
 def request_of(session: Session, request_id: int) -> OperatorRequest | None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.consoles.auth import DispatchStaff, NowDep
@@ -19,14 +20,17 @@ from app.consoles.http import console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
 from app.core.logging import log_fields
+from app.operators import requests
 from app.operators.console.view import panel_context
 from app.operators.desk import desk_for
 from app.operators.requests import OperatorRequestError
 from app.staff.models import StaffUser
+from app.taxi import rides
 
 logger = logging.getLogger(__name__)
 router = console_router()
 actions = console_router(dependencies=[CsrfProtected])
+Text = Annotated[str, Form(max_length=200)]
 
 
 @router.get("/dispatch/operators.html", response_class=Response)
@@ -133,6 +137,44 @@ def call_back_ride(
         "calling_back",
         lambda: desk.call_back_ride(ride_id=ride_id, staff_id=staff_id),
         {"ride_id": ride_id},
+    )
+
+
+@actions.post("/dispatch/operators/{request_id}/order", response_class=Response)
+def order_for_caller(
+    request: Request,
+    request_id: int,
+    staff: DispatchStaff,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    pickup_address: Text = "",
+    destination: Text = "",
+    to_hospital: Annotated[bool, Form()] = False,
+) -> Response:
+    """后台下单 for the caller on the line: their number and registration come from the
+    call, never from the form."""
+    staff_id = staff.id
+
+    def order() -> object:
+        with desk_for(request.app.state).db.session() as work:
+            caller = requests.caller_of(work, request_id=request_id)
+            try:
+                return rides.queue(
+                    work,
+                    now=now,
+                    created_by_staff_id=staff_id,
+                    person_id=caller.person_id,
+                    caller_number=caller.number,
+                    pickup_address=pickup_address,
+                    destination=destination,
+                    to_hospital=to_hospital,
+                )
+            except rides.RideError as exc:
+                raise OperatorRequestError(exc.message, conflict=False) from exc
+
+    return _act(
+        request, session, settings, now, staff, "ordered", order, {"request_id": request_id}
     )
 
 

@@ -14,11 +14,13 @@ import threading
 from collections.abc import Callable
 
 import httpx
+from sqlalchemy import select
 
 from app.operators.enums import RequestStatus
+from app.taxi.models import Ride
 from support.fake_twilio import FakeTwilio
 from support.live_server import LiveServer
-from support.operator_desk import OP1_PHONE, OP2_PHONE, Desk, make_desk, ring_request_id
+from support.operator_desk import OP1_PHONE, OP2_PHONE, ZHANG, Desk, make_desk, ring_request_id
 
 CALLER_SID = "CA" + "c" * 32
 SECOND_SID = "CA" + "d" * 32
@@ -56,8 +58,23 @@ def test_a_caller_who_pressed_0_is_picked_up_and_bridged_to_the_operator(
     assert f">{room}</Conference>" in redirect.form["Twiml"]
     assert desk.row(request_id).status == RequestStatus.CONNECTED
 
+    # The operator talking sees the screen-pop in full (number, family); others masked.
+    mine = op1.get("/dispatch/operators.html").text
+    assert "13800000001" in mine and "通话中" in mine and "家属：" in mine
+    # ... and places the ride for the caller: the number comes from the call.
+    ordered = op1.post(
+        f"/dispatch/operators/{request_id}/order",
+        data={"csrf_token": token, "destination": "省人民医院", "to_hospital": "true"},
+    )
+    assert ordered.status_code == 303 and ordered.headers["location"] == "/dispatch?done=ordered"
+    with desk.server.db.session() as session:
+        ride = session.scalars(select(Ride)).one()
+        assert ride.caller_number == ZHANG and ride.person_id is not None and ride.to_hospital
+        assert ride.pickup_address and ride.destination == "省人民医院"
+
     # A second operator clicking late is told who has the caller; nothing is dialled.
     op2, token2 = desk.operator("op2")
+    assert "13800000001" not in op2.get("/dispatch/operators.html").text
     late = op2.post(f"/dispatch/operators/{request_id}/pick-up", data={"csrf_token": token2})
     assert late.status_code == 409 and "已经由调度1接起了" in late.text
     assert len(desk.rings()) == 1
@@ -110,6 +127,8 @@ def test_a_caller_who_hung_up_leaves_the_panel_and_cannot_be_picked_up(
     refused = op1.post(f"/dispatch/operators/{request_id}/pick-up", data={"csrf_token": token})
     assert refused.status_code == 409 and "来电者已经挂断了" in refused.text
     assert desk.rings() == []
+    gone = op1.post(f"/dispatch/operators/{request_id}/order", data={"csrf_token": token})
+    assert gone.status_code == 409 and "找不到这位来电者" in gone.text
 
 
 def test_a_caller_who_hangs_up_while_the_operator_phone_rings_is_reported_to_the_operator(
@@ -145,6 +164,9 @@ def test_an_operator_phone_that_does_not_answer_leaves_the_caller_first_in_line(
     assert row.operator_call_sid is None
     panel = op1.get("/dispatch/operators.html").text
     second = desk.request_id(SECOND_SID)
+    # An unregistered caller's ride needs a pickup: the operator is told, nothing queued.
+    no_pickup = op1.post(f"/dispatch/operators/{second}/order", data={"csrf_token": token})
+    assert no_pickup.status_code == 400 and "上车地点" in no_pickup.text
     assert re.findall(r'id="operator-request-(\d+)"', panel) == [str(first), str(second)]
     assert "调度员的电话没有接通，来电者仍在排队" in panel
     assert fake_twilio.updates(CALLER_SID) == []  # the caller never left the queue

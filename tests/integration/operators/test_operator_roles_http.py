@@ -29,6 +29,7 @@ PAGES = ("/dispatch/operators.html",)
 ACTIONS = (
     "/dispatch/operators/{id}/pick-up",
     "/dispatch/operators/{id}/call-back",
+    "/dispatch/operators/{id}/order",
     "/dispatch/rides/1/call-back",
 )
 WEBHOOKS = (
