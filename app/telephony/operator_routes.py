@@ -72,12 +72,14 @@ async def wait_choice(request: Request, form: TwilioForm) -> Response:
 
 @router.post("/left")
 async def left(request: Request, form: TwilioForm) -> Response:
-    """Enqueue action: `hangup` ends the wait; `leave` follows a chosen call-back."""
+    """Enqueue action: `hangup` ends the wait; `leave` follows a chosen call-back (the
+    goodbye was said: hang up). `redirected` (a pick-up moved the call into its conference)
+    and anything else get an empty answer, so nothing overrides the new TwiML."""
     sid = forms.call_sid(form)
     result = forms.text(form, "QueueResult").strip()
     if result == "hangup":
         await run_in_threadpool(lambda: _desk(request).caller_left(call_sid=sid))
-    return _xml(ot.hang_up())
+    return _xml(ot.hang_up() if result == "leave" else ot.empty())
 
 
 @router.post("/answer")

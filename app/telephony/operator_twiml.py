@@ -119,3 +119,7 @@ def hang_up() -> str:
     response = VoiceResponse()
     response.hangup()
     return str(response.to_xml())
+
+
+def empty() -> str:
+    return str(VoiceResponse().to_xml())

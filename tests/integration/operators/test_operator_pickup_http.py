@@ -121,8 +121,17 @@ def test_a_caller_who_hung_up_leaves_the_panel_and_cannot_be_picked_up(
     desk.caller_presses_0(CALLER_SID)
     request_id = desk.request_id(CALLER_SID)
     op1, token = desk.operator("op1")
-    desk.hang_up(CALLER_SID)
+    redirected = desk.twilio_post(
+        "/twilio/operators/left", {"CallSid": CALLER_SID, "QueueResult": "redirected"}
+    )
+    assert "<Hangup" not in redirected.text
+    assert desk.row(request_id).status == RequestStatus.WAITING
+    desk.hang_up(CALLER_SID)  # Twilio's status callback
     assert desk.row(request_id).status == RequestStatus.LEFT
+    # Another caller leaves the queue by hanging up: the queue's action says so.
+    desk.caller_presses_0(SECOND_SID, number="+8613800000099")
+    desk.twilio_post("/twilio/operators/left", {"CallSid": SECOND_SID, "QueueResult": "hangup"})
+    assert desk.row(desk.request_id(SECOND_SID)).status == RequestStatus.LEFT
     assert "张奶奶" not in op1.get("/dispatch/operators.html").text
     refused = op1.post(f"/dispatch/operators/{request_id}/pick-up", data={"csrf_token": token})
     assert refused.status_code == 409 and "来电者已经挂断了" in refused.text
