@@ -64,6 +64,7 @@ class PanelEntry:
     ride_id: int | None
     callback_offered: bool
     operator_id: int | None
+    operator_note: str | None
     family: tuple[tuple[str, str], ...]  # (relation and name, phone) of each family contact
 
     @property
@@ -144,6 +145,7 @@ def _entry(
         ride_id=row.ride_id,
         callback_offered=row.callback_offered,
         operator_id=row.operator_id,
+        operator_note=row.operator_note,
         family=tuple((f"{c.relation} {c.name}", c.phone) for c in person.contacts)
         if person
         else (),

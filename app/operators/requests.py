@@ -234,6 +234,24 @@ def caller_of(session: Session, *, request_id: int) -> Caller:
     return Caller(call.person_id if call else None, row.caller_number)
 
 
+NOTE_MAX = 500
+
+
+def write_note(session: Session, *, request_id: int, text: str, staff: StaffUser) -> None:
+    """The operator's note about the caller (replaces the previous one; kept with the call)."""
+    text = text.strip()
+    if len(text) > NOTE_MAX:
+        raise OperatorRequestError(f"备注太长了，最多{NOTE_MAX}个字。", conflict=False)
+    changed = _move(
+        session,
+        request_id,
+        expected=tuple(RequestStatus),
+        operator_note=f"{text}（{staff.display_name}）" if text else None,
+    )
+    if not changed:
+        raise OperatorRequestError(NOT_FOUND)
+
+
 def request_of(session: Session, request_id: int) -> OperatorRequest | None:
     return session.get(OperatorRequest, request_id, populate_existing=True)
 

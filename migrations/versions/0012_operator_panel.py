@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=24), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("note", sa.String(length=200), nullable=True),
+        sa.Column("operator_note", sa.Text(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.CheckConstraint(

@@ -51,3 +51,21 @@ def test_a_caller_who_pressed_0_appears_live_and_is_picked_up(
     [redirect] = fake_twilio.updates(CALLER_SID)
     assert f"operator-request-{request_id}</Conference>" in redirect.form["Twiml"]
     page.locator(f"#operator-request-{request_id}", has_text="通话中").wait_for(timeout=2000)
+
+    # A note half typed survives a live refresh (another caller arriving), focus kept.
+    row.locator("summary", has_text="写备注").click()
+    note = page.locator(f"#note-{request_id}")
+    note.fill("老人说腿疼，要")
+    updated = page.locator("#operators").get_attribute("data-updated-at")
+    desk.caller_presses_0("CA" + "9" * 32, number="+8613800000099")
+    page.wait_for_function(
+        "u => document.getElementById('operators').dataset.updatedAt !== u", arg=updated
+    )
+    page.locator("#operators tr[data-request]").nth(1).wait_for(timeout=2000)
+    assert note.input_value() == "老人说腿疼，要"
+    assert page.evaluate("document.activeElement.id") == f"note-{request_id}"
+    note.press("End")
+    note.type("轮椅")
+    page.locator(f"#operator-request-{request_id} button", has_text="保存备注").click()
+    page.wait_for_url("**/dispatch?done=noted")
+    assert "备注：老人说腿疼，要轮椅（调度1）" in page.inner_text(f"#operator-request-{request_id}")

@@ -178,4 +178,26 @@ def order_for_caller(
     )
 
 
+@actions.post("/dispatch/operators/{request_id}/note", response_class=Response)
+def note(
+    request: Request,
+    request_id: int,
+    staff: DispatchStaff,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    text: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """A note about the caller, kept with the call (empty clears it)."""
+    db = desk_for(request.app.state).db
+
+    def write() -> None:
+        with db.session() as work:
+            author = work.get(StaffUser, staff.id)
+            assert author is not None
+            requests.write_note(work, request_id=request_id, text=text, staff=author)
+
+    return _act(request, session, settings, now, staff, "noted", write, {"request_id": request_id})
+
+
 router.include_router(actions)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from app.calls.enums import CallChannel, TransferReason
 from app.calls.models import Call
 from app.core.db import Database
 from app.operators import panel, requests
 from app.operators.enums import RequestStatus
+from app.staff.enums import StaffRole
+from app.staff.models import StaffUser
 
 NOW = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
 
@@ -73,3 +77,21 @@ def test_the_marker_moves_with_every_change_and_only_then(db: Database) -> None:
         assert row is not None and row.status == RequestStatus.CALLBACK
     assert _marker(db) == seen[-1]
     assert len(set(seen)) == len(seen)
+
+
+def test_a_note_stays_with_the_call_and_a_too_long_one_is_refused(db: Database) -> None:
+    request_id = _transferred(db, "CA-note", at=NOW)
+    with db.session() as session:
+        staff = StaffUser(
+            username="op9", display_name="调度9", password_hash="x", role=StaffRole.OPERATOR
+        )
+        session.add(staff)
+        session.flush()
+        with pytest.raises(requests.OperatorRequestError, match="备注太长了"):
+            requests.write_note(session, request_id=request_id, text="很" * 501, staff=staff)
+        requests.write_note(session, request_id=request_id, text=" 要轮椅 ", staff=staff)
+        requests.caller_left(session, call_id="CA-note")
+    with db.session() as session:
+        row = requests.waiting_call(session, "CA-note")
+        assert row is not None and row.operator_note == "要轮椅（调度9）"
+        assert row.status == RequestStatus.LEFT

@@ -76,9 +76,23 @@
           return r.text();
         })
         .then(function (html) {
+          // Keep what the operator has open or is typing (a note, an order) across the swap.
           var active = document.activeElement;
           var focusId = active && body.contains(active) ? active.id : null;
+          var open = {}, values = {};
+          body.querySelectorAll("details[open][data-key]").forEach(function (d) { open[d.dataset.key] = true; });
+          body.querySelectorAll("textarea[id], input[id]:not([type=hidden])").forEach(function (el) {
+            values[el.id] = el.type === "checkbox" ? el.checked : el.value;
+          });
           body.innerHTML = html;
+          body.querySelectorAll("details[data-key]").forEach(function (d) {
+            if (open[d.dataset.key]) { d.open = true; }
+          });
+          Object.keys(values).forEach(function (id) {
+            var el = document.getElementById(id);
+            if (!el || !body.contains(el)) { return; }
+            if (el.type === "checkbox") { el.checked = values[id]; } else { el.value = values[id]; }
+          });
           if (focusId) {
             var f = document.getElementById(focusId);
             if (f) { f.focus(); }
