@@ -65,6 +65,7 @@ class PanelEntry:
     callback_offered: bool
     operator_id: int | None
     operator_note: str | None
+    has_recording: bool
     family: tuple[tuple[str, str], ...]  # (relation and name, phone) of each family contact
 
     @property
@@ -119,7 +120,7 @@ def _entry(
     now: datetime,
 ) -> PanelEntry:
     person = _person(session, call, row.caller_number)
-    reached, actions = _what_happened(session, row.call_id)
+    reached, actions, recording = _what_happened(session, row.call_id)
     if call is not None and call.transfer_reason is not None:
         reason = REASON_LABELS[call.transfer_reason]
     else:
@@ -146,24 +147,30 @@ def _entry(
         callback_offered=row.callback_offered,
         operator_id=row.operator_id,
         operator_note=row.operator_note,
+        has_recording=recording is not None,
         family=tuple((f"{c.relation} {c.name}", c.phone) for c in person.contacts)
         if person
         else (),
     )
 
 
-def _what_happened(session: Session, call_id: str | None) -> tuple[str | None, tuple[str, ...]]:
-    """The question reached when the call was handed over, and the caller's answers.
+def _what_happened(
+    session: Session, call_id: str | None
+) -> tuple[str | None, tuple[str, ...], str | None]:
+    """The question reached when the call was handed over, the caller's answers, and the
+    location of their last recorded words.
 
-    Steps of sensitive questions (an ID number) were stored redacted and show as such.
+    Steps of sensitive questions (an ID number) were stored redacted and show as such;
+    their recordings are never offered.
     """
     if call_id is None:
-        return None, ()
+        return None, (), None
     steps = session.scalars(
         select(CallStep).where(CallStep.call_id == call_id).order_by(CallStep.step)
     ).all()
     reached: str | None = None
     actions: list[str] = []
+    recording: str | None = None
     for step in steps:
         if any(o.get("kind") == "transfer" for o in step.outputs) and reached is None:
             reached = _state_label(step.state_before)
@@ -176,9 +183,18 @@ def _what_happened(session: Session, call_id: str | None) -> tuple[str | None, t
             actions.append(f"按了 {digits}")
         elif kind == "speech":
             actions.append(f"说：“{said}”" if said else "说了话（没有听清）")
+            recording = event.get("recording_url") or recording
         elif kind == "silence":
             actions.append("没有回应")
-    return reached, tuple(actions[-MAX_ACTIONS:])
+    return reached, tuple(actions[-MAX_ACTIONS:]), recording
+
+
+def last_recording(session: Session, request_id: int) -> str | None:
+    """Where the caller's last recorded words of an open request are stored, if any."""
+    row = session.get(OperatorRequest, request_id)
+    if row is None or row.status not in OPEN:
+        return None
+    return _what_happened(session, row.call_id)[2]
 
 
 def _state_label(ref: str) -> str | None:

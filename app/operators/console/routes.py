@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Form, Request
+from fastapi import Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.consoles.auth import DispatchStaff, NowDep
@@ -20,17 +20,19 @@ from app.consoles.http import console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
 from app.core.logging import log_fields
-from app.operators import requests
+from app.operators import panel, requests
 from app.operators.console.view import panel_context
 from app.operators.desk import desk_for
 from app.operators.requests import OperatorRequestError
 from app.staff.models import StaffUser
 from app.taxi import rides
+from app.taxi.console.media import serve_recording
 
 logger = logging.getLogger(__name__)
 router = console_router()
 actions = console_router(dependencies=[CsrfProtected])
 Text = Annotated[str, Form(max_length=200)]
+NO_RECORDING = "这位来电者没有录音。"
 
 
 @router.get("/dispatch/operators.html", response_class=Response)
@@ -43,6 +45,18 @@ def panel_fragment(
 ) -> Response:
     """The panel alone; the dispatch page's script swaps it in after each change."""
     return render(request, "operators/_panel.html", panel_context(session, settings, now, staff))
+
+
+@router.get("/dispatch/operators/{request_id}/recording", response_class=Response)
+def recording(
+    request_id: int, staff: DispatchStaff, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """The waiting caller's last recorded words (never those of a sensitive question)."""
+    url = panel.last_recording(session, request_id)
+    if url is None:
+        raise HTTPException(status_code=404, detail=NO_RECORDING)
+    session.close()  # do not hold a database connection while streaming audio
+    return serve_recording(url, settings)
 
 
 def _act(
