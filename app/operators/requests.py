@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -32,6 +32,9 @@ from app.operators.enums import ON_THE_LINE, OPEN, CallbackOutcome, RequestStatu
 from app.operators.models import OperatorRequest
 from app.staff.models import StaffUser
 
+# Twilio reports on an operator's ring within its 25 s timeout; twice that and more means
+# the report was lost.
+STALE_RING = timedelta(seconds=90)
 NOT_FOUND = "找不到这位来电者，可能已经处理完了。"
 CALLER_LEFT = "来电者已经挂断了，无法接听。可以在叫车队列或来电记录里回拨。"
 NO_PHONE = "您的账号还没有设置电话号码，请让管理员设置（ivr users phone）后再接听。"
@@ -115,21 +118,37 @@ def _operator_phone(staff: StaffUser) -> str:
     return staff.phone_number
 
 
-def pick_up(session: Session, *, request_id: int, staff: StaffUser) -> str:
+def pick_up(
+    session: Session, *, request_id: int, staff: StaffUser, now: datetime | None = None
+) -> str:
     """Take a waiting caller for `staff`; returns the operator's phone to ring.
 
+    A ring that Twilio never reported on within `STALE_RING` (our status callback was
+    lost) does not hold the caller hostage: it can be taken over like a waiting caller.
     Raises OperatorRequestError when someone else was faster or the caller has left.
     """
     phone = _operator_phone(staff)
-    taken = _move(
-        session,
-        request_id,
-        expected=(RequestStatus.WAITING,),
-        status=RequestStatus.RINGING,
-        operator_id=staff.id,
-        operator_call_sid=None,
-        note=f"正在呼叫{staff.display_name}的电话",
-    )
+    changes: dict[str, Any] = {
+        "status": RequestStatus.RINGING,
+        "operator_id": staff.id,
+        "operator_call_sid": None,
+        "note": f"正在呼叫{staff.display_name}的电话",
+    }
+    taken = _move(session, request_id, expected=(RequestStatus.WAITING,), **changes)
+    if not taken:
+        stale = (now or utcnow()) - STALE_RING
+        taken = bool(
+            session.execute(
+                update(OperatorRequest)
+                .where(
+                    OperatorRequest.id == request_id,
+                    OperatorRequest.status == RequestStatus.RINGING,
+                    OperatorRequest.updated_at < stale,
+                )
+                .values(version=OperatorRequest.version + 1, updated_at=utcnow(), **changes)
+                .execution_options(synchronize_session=False)
+            ).rowcount  # type: ignore[attr-defined]
+        )
     if not taken:
         raise _refusal(session, request_id, RequestStatus.WAITING)
     return phone

@@ -95,3 +95,38 @@ def test_a_note_stays_with_the_call_and_a_too_long_one_is_refused(db: Database) 
         row = requests.waiting_call(session, "CA-note")
         assert row is not None and row.operator_note == "要轮椅（调度9）"
         assert row.status == RequestStatus.LEFT
+
+
+def test_a_ring_never_reported_on_can_be_taken_over_after_a_while(db: Database) -> None:
+    request_id = _transferred(db, "CA-lost", at=NOW)
+    with db.session() as session:
+        first = StaffUser(
+            username="op7",
+            display_name="调度7",
+            password_hash="x",
+            role=StaffRole.OPERATOR,
+            phone_number="+8615800000007",
+        )
+        second = StaffUser(
+            username="op8",
+            display_name="调度8",
+            password_hash="x",
+            role=StaffRole.OPERATOR,
+            phone_number="+8615800000008",
+        )
+        session.add_all([first, second])
+        session.flush()
+        requests.pick_up(session, request_id=request_id, staff=first)
+        ringing = requests.request_of(session, request_id)
+        assert ringing is not None
+        rang_at = ringing.updated_at
+    with db.session() as session, pytest.raises(requests.OperatorRequestError, match="调度7"):
+        requests.pick_up(session, request_id=request_id, staff=second, now=rang_at)
+    later = rang_at + requests.STALE_RING + timedelta(seconds=1)
+    with db.session() as session:
+        assert (
+            requests.pick_up(session, request_id=request_id, staff=second, now=later)
+            == "+8615800000008"
+        )
+        row = requests.request_of(session, request_id)
+        assert row is not None and row.operator_id == second.id
