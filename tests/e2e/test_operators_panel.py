@@ -30,6 +30,7 @@ def test_a_caller_who_pressed_0_appears_live_and_is_picked_up(
     page.wait_for_url(f"{url}/dispatch")
     page.wait_for_selector("#live-status[data-state=live]", timeout=5000)
     assert "现在没有等待人工的来电者" in page.inner_text("#operators")
+    assert not page.title().startswith("(")
 
     desk.caller_presses_0(CALLER_SID)
     pressed_at = time.monotonic()
@@ -37,6 +38,8 @@ def test_a_caller_who_pressed_0_appears_live_and_is_picked_up(
     row = page.locator(f"#operator-request-{request_id}")
     row.wait_for(timeout=1000)  # within a second, without reload
     assert time.monotonic() - pressed_at < 1.0
+    page.wait_for_function("document.title.startsWith('(1) ')", timeout=2000)
+    assert page.evaluate("document.body.dataset.beeps") == "1"  # the arrival beeped
     text = row.inner_text()
     assert "张奶奶" in text and "138****0001" in text and "来电者要求转人工" in text
     page.screenshot(path="/tmp/ivr-operators-panel.png", full_page=True)
@@ -52,7 +55,10 @@ def test_a_caller_who_pressed_0_appears_live_and_is_picked_up(
     assert f"operator-request-{request_id}</Conference>" in redirect.form["Twiml"]
     page.locator(f"#operator-request-{request_id}", has_text="通话中").wait_for(timeout=2000)
 
-    # A note half typed survives a live refresh (another caller arriving), focus kept.
+    # The sound can be switched off (remembered in this browser) ...
+    page.uncheck("#sound-toggle")
+    assert page.evaluate("localStorage.getItem('dispatch-sound')") == "off"
+    # ... and a note half typed survives a live refresh (another caller arriving).
     row.locator("summary", has_text="写备注").click()
     note = page.locator(f"#note-{request_id}")
     note.fill("老人说腿疼，要")
@@ -62,6 +68,8 @@ def test_a_caller_who_pressed_0_appears_live_and_is_picked_up(
         "u => document.getElementById('operators').dataset.updatedAt !== u", arg=updated
     )
     page.locator("#operators tr[data-request]").nth(1).wait_for(timeout=2000)
+    page.wait_for_function("document.title.startsWith('(1) ')", timeout=2000)  # 1 waiting
+    assert page.evaluate("document.body.dataset.beeps") is None  # silent: switched off
     assert note.input_value() == "老人说腿疼，要"
     assert page.evaluate("document.activeElement.id") == f"note-{request_id}"
     note.press("End")

@@ -56,6 +56,7 @@
         var state = snapshot();
         queue.innerHTML = html;
         restore(state);
+        countWaiting();
         queue.dataset.updatedAt = String(Date.now());
       })
       .catch(function () { /* the next event or the periodic refresh tries again */ })
@@ -98,10 +99,50 @@
             if (f) { f.focus(); }
           }
           section.dataset.updatedAt = String(Date.now());
+          countWaiting();
         })
         .catch(function () { /* the next event tries again */ });
     });
   }
+
+  /* The tab title counts what waits (rides and callers); a new arrival beeps unless the
+   * operator switched the sound off (kept in this browser). */
+  var baseTitle = document.title, lastCount = null;
+  var soundToggle = document.getElementById("sound-toggle");
+  if (soundToggle) {
+    soundToggle.checked = window.localStorage.getItem("dispatch-sound") !== "off";
+    soundToggle.addEventListener("change", function () {
+      window.localStorage.setItem("dispatch-sound", soundToggle.checked ? "on" : "off");
+    });
+  }
+
+  function beep() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) { return; }
+    try {
+      var ctx = new Context(), tone = ctx.createOscillator(), gain = ctx.createGain();
+      tone.frequency.value = 880;
+      gain.gain.value = 0.2;
+      tone.connect(gain).connect(ctx.destination);
+      tone.start();
+      tone.stop(ctx.currentTime + 0.3);
+    } catch (e) { /* no audio device: the title still counts */ }
+  }
+
+  function countWaiting() {
+    var count = 0;
+    ["waiting-count", "operators-waiting-count"].forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) { count += parseInt(el.textContent, 10) || 0; }
+    });
+    document.title = count ? "(" + count + ") " + baseTitle : baseTitle;
+    if (lastCount !== null && count > lastCount && (!soundToggle || soundToggle.checked)) {
+      document.body.dataset.beeps = String((parseInt(document.body.dataset.beeps, 10) || 0) + 1);
+      beep();
+    }
+    lastCount = count;
+  }
+  countWaiting();
 
   function connect() {
     if (!window.EventSource) { setStatus("off", "浏览器不支持实时更新，每 10 秒刷新一次"); return; }
