@@ -17,6 +17,7 @@ from app.hospital import console as hospital_console
 from app.hotline import build_call_service, load_hotline_flows
 from app.notify import routes as notification_routes
 from app.notify.runner import start_worker_thread
+from app.operators import console as operators_console
 from app.people import console as community_console
 from app.reports import router as report_router
 from app.speech.service import get_speech
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(staff_pages.router)
     app.include_router(report_router)
     app.include_router(dispatch_console.router)
+    app.include_router(operators_console.router)
     app.include_router(hospital_console.router)
     app.include_router(community_console.router)
     app.include_router(twilio_routes.router)

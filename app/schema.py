@@ -10,6 +10,7 @@ from app.calls import models as calls_models
 from app.db.base import Base
 from app.hospital import models as hospital_models
 from app.notify import models as notify_models
+from app.operators import models as operators_models
 from app.people import models as people_models
 from app.staff import models as staff_models
 from app.taxi import models as taxi_models
@@ -19,6 +20,7 @@ __all__ = [
     "calls_models",
     "hospital_models",
     "notify_models",
+    "operators_models",
     "people_models",
     "staff_models",
     "taxi_models",

@@ -39,6 +39,7 @@ from app.core.db import Database
 from app.core.local_time import local_today
 from app.core.logging import call_id_var, log_fields
 from app.db.base import utcnow
+from app.operators import requests as operator_requests
 from app.people.phones import normalise_number
 
 logger = logging.getLogger(__name__)
@@ -207,6 +208,10 @@ class CallService:
             call.ended_at = now
             metrics.call_ended(session, call.status)
         _note_transfer(session, call, outputs)
+        if call.transfer_reason is not None and _has_transfer(outputs):
+            operator_requests.on_transfer(session, call, now=now)
+        if isinstance(event, HangUp):
+            operator_requests.caller_left(session, call_id=call.id)
         if (state.ended or isinstance(event, HangUp)) and self.on_end is not None:
             self.on_end(session, call)
         after = f"{state.flow}.{state.state}"
@@ -283,6 +288,10 @@ class CallService:
                     call.ended_at = self.clock()
                     metrics.call_ended(session, call.status)
                 _note_transfer(session, call, outputs)
+                if call.transfer_reason is not None and _has_transfer(outputs):
+                    operator_requests.on_transfer(session, call, now=self.clock())
+                if isinstance(event, HangUp):
+                    operator_requests.caller_left(session, call_id=call.id)
                 self._settle_after_failure(session, call)
                 session.add(
                     CallStep(
@@ -350,6 +359,10 @@ def _note_transfer(session: Session, call: Call, outputs: list[Output]) -> None:
     call.transfer_reason = TransferReason(transfer.reason)
     call.emergency = transfer.emergency
     metrics.transferred(session, call.transfer_reason)
+
+
+def _has_transfer(outputs: list[Output]) -> bool:
+    return any(isinstance(o, Transfer) for o in outputs)
 
 
 def _has_next_move(outputs: list[Output]) -> bool:

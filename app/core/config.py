@@ -77,6 +77,12 @@ class Settings(BaseSettings):
         default="",
         description="Where '0' transfers a caller (a phone number or SIP URI). Empty: queue.",
     )
+    operator_callback_offer_seconds: int = Field(
+        default=120,
+        ge=10,
+        le=3600,
+        description="A caller waiting this long for a person is offered a call-back (press 1).",
+    )
     hotline_number: str = "+868710000000"
     dispatch_amber_minutes: int = Field(
         default=5, description="Waiting time after which a queued ride turns amber."

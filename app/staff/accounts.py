@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from app.hospital.models import Hospital
 from app.people.models import Community
+from app.people.phones import normalise_number
 from app.staff import sessions, throttle
 from app.staff.enums import StaffRole
 from app.staff.models import StaffUser
@@ -203,6 +204,23 @@ def set_password(session: Session, user: StaffUser, password: str, *, now: datet
     session.flush()
     sessions.end_user_sessions(session, user_id=user.id, now=now, reason="password")
     logger.info("staff password changed", extra={"fields": {"staff_user_id": user.id}})
+
+
+def set_phone(session: Session, user: StaffUser, number: str) -> str | None:
+    """An operator's own phone (rung to pick up a caller or call one back); "" clears it.
+
+    Returns the stored E.164 number. Raises StaffUserError for a number that is not one.
+    """
+    if not number.strip():
+        user.phone_number = None
+    else:
+        normalised = normalise_number(number)
+        if normalised is None:
+            raise StaffUserError("电话号码格式不对，请填写手机号或带区号的座机号。")
+        user.phone_number = normalised
+    session.flush()
+    logger.info("staff phone number set", extra={"fields": {"staff_user_id": user.id}})
+    return user.phone_number
 
 
 def set_active(session: Session, user: StaffUser, active: bool, *, now: datetime) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import get_settings
 from app.core.db import Database
+from app.people.phones import mask_number
 from app.staff import accounts, sessions, throttle
 from app.staff.enums import StaffRole
 from app.staff.models import StaffUser
@@ -185,6 +186,22 @@ def role(
             now=_now(),
         )
         return f"{user.username} is now {new_role.value}; their sessions have ended."
+
+    _change_user(username, change)
+
+
+@users_app.command("phone")
+def phone(
+    username: UsernameArg,
+    number: Annotated[str, typer.Argument(help="The operator's own phone; \"\" clears it.")],
+) -> None:
+    """Set the phone an operator answers callers on (rung on 接听 and 回拨)."""
+
+    def change(session: Session, user: StaffUser) -> str:
+        stored = accounts.set_phone(session, user, number)
+        if stored is None:
+            return f"Cleared the phone number of {user.username}."
+        return f"{user.username} answers callers on {mask_number(stored)}."
 
     _change_user(username, change)
 

@@ -41,6 +41,8 @@ class StaffUser(Timestamped, Base):
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     """Made by `ivr demo` with a published password: refused in production."""
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    phone_number: Mapped[str | None] = mapped_column(String(32))
+    """An operator's own phone: picking up a caller or calling back rings it first."""
 
 
 class StaffSession(Base):

@@ -320,26 +320,6 @@ def settle_call_drafts(session: Session, *, call_id: str, handed_to_person: bool
     return drafts
 
 
-def call_back(session: Session, *, ride_id: int, now: datetime) -> str:
-    """Ask the outbox to call the caller back; one call per ride per minute at most.
-
-    Returns the number called. Raises RideError when the caller's number is unknown.
-    """
-    ride = session.get(Ride, ride_id)
-    if ride is None:
-        raise RideNotFound()
-    if not ride.caller_number:
-        raise RideError("来电号码未知（来电者隐藏了号码），无法回拨。")
-    enqueue_message(
-        session,
-        kind=OutboxKind.CALL,
-        to_number=ride.caller_number,
-        body=texts.voice("ride_call_back"),
-        idempotency_key=f"ride:{ride.id}:callback:{now:%Y%m%d%H%M}",
-    )
-    return ride.caller_number
-
-
 # --- helpers ----------------------------------------------------------------------------
 
 

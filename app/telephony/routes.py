@@ -35,8 +35,10 @@ from app.calls.enums import CallChannel
 from app.calls.service import CallService, CallView, StepResult, UnknownCallError
 from app.core.config import Settings
 from app.core.logging import log_fields, mask_phone
+from app.operators.desk import desk_for
 from app.telephony import forms, stream_token, twiml
 from app.telephony.media import router as media_router
+from app.telephony.operator_routes import router as operator_router
 from app.telephony.pending_recognition import MAX_HOLDS, RecognitionJobs, result_within
 from app.telephony.recordings import transcribe
 from app.telephony.signature import TwilioForm, TwilioWebhookRoute, WebhookRejected, public_url
@@ -53,6 +55,7 @@ STALE_STEP = -1  # never a call's current step
 
 router = APIRouter(prefix="/twilio", tags=["twilio"], route_class=TwilioWebhookRoute)
 router.include_router(media_router)
+router.include_router(operator_router)
 
 
 def options_for(settings: Settings, *, speech_available: bool = False) -> twiml.TwimlOptions:
@@ -212,6 +215,9 @@ async def status(request: Request, form: TwilioForm) -> Response:
 async def after_dial(request: Request, form: TwilioForm) -> Response:
     dial_status = forms.text(form, "DialCallStatus").strip() or None
     options = options_for(request.app.state.settings)
+    if dial_status == "completed":  # the fixed operator number talked to the caller
+        desk, sid = desk_for(request.app.state), forms.call_sid(form)
+        await run_in_threadpool(lambda: desk.answered_elsewhere(call_sid=sid))
     return xml(twiml.after_dial(dial_status, options))
 
 

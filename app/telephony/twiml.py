@@ -6,7 +6,8 @@
   same step with `silence=1`: when the caller presses nothing, Twilio falls through to
   the redirect and the silence reaches the engine as a `Silence` event.
 - `Transfer` dials the operator number; with none configured the caller waits in the
-  `operators` queue (dispatchers pick them up with `<Dequeue>`).
+  `operators` queue, shown on the operators' panel (app/telephony/operator_routes.py
+  answers its wait URL and action; operators pick a caller up from the panel).
 - `Hangup` comes after the last `<Say>`, so the caller always hears the last sentence.
 
 Voice, language and speaking rates are in `app.callflow.voice`.
@@ -37,6 +38,10 @@ RECORD_END_SILENCE_S = 5
 
 STEP_PATH = "/twilio/voice/step"
 AFTER_DIAL_PATH = "/twilio/voice/after-dial"
+# The operators' queue (app/telephony/operator_routes.py): what a waiting caller hears, and
+# where Twilio reports how the caller left the queue.
+QUEUE_WAIT_PATH = "/twilio/operators/wait"
+QUEUE_LEFT_PATH = "/twilio/operators/left"
 
 Parent: TypeAlias = VoiceResponse | Gather
 
@@ -114,7 +119,13 @@ def transfer(response: VoiceResponse, options: TwimlOptions) -> None:
 
 def queue(response: VoiceResponse, options: TwimlOptions) -> None:
     say(response, texts.spoken("waiting_for_person"), "slow", options)
-    response.enqueue(OPERATOR_QUEUE)
+    response.enqueue(
+        OPERATOR_QUEUE,
+        wait_url=f"{options.base_url}{QUEUE_WAIT_PATH}",
+        wait_url_method="POST",
+        action=f"{options.base_url}{QUEUE_LEFT_PATH}",
+        method="POST",
+    )
 
 
 def after_dial(dial_status: str | None, options: TwimlOptions) -> str:

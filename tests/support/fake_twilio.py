@@ -1,10 +1,12 @@
 """A fake Twilio REST API on loopback, for tests that run the real twilio client.
 
-Implements only what app.notify uses, under /2010-04-01/Accounts/{AccountSid}/:
-POST Messages.json and Calls.json (create) and GET Messages.json and Calls.json (list,
-filtered by To and From). Answers are shaped like Twilio's (sid, status, date_created in
-RFC 2822, ...). Every request is recorded (`requests`); created resources are kept
-(`created`). Basic auth must match the account sid and token, else 401.
+Implements only what app.notify and app.operators use, under
+/2010-04-01/Accounts/{AccountSid}/: POST Messages.json and Calls.json (create), GET
+Messages.json and Calls.json (list, filtered by To and From), and POST Calls/{Sid}.json
+(update an ongoing call, e.g. redirect it with new TwiML; a sid in `ended_calls` gets
+Twilio's 400 code 21220 "Call is not in-progress"). Answers are shaped like Twilio's
+(sid, status, date_created in RFC 2822, ...). Every request is recorded (`requests`);
+created resources are kept (`created`). Basic auth must match the account sid and token, else 401.
 
 Failure modes (`fake.mode = ...`, or `fake.fail_next(mode, n)` for the next n creates):
   "ok"          normal
@@ -38,7 +40,9 @@ import pytest
 
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
 AUTH_TOKEN = "fake-twilio-auth-token-0123456789"
-_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/(?P<kind>Messages|Calls)\.json$")
+_PATH = re.compile(
+    r"^/2010-04-01/Accounts/(?P<account>[^/]+)/(?P<kind>Messages|Calls)(?:/(?P<sid>[A-Za-z0-9]+))?\.json$"
+)
 MODES = {"ok", "error500", "error400", "hang", "drop", "drop_before"}
 
 
@@ -63,6 +67,7 @@ class FakeTwilio:
     mode: str = "ok"
     hang_seconds: float = 2.0
     invalid_numbers: set[str] = field(default_factory=set)
+    ended_calls: set[str] = field(default_factory=set)  # calls that can no longer be updated
     requests: list[RecordedRequest] = field(default_factory=list)
     created: list[dict[str, object]] = field(default_factory=list)
     _next: list[str] = field(default_factory=list)
@@ -77,6 +82,18 @@ class FakeTwilio:
         """POST requests (attempted creates), optionally only "Messages" or "Calls"."""
         with self.lock:
             return [r for r in self.requests if r.method == "POST" and kind in (None, r.kind)]
+
+    def updates(self, sid: str | None = None) -> list[RecordedRequest]:
+        """POST requests updating a call (`Calls/{sid}.json`), optionally of one call."""
+        with self.lock:
+            return [
+                r
+                for r in self.requests
+                if r.method == "POST"
+                and (m := _PATH.match(r.path)) is not None
+                and m["sid"] is not None
+                and sid in (None, m["sid"])
+            ]
 
     def created_of(self, kind: str) -> list[dict[str, object]]:
         with self.lock:
@@ -175,6 +192,8 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
                 )
             if mode == "401":
                 self._send_json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+            elif match["sid"] is not None:
+                self._update(match["sid"], form, parts.path)
             elif method == "GET":
                 self._list(kind, query, parts.path)
             elif mode == "error500":
@@ -205,6 +224,35 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
                     time.sleep(fake.hang_seconds)
                 with contextlib.suppress(OSError):  # the client may have given up waiting
                     self._send_json(201, _public(resource))
+
+        def _update(self, sid: str, form: dict[str, str], path: str) -> None:
+            if sid in fake.ended_calls:
+                self._send_json(
+                    400,
+                    {
+                        "code": 21220,
+                        "status": 400,
+                        "message": "Call is not in-progress. Cannot redirect.",
+                        "more_info": "https://www.twilio.com/docs/errors/21220",
+                    },
+                )
+                return
+            now = format_datetime(datetime.now(UTC), usegmt=False)
+            self._send_json(
+                200,
+                {
+                    "sid": sid,
+                    "account_sid": fake.account_sid,
+                    "status": "in-progress",
+                    "date_created": now,
+                    "date_updated": now,
+                    "api_version": "2010-04-01",
+                    "uri": path,
+                    "to": None,
+                    "from": None,
+                    "direction": "inbound",
+                },
+            )
 
         def _list(self, kind: str, query: dict[str, str], path: str) -> None:
             with fake.lock:

@@ -23,7 +23,7 @@ from app.core.deps import SessionDep, SettingsDep
 from app.people.phones import normalise_number
 from app.staff.models import StaffUser
 from app.taxi import rides
-from app.taxi.console.view import queue_context
+from app.taxi.console.view import page_context
 
 router = console_router(dependencies=[CsrfProtected])
 
@@ -44,7 +44,7 @@ def _run(
 ) -> Response:
     def show_refusal(exc: Exception) -> Response:
         assert isinstance(exc, rides.RideError)
-        context = queue_context(session, settings, now)
+        context = page_context(session, settings, now, staff)
         context["error"] = exc.message
         status = 409 if isinstance(exc, rides.RideConflict | rides.RideNotFound) else 400
         return render(request, "dispatch/page.html", context, status_code=status)
@@ -122,17 +122,6 @@ def no_car(
             session, ride_id=ride_id, expected_version=version,
             notify_voice_call=settings.notify_voice_call,
         ),
-    )
-
-
-@router.post("/dispatch/rides/{ride_id}/call-back", response_class=Response)
-def call_back(
-    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
-    settings: SettingsDep, now: NowDep,
-) -> Response:
-    return _run(
-        request, session, settings, staff, now, action="callback", ride_id=ride_id,
-        change=lambda: rides.call_back(session, ride_id=ride_id, now=now),
     )
 
 

@@ -39,6 +39,11 @@ def recording(
     if not url:
         raise HTTPException(status_code=404, detail=NO_RECORDING)
     session.close()  # do not hold a database connection while streaming audio
+    return serve_recording(url, settings)
+
+
+def serve_recording(url: str, settings: Settings) -> Response:
+    """A stored recording location, served as described above (404 for anything else)."""
     if url.startswith(("http://", "https://")):
         return _from_twilio(url, settings)
     return _from_disk(url, settings.recordings_dir.resolve())

@@ -16,7 +16,7 @@ from app.core.deps import SessionDep, SettingsDep
 from app.people.phones import local_number
 from app.taxi import queue as ride_queue
 from app.taxi import rides
-from app.taxi.console.view import dispatch_notice, entry_json, queue_context
+from app.taxi.console.view import dispatch_notice, entry_json, page_context, queue_context
 from app.taxi.models import Ride
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ def dispatch_page(
     now: NowDep,
     done: str = "",
 ) -> Response:
-    context = queue_context(session, settings, now)
+    context = page_context(session, settings, now, staff)
     context["notice"] = dispatch_notice(done, settings)
     return render(request, "dispatch/page.html", context)
 

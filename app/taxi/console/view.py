@@ -10,7 +10,11 @@ from sqlalchemy.orm import Session
 
 from app.consoles.phone_service import NOT_SENT, action_notice
 from app.core.config import Settings
+from app.operators.console.view import NOTICES as OPERATOR_NOTICES
+from app.operators.console.view import marker as operators_marker
+from app.operators.console.view import panel_context
 from app.people.phones import local_number, mask_number
+from app.staff.models import StaffUser
 from app.taxi import queue as ride_queue
 
 CANCEL_REASONS = ("来电者不需要了", "重复下单", "联系不上来电者", "其他原因")
@@ -23,7 +27,6 @@ NOTICES: dict[str, str] = {
     "completed": "已完成（现金支付，线下结算）。",
     "cancelled": "已取消这张叫车单。",
     "no_car": "已标记为暂无车辆，已通知来电者；这张单仍留在队列里。",
-    "callback": "回拨电话已排队，系统会马上拨出。",
     "queued": "后台下单成功，已进入队列。",
 }
 # The same actions when no phone service is configured: nothing is sent (see
@@ -32,13 +35,14 @@ UNSENT_NOTICES: dict[str, str] = {
     "assigned": f"已派车。短信和语音通知{NOT_SENT}。",
     "cancelled": f"已取消这张叫车单。给来电者（和司机）的通知{NOT_SENT}。",
     "no_car": f"已标记为暂无车辆，这张单仍留在队列里。给来电者的通知{NOT_SENT}。",
-    "callback": f"回拨电话{NOT_SENT}。",
 }
 
 
 def dispatch_notice(done: str, settings: Settings) -> str | None:
     """The notice shown after the action `done` (None for an unknown one)."""
-    return action_notice(done, settings, notices=NOTICES, unsent_notices=UNSENT_NOTICES)
+    return action_notice(
+        done, settings, notices={**NOTICES, **OPERATOR_NOTICES}, unsent_notices=UNSENT_NOTICES
+    )
 
 
 def wait_level(entry: ride_queue.QueueEntry, settings: Settings) -> str:
@@ -111,3 +115,13 @@ def entry_json(entry: ride_queue.QueueEntry, settings: Settings) -> dict[str, An
         "driver_plate": entry.driver_plate,
         "eta_minutes": entry.eta_minutes,
     }
+
+
+def page_context(
+    session: Session, settings: Settings, now: datetime, staff: StaffUser
+) -> dict[str, Any]:
+    """The whole dispatch page: the operators' panel above the ride queue."""
+    context = queue_context(session, settings, now)
+    context.update(panel_context(session, settings, now, staff))
+    context["operators_marker"] = operators_marker(session)
+    return context

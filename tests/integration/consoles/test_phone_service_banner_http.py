@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.hospital.models import Hospital
 from app.notify.enums import OutboxKind
 from app.notify.models import OutboxMessage
+from app.operators.models import OperatorRequest
 from app.taxi.models import Driver, Ride
 from support.demo import demo_data
 from support.live_server import LiveServer, csrf_from, sign_in
@@ -95,23 +96,18 @@ def test_no_banner_when_twilio_is_configured(
         assert "未配置电话服务" not in html, path
 
 
-def test_call_back_without_twilio_says_not_sent_but_keeps_the_call(
+def test_call_back_without_twilio_says_no_phone_service_and_writes_nothing(
     live_server: LiveServer,
 ) -> None:
+    """回拨 connects an operator to the caller now (tests/integration/operators); without a
+    phone service it says so instead of pretending to queue anything."""
     client, token, ride_id = _operator_with_ride(live_server)
     answer = client.post(f"/dispatch/rides/{ride_id}/call-back", data={"csrf_token": token})
-    assert answer.status_code == 303
-    notice = notice_on(client, answer.headers["location"])
-    assert NOT_SENT in notice and "排队" not in notice
-    assert _outbox_calls(live_server) == 1  # goes out once Twilio is configured
-
-
-def test_call_back_with_twilio_says_queued(live_server_factory: Callable[..., LiveServer]) -> None:
-    server = live_server_factory(**TWILIO)
-    client, token, ride_id = _operator_with_ride(server)
-    answer = client.post(f"/dispatch/rides/{ride_id}/call-back", data={"csrf_token": token})
-    notice = notice_on(client, answer.headers["location"])
-    assert "已排队" in notice and NOT_SENT not in notice
+    assert answer.status_code == 400 and "没有配置电话服务" in answer.text
+    assert "排队" not in answer.text.split('role="alert"')[1][:200]
+    with live_server.db.session() as session:
+        assert session.scalar(select(func.count(OperatorRequest.id))) == 0
+        assert session.scalar(select(func.count(OutboxMessage.id))) == 0
 
 
 def test_no_car_and_cancel_without_twilio_say_not_sent(live_server: LiveServer) -> None:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from app.core.config import Settings
 from app.core.db import Database
 from app.staff import accounts, cli
-from support.live_server import add_hospital
+from support.live_server import add_hospital, add_staff
 
 runner = CliRunner()
 
@@ -161,3 +161,20 @@ def test_role_changes_role_and_scope_with_the_same_rules_as_create(db: Database)
     with db.session() as session:
         user = accounts.get_user_by_username(session, "li.op")
         assert user is not None and user.hospital_id is None
+
+
+def test_phone_sets_normalises_masks_and_clears_an_operators_number(db: Database) -> None:
+    add_staff(db, "li.op")
+    done = runner.invoke(cli.users_app, ["phone", "li.op", "158 0000 0001"])
+    assert done.exit_code == 0, done.output
+    assert "158****0001" in done.output and "15800000001" not in done.output
+    with db.session() as session:
+        user = accounts.get_user_by_username(session, "li.op")
+        assert user is not None and user.phone_number == "+8615800000001"
+    bad = runner.invoke(cli.users_app, ["phone", "li.op", "12"])
+    assert bad.exit_code == 1 and "电话号码格式不对" in bad.output
+    cleared = runner.invoke(cli.users_app, ["phone", "li.op", ""])
+    assert cleared.exit_code == 0 and "Cleared" in cleared.output
+    with db.session() as session:
+        user = accounts.get_user_by_username(session, "li.op")
+        assert user is not None and user.phone_number is None

@@ -245,14 +245,5 @@ def test_back_office_order_for_an_unregistered_caller(demo: Database) -> None:
         rides.queue(session, now=NOW, created_by_staff_id=None, caller_name="无地址")
 
 
-def test_call_back_is_enqueued_once_per_minute(demo: Database) -> None:
-    ride_id = _order(demo, ZHANG)
-    for _ in range(2):
-        with demo.session() as session:
-            rides.call_back(session, ride_id=ride_id, now=NOW)
-    with demo.session() as session:
-        assert session.scalar(select(func.count(OutboxMessage.id))) == 1
-
-
 def test_plate_is_spelled_character_by_character() -> None:
     assert spoken_plate("云A·D1234") == "云A，D，幺，两，三，四"

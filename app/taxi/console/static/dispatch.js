@@ -56,6 +56,7 @@
         var state = snapshot();
         queue.innerHTML = html;
         restore(state);
+        countWaiting();
         queue.dataset.updatedAt = String(Date.now());
       })
       .catch(function () { /* the next event or the periodic refresh tries again */ })
@@ -65,21 +66,100 @@
       });
   }
 
+  /* Other live sections of the page (the operators' panel): re-fetched on the same events. */
+  function refreshSections() {
+    document.querySelectorAll("[data-live-fragment]").forEach(function (section) {
+      var body = section.querySelector(".live-body");
+      fetch(section.dataset.liveFragment, { credentials: "same-origin", headers: { accept: "text/html" } })
+        .then(function (r) {
+          if (r.status === 401 || r.redirected) { window.location.reload(); throw new Error("signed out"); }
+          if (!r.ok) { throw new Error("HTTP " + r.status); }
+          return r.text();
+        })
+        .then(function (html) {
+          // Keep what the operator has open or is typing (a note, an order) across the swap.
+          var active = document.activeElement;
+          var focusId = active && body.contains(active) ? active.id : null;
+          var open = {}, values = {};
+          body.querySelectorAll("details[open][data-key]").forEach(function (d) { open[d.dataset.key] = true; });
+          body.querySelectorAll("textarea[id], input[id]:not([type=hidden])").forEach(function (el) {
+            values[el.id] = el.type === "checkbox" ? el.checked : el.value;
+          });
+          body.innerHTML = html;
+          body.querySelectorAll("details[data-key]").forEach(function (d) {
+            if (open[d.dataset.key]) { d.open = true; }
+          });
+          Object.keys(values).forEach(function (id) {
+            var el = document.getElementById(id);
+            if (!el || !body.contains(el)) { return; }
+            if (el.type === "checkbox") { el.checked = values[id]; } else { el.value = values[id]; }
+          });
+          if (focusId) {
+            var f = document.getElementById(focusId);
+            if (f) { f.focus(); }
+          }
+          section.dataset.updatedAt = String(Date.now());
+          countWaiting();
+        })
+        .catch(function () { /* the next event tries again */ });
+    });
+  }
+
+  /* The tab title counts what waits (rides and callers); a new arrival beeps unless the
+   * operator switched the sound off (kept in this browser). */
+  var baseTitle = document.title, lastCount = null;
+  var soundToggle = document.getElementById("sound-toggle");
+  if (soundToggle) {
+    soundToggle.checked = window.localStorage.getItem("dispatch-sound") !== "off";
+    soundToggle.addEventListener("change", function () {
+      window.localStorage.setItem("dispatch-sound", soundToggle.checked ? "on" : "off");
+    });
+  }
+
+  function beep() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) { return; }
+    try {
+      var ctx = new Context(), tone = ctx.createOscillator(), gain = ctx.createGain();
+      tone.frequency.value = 880;
+      gain.gain.value = 0.2;
+      tone.connect(gain).connect(ctx.destination);
+      tone.start();
+      tone.stop(ctx.currentTime + 0.3);
+    } catch (e) { /* no audio device: the title still counts */ }
+  }
+
+  function countWaiting() {
+    var count = 0;
+    ["waiting-count", "operators-waiting-count"].forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) { count += parseInt(el.textContent, 10) || 0; }
+    });
+    document.title = count ? "(" + count + ") " + baseTitle : baseTitle;
+    if (lastCount !== null && count > lastCount && (!soundToggle || soundToggle.checked)) {
+      document.body.dataset.beeps = String((parseInt(document.body.dataset.beeps, 10) || 0) + 1);
+      beep();
+    }
+    lastCount = count;
+  }
+  countWaiting();
+
   function connect() {
     if (!window.EventSource) { setStatus("off", "浏览器不支持实时更新，每 10 秒刷新一次"); return; }
     var source = new EventSource(queue.dataset.eventsUrl);
     source.addEventListener("open", function () {
       setStatus("live", "实时更新中");
       refresh();              // catch up with anything that changed while connecting
+      refreshSections();
     });
-    source.addEventListener("queue", refresh);
+    source.addEventListener("queue", function () { refresh(); refreshSections(); });
     source.addEventListener("error", function () {
       setStatus("lost", "实时更新中断，正在重新连接…");
     });
   }
 
   /* Waiting times turn amber and red with the clock, not only on changes. */
-  setInterval(refresh, window.EventSource ? 30000 : 10000);
+  setInterval(function () { refresh(); refreshSections(); }, window.EventSource ? 30000 : 10000);
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest("button[data-reveal]");

@@ -1,0 +1,1 @@
+"""Operators: callers waiting for a person, picking them up, and calling callers back."""

@@ -1,0 +1,217 @@
+"""Routes of the operators' panel: the live fragment, picking a caller up, calling back.
+
+A refused action (another operator was faster, the caller hung up, no phone number on the
+account, Twilio refused) re-renders the dispatch page with the reason: 409 for a conflict,
+400 otherwise. Nothing is changed by a refused action.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.consoles.auth import DispatchStaff, NowDep
+from app.consoles.csrf import CsrfProtected
+from app.consoles.http import console_router
+from app.consoles.templating import render
+from app.core.deps import SessionDep, SettingsDep
+from app.core.logging import log_fields
+from app.operators import panel, requests
+from app.operators.console.view import panel_context
+from app.operators.desk import desk_for
+from app.operators.requests import OperatorRequestError
+from app.staff.models import StaffUser
+from app.taxi import rides
+from app.taxi.console.media import serve_recording
+
+logger = logging.getLogger(__name__)
+router = console_router()
+actions = console_router(dependencies=[CsrfProtected])
+Text = Annotated[str, Form(max_length=200)]
+NO_RECORDING = "这位来电者没有录音。"
+
+
+@router.get("/dispatch/operators.html", response_class=Response)
+def panel_fragment(
+    request: Request,
+    staff: DispatchStaff,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    """The panel alone; the dispatch page's script swaps it in after each change."""
+    return render(request, "operators/_panel.html", panel_context(session, settings, now, staff))
+
+
+@router.get("/dispatch/operators/{request_id}/recording", response_class=Response)
+def recording(
+    request_id: int, staff: DispatchStaff, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """The waiting caller's last recorded words (never those of a sensitive question)."""
+    url = panel.last_recording(session, request_id)
+    if url is None:
+        raise HTTPException(status_code=404, detail=NO_RECORDING)
+    session.close()  # do not hold a database connection while streaming audio
+    return serve_recording(url, settings)
+
+
+def _act(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    staff: StaffUser,
+    action: str,
+    work: Callable[[], object],
+    fields: dict[str, object],
+) -> Response:
+    session.close()  # the desk uses its own transactions around the Twilio request
+    try:
+        work()
+    except OperatorRequestError as exc:
+        logger.info("operator action refused", extra=log_fields(action=action, **fields))
+        from app.taxi.console.view import page_context  # the dispatch page hosts the panel
+
+        context = page_context(session, settings, now, staff)
+        context["error"] = exc.message
+        return render(
+            request, "dispatch/page.html", context, status_code=409 if exc.conflict else 400
+        )
+    logger.info(
+        "operator action", extra=log_fields(action=action, staff_user_id=staff.id, **fields)
+    )
+    return RedirectResponse(f"/dispatch?done={action}", status_code=303)
+
+
+@actions.post("/dispatch/operators/{request_id}/pick-up", response_class=Response)
+def pick_up(
+    request: Request,
+    request_id: int,
+    staff: DispatchStaff,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    desk, staff_id = desk_for(request.app.state), staff.id
+    return _act(
+        request,
+        session,
+        settings,
+        now,
+        staff,
+        "picked_up",
+        lambda: desk.pick_up(request_id=request_id, staff_id=staff_id),
+        {"request_id": request_id},
+    )
+
+
+@actions.post("/dispatch/operators/{request_id}/call-back", response_class=Response)
+def call_back(
+    request: Request,
+    request_id: int,
+    staff: DispatchStaff,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    desk, staff_id = desk_for(request.app.state), staff.id
+    return _act(
+        request,
+        session,
+        settings,
+        now,
+        staff,
+        "calling_back",
+        lambda: desk.call_back(request_id=request_id, staff_id=staff_id),
+        {"request_id": request_id},
+    )
+
+
+@actions.post("/dispatch/rides/{ride_id}/call-back", response_class=Response)
+def call_back_ride(
+    request: Request,
+    ride_id: int,
+    staff: DispatchStaff,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    """ "回拨来电者": the operator's phone first, then the caller (a call-back task)."""
+    desk, staff_id = desk_for(request.app.state), staff.id
+    return _act(
+        request,
+        session,
+        settings,
+        now,
+        staff,
+        "calling_back",
+        lambda: desk.call_back_ride(ride_id=ride_id, staff_id=staff_id),
+        {"ride_id": ride_id},
+    )
+
+
+@actions.post("/dispatch/operators/{request_id}/order", response_class=Response)
+def order_for_caller(
+    request: Request,
+    request_id: int,
+    staff: DispatchStaff,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    pickup_address: Text = "",
+    destination: Text = "",
+    to_hospital: Annotated[bool, Form()] = False,
+) -> Response:
+    """后台下单 for the caller on the line: their number and registration come from the
+    call, never from the form."""
+    staff_id = staff.id
+
+    def order() -> object:
+        with desk_for(request.app.state).db.session() as work:
+            caller = requests.caller_of(work, request_id=request_id)
+            try:
+                return rides.queue(
+                    work,
+                    now=now,
+                    created_by_staff_id=staff_id,
+                    person_id=caller.person_id,
+                    caller_number=caller.number,
+                    pickup_address=pickup_address,
+                    destination=destination,
+                    to_hospital=to_hospital,
+                )
+            except rides.RideError as exc:
+                raise OperatorRequestError(exc.message, conflict=False) from exc
+
+    return _act(
+        request, session, settings, now, staff, "ordered", order, {"request_id": request_id}
+    )
+
+
+@actions.post("/dispatch/operators/{request_id}/note", response_class=Response)
+def note(
+    request: Request,
+    request_id: int,
+    staff: DispatchStaff,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    text: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """A note about the caller, kept with the call (empty clears it)."""
+    db = desk_for(request.app.state).db
+
+    def write() -> None:
+        with db.session() as work:
+            author = work.get(StaffUser, staff.id)
+            assert author is not None
+            requests.write_note(work, request_id=request_id, text=text, staff=author)
+
+    return _act(request, session, settings, now, staff, "noted", write, {"request_id": request_id})
+
+
+router.include_router(actions)

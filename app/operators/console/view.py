@@ -1,0 +1,39 @@
+"""What the operators' panel template needs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.core.config import Settings
+from app.operators import panel
+from app.people.phones import local_number, mask_number
+from app.staff.models import StaffUser
+
+NOTICES = {
+    "picked_up": "正在拨打您的电话，接起后就和来电者通话。",
+    "calling_back": "正在拨打您的电话，接起后系统会拨打来电者。",
+    "ordered": "已为来电者下单，已进入叫车队列。",
+    "noted": "备注已保存。",
+}
+
+
+def marker(session: Session) -> str:
+    return "|".join(map(str, panel.change_marker(session)))
+
+
+def panel_context(
+    session: Session, settings: Settings, now: datetime, staff: StaffUser
+) -> dict[str, Any]:
+    entries = panel.open_requests(session, now=now)
+    return {
+        "operator_entries": entries,
+        "operator_on_line": sum(1 for e in entries if e.on_the_line),
+        "operator_phone_missing": not staff.phone_number,
+        "mask_number": mask_number,
+        "local_number": local_number,
+        "operator_staff_id": staff.id,
+        "operator_offer_seconds": settings.operator_callback_offer_seconds,
+    }

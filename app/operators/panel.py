@@ -1,0 +1,220 @@
+"""What the operators' panel shows: every caller who needs a person, and a change marker.
+
+`open_requests` lists the open rows (waiting on the line, being connected, talking, or
+waiting for a call-back), emergencies first, then the longest wait. For each it reads who
+called (the registered person: name, age, number), why the call reached a person, where
+in the call flow they were and what they pressed or said. `change_marker` is the cheap
+fingerprint the dispatch console's event stream polls (open rows only, by index).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.calls.enums import TransferReason
+from app.calls.models import Call, CallStep
+from app.operators.enums import (
+    OPEN,
+    OUTCOME_LABELS,
+    STATUS_LABELS,
+    CallbackOutcome,
+    RequestStatus,
+)
+from app.operators.models import OperatorRequest
+from app.people.age import age_on
+from app.people.models import Person, PersonPhone
+from app.staff.models import StaffUser
+
+REASON_LABELS: dict[TransferReason, str] = {
+    TransferReason.ASKED: "来电者要求转人工（按0或说“转人工”）",
+    TransferReason.SILENCE: "两次没有回应",
+    TransferReason.NOT_UNDERSTOOD: "两次没有听懂",
+    TransferReason.SYSTEM_ERROR: "系统出错",
+    TransferReason.EMERGENCY: "说到紧急情况（已提示拨打120）",
+    TransferReason.FLOW: "自助流程办不了（如未登记、没有号源、拒绝下单）",
+}
+FLOW_LABELS = {"main": "主菜单", "taxi": "叫车", "hospital": "挂号"}
+MAX_ACTIONS = 12
+REDACTED = "[redacted"  # how the call service stores answers to sensitive questions
+
+
+@dataclass(frozen=True)
+class PanelEntry:
+    id: int
+    status: RequestStatus
+    status_label: str
+    emergency: bool
+    person_name: str | None
+    age: int | None
+    caller_number: str | None
+    reason: str
+    reached: str | None  # flow and question the caller had reached
+    actions: tuple[str, ...]  # what the caller pressed or said, in order
+    queued_at: datetime
+    waiting_seconds: int
+    operator_name: str | None
+    outcome: CallbackOutcome | None
+    outcome_label: str | None
+    attempts: int
+    note: str | None
+    ride_id: int | None
+    callback_offered: bool
+    operator_id: int | None
+    operator_note: str | None
+    has_recording: bool
+    family: tuple[tuple[str, str], ...]  # (relation and name, phone) of each family contact
+
+    @property
+    def on_the_line(self) -> bool:
+        return self.status in (RequestStatus.WAITING, RequestStatus.RINGING)
+
+    @property
+    def talking(self) -> bool:
+        """The operator's phone is ringing or they are talking: the screen-pop is theirs."""
+        return self.status in (
+            RequestStatus.RINGING,
+            RequestStatus.CONNECTED,
+            RequestStatus.CALLING_BACK,
+        )
+
+    @property
+    def waiting_label(self) -> str:
+        minutes, seconds = divmod(self.waiting_seconds, 60)
+        return f"{minutes}分{seconds:02d}秒" if minutes else f"{seconds}秒"
+
+
+def open_requests(session: Session, *, now: datetime) -> list[PanelEntry]:
+    rows = session.execute(
+        select(OperatorRequest, Call, StaffUser)
+        .outerjoin(Call, OperatorRequest.call_id == Call.id)
+        .outerjoin(StaffUser, OperatorRequest.operator_id == StaffUser.id)
+        .where(OperatorRequest.status.in_(OPEN))
+        .order_by(
+            func.coalesce(Call.emergency, False).desc(),
+            OperatorRequest.queued_at.asc(),
+            OperatorRequest.id.asc(),
+        )
+    ).all()
+    return [_entry(session, row, call, staff, now) for row, call, staff in rows]
+
+
+def _person(session: Session, call: Call | None, number: str | None) -> Person | None:
+    if call is not None and call.person_id is not None:
+        return session.get(Person, call.person_id)
+    if not number:
+        return None
+    return session.scalar(
+        select(Person).join(PersonPhone).where(PersonPhone.number == number).limit(1)
+    )
+
+
+def _entry(
+    session: Session,
+    row: OperatorRequest,
+    call: Call | None,
+    staff: StaffUser | None,
+    now: datetime,
+) -> PanelEntry:
+    person = _person(session, call, row.caller_number)
+    reached, actions, recording = _what_happened(session, row.call_id)
+    if call is not None and call.transfer_reason is not None:
+        reason = REASON_LABELS[call.transfer_reason]
+    else:
+        reason = "叫车后需要回拨" if row.ride_id else "需要人工"
+    return PanelEntry(
+        id=row.id,
+        status=row.status,
+        status_label=STATUS_LABELS[row.status],
+        emergency=bool(call and call.emergency),
+        person_name=(person.call_name or person.full_name) if person else None,
+        age=age_on(person.birth_date, now.date()) if person else None,
+        caller_number=row.caller_number,
+        reason=reason,
+        reached=reached,
+        actions=actions,
+        queued_at=row.queued_at,
+        waiting_seconds=max(0, int((now - row.queued_at).total_seconds())),
+        operator_name=staff.display_name if staff else None,
+        outcome=row.outcome,
+        outcome_label=OUTCOME_LABELS[row.outcome] if row.outcome else None,
+        attempts=row.attempts,
+        note=row.note,
+        ride_id=row.ride_id,
+        callback_offered=row.callback_offered,
+        operator_id=row.operator_id,
+        operator_note=row.operator_note,
+        has_recording=recording is not None,
+        family=tuple((f"{c.relation} {c.name}", c.phone) for c in person.contacts)
+        if person
+        else (),
+    )
+
+
+def _what_happened(
+    session: Session, call_id: str | None
+) -> tuple[str | None, tuple[str, ...], str | None]:
+    """The question reached when the call was handed over, the caller's answers, and the
+    location of their last recorded words.
+
+    Steps of sensitive questions (an ID number) were stored redacted and show as such;
+    their recordings are never offered.
+    """
+    if call_id is None:
+        return None, (), None
+    steps = session.scalars(
+        select(CallStep).where(CallStep.call_id == call_id).order_by(CallStep.step)
+    ).all()
+    reached: str | None = None
+    actions: list[str] = []
+    recording: str | None = None
+    for step in steps:
+        if any(o.get("kind") == "transfer" for o in step.outputs) and reached is None:
+            reached = _state_label(step.state_before)
+        event = step.event
+        kind = event.get("kind")
+        digits, said = str(event.get("digits") or ""), str(event.get("text") or "")
+        if digits.startswith(REDACTED) or said.startswith(REDACTED):
+            actions.append("输入了保密内容（如身份证号）")
+        elif kind == "keys":
+            actions.append(f"按了 {digits}")
+        elif kind == "speech":
+            actions.append(f"说：“{said}”" if said else "说了话（没有听清）")
+            recording = event.get("recording_url") or recording
+        elif kind == "silence":
+            actions.append("没有回应")
+    return reached, tuple(actions[-MAX_ACTIONS:]), recording
+
+
+def last_recording(session: Session, request_id: int) -> str | None:
+    """Where the caller's last recorded words of an open request are stored, if any."""
+    row = session.get(OperatorRequest, request_id)
+    if row is None or row.status not in OPEN:
+        return None
+    return _what_happened(session, row.call_id)[2]
+
+
+def _state_label(ref: str) -> str | None:
+    flow, _, state = ref.partition(".")
+    if not flow:
+        return None
+    return f"{FLOW_LABELS.get(flow, flow)} · {state}"
+
+
+def change_marker(session: Session) -> tuple[int, str, int, int]:
+    """A fingerprint of the panel: newest row, latest change, and count and versions of
+    the open rows (read through ix_operator_requests_status; closed rows are never read)."""
+    latest_id = select(func.max(OperatorRequest.id)).scalar_subquery()
+    latest_update = select(func.max(OperatorRequest.updated_at)).scalar_subquery()
+    top, latest, count, versions = session.execute(
+        select(
+            latest_id,
+            latest_update,
+            func.count(OperatorRequest.id),
+            func.coalesce(func.sum(OperatorRequest.version + OperatorRequest.id), 0),
+        ).where(OperatorRequest.status.in_(OPEN))
+    ).one()
+    return int(top or 0), str(latest), int(count), int(versions)

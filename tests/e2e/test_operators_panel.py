@@ -1,0 +1,79 @@
+"""A caller presses 0 and appears on the operator's open panel within a second (server-sent
+events, no reload); the operator clicks 接听 and the fake Twilio is asked to ring the
+operator's own phone, whose answer bridges the waiting caller."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from support.fake_twilio import FakeTwilio
+from support.live_server import PASSWORD, LiveServer
+from support.operator_desk import OP1_PHONE, make_desk, ring_request_id
+
+pytestmark = pytest.mark.browser
+CALLER_SID = "CA" + "f" * 32
+
+
+def test_a_caller_who_pressed_0_appears_live_and_is_picked_up(
+    live_server_factory: Callable[..., LiveServer], fake_twilio: FakeTwilio, page: Any
+) -> None:
+    desk = make_desk(live_server_factory, fake_twilio)
+    url = desk.server.url
+    page.goto(f"{url}/dispatch")
+    page.fill("#username", "op1")
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{url}/dispatch")
+    page.wait_for_selector("#live-status[data-state=live]", timeout=5000)
+    assert "现在没有等待人工的来电者" in page.inner_text("#operators")
+    assert not page.title().startswith("(")
+
+    desk.caller_presses_0(CALLER_SID)
+    pressed_at = time.monotonic()
+    request_id = desk.request_id(CALLER_SID)
+    row = page.locator(f"#operator-request-{request_id}")
+    row.wait_for(timeout=1000)  # within a second, without reload
+    assert time.monotonic() - pressed_at < 1.0
+    page.wait_for_function("document.title.startsWith('(1) ')", timeout=2000)
+    assert page.evaluate("document.body.dataset.beeps") == "1"  # the arrival beeped
+    text = row.inner_text()
+    assert "张奶奶" in text and "138****0001" in text and "来电者要求转人工" in text
+    page.screenshot(path="/tmp/ivr-operators-panel.png", full_page=True)
+
+    row.locator("button", has_text="接听").click()
+    page.wait_for_url("**/dispatch?done=picked_up")
+    assert "正在拨打您的电话" in page.inner_text("[role=status].ok-notice")
+    [ring] = desk.rings()
+    assert ring.form["To"] == OP1_PHONE and ring_request_id(ring) == request_id
+    bridge = desk.answer(ring, desk.leg())
+    assert f"operator-request-{request_id}</Conference>" in bridge.text
+    [redirect] = fake_twilio.updates(CALLER_SID)
+    assert f"operator-request-{request_id}</Conference>" in redirect.form["Twiml"]
+    page.locator(f"#operator-request-{request_id}", has_text="通话中").wait_for(timeout=2000)
+
+    # The sound can be switched off (remembered in this browser) ...
+    page.uncheck("#sound-toggle")
+    assert page.evaluate("localStorage.getItem('dispatch-sound')") == "off"
+    # ... and a note half typed survives a live refresh (another caller arriving).
+    row.locator("summary", has_text="写备注").click()
+    note = page.locator(f"#note-{request_id}")
+    note.fill("老人说腿疼，要")
+    updated = page.locator("#operators").get_attribute("data-updated-at")
+    desk.caller_presses_0("CA" + "9" * 32, number="+8613800000099")
+    page.wait_for_function(
+        "u => document.getElementById('operators').dataset.updatedAt !== u", arg=updated
+    )
+    page.locator("#operators tr[data-request]").nth(1).wait_for(timeout=2000)
+    page.wait_for_function("document.title.startsWith('(1) ')", timeout=2000)  # 1 waiting
+    assert page.evaluate("document.body.dataset.beeps") is None  # silent: switched off
+    assert note.input_value() == "老人说腿疼，要"
+    assert page.evaluate("document.activeElement.id") == f"note-{request_id}"
+    note.press("End")
+    note.type("轮椅")
+    page.locator(f"#operator-request-{request_id} button", has_text="保存备注").click()
+    page.wait_for_url("**/dispatch?done=noted")
+    assert "备注：老人说腿疼，要轮椅（调度1）" in page.inner_text(f"#operator-request-{request_id}")
