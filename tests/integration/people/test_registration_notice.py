@@ -5,7 +5,6 @@ short read-out call to each landline, and the outbox sends them to (fake) Twilio
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -31,7 +30,7 @@ def messages(db: Database) -> list[OutboxMessage]:
         return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
-def send_all(db: Database, fake_twilio: FakeTwilio, tmp_path: Path) -> None:
+def send_all(db: Database, fake_twilio: FakeTwilio) -> None:
     settings = Settings(
         database_url=db.url,
         twilio_account_sid=fake_twilio.account_sid,
@@ -48,7 +47,7 @@ def send_all(db: Database, fake_twilio: FakeTwilio, tmp_path: Path) -> None:
 
 
 def test_a_registration_tells_the_person_by_sms_and_by_call(
-    db: Database, fake_twilio: FakeTwilio, tmp_path: Path
+    db: Database, fake_twilio: FakeTwilio
 ) -> None:
     demo_data(db, today=date(2026, 11, 30))
     with db.session() as session:
@@ -76,7 +75,7 @@ def test_a_registration_tells_the_person_by_sms_and_by_call(
     assert "按0告诉工作人员" in sms.body
     assert "翠湖社区已经为您登记了这个热线" in call.body and "按0" in call.body
 
-    send_all(db, fake_twilio, tmp_path)
+    send_all(db, fake_twilio)
     (texted,) = fake_twilio.creates("Messages")
     (phoned,) = fake_twilio.creates("Calls")
     assert texted.form["To"] == MOBILE and texted.form["Body"] == sms.body
