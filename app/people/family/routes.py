@@ -9,6 +9,7 @@ people who list their verified number as a family contact (else 403).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Form, HTTPException, Request
@@ -288,6 +289,9 @@ def update(
     form = _read(data)
     kinds = {p.label: p.kind for p in person.places}
     others = [c for c in person.contacts if c.phone != number]
+    mine = next(c for c in person.contacts if c.phone == number)  # _load checked it
+    # Their own permissions stay as the community office left them: only name and relation.
+    own = replace(_kept(mine), name=form.my_name, relation=form.my_relation)
     try:
         update_person(
             session,
@@ -299,7 +303,7 @@ def update(
             phones=[p.number for p in person.phones] + form.new_phones,
             home=form.home(),
             places=form.place_inputs(kinds),
-            contacts=[_kept(c) for c in others] + [form.my_contact(number)],
+            contacts=[_kept(c) for c in others] + [own],
             now=now,
         )
         session.commit()

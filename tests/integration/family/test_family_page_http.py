@@ -267,6 +267,36 @@ def test_a_relative_updates_only_the_people_they_are_a_contact_of(server: LiveSe
     assert other.call_name == "王大爹" and wang_entries == []
 
 
+def test_a_relative_cannot_give_themself_back_a_permission_staff_took_away(
+    server: LiveServer,
+) -> None:
+    with server.db.session() as session:
+        contact = session.scalars(select(FamilyContact).where(FamilyContact.phone == LI_MEI)).one()
+        contact.may_order_taxi = False
+        zhang = contact.person_id
+        session.commit()
+    client = signed_in(server, LI_MEI)
+    page = client.get(f"/family/people/{zhang}")
+    fields = {
+        "csrf_token": csrf_from(page.text),
+        "full_name": "张秀英",
+        "call_name": "张奶奶",
+        "id_number": "",
+        "phone": ["", ""],
+        "home_address": "五华区翠湖南路12号翠湖小区3栋2单元",
+        "home_landmark": "",
+        "place_label": ["女儿家", "市一院", ""],
+        "place_address": ["西山区滇池路569号海埂花园8栋", "五华区青年路504号春城第一人民医院", ""],
+        "place_landmark": ["", "", ""],
+        "my_name": "李梅",
+        "my_relation": "大女儿",
+    }
+    assert client.post(f"/family/people/{zhang}", data=fields).status_code == 303
+    with server.db.session() as session:
+        contact = session.scalars(select(FamilyContact).where(FamilyContact.phone == LI_MEI)).one()
+    assert contact.relation == "大女儿" and contact.may_order_taxi is False
+
+
 def test_pages_after_the_code_need_the_signed_session_and_forms_need_csrf(
     server: LiveServer,
 ) -> None:
