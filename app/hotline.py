@@ -132,7 +132,9 @@ def build_call_service(
     actions = build_actions()
     flows = flows or load_flows(settings.dialogs_dir, actions)
     engine = Engine(flows, actions, understand or default_understand())
-    return CallService(db=db, engine=engine, settings=settings, clock=clock, on_end=settle_call_end)
+    return CallService(
+        db=db, engine=engine, settings=settings, clock=clock, on_end=settle_call_end
+    )
 
 
 def settle_call_end(session: Session, call: Call) -> None:

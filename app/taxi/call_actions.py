@@ -265,9 +265,7 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
         ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"))
         if ride is not None and ride.status in ACTIVE_STATUSES:
             rides.cancel(
-                ctx.session,
-                ride_id=ride.id,
-                expected_version=ride.version,
+                ctx.session, ride_id=ride.id, expected_version=ride.version,
                 reason="来电者在电话里取消",
             )
 

@@ -87,10 +87,7 @@ def live_queue(session: Session, *, now: datetime) -> list[QueueEntry]:
 
 
 def _entry(
-    ride: Ride,
-    person: Person | None,
-    place: SavedPlace | None,
-    driver: Driver | None,
+    ride: Ride, person: Person | None, place: SavedPlace | None, driver: Driver | None,
     now: datetime,
 ) -> QueueEntry:
     since = ride.queued_at or ride.created_at

@@ -50,10 +50,7 @@ def _run(
         return render(request, "dispatch/page.html", context, status_code=status)
 
     return commit_or_refuse(
-        session,
-        change,
-        refused=rides.RideError,
-        show_refusal=show_refusal,
+        session, change, refused=rides.RideError, show_refusal=show_refusal,
         log_event="dispatch action",
         fields={"action": action, "ride_id": ride_id, "staff_user_id": staff.id},
         done_url=f"/dispatch?done={action}",
@@ -62,31 +59,15 @@ def _run(
 
 @router.post("/dispatch/rides/{ride_id}/assign", response_class=Response)
 def assign(
-    request: Request,
-    ride_id: int,
-    staff: DispatchStaff,
-    session: SessionDep,
-    settings: SettingsDep,
-    now: NowDep,
-    version: Version,
-    driver_id: Annotated[int, Form()],
-    eta_minutes: Annotated[int, Form()],
+    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep, version: Version,
+    driver_id: Annotated[int, Form()], eta_minutes: Annotated[int, Form()],
 ) -> Response:
     return _run(
-        request,
-        session,
-        settings,
-        staff,
-        now,
-        action="assigned",
-        ride_id=ride_id,
+        request, session, settings, staff, now, action="assigned", ride_id=ride_id,
         change=lambda: rides.assign_driver(
-            session,
-            ride_id=ride_id,
-            driver_id=driver_id,
-            eta_minutes=eta_minutes,
-            expected_version=version,
-            notify_voice_call=settings.notify_voice_call,
+            session, ride_id=ride_id, driver_id=driver_id, eta_minutes=eta_minutes,
+            expected_version=version, notify_voice_call=settings.notify_voice_call,
         ),
     )
 
@@ -101,22 +82,11 @@ TRANSITIONS: dict[str, tuple[str, Callable[..., object]]] = {
 
 def _transition_route(path: str, action: str, command: Callable[..., object]) -> None:
     def move(
-        request: Request,
-        ride_id: int,
-        staff: DispatchStaff,
-        session: SessionDep,
-        settings: SettingsDep,
-        now: NowDep,
-        version: Version,
+        request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+        settings: SettingsDep, now: NowDep, version: Version,
     ) -> Response:
         return _run(
-            request,
-            session,
-            settings,
-            staff,
-            now,
-            action=action,
-            ride_id=ride_id,
+            request, session, settings, staff, now, action=action, ride_id=ride_id,
             change=lambda: command(session, ride_id=ride_id, expected_version=version),
         )
 
@@ -130,23 +100,11 @@ for _path, (_action, _command) in TRANSITIONS.items():
 
 @router.post("/dispatch/rides/{ride_id}/cancel", response_class=Response)
 def cancel(
-    request: Request,
-    ride_id: int,
-    staff: DispatchStaff,
-    session: SessionDep,
-    settings: SettingsDep,
-    now: NowDep,
-    version: Version,
-    reason: Text = "",
+    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep, version: Version, reason: Text = "",
 ) -> Response:
     return _run(
-        request,
-        session,
-        settings,
-        staff,
-        now,
-        action="cancelled",
-        ride_id=ride_id,
+        request, session, settings, staff, now, action="cancelled", ride_id=ride_id,
         change=lambda: rides.cancel(
             session, ride_id=ride_id, expected_version=version, reason=reason
         ),
@@ -155,26 +113,13 @@ def cancel(
 
 @router.post("/dispatch/rides/{ride_id}/no-car", response_class=Response)
 def no_car(
-    request: Request,
-    ride_id: int,
-    staff: DispatchStaff,
-    session: SessionDep,
-    settings: SettingsDep,
-    now: NowDep,
-    version: Version,
+    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep, version: Version,
 ) -> Response:
     return _run(
-        request,
-        session,
-        settings,
-        staff,
-        now,
-        action="no_car",
-        ride_id=ride_id,
+        request, session, settings, staff, now, action="no_car", ride_id=ride_id,
         change=lambda: rides.no_car_found(
-            session,
-            ride_id=ride_id,
-            expected_version=version,
+            session, ride_id=ride_id, expected_version=version,
             notify_voice_call=settings.notify_voice_call,
         ),
     )
@@ -182,37 +127,20 @@ def no_car(
 
 @router.post("/dispatch/rides/{ride_id}/call-back", response_class=Response)
 def call_back(
-    request: Request,
-    ride_id: int,
-    staff: DispatchStaff,
-    session: SessionDep,
-    settings: SettingsDep,
-    now: NowDep,
+    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep,
 ) -> Response:
     return _run(
-        request,
-        session,
-        settings,
-        staff,
-        now,
-        action="callback",
-        ride_id=ride_id,
+        request, session, settings, staff, now, action="callback", ride_id=ride_id,
         change=lambda: rides.call_back(session, ride_id=ride_id, now=now),
     )
 
 
 @router.post("/dispatch/orders", response_class=Response)
 def back_office_order(
-    request: Request,
-    staff: DispatchStaff,
-    session: SessionDep,
-    settings: SettingsDep,
-    now: NowDep,
-    caller_number: Text = "",
-    caller_name: Text = "",
-    pickup_address: Text = "",
-    destination: Text = "",
-    to_hospital: Annotated[bool, Form()] = False,
+    request: Request, staff: DispatchStaff, session: SessionDep, settings: SettingsDep,
+    now: NowDep, caller_number: Text = "", caller_name: Text = "", pickup_address: Text = "",
+    destination: Text = "", to_hospital: Annotated[bool, Form()] = False,
 ) -> Response:
     """后台下单: an order for someone who phoned the operator."""
     number = normalise_number(caller_number) if caller_number.strip() else None
@@ -221,13 +149,8 @@ def back_office_order(
         if caller_number.strip() and number is None:
             raise rides.RideError("电话号码格式不对，请填写手机号或带区号的座机号。")
         return rides.queue(
-            session,
-            now=now,
-            created_by_staff_id=staff.id,
-            caller_name=caller_name,
-            caller_number=number,
-            pickup_address=pickup_address,
-            destination=destination,
+            session, now=now, created_by_staff_id=staff.id, caller_name=caller_name,
+            caller_number=number, pickup_address=pickup_address, destination=destination,
             to_hospital=to_hospital,
         )
 

@@ -39,10 +39,7 @@ def dispatch_page(
 
 @router.get("/dispatch/queue.html", response_class=Response)
 def queue_fragment(
-    request: Request,
-    staff: DispatchStaff,
-    session: SessionDep,
-    settings: SettingsDep,
+    request: Request, staff: DispatchStaff, session: SessionDep, settings: SettingsDep,
     now: NowDep,
 ) -> Response:
     """The queue tables alone; the page's script swaps them in after each change."""
