@@ -31,7 +31,7 @@ from app.people.models import Person, PersonPhone
 from app.people.names import polite_name
 from app.people.places import spoken_address
 from app.taxi import rides
-from app.taxi.call_actions import active_ride, home_place, register_taxi_actions
+from app.taxi.call_actions import active_ride, home_place, place_vars, register_taxi_actions
 from app.texts import CatalogueError, load_catalogue
 
 
@@ -67,16 +67,7 @@ def _register_caller_actions(registry: ActionRegistry) -> None:
                     call_name=person.call_name,
                 ),
                 age=age_on(person.birth_date, today),
-                places=[
-                    {
-                        "id": p.id,
-                        "position": p.position,
-                        "label": p.label,
-                        "address": p.address,
-                        "kind": p.kind.value,
-                    }
-                    for p in person.places
-                ],
+                places=place_vars(person),
             )
         active = active_ride(ctx)
         if active is not None:

@@ -19,6 +19,7 @@ from app.notify import routes as notification_routes
 from app.notify.runner import start_worker_thread
 from app.operators import console as operators_console
 from app.people import console as community_console
+from app.people import family as family_page
 from app.reports import router as report_router
 from app.speech.service import get_speech
 from app.staff import pages as staff_pages
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(operators_console.router)
     app.include_router(hospital_console.router)
     app.include_router(community_console.router)
+    app.include_router(family_page.router)
     app.include_router(twilio_routes.router)
     app.include_router(notification_routes.router)
     return app

@@ -14,7 +14,7 @@ import typer
 
 from app.core.config import get_settings
 from app.core.db import Database
-from app.people.enums import ConsentBasis
+from app.people.enums import STAFF_CONSENT_BASES, ConsentBasis
 from app.people.roster_import import (
     ACTION_LABELS,
     ImportPlan,
@@ -42,6 +42,9 @@ def import_command(
     ] = ConsentBasis.PAPER_FORM,
 ) -> None:
     """Import a community roster: show what will be created, updated or refused, and why."""
+    if consent not in STAFF_CONSENT_BASES:
+        typer.echo("错误：花名册导入只能记为纸质同意书或电话口头同意", err=True)
+        raise typer.Exit(code=2)
     try:
         rows = read_roster(file)
     except RosterError as error:

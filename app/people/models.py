@@ -9,6 +9,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -132,3 +133,24 @@ class FamilyContact(Base):
     # Is told when a car is assigned or a booking made.
     notify: Mapped[bool] = mapped_column(Boolean, default=True)
     person: Mapped[Person] = relationship(back_populates="contacts")
+
+
+class FamilyCode(Base):
+    """A 6-digit code texted to a family member's mobile (app/people/family_codes.py).
+
+    Neither the number, the code nor the client address is stored: only keyed digests
+    (HMAC with the secret key), enough to check a code and to count requests."""
+
+    __tablename__ = "family_codes"
+    __table_args__ = (
+        Index("ix_family_codes_number", "number_digest", "created_at"),
+        Index("ix_family_codes_client", "client_digest", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number_digest: Mapped[str] = mapped_column(String(64))
+    client_digest: Mapped[str] = mapped_column(String(64))
+    code_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    wrong_tries: Mapped[int] = mapped_column(Integer, default=0)

@@ -37,6 +37,7 @@ from app.people.models import (
     PersonPhone,
     SavedPlace,
 )
+from app.people.notice import tell_registered
 from app.people.phones import LineKind, line_kind, mask_number, normalise_number
 from app.people.resident_id import InvalidResidentId, parse_resident_id
 
@@ -119,10 +120,14 @@ def register_person(
     rebind: bool = False,
     now: datetime | None = None,
     staff_user_id: int | None = None,
+    actor: Actor | None = None,
+    told_by: str | None = None,
 ) -> Person:
     """Create a person with their phones, places and contacts; returns the flushed Person.
 
-    `registered_by` is also the actor in the audit trail (with `staff_user_id` for staff)."""
+    `registered_by` is also the actor in the audit trail (with `staff_user_id` for staff)
+    unless `actor` is given. The person is told by SMS or call that they were registered
+    by `told_by` (default: their community, else the hotline) and how to undo it."""
     registrar = (registered_by or "").strip()
     if not registrar:
         raise RegistrationError("missing_registrar", "请填写登记人")
@@ -152,7 +157,7 @@ def register_person(
         contacts=[],
     )
     session.add(person)
-    actor = Actor(registrar, staff_user_id)
+    actor = actor or Actor(registrar, staff_user_id)
     _apply(session, person, checked, actor=actor, now=now)
     audit.record(
         session,
@@ -162,7 +167,13 @@ def register_person(
         lines=audit.describe_registration(person),
         now=now,
     )
+    tell_registered(session, person, by=told_by or _community_name(session, community_id))
     return person
+
+
+def _community_name(session: Session, community_id: int | None) -> str:
+    community = session.get(Community, community_id) if community_id is not None else None
+    return community.name if community is not None else "长者服务热线"
 
 
 def update_person(

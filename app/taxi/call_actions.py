@@ -14,12 +14,17 @@ from sqlalchemy import or_, select
 from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
+from app.hospital import keypad_menus as menus
+from app.hospital.patients import patient_to_caller
+from app.people.age import age_on
 from app.people.enums import PlaceKind
+from app.people.models import Person
 from app.people.phones import is_fixed_line
 from app.people.places import spoken_address
 from app.taxi import rides
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
+from app.taxi.passengers import SELF, passengers_for_caller
 from app.taxi.rules import ACTIVE_STATUSES, ride_priority, spoken_plate
 from app.understanding import understand
 
@@ -31,8 +36,110 @@ PLACES_SAID = 2
 
 
 def register_taxi_actions(registry: ActionRegistry) -> None:
+    _register_passenger_actions(registry)
     _register_ride_request_actions(registry)
     _register_active_ride_actions(registry)
+
+
+# --- for whom: the caller, or an older person who lets them order taxis ---------------------
+
+
+def _register_passenger_actions(registry: ActionRegistry) -> None:
+    @registry.register("choose_passenger", outcomes=("self", "other", "several"))
+    def choose_passenger(ctx: StepContext) -> str:
+        """Whom the caller may order for: themself and the people whose family contact they
+        are with `may_order_taxi` (like `choose_patient` of the hospital flow)."""
+        ctx.vars.update(rider="您", passenger_contact_id=None)
+        number = ctx.call.from_number
+        found = passengers_for_caller(ctx.session, number=number) if number else []
+        if not any(p.relation != SELF for p in found):
+            return "self"  # the caller alone, registered or not: as before
+        ctx.vars["passengers"] = [
+            {
+                "id": p.person.id,
+                "relation": p.relation,
+                "contact_id": p.contact_id,
+                "title": _passenger_title(p.person, p.relation),
+            }
+            for p in found
+        ]
+        ctx.vars["passengers_page"] = 0
+        if len(found) == 1:
+            ctx.vars["passenger_title"] = ctx.vars["passengers"][0]["title"]
+            return "other"
+        _passengers_menu(ctx)
+        return "several"
+
+    @registry.register("more_passengers", outcomes=("shown",))
+    def more_passengers(ctx: StepContext) -> str:
+        ctx.vars["passengers_page"] = ctx.vars.get("passengers_page", 0) + 1
+        _passengers_menu(ctx)
+        return "shown"
+
+    @registry.register("pick_passenger", outcomes=("found", "not_found"))
+    def pick_passenger(ctx: StepContext) -> str:
+        choice = menus.chosen(
+            ctx.vars.get("passengers", []),
+            ctx.vars.get("passengers_page", 0),
+            ctx.vars.get("passenger_choice"),
+        )
+        if choice is None:
+            return "not_found"
+        _set_passenger(ctx, choice)
+        return "found"
+
+    @registry.register("take_only_passenger", outcomes=("taken",))
+    def take_only_passenger(ctx: StepContext) -> str:
+        """The caller said yes to the one person they may order for."""
+        _set_passenger(ctx, ctx.vars["passengers"][0])
+        return "taken"
+
+
+def _passenger_title(person: Person, relation: str) -> str:
+    """您自己 / 您母亲张秀英: the passenger named for the caller."""
+    if relation == SELF:
+        return "您自己"
+    return f"{patient_to_caller(relation, person.gender)}{person.full_name}"
+
+
+def _passengers_menu(ctx: StepContext) -> None:
+    passengers = ctx.vars["passengers"]
+    number = ctx.vars.get("passengers_page", 0)
+    shown = menus.page(passengers, number)
+    more = menus.more_label(passengers, number, "给别人叫车")
+    ctx.vars["passengers_menu"] = menus.menu_text([f"给{p['title']}叫车" for p in shown], more=more)
+
+
+def _set_passenger(ctx: StepContext, choice: dict[str, Any]) -> None:
+    """The ride is for the chosen person: their places, age and name; the caller's number
+    stays the contact (the ride's caller number)."""
+    if choice["relation"] == SELF:
+        return  # identify_caller already loaded the caller's own places
+    person = ctx.session.get(Person, choice["id"])
+    if person is None:
+        return
+    ctx.vars.update(
+        person_id=person.id,
+        passenger_contact_id=choice["contact_id"],
+        passenger_name=person.full_name,
+        rider=choice["title"],
+        age=age_on(person.birth_date, ctx.today),
+        places=place_vars(person),
+    )
+
+
+def place_vars(person: Person) -> list[dict[str, Any]]:
+    """A person's saved places as call variables."""
+    return [
+        {
+            "id": p.id,
+            "position": p.position,
+            "label": p.label,
+            "address": p.address,
+            "kind": p.kind.value,
+        }
+        for p in person.places
+    ]
 
 
 # --- asking for a car -------------------------------------------------------------------

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app import texts
 from app.notify.enums import OutboxKind
 from app.notify.outbox import enqueue_message
-from app.people.models import FamilyContact, Person
+from app.people.models import FamilyContact, Person, PersonPhone
 from app.people.phones import is_fixed_line, local_number
 from app.taxi.models import Driver, Ride
 from app.taxi.rules import spoken_plate
@@ -40,7 +40,8 @@ def notify_assigned(
         if is_fixed_line(caller):
             _call(session, caller, own_call, f"{prefix}:call:{caller}")  # promised on the phone
         else:
-            own_sms = texts.sms("ride_assigned", whom="您", **facts)
+            whom = _person_name(session, ride) if _for_someone_else(session, ride) else "您"
+            own_sms = texts.sms("ride_assigned", whom=whom, **facts)
             send_sms(session, caller, own_sms, f"{prefix}:sms:{caller}")
             if notify_voice_call:
                 _call(session, caller, own_call, f"{prefix}:call:{caller}")
@@ -85,6 +86,18 @@ def _family_numbers(session: Session, person_id: int | None, *, exclude: str | N
         .order_by(FamilyContact.id)
     ).all()
     return [n for n in dict.fromkeys(numbers) if n != exclude]
+
+
+def _for_someone_else(session: Session, ride: Ride) -> bool:
+    """A relative ordered the ride from their own number for the person."""
+    if ride.person_id is None or ride.caller_number is None:
+        return False
+    own = session.scalar(
+        select(PersonPhone.id).where(
+            PersonPhone.person_id == ride.person_id, PersonPhone.number == ride.caller_number
+        )
+    )
+    return own is None
 
 
 def _person_name(session: Session, ride: Ride) -> str:

@@ -34,7 +34,7 @@ from app.people.console.form import FormRefused, PersonForm
 from app.people.console.view import form_context, load_person, person_context
 from app.people.enums import ConsentBasis
 from app.people.erasure import erase_person
-from app.people.models import Person
+from app.people.models import Community, Person
 from app.people.registration import (
     RegistrationError,
     deactivate_person,
@@ -108,6 +108,14 @@ def _refused(
     return render(request, "people/form.html", context, status_code=400)
 
 
+def _told_by(session: Session, staff: StaffUser, community_id: int) -> str:
+    """Who the registered person hears registered them: 翠湖社区王主任."""
+    community = session.get(Community, community_id)
+    name = community.name if community is not None else ""
+    shown = staff.display_name
+    return shown if shown.startswith(name) else f"{name}{shown}"
+
+
 @router.post("/people", response_class=Response)
 def register(
     request: Request, staff: CommunityConsoleStaff, session: SessionDep, now: NowDep, data: FormDep
@@ -135,6 +143,7 @@ def register(
             contacts=form.contact_inputs,
             rebind=form.rebind,
             now=now,
+            told_by=_told_by(session, staff, community_id),
         )
         session.commit()
     except RegistrationError as exc:

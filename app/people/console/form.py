@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from starlette.datastructures import FormData
 
-from app.people.enums import ConsentBasis, PlaceKind
+from app.people.enums import STAFF_CONSENT_BASES, ConsentBasis, PlaceKind
 from app.people.models import MAX_SAVED_PLACES, Person
 from app.people.phones import mask_number
 from app.people.registration import HOME_LABEL, ContactInput, PlaceInput
@@ -27,9 +27,6 @@ PLACE_KIND_LABELS = {
     PlaceKind.HOSPITAL: "医院（常去的医院）",
     PlaceKind.OTHER: "其他",
 }
-
-# What a community worker may record; in-person registration happens at a hospital desk.
-COMMUNITY_CONSENT = (ConsentBasis.PAPER_FORM, ConsentBasis.VERBAL_BY_PHONE)
 
 
 class FormRefused(ValueError):
@@ -112,7 +109,7 @@ class PersonForm:
             if name.strip() or _at(relations, index).strip() or _at(numbers, index).strip()
         ]
         consent = one("consent_basis") or ConsentBasis.PAPER_FORM.value
-        if consent not in {c.value for c in COMMUNITY_CONSENT}:
+        if consent not in {c.value for c in STAFF_CONSENT_BASES}:
             raise FormRefused("unknown consent basis")
         return cls(
             full_name=one("full_name"),

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from app.consoles.auth import FORBIDDEN_COMMUNITY, community_scope
 from app.people import audit, directory
-from app.people.console.form import COMMUNITY_CONSENT, PLACE_KIND_LABELS, PersonForm
-from app.people.enums import PhoneKind
+from app.people.console.form import PLACE_KIND_LABELS, PersonForm
+from app.people.enums import STAFF_CONSENT_BASES, PhoneKind
 from app.people.models import Community, Person
 from app.people.phones import local_number, mask_number
 from app.people.resident_id import mask_resident_id
@@ -26,7 +26,7 @@ NOTICES = {
     "erased": "已注销：个人资料已删除，叫车和挂号记录保留（不含个人信息）。",
 }
 PHONE_KIND_LABELS = {PhoneKind.MOBILE: "手机", PhoneKind.LANDLINE: "座机"}
-CONSENT_CHOICES = [(basis.value, audit.CONSENT_LABELS[basis]) for basis in COMMUNITY_CONSENT]
+CONSENT_CHOICES = [(basis.value, audit.CONSENT_LABELS[basis]) for basis in STAFF_CONSENT_BASES]
 
 
 def load_person(session: Session, staff: StaffUser, person_id: int) -> Person:

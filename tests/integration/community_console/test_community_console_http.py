@@ -19,6 +19,8 @@ from community_helpers import (
 from sqlalchemy import select
 
 from app.hospital.models import Appointment, Doctor, Schedule, Slot
+from app.notify.enums import OutboxKind
+from app.notify.models import OutboxMessage
 from app.people.models import Person, PersonAuditEntry
 from app.staff.enums import StaffRole
 from app.taxi.enums import RideStatus
@@ -167,6 +169,11 @@ def test_register_search_edit_reveal_deactivate_with_audit_trail(
     assert [p.label for p in saved.places] == ["家", "女儿家", "市一院"]
     (contact,) = saved.contacts
     assert contact.may_order_taxi and contact.may_act_for and not contact.notify
+    with server.db.session() as session:  # the person is told who registered them
+        told = {m.to_number: m for m in session.scalars(select(OutboxMessage))}
+    assert told["+8613900001111"].kind == OutboxKind.SMS
+    assert told["+868716660101"].kind == OutboxKind.CALL
+    assert f"{CUIHU}cuihu1已经为您（赵桂兰）登记" in told["+8613900001111"].body
 
     page = client.get(created.headers["location"])
     assert "已登记" in page.text and "社区办公室签字的纸质同意书" in page.text
