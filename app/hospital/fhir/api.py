@@ -139,6 +139,7 @@ async def post_bundle(
         except ImportRefused as exc:
             session.rollback()
             raise FhirProblem(422, exc.code, str(exc)) from None
+        session.commit()  # before answering: the HIS may read its sessions at once
     except FhirProblem as problem:
         return _problem(problem)
     response = {
