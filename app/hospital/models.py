@@ -193,4 +193,4 @@ class HospitalAudit(Base):
 
 # Every appointment change is pushed to the hospital's HIS; the flush listener lives with
 # the link and is registered wherever appointments can change, i.e. wherever this is imported.
-from app.hospital.fhir import push as _fhir_push  # noqa: E402, F401
+from app.hospital.fhir import listener as _fhir_listener  # noqa: E402, F401

@@ -1,7 +1,8 @@
 """Push: appointment changes go to the hospital's webhook as signed FHIR `Appointment`s.
 
 Enqueue. Whenever a flush inserts an appointment or changes one (booked, moved, cancelled,
-arrived, no-show: every path, phone, desk or console), `after_flush_postexec` writes an
+arrived, no-show: every path, phone, desk or console), the flush listener
+(app.hospital.fhir.listener) calls `enqueue`, which writes an
 outbox row (`OutboxKind.FHIR_PUSH`, to `hospital:{id}`) in the same transaction, if the
 hospital has a webhook URL. The row holds the resource as it was at that moment, with
 `meta.versionId` = 1, 2, 3 ... per appointment (key `fhir:{appointment id}:v{n}`).
@@ -30,7 +31,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.core.db import Database
@@ -46,7 +47,6 @@ from app.notify.enums import OutboxKind, OutboxStatus
 from app.notify.models import OutboxMessage
 from app.notify.outgoing import Outgoing, PermanentSendError, TransientSendError
 
-PENDING_KEY = "fhir_push_appointments"
 RETRIED_STATUSES = {408, 429}
 
 
@@ -59,21 +59,6 @@ def key_prefix(appointment_id: int) -> str:
 
 
 # --- enqueue ---------------------------------------------------------------------------
-
-
-@event.listens_for(Session, "after_flush")
-def _note_changed_appointments(session: Session, _context: Any) -> None:
-    changed = session.info.setdefault(PENDING_KEY, set())
-    for obj in list(session.new) + list(session.dirty):
-        if isinstance(obj, Appointment) and (obj in session.new or session.is_modified(obj)):
-            changed.add(obj.id)
-
-
-@event.listens_for(Session, "after_flush_postexec")
-def _enqueue_pushes(session: Session, _context: Any) -> None:
-    changed: set[int] = session.info.pop(PENDING_KEY, set())
-    for appointment_id in sorted(changed):
-        enqueue(session, appointment_id)
 
 
 def enqueue(session: Session, appointment_id: int) -> None:
