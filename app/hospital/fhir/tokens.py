@@ -25,6 +25,7 @@ from app.hospital.models import Hospital
 TOKEN_PREFIX = "ivrfhir_"
 DEFAULT_LIFETIME = timedelta(days=365)
 ROTATION_GRACE = timedelta(hours=24)
+LAST_USE_PRECISION = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -154,5 +155,6 @@ def authenticate(session: Session, *, token: str, now: datetime) -> FhirClient |
     client = session.scalar(select(FhirClient).where(FhirClient.token_hash == token_hash(token)))
     if client is None or client.revoked_at is not None or client.expires_at <= now:
         return None
-    client.last_used_at = now
+    if client.last_used_at is None or now - client.last_used_at >= LAST_USE_PRECISION:
+        client.last_used_at = now  # not on every read: a write per request is not needed
     return client

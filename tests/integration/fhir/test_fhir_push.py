@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 
 from app.core.config import Settings
 from app.core.db import Database
-from app.hospital import appointments
+from app.hospital import appointments, desk
 from app.hospital.fhir import push
 from app.hospital.fhir.importer import import_bundle
 from app.hospital.offers import find_offers
@@ -146,3 +146,19 @@ def test_failures_are_retried_and_shown(clinic: int, demo: Database, his: FakeHi
         assert failed.status == OutboxStatus.FAILED  # a 4xx is not retried
         assert push.failures(session, hospital_id=clinic + 1000) == []
     assert len(his.received) == 2
+
+
+def test_arrival_at_the_desk_is_pushed_as_arrived(
+    clinic: int, demo: Database, his: FakeHis
+) -> None:
+    appointment_id = _setup(demo, clinic, his)
+    clock = FakeClock()
+    clock.set(NOW + timedelta(days=400))
+    worker = _worker(demo, clock)
+    assert worker.run_once() == 1
+    arrival = NOW + timedelta(days=1)  # the session's day, at the desk
+    with demo.session() as session:
+        desk.check_in(session, appointment_id=appointment_id, hospital_id=clinic, now=arrival)
+    assert worker.run_once() == 1
+    pushed = [FhirAppointment.model_validate_json(r.body) for r in his.received]
+    assert [(p.status, p.meta.versionId) for p in pushed] == [("booked", "1"), ("arrived", "2")]
