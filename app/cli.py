@@ -10,6 +10,7 @@ import typer
 
 from app.core.config import get_settings
 from app.hospital.cli import schedules_app
+from app.hospital.fhir.cli import fhir_app
 from app.notify.cli import outbox_app
 from app.people.cli import people_app
 from app.speech.cli import models_app
@@ -33,6 +34,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(people_app, name="people")
 app.add_typer(schedules_app, name="schedules")
+app.add_typer(fhir_app, name="fhir")
 app.command("understand")(understand_command)
 
 

@@ -14,6 +14,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.logging import configure_logging
 from app.hospital import console as hospital_console
+from app.hospital.fhir import api as fhir_api
 from app.hotline import build_call_service, load_hotline_flows
 from app.notify import routes as notification_routes
 from app.notify.runner import start_worker_thread
@@ -42,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = None
-        if settings.outbox_in_process and settings.twilio_account_sid:
+        if settings.outbox_in_process:  # SMS and calls if Twilio is set, HIS pushes always
             worker = start_worker_thread(app.state.db, settings)
         yield
         if worker is not None:
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(hospital_console.router)
     app.include_router(community_console.router)
     app.include_router(family_page.router)
+    app.include_router(fhir_api.router)
     app.include_router(twilio_routes.router)
     app.include_router(notification_routes.router)
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 from app.calls import models as calls_models
 from app.db.base import Base
 from app.hospital import models as hospital_models
+from app.hospital.fhir import models as fhir_models
 from app.notify import models as notify_models
 from app.operators import models as operators_models
 from app.people import models as people_models
@@ -18,6 +19,7 @@ from app.taxi import models as taxi_models
 __all__ = [
     "Base",
     "calls_models",
+    "fhir_models",
     "hospital_models",
     "notify_models",
     "operators_models",

@@ -32,6 +32,11 @@ ACTION_LABELS: dict[str, str] = {
     "calendar_changed": "修改休息日/工作日",
     "sessions_generated": "生成号源",
     "session_kept": "保留有预约的出诊",
+    "fhir_token_created": "新建HIS接口凭证",
+    "fhir_token_rotated": "轮换HIS接口凭证",
+    "fhir_token_revoked": "吊销HIS接口凭证",
+    "fhir_webhook_set": "设置HIS推送地址",
+    "his_import": "HIS导入号源",
 }
 
 
@@ -51,6 +56,10 @@ DETAIL_LABELS: dict[str, str] = {
     "day": "日期",
     "note": "备注",
     "created": "新生成",
+    "updated": "已更新",
+    "unchanged": "未变",
+    "expires": "有效期至",
+    "url": "推送地址",
     "resized": "调整号源",
     "withdrawn": "撤下",
     "conflicts": "待处理",

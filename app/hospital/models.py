@@ -189,3 +189,8 @@ class HospitalAudit(Base):
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(60))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# Every appointment change is pushed to the hospital's HIS; the flush listener lives with
+# the link and is registered wherever appointments can change, i.e. wherever this is imported.
+from app.hospital.fhir import listener as _fhir_listener  # noqa: E402, F401

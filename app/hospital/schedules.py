@@ -64,6 +64,10 @@ EXTRA_SESSION = "extra_session"
 DOCTOR_AWAY = "doctor_away"
 CHANGE_KINDS = {EXTRA_SESSION: "加诊", DOCTOR_AWAY: "医生不在（停诊）"}
 WITHDRAWN = "withdrawn"  # `Schedule.source` of a session the plan dropped (restorable)
+# `Schedule.source` of a session the HIS defined (app.hospital.fhir.importer): the plan
+# never changes, withdraws or lists it, as for loaded ones.
+HIS = "his"
+UNPLANNED = (None, WITHDRAWN, HIS)
 
 Key = tuple[int, date, ClinicSession]
 
@@ -580,11 +584,11 @@ def apply_plan(session: Session, *, hospital_id: int, now: datetime) -> PlanResu
             _restore(session, schedule, planned)
             _resize(session, schedule, planned.capacity, rules)
             resized += 1
-        elif schedule.source is not None and schedule.status == ScheduleStatus.ACTIVE:
+        elif schedule.source not in UNPLANNED and schedule.status == ScheduleStatus.ACTIVE:
             schedule.source = planned.source
             resized += _resize(session, schedule, planned.capacity, rules)
     for key, schedule in existing.items():
-        if key in plan or schedule.source in (None, WITHDRAWN):
+        if key in plan or schedule.source in UNPLANNED:
             continue
         if schedule.status != ScheduleStatus.ACTIVE or booked.get(schedule.id):
             continue  # stopped already, or holds bookings: a conflict for a person
@@ -631,7 +635,7 @@ def conflicts(session: Session, *, hospital_id: int, now: datetime) -> list[Conf
         and not s.kept
         and (
             rules.is_closed(s.day)
-            or (s.source is not None and (s.doctor_id, s.day, s.session) not in plan)
+            or (s.source not in (None, HIS) and (s.doctor_id, s.day, s.session) not in plan)
         )
     ]
     booked = _booked_counts(session, [s.id for s in candidates])

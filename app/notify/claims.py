@@ -11,6 +11,7 @@ it over (a worker that crashed mid-send, or a send whose outcome was unknown).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -41,29 +42,47 @@ def claim_due(
     now: datetime,
     lease_until: datetime,
     limit: int,
+    kinds: Collection[OutboxKind] | None = None,
 ) -> list[Claim]:
-    """Claim up to `limit` rows in `from_status` whose `next_attempt_at` has come."""
+    """Claim up to `limit` rows in `from_status` whose `next_attempt_at` has come (of
+    `kinds` only, when given: a worker claims only what its sender can send)."""
+    kind_list = list(kinds) if kinds is not None else list(OutboxKind)
     with db.session() as session:
         if session.get_bind().dialect.name == "postgresql":
-            return _claim_skip_locked(session, from_status, now, lease_until, limit)
-        return _claim_conditional(session, from_status, now, lease_until, limit)
+            return _claim_skip_locked(session, from_status, now, lease_until, limit, kind_list)
+        return _claim_conditional(session, from_status, now, lease_until, limit, kind_list)
 
 
-def _due(from_status: OutboxStatus, now: datetime, limit: int) -> Select[Any]:
+def _due(
+    from_status: OutboxStatus, now: datetime, limit: int, kinds: list[OutboxKind]
+) -> Select[Any]:
     return (
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == from_status, OutboxMessage.next_attempt_at <= now)
+        .where(
+            OutboxMessage.status == from_status,
+            OutboxMessage.next_attempt_at <= now,
+            OutboxMessage.kind.in_(kinds),
+        )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
 
 
 def _claim_skip_locked(
-    session: Session, from_status: OutboxStatus, now: datetime, lease: datetime, limit: int
+    session: Session,
+    from_status: OutboxStatus,
+    now: datetime,
+    lease: datetime,
+    limit: int,
+    kinds: list[OutboxKind],
 ) -> list[Claim]:
     rows = session.scalars(
         select(OutboxMessage)
-        .where(OutboxMessage.status == from_status, OutboxMessage.next_attempt_at <= now)
+        .where(
+            OutboxMessage.status == from_status,
+            OutboxMessage.next_attempt_at <= now,
+            OutboxMessage.kind.in_(kinds),
+        )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -84,11 +103,16 @@ def _claim_skip_locked(
 
 
 def _claim_conditional(
-    session: Session, from_status: OutboxStatus, now: datetime, lease: datetime, limit: int
+    session: Session,
+    from_status: OutboxStatus,
+    now: datetime,
+    lease: datetime,
+    limit: int,
+    kinds: list[OutboxKind],
 ) -> list[Claim]:
     result = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(_due(from_status, now, limit).scalar_subquery()))
+        .where(OutboxMessage.id.in_(_due(from_status, now, limit, kinds).scalar_subquery()))
         .where(OutboxMessage.status == from_status, OutboxMessage.next_attempt_at <= now)
         .values(status=OutboxStatus.SENDING, next_attempt_at=lease)
         .returning(

@@ -16,8 +16,7 @@ from app.core.db import Database
 from app.core.logging import configure_logging
 from app.notify.enums import OutboxStatus
 from app.notify.models import OutboxMessage
-from app.notify.runner import WorkerThread
-from app.notify.sender import TwilioSender
+from app.notify.runner import WorkerThread, default_sender
 from app.notify.unconfigured import BANNER, NOT_SENT
 from app.notify.worker import OutboxWorker
 
@@ -33,16 +32,15 @@ outbox_app = typer.Typer(help="The notification outbox (SMS and calls).", no_arg
 def run(
     once: Annotated[bool, typer.Option("--once", help="Send what is due now, then exit.")] = False,
 ) -> None:
-    """Send queued SMS and calls through Twilio until Ctrl-C (or once, with --once)."""
+    """Send queued SMS and calls through Twilio, and appointment pushes to the hospitals'
+    HIS, until Ctrl-C (or once, with --once). Without Twilio settings SMS and calls wait."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
     db = Database(settings.database_url)
-    try:
-        sender = TwilioSender(settings)
-    except ValueError as exc:
-        typer.echo(f"cannot send: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    worker = OutboxWorker(db, sender, settings)
+    if not settings.notifications_configured:
+        typer.echo("Twilio is not configured: only HIS pushes are sent", err=True)
+    sender = default_sender(db, settings)
+    worker = OutboxWorker(db, sender, settings, kinds=sender.kinds)
     try:
         if once:
             total = 0

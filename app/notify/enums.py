@@ -8,6 +8,7 @@ from enum import StrEnum
 class OutboxKind(StrEnum):
     SMS = "sms"
     CALL = "call"
+    FHIR_PUSH = "fhir_push"  # an Appointment to a hospital's HIS (app.hospital.fhir.push)
 
 
 class OutboxStatus(StrEnum):

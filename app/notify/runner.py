@@ -17,6 +17,8 @@ from datetime import datetime
 from app.core.config import Settings
 from app.core.db import Database
 from app.db.base import utcnow
+from app.notify.enums import OutboxKind
+from app.notify.routing import RoutingSender
 from app.notify.sender import Sender, TwilioSender
 from app.notify.worker import OutboxWorker
 
@@ -52,6 +54,17 @@ class WorkerThread:
         return True
 
 
+def default_sender(db: Database, settings: Settings) -> RoutingSender:
+    """Twilio for SMS and calls when configured; the HIS webhooks for FHIR pushes always."""
+    from app.hospital.fhir.push import WebhookSender  # the one sender outside app.notify
+
+    senders: dict[OutboxKind, Sender] = {OutboxKind.FHIR_PUSH: WebhookSender(db)}
+    if settings.notifications_configured:
+        twilio = TwilioSender(settings)
+        senders[OutboxKind.SMS] = senders[OutboxKind.CALL] = twilio
+    return RoutingSender(senders)
+
+
 def start_worker_thread(
     db: Database,
     settings: Settings,
@@ -59,6 +72,10 @@ def start_worker_thread(
     sender: Sender | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> WorkerThread:
-    """Build a worker (a TwilioSender from settings unless `sender` is given) and start it."""
-    worker = OutboxWorker(db, sender or TwilioSender(settings), settings, clock)
+    """Build a worker (`default_sender` unless `sender` is given) and start it."""
+    if sender is None:
+        routing = default_sender(db, settings)
+        worker = OutboxWorker(db, routing, settings, clock, kinds=routing.kinds)
+    else:
+        worker = OutboxWorker(db, sender, settings, clock)
     return WorkerThread(worker).start()

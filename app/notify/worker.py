@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -30,7 +30,7 @@ from app.core.db import Database
 from app.core.logging import log_fields, mask_phone
 from app.db.base import utcnow
 from app.notify.claims import Claim, claim_due
-from app.notify.enums import OutboxStatus
+from app.notify.enums import OutboxKind, OutboxStatus
 from app.notify.models import OutboxMessage
 from app.notify.outgoing import PermanentSendError, TransientSendError
 from app.notify.sender import Sender
@@ -60,6 +60,7 @@ class OutboxWorker:
         batch_size: int = 10,
         lease: timedelta = LEASE,
         send_timeout: timedelta = timedelta(seconds=10),
+        kinds: Collection[OutboxKind] | None = None,
     ) -> None:
         self.db = db
         self.sender = sender
@@ -68,6 +69,7 @@ class OutboxWorker:
         self.batch_size = batch_size
         self.lease = lease
         self.send_timeout = send_timeout
+        self.kinds = kinds
 
     # --- loop -------------------------------------------------------------------------
 
@@ -82,6 +84,7 @@ class OutboxWorker:
                 now=now,
                 lease_until=now + self.lease,
                 limit=self.batch_size,
+                kinds=self.kinds,
             )
             for claim in claims:
                 self._handle(claim)

@@ -1,5 +1,6 @@
 """The hospital staff console (/hospital): one day's phone bookings, check-in, no-show, 停诊,
-and the admin section (/hospital/{id}/admin: departments, doctors, schedules, rules).
+and the admin section (/hospital/{id}/admin: departments, doctors, schedules, rules;
+/hospital/{id}/admin/his: the HIS link's tokens, webhook and failed pushes).
 
 `router` collects the page and action routes; app/main.py includes it. The day routes
 admit hospital staff, hospital admins and admins (`HospitalConsoleStaff`), the admin
@@ -15,7 +16,7 @@ from fastapi import APIRouter
 
 from app.consoles.assets import add_static_dir
 from app.consoles.templating import add_template_dir
-from app.hospital.console import actions, admin, pages, walk_in
+from app.hospital.console import actions, admin, his, pages, walk_in
 
 add_template_dir(Path(__file__).parent / "templates")
 add_static_dir(Path(__file__).parent / "static")
@@ -25,5 +26,7 @@ router.include_router(pages.router)
 router.include_router(actions.router)
 router.include_router(admin.pages)
 router.include_router(admin.actions)
+router.include_router(his.pages)
+router.include_router(his.actions)
 router.include_router(walk_in.pages)
 router.include_router(walk_in.actions)

@@ -1,0 +1,342 @@
+"""Import: the HIS defines sessions with a FHIR `Bundle` of `Schedule` and `Slot`.
+
+The bundle (type `batch`, `transaction` or `collection`) is validated as FHIR with
+`fhir.resources` (R4B models, whose Schedule, Slot and Bundle are R4's), then checked
+against the hospital, and only then applied: one refusal and nothing is changed
+(`ImportRefused`, the API answers 422 with an OperationOutcome naming the entry).
+
+- `Schedule`: one doctor's session. `identifier` (the HIS id; system defaults to
+  `urn:ivr:his`) is required; `actor` names `Practitioner/{doctor id}` of this hospital
+  (and may name `Organization/{hospital id}`, which must be this hospital);
+  `planningHorizon.start` gives the day and the session (before 12:00 morning).
+- `Slot`: `identifier` required; `schedule` refers to a Schedule entry of the bundle (its
+  `fullUrl`) or to `Schedule/{id}` of an imported session; `start` on the session's day;
+  `serviceType` coded in `urn:ivr:slot-pool` (`elderly-phone`, `onsite`, else open);
+  `status` `free`, or `busy-unavailable` to withdraw a slot nobody booked.
+
+Idempotent by the HIS identifiers (`FhirIdentifier`): posting the same bundle again changes
+nothing; a changed start, pool or status updates the slot unless it holds a booking.
+Imported sessions have `Schedule.source == "his"`; the weekly templates never touch them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from app.core.local_time import LOCAL_TZ
+from app.hospital import audit
+from app.hospital.enums import AppointmentStatus, ClinicSession, ScheduleStatus, SlotStatus
+from app.hospital.fhir.models import FhirIdentifier
+from app.hospital.fhir.resources import (
+    HIS_DEFAULT_SYSTEM,
+    POOL_ELDERLY_PHONE,
+    POOL_ONSITE,
+    POOL_SYSTEM,
+)
+from app.hospital.models import Appointment, Department, Doctor, Schedule, Slot
+from app.hospital.schedules import HIS
+
+BUNDLE_TYPES = {"batch", "transaction", "collection"}
+SLOT_STATUSES = {SlotStatus.FREE.value, SlotStatus.BUSY_UNAVAILABLE.value}
+
+
+class ImportRefused(ValueError):
+    """The bundle is not applied; `code` is a FHIR IssueType, the message names the entry."""
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    locations: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _PlannedSchedule:
+    index: int
+    system: str
+    value: str
+    doctor_id: int
+    day: date
+    session: ClinicSession
+
+
+def _validate(data: Any) -> Any:
+    from fhir.resources.R4B.bundle import Bundle  # heavy import, only when importing
+
+    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
+        raise ImportRefused("expected a FHIR Bundle (resourceType Bundle)")
+    try:
+        return Bundle.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ImportRefused(f"invalid FHIR: {where}: {first['msg']}") from None
+
+
+def _identifier(resource: Any, where: str) -> tuple[str, str]:
+    for ident in resource.identifier or []:
+        if ident.value:
+            return (ident.system or HIS_DEFAULT_SYSTEM)[:200], ident.value[:100]
+    raise ImportRefused(f"{where}: identifier (the HIS id) is required")
+
+
+def _local(value: datetime | None, where: str) -> datetime:
+    if value is None:
+        raise ImportRefused(f"{where}: a start time is required")
+    if value.tzinfo is None:
+        raise ImportRefused(f"{where}: the start time needs a time zone")
+    return value.astimezone(LOCAL_TZ)
+
+
+def _mapped(session: Session, hospital_id: int, kind: str, system: str, value: str) -> int | None:
+    return session.scalar(
+        select(FhirIdentifier.local_id).where(
+            FhirIdentifier.hospital_id == hospital_id,
+            FhirIdentifier.resource_type == kind,
+            FhirIdentifier.system == system,
+            FhirIdentifier.value == value,
+        )
+    )
+
+
+def _doctor(session: Session, hospital_id: int, actors: list[Any], where: str) -> int:
+    doctor_id = None
+    for actor in actors:
+        reference = actor.reference or ""
+        kind, _, raw = reference.partition("/")
+        if kind == "Organization":
+            if raw != str(hospital_id):
+                raise ImportRefused(f"{where}: the bundle is for another hospital", "forbidden")
+        elif kind == "Practitioner" and raw.isdigit():
+            doctor_id = int(raw)
+    if doctor_id is None:
+        raise ImportRefused(f"{where}: actor Practitioner/<doctor id> is required")
+    owner = session.scalar(
+        select(Department.hospital_id)
+        .join(Doctor, Doctor.department_id == Department.id)
+        .where(Doctor.id == doctor_id)
+    )
+    if owner is None:
+        raise ImportRefused(f"{where}: no doctor Practitioner/{doctor_id}", "not-found")
+    if owner != hospital_id:
+        raise ImportRefused(f"{where}: the bundle is for another hospital", "forbidden")
+    return doctor_id
+
+
+def _pool(resource: Any) -> tuple[bool, bool]:
+    """(reserved_for_elderly, reserved_for_onsite) from the slot's serviceType."""
+    codes = {
+        coding.code
+        for concept in resource.serviceType or []
+        for coding in concept.coding or []
+        if coding.system == POOL_SYSTEM
+    }
+    if POOL_ONSITE in codes:
+        return True, True
+    return POOL_ELDERLY_PHONE in codes, False
+
+
+def import_bundle(session: Session, *, hospital_id: int, data: Any, now: datetime) -> ImportResult:
+    """Check the whole bundle, then apply it (see the module doc). The caller commits,
+    or rolls back on `ImportRefused`."""
+    bundle = _validate(data)
+    if bundle.type not in BUNDLE_TYPES:
+        raise ImportRefused(f"Bundle.type must be one of {sorted(BUNDLE_TYPES)}")
+    planned: dict[str, _PlannedSchedule] = {}  # by fullUrl
+    slots: list[tuple[int, Any]] = []
+    for index, entry in enumerate(bundle.entry or []):
+        resource = entry.resource
+        where = f"entry[{index}]"
+        kind = resource.get_resource_type() if resource is not None else None
+        if kind == "Schedule":
+            system, value = _identifier(resource, where)
+            doctor_id = _doctor(session, hospital_id, resource.actor or [], where)
+            horizon = resource.planningHorizon
+            start = _local(horizon.start if horizon else None, f"{where}.planningHorizon")
+            clinic_session = ClinicSession.AM if start.hour < 12 else ClinicSession.PM
+            item = _PlannedSchedule(index, system, value, doctor_id, start.date(), clinic_session)
+            planned[entry.fullUrl or f"Schedule/{value}"] = item
+        elif kind == "Slot":
+            slots.append((index, resource))
+        else:
+            raise ImportRefused(f"{where}: only Schedule and Slot can be imported, not {kind}")
+    result = ImportResult()
+    schedule_ids = {
+        url: _apply_schedule(session, hospital_id, item, result) for url, item in planned.items()
+    }
+    for index, resource in slots:
+        _apply_slot(session, hospital_id, index, resource, schedule_ids, result)
+    session.flush()
+    audit.record(
+        session,
+        hospital_id=hospital_id,
+        actor_id=None,
+        now=now,
+        action="his_import",
+        target=f"hospital:{hospital_id}",
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+    )
+    return result
+
+
+def _apply_schedule(
+    session: Session, hospital_id: int, item: _PlannedSchedule, result: ImportResult
+) -> int:
+    where = f"entry[{item.index}]"
+    known = _mapped(session, hospital_id, "Schedule", item.system, item.value)
+    existing = session.scalar(
+        select(Schedule).where(
+            Schedule.doctor_id == item.doctor_id,
+            Schedule.day == item.day,
+            Schedule.session == item.session,
+        )
+    )
+    if known is not None:
+        schedule = session.get(Schedule, known)
+        if schedule is None or existing is None or existing.id != known:
+            raise ImportRefused(
+                f"{where}: the HIS id {item.value!r} names another session already; "
+                "moving an imported session is not supported",
+                "conflict",
+            )
+        result.unchanged += 1
+        result.locations.append(f"Schedule/{known}")
+        return known
+    if existing is not None:
+        raise ImportRefused(
+            f"{where}: this doctor already has that session (from the hospital's templates)",
+            "duplicate",
+        )
+    schedule = Schedule(
+        doctor_id=item.doctor_id,
+        day=item.day,
+        session=item.session,
+        status=ScheduleStatus.ACTIVE,
+        source=HIS,
+        kept=False,
+    )
+    session.add(schedule)
+    session.flush()
+    session.add(
+        FhirIdentifier(
+            hospital_id=hospital_id,
+            resource_type="Schedule",
+            system=item.system,
+            value=item.value,
+            local_id=schedule.id,
+        )
+    )
+    result.created += 1
+    result.locations.append(f"Schedule/{schedule.id}")
+    return schedule.id
+
+
+def _schedule_for_slot(
+    session: Session, hospital_id: int, reference: str, schedule_ids: dict[str, int], where: str
+) -> Schedule:
+    if reference in schedule_ids:
+        found = session.get(Schedule, schedule_ids[reference])
+    else:
+        kind, _, raw = reference.partition("/")
+        local_id = int(raw) if kind == "Schedule" and raw.isdigit() else None
+        found = session.get(Schedule, local_id) if local_id is not None else None
+        if found is not None and found.source != HIS:
+            found = None
+        if found is not None:
+            owner = session.scalar(
+                select(Department.hospital_id)
+                .join(Doctor, Doctor.department_id == Department.id)
+                .where(Doctor.id == found.doctor_id)
+            )
+            if owner != hospital_id:
+                raise ImportRefused(f"{where}: the bundle is for another hospital", "forbidden")
+    if found is None:
+        raise ImportRefused(
+            f"{where}: schedule {reference!r} is not an imported session", "not-found"
+        )
+    return found
+
+
+def _apply_slot(
+    session: Session,
+    hospital_id: int,
+    index: int,
+    resource: Any,
+    schedule_ids: dict[str, int],
+    result: ImportResult,
+) -> None:
+    where = f"entry[{index}]"
+    system, value = _identifier(resource, where)
+    schedule = _schedule_for_slot(
+        session, hospital_id, resource.schedule.reference or "", schedule_ids, where
+    )
+    start = _local(resource.start, f"{where}.start")
+    if start.date() != schedule.day:
+        raise ImportRefused(f"{where}: the slot starts on another day than its schedule")
+    if resource.status not in SLOT_STATUSES:
+        raise ImportRefused(f"{where}: status must be free or busy-unavailable")
+    status = SlotStatus(resource.status)
+    elderly, onsite = _pool(resource)
+    start_time = time(start.hour, start.minute)
+    known = _mapped(session, hospital_id, "Slot", system, value)
+    if known is None:
+        slot = Slot(
+            schedule_id=schedule.id,
+            start_time=start_time,
+            reserved_for_elderly=elderly,
+            reserved_for_onsite=onsite,
+            status=status,
+        )
+        session.add(slot)
+        session.flush()
+        session.add(
+            FhirIdentifier(
+                hospital_id=hospital_id,
+                resource_type="Slot",
+                system=system,
+                value=value,
+                local_id=slot.id,
+            )
+        )
+        result.created += 1
+        result.locations.append(f"Slot/{slot.id}")
+        return
+    found = session.get(Slot, known)
+    if found is None or found.schedule_id != schedule.id:
+        raise ImportRefused(f"{where}: the HIS id {value!r} belongs to another session", "conflict")
+    slot = found
+    wanted = (start_time, elderly, onsite)
+    current = (slot.start_time, slot.reserved_for_elderly, slot.reserved_for_onsite)
+    booked_status = slot.status == SlotStatus.BUSY
+    if wanted == current and (status == slot.status or booked_status and status == SlotStatus.FREE):
+        result.unchanged += 1
+    else:
+        booked = session.scalar(
+            select(
+                exists().where(
+                    Appointment.slot_id == slot.id, Appointment.status == AppointmentStatus.BOOKED
+                )
+            )
+        )
+        if booked:
+            raise ImportRefused(
+                f"{where}: slot {value!r} holds a booking; it cannot change", "conflict"
+            )
+        slot.start_time, slot.reserved_for_elderly, slot.reserved_for_onsite = wanted
+        slot.status = status
+        result.updated += 1
+    result.locations.append(f"Slot/{slot.id}")
