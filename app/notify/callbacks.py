@@ -40,6 +40,14 @@ def outbox_status_for(provider_status: str) -> OutboxStatus | None:
     return None
 
 
+def _outbox_id(ref: str | None) -> int | None:
+    """The outbox id in a callback's `ref`, or None for anything else: a forged or mangled
+    ref (other digits such as "²", 20 digits, a sign) must not reach the database."""
+    if ref and ref.isascii() and ref.isdigit() and len(ref) <= 18:
+        return int(ref)
+    return None
+
+
 def apply_status(
     session: Session,
     *,
@@ -50,8 +58,8 @@ def apply_status(
 ) -> bool:
     """Record one callback; False when no outbox message matches (an unknown sid)."""
     message = session.scalar(select(OutboxMessage).where(OutboxMessage.provider_sid == sid))
-    if message is None and ref and ref.isdigit():
-        candidate = session.get(OutboxMessage, int(ref))
+    if message is None and _outbox_id(ref) is not None:
+        candidate = session.get(OutboxMessage, _outbox_id(ref))
         if candidate is not None and candidate.provider_sid is None:
             message = candidate
             message.provider_sid = sid

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -111,3 +112,16 @@ def test_ref_records_the_sid_of_a_message_left_sending(db: Database, server) -> 
     assert response.status_code == 204
     stored = row(db, message_id)
     assert stored.status == OutboxStatus.SENT and stored.provider_sid == "SM" + "5" * 32
+
+
+@pytest.mark.parametrize("ref", ["99999999999999999999", "9223372036854775808", "²", "-1", "1e3"])
+def test_a_mangled_ref_is_an_unknown_message_not_an_error(db: Database, server, ref: str) -> None:  # type: ignore[no-untyped-def]
+    message_id = enqueue(db, "k6")
+    with db.session() as session:
+        session.execute(update(OutboxMessage).values(status=OutboxStatus.SENDING))
+    response = post(
+        server, {"MessageSid": "SM" + "6" * 32, "MessageStatus": "sent"}, query=f"ref={quote(ref)}"
+    )
+    assert response.status_code == 204  # like any unknown sid: nothing to record
+    stored = row(db, message_id)
+    assert stored.status == OutboxStatus.SENDING and stored.provider_sid is None
