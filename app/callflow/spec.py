@@ -45,6 +45,9 @@ class StateSpec(BaseModel):
     # Keys that stand for an answer (1: 心血管内科): pressing one is the same as saying it.
     key_answers: dict[str, str] = Field(default_factory=dict)
     answers: dict[str, str] = Field(default_factory=dict)
+    # The question's own words for its keys ({2: [晚一点, 晚些]}), matched before `expect`:
+    # "要晚一点的" at an offer is key 2, not the "yes" its 要 would otherwise be.
+    key_words: dict[str, list[str]] = Field(default_factory=dict)
     on_value: str | None = None
     # Ambiguous answers worth a follow-up question: {dizziness: ask_dizziness}.
     clarify: dict[str, str] = Field(default_factory=dict)
@@ -58,7 +61,7 @@ class StateSpec(BaseModel):
     emergency: bool = False
     end: str | None = None
 
-    @field_validator("keys", "key_answers", "answers", "outcomes", mode="before")
+    @field_validator("keys", "key_answers", "key_words", "answers", "outcomes", mode="before")
     @classmethod
     def _keys_as_strings(cls, value: object) -> object:
         """YAML 1.1 reads `1:` as an integer and `yes:`/`no:` as booleans; keys are strings."""
