@@ -5,7 +5,8 @@ here, once: speech understood as an emergency (胸口疼, 喘不过气 ...) come
 question: the caller hears slowly the advice to call 120 and is handed to a person; `*` or
 "再说一遍" repeats the prompt more slowly; `0` or "转人工" hands the caller to a person;
 a question's own words for its keys (`key_words`: "晚一点" at an offer) come before its
-kind of answer (yes/no), so "要晚一点的" is never a "yes";
+kind of answer (yes/no), so "要晚一点的" is never a "yes"; an answer the question's kind
+makes nothing of may be a second kind it also takes (`otherwise`: a day said at an offer);
 the first silence, misunderstanding or wrong key re-prompts in simpler words (a wrong key
 with "请再按一遍", never "再说一遍"), and the
 second hands the caller to a person. The engine never hangs up on a caller who has not
@@ -167,6 +168,13 @@ class Engine:
             self._fail(call, "nomatch", out)
             return
         value = self._value(spec, text, ctx)
+        if (value is None or value == "unknown") and spec.otherwise:
+            other = self.understand(spec.otherwise.expect, text, ctx.today)
+            if other is not None and other != "unknown":  # e.g. a day said at an offer
+                if spec.otherwise.save_as:
+                    call.vars[spec.otherwise.save_as] = other
+                self._go(call, spec.otherwise.on_value, ctx, out)
+                return
         if (value is None or value == "unknown") and spec.clarify:
             question = self.understand(f"clarify:{spec.expect}", text, ctx.today)
             if isinstance(question, str) and question in spec.clarify:

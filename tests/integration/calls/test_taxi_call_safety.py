@@ -223,6 +223,15 @@ def test_a_caller_told_no_car_hears_it_and_keeps_waiting_in_their_place(
     assert again.priority == ride.priority and again.queued_at == ride.queued_at
 
 
+def test_a_caller_told_no_car_who_says_they_still_want_it_keeps_waiting(
+    service: CallService, db: Database
+) -> None:
+    _no_car(db, queued_ride(service, db))
+    lines = call(service, ZHANG, "要，还要等")
+    assert "排的位置不变" in lines[-1]
+    assert [r.status for r in all_rides(db)] == [RideStatus.QUEUED]
+
+
 def test_a_caller_told_no_car_can_cancel(service: CallService, db: Database) -> None:
     _no_car(db, queued_ride(service, db))
     lines = call(service, ZHANG, "8", "8")

@@ -46,6 +46,8 @@ FLOW = {
 def understand(expect: str, text: str, today: date) -> object:
     if expect == "yesno":  # as crude as a grammar can be: any 要 is a yes
         return "no" if "不" in text else "yes" if "要" in text else "unknown"
+    if expect == "when":
+        return {"date": "2026-12-05", "session": "am"} if "礼拜六" in text else None
     return False if expect == "emergency" else "unknown"
 
 
@@ -103,3 +105,14 @@ def test_words_for_a_key_the_question_does_not_take_are_refused(tmp_path: Path) 
     broken["states"]["offer"] = {**FLOW["states"]["offer"], "key_words": {"5": ["五"]}}  # type: ignore[index]
     with pytest.raises(FlowError, match="key_words"):
         _engine(tmp_path, broken)
+
+
+def test_a_day_said_at_the_offer_is_the_second_kind_of_answer_it_takes(tmp_path: Path) -> None:
+    offer = {**FLOW["states"]["offer"]}  # type: ignore[index]
+    offer["otherwise"] = {"expect": "when", "save_as": "wanted", "on_value": "day"}
+    flow = {**FLOW, "states": {**FLOW["states"], "offer": offer}}  # type: ignore[dict-item]
+    hotline, call = _engine(tmp_path, flow), CallState()
+    ctx = FakeContext(vars=call.vars)
+    hotline.step(call, CallStarted(None, None), ctx)
+    hotline.step(call, Speech("礼拜六上午"), ctx)
+    assert call.state == "day" and call.vars["wanted"]["date"] == "2026-12-05"
