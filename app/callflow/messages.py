@@ -79,12 +79,7 @@ class Listen:
 #: asked for one (0, 转人工), two silences or two answers not understood at one question, an
 #: unexpected error, an emergency, or a flow's own transfer state.
 TRANSFER_REASONS: tuple[str, ...] = (
-    "asked",
-    "silence",
-    "not_understood",
-    "system_error",
-    "emergency",
-    "flow",
+    "asked", "silence", "not_understood", "system_error", "emergency", "flow",
 )
 
 
