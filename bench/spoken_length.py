@@ -66,7 +66,7 @@ PATHS = [
     Path_(
         "cancel a booking (last 4 of the ID)",
         ZHANG,
-        lambda db: ["2", "2", _last_four(db), "1"],
+        lambda db: ["2", "2", _last_four(db), "8", "8"],
     ),
     Path_(
         "hospital, for a relative (李梅 for her mother)",

@@ -4,6 +4,9 @@ It knows nothing of Twilio, audio or the database. Behaviour shared by every sta
 here, once: speech understood as an emergency (胸口疼, 喘不过气 ...) comes first, at every
 question: the caller hears slowly the advice to call 120 and is handed to a person; `*` or
 "再说一遍" repeats the prompt more slowly; `0` or "转人工" hands the caller to a person;
+a question's own words for its keys (`key_words`: "晚一点" at an offer) come before its
+kind of answer (yes/no), so "要晚一点的" is never a "yes"; an answer the question's kind
+makes nothing of may be a second kind it also takes (`otherwise`: a day said at an offer);
 the first silence, misunderstanding or wrong key re-prompts in simpler words (a wrong key
 with "请再按一遍", never "再说一遍"), and the
 second hands the caller to a person. The engine never hangs up on a caller who has not
@@ -20,6 +23,7 @@ from datetime import date
 from typing import Any
 
 from app.callflow.actions import ActionContext, ActionRegistry
+from app.callflow.key_words import keys_said
 from app.callflow.loader import FlowSet, StateRef
 from app.callflow.messages import (
     CallStarted,
@@ -153,10 +157,24 @@ class Engine:
         if intent == "operator":
             self._transfer(call, "asked", out)
             return
+        keys = keys_said(spec.key_words, text)
+        if len(keys) == 1:
+            self._on_keys(call, keys.pop(), ctx, out)  # the question's own words win
+            return
+        if keys:  # words of two different keys ("晚一点的，换一天也行"): ask again
+            self._fail(call, "nomatch", out)
+            return
         if spec.expect is None:
             self._fail(call, "nomatch", out)
             return
         value = self._value(spec, text, ctx)
+        if (value is None or value == "unknown") and spec.otherwise:
+            other = self.understand(spec.otherwise.expect, text, ctx.today)
+            if other is not None and other != "unknown":  # e.g. a day said at an offer
+                if spec.otherwise.save_as:
+                    call.vars[spec.otherwise.save_as] = other
+                self._go(call, spec.otherwise.on_value, ctx, out)
+                return
         if (value is None or value == "unknown") and spec.clarify:
             question = self.understand(f"clarify:{spec.expect}", text, ctx.today)
             if isinstance(question, str) and question in spec.clarify:

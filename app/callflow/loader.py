@@ -168,6 +168,10 @@ def _check_state(
             problems.append(f"{where}: `expect: {spec.expect}` needs `answers` or `on_value`")
         if spec.key_answers and not (spec.answers or spec.on_value):
             problems.append(f"{where}: `key_answers` need `answers` or `on_value`")
+        for key in sorted(set(spec.key_words) - {*spec.keys, *spec.key_answers}):
+            problems.append(
+                f"{where}: `key_words` for key {key!r}, which the question does not take"
+            )
         for key in [*spec.keys, *spec.key_answers]:
             if key in RESERVED_KEYS:
                 problems.append(f"{where}: key {key!r} is reserved ({RESERVED_KEYS[key]})")

@@ -30,6 +30,17 @@ def _key_text(key: object) -> str:
     return str(key)
 
 
+class OtherAnswer(BaseModel):
+    """A second kind of answer a question takes when its own kind heard nothing: at an
+    offer (yes/no) a day said instead ("礼拜六上午") goes to the day's offer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expect: Expect
+    save_as: str | None = None
+    on_value: str
+
+
 class StateSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -45,7 +56,11 @@ class StateSpec(BaseModel):
     # Keys that stand for an answer (1: 心血管内科): pressing one is the same as saying it.
     key_answers: dict[str, str] = Field(default_factory=dict)
     answers: dict[str, str] = Field(default_factory=dict)
+    # The question's own words for its keys ({2: [晚一点, 晚些]}), matched before `expect`:
+    # "要晚一点的" at an offer is key 2, not the "yes" its 要 would otherwise be.
+    key_words: dict[str, list[str]] = Field(default_factory=dict)
     on_value: str | None = None
+    otherwise: OtherAnswer | None = None
     # Ambiguous answers worth a follow-up question: {dizziness: ask_dizziness}.
     clarify: dict[str, str] = Field(default_factory=dict)
     save_as: str | None = None
@@ -58,7 +73,7 @@ class StateSpec(BaseModel):
     emergency: bool = False
     end: str | None = None
 
-    @field_validator("keys", "key_answers", "answers", "outcomes", mode="before")
+    @field_validator("keys", "key_answers", "key_words", "answers", "outcomes", mode="before")
     @classmethod
     def _keys_as_strings(cls, value: object) -> object:
         """YAML 1.1 reads `1:` as an integer and `yes:`/`no:` as booleans; keys are strings."""
@@ -85,6 +100,8 @@ class StateSpec(BaseModel):
         edges += [(f"outcome {o}", t) for o, t in self.outcomes.items()]
         if self.on_value:
             edges.append(("on_value", self.on_value))
+        if self.otherwise:
+            edges.append((f"otherwise {self.otherwise.expect}", self.otherwise.on_value))
         edges += [(f"clarify {q}", t) for q, t in self.clarify.items()]
         if self.next:
             edges.append(("next", self.next))

@@ -34,9 +34,8 @@ from app.hospital.patients import (
     patients_for_caller,
     set_id_number,
 )
-from app.hospital.rules import spoken_clock, spoken_date, spoken_visit_day
+from app.hospital.rules import WEEKDAYS, spoken_clock, spoken_date, spoken_visit_day
 from app.people.models import Person
-from app.people.names import polite_name
 
 ID_TRIES = 3  # wrong ID numbers (or last four digits) typed before a person helps
 SECRET_ID = "secret_id_number"  # a typed ID number, until the booking is confirmed
@@ -63,7 +62,6 @@ def _register_patient_actions(registry: ActionRegistry) -> None:
         ctx.vars["patients"] = [
             {
                 "id": p.person.id,
-                "name": _name(ctx, p.person),
                 "title": _title(p.person, p.relation),
                 "relation": p.relation,
                 "contact_id": p.contact_id,
@@ -142,12 +140,17 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
         if not upcoming:
             return "none"
         first = upcoming[0]
+        session = "上午" if first.session == ClinicSession.AM else "下午"
         ctx.vars["upcoming_id"] = first.appointment_id
         ctx.vars["upcoming_text"] = (
-            f"{spoken_visit_day(first.day, ctx.today)}"
-            f"{'上午' if first.session == ClinicSession.AM else '下午'}"
-            f"{spoken_clock(first.start_time)}，{first.hospital}，"
+            f"{spoken_visit_day(first.day, ctx.today)}{session}"
+            f"{spoken_clock(first.start_time)}，{first.hospital_name}，"
             f"{first.department}{first.doctor_name}"
+        )
+        # What the cancel question names: "要取消12月5号星期六上午8点消化内科的号，对吗？"
+        ctx.vars["cancel_text"] = (
+            f"{first.day.month}月{first.day.day}号星期{WEEKDAYS[first.day.weekday()]}"
+            f"{session}{spoken_clock(first.start_time)}{first.department}"
         )
         return "booked"
 
@@ -275,6 +278,12 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         if not days:
             return "none"
         number = ctx.vars.get("days_page", 0)
+        tomorrow = date.fromordinal(ctx.today.toordinal() + 1)
+        closed = tomorrow not in days and _why_no_offers(ctx, tomorrow) == "phone_closed"
+        # Why the list starts after tomorrow, before the list (first page only).
+        ctx.vars["days_note"] = (
+            texts.spoken("days_tomorrow_closed") if closed and not number else ""
+        )
         shown = menus.page(days, number)
         ctx.vars["day_choices"] = [d.isoformat() for d in shown]
         more = menus.more_label(days, number, "更晚的日子")
@@ -308,14 +317,34 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             day = date.fromisoformat(choice)
         if day is None:
             return "unclear"
-        said = texts.text("spoken", "day_said", day=spoken_date(day))
+        # "您说的是…" only after speech: after a key the day is said plainly.
+        said = texts.text(
+            "spoken",
+            "day_said" if isinstance(wanted, dict) else "day_chosen",
+            day=spoken_date(day),
+        )
         ctx.vars["day_said"] = said
         found = _offer_first(
             ctx, _offers(ctx, day=day, clinic_session=session), lead=said + "这天的号是："
         )
         if found == "found":
             return found
-        ctx.vars["day_problem"] = _day_problem(ctx, day)
+        code = _why_no_offers(ctx, day)
+        problem = _day_problem(ctx, day, code)
+        if session is not None and code == "full":
+            # The day is open: the session asked for has no clinic (a Saturday afternoon)
+            # or is full. Say so, then offer that day's other session, or the next one.
+            problem = _session_problem(ctx, day, session)
+            if (
+                _offer_first(ctx, _offers(ctx, day=day), lead=said + problem + "这天的号是：")
+                == ("found")
+                or _offer_first(
+                    ctx, _offers(ctx, after=(day, session)), lead=said + problem + "晚一点的号是："
+                )
+                == "found"
+            ):
+                return "found"
+        ctx.vars["day_problem"] = problem
         return "none"
 
     @registry.register(
@@ -367,16 +396,6 @@ def spoken_id(number: str) -> str:
     return "，".join("".join(SPOKEN_DIGITS[ch] for ch in group) for group in groups)
 
 
-def _name(ctx: StepContext, person: Person) -> str:
-    return polite_name(
-        full_name=person.full_name,
-        gender=person.gender,
-        birth_date=person.birth_date,
-        today=ctx.today,
-        call_name=person.call_name,
-    )
-
-
 def _title(person: Person, relation: str) -> str:
     """您自己 / 您母亲张秀英: the patient named for the caller, relation first."""
     if relation == SELF:
@@ -396,7 +415,9 @@ def _set_patient(ctx: StepContext, patient: dict[str, Any]) -> None:
     ctx.vars.update(
         patient_id=patient["id"],
         patient_contact_id=patient["contact_id"],
-        patient_name="您" if self_booking else patient["name"],
+        # A relative hears the relation and the name in every prompt (您母亲张秀英), never
+        # the hotline's nickname for the patient (张奶奶).
+        patient_name="您" if self_booking else patient["title"],
         patient_title=patient["title"],
     )
 
@@ -424,16 +445,20 @@ def _offers(
         return []
 
 
-def _day_problem(ctx: StepContext, day: date) -> str:
-    """Why the day has no offer, in words: past, booked already, full, not yet, closed."""
-    department = ctx.vars["department"]
-    code = appointment_offers.why_no_offers(
+def _why_no_offers(ctx: StepContext, day: date) -> str:
+    """past, already_booked, full, not_yet, closed or phone_closed (see `why_no_offers`)."""
+    return appointment_offers.why_no_offers(
         ctx.session,
-        department=department,
+        department=ctx.vars["department"],
         patient_id=ctx.vars["patient_id"],
         day=day,
         now=ctx.now,
     )
+
+
+def _day_problem(ctx: StepContext, day: date, code: str) -> str:
+    """Why the day has no offer, in words: past, booked already, full, not yet, closed."""
+    department = ctx.vars["department"]
     if code == "not_yet":
         moment = appointment_offers.release_moment(ctx.session, department=department, day=day)
         release = (
@@ -451,6 +476,20 @@ def _day_problem(ctx: StepContext, day: date) -> str:
             department=department,
         )
     return texts.text("spoken", f"day_{code}", department=department)
+
+
+def _session_problem(ctx: StepContext, day: date, session: ClinicSession) -> str:
+    """这天下午没有消化内科的门诊 / 这天下午消化内科的号都挂满了."""
+    department = ctx.vars["department"]
+    held = appointment_offers.has_clinic(
+        ctx.session, department=department, day=day, clinic_session=session
+    )
+    return texts.text(
+        "spoken",
+        "session_full" if held else "session_no_clinic",
+        session="上午" if session == ClinicSession.AM else "下午",
+        department=department,
+    )
 
 
 def _offer_first(ctx: StepContext, offers: list[Offer], *, lead: str) -> str:

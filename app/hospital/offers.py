@@ -260,6 +260,28 @@ def why_no_offers(
     return "full"
 
 
+def has_clinic(
+    session: Session, *, department: str, day: date, clinic_session: ClinicSession
+) -> bool:
+    """Whether any hospital holds a `department` clinic in that session of `day` (a
+    Saturday often has a morning clinic only: "下午" then has no clinic, it is not full)."""
+    return (
+        session.scalar(
+            select(Schedule.id)
+            .join(Doctor, Schedule.doctor_id == Doctor.id)
+            .join(Department, Doctor.department_id == Department.id)
+            .where(
+                Department.name == department,
+                Schedule.day == day,
+                Schedule.session == clinic_session,
+                Schedule.status == ScheduleStatus.ACTIVE,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def release_moment(session: Session, *, department: str, day: date) -> datetime | None:
     """The earliest moment (local time) any hospital with `department` releases `day`."""
     hospitals = session.scalars(

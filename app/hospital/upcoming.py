@@ -25,7 +25,8 @@ class UpcomingAppointment:
     """A live booking, for the phone flow to read out and offer to cancel."""
 
     appointment_id: int
-    hospital: str
+    hospital: str  # short name (市一院)
+    hospital_name: str  # full name, said on the phone (春城第一人民医院)
     department: str
     doctor_name: str
     day: date
@@ -65,6 +66,7 @@ def upcoming(session: Session, *, patient_id: int, now: datetime) -> list[Upcomi
             UpcomingAppointment(
                 appointment_id=appointment.id,
                 hospital=hospital.short_name,
+                hospital_name=hospital.name,
                 department=department.name,
                 doctor_name=doctor.name,
                 day=appointment.day,

@@ -29,7 +29,7 @@ from app.taxi.rules import ACTIVE_STATUSES, ride_priority, spoken_plate
 from app.understanding import understand
 
 USUAL_WAIT_MINUTES = 10
-PLACES_BY_KEY = 8  # key 9 means "none of these"
+PLACES_BY_KEY = 7  # key 9 means "none of these"; 8 is 取消叫车 on the status menu
 # Places said at the place question: two, and 9 "none of these", is three choices (the
 # rule of docs/callflow.md). Every place up to PLACES_BY_KEY still answers to its key and name.
 PLACES_SAID = 2
@@ -338,8 +338,9 @@ def _offer_places(ctx: StepContext, *, exclude: int | None) -> bool:
 
 def _match_place(places: list[dict[str, Any]], answer: str) -> dict[str, Any] | None:
     answer = answer.strip()
-    if answer.isdigit():
-        return next((p for p in places if p["position"] == int(answer)), None)
+    if answer.isdigit():  # a key: only the places keys stand for (8 is never a place)
+        key = int(answer)
+        return next((p for p in places if p["position"] == key <= PLACES_BY_KEY), None)
     # The longest label heard wins: "儿子家" is the son's home, not 家.
     heard = [p for p in places if p["label"] in answer or (answer and answer in p["label"])]
     return max(heard, key=lambda p: len(p["label"]), default=None)

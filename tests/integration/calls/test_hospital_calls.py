@@ -14,7 +14,7 @@ from app.calls.models import CallSession, CallStep
 from app.calls.service import CallService
 from app.core.config import Settings
 from app.core.db import Database
-from app.hospital.enums import AppointmentStatus, SlotStatus
+from app.hospital.enums import AppointmentStatus, ClinicSession, SlotStatus
 from app.hospital.models import Appointment, Department, Schedule, Slot
 from app.hotline import build_call_service
 from app.notify.models import OutboxMessage
@@ -154,9 +154,15 @@ def test_calling_again_can_cancel_the_booking_after_the_last_four_id_digits(
     service: CallService, db: Database
 ) -> None:
     call(service, "+8613800000001", "2", "1", "1", "1")
-    lines = call(service, "+8613800000001", "2", "2", _last_four(db, "张秀英"), "1")
+    lines = call(service, "+8613800000001", "2", "2", _last_four(db, "张秀英"), "8", "8")
     assert any("已经挂了一个号" in line for line in lines)
-    assert any("这个号是" in line and "心血管内科" in line for line in lines)
+    # The details name the hospital in full, as the offer did.
+    assert any(
+        "这个号是：明天星期二上午8点，春城第一人民医院，心血管内科" in line for line in lines
+    )
+    assert any(
+        "要取消12月1号星期二上午8点心血管内科的号，对吗？取消，请再按8" in line for line in lines
+    )
     assert any("这个号已经取消了" in line for line in lines)
     assert booked(db) == []
     with db.session() as session:
@@ -215,7 +221,9 @@ def test_days_are_offered_by_key_three_at_a_time(service: CallService, db: Datab
     assert "按1，明天星期二；按2，后天星期三；按3，12月3号星期四；更晚的日子，按9" in first_menu
     later_menu = [line for line in lines if line.startswith("热线：哪天去")][1]
     assert "按1，12月4号星期五；按2，12月5号星期六" in later_menu and "按4" not in later_menu
-    assert any("您说的是12月5号，星期六" in line for line in lines)
+    # A key press is said back plainly: "您说的是" only after speech.
+    assert any("热线：12月5号，星期六。这天的号是" in line for line in lines)
+    assert not any("您说的是" in line for line in lines)
     (appointment,) = booked(db)
     assert appointment.day == date(2026, 12, 5)
 
@@ -279,7 +287,8 @@ def test_a_wrong_key_in_a_keypad_menu_asks_to_press_again(
     service: CallService, keys: tuple[str, ...]
 ) -> None:
     lines = call(service, "+8613800000001", "2", *keys, "hangup")
-    assert any("没有这个选项，请再按一遍" in line for line in lines)
+    # 没有这个选项 (a key of the menu's size) or 没有这个按键 (a key no day menu has)
+    assert any("请再按一遍" in line for line in lines)
     assert not any("再说一遍" in line or "没有听明白" in line for line in lines)
 
 
@@ -385,3 +394,115 @@ def test_a_typed_id_number_is_not_kept_when_the_booking_loses_a_race(
         person = session.scalars(select(Person).where(Person.full_name == "马文才")).one()
         assert person.id_number is None
     assert booked(db) == []
+
+
+# --- cancelling is a question of its own; a relative hears the relation and the name ----
+
+DAUGHTER = "+8613900000001"  # 李梅, who books for her mother 张秀英
+
+
+def test_the_habit_key_1_after_the_details_keeps_a_relatives_booking(
+    service: CallService, db: Database
+) -> None:
+    """ "2,1,2,<后4位>,1" from the daughter: 1 after the details keeps the booking."""
+    call(service, DAUGHTER, "2", "1", "1", "1", "1")
+    lines = call(service, DAUGHTER, "2", "1", "2", _last_four(db, "张秀英"), "1", "hangup")
+    assert any("这个号留着，请按1。要取消这个号，请按8" in line for line in lines)
+    assert any("这个号给您留着" in line for line in lines)
+    assert not any("已经取消" in line for line in lines)
+    assert len(booked(db)) == 1
+
+
+@pytest.mark.parametrize(
+    ("turns", "cancelled"),
+    [
+        (("8", "1"), False),  # 1 is not "yes" at the cancel question
+        (("8", "2"), False),
+        (("8", "还要去"), False),
+        (("8", "不取消"), False),
+        (("取消", "不要了"), True),
+        (("8", "8"), True),
+    ],
+)
+def test_cancelling_a_booking_asks_again_and_hears_its_own_words(
+    service: CallService, db: Database, turns: tuple[str, ...], cancelled: bool
+) -> None:
+    call(service, DAUGHTER, "2", "1", "1", "1", "1")
+    lines = call(service, DAUGHTER, "2", "1", "2", _last_four(db, "张秀英"), *turns, "hangup")
+    assert any("要取消12月1号星期二上午8点心血管内科的号，对吗" in line for line in lines)
+    assert any("这个号已经取消了" in line for line in lines) is cancelled
+    assert len(booked(db)) == (0 if cancelled else 1)
+
+
+def test_a_relative_hears_the_relation_and_the_name_never_the_nickname(
+    service: CallService, db: Database
+) -> None:
+    first = call(service, DAUGHTER, "2", "1", "1", "1", "1")
+    again = call(service, DAUGHTER, "2", "1", "2", _last_four(db, "张秀英"), "1", "hangup")
+    assert any("您母亲张秀英要看哪个科" in line for line in first)
+    assert any("您母亲张秀英已经挂了一个号" in line for line in again)
+    assert any("请输入您母亲张秀英身份证号的最后4位" in line for line in again)
+    assert not any("张奶奶" in line for line in [*first, *again])
+
+
+# --- the offer's own words come before yes -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "heard"),
+    [
+        ("要晚一点的", "晚一点的号是：明天星期二下午2点"),
+        ("太早了，要晚一点的", "晚一点的号是：明天星期二下午2点"),
+        ("晚一点", "晚一点的号是：明天星期二下午2点"),
+        ("要换一天", "哪天去？按1，明天星期二"),
+        ("星期六上午", "您说的是12月5号，星期六。这天的号是：12月5号星期六上午8点"),  # a day
+    ],
+)
+def test_the_offers_own_choices_win_over_yes(
+    service: CallService, db: Database, answer: str, heard: str
+) -> None:
+    lines = call(service, "+8613800000006", "2", "1", "1", answer, "hangup")
+    assert any(heard in line for line in lines), lines
+    assert booked(db) == []
+
+
+def test_yes_at_the_offer_still_books(service: CallService, db: Database) -> None:
+    call(service, "+8613800000006", "2", "1", "1", "要", "hangup")
+    assert len(booked(db)) == 1
+
+
+# --- a session without a clinic is not "full" -----------------------------------------------
+
+
+def test_a_saturday_afternoon_without_a_clinic_offers_the_morning(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, "+8613800000001", "2", "1", "3", "3", "星期六下午", "hangup")
+    said = next(line for line in lines if "您说的是12月5号，星期六" in line)
+    assert "这天下午没有消化内科的门诊。这天的号是：12月5号星期六上午8点" in said
+    assert not any("挂满了" in line for line in lines)
+
+
+def test_a_full_afternoon_is_said_full_and_the_morning_offered(
+    service: CallService, db: Database
+) -> None:
+    with db.session() as session:  # every afternoon slot on Friday 4 December is taken
+        friday_pm = session.scalars(
+            select(Schedule).where(
+                Schedule.day == date(2026, 12, 4), Schedule.session == ClinicSession.PM
+            )
+        )
+        for schedule in friday_pm:
+            for slot in session.scalars(select(Slot).where(Slot.schedule_id == schedule.id)):
+                slot.status = SlotStatus.BUSY
+    lines = call(service, "+8613800000001", "2", "1", "3", "3", "星期五下午", "hangup")
+    assert any(
+        "这天下午消化内科的号都挂满了。这天的号是：12月4号星期五上午8点" in line for line in lines
+    ), lines
+
+
+def test_the_day_list_says_why_tomorrow_is_missing(service: CallService, db: Database) -> None:
+    late = _service_at(db, datetime(2026, 11, 30, 12, 0, tzinfo=UTC))  # 20:00 in Kunming
+    lines = call(late, "+8613800000001", "2", "1", "1", "3", "hangup")
+    menu = next(line for line in lines if "哪天去" in line)
+    assert "明天的号，电话挂号已经截止了，可以到医院现场挂。哪天去？按1，后天星期三" in menu

@@ -62,17 +62,61 @@ def test_active_ride_caller_pressing_2_then_1_reaches_hospital_and_cancels_nothi
 ) -> None:
     queued_ride(service, db)
     lines = call(service, ZHANG, "2", "1", "hangup")
-    assert "挂号，请按2" in lines[1] and "取消叫车，请按3" in lines[1]
+    assert "挂号，请按2" in lines[1] and "取消叫车，请按8" in lines[1]
     assert not any("取消" in line for line in lines[2:]), lines  # the hospital flow answered
     assert [r.status for r in all_rides(db)] == [RideStatus.QUEUED]
 
 
-def test_active_ride_caller_cancels_with_3_and_a_yes(service: CallService, db: Database) -> None:
+def test_active_ride_caller_cancels_with_8_pressed_twice(
+    service: CallService, db: Database
+) -> None:
     queued_ride(service, db)
-    lines = call(service, ZHANG, "3", "2", "3", "1")
-    assert any("要取消叫车，对吗" in line for line in lines)
+    lines = call(service, ZHANG, "8", "2", "8", "8")
+    assert any("这辆车要取消吗？取消，请再按8。不取消，请按2" in line for line in lines)
     assert any("车已经取消了" in line for line in lines)
     assert [r.status for r in all_rides(db)] == [RideStatus.CANCELLED]
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [("1", "3", "1"), ("1", "1", "1"), ("3", "1"), ("8", "1", "1")],
+    ids=["1-3-1", "1-1-1", "3-1", "8-1-1"],
+)
+def test_the_usual_keys_never_cancel_an_active_ride(
+    service: CallService, db: Database, keys: tuple[str, ...]
+) -> None:
+    """1 3 1 is the habit of a regular hospital rider (1 taxi, 3 去医院, 1 对): at the
+    ride's status menu it must cancel nothing; nor 1 at the cancel question."""
+    queued_ride(service, db)
+    lines = call(service, ZHANG, *keys, "hangup")
+    assert not any("车已经取消了" in line for line in lines), lines
+    assert [r.status for r in all_rides(db)] == [RideStatus.QUEUED]
+
+
+@pytest.mark.parametrize(
+    ("answer", "cancelled"),
+    [
+        ("要等车", False),
+        ("要车", False),
+        ("还是要", False),
+        ("要，还要等", False),
+        ("不取消", False),
+        ("不要了", True),
+        ("不要车了", True),
+        ("我不要等车了", True),
+        ("取消", True),
+    ],
+)
+def test_the_cancel_question_hears_its_own_words_before_yes_and_no(
+    service: CallService, db: Database, answer: str, cancelled: bool
+) -> None:
+    """ "这辆车要取消吗？": 要车 / 还要 keep the ride although they hold 要 (yes);
+    不要了 / 不要车了 cancel it although they hold 不要 (no)."""
+    queued_ride(service, db)
+    lines = call(service, ZHANG, "8", answer, "hangup")
+    assert any("车已经取消了" in line for line in lines) is cancelled, lines
+    expected = RideStatus.CANCELLED if cancelled else RideStatus.QUEUED
+    assert [r.status for r in all_rides(db)] == [expected]
 
 
 def test_the_status_greeting_is_said_once_and_star_repeats_only_the_question(
@@ -121,7 +165,10 @@ def test_a_request_handed_to_a_person_waits_for_an_operator(
         assert entry.status_label == "已转人工" and entry.handed_to_person and entry.waiting
         driver = session.scalars(select(Driver.id).where(Driver.plate == "云A·D1234")).one()
         rides.assign_driver(
-            session, ride_id=ride.id, driver_id=driver, eta_minutes=8,
+            session,
+            ride_id=ride.id,
+            driver_id=driver,
+            eta_minutes=8,
             expected_version=ride.version,
         )
     assert [r.status for r in all_rides(db)] == [RideStatus.ASSIGNED]
@@ -176,9 +223,18 @@ def test_a_caller_told_no_car_hears_it_and_keeps_waiting_in_their_place(
     assert again.priority == ride.priority and again.queued_at == ride.queued_at
 
 
+def test_a_caller_told_no_car_who_says_they_still_want_it_keeps_waiting(
+    service: CallService, db: Database
+) -> None:
+    _no_car(db, queued_ride(service, db))
+    lines = call(service, ZHANG, "要，还要等")
+    assert "排的位置不变" in lines[-1]
+    assert [r.status for r in all_rides(db)] == [RideStatus.QUEUED]
+
+
 def test_a_caller_told_no_car_can_cancel(service: CallService, db: Database) -> None:
     _no_car(db, queued_ride(service, db))
-    lines = call(service, ZHANG, "3", "1")
+    lines = call(service, ZHANG, "8", "8")
     assert any("车已经取消了" in line for line in lines)
     assert [r.status for r in all_rides(db)] == [RideStatus.CANCELLED]
 
@@ -217,8 +273,13 @@ def test_keeping_waiting_after_dispatch_found_a_car_says_the_new_state(
         if name == "keep_waiting_for_car":
             with db.session() as session:
                 driver = session.scalars(select(Driver.id).where(Driver.plate == "云A·D1234"))
-                rides.assign_driver(session, ride_id=ride.id, driver_id=driver.one(),
-                                    eta_minutes=6, expected_version=ride.version)
+                rides.assign_driver(
+                    session,
+                    ride_id=ride.id,
+                    driver_id=driver.one(),
+                    eta_minutes=6,
+                    expected_version=ride.version,
+                )
         return run(name, ctx)
 
     monkeypatch.setattr(registry, "run", driver_found_meanwhile)

@@ -125,7 +125,7 @@ def test_calling_again_hears_the_car_and_plate(service: CallService, db: Databas
 
 def test_calling_again_can_cancel_after_confirming(service: CallService, db: Database) -> None:
     call(service, "+8613800000001", "1", "1")
-    lines, _ = call(service, "+8613800000001", "3", "1")
+    lines, _ = call(service, "+8613800000001", "8", "8")
     assert any("车已经取消了" in line for line in lines)
     assert [r.status for r in rides(db)] == [RideStatus.CANCELLED]
 

@@ -180,8 +180,9 @@ def test_the_demo_callers_replayed_over_signed_webhooks(
     retry = cancel.press(wrong)
     assert "后4位不对，请再按一遍" in retry and "明天" not in retry
     details = cancel.press(last_four)
-    assert "心血管内科" in details and "取消这个号，请按1" in details
-    assert "已经取消了" in cancel.press("1") and cancel.ended_with == "Hangup"
+    assert "心血管内科" in details and "要取消这个号，请按8" in details
+    assert "要取消12月1号星期二上午8点心血管内科的号，对吗" in cancel.press("8")
+    assert "已经取消了" in cancel.press("8") and cancel.ended_with == "Hangup"
     assert [a.status for a in _appointments(db)] == [AppointmentStatus.CANCELLED]
 
     # 3. Hospital for herself: the earliest slot first, booked on her yes.
@@ -206,7 +207,7 @@ def test_the_demo_callers_replayed_over_signed_webhooks(
     # 5. Status: the ride's state first, the greeting once, no new ride.
     status = TwilioCall(hotline, "CA" + "5" * 32, ZHANG).start()
     assert HOTLINE_NAME in status.first_sentence
-    assert "您叫的车" in status.said[0][1][0] and "取消叫车，请按3" in status.said[0][1][0]
+    assert "您叫的车" in status.said[0][1][0] and "取消叫车，请按8" in status.said[0][1][0]
     again = status.press("1")
     assert "您叫的车" in again and HOTLINE_NAME not in again
     status.hang_up()

@@ -122,6 +122,14 @@ def test_key_0_for_a_person_is_named_in_the_first_prompt_and_the_re_prompt(
 
 
 @pytest.mark.parametrize(("ref", "spec"), QUESTIONS, ids=IDS)
+def test_the_question_comes_before_key_0_for_a_person(ref: StateRef, spec: StateSpec) -> None:
+    for prompt in (spec.ask, spec.simpler):
+        assert prompt
+        first = re.split(r"[。？！]", _text(ref.flow, prompt))[0]
+        assert "0" not in _keys_named(first), f"{ref} {prompt}: 按0 before the question"
+
+
+@pytest.mark.parametrize(("ref", "spec"), QUESTIONS, ids=IDS)
 def test_only_typed_numbers_end_with_the_pound_key(ref: StateRef, spec: StateSpec) -> None:
     """Speech (and a recording) ends on silence; # only ends a number of several keys."""
     for prompt in (spec.ask, spec.simpler):
@@ -176,3 +184,78 @@ def test_keys_keep_one_meaning_across_the_top_level_menus() -> None:
         if "cancel" not in target
     }
     assert cancel_keys and not cancel_keys & used_elsewhere
+
+
+# --- cancelling: one key, never a habit -------------------------------------------------
+
+CANCEL_ACTIONS = {"cancel_active_ride", "cancel_upcoming_booking"}
+HABIT_KEY = "1"  # 对 / 挂这个号 / the taxi: the key callers press without listening
+
+
+def _ask_states() -> list[tuple[StateRef, StateSpec]]:
+    return [(ref, spec) for ref, spec in FLOWS.all_states() if spec.kind == "ask"]
+
+
+def _key_targets(ref: StateRef, spec: StateSpec) -> dict[str, StateRef]:
+    return {key: FLOWS.resolve(ref.flow, target) for key, target in spec.keys.items()}
+
+
+def _cancel_confirmations() -> dict[StateRef, set[str]]:
+    """Each question with a key that runs a cancelling action, and those keys."""
+    found: dict[StateRef, set[str]] = {}
+    for ref, spec in _ask_states():
+        for key, to in _key_targets(ref, spec).items():
+            if FLOWS.state(to).action in CANCEL_ACTIONS:
+                found.setdefault(ref, set()).add(key)
+    return found
+
+
+def _says_no_such_choice(ref: StateRef) -> bool:
+    return FLOWS.state(ref).say == "no_such_choice"
+
+
+def test_every_cancel_is_a_question_of_its_own_answered_by_the_cancel_key_again() -> None:
+    """A cancel runs only from "要取消…吗？", and only by the key that led there, never 1:
+    "1 3 1" (再听一遍, 去医院 one menu earlier, 对) or "2,1,2,<后4位>,1" cancels nothing."""
+    confirmations = _cancel_confirmations()
+    cancelling = {ref for ref, spec in FLOWS.all_states() if spec.action in CANCEL_ACTIONS}
+    assert {FLOWS.state(r).action for r in cancelling} == CANCEL_ACTIONS
+    for ref, spec in FLOWS.all_states():  # nothing but the confirmation reaches a cancel
+        for label, target in spec.targets():
+            to = FLOWS.resolve(ref.flow, target)
+            if to in cancelling:
+                assert ref in confirmations and label.startswith(("key", "answer yes")), (
+                    f"{ref} {label} cancels without its own question"
+                )
+    for confirmation, keys in confirmations.items():
+        assert HABIT_KEY not in keys, f"{confirmation}: cancelled with the habit key"
+        spec = FLOWS.state(confirmation)
+        assert spec.expect == "yesno" and spec.answers.get("yes"), confirmation
+        leading = {
+            key
+            for ref, menu in _ask_states()
+            for key, to in _key_targets(ref, menu).items()
+            if to == confirmation
+        }
+        assert leading and leading == keys, f"{confirmation}: led to by {leading}, cancels {keys}"
+
+
+def test_the_cancel_key_means_nothing_else_in_any_menu() -> None:
+    """The top-level menus, the taxi menus and every hospital menu: the cancel key is a
+    cancel or "no such choice", never a place, a patient, a department or a day."""
+    confirmations = _cancel_confirmations()
+    cancel_keys = set().union(*confirmations.values())
+    assert len(cancel_keys) == 1, cancel_keys  # one key for every cancel on the hotline
+    (cancel_key,) = cancel_keys
+    for ref, spec in _ask_states():
+        for key, to in _key_targets(ref, spec).items():
+            if key != cancel_key:
+                continue
+            means_cancel = to in confirmations or FLOWS.state(to).action in CANCEL_ACTIONS
+            assert means_cancel or _says_no_such_choice(to), f"{ref}: {key} -> {to}"
+        assert cancel_key not in spec.key_answers, f"{ref}: {cancel_key} is an answer"
+    # Keys chosen from run-time menus (places, patients, departments, days) stay below it.
+    assert int(cancel_key) > PLACES_BY_KEY and int(cancel_key) > menus.PAGE_SIZE
+    for menu in (*TOP_LEVEL_MENUS, "taxi.confirm_home"):  # 3 is 去医院, never a cancel
+        targets = _key_targets(StateRef(*menu.split(".")), FLOWS.state(StateRef(*menu.split("."))))
+        assert not any(to in confirmations for key, to in targets.items() if key != cancel_key)

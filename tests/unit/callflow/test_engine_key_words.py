@@ -1,0 +1,118 @@
+"""A question's own words for its keys come before yes/no: "要晚一点的" at an offer is
+key 2, not the "yes" its 要 would be; words of two keys at once are asked again."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app.callflow.actions import ActionRegistry
+from app.callflow.engine import CallState, Engine
+from app.callflow.key_words import keys_said
+from app.callflow.loader import FlowError, load_flows
+from app.callflow.messages import CallStarted, Speech
+from support.engine_fakes import COMMON, FakeContext
+
+OFFER_WORDS = {"1": ["挂这个"], "2": ["晚一点", "太早"], "3": ["换一天"]}
+FLOW = {
+    "name": "main",
+    "start": "offer",
+    "prompts": {
+        "offer": "明天上午8点。挂这个按1。晚一点的按2。换一天按3。",
+        "offer_s": "挂这个按1。",
+        "booked": "挂好了。",
+        "later": "晚一点的。",
+        "day": "哪天？",
+    },
+    "states": {
+        "offer": {
+            "ask": "offer",
+            "simpler": "offer_s",
+            "expect": "yesno",
+            "keys": {1: "book", 2: "later", 3: "day"},
+            "key_words": OFFER_WORDS,
+            "answers": {"yes": "book", "no": "later"},
+        },
+        "book": {"end": "booked"},
+        "later": {"end": "later"},
+        "day": {"end": "day"},
+    },
+}
+
+
+def understand(expect: str, text: str, today: date) -> object:
+    if expect == "yesno":  # as crude as a grammar can be: any 要 is a yes
+        return "no" if "不" in text else "yes" if "要" in text else "unknown"
+    if expect == "when":
+        return {"date": "2026-12-05", "session": "am"} if "礼拜六" in text else None
+    return False if expect == "emergency" else "unknown"
+
+
+def _engine(tmp_path: Path, flow: dict[str, object] = FLOW) -> Engine:
+    (tmp_path / "common.yaml").write_text(yaml.safe_dump(COMMON, allow_unicode=True))
+    (tmp_path / "main.yaml").write_text(yaml.safe_dump(flow, allow_unicode=True))
+    actions = ActionRegistry()
+    return Engine(load_flows(tmp_path, actions), actions, understand)
+
+
+@pytest.mark.parametrize(
+    ("said", "state"),
+    [
+        ("要晚一点的", "later"),
+        ("太早了，要晚一点的", "later"),
+        ("要换一天", "day"),
+        ("要", "book"),
+        ("不挂这个", "later"),  # a negated phrase counts for no key: yes/no answers
+    ],
+)
+def test_the_offers_own_words_win_over_yes(tmp_path: Path, said: str, state: str) -> None:
+    hotline, call = _engine(tmp_path), CallState()
+    ctx = FakeContext(vars=call.vars)
+    hotline.step(call, CallStarted(None, None), ctx)
+    hotline.step(call, Speech(said), ctx)
+    assert call.state == state
+
+
+def test_words_of_two_keys_are_asked_again(tmp_path: Path) -> None:
+    hotline, call = _engine(tmp_path), CallState()
+    ctx = FakeContext(vars=call.vars)
+    hotline.step(call, CallStarted(None, None), ctx)
+    out = hotline.step(call, Speech("晚一点的也行，换一天也行"), ctx)
+    assert call.state == "offer" and not call.ended and call.failures == 1
+    assert "没听明白" in str(out[0])
+
+
+@pytest.mark.parametrize(
+    ("said", "keys"),
+    [
+        ("不取消", {"2"}),
+        ("取消吧", {"8"}),
+        ("不要等车了", {"8"}),
+        ("要，还要等", {"2"}),
+        ("不要", set()),
+    ],
+)
+def test_the_longest_phrase_is_read_first(said: str, keys: set[str]) -> None:
+    words = {"8": ["取消", "不要等车"], "2": ["不取消", "还要", "要等车"]}
+    assert keys_said(words, said) == keys
+
+
+def test_words_for_a_key_the_question_does_not_take_are_refused(tmp_path: Path) -> None:
+    broken = {**FLOW, "states": {**FLOW["states"]}}  # type: ignore[dict-item]
+    broken["states"]["offer"] = {**FLOW["states"]["offer"], "key_words": {"5": ["五"]}}  # type: ignore[index]
+    with pytest.raises(FlowError, match="key_words"):
+        _engine(tmp_path, broken)
+
+
+def test_a_day_said_at_the_offer_is_the_second_kind_of_answer_it_takes(tmp_path: Path) -> None:
+    offer = {**FLOW["states"]["offer"]}  # type: ignore[index]
+    offer["otherwise"] = {"expect": "when", "save_as": "wanted", "on_value": "day"}
+    flow = {**FLOW, "states": {**FLOW["states"], "offer": offer}}  # type: ignore[dict-item]
+    hotline, call = _engine(tmp_path, flow), CallState()
+    ctx = FakeContext(vars=call.vars)
+    hotline.step(call, CallStarted(None, None), ctx)
+    hotline.step(call, Speech("礼拜六上午"), ctx)
+    assert call.state == "day" and call.vars["wanted"]["date"] == "2026-12-05"
