@@ -91,13 +91,13 @@ def test_without_the_taxi_permission_the_relative_orders_only_for_themself(
         session.commit()
     lines = call(service, LI_MEI, "1", "hangup")
     assert not any("张秀英" in line for line in lines)
-    said(lines, "说在哪里接您")
+    said(lines, "在哪里接您？")
     assert all(r.person_id is None for r in rides(db))
 
 
 def test_no_for_the_relative_is_a_car_for_the_caller(service: CallService, db: Database) -> None:
     lines = call(service, LI_MEI, "1", "2", "hangup")
-    said(lines, "说在哪里接您，")
+    said(lines, "在哪里接您？")
     assert rides(db)[0].person_id is None
 
 
