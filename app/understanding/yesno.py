@@ -76,7 +76,7 @@ def _other_matter() -> tuple[str, ...]:
     return tuple(w for w in (clean(x) for x in data.words("yesno", "other_matter")) if w)
 
 
-def _asks_for_something(text: str) -> bool:
+def asks_for_something(text: str) -> bool:
     """Does the answer ask for something (要晚一点的, 还要等) rather than assent?
 
     ``text`` is the cleaned answer without the recogniser's spaces ("要 晚 一点" is one
@@ -98,6 +98,22 @@ def _asks_for_something(text: str) -> bool:
     return False
 
 
+@cache
+def _question_tail() -> tuple[str, tuple[str, ...]]:
+    raw = data.load("yesno")
+    return clean(str(raw.get("question_tail") or "")), tuple(
+        clean(w) for w in data.words("yesno", "not_question_before")
+    )
+
+
+def _is_tail_question(text: str) -> bool:
+    """要钱不 / 去得了不: a Kunming question ending in 不, not a "no"."""
+    tail, exceptions = _question_tail()
+    if not tail or not text.endswith(tail) or len(text) < len(tail) + 2:
+        return False
+    return not text[: -len(tail)].endswith(exceptions)
+
+
 def _turns_elsewhere(raw: str, text: str) -> bool:
     """A question or another matter in the answer (好，我还想问下几点开门)."""
     return "?" in raw or "？" in raw or any(w in text for w in _other_matter())
@@ -113,9 +129,11 @@ def parse_yesno(text: str) -> str:
     cleaned = clean(text)
     if not cleaned:
         return "unknown"
+    if _is_tail_question(cleaned):
+        return "unknown"
     hits = [h for h in matcher().hits(cleaned) if h.label != "none" and _counts(cleaned, h)]
     assents = any(h.label == "yes" for h in hits)
-    if assents and (_asks_for_something(cleaned) or _turns_elsewhere(text, cleaned)):
+    if assents and (asks_for_something(cleaned) or _turns_elsewhere(text, cleaned)):
         # Not an assent: a no said with it still counts (不，要晚一点的), else ask again.
         hits = [h for h in hits if h.label != "yes"]
         if not hits:

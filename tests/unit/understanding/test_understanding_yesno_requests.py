@@ -114,3 +114,13 @@ def test_yes_that_turns_to_another_matter_is_unknown(text: str) -> None:
 )
 def test_recogniser_spaces_do_not_split_words(text: str, value: str) -> None:
     assert yesno(text) == value
+
+
+@pytest.mark.parametrize("text", ["要钱不", "去 得 了 不", "医生在不", "这个号好挂不"])
+def test_a_kunming_question_ending_in_bu_is_no_answer(text: str) -> None:
+    assert yesno(text) == "unknown"
+
+
+@pytest.mark.parametrize("text", ["当然不", "我不", "肯定不", "哪里是", "哪 是 嘛"])
+def test_dialect_refusals_are_no(text: str) -> None:
+    assert yesno(text) == "no"
