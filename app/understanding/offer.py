@@ -5,7 +5,7 @@
 names a day or a session (礼拜六上午, 下礼拜三, 下午的 is ``later``/``earlier`` only when no
 day is named), or ``"unknown"``. The order is: a request for another slot, a named day or
 session, then yes / no (``yesno``: 要晚一点的 is no yes). A vague time (下个礼拜, 过几天)
-is ``"other_day"``: the flow lists days.
+is ``"other_day"``: the flow lists days; "no preference" (随便, 都可以) takes the slot.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from functools import cache
 from app.understanding import data
 from app.understanding.fuzzy import Matcher
 from app.understanding.normalize import clean
-from app.understanding.when import parse_when
+from app.understanding.when import no_preference, parse_when
 from app.understanding.yesno import asks_for_something, parse_yesno
 
 _SOUND_ALIKE_MIN = 3
@@ -67,6 +67,8 @@ def parse_offer(text: str, today: dt.date) -> object:
     if others:
         return "unknown"  # 晚一点或者换一天: ask again
     if when is not None and when["date"] is None and when["session"] is None:
+        if no_preference(joined):
+            return "yes"  # 随便, 都可以: the slot offered is as good as any
         return "other_day"  # 下个礼拜, 过几天: a day is wanted but not said
     if "take" in asked and not asks_for_something(cleaned):
         return "yes"  # 挂, 就这个 (but 挂号要好多钱 is a question)
