@@ -80,6 +80,7 @@ def _when() -> list[str]:
     out += [f"{d}号" for d in days_of_month] + [f"{m}月" for m in days_of_month[:12]]
     out += [f"{h}点" for h in _SMALL + ["十一", "十二"]]
     out += [f"{n}天后" for n in _SMALL]
+    out += data.words("when", "no_preference") + data.words("when", "corrections")
     return out + data.words("when", "am") + data.words("when", "pm") + data.words("when", "vague")
 
 

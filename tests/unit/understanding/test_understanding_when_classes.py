@@ -72,3 +72,13 @@ def test_recogniser_spacing_afternoon_words_and_yixia(
 def test_no_preference_at_the_offer_takes_the_slot() -> None:
     assert understand("offer", "随便", TUESDAY) == "yes"
     assert understand("offer", "下个礼拜", TUESDAY) == "other_day"
+
+
+def test_the_vosk_phrase_lists_hold_the_new_words() -> None:
+    from app.understanding.phrases import phrase_list
+
+    when_words, offer_words = phrase_list("when"), phrase_list("offer")
+    for word in ("随便", "越快越好", "午饭过后", "不不"):
+        assert word in when_words and word in offer_words, word
+    for word in ("喘不赢", "心绞痛", "胸闷"):
+        assert word in when_words or any(word in p for p in when_words), word
