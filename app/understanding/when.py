@@ -183,7 +183,7 @@ def _date_and_session(text: str, today: dt.date) -> tuple[dt.date | None, str | 
     With a no-preference word (上午还是下午都行) nothing is corrected: both are allowed.
     """
     t = _tables()
-    if any(w in text for w in t["no_preference"]):
+    if t["corrections"].search(text) is None or _no_preference_re().search(text):
         return _date(text, today), _session(text)
     parts = [p for p in t["corrections"].split(text) if p]
     found = [(_date(p, today), _session(p)) for p in parts] or [(None, None)]
@@ -194,9 +194,23 @@ def _date_and_session(text: str, today: dt.date) -> tuple[dt.date | None, str | 
     return date, sessions[-1] if sessions else None
 
 
+@cache
+def _no_preference_re() -> re.Pattern[str]:
+    words = sorted(_tables()["no_preference"], key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)) or "(?!)")
+
+
+@cache
+def _time_words() -> re.Pattern[str]:
+    """Words that make an answer a time answer even without a day or session."""
+    t = _tables()
+    words = sorted({*t["vague"], *t["am"], *t["pm"], *t["no_preference"]} - {""}, key=len)
+    return re.compile("|".join(map(re.escape, reversed(words))))
+
+
 def no_preference(text: str) -> bool:
     """Does the answer leave the time to us (随便, 越快越好, 你们定)?"""
-    cleaned = clean(re.sub(r"\s+", "", text or ""))
+    cleaned = clean("".join((text or "").split()))
     return any(w in cleaned for w in _tables()["no_preference"])
 
 
@@ -205,13 +219,11 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
 
     The recogniser's spaces are removed first ("明 天 桑 午" is 明天桑午 -> 明天上午).
     """
-    cleaned = clean(re.sub(r"\s+", "", text or ""))
+    cleaned = clean("".join((text or "").split()))
     if not cleaned:
         return None
     cleaned = _repair(cleaned).replace("|", "")
     date, session = _date_and_session(cleaned, today)
-    if date is None and session is None:
-        t = _tables()
-        if not any(w in cleaned for w in (*t["vague"], *t["am"], *t["pm"], *t["no_preference"])):
-            return None
+    if date is None and session is None and _time_words().search(cleaned) is None:
+        return None
     return {"date": date.isoformat() if date else None, "session": session}
