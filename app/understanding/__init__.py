@@ -15,6 +15,7 @@ from app.understanding.department import department_question, parse_department
 from app.understanding.digits import parse_digits
 from app.understanding.emergency import is_emergency
 from app.understanding.intent import parse_intent
+from app.understanding.offer import parse_offer
 from app.understanding.when import parse_when
 from app.understanding.yesno import parse_yesno
 
@@ -25,6 +26,8 @@ _PARSERS: dict[str, Callable[[str, dt.date], object]] = {
     "when": parse_when,
     "digits": lambda text, _today: parse_digits(text),
     "choice": lambda text, _today: parse_choice(text),
+    # At a slot offer: yes / no / later / earlier / other_day, or a named day (when value).
+    "offer": parse_offer,
     # Asked of every spoken answer before anything else: True sends the caller to a person.
     "emergency": lambda text, _today: is_emergency(text),
 }
@@ -37,8 +40,14 @@ KINDS: tuple[str, ...] = tuple(_PARSERS)
 
 #: The "nothing understood" value of each kind.
 NOTHING: dict[str, object] = {
-    "intent": "unknown", "yesno": "unknown", "department": None, "when": None,
-    "digits": None, "choice": None, "emergency": False,
+    "intent": "unknown",
+    "yesno": "unknown",
+    "department": None,
+    "when": None,
+    "digits": None,
+    "choice": None,
+    "offer": "unknown",
+    "emergency": False,
 }
 
 

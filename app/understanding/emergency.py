@@ -1,9 +1,10 @@
 """Is the caller describing a sudden, serious emergency now? (``grammars/emergency.yaml``)
 
-True for chest pain, not being able to breathe, stroke signs, a fall with no getting up,
-fainting, vomiting blood and cries for help. False when the sign is negated (没有胸口疼,
-胸口不疼了), in the past (去年摔倒了起不来), an old complaint (老毛病), over (现在好多了) or
-not there at all.
+True for chest pain or tightness, a heart disease flaring up, not being able to breathe,
+stroke signs (numb hands and feet, one side weak), a fall, fainting, vomiting blood and
+cries for help. False when the sign is negated (没有胸口疼, 胸口不疼了), in the past
+(上个月摔了一跤, unless it still goes on: 到现在还起不来), an old complaint (老毛病,
+经常手脚发麻), over (现在好多了) or not there at all.
 
 Recognisers put spaces between words and no punctuation, so the spaces are removed and the
 whole utterance is read as one stretch; signs are found as written or, from three
@@ -63,7 +64,7 @@ def _counts(text: str, hit: Hit) -> bool:
     if any(w in after for w in _words("resolved")):
         return False
     now = _last(before, _words("now"))
-    if _last(before, _words("past")) > now:
+    if _last(before, _words("past")) > now and not any(w in after for w in _words("still")):
         return False
     # An old complaint (老毛病) makes it not an emergency, unless "now" words follow it.
     chronic = [w for w in _words("chronic") if w in text]

@@ -15,8 +15,16 @@ from app.understanding.patterns import GAP, MAX_GAP
 
 _INITIALS = {"zh": "z", "ch": "c", "sh": "s", "n": "l", "f": "h"}
 _FINALS = {
-    "ang": "an", "eng": "en", "ing": "in", "iang": "ian", "uang": "uan", "ueng": "uen",
-    "v": "i", "ve": "ie", "van": "ian", "vn": "in",
+    "ang": "an",
+    "eng": "en",
+    "ing": "in",
+    "iang": "ian",
+    "uang": "uan",
+    "ueng": "uen",
+    "v": "i",
+    "ve": "ie",
+    "van": "ian",
+    "vn": "in",
 }
 _KEYS: dict[str, str] = {}
 
@@ -88,33 +96,45 @@ class Matcher:
             if phrase and phrase not in seen:
                 seen[phrase] = label
         self.phrases = seen
-        self._gaps = [
-            (tuple(p.split(GAP)), lab) for p, lab in seen.items() if GAP in p
-        ]
+        # Phrases are grouped by their first character (gap phrases by their first part,
+        # sound-alikes by their first syllable), so a text is only searched for phrases
+        # that can start in it; the index keeps the original order for equal hits.
+        self._gaps: dict[str, list[tuple[int, tuple[str, ...], str]]] = {}
+        for index, (p, lab) in enumerate(seen.items()):
+            if GAP in p:
+                parts = tuple(p.split(GAP))
+                self._gaps.setdefault(parts[0], []).append((index, parts, lab))
         ordered = sorted(
             ((p, lab) for p, lab in seen.items() if GAP not in p), key=lambda item: -len(item[0])
         )
-        self._exact = ordered
-        self._fuzzy = [
-            ("|" + "|".join(char_key(c) for c in p) + "|", len(p), lab)
-            for p, lab in ordered
-            if len(p) >= fuzzy_min and all(is_han(c) for c in p)
-        ]
+        self._exact: dict[str, list[tuple[str, str]]] = {}
+        for p, lab in ordered:
+            self._exact.setdefault(p[0], []).append((p, lab))
+        self._fuzzy: dict[str, list[tuple[int, str, int, str]]] = {}
+        for index, (p, lab) in enumerate(ordered):
+            if len(p) >= fuzzy_min and all(is_han(c) for c in p):
+                key = "|" + "|".join(char_key(c) for c in p) + "|"
+                self._fuzzy.setdefault(char_key(p[0]), []).append((index, key, len(p), lab))
 
     def hits(self, text: str) -> list[Hit]:
         """Selected hits, left to right (leftmost-longest, exact before fuzzy)."""
         found: list[Hit] = []
-        for phrase, label in self._exact:
-            i = text.find(phrase)
-            while i >= 0:
-                found.append(Hit(i, i + len(phrase), label, True))
-                i = text.find(phrase, i + 1)
+        chars = set(text)
+        for first in chars & self._exact.keys():
+            for phrase, label in self._exact[first]:
+                i = text.find(phrase)
+                while i >= 0:
+                    found.append(Hit(i, i + len(phrase), label, True))
+                    i = text.find(phrase, i + 1)
         written = list(found)  # phrases heard exactly as written (no gaps)
-        for parts, label in self._gaps:
+        gaps = [e for first, group in self._gaps.items() if first in text for e in group]
+        for _, parts, label in sorted(gaps):
             found += _gap_hits(text, parts, label)
         if self._fuzzy:
             joined, offsets = text_key(text)
-            for key, size, label in self._fuzzy:
+            syllables = {char_key(c) for c in chars}
+            fuzzy = [e for s in syllables & self._fuzzy.keys() for e in self._fuzzy[s]]
+            for _, key, size, label in sorted(fuzzy):
                 j = joined.find(key)
                 while j >= 0:
                     start = offsets.get(j)

@@ -51,8 +51,11 @@ def _intent() -> list[str]:
 
 
 def _yesno() -> list[str]:
-    return [*data.words("yesno", "yes_words"), *data.words("yesno", "no_words"),
-            *data.words("yesno", "unclear")]
+    return [
+        *data.words("yesno", "yes_words"),
+        *data.words("yesno", "no_words"),
+        *data.words("yesno", "unclear"),
+    ]
 
 
 def _department() -> list[str]:
@@ -68,11 +71,16 @@ def _when() -> list[str]:
     raw = data.load("when")
     out = [str(w) for w in raw.get("days") or {}]
     for week in data.words("when", "week_words"):
-        out += [f"{pre}{week}{day}" for pre in ("", "下") for day in raw.get("weekdays") or {}]
+        out += [
+            f"{pre}{week}{day}"
+            for pre in ("", "下", "下个", "这个")
+            for day in raw.get("weekdays") or {}
+        ]
     days_of_month = _days_of_month()
     out += [f"{d}号" for d in days_of_month] + [f"{m}月" for m in days_of_month[:12]]
     out += [f"{h}点" for h in _SMALL + ["十一", "十二"]]
     out += [f"{n}天后" for n in _SMALL]
+    out += data.words("when", "no_preference") + data.words("when", "corrections")
     return out + data.words("when", "am") + data.words("when", "pm") + data.words("when", "vague")
 
 
@@ -91,9 +99,22 @@ def _choice() -> list[str]:
     return out
 
 
+def _offer() -> list[str]:
+    words = [
+        w for label in ("later", "earlier", "other_day", "take") for w in data.words("offer", label)
+    ]
+    return words + _yesno() + _when()
+
+
 _BUILDERS = {
-    "intent": _intent, "yesno": _yesno, "department": _department, "when": _when,
-    "digits": _digits, "choice": _choice, "emergency": _emergency,
+    "intent": _intent,
+    "yesno": _yesno,
+    "department": _department,
+    "when": _when,
+    "digits": _digits,
+    "choice": _choice,
+    "offer": _offer,
+    "emergency": _emergency,
 }
 
 

@@ -34,11 +34,22 @@ def _tables() -> dict[str, Any]:
         "days_re": re.compile("|".join(sorted(map(re.escape, days), key=len, reverse=True))),
         "weekdays": {str(k): int(v) for k, v in (raw.get("weekdays") or {}).items()},
         "week_re": re.compile(
-            f"(?P<pre>下下个?|下个?|这个?|本)?(?:{week_words})(?P<w>[{weekday_chars}])"
+            f"(?P<pre>下下个?|(?<!一)下个?|这个?|本)?(?:{week_words})(?P<w>[{weekday_chars}])"
         ),
         "am": [clean(w) for w in data.words("when", "am")],
         "pm": [clean(w) for w in data.words("when", "pm")],
         "vague": [clean(w) for w in data.words("when", "vague")],
+        "no_preference": [w for w in (clean(x) for x in data.words("when", "no_preference")) if w],
+        "corrections": re.compile(
+            "|".join(
+                re.escape(w)
+                for w in sorted((clean(x) for x in data.words("when", "corrections")), key=len)[
+                    ::-1
+                ]
+                if w
+            )
+            or "(?!)"
+        ),
     }
 
 
@@ -50,8 +61,9 @@ def _vocabulary() -> tuple[Matcher, dict[str, str]]:
     words += data.words("when", "week_words") + data.words("when", "am")
     words += data.words("when", "pm")
     entries = [(clean(w), clean(w)) for w in words if len(clean(w)) >= 2]
-    heard = {clean(str(v)): clean(str(k)) for k, vs in (raw.get("heard_as") or {}).items()
-             for v in vs}
+    heard = {
+        clean(str(v)): clean(str(k)) for k, vs in (raw.get("heard_as") or {}).items() for v in vs
+    }
     return Matcher(entries, fuzzy_min=2), heard
 
 
@@ -165,16 +177,53 @@ def _session(text: str) -> str | None:
     return sessions.pop() if len(sessions) == 1 else None
 
 
+def _date_and_session(text: str, today: dt.date) -> tuple[dt.date | None, str | None]:
+    """The day and session meant, the last said counting after a correction (不不, 不行).
+
+    With a no-preference word (上午还是下午都行) nothing is corrected: both are allowed.
+    """
+    t = _tables()
+    if t["corrections"].search(text) is None or _no_preference_re().search(text):
+        return _date(text, today), _session(text)
+    parts = [p for p in t["corrections"].split(text) if p]
+    found = [(_date(p, today), _session(p)) for p in parts] or [(None, None)]
+    dated = [i for i, (d, _) in enumerate(found) if d is not None]
+    start = dated[-1] if dated else 0
+    sessions = [s for _, s in found[start:] if s is not None]
+    date = found[dated[-1]][0] if dated else None
+    return date, sessions[-1] if sessions else None
+
+
+@cache
+def _no_preference_re() -> re.Pattern[str]:
+    words = sorted(_tables()["no_preference"], key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)) or "(?!)")
+
+
+@cache
+def _time_words() -> re.Pattern[str]:
+    """Words that make an answer a time answer even without a day or session."""
+    t = _tables()
+    words = sorted({*t["vague"], *t["am"], *t["pm"], *t["no_preference"]} - {""}, key=len)
+    return re.compile("|".join(map(re.escape, reversed(words))))
+
+
+def no_preference(text: str) -> bool:
+    """Does the answer leave the time to us (随便, 越快越好, 你们定)?"""
+    cleaned = clean("".join((text or "").split()))
+    return any(w in cleaned for w in _tables()["no_preference"])
+
+
 def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
-    """``{"date": ISO or None, "session": "am"/"pm"/None}``; ``None`` if nothing temporal."""
-    cleaned = clean(text)
+    """``{"date": ISO or None, "session": "am"/"pm"/None}``; ``None`` if nothing temporal.
+
+    The recogniser's spaces are removed first ("明 天 桑 午" is 明天桑午 -> 明天上午).
+    """
+    cleaned = clean("".join((text or "").split()))
     if not cleaned:
         return None
     cleaned = _repair(cleaned).replace("|", "")
-    date = _date(cleaned, today)
-    session = _session(cleaned)
-    if date is None and session is None:
-        t = _tables()
-        if not any(w in cleaned for w in (*t["vague"], *t["am"], *t["pm"])):
-            return None
+    date, session = _date_and_session(cleaned, today)
+    if date is None and session is None and _time_words().search(cleaned) is None:
+        return None
     return {"date": date.isoformat() if date else None, "session": session}

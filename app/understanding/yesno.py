@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from app.understanding import data
 from app.understanding.fuzzy import Hit, Matcher, char_key
-from app.understanding.normalize import clause_len, clause_start, clean
+from app.understanding.normalize import SEP, clause_len, clause_start, clean
 
 _SHORT_CLAUSE = 3
 _MEDIUM_CLAUSE = 6
 _LEAD = 1
+_SPACES = re.compile(r"\s+")
+_NEGATORS = "不没别"
 
 
 @cache
 def matcher() -> Matcher:
     """Matcher over yes / no / unclear / not-an-answer phrases (built once)."""
     entries: list[tuple[str, str]] = []
-    for label, key in (("unclear", "unclear"), ("none", "not_answers"), ("yes", "yes_words"),
-                       ("no", "no_words")):
+    for label, key in (
+        ("unclear", "unclear"),
+        ("none", "not_answers"),
+        ("yes", "yes_words"),
+        ("no", "no_words"),
+    ):
         entries += [(clean(p), label) for p in data.words("yesno", key)]
     return Matcher(entries, fuzzy_min=2)
 
@@ -26,8 +33,11 @@ def matcher() -> Matcher:
 @cache
 def _single_sounds() -> dict[str, str]:
     """Folded syllable -> answer, for one-character answers (是, 对, 不 ...)."""
-    return {char_key(p): label for p, label in matcher().phrases.items()
-            if len(p) == 1 and label in ("yes", "no")}
+    return {
+        char_key(p): label
+        for p, label in matcher().phrases.items()
+        if len(p) == 1 and label in ("yes", "no")
+    }
 
 
 def _strong(hit: Hit) -> bool:
@@ -50,12 +60,84 @@ def _counts(text: str, hit: Hit) -> bool:
     return offset == 0 or size <= _SHORT_CLAUSE
 
 
+@cache
+def _want() -> tuple[str, str, tuple[str, ...], frozenset[str]]:
+    """(the word 要, characters it may end with, "still" words before it, objects after it)."""
+    return (
+        clean(str(data.load("yesno").get("want") or "要")),
+        "".join(data.words("yesno", "want_tails")),
+        tuple(clean(w) for w in data.words("yesno", "want_heads")),
+        frozenset(clean(w) for w in data.words("yesno", "want_objects")),
+    )
+
+
+@cache
+def _other_matter() -> tuple[str, ...]:
+    return tuple(w for w in (clean(x) for x in data.words("yesno", "other_matter")) if w)
+
+
+def asks_for_something(text: str) -> bool:
+    """Does the answer ask for something (要晚一点的, 还要等) rather than assent?
+
+    ``text`` is the cleaned answer without the recogniser's spaces ("要 晚 一点" is one
+    clause). 要 alone, with a tail (要得, 要的, 要了) or with the thing
+    offered (要这个) assents; 不要 is a no; anything else after 要, or 还 / 还是 before it,
+    is a request for something else.
+    """
+    want, tails, heads, objects = _want()
+    start = text.find(want)
+    while start >= 0:
+        end = start + len(want)
+        if not (start and text[start - 1] in _NEGATORS):
+            head = text[clause_start(text, start) : start]
+            stop = text.find(SEP, end)
+            tail = text[end : len(text) if stop < 0 else stop].lstrip(tails)
+            if head.endswith(heads) or (tail and tail not in objects):
+                return True
+        start = text.find(want, end)
+    return False
+
+
+@cache
+def _question_tail() -> tuple[str, tuple[str, ...]]:
+    raw = data.load("yesno")
+    return clean(str(raw.get("question_tail") or "")), tuple(
+        clean(w) for w in data.words("yesno", "not_question_before")
+    )
+
+
+def _is_tail_question(text: str) -> bool:
+    """要钱不 / 去得了不: a Kunming question ending in 不, not a "no"."""
+    tail, exceptions = _question_tail()
+    if not tail or not text.endswith(tail) or len(text) < len(tail) + 2:
+        return False
+    return not text[: -len(tail)].endswith(exceptions)
+
+
+def _turns_elsewhere(raw: str, text: str) -> bool:
+    """A question or another matter in the answer (好，我还想问下几点开门)."""
+    return "?" in raw or "？" in raw or any(w in text for w in _other_matter())
+
+
 def parse_yesno(text: str) -> str:
-    """Return ``"yes"``, ``"no"`` or ``"unknown"``."""
+    """Return ``"yes"``, ``"no"`` or ``"unknown"``.
+
+    Spaces are word gaps written by the recogniser ("可 以", "错 了"), not clause breaks:
+    they are removed before anything else; punctuation still separates clauses.
+    """
+    text = _SPACES.sub("", text)
     cleaned = clean(text)
     if not cleaned:
         return "unknown"
+    if _is_tail_question(cleaned):
+        return "unknown"
     hits = [h for h in matcher().hits(cleaned) if h.label != "none" and _counts(cleaned, h)]
+    assents = any(h.label == "yes" for h in hits)
+    if assents and (asks_for_something(cleaned) or _turns_elsewhere(text, cleaned)):
+        # Not an assent: a no said with it still counts (不，要晚一点的), else ask again.
+        hits = [h for h in hits if h.label != "yes"]
+        if not hits:
+            return "unknown"
     if not hits:
         # A one-character answer mis-heard as a sound-alike (四 for 是, 队 for 对).
         if len(cleaned) == 1:

@@ -18,8 +18,16 @@ HELDOUT2 = read_lines(HERE / "heldout2.jsonl")
 # once before the one fix it prompted (上起 ~ 疝气 hiding 起疙瘩): 208 of 209 correct.
 HELDOUT3 = read_lines(HERE / "heldout3.jsonl")
 
-FLOORS = {"intent": 0.97, "yesno": 0.99, "department": 0.95, "when": 0.97, "digits": 1.0,
-          "choice": 0.97, "emergency": 0.97}
+FLOORS = {
+    "intent": 0.97,
+    "yesno": 0.99,
+    "department": 0.95,
+    "when": 0.97,
+    "digits": 1.0,
+    "choice": 0.97,
+    "offer": 0.97,
+    "emergency": 0.97,
+}
 #: The kinds the held-out sets were written for; `emergency` came later and has no held-out
 #: set yet (its corpus lines were written with its grammar, so they are not held-out).
 HELDOUT_KINDS = ("intent", "yesno", "department", "when", "digits", "choice")
