@@ -91,6 +91,17 @@ def test_stroke_signs_after_dizziness_reach_a_person_not_a_slot(
     assert booked(db) == []
 
 
+def test_a_racing_heart_or_tight_chest_with_dizziness_is_an_emergency_not_a_slot(
+    service: CallService, db: Database
+) -> None:
+    call, lines = play(service, ZHANG, "2", "头晕", "1")
+    assert any("按1，心慌、胸口闷" in line for line in lines)
+    assert any(ADVICE in line and "慢速" in line for line in lines)
+    assert not any("最早的号是" in line for line in lines)
+    assert call.transfer_reason == TransferReason.EMERGENCY and call.emergency is True
+    assert booked(db) == []
+
+
 def test_numb_hands_said_after_dizziness_are_stroke_signs_too(service: CallService) -> None:
     call, lines = play(service, ZHANG, "2", "头晕", "手脚发麻")
     assert any(ADVICE in line for line in lines)
