@@ -15,6 +15,8 @@ Rules (see docs/consoles.md):
 - At most `HASH_SLOTS` argon2 computations run at once, so anonymous sign-in attempts
   cannot take every CPU; an attempt that waits more than `HASH_WAIT` gets `HashingBusy`.
 - Changing a password or deactivating a user ends all their sessions at once.
+- The last active admin can be neither deactivated nor given another role.
+- Error messages are Chinese: the admin console shows them as they are.
 - Demo accounts (`ivr demo`, published passwords) cannot sign in in production.
 
 Nothing here logs a password or a username; log lines carry the numeric user id only.
@@ -35,9 +37,10 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.consoles.roles import role_label
 from app.hospital.models import Hospital
 from app.people.models import Community
 from app.people.phones import normalise_number
@@ -110,13 +113,13 @@ def _verify(password_hash: str, password: str) -> bool:
 def check_password_policy(password: str, *, username: str) -> None:
     """Raise StaffUserError if the password breaks the policy."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise StaffUserError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise StaffUserError(f"密码至少要{MIN_PASSWORD_LENGTH}个字符。")
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise StaffUserError(f"password must have at most {MAX_PASSWORD_LENGTH} characters")
+        raise StaffUserError(f"密码最多{MAX_PASSWORD_LENGTH}个字符。")
     if not password.strip():
-        raise StaffUserError("password must not be blank")
+        raise StaffUserError("密码不能全是空格。")
     if username and normalize_username(username) in password.lower():
-        raise StaffUserError("password must not contain the username")
+        raise StaffUserError("密码不能包含用户名。")
 
 
 # --- users ------------------------------------------------------------------------------
@@ -131,16 +134,16 @@ def _check_binding(
 ) -> None:
     if role in (StaffRole.HOSPITAL_STAFF, StaffRole.HOSPITAL_ADMIN):
         if hospital_id is None or community_id is not None:
-            raise StaffUserError(f"{role.value} must be bound to exactly one hospital")
+            raise StaffUserError(f"{role_label(role)}必须属于一家医院：请选择医院，社区留空。")
         if session.get(Hospital, hospital_id) is None:
-            raise StaffUserError(f"no hospital with id {hospital_id}")
+            raise StaffUserError(f"没有编号为{hospital_id}的医院。")
     elif role is StaffRole.COMMUNITY_STAFF:
         if community_id is None or hospital_id is not None:
-            raise StaffUserError("community staff must be bound to exactly one community")
+            raise StaffUserError("社区工作人员必须属于一个社区：请选择社区，医院留空。")
         if session.get(Community, community_id) is None:
-            raise StaffUserError(f"no community with id {community_id}")
+            raise StaffUserError(f"没有编号为{community_id}的社区。")
     elif hospital_id is not None or community_id is not None:
-        raise StaffUserError(f"role {role.value} is not bound to a hospital or community")
+        raise StaffUserError(f"{role_label(role)}不属于医院或社区：请把医院和社区都留空。")
 
 
 def create_user(
@@ -158,19 +161,19 @@ def create_user(
     try:
         role = StaffRole(role)
     except ValueError:
-        raise StaffUserError(f"unknown role {role!r}") from None
+        raise StaffUserError("没有这个角色。") from None
     name = normalize_username(username)
     if not USERNAME_PATTERN.fullmatch(name):
         raise StaffUserError(
-            "username must be 3-50 characters: letters a-z, digits, '.', '_' or '-'"
+            "用户名须为3-50个字符：小写字母a-z、数字、“.”“_”“-”，以字母或数字开头。"
         )
     display_name = display_name.strip()
     if not display_name or len(display_name) > MAX_DISPLAY_NAME_LENGTH:
-        raise StaffUserError(f"display name must have 1-{MAX_DISPLAY_NAME_LENGTH} characters")
+        raise StaffUserError(f"姓名须为1-{MAX_DISPLAY_NAME_LENGTH}个字符。")
     check_password_policy(password, username=name)
     _check_binding(session, role, hospital_id, community_id)
     if get_user_by_username(session, name) is not None:
-        raise StaffUserError("username already taken")
+        raise StaffUserError("用户名已被使用，请换一个。")
     user = StaffUser(
         username=name,
         display_name=display_name,
@@ -195,6 +198,17 @@ def get_user_by_username(session: Session, username: str) -> StaffUser | None:
 
 def list_users(session: Session) -> list[StaffUser]:
     return list(session.scalars(select(StaffUser).order_by(StaffUser.role, StaffUser.username)))
+
+
+def _is_last_active_admin(session: Session, user: StaffUser) -> bool:
+    if user.role is not StaffRole.ADMIN or not user.active:
+        return False
+    others = session.scalar(
+        select(func.count()).where(
+            StaffUser.role == StaffRole.ADMIN, StaffUser.active.is_(True), StaffUser.id != user.id
+        )
+    )
+    return not others
 
 
 def set_password(session: Session, user: StaffUser, password: str, *, now: datetime) -> None:
@@ -224,7 +238,12 @@ def set_phone(session: Session, user: StaffUser, number: str) -> str | None:
 
 
 def set_active(session: Session, user: StaffUser, active: bool, *, now: datetime) -> None:
-    """Deactivate (ending every session at once) or reactivate a user."""
+    """Deactivate (ending every session at once) or reactivate a user.
+
+    The last active admin cannot be deactivated (nobody could manage accounts any more).
+    """
+    if not active and _is_last_active_admin(session, user):
+        raise StaffUserError("不能停用最后一个启用的管理员账号。")
     user.active = active
     session.flush()
     if not active:
@@ -249,8 +268,10 @@ def set_role(
     try:
         role = StaffRole(role)
     except ValueError:
-        raise StaffUserError(f"unknown role {role!r}") from None
+        raise StaffUserError("没有这个角色。") from None
     _check_binding(session, role, hospital_id, community_id)
+    if role is not StaffRole.ADMIN and _is_last_active_admin(session, user):
+        raise StaffUserError("不能把最后一个启用的管理员改成其他角色。")
     user.role = role
     user.hospital_id = hospital_id
     user.community_id = community_id

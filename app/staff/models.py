@@ -75,3 +75,19 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StaffAudit(Base):
+    """One change an admin made to a staff account: who, to whom, what, when.
+
+    `detail` is a short Chinese line (the new role and scope, a masked phone number,
+    how many throttles were cleared); never a password or its hash.
+    """
+
+    __tablename__ = "staff_audit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    target_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(String(200), default="")

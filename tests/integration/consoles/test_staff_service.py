@@ -54,14 +54,14 @@ def test_password_of_ten_characters_is_accepted(db: Database) -> None:
 
 
 def test_rejects_password_containing_the_username(db: Database) -> None:
-    with pytest.raises(StaffUserError, match="username"), db.session() as session:
+    with pytest.raises(StaffUserError, match="用户名"), db.session() as session:
         staff.create_user(session, username="zhaoli", display_name="赵丽",
                           password="zhaoli-2024-pass", role=StaffRole.OPERATOR)
 
 
 def test_rejects_duplicate_username_whatever_the_case(db: Database) -> None:
     add_staff(db, "wangfang")
-    with pytest.raises(StaffUserError, match="taken"):
+    with pytest.raises(StaffUserError, match="已被使用"):
         add_staff(db, "WangFang")
 
 
@@ -73,7 +73,7 @@ def test_hospital_staff_must_be_bound_to_exactly_one_hospital(db: Database) -> N
     with pytest.raises(StaffUserError):
         add_staff(db, "nurse2", StaffRole.HOSPITAL_STAFF, hospital_id=hospital_id,
                   community_id=community_id)
-    with pytest.raises(StaffUserError, match="no hospital"):
+    with pytest.raises(StaffUserError, match="没有编号"):
         add_staff(db, "nurse3", StaffRole.HOSPITAL_STAFF, hospital_id=hospital_id + 999)
     user = _user(db, add_staff(db, "nurse4", StaffRole.HOSPITAL_STAFF, hospital_id=hospital_id))
     assert user.hospital_id == hospital_id

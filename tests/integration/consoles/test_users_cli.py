@@ -56,7 +56,7 @@ def test_create_refuses_a_short_password(db: Database) -> None:
         input="short\n",
     )
     assert result.exit_code == 1
-    assert "at least 10" in result.output
+    assert "至少要10个字符" in result.output
     with db.session() as session:
         assert accounts.list_users(session) == []
 
