@@ -41,7 +41,9 @@ CONSOLE_LINKS: tuple[ConsoleLink, ...] = (
     ConsoleLink(
         "老人登记", "/people", "登记、查找和修改老人资料，打印热线卡", COMMUNITY_CONSOLE_ROLES
     ),
-    ConsoleLink("用户管理", "/console/users", "查看工作人员账号", USER_ADMIN_ROLES),
+    ConsoleLink(
+        "用户管理", "/console/users", "新建和停用账号、重设密码、修改角色", USER_ADMIN_ROLES
+    ),
     ConsoleLink("适老化报告", "/console/report", "自助办完、转人工、挂断与重问", USER_ADMIN_ROLES),
 )
 
