@@ -74,7 +74,7 @@ def test_create_hospital_staff_needs_a_hospital(db: Database) -> None:
     base = ["create", "--username", "nurse.li", "--name", "李护士", "--role", "hospital_staff",
             "--password-stdin"]
     refused = runner.invoke(cli.users_app, base, input="a-long-password-here\n")
-    assert refused.exit_code == 1 and "hospital" in refused.output
+    assert refused.exit_code == 1 and "必须属于一家医院" in refused.output
     hospital_id = add_hospital(db)
     created = runner.invoke(cli.users_app, [*base, "--hospital-id", str(hospital_id)],
                             input="a-long-password-here\n")
@@ -125,7 +125,7 @@ def test_passwd_sets_a_new_password_read_from_stdin(db: Database) -> None:
 def test_passwd_refuses_a_short_password_and_an_unknown_user(db: Database) -> None:
     _create("li.op")
     short = runner.invoke(cli.users_app, ["passwd", "li.op", "--password-stdin"], input="x\n")
-    assert short.exit_code == 1 and "at least 10" in short.output
+    assert short.exit_code == 1 and "至少要10个字符" in short.output
     unknown = runner.invoke(
         cli.users_app, ["passwd", "nobody", "--password-stdin"], input="a-long-password-2\n"
     )
@@ -146,7 +146,7 @@ def test_role_changes_role_and_scope_with_the_same_rules_as_create(db: Database)
     _create("li.op")
     hospital_id = add_hospital(db)
     unbound = runner.invoke(cli.users_app, ["role", "li.op", "--role", "hospital_staff"])
-    assert unbound.exit_code == 1 and "hospital" in unbound.output
+    assert unbound.exit_code == 1 and "必须属于一家医院" in unbound.output
     bound = runner.invoke(
         cli.users_app,
         ["role", "li.op", "--role", "hospital_staff", "--hospital-id", str(hospital_id)],

@@ -458,7 +458,10 @@ def test_calendar_gap_is_the_first_day_without_holiday_data() -> None:
 
 
 def test_a_hospital_admin_is_bound_to_exactly_one_hospital(clinic: int, demo: Database) -> None:
-    with demo.session() as session, pytest.raises(StaffUserError, match="hospital_admin"):
+    with (
+        demo.session() as session,
+        pytest.raises(StaffUserError, match="医院管理员必须属于一家医院"),
+    ):
         create_user(
             session,
             username="noone",
