@@ -306,3 +306,12 @@ def test_every_new_route_needs_the_csrf_token(live_server: LiveServer) -> None:
     with live_server.db.session() as session:
         assert accounts.get_user_by_username(session, "x.new") is None
     assert _trail(live_server.db) == []
+
+
+def test_an_unknown_user_is_404_on_every_new_route(live_server: LiveServer) -> None:
+    with live_server.client() as admin:
+        _admin(live_server, admin)
+        for user_id in (987654, 99999999999999999999):
+            for path, data in _new_routes(user_id)[1:]:
+                assert _post(admin, path, **data).status_code == 404, path
+    assert _trail(live_server.db) == []
