@@ -1,8 +1,11 @@
 """Is the caller describing a sudden, serious emergency now? (``grammars/emergency.yaml``)
 
 True for chest pain or tightness, a heart disease flaring up, not being able to breathe,
-stroke signs (numb hands and feet, one side weak), a fall, fainting, vomiting blood and
-cries for help. False when the sign is negated (没有胸口疼, 胸口不疼了), in the past
+stroke signs (numb hands and feet, one side weak), a fall or a person down, fainting or
+not responding, vomiting blood or heavy bleeding, seizures, severe palpitations,
+poisoning and self-harm, being hit by a vehicle and cries for help; and for pairs that
+are an emergency only together (``together``: a sudden severe headache, very high blood
+pressure with symptoms, sudden loss of sight, sudden palpitations). False when the sign is negated (没有胸口疼, 胸口不疼了), in the past
 (上个月摔了一跤, unless it still goes on: 到现在还起不来), an old complaint (老毛病,
 经常手脚发麻), over (现在好多了) or not there at all.
 
@@ -37,6 +40,23 @@ def _matchers() -> tuple[Matcher, Matcher]:
     return (
         Matcher(hiding + signs, fuzzy_min=_SOUND_ALIKE_MIN),
         Matcher(hiding + exact, fuzzy_min=len(max(exact, key=len, default="")) + 1),
+    )
+
+
+@cache
+def _together() -> tuple[tuple[Matcher, ...], ...]:
+    """For each ``together`` entry, one matcher per group (every group must be heard)."""
+    raw = data.load("emergency").get("together") or []
+    hiding = [(clean(p), "none") for p in data.words("emergency", "not_signs")]
+    return tuple(
+        tuple(
+            Matcher(
+                hiding + [(c, "sign") for p in group for c in compile_phrase(str(p), clean)],
+                fuzzy_min=_SOUND_ALIKE_MIN,
+            )
+            for group in entry
+        )
+        for entry in raw
     )
 
 
@@ -82,4 +102,10 @@ def is_emergency(text: str) -> bool:
         for hit in matcher.hits(cleaned):
             if hit.label == "sign" and _counts(cleaned, hit):
                 return True
-    return False
+    return any(
+        all(
+            any(h.label == "sign" and _counts(cleaned, h) for h in group.hits(cleaned))
+            for group in entry
+        )
+        for entry in _together()
+    )

@@ -39,6 +39,8 @@ def _everywhere() -> list[str]:
 def _emergency() -> list[str]:
     """Emergency signs: in every list, because an emergency may be said at any prompt."""
     out = [w for p in data.words("emergency", "signs") for w in surface_forms(p)]
+    for entry in data.load("emergency").get("together") or []:
+        out += [w for group in entry for p in group for w in surface_forms(str(p))]
     return out + data.words("emergency", "exact") + data.words("emergency", "alone_only")
 
 
