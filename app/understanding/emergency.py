@@ -5,9 +5,9 @@ stroke signs (numb hands and feet, one side weak), a fall or a person down, fain
 not responding, vomiting blood or heavy bleeding, seizures, severe palpitations,
 poisoning and self-harm, being hit by a vehicle and cries for help; and for pairs that
 are an emergency only together (``together``: a sudden severe headache, very high blood
-pressure with symptoms, sudden loss of sight, sudden palpitations). False when the sign is negated (没有胸口疼, 胸口不疼了), in the past
-(上个月摔了一跤, unless it still goes on: 到现在还起不来), an old complaint (老毛病,
-经常手脚发麻), over (现在好多了) or not there at all.
+pressure with symptoms, sudden loss of sight, sudden palpitations). False when the sign is
+negated (没有胸口疼, 胸口不疼了), in the past (上个月摔了一跤, unless it still goes on:
+到现在还起不来), an old complaint (老毛病, 经常手脚发麻), over (现在好多了) or not there at all.
 
 Recognisers put spaces between words and no punctuation, so the spaces are removed and the
 whole utterance is read as one stretch; signs are found as written or, from three

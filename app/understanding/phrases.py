@@ -108,6 +108,11 @@ def _offer() -> list[str]:
     return words + _yesno() + _when()
 
 
+def _decline() -> list[str]:
+    words = [data.words("yesno", k) for k in ("decline_words", "decline_alone", "decline_tails")]
+    return [w for group in words for w in group] + _yesno()
+
+
 _BUILDERS = {
     "intent": _intent,
     "yesno": _yesno,
@@ -117,6 +122,7 @@ _BUILDERS = {
     "choice": _choice,
     "offer": _offer,
     "emergency": _emergency,
+    "decline": _decline,
 }
 
 
