@@ -25,6 +25,7 @@ from app.understanding.normalize import SEP, clean
 from app.understanding.patterns import compile_phrase
 
 _SOUND_ALIKE_MIN = 3  # shorter signs (救命, 嘴歪) count only as written
+_EXACT_ONLY = 99  # the parts of a pair are short everyday words: heard only as written
 _NEGATION_WINDOW = 2  # characters before a sign searched for a negation (没有胸口疼)
 _SPACES = re.compile(r"\s+")
 
@@ -45,14 +46,18 @@ def _matchers() -> tuple[Matcher, Matcher]:
 
 @cache
 def _together() -> tuple[tuple[Matcher, ...], ...]:
-    """For each ``together`` entry, one matcher per group (every group must be heard)."""
+    """For each ``together`` entry, one matcher per group (every group must be heard).
+
+    The parts (突然, 头疼, 血压好高) are short everyday words: they count only as written,
+    which also keeps the check cheap (no sound-alike pass per group).
+    """
     raw = data.load("emergency").get("together") or []
     hiding = [(clean(p), "none") for p in data.words("emergency", "not_signs")]
     return tuple(
         tuple(
             Matcher(
                 hiding + [(c, "sign") for p in group for c in compile_phrase(str(p), clean)],
-                fuzzy_min=_SOUND_ALIKE_MIN,
+                fuzzy_min=_EXACT_ONLY,
             )
             for group in entry
         )
