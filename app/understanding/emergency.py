@@ -49,20 +49,33 @@ def _together() -> tuple[tuple[Matcher, ...], ...]:
     """For each ``together`` entry, one matcher per group (every group must be heard).
 
     The parts (突然, 头疼, 血压好高) are short everyday words: they count only as written,
-    which also keeps the check cheap (no sound-alike pass per group).
+    which also keeps the check cheap (no sound-alike pass per group). A group written the
+    same way in several entries (the "sudden" words) is one matcher, searched once.
     """
     raw = data.load("emergency").get("together") or []
     hiding = [(clean(p), "none") for p in data.words("emergency", "not_signs")]
-    return tuple(
-        tuple(
-            Matcher(
-                hiding + [(c, "sign") for p in group for c in compile_phrase(str(p), clean)],
-                fuzzy_min=_EXACT_ONLY,
+    built: dict[tuple[str, ...], Matcher] = {}
+    for entry in raw:
+        for group in entry:
+            key = tuple(str(p) for p in group)
+            if key not in built:
+                signs = [(c, "sign") for p in key for c in compile_phrase(p, clean)]
+                built[key] = Matcher(hiding + signs, fuzzy_min=_EXACT_ONLY)
+    return tuple(tuple(built[tuple(str(p) for p in group)] for group in entry) for entry in raw)
+
+
+def _heard_together(cleaned: str) -> bool:
+    """Is every group of some ``together`` entry heard, each part "now"?"""
+    heard: dict[int, bool] = {}
+
+    def group_heard(group: Matcher) -> bool:
+        if id(group) not in heard:
+            heard[id(group)] = any(
+                h.label == "sign" and _counts(cleaned, h) for h in group.hits(cleaned)
             )
-            for group in entry
-        )
-        for entry in raw
-    )
+        return heard[id(group)]
+
+    return any(all(group_heard(group) for group in entry) for entry in _together())
 
 
 @cache
@@ -107,10 +120,4 @@ def is_emergency(text: str) -> bool:
         for hit in matcher.hits(cleaned):
             if hit.label == "sign" and _counts(cleaned, hit):
                 return True
-    return any(
-        all(
-            any(h.label == "sign" and _counts(cleaned, h) for h in group.hits(cleaned))
-            for group in entry
-        )
-        for entry in _together()
-    )
+    return _heard_together(cleaned)
