@@ -98,6 +98,8 @@ ACUTE = {
 ORDINARY = [
     # a cramp, an old complaint, chronic or past
     "晚上腿抽筋",
+    "小腿肚抽筋了",
+    "我胃抽筋了，想挂消化科",
     "脚 杆 抽 筋 好 几 年 了",
     "经常心慌得很，想挂心内科",
     "有点心慌",
