@@ -15,6 +15,7 @@ import datetime as dt
 import pytest
 
 from app.understanding import understand
+from app.understanding.phrases import phrase_list
 
 TODAY = dt.date(2026, 12, 1)
 
@@ -161,3 +162,10 @@ def test_a_vehicle_accident_beats_the_taxi_intent(text: str, intent: str) -> Non
 @pytest.mark.parametrize("text", ["突然", "头疼", "血压高", "眼睛不好", "心跳"])
 def test_one_half_of_a_pair_alone_is_not_an_emergency(text: str) -> None:
     assert understand("emergency", text, TODAY) is False
+
+
+def test_every_prompt_can_hear_the_new_signs_and_pair_halves() -> None:
+    for kind in ("intent", "yesno", "department", "decline"):
+        words = set(phrase_list(kind))
+        assert {"农药", "不想活了", "抽筋了", "口吐白沫", "止不住", "站不起来", "车祸"} <= words
+        assert {"突然", "头疼", "看不见", "心慌"} <= words
