@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from app.understanding.choice import parse_choice
+from app.understanding.decline import is_decline
 from app.understanding.department import department_question, parse_department
 from app.understanding.digits import parse_digits
 from app.understanding.emergency import is_emergency
@@ -30,6 +31,8 @@ _PARSERS: dict[str, Callable[[str, dt.date], object]] = {
     "offer": parse_offer,
     # Asked of every spoken answer before anything else: True sends the caller to a person.
     "emergency": lambda text, _today: is_emergency(text),
+    # A no that wants nothing at all (不消了, 莫整了, 算了): stop, not "correct a detail".
+    "decline": lambda text, _today: is_decline(text),
 }
 
 #: Follow-up questions worth asking when an answer was heard but is ambiguous.
@@ -48,13 +51,14 @@ NOTHING: dict[str, object] = {
     "choice": None,
     "offer": "unknown",
     "emergency": False,
+    "decline": False,
 }
 
 
 def understand(expect: str, text: str, today: dt.date) -> object:
     """Understand ``text`` as an answer of kind ``expect`` (see :data:`KINDS`).
 
-    Returns ``"unknown"`` (intent, yesno), ``False`` (emergency) or ``None`` (other kinds)
+    Returns ``"unknown"`` (intent, yesno), ``False`` (emergency, decline) or ``None`` (other kinds)
     when nothing usable was said. Raises ``ValueError`` for an unknown kind.
 
     ``expect="clarify:KIND"`` names the follow-up question to ask when an answer of KIND

@@ -1,10 +1,13 @@
 """Is the caller describing a sudden, serious emergency now? (``grammars/emergency.yaml``)
 
 True for chest pain or tightness, a heart disease flaring up, not being able to breathe,
-stroke signs (numb hands and feet, one side weak), a fall, fainting, vomiting blood and
-cries for help. False when the sign is negated (没有胸口疼, 胸口不疼了), in the past
-(上个月摔了一跤, unless it still goes on: 到现在还起不来), an old complaint (老毛病,
-经常手脚发麻), over (现在好多了) or not there at all.
+stroke signs (numb hands and feet, one side weak), a fall or a person down, fainting or
+not responding, vomiting blood or heavy bleeding, seizures, severe palpitations,
+poisoning and self-harm, being hit by a vehicle and cries for help; and for pairs that
+are an emergency only together (``together``: a sudden severe headache, very high blood
+pressure with symptoms, sudden loss of sight, sudden palpitations). False when the sign is
+negated (没有胸口疼, 胸口不疼了), in the past (上个月摔了一跤, unless it still goes on:
+到现在还起不来), an old complaint (老毛病, 经常手脚发麻), over (现在好多了) or not there at all.
 
 Recognisers put spaces between words and no punctuation, so the spaces are removed and the
 whole utterance is read as one stretch; signs are found as written or, from three
@@ -22,6 +25,7 @@ from app.understanding.normalize import SEP, clean
 from app.understanding.patterns import compile_phrase
 
 _SOUND_ALIKE_MIN = 3  # shorter signs (救命, 嘴歪) count only as written
+_EXACT_ONLY = 99  # the parts of a pair are short everyday words: heard only as written
 _NEGATION_WINDOW = 2  # characters before a sign searched for a negation (没有胸口疼)
 _SPACES = re.compile(r"\s+")
 
@@ -38,6 +42,40 @@ def _matchers() -> tuple[Matcher, Matcher]:
         Matcher(hiding + signs, fuzzy_min=_SOUND_ALIKE_MIN),
         Matcher(hiding + exact, fuzzy_min=len(max(exact, key=len, default="")) + 1),
     )
+
+
+@cache
+def _together() -> tuple[tuple[Matcher, ...], ...]:
+    """For each ``together`` entry, one matcher per group (every group must be heard).
+
+    The parts (突然, 头疼, 血压好高) are short everyday words: they count only as written,
+    which also keeps the check cheap (no sound-alike pass per group). A group written the
+    same way in several entries (the "sudden" words) is one matcher, searched once.
+    """
+    raw = data.load("emergency").get("together") or []
+    hiding = [(clean(p), "none") for p in data.words("emergency", "not_signs")]
+    built: dict[tuple[str, ...], Matcher] = {}
+    for entry in raw:
+        for group in entry:
+            key = tuple(str(p) for p in group)
+            if key not in built:
+                signs = [(c, "sign") for p in key for c in compile_phrase(p, clean)]
+                built[key] = Matcher(hiding + signs, fuzzy_min=_EXACT_ONLY)
+    return tuple(tuple(built[tuple(str(p) for p in group)] for group in entry) for entry in raw)
+
+
+def _heard_together(cleaned: str) -> bool:
+    """Is every group of some ``together`` entry heard, each part "now"?"""
+    heard: dict[int, bool] = {}
+
+    def group_heard(group: Matcher) -> bool:
+        if id(group) not in heard:
+            heard[id(group)] = any(
+                h.label == "sign" and _counts(cleaned, h) for h in group.hits(cleaned)
+            )
+        return heard[id(group)]
+
+    return any(all(group_heard(group) for group in entry) for entry in _together())
 
 
 @cache
@@ -82,4 +120,4 @@ def is_emergency(text: str) -> bool:
         for hit in matcher.hits(cleaned):
             if hit.label == "sign" and _counts(cleaned, hit):
                 return True
-    return False
+    return _heard_together(cleaned)

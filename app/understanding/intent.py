@@ -6,6 +6,7 @@ from functools import cache
 
 from app.understanding import data
 from app.understanding.department import named_department
+from app.understanding.emergency import is_emergency
 from app.understanding.fuzzy import Hit, Matcher
 from app.understanding.normalize import clause_len, clause_start, clean
 from app.understanding.patterns import compile_phrase
@@ -61,7 +62,19 @@ def _decide(names: set[str]) -> str:
 
 
 def parse_intent(text: str) -> str:
-    """Return one of :data:`INTENTS` or ``"unknown"``."""
+    """Return one of :data:`INTENTS` or ``"unknown"``.
+
+    A sentence that is an emergency (``emergency.is_emergency``: 遭车撞了, 我妈摔了) is
+    ``"operator"``, never a taxi or a hospital request: the kinds agree even for a caller
+    of ``intent`` that does not ask ``emergency`` first.
+    """
+    intent = _parse_intent(text)
+    if intent != "operator" and is_emergency(text):
+        return "operator"
+    return intent
+
+
+def _parse_intent(text: str) -> str:
     cleaned = clean(text)
     if not cleaned:
         return "unknown"

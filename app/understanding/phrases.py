@@ -39,6 +39,8 @@ def _everywhere() -> list[str]:
 def _emergency() -> list[str]:
     """Emergency signs: in every list, because an emergency may be said at any prompt."""
     out = [w for p in data.words("emergency", "signs") for w in surface_forms(p)]
+    for entry in data.load("emergency").get("together") or []:
+        out += [w for group in entry for p in group for w in surface_forms(str(p))]
     return out + data.words("emergency", "exact") + data.words("emergency", "alone_only")
 
 
@@ -106,6 +108,11 @@ def _offer() -> list[str]:
     return words + _yesno() + _when()
 
 
+def _decline() -> list[str]:
+    words = [data.words("yesno", k) for k in ("decline_words", "decline_alone", "decline_tails")]
+    return [w for group in words for w in group] + _yesno()
+
+
 _BUILDERS = {
     "intent": _intent,
     "yesno": _yesno,
@@ -115,6 +122,7 @@ _BUILDERS = {
     "choice": _choice,
     "offer": _offer,
     "emergency": _emergency,
+    "decline": _decline,
 }
 
 

@@ -96,7 +96,7 @@ NOT_A_SIGN = [
     "我脚摔着了，疼得很",
     "手摔伤了",
     "腰疼",
-    "心慌得很",
+    "有点心慌",  # 心慌得很 (severe) is an emergency since the second trial
     "头晕",
     # negated or over
     "没有摔倒",
