@@ -8,6 +8,7 @@ in Chinese, one line per change, with phone and ID numbers masked (138****0001,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -139,6 +140,25 @@ def _contact_change(
         if before != after:
             parts.append(f"{label} {YES_NO[before]} → {YES_NO[after]}")
     return "，".join(parts)
+
+
+def rebound_line(masked_number: str, new_holder: Person) -> str:
+    """The line on the former holder's trail when a number is moved (改绑). The new holder's
+    id is in it so erasing that person can blank their name here (`blank_rebound_names`)."""
+    return f"电话{masked_number}改绑给另一位老人（{new_holder.full_name}，编号{new_holder.id}）"
+
+
+def blank_rebound_names(session: Session, erased: Person) -> None:
+    """An erased person's name leaves other people's trails: 改绑给另一位老人（已注销）."""
+    named = re.compile(rf"另一位老人（[^\n]*?，编号{erased.id}）")
+    marker = f"，编号{erased.id}）"
+    for entry in session.scalars(
+        select(PersonAuditEntry).where(
+            PersonAuditEntry.person_id != erased.id,
+            PersonAuditEntry.changes.contains(marker, autoescape=True),
+        )
+    ):
+        entry.changes = named.sub("另一位老人（已注销）", entry.changes)
 
 
 def record(

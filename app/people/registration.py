@@ -470,7 +470,7 @@ def _apply_phones(
                 previous,
                 actor=actor,
                 action=audit.UPDATED,
-                lines=[f"电话{mask_number(phone.number)}改绑给另一位老人（{person.full_name}）"],
+                lines=[audit.rebound_line(mask_number(phone.number), person)],
                 now=now,
             )
         person.phones.append(PersonPhone(number=phone.number, kind=phone.kind))

@@ -150,7 +150,7 @@ def test_rebinding_within_the_community_is_explicit_and_audited_on_both_people(
     assert person_id(server.db, ZHANG) == new_id
     assert ZHANG not in [p.number for p in person(server.db, zhang).phones]
     page = client.get(f"/people/{zhang}")
-    assert "电话138****0001改绑给另一位老人（赵桂兰）" in page.text
+    assert f"电话138****0001改绑给另一位老人（赵桂兰，编号{new_id}）" in page.text
 
 
 def test_register_search_edit_reveal_deactivate_with_audit_trail(
