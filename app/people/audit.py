@@ -37,7 +37,9 @@ CONSENT_LABELS = {
     ConsentBasis.PAPER_FORM: "社区办公室签字的纸质同意书",
     ConsentBasis.VERBAL_BY_PHONE: "电话里口头同意（有录音）",
     ConsentBasis.IN_PERSON: "医院窗口当面登记（出示身份证）",
-    ConsentBasis.FAMILY_SELF_SERVICE: "家属在网页上自助登记（短信验证码核实家属手机）",
+    ConsentBasis.FAMILY_SELF_SERVICE: (
+        "家属在网页上自助登记（短信验证码核实家属手机，家属声明老人本人同意）"
+    ),
 }
 YES_NO = {True: "可以", False: "不可以"}
 

@@ -55,12 +55,14 @@ MAX_LANDLINE_DIGITS = 11
 
 
 class RegistrationError(ValueError):
-    """Refused input: `.code` is stable for programs, `.message` is Chinese for staff."""
+    """Refused input: `.code` is stable for programs, `.message` is Chinese for staff;
+    `.number` is the phone number refused (normalised), when one is."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, number: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.number = number
 
 
 @dataclass(frozen=True)
@@ -338,6 +340,7 @@ def _check_phones(
                 "phone_bound_elsewhere",
                 f"电话{mask_number(number)}已经登记在另一位老人名下；"
                 "一个号码只能属于一位老人，确需改到这位老人名下请选择“改绑”",
+                number=number,
             )
         kind = PhoneKind.MOBILE if line_kind(number) == LineKind.MOBILE else PhoneKind.LANDLINE
         phones.append(_Phone(number, kind, bound_elsewhere=elsewhere))

@@ -45,6 +45,10 @@ router = console_router()
 MAX_FIELD = 200
 NOT_YOURS = "您不是这位老人登记的家属联系人，不能查看或修改。请联系老人所在社区。"
 BOUND_ELSEWHERE = "电话{number}已经登记在另一位老人名下，这里不能改。请联系老人所在社区的工作人员。"
+NO_CONSENT = "请先问过老人本人，并勾选“老人本人知道并同意登记”，才能登记。"
+NO_COMMUNITY = (
+    "请选择老人住在哪个社区（社区工作人员会为老人打印热线卡）。不清楚的话，请先问问老人。"
+)
 NOTICES = {
     "registered": "登记好了。老人会收到短信或电话，告诉他们是谁登记的、怎样取消。",
     "updated": "已保存。",
@@ -213,10 +217,9 @@ def _read(data: FormData) -> FamilyForm:
         ) from None
 
 
-def _refusal(exc: RegistrationError, form: FamilyForm) -> str:
+def _refusal(exc: RegistrationError) -> str:
     if exc.code == "phone_bound_elsewhere":
-        bound = next(iter(form.new_phones), "")
-        return BOUND_ELSEWHERE.format(number=mask_number(bound) if bound else "")
+        return BOUND_ELSEWHERE.format(number=mask_number(exc.number) if exc.number else "")
     return exc.message
 
 
@@ -234,6 +237,8 @@ def register(
         community_id = _community(session, form.community_id)
         if not form.my_relation:
             raise RegistrationError("missing_relation", "请填写您是老人的什么人（如女儿）")
+        if not form.parent_agreed:
+            raise RegistrationError("no_consent_statement", NO_CONSENT)
         actor = _actor(number)
         person = register_person(
             session,
@@ -255,14 +260,15 @@ def register(
     except RegistrationError as exc:
         session.rollback()
         logger.info("family registration refused", extra=log_fields(code=exc.code))
-        return _form_page(request, session, form, error=_refusal(exc, form), status_code=400)
+        return _form_page(request, session, form, error=_refusal(exc), status_code=400)
     logger.info("family registration", extra=log_fields(person_id=person.id))
     return RedirectResponse("/family/people?done=registered", status_code=303)
 
 
-def _community(session: Session, raw: str) -> int | None:
+def _community(session: Session, raw: str) -> int:
+    """Required: a person without a community is seen by no community worker."""
     if not raw:
-        return None
+        raise RegistrationError("missing_community", NO_COMMUNITY)
     if not raw.isdigit() or session.get(Community, int(raw)) is None:
         raise RegistrationError("unknown_community", "找不到这个社区，请重新选择")
     return int(raw)
@@ -312,7 +318,7 @@ def update(
         logger.info("family update refused", extra=log_fields(code=exc.code, person_id=person_id))
         person = _load(session, number, person_id)
         return _form_page(
-            request, session, form, person=person, error=_refusal(exc, form), status_code=400
+            request, session, form, person=person, error=_refusal(exc), status_code=400
         )
     return RedirectResponse("/family/people?done=updated", status_code=303)
 
