@@ -23,6 +23,7 @@ from app.people.resident_id import mask_resident_id
 REGISTERED = "registered"
 UPDATED = "updated"
 DEACTIVATED = "deactivated"
+REACTIVATED = "reactivated"
 NUMBERS_SHOWN = "numbers_shown"
 ERASED = "erased"
 
@@ -30,6 +31,7 @@ ACTION_LABELS = {
     REGISTERED: "登记",
     UPDATED: "修改",
     DEACTIVATED: "停用",
+    REACTIVATED: "重新启用",
     NUMBERS_SHOWN: "查看完整号码",
     ERASED: "注销并删除资料",
 }

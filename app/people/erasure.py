@@ -35,7 +35,7 @@ from app.hospital.models import Appointment
 from app.notify.models import OutboxMessage
 from app.people import audit
 from app.people.audit import Actor
-from app.people.models import Person, PersonAuditEntry
+from app.people.models import Person, PersonAuditEntry, PersonPhone
 from app.people.names import polite_name
 from app.people.registration import RegistrationError
 from app.taxi.models import Ride
@@ -61,11 +61,15 @@ def erase_person(
         raise RegistrationError("unknown_person", "找不到这位老人")
     if person.erased_at is not None:
         raise RegistrationError("already_erased", "这位老人已经注销过了")
-    numbers = {p.number for p in person.phones}
+    numbers = {p.number for p in person.phones} | _former_numbers(session, person)
     contact_numbers = {c.phone for c in person.contacts}
     contact_ids = [c.id for c in person.contacts]
     names = {n for n in (person.full_name, person.call_name) if n}
-    ride_filter = or_(Ride.person_id == person.id, Ride.caller_number.in_(numbers))
+    # Rides from their numbers count when no one else's: a number moved (改绑) from another
+    # person keeps that person's earlier rides theirs.
+    ride_filter = or_(
+        Ride.person_id == person.id, Ride.caller_number.in_(numbers) & Ride.person_id.is_(None)
+    )
     if session.scalar(select(Ride.id).where(ride_filter, Ride.status.in_(LIVE)).limit(1)):
         raise RegistrationError("ride_under_way", "这位老人还有没结束的叫车，等车的事办完再注销")
     if session.scalar(
@@ -98,7 +102,7 @@ def erase_person(
     moment = now or datetime.now(UTC)
     person.full_name = ERASED_NAME
     person.call_name = person.id_number = person.gender = person.notes = None
-    person.birth_date = None
+    person.birth_date = person.unbound_numbers = None
     person.active = False
     person.deactivated_at = person.deactivated_at or moment
     person.erased_at = moment
@@ -150,6 +154,14 @@ def _erase_appointments(
         .values(booked_by_number=None, booked_by_contact_id=None)
         .execution_options(synchronize_session=False)
     )
+
+
+def _former_numbers(session: Session, person: Person) -> set[str]:
+    """A deactivated person's numbers, unless someone else holds them now (whose calls and
+    rides from that number are theirs)."""
+    former = set(person.former_numbers)
+    held = set(session.scalars(select(PersonPhone.number).where(PersonPhone.number.in_(former))))
+    return former - held
 
 
 def _calls_about(

@@ -23,6 +23,11 @@ NOTICES = {
     "registered": "已登记。可以打印热线卡，放在老人的电话旁边。",
     "updated": "已保存修改。",
     "deactivated": "已停用：号码已解绑，历史记录保留。",
+    "reactivated": "已重新启用：原来的号码已重新绑定，可以打电话试试。",
+    "reactivated_partly": (
+        "已重新启用。有的号码已经登记给另一位老人，没有恢复（见下面的记录）；"
+        "确需改回，请在“修改”里填上号码并勾选“改绑”。"
+    ),
     "erased": "已注销：个人资料已删除，叫车和挂号记录保留（不含个人信息）。",
 }
 PHONE_KIND_LABELS = {PhoneKind.MOBILE: "手机", PhoneKind.LANDLINE: "座机"}

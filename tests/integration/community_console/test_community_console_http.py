@@ -7,6 +7,7 @@ from community_helpers import (
     CUIHU,
     GOOD_ID,
     JINMA,
+    LANDLINE,
     WANG,
     ZHANG,
     community_id,
@@ -299,3 +300,45 @@ def test_erasure_is_confirmed_scoped_and_refused_while_a_ride_is_under_way(
     assert "已注销" in page.text and "张秀英" not in page.text and "138****0001" not in page.text
     erased = person(server.db, zhang)
     assert erased.erased_at is not None and erased.phones == [] and erased.places == []
+
+
+def test_a_deactivated_person_is_reactivated_with_the_numbers_still_free(
+    live_server: LiveServer,
+) -> None:
+    server = start(live_server)
+    client = worker(server, "cuihu1")
+    created = client.post("/people", data=form(client, server.db))
+    pid = int(created.headers["location"].split("/")[2].split("?")[0])
+    token = csrf_from(client.get(f"/people/{pid}").text)
+    yes = {"csrf_token": token, "confirm": "yes"}
+    assert client.post(f"/people/{pid}/deactivate", data=yes).status_code == 303
+    # Meanwhile the freed landline is registered to someone else.
+    other = form(client, server.db, full_name="周建华", id_number="", phone=[LANDLINE])
+    assert client.post("/people", data=other).status_code == 303
+
+    again = client.post("/people", data=form(client, server.db, phone=[]))
+    assert again.status_code == 400
+    assert "已经停用" in again.text and "重新启用" in again.text  # not "another person"
+    assert "已经登记给另一位老人" not in again.text
+
+    page = client.get(f"/people/{pid}")
+    assert 'id="reactivate"' in page.text
+    jinma = worker(server, "jinma1", JINMA)
+    jinma_token = csrf_from(jinma.get("/people").text)
+    refused = jinma.post(
+        f"/people/{pid}/reactivate", data={"csrf_token": jinma_token, "confirm": "yes"}
+    )
+    assert refused.status_code == 403 and not person(server.db, pid).active
+    confirm = client.post(f"/people/{pid}/reactivate", data={"csrf_token": token})
+    assert confirm.status_code == 200 and "确认重新启用" in confirm.text
+    assert not person(server.db, pid).active
+
+    done = client.post(f"/people/{pid}/reactivate", data=yes)
+    assert done.status_code == 303 and done.headers["location"].endswith("reactivated_partly")
+    back = person(server.db, pid)
+    assert back.active and back.deactivated_at is None
+    assert [p.number for p in back.phones] == ["+8613900001111"]  # the landline stays taken
+    shown = client.get(done.headers["location"]).text
+    assert "已重新启用" in shown and "恢复电话：139****1111" in shown
+    assert "电话087****0101已登记在另一位老人名下，没有恢复" in shown
+    assert client.post(f"/people/{pid}/reactivate", data=yes).status_code == 409

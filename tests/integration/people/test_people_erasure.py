@@ -26,6 +26,7 @@ from app.people.registration import (
     ContactInput,
     PlaceInput,
     RegistrationError,
+    deactivate_person,
     register_person,
 )
 from app.people.resident_id import make_resident_id
@@ -279,6 +280,11 @@ def test_an_erased_persons_name_leaves_the_trail_of_whom_a_number_was_taken_from
 
     assert "改绑给另一位老人（周建华" in zhangs_trail()
     with db.session() as session:
+        deactivate_person(session, person_id=zhou_id, changed_by=STAFF)
+        assert session.get_one(Person, zhou_id).former_numbers == [landline]
+    with db.session() as session:
         erase_person(session, person_id=zhou_id, changed_by=STAFF, today=DAY)
     trail = zhangs_trail()
     assert "周建华" not in trail and "改绑给另一位老人（已注销）" in trail
+    with db.session() as session:
+        assert session.get_one(Person, zhou_id).unbound_numbers is None
