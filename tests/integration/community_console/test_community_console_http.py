@@ -22,7 +22,7 @@ from sqlalchemy import select
 from app.hospital.models import Appointment, Doctor, Schedule, Slot
 from app.notify.enums import OutboxKind
 from app.notify.models import OutboxMessage
-from app.people.models import Person, PersonAuditEntry
+from app.people.models import Community, Person, PersonAuditEntry
 from app.staff.enums import StaffRole
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
@@ -342,3 +342,16 @@ def test_a_deactivated_person_is_reactivated_with_the_numbers_still_free(
     assert "已重新启用" in shown and "恢复电话：139****1111" in shown
     assert "电话087****0101已登记在另一位老人名下，没有恢复" in shown
     assert client.post(f"/people/{pid}/reactivate", data=yes).status_code == 409
+
+
+def test_a_local_landline_is_found_without_its_area_code(live_server: LiveServer) -> None:
+    server = start(live_server)
+    client = worker(server, "cuihu1")
+    zhang = person_id(server.db, ZHANG)  # her landline is 0871-5550101
+    for query in ("5550101", "555-0101", "0871-5550101"):
+        found = client.get("/people", params={"q": query}, headers=HTML)
+        assert f'id="person-{zhang}"' in found.text, query
+    with server.db.session() as session:  # a community in Beijing: 010 is assumed instead
+        session.get_one(Community, community_id(server.db, CUIHU)).phone = "010-12345678"
+    found = client.get("/people", params={"q": "5550101"}, headers=HTML)
+    assert f'id="person-{zhang}"' not in found.text
