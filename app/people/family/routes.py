@@ -169,10 +169,16 @@ def _people_of(session: Session, number: str) -> list[Person]:
     )
 
 
+class FamilyRefusal(HTTPException):
+    """Shown in the family page's own layout (no staff header, back to /family/people)."""
+
+    template = "family/error.html"
+
+
 def _load(session: Session, number: str, person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None or not person.active or all(c.phone != number for c in person.contacts):
-        raise HTTPException(status_code=403, detail=NOT_YOURS)
+        raise FamilyRefusal(status_code=403, detail=NOT_YOURS)
     return person
 
 
@@ -212,7 +218,7 @@ def _read(data: FormData) -> FamilyForm:
     try:
         return FamilyForm.from_form(data)
     except FormRefused:
-        raise HTTPException(
+        raise FamilyRefusal(
             status_code=400, detail="表单内容不对，请刷新页面后重新填写。"
         ) from None
 

@@ -258,7 +258,11 @@ def test_a_relative_updates_only_the_people_they_are_a_contact_of(server: LiveSe
     assert saved.status_code == 303, saved.text
 
     # Someone else's person: not shown, not changed (ids changed in the URL).
-    assert client.get(f"/family/people/{wang}").status_code == 403
+    not_yours = client.get(f"/family/people/{wang}")
+    assert not_yours.status_code == 403
+    # In the family page's own layout: back to their people, no staff sign-in or header.
+    assert 'href="/family/people"' in not_yours.text and "家属自助登记" in not_yours.text
+    assert "/console" not in not_yours.text and "/login" not in not_yours.text
     refused = client.post(f"/family/people/{wang}", data={**fields, "full_name": "王建国"})
     assert refused.status_code == 403 and "不是这位老人登记的家属联系人" in refused.text
 
