@@ -355,3 +355,22 @@ def test_a_local_landline_is_found_without_its_area_code(live_server: LiveServer
         session.get_one(Community, community_id(server.db, CUIHU)).phone = "010-12345678"
     found = client.get("/people", params={"q": "5550101"}, headers=HTML)
     assert f'id="person-{zhang}"' not in found.text
+
+
+def test_the_card_says_which_places_the_call_does_not_read_out(live_server: LiveServer) -> None:
+    server = start(live_server)
+    client = worker(server, "cuihu1")
+    three = form(
+        client,
+        server.db,
+        place_label=["女儿家", "市一院", "菜市场"],
+        place_address=["北京路100号", "青年路504号春城第一人民医院", "篆新农贸市场"],
+        place_landmark=["", "", ""],
+        place_kind=["family", "hospital", "other"],
+    )
+    created = client.post("/people", data=three)
+    pid = int(created.headers["location"].split("/")[2].split("?")[0])
+    card = client.get(f"/people/{pid}/card").text
+    assert "菜市场</th><td>1 → 2 → 4 → 1" in card
+    assert "电话里只念前两个地方" in card  # 菜市场 has a key but is not read out
+    assert "叫一辆新车" in card
