@@ -88,10 +88,14 @@ def recent_rides(session: Session, person_id: int) -> list[RideLine]:
         .order_by(Ride.created_at.desc(), Ride.id.desc())
         .limit(RECENT)
     )
-    return [
-        RideLine(ride.created_at, RIDE_STATUS[ride.status], ride.pickup_address or "（录音地址）")
-        for ride in rides
-    ]
+    return [RideLine(ride.created_at, RIDE_STATUS[ride.status], _pickup(ride)) for ride in rides]
+
+
+def _pickup(ride: Ride) -> str:
+    """The address; a spoken one not yet written down; none after erasure (注销)."""
+    if ride.pickup_address:
+        return ride.pickup_address
+    return "（录音地址）" if ride.pickup_recording_url else "（无地址）"
 
 
 def recent_bookings(session: Session, person_id: int) -> list[BookingLine]:

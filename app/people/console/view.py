@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from app.consoles.auth import FORBIDDEN_COMMUNITY, community_scope
 from app.people import audit, directory
+from app.people.card import written_number
 from app.people.console.form import PLACE_KIND_LABELS, PersonForm
 from app.people.enums import STAFF_CONSENT_BASES, PhoneKind
 from app.people.models import Community, Person
-from app.people.phones import local_number, mask_number
+from app.people.phones import mask_number
 from app.people.resident_id import mask_resident_id
 from app.staff.models import StaffUser
 
@@ -65,13 +66,13 @@ def person_context(
         else mask_resident_id(person.id_number),
         "phones": [
             (
-                local_number(p.number) if revealed else mask_number(p.number),
+                written_number(p.number) if revealed else mask_number(p.number),
                 PHONE_KIND_LABELS[p.kind],
             )
             for p in person.phones
         ],
         "contacts": [
-            (c, local_number(c.phone) if revealed else mask_number(c.phone))
+            (c, written_number(c.phone) if revealed else mask_number(c.phone))
             for c in person.contacts
         ],
         "revealed": revealed,

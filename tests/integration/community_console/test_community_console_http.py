@@ -214,7 +214,7 @@ def test_register_search_edit_reveal_deactivate_with_audit_trail(
     assert "修改家属：李红（女儿）139****2222：接收通知 不可以 → 可以" in page.text
 
     shown = client.post(f"/people/{pid}/reveal", data={"csrf_token": csrf_from(page.text)})
-    assert shown.status_code == 200 and GOOD_ID in shown.text and "08716660101" in shown.text
+    assert shown.status_code == 200 and GOOD_ID in shown.text and "0871-6660101" in shown.text
 
     token = csrf_from(shown.text)
     confirm = client.post(f"/people/{pid}/deactivate", data={"csrf_token": token})
@@ -298,6 +298,7 @@ def test_erasure_is_confirmed_scoped_and_refused_while_a_ride_is_under_way(
     assert done.status_code == 303 and done.headers["location"].endswith("?done=erased")
     page = client.get(done.headers["location"])
     assert "已注销" in page.text and "张秀英" not in page.text and "138****0001" not in page.text
+    assert "（无地址）" in page.text and "（录音地址）" not in page.text  # nothing recorded
     erased = person(server.db, zhang)
     assert erased.erased_at is not None and erased.phones == [] and erased.places == []
 
