@@ -31,6 +31,7 @@ from app.people.family import session as family_session
 from app.people.family.form import FamilyForm, FormRefused, masked_phones
 from app.people.family_codes import FamilyCodeError, check_code, family_mobile, request_code
 from app.people.models import Community, FamilyContact, Person
+from app.people.notice import tell_registered
 from app.people.phones import mask_number
 from app.people.registration import (
     ContactInput,
@@ -304,6 +305,7 @@ def update(
     mine = next(c for c in person.contacts if c.phone == number)  # _load checked it
     # Their own permissions stay as the community office left them: only name and relation.
     own = replace(_kept(mine), name=form.my_name, relation=form.my_relation)
+    before = {p.number for p in person.phones}
     try:
         update_person(
             session,
@@ -318,6 +320,9 @@ def update(
             contacts=[_kept(c) for c in others] + [own],
             now=now,
         )
+        added = {p.number for p in person.phones} - before
+        if added:  # a number added by a relative is told like a new registration
+            tell_registered(session, person, by=f"您的{own.relation}{own.name}", numbers=added)
         session.commit()
     except RegistrationError as exc:
         session.rollback()

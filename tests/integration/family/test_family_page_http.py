@@ -245,7 +245,7 @@ def test_a_relative_updates_only_the_people_they_are_a_contact_of(server: LiveSe
         "full_name": "张秀英",
         "call_name": "张阿婆",
         "id_number": "",
-        "phone": ["", ""],
+        "phone": ["139 0000 4444", ""],  # her new mobile
         "home_address": "五华区翠湖南路12号翠湖小区3栋2单元",
         "home_landmark": "小区东门",
         "place_label": ["女儿家", "市一院", ""],
@@ -279,8 +279,12 @@ def test_a_relative_updates_only_the_people_they_are_a_contact_of(server: LiveSe
         wang_entries = session.scalars(
             select(PersonAuditEntry).where(PersonAuditEntry.person_id == wang)
         ).all()
+        told = {m.to_number: m.body for m in session.scalars(select(OutboxMessage))}
     assert mother.call_name == "张阿婆" and mother.id_number is not None  # the ID is kept
-    assert numbers == ["+8613800000001", "+868715550101"]  # numbers on file are kept
+    # Numbers on file are kept; the added one is told who registered it and how to undo it.
+    assert numbers == ["+8613800000001", "+8613900004444", "+868715550101"]
+    assert "您的女儿李梅已经为您（张秀英）登记" in told["+8613900004444"]
+    assert "+8613800000001" not in told  # the numbers already on file are not told again
     assert len(sons) == 1  # the other contacts are kept
     assert entry is not None and entry.actor == "家属139****0001（家属自助登记）"
     assert "称呼：张奶奶 → 张阿婆" in entry.changes
