@@ -178,6 +178,7 @@ def test_register_search_edit_reveal_deactivate_with_audit_trail(
 
     page = client.get(created.headers["location"])
     assert "已登记" in page.text and "社区办公室签字的纸质同意书" in page.text
+    assert "（北京时间）" in page.text  # times are Kunming's, and say so
     assert "139****1111" in page.text and "087****0101" in page.text
     assert "13900001111" not in page.text and GOOD_ID not in page.text
     assert GOOD_ID[:6] + "********" + GOOD_ID[-4:] in page.text
