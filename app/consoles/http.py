@@ -103,7 +103,7 @@ async def error_response(request: Request, exc: StarletteHTTPException) -> Respo
 
     return render(
         request,
-        "error.html",
+        getattr(exc, "template", "error.html"),  # a page outside the staff consoles: its own
         {"status_code": exc.status_code, "message": exc.detail},
         status_code=exc.status_code,
         headers=headers,

@@ -8,6 +8,7 @@ in Chinese, one line per change, with phone and ID numbers masked (138****0001,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -22,6 +23,7 @@ from app.people.resident_id import mask_resident_id
 REGISTERED = "registered"
 UPDATED = "updated"
 DEACTIVATED = "deactivated"
+REACTIVATED = "reactivated"
 NUMBERS_SHOWN = "numbers_shown"
 ERASED = "erased"
 
@@ -29,6 +31,7 @@ ACTION_LABELS = {
     REGISTERED: "登记",
     UPDATED: "修改",
     DEACTIVATED: "停用",
+    REACTIVATED: "重新启用",
     NUMBERS_SHOWN: "查看完整号码",
     ERASED: "注销并删除资料",
 }
@@ -36,7 +39,9 @@ CONSENT_LABELS = {
     ConsentBasis.PAPER_FORM: "社区办公室签字的纸质同意书",
     ConsentBasis.VERBAL_BY_PHONE: "电话里口头同意（有录音）",
     ConsentBasis.IN_PERSON: "医院窗口当面登记（出示身份证）",
-    ConsentBasis.FAMILY_SELF_SERVICE: "家属在网页上自助登记（短信验证码核实家属手机）",
+    ConsentBasis.FAMILY_SELF_SERVICE: (
+        "家属在网页上自助登记（短信验证码核实家属手机，家属声明老人本人同意）"
+    ),
 }
 YES_NO = {True: "可以", False: "不可以"}
 
@@ -139,6 +144,25 @@ def _contact_change(
         if before != after:
             parts.append(f"{label} {YES_NO[before]} → {YES_NO[after]}")
     return "，".join(parts)
+
+
+def rebound_line(masked_number: str, new_holder: Person) -> str:
+    """The line on the former holder's trail when a number is moved (改绑). The new holder's
+    id is in it so erasing that person can blank their name here (`blank_rebound_names`)."""
+    return f"电话{masked_number}改绑给另一位老人（{new_holder.full_name}，编号{new_holder.id}）"
+
+
+def blank_rebound_names(session: Session, erased: Person) -> None:
+    """An erased person's name leaves other people's trails: 改绑给另一位老人（已注销）."""
+    named = re.compile(rf"另一位老人（[^\n]*?，编号{erased.id}）")
+    marker = f"，编号{erased.id}）"
+    for entry in session.scalars(
+        select(PersonAuditEntry).where(
+            PersonAuditEntry.person_id != erased.id,
+            PersonAuditEntry.changes.contains(marker, autoescape=True),
+        )
+    ):
+        entry.changes = named.sub("另一位老人（已注销）", entry.changes)
 
 
 def record(

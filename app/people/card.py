@@ -5,8 +5,8 @@ each saved place the keys that order a taxi from there (dialogs/taxi.yaml):
 - another place, key ≤ 8, with a home saved: 1, then 2 (不对), then the place's key,
   then 1 (对);
 - another place without a home saved: 1, then the place's key, then 1;
-- places 9 and 10 have no key in the menu (9 means "none of these"): the caller says the
-  label instead.
+- places 8 to 10 have no key in the menu (8 is 取消叫车 on the status menu, 9 means
+  "none of these"): the caller says the label instead.
 """
 
 from __future__ import annotations
@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from app.people.enums import PlaceKind
 from app.people.models import Person
 from app.people.phones import local_number
-from app.taxi.call_actions import PLACES_BY_KEY
+from app.taxi.call_actions import PLACES_BY_KEY, PLACES_SAID
 
 MAIN_KEYS = "按1叫车，按2挂号，按0找人工"
+# With a ride already queued, 1 and 2 mean ride status and hospital (dialogs/taxi.yaml).
+NEW_CAR_NOTE = "这些按键是叫一辆新车用的。已经叫了车、车还没到时再打，会先听到车的情况。"
+UNSAID_NOTE = "电话里只念前两个地方；卡上其他地方不用等，直接按它的键，或说出地方的名字。"
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,13 @@ def place_keys(person: Person) -> list[CardPlace]:
             keys = ["1", str(place.position), "1"]
         lines.append(CardPlace(place.label, " → ".join(keys)))
     return lines
+
+
+def places_unsaid(person: Person) -> bool:
+    """True when the place question reads fewer places than have keys (PLACES_SAID)."""
+    home = next((p for p in person.places if p.kind == PlaceKind.HOME), None)
+    keyed = [p for p in person.places if p is not home and p.position <= PLACES_BY_KEY]
+    return len(keyed) > PLACES_SAID
 
 
 def written_number(number: str) -> str:

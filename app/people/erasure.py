@@ -4,8 +4,11 @@ Erased (docs/registration.md): name, call name, resident ID, birth date and sex,
 their phone numbers, saved places and family contacts (rows deleted); on their rides the
 caller's number and name, addresses, transcript and recording; on their appointments who
 booked them; their calls' caller number, engine state, what they said and keyed beyond
-a menu key, and the prompts read to them; messages to their numbers or naming them;
-recording files of their calls; the details in their audit trail.
+a menu key, and the prompts read to them; the same on calls others made for them (a
+relative's call that ordered their ride or booking, or that named them), whose link to
+their ride or appointment is also cut; messages to their numbers or naming them;
+recording files of those calls; the details in their audit trail, and their name where
+another person's trail says a number was moved to them.
 
 Kept, without personal fields: the person row (id, community, registration and consent
 record, dates) so rides, appointments, calls and statistics keep their links; each ride's
@@ -18,6 +21,7 @@ cancelled first, so no driver or doctor is left with a nameless passenger or pat
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +35,8 @@ from app.hospital.models import Appointment
 from app.notify.models import OutboxMessage
 from app.people import audit
 from app.people.audit import Actor
-from app.people.models import Person, PersonAuditEntry
+from app.people.models import Person, PersonAuditEntry, PersonPhone
+from app.people.names import polite_name
 from app.people.registration import RegistrationError
 from app.taxi.models import Ride
 from app.taxi.rides import LIVE
@@ -56,11 +61,15 @@ def erase_person(
         raise RegistrationError("unknown_person", "找不到这位老人")
     if person.erased_at is not None:
         raise RegistrationError("already_erased", "这位老人已经注销过了")
-    numbers = {p.number for p in person.phones}
+    numbers = {p.number for p in person.phones} | _former_numbers(session, person)
     contact_numbers = {c.phone for c in person.contacts}
     contact_ids = [c.id for c in person.contacts]
     names = {n for n in (person.full_name, person.call_name) if n}
-    ride_filter = or_(Ride.person_id == person.id, Ride.caller_number.in_(numbers))
+    # Rides from their numbers count when no one else's: a number moved (改绑) from another
+    # person keeps that person's earlier rides theirs.
+    ride_filter = or_(
+        Ride.person_id == person.id, Ride.caller_number.in_(numbers) & Ride.person_id.is_(None)
+    )
     if session.scalar(select(Ride.id).where(ride_filter, Ride.status.in_(LIVE)).limit(1)):
         raise RegistrationError("ride_under_way", "这位老人还有没结束的叫车，等车的事办完再注销")
     if session.scalar(
@@ -74,15 +83,26 @@ def erase_person(
     ):
         raise RegistrationError("booking_ahead", "这位老人还有没到日子的挂号，请先取消再注销")
 
-    _erase_rides(session, ride_filter, recordings_dir)
     _erase_appointments(session, person.id, contact_ids, numbers | contact_numbers)
-    _erase_calls(session, person.id, numbers, recordings_dir)
-    _erase_messages(session, numbers, names)
+    greeting = polite_name(
+        full_name=person.full_name,
+        gender=person.gender,
+        birth_date=person.birth_date,
+        today=today,
+        call_name=person.call_name,
+    )
+    marks = names | numbers | {person.id_number or ""} | {p.address for p in person.places}
+    marks.discard("")
+    marks.add(greeting)
+    calls = _calls_about(session, person, numbers, contact_numbers, marks)
+    _erase_calls(session, person, calls, recordings_dir)
+    _erase_rides(session, ride_filter, recordings_dir)
+    _erase_messages(session, numbers, names, contact_numbers, greeting)
 
     moment = now or datetime.now(UTC)
     person.full_name = ERASED_NAME
     person.call_name = person.id_number = person.gender = person.notes = None
-    person.birth_date = None
+    person.birth_date = person.unbound_numbers = None
     person.active = False
     person.deactivated_at = person.deactivated_at or moment
     person.erased_at = moment
@@ -95,6 +115,7 @@ def erase_person(
         .where(PersonAuditEntry.person_id == person.id)
         .values(changes=ERASED_TRAIL)
     )
+    audit.blank_rebound_names(session, person)
     audit.record(
         session,
         person,
@@ -135,19 +156,47 @@ def _erase_appointments(
     )
 
 
-def _erase_calls(
-    session: Session, person_id: int, numbers: set[str], recordings_dir: Path | None
-) -> None:
-    calls = list(
-        session.scalars(
-            select(Call).where(
-                or_(
-                    Call.person_id == person_id,
-                    Call.from_number.in_(numbers) & Call.person_id.is_(None),
-                )
-            )
-        )
+def _former_numbers(session: Session, person: Person) -> set[str]:
+    """A deactivated person's numbers, unless someone else holds them now (whose calls and
+    rides from that number are theirs)."""
+    former = set(person.former_numbers)
+    held = set(session.scalars(select(PersonPhone.number).where(PersonPhone.number.in_(former))))
+    return former - held
+
+
+def _calls_about(
+    session: Session, person: Person, numbers: set[str], contact_numbers: set[str], marks: set[str]
+) -> list[Call]:
+    """The person's own calls, the calls that made their rides and bookings (a relative's
+    call for them), and their contacts' other calls whose saved state or steps name them
+    (a relative who heard their name in the 给谁叫车 menu, say)."""
+    own = or_(
+        Call.person_id == person.id,
+        Call.from_number.in_(numbers) & Call.person_id.is_(None),
+        Call.id.in_(select(Ride.call_id).where(Ride.person_id == person.id)),
+        Call.id.in_(select(Appointment.call_id).where(Appointment.patient_id == person.id)),
     )
+    calls = list(session.scalars(select(Call).where(own)))
+    seen = {call.id for call in calls}
+    if contact_numbers:
+        for call in session.scalars(select(Call).where(Call.from_number.in_(contact_numbers))):
+            if call.id not in seen and _mentions(session, call.id, marks):
+                calls.append(call)
+    return calls
+
+
+def _mentions(session: Session, call_id: str, marks: set[str]) -> bool:
+    state = session.get(CallSession, call_id)
+    texts = [json.dumps(state.data, ensure_ascii=False, default=str)] if state else []
+    for step in session.scalars(select(CallStep).where(CallStep.call_id == call_id)):
+        texts.append(json.dumps([step.event, step.outputs], ensure_ascii=False, default=str))
+    return any(mark in text for text in texts for mark in marks)
+
+
+def _erase_calls(
+    session: Session, person: Person, calls: list[Call], recordings_dir: Path | None
+) -> None:
+    made_by_others = [call.id for call in calls if call.person_id != person.id]
     for call in calls:
         call.from_number = None
         state = session.get(CallSession, call.id)
@@ -159,6 +208,14 @@ def _erase_calls(
         if recordings_dir is not None and recordings_dir.is_dir():
             for path in recordings_dir.glob(f"{call.id}-*"):
                 path.unlink(missing_ok=True)
+    if made_by_others:  # nothing ties a relative's (or a stranger's) call to the person
+        for model, owner in ((Ride, Ride.person_id), (Appointment, Appointment.patient_id)):
+            session.execute(
+                update(model)
+                .where(owner == person.id, model.call_id.in_(made_by_others))
+                .values(call_id=None)
+                .execution_options(synchronize_session=False)
+            )
     session.flush()
 
 
@@ -173,11 +230,24 @@ def _bare_event(event: dict[str, Any]) -> dict[str, Any]:
     return bare
 
 
-def _erase_messages(session: Session, numbers: set[str], names: set[str]) -> None:
+def _erase_messages(
+    session: Session,
+    numbers: set[str],
+    names: set[str],
+    contact_numbers: set[str],
+    greeting: str,
+) -> None:
+    """Messages to their numbers, naming them, or to their contacts naming them the way the
+    hotline does (已为张奶奶派车: a greeting alone is too common to look for anywhere else)."""
     conditions: list[ColumnElement[bool]] = []
     if numbers:
         conditions.append(OutboxMessage.to_number.in_(numbers))
     conditions += [OutboxMessage.body.contains(name, autoescape=True) for name in names]
+    if contact_numbers:
+        conditions.append(
+            OutboxMessage.to_number.in_(contact_numbers)
+            & OutboxMessage.body.contains(greeting, autoescape=True)
+        )
     if conditions:
         for message in session.scalars(select(OutboxMessage).where(or_(*conditions))):
             session.delete(message)

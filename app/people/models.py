@@ -56,6 +56,14 @@ class Person(Timestamped, Base):
     # A deactivated person keeps their history but no longer has phones bound to them.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The numbers unbound at deactivation (space-separated), bound again on reactivation if
+    # still free. Text, not JSON: people rows are compared (SELECT DISTINCT) on PostgreSQL.
+    unbound_numbers: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def former_numbers(self) -> list[str]:
+        return (self.unbound_numbers or "").split()
+
     # Deregistered: personal data erased (app/people/erasure.py); the row stays for history.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

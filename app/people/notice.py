@@ -20,11 +20,14 @@ from app.people.enums import PhoneKind
 from app.people.models import Person
 
 
-def tell_registered(session: Session, person: Person, *, by: str) -> int:
-    """Queue the "you were registered" SMS or call to each of the person's numbers;
-    returns how many were queued."""
+def tell_registered(
+    session: Session, person: Person, *, by: str, numbers: set[str] | None = None
+) -> int:
+    """Queue the "you were registered" SMS or call to each of the person's numbers (or
+    only to `numbers`, the ones a relative added later); returns how many were queued."""
     hotline = written_number(get_settings().hotline_number)
-    for phone in person.phones:
+    phones = [p for p in person.phones if numbers is None or p.number in numbers]
+    for phone in phones:
         key = f"person:{person.id}:registered:{phone.number}"
         if phone.kind == PhoneKind.MOBILE:
             body = texts.sms("registered", by=by, name=person.full_name, hotline=hotline)
@@ -33,4 +36,4 @@ def tell_registered(session: Session, person: Person, *, by: str) -> int:
             body = texts.voice("registered", by=by, hotline=hotline)
             kind = OutboxKind.CALL
         enqueue_message(session, kind=kind, to_number=phone.number, body=body, idempotency_key=key)
-    return len(person.phones)
+    return len(phones)

@@ -84,6 +84,15 @@ def local_number(number: str | None) -> str:
     return local if local.startswith("1") and len(local) == 11 else "0" + local
 
 
+def area_code(number: str | None) -> str | None:
+    """A Chinese landline's area code as dialled: +868715550101 -> 0871, +861065551234 ->
+    010 (010 and 020-029 have three digits, every other code four); None for a mobile."""
+    local = local_number(normalise_number(number) if number else None)
+    if not local.startswith("0") or len(local) < 8:
+        return None
+    return local[:3] if local[1] in "12" else local[:4]
+
+
 def mask_number(number: str | None) -> str:
     """138****0001: enough for staff to recognise a caller, not to dial them."""
     local = local_number(number)

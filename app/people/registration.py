@@ -54,13 +54,21 @@ MIN_LANDLINE_DIGITS = 9
 MAX_LANDLINE_DIGITS = 11
 
 
-class RegistrationError(ValueError):
-    """Refused input: `.code` is stable for programs, `.message` is Chinese for staff."""
+ID_OF_DEACTIVATED = (
+    "这个身份证号是一位已经停用的老人的，不用重新登记：请在老人登记里按身份证号后几位找到这位老人，"
+    "点“重新启用”（家属请联系老人所在社区）"
+)
 
-    def __init__(self, code: str, message: str) -> None:
+
+class RegistrationError(ValueError):
+    """Refused input: `.code` is stable for programs, `.message` is Chinese for staff;
+    `.number` is the phone number refused (normalised), when one is."""
+
+    def __init__(self, code: str, message: str, *, number: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.number = number
 
 
 @dataclass(frozen=True)
@@ -221,6 +229,7 @@ def deactivate_person(
     unknown caller and the numbers can be registered to someone else); history stays."""
     person = _active_person(session, person_id)
     unbound = [f"解绑电话：{mask_number(p.number)}" for p in person.phones]
+    person.unbound_numbers = " ".join(p.number for p in person.phones) or None
     person.active = False
     person.deactivated_at = now or datetime.now(UTC)
     person.phones.clear()
@@ -234,6 +243,37 @@ def deactivate_person(
         now=now,
     )
     return person
+
+
+def reactivate_person(
+    session: Session, *, person_id: int, changed_by: Actor, now: datetime | None = None
+) -> list[str]:
+    """A deactivated person comes back with their data as it was. The numbers they had are
+    bound again if still free; a number registered to someone else meanwhile stays there
+    (moving it is the edit form's explicit 改绑). Returns those numbers, masked."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise RegistrationError("unknown_person", "找不到这位老人")
+    if person.erased_at is not None:
+        raise RegistrationError("erased_person", "这位老人已经注销，资料已删除，只能重新登记")
+    if person.active:
+        raise RegistrationError("already_active", "这位老人没有停用")
+    numbers = person.former_numbers
+    taken = set(session.scalars(select(PersonPhone.number).where(PersonPhone.number.in_(numbers))))
+    lines = ["重新启用，资料和历史照旧"]
+    for number in numbers:
+        if number in taken:
+            lines.append(f"电话{mask_number(number)}已登记在另一位老人名下，没有恢复")
+            continue
+        kind = PhoneKind.MOBILE if line_kind(number) == LineKind.MOBILE else PhoneKind.LANDLINE
+        person.phones.append(PersonPhone(number=number, kind=kind))
+        lines.append(f"恢复电话：{mask_number(number)}")
+    person.active = True
+    person.deactivated_at = None
+    person.unbound_numbers = None
+    session.flush()
+    audit.record(session, person, actor=changed_by, action=audit.REACTIVATED, lines=lines, now=now)
+    return [mask_number(n) for n in numbers if n in taken]
 
 
 def owners_of_numbers(session: Session, raw_numbers: Sequence[str]) -> list[Person]:
@@ -305,8 +345,10 @@ def _check_id(
         resident = parse_resident_id(raw)
     except InvalidResidentId as exc:
         raise RegistrationError("bad_id_number", f"身份证号不对：{exc}") from None
-    owner = session.scalar(select(Person.id).where(Person.id_number == resident.number))
-    if owner is not None and owner != person_id:
+    owner = session.scalars(select(Person).where(Person.id_number == resident.number)).first()
+    if owner is not None and owner.id != person_id:
+        if not owner.active:
+            raise RegistrationError("id_number_deactivated", ID_OF_DEACTIVATED)
         raise RegistrationError("id_number_taken", "这个身份证号已经登记给另一位老人")
     return resident.number, resident.birth_date, resident.gender
 
@@ -338,6 +380,7 @@ def _check_phones(
                 "phone_bound_elsewhere",
                 f"电话{mask_number(number)}已经登记在另一位老人名下；"
                 "一个号码只能属于一位老人，确需改到这位老人名下请选择“改绑”",
+                number=number,
             )
         kind = PhoneKind.MOBILE if line_kind(number) == LineKind.MOBILE else PhoneKind.LANDLINE
         phones.append(_Phone(number, kind, bound_elsewhere=elsewhere))
@@ -470,7 +513,7 @@ def _apply_phones(
                 previous,
                 actor=actor,
                 action=audit.UPDATED,
-                lines=[f"电话{mask_number(phone.number)}改绑给另一位老人（{person.full_name}）"],
+                lines=[audit.rebound_line(mask_number(phone.number), person)],
                 now=now,
             )
         person.phones.append(PersonPhone(number=phone.number, kind=phone.kind))

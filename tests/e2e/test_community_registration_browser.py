@@ -127,7 +127,10 @@ def test_register_print_card_and_call_from_the_landline(
     assert page.inner_text("#main-keys") == "按1叫车，按2挂号，按0找人工"
     rows = [r.split("\t") for r in page.inner_text("#card-places").splitlines()]
     assert rows == [["家", "1 → 1"], ["女儿家", "1 → 2 → 2 → 1"], ["市一院", "1 → 2 → 3 → 1"]]
-    assert "翠湖社区（电话 0871-5551234）" in page.inner_text("#card-changes")
+    changes = page.inner_text("#card-changes")
+    assert changes == "要改地址、电话或家属，请找翠湖社区（电话 0871-5551234），或打热线按0。"
+    assert "叫一辆新车" in page.inner_text("#card-new-car")  # 1, 2 differ with a ride queued
+    assert page.locator("#card-unsaid").count() == 0  # two other places: both are read out
     page.emulate_media(media="print")
     assert not page.is_visible("#print")  # only the card is printed
     card_box = page.locator("#hotline-card").bounding_box()

@@ -118,6 +118,8 @@ def test_a_daughter_registers_her_father_and_orders_him_a_taxi_by_phone(
     page.fill("#place-address-1", "五华区青年路504号春城第一人民医院")
     page.fill("#my_name", "孙丽")
     page.fill("#my_relation", "女儿")
+    page.select_option("#community_id", label="翠湖社区")
+    page.check("#parent_agreed")  # she states her father agreed
     # Phone-friendly: nothing wider than the screen, large type in the fields.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     font_size = page.evaluate("getComputedStyle(document.querySelector('#full_name')).fontSize")

@@ -26,7 +26,8 @@ def test_card_keys_follow_the_taxi_flow() -> None:
     keys = {p.label: p.keys for p in place_keys(person)}
     assert keys["家"] == "1 → 1"
     assert keys["女儿家"] == "1 → 2 → 2 → 1"
-    assert keys["地点8"] == "1 → 2 → 8 → 1"
+    assert keys["地点7"] == "1 → 2 → 7 → 1"
+    assert keys["地点8"] == "按1叫车，再说“地点8”"  # 8 cancels a ride on the status menu
     assert keys["地点9"] == "按1叫车，再说“地点9”"  # 9 means "none of these" in the menu
 
 

@@ -39,6 +39,7 @@ from app.people.registration import (
     RegistrationError,
     deactivate_person,
     owners_of_numbers,
+    reactivate_person,
     register_person,
     update_person,
 )
@@ -210,6 +211,32 @@ def deactivate(
         raise HTTPException(status_code=409, detail=exc.message) from None
     logger.info("person deactivated", extra=log_fields(staff_user_id=staff.id, person_id=person_id))
     return RedirectResponse(f"/people/{person_id}?done=deactivated", status_code=303)
+
+
+@router.post("/people/{person_id}/reactivate", response_class=Response)
+def reactivate(
+    request: Request,
+    person_id: int,
+    staff: CommunityConsoleStaff,
+    session: SessionDep,
+    now: NowDep,
+    confirm: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """重新启用: step one shows what happens; step two (`confirm=yes`) reactivates."""
+    person = load_person(session, staff, person_id)
+    if confirm != "yes":
+        return render(request, "people/reactivate.html", {"person": person})
+    try:
+        left_out = reactivate_person(
+            session, person_id=person.id, changed_by=actor_of(staff), now=now
+        )
+        session.commit()
+    except RegistrationError as exc:
+        session.rollback()
+        raise HTTPException(status_code=409, detail=exc.message) from None
+    logger.info("person reactivated", extra=log_fields(staff_user_id=staff.id, person_id=person_id))
+    done = "reactivated_partly" if left_out else "reactivated"
+    return RedirectResponse(f"/people/{person_id}?done={done}", status_code=303)
 
 
 @router.post("/people/{person_id}/reveal", response_class=Response)

@@ -12,7 +12,14 @@ from app.consoles.http import console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
 from app.people import directory
-from app.people.card import MAIN_KEYS, place_keys, written_number
+from app.people.card import (
+    MAIN_KEYS,
+    NEW_CAR_NOTE,
+    UNSAID_NOTE,
+    place_keys,
+    places_unsaid,
+    written_number,
+)
 from app.people.console.form import PersonForm
 from app.people.console.view import (
     NOTICES,
@@ -94,6 +101,8 @@ def card(
             "hotline": written_number(settings.hotline_number),
             "main_keys": MAIN_KEYS,
             "places": place_keys(person),
+            "new_car_note": NEW_CAR_NOTE,
+            "unsaid_note": UNSAID_NOTE if places_unsaid(person) else "",
             "community": community,
             "community_phone": written_number(community.phone)
             if community and community.phone

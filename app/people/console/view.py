@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from app.consoles.auth import FORBIDDEN_COMMUNITY, community_scope
 from app.people import audit, directory
+from app.people.card import written_number
 from app.people.console.form import PLACE_KIND_LABELS, PersonForm
 from app.people.enums import STAFF_CONSENT_BASES, PhoneKind
 from app.people.models import Community, Person
-from app.people.phones import local_number, mask_number
+from app.people.phones import mask_number
 from app.people.resident_id import mask_resident_id
 from app.staff.models import StaffUser
 
@@ -23,6 +24,11 @@ NOTICES = {
     "registered": "已登记。可以打印热线卡，放在老人的电话旁边。",
     "updated": "已保存修改。",
     "deactivated": "已停用：号码已解绑，历史记录保留。",
+    "reactivated": "已重新启用：原来的号码已重新绑定，可以打电话试试。",
+    "reactivated_partly": (
+        "已重新启用。有的号码已经登记给另一位老人，没有恢复（见下面的记录）；"
+        "确需改回，请在“修改”里填上号码并勾选“改绑”。"
+    ),
     "erased": "已注销：个人资料已删除，叫车和挂号记录保留（不含个人信息）。",
 }
 PHONE_KIND_LABELS = {PhoneKind.MOBILE: "手机", PhoneKind.LANDLINE: "座机"}
@@ -60,13 +66,13 @@ def person_context(
         else mask_resident_id(person.id_number),
         "phones": [
             (
-                local_number(p.number) if revealed else mask_number(p.number),
+                written_number(p.number) if revealed else mask_number(p.number),
                 PHONE_KIND_LABELS[p.kind],
             )
             for p in person.phones
         ],
         "contacts": [
-            (c, local_number(c.phone) if revealed else mask_number(c.phone))
+            (c, written_number(c.phone) if revealed else mask_number(c.phone))
             for c in person.contacts
         ],
         "revealed": revealed,

@@ -42,6 +42,7 @@ class FamilyForm:
     places: list[tuple[str, str, str]] = field(default_factory=list)  # label, address, landmark
     my_name: str = ""
     my_relation: str = ""
+    parent_agreed: bool = False  # the relative states the person agreed to be registered
 
     @classmethod
     def from_form(cls, data: FormData) -> FamilyForm:
@@ -81,6 +82,7 @@ class FamilyForm:
             places=places,
             my_name=one("my_name"),
             my_relation=one("my_relation"),
+            parent_agreed=one("parent_agreed") == "yes",
         )
 
     @classmethod

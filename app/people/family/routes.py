@@ -31,6 +31,7 @@ from app.people.family import session as family_session
 from app.people.family.form import FamilyForm, FormRefused, masked_phones
 from app.people.family_codes import FamilyCodeError, check_code, family_mobile, request_code
 from app.people.models import Community, FamilyContact, Person
+from app.people.notice import tell_registered
 from app.people.phones import mask_number
 from app.people.registration import (
     ContactInput,
@@ -45,6 +46,10 @@ router = console_router()
 MAX_FIELD = 200
 NOT_YOURS = "您不是这位老人登记的家属联系人，不能查看或修改。请联系老人所在社区。"
 BOUND_ELSEWHERE = "电话{number}已经登记在另一位老人名下，这里不能改。请联系老人所在社区的工作人员。"
+NO_CONSENT = "请先问过老人本人，并勾选“老人本人知道并同意登记”，才能登记。"
+NO_COMMUNITY = (
+    "请选择老人住在哪个社区（社区工作人员会为老人打印热线卡）。不清楚的话，请先问问老人。"
+)
 NOTICES = {
     "registered": "登记好了。老人会收到短信或电话，告诉他们是谁登记的、怎样取消。",
     "updated": "已保存。",
@@ -165,10 +170,16 @@ def _people_of(session: Session, number: str) -> list[Person]:
     )
 
 
+class FamilyRefusal(HTTPException):
+    """Shown in the family page's own layout (no staff header, back to /family/people)."""
+
+    template = "family/error.html"
+
+
 def _load(session: Session, number: str, person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None or not person.active or all(c.phone != number for c in person.contacts):
-        raise HTTPException(status_code=403, detail=NOT_YOURS)
+        raise FamilyRefusal(status_code=403, detail=NOT_YOURS)
     return person
 
 
@@ -208,15 +219,14 @@ def _read(data: FormData) -> FamilyForm:
     try:
         return FamilyForm.from_form(data)
     except FormRefused:
-        raise HTTPException(
+        raise FamilyRefusal(
             status_code=400, detail="表单内容不对，请刷新页面后重新填写。"
         ) from None
 
 
-def _refusal(exc: RegistrationError, form: FamilyForm) -> str:
+def _refusal(exc: RegistrationError) -> str:
     if exc.code == "phone_bound_elsewhere":
-        bound = next(iter(form.new_phones), "")
-        return BOUND_ELSEWHERE.format(number=mask_number(bound) if bound else "")
+        return BOUND_ELSEWHERE.format(number=mask_number(exc.number) if exc.number else "")
     return exc.message
 
 
@@ -234,6 +244,8 @@ def register(
         community_id = _community(session, form.community_id)
         if not form.my_relation:
             raise RegistrationError("missing_relation", "请填写您是老人的什么人（如女儿）")
+        if not form.parent_agreed:
+            raise RegistrationError("no_consent_statement", NO_CONSENT)
         actor = _actor(number)
         person = register_person(
             session,
@@ -255,14 +267,15 @@ def register(
     except RegistrationError as exc:
         session.rollback()
         logger.info("family registration refused", extra=log_fields(code=exc.code))
-        return _form_page(request, session, form, error=_refusal(exc, form), status_code=400)
+        return _form_page(request, session, form, error=_refusal(exc), status_code=400)
     logger.info("family registration", extra=log_fields(person_id=person.id))
     return RedirectResponse("/family/people?done=registered", status_code=303)
 
 
-def _community(session: Session, raw: str) -> int | None:
+def _community(session: Session, raw: str) -> int:
+    """Required: a person without a community is seen by no community worker."""
     if not raw:
-        return None
+        raise RegistrationError("missing_community", NO_COMMUNITY)
     if not raw.isdigit() or session.get(Community, int(raw)) is None:
         raise RegistrationError("unknown_community", "找不到这个社区，请重新选择")
     return int(raw)
@@ -292,6 +305,7 @@ def update(
     mine = next(c for c in person.contacts if c.phone == number)  # _load checked it
     # Their own permissions stay as the community office left them: only name and relation.
     own = replace(_kept(mine), name=form.my_name, relation=form.my_relation)
+    before = {p.number for p in person.phones}
     try:
         update_person(
             session,
@@ -306,13 +320,16 @@ def update(
             contacts=[_kept(c) for c in others] + [own],
             now=now,
         )
+        added = {p.number for p in person.phones} - before
+        if added:  # a number added by a relative is told like a new registration
+            tell_registered(session, person, by=f"您的{own.relation}{own.name}", numbers=added)
         session.commit()
     except RegistrationError as exc:
         session.rollback()
         logger.info("family update refused", extra=log_fields(code=exc.code, person_id=person_id))
         person = _load(session, number, person_id)
         return _form_page(
-            request, session, form, person=person, error=_refusal(exc, form), status_code=400
+            request, session, form, person=person, error=_refusal(exc), status_code=400
         )
     return RedirectResponse("/family/people?done=updated", status_code=303)
 

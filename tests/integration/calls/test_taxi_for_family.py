@@ -67,7 +67,8 @@ def test_a_daughter_orders_a_car_to_her_mothers_home_in_three_keys(
     question = said(lines, "是给您母亲张秀英叫车吗")
     assert "转人工，按0" in question
     assert "车到家接您母亲张秀英" in said(lines, "车到家")
-    said(lines, "车已经叫了")
+    end = said(lines, "车已经叫了")
+    assert "请您母亲张秀英在家等车" in end  # she waits, not the daughter who called
     (ride,) = rides(db)
     assert ride.status == RideStatus.QUEUED
     assert ride.person_id == person_of(db, ZHANG)  # the mother's ride, her name on it

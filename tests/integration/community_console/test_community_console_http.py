@@ -7,6 +7,7 @@ from community_helpers import (
     CUIHU,
     GOOD_ID,
     JINMA,
+    LANDLINE,
     WANG,
     ZHANG,
     community_id,
@@ -21,7 +22,7 @@ from sqlalchemy import select
 from app.hospital.models import Appointment, Doctor, Schedule, Slot
 from app.notify.enums import OutboxKind
 from app.notify.models import OutboxMessage
-from app.people.models import Person, PersonAuditEntry
+from app.people.models import Community, Person, PersonAuditEntry
 from app.staff.enums import StaffRole
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
@@ -150,7 +151,7 @@ def test_rebinding_within_the_community_is_explicit_and_audited_on_both_people(
     assert person_id(server.db, ZHANG) == new_id
     assert ZHANG not in [p.number for p in person(server.db, zhang).phones]
     page = client.get(f"/people/{zhang}")
-    assert "电话138****0001改绑给另一位老人（赵桂兰）" in page.text
+    assert f"电话138****0001改绑给另一位老人（赵桂兰，编号{new_id}）" in page.text
 
 
 def test_register_search_edit_reveal_deactivate_with_audit_trail(
@@ -177,6 +178,7 @@ def test_register_search_edit_reveal_deactivate_with_audit_trail(
 
     page = client.get(created.headers["location"])
     assert "已登记" in page.text and "社区办公室签字的纸质同意书" in page.text
+    assert "（北京时间）" in page.text  # times are Kunming's, and say so
     assert "139****1111" in page.text and "087****0101" in page.text
     assert "13900001111" not in page.text and GOOD_ID not in page.text
     assert GOOD_ID[:6] + "********" + GOOD_ID[-4:] in page.text
@@ -213,7 +215,7 @@ def test_register_search_edit_reveal_deactivate_with_audit_trail(
     assert "修改家属：李红（女儿）139****2222：接收通知 不可以 → 可以" in page.text
 
     shown = client.post(f"/people/{pid}/reveal", data={"csrf_token": csrf_from(page.text)})
-    assert shown.status_code == 200 and GOOD_ID in shown.text and "08716660101" in shown.text
+    assert shown.status_code == 200 and GOOD_ID in shown.text and "0871-6660101" in shown.text
 
     token = csrf_from(shown.text)
     confirm = client.post(f"/people/{pid}/deactivate", data={"csrf_token": token})
@@ -297,5 +299,80 @@ def test_erasure_is_confirmed_scoped_and_refused_while_a_ride_is_under_way(
     assert done.status_code == 303 and done.headers["location"].endswith("?done=erased")
     page = client.get(done.headers["location"])
     assert "已注销" in page.text and "张秀英" not in page.text and "138****0001" not in page.text
+    assert "（无地址）" in page.text and "（录音地址）" not in page.text  # nothing recorded
     erased = person(server.db, zhang)
     assert erased.erased_at is not None and erased.phones == [] and erased.places == []
+
+
+def test_a_deactivated_person_is_reactivated_with_the_numbers_still_free(
+    live_server: LiveServer,
+) -> None:
+    server = start(live_server)
+    client = worker(server, "cuihu1")
+    created = client.post("/people", data=form(client, server.db))
+    pid = int(created.headers["location"].split("/")[2].split("?")[0])
+    token = csrf_from(client.get(f"/people/{pid}").text)
+    yes = {"csrf_token": token, "confirm": "yes"}
+    assert client.post(f"/people/{pid}/deactivate", data=yes).status_code == 303
+    # Meanwhile the freed landline is registered to someone else.
+    other = form(client, server.db, full_name="周建华", id_number="", phone=[LANDLINE])
+    assert client.post("/people", data=other).status_code == 303
+
+    again = client.post("/people", data=form(client, server.db, phone=[]))
+    assert again.status_code == 400
+    assert "已经停用" in again.text and "重新启用" in again.text  # not "another person"
+    assert "已经登记给另一位老人" not in again.text
+
+    page = client.get(f"/people/{pid}")
+    assert 'id="reactivate"' in page.text
+    jinma = worker(server, "jinma1", JINMA)
+    jinma_token = csrf_from(jinma.get("/people").text)
+    refused = jinma.post(
+        f"/people/{pid}/reactivate", data={"csrf_token": jinma_token, "confirm": "yes"}
+    )
+    assert refused.status_code == 403 and not person(server.db, pid).active
+    confirm = client.post(f"/people/{pid}/reactivate", data={"csrf_token": token})
+    assert confirm.status_code == 200 and "确认重新启用" in confirm.text
+    assert not person(server.db, pid).active
+
+    done = client.post(f"/people/{pid}/reactivate", data=yes)
+    assert done.status_code == 303 and done.headers["location"].endswith("reactivated_partly")
+    back = person(server.db, pid)
+    assert back.active and back.deactivated_at is None
+    assert [p.number for p in back.phones] == ["+8613900001111"]  # the landline stays taken
+    shown = client.get(done.headers["location"]).text
+    assert "已重新启用" in shown and "恢复电话：139****1111" in shown
+    assert "电话087****0101已登记在另一位老人名下，没有恢复" in shown
+    assert client.post(f"/people/{pid}/reactivate", data=yes).status_code == 409
+
+
+def test_a_local_landline_is_found_without_its_area_code(live_server: LiveServer) -> None:
+    server = start(live_server)
+    client = worker(server, "cuihu1")
+    zhang = person_id(server.db, ZHANG)  # her landline is 0871-5550101
+    for query in ("5550101", "555-0101", "0871-5550101"):
+        found = client.get("/people", params={"q": query}, headers=HTML)
+        assert f'id="person-{zhang}"' in found.text, query
+    with server.db.session() as session:  # a community in Beijing: 010 is assumed instead
+        session.get_one(Community, community_id(server.db, CUIHU)).phone = "010-12345678"
+    found = client.get("/people", params={"q": "5550101"}, headers=HTML)
+    assert f'id="person-{zhang}"' not in found.text
+
+
+def test_the_card_says_which_places_the_call_does_not_read_out(live_server: LiveServer) -> None:
+    server = start(live_server)
+    client = worker(server, "cuihu1")
+    three = form(
+        client,
+        server.db,
+        place_label=["女儿家", "市一院", "菜市场"],
+        place_address=["北京路100号", "青年路504号春城第一人民医院", "篆新农贸市场"],
+        place_landmark=["", "", ""],
+        place_kind=["family", "hospital", "other"],
+    )
+    created = client.post("/people", data=three)
+    pid = int(created.headers["location"].split("/")[2].split("?")[0])
+    card = client.get(f"/people/{pid}/card").text
+    assert "菜市场</th><td>1 → 2 → 4 → 1" in card
+    assert "电话里只念前两个地方" in card  # 菜市场 has a key but is not read out
+    assert "叫一辆新车" in card

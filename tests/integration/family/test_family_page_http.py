@@ -17,7 +17,14 @@ from app.notify.enums import OutboxKind
 from app.notify.models import OutboxMessage
 from app.people.enums import ConsentBasis
 from app.people.family_codes import PER_CLIENT, PER_NUMBER
-from app.people.models import FamilyCode, FamilyContact, Person, PersonAuditEntry, PersonPhone
+from app.people.models import (
+    Community,
+    FamilyCode,
+    FamilyContact,
+    Person,
+    PersonAuditEntry,
+    PersonPhone,
+)
 from app.people.resident_id import make_resident_id
 from support.demo import demo_data
 from support.live_server import LiveServer, csrf_from
@@ -74,6 +81,12 @@ def signed_in(server: LiveServer, number: str) -> httpx.Client:
     return client
 
 
+def community_option(page: str, name: str) -> str:
+    match = re.search(rf'<option value="(\d+)"[^>]*>{name}</option>', page)
+    assert match, page
+    return match.group(1)
+
+
 def register_form(client: httpx.Client, **changes: Any) -> dict[str, Any]:
     page = client.get("/family/new")
     assert page.status_code == 200, page.text
@@ -82,7 +95,7 @@ def register_form(client: httpx.Client, **changes: Any) -> dict[str, Any]:
         "full_name": "赵桂兰",
         "call_name": "赵奶奶",
         "id_number": GOOD_ID,
-        "community_id": "",
+        "community_id": community_option(page.text, "翠湖社区"),
         "phone": ["139 0000 3333", "0871-6660202"],
         "home_address": "翠湖北路8号2栋1单元",
         "home_landmark": "菜市场对面",
@@ -91,6 +104,7 @@ def register_form(client: httpx.Client, **changes: Any) -> dict[str, Any]:
         "place_landmark": ["", ""],
         "my_name": "李红",
         "my_relation": "女儿",
+        "parent_agreed": "yes",
     }
     fields.update(changes)
     return fields
@@ -110,6 +124,7 @@ def test_a_daughter_registers_her_mother_and_the_mother_is_told(server: LiveServ
         (contact,) = session.scalars(
             select(FamilyContact).where(FamilyContact.person_id == person.id)
         ).all()
+        community_name = session.get_one(Community, person.community_id).name
         (entry,) = session.scalars(
             select(PersonAuditEntry).where(PersonAuditEntry.person_id == person.id)
         ).all()
@@ -122,11 +137,12 @@ def test_a_daughter_registers_her_mother_and_the_mother_is_told(server: LiveServ
             )
         }
     assert person.consent_basis == ConsentBasis.FAMILY_SELF_SERVICE
+    assert community_name == "翠湖社区"  # so its workers see and serve her
     assert person.registered_by == "家属139****2222（家属自助登记）"
     assert (contact.phone, contact.name, contact.relation) == (DAUGHTER, "李红", "女儿")
     assert contact.may_order_taxi and contact.may_act_for and contact.notify
     assert entry.actor == "家属139****2222（家属自助登记）" and entry.staff_user_id is None
-    assert "家属在网页上自助登记" in entry.changes and "13900002222" not in entry.changes
+    assert "家属声明老人本人同意" in entry.changes and "13900002222" not in entry.changes
     # The mother is told who registered her and how to undo it: SMS to the mobile, a call
     # (read out) to the landline.
     sms, voice = told[MOTHER_MOBILE], told[MOTHER_LANDLINE]
@@ -229,7 +245,7 @@ def test_a_relative_updates_only_the_people_they_are_a_contact_of(server: LiveSe
         "full_name": "张秀英",
         "call_name": "张阿婆",
         "id_number": "",
-        "phone": ["", ""],
+        "phone": ["139 0000 4444", ""],  # her new mobile
         "home_address": "五华区翠湖南路12号翠湖小区3栋2单元",
         "home_landmark": "小区东门",
         "place_label": ["女儿家", "市一院", ""],
@@ -242,7 +258,11 @@ def test_a_relative_updates_only_the_people_they_are_a_contact_of(server: LiveSe
     assert saved.status_code == 303, saved.text
 
     # Someone else's person: not shown, not changed (ids changed in the URL).
-    assert client.get(f"/family/people/{wang}").status_code == 403
+    not_yours = client.get(f"/family/people/{wang}")
+    assert not_yours.status_code == 403
+    # In the family page's own layout: back to their people, no staff sign-in or header.
+    assert 'href="/family/people"' in not_yours.text and "家属自助登记" in not_yours.text
+    assert "/console" not in not_yours.text and "/login" not in not_yours.text
     refused = client.post(f"/family/people/{wang}", data={**fields, "full_name": "王建国"})
     assert refused.status_code == 403 and "不是这位老人登记的家属联系人" in refused.text
 
@@ -259,8 +279,12 @@ def test_a_relative_updates_only_the_people_they_are_a_contact_of(server: LiveSe
         wang_entries = session.scalars(
             select(PersonAuditEntry).where(PersonAuditEntry.person_id == wang)
         ).all()
+        told = {m.to_number: m.body for m in session.scalars(select(OutboxMessage))}
     assert mother.call_name == "张阿婆" and mother.id_number is not None  # the ID is kept
-    assert numbers == ["+8613800000001", "+868715550101"]  # numbers on file are kept
+    # Numbers on file are kept; the added one is told who registered it and how to undo it.
+    assert numbers == ["+8613800000001", "+8613900004444", "+868715550101"]
+    assert "您的女儿李梅已经为您（张秀英）登记" in told["+8613900004444"]
+    assert "+8613800000001" not in told  # the numbers already on file are not told again
     assert len(sons) == 1  # the other contacts are kept
     assert entry is not None and entry.actor == "家属139****0001（家属自助登记）"
     assert "称呼：张奶奶 → 张阿婆" in entry.changes
@@ -328,3 +352,28 @@ def test_a_refused_registration_says_why_and_keeps_the_form(server: LiveServer) 
     assert "请联系老人所在社区" in taken.text
     with server.db.session() as session:
         assert session.scalars(select(Person).where(Person.full_name == "赵桂兰")).all() == []
+
+
+def test_registering_needs_the_parents_agreement_and_a_community(server: LiveServer) -> None:
+    client = signed_in(server, DAUGHTER)
+    page = client.get("/family/new").text
+    assert "老人本人知道并同意登记" in page and 'name="parent_agreed"' in page
+    unticked = register_form(client)
+    unticked.pop("parent_agreed")
+    answer = client.post("/family/new", data=unticked)
+    assert answer.status_code == 400 and "请先问过老人本人" in answer.text
+    assert "赵桂兰" in answer.text  # the form comes back filled in
+    nowhere = client.post("/family/new", data=register_form(client, community_id=""))
+    assert nowhere.status_code == 400 and "请选择老人住在哪个社区" in nowhere.text
+    with server.db.session() as session:
+        assert session.scalars(select(Person).where(Person.full_name == "赵桂兰")).all() == []
+
+
+def test_a_bound_number_is_named_masked_like_the_console(server: LiveServer) -> None:
+    client = signed_in(server, DAUGHTER)
+    taken = client.post(
+        "/family/new", data=register_form(client, phone=["139 0000 3333", "13800000001"])
+    )
+    assert taken.status_code == 400
+    assert "电话138****0001已经登记在另一位老人名下" in taken.text  # the bound one, not 139...
+    assert "139****3333已经" not in taken.text and "138******" not in taken.text

@@ -26,6 +26,7 @@ from app.people.registration import (
     ContactInput,
     PlaceInput,
     RegistrationError,
+    deactivate_person,
     register_person,
 )
 from app.people.resident_id import make_resident_id
@@ -68,14 +69,30 @@ def _register(db: Database) -> int:
         ).id
 
 
-def _leftovers(db: Database) -> list[str]:
+def _readable(value: object) -> str:
+    """A cell as text a person would read: JSON (a decoded column, or JSON kept in a text
+    column) dumped without escapes, so 刘桂英 stored as \\u5218... is found too."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
+def _leftovers(db: Database, secrets: tuple[str, ...] = SECRETS) -> list[str]:
     found = []
     with db.session() as session:
         for table in Base.metadata.sorted_tables:
             for row in session.execute(select(table)):
-                text = json.dumps(list(row), default=str, ensure_ascii=False)
-                found += [f"{table.name}: {s}" for s in SECRETS if s in text]
+                text = " ".join(_readable(cell) for cell in row)
+                found += [f"{table.name}: {s}" for s in secrets if s in text]
     return found
+
+
+def test_the_scan_reads_escaped_json() -> None:
+    escaped = json.dumps({"say": "是给您家人赵桂兰叫车吗"})
+    assert "赵桂兰" not in escaped and "赵桂兰" in _readable(escaped)
 
 
 def test_erasure_leaves_no_personal_data_and_keeps_rides_and_appointments(
@@ -191,3 +208,83 @@ def test_erasure_leaves_no_personal_data_and_keeps_rides_and_appointments(
     with pytest.raises(RegistrationError) as caught:
         erase()
     assert caught.value.code == "already_erased"
+
+
+def test_a_relatives_call_for_the_person_is_erased_too(db: Database) -> None:
+    """Her daughter 李红 orders a car for her from her own mobile (1, 1, 1), the ride is
+    cancelled, she is erased: the daughter's call keeps nothing about her."""
+    demo_data(db, today=DAY)
+    person_id = _register(db)
+    lines: list[str] = []
+    service = build_call_service(Settings(database_url=db.url), db)
+    run_call(
+        service,
+        from_number="+8613900002222",
+        to_number="+868710000000",
+        turns=iter(["1", "1", "1"]),
+        show=lines.append,
+    )
+    assert any("是给您母亲赵桂兰叫车吗" in line for line in lines), lines
+    with db.session() as session:
+        ride = session.scalars(select(Ride)).one()
+        assert ride.person_id == person_id and ride.call_id is not None
+        call_id = ride.call_id
+        ride.status = RideStatus.CANCELLED
+    secrets = (*SECRETS, "五华区翠湖北路8号2栋1单元")
+    assert {hit.split(":")[0] for hit in _leftovers(db, secrets)} >= {
+        "call_sessions",
+        "call_steps",
+        "calls",
+    }
+
+    with db.session() as session:
+        erase_person(session, person_id=person_id, changed_by=STAFF, today=DAY)
+
+    assert _leftovers(db, secrets) == []
+    with db.session() as session:
+        ride = session.scalars(select(Ride)).one()
+        assert ride.person_id == person_id and ride.call_id is None  # no link to her call
+        call = session.get_one(Call, call_id)
+        assert call.from_number is None
+        steps = session.scalars(select(CallStep).where(CallStep.call_id == call_id)).all()
+        assert len(steps) >= 3  # the report still counts the steps
+
+
+def test_an_erased_persons_name_leaves_the_trail_of_whom_a_number_was_taken_from(
+    db: Database,
+) -> None:
+    """周建华 takes 张奶奶's landline (改绑); erasing him leaves 另一位老人（已注销） on hers."""
+    demo_data(db, today=DAY)
+    with db.session() as session:
+        zhang = session.scalars(select(Person).where(Person.full_name == "张秀英")).one()
+        landline = next(p.number for p in zhang.phones if p.kind == "landline")
+        zhou = register_person(
+            session,
+            full_name="周建华",
+            registered_by=STAFF.name,
+            consent_basis=ConsentBasis.PAPER_FORM,
+            community_id=zhang.community_id,
+            phones=[landline],
+            rebind=True,
+            actor=STAFF,
+        )
+        zhang_id, zhou_id = zhang.id, zhou.id
+
+    def zhangs_trail() -> str:
+        with db.session() as session:
+            return "\n".join(
+                session.scalars(
+                    select(PersonAuditEntry.changes).where(PersonAuditEntry.person_id == zhang_id)
+                )
+            )
+
+    assert "改绑给另一位老人（周建华" in zhangs_trail()
+    with db.session() as session:
+        deactivate_person(session, person_id=zhou_id, changed_by=STAFF)
+        assert session.get_one(Person, zhou_id).former_numbers == [landline]
+    with db.session() as session:
+        erase_person(session, person_id=zhou_id, changed_by=STAFF, today=DAY)
+    trail = zhangs_trail()
+    assert "周建华" not in trail and "改绑给另一位老人（已注销）" in trail
+    with db.session() as session:
+        assert session.get_one(Person, zhou_id).unbound_numbers is None
