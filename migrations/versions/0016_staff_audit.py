@@ -1,7 +1,7 @@
 """staff_audit: the trail of what admins did to staff accounts on 用户管理
 
 Revision ID: 0016_staff_audit
-Revises: 0014_fhir_link
+Revises: 0015_registration_fixes
 Create Date: 2026-11-29 14:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016_staff_audit"
-down_revision: str | None = "0014_fhir_link"
+down_revision: str | None = "0015_registration_fixes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
