@@ -146,9 +146,15 @@ def place_vars(person: Person) -> list[dict[str, Any]]:
 
 
 def _register_ride_request_actions(registry: ActionRegistry) -> None:
-    @registry.register("start_ride_request", outcomes=("home", "places", "none"))
+    @registry.register("start_ride_request", outcomes=("active", "home", "places", "none"))
     def start_ride_request(ctx: StepContext) -> str:
-        """Open a draft ride so a caller who hangs up half-way is still seen by operators."""
+        """Open a draft ride so a caller who hangs up half-way is still seen by operators.
+        "active" when the person already has a ride under way (a relative calling after the
+        parent ordered): that ride is described instead, and no second one is opened."""
+        under_way = _active_ride_of_rider(ctx)
+        if under_way is not None:
+            ctx.vars["active_ride_id"] = under_way.id
+            return "active"
         ride = Ride(
             person_id=ctx.vars.get("person_id"),
             call_id=ctx.call.id,
@@ -233,6 +239,11 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
         ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"), populate_existing=True)
         if ride is None or ride.status not in ACTIVE_STATUSES:
             return "over"
+        ctx.vars["ride_whose"] = (
+            texts.spoken("ride_whose_other", rider=ctx.vars.get("rider", ""))
+            if ctx.vars.get("passenger_contact_id")
+            else texts.spoken("ride_whose_own")
+        )
         if ride.status == RideStatus.NO_CAR:
             return "no_car"
         driver = ctx.session.get(Driver, ride.driver_id) if ride.driver_id else None
@@ -289,6 +300,19 @@ def active_ride(ctx: StepContext) -> Ride | None:
     return ctx.session.scalars(
         select(Ride)
         .where(or_(*who), Ride.status.in_(ACTIVE_STATUSES))
+        .order_by(Ride.created_at.desc())
+        .limit(1)
+    ).first()
+
+
+def _active_ride_of_rider(ctx: StepContext) -> Ride | None:
+    """The active ride of the person the car is for: by person when known (a daughter's
+    own number may be on another parent's ride), else by the caller's number."""
+    if not ctx.vars.get("person_id"):
+        return active_ride(ctx)
+    return ctx.session.scalars(
+        select(Ride)
+        .where(Ride.person_id == ctx.vars["person_id"], Ride.status.in_(ACTIVE_STATUSES))
         .order_by(Ride.created_at.desc())
         .limit(1)
     ).first()
