@@ -286,3 +286,26 @@ def test_keeping_waiting_after_dispatch_found_a_car_says_the_new_state(
     lines = call(service, ZHANG, "1", "hangup")
     assert "已经派好了" in lines[-1] and "排的位置不变" not in lines[-1]
     assert [r.status for r in all_rides(db)] == [RideStatus.ASSIGNED]
+
+
+# --- a key press is not a pickup place ----------------------------------------------------
+
+
+def test_a_key_at_the_pickup_question_is_asked_again_never_queued_as_the_address(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, STRANGER, "1", "1", "金马小区门口", "1")
+    again = lines.index(next(line for line in lines if "不用按键，请直接说" in line))
+    assert "在哪里接您" in lines[again + 1] and "转人工，按0" in lines[again + 1]
+    assert not any("您说的是：1" in line for line in lines)
+    (ride,) = all_rides(db)
+    assert ride.status == RideStatus.QUEUED
+    assert ride.pickup_transcript == "金马小区门口"
+
+
+def test_keys_twice_at_the_pickup_question_reach_a_person_with_nothing_queued(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, STRANGER, "1", "1", "1")
+    assert any("转接工作人员" in line for line in lines)
+    assert all(ride.status != RideStatus.QUEUED for ride in all_rides(db))
