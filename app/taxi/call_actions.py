@@ -49,7 +49,7 @@ def _register_passenger_actions(registry: ActionRegistry) -> None:
     def choose_passenger(ctx: StepContext) -> str:
         """Whom the caller may order for: themself and the people whose family contact they
         are with `may_order_taxi` (like `choose_patient` of the hospital flow)."""
-        ctx.vars.update(rider="您", passenger_contact_id=None)
+        ctx.vars.update(rider="您", waiter="", passenger_contact_id=None)
         number = ctx.call.from_number
         found = passengers_for_caller(ctx.session, number=number) if number else []
         if not any(p.relation != SELF for p in found):
@@ -123,6 +123,7 @@ def _set_passenger(ctx: StepContext, choice: dict[str, Any]) -> None:
         passenger_contact_id=choice["contact_id"],
         passenger_name=person.full_name,
         rider=choice["title"],
+        waiter=patient_to_caller(choice["relation"], person.gender),  # 请您母亲在家等车
         age=age_on(person.birth_date, ctx.today),
         places=place_vars(person),
     )

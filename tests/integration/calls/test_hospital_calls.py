@@ -105,6 +105,20 @@ def test_a_daughter_books_for_her_mother(service: CallService, db: Database) -> 
         patient = session.get(Person, appointment.patient_id)
         assert patient is not None and patient.full_name == "张秀英"
     assert appointment.booked_by_contact_id is not None
+    ending = next(line for line in lines if "挂好了" in line)
+    assert "短信会发到您的手机上" in ending and "请您母亲带上身份证" in ending
+
+
+def test_a_son_booking_for_his_father_is_told_his_father_brings_the_id_card(
+    service: CallService,
+) -> None:
+    lines = call(service, "+8613900000003", "2", "1", "1", "1", "1")
+    assert any("请您父亲带上身份证" in line for line in lines), lines
+
+
+def test_booking_for_oneself_keeps_the_short_ending(service: CallService) -> None:
+    lines = call(service, "+8613800000002", "2", "1", "1", "1")
+    assert any("短信会发到手机上。请带上身份证" in line for line in lines), lines
 
 
 def test_the_id_number_is_asked_once_when_missing_and_checked(

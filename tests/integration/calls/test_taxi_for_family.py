@@ -73,6 +73,8 @@ def test_a_daughter_orders_a_car_to_her_mothers_home_in_three_keys(
     assert ride.person_id == person_of(db, ZHANG)  # the mother's ride, her name on it
     assert ride.caller_number == LI_MEI  # the daughter stays the contact
     assert ride.pickup_address == ZHANG_HOME
+    # The daughter gets the plate; her mother is the one who waits at home.
+    assert "派好后会发短信告诉您车牌号，请您母亲在家等车" in said(lines, "车已经叫了")
 
 
 def test_another_of_the_mothers_places_by_key(service: CallService, db: Database) -> None:
