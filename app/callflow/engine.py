@@ -48,6 +48,7 @@ MAX_HOPS = 25  # states entered in one step before the engine assumes a bug
 FAILURES_BEFORE_TRANSFER = 2
 REPEAT_KEY = "*"
 OPERATOR_KEY = "0"
+GO = "->"  # marks a question's `words` among its `key_words` (never a key)
 
 
 @dataclass
@@ -163,10 +164,16 @@ class Engine:
         if intent == "operator":
             self._transfer(call, "asked", out)
             return
-        keys = keys_said(spec.key_words, text)
-        if len(keys) == 1:
-            self._on_keys(call, keys.pop(), ctx, out)  # the question's own words win
+        # The question's own words (for a key, or straight to a state) win over its kind.
+        said = keys_said({**spec.key_words, **{GO + t: w for t, w in spec.words.items()}}, text)
+        if len(said) == 1:
+            (heard,) = said
+            if heard.startswith(GO):
+                self._go(call, heard.removeprefix(GO), ctx, out)
+            else:
+                self._on_keys(call, heard, ctx, out)
             return
+        keys = said
         if keys:  # words of two different keys ("晚一点的，换一天也行"): ask again
             self._fail(call, "nomatch", out)
             return

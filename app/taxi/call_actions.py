@@ -220,6 +220,18 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ctx.vars["notify_how"] = how_we_tell(ctx.call.from_number)
         return "queued"
 
+    @registry.register("drop_ride_request")
+    def drop_ride_request(ctx: StepContext) -> None:
+        """The caller does not want a car after all: the draft is cancelled, nothing queued."""
+        ride = _draft(ctx)
+        if ride.status == RideStatus.DRAFT:
+            rides.cancel(
+                ctx.session,
+                ride_id=ride.id,
+                expected_version=ride.version,
+                reason="来电者在电话里说不要车了",
+            )
+
     @registry.register("abandon_ride_request")
     def abandon_ride_request(ctx: StepContext) -> None:
         """The caller hung up before confirming: keep the request, marked for operators."""

@@ -520,3 +520,17 @@ def test_the_day_list_says_why_tomorrow_is_missing(service: CallService, db: Dat
     lines = call(late, "+8613800000001", "2", "1", "1", "3", "hangup")
     menu = next(line for line in lines if "哪天去" in line)
     assert "明天的号，电话挂号已经截止了，可以到医院现场挂。哪天去？按1，后天星期三" in menu
+
+
+# --- "I don't want it" at the offer books nothing ------------------------------------------
+
+
+@pytest.mark.parametrize("answer", ["不要了", "不消了", "莫整了"])
+def test_i_dont_want_it_at_the_offer_books_nothing_and_offers_no_later_slot(
+    service: CallService, db: Database, answer: str
+) -> None:
+    lines = call(service, "+8613800000002", "2", "1", "1", answer, "hangup")
+    stop = lines.index(next(line for line in lines if "好的，没有挂号" in line))
+    assert "叫出租车，请按1" in " ".join(lines[stop:])
+    assert not any("晚一点的号" in line for line in lines)
+    assert booked(db) == []

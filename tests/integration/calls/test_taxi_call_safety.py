@@ -309,3 +309,38 @@ def test_keys_twice_at_the_pickup_question_reach_a_person_with_nothing_queued(
     lines = call(service, STRANGER, "1", "1", "1")
     assert any("转接工作人员" in line for line in lines)
     assert all(ride.status != RideStatus.QUEUED for ride in all_rides(db))
+
+
+# --- "I don't want it" ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("answer", ["不要了", "不消了", "莫整了"])
+def test_i_dont_want_it_at_the_confirmation_orders_nothing_and_returns_to_the_menu(
+    service: CallService, db: Database, answer: str
+) -> None:
+    lines = call(service, ZHANG, "1", answer, "hangup")
+    stop = lines.index(next(line for line in lines if "好的，没有叫车" in line))
+    assert "叫出租车，请按1" in " ".join(lines[stop:])
+    assert not any("在哪里接" in line for line in lines)
+    (ride,) = all_rides(db)
+    assert ride.status == RideStatus.CANCELLED
+
+
+def test_not_right_at_the_confirmation_still_asks_for_another_place(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "1", "不对", "hangup")
+    assert any("在哪里接" in line for line in lines)
+
+
+@pytest.mark.parametrize("answer", ["不消了", "莫整了"])
+def test_an_unclear_no_at_cancel_this_car_is_asked_again_not_kept(
+    service: CallService, db: Database, answer: str
+) -> None:
+    ride = queued_ride(service, db)
+    lines = call(service, ZHANG, "8", answer, "8")
+    again = lines.index(next(line for line in lines if "没有听明白" in line))
+    assert "取消，按8" in " ".join(lines[again:])
+    assert any("车已经取消了" in line for line in lines)
+    with db.session() as session:
+        assert session.get(Ride, ride.id).status == RideStatus.CANCELLED  # type: ignore[union-attr]
