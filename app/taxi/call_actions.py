@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import object_session
 
 from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
 from app.hospital import keypad_menus as menus
+from app.hospital.models import Hospital
 from app.hospital.patients import patient_to_caller
 from app.people.age import age_on
 from app.people.enums import PlaceKind
@@ -130,17 +132,38 @@ def _set_passenger(ctx: StepContext, choice: dict[str, Any]) -> None:
 
 
 def place_vars(person: Person) -> list[dict[str, Any]]:
-    """A person's saved places as call variables."""
+    """A person's saved places as call variables. `said` is how the hotline names the
+    place: the person's own label (女儿家), but a hospital by its full name (市一院 is
+    春城第一人民医院), so the caller knows which one the car goes to."""
+    session = object_session(person)
+    hospitals = list(session.scalars(select(Hospital))) if session is not None else []
     return [
         {
             "id": p.id,
             "position": p.position,
             "label": p.label,
+            "said": _hospital_name(hospitals, p.label, p.address)
+            if p.kind == PlaceKind.HOSPITAL
+            else p.label,
             "address": p.address,
             "kind": p.kind.value,
         }
         for p in person.places
     ]
+
+
+def _hospital_name(hospitals: list[Hospital], label: str, address: str) -> str:
+    """The full name of the hospital a saved place means (by its short name, full name,
+    or the full name in the address); the label itself when none is known."""
+    for hospital in hospitals:
+        if label in (hospital.short_name, hospital.name) or hospital.name in address:
+            return hospital.name
+    return label
+
+
+def usual_hospital(variables: dict[str, Any]) -> dict[str, Any] | None:
+    """The person's saved hospital (the first one): where "去医院" takes them."""
+    return next((p for p in variables.get("places", []) if p["kind"] == PlaceKind.HOSPITAL), None)
 
 
 # --- asking for a car -------------------------------------------------------------------
@@ -207,7 +230,9 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         """A trip to hospital goes ahead of the others in the queue."""
         ride = _draft(ctx)
         ride.to_hospital = True
-        ride.destination = ride.destination or "医院"
+        usual = usual_hospital(ctx.vars)
+        ctx.vars["hospital_said"] = usual["said"] if usual else "医院"
+        ride.destination = ride.destination or ctx.vars["hospital_said"]
 
     @registry.register("queue_ride", outcomes=("queued",), commits=True)
     def queue_ride(ctx: StepContext) -> str:
@@ -245,8 +270,8 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
 
 
 def _register_active_ride_actions(registry: ActionRegistry) -> None:
-    @registry.register("describe_active_ride", outcomes=("over", "no_car"))
-    def describe_active_ride(ctx: StepContext) -> str | None:
+    @registry.register("describe_active_ride", outcomes=("over", "no_car", "told"))
+    def describe_active_ride(ctx: StepContext) -> str:
         """Say where the caller's car is: still being dispatched, or plate and minutes away;
         "no_car" when dispatch found none (the caller may keep waiting or cancel)."""
         ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"), populate_existing=True)
@@ -271,7 +296,7 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
             ctx.vars["ride_status"] = texts.spoken(
                 "ride_assigned", plate=spoken_plate(driver.plate), minutes=minutes
             )
-        return None
+        return "told"
 
     @registry.register("keep_waiting_for_car", outcomes=("over", "changed"))
     def keep_waiting_for_car(ctx: StepContext) -> str | None:
@@ -355,14 +380,17 @@ def _draft(ctx: StepContext) -> Ride:
 def _set_pickup(ctx: StepContext, ride: Ride, place: dict[str, Any]) -> None:
     ride.pickup_place_id = place["id"]
     ride.pickup_address = place["address"]
-    ctx.vars.update(pickup_label=place["label"], pickup_address=spoken_address(place["address"]))
+    ctx.vars.update(
+        pickup_label=place.get("said", place["label"]),
+        pickup_address=spoken_address(place["address"]),
+    )
 
 
 def places_menu(places: list[dict[str, Any]], *, exclude: int | None) -> str:
     """The spoken list "在女儿家，请按2；在市一院，请按3" (at most PLACES_SAID places)."""
     keyed = [p for p in places if p["id"] != exclude and p["position"] <= PLACES_BY_KEY]
     return "；".join(
-        texts.spoken("place_menu_item", label=p["label"], key=p["position"])
+        texts.spoken("place_menu_item", label=p.get("said", p["label"]), key=p["position"])
         for p in keyed[:PLACES_SAID]
     )
 
@@ -379,5 +407,10 @@ def _match_place(places: list[dict[str, Any]], answer: str) -> dict[str, Any] | 
         key = int(answer)
         return next((p for p in places if p["position"] == key <= PLACES_BY_KEY), None)
     # The longest label heard wins: "儿子家" is the son's home, not 家.
-    heard = [p for p in places if p["label"] in answer or (answer and answer in p["label"])]
+    heard = [
+        p
+        for p in places
+        for name in {p["label"], p.get("said", p["label"])}
+        if name in answer or (answer and answer in name)
+    ]
     return max(heard, key=lambda p: len(p["label"]), default=None)

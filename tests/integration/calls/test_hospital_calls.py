@@ -142,11 +142,13 @@ def test_three_wrong_id_numbers_reach_a_person(service: CallService, db: Databas
     assert booked(db) == []
 
 
-def test_zero_then_pound_at_the_id_number_reaches_a_person_as_the_prompt_says(
-    service: CallService, db: Database
+@pytest.mark.parametrize("typed", ["0", "0#"])
+def test_zero_at_the_id_number_reaches_a_person_as_the_prompt_says(
+    service: CallService, db: Database, typed: str
 ) -> None:
-    lines = call(service, "+8613800000010", "2", "0#")  # 马大爹, no ID number on file
-    assert any("转人工，只按0，再按井号键" in line for line in lines)
+    lines = call(service, "+8613800000010", "2", typed)  # 马大爹, no ID number on file
+    assert any("最后一位是X的按星号。转人工，按0。" in line for line in lines)
+    assert not any("井号" in line for line in lines)
     assert "   [转接人工：asked]" in lines
     assert booked(db) == []
 

@@ -62,8 +62,8 @@ def test_active_ride_caller_pressing_2_then_1_reaches_hospital_and_cancels_nothi
 ) -> None:
     queued_ride(service, db)
     lines = call(service, ZHANG, "2", "1", "hangup")
-    assert "挂号，请按2" in lines[1] and "取消叫车，请按8" in lines[1]
-    assert not any("取消" in line for line in lines[2:]), lines  # the hospital flow answered
+    assert "挂号，请按2" in lines[2] and "取消叫车，请按8" in lines[2]
+    assert not any("取消" in line for line in lines[3:]), lines  # the hospital flow answered
     assert [r.status for r in all_rides(db)] == [RideStatus.QUEUED]
 
 
@@ -124,11 +124,12 @@ def test_the_status_greeting_is_said_once_and_star_repeats_only_the_question(
 ) -> None:
     queued_ride(service, db)
     lines = call(service, ZHANG, "*", "1", "hangup")
-    greeting, status, repeated, heard_again = lines
+    greeting, status, question, repeated, heard_again, question_again = lines
     assert "张奶奶您好" in greeting
-    assert status.startswith("热线：您叫的车，正在为您派车")
-    assert "您好" not in repeated and "您叫的车" in repeated
-    assert "您好" not in heard_again and "您叫的车" in heard_again
+    assert status == "热线：您叫的车，正在为您派车，请再等一等。"
+    assert question.startswith("热线：再听一遍车的情况，请按1")
+    assert repeated.split("：", 1)[1] == question.split("：", 1)[1]  # * : the question only
+    assert heard_again == status and question_again == question  # 1 : the state again
     assert [r.status for r in all_rides(db)] == [RideStatus.QUEUED]
 
 
@@ -216,7 +217,7 @@ def test_a_caller_told_no_car_hears_it_and_keeps_waiting_in_their_place(
 ) -> None:
     ride = _no_car(db, queued_ride(service, db))
     lines = call(service, ZHANG, "1")
-    assert "附近暂时还没有空车" in lines[1] and "继续等车，请按1" in lines[1]
+    assert "附近暂时还没有空车" in lines[1] and "继续等车，请按1" in lines[2]
     assert "排的位置不变" in lines[-1] and "发短信" in lines[-1]
     (again,) = all_rides(db)  # no duplicate ride
     assert again.id == ride.id and again.status == RideStatus.QUEUED
@@ -284,7 +285,7 @@ def test_keeping_waiting_after_dispatch_found_a_car_says_the_new_state(
 
     monkeypatch.setattr(registry, "run", driver_found_meanwhile)
     lines = call(service, ZHANG, "1", "hangup")
-    assert "已经派好了" in lines[-1] and "排的位置不变" not in lines[-1]
+    assert "已经派好了" in lines[-2] and not any("排的位置不变" in line for line in lines)
     assert [r.status for r in all_rides(db)] == [RideStatus.ASSIGNED]
 
 
@@ -344,3 +345,39 @@ def test_an_unclear_no_at_cancel_this_car_is_asked_again_not_kept(
     assert any("车已经取消了" in line for line in lines)
     with db.session() as session:
         assert session.get(Ride, ride.id).status == RideStatus.CANCELLED  # type: ignore[union-attr]
+
+
+# --- wording ---------------------------------------------------------------------------------
+
+
+def test_keeping_the_ride_is_acknowledged(service: CallService, db: Database) -> None:
+    queued_ride(service, db)
+    lines = call(service, ZHANG, "8", "2", "hangup")
+    kept = lines.index("热线：好的，车给您留着。")
+    assert lines[kept + 1] == "热线：您叫的车，正在为您派车，请再等一等。"
+    assert [r.status for r in all_rides(db)] == [RideStatus.QUEUED]
+
+
+def test_the_simpler_taxi_confirmation_keeps_the_hospital_key(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "1", "7", "3", "1")
+    assert any("去医院，按3" in line and "对，按1" in line for line in lines[2:]), lines
+    (ride,) = all_rides(db)
+    assert ride.to_hospital and ride.status == RideStatus.QUEUED
+
+
+def test_to_hospital_names_the_callers_usual_hospital_in_full(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "1", "3", "1")
+    assert any("车到家接您去春城第一人民医院，对吗" in line for line in lines), lines
+    (ride,) = all_rides(db)
+    assert ride.destination == "春城第一人民医院"
+
+
+def test_to_hospital_without_a_saved_hospital_says_hospital(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, "+8613800000003", "1", "3", "1")  # 李桂芳: no hospital saved
+    assert any("去医院，对吗" in line for line in lines), lines

@@ -79,7 +79,8 @@ def test_a_daughter_orders_a_car_to_her_mothers_home_in_three_keys(
 
 def test_another_of_the_mothers_places_by_key(service: CallService, db: Database) -> None:
     lines = call(service, LI_MEI, "1", "1", "2", "3", "1")
-    assert "在女儿家，请按2；在市一院，请按3" in said(lines, "在哪里接您母亲张秀英")
+    # Her own label for a family home, a hospital's full name (not 市一院).
+    assert "在女儿家，请按2；在春城第一人民医院，请按3" in said(lines, "在哪里接您母亲张秀英")
     assert "春城第一人民医院" in (rides(db)[0].pickup_address or "")
 
 
