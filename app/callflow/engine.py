@@ -8,7 +8,8 @@ a question's own words for its keys (`key_words`: "晚一点" at an offer) come 
 kind of answer (yes/no), so "要晚一点的" is never a "yes"; an answer the question's kind
 makes nothing of may be a second kind it also takes (`otherwise`: a day said at an offer);
 the first silence, misunderstanding or wrong key re-prompts in simpler words (a wrong key
-with "请再按一遍", never "再说一遍"), and the
+with "请再按一遍", never "再说一遍"; a key where the caller's own words are recorded
+with "请直接说"), and the
 second hands the caller to a person. The engine never hangs up on a caller who has not
 finished: only an `end` state hangs up.
 """
@@ -47,6 +48,7 @@ MAX_HOPS = 25  # states entered in one step before the engine assumes a bug
 FAILURES_BEFORE_TRANSFER = 2
 REPEAT_KEY = "*"
 OPERATOR_KEY = "0"
+GO = "->"  # marks a question's `words` among its `key_words` (never a key)
 
 
 @dataclass
@@ -123,6 +125,11 @@ class Engine:
         if digits in spec.key_answers:
             self._on_value(call, spec, spec.key_answers[digits], ctx, out, why="wrong_key")
             return
+        if spec.record:
+            # A question answered by the caller's own words (a pickup place): a key press is
+            # no answer ("1" is not an address). Asked again to say it; 0 still reaches a person.
+            self._fail(call, "key_not_words", out)
+            return
         if spec.expect == "digits":
             digits = digits.replace(REPEAT_KEY, "X")  # X in an ID number is typed with *
         if spec.expect is not None and spec.expect != "yesno":
@@ -157,10 +164,16 @@ class Engine:
         if intent == "operator":
             self._transfer(call, "asked", out)
             return
-        keys = keys_said(spec.key_words, text)
-        if len(keys) == 1:
-            self._on_keys(call, keys.pop(), ctx, out)  # the question's own words win
+        # The question's own words (for a key, or straight to a state) win over its kind.
+        said = keys_said({**spec.key_words, **{GO + t: w for t, w in spec.words.items()}}, text)
+        if len(said) == 1:
+            (heard,) = said
+            if heard.startswith(GO):
+                self._go(call, heard.removeprefix(GO), ctx, out)
+            else:
+                self._on_keys(call, heard, ctx, out)
             return
+        keys = said
         if keys:  # words of two different keys ("晚一点的，换一天也行"): ask again
             self._fail(call, "nomatch", out)
             return
@@ -235,6 +248,8 @@ class Engine:
             out.append(Say(self._common(call, "didnt_catch"), pace="slow"))
         elif why == "wrong_key":  # a key press: "press again", never "say again"
             out.append(Say(self._common(call, "wrong_key"), pace="slow"))
+        elif why == "key_not_words":  # a key where words are wanted: "say it"
+            out.append(Say(self._common(call, "say_not_key"), pace="slow"))
         assert spec.simpler is not None
         out.append(Say(self._render(call, spec.simpler), pace="slow"))
         out.append(self._listen(spec))

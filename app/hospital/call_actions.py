@@ -64,6 +64,10 @@ def _register_patient_actions(registry: ActionRegistry) -> None:
                 "id": p.person.id,
                 "title": _title(p.person, p.relation),
                 "relation": p.relation,
+                # 您父亲: who brings the ID card; "" for the caller themself
+                "relation_word": ""
+                if p.relation == SELF
+                else patient_to_caller(p.relation, p.person.gender),
                 "contact_id": p.contact_id,
             }
             for p in patients
@@ -419,6 +423,9 @@ def _set_patient(ctx: StepContext, patient: dict[str, Any]) -> None:
         # the hotline's nickname for the patient (张奶奶).
         patient_name="您" if self_booking else patient["title"],
         patient_title=patient["title"],
+        # The booked SMS reaches the caller's phone too; the patient brings their own ID.
+        patient_relation=patient.get("relation_word", ""),
+        sms_whose="" if self_booking else "您的",
     )
 
 

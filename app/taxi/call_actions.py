@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import object_session
 
 from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
 from app.hospital import keypad_menus as menus
+from app.hospital.models import Hospital
 from app.hospital.patients import patient_to_caller
 from app.people.age import age_on
 from app.people.enums import PlaceKind
@@ -49,7 +51,7 @@ def _register_passenger_actions(registry: ActionRegistry) -> None:
     def choose_passenger(ctx: StepContext) -> str:
         """Whom the caller may order for: themself and the people whose family contact they
         are with `may_order_taxi` (like `choose_patient` of the hospital flow)."""
-        ctx.vars.update(rider="您", passenger_contact_id=None)
+        ctx.vars.update(rider="您", waiter="", passenger_contact_id=None)
         number = ctx.call.from_number
         found = passengers_for_caller(ctx.session, number=number) if number else []
         if not any(p.relation != SELF for p in found):
@@ -123,18 +125,26 @@ def _set_passenger(ctx: StepContext, choice: dict[str, Any]) -> None:
         passenger_contact_id=choice["contact_id"],
         passenger_name=person.full_name,
         rider=choice["title"],
+        waiter=patient_to_caller(choice["relation"], person.gender),  # 请您母亲在家等车
         age=age_on(person.birth_date, ctx.today),
         places=place_vars(person),
     )
 
 
 def place_vars(person: Person) -> list[dict[str, Any]]:
-    """A person's saved places as call variables."""
+    """A person's saved places as call variables. `said` is how the hotline names the
+    place: the person's own label (女儿家), but a hospital by its full name (市一院 is
+    春城第一人民医院), so the caller knows which one the car goes to."""
+    session = object_session(person)
+    hospitals = list(session.scalars(select(Hospital))) if session is not None else []
     return [
         {
             "id": p.id,
             "position": p.position,
             "label": p.label,
+            "said": _hospital_name(hospitals, p.label, p.address)
+            if p.kind == PlaceKind.HOSPITAL
+            else p.label,
             "address": p.address,
             "kind": p.kind.value,
         }
@@ -142,13 +152,33 @@ def place_vars(person: Person) -> list[dict[str, Any]]:
     ]
 
 
+def _hospital_name(hospitals: list[Hospital], label: str, address: str) -> str:
+    """The full name of the hospital a saved place means (by its short name, full name,
+    or the full name in the address); the label itself when none is known."""
+    for hospital in hospitals:
+        if label in (hospital.short_name, hospital.name) or hospital.name in address:
+            return hospital.name
+    return label
+
+
+def usual_hospital(variables: dict[str, Any]) -> dict[str, Any] | None:
+    """The person's saved hospital (the first one): where "去医院" takes them."""
+    return next((p for p in variables.get("places", []) if p["kind"] == PlaceKind.HOSPITAL), None)
+
+
 # --- asking for a car -------------------------------------------------------------------
 
 
 def _register_ride_request_actions(registry: ActionRegistry) -> None:
-    @registry.register("start_ride_request", outcomes=("home", "places", "none"))
+    @registry.register("start_ride_request", outcomes=("active", "home", "places", "none"))
     def start_ride_request(ctx: StepContext) -> str:
-        """Open a draft ride so a caller who hangs up half-way is still seen by operators."""
+        """Open a draft ride so a caller who hangs up half-way is still seen by operators.
+        "active" when the person already has a ride under way (a relative calling after the
+        parent ordered): that ride is described instead, and no second one is opened."""
+        under_way = _active_ride_of_rider(ctx)
+        if under_way is not None:
+            ctx.vars["active_ride_id"] = under_way.id
+            return "active"
         ride = Ride(
             person_id=ctx.vars.get("person_id"),
             call_id=ctx.call.id,
@@ -200,7 +230,9 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         """A trip to hospital goes ahead of the others in the queue."""
         ride = _draft(ctx)
         ride.to_hospital = True
-        ride.destination = ride.destination or "医院"
+        usual = usual_hospital(ctx.vars)
+        ctx.vars["hospital_said"] = usual["said"] if usual else "医院"
+        ride.destination = ride.destination or ctx.vars["hospital_said"]
 
     @registry.register("queue_ride", outcomes=("queued",), commits=True)
     def queue_ride(ctx: StepContext) -> str:
@@ -212,6 +244,18 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ctx.vars["wait_minutes"] = USUAL_WAIT_MINUTES
         ctx.vars["notify_how"] = how_we_tell(ctx.call.from_number)
         return "queued"
+
+    @registry.register("drop_ride_request")
+    def drop_ride_request(ctx: StepContext) -> None:
+        """The caller does not want a car after all: the draft is cancelled, nothing queued."""
+        ride = _draft(ctx)
+        if ride.status == RideStatus.DRAFT:
+            rides.cancel(
+                ctx.session,
+                ride_id=ride.id,
+                expected_version=ride.version,
+                reason="来电者在电话里说不要车了",
+            )
 
     @registry.register("abandon_ride_request")
     def abandon_ride_request(ctx: StepContext) -> None:
@@ -226,13 +270,18 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
 
 
 def _register_active_ride_actions(registry: ActionRegistry) -> None:
-    @registry.register("describe_active_ride", outcomes=("over", "no_car"))
-    def describe_active_ride(ctx: StepContext) -> str | None:
+    @registry.register("describe_active_ride", outcomes=("over", "no_car", "told"))
+    def describe_active_ride(ctx: StepContext) -> str:
         """Say where the caller's car is: still being dispatched, or plate and minutes away;
         "no_car" when dispatch found none (the caller may keep waiting or cancel)."""
         ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"), populate_existing=True)
         if ride is None or ride.status not in ACTIVE_STATUSES:
             return "over"
+        ctx.vars["ride_whose"] = (
+            texts.spoken("ride_whose_other", rider=ctx.vars.get("rider", ""))
+            if ctx.vars.get("passenger_contact_id")
+            else texts.spoken("ride_whose_own")
+        )
         if ride.status == RideStatus.NO_CAR:
             return "no_car"
         driver = ctx.session.get(Driver, ride.driver_id) if ride.driver_id else None
@@ -247,7 +296,7 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
             ctx.vars["ride_status"] = texts.spoken(
                 "ride_assigned", plate=spoken_plate(driver.plate), minutes=minutes
             )
-        return None
+        return "told"
 
     @registry.register("keep_waiting_for_car", outcomes=("over", "changed"))
     def keep_waiting_for_car(ctx: StepContext) -> str | None:
@@ -294,6 +343,19 @@ def active_ride(ctx: StepContext) -> Ride | None:
     ).first()
 
 
+def _active_ride_of_rider(ctx: StepContext) -> Ride | None:
+    """The active ride of the person the car is for: by person when known (a daughter's
+    own number may be on another parent's ride), else by the caller's number."""
+    if not ctx.vars.get("person_id"):
+        return active_ride(ctx)
+    return ctx.session.scalars(
+        select(Ride)
+        .where(Ride.person_id == ctx.vars["person_id"], Ride.status.in_(ACTIVE_STATUSES))
+        .order_by(Ride.created_at.desc())
+        .limit(1)
+    ).first()
+
+
 def how_we_tell(number: str | None) -> str:
     """What the caller is promised once a car is found: an SMS reaches a mobile only, so a
     landline is phoned, and a withheld number cannot be reached at all."""
@@ -318,14 +380,17 @@ def _draft(ctx: StepContext) -> Ride:
 def _set_pickup(ctx: StepContext, ride: Ride, place: dict[str, Any]) -> None:
     ride.pickup_place_id = place["id"]
     ride.pickup_address = place["address"]
-    ctx.vars.update(pickup_label=place["label"], pickup_address=spoken_address(place["address"]))
+    ctx.vars.update(
+        pickup_label=place.get("said", place["label"]),
+        pickup_address=spoken_address(place["address"]),
+    )
 
 
 def places_menu(places: list[dict[str, Any]], *, exclude: int | None) -> str:
     """The spoken list "在女儿家，请按2；在市一院，请按3" (at most PLACES_SAID places)."""
     keyed = [p for p in places if p["id"] != exclude and p["position"] <= PLACES_BY_KEY]
     return "；".join(
-        texts.spoken("place_menu_item", label=p["label"], key=p["position"])
+        texts.spoken("place_menu_item", label=p.get("said", p["label"]), key=p["position"])
         for p in keyed[:PLACES_SAID]
     )
 
@@ -342,5 +407,10 @@ def _match_place(places: list[dict[str, Any]], answer: str) -> dict[str, Any] | 
         key = int(answer)
         return next((p for p in places if p["position"] == key <= PLACES_BY_KEY), None)
     # The longest label heard wins: "儿子家" is the son's home, not 家.
-    heard = [p for p in places if p["label"] in answer or (answer and answer in p["label"])]
+    heard = [
+        p
+        for p in places
+        for name in {p["label"], p.get("said", p["label"])}
+        if name in answer or (answer and answer in name)
+    ]
     return max(heard, key=lambda p: len(p["label"]), default=None)

@@ -105,6 +105,20 @@ def test_a_daughter_books_for_her_mother(service: CallService, db: Database) -> 
         patient = session.get(Person, appointment.patient_id)
         assert patient is not None and patient.full_name == "张秀英"
     assert appointment.booked_by_contact_id is not None
+    ending = next(line for line in lines if "挂好了" in line)
+    assert "短信会发到您的手机上" in ending and "请您母亲带上身份证" in ending
+
+
+def test_a_son_booking_for_his_father_is_told_his_father_brings_the_id_card(
+    service: CallService,
+) -> None:
+    lines = call(service, "+8613900000003", "2", "1", "1", "1", "1")
+    assert any("请您父亲带上身份证" in line for line in lines), lines
+
+
+def test_booking_for_oneself_keeps_the_short_ending(service: CallService) -> None:
+    lines = call(service, "+8613800000002", "2", "1", "1", "1")
+    assert any("短信会发到手机上。请带上身份证" in line for line in lines), lines
 
 
 def test_the_id_number_is_asked_once_when_missing_and_checked(
@@ -128,11 +142,13 @@ def test_three_wrong_id_numbers_reach_a_person(service: CallService, db: Databas
     assert booked(db) == []
 
 
-def test_zero_then_pound_at_the_id_number_reaches_a_person_as_the_prompt_says(
-    service: CallService, db: Database
+@pytest.mark.parametrize("typed", ["0", "0#"])
+def test_zero_at_the_id_number_reaches_a_person_as_the_prompt_says(
+    service: CallService, db: Database, typed: str
 ) -> None:
-    lines = call(service, "+8613800000010", "2", "0#")  # 马大爹, no ID number on file
-    assert any("转人工，只按0，再按井号键" in line for line in lines)
+    lines = call(service, "+8613800000010", "2", typed)  # 马大爹, no ID number on file
+    assert any("最后一位是X的按星号。转人工，按0。" in line for line in lines)
+    assert not any("井号" in line for line in lines)
     assert "   [转接人工：asked]" in lines
     assert booked(db) == []
 
@@ -506,3 +522,17 @@ def test_the_day_list_says_why_tomorrow_is_missing(service: CallService, db: Dat
     lines = call(late, "+8613800000001", "2", "1", "1", "3", "hangup")
     menu = next(line for line in lines if "哪天去" in line)
     assert "明天的号，电话挂号已经截止了，可以到医院现场挂。哪天去？按1，后天星期三" in menu
+
+
+# --- "I don't want it" at the offer books nothing ------------------------------------------
+
+
+@pytest.mark.parametrize("answer", ["不要了", "不消了", "莫整了"])
+def test_i_dont_want_it_at_the_offer_books_nothing_and_offers_no_later_slot(
+    service: CallService, db: Database, answer: str
+) -> None:
+    lines = call(service, "+8613800000002", "2", "1", "1", answer, "hangup")
+    stop = lines.index(next(line for line in lines if "好的，没有挂号" in line))
+    assert "叫出租车，请按1" in " ".join(lines[stop:])
+    assert not any("晚一点的号" in line for line in lines)
+    assert booked(db) == []

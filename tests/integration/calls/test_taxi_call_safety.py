@@ -62,8 +62,8 @@ def test_active_ride_caller_pressing_2_then_1_reaches_hospital_and_cancels_nothi
 ) -> None:
     queued_ride(service, db)
     lines = call(service, ZHANG, "2", "1", "hangup")
-    assert "挂号，请按2" in lines[1] and "取消叫车，请按8" in lines[1]
-    assert not any("取消" in line for line in lines[2:]), lines  # the hospital flow answered
+    assert "挂号，请按2" in lines[2] and "取消叫车，请按8" in lines[2]
+    assert not any("取消" in line for line in lines[3:]), lines  # the hospital flow answered
     assert [r.status for r in all_rides(db)] == [RideStatus.QUEUED]
 
 
@@ -124,11 +124,12 @@ def test_the_status_greeting_is_said_once_and_star_repeats_only_the_question(
 ) -> None:
     queued_ride(service, db)
     lines = call(service, ZHANG, "*", "1", "hangup")
-    greeting, status, repeated, heard_again = lines
+    greeting, status, question, repeated, heard_again, question_again = lines
     assert "张奶奶您好" in greeting
-    assert status.startswith("热线：您叫的车，正在为您派车")
-    assert "您好" not in repeated and "您叫的车" in repeated
-    assert "您好" not in heard_again and "您叫的车" in heard_again
+    assert status == "热线：您叫的车，正在为您派车，请再等一等。"
+    assert question.startswith("热线：再听一遍车的情况，请按1")
+    assert repeated.split("：", 1)[1] == question.split("：", 1)[1]  # * : the question only
+    assert heard_again == status and question_again == question  # 1 : the state again
     assert [r.status for r in all_rides(db)] == [RideStatus.QUEUED]
 
 
@@ -216,7 +217,7 @@ def test_a_caller_told_no_car_hears_it_and_keeps_waiting_in_their_place(
 ) -> None:
     ride = _no_car(db, queued_ride(service, db))
     lines = call(service, ZHANG, "1")
-    assert "附近暂时还没有空车" in lines[1] and "继续等车，请按1" in lines[1]
+    assert "附近暂时还没有空车" in lines[1] and "继续等车，请按1" in lines[2]
     assert "排的位置不变" in lines[-1] and "发短信" in lines[-1]
     (again,) = all_rides(db)  # no duplicate ride
     assert again.id == ride.id and again.status == RideStatus.QUEUED
@@ -284,5 +285,99 @@ def test_keeping_waiting_after_dispatch_found_a_car_says_the_new_state(
 
     monkeypatch.setattr(registry, "run", driver_found_meanwhile)
     lines = call(service, ZHANG, "1", "hangup")
-    assert "已经派好了" in lines[-1] and "排的位置不变" not in lines[-1]
+    assert "已经派好了" in lines[-2] and not any("排的位置不变" in line for line in lines)
     assert [r.status for r in all_rides(db)] == [RideStatus.ASSIGNED]
+
+
+# --- a key press is not a pickup place ----------------------------------------------------
+
+
+def test_a_key_at_the_pickup_question_is_asked_again_never_queued_as_the_address(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, STRANGER, "1", "1", "金马小区门口", "1")
+    again = lines.index(next(line for line in lines if "不用按键，请直接说" in line))
+    assert "在哪里接您" in lines[again + 1] and "转人工，按0" in lines[again + 1]
+    assert not any("您说的是：1" in line for line in lines)
+    (ride,) = all_rides(db)
+    assert ride.status == RideStatus.QUEUED
+    assert ride.pickup_transcript == "金马小区门口"
+
+
+def test_keys_twice_at_the_pickup_question_reach_a_person_with_nothing_queued(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, STRANGER, "1", "1", "1")
+    assert any("转接工作人员" in line for line in lines)
+    assert all(ride.status != RideStatus.QUEUED for ride in all_rides(db))
+
+
+# --- "I don't want it" ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("answer", ["不要了", "不消了", "莫整了"])
+def test_i_dont_want_it_at_the_confirmation_orders_nothing_and_returns_to_the_menu(
+    service: CallService, db: Database, answer: str
+) -> None:
+    lines = call(service, ZHANG, "1", answer, "hangup")
+    stop = lines.index(next(line for line in lines if "好的，没有叫车" in line))
+    assert "叫出租车，请按1" in " ".join(lines[stop:])
+    assert not any("在哪里接" in line for line in lines)
+    (ride,) = all_rides(db)
+    assert ride.status == RideStatus.CANCELLED
+
+
+def test_not_right_at_the_confirmation_still_asks_for_another_place(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "1", "不对", "hangup")
+    assert any("在哪里接" in line for line in lines)
+
+
+@pytest.mark.parametrize("answer", ["不消了", "莫整了"])
+def test_an_unclear_no_at_cancel_this_car_is_asked_again_not_kept(
+    service: CallService, db: Database, answer: str
+) -> None:
+    ride = queued_ride(service, db)
+    lines = call(service, ZHANG, "8", answer, "8")
+    again = lines.index(next(line for line in lines if "没有听明白" in line))
+    assert "取消，按8" in " ".join(lines[again:])
+    assert any("车已经取消了" in line for line in lines)
+    with db.session() as session:
+        assert session.get(Ride, ride.id).status == RideStatus.CANCELLED  # type: ignore[union-attr]
+
+
+# --- wording ---------------------------------------------------------------------------------
+
+
+def test_keeping_the_ride_is_acknowledged(service: CallService, db: Database) -> None:
+    queued_ride(service, db)
+    lines = call(service, ZHANG, "8", "2", "hangup")
+    kept = lines.index("热线：好的，车给您留着。")
+    assert lines[kept + 1] == "热线：您叫的车，正在为您派车，请再等一等。"
+    assert [r.status for r in all_rides(db)] == [RideStatus.QUEUED]
+
+
+def test_the_simpler_taxi_confirmation_keeps_the_hospital_key(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "1", "7", "3", "1")
+    assert any("去医院，按3" in line and "对，按1" in line for line in lines[2:]), lines
+    (ride,) = all_rides(db)
+    assert ride.to_hospital and ride.status == RideStatus.QUEUED
+
+
+def test_to_hospital_names_the_callers_usual_hospital_in_full(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "1", "3", "1")
+    assert any("车到家接您去春城第一人民医院，对吗" in line for line in lines), lines
+    (ride,) = all_rides(db)
+    assert ride.destination == "春城第一人民医院"
+
+
+def test_to_hospital_without_a_saved_hospital_says_hospital(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, "+8613800000003", "1", "3", "1")  # 李桂芳: no hospital saved
+    assert any("去医院，对吗" in line for line in lines), lines

@@ -74,11 +74,14 @@ def test_a_daughter_orders_a_car_to_her_mothers_home_in_three_keys(
     assert ride.person_id == person_of(db, ZHANG)  # the mother's ride, her name on it
     assert ride.caller_number == LI_MEI  # the daughter stays the contact
     assert ride.pickup_address == ZHANG_HOME
+    # The daughter gets the plate; her mother is the one who waits at home.
+    assert "派好后会发短信告诉您车牌号，请您母亲在家等车" in said(lines, "车已经叫了")
 
 
 def test_another_of_the_mothers_places_by_key(service: CallService, db: Database) -> None:
     lines = call(service, LI_MEI, "1", "1", "2", "3", "1")
-    assert "在女儿家，请按2；在市一院，请按3" in said(lines, "在哪里接您母亲张秀英")
+    # Her own label for a family home, a hospital's full name (not 市一院).
+    assert "在女儿家，请按2；在春城第一人民医院，请按3" in said(lines, "在哪里接您母亲张秀英")
     assert "春城第一人民医院" in (rides(db)[0].pickup_address or "")
 
 
@@ -178,3 +181,27 @@ def test_when_a_car_is_assigned_the_relative_is_told_it_is_for_the_mother(
     assert "已为张奶奶派车" in sent[LI_MEI]  # not "已为您派车": the car is for her mother
     assert "已为您派车" not in sent[LI_MEI]
     assert "+8613900000002" in sent  # the son, notified as a family contact
+
+
+def test_a_relative_hears_the_parents_ride_under_way_and_orders_no_second_one(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "1", "1")  # the mother orders first
+    lines = call(service, LI_MEI, "1", "1", "1", "hangup")
+    assert "您母亲张秀英的车，正在为您派车" in said(lines, "您母亲张秀英的车")
+    assert not any("车已经叫了" in line for line in lines)
+    (ride,) = [r for r in rides(db) if r.status != RideStatus.CALLER_HUNG_UP]
+    assert ride.status == RideStatus.QUEUED
+    assert ride.caller_number == ZHANG
+    assert len(rides(db)) == 1  # no draft either
+
+
+def test_a_relative_cancels_the_parents_ride_with_8_then_8(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "1", "1")
+    lines = call(service, LI_MEI, "1", "1", "8", "8")
+    said(lines, "这辆车要取消吗")
+    said(lines, "车已经取消了")
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.CANCELLED

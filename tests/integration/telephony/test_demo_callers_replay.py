@@ -207,7 +207,7 @@ def test_the_demo_callers_replayed_over_signed_webhooks(
     # 5. Status: the ride's state first, the greeting once, no new ride.
     status = TwilioCall(hotline, "CA" + "5" * 32, ZHANG).start()
     assert HOTLINE_NAME in status.first_sentence
-    assert "您叫的车" in status.said[0][1][0] and "取消叫车，请按8" in status.said[0][1][0]
+    assert "您叫的车" in status.said[0][1][0] and "取消叫车，请按8" in status.said[0][2][0]
     again = status.press("1")
     assert "您叫的车" in again and HOTLINE_NAME not in again
     status.hang_up()

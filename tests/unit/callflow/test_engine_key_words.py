@@ -116,3 +116,31 @@ def test_a_day_said_at_the_offer_is_the_second_kind_of_answer_it_takes(tmp_path:
     hotline.step(call, CallStarted(None, None), ctx)
     hotline.step(call, Speech("礼拜六上午"), ctx)
     assert call.state == "day" and call.vars["wanted"]["date"] == "2026-12-05"
+
+
+def _with_words(tmp_path: Path, words: dict[str, list[str]]) -> Engine:
+    offer = {**FLOW["states"]["offer"], "words": words}  # type: ignore[dict-item]
+    flow = {
+        **FLOW,
+        "prompts": {**FLOW["prompts"], "stop": "好的，没有挂号。"},  # type: ignore[dict-item]
+        "states": {**FLOW["states"], "offer": offer, "stop": {"end": "stop"}},  # type: ignore[dict-item]
+    }
+    return _engine(tmp_path, flow)
+
+
+@pytest.mark.parametrize(
+    ("said", "state"), [("不要了", "stop"), ("我不消了", "stop"), ("不", "later")]
+)
+def test_a_questions_words_lead_straight_to_their_state_before_no(
+    tmp_path: Path, said: str, state: str
+) -> None:
+    hotline, call = _with_words(tmp_path, {"stop": ["不要了", "不消了"]}), CallState()
+    ctx = FakeContext(vars=call.vars)
+    hotline.step(call, CallStarted(None, None), ctx)
+    hotline.step(call, Speech(said), ctx)
+    assert call.state == state
+
+
+def test_words_for_a_state_that_does_not_exist_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(FlowError, match="nowhere"):
+        _with_words(tmp_path, {"nowhere": ["不要了"]})
