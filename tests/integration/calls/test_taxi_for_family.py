@@ -68,7 +68,7 @@ def test_a_daughter_orders_a_car_to_her_mothers_home_in_three_keys(
     assert "转人工，按0" in question
     assert "车到家接您母亲张秀英" in said(lines, "车到家")
     end = said(lines, "车已经叫了")
-    assert "请您母亲张秀英在家等车" in end  # she waits, not the daughter who called
+    assert "请您母亲在家等车" in end  # she waits, not the daughter who called
     (ride,) = rides(db)
     assert ride.status == RideStatus.QUEUED
     assert ride.person_id == person_of(db, ZHANG)  # the mother's ride, her name on it
