@@ -83,6 +83,10 @@ def erase_person(
     ):
         raise RegistrationError("booking_ahead", "这位老人还有没到日子的挂号，请先取消再注销")
 
+    ride_ids = set(session.scalars(select(Ride.id).where(ride_filter)))
+    appointment_ids = set(
+        session.scalars(select(Appointment.id).where(Appointment.patient_id == person.id))
+    )
     _erase_appointments(session, person.id, contact_ids, numbers | contact_numbers)
     greeting = polite_name(
         full_name=person.full_name,
@@ -94,10 +98,13 @@ def erase_person(
     marks = names | numbers | {person.id_number or ""} | {p.address for p in person.places}
     marks.discard("")
     marks.add(greeting)
-    calls = _calls_about(session, person, numbers, contact_numbers, marks)
+    calls = _calls_about(
+        session, person, numbers, contact_numbers, marks, ride_ids | {-i for i in appointment_ids}
+    )
     _erase_calls(session, person, calls, recordings_dir)
     _erase_rides(session, ride_filter, recordings_dir)
     _erase_messages(session, numbers, names, contact_numbers, greeting)
+    _erase_messages_about(session, ride_ids, appointment_ids)
 
     moment = now or datetime.now(UTC)
     person.full_name = ERASED_NAME
@@ -165,11 +172,18 @@ def _former_numbers(session: Session, person: Person) -> set[str]:
 
 
 def _calls_about(
-    session: Session, person: Person, numbers: set[str], contact_numbers: set[str], marks: set[str]
+    session: Session,
+    person: Person,
+    numbers: set[str],
+    contact_numbers: set[str],
+    marks: set[str],
+    records: set[int],
 ) -> list[Call]:
     """The person's own calls, the calls that made their rides and bookings (a relative's
     call for them), and their contacts' other calls whose saved state or steps name them
-    (a relative who heard their name in the 给谁叫车 menu, say)."""
+    (a relative who heard their name in the 给谁叫车 menu, say) or hold one of their rides or
+    bookings (a relative who called again to cancel the ride). `records`: ride ids, and
+    booking ids negated."""
     own = or_(
         Call.person_id == person.id,
         Call.from_number.in_(numbers) & Call.person_id.is_(None),
@@ -180,9 +194,28 @@ def _calls_about(
     seen = {call.id for call in calls}
     if contact_numbers:
         for call in session.scalars(select(Call).where(Call.from_number.in_(contact_numbers))):
-            if call.id not in seen and _mentions(session, call.id, marks):
+            if call.id not in seen and (
+                _mentions(session, call.id, marks) or _holds(session, call.id, records)
+            ):
                 calls.append(call)
     return calls
+
+
+def _holds(session: Session, call_id: str, records: set[int]) -> bool:
+    """The call's saved state (its flow variables) points at one of the person's rides or
+    bookings."""
+    state = session.get(CallSession, call_id)
+    if state is None:
+        return False
+    found = dict(state.data)
+    found.update(state.data.get("vars") or {})
+    for key, value in found.items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            if key.endswith("ride_id") and value in records:
+                return True
+            if key.endswith("appointment_id") and -value in records:
+                return True
+    return False
 
 
 def _mentions(session: Session, call_id: str, marks: set[str]) -> bool:
@@ -250,6 +283,20 @@ def _erase_messages(
         )
     if conditions:
         for message in session.scalars(select(OutboxMessage).where(or_(*conditions))):
+            session.delete(message)
+    session.flush()
+
+
+def _erase_messages_about(session: Session, ride_ids: set[int], appointment_ids: set[int]) -> None:
+    """Every message about one of their rides or bookings, whoever it went to (a relative's
+    "car assigned" call names no one, but its number and key tie the relative to the ride)."""
+    prefixes = [f"ride:{i}:" for i in ride_ids]
+    for i in appointment_ids:
+        prefixes += [f"appointment:{i}:", f"hospital-noshow:{i}:", f"hospital-stop:{i}:"]
+    for start in range(0, len(prefixes), 200):  # bounded statements for a long history
+        chunk = prefixes[start : start + 200]
+        condition = or_(*[OutboxMessage.idempotency_key.startswith(p) for p in chunk])
+        for message in session.scalars(select(OutboxMessage).where(condition)):
             session.delete(message)
     session.flush()
 

@@ -288,3 +288,37 @@ def test_an_erased_persons_name_leaves_the_trail_of_whom_a_number_was_taken_from
     assert "周建华" not in trail and "改绑给另一位老人（已注销）" in trail
     with db.session() as session:
         assert session.get_one(Person, zhou_id).unbound_numbers is None
+
+
+def test_a_relatives_later_call_about_her_ride_and_its_messages_are_erased_too(
+    db: Database,
+) -> None:
+    """The daughter orders the car (1, 1, 1), calls again and cancels it (8, 8): that second
+    call names no one but holds the ride, and the cancel SMS to her number is keyed by the
+    ride; after erasure neither ties the daughter's number to the erased person."""
+    demo_data(db, today=DAY)
+    person_id = _register(db)
+    service = build_call_service(Settings(database_url=db.url), db)
+    for turns in (["1", "1", "1"], ["8", "8"]):
+        lines: list[str] = []
+        run_call(
+            service,
+            from_number="+8613900002222",
+            to_number="+868710000000",
+            turns=iter(turns),
+            show=lines.append,
+        )
+    assert any("车已经取消了" in line for line in lines), lines
+    with db.session() as session:
+        ride = session.scalars(select(Ride)).one()
+        assert ride.status == RideStatus.CANCELLED
+        keys = session.scalars(select(OutboxMessage.idempotency_key)).all()
+        assert any(k.startswith(f"ride:{ride.id}:cancelled") for k in keys), keys
+
+    with db.session() as session:
+        erase_person(session, person_id=person_id, changed_by=STAFF, today=DAY)
+
+    assert _leftovers(db) == []
+    with db.session() as session:
+        keys = session.scalars(select(OutboxMessage.idempotency_key)).all()
+        assert not any(k.startswith("ride:") for k in keys), keys
