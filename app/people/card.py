@@ -6,7 +6,8 @@ each saved place the keys that order a taxi from there (dialogs/taxi.yaml):
   then 1 (对);
 - another place without a home saved: 1, then the place's key, then 1;
 - places 8 to 10 have no key in the menu (8 is 取消叫车 on the status menu, 9 means
-  "none of these"): the caller says the label instead.
+  "none of these"): the caller reaches the place question the same way (1, then 2 with
+  a home saved) and says the label there; "车到家接您，对吗？" takes no place names.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def place_keys(person: Person) -> list[CardPlace]:
         if place is home:
             keys = ["1", "1"]
         elif place.position > PLACES_BY_KEY:
-            lines.append(CardPlace(place.label, f"按1叫车，再说“{place.label}”"))
+            first = "按1叫车，再按2，然后说" if home is not None else "按1叫车，然后说"
+            lines.append(CardPlace(place.label, f"{first}“{place.label}”"))
             continue
         elif home is not None:
             keys = ["1", "2", str(place.position), "1"]

@@ -27,8 +27,8 @@ def test_card_keys_follow_the_taxi_flow() -> None:
     assert keys["家"] == "1 → 1"
     assert keys["女儿家"] == "1 → 2 → 2 → 1"
     assert keys["地点7"] == "1 → 2 → 7 → 1"
-    assert keys["地点8"] == "按1叫车，再说“地点8”"  # 8 cancels a ride on the status menu
-    assert keys["地点9"] == "按1叫车，再说“地点9”"  # 9 means "none of these" in the menu
+    assert keys["地点8"] == "按1叫车，再按2，然后说“地点8”"  # 8 cancels a ride on the status menu
+    assert keys["地点9"] == "按1叫车，再按2，然后说“地点9”"  # 9 means "none of these" in the menu
 
 
 def test_card_keys_without_a_home_skip_the_home_question() -> None:

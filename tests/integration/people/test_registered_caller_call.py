@@ -10,6 +10,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.hotline import build_call_service
 from app.people.audit import Actor
+from app.people.card import place_keys
 from app.people.enums import ConsentBasis
 from app.people.models import Community
 from app.people.registration import PlaceInput, deactivate_person, register_person
@@ -68,3 +69,29 @@ def test_after_deactivation_the_number_is_an_unknown_caller(db: Database) -> Non
         deactivate_person(session, person_id=person_id, changed_by=STAFF)
     lines = _call(db, "+868716660101", "hangup")
     assert "赵奶奶" not in lines[0]
+
+
+def test_the_card_way_to_a_place_without_a_key_orders_the_car_there(db: Database) -> None:
+    """Places 8-10 have no key: the card says 1, then 2, then say the place; followed as
+    printed, the call queues the car at that place (not at home)."""
+    demo_data(db, today=date(2026, 11, 30))
+    labels = ["菜市场", "公园", "老年大学", "女儿家", "儿子家", "卫生站", "超市", "姐姐家", "茶馆"]
+    with db.session() as session:
+        community = session.scalars(select(Community).where(Community.name == "翠湖社区")).one()
+        person = register_person(
+            session,
+            full_name="钱秀珍",
+            registered_by="翠湖社区 王主任",
+            consent_basis=ConsentBasis.PAPER_FORM,
+            community_id=community.id,
+            phones=["13900003333"],
+            home=PlaceInput(label="家", address="五华区翠湖北路9号"),
+            places=[PlaceInput(name, f"{name}门口，青年路{i}号") for i, name in enumerate(labels)],
+        )
+        printed = {line.label: line.keys for line in place_keys(person)}
+    assert printed["姐姐家"] == "按1叫车，再按2，然后说“姐姐家”"
+    lines = _call(db, "+8613900003333", "1", "2", "姐姐家", "1")
+    assert any("车已经叫了" in line for line in lines), lines
+    with db.session() as session:
+        ride = session.scalars(select(Ride)).one()
+        assert ride.pickup_address is not None and "青年路7号" in ride.pickup_address
