@@ -16,7 +16,9 @@ import pytest
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
+from app.people.enums import ConsentBasis
 from app.people.models import Community, Person, PersonAuditEntry
+from app.people.registration import PlaceInput, register_person
 from app.people.resident_id import make_resident_id
 from app.staff.enums import StaffRole
 from app.taxi.enums import RideStatus
@@ -64,6 +66,9 @@ def press(server: LiveServer, step: int, digits: str) -> ET.Element:
     return twilio_post(
         server, f"/twilio/voice/step?step={step}", {"CallSid": SID, "Digits": digits}
     )
+
+
+TEN = ["菜市场", "公园", "老年大学", "女儿家", "儿子家", "卫生站", "超市", "姐姐家", "茶馆"]
 
 
 def test_register_print_card_and_call_from_the_landline(
@@ -158,3 +163,29 @@ def test_register_print_card_and_call_from_the_landline(
     assert ride.status == RideStatus.QUEUED and ride.person_id == person.id
     assert ride.caller_number == LANDLINE and ride.pickup_address == HOME
     assert actions == ["registered"]
+
+    # A person with all ten places still gets a one-page card.
+    with server.db.session() as session:
+        full = register_person(
+            session,
+            full_name="钱秀珍",
+            registered_by="翠湖社区小王",
+            consent_basis=ConsentBasis.PAPER_FORM,
+            community_id=cuihu_id,
+            phones=["13900003333"],
+            home=PlaceInput(label="家", address="五华区翠湖北路9号3栋2单元401室"),
+            places=[
+                PlaceInput(name, f"五华区青年路{i}号{name}门口") for i, name in enumerate(TEN)
+            ],
+        )
+        full_id = full.id
+    page.goto(f"{server.url}/people/{full_id}/card")
+    page.wait_for_selector("#hotline-card")
+    assert page.locator("#card-places tr").count() == 10
+    page.emulate_media(media="print")
+    table = page.locator("#card-places").bounding_box()
+    card = page.locator("#hotline-card").bounding_box()
+    assert table is not None and card is not None
+    assert table["width"] <= card["width"] + 1  # no row runs off the side of the page
+    pdf = page.pdf(format="A4", print_background=True)
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
