@@ -45,6 +45,7 @@ router = console_router()
 
 MAX_FIELD = 200
 NOT_YOURS = "您不是这位老人登记的家属联系人，不能查看或修改。请联系老人所在社区。"
+ID_ON_FILE = "这个身份证号已经登记过了。要修改这位老人的资料，请联系老人所在的社区。"
 BOUND_ELSEWHERE = "电话{number}已经登记在另一位老人名下，这里不能改。请联系老人所在社区的工作人员。"
 NO_CONSENT = "请先问过老人本人，并勾选“老人本人知道并同意登记”，才能登记。"
 NO_COMMUNITY = (
@@ -227,6 +228,10 @@ def _read(data: FormData) -> FamilyForm:
 def _refusal(exc: RegistrationError) -> str:
     if exc.code == "phone_bound_elsewhere":
         return BOUND_ELSEWHERE.format(number=mask_number(exc.number) if exc.number else "")
+    if exc.code in ("id_number_taken", "id_number_deactivated"):
+        # One answer for both: a relative learns no more than that the ID is on file
+        # (whether the person was deactivated is for the community office).
+        return ID_ON_FILE
     return exc.message
 
 
