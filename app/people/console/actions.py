@@ -9,6 +9,7 @@ own community. Showing full numbers is a POST, written to the person's audit tra
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Form, HTTPException, Request
@@ -190,6 +191,31 @@ def update(
     return RedirectResponse(f"/people/{person_id}?done=updated", status_code=303)
 
 
+def _confirmed_step(
+    request: Request,
+    session: Session,
+    staff: StaffUser,
+    person: Person,
+    *,
+    confirm: str,
+    template: str,
+    change: Callable[[], str],
+    event: str,
+) -> Response:
+    """A two-step action: without `confirm=yes` the confirmation page; with it `change()`
+    (which returns the `done` notice), committed, or 409 with the service's reason."""
+    if confirm != "yes":
+        return render(request, template, {"person": person})
+    try:
+        done = change()
+        session.commit()
+    except RegistrationError as exc:
+        session.rollback()
+        raise HTTPException(status_code=409, detail=exc.message) from None
+    logger.info(event, extra=log_fields(staff_user_id=staff.id, person_id=person.id))
+    return RedirectResponse(f"/people/{person.id}?done={done}", status_code=303)
+
+
 @router.post("/people/{person_id}/deactivate", response_class=Response)
 def deactivate(
     request: Request,
@@ -201,16 +227,21 @@ def deactivate(
 ) -> Response:
     """Step one (no `confirm`): the confirmation page. Step two (`confirm=yes`): deactivate."""
     person = load_person(session, staff, person_id)
-    if confirm != "yes":
-        return render(request, "people/deactivate.html", {"person": person})
-    try:
+
+    def change() -> str:
         deactivate_person(session, person_id=person.id, changed_by=actor_of(staff), now=now)
-        session.commit()
-    except RegistrationError as exc:
-        session.rollback()
-        raise HTTPException(status_code=409, detail=exc.message) from None
-    logger.info("person deactivated", extra=log_fields(staff_user_id=staff.id, person_id=person_id))
-    return RedirectResponse(f"/people/{person_id}?done=deactivated", status_code=303)
+        return "deactivated"
+
+    return _confirmed_step(
+        request,
+        session,
+        staff,
+        person,
+        confirm=confirm,
+        template="people/deactivate.html",
+        change=change,
+        event="person deactivated",
+    )
 
 
 @router.post("/people/{person_id}/reactivate", response_class=Response)
@@ -224,19 +255,23 @@ def reactivate(
 ) -> Response:
     """重新启用: step one shows what happens; step two (`confirm=yes`) reactivates."""
     person = load_person(session, staff, person_id)
-    if confirm != "yes":
-        return render(request, "people/reactivate.html", {"person": person})
-    try:
+
+    def change() -> str:
         left_out = reactivate_person(
             session, person_id=person.id, changed_by=actor_of(staff), now=now
         )
-        session.commit()
-    except RegistrationError as exc:
-        session.rollback()
-        raise HTTPException(status_code=409, detail=exc.message) from None
-    logger.info("person reactivated", extra=log_fields(staff_user_id=staff.id, person_id=person_id))
-    done = "reactivated_partly" if left_out else "reactivated"
-    return RedirectResponse(f"/people/{person_id}?done={done}", status_code=303)
+        return "reactivated_partly" if left_out else "reactivated"
+
+    return _confirmed_step(
+        request,
+        session,
+        staff,
+        person,
+        confirm=confirm,
+        template="people/reactivate.html",
+        change=change,
+        event="person reactivated",
+    )
 
 
 @router.post("/people/{person_id}/reveal", response_class=Response)
