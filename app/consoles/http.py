@@ -147,16 +147,18 @@ def commit_or_refuse(
     show_refusal: Callable[[Exception], Response],
     log_event: str,
     fields: dict[str, object],
-    done_url: str,
+    done_url: str | Callable[[Any], str],
 ) -> Response:
-    """Run a console action: commit and redirect to `done_url`, or, when the service
-    refuses it, roll back and show the page again with the refusal."""
+    """Run a console action: commit and redirect to `done_url` (or to what it makes of the
+    change's result), or, when the service refuses it, roll back and show the page again
+    with the refusal."""
     try:
-        change()
+        result = change()
         session.commit()  # before answering: the redirected page must already see it
     except refused as exc:
         session.rollback()
         logger.info("%s refused", log_event, extra=log_fields(**fields))
         return show_refusal(exc)
     logger.info(log_event, extra=log_fields(**fields))
-    return RedirectResponse(done_url, status_code=303)
+    url = done_url(result) if callable(done_url) else done_url
+    return RedirectResponse(url, status_code=303)

@@ -24,7 +24,7 @@ from app.consoles.auth import (
     ensure_community_access,
 )
 from app.consoles.csrf import CsrfProtected
-from app.consoles.http import console_router
+from app.consoles.http import commit_or_refuse, console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
 from app.core.local_time import local_today
@@ -206,14 +206,19 @@ def _confirmed_step(
     (which returns the `done` notice), committed, or 409 with the service's reason."""
     if confirm != "yes":
         return render(request, template, {"person": person})
-    try:
-        done = change()
-        session.commit()
-    except RegistrationError as exc:
-        session.rollback()
-        raise HTTPException(status_code=409, detail=exc.message) from None
-    logger.info(event, extra=log_fields(staff_user_id=staff.id, person_id=person.id))
-    return RedirectResponse(f"/people/{person.id}?done={done}", status_code=303)
+
+    def conflict(exc: Exception) -> Response:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+
+    return commit_or_refuse(
+        session,
+        change,
+        refused=RegistrationError,
+        show_refusal=conflict,
+        log_event=event,
+        fields={"staff_user_id": staff.id, "person_id": person.id},
+        done_url=lambda done: f"/people/{person.id}?done={done}",
+    )
 
 
 @router.post("/people/{person_id}/deactivate", response_class=Response)
