@@ -3,6 +3,11 @@
 Every test that asks for `db` runs once per backend. PostgreSQL is the server on
 127.0.0.1:5432 (override with IVR_TEST_POSTGRES_URL); when it is unreachable the
 PostgreSQL runs are skipped, unless IVR_REQUIRE_POSTGRES=1 (as in CI), which fails them.
+
+Web-layer tests (browser pages in tests/e2e, role and isolation checks over HTTP in
+`*_http.py`) exercise pages, sessions and permissions, not the SQL dialect: they run on
+the production database (PostgreSQL) only, when both backends are tested. Service-level
+tests keep running on both. IVR_TEST_WEB_ON_EVERY_BACKEND=1 runs them on both too.
 """
 
 from __future__ import annotations
@@ -48,6 +53,41 @@ def _drop_postgres_database(url: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def _postgres_reachable() -> bool:
+    engine = create_engine(POSTGRES_ADMIN_URL, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            return True
+    except Exception:
+        return False
+    finally:
+        engine.dispose()
+
+
+def _web_layer(item: pytest.Item) -> bool:
+    path = Path(str(item.fspath))
+    return "e2e" in path.parts or path.name.endswith("_http.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run web-layer tests on PostgreSQL only when both backends are tested (see above)."""
+    if "postgresql" not in BACKENDS or os.environ.get("IVR_TEST_WEB_ON_EVERY_BACKEND") == "1":
+        return
+    if os.environ.get("IVR_REQUIRE_POSTGRES") != "1" and not _postgres_reachable():
+        return  # the PostgreSQL runs will be skipped: keep the SQLite ones
+    dropped = [
+        item
+        for item in items
+        if _web_layer(item)
+        and getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("database_url") == "sqlite"  # type: ignore[attr-defined]
+    ]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        ids = {id(item) for item in dropped}
+        items[:] = [item for item in items if id(item) not in ids]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
