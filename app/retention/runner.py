@@ -61,12 +61,15 @@ class RetentionThread:
         return self
 
     def _loop(self) -> None:
-        while not self.stop_event.is_set():
+        """Check at start-up, then every `retention_check_seconds` until stopped; a run
+        under way is finished before the thread stops."""
+        while True:
             try:
                 run_if_due(self.db, self.settings, now=self.clock(), deleter=self.deleter)
             except Exception:  # the database was unreachable, say: log and try later
                 logger.exception("retention run failed")
-            self.stop_event.wait(self.settings.retention_check_seconds)
+            if self.stop_event.wait(self.settings.retention_check_seconds):
+                return
 
     def stop(self, timeout: float = 30.0) -> bool:
         self.stop_event.set()

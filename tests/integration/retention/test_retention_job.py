@@ -8,6 +8,7 @@ Twilio is the fake Twilio of tests/support at the HTTP boundary (the real twilio
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from datetime import UTC, date, datetime, timedelta
@@ -20,8 +21,11 @@ from app.calls.enums import CallChannel, CallStatus
 from app.calls.models import Call, CallSession, CallStep
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.local_time import local_today
+from app.db.base import utcnow
 from app.hospital.enums import AppointmentStatus, ClinicSession
 from app.hospital.models import Appointment, Doctor, Hospital, HospitalAudit, Schedule, Slot
+from app.main import create_app
 from app.notify.enums import OutboxKind, OutboxStatus
 from app.notify.models import OutboxMessage
 from app.people.models import Person, PersonAuditEntry
@@ -578,3 +582,24 @@ def test_a_live_ride_and_a_booking_ahead_are_never_touched(
         )
     assert (settings.recordings_dir / "CAride-3.wav").exists()
     assert fake_twilio.deletes() == []
+
+
+def test_the_service_runs_the_job_by_itself_once_started(db: Database, tmp_path: Path) -> None:
+    """`ivr serve`'s app checks at start-up; stopping it lets the run under way finish."""
+    settings = _settings(
+        db, tmp_path, retention_in_process=True, retention_hour=0, outbox_in_process=False
+    )
+    old = _ride(db, utcnow() - timedelta(days=400))
+
+    app = create_app(settings)
+
+    async def start_and_stop() -> None:
+        async with app.router.lifespan_context(app):
+            pass
+
+    asyncio.run(start_and_stop())
+
+    with db.session() as session:
+        run = session.scalars(select(RetentionRun)).one()
+        assert run.day == local_today(run.started_at) and run.finished_at is not None
+        assert session.get_one(Ride, old).caller_number is None
