@@ -4,7 +4,8 @@ Per kind (periods in `Settings.retention_*_days`; the table and the reasons are 
 docs/security.md):
 
 - recordings: WAV/MP3 files in the recordings folder, and recordings Twilio keeps, are
-  deleted; the references to them (a ride's pickup recording, a call step's
+  deleted (and, whatever their age, Twilio recordings queued by a deregistration with
+  erasure, `recording_deletions`); the references to them (a ride's pickup recording, a call step's
   `recording_url`, a call's saved `*_recording` variables) are cleared. A Twilio
   recording whose deletion Twilio did not confirm keeps its reference, so the next run
   tries again; it is reported as `twilio_failed`.
@@ -54,7 +55,7 @@ from app.notify.models import OutboxMessage
 from app.operators.enums import OPEN
 from app.operators.models import OperatorRequest
 from app.people.models import PersonAuditEntry
-from app.retention.models import RetentionRun
+from app.retention.models import RecordingDeletion, RetentionRun
 from app.retention.twilio_recordings import (
     RecordingDeleteError,
     RecordingDeleter,
@@ -278,6 +279,13 @@ class _Job:
                 )
             )
         self._old_files(cutoff, live_files)
+        with self.db.session() as session:  # queued by erasure: due whatever their age
+            for queued in session.scalars(
+                select(RecordingDeletion).order_by(RecordingDeletion.queued_at)
+            ).all():
+                if self._delete_at_twilio(queued.sid) and not self.dry_run:
+                    session.delete(queued)
+                    session.commit()
         with self.db.session() as session:
             rides = session.scalars(
                 select(Ride)

@@ -1,4 +1,4 @@
-"""retention: markers on calls and the daily claim of the retention job
+"""retention: markers on calls, the daily claim, Twilio recordings queued for deletion
 
 Revision ID: 0019_retention
 Revises: 0016_staff_audit
@@ -31,9 +31,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_retention_runs")),
         sa.UniqueConstraint("day", name=op.f("uq_retention_runs_day")),
     )
+    op.create_table(
+        "recording_deletions",
+        sa.Column("sid", sa.String(length=34), nullable=False),
+        sa.Column("queued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("sid", name=op.f("pk_recording_deletions")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("recording_deletions")
     op.drop_table("retention_runs")
     with op.batch_alter_table("calls", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_calls_started_at"))

@@ -28,10 +28,12 @@ from app.hospital.models import Appointment, Doctor, Hospital, HospitalAudit, Sc
 from app.main import create_app
 from app.notify.enums import OutboxKind, OutboxStatus
 from app.notify.models import OutboxMessage
+from app.people.audit import Actor
+from app.people.erasure import erase_person
 from app.people.models import Person, PersonAuditEntry
 from app.reports.rows import Period, report_for
 from app.retention.job import BLANKED, claim_day, run_daily, run_retention
-from app.retention.models import RetentionRun
+from app.retention.models import RecordingDeletion, RetentionRun
 from app.retention.runner import run_if_due
 from app.schema import Base
 from app.staff.models import StaffAudit, StaffUser
@@ -603,3 +605,34 @@ def test_the_service_runs_the_job_by_itself_once_started(db: Database, tmp_path:
         run = session.scalars(select(RetentionRun)).one()
         assert run.day == local_today(run.started_at) and run.finished_at is not None
         assert session.get_one(Ride, old).caller_number is None
+
+
+def test_twilio_recordings_of_an_erased_person_are_deleted_at_twilio_by_the_next_run(
+    db: Database, tmp_path: Path, fake_twilio: FakeTwilio
+) -> None:
+    demo_data(db, today=DAY)
+    settings = _settings(db, tmp_path, fake_twilio)
+    recording = fake_twilio.add_recording()
+    _call(db, "CAhers", NOW - timedelta(days=2), recording=recording)
+    with db.session() as session:
+        person = session.scalars(select(Person).order_by(Person.id)).first()
+        assert person is not None
+        person_id = person.id
+        session.get_one(Call, "CAhers").person_id = person_id
+    ride = _ride(db, NOW - timedelta(days=2), recording=recording, call_id="CAhers")
+    with db.session() as session:
+        session.get_one(Ride, ride).person_id = person_id
+        erase_person(
+            session, person_id=person_id, changed_by=Actor("管理员", None), today=DAY, now=NOW
+        )
+    with db.session() as session:
+        assert session.get_one(Ride, ride).pickup_recording_url is None  # erased at once
+        queued = session.scalars(select(RecordingDeletion)).all()
+        assert [q.sid for q in queued] == [recording.rsplit("/", 1)[1]]
+
+    report = run_retention(db, settings, now=NOW)  # two days old: not past any period
+
+    assert report.counts["recordings"]["twilio_deleted"] == 1
+    assert fake_twilio.recordings == set()
+    with db.session() as session:
+        assert session.scalars(select(RecordingDeletion)).all() == []
