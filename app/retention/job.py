@@ -482,11 +482,14 @@ class _Job:
             self.report.add(kind, what, len(ids))
             if self.dry_run:
                 return
+            values: dict[str, Any] = {c.key: None for c in columns}
+            if hasattr(model, "updated_at"):  # the record's own times stay (statistics, FHIR)
+                values["updated_at"] = model.updated_at
             for chunk in _chunks(ids):
                 session.execute(
                     update(model)
                     .where(model.id.in_(chunk))
-                    .values({c.key: None for c in columns})
+                    .values(values)
                     .execution_options(synchronize_session=False)
                 )
 

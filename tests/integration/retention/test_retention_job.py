@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from app.calls.enums import CallChannel, CallStatus
@@ -307,15 +309,17 @@ def test_rides_bookings_and_calls_past_their_period_are_anonymised_not_deleted(
             None,
             None,
         )
-        assert (ride.status, ride.to_hospital, ride.created_at) == (
+        assert (ride.status, ride.to_hospital, ride.created_at, ride.updated_at) == (
             RideStatus.COMPLETED,
             True,
+            _past(365),
             _past(365),
         )
         assert session.get_one(Ride, new_ride).caller_number == "+8613900001111"
         assert session.get_one(Ride, new_ride).pickup_address == "五华区翠湖北路8号"
         booking = session.get_one(Appointment, old_booking)
         assert booking.booked_by_number is None and booking.status == AppointmentStatus.FULFILLED
+        assert booking.updated_at == _past(365)
         assert session.get_one(Appointment, new_booking).booked_by_number == "+8613900002222"
         assert session.get_one(Call, "CAold").from_number is None
         assert session.get_one(Call, "CAnew").from_number == "+8613900001111"
@@ -467,8 +471,9 @@ def test_the_service_runs_it_from_the_configured_local_hour(db: Database, tmp_pa
 
 
 def test_a_recording_twilio_did_not_delete_is_kept_and_tried_again(
-    db: Database, tmp_path: Path, fake_twilio: FakeTwilio
+    db: Database, tmp_path: Path, fake_twilio: FakeTwilio, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="app.retention")
     settings = _settings(db, tmp_path, fake_twilio)
     failing, gone = fake_twilio.add_recording(), fake_twilio.add_recording()
     fake_twilio.recordings.discard(gone.rsplit("/", 1)[1])  # deleted by hand at Twilio
@@ -482,6 +487,10 @@ def test_a_recording_twilio_did_not_delete_is_kept_and_tried_again(
     assert first.counts["recordings"]["twilio_failed"] == 1
     assert first.counts["recordings"]["twilio_deleted"] == 1  # Twilio's 404: already gone
     assert failing.rsplit("/", 1)[1] in fake_twilio.recordings
+    logged = [r.getMessage() for r in caplog.records]
+    assert "retention: 1 Twilio recordings not deleted, tried again next run" in logged
+    assert any(getattr(r, "fields", None) == {"retention": first.counts} for r in caplog.records)
+    assert not [line for line in logged if "+86" in line or WORDS in line]
     with db.session() as session:
         assert session.get_one(Ride, ride).pickup_recording_url == failing
         assert session.get_one(Call, "CAold").recordings_removed_at == NOW
