@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import os
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -645,3 +646,29 @@ def test_twilio_recordings_of_an_erased_person_are_deleted_at_twilio_by_the_next
     assert fake_twilio.recordings == set()
     with db.session() as session:
         assert session.scalars(select(RecordingDeletion)).all() == []
+
+
+def test_two_processes_at_once_run_the_day_once(db: Database, tmp_path: Path) -> None:
+    settings = _settings(db, tmp_path)
+    ride = _ride(db, _past(400))
+    start = threading.Barrier(2)
+    reports: list[object] = []
+
+    def service_process() -> None:
+        own = Database(db.url)  # its own engine and connections, like another process
+        try:
+            start.wait()
+            reports.append(run_daily(own, settings, now=NOW))
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=service_process) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(reports) == 2 and reports.count(None) == 1
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(RetentionRun)) == 1
+        assert session.get_one(Ride, ride).caller_number is None
