@@ -45,8 +45,8 @@ from app.taxi.models import Ride
 from support.demo import demo_data
 from support.fake_twilio import FakeTwilio
 
-NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Kunming
-DAY = date(2026, 12, 1)
+NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # 10:00 in Kunming
+DAY = date(2026, 11, 30)  # the day most tests load the demo data for (one snapshot)
 SECOND = timedelta(seconds=1)
 WORDS = "我在翠湖北路8号"
 ID_KEYS = "530102194803092215"
@@ -446,7 +446,7 @@ def test_a_second_run_the_same_day_does_nothing(
         assert run.report["counts"]["transcripts"]["calls"] == 1
         assert "+86" not in json.dumps(run.report)  # counts only
 
-    tomorrow = run_daily(db, settings, now=NOW + timedelta(hours=14))  # 00:00 local, Dec 2
+    tomorrow = run_daily(db, settings, now=NOW + timedelta(hours=14))  # 00:00 local, Dec 1
     assert tomorrow is not None and tomorrow.counts["rides"]["rides"] == 1
     assert tomorrow.counts["transcripts"]["calls"] == 0
     with db.session() as session:
