@@ -152,6 +152,7 @@ def run_retention(
     with db.session() as session:
         keep = protected(session, now)
     job = _Job(db, settings, now, dry_run, deleter or default_deleter(settings), keep, report)
+    job.erased_recordings()
     for kind, days in (
         ("recordings", settings.retention_recordings_days),
         ("transcripts", settings.retention_transcripts_days),
@@ -279,13 +280,6 @@ class _Job:
                 )
             )
         self._old_files(cutoff, live_files)
-        with self.db.session() as session:  # queued by erasure: due whatever their age
-            for queued in session.scalars(
-                select(RecordingDeletion).order_by(RecordingDeletion.queued_at)
-            ).all():
-                if self._delete_at_twilio(queued.sid) and not self.dry_run:
-                    session.delete(queued)
-                    session.commit()
         with self.db.session() as session:
             rides = session.scalars(
                 select(Ride)
@@ -313,6 +307,17 @@ class _Job:
                 if call.id in self.keep.call_ids:
                     continue
                 self._call_recordings(session, call)
+
+    def erased_recordings(self) -> None:
+        """Twilio recordings an erasure unlinked: due whatever their age or the period
+        (even with recordings kept for ever, an erasure is an erasure)."""
+        with self.db.session() as session:
+            for queued in session.scalars(
+                select(RecordingDeletion).order_by(RecordingDeletion.queued_at)
+            ).all():
+                if self._delete_at_twilio(queued.sid) and not self.dry_run:
+                    session.delete(queued)
+                    session.commit()
 
     def _old_files(self, cutoff: datetime, live_files: set[str | None]) -> None:
         if not self.folder.is_dir():

@@ -621,7 +621,7 @@ def test_twilio_recordings_of_an_erased_person_are_deleted_at_twilio_by_the_next
     db: Database, tmp_path: Path, fake_twilio: FakeTwilio
 ) -> None:
     demo_data(db, today=DAY)
-    settings = _settings(db, tmp_path, fake_twilio)
+    settings = _settings(db, tmp_path, fake_twilio, retention_recordings_days=0)  # even so
     recording = fake_twilio.add_recording()
     _call(db, "CAhers", NOW - timedelta(days=2), recording=recording)
     with db.session() as session:
@@ -640,7 +640,7 @@ def test_twilio_recordings_of_an_erased_person_are_deleted_at_twilio_by_the_next
         queued = session.scalars(select(RecordingDeletion)).all()
         assert [q.sid for q in queued] == [recording.rsplit("/", 1)[1]]
 
-    report = run_retention(db, settings, now=NOW)  # two days old: not past any period
+    report = run_retention(db, settings, now=NOW)  # two days old, and recordings "kept"
 
     assert report.counts["recordings"]["twilio_deleted"] == 1
     assert fake_twilio.recordings == set()
