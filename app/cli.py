@@ -13,6 +13,7 @@ from app.hospital.cli import schedules_app
 from app.hospital.fhir.cli import fhir_app
 from app.notify.cli import outbox_app
 from app.people.cli import people_app
+from app.retention.cli import retention_app
 from app.speech.cli import models_app
 from app.staff.cli import users_app
 from app.understanding.cli import understand_command
@@ -35,6 +36,7 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(people_app, name="people")
 app.add_typer(schedules_app, name="schedules")
 app.add_typer(fhir_app, name="fhir")
+app.add_typer(retention_app, name="retention")
 app.command("understand")(understand_command)
 
 
@@ -115,17 +117,18 @@ def demo(
 @recordings_app.command("purge")
 def recordings_purge(
     older_than_days: Annotated[
-        int | None, typer.Option(help="Default: IVR_RECORDING_RETENTION_DAYS.")
+        int | None, typer.Option(help="Default: IVR_RETENTION_RECORDINGS_DAYS.")
     ] = None,
 ) -> None:
-    """Delete recordings older than the retention period (run it daily, e.g. from cron)."""
+    """Delete recording files older than the retention period (files only; `ivr retention
+    run` also deletes Twilio's recordings and everything else past its period)."""
     from datetime import timedelta
 
     from app.calls.recordings import purge_recordings
     from app.db.base import utcnow
 
     settings = get_settings()
-    days = older_than_days if older_than_days is not None else settings.recording_retention_days
+    days = older_than_days if older_than_days is not None else settings.retention_recordings_days
     removed = purge_recordings(
         settings.recordings_dir, older_than=timedelta(days=days), now=utcnow()
     )

@@ -22,6 +22,7 @@ from app.operators import console as operators_console
 from app.people import console as community_console
 from app.people import family as family_page
 from app.reports import router as report_router
+from app.retention.runner import start_retention_thread
 from app.speech.service import get_speech
 from app.staff import pages as staff_pages
 from app.taxi import console as dispatch_console
@@ -45,7 +46,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         worker = None
         if settings.outbox_in_process:  # SMS and calls if Twilio is set, HIS pushes always
             worker = start_worker_thread(app.state.db, settings)
+        retention = None
+        if settings.retention_in_process:  # once a day, claimed so one process runs it
+            retention = start_retention_thread(app.state.db, settings)
         yield
+        if retention is not None:
+            retention.stop()
         if worker is not None:
             worker.stop()
         app.state.db.dispose()

@@ -28,6 +28,9 @@ from app.schema import Base
 POSTGRES_ADMIN_URL = os.environ.get(
     "IVR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+# The daily retention job would run inside every test app against wall-clock time and
+# remove test rows dated in the past; tests run it themselves with a controlled `now`.
+os.environ.setdefault("IVR_RETENTION_IN_PROCESS", "false")
 BACKENDS = [b for b in os.environ.get("IVR_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 
 

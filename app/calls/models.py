@@ -38,7 +38,7 @@ class Call(Base):
     status: Mapped[CallStatus] = mapped_column(
         str_enum(CallStatus, "call_status"), default=CallStatus.IN_PROGRESS
     )
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Why the call reached a person (None: it did not). Set by the step that transferred.
     transfer_reason: Mapped[TransferReason | None] = mapped_column(
@@ -46,6 +46,10 @@ class Call(Base):
     )
     # The caller described a sudden serious emergency: kept for the operators' panel.
     emergency: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Set by the retention job (app/retention): when the caller's words (recognised text,
+    # long key entries, prompts read back) and when the recordings of this call were removed.
+    words_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recordings_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class CallSession(Base):

@@ -1,7 +1,8 @@
 """Retention of callers' recordings kept on disk: personal data is not kept for ever.
 
-Recordings made over media streams live in `Settings.recordings_dir` (Twilio keeps its
-own <Record> recordings; delete those in the Twilio console or API by the same policy).
+Recordings made over media streams live in `Settings.recordings_dir`. This is the files-only
+purge of `ivr recordings purge`; the daily retention job (app/retention) deletes the files,
+the recordings Twilio keeps and the references to both.
 """
 
 from __future__ import annotations

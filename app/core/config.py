@@ -49,8 +49,34 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "var" / "recordings",
         description="Callers' recorded words (media streams); served to operators.",
     )
-    recording_retention_days: int = Field(
-        default=90, description="`ivr recordings purge` deletes recordings older than this."
+    # --- retention of personal data (app/retention, docs/security.md); 0 keeps for ever ---
+    retention_recordings_days: int = Field(
+        default=30, ge=0, description="Recordings (files and Twilio's) are deleted after this."
+    )
+    retention_transcripts_days: int = Field(
+        default=90,
+        ge=0,
+        description="Callers' words in call steps and ride transcripts are removed after this.",
+    )
+    retention_rides_days: int = Field(
+        default=365,
+        ge=0,
+        description="Rides, bookings and calls lose numbers, names and addresses after this.",
+    )
+    retention_outbox_days: int = Field(
+        default=90, ge=0, description="Sent or failed SMS and call texts are blanked after this."
+    )
+    retention_audit_days: int = Field(
+        default=730, ge=0, description="Staff, person and hospital audit rows are deleted then."
+    )
+    retention_in_process: bool = Field(
+        default=True, description="Run the daily retention job inside `ivr serve`."
+    )
+    retention_hour: int = Field(
+        default=3, ge=0, le=23, description="Local hour from which the daily retention job runs."
+    )
+    retention_check_seconds: float = Field(
+        default=600, gt=0, description="How often `ivr serve` checks whether today's run is due."
     )
     speech_model: str = Field(
         default="vosk-model-small-cn-0.22",

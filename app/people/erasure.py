@@ -7,8 +7,9 @@ booked them; their calls' caller number, engine state, what they said and keyed 
 a menu key, and the prompts read to them; the same on calls others made for them (a
 relative's call that ordered their ride or booking, or that named them), whose link to
 their ride or appointment is also cut; messages to their numbers or naming them;
-recording files of those calls; the details in their audit trail, and their name where
-another person's trail says a number was moved to them.
+recording files of those calls (recordings Twilio keeps are queued by sid alone and
+deleted at Twilio by the next retention run, app/retention); the details in their audit
+trail, and their name where another person's trail says a number was moved to them.
 
 Kept, without personal fields: the person row (id, community, registration and consent
 record, dates) so rides, appointments, calls and statistics keep their links; each ride's
@@ -38,6 +39,7 @@ from app.people.audit import Actor
 from app.people.models import Person, PersonAuditEntry, PersonPhone
 from app.people.names import polite_name
 from app.people.registration import RegistrationError
+from app.retention.models import queue_recording_deletion
 from app.taxi.models import Ride
 from app.taxi.rides import LIVE
 
@@ -83,6 +85,7 @@ def erase_person(
     ):
         raise RegistrationError("booking_ahead", "这位老人还有没到日子的挂号，请先取消再注销")
 
+    moment = now or datetime.now(UTC)
     ride_ids = set(session.scalars(select(Ride.id).where(ride_filter)))
     appointment_ids = set(
         session.scalars(select(Appointment.id).where(Appointment.patient_id == person.id))
@@ -101,12 +104,11 @@ def erase_person(
     calls = _calls_about(
         session, person, numbers, contact_numbers, marks, ride_ids | {-i for i in appointment_ids}
     )
-    _erase_calls(session, person, calls, recordings_dir)
-    _erase_rides(session, ride_filter, recordings_dir)
+    _erase_calls(session, person, calls, recordings_dir, moment)
+    _erase_rides(session, ride_filter, recordings_dir, moment)
     _erase_messages(session, numbers, names, contact_numbers, greeting)
     _erase_messages_about(session, ride_ids, appointment_ids)
 
-    moment = now or datetime.now(UTC)
     person.full_name = ERASED_NAME
     person.call_name = person.id_number = person.gender = person.notes = None
     person.birth_date = person.unbound_numbers = None
@@ -136,10 +138,13 @@ def erase_person(
     return person
 
 
-def _erase_rides(session: Session, ride_filter: Any, recordings_dir: Path | None) -> None:
+def _erase_rides(
+    session: Session, ride_filter: Any, recordings_dir: Path | None, now: datetime
+) -> None:
     rides = list(session.scalars(select(Ride).where(ride_filter)))
     for ride in rides:
         _remove_recording(recordings_dir, ride.pickup_recording_url)
+        queue_recording_deletion(session, ride.pickup_recording_url, now)
         ride.caller_number = ride.caller_name = None
         ride.pickup_place_id = None
         ride.pickup_address = ride.pickup_recording_url = ride.pickup_transcript = None
@@ -227,15 +232,23 @@ def _mentions(session: Session, call_id: str, marks: set[str]) -> bool:
 
 
 def _erase_calls(
-    session: Session, person: Person, calls: list[Call], recordings_dir: Path | None
+    session: Session,
+    person: Person,
+    calls: list[Call],
+    recordings_dir: Path | None,
+    now: datetime,
 ) -> None:
     made_by_others = [call.id for call in calls if call.person_id != person.id]
     for call in calls:
         call.from_number = None
         state = session.get(CallSession, call.id)
         if state is not None:
+            for value in [*state.data.values(), *(state.data.get("vars") or {}).values()]:
+                if isinstance(value, str):
+                    queue_recording_deletion(session, value, now)
             state.data = {}
         for step in session.scalars(select(CallStep).where(CallStep.call_id == call.id)):
+            queue_recording_deletion(session, step.event.get("recording_url"), now)
             step.event = _bare_event(step.event)
             step.outputs = [{"kind": o.get("kind")} for o in step.outputs]
         if recordings_dir is not None and recordings_dir.is_dir():
@@ -303,7 +316,8 @@ def _erase_messages_about(session: Session, ride_ids: set[int], appointment_ids:
 
 def _remove_recording(recordings_dir: Path | None, url: str | None) -> None:
     """A recording kept on disk (relative to the recordings folder) is deleted; one kept by
-    Twilio is deleted there by the retention policy (app/calls/recordings.py)."""
+    Twilio is queued (`recording_deletions`) and deleted there by the next retention run
+    (app/retention/job.py)."""
     if recordings_dir is None or not url or "://" in url:
         return
     folder = recordings_dir.resolve()

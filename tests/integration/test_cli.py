@@ -21,6 +21,8 @@ COMMANDS = [
     ["flows", "check"],
     ["call"],
     ["recordings", "purge"],
+    ["retention"],
+    ["retention", "run"],
 ]
 
 
@@ -110,7 +112,42 @@ def test_recordings_past_the_retention_period_are_deleted(tmp_path: Path) -> Non
     result = ivr(
         "recordings",
         "purge",
-        env={"IVR_RECORDINGS_DIR": str(folder), "IVR_RECORDING_RETENTION_DAYS": "90"},
+        env={"IVR_RECORDINGS_DIR": str(folder), "IVR_RETENTION_RECORDINGS_DAYS": "90"},
     )
     assert result.returncode == 0 and "deleted 1 recordings" in result.stdout
     assert not old.exists() and recent.exists() and other.exists()
+
+
+def test_retention_run_reports_counts_once_a_day_and_a_dry_run_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "recordings"
+    folder.mkdir()
+    old = folder / "CA1-2.wav"
+    old.write_bytes(b"RIFF")
+    long_ago = time.time() - 31 * 86400
+    os.utime(old, (long_ago, long_ago))
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'ivr.sqlite3'}",
+        "IVR_RECORDINGS_DIR": str(folder),
+    }
+    assert ivr("db", "upgrade", env=env).returncode == 0
+
+    dry = ivr("retention", "run", "--dry-run", env=env)
+    assert dry.returncode == 0 and "dry run: nothing changed" in dry.stdout
+    assert "recordings: files_deleted=1 " in dry.stdout and old.exists()
+
+    run = ivr("retention", "run", env=env)
+    assert run.returncode == 0 and not old.exists()
+    lines = run.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "recordings",
+        "transcripts",
+        "rides",
+        "outbox",
+        "audit",
+    ]
+    assert "recordings: files_deleted=1 " in run.stdout
+
+    again = ivr("retention", "run", env=env)
+    assert again.returncode == 0 and "already ran today" in again.stdout

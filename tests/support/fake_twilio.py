@@ -4,7 +4,9 @@ Implements only what app.notify and app.operators use, under
 /2010-04-01/Accounts/{AccountSid}/: POST Messages.json and Calls.json (create), GET
 Messages.json and Calls.json (list, filtered by To and From), and POST Calls/{Sid}.json
 (update an ongoing call, e.g. redirect it with new TwiML; a sid in `ended_calls` gets
-Twilio's 400 code 21220 "Call is not in-progress"). Answers are shaped like Twilio's
+Twilio's 400 code 21220 "Call is not in-progress"), and DELETE Recordings/{Sid}.json
+(204 for a recording in `recordings`, which `add_recording` fills; 404 code 20404 for
+any other, as Twilio answers for one already deleted). Answers are shaped like Twilio's
 (sid, status, date_created in RFC 2822, ...). Every request is recorded (`requests`);
 created resources are kept (`created`). Basic auth must match the account sid and token, else 401.
 
@@ -41,7 +43,7 @@ import pytest
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
 AUTH_TOKEN = "fake-twilio-auth-token-0123456789"
 _PATH = re.compile(
-    r"^/2010-04-01/Accounts/(?P<account>[^/]+)/(?P<kind>Messages|Calls)(?:/(?P<sid>[A-Za-z0-9]+))?\.json$"
+    r"^/2010-04-01/Accounts/(?P<account>[^/]+)/(?P<kind>Messages|Calls|Recordings)(?:/(?P<sid>[A-Za-z0-9]+))?\.json$"
 )
 MODES = {"ok", "error500", "error400", "hang", "drop", "drop_before"}
 
@@ -50,7 +52,7 @@ MODES = {"ok", "error500", "error400", "hang", "drop", "drop_before"}
 class RecordedRequest:
     method: str
     path: str
-    kind: str  # "Messages" or "Calls"
+    kind: str  # "Messages", "Calls" or "Recordings"
     form: dict[str, str]
     query: dict[str, str]
     auth: tuple[str, str] | None
@@ -68,6 +70,7 @@ class FakeTwilio:
     hang_seconds: float = 2.0
     invalid_numbers: set[str] = field(default_factory=set)
     ended_calls: set[str] = field(default_factory=set)  # calls that can no longer be updated
+    recordings: set[str] = field(default_factory=set)  # recording sids Twilio still keeps
     requests: list[RecordedRequest] = field(default_factory=list)
     created: list[dict[str, object]] = field(default_factory=list)
     _next: list[str] = field(default_factory=list)
@@ -94,6 +97,18 @@ class FakeTwilio:
                 and m["sid"] is not None
                 and sid in (None, m["sid"])
             ]
+
+    def add_recording(self) -> str:
+        """A recording Twilio keeps; returns its URL as a RecordingUrl webhook field has it."""
+        sid = "RE" + uuid.uuid4().hex
+        with self.lock:
+            self.recordings.add(sid)
+        return f"https://api.twilio.com/2010-04-01/Accounts/{self.account_sid}/Recordings/{sid}"
+
+    def deletes(self) -> list[RecordedRequest]:
+        """DELETE requests (recording deletions), whatever their outcome."""
+        with self.lock:
+            return [r for r in self.requests if r.method == "DELETE"]
 
     def created_of(self, kind: str) -> list[dict[str, object]]:
         with self.lock:
@@ -192,6 +207,8 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
                 )
             if mode == "401":
                 self._send_json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+            elif method == "DELETE":
+                self._delete(match["sid"], mode)
             elif match["sid"] is not None:
                 self._update(match["sid"], form, parts.path)
             elif method == "GET":
@@ -224,6 +241,35 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
                     time.sleep(fake.hang_seconds)
                 with contextlib.suppress(OSError):  # the client may have given up waiting
                     self._send_json(201, _public(resource))
+
+        def _delete(self, sid: str | None, mode: str) -> None:
+            if mode == "error500":
+                self._send_json(
+                    500, {"code": 20500, "message": "Internal Server Error", "status": 500}
+                )
+                return
+            if mode in ("drop_before", "drop"):
+                if mode == "drop":
+                    with fake.lock:
+                        fake.recordings.discard(sid or "")
+                self._drop()
+                return
+            with fake.lock:
+                known = sid in fake.recordings
+                fake.recordings.discard(sid or "")
+            if not known:
+                self._send_json(
+                    404,
+                    {
+                        "code": 20404,
+                        "message": "The requested resource was not found",
+                        "status": 404,
+                    },
+                )
+                return
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def _update(self, sid: str, form: dict[str, str], path: str) -> None:
             if sid in fake.ended_calls:
@@ -285,6 +331,9 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802
             self._route("GET")
+
+        def do_DELETE(self) -> None:  # noqa: N802
+            self._route("DELETE")
 
     return Handler
 
