@@ -80,6 +80,7 @@ class FamilyBooking:
     session: ClinicSession
     start_time: time
     department: str
+    department_name: str  # canonical (心血管内科): the sessions to move to
     doctor: str
     status: AppointmentStatus
     by_family_doctor: bool  # made from the family-doctor share: this doctor may change it
@@ -344,6 +345,7 @@ def _bookings(
                 session=appointment.session,
                 start_time=slot.start_time,
                 department=department.display_name or department.name,
+                department_name=department.name,
                 doctor=doctor.name,
                 status=appointment.status,
                 by_family_doctor=appointment.booked_by_staff_id is not None,
