@@ -293,7 +293,9 @@ def _load(session: Session, today: date) -> None:
             short_name=s,
             address=a,
             phone=p,
-            rules=dict(HOSPITAL_RULES, family_doctor_share_percent=15) if i == 0 else HOSPITAL_RULES,
+            rules=(
+                dict(HOSPITAL_RULES, family_doctor_share_percent=15) if i == 0 else HOSPITAL_RULES
+            ),
         )
         for i, (n, s, a, p) in enumerate(HOSPITALS)
     ]
