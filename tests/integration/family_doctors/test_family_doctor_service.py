@@ -29,8 +29,8 @@ from sqlalchemy import func, select
 
 from app.core.db import Database
 from app.hospital import administration, appointments, family_doctors, schedules
-from app.hospital.enums import AppointmentStatus, ClinicSession
 from app.hospital.audit import AdminError
+from app.hospital.enums import AppointmentStatus, ClinicSession
 from app.hospital.errors import BookingError
 from app.hospital.family_doctors import FamilyDoctorError
 from app.hospital.models import Appointment, FamilyDoctorPatient, Slot
