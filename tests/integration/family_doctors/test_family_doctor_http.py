@@ -5,7 +5,6 @@ move / cancel flow, refusals with their messages, the role on the users page and
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
 
 import pytest
 from family_helpers import (
@@ -26,41 +25,32 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from app.consoles.auth import get_now
 from app.core.config import Settings
 from app.core.db import Database
 from app.hospital import family_doctors
 from app.hospital.enums import ClinicSession
 from app.hospital.models import Appointment, FamilyDoctorPatient
-from app.main import create_app
 from app.people.models import Person
 from app.staff import accounts, cli
 from app.staff.enums import StaffRole
 from app.staff.models import StaffUser
+from support.app_client import AppClients, Clock
 from support.demo import demo_data
-from support.live_server import HTML, PASSWORD, TEST_SECRET, add_staff, csrf_from
+from support.live_server import PASSWORD, TEST_SECRET, add_staff, csrf_from
 
 Client = Callable[..., TestClient]
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.current: datetime = NOW
-
-    def now(self) -> datetime:
-        return self.current
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(NOW)
 
 
 @pytest.fixture
 def client(db: Database, clock: Clock) -> Iterator[Client]:
-    """A TestClient factory on one app (no lifespan: no outbox worker), demo data loaded,
-    with extra staff: a second family doctor of the same hospital, one of the other
-    hospital, hospital staff and admins of both, an operator."""
+    """Signed-in TestClients on the demo data with extra staff: a second family doctor of
+    the same hospital, one of the other hospital, hospital staff and admins of both, an
+    operator and an admin."""
     demo_data(db, today=TODAY)
     ours, theirs = hospital_ids(db)
     add_staff(db, "fd.same", StaffRole.FAMILY_DOCTOR, hospital_id=ours)
@@ -73,31 +63,9 @@ def client(db: Database, clock: Clock) -> Iterator[Client]:
     with db.session() as session:  # the demo family doctor with the tests' password
         doctor = session.scalars(select(StaffUser).where(StaffUser.username == "familydoc1")).one()
         accounts.set_password(session, doctor, PASSWORD, now=NOW)
-    settings = Settings(
-        database_url=db.url, secret_key=TEST_SECRET, environment="development",
-        secure_cookies=False, outbox_in_process=False,
-    )
-    app = create_app(settings)
-    app.dependency_overrides[get_now] = clock.now
-    opened: list[TestClient] = []
-
-    def make(username: str | None = None) -> TestClient:
-        test_client = TestClient(app, follow_redirects=False, headers=HTML)
-        opened.append(test_client)
-        if username is not None:
-            form = test_client.get("/login")
-            signed = test_client.post(
-                "/login",
-                data={"username": username, "password": PASSWORD,
-                      "csrf_token": csrf_from(form.text)},
-            )
-            assert signed.status_code == 303, signed.text
-        return test_client
-
-    yield make
-    for test_client in opened:
-        test_client.close()
-    app.state.db.dispose()
+    clients = AppClients(db, clock)
+    yield clients.client
+    clients.close()
 
 
 def _token(client: TestClient, path: str = "/console") -> str:
