@@ -37,6 +37,8 @@ from app.hospital.models import Appointment, FamilyDoctorPatient, Slot
 from app.hospital.offers import find_offers
 from app.notify.enums import OutboxKind
 from app.notify.models import OutboxMessage
+from app.people.audit import Actor
+from app.people.erasure import erase_person
 from app.people.models import Person
 from app.staff import accounts
 from app.staff.enums import StaffRole
@@ -406,3 +408,18 @@ def test_generated_sessions_keep_the_family_doctor_share(demo: Database) -> None
                 actor_id=None, now=NOW,
             )
         assert "不能超过 100%" in too_much.value.message
+
+
+def test_erasing_a_person_removes_their_signing(demo: Database) -> None:
+    yang = person_id(demo, "+8613800000006")  # 杨树林: signed, nothing booked
+    with demo.session() as session:
+        erase_person(session, person_id=yang, changed_by=Actor("社区"), today=TODAY, now=NOW)
+    with demo.session() as session:
+        assert session.scalars(
+            select(FamilyDoctorPatient).where(FamilyDoctorPatient.person_id == yang)
+        ).all() == []
+        names = [
+            p.name
+            for p in family_doctors.signed_patients(session, doctor=_doctor(session, demo), now=NOW)
+        ]
+    assert sorted(names) == sorted(["张秀英", "李桂芳"])
