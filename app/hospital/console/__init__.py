@@ -25,6 +25,7 @@ from app.hospital.console import (
     family_doctor,
     his,
     pages,
+    slots_csv,
     walk_in,
 )
 
@@ -44,3 +45,5 @@ router.include_router(family_admin.pages)
 router.include_router(family_admin.actions)
 router.include_router(family_doctor.pages)
 router.include_router(family_doctor.actions)
+router.include_router(slots_csv.pages)
+router.include_router(slots_csv.actions)
