@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Form, HTTPException, Request
+from fastapi import Form, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -102,7 +102,7 @@ def book_form(
     staff: FamilyDoctorStaff,
     session: SessionDep,
     now: NowDep,
-    department: str = "",
+    department: Annotated[str, Query(max_length=30)] = "",
 ) -> Response:
     return _book_page(request, session, staff, now, person_id, department)
 
@@ -142,7 +142,7 @@ def book(
 
 def _move_page(
     request: Request, session: Session, staff: StaffUser, now: Any, appointment_id: int,
-    department: str, **extra: Any,
+    department: str | None, **extra: Any,
 ) -> Response:
     try:
         patient, booking = family_doctors.own_booking(
@@ -152,7 +152,9 @@ def _move_page(
         if exc.not_found:
             raise _not_found(exc) from None
         raise HTTPException(status_code=409, detail=exc.message) from None
-    context = _choose_context(session, staff, now, department or booking.department_name)
+    # No department asked for: the booking's own; an empty choice (全部科室): every one.
+    chosen = booking.department_name if department is None else department
+    context = _choose_context(session, staff, now, chosen)
     context.update(patient=patient, booking=booking)
     status = extra.pop("status_code", 200)
     context.update(extra)
@@ -166,7 +168,7 @@ def move_form(
     staff: FamilyDoctorStaff,
     session: SessionDep,
     now: NowDep,
-    department: str = "",
+    department: Annotated[str | None, Query(max_length=30)] = None,
 ) -> Response:
     return _move_page(request, session, staff, now, appointment_id, department)
 
