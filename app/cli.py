@@ -58,6 +58,7 @@ def serve(
         f"  - staff sign-in:   {base}/login   (demo: admin / chuncheng-2026)\n"
         f"  - dispatch:        {base}/dispatch  (demo: operator / diaodu-2026)\n"
         f"  - hospital:        {base}/hospital  (demo: hospital1 / guahao-2026!)\n"
+        f"  - family doctor:   {base}/family-doctor  (demo: familydoc1 / jiating-2026!)\n"
         f"  - health:          {base}/healthz  {base}/readyz\n"
         f"  - Twilio webhook:  {settings.public_base_url}/twilio/voice\n"
         f"  - simulate a call: .venv/bin/ivr call --from +8613800000001\n",

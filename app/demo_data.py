@@ -6,7 +6,7 @@ callers; `ivr call --from +8613800000001` is greeted as 张奶奶.
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -14,13 +14,21 @@ from sqlalchemy.orm import Session
 from app.calls.models import Hotline
 from app.core.db import Database
 from app.hospital.enums import ClinicSession, ClinicType
-from app.hospital.models import Department, Doctor, Hospital, Schedule, Slot
+from app.hospital.models import (
+    Department,
+    Doctor,
+    FamilyDoctorPatient,
+    Hospital,
+    Schedule,
+    Slot,
+)
 from app.hospital.rules import BookingRules
 from app.people.enums import PhoneKind, PlaceKind
 from app.people.models import Community, FamilyContact, Person, PersonPhone, SavedPlace
 from app.people.resident_id import make_resident_id
 from app.staff.accounts import create_user
 from app.staff.enums import StaffRole
+from app.staff.models import StaffUser
 from app.taxi.models import Driver, TaxiCompany
 
 SCHEDULE_DAYS = 14
@@ -28,6 +36,9 @@ PEOPLE_WITH_ID_NUMBERS = 8
 DISTRICT_CODES = ("530102", "530111", "530103", "530112")  # 五华, 官渡, 盘龙, 西山
 SLOTS_PER_SESSION = 6
 ELDERLY_SLOTS_PER_SESSION = 2  # the share kept for older callers (measure 14)
+# The first hospital keeps one more slot at the end of each session for its family doctor
+# (measure 17), who books it for the people signed with them.
+FAMILY_DOCTOR_SLOTS_PER_SESSION = 1
 SESSION_STARTS = {ClinicSession.AM: time(8, 0), ClinicSession.PM: time(14, 0)}
 SLOT_MINUTES = 20
 
@@ -36,7 +47,11 @@ DEMO_STAFF = [
     ("operator", "调度员小李", "diaodu-2026", StaffRole.OPERATOR, None),
     ("hospital1", "市一院挂号处", "guahao-2026!", StaffRole.HOSPITAL_STAFF, 0),
     ("hospital2", "滇池医院挂号处", "guahao-2026!", StaffRole.HOSPITAL_STAFF, 1),
+    ("familydoc1", "赵敏医生（家庭医生）", "jiating-2026!", StaffRole.FAMILY_DOCTOR, 0),
 ]
+# People (indexes into PEOPLE) signed with the demo family doctor, with their start dates
+# counted back from the demo day.
+FAMILY_DOCTOR_PATIENTS = [(0, 400), (2, 200), (5, 30)]
 
 COMMUNITIES = [
     ("翠湖社区", "五华区"),
@@ -273,15 +288,24 @@ def _load(session: Session, today: date) -> None:
         for n, p, plate, v in DRIVERS
     )
     hospitals = [
-        Hospital(name=n, short_name=s, address=a, phone=p, rules=HOSPITAL_RULES)
-        for n, s, a, p in HOSPITALS
+        Hospital(
+            name=n,
+            short_name=s,
+            address=a,
+            phone=p,
+            rules=(
+                dict(HOSPITAL_RULES, family_doctor_share_percent=15) if i == 0 else HOSPITAL_RULES
+            ),
+        )
+        for i, (n, s, a, p) in enumerate(HOSPITALS)
     ]
     session.add_all(hospitals)
     session.flush()
     for h_index, hospital in enumerate(hospitals):
         _load_hospital(session, hospital, h_index, today)
+    staff: dict[str, StaffUser] = {}
     for username, display, password, role, hospital_index in DEMO_STAFF:
-        create_user(
+        staff[username] = create_user(
             session,
             username=username,
             display_name=display,
@@ -289,6 +313,19 @@ def _load(session: Session, today: date) -> None:
             role=role,
             hospital_id=hospitals[hospital_index].id if hospital_index is not None else None,
             demo=True,  # a published password: refused in production
+        )
+    people = session.scalars(select(Person).order_by(Person.id)).all()
+    doctor = staff["familydoc1"]
+    for index, days_ago in FAMILY_DOCTOR_PATIENTS:
+        session.add(
+            FamilyDoctorPatient(
+                doctor_id=doctor.id,
+                person_id=people[index].id,
+                hospital_id=doctor.hospital_id,
+                started_on=today - timedelta(days=days_ago),
+                signed_by_id=staff["admin"].id,
+                created_at=datetime.combine(today, time(9, 0), UTC),
+            )
         )
 
 
@@ -328,19 +365,25 @@ def _load_hospital(session: Session, hospital: Hospital, h_index: int, today: da
                     schedule = Schedule(doctor_id=doctor.id, day=day, session=clinic_session)
                     session.add(schedule)
                     session.flush()
-                    slot_rows.extend(_slots(schedule.id, clinic_session))
+                    slot_rows.extend(
+                        _slots(schedule.id, clinic_session, family_doctor=h_index == 0)
+                    )
     session.execute(insert(Slot), slot_rows)
 
 
-def _slots(schedule_id: int, clinic_session: ClinicSession) -> list[dict[str, object]]:
+def _slots(
+    schedule_id: int, clinic_session: ClinicSession, *, family_doctor: bool = False
+) -> list[dict[str, object]]:
     start = SESSION_STARTS[clinic_session]
+    family = FAMILY_DOCTOR_SLOTS_PER_SESSION if family_doctor else 0
     return [
         {
             "schedule_id": schedule_id,
             "start_time": time(start.hour + (n * SLOT_MINUTES) // 60, (n * SLOT_MINUTES) % 60),
             "reserved_for_elderly": n < ELDERLY_SLOTS_PER_SESSION,
+            "reserved_for_family_doctor": n >= SLOTS_PER_SESSION,
             "status": "free",
             "version": 1,
         }
-        for n in range(SLOTS_PER_SESSION)
+        for n in range(SLOTS_PER_SESSION + family)
     ]

@@ -27,6 +27,7 @@ from app.consoles.http import wants_html
 from app.consoles.roles import (
     COMMUNITY_CONSOLE_ROLES,
     DISPATCH_ROLES,
+    FAMILY_DOCTOR_ROLES,
     HOSPITAL_ADMIN_ROLES,
     HOSPITAL_CONSOLE_ROLES,
 )
@@ -123,6 +124,9 @@ DispatchStaff = Annotated[StaffUser, Depends(require_role(*DISPATCH_ROLES))]
 HospitalConsoleStaff = Annotated[StaffUser, Depends(require_role(*HOSPITAL_CONSOLE_ROLES))]
 CommunityConsoleStaff = Annotated[StaffUser, Depends(require_role(*COMMUNITY_CONSOLE_ROLES))]
 HospitalAdminStaff = Annotated[StaffUser, Depends(require_role(*HOSPITAL_ADMIN_ROLES))]
+FamilyDoctorStaff = Annotated[StaffUser, Depends(require_role(*FAMILY_DOCTOR_ROLES))]
+# Family doctors are bound to a hospital too, but see only their own signed patients
+# (/family-doctor), never the hospital console: they are not in this set.
 HOSPITAL_BOUND_ROLES = frozenset({StaffRole.HOSPITAL_STAFF, StaffRole.HOSPITAL_ADMIN})
 
 

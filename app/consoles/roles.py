@@ -11,6 +11,7 @@ ROLE_LABELS: dict[StaffRole, str] = {
     StaffRole.HOSPITAL_STAFF: "医院工作人员",
     StaffRole.HOSPITAL_ADMIN: "医院管理员",
     StaffRole.COMMUNITY_STAFF: "社区工作人员",
+    StaffRole.FAMILY_DOCTOR: "家庭医生",
     StaffRole.ADMIN: "管理员",
 }
 
@@ -25,6 +26,9 @@ HOSPITAL_CONSOLE_ROLES: tuple[StaffRole, ...] = (
 HOSPITAL_ADMIN_ROLES: tuple[StaffRole, ...] = (StaffRole.HOSPITAL_ADMIN, StaffRole.ADMIN)
 COMMUNITY_CONSOLE_ROLES: tuple[StaffRole, ...] = (StaffRole.COMMUNITY_STAFF, StaffRole.ADMIN)
 USER_ADMIN_ROLES: tuple[StaffRole, ...] = (StaffRole.ADMIN,)
+# The family-doctor console (/family-doctor): a family doctor's own signed patients only;
+# nobody else, admins included, books from it (they are not anyone's family doctor).
+FAMILY_DOCTOR_ROLES: tuple[StaffRole, ...] = (StaffRole.FAMILY_DOCTOR,)
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,9 @@ CONSOLE_LINKS: tuple[ConsoleLink, ...] = (
     ConsoleLink("医院工作台", "/hospital", "号源、预约和停诊", HOSPITAL_CONSOLE_ROLES),
     ConsoleLink(
         "老人登记", "/people", "登记、查找和修改老人资料，打印热线卡", COMMUNITY_CONSOLE_ROLES
+    ),
+    ConsoleLink(
+        "家庭医生工作台", "/family-doctor", "我的签约老人：代约、改约、取消", FAMILY_DOCTOR_ROLES
     ),
     ConsoleLink(
         "用户管理", "/console/users", "新建和停用账号、重设密码、修改角色", USER_ADMIN_ROLES

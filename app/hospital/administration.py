@@ -280,6 +280,7 @@ def rules_form(rules: BookingRules, raw: Mapping[str, Any]) -> dict[str, str]:
         "noshow_penalties": ", ".join(f"{n}:{d}" for n, d in rules.noshow_penalties),
         "elderly_share_percent": str(rules.elderly_share_percent),
         "onsite_share_percent": str(rules.onsite_share_percent),
+        "family_doctor_share_percent": str(rules.family_doctor_share_percent),
     }
 
 
@@ -302,10 +303,19 @@ def update_rules(
         raise AdminError("取消截止日请选择“前一个工作日”或“前一天”。")
     elderly = _int_field(form, "elderly_share_percent", "长者电话预留比例（%）", 0, 100)
     onsite = _int_field(form, "onsite_share_percent", "现场长者预留比例（%）", 0, 100)
+    if (form.get("family_doctor_share_percent") or "").strip():
+        family = _int_field(form, "family_doctor_share_percent", "家庭医生预留比例（%）", 0, 100)
+    else:  # a form without the field keeps the current share
+        family = BookingRules.from_json(hospital.rules).family_doctor_share_percent
     if elderly + onsite > 100:
         raise AdminError(
             f"长者电话预留和现场预留加起来不能超过 100%，现在是 {elderly}% + {onsite}% = "
             f"{elderly + onsite}%。"
+        )
+    if elderly + onsite + family > 100:
+        raise AdminError(
+            f"长者电话预留、现场预留和家庭医生预留加起来不能超过 100%，现在是 {elderly}% + "
+            f"{onsite}% + {family}% = {elderly + onsite + family}%。"
         )
     penalties = _penalties(form.get("noshow_penalties") or "")
     before = dict(hospital.rules or {})
@@ -322,6 +332,7 @@ def update_rules(
         noshow_penalties=penalties,
         elderly_share_percent=elderly,
         onsite_share_percent=onsite,
+        family_doctor_share_percent=family,
     )
     rules = BookingRules.from_json(after)  # the same reader the booking path uses
     hospital.rules = after

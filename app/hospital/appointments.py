@@ -70,8 +70,15 @@ def book(
     booked_by_number: str | None,
     booked_by_contact_id: int | None = None,
     call_id: str | None = None,
+    family_doctor_id: int | None = None,
+    notify: bool = True,
 ) -> Appointment:
     """Book the slot for the patient and text the confirmation; see the module doc.
+
+    `family_doctor_id`: a family doctor books for a signed patient (checked by
+    app.hospital.family_doctors): only slots of the family-doctor share, which nobody
+    else may book; the patient and their family contacts are told (`notify_family`).
+    `notify=False` leaves the messages to the caller (a move sends one message).
 
     Checks, in order: the patient exists and has a valid ID number (real-name booking),
     is not suspended, the booking contact may act for them, the slot exists, is free and
@@ -92,6 +99,9 @@ def book(
     if slot.status != SlotStatus.FREE:
         raise BookingError("slot_taken")
     if slot.reserved_for_onsite:  # kept for walk-ins at the desk, never booked by phone
+        raise BookingError("slot_unavailable")
+    if slot.reserved_for_family_doctor != (family_doctor_id is not None):
+        # The family-doctor share is booked by family doctors only, and only from it.
         raise BookingError("slot_unavailable")
     _check_day(rules, schedule.day, now)
     if slot.reserved_for_elderly and not rules.is_elderly(patient_age(patient, today)):
@@ -116,6 +126,7 @@ def book(
         booked_by_contact_id=contact.id if contact is not None else None,
         booked_by_number=booked_by_number,
         call_id=call_id,
+        booked_by_staff_id=family_doctor_id,
         status=AppointmentStatus.BOOKED,
     )
     try:
@@ -135,12 +146,81 @@ def book(
         "appointment %s booked: slot %s, department %s, %s",
         appointment.id, slot.id, department.id, "family" if contact else "self",
     )
+    if not notify:
+        return appointment
     offer = offer_for_slot(slot, schedule, doctor, department, hospital, rules)
-    extra = contact.phone if contact is not None else booked_by_number
     body = _booked_sms(patient, offer)
+    if family_doctor_id is not None:
+        notify_family(session, patient, body, f"appointment:{appointment.id}:booked")
+        return appointment
+    extra = contact.phone if contact is not None else booked_by_number
     for number in _sms_numbers(session, patient, extra):
         _sms(session, number, body, f"appointment:{appointment.id}:booked:sms:{number}")
     return appointment
+
+
+def moved_message(session: Session, old: Appointment, new: Appointment) -> str:
+    """One text for a booking moved to another session: the old time and the new booking."""
+    old_slot = session.get(Slot, old.slot_id)
+    slot = session.get(Slot, new.slot_id)
+    assert old_slot is not None and slot is not None
+    schedule, doctor, department, hospital = _slot_context(session, slot)
+    offer = offer_for_slot(
+        slot, schedule, doctor, department, hospital, BookingRules.from_json(hospital.rules)
+    )
+    deadline = offer.cancel_deadline
+    return texts.sms(
+        "appointment_moved",
+        patient=get_patient(session, new.patient_id).full_name,
+        old_when=f"{spoken_day(old.day, old.session)} {old_slot.start_time:%H:%M}",
+        hospital=offer.hospital,
+        department=offer.department,
+        when=f"{spoken_day(offer.day, offer.session)} {offer.start_time:%H:%M}",
+        doctor=offer.doctor_name,
+        title=offer.doctor_title,
+        clinic=CLINIC_WORDS[offer.clinic_type],
+        fee=offer.fee_yuan,
+        deadline=f"{deadline.month}月{deadline.day}日{spoken_time(deadline.time())}",
+    )
+
+
+def notify_family(session: Session, patient: Person, body: str, key: str) -> int:
+    """Tell the patient and their family contacts, as for bookings a family doctor made.
+
+    The patient's mobiles get an SMS; a patient with only landlines gets a call on the
+    first one, reading the same text. Family contacts who asked to be told (`notify`) get
+    an SMS on a Chinese mobile. Keys `{key}:sms:{number}` / `{key}:call:{number}`.
+    """
+    phones = list(
+        session.scalars(
+            select(PersonPhone).where(PersonPhone.person_id == patient.id).order_by(PersonPhone.id)
+        )
+    )
+    mobiles = [p.number for p in phones if p.kind == PhoneKind.MOBILE]
+    sent = 0
+    for number in mobiles:
+        _sms(session, number, body, f"{key}:sms:{number}")
+        sent += 1
+    if not mobiles and phones:
+        number = phones[0].number
+        enqueue_message(
+            session, kind=OutboxKind.CALL, to_number=number, body=body,
+            idempotency_key=f"{key}:call:{number}",
+        )
+        sent += 1
+    told = {p.number for p in phones}
+    contacts = session.scalars(
+        select(FamilyContact)
+        .where(FamilyContact.person_id == patient.id, FamilyContact.notify.is_(True))
+        .order_by(FamilyContact.id)
+    )
+    for contact in contacts:
+        if contact.phone in told or not MOBILE_RE.fullmatch(contact.phone):
+            continue
+        told.add(contact.phone)
+        _sms(session, contact.phone, body, f"{key}:sms:{contact.phone}")
+        sent += 1
+    return sent
 
 
 def _booked_sms(patient: Person, offer: Offer) -> str:
@@ -195,6 +275,7 @@ def cancel(
     now: datetime,
     reason: str,
     enforce_deadline: bool = True,
+    notify: bool = True,
 ) -> Appointment:
     """Cancel a live booking before the hospital's deadline, free the slot, text the patient
     (and whoever booked it). Cancelling a cancelled booking again returns it unchanged.
@@ -227,6 +308,8 @@ def cancel(
     except StaleDataError:  # pragma: no cover - the slot is locked above
         raise BookingError("not_cancellable", status="已更新") from None
     log.info("appointment %s cancelled", appointment.id)
+    if not notify:
+        return appointment
     patient = get_patient(session, appointment.patient_id)
     body = texts.sms(
         "appointment_cancelled",
@@ -236,6 +319,9 @@ def cancel(
         when=f"{spoken_day(appointment.day, appointment.session)} {slot.start_time:%H:%M}",
         doctor=doctor.name,
     )
+    if appointment.booked_by_staff_id is not None:  # a family doctor's booking
+        notify_family(session, patient, body, f"appointment:{appointment.id}:cancelled")
+        return appointment
     extra = appointment.booked_by_number
     if appointment.booked_by_contact_id is not None:
         contact = session.get(FamilyContact, appointment.booked_by_contact_id)

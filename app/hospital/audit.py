@@ -70,6 +70,7 @@ DETAIL_LABELS: dict[str, str] = {
     "noshow_penalties": "爽约处罚",
     "elderly_share_percent": "长者电话预留%",
     "onsite_share_percent": "现场预留%",
+    "family_doctor_share_percent": "家庭医生预留%",
 }
 
 

@@ -56,6 +56,8 @@ class DeskRow:
     schedule_stopped: bool
     elderly: bool  # green channel (老年人优先): the hospital's elderly age; unknown counts
     onsite: bool = False  # booked at the desk into the on-site share (app.hospital.walk_in)
+    family_doctor: bool = False  # booked by a family doctor (app.hospital.family_doctors)
+    visit_number: int = 0  # 就诊序号: the slot's place in its session, the order of seeing
 
     @property
     def session_label(self) -> str:
@@ -69,6 +71,8 @@ class DeskRow:
     def booked_via(self) -> str:
         if self.onsite:
             return "现场挂号"
+        if self.family_doctor:
+            return "家庭医生代约"
         return "家属代约" if self.booked_by_family else "本人电话预约"
 
     @property
@@ -134,6 +138,7 @@ def day_list(session: Session, *, hospital_id: int, day: date) -> list[DeskRow]:
         .order_by(Schedule.session, Department.id, Slot.start_time, Doctor.id, Appointment.id)
     ).all()
     phones = patient_phones(session, {person.id for *_, person in rows})
+    numbers = visit_numbers(session, {schedule.id for _, _, schedule, *_ in rows})
     hospital = session.get(Hospital, hospital_id)
     rules = BookingRules.from_json(hospital.rules if hospital is not None else None)
     result = []
@@ -161,9 +166,121 @@ def day_list(session: Session, *, hospital_id: int, day: date) -> list[DeskRow]:
                 schedule_stopped=schedule.status is ScheduleStatus.STOPPED,
                 elderly=rules.is_elderly(age_on(person.birth_date, day)),
                 onsite=slot.reserved_for_onsite,
+                family_doctor=appointment.booked_by_staff_id is not None,
+                visit_number=numbers.get(slot.id, 0),
             )
         )
     return result
+
+
+def visit_numbers(session: Session, schedule_ids: set[int]) -> dict[int, int]:
+    """就诊序号 of every slot of these sessions: its place in the session by start time (then
+    id), the order patients are seen; the same number the walk-in slip prints."""
+    if not schedule_ids:
+        return {}
+    result: dict[int, int] = {}
+    current, position = None, 0
+    for slot_id, schedule_id in session.execute(
+        select(Slot.id, Slot.schedule_id)
+        .where(Slot.schedule_id.in_(schedule_ids))
+        .order_by(Slot.schedule_id, Slot.start_time, Slot.id)
+    ):
+        if schedule_id != current:
+            current, position = schedule_id, 0
+        position += 1
+        result[slot_id] = position
+    return result
+
+
+LIVE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.CHECKED_IN)
+
+
+class SearchError(ValueError):
+    """A search the desk cannot run; `.message` is Chinese."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def search(session: Session, *, hospital_id: int, day: date, query: str) -> list[DeskRow]:
+    """The day's bookings matching a name (part of it), or the last 4 digits of a phone
+    number or of the ID number (X allowed as the last character)."""
+    text = "".join(query.split())
+    if not text:
+        raise SearchError("请输入姓名，或电话、身份证号的后4位。")
+    rows = day_list(session, hospital_id=hospital_id, day=day)
+    tail = text.upper()
+    if len(tail) == 4 and tail[:3].isdigit() and (tail[3].isdigit() or tail[3] == "X"):
+        ids = {
+            row.appointment_id: (person_id, id_number)
+            for row, person_id, id_number in _patients_of(session, rows)
+        }
+        phones = patient_phones(session, {person_id for person_id, _ in ids.values()})
+        found = []
+        for row in rows:
+            person_id, id_number = ids[row.appointment_id]
+            own = [local_number(p.number) for p in phones.get(person_id, [])]
+            if (id_number or "").upper().endswith(tail) or any(n.endswith(tail) for n in own):
+                found.append(row)
+        return found
+    if any(ch.isdigit() for ch in text):
+        raise SearchError("号码请输入后4位数字（身份证号最后一位可以是X）。")
+    return [row for row in rows if text in row.patient_name]
+
+
+def _patients_of(
+    session: Session, rows: list[DeskRow]
+) -> list[tuple[DeskRow, int, str | None]]:
+    by_id = {row.appointment_id: row for row in rows}
+    if not by_id:
+        return []
+    result = session.execute(
+        select(Appointment.id, Person.id, Person.id_number)
+        .join(Person, Person.id == Appointment.patient_id)
+        .where(Appointment.id.in_(list(by_id)))
+    ).all()
+    return [(by_id[aid], pid, number) for aid, pid, number in result]
+
+
+@dataclass
+class PrintGroup:
+    """One doctor's session on the printed day list, patients in the order they are seen."""
+
+    schedule_id: int
+    session: ClinicSession
+    department: str
+    doctor: str
+    doctor_title: str
+    rows: list[DeskRow]
+
+    @property
+    def session_label(self) -> str:
+        return SESSION_LABELS[self.session]
+
+
+def print_list(
+    session: Session, *, hospital_id: int, day: date, schedule_id: int | None = None
+) -> list[PrintGroup]:
+    """The day's live bookings per department and session (each doctor's session on its
+    own), ordered by visit number; `schedule_id` keeps one session (404 if not ours)."""
+    if schedule_id is not None:
+        get_schedule(session, hospital_id=hospital_id, schedule_id=schedule_id)
+    groups: dict[int, PrintGroup] = {}
+    for row in day_list(session, hospital_id=hospital_id, day=day):
+        if row.status not in LIVE_STATUSES:
+            continue
+        if schedule_id is not None and row.schedule_id != schedule_id:
+            continue
+        group = groups.get(row.schedule_id)
+        if group is None:
+            group = groups[row.schedule_id] = PrintGroup(
+                row.schedule_id, row.session, row.department, row.doctor, row.doctor_title, []
+            )
+        group.rows.append(row)
+    for group in groups.values():
+        group.rows.sort(key=lambda r: (r.visit_number, r.appointment_id))
+    return list(groups.values())
 
 
 def day_schedules(session: Session, *, hospital_id: int, day: date) -> list[DeskSchedule]:

@@ -90,6 +90,9 @@ class Slot(Base):
     reserved_for_elderly: Mapped[bool] = mapped_column(Boolean, default=False)
     # Kept for older walk-ins booked at the desk: never offered or booked by phone.
     reserved_for_onsite: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Kept for family doctors booking for their signed patients (app.hospital.family_doctors):
+    # never offered or booked by phone or at the desk.
+    reserved_for_family_doctor: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[SlotStatus] = mapped_column(
         str_enum(SlotStatus, "slot_status"), default=SlotStatus.FREE
     )
@@ -136,6 +139,8 @@ class Appointment(Timestamped, Base):
     booked_by_contact_id: Mapped[int | None] = mapped_column(ForeignKey("family_contacts.id"))
     booked_by_number: Mapped[str | None] = mapped_column(String(32))
     call_id: Mapped[str | None] = mapped_column(ForeignKey("calls.id"))
+    # The family doctor who booked it from the family-doctor share (None otherwise).
+    booked_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     status: Mapped[AppointmentStatus] = mapped_column(
         str_enum(AppointmentStatus, "appointment_status"), default=AppointmentStatus.BOOKED
     )
@@ -176,6 +181,35 @@ class ScheduleChange(Timestamped, Base):
     capacity: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(String(80), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class FamilyDoctorPatient(Base):
+    """A person signed with a family doctor (家庭医生签约, measure 17), from `started_on`.
+
+    The family doctor is a staff user (role `family_doctor`) bound to one hospital, which is
+    copied here so every query can be scoped by it. Ending a link keeps the row (`ended_on`)
+    for the record; a person has at most one current family doctor (partial unique index).
+    Created and ended by the hospital's admin (app.hospital.family_doctors).
+    """
+
+    __tablename__ = "family_doctor_patients"
+    __table_args__ = (
+        Index(
+            "uq_family_doctor_patients_current",
+            "person_id",
+            unique=True,
+            sqlite_where=text("ended_on IS NULL"),
+            postgresql_where=text("ended_on IS NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    hospital_id: Mapped[int] = mapped_column(ForeignKey("hospitals.id"), index=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class HospitalAudit(Base):

@@ -155,6 +155,7 @@ def find_offers(
             Schedule.status == ScheduleStatus.ACTIVE,
             Slot.status == SlotStatus.FREE,
             Slot.reserved_for_onsite.is_(False),  # the on-site share is booked at the desk
+            Slot.reserved_for_family_doctor.is_(False),  # booked by family doctors only
         )
     )
     if clinic_session is not None:

@@ -26,8 +26,10 @@ Decisions (see docs/appointments.md):
   clinics, e.g. a holiday the data does not know yet) and `working_days` (clinics run,
   e.g. a 调休 Sunday of a year the data does not cover).
 * Pools per session: `elderly_share_percent` of the slots are kept for older phone
-  callers, `onsite_share_percent` for older walk-ins booked at the desk (never by phone);
-  together at most 100. They apply to sessions generated after the change.
+  callers, `onsite_share_percent` for older walk-ins booked at the desk (never by phone),
+  `family_doctor_share_percent` for family doctors booking for their signed patients
+  (never by phone or at the desk); together at most 100. They apply to sessions
+  generated after the change.
 
 The `chinese_calendar` package ships holiday data for a fixed range of years; outside it
 the rules fall back to the plain week (Saturday and Sunday are non-working days), and the
@@ -165,6 +167,7 @@ class BookingRules:
     noshow_window_days: int = 365
     elderly_share_percent: int = 33
     onsite_share_percent: int = 0
+    family_doctor_share_percent: int = 0
     closed_days: frozenset[date] = field(default=frozenset())
     working_days: frozenset[date] = field(default=frozenset())
 
@@ -175,7 +178,8 @@ class BookingRules:
         Recognised keys: booking_window_days, release_time ("15:00"),
         next_day_close_time ("15:00"), cancel_deadline ("16:00 the working day before"),
         elderly_age, closed_on_holidays, noshow_penalties ([[1, 30], [2, 60]]),
-        noshow_window_days, elderly_share_percent, onsite_share_percent, closed_days and
+        noshow_window_days, elderly_share_percent, onsite_share_percent,
+        family_doctor_share_percent, closed_days and
         working_days (["2027-02-07"]). Other keys are ignored.
         """
         raw = raw or {}
@@ -206,7 +210,7 @@ class BookingRules:
             kwargs["noshow_penalties"] = pairs
         if "noshow_window_days" in raw:
             kwargs["noshow_window_days"] = int(raw["noshow_window_days"])
-        for key in ("elderly_share_percent", "onsite_share_percent"):
+        for key in ("elderly_share_percent", "onsite_share_percent", "family_doctor_share_percent"):
             if key in raw:
                 kwargs[key] = int(raw[key])
         for key in ("closed_days", "working_days"):
@@ -215,9 +219,16 @@ class BookingRules:
         rules = cls(**kwargs)
         if not 1 <= rules.booking_window_days <= 90:
             raise ValueError("hospital rule 'booking_window_days' must be 1..90")
-        shares = (rules.elderly_share_percent, rules.onsite_share_percent)
+        shares = (
+            rules.elderly_share_percent,
+            rules.onsite_share_percent,
+            rules.family_doctor_share_percent,
+        )
         if min(shares) < 0 or sum(shares) > 100:
-            raise ValueError("hospital rules: the elderly and on-site shares must add up to <= 100")
+            raise ValueError(
+                "hospital rules: the elderly, on-site and family-doctor shares must add up to"
+                " <= 100"
+            )
         return rules
 
     # --- the booking window -------------------------------------------------------------

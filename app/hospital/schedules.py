@@ -483,6 +483,8 @@ def _add_slots(
     elderly = (capacity * rules.elderly_share_percent + 50) // 100 if pools else 0
     onsite = (capacity * rules.onsite_share_percent + 50) // 100 if pools else 0
     onsite = min(onsite, capacity - elderly)
+    family = (capacity * rules.family_doctor_share_percent + 50) // 100 if pools else 0
+    family = min(family, capacity - elderly - onsite)
     have = session.scalar(select(func.count(Slot.id)).where(Slot.schedule_id == schedule.id)) or 0
     for index in range(have, capacity):
         session.add(
@@ -491,6 +493,9 @@ def _add_slots(
                 start_time=slot_time(schedule.session, index, capacity),
                 reserved_for_elderly=index < elderly,
                 reserved_for_onsite=elderly <= index < elderly + onsite,
+                reserved_for_family_doctor=(
+                    elderly + onsite <= index < elderly + onsite + family
+                ),
                 status=SlotStatus.FREE,
             )
         )

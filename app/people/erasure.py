@@ -27,12 +27,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.calls.models import Call, CallSession, CallStep
 from app.hospital.enums import AppointmentStatus
-from app.hospital.models import Appointment
+from app.hospital.models import Appointment, FamilyDoctorPatient
 from app.notify.models import OutboxMessage
 from app.people import audit
 from app.people.audit import Actor
@@ -118,6 +118,8 @@ def erase_person(
     person.phones.clear()
     person.places.clear()
     person.contacts.clear()
+    # A signing with a family doctor names the person: it goes (the doctor's list too).
+    session.execute(delete(FamilyDoctorPatient).where(FamilyDoctorPatient.person_id == person.id))
     session.flush()
     session.execute(
         update(PersonAuditEntry)

@@ -132,7 +132,7 @@ def normalize_username(username: str) -> str:
 def _check_binding(
     session: Session, role: StaffRole, hospital_id: int | None, community_id: int | None
 ) -> None:
-    if role in (StaffRole.HOSPITAL_STAFF, StaffRole.HOSPITAL_ADMIN):
+    if role in (StaffRole.HOSPITAL_STAFF, StaffRole.HOSPITAL_ADMIN, StaffRole.FAMILY_DOCTOR):
         if hospital_id is None or community_id is not None:
             raise StaffUserError(f"{role_label(role)}必须属于一家医院：请选择医院，社区留空。")
         if session.get(Hospital, hospital_id) is None:

@@ -29,6 +29,9 @@ class StaffUser(Timestamped, Base):
         CheckConstraint(
             "role != 'hospital_admin' OR hospital_id IS NOT NULL", name="hospital_admin_bound"
         ),
+        CheckConstraint(
+            "role != 'family_doctor' OR hospital_id IS NOT NULL", name="family_doctor_bound"
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)

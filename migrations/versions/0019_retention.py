@@ -1,7 +1,7 @@
 """retention: markers on calls, the daily claim, Twilio recordings queued for deletion
 
 Revision ID: 0019_retention
-Revises: 0016_staff_audit
+Revises: 0018_family_doctors
 Create Date: 2026-11-29 16:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019_retention"
-down_revision: str | None = "0016_staff_audit"
+down_revision: str | None = "0018_family_doctors"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

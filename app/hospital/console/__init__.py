@@ -1,6 +1,8 @@
 """The hospital staff console (/hospital): one day's phone bookings, check-in, no-show, 停诊,
 and the admin section (/hospital/{id}/admin: departments, doctors, schedules, rules;
-/hospital/{id}/admin/his: the HIS link's tokens, webhook and failed pushes).
+/hospital/{id}/admin/his: the HIS link's tokens, webhook and failed pushes;
+/hospital/{id}/admin/family-doctors: who is signed with which family doctor), and the
+family-doctor console (/family-doctor: a family doctor's own signed patients).
 
 `router` collects the page and action routes; app/main.py includes it. The day routes
 admit hospital staff, hospital admins and admins (`HospitalConsoleStaff`), the admin
@@ -16,7 +18,16 @@ from fastapi import APIRouter
 
 from app.consoles.assets import add_static_dir
 from app.consoles.templating import add_template_dir
-from app.hospital.console import actions, admin, his, pages, walk_in
+from app.hospital.console import (
+    actions,
+    admin,
+    family_admin,
+    family_doctor,
+    his,
+    pages,
+    slots_csv,
+    walk_in,
+)
 
 add_template_dir(Path(__file__).parent / "templates")
 add_static_dir(Path(__file__).parent / "static")
@@ -30,3 +41,9 @@ router.include_router(his.pages)
 router.include_router(his.actions)
 router.include_router(walk_in.pages)
 router.include_router(walk_in.actions)
+router.include_router(family_admin.pages)
+router.include_router(family_admin.actions)
+router.include_router(family_doctor.pages)
+router.include_router(family_doctor.actions)
+router.include_router(slots_csv.pages)
+router.include_router(slots_csv.actions)

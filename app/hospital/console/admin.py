@@ -411,6 +411,7 @@ def update_rules(
     noshow_penalties: Text = "",
     elderly_share_percent: Text = "",
     onsite_share_percent: Text = "",
+    family_doctor_share_percent: Text = "",
 ) -> Response:
     hospital = load_hospital(session, staff, hospital_id)
     form = {
@@ -422,6 +423,7 @@ def update_rules(
         "noshow_penalties": noshow_penalties,
         "elderly_share_percent": elderly_share_percent,
         "onsite_share_percent": onsite_share_percent,
+        "family_doctor_share_percent": family_doctor_share_percent,
     }
     return _run(
         request,

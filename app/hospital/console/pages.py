@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from typing import Annotated
+
+from fastapi import HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +19,7 @@ from app.hospital.console.view import (
     STOP_REASONS,
     day_context,
     day_title,
+    group_rows,
     hospital_notice,
     parse_day,
 )
@@ -55,11 +58,50 @@ def day_view(
     now: NowDep,
     day: str = "",
     done: str = "",
+    q: Annotated[str, Query(max_length=30)] = "",
 ) -> Response:
     hospital = load_hospital(session, staff, hospital_id)
-    context = day_context(session, hospital, parse_day(day, now), now)
+    chosen = parse_day(day, now)
+    context = day_context(session, hospital, chosen, now)
     context["notice"] = hospital_notice(done, settings)
+    if q.strip():
+        # 查找: by name, or the last 4 digits of a phone or ID number; the day's list only.
+        context["query"] = q.strip()
+        try:
+            found = hospital_day.search(session, hospital_id=hospital.id, day=chosen, query=q)
+        except hospital_day.SearchError as exc:
+            context["error"] = exc.message
+            return render(request, "hospital/day.html", context, status_code=400)
+        context["groups"] = group_rows(found)
+        context["matches"] = len(found)
     return render(request, "hospital/day.html", context)
+
+
+@router.get("/hospital/{hospital_id}/day-list/print", response_class=Response)
+def print_day_list(
+    request: Request,
+    hospital_id: int,
+    staff: HospitalConsoleStaff,
+    session: SessionDep,
+    now: NowDep,
+    day: str = "",
+    schedule_id: Annotated[int | None, Query()] = None,
+) -> Response:
+    """The printable day list: per department and session, patients in visit order."""
+    hospital = load_hospital(session, staff, hospital_id)
+    chosen = parse_day(day, now)
+    try:
+        groups = hospital_day.print_list(
+            session, hospital_id=hospital.id, day=chosen, schedule_id=schedule_id
+        )
+    except hospital_desk.DeskNotFound as exc:
+        raise HTTPException(status_code=404, detail=exc.message) from None
+    return render(
+        request,
+        "hospital/print_list.html",
+        {"hospital": hospital, "day": chosen, "day_title": day_title(chosen), "groups": groups,
+         "schedule_id": schedule_id},
+    )
 
 
 @router.get("/hospital/{hospital_id}/schedules/{schedule_id}/stop", response_class=Response)

@@ -11,7 +11,8 @@ against the hospital, and only then applied: one refusal and nothing is changed
   `planningHorizon.start` gives the day and the session (before 12:00 morning).
 - `Slot`: `identifier` required; `schedule` refers to a Schedule entry of the bundle (its
   `fullUrl`) or to `Schedule/{id}` of an imported session; `start` on the session's day;
-  `serviceType` coded in `urn:ivr:slot-pool` (`elderly-phone`, `onsite`, else open);
+  `serviceType` coded in `urn:ivr:slot-pool` (`elderly-phone`, `onsite`, `family-doctor`,
+  else open);
   `status` `free`, or `busy-unavailable` to withdraw a slot nobody booked.
 
 Idempotent by the HIS identifiers (`FhirIdentifier`): posting the same bundle again changes
@@ -36,6 +37,7 @@ from app.hospital.fhir.models import FhirIdentifier
 from app.hospital.fhir.resources import (
     HIS_DEFAULT_SYSTEM,
     POOL_ELDERLY_PHONE,
+    POOL_FAMILY_DOCTOR,
     POOL_ONSITE,
     POOL_SYSTEM,
 )
@@ -135,8 +137,9 @@ def _doctor(session: Session, hospital_id: int, actors: list[Any], where: str) -
     return doctor_id
 
 
-def _pool(resource: Any) -> tuple[bool, bool]:
-    """(reserved_for_elderly, reserved_for_onsite) from the slot's serviceType."""
+def _pool(resource: Any) -> tuple[bool, bool, bool]:
+    """(reserved_for_elderly, reserved_for_onsite, reserved_for_family_doctor) from the
+    slot's serviceType."""
     codes = {
         coding.code
         for concept in resource.serviceType or []
@@ -144,8 +147,10 @@ def _pool(resource: Any) -> tuple[bool, bool]:
         if coding.system == POOL_SYSTEM
     }
     if POOL_ONSITE in codes:
-        return True, True
-    return POOL_ELDERLY_PHONE in codes, False
+        return True, True, False
+    if POOL_FAMILY_DOCTOR in codes:
+        return False, False, True
+    return POOL_ELDERLY_PHONE in codes, False, False
 
 
 def import_bundle(session: Session, *, hospital_id: int, data: Any, now: datetime) -> ImportResult:
@@ -290,7 +295,7 @@ def _apply_slot(
     if resource.status not in SLOT_STATUSES:
         raise ImportRefused(f"{where}: status must be free or busy-unavailable")
     status = SlotStatus(resource.status)
-    elderly, onsite = _pool(resource)
+    elderly, onsite, family = _pool(resource)
     start_time = time(start.hour, start.minute)
     known = _mapped(session, hospital_id, "Slot", system, value)
     if known is None:
@@ -299,6 +304,7 @@ def _apply_slot(
             start_time=start_time,
             reserved_for_elderly=elderly,
             reserved_for_onsite=onsite,
+            reserved_for_family_doctor=family,
             status=status,
         )
         session.add(slot)
@@ -319,8 +325,13 @@ def _apply_slot(
     if found is None or found.schedule_id != schedule.id:
         raise ImportRefused(f"{where}: the HIS id {value!r} belongs to another session", "conflict")
     slot = found
-    wanted = (start_time, elderly, onsite)
-    current = (slot.start_time, slot.reserved_for_elderly, slot.reserved_for_onsite)
+    wanted = (start_time, elderly, onsite, family)
+    current = (
+        slot.start_time,
+        slot.reserved_for_elderly,
+        slot.reserved_for_onsite,
+        slot.reserved_for_family_doctor,
+    )
     booked_status = slot.status == SlotStatus.BUSY
     if wanted == current and (status == slot.status or booked_status and status == SlotStatus.FREE):
         result.unchanged += 1
@@ -336,7 +347,12 @@ def _apply_slot(
             raise ImportRefused(
                 f"{where}: slot {value!r} holds a booking; it cannot change", "conflict"
             )
-        slot.start_time, slot.reserved_for_elderly, slot.reserved_for_onsite = wanted
+        (
+            slot.start_time,
+            slot.reserved_for_elderly,
+            slot.reserved_for_onsite,
+            slot.reserved_for_family_doctor,
+        ) = wanted
         slot.status = status
         result.updated += 1
     result.locations.append(f"Slot/{slot.id}")

@@ -19,8 +19,10 @@ from app.people.models import Person
 POOL_SYSTEM = "urn:ivr:slot-pool"
 POOL_ELDERLY_PHONE = "elderly-phone"  # kept for older phone callers until released
 POOL_ONSITE = "onsite"  # kept for older walk-ins booked at the desk
+POOL_FAMILY_DOCTOR = "family-doctor"  # kept for family doctors' signed patients
 POOL_OPEN = "open"
 POOL_DISPLAY = {
+    POOL_FAMILY_DOCTOR: "家庭医生签约号源",
     POOL_ELDERLY_PHONE: "老年人电话预约号源",
     POOL_ONSITE: "老年人现场号源",
     POOL_OPEN: "普通号源",
@@ -41,6 +43,8 @@ def local_instant(day: date, at: time) -> str:
 def pool_of(slot: Slot) -> str:
     if slot.reserved_for_onsite:
         return POOL_ONSITE
+    if slot.reserved_for_family_doctor:
+        return POOL_FAMILY_DOCTOR
     if slot.reserved_for_elderly:
         return POOL_ELDERLY_PHONE
     return POOL_OPEN

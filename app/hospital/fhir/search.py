@@ -98,10 +98,22 @@ def _pool_filter(raw: str) -> ColumnElement[bool]:
     code = raw.split("|")[-1]
     if code == resources.POOL_ONSITE:
         return Slot.reserved_for_onsite.is_(True)
+    if code == resources.POOL_FAMILY_DOCTOR:
+        return and_(
+            Slot.reserved_for_family_doctor.is_(True), Slot.reserved_for_onsite.is_(False)
+        )
     if code == resources.POOL_ELDERLY_PHONE:
-        return and_(Slot.reserved_for_elderly.is_(True), Slot.reserved_for_onsite.is_(False))
+        return and_(
+            Slot.reserved_for_elderly.is_(True),
+            Slot.reserved_for_onsite.is_(False),
+            Slot.reserved_for_family_doctor.is_(False),
+        )
     if code == resources.POOL_OPEN:
-        return and_(Slot.reserved_for_elderly.is_(False), Slot.reserved_for_onsite.is_(False))
+        return and_(
+            Slot.reserved_for_elderly.is_(False),
+            Slot.reserved_for_onsite.is_(False),
+            Slot.reserved_for_family_doctor.is_(False),
+        )
     raise SearchError(f"service-type: unknown pool {raw!r}")
 
 

@@ -1,0 +1,250 @@
+"""The family-doctor console (/family-doctor): a family doctor's own signed patients.
+
+Only family doctors (`FamilyDoctorStaff`; everyone else 403, not signed in: /login). Every
+person, appointment or session id in a URL or form is looked up within the doctor's own
+signed patients and own hospital (`app.hospital.family_doctors`): anyone else's is 404 and
+nothing changes. Bookings come from the family-doctor share of each session, through the
+phone's booking rules; a refusal shows the page again with a Chinese message (409).
+Cancelling asks for confirmation first. Numbers are masked; nothing personal is logged.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Form, HTTPException, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from app.consoles.auth import FamilyDoctorStaff, NowDep
+from app.consoles.csrf import CsrfProtected
+from app.consoles.http import commit_or_refuse, console_router
+from app.consoles.templating import render
+from app.core.deps import SessionDep
+from app.hospital import family_doctors
+from app.hospital.family_doctors import FamilyDoctorError
+from app.hospital.models import Hospital
+from app.staff.models import StaffUser
+
+pages = console_router()
+actions = console_router(dependencies=[CsrfProtected])
+
+NOTICES = {
+    "booked": "已预约，老人和家属会收到短信（只有座机的老人会接到电话）。",
+    "moved": "已改约，老人和家属会收到改约短信。",
+    "cancelled": "已取消，老人和家属会收到短信。",
+}
+ScheduleField = Annotated[str, Form(max_length=18)]
+
+
+def _hospital(session: Session, staff: StaffUser) -> Hospital | None:
+    return session.get(Hospital, staff.hospital_id) if staff.hospital_id else None
+
+
+def _not_found(exc: FamilyDoctorError) -> HTTPException:
+    return HTTPException(status_code=404, detail=exc.message)
+
+
+def _schedule_id(raw: str) -> int:
+    if not raw.strip().isdigit():
+        raise FamilyDoctorError("请选择出诊。")
+    return int(raw)
+
+
+@pages.get("/family-doctor", response_class=Response)
+def home(
+    request: Request, staff: FamilyDoctorStaff, session: SessionDep, now: NowDep, done: str = ""
+) -> Response:
+    context = {
+        "hospital": _hospital(session, staff),
+        "patients": family_doctors.signed_patients(session, doctor=staff, now=now),
+        "notice": NOTICES.get(done),
+    }
+    return render(request, "hospital/family_doctor.html", context)
+
+
+def _choose_context(
+    session: Session, staff: StaffUser, now: Any, department: str
+) -> dict[str, Any]:
+    every = family_doctors.open_sessions(session, doctor=staff, now=now)
+    departments: list[str] = []
+    for item in every:
+        if item.department_name not in departments:
+            departments.append(item.department_name)
+    sessions = [s for s in every if not department or s.department_name == department]
+    return {
+        "hospital": _hospital(session, staff),
+        "departments": departments,
+        "department": department,
+        "sessions": sessions,
+    }
+
+
+def _book_page(
+    request: Request, session: Session, staff: StaffUser, now: Any, person_id: int,
+    department: str, **extra: Any,
+) -> Response:
+    try:
+        patient = family_doctors.signed_patient(session, doctor=staff, person_id=person_id, now=now)
+    except FamilyDoctorError as exc:
+        raise _not_found(exc) from None
+    context = _choose_context(session, staff, now, department)
+    context.update(patient=patient, booking=None)
+    status = extra.pop("status_code", 200)
+    context.update(extra)
+    return render(request, "hospital/family_choose.html", context, status_code=status)
+
+
+@pages.get("/family-doctor/patients/{person_id}/book", response_class=Response)
+def book_form(
+    request: Request,
+    person_id: int,
+    staff: FamilyDoctorStaff,
+    session: SessionDep,
+    now: NowDep,
+    department: Annotated[str, Query(max_length=30)] = "",
+) -> Response:
+    return _book_page(request, session, staff, now, person_id, department)
+
+
+@actions.post("/family-doctor/patients/{person_id}/book", response_class=Response)
+def book(
+    request: Request,
+    person_id: int,
+    staff: FamilyDoctorStaff,
+    session: SessionDep,
+    now: NowDep,
+    schedule_id: ScheduleField = "",
+    department: Annotated[str, Form(max_length=30)] = "",
+) -> Response:
+    def refused(exc: Exception) -> Response:
+        assert isinstance(exc, FamilyDoctorError)
+        if exc.not_found and exc.message == family_doctors.NOT_SIGNED:
+            raise _not_found(exc)
+        return _book_page(
+            request, session, staff, now, person_id, department,
+            error=exc.message, status_code=404 if exc.not_found else 409,
+        )
+
+    return commit_or_refuse(
+        session,
+        lambda: family_doctors.book_for(
+            session, doctor=staff, person_id=person_id, schedule_id=_schedule_id(schedule_id),
+            now=now,
+        ),
+        refused=FamilyDoctorError,
+        show_refusal=refused,
+        log_event="family doctor action",
+        fields={"action": "family_doctor_book", "staff_user_id": staff.id},
+        done_url=f"/family-doctor?done=booked#patient-{person_id}",
+    )
+
+
+def _move_page(
+    request: Request, session: Session, staff: StaffUser, now: Any, appointment_id: int,
+    department: str | None, **extra: Any,
+) -> Response:
+    try:
+        patient, booking = family_doctors.own_booking(
+            session, doctor=staff, appointment_id=appointment_id, now=now
+        )
+    except FamilyDoctorError as exc:
+        if exc.not_found:
+            raise _not_found(exc) from None
+        raise HTTPException(status_code=409, detail=exc.message) from None
+    # No department asked for: the booking's own; an empty choice (全部科室): every one.
+    chosen = booking.department_name if department is None else department
+    context = _choose_context(session, staff, now, chosen)
+    context.update(patient=patient, booking=booking)
+    status = extra.pop("status_code", 200)
+    context.update(extra)
+    return render(request, "hospital/family_choose.html", context, status_code=status)
+
+
+@pages.get("/family-doctor/appointments/{appointment_id}/move", response_class=Response)
+def move_form(
+    request: Request,
+    appointment_id: int,
+    staff: FamilyDoctorStaff,
+    session: SessionDep,
+    now: NowDep,
+    department: Annotated[str | None, Query(max_length=30)] = None,
+) -> Response:
+    return _move_page(request, session, staff, now, appointment_id, department)
+
+
+@actions.post("/family-doctor/appointments/{appointment_id}/move", response_class=Response)
+def move(
+    request: Request,
+    appointment_id: int,
+    staff: FamilyDoctorStaff,
+    session: SessionDep,
+    now: NowDep,
+    schedule_id: ScheduleField = "",
+    department: Annotated[str, Form(max_length=30)] = "",
+) -> Response:
+    def refused(exc: Exception) -> Response:
+        assert isinstance(exc, FamilyDoctorError)
+        if exc.not_found and exc.message == family_doctors.BOOKING_NOT_OURS:
+            raise _not_found(exc)
+        return _move_page(
+            request, session, staff, now, appointment_id, department,
+            error=exc.message, status_code=404 if exc.not_found else 409,
+        )
+
+    return commit_or_refuse(
+        session,
+        lambda: family_doctors.move(
+            session, doctor=staff, appointment_id=appointment_id,
+            schedule_id=_schedule_id(schedule_id), now=now,
+        ),
+        refused=FamilyDoctorError,
+        show_refusal=refused,
+        log_event="family doctor action",
+        fields={"action": "family_doctor_move", "staff_user_id": staff.id,
+                "target": f"appointment:{appointment_id}"},
+        done_url=lambda new: f"/family-doctor?done=moved#appt-{new.id}",
+    )
+
+
+@actions.post("/family-doctor/appointments/{appointment_id}/cancel", response_class=Response)
+def cancel(
+    request: Request,
+    appointment_id: int,
+    staff: FamilyDoctorStaff,
+    session: SessionDep,
+    now: NowDep,
+    confirm: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Step 1 (no `confirm`): the confirmation page, nothing changes. Step 2: cancel."""
+    try:
+        patient, booking = family_doctors.own_booking(
+            session, doctor=staff, appointment_id=appointment_id, now=now
+        )
+    except FamilyDoctorError as exc:
+        if exc.not_found:
+            raise _not_found(exc) from None
+        raise HTTPException(status_code=409, detail=exc.message) from None
+    context = {"hospital": _hospital(session, staff), "patient": patient, "booking": booking}
+    if confirm != "yes":
+        return render(request, "hospital/family_cancel.html", context)
+
+    def refused(exc: Exception) -> Response:
+        assert isinstance(exc, FamilyDoctorError)
+        return render(
+            request, "hospital/family_cancel.html", {**context, "error": exc.message},
+            status_code=409,
+        )
+
+    return commit_or_refuse(
+        session,
+        lambda: family_doctors.cancel_for(
+            session, doctor=staff, appointment_id=appointment_id, now=now
+        ),
+        refused=FamilyDoctorError,
+        show_refusal=refused,
+        log_event="family doctor action",
+        fields={"action": "family_doctor_cancel", "staff_user_id": staff.id,
+                "target": f"appointment:{appointment_id}"},
+        done_url=f"/family-doctor?done=cancelled#patient-{patient.person_id}",
+    )

@@ -1,0 +1,102 @@
+"""A family doctor signs in, books tomorrow's cardiology for a signed patient from the
+family-doctor share, then moves the booking to another session (demo data and account)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.hospital.enums import ClinicSession
+from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule
+from app.people.models import PersonPhone
+from support.demo import demo_data
+from support.live_server import LiveServer
+
+pytestmark = pytest.mark.browser
+NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # Monday 10:00 in Kunming
+TUESDAY = date(2026, 12, 1)
+WEDNESDAY = date(2026, 12, 2)
+ZHANG = "+8613800000001"
+SCREENSHOT = Path("var/screenshots/family_doctor.png")
+
+
+def _cardiology(server: LiveServer, day: date, clinic_session: ClinicSession) -> int:
+    with server.db.session() as session:
+        return session.scalars(
+            select(Schedule.id)
+            .join(Doctor, Doctor.id == Schedule.doctor_id)
+            .join(Department, Department.id == Doctor.department_id)
+            .join(Hospital, Hospital.id == Department.hospital_id)
+            .where(
+                Hospital.name == "春城第一人民医院",
+                Department.name == "心血管内科",
+                Schedule.day == day,
+                Schedule.session == clinic_session,
+            )
+            .order_by(Doctor.id)
+        ).first() or 0
+
+
+def test_family_doctor_books_and_moves_for_a_signed_patient(
+    live_server: LiveServer, page: Any
+) -> None:
+    demo_data(live_server.db, today=NOW.date())
+    live_server.clock.set(NOW)
+    with live_server.db.session() as session:
+        zhang = session.scalars(
+            select(PersonPhone.person_id).where(PersonPhone.number == ZHANG)
+        ).one()
+    tuesday = _cardiology(live_server, TUESDAY, ClinicSession.AM)
+    wednesday = _cardiology(live_server, WEDNESDAY, ClinicSession.PM)
+
+    page.goto(f"{live_server.url}/family-doctor")
+    page.fill("#username", "familydoc1")
+    page.fill("#password", "jiating-2026!")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/family-doctor")
+    card = page.locator(f"#patient-{zhang}")
+    expect(card).to_contain_text("张秀英")
+    expect(card).to_contain_text("138****0001")
+    expect(card).to_contain_text("********")  # the ID number is masked
+
+    page.click(f"#book-{zhang}")
+    page.select_option("#family-department", "心血管内科")
+    page.click("#filter-department")
+    page.check(f"#session-{tuesday}")
+    page.click("#confirm-book")
+    page.wait_for_url("**done=booked**")
+    expect(page.locator("#family-notice")).to_contain_text("已预约")
+    card = page.locator(f"#patient-{zhang}")
+    expect(card).to_contain_text("12月1日 星期二 上午")
+    expect(card).to_contain_text("家庭医生代约")
+    with live_server.db.session() as session:
+        [first] = session.scalars(select(Appointment).where(Appointment.patient_id == zhang))
+        first_id = first.id
+
+    page.click(f"#move-{first_id}")
+    expect(page.locator("#current-booking")).to_contain_text("12月1日 星期二 上午")
+    page.check(f"#session-{wednesday}")
+    page.click("#confirm-move")
+    page.wait_for_url("**done=moved**")
+    expect(page.locator("#family-notice")).to_contain_text("已改约")
+    card = page.locator(f"#patient-{zhang}")
+    expect(card).to_contain_text("12月2日 星期三 下午")
+    expect(card).not_to_contain_text("12月1日 星期二 上午")
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    with live_server.db.session() as session:
+        rows = session.execute(
+            select(Appointment.day, Appointment.status)
+            .where(Appointment.patient_id == zhang)
+            .order_by(Appointment.id)
+        ).all()
+    assert [(day, str(status)) for day, status in rows] == [
+        (TUESDAY, "cancelled"),
+        (WEDNESDAY, "booked"),
+    ]

@@ -1,0 +1,343 @@
+"""The family-doctor console and the admin's signing page over HTTP (the app in a
+TestClient, on SQLite and PostgreSQL): roles, isolation on every new route, the book /
+move / cancel flow, refusals with their messages, the role on the users page and CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from family_helpers import (
+    LI,
+    NOW,
+    TODAY,
+    TUESDAY,
+    WANG,
+    WEDNESDAY,
+    ZHANG,
+    at,
+    hospital_ids,
+    person_id,
+    schedule_id,
+    staff_id,
+)
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from app.core.config import Settings
+from app.core.db import Database
+from app.hospital import family_doctors
+from app.hospital.enums import ClinicSession
+from app.hospital.models import Appointment, FamilyDoctorPatient
+from app.people.models import Person
+from app.staff import accounts, cli
+from app.staff.enums import StaffRole
+from app.staff.models import StaffUser
+from support.app_client import AppClients, Clock
+from support.demo import demo_data
+from support.live_server import PASSWORD, TEST_SECRET, add_staff, csrf_from
+
+Client = Callable[..., TestClient]
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(NOW)
+
+
+@pytest.fixture
+def client(db: Database, clock: Clock) -> Iterator[Client]:
+    """Signed-in TestClients on the demo data with extra staff: a second family doctor of
+    the same hospital, one of the other hospital, hospital staff and admins of both, an
+    operator and an admin."""
+    demo_data(db, today=TODAY)
+    ours, theirs = hospital_ids(db)
+    add_staff(db, "fd.same", StaffRole.FAMILY_DOCTOR, hospital_id=ours)
+    add_staff(db, "fd.other", StaffRole.FAMILY_DOCTOR, hospital_id=theirs)
+    add_staff(db, "desk", StaffRole.HOSPITAL_STAFF, hospital_id=ours)
+    add_staff(db, "boss", StaffRole.HOSPITAL_ADMIN, hospital_id=ours)
+    add_staff(db, "boss.other", StaffRole.HOSPITAL_ADMIN, hospital_id=theirs)
+    add_staff(db, "op1", StaffRole.OPERATOR)
+    add_staff(db, "root", StaffRole.ADMIN)
+    with db.session() as session:  # the demo family doctor with the tests' password
+        doctor = session.scalars(select(StaffUser).where(StaffUser.username == "familydoc1")).one()
+        accounts.set_password(session, doctor, PASSWORD, now=NOW)
+    clients = AppClients(db, clock)
+    yield clients.client
+    clients.close()
+
+
+def _token(client: TestClient, path: str = "/console") -> str:
+    return csrf_from(client.get(path).text)
+
+
+def _appointments(db: Database) -> list[tuple[int, int, str]]:
+    with db.session() as session:
+        return [
+            (a.id, a.patient_id, str(a.status))
+            for a in session.scalars(select(Appointment).order_by(Appointment.id))
+        ]
+
+
+def _book_directly(db: Database, number: str, schedule: int) -> int:
+    with db.session() as session:
+        doctor = session.get(StaffUser, staff_id(db, "familydoc1"))
+        assert doctor is not None
+        return family_doctors.book_for(
+            session, doctor=doctor, person_id=person_id(db, number), schedule_id=schedule, now=NOW
+        ).id
+
+
+def test_a_family_doctor_books_moves_and_cancels_for_a_signed_patient(
+    db: Database, client: Client
+) -> None:
+    ours, _ = hospital_ids(db)
+    doctor = client("familydoc1")
+    home = doctor.get("/family-doctor")
+    assert home.status_code == 200
+    with db.session() as session:
+        zhang = session.get(Person, person_id(db, ZHANG))
+        assert zhang is not None and zhang.id_number
+        full_id = zhang.id_number
+    assert "张秀英" in home.text and "李桂芳" in home.text and "王建国" not in home.text
+    assert full_id not in home.text and "138****0001" in home.text
+    assert "13800000001" not in home.text
+    zhang_id = person_id(db, ZHANG)
+    form = doctor.get(f"/family-doctor/patients/{zhang_id}/book?department=心血管内科")
+    assert form.status_code == 200
+    tuesday = schedule_id(db, ours, TUESDAY)
+    assert f'id="session-{tuesday}"' in form.text
+    token = csrf_from(form.text)
+    forged = doctor.post(
+        f"/family-doctor/patients/{zhang_id}/book",
+        data={"csrf_token": "forged", "schedule_id": str(tuesday)},
+    )
+    assert forged.status_code == 403 and _appointments(db) == []
+    done = doctor.post(
+        f"/family-doctor/patients/{zhang_id}/book",
+        data={"csrf_token": token, "schedule_id": str(tuesday)},
+    )
+    assert done.status_code == 303 and "done=booked" in done.headers["location"]
+    [(first, patient, status)] = _appointments(db)
+    assert (patient, status) == (zhang_id, "booked")
+    # Move it to Wednesday afternoon.
+    move_form = doctor.get(f"/family-doctor/appointments/{first}/move")
+    assert move_form.status_code == 200 and "现在的预约" in move_form.text
+    wednesday = schedule_id(db, ours, WEDNESDAY, ClinicSession.PM)
+    moved = doctor.post(
+        f"/family-doctor/appointments/{first}/move",
+        data={"csrf_token": token, "schedule_id": str(wednesday)},
+    )
+    assert moved.status_code == 303 and "done=moved" in moved.headers["location"]
+    rows = _appointments(db)
+    assert [status for *_, status in rows] == ["cancelled", "booked"]
+    second = rows[1][0]
+    # Cancel: the first POST only asks.
+    ask = doctor.post(f"/family-doctor/appointments/{second}/cancel", data={"csrf_token": token})
+    assert ask.status_code == 200 and "确认取消这个预约" in ask.text
+    assert _appointments(db)[1][2] == "booked"
+    cancelled = doctor.post(
+        f"/family-doctor/appointments/{second}/cancel",
+        data={"csrf_token": token, "confirm": "yes"},
+    )
+    assert cancelled.status_code == 303 and "done=cancelled" in cancelled.headers["location"]
+    assert _appointments(db)[1][2] == "cancelled"
+    assert "已取消" in doctor.get(cancelled.headers["location"]).text
+
+
+def test_refusals_are_shown_with_their_reason_and_change_nothing(
+    db: Database, client: Client, clock: Clock
+) -> None:
+    ours, theirs = hospital_ids(db)
+    tuesday = schedule_id(db, ours, TUESDAY)
+    booked = _book_directly(db, ZHANG, tuesday)
+    doctor = client("familydoc1")
+    token = _token(doctor, "/family-doctor")
+    li = person_id(db, LI)
+    full = doctor.post(
+        f"/family-doctor/patients/{li}/book",
+        data={"csrf_token": token, "schedule_id": str(tuesday)},
+    )
+    assert full.status_code == 409 and "家庭医生预留号已经约满" in full.text
+    foreign = doctor.post(
+        f"/family-doctor/patients/{li}/book",
+        data={"csrf_token": token, "schedule_id": str(schedule_id(db, theirs, TUESDAY))},
+    )
+    assert foreign.status_code == 404 and "不属于本院" in foreign.text
+    not_signed = doctor.post(
+        f"/family-doctor/patients/{person_id(db, WANG)}/book",
+        data={"csrf_token": token, "schedule_id": str(schedule_id(db, ours, WEDNESDAY))},
+    )
+    assert not_signed.status_code == 404 and "没有和您签约" in not_signed.text
+    empty = doctor.post(f"/family-doctor/patients/{li}/book", data={"csrf_token": token})
+    assert empty.status_code == 409 and "请选择出诊" in empty.text
+    assert len(_appointments(db)) == 1
+    clock.current = at(TODAY, 16, 1)  # past Tuesday's cancel deadline (Monday 16:00)
+    doctor = client("familydoc1")  # (the first session has gone idle by then)
+    token = _token(doctor, "/family-doctor")
+    late = doctor.post(
+        f"/family-doctor/appointments/{booked}/cancel", data={"csrf_token": token, "confirm": "yes"}
+    )
+    assert late.status_code == 409 and "已经过了取消截止时间" in late.text
+    late_move = doctor.post(
+        f"/family-doctor/appointments/{booked}/move",
+        data={"csrf_token": token, "schedule_id": str(schedule_id(db, ours, WEDNESDAY))},
+    )
+    assert late_move.status_code == 409 and "已经过了取消截止时间" in late_move.text
+    assert _appointments(db) == [(booked, person_id(db, ZHANG), "booked")]
+
+
+def test_every_family_doctor_route_is_isolated(db: Database, client: Client) -> None:
+    ours, _ = hospital_ids(db)
+    booked = _book_directly(db, ZHANG, schedule_id(db, ours, TUESDAY))
+    zhang = person_id(db, ZHANG)
+    target = str(schedule_id(db, ours, WEDNESDAY))
+    gets = [
+        "/family-doctor",
+        f"/family-doctor/patients/{zhang}/book",
+        f"/family-doctor/appointments/{booked}/move",
+    ]
+    posts = [
+        (f"/family-doctor/patients/{zhang}/book", {"schedule_id": target}),
+        (f"/family-doctor/appointments/{booked}/move", {"schedule_id": target}),
+        (f"/family-doctor/appointments/{booked}/cancel", {"confirm": "yes"}),
+    ]
+    before = _appointments(db)
+    # Not signed in: pages send to /login, actions are refused.
+    stranger = client()
+    for path in gets:
+        response = stranger.get(path)
+        assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    for path, data in posts:
+        assert stranger.post(path, data={**data, "csrf_token": "x"}).status_code in (303, 401, 403)
+    # Other roles: 403 everywhere, admins included.
+    for username in ("desk", "boss", "op1", "root"):
+        other = client(username)
+        token = _token(other)
+        for path in gets:
+            assert other.get(path).status_code == 403, (username, path)
+        for path, data in posts:
+            assert other.post(path, data={**data, "csrf_token": token}).status_code == 403
+    # Another family doctor, of this hospital or another: sees nobody, and 404 on ids.
+    for username in ("fd.same", "fd.other"):
+        other = client(username)
+        home = other.get("/family-doctor")
+        assert home.status_code == 200 and "张秀英" not in home.text
+        assert 'id="no-patients"' in home.text
+        token = csrf_from(home.text)
+        for path in gets[1:]:
+            assert other.get(path).status_code == 404, (username, path)
+        for path, data in posts:
+            response = other.post(path, data={**data, "csrf_token": token})
+            assert response.status_code == 404, (username, path)
+            assert "张秀英" not in response.text
+    assert _appointments(db) == before
+    # The hospital console stays closed to family doctors.
+    doctor = client("familydoc1")
+    assert doctor.get(f"/hospital/{ours}").status_code == 403
+    assert doctor.get("/hospital").status_code == 403
+    assert doctor.get(f"/hospital/{ours}/admin/family-doctors").status_code == 403
+
+
+def test_the_hospital_admin_signs_and_ends_within_the_own_hospital(
+    db: Database, client: Client
+) -> None:
+    ours, theirs = hospital_ids(db)
+    path = f"/hospital/{ours}/admin/family-doctors"
+    for username, status in (("desk", 403), ("op1", 403), ("boss.other", 403), ("fd.same", 403)):
+        assert client(username).get(path).status_code == status, username
+    assert client().get(path).status_code == 303
+    boss = client("boss")
+    page = boss.get(path)
+    assert page.status_code == 200 and "赵敏医生" in page.text and "张秀英" in page.text
+    with db.session() as session:
+        wang = session.get(Person, person_id(db, WANG))
+        zhang = session.get(Person, person_id(db, ZHANG))
+        assert wang is not None and wang.id_number and zhang is not None and zhang.id_number
+        wang_id, zhang_id = wang.id_number, zhang.id_number
+    assert zhang_id not in page.text
+    token = csrf_from(page.text)
+    other_doctor = str(staff_id(db, "fd.other"))
+    foreign = boss.post(
+        f"{path}/sign", data={"csrf_token": token, "doctor_id": other_doctor, "id_number": wang_id}
+    )
+    assert foreign.status_code == 404 and "不属于本院" in foreign.text
+    assert wang_id not in foreign.text
+    taken = boss.post(
+        f"{path}/sign",
+        data={
+            "csrf_token": token, "doctor_id": str(staff_id(db, "fd.same")), "id_number": zhang_id
+        },
+    )
+    assert taken.status_code == 409 and "只能签一位家庭医生" in taken.text
+    signed = boss.post(
+        f"{path}/sign",
+        data={"csrf_token": token, "doctor_id": str(staff_id(db, "fd.same")), "id_number": wang_id,
+              "started_on": TODAY.isoformat()},
+    )
+    assert signed.status_code == 303
+    with db.session() as session:
+        link = session.scalars(
+            select(FamilyDoctorPatient).where(
+                FamilyDoctorPatient.person_id == person_id(db, WANG)
+            )
+        ).one()
+        assert link.doctor_id == staff_id(db, "fd.same") and link.hospital_id == ours
+        link_id = link.id
+    assert "王建国" in client("fd.same").get("/family-doctor").text
+    # Another hospital's admin cannot end it, under either hospital's URL.
+    other_boss = client("boss.other")
+    other_token = _token(other_boss)
+    assert other_boss.post(
+        f"{path}/links/{link_id}/end", data={"csrf_token": other_token}
+    ).status_code == 403
+    assert other_boss.post(
+        f"/hospital/{theirs}/admin/family-doctors/links/{link_id}/end",
+        data={"csrf_token": other_token},
+    ).status_code == 404
+    ended = boss.post(f"{path}/links/{link_id}/end", data={"csrf_token": token})
+    assert ended.status_code == 303
+    with db.session() as session:
+        assert session.get(FamilyDoctorPatient, link_id).ended_on == TODAY  # type: ignore[union-attr]
+    assert "王建国" not in client("fd.same").get("/family-doctor").text
+
+
+def test_the_users_page_and_cli_accept_the_family_doctor_role(
+    db: Database, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours, _ = hospital_ids(db)
+    root = client("root")
+    page = root.get("/console/users")
+    assert "家庭医生" in page.text
+    base = {
+        "csrf_token": csrf_from(page.text), "username": "dr.qian", "display_name": "钱医生",
+        "role": "family_doctor", "community_id": "", "password": PASSWORD,
+        "password_confirm": PASSWORD,
+    }
+    unbound = root.post("/console/users", data={**base, "hospital_id": ""})
+    assert unbound.status_code == 400 and "家庭医生必须属于一家医院" in unbound.text
+    created = root.post("/console/users", data={**base, "hospital_id": str(ours)})
+    assert created.status_code == 303
+    monkeypatch.setattr(
+        cli, "get_settings", lambda: Settings(database_url=db.url, secret_key=TEST_SECRET)
+    )
+    result = CliRunner().invoke(
+        cli.users_app,
+        ["create", "--username", "dr.sun", "--name", "孙医生", "--role", "family_doctor",
+         "--hospital-id", str(ours), "--password-stdin"],
+        input=f"{PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
+    with db.session() as session:
+        roles = dict(
+            session.execute(
+                select(StaffUser.username, StaffUser.role).where(
+                    StaffUser.username.in_(["dr.qian", "dr.sun"])
+                )
+            ).all()
+        )
+        assert roles == {"dr.qian": StaffRole.FAMILY_DOCTOR, "dr.sun": StaffRole.FAMILY_DOCTOR}
+        assert session.scalar(
+            select(func.count(StaffUser.id)).where(StaffUser.role == StaffRole.FAMILY_DOCTOR)
+        ) == 5

@@ -1,0 +1,224 @@
+"""Sessions and slots from a CSV file (app.hospital.fhir.slots_csv): the service on SQLite
+and PostgreSQL, and the upload page over HTTP (TestClient) for every role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
+
+import pytest
+from sqlalchemy import func, select
+
+from app.core.db import Database
+from app.hospital.enums import AppointmentStatus, ClinicSession, SlotStatus
+from app.hospital.fhir.slots_csv import CsvRefused, import_csv
+from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
+from app.people.models import PersonPhone
+from app.staff.enums import StaffRole
+from support.app_client import AppClients, Clock
+from support.demo import demo_data
+from support.live_server import add_staff, csrf_from
+
+NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # Monday 10:00 in Kunming
+DAY = date(2026, 12, 16)  # beyond the demo schedules (14 days): a free day for the doctor
+
+
+def _doctors(db: Database) -> tuple[int, int, int]:
+    """(first hospital, a doctor of it, a doctor of the other hospital)."""
+    with db.session() as session:
+        hospitals = list(session.scalars(select(Hospital.id).order_by(Hospital.id)))
+
+        def first_doctor(hospital_id: int) -> int:
+            return session.scalars(
+                select(Doctor.id)
+                .join(Department, Department.id == Doctor.department_id)
+                .where(Department.hospital_id == hospital_id)
+                .order_by(Doctor.id)
+            ).first() or 0
+
+        return hospitals[0], first_doctor(hospitals[0]), first_doctor(hospitals[1])
+
+
+HEADER = "出诊编号,日期,时段,医生编号,号源编号,时间,号池,状态"
+
+
+def _csv(doctor: int, *rows: str, header: str = HEADER) -> bytes:
+    lines = [header] + [row.format(doctor=doctor, day=DAY.isoformat()) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+GOOD = (
+    "S1,{day},上午,{doctor},H1,08:00,长者电话,可约",
+    "S1,{day},上午,{doctor},H2,08:20,普通,",
+    "S1,{day},上午,{doctor},H3,08:40,家庭医生,可约",
+)
+
+
+def _slots(db: Database, doctor: int) -> list[tuple[time, bool, bool, str]]:
+    with db.session() as session:
+        return [
+            (slot.start_time, slot.reserved_for_elderly, slot.reserved_for_family_doctor,
+             str(slot.status))
+            for slot in session.scalars(
+                select(Slot)
+                .join(Schedule, Schedule.id == Slot.schedule_id)
+                .where(Schedule.doctor_id == doctor, Schedule.day == DAY)
+                .order_by(Slot.start_time)
+            )
+        ]
+
+
+@pytest.fixture
+def demo(db: Database) -> Database:
+    demo_data(db, today=NOW.date())
+    return db
+
+
+def test_import_is_idempotent_and_updates_a_changed_slot(demo: Database) -> None:
+    hospital, doctor, _ = _doctors(demo)
+    with demo.session() as session:
+        first = import_csv(session, hospital_id=hospital, raw=_csv(doctor, *GOOD), now=NOW)
+    assert (first.created, first.updated, first.unchanged) == (4, 0, 0)
+    assert _slots(demo, doctor) == [
+        (time(8, 0), True, False, "free"),
+        (time(8, 20), False, False, "free"),
+        (time(8, 40), False, True, "free"),
+    ]
+    with demo.session() as session:
+        again = import_csv(session, hospital_id=hospital, raw=_csv(doctor, *GOOD), now=NOW)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+    changed = (GOOD[0], GOOD[1], "S1,{day},上午,{doctor},H3,09:00,普通,撤回")
+    with demo.session() as session:
+        third = import_csv(session, hospital_id=hospital, raw=_csv(doctor, *changed), now=NOW)
+    assert (third.created, third.updated, third.unchanged) == (0, 1, 3)
+    assert _slots(demo, doctor)[-1] == (time(9, 0), False, False, "busy-unavailable")
+    # English headers, GBK encoding, columns in another order, optional columns left out.
+    english = "slot_id,session_id,date,session,doctor_id,time\nH4,S2,{day},pm,{doctor},14:00\n"
+    with demo.session() as session:
+        fourth = import_csv(
+            session, hospital_id=hospital,
+            raw=english.format(day=DAY.isoformat(), doctor=doctor).encode("gb18030"), now=NOW,
+        )
+    assert (fourth.created, fourth.updated) == (2, 0)
+
+
+def test_every_bad_row_is_reported_and_nothing_is_imported(demo: Database) -> None:
+    hospital, doctor, foreign = _doctors(demo)
+    raw = _csv(
+        doctor,
+        "S1,{day},上午,{doctor},H1,08:00,,",
+        "S1,2026-13-01,上午,{doctor},H2,08:20,,",
+        "S1,{day},晚上,{doctor},H3,08:40,,",
+        f"S3,{{day}},上午,{foreign},H4,08:00,,",
+        "S1,{day},上午,{doctor},H5,15:00,,",
+        "S1,{day},上午,{doctor},H6,09:00,贵宾,",
+        "S1,{day},上午,{doctor},H1,09:20,,",
+        "S1,{day},下午,{doctor},H7,14:00,,",
+        ",{day},上午,{doctor},H8,10:00,,撤销",
+    )
+    with demo.session() as session, pytest.raises(CsvRefused) as refused:
+        import_csv(session, hospital_id=hospital, raw=raw, now=NOW)
+    errors = refused.value.errors
+    expected = [
+        ("第3行", "日期"), ("第4行", "时段"), ("第5行", "不是本院的医生"), ("第6行", "不在上午"),
+        ("第7行", "号池"), ("第8行", "和第2行重复"), ("第9行", "另一个日期"),
+        ("第10行", "出诊编号不能为空"), ("第10行", "状态"),
+    ]
+    for line, words in expected:
+        assert any(e.startswith(line) and words in e for e in errors), (line, words, errors)
+    assert not any(e.startswith("第2行") for e in errors)
+    assert _slots(demo, doctor) == []
+    with demo.session() as session:
+        for bad, words in (
+            (b"", "空"),
+            ("日期,时段\n".encode(), "缺少列"),
+            (_csv(doctor), "没有号源行"),
+        ):
+            with pytest.raises(CsvRefused) as caught:
+                import_csv(session, hospital_id=hospital, raw=bad, now=NOW)
+            assert words in caught.value.errors[0]
+
+
+def test_a_booked_slot_cannot_change_and_the_line_is_named(demo: Database) -> None:
+    hospital, doctor, _ = _doctors(demo)
+    with demo.session() as session:
+        import_csv(session, hospital_id=hospital, raw=_csv(doctor, *GOOD), now=NOW)
+    with demo.session() as session:  # a booking in the second slot (08:20)
+        slot = session.scalars(
+            select(Slot).join(Schedule).where(Schedule.doctor_id == doctor, Schedule.day == DAY)
+            .order_by(Slot.start_time)
+        ).all()[1]
+        department = session.scalars(
+            select(Department).join(Doctor).where(Doctor.id == doctor)
+        ).one()
+        person = session.scalars(select(PersonPhone.person_id)).first()
+        assert person is not None
+        slot.status = SlotStatus.BUSY
+        session.add(Appointment(
+            slot_id=slot.id, patient_id=person, department_id=department.id,
+            department_name=department.name, day=DAY, session=ClinicSession.AM,
+            status=AppointmentStatus.BOOKED,
+        ))
+    changed = (GOOD[0], "S1,{day},上午,{doctor},H2,10:00,普通,", GOOD[2])
+    with demo.session() as session, pytest.raises(CsvRefused) as refused:
+        import_csv(session, hospital_id=hospital, raw=_csv(doctor, *changed), now=NOW)
+    assert refused.value.errors == ["第3行：这个号已有预约，不能修改。"]
+    assert _slots(demo, doctor)[1][0] == time(8, 20)
+
+
+@pytest.fixture
+def app(demo: Database) -> Iterator[AppClients]:
+    hospital, _, _ = _doctors(demo)
+    with demo.session() as session:
+        other = session.scalars(select(Hospital.id).where(Hospital.id != hospital)).first()
+    add_staff(demo, "boss", StaffRole.HOSPITAL_ADMIN, hospital_id=hospital)
+    add_staff(demo, "boss.other", StaffRole.HOSPITAL_ADMIN, hospital_id=other)
+    add_staff(demo, "desk", StaffRole.HOSPITAL_STAFF, hospital_id=hospital)
+    add_staff(demo, "fd.one", StaffRole.FAMILY_DOCTOR, hospital_id=hospital)
+    add_staff(demo, "op1", StaffRole.OPERATOR)
+    clients = AppClients(demo, Clock(NOW))
+    yield clients
+    clients.close()
+
+
+def test_upload_page_roles_and_results(demo: Database, app: AppClients) -> None:
+    hospital, doctor, foreign = _doctors(demo)
+    path = f"/hospital/{hospital}/admin/slots-csv"
+    for username in ("boss.other", "desk", "fd.one", "op1"):
+        assert app.client(username).get(path).status_code == 403, username
+    stranger = app.client().get(path)
+    assert stranger.status_code == 303 and stranger.headers["location"].startswith("/login")
+    boss = app.client("boss")
+    page = boss.get(path)
+    assert page.status_code == 200 and 'id="csv-doctors"' in page.text
+    token = csrf_from(page.text)
+    files = {"file": ("slots.csv", _csv(doctor, *GOOD), "text/csv")}
+    assert boss.post(path, data={"csrf_token": "forged"}, files=files).status_code == 403
+    other = app.client("boss.other")
+    other_token = csrf_from(other.get(f"/hospital/{other_hospital(demo, hospital)}/admin").text)
+    assert other.post(path, data={"csrf_token": other_token}, files=files).status_code == 403
+    assert _slots(demo, doctor) == []
+    done = boss.post(path, data={"csrf_token": token}, files=files)
+    assert done.status_code == 200 and "新建 4 条" in done.text
+    again = boss.post(path, data={"csrf_token": token}, files=files)
+    assert again.status_code == 200 and "未变 4 条" in again.text
+    bad = boss.post(
+        path, data={"csrf_token": token},
+        files={
+            "file": ("x.csv", _csv(doctor, f"S9,{{day}},上午,{foreign},Z1,08:00,,"), "text/csv")
+        },
+    )
+    assert bad.status_code == 409 and "第2行：医生编号" in bad.text and "不是本院的医生" in bad.text
+    missing = boss.post(path, data={"csrf_token": token})
+    assert missing.status_code == 409 and "请选择要上传的 CSV 文件" in missing.text
+    with demo.session() as session:
+        assert session.scalar(
+            select(func.count(Schedule.id)).where(
+                Schedule.doctor_id == foreign, Schedule.day == DAY
+            )
+        ) == 0
+
+
+def other_hospital(db: Database, hospital: int) -> int:
+    with db.session() as session:
+        return session.scalars(select(Hospital.id).where(Hospital.id != hospital)).first() or 0
