@@ -15,6 +15,9 @@ from app.understanding import data
 #: Clause separator left where the caller (or the recogniser) put punctuation.
 SEP = "|"
 
+# A recogniser writes Chinese with a space between words (Vosk: "血压 高"): a space
+# between two Chinese characters is not a pause, so it is removed before the rest.
+_WORD_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 _PUNCT = re.compile(r"[\s,.!?;:，。！？；：、…~～\"'“”‘’()（）\[\]【】<>《》·\-—_/\\|]+")
 
 
@@ -39,6 +42,7 @@ def _droppers() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
 def basic(text: str) -> str:
     """NFKC width folding, lower case, punctuation -> ``SEP`` (collapsed, trimmed)."""
     text = unicodedata.normalize("NFKC", text).lower()
+    text = _WORD_SPACE.sub("", text)
     text = _PUNCT.sub(SEP, text)
     return text.strip(SEP)
 
