@@ -43,7 +43,11 @@ def matcher() -> Matcher:
 @cache
 def name_matcher() -> Matcher:
     """Department names and aliases only, heard exactly as written (no sound-alikes)."""
-    entries = [(e, lab) for e, lab in matcher().phrases.items() if lab.startswith("name:")]
+    entries = [
+        (e, lab)
+        for e, lab in matcher().phrases.items()
+        if lab.startswith("name:") or lab == "ambiguous"  # 妇产科 is not 产科
+    ]
     return Matcher(entries, fuzzy_min=10**6)
 
 
@@ -76,7 +80,9 @@ def parse_department(text: str) -> str | None:
     # A name heard as written wins over a sound-alike one overlapping it: in 看妇科, 看妇科
     # sounds like 康复科 (an/ang), but 妇科 was said.
     written = {
-        h.label[5:] for h in name_matcher().hits(cleaned) if not _negated(cleaned, h.start)
+        h.label[5:]
+        for h in name_matcher().hits(cleaned)
+        if h.label.startswith("name:") and not _negated(cleaned, h.start)
     }
     if written:
         return written.pop() if len(written) == 1 else None

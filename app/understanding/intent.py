@@ -70,7 +70,7 @@ def _weak_counts(text: str, hit: Hit) -> bool:
     """A weak phrase is a request only in a short answer (little besides the phrase: 去医院,
     车嘛, not 医院好远) or next to a request word."""
     length = clause_len(text, hit.start)
-    short = length <= _SHORT_CLAUSE and length - hit.size <= 1
+    short = length <= 3 or length <= _SHORT_CLAUSE and length - hit.size <= 1
     return short or any(w in text for w in request_words())
 
 

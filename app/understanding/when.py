@@ -212,6 +212,15 @@ def _time_words() -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, reversed(words))))
 
 
+_CLAUSES = re.compile(r"[，,。.；;！!？?、]")
+
+
+def _without_small_talk(text: str) -> str:
+    """Drop the clauses that are chatter (今天天气好): a day word there is no answer."""
+    words = data.words("when", "small_talk")
+    return "，".join(c for c in _CLAUSES.split(text) if c and not any(w in c for w in words))
+
+
 def _first_clause(text: str) -> str:
     """The words up to the first pause: what a correction says again (下午，我上午要买菜)."""
     return re.split(r"[，,。.；;！!？?、]", text, maxsplit=1)[0]
@@ -228,7 +237,7 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
 
     The recogniser's spaces are removed first ("明 天 桑 午" is 明天桑午 -> 明天上午).
     """
-    spoken = "".join((text or "").split())
+    spoken = _without_small_talk("".join((text or "").split()))
     cleaned = clean(spoken)
     if not cleaned:
         return None
