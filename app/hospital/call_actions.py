@@ -207,6 +207,8 @@ def _register_department_actions(registry: ActionRegistry) -> None:
 
     for key in ("1", "2", "3"):
         _register_group(registry, key)
+    for group in menus.GROUPS:
+        _register_named_group(registry, group)
 
     @registry.register("department_page")
     def department_page(ctx: StepContext) -> None:
@@ -237,15 +239,28 @@ def _register_department_actions(registry: ActionRegistry) -> None:
 def _register_group(registry: ActionRegistry, key: str) -> None:
     @registry.register(f"department_group_{key}", outcomes=("chosen", "no_such_group"))
     def choose_group(ctx: StepContext) -> str:
-        groups: dict[str, list[str]] = ctx.vars.get("department_groups", {})
-        names = list(groups)
+        names = list(ctx.vars.get("department_groups", {}))
         if int(key) > len(names):
             return "no_such_group"
-        group = names[int(key) - 1]
-        ctx.vars.update(
-            department_group=group, department_group_members=groups[group], department_page=0
-        )
-        return "chosen"
+        return _choose_group(ctx, names[int(key) - 1])
+
+
+def _register_named_group(registry: ActionRegistry, group: str) -> None:
+    """The group said by name (内科 / 外科) rather than by its key."""
+
+    @registry.register(f"department_group_{group}", outcomes=("chosen", "no_such_group"))
+    def choose_named_group(ctx: StepContext) -> str:
+        return _choose_group(ctx, group)
+
+
+def _choose_group(ctx: StepContext, group: str) -> str:
+    groups: dict[str, list[str]] = ctx.vars.get("department_groups", {})
+    if group not in groups:
+        return "no_such_group"
+    ctx.vars.update(
+        department_group=group, department_group_members=groups[group], department_page=0
+    )
+    return "chosen"
 
 
 # --- offers -----------------------------------------------------------------------------

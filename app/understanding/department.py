@@ -15,7 +15,8 @@ CHILDREN = "儿科"
 
 @cache
 def matcher() -> Matcher:
-    """Labels: ``name:<dept>``, ``symptom:<dept>``, ``ambiguous`` and ``child``."""
+    """Labels: ``name:<dept>``, ``condition:<dept>``, ``symptom:<dept>``, ``ambiguous``,
+    ``vague`` and ``child``."""
     entries: list[tuple[str, str]] = []
     departments = data.load("departments").get("departments") or {}
     for dept in departments:
@@ -26,15 +27,28 @@ def matcher() -> Matcher:
             for p in groups.get("names") or []
             for c in compile_phrase(str(p), clean)
         ]
-    for dept, groups in departments.items():
-        entries += [
-            (c, f"symptom:{dept}")
-            for p in groups.get("symptoms") or []
-            for c in compile_phrase(str(p), clean)
-        ]
+    for tier in ("conditions", "symptoms"):
+        for dept, groups in departments.items():
+            entries += [
+                (c, f"{tier[:-1]}:{dept}")
+                for p in groups.get(tier) or []
+                for c in compile_phrase(str(p), clean)
+            ]
     entries += [(clean(p), "ambiguous") for p in data.words("departments", "ambiguous")]
+    entries += [(clean(p), "vague") for p in data.words("departments", "vague")]
     entries += [(clean(p), "child") for p in data.words("departments", "child")]
     return Matcher(entries, fuzzy_min=2)
+
+
+@cache
+def name_matcher() -> Matcher:
+    """Department names and aliases only, heard exactly as written (no sound-alikes)."""
+    entries = [
+        (e, lab)
+        for e, lab in matcher().phrases.items()
+        if lab.startswith("name:") or lab == "ambiguous"  # 妇产科 is not 产科
+    ]
+    return Matcher(entries, fuzzy_min=10**6)
 
 
 @cache
@@ -63,25 +77,37 @@ def parse_department(text: str) -> str | None:
     cleaned = clean(text)
     if not cleaned:
         return None
-    # Heard exactly beats heard approximately: in 身上起疹子, 上起 sounds like 疝气, but
-    # 疹子 was heard as it is written.
-    names: dict[bool, set[str]] = {True: set(), False: set()}
-    symptoms: dict[bool, set[str]] = {True: set(), False: set()}
+    # A name heard as written wins over a sound-alike one overlapping it: in 看妇科, 看妇科
+    # sounds like 康复科 (an/ang), but 妇科 was said.
+    written = {
+        h.label[5:]
+        for h in name_matcher().hits(cleaned)
+        if h.label.startswith("name:") and not _negated(cleaned, h.start)
+    }
+    if written:
+        return written.pop() if len(written) == 1 else None
+    # Heard exactly beats heard approximately, whatever the tier: in 身上起疹子, 上起 sounds
+    # like 疝气, but 疹子 was heard as it is written.
+    found: dict[str, dict[bool, set[str]]] = {
+        tier: {True: set(), False: set()} for tier in ("name", "condition", "symptom")
+    }
     child = False
     for hit in matcher().hits(cleaned):
         kind, _, dept = hit.label.partition(":")
-        if kind == "name" and not _negated(cleaned, hit.start):
-            names[hit.exact].add(dept)
-        elif kind == "symptom" and not _negated(cleaned, hit.start):
-            symptoms[hit.exact].add(dept)
+        if kind in found and not _negated(cleaned, hit.start):
+            found[kind][hit.exact].add(dept)
         elif kind == "child":
             child = True
-    return _decide(names[True] or names[False], symptoms[True] or symptoms[False], child)
+    exact = any(found[t][True] for t in found)
+    names, conditions, symptoms = (found[t][exact] for t in found)
+    return _decide(names, conditions, symptoms, child)
 
 
-def _decide(names: set[str], symptoms: set[str], child: bool) -> str | None:
+def _decide(names: set[str], conditions: set[str], symptoms: set[str], child: bool) -> str | None:
     if names:
         return names.pop() if len(names) == 1 else None
+    if conditions:
+        return conditions.pop() if len(conditions) == 1 else None
     if child:
         return CHILDREN
     if len(symptoms) > 1:
@@ -90,9 +116,19 @@ def _decide(names: set[str], symptoms: set[str], child: bool) -> str | None:
 
 
 def department_question(text: str) -> str | None:
-    """"dizziness" when the words name dizziness but no department (ask, don't guess)."""
+    """The follow-up question for an answer that names no single department (ask, don't
+    guess): ``"dizziness"`` (heart or nerves?), or ``"internal"`` / ``"surgery"`` when the
+    caller names only the umbrella 内科 or 外科 (the flow reads that group's list)."""
     cleaned = clean(text)
     if not cleaned or parse_department(text) is not None:
         return None
     words = data.words("departments", "dizziness")
-    return "dizziness" if any(clean(w) in cleaned for w in words) else None
+    if any(clean(w) in cleaned for w in words):
+        return "dizziness"
+    umbrellas = data.load("departments").get("umbrellas") or {}
+    said = {
+        str(question)
+        for question, names in umbrellas.items()
+        if any(clean(str(n)) in cleaned for n in names)
+    }
+    return said.pop() if len(said) == 1 else None

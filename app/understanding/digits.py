@@ -47,10 +47,33 @@ def _expand_units(text: str, strong: dict[str, str]) -> str:
     return pattern.sub(repl, text)
 
 
+def _drop_preamble(text: str, strong: dict[str, str]) -> str:
+    """"后四位是…", "最后六个…", "十八位的…": the count of digits announced is not a digit."""
+    chars = re.escape("".join(k for k in strong if len(k) == 1))
+    announced = re.compile(
+        f"(?:(?:最后|后面|后边|末尾|尾巴|后|末)[{chars}十]+(?:位数|位|个)|[{chars}十]+位(?:数)?)"
+    )
+    return announced.sub("|", text)
+
+
+def _expand_counts(text: str, strong: dict[str, str]) -> str:
+    """"四个八" is 8888, "两个三一个八" is 338: a count of 2-9 before 个 and a digit."""
+    chars = re.escape("".join(k for k in strong if len(k) == 1))
+    counted = re.compile(f"([{chars}])个([{chars}])")
+
+    def repl(m: re.Match[str]) -> str:
+        count = int(strong[m.group(1)])
+        return m.group(2) * count if 1 <= count <= 9 else m.group(0)
+
+    return counted.sub(repl, text)
+
+
 def parse_digits(text: str) -> str | None:
     """Return the digits said (``0-9`` and ``X``), or ``None`` when no digit was said."""
     strong, keys, x_words, not_digits = _tables()
     t = basic(text).replace("*", "x") if "*" in text else basic(text)
+    t = _drop_preamble(t, strong)
+    t = _expand_counts(t, strong)
     t = not_digits.sub("|", t)
     t = x_words.sub("X", t)
     t = _expand_units(t, strong)
@@ -60,9 +83,7 @@ def parse_digits(text: str) -> str | None:
             tokens.append("X" if ch == "X" else strong[ch])
         elif is_han(ch) and char_key(ch) in keys:
             tokens.append("?" + keys[char_key(ch)])
-        elif ch in "|":
-            continue
-        else:
+        else:  # a pause or another word: a sound-alike next to it is not a digit
             tokens.append(None)
     out: list[str] = []
     for i, tok in enumerate(tokens):

@@ -26,7 +26,10 @@ from app.understanding.patterns import compile_phrase
 
 _SOUND_ALIKE_MIN = 3  # shorter signs (救命, 嘴歪) count only as written
 _EXACT_ONLY = 99  # the parts of a pair are short everyday words: heard only as written
-_NEGATION_WINDOW = 2  # characters before a sign searched for a negation (没有胸口疼)
+_NEGATION_LINKS = "有是会再太怎"  # 没有 / 不是 / 不会 ... before a sign still negate it
+_PAST_WINDOW = 2  # a past word qualifies a sign only this close before it (昨天晚上摔倒了)
+_CHRONIC_WINDOW = 2  # 经常手脚发麻, 平时有点胸闷, 老毛病了，胸口闷
+_CHRONIC_AFTER = 4  # 手脚发麻好几年了, 心口疼了好多年
 _SPACES = re.compile(r"\s+")
 
 
@@ -64,14 +67,14 @@ def _together() -> tuple[tuple[Matcher, ...], ...]:
     return tuple(tuple(built[tuple(str(p) for p in group)] for group in entry) for entry in raw)
 
 
-def _heard_together(cleaned: str) -> bool:
+def _heard_together(cleaned: str, pauses: tuple[int, ...]) -> bool:
     """Is every group of some ``together`` entry heard, each part "now"?"""
     heard: dict[int, bool] = {}
 
     def group_heard(group: Matcher) -> bool:
         if id(group) not in heard:
             heard[id(group)] = any(
-                h.label == "sign" and _counts(cleaned, h) for h in group.hits(cleaned)
+                h.label == "sign" and _counts(cleaned, h, pauses) for h in group.hits(cleaned)
             )
         return heard[id(group)]
 
@@ -85,7 +88,19 @@ def _words(key: str) -> tuple[str, ...]:
 
 def cleaned_utterance(text: str) -> str:
     """The caller's words cleaned like every kind, as one stretch without separators."""
-    return clean(_SPACES.sub("", text or "")).replace(SEP, "")
+    return _stretch(text)[0]
+
+
+def _stretch(text: str) -> tuple[str, tuple[int, ...]]:
+    """The cleaned words as one stretch, and where the caller paused (punctuation)."""
+    out: list[str] = []
+    pauses: list[int] = []
+    for ch in clean(_SPACES.sub("", text or "")):
+        if ch == SEP:
+            pauses.append(len(out))
+        else:
+            out.append(ch)
+    return "".join(out), tuple(pauses)
 
 
 def _last(text: str, words: tuple[str, ...]) -> int:
@@ -94,30 +109,61 @@ def _last(text: str, words: tuple[str, ...]) -> int:
     return max(ends, default=-1)
 
 
-def _counts(text: str, hit: Hit) -> bool:
-    """A sign counts unless negated, in the past, an old complaint or already over."""
-    before, after = text[: hit.start], text[hit.end :]
-    if any(n in before[-_NEGATION_WINDOW:] for n in _words("negators")):
+def _first(text: str, words: tuple[str, ...]) -> int:
+    """Start index of the first occurrence of any of ``words`` in ``text`` (-1: none)."""
+    starts = [text.find(w) for w in words if w in text]
+    return min(starts, default=-1)
+
+
+def _negated(before: str) -> bool:
+    """A negation just before the sign (没胸口疼, 没有胸口疼, 不是喘不过气), not one inside
+    another word (站不稳，说话不清; 无缘无故摔倒了)."""
+    negators = _words("negators")
+    if before.endswith(negators):
+        return True
+    return before[-2:-1] in negators and before[-1:] in _NEGATION_LINKS
+
+
+def _counts(text: str, hit: Hit, pauses: tuple[int, ...] = ()) -> bool:
+    """A sign counts unless negated, in the past, an old complaint or already over.
+
+    Only words of the sign's own clause (up to the caller's pauses) and close to it qualify
+    it: 我昨天挂的号，心口疼得很 and 平时都好好的，心口疼得很 are emergencies. When in
+    doubt the sign counts: a person and the advice to call 120 cost far less than a missed
+    stroke.
+    """
+    starts = [0, *(p for p in pauses if p <= hit.start)]
+    end = min((p for p in pauses if p >= hit.end), default=len(text))
+    before, after = text[starts[-1] : hit.start], text[hit.end : end]
+    if _negated(before):
         return False
-    if any(w in after for w in _words("resolved")):
+    if any(w in text[hit.end :] for w in _words("resolved")):
         return False
     now = _last(before, _words("now"))
-    if _last(before, _words("past")) > now and not any(w in after for w in _words("still")):
+    past = _last(before, _words("past"))
+    recent_past = past > now and len(before) - past <= _PAST_WINDOW
+    if recent_past and not any(w in after for w in _words("still")):
         return False
-    # An old complaint (老毛病) makes it not an emergency, unless "now" words follow it.
-    chronic = [w for w in _words("chronic") if w in text]
-    return not chronic or (now >= 0 and all(text.find(w) < now for w in chronic))
+    # An old complaint: 经常手脚发麻, 老毛病了，胸口闷, 手脚发麻好几年了 (not 老毛病，喘不过气了:
+    # 了 says it is happening now).
+    lead = text[starts[-2] if len(starts) > 1 else 0 : hit.start]
+    chronic_before = _last(lead, _words("chronic"))
+    habit = chronic_before > _last(lead, _words("now"))
+    if habit and len(lead) - chronic_before <= _CHRONIC_WINDOW and not after.startswith("了"):
+        return False
+    chronic_after = _first(after, _words("chronic"))
+    return not 0 <= chronic_after <= _CHRONIC_AFTER
 
 
 def is_emergency(text: str) -> bool:
     """True when the words describe a sudden serious emergency happening now."""
-    cleaned = cleaned_utterance(text)
+    cleaned, pauses = _stretch(text)
     if not cleaned:
         return False
-    if cleaned in _words("alone_only"):
-        return True
+    if any(cleaned == w * (len(cleaned) // len(w)) for w in _words("alone_only")):
+        return True  # said alone, or again and again (不行了不行了)
     for matcher in _matchers():
         for hit in matcher.hits(cleaned):
-            if hit.label == "sign" and _counts(cleaned, hit):
+            if hit.label == "sign" and _counts(cleaned, hit, pauses):
                 return True
-    return _heard_together(cleaned)
+    return _heard_together(cleaned, pauses)

@@ -40,12 +40,54 @@ def request_words() -> tuple[str, ...]:
     return tuple(clean(w) for w in data.words("intent", "request") if clean(w))
 
 
+@cache
+def narrative_words() -> tuple[str, ...]:
+    return tuple(clean(w) for w in data.words("intent", "narrative") if clean(w))
+
+
+def _clause(text: str, index: int) -> str:
+    start = clause_start(text, index)
+    return text[start : start + clause_len(text, index)]
+
+
+def _told_not_asked(text: str, hit: Hit) -> bool:
+    """A taxi or hospital phrase inside a story of the past (no request word in its clause)."""
+    if not hit.label.startswith(("taxi:", "hospital:")):
+        return False
+    clause = _clause(text, hit.start)
+    return any(w in clause for w in narrative_words()) and not any(
+        w in clause for w in request_words()
+    )
+
+
+@cache
+def trip_purposes() -> frozenset[str]:
+    words = data.words("intent", "trip_purpose")
+    return frozenset(c for w in words for c in compile_phrase(w, clean))
+
+
 def _weak_counts(text: str, hit: Hit) -> bool:
-    """A weak phrase is a request only in a short answer or next to a request word."""
-    return clause_len(text, hit.start) <= _SHORT_CLAUSE or any(w in text for w in request_words())
+    """A weak phrase is a request only in a short answer (little besides the phrase: 去医院,
+    车嘛, not 医院好远) or next to a request word."""
+    length = clause_len(text, hit.start)
+    short = length <= 3 or length <= _SHORT_CLAUSE and length - hit.size <= 1
+    return short or any(w in text for w in request_words())
+
+
+def _strong_names(text: str, hits: list[Hit]) -> set[str]:
+    """Intents heard strongly; a hospital phrase that only gives the purpose of a requested
+    taxi (叫个车去医院看病) is not a second request."""
+    names = {h.label.split(":")[0] for h in hits if h.label.endswith(":strong")}
+    if {"taxi", "hospital"} <= names:
+        hospital = [h for h in hits if h.label == "hospital:strong"]
+        if all(text[h.start : h.end] in trip_purposes() for h in hospital):
+            names.discard("hospital")
+    return names
 
 
 def _counts(text: str, hit: Hit) -> bool:
+    if _told_not_asked(text, hit):
+        return False
     if hit.exact and hit.size >= 2 or hit.size >= 3:
         return True
     at_start = hit.start == clause_start(text, hit.start)
@@ -79,7 +121,7 @@ def _parse_intent(text: str) -> str:
     if not cleaned:
         return "unknown"
     hits = [h for h in matcher().hits(cleaned) if _counts(cleaned, h)]
-    strong = {h.label.split(":")[0] for h in hits if h.label.endswith(":strong")}
+    strong = _strong_names(cleaned, hits)
     if strong:
         return _decide(strong)
     weak = {h.label.split(":")[0] for h in hits if _weak_counts(cleaned, h)}

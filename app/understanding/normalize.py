@@ -15,6 +15,9 @@ from app.understanding import data
 #: Clause separator left where the caller (or the recogniser) put punctuation.
 SEP = "|"
 
+# A recogniser writes Chinese with a space between words (Vosk: "血压 高"): a space
+# between two Chinese characters is not a pause, so it is removed before the rest.
+_WORD_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 _PUNCT = re.compile(r"[\s,.!?;:，。！？；：、…~～\"'“”‘’()（）\[\]【】<>《》·\-—_/\\|]+")
 
 
@@ -39,6 +42,7 @@ def _droppers() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
 def basic(text: str) -> str:
     """NFKC width folding, lower case, punctuation -> ``SEP`` (collapsed, trimmed)."""
     text = unicodedata.normalize("NFKC", text).lower()
+    text = _WORD_SPACE.sub("", text)
     text = _PUNCT.sub(SEP, text)
     return text.strip(SEP)
 
@@ -80,3 +84,25 @@ def clause_len(text: str, index: int) -> int:
     start = clause_start(text, index)
     end = text.find(SEP, index)
     return (len(text) if end < 0 else end) - start
+
+
+#: "哦不" / "噢不是": the caller takes back what they just said and says it again.
+_CORRECTION = re.compile(r"[哦噢喔][\s,，、.。…]*不(是)?")
+_SEPARATORS = " \t,，、.。…!！?？;；:："
+
+
+def after_correction(text: str) -> str:
+    """What counts of an answer the caller corrected: the words after the last 哦不 / 哦不是
+    ("后天上午，哦不，下午" -> "下午"; "不对……哦不是，对的" -> "对的"). 哦不 followed
+    directly by a word negates it (哦不对不对 -> 不对不对); said last, it is the answer (不)."""
+    matches = list(_CORRECTION.finditer(text))
+    if not matches:
+        return text
+    m = matches[-1]
+    rest = text[m.end() :]
+    said_again = rest.strip(_SEPARATORS)
+    if not said_again:
+        return m.group(0)[-2:] if m.group(1) else "不"
+    if m.group(1) or rest[:1] in _SEPARATORS:
+        return said_again
+    return "不" + said_again

@@ -10,7 +10,7 @@ from typing import Any
 
 from app.understanding import data
 from app.understanding.fuzzy import Matcher, is_han
-from app.understanding.normalize import clean
+from app.understanding.normalize import after_correction, clean
 from app.understanding.numerals import NUM_CHARS, to_int
 
 _N = f"[{NUM_CHARS}]+"
@@ -20,6 +20,7 @@ _NEXT_MONTH_DAY = re.compile(f"下个?月(?P<d>{_N}){_DAY_END}?")
 _THIS_MONTH_DAY = re.compile(f"(?:这个?|本)月(?P<d>{_N}){_DAY_END}")
 _DAY = re.compile(f"(?P<d>{_N}){_DAY_END}")
 _AFTER_DAYS = re.compile(f"(?P<n>{_N})天(?:以后|之后|后)|再?过(?P<k>{_N})天")
+_NEXT_WEEK = re.compile("下个?(?:礼拜|星期|周)(?![一二三四五六日天七两])")
 _CLOCK = re.compile(f"(?P<pre>上午|早上|早晨|下午|中午|晚上)?(?P<h>{_N})(?:点|时)(?P<post>钟|半)?")
 
 
@@ -134,7 +135,10 @@ def _date(text: str, today: dt.date) -> dt.date | None:
             return _day_of_month(today, day, ahead)
     m = t["week_re"].search(text)
     if m:
-        return _weekday(today, m["pre"] or "", t["weekdays"][m["w"]])
+        prefix = m["pre"] or ""
+        if not prefix and _NEXT_WEEK.search(text):  # 星期三下午，下个星期的
+            prefix = "下"
+        return _weekday(today, prefix, t["weekdays"][m["w"]])
     m = _DAY.search(text)
     if m and (day := to_int(m["d"])):
         return _day_of_month(today, day, None)
@@ -208,6 +212,20 @@ def _time_words() -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, reversed(words))))
 
 
+_CLAUSES = re.compile(r"[，,。.；;！!？?、]")
+
+
+def _without_small_talk(text: str) -> str:
+    """Drop the clauses that are chatter (今天天气好): a day word there is no answer."""
+    words = data.words("when", "small_talk")
+    return "，".join(c for c in _CLAUSES.split(text) if c and not any(w in c for w in words))
+
+
+def _first_clause(text: str) -> str:
+    """The words up to the first pause: what a correction says again (下午，我上午要买菜)."""
+    return re.split(r"[，,。.；;！!？?、]", text, maxsplit=1)[0]
+
+
 def no_preference(text: str) -> bool:
     """Does the answer leave the time to us (随便, 越快越好, 你们定)?"""
     cleaned = clean("".join((text or "").split()))
@@ -219,9 +237,19 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
 
     The recogniser's spaces are removed first ("明 天 桑 午" is 明天桑午 -> 明天上午).
     """
-    cleaned = clean("".join((text or "").split()))
+    spoken = _without_small_talk("".join((text or "").split()))
+    cleaned = clean(spoken)
     if not cleaned:
         return None
+    corrected = after_correction(spoken)
+    if corrected != spoken:  # 后天上午，哦不，下午: the day stays, the session is said again
+        before = parse_when(spoken[: len(spoken) - len(corrected)], today) or {}
+        after = parse_when(_first_clause(corrected), today) or {}
+        if after.get("date"):  # a day said again: a session said before it is dropped
+            return after
+        session = after.get("session") or before.get("session")
+        merged = {"date": before.get("date"), "session": session}
+        return merged if before or after else None
     cleaned = _repair(cleaned).replace("|", "")
     date, session = _date_and_session(cleaned, today)
     if date is None and session is None and _time_words().search(cleaned) is None:

@@ -7,7 +7,7 @@ from functools import cache
 
 from app.understanding import data
 from app.understanding.fuzzy import Hit, Matcher, char_key
-from app.understanding.normalize import SEP, clause_len, clause_start, clean
+from app.understanding.normalize import SEP, after_correction, clause_len, clause_start, clean
 
 _SHORT_CLAUSE = 3
 _MEDIUM_CLAUSE = 6
@@ -114,9 +114,20 @@ def _is_tail_question(text: str) -> bool:
     return not text[: -len(tail)].endswith(exceptions)
 
 
+@cache
+def _by_the_way() -> tuple[str, ...]:
+    return tuple(w for w in (clean(x) for x in data.words("yesno", "by_the_way")) if w)
+
+
 def _turns_elsewhere(raw: str, text: str) -> bool:
-    """A question or another matter in the answer (好，我还想问下几点开门)."""
-    return "?" in raw or "？" in raw or any(w in text for w in _other_matter())
+    """A question or another matter in the answer (好，我还想问下几点开门; 对了，我孙子…)."""
+    if "?" in raw or "？" in raw or any(w in text for w in _other_matter()):
+        return True
+    for lead in _by_the_way():
+        rest = text.removeprefix(lead)
+        if rest is not text and len(rest.strip(SEP)) > 4 and not rest.strip(SEP).startswith(lead):
+            return True
+    return False
 
 
 def parse_yesno(text: str) -> str:
@@ -125,7 +136,7 @@ def parse_yesno(text: str) -> str:
     Spaces are word gaps written by the recogniser ("可 以", "错 了"), not clause breaks:
     they are removed before anything else; punctuation still separates clauses.
     """
-    text = _SPACES.sub("", text)
+    text = after_correction(_SPACES.sub("", text))
     cleaned = clean(text)
     if not cleaned:
         return "unknown"

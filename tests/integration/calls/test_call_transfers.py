@@ -161,3 +161,21 @@ def test_a_replayed_emergency_step_gives_the_same_answer_and_keeps_the_flag(
         assert call is not None and call.emergency is True
         steps = session.scalars(select(CallStep).where(CallStep.call_id == "CA2")).all()
         assert len(steps) == 2
+
+
+def test_chest_pain_after_an_everyday_clause_at_the_taxi_question_is_no_taxi(
+    service: CallService, db: Database
+) -> None:
+    # 平时都好好的 ("usually I'm fine") neither makes the pain old nor says yes to the car.
+    call, lines = play(service, "+8613800000002", "1", "平时都好好的，心口疼得很")
+    assert any(ADVICE in line for line in lines)
+    assert call.transfer_reason == TransferReason.EMERGENCY and call.emergency is True
+    with db.session() as session:
+        assert session.scalars(select(Ride).where(Ride.status == "queued")).all() == []
+
+
+def test_a_complaint_at_the_slot_offer_books_nothing(service: CallService, db: Database) -> None:
+    call, lines = play(service, ZHANG, "2", "1", "1", "嗯，我想想")
+    assert any("最早的号是" in line for line in lines)
+    assert not any("挂好了" in line for line in lines)
+    assert booked(db) == []

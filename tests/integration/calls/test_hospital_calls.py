@@ -204,6 +204,18 @@ def test_dizziness_alone_is_asked_about_not_guessed(service: CallService, db: Da
         assert department is not None and department.name == "老年医学科"
 
 
+def test_an_umbrella_name_reads_its_group_instead_of_guessing(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, "+8613800000001", "2", "挂 个 外科 嘛", "1", "1")
+    (group_list,) = [line for line in lines if line.startswith("热线：外科：")]
+    assert not any("没有听明白" in line for line in lines)
+    (appointment,) = booked(db)
+    with db.session() as session:
+        department = session.get(Department, appointment.department_id)
+        assert department is not None and f"按1，{department.name}" in group_list
+
+
 def test_a_typed_id_number_is_not_kept_in_the_call_record(
     service: CallService, db: Database
 ) -> None:

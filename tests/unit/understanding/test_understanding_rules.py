@@ -117,9 +117,14 @@ def test_dialect_body_words_find_the_symptom() -> None:
     assert u("department", "牙齿疼") == "口腔科"
 
 
-def test_nei_ke_alone_is_general_internal_medicine() -> None:
-    assert u("department", "内科") == "普通内科"
-    assert u("department", "外科") == "普通外科"
+def test_umbrella_name_alone_is_no_department_but_its_group() -> None:
+    # 内科 covers many departments: no guess, the flow reads the internal-medicine list.
+    assert u("department", "内科") is None
+    assert u("department", "挂 个 外科 嘛") is None
+    assert u("clarify:department", "内科") == "internal"
+    assert u("clarify:department", "挂 个 外科 嘛") == "surgery"
+    assert u("clarify:department", "内科还是外科我也不晓得") is None
+    assert u("clarify:department", "消化内科") is None  # a department: nothing to ask
 
 
 def test_fever_and_cough_is_respiratory_not_general() -> None:
