@@ -11,7 +11,7 @@ from sqlalchemy import (
     Integer,
     String,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, Timestamped, UTCDateTime, str_enum
 from app.taxi.enums import RideStatus, VehicleType
@@ -44,6 +44,7 @@ class Driver(Base):
     # Only drivers on duty are offered for new rides; going off duty keeps a ride under way.
     on_duty: Mapped[bool] = mapped_column(Boolean, default=False)
     duty_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    company: Mapped[TaxiCompany] = relationship()
 
 
 class Ride(Timestamped, Base):
