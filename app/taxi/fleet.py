@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.people.phones import is_mobile, normalise_number
@@ -349,20 +349,12 @@ def fleet_board(
             )
         )
     rows.sort(key=lambda r: (not r.driver.active, not r.driver.on_duty))
-    counts = dict(
-        session.execute(
-            select(Driver.company_id, func.count(Driver.id))
-            .where(Driver.active.is_(True))
-            .group_by(Driver.company_id)
-        ).tuples()
-    )
-    on_duty = dict(
-        session.execute(
-            select(Driver.company_id, func.count(Driver.id))
-            .where(Driver.active.is_(True), Driver.on_duty.is_(True))
-            .group_by(Driver.company_id)
-        ).tuples()
-    )
+    counts: dict[int, int] = {}
+    on_duty: dict[int, int] = {}
+    for d in drivers:
+        if d.active:
+            counts[d.company_id] = counts.get(d.company_id, 0) + 1
+            on_duty[d.company_id] = on_duty.get(d.company_id, 0) + int(d.on_duty)
     company_rows = [
         CompanyRow(c, counts.get(c.id, 0), on_duty.get(c.id, 0)) for c in companies.values()
     ]
