@@ -56,6 +56,8 @@ class Ride(Timestamped, Base):
         Index("ix_rides_updated_at", "updated_at"),
         Index("ix_rides_person_id", "person_id"),
         Index("ix_rides_caller_number", "caller_number"),
+        # Ride history pages newest first and filters by day (app/taxi/history.py).
+        Index("ix_rides_created_at", "created_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))

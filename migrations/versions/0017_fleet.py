@@ -1,4 +1,5 @@
-"""fleet: company zones and deactivation, drivers' vehicle, accessibility and duty status
+"""fleet: company zones and deactivation, drivers' vehicle, accessibility and duty status;
+rides by creation time (ride history)
 
 Revision ID: 0017_fleet
 Revises: 0016_staff_audit
@@ -43,7 +44,11 @@ def upgrade() -> None:
         )
 
 
+    op.create_index("ix_rides_created_at", "rides", ["created_at"])
+
+
 def downgrade() -> None:
+    op.drop_index("ix_rides_created_at", table_name="rides")
     with op.batch_alter_table("drivers") as batch:
         batch.drop_constraint(op.f("ck_drivers_vehicle_type"), type_="check")
         batch.drop_column("duty_changed_at")
