@@ -92,7 +92,7 @@ def search(session: Session, query: HistoryQuery) -> HistoryPage:
     )
 
 
-def _filtered(query: HistoryQuery) -> Select[tuple[Ride]]:
+def _filtered(query: HistoryQuery) -> Select[Ride]:
     stmt = (
         select(Ride)
         .outerjoin(Person, Ride.person_id == Person.id)
