@@ -192,6 +192,14 @@
     });
   });
 
+  /* An opened form (派车, 取消) scrolls, if needed, so its submit button is on screen. */
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.matches || !details.matches("details.act") || !details.open) { return; }
+    var submit = details.querySelector("button[type=submit]");
+    if (submit) { submit.scrollIntoView({ block: "nearest", inline: "nearest" }); }
+  }, true);
+
   document.addEventListener("keydown", function (event) {
     if (!event.altKey) { return; }
     if (event.key === "n" || event.key === "N") {
