@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.people.phones import is_mobile, normalise_number
@@ -136,7 +136,9 @@ def save_company(
     return company
 
 
-def set_company_active(session: Session, *, company_id: int, active: bool) -> TaxiCompany:
+def set_company_active(
+    session: Session, *, company_id: int, active: bool, now: datetime
+) -> TaxiCompany:
     """Stop (or resume) a company: a stopped company's drivers go off duty and are offered
     for nothing; refused while one of them has a ride under way."""
     company = _company(session, company_id)
@@ -153,7 +155,9 @@ def set_company_active(session: Session, *, company_id: int, active: bool) -> Ta
         for driver in session.scalars(
             select(Driver).where(Driver.company_id == company.id).with_for_update()
         ):
-            driver.on_duty = False
+            if driver.on_duty:
+                driver.on_duty = False
+                driver.duty_changed_at = now
     company.active = active
     session.flush()
     return company
@@ -280,6 +284,19 @@ def _driver(session: Session, driver_id: int) -> Driver:
 
 
 # --- the fleet board (read model) -------------------------------------------------------
+
+
+def change_marker(session: Session) -> tuple[int, int, str]:
+    """Changes when a driver goes on or off duty, or is stopped or resumed: the open
+    consoles then refresh their assign forms (the drivers table is small: one scan)."""
+    latest_change = select(func.max(Driver.duty_changed_at)).scalar_subquery()
+    count, ids, latest = session.execute(
+        select(
+            func.count(Driver.id), func.coalesce(func.sum(Driver.id), 0), latest_change
+        ).where(Driver.on_duty.is_(True), Driver.active.is_(True))
+    ).one()
+    return int(count), int(ids), str(latest)
+
 
 
 @dataclass(frozen=True)

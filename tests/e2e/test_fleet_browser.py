@@ -28,7 +28,8 @@ def _visible_rows(page: Any, height: int) -> int:
     """Queued rides whose whole row lies inside the viewport, page not scrolled."""
     return int(page.evaluate(
         """(h) => [...document.querySelectorAll('#queue table.rides')[0].tBodies[0].rows]
-             .filter(r => { const b = r.getBoundingClientRect(); return b.top >= 0 && b.bottom <= h; })
+             .filter(r => { const b = r.getBoundingClientRect();
+                            return b.top >= 0 && b.bottom <= h; })
              .length""",
         height,
     ))
@@ -101,11 +102,12 @@ def test_add_a_driver_put_on_duty_assign_and_the_console_fits(
     box = confirm.bounding_box()
     queue_box = page.locator("#queue").bounding_box()
     assert box is not None and queue_box is not None
-    assert box["x"] >= queue_box["x"] and box["x"] + box["width"] <= queue_box["x"] + queue_box["width"]
-    assert 0 <= box["y"] and box["y"] + box["height"] <= 768
-    page.screenshot(path="/tmp/ivr-dispatch-1366-assign.png")
+    assert box["x"] >= queue_box["x"]
+    assert box["x"] + box["width"] <= queue_box["x"] + queue_box["width"]
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 768
     assert page.evaluate(  # nothing in the queue is cut off at the side
-        "[...document.querySelectorAll('#queue .table-wrap')].every(w => w.scrollWidth <= w.clientWidth)"
+        "[...document.querySelectorAll('#queue .table-wrap')]"
+        ".every(w => w.scrollWidth <= w.clientWidth)"
     )
     page.screenshot(path="/tmp/ivr-dispatch-1366-assign.png")
     confirm.click()

@@ -180,7 +180,9 @@ def company_active(
     return _act(
         request, session, staff, now, action="company_active",
         done="company_resumed" if active else "company_stopped",
-        change=lambda: fleet.set_company_active(session, company_id=company_id, active=active),
+        change=lambda: fleet.set_company_active(
+            session, company_id=company_id, active=active, now=now
+        ),
     )
 
 

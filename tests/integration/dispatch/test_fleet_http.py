@@ -79,9 +79,13 @@ def test_only_operators_and_admins_reach_the_fleet_and_history(live_server: Live
     with live_server.db.session() as session:  # nothing the refused posts asked for happened
         assert session.scalar(select(func.count(Driver.id)).where(Driver.on_duty)) == 7
         assert session.scalar(select(func.count(TaxiCompany.id))) == 2
+    with live_server.db.session() as session:
+        driver = session.scalars(select(Driver.id)).first()
+        company = session.scalars(select(TaxiCompany.id)).first()
     with live_server.client() as boss:
         sign_in(boss, "boss")
-        for path in GETS:
+        for path in ("/dispatch/fleet", f"/dispatch/fleet/drivers/{driver}",
+                     f"/dispatch/fleet/companies/{company}", "/dispatch/history"):
             assert boss.get(path).status_code == 200, path
 
 

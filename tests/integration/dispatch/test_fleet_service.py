@@ -160,7 +160,7 @@ def test_a_stopped_driver_or_company_cannot_go_on_duty_or_be_assigned(demo: Data
     zoned = _company(demo, "官渡爱心车队")
     sun = _driver(demo, "云A·G2580")
     with demo.session() as session:
-        fleet.set_company_active(session, company_id=zoned, active=False)
+        fleet.set_company_active(session, company_id=zoned, active=False, now=NOW)
     with demo.session() as session:
         assert session.get(Driver, sun.id).on_duty is False  # type: ignore[union-attr]
         with pytest.raises(fleet.FleetError):
@@ -291,3 +291,18 @@ def test_off_duty_at_the_moment_of_assignment_ends_one_consistent_way(
     else:  # duty change first: the assignment was refused, the ride still waits
         assert any("不在岗" in o for o in outcomes)
         assert ride.status == RideStatus.QUEUED and ride.driver_id is None and not sent
+
+
+def test_the_drivers_marker_changes_with_duty_and_only_then(demo: Database) -> None:
+    with demo.session() as session:
+        first = fleet.change_marker(session)
+        assert fleet.change_marker(session) == first
+    jiang = _driver(demo, "云A·D3690")
+    with demo.session() as session:
+        fleet.set_on_duty(session, driver_id=jiang.id, on_duty=True, now=NOW)
+    with demo.session() as session:
+        on = fleet.change_marker(session)
+        fleet.set_on_duty(session, driver_id=jiang.id, on_duty=False, now=NOW)
+    with demo.session() as session:
+        off = fleet.change_marker(session)
+    assert len({first, on, off}) == 3
