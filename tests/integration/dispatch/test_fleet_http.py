@@ -128,10 +128,20 @@ def test_add_a_driver_put_them_on_duty_and_they_are_offered(live_server: LiveSer
     on = client.post(f"/dispatch/fleet/drivers/{new}/duty",
                      data={"csrf_token": token, "on_duty": "true"})
     assert on.status_code == 303
-    _order(client, token, ZHANG)
+    zhang = _order(client, token, ZHANG)  # home in 五华区
+    wang = _order(client, token, WANG)  # home in 官渡区: 官渡爱心车队's zone
     queue = client.get("/dispatch/queue.html").text
     assert "云A·K2026 · 赵师傅" in queue and "无障碍（可坐轮椅）" in queue
     assert "云A·D3690" not in queue  # 蒋师傅 is off duty
+
+    def options(ride_id: int) -> str:
+        row = queue[queue.index(f'id="ride-{ride_id}"'):]
+        return row[: row.index("</select>")]
+
+    near = options(wang)
+    assert '<optgroup label="同区（官渡区）">' in near
+    assert near.index("云A·G2580") < near.index("其他在岗司机") < near.index("云A·D1234")
+    assert "optgroup" not in options(zhang) and "云A·G2580" in options(zhang)
 
 
 def test_editing_a_driver_keeps_the_number_unless_a_new_one_is_typed(
