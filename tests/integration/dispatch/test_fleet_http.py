@@ -58,6 +58,7 @@ def test_only_operators_and_admins_reach_the_fleet_and_history(live_server: Live
     community = add_community(live_server.db, "测试社区")
     add_staff(live_server.db, "nurse", StaffRole.HOSPITAL_STAFF, hospital_id=hospital)
     add_staff(live_server.db, "desk", StaffRole.COMMUNITY_STAFF, community_id=community)
+    add_staff(live_server.db, "hadmin", StaffRole.HOSPITAL_ADMIN, hospital_id=hospital)
     add_staff(live_server.db, "boss", StaffRole.ADMIN)
     with live_server.client() as anonymous:
         for path in GETS:
@@ -65,7 +66,7 @@ def test_only_operators_and_admins_reach_the_fleet_and_history(live_server: Live
             assert answer.status_code == 303 and "/login" in answer.headers["location"], path
         for path in POSTS:
             assert anonymous.post(path, data={"company_id": "1"}).status_code in (303, 403), path
-    for username in ("nurse", "desk"):
+    for username in ("nurse", "desk", "hadmin"):
         with live_server.client() as client:
             sign_in(client, username)
             token = csrf_from(client.get("/console").text)
