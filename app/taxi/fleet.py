@@ -143,7 +143,22 @@ def set_company_active(
     for nothing; refused while one of them has a ride under way."""
     company = _company(session, company_id)
     if not active:
-        _lock_table_on_sqlite(session)
+        if session.get_bind().dialect.name == "sqlite":
+            # No row locks: a write takes the database write lock now, as rides.py does.
+            session.execute(
+                text("UPDATE taxi_companies SET active = active WHERE id = :id"),
+                {"id": company.id},
+            )
+        # Lock the drivers first (as assignment does), then look for rides under way.
+        drivers = list(
+            session.scalars(
+                select(Driver)
+                .where(Driver.company_id == company.id)
+                .order_by(Driver.id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        )
         busy = session.execute(
             select(Driver.name, Ride.id)
             .join(Ride, Ride.driver_id == Driver.id)
@@ -152,9 +167,7 @@ def set_company_active(
         ).first()
         if busy is not None:
             raise FleetError(COMPANY_BUSY.format(name=busy[0], ride_id=busy[1]))
-        for driver in session.scalars(
-            select(Driver).where(Driver.company_id == company.id).with_for_update()
-        ):
+        for driver in drivers:
             if driver.on_duty:
                 driver.on_duty = False
                 driver.duty_changed_at = now
@@ -257,13 +270,6 @@ def current_ride_id(session: Session, driver_id: int) -> int | None:
     return session.scalar(
         select(Ride.id).where(Ride.driver_id == driver_id, Ride.status.in_(UNDER_WAY)).limit(1)
     )
-
-
-def _lock_table_on_sqlite(session: Session) -> None:
-    if session.get_bind().dialect.name == "sqlite":
-        # No row locks: a no-op write takes the database write lock now, as rides.py does.
-        session.execute(text("UPDATE taxi_companies SET active = active WHERE 0 = 1"))
-        session.execute(text("UPDATE drivers SET on_duty = on_duty WHERE 0 = 1"))
 
 
 def _locked_driver(session: Session, driver_id: int) -> Driver:

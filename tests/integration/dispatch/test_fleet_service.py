@@ -196,6 +196,12 @@ def test_going_off_duty_keeps_the_ride_under_way(demo: Database) -> None:
     with demo.session() as session, pytest.raises(fleet.FleetError) as refused:
         fleet.set_driver_active(session, driver_id=liu.id, active=False, now=NOW)
     assert f"#{ride_id}" in refused.value.message
+    with demo.session() as session, pytest.raises(fleet.FleetError) as refused:
+        fleet.set_company_active(session, company_id=liu.company_id, active=False, now=NOW)
+    assert f"刘师傅正在执行叫车单 #{ride_id}" in refused.value.message
+    with demo.session() as session:
+        company = session.get(TaxiCompany, liu.company_id)
+        assert company is not None and company.active  # nothing of it saved
 
 
 def test_drivers_of_the_pickup_zone_are_suggested_first(demo: Database) -> None:
