@@ -29,6 +29,7 @@ from app.people.resident_id import make_resident_id
 from app.staff.accounts import create_user
 from app.staff.enums import StaffRole
 from app.staff.models import StaffUser
+from app.taxi.enums import VehicleType
 from app.taxi.models import Driver, TaxiCompany
 
 SCHEDULE_DAYS = 14
@@ -211,15 +212,22 @@ PEOPLE: list[
     ),
 ]
 
+# name, mobile, plate, volunteer (爱心车队), vehicle type, on duty when the demo starts
 DRIVERS = [
-    ("刘师傅", "+8613700000001", "云A·D1234", True),
-    ("杨师傅", "+8613700000002", "云A·D5678", False),
-    ("钱师傅", "+8613700000003", "云A·T2468", True),
-    ("何师傅", "+8613700000004", "云A·T1357", False),
-    ("朱师傅", "+8613700000005", "云A·D8642", False),
-    ("罗师傅", "+8613700000006", "云A·T9753", True),
-    ("蒋师傅", "+8613700000007", "云A·D3690", False),
-    ("沈师傅", "+8613700000008", "云A·T4812", False),
+    ("刘师傅", "+8613700000001", "云A·D1234", True, VehicleType.SEDAN, True),
+    ("杨师傅", "+8613700000002", "云A·D5678", False, VehicleType.SEDAN, True),
+    ("钱师傅", "+8613700000003", "云A·T2468", True, VehicleType.MPV, True),
+    ("何师傅", "+8613700000004", "云A·T1357", False, VehicleType.SEDAN, True),
+    ("朱师傅", "+8613700000005", "云A·D8642", False, VehicleType.SEDAN, True),
+    ("罗师傅", "+8613700000006", "云A·T9753", True, VehicleType.ACCESSIBLE_VAN, True),
+    ("蒋师傅", "+8613700000007", "云A·D3690", False, VehicleType.SEDAN, False),
+    ("沈师傅", "+8613700000008", "云A·T4812", False, VehicleType.SEDAN, False),
+]
+# A second company working one district (its drivers are offered first there).
+ZONED_COMPANY = ("官渡爱心车队", "+868715553100", "官渡区")
+ZONED_DRIVERS = [
+    ("孙师傅", "+8613700000009", "云A·G2580", True, VehicleType.ACCESSIBLE_VAN, True),
+    ("马师傅", "+8613700000010", "云A·G1470", True, VehicleType.SEDAN, False),
 ]
 
 HOSPITALS = [
@@ -281,12 +289,19 @@ def _load(session: Session, today: date) -> None:
         person.contacts = [FamilyContact(name=n, relation=r, phone=p) for n, r, p in contacts]
         session.add(person)
     company = TaxiCompany(name="春城出租汽车有限公司", phone="+868715553000")
-    session.add(company)
+    name, phone, zone = ZONED_COMPANY
+    zoned = TaxiCompany(name=name, phone=phone, zone=zone)
+    session.add_all([company, zoned])
     session.flush()
-    session.add_all(
-        Driver(company_id=company.id, name=n, phone=p, plate=plate, volunteer=v)
-        for n, p, plate, v in DRIVERS
-    )
+    for owner, drivers in ((company, DRIVERS), (zoned, ZONED_DRIVERS)):
+        session.add_all(
+            Driver(
+                company_id=owner.id, name=n, phone=p, plate=plate, volunteer=v,
+                vehicle_type=kind, accessible=kind == VehicleType.ACCESSIBLE_VAN,
+                on_duty=duty, active=True,
+            )
+            for n, p, plate, v, kind, duty in drivers
+        )
     hospitals = [
         Hospital(
             name=n,

@@ -1,4 +1,4 @@
-"""Ride statuses."""
+"""Ride statuses and vehicle types."""
 
 from __future__ import annotations
 
@@ -18,3 +18,16 @@ class RideStatus(StrEnum):
     # The call flow handed the caller to a person before the request was confirmed
     # (key 0, two failures, a "by person" state): an operator finishes it.
     HANDED_TO_PERSON = "handed_to_person"
+
+
+class VehicleType(StrEnum):
+    SEDAN = "sedan"  # 轿车
+    MPV = "mpv"  # 商务车
+    ACCESSIBLE_VAN = "accessible_van"  # 无障碍车 (ramp or lift)
+
+
+VEHICLE_TYPE_LABELS: dict[VehicleType, str] = {
+    VehicleType.SEDAN: "轿车",
+    VehicleType.MPV: "商务车",
+    VehicleType.ACCESSIBLE_VAN: "无障碍车",
+}

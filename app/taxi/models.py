@@ -11,10 +11,10 @@ from sqlalchemy import (
     Integer,
     String,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, Timestamped, UTCDateTime, str_enum
-from app.taxi.enums import RideStatus
+from app.taxi.enums import RideStatus, VehicleType
 
 
 class TaxiCompany(Base):
@@ -22,6 +22,10 @@ class TaxiCompany(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     phone: Mapped[str] = mapped_column(String(32))
+    # A district name (五华区) the company's cars usually work in; drivers of a zoned
+    # company are offered first for rides picked up in it (app/taxi/fleet.py).
+    zone: Mapped[str | None] = mapped_column(String(30))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Driver(Base):
@@ -33,6 +37,14 @@ class Driver(Base):
     plate: Mapped[str] = mapped_column(String(16), unique=True)
     volunteer: Mapped[bool] = mapped_column(Boolean, default=False)  # 爱心车队
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    vehicle_type: Mapped[VehicleType] = mapped_column(
+        str_enum(VehicleType, "vehicle_type"), default=VehicleType.SEDAN
+    )
+    accessible: Mapped[bool] = mapped_column(Boolean, default=False)  # takes a wheelchair
+    # Only drivers on duty are offered for new rides; going off duty keeps a ride under way.
+    on_duty: Mapped[bool] = mapped_column(Boolean, default=False)
+    duty_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    company: Mapped[TaxiCompany] = relationship()
 
 
 class Ride(Timestamped, Base):
@@ -44,6 +56,8 @@ class Ride(Timestamped, Base):
         Index("ix_rides_updated_at", "updated_at"),
         Index("ix_rides_person_id", "person_id"),
         Index("ix_rides_caller_number", "caller_number"),
+        # Ride history pages newest first and filters by day (app/taxi/history.py).
+        Index("ix_rides_created_at", "created_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))

@@ -1,7 +1,7 @@
 """The dispatch console's live queue: what operators see, read from the rides table.
 
 `live_queue` lists every ride still needing attention as `QueueEntry` rows (highest
-priority first, then longest waiting), `drivers_roster` lists active drivers with whether
+priority first, then longest waiting), `drivers_roster` lists drivers on duty with whether
 each is free, and `change_marker` is a cheap fingerprint the console polls to know when to
 refresh. Every query here reads live rides only (through the status index), so the
 console costs the same with a million finished rides as with none. It only reads; every
@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from app.people.age import age_on
 from app.people.models import Person, SavedPlace
 from app.taxi.enums import RideStatus
-from app.taxi.models import Driver, Ride
+from app.taxi.models import Driver, Ride, TaxiCompany
 from app.taxi.rides import LIVE, STATUS_LABELS, UNDER_WAY, WAITING
 
 
@@ -142,12 +142,22 @@ def change_marker(session: Session) -> tuple[int, str, int, int, int]:
 
 
 def drivers_roster(session: Session) -> list[tuple[Driver, bool]]:
-    """Active drivers with whether each is free (no ride under way), free ones first."""
+    """Drivers on duty (active, of an active company) with whether each is free (no ride
+    under way), free ones first. Only free ones are offered for a ride; the assignment
+    service checks both again under the driver's lock."""
     busy_ids = set(
         session.scalars(
             select(Ride.driver_id).where(Ride.status.in_(UNDER_WAY), Ride.driver_id.is_not(None))
         )
     )
-    drivers = session.scalars(select(Driver).where(Driver.active.is_(True)).order_by(Driver.id))
+    drivers = session.scalars(
+        select(Driver)
+        .join(TaxiCompany, Driver.company_id == TaxiCompany.id)
+        .where(
+            Driver.active.is_(True), Driver.on_duty.is_(True), TaxiCompany.active.is_(True)
+        )
+        .options(contains_eager(Driver.company))
+        .order_by(Driver.id)
+    )
     roster = [(d, d.id not in busy_ids) for d in drivers]
     return sorted(roster, key=lambda item: not item[1])

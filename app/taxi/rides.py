@@ -68,6 +68,7 @@ STALE = "这张叫车单刚刚被其他调度员改过（现在是“{status}”
 NOT_ASSIGNABLE = "这张叫车单现在是“{status}”，不能派车。"
 DRIVER_BUSY = "{name}（{plate}）正在执行另一张叫车单，请选择其他司机。"
 DRIVER_INACTIVE = "这位司机已停用，请选择其他司机。"
+DRIVER_OFF_DUTY = "{name}（{plate}）现在不在岗（已下班），请选择在岗的司机。"
 WRONG_STATUS = "这张叫车单现在是“{status}”，不能改为“{target}”。"
 NOT_FOUND = "找不到这张叫车单。"
 NEED_PICKUP = "请填写上车地点。"
@@ -190,7 +191,8 @@ def assign_driver(
     """Give the ride to a driver and tell the caller and family (SMS, optional call).
 
     Raises RideConflict when the ride changed since the operator saw `expected_version`,
-    is no longer waiting for a car, or the driver already has an active ride.
+    is no longer waiting for a car, or the driver is not on duty (or stopped) or already
+    has an active ride (app/taxi/fleet.py has the duty rules).
     """
     if not 1 <= eta_minutes <= 120:
         raise RideError(BAD_ETA)
@@ -339,8 +341,11 @@ def _locked_driver(session: Session, driver_id: int) -> Driver:
     driver = session.get(Driver, driver_id, with_for_update=True, populate_existing=True)
     if driver is None:
         raise RideError("找不到这位司机。")
-    if not driver.active:
-        raise RideError(DRIVER_INACTIVE)
+    if not driver.active or not driver.company.active:
+        raise RideConflict(DRIVER_INACTIVE)
+    if not driver.on_duty:
+        # A forged or stale form, or another operator took the driver off duty just now.
+        raise RideConflict(DRIVER_OFF_DUTY.format(name=driver.name, plate=driver.plate))
     return driver
 
 

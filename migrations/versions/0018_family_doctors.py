@@ -6,7 +6,7 @@ link per person); slots can be kept for family doctors (`reserved_for_family_doc
 an appointment remembers the family doctor who booked it (`booked_by_staff_id`).
 
 Revision ID: 0018_family_doctors
-Revises: 0016_staff_audit
+Revises: 0017_fleet
 Create Date: 2026-11-29 16:30:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018_family_doctors"
-down_revision: str | None = "0016_staff_audit"
+down_revision: str | None = "0017_fleet"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,7 +4,8 @@ A ride can change in any process (a phone call handled by another worker), so ch
 detected in the database: one `ChangeFeed` per process polls a cheap fingerprint of the
 rides table (`ride_queue.change_marker`: highest id and latest updated_at, both read from
 an index, and the count and versions of live rides only) and of the callers waiting for a
-person (`app.operators.panel.change_marker`, open rows only, by index) every
+person (`app.operators.panel.change_marker`, open rows only, by index) and of the
+drivers on duty (`app.taxi.fleet.change_marker`, a small table) every
 `POLL_SECONDS` while at least one console is connected, and fans the new marker out to
 every connection. The page's script then fetches the re-rendered queue.
 
@@ -29,6 +30,7 @@ from app.consoles.http import console_router
 from app.core.db import Database
 from app.core.deps import SessionDep
 from app.operators import panel as operators_panel
+from app.taxi import fleet
 from app.taxi import queue as ride_queue
 
 logger = logging.getLogger(__name__)
@@ -72,7 +74,8 @@ class ChangeFeed:
         with self.db.session() as session:
             rides = ride_queue.change_marker(session)
             waiting = operators_panel.change_marker(session)
-            return "|".join(map(str, (*rides, *waiting)))
+            drivers = fleet.change_marker(session)
+            return "|".join(map(str, (*rides, *waiting, *drivers)))
 
     async def _run(self) -> None:
         while self._subscribers:

@@ -16,6 +16,8 @@ from app.operators.console.view import panel_context
 from app.people.phones import local_number, mask_number
 from app.staff.models import StaffUser
 from app.taxi import queue as ride_queue
+from app.taxi.enums import VEHICLE_TYPE_LABELS
+from app.taxi.fleet import in_zone
 
 CANCEL_REASONS = ("来电者不需要了", "重复下单", "联系不上来电者", "其他原因")
 ETA_CHOICES = (5, 10, 15, 20, 30, 45, 60)
@@ -64,15 +66,40 @@ class RosterDriver:
     phone: str
     volunteer: bool
     free: bool
+    zone: str | None = None
+    accessible: bool = False
+    vehicle_label: str = ""
+
+
+@dataclass(frozen=True)
+class Offers:
+    """The drivers offered for one ride: those whose company zone holds the pickup first."""
+
+    zone: str | None
+    near: list[RosterDriver]
+    others: list[RosterDriver]
+
+
+def offers_for(entry: ride_queue.QueueEntry, roster: list[RosterDriver]) -> Offers:
+    """On-duty free drivers only; same-zone drivers first (app/taxi/fleet.py, "Zone")."""
+    free = [d for d in roster if d.free]
+    near = [d for d in free if in_zone(d.zone, entry.pickup_address)]
+    others = [d for d in free if d not in near]
+    return Offers(near[0].zone if near else None, near, others)
 
 
 def queue_context(session: Session, settings: Settings, now: datetime) -> dict[str, Any]:
     entries = ride_queue.live_queue(session, now=now)
     roster = [
-        RosterDriver(d.id, d.name, d.plate, local_number(d.phone), d.volunteer, free)
+        RosterDriver(
+            d.id, d.name, d.plate, local_number(d.phone), d.volunteer, free,
+            zone=d.company.zone, accessible=d.accessible,
+            vehicle_label=VEHICLE_TYPE_LABELS[d.vehicle_type],
+        )
         for d, free in ride_queue.drivers_roster(session)
     ]
     return {
+        "offers": lambda e: offers_for(e, roster),
         "waiting": [e for e in entries if e.waiting],
         "under_way": [e for e in entries if not e.waiting],
         "roster": roster,

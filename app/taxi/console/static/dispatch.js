@@ -4,6 +4,20 @@
   "use strict";
   var queue = document.getElementById("queue");
   var status = document.getElementById("live-status");
+  /* One submit per form: a double click sends the request once (every dispatch page,
+   * the fleet pages included). */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-once")) { return; }
+    if (form.dataset.sent) { event.preventDefault(); return; }
+    form.dataset.sent = "1";
+    form.querySelectorAll("button[type=submit]").forEach(function (b) {
+      b.setAttribute("aria-disabled", "true");
+      b.classList.add("sending");
+      b.textContent = "正在提交…";
+    });
+  });
+
   if (!queue) { return; }
   var revealed = {};          // ride id -> full number the operator chose to show
   var fetching = false, again = false;
@@ -179,18 +193,13 @@
       .catch(function () { button.textContent = "显示失败，再试"; });
   });
 
-  /* One submit per form: a double click sends the request once. */
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!form.hasAttribute("data-once")) { return; }
-    if (form.dataset.sent) { event.preventDefault(); return; }
-    form.dataset.sent = "1";
-    form.querySelectorAll("button[type=submit]").forEach(function (b) {
-      b.setAttribute("aria-disabled", "true");
-      b.classList.add("sending");
-      b.textContent = "正在提交…";
-    });
-  });
+  /* An opened form (派车, 取消) scrolls, if needed, so its submit button is on screen. */
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.matches || !details.matches("details.act") || !details.open) { return; }
+    var submit = details.querySelector("button[type=submit]");
+    if (submit) { submit.scrollIntoView({ block: "nearest", inline: "nearest" }); }
+  }, true);
 
   document.addEventListener("keydown", function (event) {
     if (!event.altKey) { return; }
