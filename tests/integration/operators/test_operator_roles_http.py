@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
+from sqlalchemy import select
 
 from app.operators.enums import RequestStatus
 from app.staff.enums import StaffRole
+from app.staff.models import StaffUser
 from support.fake_twilio import FakeTwilio
 from support.live_server import (
     LiveServer,
@@ -43,6 +45,11 @@ WEBHOOKS = (
 )
 
 
+def _staff_id(desk: Desk, username: str) -> int:
+    with desk.server.db.session() as session:
+        return session.scalars(select(StaffUser.id).where(StaffUser.username == username)).one()
+
+
 def _signed_in(desk: Desk, username: str) -> tuple[httpx.Client, str]:
     client = desk.server.client()
     assert sign_in(client, username).status_code == 303
@@ -58,6 +65,7 @@ def test_only_operators_and_admins_use_the_panel(
     db = desk.server.db
     add_staff(db, "nurse", StaffRole.HOSPITAL_STAFF, hospital_id=add_hospital(db))
     add_staff(db, "social", StaffRole.COMMUNITY_STAFF, community_id=add_community(db, "测试社区"))
+    phone_of_op1 = f"/console/users/{_staff_id(desk, 'op1')}/phone"  # ids differ per database
 
     with desk.server.client() as anonymous:
         for path in PAGES:
@@ -76,7 +84,7 @@ def test_only_operators_and_admins_use_the_panel(
             assert answer.status_code == 403 and "无权" in answer.text, (username, path)
         # Nor may they give anyone a phone to be rung on.
         answer = client.post(
-            "/console/users/1/phone", data={"csrf_token": token, "phone_number": "13900000009"}
+            phone_of_op1, data={"csrf_token": token, "phone_number": "13900000009"}
         )
         assert answer.status_code == 403, username
         client.close()
@@ -86,7 +94,7 @@ def test_only_operators_and_admins_use_the_panel(
     op1, token = _signed_in(desk, "op1")
     assert (
         op1.post(
-            "/console/users/1/phone", data={"csrf_token": token, "phone_number": "1"}
+            phone_of_op1, data={"csrf_token": token, "phone_number": "1"}
         ).status_code
         == 403
     )
@@ -95,7 +103,7 @@ def test_only_operators_and_admins_use_the_panel(
     assert admin.get("/dispatch/operators.html").status_code == 200
     users = admin.get("/console/users").text
     assert "158****0001" in users and "15800000001" not in users
-    bad = admin.post("/console/users/1/phone", data={"csrf_token": token, "phone_number": "12"})
+    bad = admin.post(phone_of_op1, data={"csrf_token": token, "phone_number": "12"})
     assert bad.status_code == 400 and "电话号码格式不对" in bad.text
 
 
