@@ -13,6 +13,7 @@ from app.hospital.fhir import models as fhir_models
 from app.notify import models as notify_models
 from app.operators import models as operators_models
 from app.people import models as people_models
+from app.scheduler import models as scheduler_models
 from app.staff import models as staff_models
 from app.taxi import models as taxi_models
 
@@ -24,6 +25,7 @@ __all__ = [
     "notify_models",
     "operators_models",
     "people_models",
+    "scheduler_models",
     "staff_models",
     "taxi_models",
 ]
