@@ -31,6 +31,7 @@ from app.people.models import Person, PersonPhone
 from app.people.names import polite_name
 from app.people.places import spoken_address
 from app.taxi import rides
+from app.taxi.ahead_actions import register_ahead_actions
 from app.taxi.call_actions import active_ride, home_place, place_vars, register_taxi_actions
 from app.texts import CatalogueError, load_catalogue
 
@@ -39,6 +40,7 @@ def build_actions() -> ActionRegistry:
     registry = ActionRegistry()
     _register_caller_actions(registry)
     register_taxi_actions(registry)
+    register_ahead_actions(registry)
     register_hospital_actions(registry)
     return registry
 

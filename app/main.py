@@ -18,6 +18,7 @@ from app.hospital.fhir import api as fhir_api
 from app.hotline import build_call_service, load_hotline_flows
 from app.notify import routes as notification_routes
 from app.notify.runner import start_worker_thread
+from app.scheduler.runner import start_scheduler_thread
 from app.operators import console as operators_console
 from app.people import console as community_console
 from app.people import family as family_page
@@ -45,7 +46,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         worker = None
         if settings.outbox_in_process:  # SMS and calls if Twilio is set, HIS pushes always
             worker = start_worker_thread(app.state.db, settings)
+        scheduler = None
+        if settings.scheduler_in_process:  # booked rides released, reminders (docs/taxi.md)
+            scheduler = start_scheduler_thread(app.state.db, settings)
         yield
+        if scheduler is not None:
+            scheduler.stop()
         if worker is not None:
             worker.stop()
         app.state.db.dispose()

@@ -104,14 +104,18 @@ def problem(pickup_at: datetime, now: datetime, rules: AheadRules) -> str | None
     return None
 
 
+def spoken_day(day: date, today: date) -> str:
+    """今天 / 明天 / 后天 / 12月3号星期四."""
+    ahead = (day - today).days
+    if 0 <= ahead < len(RELATIVE_DAYS):
+        return RELATIVE_DAYS[ahead]
+    return f"{day.month}月{day.day}号星期{WEEKDAYS[day.weekday()]}"
+
+
 def spoken_pickup(pickup_at: datetime, now: datetime) -> str:
     """明天早上8点 / 后天下午2点半 / 12月3号星期四上午9点: the day, the part of the day, the hour."""
     local = local_now(pickup_at)
-    ahead = (local.date() - local_today(now)).days
-    if 0 <= ahead < len(RELATIVE_DAYS):
-        day = RELATIVE_DAYS[ahead]
-    else:
-        day = f"{local.month}月{local.day}号星期{WEEKDAYS[local.weekday()]}"
+    day = spoken_day(local.date(), local_today(now))
     hour = local.hour
     if hour < 9:
         part = "早上"
