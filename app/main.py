@@ -18,11 +18,11 @@ from app.hospital.fhir import api as fhir_api
 from app.hotline import build_call_service, load_hotline_flows
 from app.notify import routes as notification_routes
 from app.notify.runner import start_worker_thread
-from app.scheduler.runner import start_scheduler_thread
 from app.operators import console as operators_console
 from app.people import console as community_console
 from app.people import family as family_page
 from app.reports import router as report_router
+from app.scheduler.runner import start_scheduler_thread
 from app.speech.service import get_speech
 from app.staff import pages as staff_pages
 from app.taxi import console as dispatch_console

@@ -147,7 +147,8 @@ def _run_one(
                 .execution_options(synchronize_session=False)
             )
             return "dropped"
-        handlers[JobKind(kind)](session, Job(job_id, JobKind(kind), subject_id, _aware(due_at)), now)
+        job = Job(job_id, JobKind(kind), subject_id, _aware(due_at))
+        handlers[job.kind](session, job, now)
         return "done"
 
 

@@ -22,10 +22,11 @@ Both handlers look at the ride first and do nothing when it is no longer booked
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from app import texts
@@ -113,7 +114,7 @@ def spoken_day(day: date, today: date) -> str:
 
 
 def spoken_pickup(pickup_at: datetime, now: datetime) -> str:
-    """明天早上8点 / 后天下午2点半 / 12月3号星期四上午9点: the day, the part of the day, the hour."""
+    """明天早上8点 / 后天下午2点半 / 12月3号星期四上午9点: day, part of the day, hour."""
     local = local_now(pickup_at)
     day = spoken_day(local.date(), local_today(now))
     hour = local.hour
@@ -203,7 +204,7 @@ def booked_rides_for_caller(
     session: Session, *, person_ids: list[int], number: str | None
 ) -> list[Ride]:
     """Booked rides of the caller's people (themself, relatives they order for) or number."""
-    who = [Ride.person_id.in_(person_ids)] if person_ids else []
+    who: list[ColumnElement[bool]] = [Ride.person_id.in_(person_ids)] if person_ids else []
     if number:
         who.append(Ride.caller_number == number)
     if not who:
@@ -258,7 +259,9 @@ def release(session: Session, job: Job, now: datetime, *, notify_voice_call: boo
     if driver_id is None or ride.pickup_at is None:
         return
     minutes = int((ride.pickup_at - now).total_seconds() // 60)
-    try:  # assign_driver checks everything before it changes anything
+    # assign_driver checks everything before it changes anything; a busy or stopped driver
+    # leaves the ride waiting in the queue for an operator.
+    with suppress(rides.RideError):
         rides.assign_driver(
             session,
             ride_id=ride.id,
@@ -267,8 +270,6 @@ def release(session: Session, job: Job, now: datetime, *, notify_voice_call: boo
             expected_version=ride.version,
             notify_voice_call=notify_voice_call,
         )
-    except rides.RideError:
-        pass  # the driver is busy or stopped: the ride waits in the queue for an operator
 
 
 def remind(session: Session, job: Job, now: datetime) -> None:

@@ -5,6 +5,7 @@ carries a `pickup_at`)."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date, datetime
 
 from app import texts
@@ -67,10 +68,9 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         """The caller confirmed with 8 again: the booked ride said is cancelled."""
         ride = ctx.session.get(Ride, ctx.vars.get("booked_ride_id"), populate_existing=True)
         if ride is not None:
-            try:
+            # Cancelled or released meanwhile: nothing left to cancel.
+            with suppress(ahead.rides.RideNotFound):
                 ahead.cancel_booked(ctx.session, ride_id=ride.id, reason="来电者在电话里取消预约")
-            except ahead.rides.RideNotFound:
-                pass  # cancelled or released meanwhile: nothing left to cancel
 
     @registry.register("note_day", outcomes=("day", "full", "unclear", "person"))
     def note_day(ctx: StepContext) -> str:

@@ -248,9 +248,8 @@ def parse_clock(text: str) -> tuple[int, int] | None:
         return None
     m, hour = found
     pre = m["pre"] or ""
-    if pre in ("下午", "晚上") and hour < 12 or pre == "中午" and hour <= 5:
-        hour += 12
-    elif not pre and 1 <= hour <= 5:
+    afternoon = pre in ("下午", "晚上") and hour < 12 or pre == "中午" and hour <= 5
+    if afternoon or not pre and 1 <= hour <= 5:
         hour += 12
     minute = 0
     tail = _HALF.match(cleaned, m.end("h"))

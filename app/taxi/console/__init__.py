@@ -12,7 +12,7 @@ from fastapi import APIRouter
 
 from app.consoles.assets import add_static_dir
 from app.consoles.templating import add_template_dir
-from app.taxi.console import actions, events, media, pages
+from app.taxi.console import actions, events, media, pages, scheduled
 
 add_template_dir(Path(__file__).parent / "templates")
 add_static_dir(Path(__file__).parent / "static")
@@ -22,3 +22,5 @@ router.include_router(pages.router)
 router.include_router(actions.router)
 router.include_router(events.router)
 router.include_router(media.router)
+router.include_router(scheduled.router)
+router.include_router(scheduled.posts)

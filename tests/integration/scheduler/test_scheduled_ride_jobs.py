@@ -8,17 +8,15 @@ second schedulers run meanwhile.
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.core.config import Settings
 from app.core.db import Database
-from app.core.local_time import LOCAL_TZ
 from app.notify.enums import OutboxKind
 from app.notify.models import OutboxMessage
-from app.people.models import Person, PersonPhone
 from app.scheduler.enums import JobKind, JobStatus
 from app.scheduler.jobs import MAX_ATTEMPTS, Job, run_due
 from app.scheduler.models import ScheduledJob
@@ -28,6 +26,7 @@ from app.taxi.ahead import AheadRules
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
 from app.taxi.queue import live_queue
+from support.booked import book_ride, kunming
 from support.demo import demo_data
 
 ZHANG = "+8613800000001"
@@ -35,10 +34,7 @@ ZHANG_LANDLINE = "+868715550101"
 RULES = AheadRules()
 
 
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    """A local time in Kunming, late November / early December 2026."""
-    month, day = (11, day) if day > 15 else (12, day)
-    return datetime(2026, month, day, hour, minute, tzinfo=LOCAL_TZ).astimezone(UTC)
+at = kunming
 
 
 BOOKED_AT = at(30, 10)
@@ -53,21 +49,8 @@ def settings(db: Database) -> Settings:
 
 def book(db: Database, *, number: str = ZHANG, pickup: datetime = PICKUP,
          now: datetime = BOOKED_AT, to_hospital: bool = False) -> int:
-    with db.session() as session:
-        person_id = session.scalar(
-            select(PersonPhone.person_id).where(PersonPhone.number == number)
-        )
-        person = session.get(Person, person_id)
-        assert person is not None
-        ride = Ride(
-            person_id=person.id, caller_number=number, status=RideStatus.DRAFT,
-            pickup_place_id=person.places[0].id, pickup_address=person.places[0].address,
-            to_hospital=to_hospital, priority=30 if to_hospital else 10,
-        )
-        session.add(ride)
-        session.flush()
-        ahead.book(session, ride, pickup_at=pickup, now=now, rules=RULES)
-        return ride.id
+    return book_ride(db, number=number, pickup=pickup, now=now, to_hospital=to_hospital,
+                     rules=RULES)
 
 
 def run(db: Database, settings: Settings, now: datetime) -> None:
