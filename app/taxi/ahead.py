@@ -248,7 +248,10 @@ def assign_ahead(
 
 def release(session: Session, job: Job, now: datetime, *, notify_voice_call: bool) -> None:
     """The ride joins the live queue; a driver named ahead is assigned now."""
-    ride = rides._locked_ride(session, job.subject_id)
+    try:
+        ride = rides._locked_ride(session, job.subject_id)
+    except rides.RideNotFound:
+        return  # erased with its person's records (app/people/erasure.py)
     if ride.status != RideStatus.SCHEDULED:
         return  # cancelled meanwhile
     driver_id = ride.driver_id

@@ -14,7 +14,14 @@ from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
 from support.booked import book_ride, kunming
 from support.demo import demo_data
-from support.live_server import LiveServer, add_community, add_hospital, add_staff, csrf_from, sign_in
+from support.live_server import (
+    LiveServer,
+    add_community,
+    add_hospital,
+    add_staff,
+    csrf_from,
+    sign_in,
+)
 
 ZHANG = "+8613800000001"
 WANG = "+8613800000002"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,9 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.notify.enums import OutboxKind
 from app.notify.models import OutboxMessage
+from app.people.audit import Actor
+from app.people.erasure import erase_person
+from app.people.registration import RegistrationError
 from app.scheduler.enums import JobKind, JobStatus
 from app.scheduler.jobs import MAX_ATTEMPTS, Job, run_due
 from app.scheduler.models import ScheduledJob
@@ -270,3 +274,17 @@ def test_scheduling_the_same_occurrence_twice_keeps_one_job(
         ahead.book(session, booked, pickup_at=PICKUP, now=BOOKED_AT, rules=RULES)
         count = len(session.scalars(select(ScheduledJob)).all())
     assert count == 2  # one release, one reminder
+
+
+def test_a_person_with_a_booked_ride_is_not_erased_until_it_is_over(
+    db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    ride_id = book(db)
+    with db.session() as session:
+        person_id = session.get(Ride, ride_id).person_id  # type: ignore[union-attr]
+    with pytest.raises(RegistrationError) as caught, db.session() as session:
+        erase_person(
+            session, person_id=person_id, changed_by=Actor("翠湖社区 王主任", None),
+            today=date(2026, 11, 30), recordings_dir=tmp_path,
+        )
+    assert caught.value.code == "ride_under_way"
