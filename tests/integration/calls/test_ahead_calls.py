@@ -122,6 +122,10 @@ def test_calling_again_the_booked_ride_is_heard_and_cancelled_with_8_then_8(
     call(service, ZHANG, "3", "2", "8", "1")
     lines = call(service, ZHANG, "3", "8", "8")
     said = "\n".join(lines)
+    # Calling again, the booking is said right after the greeting.
+    assert lines[0].startswith(
+        "热线：张奶奶您好，这里是长者服务热线。您预约了明天早上8点的车。叫车到您家，按1。"
+    )
     assert "您预约了明天早上8点，到家接的车。" in said
     assert "明天早上8点的车要取消吗？取消，请再按8。不取消，请按2。" in said
     assert "明天早上8点的车已经取消了" in said
