@@ -69,20 +69,17 @@ def test_tomorrow_at_eight_by_keys_is_read_back_and_booked(
     assert sent == []  # nothing is sent at booking
 
 
-def test_a_day_and_hour_said_in_one_answer(service: CallService, db: Database) -> None:
-    lines = call(service, ZHANG, "3", "礼拜三下午两点半", "1")
-    assert any("后天下午2点半，车到家接您，对吗？" in line for line in lines), lines
+def test_a_day_and_hour_said_in_one_answer_and_a_booked_trip_to_hospital(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "3", "礼拜三下午两点半", "3", "1")
+    said = "\n".join(lines)
+    assert "后天下午2点半，车到家接您，对吗？" in said  # 礼拜三 is the day after tomorrow
+    assert "后天下午2点半，车到家接您去春城第一人民医院，对吗？" in said
     (ride,) = rides(db)
     assert local(ride) == datetime(2026, 12, 2, 14, 30, tzinfo=LOCAL_TZ)
-    assert ride.status == RideStatus.SCHEDULED
-
-
-def test_a_booked_trip_to_hospital_keeps_its_priority(service: CallService, db: Database) -> None:
-    lines = call(service, ZHANG, "3", "明天早上八点", "3", "1")
-    assert any("明天早上8点，车到家接您去春城第一人民医院，对吗？" in line for line in lines), lines
-    (ride,) = rides(db)
     assert ride.status == RideStatus.SCHEDULED and ride.to_hospital
-    assert ride.priority == 30
+    assert ride.priority == 30  # older caller and hospital trip, as for a ride now
 
 
 @pytest.mark.parametrize(
@@ -116,10 +113,13 @@ def test_an_hour_not_understood_twice_reaches_a_person(service: CallService, db:
     assert any("工作人员帮您约车" in line for line in lines), lines
 
 
-def test_calling_again_the_booked_ride_is_heard_and_cancelled_with_8_then_8(
+def test_calling_again_the_booked_ride_is_heard_kept_with_2_and_cancelled_with_8_then_8(
     service: CallService, db: Database
 ) -> None:
     call(service, ZHANG, "3", "2", "8", "1")
+    kept = call(service, ZHANG, "3", "8", "2", "1", "hangup")  # 不取消, then 再约一辆, nothing
+    assert any("车给您留着" in line for line in kept)
+    assert [r.status for r in rides(db)] == [RideStatus.SCHEDULED]
     lines = call(service, ZHANG, "3", "8", "8")
     said = "\n".join(lines)
     # Calling again, the booking is said right after the greeting.
@@ -131,14 +131,6 @@ def test_calling_again_the_booked_ride_is_heard_and_cancelled_with_8_then_8(
     assert "明天早上8点的车已经取消了" in said
     (ride,) = rides(db)
     assert ride.status == RideStatus.CANCELLED
-
-
-def test_the_habit_keys_never_cancel_a_booked_ride(service: CallService, db: Database) -> None:
-    call(service, ZHANG, "3", "2", "8", "1")
-    lines = call(service, ZHANG, "3", "8", "2", "hangup")
-    assert any("车给您留着" in line for line in lines)
-    call(service, ZHANG, "3", "1", "hangup")  # 再约一辆, then nothing
-    assert [r.status for r in rides(db)][0] == RideStatus.SCHEDULED
 
 
 def test_a_ride_now_is_not_blocked_by_a_booked_one_nor_the_reverse(

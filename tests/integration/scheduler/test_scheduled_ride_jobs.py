@@ -175,13 +175,19 @@ def test_a_reminder_missed_by_less_than_its_grace_is_caught_up(
     assert len(messages(db)) == 1
 
 
-def test_no_reminder_for_a_ride_booked_after_the_reminder_hour(
+def test_no_reminder_for_a_ride_booked_after_the_reminder_hour_and_one_job_per_occurrence(
     db: Database, settings: Settings
 ) -> None:
-    book(db, now=at(30, 20, 0))
-    assert JobKind.REMIND_RIDE not in jobs(db)
+    ride_id = book(db, now=at(30, 20, 0))
+    assert set(jobs(db)) == {JobKind.RELEASE_RIDE}
+    with db.session() as session:  # booking the same ride again (a retried step)
+        booked = session.get(Ride, ride_id)
+        assert booked is not None
+        ahead.book(session, booked, pickup_at=PICKUP, now=at(30, 20, 0), rules=RULES)
+        assert len(session.scalars(select(ScheduledJob)).all()) == 1
     run(db, settings, at(1, 7, 30))
     assert messages(db) == []
+    assert ride(db, ride_id).status == RideStatus.QUEUED
 
 
 def test_a_cancelled_booking_is_neither_reminded_nor_released(
@@ -262,18 +268,6 @@ def test_a_failing_job_is_rolled_back_retried_later_then_marked_failed(
         assert not run_due(db, handlers, now=now).handled  # not again before its retry time
         now = job.due_at + timedelta(seconds=1)
     assert jobs(db)[JobKind.RELEASE_RIDE].status == JobStatus.FAILED
-
-
-def test_scheduling_the_same_occurrence_twice_keeps_one_job(
-    db: Database, settings: Settings
-) -> None:
-    ride_id = book(db)
-    with db.session() as session:
-        booked = session.get(Ride, ride_id)
-        assert booked is not None
-        ahead.book(session, booked, pickup_at=PICKUP, now=BOOKED_AT, rules=RULES)
-        count = len(session.scalars(select(ScheduledJob)).all())
-    assert count == 2  # one release, one reminder
 
 
 def test_a_person_with_a_booked_ride_is_not_erased_until_it_is_over(
