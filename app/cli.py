@@ -14,6 +14,7 @@ from app.hospital.fhir.cli import fhir_app
 from app.notify.cli import outbox_app
 from app.people.cli import people_app
 from app.retention.cli import retention_app
+from app.scheduler.cli import scheduler_app
 from app.speech.cli import models_app
 from app.staff.cli import users_app
 from app.understanding.cli import understand_command
@@ -37,6 +38,7 @@ app.add_typer(people_app, name="people")
 app.add_typer(schedules_app, name="schedules")
 app.add_typer(fhir_app, name="fhir")
 app.add_typer(retention_app, name="retention")
+app.add_typer(scheduler_app, name="scheduler")
 app.command("understand")(understand_command)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import texts
 from app.callflow.actions import ActionRegistry
 from app.callflow.engine import Engine, Understand
 from app.callflow.loader import FlowError, FlowSet, load_flows
@@ -30,7 +31,8 @@ from app.people.age import age_on
 from app.people.models import Person, PersonPhone
 from app.people.names import polite_name
 from app.people.places import spoken_address
-from app.taxi import rides
+from app.taxi import ahead, rides
+from app.taxi.ahead_actions import register_ahead_actions
 from app.taxi.call_actions import active_ride, home_place, place_vars, register_taxi_actions
 from app.texts import CatalogueError, load_catalogue
 
@@ -39,6 +41,7 @@ def build_actions() -> ActionRegistry:
     registry = ActionRegistry()
     _register_caller_actions(registry)
     register_taxi_actions(registry)
+    register_ahead_actions(registry)
     register_hospital_actions(registry)
     return registry
 
@@ -73,6 +76,7 @@ def _register_caller_actions(registry: ActionRegistry) -> None:
         if active is not None:
             ctx.vars["active_ride_id"] = active.id
             return "active_ride"
+        ctx.vars["booked_hint"] = booked_hint(ctx)
         if person is None:
             return "unknown"
         home = home_place(ctx.vars)
@@ -80,6 +84,17 @@ def _register_caller_actions(registry: ActionRegistry) -> None:
             return "known"
         ctx.vars["home_address"] = spoken_address(home["address"])
         return "known_home"
+
+
+def booked_hint(ctx: StepContext) -> str:
+    """"您预约了明天早上8点的车。" for a caller with a ride booked ahead (the soonest): calling
+    again, they hear it first; key 3 (约车) tells it again and may cancel it."""
+    booked = ahead.booked_rides_of(
+        ctx.session, person_id=ctx.vars.get("person_id"), number=ctx.call.from_number
+    )
+    if not booked or booked[0].pickup_at is None:
+        return ""
+    return texts.spoken("ride_booked_hint", when=ahead.spoken_pickup(booked[0].pickup_at, ctx.now))
 
 
 def _caller(ctx: StepContext) -> Person | None:

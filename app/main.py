@@ -23,6 +23,7 @@ from app.people import console as community_console
 from app.people import family as family_page
 from app.reports import router as report_router
 from app.retention.runner import start_retention_thread
+from app.scheduler.runner import start_scheduler_thread
 from app.speech.service import get_speech
 from app.staff import pages as staff_pages
 from app.taxi import console as dispatch_console
@@ -49,7 +50,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         retention = None
         if settings.retention_in_process:  # once a day, claimed so one process runs it
             retention = start_retention_thread(app.state.db, settings)
+        scheduler = None
+        if settings.scheduler_in_process:  # booked rides released, reminders (docs/taxi.md)
+            scheduler = start_scheduler_thread(app.state.db, settings)
         yield
+        if scheduler is not None:
+            scheduler.stop()
         if retention is not None:
             retention.stop()
         if worker is not None:

@@ -14,6 +14,7 @@ from app.notify import models as notify_models
 from app.operators import models as operators_models
 from app.people import models as people_models
 from app.retention import models as retention_models
+from app.scheduler import models as scheduler_models
 from app.staff import models as staff_models
 from app.taxi import models as taxi_models
 
@@ -26,6 +27,7 @@ __all__ = [
     "operators_models",
     "people_models",
     "retention_models",
+    "scheduler_models",
     "staff_models",
     "taxi_models",
 ]

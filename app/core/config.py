@@ -131,6 +131,29 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(
         default=False, description="Set cookies with Secure (always true in production)."
     )
+    # --- the scheduler and rides booked ahead (docs/taxi.md, "Booking a ride ahead") ------
+    scheduler_in_process: bool = Field(
+        default=True, description="Run the scheduler inside `ivr serve` (safe with several)."
+    )
+    scheduler_poll_seconds: float = Field(
+        default=30.0, gt=0, description="How often the scheduler looks for due jobs."
+    )
+    ride_booking_days: int = Field(
+        default=7, ge=1, le=60, description="How many days ahead a ride can be booked by phone."
+    )
+    ride_service_start_hour: int = Field(
+        default=6, ge=0, le=23, description="Earliest pickup hour (local) of a booked ride."
+    )
+    ride_service_end_hour: int = Field(
+        default=22, ge=1, le=24, description="Booked pickups must be before this hour (local)."
+    )
+    ride_release_minutes: int = Field(
+        default=30, ge=5, le=240,
+        description="A booked ride enters the live dispatch queue this long before pickup.",
+    )
+    ride_reminder_hour: int = Field(
+        default=19, ge=12, le=21, description="Local hour of the reminder the evening before."
+    )
     # --- security: staff sessions, sign-in throttling, environment names -----------------
     session_idle_minutes: int = Field(
         default=60, ge=1, description="A staff session ends after this long without a request."

@@ -40,6 +40,7 @@ from app.people.models import Person, PersonAuditEntry, PersonPhone
 from app.people.names import polite_name
 from app.people.registration import RegistrationError
 from app.retention.models import queue_recording_deletion
+from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
 from app.taxi.rides import LIVE
 
@@ -72,7 +73,9 @@ def erase_person(
     ride_filter = or_(
         Ride.person_id == person.id, Ride.caller_number.in_(numbers) & Ride.person_id.is_(None)
     )
-    if session.scalar(select(Ride.id).where(ride_filter, Ride.status.in_(LIVE)).limit(1)):
+    # A ride booked ahead (status scheduled) is not in the live queue yet, but under way too.
+    under_way = (*LIVE, RideStatus.SCHEDULED)
+    if session.scalar(select(Ride.id).where(ride_filter, Ride.status.in_(under_way)).limit(1)):
         raise RegistrationError("ride_under_way", "这位老人还有没结束的叫车，等车的事办完再注销")
     if session.scalar(
         select(Appointment.id)

@@ -7,6 +7,7 @@ the call go through `app.taxi.rides`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -24,6 +25,7 @@ from app.people.models import Person
 from app.people.phones import is_fixed_line
 from app.people.places import spoken_address
 from app.taxi import rides
+from app.taxi.ahead_actions import book_from_call
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
 from app.taxi.passengers import SELF, passengers_for_caller
@@ -175,7 +177,8 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         """Open a draft ride so a caller who hangs up half-way is still seen by operators.
         "active" when the person already has a ride under way (a relative calling after the
         parent ordered): that ride is described instead, and no second one is opened."""
-        under_way = _active_ride_of_rider(ctx)
+        booking = bool(ctx.vars.get("pickup_at"))  # a ride for later: one now may be under way
+        under_way = None if booking else _active_ride_of_rider(ctx)
         if under_way is not None:
             ctx.vars["active_ride_id"] = under_way.id
             return "active"
@@ -186,6 +189,7 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
             status=RideStatus.DRAFT,
             # Set now, so a caller who hangs up half-way is not sorted below everyone.
             priority=ride_priority(age=ctx.vars.get("age"), to_hospital=False),
+            pickup_at=datetime.fromisoformat(ctx.vars["pickup_at"]) if booking else None,
         )
         ctx.session.add(ride)
         ctx.session.flush()
@@ -234,15 +238,19 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ctx.vars["hospital_said"] = usual["said"] if usual else "医院"
         ride.destination = ride.destination or ctx.vars["hospital_said"]
 
-    @registry.register("queue_ride", outcomes=("queued",), commits=True)
+    @registry.register("queue_ride", outcomes=("queued", "booked"), commits=True)
     def queue_ride(ctx: StepContext) -> str:
-        """Put the confirmed ride in the dispatch queue."""
+        """Put the confirmed ride in the dispatch queue, or book it for the time asked for
+        in the booking flow (`pickup_at`; app/taxi/ahead.py)."""
         ride = _draft(ctx)
+        ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=ride.to_hospital)
+        ctx.vars["notify_how"] = how_we_tell(ctx.call.from_number)
+        if ctx.vars.get("pickup_at"):
+            book_from_call(ctx, ride)
+            return "booked"
         ride.status = RideStatus.QUEUED
         ride.queued_at = ctx.now
-        ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=ride.to_hospital)
         ctx.vars["wait_minutes"] = USUAL_WAIT_MINUTES
-        ctx.vars["notify_how"] = how_we_tell(ctx.call.from_number)
         return "queued"
 
     @registry.register("drop_ride_request")

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 class RideStatus(StrEnum):
     DRAFT = "draft"  # the caller is still on the line, nothing confirmed yet
+    # Booked ahead by phone (pickup_at): released into the live queue by the scheduler.
+    SCHEDULED = "scheduled"
     QUEUED = "queued"
     ASSIGNED = "assigned"
     ARRIVING = "arriving"

@@ -58,6 +58,7 @@ class Ride(Timestamped, Base):
         Index("ix_rides_caller_number", "caller_number"),
         # Ride history pages newest first and filters by day (app/taxi/history.py).
         Index("ix_rides_created_at", "created_at"),
+        Index("ix_rides_pickup_at", "pickup_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
@@ -80,6 +81,8 @@ class Ride(Timestamped, Base):
     driver_id: Mapped[int | None] = mapped_column(ForeignKey("drivers.id"))
     eta_minutes: Mapped[int | None] = mapped_column(Integer)
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A ride booked ahead: when to pick up (None: now). See app/taxi/ahead.py.
+    pickup_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cash_payment: Mapped[bool] = mapped_column(Boolean, default=True)  # offline settlement
     cancel_reason: Mapped[str | None] = mapped_column(String(100))
     created_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))

@@ -49,10 +49,11 @@ ASSIGNABLE = (
     RideStatus.CALLER_HUNG_UP,
     RideStatus.HANDED_TO_PERSON,
 )
-CANCELLABLE = WAITING + (RideStatus.ASSIGNED, RideStatus.ARRIVING)
+CANCELLABLE = (*WAITING, RideStatus.SCHEDULED, RideStatus.ASSIGNED, RideStatus.ARRIVING)
 
 STATUS_LABELS: dict[RideStatus, str] = {
     RideStatus.DRAFT: "通话中",
+    RideStatus.SCHEDULED: "已预约",
     RideStatus.QUEUED: "等待派车",
     RideStatus.ASSIGNED: "已派车",
     RideStatus.ARRIVING: "车辆即将到达",

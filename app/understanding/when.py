@@ -255,3 +255,34 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     if date is None and session is None and _time_words().search(cleaned) is None:
         return None
     return {"date": date.isoformat() if date else None, "session": session}
+
+
+_HALF = re.compile(f"(?:点|时)(?:钟)?(?:(?P<half>半)|(?P<m>{_N})分?)")
+
+
+def parse_clock(text: str) -> tuple[int, int] | None:
+    """The clock time said, as (hour 0-23, minute): "早上八点" (8, 0), "下午两点半" (14, 30),
+    "晚上七点" (19, 0), "八点" (8, 0); ``None`` when no hour is said. The words before
+    the hour decide morning or afternoon, as in `parse_when`; without one, 1 to 5 o'clock
+    is the afternoon (nobody books a car for 3 in the night)."""
+    cleaned = _repair(clean("".join((text or "").split()))).replace("|", "")
+    found = None
+    for m in _CLOCK.finditer(cleaned):
+        hour = to_int(m["h"])
+        if hour is None or hour > 23 or (hour == 1 and not m["post"] and not m["pre"]):
+            continue
+        found = (m, hour)  # the last said counts (明天八点，不，九点)
+    if found is None:
+        return None
+    m, hour = found
+    pre = m["pre"] or ""
+    afternoon = pre in ("下午", "晚上") and hour < 12 or pre == "中午" and hour <= 5
+    if afternoon or not pre and 1 <= hour <= 5:
+        hour += 12
+    minute = 0
+    tail = _HALF.match(cleaned, m.end("h"))
+    if tail and tail["half"]:
+        minute = 30
+    elif tail and tail["m"] and (value := to_int(tail["m"])) is not None and value < 60:
+        minute = value
+    return hour % 24, minute

@@ -23,6 +23,9 @@ COMMANDS = [
     ["recordings", "purge"],
     ["retention"],
     ["retention", "run"],
+    ["scheduler"],
+    ["scheduler", "run"],
+    ["scheduler", "status"],
 ]
 
 
@@ -83,6 +86,13 @@ def test_scripted_call_from_a_demo_number_is_greeted_and_repeat_and_transfer_wor
     assert lines[0].startswith("热线：张奶奶您好，这里是长者服务热线。叫车到您家，按1")
     assert sum("热线（慢速）：张奶奶您好，这里是长者服务热线。" in line for line in lines) == 2
     assert "[转接人工：asked]" in result.stdout
+
+
+def test_scheduler_runs_once_and_counts_its_jobs(demo_db: dict[str, str]) -> None:
+    ran = ivr("scheduler", "run", "--once", env=demo_db)
+    assert ran.returncode == 0 and "handled 0 job(s)" in ran.stderr, ran.stderr
+    status = ivr("scheduler", "status", env=demo_db)
+    assert status.returncode == 0 and "pending" in status.stdout and "dropped" in status.stdout
 
 
 def test_scripted_taxi_call_queues_a_ride(demo_db: dict[str, str], tmp_path: Path) -> None:

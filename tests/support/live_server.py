@@ -57,6 +57,7 @@ PRODUCTION_READY: dict[str, object] = {
     "twilio_auth_token": "test-token",
     "twilio_from_number": "+868710000001",
     "outbox_in_process": False,
+    "scheduler_in_process": False,  # tests run the scheduler themselves, with their clock
 }
 PASSWORD = "correct-horse-battery"  # meets the policy: 10+ characters
 HTML = {"accept": "text/html,application/xhtml+xml"}

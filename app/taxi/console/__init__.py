@@ -12,7 +12,15 @@ from fastapi import APIRouter
 
 from app.consoles.assets import add_static_dir
 from app.consoles.templating import add_template_dir
-from app.taxi.console import actions, events, fleet_routes, history_routes, media, pages
+from app.taxi.console import (
+    actions,
+    events,
+    fleet_routes,
+    history_routes,
+    media,
+    pages,
+    scheduled,
+)
 
 add_template_dir(Path(__file__).parent / "templates")
 add_static_dir(Path(__file__).parent / "static")
@@ -24,3 +32,5 @@ router.include_router(events.router)
 router.include_router(media.router)
 router.include_router(fleet_routes.router)
 router.include_router(history_routes.router)
+router.include_router(scheduled.router)
+router.include_router(scheduled.posts)

@@ -19,7 +19,9 @@ from app.taxi.models import Driver, Ride
 from support.demo import demo_data
 
 HOTLINE = "+868710000000"
-TIME_TO_QUEUE_TARGET_S = 40
+# 40 s before key 3 (约车, booking ahead) joined the first prompt; it costs every caller
+# 2.6 s (docs/taxi.md, "Time to a queued ride"): 40.8 s for every demo caller.
+TIME_TO_QUEUE_TARGET_S = 41
 
 
 @pytest.fixture
@@ -41,7 +43,7 @@ def rides(db: Database) -> list[Ride]:
         return list(session.scalars(select(Ride).order_by(Ride.id)))
 
 
-def test_every_registered_caller_queues_a_ride_in_two_keys_within_40_seconds(
+def test_every_registered_caller_queues_a_ride_in_two_keys_within_41_seconds(
     service: CallService, db: Database
 ) -> None:
     numbers = [phones[0][0] for *_, phones, places, _ in PEOPLE if places]

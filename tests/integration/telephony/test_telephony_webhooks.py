@@ -97,7 +97,7 @@ def test_stale_step_re_serves_the_current_prompt_without_a_new_step(hotline: Hot
 def test_silence_re_prompts_then_queues_for_a_person(hotline: Hotline) -> None:
     root = start(hotline)
     again = silence(hotline, gather_step(root))
-    assert "叫车，按1。挂号，按2。转人工，按0。" in spoken(again)  # the simpler wording
+    assert "叫车，按1。挂号，按2。约车，按3。转人工，按0。" in spoken(again)  # the simpler wording
     handed_over = ET.fromstring(silence(hotline, gather_step(again)))
     assert handed_over.find("Enqueue") is not None
     assert handed_over.find("Enqueue").text == "operators"

@@ -188,7 +188,7 @@ def test_keys_keep_one_meaning_across_the_top_level_menus() -> None:
 
 # --- cancelling: one key, never a habit -------------------------------------------------
 
-CANCEL_ACTIONS = {"cancel_active_ride", "cancel_upcoming_booking"}
+CANCEL_ACTIONS = {"cancel_active_ride", "cancel_upcoming_booking", "cancel_booked_ride"}
 HABIT_KEY = "1"  # 对 / 挂这个号 / the taxi: the key callers press without listening
 
 

@@ -1,0 +1,1 @@
+"""One scheduler for time-based work (releasing booked rides, evening reminders)."""

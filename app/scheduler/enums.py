@@ -1,0 +1,17 @@
+"""Kinds and statuses of scheduled jobs."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class JobKind(StrEnum):
+    RELEASE_RIDE = "release_ride"  # a booked ride goes into the live dispatch queue
+    REMIND_RIDE = "remind_ride"  # the evening before: SMS (mobile) or call (landline)
+
+
+class JobStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    DROPPED = "dropped"  # missed by more than its kind allows (`drop_after`)
+    FAILED = "failed"  # raised on every attempt; left for a person to look at

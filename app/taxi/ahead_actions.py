@@ -1,0 +1,154 @@
+"""Actions of the booking flow (dialogs/ahead.yaml): the caller's booked rides, the day and
+the hour asked for, checked against the rules of `app.taxi.ahead`. The pickup, the
+read-back and the booking itself are the taxi flow's (`queue_ride` books when the call
+carries a `pickup_at`)."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import date, datetime
+
+from app import texts
+from app.callflow.actions import ActionRegistry
+from app.calls.service import StepContext
+from app.people.models import SavedPlace
+from app.taxi import ahead
+from app.taxi.ahead import AheadRules
+from app.taxi.models import Ride
+from app.taxi.passengers import passengers_for_caller
+from app.understanding import understand
+from app.understanding.when import parse_clock
+
+MAX_UNCLEAR = 2  # then a person helps
+
+
+def register_ahead_actions(registry: ActionRegistry) -> None:
+    @registry.register("ride_now")
+    def ride_now(ctx: StepContext) -> None:
+        """The taxi flow from the menus is a ride now: no booked time is carried over."""
+        ctx.vars.update(pickup_at=None, when_said="")
+
+    @registry.register("list_booked_rides", outcomes=("none", "some"))
+    def list_booked_rides(ctx: StepContext) -> str:
+        """The caller's booked rides (their own and their relatives'): the first is said."""
+        rules = AheadRules.from_settings(ctx.settings)
+        ctx.vars.update(
+            pickup_at=None,
+            when_said="",
+            unclear=0,
+            service_hours=ahead.service_hours(rules),
+            booking_days=rules.booking_days,
+        )
+        number = ctx.call.from_number
+        people = [p.person.id for p in passengers_for_caller(ctx.session, number=number)] if (
+            number
+        ) else []
+        if ctx.vars.get("person_id") and ctx.vars["person_id"] not in people:
+            people.append(ctx.vars["person_id"])
+        booked = ahead.booked_rides_for_caller(ctx.session, person_ids=people, number=number)
+        ctx.vars["booked_ids"] = [r.id for r in booked]
+        ctx.vars["booked_index"] = 0
+        if not booked:
+            return "none"
+        _describe_booked(ctx)
+        return "some"
+
+    @registry.register("next_booked_ride", outcomes=("told", "none"))
+    def next_booked_ride(ctx: StepContext) -> str:
+        ids = ctx.vars.get("booked_ids", [])
+        index = ctx.vars.get("booked_index", 0) + 1
+        if index >= len(ids):
+            return "none"
+        ctx.vars["booked_index"] = index
+        _describe_booked(ctx)
+        return "told"
+
+    @registry.register("cancel_booked_ride", commits=True)
+    def cancel_booked_ride(ctx: StepContext) -> None:
+        """The caller confirmed with 8 again: the booked ride said is cancelled."""
+        ride = ctx.session.get(Ride, ctx.vars.get("booked_ride_id"), populate_existing=True)
+        if ride is not None:
+            # Cancelled or released meanwhile: nothing left to cancel.
+            with suppress(ahead.rides.RideNotFound):
+                ahead.cancel_booked(ctx.session, ride_id=ride.id, reason="来电者在电话里取消预约")
+
+    @registry.register("note_day", outcomes=("day", "full", "unclear", "person"))
+    def note_day(ctx: StepContext) -> str:
+        """1 today, 2 tomorrow, 3 the day after; or said ("明天早上八点", "礼拜三下午两点")."""
+        answer = str(ctx.vars.get("day_answer") or "").strip()
+        day = ahead.day_by_key(answer, ctx.now)
+        clock = None
+        if day is None:
+            when = understand("when", answer, ctx.today)
+            found = when.get("date") if isinstance(when, dict) else None
+            day = date.fromisoformat(found) if found else None
+            clock = parse_clock(answer)
+            if day is None and clock is not None:
+                day = ctx.today  # "下午三点": today
+        if day is None:
+            return _unclear(ctx)
+        ctx.vars["pickup_day"] = day.isoformat()
+        ctx.vars["day_said"] = ahead.spoken_day(day, ctx.today)
+        if clock is None:
+            return "day"
+        ctx.vars["pickup_clock"] = list(clock)
+        return "full"
+
+    @registry.register("note_hour", outcomes=("time", "unclear", "person"))
+    def note_hour(ctx: StepContext) -> str:
+        """The hour said ("早上八点", "下午两点半") or pressed (8 is 8:00, 2 is 14:00)."""
+        answer = str(ctx.vars.get("hour_answer") or "").strip()
+        clock = ahead.hour_by_key(answer) if answer.isdigit() else parse_clock(answer)
+        if clock is None:
+            return _unclear(ctx)
+        ctx.vars["pickup_clock"] = list(clock)
+        return "time"
+
+    @registry.register("check_pickup_time", outcomes=("ok", "past", "soon", "hours", "far"))
+    def check_pickup_time(ctx: StepContext) -> str:
+        """The rules: not past, not sooner than the release (that is a ride now), within
+        the service hours and the booking window."""
+        rules = AheadRules.from_settings(ctx.settings)
+        hour, minute = ctx.vars["pickup_clock"]
+        pickup_at = ahead.pickup_time(date.fromisoformat(ctx.vars["pickup_day"]), hour, minute)
+        ctx.vars["when_said"] = ahead.spoken_pickup(pickup_at, ctx.now)
+        found = ahead.problem(pickup_at, ctx.now, rules)
+        if found is not None:
+            return found
+        ctx.vars["pickup_at"] = pickup_at.isoformat()
+        ctx.vars["when_said"] = ahead.spoken_pickup(pickup_at, ctx.now) + "，"
+        ctx.vars["unclear"] = 0
+        return "ok"
+
+
+def book_from_call(ctx: StepContext, ride: Ride) -> None:
+    """`queue_ride` of the taxi flow, for a call carrying a booked time."""
+    rules = AheadRules.from_settings(ctx.settings)
+    pickup_at = datetime.fromisoformat(ctx.vars["pickup_at"])
+    reminded = ahead.book(ctx.session, ride, pickup_at=pickup_at, now=ctx.now, rules=rules)
+    ctx.vars["remind_how"] = ahead.reminder_how(ctx.call.from_number, reminded)
+
+
+def _unclear(ctx: StepContext) -> str:
+    ctx.vars["unclear"] = ctx.vars.get("unclear", 0) + 1
+    return "person" if ctx.vars["unclear"] >= MAX_UNCLEAR else "unclear"
+
+
+def _describe_booked(ctx: StepContext) -> None:
+    ride = ctx.session.get(Ride, ctx.vars["booked_ids"][ctx.vars["booked_index"]])
+    if ride is None or ride.pickup_at is None:
+        return
+    place = ctx.session.get(SavedPlace, ride.pickup_place_id) if ride.pickup_place_id else None
+    when = ahead.spoken_pickup(ride.pickup_at, ctx.now)
+    ctx.vars.update(
+        booked_ride_id=ride.id,
+        booked_when=when,
+        booked_said=texts.spoken(
+            "ride_booked",
+            when=when,
+            place=place.label if place else texts.spoken("place_said"),
+        ),
+        booked_next=texts.spoken("ride_booked_next")
+        if ctx.vars["booked_index"] + 1 < len(ctx.vars["booked_ids"])
+        else "",
+    )

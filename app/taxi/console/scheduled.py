@@ -1,0 +1,113 @@
+"""The dispatch console's 预约 page (/dispatch/scheduled): rides booked ahead by phone,
+soonest pickup first, until the scheduler releases them into the live queue
+(`IVR_RIDE_RELEASE_MINUTES` before pickup). Operators may name the driver ahead of time
+(assigned at release through `rides.assign_driver`) or cancel a booking. Operators and
+admins only (`DispatchStaff`); every POST carries the CSRF token and the version seen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Form, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.consoles.auth import DispatchStaff, NowDep
+from app.consoles.csrf import CsrfProtected
+from app.consoles.http import commit_or_refuse, console_router
+from app.consoles.templating import render
+from app.core.config import Settings
+from app.core.deps import SessionDep, SettingsDep
+from app.people.phones import mask_number
+from app.staff.models import StaffUser
+from app.taxi import ahead, rides
+from app.taxi.ahead import AheadRules
+from app.taxi.console.view import CANCEL_REASONS
+from app.taxi.models import Driver
+
+router = console_router()
+posts = console_router(dependencies=[CsrfProtected])
+
+Version = Annotated[int, Form(ge=0)]
+NOTICES = {
+    "driver": "已保存预约单的司机；到时进入队列会自动派给这位司机并通知来电者。",
+    "cancelled": "已取消这张预约单，已通知来电者。",
+}
+
+
+def scheduled_context(session: Session, settings: Settings, now: datetime) -> dict[str, Any]:
+    rules = AheadRules.from_settings(settings)
+    drivers = list(
+        session.scalars(select(Driver).where(Driver.active.is_(True)).order_by(Driver.name))
+    )
+    return {
+        "booked": ahead.booked_list(session, now=now, rules=rules),
+        "drivers": drivers,
+        "rules": rules,
+        "mask_number": mask_number,
+        "cancel_reasons": CANCEL_REASONS,
+        "now": now,
+    }
+
+
+@router.get("/dispatch/scheduled", response_class=Response)
+def scheduled_page(
+    request: Request, staff: DispatchStaff, session: SessionDep, settings: SettingsDep,
+    now: NowDep, done: str = "",
+) -> Response:
+    context = scheduled_context(session, settings, now)
+    context["notice"] = NOTICES.get(done)
+    return render(request, "dispatch/scheduled.html", context)
+
+
+def _run(
+    request: Request, session: Session, settings: Settings, staff: StaffUser, now: datetime,
+    *, action: str, ride_id: int, change: Callable[[], object],
+) -> Response:
+    def show_refusal(exc: Exception) -> Response:
+        assert isinstance(exc, rides.RideError)
+        context = scheduled_context(session, settings, now)
+        context["error"] = exc.message
+        status = 409 if isinstance(exc, rides.RideConflict | rides.RideNotFound) else 400
+        return render(request, "dispatch/scheduled.html", context, status_code=status)
+
+    return commit_or_refuse(
+        session, change, refused=rides.RideError, show_refusal=show_refusal,
+        log_event="dispatch scheduled action",
+        fields={"action": action, "ride_id": ride_id, "staff_user_id": staff.id},
+        done_url=f"/dispatch/scheduled?done={action}",
+    )
+
+
+@posts.post("/dispatch/scheduled/{ride_id}/driver", response_class=Response)
+def name_driver(
+    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep, version: Version,
+    driver_id: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """The driver of a booked ride, named ahead ("" takes the name back)."""
+    chosen = int(driver_id) if driver_id.strip().isdigit() else None
+    return _run(
+        request, session, settings, staff, now, action="driver", ride_id=ride_id,
+        change=lambda: ahead.assign_ahead(
+            session, ride_id=ride_id, driver_id=chosen, expected_version=version
+        ),
+    )
+
+
+@posts.post("/dispatch/scheduled/{ride_id}/cancel", response_class=Response)
+def cancel_booking(
+    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep, version: Version,
+    reason: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    def change() -> object:
+        return rides.cancel(session, ride_id=ride_id, expected_version=version, reason=reason)
+
+    return _run(
+        request, session, settings, staff, now, action="cancelled", ride_id=ride_id,
+        change=change,
+    )

@@ -1,0 +1,77 @@
+"""A ride booked by phone for tomorrow 8:00 is on the dispatch console's 预约用车 page; the
+operator names its driver ahead of time; at 7:30 the scheduler puts it in the live queue,
+assigned to that driver."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.callflow.messages import CallStarted, Keys
+from app.core.config import Settings
+from app.hotline import build_call_service
+from app.scheduler.runner import Scheduler
+from app.taxi.enums import RideStatus
+from app.taxi.models import Ride
+from support.booked import kunming
+from support.demo import demo_data
+from support.live_server import LiveServer
+
+pytestmark = pytest.mark.browser
+ZHANG = "+8613800000001"
+NOW = kunming(30, 10)
+
+
+def test_a_booked_ride_is_listed_given_a_driver_and_released(
+    live_server: LiveServer, page: Any
+) -> None:
+    db = live_server.db
+    demo_data(db)
+    live_server.clock.set(NOW)
+    calls = build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
+    calls.handle(call_id="CA-ahead", event=CallStarted(ZHANG, "+868710000000"), event_key="s")
+    for turn, key in enumerate(("3", "2", "8", "1")):  # 约车, 明天, 8点, 对
+        calls.handle(call_id="CA-ahead", event=Keys(key), event_key=f"k{turn}")
+    with db.session() as session:
+        ride = session.scalars(select(Ride)).one()
+        assert ride.status == RideStatus.SCHEDULED
+        ride_id = ride.id
+
+    page.goto(f"{live_server.url}/dispatch")
+    page.fill("#username", "operator")
+    page.fill("#password", "diaodu-2026")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/dispatch")
+    page.click("#scheduled-link")
+    page.wait_for_url(f"{live_server.url}/dispatch/scheduled")
+    row = page.locator(f"#booked-{ride_id}")
+    expect(row).to_contain_text("12月01日 08:00")
+    expect(row).to_contain_text("明天早上8点")
+    expect(row).to_contain_text("07:30 进入队列")
+    expect(row).to_contain_text("张奶奶")
+    expect(row).to_contain_text("138****0001")
+
+    row.locator("select[name=driver_id]").select_option(label="云A·D1234 · 刘师傅 · 爱心车队")
+    row.locator("button", has_text="保存司机").click()
+    expect(page.locator(".ok-notice")).to_contain_text("已保存预约单的司机")
+    expect(page.locator(f"#booked-{ride_id} select[name=driver_id]")).to_have_value(
+        str(_driver_of(live_server, ride_id))
+    )
+    page.screenshot(path="/tmp/ivr-dispatch-scheduled.png", full_page=True)
+
+    Scheduler(db, live_server.settings, clock=lambda: kunming(1, 7, 30)).run_once()
+    page.reload()  # the console's own clock stays put: a day later the session would be over
+    expect(page.locator("#no-bookings")).to_be_visible()
+    page.click("text=返回叫车队列")
+    page.wait_for_url(f"{live_server.url}/dispatch")
+    expect(page.locator(f"#ride-{ride_id}")).to_contain_text("云A·D1234")
+
+
+def _driver_of(server: LiveServer, ride_id: int) -> int:
+    with server.db.session() as session:
+        ride = session.get(Ride, ride_id)
+        assert ride is not None and ride.driver_id is not None
+        return ride.driver_id

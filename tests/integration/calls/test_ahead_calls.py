@@ -1,0 +1,145 @@
+"""Booking a ride ahead by phone (key 3, dialogs/ahead.yaml), through the real flows,
+understanding and database, with the clock set: 2026-11-30 (a Monday) 10:00 in Kunming."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from app.calls.service import CallService
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.local_time import LOCAL_TZ
+from app.hotline import build_call_service
+from app.notify.models import OutboxMessage
+from app.scheduler.enums import JobKind
+from app.scheduler.models import ScheduledJob
+from app.simulator import run_call
+from app.taxi.enums import RideStatus
+from app.taxi.models import Ride
+from support.demo import demo_data
+
+HOTLINE = "+868710000000"
+ZHANG = "+8613800000001"  # 张奶奶, a home on file, a mobile
+NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # 10:00 local
+
+
+@pytest.fixture
+def service(db: Database) -> CallService:
+    demo_data(db, today=date(2026, 11, 30))
+    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
+
+
+def call(service: CallService, number: str, *turns: str) -> list[str]:
+    lines: list[str] = []
+    run_call(service, from_number=number, to_number=HOTLINE, turns=iter(turns), show=lines.append)
+    return lines
+
+
+def rides(db: Database) -> list[Ride]:
+    with db.session() as session:
+        return list(session.scalars(select(Ride).order_by(Ride.id)))
+
+
+def local(ride: Ride) -> datetime:
+    assert ride.pickup_at is not None
+    return ride.pickup_at.astimezone(LOCAL_TZ)
+
+
+def test_tomorrow_at_eight_by_keys_is_read_back_and_booked(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "3", "2", "8", "1")
+    said = "\n".join(lines)
+    assert "约车，按3" in lines[0]
+    assert "哪天用车？今天，请按1。明天，请按2。后天，请按3。" in said
+    assert "明天早上8点，车到家接您，对吗？" in said  # read back before anything is saved
+    assert "车约好了：明天早上8点，车到家接您。前一天晚上会发短信提醒您。" in said
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.SCHEDULED
+    assert local(ride) == datetime(2026, 12, 1, 8, 0, tzinfo=LOCAL_TZ)
+    assert ride.queued_at is None  # not in the live queue yet
+    with db.session() as session:
+        jobs = {j.kind: j for j in session.scalars(select(ScheduledJob))}
+        sent = session.scalars(select(OutboxMessage)).all()
+    assert jobs[JobKind.RELEASE_RIDE].due_at == datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+    assert jobs[JobKind.REMIND_RIDE].due_at == datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
+    assert sent == []  # nothing is sent at booking
+
+
+def test_a_day_and_hour_said_in_one_answer_and_a_booked_trip_to_hospital(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "3", "礼拜三下午两点半", "3", "1")
+    said = "\n".join(lines)
+    assert "后天下午2点半，车到家接您，对吗？" in said  # 礼拜三 is the day after tomorrow
+    assert "后天下午2点半，车到家接您去春城第一人民医院，对吗？" in said
+    (ride,) = rides(db)
+    assert local(ride) == datetime(2026, 12, 2, 14, 30, tzinfo=LOCAL_TZ)
+    assert ride.status == RideStatus.SCHEDULED and ride.to_hospital
+    assert ride.priority == 30  # older caller and hospital trip, as for a ride now
+
+
+@pytest.mark.parametrize(
+    ("turns", "heard"),
+    [
+        (("1", "早上七点"), "今天早上7点已经过了，请换一个时间。"),
+        (("2", "晚上十一点"), "预约的车，只在早上6点到晚上10点之间接人，请换一个时间。"),
+        (("下个月十五号上午九点",), "只能预约7天以内的车，请换一天。"),
+    ],
+    ids=["past", "outside-hours", "beyond-window"],
+)
+def test_a_time_that_cannot_be_booked_is_refused_with_the_reason(
+    service: CallService, db: Database, turns: tuple[str, ...], heard: str
+) -> None:
+    lines = call(service, ZHANG, "3", *turns)
+    assert any(heard in line for line in lines), lines
+    assert all(r.status != RideStatus.SCHEDULED for r in rides(db))
+
+
+def test_a_time_within_the_release_lead_is_a_ride_now(service: CallService, db: Database) -> None:
+    lines = call(service, ZHANG, "3", "1", "上午十点二十", "1")  # 10:00 now: too soon to book
+    said = "\n".join(lines)
+    assert "不用预约，现在就为您叫车。" in said and "车到家接您，对吗？" in said
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.QUEUED and ride.pickup_at is None
+
+
+def test_an_hour_not_understood_twice_reaches_a_person(service: CallService, db: Database) -> None:
+    lines = call(service, ZHANG, "3", "2", "随便", "不知道")
+    assert any("没有听清是几点钟" in line for line in lines)
+    assert any("工作人员帮您约车" in line for line in lines), lines
+
+
+def test_calling_again_the_booked_ride_is_heard_kept_with_2_and_cancelled_with_8_then_8(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "3", "2", "8", "1")
+    kept = call(service, ZHANG, "3", "8", "2", "1", "hangup")  # 不取消, then 再约一辆, nothing
+    assert any("车给您留着" in line for line in kept)
+    assert [r.status for r in rides(db)] == [RideStatus.SCHEDULED]
+    lines = call(service, ZHANG, "3", "8", "8")
+    said = "\n".join(lines)
+    # Calling again, the booking is said right after the greeting.
+    assert lines[0].startswith(
+        "热线：张奶奶您好，这里是长者服务热线。您预约了明天早上8点的车。叫车到您家，按1。"
+    )
+    assert "您预约了明天早上8点，到家接的车。" in said
+    assert "明天早上8点的车要取消吗？取消，请再按8。不取消，请按2。" in said
+    assert "明天早上8点的车已经取消了" in said
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.CANCELLED
+
+
+def test_a_ride_now_is_not_blocked_by_a_booked_one_nor_the_reverse(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "3", "2", "8", "1")
+    lines = call(service, ZHANG, "1", "1")
+    assert any("车已经叫了" in line for line in lines)
+    assert sorted(r.status for r in rides(db)) == sorted([RideStatus.SCHEDULED, RideStatus.QUEUED])
+    # With the ride now under way, the caller hears it first; the booking stays.
+    lines = call(service, ZHANG, "hangup")
+    assert any("您叫的车" in line for line in lines)
