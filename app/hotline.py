@@ -82,6 +82,12 @@ def _register_caller_actions(registry: ActionRegistry) -> None:
         return "known_home"
 
 
+    @registry.register("menu_again", outcomes=("home", "other"))
+    def menu_again(ctx: StepContext) -> str:
+        """Back to the menu: the home menu for a caller with a home on file."""
+        return "home" if ctx.vars.get("home_address") else "other"
+
+
 def _caller(ctx: StepContext) -> Person | None:
     if ctx.call.from_number is None:
         return None

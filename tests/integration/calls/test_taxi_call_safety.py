@@ -321,7 +321,8 @@ def test_i_dont_want_it_at_the_confirmation_orders_nothing_and_returns_to_the_me
 ) -> None:
     lines = call(service, ZHANG, "1", answer, "hangup")
     stop = lines.index(next(line for line in lines if "好的，没有叫车" in line))
-    assert "叫出租车，请按1" in " ".join(lines[stop:])
+    # Back to the caller's own home menu, not the generic one (P18).
+    assert "叫车到您家，按1" in " ".join(lines[stop:])
     assert not any("在哪里接" in line for line in lines)
     (ride,) = all_rides(db)
     assert ride.status == RideStatus.CANCELLED
