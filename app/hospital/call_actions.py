@@ -20,7 +20,7 @@ from typing import Any
 from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
-from app.hospital import appointments
+from app.hospital import appointments, identity
 from app.hospital import keypad_menus as menus
 from app.hospital import offers as appointment_offers
 from app.hospital import upcoming as upcoming_appointments
@@ -37,7 +37,8 @@ from app.hospital.patients import (
 from app.hospital.rules import WEEKDAYS, spoken_clock, spoken_date, spoken_visit_day
 from app.people.models import Person
 
-ID_TRIES = 3  # wrong ID numbers (or last four digits) typed before a person helps
+ID_TRIES = 3  # wrong ID numbers typed in one call before a person helps
+# Wrong last four digits are counted per patient across calls: app.hospital.identity.
 SECRET_ID = "secret_id_number"  # a typed ID number, until the booking is confirmed
 SECRET_READBACK = "secret_id_readback"
 SPOKEN_DIGITS = dict(zip("0123456789X", "零一二三四五六七八九叉", strict=True))
@@ -190,22 +191,31 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
         ctx.vars["second_visit"] = ctx.vars.get("department")
         return "chosen"
 
-    @registry.register("check_identity", outcomes=("verified", "ask"))
+    @registry.register("check_identity", outcomes=("verified", "ask", "locked"))
     def check_identity(ctx: StepContext) -> str:
-        return "verified" if ctx.vars.get("identity_checked") else "ask"
+        """Verified in this call already, locked by wrong answers (any call, 24 h), or ask."""
+        if ctx.vars.get("identity_checked"):
+            return "verified"
+        if identity.is_locked(ctx.session, person_id=ctx.vars["patient_id"], now=ctx.now):
+            return "locked"
+        return "ask"
 
     @registry.register("check_last_four", outcomes=("verified", "wrong", "gave_up"))
     def check_last_four(ctx: StepContext) -> str:
-        """The last four characters of the patient's ID number (X typed as *)."""
+        """The last four characters of the patient's ID number (X typed as *). A wrong
+        answer is counted for the patient across calls (`app.hospital.identity`)."""
         typed = str(ctx.vars.pop("last_four_typed", "") or "").upper()
         person = ctx.session.get(Person, ctx.vars["patient_id"])
         on_file = (person.id_number or "").upper() if person is not None else ""
         if on_file and len(typed) == 4 and on_file.endswith(typed):
             ctx.vars["identity_checked"] = True
             return "verified"
-        tries = ctx.vars.get("last_four_tries", 0) + 1
-        ctx.vars["last_four_tries"] = tries
-        return "gave_up" if tries >= ID_TRIES or not on_file else "wrong"
+        if not on_file:
+            return "gave_up"
+        locked = identity.record_failure(
+            ctx.session, person_id=ctx.vars["patient_id"], now=ctx.now, call_id=ctx.call.id
+        )
+        return "gave_up" if locked else "wrong"
 
     @registry.register("cancel_upcoming_booking", outcomes=("cancelled", "refused"), commits=True)
     def cancel_upcoming_booking(ctx: StepContext) -> str:

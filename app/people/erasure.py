@@ -26,12 +26,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.calls.models import Call, CallSession, CallStep
 from app.hospital.enums import AppointmentStatus
-from app.hospital.models import Appointment
+from app.hospital.models import Appointment, IdentityFailure
 from app.notify.models import OutboxMessage
 from app.people import audit
 from app.people.audit import Actor
@@ -88,6 +88,7 @@ def erase_person(
         session.scalars(select(Appointment.id).where(Appointment.patient_id == person.id))
     )
     _erase_appointments(session, person.id, contact_ids, numbers | contact_numbers)
+    session.execute(delete(IdentityFailure).where(IdentityFailure.person_id == person.id))
     greeting = polite_name(
         full_name=person.full_name,
         gender=person.gender,

@@ -711,3 +711,32 @@ def test_the_booking_confirmation_says_the_cancel_deadline(service: CallService)
     lines = call(service, "+8613800000002", "2", "1", "1", "1")
     ending = next(line for line in lines if "挂好了" in line)
     assert "请在11月30号下午4点以前打电话取消" in ending, ending
+
+
+def test_wrong_last_four_digits_count_across_calls_and_lock_to_a_person(
+    service: CallService, db: Database
+) -> None:
+    """P9: two wrong answers in one call and one in the next lock the check for 24 hours:
+    the right digits in a third call reach a person, not the booking; the patient is texted."""
+    call(service, "+8613800000001", "2", "1", "1", "1")
+    right = _last_four(db, "张秀英")
+    wrong = "0000" if right != "0000" else "1111"
+    first = call(service, "+8613800000001", "2", "2", wrong, wrong, "hangup")
+    assert sum("后4位不对" in line for line in first) == 2
+    second = call(service, "+8613800000001", "2", "2", wrong)
+    assert any("工作人员帮您核对身份" in line for line in second), second
+    third = call(service, "+8613800000001", "2", "2", right, "hangup")
+    assert any("多次输错" in line for line in third), third
+    assert any("[转接人工" in line for line in third)
+    assert not any("心血管内科" in line for line in third)  # no details, no last-4 question
+    assert not any("最后4位" in line for line in third)
+    with db.session() as session:
+        texts = session.scalars(
+            select(OutboxMessage.body).where(OutboxMessage.body.contains("多次输错"))
+        ).all()
+        assert texts and all("张秀英" in t and right not in t for t in texts)
+    # A day later the phone check is open again.
+    later = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    next_day = build_call_service(Settings(database_url=db.url), db, clock=lambda: later)
+    lines = call(next_day, "+8613800000001", "2", "2", right, "1")
+    assert any("这个号是" in line for line in lines), lines
