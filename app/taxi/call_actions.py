@@ -241,6 +241,7 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ride.status = RideStatus.QUEUED
         ride.queued_at = ctx.now
         ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=ride.to_hospital)
+        _supersede_hung_up(ctx, ride)
         ctx.vars["wait_minutes"] = USUAL_WAIT_MINUTES
         ctx.vars["notify_how"] = how_we_tell(ctx.call.from_number)
         return "queued"
@@ -325,6 +326,31 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _supersede_hung_up(ctx: StepContext, ride: Ride) -> list[Ride]:
+    """The confirmed ride replaces the same rider's requests left when a caller hung up
+    before confirming (status caller_hung_up, no driver yet): they are cancelled, so
+    dispatch never sees two requests for one trip. By person when known, else by number."""
+    if ride.person_id is not None:
+        same = Ride.person_id == ride.person_id
+    elif ride.caller_number:
+        same = (Ride.caller_number == ride.caller_number) & Ride.person_id.is_(None)
+    else:
+        return []
+    old = list(
+        ctx.session.scalars(
+            select(Ride).where(same, Ride.id != ride.id, Ride.status == RideStatus.CALLER_HUNG_UP)
+        )
+    )
+    for hung_up in old:
+        rides.cancel(
+            ctx.session,
+            ride_id=hung_up.id,
+            expected_version=hung_up.version,
+            reason=f"来电者再次来电叫车，已由叫车单{ride.id}代替",
+        )
+    return old
 
 
 def active_ride(ctx: StepContext) -> Ride | None:
