@@ -16,7 +16,8 @@ from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
 from app.hospital import keypad_menus as menus
-from app.hospital.models import Hospital
+from app.hospital.enums import AppointmentStatus
+from app.hospital.models import Appointment, Department, Hospital
 from app.hospital.patients import patient_to_caller
 from app.people.age import age_on
 from app.people.enums import PlaceKind
@@ -126,6 +127,7 @@ def _set_passenger(ctx: StepContext, choice: dict[str, Any]) -> None:
         passenger_name=person.full_name,
         rider=choice["title"],
         waiter=patient_to_caller(choice["relation"], person.gender),  # 请您母亲在家等车
+        rider_pronoun={"F": "她", "M": "他"}.get(person.gender or "", ""),
         age=age_on(person.birth_date, ctx.today),
         places=place_vars(person),
     )
@@ -159,6 +161,26 @@ def _hospital_name(hospitals: list[Hospital], label: str, address: str) -> str:
         if label in (hospital.short_name, hospital.name) or hospital.name in address:
             return hospital.name
     return label
+
+
+def _hospital_booked_today(ctx: StepContext) -> str | None:
+    """The hospital of the rider's booking today, by its full name: where "去医院" goes
+    when no hospital is saved for them."""
+    person_id = ctx.vars.get("person_id")
+    if not person_id:
+        return None
+    return ctx.session.scalar(
+        select(Hospital.name)
+        .join(Department, Department.hospital_id == Hospital.id)
+        .join(Appointment, Appointment.department_id == Department.id)
+        .where(
+            Appointment.patient_id == person_id,
+            Appointment.day == ctx.today,
+            Appointment.status == AppointmentStatus.BOOKED,
+        )
+        .order_by(Appointment.id)
+        .limit(1)
+    )
 
 
 def usual_hospital(variables: dict[str, Any]) -> dict[str, Any] | None:
@@ -222,7 +244,12 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ride.pickup_address = None
         ride.pickup_transcript = said or None
         ride.pickup_recording_url = ctx.vars.get("pickup_said_recording")
-        ctx.vars.update(pickup_label=texts.spoken("place_said"), pickup_address=said)
+        ctx.vars.update(
+            pickup_label=texts.spoken("place_said"),
+            pickup_address=said,
+            pickup_whom=ctx.vars.get("rider", "您"),
+            wait_place=texts.spoken("place_said"),
+        )
         return "heard" if said else "recorded"
 
     @registry.register("mark_trip_to_hospital")
@@ -231,7 +258,8 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ride = _draft(ctx)
         ride.to_hospital = True
         usual = usual_hospital(ctx.vars)
-        ctx.vars["hospital_said"] = usual["said"] if usual else "医院"
+        booked_at = None if usual else _hospital_booked_today(ctx)
+        ctx.vars["hospital_said"] = usual["said"] if usual else booked_at or "医院"
         ride.destination = ride.destination or ctx.vars["hospital_said"]
 
     @registry.register("queue_ride", outcomes=("queued",), commits=True)
@@ -404,12 +432,26 @@ def _draft(ctx: StepContext) -> Ride:
 
 
 def _set_pickup(ctx: StepContext, ride: Ride, place: dict[str, Any]) -> None:
+    """The pickup said back. To a relative, a home is whose home, with its address, and
+    the rider is "她 / 他" after it: "车到您母亲张秀英家（盘龙区…）接她" (the caller may live
+    elsewhere); "请您母亲在家等车" then needs no address again."""
     ride.pickup_place_id = place["id"]
     ride.pickup_address = place["address"]
+    label = place.get("said", place["label"])
+    address = spoken_address(place["address"])
+    waiter = ctx.vars.get("waiter", "")
     ctx.vars.update(
-        pickup_label=place.get("said", place["label"]),
-        pickup_address=spoken_address(place["address"]),
+        pickup_label=label,
+        pickup_address=address,
+        pickup_whom=ctx.vars.get("rider", "您"),
+        wait_place=label,
     )
+    if waiter and place["kind"] == PlaceKind.HOME.value:
+        ctx.vars.update(
+            pickup_label=f"{ctx.vars.get('rider', waiter)}家（{address}）",
+            pickup_whom=ctx.vars.get("rider_pronoun") or ctx.vars.get("rider", "您"),
+            wait_place="家",
+        )
 
 
 def places_menu(places: list[dict[str, Any]], *, exclude: int | None) -> str:
