@@ -414,3 +414,15 @@ def test_another_persons_hung_up_request_is_not_replaced(
     call(service, ZHANG, "1", "1")
     statuses = sorted(ride.status for ride in all_rides(db))
     assert statuses == sorted([RideStatus.CALLER_HUNG_UP, RideStatus.QUEUED])
+
+
+def test_never_mind_at_the_place_question_orders_nothing(
+    service: CallService, db: Database
+) -> None:
+    """P12 (flow side): 不消了 at "在哪里接您？" is no car, as at the confirmation."""
+    lines = call(service, ZHANG, "1", "2", "不消了", "hangup")
+    assert any("在哪里接" in line for line in lines)
+    assert any("好的，没有叫车" in line for line in lines), lines
+    assert not any("嘀一声" in line for line in lines)
+    (ride,) = all_rides(db)
+    assert ride.status == RideStatus.CANCELLED
