@@ -740,3 +740,14 @@ def test_wrong_last_four_digits_count_across_calls_and_lock_to_a_person(
     next_day = build_call_service(Settings(database_url=db.url), db, clock=lambda: later)
     lines = call(next_day, "+8613800000001", "2", "2", right, "1")
     assert any("这个号是" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("answer", ["算了", "不看了"])
+def test_never_mind_at_the_department_question_books_nothing(
+    service: CallService, db: Database, answer: str
+) -> None:
+    """P12 (flow side): 算了 at "您要看哪个科？" is no booking and the menu, not a person."""
+    lines = call(service, "+8613800000005", "2", answer, "hangup")
+    assert any("好的，没有挂号" in line for line in lines), lines
+    assert not any("没有听明白" in line or "转接人工" in line for line in lines)
+    assert booked(db) == []
