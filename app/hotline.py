@@ -86,6 +86,12 @@ def _register_caller_actions(registry: ActionRegistry) -> None:
         return "known_home"
 
 
+    @registry.register("menu_again", outcomes=("home", "other"))
+    def menu_again(ctx: StepContext) -> str:
+        """Back to the menu: the home menu for a caller with a home on file."""
+        return "home" if ctx.vars.get("home_address") else "other"
+
+
 def booked_hint(ctx: StepContext) -> str:
     """"您预约了明天早上8点的车。" for a caller with a ride booked ahead (the soonest): calling
     again, they hear it first; key 3 (约车) tells it again and may cancel it."""

@@ -48,6 +48,7 @@ MAX_HOPS = 25  # states entered in one step before the engine assumes a bug
 FAILURES_BEFORE_TRANSFER = 2
 REPEAT_KEY = "*"
 OPERATOR_KEY = "0"
+DECLINE = "decline"  # the answer kind (and `answers` key) of a no that wants nothing
 GO = "->"  # marks a question's `words` among its `key_words` (never a key)
 
 
@@ -181,6 +182,12 @@ class Engine:
             self._fail(call, "nomatch", out)
             return
         value = self._value(spec, text, ctx)
+        # A "no" that wants nothing at all (不消了, 算了) may have a state of its own
+        # (`answers: {decline: ...}`): no car / no booking, never "correct one detail".
+        declined = spec.answers.get(DECLINE)
+        if declined and value == "no" and self.understand(DECLINE, text, ctx.today) is True:
+            self._go(call, declined, ctx, out)
+            return
         if (value is None or value == "unknown") and spec.otherwise:
             other = self.understand(spec.otherwise.expect, text, ctx.today)
             if other is not None and other != "unknown":  # e.g. a day said at an offer

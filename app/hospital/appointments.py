@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
@@ -37,7 +37,7 @@ from app.hospital.errors import BookingError
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
 from app.hospital.offers import CLINIC_WORDS, Offer, offer_for_slot
 from app.hospital.patients import check_not_suspended, get_patient, patient_age
-from app.hospital.rules import BookingRules, DayStatus, spoken_day, spoken_time
+from app.hospital.rules import BookingRules, DayStatus, spoken_day, spoken_time, times_clash
 from app.notify.enums import OutboxKind
 from app.notify.outbox import enqueue_message
 from app.people.enums import PhoneKind
@@ -116,6 +116,7 @@ def book(
     )
     if existing:
         raise _already_booked(schedule.day, department.name)
+    check_no_clash(session, patient_id=patient.id, day=schedule.day, start_time=slot.start_time)
     appointment = Appointment(
         slot_id=slot.id,
         patient_id=patient.id,
@@ -221,6 +222,45 @@ def notify_family(session: Session, patient: Person, body: str, key: str) -> int
         _sms(session, contact.phone, body, f"{key}:sms:{contact.phone}")
         sent += 1
     return sent
+
+
+def clashing_booking(
+    session: Session, *, patient_id: int, day: date, start_time: time
+) -> Appointment | None:
+    """The patient's live booking (any department, any hospital) at the same hour that day.
+
+    Visits closer than `rules.CLASH_MINUTES` clash: nobody is seen in two clinics within
+    the hour.
+    """
+    rows = session.execute(
+        select(Appointment, Slot.start_time)
+        .join(Slot, Slot.id == Appointment.slot_id)
+        .where(
+            Appointment.patient_id == patient_id,
+            Appointment.day == day,
+            Appointment.status == AppointmentStatus.BOOKED,
+        )
+        .order_by(Slot.start_time)
+    ).all()
+    for appointment, other_start in rows:
+        if times_clash(other_start, start_time):
+            return appointment
+    return None
+
+
+def check_no_clash(session: Session, *, patient_id: int, day: date, start_time: time) -> None:
+    """Refuse a booking within the hour of another live booking of the same patient
+    (`time_clash`); used by phone booking and the desk's walk-in booking alike."""
+    other = clashing_booking(session, patient_id=patient_id, day=day, start_time=start_time)
+    if other is not None:
+        other_slot = session.get(Slot, other.slot_id)
+        at = other_slot.start_time if other_slot is not None else start_time
+        raise BookingError(
+            "time_clash",
+            day=spoken_day(day),
+            time=spoken_time(at),
+            department=other.department_name,
+        )
 
 
 def _booked_sms(patient: Person, offer: Offer) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
-from app.hospital import appointments
+from app.hospital import appointments, identity
 from app.hospital import keypad_menus as menus
 from app.hospital import offers as appointment_offers
 from app.hospital import upcoming as upcoming_appointments
@@ -37,7 +37,8 @@ from app.hospital.patients import (
 from app.hospital.rules import WEEKDAYS, spoken_clock, spoken_date, spoken_visit_day
 from app.people.models import Person
 
-ID_TRIES = 3  # wrong ID numbers (or last four digits) typed before a person helps
+ID_TRIES = 3  # wrong ID numbers typed in one call before a person helps
+# Wrong last four digits are counted per patient across calls: app.hospital.identity.
 SECRET_ID = "secret_id_number"  # a typed ID number, until the booking is confirmed
 SECRET_READBACK = "secret_id_readback"
 SPOKEN_DIGITS = dict(zip("0123456789X", "零一二三四五六七八九叉", strict=True))
@@ -136,44 +137,85 @@ def _register_patient_actions(registry: ActionRegistry) -> None:
 def _register_booking_check_actions(registry: ActionRegistry) -> None:
     @registry.register("find_upcoming_booking", outcomes=("booked", "none"))
     def find_upcoming_booking(ctx: StepContext) -> str:
-        """Whether the patient has a live booking (its details are read only after the
-        last four digits of the ID number are checked)."""
+        """Whether the patient has live bookings, and how many (their details are read only
+        after the last four digits of the ID number are checked), one after another."""
         upcoming = upcoming_appointments.upcoming(
             ctx.session, patient_id=ctx.vars["patient_id"], now=ctx.now
         )
         if not upcoming:
             return "none"
-        first = upcoming[0]
-        session = "上午" if first.session == ClinicSession.AM else "下午"
-        ctx.vars["upcoming_id"] = first.appointment_id
-        ctx.vars["upcoming_text"] = (
-            f"{spoken_visit_day(first.day, ctx.today)}{session}"
-            f"{spoken_clock(first.start_time)}，{first.hospital_name}，"
-            f"{first.department}{first.doctor_name}"
+        ctx.vars["upcoming_list"] = [_upcoming_vars(ctx, booking) for booking in upcoming]
+        ctx.vars["booking_count"] = _count_words(len(upcoming))
+        ctx.vars["booking_hear"] = (
+            "听这个号，或者取消它" if len(upcoming) == 1 else "一个一个听这些号，或者取消"
         )
-        # What the cancel question names: "要取消12月5号星期六上午8点消化内科的号，对吗？"
-        ctx.vars["cancel_text"] = (
+        _show_booking(ctx, 0)
+        return "booked"
+
+    @registry.register("next_booking", outcomes=("more", "done"))
+    def next_booking(ctx: StepContext) -> str:
+        """After one booking was kept or cancelled: the next one the caller has not heard."""
+        index = ctx.vars.get("upcoming_index", 0) + 1
+        if index >= len(ctx.vars.get("upcoming_list", [])):
+            return "done"
+        _show_booking(ctx, index)
+        return "more"
+
+    @registry.register("check_same_department", outcomes=("booked", "none"))
+    def check_same_department(ctx: StepContext) -> str:
+        """A department chosen that the patient has booked already (any day): name that
+        booking and ask whether a second visit is wanted (an older caller who forgot the
+        first booking is the usual reason to call twice)."""
+        department = ctx.vars.get("department")
+        if ctx.vars.get("second_visit") == department:
+            return "none"
+        same = [
+            booking
+            for booking in upcoming_appointments.upcoming(
+                ctx.session, patient_id=ctx.vars["patient_id"], now=ctx.now
+            )
+            if booking.department == department
+        ]
+        if not same:
+            return "none"
+        first = same[0]
+        session = "上午" if first.session == ClinicSession.AM else "下午"
+        ctx.vars["same_department_text"] = (
             f"{first.day.month}月{first.day.day}号星期{WEEKDAYS[first.day.weekday()]}"
-            f"{session}{spoken_clock(first.start_time)}{first.department}"
+            f"{session}{spoken_clock(first.start_time)}，{first.hospital_name}"
         )
         return "booked"
 
-    @registry.register("check_identity", outcomes=("verified", "ask"))
+    @registry.register("want_second_visit", outcomes=("chosen",))
+    def want_second_visit(ctx: StepContext) -> str:
+        ctx.vars["second_visit"] = ctx.vars.get("department")
+        return "chosen"
+
+    @registry.register("check_identity", outcomes=("verified", "ask", "locked"))
     def check_identity(ctx: StepContext) -> str:
-        return "verified" if ctx.vars.get("identity_checked") else "ask"
+        """Verified in this call already, locked by wrong answers (any call, 24 h), or ask."""
+        if ctx.vars.get("identity_checked"):
+            return "verified"
+        if identity.is_locked(ctx.session, person_id=ctx.vars["patient_id"], now=ctx.now):
+            return "locked"
+        return "ask"
 
     @registry.register("check_last_four", outcomes=("verified", "wrong", "gave_up"))
     def check_last_four(ctx: StepContext) -> str:
-        """The last four characters of the patient's ID number (X typed as *)."""
+        """The last four characters of the patient's ID number (X typed as *). A wrong
+        answer is counted for the patient across calls (`app.hospital.identity`)."""
         typed = str(ctx.vars.pop("last_four_typed", "") or "").upper()
         person = ctx.session.get(Person, ctx.vars["patient_id"])
         on_file = (person.id_number or "").upper() if person is not None else ""
         if on_file and len(typed) == 4 and on_file.endswith(typed):
             ctx.vars["identity_checked"] = True
             return "verified"
-        tries = ctx.vars.get("last_four_tries", 0) + 1
-        ctx.vars["last_four_tries"] = tries
-        return "gave_up" if tries >= ID_TRIES or not on_file else "wrong"
+        if not on_file:
+            return "gave_up"
+        locked = identity.record_failure(
+            ctx.session, person_id=ctx.vars["patient_id"], now=ctx.now, call_id=ctx.call.id
+        )
+        return "gave_up" if locked else "wrong"
 
     @registry.register("cancel_upcoming_booking", outcomes=("cancelled", "refused"), commits=True)
     def cancel_upcoming_booking(ctx: StepContext) -> str:
@@ -267,8 +309,12 @@ def _choose_group(ctx: StepContext, group: str) -> str:
 
 
 def _register_offer_actions(registry: ActionRegistry) -> None:
-    @registry.register("find_first_offer", outcomes=("found", "none"))
+    @registry.register("find_first_offer", outcomes=("found", "none", "not_offered"))
     def find_first_offer(ctx: StepContext) -> str:
+        """The earliest slot; a department no hospital of the hotline has (口腔科 for
+        toothache) is `not_offered`, never "full"."""
+        if ctx.vars.get("department") not in appointment_offers.department_names(ctx.session):
+            return "not_offered"
         return _offer_first(ctx, _offers(ctx), lead="最早的号是：")
 
     @registry.register("find_later_offer", outcomes=("found", "none"))
@@ -368,7 +414,7 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
 
     @registry.register(
         "book_appointment",
-        outcomes=("booked", "taken", "already_booked", "id_required", "refused"),
+        outcomes=("booked", "taken", "already_booked", "time_clash", "id_required", "refused"),
         commits=True,
     )
     def book_appointment(ctx: StepContext) -> str:
@@ -397,16 +443,62 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             ctx.vars["booking_problem"] = refusal.message
             if refusal.code in ("slot_taken", "slot_unavailable"):
                 return "taken"
-            if refusal.code in ("already_booked", "id_required"):
+            if refusal.code in ("already_booked", "time_clash", "id_required"):
                 return refusal.code
             return "refused"
         ctx.vars.pop(SECRET_ID, None)
         ctx.vars.pop(SECRET_READBACK, None)
         ctx.vars["booked_text"] = ctx.vars["offer_text"]
+        ctx.vars["booked_cancel_by"] = ctx.vars.get("offer_cancel_by", "")
         return "booked"
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+COUNT_WORDS = "零一两三四五六七八九"
+
+
+def _count_words(count: int) -> str:
+    """一个号 / 两个号 / 12个号: how many bookings, as said."""
+    return f"{COUNT_WORDS[count] if count < 10 else count}个号"
+
+
+def _ordinal(number: int) -> str:
+    """第一 / 第二 (not 两) / 第12."""
+    return "零一二三四五六七八九"[number] if number < 10 else str(number)
+
+
+def _upcoming_vars(
+    ctx: StepContext, booking: upcoming_appointments.UpcomingAppointment
+) -> dict[str, Any]:
+    session = "上午" if booking.session == ClinicSession.AM else "下午"
+    return {
+        "id": booking.appointment_id,
+        "text": (
+            f"{spoken_visit_day(booking.day, ctx.today)}{session}"
+            f"{spoken_clock(booking.start_time)}，{booking.hospital_name}，"
+            f"{booking.department}{booking.doctor_name}"
+        ),
+        # What the cancel question names: "要取消12月5号星期六上午8点消化内科的号，对吗？"
+        "cancel_text": (
+            f"{booking.day.month}月{booking.day.day}号星期{WEEKDAYS[booking.day.weekday()]}"
+            f"{session}{spoken_clock(booking.start_time)}{booking.department}"
+        ),
+    }
+
+
+def _show_booking(ctx: StepContext, index: int) -> None:
+    """Make booking `index` of the list the one the details and cancel questions name."""
+    bookings = ctx.vars["upcoming_list"]
+    booking = bookings[index]
+    ctx.vars.update(
+        upcoming_index=index,
+        upcoming_id=booking["id"],
+        upcoming_text=booking["text"],
+        cancel_text=booking["cancel_text"],
+        booking_lead="这个号是：" if len(bookings) == 1 else f"第{_ordinal(index + 1)}个号是：",
+    )
 
 
 def spoken_id(number: str) -> str:
@@ -524,5 +616,10 @@ def _offer_first(ctx: StepContext, offers: list[Offer], *, lead: str) -> str:
         "session": offer.session.value,
     }
     ctx.vars["offer_text"] = offer.spoken_short(ctx.today)
+    deadline = offer.cancel_deadline
+    ctx.vars["offer_cancel_by"] = (
+        f"{deadline.month}月{deadline.day}号{'下午' if deadline.hour >= 12 else '上午'}"
+        f"{spoken_clock(deadline.time())}"
+    )
     ctx.vars["offer_lead"] = lead
     return "found"

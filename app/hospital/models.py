@@ -228,3 +228,17 @@ class HospitalAudit(Base):
 # Every appointment change is pushed to the hospital's HIS; the flush listener lives with
 # the link and is registered wherever appointments can change, i.e. wherever this is imported.
 from app.hospital.fhir import listener as _fhir_listener  # noqa: E402, F401
+
+
+class IdentityFailure(Base):
+    """One wrong last-four-digits answer for a patient on the hotline (any call).
+
+    Counted per patient over a sliding window (`app.hospital.identity`): the three tries
+    hold across calls, not only within one. No digits are stored, only the moment and call.
+    """
+
+    __tablename__ = "identity_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    call_id: Mapped[str | None] = mapped_column(String(64))

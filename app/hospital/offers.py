@@ -33,6 +33,7 @@ from app.hospital.rules import (
     spoken_day,
     spoken_time,
     spoken_visit_day,
+    times_clash,
 )
 
 SESSION_ORDER = {ClinicSession.AM: 0, ClinicSession.PM: 1}
@@ -130,6 +131,7 @@ def find_offers(
     all_days = set().union(*days_by_hospital.values()) if days_by_hospital else set()
     if not all_days:
         return []
+    own_times: list[tuple[date, time]] = []
     if patient is not None:  # one booking per department and day, at any hospital
         taken = set(
             session.scalars(
@@ -142,6 +144,18 @@ def find_offers(
         )
         for days in days_by_hospital.values():
             days -= taken
+        # Slots within the hour of another booking of the patient (any department) clash.
+        own_times = [
+            (row[0], row[1])
+            for row in session.execute(
+                select(Appointment.day, Slot.start_time)
+                .join(Slot, Slot.id == Appointment.slot_id)
+                .where(
+                    Appointment.patient_id == patient.id,
+                    Appointment.status == AppointmentStatus.BOOKED,
+                )
+            )
+        ]
     query = (
         select(Slot, Schedule, Doctor, Department, Hospital)
         .join(Schedule, Slot.schedule_id == Schedule.id)
@@ -168,6 +182,8 @@ def find_offers(
         if schedule.day not in days_by_hospital[hospital.id]:
             continue
         if slot.reserved_for_elderly and not elderly:
+            continue
+        if any(d == schedule.day and times_clash(t, slot.start_time) for d, t in own_times):
             continue
         if after is not None and (schedule.day, SESSION_ORDER[schedule.session]) <= (
             after[0],

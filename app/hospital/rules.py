@@ -134,6 +134,16 @@ def spoken_date(day: date) -> str:
 
 RELATIVE_DAYS = ("今天", "明天", "后天")
 
+# Two visits of one patient on one day closer than this (any department or hospital) clash:
+# nobody is seen in two clinics within the hour.
+CLASH_MINUTES = 60
+
+
+def times_clash(first: time, second: time) -> bool:
+    """Whether visits starting at these times (same day) are within `CLASH_MINUTES`."""
+    minutes = abs((first.hour * 60 + first.minute) - (second.hour * 60 + second.minute))
+    return minutes < CLASH_MINUTES
+
 
 def spoken_visit_day(day: date, today: date) -> str:
     """明天星期二 / 12月3号星期四: the day of an offer, as short as it can be said."""

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.local_time import local_today
+from app.hospital.appointments import check_no_clash
 from app.hospital.day_list import mask_id_number
 from app.hospital.desk import (
     SCHEDULE_NOT_FOUND,
@@ -235,6 +236,10 @@ def book_walk_in(
     )
     if slot is None:
         raise DeskConflict("这个出诊的现场预留号已经挂完了，请选别的出诊。")
+    try:  # the same rule as phone booking: no two visits within the hour
+        check_no_clash(session, patient_id=patient.id, day=today, start_time=slot.start_time)
+    except BookingError as exc:
+        raise DeskConflict(exc.message) from None
     appointment = Appointment(
         slot_id=slot.id,
         patient_id=patient.id,

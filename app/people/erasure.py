@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from app.calls.models import Call, CallSession, CallStep
 from app.hospital.enums import AppointmentStatus
-from app.hospital.models import Appointment, FamilyDoctorPatient
+from app.hospital.models import Appointment, FamilyDoctorPatient, IdentityFailure
 from app.notify.models import OutboxMessage
 from app.people import audit
 from app.people.audit import Actor
@@ -94,6 +94,7 @@ def erase_person(
         session.scalars(select(Appointment.id).where(Appointment.patient_id == person.id))
     )
     _erase_appointments(session, person.id, contact_ids, numbers | contact_numbers)
+    session.execute(delete(IdentityFailure).where(IdentityFailure.person_id == person.id))
     greeting = polite_name(
         full_name=person.full_name,
         gender=person.gender,

@@ -17,7 +17,8 @@ from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
 from app.hospital import keypad_menus as menus
-from app.hospital.models import Hospital
+from app.hospital.enums import AppointmentStatus
+from app.hospital.models import Appointment, Department, Hospital
 from app.hospital.patients import patient_to_caller
 from app.people.age import age_on
 from app.people.enums import PlaceKind
@@ -128,6 +129,7 @@ def _set_passenger(ctx: StepContext, choice: dict[str, Any]) -> None:
         passenger_name=person.full_name,
         rider=choice["title"],
         waiter=patient_to_caller(choice["relation"], person.gender),  # 请您母亲在家等车
+        rider_pronoun={"F": "她", "M": "他"}.get(person.gender or "", ""),
         age=age_on(person.birth_date, ctx.today),
         places=place_vars(person),
     )
@@ -161,6 +163,26 @@ def _hospital_name(hospitals: list[Hospital], label: str, address: str) -> str:
         if label in (hospital.short_name, hospital.name) or hospital.name in address:
             return hospital.name
     return label
+
+
+def _hospital_booked_today(ctx: StepContext) -> str | None:
+    """The hospital of the rider's booking today, by its full name: where "去医院" goes
+    when no hospital is saved for them."""
+    person_id = ctx.vars.get("person_id")
+    if not person_id:
+        return None
+    return ctx.session.scalar(
+        select(Hospital.name)
+        .join(Department, Department.hospital_id == Hospital.id)
+        .join(Appointment, Appointment.department_id == Department.id)
+        .where(
+            Appointment.patient_id == person_id,
+            Appointment.day == ctx.today,
+            Appointment.status == AppointmentStatus.BOOKED,
+        )
+        .order_by(Appointment.id)
+        .limit(1)
+    )
 
 
 def usual_hospital(variables: dict[str, Any]) -> dict[str, Any] | None:
@@ -226,7 +248,12 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ride.pickup_address = None
         ride.pickup_transcript = said or None
         ride.pickup_recording_url = ctx.vars.get("pickup_said_recording")
-        ctx.vars.update(pickup_label=texts.spoken("place_said"), pickup_address=said)
+        ctx.vars.update(
+            pickup_label=texts.spoken("place_said"),
+            pickup_address=said,
+            pickup_whom=ctx.vars.get("rider", "您"),
+            wait_place=texts.spoken("place_said"),
+        )
         return "heard" if said else "recorded"
 
     @registry.register("mark_trip_to_hospital")
@@ -235,7 +262,8 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ride = _draft(ctx)
         ride.to_hospital = True
         usual = usual_hospital(ctx.vars)
-        ctx.vars["hospital_said"] = usual["said"] if usual else "医院"
+        booked_at = None if usual else _hospital_booked_today(ctx)
+        ctx.vars["hospital_said"] = usual["said"] if usual else booked_at or "医院"
         ride.destination = ride.destination or ctx.vars["hospital_said"]
 
     @registry.register("queue_ride", outcomes=("queued", "booked"), commits=True)
@@ -244,6 +272,7 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         in the booking flow (`pickup_at`; app/taxi/ahead.py)."""
         ride = _draft(ctx)
         ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=ride.to_hospital)
+        _supersede_hung_up(ctx, ride)  # the caller's hung-up request of an earlier call
         ctx.vars["notify_how"] = how_we_tell(ctx.call.from_number)
         if ctx.vars.get("pickup_at"):
             book_from_call(ctx, ride)
@@ -335,6 +364,31 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
 # --- helpers ------------------------------------------------------------------------------
 
 
+def _supersede_hung_up(ctx: StepContext, ride: Ride) -> list[Ride]:
+    """The confirmed ride replaces the same rider's requests left when a caller hung up
+    before confirming (status caller_hung_up, no driver yet): they are cancelled, so
+    dispatch never sees two requests for one trip. By person when known, else by number."""
+    if ride.person_id is not None:
+        same = Ride.person_id == ride.person_id
+    elif ride.caller_number:
+        same = (Ride.caller_number == ride.caller_number) & Ride.person_id.is_(None)
+    else:
+        return []
+    old = list(
+        ctx.session.scalars(
+            select(Ride).where(same, Ride.id != ride.id, Ride.status == RideStatus.CALLER_HUNG_UP)
+        )
+    )
+    for hung_up in old:
+        rides.cancel(
+            ctx.session,
+            ride_id=hung_up.id,
+            expected_version=hung_up.version,
+            reason=f"来电者再次来电叫车，已由叫车单{ride.id}代替",
+        )
+    return old
+
+
 def active_ride(ctx: StepContext) -> Ride | None:
     who = []
     if ctx.vars.get("person_id"):
@@ -386,12 +440,26 @@ def _draft(ctx: StepContext) -> Ride:
 
 
 def _set_pickup(ctx: StepContext, ride: Ride, place: dict[str, Any]) -> None:
+    """The pickup said back. To a relative, a home is whose home, with its address, and
+    the rider is "她 / 他" after it: "车到您母亲张秀英家（盘龙区…）接她" (the caller may live
+    elsewhere); "请您母亲在家等车" then needs no address again."""
     ride.pickup_place_id = place["id"]
     ride.pickup_address = place["address"]
+    label = place.get("said", place["label"])
+    address = spoken_address(place["address"])
+    waiter = ctx.vars.get("waiter", "")
     ctx.vars.update(
-        pickup_label=place.get("said", place["label"]),
-        pickup_address=spoken_address(place["address"]),
+        pickup_label=label,
+        pickup_address=address,
+        pickup_whom=ctx.vars.get("rider", "您"),
+        wait_place=label,
     )
+    if waiter and place["kind"] == PlaceKind.HOME.value:
+        ctx.vars.update(
+            pickup_label=f"{ctx.vars.get('rider', waiter)}家（{address}）",
+            pickup_whom=ctx.vars.get("rider_pronoun") or ctx.vars.get("rider", "您"),
+            wait_place="家",
+        )
 
 
 def places_menu(places: list[dict[str, Any]], *, exclude: int | None) -> str:

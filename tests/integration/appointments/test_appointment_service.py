@@ -383,8 +383,34 @@ def test_one_booking_per_patient_per_department_per_day(demo: Database) -> None:
     with pytest.raises(BookingError) as err:
         _book(demo, _slot(demo, day=d(2), clinic=ClinicType.EXPERT, hospital="滇池医院"), zhang)
     assert err.value.code == "already_booked"
-    _book(demo, _slot(demo, day=d(2), department="骨科"), zhang)  # another department: fine
+    # Another department: fine, outside the hour of the first booking (8:00).
+    _book(demo, _slot(demo, day=d(2), start=time(9, 0), department="骨科"), zhang)
     _book(demo, _slot(demo, day=d(3)), zhang)  # another day: fine
+
+
+def test_two_bookings_of_one_patient_within_the_hour_clash_in_any_department(
+    demo: Database,
+) -> None:
+    """P6: 心血管内科 8:00 booked; 呼吸-style second visits at 8:00 or 8:40 are refused with
+    a sentence that names the first booking; 9:00 is fine, and offers skip the clash."""
+    zhang = _person(demo, ZHANG)
+    _book(demo, _slot(demo, day=d(2)), zhang)
+    for start in (time(8, 0), time(8, 40)):
+        with pytest.raises(BookingError) as err:
+            _book(demo, _slot(demo, day=d(2), start=start, department="骨科"), zhang)
+        assert err.value.code == "time_clash"
+        assert "8点" in err.value.message and CARDIO in err.value.message
+        assert "同一个时间不能再挂" in err.value.message
+    with demo.session() as session:
+        offered = appointment_offers.find_offers(
+            session, department="骨科", patient_id=zhang, now=NOW, day=d(2), limit=100
+        )
+        anyone = appointment_offers.find_offers(
+            session, department="骨科", patient_id=None, now=NOW, day=d(2), limit=1
+        )
+    assert offered and all(o.start_time >= time(9, 0) for o in offered)
+    assert anyone[0].start_time == time(8, 0)  # the clash is the patient's own, not the slot's
+    _book(demo, _slot(demo, day=d(2), start=time(9, 0), department="骨科"), zhang)
 
 
 def test_a_suspended_patient_is_refused_until_the_suspension_ends(demo: Database) -> None:

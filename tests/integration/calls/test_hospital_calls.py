@@ -14,8 +14,9 @@ from app.calls.models import CallSession, CallStep
 from app.calls.service import CallService
 from app.core.config import Settings
 from app.core.db import Database
+from app.hospital import appointments
 from app.hospital.enums import AppointmentStatus, ClinicSession, SlotStatus
-from app.hospital.models import Appointment, Department, Schedule, Slot
+from app.hospital.models import Appointment, Department, Doctor, Schedule, Slot
 from app.hotline import build_call_service
 from app.notify.models import OutboxMessage
 from app.people.models import FamilyContact, Person
@@ -545,6 +546,220 @@ def test_i_dont_want_it_at_the_offer_books_nothing_and_offers_no_later_slot(
 ) -> None:
     lines = call(service, "+8613800000002", "2", "1", "1", answer, "hangup")
     stop = lines.index(next(line for line in lines if "好的，没有挂号" in line))
-    assert "叫出租车，请按1" in " ".join(lines[stop:])
+    # Back to the caller's own home menu, not the generic one (P18).
+    assert "叫车到您家，按1" in " ".join(lines[stop:])
+    assert "叫出租车，请按1" not in " ".join(lines[stop:])
     assert not any("晚一点的号" in line for line in lines)
+    assert booked(db) == []
+
+
+# --- call trial t9c: doubles, declines, departments not offered, keys -------------------
+
+
+def _statuses(db: Database) -> dict[str, list[AppointmentStatus]]:
+    with db.session() as session:
+        result: dict[str, list[AppointmentStatus]] = {}
+        for appointment in session.scalars(select(Appointment).order_by(Appointment.id)):
+            result.setdefault(appointment.department_name, []).append(appointment.status)
+        return result
+
+
+def test_a_second_department_is_never_offered_at_the_hour_of_the_first_booking(
+    service: CallService, db: Database
+) -> None:
+    """P6: 心血管内科 tomorrow 8:00 booked; 呼吸内科 is offered outside that hour."""
+    call(service, "+8613800000001", "2", "1", "1", "1")
+    lines = call(service, "+8613800000001", "2", "1", "1", "2", "1")  # new one: 呼吸内科
+    offer = next(line for line in lines if "最早的号是" in line)
+    assert "呼吸内科" in offer and "明天星期二上午8点" not in offer
+    assert len(booked(db)) == 2
+    with db.session() as session:
+        starts = sorted(
+            (a.day, session.get(Slot, a.slot_id).start_time)  # type: ignore[union-attr]
+            for a in session.scalars(select(Appointment))
+        )
+    (day1, t1), (day2, t2) = starts
+    assert day1 != day2 or abs(t1.hour * 60 + t1.minute - t2.hour * 60 - t2.minute) >= 60
+
+
+def test_a_clash_at_the_moment_of_booking_is_said_and_the_days_offered(
+    service: CallService, db: Database
+) -> None:
+    """P6: the patient got another booking at the offered hour between offer and yes."""
+    call_id = "CA-CLASH"
+    service.handle(call_id=call_id, event=CallStarted("+8613800000001", HOTLINE), event_key="s")
+    for turn, keys in enumerate(["2", "1", "2"]):  # 内科 -> 呼吸内科: offered
+        result = service.handle(call_id=call_id, event=Keys(keys), event_key=f"k{turn}")
+    assert result.state == "hospital.offer"
+    with db.session() as session:  # meanwhile: 心血管内科 at the very same hour
+        offered = session.get(Slot, result.vars["offer"]["slot_id"])
+        assert offered is not None
+        schedule = session.get(Schedule, offered.schedule_id)
+        assert schedule is not None
+        other = session.scalars(
+            select(Slot.id)
+            .join(Schedule, Slot.schedule_id == Schedule.id)
+            .join(Doctor, Doctor.id == Schedule.doctor_id)
+            .join(Department, Department.id == Doctor.department_id)
+            .where(Schedule.day == schedule.day, Slot.start_time == offered.start_time)
+            .where(Department.name == "心血管内科", Slot.status == SlotStatus.FREE)
+            .where(Slot.reserved_for_onsite.is_(False))
+        ).first()
+    assert other is not None
+    with db.session() as session:
+        person = session.scalars(select(Person).where(Person.full_name == "张秀英")).one()
+        appointments.book(
+            session, slot_id=other, patient_id=person.id, now=NOW, booked_by_number=None
+        )
+    answer = service.handle(call_id=call_id, event=Keys("1"), event_key="yes")
+    said = " ".join(o.text for o in answer.outputs if isinstance(o, Say))
+    assert "同一个时间不能再挂" in said and "哪天去" in said
+    assert len(booked(db)) == 1
+
+
+def test_two_bookings_are_counted_and_each_can_be_heard_and_cancelled(
+    service: CallService, db: Database
+) -> None:
+    """P6: "已经挂了两个号"; 1 keeps the first and reads the second; 8, 8 cancels it."""
+    call(service, "+8613800000001", "2", "1", "1", "1")  # 心血管内科
+    call(service, "+8613800000001", "2", "1", "3", "1", "1")  # 其他科 -> 眼科
+    lines = call(
+        service, "+8613800000001", "2", "2", _last_four(db, "张秀英"), "1", "8", "8"
+    )
+    assert any("您已经挂了两个号" in line for line in lines), lines
+    assert any("第一个号是：" in line and "心血管内科" in line for line in lines)
+    assert any("第二个号是：" in line and "眼科" in line for line in lines)
+    assert any("这个号已经取消了" in line for line in lines)
+    assert _statuses(db) == {
+        "心血管内科": [AppointmentStatus.BOOKED],
+        "眼科": [AppointmentStatus.CANCELLED],
+    }
+
+
+def test_the_same_department_again_names_the_booking_and_asks_first(
+    service: CallService, db: Database
+) -> None:
+    """P7: 心血管内科 booked for tomorrow; choosing it again names that booking."""
+    call(service, "+8613800000001", "2", "1", "1", "1")
+    lines = call(service, "+8613800000001", "2", "1", "1", "1", "2")
+    assert any(
+        "您已经挂了12月1号星期二上午8点，春城第一人民医院的心血管内科。"
+        "还要再挂一个心血管内科的号，请按1" in line
+        for line in lines
+    ), lines
+    assert any("好的，没有挂号" in line for line in lines)
+    assert not any("最早的号是" in line for line in lines)
+    assert len(booked(db)) == 1
+    # A second visit wanted: 1, then the offer (another day) as before.
+    again = call(service, "+8613800000001", "2", "1", "1", "1", "1", "1")
+    assert any("最早的号是：后天星期三" in line for line in again), again
+    assert len(booked(db)) == 2
+
+
+def test_keeping_the_booking_ends_the_call_and_1_never_books_another(
+    service: CallService, db: Database
+) -> None:
+    """P16: after "这个号留着" the call ends; it does not go back to "再挂一个新的号"."""
+    call(service, "+8613800000001", "2", "1", "1", "1")
+    lines = call(service, "+8613800000001", "2", "2", _last_four(db, "张秀英"), "1", "1")
+    keep = lines.index(next(line for line in lines if "这个号给您留着" in line))
+    assert "再见" in lines[keep]
+    assert not any("要看哪个科" in line for line in lines[keep:])
+    assert sum("已经挂了一个号" in line for line in lines) == 1
+    assert len(booked(db)) == 1
+
+
+@pytest.mark.parametrize("answer", ["不消了", "算了"])
+def test_a_relative_who_declines_at_the_patient_question_books_nothing_and_gets_the_menu(
+    service: CallService, db: Database, answer: str
+) -> None:
+    """P10: 陈伟 (son of 陈淑珍) says 不消了: no registration, no person, back to the menu."""
+    lines = call(service, "+8613900000006", "2", answer, "hangup")
+    assert any("好的，没有挂号" in line for line in lines), lines
+    assert not any("挂号要先登记" in line or "转接人工" in line for line in lines)
+    stop = lines.index(next(line for line in lines if "好的，没有挂号" in line))
+    assert any("叫出租车，请按1" in line for line in lines[stop:])
+
+
+def test_no_at_the_patient_question_explains_who_can_be_booked_for(
+    service: CallService, db: Database
+) -> None:
+    """P10: 不对 / 2 says who can be booked for; 2 there ends without a booking or a person."""
+    lines = call(service, "+8613900000006", "2", "2", "2", "hangup")
+    assert any("电话里只能给登记过的家人挂号" in line for line in lines), lines
+    assert any("好的，没有挂号" in line for line in lines)
+    assert not any("转接人工" in line for line in lines)
+    person = call(service, "+8613900000006", "2", "不对", "1")
+    assert any("挂号要先登记" in line for line in person)
+    assert any("转接人工" in line for line in person)
+
+
+def test_a_department_no_hospital_has_is_not_called_full(
+    service: CallService, db: Database
+) -> None:
+    """P11: toothache -> 口腔科, which no demo hospital has: say so, ask the department again."""
+    lines = call(service, "+8613800000005", "2", "牙齿疼", "1", "1", "hangup")
+    assert any("电话里挂不了口腔科的号" in line for line in lines), lines
+    assert not any("挂满了" in line or "转接人工" in line for line in lines)
+    after = lines.index(next(line for line in lines if "挂不了口腔科" in line))
+    assert any("要看哪个科" in line for line in lines[after:])
+    assert any("最早的号是" in line for line in lines[after:])  # another department works
+
+
+def test_wrong_keys_at_the_department_question_escalate_to_a_person(
+    service: CallService,
+) -> None:
+    """P17: the first wrong key re-prompts slowly in simpler words, the second a person."""
+    lines = call(service, "+8613800000008", "2", "5", "6", "7")
+    first = lines.index(next(line for line in lines if line.startswith("来电者：5")))
+    assert lines[first + 1].startswith("热线（慢速）：")
+    assert any(line.startswith("热线（慢速）：看哪个科？") for line in lines[first:])
+    assert any("[转接人工：not_understood]" in line for line in lines), lines
+    assert not any(line.startswith("来电者：7") for line in lines)  # the call was transferred
+
+
+def test_the_booking_confirmation_says_the_cancel_deadline(service: CallService) -> None:
+    """P18: the phone confirmation says until when it can be cancelled, as the SMS does."""
+    lines = call(service, "+8613800000002", "2", "1", "1", "1")
+    ending = next(line for line in lines if "挂好了" in line)
+    assert "请在11月30号下午4点以前打电话取消" in ending, ending
+
+
+def test_wrong_last_four_digits_count_across_calls_and_lock_to_a_person(
+    service: CallService, db: Database
+) -> None:
+    """P9: two wrong answers in one call and one in the next lock the check for 24 hours:
+    the right digits in a third call reach a person, not the booking; the patient is texted."""
+    call(service, "+8613800000001", "2", "1", "1", "1")
+    right = _last_four(db, "张秀英")
+    wrong = "0000" if right != "0000" else "1111"
+    first = call(service, "+8613800000001", "2", "2", wrong, wrong, "hangup")
+    assert sum("后4位不对" in line for line in first) == 2
+    second = call(service, "+8613800000001", "2", "2", wrong)
+    assert any("工作人员帮您核对身份" in line for line in second), second
+    third = call(service, "+8613800000001", "2", "2", right, "hangup")
+    assert any("多次输错" in line for line in third), third
+    assert any("[转接人工" in line for line in third)
+    assert not any("心血管内科" in line for line in third)  # no details, no last-4 question
+    assert not any("最后4位" in line for line in third)
+    with db.session() as session:
+        texts = session.scalars(
+            select(OutboxMessage.body).where(OutboxMessage.body.contains("多次输错"))
+        ).all()
+        assert texts and all("张秀英" in t and right not in t for t in texts)
+    # A day later the phone check is open again.
+    later = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    next_day = build_call_service(Settings(database_url=db.url), db, clock=lambda: later)
+    lines = call(next_day, "+8613800000001", "2", "2", right, "1")
+    assert any("这个号是" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("answer", ["算了", "不看了"])
+def test_never_mind_at_the_department_question_books_nothing(
+    service: CallService, db: Database, answer: str
+) -> None:
+    """P12 (flow side): 算了 at "您要看哪个科？" is no booking and the menu, not a person."""
+    lines = call(service, "+8613800000005", "2", answer, "hangup")
+    assert any("好的，没有挂号" in line for line in lines), lines
+    assert not any("没有听明白" in line or "转接人工" in line for line in lines)
     assert booked(db) == []

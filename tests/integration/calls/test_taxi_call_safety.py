@@ -15,6 +15,7 @@ from app.calls.service import CallService
 from app.core.config import Settings
 from app.core.db import Database
 from app.hotline import build_call_service
+from app.notify.models import OutboxMessage
 from app.simulator import run_call
 from app.taxi import queue as ride_queue
 from app.taxi import rides
@@ -321,7 +322,8 @@ def test_i_dont_want_it_at_the_confirmation_orders_nothing_and_returns_to_the_me
 ) -> None:
     lines = call(service, ZHANG, "1", answer, "hangup")
     stop = lines.index(next(line for line in lines if "好的，没有叫车" in line))
-    assert "叫出租车，请按1" in " ".join(lines[stop:])
+    # Back to the caller's own home menu, not the generic one (P18).
+    assert "叫车到您家，按1" in " ".join(lines[stop:])
     assert not any("在哪里接" in line for line in lines)
     (ride,) = all_rides(db)
     assert ride.status == RideStatus.CANCELLED
@@ -381,3 +383,46 @@ def test_to_hospital_without_a_saved_hospital_says_hospital(
 ) -> None:
     lines = call(service, "+8613800000003", "1", "3", "1")  # 李桂芳: no hospital saved
     assert any("去医院，对吗" in line for line in lines), lines
+
+
+def test_a_ride_confirmed_after_a_hung_up_call_replaces_the_hung_up_request(
+    service: CallService, db: Database
+) -> None:
+    """P8: hung up at "车到家接您，对吗？", then called again and confirmed: dispatch sees one
+    request; the hung-up one is cancelled with a reason naming the new one, and nobody is
+    texted about that cancellation (the caller never confirmed it)."""
+    number = "+8613800000007"  # 周奶奶
+    call(service, number, "1", "hangup")
+    (hung_up,) = all_rides(db)
+    assert hung_up.status == RideStatus.CALLER_HUNG_UP
+    lines = call(service, number, "1", "1")
+    assert any("车已经叫了" in line for line in lines)
+    statuses = {ride.id: ride for ride in all_rides(db)}
+    assert statuses[hung_up.id].status == RideStatus.CANCELLED
+    (queued,) = [r for r in statuses.values() if r.status == RideStatus.QUEUED]
+    assert f"叫车单{queued.id}" in (statuses[hung_up.id].cancel_reason or "")
+    with db.session() as session:
+        bodies = session.scalars(select(OutboxMessage.body)).all()
+    assert not any("已取消" in body for body in bodies)
+
+
+def test_another_persons_hung_up_request_is_not_replaced(
+    service: CallService, db: Database
+) -> None:
+    """Only the same rider's hung-up request is replaced."""
+    call(service, "+8613800000007", "1", "hangup")
+    call(service, ZHANG, "1", "1")
+    statuses = sorted(ride.status for ride in all_rides(db))
+    assert statuses == sorted([RideStatus.CALLER_HUNG_UP, RideStatus.QUEUED])
+
+
+def test_never_mind_at_the_place_question_orders_nothing(
+    service: CallService, db: Database
+) -> None:
+    """P12 (flow side): 不消了 at "在哪里接您？" is no car, as at the confirmation."""
+    lines = call(service, ZHANG, "1", "2", "不消了", "hangup")
+    assert any("在哪里接" in line for line in lines)
+    assert any("好的，没有叫车" in line for line in lines), lines
+    assert not any("嘀一声" in line for line in lines)
+    (ride,) = all_rides(db)
+    assert ride.status == RideStatus.CANCELLED

@@ -66,7 +66,10 @@ def test_a_daughter_orders_a_car_to_her_mothers_home_in_three_keys(
     lines = call(service, LI_MEI, "1", "1", "1")
     question = said(lines, "是给您母亲张秀英叫车吗")
     assert "转人工，按0" in question
-    assert "车到家接您母亲张秀英" in said(lines, "车到家")
+    # Whose home, with its address: the daughter may live elsewhere (P15).
+    home = said(lines, "车到您母亲张秀英家")
+    assert "车到您母亲张秀英家（" in home and "）接她，对吗" in home
+    assert "车到家接" not in home
     end = said(lines, "车已经叫了")
     assert "请您母亲在家等车" in end  # she waits, not the daughter who called
     (ride,) = rides(db)
@@ -120,7 +123,7 @@ def test_a_registered_caller_who_is_also_a_contact_chooses_from_a_menu(
     menu = said(lines, "给谁叫车")
     assert "按1，给您自己叫车；按2，给您家人王建国叫车" in menu
     assert "转人工，按0" in menu
-    said(lines, "车到家接您家人王建国")
+    said(lines, "车到您家人王建国家（")
     (ride,) = rides(db)
     assert ride.person_id == person_of(db, WANG) and ride.caller_number == ZHANG
     assert ride.pickup_address == "官渡区金马街道金马小区12栋"
@@ -205,3 +208,42 @@ def test_a_relative_cancels_the_parents_ride_with_8_then_8(
     said(lines, "车已经取消了")
     (ride,) = rides(db)
     assert ride.status == RideStatus.CANCELLED
+
+
+def test_a_trip_to_hospital_names_the_hospital_of_todays_booking(db: Database) -> None:
+    """P15: 李桂芳 has no hospital saved; her booking today names where "去医院" goes."""
+    from datetime import UTC, datetime
+
+    from app.hospital.enums import AppointmentStatus, SlotStatus
+    from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
+
+    demo_data(db, today=date(2026, 11, 30))
+    now = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
+    clocked = build_call_service(Settings(database_url=db.url), db, clock=lambda: now)
+    son = "+8613900000004"  # 赵军, son of 李桂芳
+    before = call(clocked, son, "1", "1", "3", "2", "hangup")
+    assert "车到您母亲李桂芳家（" in said(before, "接她去医院，对吗")
+    with db.session() as session:
+        mother = session.scalars(select(Person).where(Person.full_name == "李桂芳")).one()
+        slot, department, hospital = session.execute(
+            select(Slot, Department, Hospital)
+            .join(Schedule, Slot.schedule_id == Schedule.id)
+            .join(Doctor, Doctor.id == Schedule.doctor_id)
+            .join(Department, Department.id == Doctor.department_id)
+            .join(Hospital, Hospital.id == Department.hospital_id)
+            .where(Schedule.day == date(2026, 11, 30), Slot.status == SlotStatus.FREE)
+            .limit(1)
+        ).one()
+        slot.status = SlotStatus.BUSY
+        session.add(
+            Appointment(
+                slot_id=slot.id, patient_id=mother.id, department_id=department.id,
+                department_name=department.name, day=date(2026, 11, 30),
+                session=session.get(Schedule, slot.schedule_id).session,  # type: ignore[union-attr]
+                status=AppointmentStatus.BOOKED,
+            )
+        )
+        hospital_name = hospital.name
+    lines = call(clocked, son, "1", "1", "3", "1")
+    assert "车到您母亲李桂芳家（" in said(lines, f"接她去{hospital_name}，对吗")
+    assert any(r.status == RideStatus.QUEUED and r.destination == hospital_name for r in rides(db))

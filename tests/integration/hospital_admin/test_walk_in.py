@@ -131,3 +131,45 @@ def test_another_hospitals_session_is_not_found(clinic: int, demo: Database) -> 
     assert foreign is not None
     with pytest.raises(DeskNotFound):
         _book(demo, clinic, foreign, _id_of(demo, ZHANG))
+
+
+def test_a_walk_in_at_the_hour_of_a_phone_booking_is_refused(
+    clinic: int, demo: Database, session_id: int
+) -> None:
+    """P6: the desk goes through the same rule as the phone: no two visits in one hour."""
+    from app.hospital import appointments
+    from app.hospital.enums import SlotStatus
+    from app.hospital.models import Slot
+    from app.hospital.rules import times_clash
+
+    with demo.session() as session:
+        onsite = session.scalars(
+            select(Slot.start_time)
+            .where(Slot.schedule_id == session_id, Slot.reserved_for_onsite.is_(True))
+            .order_by(Slot.start_time)
+        ).first()
+        assert onsite is not None
+        phone_slot = next(
+            slot.id
+            for slot in session.scalars(
+                select(Slot)
+                .join(Schedule, Slot.schedule_id == Schedule.id)
+                .where(
+                    Schedule.day == TOMORROW,
+                    Schedule.id != session_id,
+                    Slot.status == SlotStatus.FREE,
+                    Slot.reserved_for_onsite.is_(False),
+                )
+            )
+            if times_clash(slot.start_time, onsite)
+        )
+        appointments.book(
+            session,
+            slot_id=phone_slot,
+            patient_id=person_id(demo, ZHANG),
+            now=NOW,
+            booked_by_number=ZHANG,
+        )
+    with pytest.raises(DeskConflict) as err:
+        _book(demo, clinic, session_id, _id_of(demo, ZHANG))
+    assert "同一个时间不能再挂" in str(err.value)

@@ -22,7 +22,9 @@ from app.hotline import build_actions
 from app.taxi.call_actions import PLACES_BY_KEY, places_menu
 
 HOTLINE_NAME = "长者服务热线"
-TOP_LEVEL_MENUS = ("main.menu", "main.menu_home", "taxi.status", "taxi.no_car")
+TOP_LEVEL_MENUS = (
+    "main.menu", "main.menu_home", "main.menu_home_again", "taxi.status", "taxi.no_car"
+)
 PAGING_WORDS = ("更多", "从头再听", "更晚")
 
 FLOWS: FlowSet = load_flows(PROJECT_ROOT / "dialogs", build_actions())
