@@ -153,7 +153,7 @@ def test_a_daughter_registers_her_father_and_orders_him_a_taxi_by_phone(
     who = press(start, "1")
     assert "是给您父亲孙德明叫车吗" in spoken(who) and "按0" in spoken(who)
     home = press(who, "1")
-    assert "车到家接您父亲孙德明" in spoken(home)
+    assert "车到您父亲孙德明家（" in spoken(home)  # whose home, with its address
     done = press(home, "1")
     assert "车已经叫了" in spoken(done)
     with server.db.session() as session:
