@@ -5,9 +5,12 @@ Every test that asks for `db` runs once per backend. PostgreSQL is the server on
 PostgreSQL runs are skipped, unless IVR_REQUIRE_POSTGRES=1 (as in CI), which fails them.
 
 Web-layer tests (browser pages in tests/e2e, role and isolation checks over HTTP in
-`*_http.py`) exercise pages, sessions and permissions, not the SQL dialect: they run on
-the production database (PostgreSQL) only, when both backends are tested. Service-level
-tests keep running on both. IVR_TEST_WEB_ON_EVERY_BACKEND=1 runs them on both too.
+`*_http.py`) and flow-layer tests (whole calls through the engine in
+tests/integration/calls and over Twilio's webhooks and media streams in
+tests/integration/telephony) exercise pages, permissions and call flows, whose SQL is the
+services': they run on the production database (PostgreSQL) only, when both backends are
+tested. Service-level tests keep running on both. IVR_TEST_WEB_ON_EVERY_BACKEND=1 runs
+them on both too.
 """
 
 from __future__ import annotations
@@ -69,13 +72,17 @@ def _postgres_reachable() -> bool:
         engine.dispose()
 
 
+_ONE_BACKEND_DIRS = ("e2e", "calls", "telephony")
+
+
 def _web_layer(item: pytest.Item) -> bool:
+    """A web- or flow-layer test (see the module docstring)."""
     path = Path(str(item.fspath))
-    return "e2e" in path.parts or path.name.endswith("_http.py")
+    return any(d in path.parts for d in _ONE_BACKEND_DIRS) or path.name.endswith("_http.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Run web-layer tests on PostgreSQL only when both backends are tested (see above)."""
+    """Run web- and flow-layer tests on PostgreSQL only when both backends are tested."""
     if "postgresql" not in BACKENDS or os.environ.get("IVR_TEST_WEB_ON_EVERY_BACKEND") == "1":
         return
     if os.environ.get("IVR_REQUIRE_POSTGRES") != "1" and not _postgres_reachable():
