@@ -45,7 +45,7 @@ def test_a_caller_who_pressed_0_appears_live_and_is_picked_up(
     page.screenshot(path="/tmp/ivr-operators-panel.png", full_page=True)
 
     row.locator("button", has_text="接听").click()
-    page.wait_for_url("**/dispatch?done=picked_up")
+    page.wait_for_url("**/dispatch?done=caller_picked_up")
     assert "正在拨打您的电话" in page.inner_text("[role=status].ok-notice")
     [ring] = desk.rings()
     assert ring.form["To"] == OP1_PHONE and ring_request_id(ring) == request_id

@@ -103,7 +103,7 @@ def pick_up(
         settings,
         now,
         staff,
-        "picked_up",
+        "caller_picked_up",
         lambda: desk.pick_up(request_id=request_id, staff_id=staff_id),
         {"request_id": request_id},
     )

@@ -13,7 +13,7 @@ from app.people.phones import local_number, mask_number
 from app.staff.models import StaffUser
 
 NOTICES = {
-    "picked_up": "正在拨打您的电话，接起后就和来电者通话。",
+    "caller_picked_up": "正在拨打您的电话，接起后就和来电者通话。",
     "calling_back": "正在拨打您的电话，接起后系统会拨打来电者。",
     "ordered": "已为来电者下单，已进入叫车队列。",
     "noted": "备注已保存。",
