@@ -89,7 +89,7 @@ def _book_page(
     except FamilyDoctorError as exc:
         raise _not_found(exc) from None
     context = _choose_context(session, staff, now, department)
-    context.update(patient=patient, booking=None)
+    context.update(patient=patient, booking=None, chosen_schedule="")
     status = extra.pop("status_code", 200)
     context.update(extra)
     return render(request, "hospital/family_choose.html", context, status_code=status)
@@ -122,7 +122,7 @@ def book(
         if exc.not_found and exc.message == family_doctors.NOT_SIGNED:
             raise _not_found(exc)
         return _book_page(
-            request, session, staff, now, person_id, department,
+            request, session, staff, now, person_id, department, chosen_schedule=schedule_id,
             error=exc.message, status_code=404 if exc.not_found else 409,
         )
 
@@ -155,7 +155,7 @@ def _move_page(
     # No department asked for: the booking's own; an empty choice (全部科室): every one.
     chosen = booking.department_name if department is None else department
     context = _choose_context(session, staff, now, chosen)
-    context.update(patient=patient, booking=booking)
+    context.update(patient=patient, booking=booking, chosen_schedule="")
     status = extra.pop("status_code", 200)
     context.update(extra)
     return render(request, "hospital/family_choose.html", context, status_code=status)
@@ -188,7 +188,7 @@ def move(
         if exc.not_found and exc.message == family_doctors.BOOKING_NOT_OURS:
             raise _not_found(exc)
         return _move_page(
-            request, session, staff, now, appointment_id, department,
+            request, session, staff, now, appointment_id, department, chosen_schedule=schedule_id,
             error=exc.message, status_code=404 if exc.not_found else 409,
         )
 

@@ -4,6 +4,7 @@ move / cancel flow, refusals with their messages, the role on the users page and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -146,6 +147,11 @@ def test_a_family_doctor_books_moves_and_cancels_for_a_signed_patient(
     assert "已取消" in doctor.get(cancelled.headers["location"]).text
 
 
+def _checked_sessions(page: str) -> list[str]:
+    radios = re.findall(r'<input type="radio" name="schedule_id"[^>]*>', page)
+    return [re.search(r'value="(\d+)"', r).group(1) for r in radios if " checked" in r]  # type: ignore[union-attr]
+
+
 def test_refusals_are_shown_with_their_reason_and_change_nothing(
     db: Database, client: Client, clock: Clock
 ) -> None:
@@ -160,6 +166,9 @@ def test_refusals_are_shown_with_their_reason_and_change_nothing(
         data={"csrf_token": token, "schedule_id": str(tuesday)},
     )
     assert full.status_code == 409 and "家庭医生预留号已经约满" in full.text
+    # No other session is chosen for the doctor (the full one has left the list).
+    assert set(_checked_sessions(full.text)) <= {str(tuesday)}
+    assert _checked_sessions(doctor.get(f"/family-doctor/patients/{li}/book").text) == []
     foreign = doctor.post(
         f"/family-doctor/patients/{li}/book",
         data={"csrf_token": token, "schedule_id": str(schedule_id(db, theirs, TUESDAY))},

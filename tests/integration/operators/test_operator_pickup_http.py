@@ -43,7 +43,8 @@ def test_a_caller_who_pressed_0_is_picked_up_and_bridged_to_the_operator(
 
     request_id = desk.request_id(CALLER_SID)
     picked = op1.post(f"/dispatch/operators/{request_id}/pick-up", data={"csrf_token": token})
-    assert picked.status_code == 303 and picked.headers["location"] == "/dispatch?done=caller_picked_up"
+    assert picked.status_code == 303
+    assert picked.headers["location"] == "/dispatch?done=caller_picked_up"
 
     [ring] = desk.rings()
     assert ring.form["To"] == OP1_PHONE and ring_request_id(ring) == request_id
