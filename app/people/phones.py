@@ -46,6 +46,22 @@ def normalise_number(raw: str | None) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+#: A number staff type for someone to be called back on is a whole number: a Chinese
+#: mobile, a landline with its area code (9+ digits), or a valid foreign number.
+MIN_TYPED_NATIONAL_DIGITS = 9
+
+
+def typed_number(raw: str) -> str | None:
+    """A number typed by staff (a back-office order, an operator's own phone), normalised
+    like `normalise_number`, or None when it cannot be a whole number to call (12345)."""
+    number = normalise_number(raw)
+    parsed = _parse(number) if number else None
+    if parsed is None:
+        return None
+    whole = len(str(parsed.national_number)) >= MIN_TYPED_NATIONAL_DIGITS
+    return number if whole or phonenumbers.is_valid_number(parsed) else None
+
+
 @lru_cache(maxsize=16384)
 def line_kind(number: str | None) -> LineKind:
     """Mobile or fixed line, by the numbering plan (unknown when it cannot tell)."""

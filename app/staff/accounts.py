@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 from app.consoles.roles import role_label
 from app.hospital.models import Hospital
 from app.people.models import Community
-from app.people.phones import normalise_number
+from app.people.phones import typed_number
 from app.staff import sessions, throttle
 from app.staff.enums import StaffRole
 from app.staff.models import StaffUser
@@ -228,7 +228,7 @@ def set_phone(session: Session, user: StaffUser, number: str) -> str | None:
     if not number.strip():
         user.phone_number = None
     else:
-        normalised = normalise_number(number)
+        normalised = typed_number(number)
         if normalised is None:
             raise StaffUserError("电话号码格式不对，请填写手机号或带区号的座机号。")
         user.phone_number = normalised

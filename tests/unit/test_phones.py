@@ -12,6 +12,7 @@ from app.people.phones import (
     local_number,
     mask_number,
     normalise_number,
+    typed_number,
 )
 
 
@@ -51,3 +52,21 @@ def test_local_and_masked_forms_are_unchanged() -> None:
     assert local_number("+868715550101") == "08715550101"
     assert mask_number("+8613800000001") == "138****0001"
     assert mask_number(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("13800000001", "+8613800000001"),
+        ("0871-6555 0101", "+8687165550101"),
+        ("0871 5550101", "+868715550101"),
+        ("+1 415 555 2671", "+14155552671"),
+    ],
+)
+def test_whole_numbers_typed_by_staff_are_kept(typed: str, kept: str) -> None:
+    assert typed_number(typed) == kept
+
+
+@pytest.mark.parametrize("typed", ["12345", "1", "110", "0871", "138000"])
+def test_a_fragment_typed_by_staff_is_no_number(typed: str) -> None:
+    assert typed_number(typed) is None

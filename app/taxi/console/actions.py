@@ -20,7 +20,7 @@ from app.consoles.http import commit_or_refuse, console_router
 from app.consoles.templating import render
 from app.core.config import Settings
 from app.core.deps import SessionDep, SettingsDep
-from app.people.phones import normalise_number
+from app.people.phones import typed_number
 from app.staff.models import StaffUser
 from app.taxi import rides
 from app.taxi.console.view import page_context
@@ -132,7 +132,7 @@ def back_office_order(
     destination: Text = "", to_hospital: Annotated[bool, Form()] = False,
 ) -> Response:
     """后台下单: an order for someone who phoned the operator."""
-    number = normalise_number(caller_number) if caller_number.strip() else None
+    number = typed_number(caller_number) if caller_number.strip() else None
 
     def change() -> object:
         if caller_number.strip() and number is None:
