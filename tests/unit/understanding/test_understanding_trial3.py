@@ -86,13 +86,22 @@ def test_small_talk_with_a_day_word_is_no_time_answer() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["我妈突然说不来话了", "他舌头木了", "我老头吃饭噎住了", "人瘫在地上", "她抽起了", "没劲了，起不来"],
+    [
+        "我妈突然说不来话了",
+        "他舌头木了",
+        "我老头吃饭噎住了",
+        "人瘫在地上",
+        "她抽起了",
+        "没劲了，起不来",
+    ],
 )
 def test_more_stroke_choking_and_collapse_phrasings_are_emergencies(text: str) -> None:
     assert u("emergency", text) is True
 
 
-@pytest.mark.parametrize("text", ["对是对，就是有点远", "要得，不过到时候怎么办", "这样的话就按1吗"])
+@pytest.mark.parametrize(
+    "text", ["对是对，就是有点远", "要得，不过到时候怎么办", "这样的话就按1吗"]
+)
 def test_a_yes_that_turns_to_a_worry_or_a_condition_is_no_yes(text: str) -> None:
     assert u("yesno", text) == "unknown"
 
