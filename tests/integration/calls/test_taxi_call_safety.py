@@ -316,7 +316,7 @@ def test_keys_twice_at_the_pickup_question_reach_a_person_with_nothing_queued(
 # --- "I don't want it" ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("answer", ["不要了", "不消了", "莫整了"])
+@pytest.mark.parametrize("answer", ["不要了", "不消了", "莫整了", "不消", "莫要"])
 def test_i_dont_want_it_at_the_confirmation_orders_nothing_and_returns_to_the_menu(
     service: CallService, db: Database, answer: str
 ) -> None:
