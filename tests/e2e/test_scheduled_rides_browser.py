@@ -65,7 +65,7 @@ def test_a_booked_ride_is_listed_given_a_driver_and_released(
     Scheduler(db, live_server.settings, clock=lambda: kunming(1, 7, 30)).run_once()
     page.reload()  # the console's own clock stays put: a day later the session would be over
     expect(page.locator("#no-bookings")).to_be_visible()
-    page.click("text=返回叫车队列")
+    page.click("nav.dispatch-nav >> text=叫车队列")
     page.wait_for_url(f"{live_server.url}/dispatch")
     expect(page.locator(f"#ride-{ride_id}")).to_contain_text("云A·D1234")
 
