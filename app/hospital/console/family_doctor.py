@@ -10,6 +10,8 @@ Cancelling asks for confirmation first. Numbers are masked; nothing personal is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Form, HTTPException, Query, Request
@@ -95,6 +97,36 @@ def _book_page(
     return render(request, "hospital/family_choose.html", context, status_code=status)
 
 
+def _commit_choice(
+    session: Session,
+    staff: StaffUser,
+    change: Callable[[], Any],
+    *,
+    page: Callable[..., Response],
+    not_ours: str,
+    fields: dict[str, Any],
+    done_url: str | Callable[[Any], str],
+) -> Response:
+    """Book or move: commit the change, or show the choice page again with the refusal
+    (a patient or booking that is not the doctor's is simply not found)."""
+
+    def refused(exc: Exception) -> Response:
+        assert isinstance(exc, FamilyDoctorError)
+        if exc.not_found and exc.message == not_ours:
+            raise _not_found(exc)
+        return page(error=exc.message, status_code=404 if exc.not_found else 409)
+
+    return commit_or_refuse(
+        session,
+        change,
+        refused=FamilyDoctorError,
+        show_refusal=refused,
+        log_event="family doctor action",
+        fields={**fields, "staff_user_id": staff.id},
+        done_url=done_url,
+    )
+
+
 @pages.get("/family-doctor/patients/{person_id}/book", response_class=Response)
 def book_form(
     request: Request,
@@ -117,25 +149,19 @@ def book(
     schedule_id: ScheduleField = "",
     department: Annotated[str, Form(max_length=30)] = "",
 ) -> Response:
-    def refused(exc: Exception) -> Response:
-        assert isinstance(exc, FamilyDoctorError)
-        if exc.not_found and exc.message == family_doctors.NOT_SIGNED:
-            raise _not_found(exc)
-        return _book_page(
-            request, session, staff, now, person_id, department, chosen_schedule=schedule_id,
-            error=exc.message, status_code=404 if exc.not_found else 409,
-        )
-
-    return commit_or_refuse(
+    return _commit_choice(
         session,
+        staff,
         lambda: family_doctors.book_for(
             session, doctor=staff, person_id=person_id, schedule_id=_schedule_id(schedule_id),
             now=now,
         ),
-        refused=FamilyDoctorError,
-        show_refusal=refused,
-        log_event="family doctor action",
-        fields={"action": "family_doctor_book", "staff_user_id": staff.id},
+        page=partial(
+            _book_page, request, session, staff, now, person_id, department,
+            chosen_schedule=schedule_id,
+        ),
+        not_ours=family_doctors.NOT_SIGNED,
+        fields={"action": "family_doctor_book"},
         done_url=f"/family-doctor?done=booked#patient-{person_id}",
     )
 
@@ -183,26 +209,19 @@ def move(
     schedule_id: ScheduleField = "",
     department: Annotated[str, Form(max_length=30)] = "",
 ) -> Response:
-    def refused(exc: Exception) -> Response:
-        assert isinstance(exc, FamilyDoctorError)
-        if exc.not_found and exc.message == family_doctors.BOOKING_NOT_OURS:
-            raise _not_found(exc)
-        return _move_page(
-            request, session, staff, now, appointment_id, department, chosen_schedule=schedule_id,
-            error=exc.message, status_code=404 if exc.not_found else 409,
-        )
-
-    return commit_or_refuse(
+    return _commit_choice(
         session,
+        staff,
         lambda: family_doctors.move(
             session, doctor=staff, appointment_id=appointment_id,
             schedule_id=_schedule_id(schedule_id), now=now,
         ),
-        refused=FamilyDoctorError,
-        show_refusal=refused,
-        log_event="family doctor action",
-        fields={"action": "family_doctor_move", "staff_user_id": staff.id,
-                "target": f"appointment:{appointment_id}"},
+        page=partial(
+            _move_page, request, session, staff, now, appointment_id, department,
+            chosen_schedule=schedule_id,
+        ),
+        not_ours=family_doctors.BOOKING_NOT_OURS,
+        fields={"action": "family_doctor_move", "target": f"appointment:{appointment_id}"},
         done_url=lambda new: f"/family-doctor?done=moved#appt-{new.id}",
     )
 
