@@ -9,6 +9,7 @@ per row. A refused file shows every problem with its line (409) and changes noth
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import File, Request, UploadFile
@@ -31,22 +32,29 @@ pages = console_router()
 actions = console_router(dependencies=[CsrfProtected])
 
 
-def _context(session: Session, hospital: Hospital) -> dict[str, Any]:
+def _context(session: Session, hospital: Hospital, now: datetime) -> dict[str, Any]:
     doctors = session.execute(
         select(Doctor, Department)
         .join(Department, Department.id == Doctor.department_id)
         .where(Department.hospital_id == hospital.id)
         .order_by(Department.id, Doctor.id)
     ).all()
-    return {"hospital": hospital, "doctors": doctors, "max_rows": slots_csv.MAX_ROWS}
+    return {
+        "hospital": hospital,
+        "doctors": doctors,
+        "max_rows": slots_csv.MAX_ROWS,
+        "sample": slots_csv.sample(session, hospital_id=hospital.id, now=now),
+        "window": slots_csv.booking_window(session, hospital.id, now),
+    }
 
 
 @pages.get("/hospital/{hospital_id}/admin/slots-csv", response_class=Response)
 def csv_page(
-    request: Request, hospital_id: int, staff: HospitalAdminStaff, session: SessionDep
+    request: Request, hospital_id: int, staff: HospitalAdminStaff, session: SessionDep,
+    now: NowDep,
 ) -> Response:
     hospital = load_hospital(session, staff, hospital_id)
-    return render(request, "hospital/slots_csv.html", _context(session, hospital))
+    return render(request, "hospital/slots_csv.html", _context(session, hospital, now))
 
 
 @actions.post("/hospital/{hospital_id}/admin/slots-csv", response_class=Response)
@@ -60,7 +68,7 @@ def csv_upload(
 ) -> Response:
     hospital = load_hospital(session, staff, hospital_id)
     fields = {"action": "slots_csv", "staff_user_id": staff.id, "hospital_id": hospital.id}
-    context = _context(session, hospital)
+    context = _context(session, hospital, now)
     try:
         if file is None or not file.filename:
             raise slots_csv.CsvRefused(["请选择要上传的 CSV 文件。"])

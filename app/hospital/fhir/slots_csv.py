@@ -14,6 +14,10 @@ header row names them, in English or Chinese, in any order):
 | `pool` | 号池 | 普通 (default) / 长者电话 / 现场 / 家庭医生, or the FHIR codes |
 | `status` | 状态 | 可约 (default, `free`) / 撤回 (`busy-unavailable`: a slot nobody booked) |
 
+A row for a day before today or after the last day of the hospital's booking window
+(today + `booking_window_days`) is refused with its line: sessions are imported for the
+days the hotline can book, not silently kept for a past or far-off day.
+
 Every row is checked first and every problem is reported with its line number
 (`CsvRefused.errors`); one problem and nothing is changed. A clean file is turned into a
 FHIR Bundle and applied by `importer.import_bundle`, so the rules and the idempotence are
@@ -28,17 +32,18 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.local_time import LOCAL_TZ
+from app.core.local_time import LOCAL_TZ, local_today
 from app.hospital.enums import ClinicSession, SlotStatus
 from app.hospital.fhir import resources
 from app.hospital.fhir.importer import ImportRefused, ImportResult, import_bundle
-from app.hospital.models import Department, Doctor
+from app.hospital.models import Department, Doctor, Hospital, Schedule
+from app.hospital.rules import BookingRules
 
 MAX_ROWS = 5000
 MAX_BYTES = 1_000_000
@@ -132,8 +137,38 @@ def _header(fields: list[str]) -> dict[str, int]:
     return found
 
 
+@dataclass(frozen=True)
+class _Window:
+    """The days a file may hold sessions for: today .. the last day of the booking window."""
+
+    today: date
+    last: date
+
+    def problem(self, line: int, day: date) -> str | None:
+        if day < self.today:
+            return (
+                f"第{line}行：日期 {day.isoformat()} 已经过去，不能导入过去的出诊。"
+                f"请只导入今天（{self.today.isoformat()}）及以后的号源。"
+            )
+        if day > self.last:
+            return (
+                f"第{line}行：日期 {day.isoformat()} 超出了本院的预约周期，"
+                f"现在最晚只能导入到 {self.last.isoformat()}。"
+                "这一天的号源请等放号周期到了再导入（或在“预约规则”里延长预约周期）。"
+            )
+        return None
+
+
+def booking_window(session: Session, hospital_id: int, now: datetime) -> _Window:
+    """Today and the last day of the hospital's booking window (hospital local time)."""
+    hospital = session.get(Hospital, hospital_id)
+    rules = BookingRules.from_json(hospital.rules if hospital is not None else None)
+    today = local_today(now)
+    return _Window(today, today + timedelta(days=rules.booking_window_days))
+
+
 def _parse_row(
-    line: int, cells: list[str], columns: dict[str, int], doctors: set[int]
+    line: int, cells: list[str], columns: dict[str, int], doctors: set[int], window: _Window
 ) -> tuple[_Row | None, list[str]]:
     def cell(key: str) -> str:
         index = columns.get(key)
@@ -152,7 +187,11 @@ def _parse_row(
     try:
         day = date.fromisoformat(cell("date"))
     except ValueError:
-        errors.append(f"第{line}行：日期“{cell('date')[:20]}”不对，应为 2026-12-03。")
+        errors.append(
+            f"第{line}行：日期“{cell('date')[:20]}”不对。日期格式应为 年-月-日，例如 2026-12-03。"
+        )
+    if day is not None and (outside := window.problem(line, day)) is not None:
+        errors.append(outside)
     clinic_session = SESSIONS.get(cell("session").lower())
     if clinic_session is None:
         errors.append(f"第{line}行：时段“{cell('session')[:10]}”不对，应为上午或下午。")
@@ -164,7 +203,10 @@ def _parse_row(
     if match and int(match[1]) < 24 and int(match[2]) < 60:
         start = time(int(match[1]), int(match[2]))
     else:
-        errors.append(f"第{line}行：时间“{cell('time')[:10]}”不对，应为 08:20。")
+        errors.append(
+            f"第{line}行：时间“{cell('time')[:10]}”不对。时间格式应为 时:分（24小时制），"
+            "例如 08:20、14:30。"
+        )
     if (
         start is not None
         and clinic_session is not None
@@ -194,8 +236,11 @@ def _hospital_doctors(session: Session, hospital_id: int) -> set[int]:
     )
 
 
-def parse(session: Session, *, hospital_id: int, raw: bytes) -> dict[str, _Session]:
-    """Check every row; the sessions by their HIS id, or `CsvRefused` with every problem."""
+def parse(
+    session: Session, *, hospital_id: int, raw: bytes, now: datetime
+) -> dict[str, _Session]:
+    """Check every row; the sessions by their HIS id, or `CsvRefused` with every problem.
+    Rows for a past day or a day beyond the hospital's booking window are refused."""
     text = _decode(raw)
     reader = csv.reader(io.StringIO(text))
     try:
@@ -206,6 +251,7 @@ def parse(session: Session, *, hospital_id: int, raw: bytes) -> dict[str, _Sessi
         raise CsvRefused(["第1行：不是有效的 CSV。"]) from None
     columns = _header(header)
     doctors = _hospital_doctors(session, hospital_id)
+    window = booking_window(session, hospital_id, now)
     sessions: dict[str, _Session] = {}
     slot_lines: dict[str, int] = {}
     errors: list[str] = []
@@ -217,7 +263,7 @@ def parse(session: Session, *, hospital_id: int, raw: bytes) -> dict[str, _Sessi
             count += 1
             if count > MAX_ROWS:
                 raise CsvRefused([f"行数太多（最多 {MAX_ROWS} 行），请分成几个文件上传。"])
-            row, problems = _parse_row(line, cells, columns, doctors)
+            row, problems = _parse_row(line, cells, columns, doctors, window)
             errors.extend(problems)
             if row is None:
                 continue
@@ -299,7 +345,7 @@ _WHY = {
 def import_csv(session: Session, *, hospital_id: int, raw: bytes, now: datetime) -> ImportResult:
     """Check the file, then apply it as a FHIR import; the caller commits (or rolls back on
     `CsvRefused`)."""
-    sessions = parse(session, hospital_id=hospital_id, raw=raw)
+    sessions = parse(session, hospital_id=hospital_id, raw=raw, now=now)
     bundle, lines = _bundle(sessions)
     try:
         return import_bundle(session, hospital_id=hospital_id, data=bundle, now=now)
@@ -310,3 +356,52 @@ def import_csv(session: Session, *, hospital_id: int, raw: bytes, now: datetime)
         why = next((cn for en, cn in _WHY.items() if en in message), message)
         prefix = f"第{line}行：" if line is not None else ""
         raise CsvRefused([f"{prefix}{why}。"]) from None
+
+
+SAMPLE_TIMES = {ClinicSession.AM: (time(8, 0), time(8, 20)),
+                ClinicSession.PM: (time(14, 0), time(14, 20))}
+SAMPLE_HEADER = "出诊编号,日期,时段,医生编号,号源编号,时间,号池,状态"
+
+
+def sample(session: Session, *, hospital_id: int, now: datetime) -> str | None:
+    """The example file the upload page shows: two slots of one session that this hospital
+    could import as it is (an open day of the booking window, a doctor of the hospital with
+    no session then). None when the hospital has no doctors yet."""
+    doctors = sorted(_hospital_doctors(session, hospital_id))
+    if not doctors:
+        return None
+    window = booking_window(session, hospital_id, now)
+    hospital = session.get(Hospital, hospital_id)
+    rules = BookingRules.from_json(hospital.rules if hospital is not None else None)
+    first = window.today + timedelta(days=1)
+    taken = {
+        (doctor_id, day, clinic_session)
+        for doctor_id, day, clinic_session in session.execute(
+            select(Schedule.doctor_id, Schedule.day, Schedule.session).where(
+                Schedule.doctor_id.in_(doctors), Schedule.day >= first, Schedule.day <= window.last
+            )
+        )
+    }
+    choice = (doctors[0], first, ClinicSession.AM)
+    day = first
+    found = False
+    while day <= window.last and not found:
+        if not rules.is_closed(day):
+            for clinic_session in ClinicSession:
+                free = [d for d in doctors if (d, day, clinic_session) not in taken]
+                if free:
+                    choice, found = (free[0], day, clinic_session), True
+                    break
+        day += timedelta(days=1)
+    doctor_id, day, clinic_session = choice
+    word = "上午" if clinic_session is ClinicSession.AM else "下午"
+    stem = f"{day:%Y%m%d}-{doctor_id}-{clinic_session.value.upper()}"
+    lines = [SAMPLE_HEADER]
+    for number, (start, pool) in enumerate(
+        zip(SAMPLE_TIMES[clinic_session], ("长者电话", "普通"), strict=True), start=1
+    ):
+        lines.append(
+            f"HIS-S-{stem},{day.isoformat()},{word},{doctor_id},HIS-H-{stem}-{number},"
+            f"{start:%H:%M},{pool},可约"
+        )
+    return "\n".join(lines) + "\n"

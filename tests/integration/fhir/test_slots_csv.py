@@ -3,8 +3,9 @@ and PostgreSQL, and the upload page over HTTP (TestClient) for every role."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -21,6 +22,7 @@ from support.live_server import add_staff, csrf_from
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # Monday 10:00 in Kunming
 DAY = date(2026, 12, 16)  # beyond the demo schedules (14 days): a free day for the doctor
+WINDOW_DAYS = 21  # the first hospital books three weeks ahead here, so DAY is in its window
 
 
 def _doctors(db: Database) -> tuple[int, int, int]:
@@ -71,6 +73,10 @@ def _slots(db: Database, doctor: int) -> list[tuple[time, bool, bool, str]]:
 @pytest.fixture
 def demo(db: Database) -> Database:
     demo_data(db, today=NOW.date())
+    with db.session() as session:
+        hospital = session.scalars(select(Hospital).order_by(Hospital.id)).first()
+        assert hospital is not None
+        hospital.rules = {**hospital.rules, "booking_window_days": WINDOW_DAYS}
     return db
 
 
@@ -166,6 +172,34 @@ def test_a_booked_slot_cannot_change_and_the_line_is_named(demo: Database) -> No
     assert _slots(demo, doctor)[1][0] == time(8, 20)
 
 
+def test_past_days_and_days_beyond_the_window_are_refused_per_row(demo: Database) -> None:
+    hospital, doctor, _ = _doctors(demo)
+    last = NOW.date() + timedelta(days=WINDOW_DAYS)  # 2026-12-21, still importable
+    raw = _csv(
+        doctor,
+        "S1,2026-11-29,上午,{doctor},H1,08:00,,",  # yesterday
+        f"S2,{last.isoformat()},上午,{{doctor}},H2,08:00,,",
+        f"S3,{(last + timedelta(days=1)).isoformat()},上午,{{doctor}},H3,08:00,,",
+        "S4,{day},上午,{doctor},H4,8.20,,",
+    )
+    with demo.session() as session, pytest.raises(CsvRefused) as refused:
+        import_csv(session, hospital_id=hospital, raw=raw, now=NOW)
+    errors = refused.value.errors
+    assert len(errors) == 3, errors
+    assert errors[0].startswith("第2行：日期 2026-11-29 已经过去") and "2026-11-30" in errors[0]
+    assert errors[1].startswith("第4行：日期 2026-12-22 超出了本院的预约周期")
+    assert "最晚只能导入到 2026-12-21" in errors[1]
+    # The time message says what to write, not only an example.
+    assert errors[2] == "第5行：时间“8.20”不对。时间格式应为 时:分（24小时制），例如 08:20、14:30。"
+    assert _slots(demo, doctor) == []
+    with demo.session() as session:  # the last day of the window alone is fine
+        done = import_csv(
+            session, hospital_id=hospital,
+            raw=_csv(doctor, f"S2,{last.isoformat()},上午,{{doctor}},H2,08:00,,"), now=NOW,
+        )
+    assert (done.created, done.updated) == (2, 0)
+
+
 @pytest.fixture
 def app(demo: Database) -> Iterator[AppClients]:
     hospital, _, _ = _doctors(demo)
@@ -222,3 +256,35 @@ def test_upload_page_roles_and_results(demo: Database, app: AppClients) -> None:
 def other_hospital(db: Database, hospital: int) -> int:
     with db.session() as session:
         return session.scalars(select(Hospital.id).where(Hospital.id != hospital)).first() or 0
+
+
+def test_the_sample_on_the_page_imports_as_it_is(demo: Database, app: AppClients) -> None:
+    hospital, _, _ = _doctors(demo)
+    path = f"/hospital/{hospital}/admin/slots-csv"
+    boss = app.client("boss")
+    page = boss.get(path)
+    assert page.status_code == 200
+    sample = html.unescape(page.text.split('id="csv-sample">', 1)[1].split("</pre>", 1)[0])
+    lines = sample.strip().splitlines()
+    assert lines[0] == "出诊编号,日期,时段,医生编号,号源编号,时间,号池,状态" and len(lines) == 3
+    day = date.fromisoformat(lines[1].split(",")[1])
+    assert NOW.date() < day <= NOW.date() + timedelta(days=WINDOW_DAYS)
+    files = {"file": ("sample.csv", sample.encode("utf-8"), "text/csv")}
+    done = boss.post(path, data={"csrf_token": csrf_from(page.text)}, files=files)
+    assert done.status_code == 200, done.text
+    assert "新建 3 条" in done.text  # one session, two slots
+    doctor = int(lines[1].split(",")[3])
+    clinic_session = ClinicSession.AM if lines[1].split(",")[2] == "上午" else ClinicSession.PM
+    with demo.session() as session:
+        imported = session.scalars(
+            select(Schedule).where(
+                Schedule.doctor_id == doctor, Schedule.day == day,
+                Schedule.session == clinic_session,
+            )
+        ).one()
+        assert imported.source == "his"
+    again = boss.post(path, data={"csrf_token": csrf_from(page.text)}, files=files)
+    assert again.status_code == 200 and "未变 3 条" in again.text
+    # The page now offers another session, which imports too.
+    second = boss.get(path)
+    assert html.unescape(second.text.split('id="csv-sample">', 1)[1].split("</pre>", 1)[0]) != sample
