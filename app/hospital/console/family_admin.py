@@ -4,7 +4,8 @@ Hospital admins (their own hospital) and admins (`HospitalAdminStaff`) record wh
 people are signed with which of the hospital's family doctors, and end a signing. The
 hospital id in the URL is checked first (403); a family doctor or signing of another
 hospital in a form or URL is 404 and nothing changes. The patient is found by the full ID
-number (read from the card at the desk); it is never logged or echoed back.
+number (read from the card at the desk); it is never logged or echoed back. Ending a
+signing (解约) asks for confirmation first, on its own page.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Form, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.consoles.auth import HospitalAdminStaff, NowDep
@@ -126,8 +127,32 @@ def end(
     staff: HospitalAdminStaff,
     session: SessionDep,
     now: NowDep,
+    confirm: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
+    """解约 step 1 (no `confirm`): the confirmation page, nothing changes (works without
+    JavaScript). Step 2 (`confirm=yes`): end the signing."""
     hospital = load_hospital(session, staff, hospital_id)
+    if confirm != "yes":
+        link = next(
+            (
+                item
+                for item in family_doctors.hospital_links(session, hospital_id=hospital.id)
+                if item.link_id == link_id
+            ),
+            None,
+        )
+        if link is None:
+            return _refusal(
+                request, session, hospital, now,
+                FamilyDoctorError("找不到这条签约，可能不属于本院。", not_found=True),
+            )
+        if link.ended_on is not None:
+            return RedirectResponse(
+                f"/hospital/{hospital.id}/admin/family-doctors?done=ended", status_code=303
+            )
+        return render(
+            request, "hospital/family_end.html", {"hospital": hospital, "link": link}
+        )
     return commit_or_refuse(
         session,
         lambda: family_doctors.end(

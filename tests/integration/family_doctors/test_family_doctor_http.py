@@ -298,18 +298,36 @@ def test_the_hospital_admin_signs_and_ends_within_the_own_hospital(
     # Another hospital's admin cannot end it, under either hospital's URL.
     other_boss = client("boss.other")
     other_token = _token(other_boss)
-    assert other_boss.post(
-        f"{path}/links/{link_id}/end", data={"csrf_token": other_token}
-    ).status_code == 403
-    assert other_boss.post(
-        f"/hospital/{theirs}/admin/family-doctors/links/{link_id}/end",
-        data={"csrf_token": other_token},
-    ).status_code == 404
-    ended = boss.post(f"{path}/links/{link_id}/end", data={"csrf_token": token})
+    for data in ({"csrf_token": other_token}, {"csrf_token": other_token, "confirm": "yes"}):
+        assert other_boss.post(f"{path}/links/{link_id}/end", data=data).status_code == 403
+        assert other_boss.post(
+            f"/hospital/{theirs}/admin/family-doctors/links/{link_id}/end", data=data
+        ).status_code == 404
+    for username, home in (("desk", "/console"), ("fd.same", "/family-doctor")):
+        someone = client(username)
+        assert someone.post(
+            f"{path}/links/{link_id}/end",
+            data={"csrf_token": _token(someone, home), "confirm": "yes"},
+        ).status_code == 403, username
+    assert client().post(
+        f"{path}/links/{link_id}/end", data={"csrf_token": "x", "confirm": "yes"}
+    ).status_code in (303, 401, 403)
+    # 解约 asks first: the confirmation page names the patient and the doctor, nothing changes.
+    asked = boss.post(f"{path}/links/{link_id}/end", data={"csrf_token": token})
+    assert asked.status_code == 200 and "确认解约？" in asked.text
+    assert "王建国" in asked.text and 'name="confirm" value="yes"' in asked.text
+    assert wang_id not in asked.text
+    with db.session() as session:
+        assert session.get(FamilyDoctorPatient, link_id).ended_on is None  # type: ignore[union-attr]
+    assert "王建国" in client("fd.same").get("/family-doctor").text
+    ended = boss.post(f"{path}/links/{link_id}/end", data={"csrf_token": token, "confirm": "yes"})
     assert ended.status_code == 303
     with db.session() as session:
         assert session.get(FamilyDoctorPatient, link_id).ended_on == TODAY  # type: ignore[union-attr]
     assert "王建国" not in client("fd.same").get("/family-doctor").text
+    # Asking again about an ended signing goes back to the list.
+    again = boss.post(f"{path}/links/{link_id}/end", data={"csrf_token": token})
+    assert again.status_code == 303 and again.headers["location"].endswith("done=ended")
 
 
 def test_the_users_page_and_cli_accept_the_family_doctor_role(
