@@ -38,6 +38,8 @@ from app.people.enums import PhoneKind
 from app.people.models import FamilyContact, Person, PersonPhone
 
 MAX_REASON = 80
+# The cancel reason of bookings a 停诊 cancelled (the family-doctor list shows them as 已停诊).
+STOP_REASON_PREFIX = "医生停诊："
 
 SESSION_LABELS: dict[ClinicSession, str] = {ClinicSession.AM: "上午", ClinicSession.PM: "下午"}
 STATUS_LABELS: dict[AppointmentStatus, str] = {
@@ -327,7 +329,7 @@ def stop_session(
     for appointment in booked:
         appointment.status = AppointmentStatus.CANCELLED
         appointment.cancelled_at = now
-        appointment.cancel_reason = f"医生停诊：{reason}"[:100]
+        appointment.cancel_reason = f"{STOP_REASON_PREFIX}{reason}"[:100]
     try:
         session.flush()
     except StaleDataError as exc:  # a booking changed a slot at the same moment

@@ -27,15 +27,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.local_time import local_now, local_today
 from app.hospital import appointments, audit
 from app.hospital.day_list import mask_id_number
-from app.hospital.desk import SESSION_LABELS, STATUS_LABELS
+from app.hospital.desk import SESSION_LABELS, STATUS_LABELS, STOP_REASON_PREFIX
 from app.hospital.enums import AppointmentStatus, ClinicSession, ScheduleStatus, SlotStatus
 from app.hospital.errors import BookingError
 from app.hospital.models import (
@@ -85,6 +86,22 @@ class FamilyBooking:
     status: AppointmentStatus
     by_family_doctor: bool  # made from the family-doctor share: this doctor may change it
     cancel_deadline: datetime
+    # Cancelled by the hospital (停诊): shown as 已停诊 with the day and the reason.
+    stopped_at: datetime | None = None
+    stop_reason: str = ""
+
+    @property
+    def stopped(self) -> bool:
+        return self.stopped_at is not None
+
+    @property
+    def stopped_label(self) -> str:
+        """医院 11月30日 停诊：医生生病 (the day the hospital stopped the session)."""
+        if self.stopped_at is None:
+            return ""
+        day = local_now(self.stopped_at)
+        reason = f"：{self.stop_reason}" if self.stop_reason else ""
+        return f"医院于{day.month}月{day.day}日停诊{reason}"
 
     @property
     def when(self) -> str:
@@ -332,7 +349,13 @@ def _bookings(
             Appointment.patient_id.in_(person_ids),
             Department.hospital_id == hospital_id,
             Appointment.day >= today,
-            Appointment.status == AppointmentStatus.BOOKED,
+            or_(
+                Appointment.status == AppointmentStatus.BOOKED,
+                and_(  # cancelled by a 停诊: it must not vanish from the doctor's list
+                    Appointment.status == AppointmentStatus.CANCELLED,
+                    Appointment.cancel_reason.startswith(STOP_REASON_PREFIX, autoescape=True),
+                ),
+            ),
         )
         .order_by(Appointment.day, Appointment.session, Slot.start_time, Appointment.id)
     ).all()
@@ -350,13 +373,23 @@ def _bookings(
                 status=appointment.status,
                 by_family_doctor=appointment.booked_by_staff_id is not None,
                 cancel_deadline=rules.cancel_deadline(appointment.day),
+                **_stop_fields(appointment),
             )
         )
     return result
 
 
+def _stop_fields(appointment: Appointment) -> dict[str, Any]:
+    if appointment.status != AppointmentStatus.CANCELLED:
+        return {}
+    reason = (appointment.cancel_reason or "").removeprefix(STOP_REASON_PREFIX)
+    return {"stopped_at": appointment.cancelled_at or appointment.updated_at,
+            "stop_reason": reason}
+
+
 def signed_patients(session: Session, *, doctor: StaffUser, now: datetime) -> list[SignedPatient]:
-    """The doctor's current signed patients, with their live bookings at the hospital."""
+    """The doctor's current signed patients, with their live bookings at the hospital and
+    the coming ones a 停诊 cancelled (shown as 已停诊, with the day of the stop)."""
     hospital_id = _hospital_of(doctor)
     today = local_today(now)
     rows = session.execute(

@@ -147,6 +147,52 @@ def test_a_family_doctor_books_moves_and_cancels_for_a_signed_patient(
     assert "已取消" in doctor.get(cancelled.headers["location"]).text
 
 
+def test_a_booking_stopped_by_the_hospital_stays_listed_as_stopped(
+    db: Database, client: Client, clock: Clock
+) -> None:
+    ours, _ = hospital_ids(db)
+    doctor = client("familydoc1")
+    zhang_id = person_id(db, ZHANG)
+    tuesday = schedule_id(db, ours, TUESDAY)
+    token = _token(doctor, "/family-doctor")
+    booked = doctor.post(
+        f"/family-doctor/patients/{zhang_id}/book",
+        data={"csrf_token": token, "schedule_id": str(tuesday)},
+    )
+    assert booked.status_code == 303
+    [(appointment_id, _, _)] = _appointments(db)
+    # The next morning the desk stops Tuesday's session (停诊).
+    clock.current = at(TUESDAY, 7, 30)
+    desk = client("desk")
+    stop_path = f"/hospital/{ours}/schedules/{tuesday}/stop"
+    stopped = desk.post(
+        stop_path, data={"csrf_token": csrf_from(desk.get(stop_path).text), "reason": "医生生病"}
+    )
+    assert stopped.status_code == 303, stopped.text
+    assert _appointments(db) == [(appointment_id, zhang_id, "cancelled")]
+    doctor = client("familydoc1")  # a new day, a new sign-in
+    token = _token(doctor, "/family-doctor")
+    page = doctor.get("/family-doctor")
+    row = page.text.split(f'id="appt-{appointment_id}"', 1)[1].split("</tr>", 1)[0]
+    assert "已停诊" in row and "医院于12月1日停诊：医生生病" in row
+    assert "12月1日 星期二 上午" in row  # the visit day
+    assert f"/family-doctor/appointments/{appointment_id}/move" not in row
+    assert f'id="cancel-{appointment_id}"' not in row
+    # A booking the family doctor cancelled is not listed (only the hospital's 停诊 is).
+    wednesday = schedule_id(db, ours, WEDNESDAY)
+    doctor.post(
+        f"/family-doctor/patients/{zhang_id}/book",
+        data={"csrf_token": token, "schedule_id": str(wednesday)},
+    )
+    second = _appointments(db)[-1][0]
+    doctor.post(
+        f"/family-doctor/appointments/{second}/cancel",
+        data={"csrf_token": token, "confirm": "yes"},
+    )
+    assert _appointments(db)[-1] == (second, zhang_id, "cancelled")
+    assert f'id="appt-{second}"' not in doctor.get("/family-doctor").text
+
+
 def _checked_sessions(page: str) -> list[str]:
     radios = re.findall(r'<input type="radio" name="schedule_id"[^>]*>', page)
     return [re.search(r'value="(\d+)"', r).group(1) for r in radios if " checked" in r]  # type: ignore[union-attr]
