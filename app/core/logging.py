@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 
@@ -53,12 +54,32 @@ class TextFormatter(logging.Formatter):
         return f"{record.levelname:<7} {record.name}: {prefix}{record.getMessage()}{suffix}"
 
 
+# Query parameters that carry what staff typed to find a person (the hospital desk's
+# `?q=`: a name, a phone or an ID number): never written to the access log.
+_PERSONAL_QUERY = re.compile(r"([?&]q=)[^&\s\"]*")
+
+
+class RedactSearchQuery(logging.Filter):
+    """Blanks `q=` values in the server's access-log lines (uvicorn.access)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _PERSONAL_QUERY.sub(r"\1***", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
+
+
 def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactSearchQuery) for f in access.filters):
+        access.addFilter(RedactSearchQuery())
 
 
 def log_fields(**fields: object) -> dict[str, object]:

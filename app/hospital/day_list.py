@@ -203,30 +203,57 @@ class SearchError(ValueError):
         self.message = message
 
 
+_NUMBER_SEPARATORS = str.maketrans("", "", " -－—()（）")
+MIN_NUMBER_DIGITS = 4
+
+
+def number_query(text: str) -> str | None:
+    """A typed phone or ID number as the desk search compares it, or None if it is a name.
+
+    Spaces, hyphens and brackets go; `+86`/`0086` (and a bare `86` before an 11-digit
+    mobile) is dropped, so `+86 138 0000 0001` is `13800000001`; an ID's X is upper case.
+    Raises `SearchError` for something that is neither a name nor a usable number."""
+    compact = text.translate(_NUMBER_SEPARATORS).upper()
+    if not any(ch.isdigit() for ch in compact):
+        return None
+    if compact.startswith("+86"):
+        compact = compact[3:]
+    elif compact.startswith("0086"):
+        compact = compact[4:]
+    elif compact.startswith("86") and len(compact) == 13 and compact[2] == "1":
+        compact = compact[2:]
+    body = compact[:-1] if compact.endswith("X") else compact
+    if not body.isdigit():
+        raise SearchError(
+            "请输入姓名，或电话号码、身份证号（完整号码或后4位以上都可以；身份证号最后一位可以是X）。"
+        )
+    if len(compact) < MIN_NUMBER_DIGITS:
+        raise SearchError("号码至少输入后4位（也可以输入完整的电话号码或身份证号）。")
+    return compact
+
+
 def search(session: Session, *, hospital_id: int, day: date, query: str) -> list[DeskRow]:
-    """The day's bookings matching a name (part of it), or the last 4 digits of a phone
-    number or of the ID number (X allowed as the last character)."""
+    """The day's bookings matching a name (part of it), or a phone or ID number: the whole
+    number or its last 4 or more digits (see `number_query`); X allowed as an ID's last."""
     text = "".join(query.split())
     if not text:
-        raise SearchError("请输入姓名，或电话、身份证号的后4位。")
+        raise SearchError("请输入姓名，或电话号码、身份证号（完整号码或后4位）。")
+    number = number_query(text)
     rows = day_list(session, hospital_id=hospital_id, day=day)
-    tail = text.upper()
-    if len(tail) == 4 and tail[:3].isdigit() and (tail[3].isdigit() or tail[3] == "X"):
-        ids = {
-            row.appointment_id: (person_id, id_number)
-            for row, person_id, id_number in _patients_of(session, rows)
-        }
-        phones = patient_phones(session, {person_id for person_id, _ in ids.values()})
-        found = []
-        for row in rows:
-            person_id, id_number = ids[row.appointment_id]
-            own = [local_number(p.number) for p in phones.get(person_id, [])]
-            if (id_number or "").upper().endswith(tail) or any(n.endswith(tail) for n in own):
-                found.append(row)
-        return found
-    if any(ch.isdigit() for ch in text):
-        raise SearchError("号码请输入后4位数字（身份证号最后一位可以是X）。")
-    return [row for row in rows if text in row.patient_name]
+    if number is None:
+        return [row for row in rows if text in row.patient_name]
+    ids = {
+        row.appointment_id: (person_id, id_number)
+        for row, person_id, id_number in _patients_of(session, rows)
+    }
+    phones = patient_phones(session, {person_id for person_id, _ in ids.values()})
+    found = []
+    for row in rows:
+        person_id, id_number = ids[row.appointment_id]
+        own = [local_number(p.number) for p in phones.get(person_id, [])]
+        if (id_number or "").upper().endswith(number) or any(n.endswith(number) for n in own):
+            found.append(row)
+    return found
 
 
 def _patients_of(

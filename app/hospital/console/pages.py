@@ -21,6 +21,7 @@ from app.hospital.console.view import (
     day_title,
     group_rows,
     hospital_notice,
+    paginate,
     parse_day,
 )
 from app.hospital.models import Hospital
@@ -59,20 +60,23 @@ def day_view(
     day: str = "",
     done: str = "",
     q: Annotated[str, Query(max_length=30)] = "",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     hospital = load_hospital(session, staff, hospital_id)
     chosen = parse_day(day, now)
     context = day_context(session, hospital, chosen, now)
     context["notice"] = hospital_notice(done, settings)
     if q.strip():
-        # 查找: by name, or the last 4 digits of a phone or ID number; the day's list only.
+        # 查找: by name, or a phone or ID number (whole or its tail); the day's list only,
+        # SEARCH_PAGE_SIZE results a page.
         context["query"] = q.strip()
         try:
             found = hospital_day.search(session, hospital_id=hospital.id, day=chosen, query=q)
         except hospital_day.SearchError as exc:
             context["error"] = exc.message
             return render(request, "hospital/day.html", context, status_code=400)
-        context["groups"] = group_rows(found)
+        shown, context["page"] = paginate(found, page)
+        context["groups"] = group_rows(shown)
         context["matches"] = len(found)
     return render(request, "hospital/day.html", context)
 

@@ -40,6 +40,40 @@ class Group:
     rows: list[DeskRow] = field(default_factory=list)
 
 
+SEARCH_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of search results: `number` of `pages` (both from 1); rows `first` (from
+    0) up to `last` (exclusive) of `total`."""
+
+    number: int
+    pages: int
+    total: int
+    first: int
+    last: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def paginate(rows: list[DeskRow], number: int, size: int = SEARCH_PAGE_SIZE) -> tuple[
+    list[DeskRow], Page
+]:
+    """The rows of page `number` (a page past the last shows the last one)."""
+    pages = max(1, -(-len(rows) // size))
+    number = min(max(number, 1), pages)
+    first = (number - 1) * size
+    shown = rows[first : first + size]
+    return shown, Page(number, pages, len(rows), first, first + len(shown))
+
+
 def hospital_notice(done: str, settings: Settings) -> str | None:
     """The notice shown after the action `done` (None for an unknown one)."""
     return action_notice(done, settings, notices=NOTICES, unsent_notices=UNSENT_NOTICES)

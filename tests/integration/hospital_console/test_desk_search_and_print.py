@@ -3,6 +3,7 @@ the services on SQLite and PostgreSQL, the routes over HTTP (TestClient) for eve
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -12,8 +13,8 @@ from sqlalchemy import select
 from app.core.db import Database
 from app.hospital import appointments, desk
 from app.hospital import day_list as hospital_day
-from app.hospital.enums import ClinicSession
-from app.hospital.models import Department, Doctor, Hospital, Schedule, Slot
+from app.hospital.enums import AppointmentStatus, ClinicSession, SlotStatus
+from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
 from app.people.models import Person, PersonPhone
 from app.staff.enums import StaffRole
 from support.app_client import AppClients, Clock
@@ -101,7 +102,13 @@ def test_search_by_name_phone_tail_and_id_tail(db: Database, booked: dict[str, i
         assert found(" 王建国 ") == {booked["wang"]}  # cancelled ones are found too
         assert found("9999") == set()
         assert found("张秀", theirs) == set()  # another hospital's list
-        for bad in ("", "123", "13800000001"):
+        # Whole numbers, however they are typed: mobile, +86, spaces, landline, the ID.
+        for whole in ("13800000001", "+86 138 0000 0001", "8613800000001", "0086-13800000001",
+                      "0871-5550101", "(0871) 555 0101", "5550101", zhang.id_number or "",
+                      (zhang.id_number or "")[-6:]):
+            assert found(whole) == {booked["zhang"]}, whole
+        assert found("13800000009") == set()
+        for bad in ("", "123", "12-3", "+86 12", "13A8"):
             with pytest.raises(hospital_day.SearchError):
                 found(bad)
 
@@ -145,7 +152,13 @@ def test_desk_search_and_print_over_http(
     assert f'id="appt-{booked["li"]}"' in result.text
     assert f'id="appt-{booked["zhang"]}"' not in result.text
     bad = desk_client.get(f"/hospital/{ours}", params={"day": VISIT.isoformat(), "q": "12"})
-    assert bad.status_code == 400 and "后4位" in bad.text
+    assert bad.status_code == 400 and "至少输入后4位" in bad.text
+    whole = desk_client.get(
+        f"/hospital/{ours}", params={"day": VISIT.isoformat(), "q": "+86 138 0000 0003"}
+    )
+    assert whole.status_code == 200 and f'id="appt-{booked["li"]}"' in whole.text
+    assert f'id="appt-{booked["zhang"]}"' not in whole.text
+    assert 'id="search-pages-top"' not in whole.text  # one page: no paging
     printed = desk_client.get(
         f"/hospital/{ours}/day-list/print", params={"day": VISIT.isoformat()}
     )
@@ -181,3 +194,64 @@ def test_desk_search_and_print_over_http(
         params={"day": VISIT.isoformat(), "schedule_id": schedule},
     )
     assert foreign.status_code == 404
+
+
+def test_search_results_come_in_pages_of_twenty(
+    db: Database, booked: dict[str, int], app: AppClients
+) -> None:
+    ours, _, schedule = _ids(db)
+    with db.session() as session:  # 23 more (cancelled) bookings of 张秀英 that day
+        person = session.scalars(
+            select(PersonPhone.person_id).where(PersonPhone.number == ZHANG)
+        ).one()
+        department = session.scalars(
+            select(Department).join(Doctor).join(Schedule).where(Schedule.id == schedule)
+        ).one()
+        free = session.scalars(
+            select(Slot.id)
+            .join(Schedule, Schedule.id == Slot.schedule_id)
+            .join(Doctor, Doctor.id == Schedule.doctor_id)
+            .join(Department, Department.id == Doctor.department_id)
+            .where(Department.hospital_id == ours, Schedule.day == VISIT,
+                   Slot.status == SlotStatus.FREE)
+            .order_by(Slot.id)
+            .limit(23)
+        ).all()
+        for slot_id in free:
+            session.add(Appointment(
+                slot_id=slot_id, patient_id=person, department_id=department.id,
+                department_name=department.name, day=VISIT, session=ClinicSession.AM,
+                status=AppointmentStatus.CANCELLED, cancel_reason="test",
+            ))
+    with db.session() as session:
+        expected = len(hospital_day.search(session, hospital_id=ours, day=VISIT, query="张秀英"))
+    assert expected == 24
+    desk_client = app.client("desk")
+
+    def page(number: int | None) -> tuple[int, set[str], str]:
+        params = {"day": VISIT.isoformat(), "q": "张秀英"}
+        if number is not None:
+            params["page"] = str(number)
+        response = desk_client.get(f"/hospital/{ours}", params=params)
+        assert response.status_code == 200
+        rows = set(re.findall(r'<tr id="appt-(\d+)"', response.text))
+        return len(rows), rows, response.text
+
+    count, first_rows, first = page(None)
+    assert count == 20 and "查找“张秀英”：24 条，这一页是第 1–20 条" in first
+    assert "第 1 / 2 页" in first and 'id="search-prev-top"' not in first
+    next_link = re.search(r'href="([^"]+)" rel="next" id="search-next-top"', first)
+    assert next_link is not None and "page=2" in next_link.group(1)
+    assert "q=%E5%BC%A0%E7%A7%80%E8%8B%B1" in next_link.group(1)
+    count, second_rows, second = page(2)
+    assert count == 4 and not first_rows & second_rows
+    assert "第 2 / 2 页" in second and 'id="search-prev-bottom"' in second
+    assert 'id="search-next-top"' not in second
+    assert page(99)[1] == second_rows  # past the last page: the last one
+    assert desk_client.get(
+        f"/hospital/{ours}", params={"day": VISIT.isoformat(), "q": "张秀英", "page": "0"}
+    ).status_code in (400, 422)
+    # Another hospital's staff cannot page through this hospital's results.
+    assert app.client("desk.other").get(
+        f"/hospital/{ours}", params={"day": VISIT.isoformat(), "q": "张秀英", "page": "2"}
+    ).status_code == 403
