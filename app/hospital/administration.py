@@ -281,7 +281,36 @@ def rules_form(rules: BookingRules, raw: Mapping[str, Any]) -> dict[str, str]:
         "elderly_share_percent": str(rules.elderly_share_percent),
         "onsite_share_percent": str(rules.onsite_share_percent),
         "family_doctor_share_percent": str(rules.family_doctor_share_percent),
+        "elderly_release": (
+            "days" if rules.elderly_release_days is not None
+            else "hours" if rules.elderly_release_hours is not None
+            else "never"
+        ),
+        "elderly_release_days": str(rules.elderly_release_days or 1),
+        "elderly_release_time": f"{rules.elderly_release_time:%H:%M}",
+        "elderly_release_hours": str(rules.elderly_release_hours or 4),
     }
+
+
+RELEASE_KINDS = ("never", "days", "hours")
+
+
+def _elderly_release(form: Mapping[str, str], window: int, current: Any) -> str | None:
+    """The `elderly_release` rule from the form: never, N days before at a time, or N
+    hours before the session. A form without the field keeps the current rule."""
+    kind = (form.get("elderly_release") or "").strip()
+    if not kind:
+        return current if isinstance(current, str) or current is None else None
+    if kind not in RELEASE_KINDS:
+        raise AdminError("长者号放开方式请选择：不放开、就诊前几天的某个时间，或开诊前几小时。")
+    if kind == "never":
+        return None
+    if kind == "days":
+        days = _int_field(form, "elderly_release_days", "长者号放开：就诊前几天", 1, window)
+        at = _time_field(form, "elderly_release_time", "长者号放开时间")
+        return f"{at} the day before" if days == 1 else f"{at} {days} days before"
+    hours = _int_field(form, "elderly_release_hours", "长者号放开：开诊前几小时", 1, 24 * window)
+    return f"{hours} hours before"
 
 
 def update_rules(
@@ -318,6 +347,7 @@ def update_rules(
             f"{onsite}% + {family}% = {elderly + onsite + family}%。"
         )
     penalties = _penalties(form.get("noshow_penalties") or "")
+    release_rule = _elderly_release(form, window, (hospital.rules or {}).get("elderly_release"))
     before = dict(hospital.rules or {})
     after = dict(before)
     after.update(
@@ -333,6 +363,7 @@ def update_rules(
         elderly_share_percent=elderly,
         onsite_share_percent=onsite,
         family_doctor_share_percent=family,
+        elderly_release=release_rule,
     )
     rules = BookingRules.from_json(after)  # the same reader the booking path uses
     hospital.rules = after

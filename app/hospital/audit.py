@@ -71,6 +71,7 @@ DETAIL_LABELS: dict[str, str] = {
     "elderly_share_percent": "长者电话预留%",
     "onsite_share_percent": "现场预留%",
     "family_doctor_share_percent": "家庭医生预留%",
+    "elderly_release": "长者号放开",
 }
 
 

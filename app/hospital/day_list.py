@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.hospital.desk import (
@@ -24,7 +24,7 @@ from app.hospital.desk import (
     load_appointment,
     patient_phones,
 )
-from app.hospital.enums import AppointmentStatus, ClinicSession, ScheduleStatus
+from app.hospital.enums import AppointmentStatus, ClinicSession, ScheduleStatus, SlotStatus
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
 from app.hospital.rules import BookingRules
 from app.people.age import age_on
@@ -96,10 +96,22 @@ class DeskSchedule:
     doctor_title: str
     stopped: bool
     booked: int
+    # The share kept for older phone callers: its slots, the free ones, and when the
+    # unused ones become ordinary slots (None: never; `day_schedules` with `now` only).
+    elderly_total: int = 0
+    elderly_free: int = 0
+    elderly_release_at: datetime | None = None
+    elderly_released: bool = False
 
     @property
     def session_label(self) -> str:
         return SESSION_LABELS[self.session]
+
+    @property
+    def elderly_release_label(self) -> str:
+        """12月1日 17:00, when the unused elderly share is released ("" if never)."""
+        moment = self.elderly_release_at
+        return f"{moment.month}月{moment.day}日 {moment:%H:%M}" if moment else ""
 
 
 @dataclass(frozen=True)
@@ -310,8 +322,11 @@ def print_list(
     return list(groups.values())
 
 
-def day_schedules(session: Session, *, hospital_id: int, day: date) -> list[DeskSchedule]:
-    """The doctors' sessions of the hospital on `day`, with how many are booked."""
+def day_schedules(
+    session: Session, *, hospital_id: int, day: date, now: datetime | None = None
+) -> list[DeskSchedule]:
+    """The doctors' sessions of the hospital on `day`, with how many are booked and their
+    elderly share (its release moment and whether it has passed, when `now` is given)."""
     booked = (
         select(Slot.schedule_id, func.count(Appointment.id).label("n"))
         .join(Appointment, Appointment.slot_id == Slot.id)
@@ -319,27 +334,56 @@ def day_schedules(session: Session, *, hospital_id: int, day: date) -> list[Desk
         .group_by(Slot.schedule_id)
         .subquery()
     )
+    elderly_slot = and_(
+        Slot.reserved_for_elderly.is_(True),
+        Slot.reserved_for_onsite.is_(False),
+        Slot.reserved_for_family_doctor.is_(False),
+    )
+    elderly = (
+        select(
+            Slot.schedule_id,
+            func.count(Slot.id).label("total"),
+            func.sum(case((Slot.status == SlotStatus.FREE, 1), else_=0)).label("free"),
+        )
+        .where(elderly_slot)
+        .group_by(Slot.schedule_id)
+        .subquery()
+    )
     rows = session.execute(
-        select(Schedule, Doctor, Department, func.coalesce(booked.c.n, 0))
+        select(
+            Schedule, Doctor, Department, func.coalesce(booked.c.n, 0),
+            func.coalesce(elderly.c.total, 0), func.coalesce(elderly.c.free, 0),
+        )
         .join(Doctor, Doctor.id == Schedule.doctor_id)
         .join(Department, Department.id == Doctor.department_id)
         .outerjoin(booked, booked.c.schedule_id == Schedule.id)
+        .outerjoin(elderly, elderly.c.schedule_id == Schedule.id)
         .where(Department.hospital_id == hospital_id, Schedule.day == day)
         .order_by(Schedule.session, Department.id, Doctor.id)
     ).all()
-    return [
-        DeskSchedule(
-            schedule_id=schedule.id,
-            day=schedule.day,
-            session=schedule.session,
-            department=department.name,
-            doctor=doctor.name,
-            doctor_title=doctor.title,
-            stopped=schedule.status is ScheduleStatus.STOPPED,
-            booked=int(n),
+    hospital = session.get(Hospital, hospital_id)
+    rules = BookingRules.from_json(hospital.rules if hospital is not None else None)
+    result = []
+    for schedule, doctor, department, n, total, free in rows:
+        moment = rules.elderly_release_moment(schedule.day, schedule.session) if now else None
+        result.append(
+            DeskSchedule(
+                schedule_id=schedule.id,
+                day=schedule.day,
+                session=schedule.session,
+                department=department.name,
+                doctor=doctor.name,
+                doctor_title=doctor.title,
+                stopped=schedule.status is ScheduleStatus.STOPPED,
+                booked=int(n),
+                elderly_total=int(total),
+                elderly_free=int(free),
+                elderly_release_at=moment,
+                elderly_released=moment is not None and now is not None
+                and rules.elderly_released(schedule.day, schedule.session, now),
+            )
         )
-        for schedule, doctor, department, n in rows
-    ]
+    return result
 
 
 def get_schedule(session: Session, *, hospital_id: int, schedule_id: int) -> DeskSchedule:

@@ -98,7 +98,8 @@ def find_offers(
     """The earliest free slots in `department` (canonical name) the patient may book now.
 
     Each hospital's rules decide the bookable days. Slots kept for older people are only
-    offered to elderly patients, and to them first within a session; an unknown patient
+    offered to elderly patients, and to them first within a session, until the hospital's
+    `elderly_release` moment for the session (then they are ordinary slots); an unknown patient
     (or unknown age) counts as elderly. Order: day, session, elderly slots first (for the
     elderly), start time, then 普通号 before 专家号 unless `clinic_type` asks for one.
     Days on which the patient already has a booking in the department (at any hospital)
@@ -181,7 +182,11 @@ def find_offers(
         elderly = elderly_by_hospital[hospital.id]
         if schedule.day not in days_by_hospital[hospital.id]:
             continue
-        if slot.reserved_for_elderly and not elderly:
+        rules = rules_by_hospital[hospital.id]
+        # The unused elderly share is everyone's after the hospital's release moment.
+        released = rules.elderly_released(schedule.day, schedule.session, now)
+        kept = slot.reserved_for_elderly and not released
+        if kept and not elderly:
             continue
         if any(d == schedule.day and times_clash(t, slot.start_time) for d, t in own_times):
             continue
@@ -193,14 +198,15 @@ def find_offers(
         key = (
             schedule.day,
             SESSION_ORDER[schedule.session],
-            not (elderly and slot.reserved_for_elderly),
+            not (elderly and kept),
             slot.start_time,
             CLINIC_ORDER[doctor.clinic_type],
             hospital.id,
             slot.id,
         )
-        rules = rules_by_hospital[hospital.id]
-        offers.append((key, offer_for_slot(slot, schedule, doctor, dept, hospital, rules)))
+        offers.append(
+            (key, offer_for_slot(slot, schedule, doctor, dept, hospital, rules, released=released))
+        )
     offers.sort(key=lambda pair: pair[0])
     return [offer for _, offer in offers[:limit]]
 
@@ -212,8 +218,11 @@ def offer_for_slot(
     department: Department,
     hospital: Hospital,
     rules: BookingRules,
+    *,
+    released: bool = False,
 ) -> Offer:
-    """The offer for this slot under the hospital's rules (also used when booking it)."""
+    """The offer for this slot under the hospital's rules (also used when booking it).
+    `released`: the session's elderly share is released, so the slot is an ordinary one."""
     return Offer(
         slot_id=slot.id,
         hospital_id=hospital.id,
@@ -227,7 +236,7 @@ def offer_for_slot(
         day=schedule.day,
         session=schedule.session,
         start_time=slot.start_time,
-        reserved_for_elderly=slot.reserved_for_elderly,
+        reserved_for_elderly=slot.reserved_for_elderly and not released,
         cancel_deadline=rules.cancel_deadline(schedule.day),
     )
 

@@ -26,7 +26,9 @@ Decisions (see docs/appointments.md):
   clinics, e.g. a holiday the data does not know yet) and `working_days` (clinics run,
   e.g. a 调休 Sunday of a year the data does not cover).
 * Pools per session: `elderly_share_percent` of the slots are kept for older phone
-  callers, `onsite_share_percent` for older walk-ins booked at the desk (never by phone),
+  callers (until `elderly_release`: then the unused ones are ordinary slots anyone may
+  book; computed when booking, nothing is rewritten), `onsite_share_percent` for older
+  walk-ins booked at the desk (never by phone),
   `family_doctor_share_percent` for family doctors booking for their signed patients
   (never by phone or at the desk); together at most 100. They apply to sessions
   generated after the change.
@@ -54,6 +56,13 @@ SESSION_WORDS = {"am": "上午", "pm": "下午"}
 
 DEFAULT_PENALTIES: tuple[tuple[int, int], ...] = ((1, 30), (2, 60), (3, 90))
 _DEADLINE_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s+the\s+(working\s+)?day\s+before\s*$")
+# When the unused elderly share of a session becomes ordinary slots (`elderly_release`).
+_RELEASE_DAYS_RE = re.compile(
+    r"^\s*(\d{1,2}):(\d{2})\s+(?:the\s+day|(\d{1,2})\s+days)\s+before\s*$"
+)
+_RELEASE_HOURS_RE = re.compile(r"^\s*(\d{1,3})\s+hours?\s+before\s*$")
+# When a session starts (local time); slot times and the release "N hours before" use it.
+SESSION_STARTS: dict[str, time] = {"am": time(8, 0), "pm": time(14, 0)}
 
 
 class DayStatus(StrEnum):
@@ -74,6 +83,25 @@ def _parse_time(value: Any, key: str) -> time:
     if match is None:
         raise ValueError(f"hospital rule {key!r}: expected HH:MM, got {value!r}")
     return time(int(match[1]), int(match[2]))
+
+
+def _parse_release(value: Any) -> dict[str, Any]:
+    """`elderly_release` as BookingRules fields; None or "" means never released."""
+    if value is None or str(value).strip() == "":
+        return {}
+    days = _RELEASE_DAYS_RE.match(str(value))
+    if days is not None:
+        return {
+            "elderly_release_days": int(days[3]) if days[3] else 1,
+            "elderly_release_time": _parse_time(f"{days[1]}:{days[2]}", "elderly_release"),
+        }
+    hours = _RELEASE_HOURS_RE.match(str(value))
+    if hours is not None and int(hours[1]) >= 1:
+        return {"elderly_release_hours": int(hours[1])}
+    raise ValueError(
+        "hospital rule 'elderly_release': expected '17:00 the day before', '17:00 2 days"
+        f" before' or '4 hours before', got {value!r}"
+    )
 
 
 def calendar_covers(day: date) -> bool:
@@ -180,6 +208,12 @@ class BookingRules:
     family_doctor_share_percent: int = 0
     closed_days: frozenset[date] = field(default=frozenset())
     working_days: frozenset[date] = field(default=frozenset())
+    # The elderly share's release (see `elderly_release_moment`): at `elderly_release_time`
+    # `elderly_release_days` days before the visit, or `elderly_release_hours` before the
+    # session starts; neither set: kept for older callers to the end.
+    elderly_release_days: int | None = None
+    elderly_release_time: time = time(17, 0)
+    elderly_release_hours: int | None = None
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any] | None) -> BookingRules:
@@ -190,7 +224,8 @@ class BookingRules:
         elderly_age, closed_on_holidays, noshow_penalties ([[1, 30], [2, 60]]),
         noshow_window_days, elderly_share_percent, onsite_share_percent,
         family_doctor_share_percent, closed_days and
-        working_days (["2027-02-07"]). Other keys are ignored.
+        working_days (["2027-02-07"]), elderly_release ("17:00 the day before",
+        "17:00 2 days before", "4 hours before"; null: never). Other keys are ignored.
         """
         raw = raw or {}
         kwargs: dict[str, Any] = {}
@@ -226,6 +261,7 @@ class BookingRules:
         for key in ("closed_days", "working_days"):
             if key in raw:
                 kwargs[key] = _parse_days(raw[key], key)
+        kwargs.update(_parse_release(raw.get("elderly_release")))
         rules = cls(**kwargs)
         if not 1 <= rules.booking_window_days <= 90:
             raise ValueError("hospital rule 'booking_window_days' must be 1..90")
@@ -308,6 +344,51 @@ class BookingRules:
             if noshows_in_window >= threshold:
                 days = max(days, penalty)
         return days
+
+    # --- the elderly share's release ---------------------------------------------------
+
+    def elderly_release_moment(self, day: date, session: str) -> datetime | None:
+        """When the unused elderly share of the `session` (am/pm) of `day` becomes ordinary
+        slots anyone may book (local time); None: never released."""
+        if self.elderly_release_days is not None:
+            released_on = day - timedelta(days=self.elderly_release_days)
+            return datetime.combine(released_on, self.elderly_release_time, LOCAL_TZ)
+        if self.elderly_release_hours is not None:
+            start = datetime.combine(day, SESSION_STARTS[str(session)], LOCAL_TZ)
+            return start - timedelta(hours=self.elderly_release_hours)
+        return None
+
+    def elderly_released(self, day: date, session: str, now: datetime) -> bool:
+        """Whether the elderly share of that session is released at `now` (inclusive)."""
+        moment = self.elderly_release_moment(day, session)
+        return moment is not None and local_now(now) >= moment
+
+    def elderly_released_through(self, now: datetime) -> tuple[date, frozenset[str]] | None:
+        """The released sessions at `now` for a database filter: every session of a day
+        before the returned day, and the returned sessions of that day. None: none ever."""
+        local = local_now(now)
+        if self.elderly_release_days is not None:
+            days = self.elderly_release_days - (0 if local.time() >= self.elderly_release_time
+                                                else 1)
+            return local.date() + timedelta(days=days + 1), frozenset()
+        if self.elderly_release_hours is not None:
+            horizon = local + timedelta(hours=self.elderly_release_hours)
+            started = frozenset(
+                name for name, start in SESSION_STARTS.items() if start <= horizon.time()
+            )
+            return horizon.date(), started
+        return None
+
+    @property
+    def elderly_release_words(self) -> str:
+        """前一天 17:00 / 前2天 17:00 / 开诊前 4 小时 / 不放开: the rule as staff read it."""
+        if self.elderly_release_days is not None:
+            days = self.elderly_release_days
+            lead = "前一天" if days == 1 else f"前{days}天"
+            return f"就诊{lead} {self.elderly_release_time:%H:%M}"
+        if self.elderly_release_hours is not None:
+            return f"开诊前 {self.elderly_release_hours} 小时"
+        return "不放开"
 
     def is_elderly(self, age: int | None) -> bool:
         """At or over `elderly_age`; an unknown age counts as elderly (see module doc)."""

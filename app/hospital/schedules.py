@@ -52,13 +52,19 @@ from app.hospital.models import (
     ScheduleTemplate,
     Slot,
 )
-from app.hospital.rules import SESSION_WORDS, WEEKDAYS, BookingRules, spoken_day
+from app.hospital.rules import (
+    SESSION_STARTS,
+    SESSION_WORDS,
+    WEEKDAYS,
+    BookingRules,
+    spoken_day,
+)
 
 MAX_CAPACITY = 200
 # Session start and length in minutes; slot times spread the capacity over it.
 SESSION_SPANS: dict[ClinicSession, tuple[time, int]] = {
-    ClinicSession.AM: (time(8, 0), 240),
-    ClinicSession.PM: (time(14, 0), 210),
+    ClinicSession.AM: (SESSION_STARTS[ClinicSession.AM.value], 240),
+    ClinicSession.PM: (SESSION_STARTS[ClinicSession.PM.value], 210),
 }
 EXTRA_SESSION = "extra_session"
 DOCTOR_AWAY = "doctor_away"

@@ -191,3 +191,47 @@ def test_days_and_times_are_said_the_chinese_way() -> None:
     assert spoken_day(d(12, 6)) == "12月6日 星期日"
     assert spoken_time(time(8, 0)) == "8点" and spoken_time(time(14, 20)) == "14点20分"
     assert at(MONDAY, 15) - at(MONDAY, 14) == timedelta(hours=1)
+
+
+def test_the_elderly_release_rule_is_read_and_checked() -> None:
+    never = BookingRules.from_json({})
+    assert never.elderly_release_moment(d(12, 1), "am") is None
+    assert not never.elderly_released(d(12, 1), "am", at(MONDAY, 23))
+    assert never.elderly_released_through(at(MONDAY, 23)) is None
+    day_before = BookingRules.from_json({"elderly_release": "17:00 the day before"})
+    assert day_before.elderly_release_moment(d(12, 1), "pm") == datetime(
+        2026, 11, 30, 17, 0, tzinfo=LOCAL_TZ
+    )
+    assert day_before.elderly_release_words == "就诊前一天 17:00"
+    two_days = BookingRules.from_json({"elderly_release": "07:30 2 days before"})
+    assert two_days.elderly_release_moment(d(12, 2), "am") == datetime(
+        2026, 11, 30, 7, 30, tzinfo=LOCAL_TZ
+    )
+    hours = BookingRules.from_json({"elderly_release": "30 hours before"})
+    assert hours.elderly_release_moment(d(12, 1), "pm") == datetime(
+        2026, 11, 30, 8, 0, tzinfo=LOCAL_TZ
+    )
+    assert hours.elderly_release_words == "开诊前 30 小时"
+    assert BookingRules.from_json({"elderly_release": None}).elderly_release_days is None
+    for bad in ("tomorrow", "25:00 the day before", "0 hours before", "17:00"):
+        with pytest.raises(ValueError):
+            BookingRules.from_json({"elderly_release": bad})
+
+
+@pytest.mark.parametrize(
+    "rule", ["17:00 the day before", "07:30 2 days before", "30 hours before", "1 hour before"]
+)
+def test_the_database_cutoff_agrees_with_the_release_moment(rule: str) -> None:
+    """`elderly_released_through` (used in SQL filters) says the same as `elderly_released`
+    for every session of two weeks, at every half hour of three days."""
+    rules = BookingRules.from_json({"elderly_release": rule})
+    days = [MONDAY + timedelta(days=n) for n in range(14)]
+    for step in range(3 * 48):
+        now = at(MONDAY, 0) + timedelta(minutes=30 * step)
+        through = rules.elderly_released_through(now)
+        assert through is not None
+        last_day, sessions = through
+        for day in days:
+            for session in ("am", "pm"):
+                by_cutoff = day < last_day or (day == last_day and session in sessions)
+                assert by_cutoff == rules.elderly_released(day, session, now), (rule, now, day)

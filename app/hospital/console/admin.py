@@ -412,6 +412,10 @@ def update_rules(
     elderly_share_percent: Text = "",
     onsite_share_percent: Text = "",
     family_doctor_share_percent: Text = "",
+    elderly_release: Text = "",
+    elderly_release_days: Text = "",
+    elderly_release_time: Text = "",
+    elderly_release_hours: Text = "",
 ) -> Response:
     hospital = load_hospital(session, staff, hospital_id)
     form = {
@@ -424,6 +428,10 @@ def update_rules(
         "elderly_share_percent": elderly_share_percent,
         "onsite_share_percent": onsite_share_percent,
         "family_doctor_share_percent": family_doctor_share_percent,
+        "elderly_release": elderly_release,
+        "elderly_release_days": elderly_release_days,
+        "elderly_release_time": elderly_release_time,
+        "elderly_release_hours": elderly_release_hours,
     }
     return _run(
         request,

@@ -115,7 +115,7 @@ def day_context(
 ) -> dict[str, Any]:
     rows = hospital_day.day_list(session, hospital_id=hospital.id, day=day)
     schedules: list[DeskSchedule] = hospital_day.day_schedules(
-        session, hospital_id=hospital.id, day=day
+        session, hospital_id=hospital.id, day=day, now=now
     )
     live = [r for r in rows if r.status.value not in ("cancelled", "entered-in-error")]
     return {

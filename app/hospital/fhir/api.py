@@ -84,7 +84,9 @@ def search_resources(
         _authorize(request, session, hospital_id, now)
         if resource_type not in SEARCHES:
             raise FhirProblem(404, "not-supported", f"no search for {resource_type}")
-        found = SEARCHES[resource_type](session, hospital_id, list(request.query_params.items()))
+        found = SEARCHES[resource_type](
+            session, hospital_id, list(request.query_params.items()), now
+        )
     except search.SearchError as exc:
         return _problem(FhirProblem(400, "invalid", str(exc)))
     except FhirProblem as problem:
@@ -109,7 +111,7 @@ def read_resource(
         if resource_type == "Patient":
             found = search.patient(session, hospital_id, int(resource_id))
         elif resource_type in SEARCHES:
-            matches = SEARCHES[resource_type](session, hospital_id, [("_id", resource_id)])
+            matches = SEARCHES[resource_type](session, hospital_id, [("_id", resource_id)], now)
             found = matches[0] if matches else None
         else:
             raise FhirProblem(404, "not-supported", f"{resource_type} is not served")

@@ -40,12 +40,13 @@ def local_instant(day: date, at: time) -> str:
     return instant(datetime.combine(day, at, tzinfo=LOCAL_TZ))
 
 
-def pool_of(slot: Slot) -> str:
+def pool_of(slot: Slot, *, released: bool = False) -> str:
+    """The slot's pool; `released`: its session's elderly share is released (open)."""
     if slot.reserved_for_onsite:
         return POOL_ONSITE
     if slot.reserved_for_family_doctor:
         return POOL_FAMILY_DOCTOR
-    if slot.reserved_for_elderly:
+    if slot.reserved_for_elderly and not released:
         return POOL_ELDERLY_PHONE
     return POOL_OPEN
 
@@ -89,14 +90,16 @@ def schedule_resource(schedule: Schedule, doctor: Doctor, department: Department
     }
 
 
-def slot_resource(slot: Slot, schedule: Schedule, slots_in_session: int) -> Resource:
+def slot_resource(
+    slot: Slot, schedule: Schedule, slots_in_session: int, *, released: bool = False
+) -> Resource:
     start, end = slot_bounds(slot, schedule, slots_in_session)
     status = slot.status.value if schedule.status == "active" else "busy-unavailable"
     return {
         "resourceType": "Slot",
         "id": str(slot.id),
         "schedule": {"reference": f"Schedule/{schedule.id}"},
-        "serviceType": [_pool_concept(pool_of(slot))],
+        "serviceType": [_pool_concept(pool_of(slot, released=released))],
         "status": status,
         "start": start,
         "end": end,

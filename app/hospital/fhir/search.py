@@ -17,13 +17,14 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.local_time import LOCAL_TZ
 from app.hospital.enums import AppointmentStatus, SlotStatus
 from app.hospital.fhir import resources
-from app.hospital.models import Appointment, Department, Doctor, Schedule, Slot
+from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
+from app.hospital.rules import BookingRules
 from app.people.models import Person
 
 PREFIXES = ("eq", "ne", "gt", "ge", "lt", "le")
@@ -94,7 +95,20 @@ def _enum_filter(column: Any, raw: str, values: set[str], name: str) -> ColumnEl
     return column.in_(wanted)
 
 
-def _pool_filter(raw: str) -> ColumnElement[bool]:
+def _released_filter(rules: BookingRules, now: datetime) -> ColumnElement[bool]:
+    """The sessions whose elderly share is released at `now` (`rules.elderly_release`)."""
+    through = rules.elderly_released_through(now)
+    if through is None:
+        return false()
+    day, sessions = through
+    condition: ColumnElement[bool] = Schedule.day < day
+    if sessions:
+        condition = or_(condition, and_(Schedule.day == day, Schedule.session.in_(sessions)))
+    return condition
+
+
+def _pool_filter(raw: str, released: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Slots of one pool; an elderly slot of a released session is in the open pool."""
     code = raw.split("|")[-1]
     if code == resources.POOL_ONSITE:
         return Slot.reserved_for_onsite.is_(True)
@@ -107,10 +121,11 @@ def _pool_filter(raw: str) -> ColumnElement[bool]:
             Slot.reserved_for_elderly.is_(True),
             Slot.reserved_for_onsite.is_(False),
             Slot.reserved_for_family_doctor.is_(False),
+            not_(released),
         )
     if code == resources.POOL_OPEN:
         return and_(
-            Slot.reserved_for_elderly.is_(False),
+            or_(Slot.reserved_for_elderly.is_(False), released),
             Slot.reserved_for_onsite.is_(False),
             Slot.reserved_for_family_doctor.is_(False),
         )
@@ -156,7 +171,7 @@ def _limited(rows: list[Any]) -> list[Any]:
 
 
 def schedules(
-    session: Session, hospital_id: int, params: list[tuple[str, str]]
+    session: Session, hospital_id: int, params: list[tuple[str, str]], now: datetime
 ) -> list[resources.Resource]:
     filters: Filters = {
         "_id": lambda raw: Schedule.id == _reference_id(raw, "Schedule"),
@@ -177,15 +192,20 @@ def schedules(
 
 
 def slots(
-    session: Session, hospital_id: int, params: list[tuple[str, str]]
+    session: Session, hospital_id: int, params: list[tuple[str, str]], now: datetime
 ) -> list[resources.Resource]:
+    """Slots with their pool as at `now`: after the hospital's elderly release moment of a
+    session, its unused elderly slots are `open` (the rule `booking` applies)."""
     statuses = {s.value for s in SlotStatus}
+    hospital = session.get(Hospital, hospital_id)
+    rules = BookingRules.from_json(hospital.rules if hospital is not None else None)
+    released = _released_filter(rules, now)
     filters: Filters = {
         "_id": lambda raw: Slot.id == _reference_id(raw, "Slot"),
         "start": lambda raw: date_filter(Schedule.day, raw),
         "status": lambda raw: _enum_filter(Slot.status, raw, statuses, "status"),
         "schedule": lambda raw: Slot.schedule_id == _reference_id(raw, "Schedule"),
-        "service-type": _pool_filter,
+        "service-type": lambda raw: _pool_filter(raw, released),
     }
     query = _in_hospital(
         select(Slot, Schedule).join(Schedule, Schedule.id == Slot.schedule_id), hospital_id
@@ -193,7 +213,12 @@ def slots(
     query = _apply(query, params, filters).order_by(Schedule.day, Slot.start_time, Slot.id)
     rows = _limited(list(session.execute(query.limit(MAX_RESULTS + 1))))
     counts = _slot_counts(session, {schedule.id for _, schedule in rows})
-    return [resources.slot_resource(slot, sch, counts[sch.id]) for slot, sch in rows]
+    return [
+        resources.slot_resource(
+            slot, sch, counts[sch.id], released=rules.elderly_released(sch.day, sch.session, now)
+        )
+        for slot, sch in rows
+    ]
 
 
 def appointment_query(hospital_id: int) -> Select[Any]:
@@ -206,7 +231,7 @@ def appointment_query(hospital_id: int) -> Select[Any]:
 
 
 def appointments(
-    session: Session, hospital_id: int, params: list[tuple[str, str]]
+    session: Session, hospital_id: int, params: list[tuple[str, str]], now: datetime
 ) -> list[resources.Resource]:
     statuses = {s.value for s in AppointmentStatus}
     filters: Filters = {
