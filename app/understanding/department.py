@@ -72,7 +72,10 @@ def _hits(cleaned: str) -> list[Hit]:
     phrase covers the same characters."""
     hits = matcher().hits(cleaned)
     for extra in guidance_desk_matcher().hits(cleaned):
-        if not any(h.start < extra.end and extra.start < h.end and h.size >= extra.size for h in hits):
+        covered = any(
+            h.start < extra.end and extra.start < h.end and h.size >= extra.size for h in hits
+        )
+        if not covered:
             hits.append(extra)
     return hits
 
