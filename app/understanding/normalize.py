@@ -87,13 +87,13 @@ def clause_len(text: str, index: int) -> int:
 
 
 #: "哦不" / "噢不是": the caller takes back what they just said and says it again.
-_CORRECTION = re.compile(r"[哦噢喔][\s,，、.。…]*不(是)?")
+_CORRECTION = re.compile(r"[哦噢喔][\s,，、.。…]*不(是|对)?")
 _SEPARATORS = " \t,，、.。…!！?？;；:："
 
 
 def after_correction(text: str) -> str:
-    """What counts of an answer the caller corrected: the words after the last 哦不 / 哦不是
-    ("后天上午，哦不，下午" -> "下午"; "不对……哦不是，对的" -> "对的"). 哦不 followed
+    """What counts of an answer the caller corrected: the words after the last 哦不 / 哦不是 /
+    哦不对 ("后天上午，哦不，下午" -> "下午"; "不对……哦不是，对的" -> "对的"). 哦不 followed
     directly by a word negates it (哦不对不对 -> 不对不对); said last, it is the answer (不)."""
     matches = list(_CORRECTION.finditer(text))
     if not matches:
