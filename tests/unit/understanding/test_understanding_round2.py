@@ -55,3 +55,49 @@ def test_a_day_only_taken_back_is_no_day():
 )
 def test_emergency_classes(text: str, emergency: bool):
     assert understand("emergency", text, MONDAY) is emergency
+
+
+def yesno(text: str) -> object:
+    return understand("yesno", text, MONDAY, backstop=False)
+
+
+def intent(text: str) -> object:
+    return understand("intent", text, MONDAY, backstop=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("ok", "yes"),
+        ("要 得 勒", "yes"),
+        ("得", "yes"),
+        ("先 不 确 认", "no"),
+        ("别确认", "no"),
+        ("不是不是，哦，对的对的", "yes"),  # the last word counts
+        ("我想想，要得", "yes"),
+        ("好，我再考虑一下", "unknown"),
+        ("嗯……那个嘛", "unknown"),
+        ("就这个", "yes"),
+        ("是 几 号 来 着", "unknown"),
+    ],
+)
+def test_yes_no_classes(text: str, want: str):
+    assert yesno(text) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("帮我订个后天的车，我要去红会医院", "taxi"),
+        ("预约明天的车子", "taxi"),
+        ("我腰疼想到医院看一下，帮我弄一下", "hospital"),
+        ("叫个车到医院检查", "taxi"),
+        ("帮我 cancel 了", "cancel"),
+        ("我挂的号是星期几", "query"),
+        ("这个机器我听不懂，给有人", "operator"),
+        ("现在挂号难得很", "unknown"),
+        ("的士车现在不好喊", "unknown"),
+    ],
+)
+def test_intent_classes(text: str, want: str):
+    assert intent(text) == want
