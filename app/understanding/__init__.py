@@ -55,7 +55,7 @@ NOTHING: dict[str, object] = {
 }
 
 
-def understand(expect: str, text: str, today: dt.date) -> object:
+def understand(expect: str, text: str, today: dt.date, *, backstop: bool = True) -> object:
     """Understand ``text`` as an answer of kind ``expect`` (see :data:`KINDS`).
 
     Returns ``"unknown"`` (intent, yesno), ``False`` (emergency, decline) or ``None`` (other kinds)
@@ -63,6 +63,9 @@ def understand(expect: str, text: str, today: dt.date) -> object:
 
     ``expect="clarify:KIND"`` names the follow-up question to ask when an answer of KIND
     was ambiguous (e.g. ``"dizziness"`` for a department), or ``None``.
+
+    For intent, yes/no and department a statistical backstop reviews the rules' answer
+    (``app.understanding.backstop``); ``backstop=False`` gives the rules alone.
     """
     if expect.startswith("clarify:"):
         clarifier = _CLARIFIERS.get(expect.removeprefix("clarify:"))
@@ -71,7 +74,22 @@ def understand(expect: str, text: str, today: dt.date) -> object:
         parser = _PARSERS[expect]
     except KeyError:
         raise ValueError(f"unknown kind {expect!r}; expected one of {', '.join(KINDS)}") from None
-    return parser(text or "", today)
+    value = parser(text or "", today)
+    if backstop and expect in _REVIEWED:
+        value = _review(expect, text or "", value)
+    return value
+
+
+#: Kinds whose rule answer the statistical backstop reviews.
+_REVIEWED = frozenset({"intent", "yesno", "department"})
+
+
+def _review(expect: str, text: str, value: object) -> object:
+    from app.understanding import backstop
+
+    if expect == "department" and value is None and department_question(text) is not None:
+        return value  # dizziness, 内科/外科 or a complaint for a person: ask, don't guess
+    return backstop.review(expect, text, value)
 
 
 def warm_up() -> None:

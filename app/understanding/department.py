@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from app.understanding import data
-from app.understanding.fuzzy import Matcher
+from app.understanding.fuzzy import Hit, Matcher
 from app.understanding.normalize import clean
 from app.understanding.patterns import compile_phrase
 
@@ -34,10 +34,50 @@ def matcher() -> Matcher:
                 for p in groups.get(tier) or []
                 for c in compile_phrase(str(p), clean)
             ]
+    # Dizziness words said in full (晕乎乎) hide a sound-alike inside them (晕乎 ~ 孕妇).
     entries += [(clean(p), "ambiguous") for p in data.words("departments", "ambiguous")]
+    entries += [(clean(p), "ambiguous") for p in data.words("departments", "dizziness")]
     entries += [(clean(p), "vague") for p in data.words("departments", "vague")]
     entries += [(clean(p), "child") for p in data.words("departments", "child")]
     return Matcher(entries, fuzzy_min=2)
+
+
+@cache
+def guidance_desk_matcher() -> Matcher:
+    """The guidance-desk table (``grammars/symptoms.yaml``): hundreds of lay and dialect
+    complaints, each a symptom of one department (label ``symptom:<dept>``). Its short
+    phrases are matched as written; only phrases of three or more characters also match
+    by sound, so two syllables of an ordinary sentence (最近不 ~ 筋不) cannot name a
+    department."""
+    departments = data.load("departments").get("departments") or {}
+    entries: list[tuple[str, str]] = []
+    for dept, phrases in (data.load("symptoms").get("departments") or {}).items():
+        if dept not in departments:
+            raise ValueError(f"grammars/symptoms.yaml names an unknown department {dept!r}")
+        entries += [
+            (c, f"symptom:{dept}") for p in phrases or [] for c in compile_phrase(str(p), clean)
+        ]
+    return Matcher(entries, fuzzy_min=3)
+
+
+@cache
+def _ask_complaints() -> tuple[str, ...]:
+    """Complaints of the table's ``ask`` list (fever alone, an injury, low mood): no
+    department is guessed from them; the flow asks or hands the caller to a person."""
+    return tuple(clean(str(p)) for p in data.load("symptoms").get("ask") or [])
+
+
+def _hits(cleaned: str) -> list[Hit]:
+    """Hits of the department grammar, plus the table's where no longer or equal grammar
+    phrase covers the same characters."""
+    hits = matcher().hits(cleaned)
+    for extra in guidance_desk_matcher().hits(cleaned):
+        covered = any(
+            h.start < extra.end and extra.start < h.end and h.size >= extra.size for h in hits
+        )
+        if not covered:
+            hits.append(extra)
+    return hits
 
 
 @cache
@@ -92,7 +132,7 @@ def parse_department(text: str) -> str | None:
         tier: {True: set(), False: set()} for tier in ("name", "condition", "symptom")
     }
     child = False
-    for hit in matcher().hits(cleaned):
+    for hit in _hits(cleaned):
         kind, _, dept = hit.label.partition(":")
         if kind in found and not _negated(cleaned, hit.start):
             found[kind][hit.exact].add(dept)
@@ -117,14 +157,18 @@ def _decide(names: set[str], conditions: set[str], symptoms: set[str], child: bo
 
 def department_question(text: str) -> str | None:
     """The follow-up question for an answer that names no single department (ask, don't
-    guess): ``"dizziness"`` (heart or nerves?), or ``"internal"`` / ``"surgery"`` when the
-    caller names only the umbrella 内科 or 外科 (the flow reads that group's list)."""
+    guess): ``"dizziness"`` (heart or nerves?), ``"internal"`` / ``"surgery"`` when the
+    caller names only the umbrella 内科 or 外科 (the flow reads that group's list), or
+    ``"ask"`` for a complaint that needs a person to direct it (fever alone, an injury,
+    low mood)."""
     cleaned = clean(text)
     if not cleaned or parse_department(text) is not None:
         return None
     words = data.words("departments", "dizziness")
     if any(clean(w) in cleaned for w in words):
         return "dizziness"
+    if any(c in cleaned for c in _ask_complaints()):
+        return "ask"
     umbrellas = data.load("departments").get("umbrellas") or {}
     said = {
         str(question)

@@ -124,6 +124,12 @@ def _negated(before: str) -> bool:
     return before[-2:-1] in negators and before[-1:] in _NEGATION_LINKS
 
 
+def _denied(before: str) -> bool:
+    """The clause opens with a denial a few words before the sign: 不是我要救命 (not me
+    crying for help), 不是说胸口疼."""
+    return before.startswith(("不是", "并不是", "又不是")) and len(before) <= 5
+
+
 def _counts(text: str, hit: Hit, pauses: tuple[int, ...] = ()) -> bool:
     """A sign counts unless negated, in the past, an old complaint or already over.
 
@@ -135,8 +141,12 @@ def _counts(text: str, hit: Hit, pauses: tuple[int, ...] = ()) -> bool:
     starts = [0, *(p for p in pauses if p <= hit.start)]
     end = min((p for p in pauses if p >= hit.end), default=len(text))
     before, after = text[starts[-1] : hit.start], text[hit.end : end]
-    if _negated(before):
+    if _negated(before) or _denied(before):
         return False
+    if any(w in text[: hit.start] for w in _words("hearsay")):
+        return False  # 电视里头说老年人摔倒了: seen on television, not happening here
+    if after.startswith("过") and not after.startswith(("过去", "过来")):
+        return False  # 晕倒过一次: V过 says it happened once, in the past
     if any(w in text[hit.end :] for w in _words("resolved")):
         return False
     now = _last(before, _words("now"))

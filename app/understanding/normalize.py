@@ -87,14 +87,19 @@ def clause_len(text: str, index: int) -> int:
 
 
 #: "哦不" / "噢不是": the caller takes back what they just said and says it again.
-_CORRECTION = re.compile(r"[哦噢喔][\s,，、.。…]*不(是)?")
+_CORRECTION = re.compile(r"[哦噢喔][\s,，、.。…]*不(是|对)?")
+#: 不对不对，哦，是的是的: after a no, 哦 and a yes said again take it back.
+_YES_AGAIN = re.compile(r"不(?:对|是)[^哦噢喔]*[哦噢喔][\s,，、.。…]*(?P<rest>(?:是|对)的?.*)$")
 _SEPARATORS = " \t,，、.。…!！?？;；:："
 
 
 def after_correction(text: str) -> str:
-    """What counts of an answer the caller corrected: the words after the last 哦不 / 哦不是
-    ("后天上午，哦不，下午" -> "下午"; "不对……哦不是，对的" -> "对的"). 哦不 followed
+    """What counts of an answer the caller corrected: the words after the last 哦不 / 哦不是 /
+    哦不对 ("后天上午，哦不，下午" -> "下午"; "不对……哦不是，对的" -> "对的"). 哦不 followed
     directly by a word negates it (哦不对不对 -> 不对不对); said last, it is the answer (不)."""
+    again = _YES_AGAIN.search(text)
+    if again:
+        return again["rest"]
     matches = list(_CORRECTION.finditer(text))
     if not matches:
         return text

@@ -65,8 +65,18 @@ def _department() -> list[str]:
     for dept, groups in (data.load("departments").get("departments") or {}).items():
         out.append(str(dept))
         out += [w for p in groups.get("names") or [] for w in surface_forms(str(p))]
-        out += [w for p in groups.get("symptoms") or [] for w in surface_forms(str(p))]
-    return out + data.words("departments", "ambiguous") + data.words("departments", "child")
+        for tier in ("conditions", "symptoms"):
+            out += [w for p in groups.get(tier) or [] for w in surface_forms(str(p))]
+    table = data.load("symptoms")
+    for phrases in (table.get("departments") or {}).values():
+        out += [w for p in phrases or [] for w in surface_forms(str(p))]
+    out += [w for p in table.get("ask") or [] for w in surface_forms(str(p))]
+    return (
+        out
+        + data.words("departments", "ambiguous")
+        + data.words("departments", "dizziness")
+        + data.words("departments", "child")
+    )
 
 
 def _when() -> list[str]:

@@ -68,11 +68,30 @@ def _vocabulary() -> tuple[Matcher, dict[str, str]]:
     return Matcher(entries, fuzzy_min=2), heard
 
 
+@cache
+def _weekday_sound_alikes() -> tuple[re.Pattern[str], dict[str, str]]:
+    """A weekday number heard as a sound-alike right after 礼拜/星期/周 (星期是 = 星期四)."""
+    raw = data.load("when").get("weekday_heard_as") or {}
+    table = {str(v): str(k) for k, vs in raw.items() for v in vs}
+    week_words = "|".join(map(re.escape, data.words("when", "week_words")))
+    alikes = "".join(map(re.escape, table)) or "(?!)"
+    return re.compile(f"(?P<week>{week_words})(?P<n>[{alikes}])"), table
+
+
+#: 不是明天，后天 / 不是礼拜三是礼拜四: the day right after 不是 is the one taken back.
+_DENIED_DAY = re.compile(
+    f"不是(?:{_N}月{_N}{_DAY_END}?|(?:下下个?|下个?|这个?)?(?:礼拜|星期|周).|{_N}{_DAY_END}"
+    "|大后天|后天|明天|今天)(?:是)?"
+)
+
+
 def _repair(text: str) -> str:
     """Replace mis-heard time words by the real ones (numerals are never replaced)."""
     matcher, heard = _vocabulary()
     for wrong, right in heard.items():
         text = text.replace(wrong, right)
+    weekday, table = _weekday_sound_alikes()
+    text = weekday.sub(lambda m: m["week"] + table[m["n"]], text)
     out = list(text)
     for hit in matcher.hits(text):
         span = text[hit.start : hit.end]
@@ -189,6 +208,8 @@ def _date_and_session(text: str, today: dt.date) -> tuple[dt.date | None, str | 
     t = _tables()
     if t["corrections"].search(text) is None or _no_preference_re().search(text):
         return _date(text, today), _session(text)
+    if _DENIED_DAY.search(text):
+        text = _DENIED_DAY.sub("不是", text)
     parts = [p for p in t["corrections"].split(text) if p]
     found = [(_date(p, today), _session(p)) for p in parts] or [(None, None)]
     dated = [i for i, (d, _) in enumerate(found) if d is not None]

@@ -7,7 +7,14 @@ from functools import cache
 
 from app.understanding import data
 from app.understanding.fuzzy import Hit, Matcher, char_key
-from app.understanding.normalize import SEP, after_correction, clause_len, clause_start, clean
+from app.understanding.normalize import (
+    SEP,
+    after_correction,
+    basic,
+    clause_len,
+    clause_start,
+    clean,
+)
 
 _SHORT_CLAUSE = 3
 _MEDIUM_CLAUSE = 6
@@ -130,6 +137,38 @@ def _turns_elsewhere(raw: str, text: str) -> bool:
     return False
 
 
+@cache
+def _hesitations() -> tuple[str, ...]:
+    return tuple(sorted(data.words("yesno", "trailing_hesitation"), key=len, reverse=True))
+
+
+def _trails_off(text: str) -> bool:
+    """嗯……这个嘛……: the answer's last clause is only a filler (dropped by the clean-up):
+    still thinking. 就这个 / 要这个 ("this one") are answers."""
+    last = basic(text).rsplit(SEP, 1)[-1].rstrip("嘛呢啊哦噢")
+    return last in _hesitations()
+
+
+_NEGATIONS = "不莫别没"
+
+
+def _negated_assent(cleaned: str, hit: Hit) -> Hit:
+    """不确认 / 莫确认: a negation right before a (two-character) yes phrase makes it a no."""
+    if hit.label == "yes" and hit.size >= 2 and hit.start and cleaned[hit.start - 1] in _NEGATIONS:
+        return Hit(hit.start - 1, hit.end, "no", hit.exact)
+    return hit
+
+
+def _answer_after_thinking(cleaned: str, hits: list[Hit]) -> str:
+    """我想想……嗯，对的: thinking aloud in earlier clauses, then an answer in a clause of its
+    own at the end: the answer counts (the last word counts). Otherwise unknown."""
+    last = clause_start(cleaned, len(cleaned) - 1)
+    if last == 0 or any(h.label == "unclear" and h.start >= last for h in hits):
+        return "unknown"
+    final = {h.label for h in hits if h.start >= last}
+    return final.pop() if len(final) == 1 else "unknown"
+
+
 def parse_yesno(text: str) -> str:
     """Return ``"yes"``, ``"no"`` or ``"unknown"``.
 
@@ -138,11 +177,15 @@ def parse_yesno(text: str) -> str:
     """
     text = after_correction(_SPACES.sub("", text))
     cleaned = clean(text)
-    if not cleaned:
+    if not cleaned or _trails_off(text):
         return "unknown"
     if _is_tail_question(cleaned):
         return "unknown"
-    hits = [h for h in matcher().hits(cleaned) if h.label != "none" and _counts(cleaned, h)]
+    hits = [
+        _negated_assent(cleaned, h)
+        for h in matcher().hits(cleaned)
+        if h.label != "none" and _counts(cleaned, h)
+    ]
     assents = any(h.label == "yes" for h in hits)
     if assents and (asks_for_something(cleaned) or _turns_elsewhere(text, cleaned)):
         # Not an assent: a no said with it still counts (不，要晚一点的), else ask again.
@@ -155,7 +198,7 @@ def parse_yesno(text: str) -> str:
             return _single_sounds().get(char_key(cleaned), "unknown")
         return "unknown"
     if any(h.label == "unclear" for h in hits):
-        return "unknown"
+        return _answer_after_thinking(cleaned, hits)
     tier = [h for h in hits if _strong(h)] or hits
     labels = {h.label for h in tier}
     if len(labels) == 1:

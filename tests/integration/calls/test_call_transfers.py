@@ -108,6 +108,15 @@ def test_numb_hands_said_after_dizziness_are_stroke_signs_too(service: CallServi
     assert call.transfer_reason == TransferReason.EMERGENCY and call.emergency is True
 
 
+def test_a_complaint_that_needs_a_person_is_not_guessed_into_a_department(
+    service: CallService, db: Database
+) -> None:
+    call, lines = play(service, ZHANG, "2", "这几天老是低烧")
+    assert any("要问清楚了才好选科" in line for line in lines)
+    assert call.transfer_reason == TransferReason.FLOW and call.emergency is False
+    assert booked(db) == []
+
+
 def test_an_old_complaint_is_not_an_emergency(service: CallService) -> None:
     call, lines = play(service, ZHANG, "2", "以前中过风，胸口疼是老毛病了，我要挂心内科", "1")
     assert not any(ADVICE in line for line in lines)

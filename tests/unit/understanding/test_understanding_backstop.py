@@ -1,0 +1,99 @@
+"""The statistical backstop: its numpy inference is scikit-learn's, the committed model is
+trained on the current development sets, and its policy never confirms on a guess."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from app.understanding import backstop, understand
+
+ROOT = Path(__file__).resolve().parents[3]
+TODAY = dt.date(2026, 12, 3)
+
+
+def _trainer():
+    spec = importlib.util.spec_from_file_location(
+        "train_backstop", ROOT / "scripts" / "train_understanding_backstop.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_committed_model_is_trained_on_the_current_development_sets():
+    trainer = _trainer()
+    model = json.loads(backstop.model_path().read_text(encoding="utf-8"))
+    assert model["data_digest"] == trainer.data_digest(), (
+        "a development set changed: run scripts/train_understanding_backstop.py"
+    )
+    assert not any("sealed" in name for name in model["trained_on"])
+
+
+def test_numpy_inference_gives_scikit_learns_probabilities(tmp_path, monkeypatch):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    trainer = _trainer()
+    rows = [r for r in trainer.labelled_rows() if r["expect"] == "yesno"][:80]
+    head = trainer.fit(rows)
+    head["threshold"] = 0.5
+    for f in (ROOT / "grammars").glob("*.yaml"):
+        (tmp_path / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    trainer.write({"heads": {"yesno": head}}, tmp_path / backstop.MODEL_FILE)
+    monkeypatch.setenv("IVR_GRAMMARS_DIR", str(tmp_path))
+    backstop._model.cache_clear()
+    try:
+        pairs = trainer._with_recogniser_copies(rows)
+        vectorizer = TfidfVectorizer(analyzer=backstop.features, min_df=2, sublinear_tf=True)
+        x = vectorizer.fit_transform([t for t, _ in pairs])
+        model = LogisticRegression(C=4.0, max_iter=5000).fit(x, [lab for _, lab in pairs])
+        for text in ("要 得 嘛", "我 再 想 想", "莫 整 了", "对头 对头", "你说啥子"):
+            probs = model.predict_proba(vectorizer.transform([text]))[0]
+            label, probability = backstop.predict("yesno", text)
+            assert label == model.classes_[probs.argmax()]
+            assert probability == pytest.approx(probs.max(), abs=5e-3)  # float16 weights
+    finally:
+        backstop._model.cache_clear()
+
+
+@pytest.fixture
+def verdict(monkeypatch):
+    """Make the model say a given label with a given probability."""
+
+    def say(label: str, probability: float) -> None:
+        monkeypatch.setattr(backstop, "predict", lambda kind, text: (label, probability))
+
+    return say
+
+
+def test_a_confident_model_fills_in_where_the_rules_abstain(verdict):
+    verdict("taxi", 0.9)
+    assert backstop.review("intent", "整 个 车 子 过 来", "unknown") == "taxi"
+    verdict("taxi", 0.3)  # below the threshold: the rules' answer stands
+    assert backstop.review("intent", "整 个 车 子 过 来", "unknown") == "unknown"
+
+
+def test_the_model_never_says_yes_for_the_caller(verdict):
+    verdict("yes", 0.99)
+    assert backstop.review("yesno", "这 个 我 看 看", "unknown") == "unknown"
+    verdict("no", 0.9)
+    assert backstop.review("yesno", "这 个 我 看 看", "unknown") == "no"
+
+
+def test_a_confident_nothing_vetoes_an_accept_but_never_a_call_for_a_person(verdict):
+    verdict("unknown", 0.9)
+    assert backstop.review("intent", "我儿子是开出租车的", "taxi") == "unknown"
+    assert backstop.review("intent", "救命", "operator") == "operator"
+    assert backstop.review("yesno", "好是好，就是太远了", "yes") == "unknown"
+
+
+def test_dizziness_and_umbrella_answers_are_asked_about_not_guessed(verdict):
+    verdict("心血管内科", 0.99)
+    assert understand("department", "头晕", TODAY) is None
+    assert understand("department", "看内科", TODAY) is None

@@ -1,0 +1,103 @@
+"""Second method round: weekday numbers heard as sound-alikes, a day taken back with 不是 or
+哦不对, "whichever day has a slot" as no preference, and emergencies: 出不到气, speech lost,
+救命 inside other words, things seen on television, V过 (once, in the past), a denial."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.understanding import understand
+
+MONDAY = dt.date(2026, 12, 7)
+
+
+def when(text: str) -> object:
+    return understand("when", text, MONDAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "session"),
+    [
+        ("礼拜是下午", "2026-12-10", "pm"),  # 是 for 四
+        ("星 期 留 上 午", "2026-12-12", "am"),  # 留 for 六
+        ("周山", "2026-12-09", None),  # 山 for 三
+        ("不是后天，大后天", "2026-12-10", None),
+        ("不 是 星 期 二 是 星 期 五", "2026-12-11", None),
+        ("后天上午，哦不对，礼拜五下午", "2026-12-11", "pm"),
+    ],
+)
+def test_days_heard_wrong_or_taken_back(text: str, date: str, session: str | None):
+    assert when(text) == {"date": date, "session": session}
+
+
+@pytest.mark.parametrize("text", ["你们哪天有号就哪天嘛", "哪 天 方 便 都 得", "有号就行"])
+def test_whichever_day_has_a_slot_is_no_preference(text: str):
+    assert when(text) == {"date": None, "session": None}
+
+
+def test_a_day_only_taken_back_is_no_day():
+    assert when("不是明天") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "emergency"),
+    [
+        ("我爹出不到气了", True),
+        ("他讲话一下子讲不出来了", True),
+        ("那是我的救命钱", False),
+        ("新闻里说有个老人晕倒在街上", False),
+        ("我年轻的时候昏倒过", False),
+        ("不是我要救命，我问问挂号", False),
+        ("她晕过去了，快点", True),  # 过去 after the sign: fainted now
+    ],
+)
+def test_emergency_classes(text: str, emergency: bool):
+    assert understand("emergency", text, MONDAY) is emergency
+
+
+def yesno(text: str) -> object:
+    return understand("yesno", text, MONDAY, backstop=False)
+
+
+def intent(text: str) -> object:
+    return understand("intent", text, MONDAY, backstop=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("ok", "yes"),
+        ("要 得 勒", "yes"),
+        ("得", "yes"),
+        ("先 不 确 认", "no"),
+        ("别确认", "no"),
+        ("不是不是，哦，对的对的", "yes"),  # the last word counts
+        ("我想想，要得", "yes"),
+        ("好，我再考虑一下", "unknown"),
+        ("嗯……那个嘛", "unknown"),
+        ("就这个", "yes"),
+        ("是 几 号 来 着", "unknown"),
+    ],
+)
+def test_yes_no_classes(text: str, want: str):
+    assert yesno(text) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("帮我订个后天的车，我要去红会医院", "taxi"),
+        ("预约明天的车子", "taxi"),
+        ("我腰疼想到医院看一下，帮我弄一下", "hospital"),
+        ("叫个车到医院检查", "taxi"),
+        ("帮我 cancel 了", "cancel"),
+        ("我挂的号是星期几", "query"),
+        ("这个机器我听不懂，给有人", "operator"),
+        ("现在挂号难得很", "unknown"),
+        ("的士车现在不好喊", "unknown"),
+    ],
+)
+def test_intent_classes(text: str, want: str):
+    assert intent(text) == want
