@@ -208,8 +208,11 @@ def _date_and_session(text: str, today: dt.date) -> tuple[dt.date | None, str | 
     t = _tables()
     if t["corrections"].search(text) is None or _no_preference_re().search(text):
         return _date(text, today), _session(text)
-    if _DENIED_DAY.search(text):
-        text = _DENIED_DAY.sub("不是", text)
+    denied = _DENIED_DAY.search(text)
+    if denied and _date(text[: denied.start()], today) is None:
+        # 不是明天，后天: the day after 不是 is taken back; but in 下礼拜一，不是，下礼拜二
+        # a day came first and 不是 takes that one back (the split below does it).
+        text = text[: denied.start()] + "不是" + text[denied.end() :]
     parts = [p for p in t["corrections"].split(text) if p]
     found = [(_date(p, today), _session(p)) for p in parts] or [(None, None)]
     dated = [i for i, (d, _) in enumerate(found) if d is not None]

@@ -101,3 +101,13 @@ def test_yes_no_classes(text: str, want: str):
 )
 def test_intent_classes(text: str, want: str):
     assert intent(text) == want
+
+
+def test_a_day_before_a_bare_correction_is_the_one_taken_back():
+    assert when("下礼拜二，不是，下礼拜三") == {"date": "2026-12-16", "session": None}
+    assert when("不是下礼拜二，下礼拜三") == {"date": "2026-12-16", "session": None}
+
+
+def test_a_condition_heard_as_written_beats_a_name_heard_by_sound():
+    # 肿医 sounds like 中医 (zh/z), but 肾病 was said as written
+    assert understand("department", "腿 肿 医生 讲 是 肾病", MONDAY) == "肾内科"
