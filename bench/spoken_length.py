@@ -71,7 +71,7 @@ PATHS = [
     Path_(
         "hospital, for a relative (李梅 for her mother)",
         LI_MEI,
-        lambda db: ["2", "1", "1", "1", "1"],
+        lambda db: ["2", "1", _last_four(db), "1", "1", "1"],
     ),
     Path_("taxi, registered (one key + yes)", ZHANG, lambda db: ["1", "1"]),
     Path_("status of the ride (then hang up)", ZHANG, lambda db: ["挂断"]),

@@ -5,7 +5,9 @@ here, once: speech understood as an emergency (胸口疼, 喘不过气 ...) come
 question: the caller hears slowly the advice to call 120 and is handed to a person; `*` or
 "再说一遍" repeats the prompt more slowly; `0` or "转人工" hands the caller to a person;
 a question's own words for its keys (`key_words`: "晚一点" at an offer) come before its
-kind of answer (yes/no), so "要晚一点的" is never a "yes"; an answer the question's kind
+kind of answer (yes/no), so "要晚一点的" is never a "yes"; a no that wants nothing at all
+(不消了, 算了: the understanding's `decline`) goes where the question's `answers: {decline}`
+says, at a question of any kind; an answer the question's kind
 makes nothing of may be a second kind it also takes (`otherwise`: a day said at an offer);
 the first silence, misunderstanding or wrong key re-prompts in simpler words (a wrong key
 with "请再按一遍", never "再说一遍"; a key where the caller's own words are recorded
@@ -49,7 +51,6 @@ FAILURES_BEFORE_TRANSFER = 2
 REPEAT_KEY = "*"
 OPERATOR_KEY = "0"
 DECLINE = "decline"  # the answer kind (and `answers` key) of a no that wants nothing
-GO = "->"  # marks a question's `words` among its `key_words` (never a key)
 
 
 @dataclass
@@ -165,29 +166,26 @@ class Engine:
         if intent == "operator":
             self._transfer(call, "asked", out)
             return
-        # The question's own words (for a key, or straight to a state) win over its kind.
-        said = keys_said({**spec.key_words, **{GO + t: w for t, w in spec.words.items()}}, text)
-        if len(said) == 1:
-            (heard,) = said
-            if heard.startswith(GO):
-                self._go(call, heard.removeprefix(GO), ctx, out)
-            else:
-                self._on_keys(call, heard, ctx, out)
+        # The question's own words for its keys win over its kind of answer.
+        keys = keys_said(spec.key_words, text)
+        if len(keys) == 1:
+            self._on_keys(call, keys.pop(), ctx, out)
             return
-        keys = said
         if keys:  # words of two different keys ("晚一点的，换一天也行"): ask again
             self._fail(call, "nomatch", out)
+            return
+        # A no that wants nothing at all (不消了, 算了, 要不得: the understanding's `decline`)
+        # has a state of its own where the question says so (`answers: {decline: ...}`),
+        # whatever the question's kind: no car / no booking, never "correct one detail",
+        # a place, a passenger or a department.
+        declined = spec.answers.get(DECLINE)
+        if declined and self.understand(DECLINE, text, ctx.today) is True:
+            self._go(call, declined, ctx, out)
             return
         if spec.expect is None:
             self._fail(call, "nomatch", out)
             return
         value = self._value(spec, text, ctx)
-        # A "no" that wants nothing at all (不消了, 算了) may have a state of its own
-        # (`answers: {decline: ...}`): no car / no booking, never "correct one detail".
-        declined = spec.answers.get(DECLINE)
-        if declined and value == "no" and self.understand(DECLINE, text, ctx.today) is True:
-            self._go(call, declined, ctx, out)
-            return
         if (value is None or value == "unknown") and spec.otherwise:
             other = self.understand(spec.otherwise.expect, text, ctx.today)
             if other is not None and other != "unknown":  # e.g. a day said at an offer

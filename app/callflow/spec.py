@@ -59,10 +59,6 @@ class StateSpec(BaseModel):
     # The question's own words for its keys ({2: [晚一点, 晚些]}), matched before `expect`:
     # "要晚一点的" at an offer is key 2, not the "yes" its 要 would otherwise be.
     key_words: dict[str, list[str]] = Field(default_factory=dict)
-    # Words that lead straight to a state, heard with `key_words`, before `expect`: at a
-    # confirmation "不要了" is "I don't want it" ({not_ordered: [不要了]}), not the "不对"
-    # that yes/no would make of it.
-    words: dict[str, list[str]] = Field(default_factory=dict)
     on_value: str | None = None
     otherwise: OtherAnswer | None = None
     # Ambiguous answers worth a follow-up question: {dizziness: ask_dizziness}.
@@ -107,7 +103,6 @@ class StateSpec(BaseModel):
         if self.otherwise:
             edges.append((f"otherwise {self.otherwise.expect}", self.otherwise.on_value))
         edges += [(f"clarify {q}", t) for q, t in self.clarify.items()]
-        edges += [(f"words for {t}", t) for t in self.words]
         if self.next:
             edges.append(("next", self.next))
         return edges

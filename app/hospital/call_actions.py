@@ -41,6 +41,8 @@ ID_TRIES = 3  # wrong ID numbers typed in one call before a person helps
 # Wrong last four digits are counted per patient across calls: app.hospital.identity.
 SECRET_ID = "secret_id_number"  # a typed ID number, until the booking is confirmed
 SECRET_READBACK = "secret_id_readback"
+ID_FOR = "typed_id_patient"  # whose number the typed one is (a patient id)
+ID_CONFIRMED = "typed_id_confirmed"  # read back and confirmed by the caller
 SPOKEN_DIGITS = dict(zip("0123456789X", "零一二三四五六七八九叉", strict=True))
 
 
@@ -102,43 +104,76 @@ def _register_patient_actions(registry: ActionRegistry) -> None:
 
     @registry.register("check_patient_id", outcomes=("has_id", "no_id"))
     def check_patient_id(ctx: StepContext) -> str:
-        """Real-name booking: the patient's ID number must be on file (or typed in this call)."""
+        """Real-name booking: the patient's ID number must be on file, or typed, read back
+        and confirmed for this same patient earlier in this call (never asked twice)."""
         person = ctx.session.get(Person, ctx.vars["patient_id"])
         known = person is not None and person.id_number
-        return "has_id" if known or ctx.vars.get(SECRET_ID) else "no_id"
+        return "has_id" if known or _confirmed_id(ctx) else "no_id"
 
-    @registry.register("check_typed_id", outcomes=("valid", "invalid", "gave_up"))
+    @registry.register("check_typed_id", outcomes=("valid", "invalid", "gave_up", "not_checked"))
     def check_typed_id(ctx: StepContext) -> str:
-        """Check a typed ID number and prepare its read-back; nothing is stored yet."""
+        """Check a typed ID number and prepare its read-back; nothing is stored yet.
+
+        A number registered to another person is `not_checked`: the caller is handed to a
+        person with words that say nothing of it (not even that the number is in use)."""
         typed = str(ctx.vars.pop("id_typed", "") or "")
         try:
             resident = check_id_number(
                 ctx.session, person_id=ctx.vars["patient_id"], raw=typed, today=ctx.today
             )
         except BookingError as refusal:
+            if refusal.code == "id_in_use":
+                return "not_checked"
             tries = ctx.vars.get("id_tries", 0) + 1
             ctx.vars.update(id_tries=tries, id_problem=refusal.message.rstrip("。"))
             return "gave_up" if tries >= ID_TRIES else "invalid"
         ctx.vars[SECRET_ID] = resident.number
         ctx.vars[SECRET_READBACK] = spoken_id(resident.number)
+        ctx.vars[ID_FOR] = ctx.vars["patient_id"]
+        ctx.vars[ID_CONFIRMED] = False
         return "valid"
+
+    @registry.register("confirm_typed_id", outcomes=("confirmed",))
+    def confirm_typed_id(ctx: StepContext) -> str:
+        """The caller confirmed the read-back: usable in this call, stored only with a
+        confirmed booking."""
+        ctx.vars[ID_CONFIRMED] = True
+        return "confirmed"
 
     @registry.register("forget_typed_id", outcomes=("forgotten",))
     def forget_typed_id(ctx: StepContext) -> str:
-        """The caller said the read-back is wrong: type it again."""
-        ctx.vars.pop(SECRET_ID, None)
-        ctx.vars.pop(SECRET_READBACK, None)
+        """The caller said the read-back is wrong (type it again), or hung up."""
+        _forget_id(ctx)
         return "forgotten"
+
+    @registry.register("forget_unconfirmed_id")
+    def forget_unconfirmed_id(ctx: StepContext) -> None:
+        """Nothing booked: a typed number the caller has not confirmed is not kept."""
+        if not ctx.vars.get(ID_CONFIRMED):
+            _forget_id(ctx)
 
 
 # --- a booking already made: proof of identity first ------------------------------------
 
 
 def _register_booking_check_actions(registry: ActionRegistry) -> None:
+    @registry.register("bookings_need_identity", outcomes=("ask", "no"))
+    def bookings_need_identity(ctx: StepContext) -> str:
+        """A relative types the last four digits of the patient's ID number before anything
+        about the patient's bookings is said, even whether there is one; so every relative,
+        booked or not, is asked (asking only when there is a booking would tell)."""
+        if ctx.vars.get("patient_self") or _identity_checked(ctx):
+            return "no"
+        person = ctx.session.get(Person, ctx.vars["patient_id"])
+        return "ask" if person is not None and person.id_number else "no"
+
     @registry.register("find_upcoming_booking", outcomes=("booked", "none"))
     def find_upcoming_booking(ctx: StepContext) -> str:
         """Whether the patient has live bookings, and how many (their details are read only
-        after the last four digits of the ID number are checked), one after another."""
+        after the last four digits of the ID number are checked), one after another.
+        A relative hears none of it unless the last four digits were checked."""
+        if not _may_hear_bookings(ctx):
+            return "none"
         upcoming = upcoming_appointments.upcoming(
             ctx.session, patient_id=ctx.vars["patient_id"], now=ctx.now
         )
@@ -167,7 +202,7 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
         booking and ask whether a second visit is wanted (an older caller who forgot the
         first booking is the usual reason to call twice)."""
         department = ctx.vars.get("department")
-        if ctx.vars.get("second_visit") == department:
+        if ctx.vars.get("second_visit") == department or not _may_hear_bookings(ctx):
             return "none"
         same = [
             booking
@@ -194,7 +229,7 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
     @registry.register("check_identity", outcomes=("verified", "ask", "locked"))
     def check_identity(ctx: StepContext) -> str:
         """Verified in this call already, locked by wrong answers (any call, 24 h), or ask."""
-        if ctx.vars.get("identity_checked"):
+        if _identity_checked(ctx):
             return "verified"
         if identity.is_locked(ctx.session, person_id=ctx.vars["patient_id"], now=ctx.now):
             return "locked"
@@ -208,7 +243,7 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
         person = ctx.session.get(Person, ctx.vars["patient_id"])
         on_file = (person.id_number or "").upper() if person is not None else ""
         if on_file and len(typed) == 4 and on_file.endswith(typed):
-            ctx.vars["identity_checked"] = True
+            ctx.vars["identity_checked"] = ctx.vars["patient_id"]  # for this patient only
             return "verified"
         if not on_file:
             return "gave_up"
@@ -220,7 +255,7 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
     @registry.register("cancel_upcoming_booking", outcomes=("cancelled", "refused"), commits=True)
     def cancel_upcoming_booking(ctx: StepContext) -> str:
         """The caller confirmed: cancel the booking read out to them (before the deadline)."""
-        if not ctx.vars.get("identity_checked"):  # never without the last four digits
+        if not _identity_checked(ctx):  # never without the last four digits
             ctx.vars["cancel_problem"] = ""
             return "refused"
         try:
@@ -422,7 +457,7 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         try:
             # One savepoint: a refused booking (a lost race) does not keep the ID number.
             with ctx.session.begin_nested():
-                typed = ctx.vars.get(SECRET_ID)
+                typed = _confirmed_id(ctx)
                 if typed:
                     set_id_number(
                         ctx.session,
@@ -446,8 +481,7 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             if refusal.code in ("already_booked", "time_clash", "id_required"):
                 return refusal.code
             return "refused"
-        ctx.vars.pop(SECRET_ID, None)
-        ctx.vars.pop(SECRET_READBACK, None)
+        _forget_id(ctx)
         ctx.vars["booked_text"] = ctx.vars["offer_text"]
         ctx.vars["booked_cancel_by"] = ctx.vars.get("offer_cancel_by", "")
         return "booked"
@@ -501,6 +535,31 @@ def _show_booking(ctx: StepContext, index: int) -> None:
     )
 
 
+def _may_hear_bookings(ctx: StepContext) -> bool:
+    """The caller books for themself, or the patient's last four ID digits were checked."""
+    return bool(ctx.vars.get("patient_self") or _identity_checked(ctx))
+
+
+def _identity_checked(ctx: StepContext) -> bool:
+    """The last four digits were checked in this call for the current patient (a relative
+    who books for two people proves each)."""
+    checked = ctx.vars.get("identity_checked")
+    return not isinstance(checked, bool) and checked == ctx.vars["patient_id"]
+
+
+def _confirmed_id(ctx: StepContext) -> str | None:
+    """The typed ID number, if the caller confirmed its read-back for the current patient."""
+    typed = ctx.vars.get(SECRET_ID)
+    if typed and ctx.vars.get(ID_CONFIRMED) and ctx.vars.get(ID_FOR) == ctx.vars["patient_id"]:
+        return str(typed)
+    return None
+
+
+def _forget_id(ctx: StepContext) -> None:
+    for name in (SECRET_ID, SECRET_READBACK, ID_FOR, ID_CONFIRMED):
+        ctx.vars.pop(name, None)
+
+
 def spoken_id(number: str) -> str:
     """5301 0219 4603 1212 3X, each digit said: 五三零一，零二一九，…，三叉."""
     groups = [number[i : i + 4] for i in range(0, len(number), 4)]
@@ -525,6 +584,7 @@ def _set_patient(ctx: StepContext, patient: dict[str, Any]) -> None:
     self_booking = patient["relation"] == SELF
     ctx.vars.update(
         patient_id=patient["id"],
+        patient_self=self_booking,
         patient_contact_id=patient["contact_id"],
         # A relative hears the relation and the name in every prompt (您母亲张秀英), never
         # the hotline's nickname for the patient (张奶奶).

@@ -1,13 +1,13 @@
 """The printed card beside an older person's phone: the hotline, the main keys, and for
 each saved place the keys that order a taxi from there (dialogs/taxi.yaml):
 
-- home: 1 (taxi), then 1 (车到家接您，对吗？);
+- home: 1 (taxi), then 1 (车到家接您。对，按1。);
 - another place, key ≤ 8, with a home saved: 1, then 2 (不对), then the place's key,
   then 1 (对);
 - another place without a home saved: 1, then the place's key, then 1;
 - places 8 to 10 have no key in the menu (8 is 取消叫车 on the status menu, 9 means
   "none of these"): the caller reaches the place question the same way (1, then 2 with
-  a home saved) and says the label there; "车到家接您，对吗？" takes no place names.
+  a home saved) and says the label there; "车到家接您。" takes no place names.
 """
 
 from __future__ import annotations

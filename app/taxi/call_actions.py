@@ -284,9 +284,11 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
 
     @registry.register("drop_ride_request")
     def drop_ride_request(ctx: StepContext) -> None:
-        """The caller does not want a car after all: the draft is cancelled, nothing queued."""
-        ride = _draft(ctx)
-        if ride.status == RideStatus.DRAFT:
+        """The caller does not want a car after all: the draft is cancelled, nothing queued.
+        Said before a draft was opened (at "给谁叫车？") there is nothing to cancel."""
+        ride_id = ctx.vars.get("ride_id")
+        ride = ctx.session.get(Ride, ride_id) if ride_id else None
+        if ride is not None and ride.status == RideStatus.DRAFT:
             rides.cancel(
                 ctx.session,
                 ride_id=ride.id,

@@ -83,8 +83,8 @@ def test_scripted_call_from_a_demo_number_is_greeted_and_repeat_and_transfer_wor
     result = ivr("call", "--from", "+8613800000001", "--script", str(script), env=demo_db)
     lines = result.stdout.splitlines()
     assert result.returncode == 0, result.stderr
-    assert lines[0].startswith("热线：张奶奶您好，这里是长者服务热线。叫车到您家，按1")
-    assert sum("热线（慢速）：张奶奶您好，这里是长者服务热线。" in line for line in lines) == 2
+    assert lines[0].startswith("热线：张奶奶您好，长者服务热线。叫车到您家，按1")
+    assert sum("热线（慢速）：张奶奶您好，长者服务热线。" in line for line in lines) == 2
     assert "[转接人工：asked]" in result.stdout
 
 

@@ -55,7 +55,7 @@ def test_tomorrow_at_eight_by_keys_is_read_back_and_booked(
     said = "\n".join(lines)
     assert "约车，按3" in lines[0]
     assert "哪天用车？今天，请按1。明天，请按2。后天，请按3。" in said
-    assert "明天早上8点，车到家接您，对吗？" in said  # read back before anything is saved
+    assert "明天早上8点，车到家接您。对，按1" in said  # read back before anything is saved
     assert "车约好了：明天早上8点，车到家接您。前一天晚上会发短信提醒您。" in said
     (ride,) = rides(db)
     assert ride.status == RideStatus.SCHEDULED
@@ -74,7 +74,7 @@ def test_a_day_and_hour_said_in_one_answer_and_a_booked_trip_to_hospital(
 ) -> None:
     lines = call(service, ZHANG, "3", "礼拜三下午两点半", "3", "1")
     said = "\n".join(lines)
-    assert "后天下午2点半，车到家接您，对吗？" in said  # 礼拜三 is the day after tomorrow
+    assert "后天下午2点半，车到家接您。对，按1" in said  # 礼拜三 is the day after tomorrow
     assert "后天下午2点半，车到家接您去春城第一人民医院，对吗？" in said
     (ride,) = rides(db)
     assert local(ride) == datetime(2026, 12, 2, 14, 30, tzinfo=LOCAL_TZ)
@@ -102,7 +102,7 @@ def test_a_time_that_cannot_be_booked_is_refused_with_the_reason(
 def test_a_time_within_the_release_lead_is_a_ride_now(service: CallService, db: Database) -> None:
     lines = call(service, ZHANG, "3", "1", "上午十点二十", "1")  # 10:00 now: too soon to book
     said = "\n".join(lines)
-    assert "不用预约，现在就为您叫车。" in said and "车到家接您，对吗？" in said
+    assert "不用预约，现在就为您叫车。" in said and "车到家接您。对，按1" in said
     (ride,) = rides(db)
     assert ride.status == RideStatus.QUEUED and ride.pickup_at is None
 
@@ -124,7 +124,7 @@ def test_calling_again_the_booked_ride_is_heard_kept_with_2_and_cancelled_with_8
     said = "\n".join(lines)
     # Calling again, the booking is said right after the greeting.
     assert lines[0].startswith(
-        "热线：张奶奶您好，这里是长者服务热线。您预约了明天早上8点的车。叫车到您家，按1。"
+        "热线：张奶奶您好，长者服务热线。您预约了明天早上8点的车。叫车到您家，按1。"
     )
     assert "您预约了明天早上8点，到家接的车。" in said
     assert "明天早上8点的车要取消吗？取消，请再按8。不取消，请按2。" in said

@@ -35,7 +35,7 @@ def says(result_outputs: list) -> str:  # type: ignore[type-arg]
 
 def test_registered_caller_is_greeted_by_name_and_reaches_the_menu(service: CallService) -> None:
     result = service.handle(call_id="CA1", event=CallStarted(ZHANG, HOTLINE), event_key="start")
-    assert says(result.outputs).startswith("张奶奶您好，这里是长者服务热线。")
+    assert says(result.outputs).startswith("张奶奶您好，长者服务热线。")
     assert "挂号，按2" in says(result.outputs) and "转人工，按0" in says(result.outputs)
     assert isinstance(result.outputs[-1], Listen)
     assert result.state == "main.menu_home"
@@ -54,7 +54,7 @@ def test_one_key_and_a_confirmation_queue_a_ride_from_home(
 ) -> None:
     service.handle(call_id="CA1", event=CallStarted(ZHANG, HOTLINE), event_key="start")
     confirm = service.handle(call_id="CA1", event=Keys("1"), event_key="k1")
-    assert "车到家接您，对吗" in says(confirm.outputs)
+    assert "车到家接您。对，按1" in says(confirm.outputs)
     done = service.handle(call_id="CA1", event=Speech("是喽嘛"), event_key="k2")
     assert done.ended and done.outputs[-1].kind == "hangup"
     with db.session() as session:

@@ -99,7 +99,8 @@ def test_later_steps_to_the_next_session_not_the_next_twenty_minutes(
 
 
 def test_a_daughter_books_for_her_mother(service: CallService, db: Database) -> None:
-    lines = call(service, "+8613900000001", "2", "1", "1", "1", "1")  # 李梅, 张秀英's daughter
+    # 李梅, 张秀英's daughter: the last four digits of her mother's ID number first
+    lines = call(service, "+8613900000001", "2", "1", _last_four(db, "张秀英"), "1", "1", "1")
     assert any("是给您母亲张秀英挂号吗" in line for line in lines)
     (appointment,) = booked(db)
     with db.session() as session:
@@ -111,9 +112,9 @@ def test_a_daughter_books_for_her_mother(service: CallService, db: Database) -> 
 
 
 def test_a_son_booking_for_his_father_is_told_his_father_brings_the_id_card(
-    service: CallService,
+    service: CallService, db: Database
 ) -> None:
-    lines = call(service, "+8613900000003", "2", "1", "1", "1", "1")
+    lines = call(service, "+8613900000003", "2", "1", _last_four(db, "王建国"), "1", "1", "1")
     assert any("请您父亲带上身份证" in line for line in lines), lines
 
 
@@ -433,9 +434,9 @@ DAUGHTER = "+8613900000001"  # 李梅, who books for her mother 张秀英
 def test_the_habit_key_1_after_the_details_keeps_a_relatives_booking(
     service: CallService, db: Database
 ) -> None:
-    """ "2,1,2,<后4位>,1" from the daughter: 1 after the details keeps the booking."""
-    call(service, DAUGHTER, "2", "1", "1", "1", "1")
-    lines = call(service, DAUGHTER, "2", "1", "2", _last_four(db, "张秀英"), "1", "hangup")
+    """ "2,1,<后4位>,2,1" from the daughter: 1 after the details keeps the booking."""
+    call(service, DAUGHTER, "2", "1", _last_four(db, "张秀英"), "1", "1", "1")
+    lines = call(service, DAUGHTER, "2", "1", _last_four(db, "张秀英"), "2", "1", "hangup")
     assert any("这个号留着，请按1。要取消这个号，请按8" in line for line in lines)
     assert any("这个号给您留着" in line for line in lines)
     assert not any("已经取消" in line for line in lines)
@@ -456,8 +457,8 @@ def test_the_habit_key_1_after_the_details_keeps_a_relatives_booking(
 def test_cancelling_a_booking_asks_again_and_hears_its_own_words(
     service: CallService, db: Database, turns: tuple[str, ...], cancelled: bool
 ) -> None:
-    call(service, DAUGHTER, "2", "1", "1", "1", "1")
-    lines = call(service, DAUGHTER, "2", "1", "2", _last_four(db, "张秀英"), *turns, "hangup")
+    call(service, DAUGHTER, "2", "1", _last_four(db, "张秀英"), "1", "1", "1")
+    lines = call(service, DAUGHTER, "2", "1", _last_four(db, "张秀英"), "2", *turns, "hangup")
     assert any("要取消12月1号星期二上午8点心血管内科的号，对吗" in line for line in lines)
     assert any("这个号已经取消了" in line for line in lines) is cancelled
     assert len(booked(db)) == (0 if cancelled else 1)
@@ -466,8 +467,8 @@ def test_cancelling_a_booking_asks_again_and_hears_its_own_words(
 def test_a_relative_hears_the_relation_and_the_name_never_the_nickname(
     service: CallService, db: Database
 ) -> None:
-    first = call(service, DAUGHTER, "2", "1", "1", "1", "1")
-    again = call(service, DAUGHTER, "2", "1", "2", _last_four(db, "张秀英"), "1", "hangup")
+    first = call(service, DAUGHTER, "2", "1", _last_four(db, "张秀英"), "1", "1", "1")
+    again = call(service, DAUGHTER, "2", "1", _last_four(db, "张秀英"), "2", "1", "hangup")
     assert any("您母亲张秀英要看哪个科" in line for line in first)
     assert any("您母亲张秀英已经挂了一个号" in line for line in again)
     assert any("请输入您母亲张秀英身份证号的最后4位" in line for line in again)

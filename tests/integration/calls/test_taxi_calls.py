@@ -61,7 +61,7 @@ def test_the_first_prompt_names_the_caller_the_hotline_and_the_home_key(
 ) -> None:
     lines, _ = call(service, "+8613800000001", "hangup")
     # The key before the long detail: the address is not read before "按1".
-    assert lines[0].startswith("热线：张奶奶您好，这里是长者服务热线。叫车到您家，按1。")
+    assert lines[0].startswith("热线：张奶奶您好，长者服务热线。叫车到您家，按1。")
 
 
 def test_saying_jiao_che_works_like_key_one(service: CallService, db: Database) -> None:

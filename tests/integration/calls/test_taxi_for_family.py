@@ -68,7 +68,7 @@ def test_a_daughter_orders_a_car_to_her_mothers_home_in_three_keys(
     assert "转人工，按0" in question
     # Whose home, with its address: the daughter may live elsewhere (P15).
     home = said(lines, "车到您母亲张秀英家")
-    assert "车到您母亲张秀英家（" in home and "）接她，对吗" in home
+    assert "车到您母亲张秀英家（" in home and "）接她。对，按1" in home
     assert "车到家接" not in home
     end = said(lines, "车已经叫了")
     assert "请您母亲在家等车" in end  # she waits, not the daughter who called

@@ -54,7 +54,7 @@ def test_a_number_registered_a_moment_ago_is_greeted_by_name_and_gets_one_key_ta
     demo_data(db, today=date(2026, 11, 30))
     person_id = _register(db)
     lines = _call(db, "+868716660101", "1", "1")
-    assert lines[0].startswith("热线：赵奶奶您好，这里是长者服务热线。叫车到您家，按1"), lines
+    assert lines[0].startswith("热线：赵奶奶您好，长者服务热线。叫车到您家，按1"), lines
     assert any("车已经叫了" in line for line in lines), lines
     with db.session() as session:
         ride = session.scalars(select(Ride)).one()

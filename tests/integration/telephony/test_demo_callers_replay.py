@@ -158,11 +158,13 @@ def test_the_demo_callers_replayed_over_signed_webhooks(
     assert id_number is not None
     last_four = id_number[-4:].replace("X", "*")  # X is typed with *
 
-    # 1. Hospital for a relative: the relation and the patient are named.
+    # 1. Hospital for a relative: the relation and the patient are named; the last four
+    # digits of the patient's ID number come before anything about her bookings.
     daughter = TwilioCall(hotline, "CA" + "1" * 32, LI_MEI).start()
     assert HOTLINE_NAME in daughter.first_sentence
     assert "是给您母亲张秀英挂号吗" in daughter.press("2")
-    assert "内科" in daughter.press("1") and "按0" in daughter.last
+    assert "请输入您母亲张秀英身份证号的最后4位" in daughter.press("1")
+    assert "内科" in daughter.press(last_four) and "按0" in daughter.last
     assert "心血管内科" in daughter.press("1")
     offer = daughter.press("1")
     assert "明天星期二上午8点" in offer and "春城第一人民医院" in offer
@@ -198,7 +200,7 @@ def test_the_demo_callers_replayed_over_signed_webhooks(
     # 4. One-key taxi home: key 1, then yes.
     taxi = TwilioCall(hotline, "CA" + "4" * 32, ZHANG).start()
     assert "叫车到您家，按1" in taxi.said[0][0][0]
-    assert "车到家接您，对吗" in taxi.press("1")
+    assert "车到家接您。对，按1" in taxi.press("1")
     assert "车已经叫了" in taxi.press("1") and taxi.ended_with == "Hangup"
     with db.session() as session:
         (ride,) = session.scalars(select(Ride)).all()

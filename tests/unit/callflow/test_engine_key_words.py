@@ -44,6 +44,8 @@ FLOW = {
 
 
 def understand(expect: str, text: str, today: date) -> object:
+    if expect == "decline":  # crude too: 不要了 / 不消了 want nothing
+        return "不要了" in text or "不消了" in text
     if expect == "yesno":  # as crude as a grammar can be: any 要 is a yes
         return "no" if "不" in text else "yes" if "要" in text else "unknown"
     if expect == "when":
@@ -118,8 +120,13 @@ def test_a_day_said_at_the_offer_is_the_second_kind_of_answer_it_takes(tmp_path:
     assert call.state == "day" and call.vars["wanted"]["date"] == "2026-12-05"
 
 
-def _with_words(tmp_path: Path, words: dict[str, list[str]]) -> Engine:
-    offer = {**FLOW["states"]["offer"], "words": words}  # type: ignore[dict-item]
+def _with_decline(tmp_path: Path, expect: str = "yesno", target: str = "stop") -> Engine:
+    """The offer with `answers: {decline: target}`; `expect` free_text makes it a place
+    question (any words are its answer)."""
+    offer = {**FLOW["states"]["offer"], "expect": expect}  # type: ignore[dict-item]
+    offer["answers"] = {**offer["answers"], "decline": target}
+    if expect == "free_text":
+        offer.update(answers={"decline": target}, on_value="later", save_as="place")
     flow = {
         **FLOW,
         "prompts": {**FLOW["prompts"], "stop": "好的，没有挂号。"},  # type: ignore[dict-item]
@@ -131,16 +138,36 @@ def _with_words(tmp_path: Path, words: dict[str, list[str]]) -> Engine:
 @pytest.mark.parametrize(
     ("said", "state"), [("不要了", "stop"), ("我不消了", "stop"), ("不", "later")]
 )
-def test_a_questions_words_lead_straight_to_their_state_before_no(
+def test_a_no_that_wants_nothing_goes_to_the_decline_state_before_no(
     tmp_path: Path, said: str, state: str
 ) -> None:
-    hotline, call = _with_words(tmp_path, {"stop": ["不要了", "不消了"]}), CallState()
+    hotline, call = _with_decline(tmp_path), CallState()
     ctx = FakeContext(vars=call.vars)
     hotline.step(call, CallStarted(None, None), ctx)
     hotline.step(call, Speech(said), ctx)
     assert call.state == state
 
 
-def test_words_for_a_state_that_does_not_exist_are_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("said", "state"), [("不消了", "stop"), ("翠湖南路", "later")])
+def test_a_decline_is_heard_at_a_question_of_any_kind_not_taken_as_its_answer(
+    tmp_path: Path, said: str, state: str
+) -> None:
+    """At a place question any words are an answer: 不消了 must not become a place."""
+    hotline, call = _with_decline(tmp_path, expect="free_text"), CallState()
+    ctx = FakeContext(vars=call.vars)
+    hotline.step(call, CallStarted(None, None), ctx)
+    hotline.step(call, Speech(said), ctx)
+    assert call.state == state
+    assert call.vars.get("place") == (None if state == "stop" else said)
+
+
+def test_a_decline_state_that_does_not_exist_is_refused(tmp_path: Path) -> None:
     with pytest.raises(FlowError, match="nowhere"):
-        _with_words(tmp_path, {"nowhere": ["不要了"]})
+        _with_decline(tmp_path, target="nowhere")
+
+
+def test_literal_word_lists_to_a_state_are_gone(tmp_path: Path) -> None:
+    """One way to say "never mind": the understanding's decline, not a list per question."""
+    offer = {**FLOW["states"]["offer"], "words": {"book": ["不要了"]}}  # type: ignore[dict-item]
+    with pytest.raises(FlowError, match="words"):
+        _engine(tmp_path, {**FLOW, "states": {**FLOW["states"], "offer": offer}})  # type: ignore[dict-item]

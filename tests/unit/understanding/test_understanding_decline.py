@@ -78,3 +78,22 @@ def test_decline_is_a_public_kind_with_a_phrase_list() -> None:
     words = phrase_list("decline")
     assert {"不要了", "算了", "莫整了", "不消了"} <= set(words)
     assert words[-1] == "[unk]"
+
+
+# The words the taxi and hospital flows once listed per question (`words: not_ordered` /
+# `not_booked`), and the dialect refusals of issue 9: the flows now ask this kind only.
+FORMER_FLOW_LISTS = [
+    "不要了", "不消了", "不消", "莫要", "毛要", "莫整了", "不用了", "算了", "不叫了", "不要车了",
+    "车不要了", "不坐了", "不坐车了", "不挂了", "不挂号了", "不看了", "不整了", "要不得",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", FORMER_FLOW_LISTS)
+def test_every_refusal_the_flows_listed_by_hand_is_a_decline(text: str) -> None:
+    assert understand("decline", text, TODAY) is True
+    assert understand("decline", f"{text}，谢谢你", TODAY) is True
+
+
+@pytest.mark.parametrize("text", ["去医院要不得", "不坐公交", "要不得的话怎么办"])
+def test_kunming_yao_bu_de_or_bu_zuo_inside_another_matter_is_no_decline(text: str) -> None:
+    assert understand("decline", text, TODAY) is False
