@@ -68,10 +68,20 @@ def _expand_counts(text: str, strong: dict[str, str]) -> str:
     return counted.sub(repl, text)
 
 
+#: 三四五六，说错了，三四五七: the digits said again after a correction count.
+_CORRECTIONS = re.compile("说错了|讲错了|念错了|错了|不对不对|不对|哦不是|不是不是|重新说|重说")
+
+
+def _after_last_correction(text: str) -> str:
+    parts = _CORRECTIONS.split(text)
+    return parts[-1] if len(parts) > 1 and parts[-1].strip("|") else text
+
+
 def parse_digits(text: str) -> str | None:
     """Return the digits said (``0-9`` and ``X``), or ``None`` when no digit was said."""
     strong, keys, x_words, not_digits = _tables()
     t = basic(text).replace("*", "x") if "*" in text else basic(text)
+    t = _after_last_correction(t)
     t = _drop_preamble(t, strong)
     t = _expand_counts(t, strong)
     t = not_digits.sub("|", t)

@@ -145,6 +145,8 @@ def _counts(text: str, hit: Hit, pauses: tuple[int, ...] = ()) -> bool:
         return False
     if any(w in text[: hit.start] for w in _words("hearsay")):
         return False  # 电视里头说老年人摔倒了: seen on television, not happening here
+    if any(w in before for w in _words("hypothetical")):
+        return False  # 要是我晕倒了咋个办: a supposition
     if after.startswith("过") and not after.startswith(("过去", "过来")):
         return False  # 晕倒过一次: V过 says it happened once, in the past
     if any(w in text[hit.end :] for w in _words("resolved")):

@@ -111,3 +111,23 @@ def test_a_day_before_a_bare_correction_is_the_one_taken_back():
 def test_a_condition_heard_as_written_beats_a_name_heard_by_sound():
     # 肿医 sounds like 中医 (zh/z), but 肾病 was said as written
     assert understand("department", "腿 肿 医生 讲 是 肾病", MONDAY) == "肾内科"
+
+
+@pytest.mark.parametrize(
+    ("text", "emergency"),
+    [
+        ("气 都 上 不 来 了", True),
+        ("呼吸不动了", True),
+        ("我爸从床上跌下来了", True),
+        ("万一我摔倒了咋个办", False),  # a supposition
+        ("如果心口疼就要打120是不是", False),
+        ("书上写的，中风了嘴会歪", False),  # read somewhere
+    ],
+)
+def test_emergency_classes_of_the_sixth_set(text: str, emergency: bool):
+    assert understand("emergency", text, MONDAY) is emergency
+
+
+def test_digits_said_again_after_a_correction_count():
+    assert understand("digits", "幺二三四，不对，幺二三五", MONDAY) == "1235"
+    assert understand("digits", "五 六 七 八 说 错 了 五 六 七 九", MONDAY) == "5679"
