@@ -21,6 +21,7 @@ from app.consoles.http import commit_or_refuse, console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep
 from app.people.phones import mask_number
+from app.people.places import KUNMING_DISTRICTS
 from app.taxi import fleet
 from app.taxi import queue as ride_queue
 from app.taxi.enums import VEHICLE_TYPE_LABELS, VehicleType
@@ -60,6 +61,7 @@ def fleet_context(session: Session, now: Any) -> dict[str, Any]:
         "vehicle_types": [(v.value, VEHICLE_TYPE_LABELS[v]) for v in VehicleType],
         "vehicle_label": lambda v: VEHICLE_TYPE_LABELS[v],
         "mask_number": mask_number,
+        "zones": KUNMING_DISTRICTS,
         "form": {},
     }
 
@@ -92,7 +94,7 @@ def company_form(
         raise HTTPException(status_code=404, detail=fleet.NO_COMPANY)
     return render(
         request, "dispatch/fleet_company.html",
-        {"company": company, "form": {}, "mask_number": mask_number},
+        {"company": company, "form": {}, "mask_number": mask_number, "zones": KUNMING_DISTRICTS},
     )
 
 
@@ -160,7 +162,9 @@ def edit_company(
 
     def page() -> tuple[str, dict[str, Any]]:
         session.refresh(company)
-        return "dispatch/fleet_company.html", {"company": company, "mask_number": mask_number}
+        return "dispatch/fleet_company.html", {
+            "company": company, "mask_number": mask_number, "zones": KUNMING_DISTRICTS,
+        }
 
     return _act(
         request, session, staff, now, action="company_saved", done="company_saved",

@@ -176,7 +176,7 @@ def test_companies_added_edited_and_stopped(live_server: LiveServer) -> None:
     bad = client.post("/dispatch/fleet/companies",
                       data={"csrf_token": token, "name": "盘龙的士", "phone": "0871 5553200",
                             "zone": "北京路"})
-    assert bad.status_code == 400 and "区县名称" in bad.text
+    assert bad.status_code == 400 and "“北京路”不是昆明的区县" in bad.text
     ok = client.post("/dispatch/fleet/companies",
                      data={"csrf_token": token, "name": "盘龙的士", "phone": "0871 5553200",
                            "zone": "盘龙区"})
