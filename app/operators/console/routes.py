@@ -16,7 +16,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.consoles.auth import DispatchStaff, NowDep
 from app.consoles.csrf import CsrfProtected
-from app.consoles.http import console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
 from app.core.logging import log_fields
@@ -26,11 +25,12 @@ from app.operators.desk import desk_for
 from app.operators.requests import OperatorRequestError
 from app.staff.models import StaffUser
 from app.taxi import rides
+from app.taxi.console.forms import dispatch_router
 from app.taxi.console.media import serve_recording
 
 logger = logging.getLogger(__name__)
-router = console_router()
-actions = console_router(dependencies=[CsrfProtected])
+router = dispatch_router()
+actions = dispatch_router(dependencies=[CsrfProtected])
 Text = Annotated[str, Form(max_length=200)]
 NO_RECORDING = "这位来电者没有录音。"
 
