@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.notify.models import OutboxMessage
+from app.scheduler.runner import Scheduler
 from app.staff.enums import StaffRole
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
@@ -109,6 +110,12 @@ def test_a_booked_ride_offers_every_active_driver_and_takes_one_off_duty_now(
         ride = session.get(Ride, ride_id)
         assert ride is not None and ride.driver_id == jiang.id
         assert ride.status == RideStatus.SCHEDULED
+    # Still off duty at release: the ride waits in the queue for an operator, unassigned.
+    Scheduler(live_server.db, live_server.settings, clock=lambda: kunming(1, 7, 30)).run_once()
+    with live_server.db.session() as session:
+        released = session.get(Ride, ride_id)
+        assert released is not None and released.status == RideStatus.QUEUED
+        assert released.driver_id is None
     # A ride now still needs a driver on duty.
     client.post("/dispatch/orders", data={"csrf_token": csrf_from(page),
                                           "caller_number": "13800000002"})
