@@ -1,7 +1,10 @@
-"""Make sure the system tools the tests use are present: Debian's chromium and ffmpeg.
+"""Make sure the system tools the tests use are present: Debian's chromium and ffmpeg, and a
+CJK font (fonts-noto-cjk) so the browser tests lay out Chinese text as staff see it.
 
 On a fresh Debian machine run as root, installs them with apt-get; otherwise says what to
 install. The Playwright Python package drives /usr/bin/chromium, never a downloaded browser.
+Without a CJK font Chromium draws Chinese as boxes of another width, and layout checks
+(a button clipped in its column) pass or fail for the wrong reason.
 """
 
 from __future__ import annotations
@@ -10,12 +13,38 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 
-NEEDED = {"chromium": "chromium", "ffmpeg": "ffmpeg"}  # command -> Debian package
+CJK_FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/wqy")
+
+
+def _command(name: str) -> Callable[[], bool]:
+    return lambda: shutil.which(name) is not None
+
+
+def _cjk_font() -> bool:
+    if shutil.which("fc-list") is not None:
+        found = subprocess.run(
+            ["fc-list", ":lang=zh-cn", "family"], capture_output=True, text=True, check=False
+        )
+        if found.stdout.strip():
+            return True
+    return any(
+        os.path.isdir(d) and any("CJK" in f or "wqy" in f for f in os.listdir(d))
+        for d in CJK_FONT_DIRS
+    )
+
+
+# Debian package -> how to tell it is there
+NEEDED: dict[str, Callable[[], bool]] = {
+    "chromium": _command("chromium"),
+    "ffmpeg": _command("ffmpeg"),
+    "fonts-noto-cjk": _cjk_font,
+}
 
 
 def main() -> int:
-    missing = [pkg for cmd, pkg in NEEDED.items() if shutil.which(cmd) is None]
+    missing = [pkg for pkg, present in NEEDED.items() if not present()]
     if not missing:
         return 0
     if os.geteuid() != 0 or shutil.which("apt-get") is None:

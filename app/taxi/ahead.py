@@ -229,15 +229,17 @@ def cancel_booked(session: Session, *, ride_id: int, reason: str) -> Ride:
 def assign_ahead(
     session: Session, *, ride_id: int, driver_id: int | None, expected_version: int
 ) -> Ride:
-    """An operator names the driver of a booked ride ahead of time (None: no driver yet).
-    Nobody is told now: at release the ride is assigned to this driver through
-    `rides.assign_driver`, which checks the driver is free and tells the caller."""
+    """An operator names the driver of a booked ride ahead of time (None: no driver yet):
+    any active driver of an active company, on duty or not. Nobody is told now: at release
+    the ride is assigned to this driver through `rides.assign_driver`, which checks the
+    driver is on duty and free and tells the caller."""
     ride = rides._locked_ride(session, ride_id)
     rides._check_version(ride, expected_version)
     if ride.status != RideStatus.SCHEDULED:
         raise rides.RideConflict(NOT_BOOKED)
     if driver_id is not None:
-        rides._locked_driver(session, driver_id)
+        # Off duty now is fine (a ride for tomorrow); on duty is checked at release.
+        rides._locked_driver(session, driver_id, on_duty_now=False)
     ride.driver_id = driver_id
     rides._flush(session, ride)
     return ride

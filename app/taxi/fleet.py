@@ -21,7 +21,9 @@ Rules (docs/dispatch.md, "Drivers and fleet"):
   a driver taken off duty at the moment another operator assigns them ends one of two
   ways: the assignment came first (the driver keeps the ride, now off duty), or the duty
   change came first (the assignment is refused with "已下班").
-- Zone: a company may give a district name (五华区). A ride's pickup is "in the zone" when
+- A driver's mobile is unique: two drivers with one number would get each other's rides.
+- Zone: a company may give one of Kunming's districts or counties (五华区,
+  `app.people.places.KUNMING_DISTRICTS`), nothing else. A ride's pickup is "in the zone" when
   its pickup address contains that name; no geocoding. Drivers of a company whose zone
   holds the pickup are offered first for that ride, and the fleet board suggests to each
   free driver of a zoned company the first waiting ride (queue order) in its zone.
@@ -36,7 +38,8 @@ from datetime import datetime
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from app.people.phones import is_mobile, normalise_number
+from app.people.phones import is_mobile, mask_number, normalise_number
+from app.people.places import KUNMING_DISTRICTS
 from app.taxi.enums import VehicleType
 from app.taxi.models import Driver, Ride, TaxiCompany
 from app.taxi.rides import STATUS_LABELS, UNDER_WAY
@@ -48,7 +51,6 @@ _PLATE = re.compile(
     rf"(?P<serial>[{_LETTER}0-9]{{5}}|[DF][{_LETTER}0-9][0-9]{{4}}|[0-9]{{5}}[DF])$"
 )
 _SEPARATORS = re.compile(r"[\s·•・.\-－—]")
-ZONE_SUFFIXES = ("区", "县", "市")
 
 BAD_PLATE = "车牌格式不对，请按“云A·D1234”填写（新能源车牌六位，如“云A·D12345”）。"
 PLATE_TAKEN = "车牌 {plate} 已经登记在{name}名下。"
@@ -57,7 +59,8 @@ BAD_COMPANY_PHONE = "公司电话格式不对，请填写手机号或带区号�
 NEED_NAME = "请填写姓名。"
 NEED_COMPANY_NAME = "请填写公司名称。"
 COMPANY_TAKEN = "已经有一家叫“{name}”的公司。"
-BAD_ZONE = "服务区域请填写一个区县名称，例如“五华区”，或者不填。"
+BAD_ZONE = "服务区域“{zone}”不是昆明的区县。请从列表里选一个（例如“五华区”），或者不填。"
+PHONE_TAKEN = "手机号 {number} 已经登记在{name}名下，一个手机号只能登记一位司机。"
 NO_COMPANY = "找不到这家出租车公司。"
 COMPANY_INACTIVE = "这家公司已停用，请选择其他公司或先启用它。"
 NO_DRIVER = "找不到这位司机。"
@@ -98,8 +101,8 @@ def _zone(raw: str | None) -> str | None:
     zone = (raw or "").strip()
     if not zone:
         return None
-    if len(zone) > 30 or not zone.endswith(ZONE_SUFFIXES) or len(zone) < 2:
-        raise FleetError(BAD_ZONE)
+    if zone not in KUNMING_DISTRICTS:
+        raise FleetError(BAD_ZONE.format(zone=zone[:30]))
     return zone
 
 
@@ -209,6 +212,11 @@ def save_driver(
     ).first()
     if owner is not None and owner[0] != driver_id:
         raise FleetError(PLATE_TAKEN.format(plate=normalised, name=owner[1]))
+    holder = session.execute(
+        select(Driver.id, Driver.name).where(Driver.phone == number, Driver.id != (driver_id or 0))
+    ).first()
+    if holder is not None:
+        raise FleetError(PHONE_TAKEN.format(number=mask_number(number), name=holder[1]))
     if driver_id is None:
         if not company.active:
             raise FleetError(COMPANY_INACTIVE)

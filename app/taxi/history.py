@@ -2,7 +2,11 @@
 
 One search box takes what an operator has at hand when someone phones about a past ride:
 
-- digits only (3 to 11): the tail of the caller's number (`…0001`), or part of a plate;
+- a whole phone number however typed (`+86 138-0000-0001`, `0086 13800000001`,
+  `0871 5550101`): that caller's rides (`app.people.phones.typed_number`);
+- the start of a number with its country code (`+86 138`): callers whose number starts so;
+- digits only (3 to 11, spaces and dashes dropped): the tail of the caller's number
+  (`…0001`), or part of a plate;
 - a plate or part of one (`云A·D1234`, `d1234`, `AD12`; separators ignored);
 - anything else: part of the rider's name (registered name or call name, or the name an
   unregistered caller gave), or of the driver's name.
@@ -26,6 +30,7 @@ from sqlalchemy.orm import Session
 from app.core.local_time import LOCAL_TZ
 from app.people.enums import PlaceKind
 from app.people.models import Person, SavedPlace
+from app.people.phones import typed_number
 from app.taxi.enums import RideStatus
 from app.taxi.fleet import PROVINCES
 from app.taxi.models import Driver, Ride
@@ -35,6 +40,8 @@ PAGE_SIZE = 25
 _DIGITS = re.compile(r"^[0-9]{3,11}$")
 _PLATE_PART = re.compile(rf"^[{PROVINCES}]?[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*$")
 _SEPARATORS = re.compile(r"[\s·•・.\-－—]")
+_PHONE_TYPED = re.compile(r"^\(?\+?[0-9][0-9\s\-－—()]*$")
+_COUNTRY = re.compile(r"^(?:\+|00)86")
 # Statuses offered as filters, in the order of a ride's life (draft: still on the phone).
 FILTER_STATUSES = tuple(s for s in RideStatus if s != RideStatus.DRAFT)
 
@@ -123,6 +130,14 @@ def _plate_column() -> ColumnElement[str]:
 
 def _matches(text: str) -> ColumnElement[bool]:
     compact = _SEPARATORS.sub("", text)
+    typed = _phone_typed(text)
+    if typed is not None:
+        whole = typed_number(typed)
+        if whole is not None:
+            return Ride.caller_number == whole
+        digits = re.sub(r"[^0-9+]", "", typed)
+        if _COUNTRY.match(digits):  # "+86 138": the start of a number, country code and all
+            return Ride.caller_number.like("+86" + _COUNTRY.sub("", digits) + "%")
     if _DIGITS.match(compact):
         return or_(
             Ride.caller_number.like(f"%{compact}"),
@@ -137,6 +152,13 @@ def _matches(text: str) -> ColumnElement[bool]:
         Ride.caller_name.like(like, escape="\\"),
         Driver.name.like(like, escape="\\"),
     )
+
+
+def _phone_typed(text: str) -> str | None:
+    """The text as a phone number (full-width `＋` and brackets made plain), when it
+    looks like one: digits with an optional leading +, spaces, dashes, brackets."""
+    plain = text.strip().replace("＋", "+").replace("（", "(").replace("）", ")")
+    return plain if _PHONE_TYPED.match(plain) else None
 
 
 def _escape(text: str) -> str:

@@ -338,13 +338,15 @@ def _locked_ride(session: Session, ride_id: int) -> Ride:
     return ride
 
 
-def _locked_driver(session: Session, driver_id: int) -> Driver:
+def _locked_driver(session: Session, driver_id: int, *, on_duty_now: bool = True) -> Driver:
+    """The driver under a row lock; active, and on duty unless `on_duty_now` is False (a
+    driver named ahead for a booked ride)."""
     driver = session.get(Driver, driver_id, with_for_update=True, populate_existing=True)
     if driver is None:
         raise RideError("找不到这位司机。")
     if not driver.active or not driver.company.active:
         raise RideConflict(DRIVER_INACTIVE)
-    if not driver.on_duty:
+    if on_duty_now and not driver.on_duty:
         # A forged or stale form, or another operator took the driver off duty just now.
         raise RideConflict(DRIVER_OFF_DUTY.format(name=driver.name, plate=driver.plate))
     return driver

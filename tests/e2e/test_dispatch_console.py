@@ -1,9 +1,10 @@
 """A phone call queues a ride; it appears in the operator's open console within a second
-(server-sent events, no reload); assigning a driver there writes the SMS and call to the
-outbox."""
+(server-sent events, no reload) and the tab title counts it; assigning a driver there
+writes the SMS and call to the outbox."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -35,6 +36,7 @@ def test_a_called_in_ride_appears_live_and_is_assigned(live_server: LiveServer, 
     page.wait_for_url(f"{live_server.url}/dispatch")
     page.wait_for_selector("#live-status[data-state=live]", timeout=5000)
     assert "现在没有等待派车的叫车单" in page.inner_text("#queue")
+    assert not page.title().startswith("(")  # nothing waits: no count in the tab title
 
     calls = build_call_service(Settings(database_url=db.url), db)
     calls.handle(call_id="CA-e2e", event=CallStarted(ZHANG, "+868710000000"), event_key="s")
@@ -50,6 +52,7 @@ def test_a_called_in_ride_appears_live_and_is_assigned(live_server: LiveServer, 
     seen_after = time.monotonic() - queued_at
     assert seen_after < 1.0
     assert "张奶奶" in row.inner_text() and "138****0001" in row.inner_text()
+    expect(page).to_have_title(re.compile(r"^\(1\) 调度台"))  # the tab counts it
     page.screenshot(path="/tmp/ivr-dispatch-queue.png", full_page=True)
 
     row.locator("button[data-reveal]").click()
@@ -57,7 +60,7 @@ def test_a_called_in_ride_appears_live_and_is_assigned(live_server: LiveServer, 
 
     row.locator("summary", has_text="派车").click()
     row.locator("select[name=driver_id]").select_option(
-        label="云A·D1234 · 刘师傅 · 13700000001 · 爱心车队"
+        label="云A·D1234 · 刘师傅 · 137****0001 · 爱心车队"
     )
     row.locator("select[name=eta_minutes]").select_option("15")
     page.screenshot(path="/tmp/ivr-dispatch-assign.png", full_page=True)

@@ -1,7 +1,9 @@
 """An operator adds a driver, puts them on duty and assigns them a ride: the assign form
 offers on-duty free drivers only. At 1366x768, with callers waiting on the operators'
 panel, at least 8 queued rides are visible without scrolling and an open assign form keeps
-its button on screen; at 1024 px the console never scrolls sideways."""
+its button on screen (checked with a real CJK font: scripts/ensure_test_tools.py installs
+fonts-noto-cjk); at 1024x768 a few rides show without scrolling, a live refresh keeps the
+focus and the scroll position, and the console never scrolls sideways."""
 
 from __future__ import annotations
 
@@ -123,8 +125,29 @@ def test_add_a_driver_put_on_duty_assign_and_the_console_fits(
     page.goto(f"{url}/dispatch")
     assert f'<option value="{zhao.id}"' not in page.inner_html("#queue")
 
-    # 1024 px wide: no sideways scrolling on the console, the fleet and the history.
+    # 1024x768: a few queued rides show without scrolling, above them the callers waiting.
     page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(f"{url}/dispatch")
+    page.wait_for_selector("#live-status[data-state=live]", timeout=5000)
+    assert _visible_rows(page, 768) >= 4
+    page.screenshot(path="/tmp/ivr-dispatch-1024x768.png")
+
+    # A live refresh keeps the keyboard focus and the scroll position: focus 取消 on the
+    # fifth row, scroll, and let a new ride arrive.
+    fifth = page.locator("#queue table.rides").first.locator("tbody tr").nth(4)
+    focus_id = f"cancel-open-{fifth.get_attribute('data-ride')}"
+    page.evaluate(
+        "(id) => { document.getElementById(id).focus({preventScroll: true});"
+        " window.scrollTo(0, 250); }", focus_id,
+    )
+    with db.session() as session:
+        late = rides.queue(session, now=datetime.now(UTC), created_by_staff_id=None,
+                           caller_name="新来电", pickup_address="西山区滇池路1号").id
+    page.wait_for_selector(f"#ride-{late}", state="attached", timeout=3000)  # no reload
+    assert page.evaluate("document.activeElement.id") == focus_id
+    assert page.evaluate("window.scrollY") == 250
+
+    # 1024 px wide: no sideways scrolling on the console, the fleet and the history.
     for path in ("/dispatch", "/dispatch/fleet", "/dispatch/history"):
         page.goto(f"{url}{path}")
         overflow = page.evaluate(

@@ -54,7 +54,27 @@ def test_a_booked_ride_is_listed_given_a_driver_and_released(
     expect(row).to_contain_text("张奶奶")
     expect(row).to_contain_text("138****0001")
 
-    row.locator("select[name=driver_id]").select_option(label="云A·D1234 · 刘师傅 · 爱心车队")
+    # Never wider than the screen (1366 and 1024 px wide, with a real CJK font).
+    for width in (1366, 1024):
+        page.set_viewport_size({"width": width, "height": 768})
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, (width, overflow)
+    page.screenshot(path="/tmp/ivr-dispatch-scheduled-1024.png", full_page=True)
+
+    # Every active driver is offered, marked on or off duty now; an off-duty one can be
+    # named for tomorrow.
+    options = row.locator("select[name=driver_id] option").all_inner_texts()
+    assert "云A·D3690 · 蒋师傅 · 现在下班" in options
+    row.locator("select[name=driver_id]").select_option(label="云A·D3690 · 蒋师傅 · 现在下班")
+    row.locator("button", has_text="保存司机").click()
+    expect(page.locator(".ok-notice")).to_contain_text("这位司机现在下班")
+    row = page.locator(f"#booked-{ride_id}")
+
+    row.locator("select[name=driver_id]").select_option(
+        label="云A·D1234 · 刘师傅 · 爱心车队 · 现在在岗"
+    )
     row.locator("button", has_text="保存司机").click()
     expect(page.locator(".ok-notice")).to_contain_text("已保存预约单的司机")
     expect(page.locator(f"#booked-{ride_id} select[name=driver_id]")).to_have_value(

@@ -16,7 +16,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.consoles.auth import DispatchStaff, NowDep
 from app.consoles.csrf import CsrfProtected
-from app.consoles.http import console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
 from app.core.logging import log_fields
@@ -26,13 +25,19 @@ from app.operators.desk import desk_for
 from app.operators.requests import OperatorRequestError
 from app.staff.models import StaffUser
 from app.taxi import rides
+from app.taxi.console.forms import dispatch_router
 from app.taxi.console.media import serve_recording
+from app.taxi.console.orders import open_rides_of
 
 logger = logging.getLogger(__name__)
-router = console_router()
-actions = console_router(dependencies=[CsrfProtected])
+router = dispatch_router()
+actions = dispatch_router(dependencies=[CsrfProtected])
 Text = Annotated[str, Form(max_length=200)]
 NO_RECORDING = "这位来电者没有录音。"
+PANEL_DUPLICATE = (
+    "这位来电者已经有 {count} 张没有结束的叫车单：{rides}。没有下新单。"
+    "如果确实要再叫一辆车，请勾选“确实要再叫一辆车”后再下单。"
+)
 
 
 @router.get("/dispatch/operators.html", response_class=Response)
@@ -165,14 +170,25 @@ def order_for_caller(
     pickup_address: Text = "",
     destination: Text = "",
     to_hospital: Annotated[bool, Form()] = False,
+    duplicate_ok: Annotated[bool, Form()] = False,
 ) -> Response:
     """后台下单 for the caller on the line: their number and registration come from the
-    call, never from the form."""
+    call, never from the form. A caller with a ride not yet finished is warned about
+    first (`duplicate_ok` is the form's "确实要再叫一辆车" box)."""
     staff_id = staff.id
 
     def order() -> object:
         with desk_for(request.app.state).db.session() as work:
             caller = requests.caller_of(work, request_id=request_id)
+            open_rides = open_rides_of(work, caller.number) if caller.number else []
+            if open_rides and not duplicate_ok:
+                raise OperatorRequestError(
+                    PANEL_DUPLICATE.format(
+                        count=len(open_rides),
+                        rides="、".join(f"#{r.ride_id}（{r.status_label}）" for r in open_rides),
+                    ),
+                    conflict=False,
+                )
             try:
                 return rides.queue(
                     work,

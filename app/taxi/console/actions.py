@@ -16,19 +16,23 @@ from sqlalchemy.orm import Session
 
 from app.consoles.auth import DispatchStaff, NowDep
 from app.consoles.csrf import CsrfProtected
-from app.consoles.http import commit_or_refuse, console_router
+from app.consoles.http import commit_or_refuse
 from app.consoles.templating import render
 from app.core.config import Settings
 from app.core.deps import SessionDep, SettingsDep
 from app.people.phones import typed_number
 from app.staff.models import StaffUser
 from app.taxi import rides
+from app.taxi.console.forms import dispatch_router
+from app.taxi.console.orders import DUPLICATE, open_rides_of
 from app.taxi.console.view import page_context
 
-router = console_router(dependencies=[CsrfProtected])
+router = dispatch_router(dependencies=[CsrfProtected])
 
 Version = Annotated[int, Form(ge=0)]
 Text = Annotated[str, Form(max_length=200)]
+Name = Annotated[str, Form(max_length=50)]
+NO_CAR_UNCONFIRMED = "请先点“暂无车辆”，再点“确认：暂无车辆”。没有通知来电者。"
 
 
 def _run(
@@ -101,7 +105,8 @@ for _path, (_action, _command) in TRANSITIONS.items():
 @router.post("/dispatch/rides/{ride_id}/cancel", response_class=Response)
 def cancel(
     request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
-    settings: SettingsDep, now: NowDep, version: Version, reason: Text = "",
+    settings: SettingsDep, now: NowDep, version: Version,
+    reason: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     return _run(
         request, session, settings, staff, now, action="cancelled", ride_id=ride_id,
@@ -115,24 +120,44 @@ def cancel(
 def no_car(
     request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
     settings: SettingsDep, now: NowDep, version: Version,
+    confirmed: Annotated[bool, Form()] = False,
 ) -> Response:
-    return _run(
-        request, session, settings, staff, now, action="no_car", ride_id=ride_id,
-        change=lambda: rides.no_car_found(
+    """暂无车辆 tells the caller there is no car: only after the operator confirmed it."""
+
+    def change() -> object:
+        if not confirmed:
+            raise rides.RideError(NO_CAR_UNCONFIRMED)
+        return rides.no_car_found(
             session, ride_id=ride_id, expected_version=version,
             notify_voice_call=settings.notify_voice_call,
-        ),
+        )
+
+    return _run(
+        request, session, settings, staff, now, action="no_car", ride_id=ride_id, change=change
     )
 
 
 @router.post("/dispatch/orders", response_class=Response)
 def back_office_order(
     request: Request, staff: DispatchStaff, session: SessionDep, settings: SettingsDep,
-    now: NowDep, caller_number: Text = "", caller_name: Text = "", pickup_address: Text = "",
+    now: NowDep, caller_number: Text = "", caller_name: Name = "", pickup_address: Text = "",
     destination: Text = "", to_hospital: Annotated[bool, Form()] = False,
+    duplicate_ok: Annotated[bool, Form()] = False,
 ) -> Response:
-    """后台下单: an order for someone who phoned the operator."""
+    """后台下单: an order for someone who phoned the operator. A caller who already has a
+    ride not yet finished gets a warning first (app/taxi/console/orders.py)."""
     number = typed_number(caller_number) if caller_number.strip() else None
+    open_rides = open_rides_of(session, number) if number and not duplicate_ok else []
+    if open_rides:
+        context = page_context(session, settings, now, staff)
+        context["error"] = DUPLICATE.format(count=len(open_rides))
+        context["duplicate"] = open_rides
+        context["order"] = {
+            "caller_number": caller_number, "caller_name": caller_name,
+            "pickup_address": pickup_address, "destination": destination,
+            "to_hospital": to_hospital,
+        }
+        return render(request, "dispatch/page.html", context, status_code=409)
 
     def change() -> object:
         if caller_number.strip() and number is None:

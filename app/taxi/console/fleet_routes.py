@@ -17,17 +17,19 @@ from sqlalchemy.orm import Session
 
 from app.consoles.auth import DispatchStaff, NowDep
 from app.consoles.csrf import CsrfProtected
-from app.consoles.http import commit_or_refuse, console_router
+from app.consoles.http import commit_or_refuse
 from app.consoles.templating import render
 from app.core.deps import SessionDep
 from app.people.phones import mask_number
+from app.people.places import KUNMING_DISTRICTS
 from app.taxi import fleet
 from app.taxi import queue as ride_queue
+from app.taxi.console.forms import dispatch_router, form_problem
 from app.taxi.enums import VEHICLE_TYPE_LABELS, VehicleType
 from app.taxi.models import Driver, TaxiCompany
 
-router = console_router()
-posts = console_router(dependencies=[CsrfProtected])
+router = dispatch_router()
+posts = dispatch_router(dependencies=[CsrfProtected])
 
 Text = Annotated[str, Form(max_length=200)]
 Flag = Annotated[bool, Form()]
@@ -60,6 +62,7 @@ def fleet_context(session: Session, now: Any) -> dict[str, Any]:
         "vehicle_types": [(v.value, VEHICLE_TYPE_LABELS[v]) for v in VehicleType],
         "vehicle_label": lambda v: VEHICLE_TYPE_LABELS[v],
         "mask_number": mask_number,
+        "zones": KUNMING_DISTRICTS,
         "form": {},
     }
 
@@ -70,6 +73,7 @@ def fleet_page(
 ) -> Response:
     context = fleet_context(session, now)
     context["notice"] = NOTICES.get(done)
+    context["error"] = form_problem(request)
     return render(request, "dispatch/fleet.html", context)
 
 
@@ -80,7 +84,9 @@ def driver_form(
     driver = session.get(Driver, driver_id)
     if driver is None:
         raise HTTPException(status_code=404, detail=fleet.NO_DRIVER)
-    return render(request, "dispatch/fleet_driver.html", _driver_context(session, driver))
+    context = _driver_context(session, driver)
+    context["error"] = form_problem(request)
+    return render(request, "dispatch/fleet_driver.html", context)
 
 
 @router.get("/dispatch/fleet/companies/{company_id}", response_class=Response)
@@ -92,7 +98,8 @@ def company_form(
         raise HTTPException(status_code=404, detail=fleet.NO_COMPANY)
     return render(
         request, "dispatch/fleet_company.html",
-        {"company": company, "form": {}, "mask_number": mask_number},
+        {"company": company, "form": {}, "mask_number": mask_number, "zones": KUNMING_DISTRICTS,
+         "error": form_problem(request)},
     )
 
 
@@ -160,7 +167,9 @@ def edit_company(
 
     def page() -> tuple[str, dict[str, Any]]:
         session.refresh(company)
-        return "dispatch/fleet_company.html", {"company": company, "mask_number": mask_number}
+        return "dispatch/fleet_company.html", {
+            "company": company, "mask_number": mask_number, "zones": KUNMING_DISTRICTS,
+        }
 
     return _act(
         request, session, staff, now, action="company_saved", done="company_saved",

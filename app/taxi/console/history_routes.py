@@ -14,15 +14,15 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 
 from app.consoles.auth import DispatchStaff
-from app.consoles.http import console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep
 from app.people.phones import mask_number
 from app.taxi import history
+from app.taxi.console.forms import dispatch_router, form_problem
 from app.taxi.enums import RideStatus
 from app.taxi.rides import STATUS_LABELS
 
-router = console_router()
+router = dispatch_router()
 
 BAD_DATE = "日期请按 2026-11-30 的格式填写；这个条件没有用上。"
 BAD_RANGE = "开始日期晚于结束日期，请检查。"
@@ -55,6 +55,9 @@ def history_page(
     start, start_ok = _day(date_from)
     end, end_ok = _day(date_to)
     errors = [] if start_ok and end_ok else [BAD_DATE]
+    problem = form_problem(request)
+    if problem:
+        errors.append(problem)
     if start and end and start > end:
         errors.append(BAD_RANGE)
     query = history.HistoryQuery(

@@ -10,17 +10,17 @@ from fastapi.responses import JSONResponse, Response
 
 from app.consoles.auth import DispatchStaff, NowDep
 from app.consoles.csrf import CsrfProtected
-from app.consoles.http import console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
 from app.people.phones import local_number
 from app.taxi import queue as ride_queue
 from app.taxi import rides
+from app.taxi.console.forms import dispatch_router, form_problem
 from app.taxi.console.view import dispatch_notice, entry_json, page_context, queue_context
 from app.taxi.models import Ride
 
 logger = logging.getLogger(__name__)
-router = console_router()
+router = dispatch_router()
 
 
 @router.get("/dispatch", response_class=Response)
@@ -34,6 +34,7 @@ def dispatch_page(
 ) -> Response:
     context = page_context(session, settings, now, staff)
     context["notice"] = dispatch_notice(done, settings)
+    context["error"] = form_problem(request)
     return render(request, "dispatch/page.html", context)
 
 

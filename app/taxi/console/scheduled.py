@@ -2,7 +2,12 @@
 soonest pickup first, until the scheduler releases them into the live queue
 (`IVR_RIDE_RELEASE_MINUTES` before pickup). Operators may name the driver ahead of time
 (assigned at release through `rides.assign_driver`) or cancel a booking. Operators and
-admins only (`DispatchStaff`); every POST carries the CSRF token and the version seen."""
+admins only (`DispatchStaff`); every POST carries the CSRF token and the version seen.
+
+The driver list offers every active driver of an active company, marked on or off duty
+*now*: a ride for tomorrow may be given to a driver who is off duty today. Only the
+assignment at release needs the driver on duty (and free); if they are not by then, the
+ride waits in the queue for an operator like any other."""
 
 from __future__ import annotations
 
@@ -17,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from app.consoles.auth import DispatchStaff, NowDep
 from app.consoles.csrf import CsrfProtected
-from app.consoles.http import commit_or_refuse, console_router
+from app.consoles.http import commit_or_refuse
+from app.consoles.phone_service import NOT_SENT, action_notice
 from app.consoles.templating import render
 from app.core.config import Settings
 from app.core.deps import SessionDep, SettingsDep
@@ -25,23 +31,34 @@ from app.people.phones import mask_number
 from app.staff.models import StaffUser
 from app.taxi import ahead, rides
 from app.taxi.ahead import AheadRules
+from app.taxi.console.forms import dispatch_router, form_problem
 from app.taxi.console.view import CANCEL_REASONS
-from app.taxi.models import Driver
+from app.taxi.models import Driver, Ride, TaxiCompany
 
-router = console_router()
-posts = console_router(dependencies=[CsrfProtected])
+router = dispatch_router()
+posts = dispatch_router(dependencies=[CsrfProtected])
 
 Version = Annotated[int, Form(ge=0)]
 NOTICES = {
     "driver": "已保存预约单的司机；到时进入队列会自动派给这位司机并通知来电者。",
+    "driver_off_duty": (
+        "已保存预约单的司机。这位司机现在下班：接车前要上岗，到时才会自动派车；"
+        "不在岗的话，这张单进入队列后等调度员派车。"
+    ),
     "cancelled": "已取消这张预约单，已通知来电者。",
 }
+UNSENT_NOTICES = {"cancelled": f"已取消这张预约单。给来电者的通知{NOT_SENT}。"}
 
 
 def scheduled_context(session: Session, settings: Settings, now: datetime) -> dict[str, Any]:
     rules = AheadRules.from_settings(settings)
     drivers = list(
-        session.scalars(select(Driver).where(Driver.active.is_(True)).order_by(Driver.name))
+        session.scalars(
+            select(Driver)
+            .join(TaxiCompany, Driver.company_id == TaxiCompany.id)
+            .where(Driver.active.is_(True), TaxiCompany.active.is_(True))
+            .order_by(Driver.on_duty.desc(), Driver.name)
+        )
     )
     return {
         "booked": ahead.booked_list(session, now=now, rules=rules),
@@ -59,13 +76,17 @@ def scheduled_page(
     now: NowDep, done: str = "",
 ) -> Response:
     context = scheduled_context(session, settings, now)
-    context["notice"] = NOTICES.get(done)
+    context["notice"] = action_notice(
+        done, settings, notices=NOTICES, unsent_notices=UNSENT_NOTICES
+    )
+    context["error"] = form_problem(request)
     return render(request, "dispatch/scheduled.html", context)
 
 
 def _run(
     request: Request, session: Session, settings: Settings, staff: StaffUser, now: datetime,
     *, action: str, ride_id: int, change: Callable[[], object],
+    done: Callable[[Any], str] | None = None,
 ) -> Response:
     def show_refusal(exc: Exception) -> Response:
         assert isinstance(exc, rides.RideError)
@@ -78,7 +99,7 @@ def _run(
         session, change, refused=rides.RideError, show_refusal=show_refusal,
         log_event="dispatch scheduled action",
         fields={"action": action, "ride_id": ride_id, "staff_user_id": staff.id},
-        done_url=f"/dispatch/scheduled?done={action}",
+        done_url=done or f"/dispatch/scheduled?done={action}",
     )
 
 
@@ -95,14 +116,21 @@ def name_driver(
         change=lambda: ahead.assign_ahead(
             session, ride_id=ride_id, driver_id=chosen, expected_version=version
         ),
+        done=lambda ride: f"/dispatch/scheduled?done={_driver_saved(session, ride)}",
     )
+
+
+def _driver_saved(session: Session, ride: Ride) -> str:
+    """The notice after naming a driver: a warning when they are off duty now."""
+    driver = session.get(Driver, ride.driver_id) if ride.driver_id is not None else None
+    return "driver_off_duty" if driver is not None and not driver.on_duty else "driver"
 
 
 @posts.post("/dispatch/scheduled/{ride_id}/cancel", response_class=Response)
 def cancel_booking(
     request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
     settings: SettingsDep, now: NowDep, version: Version,
-    reason: Annotated[str, Form(max_length=200)] = "",
+    reason: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     def change() -> object:
         return rides.cancel(session, ride_id=ride_id, expected_version=version, reason=reason)

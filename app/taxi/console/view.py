@@ -63,7 +63,7 @@ class RosterDriver:
     id: int
     name: str
     plate: str
-    phone: str
+    phone_masked: str  # personal data: the assign drop-down shows 137****0001
     volunteer: bool
     free: bool
     zone: str | None = None
@@ -92,7 +92,7 @@ def queue_context(session: Session, settings: Settings, now: datetime) -> dict[s
     entries = ride_queue.live_queue(session, now=now)
     roster = [
         RosterDriver(
-            d.id, d.name, d.plate, local_number(d.phone), d.volunteer, free,
+            d.id, d.name, d.plate, mask_number(d.phone), d.volunteer, free,
             zone=d.company.zone, accessible=d.accessible,
             vehicle_label=VEHICLE_TYPE_LABELS[d.vehicle_type],
         )

@@ -113,7 +113,8 @@ def test_call_back_without_twilio_says_no_phone_service_and_writes_nothing(
 def test_no_car_and_cancel_without_twilio_say_not_sent(live_server: LiveServer) -> None:
     client, token, ride_id = _operator_with_ride(live_server)
     no_car = client.post(
-        f"/dispatch/rides/{ride_id}/no-car", data={"csrf_token": token, "version": "1"}
+        f"/dispatch/rides/{ride_id}/no-car",
+        data={"csrf_token": token, "version": "1", "confirmed": "true"},
     )
     assert no_car.status_code == 303, no_car.text[-2000:]
     notice = notice_on(client, no_car.headers["location"])

@@ -94,6 +94,8 @@ def test_a_new_driver_is_validated_normalised_and_starts_off_duty(demo: Database
     for bad, message in [
         ({"plate": "云A·123"}, "车牌格式不对"),
         ({"plate": "云A·D1234"}, "已经登记在刘师傅名下"),
+        # 刘师傅's mobile, typed another way: one number, one driver.
+        ({"phone": "+86 137-0000-0001"}, "手机号 137****0001 已经登记在刘师傅名下"),
         ({"phone": "0871-5550101"}, "手机号"),  # a landline cannot get the ride by SMS
         ({"phone": "12345"}, "手机号"),
         ({"name": "  "}, "姓名"),
@@ -120,7 +122,8 @@ def test_companies_validate_phone_zone_and_unique_name(demo: Database) -> None:
     for kw, message in [
         ({"name": "盘龙的士", "phone": "13700000001"}, "已经有一家"),
         ({"name": "新公司", "phone": "abc"}, "公司电话"),
-        ({"name": "新公司", "phone": "13700000001", "zone": "北京路"}, "区县名称"),
+        ({"name": "新公司", "phone": "13700000001", "zone": "北京路"}, "不是昆明的区县"),
+        ({"name": "新公司", "phone": "13700000001", "zone": "朝阳区"}, "“朝阳区”不是昆明的区县"),
     ]:
         with demo.session() as session, pytest.raises(fleet.FleetError) as refused:
             fleet.save_company(session, **kw)  # type: ignore[arg-type]

@@ -61,6 +61,12 @@ def test_search_by_name_number_tail_and_plate(demo: Database) -> None:
     assert _ids(demo, text="李大爷") == [stranger]  # the name an unregistered caller gave
     assert _ids(demo, text="0001") == [zhang]  # number tail
     assert _ids(demo, text="13800000002") == [wang]  # the whole number
+    # However it was typed or pasted: country code, spaces, dashes, brackets.
+    for typed in ("+86 138-0000-0002", "+8613800000002", "0086 138 0000 0002",
+                  "（+86）13800000002", "138-0000-0002", " +86 138 0000 0002 "):
+        assert _ids(demo, text=typed) == [wang], typed
+    assert sorted(_ids(demo, text="+86 138")) == sorted([zhang, wang])  # a number's start
+    assert _ids(demo, text="+86 139") == []
     assert _ids(demo, text="d1234") == [wang]  # plate part, any case
     assert _ids(demo, text="云A·D1234") == [wang] == _ids(demo, text="云AD1234")
     assert _ids(demo, text="刘师傅") == [wang]  # the driver's name

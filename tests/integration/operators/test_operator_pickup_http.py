@@ -72,6 +72,17 @@ def test_a_caller_who_pressed_0_is_picked_up_and_bridged_to_the_operator(
         ride = session.scalars(select(Ride)).one()
         assert ride.caller_number == ZHANG and ride.person_id is not None and ride.to_hospital
         assert ride.pickup_address and ride.destination == "省人民医院"
+        first_id = ride.id
+    # A second order while that ride waits: warned, not queued, until confirmed.
+    again = op1.post(f"/dispatch/operators/{request_id}/order",
+                     data={"csrf_token": token, "destination": "省人民医院"})
+    assert again.status_code == 400 and f"#{first_id}（等待派车）" in again.text
+    confirmed = op1.post(f"/dispatch/operators/{request_id}/order",
+                         data={"csrf_token": token, "destination": "翠湖", "duplicate_ok": "true"})
+    assert confirmed.status_code == 303
+    with desk.server.db.session() as session:
+        assert [r.destination for r in session.scalars(select(Ride).order_by(Ride.id))] == [
+            "省人民医院", "翠湖"]
 
     # A second operator clicking late is told who has the caller; nothing is dialled.
     op2, token2 = desk.operator("op2")

@@ -53,7 +53,7 @@
     });
     if (state.focus) {
       var f = document.getElementById(state.focus);
-      if (f) { f.focus(); }
+      if (f) { f.focus({ preventScroll: true }); }
     }
   }
 
@@ -110,7 +110,7 @@
           });
           if (focusId) {
             var f = document.getElementById(focusId);
-            if (f) { f.focus(); }
+            if (f) { f.focus({ preventScroll: true }); }
           }
           section.dataset.updatedAt = String(Date.now());
           countWaiting();
