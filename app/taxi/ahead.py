@@ -70,10 +70,20 @@ class AheadRules:
 
 
 def day_by_key(key: str, now: datetime) -> date | None:
-    """1 today (later), 2 tomorrow, 3 the day after."""
-    if key in ("1", "2", "3"):
+    """1 today (later), 2 tomorrow (3 is "another day", the next question)."""
+    if key in ("1", "2"):
         return local_today(now) + timedelta(days=int(key) - 1)
     return None
+
+
+def day_by_weekday_key(key: str, now: datetime) -> date | None:
+    """At "another day": the weekday's key (1 Monday ... 7 Sunday), the next such day
+    after today (tomorrow to a week ahead)."""
+    if len(key) != 1 or key not in "1234567":
+        return None
+    today = local_today(now)
+    ahead = (int(key) - 1 - today.weekday()) % 7 or 7
+    return today + timedelta(days=ahead)
 
 
 def hour_by_key(digits: str) -> tuple[int, int] | None:

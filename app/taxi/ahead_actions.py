@@ -74,25 +74,15 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
 
     @registry.register("note_day", outcomes=("day", "full", "unclear", "person"))
     def note_day(ctx: StepContext) -> str:
-        """1 today, 2 tomorrow, 3 the day after; or said ("明天早上八点", "礼拜三下午两点")."""
+        """1 today, 2 tomorrow; or said ("明天早上八点", "礼拜三下午两点")."""
         answer = str(ctx.vars.get("day_answer") or "").strip()
-        day = ahead.day_by_key(answer, ctx.now)
-        clock = None
-        if day is None:
-            when = understand("when", answer, ctx.today)
-            found = when.get("date") if isinstance(when, dict) else None
-            day = date.fromisoformat(found) if found else None
-            clock = parse_clock(answer)
-            if day is None and clock is not None:
-                day = ctx.today  # "下午三点": today
-        if day is None:
-            return _unclear(ctx)
-        ctx.vars["pickup_day"] = day.isoformat()
-        ctx.vars["day_said"] = ahead.spoken_day(day, ctx.today)
-        if clock is None:
-            return "day"
-        ctx.vars["pickup_clock"] = list(clock)
-        return "full"
+        return _note_day(ctx, answer, ahead.day_by_key(answer, ctx.now))
+
+    @registry.register("note_other_day", outcomes=("day", "full", "unclear", "person"))
+    def note_other_day(ctx: StepContext) -> str:
+        """Another day: said ("后天", "星期五下午两点"), or its weekday's key (5 星期五)."""
+        answer = str(ctx.vars.get("day_answer") or "").strip()
+        return _note_day(ctx, answer, ahead.day_by_weekday_key(answer, ctx.now))
 
     @registry.register("note_hour", outcomes=("time", "unclear", "person"))
     def note_hour(ctx: StepContext) -> str:
@@ -127,6 +117,26 @@ def book_from_call(ctx: StepContext, ride: Ride) -> None:
     pickup_at = datetime.fromisoformat(ctx.vars["pickup_at"])
     reminded = ahead.book(ctx.session, ride, pickup_at=pickup_at, now=ctx.now, rules=rules)
     ctx.vars["remind_how"] = ahead.reminder_how(ctx.call.from_number, reminded)
+
+
+def _note_day(ctx: StepContext, answer: str, day: date | None) -> str:
+    """The day (and the hour, when said with it) of a day answer."""
+    clock = None
+    if day is None:
+        when = understand("when", answer, ctx.today)
+        found = when.get("date") if isinstance(when, dict) else None
+        day = date.fromisoformat(found) if found else None
+        clock = parse_clock(answer)
+        if day is None and clock is not None:
+            day = ctx.today  # "下午三点": today
+    if day is None:
+        return _unclear(ctx)
+    ctx.vars["pickup_day"] = day.isoformat()
+    ctx.vars["day_said"] = ahead.spoken_day(day, ctx.today)
+    if clock is None:
+        return "day"
+    ctx.vars["pickup_clock"] = list(clock)
+    return "full"
 
 
 def _unclear(ctx: StepContext) -> str:

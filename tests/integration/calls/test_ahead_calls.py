@@ -54,7 +54,7 @@ def test_tomorrow_at_eight_by_keys_is_read_back_and_booked(
     lines = call(service, ZHANG, "3", "2", "8", "1")
     said = "\n".join(lines)
     assert "约车，按3" in lines[0]
-    assert "哪天用车？今天，请按1。明天，请按2。后天，请按3。" in said
+    assert "哪天用车？今天，请按1。明天，请按2。别的日子，请按3。" in said
     assert "明天早上8点，车到家接您，对吗？" in said  # read back before anything is saved
     assert "车约好了：明天早上8点，车到家接您。前一天晚上会发短信提醒您。" in said
     (ride,) = rides(db)
