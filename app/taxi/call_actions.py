@@ -296,11 +296,12 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
 
     @registry.register("abandon_ride_request")
     def abandon_ride_request(ctx: StepContext) -> None:
-        """The caller hung up before confirming: keep the request, marked for operators."""
+        """The caller hung up before confirming: a ride now is kept, marked for operators;
+        an unconfirmed booking is cancelled, never queued (`rides.abandon_draft`)."""
         ride_id = ctx.vars.get("ride_id")
         ride = ctx.session.get(Ride, ride_id) if ride_id else None
-        if ride is not None and ride.status == RideStatus.DRAFT:
-            ride.status = RideStatus.CALLER_HUNG_UP
+        if ride is not None:
+            rides.abandon_draft(ctx.session, ride, handed_to_person=False)
 
 
 # --- a ride already on its way ------------------------------------------------------------

@@ -14,7 +14,9 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.local_time import LOCAL_TZ
 from app.hotline import build_call_service
+from app.notify.models import OutboxMessage
 from app.simulator import run_call
+from app.taxi import queue as ride_queue
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
 from support.demo import demo_data
@@ -76,3 +78,34 @@ def test_shangwu_is_noon(service: CallService, db: Database) -> None:
     assert any("中午12点" in line for line in lines), lines
     (ride,) = booked(db)
     assert local(ride) == datetime(2026, 12, 1, 12, 0, tzinfo=LOCAL_TZ)
+
+
+# --- N10: a booking not confirmed is never queued --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("turns", "reason"),
+    [
+        (("3", "2", "8", "hangup"), "预约没有确认，来电者已挂断"),  # hangs up at the read-back
+        (("3", "2", "8", "0"), "预约没有确认，已转人工"),  # a person at the read-back
+    ],
+    ids=["hang-up", "to-a-person"],
+)
+def test_an_unconfirmed_booking_is_settled_at_the_call_end_and_never_in_the_live_queue(
+    service: CallService, db: Database, turns: tuple[str, ...], reason: str
+) -> None:
+    lines = call(service, ZHANG, *turns)
+    assert any("明天" in line and "8点" in line and "对吗" in line for line in lines), lines
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.CANCELLED and ride.cancel_reason == reason
+    with db.session() as session:
+        assert ride_queue.live_queue(session, now=NOW) == []
+        assert session.scalars(select(OutboxMessage)).all() == []  # nobody is told
+
+
+def test_a_ride_now_left_at_its_confirmation_still_waits_for_an_operator(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "1", "hangup")
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.CALLER_HUNG_UP  # never lost, as before
