@@ -1,0 +1,62 @@
+"""A change said at the read-back of a ride booked ahead: "不是九点，是十点", "改到明天",
+"去云大医院". What is said again replaces that part; nothing said keeps it.
+
+``parse_change(text, today)`` gives ``{"date": ISO or None, "clock": [hour, minute] or
+None, "session": "am"/"pm"/None, "to": "医院" / "云大医院" / None}``, or ``None`` when no
+day, time or destination is said (a plain 不对 is a "no", not a change).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+
+from app.understanding import data
+from app.understanding.normalize import clean
+from app.understanding.when import parse_clock, parse_when
+
+# 去 / 到 / 上 a hospital: "去云大医院", "到市一院", "上医院"; the name is kept as said.
+_TO_NAMED = re.compile(r"(?<!不)(?<!别)(?<!莫)(?<!不是)(?:去|到|上)(?P<to>[^，。,.？?！!、\s去到]{1,12}?(?:医院|院))")
+
+
+_NOT_TO = re.compile(r"(?:不|别|莫)(?:是)?(?:去|到|上)?(?:医院|看病|看医生)")
+
+
+@cache
+def _to_hospital_words() -> tuple[str, ...]:
+    words = (clean(w) for w in data.words("when", "to_hospital"))
+    return tuple(sorted((w for w in words if w), key=len, reverse=True))
+
+
+def destination(text: str) -> str | None:
+    """The destination said: a hospital by name ("云大医院"), "医院" for a hospital
+    not named (去医院, 看病), or None."""
+    spoken = "".join((text or "").split())
+    named = _TO_NAMED.search(spoken)
+    if named is not None:
+        return named["to"]
+    cleaned = clean(spoken)
+    if _NOT_TO.search(cleaned):
+        return None  # 不去医院, 不是去看病
+    return "医院" if any(w in cleaned for w in _to_hospital_words()) else None
+
+
+# "不是明天，是后天": what follows the second 是 (or 改成 …) is what counts.
+_NOT_THIS_BUT = re.compile(r"不是.+?[，,。\s]*(?:是|要|改成|换成|改到|换到)(?P<said>[^，,。]+)")
+
+
+def parse_change(text: str, today: dt.date) -> dict[str, object] | None:
+    spoken = "".join((text or "").split())
+    instead = _NOT_THIS_BUT.search(spoken)
+    if instead is not None:
+        text = instead["said"]
+    when = parse_when(text, today) or {}
+    clock = parse_clock(text)
+    found: dict[str, object] = {
+        "date": when.get("date"),
+        "clock": list(clock) if clock else None,
+        "session": when.get("session"),
+        "to": destination(text),
+    }
+    return found if any(found.values()) else None
