@@ -1,7 +1,8 @@
 """Actions of the booking flow (dialogs/ahead.yaml): the caller's booked rides, the day and
-the hour asked for, checked against the rules of `app.taxi.ahead`. The pickup, the
-read-back and the booking itself are the taxi flow's (`queue_ride` books when the call
-carries a `pickup_at`)."""
+the hour asked for, checked against the rules of `app.taxi.ahead`. The pickup and the
+booking itself are the taxi flow's (`queue_ride` books when the call carries a
+`pickup_at`); what its read-back says and the changes said there are
+`app.taxi.ahead_readback`'s."""
 
 from __future__ import annotations
 

@@ -111,7 +111,8 @@ def overlap(ctx: StepContext, pickup_at: datetime, *, exclude_id: int | None = N
         return False
     whose = ctx.vars.get("rider", "您") if ctx.vars.get("passenger_contact_id") else "您"
     if first.status == RideStatus.SCHEDULED and first.pickup_at is not None:
-        place = ctx.session.get(SavedPlace, first.pickup_place_id) if first.pickup_place_id else None
+        place_id = first.pickup_place_id
+        place = ctx.session.get(SavedPlace, place_id) if place_id else None
         ctx.vars["overlap_said"] = texts.spoken(
             "ride_overlap_booked",
             whose=whose,

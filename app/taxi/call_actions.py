@@ -25,8 +25,8 @@ from app.people.enums import PlaceKind
 from app.people.models import Person
 from app.people.phones import is_fixed_line
 from app.people.places import spoken_address
-from app.taxi import rides
 from app.taxi import ahead_readback as readback
+from app.taxi import rides
 from app.taxi.ahead_actions import book_from_call
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride

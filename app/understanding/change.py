@@ -17,7 +17,9 @@ from app.understanding.normalize import clean
 from app.understanding.when import parse_clock, parse_when
 
 # 去 / 到 / 上 a hospital: "去云大医院", "到市一院", "上医院"; the name is kept as said.
-_TO_NAMED = re.compile(r"(?<!不)(?<!别)(?<!莫)(?<!不是)(?:去|到|上)(?P<to>[^，。,.？?！!、\s去到]{1,12}?(?:医院|院))")
+_TO_NAMED = re.compile(
+    r"(?<!不)(?<!别)(?<!莫)(?<!不是)(?:去|到|上)(?P<to>[^，。,.？?！!、\s去到]{1,12}?(?:医院|院))"
+)
 
 
 _NOT_TO = re.compile(r"(?:不|别|莫)(?:是)?(?:去|到|上)?(?:医院|看病|看医生)")

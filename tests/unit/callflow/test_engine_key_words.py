@@ -144,3 +144,28 @@ def test_a_questions_words_lead_straight_to_their_state_before_no(
 def test_words_for_a_state_that_does_not_exist_are_refused(tmp_path: Path) -> None:
     with pytest.raises(FlowError, match="nowhere"):
         _with_words(tmp_path, {"nowhere": ["不要了"]})
+
+
+@pytest.mark.parametrize(
+    ("said", "booking", "state"),
+    [
+        ("不是礼拜五，礼拜六", True, "day"),  # a no that names a day corrects it
+        ("不", True, "later"),  # a plain no is still the question's no
+        ("不是礼拜五，礼拜六", False, "later"),  # only while the call variable is set
+    ],
+)
+def test_a_no_naming_the_second_kind_corrects_with_after_no(
+    tmp_path: Path, said: str, booking: bool, state: str
+) -> None:
+    offer = {**FLOW["states"]["offer"]}  # type: ignore[index]
+    offer["otherwise"] = {
+        "expect": "when", "save_as": "wanted", "on_value": "day",
+        "after_no": True, "only_if": "booking",
+    }
+    flow = {**FLOW, "states": {**FLOW["states"], "offer": offer}}  # type: ignore[dict-item]
+    hotline, call = _engine(tmp_path, flow), CallState()
+    call.vars["booking"] = booking
+    ctx = FakeContext(vars=call.vars)
+    hotline.step(call, CallStarted(None, None), ctx)
+    hotline.step(call, Speech(said), ctx)
+    assert call.state == state
