@@ -7,9 +7,9 @@ second car at the same hour refused; a change said at the read-back made and rea
   alone is the rider's booking that day, else their saved hospital (`destination_for`).
 - One car at a time: a booking less than `ahead.OVERLAP` from another of the rider's, or
   from now while a ride now is under way, is refused naming the first (`overlap`).
-- Changes: "不是九点，是十点", "改到明天", "去市一院" at the read-back change that part,
-  are checked again and read back again (`correct_booking`, `read_back_again`); "太早了",
-  "时间不对" ask the hour again (`time_complaint`).
+- Changes: "不是九点，是十点", "改到明天", "去市一院", "不是家里，是女儿家" at the read-back
+  change that part, are checked again and read back again (`correct_booking`,
+  `read_back_again`); "太早了", "时间不对" ask the hour again (`time_complaint`).
 """
 
 from __future__ import annotations
@@ -55,11 +55,17 @@ def register_readback_actions(registry: ActionRegistry) -> None:
             ctx.vars["when_said"] = when_said(ctx, pickup_at)
         return readback_kind(ctx, ride)
 
-    @registry.register("correct_booking", outcomes=("check", "hour", "again"))
+    @registry.register("correct_booking", outcomes=("check", "hour", "again", "places"))
     def correct_booking(ctx: StepContext) -> str:
-        """A change said at the read-back ("不是九点，是十点", "改到明天", "去市一院"): that
-        part is replaced, the rest kept; a part of the day alone asks the hour again."""
+        """A change said at the read-back ("不是九点，是十点", "改到明天", "去市一院", "不是家里，
+        是女儿家"): that part is replaced, the rest kept; a part of the day alone asks the
+        hour again; a place the caller has not saved, the place question."""
         change = ctx.vars.get("change") or {}
+        if change.get("place"):
+            # Imported here: the taxi flow's actions import this module.
+            from app.taxi.call_actions import pickup_by_name
+
+            return "again" if pickup_by_name(ctx, str(change["place"])) else "places"
         if change.get("to"):
             ctx.vars["destination_said"] = change["to"]
         if change.get("date"):

@@ -455,6 +455,19 @@ def _set_pickup(ctx: StepContext, ride: Ride, place: dict[str, Any]) -> None:
         )
 
 
+def pickup_by_name(ctx: StepContext, said: str) -> bool:
+    """A saved place named at a read-back ("是女儿家") becomes the draft's pickup; False
+    when the caller has no such place. A label said exactly wins (家 is home, not 女儿家)."""
+    places = ctx.vars.get("places", [])
+    place = next(
+        (p for p in places if said in (p["label"], p.get("said"))), None
+    ) or _match_place(places, said)
+    if place is None:
+        return False
+    _set_pickup(ctx, _draft(ctx), place)
+    return True
+
+
 def places_menu(places: list[dict[str, Any]], *, exclude: int | None) -> str:
     """The spoken list "在女儿家，请按2；在市一院，请按3" (at most PLACES_SAID places)."""
     keyed = [p for p in places if p["id"] != exclude and p["position"] <= PLACES_BY_KEY]

@@ -2,8 +2,9 @@
 "去云大医院". What is said again replaces that part; nothing said keeps it.
 
 ``parse_change(text, today)`` gives ``{"date": ISO or None, "clock": [hour, minute] or
-None, "session": "am"/"pm"/None, "to": "医院" / "云大医院" / None}``, or ``None`` when no
-day, time or destination is said (a plain 不对 is a "no", not a change).
+None, "session": "am"/"pm"/None, "to": "医院" / "云大医院" / None}``; when none of these is
+said, a pickup place said instead ("不是家里，是女儿家", "在儿子家接") is ``{..., "place":
+"女儿家"}``; ``None`` when nothing is said to change (a plain 不对 is a "no", not a change).
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ def destination(text: str) -> str | None:
 _NOT_THIS_BUT = re.compile(r"不是.+?[，,。\s]*(?:是|要|改成|换成|改到|换到)(?P<said>[^，,。]+)")
 
 
+# "在女儿家接", "到儿子家接我": a pickup place named.
+_AT_PLACE = re.compile(r"(?:在|到)(?P<place>[^，,。在到]{1,12}?)(?:接|上车)")
+
+
 def parse_change(text: str, today: dt.date) -> dict[str, object] | None:
     spoken = "".join((text or "").split())
     instead = _NOT_THIS_BUT.search(spoken)
@@ -61,4 +66,9 @@ def parse_change(text: str, today: dt.date) -> dict[str, object] | None:
         "session": when.get("session"),
         "to": destination(text),
     }
-    return found if any(found.values()) else None
+    if any(found.values()):
+        return found
+    # Neither time nor destination: a pickup place said instead ("不是家里，是女儿家").
+    at = _AT_PLACE.search(spoken)
+    place = at["place"] if at is not None else instead["said"] if instead is not None else None
+    return {**found, "place": place} if place else None

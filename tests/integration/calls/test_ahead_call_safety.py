@@ -292,3 +292,21 @@ def test_a_plain_no_at_the_read_back_still_offers_another_place(
 ) -> None:
     lines = call(service, ZHANG, "3", "2", "9", "不对", "hangup")
     said(lines, "在哪里接您？")
+
+
+def test_a_pickup_corrected_by_name_at_the_read_back_is_changed_and_read_back_again(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "3", "2", "9", "不是家里，是女儿家", "1")
+    said(lines, "明天（星期二）上午9点，车到女儿家接您，地址是")
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.SCHEDULED
+    assert ride.pickup_address is not None and "海埂花园" in ride.pickup_address
+    assert local(ride) == datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)  # the time kept
+
+
+def test_a_pickup_not_saved_leads_to_the_place_question(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "3", "2", "9", "不是家里，是菜市场", "hangup")
+    said(lines, "在哪里接您？")
