@@ -186,7 +186,8 @@ class Engine:
             self._fail(call, "nomatch", out)
             return
         value = self._value(spec, text, ctx)
-        if (value is None or value == "unknown") and spec.otherwise:
+        if self._try_otherwise(spec, value, call):
+            assert spec.otherwise is not None
             other = self.understand(spec.otherwise.expect, text, ctx.today)
             if other is not None and other != "unknown":  # e.g. a day said at an offer
                 if spec.otherwise.save_as:
@@ -199,6 +200,15 @@ class Engine:
                 self._go(call, spec.clarify[question], ctx, out)  # ask, don't guess
                 return
         self._on_value(call, spec, value, ctx, out)
+
+    @staticmethod
+    def _try_otherwise(spec: StateSpec, value: object, call: CallState) -> bool:
+        """Is the question's second kind of answer worth trying? When its own kind heard
+        nothing, or heard a no and the second kind may correct (`after_no`)."""
+        other = spec.otherwise
+        if other is None or (other.only_if and not call.vars.get(other.only_if)):
+            return False
+        return value is None or value == "unknown" or (other.after_no and value == "no")
 
     def _value(self, spec: StateSpec, answer: str, ctx: ActionContext) -> object:
         """What the caller's answer means for this question (free text is kept as said)."""

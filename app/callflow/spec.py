@@ -21,7 +21,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # free_text: any words are the answer (e.g. a pickup place said after the tone).
-Expect = Literal["intent", "yesno", "digits", "department", "when", "choice", "free_text"]
+Expect = Literal[
+    "intent", "yesno", "digits", "department", "when", "choice", "free_text", "change"
+]
 
 
 def _key_text(key: object) -> str:
@@ -39,6 +41,11 @@ class OtherAnswer(BaseModel):
     expect: Expect
     save_as: str | None = None
     on_value: str
+    # Also tried after a plain "no": a no that says something else ("不是九点，是十点")
+    # corrects that part, it does not refuse the whole.
+    after_no: bool = False
+    # Only when this call variable is set (e.g. `pickup_at`: a ride booked ahead).
+    only_if: str | None = None
 
 
 class StateSpec(BaseModel):

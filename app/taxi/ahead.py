@@ -42,8 +42,13 @@ from app.taxi import rides
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
 from app.taxi.notifications import tell
+from app.taxi.rules import ACTIVE_STATUSES
 
 REMINDER_GRACE = timedelta(hours=2)
+# One person, one car at a time: a booking closer than this to another of theirs (or, for
+# a ride now still under way, to now) is refused, naming the ride they already have.
+OVERLAP = timedelta(hours=1)
+UNDER_WAY_NOW = (*ACTIVE_STATUSES, RideStatus.PICKED_UP.value)
 NOT_BOOKED = "这张叫车单不是预约单，不能提前派车。"
 
 
@@ -70,10 +75,20 @@ class AheadRules:
 
 
 def day_by_key(key: str, now: datetime) -> date | None:
-    """1 today (later), 2 tomorrow, 3 the day after."""
-    if key in ("1", "2", "3"):
+    """1 today (later), 2 tomorrow (3 is "another day", the next question)."""
+    if key in ("1", "2"):
         return local_today(now) + timedelta(days=int(key) - 1)
     return None
+
+
+def day_by_weekday_key(key: str, now: datetime) -> date | None:
+    """At "another day": the weekday's key (1 Monday ... 7 Sunday), the next such day
+    after today (tomorrow to a week ahead)."""
+    if len(key) != 1 or key not in "1234567":
+        return None
+    today = local_today(now)
+    ahead = (int(key) - 1 - today.weekday()) % 7 or 7
+    return today + timedelta(days=ahead)
 
 
 def hour_by_key(digits: str) -> tuple[int, int] | None:
@@ -113,10 +128,13 @@ def spoken_day(day: date, today: date) -> str:
     return f"{day.month}月{day.day}号星期{WEEKDAYS[day.weekday()]}"
 
 
-def spoken_pickup(pickup_at: datetime, now: datetime) -> str:
-    """明天早上8点 / 后天下午2点半 / 12月3号星期四上午9点: day, part of the day, hour."""
+def spoken_pickup(pickup_at: datetime, now: datetime, *, weekday: bool = False) -> str:
+    """明天早上8点 / 后天下午2点半 / 12月3号星期四上午9点: day, part of the day, hour.
+    `weekday`: 今天/明天/后天 with the weekday too, as read back (明天（星期二）早上8点)."""
     local = local_now(pickup_at)
     day = spoken_day(local.date(), local_today(now))
+    if weekday and "星期" not in day:
+        day += f"（星期{WEEKDAYS[local.weekday()]}）"
     hour = local.hour
     if hour < 9:
         part = "早上"
@@ -216,6 +234,42 @@ def booked_rides_for_caller(
             .order_by(Ride.pickup_at, Ride.id)
         )
     )
+
+
+def overlapping_ride(
+    session: Session,
+    *,
+    person_id: int | None,
+    number: str | None,
+    pickup_at: datetime,
+    now: datetime,
+    exclude_id: int | None = None,
+) -> Ride | None:
+    """The rider's ride this booking would double: a booked ride less than `OVERLAP` from
+    `pickup_at`, or a ride now still under way when `pickup_at` is less than `OVERLAP`
+    away. The rider is the person when known, else the caller's number."""
+    if person_id is not None:
+        who: ColumnElement[bool] = Ride.person_id == person_id
+    elif number:
+        who = (Ride.caller_number == number) & Ride.person_id.is_(None)
+    else:
+        return None
+    others = session.scalars(
+        select(Ride)
+        .where(
+            who,
+            Ride.id != (exclude_id or 0),
+            or_(Ride.status == RideStatus.SCHEDULED, Ride.status.in_(UNDER_WAY_NOW)),
+        )
+        .order_by(Ride.pickup_at, Ride.id)
+    )
+    for ride in others:
+        if ride.status == RideStatus.SCHEDULED:
+            if ride.pickup_at is not None and abs(ride.pickup_at - pickup_at) < OVERLAP:
+                return ride
+        elif pickup_at - now < OVERLAP:
+            return ride
+    return None
 
 
 def cancel_booked(session: Session, *, ride_id: int, reason: str) -> Ride:

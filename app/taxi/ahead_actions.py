@@ -1,7 +1,8 @@
 """Actions of the booking flow (dialogs/ahead.yaml): the caller's booked rides, the day and
-the hour asked for, checked against the rules of `app.taxi.ahead`. The pickup, the
-read-back and the booking itself are the taxi flow's (`queue_ride` books when the call
-carries a `pickup_at`)."""
+the hour asked for, checked against the rules of `app.taxi.ahead`. The pickup and the
+booking itself are the taxi flow's (`queue_ride` books when the call carries a
+`pickup_at`); what its read-back says and the changes said there are
+`app.taxi.ahead_readback`'s."""
 
 from __future__ import annotations
 
@@ -13,28 +14,42 @@ from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
 from app.people.models import SavedPlace
 from app.taxi import ahead
+from app.taxi import ahead_readback as readback
 from app.taxi.ahead import AheadRules
+from app.taxi.ahead_readback import register_readback_actions
+from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
 from app.taxi.passengers import passengers_for_caller
 from app.understanding import understand
+from app.understanding.change import destination
 from app.understanding.when import parse_clock
 
 MAX_UNCLEAR = 2  # then a person helps
 
 
 def register_ahead_actions(registry: ActionRegistry) -> None:
+    register_readback_actions(registry)
+
     @registry.register("ride_now")
     def ride_now(ctx: StepContext) -> None:
-        """The taxi flow from the menus is a ride now: no booked time is carried over."""
-        ctx.vars.update(pickup_at=None, when_said="")
+        """The taxi flow from the menus is a ride now: no booked time is carried over (a
+        booking begun in this call and not confirmed is dropped: "这个时间很快就到了")."""
+        ride = ctx.session.get(Ride, ctx.vars["ride_id"]) if ctx.vars.get("ride_id") else None
+        if ride is not None and ride.status == RideStatus.DRAFT and ride.pickup_at is not None:
+            ahead.rides.cancel(
+                ctx.session,
+                ride_id=ride.id,
+                expected_version=ride.version,
+                reason="来电者改为现在叫车",
+            )
+        readback.reset(ctx.vars)
 
     @registry.register("list_booked_rides", outcomes=("none", "some"))
     def list_booked_rides(ctx: StepContext) -> str:
         """The caller's booked rides (their own and their relatives'): the first is said."""
         rules = AheadRules.from_settings(ctx.settings)
+        readback.reset(ctx.vars)
         ctx.vars.update(
-            pickup_at=None,
-            when_said="",
             unclear=0,
             service_hours=ahead.service_hours(rules),
             booking_days=rules.booking_days,
@@ -74,25 +89,15 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
 
     @registry.register("note_day", outcomes=("day", "full", "unclear", "person"))
     def note_day(ctx: StepContext) -> str:
-        """1 today, 2 tomorrow, 3 the day after; or said ("明天早上八点", "礼拜三下午两点")."""
+        """1 today, 2 tomorrow; or said ("明天早上八点", "礼拜三下午两点")."""
         answer = str(ctx.vars.get("day_answer") or "").strip()
-        day = ahead.day_by_key(answer, ctx.now)
-        clock = None
-        if day is None:
-            when = understand("when", answer, ctx.today)
-            found = when.get("date") if isinstance(when, dict) else None
-            day = date.fromisoformat(found) if found else None
-            clock = parse_clock(answer)
-            if day is None and clock is not None:
-                day = ctx.today  # "下午三点": today
-        if day is None:
-            return _unclear(ctx)
-        ctx.vars["pickup_day"] = day.isoformat()
-        ctx.vars["day_said"] = ahead.spoken_day(day, ctx.today)
-        if clock is None:
-            return "day"
-        ctx.vars["pickup_clock"] = list(clock)
-        return "full"
+        return _note_day(ctx, answer, ahead.day_by_key(answer, ctx.now))
+
+    @registry.register("note_other_day", outcomes=("day", "full", "unclear", "person"))
+    def note_other_day(ctx: StepContext) -> str:
+        """Another day: said ("后天", "星期五下午两点"), or its weekday's key (5 星期五)."""
+        answer = str(ctx.vars.get("day_answer") or "").strip()
+        return _note_day(ctx, answer, ahead.day_by_weekday_key(answer, ctx.now))
 
     @registry.register("note_hour", outcomes=("time", "unclear", "person"))
     def note_hour(ctx: StepContext) -> str:
@@ -102,12 +107,18 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         if clock is None:
             return _unclear(ctx)
         ctx.vars["pickup_clock"] = list(clock)
+        if not answer.isdigit():
+            _note_said_day(ctx, answer)  # "后天上午九点" at the hour: the day changes too
+            _note_destination(ctx, answer)
         return "time"
 
-    @registry.register("check_pickup_time", outcomes=("ok", "past", "soon", "hours", "far"))
+    @registry.register(
+        "check_pickup_time", outcomes=("ok", "again", "past", "soon", "hours", "far")
+    )
     def check_pickup_time(ctx: StepContext) -> str:
         """The rules: not past, not sooner than the release (that is a ride now), within
-        the service hours and the booking window."""
+        the service hours and the booking window. "again": a time changed after the
+        read-back, which is read back again (the pickup is kept)."""
         rules = AheadRules.from_settings(ctx.settings)
         hour, minute = ctx.vars["pickup_clock"]
         pickup_at = ahead.pickup_time(date.fromisoformat(ctx.vars["pickup_day"]), hour, minute)
@@ -118,6 +129,9 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         ctx.vars["pickup_at"] = pickup_at.isoformat()
         ctx.vars["when_said"] = ahead.spoken_pickup(pickup_at, ctx.now) + "，"
         ctx.vars["unclear"] = 0
+        draft = ctx.session.get(Ride, ctx.vars["ride_id"]) if ctx.vars.get("ride_id") else None
+        if ctx.vars.get("readback") and draft is not None and draft.status == RideStatus.DRAFT:
+            return "again"
         return "ok"
 
 
@@ -127,6 +141,41 @@ def book_from_call(ctx: StepContext, ride: Ride) -> None:
     pickup_at = datetime.fromisoformat(ctx.vars["pickup_at"])
     reminded = ahead.book(ctx.session, ride, pickup_at=pickup_at, now=ctx.now, rules=rules)
     ctx.vars["remind_how"] = ahead.reminder_how(ctx.call.from_number, reminded)
+
+
+def _note_day(ctx: StepContext, answer: str, day: date | None) -> str:
+    """The day (and the hour, when said with it) of a day answer."""
+    clock = None
+    if day is None:
+        when = understand("when", answer, ctx.today)
+        found = when.get("date") if isinstance(when, dict) else None
+        day = date.fromisoformat(found) if found else None
+        clock = parse_clock(answer)
+        if day is None and clock is not None:
+            day = ctx.today  # "下午三点": today
+    if day is None:
+        return _unclear(ctx)
+    ctx.vars["pickup_day"] = day.isoformat()
+    ctx.vars["day_said"] = ahead.spoken_day(day, ctx.today)
+    _note_destination(ctx, answer)
+    if clock is None:
+        return "day"
+    ctx.vars["pickup_clock"] = list(clock)
+    return "full"
+
+
+def _note_said_day(ctx: StepContext, answer: str) -> None:
+    when = understand("when", answer, ctx.today)
+    found = when.get("date") if isinstance(when, dict) else None
+    if found:
+        day = date.fromisoformat(found)
+        ctx.vars.update(pickup_day=day.isoformat(), day_said=ahead.spoken_day(day, ctx.today))
+
+
+def _note_destination(ctx: StepContext, answer: str) -> None:
+    """"明天八点去医院", "去云大医院": where the car goes, kept for the read-back."""
+    if not answer.isdigit() and (to := destination(answer)):
+        ctx.vars["destination_said"] = to
 
 
 def _unclear(ctx: StepContext) -> str:

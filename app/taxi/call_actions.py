@@ -16,15 +16,16 @@ from sqlalchemy.orm import object_session
 from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
+from app.core.local_time import local_today
 from app.hospital import keypad_menus as menus
-from app.hospital.enums import AppointmentStatus
-from app.hospital.models import Appointment, Department, Hospital
+from app.hospital.models import Hospital
 from app.hospital.patients import patient_to_caller
 from app.people.age import age_on
 from app.people.enums import PlaceKind
 from app.people.models import Person
 from app.people.phones import is_fixed_line
 from app.people.places import spoken_address
+from app.taxi import ahead_readback as readback
 from app.taxi import rides
 from app.taxi.ahead_actions import book_from_call
 from app.taxi.enums import RideStatus
@@ -165,26 +166,6 @@ def _hospital_name(hospitals: list[Hospital], label: str, address: str) -> str:
     return label
 
 
-def _hospital_booked_today(ctx: StepContext) -> str | None:
-    """The hospital of the rider's booking today, by its full name: where "去医院" goes
-    when no hospital is saved for them."""
-    person_id = ctx.vars.get("person_id")
-    if not person_id:
-        return None
-    return ctx.session.scalar(
-        select(Hospital.name)
-        .join(Department, Department.hospital_id == Hospital.id)
-        .join(Appointment, Appointment.department_id == Department.id)
-        .where(
-            Appointment.patient_id == person_id,
-            Appointment.day == ctx.today,
-            Appointment.status == AppointmentStatus.BOOKED,
-        )
-        .order_by(Appointment.id)
-        .limit(1)
-    )
-
-
 def usual_hospital(variables: dict[str, Any]) -> dict[str, Any] | None:
     """The person's saved hospital (the first one): where "去医院" takes them."""
     return next((p for p in variables.get("places", []) if p["kind"] == PlaceKind.HOSPITAL), None)
@@ -194,16 +175,23 @@ def usual_hospital(variables: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _register_ride_request_actions(registry: ActionRegistry) -> None:
-    @registry.register("start_ride_request", outcomes=("active", "home", "places", "none"))
+    @registry.register(
+        "start_ride_request",
+        outcomes=("active", "overlap", "home", "hospital", "places", "none"),
+    )
     def start_ride_request(ctx: StepContext) -> str:
         """Open a draft ride so a caller who hangs up half-way is still seen by operators.
         "active" when the person already has a ride under way (a relative calling after the
-        parent ordered): that ride is described instead, and no second one is opened."""
+        parent ordered): that ride is described instead, and no second one is opened.
+        A booking ("overlap") is refused when it would double a ride of the rider's, and
+        "hospital" reads back a hospital said with its time (app/taxi/ahead_readback.py)."""
         booking = bool(ctx.vars.get("pickup_at"))  # a ride for later: one now may be under way
         under_way = None if booking else _active_ride_of_rider(ctx)
         if under_way is not None:
             ctx.vars["active_ride_id"] = under_way.id
             return "active"
+        if booking and readback.overlap(ctx, datetime.fromisoformat(ctx.vars["pickup_at"])):
+            return "overlap"
         ride = Ride(
             person_id=ctx.vars.get("person_id"),
             call_id=ctx.call.id,
@@ -216,10 +204,12 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ctx.session.add(ride)
         ctx.session.flush()
         ctx.vars["ride_id"] = ride.id
+        if booking:
+            readback.start_booking(ctx, ride)
         home = home_place(ctx.vars)
         if home is not None:
             _set_pickup(ctx, ride, home)
-            return "home"
+            return "hospital" if ride.to_hospital else "home"
         return "places" if _offer_places(ctx, exclude=None) else "none"
 
     @registry.register("count_other_places", outcomes=("some", "none"))
@@ -262,9 +252,11 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ride = _draft(ctx)
         ride.to_hospital = True
         usual = usual_hospital(ctx.vars)
-        booked_at = None if usual else _hospital_booked_today(ctx)
+        day = local_today(ride.pickup_at) if ride.pickup_at is not None else ctx.today
+        booked_at = None if usual else readback.hospital_booked_on(ctx, day)
         ctx.vars["hospital_said"] = usual["said"] if usual else booked_at or "医院"
         ride.destination = ride.destination or ctx.vars["hospital_said"]
+        ctx.vars["to_said"] = f"去{ride.destination}"
 
     @registry.register("queue_ride", outcomes=("queued", "booked"), commits=True)
     def queue_ride(ctx: StepContext) -> str:
@@ -298,11 +290,12 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
 
     @registry.register("abandon_ride_request")
     def abandon_ride_request(ctx: StepContext) -> None:
-        """The caller hung up before confirming: keep the request, marked for operators."""
+        """The caller hung up before confirming: a ride now is kept, marked for operators;
+        an unconfirmed booking is cancelled, never queued (`rides.abandon_draft`)."""
         ride_id = ctx.vars.get("ride_id")
         ride = ctx.session.get(Ride, ride_id) if ride_id else None
-        if ride is not None and ride.status == RideStatus.DRAFT:
-            ride.status = RideStatus.CALLER_HUNG_UP
+        if ride is not None:
+            rides.abandon_draft(ctx.session, ride, handed_to_person=False)
 
 
 # --- a ride already on its way ------------------------------------------------------------
@@ -462,6 +455,19 @@ def _set_pickup(ctx: StepContext, ride: Ride, place: dict[str, Any]) -> None:
             pickup_whom=ctx.vars.get("rider_pronoun") or ctx.vars.get("rider", "您"),
             wait_place="家",
         )
+
+
+def pickup_by_name(ctx: StepContext, said: str) -> bool:
+    """A saved place named at a read-back ("是女儿家") becomes the draft's pickup; False
+    when the caller has no such place. A label said exactly wins (家 is home, not 女儿家)."""
+    places = ctx.vars.get("places", [])
+    place = next(
+        (p for p in places if said in (p["label"], p.get("said"))), None
+    ) or _match_place(places, said)
+    if place is None:
+        return False
+    _set_pickup(ctx, _draft(ctx), place)
+    return True
 
 
 def places_menu(places: list[dict[str, Any]], *, exclude: int | None) -> str:

@@ -303,24 +303,44 @@ def keep_waiting(session: Session, *, ride_id: int, expected_version: int) -> Ri
     return _move(session, ride_id, expected_version, (RideStatus.NO_CAR,), RideStatus.QUEUED)
 
 
+BOOKING_NOT_CONFIRMED_HUNG_UP = "预约没有确认，来电者已挂断"
+BOOKING_NOT_CONFIRMED_HANDED = "预约没有确认，已转人工"
+
+
 def settle_call_drafts(session: Session, *, call_id: str, handed_to_person: bool) -> list[Ride]:
     """A call ended or was handed to a person: no request it opened stays "通话中".
 
-    Each draft the call left becomes "handed to a person" (an operator took the caller)
-    or "caller hung up"; both wait in the queue for an operator to assign, call back or
-    cancel. Drafts only: a ride the caller confirmed is not touched.
+    Each draft of a ride now the call left becomes "handed to a person" (an operator took
+    the caller) or "caller hung up"; both wait in the queue for an operator to assign,
+    call back or cancel. A draft of a ride booked ahead (`pickup_at`) was never confirmed
+    and nobody waits for it now: it is cancelled (`abandon_draft`), never put in the live
+    queue, where a car could be sent at once for a pickup days later. Drafts only: a ride
+    the caller confirmed is not touched.
     """
-    target = RideStatus.HANDED_TO_PERSON if handed_to_person else RideStatus.CALLER_HUNG_UP
     drafts = list(
         session.scalars(
             select(Ride).where(Ride.call_id == call_id, Ride.status == RideStatus.DRAFT)
         )
     )
     for ride in drafts:
-        ride.status = target
+        abandon_draft(session, ride, handed_to_person=handed_to_person)
     if drafts:
         _flush(session, drafts[0])
     return drafts
+
+
+def abandon_draft(session: Session, ride: Ride, *, handed_to_person: bool) -> None:
+    """The call left this draft unconfirmed. A ride now waits for an operator ("来电者已挂断"
+    or "已转人工"); a booking is cancelled with the reason (no SMS: it was never confirmed)."""
+    if ride.status != RideStatus.DRAFT:
+        return
+    if ride.pickup_at is not None:
+        ride.status = RideStatus.CANCELLED
+        ride.cancel_reason = (
+            BOOKING_NOT_CONFIRMED_HANDED if handed_to_person else BOOKING_NOT_CONFIRMED_HUNG_UP
+        )
+        return
+    ride.status = RideStatus.HANDED_TO_PERSON if handed_to_person else RideStatus.CALLER_HUNG_UP
 
 
 # --- helpers ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from app.understanding.change import parse_change
 from app.understanding.choice import parse_choice
 from app.understanding.decline import is_decline
 from app.understanding.department import department_question, parse_department
@@ -33,6 +34,8 @@ _PARSERS: dict[str, Callable[[str, dt.date], object]] = {
     "emergency": lambda text, _today: is_emergency(text),
     # A no that wants nothing at all (不消了, 莫整了, 算了): stop, not "correct a detail".
     "decline": lambda text, _today: is_decline(text),
+    # At the read-back of a ride booked ahead: a day, time or destination said again.
+    "change": parse_change,
 }
 
 #: Follow-up questions worth asking when an answer was heard but is ambiguous.
@@ -52,6 +55,7 @@ NOTHING: dict[str, object] = {
     "offer": "unknown",
     "emergency": False,
     "decline": False,
+    "change": None,
 }
 
 

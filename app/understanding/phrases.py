@@ -123,6 +123,10 @@ def _decline() -> list[str]:
     return [w for group in words for w in group] + _yesno()
 
 
+def _change() -> list[str]:
+    return _when() + _yesno() + data.words("when", "to_hospital")
+
+
 _BUILDERS = {
     "intent": _intent,
     "yesno": _yesno,
@@ -133,6 +137,7 @@ _BUILDERS = {
     "offer": _offer,
     "emergency": _emergency,
     "decline": _decline,
+    "change": _change,
 }
 
 

@@ -281,6 +281,21 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     return {"date": date.isoformat() if date else None, "session": session}
 
 
+@cache
+def _clock_words() -> list[tuple[str, tuple[int, int]]]:
+    """(phrase, (hour, minute)) of grammars/when.yaml `clock_words`, longest phrase first."""
+    found = []
+    for clock, phrases in (data.load("when").get("clock_words") or {}).items():
+        hour, minute = (int(x) for x in str(clock).split(":"))
+        found += [(clean(str(p)), (hour, minute)) for p in phrases or [] if clean(str(p))]
+    return sorted(found, key=lambda item: len(item[0]), reverse=True)
+
+
+def _clock_word(cleaned: str) -> tuple[int, int] | None:
+    """A time of day said without an hour: 晌午 / 中午 is noon, 晌午饭后 is 13:00."""
+    return next((clock for phrase, clock in _clock_words() if phrase in cleaned), None)
+
+
 _HALF = re.compile(f"(?:点|时)(?:钟)?(?:(?P<half>半)|(?P<m>{_N})分?)")
 
 
@@ -297,7 +312,7 @@ def parse_clock(text: str) -> tuple[int, int] | None:
             continue
         found = (m, hour)  # the last said counts (明天八点，不，九点)
     if found is None:
-        return None
+        return _clock_word(cleaned)
     m, hour = found
     pre = m["pre"] or ""
     afternoon = pre in ("下午", "晚上") and hour < 12 or pre == "中午" and hour <= 5

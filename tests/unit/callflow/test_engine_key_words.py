@@ -171,3 +171,28 @@ def test_literal_word_lists_to_a_state_are_gone(tmp_path: Path) -> None:
     offer = {**FLOW["states"]["offer"], "words": {"book": ["不要了"]}}  # type: ignore[dict-item]
     with pytest.raises(FlowError, match="words"):
         _engine(tmp_path, {**FLOW, "states": {**FLOW["states"], "offer": offer}})  # type: ignore[dict-item]
+
+
+@pytest.mark.parametrize(
+    ("said", "booking", "state"),
+    [
+        ("不是礼拜五，礼拜六", True, "day"),  # a no that names a day corrects it
+        ("不", True, "later"),  # a plain no is still the question's no
+        ("不是礼拜五，礼拜六", False, "later"),  # only while the call variable is set
+    ],
+)
+def test_a_no_naming_the_second_kind_corrects_with_after_no(
+    tmp_path: Path, said: str, booking: bool, state: str
+) -> None:
+    offer = {**FLOW["states"]["offer"]}  # type: ignore[index]
+    offer["otherwise"] = {
+        "expect": "when", "save_as": "wanted", "on_value": "day",
+        "after_no": True, "only_if": "booking",
+    }
+    flow = {**FLOW, "states": {**FLOW["states"], "offer": offer}}  # type: ignore[dict-item]
+    hotline, call = _engine(tmp_path, flow), CallState()
+    call.vars["booking"] = booking
+    ctx = FakeContext(vars=call.vars)
+    hotline.step(call, CallStarted(None, None), ctx)
+    hotline.step(call, Speech(said), ctx)
+    assert call.state == state

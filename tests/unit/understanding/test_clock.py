@@ -37,3 +37,21 @@ def test_no_hour_said_is_none(said: str) -> None:
 )
 def test_the_hour_pressed(key: str, clock: tuple[int, int] | None) -> None:
     assert hour_by_key(key) == clock
+
+
+@pytest.mark.parametrize(
+    ("said", "clock"),
+    [
+        ("晌午", (12, 0)),  # Yunnan: noon
+        ("明天晌午", (12, 0)),
+        ("中午", (12, 0)),
+        ("晌午饭后", (13, 0)),  # after lunch
+        ("吃了晌午饭", (13, 0)),
+        ("晌午过后", (13, 0)),
+        ("晌午饭前", (11, 0)),
+        ("晌午一点", (13, 0)),  # an hour said wins over the word alone
+        ("晌午十二点", (12, 0)),
+    ],
+)
+def test_noon_said_without_an_hour(said: str, clock: tuple[int, int]) -> None:
+    assert parse_clock(said) == clock

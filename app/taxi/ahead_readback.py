@@ -1,0 +1,221 @@
+"""The read-back of a ride booked ahead (dialogs/ahead.yaml, the taxi flow's confirmations
+with a `pickup_at`): whose ride, the day with its weekday, from where and to where; a
+second car at the same hour refused; a change said at the read-back made and read back.
+
+- Whose and when: "给您母亲张秀英约的车，明天（星期二）早上8点，车到……" (`when_said`).
+- Where to: a hospital said with the time ("明天八点去医院", "去云大医院") is kept; 医院
+  alone is the rider's booking that day, else their saved hospital (`destination_for`).
+- One car at a time: a booking less than `ahead.OVERLAP` from another of the rider's, or
+  from now while a ride now is under way, is refused naming the first (`overlap`).
+- Changes: "不是九点，是十点", "改到明天", "去市一院", "不是家里，是女儿家" at the read-back
+  change that part, are checked again and read back again (`correct_booking`,
+  `read_back_again`); "太早了", "时间不对" ask the hour again (`time_again`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app import texts
+from app.callflow.actions import ActionRegistry
+from app.calls.service import StepContext
+from app.core.local_time import local_now
+from app.hospital.enums import AppointmentStatus
+from app.hospital.models import Appointment, Department, Hospital
+from app.people.enums import PlaceKind
+from app.people.models import SavedPlace
+from app.taxi import ahead, rides
+from app.taxi.enums import RideStatus
+from app.taxi.models import Ride
+from app.taxi.rules import ride_priority
+
+HOSPITAL = "医院"  # a hospital not named
+
+
+def register_readback_actions(registry: ActionRegistry) -> None:
+    @registry.register(
+        "read_back_again",
+        outcomes=("home", "place", "heard", "recorded", "hospital", "overlap"),
+    )
+    def read_back_again(ctx: StepContext) -> str:
+        """After a change: the draft takes the new time and destination, and the caller
+        hears the read-back again (the one that fits its pickup)."""
+        ride = _draft(ctx)
+        if ride is None:
+            raise LookupError("the call's draft ride is gone")
+        if ctx.vars.get("pickup_at"):
+            pickup_at = datetime.fromisoformat(ctx.vars["pickup_at"])
+            if overlap(ctx, pickup_at, exclude_id=ride.id):
+                return "overlap"
+            ride.pickup_at = pickup_at
+            apply_destination(ctx, ride)
+            ctx.vars["when_said"] = when_said(ctx, pickup_at)
+        return readback_kind(ctx, ride)
+
+    @registry.register(
+        "correct_booking", outcomes=("check", "hour", "again", "places", "time_again")
+    )
+    def correct_booking(ctx: StepContext) -> str:
+        """A change said at the read-back ("不是九点，是十点", "改到明天", "去市一院", "不是家里，
+        是女儿家"): that part is replaced, the rest kept; a part of the day alone asks the
+        hour again; a place the caller has not saved, the place question."""
+        change = ctx.vars.get("change") or {}
+        if change.get("time_again"):
+            return "time_again"  # "太早了", "时间不对": the hour again
+        if change.get("place"):
+            # Imported here: the taxi flow's actions import this module.
+            from app.taxi.call_actions import pickup_by_name
+
+            return "again" if pickup_by_name(ctx, str(change["place"])) else "places"
+        if change.get("to"):
+            ctx.vars["destination_said"] = change["to"]
+        if change.get("date"):
+            day = date.fromisoformat(change["date"])
+            ctx.vars.update(pickup_day=day.isoformat(), day_said=ahead.spoken_day(day, ctx.today))
+        if change.get("clock"):
+            ctx.vars["pickup_clock"] = list(change["clock"])
+        elif change.get("session") and not change.get("date"):
+            return "hour"  # "下午" alone: which hour?
+        if change.get("date") or change.get("clock"):
+            return "check"
+        return "again"  # the destination only
+
+    @registry.register("keep_first_ride")
+    def keep_first_ride(ctx: StepContext) -> None:
+        """The caller keeps the ride they had: this call's unconfirmed booking is dropped."""
+        ride = _draft(ctx)
+        if ride is not None and ride.status == RideStatus.DRAFT:
+            rides.cancel(
+                ctx.session,
+                ride_id=ride.id,
+                expected_version=ride.version,
+                reason="来电者留着原来的车，没有再约",
+            )
+        ctx.vars.update(pickup_at=None, when_said="", readback=False)
+
+
+# --- used by the taxi flow's start_ride_request ------------------------------------------
+
+
+def overlap(ctx: StepContext, pickup_at: datetime, *, exclude_id: int | None = None) -> bool:
+    """Would this booking double a ride of the rider's? The first is then named for the
+    caller (`overlap_said`)."""
+    first = ahead.overlapping_ride(
+        ctx.session,
+        person_id=ctx.vars.get("person_id"),
+        number=ctx.call.from_number,
+        pickup_at=pickup_at,
+        now=ctx.now,
+        exclude_id=exclude_id,
+    )
+    if first is None:
+        return False
+    whose = ctx.vars.get("rider", "您") if ctx.vars.get("passenger_contact_id") else "您"
+    if first.status == RideStatus.SCHEDULED and first.pickup_at is not None:
+        place_id = first.pickup_place_id
+        place = ctx.session.get(SavedPlace, place_id) if place_id else None
+        ctx.vars["overlap_said"] = texts.spoken(
+            "ride_overlap_booked",
+            whose=whose,
+            when=ahead.spoken_pickup(first.pickup_at, ctx.now),
+            place=place.label if place else texts.spoken("place_said"),
+        )
+    else:
+        ctx.vars["overlap_said"] = texts.spoken("ride_overlap_now", whose=whose)
+    return True
+
+
+def start_booking(ctx: StepContext, ride: Ride) -> None:
+    """The draft of a booking: its time and destination, and the read-back's opening."""
+    pickup_at = datetime.fromisoformat(ctx.vars["pickup_at"])
+    ride.pickup_at = pickup_at
+    apply_destination(ctx, ride)
+    ctx.vars.update(readback=True, when_said=when_said(ctx, pickup_at))
+
+
+def when_said(ctx: StepContext, pickup_at: datetime) -> str:
+    """给您母亲张秀英约的车，明天（星期二）早上8点， / 明天（星期二）早上8点，"""
+    whose = (
+        texts.spoken("ride_booked_for", rider=ctx.vars.get("rider", ""))
+        if ctx.vars.get("passenger_contact_id")
+        else ""
+    )
+    return f"{whose}{ahead.spoken_pickup(pickup_at, ctx.now, weekday=True)}，"
+
+
+def apply_destination(ctx: StepContext, ride: Ride) -> None:
+    """A hospital said with the time is the ride's destination, read back (`to_said`)."""
+    said = ctx.vars.get("destination_said")
+    if not said or ride.pickup_at is None:
+        return
+    name = destination_for(ctx, said, ride.pickup_at)
+    ride.to_hospital = True
+    ride.destination = name
+    ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=True)
+    ctx.vars.update(hospital_said=name, to_said=f"去{name}")
+
+
+def destination_for(ctx: StepContext, said: str, pickup_at: datetime) -> str:
+    """The hospital by its full name: a short name or name heard among the hospitals; 医院
+    alone is the rider's booking on the pickup day, else their saved hospital; else as
+    said."""
+    if said == HOSPITAL:
+        day = local_now(pickup_at).date()
+        return (
+            hospital_booked_on(ctx, day)
+            or next(
+                (p["said"] for p in ctx.vars.get("places", []) if p["kind"] == PlaceKind.HOSPITAL),
+                None,
+            )
+            or HOSPITAL
+        )
+    for hospital in ctx.session.scalars(select(Hospital).order_by(Hospital.id)):
+        names = [n for n in (hospital.short_name, hospital.name) if n]
+        if any(n in said or said in n for n in names):
+            return hospital.name
+    return said
+
+
+def hospital_booked_on(ctx: StepContext, day: date) -> str | None:
+    """The hospital of the rider's booking that day, by its full name."""
+    person_id = ctx.vars.get("person_id")
+    if not person_id:
+        return None
+    return ctx.session.scalar(
+        select(Hospital.name)
+        .join(Department, Department.hospital_id == Hospital.id)
+        .join(Appointment, Appointment.department_id == Department.id)
+        .where(
+            Appointment.patient_id == person_id,
+            Appointment.day == day,
+            Appointment.status == AppointmentStatus.BOOKED,
+        )
+        .order_by(Appointment.id)
+        .limit(1)
+    )
+
+
+def readback_kind(ctx: StepContext, ride: Ride) -> str:
+    """Which read-back fits the draft: to a hospital from home, home, a saved place, the
+    words heard, or the recording only."""
+    place = ctx.session.get(SavedPlace, ride.pickup_place_id) if ride.pickup_place_id else None
+    if place is not None and place.kind == PlaceKind.HOME:
+        return "hospital" if ride.to_hospital else "home"
+    if place is not None:
+        return "place"
+    return "heard" if ride.pickup_transcript else "recorded"
+
+
+def reset(variables: dict[str, Any]) -> None:
+    """No booking in progress (a ride now, or a booking starting afresh)."""
+    variables.update(
+        pickup_at=None, when_said="", readback=False, destination_said=None, to_said=""
+    )
+
+
+def _draft(ctx: StepContext) -> Ride | None:
+    ride_id = ctx.vars.get("ride_id")
+    return ctx.session.get(Ride, ride_id) if ride_id else None

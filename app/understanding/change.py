@@ -1,0 +1,84 @@
+"""A change said at the read-back of a ride booked ahead: "不是九点，是十点", "改到明天",
+"去云大医院". What is said again replaces that part; nothing said keeps it.
+
+``parse_change(text, today)`` gives ``{"date": ISO or None, "clock": [hour, minute] or
+None, "session": "am"/"pm"/None, "to": "医院" / "云大医院" / None}``; when none of these is
+said, a pickup place said instead ("不是家里，是女儿家", "在儿子家接") is ``{..., "place":
+"女儿家"}``; a complaint about the time without a new one ("太早了", "时间不对") is
+``{..., "time_again": True}``; ``None`` when nothing is said to change (a plain 不对 is a "no", not a change).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+
+from app.understanding import data
+from app.understanding.normalize import clean
+from app.understanding.when import parse_clock, parse_when
+
+# 去 / 到 / 上 a hospital: "去云大医院", "到市一院", "上医院"; the name is kept as said.
+_TO_NAMED = re.compile(
+    r"(?<!不)(?<!别)(?<!莫)(?<!不是)(?:去|到|上)(?P<to>[^，。,.？?！!、\s去到]{1,12}?(?:医院|院))"
+)
+
+
+_NOT_TO = re.compile(r"(?:不|别|莫)(?:是)?(?:去|到|上)?(?:医院|看病|看医生)")
+
+
+@cache
+def _to_hospital_words() -> tuple[str, ...]:
+    words = (clean(w) for w in data.words("when", "to_hospital"))
+    return tuple(sorted((w for w in words if w), key=len, reverse=True))
+
+
+def destination(text: str) -> str | None:
+    """The destination said: a hospital by name ("云大医院"), "医院" for a hospital
+    not named (去医院, 看病), or None."""
+    spoken = "".join((text or "").split())
+    named = _TO_NAMED.search(spoken)
+    if named is not None:
+        return named["to"]
+    cleaned = clean(spoken)
+    if _NOT_TO.search(cleaned):
+        return None  # 不去医院, 不是去看病
+    return "医院" if any(w in cleaned for w in _to_hospital_words()) else None
+
+
+# "不是明天，是后天": what follows the second 是 (or 改成 …) is what counts.
+_NOT_THIS_BUT = re.compile(r"不是.+?[，,。\s]*(?:是|要|改成|换成|改到|换到)(?P<said>[^，,。]+)")
+
+
+# "在女儿家接", "到儿子家接我": a pickup place named.
+_AT_PLACE = re.compile(r"(?:在|到)(?P<place>[^，,。在到]{1,12}?)(?:接|上车)")
+
+
+@cache
+def _time_complaints() -> tuple[str, ...]:
+    return tuple(w for w in (clean(x) for x in data.words("when", "time_complaints")) if w)
+
+
+def parse_change(text: str, today: dt.date) -> dict[str, object] | None:
+    spoken = "".join((text or "").split())
+    cleaned = clean(spoken)
+    if cleaned and any(w in cleaned for w in _time_complaints()) and not parse_clock(spoken):
+        # "太早了", "时间不对": the time is wrong but no new one is said: ask the hour again.
+        return {"date": None, "clock": None, "session": None, "to": None, "time_again": True}
+    instead = _NOT_THIS_BUT.search(spoken)
+    if instead is not None:
+        text = instead["said"]
+    when = parse_when(text, today) or {}
+    clock = parse_clock(text)
+    found: dict[str, object] = {
+        "date": when.get("date"),
+        "clock": list(clock) if clock else None,
+        "session": when.get("session"),
+        "to": destination(text),
+    }
+    if any(found.values()):
+        return found
+    # Neither time nor destination: a pickup place said instead ("不是家里，是女儿家").
+    at = _AT_PLACE.search(spoken)
+    place = at["place"] if at is not None else instead["said"] if instead is not None else None
+    return {**found, "place": place} if place else None

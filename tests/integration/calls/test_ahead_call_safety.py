@@ -1,0 +1,312 @@
+"""Booking a ride ahead (key 3, dialogs/ahead.yaml): what a simulated-caller trial found
+unsafe or wrong, through the real flows, understanding and database, with the clock set:
+2026-11-30 (a Monday) 10:00 in Kunming."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from app.calls.service import CallService
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.local_time import LOCAL_TZ
+from app.hotline import build_call_service
+from app.notify.models import OutboxMessage
+from app.simulator import run_call
+from app.taxi import queue as ride_queue
+from app.taxi.enums import RideStatus
+from app.taxi.models import Ride
+from support.demo import demo_data
+
+HOTLINE = "+868710000000"
+ZHANG = "+8613800000001"  # 张奶奶 (张秀英), a home on file, a mobile
+NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # Monday 10:00 local
+
+
+@pytest.fixture
+def service(db: Database) -> CallService:
+    demo_data(db, today=date(2026, 11, 30))
+    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
+
+
+def call(service: CallService, number: str, *turns: str) -> list[str]:
+    lines: list[str] = []
+    run_call(service, from_number=number, to_number=HOTLINE, turns=iter(turns), show=lines.append)
+    return lines
+
+
+def rides(db: Database) -> list[Ride]:
+    with db.session() as session:
+        return list(session.scalars(select(Ride).order_by(Ride.id)))
+
+
+def local(ride: Ride) -> datetime:
+    assert ride.pickup_at is not None
+    return ride.pickup_at.astimezone(LOCAL_TZ)
+
+
+def booked(db: Database) -> list[Ride]:
+    return [r for r in rides(db) if r.status == RideStatus.SCHEDULED]
+
+
+# --- the day question: three choices, another day said or keyed ---------------------------
+
+
+def test_the_day_question_offers_three_choices_and_another_day_by_its_weekday_key(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "3", "3", "5", "8", "1")
+    said = "\n".join(lines)
+    assert "哪天用车？今天，请按1。明天，请按2。别的日子，请按3。转人工，按0。" in said
+    assert "后天，请按3" not in said
+    assert "星期几，就按几" in said
+    (ride,) = booked(db)
+    assert local(ride) == datetime(2026, 12, 4, 8, 0, tzinfo=LOCAL_TZ)  # 星期五
+
+
+def test_another_day_said_after_key_3(service: CallService, db: Database) -> None:
+    call(service, ZHANG, "3", "3", "后天下午两点", "1")
+    (ride,) = booked(db)
+    assert local(ride) == datetime(2026, 12, 2, 14, 0, tzinfo=LOCAL_TZ)
+
+
+def test_shangwu_is_noon(service: CallService, db: Database) -> None:
+    lines = call(service, ZHANG, "3", "明天晌午", "1")
+    assert any("中午12点" in line for line in lines), lines
+    (ride,) = booked(db)
+    assert local(ride) == datetime(2026, 12, 1, 12, 0, tzinfo=LOCAL_TZ)
+
+
+# --- N10: a booking not confirmed is never queued --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("turns", "reason"),
+    [
+        (("3", "2", "8", "hangup"), "预约没有确认，来电者已挂断"),  # hangs up at the read-back
+        (("3", "2", "8", "0"), "预约没有确认，已转人工"),  # a person at the read-back
+    ],
+    ids=["hang-up", "to-a-person"],
+)
+def test_an_unconfirmed_booking_is_settled_at_the_call_end_and_never_in_the_live_queue(
+    service: CallService, db: Database, turns: tuple[str, ...], reason: str
+) -> None:
+    lines = call(service, ZHANG, *turns)
+    assert any("明天" in line and "8点" in line and "对吗" in line for line in lines), lines
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.CANCELLED and ride.cancel_reason == reason
+    with db.session() as session:
+        assert ride_queue.live_queue(session, now=NOW) == []
+        assert session.scalars(select(OutboxMessage)).all() == []  # nobody is told
+
+
+def test_a_ride_now_left_at_its_confirmation_still_waits_for_an_operator(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "1", "hangup")
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.CALLER_HUNG_UP  # never lost, as before
+
+
+def said(lines: list[str], *parts: str) -> str:
+    """The one line holding every part."""
+    found = [line for line in lines if all(p in line for p in parts)]
+    assert found, (parts, lines)
+    return found[0]
+
+
+# --- N1: one car at a time ------------------------------------------------------------------
+
+
+def test_a_second_booking_at_the_same_hour_is_refused_naming_the_first_and_kept(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "3", "2", "8", "1")  # tomorrow 8:00
+    lines = call(service, ZHANG, "3", "1", "2", "早上八点半", "1", "hangup")
+    said(lines, "您已经约了明天早上8点，到家接的车。这个时间前后一个钟头，不能再约一辆车。")
+    said(lines, "留着原来的车，请按1。换一个时间，请按2。转人工，按0。")
+    said(lines, "好的，原来的车给您留着。")
+    assert not any("车约好了" in line for line in lines)
+    (ride,) = rides(db)  # no second booking, no draft left behind
+    assert ride.status == RideStatus.SCHEDULED
+    assert local(ride) == datetime(2026, 12, 1, 8, 0, tzinfo=LOCAL_TZ)
+
+
+def test_refused_the_caller_may_change_the_time_and_book_it(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "3", "2", "8", "1")
+    lines = call(service, ZHANG, "3", "1", "2", "8", "2", "2", "上午十点", "1")
+    said(lines, "好的，请换一个时间。")
+    said(lines, "车约好了：明天（星期二）上午10点")
+    assert sorted(local(r).hour for r in booked(db)) == [8, 10]
+
+
+def test_a_booking_close_to_a_ride_now_under_way_is_refused(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "1", "1")  # a ride now, queued at 10:00
+    lines = call(service, ZHANG, "3", "1", "上午十点四十", "hangup")
+    said(lines, "您现在已经叫了一辆车，这辆车还没有结束。这个时间前后一个钟头，不能再约一辆车。")
+    assert booked(db) == []
+    assert [r.status for r in rides(db)] == [RideStatus.QUEUED]
+
+
+# --- N3: 约车 from the status menu of a ride under way --------------------------------------
+
+
+@pytest.mark.parametrize("keys", [("9", "3"), ("3",)], ids=["next-page", "key-3-as-at-the-menu"])
+def test_a_caller_with_a_ride_under_way_can_book_one_for_later(
+    service: CallService, db: Database, keys: tuple[str, ...]
+) -> None:
+    call(service, ZHANG, "1", "1")
+    lines = call(service, ZHANG, *keys, "2", "8", "1")
+    said(lines, "再听一遍车的情况，请按1。挂号，请按2。取消叫车，请按8。更多的事，请按9。")
+    if keys[0] == "9":
+        said(lines, "约车，请按3。从头再听，请按9。转人工，按0。")
+    said(lines, "车约好了：明天（星期二）早上8点")
+    statuses = sorted(r.status for r in rides(db))
+    assert statuses == sorted([RideStatus.QUEUED, RideStatus.SCHEDULED])  # the ride now stays
+
+
+# --- N2 and N8: whose ride, when, from where to where -----------------------------------
+
+
+def test_a_hospital_said_with_the_time_is_read_back_and_kept(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "3", "明天早上八点去医院", "1")
+    # 张秀英's saved hospital, by its full name
+    said(lines, "明天（星期二）早上8点，车到家接您去春城第一人民医院，对吗？")
+    said(lines, "车约好了：明天（星期二）早上8点，车到家接您去春城第一人民医院。")
+    (ride,) = booked(db)
+    assert ride.to_hospital and ride.destination == "春城第一人民医院" and ride.priority == 30
+
+
+def test_a_hospital_named_is_kept_as_said(service: CallService, db: Database) -> None:
+    lines = call(service, ZHANG, "3", "2", "早上八点，去云大医院", "1")
+    said(lines, "明天（星期二）早上8点，车到家接您去云大医院，对吗？")
+    (ride,) = booked(db)
+    assert ride.destination == "云大医院" and ride.to_hospital
+
+
+def test_for_a_relative_the_read_back_names_her_and_her_appointment_that_day(
+    service: CallService, db: Database
+) -> None:
+    from app.hospital.enums import AppointmentStatus, SlotStatus
+    from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
+    from app.people.models import Person
+
+    tomorrow = date(2026, 12, 1)
+    with db.session() as session:
+        mother = session.scalars(select(Person).where(Person.full_name == "李桂芳")).one()
+        slot, department, hospital = session.execute(
+            select(Slot, Department, Hospital)
+            .join(Schedule, Slot.schedule_id == Schedule.id)
+            .join(Doctor, Doctor.id == Schedule.doctor_id)
+            .join(Department, Department.id == Doctor.department_id)
+            .join(Hospital, Hospital.id == Department.hospital_id)
+            .where(Schedule.day == tomorrow, Slot.status == SlotStatus.FREE)
+            .order_by(Hospital.id.desc())
+            .limit(1)
+        ).one()
+        slot.status = SlotStatus.BUSY
+        schedule = session.get(Schedule, slot.schedule_id)
+        assert schedule is not None
+        session.add(
+            Appointment(
+                slot_id=slot.id, patient_id=mother.id, department_id=department.id,
+                department_name=department.name, day=tomorrow, session=schedule.session,
+                status=AppointmentStatus.BOOKED,
+            )
+        )
+        hospital_name = hospital.name
+    son = "+8613900000004"  # 赵军, son of 李桂芳 (no saved hospital)
+    lines = call(service, son, "3", "明天上午九点去医院", "1", "1")
+    line = said(lines, "给您母亲李桂芳约的车，明天（星期二）上午9点，车到您母亲李桂芳家（", "对吗")
+    assert f"接她去{hospital_name}，对吗？" in line
+    (ride,) = booked(db)
+    assert ride.person_id == mother.id and ride.destination == hospital_name
+
+
+# --- N13 and N5: a change said at the read-back ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "heard", "pickup"),
+    [
+        ("不是九点，是十点", "明天（星期二）上午10点，车到家", datetime(2026, 12, 1, 10, 0)),
+        ("不对，是后天", "后天（星期三）上午9点，车到家", datetime(2026, 12, 2, 9, 0)),
+        ("十点半", "明天（星期二）上午10点半，车到家", datetime(2026, 12, 1, 10, 30)),
+    ],
+    ids=["hour", "day", "hour-alone"],
+)
+def test_a_time_corrected_at_the_read_back_is_changed_and_read_back_again(
+    service: CallService, db: Database, change: str, heard: str, pickup: datetime
+) -> None:
+    lines = call(service, ZHANG, "3", "2", "9", change, "1")
+    said(lines, "明天（星期二）上午9点，车到家接您，对吗？")
+    said(lines, heard, "接您，对吗？")
+    assert not any("在哪里接您" in line or "在女儿家" in line for line in lines)  # not a place
+    (ride,) = rides(db)  # the same draft, booked
+    assert ride.status == RideStatus.SCHEDULED
+    assert local(ride) == pickup.replace(tzinfo=LOCAL_TZ)
+
+
+def test_a_destination_said_at_the_read_back_is_added(service: CallService, db: Database) -> None:
+    lines = call(service, ZHANG, "3", "2", "9", "去云大医院", "1")
+    said(lines, "明天（星期二）上午9点，车到家接您去云大医院，对吗？")
+    (ride,) = booked(db)
+    assert ride.destination == "云大医院"
+
+
+def test_a_corrected_time_that_cannot_be_booked_says_why_and_asks_again(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "3", "2", "9", "不是九点，是晚上十一点", "上午十点", "1")
+    said(lines, "预约的车，只在早上6点到晚上10点之间接人")
+    said(lines, "明天（星期二）上午10点，车到家接您，对吗？")
+    (ride,) = rides(db)
+    assert local(ride) == datetime(2026, 12, 1, 10, 0, tzinfo=LOCAL_TZ)
+
+
+@pytest.mark.parametrize("complaint", ["太早了", "时间不对"])
+def test_a_complaint_about_the_time_at_the_read_back_asks_the_hour_again(
+    service: CallService, db: Database, complaint: str
+) -> None:
+    lines = call(service, ZHANG, "3", "2", "9", complaint, "上午十点", "1")
+    said(lines, "好的，换一个时间。")
+    said(lines, "明天几点钟用车？")
+    said(lines, "明天（星期二）上午10点，车到家接您，对吗？")
+    assert not any("工作人员" in line for line in lines)
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.SCHEDULED
+    assert local(ride) == datetime(2026, 12, 1, 10, 0, tzinfo=LOCAL_TZ)
+
+
+def test_a_plain_no_at_the_read_back_still_offers_another_place(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "3", "2", "9", "不对", "hangup")
+    said(lines, "在哪里接您？")
+
+
+def test_a_pickup_corrected_by_name_at_the_read_back_is_changed_and_read_back_again(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "3", "2", "9", "不是家里，是女儿家", "1")
+    said(lines, "明天（星期二）上午9点，车到女儿家接您，地址是")
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.SCHEDULED
+    assert ride.pickup_address is not None and "海埂花园" in ride.pickup_address
+    assert local(ride) == datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)  # the time kept
+
+
+def test_a_pickup_not_saved_leads_to_the_place_question(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "3", "2", "9", "不是家里，是菜市场", "hangup")
+    said(lines, "在哪里接您？")
