@@ -95,7 +95,7 @@ def test_an_unconfirmed_booking_is_settled_at_the_call_end_and_never_in_the_live
     service: CallService, db: Database, turns: tuple[str, ...], reason: str
 ) -> None:
     lines = call(service, ZHANG, *turns)
-    assert any("明天" in line and "8点" in line and "对吗" in line for line in lines), lines
+    assert any("明天" in line and "8点" in line and "对，按1" in line for line in lines), lines
     (ride,) = rides(db)
     assert ride.status == RideStatus.CANCELLED and ride.cancel_reason == reason
     with db.session() as session:
@@ -114,7 +114,7 @@ def test_a_ride_now_left_at_its_confirmation_still_waits_for_an_operator(
 def said(lines: list[str], *parts: str) -> str:
     """The one line holding every part."""
     found = [line for line in lines if all(p in line for p in parts)]
-    assert found, (parts, lines)
+    assert found, (parts, [line for line in lines if line.startswith("热线")])
     return found[0]
 
 
@@ -248,8 +248,8 @@ def test_a_time_corrected_at_the_read_back_is_changed_and_read_back_again(
     service: CallService, db: Database, change: str, heard: str, pickup: datetime
 ) -> None:
     lines = call(service, ZHANG, "3", "2", "9", change, "1")
-    said(lines, "明天（星期二）上午9点，车到家接您，对吗？")
-    said(lines, heard, "接您，对吗？")
+    said(lines, "明天（星期二）上午9点，车到家接您。对，按1")
+    said(lines, heard, "接您。对，按1")
     assert not any("在哪里接您" in line or "在女儿家" in line for line in lines)  # not a place
     (ride,) = rides(db)  # the same draft, booked
     assert ride.status == RideStatus.SCHEDULED
@@ -268,7 +268,7 @@ def test_a_corrected_time_that_cannot_be_booked_says_why_and_asks_again(
 ) -> None:
     lines = call(service, ZHANG, "3", "2", "9", "不是九点，是晚上十一点", "上午十点", "1")
     said(lines, "预约的车，只在早上6点到晚上10点之间接人")
-    said(lines, "明天（星期二）上午10点，车到家接您，对吗？")
+    said(lines, "明天（星期二）上午10点，车到家接您。对，按1")
     (ride,) = rides(db)
     assert local(ride) == datetime(2026, 12, 1, 10, 0, tzinfo=LOCAL_TZ)
 
@@ -280,7 +280,7 @@ def test_a_complaint_about_the_time_at_the_read_back_asks_the_hour_again(
     lines = call(service, ZHANG, "3", "2", "9", complaint, "上午十点", "1")
     said(lines, "好的，换一个时间。")
     said(lines, "明天几点钟用车？")
-    said(lines, "明天（星期二）上午10点，车到家接您，对吗？")
+    said(lines, "明天（星期二）上午10点，车到家接您。对，按1")
     assert not any("工作人员" in line for line in lines)
     (ride,) = rides(db)
     assert ride.status == RideStatus.SCHEDULED
