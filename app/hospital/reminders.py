@@ -150,7 +150,9 @@ def attach_call(session: Session, *, reminder_id: int, call_sid: str) -> Appoint
 
 
 def reminder_of_call(session: Session, call_sid: str) -> AppointmentReminder | None:
-    return session.scalar(select(AppointmentReminder).where(AppointmentReminder.call_sid == call_sid))
+    return session.scalar(
+        select(AppointmentReminder).where(AppointmentReminder.call_sid == call_sid)
+    )
 
 
 def record_answer(session: Session, *, reminder_id: int | None, answer: str) -> None:

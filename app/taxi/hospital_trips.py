@@ -89,10 +89,11 @@ def session_start(session: Session, appointment: Appointment) -> datetime:
     """When the appointment's clinic session starts (its first slot), local, aware."""
     slot = session.get(Slot, appointment.slot_id)
     assert slot is not None
-    first = session.scalar(select(func.min(Slot.start_time)).where(Slot.schedule_id == slot.schedule_id))
-    return ahead.pickup_time(appointment.day, first.hour, first.minute) if first else ahead.pickup_time(
-        appointment.day, slot.start_time.hour, slot.start_time.minute
+    first = session.scalar(
+        select(func.min(Slot.start_time)).where(Slot.schedule_id == slot.schedule_id)
     )
+    start = first or slot.start_time
+    return ahead.pickup_time(appointment.day, start.hour, start.minute)
 
 
 def pickup_for(session: Session, appointment: Appointment, settings: Settings) -> datetime:
@@ -105,7 +106,9 @@ def pickup_place(session: Session, person_id: int) -> SavedPlace | None:
     """Home first, else the first saved place."""
     places = list(
         session.scalars(
-            select(SavedPlace).where(SavedPlace.person_id == person_id).order_by(SavedPlace.position)
+            select(SavedPlace)
+            .where(SavedPlace.person_id == person_id)
+            .order_by(SavedPlace.position)
         )
     )
     home = next((p for p in places if p.kind == PlaceKind.HOME), None)
@@ -302,7 +305,8 @@ def move_for(
     except TripRefused:
         cancel_for(session, appointment_id=new_id)
         return MoveResult(ride, moved=False)
-    move_booked(session, ride, pickup_at=pickup_at, now=now, rules=AheadRules.from_settings(settings))
+    rules = AheadRules.from_settings(settings)
+    move_booked(session, ride, pickup_at=pickup_at, now=now, rules=rules)
     return MoveResult(ride, moved=True)
 
 
@@ -329,9 +333,9 @@ def _move_job(
     session: Session, key: str, *, due_at: datetime | None, drop_after: datetime | None
 ) -> bool:
     """Move a pending job (None: drop it). False when there is no pending job of that key."""
-    values: dict[str, object] = (
-        {"status": JobStatus.DROPPED} if due_at is None else {"due_at": due_at, "drop_after": drop_after}
-    )
+    values: dict[str, object] = {"status": JobStatus.DROPPED}
+    if due_at is not None:
+        values = {"due_at": due_at, "drop_after": drop_after}
     result = session.execute(
         update(ScheduledJob)
         .where(ScheduledJob.key == key, ScheduledJob.status == JobStatus.PENDING)

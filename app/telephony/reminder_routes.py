@@ -18,6 +18,7 @@ is keyed, the try records its final status once.
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -80,10 +81,10 @@ async def status(request: Request, form: TwilioForm) -> Response:
             )
         if call_status not in FINAL_STATUSES:
             return
-        try:  # answered: the engine's call ends (on_hang_up records what was heard)
+        # Answered: the engine's call ends (on_hang_up records what was heard); never
+        # answered: no call started here.
+        with suppress(UnknownCallError):
             service.handle(call_id=sid, event=HangUp(), event_key="hangup", channel=_channel())
-        except UnknownCallError:
-            pass  # never answered: no call started here
         with db.session() as session:
             outcome = reminders.call_finished(
                 session, reminder_id=reminder_id, call_status=call_status,

@@ -75,7 +75,9 @@ def upgrade() -> None:
             ["appointments.id"],
             name=op.f("fk_hospital_trips_appointment_id_appointments"),
         ),
-        sa.ForeignKeyConstraint(["ride_id"], ["rides.id"], name=op.f("fk_hospital_trips_ride_id_rides")),
+        sa.ForeignKeyConstraint(
+            ["ride_id"], ["rides.id"], name=op.f("fk_hospital_trips_ride_id_rides")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_hospital_trips")),
         sa.UniqueConstraint("appointment_id", name=op.f("uq_hospital_trips_appointment_id")),
     )

@@ -26,8 +26,8 @@ from app.core.deps import SessionDep
 from app.hospital import family_doctors
 from app.hospital.family_doctors import FamilyDoctorError
 from app.hospital.models import Hospital
-from app.taxi import hospital_trips
 from app.staff.models import StaffUser
+from app.taxi import hospital_trips
 
 pages = console_router()
 actions = console_router(dependencies=[CsrfProtected])
@@ -37,7 +37,9 @@ NOTICES = {
     "moved": "已改约，老人和家属会收到改约短信。",
     "cancelled": "已取消，老人和家属会收到短信。",
     # A hospital trip was linked (app/taxi/hospital_trips.py): it went with the booking.
-    "moved_ride": "已改约，约好的去医院的车也改了时间（新时间接不了的车已取消），老人和家属会收到改约短信。",
+    "moved_ride": (
+        "已改约，约好的去医院的车也改了时间（新时间接不了的车已取消），老人和家属会收到改约短信。"
+    ),
     "cancelled_ride": "已取消，约好的去医院的车也一起取消了，老人和家属会收到短信。",
 }
 ScheduleField = Annotated[str, Form(max_length=18)]

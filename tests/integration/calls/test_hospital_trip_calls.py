@@ -72,7 +72,8 @@ def test_a_phone_booking_offers_the_car_and_1_books_it_linked_and_first_in_line(
     # Session 8:00, 45 minutes before (IVR_APPOINTMENT_RIDE_LEAD_MINUTES): 7:15 from home.
     assert "挂好了：明天星期二上午8点" in offer and "车明天早上7点15分到家接" in offer
     assert "要，请按1；不用，请按2" in offer
-    assert any("车约好了：明天早上7点15分，车到家接，送到春城第一人民医院" in line for line in lines)
+    booked = "车约好了：明天早上7点15分，车到家接，送到春城第一人民医院"
+    assert any(booked in line for line in lines)
     (ride,) = _rides(db)
     assert ride.status == RideStatus.SCHEDULED and ride.to_hospital
     assert ride.pickup_at == datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)

@@ -220,7 +220,9 @@ def test_an_unanswered_reminder_is_tried_three_times_then_the_family_is_texted(
     assert [r.call_status for r in reminders] == ["no-answer"] * 3
     assert reminders[-1].answer == "family_told"
     with reminder_line.db.session() as session:
-        sms = list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.SMS)))
+        sms = list(
+            session.scalars(select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.SMS))
+        )
         jobs = list(session.scalars(select(ScheduledJob.key).where(
             ScheduledJob.key.like("remind_appointment:%"))))
     told = [m for m in sms if "提醒电话打了3次都没有人接" in m.body]
