@@ -23,7 +23,7 @@ NOTICES: dict[str, str] = {
     "noshow": "已标记爽约，处罚和短信通知已按本院规则处理。",
     "stopped": (
         "已停诊：该出诊的预约全部取消，约了去医院的车也一起取消；"
-        "每位患者（和代约家属）都会收到一条短信。"
+        "每位患者（和代约家属）都会收到短信（一条，两件事都说）。"
     ),
 }
 # The same actions when no phone service is configured: nothing is sent (see
