@@ -27,6 +27,7 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.db.base import utcnow
 from app.hospital.call_actions import register_hospital_actions
+from app.hospital.trip_actions import register_trip_actions
 from app.people.age import age_on
 from app.people.models import Person, PersonPhone
 from app.people.names import polite_name
@@ -43,6 +44,7 @@ def build_actions() -> ActionRegistry:
     register_taxi_actions(registry)
     register_ahead_actions(registry)
     register_hospital_actions(registry)
+    register_trip_actions(registry)
     return registry
 
 

@@ -27,6 +27,7 @@ from app.scheduler.runner import start_scheduler_thread
 from app.speech.service import get_speech
 from app.staff import pages as staff_pages
 from app.taxi import console as dispatch_console
+from app.telephony import reminder_routes
 from app.telephony import routes as twilio_routes
 from app.telephony.prompt_audio import default_prompt_audio
 from app.understanding import KINDS
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(family_page.router)
     app.include_router(fhir_api.router)
     app.include_router(twilio_routes.router)
+    app.include_router(reminder_routes.router)
     app.include_router(notification_routes.router)
     return app
 

@@ -62,16 +62,20 @@ def _last_four(db: Database) -> str:
 
 # In this order: 张奶奶 books, then cancels, then calls a taxi, then asks about it.
 PATHS = [
-    Path_("hospital, for self (内科, 心血管内科, yes)", ZHANG, lambda db: ["2", "1", "1", "1"]),
+    Path_(
+        "hospital, for self (内科, 心血管内科, yes, no car)",
+        ZHANG,
+        lambda db: ["2", "1", "1", "1", "2"],
+    ),
     Path_(
         "cancel a booking (last 4 of the ID)",
         ZHANG,
         lambda db: ["2", "2", _last_four(db), "8", "8"],
     ),
     Path_(
-        "hospital, for a relative (李梅 for her mother)",
+        "hospital, for a relative (李梅 for her mother, no car)",
         LI_MEI,
-        lambda db: ["2", "1", _last_four(db), "1", "1", "1"],
+        lambda db: ["2", "1", _last_four(db), "1", "1", "1", "2"],
     ),
     Path_("taxi, registered (one key + yes)", ZHANG, lambda db: ["1", "1"]),
     Path_("status of the ride (then hang up)", ZHANG, lambda db: ["挂断"]),

@@ -97,7 +97,8 @@ class Engine:
         """Apply one event to the call; mutate `call` and return what to say and do."""
         out: list[Output] = []
         if isinstance(event, CallStarted):
-            self._enter(call, self.flows.start(), ctx, out)
+            start = self.flows.start(event.flow) if event.flow else self.flows.start()
+            self._enter(call, start, ctx, out)
         elif isinstance(event, HangUp):
             self._hang_up(call, ctx)
         elif call.ended:

@@ -201,6 +201,7 @@ def _edges(flows: FlowSet, ref: StateRef) -> list[tuple[str, StateRef]]:
 def _check_reachable(flows: FlowSet) -> list[str]:
     seen: set[StateRef] = set()
     todo = [flows.start()]
+    todo += [flows.start(f.name) for f in flows.flows.values() if f.outbound]
     while todo:
         ref = todo.pop()
         if ref in seen:
@@ -209,6 +210,7 @@ def _check_reachable(flows: FlowSet) -> list[str]:
         todo.extend(to for _, to in _edges(flows, ref))
     return [
         f"{ref.flow}.yaml: state {ref.state!r} is unreachable from the main menu"
+        " (or an outbound flow's start)"
         for ref, _ in flows.all_states()
         if ref not in seen
     ]

@@ -17,6 +17,9 @@ Pace = Literal["normal", "slow"]
 class CallStarted:
     from_number: str | None
     to_number: str | None
+    # The flow to start in: "" is the main flow (a call to the hotline); a call the hotline
+    # places names its own (the appointment reminder: "reminder").
+    flow: str = ""
     kind: Literal["call_started"] = "call_started"
 
 

@@ -125,5 +125,8 @@ class FlowSpec(BaseModel):
     description: str = ""
     start: str
     on_hang_up: str | None = None  # an action run when the caller hangs up inside this flow
+    # A flow the hotline starts itself when it places a call (the appointment reminder):
+    # reachable from its own start, not from the main menu.
+    outbound: bool = False
     prompts: dict[str, str] = Field(default_factory=dict)
     states: dict[str, StateSpec]

@@ -154,6 +154,21 @@ class Settings(BaseSettings):
     ride_reminder_hour: int = Field(
         default=19, ge=12, le=21, description="Local hour of the reminder the evening before."
     )
+    # --- hospital trips and appointment reminder calls (docs/appointments.md) -----------
+    appointment_ride_lead_minutes: int = Field(
+        default=45, ge=10, le=180,
+        description="A hospital trip picks the patient up this long before the session starts.",
+    )
+    appointment_reminder_hour: int = Field(
+        default=10, ge=8, le=19,
+        description="Local hour of the reminder call the day before an appointment.",
+    )
+    appointment_reminder_tries: int = Field(
+        default=3, ge=1, le=6, description="Reminder calls tried before the family is told."
+    )
+    appointment_reminder_retry_minutes: int = Field(
+        default=30, ge=5, le=180, description="Minutes between unanswered reminder calls."
+    )
     # --- security: staff sessions, sign-in throttling, environment names -----------------
     session_idle_minutes: int = Field(
         default=60, ge=1, description="A staff session ends after this long without a request."

@@ -32,6 +32,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import texts
 from app.core.local_time import local_today
+from app.hospital import reminders
 from app.hospital.enums import AppointmentStatus, ScheduleStatus, SlotStatus
 from app.hospital.errors import BookingError
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
@@ -151,6 +152,8 @@ def book(
         "appointment %s booked: slot %s, department %s, %s",
         appointment.id, slot.id, department.id, "family" if contact else "self",
     )
+    # The reminder call the day before (app/hospital/reminders.py), in this transaction.
+    reminders.schedule_for(session, appointment, now=now)
     if not notify:
         return appointment
     offer = offer_for_slot(slot, schedule, doctor, department, hospital, rules)

@@ -36,6 +36,7 @@ from app.hospital.patients import (
 )
 from app.hospital.rules import WEEKDAYS, spoken_clock, spoken_date, spoken_visit_day
 from app.people.models import Person
+from app.taxi import hospital_trips
 
 ID_TRIES = 3  # wrong ID numbers typed in one call before a person helps
 # Wrong last four digits are counted per patient across calls: app.hospital.identity.
@@ -465,7 +466,7 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
                         raw=typed,
                         today=ctx.today,
                     )
-                appointments.book(
+                appointment = appointments.book(
                     ctx.session,
                     slot_id=ctx.vars["offer"]["slot_id"],
                     patient_id=ctx.vars["patient_id"],
@@ -482,6 +483,12 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
                 return refusal.code
             return "refused"
         _forget_id(ctx)
+        # A ride booked ahead for that morning takes the patient to hospital: joined (and
+        # said after the booking); otherwise a car is offered next (dialogs/hospital.yaml).
+        hospital_trips.join_morning_ride(
+            ctx.session, appointment_id=appointment.id, now=ctx.now, settings=ctx.settings
+        )
+        ctx.vars["trip_appointment_id"] = appointment.id
         ctx.vars["booked_text"] = ctx.vars["offer_text"]
         ctx.vars["booked_cancel_by"] = ctx.vars.get("offer_cancel_by", "")
         return "booked"

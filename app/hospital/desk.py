@@ -87,6 +87,7 @@ class NoShowResult:
 class StopResult:
     cancelled: int
     messages: int
+    rides_cancelled: int = 0  # hospital trips linked to the cancelled appointments
 
 
 # --- shared with the day list (app.hospital.day_list) ------------------------------
@@ -334,10 +335,19 @@ def stop_session(
         session.flush()
     except StaleDataError as exc:  # a booking changed a slot at the same moment
         raise DeskConflict("刚好有人在预约这个出诊，请再点一次停诊。") from exc
-    messages = 0
+    # The linked hospital trips go with the appointments; each patient still gets one
+    # message, which says both (app/taxi/hospital_trips.py).
+    from app.taxi import hospital_trips
+
+    messages = rides_cancelled = 0
     for appointment in booked:
+        ride = hospital_trips.cancel_for(
+            session, appointment_id=appointment.id, reason=f"医生停诊：{reason}"[:100],
+            notify=False,
+        )
+        rides_cancelled += ride is not None
         body = texts.sms(
-            "session_stopped",
+            "session_stopped_with_ride" if ride is not None else "session_stopped",
             hospital=hospital.short_name or hospital.name,
             department=department.name,
             doctor=doctor.name,
@@ -352,7 +362,7 @@ def stop_session(
             body=body,
             key_prefix=f"hospital-stop:{appointment.id}",
         )
-    return StopResult(cancelled=len(booked), messages=messages)
+    return StopResult(cancelled=len(booked), messages=messages, rides_cancelled=rides_cancelled)
 
 
 def family_contact_number(session: Session, contact_id: int | None) -> str | None:

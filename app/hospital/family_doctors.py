@@ -33,6 +33,8 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app import texts
+from app.core.config import Settings, get_settings
 from app.core.local_time import local_now, local_today
 from app.hospital import appointments, audit
 from app.hospital.day_list import mask_id_number
@@ -586,12 +588,23 @@ def cancel_for(
         )
     except BookingError as exc:
         raise _refusal(exc) from None
+    # The hospital trip linked to the booking goes with it (the caller is told, as for any
+    # cancelled ride): app/taxi/hospital_trips.py.
+    from app.taxi import hospital_trips
+
+    hospital_trips.cancel_for(session, appointment_id=appointment.id)
     log.info("family doctor %s cancelled appointment %s", doctor.id, appointment.id)
     return appointment
 
 
 def move(
-    session: Session, *, doctor: StaffUser, appointment_id: int, schedule_id: int, now: datetime
+    session: Session,
+    *,
+    doctor: StaffUser,
+    appointment_id: int,
+    schedule_id: int,
+    now: datetime,
+    settings: Settings | None = None,
 ) -> Appointment:
     """Rebook into another session, atomically: the old booking is cancelled and the new
     one made in one savepoint; any refusal leaves the old booking untouched. One message
@@ -627,9 +640,22 @@ def move(
         raise
     patient = session.get(Person, old.patient_id)
     assert patient is not None
-    appointments.notify_family(
-        session, patient, appointments.moved_message(session, old, new),
-        f"appointment:{new.id}:moved",
+    # The hospital trip follows: moved to the new session, or cancelled when the new time
+    # cannot be served by a booked ride (app/taxi/hospital_trips.py). One message says both.
+    from app.taxi import ahead, hospital_trips
+
+    trip = hospital_trips.move_for(
+        session, old_id=old.id, new_id=new.id, now=now, settings=settings or get_settings()
     )
+    body = appointments.moved_message(session, old, new)
+    if trip is not None and trip.moved and trip.ride.pickup_at is not None:
+        place = hospital_trips.pickup_place(session, patient.id)
+        body += texts.text(
+            "sms",
+            "hospital_trip_moved",
+            when=ahead.spoken_pickup(trip.ride.pickup_at, now),
+            place=place.label if place is not None else "",
+        )
+    appointments.notify_family(session, patient, body, f"appointment:{new.id}:moved")
     log.info("family doctor %s moved appointment %s to %s", doctor.id, old.id, new.id)
     return new

@@ -242,3 +242,25 @@ class IdentityFailure(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     call_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class AppointmentReminder(Base):
+    """One try of the reminder call the day before an appointment, and what came of it
+    (app/hospital/reminders.py): the call's final status and the patient's answer."""
+
+    __tablename__ = "appointment_reminders"
+    __table_args__ = (
+        UniqueConstraint("appointment_id", "attempt", name="uq_appointment_reminders_attempt"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)  # 1, 2, 3 ...
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # pending -> calling -> answered | unanswered; skipped (the booking is gone by then)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    # What the patient chose: heard, kept, cancelled, ride_booked, ride_joined, has_ride,
+    # person (key 0 or two failures); family_told on the last unanswered try.
+    answer: Mapped[str | None] = mapped_column(String(20))
+    call_status: Mapped[str | None] = mapped_column(String(20))  # Twilio's final CallStatus
+    call_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

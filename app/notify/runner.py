@@ -62,6 +62,7 @@ def default_sender(db: Database, settings: Settings) -> RoutingSender:
     if settings.notifications_configured:
         twilio = TwilioSender(settings)
         senders[OutboxKind.SMS] = senders[OutboxKind.CALL] = twilio
+        senders[OutboxKind.FLOW_CALL] = twilio
     return RoutingSender(senders)
 
 

@@ -11,6 +11,7 @@ still have created the message are flagged `ambiguous` (see messages.TransientSe
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from typing import Protocol
@@ -66,6 +67,15 @@ def status_callback_url(settings: Settings, message_id: int) -> str:
     return f"{settings.public_base_url.rstrip('/')}{STATUS_CALLBACK_PATH}?ref={message_id}"
 
 
+def flow_call_urls(settings: Settings, message: Outgoing) -> tuple[str, str]:
+    """A `flow_call` body names the paths Twilio fetches when the call is answered and
+    posts its status to (e.g. the appointment reminder's); `ref` finds the outbox row."""
+    paths = json.loads(message.body)
+    base = settings.public_base_url.rstrip("/")
+    joiner = "&" if "?" in paths["status"] else "?"
+    return base + paths["answer"], f"{base}{paths['status']}{joiner}ref={message.id}"
+
+
 class TwilioSender:
     """Sends outbox messages with the twilio client; one instance per worker thread."""
 
@@ -95,6 +105,17 @@ class TwilioSender:
                     status_callback=callback,
                 )
                 return str(sms.sid)
+            if message.kind == OutboxKind.FLOW_CALL:
+                answer, status = flow_call_urls(self.settings, message)
+                call = self.client.calls.create(
+                    to=message.to_number,
+                    from_=sender,
+                    url=answer,
+                    method="POST",
+                    status_callback=status,
+                    status_callback_method="POST",
+                )
+                return str(call.sid)
             call = self.client.calls.create(
                 to=message.to_number,
                 from_=sender,

@@ -8,6 +8,8 @@ from enum import StrEnum
 class JobKind(StrEnum):
     RELEASE_RIDE = "release_ride"  # a booked ride goes into the live dispatch queue
     REMIND_RIDE = "remind_ride"  # the evening before: SMS (mobile) or call (landline)
+    # The day before an appointment: one try of the reminder call (app/hospital/reminders.py).
+    REMIND_APPOINTMENT = "remind_appointment"
 
 
 class JobStatus(StrEnum):

@@ -26,10 +26,11 @@ logger = logging.getLogger(__name__)
 
 
 def default_handlers(settings: Settings) -> dict[JobKind, Handler]:
-    """Every kind of job the service knows (the ride kinds are the taxi's)."""
+    """Every kind of job the service knows: the ride kinds (taxi), the reminder calls (hospital)."""
+    from app.hospital.reminders import job_handlers as reminder_handlers
     from app.taxi.ahead import job_handlers
 
-    return dict(job_handlers(settings))
+    return {**job_handlers(settings), **reminder_handlers()}
 
 
 class Scheduler:

@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db.base import Base, Timestamped, UTCDateTime, str_enum
+from app.db.base import Base, Timestamped, UTCDateTime, str_enum, utcnow
 from app.taxi.enums import RideStatus, VehicleType
 
 
@@ -89,3 +89,18 @@ class Ride(Timestamped, Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class HospitalTrip(Base):
+    """A booked ride that takes a patient to an appointment (app/taxi/hospital_trips.py).
+
+    One ride per appointment; a ride the patient had booked for that morning already is
+    joined (`joined`), so one ride may serve two appointments of the same morning.
+    """
+
+    __tablename__ = "hospital_trips"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), unique=True)
+    ride_id: Mapped[int] = mapped_column(ForeignKey("rides.id"), index=True)
+    joined: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -239,8 +239,12 @@ def mark_completed(
     return ride
 
 
-def cancel(session: Session, *, ride_id: int, expected_version: int, reason: str) -> Ride:
-    """Cancel; an assigned driver is told by SMS with the reason, and so is the caller."""
+def cancel(
+    session: Session, *, ride_id: int, expected_version: int, reason: str, notify: bool = True
+) -> Ride:
+    """Cancel; an assigned driver is told by SMS with the reason, and so is the caller.
+    `notify=False` leaves telling the caller to the change that caused it (a stopped
+    clinic session tells the patient of the appointment and the ride in one message)."""
     reason = reason.strip()[:100] or "调度员取消"
     ride = _locked_ride(session, ride_id)
     _check_version(ride, expected_version)
@@ -259,7 +263,7 @@ def cancel(session: Session, *, ride_id: int, expected_version: int, reason: str
                 texts.sms("ride_cancelled_driver", ride_id=ride.id, reason=reason),
                 f"ride:{ride.id}:cancelled:sms:driver:{driver.id}",
             )
-    if ride.caller_number and caller_waiting:
+    if ride.caller_number and caller_waiting and notify:
         tell(
             session,
             ride.caller_number,

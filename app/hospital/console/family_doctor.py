@@ -27,6 +27,7 @@ from app.hospital import family_doctors
 from app.hospital.family_doctors import FamilyDoctorError
 from app.hospital.models import Hospital
 from app.staff.models import StaffUser
+from app.taxi import hospital_trips
 
 pages = console_router()
 actions = console_router(dependencies=[CsrfProtected])
@@ -35,6 +36,11 @@ NOTICES = {
     "booked": "已预约，老人和家属会收到短信（只有座机的老人会接到电话）。",
     "moved": "已改约，老人和家属会收到改约短信。",
     "cancelled": "已取消，老人和家属会收到短信。",
+    # A hospital trip was linked (app/taxi/hospital_trips.py): it went with the booking.
+    "moved_ride": (
+        "已改约，约好的去医院的车也改了时间（新时间接不了的车已取消），老人和家属会收到改约短信。"
+    ),
+    "cancelled_ride": "已取消，约好的去医院的车也一起取消了，老人和家属会收到短信。",
 }
 ScheduleField = Annotated[str, Form(max_length=18)]
 
@@ -209,12 +215,13 @@ def move(
     schedule_id: ScheduleField = "",
     department: Annotated[str, Form(max_length=30)] = "",
 ) -> Response:
+    with_ride = hospital_trips.booked_ride_of(session, appointment_id) is not None
     return _commit_choice(
         session,
         staff,
         lambda: family_doctors.move(
             session, doctor=staff, appointment_id=appointment_id,
-            schedule_id=_schedule_id(schedule_id), now=now,
+            schedule_id=_schedule_id(schedule_id), now=now, settings=request.app.state.settings,
         ),
         page=partial(
             _move_page, request, session, staff, now, appointment_id, department,
@@ -222,7 +229,9 @@ def move(
         ),
         not_ours=family_doctors.BOOKING_NOT_OURS,
         fields={"action": "family_doctor_move", "target": f"appointment:{appointment_id}"},
-        done_url=lambda new: f"/family-doctor?done=moved#appt-{new.id}",
+        done_url=lambda new: (
+            f"/family-doctor?done={'moved_ride' if with_ride else 'moved'}#appt-{new.id}"
+        ),
     )
 
 
@@ -244,7 +253,11 @@ def cancel(
         if exc.not_found:
             raise _not_found(exc) from None
         raise HTTPException(status_code=409, detail=exc.message) from None
-    context = {"hospital": _hospital(session, staff), "patient": patient, "booking": booking}
+    with_ride = hospital_trips.booked_ride_of(session, appointment_id) is not None
+    context = {
+        "hospital": _hospital(session, staff), "patient": patient, "booking": booking,
+        "with_ride": with_ride,
+    }
     if confirm != "yes":
         return render(request, "hospital/family_cancel.html", context)
 
@@ -265,5 +278,8 @@ def cancel(
         log_event="family doctor action",
         fields={"action": "family_doctor_cancel", "staff_user_id": staff.id,
                 "target": f"appointment:{appointment_id}"},
-        done_url=f"/family-doctor?done=cancelled#patient-{patient.person_id}",
+        done_url=(
+            f"/family-doctor?done={'cancelled_ride' if with_ride else 'cancelled'}"
+            f"#patient-{patient.person_id}"
+        ),
     )

@@ -21,13 +21,19 @@ from app.hospital.models import Hospital
 NOTICES: dict[str, str] = {
     "checked_in": "已签到。",
     "noshow": "已标记爽约，处罚和短信通知已按本院规则处理。",
-    "stopped": "已停诊：该出诊的预约全部取消，每位患者（和代约家属）都会收到短信。",
+    "stopped": (
+        "已停诊：该出诊的预约全部取消，约了去医院的车也一起取消；"
+        "每位患者（和代约家属）都会收到短信（一条，两件事都说）。"
+    ),
 }
 # The same actions when no phone service is configured: nothing is sent (see
 # app/consoles/phone_service.py); the messages wait in the outbox.
 UNSENT_NOTICES: dict[str, str] = {
     "noshow": f"已标记爽约，处罚已按本院规则处理。短信通知{NOT_SENT}。",
-    "stopped": f"已停诊：该出诊的预约全部取消。给患者（和代约家属）的短信{NOT_SENT}。",
+    "stopped": (
+        "已停诊：该出诊的预约全部取消，约了去医院的车也一起取消。"
+        f"给患者（和代约家属）的短信{NOT_SENT}。"
+    ),
 }
 WEEKDAYS = "一二三四五六日"
 STOP_REASONS = ("医生临时有急诊或手术", "医生生病", "医生外出开会", "设备故障")

@@ -118,7 +118,8 @@ def test_a_complaint_that_needs_a_person_is_not_guessed_into_a_department(
 
 
 def test_an_old_complaint_is_not_an_emergency(service: CallService) -> None:
-    call, lines = play(service, ZHANG, "2", "以前中过风，胸口疼是老毛病了，我要挂心内科", "1")
+    # 1 books the offer; 2: no car to the hospital.
+    call, lines = play(service, ZHANG, "2", "以前中过风，胸口疼是老毛病了，我要挂心内科", "1", "2")
     assert not any(ADVICE in line for line in lines)
     assert any("挂好了" in line for line in lines)
     assert call.transfer_reason is None and call.emergency is False

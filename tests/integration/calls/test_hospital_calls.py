@@ -99,27 +99,27 @@ def test_later_steps_to_the_next_session_not_the_next_twenty_minutes(
 
 
 def test_a_daughter_books_for_her_mother(service: CallService, db: Database) -> None:
-    # 李梅, 张秀英's daughter: the last four digits of her mother's ID number first
-    lines = call(service, "+8613900000001", "2", "1", _last_four(db, "张秀英"), "1", "1", "1")
+    # 李梅, 张秀英's daughter: the last four digits of her mother's ID number first; 2: no car
+    lines = call(service, "+8613900000001", "2", "1", _last_four(db, "张秀英"), "1", "1", "1", "2")
     assert any("是给您母亲张秀英挂号吗" in line for line in lines)
     (appointment,) = booked(db)
     with db.session() as session:
         patient = session.get(Person, appointment.patient_id)
         assert patient is not None and patient.full_name == "张秀英"
     assert appointment.booked_by_contact_id is not None
-    ending = next(line for line in lines if "挂好了" in line)
+    ending = next(line for line in lines if "不约车" in line)
     assert "短信会发到您的手机上" in ending and "请您母亲带上身份证" in ending
 
 
 def test_a_son_booking_for_his_father_is_told_his_father_brings_the_id_card(
     service: CallService, db: Database
 ) -> None:
-    lines = call(service, "+8613900000003", "2", "1", _last_four(db, "王建国"), "1", "1", "1")
+    lines = call(service, "+8613900000003", "2", "1", _last_four(db, "王建国"), "1", "1", "1", "2")
     assert any("请您父亲带上身份证" in line for line in lines), lines
 
 
 def test_booking_for_oneself_keeps_the_short_ending(service: CallService) -> None:
-    lines = call(service, "+8613800000002", "2", "1", "1", "1")
+    lines = call(service, "+8613800000002", "2", "1", "1", "1", "2")
     assert any("短信会发到手机上。请带上身份证" in line for line in lines), lines
 
 
@@ -721,8 +721,8 @@ def test_wrong_keys_at_the_department_question_escalate_to_a_person(
 
 def test_the_booking_confirmation_says_the_cancel_deadline(service: CallService) -> None:
     """P18: the phone confirmation says until when it can be cancelled, as the SMS does."""
-    lines = call(service, "+8613800000002", "2", "1", "1", "1")
-    ending = next(line for line in lines if "挂好了" in line)
+    lines = call(service, "+8613800000002", "2", "1", "1", "1", "2")
+    ending = next(line for line in lines if "以前打电话取消" in line)
     assert "请在11月30号下午4点以前打电话取消" in ending, ending
 
 

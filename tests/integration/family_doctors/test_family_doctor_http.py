@@ -414,3 +414,53 @@ def test_the_users_page_and_cli_accept_the_family_doctor_role(
         assert session.scalar(
             select(func.count(StaffUser.id)).where(StaffUser.role == StaffRole.FAMILY_DOCTOR)
         ) == 5
+
+
+def test_the_car_to_the_appointment_moves_and_is_cancelled_with_it_and_the_doctor_sees_it(
+    db: Database, client: Client
+) -> None:
+    from app.taxi import hospital_trips
+    from app.taxi.enums import RideStatus
+    from app.taxi.models import HospitalTrip, Ride
+
+    ours, _ = hospital_ids(db)
+    doctor = client("familydoc1")
+    zhang_id = person_id(db, ZHANG)
+    form = doctor.get(f"/family-doctor/patients/{zhang_id}/book?department=心血管内科")
+    token = csrf_from(form.text)
+    doctor.post(
+        f"/family-doctor/patients/{zhang_id}/book",
+        data={"csrf_token": token, "schedule_id": str(schedule_id(db, ours, TUESDAY))},
+    )
+    [(first, _, _)] = _appointments(db)
+    with db.session() as session:  # the car, as the reminder call's key 3 books it
+        trip = hospital_trips.book(
+            session, appointment_id=first, now=NOW, settings=Settings(database_url=db.url),
+            caller_number=ZHANG,
+        )
+        ride_id = trip.ride.id
+    moved = doctor.post(
+        f"/family-doctor/appointments/{first}/move",
+        data={"csrf_token": token,
+              "schedule_id": str(schedule_id(db, ours, WEDNESDAY, ClinicSession.PM))},
+    )
+    assert "done=moved_ride" in moved.headers["location"]
+    assert "约好的去医院的车也改了时间" in doctor.get(moved.headers["location"]).text
+    second = _appointments(db)[1][0]
+    with db.session() as session:
+        ride = session.get(Ride, ride_id)
+        link = session.scalars(select(HospitalTrip)).one()
+        assert ride is not None and ride.status == RideStatus.SCHEDULED
+        assert ride.pickup_at is not None and ride.pickup_at.date() == WEDNESDAY
+        assert link.appointment_id == second
+    ask = doctor.post(f"/family-doctor/appointments/{second}/cancel", data={"csrf_token": token})
+    assert "这个预约约了去医院的车，会一起取消" in ask.text
+    cancelled = doctor.post(
+        f"/family-doctor/appointments/{second}/cancel",
+        data={"csrf_token": token, "confirm": "yes"},
+    )
+    assert "done=cancelled_ride" in cancelled.headers["location"]
+    assert "约好的去医院的车也一起取消了" in doctor.get(cancelled.headers["location"]).text
+    with db.session() as session:
+        ride = session.get(Ride, ride_id)
+        assert ride is not None and ride.status == RideStatus.CANCELLED

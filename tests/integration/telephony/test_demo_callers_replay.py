@@ -168,7 +168,8 @@ def test_the_demo_callers_replayed_over_signed_webhooks(
     assert "心血管内科" in daughter.press("1")
     offer = daughter.press("1")
     assert "明天星期二上午8点" in offer and "春城第一人民医院" in offer
-    assert "挂好了" in daughter.press("1") and daughter.ended_with == "Hangup"
+    assert "要不要约车送您母亲张秀英去医院" in daughter.press("1")  # the car to hospital
+    assert "不约车" in daughter.press("2") and daughter.ended_with == "Hangup"
     (booked,) = _appointments(db)
     assert booked.patient_id == zhang_id and booked.status == AppointmentStatus.BOOKED
     assert booked.booked_by_contact_id is not None

@@ -1,0 +1,246 @@
+"""The reminder call the day before an appointment: scheduled, placed, retried, recorded.
+
+    booking (any channel)  -> try 1 scheduled: `remind_appointment:<appointment>:1`, due the
+                              day before at IVR_APPOINTMENT_REMINDER_HOUR (local)
+    scheduler, when due    -> an outbox `flow_call` to the patient's phone; Twilio fetches
+                              /twilio/reminder/answer, which runs dialogs/reminder.yaml
+    Twilio status callback -> /twilio/reminder/status: answered, the try is done; not
+                              answered (no-answer, busy, failed), the next try is scheduled
+                              IVR_APPOINTMENT_REMINDER_RETRY_MINUTES later, until
+                              IVR_APPOINTMENT_REMINDER_TRIES; after the last, the family
+                              contacts are texted (`appointment_reminder_unreached`)
+
+Each try is a row of `appointment_reminders` (its status, the call's final status, the
+patient's answer); its job is keyed by appointment and try number, so a retried callback
+or a second scheduler never calls twice. A try is not placed when the booking is no longer
+live (cancelled meanwhile: `skipped`), and is dropped when missed until `LATEST_HOUR`
+(no reminder calls late in the evening). Bookings made after the reminder moment (the
+same day, or the day before after the hour) get no call: the caller has just heard it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import texts
+from app.core.config import Settings, get_settings
+from app.core.local_time import LOCAL_TZ
+from app.hospital.enums import AppointmentStatus, ClinicSession
+from app.hospital.models import Appointment, AppointmentReminder, Department, Hospital, Slot
+from app.hospital.rules import spoken_clock
+from app.notify.enums import OutboxKind
+from app.notify.outbox import enqueue_message
+from app.people.enums import PhoneKind
+from app.people.models import FamilyContact, Person, PersonPhone
+from app.scheduler.enums import JobKind
+from app.scheduler.jobs import Handler, Job, schedule
+
+logger = logging.getLogger(__name__)
+
+LATEST_HOUR = 20  # no reminder call placed after 20:00 local: dropped
+ANSWER_PATH = "/twilio/reminder/answer"
+STATUS_PATH = "/twilio/reminder/status"
+MOBILE_PREFIX = "+861"
+
+
+def schedule_for(
+    session: Session, appointment: Appointment, *, now: datetime, settings: Settings | None = None
+) -> AppointmentReminder | None:
+    """Schedule the first try for a booking just made; None when its moment has passed."""
+    settings = settings or get_settings()
+    day_before = appointment.day - timedelta(days=1)
+    due_at = datetime.combine(day_before, time(settings.appointment_reminder_hour), tzinfo=LOCAL_TZ)
+    if due_at <= now:
+        return None
+    return _schedule_try(session, appointment.id, attempt=1, due_at=due_at)
+
+
+def _schedule_try(
+    session: Session, appointment_id: int, *, attempt: int, due_at: datetime
+) -> AppointmentReminder:
+    reminder = session.scalar(
+        select(AppointmentReminder).where(
+            AppointmentReminder.appointment_id == appointment_id,
+            AppointmentReminder.attempt == attempt,
+        )
+    )
+    if reminder is None:
+        reminder = AppointmentReminder(
+            appointment_id=appointment_id, attempt=attempt, due_at=due_at, status="pending"
+        )
+        session.add(reminder)
+        session.flush()
+    local_day = due_at.astimezone(LOCAL_TZ).date()
+    schedule(
+        session,
+        kind=JobKind.REMIND_APPOINTMENT,
+        subject_id=reminder.id,
+        due_at=due_at,
+        key=f"remind_appointment:{appointment_id}:{attempt}",
+        drop_after=datetime.combine(local_day, time(LATEST_HOUR), tzinfo=LOCAL_TZ),
+    )
+    return reminder
+
+
+# --- the job: place one try ---------------------------------------------------------------
+
+
+def place_call(session: Session, job: Job, now: datetime) -> None:
+    """Scheduler handler: call the patient (through the outbox), unless the booking is gone."""
+    reminder = session.get(AppointmentReminder, job.subject_id, populate_existing=True)
+    if reminder is None or reminder.status != "pending":
+        return
+    appointment = session.get(Appointment, reminder.appointment_id)
+    if appointment is None or appointment.status != AppointmentStatus.BOOKED:
+        reminder.status, reminder.finished_at = "skipped", now
+        return
+    number = patient_number(session, appointment.patient_id)
+    if number is None:  # nobody to call: the family is told at once
+        reminder.status, reminder.finished_at = "unanswered", now
+        tell_family(session, appointment, tries=0, now=now)
+        reminder.answer = "family_told"
+        return
+    enqueue_message(
+        session,
+        kind=OutboxKind.FLOW_CALL,
+        to_number=number,
+        body=json.dumps(
+            {
+                "answer": f"{ANSWER_PATH}?reminder={reminder.id}",
+                "status": f"{STATUS_PATH}?reminder={reminder.id}",
+            }
+        ),
+        idempotency_key=f"reminder:{reminder.id}:call",
+    )
+    reminder.status = "calling"
+
+
+def patient_number(session: Session, person_id: int) -> str | None:
+    """The patient's first phone (a mobile before a landline)."""
+    phones = list(
+        session.scalars(
+            select(PersonPhone).where(PersonPhone.person_id == person_id).order_by(PersonPhone.id)
+        )
+    )
+    phones.sort(key=lambda p: p.kind != PhoneKind.MOBILE)
+    return phones[0].number if phones else None
+
+
+# --- the call -------------------------------------------------------------------------------
+
+
+def attach_call(session: Session, *, reminder_id: int, call_sid: str) -> AppointmentReminder | None:
+    """Twilio fetched the answer URL: the person picked up. The call's sid is kept so the
+    flow (and a repeated callback) finds the try."""
+    reminder = session.get(AppointmentReminder, reminder_id, populate_existing=True)
+    if reminder is None:
+        return None
+    if reminder.call_sid is None:
+        reminder.call_sid = call_sid
+    if reminder.status in ("pending", "calling"):
+        reminder.status = "answered"
+    session.flush()
+    return reminder
+
+
+def reminder_of_call(session: Session, call_sid: str) -> AppointmentReminder | None:
+    return session.scalar(
+        select(AppointmentReminder).where(AppointmentReminder.call_sid == call_sid)
+    )
+
+
+def record_answer(session: Session, *, reminder_id: int | None, answer: str) -> None:
+    """What the patient chose in the call (the latest choice wins; heard never overwrites)."""
+    if reminder_id is None:
+        return
+    reminder = session.get(AppointmentReminder, reminder_id)
+    if reminder is None or (answer == "heard" and reminder.answer):
+        return
+    reminder.answer = answer
+    session.flush()
+
+
+def call_finished(
+    session: Session,
+    *,
+    reminder_id: int,
+    call_status: str,
+    now: datetime,
+    settings: Settings,
+) -> str:
+    """Twilio's final status of a try. Returns what happened: done (answered or already
+    handled), retry (the next try scheduled), family_told (the last try went unanswered)."""
+    reminder = session.get(AppointmentReminder, reminder_id, populate_existing=True)
+    if reminder is None or reminder.finished_at is not None:
+        return "done"
+    reminder.call_status = call_status[:20]
+    reminder.finished_at = now
+    if reminder.status == "answered":
+        reminder.answer = reminder.answer or "heard"
+        return "done"
+    reminder.status = "unanswered"  # no-answer, busy, failed (or ended before our flow)
+    appointment = session.get(Appointment, reminder.appointment_id)
+    if appointment is None or appointment.status != AppointmentStatus.BOOKED:
+        return "done"
+    if reminder.attempt < settings.appointment_reminder_tries:
+        due_at = now + timedelta(minutes=settings.appointment_reminder_retry_minutes)
+        _schedule_try(session, appointment.id, attempt=reminder.attempt + 1, due_at=due_at)
+        return "retry"
+    tell_family(session, appointment, tries=reminder.attempt, now=now)
+    reminder.answer = "family_told"
+    return "family_told"
+
+
+def tell_family(session: Session, appointment: Appointment, *, tries: int, now: datetime) -> int:
+    """Text the family contacts (mobiles) that the patient could not be reached."""
+    patient = session.get(Person, appointment.patient_id)
+    assert patient is not None
+    own = {p.number for p in session.scalars(
+        select(PersonPhone).where(PersonPhone.person_id == patient.id)
+    )}
+    numbers = [
+        c.phone
+        for c in session.scalars(
+            select(FamilyContact)
+            .where(FamilyContact.person_id == patient.id, FamilyContact.notify.is_(True))
+            .order_by(FamilyContact.id)
+        )
+    ]
+    if appointment.booked_by_number:
+        numbers.append(appointment.booked_by_number)
+    slot = session.get(Slot, appointment.slot_id)
+    hospital = session.scalar(
+        select(Hospital).join(Department, Department.hospital_id == Hospital.id)
+        .where(Department.id == appointment.department_id)
+    )
+    assert slot is not None and hospital is not None
+    body = texts.sms(
+        "appointment_reminder_unreached",
+        patient=patient.full_name,
+        when=f"{'上午' if appointment.session == ClinicSession.AM else '下午'}"
+        f"{spoken_clock(slot.start_time)}",
+        hospital=hospital.name,
+        department=appointment.department_name,
+        tries=max(tries, 1),
+    )
+    sent: set[str] = set()
+    for number in numbers:
+        if number in own or number in sent or not number.startswith(MOBILE_PREFIX):
+            continue
+        enqueue_message(
+            session, kind=OutboxKind.SMS, to_number=number, body=body,
+            idempotency_key=f"reminder:{appointment.id}:unreached:sms:{number}",
+        )
+        sent.add(number)
+    logger.info("reminder: patient not reached, %d family message(s)", len(sent))
+    return len(sent)
+
+
+def job_handlers() -> Mapping[JobKind, Handler]:
+    return {JobKind.REMIND_APPOINTMENT: place_call}

@@ -1,0 +1,213 @@
+"""Actions of the hospital trip offer (dialogs/hospital.yaml, after a booking and after a
+cancel) and of the reminder call the day before (dialogs/reminder.yaml).
+
+They call `app.taxi.hospital_trips` (the ride linked to an appointment), the booking
+service `app.hospital.appointments` and `app.hospital.reminders` (each answer of the
+reminder call is recorded on its try). The appointment concerned is the call variable
+`trip_appointment_id`; in a reminder call `reminder_id` names the try.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app import texts
+from app.callflow.actions import ActionRegistry
+from app.calls.service import StepContext
+from app.hospital import appointments, reminders
+from app.hospital.enums import AppointmentStatus, ClinicSession
+from app.hospital.errors import BookingError
+from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
+from app.hospital.rules import spoken_clock, spoken_visit_day
+from app.people.models import Person
+from app.taxi import ahead, hospital_trips
+from app.taxi.hospital_trips import TripRefused
+
+REMINDER_CANCEL_REASON = "提醒电话里取消"
+
+
+def register_trip_actions(registry: ActionRegistry) -> None:
+    _register_trip(registry)
+    _register_reminder(registry)
+
+
+# --- the trip offer -------------------------------------------------------------------------
+
+
+def _register_trip(registry: ActionRegistry) -> None:
+    @registry.register("plan_hospital_trip", outcomes=("offer", "has_ride", "none"))
+    def plan_hospital_trip(ctx: StepContext) -> str:
+        """After a booking (or key 3 of the reminder): a ride linked already is said (the
+        booking joined the ride of that morning, `book_appointment`); else a trip is offered
+        when one can be booked (an address on file, a time a booked ride can serve), with
+        the pickup it would have (a ride of that morning is joined when confirmed)."""
+        appointment_id = ctx.vars["trip_appointment_id"]
+        linked = hospital_trips.booked_ride_of(ctx.session, appointment_id)
+        if linked is not None and linked.pickup_at is not None:
+            _trip_vars(ctx, appointment_id, linked.pickup_at)
+            reminders.record_answer(ctx.session, reminder_id=ctx.vars.get("reminder_id"),
+                                    answer="has_ride")
+            return "has_ride"
+        try:
+            pickup_at = hospital_trips.planned_pickup(
+                ctx.session, appointment_id=appointment_id, now=ctx.now, settings=ctx.settings
+            )
+        except TripRefused:
+            return "none"
+        _trip_vars(ctx, appointment_id, pickup_at)
+        return "offer"
+
+    @registry.register("book_hospital_trip", outcomes=("booked", "joined", "refused"), commits=True)
+    def book_hospital_trip(ctx: StepContext) -> str:
+        """The caller said yes to the car: book it, linked to the appointment."""
+        outcome = _book(ctx, ctx.vars["trip_appointment_id"])
+        return "refused" if outcome == "none" else outcome
+
+    @registry.register("linked_hospital_trip", outcomes=("ride", "none"))
+    def linked_hospital_trip(ctx: StepContext) -> str:
+        """After a cancel: is a ride to this appointment still booked?"""
+        appointment_id = ctx.vars.get("upcoming_id") or ctx.vars.get("trip_appointment_id")
+        if appointment_id is None:
+            return "none"
+        ride = hospital_trips.booked_ride_of(ctx.session, appointment_id)
+        if ride is None or ride.pickup_at is None:
+            return "none"
+        ctx.vars["trip_appointment_id"] = appointment_id
+        _trip_vars(ctx, appointment_id, ride.pickup_at)
+        return "ride"
+
+    @registry.register("cancel_hospital_trip", outcomes=("cancelled",), commits=True)
+    def cancel_hospital_trip(ctx: StepContext) -> str:
+        """The caller confirmed: the ride to the cancelled appointment goes too."""
+        hospital_trips.cancel_for(ctx.session, appointment_id=ctx.vars["trip_appointment_id"])
+        reminders.record_answer(ctx.session, reminder_id=ctx.vars.get("reminder_id"),
+                                answer="cancelled_both")
+        return "cancelled"
+
+
+def _book(ctx: StepContext, appointment_id: int) -> str:
+    try:
+        trip = hospital_trips.book(
+            ctx.session,
+            appointment_id=appointment_id,
+            now=ctx.now,
+            settings=ctx.settings,
+            caller_number=ctx.call.from_number,
+            call_id=ctx.call.id,
+        )
+    except TripRefused:
+        return "none"
+    _trip_vars(ctx, appointment_id, trip.pickup_at)
+    reminders.record_answer(
+        ctx.session, reminder_id=ctx.vars.get("reminder_id"),
+        answer="ride_joined" if trip.joined else "ride_booked",
+    )
+    return "joined" if trip.joined else "booked"
+
+
+def _trip_vars(ctx: StepContext, appointment_id: int, pickup_at: datetime) -> None:
+    appointment = ctx.session.get(Appointment, appointment_id)
+    assert appointment is not None
+    place = hospital_trips.pickup_place(ctx.session, appointment.patient_id)
+    name, _ = hospital_trips.destination(ctx.session, appointment)
+    ctx.vars["trip_when"] = ahead.spoken_pickup(pickup_at, ctx.now)
+    ctx.vars["trip_place"] = place.label if place is not None else texts.spoken("place_said")
+    ctx.vars["trip_hospital"] = name
+    ctx.vars.setdefault("patient_name", "您")
+
+
+# --- the reminder call ------------------------------------------------------------------------
+
+
+def _register_reminder(registry: ActionRegistry) -> None:
+    @registry.register("start_reminder", outcomes=("ready", "gone"))
+    def start_reminder(ctx: StepContext) -> str:
+        """The patient picked up: which try and appointment this call is about."""
+        reminder = reminders.reminder_of_call(ctx.session, ctx.call.id)
+        if reminder is None:
+            return "gone"
+        ctx.vars["reminder_id"] = reminder.id
+        appointment = ctx.session.get(Appointment, reminder.appointment_id)
+        if appointment is None or appointment.status != AppointmentStatus.BOOKED:
+            return "gone"
+        person = ctx.session.get(Person, appointment.patient_id)
+        assert person is not None
+        ctx.vars.update(_appointment_said(ctx, appointment))
+        ctx.vars.update(
+            trip_appointment_id=appointment.id,
+            upcoming_id=appointment.id,
+            patient_id=appointment.patient_id,
+            patient_name="您",
+            call_name=person.call_name or "",
+            reminder_ride="",
+        )
+        ride = hospital_trips.booked_ride_of(ctx.session, appointment.id)
+        if ride is not None and ride.pickup_at is not None:
+            _trip_vars(ctx, appointment.id, ride.pickup_at)
+            ctx.vars["reminder_ride"] = texts.spoken(
+                "reminder_ride_booked", when=ctx.vars["trip_when"], place=ctx.vars["trip_place"]
+            )
+        return "ready"
+
+    @registry.register("reminder_kept", outcomes=("done",))
+    def reminder_kept(ctx: StepContext) -> str:
+        """Not cancelled after all: the answer is recorded."""
+        reminders.record_answer(ctx.session, reminder_id=ctx.vars.get("reminder_id"), answer="kept")
+        return "done"
+
+    @registry.register("reminder_person", outcomes=("done",))
+    def reminder_person(ctx: StepContext) -> str:
+        """The patient asked for a person (or could not be understood)."""
+        reminders.record_answer(ctx.session, reminder_id=ctx.vars.get("reminder_id"),
+                                answer="person")
+        return "done"
+
+    @registry.register("reminder_hung_up")
+    def reminder_hung_up(ctx: StepContext) -> None:
+        """The call ended: a patient who chose nothing has heard the reminder."""
+        reminders.record_answer(ctx.session, reminder_id=ctx.vars.get("reminder_id"),
+                                answer="heard")
+
+    @registry.register(
+        "cancel_reminded_appointment", outcomes=("cancelled", "refused"), commits=True
+    )
+    def cancel_reminded_appointment(ctx: StepContext) -> str:
+        """Confirmed by 8, after the last four digits of the ID number: cancel the booking."""
+        if not ctx.vars.get("identity_checked"):  # never without the last four digits
+            ctx.vars["cancel_problem"] = ""
+            return "refused"
+        try:
+            appointments.cancel(
+                ctx.session, appointment_id=ctx.vars["upcoming_id"], now=ctx.now,
+                reason=REMINDER_CANCEL_REASON,
+            )
+        except BookingError as refusal:
+            ctx.vars["cancel_problem"] = refusal.message
+            return "refused"
+        reminders.record_answer(ctx.session, reminder_id=ctx.vars.get("reminder_id"),
+                                answer="cancelled")
+        return "cancelled"
+
+
+def _appointment_said(ctx: StepContext, appointment: Appointment) -> dict[str, str]:
+    """The reminder's variables: 明天星期二上午8点, the hospital, department and doctor."""
+    row = ctx.session.execute(
+        select(Slot, Doctor, Department, Hospital)
+        .join(Schedule, Schedule.id == Slot.schedule_id)
+        .join(Doctor, Doctor.id == Schedule.doctor_id)
+        .join(Department, Department.id == Doctor.department_id)
+        .join(Hospital, Hospital.id == Department.hospital_id)
+        .where(Slot.id == appointment.slot_id)
+    ).one()
+    slot, doctor, department, hospital = row
+    part = "上午" if appointment.session == ClinicSession.AM else "下午"
+    when = f"{spoken_visit_day(appointment.day, ctx.today)}{part}{spoken_clock(slot.start_time)}"
+    return {
+        "reminder_when": when,
+        "reminder_hospital": hospital.name,
+        "reminder_department": department.name,
+        "reminder_doctor": doctor.name,
+        "cancel_text": f"{when}{department.name}",
+    }

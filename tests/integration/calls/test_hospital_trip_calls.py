@@ -1,0 +1,155 @@
+"""The car to the appointment: offered after a phone booking, joined to a ride already
+booked for that morning, cancelled with the appointment by phone, by a family doctor,
+and by a stopped session (停诊). Real flows, booking and ride services, database."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from app.calls.service import CallService
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.local_time import LOCAL_TZ
+from app.hospital import desk
+from app.hospital.enums import AppointmentStatus
+from app.hospital.models import Appointment, Slot
+from app.hotline import build_call_service
+from app.notify.models import OutboxMessage
+from app.scheduler.models import ScheduledJob
+from app.simulator import run_call
+from app.taxi.enums import RideStatus
+from app.taxi.models import HospitalTrip, Ride
+from app.taxi.rules import PRIORITY_TO_HOSPITAL
+from support.booked import book_ride, kunming
+from support.demo import demo_data
+
+HOTLINE = "+868710000000"
+ZHANG = "+8613800000001"  # 张秀英 (张奶奶), home 翠湖南路, daughter 李梅 +8613900000001
+TODAY = date(2026, 11, 30)  # a Monday
+NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
+BOOK_CARDIOLOGY = ("2", "1", "1", "1")  # 挂号, 内科, 心血管内科, the earliest (Tue 8:00)
+
+
+@pytest.fixture
+def service(db: Database) -> CallService:
+    demo_data(db, today=TODAY)
+    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
+
+
+def call(service: CallService, number: str, *turns: str) -> list[str]:
+    lines: list[str] = []
+    run_call(service, from_number=number, to_number=HOTLINE, turns=iter(turns), show=lines.append)
+    return lines
+
+
+def _rides(db: Database) -> list[Ride]:
+    with db.session() as session:
+        return list(session.scalars(select(Ride).order_by(Ride.id)))
+
+
+def _appointment(db: Database) -> Appointment:
+    with db.session() as session:
+        return session.scalars(select(Appointment).order_by(Appointment.id.desc())).first()
+
+
+def _last_four(db: Database) -> str:
+    from app.people.models import Person
+
+    with db.session() as session:
+        person = session.scalars(select(Person).where(Person.full_name == "张秀英")).one()
+        assert person.id_number is not None
+        return person.id_number[-4:].replace("X", "*")
+
+
+def test_a_phone_booking_offers_the_car_and_1_books_it_linked_and_first_in_line(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, *BOOK_CARDIOLOGY, "1")
+    offer = next(line for line in lines if "要不要约车" in line)
+    # Session 8:00, 45 minutes before (IVR_APPOINTMENT_RIDE_LEAD_MINUTES): 7:15 from home.
+    assert "挂好了：明天星期二上午8点" in offer and "车明天早上7点15分到家接" in offer
+    assert "要，请按1；不用，请按2" in offer
+    booked = "车约好了：明天早上7点15分，车到家接，送到春城第一人民医院"
+    assert any(booked in line for line in lines)
+    (ride,) = _rides(db)
+    assert ride.status == RideStatus.SCHEDULED and ride.to_hospital
+    assert ride.pickup_at == datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)
+    assert ride.priority >= PRIORITY_TO_HOSPITAL and "春城第一人民医院" in (ride.destination or "")
+    appointment = _appointment(db)
+    with db.session() as session:
+        trip = session.scalars(select(HospitalTrip)).one()
+        keys = set(session.scalars(select(ScheduledJob.key)))
+    assert (trip.appointment_id, trip.ride_id, trip.joined) == (appointment.id, ride.id, False)
+    assert f"release_ride:{ride.id}" in keys and f"remind_ride:{ride.id}" in keys
+
+
+def test_2_books_no_car(service: CallService, db: Database) -> None:
+    lines = call(service, ZHANG, *BOOK_CARDIOLOGY, "2")
+    assert any(line.startswith("热线：好的，不约车。") for line in lines)
+    assert _rides(db) == []
+    assert _appointment(db).status == AppointmentStatus.BOOKED
+
+
+def test_a_ride_booked_for_that_morning_is_joined_and_moved_not_a_second_car(
+    service: CallService, db: Database
+) -> None:
+    """The trial's case: a car at 9:00 and an appointment at 8:00 the same morning."""
+    ride_id = book_ride(db, number=ZHANG, pickup=kunming(1, 9), now=NOW)
+    lines = call(service, ZHANG, *BOOK_CARDIOLOGY)
+    assert not any("要不要约车" in line for line in lines)
+    assert any("已经约好的明天早上7点15分的车，就送您去春城第一人民医院" in line for line in lines)
+    (ride,) = _rides(db)
+    assert ride.id == ride_id and ride.to_hospital
+    assert ride.pickup_at == datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)  # moved earlier
+    with db.session() as session:
+        trip = session.scalars(select(HospitalTrip)).one()
+        release = session.scalars(
+            select(ScheduledJob).where(ScheduledJob.key == f"release_ride:{ride_id}")
+        ).one()
+    assert trip.joined and trip.ride_id == ride_id
+    assert release.due_at == datetime(2026, 12, 1, 6, 45, tzinfo=LOCAL_TZ)  # moved with it
+
+
+def test_cancelling_the_appointment_by_phone_offers_to_cancel_the_car_too(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, *BOOK_CARDIOLOGY, "1")
+    lines = call(service, ZHANG, "2", "2", _last_four(db), "8", "8", "8")
+    assert any("还约了明天早上7点15分去医院的车，车也取消吗？取消，请按8" in line for line in lines)
+    assert any("车也取消了" in line for line in lines)
+    assert _appointment(db).status == AppointmentStatus.CANCELLED
+    (ride,) = _rides(db)
+    assert ride.status == RideStatus.CANCELLED
+
+
+def test_keeping_the_car_when_cancelling_leaves_it_booked(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, *BOOK_CARDIOLOGY, "1")
+    lines = call(service, ZHANG, "2", "2", _last_four(db), "8", "8", "2")
+    assert any("车给您留着" in line for line in lines)
+    assert _appointment(db).status == AppointmentStatus.CANCELLED
+    assert [r.status for r in _rides(db)] == [RideStatus.SCHEDULED]
+
+
+def test_a_stopped_session_cancels_the_linked_car_and_tells_both_in_one_message(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, *BOOK_CARDIOLOGY, "1")
+    appointment = _appointment(db)
+    with db.session() as session:
+        schedule_id = session.get(Slot, appointment.slot_id).schedule_id
+        before = set(session.scalars(select(OutboxMessage.id)))
+        result = desk.stop_session(session, schedule_id=schedule_id, now=NOW, reason="医生生病")
+    assert (result.cancelled, result.rides_cancelled) == (1, 1)
+    (ride,) = _rides(db)
+    assert ride.status == RideStatus.CANCELLED and "停诊" in (ride.cancel_reason or "")
+    with db.session() as session:
+        sent = [m for m in session.scalars(select(OutboxMessage)) if m.id not in before]
+    to_patient = [m for m in sent if m.to_number == ZHANG]
+    assert len(to_patient) == 1  # one message, not one per service
+    assert "停诊" in to_patient[0].body and "送您去医院的车也已取消" in to_patient[0].body
+    assert not any("叫车已取消" in m.body for m in sent)
