@@ -5,7 +5,8 @@
 None, "session": "am"/"pm"/None, "to": "医院" / "云大医院" / None}``; when none of these is
 said, a pickup place said instead ("不是家里，是女儿家", "在儿子家接") is ``{..., "place":
 "女儿家"}``; a complaint about the time without a new one ("太早了", "时间不对") is
-``{..., "time_again": True}``; ``None`` when nothing is said to change (a plain 不对 is a "no", not a change).
+``{..., "time_again": True}``; ``None`` when nothing is said to change (a plain 不对 is
+a "no", not a change).
 """
 
 from __future__ import annotations

@@ -55,7 +55,8 @@ def test_tomorrow_at_eight_by_keys_is_read_back_and_booked(
     said = "\n".join(lines)
     assert "约车，按3" in lines[0]
     assert "哪天用车？今天，请按1。明天，请按2。别的日子，请按3。" in said
-    assert "明天（星期二）早上8点，车到家接您。对，按1" in said  # read back before anything is saved
+    # read back before anything is saved
+    assert "明天（星期二）早上8点，车到家接您。对，按1" in said
     assert "车约好了：明天（星期二）早上8点，车到家接您。前一天晚上会发短信提醒您。" in said
     (ride,) = rides(db)
     assert ride.status == RideStatus.SCHEDULED
@@ -74,7 +75,8 @@ def test_a_day_and_hour_said_in_one_answer_and_a_booked_trip_to_hospital(
 ) -> None:
     lines = call(service, ZHANG, "3", "礼拜三下午两点半", "3", "1")
     said = "\n".join(lines)
-    assert "后天（星期三）下午2点半，车到家接您。对，按1" in said  # 礼拜三 is the day after tomorrow
+    # 礼拜三 is the day after tomorrow
+    assert "后天（星期三）下午2点半，车到家接您。对，按1" in said
     assert "后天（星期三）下午2点半，车到家接您去春城第一人民医院，对吗？" in said
     (ride,) = rides(db)
     assert local(ride) == datetime(2026, 12, 2, 14, 30, tzinfo=LOCAL_TZ)
