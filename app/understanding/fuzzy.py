@@ -58,18 +58,18 @@ def pinyin_key(text: str) -> str:
     return fold(ini, fin) or text
 
 
-def _load_syllables() -> dict[str, str]:
-    keys: dict[str, str] = {}
+def _read_syllables() -> list[tuple[str, str]]:
+    """(folded syllable, its characters) per line of :data:`SYLLABLES_FILE`."""
     if not SYLLABLES_FILE.exists():  # only while scripts/build_syllables.py writes it
-        return keys
+        return []
     with SYLLABLES_FILE.open(encoding="utf-8") as fh:
-        for line in fh:
-            key, _, chars = line.rstrip("\n").partition("\t")
-            keys.update(dict.fromkeys(chars, key))
-    return keys
+        return [(key, chars) for key, _, chars in (ln.rstrip("\n").partition("\t") for ln in fh)]
 
 
-_KEYS: dict[str, str] = _load_syllables()
+_SYLLABLES = _read_syllables()
+_KEYS: dict[str, str] = {}
+for _key, _chars in _SYLLABLES:
+    _KEYS.update(dict.fromkeys(_chars, _key))
 _KEYS_LOADED = bool(_KEYS)
 
 
@@ -95,13 +95,14 @@ _NOT_A_SOUND = "\x00"
 
 
 def _sound_table() -> dict[int, str]:
-    syllables = sorted(set(_KEYS.values()))
-    code = {syl: chr(_SOUND_BASE + n) for n, syl in enumerate(syllables)}
-    table = {ord(ch): code[key] for ch, key in _KEYS.items()}
+    code = {key: chr(_SOUND_BASE + n) for n, (key, _) in enumerate(_SYLLABLES)}
+    table: dict[int, str] = {}
+    for key, chars in _SYLLABLES:
+        table.update(dict.fromkeys(map(ord, chars), code[key]))
     # A private-use character in a text is no syllable; a lone letter that is a syllable's
     # whole spelling (a, e, o) sounds like it, as its key says.
     table.update((ord(c), _NOT_A_SOUND) for c in code.values())
-    table.update((ord(syl), c) for syl, c in code.items() if len(syl) == 1)
+    table.update((ord(key), c) for key, c in code.items() if len(key) == 1)
     return table
 
 

@@ -1,5 +1,5 @@
-"""The syllable table (app/understanding/syllables.txt) says what pypinyin says, and the
-understanding of an answer needs neither pypinyin nor cn2an loaded."""
+"""Fast loading: the syllable table (app/understanding/syllables.txt) says what pypinyin says,
+libyaml reads the grammars as PyYAML does, and an answer needs neither pypinyin nor cn2an."""
 
 from __future__ import annotations
 
@@ -61,3 +61,11 @@ def test_answering_loads_neither_pypinyin_nor_cn2an() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert out.stdout.split() == ["operator", "False", "False"]
+
+
+def test_libyaml_reads_every_grammar_as_the_pure_python_parser_does() -> None:
+    yaml = __import__("yaml")
+    for path in sorted((ROOT / "grammars").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        fast = yaml.load(text, Loader=yaml.CSafeLoader)  # noqa: S506 (a safe loader)
+        assert repr(fast) == repr(yaml.safe_load(text)), path.name
