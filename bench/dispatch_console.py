@@ -97,7 +97,9 @@ def load(db: Database, history: int, live: int) -> set[int]:
     now = datetime.now(UTC)
     live_ids: set[int] = set()
     with db.session() as session:
-        drivers = list(session.scalars(select(Driver.id).order_by(Driver.id)))
+        drivers = [  # free drivers on duty: the ones the console offers
+            driver.id for driver, free in ride_queue.drivers_roster(session) if free
+        ]
     for i in range(live):
         with db.session() as session:
             ride = rides.queue(session, now=now, created_by_staff_id=None, caller_number=None,
