@@ -52,7 +52,7 @@ from app.staff import accounts  # noqa: E402
 from app.staff.enums import StaffRole  # noqa: E402
 from app.taxi import queue as ride_queue  # noqa: E402
 from app.taxi import rides  # noqa: E402
-from app.taxi.models import Driver, Ride  # noqa: E402
+from app.taxi.models import Ride  # noqa: E402
 
 SECRET = "c" * 40
 PASSWORD = "bench-password-2026"
