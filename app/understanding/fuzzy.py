@@ -148,11 +148,14 @@ class Matcher:
             if phrase and phrase not in seen:
                 seen[phrase] = label
         self.phrases = seen
-        gaps: dict[str, list[tuple[int, tuple[str, ...], str]]] = {}
+        # Gap phrases by the first character of their first part, then by that part (many
+        # share it: 胸口…疼, 胸口…闷), so each first part is looked for once.
+        gaps: dict[str, dict[str, list[tuple[int, tuple[str, ...], str]]]] = {}
         for index, (p, lab) in enumerate(seen.items()):
             if GAP in p:
                 parts = tuple(p.split(GAP))
-                gaps.setdefault(parts[0][:1], []).append((index, parts, lab))
+                heads = gaps.setdefault(parts[0][:1], {})
+                heads.setdefault(parts[0], []).append((index, parts, lab))
         self._gaps = gaps
         # Equal spans found by sound keep the order of the longest-first phrase list.
         ordered = sorted(
@@ -198,13 +201,14 @@ class Matcher:
                 i = text.find(first, i + 1)
         if self._gaps:
             for first in {"", *chars} & self._gaps.keys():
-                for index, parts, label in self._gaps[first]:
-                    if parts[0] in text:
-                        for hit in _gap_hits(text, parts, label):
-                            here = best.get(hit.start)
-                            candidate = (-hit.size, _GAPPED, index, label)
+                for head, entries in self._gaps[first].items():
+                    starts = _occurrences(text, head)
+                    for index, parts, label in entries if starts else ():
+                        for start, end in _gap_spans(text, parts, starts):
+                            here = best.get(start)
+                            candidate = (start - end, _GAPPED, index, label)
                             if here is None or candidate < here:
-                                best[hit.start] = candidate
+                                best[start] = candidate
         if self._sounds:
             sound = text.translate(_SOUNDS)
             sounds, sizes = self._sounds, self._sound_sizes
@@ -254,12 +258,21 @@ def _hidden(start: int, end: int, written: list[tuple[int, int]]) -> bool:
 _GAP_STOPS = frozenset("|不没莫别未")
 
 
-def _gap_hits(text: str, parts: tuple[str, ...], label: str) -> list[Hit]:
-    """Exact hits of ``part1…part2…`` with at most ``MAX_GAP`` characters between parts and
-    no clause separator or negation in a gap."""
-    out: list[Hit] = []
-    i = text.find(parts[0])
+def _occurrences(text: str, part: str) -> list[int]:
+    """Every index where ``part`` starts in ``text`` (overlapping)."""
+    found: list[int] = []
+    i = text.find(part)
     while i >= 0:
+        found.append(i)
+        i = text.find(part, i + 1)
+    return found
+
+
+def _gap_spans(text: str, parts: tuple[str, ...], starts: list[int]) -> list[tuple[int, int]]:
+    """Spans of ``part1…part2…`` from each of ``starts`` (where part1 is) with at most
+    ``MAX_GAP`` characters between parts and no clause separator or negation in a gap."""
+    out: list[tuple[int, int]] = []
+    for i in starts:
         end = i + len(parts[0])
         for part in parts[1:]:
             window = text[end : end + MAX_GAP + len(part)]
@@ -268,6 +281,5 @@ def _gap_hits(text: str, parts: tuple[str, ...], label: str) -> list[Hit]:
                 break
             end += j + len(part)
         else:
-            out.append(Hit(i, end, label, True))
-        i = text.find(parts[0], i + 1)
+            out.append((i, end))
     return out
