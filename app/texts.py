@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from app.core.yaml_files import FAST_SAFE_LOADER
+
 CATALOGUE_FILE = "messages.yaml"
 SECTIONS = ("sms", "voice", "spoken", "refusals")
 
@@ -32,7 +34,7 @@ def load_catalogue(dialogs_dir: Path) -> dict[str, Any]:
     """Read and check the catalogue: every section present, every text a formattable string."""
     path = dialogs_dir / CATALOGUE_FILE
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
+        data = yaml.load(path.read_text("utf-8"), Loader=FAST_SAFE_LOADER)  # noqa: S506
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogueError(f"{path}: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("signature"), str):

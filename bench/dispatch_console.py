@@ -52,7 +52,7 @@ from app.staff import accounts  # noqa: E402
 from app.staff.enums import StaffRole  # noqa: E402
 from app.taxi import queue as ride_queue  # noqa: E402
 from app.taxi import rides  # noqa: E402
-from app.taxi.models import Driver, Ride  # noqa: E402
+from app.taxi.models import Ride  # noqa: E402
 
 SECRET = "c" * 40
 PASSWORD = "bench-password-2026"
@@ -97,7 +97,9 @@ def load(db: Database, history: int, live: int) -> set[int]:
     now = datetime.now(UTC)
     live_ids: set[int] = set()
     with db.session() as session:
-        drivers = list(session.scalars(select(Driver.id).order_by(Driver.id)))
+        drivers = [  # free drivers on duty: the ones the console offers
+            driver.id for driver, free in ride_queue.drivers_roster(session) if free
+        ]
     for i in range(live):
         with db.session() as session:
             ride = rides.queue(session, now=now, created_by_staff_id=None, caller_number=None,

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from app.callflow.actions import ActionRegistry
 from app.callflow.spec import FlowSpec, StateSpec
+from app.core.yaml_files import FAST_SAFE_LOADER
 from app.texts import CATALOGUE_FILE
 
 COMMON_FILE = "common.yaml"
@@ -95,7 +96,8 @@ def load_flows(directory: Path, actions: ActionRegistry) -> FlowSet:
     common_path = directory / COMMON_FILE
     common_prompts: dict[str, str] = {}
     if common_path.exists():
-        common_prompts = (yaml.safe_load(common_path.read_text("utf-8")) or {}).get("prompts", {})
+        common = yaml.load(common_path.read_text("utf-8"), Loader=FAST_SAFE_LOADER)  # noqa: S506
+        common_prompts = (common or {}).get("prompts", {})
     for name in REQUIRED_COMMON_PROMPTS:
         if name not in common_prompts:
             problems.append(f"{COMMON_FILE}: missing shared prompt {name!r}")
@@ -105,7 +107,7 @@ def load_flows(directory: Path, actions: ActionRegistry) -> FlowSet:
         if path.name in (COMMON_FILE, CATALOGUE_FILE):
             continue
         try:
-            raw = yaml.safe_load(path.read_text("utf-8"))
+            raw = yaml.load(path.read_text("utf-8"), Loader=FAST_SAFE_LOADER)  # noqa: S506
             flow = FlowSpec.model_validate(raw)
         except yaml.YAMLError as exc:
             problems.append(f"{path.name}: not valid YAML: {exc}")

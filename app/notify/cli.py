@@ -1,6 +1,6 @@
 """`ivr outbox run` (the worker loop) and `ivr outbox status` (messages per status).
 
-Registered by app/cli.py as `app.add_typer(outbox_app, name="outbox")`.
+Registered in app/commands.py (`LAZY_COMMANDS`) as `ivr outbox`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`ivr scheduler run [--once]` and `ivr scheduler status`.
 
-Registered by app/cli.py as `app.add_typer(scheduler_app, name="scheduler")`.
+Registered in app/commands.py (`LAZY_COMMANDS`) as `ivr scheduler`.
 """
 
 from __future__ import annotations

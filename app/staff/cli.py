@@ -4,7 +4,7 @@
 community scope), `signout` (end every session of a user at once) and `unlock` (forget
 the sign-in throttles of a username, e.g. after the real user mistyped many times).
 
-The lead registers it in app/cli.py as `app.add_typer(users_app, name="users")`.
+Registered in app/commands.py (`LAZY_COMMANDS`) as `ivr users`.
 Passwords are never taken as an argument: `--password-stdin` reads one line from standard
 input, otherwise an interactive hidden prompt asks twice.
 """

@@ -21,8 +21,10 @@ def load(name: str) -> dict[str, Any]:
     """Return the parsed ``grammars/<name>.yaml`` mapping (cached)."""
     import yaml  # imported on first use
 
+    from app.core.yaml_files import FAST_SAFE_LOADER
+
     with (grammars_dir() / f"{name}.yaml").open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+        data = yaml.load(fh, Loader=FAST_SAFE_LOADER) or {}  # noqa: S506 (a safe loader)
     if not isinstance(data, dict):
         raise ValueError(f"grammars/{name}.yaml must hold a mapping")
     return data

@@ -17,7 +17,7 @@ characters on, by sound (兄口疼 = 胸口疼) with the same folded pinyin as t
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from app.understanding import data
 from app.understanding.fuzzy import Hit, Matcher
@@ -48,35 +48,40 @@ def _matchers() -> tuple[Matcher, Matcher]:
 
 
 @cache
-def _together() -> tuple[tuple[Matcher, ...], ...]:
-    """For each ``together`` entry, one matcher per group (every group must be heard).
+def _together() -> tuple[tuple[tuple[Matcher, frozenset[str]], ...], ...]:
+    """For each ``together`` entry, one matcher per group (every group must be heard), with
+    the characters its signs can start with.
 
     The parts (突然, 头疼, 血压好高) are short everyday words: they count only as written,
-    which also keeps the check cheap (no sound-alike pass per group). A group written the
-    same way in several entries (the "sudden" words) is one matcher, searched once.
+    which also keeps the check cheap (no sound-alike pass per group; a group none of whose
+    signs can start in the text is not searched). A group written the same way in several
+    entries (the "sudden" words) is one matcher, searched once.
     """
     raw = data.load("emergency").get("together") or []
     hiding = [(clean(p), "none") for p in data.words("emergency", "not_signs")]
-    built: dict[tuple[str, ...], Matcher] = {}
+    built: dict[tuple[str, ...], tuple[Matcher, frozenset[str]]] = {}
     for entry in raw:
         for group in entry:
             key = tuple(str(p) for p in group)
             if key not in built:
                 signs = [(c, "sign") for p in key for c in compile_phrase(p, clean)]
-                built[key] = Matcher(hiding + signs, fuzzy_min=_EXACT_ONLY)
+                firsts = frozenset(c[0] for c, _ in signs)
+                built[key] = (Matcher(hiding + signs, fuzzy_min=_EXACT_ONLY), firsts)
     return tuple(tuple(built[tuple(str(p) for p in group)] for group in entry) for entry in raw)
 
 
 def _heard_together(cleaned: str, pauses: tuple[int, ...]) -> bool:
     """Is every group of some ``together`` entry heard, each part "now"?"""
     heard: dict[int, bool] = {}
+    chars = set(cleaned)
 
-    def group_heard(group: Matcher) -> bool:
-        if id(group) not in heard:
-            heard[id(group)] = any(
-                h.label == "sign" and _counts(cleaned, h, pauses) for h in group.hits(cleaned)
+    def group_heard(group: tuple[Matcher, frozenset[str]]) -> bool:
+        matcher, firsts = group
+        if id(matcher) not in heard:
+            heard[id(matcher)] = not chars.isdisjoint(firsts) and any(
+                h.label == "sign" and _counts(cleaned, h, pauses) for h in matcher.hits(cleaned)
             )
-        return heard[id(group)]
+        return heard[id(matcher)]
 
     return any(all(group_heard(group) for group in entry) for entry in _together())
 
@@ -167,8 +172,13 @@ def _counts(text: str, hit: Hit, pauses: tuple[int, ...] = ()) -> bool:
     return not 0 <= chronic_after <= _CHRONIC_AFTER
 
 
+@lru_cache(maxsize=256)
 def is_emergency(text: str) -> bool:
-    """True when the words describe a sudden serious emergency happening now."""
+    """True when the words describe a sudden serious emergency happening now.
+
+    Remembered for the last few hundred texts: the call engine asks it of every spoken
+    answer, and understanding an intent asks it again of the same words.
+    """
     cleaned, pauses = _stretch(text)
     if not cleaned:
         return False

@@ -10,8 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from app.understanding.patterns import GAP, MAX_GAP
+
+#: Folded syllable of every CJK ideograph pypinyin reads, written once by
+#: ``scripts/build_syllables.py`` (a line per syllable: the syllable, a tab, its characters),
+#: so understanding never imports pypinyin (~0.4 s) nor asks it per character.
+SYLLABLES_FILE = Path(__file__).with_name("syllables.txt")
 
 _INITIALS = {"zh": "z", "ch": "c", "sh": "s", "n": "l", "f": "h"}
 _FINALS = {
@@ -26,7 +32,6 @@ _FINALS = {
     "van": "ian",
     "vn": "in",
 }
-_KEYS: dict[str, str] = {}
 
 
 def fold(initial: str, final: str) -> str:
@@ -43,34 +48,70 @@ def is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
+def pinyin_key(text: str) -> str:
+    """Folded syllable of (the first character of) ``text`` asked of pypinyin; ``text``
+    itself when pypinyin has no reading. Used to build :data:`SYLLABLES_FILE`."""
+    from pypinyin import Style, pinyin  # imported on first use: ~0.4 s
+
+    ini = pinyin(text, style=Style.INITIALS, strict=True)[0][0]
+    fin = pinyin(text, style=Style.FINALS, strict=True)[0][0]
+    return fold(ini, fin) or text
+
+
+def _read_syllables() -> list[tuple[str, str]]:
+    """(folded syllable, its characters) per line of :data:`SYLLABLES_FILE`."""
+    if not SYLLABLES_FILE.exists():  # only while scripts/build_syllables.py writes it
+        return []
+    with SYLLABLES_FILE.open(encoding="utf-8") as fh:
+        return [(key, chars) for key, _, chars in (ln.rstrip("\n").partition("\t") for ln in fh)]
+
+
+_SYLLABLES = _read_syllables()
+_KEYS: dict[str, str] = {}
+for _key, _chars in _SYLLABLES:
+    _KEYS.update(dict.fromkeys(_chars, _key))
+_KEYS_LOADED = bool(_KEYS)
+
+
 def char_key(ch: str) -> str:
     """Folded syllable of one character (the character itself when not Chinese)."""
     key = _KEYS.get(ch)
     if key is None:
-        if is_han(ch):
-            from pypinyin import Style, pinyin  # imported on first use: ~0.4 s
-
-            ini = pinyin(ch, style=Style.INITIALS, strict=True)[0][0]
-            fin = pinyin(ch, style=Style.FINALS, strict=True)[0][0]
-            key = fold(ini, fin) or ch
-        else:
-            key = "#" if ch == "|" else ch
+        if not _KEYS_LOADED:
+            raise RuntimeError(f"{SYLLABLES_FILE} is missing: run scripts/build_syllables.py")
+        # Not one character: asked of pypinyin, as it always was. A character missing from
+        # the table has no reading: it stands for itself.
+        multiple = len(ch) != 1 and is_han(ch)
+        key = pinyin_key(ch) if multiple else "#" if ch == "|" else ch
         _KEYS[ch] = key
     return key
 
 
-def text_key(text: str) -> tuple[str, dict[int, int]]:
-    """``|``-delimited folded syllables of ``text`` and a map offset -> character index."""
-    parts = ["|"]
-    offsets: dict[int, int] = {}
-    pos = 0
-    for i, ch in enumerate(text):
-        offsets[pos] = i
-        k = char_key(ch)
-        parts.append(k)
-        parts.append("|")
-        pos += len(k) + 1
-    return "".join(parts), offsets
+# Sound-alikes are found with string operations: each folded syllable is written as one
+# private-use character, so a text becomes its "sound string" with one str.translate, and
+# two spans sound alike exactly when their sound strings are equal.
+_SOUND_BASE = 0xF0000  # Supplementary Private Use Area-A
+_NOT_A_SOUND = "\x00"
+
+
+def _sound_table() -> dict[int, str]:
+    code = {key: chr(_SOUND_BASE + n) for n, (key, _) in enumerate(_SYLLABLES)}
+    table: dict[int, str] = {}
+    for key, chars in _SYLLABLES:
+        table.update(dict.fromkeys(map(ord, chars), code[key]))
+    # A private-use character in a text is no syllable; a lone letter that is a syllable's
+    # whole spelling (a, e, o) sounds like it, as its key says.
+    table.update((ord(c), _NOT_A_SOUND) for c in code.values())
+    table.update((ord(key), c) for key, c in code.items() if len(key) == 1)
+    return table
+
+
+_SOUNDS = _sound_table()
+
+
+def sound_string(text: str) -> str:
+    """One character per character of ``text``, equal where their folded syllables are."""
+    return text.translate(_SOUNDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +128,19 @@ class Hit:
         return self.end - self.start
 
 
+# What a found phrase is, in the order equal spans are preferred: as written, as written
+# with gaps, by sound.
+_WRITTEN, _GAPPED, _SOUND = 0, 1, 2
+
+
 class Matcher:
-    """Finds the longest non-overlapping grammar phrases in a text, exactly or by pinyin."""
+    """Finds the longest non-overlapping grammar phrases in a text, exactly or by pinyin.
+
+    Phrases are indexed, not searched one by one: by their first character and length
+    (heard as written), by their first part (gap phrases), and by their folded syllables
+    (sound-alikes). A text is then read once per index, looking up only the spans that
+    can start a phrase at each character.
+    """
 
     def __init__(self, entries: Iterable[tuple[str, str]], *, fuzzy_min: int = 2) -> None:
         seen: dict[str, str] = {}
@@ -96,83 +148,131 @@ class Matcher:
             if phrase and phrase not in seen:
                 seen[phrase] = label
         self.phrases = seen
-        # Phrases are grouped by their first character (gap phrases by their first part,
-        # sound-alikes by their first syllable), so a text is only searched for phrases
-        # that can start in it; the index keeps the original order for equal hits.
-        self._gaps: dict[str, list[tuple[int, tuple[str, ...], str]]] = {}
+        # Gap phrases by the first character of their first part, then by that part (many
+        # share it: 胸口…疼, 胸口…闷), so each first part is looked for once.
+        gaps: dict[str, dict[str, list[tuple[int, tuple[str, ...], str]]]] = {}
         for index, (p, lab) in enumerate(seen.items()):
             if GAP in p:
                 parts = tuple(p.split(GAP))
-                self._gaps.setdefault(parts[0], []).append((index, parts, lab))
+                heads = gaps.setdefault(parts[0][:1], {})
+                heads.setdefault(parts[0], []).append((index, parts, lab))
+        self._gaps = gaps
+        # Equal spans found by sound keep the order of the longest-first phrase list.
         ordered = sorted(
             ((p, lab) for p, lab in seen.items() if GAP not in p), key=lambda item: -len(item[0])
         )
-        self._exact: dict[str, list[tuple[str, str]]] = {}
-        for p, lab in ordered:
-            self._exact.setdefault(p[0], []).append((p, lab))
-        self._fuzzy: dict[str, list[tuple[int, str, int, str]]] = {}
+        self._written: dict[str, str] = dict(ordered)
+        self._written_sizes = _sizes_by_first(self._written)
+        # Sound-alikes by sound string; of phrases sounding the same, the first is kept
+        # (only it can ever be chosen).
+        sounds: dict[str, tuple[int, str]] = {}
         for index, (p, lab) in enumerate(ordered):
             if len(p) >= fuzzy_min and all(is_han(c) for c in p):
-                key = "|" + "|".join(char_key(c) for c in p) + "|"
-                self._fuzzy.setdefault(char_key(p[0]), []).append((index, key, len(p), lab))
+                sounds.setdefault(sound_string(p), (index, lab))
+        self._sounds = sounds
+        self._sound_sizes = _sizes_by_first(sounds)
 
     def hits(self, text: str) -> list[Hit]:
-        """Selected hits, left to right (leftmost-longest, exact before fuzzy)."""
-        found: list[Hit] = []
+        """Selected hits, left to right (leftmost-longest, exact before fuzzy).
+
+        Going left to right, the best phrase starting at a free character is taken: the
+        longest; of equal ones, heard as written, then with gaps, then by sound (in phrase
+        order). Only the best phrase at each start can ever be taken, so only that one is
+        kept: "不是不是" is 不是 + 不是, not 不 + 是不是.
+        """
+        size_of_text = len(text)
+        # Per start: (-size, how found, phrase index, label), the smallest is the best.
+        best: dict[int, tuple[int, int, int, str]] = {}
+        written_spans: list[tuple[int, int]] = []  # the longest heard as written, per start
         chars = set(text)
-        for first in chars & self._exact.keys():
-            for phrase, label in self._exact[first]:
-                i = text.find(phrase)
+        written, sizes = self._written, self._written_sizes
+        for first in sizes.keys() & chars:
+            lengths = sizes[first]  # longest first
+            i = text.find(first)
+            while i >= 0:
+                for size in lengths:
+                    end = i + size
+                    if end <= size_of_text:
+                        label = written.get(text[i:end])
+                        if label is not None:
+                            best[i] = (-size, _WRITTEN, 0, label)
+                            written_spans.append((i, end))
+                            break
+                i = text.find(first, i + 1)
+        if self._gaps:
+            for first in {"", *chars} & self._gaps.keys():
+                for head, entries in self._gaps[first].items():
+                    starts = _occurrences(text, head)
+                    for index, parts, label in entries if starts else ():
+                        for start, end in _gap_spans(text, parts, starts):
+                            here = best.get(start)
+                            candidate = (start - end, _GAPPED, index, label)
+                            if here is None or candidate < here:
+                                best[start] = candidate
+        if self._sounds:
+            sound = text.translate(_SOUNDS)
+            sounds, sizes = self._sounds, self._sound_sizes
+            for first in sizes.keys() & set(sound):
+                lengths = sizes[first]
+                i = sound.find(first)
                 while i >= 0:
-                    found.append(Hit(i, i + len(phrase), label, True))
-                    i = text.find(phrase, i + 1)
-        written = list(found)  # phrases heard exactly as written (no gaps)
-        gaps = [e for first, group in self._gaps.items() if first in text for e in group]
-        for _, parts, label in sorted(gaps):
-            found += _gap_hits(text, parts, label)
-        if self._fuzzy:
-            joined, offsets = text_key(text)
-            syllables = {char_key(c) for c in chars}
-            fuzzy = [e for s in syllables & self._fuzzy.keys() for e in self._fuzzy[s]]
-            for _, key, size, label in sorted(fuzzy):
-                j = joined.find(key)
-                while j >= 0:
-                    start = offsets.get(j)
-                    if start is not None and not _hidden(start, start + size, written):
-                        found.append(Hit(start, start + size, label, False))
-                    j = joined.find(key, j + 1)
-        if not found:
+                    here = best.get(i)
+                    for size in lengths:
+                        if here is not None and -here[0] >= size:
+                            break  # as long and heard as written: that one is preferred
+                        end = i + size
+                        if end <= size_of_text:
+                            alike = sounds.get(sound[i:end])
+                            if alike is not None and not _hidden(i, end, written_spans):
+                                best[i] = (-size, _SOUND, *alike)
+                                break
+                    i = sound.find(first, i + 1)
+        if not best:
             return []
-        # Leftmost-longest: "不是不是" is 不是 + 不是, not 不 + 是不是.
-        found.sort(key=lambda h: (h.start, -h.size, not h.exact))
-        taken = [False] * len(text)
         chosen: list[Hit] = []
-        for hit in found:
-            if any(taken[hit.start : hit.end]):
-                continue
-            for k in range(hit.start, hit.end):
-                taken[k] = True
-            chosen.append(hit)
-        chosen.sort(key=lambda h: h.start)
+        free_from = 0
+        for i in sorted(best):
+            if i >= free_from:
+                minus_size, how, _, label = best[i]
+                free_from = i - minus_size
+                chosen.append(Hit(i, free_from, label, how != _SOUND))
         return chosen
 
 
-def _hidden(start: int, end: int, written: list[Hit]) -> bool:
+def _sizes_by_first(phrases: Iterable[str]) -> dict[str, tuple[int, ...]]:
+    """First character (or syllable) -> the lengths of the phrases starting with it."""
+    sizes: dict[str, set[int]] = {}
+    for p in phrases:
+        sizes.setdefault(p[0], set()).add(len(p))
+    return {first: tuple(sorted(s, reverse=True)) for first, s in sizes.items()}
+
+
+def _hidden(start: int, end: int, written: list[tuple[int, int]]) -> bool:
     """A sound-alike overlapping a longer phrase heard as written does not count: in
     身上起疙瘩, 上起 sounds like 疝气 (an/ang), but 起疙瘩 was heard exactly."""
-    return any(h.start < end and start < h.end and h.size > end - start for h in written)
+    size = end - start
+    return any(s < end and start < e and e - s > size for s, e in written)
 
 
 #: A gap never spans a clause separator or a negation (血压不高 is not 血压…高).
 _GAP_STOPS = frozenset("|不没莫别未")
 
 
-def _gap_hits(text: str, parts: tuple[str, ...], label: str) -> list[Hit]:
-    """Exact hits of ``part1…part2…`` with at most ``MAX_GAP`` characters between parts and
-    no clause separator or negation in a gap."""
-    out: list[Hit] = []
-    i = text.find(parts[0])
+def _occurrences(text: str, part: str) -> list[int]:
+    """Every index where ``part`` starts in ``text`` (overlapping)."""
+    found: list[int] = []
+    i = text.find(part)
     while i >= 0:
+        found.append(i)
+        i = text.find(part, i + 1)
+    return found
+
+
+def _gap_spans(text: str, parts: tuple[str, ...], starts: list[int]) -> list[tuple[int, int]]:
+    """Spans of ``part1…part2…`` from each of ``starts`` (where part1 is) with at most
+    ``MAX_GAP`` characters between parts and no clause separator or negation in a gap."""
+    out: list[tuple[int, int]] = []
+    for i in starts:
         end = i + len(parts[0])
         for part in parts[1:]:
             window = text[end : end + MAX_GAP + len(part)]
@@ -181,6 +281,5 @@ def _gap_hits(text: str, parts: tuple[str, ...], label: str) -> list[Hit]:
                 break
             end += j + len(part)
         else:
-            out.append(Hit(i, end, label, True))
-        i = text.find(parts[0], i + 1)
+            out.append((i, end))
     return out

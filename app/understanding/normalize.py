@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from app.understanding import data
 
@@ -66,8 +66,11 @@ def drop_particles(text: str) -> str:
     return text.strip(SEP)
 
 
+@lru_cache(maxsize=256)
 def clean(text: str, *, use_dialect: bool = True) -> str:
-    """Full clean-up used by the word-level kinds (intent, yes/no, department, when)."""
+    """Full clean-up used by the word-level kinds (intent, yes/no, department, when).
+
+    Remembered for the last few hundred texts: one answer is cleaned by several kinds."""
     text = basic(text)
     if use_dialect:
         text = dialect(text)

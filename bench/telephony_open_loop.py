@@ -1,0 +1,212 @@
+"""Twilio voice webhooks under open-loop load: whole taxi calls from distinct callers.
+
+    .venv/bin/python bench/telephony_open_loop.py [--rates 10,20,30] [--seconds 10]
+        [--database-url URL]
+
+Starts `ivr serve` as its own process (one uvicorn worker, keypad-only, no outbox,
+retention or scheduler thread) on a fresh SQLite file (or `--database-url`, migrated),
+with one registered caller (saved home) per call to be played. For each rate R (webhook
+requests per second) it then plays whole signed taxi calls by keys for `--seconds`: a call
+starts every 3/R s (call starts, menu key 1 one second later, confirm key 1 one second
+after that: three requests per call), so requests arrive at R per second on a fixed
+schedule whatever the server does (open loop). Each request is sent at its scheduled time,
+or when the call's previous answer came if that was later; latency is measured from the
+scheduled time (a late server is charged for the wait it caused). Prints p50/p95/p99/max
+per rate and the highest rate with p99 < 50 ms (after five warm-up calls, not counted).
+Checked after each rate: how many calls did not queue exactly one ride for their own
+caller (column "no ride"; a rate with any is not counted as met). Includes loopback
+HTTP, signature checks, the call flow, the ORM and the database; excludes Twilio's
+network, speech (keys only) and the outbox sender. The client runs in this process
+(asyncio, httpx): on a loaded machine it takes CPU from the server too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT)]
+
+from app.core.db import Database  # noqa: E402
+from app.core.migrate import upgrade  # noqa: E402
+from app.people.enums import PhoneKind, PlaceKind  # noqa: E402
+from app.people.models import Person, PersonPhone, SavedPlace  # noqa: E402
+from app.taxi.enums import RideStatus  # noqa: E402
+from app.taxi.models import Ride  # noqa: E402
+
+TOKEN = "bench-token"
+PUBLIC = "https://hotline.example.org"
+STEP_GAP_S = 1.0  # a caller presses the next key a second after the previous answer
+TARGET_P99_MS = 50.0
+WARM_UP_CALLS = 5
+
+
+def caller_number(n: int) -> str:
+    return f"+86137{n:08d}"
+
+
+def add_callers(db: Database, first: int, count: int) -> None:
+    with db.session() as s:
+        for n in range(first, first + count):
+            person = Person(full_name=f"开环{n}", call_name=f"开环{n}", gender="F")
+            person.phones.append(PersonPhone(number=caller_number(n), kind=PhoneKind.MOBILE))
+            person.places.append(
+                SavedPlace(position=1, kind=PlaceKind.HOME, label="家", address=f"北京路{n}号")
+            )
+            s.add(person)
+
+
+def start_server(url: str) -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "IVR_DATABASE_URL": url,
+        "IVR_TWILIO_AUTH_TOKEN": TOKEN,
+        "IVR_PUBLIC_BASE_URL": PUBLIC,
+        "IVR_SPEECH_MODEL": "",
+        "IVR_OUTBOX_IN_PROCESS": "false",
+        "IVR_RETENTION_IN_PROCESS": "false",
+        "IVR_SCHEDULER_IN_PROCESS": "false",
+        "IVR_LOG_LEVEL": "WARNING",
+    }
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port)],
+        env=env,
+        cwd=tempfile.mkdtemp(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            time.sleep(0.05)
+        if server.poll() is not None:
+            raise SystemExit("ivr serve exited before it was ready")
+
+
+async def play(base: str, rate: float, seconds: float, first: int) -> tuple[list[float], int]:
+    validator = RequestValidator(TOKEN)
+    calls = max(1, int(rate * seconds / 3))
+    interval = 3 / rate
+    latencies: list[float] = []
+    errors = 0
+    kinds: dict[str, int] = {}
+
+    async def call(client: httpx.AsyncClient, n: int, start: float) -> None:
+        nonlocal errors
+        sid = f"CA{n:032x}"
+        steps = [
+            ("/twilio/voice", {"CallSid": sid, "From": caller_number(n)}),
+            ("/twilio/voice/step?step=1", {"CallSid": sid, "Digits": "1"}),
+            ("/twilio/voice/step?step=2", {"CallSid": sid, "Digits": "1"}),
+        ]
+        for k, (path, params) in enumerate(steps):
+            scheduled = start + k * STEP_GAP_S
+            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+            headers = {
+                "X-Twilio-Signature": validator.compute_signature(PUBLIC + path, params),
+                "Content-Type": "application/x-www-form-urlencoded",
+            }
+            try:
+                response = await client.post(path, content=urlencode(params), headers=headers)
+                response.raise_for_status()
+            except httpx.HTTPStatusError as exc:
+                errors += 1
+                kinds[f"HTTP {exc.response.status_code}"] = (
+                    kinds.get(f"HTTP {exc.response.status_code}", 0) + 1
+                )
+            except httpx.HTTPError as exc:
+                errors += 1
+                kinds[type(exc).__name__] = kinds.get(type(exc).__name__, 0) + 1
+            latencies.append((time.perf_counter() - scheduled) * 1000)
+
+    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=1000)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+        t0 = time.perf_counter() + 0.5
+        await asyncio.gather(*(call(client, first + i, t0 + i * interval) for i in range(calls)))
+    if kinds:
+        print(f"  errors at {rate:.0f}/s: {kinds}")
+    return latencies, errors
+
+
+def calls_without_their_ride(db: Database, first: int, calls: int) -> int:
+    sids = [f"CA{n:032x}" for n in range(first, first + calls)]
+    with db.session() as s:
+        rows = s.execute(
+            select(Ride.call_id, Ride.caller_number, func.count(Ride.id))
+            .where(Ride.call_id.in_(sids), Ride.status == RideStatus.QUEUED)
+            .group_by(Ride.call_id, Ride.caller_number)
+        ).all()
+    queued = {sid: (number, count) for sid, number, count in rows}
+    return sum(queued.get(sid) != (caller_number(first + n), 1) for n, sid in enumerate(sids))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rates", default="10,20,30", help="webhook requests per second")
+    parser.add_argument("--seconds", type=float, default=10.0, help="arrivals per rate")
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    rates = [float(r) for r in args.rates.split(",")]
+    url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'open.sqlite3'}"
+    upgrade(url)
+    db = Database(url)
+    counts = [max(1, int(r * args.seconds / 3)) for r in rates]
+    add_callers(db, 0, WARM_UP_CALLS + sum(counts))
+    server, base = start_server(url)
+    backend = url.split(":", 1)[0]
+    print(f"open-loop webhooks, {backend}, one `ivr serve` worker, {args.seconds:.0f} s per rate")
+    print(
+        f"{'rate/s':>7}{'calls':>7}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}"
+        f"{'errors':>8}{'no ride':>8}  load"
+    )
+    best = None
+    first = 0
+    try:  # warm-up calls (first requests import and cache things), checked, not counted
+        asyncio.run(play(base, WARM_UP_CALLS, 3, first))
+        if calls_without_their_ride(db, first, WARM_UP_CALLS):
+            raise SystemExit("a warm-up call did not queue exactly one ride")
+        first += WARM_UP_CALLS
+        for rate, calls in zip(rates, counts, strict=True):
+            latencies, errors = asyncio.run(play(base, rate, args.seconds, first))
+            wrong = calls_without_their_ride(db, first, calls)
+            q = statistics.quantiles(latencies, n=100, method="inclusive")
+            load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+            print(
+                f"{rate:>7.0f}{calls:>7}{q[49]:>9.1f}{q[94]:>9.1f}{q[98]:>9.1f}"
+                f"{max(latencies):>9.1f}{errors:>8}{wrong:>8}  {load}"
+            )
+            if q[98] < TARGET_P99_MS and not errors and not wrong:
+                best = rate
+            first += calls
+    finally:
+        server.terminate()
+        server.wait()
+        db.dispose()
+    print("no ride: calls that did not queue exactly one ride for their own caller")
+    print(f"highest rate with p99 < {TARGET_P99_MS:.0f} ms: {best if best else 'none of those'}")
+
+
+if __name__ == "__main__":
+    main()
