@@ -16,12 +16,11 @@ from app.hotline import build_call_service
 from app.notify.models import OutboxMessage
 from app.scheduler.enums import JobKind
 from app.scheduler.models import ScheduledJob
-from app.simulator import run_call
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
+from support.calls import play as call
 from support.demo import demo_data
 
-HOTLINE = "+868710000000"
 ZHANG = "+8613800000001"  # 张奶奶, a home on file, a mobile
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # 10:00 local
 
@@ -30,12 +29,6 @@ NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # 10:00 local
 def service(db: Database) -> CallService:
     demo_data(db, today=date(2026, 11, 30))
     return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
-
-
-def call(service: CallService, number: str, *turns: str) -> list[str]:
-    lines: list[str] = []
-    run_call(service, from_number=number, to_number=HOTLINE, turns=iter(turns), show=lines.append)
-    return lines
 
 
 def rides(db: Database) -> list[Ride]:

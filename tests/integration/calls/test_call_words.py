@@ -20,12 +20,11 @@ from app.hospital.models import Appointment
 from app.hotline import build_call_service
 from app.people.models import FamilyContact, Person
 from app.people.resident_id import make_resident_id
-from app.simulator import run_call
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
+from support.calls import play as call
 from support.demo import demo_data
 
-HOTLINE = "+868710000000"
 TODAY = date(2026, 11, 30)  # a Monday
 NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
 ZHANG = "+8613800000001"  # 张秀英 (张奶奶): home, saved places, ID number on file
@@ -41,12 +40,6 @@ REFUSALS = ["不消了", "不消", "莫要", "算了", "不要了", "不用了",
 def service(db: Database) -> CallService:
     demo_data(db, today=TODAY)
     return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
-
-
-def call(service: CallService, number: str, *turns: str) -> list[str]:
-    lines: list[str] = []
-    run_call(service, from_number=number, to_number=HOTLINE, turns=iter(turns), show=lines.append)
-    return lines
 
 
 def after(lines: list[str], said: str) -> list[str]:

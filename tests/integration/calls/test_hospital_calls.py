@@ -20,10 +20,10 @@ from app.hospital.models import Appointment, Department, Doctor, Schedule, Slot
 from app.hotline import build_call_service
 from app.notify.models import OutboxMessage
 from app.people.models import FamilyContact, Person
-from app.simulator import run_call
+from support.calls import HOTLINE
+from support.calls import play as call
 from support.demo import demo_data
 
-HOTLINE = "+868710000000"
 TODAY = date(2026, 11, 30)  # a Monday
 NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
 
@@ -32,12 +32,6 @@ NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
 def service(db: Database) -> CallService:
     demo_data(db, today=TODAY)
     return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
-
-
-def call(service: CallService, number: str, *turns: str) -> list[str]:
-    lines: list[str] = []
-    run_call(service, from_number=number, to_number=HOTLINE, turns=iter(turns), show=lines.append)
-    return lines
 
 
 def _last_four(db: Database, full_name: str) -> str:

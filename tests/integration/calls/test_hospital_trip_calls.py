@@ -19,14 +19,13 @@ from app.hospital.models import Appointment, Slot
 from app.hotline import build_call_service
 from app.notify.models import OutboxMessage
 from app.scheduler.models import ScheduledJob
-from app.simulator import run_call
 from app.taxi.enums import RideStatus
 from app.taxi.models import HospitalTrip, Ride
 from app.taxi.rules import PRIORITY_TO_HOSPITAL
 from support.booked import book_ride, kunming
+from support.calls import play as call
 from support.demo import demo_data
 
-HOTLINE = "+868710000000"
 ZHANG = "+8613800000001"  # 张秀英 (张奶奶), home 翠湖南路, daughter 李梅 +8613900000001
 TODAY = date(2026, 11, 30)  # a Monday
 NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
@@ -37,12 +36,6 @@ BOOK_CARDIOLOGY = ("2", "1", "1", "1")  # 挂号, 内科, 心血管内科, the e
 def service(db: Database) -> CallService:
     demo_data(db, today=TODAY)
     return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
-
-
-def call(service: CallService, number: str, *turns: str) -> list[str]:
-    lines: list[str] = []
-    run_call(service, from_number=number, to_number=HOTLINE, turns=iter(turns), show=lines.append)
-    return lines
 
 
 def _rides(db: Database) -> list[Ride]:

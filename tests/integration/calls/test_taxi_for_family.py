@@ -17,13 +17,12 @@ from app.core.db import Database
 from app.hotline import build_call_service
 from app.notify.models import OutboxMessage
 from app.people.models import FamilyContact, Person, PersonPhone
-from app.simulator import run_call
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
 from app.taxi.rides import assign_driver
+from support.calls import play as call
 from support.demo import demo_data
 
-HOTLINE = "+868710000000"
 ZHANG = "+8613800000001"  # 张秀英 (张奶奶), home 翠湖南路12号
 WANG = "+8613800000002"  # 王建国
 LI_MEI = "+8613900000001"  # 张秀英's daughter, a family contact (not registered herself)
@@ -34,12 +33,6 @@ ZHANG_HOME = "五华区翠湖南路12号翠湖小区3栋2单元"
 def service(db: Database) -> CallService:
     demo_data(db, today=date(2026, 11, 30))
     return build_call_service(Settings(database_url=db.url), db)
-
-
-def call(service: CallService, number: str, *turns: str) -> list[str]:
-    lines: list[str] = []
-    run_call(service, from_number=number, to_number=HOTLINE, turns=iter(turns), show=lines.append)
-    return lines
 
 
 def person_of(db: Database, number: str) -> int:
