@@ -21,7 +21,11 @@ _THIS_MONTH_DAY = re.compile(f"(?:这个?|本)月(?P<d>{_N}){_DAY_END}")
 _DAY = re.compile(f"(?P<d>{_N}){_DAY_END}")
 _AFTER_DAYS = re.compile(f"(?P<n>{_N})天(?:以后|之后|后)|再?过(?P<k>{_N})天")
 _NEXT_WEEK = re.compile("下个?(?:礼拜|星期|周)(?![一二三四五六日天七两])")
-_CLOCK = re.compile(f"(?P<pre>上午|早上|早晨|下午|中午|晚上)?(?P<h>{_N})(?:点|时)(?P<post>钟|半)?")
+_CLOCK = re.compile(
+    f"(?P<pre>上午|早上|早晨|凌晨|下午|中午|傍晚|晚上|夜里|夜晚|半夜)?(?P<h>{_N})(?:点|时)(?P<post>钟|半)?"
+)
+#: Words before an hour that put it in the evening or the night (傍晚六点 = 18:00).
+_EVENING = ("下午", "晚上", "傍晚", "夜里", "夜晚")
 
 
 @cache
@@ -89,7 +93,8 @@ def _repair(text: str) -> str:
     """Replace mis-heard time words by the real ones (numerals are never replaced)."""
     matcher, heard = _vocabulary()
     for wrong, right in heard.items():
-        text = text.replace(wrong, right)
+        # 上五 for 上午, but not in 早上五点 (an hour after 早上)
+        text = re.sub(f"(?<!早){re.escape(wrong)}(?![点时钟])", right, text)
     weekday, table = _weekday_sound_alikes()
     text = weekday.sub(lambda m: m["week"] + table[m["n"]], text)
     out = list(text)
@@ -315,7 +320,9 @@ def parse_clock(text: str) -> tuple[int, int] | None:
         return _clock_word(cleaned)
     m, hour = found
     pre = m["pre"] or ""
-    afternoon = pre in ("下午", "晚上") and hour < 12 or pre == "中午" and hour <= 5
+    afternoon = pre in _EVENING and hour < 12 or pre == "中午" and hour <= 5
+    if pre == "半夜" and hour == 12:
+        hour = 0
     if afternoon or not pre and 1 <= hour <= 5:
         hour += 12
     minute = 0

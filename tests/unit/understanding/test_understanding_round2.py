@@ -131,3 +131,36 @@ def test_emergency_classes_of_the_sixth_set(text: str, emergency: bool):
 def test_digits_said_again_after_a_correction_count():
     assert understand("digits", "幺二三四，不对，幺二三五", MONDAY) == "1235"
     assert understand("digits", "五 六 七 八 说 错 了 五 六 七 九", MONDAY) == "5679"
+
+
+@pytest.mark.parametrize(
+    ("text", "clock"),
+    [
+        ("明天凌晨五点半", (5, 30)),  # the small hours, not 17:30
+        ("傍晚六点", (18, 0)),
+        ("夜里八点", (20, 0)),
+        ("早上五点", (5, 0)),  # 上五 is not 上午 here
+        ("半夜十二点", (0, 0)),
+    ],
+)
+def test_the_half_of_the_day_before_an_hour(text: str, clock: tuple[int, int]):
+    from app.understanding.when import parse_clock
+
+    assert parse_clock(text) == clock
+
+
+@pytest.mark.parametrize(
+    ("text", "emergency"),
+    [
+        ("我妈突然说胡话，认不得人了", True),  # sudden confusion
+        ("我憋气得很", True),
+        ("他说胡话说了好多年了", False),  # an old habit
+    ],
+)
+def test_confusion_and_breathlessness(text: str, emergency: bool):
+    assert understand("emergency", text, MONDAY) is emergency
+
+
+def test_someone_in_a_story_is_no_call_for_a_person():
+    assert understand("intent", "电视里说有人晕倒了", MONDAY) == "unknown"
+    assert understand("intent", "有没有人", MONDAY) == "operator"
