@@ -69,6 +69,14 @@ def test_a_hospital_admin_sets_up_a_clinic_that_a_caller_then_books(
     page.click("#admin-link")
     page.wait_for_url(f"{live_server.url}/hospital/{hospital}/admin")
 
+    # Every box of the rules form is on screen beside its label at 1366 and 1024 px wide.
+    for width in (1366, 1024):
+        page.set_viewport_size({"width": width, "height": 768})
+        overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+        assert overflow <= 0, f"the admin page scrolls sideways by {overflow}px at {width}px"
+        for box in ("#rule-window", "#rule-elderly", "#rule-release-time", "#rule-onsite"):
+            right = page.eval_on_selector(box, "el => el.getBoundingClientRect().right")
+            assert right <= width, f"{box} ends at {right}px, off a {width}px screen"
     page.fill("#rule-onsite", "25")
     page.click("#save-rules")
     expect(page.locator("#admin-notice")).to_contain_text("预约规则已保存")

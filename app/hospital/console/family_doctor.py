@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 from app.consoles.auth import FamilyDoctorStaff, NowDep
 from app.consoles.csrf import CsrfProtected
 from app.consoles.http import commit_or_refuse, console_router
+from app.consoles.phone_service import NOT_SENT, action_notice
 from app.consoles.templating import render
-from app.core.deps import SessionDep
+from app.core.deps import SessionDep, SettingsDep
 from app.hospital import family_doctors
 from app.hospital.family_doctors import FamilyDoctorError
 from app.hospital.models import Hospital
@@ -41,6 +42,15 @@ NOTICES = {
         "已改约，约好的去医院的车也改了时间（新时间接不了的车已取消），老人和家属会收到改约短信。"
     ),
     "cancelled_ride": "已取消，约好的去医院的车也一起取消了，老人和家属会收到短信。",
+}
+# While no phone service is configured nothing reaches the patient: the doctor tells them.
+_TELL_THEM = f"{NOT_SENT}，请您自己告诉老人和家属。"
+UNSENT_NOTICES = {
+    "booked": f"已预约。{_TELL_THEM}",
+    "moved": f"已改约。{_TELL_THEM}",
+    "cancelled": f"已取消。{_TELL_THEM}",
+    "moved_ride": f"已改约，约好的去医院的车也改了时间（新时间接不了的车已取消）。{_TELL_THEM}",
+    "cancelled_ride": f"已取消，约好的去医院的车也一起取消了。{_TELL_THEM}",
 }
 ScheduleField = Annotated[str, Form(max_length=18)]
 
@@ -61,12 +71,13 @@ def _schedule_id(raw: str) -> int:
 
 @pages.get("/family-doctor", response_class=Response)
 def home(
-    request: Request, staff: FamilyDoctorStaff, session: SessionDep, now: NowDep, done: str = ""
+    request: Request, staff: FamilyDoctorStaff, session: SessionDep, settings: SettingsDep,
+    now: NowDep, done: str = "",
 ) -> Response:
     context = {
         "hospital": _hospital(session, staff),
         "patients": family_doctors.signed_patients(session, doctor=staff, now=now),
-        "notice": NOTICES.get(done),
+        "notice": action_notice(done, settings, notices=NOTICES, unsent_notices=UNSENT_NOTICES),
     }
     return render(request, "hospital/family_doctor.html", context)
 

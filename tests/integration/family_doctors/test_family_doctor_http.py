@@ -120,6 +120,9 @@ def test_a_family_doctor_books_moves_and_cancels_for_a_signed_patient(
         data={"csrf_token": token, "schedule_id": str(tuesday)},
     )
     assert done.status_code == 303 and "done=booked" in done.headers["location"]
+    # No phone service in these tests: the doctor is told nothing was sent, not "会收到短信".
+    booked_page = doctor.get(done.headers["location"]).text
+    assert "未发出：没有配置电话服务" in booked_page and "会收到短信" not in booked_page
     [(first, patient, status)] = _appointments(db)
     assert (patient, status) == (zhang_id, "booked")
     # Move it to Wednesday afternoon.
