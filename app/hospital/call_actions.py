@@ -483,8 +483,9 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
                 return refusal.code
             return "refused"
         _forget_id(ctx)
-        # A ride booked ahead for that morning takes the patient to hospital: joined (and
-        # said after the booking); otherwise a car is offered next (dialogs/hospital.yaml).
+        # A ride booked ahead that already goes to that hospital in time is joined, unchanged
+        # (said after the booking); otherwise a car is offered next, another ride of that
+        # morning named and kept as it is (dialogs/hospital.yaml, app/taxi/hospital_trips.py).
         hospital_trips.join_morning_ride(
             ctx.session, appointment_id=appointment.id, now=ctx.now, settings=ctx.settings
         )

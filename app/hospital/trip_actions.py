@@ -24,6 +24,7 @@ from app.hospital.rules import spoken_clock, spoken_visit_day
 from app.people.models import Person
 from app.taxi import ahead, hospital_trips
 from app.taxi.hospital_trips import TripRefused
+from app.taxi.models import Ride
 
 REMINDER_CANCEL_REASON = "提醒电话里取消"
 
@@ -37,25 +38,32 @@ def register_trip_actions(registry: ActionRegistry) -> None:
 
 
 def _register_trip(registry: ActionRegistry) -> None:
-    @registry.register("plan_hospital_trip", outcomes=("offer", "has_ride", "none"))
+    @registry.register("plan_hospital_trip", outcomes=("offer", "has_ride", "other_ride", "none"))
     def plan_hospital_trip(ctx: StepContext) -> str:
         """After a booking (or key 3 of the reminder): a ride linked already is said (the
-        booking joined the ride of that morning, `book_appointment`); else a trip is offered
-        when one can be booked (an address on file, a time a booked ride can serve), with
-        the pickup it would have (a ride of that morning is joined when confirmed)."""
+        booking joined a ride that goes there in time, `book_appointment`). Another ride of
+        theirs that half-day is named as it is (`trip_other`, never changed); a new trip is
+        offered when one can be booked (an address on file, a time a booked ride can serve,
+        no ride of theirs within the hour), else `other_ride`: a person changes the car."""
         appointment_id = ctx.vars["trip_appointment_id"]
+        ctx.vars["trip_other"] = ""
         linked = hospital_trips.booked_ride_of(ctx.session, appointment_id)
         if linked is not None and linked.pickup_at is not None:
             _trip_vars(ctx, appointment_id, linked.pickup_at)
             reminders.record_answer(ctx.session, reminder_id=ctx.vars.get("reminder_id"),
                                     answer="has_ride")
             return "has_ride"
+        other = hospital_trips.other_ride(
+            ctx.session, appointment_id=appointment_id, now=ctx.now, settings=ctx.settings
+        )
+        if other is not None and other.pickup_at is not None:
+            ctx.vars["trip_other"] = _other_said(ctx, other)
         try:
             pickup_at = hospital_trips.planned_pickup(
                 ctx.session, appointment_id=appointment_id, now=ctx.now, settings=ctx.settings
             )
-        except TripRefused:
-            return "none"
+        except TripRefused as refusal:
+            return "other_ride" if refusal.code == "overlap" and ctx.vars["trip_other"] else "none"
         _trip_vars(ctx, appointment_id, pickup_at)
         return "offer"
 
@@ -116,6 +124,18 @@ def _trip_vars(ctx: StepContext, appointment_id: int, pickup_at: datetime) -> No
     ctx.vars["trip_place"] = place.label if place is not None else texts.spoken("place_said")
     ctx.vars["trip_hospital"] = name
     ctx.vars.setdefault("patient_name", "您")
+
+
+def _other_said(ctx: StepContext, ride: Ride) -> str:
+    """您明天早上8点已经约了车，去春城第一人民医院。这辆车不变。"""
+    assert ride.pickup_at is not None
+    to = (ride.destination or "").split("（")[0]
+    return texts.spoken(
+        "trip_other_ride_to" if to else "trip_other_ride",
+        patient=ctx.vars.get("patient_name") or "您",
+        when=ahead.spoken_pickup(ride.pickup_at, ctx.now),
+        to=to,
+    )
 
 
 # --- the reminder call ------------------------------------------------------------------------

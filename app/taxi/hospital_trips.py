@@ -6,9 +6,11 @@ saved place) to the hospital, picking them up `IVR_APPOINTMENT_RIDE_LEAD_MINUTES
 the clinic session starts, marked as a trip to hospital (its priority), and linked to the
 appointment in `hospital_trips`.
 
-- A ride the patient booked already for the same half-day is **joined** instead of
-  booking a second car; when it would pick them up later than the trip needs, it is moved
-  to the trip's pickup time (the appointment decides) and the caller is told the time.
+- A ride the patient booked already is never changed. It is **joined** (linked, no second
+  car) only when it already goes to that hospital and already picks them up in time
+  (`joinable_ride`). Any other ride booked for that half-day stays as it is and is named
+  to the caller (`other_ride`); a new car is offered only when it would not double it
+  (`ahead.overlapping_ride`, one car per hour), else a person can change the car.
 - Cancelling the appointment cancels the linked ride (`cancel_for`) unless another live
   appointment of the same morning still uses it; by phone the caller is asked first, in the
   consoles it goes with the appointment. Moving it moves the ride (`move_for`), or cancels
@@ -47,8 +49,9 @@ CANCEL_REASON = "看病的号取消了，去医院的车一起取消"
 
 class TripRefused(Exception):
     """No trip can be booked: `code` is no_place (no address on file), too_late (the pickup
-    is past or sooner than a booked ride allows), hours (outside the service hours) or far
-    (beyond the booking window: the reminder call the day before offers it)."""
+    is past or sooner than a booked ride allows), hours (outside the service hours), far
+    (beyond the booking window: the reminder call the day before offers it) or overlap (a
+    ride of theirs within the hour: a person changes it)."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -59,8 +62,7 @@ class TripRefused(Exception):
 class Trip:
     ride: Ride
     pickup_at: datetime
-    joined: bool  # a ride booked already for that morning now takes them to hospital
-    moved: bool = False  # ... and was moved earlier for it
+    joined: bool  # a ride booked already (to that hospital, in time) takes them, unchanged
 
 
 @dataclass(frozen=True)
@@ -115,18 +117,67 @@ def pickup_place(session: Session, person_id: int) -> SavedPlace | None:
     return home or (places[0] if places else None)
 
 
-def same_morning_ride(
+def same_morning_rides(
     session: Session, *, person_id: int, appointment: Appointment
-) -> Ride | None:
-    """A ride the patient booked ahead for the appointment's half-day (morning or afternoon)."""
+) -> list[Ride]:
+    """The rides the patient booked ahead for the appointment's half-day, soonest first."""
+    found = []
     for ride in ahead.booked_rides_of(session, person_id=person_id, number=None):
         if ride.pickup_at is None:
             continue
         local = local_now(ride.pickup_at)
         morning = local.time() < NOON
         if local.date() == appointment.day and morning == (appointment.session == ClinicSession.AM):
+            found.append(ride)
+    return found
+
+
+def goes_to(ride: Ride, hospital_name: str) -> bool:
+    """The ride's destination is that hospital (its full name, as trips and the taxi flow
+    write it), not a short name, "医院" alone or anything else."""
+    to = ride.destination or ""
+    return to == hospital_name or to.startswith(f"{hospital_name}（")
+
+
+def joinable_ride(session: Session, appointment: Appointment, settings: Settings) -> Ride | None:
+    """A ride of that half-day that takes the patient there as it is: to that hospital,
+    picking up no later than the trip needs. Nothing about it has to change."""
+    needed = pickup_for(session, appointment, settings)
+    hospital_name, _ = destination(session, appointment)
+    for ride in same_morning_rides(session, person_id=appointment.patient_id,
+                                   appointment=appointment):
+        if ride.pickup_at is not None and ride.pickup_at <= needed and goes_to(
+            ride, hospital_name
+        ):
             return ride
     return None
+
+
+def overlapping(
+    session: Session, appointment: Appointment, settings: Settings, now: datetime
+) -> Ride | None:
+    """A ride of the patient a new trip would double (one car per hour, `ahead.OVERLAP`)."""
+    return ahead.overlapping_ride(
+        session, person_id=appointment.patient_id, number=None,
+        pickup_at=pickup_for(session, appointment, settings), now=now,
+    )
+
+
+def other_ride(
+    session: Session, *, appointment_id: int, now: datetime, settings: Settings
+) -> Ride | None:
+    """A booked ride the caller must hear about, left as it is: the one a new trip would
+    double, else the first of that half-day. None when a ride there is joinable."""
+    appointment = _appointment(session, appointment_id)
+    if joinable_ride(session, appointment, settings) is not None:
+        return None
+    clash = overlapping(session, appointment, settings, now)
+    if clash is not None and clash.status == RideStatus.SCHEDULED:
+        return clash
+    rides_then = same_morning_rides(
+        session, person_id=appointment.patient_id, appointment=appointment
+    )
+    return rides_then[0] if rides_then else None
 
 
 def destination(session: Session, appointment: Appointment) -> tuple[str, str]:
@@ -156,33 +207,28 @@ def check(session: Session, *, appointment_id: int, now: datetime, settings: Set
 def planned_pickup(
     session: Session, *, appointment_id: int, now: datetime, settings: Settings
 ) -> datetime:
-    """The pickup `book` would give: a ride of that morning joined (moved earlier when it
-    is later than the trip needs), else a new trip's (TripRefused when none can be)."""
+    """The pickup `book` would give: a joinable ride's (as it is), else a new trip's;
+    TripRefused when none can be booked (overlap: it would double a ride of theirs)."""
     appointment = _appointment(session, appointment_id)
-    existing = same_morning_ride(session, person_id=appointment.patient_id, appointment=appointment)
-    if existing is not None and existing.pickup_at is not None:
-        needed = pickup_for(session, appointment, settings)
-        if existing.pickup_at > needed and ahead.problem(
-            needed, now, AheadRules.from_settings(settings)
-        ) is None:
-            return needed
-        return existing.pickup_at
-    return check(session, appointment_id=appointment_id, now=now, settings=settings)
+    joinable = joinable_ride(session, appointment, settings)
+    if joinable is not None and joinable.pickup_at is not None:
+        return joinable.pickup_at
+    pickup_at = check(session, appointment_id=appointment_id, now=now, settings=settings)
+    if overlapping(session, appointment, settings, now) is not None:
+        raise TripRefused("overlap")
+    return pickup_at
 
 
 def join_morning_ride(
     session: Session, *, appointment_id: int, now: datetime, settings: Settings
 ) -> Trip | None:
-    """A booking just made: a ride the patient booked ahead for that morning takes them to
-    hospital (linked, moved earlier if needed). None when there is no such ride."""
+    """A booking just made: a ride booked already that takes the patient there unchanged
+    (`joinable_ride`) is linked to it. None when there is no such ride (nothing changes)."""
     appointment = _appointment(session, appointment_id)
-    existing = same_morning_ride(session, person_id=appointment.patient_id, appointment=appointment)
-    if existing is None:
+    if joinable_ride(session, appointment, settings) is None:
         return None
-    return book(
-        session, appointment_id=appointment_id, now=now, settings=settings,
-        caller_number=existing.caller_number,
-    )
+    return book(session, appointment_id=appointment_id, now=now, settings=settings,
+                caller_number=None)
 
 
 # --- booking -----------------------------------------------------------------------------
@@ -197,31 +243,28 @@ def book(
     caller_number: str | None,
     call_id: str | None = None,
 ) -> Trip:
-    """Book the trip (or join the morning's ride) and link it to the appointment. A trip
-    already linked and still booked is returned as it is (a retried step books nothing)."""
+    """Book the trip (or join a joinable ride, unchanged) and link it to the appointment. A
+    trip already linked and still booked is returned as it is (a retried step books
+    nothing)."""
     appointment = _appointment(session, appointment_id)
     linked = booked_ride_of(session, appointment_id)
     if linked is not None and linked.pickup_at is not None:
         return Trip(linked, linked.pickup_at, joined=True)
     rules = AheadRules.from_settings(settings)
-    pickup_at = pickup_for(session, appointment, settings)
-    existing = same_morning_ride(session, person_id=appointment.patient_id, appointment=appointment)
     hospital_name, hospital_address = destination(session, appointment)
     person = session.get(Person, appointment.patient_id)
     assert person is not None
     priority = ride_priority(age=age_on(person.birth_date, local_today(now)), to_hospital=True)
-    if existing is not None and existing.pickup_at is not None:
-        moved = existing.pickup_at > pickup_at and ahead.problem(pickup_at, now, rules) is None
-        if moved:
-            move_booked(session, existing, pickup_at=pickup_at, now=now, rules=rules)
-        existing.to_hospital = True
-        existing.destination = existing.destination or f"{hospital_name}（{hospital_address}）"
-        existing.priority = max(existing.priority, priority)
-        _link(session, appointment_id, existing.id, joined=True)
-        session.flush()
-        assert existing.pickup_at is not None
-        return Trip(existing, existing.pickup_at, joined=True, moved=moved)
+    joinable = joinable_ride(session, appointment, settings)
+    if joinable is not None and joinable.pickup_at is not None:
+        # Its time, places and caller stay; dispatch only learns it is a hospital trip.
+        joinable.to_hospital = True
+        joinable.priority = max(joinable.priority, priority)
+        _link(session, appointment_id, joinable.id, joined=True)
+        return Trip(joinable, joinable.pickup_at, joined=True)
     pickup_at = check(session, appointment_id=appointment_id, now=now, settings=settings)
+    if overlapping(session, appointment, settings, now) is not None:
+        raise TripRefused("overlap")  # never a second car within the hour of another
     place = pickup_place(session, appointment.patient_id)
     assert place is not None
     ride = Ride(

@@ -1,5 +1,6 @@
 """The car to the appointment: offered after a phone booking, joined to a ride already
-booked for that morning, cancelled with the appointment by phone, by a family doctor,
+booked to that hospital in time (never changed; another ride that morning is named and
+kept), cancelled with the appointment by phone, by a family doctor,
 and by a stopped session (停诊). Real flows, booking and ride services, database."""
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.local_time import LOCAL_TZ
 from app.hospital import desk
-from app.hospital.enums import AppointmentStatus
-from app.hospital.models import Appointment, Slot
+from app.hospital.enums import AppointmentStatus, SlotStatus
+from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
 from app.hotline import build_call_service
 from app.notify.models import OutboxMessage
+from app.people.models import Person
 from app.scheduler.models import ScheduledJob
 from app.taxi.enums import RideStatus
 from app.taxi.models import HospitalTrip, Ride
@@ -27,6 +29,8 @@ from support.calls import play as call
 from support.demo import demo_data
 
 ZHANG = "+8613800000001"  # 张秀英 (张奶奶), home 翠湖南路, daughter 李梅 +8613900000001
+DAUGHTER = "+8613900000001"
+WANG = "+8613800000002"  # 王建国 (王大爹), home 金马小区
 TODAY = date(2026, 11, 30)  # a Monday
 NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
 BOOK_CARDIOLOGY = ("2", "1", "1", "1")  # 挂号, 内科, 心血管内科, the earliest (Tue 8:00)
@@ -48,13 +52,50 @@ def _appointment(db: Database) -> Appointment:
         return session.scalars(select(Appointment).order_by(Appointment.id.desc())).first()
 
 
-def _last_four(db: Database) -> str:
-    from app.people.models import Person
-
+def _last_four(db: Database, name: str = "张秀英") -> str:
     with db.session() as session:
-        person = session.scalars(select(Person).where(Person.full_name == "张秀英")).one()
+        person = session.scalars(select(Person).where(Person.full_name == name)).one()
         assert person.id_number is not None
         return person.id_number[-4:].replace("X", "*")
+
+
+def _set_ride(db: Database, ride_id: int, **values: object) -> None:
+    """A ride booked ahead as the taxi flow leaves it with a destination (or a relative's
+    number)."""
+    with db.session() as session:
+        ride = session.get(Ride, ride_id)
+        for name, value in values.items():
+            setattr(ride, name, value)
+
+
+def _jobs(db: Database, ride_id: int) -> list[tuple[str, datetime, str]]:
+    with db.session() as session:
+        jobs = session.scalars(
+            select(ScheduledJob)
+            .where(ScheduledJob.key.in_([f"release_ride:{ride_id}", f"remind_ride:{ride_id}"]))
+            .order_by(ScheduledJob.key)
+        )
+        return [(j.key, j.due_at, str(j.status)) for j in jobs]
+
+
+def _only_dianchi_on_tuesday_morning(db: Database) -> None:
+    """春城第一人民医院's Tuesday cardiology slots taken off: the earliest offer is at
+    滇池老年病医院, Tuesday 8:00."""
+    with db.session() as session:
+        slots = session.scalars(
+            select(Slot)
+            .join(Schedule, Schedule.id == Slot.schedule_id)
+            .join(Doctor, Doctor.id == Schedule.doctor_id)
+            .join(Department, Department.id == Doctor.department_id)
+            .join(Hospital, Hospital.id == Department.hospital_id)
+            .where(
+                Hospital.name == "春城第一人民医院",
+                Department.name == "心血管内科",
+                Schedule.day == date(2026, 12, 1),
+            )
+        )
+        for slot in slots:
+            slot.status = SlotStatus.BUSY_UNAVAILABLE
 
 
 def test_a_phone_booking_offers_the_car_and_1_books_it_linked_and_first_in_line(
@@ -86,24 +127,92 @@ def test_2_books_no_car(service: CallService, db: Database) -> None:
     assert _appointment(db).status == AppointmentStatus.BOOKED
 
 
-def test_a_ride_booked_for_that_morning_is_joined_and_moved_not_a_second_car(
+def test_a_ride_already_going_there_in_time_is_joined_unchanged_not_a_second_car(
     service: CallService, db: Database
 ) -> None:
-    """The trial's case: a car at 9:00 and an appointment at 8:00 the same morning."""
-    ride_id = book_ride(db, number=ZHANG, pickup=kunming(1, 9), now=NOW)
+    """A car at 7:00 to 春城第一人民医院 and an appointment there at 8:00: it takes her."""
+    ride_id = book_ride(db, number=ZHANG, pickup=kunming(1, 7), now=NOW)
+    _set_ride(db, ride_id, destination="春城第一人民医院")
     lines = call(service, ZHANG, *BOOK_CARDIOLOGY)
     assert not any("要不要约车" in line for line in lines)
-    assert any("已经约好的明天早上7点15分的车，就送您去春城第一人民医院" in line for line in lines)
+    assert any("已经约好的明天早上7点的车，就送您去春城第一人民医院" in line for line in lines)
     (ride,) = _rides(db)
     assert ride.id == ride_id and ride.to_hospital
-    assert ride.pickup_at == datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)  # moved earlier
+    assert ride.pickup_at == datetime(2026, 12, 1, 7, 0, tzinfo=LOCAL_TZ)  # not moved
+    assert ride.destination == "春城第一人民医院"
     with db.session() as session:
         trip = session.scalars(select(HospitalTrip)).one()
-        release = session.scalars(
-            select(ScheduledJob).where(ScheduledJob.key == f"release_ride:{ride_id}")
-        ).one()
     assert trip.joined and trip.ride_id == ride_id
-    assert release.due_at == datetime(2026, 12, 1, 6, 45, tzinfo=LOCAL_TZ)  # moved with it
+
+
+def test_a_car_booked_elsewhere_that_morning_is_named_kept_and_a_person_can_change_it(
+    service: CallService, db: Database
+) -> None:
+    """The trial's case: the daughter booked 张奶奶 a car at 8:00 to 春城第一人民医院; she
+    then books an 8:00 appointment at 滇池老年病医院. A second car at 7:15 would double
+    that one (one car per hour): the car is named, left as it is, a person can change it."""
+    ride_id = book_ride(db, number=ZHANG, pickup=kunming(1, 8), now=NOW)
+    _set_ride(db, ride_id, destination="春城第一人民医院", caller_number=DAUGHTER)
+    _only_dianchi_on_tuesday_morning(db)
+    before = _jobs(db, ride_id)
+    lines = call(service, ZHANG, *BOOK_CARDIOLOGY, "1")
+    said = next(line for line in lines if "挂好了" in line)
+    assert "滇池老年病医院" in said
+    assert "您明天早上8点已经约了车，去春城第一人民医院。这辆车不变。" in said
+    assert "知道了，请按1" in said and "转人工，按0" in said
+    assert not any("要不要约车" in line or "就送您去" in line for line in lines)
+    assert any("好的，车不改。" in line for line in lines)
+    (ride,) = _rides(db)  # no second car
+    assert ride.id == ride_id and ride.status == RideStatus.SCHEDULED
+    assert ride.pickup_at == datetime(2026, 12, 1, 8, 0, tzinfo=LOCAL_TZ)
+    assert (ride.destination, ride.caller_number) == ("春城第一人民医院", DAUGHTER)
+    assert _jobs(db, ride_id) == before  # its release and reminder stay as they were
+    with db.session() as session:
+        assert session.scalars(select(HospitalTrip)).all() == []
+
+
+def test_a_car_booked_for_later_that_morning_stays_and_a_new_car_is_offered(
+    service: CallService, db: Database
+) -> None:
+    """The trial's case: 王大爹 booked a car at 10:00 from home, no destination, then an
+    8:00 appointment. The 10:00 car stays as it is and is named; a 7:15 car is offered
+    (it does not double the 10:00 one). Declined: nothing is linked, and cancelling the
+    appointment asks about no car."""
+    ride_id = book_ride(db, number=WANG, pickup=kunming(1, 10), now=NOW)
+    lines = call(service, WANG, *BOOK_CARDIOLOGY, "2")
+    offer = next(line for line in lines if "要不要约车" in line)
+    assert "您明天上午10点已经约了车。这辆车不变。要不要约车送您去医院？" in offer
+    assert "车明天早上7点15分到家接" in offer
+    (ride,) = _rides(db)
+    assert ride.id == ride_id and ride.destination is None and not ride.to_hospital
+    assert ride.pickup_at == datetime(2026, 12, 1, 10, 0, tzinfo=LOCAL_TZ)
+    with db.session() as session:
+        assert session.scalars(select(HospitalTrip)).all() == []
+    lines = call(service, WANG, "2", "2", _last_four(db, "王建国"), "8", "8")
+    assert _appointment(db).status == AppointmentStatus.CANCELLED
+    assert not any("车也取消吗" in line for line in lines)
+    (ride,) = _rides(db)
+    assert ride.status == RideStatus.SCHEDULED
+    assert ride.pickup_at == datetime(2026, 12, 1, 10, 0, tzinfo=LOCAL_TZ)
+
+
+def test_the_new_car_taken_beside_a_later_one_is_the_only_one_cancelled_with_the_booking(
+    service: CallService, db: Database
+) -> None:
+    ride_id = book_ride(db, number=WANG, pickup=kunming(1, 10), now=NOW)
+    call(service, WANG, *BOOK_CARDIOLOGY, "1")
+    own, trip_ride = _rides(db)
+    assert own.id == ride_id and trip_ride.to_hospital
+    assert trip_ride.pickup_at == datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)
+    with db.session() as session:
+        trip = session.scalars(select(HospitalTrip)).one()
+    assert (trip.ride_id, trip.joined) == (trip_ride.id, False)
+    lines = call(service, WANG, "2", "2", _last_four(db, "王建国"), "8", "8", "8")
+    assert any("还约了明天早上7点15分去医院的车，车也取消吗？" in line for line in lines)
+    own, trip_ride = _rides(db)
+    assert trip_ride.status == RideStatus.CANCELLED
+    assert own.status == RideStatus.SCHEDULED
+    assert own.pickup_at == datetime(2026, 12, 1, 10, 0, tzinfo=LOCAL_TZ)
 
 
 def test_cancelling_the_appointment_by_phone_offers_to_cancel_the_car_too(

@@ -28,7 +28,7 @@ from app.scheduler.models import ScheduledJob
 from app.scheduler.runner import Scheduler
 from app.taxi.enums import RideStatus
 from app.taxi.models import HospitalTrip, Ride
-from support.booked import kunming
+from support.booked import book_ride, kunming
 from support.demo import demo_data
 
 ZHANG = "+8613800000001"  # 张秀英; family: 李梅 +8613900000001, 李强 +8613900000002
@@ -196,6 +196,32 @@ def test_key_3_reads_the_car_back_and_1_books_it_linked_to_the_appointment(
     assert trip.ride_id == ride.id and trip.appointment_id == appointment.id
     (reminder,) = _reminders(reminder_line.db)
     assert reminder.answer == "ride_booked"
+
+
+def test_key_3_names_a_car_booked_elsewhere_that_hour_keeps_it_and_a_person_helps(
+    reminder_line: Hotline, clock: Clock
+) -> None:
+    """A car at 8:00 to another hospital: a 7:15 car would double it, so none is offered;
+    that car is named, left as it is, and a person can change it."""
+    ride_id = book_ride(reminder_line.db, number=ZHANG, pickup=kunming(1, 8), now=BOOKED_AT)
+    with reminder_line.db.session() as session:
+        ride = session.get(Ride, ride_id)
+        assert ride is not None
+        ride.destination = "滇池老年病医院"
+    clock.now = REMIND_AT
+    answer, _ = _twilio_urls(reminder_line, _place(reminder_line, clock))
+    sid = "CA" + "4" * 32
+    first = _answer(reminder_line, answer, sid)
+    said = spoken(press(reminder_line, gather_step(first), "3", sid=sid))
+    assert "您明天早上8点已经约了车，去滇池老年病医院。这辆车不变。" in said
+    assert "工作人员帮您" in said and "约这辆车" not in said
+    with reminder_line.db.session() as session:
+        (ride,) = session.scalars(select(Ride)).all()
+        assert session.scalars(select(HospitalTrip)).all() == []
+    assert ride.id == ride_id and ride.destination == "滇池老年病医院"
+    assert ride.pickup_at == kunming(1, 8) and ride.status == RideStatus.SCHEDULED
+    (reminder,) = _reminders(reminder_line.db)
+    assert reminder.answer == "person"
 
 
 def test_an_unanswered_reminder_is_tried_three_times_then_the_family_is_texted(
