@@ -45,11 +45,14 @@ def _run(
     action: str,
     ride_id: int | None,
     change: Callable[[], object],
+    typed: dict[str, object] | None = None,
 ) -> Response:
     def show_refusal(exc: Exception) -> Response:
         assert isinstance(exc, rides.RideError)
         context = page_context(session, settings, now, staff)
         context["error"] = exc.message
+        if typed is not None:
+            context["order"] = typed  # what the operator typed stays in the form
         status = 409 if isinstance(exc, rides.RideConflict | rides.RideNotFound) else 400
         return render(request, "dispatch/page.html", context, status_code=status)
 
@@ -147,16 +150,17 @@ def back_office_order(
     """后台下单: an order for someone who phoned the operator. A caller who already has a
     ride not yet finished gets a warning first (app/taxi/console/orders.py)."""
     number = typed_number(caller_number) if caller_number.strip() else None
+    typed: dict[str, object] = {
+        "caller_number": caller_number, "caller_name": caller_name,
+        "pickup_address": pickup_address, "destination": destination,
+        "to_hospital": to_hospital,
+    }
     open_rides = open_rides_of(session, number) if number and not duplicate_ok else []
     if open_rides:
         context = page_context(session, settings, now, staff)
         context["error"] = DUPLICATE.format(count=len(open_rides))
         context["duplicate"] = open_rides
-        context["order"] = {
-            "caller_number": caller_number, "caller_name": caller_name,
-            "pickup_address": pickup_address, "destination": destination,
-            "to_hospital": to_hospital,
-        }
+        context["order"] = typed
         return render(request, "dispatch/page.html", context, status_code=409)
 
     def change() -> object:
@@ -169,5 +173,6 @@ def back_office_order(
         )
 
     return _run(
-        request, session, settings, staff, now, action="queued", ride_id=None, change=change
+        request, session, settings, staff, now, action="queued", ride_id=None, change=change,
+        typed=typed,
     )

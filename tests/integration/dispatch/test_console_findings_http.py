@@ -84,6 +84,19 @@ def test_a_second_order_for_a_caller_with_an_open_ride_needs_a_confirmation(
     assert client.post("/dispatch/orders", data=order).status_code == 303
 
 
+def test_a_refused_order_keeps_what_the_operator_typed(live_server: LiveServer) -> None:
+    client, token = _operator(live_server)
+    order = {
+        "csrf_token": token, "caller_number": "12345", "caller_name": "赵大妈",
+        "pickup_address": "北京路100号", "destination": "翠湖公园",
+    }
+    refused = client.post("/dispatch/orders", data=order)
+    assert refused.status_code == 400 and "电话号码格式不对" in _alert(refused.text)
+    for typed in ("12345", "赵大妈", "北京路100号", "翠湖公园"):
+        assert f'value="{typed}"' in refused.text, typed
+    assert _rides(live_server) == []
+
+
 def test_a_booked_ride_offers_every_active_driver_and_takes_one_off_duty_now(
     live_server: LiveServer,
 ) -> None:
