@@ -132,10 +132,14 @@ def test_refused_the_caller_may_change_the_time_and_book_it(
     service: CallService, db: Database
 ) -> None:
     call(service, ZHANG, "3", "2", "8", "1")
-    lines = call(service, ZHANG, "3", "1", "2", "8", "2", "2", "上午十点", "1")
+    lines = call(service, ZHANG, "3", "1", "2", "8", "换一个时间", "十点", "1")
     said(lines, "好的，请换一个时间。")
+    # The day chosen is kept: "十点" alone is tomorrow's, not today's (a ride now).
+    said(lines, "明天几点钟用车？")
+    assert not any("哪天用车" in line for line in lines[lines.index("来电者：换一个时间"):])
     said(lines, "车约好了：明天（星期二）上午10点")
     assert sorted(local(r).hour for r in booked(db)) == [8, 10]
+    assert all(local(r).date() == date(2026, 12, 1) for r in booked(db))
 
 
 def test_a_booking_close_to_a_ride_now_under_way_is_refused(
@@ -303,3 +307,47 @@ def test_a_pickup_not_saved_leads_to_the_place_question(
 ) -> None:
     lines = call(service, ZHANG, "3", "2", "9", "不是家里，是菜市场", "hangup")
     said(lines, "在哪里接您？")
+
+
+# --- never mind at the booking questions --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [("莫整了",), ("3", "不消了"), ("2", "要不得"), ("2", "算了")],
+    ids=["day", "other-day", "hour", "hour-suanle"],
+)
+def test_never_mind_at_the_day_or_hour_books_nothing_and_gets_the_menu(
+    service: CallService, db: Database, turns: tuple[str, ...]
+) -> None:
+    lines = call(service, ZHANG, "3", *turns, "hangup")
+    stop = lines.index(next(line for line in lines if "好的，没有约车。" in line))
+    assert any("约车，按3" in line for line in lines[stop:]), lines  # the menu again
+    assert not any(
+        "没有听清" in line or "工作人员" in line or "转接人工" in line for line in lines
+    ), lines
+    assert booked(db) == []
+
+
+def test_never_mind_after_the_refusal_books_nothing_more(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "3", "2", "8", "1")
+    lines = call(service, ZHANG, "3", "1", "2", "8", "2", "莫整了", "hangup")
+    said(lines, "明天几点钟用车？")
+    said(lines, "好的，没有约车。")
+    (ride,) = rides(db)  # refused before a second draft was written; the first kept
+    assert ride.status == RideStatus.SCHEDULED
+    assert local(ride) == datetime(2026, 12, 1, 8, 0, tzinfo=LOCAL_TZ)
+
+
+def test_never_mind_at_the_booked_rides_keeps_them_and_gets_the_menu(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "3", "2", "8", "1")
+    lines = call(service, ZHANG, "3", "算了", "hangup")
+    stop = lines.index(next(line for line in lines if "好的，车给您留着。" in line))
+    assert any("约车，按3" in line for line in lines[stop:]), lines
+    assert not any("要取消吗" in line for line in lines)
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.SCHEDULED
