@@ -461,13 +461,33 @@ def pickup_by_name(ctx: StepContext, said: str) -> bool:
     """A saved place named at a read-back ("是女儿家") becomes the draft's pickup; False
     when the caller has no such place. A label said exactly wins (家 is home, not 女儿家)."""
     places = ctx.vars.get("places", [])
-    place = next(
-        (p for p in places if said in (p["label"], p.get("said"))), None
-    ) or _match_place(places, said)
+    place = next((p for p in places if said in (p["label"], p.get("said"))), None)
+    if place is None:
+        place = _match_place(places, said)
+        if place is not None and place["kind"] == PlaceKind.HOME.value and _others_home(said):
+            place = None  # "儿子家" not saved is not the caller's own 家
     if place is None:
         return False
     _set_pickup(ctx, _draft(ctx), place)
     return True
+
+
+# Words that leave a home named as the caller's own: 我家, 自己家里, 屋头.
+_OWN = ("我们", "我", "自己", "咱们", "咱", "俺")
+_AT_HOME = ("里", "头", "这边", "这里")
+
+
+def _others_home(said: str) -> bool:
+    """Is a home named someone else's ("儿子家", "老王家"), not the caller's own ("家里",
+    "我家")?"""
+    name = said.strip()
+    for end in _AT_HOME:
+        name = name.removesuffix(end)
+    for own in _OWN:
+        if name.startswith(own):
+            name = name.removeprefix(own)
+            break
+    return name not in ("家", "屋")
 
 
 def places_menu(places: list[dict[str, Any]], *, exclude: int | None) -> str:

@@ -302,11 +302,26 @@ def test_a_pickup_corrected_by_name_at_the_read_back_is_changed_and_read_back_ag
     assert local(ride) == datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)  # the time kept
 
 
+@pytest.mark.parametrize("change", ["不是家里，是菜市场", "不是家里，是儿子家", "在儿子家接"])
 def test_a_pickup_not_saved_leads_to_the_place_question(
-    service: CallService, db: Database
+    service: CallService, db: Database, change: str
 ) -> None:
-    lines = call(service, ZHANG, "3", "2", "9", "不是家里，是菜市场", "hangup")
+    # 张奶奶 has no 儿子家: its 家 is not her home.
+    lines = call(service, ZHANG, "3", "2", "9", change, "hangup")
     said(lines, "在哪里接您？")
+    after = lines[lines.index(f"来电者：{change}"):]
+    assert not any("车到家接您" in line for line in after), after
+
+
+@pytest.mark.parametrize("change", ["不是家里，是儿子家", "在儿子家接"])
+def test_a_saved_sons_home_named_at_the_read_back_is_the_pickup(
+    service: CallService, db: Database, change: str
+) -> None:
+    zhao = "+8613800000004"  # 赵德明, 家 and 儿子家 saved
+    lines = call(service, zhao, "3", "2", "9", change, "1")
+    said(lines, "明天（星期二）上午9点，车到儿子家接您，地址是")
+    (ride,) = booked(db)
+    assert ride.pickup_address is not None and "雨花小区" in ride.pickup_address
 
 
 # --- never mind at the booking questions --------------------------------------------------
