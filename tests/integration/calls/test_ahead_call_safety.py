@@ -366,3 +366,20 @@ def test_never_mind_at_the_booked_rides_keeps_them_and_gets_the_menu(
     assert not any("要取消吗" in line for line in lines)
     (ride,) = rides(db)
     assert ride.status == RideStatus.SCHEDULED
+
+
+# --- a weekday key for a day in the next week ---------------------------------------------
+
+
+def test_a_weekday_key_for_next_week_is_said_as_next_week(
+    service: CallService, db: Database
+) -> None:
+    # Today is Monday: 1 is next Monday, said 下星期一, not 星期一 (today).
+    lines = call(service, ZHANG, "3", "3", "1", "9", "1")
+    said(lines, "12月7号下星期一几点钟用车？")
+    said(lines, "12月7号下星期一上午9点，车到家接您。对，按1")
+    (ride,) = booked(db)
+    assert local(ride) == datetime(2026, 12, 7, 9, 0, tzinfo=LOCAL_TZ)
+    friday = call(service, ZHANG, "3", "1", "3", "5", "9", "hangup")
+    said(friday, "12月4号星期五上午9点")
+    assert not any("下星期五" in line for line in friday)
