@@ -121,11 +121,14 @@ def problem(pickup_at: datetime, now: datetime, rules: AheadRules) -> str | None
 
 
 def spoken_day(day: date, today: date) -> str:
-    """今天 / 明天 / 后天 / 12月3号星期四."""
+    """今天 / 明天 / 后天 / 12月3号星期四; a day in the week after today's is 下星期
+    (12月7号下星期一: on a Monday, 星期一 alone would be heard as today)."""
     ahead = (day - today).days
     if 0 <= ahead < len(RELATIVE_DAYS):
         return RELATIVE_DAYS[ahead]
-    return f"{day.month}月{day.day}号星期{WEEKDAYS[day.weekday()]}"
+    weeks = (day - timedelta(days=day.weekday()) - (today - timedelta(days=today.weekday()))).days
+    week = "下星期" if weeks == 7 else "星期"
+    return f"{day.month}月{day.day}号{week}{WEEKDAYS[day.weekday()]}"
 
 
 def spoken_pickup(pickup_at: datetime, now: datetime, *, weekday: bool = False) -> str:

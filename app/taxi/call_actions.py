@@ -224,6 +224,8 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         answer = str(ctx.vars.get("place_answer", "")).strip()
         choice = understand("choice", answer, ctx.today)  # 2, 两号, 第二个
         place = _match_place(ctx.vars.get("places", []), str(choice) if choice else answer)
+        if place is not None and not choice and _others_home_matched(place, answer):
+            place = None  # "儿子家" not saved is not the caller's own 家
         if place is None:
             return "not_found"
         _set_pickup(ctx, _draft(ctx), place)
@@ -461,13 +463,34 @@ def pickup_by_name(ctx: StepContext, said: str) -> bool:
     """A saved place named at a read-back ("是女儿家") becomes the draft's pickup; False
     when the caller has no such place. A label said exactly wins (家 is home, not 女儿家)."""
     places = ctx.vars.get("places", [])
-    place = next(
-        (p for p in places if said in (p["label"], p.get("said"))), None
-    ) or _match_place(places, said)
+    place = next((p for p in places if said in (p["label"], p.get("said"))), None)
+    if place is None:
+        place = _match_place(places, said)
+        if place is not None and _others_home_matched(place, said):
+            place = None  # "儿子家" not saved is not the caller's own 家
     if place is None:
         return False
     _set_pickup(ctx, _draft(ctx), place)
     return True
+
+
+# Whose home a 家 said is when it is not the caller's own: "儿子家", "女儿那里的家", "他家".
+_OTHERS = (
+    "儿子", "女儿", "儿媳", "媳妇", "女婿", "孙子", "孙女", "外孙", "闺女", "姑娘", "老大",
+    "老二", "老三", "哥", "姐", "弟", "妹", "舅", "姨", "姑", "叔", "伯", "亲戚", "朋友",
+    "邻居", "他", "她",
+)
+
+
+def _others_home_matched(place: dict[str, Any], said: str) -> bool:
+    """Did the caller's home match only by the 家 inside someone else's ("儿子家", "他家"),
+    not their own ("家里", "在家", "我家")?"""
+    name = said.strip()
+    if place["kind"] != PlaceKind.HOME.value or name in (place["label"], place.get("said")):
+        return False
+    before = name[: name.rfind("家")] if "家" in name else ""
+    before = before.removesuffix("的").removesuffix("那里").removesuffix("那边")
+    return before.endswith(_OTHERS)
 
 
 def places_menu(places: list[dict[str, Any]], *, exclude: int | None) -> str:

@@ -132,10 +132,14 @@ def test_refused_the_caller_may_change_the_time_and_book_it(
     service: CallService, db: Database
 ) -> None:
     call(service, ZHANG, "3", "2", "8", "1")
-    lines = call(service, ZHANG, "3", "1", "2", "8", "2", "2", "上午十点", "1")
+    lines = call(service, ZHANG, "3", "1", "2", "8", "换一个时间", "十点", "1")
     said(lines, "好的，请换一个时间。")
+    # The day chosen is kept: "十点" alone is tomorrow's, not today's (a ride now).
+    said(lines, "明天几点钟用车？")
+    assert not any("哪天用车" in line for line in lines[lines.index("来电者：换一个时间"):])
     said(lines, "车约好了：明天（星期二）上午10点")
     assert sorted(local(r).hour for r in booked(db)) == [8, 10]
+    assert all(local(r).date() == date(2026, 12, 1) for r in booked(db))
 
 
 def test_a_booking_close_to_a_ride_now_under_way_is_refused(
@@ -298,8 +302,84 @@ def test_a_pickup_corrected_by_name_at_the_read_back_is_changed_and_read_back_ag
     assert local(ride) == datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)  # the time kept
 
 
+@pytest.mark.parametrize("change", ["不是家里，是菜市场", "不是家里，是儿子家", "在儿子家接"])
 def test_a_pickup_not_saved_leads_to_the_place_question(
+    service: CallService, db: Database, change: str
+) -> None:
+    # 张奶奶 has no 儿子家: its 家 is not her home.
+    lines = call(service, ZHANG, "3", "2", "9", change, "hangup")
+    said(lines, "在哪里接您？")
+    after = lines[lines.index(f"来电者：{change}"):]
+    assert not any("车到家接您" in line for line in after), after
+
+
+@pytest.mark.parametrize("change", ["不是家里，是儿子家", "在儿子家接"])
+def test_a_saved_sons_home_named_at_the_read_back_is_the_pickup(
+    service: CallService, db: Database, change: str
+) -> None:
+    zhao = "+8613800000004"  # 赵德明, 家 and 儿子家 saved
+    lines = call(service, zhao, "3", "2", "9", change, "1")
+    said(lines, "明天（星期二）上午9点，车到儿子家接您，地址是")
+    (ride,) = booked(db)
+    assert ride.pickup_address is not None and "雨花小区" in ride.pickup_address
+
+
+# --- never mind at the booking questions --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [("莫整了",), ("3", "不消了"), ("2", "要不得"), ("2", "算了")],
+    ids=["day", "other-day", "hour", "hour-suanle"],
+)
+def test_never_mind_at_the_day_or_hour_books_nothing_and_gets_the_menu(
+    service: CallService, db: Database, turns: tuple[str, ...]
+) -> None:
+    lines = call(service, ZHANG, "3", *turns, "hangup")
+    stop = lines.index(next(line for line in lines if "好的，没有约车。" in line))
+    assert any("约车，按3" in line for line in lines[stop:]), lines  # the menu again
+    assert not any(
+        "没有听清" in line or "工作人员" in line or "转接人工" in line for line in lines
+    ), lines
+    assert booked(db) == []
+
+
+def test_never_mind_after_the_refusal_books_nothing_more(
     service: CallService, db: Database
 ) -> None:
-    lines = call(service, ZHANG, "3", "2", "9", "不是家里，是菜市场", "hangup")
-    said(lines, "在哪里接您？")
+    call(service, ZHANG, "3", "2", "8", "1")
+    lines = call(service, ZHANG, "3", "1", "2", "8", "2", "莫整了", "hangup")
+    said(lines, "明天几点钟用车？")
+    said(lines, "好的，没有约车。")
+    (ride,) = rides(db)  # refused before a second draft was written; the first kept
+    assert ride.status == RideStatus.SCHEDULED
+    assert local(ride) == datetime(2026, 12, 1, 8, 0, tzinfo=LOCAL_TZ)
+
+
+def test_never_mind_at_the_booked_rides_keeps_them_and_gets_the_menu(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "3", "2", "8", "1")
+    lines = call(service, ZHANG, "3", "算了", "hangup")
+    stop = lines.index(next(line for line in lines if "好的，车给您留着。" in line))
+    assert any("约车，按3" in line for line in lines[stop:]), lines
+    assert not any("要取消吗" in line for line in lines)
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.SCHEDULED
+
+
+# --- a weekday key for a day in the next week ---------------------------------------------
+
+
+def test_a_weekday_key_for_next_week_is_said_as_next_week(
+    service: CallService, db: Database
+) -> None:
+    # Today is Monday: 1 is next Monday, said 下星期一, not 星期一 (today).
+    lines = call(service, ZHANG, "3", "3", "1", "9", "1")
+    said(lines, "12月7号下星期一几点钟用车？")
+    said(lines, "12月7号下星期一上午9点，车到家接您。对，按1")
+    (ride,) = booked(db)
+    assert local(ride) == datetime(2026, 12, 7, 9, 0, tzinfo=LOCAL_TZ)
+    friday = call(service, ZHANG, "3", "1", "3", "5", "9", "hangup")
+    said(friday, "12月4号星期五上午9点")
+    assert not any("下星期五" in line for line in friday)

@@ -14,7 +14,7 @@ from app.calls.models import CallSession, CallStep
 from app.calls.service import CallService
 from app.core.config import Settings
 from app.core.db import Database
-from app.hospital import appointments
+from app.hospital import appointments, identity
 from app.hospital.enums import AppointmentStatus, ClinicSession, SlotStatus
 from app.hospital.models import Appointment, Department, Doctor, Schedule, Slot
 from app.hotline import build_call_service
@@ -758,3 +758,33 @@ def test_never_mind_at_the_department_question_books_nothing(
     assert any("好的，没有挂号" in line for line in lines), lines
     assert not any("没有听明白" in line or "转接人工" in line for line in lines)
     assert booked(db) == []
+
+
+@pytest.mark.parametrize("answer", ["不消了", "莫整了"])
+def test_never_mind_at_the_id_number_question_books_nothing_and_gets_the_menu(
+    service: CallService, db: Database, answer: str
+) -> None:
+    """马大爹 has no ID number on file: never-mind at "请输入18位身份证号" is no booking and
+    the menu, not "没有听明白" and a person."""
+    lines = call(service, "+8613800000010", "2", answer, "hangup")
+    assert any("18位" in line for line in lines), lines
+    stop = lines.index(next(line for line in lines if "好的，没有挂号" in line))
+    assert any("按3" in line for line in lines[stop:]), lines  # the menu again
+    assert not any("没有听明白" in line or "转接人工" in line for line in lines)
+    assert booked(db) == []
+
+
+@pytest.mark.parametrize("answer", ["不消了", "要不得"])
+def test_never_mind_at_a_relatives_last_four_digits_is_no_booking_and_no_wrong_try(
+    service: CallService, db: Database, answer: str
+) -> None:
+    lines = call(service, DAUGHTER, "2", "1", answer, "hangup")
+    assert any("最后4位" in line for line in lines), lines
+    stop = lines.index(next(line for line in lines if "好的，没有挂号" in line))
+    assert any("按3" in line for line in lines[stop:]), lines  # the menu again
+    assert not any(
+        "没有听明白" in line or "后4位不对" in line or "转接人工" in line for line in lines
+    )
+    with db.session() as session:
+        mother = session.scalars(select(Person).where(Person.full_name == "张秀英")).one()
+        assert identity.failures(session, person_id=mother.id, now=NOW) == 0

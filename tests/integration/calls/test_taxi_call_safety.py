@@ -21,6 +21,7 @@ from app.taxi import queue as ride_queue
 from app.taxi import rides
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
+from support.calls import play
 from support.demo import demo_data
 
 HOTLINE = "+868710000000"
@@ -334,6 +335,16 @@ def test_not_right_at_the_confirmation_still_asks_for_another_place(
 ) -> None:
     lines = call(service, ZHANG, "1", "不对", "hangup")
     assert any("在哪里接" in line for line in lines)
+
+
+def test_an_unsaved_sons_home_at_the_place_menu_is_not_the_callers_home(
+    service: CallService, db: Database
+) -> None:
+    # 张奶奶 has 家, 女儿家 and 市一院: the 家 of "儿子家" is not hers; she says where.
+    lines = play(service, ZHANG, "1", "2", "儿子家", "hangup")
+    after = lines[lines.index("来电者：儿子家"):]
+    assert any("请在嘀一声后说" in line for line in after), after
+    assert not any("车到家接" in line for line in after), after
 
 
 @pytest.mark.parametrize("answer", ["不消了", "莫整了"])
