@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import select
+
 from app.calls.service import CallService
+from app.core.db import Database
+from app.core.local_time import LOCAL_TZ
 from app.simulator import run_call
+from app.taxi.models import Ride
 
 #: The hotline's own number, dialled by every simulated caller.
 HOTLINE = "+868710000000"
@@ -15,3 +22,15 @@ def play(service: CallService, number: str, *turns: str) -> list[str]:
     lines: list[str] = []
     run_call(service, from_number=number, to_number=HOTLINE, turns=iter(turns), show=lines.append)
     return lines
+
+
+def rides(db: Database) -> list[Ride]:
+    """Every ride in the database, in the order they were made."""
+    with db.session() as session:
+        return list(session.scalars(select(Ride).order_by(Ride.id)))
+
+
+def local_pickup(ride: Ride) -> datetime:
+    """A booked ride's pickup time in Kunming."""
+    assert ride.pickup_at is not None
+    return ride.pickup_at.astimezone(LOCAL_TZ)

@@ -18,7 +18,9 @@ from app.notify.models import OutboxMessage
 from app.taxi import queue as ride_queue
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
+from support.calls import local_pickup as local
 from support.calls import play as call
+from support.calls import rides
 from support.demo import demo_data
 
 ZHANG = "+8613800000001"  # 张奶奶 (张秀英), a home on file, a mobile
@@ -29,16 +31,6 @@ NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # Monday 10:00 local
 def service(db: Database) -> CallService:
     demo_data(db, today=date(2026, 11, 30))
     return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
-
-
-def rides(db: Database) -> list[Ride]:
-    with db.session() as session:
-        return list(session.scalars(select(Ride).order_by(Ride.id)))
-
-
-def local(ride: Ride) -> datetime:
-    assert ride.pickup_at is not None
-    return ride.pickup_at.astimezone(LOCAL_TZ)
 
 
 def booked(db: Database) -> list[Ride]:

@@ -17,8 +17,9 @@ from app.notify.models import OutboxMessage
 from app.scheduler.enums import JobKind
 from app.scheduler.models import ScheduledJob
 from app.taxi.enums import RideStatus
-from app.taxi.models import Ride
+from support.calls import local_pickup as local
 from support.calls import play as call
+from support.calls import rides
 from support.demo import demo_data
 
 ZHANG = "+8613800000001"  # 张奶奶, a home on file, a mobile
@@ -29,16 +30,6 @@ NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # 10:00 local
 def service(db: Database) -> CallService:
     demo_data(db, today=date(2026, 11, 30))
     return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
-
-
-def rides(db: Database) -> list[Ride]:
-    with db.session() as session:
-        return list(session.scalars(select(Ride).order_by(Ride.id)))
-
-
-def local(ride: Ride) -> datetime:
-    assert ride.pickup_at is not None
-    return ride.pickup_at.astimezone(LOCAL_TZ)
 
 
 def test_tomorrow_at_eight_by_keys_is_read_back_and_booked(
