@@ -100,19 +100,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = [item for item in items if id(item) not in ids]
 
 
+@pytest.fixture(scope="session")
+def _migrated_databases() -> Iterator[dict[str, str]]:
+    """One migrated database per backend for the whole session (created on first use).
+
+    `database_url` is parametrized by backend, so pytest sets it up again each time the
+    backend changes between tests (for every test file): the database itself is kept here,
+    so a switch costs nothing and the demo snapshots (keyed by URL) stay valid."""
+    made: dict[str, str] = {}
+    yield made
+    if "postgresql" in made:
+        _drop_postgres_database(made["postgresql"])
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    """A freshly migrated, empty database for the whole test session, per backend."""
-    if request.param == "sqlite":
-        path: Path = tmp_path_factory.mktemp("db") / "test.sqlite3"
-        url = f"sqlite:///{path}"
+def database_url(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    _migrated_databases: dict[str, str],
+) -> str:
+    """A migrated database for the whole test session, per backend (emptied by `db`)."""
+    backend = request.param
+    if backend not in _migrated_databases:
+        if backend == "sqlite":
+            path: Path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+            url = f"sqlite:///{path}"
+        else:
+            url = _create_postgres_database()
         upgrade(url)
-        yield url
-    else:
-        url = _create_postgres_database()
-        upgrade(url)
-        yield url
-        _drop_postgres_database(url)
+        _migrated_databases[backend] = url
+    return _migrated_databases[backend]
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from sqlalchemy import JSON, Connection, Integer, select, text
 from app.core.db import Database
 from app.demo_data import load_demo
 from app.schema import Base
+from support.passwords import remembered_hashes
 
 _SNAPSHOTS: dict[tuple[str, date], dict[str, list[dict[str, Any]]]] = {}
 
@@ -28,7 +29,8 @@ def demo_data(db: Database, *, today: date | None = None) -> None:
     key = (db.url, day)
     snapshot = _SNAPSHOTS.get(key)
     if snapshot is None:
-        load_demo(db, today=day)
+        with remembered_hashes():
+            load_demo(db, today=day)
         _SNAPSHOTS[key] = _take(db)
     else:
         _restore(db, snapshot)

@@ -36,6 +36,7 @@ from app.main import create_app
 from app.people.models import Community
 from app.staff import accounts
 from app.staff.enums import StaffRole
+from support.passwords import remembered_hashes
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -127,7 +128,7 @@ def add_staff(
     hospital_id: int | None = None,
     community_id: int | None = None,
 ) -> int:
-    with db.session() as session:
+    with remembered_hashes(), db.session() as session:
         user = accounts.create_user(
             session,
             username=username,
