@@ -16,7 +16,7 @@ from app.understanding.decline import is_decline
 from app.understanding.department import department_question, parse_department
 from app.understanding.digits import parse_digits
 from app.understanding.emergency import is_emergency
-from app.understanding.intent import parse_intent
+from app.understanding.intent import parse_intent, says_nothing_asked
 from app.understanding.offer import parse_offer
 from app.understanding.when import parse_when
 from app.understanding.yesno import parse_yesno
@@ -93,6 +93,8 @@ def _review(expect: str, text: str, value: object) -> object:
 
     if expect == "department" and value is None and department_question(text) is not None:
         return value  # dizziness, 内科/外科 or a complaint for a person: ask, don't guess
+    if expect == "intent" and value == "unknown" and says_nothing_asked(text):
+        return value  # the rules heard a sentence that asks nothing of the hotline
     return backstop.review(expect, text, value)
 
 

@@ -6,7 +6,7 @@ from functools import cache
 
 from app.understanding import data
 from app.understanding.fuzzy import Hit, Matcher
-from app.understanding.normalize import clean
+from app.understanding.normalize import clause_len, clean
 from app.understanding.patterns import compile_phrase
 
 GENERAL = "普通内科"
@@ -133,6 +133,8 @@ def parse_department(text: str) -> str | None:
     }
     child = False
     for hit in _hits(cleaned):
+        if not _heard_enough(cleaned, hit):
+            continue
         kind, _, dept = hit.label.partition(":")
         if kind in found and not _negated(cleaned, hit.start):
             found[kind][hit.exact].add(dept)
@@ -141,6 +143,19 @@ def parse_department(text: str) -> str | None:
     exact = any(found[t][True] for t in found)
     names, conditions, symptoms = (found[t][exact] for t in found)
     return _decide(names, conditions, symptoms, child)
+
+
+#: A two-character child word heard only by sound counts in an answer of at most this many
+#: characters, not inside a longer sentence, where two syllables of anything may sound like
+#: one (还有耳朵 ~ 幼儿). (Department names and conditions keep their sound-alikes: 老梗 for
+#: 脑梗 in a long sentence is a real recogniser error.)
+_SHORT_ANSWER = 4
+
+
+def _heard_enough(cleaned: str, hit: Hit) -> bool:
+    if hit.label != "child" or hit.exact or hit.size >= 3:
+        return True
+    return clause_len(cleaned, hit.start) <= _SHORT_ANSWER
 
 
 def _decide(names: set[str], conditions: set[str], symptoms: set[str], child: bool) -> str | None:

@@ -95,16 +95,41 @@ def parse_digits(text: str) -> str | None:
             tokens.append("?" + keys[char_key(ch)])
         else:  # a pause or another word: a sound-alike next to it is not a digit
             tokens.append(None)
-    out: list[str] = []
+    groups: list[str] = [""]  # digits between pauses
     for i, tok in enumerate(tokens):
         if tok is None:
+            if groups[-1]:
+                groups.append("")
             continue
         if tok.startswith("?"):
             # A sound-alike (腰 for 幺, 酒 for 九) counts only between two real digits.
             before = tokens[i - 1] if i > 0 else None
             after = tokens[i + 1] if i + 1 < len(tokens) else None
             if before and not before.startswith("?") and after and not after.startswith("?"):
-                out.append(tok[1:])
+                groups[-1] += tok[1:]
             continue
-        out.append(tok)
-    return "".join(out) or None
+        groups[-1] += tok
+    return _said_again(tuple(g for g in groups if g)) or None
+
+
+#: Lengths of the numbers asked for: an ID's last 4, a mobile (11), a landline (7, 8, 11, 12),
+#: a whole ID (18).
+_WHOLE_LENGTHS = frozenset({4, 7, 8, 11, 12, 18})
+
+
+def _said_again(groups: tuple[str, ...]) -> str:
+    """The digits meant when the caller started again after a pause: 一九四九，一九四九 is
+    1949 said twice; 七零，七零一五 is 7015 begun twice. Only when the whole run is no
+    number of a length asked for and the number said last is (a mobile 138 1380 1234 stays)."""
+    whole = "".join(groups)
+    for k in range(1, len(groups)):
+        first, rest = "".join(groups[:k]), "".join(groups[k:])
+        if first == rest and len(first) >= 3:
+            return rest
+    if len(whole) in _WHOLE_LENGTHS:
+        return whole
+    for k in range(1, len(groups)):
+        first, rest = "".join(groups[:k]), "".join(groups[k:])
+        if len(rest) in _WHOLE_LENGTHS and rest.startswith(first):
+            return rest
+    return whole

@@ -157,7 +157,8 @@ def _counts(text: str, hit: Hit, pauses: tuple[int, ...] = ()) -> bool:
     if any(w in text[hit.end :] for w in _words("resolved")):
         return False
     now = _last(before, _words("now"))
-    past = _last(before, _words("past"))
+    # 昏过去了 / 晕过去了: 过去 as a verb's ending is no "in the past"
+    past = _last(before.replace("过去了", "###"), _words("past"))
     recent_past = past > now and len(before) - past <= _PAST_WINDOW
     if recent_past and not any(w in after for w in _words("still")):
         return False

@@ -27,7 +27,18 @@ def matcher() -> Matcher:
                 for p in groups.get(strength) or []
                 for c in compile_phrase(str(p), clean)
             ]
-    return Matcher(entries, fuzzy_min=2)
+            # A phrase the lexicon rewrites (喊个车 -> 叫个车) is also kept as written, so
+            # a sound-alike of the dialect word is found (汉个车 ~ 喊个车).
+            entries += [
+                (c, f"{name}:{strength}")
+                for p in groups.get(strength) or []
+                for c in compile_phrase(str(p), _as_written)
+            ]
+    return Matcher(list(dict.fromkeys(entries)), fuzzy_min=2)
+
+
+def _as_written(text: str) -> str:
+    return clean(text, use_dialect=False)
 
 
 @cache
@@ -86,6 +97,9 @@ def _strong_names(text: str, hits: list[Hit]) -> set[str]:
 
 
 def _counts(text: str, hit: Hit) -> bool:
+    if hit.label.startswith("none:") and not hit.exact:
+        # a sentence is set aside only for words heard as written (丝胡四 is no 是护士)
+        return False
     if _told_not_asked(text, hit):
         return False
     if hit.exact and hit.size >= 2 or hit.size >= 3:
@@ -114,6 +128,15 @@ def parse_intent(text: str) -> str:
     if intent != "operator" and is_emergency(text):
         return "operator"
     return intent
+
+
+def says_nothing_asked(text: str) -> bool:
+    """Did a ``none`` phrase hold the sentence (开出租的, 查养老金, 订火车票)? Then nothing
+    was asked of the hotline, and no second opinion should find a request in it."""
+    cleaned = clean(text)
+    hits = [h for h in matcher().hits(cleaned) if _counts(cleaned, h)]
+    strong = {h.label for h in hits if h.label.endswith(":strong")}
+    return strong == {"none:strong"}
 
 
 def _parse_intent(text: str) -> str:

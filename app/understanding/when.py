@@ -45,6 +45,9 @@ def _tables() -> dict[str, Any]:
         "pm": [clean(w) for w in data.words("when", "pm")],
         "vague": [clean(w) for w in data.words("when", "vague")],
         "no_preference": [w for w in (clean(x) for x in data.words("when", "no_preference")) if w],
+        "holidays": {
+            clean(str(w)): str(md) for md, ws in (raw.get("holidays") or {}).items() for w in ws
+        },
         "corrections": re.compile(
             "|".join(
                 re.escape(w)
@@ -166,6 +169,11 @@ def _date(text: str, today: dt.date) -> dt.date | None:
     m = _DAY.search(text)
     if m and (day := to_int(m["d"])):
         return _day_of_month(today, day, None)
+    # 元旦那天; a numbered day said with it wins (过了元旦四号 = the 4th)
+    for word, month_day in t["holidays"].items():
+        if word in text:
+            month, day = (int(x) for x in month_day.split("-"))
+            return _month_day(today, month, day)
     m = _AFTER_DAYS.search(text)
     if m:
         word = m["n"] or m["k"]

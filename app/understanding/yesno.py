@@ -21,6 +21,16 @@ _MEDIUM_CLAUSE = 6
 _LEAD = 1
 _SPACES = re.compile(r"\s+")
 _NEGATORS = "不没别"
+#: 四 heard for 是 (s/sh merged: 就四 = 就是, 四呢 = 是呢), unless it is a number (四点, 十四号).
+_SI_FOR_SHI = re.compile(
+    "(?<![一二三四五六七八九十两几0-9])四(?![点号个岁十百千万月天年位块一二三四五六七八九0-9])"
+)
+#: 好是好 / 对是对 / 行是行: a concession, the "but" follows (好是好，就是太早了): no clean yes.
+_CONCESSION = re.compile("(好|对|行|可以|要得|得行)[是四]\\1")
+#: Particles and courtesies after 要得 / 要的 that add nothing (要得嘛，谢谢).
+_COURTESY_TAIL = re.compile(
+    "^(?:[嘛哈噻撒咯呢啊哦噢吧]|谢谢[你您]?|多谢|麻烦[你您]了?|辛苦[你您]?了)+"
+)
 
 
 @cache
@@ -99,6 +109,7 @@ def asks_for_something(text: str) -> bool:
             head = text[clause_start(text, start) : start]
             stop = text.find(SEP, end)
             tail = text[end : len(text) if stop < 0 else stop].lstrip(tails)
+            tail = _COURTESY_TAIL.sub("", tail)
             if head.endswith(heads) or (tail and tail not in objects):
                 return True
         start = text.find(want, end)
@@ -145,7 +156,7 @@ def _hesitations() -> tuple[str, ...]:
 def _trails_off(text: str) -> bool:
     """嗯……这个嘛……: the answer's last clause is only a filler (dropped by the clean-up):
     still thinking. 就这个 / 要这个 ("this one") are answers."""
-    last = basic(text).rsplit(SEP, 1)[-1].rstrip("嘛呢啊哦噢")
+    last = basic(text).rsplit(SEP, 1)[-1].rstrip("嘛呢啊哦噢").lstrip("嗯呃啊哦噢")
     return last in _hesitations()
 
 
@@ -175,7 +186,7 @@ def parse_yesno(text: str) -> str:
     Spaces are word gaps written by the recogniser ("可 以", "错 了"), not clause breaks:
     they are removed before anything else; punctuation still separates clauses.
     """
-    text = after_correction(_SPACES.sub("", text))
+    text = after_correction(_SI_FOR_SHI.sub("是", _SPACES.sub("", text)))
     cleaned = clean(text)
     if not cleaned or _trails_off(text):
         return "unknown"
@@ -187,7 +198,9 @@ def parse_yesno(text: str) -> str:
         if h.label != "none" and _counts(cleaned, h)
     ]
     assents = any(h.label == "yes" for h in hits)
-    if assents and (asks_for_something(cleaned) or _turns_elsewhere(text, cleaned)):
+    if assents and (
+        asks_for_something(cleaned) or _turns_elsewhere(text, cleaned) or _CONCESSION.search(text)
+    ):
         # Not an assent: a no said with it still counts (不，要晚一点的), else ask again.
         hits = [h for h in hits if h.label != "yes"]
         if not hits:
