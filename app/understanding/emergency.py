@@ -131,7 +131,8 @@ def _negated(before: str) -> bool:
 
 def _denied(before: str) -> bool:
     """The clause opens with a denial a few words before the sign: 不是我要救命 (not me
-    crying for help), 不是说胸口疼."""
+    crying for help), 不是说胸口疼, 我不是说我不行了."""
+    before = before.removeprefix("我").removeprefix("他").removeprefix("她")  # 我不是说…
     return before.startswith(("不是", "并不是", "又不是")) and len(before) <= 5
 
 

@@ -157,6 +157,20 @@ class Matcher:
                 heads = gaps.setdefault(parts[0][:1], {})
                 heads.setdefault(parts[0], []).append((index, parts, lab))
         self._gaps = gaps
+        # Gap phrases also found by sound when their first part is two characters or more
+        # and the whole phrase is at least fuzzy_min long (新脏…痛 ~ 心脏…痛); the later
+        # parts are still looked for as written.
+        sound_gaps: dict[str, list[tuple[int, tuple[str, ...], str]]] = {}
+        for index, (p, lab) in enumerate(seen.items()):
+            if GAP in p:
+                parts = tuple(p.split(GAP))
+                if (
+                    len(parts[0]) >= 2
+                    and all(is_han(c) for c in parts[0])
+                    and sum(map(len, parts)) >= fuzzy_min
+                ):
+                    sound_gaps.setdefault(sound_string(parts[0]), []).append((index, parts, lab))
+        self._sound_gaps = sound_gaps
         # Equal spans found by sound keep the order of the longest-first phrase list.
         ordered = sorted(
             ((p, lab) for p, lab in seen.items() if GAP not in p), key=lambda item: -len(item[0])
@@ -209,8 +223,18 @@ class Matcher:
                             candidate = (start - end, _GAPPED, index, label)
                             if here is None or candidate < here:
                                 best[start] = candidate
+        sound = text.translate(_SOUNDS)
+        for head, entries in self._sound_gaps.items():
+            starts = _occurrences(sound, head)
+            for index, parts, label in entries if starts else ():
+                for start, end in _gap_spans(text, parts, starts):
+                    if text.startswith(parts[0], start) or _hidden(start, end, written_spans):
+                        continue  # heard as written: found above
+                    here = best.get(start)
+                    candidate = (start - end, _SOUND, index, label)
+                    if here is None or candidate < here:
+                        best[start] = candidate
         if self._sounds:
-            sound = text.translate(_SOUNDS)
             sounds, sizes = self._sounds, self._sound_sizes
             for first in sizes.keys() & set(sound):
                 lengths = sizes[first]

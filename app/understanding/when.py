@@ -24,6 +24,10 @@ _NEXT_WEEK = re.compile("下个?(?:礼拜|星期|周)(?![一二三四五六日�
 _CLOCK = re.compile(
     f"(?P<pre>上午|早上|早晨|凌晨|下午|中午|傍晚|晚上|夜里|夜晚|半夜)?(?P<h>{_N})(?:点|时)(?P<post>钟|半)?"
 )
+#: 元旦前一天 / 元旦第二天 / 元旦后一天: a day counted from a holiday.
+_HOLIDAY_SHIFT = re.compile(
+    "(?:那天)?(?:(?P<before>前一天|前头一天|头一天)|(?:过后|之后|以后)?(?:第(?P<n>[二三])天|后一天|次日))"
+)
 #: Words before an hour that put it in the evening or the night (傍晚六点 = 18:00).
 _EVENING = ("下午", "晚上", "傍晚", "夜里", "夜晚")
 
@@ -171,9 +175,15 @@ def _date(text: str, today: dt.date) -> dt.date | None:
         return _day_of_month(today, day, None)
     # 元旦那天; a numbered day said with it wins (过了元旦四号 = the 4th)
     for word, month_day in t["holidays"].items():
-        if word in text:
+        at = text.find(word)
+        if at >= 0:
             month, day = (int(x) for x in month_day.split("-"))
-            return _month_day(today, month, day)
+            holiday = _month_day(today, month, day)
+            shift = _HOLIDAY_SHIFT.match(text, at + len(word))
+            if holiday is None or shift is None:
+                return holiday
+            after = {"二": 1, "三": 2}.get(shift["n"] or "", 1)  # 第二天 is the day after
+            return holiday + dt.timedelta(days=-1 if shift["before"] else after)
     m = _AFTER_DAYS.search(text)
     if m:
         word = m["n"] or m["k"]
@@ -263,6 +273,20 @@ def _first_clause(text: str) -> str:
     return re.split(r"[，,。.；;！!？?、]", text, maxsplit=1)[0]
 
 
+#: A clause of at most this many characters after clean-up can be a bare half-day (上午嘛).
+_SESSION_ONLY = 3
+
+
+def _next_clause_session(text: str, today: dt.date) -> str | None:
+    """The session of the clause after the first, when that clause names no day of its own."""
+    rest = re.split(r"[，,。.；;！!？?、]", text, maxsplit=1)[1:]
+    clause = _first_clause(rest[0]) if rest else ""
+    if not clause or len(clean(clause)) > _SESSION_ONLY:
+        return None  # 后天，我上午要买菜 tells why, not when
+    said = parse_when(clause, today)
+    return said["session"] if said and not said["date"] else None
+
+
 def no_preference(text: str) -> bool:
     """Does the answer leave the time to us (随便, 越快越好, 你们定)?"""
     cleaned = clean("".join((text or "").split()))
@@ -283,6 +307,8 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
         before = parse_when(spoken[: len(spoken) - len(corrected)], today) or {}
         after = parse_when(_first_clause(corrected), today) or {}
         if after.get("date"):  # a day said again: a session said before it is dropped
+            if after.get("session") is None:  # 后天，上午: the half-day in the next clause
+                after = {**after, "session": _next_clause_session(corrected, today)}
             return after
         session = after.get("session") or before.get("session")
         merged = {"date": before.get("date"), "session": session}

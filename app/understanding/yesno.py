@@ -25,8 +25,8 @@ _NEGATORS = "不没别"
 _SI_FOR_SHI = re.compile(
     "(?<![一二三四五六七八九十两几0-9])四(?![点号个岁十百千万月天年位块一二三四五六七八九0-9])"
 )
-#: 好是好 / 对是对 / 行是行: a concession, the "but" follows (好是好，就是太早了): no clean yes.
-_CONCESSION = re.compile("(好|对|行|可以|要得|得行)[是四]\\1")
+#: 好是好 / 对是对 / 行倒是行: a concession, the "but" follows (好是好，就是太早了): no clean yes.
+_CONCESSION = re.compile("(好|对|行|可以|要得|得行)倒?[是四]\\1")
 #: Particles and courtesies after 要得 / 要的 that add nothing (要得嘛，谢谢).
 _COURTESY_TAIL = re.compile(
     "^(?:[嘛哈噻撒咯呢啊哦噢吧]|谢谢[你您]?|多谢|麻烦[你您]了?|辛苦[你您]?了)+"

@@ -168,3 +168,54 @@ def test_when(text: str, value: object) -> None:
 )
 def test_digits_said_again(text: str, value: str) -> None:
     assert u("digits", text) == value
+
+
+# second pass of the round ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["就 按 这 个 整", "就这么办嘛"])
+def test_go_with_this_is_a_yes(text: str) -> None:
+    assert u("yesno", text) == "yes"
+
+
+def test_cancel_at_a_confirmation_is_a_no() -> None:
+    assert u("yesno", "取 消") == "no"
+
+
+@pytest.mark.parametrize(
+    "text", ["是……不是……我也记不清了", "好倒是好，有没有晚一点的", "有没有上午的嘛"]
+)
+def test_not_remembering_a_concession_or_a_question_is_no_answer(text: str) -> None:
+    assert u("yesno", text) == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("元旦前一天", {"date": "2026-12-31", "session": None}),
+        ("元旦第二天上午", {"date": "2027-01-02", "session": "am"}),
+        ("后天，哦不对，大后天，下午", {"date": "2026-12-29", "session": "pm"}),
+        ("今天，哦不，明天，我下午要打牌", {"date": "2026-12-27", "session": None}),
+    ],
+)
+def test_when_second_pass(text: str, value: object) -> None:
+    assert u("when", text) == value
+
+
+@pytest.mark.parametrize(
+    "text", ["心 脏 疼 得 很 喘 不 上 气", "新 口 痛 得 很", "手划了个大口子，血一直喷"]
+)
+def test_a_sign_heard_by_sound_or_bleeding_that_wont_stop(text: str) -> None:
+    assert u("emergency", text) is True
+
+
+def test_saying_it_is_not_that_bad_is_no_emergency() -> None:
+    assert u("emergency", "她不是说她不行了，是说她走不得远路") is False
+
+
+def test_feeling_persecuted_goes_to_psychiatry() -> None:
+    assert u("department", "老是觉得有人要来害我") == "精神心理科"
+
+
+def test_asking_whether_the_booking_went_through_is_a_query() -> None:
+    assert u("intent", "我约的号预约成功了没得") == "query"
