@@ -145,15 +145,15 @@ def parse_department(text: str) -> str | None:
     return _decide(names, conditions, symptoms, child)
 
 
-#: A two-character child word heard only by sound counts in an answer of at most this many
-#: characters, not inside a longer sentence, where two syllables of anything may sound like
-#: one (还有耳朵 ~ 幼儿). (Department names and conditions keep their sound-alikes: 老梗 for
-#: 脑梗 in a long sentence is a real recogniser error.)
+#: A two-character child word or complaint heard only by sound counts in an answer of at most
+#: this many characters, not inside a longer sentence, where two syllables of anything may
+#: sound like one (还有耳朵 ~ 幼儿, 哪个科的 ~ 咳得). (Department names and conditions keep
+#: their sound-alikes: 老梗 for 脑梗 in a long sentence is a real recogniser error.)
 _SHORT_ANSWER = 4
 
 
 def _heard_enough(cleaned: str, hit: Hit) -> bool:
-    if hit.label != "child" or hit.exact or hit.size >= 3:
+    if not hit.label.startswith(("child", "symptom:")) or hit.exact or hit.size >= 3:
         return True
     return clause_len(cleaned, hit.start) <= _SHORT_ANSWER
 

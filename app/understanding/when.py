@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 
 from app.understanding import data
+from app.understanding.festivals import festival_day
 from app.understanding.fuzzy import Matcher, is_han
 from app.understanding.normalize import after_correction, clean
 from app.understanding.numerals import NUM_CHARS, to_int
@@ -20,13 +21,13 @@ _NEXT_MONTH_DAY = re.compile(f"下个?月(?P<d>{_N}){_DAY_END}?")
 _THIS_MONTH_DAY = re.compile(f"(?:这个?|本)月(?P<d>{_N}){_DAY_END}")
 _DAY = re.compile(f"(?P<d>{_N}){_DAY_END}")
 _AFTER_DAYS = re.compile(f"(?P<n>{_N})天(?:以后|之后|后)|再?过(?P<k>{_N})天")
+#: 一个礼拜以后 / 两个星期后 / 过一个礼拜: that many weeks from today.
+_AFTER_WEEKS = re.compile(
+    f"(?P<n>{_N})个?(?:礼拜|星期|周)(?:以后|之后|后)|过(?P<k>{_N})个?(?:礼拜|星期|周)"
+)
 _NEXT_WEEK = re.compile("下个?(?:礼拜|星期|周)(?![一二三四五六日天七两])")
 _CLOCK = re.compile(
     f"(?P<pre>上午|早上|早晨|凌晨|下午|中午|傍晚|晚上|夜里|夜晚|半夜)?(?P<h>{_N})(?:点|时)(?P<post>钟|半)?"
-)
-#: 元旦前一天 / 元旦第二天 / 元旦后一天: a day counted from a holiday.
-_HOLIDAY_SHIFT = re.compile(
-    "(?:那天)?(?:(?P<before>前一天|前头一天|头一天)|(?:过后|之后|以后)?(?:第(?P<n>[二三])天|后一天|次日))"
 )
 #: Words before an hour that put it in the evening or the night (傍晚六点 = 18:00).
 _EVENING = ("下午", "晚上", "傍晚", "夜里", "夜晚")
@@ -49,9 +50,6 @@ def _tables() -> dict[str, Any]:
         "pm": [clean(w) for w in data.words("when", "pm")],
         "vague": [clean(w) for w in data.words("when", "vague")],
         "no_preference": [w for w in (clean(x) for x in data.words("when", "no_preference")) if w],
-        "holidays": {
-            clean(str(w)): str(md) for md, ws in (raw.get("holidays") or {}).items() for w in ws
-        },
         "corrections": re.compile(
             "|".join(
                 re.escape(w)
@@ -173,23 +171,19 @@ def _date(text: str, today: dt.date) -> dt.date | None:
     m = _DAY.search(text)
     if m and (day := to_int(m["d"])):
         return _day_of_month(today, day, None)
-    # 元旦那天; a numbered day said with it wins (过了元旦四号 = the 4th)
-    for word, month_day in t["holidays"].items():
-        at = text.find(word)
-        if at >= 0:
-            month, day = (int(x) for x in month_day.split("-"))
-            holiday = _month_day(today, month, day)
-            shift = _HOLIDAY_SHIFT.match(text, at + len(word))
-            if holiday is None or shift is None:
-                return holiday
-            after = {"二": 1, "三": 2}.get(shift["n"] or "", 1)  # 第二天 is the day after
-            return holiday + dt.timedelta(days=-1 if shift["before"] else after)
+    # 元旦那天, 腊月初十; a numbered day said with a festival wins (过了元旦四号 = the 4th)
+    named, day_named = festival_day(text, today)
+    if named:
+        return day_named
     m = _AFTER_DAYS.search(text)
     if m:
         word = m["n"] or m["k"]
         n = to_int(word)
         if n is not None and not (m["k"] and word in ("两", "二")):
             return today + dt.timedelta(days=n)
+    m = _AFTER_WEEKS.search(text)
+    if m and (weeks := to_int(m["n"] or m["k"])):
+        return today + dt.timedelta(weeks=weeks)
     m = t["days_re"].search(text)
     if m:
         return today + dt.timedelta(days=t["days"][m.group(0)])

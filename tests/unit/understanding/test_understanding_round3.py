@@ -219,3 +219,55 @@ def test_feeling_persecuted_goes_to_psychiatry() -> None:
 
 def test_asking_whether_the_booking_went_through_is_a_query() -> None:
     assert u("intent", "我约的号预约成功了没得") == "query"
+
+
+# festivals and the lunar calendar -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("春节那天", "2027-02-06"),  # lunar new year 2027
+        ("除夕上午", "2027-02-05"),
+        ("大 年 初 三", "2027-02-08"),
+        ("正月十五", "2027-02-20"),
+        ("元宵节后一天", "2027-02-21"),
+        ("腊八", "2027-01-15"),
+        ("腊月二十三", "2027-01-30"),
+        ("农历二月初二", "2027-03-09"),
+        ("端午节", "2027-06-09"),
+    ],
+)
+def test_festivals_and_lunar_days(text: str, value: str) -> None:
+    when = u("when", text)
+    assert isinstance(when, dict) and when["date"] == value
+
+
+def test_a_solar_month_and_day_stays_solar() -> None:
+    assert u("when", "二月十五号") == {"date": "2027-02-15", "session": None}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("一个礼拜以后", "2027-01-02"),
+        ("过两个星期，上午", "2027-01-09"),
+        ("下 礼 拜 田", "2027-01-03"),
+        ("明天我要赶街，那就后天", "2026-12-28"),
+    ],
+)
+def test_weeks_from_today_heard_weekdays_and_then(text: str, value: str) -> None:
+    when = u("when", text)
+    assert isinstance(when, dict) and when["date"] == value
+
+
+def test_a_yes_passed_on_is_a_yes() -> None:
+    assert u("yesno", "我 爷 爷 点 头 了 说 要 得") == "yes"
+
+
+def test_life_saving_medicine_is_no_emergency() -> None:
+    assert u("emergency", "救命药我都带在身上的") is False
+
+
+def test_itching_that_keeps_one_awake_is_the_skin() -> None:
+    assert u("department", "身上长了好多疙瘩，痒得睡不着") == "皮肤科"

@@ -1,0 +1,136 @@
+"""Days named by a festival or by the lunar calendar: 元旦, 春节, 除夕, 腊八, 正月十五,
+腊月初十, 大年初二; and a day counted from one (元旦前一天, 春节后一天).
+
+Solar festivals (``holidays`` in ``grammars/when.yaml``) fall on a fixed month and day;
+lunar ones (``lunar_festivals``) and lunar dates said as such (正月/冬月/腊月, a day said
+with 初 or 廿, or 农历/阴历 before the month) are turned into solar dates with
+``lunardate``. The day meant is the next one from today (today included).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+from typing import Any
+
+from lunardate import LunarDate
+
+from app.understanding import data
+from app.understanding.normalize import clean
+from app.understanding.numerals import to_int
+
+#: The lunar new year's eve: the day before the first day of the first month.
+EVE = "eve"
+
+_LUNAR_MONTHS = {"正": 1, "冬": 11, "腊": 12}
+_DAY_WORD = (
+    "初[一二三四五六七八九十]|廿[一二三四五六七八九]?|[二三]?十[一二三四五六七八九]?"
+    "|[一二三四五六七八九]"
+)
+_LUNAR_DATE = re.compile(
+    f"(?P<lunar>农历|阴历|老历)?(?P<m>正|冬|腊|十[一二]|[一二三四五六七八九十])月(?P<d>{_DAY_WORD})"
+)
+_NEW_YEAR_DAY = re.compile("大年(?P<d>初[一二三四五六七八九十])")
+#: 元旦前一天 / 春节第二天 / 元宵后一天: a day counted from the festival.
+_SHIFT = re.compile(
+    "(?:那天)?(?:(?P<before>前一天|前头一天|头一天)"
+    "|(?:过后|之后|以后)?(?:第(?P<n>[二三])天|后一天|次日))"
+)
+
+
+@cache
+def _tables() -> tuple[dict[str, tuple[int, int]], dict[str, Any]]:
+    """(solar festival word -> (month, day), lunar festival word -> (month, day) or EVE)."""
+    raw = data.load("when")
+    solar = {
+        clean(str(w)): _month_day(str(md))
+        for md, words in (raw.get("holidays") or {}).items()
+        for w in words
+    }
+    lunar: dict[str, Any] = {
+        clean(str(w)): EVE if str(md) == EVE else _month_day(str(md))
+        for md, words in (raw.get("lunar_festivals") or {}).items()
+        for w in words
+    }
+    def longest_first(table: dict[str, Any]) -> dict[str, Any]:  # 元宵节 before 元宵
+        return dict(sorted(table.items(), key=lambda item: -len(item[0])))
+
+    return longest_first(solar), longest_first(lunar)
+
+
+def _month_day(text: str) -> tuple[int, int]:
+    month, day = text.split("-")
+    return int(month), int(day)
+
+
+def _lunar_day(word: str) -> int | None:
+    if word.startswith("初"):
+        return to_int(word[1:])
+    if word.startswith("廿"):
+        return 20 + (to_int(word[1:]) or 0) if len(word) > 1 else 20
+    return to_int(word)
+
+
+def _next_solar(today: dt.date, month: int, day: int) -> dt.date | None:
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = dt.date(year, month, day)
+        except ValueError:
+            return None
+        if candidate >= today:
+            return candidate
+    return None
+
+
+def _next_lunar(today: dt.date, month: int | str, day: int = 1) -> dt.date | None:
+    """The next solar date (from today) of a lunar month and day, or of the eve."""
+    year = LunarDate.from_solar_date(today.year, today.month, today.day).year
+    for lunar_year in (year, year + 1):
+        try:
+            if month == EVE:
+                candidate = LunarDate(lunar_year + 1, 1, 1).to_solar_date() - dt.timedelta(days=1)
+            else:
+                candidate = LunarDate(lunar_year, int(month), day).to_solar_date()
+        except ValueError:  # a 30th the month lacks
+            continue
+        if candidate >= today:
+            return candidate
+    return None
+
+
+def _found(text: str, today: dt.date) -> tuple[dt.date | None, int] | None:
+    """The day named and where its words end in ``text``, or None when none is named."""
+    m = _LUNAR_DATE.search(text)
+    if m and (m["lunar"] or m["m"] in _LUNAR_MONTHS or m["d"][0] in "初廿"):
+        month = _LUNAR_MONTHS.get(m["m"]) or to_int(m["m"])
+        day = _lunar_day(m["d"])
+        if month and day and 1 <= month <= 12 and 1 <= day <= 30:
+            return _next_lunar(today, month, day), m.end()
+    m = _NEW_YEAR_DAY.search(text)
+    if m and (day := _lunar_day(m["d"])):
+        return _next_lunar(today, 1, day), m.end()
+    solar, lunar = _tables()
+    for word, when in lunar.items():
+        at = text.find(word)
+        if at >= 0:
+            date = _next_lunar(today, EVE) if when == EVE else _next_lunar(today, *when)
+            return date, at + len(word)
+    for word, (month, day) in solar.items():
+        at = text.find(word)
+        if at >= 0:
+            return _next_solar(today, month, day), at + len(word)
+    return None
+
+
+def festival_day(text: str, today: dt.date) -> tuple[bool, dt.date | None]:
+    """(a festival or lunar day was named, the solar date meant) for cleaned ``text``."""
+    found = _found(text, today)
+    if found is None:
+        return False, None
+    date, end = found
+    shift = _SHIFT.match(text, end)
+    if date is None or shift is None:
+        return True, date
+    after = {"二": 1, "三": 2}.get(shift["n"] or "", 1)  # 第二天 is the day after
+    return True, date + dt.timedelta(days=-1 if shift["before"] else after)
