@@ -93,6 +93,10 @@ def _when() -> list[str]:
     out += [f"{h}点" for h in _SMALL + ["十一", "十二"]]
     out += [f"{n}天后" for n in _SMALL]
     out += data.words("when", "no_preference") + data.words("when", "corrections")
+    for table in ("holidays", "lunar_festivals"):  # 元旦, 春节, 腊八 ...
+        out += [str(w) for words in (raw.get(table) or {}).values() for w in words]
+    out += ["正月", "冬月", "腊月", "农历", "大年"] + [f"初{d}" for d in _SMALL[:10]]
+    out += [f"{n}个礼拜以后" for n in ("一", "两")]
     return out + data.words("when", "am") + data.words("when", "pm") + data.words("when", "vague")
 
 
