@@ -4,8 +4,10 @@
                               day before at IVR_APPOINTMENT_REMINDER_HOUR (local)
     scheduler, when due    -> an outbox `flow_call` to the patient's phone; Twilio fetches
                               /twilio/reminder/answer, which runs dialogs/reminder.yaml
+    answering machine      -> Twilio's machine detection (AnsweredBy): a short message,
+                              no menu; the try counts as not reached
     Twilio status callback -> /twilio/reminder/status: answered, the try is done; not
-                              answered (no-answer, busy, failed), the next try is scheduled
+                              answered (no-answer, busy, failed, a machine), the next try is scheduled
                               IVR_APPOINTMENT_REMINDER_RETRY_MINUTES later, until
                               IVR_APPOINTMENT_REMINDER_TRIES; after the last, the family
                               contacts are texted (`appointment_reminder_unreached`)
@@ -47,6 +49,19 @@ LATEST_HOUR = 20  # no reminder call placed after 20:00 local: dropped
 ANSWER_PATH = "/twilio/reminder/answer"
 STATUS_PATH = "/twilio/reminder/status"
 MOBILE_PREFIX = "+861"
+# Twilio answering machine detection (the Calls API's `MachineDetection`): with
+# DetectMessageEnd, Twilio fetches the answer URL once a person speaks (AnsweredBy=human)
+# or, for a machine, after its greeting ends (machine_end_beep, machine_end_silence,
+# machine_end_other), so a message left then is recorded whole. `unknown` is taken as a
+# person: the menu is heard, and silence still reaches a person.
+MACHINE_DETECTION = "DetectMessageEnd"
+MACHINE_ANSWERS = frozenset(
+    {"machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax"}
+)
+
+
+def answered_by_machine(answered_by: str | None) -> bool:
+    return (answered_by or "").strip().lower() in MACHINE_ANSWERS
 
 
 def schedule_for(
@@ -114,6 +129,7 @@ def place_call(session: Session, job: Job, now: datetime) -> None:
             {
                 "answer": f"{ANSWER_PATH}?reminder={reminder.id}",
                 "status": f"{STATUS_PATH}?reminder={reminder.id}",
+                "machine_detection": MACHINE_DETECTION,
             }
         ),
         idempotency_key=f"reminder:{reminder.id}:call",
@@ -145,6 +161,23 @@ def attach_call(session: Session, *, reminder_id: int, call_sid: str) -> Appoint
         reminder.call_sid = call_sid
     if reminder.status in ("pending", "calling"):
         reminder.status = "answered"
+    session.flush()
+    return reminder
+
+
+def machine_answered(
+    session: Session, *, reminder_id: int, call_sid: str
+) -> AppointmentReminder | None:
+    """An answering machine (or fax) took the call: no menu is played, a short message is
+    left, and the try counts as not reached (its final status schedules the next try, or
+    tells the family after the last)."""
+    reminder = session.get(AppointmentReminder, reminder_id, populate_existing=True)
+    if reminder is None:
+        return None
+    if reminder.call_sid is None:
+        reminder.call_sid = call_sid
+    if reminder.status in ("pending", "calling"):
+        reminder.status, reminder.answer = "machine", "machine"
     session.flush()
     return reminder
 
@@ -184,7 +217,9 @@ def call_finished(
     if reminder.status == "answered":
         reminder.answer = reminder.answer or "heard"
         return "done"
-    reminder.status = "unanswered"  # no-answer, busy, failed (or ended before our flow)
+    # no-answer, busy, failed, an answering machine (its answer stays "machine"), or ended
+    # before our flow
+    reminder.status = "unanswered"
     appointment = session.get(Appointment, reminder.appointment_id)
     if appointment is None or appointment.status != AppointmentStatus.BOOKED:
         return "done"
