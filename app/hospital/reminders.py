@@ -7,8 +7,8 @@
     answering machine      -> Twilio's machine detection (AnsweredBy): a short message,
                               no menu; the try counts as not reached
     Twilio status callback -> /twilio/reminder/status: answered, the try is done; not
-                              answered (no-answer, busy, failed, a machine), the next try is scheduled
-                              IVR_APPOINTMENT_REMINDER_RETRY_MINUTES later, until
+                              answered (no-answer, busy, failed, a machine), the next try
+                              is scheduled IVR_APPOINTMENT_REMINDER_RETRY_MINUTES later, until
                               IVR_APPOINTMENT_REMINDER_TRIES; after the last, the family
                               contacts are texted (`appointment_reminder_unreached`)
 
