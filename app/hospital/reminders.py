@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
@@ -275,6 +276,74 @@ def tell_family(session: Session, appointment: Appointment, *, tries: int, now: 
         sent.add(number)
     logger.info("reminder: patient not reached, %d family message(s)", len(sent))
     return len(sent)
+
+
+# --- what staff see --------------------------------------------------------------------
+
+# The patient's answer in the call, as the hospital's day list says it.
+ANSWER_LABELS = {
+    "heard": "已接听",
+    "kept": "已接听，不取消",
+    "has_ride": "已接听，已约车",
+    "ride_booked": "已接听，约了车",
+    "ride_joined": "已接听，约好的车送去",
+    "cancelled": "已在电话里取消",
+    "cancelled_both": "已在电话里取消，车也取消",
+    "person": "已接听，转人工",
+    "machine": "答录机接听，未接通",
+    "family_told": "多次没有接通，已短信告诉家属",
+}
+# Per answer: confirmed (the patient is coming), cancelled, or not reached.
+ANSWER_KINDS = {
+    "heard": "confirmed", "kept": "confirmed", "has_ride": "confirmed",
+    "ride_booked": "confirmed", "ride_joined": "confirmed", "person": "confirmed",
+    "cancelled": "cancelled", "cancelled_both": "cancelled",
+    "machine": "unreached", "family_told": "unreached",
+}
+
+
+@dataclass(frozen=True)
+class ReminderOutcome:
+    """The reminder call of one appointment so far, for the hospital's day list."""
+
+    label: str  # 提醒电话：… after the word; "" when nothing is to be said yet
+    kind: str  # confirmed, cancelled, unreached, calling, waiting
+
+
+def outcomes(session: Session, appointment_ids: Collection[int]) -> dict[int, ReminderOutcome]:
+    """The latest try of each appointment's reminder call (none: not in the dict)."""
+    if not appointment_ids:
+        return {}
+    latest: dict[int, AppointmentReminder] = {}
+    for reminder in session.scalars(
+        select(AppointmentReminder)
+        .where(AppointmentReminder.appointment_id.in_(list(appointment_ids)))
+        .order_by(AppointmentReminder.appointment_id, AppointmentReminder.attempt)
+    ):
+        latest[reminder.appointment_id] = reminder
+    result = {}
+    for appointment_id, reminder in latest.items():
+        outcome = outcome_of(reminder)
+        if outcome is not None:
+            result[appointment_id] = outcome
+    return result
+
+
+def outcome_of(reminder: AppointmentReminder) -> ReminderOutcome | None:
+    if reminder.answer in ANSWER_LABELS:
+        return ReminderOutcome(ANSWER_LABELS[reminder.answer], ANSWER_KINDS[reminder.answer])
+    if reminder.status == "answered":
+        return ReminderOutcome("已接听", "confirmed")
+    if reminder.status == "calling":
+        return ReminderOutcome("正在拨打", "calling")
+    if reminder.status == "unanswered":
+        return ReminderOutcome(f"第{reminder.attempt}次没有接通", "unreached")
+    if reminder.status == "pending" and reminder.attempt > 1:
+        when = reminder.due_at.astimezone(LOCAL_TZ)
+        return ReminderOutcome(
+            f"第{reminder.attempt - 1}次没有接通，{when:%H:%M}再打", "unreached"
+        )
+    return None  # not placed yet, or skipped (the booking was gone)
 
 
 def job_handlers() -> Mapping[JobKind, Handler]:
