@@ -134,7 +134,8 @@ def test_an_operator_sets_up_a_regular_ride_and_skips_one_day(
         assert overflow <= 0, (width, overflow)
     page.screenshot(path="/tmp/ivr-dispatch-regular-1024.png", full_page=True)
 
-    rule.locator('[data-day="2026-12-04"] button').click()
+    rule.locator('[data-day="2026-12-04"] summary').click()  # asked to confirm first
+    rule.locator('[data-day="2026-12-04"] button', has_text="确认取消这一次").click()
     expect(page.locator(".ok-notice")).to_contain_text("已取消这一次的车")
     rule = page.locator("#regular-rules tbody tr").first
     expect(rule.locator('[data-day="2026-12-04"]')).to_contain_text("已取消")
