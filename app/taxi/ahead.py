@@ -410,6 +410,7 @@ class BookedEntry:
     driver_id: int | None
     driver_name: str | None
     driver_plate: str | None
+    regular: bool = False  # a day of a regular ride (定期用车, app/taxi/regular.py)
 
 
 def booked_list(session: Session, *, now: datetime, rules: AheadRules) -> list[BookedEntry]:
@@ -443,6 +444,7 @@ def booked_list(session: Session, *, now: datetime, rules: AheadRules) -> list[B
                 driver_id=driver.id if driver else None,
                 driver_name=driver.name if driver else None,
                 driver_plate=driver.plate if driver else None,
+                regular=ride.regular_ride_id is not None,
             )
         )
     return entries

@@ -107,7 +107,8 @@ def test_an_operator_sets_up_skips_pauses_and_ends_a_regular_ride(
     assert "已设好定期用车" in page and "每周二、五 08:00" in page
     assert re.search(r'data-day="2026-12-01" data-state="已预约"', page)
     assert re.search(r'data-day="2026-12-04" data-state="待生成"', page)
-    assert "昆明市血液透析中心" in client.get("/dispatch/scheduled").text  # Tuesday's booking
+    booked = client.get("/dispatch/scheduled").text  # Tuesday's booking, marked as such
+    assert "昆明市血液透析中心" in booked and "定期用车</span>" in booked
 
     skipped = client.post(f"/dispatch/regular/{rule.id}/skip",
                           data={"csrf_token": token, "day": "2026-12-04"})
