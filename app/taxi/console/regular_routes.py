@@ -28,6 +28,7 @@ from app.consoles.templating import render
 from app.core.config import Settings
 from app.core.deps import SessionDep, SettingsDep
 from app.core.local_time import local_today
+from app.hospital.rules import calendar_gap
 from app.people import directory
 from app.people.models import Person, SavedPlace
 from app.people.phones import mask_number
@@ -48,6 +49,7 @@ NOTICES = {
     "ended": "已停止这个定期用车，还没进入队列的预约单都已取消。",
 }
 Text = Annotated[str, Form(max_length=200)]
+HOLIDAY_WARNING_DAYS = 60
 
 
 def _date(raw: str, default: date | None) -> date | None:
@@ -92,6 +94,9 @@ def regular_context(
     )
     today = local_today(now)
     return {
+        # The holiday data ends with the last year the package ships: from that day on,
+        # no public holiday is skipped; staff are warned a while ahead.
+        "holiday_gap": calendar_gap(today, today + timedelta(days=HOLIDAY_WARNING_DAYS)),
         "entries": regular.rule_list(session, now=now),
         "query": query,
         "found": found,

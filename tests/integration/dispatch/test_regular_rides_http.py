@@ -10,6 +10,7 @@ from datetime import date
 import httpx
 from sqlalchemy import select
 
+from app.hospital.rules import calendar_gap
 from app.people.models import PersonPhone, SavedPlace
 from app.staff.enums import StaffRole
 from app.taxi.enums import RegularStatus, RideStatus
@@ -95,6 +96,11 @@ def test_an_operator_sets_up_skips_pauses_and_ends_a_regular_ride(
     assert f'href="/dispatch/regular?person={person_id}#new-title"' in found.text
     form = client.get("/dispatch/regular", params={"person": person_id})
     assert 'id="regular-form"' in form.text and "翠湖南路" in form.text
+    # Staff are warned ahead when the holiday data ends (chinesecalendar 1.11: with 2026).
+    gap = calendar_gap(date(2026, 11, 30), date(2027, 1, 29))
+    assert ('id="holiday-gap"' in form.text) == (gap is not None)
+    if gap is not None:
+        assert f"从{gap.isoformat()}起，法定节假日不会自动跳过" in form.text
     token = csrf_from(form.text)
     without_token = client.post("/dispatch/regular", data=_form(person_id, home, "x"))
     assert without_token.status_code == 403 and _rules(live_server) == []
