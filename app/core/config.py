@@ -154,6 +154,10 @@ class Settings(BaseSettings):
     ride_reminder_hour: int = Field(
         default=19, ge=12, le=21, description="Local hour of the reminder the evening before."
     )
+    regular_ride_ahead_hours: int = Field(
+        default=24, ge=1, le=168,
+        description="A regular ride's instance becomes a booked ride this long before pickup.",
+    )
     # --- hospital trips and appointment reminder calls (docs/appointments.md) -----------
     appointment_ride_lead_minutes: int = Field(
         default=45, ge=10, le=180,

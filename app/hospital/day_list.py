@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from app.hospital import reminders
 from app.hospital.desk import (
     NOT_FOUND,
     SCHEDULE_NOT_FOUND,
@@ -58,6 +59,9 @@ class DeskRow:
     onsite: bool = False  # booked at the desk into the on-site share (app.hospital.walk_in)
     family_doctor: bool = False  # booked by a family doctor (app.hospital.family_doctors)
     visit_number: int = 0  # 就诊序号: the slot's place in its session, the order of seeing
+    # The reminder call the day before (app.hospital.reminders): what came of it so far.
+    reminder_label: str = ""
+    reminder_kind: str = ""  # confirmed, cancelled, unreached, calling, waiting
 
     @property
     def session_label(self) -> str:
@@ -151,12 +155,14 @@ def day_list(session: Session, *, hospital_id: int, day: date) -> list[DeskRow]:
     ).all()
     phones = patient_phones(session, {person.id for *_, person in rows})
     numbers = visit_numbers(session, {schedule.id for _, _, schedule, *_ in rows})
+    reminded = reminders.outcomes(session, {appointment.id for appointment, *_ in rows})
     hospital = session.get(Hospital, hospital_id)
     rules = BookingRules.from_json(hospital.rules if hospital is not None else None)
     result = []
     for appointment, slot, schedule, doctor, department, person in rows:
         own = phones.get(person.id, [])
         family = _booked_by_family(appointment, own)
+        outcome = reminded.get(appointment.id)
         result.append(
             DeskRow(
                 appointment_id=appointment.id,
@@ -180,6 +186,8 @@ def day_list(session: Session, *, hospital_id: int, day: date) -> list[DeskRow]:
                 onsite=slot.reserved_for_onsite,
                 family_doctor=appointment.booked_by_staff_id is not None,
                 visit_number=numbers.get(slot.id, 0),
+                reminder_label=outcome.label if outcome else "",
+                reminder_kind=outcome.kind if outcome else "",
             )
         )
     return result

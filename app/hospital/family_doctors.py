@@ -641,14 +641,19 @@ def move(
     patient = session.get(Person, old.patient_id)
     assert patient is not None
     # The hospital trip follows: moved to the new session, or cancelled when the new time
-    # cannot be served by a booked ride (app/taxi/hospital_trips.py). One message says both.
+    # cannot be served by a booked ride (app/taxi/hospital_trips.py). A ride booked before
+    # and only joined is never moved: the message names it, unchanged. One message says all.
     from app.taxi import ahead, hospital_trips
 
     trip = hospital_trips.move_for(
         session, old_id=old.id, new_id=new.id, now=now, settings=settings or get_settings()
     )
     body = appointments.moved_message(session, old, new)
-    if trip is not None and trip.moved and trip.ride.pickup_at is not None:
+    if trip is not None and trip.kept and trip.ride.pickup_at is not None:
+        body += texts.text(
+            "sms", "hospital_trip_kept", when=ahead.spoken_pickup(trip.ride.pickup_at, now)
+        )
+    elif trip is not None and trip.moved and trip.ride.pickup_at is not None:
         place = hospital_trips.pickup_place(session, patient.id)
         body += texts.text(
             "sms",

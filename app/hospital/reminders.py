@@ -4,9 +4,11 @@
                               day before at IVR_APPOINTMENT_REMINDER_HOUR (local)
     scheduler, when due    -> an outbox `flow_call` to the patient's phone; Twilio fetches
                               /twilio/reminder/answer, which runs dialogs/reminder.yaml
+    answering machine      -> Twilio's machine detection (AnsweredBy): a short message,
+                              no menu; the try counts as not reached
     Twilio status callback -> /twilio/reminder/status: answered, the try is done; not
-                              answered (no-answer, busy, failed), the next try is scheduled
-                              IVR_APPOINTMENT_REMINDER_RETRY_MINUTES later, until
+                              answered (no-answer, busy, failed, a machine), the next try
+                              is scheduled IVR_APPOINTMENT_REMINDER_RETRY_MINUTES later, until
                               IVR_APPOINTMENT_REMINDER_TRIES; after the last, the family
                               contacts are texted (`appointment_reminder_unreached`)
 
@@ -22,7 +24,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
@@ -47,6 +50,19 @@ LATEST_HOUR = 20  # no reminder call placed after 20:00 local: dropped
 ANSWER_PATH = "/twilio/reminder/answer"
 STATUS_PATH = "/twilio/reminder/status"
 MOBILE_PREFIX = "+861"
+# Twilio answering machine detection (the Calls API's `MachineDetection`): with
+# DetectMessageEnd, Twilio fetches the answer URL once a person speaks (AnsweredBy=human)
+# or, for a machine, after its greeting ends (machine_end_beep, machine_end_silence,
+# machine_end_other), so a message left then is recorded whole. `unknown` is taken as a
+# person: the menu is heard, and silence still reaches a person.
+MACHINE_DETECTION = "DetectMessageEnd"
+MACHINE_ANSWERS = frozenset(
+    {"machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax"}
+)
+
+
+def answered_by_machine(answered_by: str | None) -> bool:
+    return (answered_by or "").strip().lower() in MACHINE_ANSWERS
 
 
 def schedule_for(
@@ -114,6 +130,7 @@ def place_call(session: Session, job: Job, now: datetime) -> None:
             {
                 "answer": f"{ANSWER_PATH}?reminder={reminder.id}",
                 "status": f"{STATUS_PATH}?reminder={reminder.id}",
+                "machine_detection": MACHINE_DETECTION,
             }
         ),
         idempotency_key=f"reminder:{reminder.id}:call",
@@ -145,6 +162,23 @@ def attach_call(session: Session, *, reminder_id: int, call_sid: str) -> Appoint
         reminder.call_sid = call_sid
     if reminder.status in ("pending", "calling"):
         reminder.status = "answered"
+    session.flush()
+    return reminder
+
+
+def machine_answered(
+    session: Session, *, reminder_id: int, call_sid: str
+) -> AppointmentReminder | None:
+    """An answering machine (or fax) took the call: no menu is played, a short message is
+    left, and the try counts as not reached (its final status schedules the next try, or
+    tells the family after the last)."""
+    reminder = session.get(AppointmentReminder, reminder_id, populate_existing=True)
+    if reminder is None:
+        return None
+    if reminder.call_sid is None:
+        reminder.call_sid = call_sid
+    if reminder.status in ("pending", "calling"):
+        reminder.status, reminder.answer = "machine", "machine"
     session.flush()
     return reminder
 
@@ -184,7 +218,9 @@ def call_finished(
     if reminder.status == "answered":
         reminder.answer = reminder.answer or "heard"
         return "done"
-    reminder.status = "unanswered"  # no-answer, busy, failed (or ended before our flow)
+    # no-answer, busy, failed, an answering machine (its answer stays "machine"), or ended
+    # before our flow
+    reminder.status = "unanswered"
     appointment = session.get(Appointment, reminder.appointment_id)
     if appointment is None or appointment.status != AppointmentStatus.BOOKED:
         return "done"
@@ -240,6 +276,74 @@ def tell_family(session: Session, appointment: Appointment, *, tries: int, now: 
         sent.add(number)
     logger.info("reminder: patient not reached, %d family message(s)", len(sent))
     return len(sent)
+
+
+# --- what staff see --------------------------------------------------------------------
+
+# The patient's answer in the call, as the hospital's day list says it.
+ANSWER_LABELS = {
+    "heard": "已接听",
+    "kept": "已接听，不取消",
+    "has_ride": "已接听，已约车",
+    "ride_booked": "已接听，约了车",
+    "ride_joined": "已接听，约好的车送去",
+    "cancelled": "已在电话里取消",
+    "cancelled_both": "已在电话里取消，车也取消",
+    "person": "已接听，转人工",
+    "machine": "答录机接听，未接通",
+    "family_told": "多次没有接通，已短信告诉家属",
+}
+# Per answer: confirmed (the patient is coming), cancelled, or not reached.
+ANSWER_KINDS = {
+    "heard": "confirmed", "kept": "confirmed", "has_ride": "confirmed",
+    "ride_booked": "confirmed", "ride_joined": "confirmed", "person": "confirmed",
+    "cancelled": "cancelled", "cancelled_both": "cancelled",
+    "machine": "unreached", "family_told": "unreached",
+}
+
+
+@dataclass(frozen=True)
+class ReminderOutcome:
+    """The reminder call of one appointment so far, for the hospital's day list."""
+
+    label: str  # 提醒电话：… after the word; "" when nothing is to be said yet
+    kind: str  # confirmed, cancelled, unreached, calling, waiting
+
+
+def outcomes(session: Session, appointment_ids: Collection[int]) -> dict[int, ReminderOutcome]:
+    """The latest try of each appointment's reminder call (none: not in the dict)."""
+    if not appointment_ids:
+        return {}
+    latest: dict[int, AppointmentReminder] = {}
+    for reminder in session.scalars(
+        select(AppointmentReminder)
+        .where(AppointmentReminder.appointment_id.in_(list(appointment_ids)))
+        .order_by(AppointmentReminder.appointment_id, AppointmentReminder.attempt)
+    ):
+        latest[reminder.appointment_id] = reminder
+    result = {}
+    for appointment_id, reminder in latest.items():
+        outcome = outcome_of(reminder)
+        if outcome is not None:
+            result[appointment_id] = outcome
+    return result
+
+
+def outcome_of(reminder: AppointmentReminder) -> ReminderOutcome | None:
+    if reminder.answer in ANSWER_LABELS:
+        return ReminderOutcome(ANSWER_LABELS[reminder.answer], ANSWER_KINDS[reminder.answer])
+    if reminder.status == "answered":
+        return ReminderOutcome("已接听", "confirmed")
+    if reminder.status == "calling":
+        return ReminderOutcome("正在拨打", "calling")
+    if reminder.status == "unanswered":
+        return ReminderOutcome(f"第{reminder.attempt}次没有接通", "unreached")
+    if reminder.status == "pending" and reminder.attempt > 1:
+        when = reminder.due_at.astimezone(LOCAL_TZ)
+        return ReminderOutcome(
+            f"第{reminder.attempt - 1}次没有接通，{when:%H:%M}再打", "unreached"
+        )
+    return None  # not placed yet, or skipped (the booking was gone)
 
 
 def job_handlers() -> Mapping[JobKind, Handler]:

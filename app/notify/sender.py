@@ -67,6 +67,13 @@ def status_callback_url(settings: Settings, message_id: int) -> str:
     return f"{settings.public_base_url.rstrip('/')}{STATUS_CALLBACK_PATH}?ref={message_id}"
 
 
+def flow_call_machine_detection(message: Outgoing) -> str | None:
+    """Twilio's `MachineDetection` for a `flow_call` whose body asks for it (Enable or
+    DetectMessageEnd); None: no detection."""
+    value = json.loads(message.body).get("machine_detection")
+    return str(value) if value else None
+
+
 def flow_call_urls(settings: Settings, message: Outgoing) -> tuple[str, str]:
     """A `flow_call` body names the paths Twilio fetches when the call is answered and
     posts its status to (e.g. the appointment reminder's); `ref` finds the outbox row."""
@@ -107,6 +114,8 @@ class TwilioSender:
                 return str(sms.sid)
             if message.kind == OutboxKind.FLOW_CALL:
                 answer, status = flow_call_urls(self.settings, message)
+                detection = flow_call_machine_detection(message)
+                extra = {"machine_detection": detection} if detection else {}
                 call = self.client.calls.create(
                     to=message.to_number,
                     from_=sender,
@@ -114,6 +123,7 @@ class TwilioSender:
                     method="POST",
                     status_callback=status,
                     status_callback_method="POST",
+                    **extra,
                 )
                 return str(call.sid)
             call = self.client.calls.create(

@@ -41,7 +41,7 @@ from app.people.names import polite_name
 from app.people.registration import RegistrationError
 from app.retention.models import queue_recording_deletion
 from app.taxi.enums import RideStatus
-from app.taxi.models import Ride
+from app.taxi.models import RegularRide, Ride
 from app.taxi.rides import LIVE
 
 ERASED_NAME = "已注销"
@@ -119,6 +119,14 @@ def erase_person(
     person.active = False
     person.deactivated_at = person.deactivated_at or moment
     person.erased_at = moment
+    # Their regular rides (定期用车) hold their address: the rules go; past instances stay
+    # as erased rides, unlinked.
+    session.execute(
+        update(Ride).where(Ride.regular_ride_id.in_(
+            select(RegularRide.id).where(RegularRide.person_id == person.id)
+        )).values(regular_ride_id=None).execution_options(synchronize_session=False)
+    )
+    session.execute(delete(RegularRide).where(RegularRide.person_id == person.id))
     person.phones.clear()
     person.places.clear()
     person.contacts.clear()

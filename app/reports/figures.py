@@ -8,13 +8,15 @@ Definitions (docs/report.md):
   question said again, one say), a *silence re-prompt* after silence, otherwise a
   *not-understood re-prompt* (the "didn't catch" line and the simpler wording: two says);
 - the question a caller *hung up in* is the state before their hang-up step;
-- keys pressed and seconds are per completed call.
+- keys pressed and seconds are per completed call;
+- every figure above is of calls *to* the hotline; the reminder calls the hotline places
+  (the day before an appointment) are counted apart (`ReminderFigures`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -73,6 +75,45 @@ class GroupFigures:
         return self.completed / finished if finished else None
 
 
+# What came of a reminder try (app.hospital.reminders): the patient's answer.
+REMINDER_CONFIRMED = frozenset({"heard", "kept", "has_ride", "ride_booked", "ride_joined"})
+REMINDER_CANCELLED = frozenset({"cancelled", "cancelled_both"})
+
+
+@dataclass(frozen=True)
+class ReminderTryRow:
+    status: str  # calling, answered, unanswered
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class ReminderFigures:
+    """The outbound reminder calls of the period (one per try placed), apart from calls in."""
+
+    placed: int = 0
+    reached: int = 0  # a person answered
+    not_reached: int = 0  # no answer, busy, failed, or a machine
+    machine: int = 0  # of those, an answering machine took it
+    confirmed: int = 0  # heard it, kept the booking, took or had a car
+    cancelled: int = 0  # cancelled the booking in the call
+    person: int = 0  # asked for a person
+    ringing: int = 0  # placed, not finished yet
+
+
+def reminder_figures(tries: list[ReminderTryRow]) -> ReminderFigures:
+    reached = [t for t in tries if t.status == "answered"]
+    return ReminderFigures(
+        placed=len(tries),
+        reached=len(reached),
+        not_reached=sum(t.status in ("unanswered", "machine") for t in tries),
+        machine=sum(t.answer == "machine" for t in tries),
+        confirmed=sum(t.answer in REMINDER_CONFIRMED for t in reached),
+        cancelled=sum(t.answer in REMINDER_CANCELLED for t in reached),
+        person=sum(t.answer == "person" for t in reached),
+        ringing=sum(t.status == "calling" for t in tries),
+    )
+
+
 @dataclass(frozen=True)
 class Report:
     calls: int
@@ -84,6 +125,7 @@ class Report:
     seconds_per_completed: float | None
     by_age_band: list[GroupFigures]
     by_caller_type: list[GroupFigures]
+    reminder_calls: ReminderFigures = field(default_factory=ReminderFigures)
 
     @property
     def finished(self) -> int:

@@ -141,6 +141,10 @@ def report_csv_text(report: Report, period: Period) -> str:
         )
     writer.writerow(["completed", "all", "keys_per_call", _fmt(report.keys_per_completed)])
     writer.writerow(["completed", "all", "seconds_per_call", _fmt(report.seconds_per_completed)])
+    reminder = report.reminder_calls
+    for item in ("placed", "reached", "not_reached", "machine", "confirmed", "cancelled",
+                 "person", "ringing"):
+        writer.writerow(["reminder_calls", item, "calls", getattr(reminder, item)])
     for section, groups in (
         ("age_band", report.by_age_band),
         ("caller_type", report.by_caller_type),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from app.calls.models import Call, CallStep
 from app.core.local_time import LOCAL_TZ
+from app.hospital.models import AppointmentReminder
 from app.people.models import Person, PersonPhone
-from app.reports.figures import CallRow, Report, StepRow, compute
+from app.reports.figures import CallRow, ReminderTryRow, Report, StepRow, compute, reminder_figures
 
 PeriodKind = Literal["day", "week"]
 
@@ -49,12 +50,23 @@ class Period:
         return self.first + timedelta(days=1 if self.kind == "day" else 7)
 
 
+REMINDER_PLACED = ("calling", "answered", "unanswered", "machine")
+
+
 def report_for(session: Session, *, period: Period) -> Report:
-    """The report of the calls that started in `period` (local time)."""
+    """The report of the calls to the hotline that started in `period` (local time), and
+    apart, the reminder calls it placed then (a try belongs to the period it was due in)."""
+    reminder_calls = select(AppointmentReminder.call_sid).where(
+        AppointmentReminder.call_sid.is_not(None)
+    )
     found = session.execute(
         select(Call, Person.birth_date)
         .outerjoin(Person, Call.person_id == Person.id)
-        .where(Call.started_at >= period.start, Call.started_at < period.end)
+        .where(
+            Call.started_at >= period.start,
+            Call.started_at < period.end,
+            Call.id.not_in(reminder_calls),
+        )
         .order_by(Call.started_at, Call.id)
     ).all()
     own_phones: set[tuple[int | None, str | None]] = {
@@ -93,4 +105,16 @@ def report_for(session: Session, *, period: Period) -> Report:
         )
     ]
     local_day = {c.id: c.started_at.astimezone(LOCAL_TZ).date() for c in calls}
-    return compute(calls, steps, local_day=local_day)
+    tries = [
+        ReminderTryRow(status=status, answer=answer)
+        for status, answer in session.execute(
+            select(AppointmentReminder.status, AppointmentReminder.answer).where(
+                AppointmentReminder.due_at >= period.start,
+                AppointmentReminder.due_at < period.end,
+                AppointmentReminder.status.in_(REMINDER_PLACED),
+            )
+        )
+    ]
+    return replace(
+        compute(calls, steps, local_day=local_day), reminder_calls=reminder_figures(tries)
+    )

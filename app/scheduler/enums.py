@@ -10,6 +10,8 @@ class JobKind(StrEnum):
     REMIND_RIDE = "remind_ride"  # the evening before: SMS (mobile) or call (landline)
     # The day before an appointment: one try of the reminder call (app/hospital/reminders.py).
     REMIND_APPOINTMENT = "remind_appointment"
+    # A regular ride (定期用车): make its next instance a booked ride (app/taxi/regular.py).
+    REGULAR_RIDE = "regular_ride"
 
 
 class JobStatus(StrEnum):

@@ -26,11 +26,13 @@ logger = logging.getLogger(__name__)
 
 
 def default_handlers(settings: Settings) -> dict[JobKind, Handler]:
-    """Every kind of job the service knows: the ride kinds (taxi), the reminder calls (hospital)."""
+    """Every kind of job the service knows: the ride kinds (taxi), the reminder calls
+    (hospital), the regular rides' instances."""
     from app.hospital.reminders import job_handlers as reminder_handlers
     from app.taxi.ahead import job_handlers
+    from app.taxi.regular import job_handlers as regular_handlers
 
-    return {**job_handlers(settings), **reminder_handlers()}
+    return {**job_handlers(settings), **reminder_handlers(), **regular_handlers(settings)}
 
 
 class Scheduler:

@@ -41,7 +41,7 @@ from app.scheduler.jobs import Handler, Job, schedule
 from app.taxi import rides
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
-from app.taxi.notifications import tell
+from app.taxi.notifications import tell, trip_bookers
 from app.taxi.rules import ACTIVE_STATUSES
 
 REMINDER_GRACE = timedelta(hours=2)
@@ -351,6 +351,20 @@ def remind(session: Session, job: Job, now: datetime) -> None:
         voice=texts.voice("ride_reminder", when=when, place=place),
         key=f"ride:{ride.id}:reminder:sms:{number}",
     )
+    bookers = trip_bookers(session, ride)
+    if bookers:  # a relative who booked the appointment the car goes to
+        person = session.get(Person, ride.person_id) if ride.person_id else None
+        whom = (person.call_name or person.full_name) if person is not None else ""
+        # 家 is the person's home, not the relative's: 张奶奶家
+        where = f"{whom}家" if place == "家" and whom else place
+        for other in bookers:
+            tell(
+                session,
+                other,
+                sms=texts.sms("ride_reminder_for", when=when, place=where),
+                voice=texts.voice("ride_reminder_for", when=when, place=where),
+                key=f"ride:{ride.id}:reminder:sms:{other}",
+            )
 
 
 def job_handlers(settings: Settings) -> Mapping[JobKind, Handler]:
@@ -396,6 +410,7 @@ class BookedEntry:
     driver_id: int | None
     driver_name: str | None
     driver_plate: str | None
+    regular: bool = False  # a day of a regular ride (定期用车, app/taxi/regular.py)
 
 
 def booked_list(session: Session, *, now: datetime, rules: AheadRules) -> list[BookedEntry]:
@@ -429,6 +444,7 @@ def booked_list(session: Session, *, now: datetime, rules: AheadRules) -> list[B
                 driver_id=driver.id if driver else None,
                 driver_name=driver.name if driver else None,
                 driver_plate=driver.plate if driver else None,
+                regular=ride.regular_ride_id is not None,
             )
         )
     return entries

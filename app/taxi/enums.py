@@ -5,6 +5,14 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+class RegularStatus(StrEnum):
+    """A regular ride's rule (app/taxi/regular.py)."""
+
+    ACTIVE = "active"  # instances are made
+    PAUSED = "paused"  # none made until resumed; those made already stay
+    ENDED = "ended"  # for good; its booked instances were cancelled
+
+
 class RideStatus(StrEnum):
     DRAFT = "draft"  # the caller is still on the line, nothing confirmed yet
     # Booked ahead by phone (pickup_at): released into the live queue by the scheduler.

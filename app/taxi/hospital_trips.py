@@ -14,7 +14,8 @@ appointment in `hospital_trips`.
 - Cancelling the appointment cancels the linked ride (`cancel_for`) unless another live
   appointment of the same morning still uses it; by phone the caller is asked first, in the
   consoles it goes with the appointment. Moving it moves the ride (`move_for`), or cancels
-  it when the new time cannot be served by a booked ride (too soon, outside the hours).
+  it when the new time cannot be served by a booked ride (too soon, outside the hours);
+  a joined ride (booked before, not for this appointment) is never moved: it is kept.
 
 Every function is one unit of work on the caller's session; nothing here commits.
 """
@@ -68,7 +69,10 @@ class Trip:
 @dataclass(frozen=True)
 class MoveResult:
     ride: Ride
-    moved: bool  # False: the ride was cancelled (the new time cannot be served)
+    moved: bool  # False: the ride was cancelled (the new time cannot be served), or kept
+    # A ride booked before the appointment and only joined: never moved nor cancelled with
+    # it; its owner changes it (by phone or through dispatch).
+    kept: bool = False
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -336,11 +340,21 @@ def move_for(
     session: Session, *, old_id: int, new_id: int, now: datetime, settings: Settings
 ) -> MoveResult | None:
     """The appointment moved to another session: the link follows, the ride is moved to
-    the new pickup time, or cancelled when that time cannot be served. None: no ride."""
+    the new pickup time, or cancelled when that time cannot be served. None: no ride.
+
+    Only a car booked for this appointment moves. A ride that existed before and was only
+    joined (`HospitalTrip.joined`) is left exactly as it is (`kept`): it follows the new
+    booking only when it still takes the patient there in time, unchanged."""
     ride = booked_ride_of(session, old_id)
     trip = trip_of(session, old_id)
     if ride is None or trip is None:
         return None
+    if trip.joined:
+        still = joinable_ride(session, _appointment(session, new_id), settings)
+        if still is not None and still.id == ride.id:
+            trip.appointment_id = new_id
+            session.flush()
+        return MoveResult(ride, moved=False, kept=True)
     trip.appointment_id = new_id
     session.flush()
     try:

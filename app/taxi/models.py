@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import (
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
     String,
+    Time,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, Timestamped, UTCDateTime, str_enum, utcnow
-from app.taxi.enums import RideStatus, VehicleType
+from app.taxi.enums import RegularStatus, RideStatus, VehicleType
 
 
 class TaxiCompany(Base):
@@ -59,6 +62,8 @@ class Ride(Timestamped, Base):
         # Ride history pages newest first and filters by day (app/taxi/history.py).
         Index("ix_rides_created_at", "created_at"),
         Index("ix_rides_pickup_at", "pickup_at"),
+        # One instance of a regular ride per day, ever (a skipped one stays, cancelled).
+        UniqueConstraint("regular_ride_id", "regular_day", name="uq_rides_regular_day"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
@@ -85,6 +90,41 @@ class Ride(Timestamped, Base):
     pickup_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cash_payment: Mapped[bool] = mapped_column(Boolean, default=True)  # offline settlement
     cancel_reason: Mapped[str | None] = mapped_column(String(100))
+    created_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    # An instance of a regular ride (app/taxi/regular.py): its rule and local day.
+    regular_ride_id: Mapped[int | None] = mapped_column(
+        ForeignKey("regular_rides.id", ondelete="SET NULL")
+    )
+    regular_day: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class RegularRide(Timestamped, Base):
+    """A regular ride (定期用车, 爱心车队): a person's ride on fixed weekdays at a fixed time,
+    kept as a rule; the scheduler makes each instance a booked ride `IVR_REGULAR_RIDE_AHEAD_
+    HOURS` before its pickup (app/taxi/regular.py)."""
+
+    __tablename__ = "regular_rides"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    weekdays: Mapped[str] = mapped_column(String(20))  # ISO weekdays, "2,5": Tue and Fri
+    pickup_time: Mapped[time] = mapped_column(Time)  # local
+    pickup_place_id: Mapped[int | None] = mapped_column(
+        ForeignKey("saved_places.id", ondelete="SET NULL")
+    )
+    pickup_address: Mapped[str] = mapped_column(String(200))
+    destination: Mapped[str | None] = mapped_column(String(200))
+    to_hospital: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date | None] = mapped_column(Date)  # None: until ended
+    skip_holidays: Mapped[bool] = mapped_column(Boolean, default=True)  # public holidays
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("taxi_companies.id"))
+    status: Mapped[RegularStatus] = mapped_column(
+        str_enum(RegularStatus, "regular_status"), default=RegularStatus.ACTIVE
+    )
+    note: Mapped[str | None] = mapped_column(String(100))
     created_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     version: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -1,6 +1,7 @@
 """What callers, families and drivers are told about a ride, through the outbox.
 
-`notify_assigned` texts the caller and the family contacts who asked to be notified when a
+`notify_assigned` texts the caller, the relative who booked the appointment a hospital
+trip goes to (`trip_bookers`), and the family contacts who asked to be notified when a
 driver is assigned (and, if wanted, has the outbox phone the caller with the plate read
 out twice); `tell` queues one SMS under an idempotency key, so a retried change never
 texts twice. A fixed line cannot receive an SMS: it is phoned with the spoken version
@@ -45,7 +46,8 @@ def notify_assigned(
             send_sms(session, caller, own_sms, f"{prefix}:sms:{caller}")
             if notify_voice_call:
                 _call(session, caller, own_call, f"{prefix}:call:{caller}")
-    for number in _family_numbers(session, ride.person_id, exclude=caller):
+    bookers = trip_bookers(session, ride)
+    for number in bookers:  # a relative who booked the appointment this car goes to
         whom = _person_name(session, ride)
         tell(
             session,
@@ -54,6 +56,44 @@ def notify_assigned(
             voice=texts.voice("ride_assigned_family", whom=whom, eta=eta, plate=spoken),
             key=f"{prefix}:sms:{number}",
         )
+    for number in _family_numbers(session, ride.person_id, exclude=caller):
+        if number in bookers:
+            continue
+        whom = _person_name(session, ride)
+        tell(
+            session,
+            number,
+            sms=texts.sms("ride_assigned", whom=whom, **facts),
+            voice=texts.voice("ride_assigned_family", whom=whom, eta=eta, plate=spoken),
+            key=f"{prefix}:sms:{number}",
+        )
+
+
+def trip_bookers(session: Session, ride: Ride) -> list[str]:
+    """The numbers that booked the live appointments this ride takes the person to (a
+    relative booking for a parent: the contact's phone, else the booking number), other
+    than the ride's caller and the person's own phones. A car the patient took in the
+    reminder call has the patient as its caller: the relative who booked is told too."""
+    from app.hospital.enums import AppointmentStatus
+    from app.hospital.models import Appointment
+    from app.taxi.models import HospitalTrip
+
+    if ride.person_id is None:
+        return []
+    rows = session.execute(
+        select(Appointment.booked_by_number, FamilyContact.phone)
+        .join(HospitalTrip, HospitalTrip.appointment_id == Appointment.id)
+        .outerjoin(FamilyContact, FamilyContact.id == Appointment.booked_by_contact_id)
+        .where(HospitalTrip.ride_id == ride.id, Appointment.status == AppointmentStatus.BOOKED)
+        .order_by(Appointment.id)
+    ).all()
+    own = set(
+        session.scalars(select(PersonPhone.number).where(PersonPhone.person_id == ride.person_id))
+    )
+    numbers = [contact or number for number, contact in rows]
+    return [
+        n for n in dict.fromkeys(numbers) if n and n != ride.caller_number and n not in own
+    ]
 
 
 def tell(session: Session, number: str, *, sms: str, voice: str, key: str) -> None:

@@ -2,7 +2,10 @@
 
     POST /twilio/reminder/answer?reminder=N   the patient picked up -> CallStarted in the
                                               `reminder` flow (dialogs/reminder.yaml), key
-                                              "start"; later steps use /twilio/voice/step
+                                              "start"; later steps use /twilio/voice/step;
+                                              AnsweredBy a machine (Twilio's machine
+                                              detection): a short message and hang up, no
+                                              menu, the try not reached
     POST /twilio/reminder/status?reminder=N&ref=M
                                               the call's status: the outbox row (M) is
                                               updated; a final status ends the call in the
@@ -23,13 +26,14 @@ from contextlib import suppress
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from app import texts
 from app.callflow.messages import CallStarted, HangUp
 from app.calls.service import CallService, UnknownCallError
 from app.core.logging import log_fields
 from app.hospital import reminders
 from app.notify.callbacks import apply_status
 from app.telephony import forms, twiml
-from app.telephony.routes import FINAL_STATUSES, _answer, _channel, _run, xml
+from app.telephony.routes import FINAL_STATUSES, _answer, _channel, _options, _run, xml
 from app.telephony.signature import TwilioForm, TwilioWebhookRoute, WebhookRejected
 
 logger = logging.getLogger(__name__)
@@ -53,6 +57,16 @@ async def answer(request: Request, form: TwilioForm) -> Response:
     patient = forms.optional_number(form, "To")
     hotline = forms.optional_number(form, "From")
     db = request.app.state.db
+    if reminders.answered_by_machine(forms.text(form, "AnsweredBy")):
+
+        def machine() -> str:
+            with db.session() as session:
+                reminders.machine_answered(session, reminder_id=reminder_id, call_sid=sid)
+            return twiml.say_and_hang_up(texts.voice("reminder_machine"), _options(request))
+
+        logger.info("reminder call reached a machine",
+                    extra=log_fields(call_id=sid, reminder=reminder_id))
+        return await _answer(request, machine)
 
     def work() -> str:
         with db.session() as session:

@@ -154,6 +154,14 @@ def hold(message: str, redirect_url: str, options: TwimlOptions) -> str:
     return str(response.to_xml())
 
 
+def say_and_hang_up(message: str, options: TwimlOptions) -> str:
+    """One sentence, then the call ends: no menu (e.g. for an answering machine)."""
+    response = VoiceResponse()
+    say(response, message, "slow", options)
+    response.hangup()
+    return str(response.to_xml())
+
+
 def empty() -> str:
     return str(VoiceResponse().to_xml())
 

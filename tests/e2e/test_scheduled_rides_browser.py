@@ -95,3 +95,50 @@ def _driver_of(server: LiveServer, ride_id: int) -> int:
         ride = session.get(Ride, ride_id)
         assert ride is not None and ride.driver_id is not None
         return ride.driver_id
+
+
+def test_an_operator_sets_up_a_regular_ride_and_skips_one_day(
+    live_server: LiveServer, page: Any
+) -> None:
+    """定期用车: found by name, every Tuesday and Friday at 8:00 from home to the dialysis
+    centre; Tuesday's ride is a booking at once; Friday is skipped; the page fits 1024 px."""
+    demo_data(live_server.db)
+    live_server.clock.set(NOW)
+    page.goto(f"{live_server.url}/dispatch")
+    page.fill("#username", "operator")
+    page.fill("#password", "diaodu-2026")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/dispatch")
+    page.click("#regular-link")
+    page.fill("#regular-q", "张秀英")
+    page.locator("#find-person button").click()
+    page.locator(".found-people a", has_text="张秀英").click()
+    form = page.locator("#regular-form")
+    form.get_by_label("星期二").check()
+    form.get_by_label("星期五").check()
+    page.fill("#regular-time", "08:00")
+    page.fill("#regular-destination", "昆明市血液透析中心")
+    page.fill("#regular-first", "2026-11-30")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".ok-notice")).to_contain_text("已设好定期用车")
+    rule = page.locator("#regular-rules tbody tr").first
+    expect(rule).to_contain_text("每周二、五 08:00")
+    expect(rule.locator('[data-day="2026-12-01"]')).to_contain_text("已预约")
+    expect(rule.locator('[data-day="2026-12-04"]')).to_contain_text("待生成")
+
+    for width in (1366, 1024):
+        page.set_viewport_size({"width": width, "height": 768})
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, (width, overflow)
+    page.screenshot(path="/tmp/ivr-dispatch-regular-1024.png", full_page=True)
+
+    rule.locator('[data-day="2026-12-04"] summary').click()  # asked to confirm first
+    rule.locator('[data-day="2026-12-04"] button', has_text="确认取消这一次").click()
+    expect(page.locator(".ok-notice")).to_contain_text("已取消这一次的车")
+    rule = page.locator("#regular-rules tbody tr").first
+    expect(rule.locator('[data-day="2026-12-04"]')).to_contain_text("已取消")
+    expect(rule).to_contain_text("进行中")
+    page.click("#scheduled-link")
+    expect(page.locator("#scheduled-rides")).to_contain_text("昆明市血液透析中心")

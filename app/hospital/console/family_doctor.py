@@ -42,6 +42,11 @@ NOTICES = {
         "已改约，约好的去医院的车也改了时间（新时间接不了的车已取消），老人和家属会收到改约短信。"
     ),
     "cancelled_ride": "已取消，约好的去医院的车也一起取消了，老人和家属会收到短信。",
+    # A ride booked before the appointment and only joined to it is never moved.
+    "moved_ride_kept": (
+        "已改约。老人原来约好的车不是为这个预约约的，没有改动；要改车，请让老人或家属打热线。"
+        "老人和家属会收到改约短信。"
+    ),
 }
 # While no phone service is configured nothing reaches the patient: the doctor tells them.
 _TELL_THEM = f"{NOT_SENT}，请您自己告诉老人和家属。"
@@ -51,6 +56,10 @@ UNSENT_NOTICES = {
     "cancelled": f"已取消。{_TELL_THEM}",
     "moved_ride": f"已改约，约好的去医院的车也改了时间（新时间接不了的车已取消）。{_TELL_THEM}",
     "cancelled_ride": f"已取消，约好的去医院的车也一起取消了。{_TELL_THEM}",
+    "moved_ride_kept": (
+        "已改约。老人原来约好的车不是为这个预约约的，没有改动；要改车，请让老人或家属打热线。"
+        f"{_TELL_THEM}"
+    ),
 }
 ScheduleField = Annotated[str, Form(max_length=18)]
 
@@ -227,6 +236,10 @@ def move(
     department: Annotated[str, Form(max_length=30)] = "",
 ) -> Response:
     with_ride = hospital_trips.booked_ride_of(session, appointment_id) is not None
+    trip = hospital_trips.trip_of(session, appointment_id)
+    done = "moved"
+    if with_ride:
+        done = "moved_ride_kept" if trip is not None and trip.joined else "moved_ride"
     return _commit_choice(
         session,
         staff,
@@ -240,9 +253,7 @@ def move(
         ),
         not_ours=family_doctors.BOOKING_NOT_OURS,
         fields={"action": "family_doctor_move", "target": f"appointment:{appointment_id}"},
-        done_url=lambda new: (
-            f"/family-doctor?done={'moved_ride' if with_ride else 'moved'}#appt-{new.id}"
-        ),
+        done_url=lambda new: f"/family-doctor?done={done}#appt-{new.id}",
     )
 
 

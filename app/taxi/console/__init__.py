@@ -19,6 +19,7 @@ from app.taxi.console import (
     history_routes,
     media,
     pages,
+    regular_routes,
     scheduled,
 )
 
@@ -34,3 +35,5 @@ router.include_router(fleet_routes.router)
 router.include_router(history_routes.router)
 router.include_router(scheduled.router)
 router.include_router(scheduled.posts)
+router.include_router(regular_routes.router)
+router.include_router(regular_routes.posts)

@@ -43,10 +43,19 @@ FIELD_LABELS: dict[str, str] = {
     "page": "页码",
     "from": "开始日期",
     "to": "结束日期",
+    "person_id": "老人",
+    "pickup_place_id": "上车地点",
+    "pickup_time": "接人时间",
+    "weekdays": "星期几",
+    "first_day": "开始日期",
+    "last_day": "结束日期",
+    "day": "日期",
+    "action": "操作",
 }
 # The page an action belongs to, by path prefix (longest first), when there is no referer.
 PAGES = (
     ("/dispatch/scheduled", "/dispatch/scheduled"),
+    ("/dispatch/regular", "/dispatch/regular"),
     ("/dispatch/fleet", "/dispatch/fleet"),
     ("/dispatch/history", "/dispatch/history"),
     ("/dispatch", "/dispatch"),

@@ -129,3 +129,41 @@ def test_a_ride_now_is_not_blocked_by_a_booked_one_nor_the_reverse(
     # With the ride now under way, the caller hears it first; the booking stays.
     lines = call(service, ZHANG, "hangup")
     assert any("您叫的车" in line for line in lines)
+
+
+def test_a_regular_rides_day_is_skipped_by_phone_and_the_rule_goes_on(
+    service: CallService, db: Database
+) -> None:
+    """定期用车: tomorrow's instance is a booked ride like any other; cancelling it by
+    phone (3, 8, 8) skips that day only: it is never made again, the next one is."""
+    from datetime import time
+
+    from app.people.models import PersonPhone, SavedPlace
+    from app.scheduler.runner import Scheduler
+    from app.taxi import regular
+    from app.taxi.enums import RegularStatus
+    from app.taxi.models import RegularRide
+    from app.taxi.regular import RegularRules
+
+    settings = Settings(database_url=db.url)
+    with db.session() as session:
+        person_id = session.scalars(
+            select(PersonPhone.person_id).where(PersonPhone.number == ZHANG)).one()
+        home = session.scalars(select(SavedPlace.id).where(
+            SavedPlace.person_id == person_id).order_by(SavedPlace.position)).first()
+        rule_id = regular.create(
+            session, person_id=person_id, weekdays={2, 5}, pickup_time=time(8),
+            pickup_place_id=home, destination=None, to_hospital=False,
+            first_day=date(2026, 11, 30), last_day=None, skip_holidays=True, company_id=None,
+            note=None, staff_id=None, now=NOW, rules=RegularRules.from_settings(settings),
+        ).id
+    lines = call(service, ZHANG, "3", "8", "8")
+    assert "明天早上8点的车已经取消了" in "\n".join(lines)
+    Scheduler(db, settings, clock=lambda: NOW).run_once()  # the same moment, again
+    friday = datetime(2026, 12, 3, 8, 0, tzinfo=LOCAL_TZ)  # Friday's instance is made
+    Scheduler(db, settings, clock=lambda: friday).run_once()
+    made = [(r.regular_day, r.status) for r in rides(db)]
+    assert made == [(date(2026, 12, 1), RideStatus.CANCELLED),
+                    (date(2026, 12, 4), RideStatus.SCHEDULED)]
+    with db.session() as session:
+        assert session.get(RegularRide, rule_id).status == RegularStatus.ACTIVE  # type: ignore[union-attr]

@@ -467,3 +467,56 @@ def test_the_car_to_the_appointment_moves_and_is_cancelled_with_it_and_the_docto
     with db.session() as session:
         ride = session.get(Ride, ride_id)
         assert ride is not None and ride.status == RideStatus.CANCELLED
+
+
+def test_moving_a_booking_never_moves_a_ride_booked_before_and_only_joined(
+    db: Database, client: Client
+) -> None:
+    """The daughter booked a car to the hospital at 7:00 before the doctor's booking; the
+    booking only joined it. Moving the booking leaves that car as it is, says so to the
+    doctor, and the patient's message names it unchanged."""
+    from app.notify.models import OutboxMessage
+    from app.taxi import hospital_trips
+    from app.taxi.enums import RideStatus
+    from app.taxi.models import HospitalTrip, Ride
+    from support.booked import book_ride
+
+    ours, _ = hospital_ids(db)
+    doctor = client("familydoc1")
+    zhang_id = person_id(db, ZHANG)
+    form = doctor.get(f"/family-doctor/patients/{zhang_id}/book?department=心血管内科")
+    token = csrf_from(form.text)
+    ride_id = book_ride(db, number=ZHANG, pickup=at(TUESDAY, 7), now=NOW)
+    with db.session() as session:  # booked by the daughter, to that hospital
+        ride = session.get(Ride, ride_id)
+        assert ride is not None
+        ride.caller_number, ride.destination = "+8613900000001", "春城第一人民医院"
+    doctor.post(
+        f"/family-doctor/patients/{zhang_id}/book",
+        data={"csrf_token": token, "schedule_id": str(schedule_id(db, ours, TUESDAY))},
+    )
+    [(first, _, _)] = _appointments(db)
+    with db.session() as session:  # as the phone flow joins it after a booking
+        trip = hospital_trips.join_morning_ride(
+            session, appointment_id=first, now=NOW, settings=Settings(database_url=db.url))
+        assert trip is not None and trip.joined and trip.ride.id == ride_id
+    moved = doctor.post(
+        f"/family-doctor/appointments/{first}/move",
+        data={"csrf_token": token,
+              "schedule_id": str(schedule_id(db, ours, WEDNESDAY, ClinicSession.PM))},
+    )
+    assert "done=moved_ride_kept" in moved.headers["location"]
+    notice = doctor.get(moved.headers["location"]).text
+    assert "原来约好的车不是为这个预约约的，没有改动" in notice
+    assert "也改了时间" not in notice
+    second = _appointments(db)[1][0]
+    with db.session() as session:
+        ride = session.get(Ride, ride_id)
+        assert ride is not None and ride.status == RideStatus.SCHEDULED
+        assert ride.pickup_at == at(TUESDAY, 7) and ride.destination == "春城第一人民医院"
+        link = session.scalars(select(HospitalTrip)).one()
+        assert link.appointment_id == first  # a Tuesday car does not serve Wednesday
+        bodies = list(session.scalars(select(OutboxMessage.body).where(
+            OutboxMessage.idempotency_key.like(f"appointment:{second}:moved%"))))
+    assert bodies and all("车没有改动" in body for body in bodies)
+    assert not any("去医院的车已改到" in body for body in bodies)

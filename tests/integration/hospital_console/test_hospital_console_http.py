@@ -20,6 +20,7 @@ from hospital_helpers import (
 )
 from sqlalchemy import select
 
+from app.hospital import reminders
 from app.hospital.enums import AppointmentStatus, ScheduleStatus
 from app.hospital.models import Appointment, Schedule
 from app.notify.models import OutboxMessage
@@ -202,3 +203,23 @@ def test_a_booking_for_a_later_day_cannot_be_checked_in(live_server: LiveServer)
                           data={"csrf_token": token, "day": later.isoformat()})
     assert refused.status_code == 409 and "只能给今天就诊的病人签到" in refused.text
     assert _status(server, tomorrow) is AppointmentStatus.BOOKED
+
+
+def test_the_day_page_shows_the_reminder_answer(live_server: LiveServer) -> None:
+    """The reminder call's answer (app.hospital.reminders) is on the day list."""
+    server = _server(live_server)
+    tuesday = DAY + timedelta(days=1)
+    appointment_id = book(server.db, ZHANG, day=tuesday)
+    with server.db.session() as session:
+        appointment = session.get(Appointment, appointment_id)
+        assert appointment is not None
+        reminder = reminders.schedule_for(session, appointment, now=NOW - timedelta(hours=1),
+                                          settings=server.settings)
+        assert reminder is not None
+        reminder_id = reminder.id
+    with server.db.session() as session:
+        reminders.attach_call(session, reminder_id=reminder_id, call_sid="CA9")
+        reminders.record_answer(session, reminder_id=reminder_id, answer="kept")
+    page = _hospital1(server).get(f"/hospital/{hospital_id(server.db)}?day={tuesday.isoformat()}")
+    assert page.status_code == 200
+    assert "提醒电话：已接听，不取消" in page.text

@@ -22,7 +22,7 @@ from app.hotline import build_call_service
 from app.notify.enums import OutboxKind
 from app.notify.models import OutboxMessage
 from app.notify.outgoing import Outgoing
-from app.notify.sender import flow_call_urls
+from app.notify.sender import TwilioSender, flow_call_urls
 from app.people.models import Person
 from app.scheduler.models import ScheduledJob
 from app.scheduler.runner import Scheduler
@@ -30,6 +30,7 @@ from app.taxi.enums import RideStatus
 from app.taxi.models import HospitalTrip, Ride
 from support.booked import book_ride, kunming
 from support.demo import demo_data
+from support.fake_twilio import FakeTwilio
 
 ZHANG = "+8613800000001"  # 张秀英; family: 李梅 +8613900000001, 李强 +8613900000002
 BOOKED_AT = kunming(30, 9)  # Monday 09:00
@@ -264,3 +265,64 @@ def test_the_answer_request_is_signed(reminder_line: Hotline, clock: Clock) -> N
     assert response.status_code == 403
     assert reminder_line.calls() == 0
     assert json.loads(_calls_placed(reminder_line.db)[0].body)["answer"] == answer
+
+
+def test_the_reminder_call_asks_twilio_for_machine_detection(
+    reminder_line: Hotline, clock: Clock, fake_twilio: FakeTwilio
+) -> None:
+    """At the HTTP boundary: the real twilio client, through the sender, against the fake
+    Twilio API: the call is created with MachineDetection and the answer URL."""
+    clock.now = REMIND_AT
+    placed = _place(reminder_line, clock)
+    settings = reminder_line.settings.model_copy(update={
+        "twilio_account_sid": fake_twilio.account_sid,
+        "twilio_auth_token": fake_twilio.auth_token,
+        "twilio_from_number": HOTLINE,
+        "twilio_api_base": fake_twilio.url,
+    })
+    outgoing = Outgoing(placed.id, placed.kind, placed.to_number, placed.body, placed.created_at)
+    sid = TwilioSender(settings, timeout=2).send(outgoing)
+    (request,) = fake_twilio.creates("Calls")
+    assert request.form["MachineDetection"] == "DetectMessageEnd"
+    assert request.form["To"] == ZHANG
+    answer, _ = _twilio_urls(reminder_line, placed)
+    assert request.form["Url"] == reminder_line.settings.public_base_url + answer
+    assert sid.startswith("CA")
+
+
+def test_an_answering_machine_hears_a_short_message_no_menu_and_is_tried_again(
+    reminder_line: Hotline, clock: Clock
+) -> None:
+    clock.now = REMIND_AT
+    answer, status = _twilio_urls(reminder_line, _place(reminder_line, clock))
+    sid = "CA" + "5" * 32
+    response = reminder_line.post(answer, {"CallSid": sid, "From": HOTLINE, "To": ZHANG,
+                                           "CallStatus": "in-progress",
+                                           "AnsweredBy": "machine_end_beep"})
+    assert response.status_code == 200, response.text
+    assert "<Gather" not in response.text and "<Hangup" in response.text
+    said = spoken(response.text)
+    assert "提醒您明天去医院看病" in said
+    assert "按" not in said and "心血管内科" not in said  # no menu, no details on a tape
+    assert reminder_line.calls() == 0  # no flow started
+    (reminder,) = _reminders(reminder_line.db)
+    assert (reminder.status, reminder.answer, reminder.call_sid) == ("machine", "machine", sid)
+    _status(reminder_line, status, sid, "completed")
+    first, second = _reminders(reminder_line.db)
+    assert (first.status, first.answer, first.call_status) == (
+        "unanswered", "machine", "completed")
+    assert second.attempt == 2 and second.status == "pending"
+    assert second.due_at == REMIND_AT + timedelta(minutes=30)
+
+
+def test_an_unsure_detection_is_taken_for_a_person_who_hears_the_menu(
+    reminder_line: Hotline, clock: Clock
+) -> None:
+    clock.now = REMIND_AT
+    answer, _ = _twilio_urls(reminder_line, _place(reminder_line, clock))
+    response = reminder_line.post(answer, {"CallSid": "CA" + "6" * 32, "From": HOTLINE,
+                                           "To": ZHANG, "CallStatus": "in-progress",
+                                           "AnsweredBy": "unknown"})
+    assert "要取消这个号，请按2" in spoken(response.text)
+    (reminder,) = _reminders(reminder_line.db)
+    assert reminder.status == "answered"

@@ -1,0 +1,211 @@
+"""The dispatch console's 定期用车 page (/dispatch/regular): regular rides (爱心车队) set up
+by operators for a person, kept as rules; the scheduler makes each day's ride a booked ride
+`IVR_REGULAR_RIDE_AHEAD_HOURS` before its pickup (app/taxi/regular.py). Operators and
+admins only (`DispatchStaff`); every POST carries the CSRF token.
+
+    GET  /dispatch/regular[?q=…][&person=ID]     the rules with their next days; find a
+                                                  person (name or phone), then the form
+    POST /dispatch/regular                        a new rule
+    POST /dispatch/regular/{id}/skip              one day without a car (day=YYYY-MM-DD)
+    POST /dispatch/regular/{id}/status            pause, resume or end (version seen)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import Form, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.consoles.auth import DispatchStaff, NowDep
+from app.consoles.csrf import CsrfProtected
+from app.consoles.http import commit_or_refuse
+from app.consoles.templating import render
+from app.core.config import Settings
+from app.core.deps import SessionDep, SettingsDep
+from app.core.local_time import local_today
+from app.hospital.rules import calendar_gap
+from app.people import directory
+from app.people.models import Person, SavedPlace
+from app.people.phones import mask_number
+from app.staff.models import StaffUser
+from app.taxi import regular
+from app.taxi.console.forms import dispatch_router, form_problem
+from app.taxi.models import TaxiCompany
+from app.taxi.regular import WEEKDAY_NAMES, RegularRideError, RegularRules
+
+router = dispatch_router()
+posts = dispatch_router(dependencies=[CsrfProtected])
+
+NOTICES = {
+    "created": "已设好定期用车。每次的车会在接车前一天自动变成预约单，出现在“预约用车”里。",
+    "skipped": "已取消这一次的车，以后的照常。",
+    "paused": "已暂停：暂停期间不再生成新的预约单（已生成的照常，可以单独取消）。",
+    "resumed": "已恢复定期用车。",
+    "ended": "已停止这个定期用车，还没进入队列的预约单都已取消。",
+}
+Text = Annotated[str, Form(max_length=200)]
+HOLIDAY_WARNING_DAYS = 60
+
+
+def _date(raw: str, default: date | None) -> date | None:
+    raw = raw.strip()
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise RegularRideError("日期的格式不对，请用日历选择。") from None
+
+
+def _time(raw: str) -> time:
+    try:
+        return time.fromisoformat(raw.strip())
+    except ValueError:
+        raise RegularRideError("请填写接人的时间，比如 08:00。") from None
+
+
+def regular_context(
+    session: Session, settings: Settings, now: datetime, *, query: str = "",
+    person_id: int | None = None,
+) -> dict[str, Any]:
+    person = session.get(Person, person_id) if person_id is not None else None
+    if person is not None and not person.active:
+        person = None
+    places = (
+        list(session.scalars(
+            select(SavedPlace).where(SavedPlace.person_id == person.id)
+            .order_by(SavedPlace.position)
+        ))
+        if person is not None else []
+    )
+    found = (
+        [p for p in directory.search(session, query, community_id=None) if p.active][:10]
+        if query.strip() else []
+    )
+    companies = list(
+        session.scalars(
+            select(TaxiCompany).where(TaxiCompany.active.is_(True)).order_by(TaxiCompany.id)
+        )
+    )
+    today = local_today(now)
+    return {
+        # The holiday data ends with the last year the package ships: from that day on,
+        # no public holiday is skipped; staff are warned a while ahead.
+        "holiday_gap": calendar_gap(today, today + timedelta(days=HOLIDAY_WARNING_DAYS)),
+        "entries": regular.rule_list(session, now=now),
+        "query": query,
+        "found": found,
+        "person": person,
+        "places": places,
+        "companies": companies,
+        "weekday_names": WEEKDAY_NAMES,
+        "tomorrow": today + timedelta(days=1),
+        "today": today,
+        "ahead_hours": settings.regular_ride_ahead_hours,
+        "mask_number": mask_number,
+    }
+
+
+@router.get("/dispatch/regular", response_class=Response)
+def regular_page(
+    request: Request, staff: DispatchStaff, session: SessionDep, settings: SettingsDep,
+    now: NowDep, done: str = "", q: Annotated[str, Query(max_length=50)] = "",
+    person: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    context = regular_context(session, settings, now, query=q, person_id=person)
+    context["notice"] = NOTICES.get(done)
+    context["error"] = form_problem(request)
+    return render(request, "dispatch/regular.html", context)
+
+
+def _run(
+    request: Request, session: Session, settings: Settings, staff: StaffUser, now: datetime,
+    *, action: str, change: Callable[[], object], rule_id: int | None = None,
+    person_id: int | None = None,
+) -> Response:
+    def show_refusal(exc: Exception) -> Response:
+        assert isinstance(exc, RegularRideError)
+        context = regular_context(session, settings, now, person_id=person_id)
+        context["error"] = exc.message
+        return render(request, "dispatch/regular.html", context, status_code=400)
+
+    return commit_or_refuse(
+        session, change, refused=RegularRideError, show_refusal=show_refusal,
+        log_event="dispatch regular ride action",
+        fields={"action": action, "rule_id": rule_id, "staff_user_id": staff.id},
+        done_url=f"/dispatch/regular?done={action}",
+    )
+
+
+@posts.post("/dispatch/regular", response_class=Response)
+def create_rule(
+    request: Request, staff: DispatchStaff, session: SessionDep, settings: SettingsDep,
+    now: NowDep,
+    person_id: Annotated[int, Form(ge=1)],
+    pickup_place_id: Annotated[int, Form(ge=1)],
+    pickup_time: Annotated[str, Form(max_length=8)] = "",
+    weekdays: Annotated[list[int] | None, Form()] = None,
+    destination: Text = "",
+    to_hospital: Annotated[str, Form(max_length=5)] = "",
+    first_day: Annotated[str, Form(max_length=10)] = "",
+    last_day: Annotated[str, Form(max_length=10)] = "",
+    skip_holidays: Annotated[str, Form(max_length=5)] = "",
+    company_id: Annotated[str, Form(max_length=10)] = "",
+    note: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def change() -> object:
+        return regular.create(
+            session, person_id=person_id, weekdays=set(weekdays or []),
+            pickup_time=_time(pickup_time), pickup_place_id=pickup_place_id,
+            destination=destination, to_hospital=bool(to_hospital),
+            first_day=_date(first_day, local_today(now) + timedelta(days=1)) or local_today(now),
+            last_day=_date(last_day, None), skip_holidays=bool(skip_holidays),
+            company_id=int(company_id) if company_id.strip().isdigit() else None,
+            note=note, staff_id=staff.id, now=now, rules=RegularRules.from_settings(settings),
+        )
+
+    return _run(request, session, settings, staff, now, action="created", change=change,
+                person_id=person_id)
+
+
+@posts.post("/dispatch/regular/{rule_id}/skip", response_class=Response)
+def skip_day(
+    request: Request, rule_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep, day: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    def change() -> object:
+        chosen = _date(day, None)
+        if chosen is None:
+            raise RegularRideError("请选择要取消的那一天。")
+        return regular.skip(session, rule_id=rule_id, day=chosen, now=now)
+
+    return _run(request, session, settings, staff, now, action="skipped", change=change,
+                rule_id=rule_id)
+
+
+@posts.post("/dispatch/regular/{rule_id}/status", response_class=Response)
+def change_status(
+    request: Request, rule_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep, version: Annotated[int, Form(ge=0)],
+    action: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    rules = RegularRules.from_settings(settings)
+
+    def change() -> object:
+        if action == "pause":
+            return regular.pause(session, rule_id=rule_id, expected_version=version)
+        if action == "resume":
+            return regular.resume(session, rule_id=rule_id, expected_version=version, now=now,
+                                  rules=rules)
+        if action == "end":
+            return regular.end(session, rule_id=rule_id, expected_version=version, now=now)
+        raise RegularRideError("不知道要做什么操作。")
+
+    done = {"pause": "paused", "resume": "resumed", "end": "ended"}.get(action, "paused")
+    return _run(request, session, settings, staff, now, action=done, change=change,
+                rule_id=rule_id)

@@ -1,0 +1,450 @@
+"""Regular rides (定期用车, 爱心车队): a person's ride on fixed weekdays at a fixed time,
+kept as a rule, each instance an ordinary ride booked ahead.
+
+    operator (console)  -> `create`: the rule, validated; `advance` makes the instances
+                           already due and schedules the next one
+    scheduler           -> job `regular_ride:<rule>:<day>` at the instance's pickup minus
+                           IVR_REGULAR_RIDE_AHEAD_HOURS: `advance` makes that instance a
+                           booked ride (`ahead.book`: released into the live queue and
+                           reminded the evening before like any other), then schedules
+                           the next day's job
+    operator            -> `skip` one day (made already: cancelled; not yet: written as a
+                           cancelled instance, so it is never made), `pause`, `resume`, `end`
+
+Never twice: an instance is a ride with `regular_ride_id` and `regular_day`, unique
+together in the database; a skipped one stays (cancelled) and holds its day. Missed jobs
+(the scheduler was down) are caught up: `advance` makes every instance of the window whose
+pickup is still ahead, so an instance is dropped only when its pickup has passed.
+
+Days: the rule's weekdays from its first to its last day (none: until ended); with
+`skip_holidays`, named public holidays (春节, 国庆节 ..., `chinese_calendar` through
+`app.hospital.rules.is_public_holiday`) are left out; weekends are just weekdays here. A
+deactivated person gets no instances (the rule stays, for when they are active again).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app import texts
+from app.core.config import Settings
+from app.core.local_time import local_now, local_today
+from app.hospital.rules import is_public_holiday
+from app.people.age import age_on
+from app.people.enums import PhoneKind
+from app.people.models import Person, PersonPhone, SavedPlace
+from app.scheduler.enums import JobKind
+from app.scheduler.jobs import Handler, Job, schedule
+from app.taxi import ahead, rides
+from app.taxi.ahead import AheadRules
+from app.taxi.enums import RegularStatus, RideStatus
+from app.taxi.models import RegularRide, Ride, TaxiCompany
+from app.taxi.notifications import tell
+from app.taxi.rules import ride_priority
+
+logger = logging.getLogger(__name__)
+
+WEEKDAY_NAMES = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "日"}
+SKIP_REASON = "定期用车：这一次不用车"
+END_REASON = "定期用车已停止"
+# How far `next_day` looks for the next instance (a rule whose weekdays all fall on
+# holidays for a year has none).
+SEARCH_DAYS = 400
+
+
+class RegularRideError(Exception):
+    """A rule or a change refused; `.message` is Chinese, for the console."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RegularRules:
+    ahead: timedelta  # an instance is made this long before its pickup
+    booking: AheadRules
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RegularRules:
+        return cls(
+            ahead=timedelta(hours=settings.regular_ride_ahead_hours),
+            booking=AheadRules.from_settings(settings),
+        )
+
+
+# --- days ----------------------------------------------------------------------------
+
+
+def weekdays_of(rule: RegularRide) -> set[int]:
+    return {int(part) for part in rule.weekdays.split(",") if part.strip()}
+
+
+def weekdays_said(rule: RegularRide) -> str:
+    """每周二、五"""
+    return "每周" + "、".join(WEEKDAY_NAMES[d] for d in sorted(weekdays_of(rule)))
+
+
+def runs_on(rule: RegularRide, day: date) -> bool:
+    """The rule has an instance that day (before any skip)."""
+    if day < rule.first_day or (rule.last_day is not None and day > rule.last_day):
+        return False
+    if day.isoweekday() not in weekdays_of(rule):
+        return False
+    return not (rule.skip_holidays and is_public_holiday(day))
+
+
+def days(rule: RegularRide, first: date, last: date) -> list[date]:
+    """The rule's days in first..last."""
+    found, day = [], first
+    while day <= last:
+        if runs_on(rule, day):
+            found.append(day)
+        day += timedelta(days=1)
+    return found
+
+
+def pickup_of(rule: RegularRide, day: date) -> datetime:
+    return ahead.pickup_time(day, rule.pickup_time.hour, rule.pickup_time.minute)
+
+
+# --- the rule ------------------------------------------------------------------------
+
+
+def create(
+    session: Session,
+    *,
+    person_id: int,
+    weekdays: set[int],
+    pickup_time: time,
+    pickup_place_id: int,
+    destination: str | None,
+    to_hospital: bool,
+    first_day: date,
+    last_day: date | None,
+    skip_holidays: bool,
+    company_id: int | None,
+    note: str | None,
+    staff_id: int | None,
+    now: datetime,
+    rules: RegularRules,
+) -> RegularRide:
+    """A new rule, checked; the instances already due are made at once."""
+    if not weekdays:
+        raise RegularRideError("请至少选一个星期几。")
+    if not weekdays <= set(WEEKDAY_NAMES):
+        raise RegularRideError("星期几只能是一到日。")
+    person = session.get(Person, person_id)
+    if person is None or not person.active:
+        raise RegularRideError("找不到这位老人，或这位老人的登记已经停用。")
+    place = session.get(SavedPlace, pickup_place_id)
+    if place is None or place.person_id != person_id:
+        raise RegularRideError("上车地点要是这位老人登记的地点。")
+    minutes = pickup_time.hour * 60 + pickup_time.minute
+    booking = rules.booking
+    if not booking.start_hour * 60 <= minutes < booking.end_hour * 60:
+        raise RegularRideError(
+            f"接人的时间要在早上{booking.start_hour}点到晚上{booking.end_hour - 12}点之间。"
+        )
+    today = local_today(now)
+    if first_day < today:
+        raise RegularRideError("开始日期已经过了，请从今天或以后开始。")
+    if last_day is not None and last_day < first_day:
+        raise RegularRideError("结束日期不能早于开始日期。")
+    if company_id is not None:
+        company = session.get(TaxiCompany, company_id)
+        if company is None or not company.active:
+            raise RegularRideError("找不到这个车队。")
+    rule = RegularRide(
+        person_id=person_id,
+        weekdays=",".join(str(d) for d in sorted(weekdays)),
+        pickup_time=pickup_time.replace(second=0, microsecond=0),
+        pickup_place_id=place.id,
+        pickup_address=place.address,
+        destination=(destination or "").strip()[:200] or None,
+        to_hospital=to_hospital,
+        first_day=first_day,
+        last_day=last_day,
+        skip_holidays=skip_holidays,
+        company_id=company_id,
+        note=(note or "").strip()[:100] or None,
+        created_by_staff_id=staff_id,
+        status=RegularStatus.ACTIVE,
+    )
+    session.add(rule)
+    session.flush()
+    if not days(rule, first_day, last_day or first_day + timedelta(days=SEARCH_DAYS)):
+        raise RegularRideError("这些日子里没有要用车的一天（都是节假日或不在日期范围内）。")
+    advance(session, rule, now=now, rules=rules)
+    logger.info("regular ride %s created for person %s", rule.id, person_id)
+    return rule
+
+
+def _rule(session: Session, rule_id: int, expected_version: int | None = None) -> RegularRide:
+    rule = session.get(RegularRide, rule_id, populate_existing=True)
+    if rule is None:
+        raise RegularRideError("找不到这个定期用车。")
+    if expected_version is not None and rule.version != expected_version:
+        raise RegularRideError("这个定期用车刚刚被别人改过，请看一下现在的情况再操作。")
+    return rule
+
+
+def pause(session: Session, *, rule_id: int, expected_version: int) -> RegularRide:
+    """No more instances until resumed; those made already stay booked."""
+    rule = _rule(session, rule_id, expected_version)
+    if rule.status != RegularStatus.ACTIVE:
+        raise RegularRideError("只有正在进行的定期用车可以暂停。")
+    rule.status = RegularStatus.PAUSED
+    session.flush()
+    return rule
+
+
+def resume(
+    session: Session, *, rule_id: int, expected_version: int, now: datetime, rules: RegularRules
+) -> RegularRide:
+    rule = _rule(session, rule_id, expected_version)
+    if rule.status != RegularStatus.PAUSED:
+        raise RegularRideError("只有暂停的定期用车可以恢复。")
+    rule.status = RegularStatus.ACTIVE
+    session.flush()
+    advance(session, rule, now=now, rules=rules)
+    return rule
+
+
+def end(session: Session, *, rule_id: int, expected_version: int, now: datetime) -> RegularRide:
+    """For good: no more instances, and the booked ones not yet released are cancelled."""
+    rule = _rule(session, rule_id, expected_version)
+    if rule.status == RegularStatus.ENDED:
+        raise RegularRideError("这个定期用车已经停止了。")
+    rule.status = RegularStatus.ENDED
+    today = local_today(now)
+    if rule.last_day is None or rule.last_day > today:
+        rule.last_day = max(today, rule.first_day)
+    session.flush()
+    for ride in session.scalars(
+        select(Ride).where(Ride.regular_ride_id == rule.id, Ride.status == RideStatus.SCHEDULED)
+    ):
+        rides.cancel(session, ride_id=ride.id, expected_version=ride.version, reason=END_REASON)
+    return rule
+
+
+def skip(
+    session: Session, *, rule_id: int, day: date, now: datetime
+) -> Ride:
+    """This day without a car, the rule going on. An instance made already is cancelled
+    (the person is told); one not made yet is written as a cancelled instance, which holds
+    its day so the scheduler never makes it."""
+    rule = _rule(session, rule_id)
+    if not runs_on(rule, day):
+        raise RegularRideError("这一天本来就不用车。")
+    if pickup_of(rule, day) <= now:
+        raise RegularRideError("这一次的时间已经过了。")
+    existing = instance(session, rule.id, day)
+    if existing is not None:
+        if existing.status == RideStatus.CANCELLED:
+            raise RegularRideError("这一次已经取消了。")
+        if existing.status != RideStatus.SCHEDULED:
+            raise RegularRideError("这一次的车已经进入派车队列，请在调度台取消。")
+        ride = rides.cancel(session, ride_id=existing.id, expected_version=existing.version,
+                            reason=SKIP_REASON, notify=False)
+        if ride.caller_number and ride.pickup_at is not None:
+            when = ahead.spoken_pickup(ride.pickup_at, now)
+            tell(
+                session,
+                ride.caller_number,
+                sms=texts.sms("regular_ride_skipped", when=when),
+                voice=texts.voice("regular_ride_skipped", when=when),
+                key=f"ride:{ride.id}:skipped:sms:{ride.caller_number}",
+            )
+        return ride
+    ride = _new_instance(session, rule, day, status=RideStatus.CANCELLED, now=now)
+    ride.cancel_reason = SKIP_REASON
+    session.flush()
+    return ride
+
+
+# --- instances -----------------------------------------------------------------------
+
+
+def instance(session: Session, rule_id: int, day: date) -> Ride | None:
+    return session.scalar(
+        select(Ride).where(Ride.regular_ride_id == rule_id, Ride.regular_day == day)
+    )
+
+
+def contact_number(session: Session, person_id: int) -> str | None:
+    """The person's own phone (a mobile first): reminded and told the plate."""
+    phones = list(
+        session.scalars(
+            select(PersonPhone).where(PersonPhone.person_id == person_id).order_by(PersonPhone.id)
+        )
+    )
+    phones.sort(key=lambda p: p.kind != PhoneKind.MOBILE)
+    return phones[0].number if phones else None
+
+
+def _new_instance(
+    session: Session, rule: RegularRide, day: date, *, status: RideStatus, now: datetime
+) -> Ride:
+    person = session.get(Person, rule.person_id)
+    assert person is not None
+    ride = Ride(
+        person_id=rule.person_id,
+        caller_number=contact_number(session, rule.person_id),
+        status=status,
+        pickup_place_id=rule.pickup_place_id,
+        pickup_address=rule.pickup_address,
+        destination=rule.destination,
+        to_hospital=rule.to_hospital,
+        priority=ride_priority(
+            age=age_on(person.birth_date, local_today(now)), to_hospital=rule.to_hospital
+        ),
+        pickup_at=pickup_of(rule, day),
+        created_by_staff_id=rule.created_by_staff_id,
+        regular_ride_id=rule.id,
+        regular_day=day,
+    )
+    with session.begin_nested():  # the unique (rule, day) is the last line against twice
+        session.add(ride)
+        session.flush()
+    return ride
+
+
+def advance(session: Session, rule: RegularRide, *, now: datetime, rules: RegularRules) -> int:
+    """Make the instances due by now (pickup within `rules.ahead`, still ahead) that do not
+    exist yet, then schedule the job of the next one. The number made."""
+    if rule.status != RegularStatus.ACTIVE:
+        return 0
+    person = session.get(Person, rule.person_id)
+    made = 0
+    today = local_today(now)
+    for day in days(rule, today, local_now(now + rules.ahead).date()):
+        pickup_at = pickup_of(rule, day)
+        if pickup_at <= now or pickup_at - rules.ahead > now:
+            continue
+        if person is None or not person.active or instance(session, rule.id, day) is not None:
+            continue
+        try:
+            ride = _new_instance(session, rule, day, status=RideStatus.DRAFT, now=now)
+        except IntegrityError:  # made meanwhile by another process
+            continue
+        ahead.book(session, ride, pickup_at=pickup_at, now=now, rules=rules.booking)
+        made += 1
+    following = next_day(rule, after=now + rules.ahead)
+    if following is not None:
+        pickup_at = pickup_of(rule, following)
+        schedule(
+            session,
+            kind=JobKind.REGULAR_RIDE,
+            subject_id=rule.id,
+            due_at=pickup_at - rules.ahead,
+            key=f"regular_ride:{rule.id}:{following.isoformat()}",
+        )
+    return made
+
+
+def next_day(rule: RegularRide, *, after: datetime) -> date | None:
+    """The first day of the rule whose pickup is later than `after`."""
+    day = max(local_now(after).date(), rule.first_day)
+    for _ in range(SEARCH_DAYS):
+        if rule.last_day is not None and day > rule.last_day:
+            return None
+        if runs_on(rule, day) and pickup_of(rule, day) > after:
+            return day
+        day += timedelta(days=1)
+    return None
+
+
+def job_handlers(settings: Settings) -> Mapping[JobKind, Handler]:
+    rules = RegularRules.from_settings(settings)
+
+    def make_instance(session: Session, job: Job, now: datetime) -> None:
+        rule = session.get(RegularRide, job.subject_id, populate_existing=True)
+        if rule is not None:
+            advance(session, rule, now=now, rules=rules)
+
+    return {JobKind.REGULAR_RIDE: make_instance}
+
+
+# --- the console's list --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UpcomingDay:
+    day: date
+    pickup_at: datetime
+    ride_id: int | None
+    state: str  # 待生成, 已预约, 已派车 ..., 已取消 (skipped)
+    can_skip: bool
+
+
+@dataclass(frozen=True)
+class RuleEntry:
+    rule: RegularRide
+    person_name: str
+    pickup_label: str | None
+    company: str | None
+    weekdays_said: str
+    upcoming: list[UpcomingDay]
+
+
+STATE_LABELS = {
+    RideStatus.SCHEDULED: "已预约",
+    RideStatus.QUEUED: "等待派车",
+    RideStatus.NO_CAR: "暂无车辆",
+    RideStatus.ASSIGNED: "已派车",
+    RideStatus.ARRIVING: "车快到了",
+    RideStatus.PICKED_UP: "已上车",
+    RideStatus.COMPLETED: "已完成",
+    RideStatus.CANCELLED: "已取消",
+}
+
+
+def rule_list(session: Session, *, now: datetime, days_shown: int = 14) -> list[RuleEntry]:
+    """Every rule not ended (newest first), then the ended ones, with the next days."""
+    rows = session.execute(
+        select(RegularRide, Person, SavedPlace, TaxiCompany)
+        .join(Person, Person.id == RegularRide.person_id)
+        .outerjoin(SavedPlace, SavedPlace.id == RegularRide.pickup_place_id)
+        .outerjoin(TaxiCompany, TaxiCompany.id == RegularRide.company_id)
+        .order_by(RegularRide.status == RegularStatus.ENDED, RegularRide.id.desc())
+    ).all()
+    today = local_today(now)
+    entries = []
+    for rule, person, place, company in rows:
+        made = {
+            ride.regular_day: ride
+            for ride in session.scalars(
+                select(Ride).where(Ride.regular_ride_id == rule.id, Ride.regular_day >= today)
+            )
+        }
+        upcoming = []
+        if rule.status != RegularStatus.ENDED:
+            for day in days(rule, today, today + timedelta(days=days_shown - 1)):
+                pickup_at = pickup_of(rule, day)
+                if pickup_at <= now:
+                    continue
+                ride = made.get(day)
+                state = STATE_LABELS.get(ride.status, str(ride.status)) if ride else "待生成"
+                can_skip = ride is None or ride.status == RideStatus.SCHEDULED
+                upcoming.append(
+                    UpcomingDay(day, pickup_at, ride.id if ride else None, state, can_skip)
+                )
+        entries.append(
+            RuleEntry(
+                rule=rule,
+                person_name=person.full_name,
+                pickup_label=place.label if place is not None else None,
+                company=company.name if company is not None else None,
+                weekdays_said=weekdays_said(rule),
+                upcoming=upcoming,
+            )
+        )
+    return entries

@@ -1,0 +1,262 @@
+"""Regular rides (定期用车): a rule made by an operator, its instances made by the scheduler
+a day ahead as ordinary booked rides, never twice (a second scheduler, a restart), public
+holidays left out when the rule says so, one day skipped without ending the rule, paused,
+resumed and ended; bad rules refused with a clear reason. Clock under the test's control."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.local_time import LOCAL_TZ
+from app.notify.models import OutboxMessage
+from app.people.audit import Actor
+from app.people.erasure import erase_person
+from app.people.models import Person, PersonPhone, SavedPlace
+from app.scheduler.enums import JobStatus
+from app.scheduler.models import ScheduledJob
+from app.scheduler.runner import Scheduler
+from app.taxi import regular
+from app.taxi.enums import RegularStatus, RideStatus
+from app.taxi.models import RegularRide, Ride
+from app.taxi.regular import RegularRideError, RegularRules
+from support.booked import kunming
+from support.demo import demo_data
+
+ZHANG = "+8613800000001"  # 张秀英, home 翠湖南路
+CREATED_AT = kunming(30, 10)  # Monday 2026-11-30 10:00
+TUE_FRI = {2, 5}
+
+
+def local(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=LOCAL_TZ)
+
+
+@pytest.fixture
+def settings(db: Database) -> Settings:
+    demo_data(db, today=date(2026, 11, 30))
+    return Settings(database_url=db.url)
+
+
+def _person(db: Database) -> tuple[int, int]:
+    with db.session() as session:
+        person_id = session.scalars(
+            select(PersonPhone.person_id).where(PersonPhone.number == ZHANG)).one()
+        home = session.scalars(select(SavedPlace).where(
+            SavedPlace.person_id == person_id).order_by(SavedPlace.position)).first()
+        assert home is not None
+        return person_id, home.id
+
+
+def _create(db: Database, settings: Settings, *, now: datetime = CREATED_AT,
+            weekdays: set[int] = TUE_FRI, first_day: date = date(2026, 11, 30),
+            skip_holidays: bool = True, at: time = time(8, 0)) -> int:
+    person_id, place_id = _person(db)
+    with db.session() as session:
+        rule = regular.create(
+            session, person_id=person_id, weekdays=weekdays, pickup_time=at,
+            pickup_place_id=place_id, destination="昆明市血液透析中心", to_hospital=True,
+            first_day=first_day, last_day=None, skip_holidays=skip_holidays, company_id=None,
+            note=None, staff_id=None, now=now, rules=RegularRules.from_settings(settings),
+        )
+        return rule.id
+
+
+def _instances(db: Database, rule_id: int) -> list[tuple[date, RideStatus, datetime | None]]:
+    with db.session() as session:
+        return [
+            (r.regular_day, r.status, r.pickup_at)
+            for r in session.scalars(
+                select(Ride).where(Ride.regular_ride_id == rule_id).order_by(Ride.regular_day))
+        ]
+
+
+def _run(db: Database, settings: Settings, now: datetime) -> None:
+    Scheduler(db, settings, clock=lambda: now).run_once()
+
+
+def _pending_keys(db: Database) -> set[str]:
+    with db.session() as session:
+        return set(session.scalars(select(ScheduledJob.key).where(
+            ScheduledJob.key.like("regular_ride:%"), ScheduledJob.status == JobStatus.PENDING)))
+
+
+def test_each_instance_is_a_booked_ride_made_a_day_ahead_and_never_twice(
+    db: Database, settings: Settings
+) -> None:
+    rule_id = _create(db, settings)
+    # Tuesday 8:00 is less than a day away: made at once, as a ride booked ahead.
+    [(day, status, pickup)] = _instances(db, rule_id)
+    assert (day, status, pickup) == (date(2026, 12, 1), RideStatus.SCHEDULED,
+                                     local(date(2026, 12, 1), 8))
+    with db.session() as session:
+        ride = session.scalars(select(Ride).where(Ride.regular_ride_id == rule_id)).one()
+        keys = set(session.scalars(select(ScheduledJob.key)))
+        assert ride.to_hospital and ride.destination == "昆明市血液透析中心"
+        assert ride.caller_number == ZHANG  # reminded and told the plate like any booking
+    assert {f"release_ride:{ride.id}", f"remind_ride:{ride.id}"} <= keys
+    assert _pending_keys(db) == {f"regular_ride:{rule_id}:2026-12-04"}
+
+    _run(db, settings, local(date(2026, 12, 3), 7, 59))  # Friday's moment not yet
+    assert [d for d, *_ in _instances(db, rule_id)] == [date(2026, 12, 1)]
+    friday_moment = local(date(2026, 12, 3), 8)
+    for _ in range(2):  # a second scheduler at the same moment, then a restart
+        _run(db, settings, friday_moment)
+    made = _instances(db, rule_id)
+    assert [d for d, *_ in made] == [date(2026, 12, 1), date(2026, 12, 4)]
+    assert made[1][1] == RideStatus.SCHEDULED
+    assert _pending_keys(db) == {f"regular_ride:{rule_id}:2026-12-08"}
+
+
+def test_a_missed_day_is_caught_up_while_its_pickup_is_ahead(
+    db: Database, settings: Settings
+) -> None:
+    rule_id = _create(db, settings)
+    _run(db, settings, local(date(2026, 12, 4), 7, 40))  # down since Thursday 8:00
+    assert [d for d, *_ in _instances(db, rule_id)][-1] == date(2026, 12, 4)
+
+
+def test_public_holidays_are_left_out_when_the_rule_says_so(
+    db: Database, settings: Settings
+) -> None:
+    """Thursdays from Wednesday 30 September 2026: 1 October is 国庆节."""
+    wednesday = local(date(2026, 9, 30), 10)
+    skipping = _create(db, settings, now=wednesday, weekdays={4}, first_day=date(2026, 9, 30))
+    keeping = _create(db, settings, now=wednesday, weekdays={4}, first_day=date(2026, 9, 30),
+                      skip_holidays=False, at=time(9, 0))
+    assert _instances(db, skipping) == []
+    assert [d for d, *_ in _instances(db, keeping)] == [date(2026, 10, 1)]
+    assert f"regular_ride:{skipping}:2026-10-08" in _pending_keys(db)
+    _run(db, settings, local(date(2026, 10, 7), 8))
+    assert [d for d, *_ in _instances(db, skipping)] == [date(2026, 10, 8)]
+
+
+def test_one_day_is_skipped_without_ending_the_rule(db: Database, settings: Settings) -> None:
+    rule_id = _create(db, settings)
+    with db.session() as session:  # Tuesday (made) and Friday (not made yet)
+        regular.skip(session, rule_id=rule_id, day=date(2026, 12, 1), now=CREATED_AT)
+        regular.skip(session, rule_id=rule_id, day=date(2026, 12, 4), now=CREATED_AT)
+        with pytest.raises(RegularRideError, match="已经取消"):
+            regular.skip(session, rule_id=rule_id, day=date(2026, 12, 4), now=CREATED_AT)
+        with pytest.raises(RegularRideError, match="本来就不用车"):
+            regular.skip(session, rule_id=rule_id, day=date(2026, 12, 2), now=CREATED_AT)
+    assert [(d, s) for d, s, _ in _instances(db, rule_id)] == [
+        (date(2026, 12, 1), RideStatus.CANCELLED), (date(2026, 12, 4), RideStatus.CANCELLED)]
+    with db.session() as session:
+        told = list(session.scalars(select(OutboxMessage.body).where(
+            OutboxMessage.to_number == ZHANG)))
+    assert any("这一次不用车" in body and "以后的车照常" in body for body in told)
+    _run(db, settings, local(date(2026, 12, 3), 8))  # Friday's job: it stays skipped
+    _run(db, settings, local(date(2026, 12, 7), 8))  # the next Tuesday is made
+    assert [(d, s) for d, s, _ in _instances(db, rule_id)][-2:] == [
+        (date(2026, 12, 4), RideStatus.CANCELLED), (date(2026, 12, 8), RideStatus.SCHEDULED)]
+    with db.session() as session:
+        assert session.get(RegularRide, rule_id).status == RegularStatus.ACTIVE  # type: ignore[union-attr]
+
+
+def test_paused_resumed_and_ended(db: Database, settings: Settings) -> None:
+    rule_id = _create(db, settings)
+    rules = RegularRules.from_settings(settings)
+    with db.session() as session:
+        rule = session.get(RegularRide, rule_id)
+        assert rule is not None
+        regular.pause(session, rule_id=rule_id, expected_version=rule.version)
+    _run(db, settings, local(date(2026, 12, 3), 8))
+    assert len(_instances(db, rule_id)) == 1  # paused: Friday is not made
+    resumed_at = local(date(2026, 12, 3), 9)
+    with db.session() as session:
+        rule = session.get(RegularRide, rule_id)
+        assert rule is not None
+        regular.resume(session, rule_id=rule_id, expected_version=rule.version,
+                       now=resumed_at, rules=rules)
+    assert [d for d, *_ in _instances(db, rule_id)][-1] == date(2026, 12, 4)
+    with db.session() as session:
+        rule = session.get(RegularRide, rule_id)
+        assert rule is not None
+        regular.end(session, rule_id=rule_id, expected_version=rule.version, now=resumed_at)
+    assert _instances(db, rule_id)[-1][1] == RideStatus.CANCELLED  # Friday's booking went
+    _run(db, settings, local(date(2026, 12, 7), 8))
+    assert [d for d, *_ in _instances(db, rule_id)][-1] == date(2026, 12, 4)
+
+
+def test_a_deactivated_person_gets_no_instances(db: Database, settings: Settings) -> None:
+    rule_id = _create(db, settings)
+    person_id, _ = _person(db)
+    with db.session() as session:
+        person = session.get(Person, person_id)
+        assert person is not None
+        person.active = False
+    _run(db, settings, local(date(2026, 12, 3), 8))
+    assert len(_instances(db, rule_id)) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"weekdays": set()}, "请至少选一个星期几"),
+        ({"at": time(23, 0)}, "接人的时间要在早上6点到晚上10点之间"),
+        ({"first_day": date(2026, 11, 29)}, "开始日期已经过了"),
+    ],
+)
+def test_bad_rules_are_refused_with_a_reason(
+    db: Database, settings: Settings, change: dict[str, object], message: str
+) -> None:
+    with pytest.raises(RegularRideError, match=message):
+        _create(db, settings, **change)  # type: ignore[arg-type]
+    with db.session() as session:
+        assert session.scalars(select(RegularRide)).all() == []
+
+
+def test_a_place_of_someone_else_is_refused(db: Database, settings: Settings) -> None:
+    person_id, _ = _person(db)
+    with db.session() as session:
+        other = session.scalars(select(SavedPlace).where(SavedPlace.person_id != person_id)).first()
+        assert other is not None
+        with pytest.raises(RegularRideError, match="登记的地点"):
+            regular.create(
+                session, person_id=person_id, weekdays={1}, pickup_time=time(8),
+                pickup_place_id=other.id, destination=None, to_hospital=False,
+                first_day=date(2026, 12, 1), last_day=None, skip_holidays=True,
+                company_id=None, note=None, staff_id=None, now=CREATED_AT,
+                rules=RegularRules.from_settings(settings),
+            )
+
+
+def test_the_window_is_configurable(db: Database, settings: Settings) -> None:
+    two_days = settings.model_copy(update={"regular_ride_ahead_hours": 48})
+    rule_id = _create(db, two_days)
+    assert [d for d, *_ in _instances(db, rule_id)] == [date(2026, 12, 1)]
+    assert _pending_keys(db) == {f"regular_ride:{rule_id}:2026-12-04"}
+    _run(db, two_days, local(date(2026, 12, 2), 8))  # Friday, two days ahead
+    assert [d for d, *_ in _instances(db, rule_id)][-1] == date(2026, 12, 4)
+
+
+def test_an_unknown_rule_is_refused(db: Database, settings: Settings) -> None:
+    with db.session() as session, pytest.raises(RegularRideError):
+        regular.skip(session, rule_id=999, day=date(2026, 12, 1), now=CREATED_AT)
+    assert timedelta(hours=settings.regular_ride_ahead_hours) == timedelta(days=1)
+
+
+def test_erasing_the_person_removes_the_rule_and_unlinks_its_rides(
+    db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    rule_id = _create(db, settings)
+    person_id, _ = _person(db)
+    with db.session() as session:  # nothing under way: the one booked day is skipped
+        regular.skip(session, rule_id=rule_id, day=date(2026, 12, 1), now=CREATED_AT)
+    with db.session() as session:
+        erase_person(session, person_id=person_id, changed_by=Actor("翠湖社区 王主任", None),
+                     today=date(2026, 11, 30), recordings_dir=tmp_path, now=CREATED_AT)
+    with db.session() as session:
+        assert session.get(RegularRide, rule_id) is None
+        rides = list(session.scalars(select(Ride).where(Ride.person_id == person_id)))
+    assert rides and all(r.regular_ride_id is None for r in rides)
+    _run(db, settings, local(date(2026, 12, 3), 8))  # its pending job finds no rule
+    with db.session() as session:
+        assert session.scalars(select(Ride).where(Ride.regular_day.is_not(None),
+                                                  Ride.regular_ride_id.is_not(None))).all() == []
