@@ -35,6 +35,8 @@ from app.people.places import spoken_address
 from app.taxi import ahead, rides
 from app.taxi.ahead_actions import register_ahead_actions
 from app.taxi.call_actions import active_ride, home_place, place_vars, register_taxi_actions
+from app.taxi.models import Ride
+from app.taxi.rules import ACTIVE_STATUSES
 from app.texts import CatalogueError, load_catalogue
 
 
@@ -88,9 +90,15 @@ def _register_caller_actions(registry: ActionRegistry) -> None:
         return "known_home"
 
 
-    @registry.register("menu_again", outcomes=("home", "other"))
+    @registry.register("menu_again", outcomes=("active", "home", "other"))
     def menu_again(ctx: StepContext) -> str:
-        """Back to the menu: the home menu for a caller with a home on file."""
+        """Back to the caller's own menu: a caller greeted with their ride under way hears
+        it and its status menu again (while it is under way), a caller with a home on file
+        the home menu, others the generic menu."""
+        ride_id = ctx.vars.get("active_ride_id")
+        ride = ctx.session.get(Ride, ride_id, populate_existing=True) if ride_id else None
+        if ride is not None and ride.status in ACTIVE_STATUSES:
+            return "active"
         return "home" if ctx.vars.get("home_address") else "other"
 
 
