@@ -21,6 +21,7 @@ from app.hospital.enums import AppointmentStatus, ClinicSession
 from app.hospital.errors import BookingError
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
 from app.hospital.rules import spoken_clock, spoken_visit_day
+from app.people.enums import PlaceKind
 from app.people.models import Person
 from app.taxi import ahead, hospital_trips
 from app.taxi.hospital_trips import TripRefused
@@ -122,6 +123,16 @@ def _trip_vars(ctx: StepContext, appointment_id: int, pickup_at: datetime) -> No
     name, _ = hospital_trips.destination(ctx.session, appointment)
     ctx.vars["trip_when"] = ahead.spoken_pickup(pickup_at, ctx.now)
     ctx.vars["trip_place"] = place.label if place is not None else texts.spoken("place_said")
+    ctx.vars["trip_whom"] = ""
+    relation = ctx.vars.get("patient_relation") or ""
+    if relation and not ctx.vars.get("patient_self", True):
+        # To a relative, whose home and whom the car fetches: 到您母亲家接她 (the caller's
+        # own home may be elsewhere).
+        person = ctx.session.get(Person, appointment.patient_id)
+        gender = person.gender if person is not None else None
+        ctx.vars["trip_whom"] = {"F": "她", "M": "他"}.get(gender or "", "")
+        if place is not None and place.kind == PlaceKind.HOME:
+            ctx.vars["trip_place"] = f"{relation}家"
     ctx.vars["trip_hospital"] = name
     ctx.vars.setdefault("patient_name", "您")
 

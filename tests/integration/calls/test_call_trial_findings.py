@@ -1,0 +1,268 @@
+"""What the last caller trial found on the call paths (issue 9), played as whole calls
+through the real flows, understanding and database: plain emergency advice, a relative's
+wrong last four digits kept apart from the patient's own, never mind at the identity and
+cancel questions, "any day" at the day menu, spoken digits at the ID questions, and the
+wording of deadlines, a relative's car, one-department groups and the menu after a kept
+ride. Clock: Monday 2026-11-30 09:00 in Kunming."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from app.calls.enums import TransferReason
+from app.calls.models import Call
+from app.calls.service import CallService
+from app.core.config import Settings
+from app.core.db import Database
+from app.hospital import identity
+from app.hospital.enums import AppointmentStatus
+from app.hospital.models import Appointment
+from app.hotline import build_call_service
+from app.people.models import Person
+from support.calls import play as call
+from support.demo import demo_data
+
+TODAY = date(2026, 11, 30)  # a Monday
+NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
+ZHANG = "+8613800000001"  # 张奶奶 (张秀英): a home, an ID number on file
+DAUGHTER = "+8613900000001"  # 李梅, 张秀英's daughter, may book for her
+
+
+@pytest.fixture
+def service(db: Database) -> CallService:
+    demo_data(db, today=TODAY)
+    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
+
+
+def _last_four(db: Database, full_name: str) -> str:
+    with db.session() as session:
+        person = session.scalars(select(Person).where(Person.full_name == full_name)).one()
+        assert person.id_number is not None
+        return person.id_number[-4:].replace("X", "*")  # X is typed with *
+
+
+def _wrong(right: str) -> str:
+    return "1111" if right != "1111" else "2222"
+
+
+def _booked(db: Database) -> list[Appointment]:
+    with db.session() as session:
+        return list(
+            session.scalars(
+                select(Appointment).where(Appointment.status == AppointmentStatus.BOOKED)
+            )
+        )
+
+
+def _last_call(db: Database) -> Call:
+    with db.session() as session:
+        found = session.scalars(select(Call).order_by(Call.started_at.desc())).first()
+        assert found is not None
+        session.expunge(found)
+        return found
+
+
+def _after(lines: list[str], part: str) -> list[str]:
+    """The lines after the first one holding `part`."""
+    at = next(i for i, line in enumerate(lines) if part in line)
+    return lines[at + 1 :]
+
+
+# --- 1. clear emergency signs: plain advice, a person, flagged --------------------------
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [("胸口疼得很",), ("救命",), ("2", "头晕", "2"), ("2", "喘不过气")],
+    ids=["chest-pain", "help", "stroke-signs-key", "breathless-at-department"],
+)
+def test_clear_emergency_signs_hear_plain_120_advice_then_a_person_as_an_emergency(
+    service: CallService, db: Database, turns: tuple[str, ...]
+) -> None:
+    lines = call(service, ZHANG, *turns)
+    advice = [line for line in lines if "120" in line]
+    assert advice and all(line.startswith("热线（慢速）：") for line in advice), lines
+    assert "请马上挂断，拨打120。我们也马上给您转人工。" in advice[0]
+    assert not any("如果" in line for line in advice)  # not conditional: the signs are clear
+    assert any("[转接人工：emergency]" in line for line in lines), lines
+    made = _last_call(db)
+    assert made.transfer_reason == TransferReason.EMERGENCY and made.emergency is True
+    assert not any("最早的号是" in line for line in lines)
+
+
+# --- 4. a relative's wrong last four digits count apart from the patient's own ---------
+
+
+def test_a_relatives_wrong_tries_lock_the_relative_not_the_patient(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "2", "1", "1", "1", "1", "2")  # 张秀英 books for herself
+    assert len(_booked(db)) == 1
+    right = _last_four(db, "张秀英")
+    wrong = _wrong(right)
+    lines = call(service, DAUGHTER, "2", "1", wrong, wrong, wrong)
+    assert sum("后4位不对" in line for line in lines) == 2
+    assert any("工作人员帮您核对身份" in line for line in lines)  # a person after three
+    assert "[转接人工：flow]" in "\n".join(lines)
+    # The daughter calling again goes straight to a person.
+    again = call(service, DAUGHTER, "2", "1")
+    assert any("多次输错" in line for line in again), again
+    # The patient herself is not locked out by her daughter's tries.
+    own = call(service, ZHANG, "2", "2", right, "1")
+    assert not any("多次输错" in line for line in own), own
+    assert any("这个号是" in line for line in own), own
+    with db.session() as session:
+        mother = session.scalars(select(Person).where(Person.full_name == "张秀英")).one()
+        assert identity.failures(session, person_id=mother.id, now=NOW, number=ZHANG) == 0
+        assert identity.failures(session, person_id=mother.id, now=NOW, number=DAUGHTER) == 3
+
+
+def test_the_patients_own_wrong_tries_still_lock_her_own_phone(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "2", "1", "1", "1", "1", "2")
+    wrong = _wrong(_last_four(db, "张秀英"))
+    call(service, ZHANG, "2", "2", wrong, wrong, wrong)
+    again = call(service, ZHANG, "2", "2")
+    assert any("多次输错" in line for line in again), again
+
+
+@pytest.mark.parametrize("typed", ["5", "123"])
+def test_fewer_than_four_keys_is_no_try_and_asked_again(
+    service: CallService, db: Database, typed: str
+) -> None:
+    call(service, ZHANG, "2", "1", "1", "1", "1", "2")
+    right = _last_four(db, "张秀英")
+    lines = call(service, ZHANG, "2", "2", typed, right, "1")
+    after = _after(lines, f"来电者：{typed}")
+    assert after[0].endswith("请按4位数字。"), after
+    assert not any("后4位不对" in line for line in lines)
+    assert any("这个号是" in line for line in lines), lines
+    with db.session() as session:
+        mother = session.scalars(select(Person).where(Person.full_name == "张秀英")).one()
+        assert identity.failures(session, person_id=mother.id, now=NOW) == 0
+
+
+def test_two_short_answers_in_a_row_reach_a_person_without_counting(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, DAUGHTER, "2", "1", "1", "2")
+    assert sum("请按4位数字" in line for line in lines) == 1
+    assert any("工作人员帮您核对身份" in line for line in lines), lines
+    with db.session() as session:
+        mother = session.scalars(select(Person).where(Person.full_name == "张秀英")).one()
+        assert identity.failures(session, person_id=mother.id, now=NOW) == 0
+
+
+# --- 5. "any day" at the day menu ------------------------------------------------------
+
+
+@pytest.mark.parametrize("answer", ["哪天有号就哪天", "哪天都行"])
+def test_any_day_at_the_day_menu_offers_the_earliest_free_day(
+    service: CallService, answer: str
+) -> None:
+    # 内科 -> 心血管内科 -> "换一天" -> a later page of days -> any day
+    lines = call(service, ZHANG, "2", "1", "1", "3", "9", answer, "hangup")
+    first_menu = next(line for line in lines if "哪天去？按1，" in line)
+    earliest = first_menu.split("按1，")[1].split("；")[0]  # the first day with a free slot
+    offer = _after(lines, f"来电者：{answer}")[0]
+    assert offer.startswith("热线：最早的号是：") and earliest in offer, (earliest, offer)
+
+
+# --- 6. never mind at the last four digits and at the cancel question --------------------
+
+
+def test_never_mind_at_the_last_four_digits_changes_nothing_and_gives_the_menu(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "2", "1", "1", "1", "1", "2")
+    lines = call(service, ZHANG, "2", "2", "算了", "hangup")
+    after = _after(lines, "来电者：算了")
+    assert after[0] == "热线：好的，什么都没有改。", after
+    assert "叫车到您家，按1。挂号，按2" in after[1]  # her own menu
+    assert not any("没有听明白" in line or "转接人工" in line for line in lines)
+    assert len(_booked(db)) == 1
+
+
+@pytest.mark.parametrize("answer", ["不要了", "算了"])
+def test_never_mind_at_the_cancel_question_keeps_the_booking(
+    service: CallService, db: Database, answer: str
+) -> None:
+    call(service, ZHANG, "2", "1", "1", "1", "1", "2")
+    right = _last_four(db, "张秀英")
+    lines = call(service, ZHANG, "2", "2", right, "8", answer, "hangup")
+    assert any("要取消" in line and "对吗" in line for line in lines), lines
+    after = _after(lines, f"来电者：{answer}")
+    assert after[0] == "热线：好的，什么都没有改。", after
+    assert "挂号，按2" in after[1]
+    assert len(_booked(db)) == 1  # not cancelled
+
+
+# --- 7. spoken digits at the ID questions where speech is on ---------------------------
+
+
+def test_the_last_four_digits_question_listens_for_speech_too(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "2", "1", "1", "1", "1", "2")
+    right = _last_four(db, "张秀英")
+    said = right.replace("*", "叉")
+    lines = call(service, ZHANG, "2", "2", said, "1")
+    question = lines.index(next(line for line in lines if "最后4位" in line))
+    assert lines[question + 1].startswith("   [等待按键或说话"), lines[question + 1]
+    assert any("这个号是" in line for line in lines), lines
+
+
+def test_the_relatives_last_four_and_the_id_number_questions_listen_for_speech_too(
+    service: CallService,
+) -> None:
+    relative = call(service, DAUGHTER, "2", "1", "hangup")
+    question = relative.index(next(line for line in relative if "最后4位" in line))
+    assert relative[question + 1].startswith("   [等待按键或说话"), relative
+    no_id = call(service, "+8613800000010", "2", "hangup")  # 马大爹: no ID number on file
+    question = no_id.index(next(line for line in no_id if "18位" in line))
+    assert no_id[question + 1].startswith("   [等待按键或说话"), no_id
+
+
+# --- 8. wording ---------------------------------------------------------------------------
+
+
+def test_the_cancel_deadline_says_today_rather_than_todays_date(service: CallService) -> None:
+    lines = call(service, ZHANG, "2", "1", "1", "1", "1", "2")
+    ending = next(line for line in lines if "以前打电话取消" in line)
+    assert "请在今天下午4点以前打电话取消" in ending, ending
+    assert "11月30号" not in ending
+
+
+def test_a_relatives_car_offer_says_whose_home_and_whom(
+    service: CallService, db: Database
+) -> None:
+    right = _last_four(db, "张秀英")
+    lines = call(service, DAUGHTER, "2", "1", right, "1", "1", "1", "1")
+    offer = next(line for line in lines if "要不要约车" in line)
+    assert "到您母亲家接她" in offer, offer
+    booked = next(line for line in lines if "车约好了" in line)
+    assert "车到您母亲家接她" in booked, booked
+
+
+def test_a_group_of_one_department_goes_straight_to_it(service: CallService) -> None:
+    lines = call(service, ZHANG, "2", "2", "hangup")  # 外科: only 骨科 in the demo hospitals
+    after = _after(lines, "来电者：2")
+    after = _after(after, "来电者：2")
+    assert after[0].startswith("热线：最早的号是："), after
+    assert "骨科" in after[0]
+    assert not any(line.startswith("热线：外科：") for line in lines)
+
+
+def test_keeping_the_first_car_returns_an_active_ride_caller_to_her_status_menu(
+    service: CallService,
+) -> None:
+    call(service, ZHANG, "1", "1")  # a ride now, under way
+    lines = call(service, ZHANG, "3", "1", "上午九点四十", "1", "hangup")
+    after = _after(lines, "原来的车给您留着")
+    assert after[0] == "热线：您叫的车，正在为您派车，请再等一等。", after
+    assert after[1].startswith("热线：再听一遍车的情况，请按1。挂号，请按2。取消叫车，请按8。")
+    assert not any("没听清，请按星号" in line for line in after)
