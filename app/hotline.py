@@ -33,7 +33,7 @@ from app.people.models import Person, PersonPhone
 from app.people.names import polite_name
 from app.people.places import spoken_address
 from app.taxi import ahead, rides
-from app.taxi.ahead_actions import register_ahead_actions
+from app.taxi.ahead_actions import register_ahead_actions, rider_for_caller
 from app.taxi.call_actions import active_ride, home_place, place_vars, register_taxi_actions
 from app.taxi.models import Ride
 from app.taxi.rules import ACTIVE_STATUSES
@@ -110,7 +110,11 @@ def booked_hint(ctx: StepContext) -> str:
     )
     if not booked or booked[0].pickup_at is None:
         return ""
-    return texts.spoken("ride_booked_hint", when=ahead.spoken_pickup(booked[0].pickup_at, ctx.now))
+    when = ahead.spoken_pickup(booked[0].pickup_at, ctx.now)
+    rider = rider_for_caller(ctx, booked[0])  # a relative's ride is never heard as theirs
+    if rider is not None:
+        return texts.spoken("ride_booked_hint_other", rider=rider[0], when=when)
+    return texts.spoken("ride_booked_hint", when=when)
 
 
 def _caller(ctx: StepContext) -> Person | None:

@@ -1,9 +1,10 @@
 """What the last caller trial found on the call paths (issue 9), played as whole calls
 through the real flows, understanding and database: plain emergency advice, a relative's
 wrong last four digits kept apart from the patient's own, never mind at the identity and
-cancel questions, "any day" at the day menu, spoken digits at the ID questions, and the
-wording of deadlines, a relative's car, one-department groups and the menu after a kept
-ride. Clock: Monday 2026-11-30 09:00 in Kunming."""
+cancel questions, "any day" at the day menu, spoken digits at the ID questions, the
+booked rides' keys and whose ride they are, and the wording of deadlines, a relative's
+car, one-department groups and the menu after a kept ride. Clock: Monday 2026-11-30 09:00
+in Kunming."""
 
 from __future__ import annotations
 
@@ -17,12 +18,16 @@ from app.calls.models import Call
 from app.calls.service import CallService
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.local_time import LOCAL_TZ
 from app.hospital import identity
 from app.hospital.enums import AppointmentStatus
 from app.hospital.models import Appointment
 from app.hotline import build_call_service
 from app.people.models import Person
+from app.taxi.enums import RideStatus
+from support.calls import local_pickup as local
 from support.calls import play as call
+from support.calls import rides
 from support.demo import demo_data
 
 TODAY = date(2026, 11, 30)  # a Monday
@@ -266,3 +271,76 @@ def test_keeping_the_first_car_returns_an_active_ride_caller_to_her_status_menu(
     assert after[0] == "热线：您叫的车，正在为您派车，请再等一等。", after
     assert after[1].startswith("热线：再听一遍车的情况，请按1。挂号，请按2。取消叫车，请按8。")
     assert not any("没听清，请按星号" in line for line in after)
+
+
+# --- 2. the booked rides' menu: keys of the day question, a day said ------------------------
+
+
+def _booked_rides(db: Database) -> list[datetime]:
+    return [local(r) for r in rides(db) if r.status == RideStatus.SCHEDULED]
+
+
+def test_3_then_2_with_a_ride_booked_books_for_tomorrow(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "3", "2", "9", "1")  # tomorrow 9:00
+    lines = call(service, ZHANG, "3", "2", "下午两点", "1")
+    assert any("您预约了明天上午9点，到家接的车" in line for line in lines), lines
+    assert not any("没有这个按键" in line or "没有这个选项" in line for line in lines)
+    assert any(line.startswith("热线：明天几点钟用车？") for line in lines), lines
+    assert sorted(_booked_rides(db)) == [
+        datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ),
+        datetime(2026, 12, 1, 14, 0, tzinfo=LOCAL_TZ),
+    ]
+
+
+def test_3_then_3_with_a_ride_booked_is_another_day(service: CallService, db: Database) -> None:
+    call(service, ZHANG, "3", "2", "9", "1")
+    lines = call(service, ZHANG, "3", "3", "5", "8", "1")  # 星期五 8:00
+    assert any("星期几，就按几" in line for line in lines), lines
+    assert datetime(2026, 12, 4, 8, 0, tzinfo=LOCAL_TZ) in _booked_rides(db)
+
+
+def test_a_day_said_at_the_booked_rides_is_that_day(service: CallService, db: Database) -> None:
+    call(service, ZHANG, "3", "2", "9", "1")
+    lines = call(service, ZHANG, "3", "后天早上九点", "1")
+    assert not any("没有听明白" in line for line in lines), lines
+    assert datetime(2026, 12, 2, 9, 0, tzinfo=LOCAL_TZ) in _booked_rides(db)
+
+
+def test_the_next_booked_ride_is_key_9(service: CallService, db: Database) -> None:
+    call(service, ZHANG, "3", "2", "9", "1")
+    call(service, ZHANG, "3", "2", "下午两点", "1")
+    lines = call(service, ZHANG, "3", "9", "hangup")
+    menu = next(line for line in lines if "再约一辆，请按1" in line)
+    assert "听下一辆，请按9。" in menu and "按3" not in menu
+    assert any("您预约了明天下午2点，到家接的车" in line for line in _after(lines, "来电者：9"))
+
+
+# --- 3. a relative hears whose ride it is and where it goes ------------------------------------
+
+
+def test_the_booked_rides_say_whose_ride_and_where_it_goes(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "3", "2", "9", "3", "1")  # tomorrow 9:00, to her hospital
+    own = call(service, ZHANG, "3", "hangup")
+    assert any(
+        line == "热线：您预约了明天上午9点，到家接的车，去春城第一人民医院。" for line in own
+    ), own
+    daughter = call(service, DAUGHTER, "3", "8", "hangup")
+    assert any(
+        line == "热线：给您母亲张秀英约了明天上午9点，到她家接的车，去春城第一人民医院。"
+        for line in daughter
+    ), daughter
+    assert not any("您预约了" in line for line in daughter)
+    assert any("您母亲张秀英明天上午9点的车要取消吗" in line for line in daughter), daughter
+
+
+def test_a_relative_who_booked_for_her_mother_is_greeted_with_whose_ride(
+    service: CallService,
+) -> None:
+    call(service, DAUGHTER, "3", "2", "9", "1", "1")  # for her mother, tomorrow 9:00
+    lines = call(service, DAUGHTER, "hangup")
+    assert any("给您母亲张秀英约了明天上午9点的车。" in line for line in lines), lines
+    assert not any("您预约了" in line for line in lines)
