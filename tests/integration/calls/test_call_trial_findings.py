@@ -2,7 +2,8 @@
 through the real flows, understanding and database: plain emergency advice, a relative's
 wrong last four digits kept apart from the patient's own, never mind at the identity and
 cancel questions, "any day" at the day menu, spoken digits at the ID questions, the
-booked rides' keys and whose ride they are, and the wording of deadlines, a relative's
+booked rides' keys and whose ride they are, a car too late for a visit replaced rather
+than doubled, and the wording of deadlines, a relative's
 car, one-department groups and the menu after a kept ride. Clock: Monday 2026-11-30 09:00
 in Kunming."""
 
@@ -25,6 +26,7 @@ from app.hospital.models import Appointment
 from app.hotline import build_call_service
 from app.people.models import Person
 from app.taxi.enums import RideStatus
+from app.taxi.models import HospitalTrip, Ride
 from support.calls import local_pickup as local
 from support.calls import play as call
 from support.calls import rides
@@ -344,3 +346,39 @@ def test_a_relative_who_booked_for_her_mother_is_greeted_with_whose_ride(
     lines = call(service, DAUGHTER, "hangup")
     assert any("给您母亲张秀英约了明天上午9点的车。" in line for line in lines), lines
     assert not any("您预约了" in line for line in lines)
+
+
+# --- 9. a car to the hospital too late for the visit: replaced on a yes, never doubled --------
+
+
+def _late_car_then_booking(service: CallService, *answer: str) -> list[str]:
+    call(service, ZHANG, "3", "2", "9", "3", "1")  # tomorrow 9:00 to 春城第一人民医院
+    # 内科 -> 心血管内科 -> yes to the 8:00 slot there tomorrow, then the answer
+    return call(service, ZHANG, "2", "1", "1", "1", *answer)
+
+
+def test_a_car_too_late_for_the_visit_is_said_so_and_replaced_on_a_yes(
+    service: CallService, db: Database
+) -> None:
+    lines = _late_car_then_booking(service, "1")
+    question = next(line for line in lines if "赶不上" in line)
+    assert "您明天上午9点约的车去春城第一人民医院，赶不上这个号。" in question
+    assert "换成明天早上7点15分到家接的车，请按1。" in question
+    assert not any("这辆车不变" in line for line in lines)
+    assert any("原来明天上午9点的车取消了" in line for line in lines), lines
+    assert _booked_rides(db) == [datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)]
+    with db.session() as session:
+        (trip,) = session.scalars(select(HospitalTrip)).all()
+        ride = session.get(Ride, trip.ride_id)
+        assert ride is not None and ride.status == RideStatus.SCHEDULED
+        assert local(ride) == datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)
+
+
+@pytest.mark.parametrize("answer", ["2", "不换", "hangup"])
+def test_a_car_too_late_kept_or_left_is_the_only_car(
+    service: CallService, db: Database, answer: str
+) -> None:
+    lines = _late_car_then_booking(service, answer)
+    assert any("赶不上这个号" in line for line in lines), lines
+    assert _booked_rides(db) == [datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)]  # no second car
+    assert len(_booked(db)) == 1  # the appointment itself is booked
