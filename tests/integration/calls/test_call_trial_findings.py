@@ -9,12 +9,13 @@ in Kunming."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from app.calls.enums import TransferReason
+from app.callflow.messages import CallStarted, Keys, Speech
+from app.calls.enums import CallChannel, TransferReason
 from app.calls.models import Call
 from app.calls.service import CallService
 from app.core.config import Settings
@@ -24,12 +25,13 @@ from app.hospital import identity
 from app.hospital.enums import AppointmentStatus
 from app.hospital.models import Appointment
 from app.hotline import build_call_service
+from app.operators.panel import open_requests
 from app.people.models import Person
 from app.taxi.enums import RideStatus
 from app.taxi.models import HospitalTrip, Ride
+from support.calls import HOTLINE, rides
 from support.calls import local_pickup as local
 from support.calls import play as call
-from support.calls import rides
 from support.demo import demo_data
 
 TODAY = date(2026, 11, 30)  # a Monday
@@ -98,6 +100,27 @@ def test_clear_emergency_signs_hear_plain_120_advice_then_a_person_as_an_emergen
     made = _last_call(db)
     assert made.transfer_reason == TransferReason.EMERGENCY and made.emergency is True
     assert not any("最早的号是" in line for line in lines)
+
+
+def test_an_emergency_caller_is_first_in_line_for_the_operators(db: Database) -> None:
+    """Queued after an ordinary caller, the emergency is listed first, flagged."""
+    demo_data(db, today=TODAY)
+    clock = [NOW]
+    service = build_call_service(Settings(database_url=db.url), db, clock=lambda: clock[0])
+    for call_id, number, turn in (
+        ("CA-ordinary", "+8613800000002", Keys("0")),
+        ("CA-emergency", ZHANG, Speech("我 老伴 摔倒了 起不来")),
+    ):
+        service.handle(
+            call_id=call_id, event=CallStarted(number, HOTLINE), event_key="start",
+            channel=CallChannel.TWILIO,
+        )
+        service.handle(call_id=call_id, event=turn, event_key="t1", channel=CallChannel.TWILIO)
+        clock[0] += timedelta(minutes=1)
+    with db.session() as session:
+        waiting = open_requests(session, now=clock[0])
+    assert [entry.caller_number for entry in waiting] == [ZHANG, "+8613800000002"]
+    assert waiting[0].emergency and not waiting[1].emergency
 
 
 # --- 4. a relative's wrong last four digits count apart from the patient's own ---------
