@@ -342,6 +342,16 @@ def test_the_next_booked_ride_is_key_9(service: CallService, db: Database) -> No
     assert any("您预约了明天下午2点，到家接的车" in line for line in _after(lines, "来电者：9"))
 
 
+@pytest.mark.parametrize("words", ["取消", "不要这辆车了"])
+def test_cancel_words_at_the_booked_rides_ask_to_cancel_that_ride(
+    service: CallService, db: Database, words: str
+) -> None:
+    call(service, ZHANG, "3", "2", "9", "1")
+    lines = call(service, ZHANG, "3", words, "8")
+    assert any("明天上午9点的车要取消吗" in line for line in lines), lines
+    assert _booked_rides(db) == []
+
+
 # --- 3. a relative hears whose ride it is and where it goes ------------------------------------
 
 
