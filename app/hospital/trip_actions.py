@@ -278,6 +278,7 @@ def _appointment_said(ctx: StepContext, appointment: Appointment) -> dict[str, s
         "reminder_when": when,
         "reminder_hospital": hospital.name,
         "reminder_department": department.name,
-        "reminder_doctor": doctor.name,
+        # 李医生 as named on the schedule, 李明 -> 李明医生: never "李医生医生".
+        "reminder_doctor": doctor.name if doctor.name.endswith("医生") else f"{doctor.name}医生",
         "cancel_text": f"{when}{department.name}",
     }

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.callflow.messages import CallStarted, Keys, Speech
+from app.callflow.messages import CallStarted, Keys, Say, Speech
 from app.calls.enums import CallChannel, TransferReason
 from app.calls.models import Call
 from app.calls.service import CallService
@@ -23,7 +23,7 @@ from app.core.db import Database
 from app.core.local_time import LOCAL_TZ
 from app.hospital import identity
 from app.hospital.enums import AppointmentStatus
-from app.hospital.models import Appointment
+from app.hospital.models import Appointment, AppointmentReminder
 from app.hotline import build_call_service
 from app.operators.panel import open_requests
 from app.people.models import Person
@@ -415,3 +415,50 @@ def test_a_car_too_late_kept_or_left_is_the_only_car(
     assert any("赶不上这个号" in line for line in lines), lines
     assert _booked_rides(db) == [datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)]  # no second car
     assert len(_booked(db)) == 1  # the appointment itself is booked
+
+
+# --- 6 (reminder call): never mind at the last four and the cancel question ------------------
+
+
+def _reminder_call(service: CallService, db: Database, *turns: Keys | Speech) -> list[str]:
+    """The reminder call the day before, for 张秀英's booking: what the hotline says."""
+    call(service, ZHANG, "2", "1", "1", "1", "2")  # booked for tomorrow 8:00, no car
+    (appointment,) = _booked(db)
+    with db.session() as session:  # the first try, placed: its call is this one
+        reminder = session.scalars(
+            select(AppointmentReminder).where(
+                AppointmentReminder.appointment_id == appointment.id
+            )
+        ).first()
+        if reminder is None:
+            reminder = AppointmentReminder(appointment_id=appointment.id, attempt=1, due_at=NOW)
+            session.add(reminder)
+        reminder.call_sid = "CA-reminder"
+    said: list[str] = []
+    for number, event in enumerate([CallStarted(ZHANG, HOTLINE, flow="reminder"), *turns]):
+        result = service.handle(
+            call_id="CA-reminder", event=event, event_key=f"e{number}",
+            channel=CallChannel.TWILIO,
+        )
+        said += [o.text for o in result.outputs if isinstance(o, Say)]
+    return said
+
+
+@pytest.mark.parametrize("answer", ["算了", "不要了"])
+def test_never_mind_in_the_reminder_call_keeps_the_booking(
+    service: CallService, db: Database, answer: str
+) -> None:
+    at_last_four = _reminder_call(service, db, Keys("2"), Speech(answer))
+    assert "心血管内科，李医生。" in at_last_four[0]  # the doctor named once, not 李医生医生
+    assert at_last_four[-1] == "好的，这个号给您留着。明天见。再见。", at_last_four
+    assert len(_booked(db)) == 1
+
+
+def test_never_mind_at_the_reminder_calls_cancel_question_keeps_the_booking(
+    service: CallService, db: Database
+) -> None:
+    right = _last_four(db, "张秀英")
+    said = _reminder_call(service, db, Keys("2"), Keys(right), Speech("不要了"))
+    assert any("对吗" in text or "要取消" in text for text in said), said
+    assert said[-1] == "好的，这个号给您留着。明天见。再见。", said
+    assert len(_booked(db)) == 1
