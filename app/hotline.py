@@ -33,8 +33,10 @@ from app.people.models import Person, PersonPhone
 from app.people.names import polite_name
 from app.people.places import spoken_address
 from app.taxi import ahead, rides
-from app.taxi.ahead_actions import register_ahead_actions
+from app.taxi.ahead_actions import register_ahead_actions, rider_for_caller
 from app.taxi.call_actions import active_ride, home_place, place_vars, register_taxi_actions
+from app.taxi.models import Ride
+from app.taxi.rules import ACTIVE_STATUSES
 from app.texts import CatalogueError, load_catalogue
 
 
@@ -88,9 +90,15 @@ def _register_caller_actions(registry: ActionRegistry) -> None:
         return "known_home"
 
 
-    @registry.register("menu_again", outcomes=("home", "other"))
+    @registry.register("menu_again", outcomes=("active", "home", "other"))
     def menu_again(ctx: StepContext) -> str:
-        """Back to the menu: the home menu for a caller with a home on file."""
+        """Back to the caller's own menu: a caller greeted with their ride under way hears
+        it and its status menu again (while it is under way), a caller with a home on file
+        the home menu, others the generic menu."""
+        ride_id = ctx.vars.get("active_ride_id")
+        ride = ctx.session.get(Ride, ride_id, populate_existing=True) if ride_id else None
+        if ride is not None and ride.status in ACTIVE_STATUSES:
+            return "active"
         return "home" if ctx.vars.get("home_address") else "other"
 
 
@@ -102,7 +110,11 @@ def booked_hint(ctx: StepContext) -> str:
     )
     if not booked or booked[0].pickup_at is None:
         return ""
-    return texts.spoken("ride_booked_hint", when=ahead.spoken_pickup(booked[0].pickup_at, ctx.now))
+    when = ahead.spoken_pickup(booked[0].pickup_at, ctx.now)
+    rider = rider_for_caller(ctx, booked[0])  # a relative's ride is never heard as theirs
+    if rider is not None:
+        return texts.spoken("ride_booked_hint_other", rider=rider[0], when=when)
+    return texts.spoken("ride_booked_hint", when=when)
 
 
 def _caller(ctx: StepContext) -> Person | None:

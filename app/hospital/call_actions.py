@@ -14,7 +14,7 @@ does not prove who is calling.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from app import texts
@@ -40,6 +40,7 @@ from app.taxi import hospital_trips
 
 ID_TRIES = 3  # wrong ID numbers typed in one call before a person helps
 # Wrong last four digits are counted per patient across calls: app.hospital.identity.
+SHORT_TRIES = 2  # answers to the last-four question that are not 4 characters, then a person
 SECRET_ID = "secret_id_number"  # a typed ID number, until the booking is confirmed
 SECRET_READBACK = "secret_id_readback"
 ID_FOR = "typed_id_patient"  # whose number the typed one is (a patient id)
@@ -232,24 +233,35 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
         """Verified in this call already, locked by wrong answers (any call, 24 h), or ask."""
         if _identity_checked(ctx):
             return "verified"
-        if identity.is_locked(ctx.session, person_id=ctx.vars["patient_id"], now=ctx.now):
+        if identity.is_locked(
+            ctx.session, person_id=ctx.vars["patient_id"], now=ctx.now,
+            number=ctx.call.from_number,
+        ):
             return "locked"
         return "ask"
 
-    @registry.register("check_last_four", outcomes=("verified", "wrong", "gave_up"))
+    @registry.register("check_last_four", outcomes=("verified", "wrong", "short", "gave_up"))
     def check_last_four(ctx: StepContext) -> str:
         """The last four characters of the patient's ID number (X typed as *). A wrong
-        answer is counted for the patient across calls (`app.hospital.identity`)."""
+        answer is counted for the patient across calls (`app.hospital.identity`), apart for
+        the patient's own phones and each relative's number. Fewer or more than four
+        characters (one key pressed, then the wait ran out) is no try: "short", asked
+        again; the second such answer in a row reaches a person."""
         typed = str(ctx.vars.pop("last_four_typed", "") or "").upper()
         person = ctx.session.get(Person, ctx.vars["patient_id"])
         on_file = (person.id_number or "").upper() if person is not None else ""
-        if on_file and len(typed) == 4 and on_file.endswith(typed):
-            ctx.vars["identity_checked"] = ctx.vars["patient_id"]  # for this patient only
-            return "verified"
         if not on_file:
             return "gave_up"
+        if len(typed) != 4:
+            ctx.vars["last_four_short"] = ctx.vars.get("last_four_short", 0) + 1
+            return "gave_up" if ctx.vars["last_four_short"] >= SHORT_TRIES else "short"
+        ctx.vars["last_four_short"] = 0
+        if on_file.endswith(typed):
+            ctx.vars["identity_checked"] = ctx.vars["patient_id"]  # for this patient only
+            return "verified"
         locked = identity.record_failure(
-            ctx.session, person_id=ctx.vars["patient_id"], now=ctx.now, call_id=ctx.call.id
+            ctx.session, person_id=ctx.vars["patient_id"], now=ctx.now, call_id=ctx.call.id,
+            number=ctx.call.from_number,
         )
         return "gave_up" if locked else "wrong"
 
@@ -315,7 +327,7 @@ def _register_department_actions(registry: ActionRegistry) -> None:
 
 
 def _register_group(registry: ActionRegistry, key: str) -> None:
-    @registry.register(f"department_group_{key}", outcomes=("chosen", "no_such_group"))
+    @registry.register(f"department_group_{key}", outcomes=("chosen", "only", "no_such_group"))
     def choose_group(ctx: StepContext) -> str:
         names = list(ctx.vars.get("department_groups", {}))
         if int(key) > len(names):
@@ -326,18 +338,25 @@ def _register_group(registry: ActionRegistry, key: str) -> None:
 def _register_named_group(registry: ActionRegistry, group: str) -> None:
     """The group said by name (内科 / 外科) rather than by its key."""
 
-    @registry.register(f"department_group_{group}", outcomes=("chosen", "no_such_group"))
+    @registry.register(
+        f"department_group_{group}", outcomes=("chosen", "only", "no_such_group")
+    )
     def choose_named_group(ctx: StepContext) -> str:
         return _choose_group(ctx, group)
 
 
 def _choose_group(ctx: StepContext, group: str) -> str:
+    """The group's departments to choose from; a group of one department is that
+    department at once ("only"): no menu with a single choice."""
     groups: dict[str, list[str]] = ctx.vars.get("department_groups", {})
     if group not in groups:
         return "no_such_group"
     ctx.vars.update(
         department_group=group, department_group_members=groups[group], department_page=0
     )
+    if len(groups[group]) == 1:
+        ctx.vars["department"] = groups[group][0]
+        return "only"
     return "chosen"
 
 
@@ -411,6 +430,9 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         if isinstance(wanted, dict):
             day = date.fromisoformat(wanted["date"]) if wanted.get("date") else None
             session = ClinicSession(wanted["session"]) if wanted.get("session") else None
+            if day is None and session is None:
+                # "哪天有号就哪天", "哪天都行" (no preference): the earliest free slot.
+                return _offer_first(ctx, _offers(ctx), lead="最早的号是：")
         else:
             choice = menus.chosen(ctx.vars.get("day_choices", []), 0, wanted)
             if choice is None:  # a key that is not on the day menu
@@ -674,6 +696,14 @@ def _session_problem(ctx: StepContext, day: date, session: ClinicSession) -> str
     )
 
 
+def spoken_deadline(deadline: datetime, today: date) -> str:
+    """今天下午4点 / 明天上午11点 / 12月3号下午4点: the cancel deadline (local time), with
+    今天 or 明天 for a day so near that a date would have to be worked out."""
+    ahead = (deadline.date() - today).days
+    day = ("今天", "明天")[ahead] if 0 <= ahead < 2 else f"{deadline.month}月{deadline.day}号"
+    return f"{day}{'下午' if deadline.hour >= 12 else '上午'}{spoken_clock(deadline.time())}"
+
+
 def _offer_first(ctx: StepContext, offers: list[Offer], *, lead: str) -> str:
     if not offers:
         return "none"
@@ -684,10 +714,6 @@ def _offer_first(ctx: StepContext, offers: list[Offer], *, lead: str) -> str:
         "session": offer.session.value,
     }
     ctx.vars["offer_text"] = offer.spoken_short(ctx.today)
-    deadline = offer.cancel_deadline
-    ctx.vars["offer_cancel_by"] = (
-        f"{deadline.month}月{deadline.day}号{'下午' if deadline.hour >= 12 else '上午'}"
-        f"{spoken_clock(deadline.time())}"
-    )
+    ctx.vars["offer_cancel_by"] = spoken_deadline(offer.cancel_deadline, ctx.today)
     ctx.vars["offer_lead"] = lead
     return "found"

@@ -21,6 +21,7 @@ from app.hospital.enums import AppointmentStatus, ClinicSession
 from app.hospital.errors import BookingError
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
 from app.hospital.rules import spoken_clock, spoken_visit_day
+from app.people.enums import PlaceKind
 from app.people.models import Person
 from app.taxi import ahead, hospital_trips
 from app.taxi.hospital_trips import TripRefused
@@ -38,7 +39,9 @@ def register_trip_actions(registry: ActionRegistry) -> None:
 
 
 def _register_trip(registry: ActionRegistry) -> None:
-    @registry.register("plan_hospital_trip", outcomes=("offer", "has_ride", "other_ride", "none"))
+    @registry.register(
+        "plan_hospital_trip", outcomes=("offer", "has_ride", "late_ride", "other_ride", "none")
+    )
     def plan_hospital_trip(ctx: StepContext) -> str:
         """After a booking (or key 3 of the reminder): a ride linked already is said (the
         booking joined a ride that goes there in time, `book_appointment`). Another ride of
@@ -53,6 +56,24 @@ def _register_trip(registry: ActionRegistry) -> None:
             reminders.record_answer(ctx.session, reminder_id=ctx.vars.get("reminder_id"),
                                     answer="has_ride")
             return "has_ride"
+        late = hospital_trips.replaceable_late_ride(
+            ctx.session, appointment_id=appointment_id, now=ctx.now, settings=ctx.settings
+        )
+        if late is not None:
+            # A car booked to that hospital that would miss the visit: said so, and its
+            # replacement offered (never a second car to the same visit).
+            ride, pickup_at = late
+            _trip_vars(ctx, appointment_id, pickup_at)
+            assert ride.pickup_at is not None
+            ctx.vars["trip_late_id"] = ride.id
+            ctx.vars["trip_late_when"] = ahead.spoken_pickup(ride.pickup_at, ctx.now)
+            ctx.vars["trip_other"] = texts.spoken(
+                "trip_late_ride",
+                patient=ctx.vars.get("patient_name") or "您",
+                when=ctx.vars["trip_late_when"],
+                to=ctx.vars["trip_hospital"],
+            )
+            return "late_ride"
         other = hospital_trips.other_ride(
             ctx.session, appointment_id=appointment_id, now=ctx.now, settings=ctx.settings
         )
@@ -72,6 +93,25 @@ def _register_trip(registry: ActionRegistry) -> None:
         """The caller said yes to the car: book it, linked to the appointment."""
         outcome = _book(ctx, ctx.vars["trip_appointment_id"])
         return "refused" if outcome == "none" else outcome
+
+    @registry.register("replace_late_ride", outcomes=("replaced", "refused"), commits=True)
+    def replace_late_ride(ctx: StepContext) -> str:
+        """The caller said yes: the late car is cancelled and the trip booked instead."""
+        appointment_id = ctx.vars["trip_appointment_id"]
+        try:
+            trip = hospital_trips.replace_late_ride(
+                ctx.session,
+                appointment_id=appointment_id,
+                ride_id=ctx.vars["trip_late_id"],
+                now=ctx.now,
+                settings=ctx.settings,
+                caller_number=ctx.call.from_number,
+                call_id=ctx.call.id,
+            )
+        except TripRefused:
+            return "refused"
+        _trip_vars(ctx, appointment_id, trip.pickup_at)
+        return "replaced"
 
     @registry.register("linked_hospital_trip", outcomes=("ride", "none"))
     def linked_hospital_trip(ctx: StepContext) -> str:
@@ -122,6 +162,16 @@ def _trip_vars(ctx: StepContext, appointment_id: int, pickup_at: datetime) -> No
     name, _ = hospital_trips.destination(ctx.session, appointment)
     ctx.vars["trip_when"] = ahead.spoken_pickup(pickup_at, ctx.now)
     ctx.vars["trip_place"] = place.label if place is not None else texts.spoken("place_said")
+    ctx.vars["trip_whom"] = ""
+    relation = ctx.vars.get("patient_relation") or ""
+    if relation and not ctx.vars.get("patient_self", True):
+        # To a relative, whose home and whom the car fetches: 到您母亲家接她 (the caller's
+        # own home may be elsewhere).
+        person = ctx.session.get(Person, appointment.patient_id)
+        gender = person.gender if person is not None else None
+        ctx.vars["trip_whom"] = {"F": "她", "M": "他"}.get(gender or "", "")
+        if place is not None and place.kind == PlaceKind.HOME:
+            ctx.vars["trip_place"] = f"{relation}家"
     ctx.vars["trip_hospital"] = name
     ctx.vars.setdefault("patient_name", "您")
 
@@ -228,6 +278,7 @@ def _appointment_said(ctx: StepContext, appointment: Appointment) -> dict[str, s
         "reminder_when": when,
         "reminder_hospital": hospital.name,
         "reminder_department": department.name,
-        "reminder_doctor": doctor.name,
+        # 李医生 as named on the schedule, 李明 -> 李明医生: never "李医生医生".
+        "reminder_doctor": doctor.name if doctor.name.endswith("医生") else f"{doctor.name}医生",
         "cancel_text": f"{when}{department.name}",
     }

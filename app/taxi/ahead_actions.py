@@ -9,10 +9,14 @@ from __future__ import annotations
 from contextlib import suppress
 from datetime import date, datetime
 
+from sqlalchemy import select
+
 from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
-from app.people.models import SavedPlace
+from app.hospital.patients import patient_to_caller
+from app.people.enums import PlaceKind
+from app.people.models import Person, PersonPhone, SavedPlace
 from app.taxi import ahead
 from app.taxi import ahead_readback as readback
 from app.taxi.ahead import AheadRules
@@ -67,6 +71,24 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
             return "none"
         _describe_booked(ctx)
         return "some"
+
+    @registry.register(
+        "note_booked_answer", outcomes=("day", "full", "unclear", "wrong_key", "person")
+    )
+    def note_booked_answer(ctx: StepContext) -> str:
+        """An answer at the booked rides' menu that is none of its keys (1 another, 3
+        another day, 8 cancel, 9 the next ride): 2 is tomorrow, as at the day question the
+        caller knows from booking ("3 then 2"); a day said ("后天早上九点") is that day."""
+        answer = str(ctx.vars.get("day_answer") or "").strip()
+        if answer.isdigit():
+            day = ahead.day_by_key(answer, ctx.now) if answer == "2" else None
+            if day is None:  # counted with the unclear answers: the second is a person
+                return "wrong_key" if _unclear(ctx) == "unclear" else "person"
+            return _note_day(ctx, answer, day)
+        when = understand("when", answer, ctx.today)
+        if not (isinstance(when, dict) and when.get("date")) and parse_clock(answer) is None:
+            return _unclear(ctx)
+        return _note_day(ctx, answer, None)
 
     @registry.register("next_booked_ride", outcomes=("told", "none"))
     def next_booked_ride(ctx: StepContext) -> str:
@@ -184,20 +206,61 @@ def _unclear(ctx: StepContext) -> str:
 
 
 def _describe_booked(ctx: StepContext) -> None:
+    """The booked ride at `booked_index`, as the caller hears it: whose ride (a relative's
+    is named: 给您母亲张秀英约了…), when, where the car picks up (到她家接 for a relative's
+    home) and where it goes (去春城第一人民医院)."""
     ride = ctx.session.get(Ride, ctx.vars["booked_ids"][ctx.vars["booked_index"]])
     if ride is None or ride.pickup_at is None:
         return
     place = ctx.session.get(SavedPlace, ride.pickup_place_id) if ride.pickup_place_id else None
     when = ahead.spoken_pickup(ride.pickup_at, ctx.now)
+    rider = rider_for_caller(ctx, ride)
+    place_said = place.label if place else texts.spoken("place_said")
+    if rider is not None and place is not None and place.kind == PlaceKind.HOME:
+        place_said = f"{rider[1] or rider[0]}家"
+    to = (ride.destination or "").split("（")[0]
     ctx.vars.update(
         booked_ride_id=ride.id,
-        booked_when=when,
+        booked_when=f"{rider[0]}{when}" if rider else when,
         booked_said=texts.spoken(
-            "ride_booked",
+            "ride_booked_other" if rider else "ride_booked",
+            rider=rider[0] if rider else "",
             when=when,
-            place=place.label if place else texts.spoken("place_said"),
+            place=place_said,
+            to=texts.spoken("ride_booked_to", to=to) if to else "",
         ),
         booked_next=texts.spoken("ride_booked_next")
         if ctx.vars["booked_index"] + 1 < len(ctx.vars["booked_ids"])
         else "",
     )
+
+
+def rider_for_caller(ctx: StepContext, ride: Ride) -> tuple[str, str] | None:
+    """Whose ride, when not the caller's own: (您母亲张秀英, 她) for a relative's ride, by
+    the relation the caller's number has to the rider; None for the caller's own ride (or
+    one without a person)."""
+    if ride.person_id is None:
+        return None
+    number = ctx.call.from_number
+    own = ctx.session.scalar(
+        select(PersonPhone.person_id).where(PersonPhone.number == number)
+    ) if number else None
+    if ride.person_id == own:
+        return None
+    person = ctx.session.get(Person, ride.person_id)
+    if person is None:
+        return None
+    relation = next(
+        (
+            c.relation
+            for c in person.contacts
+            if number and c.phone == number
+        ),
+        None,
+    )
+    title = (
+        f"{patient_to_caller(relation, person.gender)}{person.full_name}"
+        if relation
+        else person.full_name
+    )
+    return title, {"F": "她", "M": "他"}.get(person.gender or "", "")

@@ -11,6 +11,11 @@ appointment in `hospital_trips`.
   (`joinable_ride`). Any other ride booked for that half-day stays as it is and is named
   to the caller (`other_ride`); a new car is offered only when it would not double it
   (`ahead.overlapping_ride`, one car per hour), else a person can change the car.
+- A ride of that half-day to that very hospital that picks up too late for the visit (a
+  9:00 car to an 8:00 appointment) is the one exception to "never changed": the caller is
+  told it would miss the visit and asked whether to replace it; only on their yes is it
+  cancelled and the trip booked, in one savepoint (`replace_late_ride`), so one visit
+  never has two cars.
 - Cancelling the appointment cancels the linked ride (`cancel_for`) unless another live
   appointment of the same morning still uses it; by phone the caller is asked first, in the
   consoles it goes with the appointment. Moving it moves the ride (`move_for`), or cancels
@@ -46,6 +51,7 @@ from app.taxi.rules import ride_priority
 
 NOON = time(12, 0)
 CANCEL_REASON = "看病的号取消了，去医院的车一起取消"
+REPLACED_REASON = "赶不上看病的号，来电者换成了更早的车"
 
 
 class TripRefused(Exception):
@@ -155,6 +161,79 @@ def joinable_ride(session: Session, appointment: Appointment, settings: Settings
         ):
             return ride
     return None
+
+
+def late_ride(session: Session, appointment: Appointment, settings: Settings) -> Ride | None:
+    """A ride of that half-day to the appointment's hospital that picks the patient up later
+    than the trip needs (a 9:00 car to the hospital of an 8:00 visit): the car the caller
+    meant for the visit, which would miss it. Not one linked to another live appointment
+    (it serves that one)."""
+    needed = pickup_for(session, appointment, settings)
+    hospital_name, _ = destination(session, appointment)
+    for ride in same_morning_rides(session, person_id=appointment.patient_id,
+                                   appointment=appointment):
+        if ride.pickup_at is None or ride.pickup_at <= needed or not goes_to(ride, hospital_name):
+            continue
+        serves = session.scalar(
+            select(func.count(HospitalTrip.id))
+            .join(Appointment, Appointment.id == HospitalTrip.appointment_id)
+            .where(
+                HospitalTrip.ride_id == ride.id,
+                HospitalTrip.appointment_id != appointment.id,
+                Appointment.status == AppointmentStatus.BOOKED,
+            )
+        )
+        if not serves:
+            return ride
+    return None
+
+
+def replaceable_late_ride(
+    session: Session, *, appointment_id: int, now: datetime, settings: Settings
+) -> tuple[Ride, datetime] | None:
+    """The late ride (`late_ride`) and the pickup of the trip that would replace it, when
+    that trip can be booked once the late ride is gone (no other ride of theirs within the
+    hour, a time a booked ride can serve)."""
+    appointment = _appointment(session, appointment_id)
+    late = late_ride(session, appointment, settings)
+    if late is None or joinable_ride(session, appointment, settings) is not None:
+        return None
+    try:
+        pickup_at = check(session, appointment_id=appointment_id, now=now, settings=settings)
+    except TripRefused:
+        return None
+    other = ahead.overlapping_ride(
+        session, person_id=appointment.patient_id, number=None, pickup_at=pickup_at, now=now,
+        exclude_id=late.id,
+    )
+    return None if other is not None else (late, pickup_at)
+
+
+def replace_late_ride(
+    session: Session,
+    *,
+    appointment_id: int,
+    ride_id: int,
+    now: datetime,
+    settings: Settings,
+    caller_number: str | None,
+    call_id: str | None = None,
+) -> Trip:
+    """The caller agreed: the late ride is cancelled and the trip booked in its place, both
+    or neither (a savepoint): the patient never ends with two cars to one visit. The late
+    ride's caller is not texted a cancellation (the caller heard it; the new car's
+    reminder follows). TripRefused when the trip cannot be booked after all."""
+    with session.begin_nested():
+        late = session.get(Ride, ride_id, populate_existing=True)
+        if late is not None and late.status == RideStatus.SCHEDULED:
+            rides.cancel(
+                session, ride_id=late.id, expected_version=late.version,
+                reason=REPLACED_REASON, notify=False,
+            )
+        return book(
+            session, appointment_id=appointment_id, now=now, settings=settings,
+            caller_number=caller_number, call_id=call_id,
+        )
 
 
 def overlapping(
