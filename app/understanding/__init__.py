@@ -13,7 +13,11 @@ from collections.abc import Callable
 from app.understanding.change import parse_change
 from app.understanding.choice import parse_choice
 from app.understanding.decline import is_decline
-from app.understanding.department import department_question, parse_department
+from app.understanding.department import (
+    department_question,
+    parse_department,
+    question_for_unparsed,
+)
 from app.understanding.digits import parse_digits
 from app.understanding.emergency import is_emergency
 from app.understanding.intent import parse_intent, says_nothing_asked
@@ -91,7 +95,7 @@ _REVIEWED = frozenset({"intent", "yesno", "department"})
 def _review(expect: str, text: str, value: object) -> object:
     from app.understanding import backstop
 
-    if expect == "department" and value is None and department_question(text) is not None:
+    if expect == "department" and value is None and question_for_unparsed(text) is not None:
         return value  # dizziness, 内科/外科 or a complaint for a person: ask, don't guess
     if expect == "intent" and value == "unknown" and says_nothing_asked(text):
         return value  # the rules heard a sentence that asks nothing of the hotline

@@ -176,8 +176,15 @@ def department_question(text: str) -> str | None:
     caller names only the umbrella 内科 or 外科 (the flow reads that group's list), or
     ``"ask"`` for a complaint that needs a person to direct it (fever alone, an injury,
     low mood)."""
+    if parse_department(text) is not None:
+        return None
+    return question_for_unparsed(text)
+
+
+def question_for_unparsed(text: str) -> str | None:
+    """:func:`department_question` for an answer already known to name no department."""
     cleaned = clean(text)
-    if not cleaned or parse_department(text) is not None:
+    if not cleaned:
         return None
     words = data.words("departments", "dizziness")
     if any(clean(w) in cleaned for w in words):
