@@ -46,19 +46,10 @@ def notify_assigned(
             send_sms(session, caller, own_sms, f"{prefix}:sms:{caller}")
             if notify_voice_call:
                 _call(session, caller, own_call, f"{prefix}:call:{caller}")
+    # a relative who booked the appointment this car goes to, then the family kept informed
     bookers = trip_bookers(session, ride)
-    for number in bookers:  # a relative who booked the appointment this car goes to
-        whom = _person_name(session, ride)
-        tell(
-            session,
-            number,
-            sms=texts.sms("ride_assigned", whom=whom, **facts),
-            voice=texts.voice("ride_assigned_family", whom=whom, eta=eta, plate=spoken),
-            key=f"{prefix}:sms:{number}",
-        )
-    for number in _family_numbers(session, ride.person_id, exclude=caller):
-        if number in bookers:
-            continue
+    family = _family_numbers(session, ride.person_id, exclude=caller)
+    for number in [*bookers, *(n for n in family if n not in bookers)]:
         whom = _person_name(session, ride)
         tell(
             session,

@@ -72,7 +72,8 @@ def _lunar_day(word: str) -> int | None:
     return to_int(word)
 
 
-def _next_solar(today: dt.date, month: int, day: int) -> dt.date | None:
+def next_solar(today: dt.date, month: int, day: int) -> dt.date | None:
+    """The next date (from today) with this month and day, or None when there is none."""
     for year in (today.year, today.year + 1):
         try:
             candidate = dt.date(year, month, day)
@@ -119,7 +120,7 @@ def _found(text: str, today: dt.date) -> tuple[dt.date | None, int] | None:
     for word, (month, day) in solar.items():
         at = text.find(word)
         if at >= 0:
-            return _next_solar(today, month, day), at + len(word)
+            return next_solar(today, month, day), at + len(word)
     return None
 
 

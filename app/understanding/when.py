@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from app.understanding import data
-from app.understanding.festivals import festival_day
+from app.understanding.festivals import festival_day, next_solar
 from app.understanding.fuzzy import Matcher, is_han
 from app.understanding.normalize import after_correction, clean
 from app.understanding.numerals import NUM_CHARS, to_int
@@ -130,17 +130,6 @@ def _day_of_month(today: dt.date, day: int, months_ahead: int | None) -> dt.date
     return None
 
 
-def _month_day(today: dt.date, month: int, day: int) -> dt.date | None:
-    for year in (today.year, today.year + 1):
-        try:
-            candidate = dt.date(year, month, day)
-        except ValueError:
-            return None
-        if candidate >= today:
-            return candidate
-    return None
-
-
 def _weekday(today: dt.date, prefix: str, weekday: int) -> dt.date:
     monday = today - dt.timedelta(days=today.weekday())
     if prefix.startswith("下下"):
@@ -157,7 +146,7 @@ def _date(text: str, today: dt.date) -> dt.date | None:
     t = _tables()
     m = _MONTH_DAY.search(text)
     if m and (month := to_int(m["m"])) and (day := to_int(m["d"])):
-        return _month_day(today, month, day) if 1 <= month <= 12 else None
+        return next_solar(today, month, day) if 1 <= month <= 12 else None
     for pattern, ahead in ((_NEXT_MONTH_DAY, 1), (_THIS_MONTH_DAY, 0)):
         m = pattern.search(text)
         if m and (day := to_int(m["d"])):

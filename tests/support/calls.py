@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.calls.service import CallService
 from app.core.db import Database
 from app.core.local_time import LOCAL_TZ
+from app.people.models import Person
 from app.simulator import run_call
 from app.taxi.models import Ride
 
@@ -34,3 +35,11 @@ def local_pickup(ride: Ride) -> datetime:
     """A booked ride's pickup time in Kunming."""
     assert ride.pickup_at is not None
     return ride.pickup_at.astimezone(LOCAL_TZ)
+
+
+def last_four(db: Database, full_name: str = "张秀英") -> str:
+    """The last four characters of a person's ID number as typed (X is typed with *)."""
+    with db.session() as session:
+        person = session.scalars(select(Person).where(Person.full_name == full_name)).one()
+        assert person.id_number is not None
+        return person.id_number[-4:].replace("X", "*")

@@ -30,6 +30,7 @@ from app.people.models import Person
 from app.taxi.enums import RideStatus
 from app.taxi.models import HospitalTrip, Ride
 from support.calls import HOTLINE, rides
+from support.calls import last_four as _last_four
 from support.calls import local_pickup as local
 from support.calls import play as call
 from support.demo import demo_data
@@ -44,13 +45,6 @@ DAUGHTER = "+8613900000001"  # 李梅, 张秀英's daughter, may book for her
 def service(db: Database) -> CallService:
     demo_data(db, today=TODAY)
     return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
-
-
-def _last_four(db: Database, full_name: str) -> str:
-    with db.session() as session:
-        person = session.scalars(select(Person).where(Person.full_name == full_name)).one()
-        assert person.id_number is not None
-        return person.id_number[-4:].replace("X", "*")  # X is typed with *
 
 
 def _wrong(right: str) -> str:

@@ -22,6 +22,7 @@ from app.people.models import FamilyContact, Person
 from app.people.resident_id import make_resident_id
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
+from support.calls import last_four
 from support.calls import play as call
 from support.demo import demo_data
 
@@ -65,12 +66,6 @@ def booked(db: Database) -> list[Appointment]:
 def person(db: Database, full_name: str) -> Person:
     with db.session() as session:
         return session.scalars(select(Person).where(Person.full_name == full_name)).one()
-
-
-def last_four(db: Database, full_name: str) -> str:
-    number = person(db, full_name).id_number
-    assert number is not None
-    return number[-4:].replace("X", "*")
 
 
 # --- 1, 2. "never mind" is the understanding's decline, at every question ---------------

@@ -21,6 +21,7 @@ from app.hotline import build_call_service
 from app.notify.models import OutboxMessage
 from app.people.models import FamilyContact, Person
 from support.calls import HOTLINE
+from support.calls import last_four as _last_four
 from support.calls import play as call
 from support.demo import demo_data
 
@@ -32,13 +33,6 @@ NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
 def service(db: Database) -> CallService:
     demo_data(db, today=TODAY)
     return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
-
-
-def _last_four(db: Database, full_name: str) -> str:
-    with db.session() as session:
-        person = session.scalars(select(Person).where(Person.full_name == full_name)).one()
-        assert person.id_number is not None
-        return person.id_number[-4:].replace("X", "*")  # X is typed with *
 
 
 def booked(db: Database) -> list[Appointment]:

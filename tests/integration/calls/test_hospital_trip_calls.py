@@ -19,12 +19,12 @@ from app.hospital.enums import AppointmentStatus, SlotStatus
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
 from app.hotline import build_call_service
 from app.notify.models import OutboxMessage
-from app.people.models import Person
 from app.scheduler.models import ScheduledJob
 from app.taxi.enums import RideStatus
 from app.taxi.models import HospitalTrip, Ride
 from app.taxi.rules import PRIORITY_TO_HOSPITAL
 from support.booked import book_ride, kunming
+from support.calls import last_four as _last_four
 from support.calls import play as call
 from support.demo import demo_data
 
@@ -50,13 +50,6 @@ def _rides(db: Database) -> list[Ride]:
 def _appointment(db: Database) -> Appointment:
     with db.session() as session:
         return session.scalars(select(Appointment).order_by(Appointment.id.desc())).first()
-
-
-def _last_four(db: Database, name: str = "张秀英") -> str:
-    with db.session() as session:
-        person = session.scalars(select(Person).where(Person.full_name == name)).one()
-        assert person.id_number is not None
-        return person.id_number[-4:].replace("X", "*")
 
 
 def _set_ride(db: Database, ride_id: int, **values: object) -> None:
