@@ -27,7 +27,6 @@ from app.staff.models import StaffUser
 from app.taxi import rides
 from app.taxi.console.forms import dispatch_router
 from app.taxi.console.media import serve_recording
-from app.taxi.console.orders import open_rides_of
 
 logger = logging.getLogger(__name__)
 router = dispatch_router()
@@ -180,15 +179,6 @@ def order_for_caller(
     def order() -> object:
         with desk_for(request.app.state).db.session() as work:
             caller = requests.caller_of(work, request_id=request_id)
-            open_rides = open_rides_of(work, caller.number) if caller.number else []
-            if open_rides and not duplicate_ok:
-                raise OperatorRequestError(
-                    PANEL_DUPLICATE.format(
-                        count=len(open_rides),
-                        rides="、".join(f"#{r.ride_id}（{r.status_label}）" for r in open_rides),
-                    ),
-                    conflict=False,
-                )
             try:
                 return rides.queue(
                     work,
@@ -199,7 +189,18 @@ def order_for_caller(
                     pickup_address=pickup_address,
                     destination=destination,
                     to_hospital=to_hospital,
+                    duplicate_ok=duplicate_ok,
                 )
+            except rides.DuplicateOrder as exc:
+                raise OperatorRequestError(
+                    PANEL_DUPLICATE.format(
+                        count=len(exc.open_rides),
+                        rides="、".join(
+                            f"#{r.ride_id}（{r.status_label}）" for r in exc.open_rides
+                        ),
+                    ),
+                    conflict=False,
+                ) from exc
             except rides.RideError as exc:
                 raise OperatorRequestError(exc.message, conflict=False) from exc
 
