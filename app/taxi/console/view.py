@@ -15,6 +15,7 @@ from app.operators.console.view import marker as operators_marker
 from app.operators.console.view import panel_context
 from app.people.phones import local_number, mask_number
 from app.staff.models import StaffUser
+from app.taxi import ahead
 from app.taxi import queue as ride_queue
 from app.taxi.enums import VEHICLE_TYPE_LABELS
 from app.taxi.fleet import in_zone
@@ -112,6 +113,8 @@ def queue_context(session: Session, settings: Settings, now: datetime) -> dict[s
         "eta_choices": ETA_CHOICES,
         "marker": "|".join(map(str, ride_queue.change_marker(session))),
         "now": now,
+        # Booked hospital trips a 停诊 cancelled: a notice above the queue (app/taxi/ahead.py).
+        "stopped": ahead.stopped_list(session, now=now),
     }
 
 

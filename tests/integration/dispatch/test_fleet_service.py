@@ -3,6 +3,7 @@ what assignment offers, and the races between duty changes and assignments."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import UTC, datetime
 
@@ -337,10 +338,8 @@ def test_two_operators_adding_one_mobile_at_once_one_driver_is_saved(
 
     def flush_after_both_checked(self: Session, *args: object, **kw: object) -> None:
         if any(isinstance(o, Driver) for o in self.new):
-            try:
+            with contextlib.suppress(threading.BrokenBarrierError):
                 checked.wait(timeout=2)
-            except threading.BrokenBarrierError:
-                pass
         real_flush(self, *args, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Session, "flush", flush_after_both_checked)
