@@ -106,7 +106,8 @@ def _lines(element: Any) -> int:
     """On how many lines the element's text is drawn (one rectangle per line box)."""
     return int(element.evaluate(
         """el => { const range = document.createRange(); range.selectNodeContents(el);
-                   return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; }"""
+                   const tops = [...range.getClientRects()].map(r => Math.round(r.top));
+                   return new Set(tops).size; }"""
     ))
 
 
