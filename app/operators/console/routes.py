@@ -19,7 +19,7 @@ from app.consoles.csrf import CsrfProtected
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
 from app.core.logging import log_fields
-from app.operators import panel, requests
+from app.operators import panel, registration, requests
 from app.operators.console.view import panel_context
 from app.operators.desk import desk_for
 from app.operators.requests import OperatorRequestError
@@ -207,6 +207,39 @@ def order_for_caller(
     return _act(
         request, session, settings, now, staff, "ordered", order, {"request_id": request_id}
     )
+
+
+@actions.post("/dispatch/operators/{request_id}/register", response_class=Response)
+def register_caller(
+    request: Request,
+    request_id: int,
+    staff: DispatchStaff,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    full_name: Annotated[str, Form(max_length=50)] = "",
+    call_name: Annotated[str, Form(max_length=20)] = "",
+    home_address: Annotated[str, Form(max_length=200)] = "",
+    id_number: Annotated[str, Form(max_length=18)] = "",
+    consented: Annotated[bool, Form()] = False,
+) -> Response:
+    """登记为老人: the caller on the line becomes a registered person, with the number
+    from the call (app/operators/registration.py)."""
+    db = desk_for(request.app.state).db
+
+    def register() -> None:
+        with db.session() as work:
+            operator = work.get(StaffUser, staff.id)
+            assert operator is not None
+            person = registration.register_caller(
+                work, request_id=request_id, staff=operator, full_name=full_name,
+                call_name=call_name, home_address=home_address, id_number=id_number,
+                consented=consented, now=now,
+            )
+            fields["person_id"] = person.id
+
+    fields: dict[str, object] = {"request_id": request_id}
+    return _act(request, session, settings, now, staff, "registered", register, fields)
 
 
 @actions.post("/dispatch/operators/{request_id}/note", response_class=Response)

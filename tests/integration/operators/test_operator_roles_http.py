@@ -32,6 +32,7 @@ ACTIONS = (
     "/dispatch/operators/{id}/pick-up",
     "/dispatch/operators/{id}/call-back",
     "/dispatch/operators/{id}/order",
+    "/dispatch/operators/{id}/register",
     "/dispatch/rides/1/call-back",
 )
 WEBHOOKS = (
