@@ -21,9 +21,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.operators.enums import RequestStatus
-from app.operators.models import OperatorRequest
-from app.operators.requests import NOT_FOUND, OperatorRequestError
+from app.operators.requests import OperatorRequestError, held_by
 from app.people.audit import Actor
 from app.people.enums import ConsentBasis, PlaceKind
 from app.people.models import Person, PersonPhone
@@ -31,7 +29,6 @@ from app.people.registration import HOME_LABEL, PlaceInput, RegistrationError, r
 from app.staff.models import StaffUser
 
 TOLD_BY = "长者服务热线"
-NOT_ON_THE_LINE = "只有正在和这位来电者通话的调度员才能为他登记（现在是“{who}”）。"
 NO_NUMBER = "来电号码隐藏，不能登记：登记要用老人自己的电话号码。"
 ALREADY = "这个号码已经登记在{name}名下，不用再登记。"
 NO_CONSENT = "请先在电话里征得老人同意，再勾选“老人在电话里同意登记”。没有登记。"
@@ -51,13 +48,7 @@ def register_caller(
     now: datetime,
 ) -> Person:
     """Register the caller on the line as a person with their number and home."""
-    row = session.get(OperatorRequest, request_id, populate_existing=True)
-    if row is None:
-        raise OperatorRequestError(NOT_FOUND)
-    if row.status != RequestStatus.CONNECTED or row.operator_id != staff.id:
-        holder = session.get(StaffUser, row.operator_id) if row.operator_id else None
-        who = f"{holder.display_name}在处理" if holder is not None else "没有调度员在通话"
-        raise OperatorRequestError(NOT_ON_THE_LINE.format(who=who))
+    row = held_by(session, request_id=request_id, staff=staff, what="为他登记")
     if not row.caller_number:
         raise OperatorRequestError(NO_NUMBER, conflict=False)
     owner = session.scalar(

@@ -38,6 +38,7 @@ UNSENT_NOTICES: dict[str, str] = {
     "assigned": f"已派车。短信和语音通知{NOT_SENT}。",
     "cancelled": f"已取消这张叫车单。给来电者（和司机）的通知{NOT_SENT}。",
     "no_car": f"已标记为暂无车辆，这张单仍留在队列里。给来电者的通知{NOT_SENT}。",
+    "booked": f"已为来电者挂号。确认短信{NOT_SENT}。",
     "registered": f"已登记这位来电者（电话号码和家庭住址）。告诉老人已登记的短信{NOT_SENT}。",
 }
 

@@ -33,6 +33,7 @@ ACTIONS = (
     "/dispatch/operators/{id}/call-back",
     "/dispatch/operators/{id}/order",
     "/dispatch/operators/{id}/register",
+    "/dispatch/operators/{id}/booking",
     "/dispatch/rides/1/call-back",
 )
 WEBHOOKS = (
