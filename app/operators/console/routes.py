@@ -27,7 +27,7 @@ from app.operators.console.view import panel_context
 from app.operators.desk import desk_for
 from app.operators.requests import OperatorRequestError
 from app.people.age import age_on
-from app.people.phones import local_number
+from app.people.phones import mask_number
 from app.staff.models import StaffUser
 from app.taxi import rides
 from app.taxi.console.forms import dispatch_router
@@ -266,7 +266,7 @@ def _booking_page(
         request,
         "operators/booking.html",
         {
-            "request_id": request_id, "number": number, "local_number": local_number,
+            "request_id": request_id, "number": number, "mask_number": mask_number,
             "patient_name": person.call_name or person.full_name,
             "age": age_on(person.birth_date, today), "today": today,
             "departments": department_names(session), "department": department,
