@@ -271,6 +271,7 @@ def _booking_page(
             "age": age_on(person.birth_date, today), "today": today,
             "departments": department_names(session), "department": department,
             "offers": offers, "clinic_words": CLINIC_WORDS, "error": error,
+            "has_id": bool(person.id_number),
         },
         status_code=status_code,
     )

@@ -54,6 +54,7 @@ def test_the_operator_on_the_line_books_the_offer_the_caller_agreed_to(
 
     page = op1.get(url, params={"department": DEPARTMENT})
     assert page.status_code == 200 and "张奶奶" in page.text
+    assert 'id="no-id-number"' not in page.text  # her ID number is on file
     slots = re.findall(r'name="slot_id" value="(\d+)"', page.text)
     assert slots, page.text[-2000:]
     assert "春城第一人民医院" in page.text or "滇池老年病医院" in page.text
@@ -118,4 +119,26 @@ def test_only_the_operator_on_the_line_and_only_for_a_registered_caller(
     op1, _ = desk.operator("op1")
     unregistered = op1.get(f"/dispatch/operators/{stranger}/booking")
     assert unregistered.status_code == 400 and "请先点“登记为老人”" in unregistered.text
+    op1.close()
+
+
+def test_a_caller_registered_without_an_id_number_is_told_why_booking_cannot_be_done(
+    live_server_factory: Callable[..., LiveServer], fake_twilio: FakeTwilio
+) -> None:
+    desk = make_desk(live_server_factory, fake_twilio)
+    request_id = _connected(desk, STRANGER_SID, STRANGER)
+    op1, token = desk.operator("op1")
+    registered = op1.post(f"/dispatch/operators/{request_id}/register", data={
+        "csrf_token": token, "full_name": "周桂兰", "home_address": "五华区华山南路12号",
+        "consented": "true",
+    })
+    assert registered.status_code == 303
+    url = f"/dispatch/operators/{request_id}/booking"
+    page = op1.get(url, params={"department": DEPARTMENT})
+    assert page.status_code == 200 and 'id="no-id-number"' in page.text
+    [slot, *_] = re.findall(r'name="slot_id" value="(\d+)"', page.text)
+    refused = op1.post(url, data={"csrf_token": token, "department": DEPARTMENT,
+                                  "slot_id": slot, "confirmed": "true"})
+    assert refused.status_code == 400 and "没有挂号：电话挂号要实名" in refused.text
+    assert _appointments(desk) == []
     op1.close()
