@@ -115,7 +115,7 @@ def test_the_stop_page_counts_the_cars_and_dispatch_sees_them_cancelled(
         assert "因停诊取消" in row and "医生生病" in row
         assert f'id="booked-{ride_id}"' not in scheduled  # no longer booked
     yang_row = scheduled.split(f'id="stopped-{yang_ride}"', 1)[1].split("</tr>", 1)[0]
-    assert "云A·D1234 · 刘师傅，请通知司机" in yang_row
+    assert "云A·D1234 · 刘师傅，如已说好请告诉司机" in yang_row
     assert "13800000006" not in scheduled and "138****0006" in scheduled  # masked
 
     # Once the pickup time has passed the notice is gone.
