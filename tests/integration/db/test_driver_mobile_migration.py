@@ -14,6 +14,7 @@ from app.core.db import Database
 from app.core.migrate import downgrade, upgrade
 
 BEFORE = "0023_hospital_trips"
+THIS = "0024_driver_mobile_unique"
 
 
 def _drivers(db: Database, *rows: tuple[int, str, str]) -> None:
@@ -45,7 +46,7 @@ def test_shared_mobiles_stop_the_upgrade_with_a_clear_message(db: Database) -> N
              (3, "+8613700000003", "云A·D1236"))
     db.engine.dispose()
     with pytest.raises(RuntimeError) as refused:
-        upgrade(db.url)
+        upgrade(db.url, THIS)
     message = str(refused.value)
     assert "1 mobile number(s)" in message and "drivers 1, 2" in message
     assert "+8613700000001" not in message and "137****0001" in message
@@ -58,9 +59,9 @@ def test_shared_mobiles_stop_the_upgrade_with_a_clear_message(db: Database) -> N
     with db.engine.begin() as conn:  # the fleet page's 修改: the second driver's own number
         conn.execute(text("UPDATE drivers SET phone = '+8613700000002' WHERE id = 2"))
     db.engine.dispose()
-    upgrade(db.url)
+    upgrade(db.url, THIS)
     db.engine.dispose()
-    assert _version(db) == "0024_driver_mobile_unique"
+    assert _version(db) == THIS
     with pytest.raises(IntegrityError), db.engine.begin() as conn:
         conn.execute(text("UPDATE drivers SET phone = '+8613700000001' WHERE id = 3"))
     db.engine.dispose()
