@@ -38,7 +38,8 @@ from app.people.enums import PhoneKind
 from app.people.models import FamilyContact, Person, PersonPhone
 
 MAX_REASON = 80
-# The cancel reason of bookings a 停诊 cancelled (the family-doctor list shows them as 已停诊).
+# The cancel reason of bookings a 停诊 cancelled (the family-doctor list shows them as 已停诊),
+# and of the hospital trips cancelled with them (the dispatch console shows them as 因停诊取消).
 STOP_REASON_PREFIX = "医生停诊："
 
 SESSION_LABELS: dict[ClinicSession, str] = {ClinicSession.AM: "上午", ClinicSession.PM: "下午"}
@@ -342,7 +343,8 @@ def stop_session(
     messages = rides_cancelled = 0
     for appointment in booked:
         ride = hospital_trips.cancel_for(
-            session, appointment_id=appointment.id, reason=f"医生停诊：{reason}"[:100],
+            session, appointment_id=appointment.id,
+            reason=f"{STOP_REASON_PREFIX}{reason}"[:100],
             notify=False,
         )
         rides_cancelled += ride is not None

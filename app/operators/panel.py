@@ -67,6 +67,7 @@ class PanelEntry:
     operator_note: str | None
     has_recording: bool
     family: tuple[tuple[str, str], ...]  # (relation and name, phone) of each family contact
+    registered: bool = False  # the caller (or their number) is a registered person
 
     @property
     def on_the_line(self) -> bool:
@@ -151,6 +152,7 @@ def _entry(
         family=tuple((f"{c.relation} {c.name}", c.phone) for c in person.contacts)
         if person
         else (),
+        registered=person is not None,
     )
 
 

@@ -253,6 +253,23 @@ def caller_of(session: Session, *, request_id: int) -> Caller:
     return Caller(call.person_id if call else None, row.caller_number)
 
 
+ON_THE_LINE_ONLY = "只有正在和这位来电者通话的调度员才能{what}（现在是“{who}”）。"
+
+
+def held_by(session: Session, *, request_id: int, staff: StaffUser, what: str) -> OperatorRequest:
+    """The open request `staff` is talking on (connected, their own row), for acting on the
+    caller's behalf with personal data (registering, booking); else OperatorRequestError
+    naming who has the caller."""
+    row = session.get(OperatorRequest, request_id, populate_existing=True)
+    if row is None or row.status not in OPEN:
+        raise OperatorRequestError(NOT_FOUND)
+    if row.status != RequestStatus.CONNECTED or row.operator_id != staff.id:
+        holder = session.get(StaffUser, row.operator_id) if row.operator_id else None
+        who = f"{holder.display_name}在处理" if holder is not None else "没有调度员在通话"
+        raise OperatorRequestError(ON_THE_LINE_ONLY.format(what=what, who=who))
+    return row
+
+
 NOTE_MAX = 500
 
 

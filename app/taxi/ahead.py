@@ -448,3 +448,58 @@ def booked_list(session: Session, *, now: datetime, rules: AheadRules) -> list[B
             )
         )
     return entries
+
+
+# --- booked rides a stopped clinic session (停诊) cancelled ----------------------------
+
+
+@dataclass(frozen=True)
+class StoppedEntry:
+    """A booked hospital trip cancelled because the hospital stopped the clinic session:
+    dispatch sees it ("因停诊取消") until its pickup time has passed, with the driver named
+    ahead (who was not told by SMS: the ride was not under way) to tell by phone."""
+
+    ride_id: int
+    pickup_at: datetime
+    person_name: str | None
+    age: int | None
+    caller_number: str | None
+    pickup_address: str | None
+    destination: str | None
+    reason: str
+    driver_name: str | None
+    driver_plate: str | None
+
+
+def stopped_list(session: Session, *, now: datetime) -> list[StoppedEntry]:
+    """Booked rides a 停诊 cancelled whose pickup is still to come, soonest first (the
+    reason the hospital desk writes starts with `STOP_REASON_PREFIX`)."""
+    from app.hospital.desk import STOP_REASON_PREFIX
+
+    rows = session.execute(
+        select(Ride, Person, SavedPlace, Driver)
+        .outerjoin(Person, Ride.person_id == Person.id)
+        .outerjoin(SavedPlace, Ride.pickup_place_id == SavedPlace.id)
+        .outerjoin(Driver, Ride.driver_id == Driver.id)
+        .where(
+            Ride.status == RideStatus.CANCELLED,
+            Ride.pickup_at >= now,
+            Ride.cancel_reason.startswith(STOP_REASON_PREFIX, autoescape=True),
+        )
+        .order_by(Ride.pickup_at, Ride.id)
+    ).all()
+    return [
+        StoppedEntry(
+            ride_id=ride.id,
+            pickup_at=ride.pickup_at or now,
+            person_name=(person.call_name or person.full_name) if person else ride.caller_name,
+            age=age_on(person.birth_date, local_today(now)) if person else None,
+            caller_number=ride.caller_number,
+            pickup_address=ride.pickup_address or (place.address if place else None),
+            destination=ride.destination,
+            reason=(ride.cancel_reason or "").removeprefix(STOP_REASON_PREFIX),
+            driver_name=driver.name if driver else None,
+            driver_plate=driver.plate if driver else None,
+        )
+        for ride, person, place, driver in rows
+    ]

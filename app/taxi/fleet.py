@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.people.phones import is_mobile, mask_number, normalise_number
@@ -61,6 +62,7 @@ NEED_COMPANY_NAME = "请填写公司名称。"
 COMPANY_TAKEN = "已经有一家叫“{name}”的公司。"
 BAD_ZONE = "服务区域“{zone}”不是昆明的区县。请从列表里选一个（例如“五华区”），或者不填。"
 PHONE_TAKEN = "手机号 {number} 已经登记在{name}名下，一个手机号只能登记一位司机。"
+OTHER = "另一位司机"
 NO_COMPANY = "找不到这家出租车公司。"
 COMPANY_INACTIVE = "这家公司已停用，请选择其他公司或先启用它。"
 NO_DRIVER = "找不到这位司机。"
@@ -232,7 +234,15 @@ def save_driver(
     # An accessible van takes a wheelchair by definition; other cars as ticked.
     driver.accessible = accessible or kind == VehicleType.ACCESSIBLE_VAN
     driver.volunteer = volunteer
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        # Another operator saved the same mobile or plate at this very moment: the unique
+        # constraints (migration 0024 for the mobile) decide. The session must be rolled
+        # back now (the console does), so the loser is told without a name.
+        if "phone" in str(exc.orig):
+            raise FleetError(PHONE_TAKEN.format(number=mask_number(number), name=OTHER)) from exc
+        raise FleetError(PLATE_TAKEN.format(plate=normalised, name=OTHER)) from exc
     return driver
 
 

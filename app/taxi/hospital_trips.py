@@ -415,6 +415,34 @@ def cancel_for(
     )
 
 
+def rides_a_stop_cancels(session: Session, *, schedule_id: int) -> list[int]:
+    """The booked rides a 停诊 of this clinic session would cancel (what `cancel_for` does
+    for each of its booked appointments): linked, still booked ahead, and not shared with
+    a live appointment of another session. Their ids, for the confirmation page."""
+    in_session = select(Appointment.id).join(Slot, Slot.id == Appointment.slot_id).where(
+        Slot.schedule_id == schedule_id, Appointment.status == AppointmentStatus.BOOKED
+    )
+    shared_elsewhere = (
+        select(HospitalTrip.ride_id)
+        .join(Appointment, Appointment.id == HospitalTrip.appointment_id)
+        .join(Slot, Slot.id == Appointment.slot_id)
+        .where(Appointment.status == AppointmentStatus.BOOKED, Slot.schedule_id != schedule_id)
+    )
+    return list(
+        session.scalars(
+            select(Ride.id)
+            .join(HospitalTrip, HospitalTrip.ride_id == Ride.id)
+            .where(
+                HospitalTrip.appointment_id.in_(in_session),
+                Ride.status == RideStatus.SCHEDULED,
+                Ride.id.not_in(shared_elsewhere),
+            )
+            .distinct()
+            .order_by(Ride.id)
+        )
+    )
+
+
 def move_for(
     session: Session, *, old_id: int, new_id: int, now: datetime, settings: Settings
 ) -> MoveResult | None:

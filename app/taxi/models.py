@@ -33,6 +33,9 @@ class TaxiCompany(Base):
 
 class Driver(Base):
     __tablename__ = "drivers"
+    # One mobile, one driver (migration 0024, a unique index: no table rebuild on SQLite;
+    # fleet.save_driver refuses a number on file with a reason first).
+    __table_args__ = (Index("uq_drivers_phone", "phone", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("taxi_companies.id"))
     name: Mapped[str] = mapped_column(String(50))

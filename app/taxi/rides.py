@@ -15,10 +15,12 @@ sent when a driver is assigned are composed in `app.taxi.notifications`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -75,6 +77,7 @@ NOT_FOUND = "找不到这张叫车单。"
 NEED_PICKUP = "请填写上车地点。"
 NEED_CALLER = "请填写来电者姓名或电话号码。"
 BAD_ETA = "预计到达时间请填 1 到 120 分钟。"
+DUPLICATE = "这位来电者已经有 {count} 张没有结束的叫车单，没有下新单。"
 
 
 class RideError(Exception):
@@ -94,6 +97,24 @@ class RideNotFound(RideError):
         super().__init__(NOT_FOUND)
 
 
+@dataclass(frozen=True)
+class OpenRide:
+    """A ride not yet finished, as the duplicate-order warning lists it."""
+
+    ride_id: int
+    status_label: str
+    pickup: str
+
+
+class DuplicateOrder(RideConflict):
+    """The caller already has rides not yet finished (`open_rides`, oldest first): no new
+    ride was queued. The consoles show them and offer to order again with `duplicate_ok`."""
+
+    def __init__(self, open_rides: list[OpenRide]) -> None:
+        super().__init__(DUPLICATE.format(count=len(open_rides)))
+        self.open_rides = open_rides
+
+
 # --- creating ---------------------------------------------------------------------------
 
 
@@ -109,6 +130,7 @@ def queue(
     pickup_address: str | None = None,
     destination: str | None = None,
     to_hospital: bool = False,
+    duplicate_ok: bool = True,
 ) -> Ride:
     """A back-office order (后台下单) for someone who phoned an operator; queued at once.
 
@@ -116,11 +138,23 @@ def queue(
     unregistered caller's name is kept on the ride (`caller_name`), not made into a person
     record nobody verified. The pickup is the saved place given, else the free-text
     address, else the person's home.
+
+    With `duplicate_ok=False` (the consoles' first try) a caller who has a ride not yet
+    finished gets `DuplicateOrder` and nothing is queued. The check and the insert run
+    under a lock on the caller (`_lock_caller`), so two operators ordering for the same
+    person at the same instant make one ride; the second is told of it.
     """
     caller_name = (caller_name or "").strip() or None
     pickup_address = (pickup_address or "").strip() or None
     destination = (destination or "").strip() or None
     person = _resolve_person(session, person_id, caller_number, caller_name)
+    if not duplicate_ok and (person is not None or caller_number):
+        _lock_caller(session, person.id if person is not None else None, caller_number)
+        found = open_rides(
+            session, number=caller_number, person_id=person.id if person is not None else None
+        )
+        if found:
+            raise DuplicateOrder(found)
     place = _resolve_place(session, person, pickup_place_id, pickup_address)
     if place is None and pickup_address is None:
         raise RideError(NEED_PICKUP)
@@ -143,6 +177,40 @@ def queue(
     session.add(ride)
     session.flush()
     return ride
+
+
+def open_rides(
+    session: Session, *, number: str | None, person_id: int | None
+) -> list[OpenRide]:
+    """The rides not yet finished of a caller: placed from the number, or of the person
+    registered with it, or of the person given. Oldest first."""
+    who = []
+    if number:
+        who.append(Ride.caller_number == number)
+        who.append(
+            Ride.person_id.in_(select(PersonPhone.person_id).where(PersonPhone.number == number))
+        )
+    if person_id is not None:
+        who.append(Ride.person_id == person_id)
+    if not who:
+        return []
+    found = session.scalars(select(Ride).where(Ride.status.in_(LIVE), or_(*who)).order_by(Ride.id))
+    return [
+        OpenRide(r.id, STATUS_LABELS[r.status], r.pickup_address or "（见录音）") for r in found
+    ]
+
+
+def _lock_caller(session: Session, person_id: int | None, number: str | None) -> None:
+    """Serialise orders for one caller until the transaction ends: a transaction-scoped
+    advisory lock on PostgreSQL, keyed on the person (else the number), so two orders
+    for the same person wait for each other and others do not; on SQLite a no-op write
+    takes the database write lock (the same effect, for every order)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE rides SET id = id WHERE id = -1"))
+        return
+    key = f"ride-order:person:{person_id}" if person_id is not None else f"ride-order:{number}"
+    digest = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": digest})
 
 
 def _resolve_person(

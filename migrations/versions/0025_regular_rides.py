@@ -7,7 +7,7 @@ together: an instance is made once per rule and day, and a skipped (cancelled) o
 so it is never made again. The job kind CHECK allows `regular_ride`.
 
 Revision ID: 0025_regular_rides
-Revises: 0023_hospital_trips (to be re-chained to 0024_driver_mobile_unique on merge)
+Revises: 0024_driver_mobile_unique
 Create Date: 2026-11-29 22:30:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 
 
 revision: str = "0025_regular_rides"
-down_revision: str | None = "0023_hospital_trips"
+down_revision: str | None = "0024_driver_mobile_unique"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

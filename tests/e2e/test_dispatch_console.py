@@ -62,6 +62,20 @@ def test_a_called_in_ride_appears_live_and_is_assigned(live_server: LiveServer, 
     row.locator("select[name=driver_id]").select_option(
         label="云A·D1234 · 刘师傅 · 137****0001 · 爱心车队"
     )
+    # The closed list is narrower than the label: the chosen driver's mobile is shown in
+    # full under it, inside the form, at 1366 and 1024 px, and follows the choice.
+    chosen = page.locator(f"#chosen-{ride_id}")
+    for width in (1366, 1024):
+        page.set_viewport_size({"width": width, "height": 768})
+        expect(chosen).to_have_text("云A·D1234 · 刘师傅 · 137****0001 · 爱心车队", timeout=2000)
+        assert _inside(chosen, row.locator("form.assign-form")), width
+    other = row.locator("select[name=driver_id] option").nth(1)
+    row.locator("select[name=driver_id]").select_option(other.get_attribute("value"))
+    expect(chosen).to_have_text(other.inner_text())
+    row.locator("select[name=driver_id]").select_option(
+        label="云A·D1234 · 刘师傅 · 137****0001 · 爱心车队"
+    )
+    expect(chosen).to_contain_text("137****0001")
     row.locator("select[name=eta_minutes]").select_option("15")
     page.screenshot(path="/tmp/ivr-dispatch-assign.png", full_page=True)
     row.locator("button", has_text="确认派车").click()
@@ -76,3 +90,12 @@ def test_a_called_in_ride_appears_live_and_is_assigned(live_server: LiveServer, 
     assert sms == {ZHANG, "+8613900000001", "+8613900000002"}
     assert [m.to_number for m in messages if m.kind == OutboxKind.CALL] == [ZHANG]
     assert all("15分钟" in m.body for m in messages if m.kind == OutboxKind.SMS)
+
+
+def _inside(element: Any, box: Any) -> bool:
+    """The element is drawn whole (nothing clipped) within the box."""
+    inner, outer = element.bounding_box(), box.bounding_box()
+    assert inner is not None and outer is not None
+    clipped = element.evaluate("el => el.scrollWidth > el.clientWidth")
+    return (not clipped and inner["x"] >= outer["x"] - 0.5
+            and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5)

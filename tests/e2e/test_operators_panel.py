@@ -77,3 +77,20 @@ def test_a_caller_who_pressed_0_appears_live_and_is_picked_up(
     page.locator(f"#operator-request-{request_id} button", has_text="保存备注").click()
     page.wait_for_url("**/dispatch?done=noted")
     assert "备注：老人说腿疼，要轮椅（调度1）" in page.inner_text(f"#operator-request-{request_id}")
+
+    # While talking: 为来电者挂号 for 张奶奶, from the offers the phone reads, once she agrees.
+    page.locator(f"#book-{request_id}").click()
+    page.wait_for_url(f"**/dispatch/operators/{request_id}/booking")
+    page.select_option("#booking-department", "心血管内科")
+    page.locator("button", has_text="查看可挂的号").click()
+    first_offer = page.locator("label.offer").first
+    first_offer.wait_for(timeout=2000)
+    assert "明天" in first_offer.inner_text() and "心血管内科" in first_offer.inner_text()
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    page.check("#booking-confirmed")
+    page.locator("#booking-form button", has_text="挂号").click()
+    page.wait_for_url("**/dispatch?done=booked")
+    assert "已为来电者挂号" in page.inner_text("[role=status].ok-notice")

@@ -54,14 +54,26 @@ def test_a_booked_ride_is_listed_given_a_driver_and_released(
     expect(row).to_contain_text("张奶奶")
     expect(row).to_contain_text("138****0001")
 
-    # Never wider than the screen (1366 and 1024 px wide, with a real CJK font).
+    # Never wider than the screen (1366 and 1024 px wide, with a real CJK font), and not
+    # cramped: the name with the age, the pickup time and each button on one line.
     for width in (1366, 1024):
         page.set_viewport_size({"width": width, "height": 768})
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, (width, overflow)
+        for part in ("td.person .name", "td.pickup-time strong", "summary", "button"):
+            element = row.locator(part).first
+            assert _lines(element) == 1, (width, part, element.inner_text())
+    row.locator("summary", has_text="取消预约").click()  # the open form fits too
+    expect(row.locator("button", has_text="确认取消")).to_be_visible()
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, ("cancel form open", overflow)
+    assert _lines(row.locator("td.pickup .address")) <= 3  # the address keeps its room
     page.screenshot(path="/tmp/ivr-dispatch-scheduled-1024.png", full_page=True)
+    row.locator("summary", has_text="取消预约").click()
 
     # Every active driver is offered, marked on or off duty now; an off-duty one can be
     # named for tomorrow.
@@ -88,6 +100,15 @@ def test_a_booked_ride_is_listed_given_a_driver_and_released(
     page.click("nav.dispatch-nav >> text=叫车队列")
     page.wait_for_url(f"{live_server.url}/dispatch")
     expect(page.locator(f"#ride-{ride_id}")).to_contain_text("云A·D1234")
+
+
+def _lines(element: Any) -> int:
+    """On how many lines the element's text is drawn (one rectangle per line box)."""
+    return int(element.evaluate(
+        """el => { const range = document.createRange(); range.selectNodeContents(el);
+                   const tops = [...range.getClientRects()].map(r => Math.round(r.top));
+                   return new Set(tops).size; }"""
+    ))
 
 
 def _driver_of(server: LiveServer, ride_id: int) -> int:

@@ -26,6 +26,7 @@ from app.hospital.console.view import (
 )
 from app.hospital.models import Hospital
 from app.staff.models import StaffUser
+from app.taxi import hospital_trips
 
 router = console_router()
 
@@ -124,9 +125,11 @@ def stop_form(
         )
     except hospital_desk.DeskNotFound as exc:
         raise HTTPException(status_code=404, detail=exc.message) from None
+    # The cars to the appointments a stop cancels too: staff see how many before confirming.
+    linked = hospital_trips.rides_a_stop_cancels(session, schedule_id=schedule.schedule_id)
     return render(
         request,
         "hospital/stop.html",
         {"hospital": hospital, "schedule": schedule, "day_title": day_title(schedule.day),
-         "reasons": STOP_REASONS},
+         "reasons": STOP_REASONS, "linked_rides": len(linked)},
     )

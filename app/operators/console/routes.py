@@ -9,25 +9,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import Form, HTTPException, Request
+from fastapi import Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.consoles.auth import DispatchStaff, NowDep
 from app.consoles.csrf import CsrfProtected
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
+from app.core.local_time import local_today
 from app.core.logging import log_fields
-from app.operators import panel, requests
+from app.hospital.offers import CLINIC_WORDS, department_names
+from app.operators import booking, panel, registration, requests
 from app.operators.console.view import panel_context
 from app.operators.desk import desk_for
 from app.operators.requests import OperatorRequestError
+from app.people.age import age_on
+from app.people.phones import mask_number
 from app.staff.models import StaffUser
 from app.taxi import rides
 from app.taxi.console.forms import dispatch_router
 from app.taxi.console.media import serve_recording
-from app.taxi.console.orders import open_rides_of
 
 logger = logging.getLogger(__name__)
 router = dispatch_router()
@@ -180,15 +184,6 @@ def order_for_caller(
     def order() -> object:
         with desk_for(request.app.state).db.session() as work:
             caller = requests.caller_of(work, request_id=request_id)
-            open_rides = open_rides_of(work, caller.number) if caller.number else []
-            if open_rides and not duplicate_ok:
-                raise OperatorRequestError(
-                    PANEL_DUPLICATE.format(
-                        count=len(open_rides),
-                        rides="、".join(f"#{r.ride_id}（{r.status_label}）" for r in open_rides),
-                    ),
-                    conflict=False,
-                )
             try:
                 return rides.queue(
                     work,
@@ -199,13 +194,129 @@ def order_for_caller(
                     pickup_address=pickup_address,
                     destination=destination,
                     to_hospital=to_hospital,
+                    duplicate_ok=duplicate_ok,
                 )
+            except rides.DuplicateOrder as exc:
+                raise OperatorRequestError(
+                    PANEL_DUPLICATE.format(
+                        count=len(exc.open_rides),
+                        rides="、".join(
+                            f"#{r.ride_id}（{r.status_label}）" for r in exc.open_rides
+                        ),
+                    ),
+                    conflict=False,
+                ) from exc
             except rides.RideError as exc:
                 raise OperatorRequestError(exc.message, conflict=False) from exc
 
     return _act(
         request, session, settings, now, staff, "ordered", order, {"request_id": request_id}
     )
+
+
+@actions.post("/dispatch/operators/{request_id}/register", response_class=Response)
+def register_caller(
+    request: Request,
+    request_id: int,
+    staff: DispatchStaff,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    full_name: Annotated[str, Form(max_length=50)] = "",
+    call_name: Annotated[str, Form(max_length=20)] = "",
+    home_address: Annotated[str, Form(max_length=200)] = "",
+    id_number: Annotated[str, Form(max_length=18)] = "",
+    consented: Annotated[bool, Form()] = False,
+) -> Response:
+    """登记为老人: the caller on the line becomes a registered person, with the number
+    from the call (app/operators/registration.py)."""
+    db = desk_for(request.app.state).db
+
+    def register() -> None:
+        with db.session() as work:
+            operator = work.get(StaffUser, staff.id)
+            assert operator is not None
+            person = registration.register_caller(
+                work, request_id=request_id, staff=operator, full_name=full_name,
+                call_name=call_name, home_address=home_address, id_number=id_number,
+                consented=consented, now=now,
+            )
+            fields["person_id"] = person.id
+
+    fields: dict[str, object] = {"request_id": request_id}
+    return _act(request, session, settings, now, staff, "registered", register, fields)
+
+
+def _booking_page(
+    request: Request, session: SessionDep, staff: StaffUser, request_id: int, now: datetime,
+    *, department: str, error: str | None = None, status_code: int = 200,
+) -> Response:
+    """为来电者挂号: the department list and, once one is chosen, its offers."""
+    try:
+        number, person = booking.patient_on_line(session, request_id=request_id, staff=staff)
+        offers = (
+            booking.offers_for(session, request_id=request_id, staff=staff,
+                               department=department, now=now)
+            if department else []
+        )
+    except OperatorRequestError as exc:
+        raise HTTPException(status_code=409 if exc.conflict else 400, detail=exc.message) from None
+    today = local_today(now)
+    return render(
+        request,
+        "operators/booking.html",
+        {
+            "request_id": request_id, "number": number, "mask_number": mask_number,
+            "patient_name": person.call_name or person.full_name,
+            "age": age_on(person.birth_date, today), "today": today,
+            "departments": department_names(session), "department": department,
+            "offers": offers, "clinic_words": CLINIC_WORDS, "error": error,
+            "has_id": bool(person.id_number),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/dispatch/operators/{request_id}/booking", response_class=Response)
+def booking_page(
+    request: Request, request_id: int, staff: DispatchStaff, session: SessionDep, now: NowDep,
+    department: Annotated[str, Query(max_length=50)] = "",
+) -> Response:
+    return _booking_page(request, session, staff, request_id, now, department=department)
+
+
+@actions.post("/dispatch/operators/{request_id}/booking", response_class=Response)
+def book_for_caller(
+    request: Request,
+    request_id: int,
+    staff: DispatchStaff,
+    session: SessionDep,
+    now: NowDep,
+    department: Annotated[str, Form(max_length=50)] = "",
+    slot_id: Annotated[str, Form(max_length=20)] = "",
+    confirmed: Annotated[bool, Form()] = False,
+) -> Response:
+    """挂号 for the caller on the line, through the booking service (app/operators/booking.py)."""
+    chosen = int(slot_id) if slot_id.strip().isdigit() and len(slot_id.strip()) < 19 else None
+    try:
+        appointment = booking.book_for_caller(
+            session, request_id=request_id, staff=staff, slot_id=chosen, confirmed=confirmed,
+            now=now,
+        )
+        session.commit()
+    except OperatorRequestError as exc:
+        session.rollback()
+        logger.info("operator action refused", extra=log_fields(action="booked",
+                                                                request_id=request_id))
+        return _booking_page(
+            request, session, staff, request_id, now, department=department, error=exc.message,
+            status_code=409 if exc.conflict else 400,
+        )
+    logger.info("operator action", extra=log_fields(
+        action="booked", staff_user_id=staff.id, request_id=request_id,
+        appointment_id=appointment.id,
+    ))
+    return RedirectResponse("/dispatch?done=booked", status_code=303)
 
 
 @actions.post("/dispatch/operators/{request_id}/note", response_class=Response)

@@ -24,7 +24,7 @@ from app.people.phones import typed_number
 from app.staff.models import StaffUser
 from app.taxi import rides
 from app.taxi.console.forms import dispatch_router
-from app.taxi.console.orders import DUPLICATE, open_rides_of
+from app.taxi.console.orders import DUPLICATE
 from app.taxi.console.view import page_context
 
 router = dispatch_router(dependencies=[CsrfProtected])
@@ -51,6 +51,9 @@ def _run(
         assert isinstance(exc, rides.RideError)
         context = page_context(session, settings, now, staff)
         context["error"] = exc.message
+        if isinstance(exc, rides.DuplicateOrder):  # the open rides and "仍然下单"
+            context["error"] = DUPLICATE.format(count=len(exc.open_rides))
+            context["duplicate"] = exc.open_rides
         if typed is not None:
             context["order"] = typed  # what the operator typed stays in the form
         status = 409 if isinstance(exc, rides.RideConflict | rides.RideNotFound) else 400
@@ -155,13 +158,6 @@ def back_office_order(
         "pickup_address": pickup_address, "destination": destination,
         "to_hospital": to_hospital,
     }
-    open_rides = open_rides_of(session, number) if number and not duplicate_ok else []
-    if open_rides:
-        context = page_context(session, settings, now, staff)
-        context["error"] = DUPLICATE.format(count=len(open_rides))
-        context["duplicate"] = open_rides
-        context["order"] = typed
-        return render(request, "dispatch/page.html", context, status_code=409)
 
     def change() -> object:
         if caller_number.strip() and number is None:
@@ -169,7 +165,7 @@ def back_office_order(
         return rides.queue(
             session, now=now, created_by_staff_id=staff.id, caller_name=caller_name,
             caller_number=number, pickup_address=pickup_address, destination=destination,
-            to_hospital=to_hospital,
+            to_hospital=to_hospital, duplicate_ok=duplicate_ok,
         )
 
     return _run(

@@ -62,6 +62,7 @@ def scheduled_context(session: Session, settings: Settings, now: datetime) -> di
     )
     return {
         "booked": ahead.booked_list(session, now=now, rules=rules),
+        "stopped": ahead.stopped_list(session, now=now),
         "drivers": drivers,
         "rules": rules,
         "mask_number": mask_number,

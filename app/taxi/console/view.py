@@ -15,6 +15,7 @@ from app.operators.console.view import marker as operators_marker
 from app.operators.console.view import panel_context
 from app.people.phones import local_number, mask_number
 from app.staff.models import StaffUser
+from app.taxi import ahead
 from app.taxi import queue as ride_queue
 from app.taxi.enums import VEHICLE_TYPE_LABELS
 from app.taxi.fleet import in_zone
@@ -37,6 +38,8 @@ UNSENT_NOTICES: dict[str, str] = {
     "assigned": f"已派车。短信和语音通知{NOT_SENT}。",
     "cancelled": f"已取消这张叫车单。给来电者（和司机）的通知{NOT_SENT}。",
     "no_car": f"已标记为暂无车辆，这张单仍留在队列里。给来电者的通知{NOT_SENT}。",
+    "booked": f"已为来电者挂号。确认短信{NOT_SENT}。",
+    "registered": f"已登记这位来电者（电话号码和家庭住址）。告诉老人已登记的短信{NOT_SENT}。",
 }
 
 
@@ -112,6 +115,8 @@ def queue_context(session: Session, settings: Settings, now: datetime) -> dict[s
         "eta_choices": ETA_CHOICES,
         "marker": "|".join(map(str, ride_queue.change_marker(session))),
         "now": now,
+        # Booked hospital trips a 停诊 cancelled: a notice above the queue (app/taxi/ahead.py).
+        "stopped": ahead.stopped_list(session, now=now),
     }
 
 

@@ -3,11 +3,14 @@ what assignment offers, and the races between duty changes and assignments."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app.core.db import Database
 from app.notify.models import OutboxMessage
@@ -315,3 +318,41 @@ def test_the_drivers_marker_changes_with_duty_and_only_then(demo: Database) -> N
     with demo.session() as session:
         off = fleet.change_marker(session)
     assert len({first, on, off}) == 3
+
+
+def test_the_database_refuses_a_second_driver_with_the_same_mobile(demo: Database) -> None:
+    liu = _driver(demo, "云A·D1234")
+    with pytest.raises(IntegrityError), demo.session() as session:
+        session.add(Driver(company_id=liu.company_id, name="假师傅", phone=liu.phone,
+                           plate="云A·K9999", active=True, on_duty=False))
+        session.flush()
+
+
+@pytest.mark.parametrize("repeat", range(2))
+def test_two_operators_adding_one_mobile_at_once_one_driver_is_saved(
+    demo: Database, repeat: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both pass the "number on file?" check before either writes: the constraint decides.
+    checked = threading.Barrier(2)
+    real_flush = Session.flush
+
+    def flush_after_both_checked(self: Session, *args: object, **kw: object) -> None:
+        if any(isinstance(o, Driver) for o in self.new):
+            with contextlib.suppress(threading.BrokenBarrierError):
+                checked.wait(timeout=2)
+        real_flush(self, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Session, "flush", flush_after_both_checked)
+
+    def add(plate: str) -> object:
+        def action() -> str:
+            return f"saved {_add_driver(demo, plate=plate, phone='13700000099')}"
+        return action
+
+    outcomes = _race(add("云A·K2026"), add("云A·K2027"))
+    assert sorted(o.split()[0] for o in outcomes) == ["refused:", "saved"], outcomes
+    refused = next(o for o in outcomes if o.startswith("refused"))
+    assert "137****0099" in refused and "一个手机号只能登记一位司机" in refused
+    with demo.session() as session:
+        holders = session.scalars(select(Driver).where(Driver.phone == "+8613700000099")).all()
+        assert len(holders) == 1

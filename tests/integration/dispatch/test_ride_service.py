@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -247,3 +248,77 @@ def test_back_office_order_for_an_unregistered_caller(demo: Database) -> None:
 
 def test_plate_is_spelled_character_by_character() -> None:
     assert spoken_plate("云A·D1234") == "云A，D，幺，两，三，四"
+
+
+def test_an_order_for_a_caller_with_a_live_ride_is_refused_unless_confirmed(
+    demo: Database,
+) -> None:
+    first = _order(demo, ZHANG)
+    with pytest.raises(rides.DuplicateOrder) as refused, demo.session() as session:
+        rides.queue(session, now=NOW, created_by_staff_id=None, caller_number=ZHANG,
+                    duplicate_ok=False)
+    assert [r.ride_id for r in refused.value.open_rides] == [first]
+    with demo.session() as session:  # the person, ordered for by id (the operators' panel)
+        person_id = session.scalars(
+            select(PersonPhone.person_id).where(PersonPhone.number == ZHANG)
+        ).one()
+    with pytest.raises(rides.DuplicateOrder), demo.session() as session:
+        rides.queue(session, now=NOW, created_by_staff_id=None, person_id=person_id,
+                    duplicate_ok=False)
+    second = _order(demo, ZHANG, duplicate_ok=True)  # "仍然下单": two cars really needed
+    assert second != first
+
+
+@pytest.mark.parametrize("repeat", range(3))
+def test_two_operators_ordering_for_one_person_at_once_make_one_ride(
+    demo: Database, repeat: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One operator types the number, the other orders from the panel by the person: both
+    # look for open rides before either has written (the pause), as at the same instant.
+    with demo.session() as session:
+        person_id = session.scalars(
+            select(PersonPhone.person_id).where(PersonPhone.number == ZHANG)
+        ).one()
+    real_open_rides = rides.open_rides
+
+    def slow_open_rides(*args: object, **kw: object) -> list[rides.OpenRide]:
+        found = real_open_rides(*args, **kw)  # type: ignore[arg-type]
+        time.sleep(0.3)
+        return found
+
+    monkeypatch.setattr(rides, "open_rides", slow_open_rides)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def operator(**who: object) -> None:
+        start.wait()
+        try:
+            with demo.session() as session:
+                ride = rides.queue(session, now=NOW, created_by_staff_id=None,
+                                   duplicate_ok=False, **who)  # type: ignore[arg-type]
+                outcomes.append(f"queued {ride.id}")
+        except rides.DuplicateOrder as exc:
+            outcomes.append(f"told {[r.ride_id for r in exc.open_rides]}")
+
+    threads = [threading.Thread(target=operator, kwargs={"caller_number": ZHANG}),
+               threading.Thread(target=operator, kwargs={"person_id": person_id})]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    with demo.session() as session:
+        made = session.scalars(select(Ride.id).where(Ride.person_id == person_id)).all()
+    assert len(made) == 1, outcomes
+    assert sorted(o.split()[0] for o in outcomes) == ["queued", "told"]
+    assert f"told [{made[0]}]" in outcomes
+
+
+def test_orders_for_two_different_callers_do_not_wait_for_each_other(demo: Database) -> None:
+    with demo.session() as first:
+        rides.queue(first, now=NOW, created_by_staff_id=None, caller_number=ZHANG,
+                    duplicate_ok=False)
+        if demo.engine.dialect.name == "sqlite":
+            return  # one writer at a time there: the lock is the database's
+        with demo.session() as second:  # would block on the same key
+            rides.queue(second, now=NOW, created_by_staff_id=None, caller_number=WANG,
+                        duplicate_ok=False)

@@ -32,6 +32,8 @@ ACTIONS = (
     "/dispatch/operators/{id}/pick-up",
     "/dispatch/operators/{id}/call-back",
     "/dispatch/operators/{id}/order",
+    "/dispatch/operators/{id}/register",
+    "/dispatch/operators/{id}/booking",
     "/dispatch/rides/1/call-back",
 )
 WEBHOOKS = (

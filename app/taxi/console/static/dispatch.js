@@ -19,6 +19,25 @@
   });
 
   if (!queue) { return; }
+
+  /* The assign list, closed, is narrower than a driver's label ("云A·D1234 · 刘师傅 ·
+   * 137****0001 · 爱心车队"): the line under it shows the chosen one in full. */
+  function showChosen(select) {
+    var line = queue.querySelector('[data-chosen-for="' + select.id + '"]');
+    var option = select.options[select.selectedIndex];
+    if (line && option) { line.textContent = option.textContent; }
+  }
+  function showAllChosen() {
+    queue.querySelectorAll("select[name=driver_id]").forEach(showChosen);
+  }
+  queue.addEventListener("change", function (event) {
+    if (!event.target.matches || !event.target.matches("select[name=driver_id]")) { return; }
+    showChosen(event.target);
+    /* A longer label may push the submit button below the window: keep it on screen. */
+    var submit = event.target.form && event.target.form.querySelector("button[type=submit]");
+    if (submit) { submit.scrollIntoView({ block: "nearest", inline: "nearest" }); }
+  });
+  showAllChosen();
   var revealed = {};          // ride id -> full number the operator chose to show
   var fetching = false, again = false;
 
@@ -47,6 +66,7 @@
         if (opt && !opt.disabled) { s.value = state.values[id]; }
       }
     });
+    showAllChosen();
     Object.keys(revealed).forEach(function (id) {
       var el = queue.querySelector('[data-number-for="' + id + '"]');
       if (el) { el.textContent = revealed[id]; }

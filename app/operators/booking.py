@@ -1,0 +1,96 @@
+"""Booking a hospital appointment for the caller on the line (为来电者挂号).
+
+The operator talking with a registered caller picks a department, sees the offers the
+phone flow would read (`app.hospital.offers.find_offers`: the hospitals' rules, the share
+kept for older people, one booking per department and day), reads one to the caller and,
+once they agree, books it with `app.hospital.appointments.book`, as the phone flow does:
+the same checks (real-name ID, no-show suspension, a slot just taken), the confirmation
+SMS and the reminder call the day before. The patient is the person registered with the
+number of the call; the booking number is the caller's. Booking for a relative stays with
+the phone flow (family contacts and their rights) for now.
+
+Only the operator on the line may do it (`requests.held_by`). One unit of work on the given
+session; the caller commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.hospital import appointments
+from app.hospital.errors import BookingError
+from app.hospital.models import Appointment
+from app.hospital.offers import Offer, department_names, find_offers
+from app.operators.requests import OperatorRequestError, held_by
+from app.people.models import Person, PersonPhone
+from app.staff.models import StaffUser
+
+WHAT = "为他挂号"
+NOT_REGISTERED = "来电者还没有登记，请先点“登记为老人”，再挂号。"
+UNKNOWN_DEPARTMENT = "没有这个科室，请从列表里选。"
+NOT_CONFIRMED = "请先把号读给老人听，老人同意后勾选“老人已确认”。没有挂号。"
+NO_SLOT = "请选一个号。没有挂号。"
+MAX_OFFERS = 8
+
+
+def patient_on_line(
+    session: Session, *, request_id: int, staff: StaffUser
+) -> tuple[str | None, Person]:
+    """The call's number and the person registered with it, for the operator on the line."""
+    row = held_by(session, request_id=request_id, staff=staff, what=WHAT)
+    person = None
+    if row.caller_number:
+        person = session.scalar(
+            select(Person)
+            .join(PersonPhone)
+            .where(PersonPhone.number == row.caller_number, Person.active.is_(True))
+            .limit(1)
+        )
+    if person is None:
+        raise OperatorRequestError(NOT_REGISTERED, conflict=False)
+    return row.caller_number, person
+
+
+def offers_for(
+    session: Session, *, request_id: int, staff: StaffUser, department: str, now: datetime
+) -> list[Offer]:
+    """The earliest offers in the department for the caller, as the phone flow reads them."""
+    _, person = patient_on_line(session, request_id=request_id, staff=staff)
+    if department not in department_names(session):
+        raise OperatorRequestError(UNKNOWN_DEPARTMENT, conflict=False)
+    try:
+        return find_offers(
+            session, department=department, patient_id=person.id, now=now, limit=MAX_OFFERS
+        )
+    except BookingError as exc:
+        raise OperatorRequestError(f"不能挂号：{exc.message}", conflict=False) from exc
+
+
+def book_for_caller(
+    session: Session,
+    *,
+    request_id: int,
+    staff: StaffUser,
+    slot_id: int | None,
+    confirmed: bool,
+    now: datetime,
+) -> Appointment:
+    """Book the slot the caller agreed to, through the booking service."""
+    number, person = patient_on_line(session, request_id=request_id, staff=staff)
+    if slot_id is None:
+        raise OperatorRequestError(NO_SLOT, conflict=False)
+    if not confirmed:
+        raise OperatorRequestError(NOT_CONFIRMED, conflict=False)
+    row = held_by(session, request_id=request_id, staff=staff, what=WHAT)
+    try:
+        return appointments.book(
+            session, slot_id=slot_id, patient_id=person.id, now=now,
+            booked_by_number=number, call_id=row.call_id,
+        )
+    except BookingError as exc:
+        raise OperatorRequestError(
+            f"没有挂号：{exc.message}", conflict=exc.code == "slot_taken"
+        ) from exc

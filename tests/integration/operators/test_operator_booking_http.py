@@ -1,0 +1,144 @@
+"""为来电者挂号 from the operators' panel, over real HTTP with the fake Twilio: the operator
+talking with a registered caller sees the offers the phone flow would read and books the
+one the caller agreed to through the booking service (confirmation SMS, reminder job).
+
+Only the operator on the line; an unregistered caller must be registered first; nothing
+is booked without the caller's confirmation ticked or once the slot is taken."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from app.hospital.enums import AppointmentStatus
+from app.hospital.models import Appointment
+from app.notify.models import OutboxMessage
+from app.scheduler.models import ScheduledJob
+from app.staff.enums import StaffRole
+from support.fake_twilio import FakeTwilio
+from support.live_server import LiveServer, add_hospital, add_staff, csrf_from, sign_in
+from support.operator_desk import ZHANG, Desk, make_desk
+
+CALLER_SID = "CA" + "1" * 32
+STRANGER_SID = "CA" + "2" * 32
+STRANGER = "+8615912345679"
+DEPARTMENT = "心血管内科"
+
+
+def _connected(desk: Desk, sid: str, number: str) -> int:
+    desk.caller_presses_0(sid, number)
+    request_id = desk.request_id(sid)
+    client, token = desk.operator("op1")
+    assert client.post(f"/dispatch/operators/{request_id}/pick-up",
+                       data={"csrf_token": token}).status_code == 303
+    assert desk.answer(desk.rings()[-1], desk.leg()).status_code == 200
+    client.close()
+    return request_id
+
+
+def _appointments(desk: Desk) -> list[Appointment]:
+    with desk.server.db.session() as session:
+        return list(session.scalars(select(Appointment).order_by(Appointment.id)))
+
+
+def test_the_operator_on_the_line_books_the_offer_the_caller_agreed_to(
+    live_server_factory: Callable[..., LiveServer], fake_twilio: FakeTwilio
+) -> None:
+    desk = make_desk(live_server_factory, fake_twilio)
+    request_id = _connected(desk, CALLER_SID, ZHANG)
+    op1, token = desk.operator("op1")
+    url = f"/dispatch/operators/{request_id}/booking"
+    assert f'href="{url}"' in op1.get("/dispatch/operators.html").text
+
+    page = op1.get(url, params={"department": DEPARTMENT})
+    assert page.status_code == 200 and "张奶奶" in page.text
+    assert 'id="no-id-number"' not in page.text  # her ID number is on file
+    slots = re.findall(r'name="slot_id" value="(\d+)"', page.text)
+    assert slots, page.text[-2000:]
+    assert "春城第一人民医院" in page.text or "滇池老年病医院" in page.text
+    first = slots[0]
+
+    unconfirmed = op1.post(url, data={"csrf_token": token, "department": DEPARTMENT,
+                                      "slot_id": first})
+    assert unconfirmed.status_code == 400 and "老人已确认" in unconfirmed.text
+    assert 'name="slot_id"' in unconfirmed.text  # the offers stay on the page
+    assert _appointments(desk) == []
+
+    done = op1.post(url, data={"csrf_token": token, "department": DEPARTMENT,
+                               "slot_id": first, "confirmed": "true"})
+    assert done.status_code == 303 and done.headers["location"] == "/dispatch?done=booked"
+    [appointment] = _appointments(desk)
+    assert appointment.slot_id == int(first) and appointment.status == AppointmentStatus.BOOKED
+    assert (appointment.booked_by_number, appointment.call_id) == (ZHANG, CALLER_SID)
+    with desk.server.db.session() as session:
+        sms = session.scalars(select(OutboxMessage).where(OutboxMessage.to_number == ZHANG)).all()
+        assert any("心血管内科" in m.body for m in sms)  # the confirmation, as by phone
+        reminder = session.scalars(select(ScheduledJob.key).where(
+            ScheduledJob.key.startswith(f"remind_appointment:{appointment.id}:")
+        )).all()
+        assert reminder  # the reminder call the day before, as for a phone booking
+    assert "已为来电者挂号" in op1.get("/dispatch?done=booked").text
+
+    # The same slot again (a stale page): refused with the booking service's reason.
+    again = op1.post(url, data={"csrf_token": token, "department": DEPARTMENT,
+                                "slot_id": first, "confirmed": "true"})
+    assert again.status_code in (400, 409) and "没有挂号" in again.text
+    assert len(_appointments(desk)) == 1
+    op1.close()
+
+
+def test_only_the_operator_on_the_line_and_only_for_a_registered_caller(
+    live_server_factory: Callable[..., LiveServer], fake_twilio: FakeTwilio
+) -> None:
+    desk = make_desk(live_server_factory, fake_twilio)
+    request_id = _connected(desk, CALLER_SID, ZHANG)
+    url = f"/dispatch/operators/{request_id}/booking"
+    op2, token2 = desk.operator("op2")
+    assert f'href="{url}"' not in op2.get("/dispatch/operators.html").text
+    seen = op2.get(url, params={"department": DEPARTMENT})
+    assert seen.status_code == 409 and "只有正在和这位来电者通话的调度员" in seen.text
+    with_slot = op2.post(url, data={"csrf_token": token2, "slot_id": "1", "confirmed": "true"})
+    assert with_slot.status_code == 409
+    assert _appointments(desk) == []
+    op2.close()
+
+    db = desk.server.db
+    add_staff(db, "nurse", StaffRole.HOSPITAL_STAFF, hospital_id=add_hospital(db))
+    nurse = desk.server.client()
+    assert sign_in(nurse, "nurse").status_code == 303
+    assert nurse.get(url).status_code == 403
+    token = csrf_from(nurse.get("/hospital", follow_redirects=True).text)
+    assert nurse.post(url, data={"csrf_token": token, "slot_id": "1"}).status_code == 403
+    nurse.close()
+    with desk.server.client() as anonymous:
+        assert anonymous.get(url).status_code == 303
+
+    stranger = _connected(desk, STRANGER_SID, STRANGER)
+    op1, _ = desk.operator("op1")
+    unregistered = op1.get(f"/dispatch/operators/{stranger}/booking")
+    assert unregistered.status_code == 400 and "请先点“登记为老人”" in unregistered.text
+    op1.close()
+
+
+def test_a_caller_registered_without_an_id_number_is_told_why_booking_cannot_be_done(
+    live_server_factory: Callable[..., LiveServer], fake_twilio: FakeTwilio
+) -> None:
+    desk = make_desk(live_server_factory, fake_twilio)
+    request_id = _connected(desk, STRANGER_SID, STRANGER)
+    op1, token = desk.operator("op1")
+    registered = op1.post(f"/dispatch/operators/{request_id}/register", data={
+        "csrf_token": token, "full_name": "周桂兰", "home_address": "五华区华山南路12号",
+        "consented": "true",
+    })
+    assert registered.status_code == 303
+    url = f"/dispatch/operators/{request_id}/booking"
+    page = op1.get(url, params={"department": DEPARTMENT})
+    assert page.status_code == 200 and 'id="no-id-number"' in page.text
+    [slot, *_] = re.findall(r'name="slot_id" value="(\d+)"', page.text)
+    refused = op1.post(url, data={"csrf_token": token, "department": DEPARTMENT,
+                                  "slot_id": slot, "confirmed": "true"})
+    assert refused.status_code == 400 and "没有挂号：电话挂号要实名" in refused.text
+    assert _appointments(desk) == []
+    op1.close()
