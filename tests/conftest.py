@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from sqlalchemy import create_engine, delete, text
 from sqlalchemy.engine import make_url
 
 from app.core.db import Database
-from app.core.migrate import upgrade
+from app.core.migrate import alembic_config, upgrade
 from app.schema import Base
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -132,10 +133,25 @@ def database_url(
     return _migrated_databases[backend]
 
 
+@cache
+def _head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
 @pytest.fixture
 def db(database_url: str) -> Iterator[Database]:
-    """The session database, emptied before each test."""
+    """The session database, emptied before each test (and brought back to the head
+    revision if a migration test left it elsewhere: it serves the whole session)."""
     database = Database(database_url)
+    with database.engine.connect() as conn:
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if version != _head_revision():
+        database.engine.dispose()
+        upgrade(database_url)
     with database.engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(delete(table))
