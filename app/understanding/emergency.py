@@ -161,7 +161,13 @@ def _counts(text: str, hit: Hit, pauses: tuple[int, ...] = ()) -> bool:
     # 昏过去了 / 晕过去了: 过去 as a verb's ending is no "in the past"
     past = _last(before.replace("过去了", "###"), _words("past"))
     recent_past = past > now and len(before) - past <= _PAST_WINDOW
-    if recent_past and not any(w in after for w in _words("still")):
+    # Begun then and still going: 从昨晚上就喘不过气, 昨天开始胸口疼; or said to go on in a
+    # later clause: 昨天胸口疼，现在还疼; 昨晚上摔倒了，到现在还起不来.
+    begun = any(w in before[past:] for w in _words("since"))
+    # how far "still" is looked for: the rest of the words after yesterday, the sign's own
+    # clause after anything longer ago (去年摔了一跤，腿现在还有点不利索 is over)
+    rest = text[hit.end :] if before[:past].endswith(_words("yesterday")) else after
+    if recent_past and not begun and not any(w in rest for w in _words("still")):
         return False
     # An old complaint: 经常手脚发麻, 老毛病了，胸口闷, 手脚发麻好几年了 (not 老毛病，喘不过气了:
     # 了 says it is happening now).

@@ -271,3 +271,24 @@ def test_life_saving_medicine_is_no_emergency() -> None:
 
 def test_itching_that_keeps_one_awake_is_the_skin() -> None:
     assert u("department", "身上长了好多疙瘩，痒得睡不着") == "皮肤科"
+
+
+# sixth call trial -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "前天开始心口疼，疼得很",
+        "从昨天晚上就喘不上气",
+        "老伴昨天下午摔了，到现在还爬不起来",
+        "昨晚上胸口闷，现在还在疼",
+    ],
+)
+def test_a_sign_begun_yesterday_and_still_going_is_an_emergency(text: str) -> None:
+    assert u("emergency", text) is True
+
+
+@pytest.mark.parametrize("text", ["前天摔了一跤，今天好多了", "昨天心口疼了一下，早好了"])
+def test_a_sign_of_yesterday_that_is_over_is_no_emergency(text: str) -> None:
+    assert u("emergency", text) is False
