@@ -32,6 +32,20 @@ def test_oversized_hospital_ids_are_404(live_server: LiveServer) -> None:
         assert client.get("/hospital/1/schedules/99999999999999999999/stop").status_code == 404
 
 
+def test_ids_past_a_postgresql_integer_are_404(live_server: LiveServer) -> None:
+    """Ids are `integer` columns: 2**31 and up would be a database error, not a lookup."""
+    hospital = add_hospital(live_server.db)
+    add_staff(live_server.db, "boss", StaffRole.ADMIN)
+    with live_server.client() as client:
+        sign_in(client, "boss")
+        for big in ("2147483648", "999999999999999999"):
+            assert client.get(f"/hospital/{big}").status_code == 404, big
+            assert client.get(f"/dispatch/rides/{big}/recording").status_code == 404, big
+            assert client.get(f"/dispatch/fleet/drivers/{big}").status_code == 404, big
+        assert client.get("/dispatch/rides/2147483647/recording").status_code == 404
+        assert client.get(f"/hospital/{hospital}").status_code == 200
+
+
 @pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json"])
 def test_api_docs_are_hidden_outside_development(
     live_server_factory: Callable[..., LiveServer], path: str
