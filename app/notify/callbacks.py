@@ -42,8 +42,9 @@ def outbox_status_for(provider_status: str) -> OutboxStatus | None:
 
 def _outbox_id(ref: str | None) -> int | None:
     """The outbox id in a callback's `ref`, or None for anything else: a forged or mangled
-    ref (other digits such as "²", 20 digits, a sign) must not reach the database."""
-    if ref and ref.isascii() and ref.isdigit() and len(ref) <= 18:
+    ref (other digits such as "²", past an integer column, a sign) must not reach the
+    database."""
+    if ref and ref.isascii() and ref.isdigit() and int(ref) < 2**31:
         return int(ref)
     return None
 

@@ -41,7 +41,7 @@ router = APIRouter(prefix="/twilio", tags=["twilio"], route_class=TwilioWebhookR
 
 def _reminder_id(request: Request) -> int:
     value = request.query_params.get("reminder", "")
-    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+    if not (value.isascii() and value.isdigit() and int(value) < 2**31):  # an integer id
         raise WebhookRejected(400, "malformed Twilio webhook: ?reminder= must be a number")
     return int(value)
 
