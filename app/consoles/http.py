@@ -32,6 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.deps import SessionDep
 from app.core.logging import log_fields
+from app.db.base import MAX_ID
 
 SECURITY_HEADERS: dict[str, str] = {
     "x-content-type-options": "nosniff",
@@ -49,8 +50,7 @@ logger = logging.getLogger(__name__)
 _PLAIN_PATH_PARAM = re.compile(r"\{(\w+)\}")
 
 
-MAX_DATABASE_ID = 2**31 - 1
-"""The largest value of an `integer` column on PostgreSQL (every table's id)."""
+MAX_DATABASE_ID = MAX_ID
 
 
 def _at_most(limit: int) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.logging import log_fields, mask_phone
-from app.db.base import utcnow
+from app.db.base import parse_id, utcnow
 from app.notify.enums import OutboxStatus
 from app.notify.models import OutboxMessage
 
@@ -44,9 +44,7 @@ def _outbox_id(ref: str | None) -> int | None:
     """The outbox id in a callback's `ref`, or None for anything else: a forged or mangled
     ref (other digits such as "²", past an integer column, a sign) must not reach the
     database."""
-    if ref and ref.isascii() and ref.isdigit() and int(ref) < 2**31:
-        return int(ref)
-    return None
+    return parse_id(ref)
 
 
 def apply_status(

@@ -132,6 +132,19 @@ def test_tokens_and_isolation(clinic: int, demo: Database, live_server: LiveServ
     _outcome(_get(live_server, f"{clinic}/Slot", new_token_value), 401, "expired")
 
 
+def test_ids_no_row_can_hold_are_not_found_not_server_errors(
+    clinic: int, demo: Database, live_server: LiveServer
+) -> None:
+    live_server.clock.set(NOW)
+    _, token = new_token(demo, clinic)
+    for resource_id in ("2147483648", "999999999999999999", "²"):
+        for kind in ("Patient", "Slot", "Appointment"):
+            _outcome(_get(live_server, f"{clinic}/{kind}/{resource_id}", token), 404, "not-found")
+        found = _get(live_server, f"{clinic}/Slot", token, schedule=f"Schedule/{resource_id}")
+        _outcome(found, 400, "invalid")
+    assert _get(live_server, f"{clinic}/Schedule", token, _id="1").status_code == 200
+
+
 def test_bad_bundles_change_nothing(clinic: int, demo: Database, live_server: LiveServer) -> None:
     live_server.clock.set(NOW)
     doctor_id = add_doctor(demo, clinic)
