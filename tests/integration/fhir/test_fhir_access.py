@@ -195,6 +195,14 @@ def test_bad_bundles_change_nothing(clinic: int, demo: Database, live_server: Li
         "entry": [slot_entry("S-9", "Schedule/999999", "08:00")],
     }
     _outcome(_post(live_server, clinic, token, orphan), 422, "not-found")
+    # References no row can hold: an unknown doctor or schedule, not a database error.
+    for big in ("2147483648", "²"):
+        no_doctor = copy.deepcopy(good)
+        no_doctor["entry"][0]["resource"]["actor"][0]["reference"] = f"Practitioner/{big}"
+        refused = _outcome(_post(live_server, clinic, token, no_doctor), 422, "not-found")
+        assert f"Practitioner/{big}" in refused
+        orphan["entry"] = [slot_entry("S-9", f"Schedule/{big}", "08:00")]
+        _outcome(_post(live_server, clinic, token, orphan), 422, "not-found")
     assert _schedules(demo) == 0
 
     # The good bundle still goes in, once.
