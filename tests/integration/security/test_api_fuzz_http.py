@@ -6,6 +6,7 @@ with generated requests (valid and invalid path, query, form and JSON values):
 - signed in as each staff role, on the role's own pages, with the session's CSRF token,
   so forms reach their handlers (an admin never targets their own account);
 - anonymously (sign-in, the family pages, static files, and once each staff page);
+- as a family member signed in on the family pages (the session an SMS code starts);
 - the FHIR API with a valid token of a demo hospital;
 - the Twilio webhooks with a valid Twilio signature over generated form fields (the
   schema names none: Twilio's fields are added here) and, separately, with a forged one.
@@ -26,6 +27,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -37,18 +39,20 @@ from hypothesis import HealthCheck, Phase
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from sqlalchemy import select
+from starlette.responses import Response
 from twilio.request_validator import RequestValidator
 
-from app.consoles.csrf import session_token
+from app.consoles.csrf import CSRF_COOKIE, session_token
 from app.core.logging import JsonFormatter
 from app.hospital.fhir import tokens
 from app.hospital.models import Hospital
+from app.people.family import session as family_session
 from app.people.models import Community, FamilyContact, Person, PersonPhone
 from app.staff.enums import StaffRole
 from app.staff.models import StaffUser
 from app.staff.sessions import start_session
 from support.demo import demo_data
-from support.live_server import LiveServer
+from support.live_server import LiveServer, csrf_from
 
 DAY = date(2026, 11, 30)
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # 10:00 in Kunming
@@ -71,6 +75,7 @@ OWN_ACCOUNT_PATHS = ("/console/users/{user_id}",)
 
 DEMO_CALLERS = [f"+86138000000{n:02d}" for n in range(1, 13)]
 ID_TYPED = "530102194803092215"  # an ID number typed on the keypad
+FAMILY_MOBILE = "+8613900000001"  # 李梅, the daughter of a demo caller
 CALL_SIDS = ["CA" + "0" * 31 + "1", "CA" + "0" * 31 + "2"]
 TWILIO_FIELDS: dict[str, list[str]] = {
     "CallSid": CALL_SIDS,
@@ -215,6 +220,23 @@ def _signed_in(
         prefixes,
         cookies={"ivr_staff": token},
         headers={"X-CSRF-Token": session_token(server.settings, token)},
+    )
+
+
+def _family_member(server: LiveServer, number: str) -> Identity:
+    """The family page's session of `number` (as an accepted SMS code starts it) and the
+    page's CSRF token with its seed cookie."""
+    cookie = Response()
+    family_session.start(cookie, server.settings, number=number, now=NOW)
+    value = SimpleCookie(cookie.headers["set-cookie"])[family_session.COOKIE].value
+    with requests.Session() as browser:
+        page = browser.get(server.url + "/family", timeout=30)
+        seed = browser.cookies[CSRF_COOKIE]
+    return Identity(
+        "family",
+        ("/family",),
+        cookies={family_session.COOKIE: value, CSRF_COOKIE: seed},
+        headers={"X-CSRF-Token": csrf_from(page.text)},
     )
 
 
@@ -369,6 +391,12 @@ def test_no_request_the_schema_allows_gives_a_server_error(
     machines = ("/twilio/", "/fhir/")
     fuzz_as(None, OWN_EXAMPLES, lambda path: path.startswith(public))
     fuzz_as(None, REFUSED_EXAMPLES, lambda path: not path.startswith(public + machines))
+
+    # --- a family member's pages, signed in by SMS code -----------------------------------
+    family = _family_member(server, FAMILY_MOBILE)
+    fuzz_as(family, OWN_EXAMPLES, family.covers)
+    mine = http.get(server.url + "/family/people", cookies=family.cookies, timeout=30)
+    assert mine.status_code == 200 and "张秀英" in mine.text  # signed in: her mother
 
     # --- the FHIR API with a valid token -------------------------------------------------
     fhir = Identity("fhir", ("/fhir/",), headers={"Authorization": f"Bearer {fhir_token}"})
