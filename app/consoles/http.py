@@ -6,9 +6,10 @@ browsers, JSON for other clients, or a plain redirect for 3xx. Before answering,
 back the request's database session, so a refused request never commits half its work.
 Every response also gets security headers (CSP, no framing, no caching unless set).
 
-Integer path parameters (`{ride_id}` annotated `int`) only match 1-18 digits, so an id
-too large for the database (`/dispatch/rides/99999999999999999999/number`) or a negative
-one is a plain 404 instead of a database error.
+Integer path parameters (`{ride_id}` annotated `int`) only match 0 to 2**31 - 1 (the ids
+are PostgreSQL `integer` columns), so an id too large for the database
+(`/dispatch/rides/99999999999999999999/number`, `/dispatch/rides/2147483648/number`) or a
+negative one is a plain 404 instead of a database error.
 
 Build console routers with `console_router()` so their routes get this class.
 """
@@ -31,6 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.deps import SessionDep
 from app.core.logging import log_fields
+from app.db.base import MAX_ID
 
 SECURITY_HEADERS: dict[str, str] = {
     "x-content-type-options": "nosniff",
@@ -48,10 +50,27 @@ logger = logging.getLogger(__name__)
 _PLAIN_PATH_PARAM = re.compile(r"\{(\w+)\}")
 
 
-class DatabaseIdConvertor(Convertor[int]):
-    """A row id: 1-18 digits, always within a 64-bit integer column."""
+MAX_DATABASE_ID = MAX_ID
 
-    regex = "[0-9]{1,18}"
+
+def _at_most(limit: int) -> str:
+    """A regex matching the decimal numbers 0..limit (no sign, no leading zeros needed)."""
+    digits = str(limit)
+    shorter = f"[0-9]{{1,{len(digits) - 1}}}" if len(digits) > 1 else None
+    same_length = []
+    for i, digit in enumerate(digits):
+        if digit != "0":
+            rest = len(digits) - i - 1
+            lower = f"[0-{int(digit) - 1}]" if digit != "1" else "0"
+            same_length.append(digits[:i] + lower + (f"[0-9]{{{rest}}}" if rest else ""))
+    same_length.append(digits)
+    return "|".join(([shorter] if shorter else []) + same_length)
+
+
+class DatabaseIdConvertor(Convertor[int]):
+    """A row id: a decimal number that fits an `integer` column (0 to 2**31 - 1)."""
+
+    regex = f"(?:{_at_most(MAX_DATABASE_ID)})"
 
     def convert(self, value: str) -> int:
         return int(value)

@@ -69,6 +69,14 @@ class Settings(BaseSettings):
     retention_audit_days: int = Field(
         default=730, ge=0, description="Staff, person and hospital audit rows are deleted then."
     )
+    retention_staff_sessions_days: int = Field(
+        default=180,
+        ge=0,
+        description="Ended or expired staff sessions (sign-in records) are deleted after this.",
+    )
+    retention_family_codes_days: int = Field(
+        default=7, ge=0, description="Used or expired family SMS codes are deleted after this."
+    )
     retention_in_process: bool = Field(
         default=True, description="Run the daily retention job inside `ivr serve`."
     )

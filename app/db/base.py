@@ -28,6 +28,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+MAX_ID = 2**31 - 1
+"""The largest row id: every table's id is an `integer` column on PostgreSQL."""
+
+
+def parse_id(raw: str | None) -> int | None:
+    """`raw` as a row id a table can hold (ASCII digits, 1 to MAX_ID), else None: a larger
+    number would be a PostgreSQL error, not a lookup that finds nothing."""
+    if raw and raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_ID:
+        return int(raw)
+    return None
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
 

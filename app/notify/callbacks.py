@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.logging import log_fields, mask_phone
-from app.db.base import utcnow
+from app.db.base import parse_id, utcnow
 from app.notify.enums import OutboxStatus
 from app.notify.models import OutboxMessage
 
@@ -42,10 +42,9 @@ def outbox_status_for(provider_status: str) -> OutboxStatus | None:
 
 def _outbox_id(ref: str | None) -> int | None:
     """The outbox id in a callback's `ref`, or None for anything else: a forged or mangled
-    ref (other digits such as "²", 20 digits, a sign) must not reach the database."""
-    if ref and ref.isascii() and ref.isdigit() and len(ref) <= 18:
-        return int(ref)
-    return None
+    ref (other digits such as "²", past an integer column, a sign) must not reach the
+    database."""
+    return parse_id(ref)
 
 
 def apply_status(

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
+from starlette.datastructures import FormData
 
 from app.core.db import Database
 from app.notify.callbacks import apply_status
+from app.telephony import forms
 from app.telephony.signature import TwilioForm, TwilioWebhookRoute
 
 router = APIRouter(prefix="/twilio/notify", tags=["notifications"], route_class=TwilioWebhookRoute)
@@ -20,11 +22,12 @@ router = APIRouter(prefix="/twilio/notify", tags=["notifications"], route_class=
 @router.post("/status", status_code=204)
 def delivery_status(request: Request, form: TwilioForm) -> Response:
     """Record MessageStatus / CallStatus for the message with this sid."""
-    sid = str(form.get("MessageSid") or form.get("SmsSid") or form.get("CallSid") or "")
-    status = str(form.get("MessageStatus") or form.get("SmsStatus") or form.get("CallStatus") or "")
+    # forms.text refuses a file or a control character (400): PostgreSQL stores no NUL
+    sid = _first(form, "MessageSid", "SmsSid", "CallSid")
+    status = _first(form, "MessageStatus", "SmsStatus", "CallStatus")
     if not sid or not status:
         return PlainTextResponse("missing sid or status", status_code=400)
-    error_code = form.get("ErrorCode")
+    error_code = forms.text(form, "ErrorCode")
     db: Database = request.app.state.db
     with db.session() as session:
         apply_status(
@@ -35,3 +38,8 @@ def delivery_status(request: Request, form: TwilioForm) -> Response:
             error_code=str(error_code)[:20] if error_code else None,
         )
     return Response(status_code=204)
+
+
+def _first(form: FormData, *names: str) -> str:
+    """The first of these fields that is filled in, or ""."""
+    return next((value for name in names if (value := forms.text(form, name))), "")

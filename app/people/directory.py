@@ -50,7 +50,7 @@ class BookingLine:
 
 def search(session: Session, query: str, *, community_id: int | None) -> list[Person]:
     """People matching `query` (all, newest first, when it is empty), at most 50."""
-    text = (query or "").strip()
+    text = (query or "").replace("\x00", "").strip()  # PostgreSQL text holds no NUL
     statement: Select[tuple[Person]] = select(Person)
     tail = text.replace(" ", "").upper()
     number = dialable_number(text) if text else None

@@ -18,6 +18,10 @@ docs/security.md):
 - outbox: the text, full number and error of SMS and calls sent (or given up) are blanked;
   kind, status and times stay.
 - audit: staff, person and hospital audit rows are deleted.
+- staff_sessions: staff sessions ended (sign-out, idle, ...) or expired (their idle time or
+  lifetime ran out, marked or not) are deleted; a live session is never touched.
+- family_codes: family SMS codes used or expired are deleted (their digests only serve the
+  per-hour limits, which look back 70 minutes).
 
 A row is past its period when its time is strictly before `now - days`. Never touched: a
 ride still waiting or under way, a booking for today or later, the calls that made them or
@@ -54,7 +58,7 @@ from app.notify.enums import OutboxStatus
 from app.notify.models import OutboxMessage
 from app.operators.enums import OPEN
 from app.operators.models import OperatorRequest
-from app.people.models import PersonAuditEntry
+from app.people.models import FamilyCode, PersonAuditEntry
 from app.retention.models import RecordingDeletion, RetentionRun
 from app.retention.twilio_recordings import (
     RecordingDeleteError,
@@ -62,13 +66,13 @@ from app.retention.twilio_recordings import (
     default_deleter,
     twilio_recording_sid,
 )
-from app.staff.models import StaffAudit
+from app.staff.models import StaffAudit, StaffSession
 from app.taxi.models import Ride
 from app.taxi.rides import LIVE
 
 logger = logging.getLogger(__name__)
 
-KINDS = ("recordings", "transcripts", "rides", "outbox", "audit")
+KINDS = ("recordings", "transcripts", "rides", "outbox", "audit", "staff_sessions", "family_codes")
 BLANKED = "[已删除]"  # an outbox text after retention
 MENU_KEY_LENGTH = 2  # one or two keys are a menu choice, kept; longer input may be an ID
 CHUNK = 500
@@ -159,6 +163,8 @@ def run_retention(
         ("rides", settings.retention_rides_days),
         ("outbox", settings.retention_outbox_days),
         ("audit", settings.retention_audit_days),
+        ("staff_sessions", settings.retention_staff_sessions_days),
+        ("family_codes", settings.retention_family_codes_days),
     ):
         if days > 0:
             getattr(job, kind)(now - timedelta(days=days))
@@ -536,3 +542,42 @@ class _Job:
                 if not self.dry_run:
                     for chunk in _chunks(ids):
                         session.execute(delete(model).where(model.id.in_(chunk)))
+
+    # --- staff sessions and family codes ----------------------------------------------
+
+    def staff_sessions(self, cutoff: datetime) -> None:
+        """Delete the sessions that ended, or expired, before `cutoff`. An unmarked session
+        expired at `last_seen_at + idle` or `created_at + lifetime`, whichever came first."""
+        idle = timedelta(minutes=self.settings.session_idle_minutes)
+        lifetime = timedelta(hours=self.settings.session_lifetime_hours)
+        self._delete(
+            "staff_sessions",
+            "sessions",
+            StaffSession,
+            or_(
+                StaffSession.ended_at < cutoff,
+                StaffSession.ended_at.is_(None)
+                & or_(
+                    StaffSession.last_seen_at < cutoff - idle,
+                    StaffSession.created_at < cutoff - lifetime,
+                ),
+            ),
+        )
+
+    def family_codes(self, cutoff: datetime) -> None:
+        """Delete the codes used, or expired, before `cutoff` (a code is used before it
+        expires, and a replaced code expires when replaced)."""
+        self._delete(
+            "family_codes",
+            "codes",
+            FamilyCode,
+            or_(FamilyCode.used_at < cutoff, FamilyCode.expires_at < cutoff),
+        )
+
+    def _delete(self, kind: str, what: str, model: Any, condition: ColumnElement[bool]) -> None:
+        with self.db.session() as session:
+            ids = session.scalars(select(model.id).where(condition)).all()
+            self.report.add(kind, what, len(ids))
+            if not self.dry_run:
+                for chunk in _chunks(ids):
+                    session.execute(delete(model).where(model.id.in_(chunk)))

@@ -113,7 +113,7 @@ def _filtered(query: HistoryQuery) -> Select[Ride]:
         stmt = stmt.where(Ride.created_at >= _local_midnight(query.date_from))
     if query.date_to is not None:
         stmt = stmt.where(Ride.created_at < _local_midnight(query.date_to + timedelta(days=1)))
-    text = query.text.strip()
+    text = query.text.replace("\x00", "").strip()  # PostgreSQL text holds no NUL
     if text:
         stmt = stmt.where(_matches(text))
     return stmt

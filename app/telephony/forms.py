@@ -18,6 +18,7 @@ _SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _DIGITS = re.compile(r"^[0-9*#]{0,64}$")
 _STEP = re.compile(r"^[0-9]{1,6}$")
 MAX_STEP = 100_000
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def call_sid(form: FormData | Mapping[str, str]) -> str:
@@ -54,9 +55,13 @@ def step_number(raw: str | None) -> int | None:
 
 
 def text(form: FormData | Mapping[str, str], name: str) -> str:
+    """A field as text; a control character (NUL, ESC, ... but tab and newlines) is refused:
+    Twilio sends none, PostgreSQL stores no NUL, and TwiML (XML) can carry none back."""
     value = form.get(name)
     if value is None:
         return ""
     if not isinstance(value, str):
         raise WebhookRejected(400, f"malformed Twilio webhook: {name} must be text, not a file")
+    if _CONTROL.search(value):
+        raise WebhookRejected(400, f"malformed Twilio webhook: {name} holds control characters")
     return value

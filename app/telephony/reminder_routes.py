@@ -30,6 +30,7 @@ from app import texts
 from app.callflow.messages import CallStarted, HangUp
 from app.calls.service import CallService, UnknownCallError
 from app.core.logging import log_fields
+from app.db.base import parse_id
 from app.hospital import reminders
 from app.notify.callbacks import apply_status
 from app.telephony import forms, twiml
@@ -45,9 +46,10 @@ router = APIRouter(prefix="/twilio", tags=["twilio"], route_class=TwilioWebhookR
 
 def _reminder_id(request: Request) -> int:
     value = request.query_params.get("reminder", "")
-    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+    reminder_id = parse_id(value)
+    if reminder_id is None:
         raise WebhookRejected(400, "malformed Twilio webhook: ?reminder= must be a number")
-    return int(value)
+    return reminder_id
 
 
 @router.post("/reminder/answer")

@@ -8,10 +8,19 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from app.core.config import Settings
 from app.staff.enums import StaffRole
-from support.live_server import PRODUCTION_READY, LiveServer, add_hospital, add_staff, sign_in
+from app.taxi.models import Driver
+from support.live_server import (
+    PRODUCTION_READY,
+    LiveServer,
+    add_hospital,
+    add_staff,
+    csrf_from,
+    sign_in,
+)
 
 PRODUCTION = PRODUCTION_READY
 
@@ -30,6 +39,39 @@ def test_oversized_hospital_ids_are_404(live_server: LiveServer) -> None:
         sign_in(client, "boss")
         assert client.get("/hospital/99999999999999999999").status_code == 404
         assert client.get("/hospital/1/schedules/99999999999999999999/stop").status_code == 404
+
+
+def test_ids_past_a_postgresql_integer_are_404(live_server: LiveServer) -> None:
+    """Ids are `integer` columns: 2**31 and up would be a database error, not a lookup."""
+    hospital = add_hospital(live_server.db)
+    add_staff(live_server.db, "boss", StaffRole.ADMIN)
+    with live_server.client() as client:
+        sign_in(client, "boss")
+        for big in ("2147483648", "999999999999999999"):
+            assert client.get(f"/hospital/{big}").status_code == 404, big
+            assert client.get(f"/dispatch/rides/{big}/recording").status_code == 404, big
+            assert client.get(f"/dispatch/fleet/drivers/{big}").status_code == 404, big
+        assert client.get("/dispatch/rides/2147483647/recording").status_code == 404
+        assert client.get(f"/hospital/{hospital}").status_code == 200
+
+
+def test_form_and_query_ids_past_a_postgresql_integer_are_refused(
+    live_server: LiveServer,
+) -> None:
+    hospital = add_hospital(live_server.db)
+    add_staff(live_server.db, "boss", StaffRole.ADMIN)
+    with live_server.client() as client:
+        sign_in(client, "boss")
+        token = csrf_from(client.get("/dispatch/fleet").text)
+        driver = {"csrf_token": token, "company_id": "2147483648", "name": "王师傅",
+                  "phone": "13800000099", "plate": "云A12345"}
+        refused = client.post("/dispatch/fleet/drivers", data=driver)
+        assert refused.status_code in (303, 422)  # a browser is sent back to the form
+        with live_server.db.session() as session:
+            assert session.scalars(select(Driver).where(Driver.plate == "云A12345")).all() == []
+        printed = client.get(f"/hospital/{hospital}/day-list/print?schedule_id=2147483648")
+        assert printed.status_code == 422
+        assert client.get(f"/hospital/{hospital}/day-list/print").status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json"])

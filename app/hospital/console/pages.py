@@ -13,6 +13,7 @@ from app.consoles.auth import HospitalConsoleStaff, NowDep, ensure_hospital_acce
 from app.consoles.http import console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
+from app.db.base import MAX_ID
 from app.hospital import day_list as hospital_day
 from app.hospital import desk as hospital_desk
 from app.hospital.console.view import (
@@ -90,7 +91,7 @@ def print_day_list(
     session: SessionDep,
     now: NowDep,
     day: str = "",
-    schedule_id: Annotated[int | None, Query()] = None,
+    schedule_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ) -> Response:
     """The printable day list: per department and session, patients in visit order."""
     hospital = load_hospital(session, staff, hospital_id)

@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 
 from app.consoles.auth import NowDep
 from app.core.deps import SessionDep
+from app.db.base import parse_id
 from app.hospital.fhir import resources, search, tokens
 from app.hospital.fhir.importer import ImportRefused, import_bundle
 from app.hospital.fhir.resources import operation_outcome
@@ -105,11 +106,12 @@ def read_resource(
 ) -> JSONResponse:
     try:
         _authorize(request, session, hospital_id, now)
-        if not resource_id.isdigit():
+        row_id = parse_id(resource_id)
+        if row_id is None:
             raise FhirProblem(404, "not-found", f"no {resource_type}/{resource_id}")
         found: resources.Resource | None
         if resource_type == "Patient":
-            found = search.patient(session, hospital_id, int(resource_id))
+            found = search.patient(session, hospital_id, row_id)
         elif resource_type in SEARCHES:
             matches = SEARCHES[resource_type](session, hospital_id, [("_id", resource_id)], now)
             found = matches[0] if matches else None

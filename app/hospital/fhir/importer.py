@@ -31,6 +31,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.core.local_time import LOCAL_TZ
+from app.db.base import parse_id
 from app.hospital import audit
 from app.hospital.enums import AppointmentStatus, ClinicSession, ScheduleStatus, SlotStatus
 from app.hospital.fhir.models import FhirIdentifier
@@ -114,7 +115,7 @@ def _mapped(session: Session, hospital_id: int, kind: str, system: str, value: s
 
 
 def _doctor(session: Session, hospital_id: int, actors: list[Any], where: str) -> int:
-    doctor_id = None
+    doctor_id, named = None, ""
     for actor in actors:
         reference = actor.reference or ""
         kind, _, raw = reference.partition("/")
@@ -122,7 +123,7 @@ def _doctor(session: Session, hospital_id: int, actors: list[Any], where: str) -
             if raw != str(hospital_id):
                 raise ImportRefused(f"{where}: the bundle is for another hospital", "forbidden")
         elif kind == "Practitioner" and raw.isdigit():
-            doctor_id = int(raw)
+            doctor_id, named = parse_id(raw) or 0, raw  # 0: no such doctor, no database error
     if doctor_id is None:
         raise ImportRefused(f"{where}: actor Practitioner/<doctor id> is required")
     owner = session.scalar(
@@ -131,7 +132,7 @@ def _doctor(session: Session, hospital_id: int, actors: list[Any], where: str) -
         .where(Doctor.id == doctor_id)
     )
     if owner is None:
-        raise ImportRefused(f"{where}: no doctor Practitioner/{doctor_id}", "not-found")
+        raise ImportRefused(f"{where}: no doctor Practitioner/{named}", "not-found")
     if owner != hospital_id:
         raise ImportRefused(f"{where}: the bundle is for another hospital", "forbidden")
     return doctor_id
@@ -257,7 +258,7 @@ def _schedule_for_slot(
         found = session.get(Schedule, schedule_ids[reference])
     else:
         kind, _, raw = reference.partition("/")
-        local_id = int(raw) if kind == "Schedule" and raw.isdigit() else None
+        local_id = parse_id(raw) if kind == "Schedule" else None
         found = session.get(Schedule, local_id) if local_id is not None else None
         if found is not None and found.source != HIS:
             found = None

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, o
 from sqlalchemy.orm import Session
 
 from app.core.local_time import LOCAL_TZ
+from app.db.base import parse_id
 from app.hospital.enums import AppointmentStatus, SlotStatus
 from app.hospital.fhir import resources
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
@@ -81,10 +82,10 @@ def instant_filter(column: Any, raw: str) -> ColumnElement[bool]:
 
 
 def _reference_id(raw: str, kind: str) -> int:
-    value = raw.removeprefix(f"{kind}/")
-    if not value.isdigit():
+    row_id = parse_id(raw.removeprefix(f"{kind}/"))
+    if row_id is None:
         raise SearchError(f"expected {kind}/<id>, got {raw!r}")
-    return int(value)
+    return row_id
 
 
 def _enum_filter(column: Any, raw: str, values: set[str], name: str) -> ColumnElement[bool]:

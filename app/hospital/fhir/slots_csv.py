@@ -39,6 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.local_time import LOCAL_TZ, local_today
+from app.db.base import parse_id
 from app.hospital.enums import ClinicSession, SlotStatus
 from app.hospital.fhir import resources
 from app.hospital.fhir.importer import ImportRefused, ImportResult, import_bundle
@@ -195,7 +196,7 @@ def _parse_row(
     clinic_session = SESSIONS.get(cell("session").lower())
     if clinic_session is None:
         errors.append(f"第{line}行：时段“{cell('session')[:10]}”不对，应为上午或下午。")
-    doctor_id = int(cell("doctor_id")) if cell("doctor_id").isdigit() else None
+    doctor_id = parse_id(cell("doctor_id"))
     if doctor_id is None or doctor_id not in doctors:
         errors.append(f"第{line}行：医生编号“{cell('doctor_id')[:10]}”不是本院的医生。")
     start = None

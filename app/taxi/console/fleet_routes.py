@@ -20,6 +20,7 @@ from app.consoles.csrf import CsrfProtected
 from app.consoles.http import commit_or_refuse
 from app.consoles.templating import render
 from app.core.deps import SessionDep
+from app.db.base import MAX_ID
 from app.people.phones import mask_number
 from app.people.places import KUNMING_DISTRICTS
 from app.taxi import fleet
@@ -33,6 +34,7 @@ posts = dispatch_router(dependencies=[CsrfProtected])
 
 Text = Annotated[str, Form(max_length=200)]
 Flag = Annotated[bool, Form()]
+CompanyId = Annotated[int, Form(ge=0, le=MAX_ID)]  # a larger number is no row (422, not a 500)
 
 NOTICES = {
     "company_added": "已添加出租车公司。",
@@ -201,7 +203,7 @@ def company_active(
 @posts.post("/dispatch/fleet/drivers", response_class=Response)
 def add_driver(
     request: Request, staff: DispatchStaff, session: SessionDep, now: NowDep,
-    company_id: Annotated[int, Form()], name: Text = "", phone: Text = "", plate: Text = "",
+    company_id: CompanyId, name: Text = "", phone: Text = "", plate: Text = "",
     vehicle_type: Text = VehicleType.SEDAN.value, accessible: Flag = False,
     volunteer: Flag = False,
 ) -> Response:
@@ -221,7 +223,7 @@ def add_driver(
 @posts.post("/dispatch/fleet/drivers/{driver_id}", response_class=Response)
 def edit_driver(
     request: Request, driver_id: int, staff: DispatchStaff, session: SessionDep,
-    now: NowDep, company_id: Annotated[int, Form()], name: Text = "", phone: Text = "",
+    now: NowDep, company_id: CompanyId, name: Text = "", phone: Text = "",
     plate: Text = "", vehicle_type: Text = VehicleType.SEDAN.value, accessible: Flag = False,
     volunteer: Flag = False,
 ) -> Response:

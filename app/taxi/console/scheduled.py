@@ -27,6 +27,7 @@ from app.consoles.phone_service import NOT_SENT, action_notice
 from app.consoles.templating import render
 from app.core.config import Settings
 from app.core.deps import SessionDep, SettingsDep
+from app.db.base import parse_id
 from app.people.phones import mask_number
 from app.staff.models import StaffUser
 from app.taxi import ahead, rides
@@ -111,7 +112,9 @@ def name_driver(
     driver_id: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """The driver of a booked ride, named ahead ("" takes the name back)."""
-    chosen = int(driver_id) if driver_id.strip().isdigit() else None
+    raw = driver_id.strip()
+    # a number no row can hold is an unknown driver (0), not a database error
+    chosen = (parse_id(raw) or 0) if raw.isdigit() else None
     return _run(
         request, session, settings, staff, now, action="driver", ride_id=ride_id,
         change=lambda: ahead.assign_ahead(

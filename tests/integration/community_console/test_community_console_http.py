@@ -359,6 +359,14 @@ def test_a_local_landline_is_found_without_its_area_code(live_server: LiveServer
     assert f'id="person-{zhang}"' not in found.text
 
 
+def test_a_nul_character_in_the_search_is_ignored(live_server: LiveServer) -> None:
+    server = start(live_server)
+    client = worker(server, "cuihu1")
+    zhang = person_id(server.db, ZHANG)
+    found = client.get("/people", params={"q": "5550\x00101"}, headers=HTML)
+    assert found.status_code == 200 and f'id="person-{zhang}"' in found.text
+
+
 def test_the_card_says_which_places_the_call_does_not_read_out(live_server: LiveServer) -> None:
     server = start(live_server)
     client = worker(server, "cuihu1")

@@ -75,6 +75,14 @@ def test_search_by_name_number_tail_and_plate(demo: Database) -> None:
     assert _ids(demo, text="%") == []  # no wildcard injection
 
 
+def test_a_nul_character_in_the_search_is_ignored(demo: Database) -> None:
+    """A NUL cannot be a PostgreSQL text parameter: it is dropped, not a server error."""
+    zhang = _ride(demo, ZHANG)
+    _ride(demo, WANG)
+    assert _ids(demo, text="张奶\x00奶") == [zhang]
+    assert len(_ids(demo, text="\x00")) == 2
+
+
 def test_status_and_local_date_filters(demo: Database) -> None:
     # 2026-11-29 23:30 in Kunming is 15:30 UTC the same day; 00:30 on the 30th is 16:30 UTC.
     late = _ride(demo, ZHANG, at=datetime(2026, 11, 29, 15, 30, tzinfo=UTC))

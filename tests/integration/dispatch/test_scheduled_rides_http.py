@@ -114,6 +114,19 @@ def test_a_driver_named_ahead_is_assigned_when_the_scheduler_releases_the_ride(
     assert f'id="booked-{ride_id}"' not in client.get("/dispatch/scheduled").text
 
 
+def test_a_driver_id_no_row_can_hold_is_refused_not_a_server_error(
+    live_server: LiveServer,
+) -> None:
+    client = _operator(live_server)
+    ride_id = book_ride(live_server.db, number=ZHANG, pickup=kunming(1, 8), now=NOW)
+    page = client.get("/dispatch/scheduled").text
+    form = {"csrf_token": csrf_from(page), "version": _version(page, ride_id),
+            "driver_id": "2147483648"}
+    answer = client.post(f"/dispatch/scheduled/{ride_id}/driver", data=form)
+    assert 400 <= answer.status_code < 500, answer.status_code
+    assert _ride(live_server, ride_id).driver_id is None
+
+
 def test_a_booking_is_cancelled_from_the_page_with_the_csrf_token_only(
     live_server: LiveServer,
 ) -> None:

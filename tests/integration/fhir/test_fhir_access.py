@@ -132,6 +132,19 @@ def test_tokens_and_isolation(clinic: int, demo: Database, live_server: LiveServ
     _outcome(_get(live_server, f"{clinic}/Slot", new_token_value), 401, "expired")
 
 
+def test_ids_no_row_can_hold_are_not_found_not_server_errors(
+    clinic: int, demo: Database, live_server: LiveServer
+) -> None:
+    live_server.clock.set(NOW)
+    _, token = new_token(demo, clinic)
+    for resource_id in ("2147483648", "999999999999999999", "²"):
+        for kind in ("Patient", "Slot", "Appointment"):
+            _outcome(_get(live_server, f"{clinic}/{kind}/{resource_id}", token), 404, "not-found")
+        found = _get(live_server, f"{clinic}/Slot", token, schedule=f"Schedule/{resource_id}")
+        _outcome(found, 400, "invalid")
+    assert _get(live_server, f"{clinic}/Schedule", token, _id="1").status_code == 200
+
+
 def test_bad_bundles_change_nothing(clinic: int, demo: Database, live_server: LiveServer) -> None:
     live_server.clock.set(NOW)
     doctor_id = add_doctor(demo, clinic)
@@ -182,6 +195,14 @@ def test_bad_bundles_change_nothing(clinic: int, demo: Database, live_server: Li
         "entry": [slot_entry("S-9", "Schedule/999999", "08:00")],
     }
     _outcome(_post(live_server, clinic, token, orphan), 422, "not-found")
+    # References no row can hold: an unknown doctor or schedule, not a database error.
+    for big in ("2147483648", "²"):
+        no_doctor = copy.deepcopy(good)
+        no_doctor["entry"][0]["resource"]["actor"][0]["reference"] = f"Practitioner/{big}"
+        refused = _outcome(_post(live_server, clinic, token, no_doctor), 422, "not-found")
+        assert f"Practitioner/{big}" in refused
+        orphan["entry"] = [slot_entry("S-9", f"Schedule/{big}", "08:00")]
+        _outcome(_post(live_server, clinic, token, orphan), 422, "not-found")
     assert _schedules(demo) == 0
 
     # The good bundle still goes in, once.

@@ -121,6 +121,8 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(demo: Database) -> No
         "S1,{day},上午,{doctor},H1,09:20,,",
         "S1,{day},下午,{doctor},H7,14:00,,",
         ",{day},上午,{doctor},H8,10:00,,撤销",
+        "S1,{day},上午,²,H9,10:20,,",
+        "S1,{day},上午,2147483648,H10,10:40,,",
     )
     with demo.session() as session, pytest.raises(CsvRefused) as refused:
         import_csv(session, hospital_id=hospital, raw=raw, now=NOW)
@@ -129,6 +131,7 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(demo: Database) -> No
         ("第3行", "日期"), ("第4行", "时段"), ("第5行", "不是本院的医生"), ("第6行", "不在上午"),
         ("第7行", "号池"), ("第8行", "和第2行重复"), ("第9行", "另一个日期"),
         ("第10行", "出诊编号不能为空"), ("第10行", "状态"),
+        ("第11行", "不是本院的医生"), ("第12行", "不是本院的医生"),
     ]
     for line, words in expected:
         assert any(e.startswith(line) and words in e for e in errors), (line, words, errors)

@@ -97,6 +97,16 @@ def test_forged_signature_is_403_and_changes_nothing(db: Database, server) -> No
     assert row(db, message_id).status == OutboxStatus.SENT
 
 
+def test_a_control_character_in_a_field_is_400_and_changes_nothing(db: Database, server) -> None:  # type: ignore[no-untyped-def]
+    message_id = sent(db, "k7", "SM" + "7" * 32)
+    for fields in (
+        {"MessageSid": "SM" + "7" * 32 + "\x00", "MessageStatus": "delivered"},
+        {"MessageSid": "SM" + "7" * 32, "MessageStatus": "failed", "ErrorCode": "3\x000"},
+    ):
+        assert post(server, fields).status_code == 400, fields
+    assert row(db, message_id).status == OutboxStatus.SENT
+
+
 def test_unknown_sid_is_204(db: Database, server) -> None:  # type: ignore[no-untyped-def]
     response = post(server, {"MessageSid": "SM" + "9" * 32, "MessageStatus": "delivered"})
     assert response.status_code == 204
@@ -114,7 +124,9 @@ def test_ref_records_the_sid_of_a_message_left_sending(db: Database, server) -> 
     assert stored.status == OutboxStatus.SENT and stored.provider_sid == "SM" + "5" * 32
 
 
-@pytest.mark.parametrize("ref", ["99999999999999999999", "9223372036854775808", "²", "-1", "1e3"])
+@pytest.mark.parametrize(
+    "ref", ["99999999999999999999", "9223372036854775808", "2147483648", "²", "-1", "1e3"]
+)
 def test_a_mangled_ref_is_an_unknown_message_not_an_error(db: Database, server, ref: str) -> None:  # type: ignore[no-untyped-def]
     message_id = enqueue(db, "k6")
     with db.session() as session:

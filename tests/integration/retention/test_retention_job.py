@@ -33,13 +33,13 @@ from app.notify.enums import OutboxKind, OutboxStatus
 from app.notify.models import OutboxMessage
 from app.people.audit import Actor
 from app.people.erasure import erase_person
-from app.people.models import Person, PersonAuditEntry
+from app.people.models import FamilyCode, Person, PersonAuditEntry
 from app.reports.rows import Period, report_for
 from app.retention.job import BLANKED, claim_day, run_daily, run_retention
 from app.retention.models import RecordingDeletion, RetentionRun
 from app.retention.runner import run_if_due
 from app.schema import Base
-from app.staff.models import StaffAudit, StaffUser
+from app.staff.models import StaffAudit, StaffSession, StaffUser
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
 from support.demo import demo_data
@@ -383,6 +383,86 @@ def test_audit_rows_past_their_period_are_deleted(db: Database, tmp_path: Path) 
             times = session.scalars(select(model.at).where(model.at < NOW - timedelta(days=700)))
             assert list(times) == [_inside(730)]
             assert session.scalar(select(func.count()).select_from(model)) == before[model] + 1
+
+
+def _staff_session(
+    db: Database, token: str, created: datetime, seen: datetime, ended: datetime | None = None
+) -> None:
+    with db.session() as session:
+        staff = session.scalars(select(StaffUser.id).order_by(StaffUser.id)).first()
+        assert staff is not None
+        session.add(
+            StaffSession(
+                token_hash=token,
+                staff_user_id=staff,
+                created_at=created,
+                last_seen_at=seen,
+                ended_at=ended,
+                end_reason=None if ended is None else "signed_out",
+            )
+        )
+
+
+def test_staff_sessions_ended_or_expired_past_their_period_are_deleted(
+    db: Database, tmp_path: Path
+) -> None:
+    demo_data(db, today=DAY)
+    settings = _settings(db, tmp_path)  # idle 60 minutes, lifetime 12 hours, kept 180 days
+    idle, lifetime, minute = timedelta(minutes=60), timedelta(hours=12), timedelta(minutes=1)
+    # signed out: the end's time counts
+    _staff_session(db, "ended-past", _past(400), _past(181), ended=_past(180))
+    _staff_session(db, "ended-inside", _past(400), _past(181), ended=_inside(180))
+    # never marked: idle from its last request, or at the end of its lifetime
+    _staff_session(db, "idle-past", _past(180) - idle - minute, _past(180) - idle)
+    _staff_session(db, "idle-inside", _inside(180) - idle - minute, _inside(180) - idle)
+    _staff_session(db, "lifetime-past", _past(180) - lifetime, _past(180) - 5 * minute)
+    _staff_session(db, "lifetime-inside", _inside(180) - lifetime, _inside(180) - 5 * minute)
+    _staff_session(db, "live", NOW - timedelta(hours=2), NOW - minute)
+
+    report = run_retention(db, settings, now=NOW)
+
+    assert report.counts["staff_sessions"] == {"sessions": 3}
+    with db.session() as session:
+        left = set(session.scalars(select(StaffSession.token_hash)))
+    assert left == {"ended-inside", "idle-inside", "lifetime-inside", "live"}
+
+
+def _family_code(db: Database, key: str, expires: datetime, used: datetime | None = None) -> None:
+    with db.session() as session:
+        session.add(
+            FamilyCode(
+                number_digest=key,
+                client_digest="client",
+                code_digest="code",
+                created_at=expires - timedelta(minutes=10),
+                expires_at=expires,
+                used_at=used,
+                wrong_tries=0,
+            )
+        )
+
+
+def test_family_codes_used_or_expired_past_their_period_are_deleted(
+    db: Database, tmp_path: Path
+) -> None:
+    settings = _settings(db, tmp_path)  # kept 7 days
+    five = timedelta(minutes=5)
+    _family_code(db, "used-past", _past(7) + five, used=_past(7))
+    _family_code(db, "used-inside", _inside(7) + five, used=_inside(7))
+    _family_code(db, "expired-past", _past(7))
+    _family_code(db, "expired-inside", _inside(7))
+    _family_code(db, "live", NOW + five)
+
+    report = run_retention(db, settings, now=NOW)
+
+    assert report.counts["family_codes"] == {"codes": 2}
+    with db.session() as session:
+        left = set(session.scalars(select(FamilyCode.number_digest)))
+    assert left == {"used-inside", "expired-inside", "live"}
+    settings = _settings(db, tmp_path, retention_family_codes_days=0)
+    assert "family_codes: off" in run_retention(db, settings, now=NOW + timedelta(days=99)).lines()
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(FamilyCode)) == 3
 
 
 def test_a_kind_with_zero_days_is_kept_for_ever(db: Database, tmp_path: Path) -> None:

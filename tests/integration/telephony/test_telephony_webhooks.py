@@ -174,6 +174,26 @@ def test_malformed_webhook_is_400_with_a_clear_message(hotline: Hotline) -> None
     assert hotline.calls() == 0
 
 
+def test_a_control_character_in_a_field_is_400_not_a_database_error(hotline: Hotline) -> None:
+    """Twilio sends none; PostgreSQL stores no NUL and TwiML (XML) can carry none back."""
+    for path, fields in (
+        ("/twilio/voice", {"CallSid": SID, "From": CALLER + "\x00", "To": HOTLINE}),
+        ("/twilio/voice/stream", {"CallSid": SID, "From": CALLER, "To": "\x1b" + HOTLINE}),
+        ("/twilio/voice/step?step=1", {"CallSid": SID, "RecordingUrl": "https://a\x00"}),
+    ):
+        answer = hotline.post(path, fields)
+        assert answer.status_code == 400 and "control characters" in answer.text, path
+    assert hotline.calls() == 0
+    assert hotline.post("/twilio/voice", {"CallSid": SID, "From": CALLER}).status_code == 200
+
+
+def test_a_reminder_id_past_an_integer_column_is_400(hotline: Hotline) -> None:
+    fields = {"CallSid": SID, "From": HOTLINE, "To": CALLER}
+    for reminder in ("2147483648", "999999999999999999"):
+        answer = hotline.post(f"/twilio/reminder/answer?reminder={reminder}", fields)
+        assert answer.status_code == 400 and "reminder" in answer.text, reminder
+
+
 def test_step_for_an_unknown_call_apologises_and_hands_over(hotline: Hotline) -> None:
     response = hotline.post("/twilio/voice/step?step=3", {"CallSid": SID, "Digits": "1"})
     assert response.status_code == 200
