@@ -16,7 +16,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0025_regular_rides"
 down_revision: str | None = "0024_driver_mobile_unique"
 branch_labels: str | Sequence[str] | None = None
