@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.consoles.auth import HospitalConsoleStaff, NowDep, ensure_hospital_access, hospital_scope
 from app.consoles.http import console_router
+from app.consoles.paging import PageNumber
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
 from app.hospital import day_list as hospital_day
@@ -61,7 +62,7 @@ def day_view(
     day: str = "",
     done: str = "",
     q: Annotated[str, Query(max_length=30)] = "",
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page: PageNumber = 1,
 ) -> Response:
     hospital = load_hospital(session, staff, hospital_id)
     chosen = parse_day(day, now)
