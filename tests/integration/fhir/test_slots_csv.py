@@ -172,6 +172,37 @@ def test_a_booked_slot_cannot_change_and_the_line_is_named(demo: Database) -> No
     assert _slots(demo, doctor)[1][0] == time(8, 20)
 
 
+def test_a_session_already_there_is_named_by_where_it_came_from(demo: Database) -> None:
+    hospital, doctor, _ = _doctors(demo)
+    with demo.session() as session:
+        import_csv(session, hospital_id=hospital, raw=_csv(doctor, *GOOD), now=NOW)
+    # The same doctor and session under another 出诊编号: the one already there came from
+    # a CSV file (S1), not from the weekly templates.
+    again = ("S9,{day},上午,{doctor},H9,08:00,,",)
+    with demo.session() as session, pytest.raises(CsvRefused) as refused:
+        import_csv(session, hospital_id=hospital, raw=_csv(doctor, *again), now=NOW)
+    assert refused.value.errors == [
+        "第2行：这位医生这个时段已有出诊（之前由HIS或CSV文件导入，出诊编号 S1）。"
+    ]
+    # A session of the weekly templates, and one loaded with the demo data, say so.
+    with demo.session() as session:
+        loaded = session.scalars(
+            select(Schedule).where(Schedule.doctor_id == doctor, Schedule.day > NOW.date())
+            .order_by(Schedule.day)
+        ).first()
+        assert loaded is not None
+        day, word = loaded.day, "上午" if loaded.session is ClinicSession.AM else "下午"
+        hour = "08:00" if loaded.session is ClinicSession.AM else "14:00"
+    row = f"T1,{day.isoformat()},{word},{doctor},T1-1,{hour},,"
+    for source, origin in ((None, "系统初始数据"), ("template", "来自每周排班"),
+                           ("extra", "来自临时加诊")):
+        with demo.session() as session:
+            session.get(Schedule, loaded.id).source = source  # type: ignore[union-attr]
+        with demo.session() as session, pytest.raises(CsvRefused) as refused:
+            import_csv(session, hospital_id=hospital, raw=_csv(doctor, row), now=NOW)
+        assert refused.value.errors == [f"第2行：这位医生这个时段已有出诊（{origin}）。"]
+
+
 def test_past_days_and_days_beyond_the_window_are_refused_per_row(demo: Database) -> None:
     hospital, doctor, _ = _doctors(demo)
     last = NOW.date() + timedelta(days=WINDOW_DAYS)  # 2026-12-21, still importable
