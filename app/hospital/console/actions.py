@@ -2,7 +2,8 @@
 
 Each form carries the CSRF token. The no-show has a plain second step (a confirmation
 page with its own form), so no JavaScript is needed. Revealing a patient's full ID and
-phone numbers is a POST too, logged with the staff id and appointment id (never a number).
+phone numbers is a POST too, answered (like every action) with a redirect (303) to the
+day page, which shows them once and logs the staff id and appointment id (never a number).
 A refused change re-renders the day with a Chinese message and HTTP 409; nothing is saved.
 """
 
@@ -12,6 +13,7 @@ import logging
 from collections.abc import Callable
 from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Form, HTTPException, Request
 from fastapi.responses import Response
@@ -19,7 +21,9 @@ from sqlalchemy.orm import Session
 
 from app.consoles.auth import HospitalConsoleStaff, NowDep
 from app.consoles.csrf import CsrfProtected
+from app.consoles.flash import redirect_with_flash
 from app.consoles.http import commit_or_refuse, console_router
+from app.consoles.paging import page_number
 from app.consoles.templating import render
 from app.core.deps import SessionDep
 from app.core.local_time import local_today
@@ -144,19 +148,24 @@ def stop_session(
 def reveal(
     request: Request, hospital_id: int, appointment_id: int, staff: HospitalConsoleStaff,
     session: SessionDep, now: NowDep, day: DayField = "",
+    q: Annotated[str, Form(max_length=30)] = "",
+    page: Annotated[str, Form(max_length=6)] = "",
 ) -> Response:
-    """显示完整号码: the day page again with this booking's full ID and phone numbers."""
+    """显示完整号码: 303 to the day page (or the search results it came from), which shows
+    this booking's full ID and phone numbers once (the booking id in the flash cookie)."""
     hospital = load_hospital(session, staff, hospital_id)
     try:
-        contact = hospital_day.reveal_contact(
+        hospital_day.reveal_contact(
             session, hospital_id=hospital.id, appointment_id=appointment_id
         )
     except hospital_desk.DeskNotFound as exc:
         raise HTTPException(status_code=404, detail=exc.message) from None
-    logger.info(
-        "patient contact shown",
-        extra={"fields": {"staff_user_id": staff.id, "appointment_id": appointment_id}},
-    )
     shown_day = _day_or_today(day, local_today(now))
-    context = day_context(session, hospital, shown_day, now, revealed={appointment_id: contact})
-    return render(request, "hospital/day.html", context)
+    query = {"day": shown_day.isoformat()}
+    if q.strip():
+        query.update(q=q.strip(), page=str(page_number(page)))
+    return redirect_with_flash(
+        request,
+        f"/hospital/{hospital.id}?{urlencode(query)}#appt-{appointment_id}",
+        {"reveal": appointment_id},
+    )

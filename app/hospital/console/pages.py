@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import HTTPException, Query, Request
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.consoles.auth import HospitalConsoleStaff, NowDep, ensure_hospital_access, hospital_scope
+from app.consoles.flash import forget_flash, take_flash
 from app.consoles.http import console_router
 from app.consoles.paging import PageNumber
 from app.consoles.templating import render
@@ -29,6 +31,7 @@ from app.hospital.models import Hospital
 from app.staff.models import StaffUser
 from app.taxi import hospital_trips
 
+logger = logging.getLogger(__name__)
 router = console_router()
 
 
@@ -66,7 +69,8 @@ def day_view(
 ) -> Response:
     hospital = load_hospital(session, staff, hospital_id)
     chosen = parse_day(day, now)
-    context = day_context(session, hospital, chosen, now)
+    revealed = _revealed(request, session, staff, hospital)
+    context = day_context(session, hospital, chosen, now, revealed=revealed)
     context["notice"] = hospital_notice(done, settings)
     if q.strip():
         # 查找: by name, or a phone or ID number (whole or its tail); the day's list only,
@@ -80,7 +84,31 @@ def day_view(
         shown, context["page"] = paginate(found, page)
         context["groups"] = group_rows(shown)
         context["matches"] = len(found)
-    return render(request, "hospital/day.html", context)
+    response = render(request, "hospital/day.html", context)
+    forget_flash(request, response)
+    return response
+
+
+def _revealed(
+    request: Request, session: Session, staff: StaffUser, hospital: Hospital
+) -> dict[int, hospital_day.RevealedContact]:
+    """显示完整号码 (after the POST's redirect): the full numbers of the booking in the
+    flash cookie, for this one page; logged with ids only."""
+    flash = take_flash(request) or {}
+    appointment_id = flash.get("reveal")
+    if not isinstance(appointment_id, int):
+        return {}
+    try:
+        contact = hospital_day.reveal_contact(
+            session, hospital_id=hospital.id, appointment_id=appointment_id
+        )
+    except hospital_desk.DeskNotFound:
+        return {}
+    logger.info(
+        "patient contact shown",
+        extra={"fields": {"staff_user_id": staff.id, "appointment_id": appointment_id}},
+    )
+    return {appointment_id: contact}
 
 
 @router.get("/hospital/{hospital_id}/day-list/print", response_class=Response)

@@ -263,10 +263,21 @@ def test_upload_page_roles_and_results(demo: Database, app: AppClients) -> None:
     other_token = csrf_from(other.get(f"/hospital/{other_hospital(demo, hospital)}/admin").text)
     assert other.post(path, data={"csrf_token": other_token}, files=files).status_code == 403
     assert _slots(demo, doctor) == []
+    # Post/Redirect/Get: the import answers 303, the page shows the counts once, and
+    # reloading it neither uploads again nor shows them again.
     done = boss.post(path, data={"csrf_token": token}, files=files)
-    assert done.status_code == 200 and "新建 4 条" in done.text
+    assert done.status_code == 303 and done.headers["location"] == path
+    shown = boss.get(path)
+    assert shown.status_code == 200 and "新建 4 条" in shown.text
+    assert 'id="csv-result"' not in boss.get(path).text
     again = boss.post(path, data={"csrf_token": token}, files=files)
-    assert again.status_code == 200 and "未变 4 条" in again.text
+    assert again.status_code == 303 and "未变 4 条" in boss.get(path).text
+    # Another admin's browser, or a forged cookie, shows nothing.
+    boss.post(path, data={"csrf_token": token}, files=files)
+    forged = boss.cookies.get("ivr_flash", path=path)
+    assert forged is not None
+    boss.cookies.set("ivr_flash", forged[:-4] + "0000", path=path)
+    assert 'id="csv-result"' not in boss.get(path).text
     bad = boss.post(
         path, data={"csrf_token": token},
         files={
@@ -302,8 +313,8 @@ def test_the_sample_on_the_page_imports_as_it_is(demo: Database, app: AppClients
     assert NOW.date() < day <= NOW.date() + timedelta(days=WINDOW_DAYS)
     files = {"file": ("sample.csv", sample.encode("utf-8"), "text/csv")}
     done = boss.post(path, data={"csrf_token": csrf_from(page.text)}, files=files)
-    assert done.status_code == 200, done.text
-    assert "新建 3 条" in done.text  # one session, two slots
+    assert done.status_code == 303, done.text
+    assert "新建 3 条" in boss.get(path).text  # one session, two slots
     doctor = int(lines[1].split(",")[3])
     clinic_session = ClinicSession.AM if lines[1].split(",")[2] == "上午" else ClinicSession.PM
     with demo.session() as session:
@@ -315,7 +326,7 @@ def test_the_sample_on_the_page_imports_as_it_is(demo: Database, app: AppClients
         ).one()
         assert imported.source == "his"
     again = boss.post(path, data={"csrf_token": csrf_from(page.text)}, files=files)
-    assert again.status_code == 200 and "未变 3 条" in again.text
+    assert again.status_code == 303 and "未变 3 条" in boss.get(path).text
     # The page now offers another session (this one is taken).
     second = boss.get(path).text
     assert html.unescape(second.split('id="csv-sample">', 1)[1].split("</pre>", 1)[0]) != sample

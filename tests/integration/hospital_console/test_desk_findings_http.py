@@ -66,3 +66,40 @@ def test_a_long_stop_reason_is_shortened_with_the_whole_text_one_click_away(
     assert f'id="reason-{other}"' not in page
     css = client.get("/static/hospital.css").text
     assert "td.state { max-width: 16rem; }" in css and "overflow-wrap: anywhere" in css
+
+
+def test_reveal_answers_with_a_redirect_and_a_reload_shows_masked_numbers(
+    live_server: LiveServer,
+) -> None:
+    client = _desk(live_server)
+    own = hospital_id(live_server.db)
+    booking = book(live_server.db, ZHANG)
+    search = client.get(f"/hospital/{own}", params={"day": DAY.isoformat(), "q": "0001"})
+    assert f'id="appt-{booking}"' in search.text
+    token = csrf_from(search.text)
+    posted = client.post(
+        f"/hospital/{own}/appointments/{booking}/reveal",
+        data={"csrf_token": token, "day": DAY.isoformat(), "q": "0001", "page": "1"},
+    )
+    # Back to the search results it came from, at the booking.
+    assert posted.status_code == 303
+    assert posted.headers["location"] == (
+        f"/hospital/{own}?day={DAY.isoformat()}&q=0001&page=1#appt-{booking}"
+    )
+    shown = client.get(posted.headers["location"]).text
+    assert "13800000001" in shown and 'data-field="phone">13800000001' in shown
+    # Reloading the page (a GET) shows the numbers masked again and sends nothing.
+    again = client.get(posted.headers["location"]).text
+    assert "13800000001" not in again and "138****0001" in again
+    # The flash cookie is bound to the session: another desk's browser cannot replay it.
+    client.post(f"/hospital/{own}/appointments/{booking}/reveal",
+                data={"csrf_token": token, "day": DAY.isoformat()})
+    flash = client.cookies.get("ivr_flash", path=f"/hospital/{own}")
+    assert flash is not None
+    with live_server.client() as other:
+        assert sign_in(other, "hospital1", DEMO_PASSWORD).status_code == 303
+        other.cookies.set("ivr_flash", flash, path=f"/hospital/{own}")
+        assert "13800000001" not in other.get(f"/hospital/{own}?day={DAY.isoformat()}").text
+    # Another hospital's booking id: 404 before any redirect.
+    assert client.post(f"/hospital/{own}/appointments/999999/reveal",
+                       data={"csrf_token": token}).status_code == 404

@@ -175,8 +175,14 @@ def test_reveal_shows_full_numbers_and_logs_who_not_what(
     client = _hospital1(server)
     token = csrf_from(client.get(f"/hospital/{own}").text)
     with caplog.at_level(logging.INFO, logger="app.hospital.console"):
-        shown = client.post(f"/hospital/{own}/appointments/{appointment_id}/reveal",
-                            data={"csrf_token": token, "day": DAY.isoformat()})
+        posted = client.post(f"/hospital/{own}/appointments/{appointment_id}/reveal",
+                             data={"csrf_token": token, "day": DAY.isoformat()})
+        # Post/Redirect/Get: the day page shows the numbers, once.
+        assert posted.status_code == 303
+        assert posted.headers["location"] == (
+            f"/hospital/{own}?day={DAY.isoformat()}#appt-{appointment_id}"
+        )
+        shown = client.get(posted.headers["location"])
     assert shown.status_code == 200
     full_id = _id_number(server, WANG)
     assert full_id in shown.text and "13800000002" in shown.text and "13900000001" in shown.text
