@@ -11,6 +11,8 @@ Cancelling asks for confirmation first. Numbers are masked; nothing personal is 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from typing import Annotated, Any
 
@@ -27,6 +29,7 @@ from app.core.deps import SessionDep, SettingsDep
 from app.hospital import family_doctors
 from app.hospital.family_doctors import FamilyDoctorError
 from app.hospital.models import Hospital
+from app.hospital.rules import spoken_day
 from app.staff.models import StaffUser
 from app.taxi import hospital_trips
 
@@ -108,9 +111,42 @@ def _choose_context(
     }
 
 
+@dataclass(frozen=True)
+class ChoiceDay:
+    """A day of the choice page: its sessions with family slots left."""
+
+    day: date
+    sessions: int
+
+    @property
+    def label(self) -> str:
+        return spoken_day(self.day)
+
+
+def _by_day(context: dict[str, Any], day: str) -> None:
+    """One day's sessions at a time (a hospital has about 190 in its booking window, too
+    many for one list): the day asked for, else the day of the session just chosen, else
+    the first day with sessions."""
+    sessions: list[family_doctors.FamilySession] = context["sessions"]
+    counts: dict[date, int] = {}
+    for item in sessions:
+        counts[item.day] = counts.get(item.day, 0) + 1
+    context["days"] = [ChoiceDay(d, n) for d, n in counts.items()]
+    chosen = next((s.day for s in sessions if str(s.schedule_id) == context["chosen_schedule"]),
+                  None)
+    try:
+        asked: date | None = date.fromisoformat(day) if day else None
+    except ValueError:
+        asked = None
+    shown = next((d for d in (asked, chosen) if d in counts), next(iter(counts), None))
+    context["chosen_day"] = shown
+    context["chosen_day_label"] = spoken_day(shown) if shown is not None else ""
+    context["day_sessions"] = [s for s in sessions if s.day == shown]
+
+
 def _book_page(
     request: Request, session: Session, staff: StaffUser, now: Any, person_id: int,
-    department: str, **extra: Any,
+    department: str, day: str = "", **extra: Any,
 ) -> Response:
     try:
         patient = family_doctors.signed_patient(session, doctor=staff, person_id=person_id, now=now)
@@ -120,6 +156,7 @@ def _book_page(
     context.update(patient=patient, booking=None, chosen_schedule="")
     status = extra.pop("status_code", 200)
     context.update(extra)
+    _by_day(context, day)
     return render(request, "hospital/family_choose.html", context, status_code=status)
 
 
@@ -161,8 +198,9 @@ def book_form(
     session: SessionDep,
     now: NowDep,
     department: Annotated[str, Query(max_length=30)] = "",
+    day: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
-    return _book_page(request, session, staff, now, person_id, department)
+    return _book_page(request, session, staff, now, person_id, department, day)
 
 
 @actions.post("/family-doctor/patients/{person_id}/book", response_class=Response)
@@ -194,7 +232,7 @@ def book(
 
 def _move_page(
     request: Request, session: Session, staff: StaffUser, now: Any, appointment_id: int,
-    department: str | None, **extra: Any,
+    department: str | None, day: str = "", **extra: Any,
 ) -> Response:
     try:
         patient, booking = family_doctors.own_booking(
@@ -210,6 +248,7 @@ def _move_page(
     context.update(patient=patient, booking=booking, chosen_schedule="")
     status = extra.pop("status_code", 200)
     context.update(extra)
+    _by_day(context, day)
     return render(request, "hospital/family_choose.html", context, status_code=status)
 
 
@@ -221,8 +260,9 @@ def move_form(
     session: SessionDep,
     now: NowDep,
     department: Annotated[str | None, Query(max_length=30)] = None,
+    day: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
-    return _move_page(request, session, staff, now, appointment_id, department)
+    return _move_page(request, session, staff, now, appointment_id, department, day)
 
 
 @actions.post("/family-doctor/appointments/{appointment_id}/move", response_class=Response)

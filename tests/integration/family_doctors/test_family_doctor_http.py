@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 from family_helpers import (
@@ -520,3 +521,55 @@ def test_moving_a_booking_never_moves_a_ride_booked_before_and_only_joined(
             OutboxMessage.idempotency_key.like(f"appointment:{second}:moved%"))))
     assert bodies and all("车没有改动" in body for body in bodies)
     assert not any("去医院的车已改到" in body for body in bodies)
+
+
+def test_the_choice_shows_one_day_of_sessions_at_a_time(db: Database, client: Client) -> None:
+    ours, _ = hospital_ids(db)
+    doctor = client("familydoc1")
+    zhang_id = person_id(db, ZHANG)
+    with db.session() as session:
+        staff = session.get(StaffUser, staff_id(db, "familydoc1"))
+        assert staff is not None
+        every = family_doctors.open_sessions(session, doctor=staff, now=NOW)
+    days = sorted({s.day for s in every})
+    assert len(days) > 2 and len(every) > 20  # the list that was too long to use
+
+    def radios(page: str) -> set[int]:
+        return {int(v) for v in re.findall(r'name="schedule_id" value="(\d+)"', page)}
+
+    def of_day(day: object) -> set[int]:
+        return {s.schedule_id for s in every if s.day == day}
+
+    page = doctor.get(f"/family-doctor/patients/{zhang_id}/book").text
+    assert radios(page) == of_day(days[0])  # the first day only
+    links = re.findall(r'id="day-(\d{4}-\d{2}-\d{2})"', page)
+    assert links == [d.isoformat() for d in days]
+    counts = [int(n) for n in re.findall(r'<span class="sub">(\d+) 个出诊</span>', page)]
+    assert sum(counts) == len(every)
+    assert f'id="day-{days[0].isoformat()}"' in page.split('aria-current="date"')[0]
+    # The confirm button comes right after the day's sessions, in the bar that stays in view.
+    bar = page.split('id="choice-bar"', 1)[1].split("</div>", 1)[0]
+    assert 'id="confirm-book"' in bar
+    third = doctor.get(
+        f"/family-doctor/patients/{zhang_id}/book?department=&day={days[2].isoformat()}"
+    ).text
+    assert radios(third) == of_day(days[2])
+    # A day that is not offered, or not a date: the first day, not an error.
+    for bad in ("2020-01-01", "abc"):
+        answer = doctor.get(f"/family-doctor/patients/{zhang_id}/book?day={bad}")
+        assert answer.status_code == 200 and radios(answer.text) == of_day(days[0])
+    # The department filter and the day go together in the day links.
+    cardio = doctor.get(f"/family-doctor/patients/{zhang_id}/book?department=心血管内科").text
+    assert "department=%E5%BF%83%E8%A1%80%E7%AE%A1%E5%86%85%E7%A7%91&amp;day=" in cardio
+    # A refused choice shows the day of the session chosen, still chosen.
+    token = csrf_from(page)
+    wednesday = schedule_id(db, ours, WEDNESDAY)
+    with db.session() as session:
+        session.get(Person, zhang_id).booking_suspended_until = TODAY + timedelta(days=30)  # type: ignore[union-attr]
+    refused = doctor.post(
+        f"/family-doctor/patients/{zhang_id}/book",
+        data={"csrf_token": token, "schedule_id": str(wednesday)},
+    )
+    assert refused.status_code == 409
+    assert radios(refused.text) == of_day(WEDNESDAY)
+    assert _checked_sessions(refused.text) == [str(wednesday)]
