@@ -226,8 +226,8 @@ async def _unrouted_http_error(request: Request, exc: Exception) -> Response:
     standard = exc.detail == "Not Found" or exc.detail == "Method Not Allowed"
     if standard or not isinstance(exc.detail, str):
         message = STANDARD_MESSAGES.get(exc.status_code, STANDARD_MESSAGES[400])
-    return error_page(request, exc.status_code, message, headers=headers,
-                      template=_template_for(request))
+    template = getattr(exc, "template", None) or _template_for(request)
+    return error_page(request, exc.status_code, message, headers=headers, template=template)
 
 
 def _template_for(request: Request) -> str:
