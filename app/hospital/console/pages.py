@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Annotated
 
 from fastapi import HTTPException, Query, Request
@@ -16,6 +17,7 @@ from app.consoles.http import console_router
 from app.consoles.paging import PageNumber
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
+from app.core.local_time import local_today
 from app.hospital import day_list as hospital_day
 from app.hospital import desk as hospital_desk
 from app.hospital.console.view import (
@@ -161,4 +163,32 @@ def stop_form(
         "hospital/stop.html",
         {"hospital": hospital, "schedule": schedule, "day_title": day_title(schedule.day),
          "reasons": STOP_REASONS, "linked_rides": len(linked)},
+    )
+
+
+@router.get("/hospital/{hospital_id}/appointments/{appointment_id}/no-show",
+            response_class=Response)
+def no_show_form(
+    request: Request,
+    hospital_id: int,
+    appointment_id: int,
+    staff: HospitalConsoleStaff,
+    session: SessionDep,
+    now: NowDep,
+    day: str = "",
+) -> Response:
+    """爽约 step one: the confirmation page (nothing changes); its form is step two."""
+    hospital = load_hospital(session, staff, hospital_id)
+    try:
+        row = hospital_day.get_row(session, hospital_id=hospital.id, appointment_id=appointment_id)
+    except hospital_desk.DeskNotFound as exc:
+        raise HTTPException(status_code=404, detail=exc.message) from None
+    try:  # the day page to go back to
+        shown_day = date.fromisoformat(day) if day else local_today(now)
+    except ValueError:
+        shown_day = local_today(now)
+    return render(
+        request,
+        "hospital/noshow.html",
+        {"hospital": hospital, "row": row, "day": shown_day, "day_title": day_title(shown_day)},
     )

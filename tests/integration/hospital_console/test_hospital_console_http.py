@@ -86,6 +86,8 @@ def test_hospital_staff_see_only_their_own_hospital(live_server: LiveServer) -> 
     ):
         assert client.post(path, data={"csrf_token": token, "reason": "x"}).status_code == 403
     assert client.get(f"/hospital/{other}/schedules/1/stop").status_code == 403
+    assert client.get(f"/hospital/{other}/appointments/{theirs}/no-show").status_code == 403
+    assert client.get(f"/hospital/{own}/appointments/{theirs}/no-show").status_code == 404
     # Hospital B's appointment under hospital A's URL: not found, nothing changes.
     sneaky = client.post(f"/hospital/{own}/appointments/{theirs}/check-in",
                          data={"csrf_token": token})
@@ -139,8 +141,15 @@ def test_check_in_no_show_in_two_steps_and_stop(live_server: LiveServer) -> None
     assert _status(server, zhang) is AppointmentStatus.ARRIVED
     assert "已签到" in client.get(done.headers["location"]).text
 
-    confirm = client.post(f"/hospital/{own}/appointments/{wang}/no-show", data=day)
+    # Step one is a page (GET): the day page links to it, reloading it sends nothing.
+    link = f"/hospital/{own}/appointments/{wang}/no-show?day={DAY.isoformat()}"
+    assert f'href="{link}"' in client.get(f"/hospital/{own}?day={DAY.isoformat()}").text
+    confirm = client.get(link)
     assert confirm.status_code == 200 and "确认标记爽约" in confirm.text
+    assert 'name="confirm" value="yes"' in confirm.text
+    # An older form posting without `confirm` is sent there, nothing marked.
+    asked = client.post(f"/hospital/{own}/appointments/{wang}/no-show", data=day)
+    assert asked.status_code == 303 and asked.headers["location"] == link
     assert _status(server, wang) is AppointmentStatus.BOOKED
     marked = client.post(f"/hospital/{own}/appointments/{wang}/no-show",
                          data={**day, "confirm": "yes"})
