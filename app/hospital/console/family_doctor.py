@@ -17,7 +17,7 @@ from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Form, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.consoles.auth import FamilyDoctorStaff, NowDep
@@ -297,6 +297,36 @@ def move(
     )
 
 
+def _cancel_context(
+    session: Session, staff: StaffUser, now: Any, appointment_id: int
+) -> dict[str, Any]:
+    try:
+        patient, booking = family_doctors.own_booking(
+            session, doctor=staff, appointment_id=appointment_id, now=now
+        )
+    except FamilyDoctorError as exc:
+        if exc.not_found:
+            raise _not_found(exc) from None
+        raise HTTPException(status_code=409, detail=exc.message) from None
+    return {
+        "hospital": _hospital(session, staff), "patient": patient, "booking": booking,
+        "with_ride": hospital_trips.booked_ride_of(session, appointment_id) is not None,
+    }
+
+
+@pages.get("/family-doctor/appointments/{appointment_id}/cancel", response_class=Response)
+def cancel_form(
+    request: Request,
+    appointment_id: int,
+    staff: FamilyDoctorStaff,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """Step 1: the confirmation page (a link from the list, so a reload sends nothing)."""
+    context = _cancel_context(session, staff, now, appointment_id)
+    return render(request, "hospital/family_cancel.html", context)
+
+
 @actions.post("/family-doctor/appointments/{appointment_id}/cancel", response_class=Response)
 def cancel(
     request: Request,
@@ -306,22 +336,14 @@ def cancel(
     now: NowDep,
     confirm: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    """Step 1 (no `confirm`): the confirmation page, nothing changes. Step 2: cancel."""
-    try:
-        patient, booking = family_doctors.own_booking(
-            session, doctor=staff, appointment_id=appointment_id, now=now
-        )
-    except FamilyDoctorError as exc:
-        if exc.not_found:
-            raise _not_found(exc) from None
-        raise HTTPException(status_code=409, detail=exc.message) from None
-    with_ride = hospital_trips.booked_ride_of(session, appointment_id) is not None
-    context = {
-        "hospital": _hospital(session, staff), "patient": patient, "booking": booking,
-        "with_ride": with_ride,
-    }
+    """Step 2 (`confirm=yes`): cancel. Without `confirm` (an older form): 303 to step 1,
+    the confirmation page (`cancel_form`)."""
+    context = _cancel_context(session, staff, now, appointment_id)
     if confirm != "yes":
-        return render(request, "hospital/family_cancel.html", context)
+        return RedirectResponse(
+            f"/family-doctor/appointments/{appointment_id}/cancel", status_code=303
+        )
+    patient, with_ride = context["patient"], context["with_ride"]
 
     def refused(exc: Exception) -> Response:
         assert isinstance(exc, FamilyDoctorError)

@@ -138,9 +138,14 @@ def test_a_family_doctor_books_moves_and_cancels_for_a_signed_patient(
     rows = _appointments(db)
     assert [status for *_, status in rows] == ["cancelled", "booked"]
     second = rows[1][0]
-    # Cancel: the first POST only asks.
-    ask = doctor.post(f"/family-doctor/appointments/{second}/cancel", data={"csrf_token": token})
+    # Cancel: the list links to a page that asks (a GET: reloading it sends nothing).
+    link = f"/family-doctor/appointments/{second}/cancel"
+    assert f'href="{link}"' in doctor.get("/family-doctor").text
+    ask = doctor.get(link)
     assert ask.status_code == 200 and "确认取消这个预约" in ask.text
+    # An older form posting without `confirm` is sent to that page; nothing changes.
+    posted = doctor.post(link, data={"csrf_token": token})
+    assert posted.status_code == 303 and posted.headers["location"] == link
     assert _appointments(db)[1][2] == "booked"
     cancelled = doctor.post(
         f"/family-doctor/appointments/{second}/cancel",
@@ -256,6 +261,7 @@ def test_every_family_doctor_route_is_isolated(db: Database, client: Client) -> 
         "/family-doctor",
         f"/family-doctor/patients/{zhang}/book",
         f"/family-doctor/appointments/{booked}/move",
+        f"/family-doctor/appointments/{booked}/cancel",
     ]
     posts = [
         (f"/family-doctor/patients/{zhang}/book", {"schedule_id": target}),
@@ -457,7 +463,7 @@ def test_the_car_to_the_appointment_moves_and_is_cancelled_with_it_and_the_docto
         assert ride is not None and ride.status == RideStatus.SCHEDULED
         assert ride.pickup_at is not None and ride.pickup_at.date() == WEDNESDAY
         assert link.appointment_id == second
-    ask = doctor.post(f"/family-doctor/appointments/{second}/cancel", data={"csrf_token": token})
+    ask = doctor.get(f"/family-doctor/appointments/{second}/cancel")
     assert "这个预约约了去医院的车，会一起取消" in ask.text
     cancelled = doctor.post(
         f"/family-doctor/appointments/{second}/cancel",
