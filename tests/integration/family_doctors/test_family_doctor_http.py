@@ -359,6 +359,12 @@ def test_the_hospital_admin_signs_and_ends_within_the_own_hospital(
         assert other_boss.post(
             f"/hospital/{theirs}/admin/family-doctors/links/{link_id}/end", data=data
         ).status_code == 404
+    assert other_boss.get(f"{path}/links/{link_id}/end").status_code == 403
+    assert other_boss.get(
+        f"/hospital/{theirs}/admin/family-doctors/links/{link_id}/end"
+    ).status_code == 404
+    for username in ("desk", "fd.same"):
+        assert client(username).get(f"{path}/links/{link_id}/end").status_code == 403, username
     for username, home in (("desk", "/console"), ("fd.same", "/family-doctor")):
         someone = client(username)
         assert someone.post(
@@ -368,8 +374,12 @@ def test_the_hospital_admin_signs_and_ends_within_the_own_hospital(
     assert client().post(
         f"{path}/links/{link_id}/end", data={"csrf_token": "x", "confirm": "yes"}
     ).status_code in (303, 401, 403)
-    # 解约 asks first: the confirmation page names the patient and the doctor, nothing changes.
-    asked = boss.post(f"{path}/links/{link_id}/end", data={"csrf_token": token})
+    # 解约 asks first: the list links to the confirmation page (a GET), which names the
+    # patient and the doctor; nothing changes. A POST without `confirm` is sent there.
+    assert f'href="{path}/links/{link_id}/end"' in boss.get(path).text
+    posted = boss.post(f"{path}/links/{link_id}/end", data={"csrf_token": token})
+    assert posted.status_code == 303 and posted.headers["location"] == f"{path}/links/{link_id}/end"
+    asked = boss.get(f"{path}/links/{link_id}/end")
     assert asked.status_code == 200 and "确认解约？" in asked.text
     assert "王建国" in asked.text and 'name="confirm" value="yes"' in asked.text
     assert wang_id not in asked.text
