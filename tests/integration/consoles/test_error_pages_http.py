@@ -79,6 +79,8 @@ def test_dispatch_console_addresses_that_match_no_route(server: LiveServer) -> N
         answer = client.get("/dispatch/rides/1/assign")
         _is_error_page(answer, 405, "/dispatch")
         assert "不能直接打开" in answer.text
+        for page in ("abc", "0", ""):  # the ride history's pages: a bad one is the first
+            assert client.get(f"/dispatch/history?page={page}").status_code == 200, page
 
 
 def test_unknown_pages_outside_the_consoles(server: LiveServer) -> None:
