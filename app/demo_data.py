@@ -224,15 +224,15 @@ DRIVERS = [
     ("沈师傅", "+8613700000008", "云A·T4812", False, VehicleType.SEDAN, False),
 ]
 # A second company working one district (its drivers are offered first there).
-ZONED_COMPANY = ("官渡爱心车队", "+868715553100", "官渡区")
+ZONED_COMPANY = ("官渡爱心车队", "+8687165553100", "官渡区")
 ZONED_DRIVERS = [
     ("孙师傅", "+8613700000009", "云A·G2580", True, VehicleType.ACCESSIBLE_VAN, True),
     ("马师傅", "+8613700000010", "云A·G1470", True, VehicleType.SEDAN, False),
 ]
 
 HOSPITALS = [
-    ("春城第一人民医院", "市一院", "五华区青年路504号", "+868715551000"),
-    ("滇池老年病医院", "滇池医院", "西山区滇池路1号", "+868715552000"),
+    ("春城第一人民医院", "市一院", "五华区青年路504号", "+8687165551000"),
+    ("滇池老年病医院", "滇池医院", "西山区滇池路1号", "+8687165552000"),
 ]
 DEPARTMENTS = [
     "心血管内科",
@@ -288,7 +288,7 @@ def _load(session: Session, today: date) -> None:
         ]
         person.contacts = [FamilyContact(name=n, relation=r, phone=p) for n, r, p in contacts]
         session.add(person)
-    company = TaxiCompany(name="春城出租汽车有限公司", phone="+868715553000")
+    company = TaxiCompany(name="春城出租汽车有限公司", phone="+8687165553000")
     name, phone, zone = ZONED_COMPANY
     zoned = TaxiCompany(name=name, phone=phone, zone=zone)
     session.add_all([company, zoned])

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from app import health, metrics
 from app.consoles import routes as console_routes
+from app.consoles.http import install_error_pages
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.logging import configure_logging
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     log_notifications("notifications: %s", app.state.notifications_status)
     if app.state.speech.available:  # words the model lacks are reported now, not dropped
         app.state.speech.check_phrase_lists({kind: phrase_list(kind) for kind in KINDS})
+    install_error_pages(app)  # browser pages: Chinese error pages, not raw JSON 404/405/422
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(console_routes.router)

@@ -12,6 +12,12 @@ are PostgreSQL `integer` columns), so an id too large for the database
 negative one is a plain 404 instead of a database error.
 
 Build console routers with `console_router()` so their routes get this class.
+
+`install_error_pages(app)` does the same for what never reaches a route: an unknown
+address (404), a GET on an address that only takes a form (405) and a malformed query or
+form (FastAPI's 422). A browser asking for a page gets the Chinese error page with a
+link back; the machine interfaces (`/twilio`, `/fhir`, probes, metrics) and clients that
+do not ask for HTML keep FastAPI's JSON answers.
 """
 
 from __future__ import annotations
@@ -21,9 +27,15 @@ import re
 import typing
 from collections.abc import Callable, Coroutine
 from typing import Any
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
@@ -106,6 +118,92 @@ def wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
+# Machine interfaces: always FastAPI's own answers (JSON), whatever the Accept header says.
+MACHINE_PREFIXES = (
+    "/twilio", "/fhir", "/healthz", "/readyz", "/metrics", "/static", "/docs", "/redoc",
+    "/openapi.json",
+)
+# Where an error page links back to, by area (the first whose prefix matches).
+AREAS = (
+    ("/dispatch", "/dispatch", "返回调度台"),
+    ("/hospital", "/hospital", "返回医院工作台"),
+    ("/family-doctor", "/family-doctor", "返回家庭医生工作台"),
+    ("/people", "/people", "返回老人登记"),
+)
+HOME = ("/console", "返回首页")
+# Pages with a layout of their own (no staff header): the family self-service page.
+OWN_ERROR_TEMPLATES = (("/family", "family/error.html"),)
+# Chinese words for the errors FastAPI raises itself (its English `detail` is not shown).
+STANDARD_MESSAGES = {
+    400: "请求的内容有误，没有保存任何更改。请返回上一页检查后重试。",
+    404: "找不到这个页面：地址可能输错了，或者这条记录不存在。",
+    405: "这个地址只接收页面上按钮提交的表单，不能直接打开。请返回上一页，在页面上操作。",
+}
+VALIDATION_MESSAGE = (
+    "地址或表单里的内容不对（{fields}），没有保存任何更改。请返回上一页检查后重试。"
+)
+# Field names staff may meet in that message; others are just "表单".
+FIELD_LABELS = {
+    "day": "日期", "q": "搜索内容", "page": "页码", "schedule_id": "出诊场次",
+    "slot_id": "号源", "department_id": "科室", "doctor_id": "医生", "capacity": "号数",
+    "fee": "挂号费", "reason": "原因", "name": "名称", "phone": "电话", "version": "页面版本",
+}
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
+
+
+def is_browser_page(request: Request) -> bool:
+    """A browser asking for a page of the consoles (not a machine interface)."""
+    path = request.url.path
+    return wants_html(request) and not any(_under(path, p) for p in MACHINE_PREFIXES)
+
+
+def back_link(request: Request) -> tuple[str, str]:
+    """The link on an error page: the start page of the area the address belongs to."""
+    path = request.url.path
+    for prefix, url, label in AREAS:
+        if _under(path, prefix):
+            return url, label
+    return HOME
+
+
+def _referring_page(request: Request) -> str | None:
+    """The same-site page the browser came from (path and query), if any."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or not referer.path.startswith("/"):
+        return None
+    if referer.path == request.url.path:
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
+
+
+def error_page(
+    request: Request,
+    status_code: int,
+    message: object,
+    *,
+    headers: dict[str, str] | None = None,
+    template: str = "error.html",
+) -> Response:
+    """The Chinese error page: what went wrong, a link back and the area's start page."""
+    from app.consoles.templating import render  # templating imports this module
+
+    home_url, home_label = back_link(request)
+    response = render(
+        request,
+        template,
+        {"status_code": status_code, "message": message, "home_url": home_url,
+         "home_label": home_label, "previous_url": _referring_page(request)},
+        status_code=status_code,
+        headers=headers,
+    )
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
 def _remember_db_session(request: Request, session: SessionDep) -> None:
     """Keep the request's session (the same one routes get) so errors can roll it back."""
     request.state.console_db_session = session
@@ -118,15 +216,64 @@ async def error_response(request: Request, exc: StarletteHTTPException) -> Respo
         return Response(status_code=exc.status_code, headers=headers)
     if not wants_html(request):
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
-    from app.consoles.templating import render  # templating imports this module
-
-    return render(
+    return error_page(
         request,
-        getattr(exc, "template", "error.html"),  # a page outside the staff consoles: its own
-        {"status_code": exc.status_code, "message": exc.detail},
-        status_code=exc.status_code,
+        exc.status_code,
+        exc.detail,
         headers=headers,
+        template=getattr(exc, "template", "error.html"),  # a page outside the consoles: its own
     )
+
+
+async def _rollback(request: Request) -> None:
+    db_session = getattr(request.state, "console_db_session", None)
+    if db_session is not None:
+        await run_in_threadpool(db_session.rollback)
+
+
+async def _unrouted_http_error(request: Request, exc: Exception) -> Response:
+    """404 for an unknown address, 405 for a wrong method, and any HTTPException raised
+    outside a console route."""
+    assert isinstance(exc, StarletteHTTPException)
+    if not is_browser_page(request):
+        return await http_exception_handler(request, exc)
+    await _rollback(request)
+    headers = dict(exc.headers or {})
+    if 300 <= exc.status_code < 400:
+        return await error_response(request, exc)
+    message = exc.detail
+    standard = exc.detail == "Not Found" or exc.detail == "Method Not Allowed"
+    if standard or not isinstance(exc.detail, str):
+        message = STANDARD_MESSAGES.get(exc.status_code, STANDARD_MESSAGES[400])
+    template = getattr(exc, "template", None) or _template_for(request)
+    return error_page(request, exc.status_code, message, headers=headers, template=template)
+
+
+def _template_for(request: Request) -> str:
+    path = request.url.path
+    return next((t for prefix, t in OWN_ERROR_TEMPLATES if _under(path, prefix)), "error.html")
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    """A malformed query or form on a browser page: a 400 page naming the fields."""
+    assert isinstance(exc, RequestValidationError)
+    if not is_browser_page(request):
+        return await request_validation_exception_handler(request, exc)
+    await _rollback(request)
+    fields: list[str] = []
+    for error in exc.errors():
+        location = error.get("loc", ())
+        label = FIELD_LABELS.get(str(location[-1])) if len(location) > 1 else None
+        if label and label not in fields:
+            fields.append(label)
+    message = VALIDATION_MESSAGE.format(fields="、".join(fields[:5]) or "表单")
+    return error_page(request, 400, message, template=_template_for(request))
+
+
+def install_error_pages(app: FastAPI) -> None:
+    """Browser pages get the Chinese error page for errors no route answered itself."""
+    app.add_exception_handler(StarletteHTTPException, _unrouted_http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
 
 
 class ConsoleRoute(APIRoute):

@@ -236,9 +236,9 @@ def _int_field(form: Mapping[str, str], key: str, label: str, low: int, high: in
     try:
         value = int(raw)
     except ValueError:
-        raise AdminError(f"{label}要填整数（{low} 到 {high}）。") from None
+        raise AdminError(f"{label}要填整数（{low} 到 {high}）。", field=key) from None
     if not low <= value <= high:
-        raise AdminError(f"{label}要在 {low} 到 {high} 之间，现在是 {value}。")
+        raise AdminError(f"{label}要在 {low} 到 {high} 之间，现在是 {value}。", field=key)
     return value
 
 
@@ -250,7 +250,7 @@ def _time_field(
         return None
     match = _TIME_RE.match(raw)
     if match is None:
-        raise AdminError(f"{label}要写成 时:分，例如 15:00。")
+        raise AdminError(f"{label}要写成 时:分，例如 15:00。", field=key)
     return f"{int(match[1]):02d}:{match[2]}"
 
 
@@ -261,7 +261,10 @@ def _penalties(raw: str) -> list[list[int]]:
             continue
         match = _PENALTY_RE.match(part)
         if match is None:
-            raise AdminError("爽约处罚要写成 次数:停约天数，用逗号分开，例如 1:30, 2:60, 3:90。")
+            raise AdminError(
+                "爽约处罚要写成 次数:停约天数，用逗号分开，例如 1:30, 2:60, 3:90。",
+                field="noshow_penalties",
+            )
         pairs.append([int(match[1]), int(match[2])])
     return sorted(pairs)
 
@@ -302,7 +305,10 @@ def _elderly_release(form: Mapping[str, str], window: int, current: Any) -> str 
     if not kind:
         return current if isinstance(current, str) or current is None else None
     if kind not in RELEASE_KINDS:
-        raise AdminError("长者号放开方式请选择：不放开、就诊前几天的某个时间，或开诊前几小时。")
+        raise AdminError(
+            "长者号放开方式请选择：不放开、就诊前几天的某个时间，或开诊前几小时。",
+            field="elderly_release",
+        )
     if kind == "never":
         return None
     if kind == "days":
@@ -329,7 +335,7 @@ def update_rules(
     cancel_time = _time_field(form, "cancel_deadline_time", "取消截止时间")
     day_kind = form.get("cancel_deadline_day") or "working"
     if day_kind not in ("working", "calendar"):
-        raise AdminError("取消截止日请选择“前一个工作日”或“前一天”。")
+        raise AdminError("取消截止日请选择“前一个工作日”或“前一天”。", field="cancel_deadline_day")
     elderly = _int_field(form, "elderly_share_percent", "长者电话预留比例（%）", 0, 100)
     onsite = _int_field(form, "onsite_share_percent", "现场长者预留比例（%）", 0, 100)
     if (form.get("family_doctor_share_percent") or "").strip():
@@ -339,12 +345,14 @@ def update_rules(
     if elderly + onsite > 100:
         raise AdminError(
             f"长者电话预留和现场预留加起来不能超过 100%，现在是 {elderly}% + {onsite}% = "
-            f"{elderly + onsite}%。"
+            f"{elderly + onsite}%。",
+            field="onsite_share_percent",
         )
     if elderly + onsite + family > 100:
         raise AdminError(
             f"长者电话预留、现场预留和家庭医生预留加起来不能超过 100%，现在是 {elderly}% + "
-            f"{onsite}% + {family}% = {elderly + onsite + family}%。"
+            f"{onsite}% + {family}% = {elderly + onsite + family}%。",
+            field="family_doctor_share_percent",
         )
     penalties = _penalties(form.get("noshow_penalties") or "")
     release_rule = _elderly_release(form, window, (hospital.rules or {}).get("elderly_release"))

@@ -86,9 +86,10 @@ def _value(value: Any) -> str:
 class AdminError(Exception):
     """A refused administrative change; `message` is Chinese, for the hospital admin."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field  # the form field it is about, if one (shown next to it)
 
 
 class AdminNotFound(AdminError):

@@ -62,6 +62,24 @@ def typed_number(raw: str) -> str | None:
     return number if whole or phonenumbers.is_valid_number(parsed) else None
 
 
+#: What a business's own number may be: a mobile, a fixed line with its area code, or a
+#: 400/800 service number.
+_BUSINESS_TYPES = _MOBILE_TYPES | {
+    PhoneNumberType.FIXED_LINE, PhoneNumberType.TOLL_FREE, PhoneNumberType.SHARED_COST,
+}
+
+
+def chinese_business_number(raw: str) -> str | None:
+    """A company's or hospital's phone as typed, normalised like `normalise_number`, or None
+    unless the numbering plan knows it as a Chinese mobile, fixed line (with its area code:
+    0871-65551234; Kunming's old 7-digit numbers no longer exist) or 400/800 number."""
+    number = normalise_number(raw)
+    parsed = _parse(raw) if number else None  # as typed: +86400... is not valid from abroad
+    if parsed is None or parsed.country_code != CHINA or not phonenumbers.is_valid_number(parsed):
+        return None
+    return number if phonenumbers.number_type(parsed) in _BUSINESS_TYPES else None
+
+
 @lru_cache(maxsize=16384)
 def line_kind(number: str | None) -> LineKind:
     """Mobile or fixed line, by the numbering plan (unknown when it cannot tell)."""

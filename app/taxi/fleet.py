@@ -39,7 +39,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.people.phones import is_mobile, mask_number, normalise_number
+from app.people.phones import chinese_business_number, is_mobile, mask_number, normalise_number
 from app.people.places import KUNMING_DISTRICTS
 from app.taxi.enums import VehicleType
 from app.taxi.models import Driver, Ride, TaxiCompany
@@ -56,7 +56,9 @@ _SEPARATORS = re.compile(r"[\s·•・.\-－—]")
 BAD_PLATE = "车牌格式不对，请按“云A·D1234”填写（新能源车牌六位，如“云A·D12345”）。"
 PLATE_TAKEN = "车牌 {plate} 已经登记在{name}名下。"
 BAD_DRIVER_PHONE = "请填写司机的手机号（11位，派车短信发到这个号码）。"
-BAD_COMPANY_PHONE = "公司电话格式不对，请填写手机号或带区号的座机号。"
+BAD_COMPANY_PHONE = (
+    "公司电话不对：请填写11位手机号，或带区号的座机号（如 0871-65551234），或400电话。"
+)
 NEED_NAME = "请填写姓名。"
 NEED_COMPANY_NAME = "请填写公司名称。"
 COMPANY_TAKEN = "已经有一家叫“{name}”的公司。"
@@ -122,7 +124,11 @@ def save_company(
 ) -> TaxiCompany:
     """Add a company (company_id None) or change one."""
     name = _name(name, NEED_COMPANY_NAME, 100)
-    number = normalise_number(phone) if (phone or "").strip() else None
+    number = chinese_business_number(phone) if (phone or "").strip() else None
+    if number is None and company_id is not None and (phone or "").strip():
+        # The number on file, kept unchanged, although saved before the stricter check.
+        on_file = _company(session, company_id).phone
+        number = on_file if on_file and normalise_number(phone) == on_file else None
     if number is None:
         raise FleetError(BAD_COMPANY_PHONE)
     zone_name = _zone(zone)

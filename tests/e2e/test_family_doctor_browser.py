@@ -1,5 +1,6 @@
 """A family doctor signs in, books tomorrow's cardiology for a signed patient from the
-family-doctor share, then moves the booking to another session (demo data and account)."""
+family-doctor share, then moves the booking to another session (demo data and account),
+on a 1024 px wide screen: one day's sessions at a time, the confirm button in view."""
 
 from __future__ import annotations
 
@@ -42,6 +43,22 @@ def _cardiology(server: LiveServer, day: date, clinic_session: ClinicSession) ->
         ).first() or 0
 
 
+def _in_view(page: Any, selector: str) -> None:
+    """Wholly inside the window (not clipped at the right, not below the fold)."""
+    box = page.locator(selector).bounding_box()
+    viewport = page.viewport_size
+    assert box is not None and viewport is not None
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
+
+
+def _no_sideways_scrolling(page: Any) -> None:
+    widths = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], widths
+
+
 def test_family_doctor_books_and_moves_for_a_signed_patient(
     live_server: LiveServer, page: Any
 ) -> None:
@@ -54,6 +71,7 @@ def test_family_doctor_books_and_moves_for_a_signed_patient(
     tuesday = _cardiology(live_server, TUESDAY, ClinicSession.AM)
     wednesday = _cardiology(live_server, WEDNESDAY, ClinicSession.PM)
 
+    page.set_viewport_size({"width": 1024, "height": 768})
     page.goto(f"{live_server.url}/family-doctor")
     page.fill("#username", "familydoc1")
     page.fill("#password", "jiating-2026!")
@@ -65,9 +83,19 @@ def test_family_doctor_books_and_moves_for_a_signed_patient(
     expect(card).to_contain_text("********")  # the ID number is masked
 
     page.click(f"#book-{zhang}")
+    # Every department: the first day's sessions only (not the whole window), and after
+    # choosing one far down the list the button is still in view, not clipped.
+    radios = page.locator("input[name=schedule_id]")
+    assert 0 < radios.count() <= 40
+    radios.nth(radios.count() // 2).check()
+    _in_view(page, "#confirm-book")
+    radios.nth(0).check()
+    _in_view(page, "#confirm-book")
+    _no_sideways_scrolling(page)
     page.select_option("#family-department", "心血管内科")
     page.click("#filter-department")
     page.check(f"#session-{tuesday}")
+    _in_view(page, "#confirm-book")
     page.click("#confirm-book")
     page.wait_for_url("**done=booked**")
     expect(page.locator("#family-notice")).to_contain_text("已预约")
@@ -80,7 +108,11 @@ def test_family_doctor_books_and_moves_for_a_signed_patient(
 
     page.click(f"#move-{first_id}")
     expect(page.locator("#current-booking")).to_contain_text("12月1日 星期二 上午")
+    page.click(f"#day-{WEDNESDAY.isoformat()}")
+    expect(page.locator("#day-sessions legend")).to_contain_text("12月2日 星期三")
     page.check(f"#session-{wednesday}")
+    _in_view(page, "#confirm-move")
+    _no_sideways_scrolling(page)
     page.click("#confirm-move")
     page.wait_for_url("**done=moved**")
     expect(page.locator("#family-notice")).to_contain_text("已改约")

@@ -31,6 +31,7 @@ HOTLINE = "+868710000000"
 ZHANG = "+8613800000001"
 SCREENSHOT = Path("var/screenshots/hospital_admin.png")
 SLIP_SCREENSHOT = Path("var/screenshots/hospital_walk_in_slip.png")
+HIS_SCREENSHOT = Path("var/screenshots/hospital_his.png")
 VISIT = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # the visit day, 09:00 in Kunming
 WANG = "+8613800000002"
 
@@ -77,6 +78,22 @@ def test_a_hospital_admin_sets_up_a_clinic_that_a_caller_then_books(
         for box in ("#rule-window", "#rule-elderly", "#rule-release-time", "#rule-onsite"):
             right = page.eval_on_selector(box, "el => el.getBoundingClientRect().right")
             assert right <= width, f"{box} ends at {right}px, off a {width}px screen"
+    # The HIS page (a new token shown once, a long webhook URL, its signing secret) does
+    # not scroll sideways at 1024 px either.
+    page.goto(f"{live_server.url}/hospital/{hospital}/admin/his")
+    page.fill("input[name=url]", "https://his.example.yn.cn/fhir/r4/appointment-inbox/" + "x" * 60)
+    page.click("#save-webhook")
+    expect(page.locator("#his-notice")).to_contain_text("推送地址已保存")
+    page.fill("input[name=name]", "本院HIS")
+    page.click("#create-token")
+    expect(page.locator("#new-token-value")).to_contain_text("ivrfhir_")
+    page.click("#webhook summary")
+    expect(page.locator("#webhook-secret")).to_be_visible()
+    page.screenshot(path=str(HIS_SCREENSHOT), full_page=True)
+    overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+    assert overflow <= 0, f"the HIS page scrolls sideways by {overflow}px at 1024px"
+    page.goto(f"{live_server.url}/hospital/{hospital}/admin#rules")
+
     page.fill("#rule-onsite", "25")
     page.click("#save-rules")
     expect(page.locator("#admin-notice")).to_contain_text("预约规则已保存")

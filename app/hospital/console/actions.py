@@ -1,8 +1,10 @@
 """POST routes of the hospital console; every change goes through app.hospital.desk.
 
-Each form carries the CSRF token. The no-show has a plain second step (a confirmation
-page with its own form), so no JavaScript is needed. Revealing a patient's full ID and
-phone numbers is a POST too, logged with the staff id and appointment id (never a number).
+Each form carries the CSRF token. The no-show asks first: the day page links (GET) to a
+confirmation page with its own form, so no JavaScript is needed and nothing is sent twice.
+Revealing a patient's full ID and phone numbers is a POST too, answered (like every
+action) with a redirect (303) to the day page, which shows them once and logs the staff id
+and appointment id (never a number).
 A refused change re-renders the day with a Chinese message and HTTP 409; nothing is saved.
 """
 
@@ -12,21 +14,24 @@ import logging
 from collections.abc import Callable
 from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Form, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.consoles.auth import HospitalConsoleStaff, NowDep
 from app.consoles.csrf import CsrfProtected
+from app.consoles.flash import redirect_with_flash
 from app.consoles.http import commit_or_refuse, console_router
+from app.consoles.paging import page_number
 from app.consoles.templating import render
 from app.core.deps import SessionDep
 from app.core.local_time import local_today
 from app.hospital import day_list as hospital_day
 from app.hospital import desk as hospital_desk
 from app.hospital.console.pages import load_hospital
-from app.hospital.console.view import day_context, day_title
+from app.hospital.console.view import day_context
 from app.hospital.models import Hospital
 from app.staff.models import StaffUser
 
@@ -95,21 +100,15 @@ def no_show(
     session: SessionDep, now: NowDep, day: DayField = "",
     confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    """Step one (no `confirm`): the confirmation page. Step two (`confirm=yes`): mark it."""
+    """Step two (`confirm=yes`): mark it. Without `confirm` (an older form): 303 to step
+    one, the confirmation page (`pages.no_show_form`)."""
     hospital = load_hospital(session, staff, hospital_id)
     shown_day = _day_or_today(day, local_today(now))
     if confirm != "yes":
-        try:
-            row = hospital_day.get_row(
-                session, hospital_id=hospital.id, appointment_id=appointment_id
-            )
-        except hospital_desk.DeskNotFound as exc:
-            raise HTTPException(status_code=404, detail=exc.message) from None
-        return render(
-            request,
-            "hospital/noshow.html",
-            {"hospital": hospital, "row": row, "day": shown_day,
-             "day_title": day_title(shown_day)},
+        return RedirectResponse(
+            f"/hospital/{hospital.id}/appointments/{appointment_id}/no-show"
+            f"?day={shown_day.isoformat()}",
+            status_code=303,
         )
     return _run(
         request, session, staff, hospital, now, action="noshow",
@@ -144,19 +143,24 @@ def stop_session(
 def reveal(
     request: Request, hospital_id: int, appointment_id: int, staff: HospitalConsoleStaff,
     session: SessionDep, now: NowDep, day: DayField = "",
+    q: Annotated[str, Form(max_length=30)] = "",
+    page: Annotated[str, Form(max_length=6)] = "",
 ) -> Response:
-    """显示完整号码: the day page again with this booking's full ID and phone numbers."""
+    """显示完整号码: 303 to the day page (or the search results it came from), which shows
+    this booking's full ID and phone numbers once (the booking id in the flash cookie)."""
     hospital = load_hospital(session, staff, hospital_id)
     try:
-        contact = hospital_day.reveal_contact(
+        hospital_day.reveal_contact(
             session, hospital_id=hospital.id, appointment_id=appointment_id
         )
     except hospital_desk.DeskNotFound as exc:
         raise HTTPException(status_code=404, detail=exc.message) from None
-    logger.info(
-        "patient contact shown",
-        extra={"fields": {"staff_user_id": staff.id, "appointment_id": appointment_id}},
-    )
     shown_day = _day_or_today(day, local_today(now))
-    context = day_context(session, hospital, shown_day, now, revealed={appointment_id: contact})
-    return render(request, "hospital/day.html", context)
+    query = {"day": shown_day.isoformat()}
+    if q.strip():
+        query.update(q=q.strip(), page=str(page_number(page)))
+    return redirect_with_flash(
+        request,
+        f"/hospital/{hospital.id}?{urlencode(query)}#appt-{appointment_id}",
+        {"reveal": appointment_id},
+    )

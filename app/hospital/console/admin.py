@@ -70,11 +70,18 @@ def _run(
     action: str,
     section: str,
     change: Callable[[], object],
+    typed: dict[str, str] | None = None,
 ) -> Response:
     def show_refusal(exc: Exception) -> Response:
         assert isinstance(exc, AdminError)
         context = admin_context(session, hospital, now)
+        # The error is shown at the form it is about (and next to its field), and the
+        # form keeps what was typed; the page opens at that form (`action="…#section"`).
         context["error"] = exc.message
+        context["error_section"] = section
+        context["error_field"] = exc.field
+        if typed is not None and section == "rules":
+            context["rules"] = {**context["rules"], **typed}
         status = 404 if isinstance(exc, AdminNotFound) else 409
         return render(request, "hospital/admin.html", context, status_code=status)
 
@@ -444,6 +451,7 @@ def update_rules(
         change=lambda: administration.update_rules(
             session, hospital_id=hospital.id, form=form, actor_id=staff.id, now=now
         ),
+        typed=form,
     )
 
 

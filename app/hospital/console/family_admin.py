@@ -117,6 +117,46 @@ def sign(
     )
 
 
+def _ask_end(
+    request: Request, session: Session, hospital: Hospital, now: Any, link_id: int
+) -> Response:
+    """The confirmation page of 解约 (nothing changes), or why there is none."""
+    link = next(
+        (
+            item
+            for item in family_doctors.hospital_links(session, hospital_id=hospital.id)
+            if item.link_id == link_id
+        ),
+        None,
+    )
+    if link is None:
+        return _refusal(
+            request, session, hospital, now,
+            FamilyDoctorError("找不到这条签约，可能不属于本院。", not_found=True),
+        )
+    if link.ended_on is not None:
+        return RedirectResponse(
+            f"/hospital/{hospital.id}/admin/family-doctors?done=ended", status_code=303
+        )
+    return render(request, "hospital/family_end.html", {"hospital": hospital, "link": link})
+
+
+@pages.get(
+    "/hospital/{hospital_id}/admin/family-doctors/links/{link_id}/end", response_class=Response
+)
+def end_form(
+    request: Request,
+    hospital_id: int,
+    link_id: int,
+    staff: HospitalAdminStaff,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """解约 step 1: the confirmation page (a link from the list: a reload sends nothing)."""
+    hospital = load_hospital(session, staff, hospital_id)
+    return _ask_end(request, session, hospital, now, link_id)
+
+
 @actions.post(
     "/hospital/{hospital_id}/admin/family-doctors/links/{link_id}/end", response_class=Response
 )
@@ -129,29 +169,15 @@ def end(
     now: NowDep,
     confirm: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    """解约 step 1 (no `confirm`): the confirmation page, nothing changes (works without
-    JavaScript). Step 2 (`confirm=yes`): end the signing."""
+    """解约 step 2 (`confirm=yes`): end the signing. Without `confirm` (an older form): 303
+    to step 1, the confirmation page (`end_form`), after the same checks."""
     hospital = load_hospital(session, staff, hospital_id)
     if confirm != "yes":
-        link = next(
-            (
-                item
-                for item in family_doctors.hospital_links(session, hospital_id=hospital.id)
-                if item.link_id == link_id
-            ),
-            None,
-        )
-        if link is None:
-            return _refusal(
-                request, session, hospital, now,
-                FamilyDoctorError("找不到这条签约，可能不属于本院。", not_found=True),
-            )
-        if link.ended_on is not None:
-            return RedirectResponse(
-                f"/hospital/{hospital.id}/admin/family-doctors?done=ended", status_code=303
-            )
-        return render(
-            request, "hospital/family_end.html", {"hospital": hospital, "link": link}
+        asked = _ask_end(request, session, hospital, now, link_id)
+        if asked.status_code != 200:
+            return asked
+        return RedirectResponse(
+            f"/hospital/{hospital.id}/admin/family-doctors/links/{link_id}/end", status_code=303
         )
     return commit_or_refuse(
         session,

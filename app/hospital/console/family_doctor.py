@@ -11,11 +11,13 @@ Cancelling asks for confirmation first. Numbers are masked; nothing personal is 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Form, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.consoles.auth import FamilyDoctorStaff, NowDep
@@ -27,6 +29,7 @@ from app.core.deps import SessionDep, SettingsDep
 from app.hospital import family_doctors
 from app.hospital.family_doctors import FamilyDoctorError
 from app.hospital.models import Hospital
+from app.hospital.rules import spoken_day
 from app.staff.models import StaffUser
 from app.taxi import hospital_trips
 
@@ -108,9 +111,42 @@ def _choose_context(
     }
 
 
+@dataclass(frozen=True)
+class ChoiceDay:
+    """A day of the choice page: its sessions with family slots left."""
+
+    day: date
+    sessions: int
+
+    @property
+    def label(self) -> str:
+        return spoken_day(self.day)
+
+
+def _by_day(context: dict[str, Any], day: str) -> None:
+    """One day's sessions at a time (a hospital has about 190 in its booking window, too
+    many for one list): the day asked for, else the day of the session just chosen, else
+    the first day with sessions."""
+    sessions: list[family_doctors.FamilySession] = context["sessions"]
+    counts: dict[date, int] = {}
+    for item in sessions:
+        counts[item.day] = counts.get(item.day, 0) + 1
+    context["days"] = [ChoiceDay(d, n) for d, n in counts.items()]
+    chosen = next((s.day for s in sessions if str(s.schedule_id) == context["chosen_schedule"]),
+                  None)
+    try:
+        asked: date | None = date.fromisoformat(day) if day else None
+    except ValueError:
+        asked = None
+    shown = next((d for d in (asked, chosen) if d in counts), next(iter(counts), None))
+    context["chosen_day"] = shown
+    context["chosen_day_label"] = spoken_day(shown) if shown is not None else ""
+    context["day_sessions"] = [s for s in sessions if s.day == shown]
+
+
 def _book_page(
     request: Request, session: Session, staff: StaffUser, now: Any, person_id: int,
-    department: str, **extra: Any,
+    department: str, day: str = "", **extra: Any,
 ) -> Response:
     try:
         patient = family_doctors.signed_patient(session, doctor=staff, person_id=person_id, now=now)
@@ -120,6 +156,7 @@ def _book_page(
     context.update(patient=patient, booking=None, chosen_schedule="")
     status = extra.pop("status_code", 200)
     context.update(extra)
+    _by_day(context, day)
     return render(request, "hospital/family_choose.html", context, status_code=status)
 
 
@@ -161,8 +198,9 @@ def book_form(
     session: SessionDep,
     now: NowDep,
     department: Annotated[str, Query(max_length=30)] = "",
+    day: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
-    return _book_page(request, session, staff, now, person_id, department)
+    return _book_page(request, session, staff, now, person_id, department, day)
 
 
 @actions.post("/family-doctor/patients/{person_id}/book", response_class=Response)
@@ -194,7 +232,7 @@ def book(
 
 def _move_page(
     request: Request, session: Session, staff: StaffUser, now: Any, appointment_id: int,
-    department: str | None, **extra: Any,
+    department: str | None, day: str = "", **extra: Any,
 ) -> Response:
     try:
         patient, booking = family_doctors.own_booking(
@@ -210,6 +248,7 @@ def _move_page(
     context.update(patient=patient, booking=booking, chosen_schedule="")
     status = extra.pop("status_code", 200)
     context.update(extra)
+    _by_day(context, day)
     return render(request, "hospital/family_choose.html", context, status_code=status)
 
 
@@ -221,8 +260,9 @@ def move_form(
     session: SessionDep,
     now: NowDep,
     department: Annotated[str | None, Query(max_length=30)] = None,
+    day: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
-    return _move_page(request, session, staff, now, appointment_id, department)
+    return _move_page(request, session, staff, now, appointment_id, department, day)
 
 
 @actions.post("/family-doctor/appointments/{appointment_id}/move", response_class=Response)
@@ -257,6 +297,36 @@ def move(
     )
 
 
+def _cancel_context(
+    session: Session, staff: StaffUser, now: Any, appointment_id: int
+) -> dict[str, Any]:
+    try:
+        patient, booking = family_doctors.own_booking(
+            session, doctor=staff, appointment_id=appointment_id, now=now
+        )
+    except FamilyDoctorError as exc:
+        if exc.not_found:
+            raise _not_found(exc) from None
+        raise HTTPException(status_code=409, detail=exc.message) from None
+    return {
+        "hospital": _hospital(session, staff), "patient": patient, "booking": booking,
+        "with_ride": hospital_trips.booked_ride_of(session, appointment_id) is not None,
+    }
+
+
+@pages.get("/family-doctor/appointments/{appointment_id}/cancel", response_class=Response)
+def cancel_form(
+    request: Request,
+    appointment_id: int,
+    staff: FamilyDoctorStaff,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """Step 1: the confirmation page (a link from the list, so a reload sends nothing)."""
+    context = _cancel_context(session, staff, now, appointment_id)
+    return render(request, "hospital/family_cancel.html", context)
+
+
 @actions.post("/family-doctor/appointments/{appointment_id}/cancel", response_class=Response)
 def cancel(
     request: Request,
@@ -266,22 +336,14 @@ def cancel(
     now: NowDep,
     confirm: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    """Step 1 (no `confirm`): the confirmation page, nothing changes. Step 2: cancel."""
-    try:
-        patient, booking = family_doctors.own_booking(
-            session, doctor=staff, appointment_id=appointment_id, now=now
-        )
-    except FamilyDoctorError as exc:
-        if exc.not_found:
-            raise _not_found(exc) from None
-        raise HTTPException(status_code=409, detail=exc.message) from None
-    with_ride = hospital_trips.booked_ride_of(session, appointment_id) is not None
-    context = {
-        "hospital": _hospital(session, staff), "patient": patient, "booking": booking,
-        "with_ride": with_ride,
-    }
+    """Step 2 (`confirm=yes`): cancel. Without `confirm` (an older form): 303 to step 1,
+    the confirmation page (`cancel_form`)."""
+    context = _cancel_context(session, staff, now, appointment_id)
     if confirm != "yes":
-        return render(request, "hospital/family_cancel.html", context)
+        return RedirectResponse(
+            f"/family-doctor/appointments/{appointment_id}/cancel", status_code=303
+        )
+    patient, with_ride = context["patient"], context["with_ride"]
 
     def refused(exc: Exception) -> Response:
         assert isinstance(exc, FamilyDoctorError)

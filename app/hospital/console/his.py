@@ -3,8 +3,10 @@ and the pushes that failed.
 
 Hospital admins (their own hospital) and admins only (`HospitalAdminStaff`); the hospital
 in the URL is checked first (403), a token id of another hospital is 404 with nothing
-changed. A new or rotated token is shown once, on the page that answers the POST (never
-in a URL or a log); only its hash is stored.
+changed. A new or rotated token is shown once: the POST redirects (303) to the page with the
+token in the signed, short-lived flash cookie (`app.consoles.flash`), the page shows it
+and deletes the cookie, so a reload neither shows it again nor makes another token. It is
+never in a URL or a log; only its hash is stored.
 """
 
 from __future__ import annotations
@@ -15,17 +17,19 @@ from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.consoles.auth import HospitalAdminStaff, NowDep
 from app.consoles.csrf import CsrfProtected
+from app.consoles.flash import forget_flash, redirect_with_flash, take_flash
 from app.consoles.http import commit_or_refuse, console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep
 from app.hospital.audit import AdminError, AdminNotFound
 from app.hospital.console.pages import load_hospital
 from app.hospital.fhir import push, tokens
-from app.hospital.fhir.models import FhirLink
+from app.hospital.fhir.models import FhirClient, FhirLink
 from app.hospital.models import Hospital
 from app.staff.models import StaffUser
 
@@ -79,7 +83,30 @@ def his_page(
     done: str = "",
 ) -> Response:
     hospital = load_hospital(session, staff, hospital_id)
-    return _page(request, session, hospital, now, notice=NOTICES.get(done))
+    issued = _issued(session, hospital, take_flash(request))
+    more: dict[str, Any] = {"notice": NOTICES.get(done)}
+    if issued is not None:
+        more.update(new_token=issued.token, new_client=issued.client, notice=None)
+    response = _page(request, session, hospital, now, **more)
+    forget_flash(request, response)
+    return response
+
+
+def _issued(
+    session: Session, hospital: Hospital, flash: dict[str, Any] | None
+) -> tokens.IssuedToken | None:
+    """The token the redirect after issuing it left in the flash cookie, if it is one of
+    this hospital's (checked against its stored hash)."""
+    if flash is None or not isinstance(flash.get("token"), str):
+        return None
+    token = flash["token"]
+    client = session.scalar(
+        select(FhirClient).where(
+            FhirClient.hospital_id == hospital.id,
+            FhirClient.token_hash == tokens.token_hash(token),
+        )
+    )
+    return tokens.IssuedToken(client=client, token=token) if client is not None else None
 
 
 def _issue(
@@ -96,7 +123,9 @@ def _issue(
     except AdminError as exc:
         session.rollback()
         return _refused(request, session, hospital, now)(exc)
-    return _page(request, session, hospital, now, new_token=issued.token, new_client=issued.client)
+    return redirect_with_flash(
+        request, f"/hospital/{hospital.id}/admin/his#tokens", {"token": issued.token}
+    )
 
 
 @actions.post("/hospital/{hospital_id}/admin/his/tokens", response_class=Response)

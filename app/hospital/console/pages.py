@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import date
 from typing import Annotated
 
 from fastapi import HTTPException, Query, Request
@@ -10,9 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.consoles.auth import HospitalConsoleStaff, NowDep, ensure_hospital_access, hospital_scope
+from app.consoles.flash import forget_flash, take_flash
 from app.consoles.http import console_router
+from app.consoles.paging import PageNumber
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
+from app.core.local_time import local_today
 from app.db.base import MAX_ID
 from app.hospital import day_list as hospital_day
 from app.hospital import desk as hospital_desk
@@ -29,6 +34,7 @@ from app.hospital.models import Hospital
 from app.staff.models import StaffUser
 from app.taxi import hospital_trips
 
+logger = logging.getLogger(__name__)
 router = console_router()
 
 
@@ -62,11 +68,12 @@ def day_view(
     day: str = "",
     done: str = "",
     q: Annotated[str, Query(max_length=30)] = "",
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page: PageNumber = 1,
 ) -> Response:
     hospital = load_hospital(session, staff, hospital_id)
     chosen = parse_day(day, now)
-    context = day_context(session, hospital, chosen, now)
+    revealed = _revealed(request, session, staff, hospital)
+    context = day_context(session, hospital, chosen, now, revealed=revealed)
     context["notice"] = hospital_notice(done, settings)
     if q.strip():
         # 查找: by name, or a phone or ID number (whole or its tail); the day's list only,
@@ -80,7 +87,31 @@ def day_view(
         shown, context["page"] = paginate(found, page)
         context["groups"] = group_rows(shown)
         context["matches"] = len(found)
-    return render(request, "hospital/day.html", context)
+    response = render(request, "hospital/day.html", context)
+    forget_flash(request, response)
+    return response
+
+
+def _revealed(
+    request: Request, session: Session, staff: StaffUser, hospital: Hospital
+) -> dict[int, hospital_day.RevealedContact]:
+    """显示完整号码 (after the POST's redirect): the full numbers of the booking in the
+    flash cookie, for this one page; logged with ids only."""
+    flash = take_flash(request) or {}
+    appointment_id = flash.get("reveal")
+    if not isinstance(appointment_id, int):
+        return {}
+    try:
+        contact = hospital_day.reveal_contact(
+            session, hospital_id=hospital.id, appointment_id=appointment_id
+        )
+    except hospital_desk.DeskNotFound:
+        return {}
+    logger.info(
+        "patient contact shown",
+        extra={"fields": {"staff_user_id": staff.id, "appointment_id": appointment_id}},
+    )
+    return {appointment_id: contact}
 
 
 @router.get("/hospital/{hospital_id}/day-list/print", response_class=Response)
@@ -133,4 +164,32 @@ def stop_form(
         "hospital/stop.html",
         {"hospital": hospital, "schedule": schedule, "day_title": day_title(schedule.day),
          "reasons": STOP_REASONS, "linked_rides": len(linked)},
+    )
+
+
+@router.get("/hospital/{hospital_id}/appointments/{appointment_id}/no-show",
+            response_class=Response)
+def no_show_form(
+    request: Request,
+    hospital_id: int,
+    appointment_id: int,
+    staff: HospitalConsoleStaff,
+    session: SessionDep,
+    now: NowDep,
+    day: str = "",
+) -> Response:
+    """爽约 step one: the confirmation page (nothing changes); its form is step two."""
+    hospital = load_hospital(session, staff, hospital_id)
+    try:
+        row = hospital_day.get_row(session, hospital_id=hospital.id, appointment_id=appointment_id)
+    except hospital_desk.DeskNotFound as exc:
+        raise HTTPException(status_code=404, detail=exc.message) from None
+    try:  # the day page to go back to
+        shown_day = date.fromisoformat(day) if day else local_today(now)
+    except ValueError:
+        shown_day = local_today(now)
+    return render(
+        request,
+        "hospital/noshow.html",
+        {"hospital": hospital, "row": row, "day": shown_day, "day_title": day_title(shown_day)},
     )

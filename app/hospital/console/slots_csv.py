@@ -3,7 +3,9 @@ spreadsheet alternative to the FHIR Bundle import (app.hospital.fhir.slots_csv).
 
 Hospital admins (their own hospital) and admins (`HospitalAdminStaff`); the hospital id
 in the URL is checked first (403); doctors of another hospital in the file are refused
-per row. A refused file shows every problem with its line (409) and changes nothing.
+per row. A refused file shows every problem with its line (409) and changes nothing; an
+imported one redirects (303) to the page, which shows the counts once (flash cookie), so a
+reload never uploads the file again.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.consoles.auth import HospitalAdminStaff, NowDep
 from app.consoles.csrf import CsrfProtected
+from app.consoles.flash import forget_flash, redirect_with_flash, take_flash
 from app.consoles.http import console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep
@@ -28,6 +31,7 @@ from app.hospital.fhir import slots_csv
 from app.hospital.models import Department, Doctor, Hospital
 
 logger = logging.getLogger(__name__)
+COUNTS = ("created", "updated", "unchanged")
 pages = console_router()
 actions = console_router(dependencies=[CsrfProtected])
 
@@ -54,7 +58,14 @@ def csv_page(
     now: NowDep,
 ) -> Response:
     hospital = load_hospital(session, staff, hospital_id)
-    return render(request, "hospital/slots_csv.html", _context(session, hospital, now))
+    context = _context(session, hospital, now)
+    flash = take_flash(request) or {}
+    counts = flash.get("imported")
+    if isinstance(counts, dict) and all(isinstance(counts.get(k), int) for k in COUNTS):
+        context["result"] = {k: counts[k] for k in COUNTS}
+    response = render(request, "hospital/slots_csv.html", context)
+    forget_flash(request, response)
+    return response
 
 
 @actions.post("/hospital/{hospital_id}/admin/slots-csv", response_class=Response)
@@ -85,5 +96,8 @@ def csv_upload(
         "hospital admin action",
         extra=log_fields(**fields, created=result.created, updated=result.updated),
     )
-    context["result"] = result
-    return render(request, "hospital/slots_csv.html", context)
+    return redirect_with_flash(
+        request,
+        f"/hospital/{hospital.id}/admin/slots-csv",
+        {"imported": {k: getattr(result, k) for k in COUNTS}},
+    )

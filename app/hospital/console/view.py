@@ -111,6 +111,11 @@ def group_rows(rows: list[DeskRow]) -> list[Group]:
     return groups
 
 
+# A cancel reason longer than this ("医生停诊：" and up to 80 characters typed) is shortened
+# in the day table, with the whole text one click away (<details>).
+REASON_SHOWN = 16
+
+
 def day_context(
     session: Session,
     hospital: Hospital,
@@ -138,4 +143,5 @@ def day_context(
         "checked_in": sum(1 for r in rows if r.status.value in ("arrived", "checked-in")),
         "waiting": sum(1 for r in rows if r.status.value == "booked"),
         "revealed": revealed or {},
+        "reason_shown": REASON_SHOWN,
     }

@@ -43,7 +43,7 @@ from app.hospital.fhir.resources import (
     POOL_SYSTEM,
 )
 from app.hospital.models import Appointment, Department, Doctor, Schedule, Slot
-from app.hospital.schedules import HIS
+from app.hospital.schedules import HIS, WITHDRAWN
 
 BUNDLE_TYPES = {"batch", "transaction", "collection"}
 SLOT_STATUSES = {SlotStatus.FREE.value, SlotStatus.BUSY_UNAVAILABLE.value}
@@ -52,9 +52,12 @@ SLOT_STATUSES = {SlotStatus.FREE.value, SlotStatus.BUSY_UNAVAILABLE.value}
 class ImportRefused(ValueError):
     """The bundle is not applied; `code` is a FHIR IssueType, the message names the entry."""
 
-    def __init__(self, message: str, code: str = "invalid") -> None:
+    def __init__(self, message: str, code: str = "invalid", *, origin: str | None = None) -> None:
         super().__init__(message)
         self.code = code
+        # For a session that is already there: where it came from, in Chinese (the CSV
+        # upload page says so).
+        self.origin = origin
 
 
 @dataclass
@@ -112,6 +115,30 @@ def _mapped(session: Session, hospital_id: int, kind: str, system: str, value: s
             FhirIdentifier.value == value,
         )
     )
+
+
+def _origin(session: Session, hospital_id: int, schedule: Schedule) -> tuple[str, str]:
+    """Where an existing session came from, in English and in Chinese."""
+    if schedule.source == HIS:
+        his_id = session.scalar(
+            select(FhirIdentifier.value).where(
+                FhirIdentifier.hospital_id == hospital_id,
+                FhirIdentifier.resource_type == "Schedule",
+                FhirIdentifier.local_id == schedule.id,
+            ).order_by(FhirIdentifier.id)
+        )
+        if his_id is None:
+            return "imported earlier from the HIS or a CSV file", "之前由HIS或CSV文件导入"
+        return (
+            f"imported earlier from the HIS or a CSV file as {his_id!r}",
+            f"之前由HIS或CSV文件导入，出诊编号 {his_id}",
+        )
+    origins = {
+        "template": ("from the hospital's weekly templates", "来自每周排班"),
+        "extra": ("from a one-off extra session", "来自临时加诊"),
+        WITHDRAWN: ("a session the weekly templates dropped", "每周排班已撤下的出诊"),
+    }
+    return origins.get(schedule.source or "", ("loaded with the initial data", "系统初始数据"))
 
 
 def _doctor(session: Session, hospital_id: int, actors: list[Any], where: str) -> int:
@@ -223,9 +250,11 @@ def _apply_schedule(
         result.locations.append(f"Schedule/{known}")
         return known
     if existing is not None:
+        english, chinese = _origin(session, hospital_id, existing)
         raise ImportRefused(
-            f"{where}: this doctor already has that session (from the hospital's templates)",
+            f"{where}: this doctor already has that session ({english})",
             "duplicate",
+            origin=chinese,
         )
     schedule = Schedule(
         doctor_id=item.doctor_id,

@@ -337,7 +337,7 @@ _ENTRY = re.compile(r"entry\[(\d+)\]")
 _WHY = {
     "holds a booking": "这个号已有预约，不能修改",
     "names another session already": "这个出诊编号已用于另一个出诊，不能移动已导入的出诊",
-    "already has that session": "这位医生这个时段已有出诊（来自每周排班）",
+    "already has that session": "这位医生这个时段已有出诊（{origin}）",
     "is not an imported session": "出诊不是导入的",
     "belongs to another session": "这个号源编号已属于另一个出诊",
 }
@@ -355,6 +355,7 @@ def import_csv(session: Session, *, hospital_id: int, raw: bytes, now: datetime)
         match = _ENTRY.search(message)
         line = lines[int(match[1])] if match and int(match[1]) < len(lines) else None
         why = next((cn for en, cn in _WHY.items() if en in message), message)
+        why = why.replace("{origin}", exc.origin or "不是这个文件里的")
         prefix = f"第{line}行：" if line is not None else ""
         raise CsvRefused([f"{prefix}{why}。"]) from None
 

@@ -14,6 +14,7 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 
 from app.consoles.auth import DispatchStaff
+from app.consoles.paging import PageNumber
 from app.consoles.templating import render
 from app.core.deps import SessionDep
 from app.people.phones import mask_number
@@ -47,7 +48,7 @@ def history_page(
     status: Annotated[list[str] | None, Query()] = None,
     date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
     date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
-    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    page: PageNumber = 1,
 ) -> Response:
     chosen = tuple(
         s for s in history.FILTER_STATUSES if s.value in set(status or ())

@@ -120,11 +120,30 @@ def test_an_accessible_van_always_takes_a_wheelchair(demo: Database) -> None:
 
 def test_companies_validate_phone_zone_and_unique_name(demo: Database) -> None:
     with demo.session() as session:
-        company = fleet.save_company(session, name="盘龙的士", phone="0871 5553200", zone="盘龙区")
-        assert (company.phone, company.zone, company.active) == ("+868715553200", "盘龙区", True)
+        company = fleet.save_company(session, name="盘龙的士", phone="0871 65553200", zone="盘龙区")
+        assert (company.phone, company.zone, company.active) == ("+8687165553200", "盘龙区", True)
+        for typed, stored in (("13700000001", "+8613700000001"), ("400-812-3123", "+864008123123"),
+                              ("010 6555 1234", "+861065551234")):
+            other = fleet.save_company(session, company_id=company.id, name="盘龙的士", phone=typed)
+            assert other.phone == stored, typed
+        # A number saved before the stricter check stays when the company is edited.
+        company.phone = "+868715553200"
+        kept = fleet.save_company(
+            session, company_id=company.id, name="盘龙的士", phone=company.phone
+        )
+        assert (kept.name, kept.phone) == ("盘龙的士", "+868715553200")
+        with pytest.raises(fleet.FleetError):
+            fleet.save_company(
+                session, company_id=company.id, name="盘龙的士", phone="0871 5553201"
+            )
     for kw, message in [
         ({"name": "盘龙的士", "phone": "13700000001"}, "已经有一家"),
         ({"name": "新公司", "phone": "abc"}, "公司电话"),
+        # Possible-looking but not numbers the numbering plan has: checked with phonenumbers.
+        ({"name": "新公司", "phone": "12345678"}, "公司电话"),
+        ({"name": "新公司", "phone": "0871 5553200"}, "公司电话"),  # Kunming dropped 7 digits
+        ({"name": "新公司", "phone": "1380000000"}, "公司电话"),  # a mobile one digit short
+        ({"name": "新公司", "phone": "+1 415 555 2671"}, "公司电话"),  # not a Chinese number
         ({"name": "新公司", "phone": "13700000001", "zone": "北京路"}, "不是昆明的区县"),
         ({"name": "新公司", "phone": "13700000001", "zone": "朝阳区"}, "“朝阳区”不是昆明的区县"),
     ]:

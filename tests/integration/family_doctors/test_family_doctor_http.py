@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 from family_helpers import (
@@ -137,9 +138,14 @@ def test_a_family_doctor_books_moves_and_cancels_for_a_signed_patient(
     rows = _appointments(db)
     assert [status for *_, status in rows] == ["cancelled", "booked"]
     second = rows[1][0]
-    # Cancel: the first POST only asks.
-    ask = doctor.post(f"/family-doctor/appointments/{second}/cancel", data={"csrf_token": token})
+    # Cancel: the list links to a page that asks (a GET: reloading it sends nothing).
+    link = f"/family-doctor/appointments/{second}/cancel"
+    assert f'href="{link}"' in doctor.get("/family-doctor").text
+    ask = doctor.get(link)
     assert ask.status_code == 200 and "确认取消这个预约" in ask.text
+    # An older form posting without `confirm` is sent to that page; nothing changes.
+    posted = doctor.post(link, data={"csrf_token": token})
+    assert posted.status_code == 303 and posted.headers["location"] == link
     assert _appointments(db)[1][2] == "booked"
     cancelled = doctor.post(
         f"/family-doctor/appointments/{second}/cancel",
@@ -255,6 +261,7 @@ def test_every_family_doctor_route_is_isolated(db: Database, client: Client) -> 
         "/family-doctor",
         f"/family-doctor/patients/{zhang}/book",
         f"/family-doctor/appointments/{booked}/move",
+        f"/family-doctor/appointments/{booked}/cancel",
     ]
     posts = [
         (f"/family-doctor/patients/{zhang}/book", {"schedule_id": target}),
@@ -352,6 +359,12 @@ def test_the_hospital_admin_signs_and_ends_within_the_own_hospital(
         assert other_boss.post(
             f"/hospital/{theirs}/admin/family-doctors/links/{link_id}/end", data=data
         ).status_code == 404
+    assert other_boss.get(f"{path}/links/{link_id}/end").status_code == 403
+    assert other_boss.get(
+        f"/hospital/{theirs}/admin/family-doctors/links/{link_id}/end"
+    ).status_code == 404
+    for username in ("desk", "fd.same"):
+        assert client(username).get(f"{path}/links/{link_id}/end").status_code == 403, username
     for username, home in (("desk", "/console"), ("fd.same", "/family-doctor")):
         someone = client(username)
         assert someone.post(
@@ -361,8 +374,12 @@ def test_the_hospital_admin_signs_and_ends_within_the_own_hospital(
     assert client().post(
         f"{path}/links/{link_id}/end", data={"csrf_token": "x", "confirm": "yes"}
     ).status_code in (303, 401, 403)
-    # 解约 asks first: the confirmation page names the patient and the doctor, nothing changes.
-    asked = boss.post(f"{path}/links/{link_id}/end", data={"csrf_token": token})
+    # 解约 asks first: the list links to the confirmation page (a GET), which names the
+    # patient and the doctor; nothing changes. A POST without `confirm` is sent there.
+    assert f'href="{path}/links/{link_id}/end"' in boss.get(path).text
+    posted = boss.post(f"{path}/links/{link_id}/end", data={"csrf_token": token})
+    assert posted.status_code == 303 and posted.headers["location"] == f"{path}/links/{link_id}/end"
+    asked = boss.get(f"{path}/links/{link_id}/end")
     assert asked.status_code == 200 and "确认解约？" in asked.text
     assert "王建国" in asked.text and 'name="confirm" value="yes"' in asked.text
     assert wang_id not in asked.text
@@ -456,7 +473,7 @@ def test_the_car_to_the_appointment_moves_and_is_cancelled_with_it_and_the_docto
         assert ride is not None and ride.status == RideStatus.SCHEDULED
         assert ride.pickup_at is not None and ride.pickup_at.date() == WEDNESDAY
         assert link.appointment_id == second
-    ask = doctor.post(f"/family-doctor/appointments/{second}/cancel", data={"csrf_token": token})
+    ask = doctor.get(f"/family-doctor/appointments/{second}/cancel")
     assert "这个预约约了去医院的车，会一起取消" in ask.text
     cancelled = doctor.post(
         f"/family-doctor/appointments/{second}/cancel",
@@ -520,3 +537,55 @@ def test_moving_a_booking_never_moves_a_ride_booked_before_and_only_joined(
             OutboxMessage.idempotency_key.like(f"appointment:{second}:moved%"))))
     assert bodies and all("车没有改动" in body for body in bodies)
     assert not any("去医院的车已改到" in body for body in bodies)
+
+
+def test_the_choice_shows_one_day_of_sessions_at_a_time(db: Database, client: Client) -> None:
+    ours, _ = hospital_ids(db)
+    doctor = client("familydoc1")
+    zhang_id = person_id(db, ZHANG)
+    with db.session() as session:
+        staff = session.get(StaffUser, staff_id(db, "familydoc1"))
+        assert staff is not None
+        every = family_doctors.open_sessions(session, doctor=staff, now=NOW)
+    days = sorted({s.day for s in every})
+    assert len(days) > 2 and len(every) > 20  # the list that was too long to use
+
+    def radios(page: str) -> set[int]:
+        return {int(v) for v in re.findall(r'name="schedule_id" value="(\d+)"', page)}
+
+    def of_day(day: object) -> set[int]:
+        return {s.schedule_id for s in every if s.day == day}
+
+    page = doctor.get(f"/family-doctor/patients/{zhang_id}/book").text
+    assert radios(page) == of_day(days[0])  # the first day only
+    links = re.findall(r'id="day-(\d{4}-\d{2}-\d{2})"', page)
+    assert links == [d.isoformat() for d in days]
+    counts = [int(n) for n in re.findall(r'<span class="sub">(\d+) 个出诊</span>', page)]
+    assert sum(counts) == len(every)
+    assert f'id="day-{days[0].isoformat()}"' in page.split('aria-current="date"')[0]
+    # The confirm button comes right after the day's sessions, in the bar that stays in view.
+    bar = page.split('id="choice-bar"', 1)[1].split("</div>", 1)[0]
+    assert 'id="confirm-book"' in bar
+    third = doctor.get(
+        f"/family-doctor/patients/{zhang_id}/book?department=&day={days[2].isoformat()}"
+    ).text
+    assert radios(third) == of_day(days[2])
+    # A day that is not offered, or not a date: the first day, not an error.
+    for bad in ("2020-01-01", "abc"):
+        answer = doctor.get(f"/family-doctor/patients/{zhang_id}/book?day={bad}")
+        assert answer.status_code == 200 and radios(answer.text) == of_day(days[0])
+    # The department filter and the day go together in the day links.
+    cardio = doctor.get(f"/family-doctor/patients/{zhang_id}/book?department=心血管内科").text
+    assert "department=%E5%BF%83%E8%A1%80%E7%AE%A1%E5%86%85%E7%A7%91&amp;day=" in cardio
+    # A refused choice shows the day of the session chosen, still chosen.
+    token = csrf_from(page)
+    wednesday = schedule_id(db, ours, WEDNESDAY)
+    with db.session() as session:
+        session.get(Person, zhang_id).booking_suspended_until = TODAY + timedelta(days=30)  # type: ignore[union-attr]
+    refused = doctor.post(
+        f"/family-doctor/patients/{zhang_id}/book",
+        data={"csrf_token": token, "schedule_id": str(wednesday)},
+    )
+    assert refused.status_code == 409
+    assert radios(refused.text) == of_day(WEDNESDAY)
+    assert _checked_sessions(refused.text) == [str(wednesday)]

@@ -66,10 +66,14 @@ def test_the_his_page_roles_isolation_and_tokens(
     created = office.post(
         f"{page}/tokens", data={"csrf_token": csrf, "name": "本院HIS", "days": "30"}
     )
-    assert created.status_code == 200
-    token = created.text.split('id="new-token-value">')[1].split("<")[0]
+    # Post/Redirect/Get: the token is shown once, on the page the POST redirects to; a
+    # reload shows it no more and makes no other token.
+    assert created.status_code == 303 and created.headers["location"] == f"{page}#tokens"
+    clients_after_one = _clients(demo)
+    token = office.get(page).text.split('id="new-token-value">')[1].split("<")[0]
     assert token.startswith("ivrfhir_")
     assert token not in office.get(page).text  # shown once only
+    assert _clients(demo) == clients_after_one
     api = httpx.get(
         f"{live_server.url}/fhir/{clinic}/Slot",
         headers={"Authorization": f"Bearer {token}"},

@@ -175,6 +175,37 @@ def test_a_booked_slot_cannot_change_and_the_line_is_named(demo: Database) -> No
     assert _slots(demo, doctor)[1][0] == time(8, 20)
 
 
+def test_a_session_already_there_is_named_by_where_it_came_from(demo: Database) -> None:
+    hospital, doctor, _ = _doctors(demo)
+    with demo.session() as session:
+        import_csv(session, hospital_id=hospital, raw=_csv(doctor, *GOOD), now=NOW)
+    # The same doctor and session under another 出诊编号: the one already there came from
+    # a CSV file (S1), not from the weekly templates.
+    again = ("S9,{day},上午,{doctor},H9,08:00,,",)
+    with demo.session() as session, pytest.raises(CsvRefused) as refused:
+        import_csv(session, hospital_id=hospital, raw=_csv(doctor, *again), now=NOW)
+    assert refused.value.errors == [
+        "第2行：这位医生这个时段已有出诊（之前由HIS或CSV文件导入，出诊编号 S1）。"
+    ]
+    # A session of the weekly templates, and one loaded with the demo data, say so.
+    with demo.session() as session:
+        loaded = session.scalars(
+            select(Schedule).where(Schedule.doctor_id == doctor, Schedule.day > NOW.date())
+            .order_by(Schedule.day)
+        ).first()
+        assert loaded is not None
+        day, word = loaded.day, "上午" if loaded.session is ClinicSession.AM else "下午"
+        hour = "08:00" if loaded.session is ClinicSession.AM else "14:00"
+    row = f"T1,{day.isoformat()},{word},{doctor},T1-1,{hour},,"
+    for source, origin in ((None, "系统初始数据"), ("template", "来自每周排班"),
+                           ("extra", "来自临时加诊")):
+        with demo.session() as session:
+            session.get(Schedule, loaded.id).source = source  # type: ignore[union-attr]
+        with demo.session() as session, pytest.raises(CsvRefused) as refused:
+            import_csv(session, hospital_id=hospital, raw=_csv(doctor, row), now=NOW)
+        assert refused.value.errors == [f"第2行：这位医生这个时段已有出诊（{origin}）。"]
+
+
 def test_past_days_and_days_beyond_the_window_are_refused_per_row(demo: Database) -> None:
     hospital, doctor, _ = _doctors(demo)
     last = NOW.date() + timedelta(days=WINDOW_DAYS)  # 2026-12-21, still importable
@@ -235,10 +266,21 @@ def test_upload_page_roles_and_results(demo: Database, app: AppClients) -> None:
     other_token = csrf_from(other.get(f"/hospital/{other_hospital(demo, hospital)}/admin").text)
     assert other.post(path, data={"csrf_token": other_token}, files=files).status_code == 403
     assert _slots(demo, doctor) == []
+    # Post/Redirect/Get: the import answers 303, the page shows the counts once, and
+    # reloading it neither uploads again nor shows them again.
     done = boss.post(path, data={"csrf_token": token}, files=files)
-    assert done.status_code == 200 and "新建 4 条" in done.text
+    assert done.status_code == 303 and done.headers["location"] == path
+    shown = boss.get(path)
+    assert shown.status_code == 200 and "新建 4 条" in shown.text
+    assert 'id="csv-result"' not in boss.get(path).text
     again = boss.post(path, data={"csrf_token": token}, files=files)
-    assert again.status_code == 200 and "未变 4 条" in again.text
+    assert again.status_code == 303 and "未变 4 条" in boss.get(path).text
+    # Another admin's browser, or a forged cookie, shows nothing.
+    boss.post(path, data={"csrf_token": token}, files=files)
+    forged = boss.cookies.get("ivr_flash", path=path)
+    assert forged is not None
+    boss.cookies.set("ivr_flash", forged[:-4] + "0000", path=path)
+    assert 'id="csv-result"' not in boss.get(path).text
     bad = boss.post(
         path, data={"csrf_token": token},
         files={
@@ -274,8 +316,8 @@ def test_the_sample_on_the_page_imports_as_it_is(demo: Database, app: AppClients
     assert NOW.date() < day <= NOW.date() + timedelta(days=WINDOW_DAYS)
     files = {"file": ("sample.csv", sample.encode("utf-8"), "text/csv")}
     done = boss.post(path, data={"csrf_token": csrf_from(page.text)}, files=files)
-    assert done.status_code == 200, done.text
-    assert "新建 3 条" in done.text  # one session, two slots
+    assert done.status_code == 303, done.text
+    assert "新建 3 条" in boss.get(path).text  # one session, two slots
     doctor = int(lines[1].split(",")[3])
     clinic_session = ClinicSession.AM if lines[1].split(",")[2] == "上午" else ClinicSession.PM
     with demo.session() as session:
@@ -287,7 +329,7 @@ def test_the_sample_on_the_page_imports_as_it_is(demo: Database, app: AppClients
         ).one()
         assert imported.source == "his"
     again = boss.post(path, data={"csrf_token": csrf_from(page.text)}, files=files)
-    assert again.status_code == 200 and "未变 3 条" in again.text
+    assert again.status_code == 303 and "未变 3 条" in boss.get(path).text
     # The page now offers another session (this one is taken).
     second = boss.get(path).text
     assert html.unescape(second.split('id="csv-sample">', 1)[1].split("</pre>", 1)[0]) != sample

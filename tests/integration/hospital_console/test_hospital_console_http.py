@@ -86,6 +86,8 @@ def test_hospital_staff_see_only_their_own_hospital(live_server: LiveServer) -> 
     ):
         assert client.post(path, data={"csrf_token": token, "reason": "x"}).status_code == 403
     assert client.get(f"/hospital/{other}/schedules/1/stop").status_code == 403
+    assert client.get(f"/hospital/{other}/appointments/{theirs}/no-show").status_code == 403
+    assert client.get(f"/hospital/{own}/appointments/{theirs}/no-show").status_code == 404
     # Hospital B's appointment under hospital A's URL: not found, nothing changes.
     sneaky = client.post(f"/hospital/{own}/appointments/{theirs}/check-in",
                          data={"csrf_token": token})
@@ -139,8 +141,15 @@ def test_check_in_no_show_in_two_steps_and_stop(live_server: LiveServer) -> None
     assert _status(server, zhang) is AppointmentStatus.ARRIVED
     assert "已签到" in client.get(done.headers["location"]).text
 
-    confirm = client.post(f"/hospital/{own}/appointments/{wang}/no-show", data=day)
+    # Step one is a page (GET): the day page links to it, reloading it sends nothing.
+    link = f"/hospital/{own}/appointments/{wang}/no-show?day={DAY.isoformat()}"
+    assert f'href="{link}"' in client.get(f"/hospital/{own}?day={DAY.isoformat()}").text
+    confirm = client.get(link)
     assert confirm.status_code == 200 and "确认标记爽约" in confirm.text
+    assert 'name="confirm" value="yes"' in confirm.text
+    # An older form posting without `confirm` is sent there, nothing marked.
+    asked = client.post(f"/hospital/{own}/appointments/{wang}/no-show", data=day)
+    assert asked.status_code == 303 and asked.headers["location"] == link
     assert _status(server, wang) is AppointmentStatus.BOOKED
     marked = client.post(f"/hospital/{own}/appointments/{wang}/no-show",
                          data={**day, "confirm": "yes"})
@@ -175,8 +184,14 @@ def test_reveal_shows_full_numbers_and_logs_who_not_what(
     client = _hospital1(server)
     token = csrf_from(client.get(f"/hospital/{own}").text)
     with caplog.at_level(logging.INFO, logger="app.hospital.console"):
-        shown = client.post(f"/hospital/{own}/appointments/{appointment_id}/reveal",
-                            data={"csrf_token": token, "day": DAY.isoformat()})
+        posted = client.post(f"/hospital/{own}/appointments/{appointment_id}/reveal",
+                             data={"csrf_token": token, "day": DAY.isoformat()})
+        # Post/Redirect/Get: the day page shows the numbers, once.
+        assert posted.status_code == 303
+        assert posted.headers["location"] == (
+            f"/hospital/{own}?day={DAY.isoformat()}#appt-{appointment_id}"
+        )
+        shown = client.get(posted.headers["location"])
     assert shown.status_code == 200
     full_id = _id_number(server, WANG)
     assert full_id in shown.text and "13800000002" in shown.text and "13900000001" in shown.text
