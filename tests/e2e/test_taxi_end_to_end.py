@@ -48,7 +48,7 @@ def test_call_queue_browser_assignment_and_sms_at_twilio(
     page.fill("#username", "operator")
     page.fill("#password", "diaodu-2026")
     page.keyboard.press("Enter")
-    page.wait_for_selector("#live-status[data-state=live]", timeout=5000)
+    page.wait_for_selector("#live-status[data-state=live]", timeout=15000)  # sign-in + stream
 
     lines: list[str] = []
     run_call(build_call_service(server.settings, server.db), from_number=ZHANG,
