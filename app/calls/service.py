@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.callflow.engine import CallState, Engine, fallback_outputs
 from app.callflow.messages import (
@@ -96,6 +96,10 @@ class StepResult:
     replayed: bool = False
     state: str = ""
     vars: dict[str, Any] = field(default_factory=dict)
+    # The event was meant for step `at_step`, no longer the call's current one, and never
+    # applied: nothing changed; `outputs` are the latest that left the caller something
+    # to do (none when there are none), `step` theirs.
+    stale: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,16 +132,25 @@ class CallService:
         event: Event,
         event_key: str,
         channel: CallChannel = CallChannel.SIMULATOR,
+        at_step: int | None = None,
     ) -> StepResult:
-        """Apply `event` to the call once; a repeated `event_key` returns the first answer."""
+        """Apply `event` to the call once; a repeated `event_key` returns the first answer.
+
+        `at_step`: the step the event answers (a webhook's `?step=N`). When the call has
+        moved on and the event was never applied, nothing is applied and the result is
+        `stale` (see `StepResult`). One transaction: the call, its state with its version
+        and the stored answer to `event_key` are read by one statement.
+        """
         token = call_id_var.set(call_id)
         started = time.perf_counter()
+        stale = False
         try:
             try:
                 with self.db.session() as session:
-                    result = self._step(session, call_id, event, event_key, channel)
+                    result = self._step(session, call_id, event, event_key, channel, at_step)
                     counted = metrics.after_commit(session)
                 metrics.publish(counted)
+                stale = result.stale
                 return result
             except IntegrityError:
                 # The same event was applied concurrently by another worker: use its answer.
@@ -154,7 +167,8 @@ class CallService:
             )
             return self._record_failure(call_id, event, event_key, channel)
         finally:
-            metrics.step_finished(event.kind, started=started)
+            if not stale:
+                metrics.step_finished(event.kind, started=started)
             call_id_var.reset(token)
 
     def view(self, call_id: str) -> CallView | None:
@@ -165,15 +179,7 @@ class CallService:
             call_session = session.get(CallSession, call_id)
             if call_session is None:
                 return None
-            rows = session.scalars(
-                select(CallStep)
-                .where(CallStep.call_id == call_id)
-                .order_by(CallStep.step.desc())
-                .limit(_LOOK_BACK)
-            )
-            steps = [_result(row) for row in rows]
-            latest = next((s for s in steps if _has_next_move(s.outputs)), None)
-            return CallView(call_session.step, call_session.ended, latest)
+            return CallView(call_session.step, call_session.ended, _latest(session, call_id))
 
     def stored(self, call_id: str, event_key: str) -> StepResult | None:
         """The stored answer to an event already applied, if any."""
@@ -181,13 +187,30 @@ class CallService:
             return _stored_step(session, call_id, event_key)
 
     def _step(
-        self, session: Session, call_id: str, event: Event, event_key: str, channel: CallChannel
+        self,
+        session: Session,
+        call_id: str,
+        event: Event,
+        event_key: str,
+        channel: CallChannel,
+        at_step: int | None,
     ) -> StepResult:
-        stored = _stored_step(session, call_id, event_key)
-        if stored is not None:
+        row = session.execute(
+            _CALL_STATE, {"call_id": call_id, "event_key": event_key}
+        ).one_or_none()
+        if row is not None and row.CallStep is not None:
             logger.info("event replayed; stored outputs returned", extra=log_fields(key=event_key))
-            return stored
-        call, call_session = self._load_or_start(session, call_id, event, channel)
+            return _result(row.CallStep)
+        if row is not None and at_step is not None and at_step != row.CallSession.step:
+            logger.warning("stale webhook for step %d; latest prompt re-served", at_step)
+            latest = _latest(session, call_id)
+            if latest is None:
+                return StepResult([], 0, row.CallSession.ended, True, stale=True)
+            return replace(latest, stale=True)
+        if row is not None:
+            call, call_session = row.Call, row.CallSession
+        else:
+            call, call_session = self._start(session, call_id, event, channel)
         state = CallState.from_dict(call_session.data) if call_session.data else CallState()
         before = f"{state.flow}.{state.state}"
         sensitive = bool(state.flow) and self.engine.flows.state(state.ref).sensitive
@@ -239,14 +262,9 @@ class CallService:
         )
         return StepResult(outputs, call_session.step, state.ended, False, after, dict(state.vars))
 
-    def _load_or_start(
+    def _start(
         self, session: Session, call_id: str, event: Event, channel: CallChannel
     ) -> tuple[Call, CallSession]:
-        call = session.get(Call, call_id, with_for_update=True)
-        if call is not None:
-            call_session = session.get(CallSession, call_id, with_for_update=True)
-            assert call_session is not None
-            return call, call_session
         if not isinstance(event, CallStarted):
             raise UnknownCallError(call_id)
         call = Call(
@@ -325,6 +343,36 @@ class CallService:
 
 
 _LOOK_BACK = 5  # a hang-up or an ignored event stores a step with no outputs
+
+# The call, its engine state (with its version, checked when it is written back) and the
+# stored answer to the event (a retry), in one statement built once. On PostgreSQL the
+# call and state rows stay locked to the step's end, so steps of one call take turns;
+# SQLite has one writer at a time anyway, and the version check catches a step that read
+# the state before another one wrote it.
+_STORED = aliased(CallStep, name="CallStep")
+_CALL_STATE = (
+    select(Call, CallSession, _STORED)
+    .join(CallSession, CallSession.call_id == Call.id)
+    .outerjoin(
+        _STORED,
+        and_(_STORED.call_id == Call.id, _STORED.event_key == bindparam("event_key")),
+    )
+    .where(Call.id == bindparam("call_id"))
+    .with_for_update(of=[Call.__table__, CallSession.__table__])
+)
+_LATEST = (
+    select(CallStep)
+    .where(CallStep.call_id == bindparam("call_id"))
+    .order_by(CallStep.step.desc())
+    .limit(_LOOK_BACK)
+)
+
+
+def _latest(session: Session, call_id: str) -> StepResult | None:
+    """The latest stored step that left the caller something to do, if any."""
+    steps = (_result(row) for row in session.scalars(_LATEST, {"call_id": call_id}))
+    return next((s for s in steps if _has_next_move(s.outputs)), None)
+
 
 # Call variables named `secret_*` hold personal data for the length of the call (a typed
 # ID number before the booking that stores it, its read-back): their values are masked in
