@@ -14,11 +14,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Table, and_, bindparam, insert, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.callflow.engine import CallState, Engine, fallback_outputs
 from app.callflow.messages import (
@@ -198,20 +200,22 @@ class CallService:
         row = session.execute(
             _CALL_STATE, {"call_id": call_id, "event_key": event_key}
         ).one_or_none()
-        if row is not None and row.CallStep is not None:
+        if row is not None and row.stored_step is not None:
             logger.info("event replayed; stored outputs returned", extra=log_fields(key=event_key))
-            return _result(row.CallStep)
-        if row is not None and at_step is not None and at_step != row.CallSession.step:
+            return _result_of(row.stored_step, row.stored_outputs, row.stored_state_after)
+        if row is not None and at_step is not None and at_step != row.step:
             logger.warning("stale webhook for step %d; latest prompt re-served", at_step)
             latest = _latest(session, call_id)
             if latest is None:
-                return StepResult([], 0, row.CallSession.ended, True, stale=True)
+                return StepResult([], 0, row.ended, True, stale=True)
             return replace(latest, stale=True)
         if row is not None:
-            call, call_session = row.Call, row.CallSession
+            call, step, version = row.Call, row.step, row.version
+            # Decoded from this row for this step alone: no copy needed (see CallState).
+            state = CallState(**row.data) if row.data else CallState()
         else:
-            call, call_session = self._start(session, call_id, event, channel)
-        state = CallState.from_dict(call_session.data) if call_session.data else CallState()
+            call, step, version = self._start(session, call_id, event, channel), 0, None
+            state = CallState()
         before = f"{state.flow}.{state.state}"
         sensitive = bool(state.flow) and self.engine.flows.state(state.ref).sensitive
         now = self.clock()
@@ -222,10 +226,7 @@ class CallService:
         if state.ended:  # personal data held for the call goes with it
             for name in [n for n in state.vars if n.startswith(SECRET_PREFIX)]:
                 del state.vars[name]
-        call_session.data = state.to_dict()
-        call_session.flow, call_session.state = state.flow, state.state
-        call_session.step += 1
-        call_session.ended = state.ended
+        step += 1
         if state.ended and call.status == CallStatus.IN_PROGRESS and state.outcome:
             call.status = _END_STATUS[state.outcome]
             call.ended_at = now
@@ -238,33 +239,48 @@ class CallService:
         if (state.ended or isinstance(event, HangUp)) and self.on_end is not None:
             self.on_end(session, call)
         after = f"{state.flow}.{state.state}"
-        session.add(
-            CallStep(
-                call_id=call_id,
-                step=call_session.step,
-                event_key=event_key,
-                event=_redacted(event) if sensitive else to_dict(event),
-                state_before=before,
-                state_after=after,
-                outputs=[to_dict(_masked(o, secrets)) for o in outputs],
+        session.flush()  # what the actions changed through the ORM (the call, rides ...)
+        saved = {
+            "flow": state.flow,
+            "state": state.state,
+            "data": state.to_dict(),
+            "step": step,
+            "ended": state.ended,
+        }
+        if version is None:
+            session.execute(_INSERT_STATE, {**saved, "call_id": call_id, "version": 1})
+        else:
+            written = session.execute(
+                _SAVE_STATE, {**saved, "version": version + 1, "_id": call_id, "_version": version}
             )
+            if cast(CursorResult[Any], written).rowcount != 1:
+                raise StaleDataError(f"call {call_id}: state changed by another step")
+        session.execute(
+            _INSERT_STEP,
+            {
+                "call_id": call_id,
+                "step": step,
+                "event_key": event_key,
+                "event": _redacted(event) if sensitive else to_dict(event),
+                "state_before": before,
+                "state_after": after,
+                "outputs": [to_dict(_masked(o, secrets)) for o in outputs],
+            },
         )
-        session.flush()
         logger.info(
             "step",
             extra=log_fields(
-                step=call_session.step,
+                step=step,
                 event=event.kind,
                 before=before,
                 after=after,
                 outputs=[o.kind for o in outputs],
             ),
         )
-        return StepResult(outputs, call_session.step, state.ended, False, after, dict(state.vars))
+        return StepResult(outputs, step, state.ended, False, after, dict(state.vars))
 
-    def _start(
-        self, session: Session, call_id: str, event: Event, channel: CallChannel
-    ) -> tuple[Call, CallSession]:
+    def _start(self, session: Session, call_id: str, event: Event, channel: CallChannel) -> Call:
+        """A new call's row (its state row is written with its first step's state)."""
         if not isinstance(event, CallStarted):
             raise UnknownCallError(call_id)
         call = Call(
@@ -273,10 +289,9 @@ class CallService:
             from_number=normalise_number(event.from_number),
             to_number=normalise_number(event.to_number),
         )
-        call_session = CallSession(call_id=call_id, flow="", state="", data={}, step=0)
-        session.add_all([call, call_session])
+        session.add(call)
         session.flush()
-        return call, call_session
+        return call
 
     def _record_failure(
         self, call_id: str, event: Event, event_key: str, channel: CallChannel
@@ -349,9 +364,18 @@ _LOOK_BACK = 5  # a hang-up or an ignored event stores a step with no outputs
 # call and state rows stay locked to the step's end, so steps of one call take turns;
 # SQLite has one writer at a time anyway, and the version check catches a step that read
 # the state before another one wrote it.
-_STORED = aliased(CallStep, name="CallStep")
+_STORED = aliased(CallStep, name="stored")
 _CALL_STATE = (
-    select(Call, CallSession, _STORED)
+    select(
+        Call,
+        CallSession.data,
+        CallSession.step,
+        CallSession.ended,
+        CallSession.version,
+        _STORED.step.label("stored_step"),
+        _STORED.outputs.label("stored_outputs"),
+        _STORED.state_after.label("stored_state_after"),
+    )
     .join(CallSession, CallSession.call_id == Call.id)
     .outerjoin(
         _STORED,
@@ -360,6 +384,14 @@ _CALL_STATE = (
     .where(Call.id == bindparam("call_id"))
     .with_for_update(of=[Call.__table__, CallSession.__table__])
 )
+# The state written back (Core: no unit of work for two rows whose values are all known):
+# only if its version is still the one read, else the step fails (StaleDataError).
+_SESSIONS = cast(Table, CallSession.__table__)
+_SAVE_STATE = update(_SESSIONS).where(
+    _SESSIONS.c.call_id == bindparam("_id"), _SESSIONS.c.version == bindparam("_version")
+)
+_INSERT_STATE = insert(_SESSIONS)
+_INSERT_STEP = insert(cast(Table, CallStep.__table__))
 _LATEST = (
     select(CallStep)
     .where(CallStep.call_id == bindparam("call_id"))
@@ -435,6 +467,10 @@ def _stored_step(session: Session, call_id: str, event_key: str) -> StepResult |
 
 
 def _result(step: CallStep) -> StepResult:
-    outputs = [output_from_dict(o) for o in step.outputs]
+    return _result_of(step.step, step.outputs, step.state_after)
+
+
+def _result_of(step: int, stored: list[dict[str, Any]], state_after: str) -> StepResult:
+    outputs = [output_from_dict(o) for o in stored]
     ended = any(o.kind in ("hangup", "transfer") for o in outputs)
-    return StepResult(outputs, step.step, ended, True, step.state_after)
+    return StepResult(outputs, step, ended, True, state_after)
