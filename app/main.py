@@ -95,6 +95,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_pages(app)  # browser pages: Chinese error pages, not raw JSON 404/405/422
     app.include_router(health.router)
     app.include_router(metrics.router)
+    # Twilio's webhooks first: a request is matched against the routes in order, and
+    # these are the hot path (no other route's path starts with /twilio).
+    app.include_router(twilio_routes.router)
+    app.include_router(reminder_routes.router)
+    app.include_router(notification_routes.router)
     app.include_router(console_routes.router)
     app.include_router(staff_pages.router)
     app.include_router(report_router)
@@ -104,9 +109,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(community_console.router)
     app.include_router(family_page.router)
     app.include_router(fhir_api.router)
-    app.include_router(twilio_routes.router)
-    app.include_router(reminder_routes.router)
-    app.include_router(notification_routes.router)
     return app
 
 

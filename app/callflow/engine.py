@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -66,7 +66,17 @@ class CallState:
     outcome: str | None = None  # why the call ended: completed, transferred, caller_hung_up
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The state as stored (JSON): shallow, since storing it serialises it at once
+        (a deep copy of the variables per step cost more than the rest of this)."""
+        return {
+            "flow": self.flow,
+            "state": self.state,
+            "vars": self.vars,
+            "failures": self.failures,
+            "repeats": self.repeats,
+            "ended": self.ended,
+            "outcome": self.outcome,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CallState:

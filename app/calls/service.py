@@ -14,11 +14,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, and_, bindparam, insert, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.callflow.engine import CallState, Engine, fallback_outputs
 from app.callflow.messages import (
@@ -96,6 +98,10 @@ class StepResult:
     replayed: bool = False
     state: str = ""
     vars: dict[str, Any] = field(default_factory=dict)
+    # The event was meant for step `at_step`, no longer the call's current one, and never
+    # applied: nothing changed; `outputs` are the latest that left the caller something
+    # to do (none when there are none), `step` theirs.
+    stale: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,16 +134,25 @@ class CallService:
         event: Event,
         event_key: str,
         channel: CallChannel = CallChannel.SIMULATOR,
+        at_step: int | None = None,
     ) -> StepResult:
-        """Apply `event` to the call once; a repeated `event_key` returns the first answer."""
+        """Apply `event` to the call once; a repeated `event_key` returns the first answer.
+
+        `at_step`: the step the event answers (a webhook's `?step=N`). When the call has
+        moved on and the event was never applied, nothing is applied and the result is
+        `stale` (see `StepResult`). One transaction: the call, its state with its version
+        and the stored answer to `event_key` are read by one statement.
+        """
         token = call_id_var.set(call_id)
         started = time.perf_counter()
+        stale = False
         try:
             try:
                 with self.db.session() as session:
-                    result = self._step(session, call_id, event, event_key, channel)
+                    result = self._step(session, call_id, event, event_key, channel, at_step)
                     counted = metrics.after_commit(session)
                 metrics.publish(counted)
+                stale = result.stale
                 return result
             except IntegrityError:
                 # The same event was applied concurrently by another worker: use its answer.
@@ -154,7 +169,8 @@ class CallService:
             )
             return self._record_failure(call_id, event, event_key, channel)
         finally:
-            metrics.step_finished(event.kind, started=started)
+            if not stale:
+                metrics.step_finished(event.kind, started=started)
             call_id_var.reset(token)
 
     def view(self, call_id: str) -> CallView | None:
@@ -165,15 +181,7 @@ class CallService:
             call_session = session.get(CallSession, call_id)
             if call_session is None:
                 return None
-            rows = session.scalars(
-                select(CallStep)
-                .where(CallStep.call_id == call_id)
-                .order_by(CallStep.step.desc())
-                .limit(_LOOK_BACK)
-            )
-            steps = [_result(row) for row in rows]
-            latest = next((s for s in steps if _has_next_move(s.outputs)), None)
-            return CallView(call_session.step, call_session.ended, latest)
+            return CallView(call_session.step, call_session.ended, _latest(session, call_id))
 
     def stored(self, call_id: str, event_key: str) -> StepResult | None:
         """The stored answer to an event already applied, if any."""
@@ -181,14 +189,33 @@ class CallService:
             return _stored_step(session, call_id, event_key)
 
     def _step(
-        self, session: Session, call_id: str, event: Event, event_key: str, channel: CallChannel
+        self,
+        session: Session,
+        call_id: str,
+        event: Event,
+        event_key: str,
+        channel: CallChannel,
+        at_step: int | None,
     ) -> StepResult:
-        stored = _stored_step(session, call_id, event_key)
-        if stored is not None:
+        row = session.execute(
+            _CALL_STATE, {"call_id": call_id, "event_key": event_key}
+        ).one_or_none()
+        if row is not None and row.stored_step is not None:
             logger.info("event replayed; stored outputs returned", extra=log_fields(key=event_key))
-            return stored
-        call, call_session = self._load_or_start(session, call_id, event, channel)
-        state = CallState.from_dict(call_session.data) if call_session.data else CallState()
+            return _result_of(row.stored_step, row.stored_outputs, row.stored_state_after)
+        if row is not None and at_step is not None and at_step != row.step:
+            logger.warning("stale webhook for step %d; latest prompt re-served", at_step)
+            latest = _latest(session, call_id)
+            if latest is None:
+                return StepResult([], 0, row.ended, True, stale=True)
+            return replace(latest, stale=True)
+        if row is not None:
+            call, step, version = row.Call, row.step, row.version
+            # Decoded from this row for this step alone: no copy needed (see CallState).
+            state = CallState(**row.data) if row.data else CallState()
+        else:
+            call, step, version = self._start(session, call_id, event, channel), 0, None
+            state = CallState()
         before = f"{state.flow}.{state.state}"
         sensitive = bool(state.flow) and self.engine.flows.state(state.ref).sensitive
         now = self.clock()
@@ -199,10 +226,7 @@ class CallService:
         if state.ended:  # personal data held for the call goes with it
             for name in [n for n in state.vars if n.startswith(SECRET_PREFIX)]:
                 del state.vars[name]
-        call_session.data = state.to_dict()
-        call_session.flow, call_session.state = state.flow, state.state
-        call_session.step += 1
-        call_session.ended = state.ended
+        step += 1
         if state.ended and call.status == CallStatus.IN_PROGRESS and state.outcome:
             call.status = _END_STATUS[state.outcome]
             call.ended_at = now
@@ -215,38 +239,48 @@ class CallService:
         if (state.ended or isinstance(event, HangUp)) and self.on_end is not None:
             self.on_end(session, call)
         after = f"{state.flow}.{state.state}"
-        session.add(
-            CallStep(
-                call_id=call_id,
-                step=call_session.step,
-                event_key=event_key,
-                event=_redacted(event) if sensitive else to_dict(event),
-                state_before=before,
-                state_after=after,
-                outputs=[to_dict(_masked(o, secrets)) for o in outputs],
+        session.flush()  # what the actions changed through the ORM (the call, rides ...)
+        saved = {
+            "flow": state.flow,
+            "state": state.state,
+            "data": state.to_dict(),
+            "step": step,
+            "ended": state.ended,
+        }
+        if version is None:
+            session.execute(_INSERT_STATE, {**saved, "call_id": call_id, "version": 1})
+        else:
+            written = session.execute(
+                _SAVE_STATE, {**saved, "version": version + 1, "_id": call_id, "_version": version}
             )
+            if cast(CursorResult[Any], written).rowcount != 1:
+                raise StaleDataError(f"call {call_id}: state changed by another step")
+        session.execute(
+            _INSERT_STEP,
+            {
+                "call_id": call_id,
+                "step": step,
+                "event_key": event_key,
+                "event": _redacted(event) if sensitive else to_dict(event),
+                "state_before": before,
+                "state_after": after,
+                "outputs": [to_dict(_masked(o, secrets)) for o in outputs],
+            },
         )
-        session.flush()
         logger.info(
             "step",
             extra=log_fields(
-                step=call_session.step,
+                step=step,
                 event=event.kind,
                 before=before,
                 after=after,
                 outputs=[o.kind for o in outputs],
             ),
         )
-        return StepResult(outputs, call_session.step, state.ended, False, after, dict(state.vars))
+        return StepResult(outputs, step, state.ended, False, after, dict(state.vars))
 
-    def _load_or_start(
-        self, session: Session, call_id: str, event: Event, channel: CallChannel
-    ) -> tuple[Call, CallSession]:
-        call = session.get(Call, call_id, with_for_update=True)
-        if call is not None:
-            call_session = session.get(CallSession, call_id, with_for_update=True)
-            assert call_session is not None
-            return call, call_session
+    def _start(self, session: Session, call_id: str, event: Event, channel: CallChannel) -> Call:
+        """A new call's row (its state row is written with its first step's state)."""
         if not isinstance(event, CallStarted):
             raise UnknownCallError(call_id)
         call = Call(
@@ -255,10 +289,9 @@ class CallService:
             from_number=normalise_number(event.from_number),
             to_number=normalise_number(event.to_number),
         )
-        call_session = CallSession(call_id=call_id, flow="", state="", data={}, step=0)
-        session.add_all([call, call_session])
+        session.add(call)
         session.flush()
-        return call, call_session
+        return call
 
     def _record_failure(
         self, call_id: str, event: Event, event_key: str, channel: CallChannel
@@ -326,6 +359,53 @@ class CallService:
 
 _LOOK_BACK = 5  # a hang-up or an ignored event stores a step with no outputs
 
+# The call, its engine state (with its version, checked when it is written back) and the
+# stored answer to the event (a retry), in one statement built once. On PostgreSQL the
+# call and state rows stay locked to the step's end, so steps of one call take turns;
+# SQLite has one writer at a time anyway, and the version check catches a step that read
+# the state before another one wrote it.
+_STORED = aliased(CallStep, name="stored")
+_CALL_STATE = (
+    select(
+        Call,
+        CallSession.data,
+        CallSession.step,
+        CallSession.ended,
+        CallSession.version,
+        _STORED.step.label("stored_step"),
+        _STORED.outputs.label("stored_outputs"),
+        _STORED.state_after.label("stored_state_after"),
+    )
+    .join(CallSession, CallSession.call_id == Call.id)
+    .outerjoin(
+        _STORED,
+        and_(_STORED.call_id == Call.id, _STORED.event_key == bindparam("event_key")),
+    )
+    .where(Call.id == bindparam("call_id"))
+    .with_for_update(of=[Call.__table__, CallSession.__table__])
+)
+# The state written back (Core: no unit of work for two rows whose values are all known):
+# only if its version is still the one read, else the step fails (StaleDataError).
+_SESSIONS = cast(Table, CallSession.__table__)
+_SAVE_STATE = update(_SESSIONS).where(
+    _SESSIONS.c.call_id == bindparam("_id"), _SESSIONS.c.version == bindparam("_version")
+)
+_INSERT_STATE = insert(_SESSIONS)
+_INSERT_STEP = insert(cast(Table, CallStep.__table__))
+_LATEST = (
+    select(CallStep)
+    .where(CallStep.call_id == bindparam("call_id"))
+    .order_by(CallStep.step.desc())
+    .limit(_LOOK_BACK)
+)
+
+
+def _latest(session: Session, call_id: str) -> StepResult | None:
+    """The latest stored step that left the caller something to do, if any."""
+    steps = (_result(row) for row in session.scalars(_LATEST, {"call_id": call_id}))
+    return next((s for s in steps if _has_next_move(s.outputs)), None)
+
+
 # Call variables named `secret_*` hold personal data for the length of the call (a typed
 # ID number before the booking that stores it, its read-back): their values are masked in
 # the stored step outputs, and they are dropped from the call's state when the call ends.
@@ -387,6 +467,10 @@ def _stored_step(session: Session, call_id: str, event_key: str) -> StepResult |
 
 
 def _result(step: CallStep) -> StepResult:
-    outputs = [output_from_dict(o) for o in step.outputs]
+    return _result_of(step.step, step.outputs, step.state_after)
+
+
+def _result_of(step: int, stored: list[dict[str, Any]], state_after: str) -> StepResult:
+    outputs = [output_from_dict(o) for o in stored]
     ended = any(o.kind in ("hangup", "transfer") for o in outputs)
-    return StepResult(outputs, step.step, ended, True, step.state_after)
+    return StepResult(outputs, step, ended, True, state_after)

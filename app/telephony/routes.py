@@ -32,7 +32,7 @@ from app import texts
 from app.callflow.engine import fallback_outputs
 from app.callflow.messages import CallStarted, Event, HangUp, Keys, Listen, Silence, Speech
 from app.calls.enums import CallChannel
-from app.calls.service import CallService, CallView, StepResult, UnknownCallError
+from app.calls.service import CallService, CallView, UnknownCallError
 from app.core.config import Settings
 from app.core.logging import log_fields, mask_phone
 from app.operators.desk import desk_for
@@ -295,19 +295,22 @@ def _fallback(request: Request) -> str:
 
 
 def _run(request: Request, sid: str, event: Event, key: str, *, step: int | None) -> str:
+    """One step in one transaction (`CallService.handle` with `at_step`): a retry gets its
+    stored answer, a stale step (N is not the call's current one, and it was never
+    answered) the latest prompt again, since the keys were meant for a question no longer
+    asked."""
     service: CallService = request.app.state.call_service
     options = _options(request)
-    if step is not None:
-        view = service.view(sid)
-        if view is None:
-            logger.warning("step for a call not started here", extra=log_fields(call_id=sid))
-            return twiml.apology_and_transfer(texts.spoken("unknown_call"), options)
-        if step != view.step:
-            return _stale(service, sid, key, step, view.latest, options)
     try:
-        result = service.handle(call_id=sid, event=event, event_key=key, channel=_channel())
+        result = service.handle(
+            call_id=sid, event=event, event_key=key, channel=_channel(), at_step=step
+        )
     except UnknownCallError:
+        if step is not None:
+            logger.warning("step for a call not started here", extra=log_fields(call_id=sid))
         return twiml.apology_and_transfer(texts.spoken("unknown_call"), options)
+    if result.stale and not result.outputs:
+        return twiml.render(fallback_outputs(service.engine.flows), step=0, options=options)
     if not twiml.has_next_move(result.outputs):
         # e.g. keys arriving after the call ended: repeat what the caller last heard.
         view = service.view(sid)
@@ -315,23 +318,3 @@ def _run(request: Request, sid: str, event: Event, key: str, *, step: int | None
             return twiml.render(view.latest.outputs, step=view.latest.step, options=options)
         return twiml.render(fallback_outputs(service.engine.flows), step=0, options=options)
     return twiml.render(result.outputs, step=result.step, options=options)
-
-
-def _stale(
-    service: CallService,
-    sid: str,
-    key: str,
-    step: int,
-    latest: StepResult | None,
-    options: twiml.TwimlOptions,
-) -> str:
-    """Step N is not the current one: a retry gets its stored answer, anything else the
-    latest prompt again (the keys were meant for a question no longer asked)."""
-    stored = service.stored(sid, key)
-    if stored is not None:
-        logger.info("webhook retried; stored answer returned", extra=log_fields(key=key))
-        return twiml.render(stored.outputs, step=stored.step, options=options)
-    logger.warning("stale webhook for step %d; latest prompt re-served", step)
-    if latest is not None:
-        return twiml.render(latest.outputs, step=latest.step, options=options)
-    return twiml.render(fallback_outputs(service.engine.flows), step=0, options=options)

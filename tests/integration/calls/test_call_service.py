@@ -6,7 +6,7 @@ import threading
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.callflow.messages import CallStarted, HangUp, Keys, Listen, Say, Silence, Speech, Transfer
 from app.calls.enums import CallStatus
@@ -96,6 +96,51 @@ def test_concurrent_duplicates_of_one_event_book_once(service: CallService, db: 
         assert (
             session.scalar(select(func.count(Ride.id)).where(Ride.status == RideStatus.QUEUED)) == 1
         )
+
+
+def test_a_step_reads_the_call_once_in_one_transaction(service: CallService, db: Database) -> None:
+    """The call, its state and the stored answer come in one statement; the state and the
+    step are written once; all of it in one transaction."""
+    service.handle(call_id="CA1", event=CallStarted(ZHANG, HOTLINE), event_key="start")
+    statements: list[str] = []
+    commits: list[int] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    def committed(_conn) -> None:  # type: ignore[no-untyped-def]
+        commits.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    event.listen(db.engine, "commit", committed)
+    try:
+        result = service.handle(call_id="CA1", event=Keys("1"), event_key="step:1:keys", at_step=1)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+        event.remove(db.engine, "commit", committed)
+    assert "车到家接您" in says(result.outputs) and result.step == 2
+    call_tables = ("FROM calls", "FROM call_sessions", "FROM call_steps")
+    reads = [s for s in statements if s.startswith("SELECT") and any(t in s for t in call_tables)]
+    assert len(reads) == 1 and "JOIN call_sessions" in reads[0] and "call_steps" in reads[0]
+    assert len([s for s in statements if s.startswith("UPDATE call_sessions")]) == 1
+    assert len([s for s in statements if s.startswith("INSERT INTO call_steps")]) == 1
+    assert len(commits) == 1
+
+
+def test_an_event_for_a_step_no_longer_current_changes_nothing(
+    service: CallService, db: Database
+) -> None:
+    started = service.handle(call_id="CA1", event=CallStarted(ZHANG, HOTLINE), event_key="start")
+    menu = service.handle(call_id="CA1", event=Keys("1"), event_key="step:1:keys", at_step=1)
+    stale = service.handle(call_id="CA1", event=Silence(), event_key="step:1:silence", at_step=1)
+    assert stale.stale and stale.outputs == menu.outputs and stale.step == menu.step == 2
+    retried = service.handle(call_id="CA1", event=Keys("1"), event_key="step:1:keys", at_step=1)
+    assert retried.replayed and not retried.stale and retried.outputs == menu.outputs
+    assert started.step == 1
+    with db.session() as session:
+        assert session.scalar(select(func.count(CallStep.id))) == 2
+        call_session = session.get(CallSession, "CA1")
+        assert call_session is not None and call_session.step == 2
 
 
 def test_a_new_service_instance_continues_the_call(db: Database, service: CallService) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from datetime import date
 from pathlib import Path
 
@@ -213,3 +215,19 @@ def test_state_survives_a_round_trip_through_json(engine: Engine) -> None:
     engine.step(call, Keys("1"), ctx)
     restored = CallState.from_dict(call.to_dict())
     assert restored == call
+
+
+def test_call_state_is_stored_with_every_field_and_read_back_equal() -> None:
+    """`to_dict` lists the fields by hand (no deep copy): a field added later must be in it."""
+    state = CallState(
+        flow="taxi",
+        state="confirm",
+        vars={"places": [{"label": "家"}], "call_name": "张奶奶"},
+        failures=1,
+        repeats=2,
+        ended=True,
+        outcome="completed",
+    )
+    stored = json.loads(json.dumps(state.to_dict()))
+    assert set(stored) == {f.name for f in dataclasses.fields(CallState)}
+    assert CallState.from_dict(stored) == state
