@@ -1,0 +1,111 @@
+"""What the user trial of the merged code found on the call paths (calls simulated with
+the demo data, Monday 2026-11-30 07:00 in Kunming), played as whole calls through the real
+flows, understanding and database: a car for later is booked ahead, never sent now; a
+booked car given up at the first menu is cancelled after its read-back."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from app.calls.service import CallService
+from app.core.config import Settings
+from app.core.db import Database
+from app.hotline import build_call_service
+from app.taxi.enums import RideStatus
+from support.calls import local_pickup, rides
+from support.calls import play as call
+from support.demo import demo_data
+
+TODAY = date(2026, 11, 30)  # a Monday
+NOW = datetime(2026, 11, 29, 23, 0, tzinfo=UTC)  # 07:00 in Kunming
+ZHANG = "+8613800000001"  # 张奶奶 (张秀英): a home, an ID number on file
+
+
+@pytest.fixture
+def service(db: Database) -> CallService:
+    demo_data(db, today=TODAY)
+    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
+
+
+def _said(lines: list[str]) -> str:
+    return "\n".join(lines)
+
+
+# --- 1. a car for later is booked ahead, never sent now ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "words", ["约个车", "帮我约个车", "预约个车", "后天早上约个车", "我明天早上要车"]
+)
+def test_a_car_for_later_said_at_the_menu_is_booked_ahead_not_sent_now(
+    service: CallService, db: Database, words: str
+) -> None:
+    lines = call(service, ZHANG, words, "hangup")
+    assert "车已经叫了" not in _said(lines)
+    assert "几点钟用车" in _said(lines) or "哪天用车" in _said(lines)
+    assert not [r for r in rides(db) if r.status == RideStatus.QUEUED]
+
+
+@pytest.mark.parametrize(
+    ("words", "day_said"),
+    [("后天早上约个车", "后天几点钟用车"), ("我明天早上要车", "明天几点钟用车")],
+)
+def test_the_day_said_with_the_request_is_kept(
+    service: CallService, words: str, day_said: str
+) -> None:
+    lines = call(service, ZHANG, words, "hangup")
+    assert day_said in _said(lines)
+    assert "哪天用车" not in _said(lines)
+
+
+def test_a_booking_with_its_day_said_later_is_booked_for_that_day(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "约个车", "后天晌午饭后", "要得")
+    assert "车已经叫了" not in _said(lines)
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.SCHEDULED
+    assert local_pickup(ride).date() == date(2026, 12, 2)
+
+
+def test_a_car_now_is_still_a_car_now(service: CallService, db: Database) -> None:
+    lines = call(service, ZHANG, "叫个车", "1")
+    assert "车已经叫了" in _said(lines)
+    assert [r.status for r in rides(db)] == [RideStatus.QUEUED]
+
+
+# --- 3. a booked car given up at the start of the call ----------------------------------
+
+
+def _book_tomorrow(service: CallService, db: Database) -> None:
+    call(service, ZHANG, "3", "2", "八点", "1")
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.SCHEDULED
+
+
+@pytest.mark.parametrize("words", ["明天的车不要了", "取消明天的车"])
+def test_a_booked_car_given_up_at_the_menu_is_read_back_and_cancelled_with_8(
+    service: CallService, db: Database, words: str
+) -> None:
+    _book_tomorrow(service, db)
+    lines = call(service, ZHANG, words, "8")
+    assert "什么都没有办" not in _said(lines)
+    assert "您预约了明天早上8点，到家接的车" in _said(lines)
+    assert "明天早上8点的车要取消吗？取消，请按8。" in _said(lines)
+    assert [r.status for r in rides(db)] == [RideStatus.CANCELLED]
+
+
+def test_a_booked_car_given_up_then_kept_with_2_stays(service: CallService, db: Database) -> None:
+    _book_tomorrow(service, db)
+    lines = call(service, ZHANG, "明天的车不要了", "2", "hangup")
+    assert "好的，车给您留着" in _said(lines)
+    assert [r.status for r in rides(db)] == [RideStatus.SCHEDULED]
+
+
+def test_no_booked_car_on_the_day_said_is_said_so(service: CallService, db: Database) -> None:
+    _book_tomorrow(service, db)
+    lines = call(service, ZHANG, "后天的车不要了", "hangup")
+    assert "没有找到您预约的车" in _said(lines)
+    assert [r.status for r in rides(db)] == [RideStatus.SCHEDULED]
