@@ -35,6 +35,7 @@ from app.hospital.patients import (
     set_id_number,
 )
 from app.hospital.rules import WEEKDAYS, spoken_clock, spoken_date, spoken_visit_day
+from app.hospital.trip_actions import cancel_car_made_for, car_note
 from app.people.models import Person
 from app.taxi import hospital_trips
 
@@ -281,6 +282,7 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
         except BookingError as refusal:
             ctx.vars["cancel_problem"] = refusal.message
             return "refused"
+        cancel_car_made_for(ctx, ctx.vars["upcoming_id"])
         return "cancelled"
 
 
@@ -561,6 +563,7 @@ def _show_booking(ctx: StepContext, index: int) -> None:
         upcoming_id=booking["id"],
         upcoming_text=booking["text"],
         cancel_text=booking["cancel_text"],
+        cancel_car=car_note(ctx, booking["id"]),
         booking_lead="这个号是：" if len(bookings) == 1 else f"第{_ordinal(index + 1)}个号是：",
     )
 

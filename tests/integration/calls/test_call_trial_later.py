@@ -1,20 +1,28 @@
 """What the user trial of the merged code found on the call paths (calls simulated with
 the demo data, Monday 2026-11-30 07:00 in Kunming), played as whole calls through the real
 flows, understanding and database: a car for later is booked ahead, never sent now; a
-booked car given up at the first menu is cancelled after its read-back."""
+booked car given up at the first menu is cancelled after its read-back; a cancelled
+appointment takes the car booked for it."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 
+from app.callflow.messages import CallStarted, Keys, Say
+from app.calls.enums import CallChannel
 from app.calls.service import CallService
 from app.core.config import Settings
 from app.core.db import Database
+from app.hospital.enums import AppointmentStatus
+from app.hospital.models import Appointment, AppointmentReminder
 from app.hotline import build_call_service
 from app.taxi.enums import RideStatus
-from support.calls import local_pickup, rides
+from app.taxi.models import Ride
+from support.booked import book_ride, kunming
+from support.calls import HOTLINE, last_four, local_pickup, rides
 from support.calls import play as call
 from support.demo import demo_data
 
@@ -109,3 +117,90 @@ def test_no_booked_car_on_the_day_said_is_said_so(service: CallService, db: Data
     lines = call(service, ZHANG, "后天的车不要了", "hangup")
     assert "没有找到您预约的车" in _said(lines)
     assert [r.status for r in rides(db)] == [RideStatus.SCHEDULED]
+
+
+# --- 2. a cancelled appointment takes the car booked for it ------------------------------
+
+BOOK_CARDIOLOGY = ("2", "1", "1", "1")  # 挂号, 内科, 心血管内科, the earliest (Tue 8:00)
+
+
+def _appointment_status(db: Database) -> AppointmentStatus:
+    with db.session() as session:
+        (appointment,) = session.scalars(select(Appointment)).all()
+        return appointment.status
+
+
+@pytest.mark.parametrize("after", [(), ("hangup",)])
+def test_cancelling_the_appointment_by_phone_cancels_the_car_booked_for_it(
+    service: CallService, db: Database, after: tuple[str, ...]
+) -> None:
+    booked = call(service, ZHANG, *BOOK_CARDIOLOGY, "1")
+    assert "车也会一起取消" in _said(booked)
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.SCHEDULED
+    lines = call(service, ZHANG, "2", "2", last_four(db), "8", "8", *after)
+    assert "送去医院的车也会一起取消。取消，请再按8" in _said(lines)
+    assert "明天早上7点15分去医院的车也一起取消了" in _said(lines)
+    assert "车给您留着" not in _said(lines)
+    assert _appointment_status(db) == AppointmentStatus.CANCELLED
+    assert [r.status for r in rides(db)] == [RideStatus.CANCELLED]
+
+
+@pytest.mark.parametrize("words", ["车也不要了", "不要了"])
+def test_a_ride_booked_before_and_joined_is_cancelled_on_never_mind_words(
+    service: CallService, db: Database, words: str
+) -> None:
+    ride_id = book_ride(db, number=ZHANG, pickup=kunming(1, 7), now=NOW)
+    with db.session() as session:
+        ride = session.get(Ride, ride_id)
+        assert ride is not None
+        ride.destination = "春城第一人民医院"
+    call(service, ZHANG, *BOOK_CARDIOLOGY)
+    lines = call(service, ZHANG, "2", "2", last_four(db), "8", "8", words)
+    assert "车也取消吗" in _said(lines)
+    assert "车给您留着" not in _said(lines)
+    assert [r.status for r in rides(db)] == [RideStatus.CANCELLED]
+
+
+def test_a_ride_booked_before_and_joined_stays_on_a_hang_up(
+    service: CallService, db: Database
+) -> None:
+    ride_id = book_ride(db, number=ZHANG, pickup=kunming(1, 7), now=NOW)
+    with db.session() as session:
+        ride = session.get(Ride, ride_id)
+        assert ride is not None
+        ride.destination = "春城第一人民医院"
+    call(service, ZHANG, *BOOK_CARDIOLOGY)
+    call(service, ZHANG, "2", "2", last_four(db), "8", "8", "hangup")
+    assert _appointment_status(db) == AppointmentStatus.CANCELLED
+    assert [r.status for r in rides(db)] == [RideStatus.SCHEDULED]
+
+
+def test_cancelling_in_the_reminder_call_cancels_the_car_booked_for_it(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, *BOOK_CARDIOLOGY, "1")  # booked for tomorrow 8:00, with a car
+    with db.session() as session:
+        (appointment,) = session.scalars(select(Appointment)).all()
+        reminder = session.scalars(
+            select(AppointmentReminder).where(
+                AppointmentReminder.appointment_id == appointment.id
+            )
+        ).first()
+        if reminder is None:
+            reminder = AppointmentReminder(appointment_id=appointment.id, attempt=1, due_at=NOW)
+            session.add(reminder)
+        reminder.call_sid = "CA-reminder"
+    said: list[str] = []
+    turns = [CallStarted(ZHANG, HOTLINE, flow="reminder"), Keys("2"), Keys(last_four(db)),
+             Keys("8")]
+    for number, event in enumerate(turns):
+        result = service.handle(
+            call_id="CA-reminder", event=event, event_key=f"e{number}",
+            channel=CallChannel.TWILIO,
+        )
+        said += [o.text for o in result.outputs if isinstance(o, Say)]
+    assert any("送去医院的车也会一起取消。取消，请按8" in text for text in said), said
+    assert any("明天早上7点15分去医院的车也一起取消了" in text for text in said), said
+    assert _appointment_status(db) == AppointmentStatus.CANCELLED
+    assert [r.status for r in rides(db)] == [RideStatus.CANCELLED]
