@@ -204,3 +204,19 @@ def test_cancelling_in_the_reminder_call_cancels_the_car_booked_for_it(
     assert any("明天早上7点15分去医院的车也一起取消了" in text for text in said), said
     assert _appointment_status(db) == AppointmentStatus.CANCELLED
     assert [r.status for r in rides(db)] == [RideStatus.CANCELLED]
+
+
+# --- 4. the emergency advice: one instruction ---------------------------------------------
+
+
+@pytest.mark.parametrize("turns", [("胸口疼得很",), ("2", "头晕", "2")], ids=["said", "key"])
+def test_the_emergency_advice_never_orders_both_to_hang_up_and_to_hold(
+    service: CallService, turns: tuple[str, ...]
+) -> None:
+    lines = call(service, ZHANG, *turns)
+    (advice,) = [line for line in lines if "120" in line]
+    assert advice.startswith("热线（慢速）：")
+    assert "请马上拨打120。" in advice
+    assert "挂断" not in advice  # no order to hang up before the person comes on
+    assert "请不要挂，我们马上给您转人工" in advice
+    assert any("[转接人工：emergency]" in line for line in lines), lines
