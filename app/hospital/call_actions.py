@@ -155,6 +155,20 @@ def _register_patient_actions(registry: ActionRegistry) -> None:
         if not ctx.vars.get(ID_CONFIRMED):
             _forget_id(ctx)
 
+    @registry.register("note_not_booked", outcomes=("kept", "none"))
+    def note_not_booked(ctx: StepContext) -> str:
+        """Nothing booked (the typed number forgotten, as above): "kept" when the patient
+        has a live booking the caller may hear of (their own, or a relative's after the
+        last four digits), so the caller hears that it stays."""
+        if not ctx.vars.get(ID_CONFIRMED):
+            _forget_id(ctx)
+        if not ctx.vars.get("patient_id") or not _may_hear_bookings(ctx):
+            return "none"
+        live = upcoming_appointments.upcoming(
+            ctx.session, patient_id=ctx.vars["patient_id"], now=ctx.now
+        )
+        return "kept" if live else "none"
+
 
 # --- a booking already made: proof of identity first ------------------------------------
 

@@ -220,3 +220,28 @@ def test_the_emergency_advice_never_orders_both_to_hang_up_and_to_hold(
     assert "挂断" not in advice  # no order to hang up before the person comes on
     assert "请不要挂，我们马上给您转人工" in advice
     assert any("[转接人工：emergency]" in line for line in lines), lines
+
+
+# --- 5. no new booking is not "no booking" ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [("2", "不消了"), ("2", "1", "1", "1", "2")],
+    ids=["never-mind-at-has-booking", "no-second-visit-same-department"],
+)
+def test_no_new_booking_beside_one_made_says_the_old_one_is_kept(
+    service: CallService, db: Database, turns: tuple[str, ...]
+) -> None:
+    call(service, ZHANG, *BOOK_CARDIOLOGY, "2")  # booked, no car
+    lines = call(service, ZHANG, *turns, "hangup")
+    assert "已经挂了" in _said(lines)
+    assert "好的，没有挂新的号。原来挂的号还在，给您留着。" in _said(lines)
+    assert "好的，没有挂号。" not in _said(lines)
+    assert _appointment_status(db) == AppointmentStatus.BOOKED
+
+
+def test_no_booking_without_one_made_is_still_plain(service: CallService) -> None:
+    lines = call(service, ZHANG, "2", "1", "算了", "hangup")
+    assert "好的，没有挂号。" in _said(lines)
+    assert "原来挂的号" not in _said(lines)

@@ -642,7 +642,7 @@ def test_the_same_department_again_names_the_booking_and_asks_first(
         "还要再挂一个心血管内科的号，请按1" in line
         for line in lines
     ), lines
-    assert any("好的，没有挂号" in line for line in lines)
+    assert any("好的，没有挂新的号。原来挂的号还在" in line for line in lines)
     assert not any("最早的号是" in line for line in lines)
     assert len(booked(db)) == 1
     # A second visit wanted: 1, then the offer (another day) as before.
