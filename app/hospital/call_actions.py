@@ -37,6 +37,7 @@ from app.hospital.patients import (
 from app.hospital.rules import WEEKDAYS, spoken_clock, spoken_date, spoken_visit_day
 from app.hospital.trip_actions import cancel_car_made_for, car_note
 from app.people.models import Person
+from app.people.resident_id import check_char
 from app.taxi import hospital_trips
 
 ID_TRIES = 3  # wrong ID numbers typed in one call before a person helps
@@ -128,7 +129,7 @@ def _register_patient_actions(registry: ActionRegistry) -> None:
             if refusal.code == "id_in_use":
                 return "not_checked"
             tries = ctx.vars.get("id_tries", 0) + 1
-            ctx.vars.update(id_tries=tries, id_problem=refusal.message.rstrip("。"))
+            ctx.vars.update(id_tries=tries, id_problem=_id_problem_said(typed, refusal))
             return "gave_up" if tries >= ID_TRIES else "invalid"
         ctx.vars[SECRET_ID] = resident.number
         ctx.vars[SECRET_READBACK] = spoken_id(resident.number)
@@ -168,6 +169,16 @@ def _register_patient_actions(registry: ActionRegistry) -> None:
             ctx.session, patient_id=ctx.vars["patient_id"], now=ctx.now
         )
         return "kept" if live else "none"
+
+
+def _id_problem_said(typed: str, refusal: BookingError) -> str:
+    """What the caller hears about a number refused. A wrong check character says only
+    that the number as a whole is wrong (any of its digits may be the one mistyped): never
+    "最后一位不对", which sent callers to retype the last digit."""
+    number = typed.strip().replace("*", "X").upper()
+    if len(number) == 18 and number[:17].isdigit() and check_char(number[:17]) != number[17]:
+        return texts.spoken("id_wrong")
+    return refusal.message.rstrip("。")
 
 
 # --- a booking already made: proof of identity first ------------------------------------

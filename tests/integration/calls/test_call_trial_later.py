@@ -245,3 +245,19 @@ def test_no_booking_without_one_made_is_still_plain(service: CallService) -> Non
     lines = call(service, ZHANG, "2", "1", "算了", "hangup")
     assert "好的，没有挂号。" in _said(lines)
     assert "原来挂的号" not in _said(lines)
+
+
+# --- 6. a wrong check character: the number is wrong, no digit named --------------------
+
+
+def test_a_wrong_16th_digit_says_the_number_is_wrong_without_naming_a_digit(
+    service: CallService, db: Database
+) -> None:
+    number = "+8613800000010"  # 马大爹 (born 1947-01-15), no ID number on file
+    right = "530111194701150017"
+    wrong = right[:15] + "2" + right[16:]  # the 16th digit mistyped
+    lines = call(service, number, "2", wrong, right, "1", "1", "1", "1")
+    assert "身份证号不对，请再按一遍。" in _said(lines)
+    assert "最后一位不对" not in _said(lines)
+    with db.session() as session:
+        assert len(session.scalars(select(Appointment)).all()) == 1
