@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from app.callflow.messages import CallStarted, Keys, Say
+from app.callflow.messages import CallStarted, Keys, Listen, Say, Silence
 from app.calls.enums import CallChannel
 from app.calls.service import CallService
 from app.core.config import Settings
@@ -261,3 +261,47 @@ def test_a_wrong_16th_digit_says_the_number_is_wrong_without_naming_a_digit(
     assert "最后一位不对" not in _said(lines)
     with db.session() as session:
         assert len(session.scalars(select(Appointment)).all()) == 1
+
+
+# --- 7. two-digit hours by keypad -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("keys", "hour"), [("10", 10), ("11", 11), ("12", 12), ("7", 7), ("2", 14), ("20", 20)]
+)
+def test_hours_are_keyed_with_one_or_two_keys(
+    service: CallService, db: Database, keys: str, hour: int
+) -> None:
+    lines = call(service, ZHANG, "3", "2", keys, "1")  # 约车, tomorrow, the hour, yes
+    assert "[转接人工" not in _said(lines)
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.SCHEDULED
+    assert local_pickup(ride).date() == date(2026, 12, 1)
+    assert (local_pickup(ride).hour, local_pickup(ride).minute) == (hour, 0)
+
+
+def test_the_hour_question_takes_two_keys_and_says_how(service: CallService) -> None:
+    lines = call(service, ZHANG, "3", "2", "", "hangup")
+    asked = [line for line in lines if "几点钟用车" in line]
+    assert len(asked) == 2  # the question, then its re-prompt after the silence
+    for line in asked:  # both name the keys, a two-digit hour included
+        assert "七点，按7" in line and "十点，按1再按0" in line, line
+
+
+def test_the_hour_question_waits_for_a_second_key_before_answering(
+    service: CallService,
+) -> None:
+    """What the transports get: a keypad answer of up to two keys, ended by # (so "1 then
+    0" reaches the flow as 10, not as 下午1点 and then 0 for a person); the question after
+    a silence waits for two keys as well."""
+    listens: list[Listen] = []
+    turns = [CallStarted(ZHANG, HOTLINE), Keys("3"), Keys("2"), Silence()]
+    for number, event in enumerate(turns):
+        result = service.handle(
+            call_id="CA-hour", event=event, event_key=f"e{number}",
+            channel=CallChannel.TWILIO,
+        )
+        listens += [o for o in result.outputs if isinstance(o, Listen)]
+    at_hour = listens[-2:]  # the hour question, then its re-prompt
+    assert [(lis.max_digits, lis.finish_on_key) for lis in at_hour] == [(2, "#"), (2, "#")]
+    assert all(lis.timeout_s >= 8 for lis in at_hour)  # the older caller's time to answer
