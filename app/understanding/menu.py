@@ -15,12 +15,14 @@ with the words said (the day and hour are read from them). A plain never mind (�
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from app.understanding.decline import is_decline
 from app.understanding.intent import parse_intent
 from app.understanding.when import parse_clock, parse_when
 
-_BOOKS = ("约", "订")
+# 约 / 订 of a car, not of a doctor ("叫个车，我约了医生" is a ride now).
+_BOOKS = re.compile(r"(约|订)[^，。,.！？!?]{0,3}(车|的士|出租)")
 _NOW = ("马上", "现在", "立刻", "赶紧", "赶快", "快点")
 _CAR = ("车", "的士", "出租")
 
@@ -37,11 +39,11 @@ def parse_menu(text: str, today: dt.date, intent: str | None = None) -> object:
     car = any(w in text for w in _CAR)
     said_later = _later_day(text, today) or parse_clock(text) is not None
     declined = is_decline(text)
-    if car and (intent == "cancel" or declined) and (said_later or any(w in text for w in _BOOKS)):
+    booked = _BOOKS.search(text) is not None
+    if car and (intent == "cancel" or declined) and (said_later or booked):
         return {"want": "cancel_booked", "said": text}
     if declined:
         return "nothing"
-    later = said_later or any(w in text for w in _BOOKS)
-    if intent == "taxi" and later and not any(w in text for w in _NOW):
+    if intent == "taxi" and (said_later or booked) and not any(w in text for w in _NOW):
         return {"want": "ahead", "said": text}
     return intent
