@@ -20,9 +20,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+# menu: the intent at a top-level menu, a car for later and a booked car given up told
+# apart (app/understanding/menu.py).
 # free_text: any words are the answer (e.g. a pickup place said after the tone).
 Expect = Literal[
-    "intent", "yesno", "digits", "department", "when", "choice", "free_text", "change"
+    "intent", "yesno", "digits", "department", "when", "choice", "free_text", "change", "menu"
 ]
 
 

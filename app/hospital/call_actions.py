@@ -35,7 +35,9 @@ from app.hospital.patients import (
     set_id_number,
 )
 from app.hospital.rules import WEEKDAYS, spoken_clock, spoken_date, spoken_visit_day
+from app.hospital.trip_actions import cancel_car_made_for, car_note
 from app.people.models import Person
+from app.people.resident_id import check_char
 from app.taxi import hospital_trips
 
 ID_TRIES = 3  # wrong ID numbers typed in one call before a person helps
@@ -127,7 +129,7 @@ def _register_patient_actions(registry: ActionRegistry) -> None:
             if refusal.code == "id_in_use":
                 return "not_checked"
             tries = ctx.vars.get("id_tries", 0) + 1
-            ctx.vars.update(id_tries=tries, id_problem=refusal.message.rstrip("。"))
+            ctx.vars.update(id_tries=tries, id_problem=_id_problem_said(typed, refusal))
             return "gave_up" if tries >= ID_TRIES else "invalid"
         ctx.vars[SECRET_ID] = resident.number
         ctx.vars[SECRET_READBACK] = spoken_id(resident.number)
@@ -153,6 +155,30 @@ def _register_patient_actions(registry: ActionRegistry) -> None:
         """Nothing booked: a typed number the caller has not confirmed is not kept."""
         if not ctx.vars.get(ID_CONFIRMED):
             _forget_id(ctx)
+
+    @registry.register("note_not_booked", outcomes=("kept", "none"))
+    def note_not_booked(ctx: StepContext) -> str:
+        """Nothing booked (the typed number forgotten, as above): "kept" when the patient
+        has a live booking the caller may hear of (their own, or a relative's after the
+        last four digits), so the caller hears that it stays."""
+        if not ctx.vars.get(ID_CONFIRMED):
+            _forget_id(ctx)
+        if not ctx.vars.get("patient_id") or not _may_hear_bookings(ctx):
+            return "none"
+        live = upcoming_appointments.upcoming(
+            ctx.session, patient_id=ctx.vars["patient_id"], now=ctx.now
+        )
+        return "kept" if live else "none"
+
+
+def _id_problem_said(typed: str, refusal: BookingError) -> str:
+    """What the caller hears about a number refused. A wrong check character says only
+    that the number as a whole is wrong (any of its digits may be the one mistyped): never
+    "最后一位不对", which sent callers to retype the last digit."""
+    number = typed.strip().replace("*", "X").upper()
+    if len(number) == 18 and number[:17].isdigit() and check_char(number[:17]) != number[17]:
+        return texts.spoken("id_wrong")
+    return refusal.message.rstrip("。")
 
 
 # --- a booking already made: proof of identity first ------------------------------------
@@ -281,6 +307,7 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
         except BookingError as refusal:
             ctx.vars["cancel_problem"] = refusal.message
             return "refused"
+        cancel_car_made_for(ctx, ctx.vars["upcoming_id"])
         return "cancelled"
 
 
@@ -561,6 +588,7 @@ def _show_booking(ctx: StepContext, index: int) -> None:
         upcoming_id=booking["id"],
         upcoming_text=booking["text"],
         cancel_text=booking["cancel_text"],
+        cancel_car=car_note(ctx, booking["id"]),
         booking_lead="这个号是：" if len(bookings) == 1 else f"第{_ordinal(index + 1)}个号是：",
     )
 

@@ -113,12 +113,17 @@ def _register_trip(registry: ActionRegistry) -> None:
         _trip_vars(ctx, appointment_id, trip.pickup_at)
         return "replaced"
 
-    @registry.register("linked_hospital_trip", outcomes=("ride", "none"))
+    @registry.register("linked_hospital_trip", outcomes=("gone", "ride", "none"))
     def linked_hospital_trip(ctx: StepContext) -> str:
-        """After a cancel: is a ride to this appointment still booked?"""
+        """After a cancel: "gone" when the car booked for this appointment went with it
+        (`cancel_car_made_for`, in the cancel's step); "ride" when a ride booked before
+        and only joined is still booked (the caller is asked about it)."""
         appointment_id = ctx.vars.get("upcoming_id") or ctx.vars.get("trip_appointment_id")
         if appointment_id is None:
             return "none"
+        if gone := ctx.vars.pop("car_cancelled_at", None):
+            _trip_vars(ctx, appointment_id, datetime.fromisoformat(gone))
+            return "gone"
         ride = hospital_trips.booked_ride_of(ctx.session, appointment_id)
         if ride is None or ride.pickup_at is None:
             return "none"
@@ -205,6 +210,7 @@ def _register_reminder(registry: ActionRegistry) -> None:
         person = ctx.session.get(Person, appointment.patient_id)
         assert person is not None
         ctx.vars.update(_appointment_said(ctx, appointment))
+        ctx.vars["cancel_car"] = car_note(ctx, appointment.id)
         ctx.vars.update(
             trip_appointment_id=appointment.id,
             upcoming_id=appointment.id,
@@ -258,7 +264,36 @@ def _register_reminder(registry: ActionRegistry) -> None:
             return "refused"
         reminders.record_answer(ctx.session, reminder_id=ctx.vars.get("reminder_id"),
                                 answer="cancelled")
+        if cancel_car_made_for(ctx, ctx.vars["upcoming_id"]):
+            reminders.record_answer(ctx.session, reminder_id=ctx.vars.get("reminder_id"),
+                                    answer="cancelled_both")
         return "cancelled"
+
+
+def cancel_car_made_for(ctx: StepContext, appointment_id: int) -> bool:
+    """The appointment was just cancelled by phone: the car booked for it (not a ride
+    booked before and only joined) goes too, in the same step, as the booking's goodbye
+    promised ("不能去的话…打电话取消，车也会一起取消"). Its pickup is kept for the words
+    that say so (`linked_hospital_trip`)."""
+    trip = hospital_trips.trip_of(ctx.session, appointment_id)
+    ride = hospital_trips.booked_ride_of(ctx.session, appointment_id) if trip else None
+    if trip is None or trip.joined or ride is None or ride.pickup_at is None:
+        return False
+    pickup_at = ride.pickup_at
+    if hospital_trips.cancel_for(ctx.session, appointment_id=appointment_id) is None:
+        return False  # still taking another booking of that morning
+    ctx.vars["car_cancelled_at"] = pickup_at.isoformat()
+    return True
+
+
+def car_note(ctx: StepContext, appointment_id: int) -> str:
+    """Said in the cancel question when a car was booked for this appointment."""
+    trip = hospital_trips.trip_of(ctx.session, appointment_id)
+    if trip is None or trip.joined or hospital_trips.booked_ride_of(
+        ctx.session, appointment_id
+    ) is None:
+        return ""
+    return texts.spoken("cancel_car_too")
 
 
 def _appointment_said(ctx: StepContext, appointment: Appointment) -> dict[str, str]:

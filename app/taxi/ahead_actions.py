@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
+from app.core.local_time import local_today
 from app.hospital.patients import patient_to_caller
 from app.people.enums import PlaceKind
 from app.people.models import Person, PersonPhone, SavedPlace
@@ -48,23 +49,39 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
             )
         readback.reset(ctx.vars)
 
+    @registry.register("ahead_from_menu", outcomes=("ask", "day", "full", "cancel", "none"))
+    def ahead_from_menu(ctx: StepContext) -> str:
+        """What a menu heard (`menu` understanding): a car for later, with the day and
+        hour said kept ("我明天早上要车": the hour is asked for tomorrow; "约个车": the
+        usual start), or a booked car given up ("明天的车不要了": that day's booked ride,
+        else the soonest, is read back and one key cancels it)."""
+        heard = ctx.vars.get("menu_answer")
+        said = str(heard.get("said", "")) if isinstance(heard, dict) else ""
+        want = heard.get("want") if isinstance(heard, dict) else None
+        _start_booking(ctx)
+        when = understand("when", said, ctx.today)
+        found = when.get("date") if isinstance(when, dict) else None
+        day = date.fromisoformat(found) if found else None
+        if want == "cancel_booked":
+            booked = _booked_for_caller(ctx)
+            if day is not None:
+                booked = [r for r in booked if r.pickup_at and local_today(r.pickup_at) == day]
+            ctx.vars["booked_ids"] = [r.id for r in booked]
+            ctx.vars["booked_index"] = 0
+            if not booked:
+                return "none"
+            _describe_booked(ctx)
+            return "cancel"
+        if day is None and parse_clock(said) is None:
+            return "ask"
+        outcome = _note_day(ctx, said, None)
+        return outcome if outcome in ("day", "full") else "ask"
+
     @registry.register("list_booked_rides", outcomes=("none", "some"))
     def list_booked_rides(ctx: StepContext) -> str:
         """The caller's booked rides (their own and their relatives'): the first is said."""
-        rules = AheadRules.from_settings(ctx.settings)
-        readback.reset(ctx.vars)
-        ctx.vars.update(
-            unclear=0,
-            service_hours=ahead.service_hours(rules),
-            booking_days=rules.booking_days,
-        )
-        number = ctx.call.from_number
-        people = [p.person.id for p in passengers_for_caller(ctx.session, number=number)] if (
-            number
-        ) else []
-        if ctx.vars.get("person_id") and ctx.vars["person_id"] not in people:
-            people.append(ctx.vars["person_id"])
-        booked = ahead.booked_rides_for_caller(ctx.session, person_ids=people, number=number)
+        _start_booking(ctx)
+        booked = _booked_for_caller(ctx)
         ctx.vars["booked_ids"] = [r.id for r in booked]
         ctx.vars["booked_index"] = 0
         if not booked:
@@ -155,6 +172,27 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         if ctx.vars.get("readback") and draft is not None and draft.status == RideStatus.DRAFT:
             return "again"
         return "ok"
+
+
+def _start_booking(ctx: StepContext) -> None:
+    rules = AheadRules.from_settings(ctx.settings)
+    readback.reset(ctx.vars)
+    ctx.vars.update(
+        unclear=0,
+        service_hours=ahead.service_hours(rules),
+        booking_days=rules.booking_days,
+    )
+
+
+def _booked_for_caller(ctx: StepContext) -> list[Ride]:
+    """The caller's booked rides (their own and their relatives'), soonest first."""
+    number = ctx.call.from_number
+    people = [p.person.id for p in passengers_for_caller(ctx.session, number=number)] if (
+        number
+    ) else []
+    if ctx.vars.get("person_id") and ctx.vars["person_id"] not in people:
+        people.append(ctx.vars["person_id"])
+    return list(ahead.booked_rides_for_caller(ctx.session, person_ids=people, number=number))
 
 
 def book_from_call(ctx: StepContext, ride: Ride) -> None:

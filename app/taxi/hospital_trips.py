@@ -17,7 +17,8 @@ appointment in `hospital_trips`.
   cancelled and the trip booked, in one savepoint (`replace_late_ride`), so one visit
   never has two cars.
 - Cancelling the appointment cancels the linked ride (`cancel_for`) unless another live
-  appointment of the same morning still uses it; by phone the caller is asked first, in the
+  appointment of the same morning still uses it; by phone a car booked for the appointment
+  goes with it and the caller is asked about a joined ride only, in the
   consoles it goes with the appointment. Moving it moves the ride (`move_for`), or cancels
   it when the new time cannot be served by a booked ride (too soon, outside the hours);
   a joined ride (booked before, not for this appointment) is never moved: it is kept.

@@ -21,6 +21,7 @@ from app.understanding.department import (
 from app.understanding.digits import parse_digits
 from app.understanding.emergency import is_emergency
 from app.understanding.intent import parse_intent, says_nothing_asked
+from app.understanding.menu import parse_menu
 from app.understanding.offer import parse_offer
 from app.understanding.when import parse_when
 from app.understanding.yesno import parse_yesno
@@ -40,6 +41,8 @@ _PARSERS: dict[str, Callable[[str, dt.date], object]] = {
     "decline": lambda text, _today: is_decline(text),
     # At the read-back of a ride booked ahead: a day, time or destination said again.
     "change": parse_change,
+    # At a top-level menu: the intent, a car for later, a booked car given up, never mind.
+    "menu": lambda text, today: parse_menu(text, today),
 }
 
 #: Follow-up questions worth asking when an answer was heard but is ambiguous.
@@ -60,6 +63,7 @@ NOTHING: dict[str, object] = {
     "emergency": False,
     "decline": False,
     "change": None,
+    "menu": "unknown",
 }
 
 
@@ -82,6 +86,9 @@ def understand(expect: str, text: str, today: dt.date, *, backstop: bool = True)
         parser = _PARSERS[expect]
     except KeyError:
         raise ValueError(f"unknown kind {expect!r}; expected one of {', '.join(KINDS)}") from None
+    if expect == "menu":  # the intent as reviewed, then what it leaves apart
+        intent = understand("intent", text, today, backstop=backstop)
+        return parse_menu(text or "", today, str(intent))
     value = parser(text or "", today)
     if backstop and expect in _REVIEWED:
         value = _review(expect, text or "", value)

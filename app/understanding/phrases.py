@@ -131,6 +131,11 @@ def _change() -> list[str]:
     return _when() + _yesno() + data.words("when", "to_hospital")
 
 
+def _menu() -> list[str]:
+    """A top-level menu: requests, and the days and hours of a car for later."""
+    return _intent() + _when() + _decline()
+
+
 _BUILDERS = {
     "intent": _intent,
     "yesno": _yesno,
@@ -142,6 +147,7 @@ _BUILDERS = {
     "emergency": _emergency,
     "decline": _decline,
     "change": _change,
+    "menu": _menu,
 }
 
 

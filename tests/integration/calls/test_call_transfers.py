@@ -27,7 +27,7 @@ STRANGER = "+8613812345678"
 HOTLINE = "+868710000000"
 TODAY = date(2026, 11, 30)
 NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
-ADVICE = "请马上挂断，拨打120"
+ADVICE = "请马上拨打120"
 
 
 @pytest.fixture

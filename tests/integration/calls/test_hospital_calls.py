@@ -118,7 +118,8 @@ def test_the_id_number_is_asked_once_when_missing_and_checked(
     lines = call(
         service, number, "2", "530111194701150011#", "530111194701150017", "1", "1", "1", "1"
     )
-    assert any("最后一位不对" in line and "请再按一遍" in line for line in lines)
+    assert any("身份证号不对，请再按一遍。" in line for line in lines)
+    assert not any("最后一位不对" in line for line in lines)
     assert not any("再说一遍" in line for line in lines)
     assert len(booked(db)) == 1
     with db.session() as session:
@@ -642,7 +643,7 @@ def test_the_same_department_again_names_the_booking_and_asks_first(
         "还要再挂一个心血管内科的号，请按1" in line
         for line in lines
     ), lines
-    assert any("好的，没有挂号" in line for line in lines)
+    assert any("好的，没有挂新的号。原来挂的号还在" in line for line in lines)
     assert not any("最早的号是" in line for line in lines)
     assert len(booked(db)) == 1
     # A second visit wanted: 1, then the offer (another day) as before.

@@ -1,6 +1,7 @@
 """The car to the appointment: offered after a phone booking, joined to a ride already
 booked to that hospital in time (never changed; another ride that morning is named and
-kept), cancelled with the appointment by phone, by a family doctor,
+kept), cancelled with the appointment by phone (a car booked for it; a joined ride is
+asked about), by a family doctor,
 and by a stopped session (停诊). Real flows, booking and ride services, database."""
 
 from __future__ import annotations
@@ -200,31 +201,36 @@ def test_the_new_car_taken_beside_a_later_one_is_the_only_one_cancelled_with_the
     with db.session() as session:
         trip = session.scalars(select(HospitalTrip)).one()
     assert (trip.ride_id, trip.joined) == (trip_ride.id, False)
-    lines = call(service, WANG, "2", "2", _last_four(db, "王建国"), "8", "8", "8")
-    assert any("还约了明天早上7点15分去医院的车，车也取消吗？" in line for line in lines)
+    lines = call(service, WANG, "2", "2", _last_four(db, "王建国"), "8", "8")
+    assert any("明天早上7点15分去医院的车也一起取消了" in line for line in lines)
     own, trip_ride = _rides(db)
     assert trip_ride.status == RideStatus.CANCELLED
     assert own.status == RideStatus.SCHEDULED
     assert own.pickup_at == datetime(2026, 12, 1, 10, 0, tzinfo=LOCAL_TZ)
 
 
-def test_cancelling_the_appointment_by_phone_offers_to_cancel_the_car_too(
+def test_cancelling_the_appointment_by_phone_cancels_the_car_booked_for_it_too(
     service: CallService, db: Database
 ) -> None:
     call(service, ZHANG, *BOOK_CARDIOLOGY, "1")
-    lines = call(service, ZHANG, "2", "2", _last_four(db), "8", "8", "8")
-    assert any("还约了明天早上7点15分去医院的车，车也取消吗？取消，请按8" in line for line in lines)
-    assert any("车也取消了" in line for line in lines)
+    lines = call(service, ZHANG, "2", "2", _last_four(db), "8", "8")
+    assert any("送去医院的车也会一起取消。取消，请再按8" in line for line in lines)
+    assert any("明天早上7点15分去医院的车也一起取消了" in line for line in lines)
+    assert not any("车也取消吗" in line for line in lines)
     assert _appointment(db).status == AppointmentStatus.CANCELLED
     (ride,) = _rides(db)
     assert ride.status == RideStatus.CANCELLED
 
 
-def test_keeping_the_car_when_cancelling_leaves_it_booked(
+def test_a_joined_ride_is_asked_about_and_kept_with_2_when_cancelling(
     service: CallService, db: Database
 ) -> None:
-    call(service, ZHANG, *BOOK_CARDIOLOGY, "1")
+    """A ride booked before the appointment and only joined had a purpose of its own."""
+    ride_id = book_ride(db, number=ZHANG, pickup=kunming(1, 7), now=NOW)
+    _set_ride(db, ride_id, destination="春城第一人民医院")
+    call(service, ZHANG, *BOOK_CARDIOLOGY)
     lines = call(service, ZHANG, "2", "2", _last_four(db), "8", "8", "2")
+    assert any("还约了明天早上7点去医院的车，车也取消吗？取消，请按8" in line for line in lines)
     assert any("车给您留着" in line for line in lines)
     assert _appointment(db).status == AppointmentStatus.CANCELLED
     assert [r.status for r in _rides(db)] == [RideStatus.SCHEDULED]

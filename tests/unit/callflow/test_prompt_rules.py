@@ -203,7 +203,14 @@ HABIT_KEY = "1"  # 对 / 挂这个号 / the taxi: the key callers press without 
 # cancel, asked after the last four digits of the ID number were typed (issue 16 puts
 # "要取消这个号，请按2" in the reminder; the typed digits stand between that key and the
 # question, so no habit sequence reaches it).
-AFTER_A_BARRIER = {"hospital.trip_cancel", "reminder.trip_cancel", "reminder.confirm_cancel"}
+# "明天的车不要了" said at a menu (ahead.confirm_cancel_said): words that name the booked
+# ride stand between the menu and the question, no key leads there.
+AFTER_A_BARRIER = {
+    "hospital.trip_cancel",
+    "reminder.trip_cancel",
+    "reminder.confirm_cancel",
+    "ahead.confirm_cancel_said",
+}
 
 
 def _ask_states() -> list[tuple[StateRef, StateSpec]]:

@@ -29,6 +29,7 @@ FLOORS = {
     "emergency": 0.97,
     "decline": 0.97,
     "change": 0.97,
+    "menu": 0.97,
 }
 #: The kinds the held-out sets were written for; `emergency` came later and has no held-out
 #: set yet (its corpus lines were written with its grammar, so they are not held-out).
