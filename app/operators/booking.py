@@ -88,7 +88,7 @@ def book_for_caller(
     try:
         return appointments.book(
             session, slot_id=slot_id, patient_id=person.id, now=now,
-            booked_by_number=number, call_id=row.call_id,
+            booked_by_number=number, call_id=row.call_id, staff_id=staff.id,
         )
     except BookingError as exc:
         raise OperatorRequestError(

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from app.hospital.enums import AppointmentStatus
-from app.hospital.models import Appointment
+from app.hospital.models import Appointment, Department
 from app.notify.models import OutboxMessage
 from app.scheduler.models import ScheduledJob
+from app.staff.models import StaffUser
 from app.staff.enums import StaffRole
 from support.fake_twilio import FakeTwilio
 from support.live_server import LiveServer, add_hospital, add_staff, csrf_from, sign_in
@@ -72,6 +73,21 @@ def test_the_operator_on_the_line_books_the_offer_the_caller_agreed_to(
     [appointment] = _appointments(desk)
     assert appointment.slot_id == int(first) and appointment.status == AppointmentStatus.BOOKED
     assert (appointment.booked_by_number, appointment.call_id) == (ZHANG, CALLER_SID)
+    with desk.server.db.session() as session:
+        op1_id = session.scalar(select(StaffUser.id).where(StaffUser.username == "op1"))
+        hospital_id = session.scalar(select(Department.hospital_id).where(
+            Department.id == appointment.department_id))
+    assert op1_id is not None and appointment.booked_by_staff_id == op1_id  # who booked it
+    assert hospital_id is not None
+    add_staff(desk.server.db, "desk1", StaffRole.HOSPITAL_STAFF, hospital_id=hospital_id)
+    with desk.server.client() as nurse:
+        assert sign_in(nurse, "desk1").status_code == 303
+        day_list = nurse.get(f"/hospital/{hospital_id}",
+                             params={"day": appointment.day.isoformat()})
+        assert day_list.status_code == 200
+        row = re.search(rf'id="appt-{appointment.id}".*?</tr>', day_list.text, re.S)
+        assert row is not None, day_list.text[-2000:]
+        assert "调度员代约" in row.group(0) and "电话预约" not in row.group(0)
     with desk.server.db.session() as session:
         sms = session.scalars(select(OutboxMessage).where(OutboxMessage.to_number == ZHANG)).all()
         assert any("心血管内科" in m.body for m in sms)  # the confirmation, as by phone
