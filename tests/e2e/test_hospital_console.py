@@ -70,7 +70,7 @@ def test_registration_desk_checks_in_a_phone_booking(live_server: LiveServer, pa
     row.get_by_role("button", name="张秀英 签到").focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**done=checked_in**")
-    expect(page.locator("#hospital-notice")).to_contain_text("已签到")
+    expect(page.locator("#hospital-notice")).to_contain_text("已签到：张秀英")
     row = page.locator(f"#appt-{appointment_id}")
     expect(row).to_contain_text("已签到")
     expect(page.locator("#checked-in-count")).to_have_text("1")
