@@ -72,9 +72,14 @@ def book(
     booked_by_contact_id: int | None = None,
     call_id: str | None = None,
     family_doctor_id: int | None = None,
+    staff_id: int | None = None,
     notify: bool = True,
 ) -> Appointment:
     """Book the slot for the patient and text the confirmation; see the module doc.
+
+    `staff_id`: the staff account (a dispatch operator) that booked it for the caller on
+    the line; recorded as `booked_by_staff_id` like a family doctor's. A family doctor's
+    booking is told apart by its slot (`reserved_for_family_doctor`), not by this column.
 
     `family_doctor_id`: a family doctor books for a signed patient (checked by
     app.hospital.family_doctors): only slots of the family-doctor share, which nobody
@@ -132,7 +137,7 @@ def book(
         booked_by_contact_id=contact.id if contact is not None else None,
         booked_by_number=booked_by_number,
         call_id=call_id,
-        booked_by_staff_id=family_doctor_id,
+        booked_by_staff_id=family_doctor_id if family_doctor_id is not None else staff_id,
         status=AppointmentStatus.BOOKED,
     )
     try:
@@ -366,7 +371,7 @@ def cancel(
         when=f"{spoken_day(appointment.day, appointment.session)} {slot.start_time:%H:%M}",
         doctor=doctor.name,
     )
-    if appointment.booked_by_staff_id is not None:  # a family doctor's booking
+    if slot.reserved_for_family_doctor:  # a family doctor's booking
         notify_family(session, patient, body, f"appointment:{appointment.id}:cancelled")
         return appointment
     extra = appointment.booked_by_number

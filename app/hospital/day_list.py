@@ -58,6 +58,7 @@ class DeskRow:
     elderly: bool  # green channel (老年人优先): the hospital's elderly age; unknown counts
     onsite: bool = False  # booked at the desk into the on-site share (app.hospital.walk_in)
     family_doctor: bool = False  # booked by a family doctor (app.hospital.family_doctors)
+    by_operator: bool = False  # booked by a dispatch operator for the caller (app.operators)
     visit_number: int = 0  # 就诊序号: the slot's place in its session, the order of seeing
     # The reminder call the day before (app.hospital.reminders): what came of it so far.
     reminder_label: str = ""
@@ -77,6 +78,8 @@ class DeskRow:
             return "现场挂号"
         if self.family_doctor:
             return "家庭医生代约"
+        if self.by_operator:
+            return "调度员代约"
         return "家属代约" if self.booked_by_family else "本人电话预约"
 
     @property
@@ -184,7 +187,11 @@ def day_list(session: Session, *, hospital_id: int, day: date) -> list[DeskRow]:
                 schedule_stopped=schedule.status is ScheduleStatus.STOPPED,
                 elderly=rules.is_elderly(age_on(person.birth_date, day)),
                 onsite=slot.reserved_for_onsite,
-                family_doctor=appointment.booked_by_staff_id is not None,
+                family_doctor=slot.reserved_for_family_doctor,
+                by_operator=(
+                    appointment.booked_by_staff_id is not None
+                    and not slot.reserved_for_family_doctor
+                ),
                 visit_number=numbers.get(slot.id, 0),
                 reminder_label=outcome.label if outcome else "",
                 reminder_kind=outcome.kind if outcome else "",

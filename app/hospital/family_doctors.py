@@ -373,7 +373,7 @@ def _bookings(
                 department_name=department.name,
                 doctor=doctor.name,
                 status=appointment.status,
-                by_family_doctor=appointment.booked_by_staff_id is not None,
+                by_family_doctor=slot.reserved_for_family_doctor,
                 cancel_deadline=rules.cancel_deadline(appointment.day),
                 **_stop_fields(appointment),
             )

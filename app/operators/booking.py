@@ -15,15 +15,18 @@ session; the caller commits.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.hospital import appointments
+from app.hospital.enums import AppointmentStatus, ClinicSession
 from app.hospital.errors import BookingError
-from app.hospital.models import Appointment
+from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
 from app.hospital.offers import Offer, department_names, find_offers
+from app.hospital.rules import spoken_day
 from app.operators.requests import OperatorRequestError, held_by
 from app.people.models import Person, PersonPhone
 from app.staff.models import StaffUser
@@ -34,6 +37,55 @@ UNKNOWN_DEPARTMENT = "没有这个科室，请从列表里选。"
 NOT_CONFIRMED = "请先把号读给老人听，老人同意后勾选“老人已确认”。没有挂号。"
 NO_SLOT = "请选一个号。没有挂号。"
 MAX_OFFERS = 8
+
+
+@dataclass(frozen=True)
+class LiveBooking:
+    """One of the caller's bookings still to come, as the operator reads it back."""
+
+    appointment_id: int
+    hospital: str  # full name, as the phone offer says it
+    department: str  # canonical name (the one-per-department-and-day rule is by it)
+    doctor: str
+    day: date
+    session: ClinicSession
+    start_time: time
+
+    @property
+    def when(self) -> str:
+        """12月3日 星期四 上午 8:20"""
+        return f"{spoken_day(self.day, self.session)} {self.start_time:%H:%M}"
+
+    @property
+    def read_back(self) -> str:
+        """春城第一人民医院 心血管内科 李医生，12月3日 星期四 上午 8:20"""
+        return f"{self.hospital} {self.department} {self.doctor}，{self.when}"
+
+
+def live_bookings(session: Session, *, person_id: int, today: date) -> list[LiveBooking]:
+    """The person's bookings from today on that are still booked, earliest first."""
+    rows = session.execute(
+        select(Appointment, Slot, Doctor, Hospital)
+        .join(Slot, Slot.id == Appointment.slot_id)
+        .join(Schedule, Schedule.id == Slot.schedule_id)
+        .join(Doctor, Doctor.id == Schedule.doctor_id)
+        .join(Department, Department.id == Appointment.department_id)
+        .join(Hospital, Hospital.id == Department.hospital_id)
+        .where(
+            Appointment.patient_id == person_id,
+            Appointment.status == AppointmentStatus.BOOKED,
+            Appointment.day >= today,
+        )
+        .order_by(Appointment.day, Appointment.session, Slot.start_time, Appointment.id)
+    ).all()
+    return [
+        LiveBooking(
+            appointment_id=appointment.id, hospital=hospital.name,
+            department=appointment.department_name, doctor=doctor.name,
+            day=appointment.day, session=appointment.session, start_time=slot.start_time,
+        )
+        for appointment, slot, doctor, hospital in rows
+    ]
 
 
 def patient_on_line(
@@ -88,7 +140,7 @@ def book_for_caller(
     try:
         return appointments.book(
             session, slot_id=slot_id, patient_id=person.id, now=now,
-            booked_by_number=number, call_id=row.call_id,
+            booked_by_number=number, call_id=row.call_id, staff_id=staff.id,
         )
     except BookingError as exc:
         raise OperatorRequestError(

@@ -37,7 +37,52 @@ REASON_LABELS: dict[TransferReason, str] = {
     TransferReason.EMERGENCY: "说到紧急情况（已提示拨打120）",
     TransferReason.FLOW: "自助流程办不了（如未登记、没有号源、拒绝下单）",
 }
-FLOW_LABELS = {"main": "主菜单", "taxi": "叫车", "hospital": "挂号"}
+FLOW_LABELS = {
+    "main": "主菜单", "taxi": "叫车", "hospital": "挂号", "ahead": "约车", "reminder": "提醒电话",
+}
+# The step of a flow in the operators' words, by the start of the state's name (first match
+# wins); a state not listed shows as its flow alone, never by its internal name.
+STEP_LABELS: dict[str, tuple[tuple[str, str], ...]] = {
+    "main": (("welcome", "问候"), ("greet", "问候"), ("other_help", "要找人工")),
+    "taxi": (
+        ("for_whom", "给谁叫车"), ("who", "给谁叫车"), ("pick_passenger", "给谁叫车"),
+        ("confirm_passenger", "给谁叫车"), ("more_passengers", "给谁叫车"),
+        ("confirm_home", "确认在家上车"), ("other_place", "选上车地点"),
+        ("choose_place", "选上车地点"), ("pick_place", "选上车地点"),
+        ("confirm_place", "选上车地点"), ("record_pickup", "说上车地点"),
+        ("note_pickup", "说上车地点"), ("confirm_heard", "说上车地点"),
+        ("confirm_recorded", "说上车地点"), ("to_hospital", "去哪家医院"),
+        ("confirm_hospital", "去哪家医院"), ("status", "问车到哪了"),
+        ("say_status", "问车到哪了"), ("describe_ride", "问车到哪了"),
+        ("say_no_car", "暂无车辆"), ("no_car", "暂无车辆"), ("keep_waiting", "暂无车辆"),
+        ("waiting_again", "暂无车辆"), ("confirm_cancel", "取消叫车"), ("cancel", "取消叫车"),
+    ),
+    "hospital": (
+        ("who", "给谁挂号"), ("pick_patient", "给谁挂号"), ("confirm_patient", "给谁挂号"),
+        ("more_patients", "给谁挂号"), ("other_patient", "给谁挂号"),
+        ("relative", "核对家人身份"), ("check_relative", "核对家人身份"),
+        ("ask_relative", "核对家人身份"), ("ask_last_four", "核对身份证后四位"),
+        ("check_last_four", "核对身份证后四位"), ("last_four", "核对身份证后四位"),
+        ("ask_id", "输身份证号"), ("check_typed_id", "输身份证号"), ("id_", "输身份证号"),
+        ("confirm_id", "输身份证号"), ("retype_id", "输身份证号"),
+        ("department", "选科室"), ("pick_department", "选科室"),
+        ("more_departments", "选科室"), ("choose_department", "选科室"),
+        ("check_department", "选科室"), ("dizzy", "选科室"), ("heart_signs", "选科室"),
+        ("stroke_signs", "选科室"), ("first_offer", "选号"), ("offer", "选号"),
+        ("later_offer", "选号"), ("choose_day", "选日子"), ("ask_day", "选日子"),
+        ("more_days", "选日子"), ("day_", "选日子"), ("booking_details", "取消挂号"),
+        ("confirm_cancel", "取消挂号"), ("cancel_booking", "取消挂号"),
+        ("trip", "约去医院的车"), ("book_trip", "约去医院的车"),
+    ),
+    "ahead": (
+        ("day", "约哪天"), ("other_day", "约哪天"), ("note_day", "约哪天"),
+        ("hour", "约几点"), ("note_hour", "约几点"), ("confirm_cancel", "取消约车"),
+    ),
+    "reminder": (
+        ("ask_last_four", "核对身份证后四位"), ("last_four", "核对身份证后四位"),
+        ("confirm_cancel", "取消挂号"), ("trip", "约去医院的车"),
+    ),
+}
 MAX_ACTIONS = 12
 REDACTED = "[redacted"  # how the call service stores answers to sensitive questions
 
@@ -200,10 +245,14 @@ def last_recording(session: Session, request_id: int) -> str | None:
 
 
 def _state_label(ref: str) -> str | None:
+    """挂号 · 选科室: the flow and the step in Chinese, never an internal state name."""
     flow, _, state = ref.partition(".")
-    if not flow:
+    if flow not in FLOW_LABELS:
         return None
-    return f"{FLOW_LABELS.get(flow, flow)} · {state}"
+    step = next(
+        (label for prefix, label in STEP_LABELS.get(flow, ()) if state.startswith(prefix)), None
+    )
+    return f"{FLOW_LABELS[flow]} · {step}" if step else FLOW_LABELS[flow]
 
 
 def change_marker(session: Session) -> tuple[int, str, int, int]:

@@ -92,6 +92,20 @@ def test_family_doctor_books_and_moves_for_a_signed_patient(
     radios.nth(0).check()
     _in_view(page, "#confirm-book")
     _no_sideways_scrolling(page)
+    # The chosen day's button (dark blue): its session count readable (contrast >= 4.5).
+    contrast = page.evaluate("""() => {
+        const a = document.querySelector('.choice-days a[aria-current]');
+        const lum = c => {
+            const [r, g, b] = c.match(/[\\d.]+/g).map(Number).map(v => {
+                v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+            });
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const fg = lum(getComputedStyle(a.querySelector('.sub')).color);
+        const bg = lum(getComputedStyle(a).backgroundColor);
+        return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    }""")
+    assert contrast >= 4.5, contrast
     page.select_option("#family-department", "心血管内科")
     page.click("#filter-department")
     page.check(f"#session-{tuesday}")

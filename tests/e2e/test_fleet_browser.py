@@ -154,4 +154,15 @@ def test_add_a_driver_put_on_duty_assign_and_the_console_fits(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, (path, overflow)
+        if path == "/dispatch/fleet":
+            # Names on one line; a company cell holds several characters a line, not one.
+            lines = page.evaluate(
+                "[...document.querySelectorAll('.fleet .name')].map(e => e.getClientRects().length)"
+            )
+            assert lines and set(lines) == {1}, lines
+            narrow = page.evaluate(
+                "[...document.querySelectorAll('.fleet td.company')].map(td => "
+                "td.clientWidth / parseFloat(getComputedStyle(td).fontSize))"
+            )
+            assert narrow and min(narrow) >= 6, narrow
     page.screenshot(path="/tmp/ivr-dispatch-1024.png", full_page=True)

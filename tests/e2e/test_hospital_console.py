@@ -49,6 +49,16 @@ def _book_by_phone(live_server: LiveServer) -> int:
         return appointment.id
 
 
+SEARCH_BOX = """sel => {
+        const e = document.querySelector(sel), cs = getComputedStyle(e);
+        const c = document.createElement('canvas').getContext('2d');
+        c.font = cs.font;
+        const room = e.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+        return {height: e.getBoundingClientRect().height, font: parseFloat(cs.fontSize),
+                fits: c.measureText(e.placeholder || '').width <= room};
+    }"""
+
+
 def test_registration_desk_checks_in_a_phone_booking(live_server: LiveServer, page: Any) -> None:
     demo_data(live_server.db, today=BOOKED_AT.date())
     appointment_id = _book_by_phone(live_server)
@@ -60,6 +70,9 @@ def test_registration_desk_checks_in_a_phone_booking(live_server: LiveServer, pa
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/hospital/*")
     expect(page.locator("#day-title")).to_contain_text("2026年12月1日 星期二（今天）")
+    # The search box is a normal-size input with its whole placeholder in view.
+    box = page.evaluate(SEARCH_BOX, "#desk-search")
+    assert box["height"] >= 40 and box["font"] >= 18 and box["fits"], box
     row = page.locator(f"#appt-{appointment_id}")
     expect(row).to_contain_text("张秀英")
     expect(row).to_contain_text("********")  # ID number masked
@@ -70,7 +83,7 @@ def test_registration_desk_checks_in_a_phone_booking(live_server: LiveServer, pa
     row.get_by_role("button", name="张秀英 签到").focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**done=checked_in**")
-    expect(page.locator("#hospital-notice")).to_contain_text("已签到")
+    expect(page.locator("#hospital-notice")).to_contain_text("已签到：张秀英")
     row = page.locator(f"#appt-{appointment_id}")
     expect(row).to_contain_text("已签到")
     expect(page.locator("#checked-in-count")).to_have_text("1")

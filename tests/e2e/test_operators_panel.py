@@ -92,5 +92,7 @@ def test_a_caller_who_pressed_0_appears_live_and_is_picked_up(
     assert overflow <= 0
     page.check("#booking-confirmed")
     page.locator("#booking-form button", has_text="挂号").click()
-    page.wait_for_url("**/dispatch?done=booked")
-    assert "已为来电者挂号" in page.inner_text("[role=status].ok-notice")
+    page.wait_for_url(f"**/dispatch/operators/{request_id}/booking?booked=*")
+    done = page.inner_text("#booking-done")
+    assert "已为来电者挂号" in done and "心血管内科" in done, done
+    assert "心血管内科" in page.inner_text("#live-bookings")

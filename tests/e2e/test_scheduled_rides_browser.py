@@ -131,6 +131,10 @@ def test_an_operator_sets_up_a_regular_ride_and_skips_one_day(
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/dispatch")
     page.click("#regular-link")
+    box = page.evaluate(
+        "sel => { const e = document.querySelector(sel); return [e.getBoundingClientRect()"
+        ".height, parseFloat(getComputedStyle(e).fontSize), e.clientWidth]; }", "#regular-q")
+    assert box[0] >= 40 and box[1] >= 18 and box[2] >= 150, box  # a normal-size input
     page.fill("#regular-q", "张秀英")
     page.locator("#find-person button").click()
     page.locator(".found-people a", has_text="张秀英").click()

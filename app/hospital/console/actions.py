@@ -59,6 +59,7 @@ def _run(
     target: str,
     day: date,
     change: Callable[[], object],
+    back: dict[str, str] | None = None,
 ) -> Response:
     def show_refusal(exc: Exception) -> Response:
         assert isinstance(exc, hospital_desk.DeskError)
@@ -72,7 +73,10 @@ def _run(
         log_event="hospital action",
         fields={"action": action, "target": target, "staff_user_id": staff.id,
                 "hospital_id": hospital.id},
-        done_url=f"/hospital/{hospital.id}?day={day.isoformat()}&done={action}",
+        done_url=(
+            f"/hospital/{hospital.id}?"
+            + urlencode({"day": day.isoformat(), "done": action, **(back or {})})
+        ),
     )
 
 
@@ -81,11 +85,17 @@ def _run(
 def check_in(
     request: Request, hospital_id: int, appointment_id: int, staff: HospitalConsoleStaff,
     session: SessionDep, now: NowDep, day: DayField = "",
+    q: Annotated[str, Form(max_length=30)] = "",
+    page: Annotated[str, Form(max_length=6)] = "",
 ) -> Response:
+    """签到: back to the day (or the search results it came from), naming the patient."""
     hospital = load_hospital(session, staff, hospital_id)
+    back = {"checked": str(appointment_id)}
+    if q.strip():
+        back.update(q=q.strip(), page=str(page_number(page)))
     return _run(
         request, session, staff, hospital, now, action="checked_in",
-        target=f"appointment:{appointment_id}",
+        target=f"appointment:{appointment_id}", back=back,
         day=_day_or_today(day, local_today(now)),
         change=lambda: hospital_desk.check_in(
             session, appointment_id=appointment_id, now=now, hospital_id=hospital.id

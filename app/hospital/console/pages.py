@@ -69,12 +69,15 @@ def day_view(
     done: str = "",
     q: Annotated[str, Query(max_length=30)] = "",
     page: PageNumber = 1,
+    checked: Annotated[int | None, Query(ge=1, lt=2**31)] = None,
 ) -> Response:
     hospital = load_hospital(session, staff, hospital_id)
     chosen = parse_day(day, now)
     revealed = _revealed(request, session, staff, hospital)
     context = day_context(session, hospital, chosen, now, revealed=revealed)
     context["notice"] = hospital_notice(done, settings)
+    if done == "checked_in" and checked is not None:
+        context["notice"] = _checked_in_notice(session, hospital, checked) or context["notice"]
     if q.strip():
         # 查找: by name, or a phone or ID number (whole or its tail); the day's list only,
         # SEARCH_PAGE_SIZE results a page.
@@ -90,6 +93,21 @@ def day_view(
     response = render(request, "hospital/day.html", context)
     forget_flash(request, response)
     return response
+
+
+def _checked_in_notice(session: Session, hospital: Hospital, appointment_id: int) -> str | None:
+    """"已签到：张桂兰（530102********0029），上午 08:20 心血管内科 李医生。": whom the 签到 was
+    for, as the list shows them (numbers masked); None for another hospital's booking."""
+    try:
+        row = hospital_day.get_row(session, hospital_id=hospital.id, appointment_id=appointment_id)
+    except hospital_desk.DeskNotFound:
+        return None
+    if row.checked_in_at is None:
+        return None
+    return (
+        f"已签到：{row.patient_name}（{row.id_masked}），{row.session_label} "
+        f"{row.start_time:%H:%M} {row.department} {row.doctor}。"
+    )
 
 
 def _revealed(

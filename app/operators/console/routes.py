@@ -17,7 +17,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.consoles.auth import DispatchStaff, NowDep
 from app.consoles.csrf import CsrfProtected
+from app.consoles.phone_service import NOT_SENT
 from app.consoles.templating import render
+from app.core.config import Settings
 from app.core.deps import SessionDep, SettingsDep
 from app.core.local_time import local_today
 from app.core.logging import log_fields
@@ -248,10 +250,12 @@ def register_caller(
 
 
 def _booking_page(
-    request: Request, session: SessionDep, staff: StaffUser, request_id: int, now: datetime,
-    *, department: str, error: str | None = None, status_code: int = 200,
+    request: Request, session: SessionDep, settings: Settings, staff: StaffUser,
+    request_id: int, now: datetime, *, department: str, error: str | None = None,
+    booked: int | None = None, status_code: int = 200,
 ) -> Response:
-    """为来电者挂号: the department list and, once one is chosen, its offers."""
+    """为来电者挂号: the caller's bookings still to come, the department list and, once one
+    is chosen, its offers; after a booking (`booked`), what was booked, to read back."""
     try:
         number, person = booking.patient_on_line(session, request_id=request_id, staff=staff)
         offers = (
@@ -262,6 +266,8 @@ def _booking_page(
     except OperatorRequestError as exc:
         raise HTTPException(status_code=409 if exc.conflict else 400, detail=exc.message) from None
     today = local_today(now)
+    live = booking.live_bookings(session, person_id=person.id, today=today)
+    done = next((b for b in live if b.appointment_id == booked), None)
     return render(
         request,
         "operators/booking.html",
@@ -271,7 +277,10 @@ def _booking_page(
             "age": age_on(person.birth_date, today), "today": today,
             "departments": department_names(session), "department": department,
             "offers": offers, "clinic_words": CLINIC_WORDS, "error": error,
-            "has_id": bool(person.id_number),
+            "has_id": bool(person.id_number), "live": live,
+            "same_department": [b for b in live if b.department == department],
+            "booked": done,
+            "sms_not_sent": NOT_SENT if not settings.notifications_configured else None,
         },
         status_code=status_code,
     )
@@ -279,10 +288,13 @@ def _booking_page(
 
 @router.get("/dispatch/operators/{request_id}/booking", response_class=Response)
 def booking_page(
-    request: Request, request_id: int, staff: DispatchStaff, session: SessionDep, now: NowDep,
+    request: Request, request_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep,
     department: Annotated[str, Query(max_length=50)] = "",
+    booked: Annotated[int | None, Query(ge=1, lt=2**31)] = None,
 ) -> Response:
-    return _booking_page(request, session, staff, request_id, now, department=department)
+    return _booking_page(request, session, settings, staff, request_id, now,
+                         department=department, booked=booked)
 
 
 @actions.post("/dispatch/operators/{request_id}/booking", response_class=Response)
@@ -291,6 +303,7 @@ def book_for_caller(
     request_id: int,
     staff: DispatchStaff,
     session: SessionDep,
+    settings: SettingsDep,
     now: NowDep,
     department: Annotated[str, Form(max_length=50)] = "",
     slot_id: Annotated[str, Form(max_length=20)] = "",
@@ -309,14 +322,17 @@ def book_for_caller(
         logger.info("operator action refused", extra=log_fields(action="booked",
                                                                 request_id=request_id))
         return _booking_page(
-            request, session, staff, request_id, now, department=department, error=exc.message,
+            request, session, settings, staff, request_id, now, department=department,
+            error=exc.message,
             status_code=409 if exc.conflict else 400,
         )
     logger.info("operator action", extra=log_fields(
         action="booked", staff_user_id=staff.id, request_id=request_id,
         appointment_id=appointment.id,
     ))
-    return RedirectResponse("/dispatch?done=booked", status_code=303)
+    return RedirectResponse(
+        f"/dispatch/operators/{request_id}/booking?booked={appointment.id}", status_code=303
+    )
 
 
 @actions.post("/dispatch/operators/{request_id}/note", response_class=Response)

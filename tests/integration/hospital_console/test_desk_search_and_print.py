@@ -19,7 +19,7 @@ from app.people.models import Person, PersonPhone
 from app.staff.enums import StaffRole
 from support.app_client import AppClients, Clock
 from support.demo import demo_data
-from support.live_server import add_staff
+from support.live_server import add_staff, csrf_from
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # Monday 10:00 in Kunming
 VISIT = date(2026, 12, 1)
@@ -254,3 +254,46 @@ def test_search_results_come_in_pages_of_twenty(
     assert app.client("desk.other").get(
         f"/hospital/{ours}", params={"day": VISIT.isoformat(), "q": "张秀英", "page": "2"}
     ).status_code == 403
+
+
+def test_check_in_from_a_search_returns_to_it_and_names_the_patient(
+    db: Database, booked: dict[str, int], app: AppClients
+) -> None:
+    ours, _, _ = _ids(db)
+    app.clock.current = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # the visit day, 09:00
+    desk_client = app.client("desk")
+    search = desk_client.get(f"/hospital/{ours}", params={"day": VISIT.isoformat(), "q": "0003"})
+    assert search.status_code == 200
+    form = re.search(
+        rf'action="/hospital/{ours}/appointments/{booked["li"]}/check-in".*?</form>',
+        search.text, re.S,
+    )
+    assert form is not None and 'name="q" value="0003"' in form.group(0)
+    token = csrf_from(search.text)
+    done = desk_client.post(
+        f"/hospital/{ours}/appointments/{booked['li']}/check-in",
+        data={"csrf_token": token, "day": VISIT.isoformat(), "q": "0003", "page": "1"},
+    )
+    assert done.status_code == 303
+    location = done.headers["location"]
+    assert "q=0003" in location and f"checked={booked['li']}" in location
+    back = desk_client.get(location)
+    assert back.status_code == 200 and 'id="search-result"' in back.text  # the same search
+    assert f'id="appt-{booked["zhang"]}"' not in back.text
+    notice = re.search(r'id="hospital-notice">(.*?)</p>', back.text, re.S)
+    assert notice is not None
+    with db.session() as session:
+        row = hospital_day.get_row(session, hospital_id=ours, appointment_id=booked["li"])
+    assert row.patient_name in notice.group(1) and row.id_masked in notice.group(1)
+    assert "*" in row.id_masked and f"{row.start_time:%H:%M}" in notice.group(1)
+    # Without a search, back to the day; another hospital's desk learns no name from the id.
+    plain = desk_client.post(
+        f"/hospital/{ours}/appointments/{booked['zhang']}/check-in",
+        data={"csrf_token": token, "day": VISIT.isoformat()},
+    )
+    assert plain.status_code == 303 and "q=" not in plain.headers["location"]
+    other = app.client("desk.other")
+    _, theirs, _ = _ids(db)
+    leak = other.get(f"/hospital/{theirs}", params={
+        "day": VISIT.isoformat(), "done": "checked_in", "checked": booked["li"]})
+    assert leak.status_code == 200 and row.patient_name not in leak.text

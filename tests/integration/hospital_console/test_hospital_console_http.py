@@ -137,9 +137,11 @@ def test_check_in_no_show_in_two_steps_and_stop(live_server: LiveServer) -> None
 
     done = client.post(f"/hospital/{own}/appointments/{zhang}/check-in", data=day)
     assert done.status_code == 303
-    assert done.headers["location"] == f"/hospital/{own}?day={DAY.isoformat()}&done=checked_in"
+    assert done.headers["location"] == (
+        f"/hospital/{own}?day={DAY.isoformat()}&done=checked_in&checked={zhang}"
+    )
     assert _status(server, zhang) is AppointmentStatus.ARRIVED
-    assert "已签到" in client.get(done.headers["location"]).text
+    assert "已签到：张秀英" in client.get(done.headers["location"]).text
 
     # Step one is a page (GET): the day page links to it, reloading it sends nothing.
     link = f"/hospital/{own}/appointments/{wang}/no-show?day={DAY.isoformat()}"

@@ -13,10 +13,12 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from app.hospital.enums import AppointmentStatus
-from app.hospital.models import Appointment
+from app.hospital.models import Appointment, Department
 from app.notify.models import OutboxMessage
+from app.operators import booking
 from app.scheduler.models import ScheduledJob
 from app.staff.enums import StaffRole
+from app.staff.models import StaffUser
 from support.fake_twilio import FakeTwilio
 from support.live_server import LiveServer, add_hospital, add_staff, csrf_from, sign_in
 from support.operator_desk import ZHANG, Desk, make_desk
@@ -43,6 +45,11 @@ def _appointments(desk: Desk) -> list[Appointment]:
         return list(session.scalars(select(Appointment).order_by(Appointment.id)))
 
 
+def done_id(desk: Desk) -> int:
+    [appointment] = _appointments(desk)
+    return appointment.id
+
+
 def test_the_operator_on_the_line_books_the_offer_the_caller_agreed_to(
     live_server_factory: Callable[..., LiveServer], fake_twilio: FakeTwilio
 ) -> None:
@@ -54,6 +61,7 @@ def test_the_operator_on_the_line_books_the_offer_the_caller_agreed_to(
 
     page = op1.get(url, params={"department": DEPARTMENT})
     assert page.status_code == 200 and "张奶奶" in page.text
+    assert 'id="no-live-bookings"' in page.text and 'id="same-department"' not in page.text
     assert 'id="no-id-number"' not in page.text  # her ID number is on file
     slots = re.findall(r'name="slot_id" value="(\d+)"', page.text)
     assert slots, page.text[-2000:]
@@ -68,10 +76,26 @@ def test_the_operator_on_the_line_books_the_offer_the_caller_agreed_to(
 
     done = op1.post(url, data={"csrf_token": token, "department": DEPARTMENT,
                                "slot_id": first, "confirmed": "true"})
-    assert done.status_code == 303 and done.headers["location"] == "/dispatch?done=booked"
+    assert done.status_code == 303
+    assert done.headers["location"] == f"{url}?booked={done_id(desk)}"
     [appointment] = _appointments(desk)
     assert appointment.slot_id == int(first) and appointment.status == AppointmentStatus.BOOKED
     assert (appointment.booked_by_number, appointment.call_id) == (ZHANG, CALLER_SID)
+    with desk.server.db.session() as session:
+        op1_id = session.scalar(select(StaffUser.id).where(StaffUser.username == "op1"))
+        hospital_id = session.scalar(select(Department.hospital_id).where(
+            Department.id == appointment.department_id))
+    assert op1_id is not None and appointment.booked_by_staff_id == op1_id  # who booked it
+    assert hospital_id is not None
+    add_staff(desk.server.db, "desk1", StaffRole.HOSPITAL_STAFF, hospital_id=hospital_id)
+    with desk.server.client() as nurse:
+        assert sign_in(nurse, "desk1").status_code == 303
+        day_list = nurse.get(f"/hospital/{hospital_id}",
+                             params={"day": appointment.day.isoformat()})
+        assert day_list.status_code == 200
+        row = re.search(rf'id="appt-{appointment.id}".*?</tr>', day_list.text, re.S)
+        assert row is not None, day_list.text[-2000:]
+        assert "调度员代约" in row.group(0) and "电话预约" not in row.group(0)
     with desk.server.db.session() as session:
         sms = session.scalars(select(OutboxMessage).where(OutboxMessage.to_number == ZHANG)).all()
         assert any("心血管内科" in m.body for m in sms)  # the confirmation, as by phone
@@ -79,12 +103,36 @@ def test_the_operator_on_the_line_books_the_offer_the_caller_agreed_to(
             ScheduledJob.key.startswith(f"remind_appointment:{appointment.id}:")
         )).all()
         assert reminder  # the reminder call the day before, as for a phone booking
-    assert "已为来电者挂号" in op1.get("/dispatch?done=booked").text
+    # What was booked, to read back: hospital, department, doctor, day and time.
+    with desk.server.db.session() as session:
+        [live] = booking.live_bookings(session, person_id=appointment.patient_id,
+                                       today=appointment.day)
+    after = op1.get(done.headers["location"])
+    assert after.status_code == 200
+    notice = re.search(r'id="booking-done"[^>]*>(.*?)</p>', after.text, re.S)
+    assert notice is not None, after.text[-2000:]
+    for part in (live.hospital, DEPARTMENT, live.doctor, f"{appointment.day.month}月"
+                 f"{appointment.day.day}日", f"{live.start_time:%H:%M}"):
+        assert part in notice.group(1), (part, notice.group(1))
+    # ... and the caller's bookings are listed on the page from now on.
+    listed = re.search(rf'id="live-{appointment.id}">(.*?)</li>', after.text, re.S)
+    assert listed is not None and live.doctor in listed.group(1)
+    assert 'id="no-live-bookings"' not in after.text
+    # The department again: that day is not offered, and the page says why.
+    again_page = op1.get(url, params={"department": DEPARTMENT})
+    assert 'id="same-department"' in again_page.text and live.when in again_page.text
+    assert f'value="{first}"' not in again_page.text
+    # A booking in another department does not warn about this one.
+    other = op1.get(url, params={"department": "眼科"})
+    assert other.status_code == 200 and 'id="same-department"' not in other.text
+    # Another appointment id in the URL (not the caller's) shows no notice.
+    assert 'id="booking-done"' not in op1.get(url, params={"booked": appointment.id + 1}).text
 
     # The same slot again (a stale page): refused with the booking service's reason.
     again = op1.post(url, data={"csrf_token": token, "department": DEPARTMENT,
                                 "slot_id": first, "confirmed": "true"})
     assert again.status_code in (400, 409) and "没有挂号" in again.text
+    assert 'id="booking-done"' not in again.text
     assert len(_appointments(desk)) == 1
     op1.close()
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+import yaml
 
 from app.calls.enums import CallChannel, TransferReason
 from app.calls.models import Call
@@ -130,3 +133,19 @@ def test_a_ring_never_reported_on_can_be_taken_over_after_a_while(db: Database) 
         )
         row = requests.request_of(session, request_id)
         assert row is not None and row.operator_id == second.id
+
+
+def test_the_step_reached_is_shown_in_chinese_never_by_its_internal_name() -> None:
+    dialogs = Path(__file__).resolve().parents[3] / "dialogs"
+    seen = 0
+    for flow in ("main", "taxi", "hospital", "ahead", "reminder"):
+        states = yaml.safe_load((dialogs / f"{flow}.yaml").read_text(encoding="utf-8"))["states"]
+        for state in states:
+            label = panel._state_label(f"{flow}.{state}")
+            assert label and not re.search(r"[A-Za-z_]", label), (flow, state, label)
+            seen += 1
+    assert seen > 100
+    assert panel._state_label("main.menu") == "主菜单"
+    assert panel._state_label("hospital.pick_department") == "挂号 · 选科室"
+    assert panel._state_label("taxi.confirm_home") == "叫车 · 确认在家上车"
+    assert panel._state_label("nosuchflow.x") is None

@@ -39,7 +39,10 @@ def test_a_caller_who_pressed_0_is_picked_up_and_bridged_to_the_operator(
 
     panel = op1.get("/dispatch/operators.html").text
     assert "张奶奶" in panel and "138****0001" in panel and "13800000001" not in panel
-    assert "来电者要求转人工" in panel and "按了 0" in panel and "主菜单" in panel
+    assert "来电者要求转人工" in panel and "按了 0" in panel
+    reached = re.search(r'class="reached">(.*?)</span>', panel)
+    assert reached is not None and reached.group(1).startswith("到了：主菜单"), panel
+    assert not re.search(r"[A-Za-z_]", reached.group(1))  # no internal state name ("menu")
 
     request_id = desk.request_id(CALLER_SID)
     picked = op1.post(f"/dispatch/operators/{request_id}/pick-up", data={"csrf_token": token})
