@@ -149,8 +149,22 @@ def stop_form(
     staff: HospitalConsoleStaff,
     session: SessionDep,
 ) -> Response:
-    """停诊: the confirmation page with the reason field."""
+    """停诊: the confirmation page with the reason field (no reason chosen in advance)."""
     hospital = load_hospital(session, staff, hospital_id)
+    return render_stop_form(request, session, hospital, schedule_id)
+
+
+def render_stop_form(
+    request: Request,
+    session: Session,
+    hospital: Hospital,
+    schedule_id: int,
+    *,
+    error: str | None = None,
+    chosen: str = "",
+    other_reason: str = "",
+) -> Response:
+    """The 停诊 page; with `error` (HTTP 409) it keeps what was chosen or typed."""
     try:
         schedule = hospital_day.get_schedule(
             session, hospital_id=hospital.id, schedule_id=schedule_id
@@ -163,7 +177,9 @@ def stop_form(
         request,
         "hospital/stop.html",
         {"hospital": hospital, "schedule": schedule, "day_title": day_title(schedule.day),
-         "reasons": STOP_REASONS, "linked_rides": len(linked)},
+         "reasons": STOP_REASONS, "linked_rides": len(linked), "error": error,
+         "chosen": chosen, "other_reason": other_reason},
+        status_code=409 if error else 200,
     )
 
 
