@@ -29,6 +29,7 @@ from app.hospital.console.view import (
     hospital_notice,
     paginate,
     parse_day,
+    search_scope,
 )
 from app.hospital.models import Hospital
 from app.staff.models import StaffUser
@@ -76,16 +77,24 @@ def day_view(
     context = day_context(session, hospital, chosen, now, revealed=revealed)
     context["notice"] = hospital_notice(done, settings)
     if q.strip():
-        # 查找: by name, or a phone or ID number (whole or its tail); the day's list only,
+        # 查找: by name, or a phone or ID number (whole or its tail), over today and the
+        # coming days of the booking window (and the day shown), each hit with its day;
         # SEARCH_PAGE_SIZE results a page.
         context["query"] = q.strip()
+        today = local_today(now)
+        days = hospital_day.search_days(
+            session, hospital_id=hospital.id, day=chosen, today=today
+        )
+        context["search_scope"] = search_scope(days, today)
         try:
-            found = hospital_day.search(session, hospital_id=hospital.id, day=chosen, query=q)
+            found = hospital_day.search(
+                session, hospital_id=hospital.id, day=chosen, query=q, days=days
+            )
         except hospital_day.SearchError as exc:
             context["error"] = exc.message
             return render(request, "hospital/day.html", context, status_code=400)
         shown, context["page"] = paginate(found, page)
-        context["groups"] = group_rows(shown)
+        context["groups"] = group_rows(shown, today=today)
         context["matches"] = len(found)
     response = render(request, "hospital/day.html", context)
     forget_flash(request, response)
