@@ -145,6 +145,24 @@ def _doctor_fields(
     return _clean(name, 50), clinic
 
 
+def _refuse_duplicate(
+    session: Session, *, department: Department, name: str, doctor_id: int | None = None
+) -> None:
+    """Two active doctors of the same name in the same department of a hospital cannot be
+    told apart in any list (nor by a caller), so the second one is refused."""
+    query = select(Doctor.id).where(
+        Doctor.department_id == department.id, Doctor.name == name, Doctor.active.is_(True)
+    )
+    if doctor_id is not None:
+        query = query.where(Doctor.id != doctor_id)
+    if session.scalar(query.limit(1)) is not None:
+        raise AdminError(
+            f"{department.display_name or department.name}已经有一位在用的{name}，不能重复添加。"
+            "同名的两位医生请在姓名里加以区分（例如“钱医生（男）”）；"
+            "加错了的医生可以改名或停用。"
+        )
+
+
 def add_doctor(
     session: Session,
     *,
@@ -159,6 +177,7 @@ def add_doctor(
 ) -> Doctor:
     department = hospital_department(session, hospital_id=hospital_id, department_id=department_id)
     clean_name, clinic = _doctor_fields(name, title, clinic_type, fee_yuan)
+    _refuse_duplicate(session, department=department, name=clean_name)
     doctor = Doctor(
         department_id=department.id,
         name=clean_name,
@@ -194,16 +213,27 @@ def change_doctor(
     fee_yuan: int,
     actor_id: int | None,
     now: datetime,
+    name: str | None = None,
 ) -> Doctor:
-    """Title, clinic type and fee; booked patients keep what their confirmation said."""
+    """Name (None keeps it), title, clinic type and fee; booked patients keep what their
+    confirmation said."""
     doctor = schedules.hospital_doctor(session, hospital_id=hospital_id, doctor_id=doctor_id)
-    _, clinic = _doctor_fields(doctor.name, title, clinic_type, fee_yuan)
+    clean_name, clinic = _doctor_fields(
+        doctor.name if name is None else name, title, clinic_type, fee_yuan
+    )
+    if clean_name != doctor.name and doctor.active:
+        department = session.get(Department, doctor.department_id)
+        assert department is not None
+        _refuse_duplicate(session, department=department, name=clean_name, doctor_id=doctor.id)
     before = {
+        "name": doctor.name,
         "title": doctor.title,
         "clinic": CLINIC_LABELS[doctor.clinic_type],
         "fee_yuan": doctor.fee_yuan,
     }
-    doctor.title, doctor.clinic_type, doctor.fee_yuan = title, clinic, fee_yuan
+    doctor.name, doctor.title, doctor.clinic_type, doctor.fee_yuan = (
+        clean_name, title, clinic, fee_yuan
+    )
     audit.record(
         session,
         hospital_id=hospital_id,
@@ -213,8 +243,42 @@ def change_doctor(
         target=f"doctor:{doctor.id}",
         name=doctor.name,
         before=before,
-        after={"title": title, "clinic": CLINIC_LABELS[clinic], "fee_yuan": fee_yuan},
+        after={"name": clean_name, "title": title, "clinic": CLINIC_LABELS[clinic],
+               "fee_yuan": fee_yuan},
     )
+    return doctor
+
+
+def set_doctor_active(
+    session: Session,
+    *,
+    hospital_id: int,
+    doctor_id: int,
+    active: bool,
+    actor_id: int | None,
+    now: datetime,
+) -> Doctor:
+    """停用 / 启用. An inactive doctor gets no new weekly template or extra session, and the
+    plan makes no more sessions for them; sessions with bookings stay (listed to decide)."""
+    doctor = schedules.hospital_doctor(session, hospital_id=hospital_id, doctor_id=doctor_id)
+    if doctor.active == active:
+        return doctor
+    if active:
+        department = session.get(Department, doctor.department_id)
+        assert department is not None
+        _refuse_duplicate(session, department=department, name=doctor.name, doctor_id=doctor.id)
+    doctor.active = active
+    audit.record(
+        session,
+        hospital_id=hospital_id,
+        actor_id=actor_id,
+        now=now,
+        action="doctor_enabled" if active else "doctor_disabled",
+        target=f"doctor:{doctor.id}",
+        name=doctor.name,
+    )
+    session.flush()
+    schedules.apply_plan(session, hospital_id=hospital_id, now=now)
     return doctor
 
 

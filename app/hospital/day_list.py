@@ -10,7 +10,7 @@ through `app.hospital.desk`, whose labels and errors it shares.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
@@ -63,6 +63,7 @@ class DeskRow:
     # The reminder call the day before (app.hospital.reminders): what came of it so far.
     reminder_label: str = ""
     reminder_kind: str = ""  # confirmed, cancelled, unreached, calling, waiting
+    day: date | None = None  # the visit day (search results span several days)
 
     @property
     def session_label(self) -> str:
@@ -195,6 +196,7 @@ def day_list(session: Session, *, hospital_id: int, day: date) -> list[DeskRow]:
                 visit_number=numbers.get(slot.id, 0),
                 reminder_label=outcome.label if outcome else "",
                 reminder_kind=outcome.kind if outcome else "",
+                day=day,
             )
         )
     return result
@@ -259,14 +261,35 @@ def number_query(text: str) -> str | None:
     return compact
 
 
-def search(session: Session, *, hospital_id: int, day: date, query: str) -> list[DeskRow]:
-    """The day's bookings matching a name (part of it), or a phone or ID number: the whole
-    number or its last 4 or more digits (see `number_query`); X allowed as an ID's last."""
+def search_days(session: Session, *, hospital_id: int, day: date, today: date) -> list[date]:
+    """The days a desk search reads: today and the coming days of the booking window
+    (patients at the desk often do not know their date), and the day shown if outside."""
+    hospital = session.get(Hospital, hospital_id)
+    rules = BookingRules.from_json(hospital.rules if hospital is not None else None)
+    days = {today + timedelta(days=n) for n in range(rules.booking_window_days + 1)}
+    return sorted(days | {day})
+
+
+def search(
+    session: Session,
+    *,
+    hospital_id: int,
+    day: date,
+    query: str,
+    days: list[date] | None = None,
+) -> list[DeskRow]:
+    """The bookings of `days` (default: `day` only), by day, matching a name (part of
+    it), or a phone or ID number: the whole number or its last 4 or more digits (see
+    `number_query`); X allowed as an ID's last."""
     text = "".join(query.split())
     if not text:
         raise SearchError("请输入姓名，或电话号码、身份证号（完整号码或后4位）。")
     number = number_query(text)
-    rows = day_list(session, hospital_id=hospital_id, day=day)
+    rows = [
+        row
+        for one_day in (days or [day])
+        for row in day_list(session, hospital_id=hospital_id, day=one_day)
+    ]
     if number is None:
         return [row for row in rows if text in row.patient_name]
     ids = {

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -60,6 +61,9 @@ class Doctor(Base):
     title: Mapped[str] = mapped_column(String(20))  # 主任医师, 副主任医师, 主治医师
     clinic_type: Mapped[ClinicType] = mapped_column(str_enum(ClinicType, "clinic_type"))
     fee_yuan: Mapped[int] = mapped_column(Integer, default=0)
+    # 停用: no new weekly template or extra session may name the doctor and the plan makes
+    # no more sessions for them; sessions already booked stay (app.hospital.administration).
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Schedule(Base):

@@ -141,6 +141,11 @@ def hospital_doctor(session: Session, *, hospital_id: int, doctor_id: int) -> Do
     return doctor
 
 
+def _refuse_inactive(doctor: Doctor) -> None:
+    if not doctor.active:
+        raise AdminError(f"{doctor.name}已停用，不能再排班或加诊。要排班请先在“医生”里启用。")
+
+
 def _template(session: Session, hospital_id: int, template_id: int) -> ScheduleTemplate:
     template = session.get(ScheduleTemplate, template_id)
     if template is None or template.hospital_id != hospital_id or not template.active:
@@ -174,6 +179,7 @@ def add_template(
 ) -> ScheduleTemplate:
     """A weekly session of a doctor; refused if the doctor already has one at that time."""
     doctor = hospital_doctor(session, hospital_id=hospital_id, doctor_id=doctor_id)
+    _refuse_inactive(doctor)
     _check_weekday(weekday)
     _check_capacity(capacity)
     overlap = session.scalar(
@@ -326,6 +332,7 @@ def add_change(
     assert hospital is not None
     rules = hospital_rules(hospital)
     if kind == EXTRA_SESSION:
+        _refuse_inactive(doctor)
         if clinic_session is None or capacity is None:
             raise AdminError("加诊要选上午或下午，并填写号源数。")
         _check_capacity(capacity)
@@ -416,11 +423,24 @@ def _plan(
     days = list(days)
     if not days:
         return {}
-    active_templates = session.scalars(
-        select(ScheduleTemplate).where(
-            ScheduleTemplate.hospital_id == hospital_id, ScheduleTemplate.active.is_(True)
+    # An inactive doctor (停用) is in no plan: their sessions without bookings are withdrawn,
+    # booked ones stay and are listed to decide.
+    inactive = set(
+        session.scalars(
+            select(Doctor.id)
+            .join(Department, Department.id == Doctor.department_id)
+            .where(Department.hospital_id == hospital_id, Doctor.active.is_(False))
         )
-    ).all()
+    )
+    active_templates = [
+        t
+        for t in session.scalars(
+            select(ScheduleTemplate).where(
+                ScheduleTemplate.hospital_id == hospital_id, ScheduleTemplate.active.is_(True)
+            )
+        )
+        if t.doctor_id not in inactive
+    ]
     day_changes = session.scalars(
         select(ScheduleChange).where(
             ScheduleChange.hospital_id == hospital_id,
@@ -444,7 +464,12 @@ def _plan(
                     template.capacity, "template"
                 )
         for change in day_changes:
-            if change.kind == EXTRA_SESSION and change.day == day and change.session:
+            if (
+                change.kind == EXTRA_SESSION
+                and change.day == day
+                and change.session
+                and change.doctor_id not in inactive
+            ):
                 plan[change.doctor_id, day, change.session] = Planned(change.capacity or 0, "extra")
         for key in [k for k in plan if k[1] == day and k[2] in away.get((k[0], day), set())]:
             del plan[key]
@@ -658,7 +683,11 @@ def conflicts(session: Session, *, hospital_id: int, now: datetime) -> list[Conf
         assert doctor is not None
         department = session.get(Department, doctor.department_id)
         assert department is not None
-        reason = "本院这天休息" if rules.is_closed(schedule.day) else "排班已取消或医生不在"
+        reason = (
+            "本院这天休息" if rules.is_closed(schedule.day)
+            else "医生已停用" if not doctor.active
+            else "排班已取消或医生不在"
+        )
         found.append(
             Conflict(
                 schedule.id,

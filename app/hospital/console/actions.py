@@ -30,7 +30,7 @@ from app.core.deps import SessionDep
 from app.core.local_time import local_today
 from app.hospital import day_list as hospital_day
 from app.hospital import desk as hospital_desk
-from app.hospital.console.pages import load_hospital
+from app.hospital.console.pages import load_hospital, render_stop_form
 from app.hospital.console.view import day_context
 from app.hospital.models import Hospital
 from app.staff.models import StaffUser
@@ -138,6 +138,13 @@ def stop_session(
 ) -> Response:
     hospital = load_hospital(session, staff, hospital_id)
     text = other_reason.strip() or reason.strip()
+    if not text:
+        # Nothing is chosen for staff in advance: a stop without a reason is refused here
+        # (and by the desk), on the 停诊 page itself.
+        return render_stop_form(
+            request, session, hospital, schedule_id,
+            error="请选择或填写停诊原因，再确认停诊。原因会写进发给患者的短信。",
+        )
     return _run(
         request, session, staff, hospital, now, action="stopped",
         target=f"schedule:{schedule_id}",

@@ -218,7 +218,9 @@ def change_doctor(
     title: Text = "",
     clinic_type: Text = "",
     fee_yuan: Text = "",
+    name: Annotated[str | None, Form(max_length=80)] = None,
 ) -> Response:
+    """Name (a form without it keeps the name), title, clinic type and fee."""
     hospital = load_hospital(session, staff, hospital_id)
     return _run(
         request,
@@ -232,12 +234,50 @@ def change_doctor(
             session,
             hospital_id=hospital.id,
             doctor_id=doctor_id,
+            name=name,
             title=title,
             clinic_type=clinic_type,
             fee_yuan=_int(fee_yuan, "挂号费"),
             actor_id=staff.id,
             now=now,
         ),
+    )
+
+
+@actions.post("/hospital/{hospital_id}/admin/doctors/{doctor_id}/active", response_class=Response)
+def set_doctor_active(
+    request: Request,
+    hospital_id: int,
+    doctor_id: int,
+    staff: HospitalAdminStaff,
+    session: SessionDep,
+    now: NowDep,
+    active: Text = "",
+) -> Response:
+    """停用 (`active=0`) or 启用 (`active=1`) a doctor."""
+    hospital = load_hospital(session, staff, hospital_id)
+
+    def change() -> object:
+        if active not in ("0", "1"):
+            raise AdminError("请选择停用或启用。")
+        return administration.set_doctor_active(
+            session,
+            hospital_id=hospital.id,
+            doctor_id=doctor_id,
+            active=active == "1",
+            actor_id=staff.id,
+            now=now,
+        )
+
+    return _run(
+        request,
+        session,
+        staff,
+        hospital,
+        now,
+        action="doctor_enabled" if active == "1" else "doctor_disabled",
+        section="doctors",
+        change=change,
     )
 
 

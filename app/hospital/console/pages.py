@@ -29,6 +29,7 @@ from app.hospital.console.view import (
     hospital_notice,
     paginate,
     parse_day,
+    search_scope,
 )
 from app.hospital.models import Hospital
 from app.staff.models import StaffUser
@@ -79,16 +80,24 @@ def day_view(
     if done == "checked_in" and checked is not None:
         context["notice"] = _checked_in_notice(session, hospital, checked) or context["notice"]
     if q.strip():
-        # 查找: by name, or a phone or ID number (whole or its tail); the day's list only,
+        # 查找: by name, or a phone or ID number (whole or its tail), over today and the
+        # coming days of the booking window (and the day shown), each hit with its day;
         # SEARCH_PAGE_SIZE results a page.
         context["query"] = q.strip()
+        today = local_today(now)
+        days = hospital_day.search_days(
+            session, hospital_id=hospital.id, day=chosen, today=today
+        )
+        context["search_scope"] = search_scope(days, today)
         try:
-            found = hospital_day.search(session, hospital_id=hospital.id, day=chosen, query=q)
+            found = hospital_day.search(
+                session, hospital_id=hospital.id, day=chosen, query=q, days=days
+            )
         except hospital_day.SearchError as exc:
             context["error"] = exc.message
             return render(request, "hospital/day.html", context, status_code=400)
         shown, context["page"] = paginate(found, page)
-        context["groups"] = group_rows(shown)
+        context["groups"] = group_rows(shown, today=today)
         context["matches"] = len(found)
     response = render(request, "hospital/day.html", context)
     forget_flash(request, response)
@@ -167,8 +176,22 @@ def stop_form(
     staff: HospitalConsoleStaff,
     session: SessionDep,
 ) -> Response:
-    """停诊: the confirmation page with the reason field."""
+    """停诊: the confirmation page with the reason field (no reason chosen in advance)."""
     hospital = load_hospital(session, staff, hospital_id)
+    return render_stop_form(request, session, hospital, schedule_id)
+
+
+def render_stop_form(
+    request: Request,
+    session: Session,
+    hospital: Hospital,
+    schedule_id: int,
+    *,
+    error: str | None = None,
+    chosen: str = "",
+    other_reason: str = "",
+) -> Response:
+    """The 停诊 page; with `error` (HTTP 409) it keeps what was chosen or typed."""
     try:
         schedule = hospital_day.get_schedule(
             session, hospital_id=hospital.id, schedule_id=schedule_id
@@ -181,7 +204,9 @@ def stop_form(
         request,
         "hospital/stop.html",
         {"hospital": hospital, "schedule": schedule, "day_title": day_title(schedule.day),
-         "reasons": STOP_REASONS, "linked_rides": len(linked)},
+         "reasons": STOP_REASONS, "linked_rides": len(linked), "error": error,
+         "chosen": chosen, "other_reason": other_reason},
+        status_code=409 if error else 200,
     )
 
 

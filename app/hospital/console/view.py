@@ -44,6 +44,7 @@ class Group:
     session_label: str
     department: str
     rows: list[DeskRow] = field(default_factory=list)
+    day_label: str = ""  # search results: the visit day ("12月3日 星期四")
 
 
 SEARCH_PAGE_SIZE = 20
@@ -99,16 +100,39 @@ def day_title(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}"
 
 
-def group_rows(rows: list[DeskRow]) -> list[Group]:
+def short_day(day: date, today: date | None = None) -> str:
+    """12月3日 星期四, with （今天） for today."""
+    label = f"{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}"
+    return label + ("（今天）" if day == today else "")
+
+
+def group_rows(rows: list[DeskRow], *, today: date | None = None) -> list[Group]:
+    """Rows grouped by session and department; with `today` (search results over several
+    days) by day first, each group labelled with its day."""
     groups: list[Group] = []
     for row in rows:
-        if not groups or (groups[-1].session_label, groups[-1].department) != (
-            row.session_label,
-            row.department,
-        ):
-            groups.append(Group(row.session_label, row.department))
+        day_label = short_day(row.day, today) if today is not None and row.day else ""
+        if not groups or (
+            groups[-1].day_label, groups[-1].session_label, groups[-1].department
+        ) != (day_label, row.session_label, row.department):
+            groups.append(Group(row.session_label, row.department, day_label=day_label))
         groups[-1].rows.append(row)
     return groups
+
+
+def search_scope(days: list[date], today: date) -> str:
+    """Which days a search read, in words: 11月30日（今天）至12月7日[，和11月28日]."""
+    window = [d for d in days if d >= today]
+    others = [d for d in days if d < today]
+    text = ""
+    if window:
+        first, last = window[0], window[-1]
+        text = f"{first.month}月{first.day}日{'（今天）' if first == today else ''}"
+        if last != first:
+            text += f"至{last.month}月{last.day}日"
+    for d in others:
+        text += ("，和" if text else "") + f"{d.month}月{d.day}日"
+    return text
 
 
 # A cancel reason longer than this ("医生停诊：" and up to 80 characters typed) is shortened

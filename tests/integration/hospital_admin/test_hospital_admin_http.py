@@ -71,7 +71,7 @@ def _state_of(server: LiveServer, hospital: int) -> dict[str, Any]:
             "doctors": sorted(
                 tuple(r)
                 for r in session.execute(
-                    select(Doctor.id, Doctor.title, Doctor.fee_yuan)
+                    select(Doctor.id, Doctor.name, Doctor.title, Doctor.fee_yuan, Doctor.active)
                     .join(Department)
                     .where(Department.hospital_id == hospital)
                 ).all()
@@ -158,6 +158,12 @@ def _posts(hospital: int, ids: dict[str, int], token: str) -> list[tuple[str, di
             f"{base}/doctors/{ids['doctor']}",
             {**form, "title": "住院医师", "clinic_type": "general", "fee_yuan": "1"},
         ),
+        (
+            f"{base}/doctors/{ids['doctor']}",
+            {**form, "name": "改名医生", "title": "住院医师", "clinic_type": "general",
+             "fee_yuan": "1"},
+        ),
+        (f"{base}/doctors/{ids['doctor']}/active", {**form, "active": "0"}),
         (
             f"{base}/templates",
             {

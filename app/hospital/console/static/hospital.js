@@ -14,6 +14,19 @@
   document.querySelectorAll("button[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
+  // 停诊: no reason is chosen in advance; the confirm button waits for one (chosen or
+  // typed). The server refuses a stop without a reason as well.
+  document.querySelectorAll("form[data-needs-reason]").forEach(function (form) {
+    var button = form.querySelector("button[type=submit]");
+    var other = form.querySelector("input[name=other_reason]");
+    function update() {
+      var chosen = form.querySelector("input[name=reason]:checked");
+      button.disabled = !chosen && !(other && other.value.trim());
+    }
+    form.addEventListener("change", update);
+    form.addEventListener("input", update);
+    update();
+  });
   var picker = document.getElementById("day-picker");
   if (picker && picker.form) {
     picker.addEventListener("change", function () {
