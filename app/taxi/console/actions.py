@@ -38,6 +38,7 @@ router = dispatch_router(dependencies=[CsrfProtected])
 Version = Annotated[int, Form(ge=0)]
 Text = Annotated[str, Form(max_length=200)]
 Name = Annotated[str, Form(max_length=50)]
+FLASH_RIDES = 5
 NO_CAR_UNCONFIRMED = "请先点“暂无车辆”，再点“确认：暂无车辆”。没有通知来电者。"
 
 
@@ -183,7 +184,10 @@ def back_office_order(
         shown: dict[str, object] = {"error": exc.message, "order": typed}
         if isinstance(exc, rides.DuplicateOrder):  # the open rides and "仍然下单"
             shown["error"] = DUPLICATE.format(count=len(exc.open_rides))
-            shown["duplicate"] = [asdict(r) for r in exc.open_rides]
+            # A cookie holds about 4 KB: short pickups, the first few rides.
+            shown["duplicate"] = [
+                {**asdict(r), "pickup": r.pickup[:40]} for r in exc.open_rides[:FLASH_RIDES]
+            ]
         return redirect_with_flash(request, "/dispatch", shown)
 
     def done(ride: Ride) -> str:

@@ -177,3 +177,22 @@ def test_only_operators_book_ahead_and_only_with_the_csrf_token(
         answer = operator.post("/dispatch/orders", data=order)
         assert answer.status_code == 403 and "表单校验失败" in answer.text
     assert _rides(live_server) == []
+
+
+def test_a_long_refused_order_still_fits_its_cookie(live_server: LiveServer) -> None:
+    """The flash cookie holds about 4 KB: the longest typed order with five open rides
+    listed still comes back whole (a cookie too big would be dropped by the browser)."""
+    client, token = _operator(live_server)
+    long = {"csrf_token": token, "caller_number": ZHANG, "caller_name": "赵" * 50,
+            "pickup_address": "北" * 200, "destination": "翠" * 200}
+    for _ in range(6):
+        answer = client.post("/dispatch/orders", data={**long, "duplicate_ok": "true"})
+        assert answer.status_code == 303
+    refused = client.post("/dispatch/orders", data=long)
+    assert refused.headers["location"] == "/dispatch"
+    assert len(refused.headers["set-cookie"]) < 4096
+    page = client.get("/dispatch").text
+    assert "已经有 6 张没有结束的叫车单" in _alert(page)
+    listed = page[page.index('id="duplicate-order"'):]
+    assert listed[: listed.index("</ul>")].count("<li>") == 5
+    assert 'value="' + "翠" * 200 + '"' in page
