@@ -91,6 +91,30 @@ def test_a_called_in_ride_appears_live_and_is_assigned(live_server: LiveServer, 
     assert [m.to_number for m in messages if m.kind == OutboxKind.CALL] == [ZHANG]
     assert all("15分钟" in m.body for m in messages if m.kind == OutboxKind.SMS)
 
+    # 后台下单 for tomorrow morning: a refused time comes back on /dispatch (not on the
+    # POST address, so a reload sends nothing) with what was typed; then it is booked.
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.fill("#order-number", "13800000001")
+    page.fill("#order-dest", "翠湖公园")
+    page.select_option("#order-day", index=2)  # 明天
+    page.fill("#order-time", "05:00")
+    page.locator(".order-form button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/dispatch")
+    assert "早上6点到晚上10点" in page.inner_text("p.alert[role=alert]")
+    assert page.input_value("#order-dest") == "翠湖公园"
+    page.locator(".order").screenshot(path="/tmp/ivr-dispatch-order-ahead.png")
+    page.reload()  # no "resend the form?" question: the page is a GET
+    assert page.input_value("#order-dest") == ""  # the message is shown once
+    page.fill("#order-number", "13800000001")
+    page.select_option("#order-day", index=2)
+    page.fill("#order-time", "07:00")
+    page.locator(".order-form button[type=submit]").click()
+    page.wait_for_url("**/dispatch/scheduled?done=booked_ahead*")
+    assert "后台预约成功" in page.inner_text("[role=status].ok-notice")
+    with db.session() as session:
+        booked = session.scalars(select(Ride).where(Ride.status == RideStatus.SCHEDULED)).one()
+    assert "早上7点" in page.inner_text(f"#booked-{booked.id}")
+
 
 def _inside(element: Any, box: Any) -> bool:
     """The element is drawn whole (nothing clipped) within the box."""

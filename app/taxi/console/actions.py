@@ -8,6 +8,7 @@ Chinese message and HTTP 409; nothing of it is saved.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import Form, Request
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.consoles.auth import DispatchStaff, NowDep
 from app.consoles.csrf import CsrfProtected
+from app.consoles.flash import redirect_with_flash
 from app.consoles.http import commit_or_refuse
 from app.consoles.templating import render
 from app.core.config import Settings
@@ -23,15 +25,20 @@ from app.core.deps import SessionDep, SettingsDep
 from app.people.phones import typed_number
 from app.staff.models import StaffUser
 from app.taxi import rides
+from app.taxi.ahead import AheadRules
+from app.taxi.console import ahead_order
 from app.taxi.console.forms import dispatch_router
 from app.taxi.console.orders import DUPLICATE
 from app.taxi.console.view import page_context
+from app.taxi.enums import RideStatus
+from app.taxi.models import Ride
 
 router = dispatch_router(dependencies=[CsrfProtected])
 
 Version = Annotated[int, Form(ge=0)]
 Text = Annotated[str, Form(max_length=200)]
 Name = Annotated[str, Form(max_length=50)]
+FLASH_RIDES = 5
 NO_CAR_UNCONFIRMED = "请先点“暂无车辆”，再点“确认：暂无车辆”。没有通知来电者。"
 
 
@@ -45,17 +52,11 @@ def _run(
     action: str,
     ride_id: int | None,
     change: Callable[[], object],
-    typed: dict[str, object] | None = None,
 ) -> Response:
     def show_refusal(exc: Exception) -> Response:
         assert isinstance(exc, rides.RideError)
         context = page_context(session, settings, now, staff)
         context["error"] = exc.message
-        if isinstance(exc, rides.DuplicateOrder):  # the open rides and "仍然下单"
-            context["error"] = DUPLICATE.format(count=len(exc.open_rides))
-            context["duplicate"] = exc.open_rides
-        if typed is not None:
-            context["order"] = typed  # what the operator typed stays in the form
         status = 409 if isinstance(exc, rides.RideConflict | rides.RideNotFound) else 400
         return render(request, "dispatch/page.html", context, status_code=status)
 
@@ -149,26 +150,54 @@ def back_office_order(
     now: NowDep, caller_number: Text = "", caller_name: Name = "", pickup_address: Text = "",
     destination: Text = "", to_hospital: Annotated[bool, Form()] = False,
     duplicate_ok: Annotated[bool, Form()] = False,
+    pickup_day: Annotated[str, Form(max_length=10)] = "",
+    pickup_time: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    """后台下单: an order for someone who phoned the operator. A caller who already has a
-    ride not yet finished gets a warning first (app/taxi/console/orders.py)."""
+    """后台下单: an order for someone who phoned the operator, now or booked ahead (a day
+    and time: app/taxi/console/ahead_order.py). A caller who already has a ride not yet
+    finished gets a warning first (app/taxi/console/orders.py). A refused order goes back
+    (303) to the console with the message and what was typed, in the flash cookie (no
+    phone number in a URL), so a reload never posts it again."""
     number = typed_number(caller_number) if caller_number.strip() else None
+    rules = AheadRules.from_settings(settings)
     typed: dict[str, object] = {
         "caller_number": caller_number, "caller_name": caller_name,
         "pickup_address": pickup_address, "destination": destination,
-        "to_hospital": to_hospital,
+        "to_hospital": to_hospital, "pickup_day": pickup_day, "pickup_time": pickup_time,
     }
 
-    def change() -> object:
+    def change() -> Ride:
         if caller_number.strip() and number is None:
             raise rides.RideError("电话号码格式不对，请填写手机号或带区号的座机号。")
-        return rides.queue(
+        pickup = ahead_order.pickup_at(pickup_day, pickup_time, now=now, rules=rules)
+        ride = rides.queue(
             session, now=now, created_by_staff_id=staff.id, caller_name=caller_name,
             caller_number=number, pickup_address=pickup_address, destination=destination,
-            to_hospital=to_hospital, duplicate_ok=duplicate_ok,
+            to_hospital=to_hospital, duplicate_ok=duplicate_ok or pickup is not None,
         )
+        if pickup is None:
+            return ride
+        return ahead_order.book_ahead(session, ride, pickup=pickup, now=now, rules=rules)
 
-    return _run(
-        request, session, settings, staff, now, action="queued", ride_id=None, change=change,
-        typed=typed,
+    def show_refusal(exc: Exception) -> Response:
+        assert isinstance(exc, rides.RideError)
+        shown: dict[str, object] = {"error": exc.message, "order": typed}
+        if isinstance(exc, rides.DuplicateOrder):  # the open rides and "仍然下单"
+            shown["error"] = DUPLICATE.format(count=len(exc.open_rides))
+            # A cookie holds about 4 KB: short pickups, the first few rides.
+            shown["duplicate"] = [
+                {**asdict(r), "pickup": r.pickup[:40]} for r in exc.open_rides[:FLASH_RIDES]
+            ]
+        return redirect_with_flash(request, "/dispatch", shown)
+
+    def done(ride: Ride) -> str:
+        if ride.status == RideStatus.SCHEDULED:
+            return f"/dispatch/scheduled?done=booked_ahead#booked-{ride.id}"
+        return "/dispatch?done=queued"
+
+    return commit_or_refuse(
+        session, change, refused=rides.RideError, show_refusal=show_refusal,
+        log_event="dispatch action",
+        fields={"action": "order", "ride_id": None, "staff_user_id": staff.id},
+        done_url=done,
     )

@@ -46,6 +46,7 @@ FIELD_LABELS: dict[str, str] = {
     "person_id": "老人",
     "pickup_place_id": "上车地点",
     "pickup_time": "接人时间",
+    "pickup_day": "用车日期",
     "weekdays": "星期几",
     "first_day": "开始日期",
     "last_day": "结束日期",

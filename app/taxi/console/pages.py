@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from app.consoles.auth import DispatchStaff, NowDep
 from app.consoles.csrf import CsrfProtected
+from app.consoles.flash import forget_flash, take_flash
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
 from app.people.phones import local_number
@@ -35,7 +36,15 @@ def dispatch_page(
     context = page_context(session, settings, now, staff)
     context["notice"] = dispatch_notice(done, settings)
     context["error"] = form_problem(request)
-    return render(request, "dispatch/page.html", context)
+    refused = take_flash(request)  # a refused 后台下单: its message and what was typed
+    if refused is not None:
+        context.update(
+            error=str(refused.get("error") or ""), order=refused.get("order"),
+            duplicate=refused.get("duplicate"),
+        )
+    response = render(request, "dispatch/page.html", context)
+    forget_flash(request, response)
+    return response
 
 
 @router.get("/dispatch/queue.html", response_class=Response)

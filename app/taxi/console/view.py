@@ -17,6 +17,7 @@ from app.people.phones import local_number, mask_number
 from app.staff.models import StaffUser
 from app.taxi import ahead
 from app.taxi import queue as ride_queue
+from app.taxi.console import ahead_order
 from app.taxi.enums import VEHICLE_TYPE_LABELS
 from app.taxi.fleet import in_zone
 
@@ -156,4 +157,7 @@ def page_context(
     context = queue_context(session, settings, now)
     context.update(panel_context(session, settings, now, staff))
     context["operators_marker"] = operators_marker(session)
+    rules = ahead.AheadRules.from_settings(settings)
+    context["order_days"] = ahead_order.day_choices(now, rules)
+    context["service_hours"] = ahead.service_hours(rules)
     return context

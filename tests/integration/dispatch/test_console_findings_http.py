@@ -65,8 +65,10 @@ def test_a_second_order_for_a_caller_with_an_open_ride_needs_a_confirmation(
     assert client.post("/dispatch/orders", data=order).status_code == 303
     (first,) = _rides(live_server)
 
-    again = client.post("/dispatch/orders", data={**order, "caller_number": "+86 13800000001"})
-    assert again.status_code == 409
+    posted = client.post("/dispatch/orders", data={**order, "caller_number": "+86 13800000001"})
+    assert posted.status_code == 303 and posted.headers["location"] == "/dispatch"
+    assert "13800000001" not in posted.headers["location"]
+    again = client.get("/dispatch")
     assert "已经有 1 张没有结束的叫车单" in _alert(again.text)
     assert f"叫车单 #{first.id}" in again.text and "等待派车" in again.text
     assert 'name="duplicate_ok" value="true"' in again.text
@@ -90,11 +92,17 @@ def test_a_refused_order_keeps_what_the_operator_typed(live_server: LiveServer) 
         "csrf_token": token, "caller_number": "12345", "caller_name": "赵大妈",
         "pickup_address": "北京路100号", "destination": "翠湖公园",
     }
-    refused = client.post("/dispatch/orders", data=order)
-    assert refused.status_code == 400 and "电话号码格式不对" in _alert(refused.text)
+    posted = client.post("/dispatch/orders", data=order)
+    # Post/Redirect/Get: a reload of the page never posts the order again.
+    assert posted.status_code == 303 and posted.headers["location"] == "/dispatch"
+    refused = client.get("/dispatch")
+    assert refused.status_code == 200 and "电话号码格式不对" in _alert(refused.text)
     for typed in ("12345", "赵大妈", "北京路100号", "翠湖公园"):
         assert f'value="{typed}"' in refused.text, typed
     assert _rides(live_server) == []
+    # Shown once: the next visit is an empty form.
+    again = client.get("/dispatch").text
+    assert "电话号码格式不对" not in again and 'value="赵大妈"' not in again
 
 
 def test_a_booked_ride_offers_every_active_driver_and_takes_one_off_duty_now(
