@@ -131,6 +131,7 @@ def test_an_operator_sets_up_a_regular_ride_and_skips_one_day(
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/dispatch")
     page.click("#regular-link")
+    page.wait_for_selector("#regular-q")  # the page has loaded
     box = page.evaluate(
         "sel => { const e = document.querySelector(sel); return [e.getBoundingClientRect()"
         ".height, parseFloat(getComputedStyle(e).fontSize), e.clientWidth]; }", "#regular-q")
