@@ -43,9 +43,11 @@ class UpcomingAppointment:
         )
 
 
-def upcoming(session: Session, *, patient_id: int, now: datetime) -> list[UpcomingAppointment]:
-    """The patient's live bookings from today on, earliest first."""
-    today = local_today(now)
+def live_rows(
+    session: Session, *, patient_id: int, today: date
+) -> list[tuple[Appointment, Slot, Doctor, Department, Hospital]]:
+    """The patient's live bookings from ``today`` on with their slot, doctor, department and
+    hospital, earliest first (the phone flow's `upcoming` and the operators' panel read these)."""
     rows = session.execute(
         select(Appointment, Slot, Doctor, Department, Hospital)
         .join(Slot, Appointment.slot_id == Slot.id)
@@ -58,7 +60,15 @@ def upcoming(session: Session, *, patient_id: int, now: datetime) -> list[Upcomi
             Appointment.status == AppointmentStatus.BOOKED,
             Appointment.day >= today,
         )
-    ).all()
+    ).tuples().all()
+    return sorted(
+        rows, key=lambda r: (r[0].day, SESSION_ORDER[r[0].session], r[1].start_time, r[0].id)
+    )
+
+
+def upcoming(session: Session, *, patient_id: int, now: datetime) -> list[UpcomingAppointment]:
+    """The patient's live bookings from today on, earliest first."""
+    rows = live_rows(session, patient_id=patient_id, today=local_today(now))
     result = []
     for appointment, slot, doctor, department, hospital in rows:
         rules = BookingRules.from_json(hospital.rules)
@@ -76,5 +86,4 @@ def upcoming(session: Session, *, patient_id: int, now: datetime) -> list[Upcomi
                 can_cancel=rules.can_cancel(appointment.day, now),
             )
         )
-    result.sort(key=lambda a: (a.day, SESSION_ORDER[a.session], a.start_time, a.appointment_id))
     return result

@@ -22,11 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.hospital import appointments
-from app.hospital.enums import AppointmentStatus, ClinicSession
+from app.hospital.enums import ClinicSession
 from app.hospital.errors import BookingError
-from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
+from app.hospital.models import Appointment
 from app.hospital.offers import Offer, department_names, find_offers
 from app.hospital.rules import spoken_day
+from app.hospital.upcoming import live_rows
 from app.operators.requests import OperatorRequestError, held_by
 from app.people.models import Person, PersonPhone
 from app.staff.models import StaffUser
@@ -64,27 +65,15 @@ class LiveBooking:
 
 def live_bookings(session: Session, *, person_id: int, today: date) -> list[LiveBooking]:
     """The person's bookings from today on that are still booked, earliest first."""
-    rows = session.execute(
-        select(Appointment, Slot, Doctor, Hospital)
-        .join(Slot, Slot.id == Appointment.slot_id)
-        .join(Schedule, Schedule.id == Slot.schedule_id)
-        .join(Doctor, Doctor.id == Schedule.doctor_id)
-        .join(Department, Department.id == Appointment.department_id)
-        .join(Hospital, Hospital.id == Department.hospital_id)
-        .where(
-            Appointment.patient_id == person_id,
-            Appointment.status == AppointmentStatus.BOOKED,
-            Appointment.day >= today,
-        )
-        .order_by(Appointment.day, Appointment.session, Slot.start_time, Appointment.id)
-    ).all()
     return [
         LiveBooking(
             appointment_id=appointment.id, hospital=hospital.name,
             department=appointment.department_name, doctor=doctor.name,
             day=appointment.day, session=appointment.session, start_time=slot.start_time,
         )
-        for appointment, slot, doctor, hospital in rows
+        for appointment, slot, doctor, _department, hospital in live_rows(
+            session, patient_id=person_id, today=today
+        )
     ]
 
 

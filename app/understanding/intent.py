@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from app.understanding import data
 from app.understanding.department import named_department
@@ -85,7 +85,7 @@ def _weak_counts(text: str, hit: Hit) -> bool:
     return short or any(w in text for w in request_words())
 
 
-def _strong_names(text: str, hits: list[Hit]) -> set[str]:
+def _strong_names(text: str, hits: tuple[Hit, ...]) -> set[str]:
     """Intents heard strongly; a hospital phrase that only gives the purpose of a requested
     taxi (叫个车去医院看病) is not a second request."""
     names = {h.label.split(":")[0] for h in hits if h.label.endswith(":strong")}
@@ -130,12 +130,17 @@ def parse_intent(text: str) -> str:
     return intent
 
 
+@lru_cache(maxsize=64)
+def _heard(cleaned: str) -> tuple[Hit, ...]:
+    """The phrases that count in a cleaned answer (remembered: the rules and the review of
+    the backstop both ask for them)."""
+    return tuple(h for h in matcher().hits(cleaned) if _counts(cleaned, h))
+
+
 def says_nothing_asked(text: str) -> bool:
     """Did a ``none`` phrase hold the sentence (开出租的, 查养老金, 订火车票)? Then nothing
     was asked of the hotline, and no second opinion should find a request in it."""
-    cleaned = clean(text)
-    hits = [h for h in matcher().hits(cleaned) if _counts(cleaned, h)]
-    strong = {h.label for h in hits if h.label.endswith(":strong")}
+    strong = {h.label for h in _heard(clean(text)) if h.label.endswith(":strong")}
     return strong == {"none:strong"}
 
 
@@ -143,7 +148,7 @@ def _parse_intent(text: str) -> str:
     cleaned = clean(text)
     if not cleaned:
         return "unknown"
-    hits = [h for h in matcher().hits(cleaned) if _counts(cleaned, h)]
+    hits = _heard(cleaned)
     strong = _strong_names(cleaned, hits)
     if strong:
         return _decide(strong)
