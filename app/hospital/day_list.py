@@ -9,6 +9,7 @@ through `app.hospital.desk`, whose labels and errors it shares.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -147,6 +148,11 @@ def _booked_by_family(appointment: Appointment, phones: list[PersonPhone]) -> bo
 
 def day_list(session: Session, *, hospital_id: int, day: date) -> list[DeskRow]:
     """Every appointment of the hospital on `day`, by session, department, time, doctor."""
+    return days_list(session, hospital_id=hospital_id, days=[day])
+
+
+def days_list(session: Session, *, hospital_id: int, days: Sequence[date]) -> list[DeskRow]:
+    """`day_list` of several days in one read, day by day."""
     rows = session.execute(
         select(Appointment, Slot, Schedule, Doctor, Department, Person)
         .join(Slot, Slot.id == Appointment.slot_id)
@@ -154,8 +160,11 @@ def day_list(session: Session, *, hospital_id: int, day: date) -> list[DeskRow]:
         .join(Doctor, Doctor.id == Schedule.doctor_id)
         .join(Department, Department.id == Doctor.department_id)
         .join(Person, Person.id == Appointment.patient_id)
-        .where(Department.hospital_id == hospital_id, Schedule.day == day)
-        .order_by(Schedule.session, Department.id, Slot.start_time, Doctor.id, Appointment.id)
+        .where(Department.hospital_id == hospital_id, Schedule.day.in_(days))
+        .order_by(
+            Schedule.day, Schedule.session, Department.id, Slot.start_time, Doctor.id,
+            Appointment.id,
+        )
     ).all()
     phones = patient_phones(session, {person.id for *_, person in rows})
     numbers = visit_numbers(session, {schedule.id for _, _, schedule, *_ in rows})
@@ -177,7 +186,7 @@ def day_list(session: Session, *, hospital_id: int, day: date) -> list[DeskRow]:
                 doctor=doctor.name,
                 doctor_title=doctor.title,
                 patient_name=person.full_name,
-                age=age_on(person.birth_date, day),
+                age=age_on(person.birth_date, schedule.day),
                 id_masked=mask_id_number(person.id_number),
                 phone_masked=mask_number(own[0].number) or "无号码" if own else "无号码",
                 booked_by_family=family,
@@ -186,7 +195,7 @@ def day_list(session: Session, *, hospital_id: int, day: date) -> list[DeskRow]:
                 checked_in_at=appointment.checked_in_at,
                 cancel_reason=appointment.cancel_reason,
                 schedule_stopped=schedule.status is ScheduleStatus.STOPPED,
-                elderly=rules.is_elderly(age_on(person.birth_date, day)),
+                elderly=rules.is_elderly(age_on(person.birth_date, schedule.day)),
                 onsite=slot.reserved_for_onsite,
                 family_doctor=slot.reserved_for_family_doctor,
                 by_operator=(
@@ -196,7 +205,7 @@ def day_list(session: Session, *, hospital_id: int, day: date) -> list[DeskRow]:
                 visit_number=numbers.get(slot.id, 0),
                 reminder_label=outcome.label if outcome else "",
                 reminder_kind=outcome.kind if outcome else "",
-                day=day,
+                day=schedule.day,
             )
         )
     return result
@@ -285,11 +294,7 @@ def search(
     if not text:
         raise SearchError("请输入姓名，或电话号码、身份证号（完整号码或后4位）。")
     number = number_query(text)
-    rows = [
-        row
-        for one_day in (days or [day])
-        for row in day_list(session, hospital_id=hospital_id, day=one_day)
-    ]
+    rows = days_list(session, hospital_id=hospital_id, days=days or [day])
     if number is None:
         return [row for row in rows if text in row.patient_name]
     ids = {
