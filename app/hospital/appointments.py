@@ -33,7 +33,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import texts
 from app.core.local_time import local_today
 from app.hospital import reminders
-from app.hospital.enums import AppointmentStatus, ScheduleStatus, SlotStatus
+from app.hospital.bookable import session_takes_new_bookings
+from app.hospital.enums import AppointmentStatus, SlotStatus
 from app.hospital.errors import BookingError
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
 from app.hospital.offers import CLINIC_WORDS, Offer, offer_for_slot
@@ -100,7 +101,7 @@ def book(
     slot = _locked_slot(session, slot_id)
     schedule, doctor, department, hospital = _slot_context(session, slot)
     rules = BookingRules.from_json(hospital.rules)
-    if schedule.status != ScheduleStatus.ACTIVE:
+    if not session_takes_new_bookings(schedule, doctor):  # stopped, or the doctor 停用
         raise BookingError("slot_unavailable")
     if slot.status != SlotStatus.FREE:
         raise BookingError("slot_taken")

@@ -37,6 +37,7 @@ from app import texts
 from app.core.config import Settings, get_settings
 from app.core.local_time import local_now, local_today
 from app.hospital import appointments, audit
+from app.hospital.bookable import session_takes_new_bookings, takes_new_bookings
 from app.hospital.day_list import mask_id_number
 from app.hospital.desk import SESSION_LABELS, STATUS_LABELS, STOP_REASON_PREFIX
 from app.hospital.enums import AppointmentStatus, ClinicSession, ScheduleStatus, SlotStatus
@@ -458,7 +459,7 @@ def open_sessions(
         .where(
             Department.hospital_id == hospital_id,
             Schedule.day.in_(days),
-            Schedule.status == ScheduleStatus.ACTIVE,
+            takes_new_bookings(),  # running, and the doctor not 停用
             Slot.reserved_for_family_doctor.is_(True),
         )
         .group_by(Schedule.id, Doctor.id, Department.id)
@@ -487,16 +488,19 @@ def open_sessions(
 
 def _family_slot(session: Session, hospital_id: int, schedule_id: int) -> Slot:
     """The first free family-doctor slot of a session of this hospital."""
-    schedule = session.scalar(
-        select(Schedule)
+    row = session.execute(
+        select(Schedule, Doctor)
         .join(Doctor, Doctor.id == Schedule.doctor_id)
         .join(Department, Department.id == Doctor.department_id)
         .where(Schedule.id == schedule_id, Department.hospital_id == hospital_id)
-    )
-    if schedule is None:
+    ).first()
+    if row is None:
         raise FamilyDoctorError(SESSION_NOT_OURS, not_found=True)
+    schedule, doctor = row
     if schedule.status != ScheduleStatus.ACTIVE:
         raise FamilyDoctorError("这个出诊已经停诊，请选别的出诊。")
+    if not session_takes_new_bookings(schedule, doctor):
+        raise FamilyDoctorError(f"{doctor.name}已停用，这个出诊不再约新号，请选别的出诊。")
     slot = session.scalar(
         select(Slot)
         .where(

@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.local_time import local_today
+from app.hospital.bookable import takes_new_bookings
 from app.hospital.enums import (
     AppointmentStatus,
     ClinicSession,
     ClinicType,
-    ScheduleStatus,
     SlotStatus,
 )
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
@@ -167,7 +167,7 @@ def find_offers(
             Department.name == department,
             Hospital.id.in_(list(days_by_hospital)),
             Schedule.day.in_(sorted(all_days)),
-            Schedule.status == ScheduleStatus.ACTIVE,
+            takes_new_bookings(),  # running, and the doctor not 停用
             Slot.status == SlotStatus.FREE,
             Slot.reserved_for_onsite.is_(False),  # the on-site share is booked at the desk
             Slot.reserved_for_family_doctor.is_(False),  # booked by family doctors only
@@ -300,7 +300,7 @@ def has_clinic(
                 Department.name == department,
                 Schedule.day == day,
                 Schedule.session == clinic_session,
-                Schedule.status == ScheduleStatus.ACTIVE,
+                takes_new_bookings(),
             )
             .limit(1)
         )

@@ -31,6 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.local_time import local_today
 from app.hospital.appointments import check_no_clash
+from app.hospital.bookable import session_takes_new_bookings, takes_new_bookings
 from app.hospital.day_list import mask_id_number
 from app.hospital.desk import (
     SCHEDULE_NOT_FOUND,
@@ -119,7 +120,7 @@ def onsite_sessions(session: Session, *, hospital_id: int, day: date) -> list[On
         .where(
             Department.hospital_id == hospital_id,
             Schedule.day == day,
-            Schedule.status == ScheduleStatus.ACTIVE,
+            takes_new_bookings(),  # running, and the doctor not 停用
             Slot.reserved_for_onsite.is_(True),
         )
         .group_by(
@@ -189,12 +190,14 @@ def book_walk_in(
     ).first()
     if row is None:
         raise DeskNotFound(SCHEDULE_NOT_FOUND)
-    schedule, _doctor, department, hospital = row
+    schedule, doctor, department, hospital = row
     today = local_today(now)
     if schedule.day != today:
         raise DeskConflict("现场号只能挂今天的出诊。")
     if schedule.status != ScheduleStatus.ACTIVE:
         raise DeskConflict("这个出诊已经停诊，请选别的出诊。")
+    if not session_takes_new_bookings(schedule, doctor):
+        raise DeskConflict(f"{doctor.name}已停用，这个出诊不再挂新号，请选别的出诊。")
     rules = BookingRules.from_json(hospital.rules)
     patient = _walk_in_patient(
         session,
