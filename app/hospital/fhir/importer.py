@@ -8,7 +8,8 @@ against the hospital, and only then applied: one refusal and nothing is changed
 - `Schedule`: one doctor's session. `identifier` (the HIS id; system defaults to
   `urn:ivr:his`) is required; `actor` names `Practitioner/{doctor id}` of this hospital
   (and may name `Organization/{hospital id}`, which must be this hospital);
-  `planningHorizon.start` gives the day and the session (before 12:00 morning).
+  `planningHorizon.start` gives the day and the session (before 12:00 morning). A 停用
+  doctor (`Doctor.active` false) is refused, naming the entry and the doctor.
 - `Slot`: `identifier` required; `schedule` refers to a Schedule entry of the bundle (its
   `fullUrl`) or to `Schedule/{id}` of an imported session; `start` on the session's day;
   `serviceType` coded in `urn:ivr:slot-pool` (`elderly-phone`, `onsite`, `family-doctor`,
@@ -162,7 +163,20 @@ def _doctor(session: Session, hospital_id: int, actors: list[Any], where: str) -
         raise ImportRefused(f"{where}: no doctor Practitioner/{named}", "not-found")
     if owner != hospital_id:
         raise ImportRefused(f"{where}: the bundle is for another hospital", "forbidden")
+    _refuse_inactive(session, doctor_id, where)
     return doctor_id
+
+
+def _refuse_inactive(session: Session, doctor_id: int, where: str) -> None:
+    """A 停用 doctor gets no imported sessions or slots (their sessions take no bookings)."""
+    doctor = session.get(Doctor, doctor_id)
+    if doctor is not None and not doctor.active:
+        raise ImportRefused(
+            f"{where}: Practitioner/{doctor.id} ({doctor.name}) is inactive (停用); "
+            f"医生{doctor.name}（编号 {doctor.id}）已停用，不能导入出诊或号源，"
+            "请先在医院管理里启用",
+            "business-rule",
+        )
 
 
 def _pool(resource: Any) -> tuple[bool, bool, bool]:
@@ -303,6 +317,7 @@ def _schedule_for_slot(
         raise ImportRefused(
             f"{where}: schedule {reference!r} is not an imported session", "not-found"
         )
+    _refuse_inactive(session, found.doctor_id, where)
     return found
 
 

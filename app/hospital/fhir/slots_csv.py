@@ -169,7 +169,8 @@ def booking_window(session: Session, hospital_id: int, now: datetime) -> _Window
 
 
 def _parse_row(
-    line: int, cells: list[str], columns: dict[str, int], doctors: set[int], window: _Window
+    line: int, cells: list[str], columns: dict[str, int], doctors: dict[int, Doctor],
+    window: _Window,
 ) -> tuple[_Row | None, list[str]]:
     def cell(key: str) -> str:
         index = columns.get(key)
@@ -199,6 +200,8 @@ def _parse_row(
     doctor_id = parse_id(cell("doctor_id"))
     if doctor_id is None or doctor_id not in doctors:
         errors.append(f"第{line}行：医生编号“{cell('doctor_id')[:10]}”不是本院的医生。")
+    elif not doctors[doctor_id].active:
+        errors.append(inactive_doctor(line, doctors[doctor_id]))
     start = None
     match = re.fullmatch(r"(\d{1,2})[:：](\d{2})", cell("time"))
     if match and int(match[1]) < 24 and int(match[2]) < 60:
@@ -227,14 +230,22 @@ def _parse_row(
                 status), []
 
 
-def _hospital_doctors(session: Session, hospital_id: int) -> set[int]:
-    return set(
-        session.scalars(
-            select(Doctor.id)
+def inactive_doctor(line: int, doctor: Doctor) -> str:
+    return (
+        f"第{line}行：医生编号 {doctor.id}（{doctor.name}）已停用，不能导入出诊。"
+        "请删掉这一行，或先在“医院管理”的医生里启用。"
+    )
+
+
+def _hospital_doctors(session: Session, hospital_id: int) -> dict[int, Doctor]:
+    return {
+        doctor.id: doctor
+        for doctor in session.scalars(
+            select(Doctor)
             .join(Department, Department.id == Doctor.department_id)
             .where(Department.hospital_id == hospital_id)
         )
-    )
+    }
 
 
 def parse(
@@ -367,9 +378,12 @@ SAMPLE_HEADER = "出诊编号,日期,时段,医生编号,号源编号,时间,号
 
 def sample(session: Session, *, hospital_id: int, now: datetime) -> str | None:
     """The example file the upload page shows: two slots of one session that this hospital
-    could import as it is (an open day of the booking window, a doctor of the hospital with
-    no session then). None when the hospital has no doctors yet."""
-    doctors = sorted(_hospital_doctors(session, hospital_id))
+    could import as it is (an open day of the booking window, an active doctor of the
+    hospital with no session then). None when the hospital has no active doctors."""
+    doctors = sorted(
+        doctor_id for doctor_id, doctor in _hospital_doctors(session, hospital_id).items()
+        if doctor.active
+    )
     if not doctors:
         return None
     window = booking_window(session, hospital_id, now)
