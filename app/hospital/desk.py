@@ -16,6 +16,8 @@ What the console shows (the day list, `reveal_contact`) is in `app.hospital.day_
 - `stop_session`: the doctor stops a session; the schedule is stopped, its slots are
   busy-unavailable, every booked appointment is cancelled and each patient (and the family
   number that booked) is told by SMS, or by a call when the patient only has a landline.
+- `reopen_session`: undo a 停诊 while its day is not past: the session takes new bookings
+  again; the bookings the stop cancelled stay cancelled (their patients were told).
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import texts
 from app.core.local_time import local_today
+from app.hospital import audit
 from app.hospital.enums import AppointmentStatus, ClinicSession, ScheduleStatus, SlotStatus
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
 from app.hospital.rules import BookingRules
+from app.hospital.schedules import WITHDRAWN
 from app.notify.enums import OutboxKind
 from app.notify.outbox import enqueue_message
 from app.people.enums import PhoneKind
@@ -56,6 +60,8 @@ STATUS_LABELS: dict[AppointmentStatus, str] = {
     AppointmentStatus.WAITLIST: "候补",
 }
 CHECKED_IN = (AppointmentStatus.ARRIVED, AppointmentStatus.CHECKED_IN)
+# Bookings that hold their slot: a reopened session gives every other slot back.
+LIVE = (AppointmentStatus.BOOKED, *CHECKED_IN)
 
 NOT_FOUND = "找不到这条预约，可能不属于本院。请刷新页面。"
 SCHEDULE_NOT_FOUND = "找不到这个出诊安排，可能不属于本院。请刷新页面。"
@@ -365,6 +371,95 @@ def stop_session(
             key_prefix=f"hospital-stop:{appointment.id}",
         )
     return StopResult(cancelled=len(booked), messages=messages, rides_cancelled=rides_cancelled)
+
+
+def _stopped_schedule(
+    session: Session, schedule_id: int, hospital_id: int
+) -> tuple[Schedule, Doctor, Department]:
+    row = session.execute(
+        select(Schedule, Doctor, Department)
+        .join(Doctor, Doctor.id == Schedule.doctor_id)
+        .join(Department, Department.id == Doctor.department_id)
+        .where(Schedule.id == schedule_id, Department.hospital_id == hospital_id)
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None:
+        raise DeskNotFound(SCHEDULE_NOT_FOUND)
+    return row[0], row[1], row[2]
+
+
+def cancelled_by_stop(session: Session, *, schedule_id: int) -> int:
+    """How many bookings of the session a 停诊 cancelled (an undo does not bring them back)."""
+    return session.scalar(
+        select(func.count(Appointment.id))
+        .join(Slot, Slot.id == Appointment.slot_id)
+        .where(
+            Slot.schedule_id == schedule_id,
+            Appointment.status == AppointmentStatus.CANCELLED,
+            Appointment.cancel_reason.startswith(STOP_REASON_PREFIX),
+        )
+    ) or 0
+
+
+def check_reopenable(
+    session: Session, *, schedule_id: int, hospital_id: int, now: datetime
+) -> tuple[Schedule, Doctor, Department]:
+    """The stopped session of this hospital that may be reopened now, or `DeskError`."""
+    schedule, doctor, department = _stopped_schedule(session, schedule_id, hospital_id)
+    if schedule.status != ScheduleStatus.STOPPED:
+        raise DeskConflict("这个出诊没有停诊，不用撤销。")
+    if schedule.day < local_today(now):
+        raise DeskConflict("这个出诊的日子已经过去，不能撤销停诊。")
+    if schedule.source == WITHDRAWN:  # the plan took it away; the plan brings it back
+        raise DeskConflict(
+            "这个出诊是排班调整后撤下的，不是在这里停诊的；要恢复，请在“医院管理”里恢复排班。"
+        )
+    if not doctor.active:
+        raise DeskConflict(
+            f"{doctor.name}已停用，撤销停诊也约不了新号。请先在“医院管理”里启用医生。"
+        )
+    return schedule, doctor, department
+
+
+def reopen_session(
+    session: Session, *, schedule_id: int, hospital_id: int, actor_id: int | None, now: datetime
+) -> int:
+    """Undo a 停诊 while its day is not past: the session runs again and every slot no live
+    booking holds is free for new bookings. The bookings the stop cancelled stay cancelled
+    (the patients were told; the cars too). Audited. Returns how many stay cancelled."""
+    _lock(session, Schedule, schedule_id)
+    schedule, doctor, department = check_reopenable(
+        session, schedule_id=schedule_id, hospital_id=hospital_id, now=now
+    )
+    held = set(
+        session.scalars(
+            select(Appointment.slot_id)
+            .join(Slot, Slot.id == Appointment.slot_id)
+            .where(Slot.schedule_id == schedule.id, Appointment.status.in_(LIVE))
+        )
+    )
+    schedule.status = ScheduleStatus.ACTIVE
+    for slot in session.scalars(select(Slot).where(Slot.schedule_id == schedule.id)):
+        slot.status = SlotStatus.BUSY if slot.id in held else SlotStatus.FREE
+    kept_cancelled = cancelled_by_stop(session, schedule_id=schedule.id)
+    audit.record(
+        session,
+        hospital_id=hospital_id,
+        actor_id=actor_id,
+        now=now,
+        action="session_reopened",
+        target=f"schedule:{schedule.id}",
+        day=schedule.day.isoformat(),
+        session=SESSION_LABELS[schedule.session],
+        doctor=doctor.name,
+        department=department.display_name or department.name,
+        still_cancelled=kept_cancelled,
+    )
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise DeskConflict("刚好有人在改这个出诊，请再点一次。") from exc
+    return kept_cancelled
 
 
 def family_contact_number(session: Session, contact_id: int | None) -> str | None:

@@ -30,7 +30,7 @@ from app.core.deps import SessionDep
 from app.core.local_time import local_today
 from app.hospital import day_list as hospital_day
 from app.hospital import desk as hospital_desk
-from app.hospital.console.pages import load_hospital, render_stop_form
+from app.hospital.console.pages import load_hospital, render_reopen_form, render_stop_form
 from app.hospital.console.view import day_context
 from app.hospital.models import Hospital
 from app.staff.models import StaffUser
@@ -151,6 +151,46 @@ def stop_session(
         day=_day_or_today(day, local_today(now)),
         change=lambda: hospital_desk.stop_session(
             session, schedule_id=schedule_id, now=now, reason=text, hospital_id=hospital.id
+        ),
+    )
+
+
+@router.post("/hospital/{hospital_id}/schedules/{schedule_id}/reopen", response_class=Response)
+def reopen_session(
+    request: Request, hospital_id: int, schedule_id: int, staff: HospitalConsoleStaff,
+    session: SessionDep, now: NowDep, confirm: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """撤销停诊, step two (`confirm=yes`); without it: 303 to step one. A refusal shows
+    the 撤销停诊 page again with why (409), nothing changed."""
+    hospital = load_hospital(session, staff, hospital_id)
+    if confirm != "yes":
+        return RedirectResponse(
+            f"/hospital/{hospital.id}/schedules/{schedule_id}/reopen", status_code=303
+        )
+    try:
+        schedule = hospital_day.get_schedule(
+            session, hospital_id=hospital.id, schedule_id=schedule_id
+        )
+    except hospital_desk.DeskNotFound as exc:
+        raise HTTPException(status_code=404, detail=exc.message) from None
+    return commit_or_refuse(
+        session,
+        lambda: hospital_desk.reopen_session(
+            session, schedule_id=schedule_id, hospital_id=hospital.id, actor_id=staff.id,
+            now=now,
+        ),
+        refused=hospital_desk.DeskError,
+        show_refusal=lambda exc: render_reopen_form(
+            request, session, hospital, schedule_id, now,
+            error=exc.message if isinstance(exc, hospital_desk.DeskError) else str(exc),
+        ),
+        log_event="hospital action",
+        fields={"action": "reopened", "target": f"schedule:{schedule_id}",
+                "staff_user_id": staff.id, "hospital_id": hospital.id},
+        done_url=(
+            f"/hospital/{hospital.id}?"
+            + urlencode({"day": schedule.day.isoformat(), "done": "reopened"})
+            + f"#schedule-{schedule_id}"
         ),
     )
 

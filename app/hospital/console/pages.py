@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import HTTPException, Query, Request
@@ -206,6 +206,53 @@ def render_stop_form(
         {"hospital": hospital, "schedule": schedule, "day_title": day_title(schedule.day),
          "reasons": STOP_REASONS, "linked_rides": len(linked), "error": error,
          "chosen": chosen, "other_reason": other_reason},
+        status_code=409 if error else 200,
+    )
+
+
+@router.get("/hospital/{hospital_id}/schedules/{schedule_id}/reopen", response_class=Response)
+def reopen_form(
+    request: Request,
+    hospital_id: int,
+    schedule_id: int,
+    staff: HospitalConsoleStaff,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    """撤销停诊 step one: what the undo does and does not do (nothing changes here)."""
+    hospital = load_hospital(session, staff, hospital_id)
+    return render_reopen_form(request, session, hospital, schedule_id, now)
+
+
+def render_reopen_form(
+    request: Request,
+    session: Session,
+    hospital: Hospital,
+    schedule_id: int,
+    now: datetime,
+    *,
+    error: str | None = None,
+) -> Response:
+    """The 撤销停诊 page; a session that cannot be reopened shows why (409), no button."""
+    try:
+        schedule = hospital_day.get_schedule(
+            session, hospital_id=hospital.id, schedule_id=schedule_id
+        )
+    except hospital_desk.DeskNotFound as exc:
+        raise HTTPException(status_code=404, detail=exc.message) from None
+    if error is None:
+        try:
+            hospital_desk.check_reopenable(
+                session, schedule_id=schedule_id, hospital_id=hospital.id, now=now
+            )
+        except hospital_desk.DeskError as exc:
+            error = exc.message
+    return render(
+        request,
+        "hospital/reopen.html",
+        {"hospital": hospital, "schedule": schedule, "day_title": day_title(schedule.day),
+         "cancelled": hospital_desk.cancelled_by_stop(session, schedule_id=schedule_id),
+         "error": error},
         status_code=409 if error else 200,
     )
 

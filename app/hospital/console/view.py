@@ -25,6 +25,9 @@ NOTICES: dict[str, str] = {
         "已停诊：该出诊的预约全部取消，约了去医院的车也一起取消；"
         "每位患者（和代约家属）都会收到短信（一条，两件事都说）。"
     ),
+    "reopened": (
+        "已撤销停诊：这个出诊重新开放预约。停诊时已取消的预约没有恢复，需要的老人请重新预约。"
+    ),
 }
 # The same actions when no phone service is configured: nothing is sent (see
 # app/consoles/phone_service.py); the messages wait in the outbox.
