@@ -658,12 +658,20 @@ def generate(
 
 def conflicts(session: Session, *, hospital_id: int, now: datetime) -> list[Conflict]:
     """Sessions of the booking window that hold bookings but that the plan no longer has
-    (or on a day the hospital is closed), unless a person chose to keep them."""
+    (or on a day the hospital is closed, or of a 停用 doctor, whoever made them: they take
+    no new bookings), unless a person chose to keep them."""
     hospital = session.get(Hospital, hospital_id)
     assert hospital is not None
     rules = hospital_rules(hospital)
     days = window_days(rules, now)
     plan = _plan(session, hospital_id, rules, days)
+    inactive = set(
+        session.scalars(
+            select(Doctor.id)
+            .join(Department, Department.id == Doctor.department_id)
+            .where(Department.hospital_id == hospital_id, Doctor.active.is_(False))
+        )
+    )
     candidates = [
         s
         for s in _hospital_schedules(session, hospital_id, days)
@@ -671,6 +679,7 @@ def conflicts(session: Session, *, hospital_id: int, now: datetime) -> list[Conf
         and not s.kept
         and (
             rules.is_closed(s.day)
+            or s.doctor_id in inactive
             or (s.source not in (None, HIS) and (s.doctor_id, s.day, s.session) not in plan)
         )
     ]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.local_time import local_today
-from app.hospital import administration, schedules
+from app.hospital import administration, schedules, week_view
 from app.hospital import audit as hospital_audit
 from app.hospital.enums import ClinicSession, ClinicType, ScheduleStatus
 from app.hospital.models import Department, Doctor, Hospital, Schedule
@@ -90,6 +90,7 @@ def admin_context(session: Session, hospital: Hospital, now: datetime) -> dict[s
         "titles": administration.TITLES,
         "clinic_types": [(c.value, administration.CLINIC_LABELS[c]) for c in ClinicType],
         "clinic_labels": administration.CLINIC_LABELS,
+        "week": week_view.week(session, hospital_id=hospital.id, now=now),
         "templates": schedules.templates(session, hospital_id=hospital.id),
         "weekdays": [(n, schedules.weekday_label(n)) for n in range(7)],
         "sessions": [(s.value, schedules.session_label(s)) for s in ClinicSession],

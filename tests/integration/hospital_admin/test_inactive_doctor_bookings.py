@@ -10,9 +10,10 @@ from admin_helpers import DERMA, NOW, TOMORROW, WANG, ZHANG, person_id, set_up_c
 from sqlalchemy import func, select
 
 from app.core.config import Settings
-from app.hospital import administration, appointments
+from app.core.db import Database
+from app.hospital import administration, appointments, schedules
 from app.hospital.enums import AppointmentStatus, ScheduleStatus, SlotStatus
-from app.hospital.models import Appointment, Schedule, Slot
+from app.hospital.models import Appointment, Department, Doctor, Schedule, Slot
 from app.hospital.offers import find_offers
 from app.hotline import build_call_service
 from app.people.models import Person
@@ -100,3 +101,33 @@ def test_a_disabled_doctors_session_takes_no_phone_or_desk_booking(
         "id_number": number, "full_name": ""})
     assert done.status_code == 303
     assert _bookings(server, zhang) == [AppointmentStatus.BOOKED]
+
+
+def test_a_disabled_doctors_loaded_session_with_bookings_is_listed_to_handle(
+    demo: Database,
+) -> None:
+    """Sessions not made by the templates (loaded, imported) of a 停用 doctor are listed
+    under 需要处理的出诊 too when they hold bookings; those without bookings are not."""
+    wang = person_id(demo, WANG)
+    with demo.session() as session:
+        [offer] = find_offers(session, department="心血管内科", patient_id=wang, now=NOW,
+                              limit=1)
+        booking = appointments.book(session, slot_id=offer.slot_id, patient_id=wang, now=NOW,
+                                    booked_by_number=WANG)
+        schedule = session.scalars(
+            select(Schedule).join(Slot, Slot.schedule_id == Schedule.id)
+            .where(Slot.id == booking.slot_id)
+        ).one()
+        assert schedule.source is None  # loaded with the demo data
+        doctor = session.get(Doctor, schedule.doctor_id)
+        assert doctor is not None
+        hospital = session.scalars(
+            select(Department.hospital_id).where(Department.id == doctor.department_id)
+        ).one()
+        assert schedules.conflicts(session, hospital_id=hospital, now=NOW) == []
+        administration.set_doctor_active(session, hospital_id=hospital, doctor_id=doctor.id,
+                                         active=False, actor_id=None, now=NOW)
+        listed = schedules.conflicts(session, hospital_id=hospital, now=NOW)
+    assert [(c.schedule_id, c.reason, c.booked) for c in listed] == [
+        (schedule.id, "医生已停用", 1)
+    ]
