@@ -307,7 +307,7 @@ def _load(session: Session, today: date) -> None:
             name=n,
             short_name=s,
             address=a,
-            phone=p,
+            phones=[p],
             rules=(
                 dict(HOSPITAL_RULES, family_doctor_share_percent=15) if i == 0 else HOSPITAL_RULES
             ),

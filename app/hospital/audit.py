@@ -33,6 +33,7 @@ ACTION_LABELS: dict[str, str] = {
     "sessions_generated": "生成号源",
     "session_kept": "保留有预约的出诊",
     "session_reopened": "撤销停诊",
+    "phones_changed": "修改医院电话",
     "fhir_token_created": "新建HIS接口凭证",
     "fhir_token_rotated": "轮换HIS接口凭证",
     "fhir_token_revoked": "吊销HIS接口凭证",
@@ -74,6 +75,7 @@ DETAIL_LABELS: dict[str, str] = {
     "family_doctor_share_percent": "家庭医生预留%",
     "elderly_release": "长者号放开",
     "still_cancelled": "停诊时已取消（不恢复）",
+    "phones": "医院电话",
 }
 
 

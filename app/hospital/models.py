@@ -36,7 +36,9 @@ class Hospital(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     short_name: Mapped[str] = mapped_column(String(30))
     address: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str | None] = mapped_column(String(32))
+    # Public phone numbers (E.164), the main one (总机) first; set by the hospital's admin
+    # (app.hospital.contacts), shown on slips and to staff of other consoles.
+    phones: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Booking rules vary per hospital: window, release time, cancel deadline, penalties.
     rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     departments: Mapped[list[Department]] = relationship(back_populates="hospital")

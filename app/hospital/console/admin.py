@@ -23,7 +23,7 @@ from app.consoles.csrf import CsrfProtected
 from app.consoles.http import commit_or_refuse, console_router
 from app.consoles.templating import render
 from app.core.deps import SessionDep
-from app.hospital import administration, schedules
+from app.hospital import administration, contacts, schedules
 from app.hospital.audit import AdminError, AdminNotFound
 from app.hospital.console.admin_view import NOTICES, admin_context
 from app.hospital.console.pages import load_hospital
@@ -35,6 +35,7 @@ pages = console_router()
 actions = console_router(dependencies=[CsrfProtected])
 
 Text = Annotated[str, Form(max_length=80)]
+PHONE_FIELDS = range(1, contacts.MAX_PHONES + 1)  # phone1 .. phone3 on the form
 
 
 def _int(raw: str, label: str) -> int:
@@ -82,6 +83,8 @@ def _run(
         context["error_field"] = exc.field
         if typed is not None and section == "rules":
             context["rules"] = {**context["rules"], **typed}
+        if typed is not None and section == "phones":
+            context["phones_form"] = [typed.get(f"phone{n}", "") for n in PHONE_FIELDS]
         status = 404 if isinstance(exc, AdminNotFound) else 409
         return render(request, "hospital/admin.html", context, status_code=status)
 
@@ -439,6 +442,35 @@ def remove_change(
         section="changes",
         change=lambda: schedules.remove_change(
             session, hospital_id=hospital.id, change_id=change_id, actor_id=staff.id, now=now
+        ),
+    )
+
+
+@actions.post("/hospital/{hospital_id}/admin/phones", response_class=Response)
+def update_phones(
+    request: Request,
+    hospital_id: int,
+    staff: HospitalAdminStaff,
+    session: SessionDep,
+    now: NowDep,
+    phone1: Annotated[str, Form(max_length=40)] = "",
+    phone2: Annotated[str, Form(max_length=40)] = "",
+    phone3: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """医院电话: the hospital's public numbers, the main one first (app.hospital.contacts)."""
+    hospital = load_hospital(session, staff, hospital_id)
+    typed = [phone1, phone2, phone3]
+    return _run(
+        request,
+        session,
+        staff,
+        hospital,
+        now,
+        action="phones",
+        section="phones",
+        typed={f"phone{n}": value for n, value in zip(PHONE_FIELDS, typed, strict=True)},
+        change=lambda: contacts.set_phones(
+            session, hospital_id=hospital.id, typed=typed, actor_id=staff.id, now=now
         ),
     )
 

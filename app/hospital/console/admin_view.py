@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core.local_time import local_today
-from app.hospital import administration, schedules, week_view
+from app.hospital import administration, contacts, schedules, week_view
 from app.hospital import audit as hospital_audit
 from app.hospital.enums import ClinicSession, ClinicType, ScheduleStatus
 from app.hospital.models import Department, Doctor, Hospital, Schedule
@@ -32,6 +32,7 @@ NOTICES: dict[str, str] = {
     "calendar": "休息日/工作日已保存，号源已更新。",
     "generated": "号源已生成：已有的不会重复生成。",
     "kept": "已保留这个出诊，预约照常有效。",
+    "phones": "医院电话已保存。",
 }
 
 
@@ -91,6 +92,9 @@ def admin_context(session: Session, hospital: Hospital, now: datetime) -> dict[s
         "clinic_types": [(c.value, administration.CLINIC_LABELS[c]) for c in ClinicType],
         "clinic_labels": administration.CLINIC_LABELS,
         "week": week_view.week(session, hospital_id=hospital.id, now=now),
+        "phones_form": (contacts.shown_phones(hospital) + [""] * contacts.MAX_PHONES)[
+            : contacts.MAX_PHONES
+        ],
         "templates": schedules.templates(session, hospital_id=hospital.id),
         "weekdays": [(n, schedules.weekday_label(n)) for n in range(7)],
         "sessions": [(s.value, schedules.session_label(s)) for s in ClinicSession],

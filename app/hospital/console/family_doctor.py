@@ -26,7 +26,7 @@ from app.consoles.http import commit_or_refuse, console_router
 from app.consoles.phone_service import NOT_SENT, action_notice
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
-from app.hospital import family_doctors
+from app.hospital import contacts, family_doctors
 from app.hospital.family_doctors import FamilyDoctorError
 from app.hospital.models import Hospital
 from app.hospital.rules import spoken_day
@@ -86,8 +86,11 @@ def home(
     request: Request, staff: FamilyDoctorStaff, session: SessionDep, settings: SettingsDep,
     now: NowDep, done: str = "",
 ) -> Response:
+    hospital = _hospital(session, staff)
     context = {
-        "hospital": _hospital(session, staff),
+        "hospital": hospital,
+        # Past the cancel deadline the patient must call the hospital: its numbers are here.
+        "hospital_phones": contacts.shown_phones(hospital) if hospital is not None else [],
         "patients": family_doctors.signed_patients(session, doctor=staff, now=now),
         "notice": action_notice(done, settings, notices=NOTICES, unsent_notices=UNSENT_NOTICES),
     }

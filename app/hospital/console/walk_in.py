@@ -22,7 +22,7 @@ from app.consoles.templating import render
 from app.core.deps import SessionDep
 from app.core.local_time import local_today
 from app.core.logging import log_fields
-from app.hospital import walk_in
+from app.hospital import contacts, walk_in
 from app.hospital.console.pages import load_hospital
 from app.hospital.console.view import day_title
 from app.hospital.desk import DeskError, DeskNotFound
@@ -107,4 +107,8 @@ def print_slip(
         slip = walk_in.slip(session, hospital_id=hospital.id, appointment_id=appointment_id)
     except DeskNotFound as exc:
         raise HTTPException(status_code=404, detail=exc.message) from None
-    return render(request, "hospital/slip.html", {"hospital": hospital, "slip": slip})
+    return render(
+        request,
+        "hospital/slip.html",
+        {"hospital": hospital, "slip": slip, "phones": contacts.shown_phones(hospital)},
+    )
