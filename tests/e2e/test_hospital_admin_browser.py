@@ -118,6 +118,16 @@ def test_a_hospital_admin_sets_up_a_clinic_that_a_caller_then_books(
     expect(page.locator("#admin-notice")).to_contain_text("号源已生成")
     expect(page.locator("#template-table")).to_contain_text("星期二 上午")
     expect(page.locator("#window-sessions")).to_have_text("1")
+    # 出诊一览 shows the generated session under its weekday, and the page still fits.
+    expect(page.locator("#week-table tbody tr")).to_have_count(1)
+    expect(page.locator("#week-table tbody td").nth(1)).to_contain_text("上午 1次")
+    overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+    assert overflow <= 0, f"the admin page scrolls sideways by {overflow}px with its week"
+    # 医院电话: the main number, shown on the walk-in slip below.
+    page.fill("#hospital-phone-1", "0871-65551234")
+    page.click("#save-phones")
+    expect(page.locator("#admin-notice")).to_contain_text("医院电话已保存")
+    expect(page.locator("#hospital-phone-1")).to_have_value("0871 6555 1234")
     expect(page.locator("#audit-table")).to_contain_text("新增排班模板")
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
@@ -159,4 +169,5 @@ def test_a_hospital_admin_sets_up_a_clinic_that_a_caller_then_books(
     expect(page.locator("#visit-number")).to_have_text("5")  # after the 4 elderly phone slots
     expect(page.locator("#slip-patient")).to_contain_text("王建国")
     expect(page.locator("#slip-when")).to_contain_text("12月1日 星期二 上午 09:20")
+    expect(page.locator("#slip-phones")).to_have_text("0871 6555 1234")
     page.screenshot(path=str(SLIP_SCREENSHOT), full_page=True)
