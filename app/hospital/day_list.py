@@ -29,6 +29,7 @@ from app.hospital.desk import (
 from app.hospital.enums import AppointmentStatus, ClinicSession, ScheduleStatus, SlotStatus
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
 from app.hospital.rules import BookingRules
+from app.hospital.schedules import WITHDRAWN
 from app.people.age import age_on
 from app.people.models import Person, PersonPhone
 from app.people.phones import local_number, mask_number
@@ -111,6 +112,8 @@ class DeskSchedule:
     elderly_free: int = 0
     elderly_release_at: datetime | None = None
     elderly_released: bool = False
+    # Stopped at the desk (not taken away by the weekly plan): 撤销停诊 is offered.
+    stopped_at_desk: bool = False
 
     @property
     def session_label(self) -> str:
@@ -418,6 +421,8 @@ def day_schedules(
                 doctor=doctor.name,
                 doctor_title=doctor.title,
                 stopped=schedule.status is ScheduleStatus.STOPPED,
+                stopped_at_desk=schedule.status is ScheduleStatus.STOPPED
+                and schedule.source != WITHDRAWN,
                 booked=int(n),
                 elderly_total=int(total),
                 elderly_free=int(free),

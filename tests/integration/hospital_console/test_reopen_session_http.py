@@ -197,3 +197,31 @@ def test_only_the_hospitals_own_staff_may_reopen(live_server: LiveServer) -> Non
     assert client.post(url, data={"csrf_token": token, "confirm": "yes"}).status_code == 303
     assert _state(server, schedule_id)[0] == ScheduleStatus.ACTIVE
     assert _state(server, theirs)[0] == ScheduleStatus.STOPPED
+
+
+def test_a_session_the_weekly_plan_took_away_is_not_reopened_at_the_desk(
+    live_server: LiveServer,
+) -> None:
+    """The plan stops a session it no longer has (if it ever held a booking) and brings it
+    back when planned again: the desk offers no undo for it and refuses one sent anyway."""
+    server = live_server
+    demo_data(server.db, today=DAY)
+    server.clock.set(NOW)
+    own = hospital_id(server.db)
+    booking = book(server.db, ZHANG, day=DAY + timedelta(days=1))
+    schedule_id = schedule_of(server.db, booking)
+    with server.db.session() as session:
+        desk.stop_session(session, schedule_id=schedule_id, now=NOW, reason="设备故障")
+        schedule = session.get(Schedule, schedule_id)
+        assert schedule is not None
+        schedule.source = "withdrawn"  # as schedules.apply_plan marks what it took away
+    hospital1 = _client(server, "hospital1", DEMO_PASSWORD)
+    day_page = hospital1.get(f"/hospital/{own}?day={(DAY + timedelta(days=1)).isoformat()}")
+    assert f'id="schedule-{schedule_id}"' in day_page.text
+    assert f'id="reopen-{schedule_id}"' not in day_page.text
+    url = f"/hospital/{own}/schedules/{schedule_id}/reopen"
+    page = hospital1.get(url)
+    assert page.status_code == 409 and "排班调整后撤下的" in page.text
+    refused = hospital1.post(url, data={"csrf_token": csrf_from(page.text), "confirm": "yes"})
+    assert refused.status_code == 409
+    assert _state(server, schedule_id)[0] == ScheduleStatus.STOPPED
