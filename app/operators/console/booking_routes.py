@@ -46,9 +46,10 @@ TRIP_DONE = {
 }
 
 
-def _url(request_id: int, patient_id: int, **query: object) -> str:
-    extra = "".join(f"&{k}={v}" for k, v in query.items())
-    return f"/dispatch/operators/{request_id}/booking?patient={patient_id}{extra}"
+def _url(request_id: int, patient_id: int, *, booked: int, trip: str | None = None) -> str:
+    """The page after a booking (or its car): what was booked, for that patient."""
+    url = f"/dispatch/operators/{request_id}/booking?booked={booked}&patient={patient_id}"
+    return f"{url}&trip={trip}" if trip else url
 
 
 def _booking_page(

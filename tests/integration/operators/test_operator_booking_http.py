@@ -77,7 +77,7 @@ def test_the_operator_on_the_line_books_the_offer_the_caller_agreed_to(
     assert done.status_code == 303
     [appointment] = _appointments(desk)
     assert done.headers["location"] == (
-        f"{url}?patient={appointment.patient_id}&booked={appointment.id}"
+        f"{url}?booked={appointment.id}&patient={appointment.patient_id}"
     )
     [appointment] = _appointments(desk)
     assert appointment.slot_id == int(first) and appointment.status == AppointmentStatus.BOOKED
@@ -240,7 +240,7 @@ def test_a_relative_on_the_line_books_for_their_parent_then_a_car_to_that_visit(
     assert appointment.patient_id == mother.id
     assert appointment.booked_by_contact_id == contact.id  # as a family booking by phone
     assert appointment.booked_by_number == daughter
-    assert done.headers["location"] == f"{url}?patient={mother.id}&booked={appointment.id}"
+    assert done.headers["location"] == f"{url}?booked={appointment.id}&patient={mother.id}"
 
     after = op1.get(done.headers["location"]).text
     assert 'id="booking-done"' in after and 'id="trip"' in after

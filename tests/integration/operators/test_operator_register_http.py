@@ -15,10 +15,11 @@ from sqlalchemy import select
 from app.notify.models import OutboxMessage
 from app.people.enums import ConsentBasis, PlaceKind
 from app.people.models import Community, Person, PersonAuditEntry, PersonPhone
+from app.staff.enums import StaffRole
 from app.staff.models import StaffUser
 from app.taxi.models import Ride
 from support.fake_twilio import FakeTwilio
-from support.live_server import LiveServer
+from support.live_server import LiveServer, add_staff, sign_in
 from support.operator_desk import ZHANG, Desk, make_desk
 from support.refusals import refusal
 
@@ -117,6 +118,16 @@ def test_the_operator_on_the_line_registers_the_caller_then_orders_to_their_home
         assert len(told) == 1 and "长者服务热线" in told[0].body
     page = op1.get("/dispatch?done=registered").text
     assert "已登记这位来电者" in page
+    # The chosen community's worker finds them; another community's does not.
+    db = desk.server.db
+    add_staff(db, "jinma", StaffRole.COMMUNITY_STAFF, community_id=jinma)
+    add_staff(db, "cuihu", StaffRole.COMMUNITY_STAFF, community_id=_community(desk, "翠湖社区"))
+    for worker, sees in (("jinma", True), ("cuihu", False)):
+        with desk.server.client() as client:
+            assert sign_in(client, worker).status_code == 303
+            found = client.get("/people", params={"q": "周桂兰"})
+            assert found.status_code == 200
+            assert (f'href="/people/{person.id}"' in found.text) is sees, worker
 
     # The panel now knows them; registering again is not offered, and refused.
     panel = op1.get("/dispatch/operators.html").text
