@@ -1,35 +1,46 @@
-"""Post/Redirect/Get with a result to show once: the flash cookie.
+"""Post/Redirect/Get with a result to show once: the flash.
 
 A console form that changes something answers 303 to a GET page, so reloading that page
 never sends the form again. Most pages say what happened with `?done=<action>`; a result
-that does not fit a URL (the counts of an import, a new API token shown only once) travels
-in the flash cookie instead:
+that does not fit a URL (a refusal with what was typed, the counts of an import, a new API
+token shown only once) travels as a flash instead:
 
-- `redirect_with_flash(request, url, data)`: 303 to `url`, with `data` (JSON) in the
-  cookie `ivr_flash`: HttpOnly, SameSite=Strict, `Path` = the page's path, 2 minutes,
-  Secure like the session cookie, and signed (HMAC-SHA256 with the secret key over the
-  data and the signed-in session), so another session or a forged cookie shows nothing.
-- `take_flash(request)` on that GET: the data (or None), and `forget_flash(request,
-  response)` deletes the cookie, so a reload or a later visit shows it no more.
+- `redirect_with_flash(request, url, data)`: 303 to `url`, with `data` (JSON) kept **on
+  the server** (`staff_flashes`, bound to the signed-in staff session) under the SHA-256
+  of a random token; the cookie `ivr_flash` holds only that token: HttpOnly,
+  SameSite=Strict, `Path` = the page's path, 2 minutes, Secure like the session cookie.
+  What was typed (a caller's phone number, a token) is therefore never readable in a
+  cookie, and another session, a forged or a replayed cookie shows nothing.
+- `take_flash(request)` on that GET: the data (or None), deleted as it is read (shown
+  once), and `forget_flash(request, response)` deletes the cookie.
+
+Each call is its own short transaction (`app.state.db`), apart from the route's session,
+which a refused action has just rolled back. Rows past their two minutes are deleted at
+the next flash; a session's rows go with its row (retention deletes ended sessions).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
+import secrets
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy import delete
 
-from app.consoles.session_cookie import cookie_secure, session_token_from
+from app.consoles.session_cookie import cookie_secure
 from app.core.config import Settings
+from app.core.db import Database
+from app.db.base import utcnow
+from app.staff.models import StaffFlash
+from app.staff.sessions import token_digest
 
 FLASH_COOKIE = "ivr_flash"
 FLASH_SECONDS = 120
+TOKEN_BYTES = 32
 
 
 def _settings(request: Request) -> Settings:
@@ -37,19 +48,37 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-def _mac(request: Request, payload: str) -> str:
-    bound = session_token_from(request) or ""
-    message = f"flash|{bound}|{payload}".encode()
-    return hmac.new(_settings(request).secret_key.encode(), message, hashlib.sha256).hexdigest()
+def _database(request: Request) -> Database:
+    database: Database = request.app.state.db
+    return database
+
+
+def _session_id(request: Request) -> int | None:
+    """The signed-in staff session of this request (set by `optional_staff`)."""
+    open_session = getattr(request.state, "staff_session", None)
+    return getattr(open_session, "id", None)
 
 
 def redirect_with_flash(request: Request, url: str, data: dict[str, Any]) -> RedirectResponse:
     """303 to `url`, carrying `data` to be shown once there."""
-    payload = base64.urlsafe_b64encode(json.dumps(data, ensure_ascii=False).encode()).decode()
     response = RedirectResponse(url, status_code=303)
+    session_id = _session_id(request)
+    if session_id is None:  # console routes are signed in; nothing to bind it to otherwise
+        return response
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    now = utcnow()
+    with _database(request).session() as work:
+        work.execute(delete(StaffFlash).where(StaffFlash.expires_at < now))
+        work.add(
+            StaffFlash(
+                token_hash=token_digest(token), session_id=session_id,
+                data=json.dumps(data, ensure_ascii=False),
+                expires_at=now + timedelta(seconds=FLASH_SECONDS),
+            )
+        )
     response.set_cookie(
         FLASH_COOKIE,
-        f"{payload}.{_mac(request, payload)}",
+        token,
         path=urlsplit(url).path,
         max_age=FLASH_SECONDS,
         httponly=True,
@@ -60,13 +89,25 @@ def redirect_with_flash(request: Request, url: str, data: dict[str, Any]) -> Red
 
 
 def take_flash(request: Request) -> dict[str, Any] | None:
-    """The data a redirect left for this page, if it is genuine (else None)."""
-    raw = request.cookies.get(FLASH_COOKIE) or ""
-    payload, _, mac = raw.rpartition(".")
-    if not payload or not hmac.compare_digest(mac, _mac(request, payload)):
+    """The data a redirect left for this page and this session (else None); read once."""
+    token = request.cookies.get(FLASH_COOKIE) or ""
+    session_id = _session_id(request)
+    if not token or len(token) > 100 or session_id is None:
+        return None
+    with _database(request).session() as work:
+        row = work.execute(
+            delete(StaffFlash)
+            .where(
+                StaffFlash.token_hash == token_digest(token),
+                StaffFlash.session_id == session_id,
+                StaffFlash.expires_at >= utcnow(),
+            )
+            .returning(StaffFlash.data)
+        ).first()
+    if row is None:
         return None
     try:
-        data = json.loads(base64.urlsafe_b64decode(payload.encode()))
+        data = json.loads(row[0])
     except ValueError:
         return None
     return data if isinstance(data, dict) else None

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.calls.enums import TransferReason
 from app.calls.models import Call, CallStep
+from app.hospital.patients import SELF, patients_for_caller
 from app.operators.enums import (
     OPEN,
     OUTCOME_LABELS,
@@ -113,6 +114,9 @@ class PanelEntry:
     has_recording: bool
     family: tuple[tuple[str, str], ...]  # (relation and name, phone) of each family contact
     registered: bool = False  # the caller (or their number) is a registered person
+    # Relatives who list the caller's number as a family contact allowed to book for them
+    # (e.g. "张秀英（来电者是老人的女儿）"): 为来电者挂号 may book for them too.
+    relatives: tuple[str, ...] = ()
 
     @property
     def on_the_line(self) -> bool:
@@ -198,6 +202,17 @@ def _entry(
         if person
         else (),
         registered=person is not None,
+        relatives=_relatives(session, row.caller_number),
+    )
+
+
+def _relatives(session: Session, number: str | None) -> tuple[str, ...]:
+    if not number:
+        return ()
+    return tuple(
+        f"{p.person.full_name}（来电者是老人的{p.relation}）"
+        for p in patients_for_caller(session, number=number)
+        if p.relation != SELF and p.person.active
     )
 
 

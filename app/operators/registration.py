@@ -1,8 +1,10 @@
 """Registering a caller from the operators' panel (登记为老人).
 
 An operator talking with an unregistered caller (they pressed 0 and were picked up) can
-register them as a person: name, the name they are called by, home address and, when the
-caller gives it, the resident ID. The number is the caller's, from the call, never from
+register them as a person: name, the name they are called by, home address, their
+community (街道/社区, required, one of the existing communities: as in the community
+console, so the community's workers see and look after them) and, when the caller gives
+it, the resident ID. The number is the caller's, from the call, never from
 the form; the consent is the caller's spoken one (`ConsentBasis.VERBAL_BY_PHONE`), which
 the operator confirms by ticking a box. Everything else is
 `app.people.registration.register_person`, as the community console and the roster import
@@ -24,7 +26,7 @@ from sqlalchemy.orm import Session
 from app.operators.requests import OperatorRequestError, held_by
 from app.people.audit import Actor
 from app.people.enums import ConsentBasis, PlaceKind
-from app.people.models import Person, PersonPhone
+from app.people.models import Community, Person, PersonPhone
 from app.people.registration import HOME_LABEL, PlaceInput, RegistrationError, register_person
 from app.staff.models import StaffUser
 
@@ -33,6 +35,12 @@ NO_NUMBER = "来电号码隐藏，不能登记：登记要用老人自己的电�
 ALREADY = "这个号码已经登记在{name}名下，不用再登记。"
 NO_CONSENT = "请先在电话里征得老人同意，再勾选“老人在电话里同意登记”。没有登记。"
 NO_HOME = "请填写家庭住址（司机接老人用）。没有登记。"
+NO_COMMUNITY = "请选择老人所在的社区（街道/社区，社区工作人员照看老人用）。没有登记。"
+
+
+def communities(session: Session) -> list[Community]:
+    """The communities an operator chooses from, by district (街道/区) then name."""
+    return list(session.scalars(select(Community).order_by(Community.district, Community.name)))
 
 
 def register_caller(
@@ -43,6 +51,7 @@ def register_caller(
     full_name: str,
     call_name: str,
     home_address: str,
+    community_id: int | None,
     id_number: str,
     consented: bool,
     now: datetime,
@@ -62,6 +71,8 @@ def register_caller(
         raise OperatorRequestError(NO_CONSENT, conflict=False)
     if not home_address.strip():
         raise OperatorRequestError(NO_HOME, conflict=False)
+    if community_id is None:
+        raise OperatorRequestError(NO_COMMUNITY, conflict=False)
     actor = Actor(f"{staff.display_name}（{staff.username}）", staff.id)
     try:
         return register_person(
@@ -70,6 +81,7 @@ def register_caller(
             registered_by=actor.name,
             staff_user_id=staff.id,
             consent_basis=ConsentBasis.VERBAL_BY_PHONE,
+            community_id=community_id,
             id_number=id_number.strip() or None,
             call_name=call_name.strip() or None,
             phones=[row.caller_number],

@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -62,6 +63,22 @@ class StaffSession(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[str | None] = mapped_column(String(20))
     """signed_out, password, deactivated, role, everywhere, idle or expired."""
+
+
+class StaffFlash(Base):
+    """What a refused console form left to show once on the page it redirects to
+    (app/consoles/flash.py). Kept here, not in the cookie: it may hold what was typed (a
+    caller's number). The cookie holds a random token; only its SHA-256 is stored. Gone
+    when shown, when its session's row is deleted, or at the next flash once expired."""
+
+    __tablename__ = "staff_flashes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_sessions.id", ondelete="CASCADE"), index=True
+    )
+    data: Mapped[str] = mapped_column(Text)  # JSON
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class LoginThrottle(Base):

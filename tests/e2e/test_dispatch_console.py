@@ -123,3 +123,38 @@ def _inside(element: Any, box: Any) -> bool:
     clipped = element.evaluate("el => el.scrollWidth > el.clientWidth")
     return (not clipped and inner["x"] >= outer["x"] - 0.5
             and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5)
+
+
+DISPATCH_PAGES = ("/dispatch", "/dispatch/fleet", "/dispatch/scheduled", "/dispatch/regular",
+                  "/dispatch/history")
+
+
+def test_the_tabs_stay_in_place_on_every_dispatch_page(live_server: LiveServer, page: Any) -> None:
+    """One header for every dispatch page: at 1366 and 1024 px each tab is at the same place
+    on the queue, the fleet, booked and regular rides and the history, so switching pages
+    never makes them jump."""
+    demo_data(live_server.db)
+    page.goto(f"{live_server.url}/dispatch")
+    page.fill("#username", "operator")
+    page.fill("#password", "diaodu-2026")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/dispatch")
+    for width in (1366, 1024):
+        page.set_viewport_size({"width": width, "height": 768})
+        places: dict[str, list[tuple[float, float, float, float]]] = {}
+        for path in DISPATCH_PAGES:
+            page.goto(f"{live_server.url}{path}")
+            tabs = page.locator("nav.dispatch-nav a")
+            expect(tabs).to_have_count(len(DISPATCH_PAGES))
+            places[path] = [
+                (round(b["x"]), round(b["y"]), round(b["width"]), round(b["height"]))
+                for b in (tabs.nth(i).bounding_box() for i in range(tabs.count()))
+            ]
+            current = page.locator("nav.dispatch-nav a[aria-current=page]")
+            assert current.get_attribute("href") == path, (width, path)
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll <= width, (width, path, scroll)  # no sideways scrolling
+        first = places[DISPATCH_PAGES[0]]
+        for path, boxes in places.items():
+            assert boxes == first, (width, path, boxes, first)
+        page.screenshot(path=f"/tmp/ivr-dispatch-tabs-{width}.png")

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
-from app.operators import panel
+from app.operators import panel, registration
 from app.people.phones import local_number, mask_number
 from app.staff.models import StaffUser
 
@@ -31,6 +31,12 @@ def panel_context(
 ) -> dict[str, Any]:
     entries = panel.open_requests(session, now=now)
     return {
+        # 登记为老人 chooses one (only drawn for an unregistered caller on the line).
+        "operator_communities": (
+            registration.communities(session)
+            if any(e.talking and e.operator_id == staff.id and not e.registered for e in entries)
+            else []
+        ),
         "operator_entries": entries,
         "operator_on_line": sum(1 for e in entries if e.on_the_line),
         "operator_phone_missing": not staff.phone_number,

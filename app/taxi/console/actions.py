@@ -1,8 +1,9 @@
 """POST routes of the dispatch console: every change to a ride goes through app.taxi.rides.
 
 Each form carries the CSRF token and the ride version the operator saw. A refused change
-(someone else was faster, a double click, a busy driver) re-renders the console with a
-Chinese message and HTTP 409; nothing of it is saved.
+(someone else was faster, a double click, a busy driver) saves nothing and goes back (303)
+to the console with a Chinese message, the form opened again with what was typed
+(app/taxi/console/refusals.py), so a reload never sends it again.
 """
 
 from __future__ import annotations
@@ -17,10 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.consoles.auth import DispatchStaff, NowDep
 from app.consoles.csrf import CsrfProtected
-from app.consoles.flash import redirect_with_flash
 from app.consoles.http import commit_or_refuse
-from app.consoles.templating import render
-from app.core.config import Settings
 from app.core.deps import SessionDep, SettingsDep
 from app.people.phones import typed_number
 from app.staff.models import StaffUser
@@ -29,7 +27,7 @@ from app.taxi.ahead import AheadRules
 from app.taxi.console import ahead_order
 from app.taxi.console.forms import dispatch_router
 from app.taxi.console.orders import DUPLICATE
-from app.taxi.console.view import page_context
+from app.taxi.console.refusals import back_to_dispatch
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
 
@@ -45,20 +43,23 @@ NO_CAR_UNCONFIRMED = "请先点“暂无车辆”，再点“确认：暂无车�
 def _run(
     request: Request,
     session: Session,
-    settings: Settings,
     staff: StaffUser,
-    now: NowDep,
     *,
     action: str,
-    ride_id: int | None,
+    ride_id: int,
     change: Callable[[], object],
+    form: str | None = None,
+    typed: dict[str, object] | None = None,
 ) -> Response:
+    """Commit `change`, or go back to the console with the refusal and, when the ride's
+    form `form` (e.g. "assign") was refused, that form open again with `typed`."""
+
     def show_refusal(exc: Exception) -> Response:
         assert isinstance(exc, rides.RideError)
-        context = page_context(session, settings, now, staff)
-        context["error"] = exc.message
-        status = 409 if isinstance(exc, rides.RideConflict | rides.RideNotFound) else 400
-        return render(request, "dispatch/page.html", context, status_code=status)
+        return back_to_dispatch(
+            request, exc.message, form=f"{form}-{ride_id}" if form else None, typed=typed,
+            anchor=f"ride-{ride_id}",
+        )
 
     return commit_or_refuse(
         session, change, refused=rides.RideError, show_refusal=show_refusal,
@@ -75,11 +76,12 @@ def assign(
     driver_id: Annotated[int, Form()], eta_minutes: Annotated[int, Form()],
 ) -> Response:
     return _run(
-        request, session, settings, staff, now, action="assigned", ride_id=ride_id,
+        request, session, staff, action="assigned", ride_id=ride_id,
         change=lambda: rides.assign_driver(
             session, ride_id=ride_id, driver_id=driver_id, eta_minutes=eta_minutes,
             expected_version=version, notify_voice_call=settings.notify_voice_call,
         ),
+        form="assign", typed={"driver_id": driver_id, "eta_minutes": eta_minutes},
     )
 
 
@@ -97,7 +99,7 @@ def _transition_route(path: str, action: str, command: Callable[..., object]) ->
         settings: SettingsDep, now: NowDep, version: Version,
     ) -> Response:
         return _run(
-            request, session, settings, staff, now, action=action, ride_id=ride_id,
+            request, session, staff, action=action, ride_id=ride_id,
             change=lambda: command(session, ride_id=ride_id, expected_version=version),
         )
 
@@ -116,10 +118,11 @@ def cancel(
     reason: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     return _run(
-        request, session, settings, staff, now, action="cancelled", ride_id=ride_id,
+        request, session, staff, action="cancelled", ride_id=ride_id,
         change=lambda: rides.cancel(
             session, ride_id=ride_id, expected_version=version, reason=reason
         ),
+        form="cancel", typed={"reason": reason},
     )
 
 
@@ -140,7 +143,7 @@ def no_car(
         )
 
     return _run(
-        request, session, settings, staff, now, action="no_car", ride_id=ride_id, change=change
+        request, session, staff, action="no_car", ride_id=ride_id, change=change, form="no-car"
     )
 
 
@@ -181,14 +184,16 @@ def back_office_order(
 
     def show_refusal(exc: Exception) -> Response:
         assert isinstance(exc, rides.RideError)
-        shown: dict[str, object] = {"error": exc.message, "order": typed}
-        if isinstance(exc, rides.DuplicateOrder):  # the open rides and "仍然下单"
-            shown["error"] = DUPLICATE.format(count=len(exc.open_rides))
-            # A cookie holds about 4 KB: short pickups, the first few rides.
-            shown["duplicate"] = [
-                {**asdict(r), "pickup": r.pickup[:40]} for r in exc.open_rides[:FLASH_RIDES]
-            ]
-        return redirect_with_flash(request, "/dispatch", shown)
+        if not isinstance(exc, rides.DuplicateOrder):
+            return back_to_dispatch(request, exc.message, form="order", typed=typed)
+        # The open rides and "仍然下单": short pickups, the first few rides.
+        duplicate = [
+            {**asdict(r), "pickup": r.pickup[:40]} for r in exc.open_rides[:FLASH_RIDES]
+        ]
+        return back_to_dispatch(
+            request, DUPLICATE.format(count=len(exc.open_rides)), form="order", typed=typed,
+            duplicate=duplicate,
+        )
 
     def done(ride: Ride) -> str:
         if ride.status == RideStatus.SCHEDULED:

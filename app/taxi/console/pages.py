@@ -10,13 +10,14 @@ from fastapi.responses import JSONResponse, Response
 
 from app.consoles.auth import DispatchStaff, NowDep
 from app.consoles.csrf import CsrfProtected
-from app.consoles.flash import forget_flash, take_flash
+from app.consoles.flash import forget_flash
 from app.consoles.templating import render
 from app.core.deps import SessionDep, SettingsDep
 from app.people.phones import local_number
 from app.taxi import queue as ride_queue
 from app.taxi import rides
 from app.taxi.console.forms import dispatch_router, form_problem
+from app.taxi.console.refusals import take_refusal
 from app.taxi.console.view import dispatch_notice, entry_json, page_context, queue_context
 from app.taxi.models import Ride
 
@@ -36,12 +37,8 @@ def dispatch_page(
     context = page_context(session, settings, now, staff)
     context["notice"] = dispatch_notice(done, settings)
     context["error"] = form_problem(request)
-    refused = take_flash(request)  # a refused 后台下单: its message and what was typed
-    if refused is not None:
-        context.update(
-            error=str(refused.get("error") or ""), order=refused.get("order"),
-            duplicate=refused.get("duplicate"),
-        )
+    # A refused action: its message, and its form opened again with what was typed.
+    context.update(take_refusal(request))
     response = render(request, "dispatch/page.html", context)
     forget_flash(request, response)
     return response

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, time
 
 from sqlalchemy import select
 
+from app.core.local_time import LOCAL_TZ, local_today
 from app.hospital.enums import AppointmentStatus
 from app.hospital.models import Appointment, Department
 from app.notify.models import OutboxMessage
 from app.operators import booking
+from app.people.models import Community, FamilyContact, Person
 from app.scheduler.models import ScheduledJob
 from app.staff.enums import StaffRole
 from app.staff.models import StaffUser
+from app.taxi import hospital_trips
+from app.taxi.enums import RideStatus
+from app.taxi.models import HospitalTrip, Ride
 from support.fake_twilio import FakeTwilio
 from support.live_server import LiveServer, add_hospital, add_staff, csrf_from, sign_in
 from support.operator_desk import ZHANG, Desk, make_desk
@@ -43,11 +49,6 @@ def _connected(desk: Desk, sid: str, number: str) -> int:
 def _appointments(desk: Desk) -> list[Appointment]:
     with desk.server.db.session() as session:
         return list(session.scalars(select(Appointment).order_by(Appointment.id)))
-
-
-def done_id(desk: Desk) -> int:
-    [appointment] = _appointments(desk)
-    return appointment.id
 
 
 def test_the_operator_on_the_line_books_the_offer_the_caller_agreed_to(
@@ -77,7 +78,10 @@ def test_the_operator_on_the_line_books_the_offer_the_caller_agreed_to(
     done = op1.post(url, data={"csrf_token": token, "department": DEPARTMENT,
                                "slot_id": first, "confirmed": "true"})
     assert done.status_code == 303
-    assert done.headers["location"] == f"{url}?booked={done_id(desk)}"
+    [appointment] = _appointments(desk)
+    assert done.headers["location"] == (
+        f"{url}?booked={appointment.id}&patient={appointment.patient_id}"
+    )
     [appointment] = _appointments(desk)
     assert appointment.slot_id == int(first) and appointment.status == AppointmentStatus.BOOKED
     assert (appointment.booked_by_number, appointment.call_id) == (ZHANG, CALLER_SID)
@@ -176,9 +180,11 @@ def test_a_caller_registered_without_an_id_number_is_told_why_booking_cannot_be_
     desk = make_desk(live_server_factory, fake_twilio)
     request_id = _connected(desk, STRANGER_SID, STRANGER)
     op1, token = desk.operator("op1")
+    with desk.server.db.session() as session:
+        community = session.scalars(select(Community.id).order_by(Community.id)).first()
     registered = op1.post(f"/dispatch/operators/{request_id}/register", data={
         "csrf_token": token, "full_name": "周桂兰", "home_address": "五华区华山南路12号",
-        "consented": "true",
+        "consented": "true", "community_id": str(community),
     })
     assert registered.status_code == 303
     url = f"/dispatch/operators/{request_id}/booking"
@@ -189,4 +195,126 @@ def test_a_caller_registered_without_an_id_number_is_told_why_booking_cannot_be_
                                   "slot_id": slot, "confirmed": "true"})
     assert refused.status_code == 400 and "没有挂号：电话挂号要实名" in refused.text
     assert _appointments(desk) == []
+    op1.close()
+
+
+DAUGHTER_SID = "CA" + "3" * 32
+
+
+def _relative_of(desk: Desk, number: str) -> tuple[Person, FamilyContact]:
+    with desk.server.db.session() as session:
+        contact = session.scalars(select(FamilyContact).where(
+            FamilyContact.phone == number, FamilyContact.may_act_for.is_(True)
+        ).order_by(FamilyContact.id)).first()
+        assert contact is not None
+        person = session.get(Person, contact.person_id)
+        assert person is not None
+        session.expunge_all()
+        return person, contact
+
+
+def test_a_relative_on_the_line_books_for_their_parent_then_a_car_to_that_visit(
+    live_server_factory: Callable[..., LiveServer], fake_twilio: FakeTwilio
+) -> None:
+    """The caller is not registered themself but is the 女儿 a registered person lists as a
+    family contact who may book for her: the operator books for the mother, as the phone
+    flow would (the contact recorded), then offers the car to that appointment."""
+    daughter = "+8613900000001"
+    mother, contact = _relative_of(desk := make_desk(live_server_factory, fake_twilio), daughter)
+    # 10 a.m. of the demo data's day: the earliest visits are within the days a car can be
+    # booked for, and far enough ahead for one.
+    today = local_today(desk.server.clock.now())
+    desk.server.clock.set(datetime.combine(today, time(10), tzinfo=LOCAL_TZ).astimezone(UTC))
+    request_id = _connected(desk, DAUGHTER_SID, daughter)
+    op1, token = desk.operator("op1")
+    url = f"/dispatch/operators/{request_id}/booking"
+    panel = op1.get("/dispatch/operators.html").text
+    assert f'href="{url}"' in panel
+    assert f"可为家人挂号：{mother.full_name}（来电者是老人的{contact.relation}）" in panel
+
+    page = op1.get(url, params={"department": DEPARTMENT})
+    assert page.status_code == 200, page.text[-1500:]
+    title = re.search(r'<h2 id="booking-title">(.*?)</h2>', page.text, re.S)
+    assert title is not None, page.text[-3000:]
+    assert f"来电者是老人的{contact.relation}" in title.group(1), title.group(1)
+    assert (mother.call_name or mother.full_name) in title.group(1)
+    assert f'name="patient_id" value="{mother.id}"' in page.text
+    [first, *_] = re.findall(r'name="slot_id" value="(\d+)"', page.text)
+    done = op1.post(url, data={"csrf_token": token, "department": DEPARTMENT, "slot_id": first,
+                               "confirmed": "true", "patient_id": str(mother.id)})
+    assert done.status_code == 303, done.text[-1500:]
+    [appointment] = _appointments(desk)
+    assert appointment.patient_id == mother.id
+    assert appointment.booked_by_contact_id == contact.id  # as a family booking by phone
+    assert appointment.booked_by_number == daughter
+    assert done.headers["location"] == f"{url}?booked={appointment.id}&patient={mother.id}"
+
+    after = op1.get(done.headers["location"]).text
+    assert 'id="booking-done"' in after and 'id="trip-offer"' in after, after[-3000:]
+    assert 'id="trip-refused"' not in after
+    with desk.server.db.session() as session:
+        planned = hospital_trips.planned_pickup(
+            session, appointment_id=appointment.id, now=desk.server.clock.now(),
+            settings=desk.server.settings,
+        )
+    trip_url = f"{url}/{appointment.id}/trip"
+    # Another operator may not book the car for this caller.
+    op2, token2 = desk.operator("op2")
+    assert op2.post(trip_url, data={"csrf_token": token2}).status_code == 409
+    op2.close()
+    booked = op1.post(trip_url, data={"csrf_token": token, "patient_id": str(mother.id)})
+    assert booked.status_code == 303 and booked.headers["location"].endswith("&trip=booked")
+    with desk.server.db.session() as session:
+        trip = session.scalars(select(HospitalTrip)).one()
+        ride = session.get(Ride, trip.ride_id)
+        assert trip.appointment_id == appointment.id and ride is not None
+        assert ride.person_id == mother.id and ride.caller_number == daughter
+        assert ride.status == RideStatus.SCHEDULED and ride.to_hospital
+        assert ride.pickup_at == planned  # the pickup the page offered
+    shown = op1.get(booked.headers["location"]).text
+    assert 'id="trip-done"' in shown and 'id="trip-form"' not in shown
+    # Once booked, the offer is not made again and a second click books nothing.
+    again = op1.post(trip_url, data={"csrf_token": token, "patient_id": str(mother.id)})
+    assert again.status_code == 303
+    with desk.server.db.session() as session:
+        assert len(session.scalars(select(HospitalTrip)).all()) == 1
+    op1.close()
+
+
+def test_a_relative_cannot_book_for_someone_who_did_not_list_their_number(
+    live_server_factory: Callable[..., LiveServer], fake_twilio: FakeTwilio
+) -> None:
+    daughter = "+8613900000001"
+    desk = make_desk(live_server_factory, fake_twilio)
+    mother, _ = _relative_of(desk, daughter)
+    with desk.server.db.session() as session:
+        stranger = session.scalars(select(Person).where(
+            Person.id != mother.id, Person.id_number.is_not(None)
+        ).order_by(Person.id)).first()
+        assert stranger is not None
+        stranger_id = stranger.id
+    request_id = _connected(desk, DAUGHTER_SID, daughter)
+    op1, token = desk.operator("op1")
+    url = f"/dispatch/operators/{request_id}/booking"
+    refused = op1.get(url, params={"patient": stranger_id, "department": DEPARTMENT})
+    assert refused.status_code == 400 and "没有把来电号码登记为可以代挂号的家属" in refused.text
+    page = op1.get(url, params={"department": DEPARTMENT, "patient": mother.id}).text
+    [slot, *_] = re.findall(r'name="slot_id" value="(\d+)"', page)
+    posted = op1.post(url, data={"csrf_token": token, "department": DEPARTMENT, "slot_id": slot,
+                                 "confirmed": "true", "patient_id": str(stranger_id)})
+    assert posted.status_code == 400 and "没有把来电号码登记为可以代挂号的家属" in posted.text
+    assert _appointments(desk) == []
+    # Nor a car to someone else's appointment, booked by the hospital staff say.
+    with desk.server.db.session() as session:
+        from app.hospital import appointments as service
+        from app.hospital.offers import find_offers
+        [free] = find_offers(session, department="眼科", patient_id=stranger_id,
+                             now=desk.server.clock.now(), limit=1)
+        theirs = service.book(session, slot_id=free.slot_id, patient_id=stranger_id,
+                              now=desk.server.clock.now(), booked_by_number=None, notify=False)
+        theirs_id = theirs.id
+    car = op1.post(f"{url}/{theirs_id}/trip", data={"csrf_token": token})
+    assert car.status_code == 400 and "不是来电者或其家属的" in car.text
+    with desk.server.db.session() as session:
+        assert session.scalars(select(HospitalTrip)).all() == []
     op1.close()

@@ -21,6 +21,7 @@ from app.taxi.models import Ride
 from support.fake_twilio import FakeTwilio
 from support.live_server import LiveServer
 from support.operator_desk import OP1_PHONE, OP2_PHONE, ZHANG, Desk, make_desk, ring_request_id
+from support.refusals import refusal
 
 CALLER_SID = "CA" + "c" * 32
 SECOND_SID = "CA" + "d" * 32
@@ -79,7 +80,18 @@ def test_a_caller_who_pressed_0_is_picked_up_and_bridged_to_the_operator(
     # A second order while that ride waits: warned, not queued, until confirmed.
     again = op1.post(f"/dispatch/operators/{request_id}/order",
                      data={"csrf_token": token, "destination": "省人民医院"})
-    assert again.status_code == 400 and f"#{first_id}（等待派车）" in again.text
+    assert again.headers["location"] == f"/dispatch#operator-request-{request_id}"
+    assert f"#{first_id}（等待派车）" in refusal(op1, again)
+    # The refused order came back with its form open and what was typed (once).
+    op1.post(f"/dispatch/operators/{request_id}/order",
+             data={"csrf_token": token, "destination": "金马寺", "to_hospital": "true"})
+    kept = op1.get("/dispatch").text
+    form = re.search(rf'<details class="act" data-key="order-{request_id}"[^>]*>.*?</details>',
+                     kept, re.S)
+    assert form is not None and f'data-key="order-{request_id}" open' in form.group(0)
+    assert 'value="金马寺"' in form.group(0)
+    assert re.search(r'name="to_hospital" value="true" checked', form.group(0))
+    assert 'value="金马寺"' not in op1.get("/dispatch").text
     confirmed = op1.post(f"/dispatch/operators/{request_id}/order",
                          data={"csrf_token": token, "destination": "翠湖", "duplicate_ok": "true"})
     assert confirmed.status_code == 303
@@ -91,7 +103,7 @@ def test_a_caller_who_pressed_0_is_picked_up_and_bridged_to_the_operator(
     op2, token2 = desk.operator("op2")
     assert "13800000001" not in op2.get("/dispatch/operators.html").text
     late = op2.post(f"/dispatch/operators/{request_id}/pick-up", data={"csrf_token": token2})
-    assert late.status_code == 409 and "已经由调度1接起了" in late.text
+    assert "已经由调度1接起了" in refusal(op2, late)
     assert len(desk.rings()) == 1
 
     # The conversation ends: the row leaves the panel.
@@ -108,22 +120,23 @@ def test_two_operators_picking_up_at_once_ring_one_phone_and_tell_the_other(
     request_id = desk.request_id(CALLER_SID)
     clients = [desk.operator("op1"), desk.operator("op2")]
     start = threading.Barrier(2)
-    answers: list[httpx.Response] = []
+    answers: list[tuple[httpx.Client, httpx.Response]] = []
 
     def click(client: httpx.Client, token: str) -> None:
         start.wait()
-        answers.append(
-            client.post(f"/dispatch/operators/{request_id}/pick-up", data={"csrf_token": token})
-        )
+        answers.append((client, client.post(
+            f"/dispatch/operators/{request_id}/pick-up", data={"csrf_token": token}
+        )))
 
     threads = [threading.Thread(target=click, args=pair) for pair in clients]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(15)
-    assert sorted(a.status_code for a in answers) == [303, 409]
-    refused = next(a for a in answers if a.status_code == 409)
-    assert "已经由调度" in refused.text
+    places = sorted(a.headers["location"] for _, a in answers)
+    assert places == [f"/dispatch#operator-request-{request_id}", "/dispatch?done=caller_picked_up"]
+    loser, refused = next((c, a) for c, a in answers if "#" in a.headers["location"])
+    assert "已经由调度" in refusal(loser, refused)
     [ring] = desk.rings()
     assert ring.form["To"] in (OP1_PHONE, OP2_PHONE)
     assert desk.row(request_id).operator_id is not None
@@ -149,10 +162,10 @@ def test_a_caller_who_hung_up_leaves_the_panel_and_cannot_be_picked_up(
     assert desk.row(desk.request_id(SECOND_SID)).status == RequestStatus.LEFT
     assert "张奶奶" not in op1.get("/dispatch/operators.html").text
     refused = op1.post(f"/dispatch/operators/{request_id}/pick-up", data={"csrf_token": token})
-    assert refused.status_code == 409 and "来电者已经挂断了" in refused.text
+    assert "来电者已经挂断了" in refusal(op1, refused)
     assert desk.rings() == []
     gone = op1.post(f"/dispatch/operators/{request_id}/order", data={"csrf_token": token})
-    assert gone.status_code == 409 and "找不到这位来电者" in gone.text
+    assert "找不到这位来电者" in refusal(op1, gone)
 
 
 def test_a_caller_who_hangs_up_while_the_operator_phone_rings_is_reported_to_the_operator(
@@ -190,7 +203,7 @@ def test_an_operator_phone_that_does_not_answer_leaves_the_caller_first_in_line(
     second = desk.request_id(SECOND_SID)
     # An unregistered caller's ride needs a pickup: the operator is told, nothing queued.
     no_pickup = op1.post(f"/dispatch/operators/{second}/order", data={"csrf_token": token})
-    assert no_pickup.status_code == 400 and "上车地点" in no_pickup.text
+    assert "上车地点" in refusal(op1, no_pickup)
     assert re.findall(r'id="operator-request-(\d+)"', panel) == [str(first), str(second)]
     assert "调度员的电话没有接通，来电者仍在排队" in panel
     assert fake_twilio.updates(CALLER_SID) == []  # the caller never left the queue
@@ -212,6 +225,6 @@ def test_twilio_refusing_the_ring_puts_the_caller_back_with_the_reason(
     op1, token = desk.operator("op1")
     fake_twilio.fail_next("error400")
     refused = op1.post(f"/dispatch/operators/{request_id}/pick-up", data={"csrf_token": token})
-    assert refused.status_code == 400 and "电话服务没有接受这次呼叫" in refused.text
+    assert "电话服务没有接受这次呼叫" in refusal(op1, refused)
     row = desk.row(request_id)
     assert row.status == RequestStatus.WAITING and row.operator_id is None

@@ -27,13 +27,15 @@ from support.live_server import (
 from support.operator_desk import Desk, make_desk
 
 CALLER_SID = "CA" + "b" * 32
-PAGES = ("/dispatch/operators.html",)
+PAGES = ("/dispatch/operators.html", "/dispatch/operators/{id}/booking")
 ACTIONS = (
     "/dispatch/operators/{id}/pick-up",
     "/dispatch/operators/{id}/call-back",
     "/dispatch/operators/{id}/order",
     "/dispatch/operators/{id}/register",
     "/dispatch/operators/{id}/booking",
+    "/dispatch/operators/{id}/booking/1/trip",
+    "/dispatch/operators/{id}/note",
     "/dispatch/rides/1/call-back",
 )
 WEBHOOKS = (
@@ -71,7 +73,7 @@ def test_only_operators_and_admins_use_the_panel(
 
     with desk.server.client() as anonymous:
         for path in PAGES:
-            answer = anonymous.get(path)
+            answer = anonymous.get(path.format(id=request_id))
             assert answer.status_code == 303 and "/login" in answer.headers["location"], path
         for path in ACTIONS:
             answer = anonymous.post(path.format(id=request_id), data={"csrf_token": "x"})
@@ -79,7 +81,7 @@ def test_only_operators_and_admins_use_the_panel(
     for username in ("nurse", "social"):
         client, token = _signed_in(desk, username)
         for path in PAGES:
-            answer = client.get(path)
+            answer = client.get(path.format(id=request_id))
             assert answer.status_code == 403 and "无权" in answer.text, (username, path)
         for path in ACTIONS:
             answer = client.post(path.format(id=request_id), data={"csrf_token": token})
