@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0028_operator_community"
-down_revision: str | None = "0026_doctor_active"
+down_revision: str | None = "0027_hospital_contacts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
