@@ -4,10 +4,12 @@ once), skips one day, pauses and ends it; bad input refused with its reason."""
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from app.hospital.rules import calendar_gap
@@ -159,3 +161,74 @@ def test_bad_input_is_refused_with_its_reason_and_nothing_saved(
         assert answer.status_code == 400, extra
         assert reason in answer.text, extra
     assert _rules(live_server) == []
+
+
+def test_an_operator_changes_a_rule_the_days_made_are_listed_and_kept(
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """修改 on the page: the form is filled in with the rule; the change (a return trip at
+    12:00, Tuesdays only, 9:00) applies to the days not made yet, Tuesday's booking made
+    already stays at 8:00 and is listed as kept, before and after saving; the change is in
+    the log like every action; a stale version and a bad return time are refused."""
+    client = _operator(live_server)
+    person_id, home = _zhang(live_server)
+    token = csrf_from(client.get("/dispatch/regular", params={"person": person_id}).text)
+    client.post("/dispatch/regular", data=_form(person_id, home, token))
+    (rule,) = _rules(live_server)
+    assert f'href="/dispatch/regular/{rule.id}/edit"' in client.get("/dispatch/regular").text
+    form = client.get(f"/dispatch/regular/{rule.id}/edit")
+    assert form.status_code == 200 and 'id="regular-edit-form"' in form.text
+    assert 'value="2" checked' in form.text and 'value="5" checked' in form.text
+    assert 'value="3" checked' not in form.text and 'value="08:00"' in form.text
+    assert 'id="kept-days"' in form.text and "12月01日 08:00" in form.text
+
+    change = _form(person_id, home, token, weekdays=["2"], pickup_time="09:00",
+                   return_time="12:00", version=str(rule.version))
+    without_token = client.post(f"/dispatch/regular/{rule.id}/edit", data={**change,
+                                                                       "csrf_token": "x"})
+    assert without_token.status_code == 403
+    early = client.post(f"/dispatch/regular/{rule.id}/edit",
+                        data={**change, "return_time": "08:30"})
+    assert early.status_code == 400 and "回程的时间要晚于去的时间" in early.text
+    caplog.set_level(logging.INFO)
+    saved = client.post(f"/dispatch/regular/{rule.id}/edit", data=change)
+    assert saved.status_code == 303
+    assert saved.headers["location"].startswith(
+        f"/dispatch/regular?done=edited&changed={rule.id}")
+    logged = [r for r in caplog.records if r.getMessage() == "dispatch regular ride action"]
+    assert any(getattr(r, "fields", {}).get("action") == "edited"
+               and getattr(r, "fields", {}).get("rule_id") == rule.id for r in logged)
+    page = client.get(saved.headers["location"]).text
+    assert "已改好定期用车" in page and 'id="kept-days"' in page
+    assert "每周二 09:00" in page and 'data-return="12:00"' in page
+    (changed,) = _rules(live_server)
+    assert (changed.weekdays, str(changed.pickup_time), str(changed.return_time)) == (
+        "2", "09:00:00", "12:00:00")
+    with live_server.db.session() as session:
+        made = [(r.regular_day, r.regular_return, r.pickup_at) for r in session.scalars(
+            select(Ride).order_by(Ride.id))]
+    # Tuesday's ride there stays at 8:00; its return (new) is made for 12:00.
+    assert made == [(date(2026, 12, 1), False, kunming(1, 8)),
+                    (date(2026, 12, 1), True, kunming(1, 12))]
+    stale = client.post(f"/dispatch/regular/{rule.id}/edit", data=change)
+    assert stale.status_code == 400 and "刚刚被别人改过" in stale.text
+
+
+def test_only_dispatch_staff_change_a_rule(live_server: LiveServer) -> None:
+    client = _operator(live_server)
+    person_id, home = _zhang(live_server)
+    token = csrf_from(client.get("/dispatch/regular", params={"person": person_id}).text)
+    client.post("/dispatch/regular", data=_form(person_id, home, token))
+    (rule,) = _rules(live_server)
+    community = add_community(live_server.db, "测试社区")
+    add_staff(live_server.db, "clerk", StaffRole.COMMUNITY_STAFF, community_id=community)
+    with live_server.client() as clerk:
+        sign_in(clerk, "clerk")
+        assert clerk.get(f"/dispatch/regular/{rule.id}/edit").status_code == 403
+        clerk_token = csrf_from(clerk.get("/console").text)
+        answer = clerk.post(f"/dispatch/regular/{rule.id}/edit",
+                            data=_form(person_id, home, clerk_token, version=str(rule.version),
+                                       pickup_time="10:00"))
+        assert answer.status_code == 403
+    assert str(_rules(live_server)[0].pickup_time) == "08:00:00"
+    assert client.get("/dispatch/regular/999/edit").status_code == 404
