@@ -544,15 +544,21 @@ def _state(ride: Ride | None) -> str:
     return STATE_LABELS.get(ride.status, str(ride.status)) if ride else "待生成"
 
 
-def rule_list(session: Session, *, now: datetime, days_shown: int = 14) -> list[RuleEntry]:
-    """Every rule not ended (newest first), then the ended ones, with the next days."""
-    rows = session.execute(
+def rule_list(
+    session: Session, *, now: datetime, days_shown: int = 14, person_id: int | None = None
+) -> list[RuleEntry]:
+    """Every rule not ended (newest first), then the ended ones, with the next days; only
+    one person's with `person_id`."""
+    statement = (
         select(RegularRide, Person, SavedPlace, TaxiCompany)
         .join(Person, Person.id == RegularRide.person_id)
         .outerjoin(SavedPlace, SavedPlace.id == RegularRide.pickup_place_id)
         .outerjoin(TaxiCompany, TaxiCompany.id == RegularRide.company_id)
         .order_by(RegularRide.status == RegularStatus.ENDED, RegularRide.id.desc())
-    ).all()
+    )
+    if person_id is not None:
+        statement = statement.where(RegularRide.person_id == person_id)
+    rows = session.execute(statement).all()
     today = local_today(now)
     entries = []
     for rule, person, place, company in rows:

@@ -56,7 +56,7 @@ NOTICES = {
 HOLIDAY_WARNING_DAYS = 60
 
 
-def _date(raw: str, default: date | None) -> date | None:
+def form_date(raw: str, default: date | None) -> date | None:
     raw = raw.strip()
     if not raw:
         return default
@@ -102,7 +102,7 @@ class RuleForm:
             weekdays=set(self.weekdays or []), pickup_time=_time(self.pickup_time),
             return_time=_return_time(self.return_time), pickup_place_id=self.pickup_place_id,
             destination=self.destination, to_hospital=bool(self.to_hospital),
-            last_day=_date(self.last_day, None), skip_holidays=bool(self.skip_holidays),
+            last_day=form_date(self.last_day, None), skip_holidays=bool(self.skip_holidays),
             company_id=int(self.company_id) if self.company_id.strip().isdigit() else None,
             note=self.note,
         )
@@ -223,7 +223,8 @@ def create_rule(
     def change() -> object:
         return regular.create(
             session, person_id=person_id, fields=form.fields(),
-            first_day=_date(first_day, local_today(now) + timedelta(days=1)) or local_today(now),
+            first_day=form_date(first_day, local_today(now) + timedelta(days=1))
+            or local_today(now),
             staff_id=staff.id, now=now, rules=RegularRules.from_settings(settings),
         )
 
@@ -296,7 +297,7 @@ def skip_day(
     settings: SettingsDep, now: NowDep, day: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     def change() -> object:
-        chosen = _date(day, None)
+        chosen = form_date(day, None)
         if chosen is None:
             raise RegularRideError("请选择要取消的那一天。")
         return regular.skip(session, rule_id=rule_id, day=chosen, now=now)

@@ -102,7 +102,13 @@ def test_an_operator_sets_up_skips_pauses_and_ends_a_regular_ride(
     gap = calendar_gap(date(2026, 11, 30), date(2027, 1, 29))
     assert ('id="holiday-gap"' in form.text) == (gap is not None)
     if gap is not None:
-        assert f"从{gap.isoformat()}起，法定节假日不会自动跳过" in form.text
+        said = f"从{gap.year}年{gap.month}月{gap.day}日起，春节、国庆这些节假日不会自动跳过"
+        assert said in form.text
+    # The intro says, in plain words, what a regular ride is, when days are made, how to
+    # skip one.
+    intro = form.text.split('id="regular-intro"')[1].split("</div>")[0]
+    for words in ("每个星期固定几天", "在接人前24小时自动变成一张预约单", "这次不用车"):
+        assert words in intro
     token = csrf_from(form.text)
     without_token = client.post("/dispatch/regular", data=_form(person_id, home, "x"))
     assert without_token.status_code == 403 and _rules(live_server) == []
@@ -232,3 +238,31 @@ def test_only_dispatch_staff_change_a_rule(live_server: LiveServer) -> None:
         assert answer.status_code == 403
     assert str(_rules(live_server)[0].pickup_time) == "08:00:00"
     assert client.get("/dispatch/regular/999/edit").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (date(2026, 11, 30), "注意：系统只知道2026年底以前的法定节假日。从2027年1月1日起，"),
+        (date(2027, 3, 1), "注意：系统里没有今年的法定节假日。"),
+    ],
+)
+def test_the_holiday_warning_is_plain_before_and_after_the_data_ends(
+    live_server: LiveServer, monkeypatch: pytest.MonkeyPatch, today: date, expected: str,
+) -> None:
+    """The warning for days the holiday data does not cover, with the data ending on
+    2026-12-31 (as chinesecalendar 1.11 ships): before that day it names the date; once
+    past, it says there is none for this year; both say what to do."""
+    from app.hospital import rules as hospital_rules
+
+    monkeypatch.setattr(hospital_rules, "calendar_covers", lambda day: day.year <= 2026)
+    demo_data(live_server.db, today=date(2026, 11, 30))
+    live_server.clock.set(kunming(30, 10).replace(year=today.year, month=today.month,
+                                                 day=today.day))
+    add_staff(live_server.db, "op1", StaffRole.OPERATOR)
+    client = live_server.client()
+    assert sign_in(client, "op1").status_code == 303
+    page = client.get("/dispatch/regular").text
+    warning = page.split('id="holiday-gap"')[1].split("</p>")[0]
+    assert expected in warning
+    assert "春节、国庆这些节假日不会自动跳过" in warning and "这次不用车" in warning
