@@ -516,6 +516,7 @@ class UpcomingDay:
     state: str  # 待生成, 已预约, 已派车 ..., 已取消 (skipped)
     can_skip: bool
     return_state: str | None = None  # the return's, when the rule has one
+    return_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -579,10 +580,16 @@ def rule_list(
                 can_skip = all(r.status == RideStatus.SCHEDULED for r in live) and (
                     ride is None or bool(live)
                 )
+                has_return = rule.return_time is not None or back is not None
                 upcoming.append(
                     UpcomingDay(
-                        day, pickup_at, ride.id if ride else None, _state(ride), can_skip,
-                        _state(back) if rule.return_time is not None else None,
+                        day,
+                        # a day made before a change keeps its own time: shown as it is
+                        ride.pickup_at if ride and ride.pickup_at else pickup_at,
+                        ride.id if ride else None, _state(ride), can_skip,
+                        _state(back) if has_return else None,
+                        (back.pickup_at if back and back.pickup_at else
+                         pickup_of(rule, day, back=True)) if has_return else None,
                     )
                 )
         entries.append(
