@@ -531,6 +531,24 @@ def rides_a_stop_cancels(session: Session, *, schedule_id: int) -> list[int]:
     )
 
 
+def rides_a_stop_keeps(session: Session, *, schedule_id: int) -> list[int]:
+    """The booked rides linked to this clinic session's bookings that a 停诊 leaves as they
+    are (`car_fate`: booked before and only joined, or still taking the patient to a
+    booking of another session). Their ids, for the confirmation page."""
+    in_session = select(Appointment.id).join(Slot, Slot.id == Appointment.slot_id).where(
+        Slot.schedule_id == schedule_id, Appointment.status == AppointmentStatus.BOOKED
+    )
+    linked = session.scalars(
+        select(Ride.id)
+        .join(HospitalTrip, HospitalTrip.ride_id == Ride.id)
+        .where(HospitalTrip.appointment_id.in_(in_session), Ride.status == RideStatus.SCHEDULED)
+        .distinct()
+        .order_by(Ride.id)
+    )
+    cancelled = set(rides_a_stop_cancels(session, schedule_id=schedule_id))
+    return [ride_id for ride_id in linked if ride_id not in cancelled]
+
+
 def move_for(
     session: Session, *, old_id: int, new_id: int, now: datetime, settings: Settings
 ) -> MoveResult | None:

@@ -158,6 +158,7 @@ def test_a_ride_booked_before_and_only_joined_is_kept_and_everyone_told(db: Data
         schedule_id, appointment_id = slot.schedule_id, appointment.id
     with db.session() as session:
         assert hospital_trips.rides_a_stop_cancels(session, schedule_id=schedule_id) == []
+        assert hospital_trips.rides_a_stop_keeps(session, schedule_id=schedule_id) == [ride_id]
         result = desk.stop_session(session, schedule_id=schedule_id, now=NOW, reason="医生生病")
     assert (result.cancelled, result.rides_cancelled) == (1, 0)
     with db.session() as session:
