@@ -1,8 +1,10 @@
 """Regular rides (定期用车, 爱心车队): a person's ride on fixed weekdays at a fixed time,
 kept as a rule, each instance an ordinary ride booked ahead.
 
-    operator (console)  -> `create`: the rule, validated; `advance` makes the instances
-                           already due and schedules the next one
+    staff (dispatch, or -> `create`: the rule, validated; `advance` makes the instances
+    community console)     already due and schedules the next one; `edit` changes it:
+                           the days not made yet follow, the days made are kept
+                           (`made_ahead` lists them)
     scheduler           -> job `regular_ride:<rule>:<day>` at the instance's pickup minus
                            IVR_REGULAR_RIDE_AHEAD_HOURS: `advance` makes that instance a
                            booked ride (`ahead.book`: released into the live queue and
@@ -11,8 +13,11 @@ kept as a rule, each instance an ordinary ride booked ahead.
     operator            -> `skip` one day (made already: cancelled; not yet: written as a
                            cancelled instance, so it is never made), `pause`, `resume`, `end`
 
-Never twice: an instance is a ride with `regular_ride_id` and `regular_day`, unique
-together in the database; a skipped one stays (cancelled) and holds its day. Missed jobs
+With a return time each day has two instances, made together when the ride there is due:
+there, and back from the destination to the pickup (`regular_return`); skipping the day
+skips both. Never twice: an instance is a ride with `regular_ride_id`, `regular_day` and
+`regular_return`, unique together in the database; a skipped one stays (cancelled) and
+holds its day. Missed jobs
 (the scheduler was down) are caught up: `advance` makes every instance of the window whose
 pickup is still ahead, so an instance is dropped only when its pickup has passed.
 
