@@ -68,15 +68,18 @@ def test_only_operators_and_admins_reach_regular_rides(live_server: LiveServer) 
     add_staff(live_server.db, "nurse", StaffRole.HOSPITAL_STAFF, hospital_id=hospital)
     add_staff(live_server.db, "clerk", StaffRole.COMMUNITY_STAFF, community_id=community)
     add_staff(live_server.db, "boss", StaffRole.ADMIN)
-    posts = ("/dispatch/regular", "/dispatch/regular/1/skip", "/dispatch/regular/1/status")
+    posts = ("/dispatch/regular", "/dispatch/regular/1/skip", "/dispatch/regular/1/status",
+             "/dispatch/regular/1/edit")
     with live_server.client() as anonymous:
         assert anonymous.get("/dispatch/regular").status_code == 303
+        assert anonymous.get("/dispatch/regular/1/edit").status_code == 303
         for path in posts:
             assert anonymous.post(path).status_code in (401, 403), path
     for name in ("nurse", "clerk"):
         with live_server.client() as other:
             sign_in(other, name)
             assert other.get("/dispatch/regular").status_code == 403, name
+            assert other.get("/dispatch/regular/1/edit").status_code == 403, name
             token = csrf_from(other.get("/console").text)
             for path in posts:
                 answer = other.post(path, data={"csrf_token": token, "version": "0",
