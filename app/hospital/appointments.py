@@ -198,6 +198,21 @@ def moved_message(session: Session, old: Appointment, new: Appointment) -> str:
     )
 
 
+def cancelled_message(session: Session, appointment: Appointment) -> str:
+    """The text telling the patient (and whoever booked) that a booking was cancelled."""
+    slot = session.get(Slot, appointment.slot_id)
+    assert slot is not None
+    _, doctor, department, hospital = _slot_context(session, slot)
+    return texts.sms(
+        "appointment_cancelled",
+        patient=get_patient(session, appointment.patient_id).full_name,
+        hospital=hospital.short_name,
+        department=department.name,
+        when=f"{spoken_day(appointment.day, appointment.session)} {slot.start_time:%H:%M}",
+        doctor=doctor.name,
+    )
+
+
 def notify_family(session: Session, patient: Person, body: str, key: str) -> int:
     """Tell the patient and their family contacts, as for bookings a family doctor made.
 
@@ -364,14 +379,7 @@ def cancel(
     if not notify:
         return appointment
     patient = get_patient(session, appointment.patient_id)
-    body = texts.sms(
-        "appointment_cancelled",
-        patient=patient.full_name,
-        hospital=hospital.short_name,
-        department=department.name,
-        when=f"{spoken_day(appointment.day, appointment.session)} {slot.start_time:%H:%M}",
-        doctor=doctor.name,
-    )
+    body = cancelled_message(session, appointment)
     if slot.reserved_for_family_doctor:  # a family doctor's booking
         notify_family(session, patient, body, f"appointment:{appointment.id}:cancelled")
         return appointment

@@ -342,20 +342,21 @@ def stop_session(
         session.flush()
     except StaleDataError as exc:  # a booking changed a slot at the same moment
         raise DeskConflict("刚好有人在预约这个出诊，请再点一次停诊。") from exc
-    # The linked hospital trips go with the appointments; each patient still gets one
-    # message, which says both (app/taxi/hospital_trips.py).
+    # The cars to the appointments follow `hospital_trips.car_fate`: a car booked for the
+    # appointment is cancelled, a ride booked before and only joined is kept. Each patient
+    # still gets one message, which says both; whoever booked the car gets it too.
     from app.taxi import hospital_trips
 
     messages = rides_cancelled = 0
     for appointment in booked:
-        ride = hospital_trips.cancel_for(
-            session, appointment_id=appointment.id,
+        car = hospital_trips.after_cancel(
+            session, appointment_id=appointment.id, by=hospital_trips.Canceller.STOPPED_SESSION,
             reason=f"{STOP_REASON_PREFIX}{reason}"[:100],
-            notify=False,
         )
-        rides_cancelled += ride is not None
+        cancelled = car is not None and car.fate is hospital_trips.CarFate.CANCELLED
+        rides_cancelled += cancelled
         body = texts.sms(
-            "session_stopped_with_ride" if ride is not None else "session_stopped",
+            "session_stopped_with_ride" if cancelled else "session_stopped",
             hospital=hospital.short_name or hospital.name,
             department=department.name,
             doctor=doctor.name,
@@ -363,13 +364,23 @@ def stop_session(
             session=SESSION_LABELS[schedule.session],
             reason=reason,
         )
+        if car is not None and not cancelled:
+            body += car.sentence(now)
+        booker = _booker_number(session, appointment)
+        key_prefix = f"hospital-stop:{appointment.id}"
         messages += _notify(
             session,
             person_id=appointment.patient_id,
-            booked_by_number=_booker_number(session, appointment),
+            booked_by_number=booker,
             body=body,
-            key_prefix=f"hospital-stop:{appointment.id}",
+            key_prefix=key_prefix,
         )
+        if car is not None:
+            told = {p.number for p in patient_phones(session, {appointment.patient_id})[
+                appointment.patient_id]}
+            messages += hospital_trips.tell_car_booker(
+                session, car, body=body, key=key_prefix, told=told | {booker or ""},
+            )
     return StopResult(cancelled=len(booked), messages=messages, rides_cancelled=rides_cancelled)
 
 

@@ -53,7 +53,7 @@ from app.hospital.models import (
 )
 from app.hospital.rules import BookingRules, spoken_day, spoken_time
 from app.people.age import age_on
-from app.people.models import Person, PersonPhone
+from app.people.models import FamilyContact, Person, PersonPhone
 from app.people.phones import mask_number
 from app.people.resident_id import InvalidResidentId, parse_resident_id
 from app.staff.enums import StaffRole
@@ -588,17 +588,44 @@ def cancel_for(
     _check_deadline(booking, now)
     try:
         appointment = appointments.cancel(
-            session, appointment_id=appointment_id, now=now, reason=CANCEL_REASON
+            session, appointment_id=appointment_id, now=now, reason=CANCEL_REASON,
+            notify=False,
         )
     except BookingError as exc:
         raise _refusal(exc) from None
-    # The hospital trip linked to the booking goes with it (the caller is told, as for any
-    # cancelled ride): app/taxi/hospital_trips.py.
+    # The car to the appointment follows the rule of `hospital_trips.car_fate`: a car booked
+    # for it is cancelled, a ride booked before and only joined is kept. One message says
+    # both, to the patient and the family, and to whoever booked the car.
     from app.taxi import hospital_trips
 
-    hospital_trips.cancel_for(session, appointment_id=appointment.id)
+    car = hospital_trips.after_cancel(
+        session, appointment_id=appointment.id, by=hospital_trips.Canceller.FAMILY_DOCTOR
+    )
+    body = appointments.cancelled_message(session, appointment)
+    if car is not None:
+        body += car.sentence(now)
+    patient = session.get(Person, appointment.patient_id)
+    assert patient is not None
+    key = f"appointment:{appointment.id}:cancelled"
+    appointments.notify_family(session, patient, body, key)
+    if car is not None:
+        hospital_trips.tell_car_booker(
+            session, car, body=body, key=key, told=_told_numbers(session, patient.id)
+        )
     log.info("family doctor %s cancelled appointment %s", doctor.id, appointment.id)
     return appointment
+
+
+def _told_numbers(session: Session, person_id: int) -> set[str]:
+    """The numbers `appointments.notify_family` reaches: the patient's phones and the
+    family contacts who asked to be told."""
+    own = session.scalars(select(PersonPhone.number).where(PersonPhone.person_id == person_id))
+    family = session.scalars(
+        select(FamilyContact.phone).where(
+            FamilyContact.person_id == person_id, FamilyContact.notify.is_(True)
+        )
+    )
+    return {*own, *family}
 
 
 def move(

@@ -24,10 +24,11 @@ from app.hospital.rules import spoken_clock, spoken_visit_day
 from app.people.enums import PlaceKind
 from app.people.models import Person
 from app.taxi import ahead, hospital_trips
-from app.taxi.hospital_trips import TripRefused
+from app.taxi.hospital_trips import Canceller, TripRefused
 from app.taxi.models import Ride
 
 REMINDER_CANCEL_REASON = "提醒电话里取消"
+CALLER = Canceller.CALLER  # every cancel here is by phone (hospital_trips.car_fate)
 
 
 def register_trip_actions(registry: ActionRegistry) -> None:
@@ -277,8 +278,10 @@ def cancel_car_made_for(ctx: StepContext, appointment_id: int) -> bool:
     that say so (`linked_hospital_trip`)."""
     trip = hospital_trips.trip_of(ctx.session, appointment_id)
     ride = hospital_trips.booked_ride_of(ctx.session, appointment_id) if trip else None
-    if trip is None or trip.joined or ride is None or ride.pickup_at is None:
+    if trip is None or ride is None or ride.pickup_at is None:
         return False
+    if hospital_trips.car_fate(trip, CALLER) is not hospital_trips.CarFate.CANCELLED:
+        return False  # a ride booked before and only joined: asked afterwards
     pickup_at = ride.pickup_at
     if hospital_trips.cancel_for(ctx.session, appointment_id=appointment_id) is None:
         return False  # still taking another booking of that morning
@@ -289,7 +292,9 @@ def cancel_car_made_for(ctx: StepContext, appointment_id: int) -> bool:
 def car_note(ctx: StepContext, appointment_id: int) -> str:
     """Said in the cancel question when a car was booked for this appointment."""
     trip = hospital_trips.trip_of(ctx.session, appointment_id)
-    if trip is None or trip.joined or hospital_trips.booked_ride_of(
+    if trip is None or hospital_trips.car_fate(
+        trip, CALLER
+    ) is not hospital_trips.CarFate.CANCELLED or hospital_trips.booked_ride_of(
         ctx.session, appointment_id
     ) is None:
         return ""

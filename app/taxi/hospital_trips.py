@@ -16,10 +16,10 @@ appointment in `hospital_trips`.
   told it would miss the visit and asked whether to replace it; only on their yes is it
   cancelled and the trip booked, in one savepoint (`replace_late_ride`), so one visit
   never has two cars.
-- Cancelling the appointment cancels the linked ride (`cancel_for`) unless another live
-  appointment of the same morning still uses it; by phone a car booked for the appointment
-  goes with it and the caller is asked about a joined ride only, in the
-  consoles it goes with the appointment. Moving it moves the ride (`move_for`), or cancels
+- Cancelling the appointment: one rule, `car_fate` (a car booked for it goes with it; a
+  joined ride is asked about by phone and kept by the consoles), applied by `after_cancel`
+  for the consoles and by the phone's actions; a car another live appointment of that
+  morning still uses is always kept. Moving it moves the ride (`move_for`), or cancels
   it when the new time cannot be served by a booked ride (too soon, outside the hours);
   a joined ride (booked before, not for this appointment) is never moved: it is kept.
 
@@ -30,10 +30,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from enum import StrEnum
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app import texts
 from app.core.config import Settings
 from app.core.local_time import local_now, local_today
 from app.hospital.enums import AppointmentStatus, ClinicSession
@@ -44,7 +46,7 @@ from app.people.models import Person, SavedPlace
 from app.scheduler.enums import JobKind, JobStatus
 from app.scheduler.jobs import schedule
 from app.scheduler.models import ScheduledJob
-from app.taxi import ahead, rides
+from app.taxi import ahead, notifications, rides
 from app.taxi.ahead import AheadRules
 from app.taxi.enums import RideStatus
 from app.taxi.models import HospitalTrip, Ride
@@ -175,16 +177,7 @@ def late_ride(session: Session, appointment: Appointment, settings: Settings) ->
                                    appointment=appointment):
         if ride.pickup_at is None or ride.pickup_at <= needed or not goes_to(ride, hospital_name):
             continue
-        serves = session.scalar(
-            select(func.count(HospitalTrip.id))
-            .join(Appointment, Appointment.id == HospitalTrip.appointment_id)
-            .where(
-                HospitalTrip.ride_id == ride.id,
-                HospitalTrip.appointment_id != appointment.id,
-                Appointment.status == AppointmentStatus.BOOKED,
-            )
-        )
-        if not serves:
+        if not _serves_another(session, ride.id, appointment.id):
             return ride
     return None
 
@@ -392,24 +385,116 @@ def move_booked(
 # --- when the appointment changes --------------------------------------------------------
 
 
+class Canceller(StrEnum):
+    """Who cancelled the appointment a car goes to."""
+
+    CALLER = "caller"  # by phone: the patient or a relative is on the line
+    FAMILY_DOCTOR = "family_doctor"  # the family-doctor console, for the patient
+    STOPPED_SESSION = "stopped_session"  # 停诊: the hospital stopped the clinic session
+
+
+class CarFate(StrEnum):
+    CANCELLED = "cancelled"  # cancelled with the appointment
+    ASK = "ask"  # the caller is asked (8 cancels it, 2 keeps it)
+    KEPT = "kept"  # left as it is; the patient is told it still comes
+
+
+def car_fate(trip: HospitalTrip, by: Canceller) -> CarFate:
+    """The rule, in one place: what happens to the car of an appointment when the
+    appointment is cancelled.
+
+    | who cancels        | a car booked for the appointment | a ride booked before, only joined |
+    | the caller (phone) | cancelled with it                | asked                             |
+    | the family doctor  | cancelled, patient and booker told | kept, patient and booker told   |
+    | 停诊                | cancelled, patient and booker told | kept, patient and booker told   |
+
+    A car booked for the appointment has no purpose without it. A ride that existed
+    before (e.g. the day of a regular ride, or a car the daughter booked) had one of its
+    own: only the person can give it up, so the phone asks and a console, with nobody to
+    ask, keeps it and tells them how to cancel it. A car still serving another live
+    appointment of that morning is kept in every case (`after_cancel`)."""
+    if not trip.joined:
+        return CarFate.CANCELLED
+    return CarFate.ASK if by is Canceller.CALLER else CarFate.KEPT
+
+
+@dataclass(frozen=True)
+class CarOutcome:
+    ride: Ride
+    fate: CarFate
+
+    def sentence(self, now: datetime) -> str:
+        """What the patient's message says of the car ("" when the caller is asked)."""
+        if self.fate is CarFate.ASK or self.ride.pickup_at is None:
+            return ""
+        name = "hospital_trip_cancelled" if self.fate is CarFate.CANCELLED else (
+            "hospital_trip_still_booked"
+        )
+        return texts.text("sms", name, when=ahead.spoken_pickup(self.ride.pickup_at, now))
+
+
+def after_cancel(
+    session: Session, *, appointment_id: int, by: Canceller, reason: str = CANCEL_REASON
+) -> CarOutcome | None:
+    """The appointment was just cancelled by `by`: apply `car_fate` to its booked car.
+    A car cancelled here is cancelled silently (`rides.cancel(notify=False)`): the message
+    about the appointment says it (`CarOutcome.sentence`), and `tell_car_booker` tells
+    whoever booked the car when that message does not reach them. None: no booked car."""
+    planned = planned_fate(session, appointment_id=appointment_id, by=by)
+    if planned is None:
+        return None
+    ride = planned.ride
+    if planned.fate is CarFate.CANCELLED:
+        ride = rides.cancel(
+            session, ride_id=ride.id, expected_version=ride.version, reason=reason, notify=False
+        )
+    return CarOutcome(ride, planned.fate)
+
+
+def planned_fate(session: Session, *, appointment_id: int, by: Canceller) -> CarOutcome | None:
+    """What `after_cancel` would do, changing nothing (for a confirmation page)."""
+    ride = booked_ride_of(session, appointment_id)
+    trip = trip_of(session, appointment_id)
+    if ride is None or trip is None:
+        return None
+    if _serves_another(session, ride.id, appointment_id):
+        return CarOutcome(ride, CarFate.KEPT)
+    return CarOutcome(ride, car_fate(trip, by))
+
+
+def tell_car_booker(
+    session: Session, outcome: CarOutcome, *, body: str, key: str, told: set[str]
+) -> bool:
+    """The car's caller (who booked it, e.g. a relative by phone) gets the same message
+    when it is not among the numbers `told` already. True when told."""
+    number = outcome.ride.caller_number
+    if not number or number in told or outcome.fate is CarFate.ASK:
+        return False
+    notifications.tell(session, number, sms=body, voice=body, key=f"{key}:sms:{number}")
+    return True
+
+
+def _serves_another(session: Session, ride_id: int, appointment_id: int) -> bool:
+    return bool(
+        session.scalar(
+            select(func.count(HospitalTrip.id))
+            .join(Appointment, Appointment.id == HospitalTrip.appointment_id)
+            .where(
+                HospitalTrip.ride_id == ride_id,
+                HospitalTrip.appointment_id != appointment_id,
+                Appointment.status == AppointmentStatus.BOOKED,
+            )
+        )
+    )
+
+
 def cancel_for(
     session: Session, *, appointment_id: int, reason: str = CANCEL_REASON, notify: bool = True
 ) -> Ride | None:
     """The appointment was cancelled: cancel its booked ride, unless another live
     appointment shares it. The ride cancelled, or None."""
     ride = booked_ride_of(session, appointment_id)
-    if ride is None:
-        return None
-    others = session.scalar(
-        select(func.count(HospitalTrip.id))
-        .join(Appointment, Appointment.id == HospitalTrip.appointment_id)
-        .where(
-            HospitalTrip.ride_id == ride.id,
-            HospitalTrip.appointment_id != appointment_id,
-            Appointment.status == AppointmentStatus.BOOKED,
-        )
-    )
-    if others:
+    if ride is None or _serves_another(session, ride.id, appointment_id):
         return None
     return rides.cancel(
         session, ride_id=ride.id, expected_version=ride.version, reason=reason, notify=notify
@@ -417,9 +502,10 @@ def cancel_for(
 
 
 def rides_a_stop_cancels(session: Session, *, schedule_id: int) -> list[int]:
-    """The booked rides a 停诊 of this clinic session would cancel (what `cancel_for` does
-    for each of its booked appointments): linked, still booked ahead, and not shared with
-    a live appointment of another session. Their ids, for the confirmation page."""
+    """The booked rides a 停诊 of this clinic session would cancel (`after_cancel` with
+    `Canceller.STOPPED_SESSION` for each of its booked appointments): booked for the
+    appointment (not only joined), still booked ahead, and not shared with a live
+    appointment of another session. Their ids, for the confirmation page."""
     in_session = select(Appointment.id).join(Slot, Slot.id == Appointment.slot_id).where(
         Slot.schedule_id == schedule_id, Appointment.status == AppointmentStatus.BOOKED
     )
@@ -435,6 +521,7 @@ def rides_a_stop_cancels(session: Session, *, schedule_id: int) -> list[int]:
             .join(HospitalTrip, HospitalTrip.ride_id == Ride.id)
             .where(
                 HospitalTrip.appointment_id.in_(in_session),
+                HospitalTrip.joined.is_(False),  # car_fate: a joined ride is kept
                 Ride.status == RideStatus.SCHEDULED,
                 Ride.id.not_in(shared_elsewhere),
             )
@@ -442,6 +529,24 @@ def rides_a_stop_cancels(session: Session, *, schedule_id: int) -> list[int]:
             .order_by(Ride.id)
         )
     )
+
+
+def rides_a_stop_keeps(session: Session, *, schedule_id: int) -> list[int]:
+    """The booked rides linked to this clinic session's bookings that a 停诊 leaves as they
+    are (`car_fate`: booked before and only joined, or still taking the patient to a
+    booking of another session). Their ids, for the confirmation page."""
+    in_session = select(Appointment.id).join(Slot, Slot.id == Appointment.slot_id).where(
+        Slot.schedule_id == schedule_id, Appointment.status == AppointmentStatus.BOOKED
+    )
+    linked = session.scalars(
+        select(Ride.id)
+        .join(HospitalTrip, HospitalTrip.ride_id == Ride.id)
+        .where(HospitalTrip.appointment_id.in_(in_session), Ride.status == RideStatus.SCHEDULED)
+        .distinct()
+        .order_by(Ride.id)
+    )
+    cancelled = set(rides_a_stop_cancels(session, schedule_id=schedule_id))
+    return [ride_id for ride_id in linked if ride_id not in cancelled]
 
 
 def move_for(

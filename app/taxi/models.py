@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -65,8 +66,11 @@ class Ride(Timestamped, Base):
         # Ride history pages newest first and filters by day (app/taxi/history.py).
         Index("ix_rides_created_at", "created_at"),
         Index("ix_rides_pickup_at", "pickup_at"),
-        # One instance of a regular ride per day, ever (a skipped one stays, cancelled).
-        UniqueConstraint("regular_ride_id", "regular_day", name="uq_rides_regular_day"),
+        # One instance of a regular ride per day and leg, ever (a skipped one stays,
+        # cancelled): the ride there, and the return when the rule has one.
+        UniqueConstraint(
+            "regular_ride_id", "regular_day", "regular_return", name="uq_rides_regular_day"
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
@@ -99,6 +103,10 @@ class Ride(Timestamped, Base):
         ForeignKey("regular_rides.id", ondelete="SET NULL")
     )
     regular_day: Mapped[date | None] = mapped_column(Date)
+    # The return leg of that day (from the destination back to the pickup).
+    regular_return: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     version: Mapped[int] = mapped_column(Integer, default=0)
 
     __mapper_args__ = {"version_id_col": version}
@@ -114,6 +122,8 @@ class RegularRide(Timestamped, Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     weekdays: Mapped[str] = mapped_column(String(20))  # ISO weekdays, "2,5": Tue and Fri
     pickup_time: Mapped[time] = mapped_column(Time)  # local
+    # The return trip (local), from the destination back to the pickup; None: one way.
+    return_time: Mapped[time | None] = mapped_column(Time)
     pickup_place_id: Mapped[int | None] = mapped_column(
         ForeignKey("saved_places.id", ondelete="SET NULL")
     )

@@ -1,8 +1,10 @@
 """Regular rides (定期用车, 爱心车队): a person's ride on fixed weekdays at a fixed time,
 kept as a rule, each instance an ordinary ride booked ahead.
 
-    operator (console)  -> `create`: the rule, validated; `advance` makes the instances
-                           already due and schedules the next one
+    staff (dispatch, or -> `create`: the rule, validated; `advance` makes the instances
+    community console)     already due and schedules the next one; `edit` changes it:
+                           the days not made yet follow, the days made are kept
+                           (`made_ahead` lists them)
     scheduler           -> job `regular_ride:<rule>:<day>` at the instance's pickup minus
                            IVR_REGULAR_RIDE_AHEAD_HOURS: `advance` makes that instance a
                            booked ride (`ahead.book`: released into the live queue and
@@ -11,8 +13,11 @@ kept as a rule, each instance an ordinary ride booked ahead.
     operator            -> `skip` one day (made already: cancelled; not yet: written as a
                            cancelled instance, so it is never made), `pause`, `resume`, `end`
 
-Never twice: an instance is a ride with `regular_ride_id` and `regular_day`, unique
-together in the database; a skipped one stays (cancelled) and holds its day. Missed jobs
+With a return time each day has two instances, made together when the ride there is due:
+there, and back from the destination to the pickup (`regular_return`); skipping the day
+skips both. Never twice: an instance is a ride with `regular_ride_id`, `regular_day` and
+`regular_return`, unique together in the database; a skipped one stays (cancelled) and
+holds its day. Missed jobs
 (the scheduler was down) are caught up: `advance` makes every instance of the window whose
 pickup is still ahead, so an instance is dropped only when its pickup has passed.
 
@@ -29,7 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -40,8 +45,9 @@ from app.hospital.rules import is_public_holiday
 from app.people.age import age_on
 from app.people.enums import PhoneKind
 from app.people.models import Person, PersonPhone, SavedPlace
-from app.scheduler.enums import JobKind
+from app.scheduler.enums import JobKind, JobStatus
 from app.scheduler.jobs import Handler, Job, schedule
+from app.scheduler.models import ScheduledJob
 from app.taxi import ahead, rides
 from app.taxi.ahead import AheadRules
 from app.taxi.enums import RegularStatus, RideStatus
@@ -111,80 +117,176 @@ def days(rule: RegularRide, first: date, last: date) -> list[date]:
     return found
 
 
-def pickup_of(rule: RegularRide, day: date) -> datetime:
-    return ahead.pickup_time(day, rule.pickup_time.hour, rule.pickup_time.minute)
+def pickup_of(rule: RegularRide, day: date, *, back: bool = False) -> datetime:
+    """The pickup of the day's ride there (`back`: of its return)."""
+    at = rule.return_time if back and rule.return_time is not None else rule.pickup_time
+    return ahead.pickup_time(day, at.hour, at.minute)
+
+
+def legs(rule: RegularRide) -> tuple[bool, ...]:
+    """The rides of each day: there, and back when the rule has a return time."""
+    return (False, True) if rule.return_time is not None else (False,)
 
 
 # --- the rule ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleFields:
+    """What staff choose for a rule (set up, or changed later)."""
+
+    weekdays: set[int]
+    pickup_time: time
+    pickup_place_id: int
+    destination: str | None
+    to_hospital: bool
+    last_day: date | None
+    skip_holidays: bool
+    company_id: int | None
+    note: str | None
+    return_time: time | None = None
+
+
+def _checked(
+    session: Session, person_id: int, fields: RuleFields, *, first_day: date, rules: RegularRules
+) -> SavedPlace:
+    """The refusals common to setting up and changing a rule; the pickup place."""
+    if not fields.weekdays:
+        raise RegularRideError("请至少选一个星期几。")
+    if not fields.weekdays <= set(WEEKDAY_NAMES):
+        raise RegularRideError("星期几只能是一到日。")
+    person = session.get(Person, person_id)
+    if person is None or not person.active:
+        raise RegularRideError("找不到这位老人，或这位老人的登记已经停用。")
+    place = session.get(SavedPlace, fields.pickup_place_id)
+    if place is None or place.person_id != person_id:
+        raise RegularRideError("上车地点要是这位老人登记的地点。")
+    booking = rules.booking
+    for at in (fields.pickup_time, fields.return_time):
+        if at is None:
+            continue
+        minutes = at.hour * 60 + at.minute
+        if not booking.start_hour * 60 <= minutes < booking.end_hour * 60:
+            raise RegularRideError(
+                f"接人的时间要在早上{booking.start_hour}点到晚上{booking.end_hour - 12}点之间。"
+            )
+    if fields.return_time is not None:
+        if not (fields.destination or "").strip():
+            raise RegularRideError("有回程的，请填写去哪里：回程从那里接老人回来。")
+        if fields.return_time <= fields.pickup_time:
+            raise RegularRideError("回程的时间要晚于去的时间。")
+    if fields.last_day is not None and fields.last_day < first_day:
+        raise RegularRideError("结束日期不能早于开始日期。")
+    if fields.company_id is not None:
+        company = session.get(TaxiCompany, fields.company_id)
+        if company is None or not company.active:
+            raise RegularRideError("找不到这个车队。")
+    return place
+
+
+def _apply(rule: RegularRide, fields: RuleFields, place: SavedPlace) -> None:
+    rule.weekdays = ",".join(str(d) for d in sorted(fields.weekdays))
+    rule.pickup_time = fields.pickup_time.replace(second=0, microsecond=0)
+    rule.return_time = (
+        fields.return_time.replace(second=0, microsecond=0) if fields.return_time else None
+    )
+    rule.pickup_place_id = place.id
+    rule.pickup_address = place.address
+    rule.destination = (fields.destination or "").strip()[:200] or None
+    rule.to_hospital = fields.to_hospital
+    rule.last_day = fields.last_day
+    rule.skip_holidays = fields.skip_holidays
+    rule.company_id = fields.company_id
+    rule.note = (fields.note or "").strip()[:100] or None
+
+
+def _has_a_day(rule: RegularRide, first: date) -> None:
+    if not days(rule, first, rule.last_day or first + timedelta(days=SEARCH_DAYS)):
+        raise RegularRideError("这些日子里没有要用车的一天（都是节假日或不在日期范围内）。")
 
 
 def create(
     session: Session,
     *,
     person_id: int,
-    weekdays: set[int],
-    pickup_time: time,
-    pickup_place_id: int,
-    destination: str | None,
-    to_hospital: bool,
+    fields: RuleFields,
     first_day: date,
-    last_day: date | None,
-    skip_holidays: bool,
-    company_id: int | None,
-    note: str | None,
     staff_id: int | None,
     now: datetime,
     rules: RegularRules,
 ) -> RegularRide:
     """A new rule, checked; the instances already due are made at once."""
-    if not weekdays:
-        raise RegularRideError("请至少选一个星期几。")
-    if not weekdays <= set(WEEKDAY_NAMES):
-        raise RegularRideError("星期几只能是一到日。")
-    person = session.get(Person, person_id)
-    if person is None or not person.active:
-        raise RegularRideError("找不到这位老人，或这位老人的登记已经停用。")
-    place = session.get(SavedPlace, pickup_place_id)
-    if place is None or place.person_id != person_id:
-        raise RegularRideError("上车地点要是这位老人登记的地点。")
-    minutes = pickup_time.hour * 60 + pickup_time.minute
-    booking = rules.booking
-    if not booking.start_hour * 60 <= minutes < booking.end_hour * 60:
-        raise RegularRideError(
-            f"接人的时间要在早上{booking.start_hour}点到晚上{booking.end_hour - 12}点之间。"
-        )
-    today = local_today(now)
-    if first_day < today:
+    if first_day < local_today(now):
         raise RegularRideError("开始日期已经过了，请从今天或以后开始。")
-    if last_day is not None and last_day < first_day:
-        raise RegularRideError("结束日期不能早于开始日期。")
-    if company_id is not None:
-        company = session.get(TaxiCompany, company_id)
-        if company is None or not company.active:
-            raise RegularRideError("找不到这个车队。")
+    place = _checked(session, person_id, fields, first_day=first_day, rules=rules)
     rule = RegularRide(
-        person_id=person_id,
-        weekdays=",".join(str(d) for d in sorted(weekdays)),
-        pickup_time=pickup_time.replace(second=0, microsecond=0),
-        pickup_place_id=place.id,
-        pickup_address=place.address,
-        destination=(destination or "").strip()[:200] or None,
-        to_hospital=to_hospital,
-        first_day=first_day,
-        last_day=last_day,
-        skip_holidays=skip_holidays,
-        company_id=company_id,
-        note=(note or "").strip()[:100] or None,
-        created_by_staff_id=staff_id,
+        person_id=person_id, first_day=first_day, created_by_staff_id=staff_id,
         status=RegularStatus.ACTIVE,
     )
+    _apply(rule, fields, place)
     session.add(rule)
     session.flush()
-    if not days(rule, first_day, last_day or first_day + timedelta(days=SEARCH_DAYS)):
-        raise RegularRideError("这些日子里没有要用车的一天（都是节假日或不在日期范围内）。")
+    _has_a_day(rule, first_day)
     advance(session, rule, now=now, rules=rules)
     logger.info("regular ride %s created for person %s", rule.id, person_id)
     return rule
+
+
+def edit(
+    session: Session,
+    *,
+    rule_id: int,
+    expected_version: int,
+    fields: RuleFields,
+    now: datetime,
+    rules: RegularRules,
+) -> list[Ride]:
+    """Change a rule (weekdays, times, pickup, destination, last day ...). The days not made
+    yet follow the new rule; the days already made as booked rides are **kept** as they
+    are (decision, docs/taxi.md: they are at most `rules.ahead` away, the rider may have
+    been reminded and a driver named; staff skip one that must not go). Those kept (still
+    to come, not cancelled) are returned, for the page to list."""
+    rule = _rule(session, rule_id, expected_version)
+    if rule.status == RegularStatus.ENDED:
+        raise RegularRideError("这个定期用车已经停止了，不能再改；请新设一个。")
+    place = _checked(session, rule.person_id, fields, first_day=rule.first_day, rules=rules)
+    _apply(rule, fields, place)
+    session.flush()
+    _has_a_day(rule, max(rule.first_day, local_today(now)))
+    _drop_pending_jobs(session, rule.id)
+    advance(session, rule, now=now, rules=rules)
+    logger.info("regular ride %s changed", rule.id)
+    return made_ahead(session, rule.id, now=now)
+
+
+def made_ahead(session: Session, rule_id: int, *, now: datetime) -> list[Ride]:
+    """The rule's rides already made and still to come (booked, or further on)."""
+    return list(
+        session.scalars(
+            select(Ride)
+            .where(
+                Ride.regular_ride_id == rule_id,
+                Ride.status != RideStatus.CANCELLED,
+                Ride.pickup_at > now,
+            )
+            .order_by(Ride.pickup_at, Ride.id)
+        )
+    )
+
+
+def _drop_pending_jobs(session: Session, rule_id: int) -> None:
+    """The rule's next-day job may be at the old time: dropped, and `advance` schedules
+    the next one anew (a job of the same key and day is put back to pending)."""
+    session.execute(
+        update(ScheduledJob)
+        .where(
+            ScheduledJob.kind == JobKind.REGULAR_RIDE,
+            ScheduledJob.subject_id == rule_id,
+            ScheduledJob.status == JobStatus.PENDING,
+        )
+        .values(status=JobStatus.DROPPED)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _rule(session: Session, rule_id: int, expected_version: int | None = None) -> RegularRide:
@@ -246,36 +348,46 @@ def skip(
         raise RegularRideError("这一天本来就不用车。")
     if pickup_of(rule, day) <= now:
         raise RegularRideError("这一次的时间已经过了。")
-    existing = instance(session, rule.id, day)
-    if existing is not None:
-        if existing.status == RideStatus.CANCELLED:
-            raise RegularRideError("这一次已经取消了。")
-        if existing.status != RideStatus.SCHEDULED:
-            raise RegularRideError("这一次的车已经进入派车队列，请在调度台取消。")
-        ride = rides.cancel(session, ride_id=existing.id, expected_version=existing.version,
-                            reason=SKIP_REASON, notify=False)
-        if ride.caller_number and ride.pickup_at is not None:
-            when = ahead.spoken_pickup(ride.pickup_at, now)
-            tell(
-                session,
-                ride.caller_number,
-                sms=texts.sms("regular_ride_skipped", when=when),
-                voice=texts.voice("regular_ride_skipped", when=when),
-                key=f"ride:{ride.id}:skipped:sms:{ride.caller_number}",
-            )
-        return ride
-    ride = _new_instance(session, rule, day, status=RideStatus.CANCELLED, now=now)
-    ride.cancel_reason = SKIP_REASON
-    session.flush()
-    return ride
+    made = [instance(session, rule.id, day, back=back) for back in legs(rule)]
+    live = [ride for ride in made if ride is not None and ride.status != RideStatus.CANCELLED]
+    if made[0] is not None and not live:
+        raise RegularRideError("这一次已经取消了。")
+    if any(ride.status != RideStatus.SCHEDULED for ride in live):
+        raise RegularRideError("这一次的车已经进入派车队列，请在调度台取消。")
+    skipped: list[Ride] = []
+    for back, ride in zip(legs(rule), made, strict=True):
+        if ride is None:  # not made yet: held as cancelled, so it is never made
+            ride = _new_instance(session, rule, day, status=RideStatus.CANCELLED, now=now,
+                                 back=back)
+            ride.cancel_reason = SKIP_REASON
+            session.flush()
+        elif ride.status == RideStatus.SCHEDULED:
+            ride = rides.cancel(session, ride_id=ride.id, expected_version=ride.version,
+                                reason=SKIP_REASON, notify=False)
+        skipped.append(ride)
+    told = next((ride for ride in skipped if ride in live), None)
+    if told is not None and told.caller_number and told.pickup_at is not None:
+        when = ahead.spoken_pickup(told.pickup_at, now)  # one message for the day
+        tell(
+            session,
+            told.caller_number,
+            sms=texts.sms("regular_ride_skipped", when=when),
+            voice=texts.voice("regular_ride_skipped", when=when),
+            key=f"ride:{told.id}:skipped:sms:{told.caller_number}",
+        )
+    return skipped[0]
 
 
 # --- instances -----------------------------------------------------------------------
 
 
-def instance(session: Session, rule_id: int, day: date) -> Ride | None:
+def instance(session: Session, rule_id: int, day: date, *, back: bool = False) -> Ride | None:
+    """The day's ride there (`back`: its return), made or skipped; None: not yet."""
     return session.scalar(
-        select(Ride).where(Ride.regular_ride_id == rule_id, Ride.regular_day == day)
+        select(Ride).where(
+            Ride.regular_ride_id == rule_id, Ride.regular_day == day,
+            Ride.regular_return.is_(back),
+        )
     )
 
 
@@ -291,25 +403,30 @@ def contact_number(session: Session, person_id: int) -> str | None:
 
 
 def _new_instance(
-    session: Session, rule: RegularRide, day: date, *, status: RideStatus, now: datetime
+    session: Session, rule: RegularRide, day: date, *, status: RideStatus, now: datetime,
+    back: bool = False,
 ) -> Ride:
+    """The ride there, or (`back`) the return: from the destination to the pickup, not
+    marked as a trip to hospital but with the same priority (after dialysis, a patient
+    waits at the hospital)."""
     person = session.get(Person, rule.person_id)
     assert person is not None
     ride = Ride(
         person_id=rule.person_id,
         caller_number=contact_number(session, rule.person_id),
         status=status,
-        pickup_place_id=rule.pickup_place_id,
-        pickup_address=rule.pickup_address,
-        destination=rule.destination,
-        to_hospital=rule.to_hospital,
+        pickup_place_id=None if back else rule.pickup_place_id,
+        pickup_address=rule.destination if back else rule.pickup_address,
+        destination=rule.pickup_address if back else rule.destination,
+        to_hospital=rule.to_hospital and not back,
         priority=ride_priority(
             age=age_on(person.birth_date, local_today(now)), to_hospital=rule.to_hospital
         ),
-        pickup_at=pickup_of(rule, day),
+        pickup_at=pickup_of(rule, day, back=back),
         created_by_staff_id=rule.created_by_staff_id,
         regular_ride_id=rule.id,
         regular_day=day,
+        regular_return=back,
     )
     with session.begin_nested():  # the unique (rule, day) is the last line against twice
         session.add(ride)
@@ -326,28 +443,48 @@ def advance(session: Session, rule: RegularRide, *, now: datetime, rules: Regula
     made = 0
     today = local_today(now)
     for day in days(rule, today, local_now(now + rules.ahead).date()):
-        pickup_at = pickup_of(rule, day)
-        if pickup_at <= now or pickup_at - rules.ahead > now:
+        # A day is due when its ride there is: both legs are made then.
+        if pickup_of(rule, day) - rules.ahead > now or person is None or not person.active:
             continue
-        if person is None or not person.active or instance(session, rule.id, day) is not None:
-            continue
-        try:
-            ride = _new_instance(session, rule, day, status=RideStatus.DRAFT, now=now)
-        except IntegrityError:  # made meanwhile by another process
-            continue
-        ahead.book(session, ride, pickup_at=pickup_at, now=now, rules=rules.booking)
-        made += 1
+        there = instance(session, rule.id, day)
+        if there is not None and there.status == RideStatus.CANCELLED:
+            continue  # the day was skipped: its return too
+        for back in legs(rule):
+            pickup_at = pickup_of(rule, day, back=back)
+            if pickup_at <= now or instance(session, rule.id, day, back=back) is not None:
+                continue
+            try:
+                ride = _new_instance(session, rule, day, status=RideStatus.DRAFT, now=now,
+                                     back=back)
+            except IntegrityError:  # made meanwhile by another process
+                continue
+            ahead.book(session, ride, pickup_at=pickup_at, now=now, rules=rules.booking)
+            if back:  # one reminder an evening: the ride there's
+                _drop_job(session, f"remind_ride:{ride.id}")
+            made += 1
     following = next_day(rule, after=now + rules.ahead)
     if following is not None:
-        pickup_at = pickup_of(rule, following)
-        schedule(
+        due_at = pickup_of(rule, following) - rules.ahead
+        job = schedule(
             session,
             kind=JobKind.REGULAR_RIDE,
             subject_id=rule.id,
-            due_at=pickup_at - rules.ahead,
+            due_at=due_at,
             key=f"regular_ride:{rule.id}:{following.isoformat()}",
         )
+        if job.status == JobStatus.DROPPED:  # dropped by a change of the rule: due again
+            job.status, job.due_at = JobStatus.PENDING, due_at
+            session.flush()
     return made
+
+
+def _drop_job(session: Session, key: str) -> None:
+    session.execute(
+        update(ScheduledJob)
+        .where(ScheduledJob.key == key, ScheduledJob.status == JobStatus.PENDING)
+        .values(status=JobStatus.DROPPED)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def next_day(rule: RegularRide, *, after: datetime) -> date | None:
@@ -383,6 +520,8 @@ class UpcomingDay:
     ride_id: int | None
     state: str  # 待生成, 已预约, 已派车 ..., 已取消 (skipped)
     can_skip: bool
+    return_state: str | None = None  # the return's, when the rule has one
+    return_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -407,20 +546,30 @@ STATE_LABELS = {
 }
 
 
-def rule_list(session: Session, *, now: datetime, days_shown: int = 14) -> list[RuleEntry]:
-    """Every rule not ended (newest first), then the ended ones, with the next days."""
-    rows = session.execute(
+def _state(ride: Ride | None) -> str:
+    return STATE_LABELS.get(ride.status, str(ride.status)) if ride else "待生成"
+
+
+def rule_list(
+    session: Session, *, now: datetime, days_shown: int = 14, person_id: int | None = None
+) -> list[RuleEntry]:
+    """Every rule not ended (newest first), then the ended ones, with the next days; only
+    one person's with `person_id`."""
+    statement = (
         select(RegularRide, Person, SavedPlace, TaxiCompany)
         .join(Person, Person.id == RegularRide.person_id)
         .outerjoin(SavedPlace, SavedPlace.id == RegularRide.pickup_place_id)
         .outerjoin(TaxiCompany, TaxiCompany.id == RegularRide.company_id)
         .order_by(RegularRide.status == RegularStatus.ENDED, RegularRide.id.desc())
-    ).all()
+    )
+    if person_id is not None:
+        statement = statement.where(RegularRide.person_id == person_id)
+    rows = session.execute(statement).all()
     today = local_today(now)
     entries = []
     for rule, person, place, company in rows:
         made = {
-            ride.regular_day: ride
+            (ride.regular_day, ride.regular_return): ride
             for ride in session.scalars(
                 select(Ride).where(Ride.regular_ride_id == rule.id, Ride.regular_day >= today)
             )
@@ -431,11 +580,22 @@ def rule_list(session: Session, *, now: datetime, days_shown: int = 14) -> list[
                 pickup_at = pickup_of(rule, day)
                 if pickup_at <= now:
                     continue
-                ride = made.get(day)
-                state = STATE_LABELS.get(ride.status, str(ride.status)) if ride else "待生成"
-                can_skip = ride is None or ride.status == RideStatus.SCHEDULED
+                ride, back = made.get((day, False)), made.get((day, True))
+                live = [r for r in (ride, back) if r and r.status != RideStatus.CANCELLED]
+                can_skip = all(r.status == RideStatus.SCHEDULED for r in live) and (
+                    ride is None or bool(live)
+                )
+                has_return = rule.return_time is not None or back is not None
                 upcoming.append(
-                    UpcomingDay(day, pickup_at, ride.id if ride else None, state, can_skip)
+                    UpcomingDay(
+                        day,
+                        # a day made before a change keeps its own time: shown as it is
+                        ride.pickup_at if ride and ride.pickup_at else pickup_at,
+                        ride.id if ride else None, _state(ride), can_skip,
+                        _state(back) if has_return else None,
+                        (back.pickup_at if back and back.pickup_at else
+                         pickup_of(rule, day, back=True)) if has_return else None,
+                    )
                 )
         entries.append(
             RuleEntry(

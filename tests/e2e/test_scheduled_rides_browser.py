@@ -122,7 +122,9 @@ def test_an_operator_sets_up_a_regular_ride_and_skips_one_day(
     live_server: LiveServer, page: Any
 ) -> None:
     """定期用车: found by name, every Tuesday and Friday at 8:00 from home to the dialysis
-    centre; Tuesday's ride is a booking at once; Friday is skipped; the page fits 1024 px."""
+    centre and back at 12:00; Tuesday's two rides are bookings at once; Friday is skipped;
+    the rule is changed to 9:00 (Tuesday's bookings kept, and said so); the page fits
+    1024 px."""
     demo_data(live_server.db)
     live_server.clock.set(NOW)
     page.goto(f"{live_server.url}/dispatch")
@@ -143,6 +145,7 @@ def test_an_operator_sets_up_a_regular_ride_and_skips_one_day(
     form.get_by_label("星期二").check()
     form.get_by_label("星期五").check()
     page.fill("#regular-time", "08:00")
+    page.fill("#regular-return", "12:00")
     page.fill("#regular-destination", "昆明市血液透析中心")
     page.fill("#regular-first", "2026-11-30")
     form.locator("button[type=submit]").click()
@@ -150,7 +153,11 @@ def test_an_operator_sets_up_a_regular_ride_and_skips_one_day(
     rule = page.locator("#regular-rules tbody tr").first
     expect(rule).to_contain_text("每周二、五 08:00")
     expect(rule.locator('[data-day="2026-12-01"]')).to_contain_text("已预约")
+    tuesday_back = rule.locator('[data-day="2026-12-01"] .return-state')
+    expect(tuesday_back).to_have_text("12:00 回程 · 已预约")
     expect(rule.locator('[data-day="2026-12-04"]')).to_contain_text("待生成")
+    expect(rule).to_contain_text("回程 12:00")
+    expect(page.locator("#regular-intro")).to_contain_text("这次不用车")
 
     for width in (1366, 1024):
         page.set_viewport_size({"width": width, "height": 768})
@@ -166,5 +173,27 @@ def test_an_operator_sets_up_a_regular_ride_and_skips_one_day(
     rule = page.locator("#regular-rules tbody tr").first
     expect(rule.locator('[data-day="2026-12-04"]')).to_contain_text("已取消")
     expect(rule).to_contain_text("进行中")
+    expect(rule.locator('[data-day="2026-12-04"] .return-state')).to_contain_text("已取消")
+
+    rule.locator("a", has_text="修改").click()
+    edit = page.locator("#regular-edit-form")
+    expect(page.locator("#kept-days")).to_contain_text("12月01日 08:00")
+    expect(edit.get_by_label("星期二")).to_be_checked()
+    expect(page.locator("#regular-return")).to_have_value("12:00")
+    page.fill("#regular-time", "09:00")
+    page.set_viewport_size({"width": 1024, "height": 768})
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, ("edit form", overflow)
+    edit.locator("button[type=submit]").click()
+    expect(page.locator(".ok-notice")).to_contain_text("已改好定期用车")
+    expect(page.locator("#kept-days")).to_contain_text("12月01日 08:00")
+    rule = page.locator("#regular-rules tbody tr").first
+    expect(rule).to_contain_text("每周二、五 09:00")
+    # Tuesday, made before the change, is shown at its own time; Friday at the new one.
+    expect(rule.locator('[data-day="2026-12-01"]')).to_contain_text("12月01日 08:00")
+    expect(rule.locator('[data-day="2026-12-11"]')).to_contain_text("12月11日 09:00")
+    page.screenshot(path="/tmp/ivr-dispatch-regular-edited.png", full_page=True)
     page.click("#scheduled-link")
     expect(page.locator("#scheduled-rides")).to_contain_text("昆明市血液透析中心")

@@ -45,6 +45,11 @@ NOTICES = {
         "已改约，约好的去医院的车也改了时间（新时间接不了的车已取消），老人和家属会收到改约短信。"
     ),
     "cancelled_ride": "已取消，约好的去医院的车也一起取消了，老人和家属会收到短信。",
+    # A ride booked before and only joined is kept (hospital_trips.car_fate).
+    "cancelled_ride_kept": (
+        "已取消。老人原来约好的车不是为这个预约约的，没有取消，照常来接；短信里告诉了老人怎样取消。"
+        "老人和家属会收到短信。"
+    ),
     # A ride booked before the appointment and only joined to it is never moved.
     "moved_ride_kept": (
         "已改约。老人原来约好的车不是为这个预约约的，没有改动；要改车，请让老人或家属打热线。"
@@ -59,6 +64,9 @@ UNSENT_NOTICES = {
     "cancelled": f"已取消。{_TELL_THEM}",
     "moved_ride": f"已改约，约好的去医院的车也改了时间（新时间接不了的车已取消）。{_TELL_THEM}",
     "cancelled_ride": f"已取消，约好的去医院的车也一起取消了。{_TELL_THEM}",
+    "cancelled_ride_kept": (
+        f"已取消。老人原来约好的车不是为这个预约约的，没有取消，照常来接。{_TELL_THEM}"
+    ),
     "moved_ride_kept": (
         "已改约。老人原来约好的车不是为这个预约约的，没有改动；要改车，请让老人或家属打热线。"
         f"{_TELL_THEM}"
@@ -313,7 +321,10 @@ def _cancel_context(
         raise HTTPException(status_code=409, detail=exc.message) from None
     return {
         "hospital": _hospital(session, staff), "patient": patient, "booking": booking,
-        "with_ride": hospital_trips.booked_ride_of(session, appointment_id) is not None,
+        # What the cancel does to the car (hospital_trips.car_fate): cancelled or kept.
+        "car": hospital_trips.planned_fate(
+            session, appointment_id=appointment_id, by=hospital_trips.Canceller.FAMILY_DOCTOR
+        ),
     }
 
 
@@ -346,7 +357,11 @@ def cancel(
         return RedirectResponse(
             f"/family-doctor/appointments/{appointment_id}/cancel", status_code=303
         )
-    patient, with_ride = context["patient"], context["with_ride"]
+    patient, car = context["patient"], context["car"]
+    done = "cancelled"
+    if car is not None:
+        cancels = car.fate is hospital_trips.CarFate.CANCELLED
+        done = "cancelled_ride" if cancels else "cancelled_ride_kept"
 
     def refused(exc: Exception) -> Response:
         assert isinstance(exc, FamilyDoctorError)
@@ -366,7 +381,6 @@ def cancel(
         fields={"action": "family_doctor_cancel", "staff_user_id": staff.id,
                 "target": f"appointment:{appointment_id}"},
         done_url=(
-            f"/family-doctor?done={'cancelled_ride' if with_ride else 'cancelled'}"
-            f"#patient-{patient.person_id}"
+            f"/family-doctor?done={done}#patient-{patient.person_id}"
         ),
     )

@@ -200,11 +200,13 @@ def render_stop_form(
         raise HTTPException(status_code=404, detail=exc.message) from None
     # The cars to the appointments a stop cancels too: staff see how many before confirming.
     linked = hospital_trips.rides_a_stop_cancels(session, schedule_id=schedule.schedule_id)
+    kept = hospital_trips.rides_a_stop_keeps(session, schedule_id=schedule.schedule_id)
     return render(
         request,
         "hospital/stop.html",
         {"hospital": hospital, "schedule": schedule, "day_title": day_title(schedule.day),
-         "reasons": STOP_REASONS, "linked_rides": len(linked), "error": error,
+         "reasons": STOP_REASONS, "linked_rides": len(linked), "kept_rides": len(kept),
+         "error": error,
          "chosen": chosen, "other_reason": other_reason},
         status_code=409 if error else 200,
     )

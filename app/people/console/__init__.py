@@ -1,5 +1,5 @@
 """The community staff console (/people): register, find, edit and deactivate older people,
-their audit trail, and the printable hotline card.
+their audit trail, the printable hotline card, and their regular rides (定期用车).
 
 `router` collects the page and action routes; app/main.py includes it. Every route admits
 community staff and admins (`CommunityConsoleStaff`); community staff only see and change
@@ -14,7 +14,7 @@ from fastapi import APIRouter
 
 from app.consoles.assets import add_static_dir
 from app.consoles.templating import add_template_dir
-from app.people.console import actions, pages
+from app.people.console import actions, pages, regular_rides
 
 add_template_dir(Path(__file__).parent / "templates")
 add_static_dir(Path(__file__).parent / "static")
@@ -22,3 +22,5 @@ add_static_dir(Path(__file__).parent / "static")
 router = APIRouter()
 router.include_router(pages.router)
 router.include_router(actions.router)
+router.include_router(regular_rides.pages)
+router.include_router(regular_rides.posts)

@@ -116,3 +116,82 @@ def test_a_car_shared_with_a_booking_of_another_session_is_not_counted_nor_cance
         kept = session.get(Ride, ride.id)
         assert kept is not None and kept.status == RideStatus.SCHEDULED
         assert ahead.stopped_list(session, now=NOW) == []
+
+
+def test_a_ride_booked_before_and_only_joined_is_kept_and_everyone_told(db: Database) -> None:
+    """hospital_trips.car_fate: a 停诊 cancels a car booked for the visit, but a ride booked
+    before it (here by a son, to that hospital at 7:00) had a purpose of its own: it is kept,
+    not counted on the confirmation page, and the one message to the patient, the daughter
+    who booked the visit and the son who booked the car says it still comes."""
+    from app.notify.models import OutboxMessage
+    from support.booked import book_ride, kunming
+
+    demo_data(db, today=TODAY)
+    son, daughter = "+8613900000003", "+8613900000004"
+    ride_id = book_ride(db, number=ZHANG, pickup=kunming(1, 7), now=NOW)  # Tuesday 1 Dec
+    with db.session() as session:
+        ride = session.get(Ride, ride_id)
+        assert ride is not None
+        ride.caller_number, ride.destination = son, "春城第一人民医院"
+        slot = session.scalars(
+            select(Slot)
+            .join(Schedule, Schedule.id == Slot.schedule_id)
+            .join(Doctor, Doctor.id == Schedule.doctor_id)
+            .join(Department, Department.id == Doctor.department_id)
+            .where(
+                Schedule.day == date(2026, 12, 1), Schedule.session == ClinicSession.AM,
+                Department.name == "心血管内科", Slot.status == SlotStatus.FREE,
+                Slot.reserved_for_onsite.is_(False), Slot.reserved_for_family_doctor.is_(False),
+            )
+            .order_by(Slot.start_time)
+        ).first()
+        assert slot is not None
+        patient_id = ride.person_id
+        assert patient_id is not None
+        appointment = appointments.book(session, slot_id=slot.id, patient_id=patient_id,
+                                        now=NOW, booked_by_number=daughter)
+        trip = hospital_trips.join_morning_ride(
+            session, appointment_id=appointment.id, now=NOW,
+            settings=Settings(database_url=db.url),
+        )
+        assert trip is not None and trip.joined and trip.ride.id == ride_id
+        schedule_id, appointment_id = slot.schedule_id, appointment.id
+    with db.session() as session:
+        assert hospital_trips.rides_a_stop_cancels(session, schedule_id=schedule_id) == []
+        assert hospital_trips.rides_a_stop_keeps(session, schedule_id=schedule_id) == [ride_id]
+        result = desk.stop_session(session, schedule_id=schedule_id, now=NOW, reason="医生生病")
+    assert (result.cancelled, result.rides_cancelled) == (1, 0)
+    with db.session() as session:
+        kept = session.get(Ride, ride_id)
+        assert kept is not None and kept.status == RideStatus.SCHEDULED
+        sent = dict(session.execute(
+            select(OutboxMessage.to_number, OutboxMessage.body).where(
+                OutboxMessage.idempotency_key.like(f"hospital-stop:{appointment_id}%"))).all())
+    assert {ZHANG, daughter, son} <= sent.keys()
+    for body in sent.values():
+        assert "停诊" in body and "车没有取消，照常来接您" in body and "明天早上7点" in body
+        assert "车也已取消" not in body
+
+
+def test_a_car_booked_for_the_visit_is_cancelled_and_its_booker_told(
+    booked: tuple[Database, Appointment, Ride],
+) -> None:
+    """The car the patient took after booking is cancelled with the 停诊; a relative who
+    booked that car from their own phone hears it in the same message as the patient."""
+    from app.notify.models import OutboxMessage
+
+    db, appointment, ride = booked
+    relative = "+8613900000005"
+    with db.session() as session:
+        linked = session.get(Ride, ride.id)
+        assert linked is not None
+        linked.caller_number = relative
+    with db.session() as session:
+        desk.stop_session(session, schedule_id=_schedule_of(db, appointment), now=NOW,
+                          reason="设备故障")
+    with db.session() as session:
+        sent = dict(session.execute(
+            select(OutboxMessage.to_number, OutboxMessage.body).where(
+                OutboxMessage.idempotency_key.like(f"hospital-stop:{appointment.id}%"))).all())
+    assert {ZHANG, relative} <= sent.keys()
+    assert all("去医院的车也已取消" in body for body in sent.values())

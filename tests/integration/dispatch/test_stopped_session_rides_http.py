@@ -91,6 +91,7 @@ def test_the_stop_page_counts_the_cars_and_dispatch_sees_them_cancelled(
     form = nurse.get(f"/hospital/{hospital_id}/schedules/{schedule_id}/stop")
     assert form.status_code == 200
     assert '<dd id="linked-rides"><strong>2</strong> 辆</dd>' in form.text
+    assert 'id="kept-rides-note"' not in form.text  # both cars were booked for the visit
     assert "约好送这些老人去医院的 2 辆车也会一起取消" in form.text
     stopped = nurse.post(
         f"/hospital/{hospital_id}/schedules/{schedule_id}/stop",

@@ -539,6 +539,108 @@ def test_moving_a_booking_never_moves_a_ride_booked_before_and_only_joined(
     assert not any("去医院的车已改到" in body for body in bodies)
 
 
+def test_cancelling_keeps_a_ride_booked_before_and_tells_the_patient_and_the_daughter(
+    db: Database, client: Client
+) -> None:
+    """The daughter booked a 7:00 car to the hospital before the doctor's booking, which only
+    joined it. The doctor cancels the booking: the car had a purpose of its own, nobody is
+    there to ask, so it is kept (hospital_trips.car_fate); the page says so before and after,
+    and one message tells the patient, and the daughter who booked the car, that it still
+    comes and how to cancel it."""
+    from app.notify.models import OutboxMessage
+    from app.taxi import hospital_trips
+    from app.taxi.enums import RideStatus
+    from app.taxi.models import Ride
+    from support.booked import book_ride
+
+    daughter = "+8613900000001"
+    ours, _ = hospital_ids(db)
+    doctor = client("familydoc1")
+    zhang_id = person_id(db, ZHANG)
+    token = csrf_from(doctor.get(f"/family-doctor/patients/{zhang_id}/book").text)
+    ride_id = book_ride(db, number=ZHANG, pickup=at(TUESDAY, 7), now=NOW)
+    with db.session() as session:
+        ride = session.get(Ride, ride_id)
+        assert ride is not None
+        ride.caller_number, ride.destination = daughter, "春城第一人民医院"
+    doctor.post(
+        f"/family-doctor/patients/{zhang_id}/book",
+        data={"csrf_token": token, "schedule_id": str(schedule_id(db, ours, TUESDAY))},
+    )
+    [(first, _, _)] = _appointments(db)
+    with db.session() as session:
+        trip = hospital_trips.join_morning_ride(
+            session, appointment_id=first, now=NOW, settings=Settings(database_url=db.url))
+        assert trip is not None and trip.joined
+    ask = doctor.get(f"/family-doctor/appointments/{first}/cancel").text
+    assert 'id="keep-ride"' in ask and "不会取消" in ask
+    assert "会一起取消" not in ask
+    cancelled = doctor.post(
+        f"/family-doctor/appointments/{first}/cancel",
+        data={"csrf_token": token, "confirm": "yes"},
+    )
+    assert "done=cancelled_ride_kept" in cancelled.headers["location"]
+    assert "没有取消，照常来接" in doctor.get(cancelled.headers["location"]).text
+    with db.session() as session:
+        ride = session.get(Ride, ride_id)
+        assert ride is not None and ride.status == RideStatus.SCHEDULED
+        assert ride.pickup_at == at(TUESDAY, 7)
+        sent = dict(session.execute(
+            select(OutboxMessage.to_number, OutboxMessage.body).where(
+                OutboxMessage.idempotency_key.like(f"appointment:{first}:cancelled%"))).all())
+        ride_cancelled = session.scalar(select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.idempotency_key.like(f"ride:{ride_id}:cancelled%")))
+    assert {ZHANG, daughter} <= sent.keys()
+    for body in (sent[ZHANG], sent[daughter]):
+        assert "已取消挂号" in body and "车没有取消，照常来接您" in body
+        assert "7点" in body
+    assert ride_cancelled == 0
+
+
+def test_cancelling_cancels_a_car_booked_for_it_in_one_message_that_says_so(
+    db: Database, client: Client
+) -> None:
+    """A car booked for the appointment has no purpose without it: cancelled, silently as a
+    ride, and the one cancellation message names it, to the patient and to whoever booked
+    the car (here a relative's number), never the generic "您的叫车已取消"."""
+    from app.notify.models import OutboxMessage
+    from app.taxi import hospital_trips
+    from app.taxi.enums import RideStatus
+    from app.taxi.models import Ride
+
+    relative = "+8613900000002"
+    ours, _ = hospital_ids(db)
+    doctor = client("familydoc1")
+    zhang_id = person_id(db, ZHANG)
+    token = csrf_from(doctor.get(f"/family-doctor/patients/{zhang_id}/book").text)
+    doctor.post(
+        f"/family-doctor/patients/{zhang_id}/book",
+        data={"csrf_token": token, "schedule_id": str(schedule_id(db, ours, TUESDAY))},
+    )
+    [(first, _, _)] = _appointments(db)
+    with db.session() as session:
+        trip = hospital_trips.book(
+            session, appointment_id=first, now=NOW, settings=Settings(database_url=db.url),
+            caller_number=relative,
+        )
+        ride_id = trip.ride.id
+    doctor.post(
+        f"/family-doctor/appointments/{first}/cancel",
+        data={"csrf_token": token, "confirm": "yes"},
+    )
+    with db.session() as session:
+        ride = session.get(Ride, ride_id)
+        assert ride is not None and ride.status == RideStatus.CANCELLED
+        sent = dict(session.execute(
+            select(OutboxMessage.to_number, OutboxMessage.body).where(
+                OutboxMessage.idempotency_key.like(f"appointment:{first}:cancelled%"))).all())
+        generic = session.scalar(select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.idempotency_key.like(f"ride:{ride_id}:cancelled%")))
+    assert {ZHANG, relative} <= sent.keys()
+    assert all("去医院的" in body and "车也已取消" in body for body in sent.values())
+    assert generic == 0
+
+
 def test_the_choice_shows_one_day_of_sessions_at_a_time(db: Database, client: Client) -> None:
     ours, _ = hospital_ids(db)
     doctor = client("familydoc1")

@@ -24,7 +24,7 @@ from app.scheduler.runner import Scheduler
 from app.taxi import regular
 from app.taxi.enums import RegularStatus, RideStatus
 from app.taxi.models import RegularRide, Ride
-from app.taxi.regular import RegularRideError, RegularRules
+from app.taxi.regular import RegularRideError, RegularRules, RuleFields
 from support.booked import kunming
 from support.demo import demo_data
 
@@ -53,16 +53,29 @@ def _person(db: Database) -> tuple[int, int]:
         return person_id, home.id
 
 
+def _fields(place_id: int, *, weekdays: set[int] = TUE_FRI, at: time = time(8, 0),
+            back: time | None = None, skip_holidays: bool = True,
+            destination: str | None = "昆明市血液透析中心",
+            last_day: date | None = None) -> RuleFields:
+    return RuleFields(
+        weekdays=weekdays, pickup_time=at, return_time=back, pickup_place_id=place_id,
+        destination=destination, to_hospital=True, last_day=last_day,
+        skip_holidays=skip_holidays, company_id=None, note=None,
+    )
+
+
 def _create(db: Database, settings: Settings, *, now: datetime = CREATED_AT,
             weekdays: set[int] = TUE_FRI, first_day: date = date(2026, 11, 30),
-            skip_holidays: bool = True, at: time = time(8, 0)) -> int:
+            skip_holidays: bool = True, at: time = time(8, 0), back: time | None = None,
+            destination: str | None = "昆明市血液透析中心") -> int:
     person_id, place_id = _person(db)
     with db.session() as session:
         rule = regular.create(
-            session, person_id=person_id, weekdays=weekdays, pickup_time=at,
-            pickup_place_id=place_id, destination="昆明市血液透析中心", to_hospital=True,
-            first_day=first_day, last_day=None, skip_holidays=skip_holidays, company_id=None,
-            note=None, staff_id=None, now=now, rules=RegularRules.from_settings(settings),
+            session, person_id=person_id,
+            fields=_fields(place_id, weekdays=weekdays, at=at, back=back,
+                           skip_holidays=skip_holidays, destination=destination),
+            first_day=first_day, staff_id=None, now=now,
+            rules=RegularRules.from_settings(settings),
         )
         return rule.id
 
@@ -201,6 +214,9 @@ def test_a_deactivated_person_gets_no_instances(db: Database, settings: Settings
         ({"weekdays": set()}, "请至少选一个星期几"),
         ({"at": time(23, 0)}, "接人的时间要在早上6点到晚上10点之间"),
         ({"first_day": date(2026, 11, 29)}, "开始日期已经过了"),
+        ({"back": time(7, 0)}, "回程的时间要晚于去的时间"),
+        ({"back": time(12, 0), "destination": None}, "有回程的，请填写去哪里"),
+        ({"back": time(22, 30)}, "接人的时间要在早上6点到晚上10点之间"),
     ],
 )
 def test_bad_rules_are_refused_with_a_reason(
@@ -219,10 +235,8 @@ def test_a_place_of_someone_else_is_refused(db: Database, settings: Settings) ->
         assert other is not None
         with pytest.raises(RegularRideError, match="登记的地点"):
             regular.create(
-                session, person_id=person_id, weekdays={1}, pickup_time=time(8),
-                pickup_place_id=other.id, destination=None, to_hospital=False,
-                first_day=date(2026, 12, 1), last_day=None, skip_holidays=True,
-                company_id=None, note=None, staff_id=None, now=CREATED_AT,
+                session, person_id=person_id, fields=_fields(other.id, weekdays={1}),
+                first_day=date(2026, 12, 1), staff_id=None, now=CREATED_AT,
                 rules=RegularRules.from_settings(settings),
             )
 
@@ -260,3 +274,128 @@ def test_erasing_the_person_removes_the_rule_and_unlinks_its_rides(
     with db.session() as session:
         assert session.scalars(select(Ride).where(Ride.regular_day.is_not(None),
                                                   Ride.regular_ride_id.is_not(None))).all() == []
+
+
+def _legs(db: Database, rule_id: int) -> list[tuple[date, bool, RideStatus, datetime | None]]:
+    with db.session() as session:
+        return [
+            (r.regular_day, r.regular_return, r.status, r.pickup_at)
+            for r in session.scalars(select(Ride).where(Ride.regular_ride_id == rule_id)
+                                     .order_by(Ride.regular_day, Ride.regular_return))
+        ]
+
+
+def test_a_return_trip_makes_two_booked_rides_a_day_and_a_skip_skips_both(
+    db: Database, settings: Settings
+) -> None:
+    """Dialysis: there at 8:00, back at 12:00. Each day is two booked rides, made together
+    when the ride there is due; the return goes from the centre to the home; one reminder
+    an evening (the ride there's); skipping the day cancels both and tells the rider once."""
+    rule_id = _create(db, settings, back=time(12, 0))
+    tuesday = date(2026, 12, 1)
+    assert _legs(db, rule_id) == [
+        (tuesday, False, RideStatus.SCHEDULED, local(tuesday, 8)),
+        (tuesday, True, RideStatus.SCHEDULED, local(tuesday, 12)),
+    ]
+    with db.session() as session:
+        there, back = session.scalars(select(Ride).where(Ride.regular_ride_id == rule_id)
+                                      .order_by(Ride.regular_return)).all()
+        centre = "昆明市血液透析中心"
+        assert there.destination == centre and "翠湖南路" in (there.pickup_address or "")
+        assert back.pickup_address == centre and back.destination == there.pickup_address
+        assert back.pickup_place_id is None and not back.to_hospital
+        assert back.priority == there.priority
+        jobs = dict(session.execute(select(ScheduledJob.key, ScheduledJob.status)).all())
+    assert jobs[f"release_ride:{back.id}"] == JobStatus.PENDING  # released like any booking
+    assert jobs[f"remind_ride:{there.id}"] == JobStatus.PENDING
+    assert jobs.get(f"remind_ride:{back.id}") in (None, JobStatus.DROPPED)
+
+    with db.session() as session:  # Tuesday (made) and next Tuesday (not made yet)
+        regular.skip(session, rule_id=rule_id, day=tuesday, now=CREATED_AT)
+        regular.skip(session, rule_id=rule_id, day=date(2026, 12, 8), now=CREATED_AT)
+    _run(db, settings, local(date(2026, 12, 3), 8))  # Friday's pair, once, across a restart
+    _run(db, settings, local(date(2026, 12, 3), 8))
+    assert [(d, b) for d, b, *_ in _legs(db, rule_id)][2:4] == [
+        (date(2026, 12, 4), False), (date(2026, 12, 4), True)]
+    legs = {(d, b): status for d, b, status, _ in _legs(db, rule_id)}
+    assert legs[(tuesday, False)] == legs[(tuesday, True)] == RideStatus.CANCELLED
+    assert legs[(date(2026, 12, 8), False)] == legs[(date(2026, 12, 8), True)] == (
+        RideStatus.CANCELLED)
+    assert legs[(date(2026, 12, 4), True)] == RideStatus.SCHEDULED
+    _run(db, settings, local(date(2026, 12, 7), 8))  # next Tuesday's job: nothing made
+    assert {(d, b): s for d, b, s, _ in _legs(db, rule_id)}[(date(2026, 12, 8), True)] == (
+        RideStatus.CANCELLED)
+    with db.session() as session:
+        told = list(session.scalars(select(OutboxMessage.body).where(
+            OutboxMessage.to_number == ZHANG, OutboxMessage.body.like("%这一次不用车%"))))
+    assert len(told) == 1 and "8点" in told[0]
+
+
+def test_a_change_applies_to_days_not_made_and_keeps_those_made(
+    db: Database, settings: Settings
+) -> None:
+    """Tuesday 8:00 is made (less than a day away). Changed to Wednesdays and Fridays at
+    9:00 with a return at 13:00: Tuesday's booking stays as it was and is listed as kept;
+    Wednesday and Friday are made at 9:00 (with their return) when due; the old Friday
+    job does not make an 8:00 ride."""
+    rule_id = _create(db, settings)
+    _, place_id = _person(db)
+    rules = RegularRules.from_settings(settings)
+    with db.session() as session:
+        rule = session.get(RegularRide, rule_id)
+        assert rule is not None
+        kept = regular.edit(
+            session, rule_id=rule_id, expected_version=rule.version,
+            fields=_fields(place_id, weekdays={3, 5}, at=time(9, 0), back=time(13, 0)),
+            now=CREATED_AT, rules=rules,
+        )
+        assert [(r.regular_day, r.regular_return) for r in kept] == [(date(2026, 12, 1), False)]
+        with pytest.raises(RegularRideError, match="刚刚被别人改过"):
+            regular.edit(session, rule_id=rule_id, expected_version=0,
+                         fields=_fields(place_id), now=CREATED_AT, rules=rules)
+    assert _pending_keys(db) == {f"regular_ride:{rule_id}:2026-12-02"}
+    _run(db, settings, local(date(2026, 12, 1), 9))  # Wednesday's moment
+    _run(db, settings, local(date(2026, 12, 3), 8))  # the old Friday 8:00 moment: nothing
+    assert [(d, b, p) for d, b, _, p in _legs(db, rule_id)] == [
+        (date(2026, 12, 1), False, local(date(2026, 12, 1), 8)),  # kept as it was
+        (date(2026, 12, 2), False, local(date(2026, 12, 2), 9)),
+        (date(2026, 12, 2), True, local(date(2026, 12, 2), 13)),
+    ]
+    _run(db, settings, local(date(2026, 12, 3), 9))
+    assert [(d, b) for d, b, *_ in _legs(db, rule_id)][-2:] == [
+        (date(2026, 12, 4), False), (date(2026, 12, 4), True)]
+
+
+def test_a_change_back_to_the_same_day_is_scheduled_again(
+    db: Database, settings: Settings
+) -> None:
+    """Two changes of the time of the next day: the day's job (one key per day) is due at
+    the last time chosen, never left dropped."""
+    rule_id = _create(db, settings)
+    _, place_id = _person(db)
+    rules = RegularRules.from_settings(settings)
+    for at in (time(9, 0), time(10, 0)):
+        with db.session() as session:
+            rule = session.get(RegularRide, rule_id)
+            assert rule is not None
+            regular.edit(session, rule_id=rule_id, expected_version=rule.version,
+                         fields=_fields(place_id, at=at), now=CREATED_AT, rules=rules)
+    with db.session() as session:
+        job = session.scalars(select(ScheduledJob).where(
+            ScheduledJob.key == f"regular_ride:{rule_id}:2026-12-04")).one()
+    assert job.status == JobStatus.PENDING and job.due_at == local(date(2026, 12, 3), 10)
+    _run(db, settings, local(date(2026, 12, 3), 10))
+    assert _legs(db, rule_id)[-1][3] == local(date(2026, 12, 4), 10)
+
+
+def test_an_ended_rule_cannot_be_changed(db: Database, settings: Settings) -> None:
+    rule_id = _create(db, settings)
+    _, place_id = _person(db)
+    with db.session() as session:
+        rule = session.get(RegularRide, rule_id)
+        assert rule is not None
+        regular.end(session, rule_id=rule_id, expected_version=rule.version, now=CREATED_AT)
+        with pytest.raises(RegularRideError, match="已经停止"):
+            regular.edit(session, rule_id=rule_id, expected_version=rule.version,
+                         fields=_fields(place_id), now=CREATED_AT,
+                         rules=RegularRules.from_settings(settings))
