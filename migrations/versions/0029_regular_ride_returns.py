@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0029_regular_ride_returns"
-down_revision: str | None = "0026_doctor_active"
+down_revision: str | None = "0028_operator_community"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
