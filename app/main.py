@@ -75,7 +75,8 @@ def create_app(settings: Settings | None = None, *, background_jobs: bool = True
     )
     app.state.speech_status = app.state.speech.status
     logger.info("speech: %s", app.state.speech_status)
-    app.state.prompt_audio = default_prompt_audio()  # the placeholder is a logged warning
+    # The placeholder is a logged warning; keypad-only, the voice is checked, not warmed up.
+    app.state.prompt_audio = default_prompt_audio(warm=app.state.speech.available)
     logger.info("prompt voice: %s", app.state.prompt_audio.voice_status)
     app.state.notifications_status = notifications_status(settings)
     log_notifications = logger.info if settings.notifications_configured else logger.warning

@@ -239,3 +239,31 @@ def test_ivr_serve_with_two_workers_runs_the_background_jobs_once_in_the_supervi
     assert jobs == [(str(process.pid), "outbox worker, retention, scheduler")], text
     assert "outbox worker stopped" in text and text.count("outbox worker started") == 1
     assert text.count("Application shutdown complete") == 2
+
+
+KEYPAD_ONLY_APP = """
+import sys
+from app.core.config import Settings
+from app.main import create_app
+app = create_app(Settings(database_url=sys.argv[1], models_dir=sys.argv[2]))
+assert app.state.speech.keypad_only, app.state.speech.status
+print(app.state.prompt_audio.voice_status)
+print(",".join(sorted(name for name in sys.modules if name.split(".")[0] in sys.argv[3:])))
+"""
+
+
+def test_a_keypad_only_service_starts_without_numpy_vosk_pydub_or_websockets(
+    tmp_path: Path,
+) -> None:
+    """They are the speech stack's: loaded with the first media-stream prompt or turn."""
+    database_url = f"sqlite:///{tmp_path / 'ivr.sqlite3'}"
+    heavy = ["numpy", "vosk", "pydub", "websockets", "soxr"]
+    env = clean_environment(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", KEYPAD_ONLY_APP, database_url, str(tmp_path / "models"), *heavy],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    voice, loaded = result.stdout.splitlines()
+    assert voice == "espeak-ng (cmn)"  # the voice is still checked at start-up
+    assert loaded == ""
