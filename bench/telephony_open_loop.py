@@ -236,7 +236,7 @@ def main() -> None:
         server.wait()
         db.dispose()
     print("no ride: calls that did not queue exactly one ride for their own caller")
-    print("cpu ms: CPU time of the server process per request (whatever the machine's load)")
+    print("cpu ms: CPU time of the server and its workers per request (whatever the load)")
     print(
         f"highest rate with p99 < {TARGET_P99_MS:.0f} ms (at it and every lower rate): "
         f"{f'{best:.0f}/s' if best else 'none of those'}"
