@@ -86,10 +86,19 @@ app.add_typer(recordings_app, name="recordings")
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Service processes sharing the port (default IVR_WORKERS, 1). The outbox "
+            "worker, retention and scheduler still run once, in the supervisor process.",
+        ),
+    ] = None,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
 ) -> None:
     """Run the web service: Twilio webhooks, media streams, consoles, health probes."""
-    import uvicorn
+    from app.core.logging import configure_logging
+    from app.startup import serve as run_server
 
     settings = get_settings()
     host = host or settings.host
@@ -106,14 +115,8 @@ def serve(
         f"  - simulate a call: .venv/bin/ivr call --from +8613800000001\n",
         err=True,
     )
-    uvicorn.run(
-        "app.main:create_app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        reload=reload,
-        log_config=None,
-    )
+    configure_logging(settings.log_level, settings.log_json)
+    run_server(settings, host=host, port=port, workers=workers, reload=reload)
 
 
 @app.command()

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app import health, metrics
+from app.background import start_background_jobs
 from app.consoles import routes as console_routes
 from app.consoles.http import install_error_pages
 from app.core.config import Settings, get_settings
@@ -18,13 +19,10 @@ from app.hospital import console as hospital_console
 from app.hospital.fhir import api as fhir_api
 from app.hotline import build_call_service, load_hotline_flows
 from app.notify import routes as notification_routes
-from app.notify.runner import start_worker_thread
 from app.operators import console as operators_console
 from app.people import console as community_console
 from app.people import family as family_page
 from app.reports import router as report_router
-from app.retention.runner import start_retention_thread
-from app.scheduler.runner import start_scheduler_thread
 from app.speech.service import get_speech
 from app.staff import pages as staff_pages
 from app.taxi import console as dispatch_console
@@ -37,31 +35,23 @@ from app.understanding.phrases import phrase_list
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, background_jobs: bool = True) -> FastAPI:
     """Build the service. Start-up refuses a broken flow or an unfit production configuration
     (`Settings.check_production_ready`), and logs the speech, prompt voice and notifications
-    state that `/readyz` reports."""
+    state that `/readyz` reports. With `background_jobs` its lifespan runs the outbox worker,
+    retention and scheduler (`app.background`); a worker of `ivr serve --workers N` is built
+    without them (its supervisor runs them once)."""
     settings = settings or get_settings()
     settings.check_production_ready()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        worker = None
-        if settings.outbox_in_process:  # SMS and calls if Twilio is set, HIS pushes always
-            worker = start_worker_thread(app.state.db, settings)
-        retention = None
-        if settings.retention_in_process:  # once a day, claimed so one process runs it
-            retention = start_retention_thread(app.state.db, settings)
-        scheduler = None
-        if settings.scheduler_in_process:  # booked rides released, reminders (docs/taxi.md)
-            scheduler = start_scheduler_thread(app.state.db, settings)
+        jobs = start_background_jobs(app.state.db, settings) if background_jobs else None
+        if jobs is None:
+            logger.info("background jobs: none in this worker (its supervisor runs them)")
         yield
-        if scheduler is not None:
-            scheduler.stop()
-        if retention is not None:
-            retention.stop()
-        if worker is not None:
-            worker.stop()
+        if jobs is not None:
+            jobs.stop()
         app.state.db.dispose()
 
     api_docs = settings.is_development  # /docs, /redoc, /openapi.json: development only
@@ -85,7 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.speech_status = app.state.speech.status
     logger.info("speech: %s", app.state.speech_status)
-    app.state.prompt_audio = default_prompt_audio()  # the placeholder is a logged warning
+    # The placeholder is a logged warning; keypad-only, the voice is checked, not warmed up.
+    app.state.prompt_audio = default_prompt_audio(warm=app.state.speech.available)
     logger.info("prompt voice: %s", app.state.prompt_audio.voice_status)
     app.state.notifications_status = notifications_status(settings)
     log_notifications = logger.info if settings.notifications_configured else logger.warning
@@ -122,7 +113,16 @@ def notifications_status(settings: Settings) -> str:
 
 
 def create_app_from_env() -> FastAPI:
-    """Factory for `uvicorn --factory app.main:create_app_from_env`."""
+    """Factory for `uvicorn --factory app.main:create_app_from_env`: one process serving
+    alone, background jobs included."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
     return create_app(settings)
+
+
+def create_worker_app_from_env() -> FastAPI:
+    """Factory of each worker process of `ivr serve --workers N`: HTTP only, the background
+    jobs run once, in the supervisor process (`app.startup.serve`)."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return create_app(settings, background_jobs=False)

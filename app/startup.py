@@ -5,8 +5,9 @@
 2. migrate the database to the latest schema (`ivr db upgrade`);
 3. create the first admin from `IVR_BOOTSTRAP_ADMIN_*` when the database has no admin;
 4. load and validate the call flows;
-5. serve (`ivr serve` without the development banner); the app logs speech, prompt voice
-   and notifications state, which `/readyz` reports too.
+5. serve (`ivr serve` without the development banner; `IVR_WORKERS` processes, see
+   `serve`); the app logs speech, prompt voice and notifications state, which `/readyz`
+   reports too.
 
 Each failing step logs why and exits non-zero before anything is served. It runs the same
 inside and outside Docker (tests/integration/test_startup.py runs it on SQLite).
@@ -83,17 +84,82 @@ def check_flows(settings: Settings) -> None:
     logger.info("flows: %s", ", ".join(sorted(flows.names())))
 
 
-def serve(settings: Settings) -> None:
+def workers_problem(database_url: str, workers: int, reload: bool) -> str | None:
+    """Why `workers` service processes cannot run here, or None.
+
+    Several workers are allowed on PostgreSQL and on a SQLite file: every process opens its
+    own connections; SQLite runs in WAL mode (readers do not wait for the writer) with a
+    30 s busy timeout (a writer waits for the one before it), and each webhook step is one
+    short transaction (docs/performance.md). An in-memory SQLite database exists once per
+    process, so the workers would not share one: refused. Reloading runs one process.
+    """
+    if workers < 1:
+        return f"--workers must be at least 1, not {workers}"
+    if workers == 1:
+        return None
+    if reload:
+        return "--reload runs one process: use it without --workers"
+    in_memory = (
+        ":memory:" in database_url
+        or "mode=memory" in database_url
+        or database_url.split("?")[0].rstrip("/").endswith(":")  # sqlite:// names no file
+    )
+    if database_url.startswith("sqlite") and in_memory:
+        return "an in-memory SQLite database is one per process: use a file or PostgreSQL"
+    return None
+
+
+def serve(
+    settings: Settings,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int | None = None,
+    reload: bool = False,
+) -> None:
+    """Serve under uvicorn. One worker (the default, `IVR_WORKERS`): one process whose app
+    runs the background jobs (`app.background`). Several (`--workers N`): uvicorn's
+    supervisor process starts N worker processes that share the listening socket, each
+    built by `create_worker_app_from_env` (HTTP only), and this supervisor process runs the
+    background jobs itself, once, until the workers have stopped."""
     import uvicorn
 
-    logger.info("serving on %s:%s for %s", settings.host, settings.port, settings.public_base_url)
-    uvicorn.run(
-        "app.main:create_app_from_env",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-    )
+    host = host or settings.host
+    port = port or settings.port
+    workers = workers or settings.workers
+    problem = workers_problem(settings.database_url, workers, reload)
+    if problem:
+        logger.error("serve: %s", problem)
+        raise StartupError(EXIT_CONFIGURATION)
+    logger.info("serving on %s:%s for %s", host, port, settings.public_base_url)
+    if workers == 1:
+        uvicorn.run(
+            "app.main:create_app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            reload=reload,
+            log_config=None,
+        )
+        return
+    from app.background import start_background_jobs
+    from app.core.db import Database
+
+    settings.check_production_ready()
+    database = Database(settings.database_url)
+    jobs = start_background_jobs(database, settings)
+    try:
+        uvicorn.run(
+            "app.main:create_worker_app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+        )
+    finally:
+        jobs.stop()
+        database.dispose()
 
 
 def start(settings: Settings) -> None:

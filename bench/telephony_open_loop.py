@@ -1,26 +1,27 @@
 """Twilio voice webhooks under open-loop load: whole taxi calls from distinct callers.
 
     .venv/bin/python bench/telephony_open_loop.py [--rates 10,20,30] [--seconds 10]
-        [--database-url URL]
+        [--database-url URL] [--workers N]
 
-Starts `ivr serve` as its own process (one uvicorn worker, keypad-only, no outbox,
-retention or scheduler thread) on a fresh SQLite file (or `--database-url`, migrated),
-with one registered caller (saved home) per call to be played. For each rate R (webhook
-requests per second) it then plays whole signed taxi calls by keys for `--seconds`: a call
-starts every 3/R s (call starts, menu key 1 one second later, confirm key 1 one second
-after that: three requests per call), so requests arrive at R per second on a fixed
-schedule whatever the server does (open loop). Each request is sent at its scheduled time,
-or when the call's previous answer came if that was later; latency is measured from the
-scheduled time (a late server is charged for the wait it caused). Prints p50/p95/p99/max
-per rate and the highest rate with p99 < 50 ms at it and at every lower rate given (after
-five warm-up calls, not counted); pass the rates in increasing order.
-Checked after each rate: how many calls did not queue exactly one ride for their own
-caller (column "no ride"; a rate with any is not counted as met). Also printed: the
-server process's CPU time per request (column "cpu ms", from /proc; Linux only), which
-unlike the latencies hardly depends on what else the machine is doing. Includes loopback
-HTTP, signature checks, the call flow, the ORM and the database; excludes Twilio's
-network, speech (keys only) and the outbox sender. The client runs in this process
-(asyncio, httpx): on a loaded machine it takes CPU from the server too.
+Starts `ivr serve` as its own process (`--workers` uvicorn workers, default 1;
+keypad-only, no outbox, retention or scheduler thread) on a fresh SQLite file (or
+`--database-url`, migrated), with one registered caller (saved home) per call to be
+played. For each rate R (webhook requests per second) it then plays whole signed taxi
+calls by keys for `--seconds`: a call starts every 3/R s (call starts, menu key 1 one
+second later, confirm key 1 one second after that: three requests per call), so requests
+arrive at R per second on a fixed schedule whatever the server does (open loop). Each
+request is sent at its scheduled time, or when the call's previous answer came if that was
+later; latency is measured from the scheduled time (a late server is charged for the wait
+it caused). Prints p50/p95/p99/max per rate and the highest rate with p99 < 50 ms at it
+and at every lower rate given (after five warm-up calls, not counted); pass the rates in
+increasing order. Checked after each rate: how many calls did not queue exactly one ride
+for their own caller (column "no ride"; a rate with any is not counted as met). Also
+printed: the server's CPU time per request (column "cpu ms": the server process and its
+worker processes, from /proc; Linux only), which unlike the latencies hardly depends on
+what else the machine is doing. Includes loopback HTTP, signature checks, the call flow,
+the ORM and the database; excludes Twilio's network, speech (keys only) and the outbox
+sender. The client runs in this process (asyncio, httpx): on a loaded machine it takes CPU
+from the server too.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def add_callers(db: Database, first: int, count: int) -> None:
             s.add(person)
 
 
-def start_server(url: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -91,7 +92,10 @@ def start_server(url: str) -> tuple[subprocess.Popen[bytes], str]:
     }
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     server = subprocess.Popen(
-        [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port)],
+        [
+            *(sys.executable, "-c", "from app.cli import main; main()", "serve"),
+            *("--port", str(port), "--workers", str(workers)),
+        ],
         env=env,
         cwd=tempfile.mkdtemp(),
         stdout=subprocess.DEVNULL,
@@ -154,9 +158,17 @@ async def play(base: str, rate: float, seconds: float, first: int) -> tuple[list
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of a process and of its child processes (the
+    workers of `ivr serve --workers N`; Linux /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):  # itself, or its child
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def calls_without_their_ride(db: Database, first: int, calls: int) -> int:
@@ -176,6 +188,7 @@ def main() -> None:
     parser.add_argument("--rates", default="10,20,30", help="webhook requests per second")
     parser.add_argument("--seconds", type=float, default=10.0, help="arrivals per rate")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--workers", type=int, default=1, help="`ivr serve --workers`")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
     url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'open.sqlite3'}"
@@ -183,9 +196,10 @@ def main() -> None:
     db = Database(url)
     counts = [max(1, int(r * args.seconds / 3)) for r in rates]
     add_callers(db, 0, WARM_UP_CALLS + sum(counts))
-    server, base = start_server(url)
+    server, base = start_server(url, args.workers)
     backend = url.split(":", 1)[0]
-    print(f"open-loop webhooks, {backend}, one `ivr serve` worker, {args.seconds:.0f} s per rate")
+    workers = f"`ivr serve --workers {args.workers}`"
+    print(f"open-loop webhooks, {backend}, {workers}, {args.seconds:.0f} s per rate")
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"{started}, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
@@ -222,7 +236,7 @@ def main() -> None:
         server.wait()
         db.dispose()
     print("no ride: calls that did not queue exactly one ride for their own caller")
-    print("cpu ms: CPU time of the server process per request (whatever the machine's load)")
+    print("cpu ms: CPU time of the server and its workers per request (whatever the load)")
     print(
         f"highest rate with p99 < {TARGET_P99_MS:.0f} ms (at it and every lower rate): "
         f"{f'{best:.0f}/s' if best else 'none of those'}"

@@ -9,7 +9,9 @@ saved home address), so every call takes the booking path; after the run the ben
 that every call queued exactly one ride and fails otherwise. Calls are played one after
 another from one client (closed loop, no concurrency); latency is measured at the client
 and includes loopback HTTP, signature checking and the database. It excludes Twilio's
-network, speech recognition (keys only) and the outbox sender (not started).
+network, speech recognition (keys only) and the background jobs (the outbox sender,
+retention and scheduler threads are not started). Prints the date and the load average,
+which the latencies depend on.
 
     .venv/bin/python bench/telephony_webhook.py [--calls 70]
 """
@@ -20,6 +22,7 @@ import argparse
 import os
 import socket
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -27,20 +30,22 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
-import httpx
-import uvicorn
-from sqlalchemy import func, select
-from twilio.request_validator import RequestValidator
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT)]  # this tree's app, not an installed one
 
-from app.core.config import Settings
-from app.core.migrate import upgrade
-from app.hotline import build_call_service
-from app.main import create_app
-from app.people.enums import PhoneKind, PlaceKind
-from app.people.models import Person, PersonPhone, SavedPlace
-from app.taxi.enums import RideStatus
-from app.taxi.models import Ride
-from app.telephony.routes import router
+import httpx  # noqa: E402
+import uvicorn  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+from twilio.request_validator import RequestValidator  # noqa: E402
+
+from app.core.config import Settings  # noqa: E402
+from app.core.migrate import upgrade  # noqa: E402
+from app.hotline import build_call_service  # noqa: E402
+from app.main import create_app  # noqa: E402
+from app.people.enums import PhoneKind, PlaceKind  # noqa: E402
+from app.people.models import Person, PersonPhone, SavedPlace  # noqa: E402
+from app.taxi.enums import RideStatus  # noqa: E402
+from app.taxi.models import Ride  # noqa: E402
 
 TOKEN = "bench-token"
 PUBLIC = "https://hotline.example.org"
@@ -65,8 +70,7 @@ def main() -> None:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, database_url=url, twilio_auth_token=TOKEN, public_base_url=PUBLIC
     )
-    app = create_app(settings)
-    app.include_router(router)
+    app = create_app(settings, background_jobs=False)  # its routes include the webhooks
     app.state.call_service = build_call_service(settings, app.state.db, understand=understand)
     with app.state.db.session() as s:
         for n in range(args.calls):
@@ -117,6 +121,8 @@ def main() -> None:
     check_every_call_queued_a_ride(app, args.calls)
 
     backend = url.split(":", 1)[0]
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"{when}, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     everything = [t for ts in timings.values() for t in ts]
     print(f"Twilio webhook response times, {backend}, loopback, {len(everything)} requests (ms)")
     print(f"{'endpoint':<36} {'n':>5} {'p50':>7} {'p95':>7} {'max':>7}")

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Web service processes (`ivr serve --workers`); jobs still run once.",
+    )
     public_base_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Public URL Twilio calls; signatures are checked against it.",

@@ -66,6 +66,9 @@ def _register_patient_actions(registry: ActionRegistry) -> None:
         """Whom the caller may book for: themself and relatives who let them act for them."""
         number = ctx.call.from_number
         patients = patients_for_caller(ctx.session, number=number) if number else []
+        # Held for the step: the session keeps loaded people only while referenced, and
+        # the next action of this step (check_patient_id) reads the patient again.
+        ctx.session.info["patients"] = [p.person for p in patients]
         ctx.vars["patients"] = [
             {
                 "id": p.person.id,

@@ -3,15 +3,18 @@
 Used by the tests and benchmarks to produce real speech without recordings (Korean `ko`
 for the stand-in Korean model; `cmn` reads Chinese characters with espeak-ng 1.52).
 Calls the C API through ctypes; espeak-ng keeps global state, so calls are serialised.
+numpy is imported by `synthesize` only: `check_voice` (the service's start-up check of
+the prompt voice) loads no more than the library.
 """
 
 from __future__ import annotations
 
 import ctypes
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _POS_CHARACTER = 1
@@ -57,11 +60,11 @@ def _init() -> tuple[Any, int]:
     )
     if rate <= 0:
         raise SynthesisError("espeak-ng failed to initialise")
-    chunks: list[np.ndarray] = []
+    chunks: list[bytes] = []
 
     def collect(wav: Any, n: int, _events: Any) -> int:
         if n > 0 and wav:
-            chunks.append(np.ctypeslib.as_array(wav, shape=(n,)).copy())
+            chunks.append(ctypes.string_at(wav, n * ctypes.sizeof(ctypes.c_short)))
         return 0
 
     callback = _Callback(collect)
@@ -70,11 +73,21 @@ def _init() -> tuple[Any, int]:
     return lib, rate
 
 
+def check_voice(voice: str) -> None:
+    """Raise `SynthesisError` unless espeak-ng loads and has `voice` (nothing is spoken)."""
+    with _lock:
+        lib, _rate = _init()
+        if lib.espeak_SetVoiceByName(voice.encode()) != 0:
+            raise SynthesisError(f"espeak-ng has no voice {voice!r}")
+
+
 def synthesize(text: str, voice: str = "ko", words_per_minute: int = 150) -> tuple[np.ndarray, int]:
     """Speak `text`; return (int16 samples, sample rate) - espeak-ng uses 22050 Hz."""
+    import numpy as np
+
     with _lock:
         lib, rate = _init()
-        chunks: list[np.ndarray] = _state["chunks"]
+        chunks: list[bytes] = _state["chunks"]
         chunks.clear()
         if lib.espeak_SetVoiceByName(voice.encode()) != 0:
             raise SynthesisError(f"espeak-ng has no voice {voice!r}")
@@ -83,6 +96,6 @@ def synthesize(text: str, voice: str = "ko", words_per_minute: int = 150) -> tup
         if lib.espeak_Synth(data, len(data) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None):
             raise SynthesisError("espeak-ng failed to synthesise")
         lib.espeak_Synchronize()
-        audio = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+        audio = np.frombuffer(b"".join(chunks), dtype=np.int16).copy()
         chunks.clear()
-    return audio.astype(np.int16), rate
+    return audio, rate

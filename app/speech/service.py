@@ -16,7 +16,6 @@ from pathlib import Path
 
 from app.speech.models import DEFAULT_MODELS_DIR, ManifestError, get_spec, model_problem
 from app.speech.recognizer import AsyncRecognizer, GrammarReport, SpeechModel
-from app.speech.remote import RemoteRecognizer
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +39,8 @@ class Speech:
     async def recognizer(self, phrases: Sequence[str] | None = None) -> AsyncRecognizer | None:
         """A recogniser for one utterance, or None when keypad-only."""
         if self.remote_url:
+            from app.speech.remote import RemoteRecognizer  # websockets: remote speech only
+
             rate = self.model.sample_rate if self.model else 16000
             return await RemoteRecognizer(self.remote_url, phrases, sample_rate=rate).connect()
         if self.model is None:

@@ -141,7 +141,8 @@ def place_vars(person: Person) -> list[dict[str, Any]]:
     place: the person's own label (女儿家), but a hospital by its full name (市一院 is
     春城第一人民医院), so the caller knows which one the car goes to."""
     session = object_session(person)
-    hospitals = list(session.scalars(select(Hospital))) if session is not None else []
+    to_name = any(p.kind == PlaceKind.HOSPITAL for p in person.places)  # most have none
+    hospitals = list(session.scalars(select(Hospital))) if session and to_name else []
     return [
         {
             "id": p.id,
@@ -202,13 +203,14 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
             pickup_at=datetime.fromisoformat(ctx.vars["pickup_at"]) if booking else None,
         )
         ctx.session.add(ride)
-        ctx.session.flush()
-        ctx.vars["ride_id"] = ride.id
         if booking:
             readback.start_booking(ctx, ride)
         home = home_place(ctx.vars)
         if home is not None:
             _set_pickup(ctx, ride, home)
+        ctx.session.flush()  # inserted with its pickup: one INSERT, no UPDATE after it
+        ctx.vars["ride_id"] = ride.id
+        if home is not None:
             return "hospital" if ride.to_hospital else "home"
         return "places" if _offer_places(ctx, exclude=None) else "none"
 

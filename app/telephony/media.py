@@ -30,6 +30,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
@@ -42,8 +43,10 @@ from app.speech.service import Speech as SpeechLayer
 from app.telephony import stream_protocol as proto
 from app.telephony.prompt_audio import PromptAudio, default_prompt_audio, duration_s
 from app.telephony.signature import websocket_signed
-from app.telephony.stream_listen import MAX_UTTERANCE_S, StreamTurn, save_recording
 from app.telephony.stream_token import TOKEN_PARAMETER, StreamTokens
+
+if TYPE_CHECKING:  # the listening turn (numpy, the speech stack) loads with the first turn
+    from app.telephony.stream_listen import StreamTurn
 
 logger = logging.getLogger(__name__)
 
@@ -220,6 +223,8 @@ class MediaCall:
         turn, self.turn = self.turn, None
         if turn is None:
             return False
+        from app.telephony.stream_listen import save_recording
+
         outcome = await turn.finish(reason)
         url = None
         if self.recordings_dir is not None and outcome.audio is not None and outcome.audio.size:
@@ -324,6 +329,8 @@ class MediaCall:
         if not self.pending_marks:
             self.quiet_since = time.monotonic()
         if self.listen is not None and not self.closing:
+            from app.telephony.stream_listen import StreamTurn
+
             self.turn = await StreamTurn.open(
                 self.listen, self.speech, prompt_left_s=self.played_until - time.monotonic()
             )
@@ -339,6 +346,8 @@ class MediaCall:
         if self.turn is not None and self.turn.heard:
             # The caller is answering: the end of speech decides; this is only a backstop
             # for a stream that stops sending audio mid-answer.
+            from app.telephony.stream_listen import MAX_UTTERANCE_S
+
             return max(self.heard_at + MAX_UTTERANCE_S + MARK_GRACE_S - now, 0.0)
         # After the prompt has played (its marks echoed); a lost echo is not waited for.
         start = self.played_until + MARK_GRACE_S if self.pending_marks else self.quiet_since

@@ -7,6 +7,9 @@ recorded-voice or cloud TTS implementation only has to provide `render`.
 `PlaceholderToneAudio` is NOT speech: a short beep plus silence as long as the sentence
 would take; it is used when espeak-ng is unavailable (a warning at start-up, and `/readyz`
 reports the voice in use), and by tests.
+
+numpy and the resampler load with the first prompt rendered, not with this module: a
+keypad-only service that answers by webhooks never renders one (`default_prompt_audio`).
 """
 
 from __future__ import annotations
@@ -15,8 +18,6 @@ import logging
 import threading
 from collections import OrderedDict
 from typing import Protocol
-
-import numpy as np
 
 from app.callflow.messages import Pace
 from app.callflow.voice import ESPEAK_CHARS_PER_MINUTE, ESPEAK_VOICE, ESPEAK_WPM
@@ -85,6 +86,8 @@ class PlaceholderToneAudio:
         return PLACEHOLDER_STATUS
 
     def render(self, text: str, pace: Pace) -> bytes:
+        import numpy as np
+
         from app.speech.audio import mulaw_encode
 
         beep_s = 0.2 * self.seconds_scale
@@ -95,11 +98,20 @@ class PlaceholderToneAudio:
         return mulaw_encode(np.concatenate([beep, silence]))
 
 
-def default_prompt_audio() -> PromptAudio:
-    """espeak-ng when it works on this machine, else the placeholder (a logged warning)."""
+def default_prompt_audio(*, warm: bool = True) -> PromptAudio:
+    """espeak-ng when it works on this machine, else the placeholder (a logged warning).
+
+    `warm`: check by speaking a first prompt (and load numpy and the resampler now, for a
+    service with speech); otherwise only load espeak-ng and its voice (keypad-only start-up:
+    the first prompt, if any, pays for the rest)."""
     try:
         espeak = EspeakPromptAudio()
-        espeak.render("您好", "normal")
+        if warm:
+            espeak.render("您好", "normal")
+        else:
+            from app.speech.espeak import check_voice
+
+            check_voice(espeak.voice)
         return espeak
     except Exception as exc:
         logger.warning(

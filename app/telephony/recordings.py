@@ -14,7 +14,6 @@ import httpx
 
 from app.core import metrics
 from app.core.config import Settings
-from app.speech.audio import AudioError, load_recording
 from app.speech.service import Speech
 
 logger = logging.getLogger(__name__)
@@ -48,6 +47,8 @@ def transcribe(
     """What the caller said, or "" when it cannot be known (keypad-only, bad audio)."""
     if speech is None or speech.model is None:
         return ""
+    from app.speech.audio import AudioError, load_recording  # numpy: with a model only
+
     try:
         audio = fetch_recording(recording_url, settings)
         recording = load_recording(audio, speech.model.sample_rate)

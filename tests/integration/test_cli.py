@@ -164,3 +164,26 @@ def test_retention_run_reports_counts_once_a_day_and_a_dry_run_changes_nothing(
 
     again = ivr("retention", "run", env=env)
     assert again.returncode == 0 and "already ran today" in again.stdout
+
+
+@pytest.mark.parametrize(
+    ("arguments", "database_url", "problem"),
+    [
+        (["--workers", "2", "--reload"], None, "--reload runs one process"),
+        (["--workers", "2"], "sqlite://", "an in-memory SQLite database is one per process"),
+        (["--workers", "3"], "sqlite:///:memory:", "an in-memory SQLite database"),
+    ],
+)
+def test_serve_refuses_workers_that_could_not_share_one_database_or_reload(
+    arguments: list[str], database_url: str | None, problem: str
+) -> None:
+    env = {"DATABASE_URL": database_url} if database_url else None
+    result = ivr("serve", "--port", "1", *arguments, env=env)
+    assert result.returncode == 2
+    assert problem in result.stderr
+    assert "Started parent process" not in result.stderr
+
+
+def test_serve_takes_at_least_one_worker() -> None:
+    result = ivr("serve", "--workers", "0")
+    assert result.returncode == 2 and "--workers" in result.stderr

@@ -59,7 +59,7 @@ def test_placeholder_voice_is_a_start_up_warning_and_shown_by_readyz(
     def broken(*args: object, **kwargs: object) -> None:
         raise espeak.SynthesisError("no espeak-ng here")
 
-    monkeypatch.setattr(espeak, "synthesize", broken)
+    monkeypatch.setattr(espeak, "_init", broken)  # the library does not load
     with caplog.at_level(logging.WARNING, logger="app.telephony.prompt_audio"):
         server: LiveServer = live_server_factory()
     body = httpx.get(f"{server.url}/readyz").json()

@@ -6,19 +6,23 @@ before touching the database."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from app.core.config import PROJECT_ROOT
+from app.core.config import PROJECT_ROOT, Settings
 from app.core.db import Database
+from app.main import create_app
 from app.staff.enums import StaffRole
 from app.staff.models import StaffUser
 
@@ -106,6 +110,8 @@ def test_ivr_start_migrates_bootstraps_the_admin_serves_and_stops(tmp_path: Path
     for step in ("configuration: ok", "database: migrated", "bootstrap admin: created", "flows:"):
         assert step in text, step
     assert "notifications: not configured" in text
+    jobs = f"background jobs in process {process.pid}: outbox worker, retention, scheduler"
+    assert text.count("background jobs in process") == 1 and jobs in text
     assert ADMIN_PASSWORD not in text
     database = Database(database_url)
     try:
@@ -159,3 +165,105 @@ def test_ivr_start_refuses_a_bootstrap_password_the_policy_rejects(tmp_path: Pat
     output = result.stdout.decode("utf-8") + result.stderr.decode("utf-8")
     assert result.returncode == 3
     assert "bootstrap admin refused" in output and '"short"' not in output
+
+
+BACKGROUND_THREADS = {"outbox-worker", "retention", "scheduler"}
+
+
+@pytest.mark.parametrize("background_jobs", [True, False])
+def test_only_an_app_built_with_background_jobs_runs_them_in_its_lifespan(
+    db: Database, tmp_path: Path, background_jobs: bool
+) -> None:
+    settings = Settings(
+        database_url=db.url,
+        models_dir=tmp_path / "models",
+        outbox_in_process=True,
+        retention_in_process=True,  # the test environment turns it off by default
+        retention_hour=23,
+        scheduler_in_process=True,
+    )
+    app = create_app(settings, background_jobs=background_jobs)
+    before = {thread.name for thread in threading.enumerate()}
+    assert not before & BACKGROUND_THREADS
+    with TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200
+        running = {thread.name for thread in threading.enumerate()} & BACKGROUND_THREADS
+    assert running == (BACKGROUND_THREADS if background_jobs else set())
+    time.sleep(0.1)  # stopped and joined at shutdown
+    assert not {thread.name for thread in threading.enumerate()} & BACKGROUND_THREADS
+
+
+def wait_for_log(log: Path, pattern: str, count: int, timeout: float = 90) -> list[str]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = re.findall(pattern, log.read_text("utf-8", errors="replace"))
+        if len(found) >= count:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"{pattern!r} not logged {count} times in time")
+
+
+def test_ivr_serve_with_two_workers_runs_the_background_jobs_once_in_the_supervisor(
+    tmp_path: Path,
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'ivr.sqlite3'}"
+    env = clean_environment(tmp_path, DATABASE_URL=database_url, IVR_LOG_JSON="false")
+    migrated = subprocess.run(
+        [*ivr_command(), "db", "upgrade"], cwd=tmp_path, env=env, capture_output=True, timeout=120
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    port = free_port()
+    log = tmp_path / "serve.log"
+    command = [*ivr_command(), "serve", "--workers", "2", "--host", "127.0.0.1", "--port"]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*command, str(port)], cwd=tmp_path, env=env, stdout=output, stderr=output
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_for_health(url, process)
+            servers = wait_for_log(log, r"Started server process \[(\d+)\]", 2)
+            wait_for_log(log, r"Application startup complete", 2)
+            answers = [httpx.get(f"{url}/readyz").json()["status"] for _ in range(6)]
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    text = log.read_text("utf-8", errors="replace")
+    assert answers == ["ready"] * 6
+    assert len(set(servers)) == 2 and str(process.pid) not in servers, text
+    jobs = re.findall(r"background jobs in process (\d+): (.*)", text)
+    assert jobs == [(str(process.pid), "outbox worker, retention, scheduler")], text
+    assert "outbox worker stopped" in text and text.count("outbox worker started") == 1
+    assert text.count("Application shutdown complete") == 2
+
+
+KEYPAD_ONLY_APP = """
+import sys
+from app.core.config import Settings
+from app.main import create_app
+app = create_app(Settings(database_url=sys.argv[1], models_dir=sys.argv[2]))
+assert app.state.speech.keypad_only, app.state.speech.status
+print(app.state.prompt_audio.voice_status)
+print(",".join(sorted(name for name in sys.modules if name.split(".")[0] in sys.argv[3:])))
+"""
+
+
+def test_a_keypad_only_service_starts_without_numpy_vosk_pydub_or_websockets(
+    tmp_path: Path,
+) -> None:
+    """They are the speech stack's: loaded with the first media-stream prompt or turn."""
+    database_url = f"sqlite:///{tmp_path / 'ivr.sqlite3'}"
+    heavy = ["numpy", "vosk", "pydub", "websockets", "soxr"]
+    env = clean_environment(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", KEYPAD_ONLY_APP, database_url, str(tmp_path / "models"), *heavy],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    voice, loaded = result.stdout.splitlines()
+    assert voice == "espeak-ng (cmn)"  # the voice is still checked at start-up
+    assert loaded == ""
