@@ -20,7 +20,7 @@ from app.taxi.regular import RegularRules, RuleFields
 from support.booked import kunming
 from support.demo import demo_data
 
-BEFORE = "0026_doctor_active"
+BEFORE = "0028_operator_community"
 THIS = "0029_regular_ride_returns"
 COPY_AS_RETURN = (
     "INSERT INTO rides (person_id, caller_number, status, pickup_address, to_hospital, "
