@@ -6,7 +6,7 @@ from functools import cache
 
 from app.understanding import data
 from app.understanding.fuzzy import Hit, Matcher
-from app.understanding.normalize import clause_len, clean
+from app.understanding.normalize import clause_len, clean, said_again
 from app.understanding.patterns import compile_phrase
 
 GENERAL = "普通内科"
@@ -113,8 +113,9 @@ def named_department(cleaned: str) -> str | None:
 
 
 def parse_department(text: str) -> str | None:
-    """Return a canonical department name, or ``None`` when unclear or ambiguous."""
-    cleaned = clean(text)
+    """Return a canonical department name, or ``None`` when unclear or ambiguous. What the
+    caller took back (看心脏，不对不对，看眼睛) does not count."""
+    cleaned = clean(said_again(text))
     if not cleaned:
         return None
     # A name heard as written wins over a sound-alike one overlapping it: in 看妇科, 看妇科
@@ -132,17 +133,32 @@ def parse_department(text: str) -> str | None:
         tier: {True: set(), False: set()} for tier in ("name", "condition", "symptom")
     }
     child = False
+    leading: set[str] = set()  # departments with a symptom that is not only an accompanying one
     for hit in _hits(cleaned):
         if not _heard_enough(cleaned, hit):
             continue
         kind, _, dept = hit.label.partition(":")
         if kind in found and not _negated(cleaned, hit.start):
             found[kind][hit.exact].add(dept)
+            if not _accompanying(cleaned[hit.start : hit.end]):
+                leading.add(dept)
         elif kind == "child":
             child = True
     exact = any(found[t][True] for t in found)
     names, conditions, symptoms = (found[t][exact] for t in found)
+    if len(symptoms) > 1 and symptoms & leading:
+        symptoms &= leading
     return _decide(names, conditions, symptoms, child)
+
+
+@cache
+def _accompanying_words() -> tuple[str, ...]:
+    return tuple(w for w in (clean(x) for x in data.words("departments", "accompanying")) if w)
+
+
+def _accompanying(said: str) -> bool:
+    """睡不着 / 吃不下饭: a complaint that comes with many illnesses (gives way to another)."""
+    return any(w in said or said in w for w in _accompanying_words())
 
 
 #: A two-character child word or complaint heard only by sound counts in an answer of at most

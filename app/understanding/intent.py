@@ -8,7 +8,7 @@ from app.understanding import data
 from app.understanding.department import named_department
 from app.understanding.emergency import is_emergency
 from app.understanding.fuzzy import Hit, Matcher
-from app.understanding.normalize import clause_len, clause_start, clean
+from app.understanding.normalize import clause_len, clause_start, clean, said_again
 from app.understanding.patterns import compile_phrase
 
 INTENTS = ("taxi", "hospital", "cancel", "query", "repeat", "operator")
@@ -56,18 +56,29 @@ def narrative_words() -> tuple[str, ...]:
     return tuple(clean(w) for w in data.words("intent", "narrative") if clean(w))
 
 
-def _clause(text: str, index: int) -> str:
-    start = clause_start(text, index)
-    return text[start : start + clause_len(text, index)]
+#: Request words that ask wherever they sit in the clause (叫个车，麻烦你).
+_COURTESIES = ("麻烦", "请")
+#: Words that ask in a clause after the story (我不会用手机打车，你们帮我叫一个).
+_ASKING = (
+    *("你帮我", "你们帮我", "帮我叫", "帮我喊", "帮我挂", "帮我约", "帮我订", "给我叫", "给我挂"),
+    *("麻烦你", "麻烦您", "请你", "请您", "能不能", "可不可以", "我要", "我想", "想要"),
+)
 
 
 def _told_not_asked(text: str, hit: Hit) -> bool:
-    """A taxi or hospital phrase inside a story of the past (no request word in its clause)."""
+    """A taxi or hospital phrase after or inside a story (the past, hearsay, a habit,
+    another person's doing) with no request word before it in its clause and no asking
+    words after it: 以前挂号要排队 asks nothing; 以前的号不要了，我要挂号 and 我不会用手机打车，
+    你们帮我叫一个 do."""
     if not hit.label.startswith(("taxi:", "hospital:")):
         return False
-    clause = _clause(text, hit.start)
-    return any(w in clause for w in narrative_words()) and not any(
-        w in clause for w in request_words()
+    start = clause_start(text, hit.start)
+    end = start + clause_len(text, hit.start)
+    before = text[start : hit.start]
+    return any(w in text[:end] for w in narrative_words()) and not (
+        any(w in before for w in request_words())
+        or any(w in text[start:end] for w in _COURTESIES)
+        or any(w in text[end:] for w in _ASKING)
     )
 
 
@@ -138,14 +149,20 @@ def _heard(cleaned: str) -> tuple[Hit, ...]:
 
 
 def says_nothing_asked(text: str) -> bool:
-    """Did a ``none`` phrase hold the sentence (开出租的, 查养老金, 订火车票)? Then nothing
-    was asked of the hotline, and no second opinion should find a request in it."""
-    strong = {h.label for h in _heard(clean(text)) if h.label.endswith(":strong")}
-    return strong == {"none:strong"}
+    """Did a ``none`` phrase hold the sentence (开出租的, 查养老金, 订火车票), or was every
+    taxi or hospital phrase in it part of a story (听说叫车要用手机)? Then nothing was asked
+    of the hotline, and no second opinion should find a request in it."""
+    cleaned = clean(text)
+    heard = _heard(cleaned)
+    strong = {h.label for h in heard if h.label.endswith(":strong")}
+    if strong == {"none:strong"}:
+        return True
+    told = [h for h in matcher().hits(cleaned) if _told_not_asked(cleaned, h)]
+    return bool(told) and not heard
 
 
 def _parse_intent(text: str) -> str:
-    cleaned = clean(text)
+    cleaned = clean(said_again(text))
     if not cleaned:
         return "unknown"
     hits = _heard(cleaned)
