@@ -42,6 +42,7 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_h.jsonl",
     "tests/data/understanding/independent_i.jsonl",
     "tests/data/understanding/independent_j.jsonl",
+    "tests/data/understanding/independent_k.jsonl",
     "tests/data/understanding/independent_l.jsonl",
 )
 #: Probability the model needs before it overrides the rules (chosen by leave-one-set-out

@@ -146,9 +146,17 @@ def parse_department(text: str) -> str | None:
             child = True
     exact = any(found[t][True] for t in found)
     names, conditions, symptoms = (found[t][exact] for t in found)
+    if not names and any(w in cleaned for w in _everywhere()):
+        return None
     if len(symptoms) > 1 and symptoms & leading:
         symptoms &= leading
     return _decide(names, conditions, symptoms, child)
+
+
+@cache
+def _everywhere() -> tuple[str, ...]:
+    """哪里都不舒服 / 到处都痛: unwell everywhere, no one department."""
+    return tuple(w for w in (clean(x) for x in data.words("departments", "everywhere")) if w)
 
 
 @cache

@@ -107,7 +107,49 @@ def _strong_names(text: str, hits: tuple[Hit, ...]) -> set[str]:
     return names
 
 
+#: A booking told as news, not asked about or for (号已经挂好了, 号都挂起了, 挂号的事已经办好
+#: 了): a query phrase with 已经 or 都 before it in its clause, a hospital phrase with 已经 in
+#: its clause, and no question word in the clause.
+_AS_NEWS = ("已经", "都")
+_ASKS = ("没", "吗", "不", "?", "几", "哪", "多久", "什么")
+
+
+def _said_as_news(text: str, hit: Hit) -> bool:
+    start = clause_start(text, hit.start)
+    clause = text[start : start + clause_len(text, hit.start)]
+    if hit.label.startswith("query:"):
+        told = any(w in text[start : hit.start] for w in _AS_NEWS)
+    elif hit.label.startswith("hospital:"):
+        told = "已经" in clause
+    else:
+        return False
+    return told and not any(w in clause for w in _ASKS)
+
+
+def _just_do_it(text: str, hit: Hit, hits: tuple[Hit, ...]) -> bool:
+    """给我喊个车算了: 算了 right after a request in its clause means "just do it"."""
+    return (
+        hit.label.startswith("cancel:")
+        and text[hit.start : hit.end] == "算了"
+        and any(
+            h.end == hit.start and h.label.startswith(("taxi:", "hospital:")) for h in hits
+        )
+    )
+
+
+def _about_something_else(text: str, hit: Hit, hits: tuple[Hit, ...]) -> bool:
+    """快递到哪里了: a query in a clause that names what the hotline does not do."""
+    return hit.label.startswith("query:") and any(
+        h.label == "none:strong"
+        and h.exact
+        and clause_start(text, h.start) == clause_start(text, hit.start)
+        for h in hits
+    )
+
+
 def _counts(text: str, hit: Hit) -> bool:
+    if _said_as_news(text, hit):
+        return False
     if hit.label.startswith("none:") and not hit.exact:
         # a sentence is set aside only for words heard as written (丝胡四 is no 是护士)
         return False
@@ -145,7 +187,14 @@ def parse_intent(text: str) -> str:
 def _heard(cleaned: str) -> tuple[Hit, ...]:
     """The phrases that count in a cleaned answer (remembered: the rules and the review of
     the backstop both ask for them)."""
-    return tuple(h for h in matcher().hits(cleaned) if _counts(cleaned, h))
+    hits = tuple(matcher().hits(cleaned))
+    return tuple(
+        h
+        for h in hits
+        if _counts(cleaned, h)
+        and not _just_do_it(cleaned, h, hits)
+        and not _about_something_else(cleaned, h, hits)
+    )
 
 
 def says_nothing_asked(text: str) -> bool:

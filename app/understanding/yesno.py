@@ -27,6 +27,8 @@ _SI_FOR_SHI = re.compile(
 )
 #: 好是好 / 对是对 / 行倒是行: a concession, the "but" follows (好是好，就是太早了): no clean yes.
 _CONCESSION = re.compile("(好|对|行|可以|要得|得行)倒?[是四]\\1")
+#: 嗯 那个 这个: nothing but fillers, in any order (still thinking).
+_ONLY_FILLERS = re.compile("(?:这个|那个|嗯|呃)+")
 #: A clause that only takes back the answer before it (好的，不对).
 _TAKING_BACK = frozenset({"不对", "不是", "不对不对", "不是不是", "说错了", "我说错了", "错了"})
 #: 不是我还是哪个 / 不是他是谁 ("if not me, who else?"): a rhetorical yes, not a no.
@@ -166,7 +168,7 @@ def _trails_off(text: str) -> bool:
     """嗯……这个嘛……: the answer's last clause is only a filler (dropped by the clean-up):
     still thinking. 就这个 / 要这个 ("this one") are answers."""
     last = basic(text).rsplit(SEP, 1)[-1].rstrip("嘛呢啊哦噢").lstrip("嗯呃啊哦噢")
-    return last in _hesitations()
+    return last in _hesitations() or _ONLY_FILLERS.fullmatch(last) is not None
 
 
 _NEGATIONS = "不莫别没"

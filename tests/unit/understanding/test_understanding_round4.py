@@ -142,3 +142,78 @@ def test_a_lunar_day_without_a_month_is_the_next_such_day() -> None:
     # 2027-02-15 is lunar 1/10: the next 初八 is lunar 2/8 = 2027-03-15.
     assert u("when", "初八上午") == {"date": "2027-03-15", "session": "am"}
     assert u("when", "初中同学") is None
+
+
+# second pass (from k) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["号我已经挂好了，就差个车送我去", "我妈的号都约起了，帮她叫个车", "挂号的事已经办好了，要个车"]
+)
+def test_a_booking_told_as_news_beside_a_car_request_is_a_taxi(text: str) -> None:
+    assert u("intent", text) == "taxi"
+
+
+def test_asking_whether_a_booking_is_made_is_still_a_query() -> None:
+    assert u("intent", "我的号挂好了没") == "query"
+
+
+def test_just_call_me_a_car_is_no_cancel() -> None:
+    assert u("intent", "等了半天公交，干脆给我叫个车算了") == "taxi"
+    assert u("intent", "算了") == "cancel"
+
+
+def test_asking_where_a_parcel_is_asks_nothing_of_the_hotline() -> None:
+    assert u("intent", "帮我问下包裹到哪里了") == "unknown"
+
+
+def test_a_tradesman_called_for_at_home_is_not_a_person() -> None:
+    assert u("intent", "家里水管爆了，哪个电话可以叫人来修") == "unknown"
+
+
+def test_a_sound_alike_gives_way_to_the_words_heard_as_written_after_it() -> None:
+    assert u("intent", "我约的那个撤销掉") == "cancel"
+
+
+def test_da_fu_is_a_doctor() -> None:
+    assert u("intent", "帮我约个大夫") == "hospital"
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("晚上老是起夜，尿不干净", "泌尿外科"),
+        ("下身痒得很", "妇科"),
+        ("舌头上长了溃疡", "口腔科"),
+        ("心里头烦躁得很，老是想哭", "精神心理科"),
+        ("医生叫我来做个老年综合评估", "老年医学科"),
+        ("内科看个普通的就行", "普通内科"),
+    ],
+)
+def test_guidance_desk_complaints_of_the_second_pass(text: str, want: str) -> None:
+    assert u("department", text) == want
+
+
+def test_unwell_everywhere_names_no_department() -> None:
+    assert u("department", "哪里都不舒服，头也疼，腰也疼") is None
+    assert u("department", "哪里都不舒服，想挂骨科") == "骨科"
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("我现在头昏得很，嘴巴也麻了", True),
+        ("去年我胸口疼住过院，现在好了", False),
+        ("昨晚做梦梦到我摔倒起不来", False),
+    ],
+)
+def test_emergency_classes_of_the_second_pass(text: str, want: bool) -> None:
+    assert u("emergency", text) is want
+
+
+def test_only_fillers_is_no_answer() -> None:
+    assert u("yesno", "呃 这 个 那 个") == "unknown"
+
+
+def test_the_half_day_said_with_the_day_counts() -> None:
+    assert u("when", "后天上午吧，我下午要去接孙子") == {"date": "2027-02-17", "session": "am"}
