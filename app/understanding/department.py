@@ -134,6 +134,7 @@ def parse_department(text: str) -> str | None:
     }
     child = False
     leading: set[str] = set()  # departments with a symptom that is not only an accompanying one
+    heard_leading: set[bool] = set()  # how those were heard: as written (True), by sound
     for hit in _hits(cleaned):
         if not _heard_enough(cleaned, hit):
             continue
@@ -142,15 +143,27 @@ def parse_department(text: str) -> str | None:
             found[kind][hit.exact].add(dept)
             if not _accompanying(cleaned[hit.start : hit.end]):
                 leading.add(dept)
+                heard_leading.add(hit.exact)
         elif kind == "child":
             child = True
-    exact = any(found[t][True] for t in found)
+    # an accompanying complaint heard as written does not outrank another heard by sound
+    exact = True in heard_leading or (
+        any(found[t][True] for t in found) and False not in heard_leading
+    )
     names, conditions, symptoms = (found[t][exact] for t in found)
     if not names and any(w in cleaned for w in _everywhere()):
         return None
     if len(symptoms) > 1 and symptoms & leading:
         symptoms &= leading
+    if symptoms and not leading and not names and not conditions and _also_unwell(cleaned):
+        return None  # 头昏脚软，吃不下睡不着: poor sleep beside vague complaints names nothing
     return _decide(names, conditions, symptoms, child)
+
+
+def _also_unwell(cleaned: str) -> bool:
+    """Dizziness, vague malaise or a complaint to ask about in the answer."""
+    words = (*data.words("departments", "dizziness"), *data.words("departments", "vague"))
+    return any(clean(w) in cleaned for w in words) or any(c in cleaned for c in _ask_complaints())
 
 
 @cache
@@ -169,17 +182,39 @@ def _accompanying(said: str) -> bool:
     return any(w in said or said in w for w in _accompanying_words())
 
 
-#: A two-character child word or complaint heard only by sound counts in an answer of at most
-#: this many characters, not inside a longer sentence, where two syllables of anything may
-#: sound like one (还有耳朵 ~ 幼儿, 哪个科的 ~ 咳得). (Department names and conditions keep
-#: their sound-alikes: 老梗 for 脑梗 in a long sentence is a real recogniser error.)
+#: A two-character child word, condition or complaint heard only by sound, with no character
+#: as written, counts in an answer of at most this many characters, not inside a longer
+#: sentence, where two syllables of anything may sound like one (还有耳朵 ~ 幼儿, 哪个科的 ~
+#: 咳得). (Department names keep their sound-alikes.)
 _SHORT_ANSWER = 4
 
 
 def _heard_enough(cleaned: str, hit: Hit) -> bool:
-    if not hit.label.startswith(("child", "symptom:")) or hit.exact or hit.size >= 3:
+    """A two-character child word, condition or complaint heard only by sound counts in a
+    short answer, or anywhere when one of its characters was heard as written (牙腾 for
+    牙疼, 老梗 for 脑梗): a recogniser garbles a syllable, rarely both (上起 in 晚上起来 is no
+    疝气)."""
+    if not hit.label.startswith(("child", "symptom:", "condition:")) or hit.exact or hit.size >= 3:
         return True
-    return clause_len(cleaned, hit.start) <= _SHORT_ANSWER
+    if clause_len(cleaned, hit.start) <= _SHORT_ANSWER:
+        return True
+    said = cleaned[hit.start : hit.end]
+    return any(
+        a == b for phrase in _phrases_of(hit.label) if len(phrase) == 2 for a, b in zip(said, phrase)
+    )
+
+
+@cache
+def _labelled_phrases() -> dict[str, tuple[str, ...]]:
+    by_label: dict[str, list[str]] = {}
+    for m in (matcher(), guidance_desk_matcher()):
+        for phrase, label in m.phrases.items():
+            by_label.setdefault(label, []).append(phrase)
+    return {label: tuple(p) for label, p in by_label.items()}
+
+
+def _phrases_of(label: str) -> tuple[str, ...]:
+    return _labelled_phrases().get(label, ())
 
 
 def _decide(names: set[str], conditions: set[str], symptoms: set[str], child: bool) -> str | None:

@@ -103,8 +103,11 @@ def _repair(text: str) -> str:
     weekday, table = _weekday_sound_alikes()
     text = weekday.sub(lambda m: m["week"] + table[m["n"]], text)
     out = list(text)
+    kept = [m.span() for m in _no_preference_re().finditer(text)]  # 尽早 is no 今早
     for hit in matcher.hits(text):
         span = text[hit.start : hit.end]
+        if any(s < hit.end and hit.start < e for s, e in kept):
+            continue
         if not hit.exact and all(is_han(c) and not re.match(f"[{NUM_CHARS}]", c) for c in span):
             out[hit.start : hit.end] = list(hit.label)
     return "".join(out)

@@ -217,3 +217,52 @@ def test_only_fillers_is_no_answer() -> None:
 
 def test_the_half_day_said_with_the_day_counts() -> None:
     assert u("when", "后天上午吧，我下午要去接孙子") == {"date": "2027-02-17", "session": "am"}
+
+
+# third pass (from m) ----------------------------------------------------------------------
+
+
+def test_asking_todays_date_asks_nothing() -> None:
+    assert u("intent", "今天星期几") == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("腰 直 不 起 来", "骨科"),
+        ("解小手解不出来，晚上起来好几趟", "泌尿外科"),
+        ("牙 腾 得 睡 不 着 觉", "口腔科"),
+        ("长了蛇缠腰", "皮肤科"),
+        ("站起来肚子上就鼓个包", "普通外科"),
+        ("心里头焦得很", "精神心理科"),
+    ],
+)
+def test_guidance_desk_complaints_of_the_third_pass(text: str, want: str) -> None:
+    assert u("department", text) == want
+
+
+def test_a_sound_alike_with_no_character_as_written_counts_only_in_short_answers() -> None:
+    assert u("department", "我晚上起来上厕所好几回") != "普通外科"  # 上起 is no 疝气
+
+
+def test_poor_sleep_beside_vague_complaints_names_nothing() -> None:
+    assert u("department", "头晕乎乎的，没力气，晚上睡不着") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("我妈在厨房摔了，爬不起来", True),
+        ("那个时候我跌了一跤，后来在医院住了半个月", False),
+    ],
+)
+def test_falls_of_the_third_pass(text: str, want: bool) -> None:
+    assert u("emergency", text) is want
+
+
+def test_as_soon_as_possible_is_no_preference_not_this_morning() -> None:
+    assert u("when", "尽 早") == {"date": None, "session": None}
+
+
+def test_may_day() -> None:
+    assert u("when", "五一下午") == {"date": "2027-05-01", "session": "pm"}
