@@ -6,7 +6,7 @@ from functools import cache
 
 from app.understanding import data
 from app.understanding.fuzzy import Hit, Matcher
-from app.understanding.normalize import clause_len, clean
+from app.understanding.normalize import clause_len, clean, said_again
 from app.understanding.patterns import compile_phrase
 
 GENERAL = "普通内科"
@@ -113,8 +113,9 @@ def named_department(cleaned: str) -> str | None:
 
 
 def parse_department(text: str) -> str | None:
-    """Return a canonical department name, or ``None`` when unclear or ambiguous."""
-    cleaned = clean(text)
+    """Return a canonical department name, or ``None`` when unclear or ambiguous. What the
+    caller took back (看心脏，不对不对，看眼睛) does not count."""
+    cleaned = clean(said_again(text))
     if not cleaned:
         return None
     # A name heard as written wins over a sound-alike one overlapping it: in 看妇科, 看妇科
@@ -132,30 +133,88 @@ def parse_department(text: str) -> str | None:
         tier: {True: set(), False: set()} for tier in ("name", "condition", "symptom")
     }
     child = False
+    leading: set[str] = set()  # departments with a symptom that is not only an accompanying one
+    heard_leading: set[bool] = set()  # how those were heard: as written (True), by sound
     for hit in _hits(cleaned):
         if not _heard_enough(cleaned, hit):
             continue
         kind, _, dept = hit.label.partition(":")
         if kind in found and not _negated(cleaned, hit.start):
             found[kind][hit.exact].add(dept)
+            if not _accompanying(cleaned[hit.start : hit.end]):
+                leading.add(dept)
+                heard_leading.add(hit.exact)
         elif kind == "child":
             child = True
-    exact = any(found[t][True] for t in found)
+    # an accompanying complaint heard as written does not outrank another heard by sound
+    exact = True in heard_leading or (
+        any(found[t][True] for t in found) and False not in heard_leading
+    )
     names, conditions, symptoms = (found[t][exact] for t in found)
+    if not names and any(w in cleaned for w in _everywhere()):
+        return None
+    if len(symptoms) > 1 and symptoms & leading:
+        symptoms &= leading
+    if symptoms and not leading and not names and not conditions and _also_unwell(cleaned):
+        return None  # 头昏脚软，吃不下睡不着: poor sleep beside vague complaints names nothing
     return _decide(names, conditions, symptoms, child)
 
 
-#: A two-character child word or complaint heard only by sound counts in an answer of at most
-#: this many characters, not inside a longer sentence, where two syllables of anything may
-#: sound like one (还有耳朵 ~ 幼儿, 哪个科的 ~ 咳得). (Department names and conditions keep
-#: their sound-alikes: 老梗 for 脑梗 in a long sentence is a real recogniser error.)
+def _also_unwell(cleaned: str) -> bool:
+    """Dizziness, vague malaise or a complaint to ask about in the answer."""
+    words = (*data.words("departments", "dizziness"), *data.words("departments", "vague"))
+    return any(clean(w) in cleaned for w in words) or any(c in cleaned for c in _ask_complaints())
+
+
+@cache
+def _everywhere() -> tuple[str, ...]:
+    """哪里都不舒服 / 到处都痛: unwell everywhere, no one department."""
+    return tuple(w for w in (clean(x) for x in data.words("departments", "everywhere")) if w)
+
+
+@cache
+def _accompanying_words() -> tuple[str, ...]:
+    return tuple(w for w in (clean(x) for x in data.words("departments", "accompanying")) if w)
+
+
+def _accompanying(said: str) -> bool:
+    """睡不着 / 吃不下饭: a complaint that comes with many illnesses (gives way to another)."""
+    return any(w in said or said in w for w in _accompanying_words())
+
+
+#: A two-character child word, condition or complaint heard only by sound, with no character
+#: as written, counts in an answer of at most this many characters, not inside a longer
+#: sentence, where two syllables of anything may sound like one (还有耳朵 ~ 幼儿, 哪个科的 ~
+#: 咳得). (Department names keep their sound-alikes.)
 _SHORT_ANSWER = 4
 
 
 def _heard_enough(cleaned: str, hit: Hit) -> bool:
-    if not hit.label.startswith(("child", "symptom:")) or hit.exact or hit.size >= 3:
+    """A two-character child word, condition or complaint heard only by sound counts in a
+    short answer, or anywhere when one of its characters was heard as written (牙腾 for
+    牙疼, 老梗 for 脑梗): a recogniser garbles a syllable, rarely both (上起 in 晚上起来 is no
+    疝气)."""
+    if not hit.label.startswith(("child", "symptom:", "condition:")) or hit.exact or hit.size >= 3:
         return True
-    return clause_len(cleaned, hit.start) <= _SHORT_ANSWER
+    if clause_len(cleaned, hit.start) <= _SHORT_ANSWER:
+        return True
+    said = cleaned[hit.start : hit.end]
+    return any(
+        a == b for phrase in _phrases_of(hit.label) if len(phrase) == 2 for a, b in zip(said, phrase)
+    )
+
+
+@cache
+def _labelled_phrases() -> dict[str, tuple[str, ...]]:
+    by_label: dict[str, list[str]] = {}
+    for m in (matcher(), guidance_desk_matcher()):
+        for phrase, label in m.phrases.items():
+            by_label.setdefault(label, []).append(phrase)
+    return {label: tuple(p) for label, p in by_label.items()}
+
+
+def _phrases_of(label: str) -> tuple[str, ...]:
+    return _labelled_phrases().get(label, ())
 
 
 def _decide(names: set[str], conditions: set[str], symptoms: set[str], child: bool) -> str | None:

@@ -32,6 +32,8 @@ _LUNAR_DATE = re.compile(
     f"(?P<lunar>农历|阴历|老历)?(?P<m>正|冬|腊|十[一二]|[一二三四五六七八九十])月(?P<d>{_DAY_WORD})"
 )
 _NEW_YEAR_DAY = re.compile("大年(?P<d>初[一二三四五六七八九十])")
+#: 初八 said without a month: the next 8th of a lunar month (not 月初, 当初, 最初, 起初).
+_BARE_LUNAR_DAY = re.compile("(?<![月当最起年])(?P<d>初[一二三四五六七八九十])")
 #: 元旦前一天 / 春节第二天 / 元宵后一天: a day counted from the festival.
 _SHIFT = re.compile(
     "(?:那天)?(?:(?P<before>前一天|前头一天|头一天)"
@@ -100,6 +102,16 @@ def _next_lunar(today: dt.date, month: int | str, day: int = 1) -> dt.date | Non
     return None
 
 
+@cache
+def _next_lunar_day(today: dt.date, day: int) -> dt.date | None:
+    """The next solar date (from today) that is the ``day``-th of a lunar month."""
+    for ahead in range(31):
+        date = today + dt.timedelta(days=ahead)
+        if LunarDate.from_solar_date(date.year, date.month, date.day).day == day:
+            return date
+    return None
+
+
 def _found(text: str, today: dt.date) -> tuple[dt.date | None, int] | None:
     """The day named and where its words end in ``text``, or None when none is named."""
     m = _LUNAR_DATE.search(text)
@@ -111,6 +123,9 @@ def _found(text: str, today: dt.date) -> tuple[dt.date | None, int] | None:
     m = _NEW_YEAR_DAY.search(text)
     if m and (day := _lunar_day(m["d"])):
         return _next_lunar(today, 1, day), m.end()
+    m = _BARE_LUNAR_DAY.search(text)
+    if m and (day := _lunar_day(m["d"])):
+        return _next_lunar_day(today, day), m.end()
     solar, lunar = _tables()
     for word, when in lunar.items():
         at = text.find(word)

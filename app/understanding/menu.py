@@ -9,7 +9,8 @@ that the intent alone would get wrong.
 
 Both come back as ``{"want": "ahead" | "cancel_booked", "said": text}``: the flow goes on
 with the words said (the day and hour are read from them). A plain never mind (不消了,
-算了, not naming a car) is ``"nothing"``; anything else is the intent.
+算了, naming nothing) is ``"nothing"``; a never mind that names a car or a booking (车不要了,
+明天的号不要了) is ``"cancel"``; anything else is the intent.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from app.understanding.when import parse_clock, parse_when
 _BOOKS = re.compile(r"(约|订)[^，。,.！？!?]{0,3}(车|的士|出租)")
 _NOW = ("马上", "现在", "立刻", "赶紧", "赶快", "快点")
 _CAR = ("车", "的士", "出租")
+_BOOKING = ("号", "预约", "挂的")
 
 
 def _later_day(text: str, today: dt.date) -> bool:
@@ -43,7 +45,8 @@ def parse_menu(text: str, today: dt.date, intent: str | None = None) -> object:
     if car and (intent == "cancel" or declined) and (said_later or booked):
         return {"want": "cancel_booked", "said": text}
     if declined:
-        return "nothing"
+        # 车不要了 / 明天的号不要了 give up something named: a cancel, read back first.
+        return "cancel" if car or any(w in text for w in _BOOKING) else "nothing"
     if intent == "taxi" and (said_later or booked) and not any(w in text for w in _NOW):
         return {"want": "ahead", "said": text}
     return intent

@@ -89,11 +89,28 @@ def clause_len(text: str, index: int) -> int:
     return (len(text) if end < 0 else end) - start
 
 
-#: "哦不" / "噢不是": the caller takes back what they just said and says it again.
-_CORRECTION = re.compile(r"[哦噢喔][\s,，、.。…]*不(是|对)?")
+#: "哦不" / "噢不是" / "哎不对": the caller takes back what they just said and says it again.
+_CORRECTION = re.compile(r"[哦噢喔哎唉诶欸][\s,，、.。…]*不(是|对)?")
 #: 不对不对，哦，是的是的: after a no, 哦 and a yes said again take it back.
-_YES_AGAIN = re.compile(r"不(?:对|是)[^哦噢喔]*[哦噢喔][\s,，、.。…]*(?P<rest>(?:是|对)的?.*)$")
+_YES_AGAIN = re.compile(
+    r"不(?:对|是)[^哦噢喔哎唉诶欸]*[哦噢喔哎唉诶欸][\s,，、.。…]*(?P<rest>(?:是|对)的?.*)$"
+)
+#: 我要喊个车，不是不是，我要挂号 / 看心脏，不对不对，看眼睛: a doubled no, or 说错了, takes
+#: back the words before it when more words follow.
+_TAKEN_BACK = re.compile(r"(不是不是|不对不对|说错了|讲错了|搞错了)[\s,，、.。…]*")
 _SEPARATORS = " \t,，、.。…!！?？;；:："
+
+
+def said_again(text: str) -> str:
+    """The words said after the caller took back what came before (哦不是 / 哎不对 /
+    不对不对 / 说错了 followed by more words), else ``text``: for answers that are not a
+    yes or no (an intent, a department), where "不对" alone answers nothing."""
+    marks = [m for m in _CORRECTION.finditer(text) if m.group(1)]
+    marks += _TAKEN_BACK.finditer(text)
+    if not marks:
+        return text
+    rest = text[max(m.end() for m in marks) :].strip(_SEPARATORS)
+    return rest or text
 
 
 def after_correction(text: str) -> str:

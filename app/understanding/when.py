@@ -103,8 +103,11 @@ def _repair(text: str) -> str:
     weekday, table = _weekday_sound_alikes()
     text = weekday.sub(lambda m: m["week"] + table[m["n"]], text)
     out = list(text)
+    kept = [m.span() for m in _no_preference_re().finditer(text)]  # 尽早 is no 今早
     for hit in matcher.hits(text):
         span = text[hit.start : hit.end]
+        if any(s < hit.end and hit.start < e for s, e in kept):
+            continue
         if not hit.exact and all(is_han(c) and not re.match(f"[{NUM_CHARS}]", c) for c in span):
             out[hit.start : hit.end] = list(hit.label)
     return "".join(out)
@@ -206,6 +209,12 @@ def _session(text: str) -> str | None:
     return sessions.pop() if len(sessions) == 1 else None
 
 
+def _session_with_the_day(clauses: str, today: dt.date) -> str | None:
+    """Both half-days heard: the one said with the day counts (明天下午，我上午要去买菜)."""
+    with_day = [c for c in clauses.split("|") if _date(c, today) is not None]
+    return _session(with_day[0]) if len(with_day) == 1 else None
+
+
 def _date_and_session(text: str, today: dt.date) -> tuple[dt.date | None, str | None]:
     """The day and session meant, the last said counting after a correction (不不, 不行).
 
@@ -296,8 +305,11 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
         session = after.get("session") or before.get("session")
         merged = {"date": before.get("date"), "session": session}
         return merged if before or after else None
-    cleaned = _repair(cleaned).replace("|", "")
+    clauses = _repair(cleaned)
+    cleaned = clauses.replace("|", "")
     date, session = _date_and_session(cleaned, today)
+    if date is not None and session is None:
+        session = _session_with_the_day(clauses, today)
     if date is None and session is None and _time_words().search(cleaned) is None:
         return None
     return {"date": date.isoformat() if date else None, "session": session}

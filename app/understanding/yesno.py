@@ -27,6 +27,12 @@ _SI_FOR_SHI = re.compile(
 )
 #: 好是好 / 对是对 / 行倒是行: a concession, the "but" follows (好是好，就是太早了): no clean yes.
 _CONCESSION = re.compile("(好|对|行|可以|要得|得行)倒?[是四]\\1")
+#: 嗯 那个 这个: nothing but fillers, in any order (still thinking).
+_ONLY_FILLERS = re.compile("(?:这个|那个|嗯|呃)+")
+#: A clause that only takes back the answer before it (好的，不对).
+_TAKING_BACK = frozenset({"不对", "不是", "不对不对", "不是不是", "说错了", "我说错了", "错了"})
+#: 不是我还是哪个 / 不是他是谁 ("if not me, who else?"): a rhetorical yes, not a no.
+_RHETORICAL_YES = re.compile("不是.{0,6}?还?是(哪个|谁|哪位|哪一个|啥子)")
 #: Particles and courtesies after 要得 / 要的 that add nothing (要得嘛，谢谢).
 _COURTESY_TAIL = re.compile(
     "^(?:[嘛哈噻撒咯呢啊哦噢吧]|谢谢[你您]?|多谢|麻烦[你您]了?|辛苦[你您]?了)+"
@@ -133,6 +139,11 @@ def _is_tail_question(text: str) -> bool:
 
 
 @cache
+def _conditionals() -> tuple[str, ...]:
+    return tuple(w for w in (clean(x) for x in data.words("yesno", "conditional")) if w)
+
+
+@cache
 def _by_the_way() -> tuple[str, ...]:
     return tuple(w for w in (clean(x) for x in data.words("yesno", "by_the_way")) if w)
 
@@ -157,7 +168,7 @@ def _trails_off(text: str) -> bool:
     """嗯……这个嘛……: the answer's last clause is only a filler (dropped by the clean-up):
     still thinking. 就这个 / 要这个 ("this one") are answers."""
     last = basic(text).rsplit(SEP, 1)[-1].rstrip("嘛呢啊哦噢").lstrip("嗯呃啊哦噢")
-    return last in _hesitations()
+    return last in _hesitations() or _ONLY_FILLERS.fullmatch(last) is not None
 
 
 _NEGATIONS = "不莫别没"
@@ -187,8 +198,9 @@ def parse_yesno(text: str) -> str:
     they are removed before anything else; punctuation still separates clauses.
     """
     text = after_correction(_SI_FOR_SHI.sub("是", _SPACES.sub("", text)))
+    text = _RHETORICAL_YES.sub("是", text)
     cleaned = clean(text)
-    if not cleaned or _trails_off(text):
+    if not cleaned or _trails_off(text) or cleaned.startswith(_conditionals()):
         return "unknown"
     if _is_tail_question(cleaned):
         return "unknown"
@@ -216,7 +228,12 @@ def parse_yesno(text: str) -> str:
     labels = {h.label for h in tier}
     if len(labels) == 1:
         return labels.pop()
-    # Conflicting answers: the first clause that holds an answer decides, if it is consistent.
+    # Conflicting answers: a later clause that only takes the yes back (好的好的，不对)
+    # makes it a no (the last word counts); otherwise the first clause that holds an answer
+    # decides, if it is consistent (对的，不用改 is a yes).
     first = clause_start(cleaned, tier[0].start)
     labels = {h.label for h in tier if clause_start(cleaned, h.start) == first}
+    later = cleaned[first:].split(SEP)[1:]
+    if labels == {"yes"} and any(c in _TAKING_BACK for c in later):
+        return "no"
     return labels.pop() if len(labels) == 1 else "unknown"
