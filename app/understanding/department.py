@@ -199,9 +199,8 @@ def _heard_enough(cleaned: str, hit: Hit) -> bool:
     if clause_len(cleaned, hit.start) <= _SHORT_ANSWER:
         return True
     said = cleaned[hit.start : hit.end]
-    return any(
-        a == b for phrase in _phrases_of(hit.label) if len(phrase) == 2 for a, b in zip(said, phrase)
-    )
+    alike = (p for p in _phrases_of(hit.label) if len(p) == 2)
+    return any(a == b for phrase in alike for a, b in zip(said, phrase, strict=True))
 
 
 @cache

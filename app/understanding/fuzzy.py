@@ -272,10 +272,14 @@ def _sizes_by_first(phrases: Iterable[str]) -> dict[str, tuple[int, ...]]:
 
 
 def _hidden(start: int, end: int, written: list[tuple[int, int]]) -> bool:
-    """A sound-alike overlapping a longer phrase heard as written does not count: in
-    身上起疙瘩, 上起 sounds like 疝气 (an/ang), but 起疙瘩 was heard exactly."""
+    """A sound-alike overlapping a longer phrase heard as written, or one of two characters
+    or more that runs on past its end, does not count: in 身上起疙瘩, 上起 sounds like 疝气
+    (an/ang), but 起疙瘩 was heard exactly; in 约的撤销, 约的撤 sounds like 约的车, but 撤销
+    was heard as written."""
     size = end - start
-    return any(s < end and start < e and (e - s > size or e - s >= 2 and e > end) for s, e in written)
+    return any(
+        s < end and start < e and (e - s > size or e - s >= 2 and e > end) for s, e in written
+    )
 
 
 #: A gap never spans a clause separator or a negation (血压不高 is not 血压…高).
