@@ -149,7 +149,11 @@ def test_a_lunar_day_without_a_month_is_the_next_such_day() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["号我已经挂好了，就差个车送我去", "我妈的号都约起了，帮她叫个车", "挂号的事已经办好了，要个车"],
+    [
+        "号我已经挂好了，就差个车送我去",
+        "我妈的号都约起了，帮她叫个车",
+        "挂号的事已经办好了，要个车",
+    ],
 )
 def test_a_booking_told_as_news_beside_a_car_request_is_a_taxi(text: str) -> None:
     assert u("intent", text) == "taxi"
