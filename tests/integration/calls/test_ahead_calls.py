@@ -151,11 +151,13 @@ def test_a_regular_rides_day_is_skipped_by_phone_and_the_rule_goes_on(
             select(PersonPhone.person_id).where(PersonPhone.number == ZHANG)).one()
         home = session.scalars(select(SavedPlace.id).where(
             SavedPlace.person_id == person_id).order_by(SavedPlace.position)).first()
+        fields = regular.RuleFields(
+            weekdays={2, 5}, pickup_time=time(8), pickup_place_id=home, destination=None,
+            to_hospital=False, last_day=None, skip_holidays=True, company_id=None, note=None,
+        )
         rule_id = regular.create(
-            session, person_id=person_id, weekdays={2, 5}, pickup_time=time(8),
-            pickup_place_id=home, destination=None, to_hospital=False,
-            first_day=date(2026, 11, 30), last_day=None, skip_holidays=True, company_id=None,
-            note=None, staff_id=None, now=NOW, rules=RegularRules.from_settings(settings),
+            session, person_id=person_id, fields=fields, first_day=date(2026, 11, 30),
+            staff_id=None, now=NOW, rules=RegularRules.from_settings(settings),
         ).id
     lines = call(service, ZHANG, "3", "8", "8")
     assert "明天早上8点的车已经取消了" in "\n".join(lines)
