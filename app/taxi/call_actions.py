@@ -32,6 +32,7 @@ from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
 from app.taxi.passengers import SELF, passengers_for_caller
 from app.taxi.rules import ACTIVE_STATUSES, ride_priority, spoken_plate
+from app.taxi.whose import booked_by_family, rider_for_caller, rider_short
 from app.understanding import understand
 
 USUAL_WAIT_MINUTES = 10
@@ -223,7 +224,11 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         """The caller pressed a place's key or said its name (女儿家, 市一院)."""
         answer = str(ctx.vars.get("place_answer", "")).strip()
         choice = understand("choice", answer, ctx.today)  # 2, 两号, 第二个
-        place = _match_place(ctx.vars.get("places", []), str(choice) if choice else answer)
+        place = _match_place(
+            ctx.vars.get("places", []),
+            str(choice) if choice else answer,
+            ctx.vars.get("place_keys"),
+        )
         if place is not None and not choice and _others_home_matched(place, answer):
             place = None  # "儿子家" not saved is not the caller's own 家
         if place is None:
@@ -311,16 +316,21 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
         ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"), populate_existing=True)
         if ride is None or ride.status not in ACTIVE_STATUSES:
             return "over"
-        ctx.vars["ride_whose"] = (
-            texts.spoken("ride_whose_other", rider=ctx.vars.get("rider", ""))
-            if ctx.vars.get("passenger_contact_id")
-            else texts.spoken("ride_whose_own")
-        )
+        rider = rider_for_caller(ctx, ride)
+        booker = booked_by_family(ctx, ride)
+        if rider is not None:
+            ctx.vars["ride_whose"] = texts.spoken("ride_whose_other", rider=rider[0])
+        elif booker is not None:
+            ctx.vars["ride_whose"] = texts.spoken("ride_whose_by", booker=booker)
+        else:
+            ctx.vars["ride_whose"] = texts.spoken("ride_whose_own")
         if ride.status == RideStatus.NO_CAR:
             return "no_car"
         driver = ctx.session.get(Driver, ride.driver_id) if ride.driver_id else None
         if ride.status == RideStatus.QUEUED or driver is None:
-            ctx.vars["ride_status"] = texts.spoken("ride_dispatching")
+            ctx.vars["ride_status"] = texts.spoken(
+                "ride_dispatching", whom=rider_short(ctx, ride)
+            )
         elif ride.status == RideStatus.ARRIVING:
             plate = spoken_plate(driver.plate)
             ctx.vars["ride_status"] = texts.spoken("ride_arriving", plate=plate)
@@ -493,24 +503,39 @@ def _others_home_matched(place: dict[str, Any], said: str) -> bool:
     return before.endswith(_OTHERS)
 
 
-def places_menu(places: list[dict[str, Any]], *, exclude: int | None) -> str:
-    """The spoken list "在女儿家，请按2；在市一院，请按3" (at most PLACES_SAID places)."""
+def place_keys(places: list[dict[str, Any]], *, exclude: int | None) -> dict[str, int]:
+    """The keys of the place menu, from 1 in the saved order ({"1": place id, ...}): the
+    home left out (the caller said it is not there) does not leave key 1 unused."""
     keyed = [p for p in places if p["id"] != exclude and p["position"] <= PLACES_BY_KEY]
+    return {str(key): p["id"] for key, p in enumerate(keyed[:PLACES_BY_KEY], start=1)}
+
+
+def places_menu(places: list[dict[str, Any]], keys: dict[str, int]) -> str:
+    """The spoken list "在女儿家，请按1；在市一院，请按2" (at most PLACES_SAID places)."""
+    by_id = {p["id"]: p for p in places}
     return "；".join(
-        texts.spoken("place_menu_item", label=p.get("said", p["label"]), key=p["position"])
-        for p in keyed[:PLACES_SAID]
+        texts.spoken(
+            "place_menu_item", label=by_id[pid].get("said", by_id[pid]["label"]), key=key
+        )
+        for key, pid in list(keys.items())[:PLACES_SAID]
     )
 
 
 def _offer_places(ctx: StepContext, *, exclude: int | None) -> bool:
     """Set the place menu of the caller's saved places; False when there is none."""
-    ctx.vars["places_menu"] = places_menu(ctx.vars.get("places", []), exclude=exclude)
+    places = ctx.vars.get("places", [])
+    ctx.vars["place_keys"] = place_keys(places, exclude=exclude)
+    ctx.vars["places_menu"] = places_menu(places, ctx.vars["place_keys"])
     return bool(ctx.vars["places_menu"])
 
 
-def _match_place(places: list[dict[str, Any]], answer: str) -> dict[str, Any] | None:
+def _match_place(
+    places: list[dict[str, Any]], answer: str, keys: dict[str, int] | None = None
+) -> dict[str, Any] | None:
     answer = answer.strip()
-    if answer.isdigit():  # a key: only the places keys stand for (8 is never a place)
+    if answer.isdigit():  # a key of the place menu (8 is never a place)
+        if keys is not None:
+            return next((p for p in places if p["id"] == keys.get(answer)), None)
         key = int(answer)
         return next((p for p in places if p["position"] == key <= PLACES_BY_KEY), None)
     # The longest label heard wins: "儿子家" is the son's home, not 家.
