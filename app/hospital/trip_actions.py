@@ -183,6 +183,10 @@ def _trip_vars(ctx: StepContext, appointment_id: int, pickup_at: datetime) -> No
     name, _ = hospital_trips.destination(ctx.session, appointment)
     ctx.vars["trip_when"] = ahead.spoken_pickup(pickup_at, ctx.now)
     ctx.vars["trip_place"] = place.label if place is not None else texts.spoken("place_said")
+    # Where to wait for the car, said with its time where "提前半小时到" is said without one.
+    ctx.vars["trip_wait"] = (
+        "家" if place is not None and place.kind == PlaceKind.HOME else ctx.vars["trip_place"]
+    )
     ctx.vars["trip_whom"] = ""
     relation = ctx.vars.get("patient_relation") or ""
     if relation and not ctx.vars.get("patient_self", True):

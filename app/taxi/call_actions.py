@@ -16,7 +16,7 @@ from sqlalchemy.orm import object_session
 from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
-from app.core.local_time import local_today
+from app.core.local_time import local_now, local_today
 from app.hospital import keypad_menus as menus
 from app.hospital.models import Hospital
 from app.hospital.patients import patient_to_caller
@@ -25,8 +25,8 @@ from app.people.enums import PlaceKind
 from app.people.models import Person
 from app.people.phones import is_fixed_line
 from app.people.places import spoken_address
+from app.taxi import ahead, rides
 from app.taxi import ahead_readback as readback
-from app.taxi import rides
 from app.taxi.ahead_actions import book_from_call
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
@@ -265,21 +265,33 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ride.destination = ride.destination or ctx.vars["hospital_said"]
         ctx.vars["to_said"] = f"去{ride.destination}"
 
-    @registry.register("queue_ride", outcomes=("queued", "booked"), commits=True)
+    @registry.register("queue_ride", outcomes=("queued", "booked", "second"), commits=True)
     def queue_ride(ctx: StepContext) -> str:
         """Put the confirmed ride in the dispatch queue, or book it for the time asked for
-        in the booking flow (`pickup_at`; app/taxi/ahead.py)."""
+        in the booking flow (`pickup_at`; app/taxi/ahead.py). "second": the rider has a car
+        booked for that half-day already (more than the hour apart, else it was refused as
+        an overlap): nothing is booked yet, the caller is asked whether both are wanted
+        (asked once a draft: "both" comes back here and books)."""
         ride = _draft(ctx)
-        ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=ride.to_hospital)
-        _supersede_hung_up(ctx, ride)  # the caller's hung-up request of an earlier call
-        ctx.vars["notify_how"] = how_we_tell(ctx.call.from_number)
-        if ctx.vars.get("pickup_at"):
-            book_from_call(ctx, ride)
-            return "booked"
-        ride.status = RideStatus.QUEUED
-        ride.queued_at = ctx.now
-        ctx.vars["wait_minutes"] = USUAL_WAIT_MINUTES
-        return "queued"
+        if ride.pickup_at is not None and ctx.vars.get("second_car_asked") != ride.id:
+            other = same_half_day_car(ctx, ride)
+            if other is not None:
+                ctx.vars.update(second_car_asked=ride.id, other_car_id=other.id,
+                                other_car_when=_half_day_said(ctx, other))
+                return "second"
+        return _queue(ctx, ride)
+
+    @registry.register("queue_instead", outcomes=("queued", "booked"), commits=True)
+    def queue_instead(ctx: StepContext) -> str:
+        """The caller wants this car instead of the one booked for that half-day: that one
+        is cancelled (not texted: the caller heard it) and this one booked, together."""
+        other = ctx.session.get(Ride, ctx.vars.get("other_car_id"), populate_existing=True)
+        if other is not None and other.status == RideStatus.SCHEDULED:
+            rides.cancel(
+                ctx.session, ride_id=other.id, expected_version=other.version,
+                reason="来电者换成了同一个半天的另一辆车", notify=False,
+            )
+        return _queue(ctx, _draft(ctx))
 
     @registry.register("drop_ride_request")
     def drop_ride_request(ctx: StepContext) -> None:
@@ -437,6 +449,47 @@ def how_we_tell(number: str | None) -> str:
 
 def home_place(variables: dict[str, Any]) -> dict[str, Any] | None:
     return next((p for p in variables.get("places", []) if p["kind"] == PlaceKind.HOME), None)
+
+
+def _queue(ctx: StepContext, ride: Ride) -> str:
+    """Queue the confirmed ride now, or book it for its `pickup_at`."""
+    ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=ride.to_hospital)
+    _supersede_hung_up(ctx, ride)  # the caller's hung-up request of an earlier call
+    ctx.vars["notify_how"] = how_we_tell(ctx.call.from_number)
+    if ctx.vars.get("pickup_at"):
+        book_from_call(ctx, ride)
+        return "booked"
+    ride.status = RideStatus.QUEUED
+    ride.queued_at = ctx.now
+    ctx.vars["wait_minutes"] = USUAL_WAIT_MINUTES
+    return "queued"
+
+
+def same_half_day_car(ctx: StepContext, ride: Ride) -> Ride | None:
+    """Another car booked for the rider (or, without a person, this number) for the same
+    morning or afternoon as this booking: two cars for one morning are never booked
+    silently (user trial: two cars "去医院" one morning, the second without a hospital)."""
+    assert ride.pickup_at is not None
+    local = local_now(ride.pickup_at)
+    morning = local.hour < 12
+    for other in ahead.booked_rides_of(
+        ctx.session, person_id=ride.person_id, number=None if ride.person_id else ride.caller_number
+    ):
+        if other.id == ride.id or other.pickup_at is None:
+            continue
+        when = local_now(other.pickup_at)
+        if when.date() == local.date() and (when.hour < 12) == morning:
+            return other
+    return None
+
+
+def _half_day_said(ctx: StepContext, ride: Ride) -> str:
+    """明天上午 / 后天下午: the half-day of a booked car, without its hour or destination
+    (said before any last-four check)."""
+    assert ride.pickup_at is not None
+    local = local_now(ride.pickup_at)
+    day = ahead.spoken_day(local.date(), ctx.today)
+    return day + ("上午" if local.hour < 12 else "下午")
 
 
 def _draft(ctx: StepContext) -> Ride:

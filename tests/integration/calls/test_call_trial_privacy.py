@@ -290,3 +290,71 @@ def test_a_car_in_time_for_the_visit_is_not_flagged(service: CallService, db: Da
     lines = call(service, ZHANG, "3", "2", "7", "3", "1")  # a 7:00 car: in time
     assert "赶不上" not in _said(lines)
     assert "赶不上" not in call(service, ZHANG, "hangup")[0]
+
+
+# --- 4. a second car for the same morning is never booked silently --------------------------
+
+
+def _second_car_same_morning(service: CallService, db: Database, *answer: str) -> list[str]:
+    first = call(service, ZHANG, "3", "2", "7", "3", "1")  # tomorrow 7:00, 去医院
+    assert "车约好了" in _said(first)
+    # 约车, last four, tomorrow (2), 10:00, 去医院 (3), yes: a second car that morning
+    return call(service, ZHANG, "3", last_four(db), "2", "10", "3", "1", *answer)
+
+
+def test_a_second_car_for_the_same_morning_is_asked_about(
+    service: CallService, db: Database
+) -> None:
+    lines = _second_car_same_morning(service, db, "hangup")
+    question = next(line for line in lines if "已经约了一辆车" in line)
+    assert question.startswith("热线：明天上午已经约了一辆车。"), question
+    assert "两辆都要，请按1。只要这一辆，原来那辆不要了，请按2。" in question
+    assert _booked_pickups(db) == [datetime(2026, 12, 1, 7, 0, tzinfo=LOCAL_TZ)]
+
+
+def test_both_cars_kept_on_1(service: CallService, db: Database) -> None:
+    lines = _second_car_same_morning(service, db, "1")
+    assert any(line.startswith("热线：好的，车约好了") for line in lines), lines
+    assert _booked_pickups(db) == [
+        datetime(2026, 12, 1, 7, 0, tzinfo=LOCAL_TZ),
+        datetime(2026, 12, 1, 10, 0, tzinfo=LOCAL_TZ),
+    ]
+
+
+def test_this_car_instead_on_2_then_yes(service: CallService, db: Database) -> None:
+    lines = _second_car_same_morning(service, db, "2", "1")
+    assert any("原来明天上午的那辆车取消，只要这一辆，对吗？" in line for line in lines), lines
+    assert _booked_pickups(db) == [datetime(2026, 12, 1, 10, 0, tzinfo=LOCAL_TZ)]
+
+
+def test_never_mind_at_the_second_car_keeps_only_the_first(
+    service: CallService, db: Database
+) -> None:
+    _second_car_same_morning(service, db, "算了", "hangup")
+    assert _booked_pickups(db) == [datetime(2026, 12, 1, 7, 0, tzinfo=LOCAL_TZ)]
+
+
+def test_a_car_for_the_afternoon_is_not_asked_about(service: CallService, db: Database) -> None:
+    call(service, ZHANG, "3", "2", "7", "1")  # tomorrow 7:00
+    lines = call(service, ZHANG, "3", last_four(db), "2", "下午两点", "1")
+    assert "已经约了一辆车" not in _said(lines)
+    assert len(_booked_pickups(db)) == 2
+
+
+# --- 6. taking the car keeps the arrival lead: the car's time, said plainly ------------------
+
+
+def test_taking_the_car_says_when_to_wait_for_it(service: CallService) -> None:
+    declined = call(service, ZHANG, *BOOK_CARDIOLOGY, "2")
+    assert "提前半小时到" in declined[-2] or "提前半小时到" in _said(declined)
+    taken = call(service, "+8613800000002", *BOOK_CARDIOLOGY, "1")  # another caller, a car
+    ending = next(line for line in taken if "车约好了" in line)
+    assert "带上身份证，明天早上7点15分在家等车。" in ending, ending
+
+
+def test_a_relative_taking_the_car_hears_when_the_patient_waits_for_it(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, DAUGHTER, "2", "1", last_four(db), "1", "1", "1", "1")
+    ending = next(line for line in lines if "车约好了" in line)
+    assert "请您母亲带上身份证，明天早上7点15分在家等车。" in ending, ending
