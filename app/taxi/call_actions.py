@@ -261,9 +261,9 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         usual = usual_hospital(ctx.vars)
         day = local_today(ride.pickup_at) if ride.pickup_at is not None else ctx.today
         booked_at = None if usual else readback.hospital_booked_on(ctx, day)
-        ctx.vars["hospital_said"] = usual["said"] if usual else booked_at or "医院"
-        ride.destination = ride.destination or ctx.vars["hospital_said"]
-        ctx.vars["to_said"] = f"去{ride.destination}"
+        ride.destination = ride.destination or (usual["said"] if usual else booked_at or "医院")
+        ctx.vars["hospital_said"] = readback.said_hospital(ctx, ride.destination, day)
+        ctx.vars["to_said"] = f"去{ctx.vars['hospital_said']}"
 
     @registry.register("queue_ride", outcomes=("queued", "booked", "second"), commits=True)
     def queue_ride(ctx: StepContext) -> str:

@@ -358,3 +358,15 @@ def test_a_relative_taking_the_car_hears_when_the_patient_waits_for_it(
     lines = call(service, DAUGHTER, "2", "1", last_four(db), "1", "1", "1", "1")
     ending = next(line for line in lines if "车约好了" in line)
     assert "请您母亲带上身份证，明天早上7点15分在家等车。" in ending, ending
+
+
+def test_a_car_to_hospital_does_not_name_the_booked_hospital_before_the_check(
+    service: CallService, db: Database
+) -> None:
+    caller = "+8613800000003"  # a home, no saved hospital, an ID number on file
+    assert "挂好了" in _said(call(service, caller, *BOOK_CARDIOLOGY, "2"))  # tomorrow 8:00
+    lines = call(service, caller, "3", "2", "7", "3", "1")  # a 7:00 car, 去医院, yes
+    assert HOSPITAL not in _said(lines), lines
+    assert any("接您去医院，对吗？" in line for line in lines), lines
+    (ride,) = [r for r in rides(db) if r.status == RideStatus.SCHEDULED]
+    assert ride.destination == HOSPITAL  # kept in full for the operator and the driver
