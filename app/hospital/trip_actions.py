@@ -228,6 +228,8 @@ def _other_said(ctx: StepContext, ride: Ride) -> str:
     """您明天早上8点已经约了车，去春城第一人民医院。这辆车不变。"""
     assert ride.pickup_at is not None
     to = (ride.destination or "").split("（")[0]
+    if not (ctx.vars.get("reminder_id") or ctx.vars.get("identity_checked") == ride.person_id):
+        to = ""  # where a car goes waits for the last four digits (not the reminder we placed)
     return texts.spoken(
         "trip_other_ride_to" if to else "trip_other_ride",
         patient=ctx.vars.get("patient_name") or "您",
