@@ -186,7 +186,7 @@ def test_a_hospital_named_is_kept_as_said(service: CallService, db: Database) ->
     assert ride.destination == "云大医院" and ride.to_hospital
 
 
-def test_for_a_relative_the_read_back_names_her_and_her_appointment_that_day(
+def test_for_a_relative_the_read_back_names_her_and_keeps_her_appointments_hospital(
     service: CallService, db: Database
 ) -> None:
     from app.hospital.enums import AppointmentStatus, SlotStatus
@@ -220,7 +220,9 @@ def test_for_a_relative_the_read_back_names_her_and_her_appointment_that_day(
     son = "+8613900000004"  # 赵军, son of 李桂芳 (no saved hospital)
     lines = call(service, son, "3", "明天上午九点去医院", "1", "1")
     line = said(lines, "给您母亲李桂芳约的车，明天（星期二）上午9点，车到您母亲李桂芳家（", "对吗")
-    assert f"接她去{hospital_name}，对吗？" in line
+    # The booking's hospital is a booking detail: "去医院" before the last four digits
+    # (issue 9, call safety); the ride keeps it for the operator and the driver.
+    assert "接她去医院，对吗？" in line and hospital_name not in line
     (ride,) = booked(db)
     assert ride.person_id == mother.id and ride.destination == hospital_name
 

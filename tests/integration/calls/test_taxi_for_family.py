@@ -203,8 +203,9 @@ def test_a_relative_cancels_the_parents_ride_with_8_then_8(
     assert ride.status == RideStatus.CANCELLED
 
 
-def test_a_trip_to_hospital_names_the_hospital_of_todays_booking(db: Database) -> None:
-    """P15: 李桂芳 has no hospital saved; her booking today names where "去医院" goes."""
+def test_a_trip_to_hospital_goes_to_the_hospital_of_todays_booking(db: Database) -> None:
+    """P15: 李桂芳 has no hospital saved; her booking today is where "去医院" goes. Said
+    "去医院" before the last four digits (issue 9, call safety), kept on the ride."""
     from datetime import UTC, datetime
 
     from app.hospital.enums import AppointmentStatus, SlotStatus
@@ -238,5 +239,6 @@ def test_a_trip_to_hospital_names_the_hospital_of_todays_booking(db: Database) -
         )
         hospital_name = hospital.name
     lines = call(clocked, son, "1", "1", "3", "1")
-    assert "车到您母亲李桂芳家（" in said(lines, f"接她去{hospital_name}，对吗")
+    assert "车到您母亲李桂芳家（" in said(lines, "接她去医院，对吗")
+    assert not any(hospital_name in line for line in lines)
     assert any(r.status == RideStatus.QUEUED and r.destination == hospital_name for r in rides(db))
