@@ -17,6 +17,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
@@ -26,6 +28,7 @@ from app.hospital import offers as appointment_offers
 from app.hospital import upcoming as upcoming_appointments
 from app.hospital.enums import ClinicSession
 from app.hospital.errors import BookingError
+from app.hospital.models import Appointment
 from app.hospital.offers import Offer
 from app.hospital.patients import (
     SELF,
@@ -36,7 +39,7 @@ from app.hospital.patients import (
 )
 from app.hospital.rules import spoken_clock, spoken_visit_day
 from app.hospital.trip_actions import cancel_car_made_for, car_note
-from app.people.models import Person
+from app.people.models import FamilyContact, Person
 from app.people.resident_id import check_char
 from app.taxi import hospital_trips
 
@@ -209,6 +212,7 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
             return "none"
         ctx.vars["upcoming_list"] = [_upcoming_vars(ctx, booking) for booking in upcoming]
         ctx.vars["booking_count"] = _count_words(len(upcoming))
+        ctx.vars["booked_lead"] = _booked_lead(ctx, [b.appointment_id for b in upcoming])
         ctx.vars["booking_hear"] = (
             "听这个号，或者取消它" if len(upcoming) == 1 else "一个一个听这些号，或者取消"
         )
@@ -541,6 +545,24 @@ def _count_words(count: int) -> str:
 def _ordinal(number: int) -> str:
     """第一 / 第二 (not 两) / 第12."""
     return "零一二三四五六七八九"[number] if number < 10 else str(number)
+
+
+def _booked_lead(ctx: StepContext, appointment_ids: list[int]) -> str:
+    """Whose bookings: "您女儿为您挂了" to the patient when one relative made them all (the
+    relation on the family link; never heard as the patient's own), else "您已经挂了" /
+    "您母亲张秀英已经挂了"."""
+    lead = f"{ctx.vars.get('patient_name') or '您'}已经挂了"
+    if not ctx.vars.get("patient_self"):
+        return lead
+    bookers = set(
+        ctx.session.scalars(
+            select(Appointment.booked_by_contact_id).where(Appointment.id.in_(appointment_ids))
+        )
+    )
+    contact = ctx.session.get(FamilyContact, bookers.pop()) if len(bookers) == 1 else None
+    if contact is None:
+        return lead
+    return f"您{contact.relation}为您挂了"
 
 
 def _upcoming_vars(

@@ -162,6 +162,16 @@ def test_a_car_booked_by_the_daughter_is_said_to_be_from_her(
     assert "您预约了" not in _said(lines)
 
 
+def test_a_booking_the_daughter_made_is_said_to_be_from_her(
+    service: CallService, db: Database
+) -> None:
+    booked = call(service, DAUGHTER, "2", "1", last_four(db), "1", "1", "1", "2")
+    assert "挂好了" in _said(booked)
+    lines = call(service, ZHANG, "2", "hangup")
+    assert "您女儿为您挂了一个号。" in _said(lines), lines
+    assert "您已经挂了" not in _said(lines)
+
+
 # --- 5. one way to say a day in a call --------------------------------------------------------
 
 
