@@ -559,7 +559,8 @@ def _booked_lead(ctx: StepContext, appointment_ids: list[int]) -> str:
             select(Appointment.booked_by_contact_id).where(Appointment.id.in_(appointment_ids))
         )
     )
-    contact = ctx.session.get(FamilyContact, bookers.pop()) if len(bookers) == 1 else None
+    booker = bookers.pop() if len(bookers) == 1 else None
+    contact = ctx.session.get(FamilyContact, booker) if booker is not None else None
     if contact is None:
         return lead
     return f"您{contact.relation}为您挂了"
