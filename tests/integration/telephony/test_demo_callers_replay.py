@@ -177,7 +177,7 @@ def test_the_demo_callers_replayed_over_signed_webhooks(
     # 2. Cancel it: nothing is read out before the last four digits of the ID number.
     cancel = TwilioCall(hotline, "CA" + "2" * 32, ZHANG).start()
     assert "张奶奶您好" in cancel.first_sentence and HOTLINE_NAME in cancel.first_sentence
-    assert "已经挂了一个号" in cancel.press("2")
+    assert "您女儿为您挂了一个号" in cancel.press("2")  # the daughter booked it
     assert "最后4位" in cancel.press("2")
     wrong = "1111" if last_four != "1111" else "2222"
     retry = cancel.press(wrong)
