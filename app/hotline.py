@@ -32,8 +32,8 @@ from app.people.age import age_on
 from app.people.models import Person, PersonPhone
 from app.people.names import polite_name
 from app.people.places import spoken_address
-from app.taxi import ahead, rides
-from app.taxi.ahead_actions import register_ahead_actions, rider_for_caller
+from app.taxi import ahead, hospital_trips, rides
+from app.taxi.ahead_actions import register_ahead_actions
 from app.taxi.call_actions import active_ride, home_place, place_vars, register_taxi_actions
 from app.taxi.models import Ride
 from app.taxi.rules import ACTIVE_STATUSES
@@ -103,18 +103,27 @@ def _register_caller_actions(registry: ActionRegistry) -> None:
 
 
 def booked_hint(ctx: StepContext) -> str:
-    """"您预约了明天早上8点的车。" for a caller with a ride booked ahead (the soonest): calling
-    again, they hear it first; key 3 (约车) tells it again and may cancel it."""
+    """"您有一辆预约的车。" for a caller with rides booked ahead: calling again, they hear it
+    first, neutrally (no time, no hospital, no relative's name: caller ID is no proof,
+    docs/callflow.md); key 3 (约车) reads each ride after its rider's last four ID digits."""
     booked = ahead.booked_rides_of(
         ctx.session, person_id=ctx.vars.get("person_id"), number=ctx.call.from_number
     )
-    if not booked or booked[0].pickup_at is None:
+    if not booked:
         return ""
-    when = ahead.spoken_pickup(booked[0].pickup_at, ctx.now)
-    rider = rider_for_caller(ctx, booked[0])  # a relative's ride is never heard as theirs
-    if rider is not None:
-        return texts.spoken("ride_booked_hint_other", rider=rider[0], when=when)
-    return texts.spoken("ride_booked_hint", when=when)
+    hint = texts.spoken("ride_booked_hint", count=CAR_COUNTS.get(len(booked), "几"))
+    late = any(
+        hospital_trips.appointment_missed_by(
+            ctx.session, ride=ride, now=ctx.now, settings=ctx.settings
+        )
+        for ride in booked
+    )
+    # A car that would miss a visit booked before it is said at every call until it is
+    # changed or kept (key 3: after the last four digits, the earlier car is offered).
+    return hint + texts.spoken("ride_booked_late_hint") if late else hint
+
+
+CAR_COUNTS = {1: "一", 2: "两", 3: "三"}
 
 
 def _caller(ctx: StepContext) -> Person | None:

@@ -206,10 +206,14 @@ class Engine:
                 self._go(call, spec.otherwise.on_value, ctx, out)
                 return
         if (value is None or value == "unknown") and spec.clarify:
-            question = self.understand(f"clarify:{spec.expect}", text, ctx.today)
-            if isinstance(question, str) and question in spec.clarify:
-                self._go(call, spec.clarify[question], ctx, out)  # ask, don't guess
-                return
+            # Asked of the question's kind, then of its second kind (头晕 at the second
+            # department menu, whose own kind is a choice among the names said).
+            kinds = [spec.expect] + ([spec.otherwise.expect] if spec.otherwise else [])
+            for kind in kinds:
+                question = self.understand(f"clarify:{kind}", text, ctx.today)
+                if isinstance(question, str) and question in spec.clarify:
+                    self._go(call, spec.clarify[question], ctx, out)  # ask, don't guess
+                    return
         self._on_value(call, spec, value, ctx, out)
 
     @staticmethod

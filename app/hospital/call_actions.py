@@ -17,6 +17,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
@@ -26,6 +28,7 @@ from app.hospital import offers as appointment_offers
 from app.hospital import upcoming as upcoming_appointments
 from app.hospital.enums import ClinicSession
 from app.hospital.errors import BookingError
+from app.hospital.models import Appointment
 from app.hospital.offers import Offer
 from app.hospital.patients import (
     SELF,
@@ -34,9 +37,9 @@ from app.hospital.patients import (
     patients_for_caller,
     set_id_number,
 )
-from app.hospital.rules import WEEKDAYS, spoken_clock, spoken_date, spoken_visit_day
+from app.hospital.rules import spoken_clock, spoken_visit_day
 from app.hospital.trip_actions import cancel_car_made_for, car_note
-from app.people.models import Person
+from app.people.models import FamilyContact, Person
 from app.people.resident_id import check_char
 from app.taxi import hospital_trips
 
@@ -212,6 +215,7 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
             return "none"
         ctx.vars["upcoming_list"] = [_upcoming_vars(ctx, booking) for booking in upcoming]
         ctx.vars["booking_count"] = _count_words(len(upcoming))
+        ctx.vars["booked_lead"] = _booked_lead(ctx, [b.appointment_id for b in upcoming])
         ctx.vars["booking_hear"] = (
             "听这个号，或者取消它" if len(upcoming) == 1 else "一个一个听这些号，或者取消"
         )
@@ -246,9 +250,13 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
             return "none"
         first = same[0]
         session = "上午" if first.session == ClinicSession.AM else "下午"
+        # The day and hospital only after the last four digits (the caller booking for
+        # themself is not asked for them here: they hear that the booking exists).
         ctx.vars["same_department_text"] = (
-            f"{first.day.month}月{first.day.day}号星期{WEEKDAYS[first.day.weekday()]}"
-            f"{session}{spoken_clock(first.start_time)}，{first.hospital_name}"
+            f"{spoken_visit_day(first.day, ctx.today)}{session}"
+            f"{spoken_clock(first.start_time)}，{first.hospital_name}，"
+            if _identity_checked(ctx)
+            else ""
         )
         return "booked"
 
@@ -271,28 +279,7 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
 
     @registry.register("check_last_four", outcomes=("verified", "wrong", "short", "gave_up"))
     def check_last_four(ctx: StepContext) -> str:
-        """The last four characters of the patient's ID number (X typed as *). A wrong
-        answer is counted for the patient across calls (`app.hospital.identity`), apart for
-        the patient's own phones and each relative's number. Fewer or more than four
-        characters (one key pressed, then the wait ran out) is no try: "short", asked
-        again; the second such answer in a row reaches a person."""
-        typed = str(ctx.vars.pop("last_four_typed", "") or "").upper()
-        person = ctx.session.get(Person, ctx.vars["patient_id"])
-        on_file = (person.id_number or "").upper() if person is not None else ""
-        if not on_file:
-            return "gave_up"
-        if len(typed) != 4:
-            ctx.vars["last_four_short"] = ctx.vars.get("last_four_short", 0) + 1
-            return "gave_up" if ctx.vars["last_four_short"] >= SHORT_TRIES else "short"
-        ctx.vars["last_four_short"] = 0
-        if on_file.endswith(typed):
-            ctx.vars["identity_checked"] = ctx.vars["patient_id"]  # for this patient only
-            return "verified"
-        locked = identity.record_failure(
-            ctx.session, person_id=ctx.vars["patient_id"], now=ctx.now, call_id=ctx.call.id,
-            number=ctx.call.from_number,
-        )
-        return "gave_up" if locked else "wrong"
+        return check_typed_last_four(ctx, ctx.vars["patient_id"])
 
     @registry.register("cancel_upcoming_booking", outcomes=("cancelled", "refused"), commits=True)
     def cancel_upcoming_booking(ctx: StepContext) -> str:
@@ -474,7 +461,7 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         said = texts.text(
             "spoken",
             "day_said" if isinstance(wanted, dict) else "day_chosen",
-            day=spoken_date(day),
+            day=spoken_visit_day(day, ctx.today),
         )
         ctx.vars["day_said"] = said
         found = _offer_first(
@@ -563,6 +550,25 @@ def _ordinal(number: int) -> str:
     return "零一二三四五六七八九"[number] if number < 10 else str(number)
 
 
+def _booked_lead(ctx: StepContext, appointment_ids: list[int]) -> str:
+    """Whose bookings: "您女儿为您挂了" to the patient when one relative made them all (the
+    relation on the family link; never heard as the patient's own), else "您已经挂了" /
+    "您母亲张秀英已经挂了"."""
+    lead = f"{ctx.vars.get('patient_name') or '您'}已经挂了"
+    if not ctx.vars.get("patient_self"):
+        return lead
+    bookers = set(
+        ctx.session.scalars(
+            select(Appointment.booked_by_contact_id).where(Appointment.id.in_(appointment_ids))
+        )
+    )
+    booker = bookers.pop() if len(bookers) == 1 else None
+    contact = ctx.session.get(FamilyContact, booker) if booker is not None else None
+    if contact is None:
+        return lead
+    return f"您{contact.relation}为您挂了"
+
+
 def _upcoming_vars(
     ctx: StepContext, booking: upcoming_appointments.UpcomingAppointment
 ) -> dict[str, Any]:
@@ -574,10 +580,11 @@ def _upcoming_vars(
             f"{spoken_clock(booking.start_time)}，{booking.hospital_name}，"
             f"{booking.department}{booking.doctor_name}"
         ),
-        # What the cancel question names: "要取消12月5号星期六上午8点消化内科的号，对吗？"
+        # What the cancel question names: "要取消明天星期二上午8点消化内科的号，对吗？" (the
+        # day said as everywhere in the call, `spoken_visit_day`).
         "cancel_text": (
-            f"{booking.day.month}月{booking.day.day}号星期{WEEKDAYS[booking.day.weekday()]}"
-            f"{session}{spoken_clock(booking.start_time)}{booking.department}"
+            f"{spoken_visit_day(booking.day, ctx.today)}{session}"
+            f"{spoken_clock(booking.start_time)}{booking.department}"
         ),
     }
 
@@ -595,6 +602,33 @@ def _show_booking(ctx: StepContext, index: int) -> None:
         booking_lead="这个号是：" if len(bookings) == 1 else f"第{_ordinal(index + 1)}个号是：",
     )
 
+
+
+def check_typed_last_four(ctx: StepContext, person_id: int) -> str:
+    """The last four characters of the person's ID number (X typed as *), typed into
+    `last_four_typed`: "verified" (kept as `identity_checked` for this person only),
+    "wrong", "short" or "gave_up". A wrong answer is counted for the person across calls
+    (`app.hospital.identity`), apart for the person's own phones and each relative's
+    number. Fewer or more than four characters (one key pressed, then the wait ran out)
+    is no try: "short", asked again; the second such answer in a row reaches a person.
+    The hospital flow checks its patient, the booking flow a booked ride's rider."""
+    typed = str(ctx.vars.pop("last_four_typed", "") or "").upper()
+    person = ctx.session.get(Person, person_id)
+    on_file = (person.id_number or "").upper() if person is not None else ""
+    if not on_file:
+        return "gave_up"
+    if len(typed) != 4:
+        ctx.vars["last_four_short"] = ctx.vars.get("last_four_short", 0) + 1
+        return "gave_up" if ctx.vars["last_four_short"] >= SHORT_TRIES else "short"
+    ctx.vars["last_four_short"] = 0
+    if on_file.endswith(typed):
+        ctx.vars["identity_checked"] = person_id  # for this person only
+        return "verified"
+    locked = identity.record_failure(
+        ctx.session, person_id=person_id, now=ctx.now, call_id=ctx.call.id,
+        number=ctx.call.from_number,
+    )
+    return "gave_up" if locked else "wrong"
 
 def _may_hear_bookings(ctx: StepContext) -> bool:
     """The caller books for themself, or the patient's last four ID digits were checked."""

@@ -155,11 +155,6 @@ def spoken_day(day: date, session: str | None = None) -> str:
     return text
 
 
-def spoken_date(day: date) -> str:
-    """12月2号，星期三: a day said back to the caller."""
-    return f"{day.month}月{day.day}号，星期{WEEKDAYS[day.weekday()]}"
-
-
 RELATIVE_DAYS = ("今天", "明天", "后天")
 
 # Two visits of one patient on one day closer than this (any department or hospital) clash:

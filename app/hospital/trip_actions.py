@@ -26,6 +26,7 @@ from app.people.models import Person
 from app.taxi import ahead, hospital_trips
 from app.taxi.hospital_trips import Canceller, TripRefused
 from app.taxi.models import Ride
+from app.taxi.whose import rider_short
 
 REMINDER_CANCEL_REASON = "提醒电话里取消"
 CALLER = Canceller.CALLER  # every cancel here is by phone (hospital_trips.car_fate)
@@ -114,6 +115,21 @@ def _register_trip(registry: ActionRegistry) -> None:
         _trip_vars(ctx, appointment_id, trip.pickup_at)
         return "replaced"
 
+    @registry.register("check_booked_car_in_time", outcomes=("in_time", "late"))
+    def check_booked_car_in_time(ctx: StepContext) -> str:
+        """A car just booked to a hospital (the booking flow) that picks the rider up too
+        late for a visit booked there before it: said so, and the one-step replacement of
+        the late-car path offered (`replace_late_ride`, never two cars)."""
+        ride = ctx.session.get(Ride, ctx.vars.get("ride_id")) if ctx.vars.get("ride_id") else None
+        return "late" if ride is not None and _late_offer(ctx, ride) else "in_time"
+
+    @registry.register("check_listed_car_in_time", outcomes=("in_time", "late"))
+    def check_listed_car_in_time(ctx: StepContext) -> str:
+        """The same for a booked car just read out (key 3, after the last four digits)."""
+        ride_id = ctx.vars.get("booked_ride_id")
+        ride = ctx.session.get(Ride, ride_id) if ride_id else None
+        return "late" if ride is not None and _late_offer(ctx, ride) else "in_time"
+
     @registry.register("linked_hospital_trip", outcomes=("gone", "ride", "none"))
     def linked_hospital_trip(ctx: StepContext) -> str:
         """After a cancel: "gone" when the car booked for this appointment went with it
@@ -168,6 +184,10 @@ def _trip_vars(ctx: StepContext, appointment_id: int, pickup_at: datetime) -> No
     name, _ = hospital_trips.destination(ctx.session, appointment)
     ctx.vars["trip_when"] = ahead.spoken_pickup(pickup_at, ctx.now)
     ctx.vars["trip_place"] = place.label if place is not None else texts.spoken("place_said")
+    # Where to wait for the car, said with its time where "提前半小时到" is said without one.
+    ctx.vars["trip_wait"] = (
+        "家" if place is not None and place.kind == PlaceKind.HOME else ctx.vars["trip_place"]
+    )
     ctx.vars["trip_whom"] = ""
     relation = ctx.vars.get("patient_relation") or ""
     if relation and not ctx.vars.get("patient_self", True):
@@ -182,10 +202,35 @@ def _trip_vars(ctx: StepContext, appointment_id: int, pickup_at: datetime) -> No
     ctx.vars.setdefault("patient_name", "您")
 
 
+def _late_offer(ctx: StepContext, ride: Ride) -> bool:
+    """Set the late-car question's variables when `ride` would miss a visit of its rider
+    (`hospital_trips.appointment_missed_by`); False when it misses none."""
+    missed = hospital_trips.appointment_missed_by(
+        ctx.session, ride=ride, now=ctx.now, settings=ctx.settings
+    )
+    if missed is None or ride.pickup_at is None:
+        return False
+    appointment, pickup_at = missed
+    _trip_vars(ctx, appointment.id, pickup_at)
+    whom = rider_short(ctx, ride)  # 您, or 您母亲: never the caller's own for a relative's
+    place = hospital_trips.pickup_place(ctx.session, appointment.patient_id)
+    if whom != "您" and place is not None and place.kind == PlaceKind.HOME:
+        ctx.vars["trip_place"] = f"{whom}家"
+    ctx.vars.update(
+        trip_appointment_id=appointment.id,
+        trip_late_id=ride.id,
+        trip_late_when=ahead.spoken_pickup(ride.pickup_at, ctx.now),
+        late_whose=whom,
+    )
+    return True
+
+
 def _other_said(ctx: StepContext, ride: Ride) -> str:
     """您明天早上8点已经约了车，去春城第一人民医院。这辆车不变。"""
     assert ride.pickup_at is not None
     to = (ride.destination or "").split("（")[0]
+    if not (ctx.vars.get("reminder_id") or ctx.vars.get("identity_checked") == ride.person_id):
+        to = ""  # where a car goes waits for the last four digits (not the reminder we placed)
     return texts.spoken(
         "trip_other_ride_to" if to else "trip_other_ride",
         patient=ctx.vars.get("patient_name") or "您",

@@ -9,15 +9,14 @@ from __future__ import annotations
 from contextlib import suppress
 from datetime import date, datetime
 
-from sqlalchemy import select
-
 from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
 from app.core.local_time import local_today
-from app.hospital.patients import patient_to_caller
+from app.hospital import identity
+from app.hospital.call_actions import check_typed_last_four
 from app.people.enums import PlaceKind
-from app.people.models import Person, PersonPhone, SavedPlace
+from app.people.models import Person, SavedPlace
 from app.taxi import ahead
 from app.taxi import ahead_readback as readback
 from app.taxi.ahead import AheadRules
@@ -25,6 +24,7 @@ from app.taxi.ahead_readback import register_readback_actions
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
 from app.taxi.passengers import passengers_for_caller
+from app.taxi.whose import booked_by_family, rider_for_caller
 from app.understanding import understand
 from app.understanding.change import destination
 from app.understanding.when import parse_clock
@@ -68,9 +68,9 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
                 booked = [r for r in booked if r.pickup_at and local_today(r.pickup_at) == day]
             ctx.vars["booked_ids"] = [r.id for r in booked]
             ctx.vars["booked_index"] = 0
+            ctx.vars["booked_then"] = "cancel"
             if not booked:
                 return "none"
-            _describe_booked(ctx)
             return "cancel"
         if day is None and parse_clock(said) is None:
             return "ask"
@@ -84,9 +84,9 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         booked = _booked_for_caller(ctx)
         ctx.vars["booked_ids"] = [r.id for r in booked]
         ctx.vars["booked_index"] = 0
+        ctx.vars["booked_then"] = "list"
         if not booked:
             return "none"
-        _describe_booked(ctx)
         return "some"
 
     @registry.register(
@@ -114,8 +114,36 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         if index >= len(ids):
             return "none"
         ctx.vars["booked_index"] = index
-        _describe_booked(ctx)
         return "told"
+
+    @registry.register("booked_ride_identity", outcomes=("checked", "ask", "locked"))
+    def booked_ride_identity(ctx: StepContext) -> str:
+        """Before a booked ride is read out: the last four digits of its rider's ID number
+        (caller ID is no proof; the rule of docs/callflow.md, "Booking details and the last
+        four digits"). Checked once per rider in a call (the hospital flow's check counts
+        too); a rider without an ID number on file has nothing to check: their ride is
+        read without where it goes."""
+        rider = _booked_rider(ctx)
+        if rider is None or not rider.id_number or ctx.vars.get("identity_checked") == rider.id:
+            return "checked"
+        if identity.is_locked(
+            ctx.session, person_id=rider.id, now=ctx.now, number=ctx.call.from_number
+        ):
+            return "locked"
+        ctx.vars["last_four_whose"] = "您" if rider.id == ctx.vars.get("person_id") else "坐车人"
+        return "ask"
+
+    @registry.register("check_booked_last_four", outcomes=("verified", "wrong", "short", "gave_up"))
+    def check_booked_last_four(ctx: StepContext) -> str:
+        rider = _booked_rider(ctx)
+        return check_typed_last_four(ctx, rider.id) if rider is not None else "gave_up"
+
+    @registry.register("booked_ride_checked", outcomes=("list", "cancel"))
+    def booked_ride_checked(ctx: StepContext) -> str:
+        """The check passed (or had nothing to check): the ride is read out, then the
+        booked rides' menu, or the cancel question when the caller gave a car up."""
+        _describe_booked(ctx)
+        return "cancel" if ctx.vars.get("booked_then") == "cancel" else "list"
 
     @registry.register("cancel_booked_ride", commits=True)
     def cancel_booked_ride(ctx: StepContext) -> None:
@@ -243,6 +271,14 @@ def _unclear(ctx: StepContext) -> str:
     return "person" if ctx.vars["unclear"] >= MAX_UNCLEAR else "unclear"
 
 
+def _booked_rider(ctx: StepContext) -> Person | None:
+    """The person the booked ride at `booked_index` is for (None: a ride by number only)."""
+    ride = ctx.session.get(Ride, ctx.vars["booked_ids"][ctx.vars["booked_index"]])
+    if ride is None or ride.person_id is None:
+        return None
+    return ctx.session.get(Person, ride.person_id)
+
+
 def _describe_booked(ctx: StepContext) -> None:
     """The booked ride at `booked_index`, as the caller hears it: whose ride (a relative's
     is named: 给您母亲张秀英约了…), when, where the car picks up (到她家接 for a relative's
@@ -253,16 +289,21 @@ def _describe_booked(ctx: StepContext) -> None:
     place = ctx.session.get(SavedPlace, ride.pickup_place_id) if ride.pickup_place_id else None
     when = ahead.spoken_pickup(ride.pickup_at, ctx.now)
     rider = rider_for_caller(ctx, ride)
+    booker = booked_by_family(ctx, ride)  # 您女儿为您约了…: not heard as the caller's own
     place_said = place.label if place else texts.spoken("place_said")
     if rider is not None and place is not None and place.kind == PlaceKind.HOME:
         place_said = f"{rider[1] or rider[0]}家"
-    to = (ride.destination or "").split("（")[0]
+    # Where it goes only after the rider's last four digits (a rider without an ID number
+    # on file hears the time and the pickup alone).
+    checked = ride.person_id is not None and ctx.vars.get("identity_checked") == ride.person_id
+    to = (ride.destination or "").split("（")[0] if checked else ""
     ctx.vars.update(
         booked_ride_id=ride.id,
         booked_when=f"{rider[0]}{when}" if rider else when,
         booked_said=texts.spoken(
-            "ride_booked_other" if rider else "ride_booked",
+            "ride_booked_other" if rider else ("ride_booked_by" if booker else "ride_booked"),
             rider=rider[0] if rider else "",
+            booker=booker or "",
             when=when,
             place=place_said,
             to=texts.spoken("ride_booked_to", to=to) if to else "",
@@ -271,34 +312,3 @@ def _describe_booked(ctx: StepContext) -> None:
         if ctx.vars["booked_index"] + 1 < len(ctx.vars["booked_ids"])
         else "",
     )
-
-
-def rider_for_caller(ctx: StepContext, ride: Ride) -> tuple[str, str] | None:
-    """Whose ride, when not the caller's own: (您母亲张秀英, 她) for a relative's ride, by
-    the relation the caller's number has to the rider; None for the caller's own ride (or
-    one without a person)."""
-    if ride.person_id is None:
-        return None
-    number = ctx.call.from_number
-    own = ctx.session.scalar(
-        select(PersonPhone.person_id).where(PersonPhone.number == number)
-    ) if number else None
-    if ride.person_id == own:
-        return None
-    person = ctx.session.get(Person, ride.person_id)
-    if person is None:
-        return None
-    relation = next(
-        (
-            c.relation
-            for c in person.contacts
-            if number and c.phone == number
-        ),
-        None,
-    )
-    title = (
-        f"{patient_to_caller(relation, person.gender)}{person.full_name}"
-        if relation
-        else person.full_name
-    )
-    return title, {"F": "她", "M": "他"}.get(person.gender or "", "")

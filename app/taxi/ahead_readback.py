@@ -155,7 +155,22 @@ def apply_destination(ctx: StepContext, ride: Ride) -> None:
     ride.to_hospital = True
     ride.destination = name
     ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=True)
-    ctx.vars.update(hospital_said=name, to_said=f"去{name}")
+    spoken = said_hospital(ctx, name, local_now(ride.pickup_at).date())
+    ctx.vars.update(hospital_said=spoken, to_said=f"去{spoken}")
+
+
+def said_hospital(ctx: StepContext, name: str, day: date) -> str:
+    """How a car's destination is said: the hospital of the rider's booking that day is a
+    booking detail, "医院" until the rider's last four ID digits were typed in this call
+    (docs/callflow.md); the ride keeps the full name for the operator and the driver. The
+    rider's saved hospital is theirs to hear (a saved place, said at the confirmation)."""
+    person_id = ctx.vars.get("person_id")
+    if not person_id or ctx.vars.get("identity_checked") == person_id:
+        return name
+    saved = {p["said"] for p in ctx.vars.get("places", []) if p["kind"] == PlaceKind.HOSPITAL}
+    if name in saved or name != hospital_booked_on(ctx, day):
+        return name
+    return HOSPITAL
 
 
 def destination_for(ctx: StepContext, said: str, pickup_at: datetime) -> str:

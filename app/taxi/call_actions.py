@@ -16,7 +16,7 @@ from sqlalchemy.orm import object_session
 from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
-from app.core.local_time import local_today
+from app.core.local_time import local_now, local_today
 from app.hospital import keypad_menus as menus
 from app.hospital.models import Hospital
 from app.hospital.patients import patient_to_caller
@@ -25,13 +25,14 @@ from app.people.enums import PlaceKind
 from app.people.models import Person
 from app.people.phones import is_fixed_line
 from app.people.places import spoken_address
+from app.taxi import ahead, rides
 from app.taxi import ahead_readback as readback
-from app.taxi import rides
 from app.taxi.ahead_actions import book_from_call
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
 from app.taxi.passengers import SELF, passengers_for_caller
 from app.taxi.rules import ACTIVE_STATUSES, ride_priority, spoken_plate
+from app.taxi.whose import booked_by_family, rider_for_caller, rider_short
 from app.understanding import understand
 
 USUAL_WAIT_MINUTES = 10
@@ -225,7 +226,11 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         """The caller pressed a place's key or said its name (女儿家, 市一院)."""
         answer = str(ctx.vars.get("place_answer", "")).strip()
         choice = understand("choice", answer, ctx.today)  # 2, 两号, 第二个
-        place = _match_place(ctx.vars.get("places", []), str(choice) if choice else answer)
+        place = _match_place(
+            ctx.vars.get("places", []),
+            str(choice) if choice else answer,
+            ctx.vars.get("place_keys"),
+        )
         if place is not None and not choice and _others_home_matched(place, answer):
             place = None  # "儿子家" not saved is not the caller's own 家
         if place is None:
@@ -258,25 +263,37 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         usual = usual_hospital(ctx.vars)
         day = local_today(ride.pickup_at) if ride.pickup_at is not None else ctx.today
         booked_at = None if usual else readback.hospital_booked_on(ctx, day)
-        ctx.vars["hospital_said"] = usual["said"] if usual else booked_at or "医院"
-        ride.destination = ride.destination or ctx.vars["hospital_said"]
-        ctx.vars["to_said"] = f"去{ride.destination}"
+        ride.destination = ride.destination or (usual["said"] if usual else booked_at or "医院")
+        ctx.vars["hospital_said"] = readback.said_hospital(ctx, ride.destination, day)
+        ctx.vars["to_said"] = f"去{ctx.vars['hospital_said']}"
 
-    @registry.register("queue_ride", outcomes=("queued", "booked"), commits=True)
+    @registry.register("queue_ride", outcomes=("queued", "booked", "second"), commits=True)
     def queue_ride(ctx: StepContext) -> str:
         """Put the confirmed ride in the dispatch queue, or book it for the time asked for
-        in the booking flow (`pickup_at`; app/taxi/ahead.py)."""
+        in the booking flow (`pickup_at`; app/taxi/ahead.py). "second": the rider has a car
+        booked for that half-day already (more than the hour apart, else it was refused as
+        an overlap): nothing is booked yet, the caller is asked whether both are wanted
+        (asked once a draft: "both" comes back here and books)."""
         ride = _draft(ctx)
-        ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=ride.to_hospital)
-        _supersede_hung_up(ctx, ride)  # the caller's hung-up request of an earlier call
-        ctx.vars["notify_how"] = how_we_tell(ctx.call.from_number)
-        if ctx.vars.get("pickup_at"):
-            book_from_call(ctx, ride)
-            return "booked"
-        ride.status = RideStatus.QUEUED
-        ride.queued_at = ctx.now
-        ctx.vars["wait_minutes"] = USUAL_WAIT_MINUTES
-        return "queued"
+        if ride.pickup_at is not None and ctx.vars.get("second_car_asked") != ride.id:
+            other = same_half_day_car(ctx, ride)
+            if other is not None:
+                ctx.vars.update(second_car_asked=ride.id, other_car_id=other.id,
+                                other_car_when=_half_day_said(ctx, other))
+                return "second"
+        return _queue(ctx, ride)
+
+    @registry.register("queue_instead", outcomes=("queued", "booked"), commits=True)
+    def queue_instead(ctx: StepContext) -> str:
+        """The caller wants this car instead of the one booked for that half-day: that one
+        is cancelled (not texted: the caller heard it) and this one booked, together."""
+        other = ctx.session.get(Ride, ctx.vars.get("other_car_id"), populate_existing=True)
+        if other is not None and other.status == RideStatus.SCHEDULED:
+            rides.cancel(
+                ctx.session, ride_id=other.id, expected_version=other.version,
+                reason="来电者换成了同一个半天的另一辆车", notify=False,
+            )
+        return _queue(ctx, _draft(ctx))
 
     @registry.register("drop_ride_request")
     def drop_ride_request(ctx: StepContext) -> None:
@@ -313,16 +330,21 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
         ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"), populate_existing=True)
         if ride is None or ride.status not in ACTIVE_STATUSES:
             return "over"
-        ctx.vars["ride_whose"] = (
-            texts.spoken("ride_whose_other", rider=ctx.vars.get("rider", ""))
-            if ctx.vars.get("passenger_contact_id")
-            else texts.spoken("ride_whose_own")
-        )
+        rider = rider_for_caller(ctx, ride)
+        booker = booked_by_family(ctx, ride)
+        if rider is not None:
+            ctx.vars["ride_whose"] = texts.spoken("ride_whose_other", rider=rider[0])
+        elif booker is not None:
+            ctx.vars["ride_whose"] = texts.spoken("ride_whose_by", booker=booker)
+        else:
+            ctx.vars["ride_whose"] = texts.spoken("ride_whose_own")
         if ride.status == RideStatus.NO_CAR:
             return "no_car"
         driver = ctx.session.get(Driver, ride.driver_id) if ride.driver_id else None
         if ride.status == RideStatus.QUEUED or driver is None:
-            ctx.vars["ride_status"] = texts.spoken("ride_dispatching")
+            ctx.vars["ride_status"] = texts.spoken(
+                "ride_dispatching", whom=rider_short(ctx, ride)
+            )
         elif ride.status == RideStatus.ARRIVING:
             plate = spoken_plate(driver.plate)
             ctx.vars["ride_status"] = texts.spoken("ride_arriving", plate=plate)
@@ -431,6 +453,47 @@ def home_place(variables: dict[str, Any]) -> dict[str, Any] | None:
     return next((p for p in variables.get("places", []) if p["kind"] == PlaceKind.HOME), None)
 
 
+def _queue(ctx: StepContext, ride: Ride) -> str:
+    """Queue the confirmed ride now, or book it for its `pickup_at`."""
+    ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=ride.to_hospital)
+    _supersede_hung_up(ctx, ride)  # the caller's hung-up request of an earlier call
+    ctx.vars["notify_how"] = how_we_tell(ctx.call.from_number)
+    if ctx.vars.get("pickup_at"):
+        book_from_call(ctx, ride)
+        return "booked"
+    ride.status = RideStatus.QUEUED
+    ride.queued_at = ctx.now
+    ctx.vars["wait_minutes"] = USUAL_WAIT_MINUTES
+    return "queued"
+
+
+def same_half_day_car(ctx: StepContext, ride: Ride) -> Ride | None:
+    """Another car booked for the rider (or, without a person, this number) for the same
+    morning or afternoon as this booking: two cars for one morning are never booked
+    silently (user trial: two cars "去医院" one morning, the second without a hospital)."""
+    assert ride.pickup_at is not None
+    local = local_now(ride.pickup_at)
+    morning = local.hour < 12
+    for other in ahead.booked_rides_of(
+        ctx.session, person_id=ride.person_id, number=None if ride.person_id else ride.caller_number
+    ):
+        if other.id == ride.id or other.pickup_at is None:
+            continue
+        when = local_now(other.pickup_at)
+        if when.date() == local.date() and (when.hour < 12) == morning:
+            return other
+    return None
+
+
+def _half_day_said(ctx: StepContext, ride: Ride) -> str:
+    """明天上午 / 后天下午: the half-day of a booked car, without its hour or destination
+    (said before any last-four check)."""
+    assert ride.pickup_at is not None
+    local = local_now(ride.pickup_at)
+    day = ahead.spoken_day(local.date(), ctx.today)
+    return day + ("上午" if local.hour < 12 else "下午")
+
+
 def _draft(ctx: StepContext) -> Ride:
     ride = ctx.session.get(Ride, ctx.vars["ride_id"])
     if ride is None:
@@ -495,24 +558,39 @@ def _others_home_matched(place: dict[str, Any], said: str) -> bool:
     return before.endswith(_OTHERS)
 
 
-def places_menu(places: list[dict[str, Any]], *, exclude: int | None) -> str:
-    """The spoken list "在女儿家，请按2；在市一院，请按3" (at most PLACES_SAID places)."""
+def place_keys(places: list[dict[str, Any]], *, exclude: int | None) -> dict[str, int]:
+    """The keys of the place menu, from 1 in the saved order ({"1": place id, ...}): the
+    home left out (the caller said it is not there) does not leave key 1 unused."""
     keyed = [p for p in places if p["id"] != exclude and p["position"] <= PLACES_BY_KEY]
+    return {str(key): p["id"] for key, p in enumerate(keyed[:PLACES_BY_KEY], start=1)}
+
+
+def places_menu(places: list[dict[str, Any]], keys: dict[str, int]) -> str:
+    """The spoken list "在女儿家，请按1；在市一院，请按2" (at most PLACES_SAID places)."""
+    by_id = {p["id"]: p for p in places}
     return "；".join(
-        texts.spoken("place_menu_item", label=p.get("said", p["label"]), key=p["position"])
-        for p in keyed[:PLACES_SAID]
+        texts.spoken(
+            "place_menu_item", label=by_id[pid].get("said", by_id[pid]["label"]), key=key
+        )
+        for key, pid in list(keys.items())[:PLACES_SAID]
     )
 
 
 def _offer_places(ctx: StepContext, *, exclude: int | None) -> bool:
     """Set the place menu of the caller's saved places; False when there is none."""
-    ctx.vars["places_menu"] = places_menu(ctx.vars.get("places", []), exclude=exclude)
+    places = ctx.vars.get("places", [])
+    ctx.vars["place_keys"] = place_keys(places, exclude=exclude)
+    ctx.vars["places_menu"] = places_menu(places, ctx.vars["place_keys"])
     return bool(ctx.vars["places_menu"])
 
 
-def _match_place(places: list[dict[str, Any]], answer: str) -> dict[str, Any] | None:
+def _match_place(
+    places: list[dict[str, Any]], answer: str, keys: dict[str, int] | None = None
+) -> dict[str, Any] | None:
     answer = answer.strip()
-    if answer.isdigit():  # a key: only the places keys stand for (8 is never a place)
+    if answer.isdigit():  # a key of the place menu (8 is never a place)
+        if keys is not None:
+            return next((p for p in places if p["id"] == keys.get(answer)), None)
         key = int(answer)
         return next((p for p in places if p["position"] == key <= PLACES_BY_KEY), None)
     # The longest label heard wins: "儿子家" is the son's home, not 家.

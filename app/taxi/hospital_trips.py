@@ -203,6 +203,36 @@ def replaceable_late_ride(
     return None if other is not None else (late, pickup_at)
 
 
+def appointment_missed_by(
+    session: Session, *, ride: Ride, now: datetime, settings: Settings
+) -> tuple[Appointment, datetime] | None:
+    """The rider's live appointment that this booked ride would miss (a 9:00 car to the
+    hospital of an 8:00 visit booked before the car), with the pickup of the trip that
+    would replace it (`replaceable_late_ride`); None when it misses none, or when no
+    replacement could be booked (then nothing is offered)."""
+    if ride.person_id is None or ride.pickup_at is None or ride.status != RideStatus.SCHEDULED:
+        return None
+    day = local_today(ride.pickup_at)
+    appointments = session.scalars(
+        select(Appointment)
+        .where(
+            Appointment.patient_id == ride.person_id,
+            Appointment.day == day,
+            Appointment.status == AppointmentStatus.BOOKED,
+        )
+        .order_by(Appointment.id)
+    )
+    for appointment in appointments:
+        if booked_ride_of(session, appointment.id) is not None:
+            continue  # it has its car
+        late = replaceable_late_ride(
+            session, appointment_id=appointment.id, now=now, settings=settings
+        )
+        if late is not None and late[0].id == ride.id:
+            return appointment, late[1]
+    return None
+
+
 def replace_late_ride(
     session: Session,
     *,

@@ -11,7 +11,7 @@ import pytest
 from app.hospital import keypad_menus as menus
 from app.hospital.call_actions import spoken_id
 from app.hospital.patients import patient_to_caller
-from app.hospital.rules import spoken_clock, spoken_date, spoken_visit_day
+from app.hospital.rules import spoken_clock, spoken_visit_day
 
 DEMO_DEPARTMENTS = [
     "心血管内科", "呼吸内科", "消化内科", "神经内科", "内分泌科",
@@ -77,5 +77,4 @@ def test_days_and_times_are_said_the_short_way() -> None:
     assert spoken_visit_day(date(2026, 12, 1), today) == "明天星期二"
     assert spoken_visit_day(date(2026, 12, 2), today) == "后天星期三"
     assert spoken_visit_day(date(2026, 12, 3), today) == "12月3号星期四"
-    assert spoken_date(date(2026, 12, 2)) == "12月2号，星期三"
     assert spoken_clock(time(14, 20)) == "2点20分" and spoken_clock(time(8, 0)) == "8点"

@@ -18,9 +18,9 @@ from app.notify.models import OutboxMessage
 from app.taxi import queue as ride_queue
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
+from support.calls import last_four, rides
 from support.calls import local_pickup as local
 from support.calls import play as call
-from support.calls import rides
 from support.demo import demo_data
 
 ZHANG = "+8613800000001"  # 张奶奶 (张秀英), a home on file, a mobile
@@ -110,7 +110,7 @@ def test_a_second_booking_at_the_same_hour_is_refused_naming_the_first_and_kept(
     service: CallService, db: Database
 ) -> None:
     call(service, ZHANG, "3", "2", "8", "1")  # tomorrow 8:00
-    lines = call(service, ZHANG, "3", "1", "2", "早上八点半", "1", "hangup")
+    lines = call(service, ZHANG, "3", last_four(db), "1", "2", "早上八点半", "1", "hangup")
     said(lines, "您已经约了明天早上8点，到家接的车。这个时间前后一个钟头，不能再约一辆车。")
     said(lines, "留着原来的车，请按1。换一个时间，请按2。转人工，按0。")
     said(lines, "好的，原来的车给您留着。")
@@ -124,8 +124,12 @@ def test_refused_the_caller_may_change_the_time_and_book_it(
     service: CallService, db: Database
 ) -> None:
     call(service, ZHANG, "3", "2", "8", "1")
-    lines = call(service, ZHANG, "3", "1", "2", "8", "换一个时间", "十点", "1")
+    # ... 10:00, yes; the same morning as the 8:00 car: both wanted (1)
+    lines = call(
+        service, ZHANG, "3", last_four(db), "1", "2", "8", "换一个时间", "十点", "1", "1"
+    )
     said(lines, "好的，请换一个时间。")
+    said(lines, "明天上午已经约了一辆车。")
     # The day chosen is kept: "十点" alone is tomorrow's, not today's (a ride now).
     said(lines, "明天几点钟用车？")
     assert not any("哪天用车" in line for line in lines[lines.index("来电者：换一个时间"):])
@@ -153,7 +157,7 @@ def test_a_caller_with_a_ride_under_way_can_book_one_for_later(
 ) -> None:
     call(service, ZHANG, "1", "1")
     lines = call(service, ZHANG, *keys, "2", "8", "1")
-    said(lines, "再听一遍车的情况，请按1。挂号，请按2。取消叫车，请按8。更多的事，请按9。")
+    said(lines, "再听一遍车的情况，请按1。挂号，请按2。取消叫车，请按8。约车等更多的事，请按9。")
     if keys[0] == "9":
         said(lines, "约车，请按3。从头再听，请按9。转人工，按0。")
     said(lines, "车约好了：明天（星期二）早上8点")
@@ -182,7 +186,7 @@ def test_a_hospital_named_is_kept_as_said(service: CallService, db: Database) ->
     assert ride.destination == "云大医院" and ride.to_hospital
 
 
-def test_for_a_relative_the_read_back_names_her_and_her_appointment_that_day(
+def test_for_a_relative_the_read_back_names_her_and_keeps_her_appointments_hospital(
     service: CallService, db: Database
 ) -> None:
     from app.hospital.enums import AppointmentStatus, SlotStatus
@@ -216,7 +220,9 @@ def test_for_a_relative_the_read_back_names_her_and_her_appointment_that_day(
     son = "+8613900000004"  # 赵军, son of 李桂芳 (no saved hospital)
     lines = call(service, son, "3", "明天上午九点去医院", "1", "1")
     line = said(lines, "给您母亲李桂芳约的车，明天（星期二）上午9点，车到您母亲李桂芳家（", "对吗")
-    assert f"接她去{hospital_name}，对吗？" in line
+    # The booking's hospital is a booking detail: "去医院" before the last four digits
+    # (issue 9, call safety); the ride keeps it for the operator and the driver.
+    assert "接她去医院，对吗？" in line and hospital_name not in line
     (ride,) = booked(db)
     assert ride.person_id == mother.id and ride.destination == hospital_name
 
@@ -340,7 +346,7 @@ def test_never_mind_after_the_refusal_books_nothing_more(
     service: CallService, db: Database
 ) -> None:
     call(service, ZHANG, "3", "2", "8", "1")
-    lines = call(service, ZHANG, "3", "1", "2", "8", "2", "莫整了", "hangup")
+    lines = call(service, ZHANG, "3", last_four(db), "1", "2", "8", "2", "莫整了", "hangup")
     said(lines, "明天几点钟用车？")
     said(lines, "好的，没有约车。")
     (ride,) = rides(db)  # refused before a second draft was written; the first kept
@@ -372,6 +378,6 @@ def test_a_weekday_key_for_next_week_is_said_as_next_week(
     said(lines, "12月7号下星期一上午9点，车到家接您。对，按1")
     (ride,) = booked(db)
     assert local(ride) == datetime(2026, 12, 7, 9, 0, tzinfo=LOCAL_TZ)
-    friday = call(service, ZHANG, "3", "1", "3", "5", "9", "hangup")
+    friday = call(service, ZHANG, "3", last_four(db), "1", "3", "5", "9", "hangup")
     said(friday, "12月4号星期五上午9点")
     assert not any("下星期五" in line for line in friday)

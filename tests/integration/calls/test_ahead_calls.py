@@ -17,9 +17,9 @@ from app.notify.models import OutboxMessage
 from app.scheduler.enums import JobKind
 from app.scheduler.models import ScheduledJob
 from app.taxi.enums import RideStatus
+from support.calls import last_four, rides
 from support.calls import local_pickup as local
 from support.calls import play as call
-from support.calls import rides
 from support.demo import demo_data
 
 ZHANG = "+8613800000001"  # 张奶奶, a home on file, a mobile
@@ -103,14 +103,16 @@ def test_calling_again_the_booked_ride_is_heard_kept_with_2_and_cancelled_with_8
     service: CallService, db: Database
 ) -> None:
     call(service, ZHANG, "3", "2", "8", "1")
-    kept = call(service, ZHANG, "3", "8", "2", "1", "hangup")  # 不取消, then 再约一辆, nothing
+    # 不取消, then 再约一辆, nothing
+    kept = call(service, ZHANG, "3", last_four(db), "8", "2", "1", "hangup")
     assert any("车给您留着" in line for line in kept)
     assert [r.status for r in rides(db)] == [RideStatus.SCHEDULED]
-    lines = call(service, ZHANG, "3", "8", "8")
+    lines = call(service, ZHANG, "3", last_four(db), "8", "8")
     said = "\n".join(lines)
-    # Calling again, the booking is said right after the greeting.
+    # Calling again, that a car is booked is said right after the greeting (its details
+    # after the last four ID digits).
     assert lines[0].startswith(
-        "热线：张奶奶您好，长者服务热线。您预约了明天早上8点的车。叫车到您家，按1。"
+        "热线：张奶奶您好，长者服务热线。您有一辆预约的车。叫车到您家，按1。"
     )
     assert "您预约了明天早上8点，到家接的车。" in said
     assert "明天早上8点的车要取消吗？取消，请再按8。不取消，请按2。" in said
@@ -159,7 +161,7 @@ def test_a_regular_rides_day_is_skipped_by_phone_and_the_rule_goes_on(
             session, person_id=person_id, fields=fields, first_day=date(2026, 11, 30),
             staff_id=None, now=NOW, rules=RegularRules.from_settings(settings),
         ).id
-    lines = call(service, ZHANG, "3", "8", "8")
+    lines = call(service, ZHANG, "3", last_four(db), "8", "8")
     assert "明天早上8点的车已经取消了" in "\n".join(lines)
     Scheduler(db, settings, clock=lambda: NOW).run_once()  # the same moment, again
     friday = datetime(2026, 12, 3, 8, 0, tzinfo=LOCAL_TZ)  # Friday's instance is made

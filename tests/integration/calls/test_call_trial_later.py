@@ -98,7 +98,7 @@ def test_a_booked_car_given_up_at_the_menu_is_read_back_and_cancelled_with_8(
     service: CallService, db: Database, words: str
 ) -> None:
     _book_tomorrow(service, db)
-    lines = call(service, ZHANG, words, "8")
+    lines = call(service, ZHANG, words, last_four(db), "8")
     assert "什么都没有办" not in _said(lines)
     assert "您预约了明天早上8点，到家接的车" in _said(lines)
     assert "明天早上8点的车要取消吗？取消，请按8。" in _said(lines)
@@ -107,7 +107,7 @@ def test_a_booked_car_given_up_at_the_menu_is_read_back_and_cancelled_with_8(
 
 def test_a_booked_car_given_up_then_kept_with_2_stays(service: CallService, db: Database) -> None:
     _book_tomorrow(service, db)
-    lines = call(service, ZHANG, "明天的车不要了", "2", "hangup")
+    lines = call(service, ZHANG, "明天的车不要了", last_four(db), "2", "hangup")
     assert "好的，车给您留着" in _said(lines)
     assert [r.status for r in rides(db)] == [RideStatus.SCHEDULED]
 

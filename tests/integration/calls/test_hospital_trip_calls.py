@@ -152,7 +152,8 @@ def test_a_car_booked_elsewhere_that_morning_is_named_kept_and_a_person_can_chan
     lines = call(service, ZHANG, *BOOK_CARDIOLOGY, "1")
     said = next(line for line in lines if "挂好了" in line)
     assert "滇池老年病医院" in said
-    assert "您明天早上8点已经约了车，去春城第一人民医院。这辆车不变。" in said
+    # where it goes is a booking detail: not before the last four digits (issue 9)
+    assert "您明天早上8点已经约了车。这辆车不变。" in said and "春城第一人民医院" not in said
     assert "知道了，请按1" in said and "转人工，按0" in said
     assert not any("要不要约车" in line or "就送您去" in line for line in lines)
     assert any("好的，车不改。" in line for line in lines)

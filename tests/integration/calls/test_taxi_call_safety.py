@@ -348,14 +348,16 @@ def test_an_unsaved_sons_home_at_the_place_menu_is_not_the_callers_home(
 
 
 @pytest.mark.parametrize("answer", ["不消了", "莫整了"])
-def test_an_unclear_no_at_cancel_this_car_is_asked_again_not_kept(
+def test_never_mind_at_cancel_this_car_keeps_it_and_8_still_cancels(
     service: CallService, db: Database, answer: str
 ) -> None:
+    """Issue 9 (call safety): 莫整了 / 不消了 at "这辆车要取消吗？" is "don't" (it was asked
+    again, and twice reached a person): the car is kept; 8, 8 still cancels it."""
     ride = queued_ride(service, db)
-    lines = call(service, ZHANG, "8", answer, "8")
-    again = lines.index(next(line for line in lines if "没有听明白" in line))
-    assert "取消，按8" in " ".join(lines[again:])
-    assert any("车已经取消了" in line for line in lines)
+    lines = call(service, ZHANG, "8", answer, "8", "8")
+    kept = lines.index(next(line for line in lines if "好的，车给您留着。" in line))
+    assert not any("没有听明白" in line for line in lines)
+    assert any("车已经取消了" in line for line in lines[kept:])
     with db.session() as session:
         assert session.get(Ride, ride.id).status == RideStatus.CANCELLED  # type: ignore[union-attr]
 

@@ -75,9 +75,9 @@ def test_a_daughter_orders_a_car_to_her_mothers_home_in_three_keys(
 
 
 def test_another_of_the_mothers_places_by_key(service: CallService, db: Database) -> None:
-    lines = call(service, LI_MEI, "1", "1", "2", "3", "1")
-    # Her own label for a family home, a hospital's full name (not 市一院).
-    assert "在女儿家，请按2；在春城第一人民医院，请按3" in said(lines, "在哪里接您母亲张秀英")
+    lines = call(service, LI_MEI, "1", "1", "2", "2", "1")
+    # Her own label for a family home, a hospital's full name (not 市一院); keys from 1.
+    assert "在女儿家，请按1；在春城第一人民医院，请按2" in said(lines, "在哪里接您母亲张秀英")
     assert "春城第一人民医院" in (rides(db)[0].pickup_address or "")
 
 
@@ -184,7 +184,7 @@ def test_a_relative_hears_the_parents_ride_under_way_and_orders_no_second_one(
 ) -> None:
     call(service, ZHANG, "1", "1")  # the mother orders first
     lines = call(service, LI_MEI, "1", "1", "1", "hangup")
-    assert "您母亲张秀英的车，正在为您派车" in said(lines, "您母亲张秀英的车")
+    assert "您母亲张秀英的车，正在为您母亲派车" in said(lines, "您母亲张秀英的车")
     assert not any("车已经叫了" in line for line in lines)
     (ride,) = [r for r in rides(db) if r.status != RideStatus.CALLER_HUNG_UP]
     assert ride.status == RideStatus.QUEUED
@@ -203,8 +203,9 @@ def test_a_relative_cancels_the_parents_ride_with_8_then_8(
     assert ride.status == RideStatus.CANCELLED
 
 
-def test_a_trip_to_hospital_names_the_hospital_of_todays_booking(db: Database) -> None:
-    """P15: 李桂芳 has no hospital saved; her booking today names where "去医院" goes."""
+def test_a_trip_to_hospital_goes_to_the_hospital_of_todays_booking(db: Database) -> None:
+    """P15: 李桂芳 has no hospital saved; her booking today is where "去医院" goes. Said
+    "去医院" before the last four digits (issue 9, call safety), kept on the ride."""
     from datetime import UTC, datetime
 
     from app.hospital.enums import AppointmentStatus, SlotStatus
@@ -238,5 +239,6 @@ def test_a_trip_to_hospital_names_the_hospital_of_todays_booking(db: Database) -
         )
         hospital_name = hospital.name
     lines = call(clocked, son, "1", "1", "3", "1")
-    assert "车到您母亲李桂芳家（" in said(lines, f"接她去{hospital_name}，对吗")
+    assert "车到您母亲李桂芳家（" in said(lines, "接她去医院，对吗")
+    assert not any(hospital_name in line for line in lines)
     assert any(r.status == RideStatus.QUEUED and r.destination == hospital_name for r in rides(db))

@@ -177,14 +177,14 @@ def test_the_demo_callers_replayed_over_signed_webhooks(
     # 2. Cancel it: nothing is read out before the last four digits of the ID number.
     cancel = TwilioCall(hotline, "CA" + "2" * 32, ZHANG).start()
     assert "张奶奶您好" in cancel.first_sentence and HOTLINE_NAME in cancel.first_sentence
-    assert "已经挂了一个号" in cancel.press("2")
+    assert "您女儿为您挂了一个号" in cancel.press("2")  # the daughter booked it
     assert "最后4位" in cancel.press("2")
     wrong = "1111" if last_four != "1111" else "2222"
     retry = cancel.press(wrong)
     assert "后4位不对，请再按一遍" in retry and "明天" not in retry
     details = cancel.press(last_four)
     assert "心血管内科" in details and "要取消这个号，请按8" in details
-    assert "要取消12月1号星期二上午8点心血管内科的号，对吗" in cancel.press("8")
+    assert "要取消明天星期二上午8点心血管内科的号，对吗" in cancel.press("8")
     assert "已经取消了" in cancel.press("8") and cancel.ended_with == "Hangup"
     assert [a.status for a in _appointments(db)] == [AppointmentStatus.CANCELLED]
 

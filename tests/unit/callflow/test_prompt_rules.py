@@ -19,7 +19,7 @@ from app.core.config import PROJECT_ROOT
 from app.hospital import keypad_menus as menus
 from app.hospital.rules import spoken_visit_day
 from app.hotline import build_actions
-from app.taxi.call_actions import PLACES_BY_KEY, places_menu
+from app.taxi.call_actions import PLACES_BY_KEY, place_keys, places_menu
 
 HOTLINE_NAME = "长者服务热线"
 TOP_LEVEL_MENUS = (
@@ -43,7 +43,7 @@ def _largest_menus() -> dict[str, str]:
     today = date(2026, 11, 30)
     days = [today + timedelta(days=i) for i in range(10)]
     return {
-        "places_menu": places_menu(places, exclude=1),
+        "places_menu": places_menu(places, place_keys(places, exclude=1)),
         "patients_menu": menus.menu_text(
             [f"给{m}挂" for m in menus.page(many, 0)], more=menus.more_label(many, 0, "更多的人")
         ),
