@@ -124,7 +124,12 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         if ride is not None:
             # Cancelled or released meanwhile: nothing left to cancel.
             with suppress(ahead.rides.RideNotFound):
-                ahead.cancel_booked(ctx.session, ride_id=ride.id, reason="来电者在电话里取消预约")
+                ahead.cancel_booked(
+                    ctx.session,
+                    ride_id=ride.id,
+                    reason="来电者在电话里取消预约",
+                    by_number=ctx.call.from_number,
+                )
 
     @registry.register("note_day", outcomes=("day", "full", "unclear", "person"))
     def note_day(ctx: StepContext) -> str:

@@ -7,10 +7,10 @@ the call go through `app.taxi.rides`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import object_session
 
 from app import texts
@@ -29,11 +29,13 @@ from app.taxi import ahead_readback as readback
 from app.taxi import rides
 from app.taxi.ahead_actions import book_from_call
 from app.taxi.enums import RideStatus
-from app.taxi.models import Driver, Ride
+from app.taxi.models import Driver, Ride, TaxiCompany
 from app.taxi.passengers import SELF, passengers_for_caller
 from app.taxi.rules import ACTIVE_STATUSES, ride_priority, spoken_plate
 from app.understanding import understand
 
+# Promised at the queue only while a driver is on duty; with none, no time is promised
+# (docs/taxi.md, "What a caller is promised").
 USUAL_WAIT_MINUTES = 10
 PLACES_BY_KEY = 7  # key 9 means "none of these"; 8 is 取消叫车 on the status menu
 # Places said at the place question: two, and 9 "none of these", is three choices (the
@@ -260,10 +262,11 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ride.destination = ride.destination or ctx.vars["hospital_said"]
         ctx.vars["to_said"] = f"去{ride.destination}"
 
-    @registry.register("queue_ride", outcomes=("queued", "booked"), commits=True)
+    @registry.register("queue_ride", outcomes=("queued", "no_driver", "booked"), commits=True)
     def queue_ride(ctx: StepContext) -> str:
         """Put the confirmed ride in the dispatch queue, or book it for the time asked for
-        in the booking flow (`pickup_at`; app/taxi/ahead.py)."""
+        in the booking flow (`pickup_at`; app/taxi/ahead.py). "no_driver": queued while no
+        driver is on duty, so no waiting time is promised."""
         ride = _draft(ctx)
         ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=ride.to_hospital)
         _supersede_hung_up(ctx, ride)  # the caller's hung-up request of an earlier call
@@ -274,7 +277,7 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ride.status = RideStatus.QUEUED
         ride.queued_at = ctx.now
         ctx.vars["wait_minutes"] = USUAL_WAIT_MINUTES
-        return "queued"
+        return "queued" if drivers_on_duty(ctx) else "no_driver"
 
     @registry.register("drop_ride_request")
     def drop_ride_request(ctx: StepContext) -> None:
@@ -325,10 +328,8 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
             plate = spoken_plate(driver.plate)
             ctx.vars["ride_status"] = texts.spoken("ride_arriving", plate=plate)
         else:
-            eta = ride.eta_minutes
-            minutes = texts.spoken("ride_minutes", eta=eta) if eta else ""
             ctx.vars["ride_status"] = texts.spoken(
-                "ride_assigned", plate=spoken_plate(driver.plate), minutes=minutes
+                "ride_assigned", plate=spoken_plate(driver.plate), minutes=_time_left(ride, ctx.now)
             )
         return "told"
 
@@ -355,10 +356,35 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
                 ride_id=ride.id,
                 expected_version=ride.version,
                 reason="来电者在电话里取消",
+                by_number=ctx.call.from_number,
             )
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def drivers_on_duty(ctx: StepContext) -> int:
+    """How many drivers of active companies are on duty now."""
+    return ctx.session.scalar(
+        select(func.count(Driver.id))
+        .join(TaxiCompany, TaxiCompany.id == Driver.company_id)
+        .where(Driver.on_duty.is_(True), Driver.active.is_(True), TaxiCompany.active.is_(True))
+    ) or 0
+
+
+def _time_left(ride: Ride, now: datetime) -> str:
+    """"，大约5分钟到" counted from the assignment (the assigned ride's last change) plus
+    the driver's ETA, never the ETA as given; "，车应该快到了" once that time has passed."""
+    if not ride.eta_minutes:
+        return ""
+    assigned_at = ride.updated_at
+    if assigned_at.tzinfo is None:
+        assigned_at = assigned_at.replace(tzinfo=UTC)
+    left = assigned_at + timedelta(minutes=ride.eta_minutes) - now
+    minutes = -(-int(left.total_seconds()) // 60)  # 4 min 10 s left is "about 5 minutes"
+    if minutes <= 0:
+        return texts.spoken("ride_due")
+    return texts.spoken("ride_minutes", eta=minutes)
 
 
 def _supersede_hung_up(ctx: StepContext, ride: Ride) -> list[Ride]:

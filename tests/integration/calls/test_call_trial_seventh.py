@@ -1,0 +1,163 @@
+"""What the seventh simulated-call trial found on the call paths (calls against the demo
+data, Monday 2026-11-30 07:00 in Kunming), played as whole calls through the real flows,
+understanding and database: the person a car was for is told when a relative or an
+operator cancels it; no waiting time is promised that cannot be kept; the minutes left are
+counted from the assignment; an expert appointment says its type and fee; the caller's own
+hospital comes first; a withheld number books no car ahead; today at the hospital day
+question; a car asked for too soon is plainly a car now; a wrong hour can be fixed by keys;
+晚上10点 is within the service hours; "later" says the chosen day has nothing later; the
+day menu keeps its keys; a plate's 2 is 二."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from app.calls.service import CallService
+from app.core.config import Settings
+from app.core.db import Database
+from app.hotline import build_call_service
+from app.notify.enums import OutboxKind
+from app.notify.models import OutboxMessage
+from app.taxi import rides as ride_service
+from app.taxi.enums import RideStatus
+from app.taxi.models import Driver, Ride
+from support.calls import play as call
+from support.calls import rides
+from support.demo import demo_data
+
+TODAY = date(2026, 11, 30)  # a Monday
+NOW = datetime(2026, 11, 29, 23, 0, tzinfo=UTC)  # 07:00 in Kunming
+ZHANG = "+8613800000001"  # 张奶奶 (张秀英): mobile, and a landline at home
+LI_QIANG = "+8613900000002"  # her son, a family contact who may order her taxis
+
+
+@pytest.fixture
+def service(db: Database) -> CallService:
+    demo_data(db, today=TODAY)
+    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
+
+
+def _said(lines: list[str]) -> str:
+    return "\n".join(lines)
+
+
+def _outbox(db: Database) -> list[OutboxMessage]:
+    with db.session() as session:
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def _cancel_notes(db: Database) -> dict[str, OutboxMessage]:
+    return {m.to_number: m for m in _outbox(db) if ":cancelled:" in m.idempotency_key}
+
+
+# --- 1. the person the car was for is told it is not coming ------------------------------
+
+
+def test_a_son_cancelling_his_mothers_car_tells_her_too(
+    service: CallService, db: Database
+) -> None:
+    call(service, LI_QIANG, "1", "1", "1")  # 给您母亲张秀英叫车, to her home
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.QUEUED and ride.caller_number == LI_QIANG
+    lines = call(service, LI_QIANG, "8", "8")
+    assert "车已经取消了" in _said(lines)
+    assert [r.status for r in rides(db)] == [RideStatus.CANCELLED]
+    told = _cancel_notes(db)
+    assert set(told) == {LI_QIANG, ZHANG}
+    assert told[ZHANG].kind == OutboxKind.SMS  # her mobile, before her landline
+    assert "车不会来接您了" in told[ZHANG].body
+
+
+def test_a_son_cancelling_a_booked_car_of_his_mothers_tells_her_too(
+    service: CallService, db: Database
+) -> None:
+    call(service, LI_QIANG, "3", "2", "八点", "1", "1")  # tomorrow 8:00, for his mother
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.SCHEDULED
+    call(service, LI_QIANG, "3", "8", "8")
+    assert [r.status for r in rides(db)] == [RideStatus.CANCELLED]
+    assert set(_cancel_notes(db)) == {LI_QIANG, ZHANG}
+
+
+def test_an_operator_cancelling_a_relatives_order_tells_the_person(
+    service: CallService, db: Database
+) -> None:
+    call(service, LI_QIANG, "1", "1", "1")
+    (ride,) = rides(db)
+    with db.session() as session:
+        ride_service.cancel(
+            session, ride_id=ride.id, expected_version=ride.version, reason="调度员取消"
+        )
+        session.commit()
+    assert set(_cancel_notes(db)) == {LI_QIANG, ZHANG}
+
+
+def test_the_mother_cancelling_her_sons_order_herself_is_not_texted(
+    service: CallService, db: Database
+) -> None:
+    call(service, LI_QIANG, "1", "1", "1")
+    lines = call(service, ZHANG, "8", "8")
+    assert "车已经取消了" in _said(lines)
+    assert set(_cancel_notes(db)) == {LI_QIANG}  # who ordered it; she heard it herself
+
+
+# --- 2. no waiting time promised without a driver on duty --------------------------------
+
+
+def test_no_driver_on_duty_promises_no_time(service: CallService, db: Database) -> None:
+    with db.session() as session:
+        session.execute(update(Driver).values(on_duty=False))
+        session.commit()
+    lines = call(service, ZHANG, "1", "1")
+    assert "分钟左右派好车" not in _said(lines)
+    assert "您的车先排队，找到车后会发短信告诉您车牌号" in _said(lines)
+    assert [r.status for r in rides(db)] == [RideStatus.QUEUED]
+
+
+def test_with_a_driver_on_duty_the_usual_wait_is_said(service: CallService) -> None:
+    lines = call(service, ZHANG, "1", "1")
+    assert "一般10分钟左右派好车" in _said(lines)
+
+
+# --- 3. the minutes left, counted from the assignment -------------------------------------
+
+
+def _assigned(db: Database, *, eta: int, minutes_ago: int) -> None:
+    (ride,) = rides(db)
+    with db.session() as session:
+        driver = session.scalars(select(Driver).where(Driver.plate == "云A·D1234")).one()
+        ride_service.assign_driver(
+            session, ride_id=ride.id, driver_id=driver.id, eta_minutes=eta,
+            expected_version=ride.version, notify_voice_call=False,
+        )
+        session.commit()
+        # The assignment happened `minutes_ago` before the call's clock.
+        session.execute(
+            update(Ride).values(updated_at=NOW - timedelta(minutes=minutes_ago))
+        )
+        session.commit()
+
+
+@pytest.mark.parametrize(("minutes_ago", "heard"), [(2, "大约3分钟到"), (40, "车应该快到了")])
+def test_the_minutes_left_are_counted_from_the_assignment(
+    service: CallService, db: Database, minutes_ago: int, heard: str
+) -> None:
+    call(service, ZHANG, "1", "1")
+    _assigned(db, eta=5, minutes_ago=minutes_ago)
+    lines = call(service, ZHANG, "hangup")
+    assert heard in _said(lines)
+    assert "大约5分钟到" not in _said(lines)
+
+
+# --- 13. a plate's digits: 二, not 两 -------------------------------------------------------
+
+
+def test_a_plate_is_read_with_er_for_2(service: CallService, db: Database) -> None:
+    call(service, ZHANG, "1", "1")
+    _assigned(db, eta=5, minutes_ago=0)
+    lines = call(service, ZHANG, "hangup")
+    assert "云A，D，幺，二，三，四" in _said(lines)
+    assert "两" not in _said(lines)
