@@ -24,8 +24,8 @@ from app.notify.models import OutboxMessage
 from app.taxi import rides as ride_service
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
+from support.calls import local_pickup, rides
 from support.calls import play as call
-from support.calls import rides
 from support.demo import demo_data
 
 TODAY = date(2026, 11, 30)  # a Monday
@@ -161,3 +161,74 @@ def test_a_plate_is_read_with_er_for_2(service: CallService, db: Database) -> No
     lines = call(service, ZHANG, "hangup")
     assert "云A，D，幺，二，三，四" in _said(lines)
     assert "两" not in _said(lines)
+
+
+# --- 6. a withheld number books no car ahead ----------------------------------------------
+
+
+@pytest.mark.parametrize("turns", [("3",), ("明天早上要车",)])
+def test_a_withheld_number_cannot_book_ahead_and_is_offered_a_car_now(
+    service: CallService, db: Database, turns: tuple[str, ...]
+) -> None:
+    lines = call(service, "anonymous", *turns, "hangup")
+    assert "电话里不能预约" in _said(lines)
+    assert "几点钟用车" not in _said(lines) and "哪天用车" not in _said(lines)
+    assert not rides(db)
+    now = call(service, "anonymous", "3", "1", "金马小区门口", "1")
+    assert "车已经叫了" in _said(now)
+    assert [r.status for r in rides(db)] == [RideStatus.QUEUED]
+
+
+# --- 8. a car asked for too soon to book is plainly a car now ------------------------------
+
+
+def test_a_time_too_soon_says_the_minimum_and_the_car_comes_now(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "3", "1", "早上七点二十三", "1", "1")  # 23 minutes ahead
+    said = _said(lines)
+    assert "离现在不到30分钟，预约要提前30分钟以上。现在就叫车，请按1。换一个时间，请按2" in said
+    assert "现在就叫车，不用等到今天早上7点23分，车到家接您。对，按1" in said
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.QUEUED and ride.pickup_at is None
+
+
+def test_a_time_too_soon_can_be_changed_instead(service: CallService, db: Database) -> None:
+    lines = call(service, ZHANG, "3", "1", "早上七点二十三", "2", "九点", "1")
+    assert "现在就叫车，不用等到" not in _said(lines)
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.SCHEDULED
+    assert local_pickup(ride).hour == 9 and local_pickup(ride).date() == TODAY
+
+
+# --- 9. 不对 at a booking's read-back: the hour, the day or the place ------------------------
+
+
+def test_a_keypad_caller_fixes_the_hour_of_a_booking(service: CallService, db: Database) -> None:
+    lines = call(service, ZHANG, "3", "2", "8", "2", "1", "9", "1")
+    said = _said(lines)
+    assert "改钟点，请按1。改日子，请按2。改接的地方，请按3" in said
+    assert "明天（星期二）上午9点，车到家接您" in said
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.SCHEDULED
+    assert local_pickup(ride).hour == 9 and local_pickup(ride).date() == date(2026, 12, 1)
+
+
+def test_a_keypad_caller_fixes_the_place_of_a_booking(service: CallService, db: Database) -> None:
+    lines = call(service, ZHANG, "3", "2", "8", "2", "3", "hangup")
+    assert "在哪里接您？" in _said(lines)
+
+
+def test_no_at_the_read_back_of_a_car_now_is_still_the_place(service: CallService) -> None:
+    lines = call(service, ZHANG, "1", "2", "hangup")
+    assert "在哪里接您？" in _said(lines)
+    assert "改钟点" not in _said(lines)
+
+
+# --- 10. the service hours' end, said as it is checked -------------------------------------
+
+
+def test_ten_at_night_is_refused_in_words_that_say_so(service: CallService, db: Database) -> None:
+    lines = call(service, ZHANG, "3", "2", "晚上十点", "hangup")
+    assert "预约的车，只在早上6点到晚上10点以前接人" in _said(lines)
+    assert not [r for r in rides(db) if r.status == RideStatus.SCHEDULED]
