@@ -10,6 +10,7 @@ day menu keeps its keys; a plate's 2 is 二."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -18,13 +19,16 @@ from sqlalchemy import select, update
 from app.calls.service import CallService
 from app.core.config import Settings
 from app.core.db import Database
+from app.hospital.enums import ClinicType, SlotStatus
+from app.hospital.models import Department, Doctor, Hospital, Schedule, Slot
 from app.hotline import build_call_service
 from app.notify.enums import OutboxKind
 from app.notify.models import OutboxMessage
+from app.simulator import run_call
 from app.taxi import rides as ride_service
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
-from support.calls import local_pickup, rides
+from support.calls import HOTLINE, local_pickup, rides
 from support.calls import play as call
 from support.demo import demo_data
 
@@ -32,6 +36,8 @@ TODAY = date(2026, 11, 30)  # a Monday
 NOW = datetime(2026, 11, 29, 23, 0, tzinfo=UTC)  # 07:00 in Kunming
 ZHANG = "+8613800000001"  # 张奶奶 (张秀英): mobile, and a landline at home
 LI_QIANG = "+8613900000002"  # her son, a family contact who may order her taxis
+WANG = "+8613800000002"  # 王大爹: his saved hospital is 滇池医院
+CARDIOLOGY = ("2", "1", "1")  # 挂号, 内科, 心血管内科
 
 
 @pytest.fixture
@@ -232,3 +238,142 @@ def test_ten_at_night_is_refused_in_words_that_say_so(service: CallService, db: 
     lines = call(service, ZHANG, "3", "2", "晚上十点", "hangup")
     assert "预约的车，只在早上6点到晚上10点以前接人" in _said(lines)
     assert not [r for r in rides(db) if r.status == RideStatus.SCHEDULED]
+
+
+# --- 4. an expert's type and fee are said in the offer -------------------------------------
+
+
+def _cardiology_doctors(session, clinic_type: ClinicType) -> list[Doctor]:  # type: ignore[no-untyped-def]
+    return list(
+        session.scalars(
+            select(Doctor)
+            .join(Department, Department.id == Doctor.department_id)
+            .where(Department.name == "心血管内科", Doctor.clinic_type == clinic_type)
+        )
+    )
+
+
+def test_an_expert_offer_says_its_type_and_fee_before_the_caller_agrees(
+    service: CallService, db: Database
+) -> None:
+    with db.session() as session:  # only experts are left: every ordinary slot is taken
+        general = [d.id for d in _cardiology_doctors(session, ClinicType.GENERAL)]
+        schedules = select(Schedule.id).where(Schedule.doctor_id.in_(general))
+        session.execute(
+            update(Slot).where(Slot.schedule_id.in_(schedules)).values(status=SlotStatus.BUSY)
+        )
+        fees = {d.name: d.fee_yuan for d in _cardiology_doctors(session, ClinicType.EXPERT)}
+        session.commit()
+    lines = call(service, ZHANG, *CARDIOLOGY, "hangup")
+    offer = next(line for line in lines if "最早的号是" in line)
+    doctor = next(name for name in fees if name in offer)
+    assert f"心血管内科{doctor}，专家号，{fees[doctor]}元。挂这个号，请按1" in offer
+
+
+def test_an_ordinary_offer_is_said_as_before(service: CallService) -> None:
+    lines = call(service, ZHANG, *CARDIOLOGY, "hangup")
+    offer = next(line for line in lines if "最早的号是" in line)
+    assert "专家号" not in offer and "元" not in offer
+
+
+# --- 5. the caller's own hospital first ------------------------------------------------------
+
+
+def test_the_callers_saved_hospital_is_offered_first(service: CallService) -> None:
+    lines = call(service, WANG, *CARDIOLOGY, "hangup")
+    assert "常去的医院，最早的号是：明天星期二上午8点，滇池老年病医院" in _said(lines)
+
+
+def test_the_earliest_anywhere_when_the_own_hospital_is_days_later(
+    service: CallService, db: Database
+) -> None:
+    with db.session() as session:  # 滇池医院's cardiology is full for the next four days
+        hospital = session.scalars(select(Hospital).where(Hospital.short_name == "滇池医院")).one()
+        schedules = (
+            select(Schedule.id)
+            .join(Doctor, Doctor.id == Schedule.doctor_id)
+            .join(Department, Department.id == Doctor.department_id)
+            .where(
+                Department.hospital_id == hospital.id,
+                Department.name == "心血管内科",
+                Schedule.day <= TODAY + timedelta(days=4),
+            )
+        )
+        session.execute(
+            update(Slot).where(Slot.schedule_id.in_(schedules)).values(status=SlotStatus.BUSY)
+        )
+        session.commit()
+    lines = call(service, WANG, *CARDIOLOGY, "hangup")
+    assert "最早的号是：明天星期二上午8点，春城第一人民医院" in _said(lines)
+    assert "常去的医院" not in _said(lines)
+
+
+def test_the_last_bookings_hospital_counts_when_none_is_saved(
+    service: CallService, db: Database
+) -> None:
+    from app.people.enums import PlaceKind
+    from app.people.models import SavedPlace
+
+    call(service, WANG, *CARDIOLOGY, "1", "2")  # booked at 滇池医院, no car
+    with db.session() as session:
+        session.execute(
+            update(SavedPlace)
+            .where(SavedPlace.kind == PlaceKind.HOSPITAL)
+            .values(kind=PlaceKind.OTHER)
+        )
+        session.commit()
+    lines = call(service, WANG, "2", "1", "1", "2", "hangup")  # a new one: 呼吸内科
+    offer = next(line for line in lines if "最早的号是" in line)
+    assert "常去的医院，最早的号是：" in offer and "滇池老年病医院" in offer
+
+
+# --- 7. today at the hospital day question ---------------------------------------------------
+
+
+def test_today_at_the_day_question_is_not_said_to_be_past(service: CallService) -> None:
+    lines = call(service, ZHANG, *CARDIOLOGY, "3", "今天下午", "hangup")
+    assert "今天的号电话里挂不了，最早可以挂明天的" in _said(lines)
+    assert "已经过了" not in _said(lines)
+
+
+# --- 11. "later" from a chosen day says that day has nothing later -------------------------
+
+
+def test_later_after_the_chosen_days_last_session_says_so(service: CallService) -> None:
+    lines = call(service, ZHANG, *CARDIOLOGY, "3", "礼拜三", "晚一点的", "晚一点的", "hangup")
+    said = _said(lines)
+    assert "晚一点的号是：后天星期三下午" in said
+    assert "后天星期三没有更晚的号了。晚一点的号是：12月3号星期四" in said
+
+
+# --- 12. the day menu keeps its keys within a call ----------------------------------------
+
+
+def _fill_day(db: Database, day: date) -> None:
+    with db.session() as session:
+        schedules = (
+            select(Schedule.id)
+            .join(Doctor, Doctor.id == Schedule.doctor_id)
+            .join(Department, Department.id == Doctor.department_id)
+            .where(Department.name == "心血管内科", Schedule.day == day)
+        )
+        session.execute(
+            update(Slot).where(Slot.schedule_id.in_(schedules)).values(status=SlotStatus.BUSY)
+        )
+        session.commit()
+
+
+def test_a_day_key_keeps_its_day_when_a_day_fills_during_the_call(
+    service: CallService, db: Database
+) -> None:
+    def turns() -> Iterator[str]:
+        yield from (*CARDIOLOGY, "3", "1")  # the day menu, then 按1: tomorrow
+        _fill_day(db, TODAY + timedelta(days=1))  # someone else takes tomorrow meanwhile
+        yield from ("3", "2", "hangup")  # 换一天, then 按2 as before
+
+    lines: list[str] = []
+    run_call(service, from_number=ZHANG, to_number=HOTLINE, turns=turns(), show=lines.append)
+    menus = [i for i, line in enumerate(lines) if "哪天去？" in line]
+    assert len(menus) == 2 and "按2，后天星期三" in lines[menus[0]]
+    assert "按2，后天星期三" in lines[menus[1]]  # 2 still means Wednesday
+    assert "这天的号是：后天星期三" in _said(lines[menus[1] :])
