@@ -38,7 +38,8 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
     @registry.register("ride_now")
     def ride_now(ctx: StepContext) -> None:
         """The taxi flow from the menus is a ride now: no booked time is carried over (a
-        booking begun in this call and not confirmed is dropped: "这个时间很快就到了")."""
+        booking begun in this call and not confirmed is dropped: a time too soon to book
+        taken as a car now is read back as one, "现在就叫车，不用等到…")."""
         ride = ctx.session.get(Ride, ctx.vars["ride_id"]) if ctx.vars.get("ride_id") else None
         if ride is not None and ride.status == RideStatus.DRAFT and ride.pickup_at is not None:
             ahead.rides.cancel(
