@@ -26,10 +26,11 @@ from app.hospital import appointments, identity
 from app.hospital import keypad_menus as menus
 from app.hospital import offers as appointment_offers
 from app.hospital import upcoming as upcoming_appointments
-from app.hospital.enums import ClinicSession
+from app.hospital.enums import ClinicSession, ClinicType
 from app.hospital.errors import BookingError
 from app.hospital.models import Appointment
 from app.hospital.offers import Offer
+from app.hospital.own_hospital import own_hospital_id, prefer_own
 from app.hospital.patients import (
     SELF,
     check_id_number,
@@ -387,7 +388,13 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         toothache) is `not_offered`, never "full"."""
         if ctx.vars.get("department") not in appointment_offers.department_names(ctx.session):
             return "not_offered"
-        return _offer_first(ctx, _offers(ctx), lead="最早的号是：")
+        offers = _offers(ctx)
+        own_id = own_hospital_id(ctx.session, ctx.vars.get("patient_id"))
+        if offers and own_id is not None and offers[0].hospital_id != own_id:
+            own = _offers(ctx, hospital_id=own_id)
+            if own and prefer_own(offers[0].day, own[0].day):
+                return _offer_first(ctx, own, lead=texts.spoken("offer_own_hospital"))
+        return _offer_first(ctx, offers, lead="最早的号是：")
 
     @registry.register("find_later_offer", outcomes=("found", "none"))
     def find_later_offer(ctx: StepContext) -> str:
@@ -396,8 +403,13 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         current = ctx.vars.get("offer") or {}
         if not current:
             return _offer_first(ctx, _offers(ctx), lead="最早的号是：")
-        after = (date.fromisoformat(current["day"]), ClinicSession(current["session"]))
-        return _offer_first(ctx, _offers(ctx, after=after), lead="晚一点的号是：")
+        day = date.fromisoformat(current["day"])
+        after = (day, ClinicSession(current["session"]))
+        later = _offers(ctx, after=after)
+        lead = "晚一点的号是："
+        if later and later[0].day != day:  # the day heard has nothing later: said first
+            lead = texts.spoken("no_later_that_day", day=spoken_visit_day(day, ctx.today)) + lead
+        return _offer_first(ctx, later, lead=lead)
 
     @registry.register("list_days", outcomes=("listed", "none"))
     def list_days(ctx: StepContext) -> str:
@@ -414,6 +426,7 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             return "none"
         if not days:
             return "none"
+        days = _days_heard(ctx, days)
         number = ctx.vars.get("days_page", 0)
         tomorrow = date.fromordinal(ctx.today.toordinal() + 1)
         closed = tomorrow not in days and _why_no_offers(ctx, tomorrow) == "phone_closed"
@@ -691,12 +704,25 @@ def _set_patient(ctx: StepContext, patient: dict[str, Any]) -> None:
     )
 
 
+def _days_heard(ctx: StepContext, days: list[date]) -> list[date]:
+    """The day menu's days as first listed in this call for this patient and department,
+    so a key keeps its day all call long (a day since gone full stays on its key: choosing
+    it says why). Days listed afresh for another patient or department."""
+    key = f"{ctx.vars.get('patient_id')}:{ctx.vars.get('department')}"
+    heard = ctx.vars.get("days_heard")
+    if isinstance(heard, dict) and heard.get("for") == key:
+        return [date.fromisoformat(d) for d in heard["days"]]
+    ctx.vars["days_heard"] = {"for": key, "days": [d.isoformat() for d in days]}
+    return days
+
+
 def _offers(
     ctx: StepContext,
     *,
     day: date | None = None,
     clinic_session: ClinicSession | None = None,
     after: tuple[date, ClinicSession] | None = None,
+    hospital_id: int | None = None,
 ) -> list[Offer]:
     try:
         return appointment_offers.find_offers(
@@ -707,6 +733,7 @@ def _offers(
             day=day,
             clinic_session=clinic_session,
             after=after,
+            hospital_id=hospital_id,
             limit=1,
         )
     except BookingError as refusal:  # e.g. suspended: no offers by phone
@@ -728,6 +755,9 @@ def _why_no_offers(ctx: StepContext, day: date) -> str:
 def _day_problem(ctx: StepContext, day: date, code: str) -> str:
     """Why the day has no offer, in words: past, booked already, full, not yet, closed."""
     department = ctx.vars["department"]
+    if day == ctx.today:  # "今天下午": not gone, but not bookable by phone
+        tomorrow = date.fromordinal(day.toordinal() + 1)
+        return texts.spoken("day_today" if _offers(ctx, day=tomorrow) else "day_today_only")
     if code == "not_yet":
         moment = appointment_offers.release_moment(ctx.session, department=department, day=day)
         release = (
@@ -778,7 +808,11 @@ def _offer_first(ctx: StepContext, offers: list[Offer], *, lead: str) -> str:
         "day": offer.day.isoformat(),
         "session": offer.session.value,
     }
-    ctx.vars["offer_text"] = offer.spoken_short(ctx.today)
+    # An expert's type and fee are said before the caller agrees (专家号，30元).
+    expert = texts.spoken("offer_expert", fee=offer.fee_yuan)
+    ctx.vars["offer_text"] = offer.spoken_short(ctx.today) + (
+        expert if offer.clinic_type == ClinicType.EXPERT else ""
+    )
     ctx.vars["offer_cancel_by"] = spoken_deadline(offer.cancel_deadline, ctx.today)
     ctx.vars["offer_lead"] = lead
     return "found"

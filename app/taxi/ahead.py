@@ -275,12 +275,17 @@ def overlapping_ride(
     return None
 
 
-def cancel_booked(session: Session, *, ride_id: int, reason: str) -> Ride:
-    """Cancel a booked ride (the caller is told, as for any cancelled ride)."""
+def cancel_booked(
+    session: Session, *, ride_id: int, reason: str, by_number: str | None = None
+) -> Ride:
+    """Cancel a booked ride (the caller is told, as for any cancelled ride, and the person
+    it was for when `by_number`, who cancels, is not theirs)."""
     ride = session.get(Ride, ride_id, populate_existing=True)
     if ride is None or ride.status != RideStatus.SCHEDULED:
         raise rides.RideNotFound()
-    return rides.cancel(session, ride_id=ride.id, expected_version=ride.version, reason=reason)
+    return rides.cancel(
+        session, ride_id=ride.id, expected_version=ride.version, reason=reason, by_number=by_number
+    )
 
 
 def assign_ahead(

@@ -38,7 +38,8 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
     @registry.register("ride_now")
     def ride_now(ctx: StepContext) -> None:
         """The taxi flow from the menus is a ride now: no booked time is carried over (a
-        booking begun in this call and not confirmed is dropped: "这个时间很快就到了")."""
+        booking begun in this call and not confirmed is dropped: a time too soon to book
+        taken as a car now is read back as one, "现在就叫车，不用等到…")."""
         ride = ctx.session.get(Ride, ctx.vars["ride_id"]) if ctx.vars.get("ride_id") else None
         if ride is not None and ride.status == RideStatus.DRAFT and ride.pickup_at is not None:
             ahead.rides.cancel(
@@ -48,8 +49,23 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
                 reason="来电者改为现在叫车",
             )
         readback.reset(ctx.vars)
+        instead = ctx.vars.pop("now_instead_of", None)
+        if instead:  # asked for too soon to book: the read-back says the car comes now
+            ctx.vars["when_said"] = texts.spoken("ride_now_instead", when=instead)
 
-    @registry.register("ahead_from_menu", outcomes=("ask", "day", "full", "cancel", "none"))
+    @registry.register("booking_or_now", outcomes=("booking", "now"))
+    def booking_or_now(ctx: StepContext) -> str:
+        """At a read-back: a ride booked ahead (its time may be what is wrong) or now."""
+        return "booking" if ctx.vars.get("pickup_at") else "now"
+
+    @registry.register("ride_now_instead")
+    def ride_now_instead(ctx: StepContext) -> None:
+        """The caller takes a car now instead of the time said too soon to book."""
+        ctx.vars["now_instead_of"] = ctx.vars.get("when_said", "")
+
+    @registry.register(
+        "ahead_from_menu", outcomes=("ask", "day", "full", "cancel", "none", "withheld")
+    )
     def ahead_from_menu(ctx: StepContext) -> str:
         """What a menu heard (`menu` understanding): a car for later, with the day and
         hour said kept ("我明天早上要车": the hour is asked for tomorrow; "约个车": the
@@ -72,15 +88,21 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
             if not booked:
                 return "none"
             return "cancel"
+        if ctx.call.from_number is None:
+            return "withheld"
         if day is None and parse_clock(said) is None:
             return "ask"
         outcome = _note_day(ctx, said, None)
         return outcome if outcome in ("day", "full") else "ask"
 
-    @registry.register("list_booked_rides", outcomes=("none", "some"))
+    @registry.register("list_booked_rides", outcomes=("none", "some", "withheld"))
     def list_booked_rides(ctx: StepContext) -> str:
-        """The caller's booked rides (their own and their relatives'): the first is said."""
+        """The caller's booked rides (their own and their relatives'): the first is said.
+        "withheld": no booking ahead from a withheld number (nobody could find or cancel
+        the ride later by phone; docs/taxi.md)."""
         _start_booking(ctx)
+        if ctx.call.from_number is None:
+            return "withheld"
         booked = _booked_for_caller(ctx)
         ctx.vars["booked_ids"] = [r.id for r in booked]
         ctx.vars["booked_index"] = 0
@@ -152,7 +174,12 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         if ride is not None:
             # Cancelled or released meanwhile: nothing left to cancel.
             with suppress(ahead.rides.RideNotFound):
-                ahead.cancel_booked(ctx.session, ride_id=ride.id, reason="来电者在电话里取消预约")
+                ahead.cancel_booked(
+                    ctx.session,
+                    ride_id=ride.id,
+                    reason="来电者在电话里取消预约",
+                    by_number=ctx.call.from_number,
+                )
 
     @registry.register("note_day", outcomes=("day", "full", "unclear", "person"))
     def note_day(ctx: StepContext) -> str:
@@ -208,6 +235,7 @@ def _start_booking(ctx: StepContext) -> None:
     ctx.vars.update(
         unclear=0,
         service_hours=ahead.service_hours(rules),
+        release_minutes=rules.release_minutes,
         booking_days=rules.booking_days,
     )
 

@@ -7,10 +7,10 @@ the call go through `app.taxi.rides`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import object_session
 
 from app import texts
@@ -29,12 +29,14 @@ from app.taxi import ahead, rides
 from app.taxi import ahead_readback as readback
 from app.taxi.ahead_actions import book_from_call
 from app.taxi.enums import RideStatus
-from app.taxi.models import Driver, Ride
+from app.taxi.models import Driver, Ride, TaxiCompany
 from app.taxi.passengers import SELF, passengers_for_caller
 from app.taxi.rules import ACTIVE_STATUSES, ride_priority, spoken_plate
 from app.taxi.whose import booked_by_family, rider_for_caller, rider_short
 from app.understanding import understand
 
+# Promised at the queue only while a driver is on duty; with none, no time is promised
+# (docs/taxi.md, "What a caller is promised").
 USUAL_WAIT_MINUTES = 10
 PLACES_BY_KEY = 7  # key 9 means "none of these"; 8 is 取消叫车 on the status menu
 # Places said at the place question: two, and 9 "none of these", is three choices (the
@@ -267,10 +269,13 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ctx.vars["hospital_said"] = readback.said_hospital(ctx, ride.destination, day)
         ctx.vars["to_said"] = f"去{ctx.vars['hospital_said']}"
 
-    @registry.register("queue_ride", outcomes=("queued", "booked", "second"), commits=True)
+    @registry.register(
+        "queue_ride", outcomes=("queued", "no_driver", "booked", "second"), commits=True
+    )
     def queue_ride(ctx: StepContext) -> str:
         """Put the confirmed ride in the dispatch queue, or book it for the time asked for
-        in the booking flow (`pickup_at`; app/taxi/ahead.py). "second": the rider has a car
+        in the booking flow (`pickup_at`; app/taxi/ahead.py). "no_driver": queued while no
+        driver is on duty, so no waiting time is promised. "second": the rider has a car
         booked for that half-day already (more than the hour apart, else it was refused as
         an overlap): nothing is booked yet, the caller is asked whether both are wanted
         (asked once a draft: "both" comes back here and books)."""
@@ -283,7 +288,7 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
                 return "second"
         return _queue(ctx, ride)
 
-    @registry.register("queue_instead", outcomes=("queued", "booked"), commits=True)
+    @registry.register("queue_instead", outcomes=("queued", "no_driver", "booked"), commits=True)
     def queue_instead(ctx: StepContext) -> str:
         """The caller wants this car instead of the one booked for that half-day: that one
         is cancelled (not texted: the caller heard it) and this one booked, together."""
@@ -349,10 +354,8 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
             plate = spoken_plate(driver.plate)
             ctx.vars["ride_status"] = texts.spoken("ride_arriving", plate=plate)
         else:
-            eta = ride.eta_minutes
-            minutes = texts.spoken("ride_minutes", eta=eta) if eta else ""
             ctx.vars["ride_status"] = texts.spoken(
-                "ride_assigned", plate=spoken_plate(driver.plate), minutes=minutes
+                "ride_assigned", plate=spoken_plate(driver.plate), minutes=_time_left(ride, ctx.now)
             )
         return "told"
 
@@ -379,10 +382,35 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
                 ride_id=ride.id,
                 expected_version=ride.version,
                 reason="来电者在电话里取消",
+                by_number=ctx.call.from_number,
             )
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def drivers_on_duty(ctx: StepContext) -> int:
+    """How many drivers of active companies are on duty now."""
+    return ctx.session.scalar(
+        select(func.count(Driver.id))
+        .join(TaxiCompany, TaxiCompany.id == Driver.company_id)
+        .where(Driver.on_duty.is_(True), Driver.active.is_(True), TaxiCompany.active.is_(True))
+    ) or 0
+
+
+def _time_left(ride: Ride, now: datetime) -> str:
+    """"，大约5分钟到" counted from the assignment (the assigned ride's last change) plus
+    the driver's ETA, never the ETA as given; "，车应该快到了" once that time has passed."""
+    if not ride.eta_minutes:
+        return ""
+    assigned_at = ride.updated_at
+    if assigned_at.tzinfo is None:
+        assigned_at = assigned_at.replace(tzinfo=UTC)
+    left = assigned_at + timedelta(minutes=ride.eta_minutes) - now
+    minutes = -(-int(left.total_seconds()) // 60)  # 4 min 10 s left is "about 5 minutes"
+    if minutes <= 0:
+        return texts.spoken("ride_due")
+    return texts.spoken("ride_minutes", eta=minutes)
 
 
 def _supersede_hung_up(ctx: StepContext, ride: Ride) -> list[Ride]:
@@ -464,7 +492,7 @@ def _queue(ctx: StepContext, ride: Ride) -> str:
     ride.status = RideStatus.QUEUED
     ride.queued_at = ctx.now
     ctx.vars["wait_minutes"] = USUAL_WAIT_MINUTES
-    return "queued"
+    return "queued" if drivers_on_duty(ctx) else "no_driver"
 
 
 def same_half_day_car(ctx: StepContext, ride: Ride) -> Ride | None:

@@ -60,6 +60,30 @@ def notify_assigned(
         )
 
 
+def tell_passenger_cancelled(session: Session, ride: Ride, *, by_number: str | None) -> None:
+    """The person a cancelled ride was for, when someone else ordered it (a relative from
+    their own phone, an operator): told the car is not coming, on their own phone (a
+    mobile first: an SMS; a landline is phoned). Not when they cancelled it themself from
+    that phone, nor when the ride's caller, told already, is that phone."""
+    from app.hospital.reminders import patient_number
+
+    if ride.person_id is None:
+        return
+    number = patient_number(session, ride.person_id)
+    own = set(
+        session.scalars(select(PersonPhone.number).where(PersonPhone.person_id == ride.person_id))
+    )
+    if number is None or ride.caller_number in own or by_number in own:
+        return
+    tell(
+        session,
+        number,
+        sms=texts.sms("ride_cancelled_passenger"),
+        voice=texts.voice("ride_cancelled_passenger"),
+        key=f"ride:{ride.id}:cancelled:sms:{number}",
+    )
+
+
 def trip_bookers(session: Session, ride: Ride) -> list[str]:
     """The numbers that booked the live appointments this ride takes the person to (a
     relative booking for a parent: the contact's phone, else the booking number), other

@@ -33,7 +33,12 @@ from app.people.models import Person, PersonPhone, SavedPlace
 from app.people.phones import is_fixed_line
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
-from app.taxi.notifications import notify_assigned, send_sms, tell
+from app.taxi.notifications import (
+    notify_assigned,
+    send_sms,
+    tell,
+    tell_passenger_cancelled,
+)
 from app.taxi.rules import ride_priority
 
 WAITING = (
@@ -308,9 +313,17 @@ def mark_completed(
 
 
 def cancel(
-    session: Session, *, ride_id: int, expected_version: int, reason: str, notify: bool = True
+    session: Session,
+    *,
+    ride_id: int,
+    expected_version: int,
+    reason: str,
+    notify: bool = True,
+    by_number: str | None = None,
 ) -> Ride:
     """Cancel; an assigned driver is told by SMS with the reason, and so is the caller.
+    A ride a relative ordered for the person is theirs to wait for: the person is told
+    too (`tell_passenger_cancelled`), unless they cancelled it themself from `by_number`.
     `notify=False` leaves telling the caller to the change that caused it (a stopped
     clinic session tells the patient of the appointment and the ride in one message)."""
     reason = reason.strip()[:100] or "调度员取消"
@@ -339,6 +352,8 @@ def cancel(
             voice=texts.voice("ride_cancelled"),
             key=f"ride:{ride.id}:cancelled:sms:{ride.caller_number}",
         )
+    if caller_waiting and notify:
+        tell_passenger_cancelled(session, ride, by_number=by_number)
     return ride
 
 

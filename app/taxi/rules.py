@@ -25,12 +25,13 @@ def ride_priority(*, age: int | None, to_hospital: bool) -> int:
 # A caller with a ride in one of these hears it when they call (not the new-ride menu):
 # no_car included, since the "no car" SMS asks them to call again.
 ACTIVE_STATUSES = ("queued", "no_car", "assigned", "arriving")
-DIGIT_WORDS = dict(zip("0123456789", "零幺两三四五六七八九", strict=True))
+DIGIT_WORDS = dict(zip("0123456789", "零幺二三四五六七八九", strict=True))
 
 
 def spoken_plate(plate: str) -> str:
-    """云A·D1234 -> "云A，D，幺，两，三，四": one character at a time, with 幺 for 1 and 两
-    for 2 as ordinary callers say them on the phone (the rarer 洞/拐/勾 are not used)."""
+    """云A·D1234 -> "云A，D，幺，二，三，四": one character at a time, with 幺 for 1 as
+    callers say it on the phone (the rarer 洞/拐/勾 are not used). A digit in a sequence is
+    二, never 两: 两 counts things ("两个"), it does not read a number out."""
     chars = [c for c in plate if c not in "·. -"]
     if not chars:
         return ""

@@ -262,7 +262,7 @@ def test_a_corrected_time_that_cannot_be_booked_says_why_and_asks_again(
     service: CallService, db: Database
 ) -> None:
     lines = call(service, ZHANG, "3", "2", "9", "不是九点，是晚上十一点", "上午十点", "1")
-    said(lines, "预约的车，只在早上6点到晚上10点之间接人")
+    said(lines, "预约的车，只在早上6点到晚上10点以前接人")
     said(lines, "明天（星期二）上午10点，车到家接您。对，按1")
     (ride,) = rides(db)
     assert local(ride) == datetime(2026, 12, 1, 10, 0, tzinfo=LOCAL_TZ)
@@ -282,10 +282,11 @@ def test_a_complaint_about_the_time_at_the_read_back_asks_the_hour_again(
     assert local(ride) == datetime(2026, 12, 1, 10, 0, tzinfo=LOCAL_TZ)
 
 
-def test_a_plain_no_at_the_read_back_still_offers_another_place(
+def test_a_plain_no_at_the_read_back_asks_what_to_change_and_3_is_another_place(
     service: CallService, db: Database
 ) -> None:
-    lines = call(service, ZHANG, "3", "2", "9", "不对", "hangup")
+    lines = call(service, ZHANG, "3", "2", "9", "不对", "3", "hangup")
+    said(lines, "要改哪一样？改钟点，请按1。改日子，请按2。改接的地方，请按3。")
     said(lines, "在哪里接您？")
 
 

@@ -72,7 +72,7 @@ def test_a_day_and_hour_said_in_one_answer_and_a_booked_trip_to_hospital(
     ("turns", "heard"),
     [
         (("1", "早上七点"), "今天早上7点已经过了，请换一个时间。"),
-        (("2", "晚上十一点"), "预约的车，只在早上6点到晚上10点之间接人，请换一个时间。"),
+        (("2", "晚上十一点"), "预约的车，只在早上6点到晚上10点以前接人，请换一个时间。"),
         (("下个月十五号上午九点",), "只能预约7天以内的车，请换一天。"),
     ],
     ids=["past", "outside-hours", "beyond-window"],
@@ -86,9 +86,9 @@ def test_a_time_that_cannot_be_booked_is_refused_with_the_reason(
 
 
 def test_a_time_within_the_release_lead_is_a_ride_now(service: CallService, db: Database) -> None:
-    lines = call(service, ZHANG, "3", "1", "上午十点二十", "1")  # 10:00 now: too soon to book
+    lines = call(service, ZHANG, "3", "1", "上午十点二十", "1", "1")  # 10:00 now: too soon to book
     said = "\n".join(lines)
-    assert "不用预约，现在就为您叫车。" in said and "车到家接您。对，按1" in said
+    assert "现在就叫车，不用等到今天上午10点20分，车到家接您。对，按1" in said
     (ride,) = rides(db)
     assert ride.status == RideStatus.QUEUED and ride.pickup_at is None
 

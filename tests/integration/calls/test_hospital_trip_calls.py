@@ -73,8 +73,9 @@ def _jobs(db: Database, ride_id: int) -> list[tuple[str, datetime, str]]:
 
 
 def _only_dianchi_on_tuesday_morning(db: Database) -> None:
-    """春城第一人民医院's Tuesday cardiology slots taken off: the earliest offer is at
-    滇池老年病医院, Tuesday 8:00."""
+    """春城第一人民医院's cardiology slots taken off Tuesday to Thursday: the earliest offer
+    is at 滇池老年病医院, Tuesday 8:00 (her own hospital, 春城第一人民医院, is offered first
+    only with a slot within two days of the earliest: app/hospital/own_hospital.py)."""
     with db.session() as session:
         slots = session.scalars(
             select(Slot)
@@ -85,7 +86,7 @@ def _only_dianchi_on_tuesday_morning(db: Database) -> None:
             .where(
                 Hospital.name == "春城第一人民医院",
                 Department.name == "心血管内科",
-                Schedule.day == date(2026, 12, 1),
+                Schedule.day.between(date(2026, 12, 1), date(2026, 12, 3)),
             )
         )
         for slot in slots:

@@ -122,7 +122,7 @@ def test_calling_again_hears_the_car_and_plate(service: CallService, db: Databas
         driver = session.scalars(select(Driver).where(Driver.plate == "云A·D1234")).one()
         ride.status, ride.driver_id, ride.eta_minutes = RideStatus.ASSIGNED, driver.id, 6
     lines, _ = call(service, "+8613800000001", "hangup")
-    assert "车牌是云A，D，幺，两，三，四，大约6分钟到" in lines[1]
+    assert "车牌是云A，D，幺，二，三，四，大约6分钟到" in lines[1]
 
 
 def test_calling_again_can_cancel_after_confirming(service: CallService, db: Database) -> None:

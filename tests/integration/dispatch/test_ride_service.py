@@ -91,7 +91,7 @@ def test_assignment_writes_sms_and_call_in_the_same_transaction(demo: Database) 
     assert all("云A·D1234" in m.body and "13700000001" in m.body and "8分钟" in m.body
                for m in sms)
     (call,) = [m for m in messages if m.kind == OutboxKind.CALL]
-    assert call.to_number == ZHANG and call.body.count("云A，D，幺，两，三，四") == 2
+    assert call.to_number == ZHANG and call.body.count("云A，D，幺，二，三，四") == 2
     key = f"ride:{ride_id}:assigned:{_driver(demo)}:sms:{ZHANG}"
     assert key in {m.idempotency_key for m in sms}
 
@@ -247,7 +247,7 @@ def test_back_office_order_for_an_unregistered_caller(demo: Database) -> None:
 
 
 def test_plate_is_spelled_character_by_character() -> None:
-    assert spoken_plate("云A·D1234") == "云A，D，幺，两，三，四"
+    assert spoken_plate("云A·D1234") == "云A，D，幺，二，三，四"
 
 
 def test_an_order_for_a_caller_with_a_live_ride_is_refused_unless_confirmed(
