@@ -28,7 +28,7 @@ from app.simulator import run_call
 from app.taxi import rides as ride_service
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
-from support.calls import HOTLINE, local_pickup, rides
+from support.calls import HOTLINE, last_four, local_pickup, rides
 from support.calls import play as call
 from support.demo import demo_data
 
@@ -83,7 +83,7 @@ def test_a_son_cancelling_a_booked_car_of_his_mothers_tells_her_too(
     call(service, LI_QIANG, "3", "2", "八点", "1", "1")  # tomorrow 8:00, for his mother
     (ride,) = rides(db)
     assert ride.status == RideStatus.SCHEDULED
-    call(service, LI_QIANG, "3", "8", "8")
+    call(service, LI_QIANG, "3", last_four(db), "8", "8")  # her ID's last 4 before the list
     assert [r.status for r in rides(db)] == [RideStatus.CANCELLED]
     assert set(_cancel_notes(db)) == {LI_QIANG, ZHANG}
 
