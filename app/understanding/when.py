@@ -330,7 +330,12 @@ def _clock_word(cleaned: str) -> tuple[int, int] | None:
     return next((clock for phrase, clock in _clock_words() if phrase in cleaned), None)
 
 
-_HALF = re.compile(f"(?:点|时)(?:钟)?(?:(?P<half>半)|(?P<m>{_N})分?)")
+_HALF = re.compile(
+    "(?:点|时)(?:钟)?(?:过|零)?"
+    f"(?:(?P<half>半)|(?P<early>差)?(?P<q>[一二两三123])刻|(?P<m>{_N})分?)"
+)
+#: 一刻 is a quarter of an hour: 八点一刻 8:15, 九点三刻 9:45, 八点差一刻 7:45.
+_QUARTERS = {"一": 15, "1": 15, "二": 30, "两": 30, "2": 30, "三": 45, "3": 45}
 
 
 def parse_clock(text: str) -> tuple[int, int] | None:
@@ -358,6 +363,10 @@ def parse_clock(text: str) -> tuple[int, int] | None:
     tail = _HALF.match(cleaned, m.end("h"))
     if tail and tail["half"]:
         minute = 30
+    elif tail and tail["q"]:
+        minute = _QUARTERS[tail["q"]]
+        if tail["early"]:  # 八点差一刻: a quarter before eight
+            hour, minute = (hour - 1) % 24, 60 - minute
     elif tail and tail["m"] and (value := to_int(tail["m"])) is not None and value < 60:
         minute = value
     return hour % 24, minute

@@ -271,3 +271,23 @@ def test_as_soon_as_possible_is_no_preference_not_this_morning() -> None:
 
 def test_may_day() -> None:
     assert u("when", "五一下午") == {"date": "2027-05-01", "session": "pm"}
+
+
+# the eighth call trial ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("八点一刻", (8, 15)),
+        ("明天早上七点三刻去市一院", (7, 45)),
+        ("下午两点一刻", (14, 15)),
+        ("十点过一刻", (10, 15)),
+        ("八点差一刻", (7, 45)),
+        ("十点过五分", (10, 5)),
+    ],
+)
+def test_a_quarter_of_an_hour(text: str, want: tuple[int, int]) -> None:
+    from app.understanding.when import parse_clock
+
+    assert parse_clock(text) == want
