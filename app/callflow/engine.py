@@ -177,6 +177,9 @@ class Engine:
         if intent == "operator":
             self._transfer(call, "asked", out)
             return
+        for note, words in spec.notes.items():
+            if any(word in text for word in words):
+                call.vars[note] = True
         # The question's own words for its keys win over its kind of answer.
         keys = keys_said(spec.key_words, text)
         if len(keys) == 1:

@@ -73,6 +73,9 @@ class StateSpec(BaseModel):
     # Ambiguous answers worth a follow-up question: {dizziness: ask_dizziness}.
     clarify: dict[str, str] = Field(default_factory=dict)
     save_as: str | None = None
+    # Words noted as a call variable set to true when heard in the answer, whatever else
+    # it means: {wants_expert: [专家号, 专家]} ("心血管内科的专家号" is still the department).
+    notes: dict[str, list[str]] = Field(default_factory=dict)
     record: bool = False  # keep the caller's own words as audio (saved as `<save_as>_recording`)
     sensitive: bool = False  # the answer is personal data (an ID number): never stored as said
     max_digits: int = Field(default=1, ge=1, le=18)

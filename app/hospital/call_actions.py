@@ -14,6 +14,7 @@ does not prove who is calling.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -28,7 +29,7 @@ from app.hospital import offers as appointment_offers
 from app.hospital import upcoming as upcoming_appointments
 from app.hospital.enums import ClinicSession, ClinicType
 from app.hospital.errors import BookingError
-from app.hospital.models import Appointment
+from app.hospital.models import Appointment, Hospital
 from app.hospital.offers import Offer
 from app.hospital.own_hospital import own_hospital_id, prefer_own
 from app.hospital.patients import (
@@ -251,13 +252,19 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
             return "none"
         first = same[0]
         session = "上午" if first.session == ClinicSession.AM else "下午"
-        # The day and hospital only after the last four digits (the caller booking for
-        # themself is not asked for them here: they hear that the booking exists).
-        ctx.vars["same_department_text"] = (
-            f"{spoken_visit_day(first.day, ctx.today)}{session}"
-            f"{spoken_clock(first.start_time)}，{first.hospital_name}，"
+        patient = ctx.vars.get("patient_name") or "您"
+        # The booking's details, its department included, only after the last four digits
+        # (docs/callflow.md, "Booking details and the last four digits"): before the check
+        # the caller booking for themself hears only that a booking exists.
+        ctx.vars["same_department_said"] = (
+            texts.spoken(
+                "same_department_named",
+                patient=patient,
+                booking=f"{spoken_visit_day(first.day, ctx.today)}{session}"
+                f"{spoken_clock(first.start_time)}，{first.hospital_name}，{department}",
+            )
             if _identity_checked(ctx)
-            else ""
+            else texts.spoken("same_department_neutral", patient=patient)
         )
         return "booked"
 
@@ -388,6 +395,13 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         toothache) is `not_offered`, never "full"."""
         if ctx.vars.get("department") not in appointment_offers.department_names(ctx.session):
             return "not_offered"
+        if ctx.vars.get("wants_expert"):
+            # 专家号 asked for: the earliest expert's slot, else said so before an ordinary one.
+            expert = _offers(ctx, clinic_type=ClinicType.EXPERT)
+            if expert:
+                return _offer_first(ctx, expert, lead="最早的专家号是：")
+            offers = _offers(ctx)
+            return _offer_first(ctx, offers, lead=texts.spoken("no_expert"))
         offers = _offers(ctx)
         own_id = own_hospital_id(ctx.session, ctx.vars.get("patient_id"))
         if offers and own_id is not None and offers[0].hospital_id != own_id:
@@ -405,11 +419,17 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             return _offer_first(ctx, _offers(ctx), lead="最早的号是：")
         day = date.fromisoformat(current["day"])
         after = (day, ClinicSession(current["session"]))
-        later = _offers(ctx, after=after)
+        later = _own_hospital_first(ctx, _offers(ctx, after=after), after=after)
         lead = "晚一点的号是："
-        if later and later[0].day != day:  # the day heard has nothing later: said first
+        if later.offers and later.offers[0].day != day:  # nothing later that day: said first
             lead = texts.spoken("no_later_that_day", day=spoken_visit_day(day, ctx.today)) + lead
-        return _offer_first(ctx, later, lead=lead)
+        if later.own_missing:
+            lead = texts.spoken(
+                "own_hospital_none_later",
+                own=later.own_missing,
+                other=later.offers[0].hospital_name,
+            )
+        return _offer_first(ctx, later.offers, lead=lead)
 
     @registry.register("list_days", outcomes=("listed", "none"))
     def list_days(ctx: StepContext) -> str:
@@ -477,9 +497,16 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             day=spoken_visit_day(day, ctx.today),
         )
         ctx.vars["day_said"] = said
-        found = _offer_first(
-            ctx, _offers(ctx, day=day, clinic_session=session), lead=said + "这天的号是："
+        on_day = _own_hospital_first(
+            ctx, _offers(ctx, day=day, clinic_session=session), day=day, clinic_session=session
         )
+        tail = "这天的号是："
+        if on_day.own_missing:
+            tail = texts.spoken(
+                "own_hospital_none_day", own=on_day.own_missing,
+                other=on_day.offers[0].hospital_name,
+            )
+        found = _offer_first(ctx, on_day.offers, lead=said + tail)
         if found == "found":
             return found
         code = _why_no_offers(ctx, day)
@@ -723,6 +750,7 @@ def _offers(
     clinic_session: ClinicSession | None = None,
     after: tuple[date, ClinicSession] | None = None,
     hospital_id: int | None = None,
+    clinic_type: ClinicType | None = None,
 ) -> list[Offer]:
     try:
         return appointment_offers.find_offers(
@@ -734,11 +762,36 @@ def _offers(
             clinic_session=clinic_session,
             after=after,
             hospital_id=hospital_id,
+            clinic_type=clinic_type,
             limit=1,
         )
     except BookingError as refusal:  # e.g. suspended: no offers by phone
         ctx.vars["booking_problem"] = refusal.message
         return []
+
+
+@dataclass(frozen=True)
+class OwnFirst:
+    """What to offer for a later time or another day: `offers`, and `own_missing`, the
+    caller's own hospital (short name) when it has nothing for that choice and another
+    hospital is offered instead (said first), else ""."""
+
+    offers: list[Offer]
+    own_missing: str = ""
+
+
+def _own_hospital_first(ctx: StepContext, anywhere: list[Offer], **where: Any) -> OwnFirst:
+    """The caller's own hospital stays first for a later time and another day, as for the
+    first offer (`prefer_own`: its slot within `OWN_HOSPITAL_DAYS` days of the earliest);
+    when it has none for that choice, the earliest anywhere, with its name to say so."""
+    own_id = own_hospital_id(ctx.session, ctx.vars.get("patient_id"))
+    if not anywhere or own_id is None or anywhere[0].hospital_id == own_id:
+        return OwnFirst(anywhere)
+    own = _offers(ctx, hospital_id=own_id, **where)
+    if own and prefer_own(anywhere[0].day, own[0].day):
+        return OwnFirst(own)
+    hospital = ctx.session.get(Hospital, own_id)
+    return OwnFirst(anywhere, own_missing=hospital.short_name if hospital else "")
 
 
 def _why_no_offers(ctx: StepContext, day: date) -> str:
@@ -760,12 +813,8 @@ def _day_problem(ctx: StepContext, day: date, code: str) -> str:
         return texts.spoken("day_today" if _offers(ctx, day=tomorrow) else "day_today_only")
     if code == "not_yet":
         moment = appointment_offers.release_moment(ctx.session, department=department, day=day)
-        release = (
-            f"{moment.month}月{moment.day}号{'下午' if moment.hour >= 12 else '上午'}"
-            f"{spoken_clock(moment.time())}"
-            if moment
-            else ""
-        )
+        # 今天下午3点 / 明天… / 12月3号…: said as every other moment of the call.
+        release = spoken_deadline(moment, ctx.today) if moment else ""
         return texts.text("spoken", "day_not_yet", release=release)
     if code == "already_booked":
         return texts.text(

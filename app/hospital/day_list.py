@@ -114,6 +114,8 @@ class DeskSchedule:
     elderly_released: bool = False
     # Stopped at the desk (not taken away by the weekly plan): 撤销停诊 is offered.
     stopped_at_desk: bool = False
+    # The doctor is 停用: the session takes no new bookings (marked as in 出诊一览).
+    doctor_active: bool = True
 
     @property
     def session_label(self) -> str:
@@ -423,6 +425,7 @@ def day_schedules(
                 stopped=schedule.status is ScheduleStatus.STOPPED,
                 stopped_at_desk=schedule.status is ScheduleStatus.STOPPED
                 and schedule.source != WITHDRAWN,
+                doctor_active=doctor.active,
                 booked=int(n),
                 elderly_total=int(total),
                 elderly_free=int(free),

@@ -221,6 +221,71 @@ def add_template(
     return template
 
 
+@dataclass(frozen=True)
+class TemplateDays:
+    """What a weekly template made of the booking window: the days whose session it
+    generated, and the days kept as they were because a session of that doctor already
+    existed there (loaded, from the HIS, or stopped): the plan never changes those."""
+
+    made: list[date]
+    kept: list[date]
+
+    @property
+    def notice(self) -> str:
+        """排班模板已保存。已生成号源：12月2日、12月9日。已有出诊，没有改动：12月16日（…）."""
+        said = "排班模板已保存。"
+        if self.made:
+            said += f"已生成号源：{_days_said(self.made)}。"
+        if self.kept:
+            said += (
+                f"这些日子已经有这位医生的出诊，保持原样，没有改动：{_days_said(self.kept)}"
+                "（要改号源数，请在“出诊一览”或号源导入里改那一次出诊）。"
+            )
+        if not self.made and not self.kept:
+            said += (
+                "预约周期内没有这一天（休息日或不在预约周期里），以后到了预约周期会自动生成号源。"
+            )
+        return said
+
+
+def _days_said(days: list[date]) -> str:
+    return "、".join(f"{d.month}月{d.day}日" for d in days)
+
+
+def template_days(
+    session: Session, *, hospital_id: int, template_id: int, now: datetime
+) -> TemplateDays:
+    """The template's days in the booking window, as `apply_plan` left them: a session
+    the plan owns (`source` template) was made by it; any other (loaded, HIS, withdrawn
+    or stopped) was there before and is kept unchanged. Days closed or the doctor away
+    have no session and are in neither list."""
+    template = _template(session, hospital_id, template_id)
+    hospital = session.get(Hospital, hospital_id)
+    if hospital is None:
+        raise AdminNotFound("找不到这家医院。")
+    window = window_days(hospital_rules(hospital), now)
+    days = [d for d in window if d.weekday() == template.weekday]
+    found = {
+        s.day: s
+        for s in session.scalars(
+            select(Schedule).where(
+                Schedule.doctor_id == template.doctor_id,
+                Schedule.session == template.session,
+                Schedule.day.in_(days),
+            )
+        )
+    }
+    made: list[date] = []
+    kept: list[date] = []
+    for day in days:
+        schedule = found.get(day)
+        if schedule is None:
+            continue
+        owned = schedule.source == "template" and schedule.status == ScheduleStatus.ACTIVE
+        (made if owned else kept).append(day)
+    return TemplateDays(made, kept)
+
+
 def change_template_capacity(
     session: Session,
     *,

@@ -34,6 +34,7 @@ from app.hospital.appointments import check_no_clash
 from app.hospital.bookable import session_takes_new_bookings, takes_new_bookings
 from app.hospital.day_list import mask_id_number
 from app.hospital.desk import (
+    LIVE,
     SCHEDULE_NOT_FOUND,
     SESSION_LABELS,
     DeskConflict,
@@ -216,16 +217,10 @@ def book_walk_in(
         check_not_suspended(patient, today)
     except BookingError as exc:
         raise DeskConflict(exc.message) from None
-    taken = session.scalar(
-        select(func.count(Appointment.id)).where(
-            Appointment.patient_id == patient.id,
-            Appointment.department_name == department.name,
-            Appointment.day == today,
-            Appointment.status == AppointmentStatus.BOOKED,
-        )
-    )
-    if taken:
-        raise DeskConflict(f"这位老人今天已经挂了{department.name}的号，同一科室一天只能挂一个。")
+    # Two desks booking the same person at once: the second waits here for the first
+    # (PostgreSQL row lock), then sees its booking below.
+    session.execute(select(Person.id).where(Person.id == patient.id).with_for_update())
+    _check_once_a_day(session, patient_id=patient.id, department=department.name, day=today)
     slot = session.scalar(
         select(Slot)
         .where(
@@ -258,9 +253,30 @@ def book_walk_in(
             slot.status = SlotStatus.BUSY
             session.flush()
     except (StaleDataError, IntegrityError):
+        # The booking rules' unique index (one live booking per patient, department and
+        # day) or the slot's: a race lost to another desk. Which one is said plainly.
+        _check_once_a_day(session, patient_id=patient.id, department=department.name, day=today)
         raise DeskConflict("刚好有人挂了这个号，请再点一次。") from None
     log.info("walk-in appointment %s booked: slot %s", appointment.id, slot.id)
     return appointment
+
+
+def _check_once_a_day(session: Session, *, patient_id: int, department: str, day: date) -> None:
+    """The phone's rule at the desk: one booking per patient, department and day. A booking
+    already checked in (已签到) still counts: the walk-in is at the hospital already."""
+    taken = session.scalar(
+        select(func.count(Appointment.id)).where(
+            Appointment.patient_id == patient_id,
+            Appointment.department_name == department,
+            Appointment.day == day,
+            Appointment.status.in_(LIVE),
+        )
+    )
+    if taken:
+        raise DeskConflict(
+            f"这位老人今天已经挂了{department}的号（同一个身份证号），同一科室一天只能挂一个，"
+            "没有再挂。"
+        )
 
 
 def slip(session: Session, *, hospital_id: int, appointment_id: int) -> WalkInSlip:

@@ -11,6 +11,7 @@ refused change shows the page again with a Chinese message (409; 404 for a forei
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import date
 from typing import Annotated
 
@@ -72,7 +73,9 @@ def _run(
     section: str,
     change: Callable[[], object],
     typed: dict[str, str] | None = None,
+    done_query: Callable[[object], str] | None = None,
 ) -> Response:
+    """`done_query(result)`: more of the notice's query string (e.g. the new template)."""
     def show_refusal(exc: Exception) -> Response:
         assert isinstance(exc, AdminError)
         context = admin_context(session, hospital, now)
@@ -95,7 +98,10 @@ def _run(
         show_refusal=show_refusal,
         log_event="hospital admin action",
         fields={"action": action, "staff_user_id": staff.id, "hospital_id": hospital.id},
-        done_url=f"/hospital/{hospital.id}/admin?done={action}#{section}",
+        done_url=lambda result: (
+            f"/hospital/{hospital.id}/admin?done={action}"
+            f"{done_query(result) if done_query else ''}#{section}"
+        ),
     )
 
 
@@ -107,10 +113,18 @@ def admin_page(
     session: SessionDep,
     now: NowDep,
     done: str = "",
+    template: str = "",
 ) -> Response:
     hospital = load_hospital(session, staff, hospital_id)
     context = admin_context(session, hospital, now)
     context["notice"] = NOTICES.get(done)
+    if done == "template" and template.isdigit():
+        # Which days got new sessions and which kept the one already there (eighth trial).
+        # Removed meanwhile, or another hospital's: the plain notice.
+        with suppress(AdminNotFound):
+            context["notice"] = schedules.template_days(
+                session, hospital_id=hospital.id, template_id=int(template), now=now
+            ).notice
     return render(request, "hospital/admin.html", context)
 
 
@@ -321,6 +335,7 @@ def add_template(
         action="template",
         section="templates",
         change=change,
+        done_query=lambda template: f"&template={getattr(template, 'id', '')}",
     )
 
 

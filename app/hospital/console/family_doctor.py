@@ -40,9 +40,11 @@ NOTICES = {
     "booked": "已预约，老人和家属会收到短信（只有座机的老人会接到电话）。",
     "moved": "已改约，老人和家属会收到改约短信。",
     "cancelled": "已取消，老人和家属会收到短信。",
-    # A hospital trip was linked (app/taxi/hospital_trips.py): it went with the booking.
-    "moved_ride": (
-        "已改约，约好的去医院的车也改了时间（新时间接不了的车已取消），老人和家属会收到改约短信。"
+    # A hospital trip was linked (app/taxi/hospital_trips.py): it went with the booking,
+    # moved to the new time or, when no car can take the patient then, cancelled.
+    "moved_ride": "已改约，约好的去医院的车也改到了新时间来接，老人和家属会收到改约短信。",
+    "moved_ride_cancelled": (
+        "已改约。约好的去医院的车接不了新时间，已经取消；老人和家属会收到改约短信，里面说了车已取消。"
     ),
     "cancelled_ride": "已取消，约好的去医院的车也一起取消了，老人和家属会收到短信。",
     # A ride booked before and only joined is kept (hospital_trips.car_fate).
@@ -62,7 +64,8 @@ UNSENT_NOTICES = {
     "booked": f"已预约。{_TELL_THEM}",
     "moved": f"已改约。{_TELL_THEM}",
     "cancelled": f"已取消。{_TELL_THEM}",
-    "moved_ride": f"已改约，约好的去医院的车也改了时间（新时间接不了的车已取消）。{_TELL_THEM}",
+    "moved_ride": f"已改约，约好的去医院的车也改到了新时间来接。{_TELL_THEM}",
+    "moved_ride_cancelled": f"已改约。约好的去医院的车接不了新时间，已经取消。{_TELL_THEM}",
     "cancelled_ride": f"已取消，约好的去医院的车也一起取消了。{_TELL_THEM}",
     "cancelled_ride_kept": (
         f"已取消。老人原来约好的车不是为这个预约约的，没有取消，照常来接。{_TELL_THEM}"
@@ -256,7 +259,10 @@ def _move_page(
     # No department asked for: the booking's own; an empty choice (全部科室): every one.
     chosen = booking.department_name if department is None else department
     context = _choose_context(session, staff, now, chosen)
-    context.update(patient=patient, booking=booking, chosen_schedule="")
+    context.update(
+        patient=patient, booking=booking, chosen_schedule="",
+        car=_car_before_move(session, appointment_id),
+    )
     status = extra.pop("status_code", 200)
     context.update(extra)
     _by_day(context, day)
@@ -286,11 +292,17 @@ def move(
     schedule_id: ScheduleField = "",
     department: Annotated[str, Form(max_length=30)] = "",
 ) -> Response:
-    with_ride = hospital_trips.booked_ride_of(session, appointment_id) is not None
-    trip = hospital_trips.trip_of(session, appointment_id)
-    done = "moved"
-    if with_ride:
-        done = "moved_ride_kept" if trip is not None and trip.joined else "moved_ride"
+    car = _car_before_move(session, appointment_id)
+
+    def done(new: Any) -> str:
+        """What happened to the car, read after the move: moved with it, or cancelled."""
+        if car is None:
+            return "moved"
+        if car == "kept":
+            return "moved_ride_kept"
+        moved = hospital_trips.booked_ride_of(session, new.id) is not None
+        return "moved_ride" if moved else "moved_ride_cancelled"
+
     return _commit_choice(
         session,
         staff,
@@ -304,8 +316,18 @@ def move(
         ),
         not_ours=family_doctors.BOOKING_NOT_OURS,
         fields={"action": "family_doctor_move", "target": f"appointment:{appointment_id}"},
-        done_url=lambda new: f"/family-doctor?done={done}#appt-{new.id}",
+        done_url=lambda new: f"/family-doctor?done={done(new)}#appt-{new.id}",
     )
+
+
+def _car_before_move(session: Session, appointment_id: int) -> str | None:
+    """The car joined to the booking, for the move page: "moves" (booked for it: moved to
+    the new time, or cancelled when no car can take the patient then), "kept" (a ride
+    booked before and only joined: never changed) or None (no car)."""
+    if hospital_trips.booked_ride_of(session, appointment_id) is None:
+        return None
+    trip = hospital_trips.trip_of(session, appointment_id)
+    return "kept" if trip is not None and trip.joined else "moves"
 
 
 def _cancel_context(
@@ -321,6 +343,9 @@ def _cancel_context(
         raise HTTPException(status_code=409, detail=exc.message) from None
     return {
         "hospital": _hospital(session, staff), "patient": patient, "booking": booking,
+        # Said instead of "会收到取消短信" while no phone service is configured (the
+        # template's `phone_service_banner`), as after every action.
+        "unsent": _TELL_THEM,
         # What the cancel does to the car (hospital_trips.car_fate): cancelled or kept.
         "car": hospital_trips.planned_fate(
             session, appointment_id=appointment_id, by=hospital_trips.Canceller.FAMILY_DOCTOR

@@ -3,7 +3,8 @@
 Hospital staff, hospital admins and admins (`HospitalConsoleStaff`), own hospital only.
 The booking is app.hospital.walk_in; a refusal shows the form again with a Chinese
 message (409; 404 for another hospital's session or booking). The ID number is never
-logged and never echoed back into the form.
+logged; a refused form keeps what was typed in its field (the desk's own screen, so the
+card need not be read again; eighth trial), and is never shown anywhere else.
 """
 
 from __future__ import annotations
@@ -83,7 +84,9 @@ def book_walk_in(
         session.rollback()
         logger.info("hospital action refused", extra=log_fields(**fields))
         context = _context(session, hospital, now)
-        context.update(error=exc.message, full_name=full_name, chosen=schedule_id)
+        context.update(
+            error=exc.message, full_name=full_name, id_number=id_number, chosen=schedule_id
+        )
         status = 404 if isinstance(exc, DeskNotFound) else 409
         return render(request, "hospital/walk_in.html", context, status_code=status)
     logger.info(

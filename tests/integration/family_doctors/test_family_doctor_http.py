@@ -24,7 +24,7 @@ from family_helpers import (
     staff_id,
 )
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from typer.testing import CliRunner
 
 from app.core.config import Settings
@@ -459,13 +459,16 @@ def test_the_car_to_the_appointment_moves_and_is_cancelled_with_it_and_the_docto
             caller_number=ZHANG,
         )
         ride_id = trip.ride.id
+    before = doctor.get(f"/family-doctor/appointments/{first}/move").text
+    assert "这个预约约了去医院的车：改约后车会改到新时间来接" in before  # said before moving
     moved = doctor.post(
         f"/family-doctor/appointments/{first}/move",
         data={"csrf_token": token,
               "schedule_id": str(schedule_id(db, ours, WEDNESDAY, ClinicSession.PM))},
     )
     assert "done=moved_ride" in moved.headers["location"]
-    assert "约好的去医院的车也改了时间" in doctor.get(moved.headers["location"]).text
+    after = doctor.get(moved.headers["location"]).text
+    assert "约好的去医院的车也改到了新时间来接" in after and "已经取消" not in after
     second = _appointments(db)[1][0]
     with db.session() as session:
         ride = session.get(Ride, ride_id)
@@ -525,7 +528,7 @@ def test_moving_a_booking_never_moves_a_ride_booked_before_and_only_joined(
     assert "done=moved_ride_kept" in moved.headers["location"]
     notice = doctor.get(moved.headers["location"]).text
     assert "原来约好的车不是为这个预约约的，没有改动" in notice
-    assert "也改了时间" not in notice
+    assert "也改到了新时间" not in notice
     second = _appointments(db)[1][0]
     with db.session() as session:
         ride = session.get(Ride, ride_id)
@@ -691,3 +694,56 @@ def test_the_choice_shows_one_day_of_sessions_at_a_time(db: Database, client: Cl
     assert refused.status_code == 409
     assert radios(refused.text) == of_day(WEDNESDAY)
     assert _checked_sessions(refused.text) == [str(wednesday)]
+
+
+def test_a_move_the_car_cannot_follow_says_before_and_after_that_the_car_is_cancelled(
+    db: Database, client: Client
+) -> None:
+    """Eighth trial: the move page said nothing of the car before, and afterwards "改了时间
+    （新时间接不了的车已取消）" did not say which happened. With no pickup place left the car
+    cannot follow the booking and is cancelled, and the notice says so."""
+    from app.people.models import SavedPlace
+    from app.taxi import hospital_trips
+    from app.taxi.enums import RideStatus
+    from app.taxi.models import Ride
+
+    ours, _ = hospital_ids(db)
+    doctor = client("familydoc1")
+    zhang_id = person_id(db, ZHANG)
+    token = csrf_from(doctor.get(f"/family-doctor/patients/{zhang_id}/book").text)
+    doctor.post(
+        f"/family-doctor/patients/{zhang_id}/book",
+        data={"csrf_token": token, "schedule_id": str(schedule_id(db, ours, TUESDAY))},
+    )
+    [(first, _, _)] = _appointments(db)
+    with db.session() as session:
+        ride_id = hospital_trips.book(
+            session, appointment_id=first, now=NOW, settings=Settings(database_url=db.url),
+            caller_number=ZHANG,
+        ).ride.id
+    new_schedule = schedule_id(db, ours, WEDNESDAY, ClinicSession.PM)
+    with db.session() as session:  # her saved places gone since: no car can fetch her
+        session.execute(delete(SavedPlace).where(SavedPlace.person_id == zhang_id))
+    page = doctor.get(f"/family-doctor/appointments/{first}/move").text
+    assert 'id="move-ride"' in page and "新时间车接不了" in page
+    moved = doctor.post(
+        f"/family-doctor/appointments/{first}/move",
+        data={"csrf_token": token, "schedule_id": str(new_schedule)},
+    )
+    assert moved.status_code == 303, moved.text
+    notice = doctor.get(moved.headers["location"]).text
+    assert "约好的去医院的车接不了新时间，已经取消" in notice
+    assert "改到了新时间来接" not in notice
+    with db.session() as session:
+        ride = session.get(Ride, ride_id)
+        assert ride is not None and ride.status == RideStatus.CANCELLED
+
+
+def test_the_cancel_page_says_no_message_goes_out_without_a_phone_service(
+    db: Database, client: Client
+) -> None:
+    ours, _ = hospital_ids(db)
+    booking = _book_directly(db, ZHANG, schedule_id(db, ours, TUESDAY))
+    page = client("familydoc1").get(f"/family-doctor/appointments/{booking}/cancel").text
+    assert "未发出：没有配置电话服务" in page  # as every notice says it (phone_service_banner)
+    assert "会收到取消短信" not in page

@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 from admin_helpers import NOW, TOMORROW, WANG, ZHANG, person_id, set_up_clinic
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core.db import Database
 from app.hospital import administration, walk_in
 from app.hospital.desk import DeskConflict, DeskError, DeskNotFound
-from app.hospital.models import Department, Doctor, Hospital, Schedule
+from app.hospital.enums import AppointmentStatus
+from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule
 from app.people.enums import ConsentBasis
 from app.people.models import Person
 from app.people.resident_id import make_resident_id
@@ -173,3 +174,62 @@ def test_a_walk_in_at_the_hour_of_a_phone_booking_is_refused(
     with pytest.raises(DeskConflict) as err:
         _book(demo, clinic, session_id, _id_of(demo, ZHANG))
     assert "同一个时间不能再挂" in str(err.value)
+
+
+def test_a_walk_in_already_checked_in_is_not_booked_again(
+    clinic: int, demo: Database, session_id: int
+) -> None:
+    """Eighth trial: booked, checked in (已签到), then the same ID card again: refused, as
+    the phone refuses a second booking in the same department that day."""
+    from app.hospital import desk
+
+    first = _book(demo, clinic, session_id, _id_of(demo, ZHANG))
+    with demo.session() as session:
+        desk.check_in(session, appointment_id=first, now=VISIT, hospital_id=clinic)
+    with pytest.raises(DeskConflict, match="已经挂了皮肤科的号"):
+        _book(demo, clinic, session_id, _id_of(demo, ZHANG))
+    with demo.session() as session:
+        booked = session.scalars(
+            select(Appointment.id).where(Appointment.patient_id == person_id(demo, ZHANG))
+        ).all()
+    assert booked == [first]
+
+
+def test_two_desks_booking_the_same_walk_in_at_once_book_one(
+    clinic: int, demo: Database, session_id: int
+) -> None:
+    """Two desks read the same ID card at the same moment: one booking, and the other
+    desk hears why (not "someone took the slot")."""
+    import threading
+    import time
+
+    number = _id_of(demo, ZHANG)
+    first = demo.sessions()
+    walk_in.book_walk_in(
+        first, hospital_id=clinic, schedule_id=session_id, id_number=number,
+        full_name="", now=VISIT,
+    )  # the first desk's booking, not yet committed
+    refusals: list[BaseException] = []
+
+    def second_desk() -> None:
+        try:
+            _book(demo, clinic, session_id, number)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            refusals.append(exc)
+
+    other = threading.Thread(target=second_desk)
+    other.start()
+    time.sleep(0.5)
+    first.commit()
+    first.close()
+    other.join(timeout=30)
+    assert len(refusals) == 1 and isinstance(refusals[0], DeskConflict), refusals
+    assert "已经挂了皮肤科的号" in str(refusals[0])
+    with demo.session() as session:
+        count = session.scalar(
+            select(func.count(Appointment.id)).where(
+                Appointment.patient_id == person_id(demo, ZHANG),
+                Appointment.status == AppointmentStatus.BOOKED,
+            )
+        )
+    assert count == 1

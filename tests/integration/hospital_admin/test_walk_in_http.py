@@ -67,7 +67,8 @@ def test_desk_staff_book_walk_ins_only_at_their_own_hospital(live_server: LiveSe
     # Another hospital's session in the form: not found, nothing booked.
     sneaky = desk.post(f"/hospital/{clinic}/walk-in", data={**data, "schedule_id": str(theirs)})
     assert sneaky.status_code == 404 and "不属于本院" in sneaky.text
-    assert id_number not in sneaky.text
+    # The typed number stays in its field only (eighth trial: a refusal cleared it).
+    assert sneaky.text.count(id_number) == 1 and f'value="{id_number}"' in sneaky.text
     assert _appointments(server) == 0
     bad = desk.post(
         f"/hospital/{clinic}/walk-in",
@@ -77,8 +78,13 @@ def test_desk_staff_book_walk_ins_only_at_their_own_hospital(live_server: LiveSe
         },
     )
     assert bad.status_code == 409 and "最后一位不对" in bad.text
+    assert 'name="id_number"' in bad.text and bad.text.count(id_number[:17]) == 1
+    assert f'value="{id_number[:17]}' in bad.text
     done = desk.post(f"/hospital/{clinic}/walk-in", data=data)
     assert done.status_code == 303
+    again = desk.post(f"/hospital/{clinic}/walk-in", data=data)
+    assert again.status_code == 409 and "同一科室一天只能挂一个" in again.text
+    assert f'value="{id_number}"' in again.text
     slip_url = done.headers["location"]
     slip = desk.get(slip_url)
     assert slip.status_code == 200 and 'id="visit-number">1<' in slip.text
