@@ -166,12 +166,15 @@ def is_browser_page(request: Request) -> bool:
 
 
 def is_console_form(request: Request) -> bool:
-    """A form posted to a console address: answered with the Chinese page whatever its
-    Accept header says (a console form has no JSON client)."""
+    """A form posted to a console address by a client that does not ask for JSON (a
+    browser's form, whatever else its Accept header says): answered with the Chinese page.
+    A script asking for `application/json` keeps FastAPI's JSON 422."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     path = request.url.path
-    return content_type in FORM_CONTENT_TYPES and not any(
-        _under(path, p) for p in MACHINE_PREFIXES
+    return (
+        content_type in FORM_CONTENT_TYPES
+        and "application/json" not in request.headers.get("accept", "")
+        and not any(_under(path, p) for p in MACHINE_PREFIXES)
     )
 
 
