@@ -10,7 +10,9 @@ import re
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import select
 
+from app.people.models import PersonPhone
 from support.fake_twilio import FakeTwilio
 from support.live_server import LiveServer
 from support.operator_desk import ZHANG, Desk, make_desk
@@ -115,9 +117,19 @@ def test_a_family_contact_is_not_offered_registration_as_an_elder(
 ) -> None:
     desk = make_desk(live_server_factory, fake_twilio)
     request_id = _connected(desk, DAUGHTER_SID, DAUGHTER)
-    op1, _ = desk.operator("op1")
+    op1, token = desk.operator("op1")
     row = _row(op1.get("/dispatch/operators.html").text, request_id)
     assert "可为家人挂号：张秀英" in row
     assert f'action="/dispatch/operators/{request_id}/register"' not in row
     assert f'id="register-open-{request_id}"' not in row  # no 登记为老人 button
     assert f'id="register-relative-{request_id}"' in row
+    # A hand-made POST is refused too, and nothing is written.
+    forged = op1.post(f"/dispatch/operators/{request_id}/register", data={
+        "csrf_token": token, "full_name": "李梅", "home_address": "五华区华山南路12号",
+        "community_id": "1", "consented": "true"})
+    assert forged.status_code == 303
+    told = re.search(rf'id="refusal-register-{request_id}">([^<]*)<', op1.get("/dispatch").text)
+    assert told is not None and "张秀英的家属电话" in told.group(1)
+    with desk.server.db.session() as session:
+        assert session.scalar(
+            select(PersonPhone.person_id).where(PersonPhone.number == DAUGHTER)) is None
