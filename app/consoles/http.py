@@ -15,9 +15,10 @@ Build console routers with `console_router()` so their routes get this class.
 
 `install_error_pages(app)` does the same for what never reaches a route: an unknown
 address (404), a GET on an address that only takes a form (405) and a malformed query or
-form (FastAPI's 422). A browser asking for a page gets the Chinese error page with a
-link back; the machine interfaces (`/twilio`, `/fhir`, probes, metrics) and clients that
-do not ask for HTML keep FastAPI's JSON answers.
+form (FastAPI's 422). A browser asking for a page, and any form posted to a console
+address, gets the Chinese error page with a link back (to the area's start page when the
+signed-in user may open it, else to their own console); the machine interfaces
+(`/twilio`, `/fhir`, probes, metrics) and other clients keep FastAPI's JSON answers.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from sqlalchemy.orm import Session
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.consoles.roles import links_for
 from app.core.deps import SessionDep
 from app.core.logging import log_fields
 from app.db.base import MAX_ID
@@ -147,7 +149,10 @@ FIELD_LABELS = {
     "day": "日期", "q": "搜索内容", "page": "页码", "schedule_id": "出诊场次",
     "slot_id": "号源", "department_id": "科室", "doctor_id": "医生", "capacity": "号数",
     "fee": "挂号费", "reason": "原因", "name": "名称", "phone": "电话", "version": "页面版本",
+    "pickup_place_id": "上车地点", "pickup_time": "接人时间", "weekdays": "每周哪几天",
+    "person_id": "老人", "driver_id": "司机", "eta_minutes": "多少分钟到",
 }
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _under(path: str, prefix: str) -> bool:
@@ -160,12 +165,33 @@ def is_browser_page(request: Request) -> bool:
     return wants_html(request) and not any(_under(path, p) for p in MACHINE_PREFIXES)
 
 
-def back_link(request: Request) -> tuple[str, str]:
-    """The link on an error page: the start page of the area the address belongs to."""
+def is_console_form(request: Request) -> bool:
+    """A form posted to a console address by a client that does not ask for JSON (a
+    browser's form, whatever else its Accept header says): answered with the Chinese page.
+    A script asking for `application/json` keeps FastAPI's JSON 422."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     path = request.url.path
+    return (
+        content_type in FORM_CONTENT_TYPES
+        and "application/json" not in request.headers.get("accept", "")
+        and not any(_under(path, p) for p in MACHINE_PREFIXES)
+    )
+
+
+def back_link(request: Request) -> tuple[str, str]:
+    """The link on an error page: the start page of the area the address belongs to, when
+    the signed-in user may open it; otherwise the user's own console (a community worker
+    refused /dispatch goes back to 老人登记, never to a console they cannot open)."""
+    path = request.url.path
+    staff = getattr(request.state, "staff", None)
+    own = links_for(staff.role) if staff is not None else None
     for prefix, url, label in AREAS:
         if _under(path, prefix):
-            return url, label
+            if own is None or any(_under(url, link.path) for link in own):
+                return url, label
+            break
+    if own is not None and len(own) == 1:
+        return own[0].path, f"返回{own[0].title}"
     return HOME
 
 
@@ -257,7 +283,7 @@ def _template_for(request: Request) -> str:
 async def _validation_error(request: Request, exc: Exception) -> Response:
     """A malformed query or form on a browser page: a 400 page naming the fields."""
     assert isinstance(exc, RequestValidationError)
-    if not is_browser_page(request):
+    if not (is_browser_page(request) or is_console_form(request)):
         return await request_validation_exception_handler(request, exc)
     await _rollback(request)
     fields: list[str] = []

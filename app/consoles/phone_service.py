@@ -4,6 +4,9 @@ Without `Settings.notifications_configured` nothing in the outbox is sent: every
 page shows `BANNER` (see base.html), and an action that would text or call someone says
 `NOT_SENT` instead of "queued". The messages are still written to the outbox, so they go
 out once Twilio is configured; the wording only has to stay true until then.
+
+Staff read plain Chinese: the banner names no product or command (the administrator's
+`ivr outbox status` keeps the technical wording of app/notify/unconfigured.py).
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from collections.abc import Mapping
 from fastapi import Request
 
 from app.core.config import Settings
-from app.notify.unconfigured import BANNER, NOT_SENT
+from app.notify.unconfigured import NOT_SENT
 
 __all__ = ["BANNER", "NOT_SENT", "action_notice", "phone_service_missing"]
+
+BANNER = "电话服务未配置：短信和回拨电话不会发出。请联系系统管理员。"
 
 
 def phone_service_missing(request: Request) -> bool:

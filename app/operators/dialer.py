@@ -15,7 +15,7 @@ from app.notify.outgoing import SendError
 from app.notify.sender import TwilioSender, classify
 
 RING_SECONDS = 25  # ring the operator this long before Twilio reports no-answer
-NOT_CONFIGURED = "没有配置电话服务（Twilio），无法拨打调度员的电话。"
+NOT_CONFIGURED = "没有配置电话服务，无法拨打调度员的电话。请联系系统管理员。"
 
 
 class DialError(Exception):

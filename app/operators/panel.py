@@ -251,6 +251,20 @@ def _what_happened(
     return reached, tuple(actions[-MAX_ACTIONS:]), recording
 
 
+def shown_number(session: Session, request_id: int, *, family: int | None = None) -> str | None:
+    """The full number behind a masked one of an open request, on 显示号码: the caller's,
+    or (`family`, the position in the panel's list) that of a family member of theirs."""
+    row = session.get(OperatorRequest, request_id)
+    if row is None or row.status not in OPEN:
+        return None
+    if family is None:
+        return row.caller_number
+    call = session.get(Call, row.call_id) if row.call_id else None
+    person = _person(session, call, row.caller_number)
+    contacts = list(person.contacts) if person is not None else []
+    return contacts[family].phone if 0 <= family < len(contacts) else None
+
+
 def last_recording(session: Session, request_id: int) -> str | None:
     """Where the caller's last recorded words of an open request are stored, if any."""
     row = session.get(OperatorRequest, request_id)

@@ -11,6 +11,10 @@ the operator confirms by ticking a box. Everything else is
 use it (validation, one number per person, the audit trail with the operator's account,
 the SMS or call telling the person they were registered and how to undo it).
 
+A number already known as a family contact who may book for a registered elder is not
+registered here (the panel does not offer it; a forged POST is refused): the caller is
+that elder's relative, and a relative who is an elder too is registered by their community.
+
 Only the operator on the line with the caller may register them (`RequestStatus.CONNECTED`
 and `operator_id`): another operator is told who has the caller. One unit of work on the
 given session; the caller commits.
@@ -23,6 +27,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.hospital.patients import SELF, patients_for_caller
 from app.operators.requests import OperatorRequestError, held_by
 from app.people.audit import Actor
 from app.people.enums import ConsentBasis, PlaceKind
@@ -36,6 +41,10 @@ ALREADY = "这个号码已经登记在{name}名下，不用再登记。"
 NO_CONSENT = "请先在电话里征得老人同意，再勾选“老人在电话里同意登记”。没有登记。"
 NO_HOME = "请填写家庭住址（司机接老人用）。没有登记。"
 NO_COMMUNITY = "请选择老人所在的社区（街道/社区，社区工作人员照看老人用）。没有登记。"
+A_RELATIVE = (
+    "这个号码是{names}的家属电话，不在这里登记为老人。来电者本人也是老人、要办理登记的，"
+    "请社区工作人员在老人登记里办理。没有登记。"
+)
 
 
 def communities(session: Session) -> list[Community]:
@@ -67,6 +76,12 @@ def register_caller(
         raise OperatorRequestError(
             ALREADY.format(name=owner.call_name or owner.full_name), conflict=False
         )
+    relatives = [
+        p.person.full_name for p in patients_for_caller(session, number=row.caller_number)
+        if p.relation != SELF and p.person.active
+    ]
+    if relatives:  # the panel does not offer it: a known family contact is not an elder
+        raise OperatorRequestError(A_RELATIVE.format(names="、".join(relatives)), conflict=False)
     if not consented:
         raise OperatorRequestError(NO_CONSENT, conflict=False)
     if not home_address.strip():

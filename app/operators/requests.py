@@ -37,7 +37,7 @@ from app.staff.models import StaffUser
 STALE_RING = timedelta(seconds=90)
 NOT_FOUND = "找不到这位来电者，可能已经处理完了。"
 CALLER_LEFT = "来电者已经挂断了，无法接听。可以在叫车队列或来电记录里回拨。"
-NO_PHONE = "您的账号还没有设置电话号码，请让管理员设置（ivr users phone）后再接听。"
+NO_PHONE = "您的账号还没有设置电话号码：请系统管理员为您登记电话号码后再接听。"
 NO_NUMBER = "来电号码未知（来电者隐藏了号码），无法回拨。"
 NOT_A_CALLBACK = "这位来电者正在排队，请用“接听”。"
 NOT_WAITING = "这位来电者在等回拨，请用“回拨”。"

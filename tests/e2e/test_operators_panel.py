@@ -96,3 +96,57 @@ def test_a_caller_who_pressed_0_appears_live_and_is_picked_up(
     done = page.inner_text("#booking-done")
     assert "已为来电者挂号" in done and "心血管内科" in done, done
     assert "心血管内科" in page.inner_text("#live-bookings")
+
+
+STRANGER = "+8615912340000"  # not in the demo data
+
+
+def test_the_panel_has_room_for_a_registration_and_masks_numbers(
+    live_server_factory: Callable[..., LiveServer], fake_twilio: FakeTwilio, page: Any
+) -> None:
+    """At 1024 and 1366 px the panel grows with its callers: the second caller's 登记为老人
+    and its opened form show whole, never inside a small scrolling box; numbers are masked
+    until 显示号码."""
+    desk = make_desk(live_server_factory, fake_twilio)
+    desk.caller_presses_0("CA" + "1" * 32)  # 张奶奶 waits
+    stranger_sid = "CA" + "2" * 32
+    desk.caller_presses_0(stranger_sid, number=STRANGER)
+    request_id = desk.request_id(stranger_sid)
+    op1, token = desk.operator("op1")
+    assert op1.post(f"/dispatch/operators/{request_id}/pick-up",
+                    data={"csrf_token": token}).status_code == 303
+    assert desk.answer(desk.rings()[-1], desk.leg()).status_code == 200
+    url = desk.server.url
+    page.goto(f"{url}/dispatch")
+    page.fill("#username", "op1")
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{url}/dispatch")
+    row = page.locator(f"#operator-request-{request_id}")
+    assert "15912340000" not in row.inner_text() and "159****0000" in row.inner_text()
+
+    for width in (1024, 1366):
+        page.set_viewport_size({"width": width, "height": 768})
+        page.goto(f"{url}/dispatch")
+        page.wait_for_selector("#live-status[data-state=live]", timeout=5000)
+        page.wait_for_function("() => !!document.getElementById('operators').dataset.updatedAt")
+        page.locator(f"#register-open-{request_id}").click()
+        page.wait_for_selector(f"details[data-key=register-{request_id}][open]")
+        # Measured in one go: a live refresh may swap the panel's rows in at any moment.
+        panel, button, scroll, overflow = page.evaluate(
+            """id => {
+                const s = document.getElementById('operators');
+                const b = document.querySelector(
+                    '#operator-request-' + id + ' .register-form button[type=submit]');
+                const box = r => [r.top, r.bottom, r.height];
+                return [box(s.getBoundingClientRect()), box(b.getBoundingClientRect()),
+                        [s.scrollHeight, s.clientHeight], getComputedStyle(s).overflowY];
+            }""",
+            request_id,
+        )
+        assert overflow not in ("auto", "scroll") and scroll[0] <= scroll[1] + 1, (width, scroll)
+        assert button[2] > 0 and button[1] <= panel[1], (width, button, panel)  # whole, inside
+        page.screenshot(path=f"/tmp/ivr-operators-register-{width}.png", full_page=True)
+
+    row.locator("button", has_text="显示号码").first.click()
+    row.locator("text=15912340000").wait_for(timeout=2000)

@@ -24,7 +24,7 @@ def test_the_dispatch_page_shows_the_phone_service_banner(
     page.wait_for_url(f"{live_server.url}/dispatch")
     banner = page.locator("#phone-service-banner")
     expect(banner).to_be_visible()
-    expect(banner).to_have_text("未配置电话服务：短信和回拨电话不会发出。请联系管理员配置 Twilio。")
+    expect(banner).to_have_text("电话服务未配置：短信和回拨电话不会发出。请联系系统管理员。")
     box = banner.bounding_box()
     assert box is not None and box["y"] < 200  # at the top, not below the queue
     page.screenshot(path="/tmp/ivr-phone-service-banner.png")

@@ -2,7 +2,9 @@
 relative they may book for, then offer a car to that appointment (app/operators/booking.py).
 
 The page is `/dispatch/operators/{request_id}/booking?patient=<person id>`; a refused
-booking re-renders it with the reason (the offers stay to choose again); a booking or a car
+booking re-renders it with the reason next to the form and the slot and the 老人已确认 box
+as they were (never another slot than the one read to the elder: a slot no longer offered
+leaves none chosen); a booking or a car
 booked answers 303 to the page with what was done, to read back to the caller.
 """
 
@@ -56,7 +58,7 @@ def _booking_page(
     request: Request, session: Session, settings: Settings, staff: StaffUser,
     request_id: int, now: datetime, *, department: str, patient_id: int | None,
     error: str | None = None, booked: int | None = None, trip: str | None = None,
-    status_code: int = 200,
+    status_code: int = 200, chosen_slot: int | None = None, confirmed: bool = False,
 ) -> Response:
     """为来电者挂号: whom the caller may book for, the patient's bookings still to come, the
     department list and, once one is chosen, its offers; after a booking (`booked`), what
@@ -103,6 +105,8 @@ def _booking_page(
                 if trip in TRIP_DONE and when else None
             ),
             "sms_not_sent": NOT_SENT if not settings.notifications_configured else None,
+            # After a refused booking: the slot read to the elder and the box as ticked.
+            "chosen_slot": chosen_slot, "confirmed": confirmed,
         },
         status_code=status_code,
     )
@@ -149,7 +153,7 @@ def book_for_caller(
         return _booking_page(
             request, session, settings, staff, request_id, now, department=department,
             patient_id=patient_id, error=exc.message,
-            status_code=409 if exc.conflict else 400,
+            status_code=409 if exc.conflict else 400, chosen_slot=chosen, confirmed=confirmed,
         )
     logger.info("operator action", extra=log_fields(
         action="booked", staff_user_id=staff.id, request_id=request_id,

@@ -2,8 +2,11 @@
 
 A refused action (another operator was faster, the caller hung up, no phone number on the
 account, Twilio refused, bad input) changes nothing and goes back (303) to the dispatch
-page with the reason and the form opened again with what was typed, as every action of
-that page does (app/taxi/console/refusals.py).
+page with the reason and the form opened again with what was typed, the reason inside
+that form, as every action of that page does (app/taxi/console/refusals.py).
+
+Callers' numbers are masked in the panel; "显示号码" asks for one (a logged POST), as the
+queue does.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ import logging
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import Form, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app.consoles.auth import DispatchStaff, NowDep
 from app.consoles.csrf import CsrfProtected
@@ -25,6 +28,7 @@ from app.operators.console import booking_routes
 from app.operators.console.view import panel_context
 from app.operators.desk import desk_for
 from app.operators.requests import OperatorRequestError
+from app.people.phones import local_number
 from app.staff.models import StaffUser
 from app.taxi import rides
 from app.taxi.console.forms import dispatch_router
@@ -36,6 +40,7 @@ router = dispatch_router()
 actions = dispatch_router(dependencies=[CsrfProtected])
 Text = Annotated[str, Form(max_length=200)]
 NO_RECORDING = "这位来电者没有录音。"
+NO_NUMBER = "号码未知"
 PANEL_DUPLICATE = (
     "这位来电者已经有 {count} 张没有结束的叫车单：{rides}。没有下新单。"
     "如果确实要再叫一辆车，请勾选“确实要再叫一辆车”后再下单。"
@@ -52,6 +57,23 @@ def panel_fragment(
 ) -> Response:
     """The panel alone; the dispatch page's script swaps it in after each change."""
     return render(request, "operators/_panel.html", panel_context(session, settings, now, staff))
+
+
+@actions.post("/dispatch/operators/{request_id}/number", response_class=Response)
+def reveal_number(
+    request_id: int,
+    staff: DispatchStaff,
+    session: SessionDep,
+    family: Annotated[int | None, Query(ge=0, lt=50)] = None,
+) -> Response:
+    """A caller's (or their family member's) full number, on an operator's explicit
+    "显示号码" (logged, not the number), as the queue's reveal."""
+    number = panel.shown_number(session, request_id, family=family)
+    if number is None:
+        raise HTTPException(status_code=404, detail=NO_NUMBER)
+    logger.info("caller number shown", extra=log_fields(
+        staff_user_id=staff.id, request_id=request_id, family=family is not None))
+    return JSONResponse({"number": local_number(number) or NO_NUMBER})
 
 
 @router.get("/dispatch/operators/{request_id}/recording", response_class=Response)
@@ -88,7 +110,8 @@ def _act(
         return back_to_dispatch(
             request, exc.message, typed=typed,
             form=f"{form}-{request_id}" if form and request_id else None,
-            anchor=f"operator-request-{request_id}" if request_id else None,
+            anchor=f"operator-request-{request_id}" if request_id else "dispatch-error",
+            refused_request=request_id,  # the row shows the message next to its buttons
         )
     logger.info(
         "operator action", extra=log_fields(action=action, staff_user_id=staff.id, **fields)

@@ -98,11 +98,12 @@ def _run(
     request: Request, session: Session, settings: Settings, staff: StaffUser, now: datetime,
     person: Person, *, action: str, change: Callable[[], object], rule_id: int | None = None,
     done_url: str | None = None, show_refusal: Callable[[Exception], Response] | None = None,
+    typed: dict[str, Any] | None = None,
 ) -> Response:
     def refused_page(exc: Exception) -> Response:
         assert isinstance(exc, RegularRideError)
         context = _context(session, settings, now, person)
-        context["error"] = exc.message
+        context.update(error=exc.message, typed=typed)
         return render(request, "people/regular.html", context, status_code=400)
 
     return commit_or_refuse(
@@ -131,7 +132,7 @@ def create_rule(
         )
 
     return _run(request, session, settings, staff, now, person, action="created",
-                change=change)
+                change=change, typed=form.typed(first_day=first_day))
 
 
 @posts.post("/people/{person_id}/regular/{rule_id}/skip", response_class=Response)
@@ -185,7 +186,7 @@ def edit_rule(
         assert isinstance(exc, RegularRideError)
         context = edit_context(session, settings, now, rule.id)
         context.update(error=exc.message, action=f"/people/{person.id}/regular/{rule.id}/edit",
-                       back=f"/people/{person.id}/regular")
+                       back=f"/people/{person.id}/regular", typed=form.typed())
         return render(request, "dispatch/regular_edit.html", context, status_code=400)
 
     return _run(

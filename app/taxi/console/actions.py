@@ -28,6 +28,7 @@ from app.taxi.console import ahead_order
 from app.taxi.console.forms import dispatch_router
 from app.taxi.console.orders import DUPLICATE
 from app.taxi.console.refusals import back_to_dispatch
+from app.taxi.console.view import cancel_reason
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
 
@@ -59,6 +60,7 @@ def _run(
         return back_to_dispatch(
             request, exc.message, form=f"{form}-{ride_id}" if form else None, typed=typed,
             anchor=f"ride-{ride_id}",
+            refused_ride=ride_id,  # the row shows the message next to its buttons
         )
 
     return commit_or_refuse(
@@ -120,7 +122,7 @@ def cancel(
     return _run(
         request, session, staff, action="cancelled", ride_id=ride_id,
         change=lambda: rides.cancel(
-            session, ride_id=ride_id, expected_version=version, reason=reason
+            session, ride_id=ride_id, expected_version=version, reason=cancel_reason(reason)
         ),
         form="cancel", typed={"reason": reason},
     )

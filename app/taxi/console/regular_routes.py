@@ -16,7 +16,7 @@ admins only (`DispatchStaff`); every POST carries the CSRF token.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
@@ -106,6 +106,11 @@ class RuleForm:
             company_id=int(self.company_id) if self.company_id.strip().isdigit() else None,
             note=self.note,
         )
+
+    def typed(self, **more: str) -> dict[str, Any]:
+        """The fields as typed, for the form shown again with a refusal
+        (dispatch/_regular_fields.html fills itself from `typed` before `rule`)."""
+        return {**asdict(self), "weekdays": list(self.weekdays or []), **more}
 
 
 def rule_form(
@@ -197,11 +202,12 @@ def _run(
     *, action: str, change: Callable[[], object], rule_id: int | None = None,
     person_id: int | None = None, done_url: str | None = None,
     show_refusal: Callable[[Exception], Response] | None = None,
+    typed: dict[str, Any] | None = None,
 ) -> Response:
     def refused_page(exc: Exception) -> Response:
         assert isinstance(exc, RegularRideError)
         context = regular_context(session, settings, now, person_id=person_id)
-        context["error"] = exc.message
+        context.update(error=exc.message, typed=typed)
         return render(request, "dispatch/regular.html", context, status_code=400)
 
     return commit_or_refuse(
@@ -229,7 +235,7 @@ def create_rule(
         )
 
     return _run(request, session, settings, staff, now, action="created", change=change,
-                person_id=person_id)
+                person_id=person_id, typed=form.typed(first_day=first_day))
 
 
 def edit_context(
@@ -281,7 +287,7 @@ def edit_rule(
         assert isinstance(exc, RegularRideError)
         context = edit_context(session, settings, now, rule_id)
         context.update(error=exc.message, action=f"/dispatch/regular/{rule_id}/edit",
-                       back="/dispatch/regular")
+                       back="/dispatch/regular", typed=form.typed())
         return render(request, "dispatch/regular_edit.html", context, status_code=400)
 
     return _run(

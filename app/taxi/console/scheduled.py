@@ -33,7 +33,8 @@ from app.staff.models import StaffUser
 from app.taxi import ahead, rides
 from app.taxi.ahead import AheadRules
 from app.taxi.console.forms import dispatch_router, form_problem
-from app.taxi.console.view import CANCEL_REASONS
+from app.taxi.console.view import CANCEL_REASONS, cancel_reason
+from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride, TaxiCompany
 
 router = dispatch_router()
@@ -51,6 +52,10 @@ NOTICES = {
         "后台预约成功，见下表。接人前会自动进入队列；来电者会在前一天晚上收到提醒（手机发短信，座机打电话；已过提醒时间则不再提醒）。"
     ),
 }
+DRIVER_CHANGED = (
+    "这张预约单刚刚被其他调度员改过：司机已换成“{now}”。您选的“{chosen}”没有保存，"
+    "下面仍选着您选的司机；核对后要用您选的，请再点“保存司机”。"
+)
 UNSENT_NOTICES = {"cancelled": f"已取消这张预约单。给来电者的通知{NOT_SENT}。"}
 
 
@@ -92,11 +97,17 @@ def _run(
     request: Request, session: Session, settings: Settings, staff: StaffUser, now: datetime,
     *, action: str, ride_id: int, change: Callable[[], object],
     done: Callable[[Any], str] | None = None,
+    explain: Callable[[rides.RideError], str] | None = None,
+    typed: dict[str, Any] | None = None,
 ) -> Response:
+    """Commit `change`, or show the page again with the refusal next to the ride's row
+    (`refused_ride`), the form as typed (`typed`) and, when given, `explain`'s wording."""
+
     def show_refusal(exc: Exception) -> Response:
         assert isinstance(exc, rides.RideError)
         context = scheduled_context(session, settings, now)
-        context["error"] = exc.message
+        context["error"] = explain(exc) if explain is not None else exc.message
+        context.update(refused_ride=ride_id, refused_action=action, typed=typed or {})
         status = 409 if isinstance(exc, rides.RideConflict | rides.RideNotFound) else 400
         return render(request, "dispatch/scheduled.html", context, status_code=status)
 
@@ -106,6 +117,23 @@ def _run(
         fields={"action": action, "ride_id": ride_id, "staff_user_id": staff.id},
         done_url=done or f"/dispatch/scheduled?done={action}",
     )
+
+
+def _driver_label(session: Session, driver_id: int | None) -> str:
+    driver = session.get(Driver, driver_id) if driver_id is not None else None
+    return f"{driver.plate} · {driver.name}" if driver is not None else "暂不指定"
+
+
+def _what_changed(session: Session, ride_id: int, chosen: int | None, exc: rides.RideError) -> str:
+    """A stale 保存司机 says what the other operator changed: the driver, if that is what
+    changed (the status did not), and that the operator's own choice is still selected."""
+    ride = session.get(Ride, ride_id)
+    if not isinstance(exc, rides.RideConflict) or ride is None:
+        return exc.message
+    if ride.status != RideStatus.SCHEDULED:
+        return exc.message  # the status changed: the service's words say to what
+    return DRIVER_CHANGED.format(now=_driver_label(session, ride.driver_id),
+                                 chosen=_driver_label(session, chosen))
 
 
 @posts.post("/dispatch/scheduled/{ride_id}/driver", response_class=Response)
@@ -124,6 +152,8 @@ def name_driver(
             session, ride_id=ride_id, driver_id=chosen, expected_version=version
         ),
         done=lambda ride: f"/dispatch/scheduled?done={_driver_saved(session, ride)}",
+        explain=lambda exc: _what_changed(session, ride_id, chosen, exc),
+        typed={"driver_id": chosen},
     )
 
 
@@ -140,9 +170,10 @@ def cancel_booking(
     reason: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     def change() -> object:
-        return rides.cancel(session, ride_id=ride_id, expected_version=version, reason=reason)
+        return rides.cancel(session, ride_id=ride_id, expected_version=version,
+                            reason=cancel_reason(reason))
 
     return _run(
         request, session, settings, staff, now, action="cancelled", ride_id=ride_id,
-        change=change,
+        change=change, typed={"reason": reason},
     )

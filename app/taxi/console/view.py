@@ -15,13 +15,22 @@ from app.operators.console.view import marker as operators_marker
 from app.operators.console.view import panel_context
 from app.people.phones import local_number, mask_number
 from app.staff.models import StaffUser
-from app.taxi import ahead
+from app.taxi import ahead, rides
 from app.taxi import queue as ride_queue
 from app.taxi.console import ahead_order
 from app.taxi.enums import VEHICLE_TYPE_LABELS
 from app.taxi.fleet import in_zone
 
 CANCEL_REASONS = ("来电者不需要了", "重复下单", "联系不上来电者", "其他原因")
+NO_CANCEL_REASON = "请选择取消原因，再点“确认取消”。这张单没有取消。"
+
+
+def cancel_reason(reason: str) -> str:
+    """The reason an operator chose for 取消 (it goes to the driver and the caller); an
+    empty one is refused, never stored as a made-up "调度员取消"."""
+    if not reason.strip():
+        raise rides.RideError(NO_CANCEL_REASON)
+    return reason
 ETA_CHOICES = (5, 10, 15, 20, 30, 45, 60)
 
 NOTICES: dict[str, str] = {

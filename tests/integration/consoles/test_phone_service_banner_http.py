@@ -18,7 +18,7 @@ from support.demo import demo_data
 from support.live_server import LiveServer, csrf_from, sign_in
 from support.refusals import refusal
 
-BANNER = "未配置电话服务：短信和回拨电话不会发出。请联系管理员配置 Twilio。"
+BANNER = "电话服务未配置：短信和回拨电话不会发出。请联系系统管理员。"
 NOT_SENT = "未发出：没有配置电话服务"
 ZHANG = "+8613800000001"
 TWILIO = {

@@ -63,9 +63,10 @@ def test_a_caller_who_pressed_0_is_picked_up_and_bridged_to_the_operator(
     assert f">{room}</Conference>" in redirect.form["Twiml"]
     assert desk.row(request_id).status == RequestStatus.CONNECTED
 
-    # The operator talking sees the screen-pop in full (number, family); others masked.
+    # The operator talking sees the screen-pop (family too), numbers masked behind 显示号码.
     mine = op1.get("/dispatch/operators.html").text
-    assert "13800000001" in mine and "通话中" in mine and "家属：" in mine
+    assert "138****0001" in mine and "通话中" in mine and "家属：" in mine
+    assert "13800000001" not in mine and "显示号码" in mine
     # ... and places the ride for the caller: the number comes from the call.
     ordered = op1.post(
         f"/dispatch/operators/{request_id}/order",

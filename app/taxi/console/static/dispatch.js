@@ -38,7 +38,14 @@
     if (submit) { submit.scrollIntoView({ block: "nearest", inline: "nearest" }); }
   });
   showAllChosen();
-  var revealed = {};          // ride id -> full number the operator chose to show
+  var revealed = {};          // reveal key (ride id, "op-<request id>") -> full number shown
+  /* Numbers the operator chose to show stay shown when a live section is swapped in. */
+  function showRevealed(root) {
+    Object.keys(revealed).forEach(function (id) {
+      var el = root.querySelector('[data-number-for="' + id + '"]');
+      if (el) { el.textContent = revealed[id]; }
+    });
+  }
   var fetching = false, again = false;
 
   function setStatus(state, text) {
@@ -67,10 +74,7 @@
       }
     });
     showAllChosen();
-    Object.keys(revealed).forEach(function (id) {
-      var el = queue.querySelector('[data-number-for="' + id + '"]');
-      if (el) { el.textContent = revealed[id]; }
-    });
+    showRevealed(queue);
     if (state.focus) {
       var f = document.getElementById(state.focus);
       if (f) { f.focus({ preventScroll: true }); }
@@ -132,6 +136,7 @@
             var f = document.getElementById(focusId);
             if (f) { f.focus({ preventScroll: true }); }
           }
+          showRevealed(body);
           section.dataset.updatedAt = String(Date.now());
           countWaiting();
         })
@@ -198,8 +203,9 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest("button[data-reveal]");
     if (!button) { return; }
+    /* The queue's rides and the operators' panel (its callers and their family). */
     var id = button.dataset.reveal;
-    fetch("/dispatch/rides/" + id + "/number", {
+    fetch(button.dataset.revealUrl || "/dispatch/rides/" + id + "/number", {
       method: "POST",
       credentials: "same-origin",
       headers: { accept: "application/json", "x-csrf-token": queue.dataset.csrfToken }
@@ -207,8 +213,7 @@
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(function (data) {
         revealed[id] = data.number;
-        var el = queue.querySelector('[data-number-for="' + id + '"]');
-        if (el) { el.textContent = data.number; }
+        showRevealed(document);
       })
       .catch(function () { button.textContent = "显示失败，再试"; });
   });
