@@ -55,6 +55,10 @@ def test_the_operator_on_the_line_books_the_offer_the_caller_agreed_to(
     live_server_factory: Callable[..., LiveServer], fake_twilio: FakeTwilio
 ) -> None:
     desk = make_desk(live_server_factory, fake_twilio)
+    # 8:00 this morning: before the reminder moment of tomorrow's slots (the day before at
+    # IVR_APPOINTMENT_REMINDER_HOUR, 10:00), whatever the hour the test runs at
+    today = local_today(datetime.now(UTC))
+    desk.server.clock.set(datetime.combine(today, time(8), LOCAL_TZ).astimezone(UTC))
     request_id = _connected(desk, CALLER_SID, ZHANG)
     op1, token = desk.operator("op1")
     url = f"/dispatch/operators/{request_id}/booking"
