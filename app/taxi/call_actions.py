@@ -223,10 +223,15 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         home = home_place(ctx.vars)
         return "some" if _offer_places(ctx, exclude=home["id"] if home else None) else "none"
 
-    @registry.register("pick_saved_place", outcomes=("found", "not_found"))
+    @registry.register("pick_saved_place", outcomes=("found", "not_found", "wrong_key"))
     def pick_saved_place(ctx: StepContext) -> str:
-        """The caller pressed a place's key or said its name (女儿家, 市一院)."""
+        """The caller pressed a place's key or said its name (女儿家, 市一院). "wrong_key":
+        a key the menu did not offer, asked again with the menu's keys (never 都不是)."""
         answer = str(ctx.vars.get("place_answer", "")).strip()
+        offered = ctx.vars.get("place_keys") or {}
+        if answer.isdigit() and answer not in offered:
+            ctx.vars["place_keys_said"] = _keys_said([*offered, "9"])
+            return "wrong_key"
         choice = understand("choice", answer, ctx.today)  # 2, 两号, 第二个
         place = _match_place(
             ctx.vars.get("places", []),
@@ -584,6 +589,11 @@ def _others_home_matched(place: dict[str, Any], said: str) -> bool:
     before = name[: name.rfind("家")] if "家" in name else ""
     before = before.removesuffix("的").removesuffix("那里").removesuffix("那边")
     return before.endswith(_OTHERS)
+
+
+def _keys_said(keys: list[str]) -> str:
+    """"1或9", "1、2或9": the keys a menu offers, as said."""
+    return "、".join(keys[:-1]) + "或" + keys[-1] if len(keys) > 1 else keys[0]
 
 
 def place_keys(places: list[dict[str, Any]], *, exclude: int | None) -> dict[str, int]:

@@ -159,7 +159,7 @@ def test_a_caller_with_a_ride_under_way_can_book_one_for_later(
     lines = call(service, ZHANG, *keys, "2", "8", "1")
     said(lines, "再听一遍车的情况，请按1。挂号，请按2。取消叫车，请按8。约车等更多的事，请按9。")
     if keys[0] == "9":
-        said(lines, "约车，请按3。从头再听，请按9。转人工，按0。")
+        said(lines, "约车，请按1。从头再听，请按9。转人工，按0。")
     said(lines, "车约好了：明天（星期二）早上8点")
     statuses = sorted(r.status for r in rides(db))
     assert statuses == sorted([RideStatus.QUEUED, RideStatus.SCHEDULED])  # the ride now stays
