@@ -14,7 +14,9 @@ from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
 from app.core.local_time import local_today
 from app.hospital import identity
+from app.hospital import upcoming as upcoming_appointments
 from app.hospital.call_actions import check_typed_last_four
+from app.hospital.patients import patients_for_caller as patients_for_hospital
 from app.people.enums import PlaceKind
 from app.people.models import Person, SavedPlace
 from app.taxi import ahead
@@ -94,6 +96,23 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
             return "ask"
         outcome = _note_day(ctx, said, None)
         return outcome if outcome in ("day", "full") else "ask"
+
+    @registry.register("cancel_from_menu", outcomes=("car", "booking", "both", "none"))
+    def cancel_from_menu(ctx: StepContext) -> str:
+        """"车不要了", "明天的号不要了", "我要退号" at a top menu (the `cancel` intent, which
+        does not say which): a booked car's cancel when the caller has booked cars only, the
+        hospital flow's when their people have bookings only, "both" asks which, "none"
+        says there is nothing to cancel. Nothing of a car or a booking is said here: each
+        cancel path reads it back after the last four digits."""
+        _start_booking(ctx)
+        booked = _booked_for_caller(ctx) if ctx.call.from_number else []
+        ctx.vars.update(booked_ids=[r.id for r in booked], booked_index=0, booked_then="cancel")
+        has_booking = _has_hospital_booking(ctx)
+        if booked and has_booking:
+            return "both"
+        if booked:
+            return "car"
+        return "booking" if has_booking else "none"
 
     @registry.register("list_booked_rides", outcomes=("none", "some", "withheld"))
     def list_booked_rides(ctx: StepContext) -> str:
@@ -249,6 +268,17 @@ def _booked_for_caller(ctx: StepContext) -> list[Ride]:
     if ctx.vars.get("person_id") and ctx.vars["person_id"] not in people:
         people.append(ctx.vars["person_id"])
     return list(ahead.booked_rides_for_caller(ctx.session, person_ids=people, number=number))
+
+
+def _has_hospital_booking(ctx: StepContext) -> bool:
+    """Whether anyone the caller may book for (themself, a parent) has a live booking."""
+    number = ctx.call.from_number
+    if not number:
+        return False
+    return any(
+        upcoming_appointments.upcoming(ctx.session, patient_id=p.person.id, now=ctx.now)
+        for p in patients_for_hospital(ctx.session, number=number)
+    )
 
 
 def book_from_call(ctx: StepContext, ride: Ride) -> None:
