@@ -26,7 +26,7 @@ from app.taxi.ahead_readback import register_readback_actions
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
 from app.taxi.passengers import passengers_for_caller
-from app.taxi.whose import booked_by_family, rider_for_caller
+from app.taxi.whose import booked_by_family, rider_for_caller, rider_short
 from app.understanding import understand
 from app.understanding.change import destination
 from app.understanding.when import parse_clock
@@ -171,7 +171,11 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
             ctx.session, person_id=rider.id, now=ctx.now, number=ctx.call.from_number
         ):
             return "locked"
-        ctx.vars["last_four_whose"] = "您" if rider.id == ctx.vars.get("person_id") else "坐车人"
+        # The caller's own car by their phone ("person_id" is the rider's once a relative
+        # books for a parent: never "您" for the parent's digits).
+        ride = ctx.session.get(Ride, ctx.vars["booked_ids"][ctx.vars["booked_index"]])
+        own = ride is not None and rider_short(ctx, ride) == "您"
+        ctx.vars["last_four_whose"] = "您" if own else "坐车人"
         return "ask"
 
     @registry.register("check_booked_last_four", outcomes=("verified", "wrong", "short", "gave_up"))
@@ -179,12 +183,23 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         rider = _booked_rider(ctx)
         return check_typed_last_four(ctx, rider.id) if rider is not None else "gave_up"
 
-    @registry.register("booked_ride_checked", outcomes=("list", "cancel"))
+    @registry.register("booked_ride_checked", outcomes=("list", "cancel", "late"))
     def booked_ride_checked(ctx: StepContext) -> str:
         """The check passed (or had nothing to check): the ride is read out, then the
-        booked rides' menu, or the cancel question when the caller gave a car up."""
+        booked rides' menu, or the cancel question when the caller gave a car up; "late":
+        the car just booked would miss a visit, and its replacement is offered."""
+        then = ctx.vars.get("booked_then")
+        if then == "late":
+            return "late"
         _describe_booked(ctx)
-        return "cancel" if ctx.vars.get("booked_then") == "cancel" else "list"
+        return "cancel" if then == "cancel" else "list"
+
+    @registry.register("late_car_identity")
+    def late_car_identity(ctx: StepContext) -> None:
+        """The car just booked would miss a visit of its rider: the replacement's time and
+        place (and whose visit) wait for the rider's last four digits, the once-per-call
+        check of the booked cars (`booked_ride_identity`)."""
+        ctx.vars.update(booked_ids=[ctx.vars["ride_id"]], booked_index=0, booked_then="late")
 
     @registry.register("cancel_booked_ride", commits=True)
     def cancel_booked_ride(ctx: StepContext) -> None:

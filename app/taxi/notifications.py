@@ -65,15 +65,8 @@ def tell_passenger_cancelled(session: Session, ride: Ride, *, by_number: str | N
     their own phone, an operator): told the car is not coming, on their own phone (a
     mobile first: an SMS; a landline is phoned). Not when they cancelled it themself from
     that phone, nor when the ride's caller, told already, is that phone."""
-    from app.hospital.reminders import patient_number
-
-    if ride.person_id is None:
-        return
-    number = patient_number(session, ride.person_id)
-    own = set(
-        session.scalars(select(PersonPhone.number).where(PersonPhone.person_id == ride.person_id))
-    )
-    if number is None or ride.caller_number in own or by_number in own:
+    number = _passenger_to_tell(session, ride, by_number=by_number)
+    if number is None:
         return
     tell(
         session,
@@ -82,6 +75,41 @@ def tell_passenger_cancelled(session: Session, ride: Ride, *, by_number: str | N
         voice=texts.voice("ride_cancelled_passenger"),
         key=f"ride:{ride.id}:cancelled:sms:{number}",
     )
+
+
+def tell_passenger_replaced(
+    session: Session, late: Ride, *, by_number: str | None, when: str, place: str, late_when: str
+) -> None:
+    """The person a late car was for, when a relative replaced it by phone with the earlier
+    car to their visit: told which car comes now (as a relative's cancel is told), on
+    their own phone; not when they changed it themself."""
+    number = _passenger_to_tell(session, late, by_number=by_number)
+    if number is None:
+        return
+    facts = {"when": when, "place": place, "late_when": late_when}
+    tell(
+        session,
+        number,
+        sms=texts.sms("ride_replaced_passenger", **facts),
+        voice=texts.voice("ride_replaced_passenger", **facts),
+        key=f"ride:{late.id}:replaced:sms:{number}",
+    )
+
+
+def _passenger_to_tell(session: Session, ride: Ride, *, by_number: str | None) -> str | None:
+    """The rider's own number to tell of a change someone else made (a mobile first);
+    None when the rider made it, or ordered the ride, from one of their own phones."""
+    from app.hospital.reminders import patient_number
+
+    if ride.person_id is None:
+        return None
+    number = patient_number(session, ride.person_id)
+    own = set(
+        session.scalars(select(PersonPhone.number).where(PersonPhone.person_id == ride.person_id))
+    )
+    if number is None or ride.caller_number in own or by_number in own:
+        return None
+    return number
 
 
 def trip_bookers(session: Session, ride: Ride) -> list[str]:

@@ -257,7 +257,8 @@ def test_key_9_at_the_status_menu_says_what_more_is(service: CallService) -> Non
 def _visit_then_late_car(service: CallService, *answer: str) -> list[str]:
     booked = call(service, ZHANG, *BOOK_CARDIOLOGY, "2")  # tomorrow 8:00, no car
     assert "挂好了" in _said(booked)
-    # then a car tomorrow 9:00 to her hospital (too late for 8:00), and the answer
+    # then a car tomorrow 9:00 to her hospital (too late for 8:00), and the answer (the
+    # earlier car is offered after her last four digits)
     return call(service, ZHANG, "3", "2", "9", "3", "1", *answer)
 
 
@@ -270,8 +271,8 @@ def _booked_pickups(db: Database) -> list[datetime]:
 def test_a_car_booked_after_the_visit_and_too_late_is_flagged_and_replaced_on_1(
     service: CallService, db: Database
 ) -> None:
-    lines = _visit_then_late_car(service, "1")
-    question = next(line for line in lines if "赶不上" in line)
+    lines = _visit_then_late_car(service, last_four(db), "1")
+    question = next(line for line in lines if "换成" in line)
     assert "这辆车赶不上您看病的号。换成明天早上7点15分到家接的车，请按1。" in question
     assert "原来明天上午9点的车取消了" in _said(lines), lines
     assert _booked_pickups(db) == [datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)]
@@ -285,8 +286,9 @@ def test_a_car_booked_after_the_visit_and_too_late_is_flagged_and_replaced_on_1(
 def test_a_late_car_kept_stays_the_only_car_and_is_flagged_at_the_next_greeting(
     service: CallService, db: Database, answer: str
 ) -> None:
-    lines = _visit_then_late_car(service, answer)
-    assert any("赶不上您看病的号" in line for line in lines), lines
+    typed = (last_four(db), answer) if answer != "hangup" else (answer,)
+    lines = _visit_then_late_car(service, *typed)
+    assert any("可能赶不上看病的号" in line for line in lines), lines
     assert _booked_pickups(db) == [datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)]
     later = call(service, ZHANG, "3", last_four(db), "1")
     assert "有一辆车赶不上看病的号" in later[0], later
