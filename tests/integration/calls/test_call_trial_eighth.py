@@ -189,3 +189,32 @@ def test_the_more_page_offers_key_1_to_book(service: CallService) -> None:
     page = next(line for line in lines if "从头再听" in line)
     assert "约车，请按1" in page and "按3" not in page, page
     assert any("哪天用车" in line for line in lines), lines
+
+
+# --- 4. booking a new car needs no last four digits; hearing booked ones does --------------
+
+
+def test_a_daughter_books_a_new_car_without_her_mothers_digits(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "3", "2", "9", "1")  # her own car tomorrow 9:00
+    # 约车, a new car, tomorrow, 15:00, for her mother, yes
+    lines = call(service, DAUGHTER, "3", "2", "2", "下午三点", "1", "1")
+    said = _said(lines)
+    assert "听已经约的车，请按1。约一辆新的车，请按2。" in said, lines
+    assert "身份证号的最后4位" not in said
+    assert "车约好了" in said, lines
+    assert _scheduled(db) == [
+        datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ),
+        datetime(2026, 12, 1, 15, 0, tzinfo=LOCAL_TZ),
+    ]
+
+
+def test_hearing_the_booked_cars_still_asks_the_last_four_first(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "3", "2", "9", "1")
+    lines = call(service, DAUGHTER, "3", "1", last_four(db), "hangup")
+    asked = next(i for i, line in enumerate(lines) if "坐车人身份证号的最后4位" in line)
+    assert "9点" not in _said(lines[:asked])
+    assert "给您母亲张秀英约了明天上午9点" in _said(lines[asked:]), lines

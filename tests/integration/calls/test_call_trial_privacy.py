@@ -83,7 +83,7 @@ def test_the_booked_cars_are_read_only_after_the_riders_last_four_digits(
 ) -> None:
     assert callable(booked)
     booked(service)
-    lines = call(service, number, "3", last_four(db), "hangup")
+    lines = call(service, number, "3", "1", last_four(db), "hangup")
     asked = _before(lines, "身份证号的最后4位")
     assert HOSPITAL not in asked and "9点" not in asked and "张秀英" not in asked
     assert "请输入坐车人身份证号" in _said(lines) or "请输入您身份证号" in _said(lines)
@@ -99,7 +99,7 @@ def test_wrong_last_four_digits_read_nothing_of_the_booked_car(
     _daughter_books_her_mother_a_car_to_hospital(service)
     right = last_four(db)
     wrong = "1111" if right != "1111" else "2222"
-    lines = call(service, DAUGHTER, "3", wrong, wrong, wrong)
+    lines = call(service, DAUGHTER, "3", "1", wrong, wrong, wrong)
     assert HOSPITAL not in _said(lines) and "9点" not in _said(lines), lines
     assert "[转接人工" in _said(lines)
     assert [r.status for r in rides(db)] == [RideStatus.SCHEDULED]
@@ -157,7 +157,7 @@ def test_a_car_booked_by_the_daughter_is_said_to_be_from_her(
     service: CallService, db: Database
 ) -> None:
     _daughter_books_her_mother_a_car_to_hospital(service)
-    lines = call(service, ZHANG, "3", last_four(db), "hangup")
+    lines = call(service, ZHANG, "3", "1", last_four(db), "hangup")
     assert f"您女儿为您约了明天上午9点，到家接的车，去{HOSPITAL}。" in _said(lines), lines
     assert "您预约了" not in _said(lines)
 
@@ -203,7 +203,7 @@ def test_never_mind_at_a_booked_cars_cancel_question_keeps_it(
     service: CallService, db: Database
 ) -> None:
     _zhang_books_a_car_to_hospital(service)
-    lines = call(service, ZHANG, "3", last_four(db), "8", "莫整了", "hangup")
+    lines = call(service, ZHANG, "3", "1", last_four(db), "8", "莫整了", "hangup")
     assert "[转接人工" not in _said(lines) and "好的，车给您留着。" in _said(lines), lines
     assert [r.status for r in rides(db)] == [RideStatus.SCHEDULED]
 
@@ -290,7 +290,7 @@ def test_a_late_car_kept_stays_the_only_car_and_is_flagged_at_the_next_greeting(
     lines = _visit_then_late_car(service, *typed)
     assert any("可能赶不上看病的号" in line for line in lines), lines
     assert _booked_pickups(db) == [datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)]
-    later = call(service, ZHANG, "3", last_four(db), "1")
+    later = call(service, ZHANG, "3", "1", last_four(db), "1")
     assert "有一辆车赶不上看病的号" in later[0], later
     assert HOSPITAL not in later[0] and "9点" not in later[0]
     assert any("这辆车赶不上您看病的号" in line for line in later), later
@@ -311,7 +311,7 @@ def _second_car_same_morning(service: CallService, db: Database, *answer: str) -
     first = call(service, ZHANG, "3", "2", "7", "3", "1")  # tomorrow 7:00, 去医院
     assert "车约好了" in _said(first)
     # 约车, last four, tomorrow (2), 10:00, 去医院 (3), yes: a second car that morning
-    return call(service, ZHANG, "3", last_four(db), "2", "10", "3", "1", *answer)
+    return call(service, ZHANG, "3", "1", last_four(db), "2", "10", "3", "1", *answer)
 
 
 def test_a_second_car_for_the_same_morning_is_asked_about(
@@ -348,7 +348,7 @@ def test_never_mind_at_the_second_car_keeps_only_the_first(
 
 def test_a_car_for_the_afternoon_is_not_asked_about(service: CallService, db: Database) -> None:
     call(service, ZHANG, "3", "2", "7", "1")  # tomorrow 7:00
-    lines = call(service, ZHANG, "3", last_four(db), "2", "下午两点", "1")
+    lines = call(service, ZHANG, "3", "1", last_four(db), "2", "下午两点", "1")
     assert "已经约了一辆车" not in _said(lines)
     assert len(_booked_pickups(db)) == 2
 
