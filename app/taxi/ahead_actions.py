@@ -194,6 +194,14 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         _describe_booked(ctx)
         return "cancel" if then == "cancel" else "list"
 
+    @registry.register("list_late_cars")
+    def list_late_cars(ctx: StepContext) -> None:
+        """换车 (1) at the greeting's late-car question: the late cars are read, each after
+        its rider's last four digits, and the earlier car offered (ahead.listed_late)."""
+        _start_booking(ctx)
+        ctx.vars.update(booked_ids=list(ctx.vars["late_ride_ids"]), booked_index=0,
+                        booked_then="list")
+
     @registry.register("late_car_identity")
     def late_car_identity(ctx: StepContext) -> None:
         """The car just booked would miss a visit of its rider: the replacement's time and

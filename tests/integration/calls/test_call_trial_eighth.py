@@ -218,3 +218,33 @@ def test_hearing_the_booked_cars_still_asks_the_last_four_first(
     asked = next(i for i, line in enumerate(lines) if "坐车人身份证号的最后4位" in line)
     assert "9点" not in _said(lines[:asked])
     assert "给您母亲张秀英约了明天上午9点" in _said(lines[asked:]), lines
+
+
+# --- 6. the late car at the greeting: its own question, one meaning a key ----------------------
+
+
+def _late_car_kept(service: CallService, db: Database) -> None:
+    _visit_booked(service)
+    call(service, ZHANG, *LATE_CAR["patient"][1], last_four(db), "2")  # the late car kept
+    assert _scheduled(db) == [datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)]
+
+
+def test_the_late_car_is_a_question_of_its_own_before_the_menu(
+    service: CallService, db: Database
+) -> None:
+    _late_car_kept(service, db)
+    lines = call(service, ZHANG, "*", "2", "hangup")
+    hotline = [line for line in lines if line.startswith("热线")]
+    question = "有一辆车可能赶不上看病的号。换车，请按1。不换，请按2。转人工，按0。"
+    assert question in hotline[1] and "约车" not in hotline[1], hotline
+    assert question in hotline[2], hotline  # * repeats it
+    assert "约车，按3" in hotline[3] and "赶不上" not in hotline[3], hotline  # 2: the menu
+
+
+def test_key_1_at_the_late_car_question_replaces_it_after_the_check(
+    service: CallService, db: Database
+) -> None:
+    _late_car_kept(service, db)
+    lines = call(service, ZHANG, "1", last_four(db), "1")
+    assert "车换好了" in _said(lines), lines
+    assert _scheduled(db) == [datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)]

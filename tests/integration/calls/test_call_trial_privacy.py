@@ -290,9 +290,9 @@ def test_a_late_car_kept_stays_the_only_car_and_is_flagged_at_the_next_greeting(
     lines = _visit_then_late_car(service, *typed)
     assert any("可能赶不上看病的号" in line for line in lines), lines
     assert _booked_pickups(db) == [datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)]
-    later = call(service, ZHANG, "3", "1", last_four(db), "1")
-    assert "有一辆车赶不上看病的号" in later[0], later
-    assert HOSPITAL not in later[0] and "9点" not in later[0]
+    later = call(service, ZHANG, "1", last_four(db), "1")  # 换车 at the greeting's question
+    assert "有一辆车可能赶不上看病的号" in later[1], later
+    assert HOSPITAL not in _said(later[:2]) and "9点" not in _said(later[:2])
     assert any("这辆车赶不上您看病的号" in line for line in later), later
     assert _booked_pickups(db) == [datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)]
 
