@@ -275,16 +275,31 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ctx.vars["to_said"] = f"去{ctx.vars['hospital_said']}"
 
     @registry.register(
-        "queue_ride", outcomes=("queued", "no_driver", "booked", "second"), commits=True
+        "queue_ride",
+        outcomes=("queued", "no_driver", "booked", "second", "booked_soon"),
+        commits=True,
     )
     def queue_ride(ctx: StepContext) -> str:
         """Put the confirmed ride in the dispatch queue, or book it for the time asked for
-        in the booking flow (`pickup_at`; app/taxi/ahead.py). "no_driver": queued while no
-        driver is on duty, so no waiting time is promised. "second": the rider has a car
-        booked for that half-day already (more than the hour apart, else it was refused as
+        in the booking flow (`pickup_at`; app/taxi/ahead.py). "booked_soon": a ride now
+        while a booked car of the rider's is due within the hour (asked about first).
+        "no_driver": queued while no driver is on duty, so no waiting time is promised.
+        "second": the rider has a car booked for that half-day already (more than the hour apart, else it was refused as
         an overlap): nothing is booked yet, the caller is asked whether both are wanted
         (asked once a draft: "both" comes back here and books)."""
         ride = _draft(ctx)
+        if ride.pickup_at is None and ctx.vars.get("second_car_asked") != ride.id:
+            # A car now with a booked car of theirs due within the hour: asked, never sent
+            # on top of it ("booked_soon": keep that one, this one instead, or both).
+            soon = ahead.overlapping_ride(
+                ctx.session, person_id=ride.person_id,
+                number=None if ride.person_id else ride.caller_number,
+                pickup_at=ctx.now, now=ctx.now, exclude_id=ride.id,
+            )
+            if soon is not None and soon.status == RideStatus.SCHEDULED:
+                ctx.vars.update(second_car_asked=ride.id, other_car_id=soon.id,
+                                other_car_when=_half_day_said(ctx, soon))
+                return "booked_soon"
         if ride.pickup_at is not None and ctx.vars.get("second_car_asked") != ride.id:
             other = same_half_day_car(ctx, ride)
             if other is not None:

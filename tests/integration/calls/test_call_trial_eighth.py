@@ -248,3 +248,39 @@ def test_key_1_at_the_late_car_question_replaces_it_after_the_check(
     lines = call(service, ZHANG, "1", last_four(db), "1")
     assert "车换好了" in _said(lines), lines
     assert _scheduled(db) == [datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)]
+
+
+# --- 5. a car now with a booked car due within the hour ---------------------------------------
+
+
+def _car_now_with_a_booked_car_soon(service: CallService, db: Database, *answer: str) -> list[str]:
+    call(service, ZHANG, "3", "1", "上午九点四十", "1")  # today 9:40, 40 minutes away
+    assert _scheduled(db) == [datetime(2026, 11, 30, 9, 40, tzinfo=LOCAL_TZ)]
+    return call(service, ZHANG, "1", "1", *answer)  # a car now to her home
+
+
+def _statuses(db: Database) -> list[RideStatus]:
+    return [r.status for r in rides(db)]
+
+
+def test_a_car_now_is_not_sent_on_top_of_a_booked_car_without_asking(
+    service: CallService, db: Database
+) -> None:
+    lines = _car_now_with_a_booked_car_soon(service, db, "1")
+    question = next(line for line in lines if "已经约了一辆车" in line)
+    assert question.count("请按") == 3, question  # three choices (and 0)
+    assert "9点40" not in question
+    assert "约好的车给您留着" in _said(lines)
+    assert _statuses(db) == [RideStatus.SCHEDULED, RideStatus.CANCELLED]  # no car now
+
+
+def test_this_car_instead_cancels_the_booked_one(service: CallService, db: Database) -> None:
+    lines = _car_now_with_a_booked_car_soon(service, db, "2", "1")
+    assert "车已经叫了" in _said(lines), lines
+    assert _statuses(db) == [RideStatus.CANCELLED, RideStatus.QUEUED]
+
+
+def test_both_cars_when_confirmed(service: CallService, db: Database) -> None:
+    lines = _car_now_with_a_booked_car_soon(service, db, "3", "1")
+    assert "车已经叫了" in _said(lines), lines
+    assert _statuses(db) == [RideStatus.SCHEDULED, RideStatus.QUEUED]
