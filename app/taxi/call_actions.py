@@ -284,9 +284,9 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         in the booking flow (`pickup_at`; app/taxi/ahead.py). "booked_soon": a ride now
         while a booked car of the rider's is due within the hour (asked about first).
         "no_driver": queued while no driver is on duty, so no waiting time is promised.
-        "second": the rider has a car booked for that half-day already (more than the hour apart, else it was refused as
-        an overlap): nothing is booked yet, the caller is asked whether both are wanted
-        (asked once a draft: "both" comes back here and books)."""
+        "second": the rider has a car booked for that half-day already (more than the
+        hour apart, else it was refused as an overlap): nothing is booked yet, the caller
+        is asked whether both are wanted (asked once a draft: "both" comes back here)."""
         ride = _draft(ctx)
         if ride.pickup_at is None and ctx.vars.get("second_car_asked") != ride.id:
             # A car now with a booked car of theirs due within the hour: asked, never sent
