@@ -37,6 +37,7 @@ from app.taxi.ahead_actions import register_ahead_actions
 from app.taxi.call_actions import active_ride, home_place, place_vars, register_taxi_actions
 from app.taxi.models import Ride
 from app.taxi.rules import ACTIVE_STATUSES
+from app.taxi.whose import rider_short
 from app.texts import CatalogueError, load_catalogue
 
 
@@ -121,7 +122,20 @@ def booked_hint(ctx: StepContext) -> str:
     ]
     if not booked:
         return ""
-    return texts.spoken("ride_booked_hint", count=CAR_COUNTS.get(len(booked), "几"))
+    return texts.spoken(
+        "ride_booked_hint", whose=_whose_cars(ctx, booked), count=CAR_COUNTS.get(len(booked), "几")
+    )
+
+
+def _whose_cars(ctx: StepContext, booked: list[Ride]) -> str:
+    """"您", or "您母亲" when every car is a relative's (no name before the check), or
+    "您和家人" for both."""
+    owners = {rider_short(ctx, ride) for ride in booked}
+    if owners == {"您"}:
+        return "您"
+    if len(owners) == 1 and (owner := owners.pop()).startswith("您"):
+        return owner
+    return "您和家人" if "您" in owners else "您家人"
 
 
 CAR_COUNTS = {1: "一", 2: "两", 3: "三"}

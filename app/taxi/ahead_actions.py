@@ -382,7 +382,10 @@ def _describe_booked(ctx: StepContext) -> None:
         booked_ride_id=ride.id,
         booked_when=f"{rider[0]}{when}" if rider else when,
         booked_said=texts.spoken(
-            "ride_booked_other" if rider else ("ride_booked_by" if booker else "ride_booked"),
+            ("ride_booked_other" if ride.caller_number == ctx.call.from_number
+             else "ride_booked_of")
+            if rider
+            else ("ride_booked_by" if booker else "ride_booked"),
             rider=rider[0] if rider else "",
             booker=booker or "",
             when=when,

@@ -135,8 +135,16 @@ def _set_passenger(ctx: StepContext, choice: dict[str, Any]) -> None:
         waiter=patient_to_caller(choice["relation"], person.gender),  # 请您母亲在家等车
         rider_pronoun={"F": "她", "M": "他"}.get(person.gender or "", ""),
         age=age_on(person.birth_date, ctx.today),
-        places=place_vars(person),
+        places=[_callers_home(p, choice["relation"]) for p in place_vars(person)],
     )
+
+
+def _callers_home(place: dict[str, Any], relation: str) -> dict[str, Any]:
+    """The parent's place "女儿家" is, to the daughter calling, her own home: said "您家"
+    ("在您家，请按1", "车到您家接您母亲张秀英"); its name still answers to 女儿家."""
+    if relation and place["label"] == f"{relation}家":
+        return {**place, "said": "您家"}
+    return place
 
 
 def place_vars(person: Person) -> list[dict[str, Any]]:

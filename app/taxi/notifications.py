@@ -60,6 +60,37 @@ def notify_assigned(
         )
 
 
+def tell_caller_cancelled(session: Session, ride: Ride) -> None:
+    """The ride's caller: "您的叫车已取消", or to a relative who ordered it for a parent,
+    whose car it was ("您为母亲叫的车已取消")."""
+    number = ride.caller_number
+    if number is None:
+        return
+    whom = _rider_for_caller(session, ride, number)
+    key = "ride_cancelled_for" if whom else "ride_cancelled"
+    tell(
+        session,
+        number,
+        sms=texts.sms(key, whom=whom),
+        voice=texts.voice(key, whom=whom),
+        key=f"ride:{ride.id}:cancelled:sms:{number}",
+    )
+
+
+def _rider_for_caller(session: Session, ride: Ride, number: str) -> str:
+    """母亲 (the rider from the calling relative's side, by the family link of that number),
+    家人 without a relation on file; "" for the rider's own ride."""
+    from app.hospital.patients import patient_to_caller
+
+    if ride.person_id is None or not _for_someone_else(session, ride):
+        return ""
+    person = session.get(Person, ride.person_id)
+    if person is None:
+        return ""
+    relation = next((c.relation for c in person.contacts if c.phone == number), None)
+    return patient_to_caller(relation, person.gender).removeprefix("您") if relation else "家人"
+
+
 def tell_passenger_cancelled(session: Session, ride: Ride, *, by_number: str | None) -> None:
     """The person a cancelled ride was for, when someone else ordered it (a relative from
     their own phone, an operator): told the car is not coming, on their own phone (a

@@ -217,7 +217,7 @@ def test_hearing_the_booked_cars_still_asks_the_last_four_first(
     lines = call(service, DAUGHTER, "3", "1", last_four(db), "hangup")
     asked = next(i for i, line in enumerate(lines) if "坐车人身份证号的最后4位" in line)
     assert "9点" not in _said(lines[:asked])
-    assert "给您母亲张秀英约了明天上午9点" in _said(lines[asked:]), lines
+    assert "您母亲张秀英预约了明天上午9点" in _said(lines[asked:]), lines
 
 
 # --- 6. the late car at the greeting: its own question, one meaning a key ----------------------
@@ -284,3 +284,42 @@ def test_both_cars_when_confirmed(service: CallService, db: Database) -> None:
     lines = _car_now_with_a_booked_car_soon(service, db, "3", "1")
     assert "车已经叫了" in _said(lines), lines
     assert _statuses(db) == [RideStatus.SCHEDULED, RideStatus.QUEUED]
+
+
+# --- 8. whose car, whose home, whose message --------------------------------------------------
+
+
+def test_a_relative_hears_her_mothers_car_as_her_mothers(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "3", "2", "9", "1")  # the mother books her own car
+    lines = call(service, DAUGHTER, "3", "1", last_four(db), "hangup")
+    said = _said(lines)
+    assert "您母亲张秀英预约了明天上午9点" in said, lines
+    assert "给您母亲张秀英约了" not in said  # she did not book it
+
+
+def test_a_relative_is_greeted_with_her_mothers_car_as_her_mothers(
+    service: CallService,
+) -> None:
+    call(service, DAUGHTER, "3", "2", "9", "1", "1")  # for her mother, tomorrow 9:00
+    lines = call(service, DAUGHTER, "hangup")
+    assert "您母亲有一辆预约的车。" in _said(lines[:2]), lines
+    assert "张秀英" not in _said(lines[:2])
+
+
+def test_the_daughters_own_home_is_said_as_hers(service: CallService, db: Database) -> None:
+    # a car now for her mother, not at the mother's home: the place menu
+    lines = call(service, DAUGHTER, "1", "1", "2", "1", "1")
+    said = _said(lines)
+    assert "在您家，请按1" in said and "在女儿家" not in said, lines
+    assert "车到您家接您母亲张秀英" in said, lines
+    assert _statuses(db) == [RideStatus.QUEUED]
+
+
+def test_the_relatives_cancel_message_says_whose_car(service: CallService, db: Database) -> None:
+    call(service, DAUGHTER, "1", "1", "1")  # a car now for her mother, at her home
+    call(service, DAUGHTER, "8", "8")  # cancelled
+    told = _outbox_to(db, DAUGHTER)
+    assert any("您为母亲叫的车已取消" in body for body in told), told
+    assert not any("您的叫车已取消" in body for body in told)

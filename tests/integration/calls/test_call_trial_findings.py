@@ -360,7 +360,7 @@ def test_the_booked_rides_say_whose_ride_and_where_it_goes(
     ), own
     daughter = call(service, DAUGHTER, "3", "1", _last_four(db), "8", "hangup")
     assert any(
-        line == "热线：给您母亲张秀英约了明天上午9点，到她家接的车，去春城第一人民医院。"
+        line == "热线：您母亲张秀英预约了明天上午9点，到她家接的车，去春城第一人民医院。"
         for line in daughter
     ), daughter
     assert not any("您预约了" in line for line in daughter)
@@ -374,7 +374,7 @@ def test_a_relative_who_booked_for_her_mother_is_greeted_without_whose_ride(
     four ID digits; it once said "给您母亲张秀英约了明天上午9点的车。"."""
     call(service, DAUGHTER, "3", "2", "9", "1", "1")  # for her mother, tomorrow 9:00
     lines = call(service, DAUGHTER, "hangup")
-    assert any("您有一辆预约的车。" in line for line in lines), lines
+    assert any("您母亲有一辆预约的车。" in line for line in lines), lines  # her mother's
     assert not any("张秀英" in line or "9点" in line for line in lines)
 
 
