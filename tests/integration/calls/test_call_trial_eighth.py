@@ -323,3 +323,14 @@ def test_the_relatives_cancel_message_says_whose_car(service: CallService, db: D
     told = _outbox_to(db, DAUGHTER)
     assert any("您为母亲叫的车已取消" in body for body in told), told
     assert not any("您的叫车已取消" in body for body in told)
+
+
+def test_a_car_the_family_doctor_booked_is_from_your_family_doctor(
+    service: CallService, db: Database
+) -> None:
+    doctor, patient = "+8613900000007", "+8613800000005"  # 刘医生 and 陈淑珍
+    call(service, doctor, "3", "2", "9", "1", "1")  # for her, tomorrow 9:00
+    lines = call(service, patient, "3", "1", last_four(db, "陈淑珍"), "hangup")
+    said = _said(lines)
+    assert "您的家庭医生为您约了明天上午9点" in said, lines
+    assert "您家庭医生" not in said
