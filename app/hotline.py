@@ -37,6 +37,7 @@ from app.taxi.ahead_actions import register_ahead_actions
 from app.taxi.call_actions import active_ride, home_place, place_vars, register_taxi_actions
 from app.taxi.models import Ride
 from app.taxi.rules import ACTIVE_STATUSES
+from app.taxi.whose import rider_short
 from app.texts import CatalogueError, load_catalogue
 
 
@@ -55,7 +56,7 @@ def build_actions() -> ActionRegistry:
 
 def _register_caller_actions(registry: ActionRegistry) -> None:
     @registry.register(
-        "identify_caller", outcomes=("active_ride", "known_home", "known", "unknown")
+        "identify_caller", outcomes=("active_ride", "late_car", "known_home", "known", "unknown")
     )
     def identify_caller(ctx: StepContext) -> str:
         """Look the caller's number up: greet by name, load saved places, find an active ride."""
@@ -81,13 +82,14 @@ def _register_caller_actions(registry: ActionRegistry) -> None:
             ctx.vars["active_ride_id"] = active.id
             return "active_ride"
         ctx.vars["booked_hint"] = booked_hint(ctx)
+        home = home_place(ctx.vars) if person is not None else None
+        if home is not None:
+            ctx.vars["home_address"] = spoken_address(home["address"])
+        if ctx.vars.get("late_ride_ids"):
+            return "late_car"
         if person is None:
             return "unknown"
-        home = home_place(ctx.vars)
-        if home is None:
-            return "known"
-        ctx.vars["home_address"] = spoken_address(home["address"])
-        return "known_home"
+        return "known" if home is None else "known_home"
 
 
     @registry.register("menu_again", outcomes=("active", "home", "other"))
@@ -105,22 +107,35 @@ def _register_caller_actions(registry: ActionRegistry) -> None:
 def booked_hint(ctx: StepContext) -> str:
     """"您有一辆预约的车。" for a caller with rides booked ahead: calling again, they hear it
     first, neutrally (no time, no hospital, no relative's name: caller ID is no proof,
-    docs/callflow.md); key 3 (约车) reads each ride after its rider's last four ID digits."""
+    docs/callflow.md); key 3 (约车) reads each ride after its rider's last four ID digits.
+    A car that would miss a visit booked before it is kept in `late_ride_ids`: the caller
+    is asked about it, a question of its own, before the menu (main.late_car)."""
     booked = ahead.booked_rides_of(
         ctx.session, person_id=ctx.vars.get("person_id"), number=ctx.call.from_number
     )
-    if not booked:
-        return ""
-    hint = texts.spoken("ride_booked_hint", count=CAR_COUNTS.get(len(booked), "几"))
-    late = any(
-        hospital_trips.appointment_missed_by(
+    ctx.vars["late_ride_ids"] = [
+        ride.id
+        for ride in booked
+        if hospital_trips.appointment_missed_by(
             ctx.session, ride=ride, now=ctx.now, settings=ctx.settings
         )
-        for ride in booked
+    ]
+    if not booked:
+        return ""
+    return texts.spoken(
+        "ride_booked_hint", whose=_whose_cars(ctx, booked), count=CAR_COUNTS.get(len(booked), "几")
     )
-    # A car that would miss a visit booked before it is said at every call until it is
-    # changed or kept (key 3: after the last four digits, the earlier car is offered).
-    return hint + texts.spoken("ride_booked_late_hint") if late else hint
+
+
+def _whose_cars(ctx: StepContext, booked: list[Ride]) -> str:
+    """"您", or "您母亲" when every car is a relative's (no name before the check), or
+    "您和家人" for both."""
+    owners = {rider_short(ctx, ride) for ride in booked}
+    if owners == {"您"}:
+        return "您"
+    if len(owners) == 1 and (owner := owners.pop()).startswith("您"):
+        return owner
+    return "您和家人" if "您" in owners else "您家人"
 
 
 CAR_COUNTS = {1: "一", 2: "两", 3: "三"}

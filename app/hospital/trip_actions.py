@@ -23,10 +23,10 @@ from app.hospital.models import Appointment, Department, Doctor, Hospital, Sched
 from app.hospital.rules import spoken_clock, spoken_visit_day
 from app.people.enums import PlaceKind
 from app.people.models import Person
-from app.taxi import ahead, hospital_trips
+from app.taxi import ahead, hospital_trips, notifications
 from app.taxi.hospital_trips import Canceller, TripRefused
 from app.taxi.models import Ride
-from app.taxi.whose import rider_short
+from app.taxi.whose import rider_for_caller, rider_short
 
 REMINDER_CANCEL_REASON = "提醒电话里取消"
 CALLER = Canceller.CALLER  # every cancel here is by phone (hospital_trips.car_fate)
@@ -112,7 +112,23 @@ def _register_trip(registry: ActionRegistry) -> None:
             )
         except TripRefused:
             return "refused"
+        whose_place, whom = ctx.vars.get("trip_place"), ctx.vars.get("trip_whom")
         _trip_vars(ctx, appointment_id, trip.pickup_at)
+        if ctx.vars.get("late_whose", "您") != "您":  # a relative's car: their words kept
+            ctx.vars.update(trip_place=whose_place, trip_whom=whom)
+        late = ctx.session.get(Ride, ctx.vars["trip_late_id"])
+        if late is not None:
+            place = hospital_trips.pickup_place(ctx.session, late.person_id) if (
+                late.person_id
+            ) else None
+            notifications.tell_passenger_replaced(
+                ctx.session, late, by_number=ctx.call.from_number,
+                when=ctx.vars["trip_when"],
+                place="家" if place is not None and place.kind == PlaceKind.HOME else (
+                    ctx.vars["trip_place"]
+                ),
+                late_when=ctx.vars["trip_late_when"],
+            )
         return "replaced"
 
     @registry.register("check_booked_car_in_time", outcomes=("in_time", "late"))
@@ -215,7 +231,9 @@ def _late_offer(ctx: StepContext, ride: Ride) -> bool:
     whom = rider_short(ctx, ride)  # 您, or 您母亲: never the caller's own for a relative's
     place = hospital_trips.pickup_place(ctx.session, appointment.patient_id)
     if whom != "您" and place is not None and place.kind == PlaceKind.HOME:
-        ctx.vars["trip_place"] = f"{whom}家"
+        ctx.vars["trip_place"] = f"{whom}家"  # 到您母亲家接她: not the caller's home
+    rider = rider_for_caller(ctx, ride)
+    ctx.vars["trip_whom"] = rider[1] if rider is not None and whom != "您" else ""
     ctx.vars.update(
         trip_appointment_id=appointment.id,
         trip_late_id=ride.id,

@@ -14,7 +14,9 @@ from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
 from app.core.local_time import local_today
 from app.hospital import identity
+from app.hospital import upcoming as upcoming_appointments
 from app.hospital.call_actions import check_typed_last_four
+from app.hospital.patients import patients_for_caller as patients_for_hospital
 from app.people.enums import PlaceKind
 from app.people.models import Person, SavedPlace
 from app.taxi import ahead
@@ -24,7 +26,7 @@ from app.taxi.ahead_readback import register_readback_actions
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
 from app.taxi.passengers import passengers_for_caller
-from app.taxi.whose import booked_by_family, rider_for_caller
+from app.taxi.whose import booked_by_family, rider_for_caller, rider_short
 from app.understanding import understand
 from app.understanding.change import destination
 from app.understanding.when import parse_clock
@@ -95,6 +97,23 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         outcome = _note_day(ctx, said, None)
         return outcome if outcome in ("day", "full") else "ask"
 
+    @registry.register("cancel_from_menu", outcomes=("car", "booking", "both", "none"))
+    def cancel_from_menu(ctx: StepContext) -> str:
+        """"车不要了", "明天的号不要了", "我要退号" at a top menu (the `cancel` intent, which
+        does not say which): a booked car's cancel when the caller has booked cars only, the
+        hospital flow's when their people have bookings only, "both" asks which, "none"
+        says there is nothing to cancel. Nothing of a car or a booking is said here: each
+        cancel path reads it back after the last four digits."""
+        _start_booking(ctx)
+        booked = _booked_for_caller(ctx) if ctx.call.from_number else []
+        ctx.vars.update(booked_ids=[r.id for r in booked], booked_index=0, booked_then="cancel")
+        has_booking = _has_hospital_booking(ctx)
+        if booked and has_booking:
+            return "both"
+        if booked:
+            return "car"
+        return "booking" if has_booking else "none"
+
     @registry.register("list_booked_rides", outcomes=("none", "some", "withheld"))
     def list_booked_rides(ctx: StepContext) -> str:
         """The caller's booked rides (their own and their relatives'): the first is said.
@@ -152,7 +171,11 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
             ctx.session, person_id=rider.id, now=ctx.now, number=ctx.call.from_number
         ):
             return "locked"
-        ctx.vars["last_four_whose"] = "您" if rider.id == ctx.vars.get("person_id") else "坐车人"
+        # The caller's own car by their phone ("person_id" is the rider's once a relative
+        # books for a parent: never "您" for the parent's digits).
+        ride = ctx.session.get(Ride, ctx.vars["booked_ids"][ctx.vars["booked_index"]])
+        own = ride is not None and rider_short(ctx, ride) == "您"
+        ctx.vars["last_four_whose"] = "您" if own else "坐车人"
         return "ask"
 
     @registry.register("check_booked_last_four", outcomes=("verified", "wrong", "short", "gave_up"))
@@ -160,12 +183,31 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         rider = _booked_rider(ctx)
         return check_typed_last_four(ctx, rider.id) if rider is not None else "gave_up"
 
-    @registry.register("booked_ride_checked", outcomes=("list", "cancel"))
+    @registry.register("booked_ride_checked", outcomes=("list", "cancel", "late"))
     def booked_ride_checked(ctx: StepContext) -> str:
         """The check passed (or had nothing to check): the ride is read out, then the
-        booked rides' menu, or the cancel question when the caller gave a car up."""
+        booked rides' menu, or the cancel question when the caller gave a car up; "late":
+        the car just booked would miss a visit, and its replacement is offered."""
+        then = ctx.vars.get("booked_then")
+        if then == "late":
+            return "late"
         _describe_booked(ctx)
-        return "cancel" if ctx.vars.get("booked_then") == "cancel" else "list"
+        return "cancel" if then == "cancel" else "list"
+
+    @registry.register("list_late_cars")
+    def list_late_cars(ctx: StepContext) -> None:
+        """换车 (1) at the greeting's late-car question: the late cars are read, each after
+        its rider's last four digits, and the earlier car offered (ahead.listed_late)."""
+        _start_booking(ctx)
+        ctx.vars.update(booked_ids=list(ctx.vars["late_ride_ids"]), booked_index=0,
+                        booked_then="list")
+
+    @registry.register("late_car_identity")
+    def late_car_identity(ctx: StepContext) -> None:
+        """The car just booked would miss a visit of its rider: the replacement's time and
+        place (and whose visit) wait for the rider's last four digits, the once-per-call
+        check of the booked cars (`booked_ride_identity`)."""
+        ctx.vars.update(booked_ids=[ctx.vars["ride_id"]], booked_index=0, booked_then="late")
 
     @registry.register("cancel_booked_ride", commits=True)
     def cancel_booked_ride(ctx: StepContext) -> None:
@@ -251,6 +293,17 @@ def _booked_for_caller(ctx: StepContext) -> list[Ride]:
     return list(ahead.booked_rides_for_caller(ctx.session, person_ids=people, number=number))
 
 
+def _has_hospital_booking(ctx: StepContext) -> bool:
+    """Whether anyone the caller may book for (themself, a parent) has a live booking."""
+    number = ctx.call.from_number
+    if not number:
+        return False
+    return any(
+        upcoming_appointments.upcoming(ctx.session, patient_id=p.person.id, now=ctx.now)
+        for p in patients_for_hospital(ctx.session, number=number)
+    )
+
+
 def book_from_call(ctx: StepContext, ride: Ride) -> None:
     """`queue_ride` of the taxi flow, for a call carrying a booked time."""
     rules = AheadRules.from_settings(ctx.settings)
@@ -329,7 +382,10 @@ def _describe_booked(ctx: StepContext) -> None:
         booked_ride_id=ride.id,
         booked_when=f"{rider[0]}{when}" if rider else when,
         booked_said=texts.spoken(
-            "ride_booked_other" if rider else ("ride_booked_by" if booker else "ride_booked"),
+            ("ride_booked_other" if ride.caller_number == ctx.call.from_number
+             else "ride_booked_of")
+            if rider
+            else ("ride_booked_by" if booker else "ride_booked"),
             rider=rider[0] if rider else "",
             booker=booker or "",
             when=when,

@@ -135,8 +135,16 @@ def _set_passenger(ctx: StepContext, choice: dict[str, Any]) -> None:
         waiter=patient_to_caller(choice["relation"], person.gender),  # 请您母亲在家等车
         rider_pronoun={"F": "她", "M": "他"}.get(person.gender or "", ""),
         age=age_on(person.birth_date, ctx.today),
-        places=place_vars(person),
+        places=[_callers_home(p, choice["relation"]) for p in place_vars(person)],
     )
+
+
+def _callers_home(place: dict[str, Any], relation: str) -> dict[str, Any]:
+    """The parent's place "女儿家" is, to the daughter calling, her own home: said "您家"
+    ("在您家，请按1", "车到您家接您母亲张秀英"); its name still answers to 女儿家."""
+    if relation and place["label"] == f"{relation}家":
+        return {**place, "said": "您家"}
+    return place
 
 
 def place_vars(person: Person) -> list[dict[str, Any]]:
@@ -223,10 +231,15 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         home = home_place(ctx.vars)
         return "some" if _offer_places(ctx, exclude=home["id"] if home else None) else "none"
 
-    @registry.register("pick_saved_place", outcomes=("found", "not_found"))
+    @registry.register("pick_saved_place", outcomes=("found", "not_found", "wrong_key"))
     def pick_saved_place(ctx: StepContext) -> str:
-        """The caller pressed a place's key or said its name (女儿家, 市一院)."""
+        """The caller pressed a place's key or said its name (女儿家, 市一院). "wrong_key":
+        a key the menu did not offer, asked again with the menu's keys (never 都不是)."""
         answer = str(ctx.vars.get("place_answer", "")).strip()
+        offered = ctx.vars.get("place_keys") or {}
+        if answer.isdigit() and answer not in offered:
+            ctx.vars["place_keys_said"] = _keys_said([*offered, "9"])
+            return "wrong_key"
         choice = understand("choice", answer, ctx.today)  # 2, 两号, 第二个
         place = _match_place(
             ctx.vars.get("places", []),
@@ -270,16 +283,31 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ctx.vars["to_said"] = f"去{ctx.vars['hospital_said']}"
 
     @registry.register(
-        "queue_ride", outcomes=("queued", "no_driver", "booked", "second"), commits=True
+        "queue_ride",
+        outcomes=("queued", "no_driver", "booked", "second", "booked_soon"),
+        commits=True,
     )
     def queue_ride(ctx: StepContext) -> str:
         """Put the confirmed ride in the dispatch queue, or book it for the time asked for
-        in the booking flow (`pickup_at`; app/taxi/ahead.py). "no_driver": queued while no
-        driver is on duty, so no waiting time is promised. "second": the rider has a car
-        booked for that half-day already (more than the hour apart, else it was refused as
-        an overlap): nothing is booked yet, the caller is asked whether both are wanted
-        (asked once a draft: "both" comes back here and books)."""
+        in the booking flow (`pickup_at`; app/taxi/ahead.py). "booked_soon": a ride now
+        while a booked car of the rider's is due within the hour (asked about first).
+        "no_driver": queued while no driver is on duty, so no waiting time is promised.
+        "second": the rider has a car booked for that half-day already (more than the
+        hour apart, else it was refused as an overlap): nothing is booked yet, the caller
+        is asked whether both are wanted (asked once a draft: "both" comes back here)."""
         ride = _draft(ctx)
+        if ride.pickup_at is None and ctx.vars.get("second_car_asked") != ride.id:
+            # A car now with a booked car of theirs due within the hour: asked, never sent
+            # on top of it ("booked_soon": keep that one, this one instead, or both).
+            soon = ahead.overlapping_ride(
+                ctx.session, person_id=ride.person_id,
+                number=None if ride.person_id else ride.caller_number,
+                pickup_at=ctx.now, now=ctx.now, exclude_id=ride.id,
+            )
+            if soon is not None and soon.status == RideStatus.SCHEDULED:
+                ctx.vars.update(second_car_asked=ride.id, other_car_id=soon.id,
+                                other_car_when=_half_day_said(ctx, soon))
+                return "booked_soon"
         if ride.pickup_at is not None and ctx.vars.get("second_car_asked") != ride.id:
             other = same_half_day_car(ctx, ride)
             if other is not None:
@@ -584,6 +612,11 @@ def _others_home_matched(place: dict[str, Any], said: str) -> bool:
     before = name[: name.rfind("家")] if "家" in name else ""
     before = before.removesuffix("的").removesuffix("那里").removesuffix("那边")
     return before.endswith(_OTHERS)
+
+
+def _keys_said(keys: list[str]) -> str:
+    """"1或9", "1、2或9": the keys a menu offers, as said."""
+    return "、".join(keys[:-1]) + "或" + keys[-1] if len(keys) > 1 else keys[0]
 
 
 def place_keys(places: list[dict[str, Any]], *, exclude: int | None) -> dict[str, int]:

@@ -60,20 +60,44 @@ def notify_assigned(
         )
 
 
+def tell_caller_cancelled(session: Session, ride: Ride) -> None:
+    """The ride's caller: "您的叫车已取消", or to a relative who ordered it for a parent,
+    whose car it was ("您为母亲叫的车已取消")."""
+    number = ride.caller_number
+    if number is None:
+        return
+    whom = _rider_for_caller(session, ride, number)
+    key = "ride_cancelled_for" if whom else "ride_cancelled"
+    tell(
+        session,
+        number,
+        sms=texts.sms(key, whom=whom),
+        voice=texts.voice(key, whom=whom),
+        key=f"ride:{ride.id}:cancelled:sms:{number}",
+    )
+
+
+def _rider_for_caller(session: Session, ride: Ride, number: str) -> str:
+    """母亲 (the rider from the calling relative's side, by the family link of that number),
+    家人 without a relation on file; "" for the rider's own ride."""
+    from app.hospital.patients import patient_to_caller
+
+    if ride.person_id is None or not _for_someone_else(session, ride):
+        return ""
+    person = session.get(Person, ride.person_id)
+    if person is None:
+        return ""
+    relation = next((c.relation for c in person.contacts if c.phone == number), None)
+    return patient_to_caller(relation, person.gender).removeprefix("您") if relation else "家人"
+
+
 def tell_passenger_cancelled(session: Session, ride: Ride, *, by_number: str | None) -> None:
     """The person a cancelled ride was for, when someone else ordered it (a relative from
     their own phone, an operator): told the car is not coming, on their own phone (a
     mobile first: an SMS; a landline is phoned). Not when they cancelled it themself from
     that phone, nor when the ride's caller, told already, is that phone."""
-    from app.hospital.reminders import patient_number
-
-    if ride.person_id is None:
-        return
-    number = patient_number(session, ride.person_id)
-    own = set(
-        session.scalars(select(PersonPhone.number).where(PersonPhone.person_id == ride.person_id))
-    )
-    if number is None or ride.caller_number in own or by_number in own:
+    number = _passenger_to_tell(session, ride, by_number=by_number)
+    if number is None:
         return
     tell(
         session,
@@ -82,6 +106,41 @@ def tell_passenger_cancelled(session: Session, ride: Ride, *, by_number: str | N
         voice=texts.voice("ride_cancelled_passenger"),
         key=f"ride:{ride.id}:cancelled:sms:{number}",
     )
+
+
+def tell_passenger_replaced(
+    session: Session, late: Ride, *, by_number: str | None, when: str, place: str, late_when: str
+) -> None:
+    """The person a late car was for, when a relative replaced it by phone with the earlier
+    car to their visit: told which car comes now (as a relative's cancel is told), on
+    their own phone; not when they changed it themself."""
+    number = _passenger_to_tell(session, late, by_number=by_number)
+    if number is None:
+        return
+    facts = {"when": when, "place": place, "late_when": late_when}
+    tell(
+        session,
+        number,
+        sms=texts.sms("ride_replaced_passenger", **facts),
+        voice=texts.voice("ride_replaced_passenger", **facts),
+        key=f"ride:{late.id}:replaced:sms:{number}",
+    )
+
+
+def _passenger_to_tell(session: Session, ride: Ride, *, by_number: str | None) -> str | None:
+    """The rider's own number to tell of a change someone else made (a mobile first);
+    None when the rider made it, or ordered the ride, from one of their own phones."""
+    from app.hospital.reminders import patient_number
+
+    if ride.person_id is None:
+        return None
+    number = patient_number(session, ride.person_id)
+    own = set(
+        session.scalars(select(PersonPhone.number).where(PersonPhone.person_id == ride.person_id))
+    )
+    if number is None or ride.caller_number in own or by_number in own:
+        return None
+    return number
 
 
 def trip_bookers(session: Session, ride: Ride) -> list[str]:

@@ -36,7 +36,7 @@ from app.taxi.models import Driver, Ride
 from app.taxi.notifications import (
     notify_assigned,
     send_sms,
-    tell,
+    tell_caller_cancelled,
     tell_passenger_cancelled,
 )
 from app.taxi.rules import ride_priority
@@ -345,13 +345,7 @@ def cancel(
                 f"ride:{ride.id}:cancelled:sms:driver:{driver.id}",
             )
     if ride.caller_number and caller_waiting and notify:
-        tell(
-            session,
-            ride.caller_number,
-            sms=texts.sms("ride_cancelled"),
-            voice=texts.voice("ride_cancelled"),
-            key=f"ride:{ride.id}:cancelled:sms:{ride.caller_number}",
-        )
+        tell_caller_cancelled(session, ride)
     if caller_waiting and notify:
         tell_passenger_cancelled(session, ride, by_number=by_number)
     return ride

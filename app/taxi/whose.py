@@ -61,7 +61,9 @@ def booked_by_family(ctx: StepContext, ride: Ride) -> str | None:
     if person is None or number in {phone.number for phone in person.phones}:
         return None
     relation = _relation(person, number)
-    return f"您{relation}" if relation else FAMILY
+    if not relation:
+        return FAMILY
+    return f"您的{relation}" if relation == "家庭医生" else f"您{relation}"  # 您的家庭医生
 
 
 def _callers_person(ctx: StepContext) -> int | None:

@@ -110,7 +110,7 @@ def test_a_second_booking_at_the_same_hour_is_refused_naming_the_first_and_kept(
     service: CallService, db: Database
 ) -> None:
     call(service, ZHANG, "3", "2", "8", "1")  # tomorrow 8:00
-    lines = call(service, ZHANG, "3", last_four(db), "1", "2", "早上八点半", "1", "hangup")
+    lines = call(service, ZHANG, "3", "1", last_four(db), "1", "2", "早上八点半", "1", "hangup")
     said(lines, "您已经约了明天早上8点，到家接的车。这个时间前后一个钟头，不能再约一辆车。")
     said(lines, "留着原来的车，请按1。换一个时间，请按2。转人工，按0。")
     said(lines, "好的，原来的车给您留着。")
@@ -126,7 +126,7 @@ def test_refused_the_caller_may_change_the_time_and_book_it(
     call(service, ZHANG, "3", "2", "8", "1")
     # ... 10:00, yes; the same morning as the 8:00 car: both wanted (1)
     lines = call(
-        service, ZHANG, "3", last_four(db), "1", "2", "8", "换一个时间", "十点", "1", "1"
+        service, ZHANG, "3", "1", last_four(db), "1", "2", "8", "换一个时间", "十点", "1", "1"
     )
     said(lines, "好的，请换一个时间。")
     said(lines, "明天上午已经约了一辆车。")
@@ -159,7 +159,7 @@ def test_a_caller_with_a_ride_under_way_can_book_one_for_later(
     lines = call(service, ZHANG, *keys, "2", "8", "1")
     said(lines, "再听一遍车的情况，请按1。挂号，请按2。取消叫车，请按8。约车等更多的事，请按9。")
     if keys[0] == "9":
-        said(lines, "约车，请按3。从头再听，请按9。转人工，按0。")
+        said(lines, "约车，请按1。从头再听，请按9。转人工，按0。")
     said(lines, "车约好了：明天（星期二）早上8点")
     statuses = sorted(r.status for r in rides(db))
     assert statuses == sorted([RideStatus.QUEUED, RideStatus.SCHEDULED])  # the ride now stays
@@ -347,7 +347,7 @@ def test_never_mind_after_the_refusal_books_nothing_more(
     service: CallService, db: Database
 ) -> None:
     call(service, ZHANG, "3", "2", "8", "1")
-    lines = call(service, ZHANG, "3", last_four(db), "1", "2", "8", "2", "莫整了", "hangup")
+    lines = call(service, ZHANG, "3", "1", last_four(db), "1", "2", "8", "2", "莫整了", "hangup")
     said(lines, "明天几点钟用车？")
     said(lines, "好的，没有约车。")
     (ride,) = rides(db)  # refused before a second draft was written; the first kept
@@ -379,6 +379,6 @@ def test_a_weekday_key_for_next_week_is_said_as_next_week(
     said(lines, "12月7号下星期一上午9点，车到家接您。对，按1")
     (ride,) = booked(db)
     assert local(ride) == datetime(2026, 12, 7, 9, 0, tzinfo=LOCAL_TZ)
-    friday = call(service, ZHANG, "3", last_four(db), "1", "3", "5", "9", "hangup")
+    friday = call(service, ZHANG, "3", "1", last_four(db), "1", "3", "5", "9", "hangup")
     said(friday, "12月4号星期五上午9点")
     assert not any("下星期五" in line for line in friday)

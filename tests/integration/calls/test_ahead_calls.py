@@ -104,10 +104,10 @@ def test_calling_again_the_booked_ride_is_heard_kept_with_2_and_cancelled_with_8
 ) -> None:
     call(service, ZHANG, "3", "2", "8", "1")
     # 不取消, then 再约一辆, nothing
-    kept = call(service, ZHANG, "3", last_four(db), "8", "2", "1", "hangup")
+    kept = call(service, ZHANG, "3", "1", last_four(db), "8", "2", "1", "hangup")
     assert any("车给您留着" in line for line in kept)
     assert [r.status for r in rides(db)] == [RideStatus.SCHEDULED]
-    lines = call(service, ZHANG, "3", last_four(db), "8", "8")
+    lines = call(service, ZHANG, "3", "1", last_four(db), "8", "8")
     said = "\n".join(lines)
     # Calling again, that a car is booked is said right after the greeting (its details
     # after the last four ID digits).
@@ -161,7 +161,7 @@ def test_a_regular_rides_day_is_skipped_by_phone_and_the_rule_goes_on(
             session, person_id=person_id, fields=fields, first_day=date(2026, 11, 30),
             staff_id=None, now=NOW, rules=RegularRules.from_settings(settings),
         ).id
-    lines = call(service, ZHANG, "3", last_four(db), "8", "8")
+    lines = call(service, ZHANG, "3", "1", last_four(db), "8", "8")
     assert "明天早上8点的车已经取消了" in "\n".join(lines)
     Scheduler(db, settings, clock=lambda: NOW).run_once()  # the same moment, again
     friday = datetime(2026, 12, 3, 8, 0, tzinfo=LOCAL_TZ)  # Friday's instance is made

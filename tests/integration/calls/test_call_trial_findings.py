@@ -304,7 +304,7 @@ def test_3_then_2_with_a_ride_booked_books_for_tomorrow(
     service: CallService, db: Database
 ) -> None:
     call(service, ZHANG, "3", "2", "9", "1")  # tomorrow 9:00
-    lines = call(service, ZHANG, "3", _last_four(db), "2", "下午两点", "1")
+    lines = call(service, ZHANG, "3", "1", _last_four(db), "2", "下午两点", "1")
     assert any("您预约了明天上午9点，到家接的车" in line for line in lines), lines
     assert not any("没有这个按键" in line or "没有这个选项" in line for line in lines)
     assert any(line.startswith("热线：明天几点钟用车？") for line in lines), lines
@@ -316,22 +316,22 @@ def test_3_then_2_with_a_ride_booked_books_for_tomorrow(
 
 def test_3_then_3_with_a_ride_booked_is_another_day(service: CallService, db: Database) -> None:
     call(service, ZHANG, "3", "2", "9", "1")
-    lines = call(service, ZHANG, "3", _last_four(db), "3", "5", "8", "1")  # 星期五 8:00
+    lines = call(service, ZHANG, "3", "1", _last_four(db), "3", "5", "8", "1")  # 星期五 8:00
     assert any("星期几，就按几" in line for line in lines), lines
     assert datetime(2026, 12, 4, 8, 0, tzinfo=LOCAL_TZ) in _booked_rides(db)
 
 
 def test_a_day_said_at_the_booked_rides_is_that_day(service: CallService, db: Database) -> None:
     call(service, ZHANG, "3", "2", "9", "1")
-    lines = call(service, ZHANG, "3", _last_four(db), "后天早上九点", "1")
+    lines = call(service, ZHANG, "3", "1", _last_four(db), "后天早上九点", "1")
     assert not any("没有听明白" in line for line in lines), lines
     assert datetime(2026, 12, 2, 9, 0, tzinfo=LOCAL_TZ) in _booked_rides(db)
 
 
 def test_the_next_booked_ride_is_key_9(service: CallService, db: Database) -> None:
     call(service, ZHANG, "3", "2", "9", "1")
-    call(service, ZHANG, "3", _last_four(db), "2", "下午两点", "1")
-    lines = call(service, ZHANG, "3", _last_four(db), "9", "hangup")
+    call(service, ZHANG, "3", "1", _last_four(db), "2", "下午两点", "1")
+    lines = call(service, ZHANG, "3", "1", _last_four(db), "9", "hangup")
     menu = next(line for line in lines if "再约一辆，请按1" in line)
     assert "听下一辆，请按9。" in menu and "按3" not in menu
     assert any("您预约了明天下午2点，到家接的车" in line for line in _after(lines, "来电者：9"))
@@ -342,7 +342,7 @@ def test_cancel_words_at_the_booked_rides_ask_to_cancel_that_ride(
     service: CallService, db: Database, words: str
 ) -> None:
     call(service, ZHANG, "3", "2", "9", "1")
-    lines = call(service, ZHANG, "3", _last_four(db), words, "8")
+    lines = call(service, ZHANG, "3", "1", _last_four(db), words, "8")
     assert any("明天上午9点的车要取消吗" in line for line in lines), lines
     assert _booked_rides(db) == []
 
@@ -354,13 +354,13 @@ def test_the_booked_rides_say_whose_ride_and_where_it_goes(
     service: CallService, db: Database
 ) -> None:
     call(service, ZHANG, "3", "2", "9", "3", "1")  # tomorrow 9:00, to her hospital
-    own = call(service, ZHANG, "3", _last_four(db), "hangup")
+    own = call(service, ZHANG, "3", "1", _last_four(db), "hangup")
     assert any(
         line == "热线：您预约了明天上午9点，到家接的车，去春城第一人民医院。" for line in own
     ), own
-    daughter = call(service, DAUGHTER, "3", _last_four(db), "8", "hangup")
+    daughter = call(service, DAUGHTER, "3", "1", _last_four(db), "8", "hangup")
     assert any(
-        line == "热线：给您母亲张秀英约了明天上午9点，到她家接的车，去春城第一人民医院。"
+        line == "热线：您母亲张秀英预约了明天上午9点，到她家接的车，去春城第一人民医院。"
         for line in daughter
     ), daughter
     assert not any("您预约了" in line for line in daughter)
@@ -374,7 +374,7 @@ def test_a_relative_who_booked_for_her_mother_is_greeted_without_whose_ride(
     four ID digits; it once said "给您母亲张秀英约了明天上午9点的车。"."""
     call(service, DAUGHTER, "3", "2", "9", "1", "1")  # for her mother, tomorrow 9:00
     lines = call(service, DAUGHTER, "hangup")
-    assert any("您有一辆预约的车。" in line for line in lines), lines
+    assert any("您母亲有一辆预约的车。" in line for line in lines), lines  # her mother's
     assert not any("张秀英" in line or "9点" in line for line in lines)
 
 

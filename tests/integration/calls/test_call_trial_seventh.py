@@ -83,7 +83,7 @@ def test_a_son_cancelling_a_booked_car_of_his_mothers_tells_her_too(
     call(service, LI_QIANG, "3", "2", "八点", "1", "1")  # tomorrow 8:00, for his mother
     (ride,) = rides(db)
     assert ride.status == RideStatus.SCHEDULED
-    call(service, LI_QIANG, "3", last_four(db), "8", "8")  # her ID's last 4 before the list
+    call(service, LI_QIANG, "3", "1", last_four(db), "8", "8")  # her ID's last 4 before the list
     assert [r.status for r in rides(db)] == [RideStatus.CANCELLED]
     assert set(_cancel_notes(db)) == {LI_QIANG, ZHANG}
 

@@ -76,8 +76,9 @@ def test_a_daughter_orders_a_car_to_her_mothers_home_in_three_keys(
 
 def test_another_of_the_mothers_places_by_key(service: CallService, db: Database) -> None:
     lines = call(service, LI_MEI, "1", "1", "2", "2", "1")
-    # Her own label for a family home, a hospital's full name (not 市一院); keys from 1.
-    assert "在女儿家，请按1；在春城第一人民医院，请按2" in said(lines, "在哪里接您母亲张秀英")
+    # The mother's 女儿家 is the daughter's own home (您家), a hospital's full name (not
+    # 市一院); keys from 1.
+    assert "在您家，请按1；在春城第一人民医院，请按2" in said(lines, "在哪里接您母亲张秀英")
     assert "春城第一人民医院" in (rides(db)[0].pickup_address or "")
 
 
