@@ -42,6 +42,7 @@ from app.hospital.patients import (
 from app.hospital.rules import spoken_clock, spoken_visit_day
 from app.hospital.trip_actions import cancel_car_made_for, car_note
 from app.people.models import FamilyContact, Person
+from app.people.names import your_relation
 from app.people.resident_id import check_char
 from app.taxi import hospital_trips
 
@@ -606,7 +607,7 @@ def _booked_lead(ctx: StepContext, appointment_ids: list[int]) -> str:
     contact = ctx.session.get(FamilyContact, booker) if booker is not None else None
     if contact is None:
         return lead
-    return f"您{contact.relation}为您挂了"
+    return f"{your_relation(contact.relation)}为您挂了"
 
 
 def _upcoming_vars(

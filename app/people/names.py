@@ -25,3 +25,9 @@ def polite_name(
     if gender == "M":
         return surname + ("爷爷" if age is None or age >= 70 else "大爷")
     return full_name
+
+
+def your_relation(relation: str) -> str:
+    """How a relative on a family link is named to the person: 您女儿, 您儿子; a family
+    doctor is 您的家庭医生 (not 您家庭医生)."""
+    return f"您的{relation}" if relation == "家庭医生" else f"您{relation}"

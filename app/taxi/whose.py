@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.calls.service import StepContext
 from app.hospital.patients import patient_to_caller
 from app.people.models import Person, PersonPhone
+from app.people.names import your_relation
 from app.taxi.models import Ride
 
 FAMILY = "您家人"  # a booker with no relation on file
@@ -63,7 +64,7 @@ def booked_by_family(ctx: StepContext, ride: Ride) -> str | None:
     relation = _relation(person, number)
     if not relation:
         return FAMILY
-    return f"您的{relation}" if relation == "家庭医生" else f"您{relation}"  # 您的家庭医生
+    return your_relation(relation)
 
 
 def _callers_person(ctx: StepContext) -> int | None:

@@ -334,3 +334,15 @@ def test_a_car_the_family_doctor_booked_is_from_your_family_doctor(
     said = _said(lines)
     assert "您的家庭医生为您约了明天上午9点" in said, lines
     assert "您家庭医生" not in said
+
+
+def test_a_booking_the_family_doctor_made_is_from_your_family_doctor(
+    service: CallService, db: Database
+) -> None:
+    doctor, patient = "+8613900000007", "+8613800000005"  # 刘医生 and 陈淑珍
+    booked = call(service, doctor, "2", "1", last_four(db, "陈淑珍"), "1", "1", "1", "2")
+    assert "挂好了" in _said(booked), booked
+    lines = call(service, patient, "2", "hangup")
+    said = _said(lines)
+    assert "您的家庭医生为您挂了" in said, lines
+    assert "您家庭医生" not in said
