@@ -346,3 +346,13 @@ def test_a_booking_the_family_doctor_made_is_from_your_family_doctor(
     said = _said(lines)
     assert "您的家庭医生为您挂了" in said, lines
     assert "您家庭医生" not in said
+
+
+def test_giving_up_the_booking_at_the_booked_question_goes_to_its_cancel(
+    service: CallService, db: Database
+) -> None:
+    call(service, DAUGHTER, "2", "1", last_four(db), "1", "1", "1", "2")  # her mother's booking
+    lines = call(service, ZHANG, "2", "明天的号不要了", last_four(db), "8", "8")
+    said = _said(lines)
+    assert "没有挂新的号" not in said, lines
+    assert "这个号已经取消了" in said, lines
