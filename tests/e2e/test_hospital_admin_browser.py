@@ -115,7 +115,7 @@ def test_a_hospital_admin_sets_up_a_clinic_that_a_caller_then_books(
     page.select_option("#template-session", "am")
     page.fill("#template-capacity", "12")
     page.click("#add-template")
-    expect(page.locator("#admin-notice")).to_contain_text("号源已生成")
+    expect(page.locator("#admin-notice")).to_contain_text("已生成号源")
     expect(page.locator("#template-table")).to_contain_text("星期二 上午")
     expect(page.locator("#window-sessions")).to_have_text("1")
     # 出诊一览 shows the generated session under its weekday, and the page still fits.
