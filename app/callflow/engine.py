@@ -177,9 +177,8 @@ class Engine:
         if intent == "operator":
             self._transfer(call, "asked", out)
             return
-        for note, words in spec.notes.items():
-            if any(word in text for word in words):
-                call.vars[note] = True
+        for note in keys_said(spec.notes, text):  # the words of key_words, read the same way
+            call.vars[note] = True
         # The question's own words for its keys win over its kind of answer.
         keys = keys_said(spec.key_words, text)
         if len(keys) == 1:

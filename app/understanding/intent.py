@@ -184,10 +184,16 @@ def parse_intent(text: str) -> str:
 
 
 @lru_cache(maxsize=64)
+def _found(cleaned: str) -> tuple[Hit, ...]:
+    """Every phrase found in a cleaned answer (remembered: the rules, the review of the
+    backstop and the story check all read them)."""
+    return tuple(matcher().hits(cleaned))
+
+
+@lru_cache(maxsize=64)
 def _heard(cleaned: str) -> tuple[Hit, ...]:
-    """The phrases that count in a cleaned answer (remembered: the rules and the review of
-    the backstop both ask for them)."""
-    hits = tuple(matcher().hits(cleaned))
+    """The phrases that count in a cleaned answer."""
+    hits = _found(cleaned)
     return tuple(
         h
         for h in hits
@@ -206,7 +212,7 @@ def says_nothing_asked(text: str) -> bool:
     strong = {h.label for h in heard if h.label.endswith(":strong")}
     if strong == {"none:strong"}:
         return True
-    told = [h for h in matcher().hits(cleaned) if _told_not_asked(cleaned, h)]
+    told = [h for h in _found(cleaned) if _told_not_asked(cleaned, h)]
     return bool(told) and not heard
 
 

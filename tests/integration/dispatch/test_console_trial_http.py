@@ -7,7 +7,6 @@ page links to the user's own console, and a malformed console form answers Chine
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 import httpx
 from sqlalchemy import select
@@ -17,6 +16,9 @@ from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, RegularRide, Ride
 from support.booked import book_ride, kunming
 from support.demo import demo_data
+from support.dispatch_page import action_form as _details
+from support.dispatch_page import operator as _operator
+from support.dispatch_page import queued_ride as _queued_ride
 from support.live_server import LiveServer, add_staff, csrf_from, sign_in
 
 NOW = kunming(30, 10)  # Monday 30 November 2026, 10:00 in Kunming
@@ -32,33 +34,11 @@ def _signed_in(server: LiveServer, username: str, role: StaffRole, **extra: obje
     return client
 
 
-def _operator(server: LiveServer, now: datetime = NOW) -> tuple[httpx.Client, str]:
-    demo_data(server.db)
-    server.clock.set(now)
-    client = _signed_in(server, "op1", StaffRole.OPERATOR)
-    return client, csrf_from(client.get("/dispatch").text)
-
-
-def _queued_ride(server: LiveServer, client: httpx.Client, token: str) -> Ride:
-    answer = client.post("/dispatch/orders", data={"csrf_token": token, "caller_number": ZHANG})
-    assert answer.headers["location"] == "/dispatch?done=queued"
-    with server.db.session() as session:
-        ride = session.scalars(select(Ride).order_by(Ride.id.desc())).first()
-        assert ride is not None and ride.status == RideStatus.QUEUED
-        return ride
-
-
 def _ride(server: LiveServer, ride_id: int) -> Ride:
     with server.db.session() as session:
         ride = session.get(Ride, ride_id)
         assert ride is not None
         return ride
-
-
-def _details(html: str, key: str) -> str:
-    found = re.search(rf'<details class="act" data-key="{key}"[^>]*>.*?</details>', html, re.S)
-    assert found is not None, html[-2000:]
-    return found.group(0)
 
 
 def test_an_empty_cancel_reason_is_refused_inside_the_cancel_form(

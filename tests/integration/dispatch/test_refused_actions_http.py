@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import datetime
 
-import httpx
 from sqlalchemy import select
 
 from app.staff.enums import StaffRole
@@ -18,29 +16,13 @@ from app.staff.models import StaffFlash
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
 from support.booked import kunming
-from support.demo import demo_data
-from support.live_server import LiveServer, add_staff, csrf_from, sign_in
+from support.dispatch_page import action_form as _details
+from support.dispatch_page import operator as _operator
+from support.dispatch_page import queued_ride as _queued_ride
+from support.live_server import LiveServer, add_staff, sign_in
 
 NOW = kunming(30, 10)  # Monday 30 November 2026, 10:00 in Kunming
 ZHANG = "13800000001"
-
-
-def _operator(server: LiveServer, now: datetime = NOW) -> tuple[httpx.Client, str]:
-    demo_data(server.db)
-    server.clock.set(now)
-    add_staff(server.db, "op1", StaffRole.OPERATOR)
-    client = server.client()
-    assert sign_in(client, "op1").status_code == 303
-    return client, csrf_from(client.get("/dispatch").text)
-
-
-def _queued_ride(server: LiveServer, client: httpx.Client, token: str) -> Ride:
-    answer = client.post("/dispatch/orders", data={"csrf_token": token, "caller_number": ZHANG})
-    assert answer.headers["location"] == "/dispatch?done=queued"
-    with server.db.session() as session:
-        ride = session.scalars(select(Ride).order_by(Ride.id.desc())).first()
-        assert ride is not None and ride.status == RideStatus.QUEUED
-        return ride
 
 
 def _free_drivers(server: LiveServer) -> list[Driver]:
@@ -54,12 +36,6 @@ def _free_drivers(server: LiveServer) -> list[Driver]:
 def _alert(html: str) -> str | None:
     found = re.search(r'<p class="alert" role="alert"[^>]*>([^<]*)<', html)
     return found.group(1) if found else None
-
-
-def _details(html: str, key: str) -> str:
-    found = re.search(rf'<details class="act" data-key="{key}"[^>]*>.*?</details>', html, re.S)
-    assert found is not None, html[-2000:]
-    return found.group(0)
 
 
 def test_a_stale_assign_comes_back_with_the_driver_and_minutes_chosen(
