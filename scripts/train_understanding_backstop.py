@@ -45,6 +45,8 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_k.jsonl",
     "tests/data/understanding/independent_l.jsonl",
     "tests/data/understanding/independent_m.jsonl",
+    "tests/data/understanding/independent_o.jsonl",
+    "tests/data/understanding/independent_p.jsonl",
 )
 #: Probability the model needs before it overrides the rules (chosen by leave-one-set-out
 #: on the sets above; docs/understanding.md has the table).

@@ -12,8 +12,9 @@ only where the rules abstain or would accept what the model confidently calls no
   nothing: asking again is cheaper than a false accept.
 
 Short answers stay with the rules (我要, 我不, 咳: the rules read them better than any
-n-gram model), and a department is never filled in for a sentence with a negation in it
-(我血压不高 names no complaint).
+n-gram model), a department is never filled in for a sentence with a negation in it
+(我血压不高 names no complaint), and a yes/no answer that asks back (是不是不要了, 去得了不,
+不晓得) is never filled in: the caller is asked again.
 
 Features are those of the rules' clean-up (dialect words rewritten, particles dropped):
 character 1-3-grams and folded-pinyin syllable 1-2-grams, so a near-homophone (瓜号 for
@@ -143,6 +144,8 @@ def review(kind: str, text: str, value: object) -> object:
     if abstained:
         if kind == "department" and _NEGATIONS & set(cleaned):
             return value
+        if kind == "yesno" and _asks_back(text):
+            return value
     elif kind == "department" or value == "operator" or len(cleaned) < VETO_MIN_CHARS:
         return value
     verdict = predict(kind, text)
@@ -157,6 +160,12 @@ def review(kind: str, text: str, value: object) -> object:
     if not abstained and label == nothing:
         return _nothing(kind)
     return value
+
+
+def _asks_back(text: str) -> bool:
+    from app.understanding.yesno import asks_back
+
+    return asks_back(text)
 
 
 def _nothing(kind: str) -> object:

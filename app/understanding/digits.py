@@ -51,7 +51,7 @@ def _drop_preamble(text: str, strong: dict[str, str]) -> str:
     """"后四位是…", "最后六个…", "十八位的…": the count of digits announced is not a digit."""
     chars = re.escape("".join(k for k in strong if len(k) == 1))
     announced = re.compile(
-        f"(?:(?:最后|后面|后边|末尾|尾巴|后|末)[{chars}十]+(?:位数|位|个)|[{chars}十]+位(?:数)?)"
+        f"(?:(?:最后|后面|后边|末尾|尾巴|后|末)(?:那|这)?[{chars}十]+(?:位数|位|个)|[{chars}十]+位(?:数)?)"
     )
     return announced.sub("|", text)
 
@@ -95,6 +95,10 @@ def parse_digits(text: str) -> str | None:
             tokens.append("?" + keys[char_key(ch)])
         else:  # a pause or another word: a sound-alike next to it is not a digit
             tokens.append(None)
+    if t.startswith(_COPULA):  # 是零零幺幺: 是 opens the answer, no 四
+        tokens[0] = None
+    if _only_digit_sounds(tokens):  # 腰 动 八 气: nothing but digits and their sound-alikes
+        tokens = [tok.lstrip("?") if tok else tok for tok in tokens]
     groups: list[str] = [""]  # digits between pauses
     for i, tok in enumerate(tokens):
         if tok is None:
@@ -110,6 +114,20 @@ def parse_digits(text: str) -> str | None:
             continue
         groups[-1] += tok
     return _said_again(tuple(g for g in groups if g)) or None
+
+
+#: 是 (s/sh merged with 四) opening the answer is "it is", not a digit.
+_COPULA = "是"
+
+
+def _only_digit_sounds(tokens: list[str | None]) -> bool:
+    """Every word of the answer is a digit or sounds like one, one at least as written
+    (腰动八气 = 幺洞八七): the sound-alikes are digits too (a sentence has other words)."""
+    return (
+        len(tokens) >= 3
+        and None not in tokens
+        and any(tok is not None and not tok.startswith("?") for tok in tokens)
+    )
 
 
 #: Lengths of the numbers asked for: an ID's last 4, a mobile (11), a landline (7, 8, 11, 12),

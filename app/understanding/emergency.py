@@ -100,7 +100,9 @@ def _stretch(text: str) -> tuple[str, tuple[int, ...]]:
     """The cleaned words as one stretch, and where the caller paused (punctuation)."""
     out: list[str] = []
     pauses: list[int] = []
-    for ch in clean(_SPACES.sub("", text or "")):
+    # 好多年 / 好几年 is how long, not how much (吃了好多年的药 is no overdose)
+    said = _SPACES.sub("", text or "").replace("好多年", "多年").replace("好几年", "多年")
+    for ch in clean(said):
         if ch == SEP:
             pauses.append(len(out))
         else:

@@ -14,9 +14,11 @@ import re
 from functools import cache
 from typing import Any
 
+import chinese_calendar
 from lunardate import LunarDate
 
 from app.understanding import data
+from app.understanding.fuzzy import Matcher
 from app.understanding.normalize import clean
 from app.understanding.numerals import to_int
 
@@ -37,7 +39,7 @@ _BARE_LUNAR_DAY = re.compile("(?<![月当最起年])(?P<d>初[一二三四五六
 #: 元旦前一天 / 春节第二天 / 元宵后一天: a day counted from the festival.
 _SHIFT = re.compile(
     "(?:那天)?(?:(?P<before>前一天|前头一天|头一天)"
-    "|(?:过后|之后|以后)?(?:第(?P<n>[二三])天|后一天|次日))"
+    "|(?:过后|之后|以后|过了)?(?:第(?P<n>[二三])天|后一天|次日))"
 )
 
 
@@ -72,6 +74,26 @@ def _lunar_day(word: str) -> int | None:
     if word.startswith("廿"):
         return 20 + (to_int(word[1:]) or 0) if len(word) > 1 else 20
     return to_int(word)
+
+
+#: How far ahead a lunar reading of a month and day may lie to be preferred over a solar
+#: date already past this year (八月十五 said in September is the Mid-Autumn festival).
+LUNAR_READING_DAYS = 60
+
+
+def month_day(today: dt.date, month: int, day: int, *, said_lunar: bool) -> dt.date | None:
+    """The day meant by a month and day (八月十五, 阴历八月十二): lunar when said so; else
+    the solar date, unless it has passed this year and the lunar reading is near ahead
+    (older callers count days by the lunar calendar; the day is read back to them)."""
+    if said_lunar:
+        return _next_lunar(today, month, day)
+    solar = next_solar(today, month, day)
+    if solar is None or solar.year == today.year:
+        return solar
+    lunar = _next_lunar(today, month, day) if day <= 30 else None
+    if lunar is not None and (lunar - today).days <= LUNAR_READING_DAYS:
+        return lunar
+    return solar
 
 
 def next_solar(today: dt.date, month: int, day: int) -> dt.date | None:
@@ -136,7 +158,52 @@ def _found(text: str, today: dt.date) -> tuple[dt.date | None, int] | None:
         at = text.find(word)
         if at >= 0:
             return next_solar(today, month, day), at + len(word)
+    term = _solar_term(text, today)
+    if term is not None:
+        return term
+    for hit in _sound_alikes().hits(text):  # 中求节 = 中秋节
+        if hit.label in lunar:
+            when = lunar[hit.label]
+            date = _next_lunar(today, EVE) if when == EVE else _next_lunar(today, *when)
+        else:
+            date = next_solar(today, *solar[hit.label])
+        return date, hit.end
     return None
+
+
+@cache
+def _sound_alikes() -> Matcher:
+    """Festival words of three characters or more, found by sound (中求节 for 中秋节)."""
+    solar, lunar = _tables()
+    words = [w for w in (*lunar, *solar) if len(w) >= _SOUND_ALIKE_MIN]
+    return Matcher([(w, w) for w in words], fuzzy_min=_SOUND_ALIKE_MIN)
+
+
+_SOUND_ALIKE_MIN = 3
+#: The 24 solar terms (节气) a farmer names a day by (白露那天); those that are also everyday
+#: weather words (雨水, 小雪, 大雪) only with 那天 / 节气 after them.
+_TERMS_AS_WEATHER = ("雨水", "小雪", "大雪")
+
+
+def _solar_term(text: str, today: dt.date) -> tuple[dt.date | None, int] | None:
+    for name in _TERM_NAMES:
+        at = text.find(name)
+        if at < 0:
+            continue
+        end = at + len(name)
+        if name in _TERMS_AS_WEATHER and not text.startswith(("那天", "节气", "那一天"), end):
+            continue
+        for day, term in chinese_calendar.get_solar_terms(today, today + dt.timedelta(days=366)):
+            if term == name:
+                return day, end
+        return None, end
+    return None
+
+
+_TERM_NAMES = (
+    "小寒", "大寒", "立春", "雨水", "惊蛰", "春分", "清明", "谷雨", "立夏", "小满", "芒种", "夏至",
+    "小暑", "大暑", "立秋", "处暑", "白露", "秋分", "寒露", "霜降", "立冬", "小雪", "大雪", "冬至",
+)
 
 
 def festival_day(text: str, today: dt.date) -> tuple[bool, dt.date | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache, lru_cache
 
 from app.understanding import data
@@ -216,10 +217,15 @@ def says_nothing_asked(text: str) -> bool:
     return bool(told) and not heard
 
 
+#: 啊？ / 啥？ said alone with a question mark: "what did you say?" (the clean-up drops these
+#: interjections, so they are read from the words as said).
+_WHAT = re.compile(r"\s*(?:啊|哈|啥|啥子|么子|什么|哪样|嗯)\s*[?？]+\s*")
+
+
 def _parse_intent(text: str) -> str:
     cleaned = clean(said_again(text))
     if not cleaned:
-        return "unknown"
+        return "repeat" if _WHAT.fullmatch(text or "") else "unknown"
     hits = _heard(cleaned)
     strong = _strong_names(cleaned, hits)
     if strong:

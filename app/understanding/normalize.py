@@ -97,7 +97,8 @@ _YES_AGAIN = re.compile(
 )
 #: 我要喊个车，不是不是，我要挂号 / 看心脏，不对不对，看眼睛: a doubled no, or 说错了, takes
 #: back the words before it when more words follow.
-_TAKEN_BACK = re.compile(r"(不是不是|不对不对|说错了|讲错了|搞错了)[\s,，、.。…]*")
+_TAKEN_BACK = re.compile(r"(不是不是|不对不对|不不不|说错了|讲错了|搞错了)[\s,，、.。…]*")
+_GAPS = re.compile(r"\s+")
 _SEPARATORS = " \t,，、.。…!！?？;；:："
 
 
@@ -105,12 +106,13 @@ def said_again(text: str) -> str:
     """The words said after the caller took back what came before (哦不是 / 哎不对 /
     不对不对 / 说错了 followed by more words), else ``text``: for answers that are not a
     yes or no (an intent, a department), where "不对" alone answers nothing."""
-    marks = [m for m in _CORRECTION.finditer(text) if m.group(1)]
-    marks += _TAKEN_BACK.finditer(text)
-    if not marks:
-        return text
-    rest = text[max(m.end() for m in marks) :].strip(_SEPARATORS)
-    return rest or text
+    for said in (text, _GAPS.sub("", text)):  # 哦 不 对: the recogniser's word gaps
+        marks = [m for m in _CORRECTION.finditer(said) if m.group(1)]
+        marks += _TAKEN_BACK.finditer(said)
+        if marks:
+            rest = said[max(m.end() for m in marks) :].strip(_SEPARATORS)
+            return rest or text
+    return text
 
 
 def after_correction(text: str) -> str:

@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from app.understanding import data
-from app.understanding.festivals import festival_day, next_solar
+from app.understanding.festivals import festival_day, month_day, next_solar
 from app.understanding.fuzzy import Matcher, is_han
 from app.understanding.normalize import after_correction, clean
 from app.understanding.numerals import NUM_CHARS, to_int
@@ -20,6 +20,13 @@ _MONTH_DAY = re.compile(f"(?P<m>{_N})月份?(?P<d>{_N}){_DAY_END}?")
 _NEXT_MONTH_DAY = re.compile(f"下个?月(?P<d>{_N}){_DAY_END}?")
 _THIS_MONTH_DAY = re.compile(f"(?:这个?|本)月(?P<d>{_N}){_DAY_END}")
 _DAY = re.compile(f"(?P<d>{_N}){_DAY_END}")
+_LUNAR_WORDS = ("农历", "阴历", "老历")
+#: Day words that also say the morning (明早 = tomorrow morning): an explicit afternoon wins.
+_MORNING_DAYS = ("明早", "今早")
+#: 后天不大后天 / 星期五哦下个星期五: a day said again right after 不 or 哦 replaces the first.
+_SAID_AGAIN_DAY = re.compile(
+    "(?<=天|[一二三四五六日])(?:不|哦|噢)(?=大后天|后天|明天|今天|下下?个?(?:礼拜|星期|周)|(?:礼拜|星期|周))"
+)
 _AFTER_DAYS = re.compile(f"(?P<n>{_N})天(?:以后|之后|后)|再?过(?P<k>{_N})天")
 #: 一个礼拜以后 / 两个星期后 / 过一个礼拜: that many weeks from today.
 _AFTER_WEEKS = re.compile(
@@ -49,6 +56,7 @@ def _tables() -> dict[str, Any]:
         "am": [clean(w) for w in data.words("when", "am")],
         "pm": [clean(w) for w in data.words("when", "pm")],
         "vague": [clean(w) for w in data.words("when", "vague")],
+        "busy": [clean(w) for w in data.words("when", "busy")],
         "no_preference": [w for w in (clean(x) for x in data.words("when", "no_preference")) if w],
         "corrections": re.compile(
             "|".join(
@@ -149,7 +157,12 @@ def _date(text: str, today: dt.date) -> dt.date | None:
     t = _tables()
     m = _MONTH_DAY.search(text)
     if m and (month := to_int(m["m"])) and (day := to_int(m["d"])):
-        return next_solar(today, month, day) if 1 <= month <= 12 else None
+        if not 1 <= month <= 12:
+            return None
+        if m[0].endswith(("号", "日")):  # 九月一号 is a solar date
+            return next_solar(today, month, day)
+        lunar = text[: m.start()].endswith(_LUNAR_WORDS)
+        return month_day(today, month, day, said_lunar=lunar)
     for pattern, ahead in ((_NEXT_MONTH_DAY, 1), (_THIS_MONTH_DAY, 0)):
         m = pattern.search(text)
         if m and (day := to_int(m["d"])):
@@ -202,17 +215,25 @@ def _session(text: str) -> str | None:
             sessions.add("am")
         elif 1 <= hour <= 5 or 13 <= hour <= 17:
             sessions.add("pm")
-    if any(w in text for w in t["am"]):
+    am = [w for w in t["am"] if w in text]
+    if am:
         sessions.add("am")
     if any(w in text for w in t["pm"]):
         sessions.add("pm")
+    if sessions == {"am", "pm"} and all(w in _MORNING_DAYS for w in am):
+        return "pm"  # 明早下午: 明早 names the day (tomorrow), 下午 the half-day
     return sessions.pop() if len(sessions) == 1 else None
 
 
 def _session_with_the_day(clauses: str, today: dt.date) -> str | None:
-    """Both half-days heard: the one said with the day counts (明天下午，我上午要去买菜)."""
+    """Both half-days heard: the one said with the day counts (明天下午，我上午要去买菜), else
+    the one not said as busy (明天嘛，下午，我上午要去地里)."""
     with_day = [c for c in clauses.split("|") if _date(c, today) is not None]
-    return _session(with_day[0]) if len(with_day) == 1 else None
+    session = _session(with_day[0]) if len(with_day) == 1 else None
+    if session is None:
+        free = [c for c in clauses.split("|") if not any(w in c for w in _tables()["busy"])]
+        session = _session("|".join(free)) if len(free) < len(clauses.split("|")) else None
+    return session
 
 
 def _date_and_session(text: str, today: dt.date) -> tuple[dt.date | None, str | None]:
@@ -269,13 +290,18 @@ def _first_clause(text: str) -> str:
 _SESSION_ONLY = 3
 
 
-def _next_clause_session(text: str, today: dt.date) -> str | None:
-    """The session of the clause after the first, when that clause names no day of its own."""
+def _next_clause_session(
+    text: str, today: dt.date, first: dict[str, str | None]
+) -> str | None:
+    """The session of the clause after the first, when that clause names no day of its own
+    or the same day again (后天，后天早上)."""
     rest = re.split(r"[，,。.；;！!？?、]", text, maxsplit=1)[1:]
     clause = _first_clause(rest[0]) if rest else ""
+    said = parse_when(clause, today) if clause else None
+    if said and said["date"] is not None and said["date"] == first.get("date"):
+        return said["session"]
     if not clause or len(clean(clause)) > _SESSION_ONLY:
         return None  # 后天，我上午要买菜 tells why, not when
-    said = parse_when(clause, today)
     return said["session"] if said and not said["date"] else None
 
 
@@ -291,6 +317,7 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     The recogniser's spaces are removed first ("明 天 桑 午" is 明天桑午 -> 明天上午).
     """
     spoken = _without_small_talk("".join((text or "").split()))
+    spoken = _SAID_AGAIN_DAY.sub("改成", spoken)
     cleaned = clean(spoken)
     if not cleaned:
         return None
@@ -300,7 +327,7 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
         after = parse_when(_first_clause(corrected), today) or {}
         if after.get("date"):  # a day said again: a session said before it is dropped
             if after.get("session") is None:  # 后天，上午: the half-day in the next clause
-                after = {**after, "session": _next_clause_session(corrected, today)}
+                after = {**after, "session": _next_clause_session(corrected, today, after)}
             return after
         session = after.get("session") or before.get("session")
         merged = {"date": before.get("date"), "session": session}

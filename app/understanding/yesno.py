@@ -33,6 +33,23 @@ _ONLY_FILLERS = re.compile("(?:这个|那个|嗯|呃)+")
 _TAKING_BACK = frozenset({"不对", "不是", "不对不对", "不是不是", "说错了", "我说错了", "错了"})
 #: 不是我还是哪个 / 不是他是谁 ("if not me, who else?"): a rhetorical yes, not a no.
 _RHETORICAL_YES = re.compile("不是.{0,6}?还?是(哪个|谁|哪位|哪一个|啥子)")
+#: 咋个不要 / 怎么不要 ("why wouldn't I"), 不是不要 (a double negation) and 不要我打电话来
+#: 做哪样 ("if not, why would I call"): a want, not a no.
+_RHETORICAL_WANT = re.compile(
+    "(?:咋个|咋|怎么|为哪样|为什么|哪个)会?不要|(?<!是)不是不要"
+    "|不要.{0,8}?(?:做|干|搞)(?:什么|哪样|啥|嘛)"
+)
+#: 不…不是 / 要 要叫: a stutter (a character said again after a pause, or 要 again after the
+#: recogniser's gap) is said once.
+_STUTTER = re.compile(r"(\w)(?:…+|\.{2,}|、)+\1|(要)\s+\2")
+#: 叫嘛 / 挂吧 / 那就约嘛 / 帮我叫一个: the verb asked about said back with a particle, as a
+#: clause of its own, is a yes (不叫了 is not: no particle clause).
+_VERB_BACK = re.compile(
+    r"(?:(?<=^)|(?<=[，,。.！!；;]))(?:那就|就|那)?(?:帮我)?(?:叫|挂|约|订|喊)"
+    r"(?:[嘛吧撒]|一个|一下)+(?=$|[，,。.！!；;])"
+)
+#: 要叫要叫 / 叫嘛叫嘛: a request said twice in a row is said once.
+_SAID_TWICE = re.compile(r"((?:要|叫|挂|约|订)\w{1,3})\1+")
 #: Particles and courtesies after 要得 / 要的 that add nothing (要得嘛，谢谢).
 _COURTESY_TAIL = re.compile(
     "^(?:[嘛哈噻撒咯呢啊哦噢吧]|谢谢[你您]?|多谢|麻烦[你您]了?|辛苦[你您]?了)+"
@@ -95,6 +112,11 @@ def _want() -> tuple[str, str, tuple[str, ...], frozenset[str]]:
 
 
 @cache
+def _hurry_tails() -> tuple[str, ...]:
+    return tuple(sorted((clean(w) for w in data.words("yesno", "hurry_tails")), key=len))[::-1]
+
+
+@cache
 def _other_matter() -> tuple[str, ...]:
     return tuple(w for w in (clean(x) for x in data.words("yesno", "other_matter")) if w)
 
@@ -114,9 +136,12 @@ def asks_for_something(text: str) -> bool:
         if not (start and text[start - 1] in _NEGATORS):
             head = text[clause_start(text, start) : start]
             stop = text.find(SEP, end)
-            tail = text[end : len(text) if stop < 0 else stop].lstrip(tails)
+            tail = text[end : len(text) if stop < 0 else stop]
+            complete = tail[:1] in tails and tail[:1] != want
+            tail = _COURTESY_TAIL.sub("", tail.lstrip(tails))
+            tail = tail.removeprefix(next((w for w in _hurry_tails() if tail.startswith(w)), ""))
             tail = _COURTESY_TAIL.sub("", tail)
-            if head.endswith(heads) or (tail and tail not in objects):
+            if head.endswith(heads) or (tail and not complete and tail not in objects):
                 return True
         start = text.find(want, end)
     return False
@@ -134,6 +159,8 @@ def _is_tail_question(text: str) -> bool:
     """要钱不 / 去得了不: a Kunming question ending in 不, not a "no"."""
     tail, exceptions = _question_tail()
     if not tail or not text.endswith(tail) or len(text) < len(tail) + 2:
+        return False
+    if text[: -len(tail)].endswith(tail):  # 不不不 is a no said three times
         return False
     return not text[: -len(tail)].endswith(exceptions)
 
@@ -197,8 +224,11 @@ def parse_yesno(text: str) -> str:
     Spaces are word gaps written by the recogniser ("可 以", "错 了"), not clause breaks:
     they are removed before anything else; punctuation still separates clauses.
     """
-    text = after_correction(_SI_FOR_SHI.sub("是", _SPACES.sub("", text)))
+    text = _STUTTER.sub(lambda m: m[1] or m[2], text)
+    text = _VERB_BACK.sub("要", _SAID_TWICE.sub(r"\1", _SPACES.sub("", text)))
+    text = after_correction(_SI_FOR_SHI.sub("是", text))
     text = _RHETORICAL_YES.sub("是", text)
+    text = _RHETORICAL_WANT.sub("要", text)
     cleaned = clean(text)
     if not cleaned or _trails_off(text) or cleaned.startswith(_conditionals()):
         return "unknown"
@@ -237,3 +267,17 @@ def parse_yesno(text: str) -> str:
     if labels == {"yes"} and any(c in _TAKING_BACK for c in later):
         return "no"
     return labels.pop() if len(labels) == 1 else "unknown"
+
+
+def asks_back(text: str) -> bool:
+    """Is the answer a question back (是不是不要了, 去得了不, 给是明天)? Then the rules'
+    unknown is meant: the caller is asked again, no second opinion fills it in."""
+    cleaned = clean(_SPACES.sub("", text))
+    return bool(cleaned) and (
+        _is_tail_question(cleaned) or _QUESTION_BACK.search(cleaned) is not None
+    )
+
+
+#: 是不是 / 对不对 / 要不要 / 可不可以 (A-not-A) and the Kunming 给是 / 格是: a question.
+_QUESTION_BACK = re.compile(r"(?P<a>[^\W不])不(?P=a)|[给格阿][是要对行得]")
+
