@@ -35,6 +35,11 @@ POSTGRES_ADMIN_URL = os.environ.get(
 # The daily retention job would run inside every test app against wall-clock time and
 # remove test rows dated in the past; tests run it themselves with a controlled `now`.
 os.environ.setdefault("IVR_RETENTION_IN_PROCESS", "false")
+# Staff passwords are hashed and verified with real argon2id at the lowest cost it allows
+# (the same settings a deployment tunes; production refuses less than OWASP's minimum):
+# the default cost (~0.3 s a check) spent minutes on the suite's sign-ins.
+os.environ.setdefault("IVR_PASSWORD_HASH_TIME_COST", "1")
+os.environ.setdefault("IVR_PASSWORD_HASH_MEMORY_KIB", "1024")
 BACKENDS = [b for b in os.environ.get("IVR_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 
 

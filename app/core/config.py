@@ -17,6 +17,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "ivr.sqlite3"
 PLACEHOLDER_SECRET = "change-me"
 ENVIRONMENTS = ("development", "test", "production")
+#: The weakest argon2id cost production accepts (OWASP: 19 MiB, two passes).
+MIN_PRODUCTION_HASH_MEMORY_KIB = 19456
+MIN_PRODUCTION_HASH_TIME_COST = 2
 
 
 class Settings(BaseSettings):
@@ -144,6 +147,13 @@ class Settings(BaseSettings):
     )
     secure_cookies: bool = Field(
         default=False, description="Set cookies with Secure (always true in production)."
+    )
+    # --- staff passwords: argon2id cost (RFC 9106 low-memory profile by default) ---------
+    password_hash_time_cost: int = Field(
+        default=3, ge=1, description="argon2id passes over memory per staff password hash."
+    )
+    password_hash_memory_kib: int = Field(
+        default=65536, ge=8, description="argon2id memory per staff password hash, in KiB."
     )
     # --- the scheduler and rides booked ahead (docs/taxi.md, "Booking a ride ahead") ------
     scheduler_in_process: bool = Field(
@@ -276,6 +286,15 @@ class Settings(BaseSettings):
             problems.append("IVR_BOOTSTRAP_ADMIN_PASSWORD must be set with its username")
         if not self.is_production:
             return problems
+        if (
+            self.password_hash_memory_kib < MIN_PRODUCTION_HASH_MEMORY_KIB
+            or self.password_hash_time_cost < MIN_PRODUCTION_HASH_TIME_COST
+        ):
+            problems.append(
+                "IVR_PASSWORD_HASH_MEMORY_KIB must be at least"
+                f" {MIN_PRODUCTION_HASH_MEMORY_KIB} and IVR_PASSWORD_HASH_TIME_COST at least"
+                f" {MIN_PRODUCTION_HASH_TIME_COST} (OWASP's argon2id minimum)"
+            )
         if self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32:
             problems.append("IVR_SECRET_KEY must be set to a random string of 32+ characters")
         # The default would make every Twilio signature check fail, silently for callers.

@@ -6,8 +6,10 @@ Rules (see docs/consoles.md):
 - Hospital staff are bound to exactly one hospital, community staff to exactly one
   community; operators and admins to neither.
 - Passwords have at least `MIN_PASSWORD_LENGTH` characters and must not contain the username.
-- Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106 low-memory profile);
-  a stored hash made with other parameters is replaced on the next successful sign-in.
+- Passwords are hashed with argon2id (RFC 9106 low-memory profile by default: 3 passes,
+  64 MiB; `IVR_PASSWORD_HASH_TIME_COST` / `IVR_PASSWORD_HASH_MEMORY_KIB`, production refuses
+  less than OWASP's minimum); a stored hash made with other parameters is replaced on the
+  next successful sign-in.
 - Failed sign-ins are throttled per (username, client address) and per address with
   growing delays (`app.staff.throttle`); no account can be locked by someone else. The
   same keys are used whether or not the username exists, and a password is always
@@ -41,6 +43,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.consoles.roles import role_label
+from app.core.config import get_settings
 from app.hospital.models import Hospital
 from app.people.models import Community
 from app.people.phones import typed_number
@@ -59,7 +62,6 @@ USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,49}$")
 HASH_SLOTS = 2
 HASH_WAIT_SECONDS = 10.0
 
-_hasher = PasswordHasher()
 _hash_slots = threading.BoundedSemaphore(HASH_SLOTS)
 
 
@@ -75,7 +77,19 @@ class HashingBusy(RuntimeError):
 
 
 def password_hasher() -> PasswordHasher:
-    return _hasher
+    """The argon2id hasher with the configured cost (read once per process)."""
+    return _hasher_with(*_hash_cost())
+
+
+@cache
+def _hash_cost() -> tuple[int, int]:
+    settings = get_settings()
+    return settings.password_hash_time_cost, settings.password_hash_memory_kib
+
+
+@cache
+def _hasher_with(time_cost: int, memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
 
 
 @contextmanager
@@ -91,19 +105,19 @@ def _hash_slot() -> Iterator[None]:
 
 def hash_password(password: str) -> str:
     with _hash_slot():
-        return _hasher.hash(password)
+        return password_hasher().hash(password)
 
 
 @cache
 def _dummy_hash() -> str:
     """A hash of a random secret, verified against when there is no real hash to check."""
-    return _hasher.hash(secrets.token_urlsafe(24))
+    return password_hasher().hash(secrets.token_urlsafe(24))
 
 
 def _verify(password_hash: str, password: str) -> bool:
     with _hash_slot():
         try:
-            return _hasher.verify(password_hash, password)
+            return password_hasher().verify(password_hash, password)
         except VerifyMismatchError:
             return False
         except (VerificationError, InvalidHashError):
@@ -335,7 +349,7 @@ def authenticate(
 
     throttle.record_success(session, username=name, address=address)
     user.last_login_at = now
-    if _hasher.check_needs_rehash(user.password_hash):
+    if password_hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         logger.info("staff password rehashed", extra={"fields": {"staff_user_id": user.id}})
     session.flush()

@@ -59,6 +59,9 @@ PRODUCTION_READY: dict[str, object] = {
     "twilio_from_number": "+868710000001",
     "outbox_in_process": False,
     "scheduler_in_process": False,  # tests run the scheduler themselves, with their clock
+    # production's own argon2 cost (the tests' environment sets a lower one for speed)
+    "password_hash_time_cost": 3,
+    "password_hash_memory_kib": 65536,
 }
 PASSWORD = "correct-horse-battery"  # meets the policy: 10+ characters
 HTML = {"accept": "text/html,application/xhtml+xml"}

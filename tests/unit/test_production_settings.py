@@ -19,6 +19,13 @@ COMPLETE: dict[str, Any] = {
 }
 
 
+@pytest.fixture(autouse=True)
+def deployed_hash_cost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deployment does not set the argon2 cost the tests' environment lowers."""
+    monkeypatch.delenv("IVR_PASSWORD_HASH_TIME_COST", raising=False)
+    monkeypatch.delenv("IVR_PASSWORD_HASH_MEMORY_KIB", raising=False)
+
+
 def production(**changes: Any) -> Settings:
     values = {**COMPLETE, **changes}
     return Settings(**{k: v for k, v in values.items() if v is not None})
@@ -87,3 +94,11 @@ def test_a_bootstrap_admin_without_a_password_is_refused_everywhere() -> None:
 def test_the_bootstrap_password_is_not_shown_in_the_settings_repr() -> None:
     settings = Settings(bootstrap_admin_username="root.admin", bootstrap_admin_password="pw-123")
     assert "pw-123" not in repr(settings) and "pw-123" not in str(settings.model_dump())
+
+
+@pytest.mark.parametrize(
+    "cost", [{"password_hash_memory_kib": 1024}, {"password_hash_time_cost": 1}]
+)
+def test_production_refuses_a_password_hash_cost_below_the_minimum(cost: dict[str, int]) -> None:
+    with pytest.raises(ProductionConfigError, match="IVR_PASSWORD_HASH_MEMORY_KIB"):
+        production(**cost).check_production_ready()

@@ -30,7 +30,7 @@ class SlowHasher:
 
 def test_no_more_than_two_password_checks_run_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     slow = SlowHasher()
-    monkeypatch.setattr(accounts, "_hasher", slow)
+    monkeypatch.setattr(accounts, "password_hasher", lambda: slow)
     threads = [
         threading.Thread(target=accounts._verify, args=("hash", "guess")) for _ in range(8)
     ]
