@@ -7,8 +7,10 @@ on the server: the cookie holds a random token, never the caller's number."""
 from __future__ import annotations
 
 import base64
+import logging
 import re
 
+import pytest
 from sqlalchemy import select
 
 from app.staff.enums import StaffRole
@@ -134,7 +136,7 @@ def test_a_refused_order_keeps_the_number_on_the_server_not_in_the_cookie(
 
 
 def test_a_late_booked_car_is_replaced_from_its_row_refused_in_its_form(
-    live_server: LiveServer,
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture,
 ) -> None:
     """换车 on a released booking (a hospital trip the daughter ordered): the hospital's
     switchboard shown in full, the callers' numbers not; a stale 换车 refused inside its
@@ -166,9 +168,15 @@ def test_a_late_booked_car_is_replaced_from_its_row_refused_in_its_form(
     assert form.startswith(f'<details class="act" data-key="replace-{ride_id}" open>')
     assert f'id="refusal-replace-{ride_id}">这张叫车单刚刚被其他调度员改过' in form
 
+    caplog.set_level(logging.INFO)
     done = client.post(f"/dispatch/rides/{ride_id}/replace-car", data={
         "csrf_token": token, "version": str(version)})
     assert done.headers["location"] == "/dispatch?done=car_replaced"
+    logged = [getattr(r, "fields", {}) for r in caplog.records
+              if r.getMessage() == "dispatch action"]  # logged like every ride action
+    assert {"action": "car_replaced", "ride_id": ride_id} in [
+        {k: f.get(k) for k in ("action", "ride_id")} for f in logged]
+    assert all(f.get("staff_user_id") for f in logged)
     with live_server.db.session() as session:
         ride = session.get_one(Ride, ride_id)
         assert (ride.status, ride.driver_id) == (RideStatus.QUEUED, None)
