@@ -48,7 +48,7 @@ def replace_car(session: Session, *, ride_id: int, expected_version: int) -> Rid
     ride.driver_id = None
     ride.eta_minutes = None
     rides._flush(session, ride)
-    stamp = f"ride:{ride.id}:replaced:{driver.id if driver else 0}"
+    stamp = f"ride:{ride.id}:replaced:{ride.version}"  # a ride may be replaced twice
     if driver is not None:
         send_sms(
             session, driver.phone,

@@ -374,6 +374,11 @@ def test_a_late_booked_car_is_replaced_the_ride_back_in_the_queue(demo: Database
     with demo.session() as session:  # the ride waits for a car like any other
         rides.assign_driver(session, ride_id=ride_id, driver_id=_driver(demo, "云A·D5678"),
                             eta_minutes=10, expected_version=version + 1)
+    with demo.session() as session:  # late again: replaced again, and told again
+        car_replacement.replace_car(session, ride_id=ride_id, expected_version=version + 2)
+    with demo.session() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.to_number == DAUGHTER, OutboxMessage.body == told)) == 2
 
 
 def test_only_a_booked_car_on_its_way_can_be_replaced(demo: Database) -> None:
