@@ -16,7 +16,8 @@ token shown only once) travels as a flash instead:
 
 Each call is its own short transaction (`app.state.db`), apart from the route's session,
 which a refused action has just rolled back. Rows past their two minutes are deleted at
-the next flash; a session's rows go with its row (retention deletes ended sessions).
+the next flash and by the daily retention job (app/retention/job.py); a session's rows go
+with its row.
 """
 
 from __future__ import annotations

@@ -22,6 +22,9 @@ docs/security.md):
   lifetime ran out, marked or not) are deleted; a live session is never touched.
 - family_codes: family SMS codes used or expired are deleted (their digests only serve the
   per-hour limits, which look back 70 minutes).
+- staff_flashes: console results left to show once (app/consoles/flash.py: a refusal with
+  what was typed, e.g. a caller's number) and never shown are deleted once expired (they
+  live two minutes); no setting, as an expired flash can never be shown.
 
 A row is past its period when its time is strictly before `now - days`. Never touched: a
 ride still waiting or under way, a booking for today or later, the calls that made them or
@@ -66,13 +69,16 @@ from app.retention.twilio_recordings import (
     default_deleter,
     twilio_recording_sid,
 )
-from app.staff.models import StaffAudit, StaffSession
+from app.staff.models import StaffAudit, StaffFlash, StaffSession
 from app.taxi.models import Ride
 from app.taxi.rides import LIVE
 
 logger = logging.getLogger(__name__)
 
-KINDS = ("recordings", "transcripts", "rides", "outbox", "audit", "staff_sessions", "family_codes")
+KINDS = (
+    "recordings", "transcripts", "rides", "outbox", "audit", "staff_sessions", "family_codes",
+    "staff_flashes",
+)
 BLANKED = "[已删除]"  # an outbox text after retention
 MENU_KEY_LENGTH = 2  # one or two keys are a menu choice, kept; longer input may be an ID
 CHUNK = 500
@@ -168,6 +174,7 @@ def run_retention(
     ):
         if days > 0:
             getattr(job, kind)(now - timedelta(days=days))
+    job.staff_flashes(now)  # useless once expired: always on, no period to set
     _log(report)
     return report
 
@@ -573,6 +580,11 @@ class _Job:
             FamilyCode,
             or_(FamilyCode.used_at < cutoff, FamilyCode.expires_at < cutoff),
         )
+
+    def staff_flashes(self, now: datetime) -> None:
+        """Delete the flashes never shown that expired before `now` (the next flash also
+        deletes them, but a quiet console may leave one for months)."""
+        self._delete("staff_flashes", "flashes", StaffFlash, StaffFlash.expires_at < now)
 
     def _delete(self, kind: str, what: str, model: Any, condition: ColumnElement[bool]) -> None:
         with self.db.session() as session:

@@ -10,16 +10,18 @@ change to a ride goes through `app.taxi.rides`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager
 
+from app.hospital.models import Appointment, Department, Hospital
 from app.people.age import age_on
 from app.people.models import Person, SavedPlace
+from app.people.phones import local_number
 from app.taxi.enums import RideStatus
-from app.taxi.models import Driver, Ride, TaxiCompany
+from app.taxi.models import Driver, HospitalTrip, Ride, TaxiCompany
 from app.taxi.rides import LIVE, STATUS_LABELS, UNDER_WAY, WAITING
 
 
@@ -48,6 +50,11 @@ class QueueEntry:
     driver_phone: str | None
     eta_minutes: int | None
     back_office: bool
+    pickup_at: datetime | None = None  # a ride booked ahead: its pickup time
+    # A hospital trip (`hospital_trips`): the hospital's name and main public number, shown
+    # in full (an institution's number, not personal data).
+    hospital_name: str | None = None
+    hospital_phone: str | None = None
 
     @property
     def caller_hung_up(self) -> bool:
@@ -83,7 +90,33 @@ def live_queue(session: Session, *, now: datetime) -> list[QueueEntry]:
         .where(Ride.status.in_(LIVE))
         .order_by(Ride.priority.desc(), waiting_since.asc(), Ride.id.asc())
     ).all()
-    return [_entry(ride, person, place, driver, now) for ride, person, place, driver in rows]
+    entries = [_entry(ride, person, place, driver, now) for ride, person, place, driver in rows]
+    return _with_hospitals(session, entries)
+
+
+def _with_hospitals(session: Session, entries: list[QueueEntry]) -> list[QueueEntry]:
+    """The hospital a hospital trip goes to, and its main phone: one query for the queue."""
+    trips = [e.ride_id for e in entries if e.to_hospital]
+    if not trips:
+        return entries
+    hospitals: dict[int, tuple[str, list[str]]] = {}
+    for ride_id, name, phones in session.execute(
+        select(HospitalTrip.ride_id, Hospital.name, Hospital.phones)
+        .join(Appointment, Appointment.id == HospitalTrip.appointment_id)
+        .join(Department, Department.id == Appointment.department_id)
+        .join(Hospital, Hospital.id == Department.hospital_id)
+        .where(HospitalTrip.ride_id.in_(trips))
+        .order_by(HospitalTrip.id)
+    ):
+        hospitals.setdefault(ride_id, (name, list(phones or [])))
+    return [
+        replace(
+            e, hospital_name=hospitals[e.ride_id][0],
+            hospital_phone=local_number(next(iter(hospitals[e.ride_id][1]), None)) or None,
+        )
+        if e.ride_id in hospitals else e
+        for e in entries
+    ]
 
 
 def _entry(
@@ -113,6 +146,7 @@ def _entry(
         driver_phone=driver.phone if driver else None,
         eta_minutes=ride.eta_minutes,
         back_office=ride.created_by_staff_id is not None,
+        pickup_at=ride.pickup_at,
     )
 
 

@@ -17,8 +17,9 @@ from app.core.config import Settings
 from app.hotline import build_call_service
 from app.notify.enums import OutboxKind
 from app.notify.models import OutboxMessage
+from app.taxi import rides
 from app.taxi.enums import RideStatus
-from app.taxi.models import Ride
+from app.taxi.models import Driver, Ride
 from support.demo import demo_data
 from support.live_server import LiveServer
 
@@ -91,6 +92,37 @@ def test_a_called_in_ride_appears_live_and_is_assigned(live_server: LiveServer, 
     assert [m.to_number for m in messages if m.kind == OutboxKind.CALL] == [ZHANG]
     assert all("15分钟" in m.body for m in messages if m.kind == OutboxKind.SMS)
 
+    # A refused 取消 (the page was stale) shows its message inside the row's form; the live
+    # refreshes that follow (another change to the ride) keep it there until 知道了.
+    refused_at = _refresh_stamp(page)
+    row.locator("summary", has_text="取消").click()
+    row.locator("form.cancel-form input[name=version]").evaluate("e => e.value = '99'")
+    row.locator("button", has_text="确认取消").click()
+    page.wait_for_url(f"{live_server.url}/dispatch#ride-{ride_id}")
+    in_form = row.locator(f"details[data-key=cancel-{ride_id}] #refusal-cancel-{ride_id}")
+    expect(in_form).to_contain_text("刚刚被其他调度员改过")
+    page.wait_for_selector("#live-status[data-state=live]", timeout=5000)
+    with db.session() as session:  # the driver says he is nearly there: the row redrawn
+        arriving = session.get_one(Ride, ride_id)
+        rides.mark_arriving(session, ride_id=ride_id, expected_version=arriving.version)
+    expect(row).to_have_attribute("data-status", "arriving", timeout=2000)
+    assert _refresh_stamp(page) != refused_at
+    expect(in_form).to_be_visible()
+    expect(in_form).to_contain_text("刚刚被其他调度员改过")
+    expect(row.locator(f"details[data-key=cancel-{ride_id}]")).to_have_attribute("open", "")
+    expect(page.locator("#dispatch-error")).to_be_visible()  # the top message stays too
+    page.screenshot(path="/tmp/ivr-dispatch-refusal-kept.png", full_page=True)
+    in_form.locator("button", has_text="知道了").click()
+    expect(in_form).to_have_count(0)
+    stamp = _refresh_stamp(page)
+    with db.session() as session:  # the next refresh does not bring it back
+        session.scalars(select(Driver).where(Driver.plate == "云A·D5678")).one().on_duty = False
+    page.wait_for_function(
+        "s => document.getElementById('queue').dataset.updatedAt !== s", arg=stamp, timeout=2000
+    )
+    expect(row.locator(f"details[data-key=cancel-{ride_id}]")).to_have_count(1)
+    expect(page.locator(f"#refusal-cancel-{ride_id}")).to_have_count(0)
+
     # 后台下单 for tomorrow morning: a refused time comes back on /dispatch (not on the
     # POST address, so a reload sends nothing) with what was typed; then it is booked.
     page.set_viewport_size({"width": 1366, "height": 768})
@@ -114,6 +146,12 @@ def test_a_called_in_ride_appears_live_and_is_assigned(live_server: LiveServer, 
     with db.session() as session:
         booked = session.scalars(select(Ride).where(Ride.status == RideStatus.SCHEDULED)).one()
     assert "早上7点" in page.inner_text(f"#booked-{booked.id}")
+
+
+def _refresh_stamp(page: Any) -> str | None:
+    """When the queue was last swapped in by a live refresh (None: not yet)."""
+    stamp: str | None = page.get_attribute("#queue", "data-updated-at")
+    return stamp
 
 
 def _inside(element: Any, box: Any) -> bool:

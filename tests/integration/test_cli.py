@@ -158,9 +158,11 @@ def test_retention_run_reports_counts_once_a_day_and_a_dry_run_changes_nothing(
         "audit",
         "staff_sessions",
         "family_codes",
+        "staff_flashes",
     ]
     assert "recordings: files_deleted=1 " in run.stdout
     assert "staff_sessions: sessions=0" in lines and "family_codes: codes=0" in lines
+    assert "staff_flashes: flashes=0" in lines
 
     again = ivr("retention", "run", env=env)
     assert again.returncode == 0 and "already ran today" in again.stdout

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -51,4 +51,54 @@ def book_ride(
         session.add(ride)
         session.flush()
         ahead.book(session, ride, pickup_at=pickup, now=now, rules=rules or AheadRules())
+        return ride.id
+
+
+DAUGHTER = "+8613900000001"  # 李梅, 张奶奶's daughter (demo family contact)
+ZHANG = "+8613800000001"  # 张秀英 (张奶奶)
+HOSPITAL_PHONES = ["+868715550101", "+868715550102"]  # switchboard first
+
+
+def released_trip(db: Database, *, now: datetime, plate: str = "云A·D1234") -> int:
+    """The daughter books her mother's first free slot of a later day with a car (a hospital
+    trip whose caller is the daughter); the hospital has its phones on file and an operator
+    named the driver `plate` ahead. The ride is released into the queue: assigned."""
+    from app.core.config import Settings
+    from app.hospital import appointments
+    from app.hospital.enums import SlotStatus
+    from app.hospital.models import Department, Schedule, Slot
+    from app.scheduler.enums import JobKind
+    from app.scheduler.jobs import Job
+    from app.taxi import hospital_trips
+    from app.taxi.models import Driver
+
+    settings = Settings(database_url=db.url)
+    with db.session() as session:
+        patient_id = session.scalars(
+            select(PersonPhone.person_id).where(PersonPhone.number == ZHANG)).one()
+        slot = session.scalars(
+            select(Slot).join(Schedule, Schedule.id == Slot.schedule_id)
+            .where(Schedule.day > now.astimezone(LOCAL_TZ).date(),
+                   Slot.status == SlotStatus.FREE, Slot.reserved_for_onsite.is_(False),
+                   Slot.reserved_for_family_doctor.is_(False))
+            .order_by(Schedule.day, Slot.start_time, Slot.id)
+        ).first()
+        assert slot is not None
+        appointment = appointments.book(
+            session, slot_id=slot.id, patient_id=patient_id, now=now,
+            booked_by_number=DAUGHTER, notify=False,
+        )
+        session.get_one(Department, appointment.department_id).hospital.phones = list(
+            HOSPITAL_PHONES
+        )
+        ride = hospital_trips.book(session, appointment_id=appointment.id, now=now,
+                                   settings=settings, caller_number=DAUGHTER).ride
+        driver = session.scalars(select(Driver.id).where(Driver.plate == plate)).one()
+        ahead.assign_ahead(session, ride_id=ride.id, driver_id=driver,
+                           expected_version=ride.version)
+        assert ride.pickup_at is not None
+        due = ride.pickup_at - timedelta(minutes=30)
+        ahead.release(session, Job(id=0, kind=JobKind.RELEASE_RIDE, subject_id=ride.id,
+                                   due_at=due), due, notify_voice_call=False)
+        assert ride.status == RideStatus.ASSIGNED
         return ride.id

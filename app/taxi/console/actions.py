@@ -22,7 +22,7 @@ from app.consoles.http import commit_or_refuse
 from app.core.deps import SessionDep, SettingsDep
 from app.people.phones import typed_number
 from app.staff.models import StaffUser
-from app.taxi import rides
+from app.taxi import car_replacement, rides
 from app.taxi.ahead import AheadRules
 from app.taxi.console import ahead_order
 from app.taxi.console.forms import dispatch_router
@@ -125,6 +125,22 @@ def cancel(
             session, ride_id=ride_id, expected_version=version, reason=cancel_reason(reason)
         ),
         form="cancel", typed={"reason": reason},
+    )
+
+
+@router.post("/dispatch/rides/{ride_id}/replace-car", response_class=Response)
+def replace_car(
+    request: Request, ride_id: int, staff: DispatchStaff, session: SessionDep,
+    settings: SettingsDep, now: NowDep, version: Version,
+) -> Response:
+    """换车: a booked ride whose car is late or cannot come goes back to the queue
+    (app/taxi/car_replacement.py); a refusal shows in the row's 换车 form."""
+    return _run(
+        request, session, staff, action="car_replaced", ride_id=ride_id,
+        change=lambda: car_replacement.replace_car(
+            session, ride_id=ride_id, expected_version=version
+        ),
+        form="replace",
     )
 
 

@@ -41,6 +41,10 @@ NOTICES: dict[str, str] = {
     "cancelled": "已取消这张叫车单。",
     "no_car": "已标记为暂无车辆，已通知来电者；这张单仍留在队列里。",
     "queued": "后台下单成功，已进入队列。",
+    "car_replaced": (
+        "已换车：这张预约单回到等待派车（优先级不变），原来的司机已收到短信不用去了，"
+        "来电者已收到通知。请尽快另派一辆车。"
+    ),
 }
 # The same actions when no phone service is configured: nothing is sent (see
 # app/consoles/phone_service.py); the messages wait in the outbox.
@@ -48,6 +52,9 @@ UNSENT_NOTICES: dict[str, str] = {
     "assigned": f"已派车。短信和语音通知{NOT_SENT}。",
     "cancelled": f"已取消这张叫车单。给来电者（和司机）的通知{NOT_SENT}。",
     "no_car": f"已标记为暂无车辆，这张单仍留在队列里。给来电者的通知{NOT_SENT}。",
+    "car_replaced": (
+        f"已换车：这张预约单回到等待派车，请尽快另派一辆车。给司机和来电者的通知{NOT_SENT}。"
+    ),
     "booked": f"已为来电者挂号。确认短信{NOT_SENT}。",
     "registered": f"已登记这位来电者（电话号码和家庭住址）。告诉老人已登记的短信{NOT_SENT}。",
 }
@@ -156,6 +163,8 @@ def entry_json(entry: ride_queue.QueueEntry, settings: Settings) -> dict[str, An
         "driver_name": entry.driver_name,
         "driver_plate": entry.driver_plate,
         "eta_minutes": entry.eta_minutes,
+        "hospital_name": entry.hospital_name,
+        "hospital_phone": entry.hospital_phone,
     }
 
 

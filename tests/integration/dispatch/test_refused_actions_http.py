@@ -7,19 +7,21 @@ on the server: the cookie holds a random token, never the caller's number."""
 from __future__ import annotations
 
 import base64
+import logging
 import re
 
+import pytest
 from sqlalchemy import select
 
 from app.staff.enums import StaffRole
 from app.staff.models import StaffFlash
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
-from support.booked import kunming
+from support.booked import kunming, released_trip
 from support.dispatch_page import action_form as _details
 from support.dispatch_page import operator as _operator
 from support.dispatch_page import queued_ride as _queued_ride
-from support.live_server import LiveServer, add_staff, sign_in
+from support.live_server import LiveServer, add_hospital, add_staff, csrf_from, sign_in
 
 NOW = kunming(30, 10)  # Monday 30 November 2026, 10:00 in Kunming
 ZHANG = "13800000001"
@@ -131,3 +133,56 @@ def test_a_refused_order_keeps_the_number_on_the_server_not_in_the_cookie(
     with live_server.db.session() as session:
         assert session.scalars(select(StaffFlash)).all() == []  # read once, then gone
     assert _alert(client.get("/dispatch").text) is None
+
+
+def test_a_late_booked_car_is_replaced_from_its_row_refused_in_its_form(
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """换车 on a released booking (a hospital trip the daughter ordered): the hospital's
+    switchboard shown in full, the callers' numbers not; a stale 换车 refused inside its
+    form; other roles refused; done, the ride waits again and a second 换车 is refused in
+    the row (its form is gone)."""
+    client, token = _operator(live_server)
+    ride_id = released_trip(live_server.db, now=NOW)
+    page = client.get("/dispatch").text
+    row = re.search(rf'<tr id="ride-{ride_id}".*?</tr>', page, re.S)
+    assert row is not None
+    assert "电话 08715550101" in row.group(0) and "08715550102" not in row.group(0)
+    for person in ("13900000001", "13800000001"):  # the daughter's and the patient's: never
+        assert person not in page
+    form = _details(page, f"replace-{ride_id}")
+    version = int(re.findall(r'name="version" value="(\d+)"', form)[0])
+
+    hospital = add_hospital(live_server.db)
+    add_staff(live_server.db, "nurse", StaffRole.HOSPITAL_STAFF, hospital_id=hospital)
+    with live_server.client() as nurse:
+        assert sign_in(nurse, "nurse").status_code == 303
+        answer = nurse.post(f"/dispatch/rides/{ride_id}/replace-car", data={
+            "csrf_token": csrf_from(nurse.get("/console").text), "version": str(version)})
+        assert answer.status_code == 403
+
+    stale = client.post(f"/dispatch/rides/{ride_id}/replace-car", data={
+        "csrf_token": token, "version": str(version - 1)})
+    assert stale.headers["location"] == f"/dispatch#ride-{ride_id}"
+    form = _details(client.get("/dispatch").text, f"replace-{ride_id}")
+    assert form.startswith(f'<details class="act" data-key="replace-{ride_id}" open>')
+    assert f'id="refusal-replace-{ride_id}">这张叫车单刚刚被其他调度员改过' in form
+
+    caplog.set_level(logging.INFO)
+    done = client.post(f"/dispatch/rides/{ride_id}/replace-car", data={
+        "csrf_token": token, "version": str(version)})
+    assert done.headers["location"] == "/dispatch?done=car_replaced"
+    logged = [getattr(r, "fields", {}) for r in caplog.records
+              if r.getMessage() == "dispatch action"]  # logged like every ride action
+    assert {"action": "car_replaced", "ride_id": ride_id} in [
+        {k: f.get(k) for k in ("action", "ride_id")} for f in logged]
+    assert all(f.get("staff_user_id") for f in logged)
+    with live_server.db.session() as session:
+        ride = session.get_one(Ride, ride_id)
+        assert (ride.status, ride.driver_id) == (RideStatus.QUEUED, None)
+    again = client.post(f"/dispatch/rides/{ride_id}/replace-car", data={
+        "csrf_token": token, "version": str(version + 1)})
+    assert again.status_code == 303
+    page = client.get("/dispatch").text
+    assert f'data-key="replace-{ride_id}"' not in page
+    assert f'id="refusal-ride-{ride_id}">这张预约单现在是“等待派车”，不能换车' in page

@@ -9,15 +9,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app import texts
 from app.core.db import Database
 from app.notify.enums import OutboxKind
 from app.notify.models import OutboxMessage
 from app.people.models import PersonPhone
+from app.taxi import car_replacement, rides
 from app.taxi import queue as ride_queue
-from app.taxi import rides
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
 from app.taxi.rules import spoken_plate
+from support.booked import released_trip
 from support.demo import demo_data
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
@@ -322,3 +324,80 @@ def test_orders_for_two_different_callers_do_not_wait_for_each_other(demo: Datab
         with demo.session() as second:  # would block on the same key
             rides.queue(second, now=NOW, created_by_staff_id=None, caller_number=WANG,
                         duplicate_ok=False)
+
+
+DAUGHTER = "+8613900000001"  # 李梅, 张奶奶's daughter
+
+
+def _hospital_trip(db: Database) -> int:
+    return released_trip(db, now=NOW)
+
+
+def test_a_hospital_trip_shows_the_hospital_main_number_in_the_queue(demo: Database) -> None:
+    trip = _hospital_trip(demo)
+    other = _order(demo, WANG, to_hospital=True, destination="春城第一人民医院")
+    with demo.session() as session:
+        entries = {e.ride_id: e for e in ride_queue.live_queue(session, now=NOW)}
+    assert entries[trip].hospital_name is not None and "医院" in entries[trip].hospital_name
+    assert entries[trip].hospital_phone == "08715550101"  # the main one, as dialled locally
+    # a ride to a hospital not booked as a trip: no hospital of record, no number
+    assert (entries[other].hospital_name, entries[other].hospital_phone) == (None, None)
+
+
+def test_a_late_booked_car_is_replaced_the_ride_back_in_the_queue(demo: Database) -> None:
+    ride_id = _hospital_trip(demo)
+    driver = _driver(demo)
+    with demo.session() as session:
+        before = session.get_one(Ride, ride_id)
+        priority, queued_at, version = before.priority, before.queued_at, before.version
+        sent = session.scalar(select(func.count()).select_from(OutboxMessage))
+
+    with demo.session() as session:
+        car_replacement.replace_car(session, ride_id=ride_id, expected_version=version)
+
+    with demo.session() as session:
+        ride = session.get_one(Ride, ride_id)
+        assert (ride.status, ride.driver_id, ride.eta_minutes) == (RideStatus.QUEUED, None, None)
+        assert (ride.priority, ride.queued_at) == (priority, queued_at)  # its place kept
+        new = {(m.to_number, m.body) for m in session.scalars(
+            select(OutboxMessage).order_by(OutboxMessage.id).offset(sent))}
+    told = texts.sms("ride_car_replaced")
+    assert new == {
+        ("+8613700000001", texts.sms("ride_cancelled_driver", ride_id=ride_id,
+                                     reason=car_replacement.DRIVER_REASON)),
+        (DAUGHTER, told),  # who ordered the car
+        (ZHANG, told),  # and the rider, as for a relative's cancel
+    }
+    with demo.session() as session:  # the driver is free: another ride can have him
+        rides.assign_driver(session, ride_id=_order(demo, WANG), driver_id=driver,
+                            eta_minutes=5, expected_version=1)
+    with demo.session() as session:  # the ride waits for a car like any other
+        rides.assign_driver(session, ride_id=ride_id, driver_id=_driver(demo, "云A·D5678"),
+                            eta_minutes=10, expected_version=version + 1)
+    with demo.session() as session:  # late again: replaced again, and told again
+        car_replacement.replace_car(session, ride_id=ride_id, expected_version=version + 2)
+    with demo.session() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.to_number == DAUGHTER, OutboxMessage.body == told)) == 2
+
+
+def test_only_a_booked_car_on_its_way_can_be_replaced(demo: Database) -> None:
+    now_ride = _order(demo, WANG)
+    with demo.session() as session:
+        rides.assign_driver(session, ride_id=now_ride, driver_id=_driver(demo), eta_minutes=5,
+                            expected_version=1)
+    with demo.session() as session, pytest.raises(rides.RideConflict) as refused:
+        car_replacement.replace_car(session, ride_id=now_ride, expected_version=2)
+    assert refused.value.message == car_replacement.NOT_BOOKED
+    with demo.session() as session:
+        rides.cancel(session, ride_id=now_ride, expected_version=2, reason="来电者不需要了")
+    trip = _hospital_trip(demo)
+    version = _version(demo, trip)
+    with demo.session() as session, pytest.raises(rides.RideConflict) as refused:
+        car_replacement.replace_car(session, ride_id=trip, expected_version=version - 1)
+    assert "刚刚被其他调度员改过" in refused.value.message
+    with demo.session() as session:
+        car_replacement.replace_car(session, ride_id=trip, expected_version=version)
+    with demo.session() as session, pytest.raises(rides.RideConflict) as refused:
+        car_replacement.replace_car(session, ride_id=trip, expected_version=version + 1)
+    assert refused.value.message == car_replacement.NOT_REPLACEABLE.format(status="等待派车")

@@ -39,7 +39,7 @@ from app.retention.job import BLANKED, claim_day, run_daily, run_retention
 from app.retention.models import RecordingDeletion, RetentionRun
 from app.retention.runner import run_if_due
 from app.schema import Base
-from app.staff.models import StaffAudit, StaffSession, StaffUser
+from app.staff.models import StaffAudit, StaffFlash, StaffSession, StaffUser
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
 from support.demo import demo_data
@@ -403,6 +403,19 @@ def _staff_session(
         )
 
 
+def _flash(db: Database, token: str, session_token: str, expires: datetime) -> None:
+    with db.session() as session:
+        owner = session.scalars(
+            select(StaffSession.id).where(StaffSession.token_hash == session_token)
+        ).one()
+        session.add(
+            StaffFlash(
+                token_hash=token, session_id=owner, data='{"typed": "13900001111"}',
+                expires_at=expires,
+            )
+        )
+
+
 def test_staff_sessions_ended_or_expired_past_their_period_are_deleted(
     db: Database, tmp_path: Path
 ) -> None:
@@ -418,13 +431,23 @@ def test_staff_sessions_ended_or_expired_past_their_period_are_deleted(
     _staff_session(db, "lifetime-past", _past(180) - lifetime, _past(180) - 5 * minute)
     _staff_session(db, "lifetime-inside", _inside(180) - lifetime, _inside(180) - 5 * minute)
     _staff_session(db, "live", NOW - timedelta(hours=2), NOW - minute)
+    # flashes never shown (app/consoles/flash.py): gone once expired, whatever the session
+    _flash(db, "expired", "live", NOW - SECOND)
+    _flash(db, "expired-long-ago", "ended-inside", _past(100))
+    _flash(db, "unread", "live", NOW + SECOND)
 
+    assert run_retention(db, settings, now=NOW, dry_run=True).counts["staff_flashes"] == {
+        "flashes": 2
+    }
     report = run_retention(db, settings, now=NOW)
 
     assert report.counts["staff_sessions"] == {"sessions": 3}
+    assert report.counts["staff_flashes"] == {"flashes": 2}
     with db.session() as session:
         left = set(session.scalars(select(StaffSession.token_hash)))
+        flashes = set(session.scalars(select(StaffFlash.token_hash)))
     assert left == {"ended-inside", "idle-inside", "lifetime-inside", "live"}
+    assert flashes == {"unread"}
 
 
 def _family_code(db: Database, key: str, expires: datetime, used: datetime | None = None) -> None:

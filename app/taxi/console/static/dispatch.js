@@ -48,6 +48,66 @@
   }
   var fetching = false, again = false;
 
+  /* A refused action's message inside its row (`.form-alert`: in the refused form, else
+   * at the top of the row's buttons) comes once with the page (the flash); the live
+   * fragments do not carry it, so each swap would wipe it before the operator has read
+   * it. Keep each one and put it back after every swap, until the operator dismisses it
+   * ("知道了"), submits a form of that row, the row leaves the page, or KEEP_REFUSAL_MS
+   * pass. The top-of-page message is never swapped. */
+  var KEEP_REFUSAL_MS = 180000;
+  var refusals = [];
+  function dismissButton(alert) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "small-button alert-dismiss";
+    button.textContent = "知道了";
+    button.setAttribute("data-dismiss-refusal", alert.id);
+    alert.appendChild(document.createTextNode(" "));
+    alert.appendChild(button);
+  }
+  document.querySelectorAll("#queue .form-alert[id], [data-live-fragment] .form-alert[id]").forEach(function (alert) {
+    var row = alert.closest("tr[id]"), form = alert.closest("details[data-key]");
+    if (!row) { return; }
+    dismissButton(alert);
+    refusals.push({ id: alert.id, row: row.id, key: form ? form.dataset.key : null,
+                    node: alert.cloneNode(true), until: Date.now() + KEEP_REFUSAL_MS });
+  });
+  function forgetRefusals(test) {
+    refusals = refusals.filter(function (r) {
+      if (!test(r)) { return true; }
+      var shown = document.getElementById(r.id);
+      if (shown) { shown.remove(); }
+      return false;
+    });
+  }
+  function showRefusals(root) {
+    forgetRefusals(function (r) { return Date.now() > r.until || !document.getElementById(r.row); });
+    refusals.forEach(function (r) {
+      var row = document.getElementById(r.row);
+      if (!root.contains(row) || document.getElementById(r.id)) { return; }
+      var details = r.key ? row.querySelector('details[data-key="' + CSS.escape(r.key) + '"]') : null;
+      var form = details && details.querySelector("form");
+      var node = r.node.cloneNode(true);
+      if (form) {
+        var hidden = form.querySelector("input[type=hidden]");
+        if (hidden) { hidden.after(node); } else { form.prepend(node); }
+      } else {
+        var cell = row.querySelector("td.actions") || row.lastElementChild;
+        if (cell) { cell.prepend(node); }
+      }
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-dismiss-refusal]");
+    if (!button) { return; }
+    var id = button.getAttribute("data-dismiss-refusal");
+    forgetRefusals(function (r) { return r.id === id; });
+  });
+  document.addEventListener("submit", function (event) {
+    var row = event.target.closest && event.target.closest("tr[id]");
+    if (row) { forgetRefusals(function (r) { return r.row === row.id; }); }
+  }, true);
+
   function setStatus(state, text) {
     status.dataset.state = state;
     status.textContent = text;
@@ -94,6 +154,7 @@
         var state = snapshot();
         queue.innerHTML = html;
         restore(state);
+        showRefusals(queue);
         countWaiting();
         queue.dataset.updatedAt = String(Date.now());
       })
@@ -137,6 +198,7 @@
             if (f) { f.focus({ preventScroll: true }); }
           }
           showRevealed(body);
+          showRefusals(body);
           section.dataset.updatedAt = String(Date.now());
           countWaiting();
         })
