@@ -274,7 +274,28 @@ configure_logging("INFO", False)
 settings = Settings(database_url=sys.argv[1], outbox_in_process=False,
                     retention_in_process=False, scheduler_in_process=False)
 run_workers(settings, host="127.0.0.1", port=int(sys.argv[2]), workers=2,
-            app="broken_worker:create")
+            app=sys.argv[3])
+"""
+WORKER_THAT_DIES_ONCE = """
+import os
+import sys
+import threading
+
+async def app(scope, receive, send):
+    while scope["type"] == "lifespan":
+        message = await receive()
+        await send({"type": message["type"] + ".complete"})
+        if message["type"] == "lifespan.shutdown":
+            return
+
+def create():
+    try:  # the first worker to claim the mark dies once it serves; its replacement stays
+        os.close(os.open("died-once", os.O_CREAT | os.O_EXCL))
+        threading.Timer(0.3, os._exit, (1,)).start()
+    except FileExistsError:
+        pass
+    print("worker built", file=sys.stderr, flush=True)
+    return app
 """
 
 
@@ -286,12 +307,35 @@ def test_the_supervisor_exits_non_zero_when_its_workers_cannot_start(tmp_path: P
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(PROJECT_ROOT)])
     result = subprocess.run(
         [sys.executable, "-c", RUN_WORKERS, f"sqlite:///{tmp_path / 'ivr.sqlite3'}",
-         str(free_port())], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+         str(free_port()), "broken_worker:create"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 5, result.stderr
     assert result.stderr.count("worker: the service could not be built") >= 1
     assert re.search(r"serve: worker process [\d, ]+ could not start", result.stderr), (
         result.stderr)
+
+
+def test_a_worker_that_dies_after_it_started_is_replaced(tmp_path: Path) -> None:
+    """As documented (docs/performance.md): a worker that dies once serving is restarted,
+    the service goes on, and a stop by SIGTERM still exits 0."""
+    (tmp_path / "dying_worker.py").write_text(WORKER_THAT_DIES_ONCE)
+    env = clean_environment(tmp_path)
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(PROJECT_ROOT)])
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-c", RUN_WORKERS, f"sqlite:///{tmp_path / 'ivr.sqlite3'}",
+             str(free_port()), "dying_worker:create"],
+            cwd=tmp_path, env=env, stdout=output, stderr=output,
+        )
+        try:
+            wait_for_log(log, r"Child process \[\d+\] died", 1, timeout=30)
+            wait_for_log(log, r"worker built", 3, timeout=30)  # two, then the replacement
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+    assert process.returncode == 0, log.read_text("utf-8", errors="replace")
 
 
 def test_a_worker_whose_app_cannot_be_built_exits_with_the_start_up_failure_code(
