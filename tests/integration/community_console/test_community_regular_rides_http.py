@@ -160,7 +160,10 @@ def test_another_communitys_people_and_rules_are_refused(live_server: LiveServer
         answer = other_client.post(f"/people/{own}/regular",
                                    data=_form(_home(server, own), other_token))
         assert answer.status_code == 403, name
-    assert len(_rules(server)) == 1
+        stop = {"csrf_token": other_token, "action": "end", "version": str(rule.version)}
+        answer = other_client.post(f"/people/{own}/regular/{rule.id}/status", data=stop)
+        assert answer.status_code == 403, name
+    assert len(_rules(server)) == 1 and _rules(server)[0].status == RegularStatus.ACTIVE
     assert community_id(server.db, JINMA) != community_id(server.db, "翠湖社区")
 
 
