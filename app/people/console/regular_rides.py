@@ -234,5 +234,5 @@ def change_status(
         request, session, settings, staff, now, person,
         action=STATUS_DONE.get(action, "paused"), change=change, rule_id=rule.id,
         done_url=lambda cancelled: f"/people/{person.id}/regular?"
-        + status_done(session, rule.id, action, cancelled),
+        + status_done(rule.id, action, last_day, cancelled),
     )

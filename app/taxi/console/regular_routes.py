@@ -40,7 +40,7 @@ from app.people.phones import mask_number
 from app.staff.models import StaffUser
 from app.taxi import regular
 from app.taxi.console.forms import dispatch_router, form_problem
-from app.taxi.enums import RegularStatus, RideStatus
+from app.taxi.enums import RideStatus
 from app.taxi.models import RegularRide, Ride, TaxiCompany
 from app.taxi.regular import WEEKDAY_NAMES, RegularRideError, RegularRules
 
@@ -54,7 +54,7 @@ NOTICES = {
     "paused": "已暂停：暂停期间不再生成新的预约单（已生成的照常，可以单独取消）。",
     "resumed": "已恢复定期用车。",
     "ended": "已停止这个定期用车，还没进入队列的预约单都已取消。",
-    "ends": "已设好最后一天：那天以后不再用车，之前的照常。",
+    "ends": "已设好最后一天：那天以后不再用车，到那天为止的照常。",
 }
 STATUS_DONE = {"pause": "paused", "resume": "resumed", "end": "ended"}
 HOLIDAY_WARNING_DAYS = 60
@@ -338,12 +338,11 @@ def status_change(
     raise RegularRideError("不知道要做什么操作。")
 
 
-def status_done(session: Session, rule_id: int, action: str, cancelled: list[Ride]) -> str:
-    """The query of the page shown after a status change: what was done (an end date ahead
-    is `ends`) and the rides an end cancelled (`cancelled=1,2`)."""
+def status_done(rule_id: int, action: str, last_day: str, cancelled: list[Ride]) -> str:
+    """The query of the page shown after a status change: what was done (an end after a
+    last day is `ends`) and the rides an end cancelled (`changed=ID&cancelled=1,2`)."""
     done = STATUS_DONE.get(action, "paused")
-    rule = session.get(RegularRide, rule_id)
-    if done == "ended" and rule is not None and rule.status != RegularStatus.ENDED:
+    if done == "ended" and last_day.strip():
         done = "ends"
     ids = ",".join(str(ride.id) for ride in cancelled)
     return f"done={done}" + (f"&changed={rule_id}&cancelled={ids}" if ids else "")
@@ -376,5 +375,5 @@ def change_status(
         request, session, settings, staff, now, action=STATUS_DONE.get(action, "paused"),
         change=change, rule_id=rule_id,
         done_url=lambda cancelled: "/dispatch/regular?"
-        + status_done(session, rule_id, action, cancelled),
+        + status_done(rule_id, action, last_day, cancelled),
     )

@@ -99,7 +99,8 @@ def test_a_worker_sets_up_skips_and_changes_a_regular_ride_for_their_own_person(
                                           "last_day": "2026-11-30"})
     assert ended.status_code == 303
     assert _rules(server)[0].status == RegularStatus.ENDED
-    assert "已停止这个定期用车" in client.get(ended.headers["location"]).text
+    assert ended.headers["location"] == f"/people/{own}/regular?done=ends"  # nothing left
+    assert "已设好最后一天" in client.get(ended.headers["location"]).text
     actions = [getattr(r, "fields", {}).get("action") for r in caplog.records
                if r.getMessage() == "community regular ride action"]
     assert actions == ["created", "skipped", "edited", "paused", "resumed", "ended"]
