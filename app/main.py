@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -122,7 +123,15 @@ def create_app_from_env() -> FastAPI:
 
 def create_worker_app_from_env() -> FastAPI:
     """Factory of each worker process of `ivr serve --workers N`: HTTP only, the background
-    jobs run once, in the supervisor process (`app.startup.serve`)."""
+    jobs run once, in the supervisor process (`app.startup.serve`). A worker that cannot
+    be built exits with uvicorn's start-up failure code, so the supervisor stops (and
+    `ivr serve` exits non-zero) instead of starting it again and again."""
+    from uvicorn.config import STARTUP_FAILURE
+
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    return create_app(settings, background_jobs=False)
+    try:
+        return create_app(settings, background_jobs=False)
+    except Exception:
+        logger.exception("worker: the service could not be built")
+        sys.exit(STARTUP_FAILURE)

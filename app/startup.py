@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 EXIT_CONFIGURATION = 2
 EXIT_BOOTSTRAP = 3
 EXIT_FLOWS = 4
+EXIT_SERVE = 5
 
 
 class StartupError(SystemExit):
@@ -142,24 +143,61 @@ def serve(
             log_config=None,
         )
         return
+    run_workers(settings, host=host, port=port, workers=workers)
+
+
+def run_workers(
+    settings: Settings, *, host: str, port: int, workers: int,
+    app: str = "app.main:create_worker_app_from_env",
+) -> None:
+    """`ivr serve --workers N`: uvicorn's supervisor (`Multiprocess`) with N workers, and
+    the background jobs in this process. It restarts a worker that dies after it started
+    serving; when one cannot start (its app cannot be built, or its start-up fails) it
+    stops them all. Exits non-zero, saying why, when the database URL is unusable (2),
+    the address cannot be bound or a worker could not start (5); the jobs are started
+    only once the socket is bound."""
+    import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors import Multiprocess
+
     from app.background import start_background_jobs
     from app.core.db import Database
 
     settings.check_production_ready()
-    database = Database(settings.database_url)
-    jobs = start_background_jobs(database, settings)
     try:
-        uvicorn.run(
-            "app.main:create_worker_app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_config=None,
-        )
+        database = Database(settings.database_url)
+    except Exception as error:  # never the URL itself: it may hold a password
+        logger.error("serve: the database URL cannot be used (%s): check DATABASE_URL",
+                     type(error).__name__)
+        raise StartupError(EXIT_CONFIGURATION) from None
+    config = uvicorn.Config(
+        app,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+    )
+    try:
+        sock = config.bind_socket()
+    except SystemExit:  # uvicorn has logged the system's error
+        database.dispose()
+        logger.error("serve: cannot listen on %s:%s (is another service using the port?)",
+                     host, port)
+        raise StartupError(EXIT_SERVE) from None
+    jobs = start_background_jobs(database, settings)
+    supervisor = Multiprocess(config, sockets=[sock])
+    try:
+        supervisor.run()
     finally:
+        sock.close()
         jobs.stop()
         database.dispose()
+    failed = [str(p.pid) for p in supervisor.processes if p.exitcode == STARTUP_FAILURE]
+    if failed:
+        logger.error("serve: worker process %s could not start (its error is above); "
+                     "every worker has been stopped", ", ".join(failed))
+        raise StartupError(EXIT_SERVE)
 
 
 def start(settings: Settings) -> None:

@@ -19,7 +19,7 @@ from app.hospital.call_actions import check_typed_last_four
 from app.hospital.patients import patients_for_caller as patients_for_hospital
 from app.people.enums import PlaceKind
 from app.people.models import Person, SavedPlace
-from app.taxi import ahead
+from app.taxi import ahead, regular
 from app.taxi import ahead_readback as readback
 from app.taxi.ahead import AheadRules
 from app.taxi.ahead_readback import register_readback_actions
@@ -222,6 +222,15 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
                     reason="来电者在电话里取消预约",
                     by_number=ctx.call.from_number,
                 )
+        # Decision (docs/taxi.md): one leg of a regular ride's day is cancelled alone; the
+        # caller hears that the other still comes.
+        other = _other_leg(ctx, ride) if ride is not None else None
+        ctx.vars["leg_kept"] = (
+            texts.spoken("regular_leg_kept", when=ahead.spoken_pickup(other.pickup_at, ctx.now),
+                         leg=_leg_said(other))
+            if other is not None and other.pickup_at is not None
+            and other.status != RideStatus.CANCELLED else ""
+        )
 
     @registry.register("note_day", outcomes=("day", "full", "unclear", "person"))
     def note_day(ctx: StepContext) -> str:
@@ -360,6 +369,19 @@ def _booked_rider(ctx: StepContext) -> Person | None:
     return ctx.session.get(Person, ride.person_id)
 
 
+def _other_leg(ctx: StepContext, ride: Ride) -> Ride | None:
+    """The day's other ride of a regular ride with a return (there for back, back for
+    there); None for any other ride."""
+    if ride.regular_ride_id is None or ride.regular_day is None:
+        return None
+    return regular.instance(ctx.session, ride.regular_ride_id, ride.regular_day,
+                            back=not ride.regular_return)
+
+
+def _leg_said(ride: Ride) -> str:
+    return texts.spoken("regular_leg_back" if ride.regular_return else "regular_leg_there")
+
+
 def _describe_booked(ctx: StepContext) -> None:
     """The booked ride at `booked_index`, as the caller hears it: whose ride (a relative's
     is named: 给您母亲张秀英约了…), when, where the car picks up (到她家接 for a relative's
@@ -380,7 +402,9 @@ def _describe_booked(ctx: StepContext) -> None:
     to = (ride.destination or "").split("（")[0] if checked else ""
     ctx.vars.update(
         booked_ride_id=ride.id,
-        booked_when=f"{rider[0]}{when}" if rider else when,
+        # a leg of a regular ride's day with a return is named: 明天中午12点回来(的车)
+        booked_when=(f"{rider[0]}{when}" if rider else when)
+        + (_leg_said(ride) if _other_leg(ctx, ride) is not None else ""),
         booked_said=texts.spoken(
             ("ride_booked_other" if ride.caller_number == ctx.call.from_number
              else "ride_booked_of")

@@ -10,8 +10,10 @@ kept as a rule, each instance an ordinary ride booked ahead.
                            booked ride (`ahead.book`: released into the live queue and
                            reminded the evening before like any other), then schedules
                            the next day's job
-    operator            -> `skip` one day (made already: cancelled; not yet: written as a
-                           cancelled instance, so it is never made), `pause`, `resume`, `end`
+    staff (either       -> `skip` one day (made already: cancelled; not yet: written as a
+    console)               cancelled instance, so it is never made), `pause`, `resume`,
+                           `end` (now, or after a last day: the days made after it are
+                           cancelled, their riders told)
 
 With a return time each day has two instances, made together when the ride there is due:
 there, and back from the destination to the pickup (`regular_return`); skipping the day
@@ -59,7 +61,7 @@ logger = logging.getLogger(__name__)
 
 WEEKDAY_NAMES = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "日"}
 SKIP_REASON = "定期用车：这一次不用车"
-END_REASON = "定期用车已停止"
+END_REASON = "定期用车已停止"  # also the days after an end date set ahead
 # How far `next_day` looks for the next instance (a rule whose weekdays all fall on
 # holidays for a year has none).
 SEARCH_DAYS = 400
@@ -320,21 +322,68 @@ def resume(
     return rule
 
 
-def end(session: Session, *, rule_id: int, expected_version: int, now: datetime) -> RegularRide:
-    """For good: no more instances, and the booked ones not yet released are cancelled."""
+def end(
+    session: Session, *, rule_id: int, expected_version: int, now: datetime,
+    last_day: date | None = None,
+) -> list[Ride]:
+    """Stop the rule. Without `last_day`, now: no more instances, and the booked ones not
+    yet released are cancelled. With `last_day` (today or later), after that day: the
+    days up to it go on as before (a later last day keeps the rule active until then; it
+    can still be paused, changed or ended sooner), and the days after it already made as
+    booked rides are cancelled. Either way each cancelled day's rider is told once, as
+    for a skipped day. The rides cancelled (the legs of those days) are returned."""
     rule = _rule(session, rule_id, expected_version)
     if rule.status == RegularStatus.ENDED:
         raise RegularRideError("这个定期用车已经停止了。")
-    rule.status = RegularStatus.ENDED
     today = local_today(now)
-    if rule.last_day is None or rule.last_day > today:
-        rule.last_day = max(today, rule.first_day)
+    if last_day is not None:
+        if last_day < today:
+            raise RegularRideError("最后一天不能早于今天；今天就停，请选今天。")
+        if last_day < rule.first_day:
+            raise RegularRideError("最后一天不能早于开始日期。")
+        if rule.last_day is not None and rule.last_day <= last_day:
+            raise RegularRideError(
+                f"这个定期用车本来就到{rule.last_day.isoformat()}为止；要延长请用“修改”。"
+            )
+    going = select(Ride).where(
+        Ride.regular_ride_id == rule.id, Ride.status != RideStatus.CANCELLED,
+        Ride.pickup_at > now,
+    )
+    if last_day is not None:
+        going = going.where(Ride.regular_day > last_day)
+    made = list(session.scalars(going.order_by(Ride.pickup_at, Ride.id)))
+    if last_day is not None and any(ride.status != RideStatus.SCHEDULED for ride in made):
+        raise RegularRideError(
+            "最后一天以后有一次车已经进入派车队列，请先在调度台取消那一次。"
+        )
+    if last_day is None or last_day <= today:
+        rule.status = RegularStatus.ENDED
+        rule.last_day = max(last_day or today, rule.first_day)
+    else:  # a pending job for a later day makes nothing (`days` stops at the last day)
+        rule.last_day = last_day
     session.flush()
-    for ride in session.scalars(
-        select(Ride).where(Ride.regular_ride_id == rule.id, Ride.status == RideStatus.SCHEDULED)
-    ):
-        rides.cancel(session, ride_id=ride.id, expected_version=ride.version, reason=END_REASON)
-    return rule
+    cancelled = [
+        rides.cancel(session, ride_id=ride.id, expected_version=ride.version,
+                     reason=END_REASON, notify=False)
+        for ride in made if ride.status == RideStatus.SCHEDULED
+    ]
+    told: set[date | None] = set()
+    for ride in cancelled:  # one message a day, as for a skipped day
+        if ride.regular_day in told or not ride.caller_number or ride.pickup_at is None:
+            continue
+        told.add(ride.regular_day)
+        when = ahead.spoken_pickup(ride.pickup_at, now)
+        key, values = (("regular_ride_ended", {"when": when}) if last_day is None else
+                       ("regular_ride_ends", {"when": when,
+                                              "until": ahead.spoken_day(last_day, today)}))
+        tell(
+            session,
+            ride.caller_number,
+            sms=texts.sms(key, **values),
+            voice=texts.voice(key, **values),
+            key=f"ride:{ride.id}:ended:sms:{ride.caller_number}",
+        )
+    return cancelled
 
 
 def skip(

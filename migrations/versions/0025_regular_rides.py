@@ -6,6 +6,10 @@ is an ordinary booked ride (`rides`) with `regular_ride_id` and `regular_day`, u
 together: an instance is made once per rule and day, and a skipped (cancelled) one stays,
 so it is never made again. The job kind CHECK allows `regular_ride`.
 
+On SQLite the constraints are added by rebuilding `scheduled_jobs` and `rides` (batch
+mode) with foreign keys off, as 0029_regular_ride_returns does: dropping the old `rides`
+with them on would null `operator_requests.ride_id` or fail on `hospital_trips`.
+
 Revision ID: 0025_regular_rides
 Revises: 0024_driver_mobile_unique
 Create Date: 2026-11-29 22:30:00
@@ -32,7 +36,17 @@ def _allow_jobs(values: tuple[str, ...]) -> None:
         batch_op.create_check_constraint(op.f("ck_scheduled_jobs_job_kind"), f"kind IN ({listed})")
 
 
+def _sqlite_foreign_keys(on: bool) -> None:
+    """Off while SQLite rebuilds a table (its drop would act on the rows that refer to it),
+    outside the transaction (a PRAGMA inside one is ignored); a no-op elsewhere."""
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    with op.get_context().autocommit_block():
+        op.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def upgrade() -> None:
+    _sqlite_foreign_keys(False)
     _allow_jobs(_JOB_KINDS_AFTER)
     op.create_table(
         "regular_rides",
@@ -92,9 +106,11 @@ def upgrade() -> None:
             batch_op.f("fk_rides_regular_ride_id_regular_rides"), "regular_rides",
             ["regular_ride_id"], ["id"], ondelete="SET NULL",
         )
+    _sqlite_foreign_keys(True)
 
 
 def downgrade() -> None:
+    _sqlite_foreign_keys(False)
     with op.batch_alter_table("rides", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_rides_regular_ride_id_regular_rides"), type_="foreignkey"
@@ -107,3 +123,4 @@ def downgrade() -> None:
     op.drop_table("regular_rides")
     op.execute("DELETE FROM scheduled_jobs WHERE kind = 'regular_ride'")
     _allow_jobs(_JOB_KINDS_BEFORE)
+    _sqlite_foreign_keys(True)

@@ -241,6 +241,123 @@ def test_ivr_serve_with_two_workers_runs_the_background_jobs_once_in_the_supervi
     assert text.count("Application shutdown complete") == 2
 
 
+def test_ivr_serve_with_workers_exits_non_zero_when_the_port_is_taken(tmp_path: Path) -> None:
+    env = clean_environment(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'ivr.sqlite3'}",
+                            IVR_LOG_JSON="false")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*ivr_command(), "serve", "--workers", "2", "--host", "127.0.0.1", "--port",
+             str(port)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode == 5, result.stderr
+    assert f"serve: cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "background jobs in process" not in result.stderr  # nothing started
+
+
+BROKEN_WORKER = """
+import sys
+from uvicorn.config import STARTUP_FAILURE
+
+def create():  # as app.main.create_worker_app_from_env when the app cannot be built
+    print("worker: the service could not be built", file=sys.stderr)
+    sys.exit(STARTUP_FAILURE)
+"""
+RUN_WORKERS = """
+import sys
+from app.core.config import Settings
+from app.core.logging import configure_logging
+from app.startup import run_workers
+configure_logging("INFO", False)
+settings = Settings(database_url=sys.argv[1], outbox_in_process=False,
+                    retention_in_process=False, scheduler_in_process=False)
+run_workers(settings, host="127.0.0.1", port=int(sys.argv[2]), workers=2,
+            app=sys.argv[3])
+"""
+WORKER_THAT_DIES_ONCE = """
+import os
+import sys
+import threading
+
+async def app(scope, receive, send):
+    while scope["type"] == "lifespan":
+        message = await receive()
+        await send({"type": message["type"] + ".complete"})
+        if message["type"] == "lifespan.shutdown":
+            return
+
+def create():
+    try:  # the first worker to claim the mark dies once it serves; its replacement stays
+        os.close(os.open("died-once", os.O_CREAT | os.O_EXCL))
+        threading.Timer(0.3, os._exit, (1,)).start()
+    except FileExistsError:
+        pass
+    print("worker built", file=sys.stderr, flush=True)
+    return app
+"""
+
+
+def test_the_supervisor_exits_non_zero_when_its_workers_cannot_start(tmp_path: Path) -> None:
+    """uvicorn's supervisor stops when a worker cannot start; `ivr serve` then says so and
+    exits 5 (it used to exit 0, as after a clean stop)."""
+    (tmp_path / "broken_worker.py").write_text(BROKEN_WORKER)
+    env = clean_environment(tmp_path)
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(PROJECT_ROOT)])
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_WORKERS, f"sqlite:///{tmp_path / 'ivr.sqlite3'}",
+         str(free_port()), "broken_worker:create"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 5, result.stderr
+    assert result.stderr.count("worker: the service could not be built") >= 1
+    assert re.search(r"serve: worker process [\d, ]+ could not start", result.stderr), (
+        result.stderr)
+
+
+def test_a_worker_that_dies_after_it_started_is_replaced(tmp_path: Path) -> None:
+    """As documented (docs/performance.md): a worker that dies once serving is restarted,
+    the service goes on, and a stop by SIGTERM still exits 0."""
+    (tmp_path / "dying_worker.py").write_text(WORKER_THAT_DIES_ONCE)
+    env = clean_environment(tmp_path)
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(PROJECT_ROOT)])
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-c", RUN_WORKERS, f"sqlite:///{tmp_path / 'ivr.sqlite3'}",
+             str(free_port()), "dying_worker:create"],
+            cwd=tmp_path, env=env, stdout=output, stderr=output,
+        )
+        try:
+            wait_for_log(log, r"Child process \[\d+\] died", 1, timeout=30)
+            wait_for_log(log, r"worker built", 3, timeout=30)  # two, then the replacement
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+    assert process.returncode == 0, log.read_text("utf-8", errors="replace")
+
+
+def test_a_worker_whose_app_cannot_be_built_exits_with_the_start_up_failure_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """So that uvicorn's supervisor stops instead of starting it again and again."""
+    from uvicorn.config import STARTUP_FAILURE
+
+    from app.core.config import get_settings
+    from app.main import create_worker_app_from_env
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'ivr.sqlite3'}")
+    monkeypatch.setenv("IVR_DIALOGS_DIR", str(tmp_path / "no-dialogs"))
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            create_worker_app_from_env()
+    finally:
+        get_settings.cache_clear()
+    assert stopped.value.code == STARTUP_FAILURE
+
+
 KEYPAD_ONLY_APP = """
 import sys
 from app.core.config import Settings

@@ -8,6 +8,9 @@ app/taxi/console/regular_routes.py). Pausing and ending stay with dispatch.
     POST /people/{pid}/regular/{id}/skip          one day without a car
     GET  /people/{pid}/regular/{id}/edit          the rule's form, the days made already
     POST /people/{pid}/regular/{id}/edit          change it (version seen)
+    POST /people/{pid}/regular/{id}/status        pause, resume or end (version seen; end:
+                                                  now, or after last_day; the days made
+                                                  after it are cancelled and listed)
 
 Community staff and admins (`CommunityConsoleStaff`); `load_person` keeps staff to their
 own community (403), and a rule must be the person's (404). Every POST carries the CSRF
@@ -20,7 +23,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Form, HTTPException, Request
+from fastapi import Form, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -36,12 +39,19 @@ from app.people.models import Person
 from app.staff.models import StaffUser
 from app.taxi import regular
 from app.taxi.console.regular_routes import (
+    NOTICES as DISPATCH_NOTICES,
+)
+from app.taxi.console.regular_routes import (
+    STATUS_DONE,
     RuleFormDep,
     active_companies,
+    cancelled_by_end,
     edit_context,
     form_date,
     holiday_gap,
     person_places,
+    status_change,
+    status_done,
 )
 from app.taxi.models import RegularRide
 from app.taxi.regular import WEEKDAY_NAMES, RegularRideError, RegularRules
@@ -53,6 +63,10 @@ NOTICES = {
     "created": "已设好定期用车。每次的车在接车前一天自动生成预约单，调度台会派车。",
     "edited": "已改好定期用车。还没生成的日子按新的安排用车。",
     "skipped": "已取消这一次的车，以后的照常。",
+    "paused": DISPATCH_NOTICES["paused"],
+    "resumed": DISPATCH_NOTICES["resumed"],
+    "ended": DISPATCH_NOTICES["ended"],
+    "ends": DISPATCH_NOTICES["ends"],
 }
 
 
@@ -84,6 +98,7 @@ def _own_rule(session: Session, person: Person, rule_id: int) -> RegularRide:
 def regular_page(
     request: Request, person_id: int, staff: CommunityConsoleStaff, session: SessionDep,
     settings: SettingsDep, now: NowDep, done: str = "", changed: int | None = None,
+    cancelled: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
     person = load_person(session, staff, person_id)
     context = _context(session, settings, now, person)
@@ -91,13 +106,17 @@ def regular_page(
     if done == "edited" and changed is not None:
         context["kept"] = regular.made_ahead(session, _own_rule(session, person, changed).id,
                                              now=now)
+    if changed is not None and cancelled:  # the days an end cancelled
+        context["ended_days"] = cancelled_by_end(
+            session, _own_rule(session, person, changed).id, cancelled)
     return render(request, "people/regular.html", context)
 
 
 def _run(
     request: Request, session: Session, settings: Settings, staff: StaffUser, now: datetime,
     person: Person, *, action: str, change: Callable[[], object], rule_id: int | None = None,
-    done_url: str | None = None, show_refusal: Callable[[Exception], Response] | None = None,
+    done_url: str | Callable[[Any], str] | None = None,
+    show_refusal: Callable[[Exception], Response] | None = None,
     typed: dict[str, Any] | None = None,
 ) -> Response:
     def refused_page(exc: Exception) -> Response:
@@ -193,4 +212,27 @@ def edit_rule(
         request, session, settings, staff, now, person, action="edited", change=change,
         rule_id=rule.id, show_refusal=refused,
         done_url=f"/people/{person.id}/regular?done=edited&changed={rule.id}",
+    )
+
+
+@posts.post("/people/{person_id}/regular/{rule_id}/status", response_class=Response)
+def change_status(
+    request: Request, person_id: int, rule_id: int, staff: CommunityConsoleStaff,
+    session: SessionDep, settings: SettingsDep, now: NowDep,
+    version: Annotated[int, Form(ge=0)],
+    action: Annotated[str, Form(max_length=10)] = "",
+    last_day: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    person = load_person(session, staff, person_id)
+    rule = _own_rule(session, person, rule_id)
+
+    def change() -> object:
+        return status_change(session, settings, now, rule.id, action=action, version=version,
+                             last_day=last_day)
+
+    return _run(
+        request, session, settings, staff, now, person,
+        action=STATUS_DONE.get(action, "paused"), change=change, rule_id=rule.id,
+        done_url=lambda cancelled: f"/people/{person.id}/regular?"
+        + status_done(rule.id, action, last_day, cancelled),
     )

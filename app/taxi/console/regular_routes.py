@@ -10,7 +10,8 @@ admins only (`DispatchStaff`); every POST carries the CSRF token.
     POST /dispatch/regular/{id}/edit              change it (version seen): the days not made
                                                   yet follow; those made are kept and listed
     POST /dispatch/regular/{id}/skip              one day without a car (day=YYYY-MM-DD)
-    POST /dispatch/regular/{id}/status            pause, resume or end (version seen)
+    POST /dispatch/regular/{id}/status            pause, resume or end (version seen; end:
+                                                  now, or after last_day=YYYY-MM-DD)
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ from app.people.phones import mask_number
 from app.staff.models import StaffUser
 from app.taxi import regular
 from app.taxi.console.forms import dispatch_router, form_problem
-from app.taxi.models import RegularRide, TaxiCompany
+from app.taxi.enums import RideStatus
+from app.taxi.models import RegularRide, Ride, TaxiCompany
 from app.taxi.regular import WEEKDAY_NAMES, RegularRideError, RegularRules
 
 router = dispatch_router()
@@ -52,7 +54,9 @@ NOTICES = {
     "paused": "已暂停：暂停期间不再生成新的预约单（已生成的照常，可以单独取消）。",
     "resumed": "已恢复定期用车。",
     "ended": "已停止这个定期用车，还没进入队列的预约单都已取消。",
+    "ends": "已设好最后一天：那天以后不再用车，到那天为止的照常。",
 }
+STATUS_DONE = {"pause": "paused", "resume": "resumed", "end": "ended"}
 HOLIDAY_WARNING_DAYS = 60
 
 
@@ -187,10 +191,13 @@ def regular_page(
     now: NowDep, done: str = "", q: Annotated[str, Query(max_length=50)] = "",
     person: Annotated[int | None, Query(ge=1)] = None,
     changed: Annotated[int | None, Query(ge=1)] = None,
+    cancelled: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
     context = regular_context(session, settings, now, query=q, person_id=person)
     context["notice"] = NOTICES.get(done)
     context["error"] = form_problem(request)
+    if changed is not None and cancelled:  # the days an end cancelled
+        context["ended_days"] = cancelled_by_end(session, changed, cancelled)
     if done == "edited" and changed is not None:  # the days made before the change, kept
         context["kept"] = regular.made_ahead(session, changed, now=now)
         context["changed"] = changed
@@ -200,7 +207,7 @@ def regular_page(
 def _run(
     request: Request, session: Session, settings: Settings, staff: StaffUser, now: datetime,
     *, action: str, change: Callable[[], object], rule_id: int | None = None,
-    person_id: int | None = None, done_url: str | None = None,
+    person_id: int | None = None, done_url: str | Callable[[Any], str] | None = None,
     show_refusal: Callable[[Exception], Response] | None = None,
     typed: dict[str, Any] | None = None,
 ) -> Response:
@@ -312,24 +319,61 @@ def skip_day(
                 rule_id=rule_id)
 
 
+def status_change(
+    session: Session, settings: Settings, now: datetime, rule_id: int, *, action: str,
+    version: int, last_day: str,
+) -> list[Ride]:
+    """Pause, resume or end a rule (the dispatch and the community console share it); the
+    rides an end cancelled, for the page to list."""
+    if action == "pause":
+        regular.pause(session, rule_id=rule_id, expected_version=version)
+        return []
+    if action == "resume":
+        regular.resume(session, rule_id=rule_id, expected_version=version, now=now,
+                       rules=RegularRules.from_settings(settings))
+        return []
+    if action == "end":
+        return regular.end(session, rule_id=rule_id, expected_version=version, now=now,
+                           last_day=form_date(last_day, None))
+    raise RegularRideError("不知道要做什么操作。")
+
+
+def status_done(rule_id: int, action: str, last_day: str, cancelled: list[Ride]) -> str:
+    """The query of the page shown after a status change: what was done (an end after a
+    last day is `ends`) and the rides an end cancelled (`changed=ID&cancelled=1,2`)."""
+    done = STATUS_DONE.get(action, "paused")
+    if done == "ended" and last_day.strip():
+        done = "ends"
+    ids = ",".join(str(ride.id) for ride in cancelled)
+    return f"done={done}" + (f"&changed={rule_id}&cancelled={ids}" if ids else "")
+
+
+def cancelled_by_end(session: Session, rule_id: int, raw: str) -> list[Ride]:
+    """The rides of `cancelled=1,2` that are this rule's and cancelled (never others)."""
+    ids = [int(part) for part in raw.split(",")[:20] if part.strip().isdigit()]
+    if not ids:
+        return []
+    return list(session.scalars(
+        select(Ride).where(Ride.id.in_(ids), Ride.regular_ride_id == rule_id,
+                           Ride.status == RideStatus.CANCELLED)
+        .order_by(Ride.pickup_at, Ride.id)
+    ))
+
+
 @posts.post("/dispatch/regular/{rule_id}/status", response_class=Response)
 def change_status(
     request: Request, rule_id: int, staff: DispatchStaff, session: SessionDep,
     settings: SettingsDep, now: NowDep, version: Annotated[int, Form(ge=0)],
     action: Annotated[str, Form(max_length=10)] = "",
+    last_day: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    rules = RegularRules.from_settings(settings)
+    def change() -> list[Ride]:
+        return status_change(session, settings, now, rule_id, action=action, version=version,
+                             last_day=last_day)
 
-    def change() -> object:
-        if action == "pause":
-            return regular.pause(session, rule_id=rule_id, expected_version=version)
-        if action == "resume":
-            return regular.resume(session, rule_id=rule_id, expected_version=version, now=now,
-                                  rules=rules)
-        if action == "end":
-            return regular.end(session, rule_id=rule_id, expected_version=version, now=now)
-        raise RegularRideError("不知道要做什么操作。")
-
-    done = {"pause": "paused", "resume": "resumed", "end": "ended"}.get(action, "paused")
-    return _run(request, session, settings, staff, now, action=done, change=change,
-                rule_id=rule_id)
+    return _run(
+        request, session, settings, staff, now, action=STATUS_DONE.get(action, "paused"),
+        change=change, rule_id=rule_id,
+        done_url=lambda cancelled: "/dispatch/regular?"
+        + status_done(rule_id, action, last_day, cancelled),
+    )

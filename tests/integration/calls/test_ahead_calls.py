@@ -133,11 +133,13 @@ def test_a_ride_now_is_not_blocked_by_a_booked_one_nor_the_reverse(
     assert any("您叫的车" in line for line in lines)
 
 
-def test_a_regular_rides_day_is_skipped_by_phone_and_the_rule_goes_on(
+def test_a_regular_rides_leg_is_cancelled_by_phone_alone_and_the_rule_goes_on(
     service: CallService, db: Database
 ) -> None:
-    """定期用车: tomorrow's instance is a booked ride like any other; cancelling it by
-    phone (3, 8, 8) skips that day only: it is never made again, the next one is."""
+    """定期用车 with a return: tomorrow's two legs are booked rides like any other;
+    cancelling the ride there by phone (3, 8, 8) cancels that leg only (decision,
+    docs/taxi.md), the caller hears which leg went and that the return still comes; the
+    day is never made again, the next one is."""
     from datetime import time
 
     from app.people.models import PersonPhone, SavedPlace
@@ -154,20 +156,24 @@ def test_a_regular_rides_day_is_skipped_by_phone_and_the_rule_goes_on(
         home = session.scalars(select(SavedPlace.id).where(
             SavedPlace.person_id == person_id).order_by(SavedPlace.position)).first()
         fields = regular.RuleFields(
-            weekdays={2, 5}, pickup_time=time(8), pickup_place_id=home, destination=None,
-            to_hospital=False, last_day=None, skip_holidays=True, company_id=None, note=None,
+            weekdays={2, 5}, pickup_time=time(8), return_time=time(12), pickup_place_id=home,
+            destination="昆明市血液透析中心", to_hospital=True, last_day=None,
+            skip_holidays=True, company_id=None, note=None,
         )
         rule_id = regular.create(
             session, person_id=person_id, fields=fields, first_day=date(2026, 11, 30),
             staff_id=None, now=NOW, rules=RegularRules.from_settings(settings),
         ).id
-    lines = call(service, ZHANG, "3", "1", last_four(db), "8", "8")
-    assert "明天早上8点的车已经取消了" in "\n".join(lines)
+    said = "\n".join(call(service, ZHANG, "3", "1", last_four(db), "8", "8"))
+    assert "明天早上8点去的车要取消吗" in said
+    assert "明天早上8点去的车已经取消了。明天中午12点回来的车照常来，没有取消。" in said
     Scheduler(db, settings, clock=lambda: NOW).run_once()  # the same moment, again
-    friday = datetime(2026, 12, 3, 8, 0, tzinfo=LOCAL_TZ)  # Friday's instance is made
+    friday = datetime(2026, 12, 3, 8, 0, tzinfo=LOCAL_TZ)  # Friday's legs are made
     Scheduler(db, settings, clock=lambda: friday).run_once()
-    made = [(r.regular_day, r.status) for r in rides(db)]
-    assert made == [(date(2026, 12, 1), RideStatus.CANCELLED),
-                    (date(2026, 12, 4), RideStatus.SCHEDULED)]
+    made = [(r.regular_day, r.regular_return, r.status) for r in rides(db)]
+    assert made == [(date(2026, 12, 1), False, RideStatus.CANCELLED),
+                    (date(2026, 12, 1), True, RideStatus.QUEUED),  # released: it stayed
+                    (date(2026, 12, 4), False, RideStatus.SCHEDULED),
+                    (date(2026, 12, 4), True, RideStatus.SCHEDULED)]
     with db.session() as session:
         assert session.get(RegularRide, rule_id).status == RegularStatus.ACTIVE  # type: ignore[union-attr]

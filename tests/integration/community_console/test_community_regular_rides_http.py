@@ -1,6 +1,7 @@
 """Regular rides (定期用车) set up in the community console over real HTTP: a worker sets one
 up for a person of their own community through the same service as dispatch (its first day
-a booking at once, the rule on the dispatch page too), skips a day, changes it; another
+a booking at once, the rule on the dispatch page too), skips a day, changes, pauses,
+resumes and ends it (the days booked after the last day cancelled and listed); another
 community's people and rules are refused (403 / 404), operators and hospital staff cannot
 use these routes, and the CSRF token is required."""
 
@@ -16,7 +17,7 @@ from sqlalchemy import select
 
 from app.people.models import SavedPlace
 from app.staff.enums import StaffRole
-from app.taxi.enums import RideStatus
+from app.taxi.enums import RegularStatus, RideStatus
 from app.taxi.models import RegularRide, Ride
 from support.live_server import LiveServer, add_hospital, add_staff, csrf_from, sign_in
 
@@ -84,9 +85,25 @@ def test_a_worker_sets_up_skips_and_changes_a_regular_ride_for_their_own_person(
                           data=_form(home, token, pickup_time="09:00", version=str(rule.version)))
     assert changed.status_code == 303
     assert str(_rules(server)[0].pickup_time) == "09:00:00"
+
+    status_url = f"/people/{own}/regular/{rule.id}/status"
+    for action, status in (("pause", RegularStatus.PAUSED), ("resume", RegularStatus.ACTIVE)):
+        (rule,) = _rules(server)
+        assert f'id="{action}-{rule.id}"' in client.get(f"/people/{own}/regular").text
+        answer = client.post(status_url, data={"csrf_token": token, "action": action,
+                                               "version": str(rule.version)})
+        assert answer.status_code == 303 and _rules(server)[0].status == status
+    (rule,) = _rules(server)
+    ended = client.post(status_url, data={"csrf_token": token, "action": "end",
+                                          "version": str(rule.version),
+                                          "last_day": "2026-11-30"})
+    assert ended.status_code == 303
+    assert _rules(server)[0].status == RegularStatus.ENDED
+    assert ended.headers["location"] == f"/people/{own}/regular?done=ends"  # nothing left
+    assert "已设好最后一天" in client.get(ended.headers["location"]).text
     actions = [getattr(r, "fields", {}).get("action") for r in caplog.records
                if r.getMessage() == "community regular ride action"]
-    assert actions == ["created", "skipped", "edited"]
+    assert actions == ["created", "skipped", "edited", "paused", "resumed", "ended"]
 
     # The same rule is on the dispatch console.
     add_staff(server.db, "op1", StaffRole.OPERATOR)
@@ -112,6 +129,10 @@ def test_another_communitys_people_and_rules_are_refused(live_server: LiveServer
                       data=_form(_home(server, own), jinma_token)).status_code == 403
     assert jinma.post(f"/people/{own}/regular/{rule.id}/skip",
                       data={"csrf_token": jinma_token, "day": "2026-12-04"}).status_code == 403
+    end = {"csrf_token": jinma_token, "action": "end", "version": str(rule.version)}
+    assert jinma.post(f"/people/{own}/regular/{rule.id}/status", data=end).status_code == 403
+    assert jinma.post(f"/people/{other}/regular/{rule.id}/status", data=end).status_code == 404
+    assert _rules(server)[0].status == RegularStatus.ACTIVE
     # nor reach the rule through their own person, nor use another person's place
     assert jinma.get(f"/people/{other}/regular/{rule.id}/edit").status_code == 404
     assert jinma.post(f"/people/{other}/regular/{rule.id}/skip",
@@ -140,7 +161,10 @@ def test_another_communitys_people_and_rules_are_refused(live_server: LiveServer
         answer = other_client.post(f"/people/{own}/regular",
                                    data=_form(_home(server, own), other_token))
         assert answer.status_code == 403, name
-    assert len(_rules(server)) == 1
+        stop = {"csrf_token": other_token, "action": "end", "version": str(rule.version)}
+        answer = other_client.post(f"/people/{own}/regular/{rule.id}/status", data=stop)
+        assert answer.status_code == 403, name
+    assert len(_rules(server)) == 1 and _rules(server)[0].status == RegularStatus.ACTIVE
     assert community_id(server.db, JINMA) != community_id(server.db, "翠湖社区")
 
 
@@ -156,3 +180,15 @@ def test_an_admin_sets_up_one_for_anyone(live_server: LiveServer) -> None:
     assert answer.status_code == 303
     (rule,) = _rules(server)
     assert rule.person_id == other and rule.return_time is None
+
+    # Ended after today: Tuesday's booking (made already) is cancelled and listed.
+    ended = admin.post(f"/people/{other}/regular/{rule.id}/status", data={
+        "csrf_token": token, "action": "end", "version": str(rule.version),
+        "last_day": "2026-11-30"})
+    assert ended.status_code == 303
+    with server.db.session() as session:
+        (tuesday,) = session.scalars(select(Ride).where(Ride.regular_ride_id == rule.id))
+    assert tuesday.status == RideStatus.CANCELLED
+    assert f"cancelled={tuesday.id}" in ended.headers["location"]
+    listed = admin.get(ended.headers["location"]).text
+    assert 'id="ended-days"' in listed and f'data-ended="{tuesday.id}"' in listed

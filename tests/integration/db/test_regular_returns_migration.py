@@ -1,7 +1,11 @@
 """Migration 0029_regular_ride_returns on both databases: a day's ride made before the
 upgrade is the day's ride there (`regular_return` false), a return leg of the same day can
 then be added but a second ride there cannot; on the way back a return leg is no longer an
-instance of the rule (so the old one-ride-a-day constraint holds) and stays a booked ride."""
+instance of the rule (so the old one-ride-a-day constraint holds) and stays a booked ride.
+
+Migration 0025_regular_rides rebuilds `rides` on SQLite (batch mode): with foreign keys on,
+dropping the old table would null `operator_requests.ride_id` (ON DELETE SET NULL) or fail
+on `hospital_trips`; both ways keep every row that refers to a ride."""
 
 from __future__ import annotations
 
@@ -21,6 +25,8 @@ from support.booked import kunming
 from support.demo import demo_data
 
 BEFORE = "0028_operator_community"
+BEFORE_REGULAR = "0024_driver_mobile_unique"
+REGULAR = "0025_regular_rides"
 THIS = "0029_regular_ride_returns"
 COPY_AS_RETURN = (
     "INSERT INTO rides (person_id, caller_number, status, pickup_address, to_hospital, "
@@ -81,4 +87,70 @@ def test_the_way_back_unlinks_the_return_legs(db: Database) -> None:
         booked = conn.execute(text(
             "SELECT count(*) FROM rides WHERE status = 'scheduled'")).scalar_one()
     assert (linked, booked) == (1, 2)
+    upgrade(db.url)
+
+
+def _rides_referred_to(db: Database) -> list[tuple[object, ...]]:
+    with db.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(text(
+            "SELECT 'trip', id, ride_id FROM hospital_trips UNION ALL "
+            "SELECT 'request', id, ride_id FROM operator_requests UNION ALL "
+            "SELECT 'ride', id, person_id FROM rides ORDER BY 1, 2"))]
+
+
+AT = "'2026-11-30 02:00:00'"
+# A person with two rides: one an operator's request refers to, one a hospital trip's.
+RIDES_REFERRED_TO = (
+    f"INSERT INTO people (id, full_name, created_at, updated_at) VALUES (1, '张桂兰', {AT}, {AT})",
+    *(f"INSERT INTO rides (id, person_id, status, pickup_address, to_hospital, priority, "
+      f"cash_payment, version, created_at, updated_at) VALUES ({ride}, 1, 'scheduled', '家', "
+      f"true, 1, true, 1, {AT}, {AT})" for ride in (1, 2)),
+    "INSERT INTO operator_requests (id, ride_id, status, queued_at, callback_offered, attempts, "
+    f"updated_at, version) VALUES (1, 1, 'done', {AT}, false, 0, {AT}, 1)",
+    "INSERT INTO hospitals (id, name, short_name, address, rules) "
+    "VALUES (1, '昆明市第一人民医院', '市一院', '昆明', '{}')",
+    "INSERT INTO departments (id, hospital_id, name) VALUES (1, 1, '心内科')",
+    "INSERT INTO doctors (id, department_id, name, title, clinic_type, fee_yuan) "
+    "VALUES (1, 1, '李医生', '主任医师', 'general', 10)",
+    "INSERT INTO schedules (id, doctor_id, day, session, status) "
+    "VALUES (1, 1, '2026-12-01', 'am', 'active')",
+    "INSERT INTO slots (id, schedule_id, start_time, reserved_for_elderly, status, version) "
+    "VALUES (1, 1, '09:00:00', true, 'busy', 1)",
+    "INSERT INTO appointments (id, slot_id, patient_id, status, created_at, updated_at, "
+    f"department_id, day, session, department_name) VALUES (1, 1, 1, 'booked', {AT}, {AT}, 1, "
+    "'2026-12-01', 'am', '心内科')",
+    "INSERT INTO hospital_trips (id, appointment_id, ride_id, joined, created_at) "
+    f"VALUES (1, 1, 2, false, {AT})",
+)
+
+
+def _rides_referred_to(db: Database) -> list[tuple[object, ...]]:
+    with db.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(text(
+            "SELECT 'trip', id, ride_id FROM hospital_trips UNION ALL "
+            "SELECT 'request', id, ride_id FROM operator_requests UNION ALL "
+            "SELECT 'ride', id, person_id FROM rides ORDER BY 1, 2"))]
+
+
+def test_the_regular_rides_migration_keeps_the_rows_that_refer_to_rides(db: Database) -> None:
+    db.engine.dispose()
+    downgrade(db.url, BEFORE_REGULAR)
+    db.engine.dispose()
+    with db.engine.begin() as conn:
+        for statement in RIDES_REFERRED_TO:
+            conn.execute(text(statement))
+    before = _rides_referred_to(db)
+    assert before == [("request", 1, 1), ("ride", 1, 1), ("ride", 2, 1), ("trip", 1, 2)]
+    db.engine.dispose()
+    upgrade(db.url, REGULAR)
+    db.engine.dispose()
+    assert _rides_referred_to(db) == before
+    downgrade(db.url, BEFORE_REGULAR)
+    db.engine.dispose()
+    assert _rides_referred_to(db) == before
+    with db.engine.begin() as conn:  # 0026 and 0027 rebuild doctors and hospitals
+        for table in ("hospital_trips", "appointments", "slots", "schedules", "doctors",
+                      "departments", "hospitals", "operator_requests", "rides", "people"):
+            conn.execute(text(f"DELETE FROM {table}"))
+    db.engine.dispose()
     upgrade(db.url)

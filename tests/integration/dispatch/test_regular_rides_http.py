@@ -146,11 +146,16 @@ def test_an_operator_sets_up_skips_pauses_and_ends_a_regular_ride(
     ended = client.post(f"/dispatch/regular/{rule.id}/status",
                         data={"csrf_token": token, "version": str(rule.version),
                               "action": "end"})
-    assert ended.headers["location"] == "/dispatch/regular?done=ended"
     with live_server.db.session() as session:
         statuses = {r.regular_day: r.status for r in session.scalars(select(Ride))}
+        tuesday = session.scalars(select(Ride.id).where(
+            Ride.regular_day == date(2026, 12, 1))).one()
     assert statuses == {date(2026, 12, 1): RideStatus.CANCELLED,
                         date(2026, 12, 4): RideStatus.CANCELLED}
+    # the booked day the end cancelled is listed (Friday was skipped before)
+    assert ended.headers["location"] == (
+        f"/dispatch/regular?done=ended&changed={rule.id}&cancelled={tuesday}")
+    assert f'data-ended="{tuesday}"' in client.get(ended.headers["location"]).text
     assert _rules(live_server)[0].status == RegularStatus.ENDED
 
 

@@ -1,7 +1,8 @@
 """Regular rides (定期用车): a rule made by an operator, its instances made by the scheduler
 a day ahead as ordinary booked rides, never twice (a second scheduler, a restart), public
 holidays left out when the rule says so, one day skipped without ending the rule, paused,
-resumed and ended; bad rules refused with a clear reason. Clock under the test's control."""
+resumed and ended (now, or after a last day ahead); bad rules refused with a clear
+reason. Clock under the test's control."""
 
 from __future__ import annotations
 
@@ -195,6 +196,52 @@ def test_paused_resumed_and_ended(db: Database, settings: Settings) -> None:
     assert _instances(db, rule_id)[-1][1] == RideStatus.CANCELLED  # Friday's booking went
     _run(db, settings, local(date(2026, 12, 7), 8))
     assert [d for d, *_ in _instances(db, rule_id)][-1] == date(2026, 12, 4)
+
+
+def test_an_end_date_ahead_cancels_the_days_made_after_it_and_tells_the_rider(
+    db: Database, settings: Settings
+) -> None:
+    """Made four days ahead, Tuesday and Friday are booked (with their return). Ending
+    after Wednesday keeps Tuesday, cancels Friday's two legs (listed) and tells the rider
+    once; the rule stays active until then and makes nothing after it."""
+    four_days = settings.model_copy(update={"regular_ride_ahead_hours": 96})
+    person_id, place_id = _person(db)
+    with db.session() as session:
+        rule_id = regular.create(
+            session, person_id=person_id, fields=_fields(place_id, back=time(12, 0)),
+            first_day=date(2026, 11, 30), staff_id=None, now=CREATED_AT,
+            rules=RegularRules.from_settings(four_days),
+        ).id
+    with db.session() as session:
+        rule = session.get(RegularRide, rule_id)
+        assert rule is not None
+        with pytest.raises(RegularRideError, match="不能早于今天"):
+            regular.end(session, rule_id=rule_id, expected_version=rule.version,
+                        now=CREATED_AT, last_day=date(2026, 11, 29))
+        cancelled = regular.end(session, rule_id=rule_id, expected_version=rule.version,
+                                now=CREATED_AT, last_day=date(2026, 12, 2))
+        assert [(r.regular_day, r.regular_return) for r in cancelled] == [
+            (date(2026, 12, 4), False), (date(2026, 12, 4), True)]
+        session.commit()
+        with pytest.raises(RegularRideError, match="本来就到2026-12-02为止"):
+            regular.end(session, rule_id=rule_id, expected_version=rule.version,
+                        now=CREATED_AT, last_day=date(2026, 12, 3))
+    legs = {(d, b): status for d, b, status, _ in _legs(db, rule_id)}
+    assert legs == {
+        (date(2026, 12, 1), False): RideStatus.SCHEDULED,
+        (date(2026, 12, 1), True): RideStatus.SCHEDULED,
+        (date(2026, 12, 4), False): RideStatus.CANCELLED,
+        (date(2026, 12, 4), True): RideStatus.CANCELLED,
+    }
+    with db.session() as session:
+        rule = session.get(RegularRide, rule_id)
+        assert rule is not None
+        assert (rule.status, rule.last_day) == (RegularStatus.ACTIVE, date(2026, 12, 2))
+        told = list(session.scalars(select(OutboxMessage.body).where(
+            OutboxMessage.to_number == ZHANG, OutboxMessage.body.like("%为止%"))))
+    assert len(told) == 1 and "到后天为止" in told[0] and "12月4号" in told[0], told
+    Scheduler(db, four_days, clock=lambda: local(date(2026, 12, 7), 8)).run_once()
+    assert len(_legs(db, rule_id)) == 4  # nothing after the last day
 
 
 def test_a_deactivated_person_gets_no_instances(db: Database, settings: Settings) -> None:
