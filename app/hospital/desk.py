@@ -458,8 +458,9 @@ def reopen_session(
     session: Session, *, schedule_id: int, hospital_id: int, actor_id: int | None, now: datetime
 ) -> int:
     """Undo a 停诊 while its day is not past: the session runs again and every slot no live
-    booking holds is free for new bookings. The bookings the stop cancelled stay cancelled
-    (the patients were told; the cars too). Audited. Returns how many stay cancelled."""
+    booking holds and the HIS has not withdrawn is free for new bookings. The bookings the
+    stop cancelled stay cancelled (the patients were told; the cars too). Audited. Returns
+    how many stay cancelled."""
     _lock(session, Schedule, schedule_id)
     schedule, doctor, department = check_reopenable(
         session, schedule_id=schedule_id, hospital_id=hospital_id, now=now
@@ -473,7 +474,12 @@ def reopen_session(
     )
     schedule.status = ScheduleStatus.ACTIVE
     for slot in session.scalars(select(Slot).where(Slot.schedule_id == schedule.id)):
-        slot.status = SlotStatus.BUSY if slot.id in held else SlotStatus.FREE
+        if slot.id in held:
+            slot.status = SlotStatus.BUSY
+        elif slot.his_withdrawn:  # the HIS took it away, before the stop or during it
+            slot.status = SlotStatus.BUSY_UNAVAILABLE
+        else:
+            slot.status = SlotStatus.FREE
     kept_cancelled = cancelled_by_stop(session, schedule_id=schedule.id)
     audit.record(
         session,

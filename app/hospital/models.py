@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Time,
     UniqueConstraint,
+    false,
     text,
     true,
 )
@@ -102,6 +103,10 @@ class Slot(Base):
     status: Mapped[SlotStatus] = mapped_column(
         str_enum(SlotStatus, "slot_status"), default=SlotStatus.FREE
     )
+    # The HIS's last word on the slot was busy-unavailable (撤回, app.hospital.fhir.importer).
+    # Kept apart from `status`, which a 停诊 overwrites for every slot: undoing the stop
+    # frees only the slots the HIS has not withdrawn (app.hospital.desk.reopen_session).
+    his_withdrawn: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=0)
 
     __mapper_args__ = {"version_id_col": version}
