@@ -22,7 +22,10 @@ NOTICES: dict[str, str] = {
     "department_renamed": "科室的本院叫法已保存。",
     "doctor": "医生已添加。",
     "doctor_changed": "医生信息已修改。",
-    "doctor_disabled": "医生已停用：不能再给他排班或加诊；还有预约的出诊列在“需要处理的出诊”里。",
+    "doctor_disabled": (
+        "医生已停用：不能再给他排班或加诊；明天起还有预约的出诊列在“需要处理的出诊”里，"
+        "今天的出诊在工作台照常签到。"
+    ),
     "doctor_enabled": "医生已启用，可以排班了。",
     "template": "排班模板已保存，预约周期内的号源已生成。",
     "template_removed": "排班模板已删除；还有预约的出诊列在“需要处理的出诊”里。",
