@@ -236,6 +236,21 @@ class HospitalAudit(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class ServiceHoliday(Base):
+    """A day of the official calendar for a year the holiday package does not cover, as a
+    service admin entered it (app.hospital.holidays): a holiday (`kind` "holiday", with
+    its name, e.g. 春节) or a 调休 working day ("workday"). Service-wide: every hospital's
+    rules and the regular rides use it; a hospital's own calendar entries still win."""
+
+    __tablename__ = "service_holidays"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(20), default="")
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # Every appointment change is pushed to the hospital's HIS; the flush listener lives with
 # the link and is registered wherever appointments can change, i.e. wherever this is imported.
 from app.hospital.fhir import listener as _fhir_listener  # noqa: E402, F401

@@ -1,5 +1,9 @@
 """service holidays; slots withdrawn by the HIS
 
+`service_holidays`: the official holidays (with their names) and 调休 working days of a
+year the `chinese_calendar` package does not cover, entered once by a service admin for
+every hospital and the regular rides (one row a day, `day` unique).
+
 `slots.his_withdrawn` (false for every slot, true for the slots of running HIS sessions
 that are busy-unavailable: the HIS withdrew them): the HIS's last word on a slot, kept
 apart from `slots.status`, which a 停诊 overwrites; undoing the stop frees only the slots
@@ -23,6 +27,21 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "service_holidays",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("name", sa.String(length=20), nullable=False),
+        sa.Column("staff_user_id", sa.Integer(), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["staff_user_id"], ["staff_users.id"],
+            name=op.f("fk_service_holidays_staff_user_id_staff_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_service_holidays")),
+        sa.UniqueConstraint("day", name=op.f("uq_service_holidays_day")),
+    )
     with op.batch_alter_table("slots", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("his_withdrawn", sa.Boolean(), server_default=sa.false(), nullable=False)
@@ -34,5 +53,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("service_holidays")
     with op.batch_alter_table("slots", schema=None) as batch_op:
         batch_op.drop_column("his_withdrawn")
