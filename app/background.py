@@ -52,7 +52,10 @@ def start_background_jobs(db: Database, settings: Settings) -> BackgroundJobs:
 
         jobs.running["retention"] = start_retention_thread(db, settings)
     if settings.scheduler_in_process:  # booked rides released, reminders (docs/taxi.md)
+        from app.hospital import holidays
         from app.scheduler.runner import start_scheduler_thread
+
+        holidays.watch(db)  # regular rides skip the holidays a service admin entered
 
         jobs.running["scheduler"] = start_scheduler_thread(db, settings)
     logger.info(

@@ -17,6 +17,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.logging import configure_logging
 from app.hospital import console as hospital_console
+from app.hospital import holidays
 from app.hospital.fhir import api as fhir_api
 from app.hotline import build_call_service, load_hotline_flows
 from app.notify import routes as notification_routes
@@ -47,12 +48,14 @@ def create_app(settings: Settings | None = None, *, background_jobs: bool = True
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        holidays.watch(app.state.db)  # the holidays a service admin entered (app.hospital)
         jobs = start_background_jobs(app.state.db, settings) if background_jobs else None
         if jobs is None:
             logger.info("background jobs: none in this worker (its supervisor runs them)")
         yield
         if jobs is not None:
             jobs.stop()
+        holidays.unwatch(app.state.db)
         app.state.db.dispose()
 
     api_docs = settings.is_development  # /docs, /redoc, /openapi.json: development only

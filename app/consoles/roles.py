@@ -52,6 +52,10 @@ CONSOLE_LINKS: tuple[ConsoleLink, ...] = (
         "用户管理", "/console/users", "新建和停用账号、重设密码、修改角色", USER_ADMIN_ROLES
     ),
     ConsoleLink("适老化报告", "/console/report", "自助办完、转人工、挂断与重问", USER_ADMIN_ROLES),
+    ConsoleLink(
+        "国家节假日", "/hospital/holidays", "录入内置日历还没有的年份的放假和调休（全部医院共用）",
+        USER_ADMIN_ROLES,
+    ),
 )
 
 

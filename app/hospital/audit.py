@@ -1,9 +1,11 @@
 """The audit trail of hospital administration, and the error its services raise.
 
-Every change made in the admin section (app.hospital.administration, app.hospital.schedules)
-writes one `HospitalAudit` row in the same transaction: who (`staff_user_id`), when, what
+Every change made in the admin section (app.hospital.administration, app.hospital.schedules),
+and every 停诊 and its undo at the desk (app.hospital.desk), writes one `HospitalAudit` row
+in the same transaction: who (`staff_user_id`), when, what
 (`action`, `target`, `detail` with the values before and after). Patient data never goes
-into `detail`: administration changes clinics, not bookings.
+into `detail`: administration changes clinics, not bookings (a 停诊 records how many
+bookings it cancelled, never whose).
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ ACTION_LABELS: dict[str, str] = {
     "department_renamed": "修改科室显示名",
     "doctor_added": "新增医生",
     "doctor_changed": "修改医生",
+    "doctor_disabled": "停用医生",
+    "doctor_enabled": "启用医生",
+    "family_doctor_sign": "家庭医生签约",
+    "family_doctor_end": "家庭医生解约",
     "template_added": "新增排班模板",
     "template_changed": "修改排班模板",
     "template_removed": "删除排班模板",
@@ -32,6 +38,7 @@ ACTION_LABELS: dict[str, str] = {
     "calendar_changed": "修改休息日/工作日",
     "sessions_generated": "生成号源",
     "session_kept": "保留有预约的出诊",
+    "session_stopped": "停诊",
     "session_reopened": "撤销停诊",
     "phones_changed": "修改医院电话",
     "fhir_token_created": "新建HIS接口凭证",
@@ -47,6 +54,8 @@ DETAIL_LABELS: dict[str, str] = {
     "display_name": "本院叫法",
     "department": "科室",
     "doctor": "医生",
+    "doctor_id": "医生编号",
+    "started_on": "签约日期",
     "title": "职称",
     "clinic": "号别",
     "fee_yuan": "挂号费",
@@ -74,6 +83,9 @@ DETAIL_LABELS: dict[str, str] = {
     "onsite_share_percent": "现场预留%",
     "family_doctor_share_percent": "家庭医生预留%",
     "elderly_release": "长者号放开",
+    "reason": "原因",
+    "cancelled": "取消的预约",
+    "rides_cancelled": "一起取消的车",
     "still_cancelled": "停诊时已取消（不恢复）",
     "phones": "医院电话",
 }

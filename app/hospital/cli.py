@@ -10,7 +10,7 @@ import typer
 
 from app.core.config import get_settings
 from app.core.db import Database
-from app.hospital import schedules
+from app.hospital import holidays, schedules
 
 schedules_app = typer.Typer(help="Hospital schedules (weekly templates).", no_args_is_help=True)
 
@@ -19,6 +19,7 @@ schedules_app = typer.Typer(help="Hospital schedules (weekly templates).", no_ar
 def generate_command() -> None:
     """Generate the booking window's sessions of every hospital that has templates."""
     database = Database(get_settings().database_url)
+    holidays.watch(database)  # closed days of the years the package lacks, as entered
     try:
         with database.session() as session:
             results = schedules.generate_all(session, now=datetime.now(UTC))

@@ -16,8 +16,10 @@ What the console shows (the day list, `reveal_contact`) is in `app.hospital.day_
 - `stop_session`: the doctor stops a session; the schedule is stopped, its slots are
   busy-unavailable, every booked appointment is cancelled and each patient (and the family
   number that booked) is told by SMS, or by a call when the patient only has a landline.
+  Audited (`session_stopped`: who, the session, the reason, how many bookings and cars).
 - `reopen_session`: undo a 停诊 while its day is not past: the session takes new bookings
-  again; the bookings the stop cancelled stay cancelled (their patients were told).
+  again; the bookings the stop cancelled stay cancelled (their patients were told), and a
+  slot the HIS withdrew (`Slot.his_withdrawn`) stays withdrawn. Audited (`session_reopened`).
 """
 
 from __future__ import annotations
@@ -306,9 +308,12 @@ def stop_session(
     now: datetime,
     reason: str,
     hospital_id: int | None = None,
+    actor_id: int | None = None,
 ) -> StopResult:
     """The doctor stops this session: schedule stopped, slots busy-unavailable, every booked
-    appointment cancelled with the reason, each patient (and the family booker) told once."""
+    appointment cancelled with the reason, each patient (and the family booker) told once.
+    The stop is audited once, by `actor_id` (the console's staff user; None: the system);
+    stopping a session that is already stopped changes nothing and is not audited again."""
     reason = " ".join(reason.split())[:MAX_REASON]
     if not reason:
         raise DeskError("请填写停诊原因。")
@@ -324,6 +329,7 @@ def stop_session(
     if row is None or (hospital_id is not None and row[3].id != hospital_id):
         raise DeskNotFound(SCHEDULE_NOT_FOUND)
     schedule, doctor, department, hospital = row
+    newly_stopped = schedule.status != ScheduleStatus.STOPPED
     schedule.status = ScheduleStatus.STOPPED
     slots = session.scalars(select(Slot).where(Slot.schedule_id == schedule_id)).all()
     for slot in slots:
@@ -381,6 +387,22 @@ def stop_session(
             messages += hospital_trips.tell_car_booker(
                 session, car, body=body, key=key_prefix, told=told | {booker or ""},
             )
+    if newly_stopped:
+        audit.record(
+            session,
+            hospital_id=hospital.id,
+            actor_id=actor_id,
+            now=now,
+            action="session_stopped",
+            target=f"schedule:{schedule.id}",
+            day=schedule.day.isoformat(),
+            session=SESSION_LABELS[schedule.session],
+            doctor=doctor.name,
+            department=department.display_name or department.name,
+            reason=reason,
+            cancelled=len(booked),
+            rides_cancelled=rides_cancelled,
+        )
     return StopResult(cancelled=len(booked), messages=messages, rides_cancelled=rides_cancelled)
 
 
@@ -436,8 +458,9 @@ def reopen_session(
     session: Session, *, schedule_id: int, hospital_id: int, actor_id: int | None, now: datetime
 ) -> int:
     """Undo a 停诊 while its day is not past: the session runs again and every slot no live
-    booking holds is free for new bookings. The bookings the stop cancelled stay cancelled
-    (the patients were told; the cars too). Audited. Returns how many stay cancelled."""
+    booking holds and the HIS has not withdrawn is free for new bookings. The bookings the
+    stop cancelled stay cancelled (the patients were told; the cars too). Audited. Returns
+    how many stay cancelled."""
     _lock(session, Schedule, schedule_id)
     schedule, doctor, department = check_reopenable(
         session, schedule_id=schedule_id, hospital_id=hospital_id, now=now
@@ -451,7 +474,12 @@ def reopen_session(
     )
     schedule.status = ScheduleStatus.ACTIVE
     for slot in session.scalars(select(Slot).where(Slot.schedule_id == schedule.id)):
-        slot.status = SlotStatus.BUSY if slot.id in held else SlotStatus.FREE
+        if slot.id in held:
+            slot.status = SlotStatus.BUSY
+        elif slot.his_withdrawn:  # the HIS took it away, before the stop or during it
+            slot.status = SlotStatus.BUSY_UNAVAILABLE
+        else:
+            slot.status = SlotStatus.FREE
     kept_cancelled = cancelled_by_stop(session, schedule_id=schedule.id)
     audit.record(
         session,

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Time,
     UniqueConstraint,
+    false,
     text,
     true,
 )
@@ -102,6 +103,10 @@ class Slot(Base):
     status: Mapped[SlotStatus] = mapped_column(
         str_enum(SlotStatus, "slot_status"), default=SlotStatus.FREE
     )
+    # The HIS's last word on the slot was busy-unavailable (撤回, app.hospital.fhir.importer).
+    # Kept apart from `status`, which a 停诊 overwrites for every slot: undoing the stop
+    # frees only the slots the HIS has not withdrawn (app.hospital.desk.reopen_session).
+    his_withdrawn: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=0)
 
     __mapper_args__ = {"version_id_col": version}
@@ -229,6 +234,21 @@ class HospitalAudit(Base):
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(60))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ServiceHoliday(Base):
+    """A day of the official calendar for a year the holiday package does not cover, as a
+    service admin entered it (app.hospital.holidays): a holiday (`kind` "holiday", with
+    its name, e.g. 春节) or a 调休 working day ("workday"). Service-wide: every hospital's
+    rules and the regular rides use it; a hospital's own calendar entries still win."""
+
+    __tablename__ = "service_holidays"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(20), default="")
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 # Every appointment change is pushed to the hospital's HIS; the flush listener lives with

@@ -33,15 +33,18 @@ Decisions (see docs/appointments.md):
   (never by phone or at the desk); together at most 100. They apply to sessions
   generated after the change.
 
-The `chinese_calendar` package ships holiday data for a fixed range of years; outside it
-the rules fall back to the plain week (Saturday and Sunday are non-working days), and the
-hospital console warns (`calendar_gap`).
+The `chinese_calendar` package ships holiday data for a fixed range of years. A later year
+is covered once a service admin has entered its official holidays and 调休 working days
+(`ServiceDays`, stored in `service_holidays` by app.hospital.holidays, which installs them
+here with `use_service_days`); a year neither covers falls back to the plain week
+(Saturday and Sunday are non-working days), and the consoles warn (`calendar_gap`). For
+every hospital the hospital's own entries (`closed_days`, `working_days`) still win.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -104,13 +107,49 @@ def _parse_release(value: Any) -> dict[str, Any]:
     )
 
 
-def calendar_covers(day: date) -> bool:
-    """Whether the holiday data knows `day` (it ends with the last year it ships)."""
+@dataclass(frozen=True)
+class ServiceDays:
+    """The official calendar of years the package does not cover, as a service admin
+    entered it: the holiday days with their names (春节) and the 调休 working days. A year
+    counts as entered once it has a holiday day."""
+
+    holidays: Mapping[date, str] = field(default_factory=dict)
+    workdays: frozenset[date] = frozenset()
+
+    @property
+    def years(self) -> frozenset[int]:
+        return frozenset(day.year for day in self.holidays)
+
+
+NO_SERVICE_DAYS = ServiceDays()
+_service_days: Callable[[], ServiceDays] = lambda: NO_SERVICE_DAYS  # noqa: E731
+
+
+def use_service_days(source: Callable[[], ServiceDays] | None) -> None:
+    """Where the entered days come from (app.hospital.holidays); None: nowhere."""
+    global _service_days
+    _service_days = source or (lambda: NO_SERVICE_DAYS)
+
+
+def _package_covers(day: date) -> bool:
     try:
         chinese_calendar.is_workday(day)
     except NotImplementedError:
         return False
     return True
+
+
+def _entered(day: date) -> ServiceDays | None:
+    """The entered days, when `day` is in a year the package lacks and they cover."""
+    if _package_covers(day):
+        return None
+    days = _service_days()
+    return days if day.year in days.years else None
+
+
+def calendar_covers(day: date) -> bool:
+    """Whether the holiday data knows `day`: the package's years and the years entered."""
+    return _package_covers(day) or _entered(day) is not None
 
 
 def calendar_gap(first: date, last: date) -> date | None:
@@ -135,7 +174,12 @@ def is_workday(day: date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
-        return day.weekday() < 5
+        entered = _entered(day)
+        if entered is None:
+            return day.weekday() < 5
+        if day in entered.workdays:
+            return True
+        return day.weekday() < 5 and day not in entered.holidays
 
 
 def is_public_holiday(day: date) -> bool:
@@ -143,7 +187,8 @@ def is_public_holiday(day: date) -> bool:
     try:
         on_holiday, name = chinese_calendar.get_holiday_detail(day)
     except NotImplementedError:
-        return False
+        entered = _entered(day)
+        return entered is not None and day in entered.holidays
     return bool(on_holiday and name is not None)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.core.config import get_settings
 from app.core.db import Database
 from app.core.logging import configure_logging
+from app.hospital import holidays
 from app.scheduler.enums import JobStatus
 from app.scheduler.models import ScheduledJob
 from app.scheduler.runner import Scheduler, SchedulerThread
@@ -32,6 +33,7 @@ def run(
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
     db = Database(settings.database_url)
+    holidays.watch(db)  # regular rides skip the holidays a service admin entered
     try:
         scheduler = Scheduler(db, settings)
         if once:

@@ -1,7 +1,8 @@
 """A new hospital sets itself up in the browser (on-site share, department, doctor, weekly
-template); a simulated phone call books the new doctor's first session through the real
-call flow; on the visit day the desk books an older walk-in into the on-site share and
-gets the slip with the visit number."""
+template, a closed day); a simulated phone call books the new doctor's first session through
+the real call flow; on the visit day the desk books an older walk-in into the on-site share
+and gets the slip with the visit number, and refuses him a second time in that department;
+then the admin sets the doctor 停用. At 1024 px no page scrolls sideways."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ ZHANG = "+8613800000001"
 SCREENSHOT = Path("var/screenshots/hospital_admin.png")
 SLIP_SCREENSHOT = Path("var/screenshots/hospital_walk_in_slip.png")
 HIS_SCREENSHOT = Path("var/screenshots/hospital_his.png")
+WALK_IN_TWICE_SCREENSHOT = Path("var/screenshots/hospital_walk_in_twice.png")
+DISABLED_SCREENSHOT = Path("var/screenshots/hospital_admin_doctor_disabled.png")
 VISIT = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # the visit day, 09:00 in Kunming
 WANG = "+8613800000002"
 
@@ -129,6 +132,14 @@ def test_a_hospital_admin_sets_up_a_clinic_that_a_caller_then_books(
     expect(page.locator("#admin-notice")).to_contain_text("医院电话已保存")
     expect(page.locator("#hospital-phone-1")).to_have_value("0871 6555 1234")
     expect(page.locator("#audit-table")).to_contain_text("新增排班模板")
+    # A closed day of its own (Thursday 3 December): listed, and the page still fits.
+    page.fill("#calendar-day", "2026-12-03")
+    page.select_option("#calendar-kind", "closed")
+    page.click("#calendar form button[type=submit]")
+    expect(page.locator("#admin-notice")).to_contain_text("休息日/工作日已保存")
+    expect(page.locator("#calendar-list")).to_contain_text("12月3日")
+    expect(page.locator("#calendar-list")).to_contain_text("休息")
+    _fits(page, "the admin page with a closed day")
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
@@ -171,3 +182,50 @@ def test_a_hospital_admin_sets_up_a_clinic_that_a_caller_then_books(
     expect(page.locator("#slip-when")).to_contain_text("12月1日 星期二 上午 09:20")
     expect(page.locator("#slip-phones")).to_have_text("0871 6555 1234")
     page.screenshot(path=str(SLIP_SCREENSHOT), full_page=True)
+
+    # He comes to the window again for the same department: refused, the typed number kept.
+    page.goto(f"{live_server.url}/hospital/{hospital}")
+    page.click("#walk-in-link")
+    page.fill("#walk-in-id", _id_number(live_server, WANG))
+    page.keyboard.press("Enter")
+    expect(page.locator("#walk-in-error")).to_contain_text("同一科室一天只能挂一个")
+    expect(page.locator("#walk-in-id")).to_have_value(_id_number(live_server, WANG))
+    expect(page.locator("#onsite-table .onsite-left")).to_have_text("2")
+    page.screenshot(path=str(WALK_IN_TWICE_SCREENSHOT), full_page=True)
+    _fits(page, "the walk-in page with its refusal")
+
+    # The admin sets 和医生 停用: the doctor list and 出诊一览 say so, the page still fits.
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/hospital")
+    page.fill("#username", "yuanban")
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/hospital/{hospital}")
+    page.goto(f"{live_server.url}/hospital/{hospital}/admin")
+    page.click(f"#doctor-toggle-{doctor.id}")
+    expect(page.locator("#admin-notice")).to_contain_text("今天的出诊在工作台照常签到")
+    expect(page.locator("#audit-table")).to_contain_text("停用医生")
+    expect(page.locator(f"#doctor-state-{doctor.id}")).to_contain_text("已停用")
+    expect(page.locator(f"#week-doctor-{doctor.id}")).to_contain_text("已停用")
+    page.screenshot(path=str(DISABLED_SCREENSHOT), full_page=True)
+    _fits(page, "the admin page with a 停用 doctor")
+    # Names are not broken one character a line (和医 / 生 once, in both tables).
+    for selector in (f"#doctor-{doctor.id} td:nth-child(1)", f"#doctor-{doctor.id} td:nth-child(2)",
+                     f"#week-doctor-{doctor.id} th .nowrap", f"#week-doctor-{doctor.id} .week-cell"
+                     " > .nowrap"):
+        broken = page.eval_on_selector_all(selector, LINES)
+        assert broken and all(lines == 1 for lines in broken), (selector, broken)
+
+
+LINES = """els => els.map(el => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return new Set([...range.getClientRects()].map(r => Math.round(r.bottom))).size;
+})"""
+
+
+def _fits(page: Any, what: str) -> None:
+    """At 1024 px wide the page does not scroll sideways."""
+    assert page.viewport_size["width"] == 1024
+    overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+    assert overflow <= 0, f"{what} scrolls sideways by {overflow}px at 1024px"

@@ -150,7 +150,8 @@ def stop_session(
         target=f"schedule:{schedule_id}",
         day=_day_or_today(day, local_today(now)),
         change=lambda: hospital_desk.stop_session(
-            session, schedule_id=schedule_id, now=now, reason=text, hospital_id=hospital.id
+            session, schedule_id=schedule_id, now=now, reason=text, hospital_id=hospital.id,
+            actor_id=staff.id,
         ),
     )
 

@@ -14,7 +14,12 @@ against the hospital, and only then applied: one refusal and nothing is changed
   `fullUrl`) or to `Schedule/{id}` of an imported session; `start` on the session's day;
   `serviceType` coded in `urn:ivr:slot-pool` (`elderly-phone`, `onsite`, `family-doctor`,
   else open);
-  `status` `free`, or `busy-unavailable` to withdraw a slot nobody booked.
+  `status` `free`, or `busy-unavailable` to withdraw a slot nobody booked (撤回). The
+  HIS's word is kept in `Slot.his_withdrawn`: a 停诊 marks every slot busy-unavailable,
+  and undoing it frees only the slots the HIS has not withdrawn, before or during the stop.
+  While the session is stopped its slots stay busy-unavailable whatever the HIS sends.
+  The HIS withdraws a slot only this way: `entered-in-error` is refused, and the API has
+  no DELETE.
 
 Idempotent by the HIS identifiers (`FhirIdentifier`): posting the same bundle again changes
 nothing; a changed start, pool or status updates the slot unless it holds a booking.
@@ -339,7 +344,14 @@ def _apply_slot(
         raise ImportRefused(f"{where}: the slot starts on another day than its schedule")
     if resource.status not in SLOT_STATUSES:
         raise ImportRefused(f"{where}: status must be free or busy-unavailable")
-    status = SlotStatus(resource.status)
+    withdrawn = resource.status == SlotStatus.BUSY_UNAVAILABLE.value
+    # A slot of a stopped session (停诊) stays busy-unavailable whatever the HIS says; the
+    # HIS's word is kept in `his_withdrawn` and counts when the stop is undone.
+    status = (
+        SlotStatus.BUSY_UNAVAILABLE
+        if withdrawn or schedule.status != ScheduleStatus.ACTIVE
+        else SlotStatus.FREE
+    )
     elderly, onsite, family = _pool(resource)
     start_time = time(start.hour, start.minute)
     known = _mapped(session, hospital_id, "Slot", system, value)
@@ -351,6 +363,7 @@ def _apply_slot(
             reserved_for_onsite=onsite,
             reserved_for_family_doctor=family,
             status=status,
+            his_withdrawn=withdrawn,
         )
         session.add(slot)
         session.flush()
@@ -377,8 +390,7 @@ def _apply_slot(
         slot.reserved_for_onsite,
         slot.reserved_for_family_doctor,
     )
-    booked_status = slot.status == SlotStatus.BUSY
-    if wanted == current and (status == slot.status or booked_status and status == SlotStatus.FREE):
+    if wanted == current and withdrawn == slot.his_withdrawn:
         result.unchanged += 1
     else:
         booked = session.scalar(
@@ -398,6 +410,8 @@ def _apply_slot(
             slot.reserved_for_onsite,
             slot.reserved_for_family_doctor,
         ) = wanted
-        slot.status = status
+        if withdrawn or slot.status != SlotStatus.BUSY:  # a held slot stays busy
+            slot.status = status
+        slot.his_withdrawn = withdrawn
         result.updated += 1
     result.locations.append(f"Slot/{slot.id}")

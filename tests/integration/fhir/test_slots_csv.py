@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.db import Database
+from app.hospital import desk
 from app.hospital.enums import AppointmentStatus, ClinicSession, SlotStatus
 from app.hospital.fhir.slots_csv import CsvRefused, import_csv
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
@@ -106,6 +107,33 @@ def test_import_is_idempotent_and_updates_a_changed_slot(demo: Database) -> None
             raw=english.format(day=DAY.isoformat(), doctor=doctor).encode("gb18030"), now=NOW,
         )
     assert (fourth.created, fourth.updated) == (2, 0)
+
+
+def test_undoing_a_stop_keeps_the_slots_the_his_withdrew(demo: Database) -> None:
+    """撤销停诊 frees only what was open: not a slot the HIS withdrew before the stop (H3) or
+    during it (H2); one the HIS gave back during the stop (H4) is free again."""
+    hospital, doctor, _ = _doctors(demo)
+    before = (GOOD[0], GOOD[1], "S1,{day},上午,{doctor},H3,08:40,普通,撤回",
+              "S1,{day},上午,{doctor},H4,09:00,普通,撤回")
+    with demo.session() as session:
+        import_csv(session, hospital_id=hospital, raw=_csv(doctor, *before), now=NOW)
+        schedule_id = session.scalars(
+            select(Schedule.id).where(Schedule.doctor_id == doctor, Schedule.day == DAY)
+        ).one()
+        desk.stop_session(session, schedule_id=schedule_id, now=NOW, reason="设备故障",
+                          hospital_id=hospital)
+    during = (GOOD[0], "S1,{day},上午,{doctor},H2,08:20,普通,撤回", before[2],
+              "S1,{day},上午,{doctor},H4,09:00,普通,可约")
+    with demo.session() as session:
+        changed = import_csv(session, hospital_id=hospital, raw=_csv(doctor, *during), now=NOW)
+    assert changed.updated == 2  # H2 withdrawn, H4 given back: the HIS's word is kept
+    assert {status for *_, status in _slots(demo, doctor)} == {"busy-unavailable"}  # stopped
+    with demo.session() as session:
+        desk.reopen_session(session, schedule_id=schedule_id, hospital_id=hospital,
+                            actor_id=None, now=NOW)
+    assert [status for *_, status in _slots(demo, doctor)] == [
+        "free", "busy-unavailable", "busy-unavailable", "free"
+    ]
 
 
 def test_every_bad_row_is_reported_and_nothing_is_imported(demo: Database) -> None:

@@ -3,14 +3,16 @@ hospitals (ids changed in URLs and forms), CSRF, refusals and the calendar warni
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 from admin_helpers import DERMA, NOW, TOMORROW, set_up_clinic
 from sqlalchemy import func, select
 
-from app.hospital import schedules
+from app.hospital import audit, schedules
 from app.hospital.enums import ClinicSession
 from app.hospital.models import (
     Department,
@@ -350,3 +352,34 @@ def test_the_page_warns_when_the_holiday_data_ends_inside_the_window(
     page = client.get(f"/hospital/{first}/admin")
     assert 'id="calendar-warning"' in page.text
     assert "节假日数据只到 2026 年底" in page.text and "1月1日" in page.text
+    # The hospital admin cannot enter the service-wide days; a service admin enters 2027's
+    # 元旦 once (a year the package covers is refused) and the warning goes.
+    assert client.get("/hospital/holidays").status_code == 403
+    service = _signed_in(server, "root_a", StaffRole.ADMIN, None)
+    form = service.get("/hospital/holidays")
+    assert form.status_code == 200 and 'id="holidays-gap"' in form.text
+    token = csrf_from(form.text)
+    entry = {"csrf_token": token, "kind": "holiday", "name": "元旦", "last": ""}
+    refused = service.post("/hospital/holidays", data={**entry, "first": "2026-10-01"})
+    assert refused.status_code == 409 and "不用录入" in refused.text
+    own_token = csrf_from(page.text)  # the hospital admin's own, valid token: still 403
+    assert client.post("/hospital/holidays", data={**entry, "csrf_token": own_token,
+                                                   "first": "2027-01-01"}).status_code == 403
+    saved = service.post("/hospital/holidays", data={**entry, "first": "2027-01-01"})
+    assert saved.status_code == 303
+    listed = service.get(saved.headers["location"]).text
+    assert 'id="holiday-2027-01-01"' in listed and 'id="holidays-gap"' not in listed
+    assert 'id="calendar-warning"' not in client.get(f"/hospital/{first}/admin").text
+
+
+def test_every_audited_action_is_named_in_chinese_on_the_page() -> None:
+    """The 修改记录 table shows each action by a Chinese label, never by its code: every
+    action `audit.record` is called with in app/hospital has one (停用医生 once had none)."""
+    recorded: set[str] = set()
+    for path in Path(audit.__file__).parent.rglob("*.py"):
+        for call in re.finditer(r"audit\.record\((.*?)\n\s*\)", path.read_text(), re.S):
+            action = re.search(r"action=([^\n]*)", call.group(1))
+            assert action is not None, f"{path}: an audit entry without an action"
+            recorded |= set(re.findall(r'"([a-z_]+)"', action.group(1)))
+    assert {"doctor_disabled", "session_stopped", "his_import"} <= recorded  # the scan works
+    assert recorded - audit.ACTION_LABELS.keys() == set()

@@ -4,6 +4,7 @@ templates, idempotence, one-off changes, the calendar, pools, and refused bad in
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta, tzinfo
 
 import pytest
@@ -25,7 +26,7 @@ from app.cli import app as ivr
 from app.consoles.auth import can_access_hospital
 from app.core.config import Settings
 from app.core.db import Database
-from app.hospital import administration, appointments, desk, schedules
+from app.hospital import administration, appointments, desk, holidays, schedules
 from app.hospital import cli as hospital_cli
 from app.hospital.audit import AdminError, AdminNotFound
 from app.hospital.enums import AppointmentStatus, ClinicSession, ScheduleStatus
@@ -35,6 +36,8 @@ from app.hospital.offers import find_offers
 from app.hospital.rules import BookingRules, calendar_gap
 from app.staff.accounts import StaffUserError, create_user
 from app.staff.enums import StaffRole
+from app.taxi import regular
+from app.taxi.models import RegularRide
 
 RULES_FORM = {
     "booking_window_days": "7",
@@ -455,6 +458,46 @@ def test_every_change_is_audited(clinic: int, demo: Database) -> None:
 def test_calendar_gap_is_the_first_day_without_holiday_data() -> None:
     assert calendar_gap(date(2026, 12, 1), date(2026, 12, 31)) is None
     assert calendar_gap(date(2026, 12, 28), date(2027, 1, 4)) == date(2027, 1, 1)
+
+
+@pytest.fixture
+def entered_days() -> Iterator[None]:
+    """The rules read the days entered in this test only while it runs."""
+    yield
+    holidays.forget()
+
+
+def test_holidays_entered_once_close_every_hospital_and_skip_regular_rides(
+    demo: Database, entered_days: None
+) -> None:
+    """2027 is not in the package. A service admin enters a (test) 春节 week and a 调休
+    Sunday once: every hospital's rules and the regular rides follow; a hospital's own
+    calendar entry still wins; a year the package covers is refused."""
+    monday, sunday, tuesday_after = date(2027, 2, 8), date(2027, 2, 7), date(2027, 2, 16)
+    plain = BookingRules.from_json({})
+    assert not plain.is_closed(monday) and plain.is_closed(sunday)  # the plain week
+    assert calendar_gap(date(2027, 1, 1), date(2027, 12, 31)) == date(2027, 1, 1)
+    with demo.session() as session:
+        assert holidays.set_days(session, first=monday, last=monday + timedelta(days=4),
+                                 kind="holiday", name="春节", actor_id=None, now=NOW) == 5
+        holidays.set_days(session, first=sunday, last=None, kind="workday", name="春节",
+                          actor_id=None, now=NOW)
+        with pytest.raises(holidays.HolidayError, match="国家日历"):
+            holidays.set_days(session, first=date(2026, 10, 1), last=None, kind="holiday",
+                              name="国庆节", actor_id=None, now=NOW)
+    holidays.forget()  # as another process: it reads the table
+    holidays.watch(demo)
+    assert plain.is_closed(monday) and plain.is_closed(monday + timedelta(days=4))
+    assert not plain.is_closed(sunday) and not plain.is_closed(tuesday_after)
+    assert calendar_gap(date(2027, 1, 1), date(2027, 12, 31)) is None
+    # "16:00 the working day before" a visit on Monday 15 Feb: back over the holiday week
+    # and its weekend to the 调休 Sunday.
+    assert plain.cancel_deadline(date(2027, 2, 15)).date() == sunday
+    own = BookingRules.from_json({"working_days": [monday.isoformat()]})
+    assert not own.is_closed(monday)  # the hospital's own entry wins for that hospital
+    rule = RegularRide(weekdays="1,2", first_day=date(2027, 1, 1), last_day=None,
+                       skip_holidays=True)
+    assert not regular.runs_on(rule, monday) and regular.runs_on(rule, tuesday_after)
 
 
 def test_a_hospital_admin_is_bound_to_exactly_one_hospital(clinic: int, demo: Database) -> None:

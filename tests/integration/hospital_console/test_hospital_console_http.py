@@ -22,10 +22,11 @@ from sqlalchemy import select
 
 from app.hospital import reminders
 from app.hospital.enums import AppointmentStatus, ScheduleStatus
-from app.hospital.models import Appointment, Schedule
+from app.hospital.models import Appointment, HospitalAudit, Schedule
 from app.notify.models import OutboxMessage
 from app.people.models import Person, PersonPhone
 from app.staff.enums import StaffRole
+from app.staff.models import StaffUser
 from support.demo import demo_data
 from support.live_server import LiveServer, add_staff, csrf_from, sign_in
 
@@ -170,6 +171,14 @@ def test_check_in_no_show_in_two_steps_and_stop(live_server: LiveServer) -> None
     with server.db.session() as session:
         assert session.get(Schedule, schedule_id).status is ScheduleStatus.STOPPED
         numbers = sorted(session.scalars(select(OutboxMessage.to_number)))
+        stop_audit = session.scalars(
+            select(HospitalAudit).where(HospitalAudit.action == "session_stopped")
+        ).one()
+        desk_user = session.scalars(
+            select(StaffUser).where(StaffUser.username == "hospital1")
+        ).one()
+    assert stop_audit.target == f"schedule:{schedule_id}" and stop_audit.hospital_id == own
+    assert stop_audit.staff_user_id == desk_user.id and stop_audit.detail["cancelled"] == 1
     # no-show: 王 and the daughter who booked; stop: the third patient only
     assert numbers == sorted([WANG, DAUGHTER, "+8613800000003"])
 

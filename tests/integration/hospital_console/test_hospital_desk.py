@@ -19,6 +19,7 @@ from hospital_helpers import (
 from sqlalchemy import select
 
 from app.core.db import Database
+from app.hospital import audit as hospital_audit
 from app.hospital import day_list as hospital_day
 from app.hospital import desk as hospital_desk
 from app.hospital.enums import AppointmentStatus, ScheduleStatus, SlotStatus
@@ -26,6 +27,7 @@ from app.hospital.models import Appointment, Schedule, Slot
 from app.notify.enums import OutboxKind
 from app.notify.models import OutboxMessage
 from app.people.models import Person, PersonPhone
+from app.staff.models import StaffUser
 
 
 def _outbox(db: Database) -> list[OutboxMessage]:
@@ -144,13 +146,25 @@ def test_stop_session_cancels_every_booking_and_texts_each_once(demo: Database) 
     assert schedule_of(demo, wang) == schedule_id == schedule_of(demo, arrived)
     with demo.session() as session:
         hospital_desk.check_in(session, appointment_id=arrived, now=NOW)
+        desk_user = session.scalars(
+            select(StaffUser).where(StaffUser.username == "hospital1")
+        ).one()
+        actor, actor_name = desk_user.id, desk_user.display_name
     for _ in range(2):
         with demo.session() as session:
             result = hospital_desk.stop_session(
                 session, schedule_id=schedule_id, now=NOW, reason="医生生病",
-                hospital_id=hospital_id(demo),
+                hospital_id=hospital_id(demo), actor_id=actor,
             )
     assert result.cancelled == 0  # the second call found nothing left to cancel
+    # One audit entry for the stop (the second call stopped nothing), on the admin page's list.
+    with demo.session() as session:
+        entries = hospital_audit.recent(session, hospital_id=hospital_id(demo))
+        assert hospital_audit.recent(session, hospital_id=hospital_id(demo, SECOND)) == []
+    [entry] = [e for e in entries if e.action == "session_stopped"]
+    assert (entry.at, entry.who, entry.action_label) == (NOW, actor_name, "停诊")
+    assert entry.detail["day"] == DAY.isoformat() and entry.detail["reason"] == "医生生病"
+    assert entry.detail["cancelled"] == 2 and "取消的预约：2" in entry.summary
     with demo.session() as session:
         assert session.get(Schedule, schedule_id).status is ScheduleStatus.STOPPED  # type: ignore[union-attr]
         slots = session.scalars(select(Slot.status).where(Slot.schedule_id == schedule_id))

@@ -74,7 +74,8 @@ def test_console_links_follow_the_role() -> None:
     assert [link.path for link in links_for(StaffRole.HOSPITAL_STAFF)] == ["/hospital"]
     assert [link.path for link in links_for(StaffRole.COMMUNITY_STAFF)] == ["/people"]
     assert [link.path for link in links_for(StaffRole.ADMIN)] == [
-        "/dispatch", "/hospital", "/people", "/console/users", "/console/report"]
+        "/dispatch", "/hospital", "/people", "/console/users", "/console/report",
+        "/hospital/holidays"]
 
 
 @pytest.mark.parametrize(
