@@ -45,6 +45,7 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_k.jsonl",
     "tests/data/understanding/independent_l.jsonl",
     "tests/data/understanding/independent_m.jsonl",
+    "tests/data/understanding/independent_n.jsonl",
     "tests/data/understanding/independent_o.jsonl",
     "tests/data/understanding/independent_p.jsonl",
 )

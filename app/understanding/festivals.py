@@ -38,7 +38,7 @@ _NEW_YEAR_DAY = re.compile("大年(?P<d>初[一二三四五六七八九十])")
 _BARE_LUNAR_DAY = re.compile("(?<![月当最起年])(?P<d>初[一二三四五六七八九十])")
 #: 元旦前一天 / 春节第二天 / 元宵后一天: a day counted from the festival.
 _SHIFT = re.compile(
-    "(?:那天)?(?:(?P<before>前一天|前头一天|头一天)"
+    "(?:那天|的)?(?:(?P<before>前一天|前头一天|头一天)"
     "|(?:过后|之后|以后|过了)?(?:第(?P<n>[二三])天|后一天|次日))"
 )
 

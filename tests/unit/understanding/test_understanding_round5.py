@@ -214,3 +214,68 @@ def test_falls_bleeding_heads_bones_and_snakes_are_emergencies(text: str) -> Non
 )
 def test_years_of_medicine_and_a_neighbour_already_in_hospital_are_not(text: str) -> None:
     assert u("emergency", text) is False
+
+
+# second pass (from n) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("有没有车来接我一下", "taxi"),
+        ("帮我查下我的号", "query"),
+        ("缴费的窗口人挤得很", "unknown"),
+    ],
+)
+def test_intent_rules_of_the_second_pass(text: str, want: str) -> None:
+    assert u("intent", text) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("医生讲我心脏的血管窄了", "心血管内科"),
+        ("嘴巴干，水喝得多，尿也多", "内分泌科"),
+        ("胆囊里头长了石头", "普通外科"),
+        ("膀胱里有石头", "泌尿外科"),
+        ("看书字都模糊了", "眼科"),
+        ("嗓子哑了", "耳鼻喉科"),
+        ("手上长了些斑", "皮肤科"),
+        ("中风以后要练走路", "康复科"),
+        ("成天想些伤心的事", "精神心理科"),
+    ],
+)
+def test_department_rules_of_the_second_pass(text: str, want: str) -> None:
+    assert u("department", text) == want
+
+
+def test_unwell_in_yunnan_words_names_no_department() -> None:
+    assert u("department", "难过得很") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("儿童节那天上午", ("2028-06-01", "am")),
+        ("教师节", ("2027-09-10", None)),
+        ("国庆的前一天", ("2027-09-30", None)),
+    ],
+)
+def test_days_named_by_their_date_and_the_day_before_a_festival(
+    text: str, want: tuple[str | None, str | None]
+) -> None:
+    assert on(text) == want
+
+
+def test_me_between_digits_is_one_but_not_in_what() -> None:
+    assert u("digits", "三 么 么 八") == "3118"
+    assert u("digits", "你说什么") is None
+
+
+@pytest.mark.parametrize("text", ["快点帮我打一二零", "我爹一边手脚动不得了"])
+def test_asking_for_120_and_a_limb_that_will_not_move_are_emergencies(text: str) -> None:
+    assert u("emergency", text) is True
+
+
+def test_a_worry_about_some_day_is_no_emergency() -> None:
+    assert u("emergency", "我担心哪天晕倒了没人管") is False
