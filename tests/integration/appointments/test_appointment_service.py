@@ -419,7 +419,7 @@ def test_a_suspended_patient_is_refused_until_the_suspension_ends(demo: Database
         session.get(Person, zhang).booking_suspended_until = d(2)  # type: ignore[union-attr]
     with pytest.raises(BookingError) as err:
         _book(demo, _slot(demo, day=d(3)), zhang)
-    assert err.value.code == "suspended" and "2026年12月2日以前" in err.value.message
+    assert err.value.code == "suspended" and "12月2日 星期三以前" in err.value.message
     with pytest.raises(BookingError):
         _offers(demo, zhang)
     _book(demo, _slot(demo, day=d(4)), zhang, now=at(d(2), 9))
@@ -558,6 +558,9 @@ def test_cancel_after_the_deadline_is_refused(demo: Database) -> None:
                             reason="")
     assert err.value.code == "cancel_too_late"
     assert "12月2日 星期三16点" in err.value.message
+    # Read to a caller, the day is named as every other day of the call.
+    assert err.value.said(d(2)) == "取消要在今天下午4点以前，已经过了时间，不能在电话里取消了。"
+    assert "后天下午4点以前" in err.value.said(TODAY)
     with demo.session() as session:  # hospital staff may still cancel (session stopped)
         appointments.cancel(session, appointment_id=appointment_id, now=at(d(2), 17),
                             reason="医生停诊", enforce_deadline=False)
