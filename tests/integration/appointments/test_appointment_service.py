@@ -458,7 +458,8 @@ def test_a_day_outside_the_window_cannot_be_booked(demo: Database) -> None:
     zhang = _person(demo, ZHANG)
     with pytest.raises(BookingError) as err:
         _book(demo, _slot(demo, day=d(7)), zhang)
-    assert err.value.code == "not_yet" and "11月30日15点开始" in err.value.message
+    assert err.value.code == "not_yet" and "11月30日 星期一15点开始" in err.value.message
+    assert err.value.said(TODAY) == "12月7号星期一的号还没有放出来，今天下午3点开始可以挂。"
     with pytest.raises(BookingError) as err:
         _book(demo, _slot(demo, day=d(1)), zhang, now=at(TODAY, 15, 0))
     assert err.value.code == "too_late"
