@@ -15,7 +15,7 @@ does not prove who is calling.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -420,8 +420,15 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             return _offer_first(ctx, _offers(ctx), lead="最早的号是：")
         day = date.fromisoformat(current["day"])
         after = (day, ClinicSession(current["session"]))
-        later = _own_hospital_first(ctx, _offers(ctx, after=after), after=after)
-        lead = "晚一点的号是："
+        expert = (
+            _offers(ctx, after=after, clinic_type=ClinicType.EXPERT)
+            if ctx.vars.get("wants_expert")  # 专家号 asked for: a later expert's slot first
+            else []
+        )
+        later = OwnFirst(expert) if expert else _own_hospital_first(
+            ctx, _offers(ctx, after=after), after=after
+        )
+        lead = "晚一点的专家号是：" if expert else "晚一点的号是："
         if later.offers and later.offers[0].day != day:  # nothing later that day: said first
             lead = texts.spoken("no_later_that_day", day=spoken_visit_day(day, ctx.today)) + lead
         if later.own_missing:
@@ -498,11 +505,17 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             day=spoken_visit_day(day, ctx.today),
         )
         ctx.vars["day_said"] = said
+        if ctx.vars.get("wants_expert"):  # 专家号 asked for (at the department or the day)
+            expert = _offers(ctx, day=day, clinic_session=session, clinic_type=ClinicType.EXPERT)
+            if expert:
+                return _offer_first(ctx, expert, lead=said + "这天的专家号是：")
         on_day = _own_hospital_first(
             ctx, _offers(ctx, day=day, clinic_session=session), day=day, clinic_session=session
         )
         tail = "这天的号是："
-        if on_day.own_missing:
+        if ctx.vars.get("wants_expert"):
+            tail = "这天" + texts.spoken("no_expert")  # 这天没有专家号，普通号是：
+        elif on_day.own_missing:
             tail = texts.spoken(
                 "own_hospital_none_day", own=on_day.own_missing,
                 other=on_day.offers[0].hospital_name,

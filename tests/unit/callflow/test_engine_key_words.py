@@ -102,6 +102,22 @@ def test_the_longest_phrase_is_read_first(said: str, keys: set[str]) -> None:
     assert keys_said(words, said) == keys
 
 
+@pytest.mark.parametrize(
+    ("said", "noted"),
+    [
+        ("心血管内科的专家号", True),
+        ("找个专家看", True),
+        ("要专家号", True),
+        ("心血管内科，不要专家", False),  # a verb of wanting between: still a negation
+        ("不找专家，普通号就行", False),
+        ("不想挂号，叫车", False),
+    ],
+)
+def test_a_phrase_after_a_negated_verb_counts_for_nothing(said: str, noted: bool) -> None:
+    words = {"wants_expert": ["专家号", "专家门诊", "专家"], "book": ["挂号"]}
+    assert bool(keys_said(words, said)) is noted
+
+
 def test_words_for_a_key_the_question_does_not_take_are_refused(tmp_path: Path) -> None:
     broken = {**FLOW, "states": {**FLOW["states"]}}  # type: ignore[dict-item]
     broken["states"]["offer"] = {**FLOW["states"]["offer"], "key_words": {"5": ["五"]}}  # type: ignore[index]
