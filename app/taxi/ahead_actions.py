@@ -374,10 +374,13 @@ def _describe_booked(ctx: StepContext) -> None:
     place_said = place.label if place else texts.spoken("place_said")
     if rider is not None and place is not None and place.kind == PlaceKind.HOME:
         place_said = f"{rider[1] or rider[0]}家"
-    # Where it goes only after the rider's last four digits (a rider without an ID number
-    # on file hears the time and the pickup alone).
+    # Where it goes only after the rider's last four digits. A rider nothing in a call can
+    # prove (no ID number on file, a ride by number only) hears the time and the pickup,
+    # and that a person tells where it goes (docs/callflow.md: the person calls back).
     checked = ride.person_id is not None and ctx.vars.get("identity_checked") == ride.person_id
     to = (ride.destination or "").split("（")[0] if checked else ""
+    person = ctx.session.get(Person, ride.person_id) if ride.person_id else None
+    unprovable = bool(ride.destination) and not checked and not (person and person.id_number)
     ctx.vars.update(
         booked_ride_id=ride.id,
         booked_when=f"{rider[0]}{when}" if rider else when,
@@ -392,6 +395,7 @@ def _describe_booked(ctx: StepContext) -> None:
             place=place_said,
             to=texts.spoken("ride_booked_to", to=to) if to else "",
         ),
+        booked_to_person=texts.spoken("ride_booked_to_person") if unprovable else "",
         booked_next=texts.spoken("ride_booked_next")
         if ctx.vars["booked_index"] + 1 < len(ctx.vars["booked_ids"])
         else "",
