@@ -163,7 +163,7 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         (caller ID is no proof; the rule of docs/callflow.md, "Booking details and the last
         four digits"). Checked once per rider in a call (the hospital flow's check counts
         too); a rider without an ID number on file has nothing to check: their ride is
-        read without where it goes."""
+        read without where it goes, and they are told a person says it (`_describe_booked`)."""
         rider = _booked_rider(ctx)
         if rider is None or not rider.id_number or ctx.vars.get("identity_checked") == rider.id:
             return "checked"
