@@ -51,6 +51,9 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
                 reason="来电者改为现在叫车",
             )
         readback.reset(ctx.vars)
+        # The hospital said with the car at the menu ("叫个车去医院"), for this entry only: a
+        # later key 1 at a menu is a car home again.
+        ctx.vars["ride_to"] = ctx.vars.pop("menu_to", None)
         instead = ctx.vars.pop("now_instead_of", None)
         if instead:  # asked for too soon to book: the read-back says the car comes now
             ctx.vars["when_said"] = texts.spoken("ride_now_instead", when=instead)

@@ -193,6 +193,7 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         A booking ("overlap") is refused when it would double a ride of the rider's, and
         "hospital" reads back a hospital said with its time (app/taxi/ahead_readback.py)."""
         booking = bool(ctx.vars.get("pickup_at"))  # a ride for later: one now may be under way
+        to = ctx.vars.pop("ride_to", None)  # "叫个车去医院" said at the menu (`ride_now`)
         under_way = None if booking else _active_ride_of_rider(ctx)
         if under_way is not None:
             ctx.vars["active_ride_id"] = under_way.id
@@ -211,8 +212,8 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ctx.session.add(ride)
         if booking:
             readback.start_booking(ctx, ride)
-        elif to := ctx.vars.pop("menu_to", None):
-            _to_hospital(ctx, ride, to)  # "叫个车去医院" at the menu: never asked again
+        elif to:
+            _to_hospital(ctx, ride, to)  # the hospital said at the menu: never asked again
         home = home_place(ctx.vars)
         if home is not None:
             _set_pickup(ctx, ride, home)
