@@ -374,6 +374,17 @@ def test_a_car_to_the_hospital_said_at_the_menu_is_not_asked_again(
     assert ride.destination == "春城第一人民医院"
 
 
+def test_the_hospital_said_at_the_menu_holds_for_that_car_only(
+    service: CallService, db: Database
+) -> None:
+    # The daughter says no at "是给您母亲…叫车吗？", then asks for a car by key.
+    lines = call(service, DAUGHTER, "叫个车去医院看病", "不要了", "1", "1", "1")
+    after = _said(lines[next(i for i, line in enumerate(lines) if "没有叫车" in line):])
+    assert "接她。对，按1。不对，按2。去医院，按3。" in after, lines
+    queued = [r for r in rides(db) if r.status == RideStatus.QUEUED]
+    assert len(queued) == 1 and not queued[0].to_hospital
+
+
 @pytest.mark.parametrize(
     ("key", "next_question"), [("1", "您要看哪个科？"), ("2", "明天几点钟用车？")]
 )
