@@ -39,6 +39,7 @@ from app.taxi.models import Ride
 from app.taxi.rules import ACTIVE_STATUSES
 from app.taxi.whose import rider_short
 from app.texts import CatalogueError, load_catalogue
+from app.understanding.menu import car_to_hospital as car_to_hospital_said
 
 
 def build_actions() -> ActionRegistry:
@@ -91,6 +92,33 @@ def _register_caller_actions(registry: ActionRegistry) -> None:
             return "unknown"
         return "known" if home is None else "known_home"
 
+
+    @registry.register("from_menu", outcomes=("ahead", "taxi", "ask"))
+    def from_menu(ctx: StepContext) -> str:
+        """What a top menu heard beyond its answers (`menu` understanding): a car to the
+        hospital now ("叫个车去医院": the taxi flow takes the hospital, `menu_to`), going
+        to the hospital with no car said ("明天要去医院": asked, 挂号 or a car), or the
+        booking flow's words (a car for later, a booked car given up)."""
+        heard = ctx.vars.get("menu_answer")
+        if not isinstance(heard, dict):
+            return "ahead"
+        if heard.get("want") == "taxi_to":
+            ctx.vars["menu_to"] = heard["to"]
+            return "taxi"
+        return "ask" if heard.get("want") == "hospital_or_car" else "ahead"
+
+    @registry.register("car_to_hospital", outcomes=("ahead", "taxi"))
+    def car_to_hospital(ctx: StepContext) -> str:
+        """"明天要去医院", then 2 (a car): a car booked for the day said (its hour asked),
+        or a car now to the hospital."""
+        heard = ctx.vars.get("menu_answer")
+        said = str(heard.get("said", "")) if isinstance(heard, dict) else ""
+        answer = car_to_hospital_said(said, ctx.today)
+        ctx.vars["menu_answer"] = answer
+        if answer["want"] == "taxi_to":
+            ctx.vars["menu_to"] = answer["to"]
+            return "taxi"
+        return "ahead"
 
     @registry.register("menu_again", outcomes=("active", "home", "other"))
     def menu_again(ctx: StepContext) -> str:

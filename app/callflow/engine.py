@@ -177,7 +177,9 @@ class Engine:
         if intent == "operator":
             self._transfer(call, "asked", out)
             return
-        for note in keys_said(spec.notes, text):  # the words of key_words, read the same way
+        noted = keys_said(spec.notes, text)  # the words of key_words, read the same way
+        new_wish = any(not call.vars.get(note) for note in noted)
+        for note in noted:
             call.vars[note] = True
         # The question's own words for its keys win over its kind of answer.
         keys = keys_said(spec.key_words, text)
@@ -216,6 +218,13 @@ class Engine:
                 if isinstance(question, str) and question in spec.clarify:
                     self._go(call, spec.clarify[question], ctx, out)  # ask, don't guess
                     return
+        if new_wish and (value is None or value == "unknown"):
+            # "要专家号" alone at the department question: the wish is kept and the question
+            # asked again in its simpler words, no failure counted (the same words twice are).
+            assert spec.simpler is not None
+            out.append(Say(self._render(call, spec.simpler), pace="slow"))
+            out.append(self._listen(spec))
+            return
         self._on_value(call, spec, value, ctx, out)
 
     @staticmethod

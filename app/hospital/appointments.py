@@ -39,7 +39,14 @@ from app.hospital.errors import BookingError
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
 from app.hospital.offers import CLINIC_WORDS, Offer, offer_for_slot
 from app.hospital.patients import check_not_suspended, get_patient, patient_age
-from app.hospital.rules import BookingRules, DayStatus, spoken_day, spoken_time, times_clash
+from app.hospital.rules import (
+    BookingRules,
+    DayStatus,
+    spoken_clock,
+    spoken_day,
+    spoken_time,
+    times_clash,
+)
 from app.notify.enums import OutboxKind
 from app.notify.outbox import enqueue_message
 from app.people.enums import PhoneKind
@@ -285,8 +292,8 @@ def check_no_clash(session: Session, *, patient_id: int, day: date, start_time: 
         at = other_slot.start_time if other_slot is not None else start_time
         raise BookingError(
             "time_clash",
-            day=spoken_day(day),
-            time=spoken_time(at),
+            day=day,
+            time=f"{'下午' if at.hour >= 12 else '上午'}{spoken_clock(at)}",
             department=other.department_name,
         )
 
@@ -316,7 +323,7 @@ def _is_slot_conflict(exc: IntegrityError) -> bool:
 
 
 def _already_booked(day: date, department: str) -> BookingError:
-    return BookingError("already_booked", day=spoken_day(day), department=department)
+    return BookingError("already_booked", day=day, department=department)
 
 
 def _check_day(rules: BookingRules, day: date, now: datetime) -> None:
@@ -326,11 +333,9 @@ def _check_day(rules: BookingRules, day: date, now: datetime) -> None:
     if status == DayStatus.NOT_YET:
         release = rules.release_moment(day)
         raise BookingError(
-            "not_yet",
-            day=spoken_day(day),
-            release=f"{release.month}月{release.day}日{spoken_time(release.time())}",
+            "not_yet", day=day, release=release,
         )
-    raise BookingError(status.value, day=spoken_day(day))
+    raise BookingError(status.value, day=day)
 
 
 # --- cancelling -------------------------------------------------------------------------
@@ -363,8 +368,7 @@ def cancel(
     if enforce_deadline and not rules.can_cancel(appointment.day, now):
         deadline = rules.cancel_deadline(appointment.day)
         raise BookingError(
-            "cancel_too_late",
-            deadline=f"{spoken_day(deadline.date())}{spoken_time(deadline.time())}",
+            "cancel_too_late", deadline=deadline,
         )
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancelled_at = now

@@ -15,7 +15,7 @@ does not prove who is calling.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -39,7 +39,7 @@ from app.hospital.patients import (
     patients_for_caller,
     set_id_number,
 )
-from app.hospital.rules import spoken_clock, spoken_visit_day
+from app.hospital.rules import spoken_clock, spoken_moment, spoken_visit_day
 from app.hospital.trip_actions import cancel_car_made_for, car_note
 from app.people.models import FamilyContact, Person
 from app.people.names import your_relation
@@ -304,7 +304,7 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
                 reason="来电者在电话里取消",
             )
         except BookingError as refusal:
-            ctx.vars["cancel_problem"] = refusal.message
+            ctx.vars["cancel_problem"] = refusal.said(ctx.today)
             return "refused"
         cancel_car_made_for(ctx, ctx.vars["upcoming_id"])
         return "cancelled"
@@ -420,8 +420,15 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             return _offer_first(ctx, _offers(ctx), lead="最早的号是：")
         day = date.fromisoformat(current["day"])
         after = (day, ClinicSession(current["session"]))
-        later = _own_hospital_first(ctx, _offers(ctx, after=after), after=after)
-        lead = "晚一点的号是："
+        expert = (
+            _offers(ctx, after=after, clinic_type=ClinicType.EXPERT)
+            if ctx.vars.get("wants_expert")  # 专家号 asked for: a later expert's slot first
+            else []
+        )
+        later = OwnFirst(expert) if expert else _own_hospital_first(
+            ctx, _offers(ctx, after=after), after=after
+        )
+        lead = "晚一点的专家号是：" if expert else "晚一点的号是："
         if later.offers and later.offers[0].day != day:  # nothing later that day: said first
             lead = texts.spoken("no_later_that_day", day=spoken_visit_day(day, ctx.today)) + lead
         if later.own_missing:
@@ -443,7 +450,7 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
                 now=ctx.now,
             )
         except BookingError as refusal:
-            ctx.vars["booking_problem"] = refusal.message
+            ctx.vars["booking_problem"] = refusal.said(ctx.today)
             return "none"
         if not days:
             return "none"
@@ -498,11 +505,17 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             day=spoken_visit_day(day, ctx.today),
         )
         ctx.vars["day_said"] = said
+        if ctx.vars.get("wants_expert"):  # 专家号 asked for (at the department or the day)
+            expert = _offers(ctx, day=day, clinic_session=session, clinic_type=ClinicType.EXPERT)
+            if expert:
+                return _offer_first(ctx, expert, lead=said + "这天的专家号是：")
         on_day = _own_hospital_first(
             ctx, _offers(ctx, day=day, clinic_session=session), day=day, clinic_session=session
         )
         tail = "这天的号是："
-        if on_day.own_missing:
+        if ctx.vars.get("wants_expert"):
+            tail = "这天" + texts.spoken("no_expert")  # 这天没有专家号，普通号是：
+        elif on_day.own_missing:
             tail = texts.spoken(
                 "own_hospital_none_day", own=on_day.own_missing,
                 other=on_day.offers[0].hospital_name,
@@ -556,7 +569,7 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
                     call_id=ctx.call.id,
                 )
         except BookingError as refusal:
-            ctx.vars["booking_problem"] = refusal.message
+            ctx.vars["booking_problem"] = refusal.said(ctx.today)
             if refusal.code in ("slot_taken", "slot_unavailable"):
                 return "taken"
             if refusal.code in ("already_booked", "time_clash", "id_required"):
@@ -767,7 +780,7 @@ def _offers(
             limit=1,
         )
     except BookingError as refusal:  # e.g. suspended: no offers by phone
-        ctx.vars["booking_problem"] = refusal.message
+        ctx.vars["booking_problem"] = refusal.said(ctx.today)
         return []
 
 
@@ -815,7 +828,7 @@ def _day_problem(ctx: StepContext, day: date, code: str) -> str:
     if code == "not_yet":
         moment = appointment_offers.release_moment(ctx.session, department=department, day=day)
         # 今天下午3点 / 明天… / 12月3号…: said as every other moment of the call.
-        release = spoken_deadline(moment, ctx.today) if moment else ""
+        release = spoken_moment(moment, ctx.today) if moment else ""
         return texts.text("spoken", "day_not_yet", release=release)
     if code == "already_booked":
         return texts.text(
@@ -841,14 +854,6 @@ def _session_problem(ctx: StepContext, day: date, session: ClinicSession) -> str
     )
 
 
-def spoken_deadline(deadline: datetime, today: date) -> str:
-    """今天下午4点 / 明天上午11点 / 12月3号下午4点: the cancel deadline (local time), with
-    今天 or 明天 for a day so near that a date would have to be worked out."""
-    ahead = (deadline.date() - today).days
-    day = ("今天", "明天")[ahead] if 0 <= ahead < 2 else f"{deadline.month}月{deadline.day}号"
-    return f"{day}{'下午' if deadline.hour >= 12 else '上午'}{spoken_clock(deadline.time())}"
-
-
 def _offer_first(ctx: StepContext, offers: list[Offer], *, lead: str) -> str:
     if not offers:
         return "none"
@@ -863,6 +868,6 @@ def _offer_first(ctx: StepContext, offers: list[Offer], *, lead: str) -> str:
     ctx.vars["offer_text"] = offer.spoken_short(ctx.today) + (
         expert if offer.clinic_type == ClinicType.EXPERT else ""
     )
-    ctx.vars["offer_cancel_by"] = spoken_deadline(offer.cancel_deadline, ctx.today)
+    ctx.vars["offer_cancel_by"] = spoken_moment(offer.cancel_deadline, ctx.today)
     ctx.vars["offer_lead"] = lead
     return "found"

@@ -155,4 +155,4 @@ def check_not_suspended(patient: Person, today: date) -> None:
     """BookingError `suspended` while a no-show penalty keeps the patient from booking."""
     until = patient.booking_suspended_until
     if until is not None and today < until:
-        raise BookingError("suspended", until=f"{until.year}年{until.month}月{until.day}日")
+        raise BookingError("suspended", until=until)

@@ -213,11 +213,22 @@ def times_clash(first: time, second: time) -> bool:
     return minutes < CLASH_MINUTES
 
 
+def spoken_day_word(day: date, today: date) -> str:
+    """今天 / 明天 / 后天 / 12月3号: how a call names a day, before any weekday."""
+    ahead = (day - today).days
+    return RELATIVE_DAYS[ahead] if 0 <= ahead < len(RELATIVE_DAYS) else f"{day.month}月{day.day}号"
+
+
 def spoken_visit_day(day: date, today: date) -> str:
     """明天星期二 / 12月3号星期四: the day of an offer, as short as it can be said."""
-    ahead = (day - today).days
-    lead = RELATIVE_DAYS[ahead] if 0 <= ahead < len(RELATIVE_DAYS) else f"{day.month}月{day.day}号"
-    return f"{lead}星期{WEEKDAYS[day.weekday()]}"
+    return f"{spoken_day_word(day, today)}星期{WEEKDAYS[day.weekday()]}"
+
+
+def spoken_moment(moment: datetime, today: date) -> str:
+    """今天下午4点 / 后天上午11点 / 12月3号下午3点: a deadline or a release moment (local
+    time) in a call, its day named as every other day of the call (`spoken_day_word`)."""
+    part = "下午" if moment.hour >= 12 else "上午"
+    return f"{spoken_day_word(moment.date(), today)}{part}{spoken_clock(moment.time())}"
 
 
 def spoken_clock(at: time) -> str:

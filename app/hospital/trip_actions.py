@@ -324,7 +324,7 @@ def _register_reminder(registry: ActionRegistry) -> None:
                 reason=REMINDER_CANCEL_REASON,
             )
         except BookingError as refusal:
-            ctx.vars["cancel_problem"] = refusal.message
+            ctx.vars["cancel_problem"] = refusal.said(ctx.today)
             return "refused"
         reminders.record_answer(ctx.session, reminder_id=ctx.vars.get("reminder_id"),
                                 answer="cancelled")

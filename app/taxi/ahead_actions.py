@@ -51,6 +51,9 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
                 reason="来电者改为现在叫车",
             )
         readback.reset(ctx.vars)
+        # The hospital said with the car at the menu ("叫个车去医院"), for this entry only: a
+        # later key 1 at a menu is a car home again.
+        ctx.vars["ride_to"] = ctx.vars.pop("menu_to", None)
         instead = ctx.vars.pop("now_instead_of", None)
         if instead:  # asked for too soon to book: the read-back says the car comes now
             ctx.vars["when_said"] = texts.spoken("ride_now_instead", when=instead)
@@ -163,7 +166,7 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         (caller ID is no proof; the rule of docs/callflow.md, "Booking details and the last
         four digits"). Checked once per rider in a call (the hospital flow's check counts
         too); a rider without an ID number on file has nothing to check: their ride is
-        read without where it goes."""
+        read without where it goes, and they are told a person says it (`_describe_booked`)."""
         rider = _booked_rider(ctx)
         if rider is None or not rider.id_number or ctx.vars.get("identity_checked") == rider.id:
             return "checked"
@@ -396,10 +399,13 @@ def _describe_booked(ctx: StepContext) -> None:
     place_said = place.label if place else texts.spoken("place_said")
     if rider is not None and place is not None and place.kind == PlaceKind.HOME:
         place_said = f"{rider[1] or rider[0]}家"
-    # Where it goes only after the rider's last four digits (a rider without an ID number
-    # on file hears the time and the pickup alone).
+    # Where it goes only after the rider's last four digits. A rider nothing in a call can
+    # prove (no ID number on file, a ride by number only) hears the time and the pickup,
+    # and that a person tells where it goes (docs/callflow.md: the person calls back).
     checked = ride.person_id is not None and ctx.vars.get("identity_checked") == ride.person_id
     to = (ride.destination or "").split("（")[0] if checked else ""
+    person = ctx.session.get(Person, ride.person_id) if ride.person_id else None
+    unprovable = bool(ride.destination) and not checked and not (person and person.id_number)
     ctx.vars.update(
         booked_ride_id=ride.id,
         # a leg of a regular ride's day with a return is named: 明天中午12点回来(的车)
@@ -416,6 +422,7 @@ def _describe_booked(ctx: StepContext) -> None:
             place=place_said,
             to=texts.spoken("ride_booked_to", to=to) if to else "",
         ),
+        booked_to_person=texts.spoken("ride_booked_to_person") if unprovable else "",
         booked_next=texts.spoken("ride_booked_next")
         if ctx.vars["booked_index"] + 1 < len(ctx.vars["booked_ids"])
         else "",

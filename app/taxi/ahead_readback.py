@@ -151,7 +151,7 @@ def apply_destination(ctx: StepContext, ride: Ride) -> None:
     said = ctx.vars.get("destination_said")
     if not said or ride.pickup_at is None:
         return
-    name = destination_for(ctx, said, ride.pickup_at)
+    name = destination_for(ctx, said, local_now(ride.pickup_at).date())
     ride.to_hospital = True
     ride.destination = name
     ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=True)
@@ -173,12 +173,11 @@ def said_hospital(ctx: StepContext, name: str, day: date) -> str:
     return HOSPITAL
 
 
-def destination_for(ctx: StepContext, said: str, pickup_at: datetime) -> str:
+def destination_for(ctx: StepContext, said: str, day: date) -> str:
     """The hospital by its full name: a short name or name heard among the hospitals; 医院
-    alone is the rider's booking on the pickup day, else their saved hospital; else as
-    said."""
+    alone is the rider's booking on the pickup `day`, else their saved hospital; else as
+    said. One rule for every car: a ride now ("叫个车去医院", key 3 去医院), booked ahead."""
     if said == HOSPITAL:
-        day = local_now(pickup_at).date()
         return (
             hospital_booked_on(ctx, day)
             or next(

@@ -178,11 +178,6 @@ def _hospital_name(hospitals: list[Hospital], label: str, address: str) -> str:
     return label
 
 
-def usual_hospital(variables: dict[str, Any]) -> dict[str, Any] | None:
-    """The person's saved hospital (the first one): where "去医院" takes them."""
-    return next((p for p in variables.get("places", []) if p["kind"] == PlaceKind.HOSPITAL), None)
-
-
 # --- asking for a car -------------------------------------------------------------------
 
 
@@ -198,6 +193,7 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         A booking ("overlap") is refused when it would double a ride of the rider's, and
         "hospital" reads back a hospital said with its time (app/taxi/ahead_readback.py)."""
         booking = bool(ctx.vars.get("pickup_at"))  # a ride for later: one now may be under way
+        to = ctx.vars.pop("ride_to", None)  # "叫个车去医院" said at the menu (`ride_now`)
         under_way = None if booking else _active_ride_of_rider(ctx)
         if under_way is not None:
             ctx.vars["active_ride_id"] = under_way.id
@@ -216,6 +212,8 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ctx.session.add(ride)
         if booking:
             readback.start_booking(ctx, ride)
+        elif to:
+            _to_hospital(ctx, ride, to)  # the hospital said at the menu: never asked again
         home = home_place(ctx.vars)
         if home is not None:
             _set_pickup(ctx, ride, home)
@@ -272,15 +270,8 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
 
     @registry.register("mark_trip_to_hospital")
     def mark_trip_to_hospital(ctx: StepContext) -> None:
-        """A trip to hospital goes ahead of the others in the queue."""
-        ride = _draft(ctx)
-        ride.to_hospital = True
-        usual = usual_hospital(ctx.vars)
-        day = local_today(ride.pickup_at) if ride.pickup_at is not None else ctx.today
-        booked_at = None if usual else readback.hospital_booked_on(ctx, day)
-        ride.destination = ride.destination or (usual["said"] if usual else booked_at or "医院")
-        ctx.vars["hospital_said"] = readback.said_hospital(ctx, ride.destination, day)
-        ctx.vars["to_said"] = f"去{ctx.vars['hospital_said']}"
+        """Key 3 (去医院): a trip to hospital goes ahead of the others in the queue."""
+        _to_hospital(ctx, _draft(ctx))
 
     @registry.register(
         "queue_ride",
@@ -548,6 +539,17 @@ def _half_day_said(ctx: StepContext, ride: Ride) -> str:
     local = local_now(ride.pickup_at)
     day = ahead.spoken_day(local.date(), ctx.today)
     return day + ("上午" if local.hour < 12 else "下午")
+
+
+def _to_hospital(ctx: StepContext, ride: Ride, said: str = readback.HOSPITAL) -> None:
+    """The ride goes to a hospital: the one named, else the rider's booking that day, else
+    their saved hospital (`readback.destination_for`, as for a car booked ahead), said
+    back as `said_hospital` allows before the last four ID digits."""
+    ride.to_hospital = True
+    day = local_today(ride.pickup_at) if ride.pickup_at is not None else ctx.today
+    ride.destination = ride.destination or readback.destination_for(ctx, said, day)
+    ctx.vars["hospital_said"] = readback.said_hospital(ctx, ride.destination, day)
+    ctx.vars["to_said"] = f"去{ctx.vars['hospital_said']}"
 
 
 def _draft(ctx: StepContext) -> Ride:

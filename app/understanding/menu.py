@@ -7,10 +7,17 @@ that the intent alone would get wrong.
 - A booked car given up: "明天的车不要了", "取消明天的车", "约的车不要了" cancel a ride
   booked ahead, not "never mind" and not a ride now.
 
-Both come back as ``{"want": "ahead" | "cancel_booked", "said": text}``: the flow goes on
-with the words said (the day and hour are read from them). A plain never mind (不消了,
-算了, naming nothing) is ``"nothing"``; a never mind that names a car or a booking (车不要了,
-明天的号不要了) is ``"cancel"``; anything else is the intent.
+- A car to the hospital now: a taxi request that says where ("帮我喊个车克医院", "叫个车去
+  医院看病", "叫车去云大医院") is ``{"want": "taxi_to", "to": "医院" | the name said}``: the
+  taxi flow reads back the hospital and never asks "去医院" again.
+- Going to the hospital, no car said ("明天要去医院", "我要去医院"): a booking (挂号) or a
+  car there? ``{"want": "hospital_or_car"}``, asked in one short question. A registration
+  said ("明天去医院挂号", "去医院看病": the intent's `hospital`) is not asked.
+
+These come back as ``{"want": ..., "said": text}``: the flow goes on with the words said
+(the day and hour are read from them). A plain never mind (不消了, 算了, naming nothing)
+is ``"nothing"``; a never mind that names a car or a booking (车不要了, 明天的号不要了) is
+``"cancel"``; anything else is the intent.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from app.understanding.change import destination
 from app.understanding.decline import is_decline
 from app.understanding.intent import parse_intent
 from app.understanding.when import parse_clock, parse_when
@@ -47,6 +55,19 @@ def parse_menu(text: str, today: dt.date, intent: str | None = None) -> object:
     if declined:
         # 车不要了 / 明天的号不要了 give up something named: a cancel, read back first.
         return "cancel" if car or any(w in text for w in _BOOKING) else "nothing"
+    to = destination(text) if intent == "taxi" else None
+    if to is not None and not car:
+        return {"want": "hospital_or_car", "said": text}  # 明天要去医院: 挂号, or a car?
     if intent == "taxi" and (said_later or booked) and not any(w in text for w in _NOW):
-        return {"want": "ahead", "said": text}
+        return {"want": "ahead", "said": text}  # the ahead flow keeps the hospital said
+    if to is not None:
+        return {"want": "taxi_to", "to": to, "said": text}
     return intent
+
+
+def car_to_hospital(text: str, today: dt.date) -> dict[str, object]:
+    """The car chosen after "明天要去医院" (挂号, or a car?): booked ahead when the words
+    name a later day or an hour ("明天要去医院": the hour is asked), else a car now."""
+    if _later_day(text, today) or parse_clock(text) is not None:
+        return {"want": "ahead", "said": text}
+    return {"want": "taxi_to", "to": destination(text) or "医院", "said": text}

@@ -419,7 +419,7 @@ def test_a_suspended_patient_is_refused_until_the_suspension_ends(demo: Database
         session.get(Person, zhang).booking_suspended_until = d(2)  # type: ignore[union-attr]
     with pytest.raises(BookingError) as err:
         _book(demo, _slot(demo, day=d(3)), zhang)
-    assert err.value.code == "suspended" and "2026年12月2日以前" in err.value.message
+    assert err.value.code == "suspended" and "12月2日 星期三以前" in err.value.message
     with pytest.raises(BookingError):
         _offers(demo, zhang)
     _book(demo, _slot(demo, day=d(4)), zhang, now=at(d(2), 9))
@@ -458,7 +458,8 @@ def test_a_day_outside_the_window_cannot_be_booked(demo: Database) -> None:
     zhang = _person(demo, ZHANG)
     with pytest.raises(BookingError) as err:
         _book(demo, _slot(demo, day=d(7)), zhang)
-    assert err.value.code == "not_yet" and "11月30日15点开始" in err.value.message
+    assert err.value.code == "not_yet" and "11月30日 星期一15点开始" in err.value.message
+    assert err.value.said(TODAY) == "12月7号星期一的号还没有放出来，今天下午3点开始可以挂。"
     with pytest.raises(BookingError) as err:
         _book(demo, _slot(demo, day=d(1)), zhang, now=at(TODAY, 15, 0))
     assert err.value.code == "too_late"
@@ -558,6 +559,9 @@ def test_cancel_after_the_deadline_is_refused(demo: Database) -> None:
                             reason="")
     assert err.value.code == "cancel_too_late"
     assert "12月2日 星期三16点" in err.value.message
+    # Read to a caller, the day is named as every other day of the call.
+    assert err.value.said(d(2)) == "取消要在今天下午4点以前，已经过了时间，不能在电话里取消了。"
+    assert "后天下午4点以前" in err.value.said(TODAY)
     with demo.session() as session:  # hospital staff may still cancel (session stopped)
         appointments.cancel(session, appointment_id=appointment_id, now=at(d(2), 17),
                             reason="医生停诊", enforce_deadline=False)

@@ -356,3 +356,61 @@ def test_giving_up_the_booking_at_the_booked_question_goes_to_its_cancel(
     said = _said(lines)
     assert "没有挂新的号" not in said, lines
     assert "这个号已经取消了" in said, lines
+
+
+# --- 9. going to the hospital, said at the first menu ----------------------------------------
+
+
+@pytest.mark.parametrize("words", ["帮我喊个车克医院", "叫个车去医院看病"])
+def test_a_car_to_the_hospital_said_at_the_menu_is_not_asked_again(
+    service: CallService, db: Database, words: str
+) -> None:
+    lines = call(service, ZHANG, words, "1")
+    said = _said(lines)
+    assert "车到家接您去春城第一人民医院，对吗？" in said, lines
+    assert "去医院，按3" not in said, lines
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.QUEUED and ride.to_hospital
+    assert ride.destination == "春城第一人民医院"
+
+
+def test_the_hospital_said_at_the_menu_holds_for_that_car_only(
+    service: CallService, db: Database
+) -> None:
+    # The daughter says no at "是给您母亲…叫车吗？", then asks for a car by key.
+    lines = call(service, DAUGHTER, "叫个车去医院看病", "不要了", "1", "1", "1")
+    after = _said(lines[next(i for i, line in enumerate(lines) if "没有叫车" in line):])
+    assert "接她。对，按1。不对，按2。去医院，按3。" in after, lines
+    queued = [r for r in rides(db) if r.status == RideStatus.QUEUED]
+    assert len(queued) == 1 and not queued[0].to_hospital
+
+
+@pytest.mark.parametrize(
+    ("key", "next_question"), [("1", "您要看哪个科？"), ("2", "明天几点钟用车？")]
+)
+def test_going_to_the_hospital_tomorrow_asks_registration_or_car(
+    service: CallService, db: Database, key: str, next_question: str
+) -> None:
+    lines = call(service, ZHANG, "明天要去医院", key, "hangup")
+    at = lines.index("来电者：明天要去医院")
+    assert lines[at + 1].startswith("热线：要挂号，请按1；要叫车去医院，请按2。"), lines
+    after = lines.index(f"来电者：{key}", at)
+    assert lines[after + 1].startswith(f"热线：{next_question}"), lines
+    assert all(r.status != RideStatus.QUEUED for r in rides(db))
+
+
+# --- 10. a rider with no ID number on file ---------------------------------------------------
+
+
+def test_a_rider_with_nothing_to_check_is_told_a_person_says_where_the_car_goes(
+    service: CallService, db: Database
+) -> None:
+    ma = "+8613800000010"  # 马大爹: a home, no ID number on file
+    call(service, ma, "3", "明天早上八点去市一院", "1")
+    lines = call(service, ma, "3", "1", "0")
+    said = _said(lines)
+    told = "您预约了明天早上8点，到家接的车。这辆车去哪里，要由工作人员告诉您：转人工，按0。"
+    assert told in said, lines
+    assert "春城第一人民医院" not in said and "身份证" not in said
+    (ride,) = rides(db)
+    assert ride.destination == "春城第一人民医院"  # kept for the operator and the driver

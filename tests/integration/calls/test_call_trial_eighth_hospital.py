@@ -126,10 +126,20 @@ def test_no_expert_free_is_said_before_the_ordinary_slot(
     assert "没有专家号，普通号是：明天星期二" in offer
 
 
-def test_no_expert_words_no_expert_preference(service: CallService) -> None:
-    lines = call(service, ZHANG, "2", "心血管内科", "hangup")
+@pytest.mark.parametrize("said", ["心血管内科", "心血管内科，不要专家"])
+def test_no_expert_words_no_expert_preference(service: CallService, said: str) -> None:
+    lines = call(service, ZHANG, "2", said, "hangup")
     offer = _line(lines, "挂这个号，请按1")
     assert "最早的号是：" in offer and "专家" not in offer
+
+
+def test_an_expert_asked_for_at_the_day_question_is_offered_that_day_and_later(
+    service: CallService,
+) -> None:
+    lines = call(service, ZHANG, *CARDIOLOGY, "3", "明天，要专家号", "2", "hangup")
+    day_offer, later = [line for line in lines if "挂这个号，请按1" in line][1:]
+    assert "您说的是明天星期二。这天的专家号是：" in day_offer and "专家号，30元" in day_offer
+    assert "晚一点的专家号是：" in later and "专家号，30元" in later
 
 
 # --- 3. a release moment today is 今天 --------------------------------------------------------

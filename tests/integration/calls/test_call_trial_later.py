@@ -157,8 +157,12 @@ def test_a_ride_booked_before_and_joined_is_cancelled_on_never_mind_words(
         ride.destination = "春城第一人民医院"
     call(service, ZHANG, *BOOK_CARDIOLOGY)
     lines = call(service, ZHANG, "2", "2", last_four(db), "8", "8", words)
-    assert "车也取消吗" in _said(lines)
-    assert "车给您留着" not in _said(lines)
+    said = _said(lines)
+    assert "车也取消吗" in said
+    assert "车给您留着" not in said
+    # The booking first, then its car, and the booking not said again after the car.
+    assert said.index("号已经取消了") < said.index("车也取消了")
+    assert said.count("号已经取消了") == 1
     assert [r.status for r in rides(db)] == [RideStatus.CANCELLED]
 
 
@@ -201,7 +205,11 @@ def test_cancelling_in_the_reminder_call_cancels_the_car_booked_for_it(
         )
         said += [o.text for o in result.outputs if isinstance(o, Say)]
     assert any("送去医院的车也会一起取消。取消，请按8" in text for text in said), said
-    assert any("明天早上7点15分去医院的车也一起取消了" in text for text in said), said
+    heard = "".join(said)
+    assert "明天早上7点15分去医院的车也一起取消了" in heard, said
+    # Booking before car, as everywhere else in the product; the booking said once.
+    assert heard.index("这个号已经取消了") < heard.index("去医院的车也一起取消了"), said
+    assert heard.count("号已经取消了") == 1, said
     assert _appointment_status(db) == AppointmentStatus.CANCELLED
     assert [r.status for r in rides(db)] == [RideStatus.CANCELLED]
 

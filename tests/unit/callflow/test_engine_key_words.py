@@ -102,6 +102,36 @@ def test_the_longest_phrase_is_read_first(said: str, keys: set[str]) -> None:
     assert keys_said(words, said) == keys
 
 
+@pytest.mark.parametrize(
+    ("said", "noted"),
+    [
+        ("心血管内科的专家号", True),
+        ("找个专家看", True),
+        ("要专家号", True),
+        ("心血管内科，不要专家", False),  # a verb of wanting between: still a negation
+        ("不找专家，普通号就行", False),
+        ("不想挂号，叫车", False),
+    ],
+)
+def test_a_phrase_after_a_negated_verb_counts_for_nothing(said: str, noted: bool) -> None:
+    words = {"wants_expert": ["专家号", "专家门诊", "专家"], "book": ["挂号"]}
+    assert bool(keys_said(words, said)) is noted
+
+
+def test_a_wish_noted_with_no_answer_asks_again_without_a_failure(tmp_path: Path) -> None:
+    """"要专家号" alone at the department question: kept, and the question asked again."""
+    offer = {**FLOW["states"]["offer"], "notes": {"wants_expert": ["专家号"]}}  # type: ignore[dict-item]
+    flow = {**FLOW, "states": {**FLOW["states"], "offer": offer}}  # type: ignore[dict-item]
+    hotline, call = _engine(tmp_path, flow), CallState()
+    ctx = FakeContext(vars=call.vars)
+    hotline.step(call, CallStarted(None, None), ctx)
+    out = hotline.step(call, Speech("专家号"), ctx)
+    assert call.state == "offer" and call.failures == 0 and call.vars["wants_expert"] is True
+    assert "挂这个按1" in str(out[0]) and "没听明白" not in str(out)
+    out = hotline.step(call, Speech("专家号"), ctx)  # the same words again: not understood
+    assert call.failures == 1 and "没听明白" in str(out[0])
+
+
 def test_words_for_a_key_the_question_does_not_take_are_refused(tmp_path: Path) -> None:
     broken = {**FLOW, "states": {**FLOW["states"]}}  # type: ignore[dict-item]
     broken["states"]["offer"] = {**FLOW["states"]["offer"], "key_words": {"5": ["五"]}}  # type: ignore[index]

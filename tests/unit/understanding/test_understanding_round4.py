@@ -291,3 +291,33 @@ def test_a_quarter_of_an_hour(text: str, want: tuple[int, int]) -> None:
     from app.understanding.when import parse_clock
 
     assert parse_clock(text) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "to"),
+    [("帮我喊个车克医院", "医院"), ("叫个车去医院看病", "医院"), ("叫车去云大医院", "云大医院")],
+)
+def test_a_car_to_the_hospital_at_the_menu_keeps_where_it_goes(text: str, to: str) -> None:
+    assert u("menu", text) == {"want": "taxi_to", "to": to, "said": text}
+
+
+@pytest.mark.parametrize("text", ["明天要去医院", "我要去医院"])
+def test_going_to_the_hospital_with_no_car_and_no_registration_said_is_asked(text: str) -> None:
+    assert u("menu", text) == {"want": "hospital_or_car", "said": text}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("明天去医院挂号", "hospital"),  # a registration said: not asked
+        ("叫车不去医院", "taxi"),  # no hospital
+        ("帮我叫个车", "taxi"),
+    ],
+)
+def test_a_request_that_says_which_is_not_asked(text: str, value: str) -> None:
+    assert u("menu", text) == value
+
+
+def test_a_car_to_the_hospital_said_with_a_later_day_is_booked_ahead() -> None:
+    text = "明天早上叫个车去医院"
+    assert u("menu", text) == {"want": "ahead", "said": text}
