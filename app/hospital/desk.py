@@ -394,16 +394,25 @@ def stop_session(
             actor_id=actor_id,
             now=now,
             action="session_stopped",
-            target=f"schedule:{schedule.id}",
-            day=schedule.day.isoformat(),
-            session=SESSION_LABELS[schedule.session],
-            doctor=doctor.name,
-            department=department.display_name or department.name,
+            **_audited_session(schedule, doctor, department),
             reason=reason,
             cancelled=len(booked),
             rides_cancelled=rides_cancelled,
         )
     return StopResult(cancelled=len(booked), messages=messages, rides_cancelled=rides_cancelled)
+
+
+def _audited_session(
+    schedule: Schedule, doctor: Doctor, department: Department
+) -> dict[str, str]:
+    """What an audit entry of a 停诊 or its undo says of the session (never a patient)."""
+    return {
+        "target": f"schedule:{schedule.id}",
+        "day": schedule.day.isoformat(),
+        "session": SESSION_LABELS[schedule.session],
+        "doctor": doctor.name,
+        "department": department.display_name or department.name,
+    }
 
 
 def _stopped_schedule(
@@ -487,11 +496,7 @@ def reopen_session(
         actor_id=actor_id,
         now=now,
         action="session_reopened",
-        target=f"schedule:{schedule.id}",
-        day=schedule.day.isoformat(),
-        session=SESSION_LABELS[schedule.session],
-        doctor=doctor.name,
-        department=department.display_name or department.name,
+        **_audited_session(schedule, doctor, department),
         still_cancelled=kept_cancelled,
     )
     try:
