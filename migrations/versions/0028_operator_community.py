@@ -5,6 +5,10 @@ number among it) carries to the page it redirects to, keyed by the SHA-256 of a 
 token in the flash cookie, bound to the staff session (deleted with it), expiring after
 two minutes. The cookie no longer holds the data itself.
 
+On SQLite, tables are rebuilt (batch mode) with foreign keys off, as in
+0029_regular_ride_returns: dropping the old table with them on would act on the rows
+that refer to it.
+
 Revision ID: 0028_operator_community
 Revises: 0026_doctor_active
 Create Date: 2026-11-30 01:00:00
@@ -21,7 +25,17 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+def _sqlite_foreign_keys(on: bool) -> None:
+    """Off while SQLite rebuilds a table (its drop would act on the rows that refer to it),
+    outside the transaction (a PRAGMA inside one is ignored); a no-op elsewhere."""
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    with op.get_context().autocommit_block():
+        op.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def upgrade() -> None:
+    _sqlite_foreign_keys(False)
     op.create_table(
         "staff_flashes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -43,10 +57,13 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_staff_flashes_expires_at"), ["expires_at"], unique=False
         )
+    _sqlite_foreign_keys(True)
 
 
 def downgrade() -> None:
+    _sqlite_foreign_keys(False)
     with op.batch_alter_table("staff_flashes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_staff_flashes_expires_at"))
         batch_op.drop_index(batch_op.f("ix_staff_flashes_session_id"))
     op.drop_table("staff_flashes")
+    _sqlite_foreign_keys(True)

@@ -10,6 +10,10 @@ apart from `slots.status`, which a 停诊 overwrites; undoing the stop frees onl
 the HIS has not withdrawn. (A stopped session's slots cannot be told apart any more: they
 keep the old behaviour.)
 
+On SQLite, tables are rebuilt (batch mode) with foreign keys off, as in
+0029_regular_ride_returns: dropping the old table with them on would act on the rows
+that refer to it.
+
 Revision ID: 0030_service_holidays
 Revises: 0029_regular_ride_returns
 Create Date: 2026-11-30 04:10:00
@@ -26,7 +30,17 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+def _sqlite_foreign_keys(on: bool) -> None:
+    """Off while SQLite rebuilds a table (its drop would act on the rows that refer to it),
+    outside the transaction (a PRAGMA inside one is ignored); a no-op elsewhere."""
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    with op.get_context().autocommit_block():
+        op.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def upgrade() -> None:
+    _sqlite_foreign_keys(False)
     op.create_table(
         "service_holidays",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -50,9 +64,12 @@ def upgrade() -> None:
         "UPDATE slots SET his_withdrawn = true WHERE status = 'busy-unavailable' AND schedule_id"
         " IN (SELECT id FROM schedules WHERE source = 'his' AND status = 'active')"
     )
+    _sqlite_foreign_keys(True)
 
 
 def downgrade() -> None:
+    _sqlite_foreign_keys(False)
     op.drop_table("service_holidays")
     with op.batch_alter_table("slots", schema=None) as batch_op:
         batch_op.drop_column("his_withdrawn")
+    _sqlite_foreign_keys(True)

@@ -148,9 +148,6 @@ def test_the_regular_rides_migration_keeps_the_rows_that_refer_to_rides(db: Data
     downgrade(db.url, BEFORE_REGULAR)
     db.engine.dispose()
     assert _rides_referred_to(db) == before
-    with db.engine.begin() as conn:  # 0026 and 0027 rebuild doctors and hospitals
-        for table in ("hospital_trips", "appointments", "slots", "schedules", "doctors",
-                      "departments", "hospitals", "operator_requests", "rides", "people"):
-            conn.execute(text(f"DELETE FROM {table}"))
+    upgrade(db.url)  # 0026-0030 rebuild their tables with foreign keys off too
     db.engine.dispose()
-    upgrade(db.url)
+    assert _rides_referred_to(db) == before
