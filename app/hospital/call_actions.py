@@ -28,7 +28,7 @@ from app.hospital import keypad_menus as menus
 from app.hospital import offers as appointment_offers
 from app.hospital import upcoming as upcoming_appointments
 from app.hospital.enums import ClinicSession, ClinicType
-from app.hospital.errors import BookingError
+from app.hospital.errors import BookingError, patient_in_call
 from app.hospital.models import Appointment, Hospital
 from app.hospital.offers import Offer
 from app.hospital.own_hospital import own_hospital_id, prefer_own
@@ -304,7 +304,7 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
                 reason="来电者在电话里取消",
             )
         except BookingError as refusal:
-            ctx.vars["cancel_problem"] = refusal.said(ctx.today)
+            ctx.vars["cancel_problem"] = refusal.said(ctx.today, patient=patient_in_call(ctx.vars))
             return "refused"
         cancel_car_made_for(ctx, ctx.vars["upcoming_id"])
         return "cancelled"
@@ -450,7 +450,7 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
                 now=ctx.now,
             )
         except BookingError as refusal:
-            ctx.vars["booking_problem"] = refusal.said(ctx.today)
+            ctx.vars["booking_problem"] = refusal.said(ctx.today, patient=patient_in_call(ctx.vars))
             return "none"
         if not days:
             return "none"
@@ -569,7 +569,7 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
                     call_id=ctx.call.id,
                 )
         except BookingError as refusal:
-            ctx.vars["booking_problem"] = refusal.said(ctx.today)
+            ctx.vars["booking_problem"] = refusal.said(ctx.today, patient=patient_in_call(ctx.vars))
             if refusal.code in ("slot_taken", "slot_unavailable"):
                 return "taken"
             if refusal.code in ("already_booked", "time_clash", "id_required"):
@@ -780,7 +780,7 @@ def _offers(
             limit=1,
         )
     except BookingError as refusal:  # e.g. suspended: no offers by phone
-        ctx.vars["booking_problem"] = refusal.said(ctx.today)
+        ctx.vars["booking_problem"] = refusal.said(ctx.today, patient=patient_in_call(ctx.vars))
         return []
 
 

@@ -12,7 +12,9 @@ the call (明天星期二, 今天下午4点: `rules.spoken_visit_day`, `rules.sp
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 from app import texts
 from app.hospital.rules import spoken_day, spoken_moment, spoken_time, spoken_visit_day
@@ -34,17 +36,29 @@ def _said(value: object, today: date) -> object:
     return value
 
 
+#: How staff pages name the patient of a refused booking.
+STAFF_WORD_FOR_PATIENT = "这位老人"
+
+
+def patient_in_call(call_vars: Mapping[str, Any]) -> str:
+    """The patient as the caller hears them in a call (您, 您母亲张秀英), for `.said`."""
+    return str(call_vars.get("patient_name") or STAFF_WORD_FOR_PATIENT)
+
+
 class BookingError(Exception):
     """A booking refused: `.code` for the dialog, `.message` (Chinese) for staff pages,
     `.said(today)` to say to a caller."""
 
     def __init__(self, code: str, **details: object) -> None:
-        message = texts.refusal(code, **{k: _written(v) for k, v in details.items()})
+        written = {k: _written(v) for k, v in details.items()}
+        message = texts.refusal(code, who=STAFF_WORD_FOR_PATIENT, **written)
         super().__init__(message)
         self.code = code
         self.message = message
         self.details = details
 
-    def said(self, today: date) -> str:
-        """The refusal as a call says it: 这位老人明天星期二上午8点已经挂了… ."""
-        return texts.refusal(self.code, **{k: _said(v, today) for k, v in self.details.items()})
+    def said(self, today: date, *, patient: str = STAFF_WORD_FOR_PATIENT) -> str:
+        """The refusal as a call says it, the patient named as the caller hears them
+        (您 / 您母亲张秀英): 您明天星期二上午8点已经挂了… ."""
+        said = {k: _said(v, today) for k, v in self.details.items()}
+        return texts.refusal(self.code, who=patient, **said)

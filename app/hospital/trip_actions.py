@@ -18,7 +18,7 @@ from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
 from app.hospital import appointments, reminders
 from app.hospital.enums import AppointmentStatus, ClinicSession
-from app.hospital.errors import BookingError
+from app.hospital.errors import BookingError, patient_in_call
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
 from app.hospital.rules import spoken_clock, spoken_visit_day
 from app.people.enums import PlaceKind
@@ -324,7 +324,7 @@ def _register_reminder(registry: ActionRegistry) -> None:
                 reason=REMINDER_CANCEL_REASON,
             )
         except BookingError as refusal:
-            ctx.vars["cancel_problem"] = refusal.said(ctx.today)
+            ctx.vars["cancel_problem"] = refusal.said(ctx.today, patient=patient_in_call(ctx.vars))
             return "refused"
         reminders.record_answer(ctx.session, reminder_id=ctx.vars.get("reminder_id"),
                                 answer="cancelled")

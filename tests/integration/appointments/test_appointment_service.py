@@ -400,7 +400,7 @@ def test_two_bookings_of_one_patient_within_the_hour_clash_in_any_department(
             _book(demo, _slot(demo, day=d(2), start=start, department="骨科"), zhang)
         assert err.value.code == "time_clash"
         assert "8点" in err.value.message and CARDIO in err.value.message
-        assert "同一个时间不能再挂" in err.value.message
+        assert "同一个时间不能再挂" in err.value.message and "这位老人" in err.value.message
     with demo.session() as session:
         offered = appointment_offers.find_offers(
             session, department="骨科", patient_id=zhang, now=NOW, day=d(2), limit=100

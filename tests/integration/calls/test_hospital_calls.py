@@ -610,8 +610,9 @@ def test_a_clash_at_the_moment_of_booking_is_said_and_the_days_offered(
     answer = service.handle(call_id=call_id, event=Keys("1"), event_key="yes")
     said = " ".join(o.text for o in answer.outputs if isinstance(o, Say))
     assert "同一个时间不能再挂" in said and "哪天去" in said
-    # The refusal's day said as the offers say days, never the written 12月1日 星期二.
-    assert "这位老人明天星期二上午8点已经挂了心血管内科的号" in said
+    # The refusal's day said as the offers say days, never the written 12月1日 星期二; the
+    # patient, who is calling, hears 您 (staff pages say 这位老人).
+    assert "您明天星期二上午8点已经挂了心血管内科的号" in said and "这位老人" not in said
     assert len(booked(db)) == 1
 
 
