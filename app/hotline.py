@@ -39,6 +39,7 @@ from app.taxi.models import Ride
 from app.taxi.rules import ACTIVE_STATUSES
 from app.taxi.whose import rider_short
 from app.texts import CatalogueError, load_catalogue
+from app.understanding import understand
 from app.understanding.menu import car_to_hospital as car_to_hospital_said
 
 
@@ -105,7 +106,13 @@ def _register_caller_actions(registry: ActionRegistry) -> None:
         if heard.get("want") == "taxi_to":
             ctx.vars["menu_to"] = heard["to"]
             return "taxi"
-        return "ask" if heard.get("want") == "hospital_or_car" else "ahead"
+        if heard.get("want") != "hospital_or_car":
+            return "ahead"
+        # The day said with it (明天要去医院) is kept for the booking, should the caller
+        # choose 挂号 (hospital.find_first_offer offers that day first).
+        day = understand("when", str(heard.get("said", "")), ctx.today)
+        ctx.vars["menu_day"] = day if isinstance(day, dict) and day.get("date") else None
+        return "ask"
 
     @registry.register("car_to_hospital", outcomes=("ahead", "taxi"))
     def car_to_hospital(ctx: StepContext) -> str:
@@ -113,6 +120,7 @@ def _register_caller_actions(registry: ActionRegistry) -> None:
         or a car now to the hospital."""
         heard = ctx.vars.get("menu_answer")
         said = str(heard.get("said", "")) if isinstance(heard, dict) else ""
+        ctx.vars.pop("menu_day", None)  # a car, not a booking, for that day
         answer = car_to_hospital_said(said, ctx.today)
         ctx.vars["menu_answer"] = answer
         if answer["want"] == "taxi_to":

@@ -396,6 +396,12 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         toothache) is `not_offered`, never "full"."""
         if ctx.vars.get("department") not in appointment_offers.department_names(ctx.session):
             return "not_offered"
+        carried = ctx.vars.pop("menu_day", None)
+        if isinstance(carried, dict) and carried.get("date"):
+            # "明天要去医院" at the main menu, then 挂号: that day's offer first.
+            ctx.vars["wanted"] = carried
+            if find_offer_on_day(ctx) == "found":
+                return "found"
         if ctx.vars.get("wants_expert"):
             # 专家号 asked for: the earliest expert's slot, else said so before an ordinary one.
             expert = _offers(ctx, clinic_type=ClinicType.EXPERT)

@@ -414,3 +414,12 @@ def test_a_rider_with_nothing_to_check_is_told_a_person_says_where_the_car_goes(
     assert "春城第一人民医院" not in said and "身份证" not in said
     (ride,) = rides(db)
     assert ride.destination == "春城第一人民医院"  # kept for the operator and the driver
+
+
+def test_the_day_said_with_going_to_the_hospital_is_the_day_offered_for_registration(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "明天要去医院", "1", "心血管内科", "hangup")
+    said = _said(lines[lines.index("来电者：心血管内科"):])
+    assert "明天" in said and "这天的号是" in said, lines
+    assert "最早的号是" not in said
