@@ -279,3 +279,20 @@ def test_asking_for_120_and_a_limb_that_will_not_move_are_emergencies(text: str)
 
 def test_a_worry_about_some_day_is_no_emergency() -> None:
     assert u("emergency", "我担心哪天晕倒了没人管") is False
+
+
+# the ninth call trial -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["突然站不住了，往一边倒", "我 一 下 子 走 路 打 偏 偏"])
+def test_sudden_loss_of_balance_is_an_emergency(text: str) -> None:
+    assert u("emergency", text) is True
+
+
+def test_unsteady_for_years_is_not() -> None:
+    assert u("emergency", "走路站不稳好多年了") is False
+
+
+@pytest.mark.parametrize("text", ["我的车去哪里", "约的那个车去哪个医院"])
+def test_where_does_my_car_go_is_a_question_about_it(text: str) -> None:
+    assert u("intent", text) == "query"
