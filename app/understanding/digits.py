@@ -78,9 +78,48 @@ def _after_last_correction(text: str) -> str:
 
 
 def parse_digits(text: str) -> str | None:
-    """Return the digits said (``0-9`` and ``X``), or ``None`` when no digit was said."""
+    """Return the digits said (``0-9`` and ``X``), or ``None`` when no digit was said.
+
+    Where other numbers come too (an age, a year, a house number: 我今年七十八了，身份证
+    后面是幺九洞三), the digits after the last "是" / "就是" that make a number of a length
+    asked for are the answer, else the whole, else the one run of four digits among
+    several. Four digits said twice in a row (三四五六三四五六) are said once."""
+    for said in _after_markers(text):
+        digits = _digits_of(said)
+        if digits is not None and len(digits) in _WHOLE_LENGTHS:
+            return digits
+    whole = _digits_of(text)
+    if whole is None or len(whole) in _WHOLE_LENGTHS:
+        return whole
+    fours = [g for g in _groups(text) if len(g) == 4]
+    return fours[0] if len(fours) == 1 else whole
+
+
+#: Words that announce the answer: 后四位是…, 尾号就是…, 后头四个就是….
+_MARKER = re.compile("就是|是")
+
+
+def _after_markers(text: str) -> list[str]:
+    """What follows each "是" / "就是" (the last first): where the answer is announced."""
+    return [text[m.end() :] for m in reversed(list(_MARKER.finditer(text)))]
+
+
+def _digits_of(text: str) -> str | None:
+    digits = _with_x_last(_said_again(_groups(text)))
+    if len(digits) == 8 and digits[:4] == digits[4:]:
+        return digits[:4]  # 三四五六三四五六: four digits said twice for certainty
+    return digits or None
+
+
+#: 是 (s/sh merged with 四) after a word or opening the answer is "it is", not a digit.
+_COPULA = "是"
+
+
+def _groups(text: str) -> tuple[str, ...]:
+    """The digits between pauses and other words."""
     strong, keys, x_words, not_digits = _tables()
-    t = basic(text).replace("*", "x") if "*" in text else basic(text)
+    t = _expand_chunks(text, strong)
+    t = basic(t).replace("*", "x") if "*" in t else basic(t)
     t = _after_last_correction(t)
     t = _drop_preamble(t, strong)
     t = _expand_counts(t, strong)
@@ -91,43 +130,64 @@ def parse_digits(text: str) -> str | None:
     for ch in t:
         if ch == "X" or ch in strong:
             tokens.append("X" if ch == "X" else strong[ch])
+        elif ch == _COPULA and (not tokens or tokens[-1] is None):
+            tokens.append(None)  # 后面是幺九洞三 / 是零零幺幺: "it is", no 四
         elif is_han(ch) and char_key(ch) in keys:
             tokens.append("?" + keys[char_key(ch)])
         else:  # a pause or another word: a sound-alike next to it is not a digit
             tokens.append(None)
-    if t.startswith(_COPULA):  # 是零零幺幺: 是 opens the answer, no 四
-        tokens[0] = None
-    if _only_digit_sounds(tokens):  # 腰 动 八 气: nothing but digits and their sound-alikes
-        tokens = [tok.lstrip("?") if tok else tok for tok in tokens]
-    groups: list[str] = [""]  # digits between pauses
-    for i, tok in enumerate(tokens):
+    groups: list[str] = []
+    for run in _runs(tokens):
+        if _only_digit_sounds(run):  # 腰 动 八 气: nothing but digits and their sound-alikes
+            groups.append("".join(tok.lstrip("?") for tok in run))
+            continue
+        group = ""
+        for i, tok in enumerate(run):
+            if tok.startswith("?"):
+                # A sound-alike (腰 for 幺, 酒 for 九) counts only between two real digits.
+                before = run[i - 1] if i > 0 else ""
+                after = run[i + 1] if i + 1 < len(run) else ""
+                if before and not before.startswith("?") and after and not after.startswith("?"):
+                    group += tok[1:]
+                continue
+            group += tok
+        groups.append(group)
+    return tuple(g for g in groups if g)
+
+
+def _runs(tokens: list[str | None]) -> list[list[str]]:
+    """The tokens between pauses and other words."""
+    runs: list[list[str]] = [[]]
+    for tok in tokens:
         if tok is None:
-            if groups[-1]:
-                groups.append("")
-            continue
-        if tok.startswith("?"):
-            # A sound-alike (腰 for 幺, 酒 for 九) counts only between two real digits.
-            before = tokens[i - 1] if i > 0 else None
-            after = tokens[i + 1] if i + 1 < len(tokens) else None
-            if before and not before.startswith("?") and after and not after.startswith("?"):
-                groups[-1] += tok[1:]
-            continue
-        groups[-1] += tok
-    return _said_again(tuple(g for g in groups if g)) or None
+            runs.append([])
+        else:
+            runs[-1].append(tok)
+    return [r for r in runs if r]
 
 
-#: 是 (s/sh merged with 四) opening the answer is "it is", not a digit.
-_COPULA = "是"
+def _only_digit_sounds(run: list[str]) -> bool:
+    """A run of three or more, every word a digit or sounding like one, one at least as
+    written (腰动八气 = 幺洞八七): the sound-alikes are digits too (a sentence has other
+    words between them)."""
+    return len(run) >= 3 and any(not tok.startswith("?") for tok in run)
 
 
-def _only_digit_sounds(tokens: list[str | None]) -> bool:
-    """Every word of the answer is a digit or sounds like one, one at least as written
-    (腰动八气 = 幺洞八七): the sound-alikes are digits too (a sentence has other words)."""
-    return (
-        len(tokens) >= 3
-        and None not in tokens
-        and any(tok is not None and not tok.startswith("?") for tok in tokens)
-    )
+def _expand_chunks(text: str, strong: dict[str, str]) -> str:
+    """二十三 四十五 / 九十 三十: numbers said in tens, each between the recogniser's gaps,
+    are their digits one after the other (2345, 9030), not one number."""
+    chunks = text.split()
+    if len(chunks) < 2 or not all(any(u in c for u in _UNITS) for c in chunks):
+        return text
+    return "".join(_expand_units(c, strong) for c in chunks)
+
+
+def _with_x_last(digits: str) -> str:
+    """叉在最后，前头是幺两三: the X of an ID number is its last character, however said."""
+    if "X" not in digits:
+        return digits
+    plain = digits.replace("X", "")
+    return plain + "X" if len(plain) in (3, 17) else digits
 
 
 #: Lengths of the numbers asked for: an ID's last 4, a mobile (11), a landline (7, 8, 11, 12),

@@ -93,7 +93,7 @@ def clause_len(text: str, index: int) -> int:
 _CORRECTION = re.compile(r"[哦噢喔哎唉诶欸][\s,，、.。…]*不(是|对)?")
 #: 不对不对，哦，是的是的: after a no, 哦 and a yes said again take it back.
 _YES_AGAIN = re.compile(
-    r"不(?:对|是)[^哦噢喔哎唉诶欸]*[哦噢喔哎唉诶欸][\s,，、.。…]*(?P<rest>(?:是|对)的?.*)$"
+    r"不(?:对|是|要)[^哦噢喔哎唉诶欸]*[哦噢喔哎唉诶欸][\s,，、.。…]*(?P<rest>(?:是|对|要)的?.*)$"
 )
 #: 我要喊个车，不是不是，我要挂号 / 看心脏，不对不对，看眼睛: a doubled no, or 说错了, takes
 #: back the words before it when more words follow.
@@ -109,9 +109,13 @@ def said_again(text: str) -> str:
     for said in (text, _GAPS.sub("", text)):  # 哦 不 对: the recogniser's word gaps
         marks = [m for m in _CORRECTION.finditer(said) if m.group(1)]
         marks += _TAKEN_BACK.finditer(said)
+        # the words after the last mark that has any (是挂号，我说错了: 说错了 ends it)
+        for end in sorted({m.end() for m in marks}, reverse=True):
+            rest = said[end:].strip(_SEPARATORS)
+            if rest:
+                return rest
         if marks:
-            rest = said[max(m.end() for m in marks) :].strip(_SEPARATORS)
-            return rest or text
+            return text
     return text
 
 

@@ -296,3 +296,55 @@ def test_unsteady_for_years_is_not() -> None:
 @pytest.mark.parametrize("text", ["我的车去哪里", "约的那个车去哪个医院"])
 def test_where_does_my_car_go_is_a_question_about_it(text: str) -> None:
     assert u("intent", text) == "query"
+
+
+# digits: the answer among other numbers (set r, read) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("我八十三了，身份证后四位是六洞幺八", "6018"),
+        ("我住十五号，尾号就是三三拐九", "3379"),
+        ("我一九四八年的，后面四个是二五八洞", "2580"),
+        ("电话是幺三九洞洞洞幺二三四五 后四位就是二三四五", "2345"),
+        ("我家在三十号，号码七五四一，记到哈", "7541"),
+    ],
+)
+def test_the_digits_announced_after_other_numbers_are_the_answer(text: str, want: str) -> None:
+    assert u("digits", text) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("后四位是要洞是酒", "1049"),  # sound-alikes only, after the announcement
+        ("五 七 两 八 五 七 两 八", "5728"),  # said twice for certainty
+        ("三十一 四十二", "3142"),  # in tens, between the recogniser's gaps
+        ("叉在最后，前面是两洞九", "209X"),  # the X of an ID number is its last
+        ("是洞洞幺两", "0012"),  # 是 opening the answer is no 四
+    ],
+)
+def test_digit_sounds_repeats_tens_and_the_x(text: str, want: str) -> None:
+    assert u("digits", text) == want
+
+
+def test_an_eight_digit_landline_stays_whole() -> None:
+    assert u("digits", "六五五五 幺二三四") == "65551234"
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("叫车，不对不对，是挂号，我说错了", "hospital"),  # the words before the last 说错了
+        ("我妈的号挂着没有", "query"),
+        ("我姑娘明天开车来接我，不消你们", "unknown"),
+        ("帮我查下天气预报", "unknown"),
+    ],
+)
+def test_intent_rules_from_set_r(text: str, want: str) -> None:
+    assert u("intent", text) == want
+
+
+def test_two_complaints_said_with_also_name_no_single_department() -> None:
+    assert u("department", "耳朵也不好，胃也不好") is None
