@@ -1,7 +1,10 @@
 """Dispatch console with many historical rides: queue.json latency and the change marker.
 
     .venv/bin/python bench/dispatch_console.py [--rides 1000000] [--live 20]
-        [--requests 300] [postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--requests 300] [--database NAME]
+        [postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+
+Smoke run: `--rides 1000 --requests 50`.
 
 Creates a throw-away PostgreSQL database, migrates it, loads the demo data (drivers,
 people), inserts `--rides` finished rides (completed/cancelled, spread over the past
@@ -71,8 +74,8 @@ HISTORY = text(
 )
 
 
-def create_database(admin_url: str) -> str:
-    name = f"ivr_bench_{uuid.uuid4().hex[:8]}"
+def create_database(admin_url: str, name: str | None = None) -> str:
+    name = name or f"ivr_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -119,7 +122,10 @@ def load(db: Database, history: int, live: int) -> set[int]:
 def serve(url: str) -> tuple[uvicorn.Server, str]:
     from app.main import create_app
 
-    app = create_app(Settings(database_url=url, secret_key=SECRET))  # type: ignore[call-arg]
+    # Without the outbox, retention and scheduler threads: the retention job would blank
+    # the months-old rides during the measurement.
+    app = create_app(Settings(database_url=url, secret_key=SECRET),  # type: ignore[call-arg]
+                     background_jobs=False)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
@@ -196,9 +202,10 @@ def main() -> None:
     parser.add_argument("--rides", type=int, default=1_000_000, help="historical rides")
     parser.add_argument("--live", type=int, default=20, help="live rides")
     parser.add_argument("--requests", type=int, default=300, help="queue.json requests")
+    parser.add_argument("--database", help="name of the throw-away database (default: random)")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
-    url = create_database(args.url)
+    url = create_database(args.url, args.database)
     try:
         upgrade(url)
         db = Database(url)
