@@ -25,7 +25,7 @@ import logging
 import re
 from datetime import date, datetime, time
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -124,17 +124,11 @@ def book(
         and not rules.is_elderly(patient_age(patient, today))
     ):  # kept for older callers until the hospital's release moment for the session
         raise BookingError("reserved_for_elderly")
-    existing = session.scalar(
-        select(func.count(Appointment.id)).where(
-            Appointment.patient_id == patient.id,
-            Appointment.department_name == department.name,
-            Appointment.day == schedule.day,
-            Appointment.status == AppointmentStatus.BOOKED,
-        )
-    )
-    if existing:
+    # One read of the patient's live bookings that day for both checks below.
+    same_day = _live_bookings_on(session, patient_id=patient.id, day=schedule.day)
+    if any(other.department_name == department.name for other, _ in same_day):
         raise _already_booked(schedule.day, department.name)
-    check_no_clash(session, patient_id=patient.id, day=schedule.day, start_time=slot.start_time)
+    _refuse_clash(same_day, slot.start_time)
     appointment = Appointment(
         slot_id=slot.id,
         patient_id=patient.id,
@@ -267,32 +261,48 @@ def clashing_booking(
     Visits closer than `rules.CLASH_MINUTES` clash: nobody is seen in two clinics within
     the hour.
     """
-    rows = session.execute(
-        select(Appointment, Slot.start_time)
-        .join(Slot, Slot.id == Appointment.slot_id)
-        .where(
-            Appointment.patient_id == patient_id,
-            Appointment.day == day,
-            Appointment.status == AppointmentStatus.BOOKED,
-        )
-        .order_by(Slot.start_time)
-    ).all()
-    for appointment, other_start in rows:
-        if times_clash(other_start, start_time):
-            return appointment
-    return None
+    clash = _clash(_live_bookings_on(session, patient_id=patient_id, day=day), start_time)
+    return clash[0] if clash is not None else None
 
 
 def check_no_clash(session: Session, *, patient_id: int, day: date, start_time: time) -> None:
     """Refuse a booking within the hour of another live booking of the same patient
     (`time_clash`); used by phone booking and the desk's walk-in booking alike."""
-    other = clashing_booking(session, patient_id=patient_id, day=day, start_time=start_time)
-    if other is not None:
-        other_slot = session.get(Slot, other.slot_id)
-        at = other_slot.start_time if other_slot is not None else start_time
+    _refuse_clash(_live_bookings_on(session, patient_id=patient_id, day=day), start_time)
+
+
+def _live_bookings_on(
+    session: Session, *, patient_id: int, day: date
+) -> list[tuple[Appointment, time]]:
+    """The patient's live bookings that day (any department, any hospital), earliest
+    first, each with its start time."""
+    return list(
+        session.execute(
+            select(Appointment, Slot.start_time)
+            .join(Slot, Slot.id == Appointment.slot_id)
+            .where(
+                Appointment.patient_id == patient_id,
+                Appointment.day == day,
+                Appointment.status == AppointmentStatus.BOOKED,
+            )
+            .order_by(Slot.start_time)
+        ).tuples()
+    )
+
+
+def _clash(
+    same_day: list[tuple[Appointment, time]], start_time: time
+) -> tuple[Appointment, time] | None:
+    return next((row for row in same_day if times_clash(row[1], start_time)), None)
+
+
+def _refuse_clash(same_day: list[tuple[Appointment, time]], start_time: time) -> None:
+    clash = _clash(same_day, start_time)
+    if clash is not None:
+        other, at = clash
         raise BookingError(
             "time_clash",
-            day=day,
+            day=other.day,
             time=f"{'下午' if at.hour >= 12 else '上午'}{spoken_clock(at)}",
             department=other.department_name,
         )
