@@ -276,18 +276,17 @@ def _live_bookings_on(
 ) -> list[tuple[Appointment, time]]:
     """The patient's live bookings that day (any department, any hospital), earliest
     first, each with its start time."""
-    return list(
-        session.execute(
-            select(Appointment, Slot.start_time)
-            .join(Slot, Slot.id == Appointment.slot_id)
-            .where(
-                Appointment.patient_id == patient_id,
-                Appointment.day == day,
-                Appointment.status == AppointmentStatus.BOOKED,
-            )
-            .order_by(Slot.start_time)
-        ).tuples()
+    rows = session.execute(
+        select(Appointment, Slot.start_time)
+        .join(Slot, Slot.id == Appointment.slot_id)
+        .where(
+            Appointment.patient_id == patient_id,
+            Appointment.day == day,
+            Appointment.status == AppointmentStatus.BOOKED,
+        )
+        .order_by(Slot.start_time)
     )
+    return [(appointment, start) for appointment, start in rows]
 
 
 def _clash(
