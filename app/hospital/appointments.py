@@ -100,7 +100,7 @@ def book(
     slot goes to an elderly patient, and the patient has no other booking in the
     department (by its canonical name, at any hospital) that day.
     """
-    patient = get_patient(session, patient_id)
+    patient = get_patient(session, patient_id, with_phones=notify)
     today = local_today(now)
     _resident(patient, today)
     check_not_suspended(patient, today)
@@ -169,7 +169,7 @@ def book(
         notify_family(session, patient, body, f"appointment:{appointment.id}:booked")
         return appointment
     extra = contact.phone if contact is not None else booked_by_number
-    for number in _sms_numbers(session, patient, extra):
+    for number in _sms_numbers(patient, extra):
         _sms(session, number, body, f"appointment:{appointment.id}:booked:sms:{number}")
     return appointment
 
@@ -400,7 +400,7 @@ def cancel(
     if appointment.booked_by_contact_id is not None:
         contact = session.get(FamilyContact, appointment.booked_by_contact_id)
         extra = contact.phone if contact is not None else extra
-    for number in _sms_numbers(session, patient, extra):
+    for number in _sms_numbers(patient, extra):
         _sms(session, number, body, f"appointment:{appointment.id}:cancelled:sms:{number}")
     return appointment
 
@@ -462,15 +462,14 @@ def _slot_context(session: Session, slot: Slot) -> tuple[Schedule, Doctor, Depar
     return row[0], row[1], row[2], row[3]
 
 
-def _sms_numbers(session: Session, patient: Person, extra: str | None) -> list[str]:
-    """The patient's mobiles (landlines get no SMS), then the booker's number if new."""
-    numbers = list(
-        session.scalars(
-            select(PersonPhone.number)
-            .where(PersonPhone.person_id == patient.id, PersonPhone.kind == PhoneKind.MOBILE)
-            .order_by(PersonPhone.id)
-        )
-    )
+def _sms_numbers(patient: Person, extra: str | None) -> list[str]:
+    """The patient's mobiles (landlines get no SMS) in the order they were saved, then the
+    booker's number if new."""
+    numbers = [
+        phone.number
+        for phone in sorted(patient.phones, key=lambda phone: phone.id)
+        if phone.kind == PhoneKind.MOBILE
+    ]
     if extra and extra not in numbers and MOBILE_RE.fullmatch(extra):
         numbers.append(extra)
     return numbers
