@@ -16,8 +16,10 @@ through `app.taxi.rides` (a third of them assigned to drivers). It then:
    another (closed loop, one client, after 20 warm-up requests); the latency is measured
    at the client and includes HTTP, session checking, the live-queue and marker queries
    and JSON rendering;
-2. times `change_marker` alone (what each process's console feed runs every 250 ms), and
-   for comparison the former marker (count, max and sum over the whole rides table);
+2. times `change_marker` alone, then the console feed's whole poll (`ChangeFeed._read`:
+   the rides, waiting-callers and drivers markers in one session, what each process runs
+   every 250 ms while a console is open) with the CPU it takes this process, and for
+   comparison the former marker (count, max and sum over the whole rides table);
 3. prints the plans (EXPLAIN ANALYZE) of the marker and live-queue statements;
 4. checks that queue.json shows exactly the live rides and the marker is stable.
 Excludes: concurrent webhooks, several open consoles, the server-sent event stream and
@@ -55,6 +57,7 @@ from app.staff import accounts  # noqa: E402
 from app.staff.enums import StaffRole  # noqa: E402
 from app.taxi import queue as ride_queue  # noqa: E402
 from app.taxi import rides  # noqa: E402
+from app.taxi.console.events import POLL_SECONDS, ChangeFeed  # noqa: E402
 from app.taxi.models import Ride  # noqa: E402
 
 SECRET = "c" * 40
@@ -223,6 +226,10 @@ def main() -> None:
         timed(get_queue, 20)
         queue_ms = timed(get_queue, args.requests)
         marker_ms = timed(lambda: new_marker(db), args.requests)
+        feed = ChangeFeed(db)
+        cpu = time.process_time()
+        feed_ms = timed(feed._read, args.requests)  # noqa: SLF001 - the poll itself
+        feed_cpu_ms = (time.process_time() - cpu) * 1000 / args.requests
         former_ms = timed(lambda: former_marker(db), 10)
         plans = {
             "change_marker": plan(db, new_marker, "max"),
@@ -247,10 +254,14 @@ def main() -> None:
         for label, values in (
             ("GET /dispatch/queue.json over HTTP", queue_ms),
             ("change_marker (new, one session each)", marker_ms),
+            ("console feed poll (rides+panel+drivers)", feed_ms),
             ("former marker: count/max/sum of all rides", former_ms),
         ):
             print(f"{label:<44} {len(values):>5} {pct(values, 50):>7.1f} "
                   f"{pct(values, 95):>7.1f} {max(values):>7.1f}")
+        print(f"console feed poll: {feed_cpu_ms:.2f} ms of this process's CPU each; every "
+              f"{POLL_SECONDS * 1000:.0f} ms while a console is open: "
+              f"{feed_cpu_ms / (POLL_SECONDS * 1000) * 100:.1f}% of one core")
         problems = []
         if shown != live_ids:
             problems.append(f"queue.json shows {len(shown)} rides, {len(live_ids)} are live")
