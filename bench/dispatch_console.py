@@ -1,7 +1,10 @@
 """Dispatch console with many historical rides: queue.json latency and the change marker.
 
     .venv/bin/python bench/dispatch_console.py [--rides 1000000] [--live 20]
-        [--requests 300] [postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--requests 300] [--database NAME]
+        [postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+
+Smoke run: `--rides 1000 --requests 50`.
 
 Creates a throw-away PostgreSQL database, migrates it, loads the demo data (drivers,
 people), inserts `--rides` finished rides (completed/cancelled, spread over the past
@@ -13,8 +16,10 @@ through `app.taxi.rides` (a third of them assigned to drivers). It then:
    another (closed loop, one client, after 20 warm-up requests); the latency is measured
    at the client and includes HTTP, session checking, the live-queue and marker queries
    and JSON rendering;
-2. times `change_marker` alone (what each process's console feed runs every 250 ms), and
-   for comparison the former marker (count, max and sum over the whole rides table);
+2. times `change_marker` alone, then the console feed's whole poll (`ChangeFeed._read`:
+   the rides, waiting-callers and drivers markers in one session, what each process runs
+   every 250 ms while a console is open) with the CPU it takes this process, and for
+   comparison the former marker (count, max and sum over the whole rides table);
 3. prints the plans (EXPLAIN ANALYZE) of the marker and live-queue statements;
 4. checks that queue.json shows exactly the live rides and the marker is stable.
 Excludes: concurrent webhooks, several open consoles, the server-sent event stream and
@@ -52,6 +57,7 @@ from app.staff import accounts  # noqa: E402
 from app.staff.enums import StaffRole  # noqa: E402
 from app.taxi import queue as ride_queue  # noqa: E402
 from app.taxi import rides  # noqa: E402
+from app.taxi.console.events import POLL_SECONDS, ChangeFeed  # noqa: E402
 from app.taxi.models import Ride  # noqa: E402
 
 SECRET = "c" * 40
@@ -71,8 +77,8 @@ HISTORY = text(
 )
 
 
-def create_database(admin_url: str) -> str:
-    name = f"ivr_bench_{uuid.uuid4().hex[:8]}"
+def create_database(admin_url: str, name: str | None = None) -> str:
+    name = name or f"ivr_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -119,7 +125,10 @@ def load(db: Database, history: int, live: int) -> set[int]:
 def serve(url: str) -> tuple[uvicorn.Server, str]:
     from app.main import create_app
 
-    app = create_app(Settings(database_url=url, secret_key=SECRET))  # type: ignore[call-arg]
+    # Without the outbox, retention and scheduler threads: the retention job would blank
+    # the months-old rides during the measurement.
+    app = create_app(Settings(database_url=url, secret_key=SECRET),  # type: ignore[call-arg]
+                     background_jobs=False)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
@@ -196,9 +205,10 @@ def main() -> None:
     parser.add_argument("--rides", type=int, default=1_000_000, help="historical rides")
     parser.add_argument("--live", type=int, default=20, help="live rides")
     parser.add_argument("--requests", type=int, default=300, help="queue.json requests")
+    parser.add_argument("--database", help="name of the throw-away database (default: random)")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
-    url = create_database(args.url)
+    url = create_database(args.url, args.database)
     try:
         upgrade(url)
         db = Database(url)
@@ -216,6 +226,10 @@ def main() -> None:
         timed(get_queue, 20)
         queue_ms = timed(get_queue, args.requests)
         marker_ms = timed(lambda: new_marker(db), args.requests)
+        feed = ChangeFeed(db)
+        cpu = time.process_time()
+        feed_ms = timed(feed._read, args.requests)  # noqa: SLF001 - the poll itself
+        feed_cpu_ms = (time.process_time() - cpu) * 1000 / args.requests
         former_ms = timed(lambda: former_marker(db), 10)
         plans = {
             "change_marker": plan(db, new_marker, "max"),
@@ -240,10 +254,14 @@ def main() -> None:
         for label, values in (
             ("GET /dispatch/queue.json over HTTP", queue_ms),
             ("change_marker (new, one session each)", marker_ms),
+            ("console feed poll (rides+panel+drivers)", feed_ms),
             ("former marker: count/max/sum of all rides", former_ms),
         ):
             print(f"{label:<44} {len(values):>5} {pct(values, 50):>7.1f} "
                   f"{pct(values, 95):>7.1f} {max(values):>7.1f}")
+        print(f"console feed poll: {feed_cpu_ms:.2f} ms of this process's CPU each; every "
+              f"{POLL_SECONDS * 1000:.0f} ms while a console is open: "
+              f"{feed_cpu_ms / (POLL_SECONDS * 1000) * 100:.1f}% of one core")
         problems = []
         if shown != live_ids:
             problems.append(f"queue.json shows {len(shown)} rides, {len(live_ids)} are live")

@@ -1,7 +1,7 @@
 """Twilio voice webhooks under open-loop load: whole taxi calls from distinct callers.
 
     .venv/bin/python bench/telephony_open_loop.py [--rates 10,20,30] [--seconds 10]
-        [--database-url URL] [--workers N]
+        [--database-url URL] [--workers N] [--history N] [--consoles K]
 
 Starts `ivr serve` as its own process (`--workers` uvicorn workers, default 1;
 keypad-only, no outbox, retention or scheduler thread) on a fresh SQLite file (or
@@ -22,6 +22,13 @@ what else the machine is doing. Includes loopback HTTP, signature checks, the ca
 the ORM and the database; excludes Twilio's network, speech (keys only) and the outbox
 sender. The client runs in this process (asyncio, httpx): on a loaded machine it takes CPU
 from the server too.
+
+`--history N` first inserts N finished rides, months old (PostgreSQL: one
+`INSERT ... SELECT generate_series` then `VACUUM ANALYZE`, as `bench/dispatch_console.py`
+does); `--consoles K` keeps K dispatch consoles open during every rate (K operators'
+`GET /dispatch/events` streams, each read in a thread of this process), so that the
+server's console feed polls its change marker every 250 ms beside the webhooks. Compare
+a run with `--consoles 1` against one with `--consoles 0` on the same history.
 """
 
 from __future__ import annotations
@@ -34,12 +41,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +57,8 @@ from app.core.db import Database  # noqa: E402
 from app.core.migrate import upgrade  # noqa: E402
 from app.people.enums import PhoneKind, PlaceKind  # noqa: E402
 from app.people.models import Person, PersonPhone, SavedPlace  # noqa: E402
+from app.staff import accounts  # noqa: E402
+from app.staff.enums import StaffRole  # noqa: E402
 from app.taxi.enums import RideStatus  # noqa: E402
 from app.taxi.models import Ride  # noqa: E402
 
@@ -72,6 +82,58 @@ def add_callers(db: Database, first: int, count: int) -> None:
                 SavedPlace(position=1, kind=PlaceKind.HOME, label="家", address=f"北京路{n}号")
             )
             s.add(person)
+
+
+HISTORY = text(
+    """
+    INSERT INTO rides (caller_number, pickup_address, destination, to_hospital, priority,
+                       status, cash_payment, version, created_at, updated_at, queued_at)
+    SELECT '+86135' || lpad((g % 50000)::text, 8, '0'), '历史地址' || g, '昆明市第一人民医院',
+           g % 3 = 0, 10, CASE WHEN g % 10 = 0 THEN 'cancelled' ELSE 'completed' END,
+           true, 5, now() - interval '60 days' - g * interval '10 seconds',
+           now() - interval '60 days' - g * interval '10 seconds',
+           now() - interval '60 days' - g * interval '10 seconds'
+    FROM generate_series(1, :count) AS g
+    """
+)
+CONSOLE_PASSWORD = "bench-console-2026"
+
+
+def add_history(db: Database, count: int) -> None:
+    """`count` finished rides, two months old and older (PostgreSQL only)."""
+    with db.engine.begin() as conn:
+        conn.execute(HISTORY, {"count": count})
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE rides"))
+
+
+def add_operators(db: Database, count: int) -> None:
+    with db.session() as session:
+        for n in range(count):
+            accounts.create_user(session, username=f"console{n}", display_name=f"压测{n}",
+                                 password=CONSOLE_PASSWORD, role=StaffRole.OPERATOR)
+
+
+def open_consoles(base: str, count: int, stop: threading.Event, seen: list[str]) -> None:
+    """`count` signed-in consoles, each holding /dispatch/events open until `stop`; every
+    event line received is added to `seen`."""
+
+    def watch(n: int) -> None:
+        with httpx.Client(base_url=base, headers={"accept": "text/html"}, timeout=30) as client:
+            login = client.get("/login").text
+            token = login.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+            client.post("/login", data={"username": f"console{n}",
+                                        "password": CONSOLE_PASSWORD, "csrf_token": token})
+            while not stop.is_set():  # the server ends a stream after 5 minutes
+                with client.stream("GET", "/dispatch/events") as events:
+                    events.raise_for_status()
+                    for line in events.iter_lines():  # keep-alives every 5 s
+                        seen.append(line)
+                        if stop.is_set():
+                            break
+
+    for n in range(count):
+        threading.Thread(target=watch, args=(n,), daemon=True).start()
 
 
 def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
@@ -189,6 +251,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="arrivals per rate")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--workers", type=int, default=1, help="`ivr serve --workers`")
+    parser.add_argument("--history", type=int, default=0, help="finished rides (PostgreSQL)")
+    parser.add_argument("--consoles", type=int, default=0, help="dispatch consoles open")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
     url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'open.sqlite3'}"
@@ -196,10 +260,17 @@ def main() -> None:
     db = Database(url)
     counts = [max(1, int(r * args.seconds / 3)) for r in rates]
     add_callers(db, 0, WARM_UP_CALLS + sum(counts))
+    if args.history:
+        add_history(db, args.history)
+    add_operators(db, args.consoles)
     server, base = start_server(url, args.workers)
+    stop_consoles = threading.Event()
+    console_lines: list[str] = []
+    open_consoles(base, args.consoles, stop_consoles, console_lines)
     backend = url.split(":", 1)[0]
     workers = f"`ivr serve --workers {args.workers}`"
-    print(f"open-loop webhooks, {backend}, {workers}, {args.seconds:.0f} s per rate")
+    print(f"open-loop webhooks, {backend}, {workers}, {args.seconds:.0f} s per rate, "
+          f"{args.history:,} finished rides, {args.consoles} dispatch console(s) open")
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"{started}, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
@@ -232,9 +303,15 @@ def main() -> None:
                 missed = rate
             first += calls
     finally:
+        stop_consoles.set()
         server.terminate()
         server.wait()
         db.dispose()
+    if args.consoles:
+        queue_events = sum(1 for line in console_lines if line == "event: queue")
+        print(f"consoles: {queue_events} queue events received by {args.consoles} console(s)")
+        if not queue_events:
+            raise SystemExit("no console received a queue event: were they open?")
     print("no ride: calls that did not queue exactly one ride for their own caller")
     print("cpu ms: CPU time of the server and its workers per request (whatever the load)")
     print(

@@ -12,10 +12,13 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
@@ -101,3 +104,19 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def insert_new(session: Session, model: type[T], **values: Any) -> T | None:
+    """Insert a row unless a unique constraint already holds one: the new object, or None.
+
+    One statement (`INSERT ... ON CONFLICT DO NOTHING RETURNING`, on both databases) where
+    a look-up then an insert took two; on PostgreSQL an insert of the same key by another
+    transaction still under way is waited for, then this one does nothing (a look-up then
+    an insert would have failed). Only unique violations are skipped; any other error
+    still raises. No ORM flush events fire for the row (no model with flush listeners is
+    written this way).
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(model).values(**values).on_conflict_do_nothing().returning(model)
+    return session.scalars(statement).one_or_none()

@@ -25,7 +25,7 @@ import logging
 import re
 from datetime import date, datetime, time
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -100,7 +100,7 @@ def book(
     slot goes to an elderly patient, and the patient has no other booking in the
     department (by its canonical name, at any hospital) that day.
     """
-    patient = get_patient(session, patient_id)
+    patient = get_patient(session, patient_id, with_phones=notify)
     today = local_today(now)
     _resident(patient, today)
     check_not_suspended(patient, today)
@@ -124,17 +124,11 @@ def book(
         and not rules.is_elderly(patient_age(patient, today))
     ):  # kept for older callers until the hospital's release moment for the session
         raise BookingError("reserved_for_elderly")
-    existing = session.scalar(
-        select(func.count(Appointment.id)).where(
-            Appointment.patient_id == patient.id,
-            Appointment.department_name == department.name,
-            Appointment.day == schedule.day,
-            Appointment.status == AppointmentStatus.BOOKED,
-        )
-    )
-    if existing:
+    # One read of the patient's live bookings that day for both checks below.
+    same_day = _live_bookings_on(session, patient_id=patient.id, day=schedule.day)
+    if any(other.department_name == department.name for other, _ in same_day):
         raise _already_booked(schedule.day, department.name)
-    check_no_clash(session, patient_id=patient.id, day=schedule.day, start_time=slot.start_time)
+    _refuse_clash(same_day, slot.start_time)
     appointment = Appointment(
         slot_id=slot.id,
         patient_id=patient.id,
@@ -175,7 +169,7 @@ def book(
         notify_family(session, patient, body, f"appointment:{appointment.id}:booked")
         return appointment
     extra = contact.phone if contact is not None else booked_by_number
-    for number in _sms_numbers(session, patient, extra):
+    for number in _sms_numbers(patient, extra):
         _sms(session, number, body, f"appointment:{appointment.id}:booked:sms:{number}")
     return appointment
 
@@ -267,6 +261,21 @@ def clashing_booking(
     Visits closer than `rules.CLASH_MINUTES` clash: nobody is seen in two clinics within
     the hour.
     """
+    clash = _clash(_live_bookings_on(session, patient_id=patient_id, day=day), start_time)
+    return clash[0] if clash is not None else None
+
+
+def check_no_clash(session: Session, *, patient_id: int, day: date, start_time: time) -> None:
+    """Refuse a booking within the hour of another live booking of the same patient
+    (`time_clash`); used by phone booking and the desk's walk-in booking alike."""
+    _refuse_clash(_live_bookings_on(session, patient_id=patient_id, day=day), start_time)
+
+
+def _live_bookings_on(
+    session: Session, *, patient_id: int, day: date
+) -> list[tuple[Appointment, time]]:
+    """The patient's live bookings that day (any department, any hospital), earliest
+    first, each with its start time."""
     rows = session.execute(
         select(Appointment, Slot.start_time)
         .join(Slot, Slot.id == Appointment.slot_id)
@@ -276,23 +285,23 @@ def clashing_booking(
             Appointment.status == AppointmentStatus.BOOKED,
         )
         .order_by(Slot.start_time)
-    ).all()
-    for appointment, other_start in rows:
-        if times_clash(other_start, start_time):
-            return appointment
-    return None
+    )
+    return [(appointment, start) for appointment, start in rows]
 
 
-def check_no_clash(session: Session, *, patient_id: int, day: date, start_time: time) -> None:
-    """Refuse a booking within the hour of another live booking of the same patient
-    (`time_clash`); used by phone booking and the desk's walk-in booking alike."""
-    other = clashing_booking(session, patient_id=patient_id, day=day, start_time=start_time)
-    if other is not None:
-        other_slot = session.get(Slot, other.slot_id)
-        at = other_slot.start_time if other_slot is not None else start_time
+def _clash(
+    same_day: list[tuple[Appointment, time]], start_time: time
+) -> tuple[Appointment, time] | None:
+    return next((row for row in same_day if times_clash(row[1], start_time)), None)
+
+
+def _refuse_clash(same_day: list[tuple[Appointment, time]], start_time: time) -> None:
+    clash = _clash(same_day, start_time)
+    if clash is not None:
+        other, at = clash
         raise BookingError(
             "time_clash",
-            day=day,
+            day=other.day,
             time=f"{'下午' if at.hour >= 12 else '上午'}{spoken_clock(at)}",
             department=other.department_name,
         )
@@ -391,7 +400,7 @@ def cancel(
     if appointment.booked_by_contact_id is not None:
         contact = session.get(FamilyContact, appointment.booked_by_contact_id)
         extra = contact.phone if contact is not None else extra
-    for number in _sms_numbers(session, patient, extra):
+    for number in _sms_numbers(patient, extra):
         _sms(session, number, body, f"appointment:{appointment.id}:cancelled:sms:{number}")
     return appointment
 
@@ -453,15 +462,14 @@ def _slot_context(session: Session, slot: Slot) -> tuple[Schedule, Doctor, Depar
     return row[0], row[1], row[2], row[3]
 
 
-def _sms_numbers(session: Session, patient: Person, extra: str | None) -> list[str]:
-    """The patient's mobiles (landlines get no SMS), then the booker's number if new."""
-    numbers = list(
-        session.scalars(
-            select(PersonPhone.number)
-            .where(PersonPhone.person_id == patient.id, PersonPhone.kind == PhoneKind.MOBILE)
-            .order_by(PersonPhone.id)
-        )
-    )
+def _sms_numbers(patient: Person, extra: str | None) -> list[str]:
+    """The patient's mobiles (landlines get no SMS) in the order they were saved, then the
+    booker's number if new."""
+    numbers = [
+        phone.number
+        for phone in sorted(patient.phones, key=lambda phone: phone.id)
+        if phone.kind == PhoneKind.MOBILE
+    ]
     if extra and extra not in numbers and MOBILE_RE.fullmatch(extra):
         numbers.append(extra)
     return numbers

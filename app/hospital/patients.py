@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.hospital.errors import BookingError
 from app.people.age import age_on
@@ -130,9 +130,11 @@ def set_id_number(
 # --- patient checks shared by offering and booking --------------------------------------
 
 
-def get_patient(session: Session, patient_id: int) -> Person:
-    """The registered person, or BookingError `patient_not_found`."""
-    patient = session.get(Person, patient_id)
+def get_patient(session: Session, patient_id: int, *, with_phones: bool = False) -> Person:
+    """The registered person, or BookingError `patient_not_found`; `with_phones` loads
+    their phones in the same statement (a booking texts them)."""
+    options = [joinedload(Person.phones)] if with_phones else []
+    patient = session.get(Person, patient_id, options=options)
     if patient is None:
         raise BookingError("patient_not_found")
     return patient

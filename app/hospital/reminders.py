@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from app import texts
 from app.core.config import Settings, get_settings
+from app.core.db import insert_new
 from app.core.local_time import LOCAL_TZ
 from app.hospital.enums import AppointmentStatus, ClinicSession
 from app.hospital.models import Appointment, AppointmentReminder, Department, Hospital, Slot
@@ -80,18 +81,15 @@ def schedule_for(
 def _schedule_try(
     session: Session, appointment_id: int, *, attempt: int, due_at: datetime
 ) -> AppointmentReminder:
-    reminder = session.scalar(
+    reminder = insert_new(
+        session, AppointmentReminder,
+        appointment_id=appointment_id, attempt=attempt, due_at=due_at, status="pending",
+    ) or session.scalars(
         select(AppointmentReminder).where(
             AppointmentReminder.appointment_id == appointment_id,
             AppointmentReminder.attempt == attempt,
         )
-    )
-    if reminder is None:
-        reminder = AppointmentReminder(
-            appointment_id=appointment_id, attempt=attempt, due_at=due_at, status="pending"
-        )
-        session.add(reminder)
-        session.flush()
+    ).one()
     local_day = due_at.astimezone(LOCAL_TZ).date()
     schedule(
         session,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.db import insert_new
 from app.notify.enums import OutboxKind
 from app.notify.models import OutboxMessage
 
@@ -22,14 +23,12 @@ def enqueue_message(
     `body` is the SMS text, or for a call the text to read out. Flushed, not committed:
     the caller's transaction decides.
     """
-    existing = session.scalar(
+    message = insert_new(
+        session, OutboxMessage,
+        kind=kind, to_number=to_number, body=body, idempotency_key=idempotency_key,
+    )
+    if message is not None:
+        return message
+    return session.scalars(
         select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
-    )
-    if existing is not None:
-        return existing
-    message = OutboxMessage(
-        kind=kind, to_number=to_number, body=body, idempotency_key=idempotency_key
-    )
-    session.add(message)
-    session.flush()
-    return message
+    ).one()

@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.core.db import Database
+from app.core.db import Database, insert_new
 from app.scheduler.enums import JobKind, JobStatus
 from app.scheduler.models import ScheduledJob
 
@@ -78,15 +78,13 @@ def schedule(
 ) -> ScheduledJob:
     """Add the occurrence `key` unless it exists (then the stored one is returned).
     Flushed, not committed: the caller's transaction decides, with the change behind it."""
-    existing = session.scalar(select(ScheduledJob).where(ScheduledJob.key == key))
-    if existing is not None:
-        return existing
-    job = ScheduledJob(
-        key=key, kind=kind, subject_id=subject_id, due_at=due_at, drop_after=drop_after
+    job = insert_new(
+        session, ScheduledJob,
+        key=key, kind=kind, subject_id=subject_id, due_at=due_at, drop_after=drop_after,
     )
-    session.add(job)
-    session.flush()
-    return job
+    if job is not None:
+        return job
+    return session.scalars(select(ScheduledJob).where(ScheduledJob.key == key)).one()
 
 
 def run_due(

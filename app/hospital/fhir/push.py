@@ -67,14 +67,14 @@ def enqueue(session: Session, appointment_id: int) -> None:
     appointment = session.get(Appointment, appointment_id)
     if appointment is None:
         return
-    hospital_id = session.scalar(
-        appointment_query_hospital().where(Appointment.id == appointment_id)
+    # The link of the appointment's hospital, in one statement (most have none).
+    hospital = appointment_query_hospital().where(Appointment.id == appointment_id)
+    link = session.scalar(
+        select(FhirLink).where(FhirLink.hospital_id == hospital.scalar_subquery())
     )
-    if hospital_id is None:
-        return
-    link = session.get(FhirLink, hospital_id)
     if link is None or not link.webhook_url:
         return
+    hospital_id = link.hospital_id
     version = 1 + (
         session.scalar(
             select(func.count(OutboxMessage.id)).where(

@@ -10,7 +10,7 @@ import threading
 from datetime import UTC, date, datetime, time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.core.db import Database
 from app.hospital import appointments, patients
@@ -239,6 +239,32 @@ def test_booking_claims_the_slot_and_writes_the_sms_in_the_same_transaction(
                  "请带身份证，提前30分钟到", "12月2日16点前"):
         assert part in sms.body
     assert "530" not in sms.body  # no ID number in texts
+
+
+def test_a_booking_is_twelve_statements_and_its_writes_need_no_look_up_first(
+    demo: Database,
+) -> None:
+    """docs/performance.md, "Hospital bookings": the code before sent 18 (PostgreSQL)."""
+    zhang = _person(demo, ZHANG)
+    slot_id = _slot(demo, day=d(3), start=time(8, 20))
+    sent: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        sent.append(" ".join(statement.split()))
+
+    event.listen(demo.engine, "before_cursor_execute", seen)
+    try:
+        _book(demo, slot_id, zhang)
+    finally:
+        event.remove(demo.engine, "before_cursor_execute", seen)
+    # SQLite: one more, the no-op write that takes the write lock before the slot is read.
+    assert len(sent) == (13 if demo.engine.dialect.name == "sqlite" else 12), sent
+    for table in ("outbox", "scheduled_jobs", "appointment_reminders", "person_phones"):
+        assert not [s for s in sent if s.startswith("SELECT") and f"FROM {table}" in s], table
+    assert [s.split()[2] for s in sent if s.startswith("INSERT")] == [
+        "appointments", "appointment_reminders", "scheduled_jobs", "outbox"
+    ]
+    assert len(_sms(demo)) == 1
 
 
 def test_a_failure_after_booking_rolls_back_the_sms_too(demo: Database) -> None:
