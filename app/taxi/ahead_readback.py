@@ -163,7 +163,10 @@ def said_hospital(ctx: StepContext, name: str, day: date) -> str:
     """How a car's destination is said: the hospital of the rider's booking that day is a
     booking detail, "医院" until the rider's last four ID digits were typed in this call
     (docs/callflow.md); the ride keeps the full name for the operator and the driver. The
-    rider's saved hospital is theirs to hear (a saved place, said at the confirmation)."""
+    rider's saved hospital is theirs to hear (a saved place, said at the confirmation). A
+    hospital nobody named is said as such: the rider tells the driver which."""
+    if name == HOSPITAL:
+        return texts.spoken("hospital_unnamed")
     person_id = ctx.vars.get("person_id")
     if not person_id or ctx.vars.get("identity_checked") == person_id:
         return name

@@ -395,7 +395,8 @@ def test_to_hospital_without_a_saved_hospital_says_hospital(
     service: CallService, db: Database
 ) -> None:
     lines = call(service, "+8613800000003", "1", "3", "1")  # 李桂芳: no hospital saved
-    assert any("去医院，对吗" in line for line in lines), lines
+    # nobody named the hospital: the rider tells the driver, and hears so
+    assert any("去医院，哪家医院上车时告诉司机，对吗" in line for line in lines), lines
 
 
 def test_a_ride_confirmed_after_a_hung_up_call_replaces_the_hung_up_request(

@@ -217,7 +217,7 @@ def test_a_trip_to_hospital_goes_to_the_hospital_of_todays_booking(db: Database)
     clocked = build_call_service(Settings(database_url=db.url), db, clock=lambda: now)
     son = "+8613900000004"  # 赵军, son of 李桂芳
     before = call(clocked, son, "1", "1", "3", "2", "hangup")
-    assert "车到您母亲李桂芳家（" in said(before, "接她去医院，对吗")
+    assert "车到您母亲李桂芳家（" in said(before, "接她去医院，哪家医院上车时告诉司机，对吗")
     with db.session() as session:
         mother = session.scalars(select(Person).where(Person.full_name == "李桂芳")).one()
         slot, department, hospital = session.execute(
