@@ -118,6 +118,17 @@ def _driver_of(server: LiveServer, ride_id: int) -> int:
         return ride.driver_id
 
 
+# The labels of a form not beside (same row, to the left) or just above their own field.
+LABELS_OFF_THEIR_FIELDS = """sel => [...document.querySelectorAll(sel + ' label[for]')]
+  .filter(label => {
+    const l = label.getBoundingClientRect();
+    const f = document.getElementById(label.htmlFor).getBoundingClientRect();
+    const beside = f.left >= l.right && f.top < l.bottom && l.top < f.bottom;
+    const above = f.top >= l.bottom - 1 && f.top - l.bottom < 16 && f.left <= l.left + 1;
+    return !(beside || above);
+  }).map(label => label.textContent)"""
+
+
 def test_an_operator_sets_up_a_regular_ride_and_skips_one_day(
     live_server: LiveServer, page: Any
 ) -> None:
@@ -142,6 +153,9 @@ def test_an_operator_sets_up_a_regular_ride_and_skips_one_day(
     page.locator("#find-person button").click()
     page.locator(".found-people a", has_text="张秀英").click()
     form = page.locator("#regular-form")
+    for width in (1366, 1280, 1024):  # each label with its own field, at every width
+        page.set_viewport_size({"width": width, "height": 768})
+        assert page.evaluate(LABELS_OFF_THEIR_FIELDS, "#regular-form") == [], width
     form.get_by_label("星期二").check()
     form.get_by_label("星期五").check()
     page.fill("#regular-time", "08:00")
