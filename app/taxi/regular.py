@@ -17,7 +17,9 @@ kept as a rule, each instance an ordinary ride booked ahead.
 
 With a return time each day has two instances, made together when the ride there is due:
 there, and back from the destination to the pickup (`regular_return`); skipping the day
-skips both. Never twice: an instance is a ride with `regular_ride_id`, `regular_day` and
+skips both. A return is never made alone: a day whose ride there was not made (its pickup
+had passed when the rule began or resumed) gets no return either, and ending the rule
+cancels a booked return whose ride there was never made. Never twice: an instance is a ride with `regular_ride_id`, `regular_day` and
 `regular_return`, unique together in the database; a skipped one stays (cancelled) and
 holds its day. Missed jobs
 (the scheduler was down) are caught up: `advance` makes every instance of the window whose
@@ -352,6 +354,7 @@ def end(
     if last_day is not None:
         going = going.where(Ride.regular_day > last_day)
     made = list(session.scalars(going.order_by(Ride.pickup_at, Ride.id)))
+    made += [ride for ride in _lone_returns(session, rule.id, now=now) if ride not in made]
     if last_day is not None and any(ride.status != RideStatus.SCHEDULED for ride in made):
         raise RegularRideError(
             "最后一天以后有一次车已经进入派车队列，请先在调度台取消那一次。"
@@ -384,6 +387,25 @@ def end(
             key=f"ride:{ride.id}:ended:sms:{ride.caller_number}",
         )
     return cancelled
+
+
+def _lone_returns(session: Session, rule_id: int, *, now: datetime) -> list[Ride]:
+    """The booked returns still ahead whose ride there that day was never made (made
+    alone before returns followed their ride there): nobody to bring back, cancelled when
+    the rule ends. A return whose ride there was cancelled by phone is kept (decision,
+    docs/taxi.md: someone else may take them there)."""
+    returns = session.scalars(
+        select(Ride).where(
+            Ride.regular_ride_id == rule_id, Ride.regular_return.is_(True),
+            Ride.status == RideStatus.SCHEDULED, Ride.pickup_at > now,
+        )
+    )
+    lone = []
+    for ride in returns:
+        there = instance(session, rule_id, ride.regular_day) if ride.regular_day else None
+        if there is None:
+            lone.append(ride)
+    return lone
 
 
 def skip(
@@ -502,6 +524,8 @@ def advance(session: Session, rule: RegularRide, *, now: datetime, rules: Regula
             pickup_at = pickup_of(rule, day, back=back)
             if pickup_at <= now or instance(session, rule.id, day, back=back) is not None:
                 continue
+            if back and instance(session, rule.id, day) is None:
+                continue  # the ride there was not made (its pickup passed): no lone return
             try:
                 ride = _new_instance(session, rule, day, status=RideStatus.DRAFT, now=now,
                                      back=back)

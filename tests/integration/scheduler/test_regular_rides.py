@@ -22,7 +22,7 @@ from app.people.models import Person, PersonPhone, SavedPlace
 from app.scheduler.enums import JobStatus
 from app.scheduler.models import ScheduledJob
 from app.scheduler.runner import Scheduler
-from app.taxi import regular
+from app.taxi import ahead, regular
 from app.taxi.enums import RegularStatus, RideStatus
 from app.taxi.models import RegularRide, Ride
 from app.taxi.regular import RegularRideError, RegularRules, RuleFields
@@ -446,3 +446,29 @@ def test_an_ended_rule_cannot_be_changed(db: Database, settings: Settings) -> No
             regular.edit(session, rule_id=rule_id, expected_version=rule.version,
                          fields=_fields(place_id), now=CREATED_AT,
                          rules=RegularRules.from_settings(settings))
+
+
+def test_a_return_is_never_made_or_kept_without_its_ride_there(
+    db: Database, settings: Settings
+) -> None:
+    """Set up on Monday 10:00 for Mondays and Tuesdays, 8:00 there and 12:00 back: today's
+    ride there has passed, so today gets no return either (nobody was taken there); nor
+    when the scheduler runs again. A lone return left from before (booked without its
+    ride there) is cancelled when the rule ends today."""
+    monday, tuesday = date(2026, 11, 30), date(2026, 12, 1)
+    rule_id = _create(db, settings, weekdays={1, 2}, back=time(12, 0))
+    _run(db, settings, local(monday, 11))
+    assert [(d, b) for d, b, *_ in _legs(db, rule_id)] == [(tuesday, False), (tuesday, True)]
+    rules = RegularRules.from_settings(settings)
+    with db.session() as session:
+        rule = session.get(RegularRide, rule_id)
+        assert rule is not None
+        lone = regular._new_instance(session, rule, monday, status=RideStatus.DRAFT,
+                                     now=CREATED_AT, back=True)
+        ahead.book(session, lone, pickup_at=local(monday, 12), now=CREATED_AT,
+                   rules=rules.booking)
+        cancelled = regular.end(session, rule_id=rule_id, expected_version=rule.version,
+                                now=CREATED_AT, last_day=monday)
+        assert [(r.regular_day, r.regular_return) for r in cancelled] == [
+            (tuesday, False), (tuesday, True), (monday, True)]
+    assert {s for d, b, s, _ in _legs(db, rule_id)} == {RideStatus.CANCELLED}
