@@ -102,6 +102,22 @@ def weekdays_said(rule: RegularRide) -> str:
     return "每周" + "、".join(WEEKDAY_NAMES[d] for d in sorted(weekdays_of(rule)))
 
 
+def day_said(day: date, today: date) -> str:
+    """A day as the pages say it: 12月01日 (with the year when not this year's)."""
+    return day.strftime("%m月%d日" if day.year == today.year else "%Y年%m月%d日")
+
+
+def span_said(rule: RegularRide, *, rode: bool, today: date) -> str:
+    """The rule's days in words: 12月01日起，到12月31日; an ended rule that never made a
+    ride (stopped before its first day, or every made day cancelled) says so plainly."""
+    if rule.status == RegularStatus.ENDED and not rode:
+        return "已停止，一次也没有用车"
+    span = f"{day_said(rule.first_day, today)}起"
+    if rule.last_day is not None:
+        span += f"，到{day_said(rule.last_day, today)}"
+    return span
+
+
 def runs_on(rule: RegularRide, day: date) -> bool:
     """The rule has an instance that day (before any skip)."""
     if day < rule.first_day or (rule.last_day is not None and day > rule.last_day):
@@ -345,7 +361,7 @@ def end(
             raise RegularRideError("最后一天不能早于开始日期。")
         if rule.last_day is not None and rule.last_day <= last_day:
             raise RegularRideError(
-                f"这个定期用车本来就到{rule.last_day.isoformat()}为止；要延长请用“修改”。"
+                f"这个定期用车本来就到{day_said(rule.last_day, today)}为止；要延长请用“修改”。"
             )
     going = select(Ride).where(
         Ride.regular_ride_id == rule.id, Ride.status != RideStatus.CANCELLED,
@@ -605,6 +621,7 @@ class RuleEntry:
     company: str | None
     weekdays_said: str
     upcoming: list[UpcomingDay]
+    span: str = ""  # span_said
 
 
 STATE_LABELS = {
@@ -670,9 +687,15 @@ def rule_list(
                          pickup_of(rule, day, back=True)) if has_return else None,
                     )
                 )
+        rode = rule.status != RegularStatus.ENDED or session.scalar(
+            select(Ride.id).where(
+                Ride.regular_ride_id == rule.id, Ride.status != RideStatus.CANCELLED
+            ).limit(1)
+        ) is not None
         entries.append(
             RuleEntry(
                 rule=rule,
+                span=span_said(rule, rode=rode, today=today),
                 person_name=person.full_name,
                 pickup_label=place.label if place is not None else None,
                 company=company.name if company is not None else None,

@@ -472,3 +472,20 @@ def test_a_return_is_never_made_or_kept_without_its_ride_there(
         assert [(r.regular_day, r.regular_return) for r in cancelled] == [
             (tuesday, False), (tuesday, True), (monday, True)]
     assert {s for d, b, s, _ in _legs(db, rule_id)} == {RideStatus.CANCELLED}
+
+
+def test_the_pages_say_the_days_in_chinese_and_a_rule_ended_before_it_began_plainly(
+    db: Database, settings: Settings
+) -> None:
+    """From Tuesday 12-01 to 2027-01-08 reads as the page's other days do; stopped on
+    Monday before its first day (Tuesday's booking cancelled), it never rode."""
+    rule_id = _create(db, settings, first_day=date(2026, 12, 1))
+    with db.session() as session:
+        rule = session.get(RegularRide, rule_id)
+        assert rule is not None
+        rule.last_day = date(2027, 1, 8)
+        [entry] = regular.rule_list(session, now=CREATED_AT, person_id=rule.person_id)
+        assert entry.span == "12月01日起，到2027年01月08日"
+        regular.end(session, rule_id=rule_id, expected_version=rule.version, now=CREATED_AT)
+        [entry] = regular.rule_list(session, now=CREATED_AT, person_id=rule.person_id)
+    assert entry.span == "已停止，一次也没有用车"
