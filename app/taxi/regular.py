@@ -19,10 +19,10 @@ With a return time each day has two instances, made together when the ride there
 there, and back from the destination to the pickup (`regular_return`); skipping the day
 skips both. A return is never made alone: a day whose ride there was not made (its pickup
 had passed when the rule began or resumed) gets no return either, and ending the rule
-cancels a booked return whose ride there was never made. Never twice: an instance is a ride with `regular_ride_id`, `regular_day` and
-`regular_return`, unique together in the database; a skipped one stays (cancelled) and
-holds its day. Missed jobs
-(the scheduler was down) are caught up: `advance` makes every instance of the window whose
+cancels a booked return whose ride there was never made. Never twice: an instance is a
+ride with `regular_ride_id`, `regular_day` and `regular_return`, unique together in the
+database; a skipped one stays (cancelled) and holds its day. Missed jobs (the scheduler
+was down) are caught up: `advance` makes every instance of the window whose
 pickup is still ahead, so an instance is dropped only when its pickup has passed.
 
 Days: the rule's weekdays from its first to its last day (none: until ended); with
