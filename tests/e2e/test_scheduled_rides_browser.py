@@ -18,6 +18,7 @@ from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
 from support.booked import kunming
 from support.demo import demo_data
+from support.layout import LABELS_OFF_THEIR_FIELDS
 from support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -116,17 +117,6 @@ def _driver_of(server: LiveServer, ride_id: int) -> int:
         ride = session.get(Ride, ride_id)
         assert ride is not None and ride.driver_id is not None
         return ride.driver_id
-
-
-# The labels of a form not beside (same row, to the left) or just above their own field.
-LABELS_OFF_THEIR_FIELDS = """sel => [...document.querySelectorAll(sel + ' label[for]')]
-  .filter(label => {
-    const l = label.getBoundingClientRect();
-    const f = document.getElementById(label.htmlFor).getBoundingClientRect();
-    const beside = f.left >= l.right && f.top < l.bottom && l.top < f.bottom;
-    const above = f.top >= l.bottom - 1 && f.top - l.bottom < 16 && f.left <= l.left + 1;
-    return !(beside || above);
-  }).map(label => label.textContent)"""
 
 
 def test_an_operator_sets_up_a_regular_ride_and_skips_one_day(
