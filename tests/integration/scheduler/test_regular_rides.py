@@ -223,7 +223,7 @@ def test_an_end_date_ahead_cancels_the_days_made_after_it_and_tells_the_rider(
         assert [(r.regular_day, r.regular_return) for r in cancelled] == [
             (date(2026, 12, 4), False), (date(2026, 12, 4), True)]
         session.commit()
-        with pytest.raises(RegularRideError, match="本来就到2026-12-02为止"):
+        with pytest.raises(RegularRideError, match="本来就到12月02日为止"):
             regular.end(session, rule_id=rule_id, expected_version=rule.version,
                         now=CREATED_AT, last_day=date(2026, 12, 3))
     legs = {(d, b): status for d, b, status, _ in _legs(db, rule_id)}
