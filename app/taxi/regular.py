@@ -345,7 +345,8 @@ def end(
     last_day: date | None = None,
 ) -> list[Ride]:
     """Stop the rule. Without `last_day`, now: no more instances, and the booked ones not
-    yet released are cancelled. With `last_day` (today or later), after that day: the
+    yet released are cancelled, except a return whose ride there has gone or is in the
+    queue (the rider is brought back); a return whose ride there was never made goes. With `last_day` (today or later), after that day: the
     days up to it go on as before (a later last day keeps the rule active until then; it
     can still be paused, changed or ended sooner), and the days after it already made as
     booked rides are cancelled. Either way each cancelled day's rider is told once, as
@@ -371,6 +372,7 @@ def end(
         going = going.where(Ride.regular_day > last_day)
     made = list(session.scalars(going.order_by(Ride.pickup_at, Ride.id)))
     made += [ride for ride in _lone_returns(session, rule.id, now=now) if ride not in made]
+    made = [ride for ride in made if not _brings_back(session, ride, cancelling=made)]
     if last_day is not None and any(ride.status != RideStatus.SCHEDULED for ride in made):
         raise RegularRideError(
             "最后一天以后有一次车已经进入派车队列，请先在调度台取消那一次。"
@@ -403,6 +405,17 @@ def end(
             key=f"ride:{ride.id}:ended:sms:{ride.caller_number}",
         )
     return cancelled
+
+
+def _brings_back(session: Session, ride: Ride, *, cancelling: list[Ride]) -> bool:
+    """A return whose ride there goes (gone already, or released into the queue): kept
+    when the rule ends now, or the rider would be left where the car took them."""
+    if not ride.regular_return or ride.regular_ride_id is None or ride.regular_day is None:
+        return False
+    there = instance(session, ride.regular_ride_id, ride.regular_day)
+    if there is None or there.status == RideStatus.CANCELLED:
+        return False
+    return not (there in cancelling and there.status == RideStatus.SCHEDULED)
 
 
 def _lone_returns(session: Session, rule_id: int, *, now: datetime) -> list[Ride]:

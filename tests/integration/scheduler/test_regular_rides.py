@@ -474,6 +474,24 @@ def test_a_return_is_never_made_or_kept_without_its_ride_there(
     assert {s for d, b, s, _ in _legs(db, rule_id)} == {RideStatus.CANCELLED}
 
 
+def test_ending_now_still_brings_back_a_rider_taken_there_today(
+    db: Database, settings: Settings
+) -> None:
+    """Set up on Monday at 7:00, 8:00 there and 12:00 back (today's pair made at once);
+    ended at 10:00: today's return is kept (she was taken there)."""
+    monday = date(2026, 11, 30)
+    rule_id = _create(db, settings, weekdays={1}, back=time(12, 0), now=local(monday, 7))
+    with db.session() as session:
+        rule = session.get(RegularRide, rule_id)
+        assert rule is not None
+        cancelled = regular.end(session, rule_id=rule_id, expected_version=rule.version,
+                                now=local(monday, 10))
+        assert rule.status == RegularStatus.ENDED
+    assert cancelled == []
+    assert {(d, b): s for d, b, s, _ in _legs(db, rule_id)} == {
+        (monday, False): RideStatus.SCHEDULED, (monday, True): RideStatus.SCHEDULED}
+
+
 def test_the_pages_say_the_days_in_chinese_and_a_rule_ended_before_it_began_plainly(
     db: Database, settings: Settings
 ) -> None:
