@@ -346,10 +346,10 @@ def end(
 ) -> list[Ride]:
     """Stop the rule. Without `last_day`, now: no more instances, and the booked ones not
     yet released are cancelled, except a return whose ride there has gone or is in the
-    queue (the rider is brought back); a return whose ride there was never made goes. With `last_day` (today or later), after that day: the
-    days up to it go on as before (a later last day keeps the rule active until then; it
-    can still be paused, changed or ended sooner), and the days after it already made as
-    booked rides are cancelled. Either way each cancelled day's rider is told once, as
+    queue (the rider is brought back); a return whose ride there was never made goes.
+    With `last_day` (today or later), after that day: the days up to it go on as before
+    (a later last day keeps the rule active until then; it can still be paused, changed
+    or ended sooner), and the days after it already made as booked rides are cancelled. Either way each cancelled day's rider is told once, as
     for a skipped day. The rides cancelled (the legs of those days) are returned."""
     rule = _rule(session, rule_id, expected_version)
     if rule.status == RegularStatus.ENDED:
