@@ -349,8 +349,9 @@ def end(
     queue (the rider is brought back); a return whose ride there was never made goes.
     With `last_day` (today or later), after that day: the days up to it go on as before
     (a later last day keeps the rule active until then; it can still be paused, changed
-    or ended sooner), and the days after it already made as booked rides are cancelled. Either way each cancelled day's rider is told once, as
-    for a skipped day. The rides cancelled (the legs of those days) are returned."""
+    or ended sooner), and the days after it already made as booked rides are cancelled.
+    Either way each cancelled day's rider is told once, as for a skipped day. The rides
+    cancelled (the legs of those days) are returned."""
     rule = _rule(session, rule_id, expected_version)
     if rule.status == RegularStatus.ENDED:
         raise RegularRideError("这个定期用车已经停止了。")
