@@ -1,7 +1,7 @@
 """Regular rides (定期用车) in the community console: community staff set them up for the
 people of their own community, see their next days, skip one and change a rule, through
 the same service and form as the dispatch console (app/taxi/regular.py,
-app/taxi/console/regular_routes.py). Pausing and ending stay with dispatch.
+app/taxi/console/regular_routes.py), and pause, resume or end it.
 
     GET  /people/{pid}/regular                    the person's rules and the form
     POST /people/{pid}/regular                    a new rule
