@@ -78,7 +78,10 @@ def set_days(
     now: datetime,
 ) -> int:
     """Enter first..last (one day when `last` is None) as holiday `name` or as 调休 working
-    days; a day entered before is replaced. Returns how many days were saved."""
+    days. Refused: a 调休 working day on a Monday to Friday (a 调休 working day is a
+    Saturday or Sunday: the others are working days anyway), and any day entered before
+    (decision: not silently replaced; the admin removes the wrong day first). Returns how
+    many days were saved."""
     last = last or first
     if kind not in KINDS:
         raise HolidayError("请选择：放假，还是调休上班。")
@@ -96,7 +99,20 @@ def set_days(
     if kind == WORKDAY:
         name = name if name in HOLIDAY_NAMES else ""
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    session.execute(delete(ServiceHoliday).where(ServiceHoliday.day.in_(days)))
+    if kind == WORKDAY:
+        weekdays = [day for day in days if day.isoweekday() <= 5]
+        if weekdays:
+            raise HolidayError(
+                f"调休上班的日子是星期六或星期日；{_days_said(weekdays)}本来就是工作日，不用录入。"
+            )
+    entered = list(session.scalars(
+        select(ServiceHoliday.day).where(ServiceHoliday.day.in_(days))
+        .order_by(ServiceHoliday.day)
+    ))
+    if entered:
+        raise HolidayError(
+            f"{_days_said(entered)}已经录入过了。要改，请先在下面的列表里删除那一天，再重新录入。"
+        )
     for day in days:
         session.add(
             ServiceHoliday(day=day, kind=kind, name=name, staff_user_id=actor_id, at=now)
@@ -104,6 +120,12 @@ def set_days(
     session.flush()
     refresh(session)
     return len(days)
+
+
+def _days_said(days: list[date]) -> str:
+    """1月4日（星期一）、1月5日（星期二）: a few days, as the admin page says them."""
+    said = [f"{d.month}月{d.day}日（星期{'一二三四五六日'[d.weekday()]}）" for d in days[:3]]
+    return "、".join(said) + ("等" if len(days) > 3 else "")
 
 
 def remove_day(session: Session, *, day: date) -> bool:

@@ -127,6 +127,19 @@ def area_code(number: str | None) -> str | None:
     return local[:3] if local[1] in "12" else local[:4]
 
 
+def grouped_number(number: str | None) -> str:
+    """As read aloud and dialled, in groups: a landline 0871-65551000 (area code, then the
+    number), a mobile 138 0000 0000, a service number 400 800 1234; anything else as
+    dialled locally."""
+    local = local_number(number)
+    if local.startswith("1") and len(local) == 11 and local.isdigit():
+        return f"{local[:3]} {local[3:7]} {local[7:]}"
+    if local[:4] in ("0400", "0800") and len(local) == 11:  # no leading 0 for these
+        return f"{local[1:4]} {local[4:7]} {local[7:]}"
+    code = area_code(number) if local.startswith("0") else None
+    return f"{code}-{local[len(code):]}" if code else local
+
+
 def mask_number(number: str | None) -> str:
     """138****0001: enough for staff to recognise a caller, not to dial them."""
     local = local_number(number)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, contains_eager
 from app.hospital.models import Appointment, Department, Hospital
 from app.people.age import age_on
 from app.people.models import Person, SavedPlace
-from app.people.phones import local_number
+from app.people.phones import grouped_number
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, HospitalTrip, Ride, TaxiCompany
 from app.taxi.rides import LIVE, STATUS_LABELS, UNDER_WAY, WAITING
@@ -112,7 +112,7 @@ def _with_hospitals(session: Session, entries: list[QueueEntry]) -> list[QueueEn
     return [
         replace(
             e, hospital_name=hospitals[e.ride_id][0],
-            hospital_phone=local_number(next(iter(hospitals[e.ride_id][1]), None)) or None,
+            hospital_phone=grouped_number(next(iter(hospitals[e.ride_id][1]), None)) or None,
         )
         if e.ride_id in hospitals else e
         for e in entries

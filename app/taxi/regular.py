@@ -17,10 +17,12 @@ kept as a rule, each instance an ordinary ride booked ahead.
 
 With a return time each day has two instances, made together when the ride there is due:
 there, and back from the destination to the pickup (`regular_return`); skipping the day
-skips both. Never twice: an instance is a ride with `regular_ride_id`, `regular_day` and
-`regular_return`, unique together in the database; a skipped one stays (cancelled) and
-holds its day. Missed jobs
-(the scheduler was down) are caught up: `advance` makes every instance of the window whose
+skips both. A return is never made alone: a day whose ride there was not made (its pickup
+had passed when the rule began or resumed) gets no return either, and ending the rule
+cancels a booked return whose ride there was never made. Never twice: an instance is a
+ride with `regular_ride_id`, `regular_day` and `regular_return`, unique together in the
+database; a skipped one stays (cancelled) and holds its day. Missed jobs (the scheduler
+was down) are caught up: `advance` makes every instance of the window whose
 pickup is still ahead, so an instance is dropped only when its pickup has passed.
 
 Days: the rule's weekdays from its first to its last day (none: until ended); with
@@ -98,6 +100,22 @@ def weekdays_of(rule: RegularRide) -> set[int]:
 def weekdays_said(rule: RegularRide) -> str:
     """每周二、五"""
     return "每周" + "、".join(WEEKDAY_NAMES[d] for d in sorted(weekdays_of(rule)))
+
+
+def day_said(day: date, today: date) -> str:
+    """A day as the pages say it: 12月01日 (with the year when not this year's)."""
+    return day.strftime("%m月%d日" if day.year == today.year else "%Y年%m月%d日")
+
+
+def span_said(rule: RegularRide, *, rode: bool, today: date) -> str:
+    """The rule's days in words: 12月01日起，到12月31日; an ended rule that never made a
+    ride (stopped before its first day, or every made day cancelled) says so plainly."""
+    if rule.status == RegularStatus.ENDED and not rode:
+        return "已停止，一次也没有用车"
+    span = f"{day_said(rule.first_day, today)}起"
+    if rule.last_day is not None:
+        span += f"，到{day_said(rule.last_day, today)}"
+    return span
 
 
 def runs_on(rule: RegularRide, day: date) -> bool:
@@ -327,11 +345,13 @@ def end(
     last_day: date | None = None,
 ) -> list[Ride]:
     """Stop the rule. Without `last_day`, now: no more instances, and the booked ones not
-    yet released are cancelled. With `last_day` (today or later), after that day: the
-    days up to it go on as before (a later last day keeps the rule active until then; it
-    can still be paused, changed or ended sooner), and the days after it already made as
-    booked rides are cancelled. Either way each cancelled day's rider is told once, as
-    for a skipped day. The rides cancelled (the legs of those days) are returned."""
+    yet released are cancelled, except a return whose ride there has gone or is in the
+    queue (the rider is brought back); a return whose ride there was never made goes.
+    With `last_day` (today or later), after that day: the days up to it go on as before
+    (a later last day keeps the rule active until then; it can still be paused, changed
+    or ended sooner), and the days after it already made as booked rides are cancelled.
+    Either way each cancelled day's rider is told once, as for a skipped day. The rides
+    cancelled (the legs of those days) are returned."""
     rule = _rule(session, rule_id, expected_version)
     if rule.status == RegularStatus.ENDED:
         raise RegularRideError("这个定期用车已经停止了。")
@@ -343,7 +363,7 @@ def end(
             raise RegularRideError("最后一天不能早于开始日期。")
         if rule.last_day is not None and rule.last_day <= last_day:
             raise RegularRideError(
-                f"这个定期用车本来就到{rule.last_day.isoformat()}为止；要延长请用“修改”。"
+                f"这个定期用车本来就到{day_said(rule.last_day, today)}为止；要延长请用“修改”。"
             )
     going = select(Ride).where(
         Ride.regular_ride_id == rule.id, Ride.status != RideStatus.CANCELLED,
@@ -352,6 +372,8 @@ def end(
     if last_day is not None:
         going = going.where(Ride.regular_day > last_day)
     made = list(session.scalars(going.order_by(Ride.pickup_at, Ride.id)))
+    made += [ride for ride in _lone_returns(session, rule.id, now=now) if ride not in made]
+    made = [ride for ride in made if not _brings_back(session, ride, cancelling=made)]
     if last_day is not None and any(ride.status != RideStatus.SCHEDULED for ride in made):
         raise RegularRideError(
             "最后一天以后有一次车已经进入派车队列，请先在调度台取消那一次。"
@@ -384,6 +406,36 @@ def end(
             key=f"ride:{ride.id}:ended:sms:{ride.caller_number}",
         )
     return cancelled
+
+
+def _brings_back(session: Session, ride: Ride, *, cancelling: list[Ride]) -> bool:
+    """A return whose ride there goes (gone already, or released into the queue): kept
+    when the rule ends now, or the rider would be left where the car took them."""
+    if not ride.regular_return or ride.regular_ride_id is None or ride.regular_day is None:
+        return False
+    there = instance(session, ride.regular_ride_id, ride.regular_day)
+    if there is None or there.status == RideStatus.CANCELLED:
+        return False
+    return not (there in cancelling and there.status == RideStatus.SCHEDULED)
+
+
+def _lone_returns(session: Session, rule_id: int, *, now: datetime) -> list[Ride]:
+    """The booked returns still ahead whose ride there that day was never made (made
+    alone before returns followed their ride there): nobody to bring back, cancelled when
+    the rule ends. A return whose ride there was cancelled by phone is kept (decision,
+    docs/taxi.md: someone else may take them there)."""
+    returns = session.scalars(
+        select(Ride).where(
+            Ride.regular_ride_id == rule_id, Ride.regular_return.is_(True),
+            Ride.status == RideStatus.SCHEDULED, Ride.pickup_at > now,
+        )
+    )
+    lone = []
+    for ride in returns:
+        there = instance(session, rule_id, ride.regular_day) if ride.regular_day else None
+        if there is None:
+            lone.append(ride)
+    return lone
 
 
 def skip(
@@ -502,6 +554,8 @@ def advance(session: Session, rule: RegularRide, *, now: datetime, rules: Regula
             pickup_at = pickup_of(rule, day, back=back)
             if pickup_at <= now or instance(session, rule.id, day, back=back) is not None:
                 continue
+            if back and instance(session, rule.id, day) is None:
+                continue  # the ride there was not made (its pickup passed): no lone return
             try:
                 ride = _new_instance(session, rule, day, status=RideStatus.DRAFT, now=now,
                                      back=back)
@@ -581,6 +635,7 @@ class RuleEntry:
     company: str | None
     weekdays_said: str
     upcoming: list[UpcomingDay]
+    span: str = ""  # span_said
 
 
 STATE_LABELS = {
@@ -646,9 +701,15 @@ def rule_list(
                          pickup_of(rule, day, back=True)) if has_return else None,
                     )
                 )
+        rode = rule.status != RegularStatus.ENDED or session.scalar(
+            select(Ride.id).where(
+                Ride.regular_ride_id == rule.id, Ride.status != RideStatus.CANCELLED
+            ).limit(1)
+        ) is not None
         entries.append(
             RuleEntry(
                 rule=rule,
+                span=span_said(rule, rode=rode, today=today),
                 person_name=person.full_name,
                 pickup_label=place.label if place is not None else None,
                 company=company.name if company is not None else None,

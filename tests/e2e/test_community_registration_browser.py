@@ -24,6 +24,7 @@ from app.staff.enums import StaffRole
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
 from support.demo import demo_data
+from support.layout import LABELS_OFF_THEIR_FIELDS
 from support.live_server import PASSWORD, LiveServer, add_staff
 
 pytestmark = pytest.mark.browser
@@ -163,6 +164,13 @@ def test_register_print_card_and_call_from_the_landline(
     assert ride.status == RideStatus.QUEUED and ride.person_id == person.id
     assert ride.caller_number == LANDLINE and ride.pickup_address == HOME
     assert actions == ["registered"]
+
+    # Her 定期用车 form: each label with its own field at every width.
+    page.goto(f"{server.url}/people/{person.id}/regular")
+    page.wait_for_selector("#regular-form")
+    for width in (1366, 1280, 1024):
+        page.set_viewport_size({"width": width, "height": 768})
+        assert page.evaluate(LABELS_OFF_THEIR_FIELDS, "#regular-form") == [], width
 
     # A person with all ten places still gets a one-page card.
     with server.db.session() as session:

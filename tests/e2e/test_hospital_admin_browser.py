@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.calls.service import CallService
 from app.core.config import Settings
 from app.hospital.enums import AppointmentStatus
-from app.hospital.models import Appointment, Doctor, Schedule, Slot
+from app.hospital.models import Appointment, Department, Doctor, Schedule, Slot
 from app.hotline import build_call_service
 from app.people.models import Person, PersonPhone
 from app.simulator import run_call
@@ -209,12 +209,38 @@ def test_a_hospital_admin_sets_up_a_clinic_that_a_caller_then_books(
     expect(page.locator(f"#week-doctor-{doctor.id}")).to_contain_text("已停用")
     page.screenshot(path=str(DISABLED_SCREENSHOT), full_page=True)
     _fits(page, "the admin page with a 停用 doctor")
-    # Names are not broken one character a line (和医 / 生 once, in both tables).
-    for selector in (f"#doctor-{doctor.id} td:nth-child(1)", f"#doctor-{doctor.id} td:nth-child(2)",
-                     f"#week-doctor-{doctor.id} th .nowrap", f"#week-doctor-{doctor.id} .week-cell"
-                     " > .nowrap"):
-        broken = page.eval_on_selector_all(selector, LINES)
-        assert broken and all(lines == 1 for lines in broken), (selector, broken)
+    # Names are not broken one character a line (和医 / 生 once, in both tables), nor the
+    # week's headers (星 / 期 / 日) and short words (共7 / 号), at 1024 and 1366 px.
+    for width in (1024, 1366):
+        page.set_viewport_size({"width": width, "height": 768})
+        for selector in (f"#doctor-{doctor.id} td:nth-child(1)",
+                         f"#doctor-{doctor.id} td:nth-child(2)",
+                         f"#week-doctor-{doctor.id} th .nowrap",
+                         f"#week-doctor-{doctor.id} .week-cell > .nowrap",
+                         f"#week-doctor-{doctor.id} .week-cell .sub .nowrap",
+                         "#week-table thead th"):
+            broken = page.eval_on_selector_all(selector, LINES)
+            assert broken and all(lines == 1 for lines in broken), (width, selector, broken)
+    # The same on a full week (the demo hospital: a doctor in clinic every weekday).
+    with live_server.db.session() as session:
+        busiest = session.scalars(
+            select(Department.hospital_id).join(Doctor).join(Schedule)
+            .group_by(Department.hospital_id).order_by(func.count().desc())).first()
+    add_staff(live_server.db, "demoban", StaffRole.HOSPITAL_ADMIN, hospital_id=busiest)
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/hospital")
+    page.fill("#username", "demoban")
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/hospital/{busiest}")
+    page.goto(f"{live_server.url}/hospital/{busiest}/admin")
+    for width in (1024, 1366):
+        page.set_viewport_size({"width": width, "height": 768})
+        overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+        assert overflow <= 0, f"the full week scrolls the page sideways at {width}px"
+        for selector in ("#week-table thead th", "#week-table .week-cell .sub .nowrap"):
+            broken = page.eval_on_selector_all(selector, LINES)
+            assert broken and all(lines == 1 for lines in broken), (width, selector, broken)
 
 
 LINES = """els => els.map(el => {

@@ -18,6 +18,7 @@ from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
 from support.booked import kunming
 from support.demo import demo_data
+from support.layout import LABELS_OFF_THEIR_FIELDS
 from support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -142,6 +143,9 @@ def test_an_operator_sets_up_a_regular_ride_and_skips_one_day(
     page.locator("#find-person button").click()
     page.locator(".found-people a", has_text="张秀英").click()
     form = page.locator("#regular-form")
+    for width in (1366, 1280, 1024):  # each label with its own field, at every width
+        page.set_viewport_size({"width": width, "height": 768})
+        assert page.evaluate(LABELS_OFF_THEIR_FIELDS, "#regular-form") == [], width
     form.get_by_label("星期二").check()
     form.get_by_label("星期五").check()
     page.fill("#regular-time", "08:00")

@@ -6,6 +6,7 @@ import pytest
 
 from app.people.phones import (
     LineKind,
+    grouped_number,
     is_fixed_line,
     is_mobile,
     line_kind,
@@ -52,6 +53,14 @@ def test_local_and_masked_forms_are_unchanged() -> None:
     assert local_number("+868715550101") == "08715550101"
     assert mask_number("+8613800000001") == "138****0001"
     assert mask_number(None) == ""
+
+
+def test_numbers_shown_in_full_are_grouped_to_be_read() -> None:
+    assert grouped_number("+8687165551000") == "0871-65551000"
+    assert grouped_number("+861065551234") == "010-65551234"
+    assert grouped_number("+8613800000000") == "138 0000 0000"
+    assert grouped_number("+864008001234") == "400 800 1234"
+    assert grouped_number(None) == ""
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """Regular rides (定期用车) in the community console: community staff set them up for the
 people of their own community, see their next days, skip one and change a rule, through
 the same service and form as the dispatch console (app/taxi/regular.py,
-app/taxi/console/regular_routes.py). Pausing and ending stay with dispatch.
+app/taxi/console/regular_routes.py), and pause, resume or end it.
 
     GET  /people/{pid}/regular                    the person's rules and the form
     POST /people/{pid}/regular                    a new rule
@@ -14,7 +14,9 @@ app/taxi/console/regular_routes.py). Pausing and ending stay with dispatch.
 
 Community staff and admins (`CommunityConsoleStaff`); `load_person` keeps staff to their
 own community (403), and a rule must be the person's (404). Every POST carries the CSRF
-token; each action is logged as "community regular ride action", as dispatch's are.
+token; each action is logged as "community regular ride action", as dispatch's are. A
+refused skip, pause, resume or end answers 303 back to the page with its message (a
+flash, shown once); a refused form (new rule, change) is shown again with what was typed.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from app.consoles.auth import CommunityConsoleStaff, NowDep
 from app.consoles.csrf import CsrfProtected
+from app.consoles.flash import forget_flash, redirect_with_flash, take_flash
 from app.consoles.http import commit_or_refuse, console_router
 from app.consoles.templating import render
 from app.core.config import Settings
@@ -103,13 +106,31 @@ def regular_page(
     person = load_person(session, staff, person_id)
     context = _context(session, settings, now, person)
     context["notice"] = NOTICES.get(done)
+    refusal = take_flash(request)  # an action on a rule refused (`_back_with`)
+    if refusal is not None:
+        context["error"] = str(refusal.get("error") or "")
     if done == "edited" and changed is not None:
         context["kept"] = regular.made_ahead(session, _own_rule(session, person, changed).id,
                                              now=now)
     if changed is not None and cancelled:  # the days an end cancelled
         context["ended_days"] = cancelled_by_end(
             session, _own_rule(session, person, changed).id, cancelled)
-    return render(request, "people/regular.html", context)
+    response = render(request, "people/regular.html", context)
+    forget_flash(request, response)
+    return response
+
+
+def _back_with(request: Request, person: Person, rule_id: int) -> Callable[[Exception], Response]:
+    """A refused action on a rule (skip, pause, resume, end) goes back to the page with
+    its message shown once (Post/Redirect/Get, as the dispatch page): a reload sends
+    nothing again."""
+
+    def refused(exc: Exception) -> Response:
+        assert isinstance(exc, RegularRideError)
+        return redirect_with_flash(request, f"/people/{person.id}/regular#rule-{rule_id}",
+                                   {"error": exc.message})
+
+    return refused
 
 
 def _run(
@@ -170,7 +191,7 @@ def skip_day(
         return regular.skip(session, rule_id=rule.id, day=chosen, now=now)
 
     return _run(request, session, settings, staff, now, person, action="skipped",
-                change=change, rule_id=rule.id)
+                change=change, rule_id=rule.id, show_refusal=_back_with(request, person, rule.id))
 
 
 @pages.get("/people/{person_id}/regular/{rule_id}/edit", response_class=Response)
@@ -233,6 +254,7 @@ def change_status(
     return _run(
         request, session, settings, staff, now, person,
         action=STATUS_DONE.get(action, "paused"), change=change, rule_id=rule.id,
+        show_refusal=_back_with(request, person, rule.id),
         done_url=lambda cancelled: f"/people/{person.id}/regular?"
         + status_done(rule.id, action, last_day, cancelled),
     )

@@ -23,7 +23,7 @@ from app.core.deps import SessionDep, SettingsDep
 from app.people.phones import typed_number
 from app.staff.models import StaffUser
 from app.taxi import car_replacement, rides
-from app.taxi.ahead import AheadRules
+from app.taxi.ahead import AheadRules, reminder_time
 from app.taxi.console import ahead_order
 from app.taxi.console.forms import dispatch_router
 from app.taxi.console.orders import DUPLICATE
@@ -214,8 +214,11 @@ def back_office_order(
         )
 
     def done(ride: Ride) -> str:
-        if ride.status == RideStatus.SCHEDULED:
-            return f"/dispatch/scheduled?done=booked_ahead#booked-{ride.id}"
+        if ride.status == RideStatus.SCHEDULED:  # said whether the caller is reminded
+            remind_at = reminder_time(ride.pickup_at, rules) if ride.pickup_at else None
+            said = ("booked_ahead" if ride.caller_number and remind_at and remind_at > now
+                    else "booked_unreminded")
+            return f"/dispatch/scheduled?done={said}#booked-{ride.id}"
         return "/dispatch?done=queued"
 
     return commit_or_refuse(

@@ -51,6 +51,10 @@ NOTICES = {
     "booked_ahead": (
         "后台预约成功，见下表。接人前会自动进入队列；来电者会在前一天晚上收到提醒（手机发短信，座机打电话；已过提醒时间则不再提醒）。"
     ),
+    "booked_unreminded": (  # today's ride, or the evening's reminder time already past
+        "后台预约成功，见下表。接人前会自动进入队列。这次不会再发提醒（提醒在前一天晚上发，已经过了），"
+        "请在电话里告诉来电者接人的时间。"
+    ),
 }
 DRIVER_CHANGED = (
     "这张预约单刚刚被其他调度员改过：司机已换成“{now}”。您选的“{chosen}”没有保存，"

@@ -159,6 +159,7 @@ def entry_json(entry: ride_queue.QueueEntry, settings: Settings) -> dict[str, An
         "priority": entry.priority,
         "waiting_since": entry.waiting_since.isoformat(),
         "waiting_minutes": entry.waiting_minutes,
+        "pickup_at": entry.pickup_at.isoformat() if entry.pickup_at else None,  # booked
         "wait_level": wait_level(entry, settings),
         "driver_name": entry.driver_name,
         "driver_plate": entry.driver_plate,

@@ -1,6 +1,7 @@
 """Findings of a browser trial of the community console's 定期用车, over real HTTP: a
 refused new rule keeps what the worker typed next to the message, a form missing a field
-answers a Chinese page (not FastAPI's English JSON), and the page names no library."""
+answers a Chinese page (not FastAPI's English JSON), the page names no library, and a
+refused 停止 answers with a redirect back to the page (reloading it sends nothing)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,22 @@ def test_a_refused_rule_keeps_what_was_typed(live_server: LiveServer) -> None:
         assert f'value="{value}"' in refused.text, value
     with server.db.session() as session:
         assert session.scalars(select(RegularRide)).all() == []
+
+    # A refused 停止 goes back to the page (Post/Redirect/Get): the message shown once
+    made = client.post(f"/people/{own}/regular", data={
+        "csrf_token": csrf_from(page), "pickup_place_id": str(_home(server, own)),
+        "pickup_time": "07:40", "weekdays": ["2", "4"], "first_day": "2026-12-03"})
+    assert made.status_code == 303
+    with server.db.session() as session:
+        rule = session.scalars(select(RegularRide)).one()
+    ended = client.post(f"/people/{own}/regular/{rule.id}/status", data={
+        "csrf_token": csrf_from(page), "version": str(rule.version), "action": "end",
+        "last_day": "2026-11-01"})
+    assert ended.status_code == 303
+    assert ended.headers["location"] == f"/people/{own}/regular#rule-{rule.id}"
+    shown = client.get(f"/people/{own}/regular").text
+    assert re.search(r'id="regular-error">最后一天不能早于今天', shown)
+    assert 'id="regular-error"' not in client.get(f"/people/{own}/regular").text
 
 
 def test_a_form_missing_a_field_answers_a_chinese_page(live_server: LiveServer) -> None:

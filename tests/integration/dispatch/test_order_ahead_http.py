@@ -95,6 +95,15 @@ def test_a_ride_now_is_still_queued_at_once(live_server: LiveServer) -> None:
     assert answer.headers["location"] == "/dispatch?done=queued"
     (ride,) = _rides(live_server)
     assert ride.status == RideStatus.QUEUED and ride.pickup_at is None
+    # Booked for this afternoon: no reminder the evening before, and the notice says so.
+    today = client.post("/dispatch/orders", data={
+        "csrf_token": token, "caller_number": ZHANG, "pickup_day": "2026-11-30",
+        "pickup_time": "15:00", "duplicate_ok": "true",
+    })
+    assert today.status_code == 303, today.text[-2000:]
+    notice = client.get(today.headers["location"].split("#")[0]).text
+    assert "后台预约成功" in notice and "这次不会再发提醒" in notice
+    assert "前一天晚上收到提醒" not in notice
 
 
 @pytest.mark.parametrize(

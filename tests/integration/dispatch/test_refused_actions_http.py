@@ -147,7 +147,7 @@ def test_a_late_booked_car_is_replaced_from_its_row_refused_in_its_form(
     page = client.get("/dispatch").text
     row = re.search(rf'<tr id="ride-{ride_id}".*?</tr>', page, re.S)
     assert row is not None
-    assert "电话 08715550101" in row.group(0) and "08715550102" not in row.group(0)
+    assert "电话 0871-5550101" in row.group(0) and "08715550102" not in row.group(0)
     for person in ("13900000001", "13800000001"):  # the daughter's and the patient's: never
         assert person not in page
     form = _details(page, f"replace-{ride_id}")

@@ -89,6 +89,13 @@ def test_booked_rides_are_listed_by_pickup_time_with_numbers_masked(
     # The dispatch page links to it; a booked ride is not in the live queue.
     dispatch = client.get("/dispatch").text
     assert 'href="/dispatch/scheduled"' in dispatch and f'id="ride-{sooner}"' not in dispatch
+    # Released into the queue half an hour ahead, its row says when to be there.
+    Scheduler(live_server.db, live_server.settings, clock=lambda: kunming(1, 7, 30)).run_once()
+    live_server.clock.set(kunming(1, 7, 32))
+    assert sign_in(client, "op1").status_code == 303  # a day later: signed in again
+    dispatch = client.get("/dispatch").text
+    row = dispatch[dispatch.index(f'id="ride-{sooner}"'):].split("</tr>")[0]
+    assert "约08:00接" in row and "2 分钟" in row
 
 
 def test_a_driver_named_ahead_is_assigned_when_the_scheduler_releases_the_ride(

@@ -485,6 +485,14 @@ def test_holidays_entered_once_close_every_hospital_and_skip_regular_rides(
         with pytest.raises(holidays.HolidayError, match="国家日历"):
             holidays.set_days(session, first=date(2026, 10, 1), last=None, kind="holiday",
                               name="国庆节", actor_id=None, now=NOW)
+        # A 调休 working day is a Saturday or Sunday; a day is entered once.
+        with pytest.raises(holidays.HolidayError,
+                           match=r"星期六或星期日；2月19日（星期五）本来就是工作日"):
+            holidays.set_days(session, first=date(2027, 2, 19), last=date(2027, 2, 20),
+                              kind="workday", name="春节", actor_id=None, now=NOW)
+        with pytest.raises(holidays.HolidayError, match=r"2月12日（星期五）已经录入过了"):
+            holidays.set_days(session, first=date(2027, 2, 12), last=date(2027, 2, 13),
+                              kind="holiday", name="元旦", actor_id=None, now=NOW)
     holidays.forget()  # as another process: it reads the table
     holidays.watch(demo)
     assert plain.is_closed(monday) and plain.is_closed(monday + timedelta(days=4))

@@ -22,7 +22,7 @@ from app.people.models import Person, PersonPhone, SavedPlace
 from app.scheduler.enums import JobStatus
 from app.scheduler.models import ScheduledJob
 from app.scheduler.runner import Scheduler
-from app.taxi import regular
+from app.taxi import ahead, regular
 from app.taxi.enums import RegularStatus, RideStatus
 from app.taxi.models import RegularRide, Ride
 from app.taxi.regular import RegularRideError, RegularRules, RuleFields
@@ -223,7 +223,7 @@ def test_an_end_date_ahead_cancels_the_days_made_after_it_and_tells_the_rider(
         assert [(r.regular_day, r.regular_return) for r in cancelled] == [
             (date(2026, 12, 4), False), (date(2026, 12, 4), True)]
         session.commit()
-        with pytest.raises(RegularRideError, match="本来就到2026-12-02为止"):
+        with pytest.raises(RegularRideError, match="本来就到12月02日为止"):
             regular.end(session, rule_id=rule_id, expected_version=rule.version,
                         now=CREATED_AT, last_day=date(2026, 12, 3))
     legs = {(d, b): status for d, b, status, _ in _legs(db, rule_id)}
@@ -446,3 +446,64 @@ def test_an_ended_rule_cannot_be_changed(db: Database, settings: Settings) -> No
             regular.edit(session, rule_id=rule_id, expected_version=rule.version,
                          fields=_fields(place_id), now=CREATED_AT,
                          rules=RegularRules.from_settings(settings))
+
+
+def test_a_return_is_never_made_or_kept_without_its_ride_there(
+    db: Database, settings: Settings
+) -> None:
+    """Set up on Monday 10:00 for Mondays and Tuesdays, 8:00 there and 12:00 back: today's
+    ride there has passed, so today gets no return either (nobody was taken there); nor
+    when the scheduler runs again. A lone return left from before (booked without its
+    ride there) is cancelled when the rule ends today."""
+    monday, tuesday = date(2026, 11, 30), date(2026, 12, 1)
+    rule_id = _create(db, settings, weekdays={1, 2}, back=time(12, 0))
+    _run(db, settings, local(monday, 11))
+    assert [(d, b) for d, b, *_ in _legs(db, rule_id)] == [(tuesday, False), (tuesday, True)]
+    rules = RegularRules.from_settings(settings)
+    with db.session() as session:
+        rule = session.get(RegularRide, rule_id)
+        assert rule is not None
+        lone = regular._new_instance(session, rule, monday, status=RideStatus.DRAFT,
+                                     now=CREATED_AT, back=True)
+        ahead.book(session, lone, pickup_at=local(monday, 12), now=CREATED_AT,
+                   rules=rules.booking)
+        cancelled = regular.end(session, rule_id=rule_id, expected_version=rule.version,
+                                now=CREATED_AT, last_day=monday)
+        assert [(r.regular_day, r.regular_return) for r in cancelled] == [
+            (tuesday, False), (tuesday, True), (monday, True)]
+    assert {s for d, b, s, _ in _legs(db, rule_id)} == {RideStatus.CANCELLED}
+
+
+def test_ending_now_still_brings_back_a_rider_taken_there_today(
+    db: Database, settings: Settings
+) -> None:
+    """Set up on Monday at 7:00, 8:00 there and 12:00 back (today's pair made at once);
+    ended at 10:00: today's return is kept (she was taken there)."""
+    monday = date(2026, 11, 30)
+    rule_id = _create(db, settings, weekdays={1}, back=time(12, 0), now=local(monday, 7))
+    with db.session() as session:
+        rule = session.get(RegularRide, rule_id)
+        assert rule is not None
+        cancelled = regular.end(session, rule_id=rule_id, expected_version=rule.version,
+                                now=local(monday, 10))
+        assert rule.status == RegularStatus.ENDED
+    assert cancelled == []
+    assert {(d, b): s for d, b, s, _ in _legs(db, rule_id)} == {
+        (monday, False): RideStatus.SCHEDULED, (monday, True): RideStatus.SCHEDULED}
+
+
+def test_the_pages_say_the_days_in_chinese_and_a_rule_ended_before_it_began_plainly(
+    db: Database, settings: Settings
+) -> None:
+    """From Tuesday 12-01 to 2027-01-08 reads as the page's other days do; stopped on
+    Monday before its first day (Tuesday's booking cancelled), it never rode."""
+    rule_id = _create(db, settings, first_day=date(2026, 12, 1))
+    with db.session() as session:
+        rule = session.get(RegularRide, rule_id)
+        assert rule is not None
+        rule.last_day = date(2027, 1, 8)
+        [entry] = regular.rule_list(session, now=CREATED_AT, person_id=rule.person_id)
+        assert entry.span == "12月01日起，到2027年01月08日"
+        regular.end(session, rule_id=rule_id, expected_version=rule.version, now=CREATED_AT)
+        [entry] = regular.rule_list(session, now=CREATED_AT, person_id=rule.person_id)
+    assert entry.span == "已停止，一次也没有用车"
