@@ -36,18 +36,18 @@ import statistics
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import uvicorn
-from sqlalchemy import create_engine, event, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, func, select, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
+
+from pg_databases import create_database, drop_database  # noqa: E402
 
 from app.core.config import Settings  # noqa: E402
 from app.core.db import Database  # noqa: E402
@@ -75,22 +75,6 @@ HISTORY = text(
     FROM generate_series(1, :count) AS g
     """
 )
-
-
-def create_database(admin_url: str, name: str | None = None) -> str:
-    name = name or f"ivr_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(admin_url: str, url: str) -> None:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def load(db: Database, history: int, live: int) -> set[int]:

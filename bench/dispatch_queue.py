@@ -23,17 +23,17 @@ import socket
 import sys
 import threading
 import time
-import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
 import uvicorn
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
+
+from pg_databases import create_database, drop_database  # noqa: E402
 
 from app.callflow.messages import CallStarted, Keys  # noqa: E402
 from app.core.config import Settings  # noqa: E402
@@ -53,22 +53,6 @@ from app.taxi.models import Ride  # noqa: E402
 HOTLINE = "+868710000000"
 SECRET = "b" * 40
 PASSWORD = "bench-password-2026"
-
-
-def create_database(admin_url: str) -> str:
-    name = f"ivr_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(admin_url: str, url: str) -> None:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def add_callers(db: Database, count: int) -> list[str]:

@@ -32,16 +32,16 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, func, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, func, select, text, update
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
+
+from pg_databases import create_database, drop_database  # noqa: E402
 
 from app.core.db import Database  # noqa: E402
 from app.core.migrate import upgrade  # noqa: E402
@@ -59,22 +59,6 @@ DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 TODAY = date(2026, 11, 30)  # the demo's schedules start on this Monday
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=LOCAL_TZ).astimezone(UTC)  # bookable: Tue-Sat
 BORN = date(1950, 3, 1)  # elderly: the slots kept for older callers are theirs too
-
-
-def create_database(admin_url: str, name: str | None) -> str:
-    name = name or f"ivr_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(admin_url: str, url: str) -> None:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def load(db: Database, count: int) -> tuple[list[tuple[int, str]], list[int]]:
