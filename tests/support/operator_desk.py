@@ -65,6 +65,18 @@ class Desk:
         assert sign_in(client, username).status_code == 303
         return client, csrf_from(client.get("/dispatch").text)
 
+    def connected(self, sid: str, number: str, username: str = "op1") -> int:
+        """The caller presses 0 and `username` picks them up and answers their phone: the
+        two are bridged. Returns the operator request's id."""
+        self.caller_presses_0(sid, number)
+        request_id = self.request_id(sid)
+        client, token = self.operator(username)
+        assert client.post(f"/dispatch/operators/{request_id}/pick-up",
+                           data={"csrf_token": token}).status_code == 303
+        assert self.answer(self.rings()[-1], self.leg()).status_code == 200
+        client.close()
+        return request_id
+
     def request_id(self, call_sid: str) -> int:
         with self.server.db.session() as session:
             row = session.query(OperatorRequest).filter_by(call_id=call_sid).one()

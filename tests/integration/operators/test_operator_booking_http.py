@@ -35,17 +35,6 @@ STRANGER = "+8615912345679"
 DEPARTMENT = "心血管内科"
 
 
-def _connected(desk: Desk, sid: str, number: str) -> int:
-    desk.caller_presses_0(sid, number)
-    request_id = desk.request_id(sid)
-    client, token = desk.operator("op1")
-    assert client.post(f"/dispatch/operators/{request_id}/pick-up",
-                       data={"csrf_token": token}).status_code == 303
-    assert desk.answer(desk.rings()[-1], desk.leg()).status_code == 200
-    client.close()
-    return request_id
-
-
 def _appointments(desk: Desk) -> list[Appointment]:
     with desk.server.db.session() as session:
         return list(session.scalars(select(Appointment).order_by(Appointment.id)))
@@ -59,7 +48,7 @@ def test_the_operator_on_the_line_books_the_offer_the_caller_agreed_to(
     # IVR_APPOINTMENT_REMINDER_HOUR, 10:00), whatever the hour the test runs at
     today = local_today(datetime.now(UTC))
     desk.server.clock.set(datetime.combine(today, time(8), LOCAL_TZ).astimezone(UTC))
-    request_id = _connected(desk, CALLER_SID, ZHANG)
+    request_id = desk.connected(CALLER_SID, ZHANG)
     op1, token = desk.operator("op1")
     url = f"/dispatch/operators/{request_id}/booking"
     assert f'href="{url}"' in op1.get("/dispatch/operators.html").text
@@ -149,7 +138,7 @@ def test_only_the_operator_on_the_line_and_only_for_a_registered_caller(
     live_server_factory: Callable[..., LiveServer], fake_twilio: FakeTwilio
 ) -> None:
     desk = make_desk(live_server_factory, fake_twilio)
-    request_id = _connected(desk, CALLER_SID, ZHANG)
+    request_id = desk.connected(CALLER_SID, ZHANG)
     url = f"/dispatch/operators/{request_id}/booking"
     op2, token2 = desk.operator("op2")
     assert f'href="{url}"' not in op2.get("/dispatch/operators.html").text
@@ -171,7 +160,7 @@ def test_only_the_operator_on_the_line_and_only_for_a_registered_caller(
     with desk.server.client() as anonymous:
         assert anonymous.get(url).status_code == 303
 
-    stranger = _connected(desk, STRANGER_SID, STRANGER)
+    stranger = desk.connected(STRANGER_SID, STRANGER)
     op1, _ = desk.operator("op1")
     unregistered = op1.get(f"/dispatch/operators/{stranger}/booking")
     assert unregistered.status_code == 400 and "请先点“登记为老人”" in unregistered.text
@@ -182,7 +171,7 @@ def test_a_caller_registered_without_an_id_number_is_told_why_booking_cannot_be_
     live_server_factory: Callable[..., LiveServer], fake_twilio: FakeTwilio
 ) -> None:
     desk = make_desk(live_server_factory, fake_twilio)
-    request_id = _connected(desk, STRANGER_SID, STRANGER)
+    request_id = desk.connected(STRANGER_SID, STRANGER)
     op1, token = desk.operator("op1")
     with desk.server.db.session() as session:
         community = session.scalars(select(Community.id).order_by(Community.id)).first()
@@ -229,7 +218,7 @@ def test_a_relative_on_the_line_books_for_their_parent_then_a_car_to_that_visit(
     # booked for, and far enough ahead for one.
     today = local_today(desk.server.clock.now())
     desk.server.clock.set(datetime.combine(today, time(10), tzinfo=LOCAL_TZ).astimezone(UTC))
-    request_id = _connected(desk, DAUGHTER_SID, daughter)
+    request_id = desk.connected(DAUGHTER_SID, daughter)
     op1, token = desk.operator("op1")
     url = f"/dispatch/operators/{request_id}/booking"
     panel = op1.get("/dispatch/operators.html").text
@@ -297,7 +286,7 @@ def test_a_relative_cannot_book_for_someone_who_did_not_list_their_number(
         ).order_by(Person.id)).first()
         assert stranger is not None
         stranger_id = stranger.id
-    request_id = _connected(desk, DAUGHTER_SID, daughter)
+    request_id = desk.connected(DAUGHTER_SID, daughter)
     op1, token = desk.operator("op1")
     url = f"/dispatch/operators/{request_id}/booking"
     refused = op1.get(url, params={"patient": stranger_id, "department": DEPARTMENT})

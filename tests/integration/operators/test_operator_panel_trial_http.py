@@ -15,23 +15,12 @@ from sqlalchemy import select
 from app.people.models import PersonPhone
 from support.fake_twilio import FakeTwilio
 from support.live_server import LiveServer
-from support.operator_desk import ZHANG, Desk, make_desk
+from support.operator_desk import ZHANG, make_desk
 
 ZHANG_SID = "CA" + "a" * 32
 DAUGHTER_SID = "CA" + "b" * 32
 DAUGHTER = "+8613900000001"  # 李梅, 张秀英's daughter in the demo data
 DEPARTMENT = "心血管内科"
-
-
-def _connected(desk: Desk, sid: str, number: str) -> int:
-    desk.caller_presses_0(sid, number)
-    request_id = desk.request_id(sid)
-    client, token = desk.operator("op1")
-    assert client.post(f"/dispatch/operators/{request_id}/pick-up",
-                       data={"csrf_token": token}).status_code == 303
-    assert desk.answer(desk.rings()[-1], desk.leg()).status_code == 200
-    client.close()
-    return request_id
 
 
 def _row(html: str, request_id: int) -> str:
@@ -45,7 +34,7 @@ def test_numbers_in_the_panel_are_masked_until_the_operator_asks(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     desk = make_desk(live_server_factory, fake_twilio)
-    request_id = _connected(desk, ZHANG_SID, ZHANG)
+    request_id = desk.connected(ZHANG_SID, ZHANG)
     op1, token = desk.operator("op1")  # the operator talking with her
     row = _row(op1.get("/dispatch/operators.html").text, request_id)
     assert "13800000001" not in row and "138****0001" in row
@@ -71,7 +60,7 @@ def test_a_refused_booking_keeps_the_slot_read_to_the_elder(
     live_server_factory: Callable[..., LiveServer], fake_twilio: FakeTwilio
 ) -> None:
     desk = make_desk(live_server_factory, fake_twilio)
-    request_id = _connected(desk, ZHANG_SID, ZHANG)
+    request_id = desk.connected(ZHANG_SID, ZHANG)
     op1, token = desk.operator("op1")
     url = f"/dispatch/operators/{request_id}/booking"
     slots = re.findall(r'name="slot_id" value="(\d+)"',
@@ -92,7 +81,7 @@ def test_a_refused_registration_shows_its_message_in_the_form(
 ) -> None:
     desk = make_desk(live_server_factory, fake_twilio)
     stranger = "+8615912340000"
-    request_id = _connected(desk, "CA" + "c" * 32, stranger)
+    request_id = desk.connected("CA" + "c" * 32, stranger)
     op1, token = desk.operator("op1")
     refused = op1.post(f"/dispatch/operators/{request_id}/register", data={
         "csrf_token": token, "full_name": "周桂兰", "home_address": "五华区华山南路12号"})
@@ -116,7 +105,7 @@ def test_a_family_contact_is_not_offered_registration_as_an_elder(
     live_server_factory: Callable[..., LiveServer], fake_twilio: FakeTwilio
 ) -> None:
     desk = make_desk(live_server_factory, fake_twilio)
-    request_id = _connected(desk, DAUGHTER_SID, DAUGHTER)
+    request_id = desk.connected(DAUGHTER_SID, DAUGHTER)
     op1, token = desk.operator("op1")
     row = _row(op1.get("/dispatch/operators.html").text, request_id)
     assert "可为家人挂号：张秀英" in row
