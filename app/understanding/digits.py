@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from app.understanding import data
 from app.understanding.fuzzy import char_key, is_han
@@ -115,8 +115,10 @@ def _digits_of(text: str) -> str | None:
 _COPULA = "是"
 
 
+@lru_cache(maxsize=256)
 def _groups(text: str) -> tuple[str, ...]:
-    """The digits between pauses and other words."""
+    """The digits between pauses and other words (remembered: `parse_digits` reads the
+    whole answer's groups more than once)."""
     strong, keys, x_words, not_digits = _tables()
     t = _expand_chunks(text, strong)
     t = basic(t).replace("*", "x") if "*" in t else basic(t)

@@ -82,6 +82,21 @@ def _appointments(db: Database) -> list[tuple[int, int, str]]:
         ]
 
 
+def _booked_tuesday_for_zhang(
+    db: Database, doctor: TestClient, hospital_id: int
+) -> tuple[TestClient, str, int, int]:
+    """The family doctor books 张秀英 into the hospital's Tuesday session: (the doctor's
+    client, its form token, her person id, the appointment id)."""
+    zhang_id = person_id(db, ZHANG)
+    token = csrf_from(doctor.get(f"/family-doctor/patients/{zhang_id}/book").text)
+    doctor.post(
+        f"/family-doctor/patients/{zhang_id}/book",
+        data={"csrf_token": token, "schedule_id": str(schedule_id(db, hospital_id, TUESDAY))},
+    )
+    [(first, _, _)] = _appointments(db)
+    return doctor, token, zhang_id, first
+
+
 def _book_directly(db: Database, number: str, schedule: int) -> int:
     with db.session() as session:
         doctor = session.get(StaffUser, staff_id(db, "familydoc1"))
@@ -613,14 +628,7 @@ def test_cancelling_cancels_a_car_booked_for_it_in_one_message_that_says_so(
 
     relative = "+8613900000002"
     ours, _ = hospital_ids(db)
-    doctor = client("familydoc1")
-    zhang_id = person_id(db, ZHANG)
-    token = csrf_from(doctor.get(f"/family-doctor/patients/{zhang_id}/book").text)
-    doctor.post(
-        f"/family-doctor/patients/{zhang_id}/book",
-        data={"csrf_token": token, "schedule_id": str(schedule_id(db, ours, TUESDAY))},
-    )
-    [(first, _, _)] = _appointments(db)
+    doctor, token, zhang_id, first = _booked_tuesday_for_zhang(db, client("familydoc1"), ours)
     with db.session() as session:
         trip = hospital_trips.book(
             session, appointment_id=first, now=NOW, settings=Settings(database_url=db.url),
@@ -708,14 +716,7 @@ def test_a_move_the_car_cannot_follow_says_before_and_after_that_the_car_is_canc
     from app.taxi.models import Ride
 
     ours, _ = hospital_ids(db)
-    doctor = client("familydoc1")
-    zhang_id = person_id(db, ZHANG)
-    token = csrf_from(doctor.get(f"/family-doctor/patients/{zhang_id}/book").text)
-    doctor.post(
-        f"/family-doctor/patients/{zhang_id}/book",
-        data={"csrf_token": token, "schedule_id": str(schedule_id(db, ours, TUESDAY))},
-    )
-    [(first, _, _)] = _appointments(db)
+    doctor, token, zhang_id, first = _booked_tuesday_for_zhang(db, client("familydoc1"), ours)
     with db.session() as session:
         ride_id = hospital_trips.book(
             session, appointment_id=first, now=NOW, settings=Settings(database_url=db.url),
