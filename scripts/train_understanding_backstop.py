@@ -49,6 +49,7 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_o.jsonl",
     "tests/data/understanding/independent_p.jsonl",
     "tests/data/understanding/independent_r.jsonl",
+    "tests/data/understanding/independent_s.jsonl",
 )
 #: Probability the model needs before it overrides the rules (chosen by leave-one-set-out
 #: on the sets above; docs/understanding.md has the table).

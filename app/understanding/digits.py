@@ -36,15 +36,37 @@ def _tables() -> tuple[dict[str, str], dict[str, str], re.Pattern[str], re.Patte
 
 
 def _expand_units(text: str, strong: dict[str, str]) -> str:
-    """Numbers said with units (二十三) become their digits (23)."""
+    """Numbers said with units (二十三) become their digits (23); a number in tens takes
+    at most one digit on each side (九十九零八 is 99 then 08, 三十六八 is 36 then 8)."""
     chars = re.escape("".join(k for k in strong if len(k) == 1))
-    pattern = re.compile(f"[{chars}]*[{_UNITS}][{chars}{_UNITS}]*")
+    nonzero = re.escape("".join(k for k, v in strong.items() if len(k) == 1 and v != "0"))
+    pattern = re.compile(
+        f"[{nonzero}]?十[{nonzero}]?(?![{_UNITS}])|[{chars}]*[百千][{chars}{_UNITS}]*"
+    )
 
     def repl(m: re.Match[str]) -> str:
         value = to_int(m.group(0))
         return str(value) if value is not None else m.group(0)
 
     return pattern.sub(repl, text)
+
+
+def _expand_birth_date(text: str, strong: dict[str, str]) -> str:
+    """一九四一年十月十五号 inside an ID number is its eight digits 19411015 (month and
+    day in two digits each, as the ID writes them)."""
+    chars = re.escape("".join(k for k in strong if len(k) == 1))
+    date = re.compile(f"([{chars}]{{4}})年([{chars}十]{{1,3}})月([{chars}十]{{1,3}})[号日]")
+
+    def two(said: str) -> str | None:
+        value = to_int(said)
+        return f"{value:02d}" if value is not None and 1 <= value <= 31 else None
+
+    def repl(m: re.Match[str]) -> str:
+        year = "".join(strong[c] for c in m.group(1))
+        month, day = two(m.group(2)), two(m.group(3))
+        return year + month + day if month and day else m.group(0)
+
+    return date.sub(repl, text)
 
 
 def _drop_preamble(text: str, strong: dict[str, str]) -> str:
@@ -68,13 +90,13 @@ def _expand_counts(text: str, strong: dict[str, str]) -> str:
     return counted.sub(repl, text)
 
 
-#: 三四五六，说错了，三四五七: the digits said again after a correction count.
-_CORRECTIONS = re.compile("说错了|讲错了|念错了|错了|不对不对|不对|哦不是|不是不是|重新说|重说")
+#: 三四五六，说错了，三四五七: the digits said again after a correction count (so do those
+#: after 对对对, "yes, that is it": 二三四六，哦对对对，二三四五).
+_CORRECTIONS = re.compile(
+    "说错了|讲错了|念错了|错了|不对不对|不对|哦不是|不是不是|重新说|重说|对对对|对对"
+)
 
 
-def _after_last_correction(text: str) -> str:
-    parts = _CORRECTIONS.split(text)
-    return parts[-1] if len(parts) > 1 and parts[-1].strip("|") else text
 
 
 def parse_digits(text: str) -> str | None:
@@ -84,15 +106,51 @@ def parse_digits(text: str) -> str | None:
     后面是幺九洞三), the digits after the last "是" / "就是" that make a number of a length
     asked for are the answer, else the whole, else the one run of four digits among
     several. Four digits said twice in a row (三四五六三四五六) are said once."""
+    spelled = _spelled_out(text)
+    if spelled is not None:
+        return spelled
+    whole = _digits_of(text)
+    if whole is not None and (len(whole) == 18 or len(whole) == 11 and whole[0] == "1"):
+        return whole  # a whole ID or mobile number, however its parts were announced
     for said in _after_markers(text):
         digits = _digits_of(said)
         if digits is not None and len(digits) in _WHOLE_LENGTHS:
             return digits
-    whole = _digits_of(text)
     if whole is None or len(whole) in _WHOLE_LENGTHS:
         return whole
     fours = [g for g in _groups(text) if len(g) == 4]
     return fours[0] if len(fours) == 1 else whole
+
+
+def _spelled_out(text: str) -> str | None:
+    """酒 酒 巴 巴 / 后四位是 溜 酒 伞 要: the answer ends in three or more words of one
+    character each, as the recogniser writes digits one by one, and every one of them is a
+    digit or sounds like one (巴 8, 伞 3, 溜 6, 是 4): they are the digits. A 是 opening a
+    run one longer than a number asked for is "it is" (是 零 零 幺 幺)."""
+    strong, keys, x_words, _ = _tables()
+    said: list[str] = []
+    heard = False  # a sound-alike among them (digits as written take the usual path)
+    words = [basic(w) for w in text.split()]
+    for word in reversed(words):
+        if len(word) != 1:
+            break
+        digit = strong.get(word) or (keys.get(char_key(word)) if is_han(word) else None)
+        if digit is None:
+            break
+        heard = heard or word not in strong
+        said.insert(0, ("是" if word == _COPULA else "") + digit)
+    rest = words[: len(words) - len(said)]
+    if len(said) < 3 or not heard or x_words.search("".join(rest)):
+        return None
+    if rest and (len(rest[-1]) == 1 or rest[-1][-1:] in strong or rest[-1][-1:].isdigit()):
+        # 后四位是5 2 7 1: a digit glued to the words before; 尾 巴 是 八 十 八: every
+        # character spaced, words and digits alike (the markers find the answer)
+        return None
+    if said[0].startswith("是") and len(said) - 1 in _WHOLE_LENGTHS:
+        said = said[1:]
+    if len(said) not in _WHOLE_LENGTHS and any(w in "是就" for w in words[-len(said) + 1 :]):
+        return None  # 四 三 四 三 就 是 四 三 四 三: "that is" inside (the markers find it)
+    return "".join(d.removeprefix("是") for d in said)
 
 
 #: Words that announce the answer: 后四位是…, 尾号就是…, 后头四个就是….
@@ -111,28 +169,47 @@ def _digits_of(text: str) -> str | None:
     return digits or None
 
 
-#: 是 (s/sh merged with 四) after a word or opening the answer is "it is", not a digit.
+#: 是 (s/sh merged with 四) after a word or opening the answer is "it is", not a digit;
+#: so is 就 ("just": 就零零七, 后四位就三个八), not 九.
 _COPULA = "是"
+_OPENERS = "是就"
 
 
 @lru_cache(maxsize=256)
 def _groups(text: str) -> tuple[str, ...]:
     """The digits between pauses and other words (remembered: `parse_digits` reads the
-    whole answer's groups more than once)."""
-    strong, keys, x_words, not_digits = _tables()
+    whole answer's groups more than once). After a correction (不对, 说错了) the digits
+    said again count: all of them when they are as long as those before, else they
+    replace the end of a whole number said before (六幺，不对，六二; 零五八二，错了，最后一个
+    是九 is 0589)."""
+    strong = _tables()[0]
     t = _expand_chunks(text, strong)
     t = basic(t).replace("*", "x") if "*" in t else basic(t)
-    t = _after_last_correction(t)
+    parts = _CORRECTIONS.split(t)
+    groups = _part_groups(parts[0])
+    for part in parts[1:]:
+        again = _part_groups(part)
+        before, after = "".join(groups), "".join(again)
+        if after and len(after) < len(before) and len(before) in _WHOLE_LENGTHS:
+            groups = (before[: -len(after)] + after,)
+        elif after:
+            groups = again
+    return groups
+
+
+def _part_groups(t: str) -> tuple[str, ...]:
+    strong, keys, x_words, not_digits = _tables()
     t = _drop_preamble(t, strong)
     t = _expand_counts(t, strong)
     t = not_digits.sub("|", t)
     t = x_words.sub("X", t)
+    t = _expand_birth_date(t, strong)
     t = _expand_units(t, strong)
     tokens: list[str | None] = []  # a digit, "?<digit>" for a sound-alike, or None
     for ch in t:
         if ch == "X" or ch in strong:
             tokens.append("X" if ch == "X" else strong[ch])
-        elif ch == _COPULA and (not tokens or tokens[-1] is None):
+        elif ch in _OPENERS and (not tokens or tokens[-1] is None):
             tokens.append(None)  # 后面是幺九洞三 / 是零零幺幺: "it is", no 四
         elif is_han(ch) and char_key(ch) in keys:
             tokens.append("?" + keys[char_key(ch)])

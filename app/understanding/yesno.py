@@ -31,6 +31,9 @@ _CONCESSION = re.compile("(好|对|行|可以|要得|得行)倒?[是四]\\1")
 _ONLY_FILLERS = re.compile("(?:这个|那个|嗯|呃)+")
 #: A clause that only takes back the answer before it (好的，不对).
 _TAKING_BACK = frozenset({"不对", "不是", "不对不对", "不是不是", "说错了", "我说错了", "错了"})
+#: 不要，说错了，要: the words before "I said it wrong" are taken back when more follow
+#: (not 你搞错了 / 你听错了, "you got it wrong", which is a no).
+_I_SAID_WRONG = re.compile(r"^.*(?<!你)(?:说错了|讲错了|念错了)[\s,，、.。…!！]*(?=\S)")
 #: 不是我还是哪个 / 不是他是谁 ("if not me, who else?"): a rhetorical yes, not a no.
 _RHETORICAL_YES = re.compile("不是.{0,6}?还?是(哪个|谁|哪位|哪一个|啥子)")
 #: 咋个不要 / 怎么不要 ("why wouldn't I"), 不是不要 (a double negation) and 不要我打电话来
@@ -226,6 +229,7 @@ def parse_yesno(text: str) -> str:
     """
     text = _STUTTER.sub(lambda m: m[1] or m[2], text)
     text = _VERB_BACK.sub("要", _SAID_TWICE.sub(r"\1", _SPACES.sub("", text)))
+    text = _I_SAID_WRONG.sub("", text)
     text = after_correction(_SI_FOR_SHI.sub("是", text))
     text = _RHETORICAL_YES.sub("是", text)
     text = _RHETORICAL_WANT.sub("要", text)

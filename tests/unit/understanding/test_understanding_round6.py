@@ -1,0 +1,107 @@
+"""Rules of the sixth method round (issue 12).
+
+Each test states one rule with sentences written for the rule, not taken from the
+independent sets in tests/data/understanding (which measure the rules).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.understanding import understand
+
+MON = dt.date(2026, 11, 30)
+
+
+def u(kind: str, text: str) -> object:
+    return understand(kind, text, MON)
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("衣 酒 散 巴", "1938"),  # every word a digit's sound-alike, one by one
+        ("后四位是 流 无 期 灵", "6570"),
+        ("是 灵 灵 要 要", "0011"),  # a 是 before a whole number is "it is"
+        ("后四位是5 2 7 1", "5271"),  # a digit glued to the words before stays with them
+    ],
+)
+def test_digits_written_one_by_one_as_sound_alikes_are_the_digits(text: str, digits: str) -> None:
+    assert u("digits", text) == digits
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("八十八 零六", "8806"),  # a number in tens takes one digit on each side
+        ("六十 洞二", "6002"),
+        ("幺三八 七十二 五十六 九十 四十三", "13872569043"),
+    ],
+)
+def test_numbers_in_tens_are_their_own_two_digits(text: str, digits: str) -> None:
+    assert u("digits", text) == digits
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("四五六七，说错了，最后一个是八", "4568"),  # a shorter correction replaces the end
+        ("幺三九 八八 七六 五四 三二 不对 三幺", "13988765431"),
+        ("三四五六，不对，七八九零", "7890"),  # as long as before: all of it again
+        ("二三四八，哦对对对，二三四九", "2349"),
+    ],
+)
+def test_a_correction_replaces_all_or_the_end_of_the_number(text: str, digits: str) -> None:
+    assert u("digits", text) == digits
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("就幺二三 别的记不住了", "123"),  # 就 "just" is no 九
+        ("后四位就两个六两个七", "6677"),
+        ("七七八 就这三个", "778"),
+    ],
+)
+def test_just_before_or_after_the_digits_is_no_nine(text: str, digits: str) -> None:
+    assert u("digits", text) == digits
+
+
+def test_a_whole_id_number_with_its_birth_date_said_as_a_date() -> None:
+    said = "五三零一零二，一九五二年三月八号，后面是幺二三叉"
+    assert u("digits", said) == "530102195203081" + "23X"
+
+
+def test_a_mobile_number_begun_then_announced_is_the_whole_number() -> None:
+    assert u("digits", "你记一下 幺三七……后面是八八七六五四三二") == "13788765432"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("我选一", "taxi"), ("按 二", "hospital"), ("按一下", "unknown"), ("我按错了", "unknown")],
+)
+def test_the_menu_key_said_instead_of_pressed(text: str, intent: str) -> None:
+    assert u("intent", text) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [("不要，我说错了，要", "yes"), ("要的 讲错了 不要", "no"), ("不对，你听错了", "no")],
+)
+def test_i_said_it_wrong_takes_back_the_answer_before(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
+
+
+def test_you_arrange_it_is_no_preference_and_after_noon_is_afternoon() -> None:
+    assert u("when", "你们给我安排嘛") == {"date": None, "session": None}
+    assert u("when", "后天 中午以后") == {"date": "2026-12-02", "session": "pm"}
+
+
+@pytest.mark.parametrize(
+    ("text", "emergency"),
+    [("快来人 我老伴倒在卫生间了", True), ("去年我妈摔在厨房", False)],
+)
+def test_a_person_down_in_a_room_of_the_house_now(text: str, emergency: bool) -> None:
+    assert u("emergency", text) is emergency
