@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from app.understanding import data
@@ -112,10 +113,14 @@ def named_department(cleaned: str) -> str | None:
     return names.pop() if len(names) == 1 else None
 
 
+#: 脚也疼 / 肚子也不舒服: "also" between a body part and its complaint (one more complaint).
+_ALSO = re.compile("也(?=疼|痛|不舒服|不好|难受|胀|痒|麻|酸)")
+
+
 def parse_department(text: str) -> str | None:
     """Return a canonical department name, or ``None`` when unclear or ambiguous. What the
     caller took back (看心脏，不对不对，看眼睛) does not count."""
-    cleaned = clean(said_again(text))
+    cleaned = _ALSO.sub("", clean(said_again(text)))
     if not cleaned:
         return None
     # A name heard as written wins over a sound-alike one overlapping it: in 看妇科, 看妇科

@@ -178,6 +178,8 @@ def _counts(text: str, hit: Hit, pauses: tuple[int, ...] = ()) -> bool:
     habit = chronic_before > _last(lead, _words("now"))
     if habit and len(lead) - chronic_before <= _CHRONIC_WINDOW and not after.startswith("了"):
         return False
+    if any(w in text[hit.start : hit.end] for w in _words("chronic")):
+        return False  # 胸口有时候闷: the old-complaint word inside the sign's own words
     chronic_after = _first(after, _words("chronic"))
     return not 0 <= chronic_after <= _CHRONIC_AFTER
 

@@ -222,10 +222,17 @@ def says_nothing_asked(text: str) -> bool:
 _WHAT = re.compile(r"\s*(?:啊|哈|啥|啥子|么子|什么|哪样|嗯)\s*[?？]+\s*")
 
 
+#: The menu's keys said alone instead of pressed (一, 二, 零; 幺 and 两 as callers say them).
+_KEYS_SAID = dict.fromkeys("一幺1", "taxi") | dict.fromkeys("二两2", "hospital")
+_KEYS_SAID |= dict.fromkeys("零洞0", "operator")
+
+
 def _parse_intent(text: str) -> str:
     cleaned = clean(said_again(text))
     if not cleaned:
         return "repeat" if _WHAT.fullmatch(text or "") else "unknown"
+    if cleaned.rstrip("号个") in _KEYS_SAID:
+        return _KEYS_SAID[cleaned.rstrip("号个")]
     hits = _heard(cleaned)
     strong = _strong_names(cleaned, hits)
     if strong:

@@ -96,10 +96,17 @@ _YES_AGAIN = re.compile(
     r"不(?:对|是|要)[^哦噢喔哎唉诶欸]*[哦噢喔哎唉诶欸][\s,，、.。…]*(?P<rest>(?:是|对|要)的?.*)$"
 )
 #: 我要喊个车，不是不是，我要挂号 / 看心脏，不对不对，看眼睛: a doubled no, or 说错了, takes
-#: back the words before it when more words follow.
-_TAKEN_BACK = re.compile(r"(不是不是|不对不对|不不不|说错了|讲错了|搞错了)[\s,，、.。…]*")
+#: back the words before it when more words follow; so does 算了，还是 (叫车算了，还是先挂号).
+_TAKEN_BACK = re.compile(
+    r"(不是不是|不对不对|不不不|说错了|讲错了|搞错了|算了[\s,，、.。…]*还是)[\s,，、.。…]*"
+)
 _GAPS = re.compile(r"\s+")
 _SEPARATORS = " \t,，、.。…!！?？;；:："
+
+
+def _bare_no(text: str, end: int) -> bool:
+    """哦不 on its own before more words (骨科，哦不，眼科; 骨科 哦不 还是挂眼科), not 哦不舒服."""
+    return text[end : end + 1] in _SEPARATORS or text.startswith("还是", end)
 
 
 def said_again(text: str) -> str:
@@ -107,7 +114,7 @@ def said_again(text: str) -> str:
     不对不对 / 说错了 followed by more words), else ``text``: for answers that are not a
     yes or no (an intent, a department), where "不对" alone answers nothing."""
     for said in (text, _GAPS.sub("", text)):  # 哦 不 对: the recogniser's word gaps
-        marks = [m for m in _CORRECTION.finditer(said) if m.group(1)]
+        marks = [m for m in _CORRECTION.finditer(said) if m.group(1) or _bare_no(said, m.end())]
         marks += _TAKEN_BACK.finditer(said)
         # the words after the last mark that has any (是挂号，我说错了: 说错了 ends it)
         for end in sorted({m.end() for m in marks}, reverse=True):

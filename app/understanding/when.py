@@ -311,12 +311,27 @@ def no_preference(text: str) -> bool:
     return any(w in cleaned for w in _tables()["no_preference"])
 
 
+_SESSION_AFTER_GAP = re.compile(
+    r"(?<=[\u4e00-\u9fff])\s+(?=(?:我|他|她)?(?:上午|下午|早上|中午|晚上)(?P<rest>\S*))"
+)
+
+
+def _busy_session_apart(text: str) -> str:
+    """后天下午嘛 上午我要送孙子: a recogniser's gap before a half-day said as busy starts a
+    new clause (the half-day said with the day, or the one not busy, counts)."""
+
+    def apart(m: re.Match[str]) -> str:
+        return "，" if any(w in m["rest"] for w in _tables()["busy"]) else m.group(0)
+
+    return _SESSION_AFTER_GAP.sub(apart, text)
+
+
 def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     """``{"date": ISO or None, "session": "am"/"pm"/None}``; ``None`` if nothing temporal.
 
     The recogniser's spaces are removed first ("明 天 桑 午" is 明天桑午 -> 明天上午).
     """
-    spoken = _without_small_talk("".join((text or "").split()))
+    spoken = _without_small_talk("".join(_busy_session_apart(text or "").split()))
     spoken = _SAID_AGAIN_DAY.sub("改成", spoken)
     cleaned = clean(spoken)
     if not cleaned:

@@ -51,6 +51,11 @@ _VERB_BACK = re.compile(
     r"(?:(?<=^)|(?<=[，,。.！!；;]))(?:那就|就|那)?(?:帮我)?(?:叫|挂|约|订|喊)"
     r"(?:[嘛吧撒]|一个|一下)+(?=$|[，,。.！!；;])"
 )
+#: 好 麻烦你了 / 要叫 要叫 我在门口等: the recogniser's gap right after a short yes ends its
+#: clause (the spaces go before anything else: 好麻烦 alone is "so much trouble").
+_GAP_AFTER_YES = re.compile(
+    r"((?:^|，)(?:好|好的|对|对的|是的|要得|要叫|要挂|要约|可以|行))\s+(?![不没多久几])"
+)
 #: 要叫要叫 / 叫嘛叫嘛: a request said twice in a row is said once.
 _SAID_TWICE = re.compile(r"((?:要|叫|挂|约|订)\w{1,3})\1+")
 #: Particles and courtesies after 要得 / 要的 that add nothing (要得嘛，谢谢).
@@ -227,6 +232,8 @@ def parse_yesno(text: str) -> str:
     Spaces are word gaps written by the recogniser ("可 以", "错 了"), not clause breaks:
     they are removed before anything else; punctuation still separates clauses.
     """
+    while (gapped := _GAP_AFTER_YES.sub(r"\1，", text, count=1)) != text:
+        text = gapped
     text = _STUTTER.sub(lambda m: m[1] or m[2], text)
     text = _VERB_BACK.sub("要", _SAID_TWICE.sub(r"\1", _SPACES.sub("", text)))
     text = _I_SAID_WRONG.sub("", text)

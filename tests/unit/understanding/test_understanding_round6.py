@@ -105,3 +105,59 @@ def test_you_arrange_it_is_no_preference_and_after_noon_is_afternoon() -> None:
 )
 def test_a_person_down_in_a_room_of_the_house_now(text: str, emergency: bool) -> None:
     assert u("emergency", text) is emergency
+
+
+# second pass (set t) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"), [("一", "taxi"), ("两", "hospital"), ("零", "operator")]
+)
+def test_a_menu_key_said_alone_is_that_key(text: str, intent: str) -> None:
+    assert u("intent", text) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("喊个车 算了 还是先看病", "hospital"),  # 算了，还是 takes back what came before
+        ("我是居委会的工作人员 帮老人挂个号", "hospital"),  # who they are, not a person asked for
+        ("我挂的是哪一天的号 记不得了", "query"),
+        ("那个车还要等多久嘛", "query"),
+    ],
+)
+def test_intent_said_again_self_introduced_and_asked_about(text: str, intent: str) -> None:
+    assert u("intent", text) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("对 谢谢你", "yes"),  # the recogniser's gap after a short yes ends its clause
+        ("要挂 要挂 我等着", "yes"),
+        ("好 多 钱", "unknown"),  # 好多钱: how much?
+        ("拉倒", "no"),
+        ("这个 怎么说呢", "unknown"),
+    ],
+)
+def test_yes_then_courtesy_forget_it_and_how_shall_i_put_it(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "department"),
+    [("眼科 哦不 还是挂骨科", "骨科"), ("腰疼 头也疼", None), ("膝盖也疼", "骨科")],
+)
+def test_a_bare_oh_no_takes_back_and_also_adds_a_complaint(
+    text: str, department: str | None
+) -> None:
+    assert u("department", text) == department
+
+
+def test_a_half_day_said_as_busy_after_a_gap_leaves_the_other() -> None:
+    assert u("when", "大后天上午 下午我要接孙子") == {"date": "2026-12-03", "session": "am"}
+
+
+def test_chest_tightness_said_to_come_sometimes_is_no_emergency() -> None:
+    assert u("emergency", "心口偶尔闷一下 想看看医生") is False
+    assert u("emergency", "心口闷得很 喘不过气") is True
