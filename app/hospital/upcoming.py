@@ -60,7 +60,7 @@ def live_rows(
             Appointment.status == AppointmentStatus.BOOKED,
             Appointment.day >= today,
         )
-    ).tuples().all()
+    ).all()
     return sorted(
         rows, key=lambda r: (r[0].day, SESSION_ORDER[r[0].session], r[1].start_time, r[0].id)
     )
