@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
-from outbox_helpers import enqueue, rows
+from outbox_helpers import TO, enqueue, rows
 
 from app.core.config import Settings
 from app.core.db import Database
-from app.notify.enums import OutboxStatus
+from app.notify.enums import OutboxKind, OutboxStatus
+from app.notify.outbox import enqueue_message
 from app.notify.sender import TwilioSender
 from app.notify.worker import OutboxWorker
 from support.fake_twilio import FakeTwilio
@@ -52,3 +53,34 @@ def test_two_workers_send_each_of_50_messages_once(
     assert len(bodies) == 50 and set(bodies.values()) == {1}
     assert all(m.status == OutboxStatus.SENT for m in rows(db))
     assert len({m.provider_sid for m in rows(db)}) == 50
+
+
+def test_two_transactions_enqueueing_one_key_at_once_store_one_message(db: Database) -> None:
+    """The second insert of a key whose first insert is not committed yet waits for it, then
+    does nothing and returns the stored message (a look-up then an insert would fail)."""
+    second: list[tuple[int, str]] = []
+    errors: list[BaseException] = []
+
+    def enqueue_again() -> None:
+        try:
+            with db.session() as session:
+                message = enqueue_message(
+                    session, kind=OutboxKind.SMS, to_number=TO, body="第二条",
+                    idempotency_key="same",
+                )
+                second.append((message.id, message.body))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    racer = threading.Thread(target=enqueue_again)
+    with db.session() as first:
+        first_id = enqueue_message(
+            first, kind=OutboxKind.SMS, to_number=TO, body="第一条", idempotency_key="same"
+        ).id
+        racer.start()
+        racer.join(timeout=0.5)
+        assert racer.is_alive(), "the second insert must wait for the first transaction"
+    racer.join(timeout=30)  # the first has committed
+    assert not errors, errors
+    assert second == [(first_id, "第一条")]
+    assert [(m.id, m.body) for m in rows(db)] == [(first_id, "第一条")]
