@@ -51,6 +51,8 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_r.jsonl",
     "tests/data/understanding/independent_s.jsonl",
     "tests/data/understanding/independent_t.jsonl",
+    "tests/data/understanding/independent_u.jsonl",
+    "tests/data/understanding/independent_v.jsonl",
 )
 #: Probability the model needs before it overrides the rules (chosen by leave-one-set-out
 #: on the sets above; docs/understanding.md has the table).

@@ -15,6 +15,7 @@ from app.understanding.choice import parse_choice
 from app.understanding.decline import is_decline
 from app.understanding.department import (
     department_question,
+    names_several,
     parse_department,
     question_for_unparsed,
 )
@@ -102,8 +103,10 @@ _REVIEWED = frozenset({"intent", "yesno", "department"})
 def _review(expect: str, text: str, value: object) -> object:
     from app.understanding import backstop
 
-    if expect == "department" and value is None and question_for_unparsed(text) is not None:
-        return value  # dizziness, 内科/外科 or a complaint for a person: ask, don't guess
+    if expect == "department" and value is None and (
+        question_for_unparsed(text) is not None or names_several(text)
+    ):
+        return value  # dizziness, 内科/外科, a complaint for a person or several: ask
     if expect == "intent" and value == "unknown" and says_nothing_asked(text):
         return value  # the rules heard a sentence that asks nothing of the hotline
     return backstop.review(expect, text, value)

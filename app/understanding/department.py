@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from app.understanding import data
 from app.understanding.fuzzy import Hit, Matcher
@@ -120,9 +120,24 @@ _ALSO = re.compile("也(?=疼|痛|不舒服|不好|难受|胀|痒|麻|酸)")
 def parse_department(text: str) -> str | None:
     """Return a canonical department name, or ``None`` when unclear or ambiguous. What the
     caller took back (看心脏，不对不对，看眼睛) does not count."""
-    cleaned = _ALSO.sub("", clean(said_again(text)))
+    return _analyse(text)[0]
+
+
+def names_several(text: str) -> bool:
+    """Did the answer name several departments outright (two department names, a complaint
+    of another department added with 也, unwell everywhere)? Then nobody should guess one: the
+    caller is asked. (Complaints that only seem to point two ways are left to the review.)"""
+    return _analyse(text)[1]
+
+
+@lru_cache(maxsize=256)
+def _analyse(text: str) -> tuple[str | None, bool]:
+    """(the department, whether several were named)."""
+    cleaned = clean(said_again(text))
+    also = _ALSO.search(cleaned) is not None
+    cleaned = _ALSO.sub("", cleaned)
     if not cleaned:
-        return None
+        return None, False
     # A name heard as written wins over a sound-alike one overlapping it: in 看妇科, 看妇科
     # sounds like 康复科 (an/ang), but 妇科 was said.
     written = {
@@ -131,7 +146,7 @@ def parse_department(text: str) -> str | None:
         if h.label.startswith("name:") and not _negated(cleaned, h.start)
     }
     if written:
-        return written.pop() if len(written) == 1 else None
+        return (written.pop(), False) if len(written) == 1 else (None, True)
     # Heard exactly beats heard approximately, whatever the tier: in 身上起疹子, 上起 sounds
     # like 疝气, but 疹子 was heard as it is written.
     found: dict[str, dict[bool, set[str]]] = {
@@ -162,12 +177,14 @@ def parse_department(text: str) -> str | None:
     if exact and not names and not conditions and nearly_written:
         conditions = nearly_written  # 尿节石，腰这点疼: the condition outranks the complaint
     if not names and any(w in cleaned for w in _everywhere()):
-        return None
+        return None, True
     if len(symptoms) > 1 and symptoms & leading:
         symptoms &= leading
     if symptoms and not leading and not names and not conditions and _also_unwell(cleaned):
-        return None  # 头昏脚软，吃不下睡不着: poor sleep beside vague complaints names nothing
-    return _decide(names, conditions, symptoms, child)
+        return None, False  # 头昏脚软，吃不下睡不着: poor sleep beside vague complaints
+    if also and not names and not conditions and len(symptoms) > 1:
+        return None, True  # 血压高，牙齿也疼: a complaint of another department added
+    return _decide(names, conditions, symptoms, child), False
 
 
 def _also_unwell(cleaned: str) -> bool:

@@ -96,12 +96,33 @@ def cleaned_utterance(text: str) -> str:
     return _stretch(text)[0]
 
 
+def _without_gaps(text: str) -> str:
+    """The recogniser's spaces: between words of several characters (上个月摔了一跤 现在还有点疼)
+    they are pauses; between single characters (胸 口 疼 得 很) they are nothing."""
+    words = text.split()
+    if len(words) > 1 and sum(map(len, words)) >= 2 * len(words):
+        return "，".join(words)
+    return "".join(words)
+
+
+def _supposed(text: str) -> bool:
+    """如果他再中风，嘴歪了，我咋个晓得？: an answer that opens with a supposition and ends in a
+    question supposes every sign in it."""
+    opening = text.strip().lstrip("那哎呀嗯，, ")
+    return opening.startswith(_words("hypothetical")) and (
+        text.rstrip().endswith(("？", "?")) or text.rstrip("？?。 ").endswith(_QUESTION_ENDS)
+    )
+
+
+_QUESTION_ENDS = ("怎么办", "咋个办", "咋办", "咋个晓得", "怎么晓得", "怎么知道", "咋个整")
+
+
 def _stretch(text: str) -> tuple[str, tuple[int, ...]]:
     """The cleaned words as one stretch, and where the caller paused (punctuation)."""
     out: list[str] = []
     pauses: list[int] = []
     # 好多年 / 好几年 is how long, not how much (吃了好多年的药 is no overdose)
-    said = _SPACES.sub("", text or "").replace("好多年", "多年").replace("好几年", "多年")
+    said = _without_gaps(text or "").replace("好多年", "多年").replace("好几年", "多年")
     for ch in clean(said):
         if ch == SEP:
             pauses.append(len(out))
@@ -192,7 +213,7 @@ def is_emergency(text: str) -> bool:
     answer, and understanding an intent asks it again of the same words.
     """
     cleaned, pauses = _stretch(text)
-    if not cleaned:
+    if not cleaned or _supposed(text or ""):
         return False
     if any(cleaned == w * (len(cleaned) // len(w)) for w in _words("alone_only")):
         return True  # said alone, or again and again (不行了不行了)

@@ -33,7 +33,16 @@ _ONLY_FILLERS = re.compile("(?:这个|那个|嗯|呃)+")
 _TAKING_BACK = frozenset({"不对", "不是", "不对不对", "不是不是", "说错了", "我说错了", "错了"})
 #: 不要，说错了，要: the words before "I said it wrong" are taken back when more follow
 #: (not 你搞错了 / 你听错了, "you got it wrong", which is a no).
-_I_SAID_WRONG = re.compile(r"^.*(?<!你)(?:说错了|讲错了|念错了)[\s,，、.。…!！]*(?=\S)")
+_I_SAID_WRONG = re.compile(
+    r"^.*(?<!你)(?:说错了|讲错了|念错了)[\s,，、.。…!！]*(?=\S)"
+    # 我是说要 / 还是要吧: what follows is the answer (not 我说的是礼拜四, a day said again)
+    r"|^.*(?:我是说|我的意思是|我说的是|(?:不|算了).*还是)[\s,，、.。…!！]*(?=要|好|算了|不|对|是的|可以|行)"
+    # 不是不是，要的要的: a doubled no that opens the answer, then a yes (no no, I do want it)
+    r"|^(?:不是不是|不对不对|不不不)[\s,，、.。…!！]+(?=要|好|对|是的|可以|行)"
+)
+#: 我想一哈 嗯 要嘛: the recogniser's gap after thinking aloud ends its clause.
+#: 还是要吧 要: so does a gap after a closing particle.
+_GAP_AFTER_THINKING = re.compile(r"(想一哈|想一下|想想|考虑一下|嗯|(?:要|好|行|对|整)[吧嘛啊])\s+")
 #: 不是我还是哪个 / 不是他是谁 ("if not me, who else?"): a rhetorical yes, not a no.
 _RHETORICAL_YES = re.compile("不是.{0,6}?还?是(哪个|谁|哪位|哪一个|啥子)")
 #: 咋个不要 / 怎么不要 ("why wouldn't I"), 不是不要 (a double negation) and 不要我打电话来
@@ -183,6 +192,14 @@ def _by_the_way() -> tuple[str, ...]:
     return tuple(w for w in (clean(x) for x in data.words("yesno", "by_the_way")) if w)
 
 
+#: Words that turn a no into a question about another matter (不要，我想问问挂号咋个挂).
+_ANOTHER_QUESTION = ("想问", "问下", "问一下", "问问", "对了")
+
+
+def _asks_about_another(raw: str, text: str) -> bool:
+    return "?" in raw or "？" in raw or any(w in text for w in _ANOTHER_QUESTION)
+
+
 def _turns_elsewhere(raw: str, text: str) -> bool:
     """A question or another matter in the answer (好，我还想问下几点开门; 对了，我孙子…)."""
     if "?" in raw or "？" in raw or any(w in text for w in _other_matter()):
@@ -234,6 +251,7 @@ def parse_yesno(text: str) -> str:
     """
     while (gapped := _GAP_AFTER_YES.sub(r"\1，", text, count=1)) != text:
         text = gapped
+    text = _GAP_AFTER_THINKING.sub(r"\1，", text)
     text = _STUTTER.sub(lambda m: m[1] or m[2], text)
     text = _VERB_BACK.sub("要", _SAID_TWICE.sub(r"\1", _SPACES.sub("", text)))
     text = _I_SAID_WRONG.sub("", text)
@@ -265,6 +283,8 @@ def parse_yesno(text: str) -> str:
         return "unknown"
     if any(h.label == "unclear" for h in hits):
         return _answer_after_thinking(cleaned, hits)
+    if all(h.label == "no" for h in hits) and _asks_about_another(text, cleaned):
+        return "unknown"  # 不要，我想问问挂号咋个挂: a no to this, and a question about another
     tier = [h for h in hits if _strong(h)] or hits
     labels = {h.label for h in tier}
     if len(labels) == 1:

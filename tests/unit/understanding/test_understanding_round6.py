@@ -161,3 +161,70 @@ def test_a_half_day_said_as_busy_after_a_gap_leaves_the_other() -> None:
 def test_chest_tightness_said_to_come_sometimes_is_no_emergency() -> None:
     assert u("emergency", "心口偶尔闷一下 想看看医生") is False
     assert u("emergency", "心口闷得很 喘不过气") is True
+
+
+# third pass (sets u and v) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("想 坐 出组 去 火车站", "taxi"),  # a three-character taxi phrase heard by sound
+        ("我昨天约的那个号是哪位专家", "query"),
+        ("我儿子老是说要带我去看病 我才不去", "unknown"),  # another person keeps saying it
+        ("坐出租车的费用咋个算", "unknown"),  # the fare, not a car
+        ("我想改个时间", "query"),  # moving a booking starts at its details
+    ],
+)
+def test_intent_third_pass(text: str, intent: str) -> None:
+    assert u("intent", text) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("整起", "yes"),  # Kunming: do it
+        ("那当然", "yes"),
+        ("不对不对，可以可以", "yes"),  # a doubled no opening the answer, then a yes
+        ("不 我的意思是要", "yes"),
+        ("不要 哦 还是要", "yes"),  # 还是 after a no takes it back (还是要 alone asks more)
+        ("我说的是后天", "unknown"),  # a day said again is no yes
+        ("不用 我想问一下几点开门", "unknown"),  # a no, then a question about another matter
+        ("不用了，我儿子接我", "no"),
+    ],
+)
+def test_yes_no_third_pass(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "department"),
+    [
+        ("心口疼 眼睛也痒", None),  # a complaint of another department added with 也
+        ("糖尿病好多年了 眼睛也痒", "内分泌科"),  # a condition named still outranks it
+        ("医生说我大脑有些萎缩", "神经内科"),
+        ("精神差 没有力气", None),
+        ("一直在吃降压的", "心血管内科"),
+    ],
+)
+def test_department_third_pass(text: str, department: str | None) -> None:
+    assert u("department", text) == department
+
+
+def test_before_noon_is_the_morning() -> None:
+    assert u("when", "后天 中午以前") == {"date": "2026-12-02", "session": "am"}
+
+
+@pytest.mark.parametrize(
+    ("text", "emergency"),
+    [
+        ("刚刚吞了一大把安眠药", True),
+        ("左边手杆脚杆一下子麻了", True),
+        ("孙子在屋头玩游戏 一直喊救命", False),
+        ("要是我哪天突然说不出话了，你们咋个晓得？", False),
+        ("就是脑壳疼那回 我在医院住了半个月", False),
+        ("前年摔了一跤 现在还有点疼 想挂个骨科", False),
+    ],
+)
+def test_emergency_third_pass(text: str, emergency: bool) -> None:
+    assert u("emergency", text) is emergency
