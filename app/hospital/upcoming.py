@@ -25,6 +25,7 @@ class UpcomingAppointment:
     """A live booking, for the phone flow to read out and offer to cancel."""
 
     appointment_id: int
+    hospital_id: int
     hospital: str  # short name (市一院)
     hospital_name: str  # full name, said on the phone (春城第一人民医院)
     department: str
@@ -75,6 +76,7 @@ def upcoming(session: Session, *, patient_id: int, now: datetime) -> list[Upcomi
         result.append(
             UpcomingAppointment(
                 appointment_id=appointment.id,
+                hospital_id=hospital.id,
                 hospital=hospital.short_name,
                 hospital_name=hospital.name,
                 department=department.name,
