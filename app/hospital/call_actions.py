@@ -268,13 +268,16 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
         _show_booking(ctx, 0)
         return "booked"
 
-    @registry.register("find_bookings", outcomes=("booked", "none", "none_asked"))
+    @registry.register(
+        "find_bookings", outcomes=("booked", "booked_asked", "none", "none_asked")
+    )
     def find_bookings(ctx: StepContext) -> str:
-        """As `find_upcoming_booking`; `none_asked` when the caller asked about their
-        bookings ("我挂的号是哪天", `booking_query`) and there are none: said so."""
+        """As `find_upcoming_booking`, for a caller who may have asked about their bookings
+        ("我挂的号是哪天", `booking_query`): then `booked_asked` (read out at once, after the
+        last four digits) or `none_asked` (said so)."""
         asked = bool(ctx.vars.pop("asked_bookings", False))
         found = str(find_upcoming_booking(ctx))
-        return "none_asked" if found == "none" and asked else found
+        return f"{found}_asked" if asked else found
 
     @registry.register("booking_query", outcomes=("self", "other", "several", "none", "person"))
     def booking_query(ctx: StepContext) -> str:

@@ -851,6 +851,11 @@ def test_asking_for_ones_booking_with_none_is_said_and_booking_offered(
     said = "\n".join(lines)
     assert "您现在没有挂号。要挂号，请按1" in said and "转接人工" not in said, said
     assert "要看哪个科" in said
+    # A relative: whose, then the last four digits before even "none" is said.
+    lines = call(service, DAUGHTER, "我挂的号是哪天", "1", _last_four(db, "张秀英"), "hangup")
+    said = "\n".join(lines)
+    whose, ask = said.find("是问您母亲张秀英挂的号吗"), said.find("身份证号的最后4位")
+    assert 0 <= whose < ask < said.find("您母亲张秀英现在没有挂号"), said
     call(service, WANG, "2", "1", "1", "1", "2")  # 心血管内科, the earliest slot, no car
     lines = call(service, WANG, "我挂的号是哪天", _last_four(db, "王建国"), "1")
     ask = next(i for i, line in enumerate(lines) if "身份证号的最后4位" in line)
