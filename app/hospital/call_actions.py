@@ -725,12 +725,13 @@ def _register_move_actions(registry: ActionRegistry) -> None:
             refusal = BookingError("cancel_too_late", deadline=booking.cancel_deadline)
             ctx.vars["cancel_problem"] = refusal.said(ctx.today, patient=patient_in_call(ctx.vars))
             return "too_late"
-        ctx.vars.update(
-            department=booking.department,
-            moving={"id": booking.appointment_id, "hospital_id": booking.hospital_id},
-        )
-        offers = _offers(ctx, hospital_id=booking.hospital_id, moving=booking.appointment_id)
-        return _offer_first(ctx, offers, lead=texts.spoken("move_first"))
+        moving = {
+            "id": booking.appointment_id,
+            "hospital_id": booking.hospital_id,
+            "clinic_type": booking.clinic_type.value,
+        }
+        ctx.vars.update(department=booking.department, moving=moving)
+        return _offer_first(ctx, _move_offers(ctx, moving), lead=texts.spoken("move_first"))
 
     @registry.register("find_later_move_offer", outcomes=("found", "none"))
     def find_later_move_offer(ctx: StepContext) -> str:
@@ -739,7 +740,7 @@ def _register_move_actions(registry: ActionRegistry) -> None:
         if not moving or not current:
             return "none"
         after = (date.fromisoformat(current["day"]), ClinicSession(current["session"]))
-        offers = _offers(ctx, hospital_id=moving["hospital_id"], moving=moving["id"], after=after)
+        offers = _move_offers(ctx, moving, after=after)
         return _offer_first(ctx, offers, lead=texts.spoken("move_later"))
 
     @registry.register("move_booking", outcomes=("moved", "taken", "refused"), commits=True)
@@ -792,6 +793,19 @@ def _register_move_actions(registry: ActionRegistry) -> None:
             booked_cancel_by=ctx.vars.get("offer_cancel_by", ""),
         )
         return "moved"
+
+
+def _move_offers(
+    ctx: StepContext, moving: dict[str, Any], *, after: tuple[date, ClinicSession] | None = None
+) -> list[Offer]:
+    """Where a booking may move: the same department and hospital, another session; an
+    expert's booking to an expert's slot first (then any), as the caller chose before."""
+    where: dict[str, Any] = {"hospital_id": moving["hospital_id"], "moving": moving["id"]}
+    if moving.get("clinic_type") == ClinicType.EXPERT.value:
+        expert = _offers(ctx, clinic_type=ClinicType.EXPERT, after=after, **where)
+        if expert:
+            return expert
+    return _offers(ctx, after=after, **where)
 
 
 def _booking_heard(ctx: StepContext) -> upcoming_appointments.UpcomingAppointment | None:

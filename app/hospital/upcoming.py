@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.local_time import local_today
-from app.hospital.enums import AppointmentStatus, ClinicSession
+from app.hospital.enums import AppointmentStatus, ClinicSession, ClinicType
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
 from app.hospital.offers import SESSION_ORDER
 from app.hospital.rules import BookingRules, spoken_day, spoken_time
@@ -30,6 +30,7 @@ class UpcomingAppointment:
     hospital_name: str  # full name, said on the phone (春城第一人民医院)
     department: str
     doctor_name: str
+    clinic_type: ClinicType
     day: date
     session: ClinicSession
     start_time: time
@@ -81,6 +82,7 @@ def upcoming(session: Session, *, patient_id: int, now: datetime) -> list[Upcomi
                 hospital_name=hospital.name,
                 department=department.name,
                 doctor_name=doctor.name,
+                clinic_type=doctor.clinic_type,
                 day=appointment.day,
                 session=appointment.session,
                 start_time=slot.start_time,

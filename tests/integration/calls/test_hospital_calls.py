@@ -823,6 +823,14 @@ def test_a_spouse_not_registered_is_said_so_and_a_booking_for_oneself_names_the_
     with db.session() as session:
         patient = session.get(Person, appointment.patient_id)
         assert patient is not None and patient.full_name == "张秀英"
+        # With her husband registered to let her book for him, he is the one asked about.
+        husband = session.scalars(select(Person).where(Person.full_name == "王建国")).one()
+        session.add(
+            FamilyContact(person_id=husband.id, name="张秀英", relation="妻子", phone=ZHANG)
+        )
+        session.commit()
+    lines = call(service, ZHANG, "给我老伴挂个号", "hangup")
+    assert any("是给您老伴王建国挂号吗" in line for line in lines), lines
 
 
 def test_a_plain_no_at_an_offer_asks_what_instead_and_no_expert_keeps_an_ordinary_one(
