@@ -174,8 +174,11 @@ def book(
     return appointment
 
 
-def moved_message(session: Session, old: Appointment, new: Appointment) -> str:
-    """One text for a booking moved to another session: the old time and the new booking."""
+def moved_message(
+    session: Session, old: Appointment, new: Appointment, *, sms: str = "appointment_moved"
+) -> str:
+    """One text for a booking moved to another session: the old time and the new booking
+    (`sms`: appointment_moved by a family doctor, appointment_moved_by_phone by a caller)."""
     old_slot = session.get(Slot, old.slot_id)
     slot = session.get(Slot, new.slot_id)
     assert old_slot is not None and slot is not None
@@ -185,7 +188,7 @@ def moved_message(session: Session, old: Appointment, new: Appointment) -> str:
     )
     deadline = offer.cancel_deadline
     return texts.sms(
-        "appointment_moved",
+        sms,
         patient=get_patient(session, new.patient_id).full_name,
         old_when=f"{spoken_day(old.day, old.session)} {old_slot.start_time:%H:%M}",
         hospital=offer.hospital,
@@ -214,12 +217,16 @@ def cancelled_message(session: Session, appointment: Appointment) -> str:
     )
 
 
-def notify_family(session: Session, patient: Person, body: str, key: str) -> int:
+def notify_family(
+    session: Session, patient: Person, body: str, key: str, *, extra_number: str | None = None
+) -> int:
     """Tell the patient and their family contacts, as for bookings a family doctor made.
 
     The patient's mobiles get an SMS; a patient with only landlines gets a call on the
     first one, reading the same text. Family contacts who asked to be told (`notify`) get
-    an SMS on a Chinese mobile. Keys `{key}:sms:{number}` / `{key}:call:{number}`.
+    an SMS on a Chinese mobile, and so does `extra_number` (the caller who changed the
+    booking by phone) when it is one not told yet. Keys `{key}:sms:{number}` /
+    `{key}:call:{number}`.
     """
     phones = list(
         session.scalars(
@@ -249,6 +256,9 @@ def notify_family(session: Session, patient: Person, body: str, key: str) -> int
             continue
         told.add(contact.phone)
         _sms(session, contact.phone, body, f"{key}:sms:{contact.phone}")
+        sent += 1
+    if extra_number and extra_number not in told and MOBILE_RE.fullmatch(extra_number):
+        _sms(session, extra_number, body, f"{key}:sms:{extra_number}")
         sent += 1
     return sent
 

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
-from app.hospital import appointments, identity
+from app.hospital import appointments, identity, moves
 from app.hospital import keypad_menus as menus
 from app.hospital import offers as appointment_offers
 from app.hospital import upcoming as upcoming_appointments
@@ -39,7 +39,7 @@ from app.hospital.patients import (
     patients_for_caller,
     set_id_number,
 )
-from app.hospital.rules import spoken_clock, spoken_moment, spoken_visit_day
+from app.hospital.rules import spoken_clock, spoken_day, spoken_moment, spoken_visit_day
 from app.hospital.trip_actions import cancel_car_made_for, car_note
 from app.people.models import FamilyContact, Person
 from app.people.names import your_relation
@@ -54,6 +54,8 @@ SECRET_READBACK = "secret_id_readback"
 ID_FOR = "typed_id_patient"  # whose number the typed one is (a patient id)
 ID_CONFIRMED = "typed_id_confirmed"  # read back and confirmed by the caller
 SPOKEN_DIGITS = dict(zip("0123456789X", "零一二三四五六七八九叉", strict=True))
+# Relations on a family link that make the patient the caller's spouse (老伴).
+SPOUSE_RELATIONS = frozenset({"妻子", "丈夫", "老伴", "配偶", "爱人"})
 
 
 def register_hospital_actions(registry: ActionRegistry) -> None:
@@ -61,41 +63,51 @@ def register_hospital_actions(registry: ActionRegistry) -> None:
     _register_booking_check_actions(registry)
     _register_department_actions(registry)
     _register_offer_actions(registry)
+    _register_move_actions(registry)
 
 
 # --- who the patient is -----------------------------------------------------------------
 
 
 def _register_patient_actions(registry: ActionRegistry) -> None:
-    @registry.register("choose_patient", outcomes=("self", "other", "several", "none"))
-    def choose_patient(ctx: StepContext) -> str:
-        """Whom the caller may book for: themself and relatives who let them act for them."""
-        number = ctx.call.from_number
-        patients = patients_for_caller(ctx.session, number=number) if number else []
-        # Held for the step: the session keeps loaded people only while referenced, and
-        # the next action of this step (check_patient_id) reads the patient again.
-        ctx.session.info["patients"] = [p.person for p in patients]
-        ctx.vars["patients"] = [
-            {
-                "id": p.person.id,
-                "title": _title(p.person, p.relation),
-                "relation": p.relation,
-                # 您父亲: who brings the ID card; "" for the caller themself
-                "relation_word": ""
-                if p.relation == SELF
-                else patient_to_caller(p.relation, p.person.gender),
-                "contact_id": p.contact_id,
-            }
-            for p in patients
-        ]
-        ctx.vars["patients_page"] = 0
-        if not patients:
-            return "none"
-        if len(patients) > 1:
-            _patients_menu(ctx)
-            return "several"
-        _set_patient(ctx, ctx.vars["patients"][0])
-        return "self" if patients[0].relation == SELF else "other"
+    registry.register("choose_patient", outcomes=("self", "other", "several", "none"))(
+        choose_patient
+    )
+
+    @registry.register(
+        "choose_patient_asked", outcomes=("self", "other", "several", "none", "unregistered")
+    )
+    def choose_patient_asked(ctx: StepContext) -> str:
+        """As `choose_patient`, for a caller who may have named the patient at the menu
+        ("给我老伴挂个号", noted as `for_spouse`, or another relative as `for_relative`):
+        that relative when registered with this phone; `unregistered` when no such relative
+        is (the caller hears that they must be registered first, never a booking for
+        themself in silence)."""
+        spouse = bool(ctx.vars.pop("for_spouse", False))
+        relative = bool(ctx.vars.pop("for_relative", False))
+        ctx.vars.pop("asked_bookings", None)  # booking, not asking about bookings
+        outcome = choose_patient(ctx)
+        if outcome == "none" or not (spouse or relative):
+            return outcome
+        patients = ctx.vars["patients"]
+        relatives = [p for p in patients if p["relation"] != SELF]
+        if spouse:
+            relatives = [p for p in relatives if p["relation"] in SPOUSE_RELATIONS]
+        if len(relatives) == 1:
+            _set_patient(ctx, relatives[0])
+            return "other"
+        if relatives:
+            return outcome
+        ctx.vars["relative_said"] = texts.spoken("relative_spouse" if spouse else "relative_other")
+        own = next((p for p in patients if p["relation"] == SELF), None)
+        if own is not None:
+            _set_patient(ctx, own)
+        return "unregistered"
+
+    @registry.register("book_for_self", outcomes=("self", "none"))
+    def book_for_self(ctx: StepContext) -> str:
+        """"给您自己挂号" after hearing the relative asked for is not registered."""
+        return "self" if ctx.vars.get("patient_self") else "none"
 
     @registry.register("more_patients", outcomes=("shown",))
     def more_patients(ctx: StepContext) -> str:
@@ -172,12 +184,43 @@ def _register_patient_actions(registry: ActionRegistry) -> None:
         last four digits), so the caller hears that it stays."""
         if not ctx.vars.get(ID_CONFIRMED):
             _forget_id(ctx)
+        ctx.vars.pop("asked_bookings", None)
         if not ctx.vars.get("patient_id") or not _may_hear_bookings(ctx):
             return "none"
         live = upcoming_appointments.upcoming(
             ctx.session, patient_id=ctx.vars["patient_id"], now=ctx.now
         )
         return "kept" if live else "none"
+
+
+def choose_patient(ctx: StepContext) -> str:
+    """Whom the caller may book for: themself and relatives who let them act for them."""
+    number = ctx.call.from_number
+    patients = patients_for_caller(ctx.session, number=number) if number else []
+    # Held for the step: the session keeps loaded people only while referenced, and
+    # the next action of this step (check_patient_id) reads the patient again.
+    ctx.session.info["patients"] = [p.person for p in patients]
+    ctx.vars["patients"] = [
+        {
+            "id": p.person.id,
+            "title": _title(p.person, p.relation),
+            "relation": p.relation,
+            # 您父亲: who brings the ID card; "" for the caller themself
+            "relation_word": ""
+            if p.relation == SELF
+            else patient_to_caller(p.relation, p.person.gender),
+            "contact_id": p.contact_id,
+        }
+        for p in patients
+    ]
+    ctx.vars["patients_page"] = 0
+    if not patients:
+        return "none"
+    if len(patients) > 1:
+        _patients_menu(ctx)
+        return "several"
+    _set_patient(ctx, ctx.vars["patients"][0])
+    return "self" if patients[0].relation == SELF else "other"
 
 
 def _id_problem_said(typed: str, refusal: BookingError) -> str:
@@ -224,6 +267,27 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
         )
         _show_booking(ctx, 0)
         return "booked"
+
+    @registry.register(
+        "find_bookings", outcomes=("booked", "booked_asked", "none", "none_asked")
+    )
+    def find_bookings(ctx: StepContext) -> str:
+        """As `find_upcoming_booking`, for a caller who may have asked about their bookings
+        ("我挂的号是哪天", `booking_query`): then `booked_asked` (read out at once, after the
+        last four digits) or `none_asked` (said so)."""
+        asked = bool(ctx.vars.pop("asked_bookings", False))
+        found = str(find_upcoming_booking(ctx))
+        return f"{found}_asked" if asked else found
+
+    @registry.register("booking_query", outcomes=("self", "other", "several", "none", "person"))
+    def booking_query(ctx: StepContext) -> str:
+        """The `query` intent at a menu. About a booking ("我挂的号是哪天": noted there as
+        `asks_booking`): whose, as for booking (`choose_patient`), then heard as any
+        booking is; anything else (车到哪了) a person, as before."""
+        if not ctx.vars.pop("asks_booking", False):
+            return "person"
+        ctx.vars["asked_bookings"] = True
+        return choose_patient(ctx)
 
     @registry.register("next_booking", outcomes=("more", "done"))
     def next_booking(ctx: StepContext) -> str:
@@ -445,6 +509,56 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             )
         return _offer_first(ctx, later.offers, lead=lead)
 
+    @registry.register("offer_refused", outcomes=("ordinary", "changed", "ask"))
+    def offer_refused(ctx: StepContext) -> str:
+        """A no at an offer. "不要专家" (noted as `no_expert`) at an ordinary slot keeps it
+        (said to be no expert's, asked again); at an expert's slot it is the earliest
+        ordinary slot instead. A plain no (不对, 不是) asks what the caller wants instead:
+        it once gave a later slot unasked (user trial)."""
+        if not ctx.vars.pop("no_expert", False):
+            return "ask"
+        offer = ctx.vars.get("offer") or {}
+        if offer.get("clinic_type") != ClinicType.EXPERT.value:
+            ctx.vars["offer_lead"] = texts.spoken("offer_not_expert")
+            return "ordinary"
+        ctx.vars["wants_expert"] = False
+        ordinary = _offers(ctx, clinic_type=ClinicType.GENERAL)
+        found = _offer_first(ctx, ordinary, lead=texts.spoken("offer_ordinary"))
+        return "changed" if found == "found" else "ask"
+
+    @registry.register("other_department", outcomes=("ask",))
+    def other_department(ctx: StepContext) -> str:
+        """换个科室 after a no at an offer: the department question again, afresh."""
+        for name in ("department", "second_visit", "offer", "days_page"):
+            ctx.vars.pop(name, None)
+        ctx.vars["wants_expert"] = False
+        return "ask"
+
+    @registry.register("nearest_departments")
+    def nearest_departments(ctx: StepContext) -> None:
+        """A department none of the hotline's hospitals has: the nearest ones some hospital
+        has (`offers.nearest_departments`), by key; with none, another department (key 1)."""
+        nearest = appointment_offers.nearest_departments(ctx.session, ctx.vars["department"])
+        ctx.vars["nearest"] = nearest
+        ctx.vars["nearest_menu"] = "；".join(
+            texts.spoken(
+                "nearest_first" if key == 1 else "nearest_more", department=name, key=key
+            )
+            for key, name in enumerate(nearest, start=1)
+        ) or texts.spoken("nearest_none")
+
+    @registry.register("choose_nearest", outcomes=("found", "other", "not_found"))
+    def choose_nearest(ctx: StepContext) -> str:
+        nearest = ctx.vars.get("nearest", [])
+        choice = ctx.vars.get("nearest_choice")
+        if not nearest:
+            return "other" if str(choice) == "1" else "not_found"
+        department = menus.chosen(nearest, 0, choice)
+        if department is None:
+            return "not_found"
+        ctx.vars["department"] = department
+        return "found"
+
     @registry.register("list_days", outcomes=("listed", "none"))
     def list_days(ctx: StepContext) -> str:
         """Days with free slots, three at a time: 按1，明天星期二；… 更晚的日子，按9."""
@@ -592,6 +706,117 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         ctx.vars["booked_text"] = ctx.vars["offer_text"]
         ctx.vars["booked_cancel_by"] = ctx.vars.get("offer_cancel_by", "")
         return "booked"
+
+
+# --- moving a booking (改时间) -----------------------------------------------------------
+
+
+def _register_move_actions(registry: ActionRegistry) -> None:
+    @registry.register("find_move_offer", outcomes=("found", "none", "too_late"))
+    def find_move_offer(ctx: StepContext) -> str:
+        """改时间 at a booking read out (after the last four digits): the earliest free slot
+        of the same department and hospital in another session, offered as a booking is.
+        After the hospital's cancel deadline it cannot be moved by phone: `too_late`."""
+        booking = _booking_heard(ctx)
+        if booking is None or not _identity_checked(ctx):
+            ctx.vars["cancel_problem"] = ""
+            return "too_late"
+        if not booking.can_cancel:
+            refusal = BookingError("cancel_too_late", deadline=booking.cancel_deadline)
+            ctx.vars["cancel_problem"] = refusal.said(ctx.today, patient=patient_in_call(ctx.vars))
+            return "too_late"
+        moving = {
+            "id": booking.appointment_id,
+            "hospital_id": booking.hospital_id,
+            "clinic_type": booking.clinic_type.value,
+        }
+        ctx.vars.update(department=booking.department, moving=moving)
+        return _offer_first(ctx, _move_offers(ctx, moving), lead=texts.spoken("move_first"))
+
+    @registry.register("find_later_move_offer", outcomes=("found", "none"))
+    def find_later_move_offer(ctx: StepContext) -> str:
+        """要晚一点的 at a move offer: the next session of that department and hospital."""
+        moving, current = ctx.vars.get("moving") or {}, ctx.vars.get("offer") or {}
+        if not moving or not current:
+            return "none"
+        after = (date.fromisoformat(current["day"]), ClinicSession(current["session"]))
+        offers = _move_offers(ctx, moving, after=after)
+        return _offer_first(ctx, offers, lead=texts.spoken("move_later"))
+
+    @registry.register("move_booking", outcomes=("moved", "taken", "refused"), commits=True)
+    def move_booking(ctx: StepContext) -> str:
+        """The caller said yes to the move offer: the booking heard moves to that slot in one
+        transaction (`moves.move`: the old slot freed, the new one taken, or neither); the
+        car to the visit follows, and one message says the new time (`moves.follow_move`)."""
+        moving, offer = ctx.vars.get("moving") or {}, ctx.vars.get("offer") or {}
+        if not moving or not offer or not _identity_checked(ctx):  # never without the check
+            ctx.vars["booking_problem"] = ""
+            return "refused"
+        # Staff read it later: the date, never 明天 (12月2日 星期三 上午 08:00).
+        when = (
+            f"{spoken_day(date.fromisoformat(offer['day']), ClinicSession(offer['session']))}"
+            f" {offer.get('start', '')}"
+        ).strip()
+        try:
+            old, new = moves.move(
+                ctx.session,
+                appointment_id=moving["id"],
+                slot_id=offer["slot_id"],
+                now=ctx.now,
+                reason=texts.spoken("move_reason", when=when),
+                booked_by_number=ctx.call.from_number,
+                booked_by_contact_id=ctx.vars.get("patient_contact_id"),
+                call_id=ctx.call.id,
+            )
+        except BookingError as refusal:
+            ctx.vars["booking_problem"] = refusal.said(ctx.today, patient=patient_in_call(ctx.vars))
+            return "taken" if refusal.code in ("slot_taken", "slot_unavailable") else "refused"
+        car = moves.follow_move(
+            ctx.session,
+            old=old,
+            new=new,
+            now=ctx.now,
+            settings=ctx.settings,
+            sms="appointment_moved_by_phone",
+            extra_number=ctx.call.from_number,
+        )
+        moved_car = ""
+        if car is not None and car.moved and car.when:
+            moved_car = texts.spoken("move_car_moved", when=car.when)
+        elif car is not None and car.cancelled:
+            moved_car = texts.spoken("move_car_cancelled")
+        ctx.vars.pop("moving", None)
+        ctx.vars.update(
+            moved_text=ctx.vars.get("offer_text", ""),
+            moved_old=ctx.vars.get("cancel_text", ""),
+            moved_car=moved_car,
+            booked_cancel_by=ctx.vars.get("offer_cancel_by", ""),
+        )
+        return "moved"
+
+
+def _move_offers(
+    ctx: StepContext, moving: dict[str, Any], *, after: tuple[date, ClinicSession] | None = None
+) -> list[Offer]:
+    """Where a booking may move: the same department and hospital, another session; an
+    expert's booking to an expert's slot first (then any), as the caller chose before."""
+    where: dict[str, Any] = {"hospital_id": moving["hospital_id"], "moving": moving["id"]}
+    if moving.get("clinic_type") == ClinicType.EXPERT.value:
+        expert = _offers(ctx, clinic_type=ClinicType.EXPERT, after=after, **where)
+        if expert:
+            return expert
+    return _offers(ctx, after=after, **where)
+
+
+def _booking_heard(ctx: StepContext) -> upcoming_appointments.UpcomingAppointment | None:
+    """The booking last read out to the caller (booking_details), if it is still live."""
+    wanted = ctx.vars.get("upcoming_id")
+    for booking in upcoming_appointments.upcoming(
+        ctx.session, patient_id=ctx.vars["patient_id"], now=ctx.now
+    ):
+        if booking.appointment_id == wanted:
+            return booking
+    return None
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -771,6 +996,7 @@ def _offers(
     after: tuple[date, ClinicSession] | None = None,
     hospital_id: int | None = None,
     clinic_type: ClinicType | None = None,
+    moving: int | None = None,
 ) -> list[Offer]:
     try:
         return appointment_offers.find_offers(
@@ -783,6 +1009,7 @@ def _offers(
             after=after,
             hospital_id=hospital_id,
             clinic_type=clinic_type,
+            moving=moving,
             limit=1,
         )
     except BookingError as refusal:  # e.g. suspended: no offers by phone
@@ -868,6 +1095,8 @@ def _offer_first(ctx: StepContext, offers: list[Offer], *, lead: str) -> str:
         "slot_id": offer.slot_id,
         "day": offer.day.isoformat(),
         "session": offer.session.value,
+        "clinic_type": offer.clinic_type.value,
+        "start": f"{offer.start_time:%H:%M}",
     }
     # An expert's type and fee are said before the caller agrees (专家号，30元).
     expert = texts.spoken("offer_expert", fee=offer.fee_yuan)

@@ -33,10 +33,9 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import texts
 from app.core.config import Settings, get_settings
 from app.core.local_time import local_now, local_today
-from app.hospital import appointments, audit
+from app.hospital import appointments, audit, moves
 from app.hospital.bookable import session_takes_new_bookings, takes_new_bookings
 from app.hospital.day_list import mask_id_number
 from app.hospital.desk import SESSION_LABELS, STATUS_LABELS, STOP_REASON_PREFIX
@@ -648,50 +647,20 @@ def move(
     old_slot = session.get(Slot, old.slot_id)
     if old_slot is not None and old_slot.schedule_id == schedule_id:
         raise FamilyDoctorError("新选的出诊和原来的一样，请选另一个出诊。")
+    slot = _family_slot(session, hospital_id, schedule_id)
     try:
-        with session.begin_nested():
-            appointments.cancel(
-                session, appointment_id=old.id, now=now, reason=MOVE_REASON, notify=False
-            )
-            slot = _family_slot(session, hospital_id, schedule_id)
-            new = appointments.book(
-                session,
-                slot_id=slot.id,
-                patient_id=old.patient_id,
-                now=now,
-                booked_by_number=None,
-                family_doctor_id=doctor.id,
-                notify=False,
-            )
+        old, new = moves.move(
+            session,
+            appointment_id=old.id,
+            slot_id=slot.id,
+            now=now,
+            reason=MOVE_REASON,
+            booked_by_number=None,
+            family_doctor_id=doctor.id,
+        )
     except BookingError as exc:
-        session.expire_all()
         raise _refusal(exc) from None
-    except FamilyDoctorError:
-        session.expire_all()
-        raise
-    patient = session.get(Person, old.patient_id)
-    assert patient is not None
-    # The hospital trip follows: moved to the new session, or cancelled when the new time
-    # cannot be served by a booked ride (app/taxi/hospital_trips.py). A ride booked before
-    # and only joined is never moved: the message names it, unchanged. One message says all.
-    from app.taxi import ahead, hospital_trips
-
-    trip = hospital_trips.move_for(
-        session, old_id=old.id, new_id=new.id, now=now, settings=settings or get_settings()
-    )
-    body = appointments.moved_message(session, old, new)
-    if trip is not None and trip.kept and trip.ride.pickup_at is not None:
-        body += texts.text(
-            "sms", "hospital_trip_kept", when=ahead.spoken_pickup(trip.ride.pickup_at, now)
-        )
-    elif trip is not None and trip.moved and trip.ride.pickup_at is not None:
-        place = hospital_trips.pickup_place(session, patient.id)
-        body += texts.text(
-            "sms",
-            "hospital_trip_moved",
-            when=ahead.spoken_pickup(trip.ride.pickup_at, now),
-            place=place.label if place is not None else "",
-        )
-    appointments.notify_family(session, patient, body, f"appointment:{new.id}:moved")
+    # The hospital trip follows and one message says all (app/hospital/moves.py).
+    moves.follow_move(session, old=old, new=new, now=now, settings=settings or get_settings())
     log.info("family doctor %s moved appointment %s to %s", doctor.id, old.id, new.id)
     return new

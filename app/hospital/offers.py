@@ -93,6 +93,7 @@ def find_offers(
     hospital_id: int | None = None,
     clinic_type: ClinicType | None = None,
     after: tuple[date, ClinicSession] | None = None,
+    moving: int | None = None,
     limit: int = 3,
 ) -> list[Offer]:
     """The earliest free slots in `department` (canonical name) the patient may book now.
@@ -106,6 +107,8 @@ def find_offers(
     are left out.
     `after` (day, session) keeps only offers of a later session: "a later one" is the
     next session with a free slot, the same afternoon or another day.
+    `moving` (an appointment of the patient's being moved): that booking neither takes its
+    day nor clashes, and its own session is left out (a move goes to another session).
     Raises BookingError `suspended` for a suspended patient.
     """
     patient = get_patient(session, patient_id) if patient_id is not None else None
@@ -133,6 +136,7 @@ def find_offers(
     if not all_days:
         return []
     own_times: list[tuple[date, time]] = []
+    moved = session.get(Appointment, moving) if moving is not None else None
     if patient is not None:  # one booking per department and day, at any hospital
         taken = set(
             session.scalars(
@@ -140,6 +144,7 @@ def find_offers(
                     Appointment.patient_id == patient.id,
                     Appointment.status == AppointmentStatus.BOOKED,
                     Appointment.department_name == department,
+                    Appointment.id != (moving or 0),
                 )
             )
         )
@@ -154,6 +159,7 @@ def find_offers(
                 .where(
                     Appointment.patient_id == patient.id,
                     Appointment.status == AppointmentStatus.BOOKED,
+                    Appointment.id != (moving or 0),
                 )
             )
         ]
@@ -189,6 +195,8 @@ def find_offers(
         if kept and not elderly:
             continue
         if any(d == schedule.day and times_clash(t, slot.start_time) for d, t in own_times):
+            continue
+        if moved is not None and (schedule.day, schedule.session) == (moved.day, moved.session):
             continue
         if after is not None and (schedule.day, SESSION_ORDER[schedule.session]) <= (
             after[0],
@@ -324,3 +332,36 @@ def department_names(session: Session) -> list[str]:
             select(Department.name).group_by(Department.name).order_by(func.min(Department.id))
         )
     )
+
+
+# A department none of the hotline's hospitals has: the departments that can see such a
+# patient first (and refer them on), nearest first. Every one is followed by the general
+# departments (GENERAL_DEPARTMENTS), which see an older patient for any complaint; only
+# departments some hospital has are offered, at most NEAREST_COUNT (product decision,
+# docs/hospital_calls.md).
+NEAREST_DEPARTMENTS: dict[str, tuple[str, ...]] = {
+    "肾内科": ("内分泌科",),
+    "泌尿外科": ("肾内科",),
+    "风湿免疫科": ("骨科",),
+    "康复科": ("骨科", "神经内科"),
+    "疼痛科": ("骨科", "神经内科"),
+    "普外科": ("消化内科",),
+    "肛肠科": ("消化内科",),
+    "血液科": ("内分泌科",),
+    "心理科": ("神经内科",),
+    "精神科": ("神经内科",),
+}
+GENERAL_DEPARTMENTS = ("老年医学科", "普通内科", "全科")
+NEAREST_COUNT = 2
+
+
+def nearest_departments(session: Session, department: str) -> list[str]:
+    """What to offer instead of `department`, which no hospital of the hotline has: its
+    nearest departments, then the general ones, that some hospital has (at most two)."""
+    offered = set(department_names(session))
+    nearest = [*NEAREST_DEPARTMENTS.get(department, ()), *GENERAL_DEPARTMENTS]
+    found: list[str] = []
+    for name in nearest:
+        if name in offered and name != department and name not in found:
+            found.append(name)
+    return found[:NEAREST_COUNT]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.local_time import local_today
-from app.hospital.enums import AppointmentStatus, ClinicSession
+from app.hospital.enums import AppointmentStatus, ClinicSession, ClinicType
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
 from app.hospital.offers import SESSION_ORDER
 from app.hospital.rules import BookingRules, spoken_day, spoken_time
@@ -25,10 +25,12 @@ class UpcomingAppointment:
     """A live booking, for the phone flow to read out and offer to cancel."""
 
     appointment_id: int
+    hospital_id: int
     hospital: str  # short name (市一院)
     hospital_name: str  # full name, said on the phone (春城第一人民医院)
     department: str
     doctor_name: str
+    clinic_type: ClinicType
     day: date
     session: ClinicSession
     start_time: time
@@ -75,10 +77,12 @@ def upcoming(session: Session, *, patient_id: int, now: datetime) -> list[Upcomi
         result.append(
             UpcomingAppointment(
                 appointment_id=appointment.id,
+                hospital_id=hospital.id,
                 hospital=hospital.short_name,
                 hospital_name=hospital.name,
                 department=department.name,
                 doctor_name=doctor.name,
+                clinic_type=doctor.clinic_type,
                 day=appointment.day,
                 session=appointment.session,
                 start_time=slot.start_time,

@@ -267,7 +267,7 @@ def test_an_expert_offer_says_its_type_and_fee_before_the_caller_agrees(
     lines = call(service, ZHANG, *CARDIOLOGY, "hangup")
     offer = next(line for line in lines if "最早的号是" in line)
     doctor = next(name for name in fees if name in offer)
-    assert f"心血管内科{doctor}，专家号，{fees[doctor]}元。挂这个号，请按1" in offer
+    assert f"心血管内科{doctor}，专家号，{fees[doctor]}元。给您自己挂这个号，请按1" in offer
 
 
 def test_an_ordinary_offer_is_said_as_before(service: CallService) -> None:
