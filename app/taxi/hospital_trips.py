@@ -11,8 +11,9 @@ appointment in `hospital_trips`.
   (`joinable_ride`). Any other ride booked for that half-day stays as it is and is named
   to the caller (`other_ride`); a new car is offered only when it would not double it
   (`ahead.overlapping_ride`, one car per hour), else a person can change the car.
-- A ride of that half-day to that very hospital that picks up too late for the visit (a
-  9:00 car to an 8:00 appointment) is the one exception to "never changed": the caller is
+- A ride of that half-day to that very hospital, or naming no hospital at all ("去医院"
+  unnamed, no destination), that picks up too late for the visit (a 9:00 car to an 8:00
+  appointment) is the one exception to "never changed": the caller is
   told it would miss the visit and asked whether to replace it; only on their yes is it
   cancelled and the trip booked, in one savepoint (`replace_late_ride`), so one visit
   never has two cars.
@@ -55,6 +56,7 @@ from app.taxi.rules import ride_priority
 NOON = time(12, 0)
 CANCEL_REASON = "看病的号取消了，去医院的车一起取消"
 REPLACED_REASON = "赶不上看病的号，来电者换成了更早的车"
+UNNAMED_HOSPITAL = "医院"  # "去医院" with no hospital named (ahead_readback.HOSPITAL)
 
 
 class TripRefused(Exception):
@@ -175,11 +177,27 @@ def late_ride(session: Session, appointment: Appointment, settings: Settings) ->
     hospital_name, _ = destination(session, appointment)
     for ride in same_morning_rides(session, person_id=appointment.patient_id,
                                    appointment=appointment):
-        if ride.pickup_at is None or ride.pickup_at <= needed or not goes_to(ride, hospital_name):
+        if ride.pickup_at is None or ride.pickup_at <= needed:
+            continue
+        if not (goes_to(ride, hospital_name) or _may_be_for_the_visit(session, ride)):
             continue
         if not _serves_another(session, ride.id, appointment.id):
             return ride
     return None
+
+
+def _may_be_for_the_visit(session: Session, ride: Ride) -> bool:
+    """A car of the visit's half-day that names no hospital ("去医院" unnamed, or no
+    destination at all) may be the one the rider means for the visit (ninth trial: such a
+    9:00 car for an 8:00 visit was never checked). Not a car that goes to another place
+    or picks up at a hospital (the way back), nor a regular ride's return leg."""
+    if ride.regular_return:
+        return False
+    to = (ride.destination or "").strip()
+    if to not in ("", UNNAMED_HOSPITAL):
+        return False
+    place = session.get(SavedPlace, ride.pickup_place_id) if ride.pickup_place_id else None
+    return place is None or place.kind != PlaceKind.HOSPITAL
 
 
 def replaceable_late_ride(
