@@ -120,7 +120,7 @@ def _passengers_menu(ctx: StepContext) -> None:
     passengers = ctx.vars["passengers"]
     number = ctx.vars.get("passengers_page", 0)
     shown = menus.page(passengers, number)
-    more = menus.more_label(passengers, number, "给别人叫车")
+    more = menus.more_label(passengers, number, "给更多的人叫车")
     ctx.vars["passengers_menu"] = menus.menu_text([f"给{p['title']}叫车" for p in shown], more=more)
 
 
