@@ -55,6 +55,7 @@ STEP_LABELS: dict[str, tuple[tuple[str, str], ...]] = {
         ("confirm_recorded", "说上车地点"), ("to_hospital", "去哪家医院"),
         ("confirm_hospital", "去哪家医院"), ("status", "问车到哪了"),
         ("say_status", "问车到哪了"), ("describe_ride", "问车到哪了"),
+        ("ride_query", "问车到哪了"), ("no_ride", "问车到哪了"), ("one_car", "问车到哪了"),
         ("say_no_car", "暂无车辆"), ("no_car", "暂无车辆"), ("keep_waiting", "暂无车辆"),
         ("waiting_again", "暂无车辆"), ("confirm_cancel", "取消叫车"), ("cancel", "取消叫车"),
     ),

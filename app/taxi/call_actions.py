@@ -435,7 +435,7 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
 
 
 def _ride_whose(ctx: StepContext, ride: Ride) -> str:
-    """您的车 / 您母亲张秀英的车 / 您女儿为您叫的车: whose ride under way, as the caller hears it."""
+    """您叫的车 / 您母亲张秀英的车 / 您女儿为您叫的车: whose ride under way, as heard."""
     rider = rider_for_caller(ctx, ride)
     booker = booked_by_family(ctx, ride)
     if rider is not None:

@@ -238,9 +238,9 @@ def appointment_missed_by(
     session: Session, *, ride: Ride, now: datetime, settings: Settings
 ) -> tuple[Appointment, datetime] | None:
     """The rider's live appointment that this booked ride would miss (a 9:00 car to the
-    hospital of an 8:00 visit booked before the car, or to no hospital named at all), with the pickup of the trip that
-    would replace it (`replaceable_late_ride`); None when it misses none, or when no
-    replacement could be booked (then nothing is offered)."""
+    hospital of an 8:00 visit booked before the car, or to no hospital named at all), with
+    the pickup of the trip that would replace it (`replaceable_late_ride`); None when it
+    misses none, or when no replacement could be booked (then nothing is offered)."""
     if ride.person_id is None or ride.pickup_at is None or ride.status != RideStatus.SCHEDULED:
         return None
     day = local_today(ride.pickup_at)
