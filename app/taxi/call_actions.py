@@ -206,10 +206,7 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
                 # A car to the hospital asked for while this one is under way ("整个车克医院"
                 # at its status menu): one car at a time, said so, never silently the
                 # status again (ninth trial); the driver is told where to go.
-                ctx.vars["ride_whose"] = _ride_whose(ctx, under_way)
-                ctx.vars["one_car_to"] = texts.spoken(
-                    "one_car_to_hospital" if under_way.to_hospital else "one_car_tell_driver"
-                )
+                _one_car_vars(ctx, under_way, to_hospital=True)
                 return "active_asked"
             return "active"
         if booking and readback.overlap(ctx, datetime.fromisoformat(ctx.vars["pickup_at"])):
@@ -404,6 +401,14 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
             return "booked"
         return "booking" if has_hospital_booking(ctx) else "none"
 
+    @registry.register("one_car_at_a_time")
+    def one_car_at_a_time(ctx: StepContext) -> None:
+        """"叫车", "再叫一辆" at the status menu: one car at a time, said so (not the
+        state again as if nothing had been asked), then the ride's state and menu."""
+        ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"))
+        if ride is not None:
+            _one_car_vars(ctx, ride, to_hospital=False)
+
     @registry.register("keep_waiting_for_car", outcomes=("over", "changed"))
     def keep_waiting_for_car(ctx: StepContext) -> str | None:
         """Told "no car", the caller keeps waiting: queued again, priority and place kept.
@@ -432,6 +437,15 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _one_car_vars(ctx: StepContext, ride: Ride, *, to_hospital: bool) -> None:
+    """What `taxi.one_car` says of the ride under way, and of the hospital when asked."""
+    ctx.vars["ride_whose"] = _ride_whose(ctx, ride)
+    said = ""
+    if to_hospital:
+        said = "one_car_to_hospital" if ride.to_hospital else "one_car_tell_driver"
+    ctx.vars["one_car_to"] = texts.spoken(said) if said else ""
 
 
 def _ride_whose(ctx: StepContext, ride: Ride) -> str:

@@ -106,14 +106,21 @@ def test_where_is_my_car_with_a_booked_car_reads_it_after_the_last_four(
 # --- 4. a car to the hospital asked for during a ride ------------------------------------
 
 
-def test_a_car_to_the_hospital_asked_for_during_a_ride_is_answered(
-    service: CallService, db: Database
+@pytest.mark.parametrize(
+    ("words", "told"),
+    [
+        ("整个车克医院", "已经有您叫的车了，一次只叫一辆车。要去医院，上车后告诉司机就行。要换一辆"),
+        ("再叫一辆车", "已经有您叫的车了，一次只叫一辆车。要换一辆"),
+    ],
+)
+def test_a_car_asked_for_during_a_ride_is_answered(
+    service: CallService, db: Database, words: str, told: str
 ) -> None:
     call(service, ZHANG, "1", "1")  # a car now, under way
-    lines = call(service, ZHANG, "整个车克医院", "hangup")
-    said = _said(lines)
-    assert "已经有您叫的车了，一次只叫一辆车。要去医院，上车后告诉司机就行。" in said, lines
-    assert "取消叫车，请按8" in said
+    lines = call(service, ZHANG, words, "hangup")
+    after = _said(lines[lines.index(f"来电者：{words}"):])
+    assert told in after, lines
+    assert "取消叫车，请按8" in after  # then the ride's state and its menu
     assert len(rides(db)) == 1  # never a second car
 
 
