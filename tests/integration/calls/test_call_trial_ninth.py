@@ -106,11 +106,14 @@ def test_where_is_my_car_with_a_booked_car_reads_it_after_the_last_four(
 # --- 4. a car to the hospital asked for during a ride ------------------------------------
 
 
+ONE_CAR = "已经有您叫的车了，一次只叫一辆车。"
+
+
 @pytest.mark.parametrize(
     ("words", "told"),
     [
-        ("整个车克医院", "已经有您叫的车了，一次只叫一辆车。要去医院，上车后告诉司机就行。要换一辆"),
-        ("再叫一辆车", "已经有您叫的车了，一次只叫一辆车。要换一辆"),
+        ("整个车克医院", f"{ONE_CAR}要去医院，上车后告诉司机就行。要换一辆"),
+        ("再叫一辆车", f"{ONE_CAR}要换一辆"),
     ],
 )
 def test_a_car_asked_for_during_a_ride_is_answered(
