@@ -388,13 +388,16 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
         person). The caller's own ride under way (their person or their number: caller ID
         is enough for one's own car's state, docs/security.md) is told; else their booked
         cars, each read after its rider's last four digits; else a hospital booking, which
-        a person tells (the query may be about it); else "您现在没有叫车" and a car offered."""
+        a person tells (the query may be about it), as for a withheld number (nothing can be
+        looked up); else "您现在没有叫车" and a car offered."""
         ride = active_ride(ctx)
         if ride is not None:
             ctx.vars["active_ride_id"] = ride.id
             return "active"
+        if ctx.call.from_number is None:
+            return "booking"  # a withheld number: nothing can be looked up, a person helps
         start_booking(ctx)
-        booked = booked_for_caller(ctx) if ctx.call.from_number else []
+        booked = booked_for_caller(ctx)
         if booked:
             ctx.vars.update(booked_ids=[r.id for r in booked], booked_index=0,
                             booked_then="list")
