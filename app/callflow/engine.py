@@ -51,6 +51,10 @@ FAILURES_BEFORE_TRANSFER = 2
 REPEAT_KEY = "*"
 OPERATOR_KEY = "0"
 DECLINE = "decline"  # the answer kind (and `answers` key) of a no that wants nothing
+# A call variable a flow's action sets when a person taking the call must know something
+# first (a rider with no ID number to check: "乘客无身份证号，需告知去哪里"); every transfer
+# while it is set carries it (`Transfer.note`), and the operators' panel shows it.
+HANDOVER_NOTE = "handover_note"
 
 
 @dataclass
@@ -297,7 +301,7 @@ class Engine:
 
     def _transfer(self, call: CallState, reason: str, out: list[Output]) -> None:
         out.append(Say(self._common(call, "transferring")))
-        out.append(Transfer(reason=reason))
+        out.append(Transfer(reason=reason, note=_handover_note(call)))
         call.ended = True
         call.outcome = "transferred"
 
@@ -347,7 +351,7 @@ class Engine:
                     out.append(Transfer(reason="emergency", emergency=True))
                 else:
                     out.append(Say(self._render(call, spec.transfer)))
-                    out.append(Transfer(reason="flow"))
+                    out.append(Transfer(reason="flow", note=_handover_note(call)))
                 call.ended, call.outcome = True, "transferred"
                 return
             if kind == "end":
@@ -389,6 +393,10 @@ class Engine:
 
     def _common(self, call: CallState, prompt: str) -> str:
         return self.flows.common_prompts[prompt].format_map(_SafeVars(call.vars))
+
+
+def _handover_note(call: CallState) -> str:
+    return str(call.vars.get(HANDOVER_NOTE) or "")
 
 
 def fallback_outputs(flows: FlowSet) -> list[Output]:

@@ -93,6 +93,9 @@ class Transfer:
 
     reason: str  # one of TRANSFER_REASONS
     emergency: bool = False
+    # What the person should know first, set by the flow (call variable `handover_note`,
+    # e.g. "乘客无身份证号，需告知去哪里"); shown on the operators' panel with the reason.
+    note: str = ""
     kind: Literal["transfer"] = "transfer"
 
 

@@ -283,7 +283,7 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
     def booking_query(ctx: StepContext) -> str:
         """The `query` intent at a menu. About a booking ("我挂的号是哪天": noted there as
         `asks_booking`): whose, as for booking (`choose_patient`), then heard as any
-        booking is; anything else (车到哪了) a person, as before."""
+        booking is; anything else (车到哪了) a question about a car (dialogs/hospital.yaml)."""
         if not ctx.vars.pop("asks_booking", False):
             return "person"
         ctx.vars["asked_bookings"] = True

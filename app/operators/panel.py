@@ -55,6 +55,7 @@ STEP_LABELS: dict[str, tuple[tuple[str, str], ...]] = {
         ("confirm_recorded", "说上车地点"), ("to_hospital", "去哪家医院"),
         ("confirm_hospital", "去哪家医院"), ("status", "问车到哪了"),
         ("say_status", "问车到哪了"), ("describe_ride", "问车到哪了"),
+        ("ride_query", "问车到哪了"), ("no_ride", "问车到哪了"), ("one_car", "问车到哪了"),
         ("say_no_car", "暂无车辆"), ("no_car", "暂无车辆"), ("keep_waiting", "暂无车辆"),
         ("waiting_again", "暂无车辆"), ("confirm_cancel", "取消叫车"), ("cancel", "取消叫车"),
     ),
@@ -170,11 +171,13 @@ def _entry(
     now: datetime,
 ) -> PanelEntry:
     person = _person(session, call, row.caller_number)
-    reached, actions, recording = _what_happened(session, row.call_id)
+    reached, actions, recording, note = _what_happened(session, row.call_id)
     if call is not None and call.transfer_reason is not None:
         reason = REASON_LABELS[call.transfer_reason]
     else:
         reason = "叫车后需要回拨" if row.ride_id else "需要人工"
+    if note:
+        reason = f"{reason}：{note}"  # what the flow knew the person must do first
     return PanelEntry(
         id=row.id,
         status=row.status,
@@ -218,24 +221,28 @@ def _relatives(session: Session, number: str | None) -> tuple[str, ...]:
 
 def _what_happened(
     session: Session, call_id: str | None
-) -> tuple[str | None, tuple[str, ...], str | None]:
-    """The question reached when the call was handed over, the caller's answers, and the
-    location of their last recorded words.
+) -> tuple[str | None, tuple[str, ...], str | None, str]:
+    """The question reached when the call was handed over, the caller's answers, the
+    location of their last recorded words, and the note the hand-over carried
+    (`Transfer.note`: what the flow knew the person must do first, or "").
 
     Steps of sensitive questions (an ID number) were stored redacted and show as such;
     their recordings are never offered.
     """
     if call_id is None:
-        return None, (), None
+        return None, (), None, ""
     steps = session.scalars(
         select(CallStep).where(CallStep.call_id == call_id).order_by(CallStep.step)
     ).all()
     reached: str | None = None
     actions: list[str] = []
     recording: str | None = None
+    note = ""
     for step in steps:
-        if any(o.get("kind") == "transfer" for o in step.outputs) and reached is None:
+        handed = next((o for o in step.outputs if o.get("kind") == "transfer"), None)
+        if handed is not None and reached is None:
             reached = _state_label(step.state_before)
+            note = str(handed.get("note") or "")
         event = step.event
         kind = event.get("kind")
         digits, said = str(event.get("digits") or ""), str(event.get("text") or "")
@@ -248,7 +255,7 @@ def _what_happened(
             recording = event.get("recording_url") or recording
         elif kind == "silence":
             actions.append("没有回应")
-    return reached, tuple(actions[-MAX_ACTIONS:]), recording
+    return reached, tuple(actions[-MAX_ACTIONS:]), recording, note
 
 
 def shown_number(session: Session, request_id: int, *, family: int | None = None) -> str | None:

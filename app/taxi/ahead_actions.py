@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from app import texts
 from app.callflow.actions import ActionRegistry
+from app.callflow.engine import HANDOVER_NOTE
 from app.calls.service import StepContext
 from app.core.local_time import local_today
 from app.hospital import identity
@@ -32,6 +33,9 @@ from app.understanding.change import destination
 from app.understanding.when import parse_clock
 
 MAX_UNCLEAR = 2  # then a person helps
+# Shown on the operators' panel with the reason of a hand-over after a rider with no ID
+# number on file heard that a person tells where their car goes (staff words, not said).
+NO_ID_HANDOVER = "乘客无身份证号，需告知去哪里"
 
 
 def register_ahead_actions(registry: ActionRegistry) -> None:
@@ -79,14 +83,24 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         heard = ctx.vars.get("menu_answer")
         said = str(heard.get("said", "")) if isinstance(heard, dict) else ""
         want = heard.get("want") if isinstance(heard, dict) else None
-        _start_booking(ctx)
+        start_booking(ctx)
         when = understand("when", said, ctx.today)
         found = when.get("date") if isinstance(when, dict) else None
         day = date.fromisoformat(found) if found else None
         if want == "cancel_booked":
-            booked = _booked_for_caller(ctx)
+            booked = booked_for_caller(ctx)
+            ctx.vars["booked_not_day"] = ""
             if day is not None:
-                booked = [r for r in booked if r.pickup_at and local_today(r.pickup_at) == day]
+                that_day = [r for r in booked if r.pickup_at and local_today(r.pickup_at) == day]
+                if not that_day and booked:
+                    # "明天的车不要了" with the car on 后天 (ninth trial: "没有找到您预约的车"):
+                    # that day has none; the caller's car (the soonest) is said with its
+                    # day, after the last four digits as every cancel, and asked about.
+                    ctx.vars["booked_not_day"] = texts.spoken(
+                        "ride_booked_not_day", day=ahead.spoken_day(day, ctx.today)
+                    )
+                else:
+                    booked = that_day
             ctx.vars["booked_ids"] = [r.id for r in booked]
             ctx.vars["booked_index"] = 0
             ctx.vars["booked_then"] = "cancel"
@@ -107,10 +121,10 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         hospital flow's when their people have bookings only, "both" asks which, "none"
         says there is nothing to cancel. Nothing of a car or a booking is said here: each
         cancel path reads it back after the last four digits."""
-        _start_booking(ctx)
-        booked = _booked_for_caller(ctx) if ctx.call.from_number else []
+        start_booking(ctx)
+        booked = booked_for_caller(ctx) if ctx.call.from_number else []
         ctx.vars.update(booked_ids=[r.id for r in booked], booked_index=0, booked_then="cancel")
-        has_booking = _has_hospital_booking(ctx)
+        has_booking = has_hospital_booking(ctx)
         if booked and has_booking:
             return "both"
         if booked:
@@ -122,10 +136,10 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         """The caller's booked rides (their own and their relatives'): the first is said.
         "withheld": no booking ahead from a withheld number (nobody could find or cancel
         the ride later by phone; docs/taxi.md)."""
-        _start_booking(ctx)
+        start_booking(ctx)
         if ctx.call.from_number is None:
             return "withheld"
-        booked = _booked_for_caller(ctx)
+        booked = booked_for_caller(ctx)
         ctx.vars["booked_ids"] = [r.id for r in booked]
         ctx.vars["booked_index"] = 0
         ctx.vars["booked_then"] = "list"
@@ -137,15 +151,14 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         "note_booked_answer", outcomes=("day", "full", "unclear", "wrong_key", "person")
     )
     def note_booked_answer(ctx: StepContext) -> str:
-        """An answer at the booked rides' menu that is none of its keys (1 another, 3
-        another day, 8 cancel, 9 the next ride): 2 is tomorrow, as at the day question the
-        caller knows from booking ("3 then 2"); a day said ("后天早上九点") is that day."""
+        """An answer at the booked rides' menu that is none of its keys (1 another, 8
+        cancel, 9 the next ride): a day said ("后天早上九点") is a new car that day; any
+        other key is no choice ("没有这个选项")."""
         answer = str(ctx.vars.get("day_answer") or "").strip()
         if answer.isdigit():
-            day = ahead.day_by_key(answer, ctx.now) if answer == "2" else None
-            if day is None:  # counted with the unclear answers: the second is a person
-                return "wrong_key" if _unclear(ctx) == "unclear" else "person"
-            return _note_day(ctx, answer, day)
+            # A key the menu does not say does nothing (no hidden key: 2 once booked
+            # tomorrow unsaid). Counted with the unclear answers: the second is a person.
+            return "wrong_key" if _unclear(ctx) == "unclear" else "person"
         when = understand("when", answer, ctx.today)
         if not (isinstance(when, dict) and when.get("date")) and parse_clock(answer) is None:
             return _unclear(ctx)
@@ -201,7 +214,7 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
     def list_late_cars(ctx: StepContext) -> None:
         """换车 (1) at the greeting's late-car question: the late cars are read, each after
         its rider's last four digits, and the earlier car offered (ahead.listed_late)."""
-        _start_booking(ctx)
+        start_booking(ctx)
         ctx.vars.update(booked_ids=list(ctx.vars["late_ride_ids"]), booked_index=0,
                         booked_then="list")
 
@@ -283,18 +296,19 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         return "ok"
 
 
-def _start_booking(ctx: StepContext) -> None:
+def start_booking(ctx: StepContext) -> None:
     rules = AheadRules.from_settings(ctx.settings)
     readback.reset(ctx.vars)
     ctx.vars.update(
         unclear=0,
+        booked_not_day="",
         service_hours=ahead.service_hours(rules),
         release_minutes=rules.release_minutes,
         booking_days=rules.booking_days,
     )
 
 
-def _booked_for_caller(ctx: StepContext) -> list[Ride]:
+def booked_for_caller(ctx: StepContext) -> list[Ride]:
     """The caller's booked rides (their own and their relatives'), soonest first."""
     number = ctx.call.from_number
     people = [p.person.id for p in passengers_for_caller(ctx.session, number=number)] if (
@@ -305,7 +319,7 @@ def _booked_for_caller(ctx: StepContext) -> list[Ride]:
     return list(ahead.booked_rides_for_caller(ctx.session, person_ids=people, number=number))
 
 
-def _has_hospital_booking(ctx: StepContext) -> bool:
+def has_hospital_booking(ctx: StepContext) -> bool:
     """Whether anyone the caller may book for (themself, a parent) has a live booking."""
     number = ctx.call.from_number
     if not number:
@@ -406,6 +420,12 @@ def _describe_booked(ctx: StepContext) -> None:
     to = (ride.destination or "").split("（")[0] if checked else ""
     person = ctx.session.get(Person, ride.person_id) if ride.person_id else None
     unprovable = bool(ride.destination) and not checked and not (person and person.id_number)
+    # Told "转人工，按0" for where the car goes: the person taking the call sees why
+    # (ninth trial: the operator was not told); another car read next clears it.
+    if unprovable:
+        ctx.vars[HANDOVER_NOTE] = NO_ID_HANDOVER
+    else:
+        ctx.vars.pop(HANDOVER_NOTE, None)
     ctx.vars.update(
         booked_ride_id=ride.id,
         # a leg of a regular ride's day with a return is named: 明天中午12点回来(的车)

@@ -27,7 +27,12 @@ from app.people.phones import is_fixed_line
 from app.people.places import spoken_address
 from app.taxi import ahead, rides
 from app.taxi import ahead_readback as readback
-from app.taxi.ahead_actions import book_from_call
+from app.taxi.ahead_actions import (
+    book_from_call,
+    booked_for_caller,
+    has_hospital_booking,
+    start_booking,
+)
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride, TaxiCompany
 from app.taxi.passengers import SELF, passengers_for_caller
@@ -115,7 +120,7 @@ def _passengers_menu(ctx: StepContext) -> None:
     passengers = ctx.vars["passengers"]
     number = ctx.vars.get("passengers_page", 0)
     shown = menus.page(passengers, number)
-    more = menus.more_label(passengers, number, "给别人叫车")
+    more = menus.more_label(passengers, number, "给更多的人叫车")
     ctx.vars["passengers_menu"] = menus.menu_text([f"给{p['title']}叫车" for p in shown], more=more)
 
 
@@ -184,7 +189,7 @@ def _hospital_name(hospitals: list[Hospital], label: str, address: str) -> str:
 def _register_ride_request_actions(registry: ActionRegistry) -> None:
     @registry.register(
         "start_ride_request",
-        outcomes=("active", "overlap", "home", "hospital", "places", "none"),
+        outcomes=("active", "active_asked", "overlap", "home", "hospital", "places", "none"),
     )
     def start_ride_request(ctx: StepContext) -> str:
         """Open a draft ride so a caller who hangs up half-way is still seen by operators.
@@ -197,6 +202,12 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         under_way = None if booking else _active_ride_of_rider(ctx)
         if under_way is not None:
             ctx.vars["active_ride_id"] = under_way.id
+            if to:
+                # A car to the hospital asked for while this one is under way ("整个车克医院"
+                # at its status menu): one car at a time, said so, never silently the
+                # status again (ninth trial); the driver is told where to go.
+                _one_car_vars(ctx, under_way, to_hospital=True)
+                return "active_asked"
             return "active"
         if booking and readback.overlap(ctx, datetime.fromisoformat(ctx.vars["pickup_at"])):
             return "overlap"
@@ -354,14 +365,7 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
         ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"), populate_existing=True)
         if ride is None or ride.status not in ACTIVE_STATUSES:
             return "over"
-        rider = rider_for_caller(ctx, ride)
-        booker = booked_by_family(ctx, ride)
-        if rider is not None:
-            ctx.vars["ride_whose"] = texts.spoken("ride_whose_other", rider=rider[0])
-        elif booker is not None:
-            ctx.vars["ride_whose"] = texts.spoken("ride_whose_by", booker=booker)
-        else:
-            ctx.vars["ride_whose"] = texts.spoken("ride_whose_own")
+        ctx.vars["ride_whose"] = _ride_whose(ctx, ride)
         if ride.status == RideStatus.NO_CAR:
             return "no_car"
         driver = ctx.session.get(Driver, ride.driver_id) if ride.driver_id else None
@@ -377,6 +381,36 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
                 "ride_assigned", plate=spoken_plate(driver.plate), minutes=_time_left(ride, ctx.now)
             )
         return "told"
+
+    @registry.register("ride_query", outcomes=("active", "booked", "booking", "none"))
+    def ride_query(ctx: StepContext) -> str:
+        """"车到哪里了", "我的车去哪里" at a top menu (ninth trial: it went straight to a
+        person). The caller's own ride under way (their person or their number: caller ID
+        is enough for one's own car's state, docs/security.md) is told; else their booked
+        cars, each read after its rider's last four digits; else a hospital booking, which
+        a person tells (the query may be about it), as for a withheld number (nothing can be
+        looked up); else "您现在没有叫车" and a car offered."""
+        ride = active_ride(ctx)
+        if ride is not None:
+            ctx.vars["active_ride_id"] = ride.id
+            return "active"
+        if ctx.call.from_number is None:
+            return "booking"  # a withheld number: nothing can be looked up, a person helps
+        start_booking(ctx)
+        booked = booked_for_caller(ctx)
+        if booked:
+            ctx.vars.update(booked_ids=[r.id for r in booked], booked_index=0,
+                            booked_then="list")
+            return "booked"
+        return "booking" if has_hospital_booking(ctx) else "none"
+
+    @registry.register("one_car_at_a_time")
+    def one_car_at_a_time(ctx: StepContext) -> None:
+        """"叫车", "再叫一辆" at the status menu: one car at a time, said so (not the
+        state again as if nothing had been asked), then the ride's state and menu."""
+        ride = ctx.session.get(Ride, ctx.vars.get("active_ride_id"))
+        if ride is not None:
+            _one_car_vars(ctx, ride, to_hospital=False)
 
     @registry.register("keep_waiting_for_car", outcomes=("over", "changed"))
     def keep_waiting_for_car(ctx: StepContext) -> str | None:
@@ -406,6 +440,26 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _one_car_vars(ctx: StepContext, ride: Ride, *, to_hospital: bool) -> None:
+    """What `taxi.one_car` says of the ride under way, and of the hospital when asked."""
+    ctx.vars["ride_whose"] = _ride_whose(ctx, ride)
+    said = ""
+    if to_hospital:
+        said = "one_car_to_hospital" if ride.to_hospital else "one_car_tell_driver"
+    ctx.vars["one_car_to"] = texts.spoken(said) if said else ""
+
+
+def _ride_whose(ctx: StepContext, ride: Ride) -> str:
+    """您叫的车 / 您母亲张秀英的车 / 您女儿为您叫的车: whose ride under way, as heard."""
+    rider = rider_for_caller(ctx, ride)
+    booker = booked_by_family(ctx, ride)
+    if rider is not None:
+        return texts.spoken("ride_whose_other", rider=rider[0])
+    if booker is not None:
+        return texts.spoken("ride_whose_by", booker=booker)
+    return texts.spoken("ride_whose_own")
 
 
 def drivers_on_duty(ctx: StepContext) -> int:

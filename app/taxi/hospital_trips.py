@@ -15,7 +15,10 @@ appointment in `hospital_trips`.
   9:00 car to an 8:00 appointment) is the one exception to "never changed": the caller is
   told it would miss the visit and asked whether to replace it; only on their yes is it
   cancelled and the trip booked, in one savepoint (`replace_late_ride`), so one visit
-  never has two cars.
+  never has two cars. A car booked *after* the visit for its half-day that names no
+  hospital ("去医院" unnamed, no destination) is checked the same way when it is booked,
+  read out or the rider calls (`appointment_missed_by`); one booked before the visit stays
+  named and unchanged when the visit is booked (`other_ride`).
 - Cancelling the appointment: one rule, `car_fate` (a car booked for it goes with it; a
   joined ride is asked about by phone and kept by the consoles), applied by `after_cancel`
   for the consoles and by the phone's actions; a car another live appointment of that
@@ -55,6 +58,7 @@ from app.taxi.rules import ride_priority
 NOON = time(12, 0)
 CANCEL_REASON = "看病的号取消了，去医院的车一起取消"
 REPLACED_REASON = "赶不上看病的号，来电者换成了更早的车"
+UNNAMED_HOSPITAL = "医院"  # "去医院" with no hospital named (ahead_readback.HOSPITAL)
 
 
 class TripRefused(Exception):
@@ -166,7 +170,9 @@ def joinable_ride(session: Session, appointment: Appointment, settings: Settings
     return None
 
 
-def late_ride(session: Session, appointment: Appointment, settings: Settings) -> Ride | None:
+def late_ride(
+    session: Session, appointment: Appointment, settings: Settings, *, unnamed: bool = False
+) -> Ride | None:
     """A ride of that half-day to the appointment's hospital that picks the patient up later
     than the trip needs (a 9:00 car to the hospital of an 8:00 visit): the car the caller
     meant for the visit, which would miss it. Not one linked to another live appointment
@@ -175,21 +181,46 @@ def late_ride(session: Session, appointment: Appointment, settings: Settings) ->
     hospital_name, _ = destination(session, appointment)
     for ride in same_morning_rides(session, person_id=appointment.patient_id,
                                    appointment=appointment):
-        if ride.pickup_at is None or ride.pickup_at <= needed or not goes_to(ride, hospital_name):
+        if ride.pickup_at is None or ride.pickup_at <= needed:
+            continue
+        if not goes_to(ride, hospital_name) and not (
+            unnamed and _may_be_for_the_visit(session, ride, appointment)
+        ):
             continue
         if not _serves_another(session, ride.id, appointment.id):
             return ride
     return None
 
 
+def _may_be_for_the_visit(session: Session, ride: Ride, appointment: Appointment) -> bool:
+    """A car of the visit's half-day booked after the visit that names no hospital ("去医院"
+    unnamed, or no destination at all) may be the one the rider means for the visit (ninth
+    trial: such a 9:00 car for an 8:00 visit was never checked). Not a car booked before
+    the visit (the visit's booking named it and left it as it is), one that goes to another
+    place or picks up at a hospital (the way back), nor a regular ride's return leg."""
+    if ride.regular_return or ride.created_at < appointment.created_at:
+        return False
+    to = (ride.destination or "").strip()
+    if to not in ("", UNNAMED_HOSPITAL):
+        return False
+    place = session.get(SavedPlace, ride.pickup_place_id) if ride.pickup_place_id else None
+    return place is None or place.kind != PlaceKind.HOSPITAL
+
+
 def replaceable_late_ride(
-    session: Session, *, appointment_id: int, now: datetime, settings: Settings
+    session: Session,
+    *,
+    appointment_id: int,
+    now: datetime,
+    settings: Settings,
+    unnamed: bool = False,
 ) -> tuple[Ride, datetime] | None:
-    """The late ride (`late_ride`) and the pickup of the trip that would replace it, when
-    that trip can be booked once the late ride is gone (no other ride of theirs within the
-    hour, a time a booked ride can serve)."""
+    """The late ride (`late_ride`; with `unnamed`, a car naming no hospital booked after
+    the visit counts too) and the pickup of the trip that would replace it, when that trip
+    can be booked once the late ride is gone (no other ride of theirs within the hour, a
+    time a booked ride can serve)."""
     appointment = _appointment(session, appointment_id)
-    late = late_ride(session, appointment, settings)
+    late = late_ride(session, appointment, settings, unnamed=unnamed)
     if late is None or joinable_ride(session, appointment, settings) is not None:
         return None
     try:
@@ -207,9 +238,9 @@ def appointment_missed_by(
     session: Session, *, ride: Ride, now: datetime, settings: Settings
 ) -> tuple[Appointment, datetime] | None:
     """The rider's live appointment that this booked ride would miss (a 9:00 car to the
-    hospital of an 8:00 visit booked before the car), with the pickup of the trip that
-    would replace it (`replaceable_late_ride`); None when it misses none, or when no
-    replacement could be booked (then nothing is offered)."""
+    hospital of an 8:00 visit booked before the car, or to no hospital named at all), with
+    the pickup of the trip that would replace it (`replaceable_late_ride`); None when it
+    misses none, or when no replacement could be booked (then nothing is offered)."""
     if ride.person_id is None or ride.pickup_at is None or ride.status != RideStatus.SCHEDULED:
         return None
     day = local_today(ride.pickup_at)
@@ -226,7 +257,7 @@ def appointment_missed_by(
         if booked_ride_of(session, appointment.id) is not None:
             continue  # it has its car
         late = replaceable_late_ride(
-            session, appointment_id=appointment.id, now=now, settings=settings
+            session, appointment_id=appointment.id, now=now, settings=settings, unnamed=True
         )
         if late is not None and late[0].id == ride.id:
             return appointment, late[1]

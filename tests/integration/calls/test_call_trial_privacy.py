@@ -313,8 +313,8 @@ def test_a_car_in_time_for_the_visit_is_not_flagged(service: CallService, db: Da
 def _second_car_same_morning(service: CallService, db: Database, *answer: str) -> list[str]:
     first = call(service, ZHANG, "3", "2", "7", "3", "1")  # tomorrow 7:00, 去医院
     assert "车约好了" in _said(first)
-    # 约车, last four, tomorrow (2), 10:00, 去医院 (3), yes: a second car that morning
-    return call(service, ZHANG, "3", "1", last_four(db), "2", "10", "3", "1", *answer)
+    # 约车, last four, another car (1), tomorrow (2), 10:00, 去医院 (3), yes: a second car
+    return call(service, ZHANG, "3", "1", last_four(db), "1", "2", "10", "3", "1", *answer)
 
 
 def test_a_second_car_for_the_same_morning_is_asked_about(

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from app import texts
 from app.callflow.loader import FlowSet, StateRef, load_flows
 from app.callflow.spec import StateSpec
 from app.core.config import PROJECT_ROOT
@@ -42,8 +43,13 @@ def _largest_menus() -> dict[str, str]:
     )
     today = date(2026, 11, 30)
     days = [today + timedelta(days=i) for i in range(10)]
+    passengers = [f"给某某{i}叫车" for i in range(10)]
     return {
         "places_menu": places_menu(places, place_keys(places, exclude=1)),
+        "passengers_menu": menus.menu_text(
+            menus.page(passengers, 0), more=menus.more_label(passengers, 0, "给更多的人叫车")
+        ),
+        "booked_next": texts.spoken("ride_booked_next"),
         "patients_menu": menus.menu_text(
             [f"给{m}挂" for m in menus.page(many, 0)], more=menus.more_label(many, 0, "更多的人")
         ),
@@ -160,6 +166,20 @@ def test_every_key_named_in_a_prompt_is_one_the_question_takes(
     for prompt in (spec.ask, spec.simpler):
         assert prompt
         assert _keys_named(_text(ref.flow, prompt)) <= taken, f"{ref} {prompt}"
+
+
+@pytest.mark.parametrize(("ref", "spec"), QUESTIONS, ids=IDS)
+def test_every_key_that_acts_is_said(ref: StateRef, spec: StateSpec) -> None:
+    """No hidden key: a key a question takes (its `keys`, `key_answers`) is named in its
+    prompt and re-prompt (ninth trial: 3 at the booked-car menu and the status menus, and
+    2, 3 and 8 on the status menu's next page, acted unsaid). A typed number is not chosen."""
+    if spec.max_digits > 1 and spec.expect == "digits":
+        return
+    acting = {*spec.keys, *spec.key_answers}
+    for prompt in (spec.ask, spec.simpler):
+        assert prompt
+        hidden = acting - _keys_named(_text(ref.flow, prompt))
+        assert not hidden, f"{ref} {prompt}: keys {sorted(hidden)} act unsaid"
 
 
 def _target(menu: str, key: str) -> StateRef:
