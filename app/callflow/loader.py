@@ -170,7 +170,8 @@ def _check_state(
             problems.append(f"{where}: `expect: {spec.expect}` needs `answers` or `on_value`")
         if spec.key_answers and not (spec.answers or spec.on_value):
             problems.append(f"{where}: `key_answers` need `answers` or `on_value`")
-        for key in sorted(set(spec.key_words) - {*spec.keys, *spec.key_answers}):
+        # 0 (a person) is taken at every question: words for it are words for a person.
+        for key in sorted(set(spec.key_words) - {*spec.keys, *spec.key_answers, "0"}):
             problems.append(
                 f"{where}: `key_words` for key {key!r}, which the question does not take"
             )

@@ -136,7 +136,7 @@ def test_three_wrong_id_numbers_reach_a_person(service: CallService, db: Databas
     assert booked(db) == []
 
 
-@pytest.mark.parametrize("typed", ["0", "0#"])
+@pytest.mark.parametrize("typed", ["0", "0#", "没得身份证 在我儿子那点"])
 def test_zero_at_the_id_number_reaches_a_person_as_the_prompt_says(
     service: CallService, db: Database, typed: str
 ) -> None:
