@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
 from app.calls.service import CallService
+from app.core.config import Settings
 from app.core.db import Database
 from app.core.local_time import LOCAL_TZ
+from app.hotline import build_call_service
 from app.people.models import Person
 from app.simulator import run_call
 from app.taxi.models import Ride
+from support.demo import demo_data
 
 #: The hotline's own number, dialled by every simulated caller.
 HOTLINE = "+868710000000"
+
+
+def demo_call_service(db: Database, *, today: date, now: datetime) -> CallService:
+    """The call service on the demo set of ``today``, its clock stopped at ``now``."""
+    demo_data(db, today=today)
+    return build_call_service(Settings(database_url=db.url), db, clock=lambda: now)
+
+
+def all_said(lines: list[str]) -> str:
+    """A call's lines as one text, to look for what was said across lines."""
+    return "\n".join(lines)
 
 
 def play(service: CallService, number: str, *turns: str) -> list[str]:

@@ -12,10 +12,8 @@ from sqlalchemy.orm import Session
 from app.callflow.messages import CallStarted, Keys, Transfer
 from app.calls.models import Call
 from app.calls.service import CallService
-from app.core.config import Settings
 from app.core.db import Database
-from app.hotline import build_call_service
-from support.demo import demo_data
+from support.calls import demo_call_service
 
 ZHANG = "+8613800000001"  # 张奶奶 in the demo data, with her home saved
 HOTLINE = "+868710000000"
@@ -37,8 +35,7 @@ def counts() -> dict[str, float]:
 
 @pytest.fixture
 def service(db: Database) -> CallService:
-    demo_data(db, today=TODAY)
-    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
+    return demo_call_service(db, today=TODAY, now=NOW)
 
 
 def book_a_taxi_by_keys(service: CallService) -> list[object]:

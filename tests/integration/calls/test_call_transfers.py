@@ -13,14 +13,12 @@ from app.callflow.messages import TRANSFER_REASONS, CallStarted, Keys, Say, Spee
 from app.calls.enums import CallStatus, TransferReason
 from app.calls.models import Call, CallStep
 from app.calls.service import CallService
-from app.core.config import Settings
 from app.core.db import Database
 from app.hospital.enums import AppointmentStatus
 from app.hospital.models import Appointment
-from app.hotline import build_call_service
 from app.simulator import run_call
 from app.taxi.models import Ride
-from support.demo import demo_data
+from support.calls import demo_call_service
 
 ZHANG = "+8613800000001"  # 张奶奶 in the demo data: registered, ID number on file
 STRANGER = "+8613812345678"
@@ -32,8 +30,7 @@ ADVICE = "请马上拨打120"
 
 @pytest.fixture
 def service(db: Database) -> CallService:
-    demo_data(db, today=TODAY)
-    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
+    return demo_call_service(db, today=TODAY, now=NOW)
 
 
 def play(service: CallService, number: str, *turns: str) -> tuple[Call, list[str]]:

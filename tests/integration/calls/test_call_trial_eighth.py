@@ -13,17 +13,14 @@ import pytest
 from sqlalchemy import select
 
 from app.calls.service import CallService
-from app.core.config import Settings
 from app.core.db import Database
 from app.core.local_time import LOCAL_TZ
 from app.hospital.enums import AppointmentStatus
 from app.hospital.models import Appointment
-from app.hotline import build_call_service
 from app.notify.models import OutboxMessage
 from app.taxi.enums import RideStatus
-from support.calls import last_four, local_pickup, rides
+from support.calls import all_said, demo_call_service, last_four, local_pickup, rides
 from support.calls import play as call
-from support.demo import demo_data
 
 TODAY = date(2026, 11, 30)  # a Monday
 NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
@@ -35,18 +32,13 @@ BOOK_CARDIOLOGY = ("2", "1", "1", "1")  # 挂号, 内科, 心血管内科, the e
 
 @pytest.fixture
 def service(db: Database) -> CallService:
-    demo_data(db, today=TODAY)
-    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
-
-
-def _said(lines: list[str]) -> str:
-    return "\n".join(lines)
+    return demo_call_service(db, today=TODAY, now=NOW)
 
 
 def _until(lines: list[str], marker: str) -> str:
     """What was said before the first line containing `marker` (all of it if none)."""
     index = next((i for i, line in enumerate(lines) if marker in line), len(lines))
-    return _said(lines[:index])
+    return all_said(lines[:index])
 
 
 def _scheduled(db: Database) -> list[datetime]:
@@ -64,7 +56,7 @@ def _outbox_to(db: Database, number: str) -> list[str]:
 
 def _visit_booked(service: CallService) -> None:
     booked = call(service, ZHANG, *BOOK_CARDIOLOGY, "2")  # tomorrow 8:00, no car
-    assert "挂好了" in _said(booked)
+    assert "挂好了" in all_said(booked)
 
 
 # --- 1. the late-car warning says no visit before the last four digits -------------------
@@ -90,7 +82,7 @@ def test_the_late_car_warning_tells_no_visit_before_the_last_four(
         assert detail not in before, before
     asked = next(line for line in lines if "身份证号的最后4位" in line)
     assert ("坐车人身份证号" in asked) == (who == "relative"), asked
-    after = _said(lines)[len(before):]
+    after = all_said(lines)[len(before):]
     assert "换成明天早上7点15分" in after, after
     assert _scheduled(db) == [datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)]
 
@@ -120,7 +112,7 @@ def test_car_not_wanted_at_the_first_menu_reads_it_back_after_the_check(
     call(service, ZHANG, "3", "2", "9", "1")  # tomorrow 9:00 from home
     assert _scheduled(db) == [datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)]
     lines = call(service, number, "车不要了", last_four(db), "8")
-    said = _said(lines)
+    said = all_said(lines)
     assert "请稍等，工作人员" not in said, lines
     assert "9点" not in _until(lines, "身份证号的最后4位")
     assert "明天上午9点，到家接的车" in said or "明天上午9点，到她家接的车" in said, lines
@@ -134,7 +126,7 @@ def test_a_booking_given_up_at_the_first_menu_is_read_back_after_the_check(
 ) -> None:
     _visit_booked(service)
     lines = call(service, ZHANG, words, last_four(db), "8", "8")
-    said = _said(lines)
+    said = all_said(lines)
     assert "请稍等，工作人员" not in said, lines
     assert "身份证号的最后4位" in _until(lines, "心血管内科")
     assert "要取消明天星期二上午8点心血管内科的号" in said
@@ -152,14 +144,14 @@ def test_with_a_car_and_a_booking_the_caller_is_asked_which(
     call(service, ZHANG, "3", "2", "下午三点", "1")  # tomorrow 15:00 from home
     lines = call(service, ZHANG, "车不要了", "1", last_four(db), "8")
     assert any("要取消约的车，请按1。要取消挂的号，请按2" in line for line in lines), lines
-    assert "下午3点的车已经取消了" in _said(lines)
+    assert "下午3点的车已经取消了" in all_said(lines)
     assert _scheduled(db) == []
 
 
 @pytest.mark.parametrize("words", ["车不要了", "我要退号"])
 def test_nothing_to_cancel_is_said_plainly(service: CallService, words: str) -> None:
     lines = call(service, ZHANG, words, "hangup")
-    said = _said(lines)
+    said = all_said(lines)
     assert "没有找到您预约的车，也没有找到您挂的号" in said, lines
     assert "请稍等，工作人员" not in said
 
@@ -175,7 +167,7 @@ def test_a_key_the_place_menu_does_not_offer_is_asked_again(
     pressed = lines.index(f"来电者：{key}", next(i for i, x in enumerate(lines) if "在哪里接" in x))
     answer = next(line for line in lines[pressed:] if line.startswith("热线："))
     assert "请按1或9" in answer, lines
-    assert "在哪里接" in _said(lines[pressed + 1 :]), lines
+    assert "在哪里接" in all_said(lines[pressed + 1 :]), lines
     assert any("车到儿子家接您" in line for line in lines), lines
     assert [r.status for r in rides(db)] == [RideStatus.QUEUED]
 
@@ -200,7 +192,7 @@ def test_a_daughter_books_a_new_car_without_her_mothers_digits(
     call(service, ZHANG, "3", "2", "9", "1")  # her own car tomorrow 9:00
     # 约车, a new car, tomorrow, 15:00, for her mother, yes
     lines = call(service, DAUGHTER, "3", "2", "2", "下午三点", "1", "1")
-    said = _said(lines)
+    said = all_said(lines)
     assert "听已经约的车，请按1。约一辆新的车，请按2。" in said, lines
     assert "身份证号的最后4位" not in said
     assert "车约好了" in said, lines
@@ -216,8 +208,8 @@ def test_hearing_the_booked_cars_still_asks_the_last_four_first(
     call(service, ZHANG, "3", "2", "9", "1")
     lines = call(service, DAUGHTER, "3", "1", last_four(db), "hangup")
     asked = next(i for i, line in enumerate(lines) if "坐车人身份证号的最后4位" in line)
-    assert "9点" not in _said(lines[:asked])
-    assert "您母亲张秀英预约了明天上午9点" in _said(lines[asked:]), lines
+    assert "9点" not in all_said(lines[:asked])
+    assert "您母亲张秀英预约了明天上午9点" in all_said(lines[asked:]), lines
 
 
 # --- 6. the late car at the greeting: its own question, one meaning a key ----------------------
@@ -246,7 +238,7 @@ def test_key_1_at_the_late_car_question_replaces_it_after_the_check(
 ) -> None:
     _late_car_kept(service, db)
     lines = call(service, ZHANG, "1", last_four(db), "1")
-    assert "车换好了" in _said(lines), lines
+    assert "车换好了" in all_said(lines), lines
     assert _scheduled(db) == [datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)]
 
 
@@ -270,19 +262,19 @@ def test_a_car_now_is_not_sent_on_top_of_a_booked_car_without_asking(
     question = next(line for line in lines if "已经约了一辆车" in line)
     assert question.count("请按") == 3, question  # three choices (and 0)
     assert "9点40" not in question
-    assert "约好的车给您留着" in _said(lines)
+    assert "约好的车给您留着" in all_said(lines)
     assert _statuses(db) == [RideStatus.SCHEDULED, RideStatus.CANCELLED]  # no car now
 
 
 def test_this_car_instead_cancels_the_booked_one(service: CallService, db: Database) -> None:
     lines = _car_now_with_a_booked_car_soon(service, db, "2", "1")
-    assert "车已经叫了" in _said(lines), lines
+    assert "车已经叫了" in all_said(lines), lines
     assert _statuses(db) == [RideStatus.CANCELLED, RideStatus.QUEUED]
 
 
 def test_both_cars_when_confirmed(service: CallService, db: Database) -> None:
     lines = _car_now_with_a_booked_car_soon(service, db, "3", "1")
-    assert "车已经叫了" in _said(lines), lines
+    assert "车已经叫了" in all_said(lines), lines
     assert _statuses(db) == [RideStatus.SCHEDULED, RideStatus.QUEUED]
 
 
@@ -294,7 +286,7 @@ def test_a_relative_hears_her_mothers_car_as_her_mothers(
 ) -> None:
     call(service, ZHANG, "3", "2", "9", "1")  # the mother books her own car
     lines = call(service, DAUGHTER, "3", "1", last_four(db), "hangup")
-    said = _said(lines)
+    said = all_said(lines)
     assert "您母亲张秀英预约了明天上午9点" in said, lines
     assert "给您母亲张秀英约了" not in said  # she did not book it
 
@@ -304,14 +296,14 @@ def test_a_relative_is_greeted_with_her_mothers_car_as_her_mothers(
 ) -> None:
     call(service, DAUGHTER, "3", "2", "9", "1", "1")  # for her mother, tomorrow 9:00
     lines = call(service, DAUGHTER, "hangup")
-    assert "您母亲有一辆预约的车。" in _said(lines[:2]), lines
-    assert "张秀英" not in _said(lines[:2])
+    assert "您母亲有一辆预约的车。" in all_said(lines[:2]), lines
+    assert "张秀英" not in all_said(lines[:2])
 
 
 def test_the_daughters_own_home_is_said_as_hers(service: CallService, db: Database) -> None:
     # a car now for her mother, not at the mother's home: the place menu
     lines = call(service, DAUGHTER, "1", "1", "2", "1", "1")
-    said = _said(lines)
+    said = all_said(lines)
     assert "在您家，请按1" in said and "在女儿家" not in said, lines
     assert "车到您家接您母亲张秀英" in said, lines
     assert _statuses(db) == [RideStatus.QUEUED]
@@ -331,7 +323,7 @@ def test_a_car_the_family_doctor_booked_is_from_your_family_doctor(
     doctor, patient = "+8613900000007", "+8613800000005"  # 刘医生 and 陈淑珍
     call(service, doctor, "3", "2", "9", "1", "1")  # for her, tomorrow 9:00
     lines = call(service, patient, "3", "1", last_four(db, "陈淑珍"), "hangup")
-    said = _said(lines)
+    said = all_said(lines)
     assert "您的家庭医生为您约了明天上午9点" in said, lines
     assert "您家庭医生" not in said
 
@@ -341,9 +333,9 @@ def test_a_booking_the_family_doctor_made_is_from_your_family_doctor(
 ) -> None:
     doctor, patient = "+8613900000007", "+8613800000005"  # 刘医生 and 陈淑珍
     booked = call(service, doctor, "2", "1", last_four(db, "陈淑珍"), "1", "1", "1", "2")
-    assert "挂好了" in _said(booked), booked
+    assert "挂好了" in all_said(booked), booked
     lines = call(service, patient, "2", "hangup")
-    said = _said(lines)
+    said = all_said(lines)
     assert "您的家庭医生为您挂了" in said, lines
     assert "您家庭医生" not in said
 
@@ -353,7 +345,7 @@ def test_giving_up_the_booking_at_the_booked_question_goes_to_its_cancel(
 ) -> None:
     call(service, DAUGHTER, "2", "1", last_four(db), "1", "1", "1", "2")  # her mother's booking
     lines = call(service, ZHANG, "2", "明天的号不要了", last_four(db), "8", "8")
-    said = _said(lines)
+    said = all_said(lines)
     assert "没有挂新的号" not in said, lines
     assert "这个号已经取消了" in said, lines
 
@@ -366,7 +358,7 @@ def test_a_car_to_the_hospital_said_at_the_menu_is_not_asked_again(
     service: CallService, db: Database, words: str
 ) -> None:
     lines = call(service, ZHANG, words, "1")
-    said = _said(lines)
+    said = all_said(lines)
     assert "车到家接您去春城第一人民医院，对吗？" in said, lines
     assert "去医院，按3" not in said, lines
     (ride,) = rides(db)
@@ -379,7 +371,7 @@ def test_the_hospital_said_at_the_menu_holds_for_that_car_only(
 ) -> None:
     # The daughter says no at "是给您母亲…叫车吗？", then asks for a car by key.
     lines = call(service, DAUGHTER, "叫个车去医院看病", "不要了", "1", "1", "1")
-    after = _said(lines[next(i for i, line in enumerate(lines) if "没有叫车" in line):])
+    after = all_said(lines[next(i for i, line in enumerate(lines) if "没有叫车" in line):])
     assert "接她。对，按1。不对，按2。去医院，按3。" in after, lines
     queued = [r for r in rides(db) if r.status == RideStatus.QUEUED]
     assert len(queued) == 1 and not queued[0].to_hospital
@@ -408,7 +400,7 @@ def test_a_rider_with_nothing_to_check_is_told_a_person_says_where_the_car_goes(
     ma = "+8613800000010"  # 马大爹: a home, no ID number on file
     call(service, ma, "3", "明天早上八点去市一院", "1")
     lines = call(service, ma, "3", "1", "0")
-    said = _said(lines)
+    said = all_said(lines)
     told = "您预约了明天早上8点，到家接的车。这辆车去哪里，要由工作人员告诉您：转人工，按0。"
     assert told in said, lines
     assert "春城第一人民医院" not in said and "身份证" not in said
@@ -420,6 +412,6 @@ def test_the_day_said_with_going_to_the_hospital_is_the_day_offered_for_registra
     service: CallService, db: Database
 ) -> None:
     lines = call(service, ZHANG, "明天要去医院", "1", "心血管内科", "hangup")
-    said = _said(lines[lines.index("来电者：心血管内科"):])
+    said = all_said(lines[lines.index("来电者：心血管内科"):])
     assert "明天" in said and "这天的号是" in said, lines
     assert "最早的号是" not in said

@@ -13,14 +13,11 @@ import pytest
 from sqlalchemy import select, update
 
 from app.calls.service import CallService
-from app.core.config import Settings
 from app.core.db import Database
 from app.hospital.enums import ClinicType, SlotStatus
 from app.hospital.models import Department, Doctor, Hospital, Schedule, Slot
-from app.hotline import build_call_service
-from support.calls import last_four
+from support.calls import all_said, demo_call_service, last_four
 from support.calls import play as call
-from support.demo import demo_data
 
 TODAY = date(2026, 11, 30)  # a Monday
 NOW = datetime(2026, 11, 29, 23, 0, tzinfo=UTC)  # 07:00 in Kunming
@@ -33,12 +30,7 @@ OTHER = "春城第一人民医院"
 
 @pytest.fixture
 def service(db: Database) -> CallService:
-    demo_data(db, today=TODAY)
-    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
-
-
-def _said(lines: list[str]) -> str:
-    return "\n".join(lines)
+    return demo_call_service(db, today=TODAY, now=NOW)
 
 
 def _line(lines: list[str], words: str) -> str:
@@ -90,7 +82,7 @@ def test_later_says_when_the_own_hospital_has_nothing_later(
 ) -> None:
     _fill_own_cardiology(db, after=(TODAY + timedelta(days=1), "am"))
     lines = call(service, WANG, *CARDIOLOGY, "2", "hangup")
-    assert f"常去的医院，最早的号是：明天星期二上午8点，{OWN}" in _said(lines)
+    assert f"常去的医院，最早的号是：明天星期二上午8点，{OWN}" in all_said(lines)
     later = _line(lines, "没有更晚的号了")
     assert f"滇池医院没有更晚的号了，{OTHER}有：" in later
     assert later.index(OTHER) < later.index("心血管内科")
@@ -162,7 +154,7 @@ def test_the_same_department_is_not_named_before_the_last_four_digits(
     lines = call(service, ZHANG, "2", "1", "1", "1", "hangup")  # 挂新的号, 心血管内科 again
     question = _line(lines, "还要再挂一个")
     assert "已经挂了号。" in question
-    assert "已经挂了心血管内科" not in _said(lines)
+    assert "已经挂了心血管内科" not in all_said(lines)
 
 
 # --- 5. the booking said before its car ------------------------------------------------------
@@ -171,7 +163,7 @@ def test_the_same_department_is_not_named_before_the_last_four_digits(
 def test_cancelling_says_the_booking_before_the_car(service: CallService, db: Database) -> None:
     call(service, ZHANG, *CARDIOLOGY, "1", "1")  # booked, with the car to the hospital
     lines = call(service, ZHANG, "2", "2", last_four(db), "8", "8")
-    said = _said(lines)
+    said = all_said(lines)
     assert "这个号已经取消了" in said and "去医院的车也一起取消了" in said
     assert said.index("这个号已经取消了") < said.index("去医院的车也一起取消了")
     assert said.count("这个号已经取消了") == 1

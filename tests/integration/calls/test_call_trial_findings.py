@@ -29,7 +29,7 @@ from app.operators.panel import open_requests
 from app.people.models import Person
 from app.taxi.enums import RideStatus
 from app.taxi.models import HospitalTrip, Ride
-from support.calls import HOTLINE, rides
+from support.calls import HOTLINE, demo_call_service, rides
 from support.calls import last_four as _last_four
 from support.calls import local_pickup as local
 from support.calls import play as call
@@ -43,8 +43,7 @@ DAUGHTER = "+8613900000001"  # 李梅, 张秀英's daughter, may book for her
 
 @pytest.fixture
 def service(db: Database) -> CallService:
-    demo_data(db, today=TODAY)
-    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
+    return demo_call_service(db, today=TODAY, now=NOW)
 
 
 def _wrong(right: str) -> str:

@@ -14,17 +14,14 @@ from sqlalchemy import select
 from app.callflow.messages import CallStarted, Keys, Listen, Say, Silence
 from app.calls.enums import CallChannel
 from app.calls.service import CallService
-from app.core.config import Settings
 from app.core.db import Database
 from app.hospital.enums import AppointmentStatus
 from app.hospital.models import Appointment, AppointmentReminder
-from app.hotline import build_call_service
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
 from support.booked import book_ride, kunming
-from support.calls import HOTLINE, last_four, local_pickup, rides
+from support.calls import HOTLINE, all_said, demo_call_service, last_four, local_pickup, rides
 from support.calls import play as call
-from support.demo import demo_data
 
 TODAY = date(2026, 11, 30)  # a Monday
 NOW = datetime(2026, 11, 29, 23, 0, tzinfo=UTC)  # 07:00 in Kunming
@@ -33,12 +30,7 @@ ZHANG = "+8613800000001"  # 张奶奶 (张秀英): a home, an ID number on file
 
 @pytest.fixture
 def service(db: Database) -> CallService:
-    demo_data(db, today=TODAY)
-    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
-
-
-def _said(lines: list[str]) -> str:
-    return "\n".join(lines)
+    return demo_call_service(db, today=TODAY, now=NOW)
 
 
 # --- 1. a car for later is booked ahead, never sent now ---------------------------------
@@ -51,8 +43,8 @@ def test_a_car_for_later_said_at_the_menu_is_booked_ahead_not_sent_now(
     service: CallService, db: Database, words: str
 ) -> None:
     lines = call(service, ZHANG, words, "hangup")
-    assert "车已经叫了" not in _said(lines)
-    assert "几点钟用车" in _said(lines) or "哪天用车" in _said(lines)
+    assert "车已经叫了" not in all_said(lines)
+    assert "几点钟用车" in all_said(lines) or "哪天用车" in all_said(lines)
     assert not [r for r in rides(db) if r.status == RideStatus.QUEUED]
 
 
@@ -64,15 +56,15 @@ def test_the_day_said_with_the_request_is_kept(
     service: CallService, words: str, day_said: str
 ) -> None:
     lines = call(service, ZHANG, words, "hangup")
-    assert day_said in _said(lines)
-    assert "哪天用车" not in _said(lines)
+    assert day_said in all_said(lines)
+    assert "哪天用车" not in all_said(lines)
 
 
 def test_a_booking_with_its_day_said_later_is_booked_for_that_day(
     service: CallService, db: Database
 ) -> None:
     lines = call(service, ZHANG, "约个车", "后天晌午饭后", "要得")
-    assert "车已经叫了" not in _said(lines)
+    assert "车已经叫了" not in all_said(lines)
     (ride,) = rides(db)
     assert ride.status == RideStatus.SCHEDULED
     assert local_pickup(ride).date() == date(2026, 12, 2)
@@ -80,7 +72,7 @@ def test_a_booking_with_its_day_said_later_is_booked_for_that_day(
 
 def test_a_car_now_is_still_a_car_now(service: CallService, db: Database) -> None:
     lines = call(service, ZHANG, "叫个车", "1")
-    assert "车已经叫了" in _said(lines)
+    assert "车已经叫了" in all_said(lines)
     assert [r.status for r in rides(db)] == [RideStatus.QUEUED]
 
 
@@ -99,16 +91,16 @@ def test_a_booked_car_given_up_at_the_menu_is_read_back_and_cancelled_with_8(
 ) -> None:
     _book_tomorrow(service, db)
     lines = call(service, ZHANG, words, last_four(db), "8")
-    assert "什么都没有办" not in _said(lines)
-    assert "您预约了明天早上8点，到家接的车" in _said(lines)
-    assert "明天早上8点的车要取消吗？取消，请按8。" in _said(lines)
+    assert "什么都没有办" not in all_said(lines)
+    assert "您预约了明天早上8点，到家接的车" in all_said(lines)
+    assert "明天早上8点的车要取消吗？取消，请按8。" in all_said(lines)
     assert [r.status for r in rides(db)] == [RideStatus.CANCELLED]
 
 
 def test_a_booked_car_given_up_then_kept_with_2_stays(service: CallService, db: Database) -> None:
     _book_tomorrow(service, db)
     lines = call(service, ZHANG, "明天的车不要了", last_four(db), "2", "hangup")
-    assert "好的，车给您留着" in _said(lines)
+    assert "好的，车给您留着" in all_said(lines)
     assert [r.status for r in rides(db)] == [RideStatus.SCHEDULED]
 
 
@@ -120,7 +112,7 @@ def test_no_booked_car_on_the_day_said_reads_the_car_of_its_own_day(
     cancelled without the cancel key."""
     _book_tomorrow(service, db)
     lines = call(service, ZHANG, "后天的车不要了", last_four(db), "hangup")
-    said = _said(lines)
+    said = all_said(lines)
     assert "没有找到您预约的车" not in said
     assert "后天没有约车。" in said and "的车要取消吗" in said, lines
     assert [r.status for r in rides(db)] == [RideStatus.SCHEDULED]
@@ -142,13 +134,13 @@ def test_cancelling_the_appointment_by_phone_cancels_the_car_booked_for_it(
     service: CallService, db: Database, after: tuple[str, ...]
 ) -> None:
     booked = call(service, ZHANG, *BOOK_CARDIOLOGY, "1")
-    assert "车也会一起取消" in _said(booked)
+    assert "车也会一起取消" in all_said(booked)
     (ride,) = rides(db)
     assert ride.status == RideStatus.SCHEDULED
     lines = call(service, ZHANG, "2", "2", last_four(db), "8", "8", *after)
-    assert "送去医院的车也会一起取消。取消，请再按8" in _said(lines)
-    assert "明天早上7点15分去医院的车也一起取消了" in _said(lines)
-    assert "车给您留着" not in _said(lines)
+    assert "送去医院的车也会一起取消。取消，请再按8" in all_said(lines)
+    assert "明天早上7点15分去医院的车也一起取消了" in all_said(lines)
+    assert "车给您留着" not in all_said(lines)
     assert _appointment_status(db) == AppointmentStatus.CANCELLED
     assert [r.status for r in rides(db)] == [RideStatus.CANCELLED]
 
@@ -164,7 +156,7 @@ def test_a_ride_booked_before_and_joined_is_cancelled_on_never_mind_words(
         ride.destination = "春城第一人民医院"
     call(service, ZHANG, *BOOK_CARDIOLOGY)
     lines = call(service, ZHANG, "2", "2", last_four(db), "8", "8", words)
-    said = _said(lines)
+    said = all_said(lines)
     assert "车也取消吗" in said
     assert "车给您留着" not in said
     # The booking first, then its car, and the booking not said again after the car.
@@ -250,16 +242,16 @@ def test_no_new_booking_beside_one_made_says_the_old_one_is_kept(
 ) -> None:
     call(service, ZHANG, *BOOK_CARDIOLOGY, "2")  # booked, no car
     lines = call(service, ZHANG, *turns, "hangup")
-    assert "已经挂了" in _said(lines)
-    assert "好的，没有挂新的号。原来挂的号还在，给您留着。" in _said(lines)
-    assert "好的，没有挂号。" not in _said(lines)
+    assert "已经挂了" in all_said(lines)
+    assert "好的，没有挂新的号。原来挂的号还在，给您留着。" in all_said(lines)
+    assert "好的，没有挂号。" not in all_said(lines)
     assert _appointment_status(db) == AppointmentStatus.BOOKED
 
 
 def test_no_booking_without_one_made_is_still_plain(service: CallService) -> None:
     lines = call(service, ZHANG, "2", "1", "算了", "hangup")
-    assert "好的，没有挂号。" in _said(lines)
-    assert "原来挂的号" not in _said(lines)
+    assert "好的，没有挂号。" in all_said(lines)
+    assert "原来挂的号" not in all_said(lines)
 
 
 # --- 6. a wrong check character: the number is wrong, no digit named --------------------
@@ -272,8 +264,8 @@ def test_a_wrong_16th_digit_says_the_number_is_wrong_without_naming_a_digit(
     right = "530111194701150017"
     wrong = right[:15] + "2" + right[16:]  # the 16th digit mistyped
     lines = call(service, number, "2", wrong, right, "1", "1", "1", "1")
-    assert "身份证号不对，请再按一遍。" in _said(lines)
-    assert "最后一位不对" not in _said(lines)
+    assert "身份证号不对，请再按一遍。" in all_said(lines)
+    assert "最后一位不对" not in all_said(lines)
     with db.session() as session:
         assert len(session.scalars(select(Appointment)).all()) == 1
 
@@ -288,7 +280,7 @@ def test_hours_are_keyed_with_one_or_two_keys(
     service: CallService, db: Database, keys: str, hour: int
 ) -> None:
     lines = call(service, ZHANG, "3", "2", keys, "1")  # 约车, tomorrow, the hour, yes
-    assert "[转接人工" not in _said(lines)
+    assert "[转接人工" not in all_said(lines)
     (ride,) = rides(db)
     assert ride.status == RideStatus.SCHEDULED
     assert local_pickup(ride).date() == date(2026, 12, 1)

@@ -16,15 +16,12 @@ import pytest
 from app.callflow.messages import CallStarted, Keys
 from app.calls.enums import CallChannel
 from app.calls.service import CallService
-from app.core.config import Settings
 from app.core.db import Database
 from app.core.local_time import LOCAL_TZ
-from app.hotline import build_call_service
 from app.operators.panel import open_requests
 from app.taxi.enums import RideStatus
-from support.calls import HOTLINE, last_four, local_pickup, rides
+from support.calls import HOTLINE, all_said, demo_call_service, last_four, local_pickup, rides
 from support.calls import play as call
-from support.demo import demo_data
 
 TODAY = date(2026, 11, 30)  # a Monday
 NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
@@ -35,12 +32,7 @@ BOOK_CARDIOLOGY = ("2", "1", "1", "1")  # 挂号, 内科, 心血管内科, the e
 
 @pytest.fixture
 def service(db: Database) -> CallService:
-    demo_data(db, today=TODAY)
-    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
-
-
-def _said(lines: list[str]) -> str:
-    return "\n".join(lines)
+    return demo_call_service(db, today=TODAY, now=NOW)
 
 
 def _scheduled(db: Database) -> list[datetime]:
@@ -53,10 +45,10 @@ def _scheduled(db: Database) -> list[datetime]:
 def test_a_car_with_no_hospital_on_the_visits_morning_is_checked_against_the_visit(
     service: CallService, db: Database
 ) -> None:
-    assert "挂好了" in _said(call(service, ZHANG, *BOOK_CARDIOLOGY, "2"))  # tomorrow 8:00
+    assert "挂好了" in all_said(call(service, ZHANG, *BOOK_CARDIOLOGY, "2"))  # tomorrow 8:00
     # Tomorrow 9:00 from home, the confirmation's 1: no hospital said, none on the car.
     lines = call(service, ZHANG, "3", "2", "9", "1", last_four(db), "1")
-    said = _said(lines)
+    said = all_said(lines)
     assert "这辆车可能赶不上看病的号" in said, lines
     assert "换成明天早上7点15分" in said and "车换好了" in said, lines
     assert _scheduled(db) == [datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)]
@@ -71,7 +63,7 @@ def test_a_car_given_up_for_the_wrong_day_is_said_on_its_day_and_asked_about(
     call(service, ZHANG, "3", "后天早上八点", "1")
     assert _scheduled(db) == [datetime(2026, 12, 2, 8, 0, tzinfo=LOCAL_TZ)]
     kept = call(service, ZHANG, "明天的车不要了", last_four(db), "2")
-    said = _said(kept)
+    said = all_said(kept)
     assert "没有找到您预约的车" not in said, kept
     assert "明天没有约车。" in said and "后天早上8点" in said, kept
     assert "后天早上8点的车要取消吗？取消，请按8。" in said, kept
@@ -87,7 +79,7 @@ def test_where_is_my_car_without_a_car_says_so_and_offers_one(
     service: CallService, db: Database
 ) -> None:
     lines = call(service, ZHANG, "车到哪里了", "1", "hangup")
-    said = _said(lines)
+    said = all_said(lines)
     assert "您现在没有叫车，也没有约车。要叫车，请按1。" in said, lines
     assert "[转接人工" not in said, lines
     assert "车到家接您" in said  # 1: the car offered, to her home
@@ -98,7 +90,7 @@ def test_where_is_my_car_with_a_booked_car_reads_it_after_the_last_four(
 ) -> None:
     call(service, ZHANG, "3", "2", "9", "1")  # tomorrow 9:00
     lines = call(service, ZHANG, "车到哪里了", last_four(db), "hangup")
-    said = _said(lines)
+    said = all_said(lines)
     assert "身份证号的最后4位" in said and "您预约了明天上午9点" in said, lines
     assert "[转接人工" not in said, lines
 
@@ -121,7 +113,7 @@ def test_a_car_asked_for_during_a_ride_is_answered(
 ) -> None:
     call(service, ZHANG, "1", "1")  # a car now, under way
     lines = call(service, ZHANG, words, "hangup")
-    after = _said(lines[lines.index(f"来电者：{words}"):])
+    after = all_said(lines[lines.index(f"来电者：{words}"):])
     assert told in after, lines
     assert "取消叫车，请按8" in after  # then the ride's state and its menu
     assert len(rides(db)) == 1  # never a second car
@@ -135,7 +127,7 @@ def test_a_key_the_booked_car_menu_does_not_say_does_nothing(
 ) -> None:
     call(service, ZHANG, "3", "2", "9", "1")  # tomorrow 9:00
     lines = call(service, ZHANG, "3", "1", last_four(db), "2", "hangup")
-    said = _said(lines[lines.index("来电者：2"):])
+    said = all_said(lines[lines.index("来电者：2"):])
     assert "没有这个选项" in said and "几点钟用车" not in said, lines
     assert len(rides(db)) == 1  # 2 once booked tomorrow unsaid
 

@@ -12,15 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from app.calls.service import CallService
-from app.core.config import Settings
 from app.core.db import Database
 from app.core.local_time import LOCAL_TZ
-from app.hotline import build_call_service
 from app.taxi.enums import RideStatus
 from app.taxi.models import HospitalTrip, Ride
-from support.calls import last_four, local_pickup, rides
+from support.calls import all_said, demo_call_service, last_four, local_pickup, rides
 from support.calls import play as call
-from support.demo import demo_data
 
 TODAY = date(2026, 11, 30)  # a Monday
 NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
@@ -32,29 +29,24 @@ BOOK_CARDIOLOGY = ("2", "1", "1", "1")  # 挂号, 内科, 心血管内科, the e
 
 @pytest.fixture
 def service(db: Database) -> CallService:
-    demo_data(db, today=TODAY)
-    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
-
-
-def _said(lines: list[str]) -> str:
-    return "\n".join(lines)
+    return demo_call_service(db, today=TODAY, now=NOW)
 
 
 def _before(lines: list[str], marker: str) -> str:
     """What the hotline said before the first line containing `marker`."""
     index = next(i for i, line in enumerate(lines) if marker in line)
-    return _said(lines[:index])
+    return all_said(lines[:index])
 
 
 def _daughter_books_her_mother_a_car_to_hospital(service: CallService) -> None:
     # 约车, tomorrow, 9:00, for her mother, 去医院, yes
     lines = call(service, DAUGHTER, "3", "2", "9", "1", "3", "1")
-    assert "车约好了" in _said(lines)
+    assert "车约好了" in all_said(lines)
 
 
 def _zhang_books_a_car_to_hospital(service: CallService) -> None:
     lines = call(service, ZHANG, "3", "2", "9", "3", "1")  # tomorrow 9:00, to her hospital
-    assert "车约好了" in _said(lines)
+    assert "车约好了" in all_said(lines)
 
 
 # --- 1. one privacy rule: nothing of a booking before the last four digits ----------------
@@ -89,8 +81,8 @@ def test_the_booked_cars_are_read_only_after_the_riders_last_four_digits(
     lines = call(service, number, "3", "1", last_four(db), "hangup")
     asked = _before(lines, "身份证号的最后4位")
     assert HOSPITAL not in asked and "9点" not in asked and "张秀英" not in asked
-    assert "请输入坐车人身份证号" in _said(lines) or "请输入您身份证号" in _said(lines)
-    after = _said(lines[next(i for i, line in enumerate(lines) if "最后4位" in line):])
+    assert "请输入坐车人身份证号" in all_said(lines) or "请输入您身份证号" in all_said(lines)
+    after = all_said(lines[next(i for i, line in enumerate(lines) if "最后4位" in line):])
     assert f"明天上午9点，到她家接的车，去{HOSPITAL}" in after or (
         f"明天上午9点，到家接的车，去{HOSPITAL}" in after
     ), lines
@@ -103,8 +95,8 @@ def test_wrong_last_four_digits_read_nothing_of_the_booked_car(
     right = last_four(db)
     wrong = "1111" if right != "1111" else "2222"
     lines = call(service, DAUGHTER, "3", "1", wrong, wrong, wrong)
-    assert HOSPITAL not in _said(lines) and "9点" not in _said(lines), lines
-    assert "[转接人工" in _said(lines)
+    assert HOSPITAL not in all_said(lines) and "9点" not in all_said(lines), lines
+    assert "[转接人工" in all_said(lines)
     assert [r.status for r in rides(db)] == [RideStatus.SCHEDULED]
 
 
@@ -114,7 +106,7 @@ def test_a_booked_car_given_up_at_the_menu_is_read_back_only_after_the_check(
     _zhang_books_a_car_to_hospital(service)
     lines = call(service, ZHANG, "明天的车不要了", last_four(db), "8")
     assert "9点" not in _before(lines, "身份证号的最后4位")
-    assert "明天上午9点的车要取消吗" in _said(lines)
+    assert "明天上午9点的车要取消吗" in all_said(lines)
     assert [r.status for r in rides(db)] == [RideStatus.CANCELLED]
 
 
@@ -123,8 +115,8 @@ def test_the_one_key_taxi_home_stays_one_key_with_a_car_booked(
 ) -> None:
     _zhang_books_a_car_to_hospital(service)
     lines = call(service, ZHANG, "1", "1")
-    assert "最后4位" not in _said(lines)
-    assert "车已经叫了" in _said(lines)
+    assert "最后4位" not in all_said(lines)
+    assert "车已经叫了" in all_said(lines)
     assert sorted(r.status for r in rides(db)) == sorted(
         [RideStatus.SCHEDULED, RideStatus.QUEUED]
     )
@@ -147,13 +139,13 @@ def test_a_car_now_ordered_by_the_daughter_is_hers_to_the_mother_and_her_mothers
     service: CallService,
 ) -> None:
     ordered = call(service, DAUGHTER, "1", "1", "1")  # a car now, for her mother, home
-    assert "车已经叫了" in _said(ordered)
+    assert "车已经叫了" in all_said(ordered)
     mother = call(service, ZHANG, "hangup")
-    assert "您女儿为您叫的车，正在为您派车" in _said(mother), mother
+    assert "您女儿为您叫的车，正在为您派车" in all_said(mother), mother
     assert not any(line.startswith("热线：您叫的车") for line in mother)
     daughter = call(service, DAUGHTER, "hangup")
-    assert "正在为您母亲派车" in _said(daughter), daughter
-    assert "正在为您派车" not in _said(daughter)
+    assert "正在为您母亲派车" in all_said(daughter), daughter
+    assert "正在为您派车" not in all_said(daughter)
 
 
 def test_a_car_booked_by_the_daughter_is_said_to_be_from_her(
@@ -161,18 +153,18 @@ def test_a_car_booked_by_the_daughter_is_said_to_be_from_her(
 ) -> None:
     _daughter_books_her_mother_a_car_to_hospital(service)
     lines = call(service, ZHANG, "3", "1", last_four(db), "hangup")
-    assert f"您女儿为您约了明天上午9点，到家接的车，去{HOSPITAL}。" in _said(lines), lines
-    assert "您预约了" not in _said(lines)
+    assert f"您女儿为您约了明天上午9点，到家接的车，去{HOSPITAL}。" in all_said(lines), lines
+    assert "您预约了" not in all_said(lines)
 
 
 def test_a_booking_the_daughter_made_is_said_to_be_from_her(
     service: CallService, db: Database
 ) -> None:
     booked = call(service, DAUGHTER, "2", "1", last_four(db), "1", "1", "1", "2")
-    assert "挂好了" in _said(booked)
+    assert "挂好了" in all_said(booked)
     lines = call(service, ZHANG, "2", "hangup")
-    assert "您女儿为您挂了一个号。" in _said(lines), lines
-    assert "您已经挂了" not in _said(lines)
+    assert "您女儿为您挂了一个号。" in all_said(lines), lines
+    assert "您已经挂了" not in all_said(lines)
 
 
 # --- 5. one way to say a day in a call --------------------------------------------------------
@@ -182,10 +174,10 @@ def test_the_cancel_question_says_the_day_as_the_offer_did(
     service: CallService, db: Database
 ) -> None:
     offered = call(service, ZHANG, *BOOK_CARDIOLOGY, "2")
-    assert "明天星期二上午8点" in _said(offered)
+    assert "明天星期二上午8点" in all_said(offered)
     lines = call(service, ZHANG, "2", "2", last_four(db), "8", "hangup")
-    assert "要取消明天星期二上午8点心血管内科的号" in _said(lines), lines
-    assert "12月1号" not in _said(lines)
+    assert "要取消明天星期二上午8点心血管内科的号" in all_said(lines), lines
+    assert "12月1号" not in all_said(lines)
 
 
 # --- 7. "莫整了" at "这辆车要取消吗？" is "don't" ---------------------------------------------
@@ -197,8 +189,8 @@ def test_never_mind_at_the_cancel_question_keeps_the_car_without_a_person(
 ) -> None:
     call(service, ZHANG, "1", "1")  # a car now
     lines = call(service, ZHANG, "8", words, "8", words, "hangup")
-    assert "[转接人工" not in _said(lines), lines
-    assert _said(lines).count("好的，车给您留着。") == 2
+    assert "[转接人工" not in all_said(lines), lines
+    assert all_said(lines).count("好的，车给您留着。") == 2
     assert [r.status for r in rides(db)] == [RideStatus.QUEUED]
 
 
@@ -207,7 +199,7 @@ def test_never_mind_at_a_booked_cars_cancel_question_keeps_it(
 ) -> None:
     _zhang_books_a_car_to_hospital(service)
     lines = call(service, ZHANG, "3", "1", last_four(db), "8", "莫整了", "hangup")
-    assert "[转接人工" not in _said(lines) and "好的，车给您留着。" in _said(lines), lines
+    assert "[转接人工" not in all_said(lines) and "好的，车给您留着。" in all_said(lines), lines
     assert [r.status for r in rides(db)] == [RideStatus.SCHEDULED]
 
 
@@ -218,8 +210,8 @@ def test_dizziness_at_the_second_department_menu_asks_the_dizziness_question(
     service: CallService,
 ) -> None:
     lines = call(service, ZHANG, "2", "1", "头晕", "hangup")  # 挂号, 内科, then 头晕
-    assert "头晕的时候，还有哪里不舒服" in _said(lines), lines
-    assert "没有听明白" not in _said(lines)
+    assert "头晕的时候，还有哪里不舒服" in all_said(lines), lines
+    assert "没有听明白" not in all_said(lines)
 
 
 def test_a_complaint_at_the_second_department_menu_reaches_its_department(
@@ -230,7 +222,7 @@ def test_a_complaint_at_the_second_department_menu_reaches_its_department(
         line for line in lines[lines.index("来电者：咳嗽"):] if line.startswith("热线")
     )
     assert "呼吸内科" in answer, lines
-    assert "没有听明白" not in _said(lines)
+    assert "没有听明白" not in all_said(lines)
 
 
 # --- 9. menus start at key 1 and say what "more" is ---------------------------------------------
@@ -259,7 +251,7 @@ def test_key_9_at_the_status_menu_says_what_more_is(service: CallService) -> Non
 
 def _visit_then_late_car(service: CallService, *answer: str) -> list[str]:
     booked = call(service, ZHANG, *BOOK_CARDIOLOGY, "2")  # tomorrow 8:00, no car
-    assert "挂好了" in _said(booked)
+    assert "挂好了" in all_said(booked)
     # then a car tomorrow 9:00 to her hospital (too late for 8:00), and the answer (the
     # earlier car is offered after her last four digits)
     return call(service, ZHANG, "3", "2", "9", "3", "1", *answer)
@@ -277,7 +269,7 @@ def test_a_car_booked_after_the_visit_and_too_late_is_flagged_and_replaced_on_1(
     lines = _visit_then_late_car(service, last_four(db), "1")
     question = next(line for line in lines if "换成" in line)
     assert "这辆车赶不上您看病的号。换成明天早上7点15分到家接的车，请按1。" in question
-    assert "原来明天上午9点的车取消了" in _said(lines), lines
+    assert "原来明天上午9点的车取消了" in all_said(lines), lines
     assert _booked_pickups(db) == [datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)]
     with db.session() as session:
         (trip,) = session.scalars(select(HospitalTrip)).all()
@@ -295,7 +287,7 @@ def test_a_late_car_kept_stays_the_only_car_and_is_flagged_at_the_next_greeting(
     assert _booked_pickups(db) == [datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)]
     later = call(service, ZHANG, "1", last_four(db), "1")  # 换车 at the greeting's question
     assert "有一辆车可能赶不上看病的号" in later[1], later
-    assert HOSPITAL not in _said(later[:2]) and "9点" not in _said(later[:2])
+    assert HOSPITAL not in all_said(later[:2]) and "9点" not in all_said(later[:2])
     assert any("这辆车赶不上您看病的号" in line for line in later), later
     assert _booked_pickups(db) == [datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)]
 
@@ -303,7 +295,7 @@ def test_a_late_car_kept_stays_the_only_car_and_is_flagged_at_the_next_greeting(
 def test_a_car_in_time_for_the_visit_is_not_flagged(service: CallService, db: Database) -> None:
     call(service, ZHANG, *BOOK_CARDIOLOGY, "2")  # tomorrow 8:00, no car
     lines = call(service, ZHANG, "3", "2", "7", "3", "1")  # a 7:00 car: in time
-    assert "赶不上" not in _said(lines)
+    assert "赶不上" not in all_said(lines)
     assert "赶不上" not in call(service, ZHANG, "hangup")[0]
 
 
@@ -312,7 +304,7 @@ def test_a_car_in_time_for_the_visit_is_not_flagged(service: CallService, db: Da
 
 def _second_car_same_morning(service: CallService, db: Database, *answer: str) -> list[str]:
     first = call(service, ZHANG, "3", "2", "7", "3", "1")  # tomorrow 7:00, 去医院
-    assert "车约好了" in _said(first)
+    assert "车约好了" in all_said(first)
     # 约车, last four, another car (1), tomorrow (2), 10:00, 去医院 (3), yes: a second car
     return call(service, ZHANG, "3", "1", last_four(db), "1", "2", "10", "3", "1", *answer)
 
@@ -352,7 +344,7 @@ def test_never_mind_at_the_second_car_keeps_only_the_first(
 def test_a_car_for_the_afternoon_is_not_asked_about(service: CallService, db: Database) -> None:
     call(service, ZHANG, "3", "2", "7", "1")  # tomorrow 7:00
     lines = call(service, ZHANG, "3", "1", last_four(db), "2", "下午两点", "1")
-    assert "已经约了一辆车" not in _said(lines)
+    assert "已经约了一辆车" not in all_said(lines)
     assert len(_booked_pickups(db)) == 2
 
 
@@ -361,7 +353,7 @@ def test_a_car_for_the_afternoon_is_not_asked_about(service: CallService, db: Da
 
 def test_taking_the_car_says_when_to_wait_for_it(service: CallService) -> None:
     declined = call(service, ZHANG, *BOOK_CARDIOLOGY, "2")
-    assert "提前半小时到" in declined[-2] or "提前半小时到" in _said(declined)
+    assert "提前半小时到" in declined[-2] or "提前半小时到" in all_said(declined)
     taken = call(service, "+8613800000002", *BOOK_CARDIOLOGY, "1")  # another caller, a car
     ending = next(line for line in taken if "车约好了" in line)
     assert "带上身份证，明天早上7点15分在家等车。" in ending, ending
@@ -379,9 +371,9 @@ def test_a_car_to_hospital_does_not_name_the_booked_hospital_before_the_check(
     service: CallService, db: Database
 ) -> None:
     caller = "+8613800000003"  # a home, no saved hospital, an ID number on file
-    assert "挂好了" in _said(call(service, caller, *BOOK_CARDIOLOGY, "2"))  # tomorrow 8:00
+    assert "挂好了" in all_said(call(service, caller, *BOOK_CARDIOLOGY, "2"))  # tomorrow 8:00
     lines = call(service, caller, "3", "2", "7", "3", "1")  # a 7:00 car, 去医院, yes
-    assert HOSPITAL not in _said(lines), lines
+    assert HOSPITAL not in all_said(lines), lines
     assert any("接您去医院，对吗？" in line for line in lines), lines
     (ride,) = [r for r in rides(db) if r.status == RideStatus.SCHEDULED]
     assert ride.destination == HOSPITAL  # kept in full for the operator and the driver

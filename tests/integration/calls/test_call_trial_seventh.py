@@ -17,20 +17,17 @@ import pytest
 from sqlalchemy import select, update
 
 from app.calls.service import CallService
-from app.core.config import Settings
 from app.core.db import Database
 from app.hospital.enums import ClinicType, SlotStatus
 from app.hospital.models import Department, Doctor, Hospital, Schedule, Slot
-from app.hotline import build_call_service
 from app.notify.enums import OutboxKind
 from app.notify.models import OutboxMessage
 from app.simulator import run_call
 from app.taxi import rides as ride_service
 from app.taxi.enums import RideStatus
 from app.taxi.models import Driver, Ride
-from support.calls import HOTLINE, last_four, local_pickup, rides
+from support.calls import HOTLINE, all_said, demo_call_service, last_four, local_pickup, rides
 from support.calls import play as call
-from support.demo import demo_data
 
 TODAY = date(2026, 11, 30)  # a Monday
 NOW = datetime(2026, 11, 29, 23, 0, tzinfo=UTC)  # 07:00 in Kunming
@@ -42,12 +39,7 @@ CARDIOLOGY = ("2", "1", "1")  # 挂号, 内科, 心血管内科
 
 @pytest.fixture
 def service(db: Database) -> CallService:
-    demo_data(db, today=TODAY)
-    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
-
-
-def _said(lines: list[str]) -> str:
-    return "\n".join(lines)
+    return demo_call_service(db, today=TODAY, now=NOW)
 
 
 def _outbox(db: Database) -> list[OutboxMessage]:
@@ -69,7 +61,7 @@ def test_a_son_cancelling_his_mothers_car_tells_her_too(
     (ride,) = rides(db)
     assert ride.status == RideStatus.QUEUED and ride.caller_number == LI_QIANG
     lines = call(service, LI_QIANG, "8", "8")
-    assert "车已经取消了" in _said(lines)
+    assert "车已经取消了" in all_said(lines)
     assert [r.status for r in rides(db)] == [RideStatus.CANCELLED]
     told = _cancel_notes(db)
     assert set(told) == {LI_QIANG, ZHANG}
@@ -106,7 +98,7 @@ def test_the_mother_cancelling_her_sons_order_herself_is_not_texted(
 ) -> None:
     call(service, LI_QIANG, "1", "1", "1")
     lines = call(service, ZHANG, "8", "8")
-    assert "车已经取消了" in _said(lines)
+    assert "车已经取消了" in all_said(lines)
     assert set(_cancel_notes(db)) == {LI_QIANG}  # who ordered it; she heard it herself
 
 
@@ -118,14 +110,14 @@ def test_no_driver_on_duty_promises_no_time(service: CallService, db: Database) 
         session.execute(update(Driver).values(on_duty=False))
         session.commit()
     lines = call(service, ZHANG, "1", "1")
-    assert "分钟左右派好车" not in _said(lines)
-    assert "您的车先排队，找到车后会发短信告诉您车牌号" in _said(lines)
+    assert "分钟左右派好车" not in all_said(lines)
+    assert "您的车先排队，找到车后会发短信告诉您车牌号" in all_said(lines)
     assert [r.status for r in rides(db)] == [RideStatus.QUEUED]
 
 
 def test_with_a_driver_on_duty_the_usual_wait_is_said(service: CallService) -> None:
     lines = call(service, ZHANG, "1", "1")
-    assert "一般10分钟左右派好车" in _said(lines)
+    assert "一般10分钟左右派好车" in all_said(lines)
 
 
 # --- 3. the minutes left, counted from the assignment -------------------------------------
@@ -154,8 +146,8 @@ def test_the_minutes_left_are_counted_from_the_assignment(
     call(service, ZHANG, "1", "1")
     _assigned(db, eta=5, minutes_ago=minutes_ago)
     lines = call(service, ZHANG, "hangup")
-    assert heard in _said(lines)
-    assert "大约5分钟到" not in _said(lines)
+    assert heard in all_said(lines)
+    assert "大约5分钟到" not in all_said(lines)
 
 
 # --- 13. a plate's digits: 二, not 两 -------------------------------------------------------
@@ -165,8 +157,8 @@ def test_a_plate_is_read_with_er_for_2(service: CallService, db: Database) -> No
     call(service, ZHANG, "1", "1")
     _assigned(db, eta=5, minutes_ago=0)
     lines = call(service, ZHANG, "hangup")
-    assert "云A，D，幺，二，三，四" in _said(lines)
-    assert "两" not in _said(lines)
+    assert "云A，D，幺，二，三，四" in all_said(lines)
+    assert "两" not in all_said(lines)
 
 
 # --- 6. a withheld number books no car ahead ----------------------------------------------
@@ -177,11 +169,11 @@ def test_a_withheld_number_cannot_book_ahead_and_is_offered_a_car_now(
     service: CallService, db: Database, turns: tuple[str, ...]
 ) -> None:
     lines = call(service, "anonymous", *turns, "hangup")
-    assert "电话里不能预约" in _said(lines)
-    assert "几点钟用车" not in _said(lines) and "哪天用车" not in _said(lines)
+    assert "电话里不能预约" in all_said(lines)
+    assert "几点钟用车" not in all_said(lines) and "哪天用车" not in all_said(lines)
     assert not rides(db)
     now = call(service, "anonymous", "3", "1", "金马小区门口", "1")
-    assert "车已经叫了" in _said(now)
+    assert "车已经叫了" in all_said(now)
     assert [r.status for r in rides(db)] == [RideStatus.QUEUED]
 
 
@@ -192,7 +184,7 @@ def test_a_time_too_soon_says_the_minimum_and_the_car_comes_now(
     service: CallService, db: Database
 ) -> None:
     lines = call(service, ZHANG, "3", "1", "早上七点二十三", "1", "1")  # 23 minutes ahead
-    said = _said(lines)
+    said = all_said(lines)
     assert "离现在不到30分钟，预约要提前30分钟以上。现在就叫车，请按1。换一个时间，请按2" in said
     assert "现在就叫车，不用等到今天早上7点23分，车到家接您。对，按1" in said
     (ride,) = rides(db)
@@ -201,7 +193,7 @@ def test_a_time_too_soon_says_the_minimum_and_the_car_comes_now(
 
 def test_a_time_too_soon_can_be_changed_instead(service: CallService, db: Database) -> None:
     lines = call(service, ZHANG, "3", "1", "早上七点二十三", "2", "九点", "1")
-    assert "现在就叫车，不用等到" not in _said(lines)
+    assert "现在就叫车，不用等到" not in all_said(lines)
     (ride,) = rides(db)
     assert ride.status == RideStatus.SCHEDULED
     assert local_pickup(ride).hour == 9 and local_pickup(ride).date() == TODAY
@@ -212,7 +204,7 @@ def test_a_time_too_soon_can_be_changed_instead(service: CallService, db: Databa
 
 def test_a_keypad_caller_fixes_the_hour_of_a_booking(service: CallService, db: Database) -> None:
     lines = call(service, ZHANG, "3", "2", "8", "2", "1", "9", "1")
-    said = _said(lines)
+    said = all_said(lines)
     assert "改钟点，请按1。改日子，请按2。改接的地方，请按3" in said
     assert "明天（星期二）上午9点，车到家接您" in said
     (ride,) = rides(db)
@@ -222,13 +214,13 @@ def test_a_keypad_caller_fixes_the_hour_of_a_booking(service: CallService, db: D
 
 def test_a_keypad_caller_fixes_the_place_of_a_booking(service: CallService, db: Database) -> None:
     lines = call(service, ZHANG, "3", "2", "8", "2", "3", "hangup")
-    assert "在哪里接您？" in _said(lines)
+    assert "在哪里接您？" in all_said(lines)
 
 
 def test_no_at_the_read_back_of_a_car_now_is_still_the_place(service: CallService) -> None:
     lines = call(service, ZHANG, "1", "2", "hangup")
-    assert "在哪里接您？" in _said(lines)
-    assert "改钟点" not in _said(lines)
+    assert "在哪里接您？" in all_said(lines)
+    assert "改钟点" not in all_said(lines)
 
 
 # --- 10. the service hours' end, said as it is checked -------------------------------------
@@ -236,7 +228,7 @@ def test_no_at_the_read_back_of_a_car_now_is_still_the_place(service: CallServic
 
 def test_ten_at_night_is_refused_in_words_that_say_so(service: CallService, db: Database) -> None:
     lines = call(service, ZHANG, "3", "2", "晚上十点", "hangup")
-    assert "预约的车，只在早上6点到晚上10点以前接人" in _said(lines)
+    assert "预约的车，只在早上6点到晚上10点以前接人" in all_said(lines)
     assert not [r for r in rides(db) if r.status == RideStatus.SCHEDULED]
 
 
@@ -281,7 +273,7 @@ def test_an_ordinary_offer_is_said_as_before(service: CallService) -> None:
 
 def test_the_callers_saved_hospital_is_offered_first(service: CallService) -> None:
     lines = call(service, WANG, *CARDIOLOGY, "hangup")
-    assert "常去的医院，最早的号是：明天星期二上午8点，滇池老年病医院" in _said(lines)
+    assert "常去的医院，最早的号是：明天星期二上午8点，滇池老年病医院" in all_said(lines)
 
 
 def test_the_earliest_anywhere_when_the_own_hospital_is_days_later(
@@ -304,8 +296,8 @@ def test_the_earliest_anywhere_when_the_own_hospital_is_days_later(
         )
         session.commit()
     lines = call(service, WANG, *CARDIOLOGY, "hangup")
-    assert "最早的号是：明天星期二上午8点，春城第一人民医院" in _said(lines)
-    assert "常去的医院" not in _said(lines)
+    assert "最早的号是：明天星期二上午8点，春城第一人民医院" in all_said(lines)
+    assert "常去的医院" not in all_said(lines)
 
 
 def test_the_last_bookings_hospital_counts_when_none_is_saved(
@@ -332,8 +324,8 @@ def test_the_last_bookings_hospital_counts_when_none_is_saved(
 
 def test_today_at_the_day_question_is_not_said_to_be_past(service: CallService) -> None:
     lines = call(service, ZHANG, *CARDIOLOGY, "3", "今天下午", "hangup")
-    assert "今天的号电话里挂不了，最早可以挂明天的" in _said(lines)
-    assert "已经过了" not in _said(lines)
+    assert "今天的号电话里挂不了，最早可以挂明天的" in all_said(lines)
+    assert "已经过了" not in all_said(lines)
 
 
 # --- 11. "later" from a chosen day says that day has nothing later -------------------------
@@ -341,7 +333,7 @@ def test_today_at_the_day_question_is_not_said_to_be_past(service: CallService) 
 
 def test_later_after_the_chosen_days_last_session_says_so(service: CallService) -> None:
     lines = call(service, ZHANG, *CARDIOLOGY, "3", "礼拜三", "晚一点的", "晚一点的", "hangup")
-    said = _said(lines)
+    said = all_said(lines)
     assert "晚一点的号是：后天星期三下午" in said
     assert "后天星期三没有更晚的号了。晚一点的号是：12月3号星期四" in said
 
@@ -376,4 +368,4 @@ def test_a_day_key_keeps_its_day_when_a_day_fills_during_the_call(
     menus = [i for i, line in enumerate(lines) if "哪天去？" in line]
     assert len(menus) == 2 and "按2，后天星期三" in lines[menus[0]]
     assert "按2，后天星期三" in lines[menus[1]]  # 2 still means Wednesday
-    assert "这天的号是：后天星期三" in _said(lines[menus[1] :])
+    assert "这天的号是：后天星期三" in all_said(lines[menus[1] :])

@@ -13,18 +13,15 @@ import pytest
 from sqlalchemy import select
 
 from app.calls.service import CallService
-from app.core.config import Settings
 from app.core.db import Database
 from app.hospital.enums import AppointmentStatus
 from app.hospital.models import Appointment
-from app.hotline import build_call_service
 from app.people.models import FamilyContact, Person
 from app.people.resident_id import make_resident_id
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
-from support.calls import last_four
+from support.calls import demo_call_service, last_four
 from support.calls import play as call
-from support.demo import demo_data
 
 TODAY = date(2026, 11, 30)  # a Monday
 NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
@@ -39,8 +36,7 @@ REFUSALS = ["不消了", "不消", "莫要", "算了", "不要了", "不用了",
 
 @pytest.fixture
 def service(db: Database) -> CallService:
-    demo_data(db, today=TODAY)
-    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
+    return demo_call_service(db, today=TODAY, now=NOW)
 
 
 def after(lines: list[str], said: str) -> list[str]:

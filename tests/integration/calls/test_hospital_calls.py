@@ -20,7 +20,7 @@ from app.hospital.models import Appointment, Department, Doctor, Schedule, Slot
 from app.hotline import build_call_service
 from app.notify.models import OutboxMessage
 from app.people.models import FamilyContact, Person
-from support.calls import HOTLINE
+from support.calls import HOTLINE, demo_call_service
 from support.calls import last_four as _last_four
 from support.calls import play as call
 from support.demo import demo_data
@@ -31,8 +31,7 @@ NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
 
 @pytest.fixture
 def service(db: Database) -> CallService:
-    demo_data(db, today=TODAY)
-    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
+    return demo_call_service(db, today=TODAY, now=NOW)
 
 
 def booked(db: Database) -> list[Appointment]:

@@ -12,22 +12,20 @@ import pytest
 from sqlalchemy import select
 
 from app.calls.service import CallService
-from app.core.config import Settings
 from app.core.db import Database
 from app.core.local_time import LOCAL_TZ
 from app.hospital import desk
 from app.hospital.enums import AppointmentStatus, SlotStatus
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
-from app.hotline import build_call_service
 from app.notify.models import OutboxMessage
 from app.scheduler.models import ScheduledJob
 from app.taxi.enums import RideStatus
 from app.taxi.models import HospitalTrip, Ride
 from app.taxi.rules import PRIORITY_TO_HOSPITAL
 from support.booked import book_ride, kunming
+from support.calls import demo_call_service
 from support.calls import last_four as _last_four
 from support.calls import play as call
-from support.demo import demo_data
 
 ZHANG = "+8613800000001"  # 张秀英 (张奶奶), home 翠湖南路, daughter 李梅 +8613900000001
 DAUGHTER = "+8613900000001"
@@ -39,8 +37,7 @@ BOOK_CARDIOLOGY = ("2", "1", "1", "1")  # 挂号, 内科, 心血管内科, the e
 
 @pytest.fixture
 def service(db: Database) -> CallService:
-    demo_data(db, today=TODAY)
-    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
+    return demo_call_service(db, today=TODAY, now=NOW)
 
 
 def _rides(db: Database) -> list[Ride]:
