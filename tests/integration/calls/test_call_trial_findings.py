@@ -87,7 +87,7 @@ def test_clear_emergency_signs_hear_plain_120_advice_then_a_person_as_an_emergen
     lines = call(service, ZHANG, *turns)
     advice = [line for line in lines if "120" in line]
     assert advice and all(line.startswith("热线（慢速）：") for line in advice), lines
-    assert "请马上拨打120。如果不方便挂电话，请不要挂，我们马上给您转人工。" in advice[0]
+    assert "请马上拨打120。您也可以不挂电话，我们马上给您转人工。" in advice[0]
     # not conditional on the signs (they are clear): the only "if" is about the phone
     assert not any(w in line for line in advice for w in ("如果严重", "如果是", "如果突然"))
     assert any("[转接人工：emergency]" in line for line in lines), lines

@@ -225,7 +225,7 @@ def test_the_emergency_advice_never_orders_both_to_hang_up_and_to_hold(
     assert advice.startswith("热线（慢速）：")
     assert "请马上拨打120。" in advice
     assert "挂断" not in advice  # no order to hang up before the person comes on
-    assert "请不要挂，我们马上给您转人工" in advice
+    assert "您也可以不挂电话，我们马上给您转人工" in advice
     assert any("[转接人工：emergency]" in line for line in lines), lines
 
 
