@@ -19,9 +19,12 @@ from app.understanding import data
 from app.understanding.normalize import clean
 from app.understanding.when import parse_clock, parse_when
 
-# 去 / 到 / 上 a hospital: "去云大医院", "到市一院", "上医院"; the name is kept as said.
+# 去 (Kunming 克) / 到 / 上 a hospital: "去云大医院", "克市一院", "上医院"; the name is kept
+# as said. Not the 上 of 早上 / 晚上 / 马上, and no car or verb inside the name (早上七点叫个车
+# 克医院 is 医院, not "七点叫个车克医院").
 _TO_NAMED = re.compile(
-    r"(?<!不)(?<!别)(?<!莫)(?<!不是)(?:去|到|上)(?P<to>[^，。,.？?！!、\s去到]{1,12}?(?:医院|院))"
+    r"(?<!不)(?<!别)(?<!莫)(?<!不是)(?:去|克|到|(?<![早晚马路楼])上)"
+    r"(?P<to>[^，。,.？?！!、\s去克到车叫喊整约]{1,12}?(?:医院|院))"
 )
 
 

@@ -228,3 +228,16 @@ def test_before_noon_is_the_morning() -> None:
 )
 def test_emergency_third_pass(text: str, emergency: bool) -> None:
     assert u("emergency", text) is emergency
+
+
+@pytest.mark.parametrize(
+    ("text", "to"),
+    [
+        ("后天早上七点叫个车克医院", "医院"),  # 克 is 去; not the 上 of 早上, no car in the name
+        ("明天早上八点克云大医院", "云大医院"),
+        ("早上九点上医院", "医院"),
+    ],
+)
+def test_a_destination_said_with_the_kunming_ke(text: str, to: str) -> None:
+    value = u("change", text)
+    assert isinstance(value, dict) and value["to"] == to
