@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
+from datetime import time as clock_time
 from typing import Any
 
 import pytest
 
+from app.core.local_time import LOCAL_TZ, local_today
 from support.fake_twilio import FakeTwilio
 from support.live_server import PASSWORD, LiveServer
 from support.operator_desk import OP1_PHONE, make_desk, ring_request_id
@@ -79,6 +82,11 @@ def test_a_caller_who_pressed_0_appears_live_and_is_picked_up(
     assert "备注：老人说腿疼，要轮椅（调度1）" in page.inner_text(f"#operator-request-{request_id}")
 
     # While talking: 为来电者挂号 for 张奶奶, from the offers the phone reads, once she agrees.
+    # At 9:00 at the latest, while tomorrow still takes phone bookings (an afternoon run would
+    # see the day after first); never later than now, so the signed-in session stays fresh.
+    now = datetime.now(UTC)
+    nine = datetime.combine(local_today(now), clock_time(9), LOCAL_TZ).astimezone(UTC)
+    desk.server.clock.set(min(now, nine))
     page.locator(f"#book-{request_id}").click()
     page.wait_for_url(f"**/dispatch/operators/{request_id}/booking")
     page.select_option("#booking-department", "心血管内科")
