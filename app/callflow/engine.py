@@ -185,6 +185,12 @@ class Engine:
         new_wish = any(not call.vars.get(note) for note in noted)
         for note in noted:
             call.vars[note] = True
+        if spec.note_answer is not None:
+            also = self.understand(spec.note_answer.expect, text, ctx.today)
+            if isinstance(also, str) and also and also != "unknown":
+                call.vars[spec.note_answer.save_as] = also
+            else:
+                call.vars.pop(spec.note_answer.save_as, None)
         # The question's own words for its keys win over its kind of answer.
         keys = keys_said(spec.key_words, text)
         if len(keys) == 1:

@@ -50,6 +50,15 @@ class OtherAnswer(BaseModel):
     only_if: str | None = None
 
 
+class NotedAnswer(BaseModel):
+    """The kind of answer noted by `note_answer` and the call variable it is kept in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expect: Expect
+    save_as: str
+
+
 class StateSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -76,6 +85,11 @@ class StateSpec(BaseModel):
     # Words noted as a call variable set to true when heard in the answer, whatever else
     # it means: {wants_expert: [专家号, 专家]} ("心血管内科的专家号" is still the department).
     notes: dict[str, list[str]] = Field(default_factory=dict)
+    # A second kind of answer noted, not followed: a spoken answer understood as this kind
+    # too is kept in `save_as` (else that variable is dropped), whatever else it means:
+    # "我要挂眼科" at the main menu is the `hospital` intent, and its department is kept
+    # for the booking flow's department question.
+    note_answer: NotedAnswer | None = None
     record: bool = False  # keep the caller's own words as audio (saved as `<save_as>_recording`)
     sensitive: bool = False  # the answer is personal data (an ID number): never stored as said
     max_digits: int = Field(default=1, ge=1, le=18)

@@ -185,6 +185,7 @@ def _register_patient_actions(registry: ActionRegistry) -> None:
         if not ctx.vars.get(ID_CONFIRMED):
             _forget_id(ctx)
         ctx.vars.pop("asked_bookings", None)
+        ctx.vars.pop("menu_department", None)  # said with a request given up
         if not ctx.vars.get("patient_id") or not _may_hear_bookings(ctx):
             return "none"
         live = upcoming_appointments.upcoming(
@@ -289,6 +290,18 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
         ctx.vars["asked_bookings"] = True
         return choose_patient(ctx)
 
+    @registry.register(
+        "menu_request", outcomes=("taxi", "hospital", "query", "cancel", "words", "nothing")
+    )
+    def menu_request(ctx: StepContext) -> str:
+        """A request said at a question of this flow (`menu` understanding, kept as
+        `menu_answer`), routed as the main menu routes it: "车到哪里了" is the `query`
+        (a question about a car: `booking_query`), "我要约车" the main menu's words."""
+        heard = ctx.vars.get("menu_answer")
+        if isinstance(heard, dict):
+            return "words"
+        return heard if heard in ("taxi", "hospital", "query", "cancel") else "nothing"
+
     @registry.register("next_booking", outcomes=("more", "done"))
     def next_booking(ctx: StepContext) -> str:
         """After one booking was kept or cancelled: the next one the caller has not heard."""
@@ -378,12 +391,19 @@ def _register_booking_check_actions(registry: ActionRegistry) -> None:
 
 
 def _register_department_actions(registry: ActionRegistry) -> None:
-    @registry.register("department_menu")
-    def department_menu(ctx: StepContext) -> None:
-        """The group menu of the department question (内科 / 外科 / 其他科)."""
+    @registry.register("department_menu", outcomes=("said",))
+    def department_menu(ctx: StepContext) -> str | None:
+        """The group menu of the department question (内科 / 外科 / 其他科); `said` when
+        the caller named the department with the request at the main menu ("我要挂眼科",
+        kept there as `menu_department`): that one, not asked again."""
         groups = menus.department_groups(appointment_offers.department_names(ctx.session))
         ctx.vars["department_groups"] = groups
         ctx.vars["department_menu"] = menus.group_menu_text(list(groups))
+        said = ctx.vars.pop("menu_department", None)
+        if isinstance(said, str) and said:
+            ctx.vars["department"] = said
+            return "said"
+        return None
 
     for key in ("1", "2", "3"):
         _register_group(registry, key)

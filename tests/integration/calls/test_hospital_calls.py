@@ -20,7 +20,7 @@ from app.hospital.models import Appointment, Department, Doctor, Schedule, Slot
 from app.hotline import build_call_service
 from app.notify.models import OutboxMessage
 from app.people.models import FamilyContact, Person
-from support.calls import HOTLINE, demo_call_service
+from support.calls import HOTLINE, all_said, demo_call_service
 from support.calls import last_four as _last_four
 from support.calls import play as call
 from support.demo import demo_data
@@ -169,9 +169,11 @@ def test_calling_again_can_cancel_the_booking_after_the_last_four_id_digits(
     assert any(
         "这个号是：明天星期二上午8点，春城第一人民医院，心血管内科" in line for line in lines
     )
+    # Asked as the taxi's cancel is: never "对吗" (对 invites 1, "keep" one question earlier).
     assert any(
-        "要取消明天星期二上午8点心血管内科的号，对吗？取消，请再按8" in line for line in lines
+        "要取消明天星期二上午8点心血管内科的号吗？取消，请再按8" in line for line in lines
     )
+    assert not any("对吗" in line for line in lines)
     assert any("这个号已经取消了" in line for line in lines)
     assert booked(db) == []
     with db.session() as session:
@@ -931,3 +933,29 @@ def test_a_move_into_a_slot_taken_meanwhile_leaves_the_booking_as_it_was(db: Dat
         kept = session.get(Appointment, mine.id)
         assert kept is not None and kept.status == AppointmentStatus.BOOKED
         assert session.get(Slot, slots[0].id).status == SlotStatus.BUSY  # type: ignore[union-attr]
+
+
+# --- the tenth call trial (docs/hospital_calls.md, "Decisions after the tenth call trial") ---
+
+
+@pytest.mark.parametrize(
+    ("request_said", "heard"),
+    [
+        ("我要挂眼科", "最早的号是：明天星期二上午8点，春城第一人民医院，眼科"),
+        ("我要挂口腔科", "热线的医院都没有口腔科"),
+    ],
+)
+def test_a_department_said_with_the_request_at_the_menu_is_not_asked_again(
+    service: CallService, request_said: str, heard: str
+) -> None:
+    said = all_said(call(service, "+8613800000001", request_said, "hangup"))
+    assert heard in said, said
+    assert "您要看哪个科" not in said, said
+
+
+def test_no_booking_offers_the_way_back_and_takes_a_request_as_the_menu_does(
+    service: CallService,
+) -> None:
+    said = all_said(call(service, "+8613800000002", "我挂的号是哪天", "车到哪里了", "hangup"))
+    assert "您现在没有挂号。要挂号，请按1。办别的事，请按9。转人工，按0。" in said, said
+    assert "没有听明白" not in said and "您现在没有叫车" in said, said
