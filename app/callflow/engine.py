@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -199,6 +200,9 @@ class Engine:
         if keys:  # words of two different keys ("晚一点的，换一天也行"): ask again
             self._fail(call, "nomatch", out)
             return
+        if spec.on_hum and _bare_hum(text):
+            self._ask_again(call, spec.on_hum, out)
+            return
         # A no that wants nothing at all (不消了, 算了, 要不得: the understanding's `decline`)
         # has a state of its own where the question says so (`answers: {decline: ...}`),
         # whatever the question's kind: no car / no booking, never "correct one detail",
@@ -305,6 +309,17 @@ class Engine:
         out.append(Say(self._render(call, spec.simpler), pace="slow"))
         out.append(self._listen(spec))
 
+    def _ask_again(self, call: CallState, prompt: str, out: list[Output]) -> None:
+        """A question asked again in its own plain words (a bare 嗯 at a commit question):
+        counted as an answer that is none, so the second one reaches a person."""
+        spec = self._current(call)
+        call.failures += 1
+        if call.failures >= FAILURES_BEFORE_TRANSFER:
+            self._transfer(call, "not_understood", out)
+            return
+        out.append(Say(self._render(call, prompt), pace="slow"))
+        out.append(self._listen(spec))
+
     def _transfer(self, call: CallState, reason: str, out: list[Output]) -> None:
         out.append(Say(self._common(call, "transferring")))
         out.append(Transfer(reason=reason, note=_handover_note(call)))
@@ -399,6 +414,16 @@ class Engine:
 
     def _common(self, call: CallState, prompt: str) -> str:
         return self.flows.common_prompts[prompt].format_map(_SafeVars(call.vars))
+
+
+_HUMS = frozenset("嗯唔哦噢恩")
+_NOT_WORDS = re.compile(r"[\W_]+")
+
+
+def _bare_hum(text: str) -> bool:
+    """Only 嗯 / 嗯嗯 / 唔 (what a listener says while listening), nothing else."""
+    said = _NOT_WORDS.sub("", text)
+    return bool(said) and set(said) <= _HUMS
 
 
 def _handover_note(call: CallState) -> str:

@@ -90,6 +90,10 @@ class StateSpec(BaseModel):
     # "我要挂眼科" at the main menu is the `hospital` intent, and its department is kept
     # for the booking flow's department question.
     note_answer: NotedAnswer | None = None
+    # A question that commits something (a booking, a cancel): a bare 嗯 / 嗯嗯 ("I am
+    # listening") is no yes; this prompt asks again plainly (a failure counted, as any
+    # answer that is none).
+    on_hum: str | None = None
     record: bool = False  # keep the caller's own words as audio (saved as `<save_as>_recording`)
     sensitive: bool = False  # the answer is personal data (an ID number): never stored as said
     max_digits: int = Field(default=1, ge=1, le=18)
@@ -134,7 +138,8 @@ class StateSpec(BaseModel):
         return edges
 
     def prompt_names(self) -> list[str]:
-        return [p for p in (self.say, self.ask, self.simpler, self.transfer, self.end) if p]
+        prompts = (self.say, self.ask, self.simpler, self.on_hum, self.transfer, self.end)
+        return [p for p in prompts if p]
 
 
 class FlowSpec(BaseModel):

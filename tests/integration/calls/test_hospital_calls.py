@@ -959,3 +959,22 @@ def test_no_booking_offers_the_way_back_and_takes_a_request_as_the_menu_does(
     said = all_said(call(service, "+8613800000002", "我挂的号是哪天", "车到哪里了", "hangup"))
     assert "您现在没有挂号。要挂号，请按1。办别的事，请按9。转人工，按0。" in said, said
     assert "没有听明白" not in said and "您现在没有叫车" in said, said
+
+
+def test_not_moving_keeps_the_booking_and_goes_back_to_the_menu_without_goodbye(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "2", "1", "1", "1", "2")  # 明天星期二上午8点 心血管内科
+    lines = call(service, ZHANG, "2", "2", _last_four(db), "3", "3", "hangup")
+    after = all_said(lines).split("不改了，请按3")[-1]
+    assert "好的，这个号给您留着。" in after and "叫车到您家，按1" in after, after
+    assert "再见" not in after, after
+    assert len(booked(db)) == 1
+
+
+def test_a_bare_hum_at_the_offer_is_asked_again_plainly_and_books_nothing(
+    service: CallService, db: Database
+) -> None:
+    said = all_said(call(service, "+8613800000001", "2", "1", "1", "嗯", "hangup"))
+    assert "是要给您自己挂这个号吗？挂这个号，请按1。" in said, said
+    assert "挂好了" not in said and booked(db) == []
