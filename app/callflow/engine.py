@@ -232,6 +232,10 @@ class Engine:
                 if isinstance(question, str) and question in spec.clarify:
                     self._go(call, spec.clarify[question], ctx, out)  # ask, don't guess
                     return
+        noted_target = next((spec.on_note[n] for n in sorted(noted) if n in spec.on_note), None)
+        if noted_target is not None and (value is None or value == "unknown"):
+            self._go(call, noted_target, ctx, out)  # "我要看专家" at an offer: an expert's
+            return
         if new_wish and (value is None or value == "unknown"):
             # "要专家号" alone at the department question: the wish is kept and the question
             # asked again in its simpler words, no failure counted (the same words twice are).

@@ -85,6 +85,9 @@ class StateSpec(BaseModel):
     # Words noted as a call variable set to true when heard in the answer, whatever else
     # it means: {wants_expert: [专家号, 专家]} ("心血管内科的专家号" is still the department).
     notes: dict[str, list[str]] = Field(default_factory=dict)
+    # A note heard in an answer that is nothing else ("我要看专家" at an offer) goes to
+    # this state: {wants_expert: expert_offer}.
+    on_note: dict[str, str] = Field(default_factory=dict)
     # A second kind of answer noted, not followed: a spoken answer understood as this kind
     # too is kept in `save_as` (else that variable is dropped), whatever else it means:
     # "我要挂眼科" at the main menu is the `hospital` intent, and its department is kept
@@ -133,6 +136,7 @@ class StateSpec(BaseModel):
         if self.otherwise:
             edges.append((f"otherwise {self.otherwise.expect}", self.otherwise.on_value))
         edges += [(f"clarify {q}", t) for q, t in self.clarify.items()]
+        edges += [(f"note {n}", t) for n, t in self.on_note.items()]
         if self.next:
             edges.append(("next", self.next))
         return edges

@@ -546,6 +546,23 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         found = _offer_first(ctx, ordinary, lead=texts.spoken("offer_ordinary"))
         return "changed" if found == "found" else "ask"
 
+    @registry.register("find_expert_offer", outcomes=("found", "none"))
+    def find_expert_offer(ctx: StepContext) -> str:
+        """"我要看专家" at an offer (noted as `wants_expert`): the earliest expert's slot of
+        the department; an expert's slot offered already is said to be one; with none free,
+        said so, and the slot heard offered again."""
+        offer = ctx.vars.get("offer") or {}
+        if offer.get("clinic_type") == ClinicType.EXPERT.value:
+            ctx.vars["offer_lead"] = texts.spoken("offer_is_expert")
+            return "none"
+        found = _offer_first(
+            ctx, _offers(ctx, clinic_type=ClinicType.EXPERT), lead="最早的专家号是："
+        )
+        if found != "found":
+            ctx.vars["offer_lead"] = texts.spoken("no_expert_offer")
+            return "none"
+        return "found"
+
     @registry.register("other_department", outcomes=("ask",))
     def other_department(ctx: StepContext) -> str:
         """换个科室 after a no at an offer: the department question again, afresh."""

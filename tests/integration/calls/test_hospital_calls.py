@@ -15,7 +15,7 @@ from app.calls.service import CallService
 from app.core.config import Settings
 from app.core.db import Database
 from app.hospital import appointments, identity
-from app.hospital.enums import AppointmentStatus, ClinicSession, SlotStatus
+from app.hospital.enums import AppointmentStatus, ClinicSession, ClinicType, SlotStatus
 from app.hospital.models import Appointment, Department, Doctor, Schedule, Slot
 from app.hotline import build_call_service
 from app.notify.models import OutboxMessage
@@ -978,3 +978,19 @@ def test_a_bare_hum_at_the_offer_is_asked_again_plainly_and_books_nothing(
     said = all_said(call(service, "+8613800000001", "2", "1", "1", "嗯", "hangup"))
     assert "是要给您自己挂这个号吗？挂这个号，请按1。" in said, said
     assert "挂好了" not in said and booked(db) == []
+
+
+def test_an_expert_asked_for_at_the_offer_is_offered_the_earliest_experts_slot(
+    service: CallService, db: Database
+) -> None:
+    said = all_said(call(service, "+8613800000001", "2", "1", "1", "我要看专家", "1", "2"))
+    assert "最早的专家号是：明天星期二上午8点，春城第一人民医院，心血管内科" in said, said
+    assert "没有听明白" not in said, said
+    (appointment,) = booked(db)
+    with db.session() as session:
+        slot = session.get(Slot, appointment.slot_id)
+        assert slot is not None
+        schedule = session.get(Schedule, slot.schedule_id)
+        assert schedule is not None
+        doctor = session.get(Doctor, schedule.doctor_id)
+        assert doctor is not None and doctor.clinic_type == ClinicType.EXPERT
