@@ -99,15 +99,36 @@ def _register_patient_actions(registry: ActionRegistry) -> None:
         if relatives:
             return outcome
         ctx.vars["relative_said"] = texts.spoken("relative_spouse" if spouse else "relative_other")
+        ctx.vars["relative_again"] = texts.spoken(
+            "relative_spouse" if spouse else "relative_other_again"
+        )
         own = next((p for p in patients if p["relation"] == SELF), None)
+        others = [p for p in patients if p["relation"] != SELF]
         if own is not None:
             _set_patient(ctx, own)
+            ctx.vars["instead"] = texts.spoken("instead_self")
+        elif len(others) == 1:
+            # Not registered themself (a daughter on her mother's family list): the
+            # relative she may book for, never "给您自己挂号" that only reaches a person.
+            ctx.vars["instead"] = texts.spoken("instead_relative", title=others[0]["title"])
+        else:
+            ctx.vars["instead"] = texts.spoken("instead_relatives")
         return "unregistered"
 
-    @registry.register("book_for_self", outcomes=("self", "none"))
+    @registry.register("book_for_self", outcomes=("self", "other", "several", "none"))
     def book_for_self(ctx: StepContext) -> str:
-        """"给您自己挂号" after hearing the relative asked for is not registered."""
-        return "self" if ctx.vars.get("patient_self") else "none"
+        """Key 1 after hearing the relative asked for is not registered: the caller
+        themself, else the one relative they may book for, else which of them."""
+        if ctx.vars.get("patient_self"):
+            return "self"
+        others = [p for p in ctx.vars.get("patients", []) if p["relation"] != SELF]
+        if len(others) == 1:
+            _set_patient(ctx, others[0])
+            return "other"
+        if others:
+            _patients_menu(ctx)
+            return "several"
+        return "none"
 
     @registry.register("more_patients", outcomes=("shown",))
     def more_patients(ctx: StepContext) -> str:

@@ -815,8 +815,11 @@ def test_a_spouse_not_registered_is_said_so_and_a_booking_for_oneself_names_the_
     a booking for themself then says whose it is at the offer and the confirmation."""
     lines = call(service, ZHANG, "给我老伴挂个号", "1", "1", "1", "1", "2")
     said = "\n".join(lines)
-    assert "您老伴还没有和您的电话一起登记，电话里挂不了您老伴的号" in said, said
-    assert "找工作人员登记，请按0。给您自己挂号，请按1" in said
+    # Keys first, the long detail with its 0 last, the relative named once each time.
+    assert (
+        "您老伴还没有登记，电话里挂不了。给您自己挂号，请按1。不挂了，请按2。"
+        "您老伴要先登记，请家里人或社区工作人员帮忙，找工作人员登记，请按0。"
+    ) in said, said
     offer = next(line for line in lines if "最早的号是" in line)
     assert "给您自己挂这个号，请按1" in offer, offer
     assert "给您自己挂好了：明天星期二上午8点" in said
@@ -994,3 +997,20 @@ def test_an_expert_asked_for_at_the_offer_is_offered_the_earliest_experts_slot(
         assert schedule is not None
         doctor = session.get(Doctor, schedule.doctor_id)
         assert doctor is not None and doctor.clinic_type == ClinicType.EXPERT
+
+
+def test_a_caller_not_registered_herself_is_offered_her_relative_when_the_spouse_is_not(
+    service: CallService,
+) -> None:
+    """李梅 is only her mother's family contact: "给您自己挂号" led to a person; now her
+    mother, whom she may book for, is key 1."""
+    said = all_said(call(service, "+8613900000001", "给我老伴挂个号", "1", "hangup"))
+    assert "您老伴还没有登记，电话里挂不了。给您母亲张秀英挂号，请按1。" in said, said
+    assert "给您自己挂号" not in said, said
+    assert "请输入您母亲张秀英身份证号的最后4位" in said, said
+
+
+def test_not_knowing_the_last_four_digits_is_a_person_at_once(service: CallService) -> None:
+    lines = call(service, "+8613900000001", "2", "1", "记不得")
+    assert "没有听明白" not in all_said(lines), lines
+    assert "   [转接人工：asked]" in lines
