@@ -435,13 +435,24 @@ def _register_department_actions(registry: ActionRegistry) -> None:
     def department_page(ctx: StepContext) -> None:
         """Up to three departments of the chosen group, 9 for the next ones."""
         members = ctx.vars.get("department_group_members", [])
-        shown = menus.page(members, ctx.vars.get("department_page", 0))
-        more = menus.more_label(members, ctx.vars.get("department_page", 0), "更多的科")
+        number = ctx.vars.get("department_page", 0)
+        shown = menus.page(members, number)
+        more = menus.more_label(members, number, "更多的科")
+        if more is None or _last_page(members, number):
+            # The way back from the last page (or the only one): 都不是, the groups again.
+            more = texts.spoken("departments_none")
         ctx.vars["department_choices"] = menus.menu_text(shown, more=more)
 
-    @registry.register("more_departments", outcomes=("shown",))
+    @registry.register("more_departments", outcomes=("shown", "back"))
     def more_departments(ctx: StepContext) -> str:
-        ctx.vars["department_page"] = ctx.vars.get("department_page", 0) + 1
+        """9: the next page; on the last page "都不是" (莫得, none of these): back to the
+        department question (内科 / 外科 / 其他科, or a complaint said)."""
+        members = ctx.vars.get("department_group_members", [])
+        number = ctx.vars.get("department_page", 0)
+        if _last_page(members, number):
+            ctx.vars["department_page"] = 0
+            return "back"
+        ctx.vars["department_page"] = number + 1
         return "shown"
 
     @registry.register("choose_department", outcomes=("found", "not_found"))
@@ -455,6 +466,10 @@ def _register_department_actions(registry: ActionRegistry) -> None:
             return "not_found"
         ctx.vars["department"] = department
         return "found"
+
+
+def _last_page(items: list[Any], number: int) -> bool:
+    return number % menus.page_count(items) == menus.page_count(items) - 1
 
 
 def _register_group(registry: ActionRegistry, key: str) -> None:
@@ -598,17 +613,36 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         has (`offers.nearest_departments`), by key; with none, another department (key 1)."""
         nearest = appointment_offers.nearest_departments(ctx.session, ctx.vars["department"])
         ctx.vars["nearest"] = nearest
-        ctx.vars["nearest_menu"] = "；".join(
-            texts.spoken(
-                "nearest_first" if key == 1 else "nearest_more", department=name, key=key
+        # 不挂了 on the key after the choices (2 after one department, 3 after two).
+        decline_key = max(len(nearest), 1) + 1
+        ctx.vars["nearest_decline_key"] = str(decline_key)
+        ctx.vars["nearest_menu"] = (
+            "；".join(
+                texts.spoken(
+                    "nearest_first" if key == 1 else "nearest_more", department=name, key=key
+                )
+                for key, name in enumerate(nearest, start=1)
             )
-            for key, name in enumerate(nearest, start=1)
-        ) or texts.spoken("nearest_none")
+            or texts.spoken("nearest_none")
+        ) + "。" + texts.spoken("nearest_decline", key=decline_key)
+        # The re-prompt in fewer words (看老年医学科，按1。不挂了，按2), never the same again.
+        ctx.vars["nearest_short"] = "。".join(
+            [
+                *(
+                    texts.spoken("nearest_short", department=name, key=key)
+                    for key, name in enumerate(nearest, start=1)
+                ),
+                *([] if nearest else [texts.spoken("nearest_none_short")]),
+                texts.spoken("nearest_decline_short", key=decline_key),
+            ]
+        )
 
-    @registry.register("choose_nearest", outcomes=("found", "other", "not_found"))
+    @registry.register("choose_nearest", outcomes=("found", "other", "declined", "not_found"))
     def choose_nearest(ctx: StepContext) -> str:
         nearest = ctx.vars.get("nearest", [])
         choice = ctx.vars.get("nearest_choice")
+        if str(choice) == ctx.vars.get("nearest_decline_key"):
+            return "declined"
         if not nearest:
             return "other" if str(choice) == "1" else "not_found"
         department = menus.chosen(nearest, 0, choice)

@@ -1014,3 +1014,21 @@ def test_not_knowing_the_last_four_digits_is_a_person_at_once(service: CallServi
     lines = call(service, "+8613900000001", "2", "1", "记不得")
     assert "没有听明白" not in all_said(lines), lines
     assert "   [转接人工：asked]" in lines
+
+
+def test_a_department_no_hospital_has_offers_no_booking_and_a_shorter_retry(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, "+8613800000001", "我要挂口腔科", "5", "2")
+    said = all_said(lines)
+    assert "可以先看老年医学科，请按1。不挂了，请按2。转人工，按0。" in said, said
+    assert "没有这个选项，请再按一遍。\n热线：看老年医学科，按1。不挂了，按2。转人工，按0。" in said
+    assert said.count("热线的医院都没有口腔科") == 1, said
+    assert "好的，没有挂号。" in said and booked(db) == []
+
+
+def test_none_of_a_groups_departments_goes_back_to_the_groups(service: CallService) -> None:
+    said = all_said(call(service, "+8613800000001", "2", "1", "9", "莫得", "3", "hangup"))
+    assert "按3，老年医学科；都不是，按9。" in said, said
+    assert said.count("您要看哪个科？内科，请按1；外科，请按2；其他科，请按3。") == 2, said
+    assert "其他科：按1，眼科" in said and "没有听明白" not in said, said
