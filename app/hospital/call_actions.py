@@ -502,6 +502,10 @@ def _choose_group(ctx: StepContext, group: str) -> str:
     )
     if len(groups[group]) == 1:
         ctx.vars["department"] = groups[group][0]
+        # Said before the offer: "外科" here is 骨科 (tenth trial: it went straight on).
+        ctx.vars["group_only_said"] = texts.spoken(
+            "group_only", group=group, department=groups[group][0]
+        )
         return "only"
     return "chosen"
 
@@ -512,6 +516,15 @@ def _choose_group(ctx: StepContext, group: str) -> str:
 def _register_offer_actions(registry: ActionRegistry) -> None:
     @registry.register("find_first_offer", outcomes=("found", "none", "not_offered"))
     def find_first_offer(ctx: StepContext) -> str:
+        """The earliest slot (`first_offer`), after "外科只有骨科。" when a group of one
+        department was chosen."""
+        group_only = str(ctx.vars.pop("group_only_said", "") or "")
+        found = first_offer(ctx)
+        if found == "found" and group_only:
+            ctx.vars["offer_lead"] = group_only + str(ctx.vars.get("offer_lead", ""))
+        return found
+
+    def first_offer(ctx: StepContext) -> str:
         """The earliest slot; a department no hospital of the hotline has (口腔科 for
         toothache) is `not_offered`, never "full"."""
         if ctx.vars.get("department") not in appointment_offers.department_names(ctx.session):

@@ -295,7 +295,7 @@ def test_every_department_can_be_reached_by_keys_three_at_a_time(
         menus = [
             line
             for line in lines
-            if ("按1，" in line and "科" in line) or line.startswith("热线：最早的号是：")
+            if ("按1，" in line and "科" in line) or "最早的号是：" in line
         ]
         assert menus and all("按4" not in line for line in menus)
         for line in menus:
@@ -1032,3 +1032,10 @@ def test_none_of_a_groups_departments_goes_back_to_the_groups(service: CallServi
     assert "按3，老年医学科；都不是，按9。" in said, said
     assert said.count("您要看哪个科？内科，请按1；外科，请按2；其他科，请按3。") == 2, said
     assert "其他科：按1，眼科" in said and "没有听明白" not in said, said
+
+
+def test_a_group_of_one_department_says_which_department_is_offered(
+    service: CallService,
+) -> None:
+    said = all_said(call(service, "+8613800000001", "2", "2", "hangup"))
+    assert "外科只有骨科。最早的号是：明天星期二上午8点，春城第一人民医院，骨科" in said, said
