@@ -276,7 +276,7 @@ def test_a_group_of_one_department_goes_straight_to_it(service: CallService) -> 
     lines = call(service, ZHANG, "2", "2", "hangup")  # 外科: only 骨科 in the demo hospitals
     after = _after(lines, "来电者：2")
     after = _after(after, "来电者：2")
-    assert after[0].startswith("热线：最早的号是："), after
+    assert after[0].startswith("热线：外科只有骨科。最早的号是："), after
     assert "骨科" in after[0]
     assert not any(line.startswith("热线：外科：") for line in lines)
 

@@ -184,7 +184,7 @@ def test_the_demo_callers_replayed_over_signed_webhooks(
     assert "后4位不对，请再按一遍" in retry and "明天" not in retry
     details = cancel.press(last_four)
     assert "心血管内科" in details and "要取消这个号，请按8" in details
-    assert "要取消明天星期二上午8点心血管内科的号，对吗" in cancel.press("8")
+    assert "要取消明天星期二上午8点心血管内科的号吗？取消，请再按8" in cancel.press("8")
     assert "已经取消了" in cancel.press("8") and cancel.ended_with == "Hangup"
     assert [a.status for a in _appointments(db)] == [AppointmentStatus.CANCELLED]
 
