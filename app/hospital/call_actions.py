@@ -848,6 +848,17 @@ def _register_move_actions(registry: ActionRegistry) -> None:
         offers = _move_offers(ctx, moving, after=after)
         return _offer_first(ctx, offers, lead=texts.spoken("move_later"))
 
+    @registry.register("find_other_day_move_offer", outcomes=("found", "none"))
+    def find_other_day_move_offer(ctx: StepContext) -> str:
+        """"换一天" said at a move offer: the first slot of a later day than the one offered."""
+        ctx.vars.pop("another_day", None)
+        moving, current = ctx.vars.get("moving") or {}, ctx.vars.get("offer") or {}
+        if not moving or not current:
+            return "none"
+        after = (date.fromisoformat(current["day"]), ClinicSession.PM)
+        offers = _move_offers(ctx, moving, after=after)
+        return _offer_first(ctx, offers, lead=texts.spoken("move_other_day"))
+
     @registry.register("move_booking", outcomes=("moved", "taken", "refused"), commits=True)
     def move_booking(ctx: StepContext) -> str:
         """The caller said yes to the move offer: the booking heard moves to that slot in one

@@ -964,11 +964,12 @@ def test_no_booking_offers_the_way_back_and_takes_a_request_as_the_menu_does(
     assert "没有听明白" not in said and "您现在没有叫车" in said, said
 
 
-def test_not_moving_keeps_the_booking_and_goes_back_to_the_menu_without_goodbye(
+def test_another_day_or_not_moving_at_a_move_offer_and_never_a_goodbye_on_keeping(
     service: CallService, db: Database
 ) -> None:
     call(service, ZHANG, "2", "1", "1", "1", "2")  # 明天星期二上午8点 心血管内科
-    lines = call(service, ZHANG, "2", "2", _last_four(db), "3", "3", "hangup")
+    lines = call(service, ZHANG, "2", "2", _last_four(db), "3", "换一天", "3", "hangup")
+    assert "您自己的号，换一天可以改到：后天星期三上午8点" in all_said(lines), lines
     after = all_said(lines).split("不改了，请按3")[-1]
     assert "好的，这个号给您留着。" in after and "叫车到您家，按1" in after, after
     assert "再见" not in after, after
