@@ -119,6 +119,9 @@ class Engine:
         elif call.ended:
             logger.info("event %s after the call ended; ignored", event.kind)
         elif isinstance(event, Keys):
+            noted = self._current(call).note_answer
+            if noted is not None:  # a key pressed says no department (nor anything noted)
+                call.vars.pop(noted.save_as, None)
             self._on_keys(call, event.digits, ctx, out)
         elif isinstance(event, Speech):
             self._on_speech(call, event, ctx, out)
