@@ -9,6 +9,7 @@ kind of answer (yes/no), so "要晚一点的" is never a "yes"; a no that wants 
 (不消了, 算了: the understanding's `decline`) goes where the question's `answers: {decline}`
 says, at a question of any kind; an answer the question's kind
 makes nothing of may be a second kind it also takes (`otherwise`: a day said at an offer);
+at a question that commits something a bare 嗯 is no yes (`on_hum`: asked again plainly);
 the first silence, misunderstanding or wrong key re-prompts in simpler words (a wrong key
 with "请再按一遍", never "再说一遍"; a key where the caller's own words are recorded
 with "请直接说"), and the
