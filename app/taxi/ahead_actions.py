@@ -29,7 +29,6 @@ from app.taxi.models import Ride
 from app.taxi.passengers import passengers_for_caller
 from app.taxi.whose import booked_by_family, rider_for_caller, rider_short
 from app.understanding import understand
-from app.understanding.change import destination
 from app.understanding.when import parse_clock
 
 MAX_UNCLEAR = 2  # then a person helps
@@ -273,6 +272,17 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
             _note_destination(ctx, answer)
         return "time"
 
+    @registry.register("note_new_destination", outcomes=("again", "unclear", "person"))
+    def note_new_destination(ctx: StepContext) -> str:
+        """Where the car goes, said after 不对 (3, then 2): "去女儿家", "医院", "翠湖公园";
+        the read-back again with it."""
+        answer = str(ctx.vars.get("destination_answer") or "").strip()
+        to = readback.said_destination(answer if "去" in answer else f"去{answer}")
+        if answer.isdigit() or not to:
+            return _unclear(ctx)
+        ctx.vars["destination_said"] = to
+        return "again"
+
     @registry.register(
         "check_pickup_time", outcomes=("ok", "again", "past", "soon", "hours", "far")
     )
@@ -368,8 +378,9 @@ def _note_said_day(ctx: StepContext, answer: str) -> None:
 
 
 def _note_destination(ctx: StepContext, answer: str) -> None:
-    """"明天八点去医院", "去云大医院": where the car goes, kept for the read-back."""
-    if not answer.isdigit() and (to := destination(answer)):
+    """"明天八点去医院", "去云大医院", "整个车克女儿家": where the car goes, kept for the
+    read-back (`readback.said_destination`: 克 is 去, a place said is kept too)."""
+    if not answer.isdigit() and (to := readback.said_destination(answer)):
         ctx.vars["destination_said"] = to
 
 

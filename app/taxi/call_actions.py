@@ -599,6 +599,9 @@ def _to_hospital(ctx: StepContext, ride: Ride, said: str = readback.HOSPITAL) ->
     """The ride goes to a hospital: the one named, else the rider's booking that day, else
     their saved hospital (`readback.destination_for`, as for a car booked ahead), said
     back as `said_hospital` allows before the last four ID digits."""
+    if not ride.to_hospital:
+        ride.destination = None  # a place said before ("去女儿家"): the hospital instead
+        ctx.vars["place_to_said"] = ""
     ride.to_hospital = True
     day = local_today(ride.pickup_at) if ride.pickup_at is not None else ctx.today
     ride.destination = ride.destination or readback.destination_for(ctx, said, day)

@@ -1,0 +1,60 @@
+"""What the tenth simulated-call trial (older callers, Yunnan dialect) found on the taxi
+side of the call, played as whole calls against the demo data (Monday 2026-11-30 09:00 in
+Kunming) through the real flows, understanding and database: where a booked car goes is
+heard the same with 克 as with 去, a place said as where it goes is kept and read back,
+and can be changed after 不对."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from app.calls.service import CallService
+from app.core.db import Database
+from app.taxi.enums import RideStatus
+from support.calls import all_said, demo_call_service, rides
+from support.calls import play as call
+
+TODAY = date(2026, 11, 30)  # a Monday
+NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
+ZHANG = "+8613800000001"  # 张秀英: a home, 女儿家 and 市一院 saved, an ID number
+
+
+@pytest.fixture
+def service(db: Database) -> CallService:
+    return demo_call_service(db, today=TODAY, now=NOW)
+
+
+# --- 1. 克 is 去: "叫个车克医院" goes to the hospital -----------------------------------------
+
+
+def test_a_car_booked_to_the_hospital_with_ke_goes_to_the_hospital(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "后天早上七点叫个车克医院", "1")
+    said = all_said(lines)
+    assert "车到家接您去春城第一人民医院，对吗" in said, lines
+    assert "叫个车" not in said.split("来电者：后天早上七点叫个车克医院")[1], lines
+    [ride] = rides(db)
+    assert ride.status == RideStatus.SCHEDULED and ride.to_hospital, lines
+    assert ride.destination == "春城第一人民医院", ride.destination
+
+
+# --- 2. a saved place said as where the car goes is kept, and can be changed --------------
+
+
+def test_a_saved_place_said_as_the_destination_is_kept_and_can_be_changed(
+    service: CallService, db: Database
+) -> None:
+    # 不对 (2), then 3 (the place), then 2 (where to): the place said is read back.
+    lines = call(service, ZHANG, "明天下午两点整个车克女儿家", "2", "3", "2", "去翠湖公园", "1")
+    said = all_said(lines)
+    assert "车到家接您去女儿家。对，按1" in said, lines
+    assert "改去哪里，请按2" in said, lines
+    assert "车约好了：明天（星期二）下午2点，车到家接您去翠湖公园。" in said, lines
+    [ride] = rides(db)
+    assert ride.status == RideStatus.SCHEDULED and not ride.to_hospital
+    assert ride.destination == "翠湖公园"
+    call(service, ZHANG, "3", "2", "后天上午十点叫车去女儿家", "1")
+    assert rides(db)[-1].destination == "女儿家（西山区滇池路569号海埂花园8栋）"
