@@ -202,7 +202,8 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
     def booked_ride_checked(ctx: StepContext) -> str:
         """The check passed (or had nothing to check): the ride is read out, then the
         booked rides' menu, or the cancel question when the caller gave a car up; "late":
-        the car just booked would miss a visit, and its replacement is offered."""
+        the car read back (not booked yet) would miss a visit, and the earlier car is
+        offered (app/taxi/late_draft.py)."""
         then = ctx.vars.get("booked_then")
         if then == "late":
             return "late"
@@ -216,13 +217,6 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         start_booking(ctx)
         ctx.vars.update(booked_ids=list(ctx.vars["late_ride_ids"]), booked_index=0,
                         booked_then="list")
-
-    @registry.register("late_car_identity")
-    def late_car_identity(ctx: StepContext) -> None:
-        """The car just booked would miss a visit of its rider: the replacement's time and
-        place (and whose visit) wait for the rider's last four digits, the once-per-call
-        check of the booked cars (`booked_ride_identity`)."""
-        ctx.vars.update(booked_ids=[ctx.vars["ride_id"]], booked_index=0, booked_then="late")
 
     @registry.register("cancel_booked_ride", commits=True)
     def cancel_booked_ride(ctx: StepContext) -> None:

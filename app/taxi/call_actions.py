@@ -34,6 +34,7 @@ from app.taxi.ahead_actions import (
     start_booking,
 )
 from app.taxi.enums import RideStatus
+from app.taxi.late_draft import late_check, register_late_draft_actions
 from app.taxi.models import Driver, Ride, TaxiCompany
 from app.taxi.passengers import SELF, passengers_for_caller
 from app.taxi.rules import ACTIVE_STATUSES, ride_priority, spoken_plate
@@ -53,6 +54,7 @@ def register_taxi_actions(registry: ActionRegistry) -> None:
     _register_passenger_actions(registry)
     _register_ride_request_actions(registry)
     _register_active_ride_actions(registry)
+    register_late_draft_actions(registry)
 
 
 # --- for whom: the caller, or an older person who lets them order taxis ---------------------
@@ -286,7 +288,7 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
 
     @registry.register(
         "queue_ride",
-        outcomes=("queued", "no_driver", "booked", "second", "booked_soon"),
+        outcomes=("queued", "no_driver", "booked", "second", "booked_soon", "late"),
         commits=True,
     )
     def queue_ride(ctx: StepContext) -> str:
@@ -296,8 +298,12 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         "no_driver": queued while no driver is on duty, so no waiting time is promised.
         "second": the rider has a car booked for that half-day already (more than the
         hour apart, else it was refused as an overlap): nothing is booked yet, the caller
-        is asked whether both are wanted (asked once a draft: "both" comes back here)."""
+        is asked whether both are wanted (asked once a draft: "both" comes back here).
+        "late": a booking that would miss a visit of the rider's that day, nothing booked
+        yet: the earlier car is offered first (app/taxi/late_draft.py)."""
         ride = _draft(ctx)
+        if late_check(ctx, ride):
+            return "late"
         if ride.pickup_at is None and ctx.vars.get("second_car_asked") != ride.id:
             # A car now with a booked car of theirs due within the hour: asked, never sent
             # on top of it ("booked_soon": keep that one, this one instead, or both).

@@ -268,8 +268,9 @@ def test_a_car_booked_after_the_visit_and_too_late_is_flagged_and_replaced_on_1(
 ) -> None:
     lines = _visit_then_late_car(service, last_four(db), "1")
     question = next(line for line in lines if "换成" in line)
-    assert "这辆车赶不上您看病的号。换成明天早上7点15分到家接的车，请按1。" in question
-    assert "原来明天上午9点的车取消了" in all_said(lines), lines
+    # Asked before the 9:00 car is booked (tenth trial): nothing to cancel afterwards.
+    assert "明天上午9点的车赶不上您看病的号。换成明天早上7点15分到家接、送到春城第一人民医院的车，请按1。" in question
+    assert "车约好了：明天早上7点15分" in all_said(lines), lines
     assert _booked_pickups(db) == [datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)]
     with db.session() as session:
         (trip,) = session.scalars(select(HospitalTrip)).all()
@@ -281,9 +282,14 @@ def test_a_car_booked_after_the_visit_and_too_late_is_flagged_and_replaced_on_1(
 def test_a_late_car_kept_stays_the_only_car_and_is_flagged_at_the_next_greeting(
     service: CallService, db: Database, answer: str
 ) -> None:
-    typed = (last_four(db), answer) if answer != "hangup" else (answer,)
+    # 2 keeps the time (its read-back confirmed with 1); a hang-up before the answer books
+    # nothing (the car is asked about before it is booked, tenth trial).
+    typed = (last_four(db), answer, "1") if answer != "hangup" else (answer,)
     lines = _visit_then_late_car(service, *typed)
-    assert any("可能赶不上看病的号" in line for line in lines), lines
+    assert any("这个时间的车可能赶不上" in line for line in lines), lines
+    if answer == "hangup":
+        assert _booked_pickups(db) == []
+        return
     assert _booked_pickups(db) == [datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)]
     later = call(service, ZHANG, "1", last_four(db), "1")  # 换车 at the greeting's question
     assert "有一辆车可能赶不上看病的号" in later[1], later

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from app.core.local_time import LOCAL_TZ
+
 import pytest
 
 from app.calls.service import CallService
 from app.core.db import Database
 from app.taxi.enums import RideStatus
-from support.calls import all_said, demo_call_service, rides
+from support.calls import all_said, demo_call_service, last_four, local_pickup, rides
 from support.calls import play as call
 
 TODAY = date(2026, 11, 30)  # a Monday
@@ -58,3 +60,27 @@ def test_a_saved_place_said_as_the_destination_is_kept_and_can_be_changed(
     assert ride.destination == "翠湖公园"
     call(service, ZHANG, "3", "2", "后天上午十点叫车去女儿家", "1")
     assert rides(db)[-1].destination == "女儿家（西山区滇池路569号海埂花园8栋）"
+
+
+# --- 3 and 4. a car that may miss a visit: asked before it is booked -----------------------
+
+BOOK_CARDIOLOGY = ("2", "1", "1", "1", "2")  # 挂号, 内科, 心血管内科, Tue 8:00, no car
+
+
+def test_a_car_that_may_miss_the_visit_is_asked_about_before_it_is_booked(
+    service: CallService, db: Database
+) -> None:
+    assert "挂好了" in all_said(call(service, ZHANG, *BOOK_CARDIOLOGY))
+    lines = call(service, ZHANG, "明天上午九点叫个车去医院", "1", last_four(db), "2", "1")
+    said = all_said(lines)
+    warned = said.index("您那天有看病的号，这个时间的车可能赶不上。要先核对身份")
+    asked = said.index("请输入您身份证号的最后4位")
+    offered = said.index("换成明天早上7点15分到家接、送到春城第一人民医院的车，请按1")
+    assert warned < asked < offered, lines
+    assert "车约好了" not in said[:offered], lines  # nothing booked before the answer
+    # 2: the car as read back, confirmed once more, booked with the same destination.
+    assert said.count("车到家接您去春城第一人民医院，对吗") == 2, lines
+    assert "车约好了：明天（星期二）上午9点，车到家接您去春城第一人民医院。" in said, lines
+    [ride] = rides(db)
+    assert ride.status == RideStatus.SCHEDULED
+    assert local_pickup(ride) == datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)
