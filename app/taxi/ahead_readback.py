@@ -177,7 +177,9 @@ def apply_destination(ctx: StepContext, ride: Ride) -> None:
 # the clause. Not a pickup ("去女儿家接我": that is where the car picks up).
 _TO_WORDS = re.compile(r"去(?P<to>[^|去]{1,16})$")
 # Words that are no place: the time, the car, the asking ("去七点叫个车" is no destination).
-_NOT_A_PLACE = re.compile(r"[0-9零一二两三四五六七八九十]点|钟|叫|车|接|约|今天|明天|后天|早上|上午|中午|下午|晚上")
+_NOT_A_PLACE = re.compile(
+    r"[0-9零一二两三四五六七八九十]点|钟|叫|车|接|约|今天|明天|后天|早上|上午|中午|下午|晚上"
+)
 
 
 def said_destination(text: str) -> str | None:

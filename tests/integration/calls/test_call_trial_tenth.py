@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from app.core.local_time import LOCAL_TZ
-
 import pytest
 
 from app.calls.service import CallService
 from app.core.db import Database
+from app.core.local_time import LOCAL_TZ
 from app.taxi.enums import RideStatus
 from support.calls import all_said, demo_call_service, last_four, local_pickup, rides
 from support.calls import play as call
