@@ -150,8 +150,8 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         "note_booked_answer", outcomes=("day", "full", "unclear", "wrong_key", "person")
     )
     def note_booked_answer(ctx: StepContext) -> str:
-        """An answer at the booked rides' menu that is none of its keys (1 another, 8
-        cancel, 9 the next ride): a day said ("后天早上九点") is a new car that day; any
+        """An answer at the booked rides' menu that is none of its keys (1 nothing to
+        change, 3 another, 8 cancel): a day said ("后天早上九点") is a new car that day; any
         other key is no choice ("没有这个选项")."""
         answer = str(ctx.vars.get("day_answer") or "").strip()
         if answer.isdigit():

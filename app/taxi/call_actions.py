@@ -378,7 +378,7 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
         if ride.status == RideStatus.QUEUED or driver is None:
             ctx.vars["ride_status"] = texts.spoken(
                 "ride_dispatching", whom=rider_short(ctx, ride)
-            )
+            ) + _dispatch_wait(ctx, ride)
         elif ride.status == RideStatus.ARRIVING:
             plate = spoken_plate(driver.plate)
             ctx.vars["ride_status"] = texts.spoken("ride_arriving", plate=plate)
@@ -475,6 +475,22 @@ def drivers_on_duty(ctx: StepContext) -> int:
         .join(TaxiCompany, TaxiCompany.id == Driver.company_id)
         .where(Driver.on_duty.is_(True), Driver.active.is_(True), TaxiCompany.active.is_(True))
     ) or 0
+
+
+def _dispatch_wait(ctx: StepContext, ride: Ride) -> str:
+    """How long until a car, for a ride still waiting for one (trial ten: "车到哪里了" heard
+    only "正在为您派车"): the usual wait left since it was queued, that it takes longer
+    than usual, or that no driver is on duty now (no time promised then, as at the queue)."""
+    if not drivers_on_duty(ctx):
+        return texts.spoken("ride_wait_no_driver")
+    queued_at = ride.queued_at or ride.created_at
+    if queued_at.tzinfo is None:
+        queued_at = queued_at.replace(tzinfo=UTC)
+    waited = int((ctx.now - queued_at).total_seconds() // 60)
+    left = USUAL_WAIT_MINUTES - waited
+    if left > 0:
+        return texts.spoken("ride_wait_usual", minutes=left)
+    return texts.spoken("ride_wait_longer")
 
 
 def _time_left(ride: Ride, now: datetime) -> str:

@@ -172,14 +172,13 @@ def test_a_key_the_place_menu_does_not_offer_is_asked_again(
     assert [r.status for r in rides(db)] == [RideStatus.QUEUED]
 
 
-# --- 9. the "more" page starts at key 1 ------------------------------------------------------
+# --- 9. booking from the status menu: said (the "more" page is gone, tenth trial) ---------
 
 
-def test_the_more_page_offers_key_1_to_book(service: CallService) -> None:
+def test_booking_from_the_status_menu_is_said(service: CallService) -> None:
     call(service, ZHANG, "1", "1")  # a car now, under way
-    lines = call(service, ZHANG, "9", "1", "hangup")
-    page = next(line for line in lines if "从头再听" in line)
-    assert "约车，请按1" in page and "按3" not in page, page
+    lines = call(service, ZHANG, "约车", "hangup")
+    assert not any("从头再听" in line for line in lines), lines
     assert any("哪天用车" in line for line in lines), lines
 
 

@@ -239,11 +239,13 @@ def test_the_place_menu_after_not_home_starts_at_key_1(
     assert [r.status for r in rides(db)] == [RideStatus.QUEUED]
 
 
-def test_key_9_at_the_status_menu_says_what_more_is(service: CallService) -> None:
+def test_the_status_menu_has_no_page_of_one_choice(service: CallService) -> None:
+    # Tenth trial: "约车等更多的事，请按9" led to a page with 约车 alone; 约车 is said.
     call(service, ZHANG, "1", "1")
     lines = call(service, ZHANG, "", "hangup")  # the question, then its re-prompt
-    menus = [line for line in lines if "按9" in line]
-    assert menus and all("约车等更多的事" in line for line in menus), menus
+    menus = [line for line in lines if "取消叫车" in line]
+    assert menus and not any("按9" in line for line in menus), menus
+    assert "要约以后的车，请直接说" in menus[0], menus
 
 
 # --- 3. a car booked after the visit, too late for it ----------------------------------------
@@ -312,8 +314,8 @@ def test_a_car_in_time_for_the_visit_is_not_flagged(service: CallService, db: Da
 def _second_car_same_morning(service: CallService, db: Database, *answer: str) -> list[str]:
     first = call(service, ZHANG, "3", "2", "7", "3", "1")  # tomorrow 7:00, 去医院
     assert "车约好了" in all_said(first)
-    # 约车, last four, another car (1), tomorrow (2), 10:00, 去医院 (3), yes: a second car
-    return call(service, ZHANG, "3", "1", last_four(db), "1", "2", "10", "3", "1", *answer)
+    # 约车, last four, another car (3), tomorrow (2), 10:00, 去医院 (3), yes: a second car
+    return call(service, ZHANG, "3", "1", last_four(db), "3", "2", "10", "3", "1", *answer)
 
 
 def test_a_second_car_for_the_same_morning_is_asked_about(

@@ -83,3 +83,36 @@ def test_a_car_that_may_miss_the_visit_is_asked_about_before_it_is_booked(
     [ride] = rides(db)
     assert ride.status == RideStatus.SCHEDULED
     assert local_pickup(ride) == datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)
+
+
+# --- 5. the booked car's menu: * repeats the car too; "不用改" ends there ------------------
+
+
+def test_star_at_the_booked_car_repeats_its_details_and_1_leaves_it_as_it_is(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "后天下午一点一刻叫车", "1")
+    lines = call(service, ZHANG, "3", "1", last_four(db), "*", "1")
+    menus = [line for line in lines if "再约一辆，请按3" in line]
+    assert len(menus) == 2, lines  # the question, then * : the car's details both times
+    assert all("您预约了后天下午1点15分，到家接的车。不用改，请按1。" in m for m in menus), menus
+    assert all("取消这辆车，请按8。转人工，按0。" in m for m in menus), menus
+    assert "车给您留着。没有别的事，可以挂电话了。再见。" in all_said(lines), lines
+    assert [r.status for r in rides(db)] == [RideStatus.SCHEDULED]
+
+
+# --- 6. the status menu of a ride under way: three choices, "车到哪里了" answered --------------
+
+
+def test_the_status_menu_has_three_choices_and_where_is_my_car_says_how_long(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "1", "1")  # a car now, queued at 9:00
+    lines = call(service, ZHANG, "车到哪里了", "hangup")
+    menus = [line for line in lines if "取消叫车，请按8" in line]
+    assert len(menus) == 2, lines
+    for menu in menus:
+        assert "再听一遍车的情况，请按1。挂号，请按2。取消叫车，请按8。转人工，按0。" in menu
+        assert "按9" not in menu and "更多" not in menu, menu
+        assert "正在为您派车，请再等一等，一般再过10分钟左右派好。" in menu, menu
+    assert [r.status for r in rides(db)] == [RideStatus.QUEUED]
