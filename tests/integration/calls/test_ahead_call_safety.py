@@ -158,7 +158,8 @@ def test_a_caller_with_a_ride_under_way_can_book_one_for_later(
 ) -> None:
     call(service, ZHANG, "1", "1")
     lines = call(service, ZHANG, "约车", "2", "8", "1")
-    said(lines, "再听一遍车的情况，请按1。挂号，请按2。取消叫车，请按8。转人工，按0。要约以后的车，请直接说")
+    said(lines, "再听一遍车的情况，请按1。挂号，请按2。取消叫车，请按8。转人工，按0。")
+    said(lines, "要约以后的车，请直接说")
     said(lines, "车约好了：明天（星期二）早上8点")
     statuses = sorted(r.status for r in rides(db))
     assert statuses == sorted([RideStatus.QUEUED, RideStatus.SCHEDULED])  # the ride now stays
