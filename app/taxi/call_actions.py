@@ -18,6 +18,7 @@ from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
 from app.core.local_time import local_now, local_today
 from app.hospital import keypad_menus as menus
+from app.hospital.call_actions import SPOUSE_RELATIONS
 from app.hospital.models import Hospital
 from app.hospital.patients import patient_to_caller
 from app.people.age import age_on
@@ -36,7 +37,7 @@ from app.taxi.ahead_actions import (
 from app.taxi.enums import RideStatus
 from app.taxi.late_draft import late_check, register_late_draft_actions
 from app.taxi.models import Driver, Ride, TaxiCompany
-from app.taxi.passengers import SELF, passengers_for_caller
+from app.taxi.passengers import SELF, Passenger, passengers_for_caller
 from app.taxi.rules import ACTIVE_STATUSES, ride_priority, spoken_plate
 from app.taxi.whose import booked_by_family, rider_for_caller, rider_short
 from app.understanding import understand
@@ -61,24 +62,39 @@ def register_taxi_actions(registry: ActionRegistry) -> None:
 
 
 def _register_passenger_actions(registry: ActionRegistry) -> None:
-    @registry.register("choose_passenger", outcomes=("self", "other", "several"))
+    @registry.register(
+        "choose_passenger", outcomes=("self", "other", "several", "named", "whose")
+    )
     def choose_passenger(ctx: StepContext) -> str:
         """Whom the caller may order for: themself and the people whose family contact they
-        are with `may_order_taxi` (like `choose_patient` of the hospital flow)."""
-        ctx.vars.update(rider="您", waiter="", passenger_contact_id=None)
+        are with `may_order_taxi` (like `choose_patient` of the hospital flow). A relative
+        said at the menu ("给我老伴叫个车": noted `for_spouse`, another `for_relative`) is
+        that person when they are the one the caller may order for ("named"); one the
+        caller may not order for is named as said in every read-back ("车到家接您老伴"),
+        never "接您" (trial ten)."""
+        ctx.vars.update(rider="您", waiter="", passenger_contact_id=None, rider_at_home=False)
+        spouse = bool(ctx.vars.pop("for_spouse", False))
+        relative = bool(ctx.vars.pop("for_relative", False))
         number = ctx.call.from_number
         found = passengers_for_caller(ctx.session, number=number) if number else []
-        if not any(p.relation != SELF for p in found):
+        others = [p for p in found if p.relation != SELF]
+        if spouse or relative:
+            meant = [p for p in others if not spouse or p.relation in SPOUSE_RELATIONS]
+            if len(meant) == 1:
+                _set_passenger(ctx, _passenger_choice(meant[0]))
+                return "named"
+            if not meant and spouse:
+                said = texts.spoken("relative_spouse")
+                # The caller's home is theirs too: "车到家接您老伴", "请您老伴在家等车".
+                ctx.vars.update(rider=said, waiter=said, rider_at_home=True)
+                return "self"  # the caller's places: the spouse is named, not "您"
+            if not meant and not str(ctx.vars.get("destination_said") or "").endswith("家"):
+                # Another relative the caller may not order for (their places unknown):
+                # asked whose car it is ("去女儿家" said with a booking is a place, not them).
+                return "whose"
+        if not others:
             return "self"  # the caller alone, registered or not: as before
-        ctx.vars["passengers"] = [
-            {
-                "id": p.person.id,
-                "relation": p.relation,
-                "contact_id": p.contact_id,
-                "title": _passenger_title(p.person, p.relation),
-            }
-            for p in found
-        ]
+        ctx.vars["passengers"] = [_passenger_choice(p) for p in found]
         ctx.vars["passengers_page"] = 0
         if len(found) == 1:
             ctx.vars["passenger_title"] = ctx.vars["passengers"][0]["title"]
@@ -109,6 +125,15 @@ def _register_passenger_actions(registry: ActionRegistry) -> None:
         """The caller said yes to the one person they may order for."""
         _set_passenger(ctx, ctx.vars["passengers"][0])
         return "taken"
+
+
+def _passenger_choice(passenger: Passenger) -> dict[str, Any]:
+    return {
+        "id": passenger.person.id,
+        "relation": passenger.relation,
+        "contact_id": passenger.contact_id,
+        "title": _passenger_title(passenger.person, passenger.relation),
+    }
 
 
 def _passenger_title(person: Person, relation: str) -> str:
@@ -653,7 +678,7 @@ def _set_pickup(ctx: StepContext, ride: Ride, place: dict[str, Any]) -> None:
         pickup_whom=ctx.vars.get("rider", "您"),
         wait_place=label,
     )
-    if waiter and place["kind"] == PlaceKind.HOME.value:
+    if waiter and place["kind"] == PlaceKind.HOME.value and not ctx.vars.get("rider_at_home"):
         ctx.vars.update(
             pickup_label=f"{ctx.vars.get('rider', waiter)}家（{address}）",
             pickup_whom=ctx.vars.get("rider_pronoun") or ctx.vars.get("rider", "您"),

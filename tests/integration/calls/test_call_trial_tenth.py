@@ -116,3 +116,28 @@ def test_the_status_menu_has_three_choices_and_where_is_my_car_says_how_long(
         assert "按9" not in menu and "更多" not in menu, menu
         assert "正在为您派车，请再等一等，一般再过10分钟左右派好。" in menu, menu
     assert [r.status for r in rides(db)] == [RideStatus.QUEUED]
+
+
+# --- 7. a relative said is the rider named --------------------------------------------------
+
+
+def test_a_car_for_the_spouse_names_the_spouse_as_the_rider(
+    service: CallService, db: Database
+) -> None:
+    # 张秀英 has no spouse registered: the car comes to her home and names him as said.
+    lines = call(service, ZHANG, "给我老伴叫个车", "1")
+    said = all_said(lines)
+    assert "车到家接您老伴。对，按1" in said, lines
+    assert "请您老伴在家等车" in said, lines
+    assert "车到家接您。" not in said, lines
+    assert [r.status for r in rides(db)] == [RideStatus.QUEUED]
+
+
+def test_a_car_for_a_relative_the_caller_may_not_order_for_is_asked_whose(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "给我儿子叫个车", "1", "1")
+    said = all_said(lines)
+    assert "这辆车是给谁坐的？给您自己，请按1。" in said, lines
+    assert "车到家接您。对，按1" in said, lines  # 1: her own car, as she said
+    assert [r.status for r in rides(db)] == [RideStatus.QUEUED]
