@@ -67,31 +67,35 @@ def _register_passenger_actions(registry: ActionRegistry) -> None:
     )
     def choose_passenger(ctx: StepContext) -> str:
         """Whom the caller may order for: themself and the people whose family contact they
-        are with `may_order_taxi` (like `choose_patient` of the hospital flow). A relative
-        said at the menu ("给我老伴叫个车": noted `for_spouse`, another `for_relative`) is
-        that person when they are the one the caller may order for ("named"); one the
-        caller may not order for is named as said in every read-back ("车到家接您老伴"),
-        never "接您" (trial ten)."""
+        are with `may_order_taxi` (like `choose_patient` of the hospital flow). A spouse
+        said at the menu ("给我老伴叫个车": noted `for_spouse`) is that person when the
+        caller may order for them ("named"), else named as said in every read-back ("车到
+        家接您老伴"), never "接您". Another relative (`for_relative`) is asked about
+        ("whose") when the caller may order for nobody; else the usual question names the
+        people they may order for."""
         ctx.vars.update(rider="您", waiter="", passenger_contact_id=None, rider_at_home=False)
         spouse = bool(ctx.vars.pop("for_spouse", False))
         relative = bool(ctx.vars.pop("for_relative", False))
         number = ctx.call.from_number
         found = passengers_for_caller(ctx.session, number=number) if number else []
         others = [p for p in found if p.relation != SELF]
-        if spouse or relative:
-            meant = [p for p in others if not spouse or p.relation in SPOUSE_RELATIONS]
+        if spouse:
+            meant = [p for p in others if p.relation in SPOUSE_RELATIONS]
             if len(meant) == 1:
                 _set_passenger(ctx, _passenger_choice(meant[0]))
                 return "named"
-            if not meant and spouse:
+            if not meant:
                 said = texts.spoken("relative_spouse")
                 # The caller's home is theirs too: "车到家接您老伴", "请您老伴在家等车".
                 ctx.vars.update(rider=said, waiter=said, rider_at_home=True)
                 return "self"  # the caller's places: the spouse is named, not "您"
-            if not meant and not str(ctx.vars.get("destination_said") or "").endswith("家"):
-                # Another relative the caller may not order for (their places unknown):
-                # asked whose car it is ("去女儿家" said with a booking is a place, not them).
-                return "whose"
+        elif relative and not others and not str(
+            ctx.vars.get("destination_said") or ""
+        ).endswith("家"):
+            # Another relative the caller may not order for (their places unknown): asked
+            # whose car it is ("去女儿家" said with a booking is a place, not a rider). With
+            # people the caller may order for, the usual question names them.
+            return "whose"
         if not others:
             return "self"  # the caller alone, registered or not: as before
         ctx.vars["passengers"] = [_passenger_choice(p) for p in found]
