@@ -29,7 +29,6 @@ from app.taxi.models import Ride
 from app.taxi.passengers import passengers_for_caller
 from app.taxi.whose import booked_by_family, rider_for_caller, rider_short
 from app.understanding import understand
-from app.understanding.change import destination
 from app.understanding.when import parse_clock
 
 MAX_UNCLEAR = 2  # then a person helps
@@ -151,8 +150,8 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         "note_booked_answer", outcomes=("day", "full", "unclear", "wrong_key", "person")
     )
     def note_booked_answer(ctx: StepContext) -> str:
-        """An answer at the booked rides' menu that is none of its keys (1 another, 8
-        cancel, 9 the next ride): a day said ("后天早上九点") is a new car that day; any
+        """An answer at the booked rides' menu that is none of its keys (1 nothing to
+        change, 3 another, 8 cancel): a day said ("后天早上九点") is a new car that day; any
         other key is no choice ("没有这个选项")."""
         answer = str(ctx.vars.get("day_answer") or "").strip()
         if answer.isdigit():
@@ -203,7 +202,8 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
     def booked_ride_checked(ctx: StepContext) -> str:
         """The check passed (or had nothing to check): the ride is read out, then the
         booked rides' menu, or the cancel question when the caller gave a car up; "late":
-        the car just booked would miss a visit, and its replacement is offered."""
+        the car read back (not booked yet) would miss a visit, and the earlier car is
+        offered (app/taxi/late_draft.py)."""
         then = ctx.vars.get("booked_then")
         if then == "late":
             return "late"
@@ -217,13 +217,6 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         start_booking(ctx)
         ctx.vars.update(booked_ids=list(ctx.vars["late_ride_ids"]), booked_index=0,
                         booked_then="list")
-
-    @registry.register("late_car_identity")
-    def late_car_identity(ctx: StepContext) -> None:
-        """The car just booked would miss a visit of its rider: the replacement's time and
-        place (and whose visit) wait for the rider's last four digits, the once-per-call
-        check of the booked cars (`booked_ride_identity`)."""
-        ctx.vars.update(booked_ids=[ctx.vars["ride_id"]], booked_index=0, booked_then="late")
 
     @registry.register("cancel_booked_ride", commits=True)
     def cancel_booked_ride(ctx: StepContext) -> None:
@@ -272,6 +265,17 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
             _note_said_day(ctx, answer)  # "后天上午九点" at the hour: the day changes too
             _note_destination(ctx, answer)
         return "time"
+
+    @registry.register("note_new_destination", outcomes=("again", "unclear", "person"))
+    def note_new_destination(ctx: StepContext) -> str:
+        """Where the car goes, said after 不对 (3, then 2): "去女儿家", "医院", "翠湖公园";
+        the read-back again with it."""
+        answer = str(ctx.vars.get("destination_answer") or "").strip()
+        to = readback.said_destination(answer if "去" in answer else f"去{answer}")
+        if answer.isdigit() or not to:
+            return _unclear(ctx)
+        ctx.vars["destination_said"] = to
+        return "again"
 
     @registry.register(
         "check_pickup_time", outcomes=("ok", "again", "past", "soon", "hours", "far")
@@ -368,8 +372,9 @@ def _note_said_day(ctx: StepContext, answer: str) -> None:
 
 
 def _note_destination(ctx: StepContext, answer: str) -> None:
-    """"明天八点去医院", "去云大医院": where the car goes, kept for the read-back."""
-    if not answer.isdigit() and (to := destination(answer)):
+    """"明天八点去医院", "去云大医院", "整个车克女儿家": where the car goes, kept for the
+    read-back (`readback.said_destination`: 克 is 去, a place said is kept too)."""
+    if not answer.isdigit() and (to := readback.said_destination(answer)):
         ctx.vars["destination_said"] = to
 
 

@@ -14,6 +14,7 @@ second car at the same hour refused; a change said at the read-back made and rea
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -31,6 +32,8 @@ from app.taxi import ahead, rides
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
 from app.taxi.rules import ride_priority
+from app.understanding.change import destination
+from app.understanding.normalize import SEP, clean
 
 HOSPITAL = "医院"  # a hospital not named
 
@@ -147,16 +150,72 @@ def when_said(ctx: StepContext, pickup_at: datetime) -> str:
 
 
 def apply_destination(ctx: StepContext, ride: Ride) -> None:
-    """A hospital said with the time is the ride's destination, read back (`to_said`)."""
+    """Where the car goes, said with the time, becomes the ride's destination and is read
+    back (`to_said`): a hospital (the ride goes ahead in the queue); else a saved place of
+    the rider's by its name ("女儿家", with its address for the driver); else the words
+    said, for the driver. Never dropped silently (trial ten: "克女儿家" was)."""
     said = ctx.vars.get("destination_said")
     if not said or ride.pickup_at is None:
+        return
+    if not is_hospital(ctx, said):
+        place = _saved_place(ctx, said)
+        ride.to_hospital = False
+        ride.destination = f"{place['label']}（{place['address']}）" if place else said
+        ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=False)
+        to = f"去{place.get('said', place['label']) if place else said}"
+        ctx.vars.update(hospital_said="", to_said=to, place_to_said=to)
         return
     name = destination_for(ctx, said, local_now(ride.pickup_at).date())
     ride.to_hospital = True
     ride.destination = name
     ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=True)
     spoken = said_hospital(ctx, name, local_now(ride.pickup_at).date())
-    ctx.vars.update(hospital_said=spoken, to_said=f"去{spoken}")
+    ctx.vars.update(hospital_said=spoken, to_said=f"去{spoken}", place_to_said="")
+
+
+# "去女儿家", "克翠湖公园": the words after the last 去 (克 is 去 once cleaned), to the end of
+# the clause. Not a pickup ("去女儿家接我": that is where the car picks up).
+_TO_WORDS = re.compile(r"去(?P<to>[^|去]{1,16})$")
+# Words that are no place: the time, the car, the asking ("去七点叫个车" is no destination).
+_NOT_A_PLACE = re.compile(
+    r"[0-9零一二两三四五六七八九十]点|钟|叫|车|接|约|今天|明天|后天|早上|上午|中午|下午|晚上"
+)
+
+
+def said_destination(text: str) -> str | None:
+    """Where the car goes in the caller's words, or None: a hospital as the understanding
+    finds it (`destination`), on the words with the dialect cleaned, so 克 is 去 ("叫个车克
+    医院" is 医院, never "七点叫个车克医院"); else the words after 去 when they name a place
+    ("克女儿家" is 女儿家). What the understanding gives is checked: words with a clock or
+    the car in them are no destination."""
+    cleaned = clean(text or "")
+    to = destination(cleaned)
+    if to is not None:
+        return None if _NOT_A_PLACE.search(to) else to
+    for clause in reversed(cleaned.split(SEP)):
+        found = _TO_WORDS.search(clause)
+        if found is None:
+            continue
+        words = found["to"].removesuffix("吧").removesuffix("嘛").removesuffix("了")
+        return None if not words or _NOT_A_PLACE.search(words) else words
+    return None
+
+
+def is_hospital(ctx: StepContext, said: str) -> bool:
+    """A destination said is a hospital: 医院 itself, a hospital's name or short name, a
+    saved hospital of the rider's, or words ending in 院."""
+    if said == HOSPITAL or said.endswith("院"):
+        return True
+    place = _saved_place(ctx, said)
+    if place is not None:
+        return bool(place["kind"] == PlaceKind.HOSPITAL)
+    return destination_for(ctx, said, ctx.today) != said
+
+
+def _saved_place(ctx: StepContext, said: str) -> dict[str, Any] | None:
+    """The rider's saved place named (its label or its name as said: 女儿家, 市一院)."""
+    places = ctx.vars.get("places", [])
+    return next((p for p in places if said in (p["label"], p.get("said"))), None)
 
 
 def said_hospital(ctx: StepContext, name: str, day: date) -> str:
@@ -229,7 +288,8 @@ def readback_kind(ctx: StepContext, ride: Ride) -> str:
 def reset(variables: dict[str, Any]) -> None:
     """No booking in progress (a ride now, or a booking starting afresh)."""
     variables.update(
-        pickup_at=None, when_said="", readback=False, destination_said=None, to_said=""
+        pickup_at=None, when_said="", readback=False, destination_said=None, to_said="",
+        place_to_said="",
     )
 
 

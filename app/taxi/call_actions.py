@@ -18,6 +18,7 @@ from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
 from app.core.local_time import local_now, local_today
 from app.hospital import keypad_menus as menus
+from app.hospital.call_actions import SPOUSE_RELATIONS
 from app.hospital.models import Hospital
 from app.hospital.patients import patient_to_caller
 from app.people.age import age_on
@@ -34,8 +35,9 @@ from app.taxi.ahead_actions import (
     start_booking,
 )
 from app.taxi.enums import RideStatus
+from app.taxi.late_draft import late_check, register_late_draft_actions
 from app.taxi.models import Driver, Ride, TaxiCompany
-from app.taxi.passengers import SELF, passengers_for_caller
+from app.taxi.passengers import SELF, Passenger, passengers_for_caller
 from app.taxi.rules import ACTIVE_STATUSES, ride_priority, spoken_plate
 from app.taxi.whose import booked_by_family, rider_for_caller, rider_short
 from app.understanding import understand
@@ -53,30 +55,50 @@ def register_taxi_actions(registry: ActionRegistry) -> None:
     _register_passenger_actions(registry)
     _register_ride_request_actions(registry)
     _register_active_ride_actions(registry)
+    register_late_draft_actions(registry)
 
 
 # --- for whom: the caller, or an older person who lets them order taxis ---------------------
 
 
 def _register_passenger_actions(registry: ActionRegistry) -> None:
-    @registry.register("choose_passenger", outcomes=("self", "other", "several"))
+    @registry.register(
+        "choose_passenger", outcomes=("self", "other", "several", "named", "whose")
+    )
     def choose_passenger(ctx: StepContext) -> str:
         """Whom the caller may order for: themself and the people whose family contact they
-        are with `may_order_taxi` (like `choose_patient` of the hospital flow)."""
-        ctx.vars.update(rider="您", waiter="", passenger_contact_id=None)
+        are with `may_order_taxi` (like `choose_patient` of the hospital flow). A spouse
+        said at the menu ("给我老伴叫个车": noted `for_spouse`) is that person when the
+        caller may order for them ("named"), else named as said in every read-back ("车到
+        家接您老伴"), never "接您". Another relative (`for_relative`) is asked about
+        ("whose") when the caller may order for nobody; else the usual question names the
+        people they may order for."""
+        ctx.vars.update(rider="您", waiter="", passenger_contact_id=None, rider_at_home=False)
+        spouse = bool(ctx.vars.pop("for_spouse", False))
+        relative = bool(ctx.vars.pop("for_relative", False))
         number = ctx.call.from_number
         found = passengers_for_caller(ctx.session, number=number) if number else []
-        if not any(p.relation != SELF for p in found):
+        others = [p for p in found if p.relation != SELF]
+        if spouse:
+            meant = [p for p in others if p.relation in SPOUSE_RELATIONS]
+            if len(meant) == 1:
+                _set_passenger(ctx, _passenger_choice(meant[0]))
+                return "named"
+            if not meant:
+                said = texts.spoken("relative_spouse")
+                # The caller's home is theirs too: "车到家接您老伴", "请您老伴在家等车".
+                ctx.vars.update(rider=said, waiter=said, rider_at_home=True)
+                return "self"  # the caller's places: the spouse is named, not "您"
+        elif relative and not others and not str(
+            ctx.vars.get("destination_said") or ""
+        ).endswith("家"):
+            # Another relative the caller may not order for (their places unknown): asked
+            # whose car it is ("去女儿家" said with a booking is a place, not a rider). With
+            # people the caller may order for, the usual question names them.
+            return "whose"
+        if not others:
             return "self"  # the caller alone, registered or not: as before
-        ctx.vars["passengers"] = [
-            {
-                "id": p.person.id,
-                "relation": p.relation,
-                "contact_id": p.contact_id,
-                "title": _passenger_title(p.person, p.relation),
-            }
-            for p in found
-        ]
+        ctx.vars["passengers"] = [_passenger_choice(p) for p in found]
         ctx.vars["passengers_page"] = 0
         if len(found) == 1:
             ctx.vars["passenger_title"] = ctx.vars["passengers"][0]["title"]
@@ -107,6 +129,15 @@ def _register_passenger_actions(registry: ActionRegistry) -> None:
         """The caller said yes to the one person they may order for."""
         _set_passenger(ctx, ctx.vars["passengers"][0])
         return "taken"
+
+
+def _passenger_choice(passenger: Passenger) -> dict[str, Any]:
+    return {
+        "id": passenger.person.id,
+        "relation": passenger.relation,
+        "contact_id": passenger.contact_id,
+        "title": _passenger_title(passenger.person, passenger.relation),
+    }
 
 
 def _passenger_title(person: Person, relation: str) -> str:
@@ -286,7 +317,7 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
 
     @registry.register(
         "queue_ride",
-        outcomes=("queued", "no_driver", "booked", "second", "booked_soon"),
+        outcomes=("queued", "no_driver", "booked", "second", "booked_soon", "late"),
         commits=True,
     )
     def queue_ride(ctx: StepContext) -> str:
@@ -296,8 +327,12 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         "no_driver": queued while no driver is on duty, so no waiting time is promised.
         "second": the rider has a car booked for that half-day already (more than the
         hour apart, else it was refused as an overlap): nothing is booked yet, the caller
-        is asked whether both are wanted (asked once a draft: "both" comes back here)."""
+        is asked whether both are wanted (asked once a draft: "both" comes back here).
+        "late": a booking that would miss a visit of the rider's that day, nothing booked
+        yet: the earlier car is offered first (app/taxi/late_draft.py)."""
         ride = _draft(ctx)
+        if late_check(ctx, ride):
+            return "late"
         if ride.pickup_at is None and ctx.vars.get("second_car_asked") != ride.id:
             # A car now with a booked car of theirs due within the hour: asked, never sent
             # on top of it ("booked_soon": keep that one, this one instead, or both).
@@ -372,7 +407,7 @@ def _register_active_ride_actions(registry: ActionRegistry) -> None:
         if ride.status == RideStatus.QUEUED or driver is None:
             ctx.vars["ride_status"] = texts.spoken(
                 "ride_dispatching", whom=rider_short(ctx, ride)
-            )
+            ) + _dispatch_wait(ctx, ride)
         elif ride.status == RideStatus.ARRIVING:
             plate = spoken_plate(driver.plate)
             ctx.vars["ride_status"] = texts.spoken("ride_arriving", plate=plate)
@@ -469,6 +504,22 @@ def drivers_on_duty(ctx: StepContext) -> int:
         .join(TaxiCompany, TaxiCompany.id == Driver.company_id)
         .where(Driver.on_duty.is_(True), Driver.active.is_(True), TaxiCompany.active.is_(True))
     ) or 0
+
+
+def _dispatch_wait(ctx: StepContext, ride: Ride) -> str:
+    """How long until a car, for a ride still waiting for one (trial ten: "车到哪里了" heard
+    only "正在为您派车"): the usual wait left since it was queued, that it takes longer
+    than usual, or that no driver is on duty now (no time promised then, as at the queue)."""
+    if not drivers_on_duty(ctx):
+        return texts.spoken("ride_wait_no_driver")
+    queued_at = ride.queued_at or ride.created_at
+    if queued_at.tzinfo is None:
+        queued_at = queued_at.replace(tzinfo=UTC)
+    waited = int((ctx.now - queued_at).total_seconds() // 60)
+    left = USUAL_WAIT_MINUTES - waited
+    if left > 0:
+        return texts.spoken("ride_wait_usual", minutes=left)
+    return texts.spoken("ride_wait_longer")
 
 
 def _time_left(ride: Ride, now: datetime) -> str:
@@ -599,6 +650,9 @@ def _to_hospital(ctx: StepContext, ride: Ride, said: str = readback.HOSPITAL) ->
     """The ride goes to a hospital: the one named, else the rider's booking that day, else
     their saved hospital (`readback.destination_for`, as for a car booked ahead), said
     back as `said_hospital` allows before the last four ID digits."""
+    if not ride.to_hospital:
+        ride.destination = None  # a place said before ("去女儿家"): the hospital instead
+        ctx.vars["place_to_said"] = ""
     ride.to_hospital = True
     day = local_today(ride.pickup_at) if ride.pickup_at is not None else ctx.today
     ride.destination = ride.destination or readback.destination_for(ctx, said, day)
@@ -628,7 +682,7 @@ def _set_pickup(ctx: StepContext, ride: Ride, place: dict[str, Any]) -> None:
         pickup_whom=ctx.vars.get("rider", "您"),
         wait_place=label,
     )
-    if waiter and place["kind"] == PlaceKind.HOME.value:
+    if waiter and place["kind"] == PlaceKind.HOME.value and not ctx.vars.get("rider_at_home"):
         ctx.vars.update(
             pickup_label=f"{ctx.vars.get('rider', waiter)}家（{address}）",
             pickup_whom=ctx.vars.get("rider_pronoun") or ctx.vars.get("rider", "您"),

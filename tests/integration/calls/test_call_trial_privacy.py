@@ -239,11 +239,13 @@ def test_the_place_menu_after_not_home_starts_at_key_1(
     assert [r.status for r in rides(db)] == [RideStatus.QUEUED]
 
 
-def test_key_9_at_the_status_menu_says_what_more_is(service: CallService) -> None:
+def test_the_status_menu_has_no_page_of_one_choice(service: CallService) -> None:
+    # Tenth trial: "约车等更多的事，请按9" led to a page with 约车 alone; 约车 is said.
     call(service, ZHANG, "1", "1")
     lines = call(service, ZHANG, "", "hangup")  # the question, then its re-prompt
-    menus = [line for line in lines if "按9" in line]
-    assert menus and all("约车等更多的事" in line for line in menus), menus
+    menus = [line for line in lines if "取消叫车" in line]
+    assert menus and not any("按9" in line for line in menus), menus
+    assert "要约以后的车，请直接说" in menus[0], menus
 
 
 # --- 3. a car booked after the visit, too late for it ----------------------------------------
@@ -268,8 +270,10 @@ def test_a_car_booked_after_the_visit_and_too_late_is_flagged_and_replaced_on_1(
 ) -> None:
     lines = _visit_then_late_car(service, last_four(db), "1")
     question = next(line for line in lines if "换成" in line)
-    assert "这辆车赶不上您看病的号。换成明天早上7点15分到家接的车，请按1。" in question
-    assert "原来明天上午9点的车取消了" in all_said(lines), lines
+    # Asked before the 9:00 car is booked (tenth trial): nothing to cancel afterwards.
+    assert "明天上午9点的车赶不上您看病的号。" in question
+    assert "换成明天早上7点15分到家接、送到春城第一人民医院的车，请按1。" in question
+    assert "车约好了：明天早上7点15分" in all_said(lines), lines
     assert _booked_pickups(db) == [datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)]
     with db.session() as session:
         (trip,) = session.scalars(select(HospitalTrip)).all()
@@ -281,9 +285,14 @@ def test_a_car_booked_after_the_visit_and_too_late_is_flagged_and_replaced_on_1(
 def test_a_late_car_kept_stays_the_only_car_and_is_flagged_at_the_next_greeting(
     service: CallService, db: Database, answer: str
 ) -> None:
-    typed = (last_four(db), answer) if answer != "hangup" else (answer,)
+    # 2 keeps the time (its read-back confirmed with 1); a hang-up before the answer books
+    # nothing (the car is asked about before it is booked, tenth trial).
+    typed = (last_four(db), answer, "1") if answer != "hangup" else (answer,)
     lines = _visit_then_late_car(service, *typed)
-    assert any("可能赶不上看病的号" in line for line in lines), lines
+    assert any("这个时间的车可能赶不上" in line for line in lines), lines
+    if answer == "hangup":
+        assert _booked_pickups(db) == []
+        return
     assert _booked_pickups(db) == [datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)]
     later = call(service, ZHANG, "1", last_four(db), "1")  # 换车 at the greeting's question
     assert "有一辆车可能赶不上看病的号" in later[1], later
@@ -305,8 +314,8 @@ def test_a_car_in_time_for_the_visit_is_not_flagged(service: CallService, db: Da
 def _second_car_same_morning(service: CallService, db: Database, *answer: str) -> list[str]:
     first = call(service, ZHANG, "3", "2", "7", "3", "1")  # tomorrow 7:00, 去医院
     assert "车约好了" in all_said(first)
-    # 约车, last four, another car (1), tomorrow (2), 10:00, 去医院 (3), yes: a second car
-    return call(service, ZHANG, "3", "1", last_four(db), "1", "2", "10", "3", "1", *answer)
+    # 约车, last four, another car (3), tomorrow (2), 10:00, 去医院 (3), yes: a second car
+    return call(service, ZHANG, "3", "1", last_four(db), "3", "2", "10", "3", "1", *answer)
 
 
 def test_a_second_car_for_the_same_morning_is_asked_about(
