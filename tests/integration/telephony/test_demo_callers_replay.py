@@ -210,7 +210,9 @@ def test_the_demo_callers_replayed_over_signed_webhooks(
     # 5. Status: the ride's state first, the greeting once, no new ride.
     status = TwilioCall(hotline, "CA" + "5" * 32, ZHANG).start()
     assert HOTLINE_NAME in status.first_sentence
-    assert "您叫的车" in status.said[0][1][0] and "取消叫车，请按8" in status.said[0][2][0]
+    first_turn = "".join(text for text, *_ in status.said[0][1:])
+    assert "您叫的车" in first_turn and "取消叫车，请按8" in first_turn
+    assert first_turn.index("您叫的车") < first_turn.index("取消叫车，请按8")
     again = status.press("1")
     assert "您叫的车" in again and HOTLINE_NAME not in again
     status.hang_up()
