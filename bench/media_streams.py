@@ -39,6 +39,8 @@ Measured per level:
   frame on which the service's end-of-speech detector (`app.speech.vad`, the 1.2 s pause
   of `stream_listen.MAX_PAUSE_S`) declares the answer over; the bench finds it by running
   the same detector over the same frames, and takes the time it sent that frame;
+- how soon the greeting starts: from `start` to its first media frame (p95; the greeting
+  names the caller, so it is never a cached prompt);
 - the server's resident memory (VmRSS of its process, from /proc) just before the level
   and at its peak (sampled every 0.2 s), and per call (peak - idle) / N, where idle is
   the VmRSS after start-up and the warm-up calls (memory a level keeps is charged again
@@ -334,6 +336,8 @@ class Call:
     frames_late: float = 0.0  # the latest an inbound frame went out after its clock time
     underrun: float = 0.0  # the longest prompt audio arrived after the play-out ran dry
     latencies: list[float] = field(default_factory=list)
+    greeting_ms: float | None = None  # `start` sent -> first media frame of the greeting
+    started: float = 0.0
     reply_marks: list[str] = field(default_factory=list)
     problem: str = ""
     # Twilio's play-out: when the audio received so far has played; marks to echo then
@@ -380,6 +384,7 @@ async def play_call(call: Call, base: str, answers: dict[str, Answer], noise: li
     async with connect(f"ws://{base}/twilio/media", additional_headers=ws_headers,
                        max_size=None) as ws:
         await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
+        call.started = time.monotonic()
         await ws.send(json.dumps({"event": "start", "sequenceNumber": "1", "streamSid": stream,
                                   "start": {
             "streamSid": stream, "callSid": call.sid, "accountSid": "AC" + "1" * 32,
@@ -399,6 +404,8 @@ async def play_call(call: Call, base: str, answers: dict[str, Answer], noise: li
                         if call.eos_sent is not None:
                             call.latencies.append((now - call.eos_sent) * 1000)
                             call.want_mark = True
+                        else:
+                            call.greeting_ms = (now - call.started) * 1000
                         call.play_end = now
                     elif now > call.play_end:
                         call.underrun = max(call.underrun, now - call.play_end)
@@ -566,6 +573,7 @@ def main() -> None:
         idle = rss_mb(server.pid)
         print(f"server VmRSS after start-up and {WARM_UP_CALLS} warm-up calls: {idle:.0f} MB")
         print(f"{'calls':>5}{'real time':>10}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}"
+              f"{'greet p95':>10}"
               f"{'RSS MB before':>14}{'peak':>6}{'MB/call':>8}{'server cpu':>11}"
               f"{'client cpu':>11}{'wrong':>6}  load")
         for n in levels:
@@ -579,8 +587,11 @@ def main() -> None:
                        and c.frames_late <= late_s and c.underrun <= late_s)
             p95 = lat[max(0, round(0.95 * len(lat)) - 1)] if lat else float("nan")
             p50 = statistics.median(lat) if lat else float("nan")
+            greet = sorted(c.greeting_ms for c in calls if c.greeting_ms is not None)
+            greet95 = greet[max(0, round(0.95 * len(greet)) - 1)] if greet else float("nan")
             load = " ".join(f"{x:.2f}" for x in os.getloadavg())
             print(f"{n:>5}{real:>10}{p50:>8.0f}{p95:>8.0f}{(max(lat) if lat else 0):>8.0f}"
+                  f"{greet95:>10.0f}"
                   f"{before:>14.0f}{peak:>6.0f}{(peak - idle) / n:>8.1f}"
                   f"{server_cpu * 100:>10.0f}%{client_cpu * 100:>10.0f}%{wrong:>6}  {load}",
                   flush=True)
@@ -601,6 +612,7 @@ def main() -> None:
     print("real time: calls whose inbound frames all went out, and whose prompt audio all "
           f"came, within {args.late_ms:.0f} ms, with both turns answered")
     print("p50/p95/max: end-of-speech point -> first media frame of the reply, both turns")
+    print("greet p95: `start` sent -> first media frame of the greeting (named: not cached)")
     print("MB/call: (peak - VmRSS after the warm-up calls) / calls, of the server process")
     print("server cpu, client cpu: share of one core during the level (2 cores = 200%)")
     if failed or problems:
