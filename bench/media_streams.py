@@ -78,6 +78,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+import httpx
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
@@ -124,8 +126,6 @@ def serve_stand_in(port: int) -> None:
 
 
 def start_server(url: str, log: Path) -> tuple[subprocess.Popen[bytes], int]:
-    import httpx
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -360,8 +360,8 @@ class Call:
                 and marks[0].startswith("2:") and marks[1].startswith("3:"))
 
 
-async def play_call(call: Call, base: str, answers: dict[str, Answer], noise: list[str]) -> None:
-    import httpx
+async def play_call(call: Call, base: str, client: httpx.AsyncClient,
+                    answers: dict[str, Answer], noise: list[str]) -> None:
     from twilio.request_validator import RequestValidator
     from websockets.asyncio.client import connect
     from websockets.exceptions import ConnectionClosed
@@ -373,16 +373,18 @@ async def play_call(call: Call, base: str, answers: dict[str, Answer], noise: li
         "X-Twilio-Signature": validator.compute_signature(PUBLIC + "/twilio/voice/stream", params),
         "Content-Type": "application/x-www-form-urlencoded",
     }
-    async with httpx.AsyncClient(base_url=f"http://{base}", timeout=30) as client:
-        twiml = (await client.post("/twilio/voice/stream", content=urlencode(params),
-                                   headers=headers)).text
+    twiml = (await client.post("/twilio/voice/stream", content=urlencode(params),
+                               headers=headers)).text
     token = twiml.split('name="token" value="', 1)[1].split('"', 1)[0]
     ws_headers = {"X-Twilio-Signature": validator.compute_signature(
         PUBLIC.replace("https://", "wss://") + "/twilio/media", {})}
     stream = call.stream
     head = '{"event": "media", "streamSid": "' + stream + '", "media": {"track": "inbound", '
+    # No compression (a per-message deflate would cost the server CPU for every prompt
+    # frame) and no keep-alive pings: Twilio's media stream sends audio every 20 ms.
     async with connect(f"ws://{base}/twilio/media", additional_headers=ws_headers,
-                       max_size=None) as ws:
+                       max_size=None, compression=None, ping_interval=None,
+                       max_queue=None) as ws:
         await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
         call.started = time.monotonic()
         await ws.send(json.dumps({"event": "start", "sequenceNumber": "1", "streamSid": stream,
@@ -509,9 +511,11 @@ async def run_level(calls: list[Call], base: str, pid: int, answers: dict[str, A
 
     sampler = asyncio.create_task(sample())
     cpu0, client0, wall0 = cpu_s(pid), time.process_time(), time.monotonic()
-    results = await asyncio.gather(
-        *(play_call(c, base, answers, noise) for c in calls), return_exceptions=True
-    )
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+    async with httpx.AsyncClient(base_url=f"http://{base}", timeout=30, limits=limits) as client:
+        results = await asyncio.gather(
+            *(play_call(c, base, client, answers, noise) for c in calls), return_exceptions=True
+        )
     wall = time.monotonic() - wall0
     server = (cpu_s(pid) - cpu0) / wall
     client = (time.process_time() - client0) / wall

@@ -137,6 +137,30 @@ def test_listener_with_fake_recognizer_reports_speech_and_result() -> None:
     assert outcome.speech_seconds == pytest.approx(1.0, abs=0.1)  # type: ignore[attr-defined]
 
 
+def test_listener_decodes_the_answer_with_its_pre_roll_not_the_line_before_it() -> None:
+    """A turn listens while its prompt plays: the 3 s of line before the answer are not
+    decoded (only the last PRE_ROLL_S of it), and a turn with no speech decodes nothing."""
+
+    async def go() -> tuple[int, int, str]:
+        rec = ScriptedRecognizer(["我 要 挂号"])
+        listener = Listener(rec)
+        line = np.zeros(3 * 8000, np.int16)
+        await feed(listener, np.concatenate([line, tone(1.0), np.zeros(16000, np.int16)]))
+        text = (await listener.finish()).result.text
+        quiet = ScriptedRecognizer(["noise guess"])
+        silent = Listener(quiet, EndpointConfig(no_input_timeout=2))
+        await feed(silent, line)
+        await silent.finish()
+        return rec.audio_bytes, quiet.audio_bytes, text
+
+    decoded, decoded_silent, text = asyncio.run(go())
+    seconds = decoded / 2 / 16000  # 16-bit at the model's 16 kHz
+    assert text == "我 要 挂号"
+    # pre-roll 0.5 s + the tone 1 s + the 1.2 s pause that ends it (+ filter tail)
+    assert 2.6 < seconds < 2.9, seconds
+    assert decoded_silent == 0
+
+
 def test_listener_silence_is_nothing_recognised_even_if_decoder_guesses() -> None:
     async def go():  # type: ignore[no-untyped-def]
         listener = Listener(ScriptedRecognizer(["noise guess"]), EndpointConfig(no_input_timeout=1))
