@@ -46,7 +46,8 @@ Measured per level:
   the VmRSS after start-up and the warm-up calls (memory a level keeps is charged again
   to every later level, so this errs high);
 - the server's CPU time during the level as a share of one core (200% = both cores),
-  and this process's own (the calls' client side, on the same 2 cores).
+  and per call, and this process's own (the calls' client side, on the same 2 cores).
+  CPU time hardly depends on what else the machine runs; the latencies do.
 Checked after each level: every call's steps are exactly `start`, `step:1:speech`,
 `step:2:speech` (then `hangup` from the stop), it queued exactly one ride for its own
 caller, each reply was the expected step's prompt (its marks named `2:`, then `3:`);
@@ -68,6 +69,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -578,7 +580,7 @@ def main() -> None:
         print(f"server VmRSS after start-up and {WARM_UP_CALLS} warm-up calls: {idle:.0f} MB")
         print(f"{'calls':>5}{'real time':>10}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}"
               f"{'greet p95':>10}"
-              f"{'RSS MB before':>14}{'peak':>6}{'MB/call':>8}{'server cpu':>11}"
+              f"{'RSS MB before':>14}{'peak':>6}{'MB/call':>8}{'server cpu':>11}{'per call':>9}"
               f"{'client cpu':>11}{'wrong':>6}  load")
         for n in levels:
             calls = make_calls(first, n, args.ramp)
@@ -597,7 +599,8 @@ def main() -> None:
             print(f"{n:>5}{real:>10}{p50:>8.0f}{p95:>8.0f}{(max(lat) if lat else 0):>8.0f}"
                   f"{greet95:>10.0f}"
                   f"{before:>14.0f}{peak:>6.0f}{(peak - idle) / n:>8.1f}"
-                  f"{server_cpu * 100:>10.0f}%{client_cpu * 100:>10.0f}%{wrong:>6}  {load}",
+                  f"{server_cpu * 100:>10.0f}%{server_cpu * 100 / n:>8.1f}%"
+                  f"{client_cpu * 100:>10.0f}%{wrong:>6}  {load}",
                   flush=True)
             for c in calls:
                 if c.problem or c.frames_late > late_s or c.underrun > late_s:
@@ -618,9 +621,11 @@ def main() -> None:
     print("p50/p95/max: end-of-speech point -> first media frame of the reply, both turns")
     print("greet p95: `start` sent -> first media frame of the greeting (named: not cached)")
     print("MB/call: (peak - VmRSS after the warm-up calls) / calls, of the server process")
-    print("server cpu, client cpu: share of one core during the level (2 cores = 200%)")
+    print("server cpu, client cpu: share of one core during the level (2 cores = 200%); "
+          "per call: server cpu / calls")
     if failed or problems:
         sys.exit(1)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
