@@ -33,7 +33,8 @@ the answers:
 Measured per level:
 - calls that kept real time: the bench sent every inbound frame within `--late-ms` of its
   clock time, the service's prompt audio never arrived more than `--late-ms` after the
-  play-out had run dry (no gap heard) and both turns were answered (column `real time`);
+  play-out had run dry (no gap heard) and both turns were answered within `--reply-ms`
+  (1 s) of the end-of-speech point (column `real time`);
 - turn latency, from the end-of-speech point to the first media frame of the reply
   (p50/p95/max over both turns of every call). The end-of-speech point is the inbound
   frame on which the service's end-of-speech detector (`app.speech.vad`, the 1.2 s pause
@@ -544,6 +545,8 @@ def main() -> None:
     parser.add_argument("--ramp", type=float, default=4.0, help="seconds over which calls start")
     parser.add_argument("--late-ms", type=float, default=100.0,
                         help="a frame later than this breaks real time")
+    parser.add_argument("--reply-ms", type=float, default=1000.0,
+                        help="a turn answered later than this breaks real time")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -590,7 +593,8 @@ def main() -> None:
             wrong = check_calls(url, calls)
             lat = sorted(x for c in calls for x in c.latencies)
             real = sum(1 for c in calls if not c.problem and c.replies_ok
-                       and c.frames_late <= late_s and c.underrun <= late_s)
+                       and c.frames_late <= late_s and c.underrun <= late_s
+                       and max(c.latencies) <= args.reply_ms)
             p95 = lat[max(0, round(0.95 * len(lat)) - 1)] if lat else float("nan")
             p50 = statistics.median(lat) if lat else float("nan")
             greet = sorted(c.greeting_ms for c in calls if c.greeting_ms is not None)
@@ -603,8 +607,10 @@ def main() -> None:
                   f"{client_cpu * 100:>10.0f}%{wrong:>6}  {load}",
                   flush=True)
             for c in calls:
-                if c.problem or c.frames_late > late_s or c.underrun > late_s:
-                    print(f"      call {c.n}: {c.problem or 'late'} (frames late "
+                slow = max(c.latencies, default=0.0) > args.reply_ms
+                if c.problem or c.frames_late > late_s or c.underrun > late_s or slow:
+                    print(f"      call {c.n}: {c.problem or 'late'} (turns "
+                          f"{', '.join(f'{x:.0f}' for x in c.latencies)} ms, frames late "
                           f"{c.frames_late * 1000:.0f} ms, prompt gap {c.underrun * 1000:.0f} ms)")
             failed |= bool(wrong) or real < n
             rows.append(Level(n, real, lat, before, peak, server_cpu, client_cpu, wrong, []))
@@ -617,7 +623,8 @@ def main() -> None:
     for line in problems[:5]:
         print(f"  {line[:300]}")
     print("real time: calls whose inbound frames all went out, and whose prompt audio all "
-          f"came, within {args.late_ms:.0f} ms, with both turns answered")
+          f"came, within {args.late_ms:.0f} ms, with both turns answered within "
+          f"{args.reply_ms:.0f} ms")
     print("p50/p95/max: end-of-speech point -> first media frame of the reply, both turns")
     print("greet p95: `start` sent -> first media frame of the greeting (named: not cached)")
     print("MB/call: (peak - VmRSS after the warm-up calls) / calls, of the server process")
