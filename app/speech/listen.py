@@ -5,6 +5,18 @@
     base64 mu-law 8 kHz -> int16 -> end-of-speech detection (on the 8 kHz frames)
     -> level normalisation -> resampling to the model rate -> recogniser
 
+Nothing is decoded before the caller starts talking: until the end-of-speech detector
+hears speech, frames only fill a pre-roll of the last `PRE_ROLL_S`, which goes to the
+recogniser with the first speech frame. A turn is open while its prompt plays (for
+barge-in), so most of its audio is the line during the prompt; Vosk's acoustic model costs
+as much on that as on speech, and the result of a turn without speech is "nothing
+recognised" anyway.
+
+Decoding does not hold up the detection: the audio for the recogniser is handed to it by
+one task per turn, in order, everything that gathered while the previous piece was being
+decoded at once, so a call's end of speech is found in real time even while the shared
+thread pool is busy with other calls; `finish()` waits for what is still queued.
+
 Feed it every `media` payload with `feed_payload()`; it returns a `ListenUpdate` saying
 whether the caller has started talking (send Twilio `clear` for barge-in), the current
 partial text, and whether the turn is over. When it is over, `finish()` returns the
@@ -14,7 +26,9 @@ network cannot end a call; an utterance that never ends is cut at `max_utterance
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +48,7 @@ from app.speech.vad import EndpointConfig, Endpointer, EndpointEvent
 log = logging.getLogger(__name__)
 
 MAX_BAD_FRAMES = 50  # after this many malformed frames in one turn, stop listening
+PRE_ROLL_S = 0.5  # audio before the detected start of speech that is still decoded
 
 
 @dataclass(frozen=True)
@@ -74,9 +89,20 @@ class Listener:
         self._normaliser = StreamNormaliser() if normalise else None
         self._frame_len = input_rate * self.endpointer.config.frame_ms // 1000
         self._pending = np.zeros(0, dtype=np.int16)
+        # Before the caller starts talking, frames wait here (the last PRE_ROLL_S) instead
+        # of being decoded: the recogniser hears the answer, not the line during the prompt.
+        self._pre_roll: deque[np.ndarray] = deque(
+            maxlen=max(1, round(PRE_ROLL_S * 1000 / self.endpointer.config.frame_ms))
+        )
         self._ended: str | None = None
         self.bad_frames = 0
         self.partial = ""
+        # Decoding runs beside the end-of-speech detection, not in step with it: audio for
+        # the recogniser waits here, and one task per turn hands it over in order, all that
+        # has gathered at once (fewer trips to the thread pool under load).
+        self._to_decode: list[bytes] = []
+        self._decoder: asyncio.Task[None] | None = None
+        self._decode_error: BaseException | None = None
 
     @property
     def done(self) -> bool:
@@ -110,15 +136,42 @@ class Listener:
             event = self.endpointer.process(frame)
             if self._normaliser is not None:
                 frame = self._normaliser.process(frame)
-            to_decode.append(self._resampler.process(frame))
+            resampled = self._resampler.process(frame)
             if event is EndpointEvent.SPEECH_START:
                 started = True
-            elif event is not None:
+                to_decode.extend(self._pre_roll)  # the start of the answer, kept
+                self._pre_roll.clear()
+            if self.endpointer.speech_start_frame is None:
+                self._pre_roll.append(resampled)
+            else:
+                to_decode.append(resampled)
+            if event is not None and event is not EndpointEvent.SPEECH_START:
                 self._ended = event.value
                 break
         if to_decode:
-            self.partial = await self.recognizer.accept(pcm_to_bytes(np.concatenate(to_decode)))
+            self._decode(pcm_to_bytes(np.concatenate(to_decode)))
+            await asyncio.sleep(0)  # the decoding task takes it now if it is idle
         return ListenUpdate(speech_started=started, partial=self.partial, done=self.done)
+
+    def _decode(self, pcm: bytes) -> None:
+        self._to_decode.append(pcm)
+        if self._decoder is None or self._decoder.done():
+            self._decoder = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while self._to_decode and self._decode_error is None:
+            pcm = b"".join(self._to_decode)
+            self._to_decode.clear()
+            try:
+                self.partial = await self.recognizer.accept(pcm)
+            except Exception as exc:  # raised again by `finish`
+                self._decode_error = exc
+
+    def cancel(self) -> None:
+        """Stop decoding: the turn was dropped (a key answered instead)."""
+        self._to_decode.clear()
+        if self._decoder is not None and not self._decoder.done():
+            self._decoder.cancel()
 
     async def finish(self, event: str | None = None) -> ListenOutcome:
         """End the turn (at `done`, or early, e.g. "hangup") and get the final result."""
@@ -126,9 +179,13 @@ class Listener:
         if self.endpointer.done is None and not self._ended:
             self._ended = reason
         tail = self._resampler.flush()
-        if tail.size:
-            await self.recognizer.accept(pcm_to_bytes(tail))
         heard = self.endpointer.speech_start_frame is not None
+        if tail.size and heard:
+            self._decode(pcm_to_bytes(tail))
+        if self._decoder is not None:
+            await self._decoder  # what is still waiting is decoded before the final result
+        if self._decode_error is not None:
+            raise self._decode_error
         with metrics.recognition("stream"):
             result = await self.recognizer.final()
         if reason == "no_input" or not heard:

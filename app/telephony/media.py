@@ -137,6 +137,10 @@ class MediaCall:
                 wait = self._wait_s()
                 if wait is not None and wait <= 0 and await self._on_timeout():
                     break
+        except WebSocketDisconnect:
+            # Twilio closed the stream while we were sending (the caller hung up during a
+            # prompt): the same end as a `stop`, not a failure.
+            logger.info("media stream closed by Twilio while sending")
         except Exception:
             logger.exception("media stream failed; closing it so Twilio hands the call on")
         finally:

@@ -188,6 +188,8 @@ class StreamTurn:
 
     async def close(self) -> None:
         """Release the recogniser (a cancelled turn, or after `finish`)."""
+        if self.listener is not None:
+            self.listener.cancel()
         recognizer, self.recognizer = self.recognizer, None
         if recognizer is not None:
             try:

@@ -57,6 +57,7 @@ async def recognise_remote(url: str, text: str) -> tuple[str, list[str], str]:
             partials.append(update.partial)
             if update.done:
                 break
+            await asyncio.sleep(0.001)  # frames arrive apart; decoding goes on meanwhile
         outcome = await listener.finish()
     return outcome.result.text, partials, outcome.event
 

@@ -34,6 +34,7 @@ async def listen(
             partials.append(update.partial)
         if update.done:
             break
+        await asyncio.sleep(0.001)  # frames arrive apart; decoding goes on meanwhile
     return await listener.finish(), partials, started_at
 
 

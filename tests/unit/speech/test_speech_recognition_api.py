@@ -128,13 +128,73 @@ def test_listener_with_fake_recognizer_reports_speech_and_result() -> None:
         listener = Listener(rec)
         audio = np.concatenate([np.zeros(4000, np.int16), tone(1.0), np.zeros(16000, np.int16)])
         starts = await feed(listener, audio)
-        assert listener.done and rec.audio_bytes > 0
-        return starts, await listener.finish()
+        assert listener.done
+        outcome = await listener.finish()
+        assert rec.audio_bytes > 0  # decoded beside the detection, all of it by `finish`
+        return starts, outcome
 
     starts, outcome = asyncio.run(go())
     assert starts.count(True) == 1
     assert outcome.event == "speech_end" and outcome.result.text == "我 要 挂号"  # type: ignore[attr-defined]
     assert outcome.speech_seconds == pytest.approx(1.0, abs=0.1)  # type: ignore[attr-defined]
+
+
+def test_listener_decodes_the_answer_with_its_pre_roll_not_the_line_before_it() -> None:
+    """A turn listens while its prompt plays: the 3 s of line before the answer are not
+    decoded (only the last PRE_ROLL_S of it), and a turn with no speech decodes nothing."""
+
+    async def go() -> tuple[int, int, str]:
+        rec = ScriptedRecognizer(["我 要 挂号"])
+        listener = Listener(rec)
+        line = np.zeros(3 * 8000, np.int16)
+        await feed(listener, np.concatenate([line, tone(1.0), np.zeros(16000, np.int16)]))
+        text = (await listener.finish()).result.text
+        quiet = ScriptedRecognizer(["noise guess"])
+        silent = Listener(quiet, EndpointConfig(no_input_timeout=2))
+        await feed(silent, line)
+        await silent.finish()
+        return rec.audio_bytes, quiet.audio_bytes, text
+
+    decoded, decoded_silent, text = asyncio.run(go())
+    seconds = decoded / 2 / 16000  # 16-bit at the model's 16 kHz
+    assert text == "我 要 挂号"
+    # pre-roll 0.5 s + the tone 1 s + the 1.2 s pause that ends it (+ filter tail)
+    assert 2.6 < seconds < 2.9, seconds
+    assert decoded_silent == 0
+
+
+def test_listener_finds_the_end_of_speech_while_decoding_lags_behind() -> None:
+    """A busy thread pool (30 ms per decode) does not hold up the detection: frames keep
+    being read as they come, the waiting audio goes to the recogniser in larger pieces,
+    and all of it is decoded by `finish`."""
+
+    class SlowRecognizer(ScriptedRecognizer):
+        accepts = 0
+
+        async def accept(self, pcm: bytes) -> str:
+            self.accepts += 1
+            await asyncio.sleep(0.03)
+            return await super().accept(pcm)
+
+    async def go() -> tuple[float, int, int, str]:
+        rec = SlowRecognizer(["是"])
+        listener = Listener(rec)
+        audio = np.concatenate([np.zeros(2400, np.int16), tone(0.6), np.zeros(10400, np.int16)])
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        for i in range(0, len(audio), 160):
+            update = await listener.feed_payload(encode_twilio_payload(audio[i : i + 160]))
+            if update.done:
+                break
+            await asyncio.sleep(0.002)  # the next frame arrives
+        detected = loop.time() - started
+        text = (await listener.finish()).result.text
+        return detected, rec.accepts, rec.audio_bytes, text
+
+    detected, accepts, decoded, text = asyncio.run(go())
+    assert detected < 1.0 and text == "是"  # decoding each frame in step took ~3 s
+    assert accepts < 40  # ~95 frames were to be decoded, one trip each before
+    assert decoded / 2 / 16000 > 0.6 + 1.2  # the answer and its pause, all decoded
 
 
 def test_listener_silence_is_nothing_recognised_even_if_decoder_guesses() -> None:

@@ -96,3 +96,21 @@ def test_digits_are_collected_until_hash() -> None:
     assert events.index("clear") < events.index("mark", events.index("clear"))
     assert socket.sent[-1] == {"event": "mark", "streamSid": "MZ1", "mark": {"name": "2:0"}}
     assert socket.closed
+
+
+class HungUpSocket(FakeSocket):
+    """Twilio closed the stream (the caller hung up) while the prompt was being sent."""
+
+    async def send_text(self, text: str) -> None:
+        from starlette.websockets import WebSocketDisconnect
+
+        raise WebSocketDisconnect(code=1006)
+
+
+def test_a_caller_gone_while_the_prompt_is_sent_is_a_hang_up_not_an_error(caplog: Any) -> None:
+    socket, service = HungUpSocket(), FakeService()
+    start(socket)
+    with caplog.at_level("INFO", logger="app.telephony.media"):
+        run_call(socket, service)
+    assert [key for key, _ in service.events] == ["start", "hangup"]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
