@@ -55,12 +55,30 @@ _NOT_THIS_BUT = re.compile(r"不是.+?[，,。\s]*(?:是|要|改成|换成|改�
 
 
 # "在女儿家接", "到儿子家接我": a pickup place named.
-_AT_PLACE = re.compile(r"(?:在|到)(?P<place>[^，,。在到]{1,12}?)(?:接|上车)")
+_AT_PLACE = re.compile(r"(?:在|到|去)(?P<place>[^，,。在到去]{1,12}?)(?:接|上车)")
 
 
 @cache
 def _time_complaints() -> tuple[str, ...]:
     return tuple(w for w in (clean(x) for x in data.words("when", "time_complaints")) if w)
+
+
+# "去女儿家", "不对，克翠湖公园": another place to go to (not a pickup: 去女儿家接我 is where
+# the car picks up). No clock, day or car inside the place's words.
+_TO_PLACE = re.compile(
+    r"(?<![不别莫])(?:去|克)(?P<to>[^，。,.？?！!、去克到在]{2,12}?)(?:[嘛吧哈噻哦了]*)$"
+)
+_NOT_A_PLACE = re.compile(
+    r"[0-9零一二两三四五六七八九十]点|钟|叫|车|接|约|今天|明天|后天|早上|上午|中午|下午|晚上|医院|看病"
+)
+
+
+def _place_to_go(spoken: str) -> str | None:
+    for clause in reversed(re.split(r"[，。,.？?！!、]", spoken)):
+        found = _TO_PLACE.search(clause)
+        if found is not None and not _NOT_A_PLACE.search(found["to"]):
+            return found["to"]
+    return None
 
 
 def parse_change(text: str, today: dt.date) -> dict[str, object] | None:
@@ -78,7 +96,7 @@ def parse_change(text: str, today: dt.date) -> dict[str, object] | None:
         "date": when.get("date"),
         "clock": list(clock) if clock else None,
         "session": when.get("session"),
-        "to": destination(text),
+        "to": destination(text) or _place_to_go("".join((text or "").split())),
     }
     if any(found.values()):
         return found

@@ -241,3 +241,20 @@ def test_emergency_third_pass(text: str, emergency: bool) -> None:
 def test_a_destination_said_with_the_kunming_ke(text: str, to: str) -> None:
     value = u("change", text)
     assert isinstance(value, dict) and value["to"] == to
+
+
+@pytest.mark.parametrize(
+    ("text", "to", "place"),
+    [
+        ("不对，去翠湖公园", "翠湖公园", None),  # another place to go to
+        ("克儿子家嘛", "儿子家", None),
+        ("去女儿家接我", None, "女儿家"),  # where the car picks up, not where it goes
+        ("不去女儿家", None, None),
+    ],
+)
+def test_a_place_to_go_to_said_at_the_read_back(
+    text: str, to: str | None, place: str | None
+) -> None:
+    value = u("change", text)
+    got = (value.get("to"), value.get("place")) if isinstance(value, dict) else (None, None)
+    assert got == (to, place)
