@@ -75,7 +75,8 @@ def _register_patient_actions(registry: ActionRegistry) -> None:
     )
 
     @registry.register(
-        "choose_patient_asked", outcomes=("self", "other", "several", "none", "unregistered")
+        "choose_patient_asked",
+        outcomes=("self", "other", "several", "none", "unregistered", "unregistered_family"),
     )
     def choose_patient_asked(ctx: StepContext) -> str:
         """As `choose_patient`, for a caller who may have named the patient at the menu
@@ -107,13 +108,15 @@ def _register_patient_actions(registry: ActionRegistry) -> None:
         if own is not None:
             _set_patient(ctx, own)
             ctx.vars["instead"] = texts.spoken("instead_self")
-        elif len(others) == 1:
-            # Not registered themself (a daughter on her mother's family list): the
-            # relative she may book for, never "给您自己挂号" that only reaches a person.
+            return "unregistered"
+        # Not registered themself (a daughter on her mother's family list): the relative(s)
+        # she may book for, never "给您自己挂号" that only reaches a person; "给我自己" said
+        # there is no key 1 (`unregistered_family`).
+        if len(others) == 1:
             ctx.vars["instead"] = texts.spoken("instead_relative", title=others[0]["title"])
         else:
             ctx.vars["instead"] = texts.spoken("instead_relatives")
-        return "unregistered"
+        return "unregistered_family"
 
     @registry.register("book_for_self", outcomes=("self", "other", "several", "none"))
     def book_for_self(ctx: StepContext) -> str:

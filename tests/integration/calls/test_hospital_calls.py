@@ -1009,6 +1009,9 @@ def test_a_caller_not_registered_herself_is_offered_her_relative_when_the_spouse
     assert "您老伴还没有登记，电话里挂不了。给您母亲张秀英挂号，请按1。" in said, said
     assert "给您自己挂号" not in said, said
     assert "请输入您母亲张秀英身份证号的最后4位" in said, said
+    # "给我自己" there is not key 1 (her mother): she is asked again, nobody is chosen.
+    said = all_said(call(service, "+8613900000001", "给我老伴挂个号", "给我自己", "hangup"))
+    assert "请输入您母亲张秀英身份证号的最后4位" not in said, said
 
 
 def test_not_knowing_the_last_four_digits_is_a_person_at_once(service: CallService) -> None:
