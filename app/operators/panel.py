@@ -46,7 +46,10 @@ FLOW_LABELS = {
 STEP_LABELS: dict[str, tuple[tuple[str, str], ...]] = {
     "main": (("welcome", "问候"), ("greet", "问候"), ("other_help", "要找人工")),
     "taxi": (
-        ("for_whom", "给谁叫车"), ("who", "给谁叫车"), ("pick_passenger", "给谁叫车"),
+        ("for_whom", "给谁叫车"), ("who", "给谁叫车"), ("whose_car", "给谁叫车"),
+        ("pick_passenger", "给谁叫车"), ("draft_late", "车赶不上看病"),
+        ("booked_late", "车赶不上看病"), ("booked_soon", "已经有车"), ("both_cars", "已经有车"),
+        ("second_car", "已经有车"), ("instead_car", "已经有车"),
         ("confirm_passenger", "给谁叫车"), ("more_passengers", "给谁叫车"),
         ("confirm_home", "确认在家上车"), ("other_place", "选上车地点"),
         ("choose_place", "选上车地点"), ("pick_place", "选上车地点"),
@@ -75,10 +78,21 @@ STEP_LABELS: dict[str, tuple[tuple[str, str], ...]] = {
         ("more_days", "选日子"), ("day_", "选日子"), ("booking_details", "取消挂号"),
         ("confirm_cancel", "取消挂号"), ("cancel_booking", "取消挂号"),
         ("trip", "约去医院的车"), ("book_trip", "约去医院的车"),
+        ("relative_unregistered", "家人没有登记"), ("query", "问挂的号"),
+        ("confirm_query", "问挂的号"), ("move", "改挂号时间"), ("other_day_move", "改挂号时间"),
+        ("later_move", "改挂号时间"), ("no_later_move", "改挂号时间"), ("no_move", "改挂号时间"),
+        ("cannot_move", "改挂号时间"), ("confirm_move", "改挂号时间"), ("moved", "改挂号时间"),
+        ("choose_nearest", "选科室"), ("expert_offer", "选号"), ("offer_what", "选号"),
+        ("no_booking", "问挂的号"), ("has_booking", "已经挂了号"),
+        ("same_department", "已经挂了号"), ("not_offered", "选科室"),
     ),
     "ahead": (
         ("day", "约哪天"), ("other_day", "约哪天"), ("note_day", "约哪天"),
         ("hour", "约几点"), ("note_hour", "约几点"), ("confirm_cancel", "取消约车"),
+        ("booked", "听约的车"), ("ask_last_four", "核对身份证后四位"),
+        ("withheld", "听约的车"),
+        ("listed_late", "车赶不上看病"), ("soon", "约几点"), ("what_to_change", "改约的车"),
+        ("which_place", "改约的车"), ("ask_destination", "改约的车"), ("keep_or_change", "改约的车"),
     ),
     "reminder": (
         ("ask_last_four", "核对身份证后四位"), ("last_four", "核对身份证后四位"),
