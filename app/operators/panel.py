@@ -92,7 +92,8 @@ STEP_LABELS: dict[str, tuple[tuple[str, str], ...]] = {
         ("booked", "听约的车"), ("ask_last_four", "核对身份证后四位"),
         ("withheld", "听约的车"),
         ("listed_late", "车赶不上看病"), ("soon", "约几点"), ("what_to_change", "改约的车"),
-        ("which_place", "改约的车"), ("ask_destination", "改约的车"), ("keep_or_change", "改约的车"),
+        ("which_place", "改约的车"), ("ask_destination", "改约的车"),
+        ("keep_or_change", "改约的车"),
     ),
     "reminder": (
         ("ask_last_four", "核对身份证后四位"), ("last_four", "核对身份证后四位"),
