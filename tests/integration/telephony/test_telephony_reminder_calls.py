@@ -163,7 +163,7 @@ def test_key_2_cancels_after_the_last_four_digits_and_a_confirmation(
     ask = press(reminder_line, gather_step(first), "2", sid=sid)
     assert "身份证号的最后4位" in spoken(ask)
     confirm = press(reminder_line, gather_step(ask), _last_four(reminder_line.db), sid=sid)
-    assert "的号，对吗？取消，请按8。不取消，请按1。" in spoken(confirm)
+    assert "的号吗？取消，请按8。不取消，请按1。" in spoken(confirm)
     with reminder_line.db.session() as session:  # nothing cancelled before the 8
         assert session.scalars(select(Appointment.status)).one() == AppointmentStatus.BOOKED
     done = press(reminder_line, gather_step(confirm), "8", sid=sid)
