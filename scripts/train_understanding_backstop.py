@@ -5,7 +5,7 @@
 
 Trains one logistic regression per kind (intent, yes/no, department) on every labelled
 development set listed in TRAINING_SETS, each line also in a recogniser-style copy (no
-punctuation). The final set (tests/data/understanding/final_sealed.jsonl) is never read.
+punctuation). The final sets (tests/data/understanding/final_sealed*.jsonl) are never read.
 The result, grammars/backstop_model.json, is deterministic for the same data, so the test
 suite retrains and compares. ``--evaluate`` holds out each set in turn (a new writer's
 sentences are the thing to generalise to) and prints the rules alone against the rules
