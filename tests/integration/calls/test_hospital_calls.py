@@ -1014,8 +1014,19 @@ def test_a_caller_not_registered_herself_is_offered_her_relative_when_the_spouse
     assert "请输入您母亲张秀英身份证号的最后4位" not in said, said
 
 
-def test_not_knowing_the_last_four_digits_is_a_person_at_once(service: CallService) -> None:
-    lines = call(service, "+8613900000001", "2", "1", "记不得")
+@pytest.mark.parametrize(
+    ("number", "turns"),
+    [
+        ("+8613900000001", ("2", "1", "记不得")),  # a relative's last four digits
+        ("+8613900000001", ("2", "1", "身份证掉了")),
+        ("+8613800000010", ("2", "身份证丢了")),  # 马大爹: the 18-digit number (none on file)
+    ],
+)
+def test_not_knowing_the_last_four_digits_is_a_person_at_once(
+    service: CallService, number: str, turns: tuple[str, ...]
+) -> None:
+    """No number to give (记不得, and 身份证丢了 / 掉了, eleventh trial) is a person at once."""
+    lines = call(service, number, *turns)
     assert "没有听明白" not in all_said(lines), lines
     assert "   [转接人工：asked]" in lines
 
