@@ -76,19 +76,28 @@ def _register_patient_actions(registry: ActionRegistry) -> None:
 
     @registry.register(
         "choose_patient_asked",
-        outcomes=("self", "other", "several", "none", "unregistered", "unregistered_family"),
+        outcomes=(
+            "self", "other", "several", "none", "unregistered", "unregistered_family",
+            "self_unregistered",
+        ),
     )
     def choose_patient_asked(ctx: StepContext) -> str:
         """As `choose_patient`, for a caller who may have named the patient at the menu
         ("给我老伴挂个号", noted as `for_spouse`, or another relative as `for_relative`):
         that relative when registered with this phone; `unregistered` when no such relative
         is (the caller hears that they must be registered first, never a booking for
-        themself in silence)."""
+        themself in silence). "给我自己挂个号" (`for_self`) is the caller themself, or, for a
+        caller not registered themself, `self_unregistered` (`patient_self_asked`)."""
         spouse = bool(ctx.vars.pop("for_spouse", False))
         relative = bool(ctx.vars.pop("for_relative", False))
+        for_self = bool(ctx.vars.pop("for_self", False))
         ctx.vars.pop("asked_bookings", None)  # booking, not asking about bookings
         outcome = choose_patient(ctx)
-        if outcome == "none" or not (spouse or relative):
+        if outcome == "none":
+            return outcome
+        if for_self and not (spouse or relative):
+            return _self_asked(ctx) if outcome != "self" else outcome
+        if not (spouse or relative):
             return outcome
         patients = ctx.vars["patients"]
         relatives = [p for p in patients if p["relation"] != SELF]
@@ -117,6 +126,13 @@ def _register_patient_actions(registry: ActionRegistry) -> None:
         else:
             ctx.vars["instead"] = texts.spoken("instead_relatives")
         return "unregistered_family"
+
+    @registry.register("patient_self_asked", outcomes=("self", "self_unregistered"))
+    def patient_self_asked(ctx: StepContext) -> str:
+        """"给我自己挂" said at "是给您母亲张秀英挂号吗？" (noted `for_self`): the caller
+        themself when registered with this phone, else said plainly that they are not."""
+        ctx.vars.pop("for_self", None)
+        return _self_asked(ctx)
 
     @registry.register("book_for_self", outcomes=("self", "other", "several", "none"))
     def book_for_self(ctx: StepContext) -> str:
@@ -246,6 +262,24 @@ def choose_patient(ctx: StepContext) -> str:
         return "several"
     _set_patient(ctx, ctx.vars["patients"][0])
     return "self" if patients[0].relation == SELF else "other"
+
+
+def _self_asked(ctx: StepContext) -> str:
+    """The caller asked to book for themself: "self" when registered with this phone (that
+    patient set), else `self_unregistered`, with the relative(s) they may book for as key 1
+    (eleventh trial: 李梅 heard "是给您母亲张秀英挂号吗？" as if she had asked for her mother)."""
+    patients = ctx.vars.get("patients", [])
+    own = next((p for p in patients if p["relation"] == SELF), None)
+    if own is not None:
+        _set_patient(ctx, own)
+        return "self"
+    others = [p for p in patients if p["relation"] != SELF]
+    if len(others) == 1:
+        _set_patient(ctx, others[0])
+        ctx.vars["instead"] = texts.spoken("instead_relative", title=others[0]["title"])
+    else:
+        ctx.vars["instead"] = texts.spoken("instead_relatives")
+    return "self_unregistered"
 
 
 def _id_problem_said(typed: str, refusal: BookingError) -> str:

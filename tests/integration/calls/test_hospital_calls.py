@@ -1014,8 +1014,34 @@ def test_a_caller_not_registered_herself_is_offered_her_relative_when_the_spouse
     assert "请输入您母亲张秀英身份证号的最后4位" not in said, said
 
 
-def test_not_knowing_the_last_four_digits_is_a_person_at_once(service: CallService) -> None:
-    lines = call(service, "+8613900000001", "2", "1", "记不得")
+def test_a_caller_not_registered_herself_who_asks_for_herself_is_told_so(
+    service: CallService,
+) -> None:
+    """Eleventh trial: 李梅 said "给我自己挂个号" and heard "是给您母亲张秀英挂号吗？", then
+    "没有听明白" and a person. Now she hears she is not registered herself, her mother at 1."""
+    said = all_said(call(service, "+8613900000001", "给我自己挂个号", "1", "hangup"))
+    assert "您自己还没有登记，电话里给您自己挂不了号。给您母亲张秀英挂号，请按1。" in said, said
+    assert "是给您母亲张秀英挂号吗" not in said, said
+    assert "请输入您母亲张秀英身份证号的最后4位" in said, said
+    # the same words at "是给您母亲张秀英挂号吗？"
+    lines = call(service, "+8613900000001", "2", "给我自己挂", "hangup")
+    assert "您自己还没有登记" in all_said(lines), lines
+    assert "没有听明白" not in all_said(lines) and "   [转接人工：not_understood]" not in lines
+
+
+@pytest.mark.parametrize(
+    ("number", "turns"),
+    [
+        ("+8613900000001", ("2", "1", "记不得")),  # a relative's last four digits
+        ("+8613900000001", ("2", "1", "身份证掉了")),
+        ("+8613800000010", ("2", "身份证丢了")),  # 马大爹: the 18-digit number (none on file)
+    ],
+)
+def test_not_knowing_the_last_four_digits_is_a_person_at_once(
+    service: CallService, number: str, turns: tuple[str, ...]
+) -> None:
+    """No number to give (记不得, and 身份证丢了 / 掉了, eleventh trial) is a person at once."""
+    lines = call(service, number, *turns)
     assert "没有听明白" not in all_said(lines), lines
     assert "   [转接人工：asked]" in lines
 

@@ -33,6 +33,7 @@ WANG = "+8613800000002"  # 王建国 (王大爹), home 金马小区
 TODAY = date(2026, 11, 30)  # a Monday
 NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
 BOOK_CARDIOLOGY = ("2", "1", "1", "1")  # 挂号, 内科, 心血管内科, the earliest (Tue 8:00)
+ELSEWHERE = "翠湖公园"  # a car's destination that is not a hospital
 
 
 @pytest.fixture
@@ -167,17 +168,19 @@ def test_a_car_booked_elsewhere_that_morning_is_named_kept_and_a_person_can_chan
 def test_a_car_booked_for_later_that_morning_stays_and_a_new_car_is_offered(
     service: CallService, db: Database
 ) -> None:
-    """The trial's case: 王大爹 booked a car at 10:00 from home, no destination, then an
+    """The trial's case: 王大爹 booked a car at 10:00 from home to a place named, then an
     8:00 appointment. The 10:00 car stays as it is and is named; a 7:15 car is offered
     (it does not double the 10:00 one). Declined: nothing is linked, and cancelling the
-    appointment asks about no car."""
+    appointment asks about no car. (A car naming no place is the visit's car: eleventh
+    trial, `test_a_car_booked_before_the_visit_that_would_miss_it_is_said_and_replaced`.)"""
     ride_id = book_ride(db, number=WANG, pickup=kunming(1, 10), now=NOW)
+    _set_ride(db, ride_id, destination=ELSEWHERE)
     lines = call(service, WANG, *BOOK_CARDIOLOGY, "2")
     offer = next(line for line in lines if "要不要约车" in line)
     assert "您明天上午10点已经约了车。这辆车不变。要不要约车送您去医院？" in offer
     assert "车明天早上7点15分到家接" in offer
     (ride,) = _rides(db)
-    assert ride.id == ride_id and ride.destination is None and not ride.to_hospital
+    assert ride.id == ride_id and ride.destination == ELSEWHERE and not ride.to_hospital
     assert ride.pickup_at == datetime(2026, 12, 1, 10, 0, tzinfo=LOCAL_TZ)
     with db.session() as session:
         assert session.scalars(select(HospitalTrip)).all() == []
@@ -189,10 +192,34 @@ def test_a_car_booked_for_later_that_morning_stays_and_a_new_car_is_offered(
     assert ride.pickup_at == datetime(2026, 12, 1, 10, 0, tzinfo=LOCAL_TZ)
 
 
+def test_a_car_booked_before_the_visit_that_would_miss_it_is_said_and_replaced(
+    service: CallService, db: Database
+) -> None:
+    """Eleventh trial: 张奶奶 books a car for 后天 9:00 (no place named), then in a new call
+    an 8:00 visit that day. She heard "这辆车不变" and the offer of a second car; now the
+    9:00 car is said to miss the visit and 1 replaces it (never two cars)."""
+    call(service, ZHANG, "3", "后天早上九点要个车", "1", "hangup")
+    (old,) = _rides(db)
+    assert old.destination is None
+    lines = call(service, ZHANG, "2", "1", "1", "3", "2", "1", "1")  # 后天星期三 8:00
+    said = next(line for line in lines if "挂好了" in line)
+    assert "后天星期三上午8点" in said, said
+    assert "您后天上午9点约的车，赶不上这个号。" in said, said
+    assert "赶不上这个号。换成后天早上7点15分到家接的车，请按1。车不换，请按2。" in said
+    assert "这辆车不变" not in said and "要不要约车" not in said
+    assert any("原来后天上午9点的车取消了" in line for line in lines)
+    old, new = _rides(db)
+    assert old.status == RideStatus.CANCELLED and new.status == RideStatus.SCHEDULED
+    assert new.pickup_at == datetime(2026, 12, 2, 7, 15, tzinfo=LOCAL_TZ)
+    with db.session() as session:
+        assert session.scalars(select(HospitalTrip)).one().ride_id == new.id
+
+
 def test_the_new_car_taken_beside_a_later_one_is_the_only_one_cancelled_with_the_booking(
     service: CallService, db: Database
 ) -> None:
     ride_id = book_ride(db, number=WANG, pickup=kunming(1, 10), now=NOW)
+    _set_ride(db, ride_id, destination=ELSEWHERE)
     call(service, WANG, *BOOK_CARDIOLOGY, "1")
     own, trip_ride = _rides(db)
     assert own.id == ride_id and trip_ride.to_hospital
