@@ -33,13 +33,16 @@ _DAY_WORD = (
 _LUNAR_DATE = re.compile(
     f"(?P<lunar>农历|阴历|老历)?(?P<m>正|冬|腊|十[一二]|[一二三四五六七八九十])月(?P<d>{_DAY_WORD})"
 )
-_NEW_YEAR_DAY = re.compile("大年(?P<d>初[一二三四五六七八九十])")
-#: 初八 said without a month: the next 8th of a lunar month (not 月初, 当初, 最初, 起初).
-_BARE_LUNAR_DAY = re.compile("(?<![月当最起年])(?P<d>初[一二三四五六七八九十])")
+_NEW_YEAR_DAY = re.compile(
+    "(?:大年|过了年|过年后|年后|开年)[，,|]?(?P<d>初[一二三四五六七八九十])"
+)
+#: 初八 said without a month: the next 8th of a lunar month (not 月初, 当初, 最初, 起初;
+#: 过了年，初八 is the new year's, as 大年初八 is).
+_BARE_LUNAR_DAY = re.compile("(?<![月当最起])(?P<d>初[一二三四五六七八九十])")
 #: 元旦前一天 / 春节第二天 / 元宵后一天: a day counted from the festival.
 _SHIFT = re.compile(
     "(?:那天|的)?(?:(?P<before>前一天|前头一天|头一天)"
-    "|(?:过后|之后|以后|过了)?(?:第(?P<n>[二三])天|后一天|次日))"
+    "|(?:过后|之后|以后|过了)?(?:第(?P<n>[二三])天|后一天|次日)|(?:过后|之后)那天)"
 )
 
 

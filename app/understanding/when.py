@@ -236,6 +236,18 @@ def _session_with_the_day(clauses: str, today: dt.date) -> str | None:
     return session
 
 
+def _day_not_busy(clauses: str, today: dt.date) -> dt.date | None:
+    """礼拜四我要去接孙子，礼拜五可以: of several days said in their own clauses, one said as
+    busy, the last one not busy counts."""
+    dated = [(c, _date(c, today)) for c in clauses.split("|")]
+    dated = [(c, d) for c, d in dated if d is not None]
+    busy = _tables()["busy"]
+    if len(dated) < 2 or not any(any(w in c for w in busy) for c, _ in dated):
+        return None
+    free = [d for c, d in dated if not any(w in c for w in busy)]
+    return free[-1] if free else None
+
+
 def _date_and_session(text: str, today: dt.date) -> tuple[dt.date | None, str | None]:
     """The day and session meant, the last said counting after a correction (不不, 不行).
 
@@ -326,12 +338,17 @@ def _busy_session_apart(text: str) -> str:
     return _SESSION_AFTER_GAP.sub(apart, text)
 
 
+#: 星期五，不，星期六: a bare 不 between two pauses takes back the day before it.
+_BARE_NO = re.compile(r"(?<=[，,。\s])不(?=[，,。\s])")
+
+
 def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     """``{"date": ISO or None, "session": "am"/"pm"/None}``; ``None`` if nothing temporal.
 
     The recogniser's spaces are removed first ("明 天 桑 午" is 明天桑午 -> 明天上午).
     """
-    spoken = _without_small_talk("".join(_busy_session_apart(text or "").split()))
+    text = _BARE_NO.sub("不对", text or "")
+    spoken = _without_small_talk("".join(_busy_session_apart(text).split()))
     spoken = _SAID_AGAIN_DAY.sub("改成", spoken)
     cleaned = clean(spoken)
     if not cleaned:
@@ -350,6 +367,7 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     clauses = _repair(cleaned)
     cleaned = clauses.replace("|", "")
     date, session = _date_and_session(cleaned, today)
+    date = _day_not_busy(clauses, today) or date
     if date is not None and session is None:
         session = _session_with_the_day(clauses, today)
     if date is None and session is None and _time_words().search(cleaned) is None:

@@ -258,3 +258,33 @@ def test_a_place_to_go_to_said_at_the_read_back(
     value = u("change", text)
     got = (value.get("to"), value.get("place")) if isinstance(value, dict) else (None, None)
     assert got == (to, place)
+
+
+# fourth pass (set w, days and questions about how things work) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "session"),
+    [
+        ("后个 下午", "2026-12-02", "pm"),  # Yunnan 后个 / 大后个 / 明个
+        ("明个早上", "2026-12-01", "am"),
+        ("明后天都可以", "2026-12-01", None),  # the earliest of the two
+        ("名早上", "2026-12-01", "am"),  # 明早 heard as 名早
+        ("礼拜三，不，礼拜四", "2026-12-03", None),  # a bare 不 between pauses takes back
+        ("礼拜三我要去吃酒，礼拜四可以", "2026-12-03", None),  # the day not said as busy
+        ("礼拜四不得，礼拜五", "2026-12-04", None),  # Kunming 不得: cannot
+        ("明天 吃了早饭", "2026-12-01", "am"),
+        ("明天中午吃过饭", "2026-12-01", "pm"),
+        ("过了年，初三", "2027-02-08", None),  # 过了年 before 初三: the new year's (大年初三)
+    ],
+)
+def test_when_fourth_pass(text: str, day: str, session: str | None) -> None:
+    assert u("when", text) == {"date": day, "session": session}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["叫车的话要好多钱", "挂号要不要带社保卡", "坐车的人多不多", "过年有人接电话没得"],
+)
+def test_questions_about_how_things_work_ask_nothing(text: str) -> None:
+    assert u("intent", text) == "unknown"
