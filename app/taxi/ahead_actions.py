@@ -210,14 +210,6 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         _describe_booked(ctx)
         return "cancel" if then == "cancel" else "list"
 
-    @registry.register("list_late_cars")
-    def list_late_cars(ctx: StepContext) -> None:
-        """换车 (1) at the greeting's late-car question: the late cars are read, each after
-        its rider's last four digits, and the earlier car offered (ahead.listed_late)."""
-        start_booking(ctx)
-        ctx.vars.update(booked_ids=list(ctx.vars["late_ride_ids"]), booked_index=0,
-                        booked_then="list")
-
     @registry.register("cancel_booked_ride", commits=True)
     def cancel_booked_ride(ctx: StepContext) -> None:
         """The caller confirmed with 8 again: the booked ride said is cancelled."""

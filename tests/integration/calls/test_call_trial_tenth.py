@@ -72,7 +72,7 @@ def test_a_car_that_may_miss_the_visit_is_asked_about_before_it_is_booked(
     assert "挂好了" in all_said(call(service, ZHANG, *BOOK_CARDIOLOGY))
     lines = call(service, ZHANG, "明天上午九点叫个车去医院", "1", last_four(db), "2", "1")
     said = all_said(lines)
-    warned = said.index("您那天有看病的号，这个时间的车可能赶不上。要先核对身份")
+    warned = said.index("这辆车的时间要再核对一下。要先核对身份。")  # no visit said yet
     asked = said.index("请输入您身份证号的最后4位")
     offered = said.index("换成明天早上7点15分到家接、送到春城第一人民医院的车，请按1")
     assert warned < asked < offered, lines
@@ -141,3 +141,48 @@ def test_a_car_for_a_relative_the_caller_may_not_order_for_is_asked_whose(
     assert "这辆车是给谁坐的？给您自己，请按1。" in said, lines
     assert "车到家接您。对，按1" in said, lines  # 1: her own car, as she said
     assert [r.status for r in rides(db)] == [RideStatus.QUEUED]
+
+
+# --- trial eleven: the late car out of the menu's way, nothing of a visit before the check ---
+
+
+def _late_car_kept(service: CallService, db: Database) -> list[str]:
+    """Her 8:00 visit tomorrow, then a 9:00 car to the hospital kept (2, then 1)."""
+    assert "挂好了" in all_said(call(service, ZHANG, *BOOK_CARDIOLOGY))
+    return call(service, ZHANG, "明天上午九点叫个车去医院", "1", last_four(db), "2", "1")
+
+
+def test_the_late_car_keeps_the_menu_keys_and_is_heard_on_key_3(
+    service: CallService, db: Database
+) -> None:
+    booking = all_said(_late_car_kept(service, db))
+    before_check = booking.split("请输入您身份证号的最后4位")[0]
+    assert "这辆车的时间要再核对一下。要先核对身份。" in before_check, booking
+    assert "看病" not in before_check.split("来电者：明天上午九点叫个车去医院")[1], booking
+    # Key 3, 1 (hear the booked cars), the digits, * (the car again), 嗯 (asked plainly), 2.
+    lines = call(service, ZHANG, "3", "1", last_four(db), "*", "嗯", "2", "1")
+    greeting = lines[0]
+    assert "有一辆车的时间要再核对一下，请按3。叫车到您家，按1。" in greeting, lines
+    assert "看病" not in greeting and "医院" not in greeting, greeting
+    late = [line for line in lines if "这辆车赶不上您看病的号" in line]
+    assert len(late) == 2 and all("您预约了明天上午9点" in q for q in late), lines  # * too
+    assert "是要换成早一点的车吗？换，请按1。" in all_said(lines), lines
+    assert "好的，车不换。" in all_said(lines), lines
+    assert _pickups(db) == [datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)]
+    # 1 1 from habit: a taxi now, never a question about the booked car.
+    taxi = call(service, ZHANG, "1", "1")
+    assert "车已经叫了" in all_said(taxi) and "最后4位" not in all_said(taxi), taxi
+
+
+def _pickups(db: Database) -> list[datetime]:
+    return [local_pickup(r) for r in rides(db) if r.status == RideStatus.SCHEDULED]
+
+
+def test_not_knowing_the_booked_car_riders_digits_is_a_person_at_once(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "后天下午一点一刻叫车", "1")
+    lines = call(service, ZHANG, "3", "1", "不知道")
+    said = all_said(lines).split("来电者：不知道")[1]
+    assert "转人工" in said or "工作人员" in said, lines
+    assert "没有听明白" not in said, lines
