@@ -269,6 +269,22 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         ctx.vars["destination_said"] = to
         return "again"
 
+    @registry.register("name_place_to_ask")
+    def name_place_to_ask(ctx: StepContext) -> None:
+        """Which home's address is asked: the name said ("女儿家")."""
+        ctx.vars["place_to_ask"] = str(ctx.vars.get("destination_said") or "")
+
+    @registry.register("note_place_address", outcomes=("again", "person"))
+    def note_place_address(ctx: StepContext) -> str:
+        """The address of the home the car goes to, as heard: kept with its name for the
+        driver and read back; nothing heard (or only a key), a person takes the booking."""
+        words = str(ctx.vars.get("place_address_said") or "").strip()
+        if not words or words.isdigit():
+            return "person"
+        ctx.vars["destination_address"] = {"for": ctx.vars.get("destination_said"),
+                                           "words": words}
+        return "again"
+
     @registry.register(
         "check_pickup_time", outcomes=("ok", "again", "past", "soon", "hours", "far")
     )

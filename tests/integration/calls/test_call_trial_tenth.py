@@ -186,3 +186,32 @@ def test_not_knowing_the_booked_car_riders_digits_is_a_person_at_once(
     said = all_said(lines).split("来电者：不知道")[1]
     assert "转人工" in said or "工作人员" in said, lines
     assert "没有听明白" not in said, lines
+
+
+def test_a_booked_car_never_picks_up_where_it_goes(service: CallService, db: Database) -> None:
+    # 不对, 3 (a place), 1 (where it picks up), 女儿家: where it was going, so where to, asked.
+    lines = call(
+        service, ZHANG, "3", "后天下午两点叫个车克女儿家", "不对", "3", "1", "从女儿家接",
+        "去翠湖公园", "1",
+    )
+    said = all_said(lines)
+    assert "在女儿家接，就不能再去女儿家了。\n热线：车去哪里？" in said, lines
+    assert "接您去女儿家" not in said.split("来电者：从女儿家接")[1], lines
+    [ride] = rides(db)
+    assert ride.status == RideStatus.SCHEDULED and ride.destination == "翠湖公园", lines
+    assert ride.pickup_address is not None and "滇池路569号" in ride.pickup_address
+
+
+LI = "+8613800000002"  # no 女儿家 saved
+
+
+def test_a_home_not_saved_as_where_the_car_goes_has_its_address_asked(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, LI, "后天下午两点叫个车克女儿家", "1", "盘龙区北京路88号", "1")
+    said = all_said(lines)
+    assert "女儿家在哪里？请说是哪个小区" in said, lines
+    assert "去女儿家（盘龙区北京路88号）" in said.split("来电者：盘龙区北京路88号")[1], lines
+    [ride] = rides(db)
+    assert ride.status == RideStatus.SCHEDULED, lines
+    assert ride.destination == "女儿家（盘龙区北京路88号）"
