@@ -215,3 +215,15 @@ def test_a_home_not_saved_as_where_the_car_goes_has_its_address_asked(
     [ride] = rides(db)
     assert ride.status == RideStatus.SCHEDULED, lines
     assert ride.destination == "女儿家（盘龙区北京路88号）"
+
+
+def test_no_at_a_hospital_read_back_asks_which_part_and_keeps_the_hospital(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "明天早上八点整个车克医院", "不对", "1", "九点", "1")
+    said = all_said(lines)
+    assert "要改哪一样？改钟点，请按1。" in said, lines
+    assert "明天（星期二）上午9点，车到家接您去春城第一人民医院，对吗" in said, lines
+    [ride] = rides(db)
+    assert ride.status == RideStatus.SCHEDULED and ride.to_hospital, lines
+    assert local_pickup(ride) == datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)
