@@ -6,6 +6,7 @@ booking itself are the taxi flow's (`queue_ride` books when the call carries a
 
 from __future__ import annotations
 
+import re
 from contextlib import suppress
 from datetime import date, datetime
 
@@ -35,6 +36,8 @@ MAX_UNCLEAR = 2  # then a person helps
 # Shown on the operators' panel with the reason of a hand-over after a rider with no ID
 # number on file heard that a person tells where their car goes (staff words, not said).
 NO_ID_HANDOVER = "乘客无身份证号，需告知去哪里"
+# A booked car's time (or place) to change, said at its menu: a person changes it.
+_CHANGE_WORDS = re.compile(r"改|推迟|提前|往后|往前|晚一点|早一点|换个时间|换时间|换个钟点")
 
 
 def register_ahead_actions(registry: ActionRegistry) -> None:
@@ -147,13 +150,22 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         return "some"
 
     @registry.register(
-        "note_booked_answer", outcomes=("day", "full", "unclear", "wrong_key", "person")
+        "note_booked_answer",
+        outcomes=("day", "full", "unclear", "wrong_key", "person", "change"),
     )
     def note_booked_answer(ctx: StepContext) -> str:
         """An answer at the booked rides' menu that is none of its keys (1 nothing to
         change, 3 another, 8 cancel): a day said ("后天早上九点") is a new car that day; any
-        other key is no choice ("没有这个选项")."""
+        other key is no choice ("没有这个选项"). "change": the booked car's time to change
+        ("改时间", "改到九点": never a second car), a person does it, told which car
+        (trial eleven: "没有听明白"; no change path by phone yet, docs/taxi.md)."""
         answer = str(ctx.vars.get("day_answer") or "").strip()
+        if _CHANGE_WORDS.search(answer):
+            when = ctx.vars.get("booked_when") if ctx.vars.get("booked_ride_id") else ""
+            ctx.vars[HANDOVER_NOTE] = texts.spoken(
+                "booked_change_note", car=f"{when}的车" if when else "约的车", said=answer[:30]
+            )
+            return "change"
         if answer.isdigit():
             # A key the menu does not say does nothing (no hidden key: 2 once booked
             # tomorrow unsaid). Counted with the unclear answers: the second is a person.

@@ -10,11 +10,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from app.callflow.messages import CallStarted, Keys, Speech
+from app.calls.enums import CallChannel
 from app.calls.service import CallService
 from app.core.db import Database
 from app.core.local_time import LOCAL_TZ
+from app.operators.panel import open_requests
 from app.taxi.enums import RideStatus
-from support.calls import all_said, demo_call_service, last_four, local_pickup, rides
+from support.calls import HOTLINE, all_said, demo_call_service, last_four, local_pickup, rides
 from support.calls import play as call
 
 TODAY = date(2026, 11, 30)  # a Monday
@@ -98,6 +101,19 @@ def test_star_at_the_booked_car_repeats_its_details_and_1_leaves_it_as_it_is(
     assert all("您预约了后天下午1点15分，到家接的车。不用改，请按1。" in m for m in menus), menus
     assert all("取消这辆车，请按8。转人工，按0。" in m for m in menus), menus
     assert "车给您留着。没有别的事，可以挂电话了。再见。" in all_said(lines), lines
+    assert [r.status for r in rides(db)] == [RideStatus.SCHEDULED]
+    # Trial eleven: "改时间" there is a person told which car, never a second car.
+    call_id = "CA-change-time"
+    events: list[object] = [CallStarted(ZHANG, HOTLINE), Keys("3"), Keys("1"),
+                            Keys(last_four(db)), Speech("改到下午三点")]
+    for n, event in enumerate(events):
+        result = service.handle(call_id=call_id, event=event, event_key=f"e{n}",  # type: ignore[arg-type]
+                                channel=CallChannel.TWILIO)
+    said = " ".join(o.text for o in result.outputs if o.kind == "say")
+    assert "好的，改时间要请工作人员帮您改，车先给您留着。请稍等。" in said, result.outputs
+    with db.session() as session:
+        (waiting,) = open_requests(session, now=NOW)
+    assert "来电者要改后天下午1点15分的车（说的是：改到下午三点）" in waiting.reason, waiting.reason
     assert [r.status for r in rides(db)] == [RideStatus.SCHEDULED]
 
 
