@@ -21,7 +21,7 @@ from app.hospital.call_actions import check_typed_last_four
 from app.hospital.patients import patients_for_caller as patients_for_hospital
 from app.people.enums import PlaceKind
 from app.people.models import Person, SavedPlace
-from app.taxi import ahead, regular
+from app.taxi import ahead, hospital_trips, regular
 from app.taxi import ahead_readback as readback
 from app.taxi.ahead import AheadRules
 from app.taxi.ahead_readback import register_readback_actions
@@ -280,6 +280,15 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
             return _unclear(ctx)
         ctx.vars["destination_said"] = to
         return "again"
+
+    @registry.register("keep_late_car")
+    def keep_late_car(ctx: StepContext) -> None:
+        """车不换 at a booked car that may miss a visit: remembered on the ride (linked to
+        the visit as joined), never asked about again (trial eleven)."""
+        ride = ctx.session.get(Ride, ctx.vars.get("booked_ride_id"), populate_existing=True)
+        if ride is not None:
+            hospital_trips.keep_late_ride(ctx.session, ride=ride, now=ctx.now,
+                                          settings=ctx.settings)
 
     @registry.register("name_place_to_ask")
     def name_place_to_ask(ctx: StepContext) -> None:

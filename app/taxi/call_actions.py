@@ -26,7 +26,7 @@ from app.people.enums import PlaceKind
 from app.people.models import Person
 from app.people.phones import is_fixed_line
 from app.people.places import spoken_address
-from app.taxi import ahead, rides
+from app.taxi import ahead, hospital_trips, rides
 from app.taxi import ahead_readback as readback
 from app.taxi.ahead_actions import (
     book_from_call,
@@ -362,7 +362,13 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
                 ctx.vars.update(second_car_asked=ride.id, other_car_id=other.id,
                                 other_car_when=_half_day_said(ctx, other))
                 return "second"
-        return _queue(ctx, ride)
+        outcome = _queue(ctx, ride)
+        if outcome == "booked" and ctx.vars.get("late_asked") == ride.id:
+            # Kept as read back after hearing it may miss the visit: remembered on the
+            # ride, not flagged again at every call (trial eleven).
+            hospital_trips.keep_late_ride(ctx.session, ride=ride, now=ctx.now,
+                                          settings=ctx.settings)
+        return outcome
 
     @registry.register("queue_instead", outcomes=("queued", "no_driver", "booked"), commits=True)
     def queue_instead(ctx: StepContext) -> str:

@@ -19,6 +19,7 @@ from app.hospital.enums import AppointmentStatus
 from app.hospital.models import Appointment
 from app.notify.models import OutboxMessage
 from app.taxi.enums import RideStatus
+from support.booked import book_ride, kunming
 from support.calls import all_said, demo_call_service, last_four, local_pickup, rides
 from support.calls import play as call
 
@@ -217,8 +218,8 @@ def test_hearing_the_booked_cars_still_asks_the_last_four_first(
 
 def _late_car_kept(service: CallService, db: Database) -> None:
     _visit_booked(service)
-    # the late car kept: 2, then its read-back confirmed (1)
-    call(service, ZHANG, *LATE_CAR["patient"][1], last_four(db), "2", "1")
+    # a 9:00 car to the hospital booked after the visit, not by phone (never asked about)
+    book_ride(db, number=ZHANG, pickup=kunming(1, 9), now=NOW, to_hospital=True)
     assert _scheduled(db) == [datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)]
 
 

@@ -17,6 +17,7 @@ from app.core.db import Database
 from app.core.local_time import LOCAL_TZ
 from app.operators.panel import open_requests
 from app.taxi.enums import RideStatus
+from support.booked import book_ride, kunming
 from support.calls import HOTLINE, all_said, demo_call_service, last_four, local_pickup, rides
 from support.calls import play as call
 
@@ -76,6 +77,7 @@ def test_a_car_that_may_miss_the_visit_is_asked_about_before_it_is_booked(
     lines = call(service, ZHANG, "明天上午九点叫个车去医院", "1", last_four(db), "2", "1")
     said = all_said(lines)
     warned = said.index("这辆车的时间要再核对一下。要先核对身份。")  # no visit said yet
+    assert "看病" not in said[said.index("来电者：明天上午九点") : warned], lines
     asked = said.index("请输入您身份证号的最后4位")
     offered = said.index("换成明天早上7点15分到家接、送到春城第一人民医院的车，请按1")
     assert warned < asked < offered, lines
@@ -168,19 +170,12 @@ def test_a_car_for_a_relative_the_caller_may_not_order_for_is_asked_whose(
 # --- trial eleven: the late car out of the menu's way, nothing of a visit before the check ---
 
 
-def _late_car_kept(service: CallService, db: Database) -> list[str]:
-    """Her 8:00 visit tomorrow, then a 9:00 car to the hospital kept (2, then 1)."""
-    assert "挂好了" in all_said(call(service, ZHANG, *BOOK_CARDIOLOGY))
-    return call(service, ZHANG, "明天上午九点叫个车去医院", "1", last_four(db), "2", "1")
-
-
 def test_the_late_car_keeps_the_menu_keys_and_is_heard_on_key_3(
     service: CallService, db: Database
 ) -> None:
-    booking = all_said(_late_car_kept(service, db))
-    before_check = booking.split("请输入您身份证号的最后4位")[0]
-    assert "这辆车的时间要再核对一下。要先核对身份。" in before_check, booking
-    assert "看病" not in before_check.split("来电者：明天上午九点叫个车去医院")[1], booking
+    # Her 8:00 visit tomorrow, then a 9:00 car to the hospital booked (not by phone).
+    assert "挂好了" in all_said(call(service, ZHANG, *BOOK_CARDIOLOGY))
+    book_ride(db, number=ZHANG, pickup=kunming(1, 9), now=NOW, to_hospital=True)
     # Key 3, 1 (hear the booked cars), the digits, * (the car again), 嗯 (asked plainly), 2.
     lines = call(service, ZHANG, "3", "1", last_four(db), "*", "嗯", "2", "1")
     greeting = lines[0]
@@ -191,6 +186,8 @@ def test_the_late_car_keeps_the_menu_keys_and_is_heard_on_key_3(
     assert "是要换成早一点的车吗？换，请按1。" in all_said(lines), lines
     assert "好的，车不换。" in all_said(lines), lines
     assert _pickups(db) == [datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)]
+    # 不换 is remembered on the ride: the next greeting flags nothing.
+    assert "核对一下" not in call(service, ZHANG, "hangup")[0]
     # 1 1 from habit: a taxi now, never a question about the booked car.
     taxi = call(service, ZHANG, "1", "1")
     assert "车已经叫了" in all_said(taxi) and "最后4位" not in all_said(taxi), taxi
