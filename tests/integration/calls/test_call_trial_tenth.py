@@ -134,8 +134,8 @@ def test_the_status_menu_has_three_choices_and_where_is_my_car_says_how_long(
         assert "按9" not in menu and "更多" not in menu, menu
         assert "正在为您派车，请再等一等，一般再过10分钟左右派好。" in menu, menu
     assert [r.status for r in rides(db)] == [RideStatus.QUEUED]
-    # Trial eleven: 3 is 约车 there as at the home menu; the re-prompt keeps the 约车 words.
-    lines = call(service, ZHANG, "9", "3", "2", "9", "1")
+    # Trial eleven: the re-prompt keeps the 约车 words; said, 约车 books.
+    lines = call(service, ZHANG, "3", "明天上午九点要车", "1")
     said = all_said(lines)
     assert "取消叫车，按8。转人工，按0。要约以后的车，请直接说。" in said, lines
     assert "车约好了：明天（星期二）上午9点" in said, lines
