@@ -291,6 +291,7 @@ def hospital_booked_on(ctx: StepContext, day: date) -> str | None:
 
 # Someone's home ("女儿家", "儿子那里", "我姐家"): a place only the caller knows the way to.
 _A_HOME = re.compile(r"(家|家里|那里|那边|屋头)$")
+_OWN_HOME = ("家", "家里", "屋头", "屋里", "这里", "那里", "那边")
 
 
 def needs_address(ctx: StepContext) -> bool:
@@ -299,7 +300,7 @@ def needs_address(ctx: StepContext) -> bool:
     said = ctx.vars.get("destination_said")
     if not said or not _A_HOME.search(said) or _saved_place(ctx, said) is not None:
         return False
-    if is_hospital(ctx, said):
+    if said.removeprefix("我") in _OWN_HOME or is_hospital(ctx, said):  # 回家里: their own
         return False
     return (ctx.vars.get("destination_address") or {}).get("for") != said
 
