@@ -58,7 +58,7 @@ def build_actions() -> ActionRegistry:
 
 def _register_caller_actions(registry: ActionRegistry) -> None:
     @registry.register(
-        "identify_caller", outcomes=("active_ride", "late_car", "known_home", "known", "unknown")
+        "identify_caller", outcomes=("active_ride", "known_home", "known", "unknown")
     )
     def identify_caller(ctx: StepContext) -> str:
         """Look the caller's number up: greet by name, load saved places, find an active ride."""
@@ -87,8 +87,6 @@ def _register_caller_actions(registry: ActionRegistry) -> None:
         home = home_place(ctx.vars) if person is not None else None
         if home is not None:
             ctx.vars["home_address"] = spoken_address(home["address"])
-        if ctx.vars.get("late_ride_ids"):
-            return "late_car"
         if person is None:
             return "unknown"
         return "known" if home is None else "known_home"
@@ -144,8 +142,10 @@ def booked_hint(ctx: StepContext) -> str:
     """"您有一辆预约的车。" for a caller with rides booked ahead: calling again, they hear it
     first, neutrally (no time, no hospital, no relative's name: caller ID is no proof,
     docs/callflow.md); key 3 (约车) reads each ride after its rider's last four ID digits.
-    A car that would miss a visit booked before it is kept in `late_ride_ids`: the caller
-    is asked about it, a question of its own, before the menu (main.late_car)."""
+    A car that would miss a visit booked before it is kept in `late_ride_ids` and flagged
+    by one neutral sentence, no question (trial eleven: a question before the menu took
+    the habit "1 1" of the one-key taxi); it is offered on key 3's booked-car path, after
+    the rider's last four digits (ahead.listed_late)."""
     booked = ahead.booked_rides_of(
         ctx.session, person_id=ctx.vars.get("person_id"), number=ctx.call.from_number
     )
@@ -158,9 +158,10 @@ def booked_hint(ctx: StepContext) -> str:
     ]
     if not booked:
         return ""
-    return texts.spoken(
+    hint = texts.spoken(
         "ride_booked_hint", whose=_whose_cars(ctx, booked), count=CAR_COUNTS.get(len(booked), "几")
     )
+    return hint + texts.spoken("ride_booked_check") if ctx.vars["late_ride_ids"] else hint
 
 
 def _whose_cars(ctx: StepContext, booked: list[Ride]) -> str:

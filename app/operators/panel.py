@@ -93,7 +93,7 @@ STEP_LABELS: dict[str, tuple[tuple[str, str], ...]] = {
         ("withheld", "听约的车"),
         ("listed_late", "车赶不上看病"), ("soon", "约几点"), ("what_to_change", "改约的车"),
         ("which_place", "改约的车"), ("ask_destination", "改约的车"),
-        ("keep_or_change", "改约的车"),
+        ("keep_or_change", "改约的车"), ("place_address", "说去的地址"),
     ),
     "reminder": (
         ("ask_last_four", "核对身份证后四位"), ("last_four", "核对身份证后四位"),

@@ -6,6 +6,7 @@ booking itself are the taxi flow's (`queue_ride` books when the call carries a
 
 from __future__ import annotations
 
+import re
 from contextlib import suppress
 from datetime import date, datetime
 
@@ -20,7 +21,7 @@ from app.hospital.call_actions import check_typed_last_four
 from app.hospital.patients import patients_for_caller as patients_for_hospital
 from app.people.enums import PlaceKind
 from app.people.models import Person, SavedPlace
-from app.taxi import ahead, regular
+from app.taxi import ahead, hospital_trips, regular
 from app.taxi import ahead_readback as readback
 from app.taxi.ahead import AheadRules
 from app.taxi.ahead_readback import register_readback_actions
@@ -35,6 +36,8 @@ MAX_UNCLEAR = 2  # then a person helps
 # Shown on the operators' panel with the reason of a hand-over after a rider with no ID
 # number on file heard that a person tells where their car goes (staff words, not said).
 NO_ID_HANDOVER = "乘客无身份证号，需告知去哪里"
+# A booked car's time (or place) to change, said at its menu: a person changes it.
+_CHANGE_WORDS = re.compile(r"改|推迟|提前|往后|往前|晚一点|早一点|换个时间|换时间|换个钟点")
 
 
 def register_ahead_actions(registry: ActionRegistry) -> None:
@@ -147,13 +150,22 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         return "some"
 
     @registry.register(
-        "note_booked_answer", outcomes=("day", "full", "unclear", "wrong_key", "person")
+        "note_booked_answer",
+        outcomes=("day", "full", "unclear", "wrong_key", "person", "change"),
     )
     def note_booked_answer(ctx: StepContext) -> str:
         """An answer at the booked rides' menu that is none of its keys (1 nothing to
         change, 3 another, 8 cancel): a day said ("后天早上九点") is a new car that day; any
-        other key is no choice ("没有这个选项")."""
+        other key is no choice ("没有这个选项"). "change": the booked car's time to change
+        ("改时间", "改到九点": never a second car), a person does it, told which car
+        (trial eleven: "没有听明白"; no change path by phone yet, docs/taxi.md)."""
         answer = str(ctx.vars.get("day_answer") or "").strip()
+        if _CHANGE_WORDS.search(answer):
+            when = ctx.vars.get("booked_when") if ctx.vars.get("booked_ride_id") else ""
+            ctx.vars[HANDOVER_NOTE] = texts.spoken(
+                "booked_change_note", car=f"{when}的车" if when else "约的车", said=answer[:30]
+            )
+            return "change"
         if answer.isdigit():
             # A key the menu does not say does nothing (no hidden key: 2 once booked
             # tomorrow unsaid). Counted with the unclear answers: the second is a person.
@@ -209,14 +221,6 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
             return "late"
         _describe_booked(ctx)
         return "cancel" if then == "cancel" else "list"
-
-    @registry.register("list_late_cars")
-    def list_late_cars(ctx: StepContext) -> None:
-        """换车 (1) at the greeting's late-car question: the late cars are read, each after
-        its rider's last four digits, and the earlier car offered (ahead.listed_late)."""
-        start_booking(ctx)
-        ctx.vars.update(booked_ids=list(ctx.vars["late_ride_ids"]), booked_index=0,
-                        booked_then="list")
 
     @registry.register("cancel_booked_ride", commits=True)
     def cancel_booked_ride(ctx: StepContext) -> None:
@@ -275,6 +279,31 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         if answer.isdigit() or not to:
             return _unclear(ctx)
         ctx.vars["destination_said"] = to
+        return "again"
+
+    @registry.register("keep_late_car")
+    def keep_late_car(ctx: StepContext) -> None:
+        """车不换 at a booked car that may miss a visit: remembered on the ride (linked to
+        the visit as joined), never asked about again (trial eleven)."""
+        ride = ctx.session.get(Ride, ctx.vars.get("booked_ride_id"), populate_existing=True)
+        if ride is not None:
+            hospital_trips.keep_late_ride(ctx.session, ride=ride, now=ctx.now,
+                                          settings=ctx.settings)
+
+    @registry.register("name_place_to_ask")
+    def name_place_to_ask(ctx: StepContext) -> None:
+        """Which home's address is asked: the name said ("女儿家")."""
+        ctx.vars["place_to_ask"] = str(ctx.vars.get("destination_said") or "")
+
+    @registry.register("note_place_address", outcomes=("again", "person"))
+    def note_place_address(ctx: StepContext) -> str:
+        """The address of the home the car goes to, as heard: kept with its name for the
+        driver and read back; nothing heard (or only a key), a person takes the booking."""
+        words = str(ctx.vars.get("place_address_said") or "").strip()
+        if not words or words.isdigit():
+            return "person"
+        ctx.vars["destination_address"] = {"for": ctx.vars.get("destination_said"),
+                                           "words": words}
         return "again"
 
     @registry.register(

@@ -41,11 +41,14 @@ HOSPITAL = "医院"  # a hospital not named
 def register_readback_actions(registry: ActionRegistry) -> None:
     @registry.register(
         "read_back_again",
-        outcomes=("home", "place", "heard", "recorded", "hospital", "overlap"),
+        outcomes=("home", "place", "heard", "recorded", "hospital", "overlap", "same", "address"),
     )
     def read_back_again(ctx: StepContext) -> str:
         """After a change: the draft takes the new time and destination, and the caller
-        hears the read-back again (the one that fits its pickup)."""
+        hears the read-back again (the one that fits its pickup). "same": the pickup and
+        where the car goes are one place (trial eleven: "车到女儿家接您去女儿家"), the
+        destination dropped and asked again; "address": a home not saved named as where
+        the car goes, its address asked (`needs_address`)."""
         ride = _draft(ctx)
         if ride is None:
             raise LookupError("the call's draft ride is gone")
@@ -56,6 +59,10 @@ def register_readback_actions(registry: ActionRegistry) -> None:
             ride.pickup_at = pickup_at
             apply_destination(ctx, ride)
             ctx.vars["when_said"] = when_said(ctx, pickup_at)
+            if drop_same_destination(ctx, ride):
+                return "same"
+            if needs_address(ctx):
+                return "address"
         return readback_kind(ctx, ride)
 
     @registry.register(
@@ -160,9 +167,17 @@ def apply_destination(ctx: StepContext, ride: Ride) -> None:
     if not is_hospital(ctx, said):
         place = _saved_place(ctx, said)
         ride.to_hospital = False
-        ride.destination = f"{place['label']}（{place['address']}）" if place else said
+        address = ctx.vars.get("destination_address") or {}
+        if place:
+            ride.destination = f"{place['label']}（{place['address']}）"
+        elif address.get("for") == said:  # a home not saved: its address as the caller said it
+            ride.destination = f"{said}（{address['words']}）"
+        else:
+            ride.destination = said
         ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=False)
         to = f"去{place.get('said', place['label']) if place else said}"
+        if not place and address.get("for") == said:
+            to = f"去{said}（{address['words']}）"
         ctx.vars.update(hospital_said="", to_said=to, place_to_said=to)
         return
     name = destination_for(ctx, said, local_now(ride.pickup_at).date())
@@ -272,6 +287,45 @@ def hospital_booked_on(ctx: StepContext, day: date) -> str | None:
         .order_by(Appointment.id)
         .limit(1)
     )
+
+
+# Someone's home ("女儿家", "儿子那里", "我姐家"): a place only the caller knows the way to.
+_A_HOME = re.compile(r"(家|家里|那里|那边|屋头)$")
+_OWN_HOME = ("家", "家里", "屋头", "屋里", "这里", "那里", "那边")
+
+
+def needs_address(ctx: StepContext) -> bool:
+    """A home not saved named as where a booked car goes ("去女儿家" from a caller with no
+    女儿家 on file): never booked as a bare name (trial eleven), its address is asked."""
+    said = ctx.vars.get("destination_said")
+    if not said or not _A_HOME.search(said) or _saved_place(ctx, said) is not None:
+        return False
+    if said.removeprefix("我") in _OWN_HOME or is_hospital(ctx, said):  # 回家里: their own
+        return False
+    return (ctx.vars.get("destination_address") or {}).get("for") != said
+
+
+def drop_same_destination(ctx: StepContext, ride: Ride) -> bool:
+    """Never a car from a place to itself: when the booking's pickup is the saved place
+    the car was going to (or the place said as where it goes is the pickup), the
+    destination is dropped (`same_place` names it) and the caller asked where it goes."""
+    said = ctx.vars.get("destination_said")
+    if not said or ride.pickup_place_id is None or ride.pickup_at is None:
+        return False
+    pickup = next((p for p in ctx.vars.get("places", []) if p["id"] == ride.pickup_place_id), None)
+    if pickup is None or said not in (pickup["label"], pickup.get("said")):
+        if pickup is None or not ride.to_hospital or pickup["kind"] != PlaceKind.HOSPITAL:
+            return False
+        if destination_for(ctx, said, local_now(ride.pickup_at).date()) != pickup.get("said"):
+            return False
+    ride.destination = None
+    ride.to_hospital = False
+    ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=False)
+    ctx.vars.update(
+        destination_said=None, to_said="", place_to_said="", hospital_said="",
+        same_place=pickup.get("said", pickup["label"]),
+    )
+    return True
 
 
 def readback_kind(ctx: StepContext, ride: Ride) -> str:

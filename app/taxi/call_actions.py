@@ -26,7 +26,7 @@ from app.people.enums import PlaceKind
 from app.people.models import Person
 from app.people.phones import is_fixed_line
 from app.people.places import spoken_address
-from app.taxi import ahead, rides
+from app.taxi import ahead, hospital_trips, rides
 from app.taxi import ahead_readback as readback
 from app.taxi.ahead_actions import (
     book_from_call,
@@ -271,7 +271,7 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         home = home_place(ctx.vars)
         return "some" if _offer_places(ctx, exclude=home["id"] if home else None) else "none"
 
-    @registry.register("pick_saved_place", outcomes=("found", "not_found", "wrong_key"))
+    @registry.register("pick_saved_place", outcomes=("found", "not_found", "wrong_key", "same"))
     def pick_saved_place(ctx: StepContext) -> str:
         """The caller pressed a place's key or said its name (女儿家, 市一院). "wrong_key":
         a key the menu did not offer, asked again with the menu's keys (never 都不是)."""
@@ -290,8 +290,10 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
             place = None  # "儿子家" not saved is not the caller's own 家
         if place is None:
             return "not_found"
-        _set_pickup(ctx, _draft(ctx), place)
-        return "found"
+        ride = _draft(ctx)
+        _set_pickup(ctx, ride, place)
+        # The booking's pickup is now where it was going: where to, asked (trial eleven).
+        return "same" if readback.drop_same_destination(ctx, ride) else "found"
 
     @registry.register("note_spoken_pickup", outcomes=("heard", "recorded"))
     def note_spoken_pickup(ctx: StepContext) -> str:
@@ -317,7 +319,9 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
 
     @registry.register(
         "queue_ride",
-        outcomes=("queued", "no_driver", "booked", "second", "booked_soon", "late"),
+        outcomes=(
+            "queued", "no_driver", "booked", "second", "booked_soon", "late", "same", "address",
+        ),
         commits=True,
     )
     def queue_ride(ctx: StepContext) -> str:
@@ -329,8 +333,15 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         hour apart, else it was refused as an overlap): nothing is booked yet, the caller
         is asked whether both are wanted (asked once a draft: "both" comes back here).
         "late": a booking that would miss a visit of the rider's that day, nothing booked
-        yet: the earlier car is offered first (app/taxi/late_draft.py)."""
+        yet: the earlier car is offered first (app/taxi/late_draft.py). A booking is never
+        made from a place to itself ("same": where to, asked) nor to a home not saved by its
+        bare name ("address": its address asked; trial eleven)."""
         ride = _draft(ctx)
+        if ride.pickup_at is not None:
+            if readback.drop_same_destination(ctx, ride):
+                return "same"
+            if readback.needs_address(ctx):
+                return "address"
         if late_check(ctx, ride):
             return "late"
         if ride.pickup_at is None and ctx.vars.get("second_car_asked") != ride.id:
@@ -351,7 +362,13 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
                 ctx.vars.update(second_car_asked=ride.id, other_car_id=other.id,
                                 other_car_when=_half_day_said(ctx, other))
                 return "second"
-        return _queue(ctx, ride)
+        outcome = _queue(ctx, ride)
+        if outcome == "booked" and ctx.vars.get("late_asked") == ride.id:
+            # Kept as read back after hearing it may miss the visit: remembered on the
+            # ride, not flagged again at every call (trial eleven).
+            hospital_trips.keep_late_ride(ctx.session, ride=ride, now=ctx.now,
+                                          settings=ctx.settings)
+        return outcome
 
     @registry.register("queue_instead", outcomes=("queued", "no_driver", "booked"), commits=True)
     def queue_instead(ctx: StepContext) -> str:

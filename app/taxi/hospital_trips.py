@@ -264,6 +264,18 @@ def appointment_missed_by(
     return None
 
 
+def keep_late_ride(session: Session, *, ride: Ride, now: datetime, settings: Settings) -> bool:
+    """The caller heard that this booked ride may miss a visit and kept it (车不换): the
+    ride is linked to that visit as **joined** (booked before, kept exactly as it is, not
+    moved nor cancelled with the visit), so it is not flagged again at every call (trial
+    eleven); no migration needed. False when it misses no visit."""
+    missed = appointment_missed_by(session, ride=ride, now=now, settings=settings)
+    if missed is None:
+        return False
+    _link(session, missed[0].id, ride.id, joined=True)
+    return True
+
+
 def replace_late_ride(
     session: Session,
     *,

@@ -2,8 +2,9 @@
 `queue`): checked at the read-back, BEFORE anything is booked (trial ten: the check came
 after "车约好了", then an unexplained last-four question).
 
-The caller hears only that the rider has a visit that day and that this time may miss it,
-and why the last four ID digits are asked (docs/callflow.md, "Booking details and the last
+Before the last four ID digits the caller hears only that the car's time needs checking
+and that the digits come first (trial eleven: "您那天有看病的号" before them revealed a
+visit) (docs/callflow.md, "Booking details and the last
 four digits"); after them, the earlier car (its time, pickup and hospital). 1 books that
 car instead (the draft is dropped: never two cars for one visit); 2 books the car as read
 back. "车约好了" is said only once a car is booked.
@@ -75,9 +76,12 @@ def late_check(ctx: StepContext, ride: Ride) -> bool:
     needs_check = bool(rider is not None and rider.id_number) and (
         ctx.vars.get("identity_checked") != ride.person_id
     )
-    # Why the digits are asked, said before them (nothing of the visit yet).
+    # Why the digits are asked, said before them: nothing of the visit yet (trial eleven).
     ctx.vars["late_check_why"] = texts.spoken("late_draft_check") if needs_check else ""
-    ctx.vars["late_draft_whose"] = rider_short(ctx, ride)
+    ctx.vars["late_draft_said"] = (
+        texts.spoken("late_draft_unchecked") if needs_check
+        else texts.spoken("late_draft_checked", whose=rider_short(ctx, ride))
+    )
     ctx.vars.update(booked_ids=[ride.id], booked_index=0, booked_then="late")
     return True
 

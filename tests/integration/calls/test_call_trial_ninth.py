@@ -50,7 +50,7 @@ def test_a_car_with_no_hospital_on_the_visits_morning_is_checked_against_the_vis
     lines = call(service, ZHANG, "3", "2", "9", "1", last_four(db), "1")
     said = all_said(lines)
     # Asked before anything is booked (tenth trial): see test_call_trial_tenth.py.
-    assert "这个时间的车可能赶不上" in said, lines
+    assert "这辆车的时间要再核对一下" in said, lines
     assert "换成明天早上7点15分" in said and "车约好了：明天早上7点15分" in said, lines
     assert _scheduled(db) == [datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)]
 

@@ -282,23 +282,25 @@ def test_a_car_booked_after_the_visit_and_too_late_is_flagged_and_replaced_on_1(
 
 
 @pytest.mark.parametrize("answer", ["2", "hangup"])
-def test_a_late_car_kept_stays_the_only_car_and_is_flagged_at_the_next_greeting(
+def test_a_late_car_kept_stays_the_only_car_and_is_not_asked_about_again(
     service: CallService, db: Database, answer: str
 ) -> None:
     # 2 keeps the time (its read-back confirmed with 1); a hang-up before the answer books
     # nothing (the car is asked about before it is booked, tenth trial).
     typed = (last_four(db), answer, "1") if answer != "hangup" else (answer,)
     lines = _visit_then_late_car(service, *typed)
-    assert any("这个时间的车可能赶不上" in line for line in lines), lines
+    assert any("这辆车的时间要再核对一下" in line for line in lines), lines
     if answer == "hangup":
         assert _booked_pickups(db) == []
         return
     assert _booked_pickups(db) == [datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ)]
-    later = call(service, ZHANG, "1", last_four(db), "1")  # 换车 at the greeting's question
-    assert "有一辆车可能赶不上看病的号" in later[1], later
-    assert HOSPITAL not in all_said(later[:2]) and "9点" not in all_said(later[:2])
-    assert any("这辆车赶不上您看病的号" in line for line in later), later
-    assert _booked_pickups(db) == [datetime(2026, 12, 1, 7, 15, tzinfo=LOCAL_TZ)]
+    # Kept knowingly: remembered on the ride (joined to the visit), not flagged again at
+    # every call (trial eleven).
+    later = call(service, ZHANG, "hangup")
+    assert "核对一下" not in later[0] and "看病" not in later[0], later
+    with db.session() as session:
+        (trip,) = session.scalars(select(HospitalTrip)).all()
+        assert trip.joined
 
 
 def test_a_car_in_time_for_the_visit_is_not_flagged(service: CallService, db: Database) -> None:
