@@ -1,7 +1,7 @@
 """Hospital bookings on distinct slots: bookings per second and statements per booking.
 
     .venv/bin/python bench/hospital_bookings.py [--bookings 300] [--threads 1,4]
-        [--database NAME] [--sqlite]
+        [--processes 2,3] [--database NAME] [--sqlite]
         [postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
 Creates a throw-away PostgreSQL database (named `--database`, random by default; with
@@ -17,7 +17,11 @@ booking (a listener on the engine counts every statement sent, SAVEPOINT and REL
 included; COMMIT is counted apart). The bookings are cancelled between runs, in one
 statement, and their outbox rows, reminders and jobs deleted.
 
-Includes: the ORM, the database and its locks, the GIL. Excludes: the call flow, HTTP.
+`--processes` books the same set again from that many processes, each with its own engine
+(as `ivr serve --workers N` runs the service: no GIL between them), and prints their
+bookings per second (wall time; statements are counted for the thread runs only).
+
+Includes: the ORM, the database and its locks, the GIL (threads). Excludes: the call flow, HTTP.
 Checked after each run: every patient holds exactly one booking, no slot holds two, and
 every booking has its SMS in the outbox. Smoke run: `--bookings 20 --threads 1`.
 """
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import os
 import re
 import sys
@@ -35,6 +40,7 @@ import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event, func, select, text, update
 
@@ -139,6 +145,40 @@ def run(db: Database, patients: list[tuple[int, str]], slots: list[int], threads
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
+def _book_chunk(url: str, chunk: list[tuple[tuple[int, str], int]], failed: Any) -> None:
+    """One process's share: its own engine and connections, as a service worker has."""
+    logging.disable(logging.WARNING)
+    db = Database(url)
+    for (patient_id, number), slot_id in chunk:
+        try:
+            with db.session() as session:
+                appointments.book(session, slot_id=slot_id, patient_id=patient_id,
+                                  now=NOW, booked_by_number=number)
+        except Exception as exc:  # noqa: BLE001 - counted and reported
+            failed.put(f"{type(exc).__name__}: {exc}")
+    db.dispose()
+
+
+def run_processes(url: str, patients: list[tuple[int, str]], slots: list[int],
+                  processes: int, failures: list[str]) -> float:
+    """The same bookings from `processes` processes (as `ivr serve --workers N` runs the
+    service: no GIL shared between them); returns the wall time."""
+    work = list(zip(patients, slots, strict=False))
+    context = multiprocessing.get_context("fork")
+    failed = context.Queue()
+    workers = [context.Process(target=_book_chunk, args=(url, work[i::processes], failed))
+               for i in range(processes)]
+    wall = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - wall
+    while not failed.empty():
+        failures.append(failed.get())
+    return elapsed
+
+
 def check(db: Database, patients: list[tuple[int, str]], expected: int) -> list[str]:
     with db.session() as session:
         live = AppointmentStatus.BOOKED
@@ -174,6 +214,8 @@ def main() -> None:
     parser.add_argument("--threads", default="1,4", help="comma-separated thread counts")
     parser.add_argument("--database", help="name of the throw-away database (default: random)")
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file instead")
+    parser.add_argument("--processes", default="",
+                        help="comma-separated process counts (each its own engine)")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     if args.sqlite:
@@ -198,6 +240,15 @@ def main() -> None:
             problems = check(db, patients, args.bookings) + failures[:3]
             rows.append((threads, wall, cpu, kinds, commits, problems, os.getloadavg()))
         db.dispose()
+        process_rows = []
+        for processes in (int(p) for p in args.processes.split(",") if p):
+            reset(db)
+            db.dispose()  # no connection shared with the forked processes
+            failures = []
+            wall = run_processes(url, patients, slots, processes, failures)
+            problems = check(db, patients, args.bookings) + failures[:3]
+            process_rows.append((processes, wall, problems, os.getloadavg()))
+            db.dispose()
     finally:
         if not args.sqlite:
             drop_database(args.url, url)
@@ -211,10 +262,14 @@ def main() -> None:
         print(f"{threads:>7} {n / wall:>10.1f} {n / cpu:>9.1f} "
               f"{sum(kinds.values()) / n:>10.2f} {commits / n:>7.2f}  "
               f"{' '.join(f'{v:.2f}' for v in load_avg)}")
+    if process_rows:
+        print(f"{'processes':>9} {'bookings/s':>10}  load average")
+        for processes, wall, _problems, load_avg in process_rows:
+            print(f"{processes:>9} {n / wall:>10.1f}  {' '.join(f'{v:.2f}' for v in load_avg)}")
     print("statements per booking, by kind (first run):")
     for kind, count in sorted(rows[0][3].items(), key=lambda kv: -kv[1]):
         print(f"    {count / n:5.2f}  {kind}")
-    problems = [p for row in rows for p in row[5]]
+    problems = [p for row in rows for p in row[5]] + [p for row in process_rows for p in row[2]]
     if problems:
         raise SystemExit("check failed: " + "; ".join(problems))
     print("checked: every patient holds exactly one booking, no slot two, one SMS each")
