@@ -39,10 +39,11 @@ _NEW_YEAR_DAY = re.compile(
 #: 初八 said without a month: the next 8th of a lunar month (not 月初, 当初, 最初, 起初;
 #: 过了年，初八 is the new year's, as 大年初八 is).
 _BARE_LUNAR_DAY = re.compile("(?<![月当最起])(?P<d>初[一二三四五六七八九十])")
-#: 元旦前一天 / 春节第二天 / 元宵后一天: a day counted from the festival.
+#: 元旦前一天 / 春节第二天 / 元宵后一天 / 中秋节前两天 / 清明后头那天: a day counted from the
+#: festival.
 _SHIFT = re.compile(
-    "(?:那天|的)?(?:(?P<before>前一天|前头一天|头一天)"
-    "|(?:过后|之后|以后|过了)?(?:第(?P<n>[二三])天|后一天|次日)|(?:过后|之后)那天)"
+    "节?(?:那天|的)?(?:(?P<before>前一天|前头一天|头一天|前(?P<nb>[两二三])天)"
+    "|(?:过后|之后|以后|过了)?(?:第(?P<n>[二三])天|后一天|次日)|(?:过后|之后|后头|后面)那天)"
 )
 
 
@@ -219,4 +220,5 @@ def festival_day(text: str, today: dt.date) -> tuple[bool, dt.date | None]:
     if date is None or shift is None:
         return True, date
     after = {"二": 1, "三": 2}.get(shift["n"] or "", 1)  # 第二天 is the day after
-    return True, date + dt.timedelta(days=-1 if shift["before"] else after)
+    before = {"两": 2, "二": 2, "三": 3}.get(shift["nb"] or "", 1)  # 前两天: two days before
+    return True, date + dt.timedelta(days=-before if shift["before"] else after)

@@ -33,8 +33,10 @@ _AFTER_WEEKS = re.compile(
     f"(?P<n>{_N})个?(?:礼拜|星期|周)(?:以后|之后|后)|过(?P<k>{_N})个?(?:礼拜|星期|周)"
 )
 _NEXT_WEEK = re.compile("下个?(?:礼拜|星期|周)(?![一二三四五六日天七两])")
+#: An hour: 0-23 in digits or words (周四九点 is 九点 after the weekday 四, not "四九").
+_HOUR = "[0-9]{1,2}|二十[一二三]?|十[一二三四五六七八九]?|[零一二两三四五六七八九幺]"
 _CLOCK = re.compile(
-    f"(?P<pre>上午|早上|早晨|凌晨|下午|中午|傍晚|晚上|夜里|夜晚|半夜)?(?P<h>{_N})(?:点|时)(?P<post>钟|半)?"
+    f"(?P<pre>上午|早上|早晨|凌晨|下午|中午|傍晚|晚上|夜里|夜晚|半夜)?(?P<h>{_HOUR})(?:点|时)(?P<post>钟|半)?"
 )
 #: Words before an hour that put it in the evening or the night (傍晚六点 = 18:00).
 _EVENING = ("下午", "晚上", "傍晚", "夜里", "夜晚")

@@ -288,3 +288,29 @@ def test_when_fourth_pass(text: str, day: str, session: str | None) -> None:
 )
 def test_questions_about_how_things_work_ask_nothing(text: str) -> None:
     assert u("intent", text) == "unknown"
+
+
+# fifth pass (set x: days counted from festivals, refused days, hours) ------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "session"),
+    [
+        ("周三，十点正", "2026-12-02", "am"),  # 十点 after the weekday (no hour 三十)
+        ("下礼拜二 三点左右", "2026-12-08", "pm"),
+        ("州五 上午", "2026-12-04", "am"),  # 州五 heard for 周五
+        ("下个星期3", "2026-12-09", None),
+        ("初一不去 初二也不去 初三去", "2026-12-11", None),  # days refused, then one given
+        ("腊八前两天", "2027-01-13", None),  # two days before the festival
+        ("元宵后头那天", "2027-02-21", None),
+        ("小年那天", "2027-01-30", None),
+        ("怎么排就怎么排", None, None),
+    ],
+)
+def test_when_fifth_pass(text: str, day: str | None, session: str | None) -> None:
+    assert u("when", text) == {"date": day, "session": session}
+
+
+def test_a_booking_hard_to_get_told_as_news_asks_nothing() -> None:
+    assert u("intent", "听说那个医院的专家号不好挂 我儿子挂了两次才挂到") == "unknown"
+    assert u("intent", "专家号难挂的话，帮我挂个普通号") == "hospital"
