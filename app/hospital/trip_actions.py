@@ -22,10 +22,10 @@ from app.hospital.errors import BookingError, patient_in_call
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
 from app.hospital.rules import spoken_clock, spoken_visit_day
 from app.people.enums import PlaceKind
-from app.people.models import Person, SavedPlace
+from app.people.models import Person
 from app.taxi import ahead, hospital_trips, notifications
 from app.taxi.hospital_trips import Canceller, TripRefused
-from app.taxi.models import HospitalTrip, Ride
+from app.taxi.models import Ride
 from app.taxi.whose import rider_for_caller, rider_short
 
 REMINDER_CANCEL_REASON = "提醒电话里取消"
@@ -58,9 +58,13 @@ def _register_trip(registry: ActionRegistry) -> None:
             reminders.record_answer(ctx.session, reminder_id=ctx.vars.get("reminder_id"),
                                     answer="has_ride")
             return "has_ride"
+        # A car to that hospital, else one naming no place, booked before this visit too.
         late = hospital_trips.replaceable_late_ride(
             ctx.session, appointment_id=appointment_id, now=ctx.now, settings=ctx.settings
-        ) or earlier_car_missing(ctx, appointment_id)
+        ) or hospital_trips.replaceable_late_ride(
+            ctx.session, appointment_id=appointment_id, now=ctx.now, settings=ctx.settings,
+            unnamed=True, booked_before_too=True,
+        )
         if late is not None:
             # A car of theirs that would miss the visit (booked to that hospital, or to no
             # place named, before the visit): said so, and its replacement offered (never a
@@ -243,64 +247,6 @@ def _late_offer(ctx: StepContext, ride: Ride) -> bool:
         late_whose=whom,
     )
     return True
-
-
-def earlier_car_missing(ctx: StepContext, appointment_id: int) -> tuple[Ride, datetime] | None:
-    """A car of the patient booked BEFORE the visit, that half-day, naming no place ("去医院"
-    unnamed, or no destination), that picks them up later than the trip to the visit needs
-    (eleventh trial: a 9:00 car booked first, then an 8:00 visit, was "这辆车不变"), with
-    the pickup of the trip that would replace it. The taxi side's rule for such a car booked
-    after the visit (`hospital_trips.replaceable_late_ride(unnamed=True)`), without its
-    "booked after the visit" condition; the same exclusions: a regular ride's return leg, a
-    pickup at a hospital (the way back), a car serving another live booking. A car to a
-    place named (the market) is not the visit's car: it stays `other_ride`. None also when
-    the replacement could not be booked (no place on file, too late, another car within the
-    hour): then nothing is offered."""
-    session = ctx.session
-    appointment = session.get(Appointment, appointment_id)
-    if appointment is None or hospital_trips.joinable_ride(
-        session, appointment, ctx.settings
-    ) is not None:
-        return None
-    needed = hospital_trips.pickup_for(session, appointment, ctx.settings)
-    for ride in hospital_trips.same_morning_rides(
-        session, person_id=appointment.patient_id, appointment=appointment
-    ):
-        if ride.pickup_at is None or ride.pickup_at <= needed or ride.regular_return:
-            continue
-        if (ride.destination or "").strip() not in ("", hospital_trips.UNNAMED_HOSPITAL):
-            continue
-        place = session.get(SavedPlace, ride.pickup_place_id) if ride.pickup_place_id else None
-        if place is not None and place.kind == PlaceKind.HOSPITAL:
-            continue
-        if _serves_another_booking(ctx, ride.id, appointment_id):
-            continue
-        try:
-            pickup_at = hospital_trips.check(
-                session, appointment_id=appointment_id, now=ctx.now, settings=ctx.settings
-            )
-        except TripRefused:
-            return None
-        other = ahead.overlapping_ride(
-            session, person_id=appointment.patient_id, number=None, pickup_at=pickup_at,
-            now=ctx.now, exclude_id=ride.id,
-        )
-        return None if other is not None else (ride, pickup_at)
-    return None
-
-
-def _serves_another_booking(ctx: StepContext, ride_id: int, appointment_id: int) -> bool:
-    """The ride is the car of another live booking of the patient (it serves that one)."""
-    return ctx.session.scalar(
-        select(HospitalTrip.id)
-        .join(Appointment, Appointment.id == HospitalTrip.appointment_id)
-        .where(
-            HospitalTrip.ride_id == ride_id,
-            HospitalTrip.appointment_id != appointment_id,
-            Appointment.status == AppointmentStatus.BOOKED,
-        )
-        .limit(1)
-    ) is not None
 
 
 def _other_said(ctx: StepContext, ride: Ride) -> str:

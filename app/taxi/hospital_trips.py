@@ -171,12 +171,17 @@ def joinable_ride(session: Session, appointment: Appointment, settings: Settings
 
 
 def late_ride(
-    session: Session, appointment: Appointment, settings: Settings, *, unnamed: bool = False
+    session: Session,
+    appointment: Appointment,
+    settings: Settings,
+    *,
+    unnamed: bool = False,
+    booked_before_too: bool = False,
 ) -> Ride | None:
     """A ride of that half-day to the appointment's hospital that picks the patient up later
     than the trip needs (a 9:00 car to the hospital of an 8:00 visit): the car the caller
     meant for the visit, which would miss it. Not one linked to another live appointment
-    (it serves that one)."""
+    (it serves that one). `unnamed` and `booked_before_too`: see `_may_be_for_the_visit`."""
     needed = pickup_for(session, appointment, settings)
     hospital_name, _ = destination(session, appointment)
     for ride in same_morning_rides(session, person_id=appointment.patient_id,
@@ -184,7 +189,7 @@ def late_ride(
         if ride.pickup_at is None or ride.pickup_at <= needed:
             continue
         if not goes_to(ride, hospital_name) and not (
-            unnamed and _may_be_for_the_visit(session, ride, appointment)
+            unnamed and _may_be_for_the_visit(session, ride, appointment, booked_before_too)
         ):
             continue
         if not _serves_another(session, ride.id, appointment.id):
@@ -192,13 +197,18 @@ def late_ride(
     return None
 
 
-def _may_be_for_the_visit(session: Session, ride: Ride, appointment: Appointment) -> bool:
+def _may_be_for_the_visit(
+    session: Session, ride: Ride, appointment: Appointment, booked_before_too: bool
+) -> bool:
     """A car of the visit's half-day booked after the visit that names no hospital ("去医院"
     unnamed, or no destination at all) may be the one the rider means for the visit (ninth
     trial: such a 9:00 car for an 8:00 visit was never checked). Not a car booked before
-    the visit (the visit's booking named it and left it as it is), one that goes to another
-    place or picks up at a hospital (the way back), nor a regular ride's return leg."""
-    if ride.regular_return or ride.created_at < appointment.created_at:
+    the visit (unless `booked_before_too`: the booking of the visit in a call names such a
+    car and offers to replace it, eleventh trial), one that goes to another place or picks
+    up at a hospital (the way back), nor a regular ride's return leg."""
+    if ride.regular_return or (
+        not booked_before_too and ride.created_at < appointment.created_at
+    ):
         return False
     to = (ride.destination or "").strip()
     if to not in ("", UNNAMED_HOSPITAL):
@@ -214,13 +224,16 @@ def replaceable_late_ride(
     now: datetime,
     settings: Settings,
     unnamed: bool = False,
+    booked_before_too: bool = False,
 ) -> tuple[Ride, datetime] | None:
     """The late ride (`late_ride`; with `unnamed`, a car naming no hospital booked after
-    the visit counts too) and the pickup of the trip that would replace it, when that trip
-    can be booked once the late ride is gone (no other ride of theirs within the hour, a
-    time a booked ride can serve)."""
+    the visit counts too, and with `booked_before_too` one booked before it as well) and the
+    pickup of the trip that would replace it, when that trip can be booked once the late ride
+    is gone (no other ride of theirs within the hour, a time a booked ride can serve)."""
     appointment = _appointment(session, appointment_id)
-    late = late_ride(session, appointment, settings, unnamed=unnamed)
+    late = late_ride(
+        session, appointment, settings, unnamed=unnamed, booked_before_too=booked_before_too
+    )
     if late is None or joinable_ride(session, appointment, settings) is not None:
         return None
     try:
