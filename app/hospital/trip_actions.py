@@ -137,17 +137,12 @@ def _register_trip(registry: ActionRegistry) -> None:
             )
         return "replaced"
 
-    @registry.register("check_booked_car_in_time", outcomes=("in_time", "late"))
-    def check_booked_car_in_time(ctx: StepContext) -> str:
-        """A car just booked to a hospital (the booking flow) that picks the rider up too
-        late for a visit booked there before it: said so, and the one-step replacement of
-        the late-car path offered (`replace_late_ride`, never two cars)."""
-        ride = ctx.session.get(Ride, ctx.vars.get("ride_id")) if ctx.vars.get("ride_id") else None
-        return "late" if ride is not None and _late_offer(ctx, ride) else "in_time"
-
     @registry.register("check_listed_car_in_time", outcomes=("in_time", "late"))
     def check_listed_car_in_time(ctx: StepContext) -> str:
-        """The same for a booked car just read out (key 3, after the last four digits)."""
+        """A booked car just read out (key 3, after the last four digits) that picks the
+        rider up too late for a visit that day: said so, and the one-step replacement of the
+        late-car path offered (`replace_late_ride`, never two cars). (A car being booked is
+        checked at its read-back, app/taxi/late_draft.py.)"""
         ride_id = ctx.vars.get("booked_ride_id")
         ride = ctx.session.get(Ride, ride_id) if ride_id else None
         return "late" if ride is not None and _late_offer(ctx, ride) else "in_time"

@@ -135,17 +135,21 @@ def pickup_place(session: Session, person_id: int) -> SavedPlace | None:
 
 
 def same_morning_rides(
-    session: Session, *, person_id: int, appointment: Appointment
+    session: Session, *, person_id: int, appointment: Appointment, draft: Ride | None = None
 ) -> list[Ride]:
-    """The rides the patient booked ahead for the appointment's half-day, soonest first."""
+    """The rides the patient booked ahead for the appointment's half-day, soonest first;
+    with `draft`, that car not booked yet among them (checked at its read-back)."""
     found = []
-    for ride in ahead.booked_rides_of(session, person_id=person_id, number=None):
+    rides = ahead.booked_rides_of(session, person_id=person_id, number=None)
+    for ride in [*rides, draft] if draft is not None else rides:
         if ride.pickup_at is None:
             continue
         local = local_now(ride.pickup_at)
         morning = local.time() < NOON
         if local.date() == appointment.day and morning == (appointment.session == ClinicSession.AM):
             found.append(ride)
+    if draft is not None:
+        found.sort(key=lambda ride: ride.pickup_at or datetime.min)
     return found
 
 
@@ -177,6 +181,7 @@ def late_ride(
     *,
     unnamed: bool = False,
     booked_before_too: bool = False,
+    draft: Ride | None = None,
 ) -> Ride | None:
     """A ride of that half-day to the appointment's hospital that picks the patient up later
     than the trip needs (a 9:00 car to the hospital of an 8:00 visit): the car the caller
@@ -185,7 +190,7 @@ def late_ride(
     needed = pickup_for(session, appointment, settings)
     hospital_name, _ = destination(session, appointment)
     for ride in same_morning_rides(session, person_id=appointment.patient_id,
-                                   appointment=appointment):
+                                   appointment=appointment, draft=draft):
         if ride.pickup_at is None or ride.pickup_at <= needed:
             continue
         if not goes_to(ride, hospital_name) and not (
@@ -225,6 +230,7 @@ def replaceable_late_ride(
     settings: Settings,
     unnamed: bool = False,
     booked_before_too: bool = False,
+    draft: Ride | None = None,
 ) -> tuple[Ride, datetime] | None:
     """The late ride (`late_ride`; with `unnamed`, a car naming no hospital booked after
     the visit counts too, and with `booked_before_too` one booked before it as well) and the
@@ -232,7 +238,8 @@ def replaceable_late_ride(
     is gone (no other ride of theirs within the hour, a time a booked ride can serve)."""
     appointment = _appointment(session, appointment_id)
     late = late_ride(
-        session, appointment, settings, unnamed=unnamed, booked_before_too=booked_before_too
+        session, appointment, settings, unnamed=unnamed, booked_before_too=booked_before_too,
+        draft=draft,
     )
     if late is None or joinable_ride(session, appointment, settings) is not None:
         return None
@@ -253,9 +260,13 @@ def appointment_missed_by(
     """The rider's live appointment that this booked ride would miss (a 9:00 car to the
     hospital of an 8:00 visit booked before the car, or to no hospital named at all), with
     the pickup of the trip that would replace it (`replaceable_late_ride`); None when it
-    misses none, or when no replacement could be booked (then nothing is offered)."""
-    if ride.person_id is None or ride.pickup_at is None or ride.status != RideStatus.SCHEDULED:
+    misses none, or when no replacement could be booked (then nothing is offered). A draft
+    (at its read-back, before it is booked) is checked as if it were booked."""
+    if ride.person_id is None or ride.pickup_at is None:
         return None
+    if ride.status not in (RideStatus.SCHEDULED, RideStatus.DRAFT):
+        return None
+    draft = ride if ride.status == RideStatus.DRAFT else None
     day = local_today(ride.pickup_at)
     appointments = session.scalars(
         select(Appointment)
@@ -270,7 +281,8 @@ def appointment_missed_by(
         if booked_ride_of(session, appointment.id) is not None:
             continue  # it has its car
         late = replaceable_late_ride(
-            session, appointment_id=appointment.id, now=now, settings=settings, unnamed=True
+            session, appointment_id=appointment.id, now=now, settings=settings, unnamed=True,
+            draft=draft,
         )
         if late is not None and late[0].id == ride.id:
             return appointment, late[1]

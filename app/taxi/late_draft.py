@@ -92,19 +92,10 @@ def _draft(ctx: StepContext) -> Ride | None:
 
 
 def _missed(ctx: StepContext, ride: Ride) -> tuple[Appointment, datetime] | None:
-    """`appointment_missed_by` for the draft as if booked: it looks at booked rides, so the
-    draft is one for the question only, then a draft again (the same transaction)."""
-    if ride.person_id is None:
-        return None
-    ride.status = RideStatus.SCHEDULED
-    ctx.session.flush()
-    try:
-        return hospital_trips.appointment_missed_by(
-            ctx.session, ride=ride, now=ctx.now, settings=ctx.settings
-        )
-    finally:
-        ride.status = RideStatus.DRAFT
-        ctx.session.flush()
+    """`appointment_missed_by` for the draft, checked as if it were booked."""
+    return hospital_trips.appointment_missed_by(
+        ctx.session, ride=ride, now=ctx.now, settings=ctx.settings
+    )
 
 
 def _offer_vars(ctx: StepContext, ride: Ride, appointment_id: int, pickup_at: datetime) -> None:
