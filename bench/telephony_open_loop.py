@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,6 +51,8 @@ from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
+
+from served import free_port, service_env  # noqa: E402
 
 from app.core.db import Database  # noqa: E402
 from app.core.migrate import upgrade  # noqa: E402
@@ -137,22 +138,10 @@ def open_consoles(base: str, count: int, stop: threading.Event, seen: list[str])
 
 
 def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "IVR_DATABASE_URL": url,
-        "IVR_TWILIO_AUTH_TOKEN": TOKEN,
-        "IVR_PUBLIC_BASE_URL": PUBLIC,
-        "IVR_SPEECH_MODEL": "",
-        "IVR_OUTBOX_IN_PROCESS": "false",
-        "IVR_RETENTION_IN_PROCESS": "false",
-        "IVR_SCHEDULER_IN_PROCESS": "false",
-        "IVR_LOG_LEVEL": "WARNING",
-    }
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    port = free_port()
+    env = service_env(
+        url, IVR_TWILIO_AUTH_TOKEN=TOKEN, IVR_PUBLIC_BASE_URL=PUBLIC, IVR_SPEECH_MODEL=""
+    )
     server = subprocess.Popen(
         [
             *(sys.executable, "-c", "from app.cli import main; main()", "serve"),
