@@ -205,7 +205,7 @@ class Engine:
             self._fail(call, "nomatch", out)
             return
         if spec.on_hum and _bare_hum(text):
-            self._ask_again(call, spec.on_hum, out)
+            self._fail(call, "hum", out, ask=spec.on_hum)
             return
         # A no that wants nothing at all (不消了, 算了, 要不得: the understanding's `decline`)
         # has a state of its own where the question says so (`answers: {decline: ...}`),
@@ -300,7 +300,11 @@ class Engine:
         out.append(Say(self._render(call, spec.ask), pace="slow"))
         out.append(self._listen(spec))
 
-    def _fail(self, call: CallState, why: str, out: list[Output]) -> None:
+    def _fail(
+        self, call: CallState, why: str, out: list[Output], *, ask: str | None = None
+    ) -> None:
+        """An answer that is none: the question again in simpler words (or in `ask`, its own
+        plain words for a bare 嗯 at a commit question), the second time a person."""
         spec = self._current(call)
         call.failures += 1
         logger.info("caller input not usable (%s), failure %d", why, call.failures)
@@ -313,18 +317,8 @@ class Engine:
             out.append(Say(self._common(call, "wrong_key"), pace="slow"))
         elif why == "key_not_words":  # a key where words are wanted: "say it"
             out.append(Say(self._common(call, "say_not_key"), pace="slow"))
-        assert spec.simpler is not None
-        out.append(Say(self._render(call, spec.simpler), pace="slow"))
-        out.append(self._listen(spec))
-
-    def _ask_again(self, call: CallState, prompt: str, out: list[Output]) -> None:
-        """A question asked again in its own plain words (a bare 嗯 at a commit question):
-        counted as an answer that is none, so the second one reaches a person."""
-        spec = self._current(call)
-        call.failures += 1
-        if call.failures >= FAILURES_BEFORE_TRANSFER:
-            self._transfer(call, "not_understood", out)
-            return
+        prompt = ask or spec.simpler
+        assert prompt is not None
         out.append(Say(self._render(call, prompt), pace="slow"))
         out.append(self._listen(spec))
 
