@@ -44,6 +44,9 @@ class ActionDef:
     outcomes: frozenset[str] = field(default_factory=frozenset)
     commits: bool = False
     doc: str = ""
+    # A bare 嗯 may be its yes (ordering a car now: the one-key taxi's "对" in the caller's
+    # own sound); every other committing action's question asks again (`on_hum`).
+    hum_is_yes: bool = False
 
 
 class ActionRegistry:
@@ -51,13 +54,18 @@ class ActionRegistry:
         self._actions: dict[str, ActionDef] = {}
 
     def register(
-        self, name: str, *, outcomes: tuple[str, ...] = (), commits: bool = False
+        self,
+        name: str,
+        *,
+        outcomes: tuple[str, ...] = (),
+        commits: bool = False,
+        hum_is_yes: bool = False,
     ) -> Callable[[ActionFn], ActionFn]:
         def decorator(fn: ActionFn) -> ActionFn:
             if name in self._actions:
                 raise ValueError(f"action {name!r} registered twice")
             self._actions[name] = ActionDef(
-                name, fn, frozenset(outcomes), commits, (fn.__doc__ or "").strip()
+                name, fn, frozenset(outcomes), commits, (fn.__doc__ or "").strip(), hum_is_yes
             )
             return fn
 

@@ -242,8 +242,14 @@ def _check_loops_wait(flows: FlowSet) -> list[str]:
     return problems
 
 
+def _hum_is_yes(flows: FlowSet, actions: ActionRegistry, ref: StateRef) -> bool:
+    action = actions.get(flows.state(ref).action or "")
+    return action is not None and action.hum_is_yes
+
+
 def _check_commits_confirmed(flows: FlowSet, actions: ActionRegistry) -> list[str]:
-    """Every way into a committing state must be the `yes` of a yes/no question."""
+    """Every way into a committing state must be the `yes` of a yes/no question, and that
+    question must ask again at a bare 嗯 (`on_hum`) unless the action says 嗯 is its yes."""
     problems = []
     committing = {
         ref
@@ -260,5 +266,13 @@ def _check_commits_confirmed(flows: FlowSet, actions: ActionRegistry) -> list[st
                 problems.append(
                     f"{ref.flow}.yaml: state {ref.state!r} reaches {to} ({label}), which runs "
                     f"committing action {flows.state(to).action!r}, without a yes/no confirmation"
+                )
+            elif spec.on_hum is None and label == "answer yes" and not _hum_is_yes(
+                flows, actions, to
+            ):
+                # A bare 嗯 is "I am listening", never the yes that commits (trials ten, eleven).
+                problems.append(
+                    f"{ref.flow}.yaml: state {ref.state!r} confirms committing action "
+                    f"{flows.state(to).action!r} without `on_hum` (a bare 嗯 would commit)"
                 )
     return problems

@@ -323,6 +323,7 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
             "queued", "no_driver", "booked", "second", "booked_soon", "late", "same", "address",
         ),
         commits=True,
+        hum_is_yes=True,
     )
     def queue_ride(ctx: StepContext) -> str:
         """Put the confirmed ride in the dispatch queue, or book it for the time asked for
@@ -370,7 +371,9 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
                                           settings=ctx.settings)
         return outcome
 
-    @registry.register("queue_instead", outcomes=("queued", "no_driver", "booked"), commits=True)
+    @registry.register(
+        "queue_instead", outcomes=("queued", "no_driver", "booked"), commits=True, hum_is_yes=True
+    )
     def queue_instead(ctx: StepContext) -> str:
         """The caller wants this car instead of the one booked for that half-day: that one
         is cancelled (not texted: the caller heard it) and this one booked, together."""

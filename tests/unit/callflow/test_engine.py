@@ -51,6 +51,7 @@ FLOW = {
         "sure": {
             "ask": "sure",
             "simpler": "sure_simple",
+            "on_hum": "sure_simple",
             "expect": "yesno",
             "keys": {1: "book", 2: "menu"},
             "answers": {"yes": "book", "no": "menu"},

@@ -124,12 +124,16 @@ def test_accepts_a_booking_behind_a_yes_no_confirmation(tmp_path: Path) -> None:
     flow["states"]["sure"] = {  # type: ignore[index]
         "ask": "sure",
         "simpler": "sure_simple",
+        "on_hum": "sure_simple",
         "expect": "yesno",
         "keys": {1: "book", 2: "menu"},
         "answers": {"yes": "book", "no": "menu"},
     }
     flow["states"]["book"] = {"action": "book", "next": "bye"}  # type: ignore[index]
     assert load_flows(_write(tmp_path, flow), _actions()).names() == ["main"]
+    # Without `on_hum` a bare 嗯 would be the yes that books: refused.
+    del flow["states"]["sure"]["on_hum"]  # type: ignore[index]
+    assert "without `on_hum`" in _problems(tmp_path, flow)
 
 
 def test_rejects_a_loop_that_never_listens(tmp_path: Path) -> None:
