@@ -12,11 +12,11 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
 T = TypeVar("T")
 
@@ -115,8 +115,42 @@ def insert_new(session: Session, model: type[T], **values: Any) -> T | None:
     an insert would have failed). Only unique violations are skipped; any other error
     still raises. No ORM flush events fire for the row (no model with flush listeners is
     written this way).
+
+    The statement is built once per model and database and runs on the session's
+    connection (pending changes are flushed first, as the ORM's autoflush would); the
+    returned row, every column of it, becomes a loaded object of the session without the
+    ORM's bulk-insert machinery (docs/performance.md, "Hospital bookings").
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(model).values(**values).on_conflict_do_nothing().returning(model)
-    return session.scalars(statement).one_or_none()
+    if session.autoflush:
+        session.flush()
+    conn = session.connection()
+    new = _NEW_ROWS.get((conn.dialect.name, model))
+    if new is None:
+        new = _NEW_ROWS[(conn.dialect.name, model)] = _NewRow(conn.dialect.name, model)
+    row = conn.execute(new.statement, {new.column[k]: v for k, v in values.items()}).first()
+    if row is None:
+        return None
+    obj = model(**{new.attribute[k]: v for k, v in row._mapping.items()})
+    if session.identity_key(instance=obj) in session.identity_map:  # pragma: no cover
+        # A row id used again (SQLite, after a delete in this transaction): read it.
+        return session.get(model, row._mapping[new.primary_key], populate_existing=True)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
+
+
+class _NewRow:
+    """`insert_new`'s statement for one model and database, and its names: attribute to
+    column key and back."""
+
+    def __init__(self, dialect: str, model: type[Any]) -> None:
+        mapper = inspect(model)
+        table = cast(Table, mapper.local_table)
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self.statement = insert(table).on_conflict_do_nothing().returning(*table.c)
+        self.column = {prop.key: prop.columns[0].key for prop in mapper.column_attrs}
+        self.attribute = {column: attribute for attribute, column in self.column.items()}
+        self.primary_key = mapper.primary_key[0].key
+
+
+_NEW_ROWS: dict[tuple[str, type[Any]], _NewRow] = {}

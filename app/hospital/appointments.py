@@ -24,18 +24,21 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date, datetime, time
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, bindparam, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import texts
 from app.core.local_time import local_today
+from app.db.base import utcnow
 from app.hospital import reminders
-from app.hospital.bookable import session_takes_new_bookings
+from app.hospital.bookable import takes_new_bookings_now
 from app.hospital.enums import AppointmentStatus, SlotStatus
 from app.hospital.errors import BookingError
+from app.hospital.fhir.models import FhirLink
 from app.hospital.models import Appointment, Department, Doctor, Hospital, Schedule, Slot
 from app.hospital.offers import CLINIC_WORDS, Offer, offer_for_slot
 from app.hospital.patients import check_not_suspended, get_patient, patient_age
@@ -100,71 +103,98 @@ def book(
     slot goes to an elderly patient, and the patient has no other booking in the
     department (by its canonical name, at any hospital) that day.
     """
+    session.flush()  # the statements below go to the connection, past the unit of work
     patient = get_patient(session, patient_id, with_phones=notify)
     today = local_today(now)
     _resident(patient, today)
     check_not_suspended(patient, today)
     contact = _contact(session, patient, booked_by_contact_id)
-    slot = _locked_slot(session, slot_id)
-    schedule, doctor, department, hospital = _slot_context(session, slot)
-    rules = BookingRules.from_json(hospital.rules)
-    if not session_takes_new_bookings(schedule, doctor):  # stopped, or the doctor 停用
-        raise BookingError("slot_unavailable")
-    if slot.status != SlotStatus.FREE:
-        raise BookingError("slot_taken")
-    if slot.reserved_for_onsite:  # kept for walk-ins at the desk, never booked by phone
-        raise BookingError("slot_unavailable")
-    if slot.reserved_for_family_doctor != (family_doctor_id is not None):
-        # The family-doctor share is booked by family doctors only, and only from it.
-        raise BookingError("slot_unavailable")
-    _check_day(rules, schedule.day, now)
-    if (
-        slot.reserved_for_elderly
-        and not rules.elderly_released(schedule.day, schedule.session, now)
-        and not rules.is_elderly(patient_age(patient, today))
-    ):  # kept for older callers until the hospital's release moment for the session
-        raise BookingError("reserved_for_elderly")
-    # One read of the patient's live bookings that day for both checks below.
-    same_day = _live_bookings_on(session, patient_id=patient.id, day=schedule.day)
-    if any(other.department_name == department.name for other, _ in same_day):
-        raise _already_booked(schedule.day, department.name)
-    _refuse_clash(same_day, slot.start_time)
-    appointment = Appointment(
-        slot_id=slot.id,
-        patient_id=patient.id,
-        department_id=department.id,
-        department_name=department.name,
-        day=schedule.day,
-        session=schedule.session,
-        booked_by_contact_id=contact.id if contact is not None else None,
-        booked_by_number=booked_by_number,
-        call_id=call_id,
-        booked_by_staff_id=family_doctor_id if family_doctor_id is not None else staff_id,
-        status=AppointmentStatus.BOOKED,
-    )
-    try:
-        # A savepoint: after a lost race the caller's transaction stays usable (e.g. to
-        # look for other offers in the same step).
-        with session.begin_nested():
-            session.add(appointment)
-            slot.status = SlotStatus.BUSY
-            session.flush()
-    except StaleDataError:
-        raise BookingError("slot_taken") from None
-    except IntegrityError as exc:
-        if _is_slot_conflict(exc):
-            raise BookingError("slot_taken") from None
-        raise _already_booked(schedule.day, department.name) from None
+    conn = session.connection()
+    locked = conn.dialect.name == "sqlite"
+    if locked:
+        # SQLite has no row locks; a no-op write takes the database write lock now, so the
+        # checks that follow read what no other writer can change before we commit.
+        conn.execute(_SQLITE_WRITE_LOCK, {"slot_id": slot_id})
+    while True:
+        slot = conn.execute(_SLOT_LOCKED if locked else _SLOT, {"slot_id": slot_id}).first()
+        if slot is None:
+            raise BookingError("slot_not_found")
+        rules = BookingRules.from_json(slot.rules)
+        if not takes_new_bookings_now(slot.schedule_status, slot.doctor_active):
+            raise BookingError("slot_unavailable")  # stopped, or the doctor 停用
+        if slot.status != SlotStatus.FREE:
+            raise BookingError("slot_taken")
+        if slot.reserved_for_onsite:  # kept for walk-ins at the desk, never booked by phone
+            raise BookingError("slot_unavailable")
+        if slot.reserved_for_family_doctor != (family_doctor_id is not None):
+            # The family-doctor share is booked by family doctors only, and only from it.
+            raise BookingError("slot_unavailable")
+        _check_day(rules, slot.day, now)
+        if (
+            slot.reserved_for_elderly
+            and not rules.elderly_released(slot.day, slot.session, now)
+            and not rules.is_elderly(patient_age(patient, today))
+        ):  # kept for older callers until the hospital's release moment for the session
+            raise BookingError("reserved_for_elderly")
+        # One read of the patient's live bookings that day for both checks below.
+        same_day = [
+            _Booked(*row)
+            for row in conn.execute(_SAME_DAY, {"patient_id": patient.id, "day": slot.day})
+        ]
+        if any(other.department_name == slot.department_name for other in same_day):
+            raise _already_booked(slot.day, slot.department_name)
+        _refuse_clash(same_day, slot.start_time)
+        # Taken only if nothing changed since it was read (PostgreSQL: a writer racing for
+        # it is waited for, then this matches nothing). Else read and check it again, this
+        # time under its row lock, which a lost race answers with `slot_taken` above.
+        if conn.execute(_TAKE_SLOT, {"slot_id": slot_id, "read_version": slot.version}).rowcount:
+            break
+        if locked:  # pragma: no cover - nobody can change a locked slot
+            raise BookingError("slot_taken")
+        locked = True
+    _expire_loaded_slot(session, slot_id)
+    stamp = utcnow()
+    values = {
+        "slot_id": slot_id,
+        "patient_id": patient.id,
+        "department_id": slot.department_id,
+        "department_name": slot.department_name,
+        "day": slot.day,
+        "session": slot.session,
+        "booked_by_contact_id": contact.id if contact is not None else None,
+        "booked_by_number": booked_by_number,
+        "call_id": call_id,
+        "booked_by_staff_id": family_doctor_id if family_doctor_id is not None else staff_id,
+        "status": AppointmentStatus.BOOKED,
+        "cancelled_at": None,
+        "cancel_reason": None,
+        "checked_in_at": None,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    # ON CONFLICT DO NOTHING: a unique index that refuses it (a slot or a patient booked
+    # by another transaction meanwhile) leaves the caller's transaction usable (e.g. to
+    # look for other offers in the same step); the slot is given back.
+    new_id = conn.execute(_NEW_APPOINTMENT[conn.dialect.name], values).scalar()
+    if new_id is None:
+        conn.execute(_GIVE_BACK_SLOT, {"slot_id": slot_id})
+        if conn.execute(_LIVE_ON_SLOT, {"slot_id": slot_id}).first() is not None:
+            raise BookingError("slot_taken")
+        raise _already_booked(slot.day, slot.department_name)
+    appointment = _persistent(session, Appointment(id=new_id, **values))
     log.info(
         "appointment %s booked: slot %s, department %s, %s",
-        appointment.id, slot.id, department.id, "family" if contact else "self",
+        appointment.id, slot_id, slot.department_id, "family" if contact else "self",
     )
+    if slot.webhook_url:  # the FHIR push the flush listener writes for other changes
+        from app.hospital.fhir.push import enqueue
+
+        enqueue(session, appointment.id)
     # The reminder call the day before (app/hospital/reminders.py), in this transaction.
     reminders.schedule_for(session, appointment, now=now)
     if not notify:
         return appointment
-    offer = offer_for_slot(slot, schedule, doctor, department, hospital, rules)
-    body = _booked_sms(patient, offer)
+    body = _booked_sms(patient, _offer(slot, rules))
     if family_doctor_id is not None:
         notify_family(session, patient, body, f"appointment:{appointment.id}:booked")
         return appointment
@@ -272,7 +302,7 @@ def clashing_booking(
     the hour.
     """
     clash = _clash(_live_bookings_on(session, patient_id=patient_id, day=day), start_time)
-    return clash[0] if clash is not None else None
+    return session.get(Appointment, clash.id) if clash is not None else None
 
 
 def check_no_clash(session: Session, *, patient_id: int, day: date, start_time: time) -> None:
@@ -281,39 +311,35 @@ def check_no_clash(session: Session, *, patient_id: int, day: date, start_time: 
     _refuse_clash(_live_bookings_on(session, patient_id=patient_id, day=day), start_time)
 
 
-def _live_bookings_on(
-    session: Session, *, patient_id: int, day: date
-) -> list[tuple[Appointment, time]]:
+class _Booked(NamedTuple):
+    """A live booking of the patient that day, as the checks need it."""
+
+    id: int
+    department_name: str
+    day: date
+    start_time: time
+
+
+def _live_bookings_on(session: Session, *, patient_id: int, day: date) -> list[_Booked]:
     """The patient's live bookings that day (any department, any hospital), earliest
     first, each with its start time."""
-    rows = session.execute(
-        select(Appointment, Slot.start_time)
-        .join(Slot, Slot.id == Appointment.slot_id)
-        .where(
-            Appointment.patient_id == patient_id,
-            Appointment.day == day,
-            Appointment.status == AppointmentStatus.BOOKED,
-        )
-        .order_by(Slot.start_time)
-    )
-    return [(appointment, start) for appointment, start in rows]
+    rows = session.execute(_SAME_DAY, {"patient_id": patient_id, "day": day})
+    return [_Booked(*row) for row in rows]
 
 
-def _clash(
-    same_day: list[tuple[Appointment, time]], start_time: time
-) -> tuple[Appointment, time] | None:
-    return next((row for row in same_day if times_clash(row[1], start_time)), None)
+def _clash(same_day: list[_Booked], start_time: time) -> _Booked | None:
+    return next((row for row in same_day if times_clash(row.start_time, start_time)), None)
 
 
-def _refuse_clash(same_day: list[tuple[Appointment, time]], start_time: time) -> None:
+def _refuse_clash(same_day: list[_Booked], start_time: time) -> None:
     clash = _clash(same_day, start_time)
     if clash is not None:
-        other, at = clash
+        at = clash.start_time
         raise BookingError(
             "time_clash",
-            day=other.day,
+            day=clash.day,
             time=f"{'下午' if at.hour >= 12 else '上午'}{spoken_clock(at)}",
-            department=other.department_name,
+            department=clash.department_name,
         )
 
 
@@ -331,14 +357,6 @@ def _booked_sms(patient: Person, offer: Offer) -> str:
         fee=offer.fee_yuan,
         deadline=f"{deadline.month}月{deadline.day}日{spoken_time(deadline.time())}",
     )
-
-
-def _is_slot_conflict(exc: IntegrityError) -> bool:
-    """Which partial unique index fired: PostgreSQL names it, SQLite names the columns."""
-    detail = str(exc.orig)
-    if "uq_appointments_live_slot" in detail:
-        return True
-    return "appointments.slot_id" in detail and "patient_id" not in detail
 
 
 def _already_booked(day: date, department: str) -> BookingError:
@@ -487,3 +505,134 @@ def _sms_numbers(patient: Person, extra: str | None) -> list[str]:
 
 def _sms(session: Session, number: str, body: str, key: str) -> None:
     enqueue_message(session, kind=OutboxKind.SMS, to_number=number, body=body, idempotency_key=key)
+
+
+# --- the booking's statements ------------------------------------------------------------
+# Core statements built once: a booking runs them on the session's connection, without
+# the ORM's statement construction, loading and unit of work (docs/performance.md).
+
+_SLOTS = cast(Table, Slot.__table__)
+_SCHEDULES = cast(Table, Schedule.__table__)
+_DOCTORS = cast(Table, Doctor.__table__)
+_DEPARTMENTS = cast(Table, Department.__table__)
+_HOSPITALS = cast(Table, Hospital.__table__)
+_APPOINTMENTS = cast(Table, Appointment.__table__)
+_LINKS = cast(Table, FhirLink.__table__)
+
+# The slot, its session, doctor, department and hospital (its rules), and the hospital's
+# FHIR webhook (None: no push to write), in one statement.
+_SLOT = (
+    select(
+        _SLOTS.c.id,
+        _SLOTS.c.start_time,
+        _SLOTS.c.status,
+        _SLOTS.c.version,
+        _SLOTS.c.reserved_for_elderly,
+        _SLOTS.c.reserved_for_onsite,
+        _SLOTS.c.reserved_for_family_doctor,
+        _SCHEDULES.c.day,
+        _SCHEDULES.c.session,
+        _SCHEDULES.c.status.label("schedule_status"),
+        _DOCTORS.c.name.label("doctor_name"),
+        _DOCTORS.c.title.label("doctor_title"),
+        _DOCTORS.c.clinic_type,
+        _DOCTORS.c.fee_yuan,
+        _DOCTORS.c.active.label("doctor_active"),
+        _DEPARTMENTS.c.id.label("department_id"),
+        _DEPARTMENTS.c.name.label("department_name"),
+        _HOSPITALS.c.id.label("hospital_id"),
+        _HOSPITALS.c.short_name.label("hospital"),
+        _HOSPITALS.c.name.label("hospital_name"),
+        _HOSPITALS.c.rules,
+        _LINKS.c.webhook_url,
+    )
+    .select_from(
+        _SLOTS.join(_SCHEDULES, _SCHEDULES.c.id == _SLOTS.c.schedule_id)
+        .join(_DOCTORS, _DOCTORS.c.id == _SCHEDULES.c.doctor_id)
+        .join(_DEPARTMENTS, _DEPARTMENTS.c.id == _DOCTORS.c.department_id)
+        .join(_HOSPITALS, _HOSPITALS.c.id == _DEPARTMENTS.c.hospital_id)
+        .outerjoin(_LINKS, _LINKS.c.hospital_id == _HOSPITALS.c.id)
+    )
+    .where(_SLOTS.c.id == bindparam("slot_id"))
+)
+_SLOT_LOCKED = _SLOT.with_for_update(of=_SLOTS)
+_SQLITE_WRITE_LOCK = text("UPDATE slots SET version = version WHERE id = :slot_id")
+
+# Takes the slot if it is free and unchanged since read; the version column is bumped as
+# the ORM's version counter would (a stale ORM update of the slot then fails).
+_TAKE_SLOT = (
+    update(_SLOTS)
+    .where(
+        _SLOTS.c.id == bindparam("slot_id"),
+        _SLOTS.c.status == SlotStatus.FREE,
+        _SLOTS.c.version == bindparam("read_version"),
+    )
+    .values(status=SlotStatus.BUSY, version=_SLOTS.c.version + 1)
+)
+_GIVE_BACK_SLOT = (
+    update(_SLOTS)
+    .where(_SLOTS.c.id == bindparam("slot_id"))
+    .values(status=SlotStatus.FREE, version=_SLOTS.c.version + 1)
+)
+_LIVE_ON_SLOT = select(_APPOINTMENTS.c.id).where(
+    _APPOINTMENTS.c.slot_id == bindparam("slot_id"),
+    _APPOINTMENTS.c.status == AppointmentStatus.BOOKED,
+)
+_SAME_DAY = (
+    select(
+        _APPOINTMENTS.c.id, _APPOINTMENTS.c.department_name, _APPOINTMENTS.c.day,
+        _SLOTS.c.start_time,
+    )
+    .select_from(_APPOINTMENTS.join(_SLOTS, _SLOTS.c.id == _APPOINTMENTS.c.slot_id))
+    .where(
+        _APPOINTMENTS.c.patient_id == bindparam("patient_id"),
+        _APPOINTMENTS.c.day == bindparam("day"),
+        _APPOINTMENTS.c.status == AppointmentStatus.BOOKED,
+    )
+    .order_by(_SLOTS.c.start_time)
+)
+# INSERT ... ON CONFLICT DO NOTHING RETURNING id, on either database: nothing returned
+# when a partial unique index already holds a live booking of the slot or of the patient
+# in the department that day.
+_NEW_APPOINTMENT = {
+    "postgresql": postgresql.insert(_APPOINTMENTS).on_conflict_do_nothing()
+    .returning(_APPOINTMENTS.c.id),
+    "sqlite": sqlite.insert(_APPOINTMENTS).on_conflict_do_nothing()
+    .returning(_APPOINTMENTS.c.id),
+}
+
+
+def _expire_loaded_slot(session: Session, slot_id: int) -> None:
+    """A Slot the session had loaded is read again when next used (it was just written
+    past the ORM)."""
+    loaded = session.identity_map.get(session.identity_key(Slot, slot_id))
+    if loaded is not None:
+        session.expire(loaded)
+
+
+def _persistent(session: Session, appointment: Appointment) -> Appointment:
+    """The row just inserted with every column given, as a loaded object of the session
+    (no statement: nothing to read back)."""
+    make_transient_to_detached(appointment)
+    session.add(appointment)
+    return appointment
+
+
+def _offer(slot: Any, rules: BookingRules) -> Offer:
+    """`offers.offer_for_slot` for the booking's row."""
+    return Offer(
+        slot_id=slot.id,
+        hospital_id=slot.hospital_id,
+        hospital=slot.hospital,
+        hospital_name=slot.hospital_name,
+        department=slot.department_name,
+        doctor_name=slot.doctor_name,
+        doctor_title=slot.doctor_title,
+        clinic_type=slot.clinic_type,
+        fee_yuan=slot.fee_yuan,
+        day=slot.day,
+        session=slot.session,
+        start_time=slot.start_time,
+        reserved_for_elderly=slot.reserved_for_elderly,
+        cancel_deadline=rules.cancel_deadline(slot.day),
+    )

@@ -24,4 +24,9 @@ def takes_new_bookings() -> ColumnElement[bool]:
 
 def session_takes_new_bookings(schedule: Schedule, doctor: Doctor) -> bool:
     """The same rule for a loaded session and its doctor."""
-    return schedule.status == ScheduleStatus.ACTIVE and bool(doctor.active)
+    return takes_new_bookings_now(schedule.status, doctor.active)
+
+
+def takes_new_bookings_now(schedule_status: ScheduleStatus, doctor_active: bool) -> bool:
+    """The same rule for the session's status and its doctor's `active`, as read."""
+    return schedule_status == ScheduleStatus.ACTIVE and bool(doctor_active)
