@@ -371,6 +371,10 @@ def test_self_and_a_relative_booking_one_patient_at_two_hospitals_at_once_only_o
     for t in threads:
         t.join(60)
     assert sorted(results) == ["already_booked", "booked"]
+    with demo.session() as session:  # the loser's slot is free again (or never taken)
+        assert [session.get(Slot, s).status for s, _, _ in bookings].count(  # type: ignore[union-attr]
+            SlotStatus.FREE
+        ) == 1
     assert "已经挂了" in messages[0] and CARDIO in messages[0] and "被别人" not in messages[0]
     with demo.session() as session:
         live = session.scalars(
@@ -401,6 +405,44 @@ def test_a_lost_race_leaves_the_callers_transaction_usable(demo: Database) -> No
             appointments.book(session, slot_id=slot_id, patient_id=_person(demo, WANG),
                               now=NOW, booked_by_number=WANG)
         assert appointment_offers.find_offers(session, department=CARDIO, patient_id=None, now=NOW)
+    with demo.session() as session:  # the refused booking took nothing: the slot as it was
+        assert session.get(Slot, slot_id).status == SlotStatus.FREE  # type: ignore[union-attr]
+        assert session.scalar(select(func.count(Appointment.id))) == 1
+    assert len(_sms(demo)) == 1
+
+
+def test_a_slot_taken_between_reading_and_taking_it_is_refused_and_nothing_kept(
+    demo: Database,
+) -> None:
+    """Another caller takes the slot after this booking read it free (PostgreSQL: the slot
+    is read without a lock; SQLite holds the write lock from the start, so the other
+    writer waits and this booking wins)."""
+    zhang = _person(demo, ZHANG)
+    slot_id = _slot(demo, day=d(3), start=time(9, 0))
+    postgres = demo.engine.dialect.name == "postgresql"
+    other = Database(demo.url)
+    taken: list[str] = []
+
+    def take_it_first(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("UPDATE slots SET status") and not taken:
+            taken.append(statement)
+            with other.session() as session:
+                session.get(Slot, slot_id).status = SlotStatus.BUSY  # type: ignore[union-attr]
+
+    if postgres:
+        event.listen(demo.engine, "before_cursor_execute", take_it_first)
+        try:
+            with pytest.raises(BookingError) as err:
+                _book(demo, slot_id, zhang)
+        finally:
+            event.remove(demo.engine, "before_cursor_execute", take_it_first)
+        assert err.value.code == "slot_taken" and taken
+        with demo.session() as session:
+            assert session.scalar(select(func.count(Appointment.id))) == 0
+        assert _sms(demo) == []
+    else:
+        _book(demo, slot_id, zhang)
+    other.dispose()
 
 
 def test_one_booking_per_patient_per_department_per_day(demo: Database) -> None:
