@@ -26,7 +26,7 @@ import re
 from datetime import date, datetime, time
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, select, text, update
+from sqlalchemy import Connection, Table, and_, bindparam, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
@@ -104,11 +104,7 @@ def book(
     department (by its canonical name, at any hospital) that day.
     """
     session.flush()  # the statements below go to the connection, past the unit of work
-    patient = get_patient(session, patient_id, with_phones=notify)
     today = local_today(now)
-    _resident(patient, today)
-    check_not_suspended(patient, today)
-    contact = _contact(session, patient, booked_by_contact_id)
     conn = session.connection()
     locked = conn.dialect.name == "sqlite"
     if locked:
@@ -116,9 +112,13 @@ def book(
         # checks that follow read what no other writer can change before we commit.
         conn.execute(_SQLITE_WRITE_LOCK, {"slot_id": slot_id})
     while True:
-        slot = conn.execute(_SLOT_LOCKED if locked else _SLOT, {"slot_id": slot_id}).first()
-        if slot is None:
+        # The patient, the slot and the patient's live bookings that day in one statement.
+        read = _read_booking(conn, slot_id=slot_id, patient_id=patient_id, locked=locked)
+        if read is None:  # no such patient (refused first), or no such slot
+            _check_patient(session, get_patient(session, patient_id), today, booked_by_contact_id)
             raise BookingError("slot_not_found")
+        slot, patient, same_day = read
+        contact = _check_patient(session, patient, today, booked_by_contact_id)
         rules = BookingRules.from_json(slot.rules)
         if not takes_new_bookings_now(slot.schedule_status, slot.doctor_active):
             raise BookingError("slot_unavailable")  # stopped, or the doctor 停用
@@ -136,11 +136,6 @@ def book(
             and not rules.is_elderly(patient_age(patient, today))
         ):  # kept for older callers until the hospital's release moment for the session
             raise BookingError("reserved_for_elderly")
-        # One read of the patient's live bookings that day for both checks below.
-        same_day = [
-            _Booked(*row)
-            for row in conn.execute(_SAME_DAY, {"patient_id": patient.id, "day": slot.day})
-        ]
         if any(other.department_name == slot.department_name for other in same_day):
             raise _already_booked(slot.day, slot.department_name)
         _refuse_clash(same_day, slot.start_time)
@@ -194,12 +189,14 @@ def book(
     reminders.schedule_for(session, appointment, now=now)
     if not notify:
         return appointment
-    body = _booked_sms(patient, _offer(slot, rules))
+    body = _booked_sms(patient.full_name, _offer(slot, rules))
     if family_doctor_id is not None:
-        notify_family(session, patient, body, f"appointment:{appointment.id}:booked")
+        notify_family(
+            session, get_patient(session, patient.id), body, f"appointment:{appointment.id}:booked"
+        )
         return appointment
     extra = contact.phone if contact is not None else booked_by_number
-    for number in _sms_numbers(patient, extra):
+    for number in _sms_numbers(patient.mobiles, extra):
         _sms(session, number, body, f"appointment:{appointment.id}:booked:sms:{number}")
     return appointment
 
@@ -320,6 +317,43 @@ class _Booked(NamedTuple):
     start_time: time
 
 
+class _Patient(NamedTuple):
+    """What a booking needs of the patient."""
+
+    id: int
+    full_name: str
+    id_number: str | None
+    birth_date: date | None
+    booking_suspended_until: date | None
+    mobiles: list[str]  # in the order they were saved
+
+
+def _read_booking(
+    conn: Connection, *, slot_id: int, patient_id: int, locked: bool
+) -> tuple[Any, _Patient, list[_Booked]] | None:
+    """The slot's row (the `_BOOKING` columns), the patient and their live bookings that
+    day, earliest first; None when the slot or the patient does not exist."""
+    rows = conn.execute(
+        _BOOKING_LOCKED if locked else _BOOKING, {"slot_id": slot_id, "patient_id": patient_id}
+    ).all()
+    if not rows:
+        return None
+    slot = rows[0]
+    mobiles = {row.phone_id: row.phone_number for row in rows if row.phone_id is not None}
+    others = {
+        row.other_id: _Booked(
+            row.other_id, row.other_department_name, slot.day, row.other_start_time
+        )
+        for row in rows
+        if row.other_id is not None
+    }
+    patient = _Patient(
+        slot.patient_id, slot.full_name, slot.id_number, slot.birth_date,
+        slot.booking_suspended_until, [mobiles[key] for key in sorted(mobiles)],
+    )
+    return slot, patient, sorted(others.values(), key=lambda other: other.start_time)
+
+
 def _live_bookings_on(session: Session, *, patient_id: int, day: date) -> list[_Booked]:
     """The patient's live bookings that day (any department, any hospital), earliest
     first, each with its start time."""
@@ -343,11 +377,11 @@ def _refuse_clash(same_day: list[_Booked], start_time: time) -> None:
         )
 
 
-def _booked_sms(patient: Person, offer: Offer) -> str:
+def _booked_sms(patient_name: str, offer: Offer) -> str:
     deadline = offer.cancel_deadline
     return texts.sms(
         "appointment_booked",
-        patient=patient.full_name,
+        patient=patient_name,
         hospital=offer.hospital,
         department=offer.department,
         when=f"{spoken_day(offer.day, offer.session)} {offer.start_time:%H:%M}",
@@ -428,7 +462,7 @@ def cancel(
     if appointment.booked_by_contact_id is not None:
         contact = session.get(FamilyContact, appointment.booked_by_contact_id)
         extra = contact.phone if contact is not None else extra
-    for number in _sms_numbers(patient, extra):
+    for number in _sms_numbers(_mobiles(patient), extra):
         _sms(session, number, body, f"appointment:{appointment.id}:cancelled:sms:{number}")
     return appointment
 
@@ -436,7 +470,7 @@ def cancel(
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _resident(patient: Person, today: date) -> ResidentId:
+def _resident(patient: Person | _Patient, today: date) -> ResidentId:
     if not patient.id_number:
         raise BookingError("id_required")
     try:
@@ -445,7 +479,19 @@ def _resident(patient: Person, today: date) -> ResidentId:
         raise BookingError("id_required") from None
 
 
-def _contact(session: Session, patient: Person, contact_id: int | None) -> FamilyContact | None:
+def _check_patient(
+    session: Session, patient: Person | _Patient, today: date, contact_id: int | None
+) -> FamilyContact | None:
+    """The patient's checks, in order: a valid ID number, not suspended, and a booking
+    contact who may act for them (returned)."""
+    _resident(patient, today)
+    check_not_suspended(patient, today)
+    return _contact(session, patient, contact_id)
+
+
+def _contact(
+    session: Session, patient: Person | _Patient, contact_id: int | None
+) -> FamilyContact | None:
     if contact_id is None:
         return None
     contact = session.get(FamilyContact, contact_id)
@@ -490,14 +536,18 @@ def _slot_context(session: Session, slot: Slot) -> tuple[Schedule, Doctor, Depar
     return row[0], row[1], row[2], row[3]
 
 
-def _sms_numbers(patient: Person, extra: str | None) -> list[str]:
-    """The patient's mobiles (landlines get no SMS) in the order they were saved, then the
-    booker's number if new."""
-    numbers = [
+def _mobiles(patient: Person) -> list[str]:
+    """The patient's mobiles (landlines get no SMS) in the order they were saved."""
+    return [
         phone.number
         for phone in sorted(patient.phones, key=lambda phone: phone.id)
         if phone.kind == PhoneKind.MOBILE
     ]
+
+
+def _sms_numbers(mobiles: list[str], extra: str | None) -> list[str]:
+    """The patient's mobiles, then the booker's number if new."""
+    numbers = list(mobiles)
     if extra and extra not in numbers and MOBILE_RE.fullmatch(extra):
         numbers.append(extra)
     return numbers
@@ -519,9 +569,17 @@ _HOSPITALS = cast(Table, Hospital.__table__)
 _APPOINTMENTS = cast(Table, Appointment.__table__)
 _LINKS = cast(Table, FhirLink.__table__)
 
-# The slot, its session, doctor, department and hospital (its rules), and the hospital's
-# FHIR webhook (None: no push to write), in one statement.
-_SLOT = (
+_PEOPLE = cast(Table, Person.__table__)
+_PHONES = cast(Table, PersonPhone.__table__)
+_OTHER_SLOTS = _SLOTS.alias("other_slots")
+_OTHERS = _APPOINTMENTS.alias("others")
+
+# What a booking reads, in one statement: the slot, its session, doctor, department and
+# hospital (its rules), the hospital's FHIR webhook (None: no push to write), the patient
+# with their mobiles, and the patient's live bookings that day (any department, any
+# hospital). One row per mobile and booking that day (one row for most patients); no row
+# when the slot or the patient does not exist.
+_BOOKING = (
     select(
         _SLOTS.c.id,
         _SLOTS.c.start_time,
@@ -545,6 +603,16 @@ _SLOT = (
         _HOSPITALS.c.name.label("hospital_name"),
         _HOSPITALS.c.rules,
         _LINKS.c.webhook_url,
+        _PEOPLE.c.id.label("patient_id"),
+        _PEOPLE.c.full_name,
+        _PEOPLE.c.id_number,
+        _PEOPLE.c.birth_date,
+        _PEOPLE.c.booking_suspended_until,
+        _PHONES.c.id.label("phone_id"),
+        _PHONES.c.number.label("phone_number"),
+        _OTHERS.c.id.label("other_id"),
+        _OTHERS.c.department_name.label("other_department_name"),
+        _OTHER_SLOTS.c.start_time.label("other_start_time"),
     )
     .select_from(
         _SLOTS.join(_SCHEDULES, _SCHEDULES.c.id == _SLOTS.c.schedule_id)
@@ -552,10 +620,24 @@ _SLOT = (
         .join(_DEPARTMENTS, _DEPARTMENTS.c.id == _DOCTORS.c.department_id)
         .join(_HOSPITALS, _HOSPITALS.c.id == _DEPARTMENTS.c.hospital_id)
         .outerjoin(_LINKS, _LINKS.c.hospital_id == _HOSPITALS.c.id)
+        .join(_PEOPLE, _PEOPLE.c.id == bindparam("patient_id"))
+        .outerjoin(
+            _PHONES,
+            and_(_PHONES.c.person_id == _PEOPLE.c.id, _PHONES.c.kind == PhoneKind.MOBILE),
+        )
+        .outerjoin(
+            _OTHERS,
+            and_(
+                _OTHERS.c.patient_id == _PEOPLE.c.id,
+                _OTHERS.c.day == _SCHEDULES.c.day,
+                _OTHERS.c.status == AppointmentStatus.BOOKED,
+            ),
+        )
+        .outerjoin(_OTHER_SLOTS, _OTHER_SLOTS.c.id == _OTHERS.c.slot_id)
     )
     .where(_SLOTS.c.id == bindparam("slot_id"))
 )
-_SLOT_LOCKED = _SLOT.with_for_update(of=_SLOTS)
+_BOOKING_LOCKED = _BOOKING.with_for_update(of=_SLOTS)
 _SQLITE_WRITE_LOCK = text("UPDATE slots SET version = version WHERE id = :slot_id")
 
 # Takes the slot if it is free and unchanged since read; the version column is bumped as

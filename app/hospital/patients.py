@@ -10,7 +10,7 @@ offering and booking. Refusals raise `BookingError`; ID numbers are never logged
 from __future__ import annotations
 
 from datetime import date
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -140,7 +140,21 @@ def get_patient(session: Session, patient_id: int, *, with_phones: bool = False)
     return patient
 
 
-def patient_age(patient: Person | None, today: date) -> int | None:
+class PatientFacts(Protocol):
+    """What the age and suspension checks read of a patient: a `Person`, or the row a
+    booking reads (`app.hospital.appointments`)."""
+
+    @property
+    def birth_date(self) -> date | None: ...
+
+    @property
+    def id_number(self) -> str | None: ...
+
+    @property
+    def booking_suspended_until(self) -> date | None: ...
+
+
+def patient_age(patient: PatientFacts | None, today: date) -> int | None:
     """Age from the registered birth date, else from the ID number; None if unknown."""
     if patient is None:
         return None
@@ -153,7 +167,7 @@ def patient_age(patient: Person | None, today: date) -> int | None:
     return age_on(born, today)
 
 
-def check_not_suspended(patient: Person, today: date) -> None:
+def check_not_suspended(patient: PatientFacts, today: date) -> None:
     """BookingError `suspended` while a no-show penalty keeps the patient from booking."""
     until = patient.booking_suspended_until
     if until is not None and today < until:

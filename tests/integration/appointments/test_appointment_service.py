@@ -241,9 +241,7 @@ def test_booking_claims_the_slot_and_writes_the_sms_in_the_same_transaction(
     assert "530" not in sms.body  # no ID number in texts
 
 
-def test_a_booking_is_eight_statements_without_savepoint_or_look_ups_before_its_writes(
-    demo: Database,
-) -> None:
+def test_a_booking_is_one_read_and_five_writes_without_savepoint(demo: Database) -> None:
     """docs/performance.md, "Hospital bookings": the code before sent 12 (PostgreSQL),
     18 before that."""
     zhang = _person(demo, ZHANG)
@@ -259,10 +257,11 @@ def test_a_booking_is_eight_statements_without_savepoint_or_look_ups_before_its_
     finally:
         event.remove(demo.engine, "before_cursor_execute", seen)
     # SQLite: one more, the no-op write that takes the write lock before the slot is read.
-    assert len(sent) == (9 if demo.engine.dialect.name == "sqlite" else 8), sent
-    for table in ("outbox", "scheduled_jobs", "appointment_reminders", "person_phones",
-                  "fhir_links", "schedules"):
-        assert not [s for s in sent if s.startswith("SELECT") and f"FROM {table}" in s], table
+    assert len(sent) == (7 if demo.engine.dialect.name == "sqlite" else 6), sent
+    # The patient, the slot with its context and the patient's bookings that day: one read.
+    (read,) = [s for s in sent if s.startswith("SELECT")]
+    for table in ("people", "person_phones", "schedules", "fhir_links", "appointments"):
+        assert f"JOIN {table}" in read, table
     assert not [s for s in sent if s.startswith(("SAVEPOINT", "RELEASE"))]
     assert [s.split()[2] for s in sent if s.startswith("INSERT")] == [
         "appointments", "appointment_reminders", "scheduled_jobs", "outbox"
@@ -270,6 +269,19 @@ def test_a_booking_is_eight_statements_without_savepoint_or_look_ups_before_its_
     (take,) = [s for s in sent if s.startswith("UPDATE slots SET status")]
     assert "WHERE slots.id" in take and "slots.status =" in take  # taken only if still free
     assert len(_sms(demo)) == 1
+
+
+def test_an_unknown_slot_is_refused_after_the_patient_checks(demo: Database) -> None:
+    """The patient and the slot are read together; the refusals keep their order."""
+    missing = 10**6
+    for patient, code in ((missing, "patient_not_found"), (_person(demo, SUN), "id_required"),
+                          (_person(demo, ZHANG), "slot_not_found")):
+        with pytest.raises(BookingError) as err:
+            _book(demo, missing, patient)
+        assert err.value.code == code
+    with pytest.raises(BookingError) as err:
+        _book(demo, _slot(demo, day=d(3)), missing)
+    assert err.value.code == "patient_not_found"
 
 
 def test_a_failure_after_booking_rolls_back_the_sms_too(demo: Database) -> None:
