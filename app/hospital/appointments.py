@@ -11,12 +11,19 @@ Refusals raise `BookingError` (`app.hospital.errors`) with a stable `.code` for
 the dialog and a Chinese `.message` the phone flow can read out (codes are listed in
 docs/appointments.md).
 
-Concurrency: booking takes the slot's row lock (`SELECT ... FOR UPDATE` on PostgreSQL;
-on SQLite a no-op write takes the database write lock) and re-reads it, so of two
-callers racing for one slot the second sees it busy. The slot's version column and the
+Concurrency: booking reads the patient, the slot and its context in one statement, checks
+them, then takes the slot with one conditional `UPDATE ... WHERE status = 'free' AND
+version = <as read>`. Of two callers racing for one slot on PostgreSQL, the second's
+update waits for the first's commit and then matches nothing: the slot is read again
+under its row lock (`FOR UPDATE`), checked again and refused as `slot_taken`. On SQLite a
+no-op write takes the database write lock before the read, so nothing changes between
+the read and the update. The appointment is inserted with `ON CONFLICT DO NOTHING`: the
 partial unique indexes on `appointments` (one live booking per slot; one per patient,
-canonical department name and day, across hospitals) are the last line of defence:
-their errors become `slot_taken` or `already_booked`. ID numbers and phone numbers are never logged.
+canonical department name and day, across hospitals) are the last line of defence, and a
+refused insert gives the slot back and becomes `slot_taken` or `already_booked`, leaving
+the caller's transaction usable (no savepoint needed). These statements are SQLAlchemy
+Core, built once (docs/performance.md, "Hospital bookings"). ID numbers and phone numbers
+are never logged.
 """
 
 from __future__ import annotations

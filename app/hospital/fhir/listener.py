@@ -3,7 +3,8 @@
 Imported at the end of app.hospital.models, so it is active wherever appointments can
 change. It imports nothing of the hospital capability at load time (the push module needs
 the models, the rules and the audit trail, which need the models): `enqueue` is looked up
-when a flush has changed an appointment.
+when a flush has changed an appointment. A booking's insert (`app.hospital.appointments.book`)
+is a Core statement no flush sees: `book` calls `enqueue` itself.
 """
 
 from __future__ import annotations

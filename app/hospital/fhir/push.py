@@ -2,7 +2,8 @@
 
 Enqueue. Whenever a flush inserts an appointment or changes one (booked, moved, cancelled,
 arrived, no-show: every path, phone, desk or console), the flush listener
-(app.hospital.fhir.listener) calls `enqueue`, which writes an
+(app.hospital.fhir.listener) calls `enqueue`; `app.hospital.appointments.book`, whose
+insert is a Core statement past the flush, calls it itself. `enqueue` writes an
 outbox row (`OutboxKind.FHIR_PUSH`, to `hospital:{id}`) in the same transaction, if the
 hospital has a webhook URL. The row holds the resource as it was at that moment, with
 `meta.versionId` = 1, 2, 3 ... per appointment (key `fhir:{appointment id}:v{n}`).
@@ -62,7 +63,7 @@ def key_prefix(appointment_id: int) -> str:
 
 
 def enqueue(session: Session, appointment_id: int) -> None:
-    """Write the outbox row of the appointment's current state (Core insert: this runs
+    """Write the outbox row of the appointment's current state (Core insert: this may run
     inside a flush)."""
     appointment = session.get(Appointment, appointment_id)
     if appointment is None:
