@@ -21,7 +21,8 @@ are, by scenario:
 
 For each thread count the attempts are split round-robin between the threads of one
 process (the GIL shared); `--processes` runs them again from that many processes, each
-with its own engine (as `ivr serve --workers N` runs the service: no GIL between them).
+with its own engine (as `ivr serve --workers N` runs the service: no GIL between them),
+timed from the moment every process has started and connected until the last is done.
 Prints one row per scenario and run: attempts and bookings per second (wall time), for
 thread runs also attempts per second of the process's CPU time and the statements per
 attempt (a listener on the engine counts every statement sent, SAVEPOINT and RELEASE
@@ -187,32 +188,38 @@ def run(db: Database, work: list[Attempt], threads: int) -> tuple[float, float, 
     return time.perf_counter() - wall, time.process_time() - cpu, outcomes
 
 
-def _book_chunk(url: str, chunk: list[Attempt], told: Any) -> None:
-    """One process's share: its own engine and connections, as a service worker has."""
+def _book_chunk(url: str, chunk: list[Attempt], ready: Any, told: Any) -> None:
+    """One process's share: its own engine and connections, as a service worker has;
+    connected before the clock starts (a service worker is running already)."""
     logging.disable(logging.WARNING)
     db = Database(url)
+    db.ping()
+    ready.wait()
     outcomes: Counter[str] = Counter()
     _book_each(db, chunk, lambda what: outcomes.update([what]))
-    db.dispose()
     told.put(outcomes)
+    db.dispose()
 
 
 def run_processes(url: str, work: list[Attempt], processes: int) -> tuple[float, Counter[str]]:
     """The same attempts from `processes` processes (as `ivr serve --workers N` runs the
     service: no GIL shared between them); returns the wall time and the outcomes."""
     context = multiprocessing.get_context("fork")
+    ready = context.Barrier(processes + 1)
     told = context.Queue()
-    workers = [context.Process(target=_book_chunk, args=(url, work[i::processes], told))
+    workers = [context.Process(target=_book_chunk, args=(url, work[i::processes], ready, told))
                for i in range(processes)]
-    wall = time.perf_counter()
     for worker in workers:
         worker.start()
+    ready.wait()  # every process started and connected
+    wall = time.perf_counter()
     outcomes: Counter[str] = Counter()
     for _ in workers:
         outcomes.update(told.get())
+    elapsed = time.perf_counter() - wall
     for worker in workers:
         worker.join()
-    return time.perf_counter() - wall, outcomes
+    return elapsed, outcomes
 
 
 def check(db: Database, outcomes: Counter[str], attempted: int, expected: int) -> list[str]:
