@@ -16,7 +16,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detached, sessionmaker
 
 T = TypeVar("T")
 
@@ -130,13 +130,50 @@ def insert_new(session: Session, model: type[T], **values: Any) -> T | None:
     row = conn.execute(new.statement, {new.column[k]: v for k, v in values.items()}).first()
     if row is None:
         return None
-    obj = model(**{new.attribute[k]: v for k, v in row._mapping.items()})
-    if session.identity_key(instance=obj) in session.identity_map:  # pragma: no cover
-        # A row id used again (SQLite, after a delete in this transaction): read it.
-        return session.get(model, row._mapping[new.primary_key], populate_existing=True)
+    return keep_inserted(session, model(**{new.attribute[k]: v for k, v in row._mapping.items()}))
+
+
+def keep_inserted(session: Session, obj: T) -> T:
+    """Make `obj`, a row just inserted by a Core statement with every column given, a
+    loaded object of the session without a statement, as if the ORM had flushed it: a
+    savepoint rolled back later takes it out of the session again (`session.get` then
+    finds nothing). An object left in the session by a row rolled back earlier whose id
+    the database has given again (SQLite reuses ids) is taken out first."""
+    key = session.identity_key(instance=obj)
+    stale = session.identity_map.get(key)
+    if stale is not None:
+        session.expunge(stale)
     make_transient_to_detached(obj)
     session.add(obj)
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_INSERTED, []).append((transaction, obj))
     return obj
+
+
+_INSERTED = "rows_inserted_past_flush"
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, rolled_back: SessionTransaction) -> None:
+    kept = session.info.get(_INSERTED)
+    if not kept:
+        return
+    remaining = []
+    for transaction, obj in kept:
+        within = transaction
+        while within is not None and within is not rolled_back:
+            within = within.parent
+        if within is None:
+            remaining.append((transaction, obj))
+        elif obj in session:
+            session.expunge(obj)
+    session.info[_INSERTED] = remaining
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_the_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # committed, or rolled back (every object expired)
+        session.info.pop(_INSERTED, None)
 
 
 class _NewRow:
@@ -150,7 +187,6 @@ class _NewRow:
         self.statement = insert(table).on_conflict_do_nothing().returning(*table.c)
         self.column = {prop.key: prop.columns[0].key for prop in mapper.column_attrs}
         self.attribute = {column: attribute for attribute, column in self.column.items()}
-        self.primary_key = mapper.primary_key[0].key
 
 
 _NEW_ROWS: dict[tuple[str, type[Any]], _NewRow] = {}

@@ -35,10 +35,11 @@ from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Connection, Table, and_, bindparam, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import texts
+from app.core.db import keep_inserted
 from app.core.local_time import local_today
 from app.db.base import utcnow
 from app.hospital import reminders
@@ -183,7 +184,7 @@ def book(
         if conn.execute(_LIVE_ON_SLOT, {"slot_id": slot_id}).first() is not None:
             raise BookingError("slot_taken")
         raise _already_booked(slot.day, slot.department_name)
-    appointment = _persistent(session, Appointment(id=new_id, **values))
+    appointment = keep_inserted(session, Appointment(id=new_id, **values))
     log.info(
         "appointment %s booked: slot %s, department %s, %s",
         appointment.id, slot_id, slot.department_id, "family" if contact else "self",
@@ -697,14 +698,6 @@ def _expire_loaded_slot(session: Session, slot_id: int) -> None:
     loaded = session.identity_map.get(session.identity_key(Slot, slot_id))
     if loaded is not None:
         session.expire(loaded)
-
-
-def _persistent(session: Session, appointment: Appointment) -> Appointment:
-    """The row just inserted with every column given, as a loaded object of the session
-    (no statement: nothing to read back)."""
-    make_transient_to_detached(appointment)
-    session.add(appointment)
-    return appointment
 
 
 def _offer(slot: Any, rules: BookingRules) -> Offer:

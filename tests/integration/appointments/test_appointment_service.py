@@ -297,6 +297,34 @@ def test_a_failure_after_booking_rolls_back_the_sms_too(demo: Database) -> None:
         assert session.get(Slot, slot_id).status == SlotStatus.FREE  # type: ignore[union-attr]
 
 
+def test_a_booking_rolled_back_with_its_savepoint_leaves_the_session_as_before(
+    demo: Database,
+) -> None:
+    """The booking's rows are written past the ORM's flush; a savepoint rolled back after
+    it (a step failing after booking) takes them out of the session as it would rows the
+    ORM inserted, and booking again in the same session works (SQLite gives the same ids
+    again)."""
+    zhang = _person(demo, ZHANG)
+    slot_id = _slot(demo, day=d(3), start=time(8, 20))
+    with demo.session() as session:
+        with pytest.raises(RuntimeError), session.begin_nested():
+            first = appointments.book(session, slot_id=slot_id, patient_id=zhang, now=NOW,
+                                      booked_by_number=ZHANG)
+            first_id, sms = first.id, session.scalars(select(OutboxMessage)).one()
+            raise RuntimeError("the step failed after booking")
+        assert session.get(Appointment, first_id) is None
+        assert first not in session and sms not in session
+        again = appointments.book(session, slot_id=slot_id, patient_id=zhang, now=NOW,
+                                  booked_by_number=ZHANG)
+        again_id = again.id
+    with demo.session() as session:
+        (kept,) = session.scalars(select(Appointment)).all()
+        assert kept.id == again_id and kept.status == AppointmentStatus.BOOKED
+        assert session.get(Slot, slot_id).status == SlotStatus.BUSY  # type: ignore[union-attr]
+    (text,) = _sms(demo)
+    assert text.idempotency_key == f"appointment:{again_id}:booked:sms:{ZHANG}"
+
+
 def test_two_callers_racing_for_the_last_slot_only_one_gets_it(demo: Database) -> None:
     slot_id = _slot(demo, day=d(4), start=time(9, 40))
     patients = [_person(demo, ZHANG), _person(demo, WANG)]
