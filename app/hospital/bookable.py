@@ -4,9 +4,10 @@ A session takes new bookings when it is running (not 停诊) and its doctor is n
 (`Doctor.active`). Phone callers (`offers.find_offers`, `offers.has_clinic`), the desk's
 walk-ins (`walk_in`), family doctors (`family_doctors`) and dispatch operators (through
 `offers.find_offers`) choose sessions with `takes_new_bookings()`, and every booking is
-checked again with `session_takes_new_bookings` (`appointments.book`,
-`walk_in.book_walk_in`). Bookings already made in a 停用 doctor's session stay; the admin
-page lists those sessions to handle (`schedules.conflicts`).
+checked again with `session_takes_new_bookings` (`walk_in.book_walk_in`) or, on the
+values read, `takes_new_bookings_now` (`appointments.book`). Bookings already made in a
+停用 doctor's session stay; the admin page lists those sessions to handle
+(`schedules.conflicts`).
 """
 
 from __future__ import annotations
