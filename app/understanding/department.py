@@ -104,7 +104,11 @@ def _negators() -> tuple[str, ...]:
 
 
 def _negated(text: str, start: int) -> bool:
-    return any(text.endswith(neg, 0, start) for neg in _negators())
+    """Said as not wanted (不看心内科); 是不是帕金森 asks whether it is one, it negates nothing."""
+    return any(
+        text.endswith(neg, 0, start) and not text.endswith("是" + neg, 0, start)
+        for neg in _negators()
+    )
 
 
 def named_department(cleaned: str) -> str | None:

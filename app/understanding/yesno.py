@@ -39,6 +39,8 @@ _I_SAID_WRONG = re.compile(
     r"|^.*(?:我是说|我的意思是|我说的是|(?:不|算了).*还是)[\s,，、.。…!！]*(?=要|好|算了|不|对|是的|可以|行)"
     # 不是不是，要的要的: a doubled no that opens the answer, then a yes (no no, I do want it)
     r"|^(?:不是不是|不对不对|不不不)[\s,，、.。…!！]+(?=要|好|对|是的|可以|行)"
+    # 要哦，等哈，不对，不要不要: an answer taken back with 不对 and said again
+    r"|^.+?(?<![对是])不对[\s,，、.。…!！]*(?=不要|不用|不消|算了|要得|要的|要嘛|好的|可以)"
 )
 #: 我想一哈 嗯 要嘛: the recogniser's gap after thinking aloud ends its clause.
 #: 还是要吧 要: so does a gap after a closing particle.
@@ -253,6 +255,7 @@ def parse_yesno(text: str) -> str:
         text = gapped
     text = _GAP_AFTER_THINKING.sub(r"\1，", text)
     text = _STUTTER.sub(lambda m: m[1] or m[2], text)
+    text = text.replace("嗯哪", "嗯呐")  # 嗯哪，是这样: a yes, not 哪是 (how could it be)
     text = _VERB_BACK.sub("要", _SAID_TWICE.sub(r"\1", _SPACES.sub("", text)))
     text = _I_SAID_WRONG.sub("", text)
     text = after_correction(_SI_FOR_SHI.sub("是", text))

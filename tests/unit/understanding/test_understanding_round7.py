@@ -1,0 +1,138 @@
+"""Rules of the seventh method round (issue 12).
+
+Each test states one rule with sentences written for the rule, not taken from the
+independent sets in tests/data/understanding (which measure the rules). Lunar dates are
+worked out by the lunardate library here, apart from the code under test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from lunardate import LunarDate
+
+from app.understanding import understand
+
+MON = dt.date(2026, 11, 30)
+
+
+def u(kind: str, text: str) -> object:
+    return understand(kind, text, MON)
+
+
+def day(text: str) -> str | None:
+    said = u("when", text)
+    assert isinstance(said, dict), said
+    return said["date"]
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("我们那点六天一街，昨天赶的街，下个街子天去", "2026-12-05"),  # 11-29 + 6
+        ("五 天 赶 一 街 今 天 是 街 子 天 下 下 个 街 子 天", "2026-12-10"),
+        ("逢二逢七赶街，下个街子天", "2026-12-02"),
+        ("我们逢五赶街，十二号是街子天，那天去", "2026-12-12"),  # the day said wins
+    ],
+)
+def test_a_day_counted_by_market_days(text: str, date: str) -> None:
+    assert day(text) == date
+
+
+def test_a_market_day_that_cannot_be_worked_out_is_no_day() -> None:
+    assert u("when", "下个街子天") is None  # no round, no known market day: asked again
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("国庆过后那个礼拜一", "2027-10-04"),  # 2027-10-01 is a Friday
+        ("元旦前头那个礼拜五", "2026-12-25"),  # 2027-01-01 is a Friday: the one before
+        ("二十号以后的第一个星期三", "2026-12-23"),  # 12-20 is a Sunday
+        ("星期三过后那天", "2026-12-03"),
+        ("冬至那天要上坟，不去，后面一天", "2026-12-23"),  # 冬至 2026 is 12-22
+    ],
+)
+def test_a_day_counted_from_another_day(text: str, date: str) -> None:
+    assert day(text) == date
+
+
+def test_a_festival_said_as_already_past_is_only_the_reference() -> None:
+    assert day("过了冬至，腊八那天") == LunarDate(2026, 12, 8).to_solar_date().isoformat()
+
+
+def test_a_bare_day_after_a_lunar_festival_is_a_day_of_that_lunar_month() -> None:
+    assert day("过了中秋，十八那天") == LunarDate(2027, 8, 18).to_solar_date().isoformat()
+
+
+def test_a_festival_word_is_no_half_day() -> None:
+    festival = LunarDate(2027, 5, 5).to_solar_date()  # 端午: 午 is no afternoon
+    tuesday = festival + dt.timedelta(days=(1 - festival.weekday()) % 7 or 7)
+    assert u("when", "端午后头那个星期二") == {"date": tuesday.isoformat(), "session": None}
+
+
+@pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        ("下礼拜三下午，就是十二月九号", {"date": "2026-12-09", "session": "pm"}),
+        ("今天礼拜一嘛，后天去", {"date": "2026-12-02", "session": None}),
+        ("今天三十号，明天去", {"date": "2026-12-01", "session": None}),
+        ("十二月八号不得空，九号嘛", {"date": "2026-12-09", "session": None}),
+        ("十二月八号不行 八号我要去吃酒 十号嘛", {"date": "2026-12-10", "session": None}),
+        ("十二月十号上午，那天医院开门没有？那就十号吧", {"date": "2026-12-10", "session": "am"}),
+        ("后天天一亮就去", {"date": "2026-12-02", "session": "am"}),
+        ("星期三擦黑前", {"date": "2026-12-02", "session": "pm"}),
+        ("不是今天，是明天，今天来不及", {"date": "2026-12-01", "session": None}),
+    ],
+)
+def test_what_a_day_is_said_to_be_and_the_day_said_last(text: str, when: dict) -> None:
+    assert u("when", text) == when
+
+
+@pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        ("哪天都得，就是莫要礼拜一", {"date": None, "session": None}),
+        ("除了礼拜天，哪天都行，莫要下午", {"date": None, "session": "am"}),
+        ("元旦以前都行，你们安排", {"date": None, "session": None}),
+        ("没得哪样要求，看上就得", {"date": None, "session": None}),
+        ("随便哪天 上午就得 下午我要去地里", {"date": None, "session": "am"}),
+    ],
+)
+def test_no_preference_with_a_day_or_half_day_refused(text: str, when: dict) -> None:
+    assert u("when", text) == when
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("我要挂号，车不要", "hospital"),
+        ("叫车嘛，挂号不用", "taxi"),
+        ("我 要 看 病 不 要 车", "hospital"),
+        ("号早就挂好了，就差个车，帮我叫一个", "taxi"),
+        ("那回坐车坐错车了", "unknown"),  # 车了 is no 撤了
+        ("医保报销要带哪样", "unknown"),
+    ],
+)
+def test_a_car_or_booking_not_wanted_or_already_done(text: str, intent: str) -> None:
+    assert u("intent", text) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("要的，等下，不对，不要了", "no"),
+        ("嗯哪，就这样", "yes"),
+    ],
+)
+def test_yes_no_taken_back_and_dialect_yes(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
+
+
+def test_asking_whether_it_is_a_disease_does_not_negate_it() -> None:
+    assert u("department", "手抖得很，我怕是不是帕金森") == "神经内科"
+
+
+def test_a_sound_alike_starting_a_word_is_no_digit() -> None:
+    assert u("digits", "零 八 八 三 临沧") == "0883"
