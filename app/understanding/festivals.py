@@ -169,13 +169,14 @@ def _mentions(text: str, today: dt.date) -> list[Mention]:
         if day := _lunar_day(m["d"]):
             add(Mention(_next_lunar_day(today, day), m.start(), m.end()))
     solar, lunar = _tables()
-    for word, when in lunar.items():
-        for at in _all(text, word):
+    for m in festival_words().finditer(text):  # one pass, the longest word at each place
+        word = m.group(0)
+        if word in lunar:
+            when = lunar[word]
             date = _next_lunar(today, EVE) if when == EVE else _next_lunar(today, *when)
-            add(Mention(date, at, at + len(word), 12 if when == EVE else when[0]))
-    for word, (month, day) in solar.items():
-        for at in _all(text, word):
-            add(Mention(next_solar(today, month, day), at, at + len(word)))
+            add(Mention(date, m.start(), m.end(), 12 if when == EVE else when[0]))
+        else:
+            add(Mention(next_solar(today, *solar[word]), m.start(), m.end()))
     term = _solar_term(text, today)
     if term is not None:
         add(term)
@@ -189,10 +190,6 @@ def _mentions(text: str, today: dt.date) -> list[Mention]:
             add(Mention(date, hit.start, hit.end))
             break
     return sorted(found, key=lambda m: m.start)
-
-
-def _all(text: str, word: str) -> list[int]:
-    return [m.start() for m in re.finditer(re.escape(word), text)]
 
 
 #: 过了腊八，小年那天 / 腊八过了，小年那天: a festival said as already past is the reference,
