@@ -533,6 +533,12 @@ def _without_weekday_said_of(text: str, today: dt.date) -> str:
 _REFUSED_AFTER = re.compile(f"(?:{_ANY_DAY})(?=来不及|赶不上|赶不及|不得空|没得空|没空|有事)")
 
 
+#: 明天早上不行，下午嘛: a half-day refused after it is said.
+_SESSION_REFUSED = re.compile(
+    "(?P<session>上午|早上|下午)(?=不行|不得|不得空|没得空|没空|有事|来不及|不方便)"
+)
+
+
 def _without_refused(text: str, today: dt.date) -> tuple[str, str | None]:
     """The text without the days refused, and the half-day refused ("am"/"pm") if one is."""
     refused: list[str] = []
@@ -544,10 +550,19 @@ def _without_refused(text: str, today: dt.date) -> tuple[str, str | None]:
 
     text = _REFUSED.sub(drop, text)
     # 不是今天，是明天，今天来不及了: a day said as too soon or taken, with another day said
+    refused += [  # 礼拜三下午不行，礼拜五: another day said after it, that day counts
+        "pm" if m["session"] == "下午" else "am"
+        for m in _SESSION_REFUSED.finditer(text)
+        if _date(text[m.end() :], today) is None
+    ]
     kept = _REFUSED_AFTER.sub("|", text)
     if kept != text and _date(kept, today) is not None:
         text = kept
     return text, (refused[-1] if refused else None)
+
+
+#: 十 十号 / 二 二十号: a number the recogniser wrote once begun, once said whole.
+_STUTTERED_NUMBER = re.compile(f"(?<!\\S)([{NUM_CHARS}]+)\\s+(?=\\1)")
 
 
 def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
@@ -556,6 +571,7 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     The recogniser's spaces are removed first ("明 天 桑 午" is 明天桑午 -> 明天上午).
     """
     text = _BARE_NO.sub("不对", text or "")
+    text = _STUTTERED_NUMBER.sub("", text)  # 十 十号: a number begun again
     spoken = _without_small_talk("".join(_busy_session_apart(text).split()))
     spoken = _SAID_AGAIN_DAY.sub("改成", spoken)
     cleaned = clean(spoken)
@@ -581,7 +597,7 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     date = _day_not_busy(clauses, today) or date
     if session is None:  # 随便哪天，上午就得，下午我要去茶地: the half-day not busy
         session = _session_with_the_day(clauses, today)
-    if session is None and refused:  # 哪天都行，莫要下午
+    if refused and session in (None, refused):  # 哪天都行，莫要下午 / 早上不行，下午嘛
         session = "am" if refused == "pm" else "pm"
     if date is None and session is None and _time_words().search(cleaned) is None:
         return None

@@ -136,3 +136,62 @@ def test_asking_whether_it_is_a_disease_does_not_negate_it() -> None:
 
 def test_a_sound_alike_starting_a_word_is_no_digit() -> None:
     assert u("digits", "零 八 八 三 临沧") == "0883"
+
+
+@pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        ("后天上午不行，上午我要去打针，下午嘛", {"date": "2026-12-02", "session": "pm"}),
+        ("星期四上午不行，星期五", {"date": "2026-12-04", "session": None}),
+        ("十 十二号 上午", {"date": "2026-12-12", "session": "am"}),  # a number begun again
+        ("最快那天就得", {"date": None, "session": None}),
+        ("我搞不清今天几号", None),
+    ],
+)
+def test_half_days_refused_numbers_begun_again_and_asking_the_date(text: str, when: object) -> None:
+    assert u("when", text) == when
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("不要，我就是问一下", "no"),
+        ("不用了，我问问我儿子", "no"),
+        ("谁要哦，不要", "no"),
+        ("要的，快点，我等不及", "yes"),
+        ("那就麻烦您叫一个", "yes"),
+        ("我听不懂", "unknown"),
+        ("嗯，我在听", "unknown"),
+    ],
+)
+def test_yes_no_asking_someone_rhetorical_refusals_and_not_understood(
+    text: str, answer: str
+) -> None:
+    assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("我老伴坐轮椅，要个放得下轮椅的车", "taxi"),
+        ("医生让我半年以后再去复查", "unknown"),
+        ("坐出租车到火车站要多少钱", "unknown"),
+        ("帮我挂个内分泌科，要查血糖", "hospital"),
+    ],
+)
+def test_a_car_for_a_wheelchair_and_advice_or_prices_told(text: str, intent: str) -> None:
+    assert u("intent", text) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "department"),
+    [
+        ("发烧了", None),  # fever alone: asked about, not guessed
+        ("感冒发烧", "普通内科"),
+        ("乳房摸到个硬块", "普通外科"),
+        ("女人病，下面痒", "妇科"),
+        ("老伴走了以后我一想就哭", "精神心理科"),
+    ],
+)
+def test_fever_alone_breast_lumps_and_grief(text: str, department: str | None) -> None:
+    assert u("department", text) == department
