@@ -123,7 +123,8 @@ def _said_as_news(text: str, hit: Hit) -> bool:
     if hit.label.startswith("query:"):
         if text.startswith("好了", hit.end - 2):  # 号挂好了，就是没得车: news; 挂好了没 asks
             return not text.startswith(_ASKS, hit.end)
-        told = any(w in text[start : hit.start] for w in _AS_NEWS)
+        # 号早就挂好了 / 上回挂的号已经看过了
+        told = any(w in text[start : hit.start] for w in _AS_NEWS) or "已经" in clause
     elif hit.label.startswith("hospital:"):
         told = "已经" in clause
     else:
@@ -153,7 +154,7 @@ def _about_something_else(text: str, hit: Hit, hits: tuple[Hit, ...]) -> bool:
 
 
 #: 我要看医生，不要车 / 叫车嘛，挂号不消 (不用): a car or a booking said as not wanted.
-_NOT_WANTED_BEFORE = ("不要", "不用", "莫要", "不叫", "不坐", "不挂")
+_NOT_WANTED_BEFORE = ("不要", "不用", "莫要", "不叫", "不坐", "不挂", "不是")
 _NOT_WANTED_AFTER = ("不要", "不用", "不叫", "不坐", "不挂", "就不用")
 
 

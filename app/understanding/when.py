@@ -308,12 +308,16 @@ def _session(text: str) -> str | None:
     return sessions.pop() if len(sessions) == 1 else None
 
 
+_HALF_DAY_STARTS = re.compile("(?<!\\|)(?=上午|下午|早上|晚上)")
+
+
 def _session_with_the_day(clauses: str, today: dt.date) -> str | None:
     """Both half-days heard: the one said with the day counts (明天下午，我上午要去买菜), else
     the one not said as busy (明天嘛，下午，我上午要去地里)."""
     with_day = [c for c in clauses.split("|") if _date(c, today) is not None]
     session = _session(with_day[0]) if len(with_day) == 1 else None
-    if session is None:
+    if session is None:  # 明天早上越早越好我下午还要去: each half-day starts its clause
+        clauses = _HALF_DAY_STARTS.sub("|", clauses)
         free = [c for c in clauses.split("|") if not any(w in c for w in _tables()["busy"])]
         session = _session("|".join(free)) if len(free) < len(clauses.split("|")) else None
     return session
@@ -423,6 +427,9 @@ def _time_words() -> re.Pattern[str]:
 
 
 _CLAUSES = re.compile(r"[，,。.；;！!？?、]")
+
+
+_ECHOED = re.compile(r"[^，,。.；;！!？?、]+[?？](?=.*[^?？\s])")
 
 
 def _without_small_talk(text: str) -> str:
@@ -572,6 +579,9 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     """
     text = _BARE_NO.sub("不对", text or "")
     text = _STUTTERED_NUMBER.sub("", text)  # 十 十号: a number begun again
+    answered = _ECHOED.sub("", text)  # 十号？那十二号嘛: a day asked back, then the answer
+    if answered != text and (after := parse_when(answered, today)) and after["date"]:
+        return after
     spoken = _without_small_talk("".join(_busy_session_apart(text).split()))
     spoken = _SAID_AGAIN_DAY.sub("改成", spoken)
     cleaned = clean(spoken)

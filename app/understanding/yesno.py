@@ -262,12 +262,23 @@ def _answer_after_thinking(cleaned: str, hits: list[Hit]) -> str:
     return final.pop() if len(final) == 1 else "unknown"
 
 
+#: 要？哦，要嘞 / 哪样？叫车？不叫不叫: a question said back, then the answer after it.
+_ASKED_BACK_THEN = re.compile(r"^.*[?？][\s,，、.。…!！]*(?=\S)")
+
+
+def _after_asking_back(text: str) -> str:
+    """The words after the last question said back, when an answer follows it."""
+    rest = _ASKED_BACK_THEN.sub("", text)
+    return rest if rest != text and rest.strip() else text
+
+
 def parse_yesno(text: str) -> str:
     """Return ``"yes"``, ``"no"`` or ``"unknown"``.
 
     Spaces are word gaps written by the recogniser ("可 以", "错 了"), not clause breaks:
     they are removed before anything else; punctuation still separates clauses.
     """
+    text = _after_asking_back(text)
     while (gapped := _GAP_AFTER_YES.sub(r"\1，", text, count=1)) != text:
         text = gapped
     text = _GAP_AFTER_THINKING.sub(r"\1，", text)

@@ -195,3 +195,41 @@ def test_a_car_for_a_wheelchair_and_advice_or_prices_told(text: str, intent: str
 )
 def test_fever_alone_breast_lumps_and_grief(text: str, department: str | None) -> None:
     assert u("department", text) == department
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("叫车？哦，要的要的", "yes"),  # a question said back, then the answer
+        ("哪样？挂号？不挂不挂", "no"),
+        ("要嘛，快点叫过来", "yes"),
+        ("喂，听得到吗", "unknown"),
+    ],
+)
+def test_the_answer_after_a_question_said_back(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("不是叫车，我要给我爹挂个号", "hospital"),
+        ("昨天那个车你们帮我销掉", "cancel"),
+        ("机器我听不懂，要人讲话", "operator"),
+        ("我上个月挂的号已经看过了", "unknown"),
+    ],
+)
+def test_a_car_refused_a_cancel_in_dialect_and_a_visit_told_as_done(text: str, intent: str) -> None:
+    assert u("intent", text) == intent
+
+
+def test_a_day_asked_back_then_answered() -> None:
+    assert u("when", "礼拜五？那就礼拜六嘛") == {"date": "2026-12-05", "session": None}
+
+
+def test_a_half_day_said_as_busy_without_a_pause() -> None:
+    assert u("when", "后天早上越早越好我下午还要去地里") == {"date": "2026-12-02", "session": "am"}
+
+
+def test_crying_all_the_time_beats_poor_sleep_beside_it() -> None:
+    assert u("department", "晚上睡不着，老是一个人哭") == "精神心理科"
