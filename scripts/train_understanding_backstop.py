@@ -57,6 +57,7 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_x.jsonl",
     "tests/data/understanding/independent_y.jsonl",
     "tests/data/understanding/independent_z.jsonl",
+    "tests/data/understanding/independent_aa.jsonl",
     "tests/data/understanding/independent_ab.jsonl",
     "tests/data/understanding/independent_ac.jsonl",
     "tests/data/understanding/independent_ad.jsonl",

@@ -123,8 +123,10 @@ def _said_as_news(text: str, hit: Hit) -> bool:
     if hit.label.startswith("query:"):
         if text.startswith("好了", hit.end - 2):  # 号挂好了，就是没得车: news; 挂好了没 asks
             return not text.startswith(_ASKS, hit.end)
-        # 号早就挂好了 / 上回挂的号已经看过了
-        told = any(w in text[start : hit.start] for w in _AS_NEWS) or "已经" in clause
+        # 号早就挂好了 / 上回挂的号已经看过了 / 那个号，我已经去看过了
+        told = any(w in text[start : hit.start] for w in _AS_NEWS) or "已经" in clause or (
+            "已经" in text[hit.end :] and not any(w in text for w in _ASKS)
+        )
     elif hit.label.startswith("hospital:"):
         told = "已经" in clause
     else:

@@ -200,9 +200,11 @@ def _date(text: str, today: dt.date) -> dt.date | None:
         if not 1 <= month <= 12:
             return None
         if m[0].endswith(("号", "日")):  # 九月一号 is a solar date
-            return next_solar(today, month, day)
-        lunar = text[: m.start()].endswith(_LUNAR_WORDS)
-        return month_day(today, month, day, said_lunar=lunar)
+            date = next_solar(today, month, day)
+        else:
+            lunar = text[: m.start()].endswith(_LUNAR_WORDS)
+            date = month_day(today, month, day, said_lunar=lunar)
+        return shifted(date, text, m.end()) if date else None  # 八月十五第二天
     for pattern, ahead in ((_NEXT_MONTH_DAY, 1), (_THIS_MONTH_DAY, 0)):
         m = pattern.search(text)
         if m and (day := to_int(m["d"])):
@@ -323,6 +325,10 @@ def _session_with_the_day(clauses: str, today: dt.date) -> str | None:
     return session
 
 
+#: Words saying the caller is free that day.
+_FREE = ("得空", "有空", "得闲", "方便", "闲起")
+
+
 def _day_not_busy(clauses: str, today: dt.date) -> dt.date | None:
     """礼拜四我要去接孙子，礼拜五可以: of several days said in their own clauses, one said as
     busy, the last one not busy counts."""
@@ -336,7 +342,11 @@ def _day_not_busy(clauses: str, today: dt.date) -> dt.date | None:
 
     dated = [(c, _date(c, today)) for c in clauses.split("|")]
     dated = [(c, d) for c, d in dated if d is not None]
-    if len(dated) < 2 or not any(taken(c) for c, _ in dated):
+    if len(dated) >= 2 and not any(taken(c) for c, _ in dated):
+        # 我孙女明天要考试……后天上午我得空: the day said to be free
+        free = [d for c, d in dated if any(w in c for w in _FREE)]
+        return free[-1] if len(set(free)) == 1 else None
+    if len(dated) < 2:
         return None
     free = [d for c, d in dated if not taken(c)]
     return free[-1] if free else None
@@ -435,7 +445,11 @@ _ECHOED = re.compile(r"[^，,。.；;！!？?、]+[?？](?=.*[^?？\s])")
 def _without_small_talk(text: str) -> str:
     """Drop the clauses that are chatter (今天天气好): a day word there is no answer."""
     words = data.words("when", "small_talk")
-    return "，".join(c for c in _CLAUSES.split(text) if c and not any(w in c for w in words))
+    kept = [c for c in _CLAUSES.split(text) if c and not any(w in c for w in words)]
+    if kept or len({m.group(0) for m in _SAID_DAY.finditer(text)}) < 2:
+        return "，".join(kept)
+    # 明天不行明天说是要下雨后天嘛: no pause to drop a clause at; only the chatter goes
+    return re.sub("|".join(map(re.escape, words)), "", text)
 
 
 def _first_clause(text: str) -> str:
@@ -572,6 +586,13 @@ def _without_refused(text: str, today: dt.date) -> tuple[str, str | None]:
 _STUTTERED_NUMBER = re.compile(f"(?<!\\S)([{NUM_CHARS}]+)\\s+(?=\\1)")
 
 
+#: 改后天上午 / 改下礼拜: moved to the day said after it.
+_MOVED_TO = re.compile("改(?=大后天|后天|明天|下个|下礼拜|下周|下星期|礼拜|星期|周)")
+_NEW_YEAR_SAID = re.compile("过年|春节|大年|新年")
+#: A bare 初三 (not 正月初三, 月初, 当初 ...): where 正月 goes when the new year was named.
+_BARE_NEW_YEAR_DAY = re.compile("(?<![月当最起正腊冬])(?=初[一二三四五六七八九十])")
+
+
 def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     """``{"date": ISO or None, "session": "am"/"pm"/None}``; ``None`` if nothing temporal.
 
@@ -583,7 +604,9 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     if answered != text and (after := parse_when(answered, today)) and after["date"]:
         return after
     spoken = _without_small_talk("".join(_busy_session_apart(text).split()))
-    spoken = _SAID_AGAIN_DAY.sub("改成", spoken)
+    spoken = _SAID_AGAIN_DAY.sub("改成", _MOVED_TO.sub("改成", spoken))
+    if _NEW_YEAR_SAID.search(spoken):  # 过年前不去，初三嘛: the new year's 初三
+        spoken = _BARE_NEW_YEAR_DAY.sub("正月", spoken)
     cleaned = clean(spoken)
     if not cleaned:
         return None

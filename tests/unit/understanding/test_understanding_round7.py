@@ -233,3 +233,49 @@ def test_a_half_day_said_as_busy_without_a_pause() -> None:
 
 def test_crying_all_the_time_beats_poor_sleep_beside_it() -> None:
     assert u("department", "晚上睡不着，老是一个人哭") == "精神心理科"
+
+
+@pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        ("帮我妈约后天下午，她上午要打针", {"date": "2026-12-02", "session": "pm"}),
+        ("明天我儿子要来 后天我要陪他 大后天嘛", {"date": "2026-12-03", "session": None}),
+        ("明天晌午饭吃了去", {"date": "2026-12-01", "session": "pm"}),
+        ("过年前不去，初五嘛", {"date": LunarDate(2027, 1, 5).to_solar_date().isoformat(),
+                          "session": None}),
+        ("随便哪天，天天都是礼拜天", {"date": None, "session": None}),
+        ("明天上午，哦不，明天上午我有事，改后天下午", {"date": "2026-12-02", "session": "pm"}),
+        ("明天不行明天说是要下雨后天嘛", {"date": "2026-12-02", "session": None}),
+        ("明天我要带孙子，后天我得空", {"date": "2026-12-02", "session": None}),
+    ],
+)
+def test_busy_days_and_half_days_the_new_year_and_a_move_to_another_day(
+    text: str, when: dict
+) -> None:
+    assert u("when", text) == when
+
+
+def test_a_day_counted_from_a_month_and_day() -> None:
+    # in September 八月十五 is the Mid-Autumn festival ahead: the day after it
+    assert understand("when", "八月十五第二天", dt.date(2027, 9, 1)) == {
+        "date": (LunarDate(2027, 8, 15).to_solar_date() + dt.timedelta(days=1)).isoformat(),
+        "session": None,
+    }
+
+
+def test_a_head_wound_after_a_fall_is_asked_about() -> None:
+    assert u("department", "摔了一跤，头上磕破了") is None
+    assert u("department", "摔了一跤，手腕肿起来了") == "骨科"  # a fall alone stays 骨科
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("中医说我湿气重", "unknown"),
+        ("让个人跟我讲，这个录音我听不懂", "operator"),
+        ("没得人送我，你们找个人开车来拉我", "taxi"),
+        ("那个号我已经去看过了，谢谢", "unknown"),
+    ],
+)
+def test_advice_a_person_asked_for_a_driver_and_a_visit_done(text: str, intent: str) -> None:
+    assert u("intent", text) == intent
