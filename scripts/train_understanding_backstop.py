@@ -55,6 +55,12 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_v.jsonl",
     "tests/data/understanding/independent_w.jsonl",
     "tests/data/understanding/independent_x.jsonl",
+    "tests/data/understanding/independent_y.jsonl",
+    "tests/data/understanding/independent_z.jsonl",
+    "tests/data/understanding/independent_aa.jsonl",
+    "tests/data/understanding/independent_ab.jsonl",
+    "tests/data/understanding/independent_ac.jsonl",
+    "tests/data/understanding/independent_ad.jsonl",
 )
 #: Probability the model needs before it overrides the rules (chosen by leave-one-set-out
 #: on the sets above; docs/understanding.md has the table).

@@ -104,7 +104,11 @@ def _negators() -> tuple[str, ...]:
 
 
 def _negated(text: str, start: int) -> bool:
-    return any(text.endswith(neg, 0, start) for neg in _negators())
+    """Said as not wanted (不看心内科); 是不是帕金森 asks whether it is one, it negates nothing."""
+    return any(
+        text.endswith(neg, 0, start) and not text.endswith("是" + neg, 0, start)
+        for neg in _negators()
+    )
 
 
 def named_department(cleaned: str) -> str | None:
@@ -182,9 +186,18 @@ def _analyse(text: str) -> tuple[str | None, bool]:
         symptoms &= leading
     if symptoms and not leading and not names and not conditions and _also_unwell(cleaned):
         return None, False  # 头昏脚软，吃不下睡不着: poor sleep beside vague complaints
+    if not names and not conditions and any(c in cleaned for c in _wounds()):
+        return None, False  # 摔了一跤，头上磕破了: a wound is seen to by a person first
     if also and not names and not conditions and len(symptoms) > 1:
         return None, True  # 血压高，牙齿也疼: a complaint of another department added
     return _decide(names, conditions, symptoms, child), False
+
+
+@cache
+def _wounds() -> tuple[str, ...]:
+    """The ask complaints of an open wound (头上磕破了): no department beside them."""
+    ends = ("破了", "磕破", "摔破", "流血", "出血")
+    return tuple(c for c in _ask_complaints() if c.endswith(ends))
 
 
 def _also_unwell(cleaned: str) -> bool:

@@ -206,12 +206,14 @@ def _part_groups(t: str) -> tuple[str, ...]:
     t = _expand_birth_date(t, strong)
     t = _expand_units(t, strong)
     tokens: list[str | None] = []  # a digit, "?<digit>" for a sound-alike, or None
-    for ch in t:
+    for i, ch in enumerate(t):
         if ch == "X" or ch in strong:
             tokens.append("X" if ch == "X" else strong[ch])
         elif ch in _OPENERS and (not tokens or tokens[-1] is None):
             tokens.append(None)  # 后面是幺九洞三 / 是零零幺幺: "it is", no 四
-        elif is_han(ch) and char_key(ch) in keys:
+        elif is_han(ch) and char_key(ch) in keys and not (
+            ch not in _OPENERS and _starts_word(t, i + 1, strong, keys)
+        ):
             tokens.append("?" + keys[char_key(ch)])
         else:  # a pause or another word: a sound-alike next to it is not a digit
             tokens.append(None)
@@ -232,6 +234,15 @@ def _part_groups(t: str) -> tuple[str, ...]:
             group += tok
         groups.append(group)
     return tuple(g for g in groups if g)
+
+
+def _starts_word(t: str, i: int, strong: dict[str, str], keys: dict[str, str]) -> bool:
+    """Is ``t[i]`` a Chinese character that is no digit and sounds like none? Then the
+    sound-alike before it begins a word (临沧, a place: no 零)."""
+    return (
+        i < len(t) and is_han(t[i]) and t[i] not in strong and char_key(t[i]) not in keys
+        and t[i] not in _OPENERS
+    )
 
 
 def _runs(tokens: list[str | None]) -> list[list[str]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import chinese_calendar
 from lunardate import LunarDate
@@ -42,7 +42,7 @@ _BARE_LUNAR_DAY = re.compile("(?<![月当最起])(?P<d>初[一二三四五六七
 #: 元旦前一天 / 春节第二天 / 元宵后一天 / 中秋节前两天 / 清明后头那天: a day counted from the
 #: festival.
 _SHIFT = re.compile(
-    "节?(?:那天|的)?(?:(?P<before>前一天|前头一天|头一天|前(?P<nb>[两二三])天)"
+    "节?(?:那天|的)?(?:(?P<before>前一天|前头一天|前面一天|前面那天|前头那天|头一天|前(?P<nb>[两二三])天)"
     "|(?:过后|之后|以后|过了)?(?:第(?P<n>[二三])天|后一天|次日)|(?:过后|之后|后头|后面)那天)"
 )
 
@@ -138,41 +138,78 @@ def _next_lunar_day(today: dt.date, day: int) -> dt.date | None:
     return None
 
 
-def _found(text: str, today: dt.date) -> tuple[dt.date | None, int] | None:
-    """The day named and where its words end in ``text``, or None when none is named."""
-    m = _LUNAR_DATE.search(text)
-    if m and (m["lunar"] or m["m"] in _LUNAR_MONTHS or m["d"][0] in "初廿"):
-        month = _LUNAR_MONTHS.get(m["m"]) or to_int(m["m"])
-        day = _lunar_day(m["d"])
-        if month and day and 1 <= month <= 12 and 1 <= day <= 30:
-            return _next_lunar(today, month, day), m.end()
-    m = _NEW_YEAR_DAY.search(text)
-    if m and (day := _lunar_day(m["d"])):
-        return _next_lunar(today, 1, day), m.end()
-    m = _BARE_LUNAR_DAY.search(text)
-    if m and (day := _lunar_day(m["d"])):
-        return _next_lunar_day(today, day), m.end()
+class Mention(NamedTuple):
+    """A day named by a festival or a lunar date: the solar date, where its words are, and
+    the lunar month when it is a lunar day (for a day of that month said after it)."""
+
+    date: dt.date | None
+    start: int
+    end: int
+    lunar_month: int | None = None
+
+
+def _mentions(text: str, today: dt.date) -> list[Mention]:
+    """Every festival, lunar date and solar term named in ``text``, in the order said."""
+    found: list[Mention] = []
+
+    def add(mention: Mention) -> None:
+        if not any(m.start < mention.end and mention.start < m.end for m in found):
+            found.append(mention)
+
+    for m in _LUNAR_DATE.finditer(text):
+        if m["lunar"] or m["m"] in _LUNAR_MONTHS or m["d"][0] in "初廿":
+            month = _LUNAR_MONTHS.get(m["m"]) or to_int(m["m"])
+            day = _lunar_day(m["d"])
+            if month and day and 1 <= month <= 12 and 1 <= day <= 30:
+                add(Mention(_next_lunar(today, month, day), m.start(), m.end(), month))
+    for m in _NEW_YEAR_DAY.finditer(text):
+        if day := _lunar_day(m["d"]):
+            add(Mention(_next_lunar(today, 1, day), m.start(), m.end(), 1))
+    for m in _BARE_LUNAR_DAY.finditer(text):
+        if day := _lunar_day(m["d"]):
+            add(Mention(_next_lunar_day(today, day), m.start(), m.end()))
     solar, lunar = _tables()
-    for word, when in lunar.items():
-        at = text.find(word)
-        if at >= 0:
+    for m in festival_words().finditer(text):  # one pass, the longest word at each place
+        word = m.group(0)
+        if word in lunar:
+            when = lunar[word]
             date = _next_lunar(today, EVE) if when == EVE else _next_lunar(today, *when)
-            return date, at + len(word)
-    for word, (month, day) in solar.items():
-        at = text.find(word)
-        if at >= 0:
-            return next_solar(today, month, day), at + len(word)
+            add(Mention(date, m.start(), m.end(), 12 if when == EVE else when[0]))
+        else:
+            add(Mention(next_solar(today, *solar[word]), m.start(), m.end()))
     term = _solar_term(text, today)
     if term is not None:
-        return term
-    for hit in _sound_alikes().hits(text):  # 中求节 = 中秋节
-        if hit.label in lunar:
-            when = lunar[hit.label]
-            date = _next_lunar(today, EVE) if when == EVE else _next_lunar(today, *when)
-        else:
-            date = next_solar(today, *solar[hit.label])
-        return date, hit.end
-    return None
+        add(term)
+    if not found:
+        for hit in _sound_alikes().hits(text):  # 中求节 = 中秋节
+            if hit.label in lunar:
+                when = lunar[hit.label]
+                date = _next_lunar(today, EVE) if when == EVE else _next_lunar(today, *when)
+            else:
+                date = next_solar(today, *solar[hit.label])
+            add(Mention(date, hit.start, hit.end))
+            break
+    return sorted(found, key=lambda m: m.start)
+
+
+#: 过了腊八，小年那天 / 腊八过了，小年那天: a festival said as already past is the reference,
+#: not the day meant, when another day is named with it.
+_PAST_BEFORE = re.compile("(?:过了|过完|过完了|等过了|等)$")
+_PAST_AFTER = re.compile("节?(?:过了|过完|一过)(?!那天|第|的第|后一天|以后那天)")
+
+
+def mention(text: str, today: dt.date) -> Mention | None:
+    """The festival or lunar day meant in cleaned ``text``, leaving out one said as already
+    past (过了腊八) when another is named: one with a day counted from it (元宵，元宵节后一天;
+    重阳节前一天，重阳节那天我们要聚会), else the last named."""
+    found = _mentions(text, today)
+    meant = [
+        m for m in found
+        if not _PAST_BEFORE.search(text[: m.start]) and not _PAST_AFTER.match(text, m.end)
+    ] or found
+    counted = [m for m in meant if _SHIFT.match(text, m.end)]
+    chosen = counted or meant
+    return chosen[-1] if chosen else None
 
 
 @cache
@@ -189,7 +226,7 @@ _SOUND_ALIKE_MIN = 3
 _TERMS_AS_WEATHER = ("雨水", "小雪", "大雪")
 
 
-def _solar_term(text: str, today: dt.date) -> tuple[dt.date | None, int] | None:
+def _solar_term(text: str, today: dt.date) -> Mention | None:
     for name in _TERM_NAMES:
         at = text.find(name)
         if at < 0:
@@ -199,8 +236,8 @@ def _solar_term(text: str, today: dt.date) -> tuple[dt.date | None, int] | None:
             continue
         for day, term in chinese_calendar.get_solar_terms(today, today + dt.timedelta(days=366)):
             if term == name:
-                return day, end
-        return None, end
+                return Mention(day, at, end)
+        return Mention(None, at, end)
     return None
 
 
@@ -210,15 +247,63 @@ _TERM_NAMES = (
 )
 
 
-def festival_day(text: str, today: dt.date) -> tuple[bool, dt.date | None]:
-    """(a festival or lunar day was named, the solar date meant) for cleaned ``text``."""
-    found = _found(text, today)
-    if found is None:
-        return False, None
-    date, end = found
+@cache
+def festival_words() -> re.Pattern[str]:
+    """Every festival word, to keep out of the half-day's words (端午后面 is not 午后)."""
+    solar, lunar = _tables()
+    return re.compile("|".join(map(re.escape, sorted({*solar, *lunar}, key=len, reverse=True))))
+
+
+@cache
+def mention_pattern() -> re.Pattern[str]:
+    """A festival word or a lunar date, where it starts (今天是元宵节: what today is)."""
+    return re.compile(f"{festival_words().pattern}|{_LUNAR_DATE.pattern}")
+
+
+#: 过了七月半，十六那天: a bare day of the lunar month said after a lunar day.
+_DAY_OF_THAT_MONTH = re.compile(
+    "(?P<d>廿[一二三四五六七八九]?|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])(?:那天|那一天|那日)"
+)
+
+
+#: 火把节那天不去，要点火把，第二天去: the day before or after, said in a later clause.
+_LATER_SHIFT = re.compile(
+    "(?<![初一二三四五六七八九十])(?:第二天|后面一天|后头一天|后一天|次日|(?P<before>前一天|前面一天|前头一天))"
+)
+
+
+def later_shift(text: str) -> int | None:
+    """-1 or 1 for a day before or after said on its own (第二天去), else None."""
+    later = _LATER_SHIFT.search(text)
+    return None if later is None else -1 if later["before"] else 1
+
+
+def shifted(date: dt.date, text: str, end: int) -> dt.date:
+    """``date`` moved by a count said right after its words at ``end`` (元旦前一天, 星期三
+    过后那天, 十五号后一天); unchanged when none is said."""
     shift = _SHIFT.match(text, end)
-    if date is None or shift is None:
-        return True, date
+    if shift is None:
+        return date
     after = {"二": 1, "三": 2}.get(shift["n"] or "", 1)  # 第二天 is the day after
     before = {"两": 2, "二": 2, "三": 3}.get(shift["nb"] or "", 1)  # 前两天: two days before
-    return True, date + dt.timedelta(days=-before if shift["before"] else after)
+    return date + dt.timedelta(days=-before if shift["before"] else after)
+
+
+def festival_day(text: str, today: dt.date) -> tuple[bool, dt.date | None]:
+    """(a festival or lunar day was named, the solar date meant) for cleaned ``text``."""
+    found = mention(text, today)
+    if found is None:
+        return False, None
+    if found.date is None:
+        return True, None
+    day = _DAY_OF_THAT_MONTH.search(text, found.end)
+    if found.lunar_month is not None and day and (n := to_int(day["d"])) and 1 <= n <= 30:
+        lunar = LunarDate.from_solar_date(found.date.year, found.date.month, found.date.day)
+        try:
+            return True, LunarDate(lunar.year, lunar.month, n).to_solar_date()
+        except ValueError:
+            return True, found.date
+    later = _LATER_SHIFT.search(text, found.end)
+    if _SHIFT.match(text, found.end) is None and later:  # 火把节那天不去……第二天去
+        return True, found.date + dt.timedelta(days=-1 if later["before"] else 1)
+    return True, shifted(found.date, text, found.end)

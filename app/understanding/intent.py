@@ -76,6 +76,8 @@ def _told_not_asked(text: str, hit: Hit) -> bool:
     start = clause_start(text, hit.start)
     end = start + clause_len(text, hit.start)
     before = text[start : hit.start]
+    for told in narrative_words():  # 医生叫我: the 叫 of the story asks nothing
+        before = before.replace(told, "|")
     return any(w in text[:end] for w in narrative_words()) and not (
         any(w in before for w in request_words())
         or any(w in text[start:end] for w in _COURTESIES)
@@ -111,7 +113,7 @@ def _strong_names(text: str, hits: tuple[Hit, ...]) -> set[str]:
 #: A booking told as news, not asked about or for (号已经挂好了, 号都挂起了, 挂号的事已经办好
 #: 了): a query phrase with 已经 or 都 before it in its clause, a hospital phrase with 已经 in
 #: its clause, and no question word in the clause.
-_AS_NEWS = ("已经", "都")
+_AS_NEWS = ("已经", "都", "早就")
 _ASKS = ("没", "吗", "不", "?", "几", "哪", "多久", "什么")
 
 
@@ -119,7 +121,12 @@ def _said_as_news(text: str, hit: Hit) -> bool:
     start = clause_start(text, hit.start)
     clause = text[start : start + clause_len(text, hit.start)]
     if hit.label.startswith("query:"):
-        told = any(w in text[start : hit.start] for w in _AS_NEWS)
+        if text.startswith("好了", hit.end - 2):  # 号挂好了，就是没得车: news; 挂好了没 asks
+            return not text.startswith(_ASKS, hit.end)
+        # 号早就挂好了 / 上回挂的号已经看过了 / 那个号，我已经去看过了
+        told = any(w in text[start : hit.start] for w in _AS_NEWS) or "已经" in clause or (
+            "已经" in text[hit.end :] and not any(w in text for w in _ASKS)
+        )
     elif hit.label.startswith("hospital:"):
         told = "已经" in clause
     else:
@@ -148,9 +155,36 @@ def _about_something_else(text: str, hit: Hit, hits: tuple[Hit, ...]) -> bool:
     )
 
 
-def _counts(text: str, hit: Hit) -> bool:
-    if _said_as_news(text, hit):
+#: 我要看医生，不要车 / 叫车嘛，挂号不消 (不用): a car or a booking said as not wanted.
+_NOT_WANTED_BEFORE = ("不要", "不用", "莫要", "不叫", "不坐", "不挂", "不是")
+_NOT_WANTED_AFTER = ("不要", "不用", "不叫", "不坐", "不挂", "就不用")
+
+
+def _not_wanted(text: str, hit: Hit) -> bool:
+    if not hit.label.startswith(("taxi:", "hospital:")):
         return False
+    said = text[hit.start : hit.end]
+    if text[: hit.start].endswith(_NOT_WANTED_BEFORE) or (
+        text[: hit.start].endswith("不") and said.startswith(("要", "用", "叫", "坐", "挂"))
+    ):
+        return True  # 不要车 / 不用挂号
+    after = next((w for w in _NOT_WANTED_AFTER if text.startswith(w, hit.end)), None)
+    # 车不要，/ 挂号不用: the refusal ends the clause (看医生不要车 refuses the car only)
+    return after is not None and text[hit.end + len(after) : hit.end + len(after) + 1] in (
+        "", "|", "了", "嘛", "啰", "咯"
+    )
+
+
+def _counts(text: str, hit: Hit) -> bool:
+    if _said_as_news(text, hit) or _not_wanted(text, hit):
+        return False
+    if (
+        hit.label.startswith("cancel:")
+        and not hit.exact
+        and hit.size <= 2
+        and any(c in "车号" for c in text[hit.start : hit.end])
+    ):
+        return False  # 坐错车了 is no 撤了: the car itself heard, not a sound-alike
     if hit.label.startswith("none:") and not hit.exact:
         # a sentence is set aside only for words heard as written (丝胡四 is no 是护士)
         return False

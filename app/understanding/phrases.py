@@ -14,6 +14,7 @@ from functools import cache
 
 from app.understanding import KINDS, data
 from app.understanding.fuzzy import is_han
+from app.understanding.market_days import MARKET_WORDS
 from app.understanding.patterns import surface_forms
 
 UNKNOWN = "[unk]"
@@ -97,6 +98,7 @@ def _when() -> list[str]:
         out += [str(w) for words in (raw.get(table) or {}).values() for w in words]
     out += ["正月", "冬月", "腊月", "农历", "大年"] + [f"初{d}" for d in _SMALL[:10]]
     out += [f"{n}个礼拜以后" for n in ("一", "两")]
+    out += data.words("when", "restatements") + list(MARKET_WORDS)
     return out + data.words("when", "am") + data.words("when", "pm") + data.words("when", "vague")
 
 

@@ -9,17 +9,32 @@ from functools import cache
 from typing import Any
 
 from app.understanding import data
-from app.understanding.festivals import festival_day, month_day, next_solar
+from app.understanding.festivals import (
+    festival_day,
+    festival_words,
+    later_shift,
+    mention,
+    mention_pattern,
+    month_day,
+    next_solar,
+    shifted,
+)
 from app.understanding.fuzzy import Matcher, is_han
+from app.understanding.market_days import market_day
 from app.understanding.normalize import after_correction, clean
 from app.understanding.numerals import NUM_CHARS, to_int
 
 _N = f"[{NUM_CHARS}]+"
 _DAY_END = "(?:号|日)"
-_MONTH_DAY = re.compile(f"(?P<m>{_N})月份?(?P<d>{_N}){_DAY_END}?")
+#: A day of the month in words or digits (三月三三月三: the recogniser's two sayings run
+#: together are two days of three, not a day 三三).
+_DAY_NUMBER = "(?:[二三]?十[一二三四五六七八九]?|[一二三四五六七八九]|[0-9]{1,2})"
+_MONTH_DAY = re.compile(f"(?P<m>{_N})月份?(?P<d>{_DAY_NUMBER}){_DAY_END}?")
 _NEXT_MONTH_DAY = re.compile(f"下个?月(?P<d>{_N}){_DAY_END}?")
 _THIS_MONTH_DAY = re.compile(f"(?:这个?|本)月(?P<d>{_N}){_DAY_END}")
 _DAY = re.compile(f"(?P<d>{_N}){_DAY_END}")
+_WEEKDAY = "(?:下下个?|下个?|这个?)?(?:礼拜|星期|周)[一二三四五六日天七1-7]"
+_ANY_DAY = f"{_WEEKDAY}|{_N}(?:号|日)|大后天|后天|明天|今天"
 _LUNAR_WORDS = ("农历", "阴历", "老历")
 #: Day words that also say the morning (明早 = tomorrow morning): an explicit afternoon wins.
 _MORNING_DAYS = ("明早", "今早")
@@ -38,6 +53,9 @@ _HOUR = "[0-9]{1,2}|二十[一二三]?|十[一二三四五六七八九]?|[零一
 _CLOCK = re.compile(
     f"(?P<pre>上午|早上|早晨|凌晨|下午|中午|傍晚|晚上|夜里|夜晚|半夜)?(?P<h>{_HOUR})(?:点|时)(?P<post>钟|半)?"
 )
+#: 明天早点 / 礼拜三早些: "early" right after a day is its morning (早点就行 alone is no
+#: preference).
+_EARLY_ON_THE_DAY = re.compile("(?:天|号|日|[一二三四五六])(?:早点|早些)(?!就行|就好|都行)")
 #: Words before an hour that put it in the evening or the night (傍晚六点 = 18:00).
 _EVENING = ("下午", "晚上", "傍晚", "夜里", "夜晚")
 
@@ -60,6 +78,10 @@ def _tables() -> dict[str, Any]:
         "vague": [clean(w) for w in data.words("when", "vague")],
         "busy": [clean(w) for w in data.words("when", "busy")],
         "no_preference": [w for w in (clean(x) for x in data.words("when", "no_preference")) if w],
+        "restatements": re.compile(
+            "|".join(map(re.escape, sorted(data.words("when", "restatements"), key=len)[::-1]))
+            or "(?!)"
+        ),
         "corrections": re.compile(
             "|".join(
                 re.escape(w)
@@ -104,12 +126,18 @@ _DENIED_DAY = re.compile(
 )
 
 
+@cache
+def _heard_as_re() -> re.Pattern[str]:
+    """Every mis-heard time word of ``heard_as``, longest first, in one pattern."""
+    words = sorted(_vocabulary()[1], key=len, reverse=True)
+    return re.compile(f"(?<!早)(?:{'|'.join(map(re.escape, words)) or '(?!)'})(?![点时钟])")
+
+
 def _repair(text: str) -> str:
     """Replace mis-heard time words by the real ones (numerals are never replaced)."""
     matcher, heard = _vocabulary()
-    for wrong, right in heard.items():
-        # 上五 for 上午, but not in 早上五点 (an hour after 早上)
-        text = re.sub(f"(?<!早){re.escape(wrong)}(?![点时钟])", right, text)
+    # 上五 for 上午, but not in 早上五点 (an hour after 早上)
+    text = _heard_as_re().sub(lambda m: heard[m.group(0)], text)
     weekday, table = _weekday_sound_alikes()
     text = weekday.sub(lambda m: m["week"] + table[m["n"]], text)
     out = list(text)
@@ -157,27 +185,41 @@ def _weekday(today: dt.date, prefix: str, weekday: int) -> dt.date:
 
 def _date(text: str, today: dt.date) -> dt.date | None:
     t = _tables()
+    by_market, day_by_market = market_day(text, today)
+    if by_market and not _DAY.search(text) and not t["week_re"].search(text):
+        return day_by_market  # 五天一街，今天赶街，下一街那天 (十一号是街子天: the 11th)
+    week = t["week_re"].search(text)
+    if week and week.start():  # 八月十五过后那个礼拜六
+        anchored = _weekday_from_anchor(text, today, week.start(), t["weekdays"][week["w"]])
+        if anchored is not None:
+            return anchored
     m = _MONTH_DAY.search(text)
+    if m and festival_words().match(text, m.start()):
+        m = None  # 二月二龙抬头: the festival's lunar day
     if m and (month := to_int(m["m"])) and (day := to_int(m["d"])):
         if not 1 <= month <= 12:
             return None
         if m[0].endswith(("号", "日")):  # 九月一号 is a solar date
-            return next_solar(today, month, day)
-        lunar = text[: m.start()].endswith(_LUNAR_WORDS)
-        return month_day(today, month, day, said_lunar=lunar)
+            date = next_solar(today, month, day)
+        else:
+            lunar = text[: m.start()].endswith(_LUNAR_WORDS)
+            date = month_day(today, month, day, said_lunar=lunar)
+        return shifted(date, text, m.end()) if date else None  # 八月十五第二天
     for pattern, ahead in ((_NEXT_MONTH_DAY, 1), (_THIS_MONTH_DAY, 0)):
         m = pattern.search(text)
         if m and (day := to_int(m["d"])):
             return _day_of_month(today, day, ahead)
     m = t["week_re"].search(text)
     if m:
+        weekday = t["weekdays"][m["w"]]
         prefix = m["pre"] or ""
         if not prefix and _NEXT_WEEK.search(text):  # 星期三下午，下个星期的
             prefix = "下"
-        return _weekday(today, prefix, t["weekdays"][m["w"]])
+        return shifted(_weekday(today, prefix, weekday), text, m.end())
     m = _DAY.search(text)
     if m and (day := to_int(m["d"])):
-        return _day_of_month(today, day, None)
+        date = _day_of_month(today, day, None)
+        return shifted(date, text, m.end()) if date else None
     # 元旦那天, 腊月初十; a numbered day said with a festival wins (过了元旦四号 = the 4th)
     named, day_named = festival_day(text, today)
     if named:
@@ -193,12 +235,51 @@ def _date(text: str, today: dt.date) -> dt.date | None:
         return today + dt.timedelta(weeks=weeks)
     m = t["days_re"].search(text)
     if m:
-        return today + dt.timedelta(days=t["days"][m.group(0)])
+        return shifted(today + dt.timedelta(days=t["days"][m.group(0)]), text, m.end())
     return None
+
+
+#: 端午后面那个星期一 / 十五号以后的第一个礼拜一 / 国庆前头那个星期五: a weekday counted from
+#: another day, said between that day's words and the weekday's.
+_AFTER_ANCHOR = re.compile(
+    "节?(?:那天)?(?:过后|以后|之后|后面|后头|过了|一过)(?:的|那个|那|第一个|头一个|个)*$"
+)
+_BEFORE_ANCHOR = re.compile("节?(?:那天)?(?:之前|以前|前面|前头)(?:的|那个|那|最后一个|个)*$")
+#: 过了春节的第一个礼拜一: the day to pass said before it.
+_PAST_FESTIVAL = re.compile("(?:过了|过完|等过了)$")
+
+
+def _weekday_from_anchor(
+    text: str, today: dt.date, start: int, weekday: int
+) -> dt.date | None:
+    """The weekday counted from a day said before it, or None when none is."""
+    before = text[:start]
+    for pattern, sign in ((_AFTER_ANCHOR, 1), (_BEFORE_ANCHOR, -1)):
+        said = pattern.search(before)
+        anchor = _date(before[: said.start()], today) if said and said.start() else None
+        if anchor is not None:
+            return _weekday_next_to(anchor, weekday, sign)
+    named = mention(before, today)
+    if (
+        named is not None
+        and named.date is not None
+        and _PAST_FESTIVAL.search(text[: named.start])
+        and re.fullmatch("(?:的|那个|第一个|个)*", text[named.end : start])
+    ):
+        return _weekday_next_to(named.date, weekday, 1)
+    return None
+
+
+def _weekday_next_to(day: dt.date, weekday: int, sign: int) -> dt.date:
+    """The first ``weekday`` after ``day`` (sign 1) or before it (sign -1)."""
+    if sign > 0:
+        return day + dt.timedelta(days=(weekday - 1 - day.weekday()) % 7 or 7)
+    return day - dt.timedelta(days=(day.weekday() - weekday + 1) % 7 or 7)
 
 
 def _session(text: str) -> str | None:
     t = _tables()
+    text = festival_words().sub("|", text)
     sessions: set[str] = set()
     for m in _CLOCK.finditer(text):
         hour = to_int(m["h"])
@@ -218,6 +299,8 @@ def _session(text: str) -> str | None:
         elif 1 <= hour <= 5 or 13 <= hour <= 17:
             sessions.add("pm")
     am = [w for w in t["am"] if w in text]
+    if _EARLY_ON_THE_DAY.search(text):  # 明天早点 / 星期三早些: early that day
+        am.append("早点")
     if am:
         sessions.add("am")
     if any(w in text for w in t["pm"]):
@@ -227,26 +310,45 @@ def _session(text: str) -> str | None:
     return sessions.pop() if len(sessions) == 1 else None
 
 
+_HALF_DAY_STARTS = re.compile("(?<!\\|)(?=上午|下午|早上|晚上)")
+
+
 def _session_with_the_day(clauses: str, today: dt.date) -> str | None:
     """Both half-days heard: the one said with the day counts (明天下午，我上午要去买菜), else
     the one not said as busy (明天嘛，下午，我上午要去地里)."""
     with_day = [c for c in clauses.split("|") if _date(c, today) is not None]
     session = _session(with_day[0]) if len(with_day) == 1 else None
-    if session is None:
+    if session is None:  # 明天早上越早越好我下午还要去: each half-day starts its clause
+        clauses = _HALF_DAY_STARTS.sub("|", clauses)
         free = [c for c in clauses.split("|") if not any(w in c for w in _tables()["busy"])]
         session = _session("|".join(free)) if len(free) < len(clauses.split("|")) else None
     return session
 
 
+#: Words saying the caller is free that day.
+_FREE = ("得空", "有空", "得闲", "方便", "闲起")
+
+
 def _day_not_busy(clauses: str, today: dt.date) -> dt.date | None:
     """礼拜四我要去接孙子，礼拜五可以: of several days said in their own clauses, one said as
     busy, the last one not busy counts."""
+    # 十八号我有事二十号下午: a recogniser writes no pause; a busy word ends its clause.
+    clauses = _busy_re().sub(lambda m: m.group(0) + "|", clauses)
+    # 等到十号过后，十一号上午: a day said as the one to wait past is not the day meant.
+    clauses = _PAST_DAY.sub(lambda m: m.group(0) + "|", clauses)
+
+    def taken(clause: str) -> bool:
+        return _busy_re().search(clause) is not None or _PAST_DAY.search(clause) is not None
+
     dated = [(c, _date(c, today)) for c in clauses.split("|")]
     dated = [(c, d) for c, d in dated if d is not None]
-    busy = _tables()["busy"]
-    if len(dated) < 2 or not any(any(w in c for w in busy) for c, _ in dated):
+    if len(dated) >= 2 and not any(taken(c) for c, _ in dated):
+        # 我孙女明天要考试……后天上午我得空: the day said to be free
+        free = [d for c, d in dated if any(w in c for w in _FREE)]
+        return free[-1] if len(set(free)) == 1 else None
+    if len(dated) < 2:
         return None
-    free = [d for c, d in dated if not any(w in c for w in busy)]
+    free = [d for c, d in dated if not taken(c)]
     return free[-1] if free else None
 
 
@@ -257,7 +359,8 @@ def _date_and_session(text: str, today: dt.date) -> tuple[dt.date | None, str | 
     """
     t = _tables()
     if t["corrections"].search(text) is None or _no_preference_re().search(text):
-        return _date(text, today), _session(text)
+        said = [d for d in (_date(p, today) for p in t["restatements"].split(text)) if d]
+        return (said[-1] if said else None), _session(text)
     denied = _DENIED_DAY.search(text)
     if denied and _date(text[: denied.start()], today) is None:
         # 不是明天，后天: the day after 不是 is taken back; but in 下礼拜一，不是，下礼拜二
@@ -269,7 +372,54 @@ def _date_and_session(text: str, today: dt.date) -> tuple[dt.date | None, str | 
     start = dated[-1] if dated else 0
     sessions = [s for _, s in found[start:] if s is not None]
     date = found[dated[-1]][0] if dated else None
+    if date is not None:  # 不行，一号我要吃席，二号嘛: after a correction the last day said
+        date = _last_said(parts[start], today) or date
+    if date is not None and len(dated) > 1:  # 九月一号不行，二号嘛: the month said before
+        date = _month_carried(parts[start], found[dated[-2]][0], today) or date
+    if date is not None:  # 火把节那天不去，第二天去: the day after the one refused
+        shift = next((n for p in parts[start + 1 :] if (n := later_shift(p))), None)
+        date += dt.timedelta(days=shift or 0)
+    if not sessions and date is not None:  # 十二月三十号下午……那就三十号吧: said again
+        sessions = [s for d, s in found[:start] if d == date and s is not None]
     return date, sessions[-1] if sessions else None
+
+
+_PAST_DAY = re.compile("(?:过后|以后|之后|过了)(?!那|第|的|头一|个|后一天|都|也|随便|礼拜|星期|周)")
+
+
+_SAID_DAY = re.compile(f"{_ANY_DAY}")
+
+
+def _last_said(part: str, today: dt.date) -> dt.date | None:
+    """The day said last in ``part`` when it names more than one, else None."""
+    spans = [m.span() for m in _MONTH_DAY.finditer(part)]
+    starts = [
+        m.start() for m in _SAID_DAY.finditer(part)
+        if not any(s < m.start() < e for s, e in spans)
+    ]
+    starts = sorted({*starts, *(s for s, _ in spans)})
+    if len(starts) < 2:
+        return None
+    return _date(part[starts[-1] :], today)
+
+
+def _month_carried(part: str, before: dt.date | None, today: dt.date) -> dt.date | None:
+    """A bare day (二号) said after a day with its month (九月一号): that day of the month."""
+    m = ([None, *_DAY.finditer(part)])[-1]  # the last said
+    if before is None or m is None or _MONTH_DAY.search(part) or _NEXT_MONTH_DAY.search(part):
+        return None
+    day = to_int(m["d"])
+    try:
+        carried = before.replace(day=day) if day else None
+    except ValueError:
+        return None
+    return carried if carried is not None and carried >= today else None
+
+
+@cache
+def _busy_re() -> re.Pattern[str]:
+    words = sorted(_tables()["busy"], key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)) or "(?!)")
 
 
 @cache
@@ -289,10 +439,17 @@ def _time_words() -> re.Pattern[str]:
 _CLAUSES = re.compile(r"[，,。.；;！!？?、]")
 
 
+_ECHOED = re.compile(r"[^，,。.；;！!？?、]+[?？](?=.*[^?？\s])")
+
+
 def _without_small_talk(text: str) -> str:
     """Drop the clauses that are chatter (今天天气好): a day word there is no answer."""
     words = data.words("when", "small_talk")
-    return "，".join(c for c in _CLAUSES.split(text) if c and not any(w in c for w in words))
+    kept = [c for c in _CLAUSES.split(text) if c and not any(w in c for w in words)]
+    if kept or len({m.group(0) for m in _SAID_DAY.finditer(text)}) < 2:
+        return "，".join(kept)
+    # 明天不行明天说是要下雨后天嘛: no pause to drop a clause at; only the chatter goes
+    return re.sub("|".join(map(re.escape, words)), "", text)
 
 
 def _first_clause(text: str) -> str:
@@ -326,7 +483,7 @@ def no_preference(text: str) -> bool:
 
 
 _SESSION_AFTER_GAP = re.compile(
-    r"(?<=[\u4e00-\u9fff])\s+(?=(?:我|他|她)?(?:上午|下午|早上|中午|晚上)(?P<rest>\S*))"
+    r"(?<=[\u4e00-\u9fff])\s+(?=(?:我|他|她)?(?:上午|下午|早上|中午|晚上)(?P<rest>(?:(?!上午|下午|早上|中午|晚上).)*))"
 )
 
 
@@ -335,7 +492,8 @@ def _busy_session_apart(text: str) -> str:
     new clause (the half-day said with the day, or the one not busy, counts)."""
 
     def apart(m: re.Match[str]) -> str:
-        return "，" if any(w in m["rest"] for w in _tables()["busy"]) else m.group(0)
+        rest = clean("".join(m["rest"].split()))  # 我 要 克 茶地: 克 is 去
+        return "，" if any(w in rest for w in _tables()["busy"]) else m.group(0)
 
     return _SESSION_AFTER_GAP.sub(apart, text)
 
@@ -344,21 +502,121 @@ def _busy_session_apart(text: str) -> str:
 _BARE_NO = re.compile(r"(?<=[，,。\s])不(?=[，,。\s])")
 
 
+#: 今天礼拜天，明天就去 / 明天礼拜三: a weekday said of a day word says what day that is.
+_WEEKDAY_SAID_OF = re.compile(f"(?P<day>大后天|后天|明天|今天)(?:是|就是|刚好是|正好是)?{_WEEKDAY}")
+#: 哪天都行，就是莫要礼拜天 / 除了礼拜天都得 / 莫要下午: a day or half-day refused.
+_REFUSED = re.compile(
+    f"(?:(?P<before>^|\\||就是|但是|只是|只要|就|反正|都行|都得|都可以)(?:莫要|不要|莫|不能是|莫是)|除了|除开)(?:是)?"
+    f"(?:(?P<day>{_ANY_DAY})|(?P<session>上午|下午|早上))"
+)
+
+
+#: 今天是元宵节 / 今天十五号 / 中秋节是十五号吧: what a day is, said as a fact, not as the
+#: day wanted (dropped when another day is said).
+_TODAY_IS = re.compile("今天(?:是|就是|刚好是|正好是)?(?=.)")
+#: 国庆之前都行: a day before which any day will do leaves the choice to us.
+_DEADLINE = re.compile(f"(?:{_ANY_DAY}|[\u4e00-\u9fff]{{2,3}}节?)(?:之前|以前)(?=都|随便|哪天)")
+
+
+def _without_weekday_said_of(text: str, today: dt.date) -> str:
+    """The weekday said of a day word dropped; 今天礼拜天 / 今天是元宵节 dropped whole when
+    another day is said (it tells what today is, not when); a day said as a deadline
+    before which any day will do (国庆之前都行) dropped."""
+    def drop(m: re.Match[str]) -> str:
+        rest = text[: m.start()] + text[m.end() :]
+        if m["day"] == "今天" and _date(rest, today) is not None:
+            return ""
+        return m["day"]
+
+    text = _WEEKDAY_SAID_OF.sub(drop, text)
+    # 中秋节是十五号吧，那中秋节前一天: the festival's date said as a fact
+    text = re.sub(
+        f"(?P<f>{festival_words().pattern})(?:是|就是)(?:{_N}月)?{_N}{_DAY_END}",
+        lambda m: m["f"], text,
+    )
+    today_is = _TODAY_IS.search(text)
+    if today_is:
+        said = _date(text[today_is.end() :], today)
+        if said == today:  # 今天是元宵节 / 今天是十五号
+            rest = text[: today_is.start()] + text[today_is.end() :]
+            for pattern in (mention_pattern(), _DAY):
+                first = pattern.search(rest, today_is.start())
+                if first and first.start() == today_is.start():
+                    rest = rest[: first.start()] + rest[first.end() :]
+                    break
+            if _date(rest, today) is not None:
+                text = rest
+    if _no_preference_re().search(text):
+        text = _DEADLINE.sub("", text)
+    return text
+
+
+_REFUSED_AFTER = re.compile(f"(?:{_ANY_DAY})(?=来不及|赶不上|赶不及|不得空|没得空|没空|有事)")
+
+
+#: 明天早上不行，下午嘛: a half-day refused after it is said.
+_SESSION_REFUSED = re.compile(
+    "(?P<session>上午|早上|下午)(?=不行|不得|不得空|没得空|没空|有事|来不及|不方便)"
+)
+
+
+def _without_refused(text: str, today: dt.date) -> tuple[str, str | None]:
+    """The text without the days refused, and the half-day refused ("am"/"pm") if one is."""
+    refused: list[str] = []
+
+    def drop(m: re.Match[str]) -> str:
+        if m["session"]:
+            refused.append("pm" if m["session"] == "下午" else "am")
+        return (m["before"] or "") + "|"
+
+    text = _REFUSED.sub(drop, text)
+    # 不是今天，是明天，今天来不及了: a day said as too soon or taken, with another day said
+    refused += [  # 礼拜三下午不行，礼拜五: another day said after it, that day counts
+        "pm" if m["session"] == "下午" else "am"
+        for m in _SESSION_REFUSED.finditer(text)
+        if _date(text[m.end() :], today) is None
+    ]
+    kept = _REFUSED_AFTER.sub("|", text)
+    if kept != text and _date(kept, today) is not None:
+        text = kept
+    return text, (refused[-1] if refused else None)
+
+
+#: 十 十号 / 二 二十号: a number the recogniser wrote once begun, once said whole.
+_STUTTERED_NUMBER = re.compile(f"(?<!\\S)([{NUM_CHARS}]+)\\s+(?=\\1)")
+
+
+#: 改后天上午 / 改下礼拜: moved to the day said after it.
+_MOVED_TO = re.compile("改(?=大后天|后天|明天|下个|下礼拜|下周|下星期|礼拜|星期|周)")
+_NEW_YEAR_SAID = re.compile("过年|春节|大年|新年")
+#: A bare 初三 (not 正月初三, 月初, 当初 ...): where 正月 goes when the new year was named.
+_BARE_NEW_YEAR_DAY = re.compile("(?<![月当最起正腊冬])(?=初[一二三四五六七八九十])")
+
+
 def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     """``{"date": ISO or None, "session": "am"/"pm"/None}``; ``None`` if nothing temporal.
 
     The recogniser's spaces are removed first ("明 天 桑 午" is 明天桑午 -> 明天上午).
     """
     text = _BARE_NO.sub("不对", text or "")
+    text = _STUTTERED_NUMBER.sub("", text)  # 十 十号: a number begun again
+    answered = _ECHOED.sub("", text)  # 十号？那十二号嘛: a day asked back, then the answer
+    if answered != text and (after := parse_when(answered, today)) and after["date"]:
+        return after
     spoken = _without_small_talk("".join(_busy_session_apart(text).split()))
-    spoken = _SAID_AGAIN_DAY.sub("改成", spoken)
+    spoken = _SAID_AGAIN_DAY.sub("改成", _MOVED_TO.sub("改成", spoken))
+    if _NEW_YEAR_SAID.search(spoken):  # 过年前不去，初三嘛: the new year's 初三
+        spoken = _BARE_NEW_YEAR_DAY.sub("正月", spoken)
     cleaned = clean(spoken)
     if not cleaned:
         return None
     corrected = after_correction(spoken)
     if corrected != spoken:  # 后天上午，哦不，下午: the day stays, the session is said again
         before = parse_when(spoken[: len(spoken) - len(corrected)], today) or {}
-        after = parse_when(_first_clause(corrected), today) or {}
+        # 哦不对，十二号是我孙子考试，改成十三号: corrected again after the first clause
+        again = _tables()["corrections"].search(clean(corrected))
+        said = corrected if again else _first_clause(corrected)
+        after = parse_when(said, today) or {}
         if after.get("date"):  # a day said again: a session said before it is dropped
             if after.get("session") is None:  # 后天，上午: the half-day in the next clause
                 after = {**after, "session": _next_clause_session(corrected, today, after)}
@@ -366,12 +624,14 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
         session = after.get("session") or before.get("session")
         merged = {"date": before.get("date"), "session": session}
         return merged if before or after else None
-    clauses = _repair(cleaned)
+    clauses, refused = _without_refused(_without_weekday_said_of(_repair(cleaned), today), today)
     cleaned = clauses.replace("|", "")
     date, session = _date_and_session(cleaned, today)
     date = _day_not_busy(clauses, today) or date
-    if date is not None and session is None:
+    if session is None:  # 随便哪天，上午就得，下午我要去茶地: the half-day not busy
         session = _session_with_the_day(clauses, today)
+    if refused and session in (None, refused):  # 哪天都行，莫要下午 / 早上不行，下午嘛
+        session = "am" if refused == "pm" else "pm"
     if date is None and session is None and _time_words().search(cleaned) is None:
         return None
     return {"date": date.isoformat() if date else None, "session": session}

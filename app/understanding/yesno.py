@@ -39,6 +39,8 @@ _I_SAID_WRONG = re.compile(
     r"|^.*(?:我是说|我的意思是|我说的是|(?:不|算了).*还是)[\s,，、.。…!！]*(?=要|好|算了|不|对|是的|可以|行)"
     # 不是不是，要的要的: a doubled no that opens the answer, then a yes (no no, I do want it)
     r"|^(?:不是不是|不对不对|不不不)[\s,，、.。…!！]+(?=要|好|对|是的|可以|行)"
+    # 要哦，等哈，不对，不要不要: an answer taken back with 不对 and said again
+    r"|^.+?(?<![对是])不对[\s,，、.。…!！]*(?=不要|不用|不消|算了|要得|要的|要嘛|好的|可以)"
 )
 #: 我想一哈 嗯 要嘛: the recogniser's gap after thinking aloud ends its clause.
 #: 还是要吧 要: so does a gap after a closing particle.
@@ -49,15 +51,17 @@ _RHETORICAL_YES = re.compile("不是.{0,6}?还?是(哪个|谁|哪位|哪一个|�
 #: 做哪样 ("if not, why would I call"): a want, not a no.
 _RHETORICAL_WANT = re.compile(
     "(?:咋个|咋|怎么|为哪样|为什么|哪个)会?不要|(?<!是)不是不要"
-    "|不要.{0,8}?(?:做|干|搞)(?:什么|哪样|啥|嘛)"
+    "|不要.{0,8}?(?:做|干|搞)(?:什么|哪样|啥|嘛)[?？]?"
 )
+#: 哪个要嘛 / 谁要哦 ("who would want that"): a refusal, not a want.
+_RHETORICAL_REFUSAL = re.compile("(?:哪个|谁|哪个人)(?:会|还)?要(?:嘛|哦|啊|噢|呢)")
 #: 不…不是 / 要 要叫: a stutter (a character said again after a pause, or 要 again after the
 #: recogniser's gap) is said once.
 _STUTTER = re.compile(r"(\w)(?:…+|\.{2,}|、)+\1|(要)\s+\2")
 #: 叫嘛 / 挂吧 / 那就约嘛 / 帮我叫一个: the verb asked about said back with a particle, as a
 #: clause of its own, is a yes (不叫了 is not: no particle clause).
 _VERB_BACK = re.compile(
-    r"(?:(?<=^)|(?<=[，,。.！!；;]))(?:那就|就|那)?(?:帮我)?(?:叫|挂|约|订|喊)"
+    r"(?:(?<=^)|(?<=[，,。.！!；;]))(?:那就|就|那)?(?:麻烦你|麻烦您|请你|请您)?(?:帮我)?(?:叫|挂|约|订|喊)"
     r"(?:[嘛吧撒]|一个|一下)+(?=$|[，,。.！!；;])"
 )
 #: 好 麻烦你了 / 要叫 要叫 我在门口等: the recogniser's gap right after a short yes ends its
@@ -156,7 +160,8 @@ def asks_for_something(text: str) -> bool:
             tail = text[end : len(text) if stop < 0 else stop]
             complete = tail[:1] in tails and tail[:1] != want
             tail = _COURTESY_TAIL.sub("", tail.lstrip(tails))
-            tail = tail.removeprefix(next((w for w in _hurry_tails() if tail.startswith(w)), ""))
+            while hurry := next((w for w in _hurry_tails() if tail.startswith(w)), ""):
+                tail = tail.removeprefix(hurry)  # 要，快点，我等不得
             tail = _COURTESY_TAIL.sub("", tail)
             if head.endswith(heads) or (tail and not complete and tail not in objects):
                 return True
@@ -196,7 +201,21 @@ def _by_the_way() -> tuple[str, ...]:
 _ANOTHER_QUESTION = ("想问", "问下", "问一下", "问问", "对了")
 
 
+#: 不要不要，我是问一下: "I was only asking": the no stands, no other question follows.
+_ONLY_ASKING = re.compile("(?:我|我就|我只)?(?:是|就是|只是)?问(?:一下|下|问)(?:而已|嘛|的)?$")
+
+
+#: 不用不用，我再问问奶奶: asking someone at home, not another question for us.
+_ASKING_SOMEONE = re.compile(
+    "问(?:问|一下|下)(?:我)?(?:他|她|儿子|姑娘|女儿|老伴|老倌|老太|奶奶|爷爷|家里|孙|媳妇|屋头)"
+)
+
+
 def _asks_about_another(raw: str, text: str) -> bool:
+    if (_ONLY_ASKING.search(text) or _ASKING_SOMEONE.search(text)) and not (
+        "?" in raw or "？" in raw
+    ):
+        return False
     return "?" in raw or "？" in raw or any(w in text for w in _ANOTHER_QUESTION)
 
 
@@ -243,21 +262,34 @@ def _answer_after_thinking(cleaned: str, hits: list[Hit]) -> str:
     return final.pop() if len(final) == 1 else "unknown"
 
 
+#: 要？哦，要嘞 / 哪样？叫车？不叫不叫: a question said back, then the answer after it.
+_ASKED_BACK_THEN = re.compile(r"^.*[?？][\s,，、.。…!！]*(?=\S)")
+
+
+def _after_asking_back(text: str) -> str:
+    """The words after the last question said back, when an answer follows it."""
+    rest = _ASKED_BACK_THEN.sub("", text)
+    return rest if rest != text and rest.strip() else text
+
+
 def parse_yesno(text: str) -> str:
     """Return ``"yes"``, ``"no"`` or ``"unknown"``.
 
     Spaces are word gaps written by the recogniser ("可 以", "错 了"), not clause breaks:
     they are removed before anything else; punctuation still separates clauses.
     """
+    text = _after_asking_back(text)
     while (gapped := _GAP_AFTER_YES.sub(r"\1，", text, count=1)) != text:
         text = gapped
     text = _GAP_AFTER_THINKING.sub(r"\1，", text)
     text = _STUTTER.sub(lambda m: m[1] or m[2], text)
+    text = text.replace("嗯哪", "嗯呐")  # 嗯哪，是这样: a yes, not 哪是 (how could it be)
     text = _VERB_BACK.sub("要", _SAID_TWICE.sub(r"\1", _SPACES.sub("", text)))
     text = _I_SAID_WRONG.sub("", text)
     text = after_correction(_SI_FOR_SHI.sub("是", text))
     text = _RHETORICAL_YES.sub("是", text)
     text = _RHETORICAL_WANT.sub("要", text)
+    text = _RHETORICAL_REFUSAL.sub("不要", text)
     cleaned = clean(text)
     if not cleaned or _trails_off(text) or cleaned.startswith(_conditionals()):
         return "unknown"

@@ -1,0 +1,68 @@
+"""Days counted by market days (赶街天, 街子天): "我们这点五天赶一街，今天赶街，下一街那天".
+
+Yunnan's village markets come round every few days. A caller who counts by them says the
+round (五天一街, 六天一场) or the dates they fall on (逢三逢八), a market day they know
+(今天赶街, 昨天是街子天) and which market day they mean (下一街, 下下个街子天, 这个街子天).
+The day is worked out when all of it is said; a market day meant but not computable (no
+round or no known market day) is a day not understood, so the caller is asked again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from app.understanding.numerals import to_int
+
+#: The market-day words the recogniser's phrase list for a day question needs.
+MARKET_WORDS = ("街子天", "赶街", "赶集", "赶场", "一街", "一场", "下一街", "下个街子天", "逢")
+_MARKET = "(?:赶街天|街子天|街天|赶集天|赶场天|街子|赶街|赶集|赶场|街|场)"
+_DIGIT = "[一二三四五六七八九十0-9]"
+_ROUND = re.compile(
+    f"(?P<n>[一二三四五六七八九十两0-9]{{1,2}})天(?:赶|赶一|一赶)?(?:一个?|个)?{_MARKET}"
+)
+_DATES = re.compile(f"逢(?P<a>{_DIGIT})(?:逢|、|和)?(?P<b>{_DIGIT})?")
+_OFFSETS = {"今天": 0, "明天": 1, "后天": 2, "昨天": -1, "前天": -2}
+_KNOWN = re.compile(
+    f"(?P<a>今天|明天|后天|昨天|前天)(?:是|就是|正好是|刚好是|刚好|正好|才)?(?:赶[的了过]街|{_MARKET})"
+    f"|{_MARKET}(?:是|就是)(?P<b>今天|明天|后天|昨天|前天)"
+)
+_DAY_OF_MARKET = "(?:赶街天|街子天|街天|赶集天|赶场天|街子|赶街|赶集|赶场)"
+#: Which market day is meant: 下一街, 下个街子天, 下下个赶集天, 这个街子天, 赶街那天.
+_NAMED = re.compile(
+    f"(?:下下一?个?|下一个?|下个|这一?个?){_DAY_OF_MARKET}|下下?一[街场]|{_DAY_OF_MARKET}那天"
+)
+
+
+def market_day(text: str, today: dt.date) -> tuple[bool, dt.date | None]:
+    """(a market day was meant, the date) for cleaned ``text``."""
+    named = _NAMED.search(text)
+    if named is None:
+        return False, None
+    which = named.group(0)
+    ahead = 2 if which.startswith("下下") else 1 if which.startswith("下") else 0
+    days = _market_days(text, today)
+    if days is None:
+        return True, None
+    upcoming = [d for d in days if d > today or (ahead == 0 and d == today)]
+    index = max(ahead - 1, 0)
+    return True, upcoming[index] if len(upcoming) > index else None
+
+
+def _market_days(text: str, today: dt.date) -> list[dt.date] | None:
+    """The market days of the next two months, or None when the round cannot be told."""
+    horizon = [today + dt.timedelta(days=n) for n in range(-7, 62)]
+    dates = _DATES.search(text)
+    if dates:
+        ends = {to_int(dates[k]) for k in ("a", "b") if dates[k]}
+        ends = {e % 10 for e in ends if e is not None}
+        return [d for d in horizon if d.day % 10 in ends] if ends else None
+    round_ = _ROUND.search(text)
+    known = _KNOWN.search(text)
+    if round_ is None or known is None:
+        return None
+    n = to_int(round_["n"])
+    if not n or not 2 <= n <= 13:
+        return None
+    anchor = today + dt.timedelta(days=_OFFSETS[known["a"] or known["b"]])
+    return [d for d in horizon if (d - anchor).days % n == 0]
