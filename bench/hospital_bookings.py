@@ -156,16 +156,20 @@ class Statements:
 
 
 def _book_each(db: Database, chunk: list[Attempt], outcome: Any) -> None:
-    """Attempt each (patient, slot) of `chunk`, one transaction each, as the call flow does;
-    `outcome` is told "booked", the refusal's code, or the error."""
+    """Attempt each (patient, slot) of `chunk`, one transaction each, as the call flow does
+    (a refusal is caught inside the step's transaction, which then commits: the call's
+    step is saved either way); `outcome` is told "booked", the refusal's code, or the
+    error."""
     for (patient_id, number), slot_id in chunk:
         try:
             with db.session() as session:
-                appointments.book(session, slot_id=slot_id, patient_id=patient_id,
-                                  now=NOW, booked_by_number=number)
-            outcome("booked")
-        except BookingError as exc:
-            outcome(exc.code)
+                try:
+                    appointments.book(session, slot_id=slot_id, patient_id=patient_id,
+                                      now=NOW, booked_by_number=number)
+                    said = "booked"
+                except BookingError as exc:
+                    said = exc.code
+            outcome(said)
         except Exception as exc:  # noqa: BLE001 - counted and reported
             outcome(f"{type(exc).__name__}: {exc}")
 

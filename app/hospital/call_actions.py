@@ -14,6 +14,7 @@ does not prove who is calling.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -810,10 +811,12 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
     )
     def book_appointment(ctx: StepContext) -> str:
         """The caller said yes to the offer: keep a typed ID number on the person, then book."""
+        typed = _confirmed_id(ctx)
         try:
-            # One savepoint: a refused booking (a lost race) does not keep the ID number.
-            with ctx.session.begin_nested():
-                typed = _confirmed_id(ctx)
+            # A savepoint only around an ID number typed in this call: a refused booking
+            # (a lost race) does not keep it. A refused booking writes nothing itself, and
+            # a rollback costs the connection its prepared statements (psycopg).
+            with ctx.session.begin_nested() if typed else nullcontext():
                 if typed:
                     set_id_number(
                         ctx.session,
