@@ -160,7 +160,9 @@ class Matcher:
         # Gap phrases also found by sound when their first part is two characters or more
         # and the whole phrase is at least fuzzy_min long (新脏…痛 ~ 心脏…痛); the later
         # parts are still looked for as written.
-        sound_gaps: dict[str, list[tuple[int, tuple[str, ...], str]]] = {}
+        # By the first syllable of their first part's sound, then by that sound, so only
+        # the heads whose first syllable is in the text are looked for.
+        sound_gaps: dict[str, dict[str, list[tuple[int, tuple[str, ...], str]]]] = {}
         for index, (p, lab) in enumerate(seen.items()):
             if GAP in p:
                 parts = tuple(p.split(GAP))
@@ -169,7 +171,9 @@ class Matcher:
                     and all(is_han(c) for c in parts[0])
                     and sum(map(len, parts)) >= fuzzy_min
                 ):
-                    sound_gaps.setdefault(sound_string(parts[0]), []).append((index, parts, lab))
+                    head = sound_string(parts[0])
+                    heads = sound_gaps.setdefault(head[:1], {})
+                    heads.setdefault(head, []).append((index, parts, lab))
         self._sound_gaps = sound_gaps
         # Equal spans found by sound keep the order of the longest-first phrase list.
         ordered = sorted(
@@ -224,7 +228,12 @@ class Matcher:
                             if here is None or candidate < here:
                                 best[start] = candidate
         sound = text.translate(_SOUNDS)
-        for head, entries in self._sound_gaps.items():
+        sound_chars = set(sound)
+        for head, entries in (
+            item
+            for first in sound_chars & self._sound_gaps.keys()
+            for item in self._sound_gaps[first].items()
+        ):
             starts = _occurrences(sound, head)
             for index, parts, label in entries if starts else ():
                 for start, end in _gap_spans(text, parts, starts):
@@ -236,7 +245,7 @@ class Matcher:
                         best[start] = candidate
         if self._sounds:
             sounds, sizes = self._sounds, self._sound_sizes
-            for first in sizes.keys() & set(sound):
+            for first in sizes.keys() & sound_chars:
                 lengths = sizes[first]
                 i = sound.find(first)
                 while i >= 0:
