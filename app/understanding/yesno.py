@@ -266,9 +266,21 @@ def _answer_after_thinking(cleaned: str, hits: list[Hit]) -> str:
 _ASKED_BACK_THEN = re.compile(r"^.*[?？][\s,，、.。…!！]*(?=\S)")
 
 
+#: 啥子 叫车 哦 要要要 / 哪样 取消 对对: the recogniser writes no question mark.
+_ECHO_START = re.compile(
+    r"^\s*(?:啥\s*子|哪\s*样|什\s*么)(?:\s*(?:叫\s*车|挂\s*号|取\s*消))?(?:\s*[哦嘛啊])?\s+(?=\S)"
+)
+#: 要！我说要！你听到没得？ / 要嘛，还问哪样嘛: a question after the answer asks nothing new.
+_CHECKING_TAIL = re.compile(
+    r"[\s,，、.。!！]*(?:你听到没得?|听到没[有得]?|还问哪样嘛?|还问什么)[\s?？!！。]*$"
+)
+
+
 def _after_asking_back(text: str) -> str:
-    """The words after the last question said back, when an answer follows it."""
-    rest = _ASKED_BACK_THEN.sub("", text)
+    """The words after the last question said back, when an answer follows it (and
+    without a check that the answer was heard after it)."""
+    text = _CHECKING_TAIL.sub("", text) or text
+    rest = _ECHO_START.sub("", _ASKED_BACK_THEN.sub("", text))
     return rest if rest != text and rest.strip() else text
 
 

@@ -279,3 +279,32 @@ def test_a_head_wound_after_a_fall_is_asked_about() -> None:
 )
 def test_advice_a_person_asked_for_a_driver_and_a_visit_done(text: str, intent: str) -> None:
     assert u("intent", text) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("啥 子 挂 号 哦 要 要 我 说 要", "yes"),  # asked back without a question mark
+        ("要的，要的，你听到没得？", "yes"),  # checking it was heard asks nothing new
+        ("是的，不好意思让你久等了", "yes"),  # sorry is no no
+        ("么问题", "yes"),  # Yunnan 么 for 没
+    ],
+)
+def test_asked_back_checked_and_sorry(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("你讲得太快了，我跟不上", "repeat"),
+        ("约的车莫让他来了", "cancel"),
+        ("你是机器人还是真人", "unknown"),
+    ],
+)
+def test_too_fast_a_car_called_off_and_asking_what_answers(text: str, intent: str) -> None:
+    assert u("intent", text) == intent
+
+
+def test_after_noon_said_after_it() -> None:
+    assert u("when", "中午过了去，后天") == {"date": "2026-12-02", "session": "pm"}
