@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from app.callflow.messages import CallStarted, Keys
 from app.core.config import Settings
+from app.core.local_time import LOCAL_TZ
 from app.hotline import build_call_service
 from app.notify.enums import OutboxKind
 from app.notify.models import OutboxMessage
@@ -29,6 +31,9 @@ ZHANG = "+8613800000001"
 
 def test_a_called_in_ride_appears_live_and_is_assigned(live_server: LiveServer, page: Any) -> None:
     db = live_server.db
+    # Today at 10:00 in Kunming, whenever the suite runs: a ride now is within service
+    # hours, and tomorrow's ride booked below is before this evening's reminder time.
+    live_server.clock.set(datetime.now(LOCAL_TZ).replace(hour=10, minute=0).astimezone(UTC))
     demo_data(db)
     page.goto(f"{live_server.url}/dispatch")
     page.fill("#username", "operator")
@@ -39,7 +44,7 @@ def test_a_called_in_ride_appears_live_and_is_assigned(live_server: LiveServer, 
     assert "现在没有等待派车的叫车单" in page.inner_text("#queue")
     assert not page.title().startswith("(")  # nothing waits: no count in the tab title
 
-    calls = build_call_service(Settings(database_url=db.url), db)
+    calls = build_call_service(Settings(database_url=db.url), db, clock=live_server.clock.now)
     calls.handle(call_id="CA-e2e", event=CallStarted(ZHANG, "+868710000000"), event_key="s")
     calls.handle(call_id="CA-e2e", event=Keys("1"), event_key="k1")
     calls.handle(call_id="CA-e2e", event=Keys("1"), event_key="k2")
