@@ -195,6 +195,11 @@ def _mentions(text: str, today: dt.date) -> list[Mention]:
 #: 过了腊八，小年那天 / 腊八过了，小年那天: a festival said as already past is the reference,
 #: not the day meant, when another day is named with it.
 _PAST_BEFORE = re.compile("(?:过了|过完|过完了|等过了|等)$")
+def said_as_past(before: str) -> bool:
+    """Do the words ``before`` a day say it is to be passed first (过了腊八, 等过了春节)?"""
+    return _PAST_BEFORE.search(before) is not None
+
+
 _PAST_AFTER = re.compile("节?(?:过了|过完|一过)(?!那天|第|的第|后一天|以后那天)")
 
 
@@ -205,7 +210,7 @@ def mention(text: str, today: dt.date) -> Mention | None:
     found = _mentions(text, today)
     meant = [
         m for m in found
-        if not _PAST_BEFORE.search(text[: m.start]) and not _PAST_AFTER.match(text, m.end)
+        if not said_as_past(text[: m.start]) and not _PAST_AFTER.match(text, m.end)
     ] or found
     counted = [m for m in meant if _SHIFT.match(text, m.end)]
     chosen = counted or meant

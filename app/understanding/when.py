@@ -17,6 +17,7 @@ from app.understanding.festivals import (
     mention_pattern,
     month_day,
     next_solar,
+    said_as_past,
     shifted,
 )
 from app.understanding.fuzzy import Matcher, is_han
@@ -245,8 +246,6 @@ _AFTER_ANCHOR = re.compile(
     "节?(?:那天)?(?:过后|以后|之后|后面|后头|过了|一过)(?:的|那个|那|第一个|头一个|个)*$"
 )
 _BEFORE_ANCHOR = re.compile("节?(?:那天)?(?:之前|以前|前面|前头)(?:的|那个|那|最后一个|个)*$")
-#: 过了春节的第一个礼拜一: the day to pass said before it.
-_PAST_FESTIVAL = re.compile("(?:过了|过完|等过了)$")
 
 
 def _weekday_from_anchor(
@@ -263,7 +262,7 @@ def _weekday_from_anchor(
     if (
         named is not None
         and named.date is not None
-        and _PAST_FESTIVAL.search(text[: named.start])
+        and said_as_past(text[: named.start])  # 过了春节的第一个礼拜一
         and re.fullmatch("(?:的|那个|第一个|个)*", text[named.end : start])
     ):
         return _weekday_next_to(named.date, weekday, 1)
