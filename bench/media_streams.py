@@ -85,7 +85,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
-from served import free_port, service_env  # noqa: E402
+from served import free_port, service_env, wait_ready  # noqa: E402
 
 TOKEN = "bench-token"
 SECRET = "bench-secret-key-" + "x" * 32
@@ -147,17 +147,11 @@ def start_server(url: str, log: Path) -> tuple[subprocess.Popen[bytes], int]:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return server, port
-        except httpx.HTTPError:
-            time.sleep(0.1)
-        if server.poll() is not None:
-            raise SystemExit(f"the service exited before it was ready; see {log}")
-    server.terminate()
-    raise SystemExit(f"the service was not ready within 120 s; see {log}")
+    try:
+        wait_ready(server, port)
+    except SystemExit as stop:
+        raise SystemExit(f"{stop}; see {log}") from None
+    return server, port
 
 
 def rss_mb(pid: int) -> float:

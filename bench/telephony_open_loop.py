@@ -52,7 +52,7 @@ from twilio.request_validator import RequestValidator
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
-from served import free_port, service_env  # noqa: E402
+from served import free_port, service_env, wait_ready  # noqa: E402
 
 from app.core.db import Database  # noqa: E402
 from app.core.migrate import upgrade  # noqa: E402
@@ -152,15 +152,8 @@ def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    base = f"http://127.0.0.1:{port}"
-    while True:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return server, base
-        except httpx.HTTPError:
-            time.sleep(0.05)
-        if server.poll() is not None:
-            raise SystemExit("ivr serve exited before it was ready")
+    wait_ready(server, port)
+    return server, f"http://127.0.0.1:{port}"
 
 
 async def play(base: str, rate: float, seconds: float, first: int) -> tuple[list[float], int]:
