@@ -39,6 +39,10 @@ _NEW_YEAR_DAY = re.compile(
 #: 初八 said without a month: the next 8th of a lunar month (not 月初, 当初, 最初, 起初;
 #: 过了年，初八 is the new year's, as 大年初八 is).
 _BARE_LUNAR_DAY = re.compile("(?<![月当最起])(?P<d>初[一二三四五六七八九十])")
+#: 农历十五 / 老历二十八 / 阴历的初三: a lunar day said without its month: the next one.
+_LUNAR_DAY_ALONE = re.compile(
+    f"(?:农历|阴历|老历)的?(?P<d>{_DAY_WORD})(?![月0-9一二三四五六七八九十])"
+)
 #: 元旦前一天 / 春节第二天 / 元宵后一天 / 中秋节前两天 / 清明后头那天: a day counted from the
 #: festival.
 _SHIFT = re.compile(
@@ -165,8 +169,8 @@ def _mentions(text: str, today: dt.date) -> list[Mention]:
     for m in _NEW_YEAR_DAY.finditer(text):
         if day := _lunar_day(m["d"]):
             add(Mention(_next_lunar(today, 1, day), m.start(), m.end(), 1))
-    for m in _BARE_LUNAR_DAY.finditer(text):
-        if day := _lunar_day(m["d"]):
+    for m in (*_LUNAR_DAY_ALONE.finditer(text), *_BARE_LUNAR_DAY.finditer(text)):
+        if (day := _lunar_day(m["d"])) and 1 <= day <= 30:
             add(Mention(_next_lunar_day(today, day), m.start(), m.end()))
     solar, lunar = _tables()
     for m in festival_words().finditer(text):  # one pass, the longest word at each place

@@ -39,9 +39,32 @@ def _droppers() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
     return p, f
 
 
+@cache
+def _english() -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    table = {
+        "".join(str(k).lower().split()): str(v)
+        for k, v in (data.load("lexicon").get("english") or {}).items()
+    }
+    if not table:
+        return None, table
+    ordered = sorted(table, key=len, reverse=True)
+    words = "|".join(r"\s*".join(map(re.escape, w)) for w in ordered)
+    return re.compile(f"(?<![a-z])(?:{words})(?![a-z])", re.IGNORECASE), table
+
+
+def without_english(text: str) -> str:
+    """English day and service words mixed in (next week星期五, morning) said in Chinese;
+    the recogniser's or a writer's gaps inside them do not matter."""
+    pattern, table = _english()
+    if pattern is None or re.search("[a-zA-Z]", text) is None:
+        return text
+    return pattern.sub(lambda m: table["".join(m.group(0).lower().split())], text)
+
+
 def basic(text: str) -> str:
-    """NFKC width folding, lower case, punctuation -> ``SEP`` (collapsed, trimmed)."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    """NFKC width folding, lower case, English words mixed in -> Chinese, punctuation ->
+    ``SEP`` (collapsed, trimmed)."""
+    text = without_english(unicodedata.normalize("NFKC", text).lower())
     text = _WORD_SPACE.sub("", text)
     text = _PUNCT.sub(SEP, text)
     return text.strip(SEP)

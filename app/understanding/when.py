@@ -22,7 +22,7 @@ from app.understanding.festivals import (
 )
 from app.understanding.fuzzy import Matcher, is_han
 from app.understanding.market_days import market_day
-from app.understanding.normalize import after_correction, clean
+from app.understanding.normalize import after_correction, clean, without_english
 from app.understanding.numerals import NUM_CHARS, to_int
 
 _N = f"[{NUM_CHARS}]+"
@@ -276,9 +276,16 @@ def _weekday_next_to(day: dt.date, weekday: int, sign: int) -> dt.date:
     return day - dt.timedelta(days=(day.weekday() - weekday + 1) % 7 or 7)
 
 
+#: 上下午都行 / 上午下午都得: either half-day will do (no half-day chosen).
+_EITHER_HALF_DAY = re.compile("上下午|上午下午都|上午还是下午都|早上下午都|上午下午随便")
+#: 后天上午后天好点: a day word starting after a half-day (上午|后天), not 午后 (afternoon).
+_DAY_WORD_START = re.compile("(?=大后天|后天|明天)")
+
+
 def _session(text: str) -> str | None:
     t = _tables()
     text = festival_words().sub("|", text)
+    text = _DAY_WORD_START.sub("|", _EITHER_HALF_DAY.sub("|", text))
     sessions: set[str] = set()
     for m in _CLOCK.finditer(text):
         hour = to_int(m["h"])
@@ -309,12 +316,21 @@ def _session(text: str) -> str | None:
     return sessions.pop() if len(sessions) == 1 else None
 
 
+#: 过几天再说 / 到时候再讲: the choice of a day put off.
+_PUT_OFF = re.compile("再说|再讲|再看|到时候再|以后再")
+#: 下午好些 / 上午合适: a half-day said to suit the caller best.
+_PREFERRED_SESSION = re.compile(
+    "(?P<session>上午|下午|早上)(?:好些|好点|好一点|合适|方便|得空|有空|比较好|要好些|最好)"
+)
 _HALF_DAY_STARTS = re.compile("(?<!\\|)(?=上午|下午|早上|晚上)")
 
 
 def _session_with_the_day(clauses: str, today: dt.date) -> str | None:
     """Both half-days heard: the one said with the day counts (明天下午，我上午要去买菜), else
     the one not said as busy (明天嘛，下午，我上午要去地里)."""
+    preferred = {_session(m["session"]) for m in _PREFERRED_SESSION.finditer(clauses)}
+    if len(preferred) == 1:  # 下周四，下午好些，上午我要吃药: the half-day said to suit
+        return preferred.pop()
     with_day = [c for c in clauses.split("|") if _date(c, today) is not None]
     session = _session(with_day[0]) if len(with_day) == 1 else None
     if session is None:  # 明天早上越早越好我下午还要去: each half-day starts its clause
@@ -378,6 +394,9 @@ def _date_and_session(text: str, today: dt.date) -> tuple[dt.date | None, str | 
     if date is not None:  # 火把节那天不去，第二天去: the day after the one refused
         shift = next((n for p in parts[start + 1 :] if (n := later_shift(p))), None)
         date += dt.timedelta(days=shift or 0)
+    if not sessions and date is not None:  # 后天下午，上午我要送孙子: both, one taken
+        rest = text[text.rfind(parts[start]) :]
+        sessions = [s for s in [_session_with_the_day(rest, today)] if s is not None]
     if not sessions and date is not None:  # 十二月三十号下午……那就三十号吧: said again
         sessions = [s for d, s in found[:start] if d == date and s is not None]
     return date, sessions[-1] if sessions else None
@@ -505,7 +524,7 @@ _BARE_NO = re.compile(r"(?<=[，,。\s])不(?=[，,。\s])")
 _WEEKDAY_SAID_OF = re.compile(f"(?P<day>大后天|后天|明天|今天)(?:是|就是|刚好是|正好是)?{_WEEKDAY}")
 #: 哪天都行，就是莫要礼拜天 / 除了礼拜天都得 / 莫要下午: a day or half-day refused.
 _REFUSED = re.compile(
-    f"(?:(?P<before>^|\\||就是|但是|只是|只要|就|反正|都行|都得|都可以)(?:莫要|不要|莫|不能是|莫是)|除了|除开)(?:是)?"
+    f"(?:(?P<before>^|\\||就是|但是|只是|只要|就|反正|都行|都得|都可以|(?<=午|上))(?:莫要|不要|莫|不能是|莫是)|除了|除开)(?:是)?"
     f"(?:(?P<day>{_ANY_DAY})|(?P<session>上午|下午|早上))"
 )
 
@@ -597,7 +616,7 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
 
     The recogniser's spaces are removed first ("明 天 桑 午" is 明天桑午 -> 明天上午).
     """
-    text = _BARE_NO.sub("不对", text or "")
+    text = _BARE_NO.sub("不对", without_english(text or ""))
     text = _STUTTERED_NUMBER.sub("", text)  # 十 十号: a number begun again
     answered = _ECHOED.sub("", text)  # 十号？那十二号嘛: a day asked back, then the answer
     if answered != text and (after := parse_when(answered, today)) and after["date"]:
@@ -613,7 +632,11 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     if corrected != spoken:  # 后天上午，哦不，下午: the day stays, the session is said again
         before = parse_when(spoken[: len(spoken) - len(corrected)], today) or {}
         # 哦不对，十二号是我孙子考试，改成十三号: corrected again after the first clause
-        again = _tables()["corrections"].search(clean(corrected))
+        # 哦不对，明天我要赶街，后天上午嘛: the first clause after it gives a reason, the
+        # day follows
+        again = _tables()["corrections"].search(clean(corrected)) or _busy_re().search(
+            clean(_first_clause(corrected))
+        )
         said = corrected if again else _first_clause(corrected)
         after = parse_when(said, today) or {}
         if after.get("date"):  # a day said again: a session said before it is dropped
@@ -633,6 +656,9 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
         session = "am" if refused == "pm" else "pm"
     if date is None and session is None and _time_words().search(cleaned) is None:
         return None
+    put_off = _PUT_OFF.search(cleaned) and not _no_preference_re().search(cleaned)
+    if put_off and (date is None or date == today):
+        return None  # 过几天再说 / 年过完了再说，现在不去: no day chosen, not "any day"
     return {"date": date.isoformat() if date else None, "session": session}
 
 

@@ -1,0 +1,89 @@
+"""Rules of the eighth method round (issue 12).
+
+Each test states one rule with sentences written for the rule, not taken from the
+independent sets in tests/data/understanding (which measure the rules). Lunar dates are
+worked out by the lunardate library here, apart from the code under test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from lunardate import LunarDate
+
+from app.understanding import understand
+
+MON = dt.date(2026, 11, 30)
+TUE, WED, THU = (MON + dt.timedelta(days=n) for n in (1, 2, 3))
+
+
+def u(kind: str, text: str) -> object:
+    return understand(kind, text, MON)
+
+
+def when(date: dt.date | None, session: str | None) -> dict[str, str | None]:
+    return {"date": date.isoformat() if date else None, "session": session}
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("大后天上午，大后天是礼拜四嘛", when(THU, "am")),  # 上午|大后天 is no 午后
+        ("后 天 早 上 嘛 后 天 要 得", when(WED, "am")),
+        ("明天，上下午都得", when(TUE, None)),  # either half-day
+        ("后天嘛，上午下午都行", when(WED, None)),
+        ("后天，下午合适点，上午我要去买药", when(WED, "pm")),  # the half-day said to suit
+        ("明天早上 莫 要 下午 我 要 睡 觉", when(TUE, "am")),  # a half-day refused after
+    ],
+)
+def test_half_days_said_twice_either_suiting_or_refused(text: str, said: dict) -> None:
+    assert u("when", text) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("明天，不对，后天早上，下午我要接孙子", when(WED, "am")),
+        ("明天，哦不对，明天我要赶街，大后天下午嘛", when(THU, "pm")),
+        ("下礼拜一，不对，下礼拜二，礼拜一孙女考试", when(MON + dt.timedelta(days=8), None)),
+    ],
+)
+def test_a_correction_with_its_reason_the_day_said_after_counts(text: str, said: dict) -> None:
+    assert u("when", text) == said
+
+
+def test_a_lunar_day_said_without_its_month_is_the_next_one() -> None:
+    day = MON
+    while LunarDate.from_solar_date(day.year, day.month, day.day).day != 15:
+        day += dt.timedelta(days=1)
+    assert u("when", "农 历 十 五 下 午") == when(day, "pm")
+    assert u("when", "老历的十五") == when(day, None)
+
+
+@pytest.mark.parametrize(
+    "text", ["过两天再说嘛", "年过完了再讲，现在不去", "等我问了儿子到时候再说"]
+)
+def test_a_day_put_off_is_no_day(text: str) -> None:
+    assert u("when", text) is None
+
+
+@pytest.mark.parametrize("text", ["看你们方便", "哪天你们说了算", "你们做主嘛"])
+def test_left_to_the_hospital_is_no_preference(text: str) -> None:
+    assert u("when", text) == when(None, None)
+
+
+def test_put_off_with_no_preference_is_still_no_preference() -> None:
+    assert u("when", "随便哪天，到时候再打电话给我") == when(None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("next week 礼拜三 afternoon", when(MON + dt.timedelta(days=9), "pm")),
+        ("Tomorrow morning 嘛", when(TUE, "am")),
+        ("嗯 nextfriday 早上", when(MON + dt.timedelta(days=11), "am")),
+    ],
+)
+def test_english_day_words_mixed_in(text: str, said: dict) -> None:
+    assert u("when", text) == said
