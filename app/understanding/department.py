@@ -118,7 +118,12 @@ def named_department(cleaned: str) -> str | None:
 
 
 #: 脚也疼 / 肚子也不舒服: "also" between a body part and its complaint (one more complaint).
-_ALSO = re.compile("也(?=疼|痛|不舒服|不好|难受|胀|痒|麻|酸)")
+_ALSO = re.compile("也(?=疼|痛|不舒服|不好|难受|胀|痒|麻|酸|肿)")
+#: 心脏和胃都不好 / 眼睛跟耳朵都不行: one complaint said of two parts is said of each.
+_BOTH_PARTS = re.compile(
+    "(?P<a>[\u4e00-\u9fff]{1,3})(?:和|跟|与|还有)(?P<b>[\u4e00-\u9fff]{1,3})都"
+    "(?P<c>不好|不行|疼|痛|不舒服|难受|有毛病|有问题)"
+)
 
 
 def parse_department(text: str) -> str | None:
@@ -138,6 +143,7 @@ def names_several(text: str) -> bool:
 def _analyse(text: str) -> tuple[str | None, bool]:
     """(the department, whether several were named)."""
     cleaned = clean(said_again(text))
+    cleaned = _BOTH_PARTS.sub(lambda m: f"{m['a']}{m['c']}|{m['b']}也{m['c']}", cleaned)
     also = _ALSO.search(cleaned) is not None
     cleaned = _ALSO.sub("", cleaned)
     if not cleaned:

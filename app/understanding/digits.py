@@ -106,6 +106,7 @@ def parse_digits(text: str) -> str | None:
     后面是幺九洞三), the digits after the last "是" / "就是" that make a number of a length
     asked for are the answer, else the whole, else the one run of four digits among
     several. Four digits said twice in a row (三四五六三四五六) are said once."""
+    text = _TENS_SPACED.sub(lambda m: "".join(m.group(0).split()), text)
     spelled = _spelled_out(text)
     if spelled is not None:
         return spelled
@@ -120,6 +121,13 @@ def parse_digits(text: str) -> str | None:
         return whole
     fours = [g for g in _groups(text) if len(g) == 4]
     return fours[0] if len(fours) == 1 else whole
+
+
+#: 六 十 三 二 十 一: a number in tens with the recogniser's gap around 十 is one number (63).
+_TENS_SPACED = re.compile(
+    "(?<![\u4e00-\u9fff])[一二三四五六七八九两]\s+十"
+    "(?:\s+[一二三四五六七八九](?![\u4e00-\u9fff])(?!\s+十))?"
+)
 
 
 def _spelled_out(text: str) -> str | None:

@@ -44,7 +44,9 @@ _I_SAID_WRONG = re.compile(
 )
 #: 我想一哈 嗯 要嘛: the recogniser's gap after thinking aloud ends its clause.
 #: 还是要吧 要: so does a gap after a closing particle.
-_GAP_AFTER_THINKING = re.compile(r"(想一哈|想一下|想想|考虑一下|嗯|(?:要|好|行|对|整)[吧嘛啊])\s+")
+_GAP_AFTER_THINKING = re.compile(
+    r"(想一哈|想一下|想想|考虑一下|嗯|唔|(?:要|好|行|对|整)\s*[吧嘛啊])\s+"
+)
 #: 不是我还是哪个 / 不是他是谁 ("if not me, who else?"): a rhetorical yes, not a no.
 _RHETORICAL_YES = re.compile("不是.{0,6}?还?是(哪个|谁|哪位|哪一个|啥子)")
 #: 咋个不要 / 怎么不要 ("why wouldn't I"), 不是不要 (a double negation) and 不要我打电话来
@@ -276,10 +278,19 @@ _CHECKING_TAIL = re.compile(
 )
 
 
+#: 刚才没听清，要的要的 / 没听到 哦 对的: not having heard the question, then the answer.
+_NOT_HEARD_THEN = re.compile(
+    r"^.*?(?:没\s*听\s*清\s*楚?|没\s*听\s*[到见]|听\s*不\s*清\s*楚?)[\s,，、.。…!！]*(?=\S)"
+)
+#: 也可以也不可以 / 要也要不要也不要: both said, neither chosen.
+_BOTH_WAYS = re.compile(r"也(\w{1,2})也不\1|(\w{1,2})也不?\2不\2也")
+
+
 def _after_asking_back(text: str) -> str:
-    """The words after the last question said back, when an answer follows it (and
-    without a check that the answer was heard after it)."""
+    """The words after the last question said back, or after "I didn't hear", when an
+    answer follows it (and without a check that the answer was heard after it)."""
     text = _CHECKING_TAIL.sub("", text) or text
+    text = _NOT_HEARD_THEN.sub("", text) or text
     rest = _ECHO_START.sub("", _ASKED_BACK_THEN.sub("", text))
     return rest if rest != text and rest.strip() else text
 
@@ -304,6 +315,8 @@ def parse_yesno(text: str) -> str:
     text = _RHETORICAL_REFUSAL.sub("不要", text)
     cleaned = clean(text)
     if not cleaned or _trails_off(text) or cleaned.startswith(_conditionals()):
+        return "unknown"
+    if _BOTH_WAYS.search(cleaned):
         return "unknown"
     if _is_tail_question(cleaned):
         return "unknown"

@@ -87,3 +87,55 @@ def test_put_off_with_no_preference_is_still_no_preference() -> None:
 )
 def test_english_day_words_mixed_in(text: str, said: dict) -> None:
     assert u("when", text) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("嗯 唔 好 吧 好", "yes"),  # thinking aloud, then the answer said again
+        ("刚刚没听清楚，对的对的", "yes"),  # not heard, then the answer
+        ("没 听 见 哦 不 要", "no"),
+        ("没听清，你再说一遍嘛", "unknown"),
+        ("好也好不好也不好", "unknown"),  # both ways, neither chosen
+        ("也行也不行", "unknown"),
+        ("我奶奶今天先不叫了", "no"),  # not for now
+        ("我没说要挂号，是你听错了", "no"),
+        ("要嘛 你 快 点 喊", "yes"),  # hurrying the yes
+    ],
+)
+def test_yes_no_after_not_hearing_both_ways_and_not_for_now(text: str, answer: str) -> None:
+    assert understand("yesno", text, MON, backstop=False) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("车有没得嘛，我要克拿药", "taxi"),  # is there a car, then the errand
+        ("帮我整个号，后天克看眼睛", "hospital"),
+        ("我是五华区华山街道的社区工作人员，帮老人挂号", "hospital"),  # who is calling
+    ],
+)
+def test_a_car_asked_back_a_number_in_dialect_and_a_staff_member_saying_who(
+    text: str, intent: str
+) -> None:
+    assert understand("intent", text, MON, backstop=False) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "department"),
+    [
+        ("肺和心脏都不好", None),  # one complaint of two organs: two departments
+        ("尿里头好多泡泡", "肾内科"),
+        ("小便起泡沫尿", "肾内科"),
+    ],
+)
+def test_two_organs_in_one_complaint_and_foamy_urine(text: str, department: str | None) -> None:
+    assert understand("department", text, MON, backstop=False) == department
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [("七 十 八 三 十 二", "7832"), ("九 十 九 十 一", "9091"), ("五 十 五 十", "5050")],
+)
+def test_numbers_in_tens_with_gaps_around_ten(text: str, digits: str) -> None:
+    assert understand("digits", text, MON) == digits
