@@ -132,6 +132,14 @@ class Hit:
 # with gaps, by sound.
 _WRITTEN, _GAPPED, _SOUND = 0, 1, 2
 
+#: Number words: a two-character phrase holding one (按一, 选幺: a key said) is found only as
+#: written; by sound it would be found in everyday words (想要 ~ 选幺).
+_NUMBER_WORDS = frozenset("零一二两三四五六七八九十幺洞拐")
+
+
+def _key_said(phrase: str) -> bool:
+    return len(phrase) == 2 and any(c in _NUMBER_WORDS for c in phrase)
+
 
 class Matcher:
     """Finds the longest non-overlapping grammar phrases in a text, exactly or by pinyin.
@@ -185,7 +193,7 @@ class Matcher:
         # (only it can ever be chosen).
         sounds: dict[str, tuple[int, str]] = {}
         for index, (p, lab) in enumerate(ordered):
-            if len(p) >= fuzzy_min and all(is_han(c) for c in p):
+            if len(p) >= fuzzy_min and all(is_han(c) for c in p) and not _key_said(p):
                 sounds.setdefault(sound_string(p), (index, lab))
         self._sounds = sounds
         self._sound_sizes = _sizes_by_first(sounds)

@@ -175,8 +175,14 @@ def _not_wanted(text: str, hit: Hit) -> bool:
     )
 
 
+#: 这个月的号还没挂 / 车还没叫: what is not booked yet is no question about a booking.
+_NOT_YET = re.compile("还?没(?:有|得)?(?:挂|约|订|预约|叫|喊)(?![好上到起着没吗])")
+
+
 def _counts(text: str, hit: Hit) -> bool:
     if _said_as_news(text, hit) or _not_wanted(text, hit):
+        return False
+    if hit.label.startswith("query:") and _NOT_YET.match(text, hit.end):
         return False
     if (
         hit.label.startswith("cancel:")
@@ -251,9 +257,13 @@ def says_nothing_asked(text: str) -> bool:
     return bool(told) and not heard
 
 
+#: 到时候再打电话 / 过几天再联系: the caller will call again; nothing is asked now.
+_PUT_OFF = re.compile("(?:到时候|到时|以后|过几天|过两天|改天)再(?:打电话|打来|打给你|来电话|联系)")
+
+
 #: 啊？ / 啥？ said alone with a question mark: "what did you say?" (the clean-up drops these
 #: interjections, so they are read from the words as said).
-_WHAT = re.compile(r"\s*(?:啊|哈|啥|啥子|么子|什么|哪样|嗯)\s*[?？]+\s*")
+_WHAT = re.compile(r"(?:\s*(?:啊|哈|啥|啥子|么子|什么|哪样|嗯)\s*[?？]+\s*)+")
 
 
 #: The menu's keys said alone instead of pressed (一, 二, 零; 幺 and 两 as callers say them).
@@ -268,6 +278,8 @@ def _parse_intent(text: str) -> str:
     if cleaned.rstrip("号个") in _KEYS_SAID:
         return _KEYS_SAID[cleaned.rstrip("号个")]
     hits = _heard(cleaned)
+    if _PUT_OFF.search(cleaned) and not any(w in cleaned for w in _ASKING):
+        return "unknown"  # 下个月可能要去复查，到时候再打电话: nothing asked today
     strong = _strong_names(cleaned, hits)
     if strong:
         return _decide(strong)

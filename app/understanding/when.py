@@ -316,6 +316,10 @@ def _session(text: str) -> str | None:
     return sessions.pop() if len(sessions) == 1 else None
 
 
+#: 下周一或者下周二都得 / 明天后天都可以: either of two days will do.
+_EITHER_DAY = re.compile(
+    f"(?:{_ANY_DAY})(?:或者|或是|还是|或|和|跟)?(?:{_ANY_DAY})(?:都|也)(?:行|得|可以|要得|好)"
+)
 #: 过几天再说 / 到时候再讲: the choice of a day put off.
 _PUT_OFF = re.compile("再说|再讲|再看|到时候再|以后再")
 #: 下午好些 / 上午合适: a half-day said to suit the caller best.
@@ -516,8 +520,9 @@ def _busy_session_apart(text: str) -> str:
     return _SESSION_AFTER_GAP.sub(apart, text)
 
 
-#: 星期五，不，星期六: a bare 不 between two pauses takes back the day before it.
-_BARE_NO = re.compile(r"(?<=[，,。\s])不(?=[，,。\s])")
+#: 星期五，不，星期六: a bare 不 between two pauses takes back the day before it (not the
+#: recogniser's gap inside 不 行).
+_BARE_NO = re.compile(r"(?<=[，,。\s])不(?=[，,。\s])(?!\s*[行得要去了能用可好会方])")
 
 
 #: 今天礼拜天，明天就去 / 明天礼拜三: a weekday said of a day word says what day that is.
@@ -650,6 +655,9 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     cleaned = clauses.replace("|", "")
     date, session = _date_and_session(cleaned, today)
     date = _day_not_busy(clauses, today) or date
+    either = _EITHER_DAY.search(cleaned)
+    if either:  # 下周一或者下周二都得: no one day chosen, unless one is said after (就后天嘛)
+        date = _date(cleaned[either.end() :], today)
     if session is None:  # 随便哪天，上午就得，下午我要去茶地: the half-day not busy
         session = _session_with_the_day(clauses, today)
     if refused and session in (None, refused):  # 哪天都行，莫要下午 / 早上不行，下午嘛

@@ -139,3 +139,56 @@ def test_two_organs_in_one_complaint_and_foamy_urine(text: str, department: str 
 )
 def test_numbers_in_tens_with_gaps_around_ten(text: str, digits: str) -> None:
     assert understand("digits", text, MON) == digits
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "value"),
+    [
+        ("when", "后日下昼", when(WED, "pm")),  # Cantonese day and half-day words
+        ("when", "听 日 上 昼 啦", when(TUE, "am")),
+        ("yesno", "系呀，唔该晒", "yes"),
+        ("yesno", "唔使喇，多谢", "no"),
+        ("intent", "架的士仲要几耐先到", "query"),
+    ],
+)
+def test_cantonese_said_by_relatives_in_guangdong(kind: str, text: str, value: object) -> None:
+    assert understand(kind, text, MON, backstop=False) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("想要看个医生，你帮我约一个", "hospital"),  # 想要 is no key said by sound (选幺)
+        ("下个月的号还没挂，麻烦你们帮我挂", "hospital"),  # not booked yet: no query
+        ("过两天可能要去医院，到时候再打电话", "unknown"),  # will call again
+        ("车子我自家有，电动车", "unknown"),
+        ("啥？啥？", "repeat"),
+    ],
+)
+def test_wanting_not_yet_booked_calling_later_and_own_vehicle(text: str, intent: str) -> None:
+    assert understand("intent", text, MON, backstop=False) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("早 上 可 以 下 午 不 行", when(None, "am")),  # 不 行 is no bare 不
+        ("礼拜三或者礼拜四都得，下午好些", when(None, "pm")),  # either of two days
+        ("明天后天都可以，就后天嘛", when(WED, None)),  # ... then one chosen
+    ],
+)
+def test_a_half_day_refused_in_gaps_and_either_of_two_days(text: str, said: dict) -> None:
+    assert u("when", text) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "emergency"),
+    [("我老伴不会呼吸了", True), ("嘴唇都紫了，叫不醒", True), ("他嘴唇有点紫，老毛病", False)],
+)
+def test_not_breathing_and_a_blue_face(text: str, emergency: bool) -> None:
+    assert understand("emergency", text, MON) is emergency
+
+
+def test_shingles_in_cantonese_and_described() -> None:
+    assert understand("department", "佢生蛇，好痛", MON) == "皮肤科"
+    assert understand("department", "腰上长了一圈小泡泡", MON, backstop=False) == "皮肤科"
