@@ -8,7 +8,10 @@ a question's own words for its keys (`key_words`: "晚一点" at an offer) come 
 kind of answer (yes/no), so "要晚一点的" is never a "yes"; a no that wants nothing at all
 (不消了, 算了: the understanding's `decline`) goes where the question's `answers: {decline}`
 says, at a question of any kind; an answer the question's kind
-makes nothing of may be a second kind it also takes (`otherwise`: a day said at an offer);
+makes nothing of may be a second kind it also takes (`otherwise`: a day said at an offer),
+and a no that names a day at a question taking a day too is that day ("后天上午不行，下午嘛");
+an answer that only says again what the flow is for ("我想挂个号" at the department
+question) asks the question again kindly, never "didn't understand";
 at a question that commits something a bare 嗯 is no yes (`on_hum`: asked again plainly);
 the first silence, misunderstanding or wrong key re-prompts in simpler words (a wrong key
 with "请再按一遍", never "再说一遍"; a key where the caller's own words are recorded
@@ -57,6 +60,15 @@ DECLINE = "decline"  # the answer kind (and `answers` key) of a no that wants no
 # first (a rider with no ID number to check: "乘客无身份证号，需告知去哪里"); every transfer
 # while it is set carries it (`Transfer.note`), and the operators' panel shows it.
 HANDOVER_NOTE = "handover_note"
+# Set for the step in which the second kind of answer was taken from an answer that was
+# also a no ("后天上午不行，下午嘛"; dropped at the next event): the day a no names may be
+# the one refused ("明天不行" at an offer of tomorrow), which only the flow's action can
+# tell (it knows what was offered).
+SAID_WITH_NO = "said_with_no"
+# Set when the caller said only what the flow is for at the question they are at, dropped
+# when the call moves on: the first time it is asked again kindly, a second time counts as
+# an answer that is none.
+RESTATED_HERE = "restated_here"
 
 
 @dataclass
@@ -112,6 +124,7 @@ class Engine:
     def step(self, call: CallState, event: Event, ctx: ActionContext) -> list[Output]:
         """Apply one event to the call; mutate `call` and return what to say and do."""
         out: list[Output] = []
+        call.vars.pop(SAID_WITH_NO, None)  # said with the answer of the step before, if any
         if isinstance(event, CallStarted):
             start = self.flows.start(event.flow) if event.flow else self.flows.start()
             self._enter(call, start, ctx, out)
@@ -222,9 +235,13 @@ class Engine:
         if self._try_otherwise(spec, value, call):
             assert spec.otherwise is not None
             other = self.understand(spec.otherwise.expect, text, ctx.today)
-            if other is not None and other != "unknown":  # e.g. a day said at an offer
+            # e.g. a day said at an offer; after a no, only a value that names something
+            # (不是上午，下午 names no day nor half-day: the plain no it is)
+            if other is not None and other != "unknown" and (value != "no" or _names(other)):
                 if spec.otherwise.save_as:
                     call.vars[spec.otherwise.save_as] = other
+                if value == "no":
+                    call.vars[SAID_WITH_NO] = True
                 self._go(call, spec.otherwise.on_value, ctx, out)
                 return
         if (value is None or value == "unknown") and spec.clarify:
@@ -247,16 +264,36 @@ class Engine:
             out.append(Say(self._render(call, spec.simpler), pace="slow"))
             out.append(self._listen(spec))
             return
+        if intent == call.flow and (value is None or value == "unknown"):
+            self._restated(call, out)  # "我想挂个号" at the department question
+            return
         self._on_value(call, spec, value, ctx, out)
 
     @staticmethod
     def _try_otherwise(spec: StateSpec, value: object, call: CallState) -> bool:
         """Is the question's second kind of answer worth trying? When its own kind heard
-        nothing, or heard a no and the second kind may correct (`after_no`)."""
+        nothing, or heard a no and the second kind may correct: a day (`when`) always, as
+        "后天上午不行，下午嘛" at an offer wants the afternoon, other kinds with `after_no`."""
         other = spec.otherwise
         if other is None or (other.only_if and not call.vars.get(other.only_if)):
             return False
-        return value is None or value == "unknown" or (other.after_no and value == "no")
+        corrects = other.after_no or other.expect == "when"
+        return value is None or value == "unknown" or (corrects and value == "no")
+
+    def _restated(self, call: CallState, out: list[Output]) -> None:
+        """The caller said again only what the flow is for (the intent named as the flow:
+        "我想挂个号" inside `hospital`): no "didn't understand", the question again in its
+        simpler words after the flow's `restated` words ("好的，这就帮您挂号。"). Free the first
+        time at a question; a second time it counts as an answer that is none."""
+        spec = self._current(call)
+        if call.vars.get(RESTATED_HERE):
+            self._fail(call, "restated", out, lead="restated")
+            return
+        call.vars[RESTATED_HERE] = True
+        assert spec.simpler is not None
+        out.append(Say(self._render(call, "restated"), pace="slow"))
+        out.append(Say(self._render(call, spec.simpler), pace="slow"))
+        out.append(self._listen(spec))
 
     def _value(self, spec: StateSpec, answer: str, ctx: ActionContext) -> object:
         """What the caller's answer means for this question (free text is kept as said)."""
@@ -301,10 +338,17 @@ class Engine:
         out.append(self._listen(spec))
 
     def _fail(
-        self, call: CallState, why: str, out: list[Output], *, ask: str | None = None
+        self,
+        call: CallState,
+        why: str,
+        out: list[Output],
+        *,
+        ask: str | None = None,
+        lead: str | None = None,
     ) -> None:
         """An answer that is none: the question again in simpler words (or in `ask`, its own
-        plain words for a bare 嗯 at a commit question), the second time a person."""
+        plain words for a bare 嗯 at a commit question; after the prompt `lead`, if any),
+        the second time a person."""
         spec = self._current(call)
         call.failures += 1
         logger.info("caller input not usable (%s), failure %d", why, call.failures)
@@ -317,6 +361,8 @@ class Engine:
             out.append(Say(self._common(call, "wrong_key"), pace="slow"))
         elif why == "key_not_words":  # a key where words are wanted: "say it"
             out.append(Say(self._common(call, "say_not_key"), pace="slow"))
+        if lead:
+            out.append(Say(self._render(call, lead), pace="slow"))
         prompt = ask or spec.simpler
         assert prompt is not None
         out.append(Say(self._render(call, prompt), pace="slow"))
@@ -351,6 +397,7 @@ class Engine:
         self._enter(call, self.flows.resolve(call.flow, target), ctx, out)
 
     def _enter(self, call: CallState, ref: StateRef, ctx: ActionContext, out: list[Output]) -> None:
+        call.vars.pop(RESTATED_HERE, None)
         for _ in range(MAX_HOPS):
             call.flow, call.state = ref.flow, ref.state
             call.failures = 0
@@ -426,6 +473,14 @@ def _bare_hum(text: str) -> bool:
     """Only 嗯 / 嗯嗯 / 唔 (what a listener says while listening), nothing else."""
     said = _NOT_WORDS.sub("", text)
     return bool(said) and set(said) <= _HUMS
+
+
+def _names(value: object) -> bool:
+    """Does an understood value name something? A day answer with neither a day nor a
+    half-day ({"date": None, "session": None}: 不是上午，下午 heard as "some time") does not."""
+    if isinstance(value, dict):
+        return any(v is not None for v in value.values())
+    return True
 
 
 def _handover_note(call: CallState) -> str:

@@ -30,6 +30,7 @@ REQUIRED_COMMON_PROMPTS = (
     "transferring",
     "system_error",
     "emergency",
+    "restated",
 )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from app import texts
 from app.callflow.actions import ActionRegistry
+from app.callflow.engine import SAID_WITH_NO
 from app.calls.service import StepContext
 from app.hospital import appointments, identity, moves
 from app.hospital import keypad_menus as menus
@@ -743,14 +744,27 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         ctx.vars["days_page"] = ctx.vars.get("days_page", 0) + 1
         return "shown"
 
-    @registry.register("find_offer_on_day", outcomes=("found", "none", "unclear", "no_such_key"))
+    @registry.register(
+        "find_offer_on_day", outcomes=("found", "none", "unclear", "no_such_key", "refused")
+    )
     def find_offer_on_day(ctx: StepContext) -> str:
-        """The day chosen by key (1-3 of the day menu) or said ("星期五下午")."""
+        """The day chosen by key (1-3 of the day menu) or said ("星期五下午"). Said with a no
+        at an offer (`SAID_WITH_NO`: "后天上午不行，下午嘛"), a half-day alone is that
+        half-day of the day offered ("不行，我下午才有空"), and the day and half-day offered
+        themselves ("明天不行" at an offer of tomorrow) are the offer `refused`: a plain no."""
         wanted: object = ctx.vars.get("wanted")
+        with_no = bool(ctx.vars.pop(SAID_WITH_NO, False))
         session: ClinicSession | None = None
+        refused_day: date | None = None  # the day of the offer refused with this answer
         if isinstance(wanted, dict):
             day = date.fromisoformat(wanted["date"]) if wanted.get("date") else None
             session = ClinicSession(wanted["session"]) if wanted.get("session") else None
+            offered = ctx.vars.get("offer") or {}
+            if with_no and offered:
+                refused_day = date.fromisoformat(offered["day"])
+                day = day or refused_day
+                if day == refused_day and session in (None, ClinicSession(offered["session"])):
+                    return "refused"
             if day is None and session is None:
                 # "哪天有号就哪天", "哪天都行" (no preference): the earliest free slot.
                 return _offer_first(ctx, _offers(ctx), lead="最早的号是：")
@@ -790,10 +804,12 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         problem = _day_problem(ctx, day, code)
         if session is not None and code == "full":
             # The day is open: the session asked for has no clinic (a Saturday afternoon)
-            # or is full. Say so, then offer that day's other session, or the next one.
+            # or is full. Say so, then offer that day's other session (not the one just
+            # refused: "后天上午不行，下午嘛" at an offer of 后天上午), or the next one.
             problem = _session_problem(ctx, day, session)
             if (
-                _offer_first(ctx, _offers(ctx, day=day), lead=said + problem + "这天的号是：")
+                day != refused_day
+                and _offer_first(ctx, _offers(ctx, day=day), lead=said + problem + "这天的号是：")
                 == ("found")
                 or _offer_first(
                     ctx, _offers(ctx, after=(day, session)), lead=said + problem + "晚一点的号是："

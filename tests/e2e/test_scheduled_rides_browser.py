@@ -4,6 +4,7 @@ assigned to that driver."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from app.callflow.messages import CallStarted, Keys
 from app.core.config import Settings
+from app.core.local_time import LOCAL_TZ
 from app.hotline import build_call_service
 from app.scheduler.runner import Scheduler
 from app.taxi.enums import RideStatus
@@ -24,13 +26,24 @@ from support.live_server import LiveServer
 pytestmark = pytest.mark.browser
 ZHANG = "+8613800000001"
 NOW = kunming(30, 10)
+TODAY = NOW.astimezone(LOCAL_TZ).date()  # the demo data's today is the clock's, not the wall's
+
+
+@pytest.fixture
+def live_server(live_server_factory: Callable[..., LiveServer]) -> LiveServer:
+    """Without the scheduler thread of `ivr serve`, which runs due jobs by the wall clock:
+    from the evening of 30 November (Kunming) it sends the reminder of the ride booked for
+    8:00 the next day, and from 7:30 on 1 December it may release that ride into the live
+    queue before the 预约用车 page is read. The test runs the scheduler itself, with its
+    clock, as every other test does."""
+    return live_server_factory(scheduler_in_process=False)
 
 
 def test_a_booked_ride_is_listed_given_a_driver_and_released(
     live_server: LiveServer, page: Any
 ) -> None:
     db = live_server.db
-    demo_data(db)
+    demo_data(db, today=TODAY)
     live_server.clock.set(NOW)
     calls = build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
     calls.handle(call_id="CA-ahead", event=CallStarted(ZHANG, "+868710000000"), event_key="s")
@@ -126,7 +139,7 @@ def test_an_operator_sets_up_a_regular_ride_and_skips_one_day(
     centre and back at 12:00; Tuesday's two rides are bookings at once; Friday is skipped;
     the rule is changed to 9:00 (Tuesday's bookings kept, and said so); the page fits
     1024 px."""
-    demo_data(live_server.db)
+    demo_data(live_server.db, today=TODAY)
     live_server.clock.set(NOW)
     page.goto(f"{live_server.url}/dispatch")
     page.fill("#username", "operator")

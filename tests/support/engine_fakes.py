@@ -13,6 +13,7 @@ COMMON = {
         "transferring": "转人工。",
         "system_error": "出错。",
         "emergency": "打120。",
+        "restated": "好的。",
     }
 }
 

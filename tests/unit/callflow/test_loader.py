@@ -19,6 +19,7 @@ COMMON = {
         "transferring": "转人工",
         "system_error": "出错",
         "emergency": "打120",
+        "restated": "好的",
     }
 }
 
