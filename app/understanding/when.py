@@ -320,6 +320,11 @@ def _session(text: str) -> str | None:
 _EITHER_DAY = re.compile(
     f"(?:{_ANY_DAY})(?:或者|或是|还是|或|和|跟)?(?:{_ANY_DAY})(?:都|也)(?:行|得|可以|要得|好)"
 )
+#: 明天不得空 / 后天我来不及: a day said only to be refused.
+_ONLY_REFUSED = re.compile(
+    f"(?:{_ANY_DAY})(?:我|他|她|就|都|也|我就|我都)?"
+    "(?:不行|不得空|没得空|没有空|没空|来不及|不方便|有事|去不了|去不成|不得|不得闲|不去)了?"
+)
 #: 过几天再说 / 到时候再讲: the choice of a day put off.
 _PUT_OFF = re.compile("再说|再讲|再看|到时候再|以后再")
 #: 下午好些 / 上午合适: a half-day said to suit the caller best.
@@ -574,6 +579,8 @@ def _without_weekday_said_of(text: str, today: dt.date) -> str:
     return text
 
 
+#: 不是上午，下午: the answer opens by refusing a half-day.
+_NOT_THAT_HALF_DAY = re.compile("^(?P<before>)不是(?P<session>上午|下午|早上)")
 _REFUSED_AFTER = re.compile(f"(?:{_ANY_DAY})(?=来不及|赶不上|赶不及|不得空|没得空|没空|有事)")
 
 
@@ -593,6 +600,7 @@ def _without_refused(text: str, today: dt.date) -> tuple[str, str | None]:
         return (m["before"] or "") + "|"
 
     text = _REFUSED.sub(drop, text)
+    text = _NOT_THAT_HALF_DAY.sub(drop, text)
     # 不是今天，是明天，今天来不及了: a day said as too soon or taken, with another day said
     refused += [  # 礼拜三下午不行，礼拜五: another day said after it, that day counts
         "pm" if m["session"] == "下午" else "am"
@@ -664,6 +672,8 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
         session = "am" if refused == "pm" else "pm"
     if date is None and session is None and _time_words().search(cleaned) is None:
         return None
+    if _ONLY_REFUSED.fullmatch(cleaned):
+        return None  # 明天不得空: the day refused, none wanted instead
     put_off = _PUT_OFF.search(cleaned) and not _no_preference_re().search(cleaned)
     if put_off and (date is None or date == today):
         return None  # 过几天再说 / 年过完了再说，现在不去: no day chosen, not "any day"

@@ -192,3 +192,16 @@ def test_not_breathing_and_a_blue_face(text: str, emergency: bool) -> None:
 def test_shingles_in_cantonese_and_described() -> None:
     assert understand("department", "佢生蛇，好痛", MON) == "皮肤科"
     assert understand("department", "腰上长了一圈小泡泡", MON, backstop=False) == "皮肤科"
+
+
+@pytest.mark.parametrize("text", ["明天不得空", "后天我来不及", "礼拜三有事"])
+def test_a_day_said_only_to_be_refused_is_no_day(text: str) -> None:
+    assert u("when", text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("不是上午，下午", when(None, "pm")), ("不 是 下 午 是 早 上", when(None, "am"))],
+)
+def test_an_answer_opening_by_refusing_a_half_day(text: str, said: dict) -> None:
+    assert u("when", text) == said
