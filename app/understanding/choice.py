@@ -23,10 +23,26 @@ def _tables() -> tuple[dict[str, int], re.Pattern[str], re.Pattern[str]]:
     return ordinals, marked, re.compile("|".join(map(re.escape, not_digits)))
 
 
+#: 第一个不对，第二个 / 第一个不是，要第二个: what was said before a correction is taken back.
+_TAKEN_BACK = re.compile("不对|不是|说错了|错了|不要")
+
+
 def parse_choice(text: str) -> int | None:
-    """Return the chosen number 1-10, or ``None`` when none (or several) was said."""
-    ordinals, marked, not_digits = _tables()
+    """Return the chosen number 1-10, or ``None`` when none (or several) was said; after a
+    correction (第一个不对，第二个) the one said last counts."""
     cleaned = clean(text, use_dialect=False)
+    parts = [p for p in _TAKEN_BACK.split(cleaned) if p.strip("|")]
+    if len(parts) > 1 and (last := _choice(parts[-1])) is not None:
+        return last
+    refused = _TAKEN_BACK.match(cleaned)
+    if refused:  # 不是第二个，是第一个: the one said after; 不要第一个: none chosen
+        said = [c for p in re.split(r"是|要|就|\|", cleaned[refused.end() :]) if (c := _choice(p))]
+        return said[-1] if len(said) > 1 else None
+    return _choice(cleaned)
+
+
+def _choice(cleaned: str) -> int | None:
+    ordinals, marked, not_digits = _tables()
     if not cleaned:
         return None
     found: set[int | None] = {v for k, v in ordinals.items() if k in cleaned}

@@ -180,6 +180,9 @@ def _counts(text: str, hit: Hit, pauses: tuple[int, ...] = ()) -> bool:
         return False  # 晕倒过一次: V过 says it happened once, in the past
     if any(w in text[hit.end :] for w in _words("resolved")):
         return False
+    if not before.strip() and len(starts) > 1:
+        # 去年 摔了一跤: the recogniser's gap after the time word is no new clause
+        before = text[starts[-2] : hit.start]
     now = _last(before, _words("now"))
     # 昏过去了 / 晕过去了: 过去 as a verb's ending is no "in the past"
     past = _last(before.replace("过去了", "###"), _words("past"))
@@ -188,9 +191,12 @@ def _counts(text: str, hit: Hit, pauses: tuple[int, ...] = ()) -> bool:
     # later clause: 昨天胸口疼，现在还疼; 昨晚上摔倒了，到现在还起不来.
     begun = any(w in before[past:] for w in _words("since"))
     # how far "still" is looked for: the rest of the words after yesterday, the sign's own
-    # clause after anything longer ago (去年摔了一跤，腿现在还有点不利索 is over)
-    rest = text[hit.end :] if before[:past].endswith(_words("yesterday")) else after
-    if recent_past and not begun and not any(w in rest for w in _words("still")):
+    # clause after anything longer ago, and there only helplessness (前几天摔了一跤到现在还起不
+    # 来), not pain that goes on (上个月跌了一跤现在还有点痛 is over)
+    yesterday = before[:past].endswith(_words("yesterday"))
+    rest = text[hit.end :] if yesterday else after
+    still = _words("still") if yesterday else _words("still_helpless")
+    if recent_past and not begun and not any(w in rest for w in still):
         return False
     # An old complaint: 经常手脚发麻, 老毛病了，胸口闷, 手脚发麻好几年了 (not 老毛病，喘不过气了:
     # 了 says it is happening now).

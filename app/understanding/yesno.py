@@ -43,9 +43,9 @@ _I_SAID_WRONG = re.compile(
     r"|^.+?(?<![对是])不对[\s,，、.。…!！]*(?=不要|不用|不消|算了|要得|要的|要嘛|好的|可以)"
 )
 #: 我想一哈 嗯 要嘛: the recogniser's gap after thinking aloud ends its clause.
-#: 还是要吧 要: so does a gap after a closing particle.
+#: 还是要吧 要: so does a gap after a closing particle, or after 不要紧 (不要紧 叫嘛).
 _GAP_AFTER_THINKING = re.compile(
-    r"(想一哈|想一下|想想|考虑一下|嗯|唔|(?:要|好|行|对|整)\s*[吧嘛啊])\s+"
+    r"(想一哈|想一下|想想|考虑一下|嗯|唔|不要紧|没关系|不碍事|(?:要|好|行|对|整)\s*[吧嘛啊])\s+"
 )
 #: 不是我还是哪个 / 不是他是谁 ("if not me, who else?"): a rhetorical yes, not a no.
 _RHETORICAL_YES = re.compile("不是.{0,6}?还?是(哪个|谁|哪位|哪一个|啥子)")

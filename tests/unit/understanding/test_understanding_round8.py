@@ -205,3 +205,45 @@ def test_a_day_said_only_to_be_refused_is_no_day(text: str) -> None:
 )
 def test_an_answer_opening_by_refusing_a_half_day(text: str, said: dict) -> None:
     assert u("when", text) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("后 头 那 个", 2),  # of the two said, the later one
+        ("前面的嘛", 1),
+        ("第二个，不对，第一个", 1),  # after a correction the one said last
+        ("不是第一个，是第二个", 2),
+        ("不要第二个", None),  # the one refused: none chosen
+    ],
+)
+def test_the_one_before_or_after_and_a_choice_corrected(text: str, choice: int | None) -> None:
+    assert understand("choice", text, MON) == choice
+
+
+@pytest.mark.parametrize(
+    ("text", "emergency"),
+    [
+        ("去年 跌了一跤 到 现在 腿 还 疼", False),  # the recogniser's gap after the time word
+        ("上个月摔了一跤，现在还痛", False),  # pain from long ago that goes on is over
+        ("前两天摔了一跤到现在还爬不起来", True),  # helpless since then: now
+        ("昨天晚上摔了一跤，现在还痛得很", True),  # since yesterday: still now
+    ],
+)
+def test_a_fall_long_ago_with_pain_still(text: str, emergency: bool) -> None:
+    assert understand("emergency", text, MON) is emergency
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "value"),
+    [
+        ("when", "后天嘛，早上人太多，下午", when(WED, "pm")),  # a crowded half-day
+        ("yesno", "不碍事 喊嘛", "yes"),  # "it doesn't matter" is no no
+        ("intent", "我约的号能不能退，我不想去了", "cancel"),
+        ("intent", "还要等多久嘛", "query"),
+    ],
+)
+def test_a_crowded_half_day_no_matter_returning_and_waiting(
+    kind: str, text: str, value: object
+) -> None:
+    assert understand(kind, text, MON, backstop=False) == value
