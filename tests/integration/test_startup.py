@@ -419,3 +419,37 @@ def test_a_service_without_twilio_starts_without_the_http_clients(tmp_path: Path
     threads, loaded = result.stdout.splitlines()[-2:]
     assert {"outbox-worker", "retention", "scheduler"} <= set(threads.split(","))
     assert loaded == ""
+
+
+SERVE_WITHOUT_LISTENING = """
+import gc, importlib
+import uvicorn
+from app.core.config import get_settings
+from app.startup import serve
+
+def load_only(target, *, factory, **options):  # uvicorn.run without the server
+    module, name = target.split(":")
+    print("collector during start-up:", gc.isenabled())
+    getattr(importlib.import_module(module), name)()
+    print("collector once built:", gc.isenabled(), gc.get_freeze_count() > 0)
+
+uvicorn.run = load_only
+serve(get_settings())
+"""
+
+
+def test_serve_pauses_the_garbage_collector_only_until_the_app_is_built(
+    tmp_path: Path,
+) -> None:
+    """`ivr serve` builds the app with the collector paused; it must run again afterwards,
+    or the service would never free a reference cycle."""
+    env = clean_environment(tmp_path, IVR_DATABASE_URL=f"sqlite:///{tmp_path / 'ivr.sqlite3'}")
+    result = subprocess.run(
+        [sys.executable, "-c", SERVE_WITHOUT_LISTENING],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == [
+        "collector during start-up: False",
+        "collector once built: True True",
+    ]
