@@ -27,6 +27,7 @@ from app.people import family as family_page
 from app.reports import router as report_router
 from app.speech.service import get_speech
 from app.staff import pages as staff_pages
+from app.startup import resume_collector
 from app.taxi import console as dispatch_console
 from app.telephony import reminder_routes
 from app.telephony import routes as twilio_routes
@@ -95,15 +96,22 @@ def create_app(settings: Settings | None = None, *, background_jobs: bool = True
     app.include_router(twilio_routes.router)
     app.include_router(reminder_routes.router)
     app.include_router(notification_routes.router)
-    app.include_router(console_routes.router)
-    app.include_router(staff_pages.router)
-    app.include_router(report_router)
-    app.include_router(dispatch_console.router)
-    app.include_router(operators_console.router)
-    app.include_router(hospital_console.router)
-    app.include_router(community_console.router)
-    app.include_router(family_page.router)
-    app.include_router(fhir_api.router)
+    # The consoles' packages list their routers rather than gathering them in one router:
+    # FastAPI builds a route where it is declared and again, on first use, for the app; a
+    # router included in another had every route built once more, for nothing, when the
+    # app included the outer one (about 0.2 s of start-up).
+    for router in (
+        *console_routes.routers,
+        staff_pages.router,
+        report_router,
+        *dispatch_console.routers,
+        *operators_console.routers,
+        *hospital_console.routers,
+        *community_console.routers,
+        family_page.router,
+        fhir_api.router,
+    ):
+        app.include_router(router)
     return app
 
 
@@ -121,7 +129,10 @@ def create_app_from_env() -> FastAPI:
     alone, background jobs included."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    return create_app(settings)
+    try:
+        return create_app(settings)
+    finally:
+        resume_collector()  # paused by `ivr serve` until now (app.startup.pause_collector)
 
 
 def create_worker_app_from_env() -> FastAPI:

@@ -7,10 +7,13 @@ Twilio still delivers appointment pushes and leaves SMS queued, as before.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from app.notify.enums import OutboxKind
 from app.notify.outgoing import Outgoing, PermanentSendError
-from app.notify.sender import Sender
+
+if TYPE_CHECKING:  # app.notify.sender imports the twilio client: only where it sends
+    from app.notify.sender import Sender
 
 
 class RoutingSender:

@@ -13,14 +13,17 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from app.core.config import Settings
 from app.core.db import Database
 from app.db.base import utcnow
 from app.notify.enums import OutboxKind
 from app.notify.routing import RoutingSender
-from app.notify.sender import Sender, TwilioSender
 from app.notify.worker import OutboxWorker
+
+if TYPE_CHECKING:
+    from app.notify.sender import Sender
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +62,9 @@ def default_sender(db: Database, settings: Settings) -> RoutingSender:
     from app.hospital.fhir.push import WebhookSender  # the one sender outside app.notify
 
     senders: dict[OutboxKind, Sender] = {OutboxKind.FHIR_PUSH: WebhookSender(db)}
-    if settings.notifications_configured:
+    if settings.notifications_configured:  # the twilio client (~0.06 s) only then
+        from app.notify.sender import TwilioSender
+
         twilio = TwilioSender(settings)
         senders[OutboxKind.SMS] = senders[OutboxKind.CALL] = twilio
         senders[OutboxKind.FLOW_CALL] = twilio

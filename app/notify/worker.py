@@ -22,6 +22,7 @@ import logging
 import threading
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
@@ -33,7 +34,9 @@ from app.notify.claims import Claim, claim_due
 from app.notify.enums import OutboxKind, OutboxStatus
 from app.notify.models import OutboxMessage
 from app.notify.outgoing import PermanentSendError, TransientSendError
-from app.notify.sender import Sender
+
+if TYPE_CHECKING:  # app.notify.sender imports the twilio client: only where it sends
+    from app.notify.sender import Sender
 
 logger = logging.getLogger(__name__)
 

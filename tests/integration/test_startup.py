@@ -384,3 +384,72 @@ def test_a_keypad_only_service_starts_without_numpy_vosk_pydub_or_websockets(
     voice, loaded = result.stdout.splitlines()
     assert voice == "espeak-ng (cmn)"  # the voice is still checked at start-up
     assert loaded == ""
+
+
+
+KEYPAD_ONLY_STARTED = """
+import asyncio, sys, threading
+from app.core.config import Settings
+from app.core.migrate import upgrade
+from app.main import create_app
+upgrade(sys.argv[1])
+app = create_app(Settings(database_url=sys.argv[1], models_dir=sys.argv[2]))
+
+async def start_and_stop():
+    async with app.router.lifespan_context(app):  # starts the background jobs
+        print(",".join(sorted(thread.name for thread in threading.enumerate())))
+
+asyncio.run(start_and_stop())
+print(",".join(sorted(name for name in sys.modules if name in sys.argv[3:])))
+"""
+
+
+def test_a_service_without_twilio_starts_without_the_http_clients(tmp_path: Path) -> None:
+    """The twilio REST client, requests and httpx are loaded when a message is sent, a call
+    placed or a recording fetched, not to build the service and start its jobs."""
+    database_url = f"sqlite:///{tmp_path / 'ivr.sqlite3'}"
+    clients = ["httpx", "requests", "twilio.rest", "twilio.http.http_client"]
+    result = subprocess.run(
+        [sys.executable, "-c", KEYPAD_ONLY_STARTED, database_url, str(tmp_path / "models"),
+         *clients],
+        cwd=tmp_path, env=clean_environment(tmp_path), capture_output=True, text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    threads, loaded = result.stdout.splitlines()[-2:]
+    assert {"outbox-worker", "retention", "scheduler"} <= set(threads.split(","))
+    assert loaded == ""
+
+
+SERVE_WITHOUT_LISTENING = """
+import gc, importlib
+import uvicorn
+from app.core.config import get_settings
+from app.startup import serve
+
+def load_only(target, *, factory, **options):  # uvicorn.run without the server
+    module, name = target.split(":")
+    print("collector during start-up:", gc.isenabled())
+    getattr(importlib.import_module(module), name)()
+    print("collector once built:", gc.isenabled(), gc.get_freeze_count() > 0)
+
+uvicorn.run = load_only
+serve(get_settings())
+"""
+
+
+def test_serve_pauses_the_garbage_collector_only_until_the_app_is_built(
+    tmp_path: Path,
+) -> None:
+    """`ivr serve` builds the app with the collector paused; it must run again afterwards,
+    or the service would never free a reference cycle."""
+    env = clean_environment(tmp_path, IVR_DATABASE_URL=f"sqlite:///{tmp_path / 'ivr.sqlite3'}")
+    result = subprocess.run(
+        [sys.executable, "-c", SERVE_WITHOUT_LISTENING],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == [
+        "collector during start-up: False",
+        "collector once built: True True",
+    ]

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import httpx
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -152,6 +151,8 @@ class WebhookSender:
             return f"superseded:{message.id}"
         body = message.body.encode()
         headers = {"Content-Type": "application/fhir+json", **sign(target.secret, body)}
+        import httpx  # on first use: ~0.05 s that `ivr serve` need not spend starting
+
         try:
             response = httpx.post(target.url, content=body, headers=headers, timeout=self.timeout)
         except httpx.HTTPError as exc:

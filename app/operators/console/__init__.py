@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.consoles.templating import add_template_dir
-from app.operators.console.routes import router
+from app.operators.console.routes import routers
 
 add_template_dir(Path(__file__).parent / "templates")
 
-__all__ = ["router"]
+__all__ = ["routers"]

@@ -206,4 +206,4 @@ def book_trip(
     )
 
 
-router.include_router(actions)
+routers = (router, actions)

@@ -303,5 +303,4 @@ def note(
     )
 
 
-router.include_router(actions)
-router.include_router(booking_routes.router)
+routers = (router, actions, *booking_routes.routers)

@@ -275,4 +275,4 @@ def driver_active(
     )
 
 
-router.include_router(posts)
+routers = (router, posts)

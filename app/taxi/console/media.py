@@ -14,7 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 from fastapi import HTTPException
 from fastapi.responses import FileResponse, Response
 
@@ -71,6 +70,8 @@ def _from_twilio(url: str, settings: Settings) -> Response:
         raise HTTPException(status_code=404, detail=NO_RECORDING)
     if not Path(parts.path).suffix:
         url += ".mp3"  # Twilio serves a recording resource as audio by extension
+    import httpx  # on first use: ~0.05 s that `ivr serve` need not spend starting
+
     try:
         answer = httpx.get(
             url,
