@@ -62,6 +62,10 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_ac.jsonl",
     "tests/data/understanding/independent_ad.jsonl",
     "tests/data/understanding/independent_ag.jsonl",
+    "tests/data/understanding/independent_ae.jsonl",
+    "tests/data/understanding/independent_af.jsonl",
+    "tests/data/understanding/independent_ah.jsonl",
+    "tests/data/understanding/independent_ai.jsonl",
 )
 #: Probability the model needs before it overrides the rules (chosen by leave-one-set-out
 #: on the sets above; docs/understanding.md has the table).
