@@ -9,7 +9,9 @@ kind of answer (yes/no), so "要晚一点的" is never a "yes"; a no that wants 
 (不消了, 算了: the understanding's `decline`) goes where the question's `answers: {decline}`
 says, at a question of any kind; an answer the question's kind
 makes nothing of may be a second kind it also takes (`otherwise`: a day said at an offer),
-and a no that names a day at a question taking a day too is that day ("后天上午不行，下午嘛");
+and a no that names a day at a question taking a day too is that day ("后天上午不行，下午嘛"),
+as is a yes naming a day other than the one the question offers ("好，明天下午" at an offer
+of 明天上午8点: never booked);
 an answer that only says again what the flow is for ("我想挂个号" at the department
 question) asks the question again kindly, never "didn't understand";
 at a question that commits something a bare 嗯 is no yes (`on_hum`: asked again plainly);
@@ -65,6 +67,10 @@ HANDOVER_NOTE = "handover_note"
 # the one refused ("明天不行" at an offer of tomorrow), which only the flow's action can
 # tell (it knows what was offered).
 SAID_WITH_NO = "said_with_no"
+# The same for a yes naming something other than what the question offers (`offered`:
+# "好，明天下午" at an offer of 明天上午8点): the caller agreed to a time, not to the one
+# offered; a half-day alone ("好，下午的") is only the flow's action to place.
+SAID_WITH_YES = "said_with_yes"
 # Set when the caller said only what the flow is for at the question they are at, dropped
 # when the call moves on: the first time it is asked again kindly, a second time counts as
 # an answer that is none.
@@ -124,7 +130,9 @@ class Engine:
     def step(self, call: CallState, event: Event, ctx: ActionContext) -> list[Output]:
         """Apply one event to the call; mutate `call` and return what to say and do."""
         out: list[Output] = []
-        call.vars.pop(SAID_WITH_NO, None)  # said with the answer of the step before, if any
+        # Said with the answer of the step before, if any.
+        call.vars.pop(SAID_WITH_NO, None)
+        call.vars.pop(SAID_WITH_YES, None)
         if isinstance(event, CallStarted):
             start = self.flows.start(event.flow) if event.flow else self.flows.start()
             self._enter(call, start, ctx, out)
@@ -212,7 +220,13 @@ class Engine:
         # The question's own words for its keys win over its kind of answer.
         keys = keys_said(spec.key_words, text)
         if len(keys) == 1:
-            self._on_keys(call, keys.pop(), ctx, out)
+            key = keys.pop()
+            # "就挂这个，明天下午的": the yes in the question's own words, the same rule.
+            if self._is_yes_key(call, spec, key) and self._take_other(
+                call, spec, "yes", text, ctx, out
+            ):
+                return
+            self._on_keys(call, key, ctx, out)
             return
         if keys:  # words of two different keys ("晚一点的，换一天也行"): ask again
             self._fail(call, "nomatch", out)
@@ -232,18 +246,8 @@ class Engine:
             self._fail(call, "nomatch", out)
             return
         value = self._value(spec, text, ctx)
-        if self._try_otherwise(spec, value, call):
-            assert spec.otherwise is not None
-            other = self.understand(spec.otherwise.expect, text, ctx.today)
-            # e.g. a day said at an offer; after a no, only a value that names something
-            # (不是上午，下午 names no day nor half-day: the plain no it is)
-            if other is not None and other != "unknown" and (value != "no" or _names(other)):
-                if spec.otherwise.save_as:
-                    call.vars[spec.otherwise.save_as] = other
-                if value == "no":
-                    call.vars[SAID_WITH_NO] = True
-                self._go(call, spec.otherwise.on_value, ctx, out)
-                return
+        if self._take_other(call, spec, value, text, ctx, out):
+            return
         if (value is None or value == "unknown") and spec.clarify:
             # Asked of the question's kind, then of its second kind (头晕 at the second
             # department menu, whose own kind is a choice among the names said).
@@ -269,16 +273,53 @@ class Engine:
             return
         self._on_value(call, spec, value, ctx, out)
 
-    @staticmethod
-    def _try_otherwise(spec: StateSpec, value: object, call: CallState) -> bool:
-        """Is the question's second kind of answer worth trying? When its own kind heard
-        nothing, or heard a no and the second kind may correct: a day (`when`) always, as
-        "后天上午不行，下午嘛" at an offer wants the afternoon, other kinds with `after_no`."""
+    def _take_other(
+        self,
+        call: CallState,
+        spec: StateSpec,
+        value: object,
+        text: str,
+        ctx: ActionContext,
+        out: list[Output],
+    ) -> bool:
+        """Go where the question's second kind of answer (`otherwise`) goes, if the answer
+        is one: when the question's own kind heard nothing ("礼拜六上午" at an offer); after
+        a no naming something the second kind may correct (a day always: "后天上午不行，
+        下午嘛" wants the afternoon; other kinds with `after_no`); after a yes naming
+        something other than what the question offers (`offered`: "好，明天下午" at an
+        offer of 明天上午8点 agrees to the afternoon, not to 8:00). A no or a yes naming
+        nothing, or a yes naming only what is offered ("好，明天上午"), stays the no or yes.
+        The step runs with `said_with_no` / `said_with_yes` set. False when not taken."""
         other = spec.otherwise
         if other is None or (other.only_if and not call.vars.get(other.only_if)):
             return False
-        corrects = other.after_no or other.expect == "when"
-        return value is None or value == "unknown" or (corrects and value == "no")
+        heard_nothing = value is None or value == "unknown"
+        corrects = value == "no" and (other.after_no or other.expect == "when")
+        checks_yes = value == "yes" and other.offered is not None
+        if not (heard_nothing or corrects or checks_yes):
+            return False
+        said = self.understand(other.expect, text, ctx.today)
+        if said is None or said == "unknown":
+            return False
+        if not heard_nothing and not _names(said):
+            return False  # 不是上午，下午 names no day nor half-day: the plain no it is
+        if checks_yes and _agrees(said, call.vars.get(str(other.offered))):
+            return False  # "好，明天上午" at an offer of 明天上午8点: the yes it is
+        if other.save_as:
+            call.vars[other.save_as] = said
+        if value == "no":
+            call.vars[SAID_WITH_NO] = True
+        elif value == "yes":
+            call.vars[SAID_WITH_YES] = True
+        self._go(call, other.on_value, ctx, out)
+        return True
+
+    def _is_yes_key(self, call: CallState, spec: StateSpec, key: str) -> bool:
+        """Does this key of a yes/no question do what its yes does (1: 挂这个 at an offer)?"""
+        yes, to = spec.answers.get("yes"), spec.keys.get(key)
+        if spec.expect != "yesno" or yes is None or to is None:
+            return False
+        return self.flows.resolve(call.flow, yes) == self.flows.resolve(call.flow, to)
 
     def _restated(self, call: CallState, out: list[Output]) -> None:
         """The caller said again only what the flow is for (the intent named as the flow:
@@ -481,6 +522,17 @@ def _names(value: object) -> bool:
     if isinstance(value, dict):
         return any(v is not None for v in value.values())
     return True
+
+
+def _agrees(said: object, offered: object) -> bool:
+    """Does all an answer names agree with what the question offers? A day answer naming
+    only some of it agrees ({"date": D, "session": None} with {"date": D, "session": "am"});
+    nothing offered, nothing agrees (a booking is never made for a time unchecked)."""
+    if offered is None:
+        return False
+    if isinstance(said, dict) and isinstance(offered, dict):
+        return all(v is None or offered.get(k) == v for k, v in said.items())
+    return said == offered
 
 
 def _handover_note(call: CallState) -> str:

@@ -181,6 +181,8 @@ def _check_state(
                 problems.append(f"{where}: key {key!r} is reserved ({RESERVED_KEYS[key]})")
             elif len(key) != 1 or key not in string.digits + "#":
                 problems.append(f"{where}: key {key!r} is not a single phone key")
+    if spec.otherwise and spec.otherwise.offered and spec.expect != "yesno":
+        problems.append(f"{where}: `otherwise.offered` belongs on a yes/no question")
     if spec.emergency and kind != "transfer":
         problems.append(f"{where}: `emergency` belongs on a transfer state")
     if kind in ("say", "action") and spec.next is None and not spec.outcomes:

@@ -48,6 +48,11 @@ class OtherAnswer(BaseModel):
     after_no: bool = False
     # Only when this call variable is set (e.g. `pickup_at`: a ride booked ahead).
     only_if: str | None = None
+    # The call variable holding what the yes/no question offers, as an answer of this kind
+    # (`offer_when`: the day and half-day of the slot offered). A yes naming something that
+    # differs from it ("好，明天下午" at an offer of 明天上午8点) is that answer, never the
+    # yes; a yes naming only what agrees with it ("好，明天上午") is the yes.
+    offered: str | None = None
 
 
 class NotedAnswer(BaseModel):

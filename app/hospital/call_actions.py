@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from app import texts
 from app.callflow.actions import ActionRegistry
-from app.callflow.engine import SAID_WITH_NO
+from app.callflow.engine import SAID_WITH_NO, SAID_WITH_YES
 from app.calls.service import StepContext
 from app.hospital import appointments, identity, moves
 from app.hospital import keypad_menus as menus
@@ -654,7 +654,7 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
     @registry.register("other_department", outcomes=("ask",))
     def other_department(ctx: StepContext) -> str:
         """换个科室 after a no at an offer: the department question again, afresh."""
-        for name in ("department", "second_visit", "offer", "days_page"):
+        for name in ("department", "second_visit", "offer", "offer_when", "days_page"):
             ctx.vars.pop(name, None)
         ctx.vars["wants_expert"] = False
         return "ask"
@@ -749,17 +749,22 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
     )
     def find_offer_on_day(ctx: StepContext) -> str:
         """The day chosen by key (1-3 of the day menu) or said ("星期五下午"). Said with a no
-        at an offer (`SAID_WITH_NO`: "后天上午不行，下午嘛"), a half-day alone is that
-        half-day of the day offered ("不行，我下午才有空"), and the day and half-day offered
-        themselves ("明天不行" at an offer of tomorrow) are the offer `refused`: a plain no."""
+        or a yes at an offer (`SAID_WITH_NO`: "后天上午不行，下午嘛"; `SAID_WITH_YES`: "好，
+        明天下午" at an offer of 明天上午8点, which the engine never books), a half-day alone
+        is that half-day of the day offered ("不行，我下午才有空", "好，下午的"); with a no
+        the day and half-day offered themselves ("明天不行" at an offer of tomorrow) are the
+        offer `refused`: a plain no."""
         wanted: object = ctx.vars.get("wanted")
         with_no = bool(ctx.vars.pop(SAID_WITH_NO, False))
+        with_yes = bool(ctx.vars.pop(SAID_WITH_YES, False))
         session: ClinicSession | None = None
         refused_day: date | None = None  # the day of the offer refused with this answer
         if isinstance(wanted, dict):
             day = date.fromisoformat(wanted["date"]) if wanted.get("date") else None
             session = ClinicSession(wanted["session"]) if wanted.get("session") else None
             offered = ctx.vars.get("offer") or {}
+            if with_yes and offered:
+                day = day or date.fromisoformat(offered["day"])
             if with_no and offered:
                 refused_day = date.fromisoformat(offered["day"])
                 day = day or refused_day
@@ -1270,6 +1275,9 @@ def _offer_first(ctx: StepContext, offers: list[Offer], *, lead: str) -> str:
         "clinic_type": offer.clinic_type.value,
         "start": f"{offer.start_time:%H:%M}",
     }
+    # The offer as a day answer (`when`): the offer question's `otherwise.offered`, so a
+    # yes naming another day or half-day ("好，明天下午") is never booked for this slot.
+    ctx.vars["offer_when"] = {"date": offer.day.isoformat(), "session": offer.session.value}
     # An expert's type and fee are said before the caller agrees (专家号，30元).
     expert = texts.spoken("offer_expert", fee=offer.fee_yuan)
     ctx.vars["offer_text"] = offer.spoken_short(ctx.today) + (
