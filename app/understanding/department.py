@@ -194,9 +194,29 @@ def _analyse(text: str) -> tuple[str | None, bool]:
         return None, False  # 头昏脚软，吃不下睡不着: poor sleep beside vague complaints
     if not names and not conditions and any(c in cleaned for c in _wounds()):
         return None, False  # 摔了一跤，头上磕破了: a wound is seen to by a person first
+    if not names and not conditions and BONES in symptoms and _swollen_after_a_fall(cleaned):
+        return BONES, False  # 跌了一跤，脚杆肿得穿不进鞋: the swelling is the fall's
     if also and not names and not conditions and len(symptoms) > 1:
         return None, True  # 血压高，牙齿也疼: a complaint of another department added
     return _decide(names, conditions, symptoms, child), False
+
+
+BONES = "骨科"
+_FALLS = ("摔", "跌", "扭", "崴", "绊")
+
+
+def _swollen_after_a_fall(cleaned: str) -> bool:
+    """A fall heard, and every complaint of another department only a swelling (腿肿 is
+    the kidneys' in an older person, but not after a fall)."""
+    fall = other = False
+    for hit in _hits(cleaned):
+        kind, _, dept = hit.label.partition(":")
+        said = cleaned[hit.start : hit.end]
+        if kind == "symptom" and dept == BONES and any(f in said for f in _FALLS):
+            fall = True
+        elif kind in ("symptom", "condition") and dept != BONES and "肿" not in said:
+            other = True
+    return fall and not other
 
 
 @cache

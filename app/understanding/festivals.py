@@ -44,11 +44,17 @@ _LUNAR_DAY_ALONE = re.compile(
     f"(?:农历|阴历|老历)的?(?P<d>{_DAY_WORD})(?![月0-9一二三四五六七八九十])"
 )
 #: 元旦前一天 / 春节第二天 / 元宵后一天 / 中秋节前两天 / 清明后头那天: a day counted from the
-#: festival.
+#: festival (前两天, 后三天, 第五天; a week: 后一个礼拜, 前一个星期).
 _SHIFT = re.compile(
-    "节?(?:那天|的)?(?:(?P<before>前一天|前头一天|前面一天|前面那天|前头那天|头一天|前(?P<nb>[两二三])天)"
-    "|(?:过后|之后|以后|过了)?(?:第(?P<n>[二三])天|后一天|次日)|(?:过后|之后|后头|后面)那天)"
+    "节?(?:那天|的)?(?:"
+    "(?P<before>前一天|前头一天|前面一天|前面那天|前头那天|头一天"
+    "|前(?:头|面)?(?P<nb>[两二三四五])天|前(?:头|面)?(?P<wb>一)个?(?:礼拜|星期|周))"
+    "|(?:过后|之后|以后|过了|后)?的?(?:第(?P<n>[一二三四五六七])天|后一天|次日)"
+    "|(?:过后|之后|以后|过了|后头|后面|后)(?P<k>[两二三四五六七])天"
+    "|(?:过后|之后|以后|后)(?P<w>一)个?(?:礼拜|星期|周)"
+    "|(?:过后|之后|后头|后面)那天)"
 )
+_COUNTS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7}
 
 
 @cache
@@ -293,9 +299,16 @@ def shifted(date: dt.date, text: str, end: int) -> dt.date:
     shift = _SHIFT.match(text, end)
     if shift is None:
         return date
-    after = {"二": 1, "三": 2}.get(shift["n"] or "", 1)  # 第二天 is the day after
-    before = {"两": 2, "二": 2, "三": 3}.get(shift["nb"] or "", 1)  # 前两天: two days before
-    return date + dt.timedelta(days=-before if shift["before"] else after)
+    if shift["before"]:  # 前两天: two days before; 前一个礼拜: a week before
+        days = 7 if shift["wb"] else _COUNTS.get(shift["nb"] or "", 1)
+        return date - dt.timedelta(days=days)
+    if shift["w"]:
+        return date + dt.timedelta(days=7)
+    if shift["k"]:  # 过后两天 / 后三天
+        return date + dt.timedelta(days=_COUNTS[shift["k"]])
+    if shift["n"]:  # 第二天 (过了第二天) is the day after: the festival is the first
+        return date + dt.timedelta(days=_COUNTS[shift["n"]] - 1)
+    return date + dt.timedelta(days=1)
 
 
 def festival_day(text: str, today: dt.date) -> tuple[bool, dt.date | None]:

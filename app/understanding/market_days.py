@@ -22,9 +22,10 @@ _ROUND = re.compile(
     f"(?P<n>[一二三四五六七八九十两0-9]{{1,2}})天(?:赶|赶一|一赶)?(?:一个?|个)?{_MARKET}"
 )
 _DATES = re.compile(f"逢(?P<a>{_DIGIT})(?:逢|、|和)?(?P<b>{_DIGIT})?")
-_OFFSETS = {"今天": 0, "明天": 1, "后天": 2, "昨天": -1, "前天": -2}
+_OFFSETS = {"今天": 0, "明天": 1, "后天": 2, "昨天": -1, "前天": -2, "昨晚": -1, "昨天晚上": -1}
 _KNOWN = re.compile(
-    f"(?P<a>今天|明天|后天|昨天|前天)(?:是|就是|正好是|刚好是|刚好|正好|才)?(?:赶[的了过]街|{_MARKET})"
+    "(?P<a>今天|明天|后天|昨天晚上|昨天|昨晚|前天)"
+    f"(?:是|就是|正好是|刚好是|刚好|正好|才|刚|刚刚)?(?:赶[的了过]街?|{_MARKET})"
     f"|{_MARKET}(?:是|就是)(?P<b>今天|明天|后天|昨天|前天)"
 )
 _DAY_OF_MARKET = "(?:赶街天|街子天|街天|赶集天|赶场天|街子|赶街|赶集|赶场)"
@@ -42,8 +43,10 @@ def market_day(text: str, today: dt.date) -> tuple[bool, dt.date | None]:
     which = named.group(0)
     ahead = 2 if which.startswith("下下") else 1 if which.startswith("下") else 0
     days = _market_days(text, today)
-    if days is None:
-        return True, None
+    if days is None:  # 后天赶街那天: the market day said is the one meant
+        known = _KNOWN.search(text)
+        day = today + dt.timedelta(days=_OFFSETS[known["a"] or known["b"]]) if known else None
+        return True, day if ahead == 0 and day is not None and day >= today else None
     upcoming = [d for d in days if d > today or (ahead == 0 and d == today)]
     index = max(ahead - 1, 0)
     return True, upcoming[index] if len(upcoming) > index else None

@@ -56,7 +56,7 @@ _CLOCK = re.compile(
 )
 #: 明天早点 / 礼拜三早些: "early" right after a day is its morning (早点就行 alone is no
 #: preference).
-_EARLY_ON_THE_DAY = re.compile("(?:天|号|日|[一二三四五六])(?:早点|早些)(?!就行|就好|都行)")
+_EARLY_ON_THE_DAY = re.compile("(?:天|号|日|[一二三四五六])\\|?(?:早点|早些)(?!就行|就好|都行)")
 #: Words before an hour that put it in the evening or the night (傍晚六点 = 18:00).
 _EVENING = ("下午", "晚上", "傍晚", "夜里", "夜晚")
 
@@ -243,7 +243,7 @@ def _date(text: str, today: dt.date) -> dt.date | None:
 #: 端午后面那个星期一 / 十五号以后的第一个礼拜一 / 国庆前头那个星期五: a weekday counted from
 #: another day, said between that day's words and the weekday's.
 _AFTER_ANCHOR = re.compile(
-    "节?(?:那天)?(?:过后|以后|之后|后面|后头|过了|一过)(?:的|那个|那|第一个|头一个|个)*$"
+    "节?(?:那天)?(?:过后|以后|之后|后面|后头|过了|一过|后)(?:的|那个|那|第一个|头一个|个)*$"
 )
 _BEFORE_ANCHOR = re.compile("节?(?:那天)?(?:之前|以前|前面|前头)(?:的|那个|那|最后一个|个)*$")
 
@@ -276,15 +276,20 @@ def _weekday_next_to(day: dt.date, weekday: int, sign: int) -> dt.date:
     return day - dt.timedelta(days=(day.weekday() - weekday + 1) % 7 or 7)
 
 
+_WEEKDAY_WORD = re.compile("(?:礼拜|星期|周)[一二三四五六日天七]")
 #: 上下午都行 / 上午下午都得: either half-day will do (no half-day chosen).
-_EITHER_HALF_DAY = re.compile("上下午|上午下午都|上午还是下午都|早上下午都|上午下午随便")
+_EITHER_HALF_DAY = re.compile(
+    "上下午(?=都|随便|哪个|均|也)|(?:随便|哪个|不管)上下午|上午下午都|上午还是下午都|早上下午都"
+    "|上午下午随便"
+)
 #: 后天上午后天好点: a day word starting after a half-day (上午|后天), not 午后 (afternoon).
 _DAY_WORD_START = re.compile("(?=大后天|后天|明天)")
 
 
 def _session(text: str) -> str | None:
     t = _tables()
-    text = festival_words().sub("|", text)
+    # 周五一早: the weekday goes first, so 五一 (May Day) is not read out of it
+    text = festival_words().sub("|", _WEEKDAY_WORD.sub(r"\g<0>|", text))
     text = _DAY_WORD_START.sub("|", _EITHER_HALF_DAY.sub("|", text))
     sessions: set[str] = set()
     for m in _CLOCK.finditer(text):
@@ -325,11 +330,53 @@ _ONLY_REFUSED = re.compile(
     f"(?:{_ANY_DAY})(?:我|他|她|就|都|也|我就|我都)?"
     "(?:不行|不得空|没得空|没有空|没空|来不及|不方便|有事|去不了|去不成|不得|不得闲|不去)了?"
 )
+#: 下周的今天 / 下个礼拜的今天: a week from today.
+_SAME_DAY_NEXT_WEEK = re.compile("下个?(?:周|礼拜|星期)的?今天")
+#: 这个月的月底，就最后一天 / 下个月最后一天: the month's last day.
+_LAST_OF_MONTH = re.compile(
+    "(?P<next>下个?月)?(?:这个?月|本月|月底)?[的就是那]*(?:月底)?[的就是那]*(?<=月|底|的|就|是|那)最后一天"
+)
+#: A weekday said with 下 (下周三) and later without it (周三下午要接孙子): the same week.
+_NEXT_WEEKDAY = re.compile("下个?(?:礼拜|星期|周)[一二三四五六日天七]")
+_BARE_WEEKDAY = re.compile("(?<![下这个上])(?=(?:礼拜|星期|周)[一二三四五六日天七])")
+
+
+def _morning_of_another_day(cleaned: str, date: dt.date, today: dt.date) -> bool:
+    """Is the only morning said the one of 明早 / 今早 while the day meant is another?"""
+    words = [w for w in _MORNING_DAYS if w in cleaned]
+    if not words:
+        return False
+    rest = cleaned
+    for w in words:
+        rest = rest.replace(w, "|")
+    own = {"明早": today + dt.timedelta(days=1), "今早": today}
+    return _session(rest) is None and all(own[w] != date for w in words)
+
+
+def _said_plainly(text: str, today: dt.date) -> str:
+    """Days said in words the day rules do not read, said plainly: a week from today, the
+    month's last day, a weekday said again without the 下 it was said with first."""
+    text = _SAME_DAY_NEXT_WEEK.sub("七天以后", text)
+
+    def last_day(m: re.Match[str]) -> str:
+        year, month = _add_months(today.year, today.month, 1 if m["next"] else 0)
+        day = calendar.monthrange(year, month)[1]
+        return f"{month}月{day}号" if m["next"] else f"{day}号"
+
+    text = _LAST_OF_MONTH.sub(last_day, text)
+    first = _NEXT_WEEKDAY.search(text)
+    if first:
+        text = text[: first.end()] + _BARE_WEEKDAY.sub("下", text[first.end() :])
+    return text
+
+
 #: 过几天再说 / 到时候再讲: the choice of a day put off.
 _PUT_OFF = re.compile("再说|再讲|再看|到时候再|以后再")
 #: 下午好些 / 上午合适: a half-day said to suit the caller best.
 _PREFERRED_SESSION = re.compile(
     "(?P<session>上午|下午|早上)(?:好些|好点|好一点|合适|方便|得空|有空|比较好|要好些|最好)"
+    "|(?:就是要|就要|只要|最好是)(?P<wanted>上午|下午|早上)"
+    "|(?P<visit>上午|下午|早上)去?(?:看病|看医生|去医院|挂号|检查)"
 )
 _HALF_DAY_STARTS = re.compile("(?<!\\|)(?=上午|下午|早上|晚上)")
 
@@ -337,13 +384,16 @@ _HALF_DAY_STARTS = re.compile("(?<!\\|)(?=上午|下午|早上|晚上)")
 def _session_with_the_day(clauses: str, today: dt.date) -> str | None:
     """Both half-days heard: the one said with the day counts (明天下午，我上午要去买菜), else
     the one not said as busy (明天嘛，下午，我上午要去地里)."""
-    preferred = {_session(m["session"]) for m in _PREFERRED_SESSION.finditer(clauses)}
+    preferred = {
+        _session(m["session"] or m["wanted"] or m["visit"])
+        for m in _PREFERRED_SESSION.finditer(clauses)
+    }
     if len(preferred) == 1:  # 下周四，下午好些，上午我要吃药: the half-day said to suit
         return preferred.pop()
     with_day = [c for c in clauses.split("|") if _date(c, today) is not None]
     session = _session(with_day[0]) if len(with_day) == 1 else None
     if session is None:  # 明天早上越早越好我下午还要去: each half-day starts its clause
-        clauses = _HALF_DAY_STARTS.sub("|", clauses)
+        clauses = _HALF_DAY_STARTS.sub("|", _EITHER_HALF_DAY.sub("|", clauses))
         free = [c for c in clauses.split("|") if not any(w in c for w in _tables()["busy"])]
         session = _session("|".join(free)) if len(free) < len(clauses.split("|")) else None
     return session
@@ -581,26 +631,35 @@ def _without_weekday_said_of(text: str, today: dt.date) -> str:
 
 #: 不是上午，下午: the answer opens by refusing a half-day.
 _NOT_THAT_HALF_DAY = re.compile("^(?P<before>)不是(?P<session>上午|下午|早上)")
-_REFUSED_AFTER = re.compile(f"(?:{_ANY_DAY})(?=来不及|赶不上|赶不及|不得空|没得空|没空|有事)")
+_REFUSED_AFTER = re.compile(
+    f"(?:{_ANY_DAY})(?:那天)?(?=来不及|赶不上|赶不及|不得空|没得空|没空|有事|不去|不克|去不了)"
+)
 
 
 #: 明天早上不行，下午嘛: a half-day refused after it is said.
 _SESSION_REFUSED = re.compile(
-    "(?P<session>上午|早上|下午)(?=不行|不得|不得空|没得空|没空|有事|来不及|不方便)"
+    "(?P<session>上午|早上|下午)(?=不行|不得|不得空|没得空|没空|有事|来不及|不方便|太早|太晚|赶不上|车堵|堵车)"
 )
 
 
 def _without_refused(text: str, today: dt.date) -> tuple[str, str | None]:
     """The text without the days refused, and the half-day refused ("am"/"pm") if one is."""
     refused: list[str] = []
+    days: list[str] = []
 
     def drop(m: re.Match[str]) -> str:
         if m["session"]:
             refused.append("pm" if m["session"] == "下午" else "am")
+        elif m["day"]:
+            days.append(m["day"])
         return (m["before"] or "") + "|"
 
     text = _REFUSED.sub(drop, text)
     text = _NOT_THAT_HALF_DAY.sub(drop, text)
+    for day in days:  # 不要礼拜天，礼拜天我孙子回来，礼拜一嘛: refused, said again with why
+        kept = text.replace(day, "|")
+        if kept != text and _date(kept, today) is not None:
+            text = kept
     # 不是今天，是明天，今天来不及了: a day said as too soon or taken, with another day said
     refused += [  # 礼拜三下午不行，礼拜五: another day said after it, that day counts
         "pm" if m["session"] == "下午" else "am"
@@ -659,7 +718,8 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
         session = after.get("session") or before.get("session")
         merged = {"date": before.get("date"), "session": session}
         return merged if before or after else None
-    clauses, refused = _without_refused(_without_weekday_said_of(_repair(cleaned), today), today)
+    said = _said_plainly(_repair(cleaned), today)
+    clauses, refused = _without_refused(_without_weekday_said_of(said, today), today)
     cleaned = clauses.replace("|", "")
     date, session = _date_and_session(cleaned, today)
     date = _day_not_busy(clauses, today) or date
@@ -668,7 +728,10 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
         date = _date(cleaned[either.end() :], today)
     if session is None:  # 随便哪天，上午就得，下午我要去茶地: the half-day not busy
         session = _session_with_the_day(clauses, today)
-    if refused and session in (None, refused):  # 哪天都行，莫要下午 / 早上不行，下午嘛
+    if session == "am" and date is not None and _morning_of_another_day(cleaned, date, today):
+        session = None  # 明早不得空……大后天嘛: the morning was of the day refused
+    if refused and session in (None, refused) and not _EITHER_HALF_DAY.search(cleaned):
+        # 哪天都行，莫要下午 / 早上不行，下午嘛 (not 上午不得……后天随便上下午)
         session = "am" if refused == "pm" else "pm"
     if date is None and session is None and _time_words().search(cleaned) is None:
         return None

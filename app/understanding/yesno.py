@@ -69,7 +69,7 @@ _VERB_BACK = re.compile(
 #: 好 麻烦你了 / 要叫 要叫 我在门口等: the recogniser's gap right after a short yes ends its
 #: clause (the spaces go before anything else: 好麻烦 alone is "so much trouble").
 _GAP_AFTER_YES = re.compile(
-    r"((?:^|，)(?:好|好的|对|对的|是的|要得|要叫|要挂|要约|可以|行))\s+(?![不没多久几])"
+    r"((?:^|，)(?:好|好的|对|对的|是的|要得|要叫|要挂|要约|可以|行)+)\s+(?![不没多久几])"
 )
 #: 要叫要叫 / 叫嘛叫嘛: a request said twice in a row is said once.
 _SAID_TWICE = re.compile(r"((?:要|叫|挂|约|订)\w{1,3})\1+")
@@ -270,7 +270,10 @@ _ASKED_BACK_THEN = re.compile(r"^.*[?？][\s,，、.。…!！]*(?=\S)")
 
 #: 啥子 叫车 哦 要要要 / 哪样 取消 对对: the recogniser writes no question mark.
 _ECHO_START = re.compile(
-    r"^\s*(?:啥\s*子|哪\s*样|什\s*么)(?:\s*(?:叫\s*车|挂\s*号|取\s*消))?(?:\s*[哦嘛啊])?\s+(?=\S)"
+    r"^\s*(?:你\s*说\s*)?(?:啥\s*子|哪\s*样|什\s*么)(?:\s*(?:叫\s*车|挂\s*号|取\s*消))?"
+    r"(?:\s*[哦嘛啊噻])?\s+(?=\S)"
+    # 你是说明天那个号哈 对的: what was asked, said back to check, then the answer
+    r"|^\s*你\s*是\s*说(?:\s*[^\s哈吗嘛啊噻？?]){1,12}\s*[哈吗嘛啊]\s+(?=\S)"
 )
 #: 要！我说要！你听到没得？ / 要嘛，还问哪样嘛: a question after the answer asks nothing new.
 _CHECKING_TAIL = re.compile(
@@ -286,11 +289,23 @@ _NOT_HEARD_THEN = re.compile(
 _BOTH_WAYS = re.compile(r"也(\w{1,2})也不\1|(\w{1,2})也不?\2不\2也")
 
 
+#: 她说要 / 我妈说不去了 / 妈，问你挂不挂……她说挂嘛: the answer of someone in the room,
+#: passed on: what follows the last "(she) says" is the answer.
+_PASSED_ON = re.compile(
+    r"(?:他|她|我妈|我爸|妈|爸|老伴|老头|老太|婆婆|公公|爷爷|奶奶|老人|老人家|外婆|外公|婆婆)"
+    r"\s*(?:都|也|就)?\s*说\s*(?!\S*[?？])"
+)
+
+
 def _after_asking_back(text: str) -> str:
-    """The words after the last question said back, or after "I didn't hear", when an
-    answer follows it (and without a check that the answer was heard after it)."""
+    """The words after the last question said back, after "I didn't hear", or after the
+    last "(she) says" of an answer passed on, when an answer follows it (and without a
+    check that the answer was heard after it)."""
     text = _CHECKING_TAIL.sub("", text) or text
     text = _NOT_HEARD_THEN.sub("", text) or text
+    passed = list(_PASSED_ON.finditer(text))
+    if passed and text[passed[-1].end() :].strip():
+        return text[passed[-1].end() :]
     rest = _ECHO_START.sub("", _ASKED_BACK_THEN.sub("", text))
     return rest if rest != text and rest.strip() else text
 
@@ -314,7 +329,7 @@ def parse_yesno(text: str) -> str:
     text = _RHETORICAL_WANT.sub("要", text)
     text = _RHETORICAL_REFUSAL.sub("不要", text)
     cleaned = clean(text)
-    if not cleaned or _trails_off(text) or cleaned.startswith(_conditionals()):
+    if not cleaned or _trails_off(text) or _opens_with_a_condition(cleaned):
         return "unknown"
     if _BOTH_WAYS.search(cleaned):
         return "unknown"
@@ -326,6 +341,8 @@ def parse_yesno(text: str) -> str:
         if h.label != "none" and _counts(cleaned, h)
     ]
     assents = any(h.label == "yes" for h in hits)
+    if assents and _yes_then_more_of_it(text, cleaned, hits):
+        return "yes"  # 要得要得，我老伴也要一起去，你喊个宽点的车: details of the same thing
     if assents and (
         asks_for_something(cleaned) or _turns_elsewhere(text, cleaned) or _CONCESSION.search(text)
     ):
@@ -355,6 +372,51 @@ def parse_yesno(text: str) -> str:
     if labels == {"yes"} and any(c in _TAKING_BACK for c in later):
         return "no"
     return labels.pop() if len(labels) == 1 else "unknown"
+
+
+#: What may come before a condition and still leave it the opening (嗯……要是不贵就叫).
+_BEFORE_A_CONDITION = frozenset({"嗯", "呃", "那", "那么", "嗯嗯", "这样"})
+
+
+def _opens_with_a_condition(cleaned: str) -> bool:
+    """要是不贵就叫 / 嗯……如果明天不下雨就去: the answer depends on a condition."""
+    for clause in cleaned.split(SEP):
+        if clause.startswith(_conditionals()):
+            return True
+        if clause not in _BEFORE_A_CONDITION:
+            return False
+    return False
+
+
+#: Words that change what was asked (要，要晚一点的 / 好，换个专家): no plain yes after all.
+_CHANGES = (
+    *("晚", "早", "换", "改", "别的", "其他", "另外", "专家"),
+    *("不过", "但是", "就是", "还要", "还是"),
+)
+
+
+def _yes_then_more_of_it(raw: str, cleaned: str, hits: list[Hit]) -> bool:
+    """A first clause that is only a yes (要得要得 / 要嘛要嘛 / 要), then more words about the
+    same thing, with no no, no question, no condition, no other matter and nothing asked to
+    be changed: the yes stands (the caller adds details or chats on)."""
+    first = cleaned.split(SEP, 1)[0]
+    if SEP not in cleaned or not first:
+        return False
+    in_first = [h for h in hits if h.end <= len(first)]
+    if not in_first or any(h.label != "yes" for h in in_first):
+        return False
+    if sum(h.end - h.start for h in in_first) < len(first):
+        return False  # something else said in the first clause too
+    rest = cleaned[len(first) + 1 :]
+    return not (
+        any(h.label != "yes" for h in hits)
+        or "?" in raw
+        or "？" in raw
+        or _turns_elsewhere(raw, cleaned)
+        or _CONCESSION.search(raw)
+        or any(c in rest for c in _CHANGES)
+        or any(rest.startswith(w) or f"{SEP}{w}" in rest for w in _conditionals())
+    )
 
 
 def asks_back(text: str) -> bool:

@@ -247,3 +247,82 @@ def test_a_crowded_half_day_no_matter_returning_and_waiting(
     kind: str, text: str, value: object
 ) -> None:
     assert understand(kind, text, MON, backstop=False) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("要得要得，我老伴也要跟着去，你们喊个大点的车", "yes"),  # details of the same thing
+        ("对，我要去医院，我腰疼", "yes"),
+        ("要，要晚一点的", "unknown"),  # a change asked for
+        ("好，我还想问下几点开门", "unknown"),  # another matter
+        ("嗯……要是不下雨就去，下雨就算了", "unknown"),  # a condition after a hum
+        ("那还用说，肯定要", "yes"),
+        ("我问问我老伴……他说不去了", "no"),  # an answer passed on
+        ("我妈说要，你们喊嘛", "yes"),
+        ("你是说后天那个号哈 对的", "yes"),  # what was asked said back, then the answer
+    ],
+)
+def test_a_yes_with_more_of_it_conditions_and_answers_passed_on(text: str, answer: str) -> None:
+    assert understand("yesno", text, MON, backstop=False) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("中秋前头两天", when(dt.date(2027, 9, 13), None)),  # 中秋 2027-09-15
+        ("中秋节后第一个礼拜六下午", when(dt.date(2027, 9, 18), "pm")),
+        ("中秋过后三天", when(dt.date(2027, 9, 18), None)),
+        ("中秋后一个星期", when(dt.date(2027, 9, 22), None)),
+        ("中秋前一个礼拜", when(dt.date(2027, 9, 8), None)),
+    ],
+)
+def test_days_counted_from_a_festival(text: str, said: dict) -> None:
+    assert understand("when", text, dt.date(2027, 9, 1)) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("三天以后，早上太早了赶不上车，下午", when(THU, "pm")),  # a half-day too early
+        ("下礼拜的今天", when(MON + dt.timedelta(days=7), None)),
+        ("这个月最后一天", when(dt.date(2026, 11, 30), None)),
+        ("下个月的最后一天，上午", when(dt.date(2026, 12, 31), "am")),
+        ("下周二上午不行，周二上午要去接人，周二下午得", when(MON + dt.timedelta(days=8), "pm")),
+        ("明早没空，要去地里，大后天嘛", when(THU, None)),  # the morning of the day refused
+        ("后天早上去看病，看完下午回家", when(WED, "am")),  # the half-day of the visit
+        ("莫要礼拜三，礼拜三我要赶街，礼拜四", when(THU, None)),  # refused, said again
+        ("下 周 五 一 早", when(MON + dt.timedelta(days=11), "am")),  # 周五一早 is no 五一
+        ("哪天都得，就是要早上，下午我走不动", when(None, "am")),
+    ],
+)
+def test_more_ways_of_saying_the_day_and_half_day(text: str, said: dict) -> None:
+    assert u("when", text) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("我们五天一街，今天刚赶过，下个街子天", when(MON + dt.timedelta(days=5), None)),
+        ("六天一街，昨晚赶过了，下个街子天早上", when(MON + dt.timedelta(days=5), "am")),
+        ("明天赶街那天去", when(TUE, None)),  # the market day said is the one meant
+    ],
+)
+def test_market_days_just_held_and_the_one_named(text: str, said: dict) -> None:
+    assert u("when", text) == said
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "value"),
+    [
+        ("department", "昨天摔了一跤，脚背肿起好高", "骨科"),  # the swelling is the fall's
+        ("department", "脚肿，尿也少", "肾内科"),
+        ("department", "吃了不消化，肚子胀", "消化内科"),
+        ("emergency", "刀割到手了，血一直流，按不住", True),
+        ("intent", "我约的是哪个医生嘛", "query"),
+    ],
+)
+def test_a_swollen_foot_after_a_fall_bleeding_that_will_not_stop_and_whose_booking(
+    kind: str, text: str, value: object
+) -> None:
+    assert understand(kind, text, MON, backstop=False) == value
