@@ -527,9 +527,13 @@ def _names(value: object) -> bool:
 def _agrees(said: object, offered: object) -> bool:
     """Does all an answer names agree with what the question offers? A day answer naming
     only some of it agrees ({"date": D, "session": None} with {"date": D, "session": "am"});
-    nothing offered, nothing agrees (a booking is never made for a time unchecked)."""
+    nothing offered, nothing agrees (a booking is never made for a time unchecked). A list
+    is what is offered said in more than one way (a read-back of 晚上7点 and the caller's
+    own "七点" found to mean it): agreeing with one of them is enough."""
     if offered is None:
         return False
+    if isinstance(offered, list):
+        return any(_agrees(said, one) for one in offered)
     if isinstance(said, dict) and isinstance(offered, dict):
         return all(v is None or offered.get(k) == v for k, v in said.items())
     return said == offered

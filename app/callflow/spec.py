@@ -51,7 +51,8 @@ class OtherAnswer(BaseModel):
     # The call variable holding what the yes/no question offers, as an answer of this kind
     # (`offer_when`: the day and half-day of the slot offered). A yes naming something that
     # differs from it ("好，明天下午" at an offer of 明天上午8点) is that answer, never the
-    # yes; a yes naming only what agrees with it ("好，明天上午") is the yes.
+    # yes; a yes naming only what agrees with it ("好，明天上午") is the yes. A list there
+    # holds what is offered said in more than one way: agreeing with one is enough.
     offered: str | None = None
 
 

@@ -9,7 +9,15 @@ second car at the same hour refused; a change said at the read-back made and rea
   from now while a ride now is under way, is refused naming the first (`overlap`).
 - Changes: "不是九点，是十点", "改到明天", "去市一院", "不是家里，是女儿家" at the read-back
   change that part, are checked again and read back again (`correct_booking`,
-  `read_back_again`); "太早了", "时间不对" ask the hour again (`time_again`).
+  `read_back_again`); "太早了", "时间不对" ask the hour again (`time_again`); a day with
+  the other half-day ("明天下午" at 明天上午9点) asks the hour of it.
+- A yes naming something else ("对，十点的", "好，后天", "对的，明天下午") is such a change,
+  never the yes: every read-back keeps what it says as an answer of the change kind
+  (`readback_offered`, the taxi flow's `otherwise.offered`), and the engine books at once
+  only a yes naming nothing or only what agrees ("对，九点的", "好，明天"). A yes whose
+  words the engine cannot match part by part but that mean what was read back ("对，七点"
+  at 晚上7点, "对，去医院" at 去云大医院, "对，到家接我" at 车到家接您) changes nothing:
+  read back once more, those words now agreeing (`echoes_read_back`).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from sqlalchemy import select
 
 from app import texts
 from app.callflow.actions import ActionRegistry
+from app.callflow.engine import SAID_WITH_YES
 from app.calls.service import StepContext
 from app.core.local_time import local_now
 from app.hospital.enums import AppointmentStatus
@@ -36,6 +45,12 @@ from app.understanding.change import destination
 from app.understanding.normalize import SEP, clean
 
 HOSPITAL = "医院"  # a hospital not named
+# What the read-back says, as answers of the change kind (the taxi flow's read-backs name
+# it as their `otherwise.offered`): a yes naming anything else is a change.
+OFFERED = "readback_offered"
+# A yes at the read-back found to mean what was read back, kept for the next read-back's
+# `OFFERED` (said again, it agrees).
+ECHO = "readback_echo"
 
 
 def register_readback_actions(registry: ActionRegistry) -> None:
@@ -52,6 +67,7 @@ def register_readback_actions(registry: ActionRegistry) -> None:
         ride = _draft(ctx)
         if ride is None:
             raise LookupError("the call's draft ride is gone")
+        echo = ctx.vars.pop(ECHO, None)  # for this read-back only
         if ctx.vars.get("pickup_at"):
             pickup_at = datetime.fromisoformat(ctx.vars["pickup_at"])
             if overlap(ctx, pickup_at, exclude_id=ride.id):
@@ -63,6 +79,7 @@ def register_readback_actions(registry: ActionRegistry) -> None:
                 return "same"
             if needs_address(ctx):
                 return "address"
+            note_offered(ctx, ride, also=echo)
         return readback_kind(ctx, ride)
 
     @registry.register(
@@ -71,8 +88,12 @@ def register_readback_actions(registry: ActionRegistry) -> None:
     def correct_booking(ctx: StepContext) -> str:
         """A change said at the read-back ("不是九点，是十点", "改到明天", "去市一院", "不是家里，
         是女儿家"): that part is replaced, the rest kept; a part of the day alone asks the
-        hour again; a place the caller has not saved, the place question."""
+        hour again; a place the caller has not saved, the place question. A yes naming
+        something that means what was read back changes nothing: read back once more."""
         change = ctx.vars.get("change") or {}
+        if ctx.vars.get(SAID_WITH_YES) and echoes_read_back(ctx, change):
+            ctx.vars[ECHO] = change
+            return "again"
         if change.get("time_again"):
             return "time_again"  # "太早了", "时间不对": the hour again
         if change.get("place"):
@@ -87,8 +108,10 @@ def register_readback_actions(registry: ActionRegistry) -> None:
             ctx.vars.update(pickup_day=day.isoformat(), day_said=ahead.spoken_day(day, ctx.today))
         if change.get("clock"):
             ctx.vars["pickup_clock"] = list(change["clock"])
-        elif change.get("session") and not change.get("date"):
-            return "hour"  # "下午" alone: which hour?
+        elif change.get("session") and (
+            not change.get("date") or change["session"] != _half_day(_held_hour(ctx))
+        ):
+            return "hour"  # "下午" alone, "明天下午" at 明天上午9点: which hour?
         if change.get("date") or change.get("clock"):
             return "check"
         return "again"  # the destination only
@@ -104,7 +127,7 @@ def register_readback_actions(registry: ActionRegistry) -> None:
                 expected_version=ride.version,
                 reason="来电者留着原来的车，没有再约",
             )
-        ctx.vars.update(pickup_at=None, when_said="", readback=False)
+        ctx.vars.update(pickup_at=None, when_said="", readback=False, **{OFFERED: None})
 
 
 # --- used by the taxi flow's start_ride_request ------------------------------------------
@@ -144,6 +167,75 @@ def start_booking(ctx: StepContext, ride: Ride) -> None:
     ride.pickup_at = pickup_at
     apply_destination(ctx, ride)
     ctx.vars.update(readback=True, when_said=when_said(ctx, pickup_at))
+    note_offered(ctx, ride)
+
+
+def note_offered(ctx: StepContext, ride: Ride, *, also: dict[str, Any] | None = None) -> None:
+    """What the read-back says, as the understanding gives a change ("明天上午9点" is
+    {"date": 明天, "clock": [9, 0], "session": "am", "to": None}), for the engine to tell a
+    yes naming the same ("对，九点的") from one naming another time ("对，十点的"). The
+    half-day of an evening hour is not kept: the understanding names none for 晚上. `also`:
+    the caller's own words found to mean it (`echoes_read_back`)."""
+    assert ride.pickup_at is not None
+    local = local_now(ride.pickup_at)
+    offered = {
+        "date": local.date().isoformat(),
+        "clock": [local.hour, local.minute],
+        "session": _half_day(local.hour) if local.hour < 18 else None,
+        "to": ctx.vars.get("destination_said") or None,
+    }
+    ctx.vars[OFFERED] = [offered, also] if also else [offered]
+
+
+def _half_day(hour: int) -> str:
+    return "am" if hour < 12 else "pm"
+
+
+def _held_hour(ctx: StepContext) -> int:
+    """The hour of the pickup held (read back, or just asked for)."""
+    clock = ctx.vars.get("pickup_clock")
+    return int(clock[0]) if clock else 0
+
+
+def echoes_read_back(ctx: StepContext, change: dict[str, Any]) -> bool:
+    """Does every part a yes names mean what was read back, although the engine could not
+    match it part by part? An evening hour said bare ("对，七点" at 晚上7点: a bare 6 to 11
+    is understood as the morning); a hospital by another of its names ("对，去医院" at
+    去春城第一人民医院); the pickup by its name ("对，到家接我" at 车到家接您). Anything else
+    named, or a time found wrong ("对，太早了"), is a change."""
+    offered = next(iter(ctx.vars.get(OFFERED) or []), None)
+    ride = _draft(ctx)
+    if offered is None or ride is None or ride.pickup_at is None or change.get("time_again"):
+        return False
+    if change.get("date") not in (None, offered["date"]):
+        return False
+    clock, held = change.get("clock"), offered["clock"]
+    if clock is not None:
+        evening = held[0] >= 18 and [clock[0] + 12, clock[1]] == held
+        if list(clock) != held and not evening:
+            return False
+    elif change.get("session") not in (None, offered["session"]):
+        return False
+    to = change.get("to")
+    if to and to != offered["to"] and not _same_hospital(ctx, ride, str(to)):
+        return False
+    place = change.get("place")
+    if place:
+        # Imported here: the taxi flow's actions import this module.
+        from app.taxi.call_actions import place_by_name
+
+        found = place_by_name(ctx, str(place))
+        if found is None or found["id"] != ride.pickup_place_id:
+            return False
+    return True
+
+
+def _same_hospital(ctx: StepContext, ride: Ride, said: str) -> bool:
+    """A hospital said that is where the ride goes: 医院 itself, or one of its names."""
+    if not ride.to_hospital or ride.pickup_at is None or not is_hospital(ctx, said):
+        return False
+    day = local_now(ride.pickup_at).date()
+    return said == HOSPITAL or destination_for(ctx, said, day) == ride.destination
 
 
 def when_said(ctx: StepContext, pickup_at: datetime) -> str:
@@ -343,7 +435,7 @@ def reset(variables: dict[str, Any]) -> None:
     """No booking in progress (a ride now, or a booking starting afresh)."""
     variables.update(
         pickup_at=None, when_said="", readback=False, destination_said=None, to_said="",
-        place_to_said="",
+        place_to_said="", **{OFFERED: None, ECHO: None},
     )
 
 

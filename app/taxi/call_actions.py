@@ -712,17 +712,24 @@ def _set_pickup(ctx: StepContext, ride: Ride, place: dict[str, Any]) -> None:
 
 def pickup_by_name(ctx: StepContext, said: str) -> bool:
     """A saved place named at a read-back ("是女儿家") becomes the draft's pickup; False
-    when the caller has no such place. A label said exactly wins (家 is home, not 女儿家)."""
+    when the caller has no such place."""
+    place = place_by_name(ctx, said)
+    if place is None:
+        return False
+    _set_pickup(ctx, _draft(ctx), place)
+    return True
+
+
+def place_by_name(ctx: StepContext, said: str) -> dict[str, Any] | None:
+    """The rider's saved place a name said at a read-back means, or None. A label said
+    exactly wins (家 is home, not 女儿家)."""
     places = ctx.vars.get("places", [])
     place = next((p for p in places if said in (p["label"], p.get("said"))), None)
     if place is None:
         place = _match_place(places, said)
         if place is not None and _others_home_matched(place, said):
             place = None  # "儿子家" not saved is not the caller's own 家
-    if place is None:
-        return False
-    _set_pickup(ctx, _draft(ctx), place)
-    return True
+    return place
 
 
 # Whose home a 家 said is when it is not the caller's own: "儿子家", "女儿那里的家", "他家".

@@ -132,6 +132,21 @@ def test_with_nothing_offered_known_a_yes_naming_a_day_is_never_booked(
     assert call.state == "book"
 
 
+@pytest.mark.parametrize(
+    ("said", "state"),
+    [("好，礼拜六上午", "book"), ("好，礼拜天", "book"), ("好", "book"), ("好，礼拜六下午", "day")],
+)
+def test_what_is_offered_said_in_more_than_one_way_agrees_with_any_of_them(
+    tmp_path: Path, said: str, state: str
+) -> None:
+    """A list in the variable: each answer means what is offered (the read-back of a ride
+    and the caller's own words found to mean it); a yes agreeing with one is the yes."""
+    offered = [OFFERED, {"date": SUNDAY, "session": None}]
+    hotline, call = _at_offer(tmp_path, offered=offered)
+    hotline.step(call, Speech(said), FakeContext(vars=call.vars))
+    assert call.state == state
+
+
 def test_without_offered_a_yes_is_a_yes_whatever_it_names(tmp_path: Path) -> None:
     """The check belongs to the questions that say what they offer."""
     offer = {**OFFER, "otherwise": {"expect": "when", "save_as": "wanted", "on_value": "day"}}
