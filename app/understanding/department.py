@@ -179,6 +179,7 @@ def _analyse(text: str) -> tuple[str | None, bool]:
                 heard_leading.add(hit.exact)
         elif kind == "child":
             child = True
+    child = child or _CHILD_AGE.search(cleaned) is not None  # 我姑娘七岁: a child
     # an accompanying complaint heard as written does not outrank another heard by sound
     exact = True in heard_leading or (
         any(found[t][True] for t in found) and False not in heard_leading
@@ -201,8 +202,13 @@ def _analyse(text: str) -> tuple[str | None, bool]:
     return _decide(names, conditions, symptoms, child), False
 
 
+#: 七岁 / 两岁半 / 12岁: an age of a child (not 七十岁, 八十二岁).
+_CHILD_AGE = re.compile(
+    "(?<![一二三四五六七八九十百0-9])(?:[一二三四五六七八九两]|十[一二三四]?|1[0-4]|[1-9])(?:周岁|岁)"
+)
 BONES = "骨科"
-_FALLS = ("摔", "跌", "扭", "崴", "绊")
+MIND = "精神心理科"
+_FALLS = ("摔", "跌", "扭", "崴", "绊", "滑")
 
 
 def _swollen_after_a_fall(cleaned: str) -> bool:
@@ -298,6 +304,8 @@ def _phrases_of(label: str) -> tuple[str, ...]:
 def _decide(names: set[str], conditions: set[str], symptoms: set[str], child: bool) -> str | None:
     if names:
         return names.pop() if len(names) == 1 else None
+    if child and conditions == {MIND}:
+        return CHILDREN  # 孙女两岁半，老是哭闹: a small child's crying is the paediatrician's
     if conditions:
         return conditions.pop() if len(conditions) == 1 else None
     if child:

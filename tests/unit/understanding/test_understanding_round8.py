@@ -326,3 +326,21 @@ def test_a_swollen_foot_after_a_fall_bleeding_that_will_not_stop_and_whose_booki
     kind: str, text: str, value: object
 ) -> None:
     assert understand(kind, text, MON, backstop=False) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "department"),
+    [
+        ("我儿子九岁，老是咳嗽", "儿科"),  # a child's age
+        ("孙子三 岁 半 老是拉肚子", "儿科"),
+        ("我爸八十三岁，老是咳嗽", "呼吸内科"),  # not a child's age
+        ("外孙女一岁多，老是哭", "儿科"),  # a small child's crying
+        ("我奶奶骨头酥得很，背都驼了", "骨科"),
+        ("在路上滑了一跤，手腕肿了", "骨科"),
+        ("月经早就断了，这几天下面又见红", "妇科"),
+    ],
+)
+def test_a_childs_age_brittle_bones_a_slip_and_bleeding_after_the_change(
+    text: str, department: str
+) -> None:
+    assert understand("department", text, MON, backstop=False) == department
