@@ -66,6 +66,9 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_af.jsonl",
     "tests/data/understanding/independent_ah.jsonl",
     "tests/data/understanding/independent_ai.jsonl",
+    "tests/data/understanding/independent_an.jsonl",
+    "tests/data/understanding/independent_ao.jsonl",
+    "tests/data/understanding/independent_ap.jsonl",
 )
 #: Probability the model needs before it overrides the rules (chosen by leave-one-set-out
 #: on the sets above; docs/understanding.md has the table).
