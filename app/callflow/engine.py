@@ -302,7 +302,7 @@ class Engine:
         if said is None or said == "unknown":
             return False
         if not heard_nothing and not _names(said):
-            return False  # 不是上午，下午 names no day nor half-day: the plain no it is
+            return False  # a day answer naming no day nor half-day: the plain no it is
         if checks_yes and _agrees(said, call.vars.get(str(other.offered))):
             return False  # "好，明天上午" at an offer of 明天上午8点: the yes it is
         if other.save_as:
@@ -518,7 +518,7 @@ def _bare_hum(text: str) -> bool:
 
 def _names(value: object) -> bool:
     """Does an understood value name something? A day answer with neither a day nor a
-    half-day ({"date": None, "session": None}: 不是上午，下午 heard as "some time") does not."""
+    half-day ({"date": None, "session": None}: "some time", as in 不行，随便哪天) does not."""
     if isinstance(value, dict):
         return any(v is not None for v in value.values())
     return True

@@ -28,7 +28,7 @@ def understand(expect: str, text: str, today: date) -> object:
     if expect == "yesno":
         return "no" if "不" in text else "yes" if "要" in text else "unknown"
     if expect == "when":
-        return SATURDAY if "礼拜六" in text else SOME_TIME if "下午" in text else None
+        return SATURDAY if "礼拜六" in text else SOME_TIME if "随便" in text else None
     if expect == "department":
         return "心血管内科" if "心" in text else None
     return False if expect in ("emergency", "decline") else "unknown"
@@ -92,7 +92,7 @@ def _at_offer(tmp_path: Path, flow: dict[str, Any] | None = None) -> tuple[Engin
         ("礼拜五不行，礼拜六嘛", "day", True),  # a no naming a day: that day, no `after_no`
         ("礼拜六上午", "day", False),  # a day said alone, as before
         ("不行", "refused", False),  # a plain no stays the plain no
-        ("不是上午，下午", "refused", False),  # a no whose day names nothing: the plain no
+        ("不行，随便哪天", "refused", False),  # a no whose day names nothing: the plain no
         ("要", "book", False),
     ],
 )
