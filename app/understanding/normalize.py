@@ -124,6 +124,8 @@ _TAKEN_BACK = re.compile(
     r"(不是不是|不对不对|不不不|说错了|讲错了|搞错了|算了[\s,，、.。…]*还是)[\s,，、.。…]*"
 )
 _GAPS = re.compile(r"\s+")
+#: 叫车……不是，挂号: a bare 不是 / 不对 between two pauses, after words, takes them back.
+_NO_BETWEEN_PAUSES = re.compile(r"(?<=[,，、.。…])\s*不(?:是|对)\s*[,，、.。…]+")
 _SEPARATORS = " \t,，、.。…!！?？;；:："
 
 
@@ -139,6 +141,7 @@ def said_again(text: str) -> str:
     for said in (text, _GAPS.sub("", text)):  # 哦 不 对: the recogniser's word gaps
         marks = [m for m in _CORRECTION.finditer(said) if m.group(1) or _bare_no(said, m.end())]
         marks += _TAKEN_BACK.finditer(said)
+        marks += _NO_BETWEEN_PAUSES.finditer(said)
         # the words after the last mark that has any (是挂号，我说错了: 说错了 ends it)
         for end in sorted({m.end() for m in marks}, reverse=True):
             rest = said[end:].strip(_SEPARATORS)

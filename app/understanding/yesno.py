@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from app.understanding import data
@@ -17,6 +18,8 @@ from app.understanding.normalize import (
 )
 
 _SHORT_CLAUSE = 3
+#: A last clause of at most this many characters can be the answer decided (要 / 还是要 / 要得).
+_LAST_WORD = 3
 _MEDIUM_CLAUSE = 6
 _LEAD = 1
 _SPACES = re.compile(r"\s+")
@@ -69,7 +72,15 @@ _VERB_BACK = re.compile(
 #: 好 麻烦你了 / 要叫 要叫 我在门口等: the recogniser's gap right after a short yes ends its
 #: clause (the spaces go before anything else: 好麻烦 alone is "so much trouble").
 _GAP_AFTER_YES = re.compile(
-    r"((?:^|，)(?:好|好的|对|对的|是的|要得|要叫|要挂|要约|可以|行)+)\s+(?![不没多久几])"
+    r"((?:^|，)(?:好|好的|对|对的|是的|要得|要叫|要挂|要约|可以|行)+)\s+"
+    r"(?![不没多久几]|(?<=好\s)[热冷像象远近大小贵累烦怕痛疼吵慢早晚辛]|(?<=对\s)[门面过])"
+)
+#: 要嘛我在门口等 / 叫嘛叫嘛我都在门口了: a particle after a short yes (or the verb asked
+#: about) ends its clause when more words follow, as a pause would (the recogniser writes
+#: none).
+_PARTICLE_ENDS = re.compile(
+    r"((?:^|(?<=[，,。.！!；;…]))(?:要|好|对|是|行|得|叫|喊|挂|克|去|约)[的得了]?"
+    r"[嘛呢噻嘞哦啊咯撒喽吧])(?=[\u4e00-\u9fff])"
 )
 #: 要叫要叫 / 叫嘛叫嘛: a request said twice in a row is said once.
 _SAID_TWICE = re.compile(r"((?:要|叫|挂|约|订)\w{1,3})\1+")
@@ -291,10 +302,68 @@ _BOTH_WAYS = re.compile(r"也(\w{1,2})也不\1|(\w{1,2})也不?\2不\2也")
 
 #: 她说要 / 我妈说不去了 / 妈，问你挂不挂……她说挂嘛: the answer of someone in the room,
 #: passed on: what follows the last "(she) says" is the answer.
-_PASSED_ON = re.compile(
-    r"(?:他|她|我妈|我爸|妈|爸|老伴|老头|老太|婆婆|公公|爷爷|奶奶|老人|老人家|外婆|外公|婆婆)"
-    r"\s*(?:都|也|就)?\s*说\s*(?!\S*[?？])"
+_PEOPLE = (
+    "他", "她", "我妈", "我爸", "妈", "爸", "老伴", "老倌", "老头", "老太", "爷爷", "奶奶", "外婆",
+    "外公", "婆婆", "公公", "老人", "老人家", "儿子", "女儿", "姑娘", "孙女", "孙子", "媳妇",
 )
+
+
+def _spaced(words: Iterable[str]) -> str:
+    """Alternatives matching each word with or without the recogniser's gaps (奶 奶)."""
+    return "|".join("\\s*".join(map(re.escape, w)) for w in sorted(words, key=len, reverse=True))
+
+
+_PASSED_ON = re.compile(
+    f"(?:{_spaced(_PEOPLE)})\\s*(?:都|也|就|在\\s*旁\\s*边|在\\s*边\\s*上)?\\s*说\\s*(?!\\S*[?？])"
+)
+
+
+#: 孙女说不要，我说要: who says what, in an answer given by two people.
+_SPEAKER = re.compile(
+    r"(?:我|他|她|孙女|孙子|儿子|女儿|姑娘|老伴|老倌|老头|老太|老婆|老公|媳妇|妈|爸)\s*(?:都|也|就)?\s*说\s*"
+)
+
+
+def _speakers_disagree(text: str) -> bool:
+    """Two people's answers passed on, one yes and one no: the caller is asked again."""
+    starts = [m.end() for m in _SPEAKER.finditer(text)]
+    if len(starts) < 2:
+        return False
+    ends = [m.start() for m in _SPEAKER.finditer(text)][1:] + [len(text)]
+    said = {parse_yesno(text[a:b]) for a, b in zip(starts, ends, strict=True)}
+    return {"yes", "no"} <= said
+
+
+#: 那就要嘛 / 算了算了，听他的，要 / 我说错了，要: the answer decided at the end.
+_DECIDED = re.compile(
+    r"(?:那就|那么就|那还是|还是|算了算了|听他的|听她的|说错了|那)[\s,，、.。…!！—-]*"
+    r"(?P<rest>[^\s,，、.。…!！?？—-](?:\s*[^\s,，、.。…!！?？—-]){0,4})[\s,，。.！!…~]*$"
+)
+#: Words of an answer still being weighed, or passed on, before the last clause.
+_WEIGHING = re.compile(
+    "想哈|想一下|想想|考虑|不晓得|不知道|问下|问一下|说错了|搞错了|还是|算了|听他|听她|说|觉得"
+)
+_CLAUSE_ENDS = re.compile(r"[，,。.！!？?…—~]+")
+
+
+def _decided_last(text: str) -> str | None:
+    """The last word counts: an answer said at the very end, after 那就 / 还是 / 算了 /
+    我说错了 following other words (还是要 alone still wants something), or as a clause of
+    its own after weighing it up or passing on what others say (是要……还是不要嘛……我想
+    哈……要！)."""
+    decided = _DECIDED.search(text)
+    weighed = decided is not None and text[: decided.start()].strip(" ,，、.。…!！—-")
+    if decided and weighed and (said := parse_yesno(decided["rest"])) != "unknown":
+        return said
+    clauses = [c for c in _CLAUSE_ENDS.split(text) if c.strip()]
+    if len(clauses) < 2 or not _WEIGHING.search("".join(clauses[:-1])):
+        return None
+    last = clean(_SPACES.sub("", clauses[-1]))
+    hits = [h for h in matcher().hits(last) if h.label in ("yes", "no")]
+    if not last or len(last) > _LAST_WORD or sum(h.size for h in hits) < len(last):
+        return None  # not an answer word and nothing else (是十点 is no plain yes)
+    said = parse_yesno(clauses[-1])
+    return said if said != "unknown" else None
 
 
 def _after_asking_back(text: str) -> str:
@@ -303,9 +372,6 @@ def _after_asking_back(text: str) -> str:
     check that the answer was heard after it)."""
     text = _CHECKING_TAIL.sub("", text) or text
     text = _NOT_HEARD_THEN.sub("", text) or text
-    passed = list(_PASSED_ON.finditer(text))
-    if passed and text[passed[-1].end() :].strip():
-        return text[passed[-1].end() :]
     rest = _ECHO_START.sub("", _ASKED_BACK_THEN.sub("", text))
     return rest if rest != text and rest.strip() else text
 
@@ -316,13 +382,24 @@ def parse_yesno(text: str) -> str:
     Spaces are word gaps written by the recogniser ("可 以", "错 了"), not clause breaks:
     they are removed before anything else; punctuation still separates clauses.
     """
+    if _speakers_disagree(text):
+        return "unknown"
+    decided = _decided_last(text)
+    if decided is not None:
+        return decided
+    passed = list(_PASSED_ON.finditer(text))
+    if passed and (said := parse_yesno(text[passed[-1].end() :])) != "unknown":
+        return said  # 她说要: the answer of someone in the room, passed on
     text = _after_asking_back(text)
     while (gapped := _GAP_AFTER_YES.sub(r"\1，", text, count=1)) != text:
         text = gapped
     text = _GAP_AFTER_THINKING.sub(r"\1，", text)
     text = _STUTTER.sub(lambda m: m[1] or m[2], text)
     text = text.replace("嗯哪", "嗯呐")  # 嗯哪，是这样: a yes, not 哪是 (how could it be)
-    text = _VERB_BACK.sub("要", _SAID_TWICE.sub(r"\1", _SPACES.sub("", text)))
+    text = _SPACES.sub("", text)
+    while (ended := _PARTICLE_ENDS.sub(r"\1，", text, count=1)) != text:
+        text = ended
+    text = _VERB_BACK.sub("要", _SAID_TWICE.sub(r"\1", text))
     text = _I_SAID_WRONG.sub("", text)
     text = after_correction(_SI_FOR_SHI.sub("是", text))
     text = _RHETORICAL_YES.sub("是", text)

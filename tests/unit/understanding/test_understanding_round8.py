@@ -344,3 +344,32 @@ def test_a_childs_age_brittle_bones_a_slip_and_bleeding_after_the_change(
     text: str, department: str
 ) -> None:
     assert understand("department", text, MON, backstop=False) == department
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("我想一下……不要嘛……还是要！", "yes"),  # the last word counts after weighing it
+        ("我老伴说不消，算了算了，听他的，不要了", "no"),
+        ("儿子说要，那就要嘛", "yes"),
+        ("孙 子 在 旁 边 说 要 的", "yes"),  # passed on, with the recogniser's gaps
+        ("我儿子说要，我说不要", "unknown"),  # two people disagree
+        ("不对，不是三号，是五号", "no"),  # 是五号 is no plain yes at the end
+        ("还是要", "unknown"),  # said alone it still wants something
+        ("莫得事，要得", "yes"),  # "no problem" is no no
+        ("好 冷 哦 今 天", "unknown"),  # 好 as "so", not a yes
+        ("对 面 那 家 也 要 叫", "unknown"),  # 对面: across the way
+        ("要嘛我就在楼下等", "yes"),  # a particle ends the yes's clause
+    ],
+)
+def test_the_last_word_people_in_the_room_and_adverbs(text: str, answer: str) -> None:
+    assert understand("yesno", text, MON, backstop=False) == answer
+
+
+def test_a_bare_no_between_pauses_takes_back_the_request_before_it() -> None:
+    assert understand("intent", "叫车……不是，挂号，我要挂号", MON, backstop=False) == "hospital"
+
+
+@pytest.mark.parametrize("text", ["我姑娘说打车不如坐公交划算", "看个专家要一百块，哪个看得起"])
+def test_a_comparison_or_a_price_asks_nothing(text: str) -> None:
+    assert understand("intent", text, MON, backstop=False) == "unknown"
