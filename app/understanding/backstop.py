@@ -9,7 +9,10 @@ only where the rules abstain or would accept what the model confidently calls no
   value, except a ``yes``: a booking is never confirmed on a statistical guess;
 * the rules accept an intent or a yes/no answer found in a longer sentence and the model
   is confident it is nothing (a sentence that mentions a taxi without asking for one) ->
-  nothing: asking again is cheaper than a false accept.
+  nothing: asking again is cheaper than a false accept;
+* the rules find a department in a longer sentence that does not name it, and the model is
+  very confident (``DOUBT_THRESHOLD``) of another department or none -> none: the caller
+  is asked, since a confident wrong department is worse than a question.
 
 Short answers stay with the rules (我要, 我不, 咳: the rules read them better than any
 n-gram model), a department is never filled in for a sentence with a negation in it
@@ -146,8 +149,10 @@ def review(kind: str, text: str, value: object) -> object:
             return value
         if kind == "yesno" and _asks_back(text):
             return value
-    elif kind == "department" or value == "operator" or len(cleaned) < VETO_MIN_CHARS:
+    elif value == "operator" or len(cleaned) < VETO_MIN_CHARS:
         return value
+    elif kind == "department":
+        return _doubted_department(text, str(value))
     verdict = predict(kind, text)
     heads = _model()
     if verdict is None or heads is None:
@@ -160,6 +165,25 @@ def review(kind: str, text: str, value: object) -> object:
     if not abstained and label == nothing:
         return _nothing(kind)
     return value
+
+
+#: How sure the model must be of another department (or none) before the rules' department
+#: is asked about instead of booked: a confident wrong department is worse than a question.
+DOUBT_THRESHOLD = 0.7
+
+
+def _doubted_department(text: str, department: str) -> str | None:
+    """The rules' department, or None (the caller is asked) when the model is confident the
+    words name another department or none; a department named by its name stays."""
+    from app.understanding.department import named_department
+
+    if named_department(clean(text)) is not None:
+        return department
+    verdict = predict("department", text)
+    if verdict is None:
+        return department
+    label, probability = verdict
+    return None if label != department and probability >= DOUBT_THRESHOLD else department
 
 
 def _asks_back(text: str) -> bool:

@@ -35,6 +35,10 @@ class KindScore:
     correct: int = 0
     nothing_total: int = 0
     false_accepts: int = 0
+    #: Of the lines naming something (not "nothing"): answered with something else (a
+    #: confident wrong answer), or with nothing (an abstention: the caller is asked again).
+    wrong: int = 0
+    abstained: int = 0
     confusions: list[tuple[str, Any, Any]] = field(default_factory=list)
 
     @property
@@ -77,6 +81,10 @@ def score(rows: Iterable[dict[str, Any]]) -> Report:
             s.nothing_total += 1
             if got != NOTHING[kind]:
                 s.false_accepts += 1
+        elif got == NOTHING[kind]:
+            s.abstained += 1
+        elif got != row["value"]:
+            s.wrong += 1
     return report
 
 
@@ -89,6 +97,14 @@ def render(report: Report) -> str:
         f"false accepts: {report.false_accepts}/{report.nothing_total}"
         f" = {report.false_accept_rate:.1%}"
     )
+    department = report.kinds.get("department")
+    if department is not None:  # a confident wrong department should be rarer than asking
+        named = department.total - department.nothing_total
+        lines.append(
+            f"department, of {named} naming one: confident wrong {department.wrong}"
+            f" ({department.wrong / max(named, 1):.1%}), abstained {department.abstained}"
+            f" ({department.abstained / max(named, 1):.1%})"
+        )
     lines.append("confusions (text | expected | got):")
     for kind, s in report.kinds.items():
         for text, want, got in s.confusions:

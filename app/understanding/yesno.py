@@ -79,7 +79,7 @@ _GAP_AFTER_YES = re.compile(
 #: about) ends its clause when more words follow, as a pause would (the recogniser writes
 #: none).
 _PARTICLE_ENDS = re.compile(
-    r"((?:^|(?<=[，,。.！!；;…]))(?:要|好|对|是|行|得|叫|喊|挂|克|去|约)[的得了]?"
+    r"((?:^|(?<=[，,。.！!；;…嘛呢噻嘞哦啊咯撒喽吧]))(?:要|好|对|是|行|得|叫|喊|挂|克|去|约)[的得了]?"
     r"[嘛呢噻嘞哦啊咯撒喽吧])(?=[\u4e00-\u9fff])"
 )
 #: 要叫要叫 / 叫嘛叫嘛: a request said twice in a row is said once.
@@ -396,9 +396,7 @@ def parse_yesno(text: str) -> str:
     text = _GAP_AFTER_THINKING.sub(r"\1，", text)
     text = _STUTTER.sub(lambda m: m[1] or m[2], text)
     text = text.replace("嗯哪", "嗯呐")  # 嗯哪，是这样: a yes, not 哪是 (how could it be)
-    text = _SPACES.sub("", text)
-    while (ended := _PARTICLE_ENDS.sub(r"\1，", text, count=1)) != text:
-        text = ended
+    text = _PARTICLE_ENDS.sub(r"\1，", _SPACES.sub("", text))
     text = _VERB_BACK.sub("要", _SAID_TWICE.sub(r"\1", text))
     text = _I_SAID_WRONG.sub("", text)
     text = after_correction(_SI_FOR_SHI.sub("是", text))

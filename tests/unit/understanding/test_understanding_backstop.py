@@ -97,3 +97,14 @@ def test_dizziness_and_umbrella_answers_are_asked_about_not_guessed(verdict):
     verdict("心血管内科", 0.99)
     assert understand("department", "头晕", TODAY) is None
     assert understand("department", "看内科", TODAY) is None
+
+
+def test_a_department_the_model_confidently_doubts_is_asked_about_unless_named(verdict):
+    verdict("骨科", 0.9)  # the model is sure of another department
+    assert backstop.review("department", "心里头慌得很，晚上睡不着", "心血管内科") is None
+    verdict("骨科", 0.5)  # not sure enough: the rules' department stands
+    assert backstop.review("department", "心里头慌得很，晚上睡不着", "心血管内科") == "心血管内科"
+    verdict("none", 0.95)  # a department said by its name is never doubted
+    assert backstop.review("department", "我要挂心血管内科的号", "心血管内科") == "心血管内科"
+    verdict("骨科", 0.99)  # a short answer stays with the rules
+    assert backstop.review("department", "心口疼", "心血管内科") == "心血管内科"

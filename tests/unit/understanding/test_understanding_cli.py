@@ -73,6 +73,20 @@ def test_report_prints_accuracy_and_false_accepts(tmp_path: Path) -> None:
     assert "要得" in result.output  # the confusion is listed
 
 
+def test_report_tells_a_confident_wrong_department_from_an_abstention(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    rows = [
+        {"expect": "department", "text": "牙齿疼", "value": "口腔科"},  # right
+        {"expect": "department", "text": "牙齿疼", "value": "眼科"},  # confidently wrong
+        {"expect": "department", "text": "我家猫跑了", "value": "眼科"},  # abstained
+        {"expect": "department", "text": "我家猫跑了", "value": None},  # nothing, right
+    ]
+    corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+    result = CliRunner().invoke(_app(), ["understand", "--report", str(corpus)])
+    assert result.exit_code == 0, result.output
+    assert "of 3 naming one: confident wrong 1 (33.3%), abstained 1 (33.3%)" in result.output
+
+
 def test_module_runs_as_a_subprocess() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "app.understanding.cli", "--expect", "yesno", "不得行"],
