@@ -208,7 +208,8 @@ _CHILD_AGE = re.compile(
 )
 BONES = "骨科"
 MIND = "精神心理科"
-_FALLS = ("摔", "跌", "扭", "崴", "绊", "滑")
+OBSTETRICS = "产科"
+_FALLS = ("摔", "跌", "扭", "崴", "绊", "滑", "滚")
 
 
 def _swollen_after_a_fall(cleaned: str) -> bool:
@@ -304,6 +305,8 @@ def _phrases_of(label: str) -> tuple[str, ...]:
 def _decide(names: set[str], conditions: set[str], symptoms: set[str], child: bool) -> str | None:
     if names:
         return names.pop() if len(names) == 1 else None
+    if child and (conditions or symptoms) == {OBSTETRICS}:
+        return OBSTETRICS  # 媳妇怀娃娃了: the baby is not born yet
     if child and conditions == {MIND}:
         return CHILDREN  # 孙女两岁半，老是哭闹: a small child's crying is the paediatrician's
     if conditions:

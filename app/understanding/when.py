@@ -371,17 +371,20 @@ def _said_plainly(text: str, today: dt.date) -> str:
 
 
 #: 过几天再说 / 到时候再讲: the choice of a day put off.
-_PUT_OFF = re.compile("再说|再讲|再看|到时候再|以后再")
+_PUT_OFF = re.compile("再说|再讲|再看|到时候再|以后再|再打|(?:过了|过完|完了|之后)再(?:去|来)")
 #: 下午好些 / 上午合适: a half-day said to suit the caller best.
 _PREFERRED_SESSION = re.compile(
     "(?P<session>上午|下午|早上)(?:好些|好点|好一点|合适|方便|得空|有空|比较好|要好些|最好)"
     "|(?:就是要|就要|只要|最好是)(?P<wanted>上午|下午|早上)"
     "|(?P<visit>上午|下午|早上)去?(?:看病|看医生|去医院|挂号|检查)"
 )
-_HALF_DAY_STARTS = re.compile("(?<!\\|)(?=上午|下午|早上|晚上)")
+_HALF_DAY_WORD = re.compile("上午|下午|早上|上半天|下半天")
+_HALF_DAY_STARTS = re.compile("(?<!\\|)(?=上午|下午|早上|晚上|上半天|下半天)")
 
 
-def _session_with_the_day(clauses: str, today: dt.date) -> str | None:
+def _session_with_the_day(
+    clauses: str, today: dt.date, date: dt.date | None = None
+) -> str | None:
     """Both half-days heard: the one said with the day counts (明天下午，我上午要去买菜), else
     the one not said as busy (明天嘛，下午，我上午要去地里)."""
     preferred = {
@@ -390,8 +393,24 @@ def _session_with_the_day(clauses: str, today: dt.date) -> str | None:
     }
     if len(preferred) == 1:  # 下周四，下午好些，上午我要吃药: the half-day said to suit
         return preferred.pop()
-    with_day = [c for c in clauses.split("|") if _date(c, today) is not None]
-    session = _session(with_day[0]) if len(with_day) == 1 else None
+    parts = clauses.split("|")
+    days = [_date(c, today) for c in parts]
+    dated = [i for i, d in enumerate(days) if d is not None]
+    # the clauses naming the day chosen (not 星期四上午不行 before 星期五)
+    said = {
+        s for s in (_session(parts[i]) for i in dated if len(dated) == 1 or days[i] == date)
+        if s is not None
+    }
+    # 后天嘛，后天早上，下午我喘得凶: the one half-day said with a day
+    session = said.pop() if len(said) == 1 else None
+    if session is None:  # 10月8号，上午，那天……聚会在下午: the half-day said right after
+        after = {
+            _session(parts[i + 1]) for i in dated
+            if i + 1 < len(parts) and len(parts[i + 1]) <= _SESSION_ONLY
+            and _time_words().search(parts[i]) is None
+            and _HALF_DAY_WORD.search(parts[i + 1])
+        } - {None}
+        session = after.pop() if len(after) == 1 else None
     if session is None:  # 明天早上越早越好我下午还要去: each half-day starts its clause
         clauses = _HALF_DAY_STARTS.sub("|", _EITHER_HALF_DAY.sub("|", clauses))
         free = [c for c in clauses.split("|") if not any(w in c for w in _tables()["busy"])]
@@ -455,7 +474,7 @@ def _date_and_session(text: str, today: dt.date) -> tuple[dt.date | None, str | 
         date += dt.timedelta(days=shift or 0)
     if not sessions and date is not None:  # 后天下午，上午我要送孙子: both, one taken
         rest = text[text.rfind(parts[start]) :]
-        sessions = [s for s in [_session_with_the_day(rest, today)] if s is not None]
+        sessions = [s for s in [_session_with_the_day(rest, today, date)] if s is not None]
     if not sessions and date is not None:  # 十二月三十号下午……那就三十号吧: said again
         sessions = [s for d, s in found[:start] if d == date and s is not None]
     return date, sessions[-1] if sessions else None
@@ -727,7 +746,7 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     if either:  # 下周一或者下周二都得: no one day chosen, unless one is said after (就后天嘛)
         date = _date(cleaned[either.end() :], today)
     if session is None:  # 随便哪天，上午就得，下午我要去茶地: the half-day not busy
-        session = _session_with_the_day(clauses, today)
+        session = _session_with_the_day(clauses, today, date)
     if session == "am" and date is not None and _morning_of_another_day(cleaned, date, today):
         session = None  # 明早不得空……大后天嘛: the morning was of the day refused
     if refused and session in (None, refused) and not _EITHER_HALF_DAY.search(cleaned):
@@ -737,8 +756,10 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
         return None
     if _ONLY_REFUSED.fullmatch(cleaned):
         return None  # 明天不得空: the day refused, none wanted instead
-    put_off = _PUT_OFF.search(cleaned) and not _no_preference_re().search(cleaned)
-    if put_off and (date is None or date == today):
+    put_off = ([None, *_PUT_OFF.finditer(cleaned)])[-1]  # the last said
+    if put_off and not _no_preference_re().search(cleaned) and (
+        date is None or date == today or _date(cleaned[put_off.end() :], today) is None
+    ):
         return None  # 过几天再说 / 年过完了再说，现在不去: no day chosen, not "any day"
     return {"date": date.isoformat() if date else None, "session": session}
 

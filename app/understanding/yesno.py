@@ -82,6 +82,12 @@ _PARTICLE_ENDS = re.compile(
     r"((?:^|(?<=[，,。.！!；;…嘛呢噻嘞哦啊咯撒喽吧]))(?:要|好|对|是|行|得|叫|喊|挂|克|去|约)[的得了]?"
     r"[嘛呢噻嘞哦啊咯撒喽吧])(?=[\u4e00-\u9fff])"
 )
+#: 好嘛，等一下 / 要嘛，我想想: the answer is not given yet.
+_STILL_DECIDING = ("等一下", "等下", "等等", "等哈", "想一下", "想想", "想一哈")
+#: 要的嘛 / 是呢嘛 / 要呢: a yes said with its particle, as callers stress it.
+_EMPHATIC_START = re.compile(
+    r"(?:要|好|对|是|行|得)[的得了]?[嘛呢噻嘞哦啊咯撒喽]"
+)
 #: 要叫要叫 / 叫嘛叫嘛: a request said twice in a row is said once.
 _SAID_TWICE = re.compile(r"((?:要|叫|挂|约|订)\w{1,3})\1+")
 #: Particles and courtesies after 要得 / 要的 that add nothing (要得嘛，谢谢).
@@ -305,6 +311,7 @@ _BOTH_WAYS = re.compile(r"也(\w{1,2})也不\1|(\w{1,2})也不?\2不\2也")
 _PEOPLE = (
     "他", "她", "我妈", "我爸", "妈", "爸", "老伴", "老倌", "老头", "老太", "爷爷", "奶奶", "外婆",
     "外公", "婆婆", "公公", "老人", "老人家", "儿子", "女儿", "姑娘", "孙女", "孙子", "媳妇",
+    "我爹", "爹", "老头子",
 )
 
 
@@ -314,13 +321,13 @@ def _spaced(words: Iterable[str]) -> str:
 
 
 _PASSED_ON = re.compile(
-    f"(?:{_spaced(_PEOPLE)})\\s*(?:都|也|就|在\\s*旁\\s*边|在\\s*边\\s*上)?\\s*说\\s*(?!\\S*[?？])"
+    f"(?:{_spaced(_PEOPLE)})\\s*(?:都|也|就|在\\s*旁\\s*边|在\\s*边\\s*上)?\\s*[说讲]\\s*(?!\\S*[?？])"
 )
 
 
 #: 孙女说不要，我说要: who says what, in an answer given by two people.
 _SPEAKER = re.compile(
-    r"(?:我|他|她|孙女|孙子|儿子|女儿|姑娘|老伴|老倌|老头|老太|老婆|老公|媳妇|妈|爸)\s*(?:都|也|就)?\s*说\s*"
+    r"(?:我|他|她|孙女|孙子|儿子|女儿|姑娘|老伴|老倌|老头|老太|老婆|老公|媳妇|妈|爸|爹)\s*(?:都|也|就)?\s*[说讲]\s*"
 )
 
 
@@ -465,8 +472,9 @@ def _opens_with_a_condition(cleaned: str) -> bool:
 
 #: Words that change what was asked (要，要晚一点的 / 好，换个专家): no plain yes after all.
 _CHANGES = (
-    *("晚", "早", "换", "改", "别的", "其他", "另外", "专家"),
-    *("不过", "但是", "就是", "还要", "还是"),
+    *("晚一点", "晚点", "晚些", "晚上", "早一点", "早点", "早些"),
+    *("换", "改", "别的", "其他", "另外", "专家"),
+    *("不过", "但是", "就是", "还要", "还是要"),
 )
 
 
@@ -483,11 +491,20 @@ def _yes_then_more_of_it(raw: str, cleaned: str, hits: list[Hit]) -> bool:
     if sum(h.end - h.start for h in in_first) < len(first):
         return False  # something else said in the first clause too
     rest = cleaned[len(first) + 1 :]
+    # 要呢要呢，我跟你讲……: an emphatic yes (said twice, or with its particle) stays a yes
+    # while the caller goes on telling; a plain one before 我跟你说 turns to something else
+    clauses = cleaned.split(SEP)
+    emphatic = (
+        len(in_first) > 1
+        or clauses[1] == first
+        or _EMPHATIC_START.match(_SPACES.sub("", raw)) is not None
+    )
     return not (
         any(h.label != "yes" for h in hits)
         or "?" in raw
         or "？" in raw
-        or _turns_elsewhere(raw, cleaned)
+        or any(w in rest for w in (*_ANOTHER_QUESTION, *_STILL_DECIDING))
+        or (not emphatic and _turns_elsewhere(raw, cleaned))
         or _CONCESSION.search(raw)
         or any(c in rest for c in _CHANGES)
         or any(rest.startswith(w) or f"{SEP}{w}" in rest for w in _conditionals())

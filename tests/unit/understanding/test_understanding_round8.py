@@ -373,3 +373,51 @@ def test_a_bare_no_between_pauses_takes_back_the_request_before_it() -> None:
 @pytest.mark.parametrize("text", ["我姑娘说打车不如坐公交划算", "看个专家要一百块，哪个看得起"])
 def test_a_comparison_or_a_price_asks_nothing(text: str) -> None:
     assert understand("intent", text, MON, backstop=False) == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("大后天嘛，大后天下午，上午我要打针", when(THU, "pm")),  # the half-day said with the day
+        ("十二月三号，早上，下午我们要开会", when(THU, "am")),  # the half-day said right after
+        ("明天嘛，下半天，上半天要吸氧", when(TUE, "pm")),
+        ("元旦过了再说，元旦我要值班，到时候再打", None),  # put off: the last said counts
+        ("暂时不约了，过几天再打", None),
+    ],
+)
+def test_the_half_day_said_with_the_day_and_a_day_put_off_to_another_call(
+    text: str, said: object
+) -> None:
+    assert u("when", text) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("要呢要呢，我跟你讲，我腰杆疼得很，快点给我喊个车", "yes"),  # emphatic, then telling
+        ("好，我跟你说个事", "unknown"),  # a plain one turns to something else
+        ("好嘛，等一下", "unknown"),  # not decided yet
+        ("我 爹 讲 要 得", "yes"),  # passed on with 讲
+    ],
+)
+def test_an_emphatic_yes_goes_on_telling(text: str, answer: str) -> None:
+    assert understand("yesno", text, MON, backstop=False) == answer
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "value"),
+    [
+        ("intent", "车 子 呢", "query"),  # where is the car
+        ("intent", "喊的车叫他回去，我不走了", "cancel"),
+        ("intent", "我是他姑娘，我妈让我接一下", "unknown"),  # taking the phone
+        ("department", "我儿媳妇怀娃娃了，想去检查", "产科"),  # the baby is not born yet
+        ("department", "从楼梯上滚下来，脚肿了", "骨科"),
+        ("department", "想找个看草药的医生", "中医科"),
+        ("emergency", "人倒了，快来人", True),
+        ("emergency", "就是问问，中风是什么症状", False),
+    ],
+)
+def test_where_the_car_is_sending_it_back_and_more_complaints(
+    kind: str, text: str, value: object
+) -> None:
+    assert understand(kind, text, MON, backstop=False) == value
