@@ -71,6 +71,8 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_ap.jsonl",
     "tests/data/understanding/independent_aq.jsonl",
     "tests/data/understanding/independent_ar.jsonl",
+    "tests/data/understanding/independent_as.jsonl",
+    "tests/data/understanding/independent_at.jsonl",
 )
 #: Probability the model needs before it overrides the rules (chosen by leave-one-set-out
 #: on the sets above; docs/understanding.md has the table).
