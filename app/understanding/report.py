@@ -39,6 +39,8 @@ class KindScore:
     #: confident wrong answer), or with nothing (an abstention: the caller is asked again).
     wrong: int = 0
     abstained: int = 0
+    #: yes/no: a yes heard where the caller did not say yes (it would commit something).
+    false_yes: int = 0
     confusions: list[tuple[str, Any, Any]] = field(default_factory=list)
 
     @property
@@ -85,6 +87,8 @@ def score(rows: Iterable[dict[str, Any]]) -> Report:
             s.abstained += 1
         elif got != row["value"]:
             s.wrong += 1
+        if kind == "yesno" and got == "yes" and row["value"] != "yes":
+            s.false_yes += 1
     return report
 
 
@@ -104,6 +108,13 @@ def render(report: Report) -> str:
             f"department, of {named} naming one: confident wrong {department.wrong}"
             f" ({department.wrong / max(named, 1):.1%}), abstained {department.abstained}"
             f" ({department.abstained / max(named, 1):.1%})"
+        )
+    yesno = report.kinds.get("yesno")
+    if yesno is not None:  # a yes commits: one heard where none was said is the costly miss
+        lines.append(
+            f"yesno, of {yesno.total}: yes heard where none was said {yesno.false_yes}"
+            f" ({yesno.false_yes / max(yesno.total, 1):.1%}), asked again {yesno.abstained}"
+            f" ({yesno.abstained / max(yesno.total, 1):.1%})"
         )
     lines.append("confusions (text | expected | got):")
     for kind, s in report.kinds.items():

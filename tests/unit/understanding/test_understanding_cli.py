@@ -70,6 +70,7 @@ def test_report_prints_accuracy_and_false_accepts(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "yesno" in result.output and "66.7%" in result.output
     assert "false accepts: 0/1" in result.output
+    assert "yesno, of 3: yes heard where none was said 1 (33.3%)" in result.output
     assert "要得" in result.output  # the confusion is listed
 
 
