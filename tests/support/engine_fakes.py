@@ -1,10 +1,19 @@
-"""Fakes for engine tests: the shared prompts and an action context without a database."""
+"""Fakes for engine tests: the shared prompts, an engine over flows written for a test, and
+an action context without a database."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
+
+import yaml
+
+from app.callflow.actions import ActionRegistry
+from app.callflow.engine import Engine
+from app.callflow.loader import load_flows
 
 COMMON = {
     "prompts": {
@@ -16,6 +25,26 @@ COMMON = {
         "restated": "好的。",
     }
 }
+
+
+#: A main flow that hands the call straight to the hospital flow.
+MAIN_TO_HOSPITAL = {
+    "name": "main", "start": "hello", "prompts": {"hello": "您好。"},
+    "states": {"hello": {"say": "hello", "next": "hospital"}},
+}
+
+
+def engine_over(
+    tmp_path: Path,
+    flows: dict[str, dict[str, Any]],
+    understand: Callable[[str, str, date], object],
+) -> Engine:
+    """An engine over the shared prompts and ``flows`` (file name -> flow), with no actions."""
+    (tmp_path / "common.yaml").write_text(yaml.safe_dump(COMMON, allow_unicode=True))
+    for name, flow in flows.items():
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(flow, allow_unicode=True))
+    actions = ActionRegistry()
+    return Engine(load_flows(tmp_path, actions), actions, understand)
 
 
 @dataclass

@@ -9,13 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from app.callflow.actions import ActionRegistry
 from app.callflow.engine import SAID_WITH_NO, CallState, Engine
-from app.callflow.loader import load_flows
 from app.callflow.messages import CallStarted, Keys, Say, Speech, Transfer
-from support.engine_fakes import COMMON, FakeContext
+from support.engine_fakes import MAIN_TO_HOSPITAL, FakeContext, engine_over
 
 SATURDAY = {"date": "2026-12-05", "session": "am"}
 SOME_TIME = {"date": None, "session": None}  # a time word, no day nor half-day
@@ -34,8 +31,6 @@ def understand(expect: str, text: str, today: date) -> object:
     return False if expect in ("emergency", "decline") else "unknown"
 
 
-MAIN = {"name": "main", "start": "hello", "prompts": {"hello": "您好。"},
-        "states": {"hello": {"say": "hello", "next": "hospital"}}}
 
 
 def hospital(offer: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -70,11 +65,7 @@ def hospital(offer: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def _engine(tmp_path: Path, flow: dict[str, Any]) -> Engine:
-    (tmp_path / "common.yaml").write_text(yaml.safe_dump(COMMON, allow_unicode=True))
-    (tmp_path / "main.yaml").write_text(yaml.safe_dump(MAIN, allow_unicode=True))
-    (tmp_path / "hospital.yaml").write_text(yaml.safe_dump(flow, allow_unicode=True))
-    actions = ActionRegistry()
-    return Engine(load_flows(tmp_path, actions), actions, understand)
+    return engine_over(tmp_path, {"main": MAIN_TO_HOSPITAL, "hospital": flow}, understand)
 
 
 def _at_offer(tmp_path: Path, flow: dict[str, Any] | None = None) -> tuple[Engine, CallState]:
