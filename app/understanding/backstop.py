@@ -17,7 +17,7 @@ only where the rules abstain or would accept what the model confidently calls no
 Short answers stay with the rules (我要, 我不, 咳: the rules read them better than any
 n-gram model), a department is never filled in for a sentence with a negation in it
 (我血压不高 names no complaint), and a yes/no answer that asks back (是不是不要了, 去得了不,
-不晓得) is never filled in: the caller is asked again.
+不晓得) or opens with a condition (要是不贵就叫) is never filled in: the caller is asked again.
 
 Features are those of the rules' clean-up (dialect words rewritten, particles dropped):
 character 1-3-grams and folded-pinyin syllable 1-2-grams, so a near-homophone (瓜号 for
@@ -147,7 +147,7 @@ def review(kind: str, text: str, value: object) -> object:
     if abstained:
         if kind == "department" and _NEGATIONS & set(cleaned):
             return value
-        if kind == "yesno" and _asks_back(text):
+        if kind == "yesno" and _undecided(text):
             return value
     elif value == "operator" or len(cleaned) < VETO_MIN_CHARS:
         return value
@@ -186,10 +186,10 @@ def _doubted_department(text: str, department: str) -> str | None:
     return None if label != department and probability >= DOUBT_THRESHOLD else department
 
 
-def _asks_back(text: str) -> bool:
-    from app.understanding.yesno import asks_back
+def _undecided(text: str) -> bool:
+    from app.understanding.yesno import undecided
 
-    return asks_back(text)
+    return undecided(text)
 
 
 def _nothing(kind: str) -> object:

@@ -82,6 +82,8 @@ _PARTICLE_ENDS = re.compile(
     r"((?:^|(?<=[，,。.！!；;…嘛呢噻嘞哦啊咯撒喽吧]))(?:要|好|对|是|行|得|叫|喊|挂|克|去|约)[的得了]?"
     r"[嘛呢噻嘞哦啊咯撒喽吧])(?=[\u4e00-\u9fff])"
 )
+#: 要要要快点喊 / 对对对是的: a yes said over and over at the start is a clause of its own.
+_SAID_OVER = re.compile(r"^(要|对|好|是|行)\1+(?=[\u4e00-\u9fff])(?![的地])")  # not 好好的
 #: 好嘛，等一下 / 要嘛，我想想: the answer is not given yet.
 _STILL_DECIDING = ("等一下", "等下", "等等", "等哈", "想一下", "想想", "想一哈")
 #: 要的嘛 / 是呢嘛 / 要呢: a yes said with its particle, as callers stress it.
@@ -320,25 +322,27 @@ def _spaced(words: Iterable[str]) -> str:
     return "|".join("\\s*".join(map(re.escape, w)) for w in sorted(words, key=len, reverse=True))
 
 
-_PASSED_ON = re.compile(
-    f"(?:{_spaced(_PEOPLE)})\\s*(?:都|也|就|在\\s*旁\\s*边|在\\s*边\\s*上)?\\s*[说讲]\\s*(?!\\S*[?？])"
-)
-
-
-#: 孙女说不要，我说要: who says what, in an answer given by two people.
 _SPEAKER = re.compile(
-    r"(?:我|他|她|孙女|孙子|儿子|女儿|姑娘|老伴|老倌|老头|老太|老婆|老公|媳妇|妈|爸|爹)\s*(?:都|也|就)?\s*[说讲]\s*"
+    f"(?:我|{_spaced((*_PEOPLE, '老婆', '老公'))})"
+    "\\s*(?:都|也|就|在\\s*旁\\s*边|在\\s*边\\s*上)?"
+    # 我也说不好 is "I can't say", 我说错了 "I said it wrong": nobody quoted
+    "\\s*[说讲](?!\\s*(?:不\\s*[好清准出来上]|错))\\s*"
 )
 
 
-def _speakers_disagree(text: str) -> bool:
-    """Two people's answers passed on, one yes and one no: the caller is asked again."""
-    starts = [m.end() for m in _SPEAKER.finditer(text)]
-    if len(starts) < 2:
-        return False
-    ends = [m.start() for m in _SPEAKER.finditer(text)][1:] + [len(text)]
-    said = {parse_yesno(text[a:b]) for a, b in zip(starts, ends, strict=True)}
-    return {"yes", "no"} <= said
+def _passed_on(text: str) -> str | None:
+    """The answer of an answer passed on (她说要; 我老婆说要，她说我腿走不动): the yes or no of
+    what each person is said to say; "unknown" when one says yes and another no (孙女说不要，
+    我说要); None when nobody is quoted or no one's words answer."""
+    found = list(_SPEAKER.finditer(text))
+    if not found:
+        return None
+    ends = [m.start() for m in found[1:]] + [len(text)]
+    said = {parse_yesno(text[m.end() : end]) for m, end in zip(found, ends, strict=True)}
+    said.discard("unknown")
+    if len(said) == 1:
+        return said.pop()
+    return "unknown" if said else None
 
 
 #: 那就要嘛 / 算了算了，听他的，要 / 我说错了，要: the answer decided at the end.
@@ -349,6 +353,7 @@ _DECIDED = re.compile(
 #: Words of an answer still being weighed, or passed on, before the last clause.
 _WEIGHING = re.compile(
     "想哈|想一下|想想|考虑|不晓得|不知道|问下|问一下|说错了|搞错了|还是|算了|听他|听她|说|觉得"
+    "|等一下|等哈|等等"
 )
 _CLAUSE_ENDS = re.compile(r"[，,。.！!？?…—~]+")
 
@@ -389,14 +394,12 @@ def parse_yesno(text: str) -> str:
     Spaces are word gaps written by the recogniser ("可 以", "错 了"), not clause breaks:
     they are removed before anything else; punctuation still separates clauses.
     """
-    if _speakers_disagree(text):
-        return "unknown"
+    passed = _passed_on(text)
+    if passed is not None:
+        return passed  # 她说要: the answer of someone in the room, passed on
     decided = _decided_last(text)
     if decided is not None:
         return decided
-    passed = list(_PASSED_ON.finditer(text))
-    if passed and (said := parse_yesno(text[passed[-1].end() :])) != "unknown":
-        return said  # 她说要: the answer of someone in the room, passed on
     text = _after_asking_back(text)
     while (gapped := _GAP_AFTER_YES.sub(r"\1，", text, count=1)) != text:
         text = gapped
@@ -404,6 +407,7 @@ def parse_yesno(text: str) -> str:
     text = _STUTTER.sub(lambda m: m[1] or m[2], text)
     text = text.replace("嗯哪", "嗯呐")  # 嗯哪，是这样: a yes, not 哪是 (how could it be)
     text = _PARTICLE_ENDS.sub(r"\1，", _SPACES.sub("", text))
+    text = _SAID_OVER.sub(r"\g<0>，", text)
     text = _VERB_BACK.sub("要", _SAID_TWICE.sub(r"\1", text))
     text = _I_SAID_WRONG.sub("", text)
     text = after_correction(_SI_FOR_SHI.sub("是", text))
@@ -509,6 +513,12 @@ def _yes_then_more_of_it(raw: str, cleaned: str, hits: list[Hit]) -> bool:
         or any(c in rest for c in _CHANGES)
         or any(rest.startswith(w) or f"{SEP}{w}" in rest for w in _conditionals())
     )
+
+
+def undecided(text: str) -> bool:
+    """An answer that asks back or opens with a condition (要是不贵就叫): the caller is asked
+    again; no second opinion fills it in."""
+    return asks_back(text) or _opens_with_a_condition(clean(_SPACES.sub("", text)))
 
 
 def asks_back(text: str) -> bool:

@@ -421,3 +421,35 @@ def test_where_the_car_is_sending_it_back_and_more_complaints(
     kind: str, text: str, value: object
 ) -> None:
     assert understand(kind, text, MON, backstop=False) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("我 老 公 讲 要 他 讲 腿 走 不 动", "yes"),  # what each says: one answers
+        ("我也说不好", "unknown"),  # "I can't say" quotes nobody
+        ("要 要 要 你 快 点 喊", "yes"),  # a yes said over and over, then the hurry
+        ("你说的是后天吗？后天我没空", "no"),
+    ],
+)
+def test_who_says_what_a_yes_said_over_and_no_time(text: str, answer: str) -> None:
+    assert understand("yesno", text, MON, backstop=False) == answer
+
+
+def test_an_answer_opening_with_a_condition_is_never_filled_in_by_the_model() -> None:
+    assert understand("yesno", "要是下雨就不去了", MON) == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("夏 礼 拜 三", when(MON + dt.timedelta(days=9), None)),  # 夏 heard for 下
+        ("明天要去地里，后天嘛", when(WED, None)),  # a day said with what must be done
+    ],
+)
+def test_a_sound_alike_next_week_and_a_day_taken_by_work(text: str, said: dict) -> None:
+    assert u("when", text) == said
+
+
+def test_asking_for_the_person_who_answered_last_time() -> None:
+    assert u("intent", "上回接电话的那个姑娘呢，我要找她说") == "operator"
