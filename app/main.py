@@ -148,9 +148,10 @@ def create_worker_app_from_env() -> FastAPI:
     configure_logging(settings.log_level, settings.log_json)
     pause_collector()  # as for one process: start-up's objects frozen once built
     try:
-        return create_app(settings, background_jobs=False)
+        app = create_app(settings, background_jobs=False)
     except Exception:
+        resume_collector(freeze=False)
         logger.exception("worker: the service could not be built")
         sys.exit(STARTUP_FAILURE)
-    finally:
-        resume_collector()
+    resume_collector()
+    return app

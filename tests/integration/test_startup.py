@@ -5,6 +5,7 @@ before touching the database."""
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import signal
@@ -350,12 +351,14 @@ def test_a_worker_whose_app_cannot_be_built_exits_with_the_start_up_failure_code
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'ivr.sqlite3'}")
     monkeypatch.setenv("IVR_DIALOGS_DIR", str(tmp_path / "no-dialogs"))
     get_settings.cache_clear()
+    frozen = gc.get_freeze_count()
     try:
         with pytest.raises(SystemExit) as stopped:
             create_worker_app_from_env()
     finally:
         get_settings.cache_clear()
     assert stopped.value.code == STARTUP_FAILURE
+    assert gc.isenabled() and gc.get_freeze_count() == frozen  # collector back, nothing frozen
 
 
 KEYPAD_ONLY_APP = """
