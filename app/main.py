@@ -27,7 +27,7 @@ from app.people import family as family_page
 from app.reports import router as report_router
 from app.speech.service import get_speech
 from app.staff import pages as staff_pages
-from app.startup import resume_collector
+from app.startup import pause_collector, resume_collector
 from app.taxi import console as dispatch_console
 from app.telephony import reminder_routes
 from app.telephony import routes as twilio_routes
@@ -139,13 +139,19 @@ def create_worker_app_from_env() -> FastAPI:
     """Factory of each worker process of `ivr serve --workers N`: HTTP only, the background
     jobs run once, in the supervisor process (`app.startup.serve`). A worker that cannot
     be built exits with uvicorn's start-up failure code, so the supervisor stops (and
-    `ivr serve` exits non-zero) instead of starting it again and again."""
+    `ivr serve` exits non-zero) instead of starting it again and again. Once built, what
+    start-up made is frozen (`app.startup.resume_collector`): a full collection over it
+    stalled a worker's requests (docs/performance.md)."""
     from uvicorn.config import STARTUP_FAILURE
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    pause_collector()  # as for one process: start-up's objects frozen once built
     try:
-        return create_app(settings, background_jobs=False)
+        app = create_app(settings, background_jobs=False)
     except Exception:
+        resume_collector(freeze=False)
         logger.exception("worker: the service could not be built")
         sys.exit(STARTUP_FAILURE)
+    resume_collector()
+    return app

@@ -158,13 +158,15 @@ def pause_collector() -> None:
     gc.disable()
 
 
-def resume_collector() -> None:
+def resume_collector(*, freeze: bool = True) -> None:
     """End a pause of `pause_collector`, if one is under way. What start-up made is frozen
     first (`gc.freeze`: later collections skip it; going through it once would cost
     0.1-0.3 s, and the few hundred cyclic leftovers of start-up stay), then the collector
-    runs again for everything made from then on."""
+    runs again for everything made from then on. `freeze=False` (the app could not be
+    built) only lets the collector run again."""
     if not gc.isenabled():
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         gc.enable()
 
 

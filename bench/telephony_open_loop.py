@@ -21,7 +21,8 @@ worker processes, from /proc; Linux only), which unlike the latencies hardly dep
 what else the machine is doing. Includes loopback HTTP, signature checks, the call flow,
 the ORM and the database; excludes Twilio's network, speech (keys only) and the outbox
 sender. The client runs in this process (asyncio, httpx): on a loaded machine it takes CPU
-from the server too.
+from the server too; its start-up objects are frozen (`gc.freeze`) before the first rate, so
+that its own collector does not stall the requests in flight.
 
 `--history N` first inserts N finished rides, months old (PostgreSQL: one
 `INSERT ... SELECT generate_series` then `VACUUM ANALYZE`, as `bench/dispatch_console.py`
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import statistics
 import subprocess
@@ -246,6 +248,12 @@ def main() -> None:
         add_history(db, args.history)
     add_operators(db, args.consoles)
     server, base = start_server(url, args.workers)
+    # This process imported the app's models, SQLAlchemy and httpx (some 140,000 objects):
+    # a full collection of its own garbage collector over them stalled every request in
+    # flight by 85-100 ms (docs/performance.md), charged to the server. They are frozen;
+    # what the client makes during the rates is still collected.
+    gc.collect()
+    gc.freeze()
     stop_consoles = threading.Event()
     console_lines: list[str] = []
     open_consoles(base, args.consoles, stop_consoles, console_lines)

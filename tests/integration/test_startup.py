@@ -5,6 +5,7 @@ before touching the database."""
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import signal
@@ -350,12 +351,14 @@ def test_a_worker_whose_app_cannot_be_built_exits_with_the_start_up_failure_code
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'ivr.sqlite3'}")
     monkeypatch.setenv("IVR_DIALOGS_DIR", str(tmp_path / "no-dialogs"))
     get_settings.cache_clear()
+    frozen = gc.get_freeze_count()
     try:
         with pytest.raises(SystemExit) as stopped:
             create_worker_app_from_env()
     finally:
         get_settings.cache_clear()
     assert stopped.value.code == STARTUP_FAILURE
+    assert gc.isenabled() and gc.get_freeze_count() == frozen  # collector back, nothing frozen
 
 
 KEYPAD_ONLY_APP = """
@@ -452,4 +455,29 @@ def test_serve_pauses_the_garbage_collector_only_until_the_app_is_built(
     assert result.stdout.splitlines()[-2:] == [
         "collector during start-up: False",
         "collector once built: True True",
+    ]
+
+
+WORKER_BUILT = """
+import gc
+from app.main import create_worker_app_from_env
+create_worker_app_from_env()
+print("collector once built:", gc.isenabled())
+print("frozen:", gc.get_freeze_count() > 100_000, gc.get_freeze_count() > len(gc.get_objects()))
+"""
+
+
+def test_a_worker_freezes_start_up_objects_once_its_app_is_built(tmp_path: Path) -> None:
+    """Each worker of `ivr serve --workers N` freezes what start-up made, as one process
+    does: a full collection over those objects (some 200,000) stalled a worker's requests
+    for 0.1 s or more of CPU (docs/performance.md). The collector still runs for the rest."""
+    env = clean_environment(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'ivr.sqlite3'}")
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER_BUILT],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == [
+        "collector once built: True",
+        "frozen: True True",
     ]
