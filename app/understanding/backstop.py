@@ -10,9 +10,10 @@ only where the rules abstain or would accept what the model confidently calls no
 * the rules accept an intent or a yes/no answer found in a longer sentence and the model
   is confident it is nothing (a sentence that mentions a taxi without asking for one) ->
   nothing: asking again is cheaper than a false accept;
-* the rules find a department in a longer sentence that does not name it, and the model is
-  very confident (``DOUBT_THRESHOLD``) of another department or none -> none: the caller
-  is asked, since a confident wrong department is worse than a question.
+* the rules find a department from complaints alone (no department name, no condition) in
+  a longer sentence, and the model is very confident (``DOUBT_THRESHOLD``) of another
+  department or none -> none: the caller is asked, since a confident wrong department is
+  worse than a question.
 
 Short answers stay with the rules (我要, 我不, 咳: the rules read them better than any
 n-gram model), a department is never filled in for a sentence with a negation in it
@@ -174,10 +175,11 @@ DOUBT_THRESHOLD = 0.7
 
 def _doubted_department(text: str, department: str) -> str | None:
     """The rules' department, or None (the caller is asked) when the model is confident the
-    words name another department or none; a department named by its name stays."""
-    from app.understanding.department import named_department
+    words name another department or none. Only a department found from complaints alone is
+    doubted: one named by its name or by a condition (结石, 白内障) stays."""
+    from app.understanding.department import by_complaints_alone
 
-    if named_department(clean(text)) is not None:
+    if not by_complaints_alone(text):
         return department
     verdict = predict("department", text)
     if verdict is None:

@@ -139,15 +139,22 @@ def names_several(text: str) -> bool:
     return _analyse(text)[1]
 
 
+def by_complaints_alone(text: str) -> bool:
+    """Was the department found from complaints alone (no department name, no condition)?
+    Only such an answer is worth a second opinion (see the backstop's doubt)."""
+    return _analyse(text)[2]
+
+
 @lru_cache(maxsize=256)
-def _analyse(text: str) -> tuple[str | None, bool]:
-    """(the department, whether several were named)."""
+def _analyse(text: str) -> tuple[str | None, bool, bool]:
+    """(the department, whether several were named, whether complaints alone decided it:
+    no department name and no condition heard)."""
     cleaned = clean(said_again(text))
     cleaned = _BOTH_PARTS.sub(lambda m: f"{m['a']}{m['c']}|{m['b']}也{m['c']}", cleaned)
     also = _ALSO.search(cleaned) is not None
     cleaned = _ALSO.sub("", cleaned)
     if not cleaned:
-        return None, False
+        return None, False, False
     # A name heard as written wins over a sound-alike one overlapping it: in 看妇科, 看妇科
     # sounds like 康复科 (an/ang), but 妇科 was said.
     written = {
@@ -156,7 +163,7 @@ def _analyse(text: str) -> tuple[str | None, bool]:
         if h.label.startswith("name:") and not _negated(cleaned, h.start)
     }
     if written:
-        return (written.pop(), False) if len(written) == 1 else (None, True)
+        return (written.pop(), False, False) if len(written) == 1 else (None, True, False)
     # Heard exactly beats heard approximately, whatever the tier: in 身上起疹子, 上起 sounds
     # like 疝气, but 疹子 was heard as it is written.
     found: dict[str, dict[bool, set[str]]] = {
@@ -188,18 +195,18 @@ def _analyse(text: str) -> tuple[str | None, bool]:
     if exact and not names and not conditions and nearly_written:
         conditions = nearly_written  # 尿节石，腰这点疼: the condition outranks the complaint
     if not names and any(w in cleaned for w in _everywhere()):
-        return None, True
+        return None, True, False
     if len(symptoms) > 1 and symptoms & leading:
         symptoms &= leading
     if symptoms and not leading and not names and not conditions and _also_unwell(cleaned):
-        return None, False  # 头昏脚软，吃不下睡不着: poor sleep beside vague complaints
+        return None, False, False  # 头昏脚软，吃不下睡不着: poor sleep beside vague complaints
     if not names and not conditions and any(c in cleaned for c in _wounds()):
-        return None, False  # 摔了一跤，头上磕破了: a wound is seen to by a person first
+        return None, False, False  # 摔了一跤，头上磕破了: a wound is seen to by a person first
     if not names and not conditions and BONES in symptoms and _swollen_after_a_fall(cleaned):
-        return BONES, False  # 跌了一跤，脚杆肿得穿不进鞋: the swelling is the fall's
+        return BONES, False, True  # 跌了一跤，脚杆肿得穿不进鞋: the swelling is the fall's
     if also and not names and not conditions and len(symptoms) > 1:
-        return None, True  # 血压高，牙齿也疼: a complaint of another department added
-    return _decide(names, conditions, symptoms, child), False
+        return None, True, False  # 血压高，牙齿也疼: a complaint of another department added
+    return _decide(names, conditions, symptoms, child), False, not names and not conditions
 
 
 #: 七岁 / 两岁半 / 12岁: an age of a child (not 七十岁, 八十二岁).
