@@ -651,7 +651,7 @@ def _without_weekday_said_of(text: str, today: dt.date) -> str:
 #: 不是上午，下午: the answer opens by refusing a half-day.
 _NOT_THAT_HALF_DAY = re.compile("^(?P<before>)不是(?P<session>上午|下午|早上)")
 _REFUSED_AFTER = re.compile(
-    f"(?:{_ANY_DAY})(?:那天)?(?=来不及|赶不上|赶不及|不得空|没得空|没空|有事|不去|不克|去不了)"
+    f"(?:{_ANY_DAY})(?:那天)?(?=来不及|赶不上|赶不及|不得空|没得空|没空|有事|不去|不克|去不了|去不成)"
 )
 
 

@@ -348,7 +348,9 @@ def _passed_on(text: str) -> str | None:
 #: 那就要嘛 / 算了算了，听他的，要 / 我说错了，要: the answer decided at the end.
 _DECIDED = re.compile(
     r"(?:那就|那么就|那还是|还是|算了算了|听他的|听她的|说错了|那)[\s,，、.。…!！—-]*"
-    r"(?P<rest>[^\s,，、.。…!！?？—-](?:\s*[^\s,，、.。…!！?？—-]){0,4})[\s,，。.！!…~]*$"
+    r"(?P<rest>[^\s,，、.。…!！?？—-](?:\s*[^\s,，、.。…!！?？—-]){0,4})[\s,，。.！!…~]*"
+    # a courtesy may close it (还是要的，麻烦了; 还是算了吧，不好意思啊)
+    r"(?:(?:麻烦了|麻烦你了|谢谢你|谢谢|不好意思|对不起)[啊哦嘛呀哈]?[\s,，。.！!…~]*)?$"
 )
 #: Words of an answer still being weighed, or passed on, before the last clause.
 _WEIGHING = re.compile(

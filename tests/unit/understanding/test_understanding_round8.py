@@ -453,3 +453,20 @@ def test_a_sound_alike_next_week_and_a_day_taken_by_work(text: str, said: dict) 
 
 def test_asking_for_the_person_who_answered_last_time() -> None:
     assert u("intent", "上回接电话的那个姑娘呢，我要找她说") == "operator"
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("我想一下……嗯，还是要的，谢谢", "yes"),  # decided, then a courtesy
+        ("我看还是算了吧，对不起啊", "no"),
+        ("搞嘛搞嘛", "yes"),  # Kunming 搞: do it
+        ("那就不麻烦你了，我自己坐公交", "no"),
+    ],
+)
+def test_a_decision_closed_by_a_courtesy_and_kunming_do_it(text: str, answer: str) -> None:
+    assert understand("yesno", text, MON, backstop=False) == answer
+
+
+def test_a_half_day_taken_by_a_drip() -> None:
+    assert u("when", "明天下午嘛，早上他还要输液") == when(TUE, "pm")
