@@ -73,6 +73,8 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_ar.jsonl",
     "tests/data/understanding/independent_as.jsonl",
     "tests/data/understanding/independent_at.jsonl",
+    "tests/data/understanding/independent_au.jsonl",
+    "tests/data/understanding/independent_av.jsonl",
 )
 #: Probability the model needs before it overrides the rules (chosen by leave-one-set-out
 #: on the sets above; docs/understanding.md has the table).
