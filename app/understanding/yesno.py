@@ -122,6 +122,12 @@ def _single_sounds() -> dict[str, str]:
     }
 
 
+#: A day or half-day word ending right where a no begins (上午不行, 明天不得, 礼拜六不行).
+_AFTER_A_TIME = re.compile(
+    "(?:午|天|号|早上|晚上|礼拜[一二三四五六日天]|星期[一二三四五六日天]|周[一二三四五六日])$"
+)
+
+
 def _strong(hit: Hit) -> bool:
     return hit.exact and hit.size >= 2
 
@@ -137,6 +143,8 @@ def _counts(text: str, hit: Hit) -> bool:
     size = clause_len(text, hit.start)
     if hit.exact and hit.size >= 3:
         return True
+    if hit.label == "no" and hit.exact and _AFTER_A_TIME.search(text, 0, hit.start):
+        return True  # 星期六上午不行，下午嘛: the time offered refused, wherever it sits
     if _strong(hit):
         return offset <= _LEAD or size <= _MEDIUM_CLAUSE
     return offset == 0 or size <= _SHORT_CLAUSE

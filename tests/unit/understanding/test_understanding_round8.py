@@ -470,3 +470,10 @@ def test_a_decision_closed_by_a_courtesy_and_kunming_do_it(text: str, answer: st
 
 def test_a_half_day_taken_by_a_drip() -> None:
     assert u("when", "明天下午嘛，早上他还要输液") == when(TUE, "pm")
+
+
+@pytest.mark.parametrize(
+    "text", ["星期六上午不行，下午嘛", "礼 拜 三 不 得 礼 拜 四 嘛", "明天早上不行"]
+)
+def test_a_time_refused_is_a_no_by_the_rules_alone(text: str) -> None:
+    assert understand("yesno", text, MON, backstop=False) == "no"
