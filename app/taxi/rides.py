@@ -188,15 +188,19 @@ def open_rides(
     session: Session, *, number: str | None, person_id: int | None
 ) -> list[OpenRide]:
     """The rides not yet finished of a caller: placed from the number, or of the person
-    registered with it, or of the person given. Oldest first."""
-    who = []
+    registered with it, or of the person given. Oldest first.
+
+    The person registered with the number is looked up first, so the rides are found by
+    plain `person_id` and `caller_number` conditions, each one an index (a subquery
+    inside the OR made PostgreSQL read every live ride: docs/performance.md)."""
+    people = {person_id} if person_id is not None else set()
+    if number:
+        people.update(
+            session.scalars(select(PersonPhone.person_id).where(PersonPhone.number == number))
+        )
+    who = [Ride.person_id.in_(sorted(people))] if people else []
     if number:
         who.append(Ride.caller_number == number)
-        who.append(
-            Ride.person_id.in_(select(PersonPhone.person_id).where(PersonPhone.number == number))
-        )
-    if person_id is not None:
-        who.append(Ride.person_id == person_id)
     if not who:
         return []
     found = session.scalars(select(Ride).where(Ride.status.in_(LIVE), or_(*who)).order_by(Ride.id))
