@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -188,20 +188,27 @@ def open_rides(
     session: Session, *, number: str | None, person_id: int | None
 ) -> list[OpenRide]:
     """The rides not yet finished of a caller: placed from the number, or of the person
-    registered with it, or of the person given. Oldest first."""
-    who = []
+    registered with it, or of the person given. Oldest first.
+
+    Two lookups, by person and by number, each on its own index. One query with an OR of
+    the two reads every live ride on PostgreSQL: with a subquery in it always, and without
+    one once a plan made while the table was small is kept (docs/performance.md)."""
+    people = {person_id} if person_id is not None else set()
+    if number:
+        people.update(
+            session.scalars(select(PersonPhone.person_id).where(PersonPhone.number == number))
+        )
+    who: list[ColumnElement[bool]] = [Ride.person_id.in_(sorted(people))] if people else []
     if number:
         who.append(Ride.caller_number == number)
-        who.append(
-            Ride.person_id.in_(select(PersonPhone.person_id).where(PersonPhone.number == number))
+    found: dict[int, Ride] = {}
+    for condition in who:
+        found.update(
+            (r.id, r) for r in session.scalars(select(Ride).where(Ride.status.in_(LIVE), condition))
         )
-    if person_id is not None:
-        who.append(Ride.person_id == person_id)
-    if not who:
-        return []
-    found = session.scalars(select(Ride).where(Ride.status.in_(LIVE), or_(*who)).order_by(Ride.id))
     return [
-        OpenRide(r.id, STATUS_LABELS[r.status], r.pickup_address or "（见录音）") for r in found
+        OpenRide(r.id, STATUS_LABELS[r.status], r.pickup_address or "（见录音）")
+        for _, r in sorted(found.items())
     ]
 
 

@@ -271,6 +271,36 @@ def test_an_order_for_a_caller_with_a_live_ride_is_refused_unless_confirmed(
     assert second != first
 
 
+def test_open_rides_are_the_persons_and_the_numbers_oldest_first(demo: Database) -> None:
+    with demo.session() as session:
+        zhang, wang = (
+            session.scalars(select(PersonPhone.person_id).where(PersonPhone.number == n)).one()
+            for n in (ZHANG, WANG)
+        )
+    # Ordered for 张奶奶 by the person, from no number: found by the person her number is.
+    hers = _order(demo, None, person_id=zhang, pickup_address="翠湖公园东门", minutes_ago=9)
+    # Ordered from her number for 王大爷: found by the caller's number.
+    from_her_phone = _order(demo, ZHANG, person_id=wang, pickup_address="金碧路1号")
+    # 王大爷's own ride from his own number, and her ride already over: neither is hers.
+    _order(demo, WANG, pickup_address="金碧路1号")
+    over = _order(demo, ZHANG, pickup_address="南屏街")
+    with demo.session() as session:
+        rides.cancel(session, ride_id=over, expected_version=_version(demo, over),
+                     reason="不要了", notify=False)
+    with demo.session() as session:
+        by_number = rides.open_rides(session, number=ZHANG, person_id=None)
+        by_person = rides.open_rides(session, number=None, person_id=zhang)
+        unknown_number = rides.open_rides(session, number="+8613612345678", person_id=zhang)
+        nobody = rides.open_rides(session, number=None, person_id=None)
+    assert [r.ride_id for r in by_number] == [hers, from_her_phone]
+    assert [(r.status_label, r.pickup) for r in by_number] == [
+        ("等待派车", "翠湖公园东门"), ("等待派车", "金碧路1号")
+    ]
+    assert [r.ride_id for r in by_person] == [hers]
+    assert [r.ride_id for r in unknown_number] == [hers]
+    assert nobody == []
+
+
 @pytest.mark.parametrize("repeat", range(3))
 def test_two_operators_ordering_for_one_person_at_once_make_one_ride(
     demo: Database, repeat: int, monkeypatch: pytest.MonkeyPatch
