@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import object_session
 
 from app import texts
@@ -583,16 +583,21 @@ def _supersede_hung_up(ctx: StepContext, ride: Ride) -> list[Ride]:
 
 
 def active_ride(ctx: StepContext) -> Ride | None:
-    who = []
+    """The caller's newest active ride: the person's or the calling number's. Looked up once
+    per index and the newer taken: one statement with an OR of both reads every live ride
+    under the plan PostgreSQL keeps for a prepared statement (docs/performance.md)."""
+    found = []
     if ctx.vars.get("person_id"):
-        who.append(Ride.person_id == ctx.vars["person_id"])
+        found.append(_newest_active(ctx, Ride.person_id == ctx.vars["person_id"]))
     if ctx.call.from_number:
-        who.append(Ride.caller_number == ctx.call.from_number)
-    if not who:
-        return None
+        found.append(_newest_active(ctx, Ride.caller_number == ctx.call.from_number))
+    return max((r for r in found if r is not None), key=lambda r: r.created_at, default=None)
+
+
+def _newest_active(ctx: StepContext, who: ColumnElement[bool]) -> Ride | None:
     return ctx.session.scalars(
         select(Ride)
-        .where(or_(*who), Ride.status.in_(ACTIVE_STATUSES))
+        .where(who, Ride.status.in_(ACTIVE_STATUSES))
         .order_by(Ride.created_at.desc())
         .limit(1)
     ).first()
@@ -603,12 +608,7 @@ def _active_ride_of_rider(ctx: StepContext) -> Ride | None:
     own number may be on another parent's ride), else by the caller's number."""
     if not ctx.vars.get("person_id"):
         return active_ride(ctx)
-    return ctx.session.scalars(
-        select(Ride)
-        .where(Ride.person_id == ctx.vars["person_id"], Ride.status.in_(ACTIVE_STATUSES))
-        .order_by(Ride.created_at.desc())
-        .limit(1)
-    ).first()
+    return _newest_active(ctx, Ride.person_id == ctx.vars["person_id"])
 
 
 def how_we_tell(number: str | None) -> str:
