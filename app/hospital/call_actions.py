@@ -751,7 +751,8 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         """The day chosen by key (1-3 of the day menu) or said ("星期五下午"). Said with a no
         or a yes at an offer (`SAID_WITH_NO`: "后天上午不行，下午嘛"; `SAID_WITH_YES`: "好，
         明天下午" at an offer of 明天上午8点, which the engine never books), a half-day alone
-        is that half-day of the day offered ("不行，我下午才有空", "好，下午的"); with a no
+        is that half-day of the day offered ("不行，我下午才有空", "好，下午的"), as it is when
+        asked about ("下午有没有"); with a no
         the day and half-day offered themselves ("明天不行" at an offer of tomorrow) are the
         offer `refused`: a plain no."""
         wanted: object = ctx.vars.get("wanted")
@@ -763,7 +764,8 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             day = date.fromisoformat(wanted["date"]) if wanted.get("date") else None
             session = ClinicSession(wanted["session"]) if wanted.get("session") else None
             offered = ctx.vars.get("offer") or {}
-            if with_yes and offered:
+            if (with_yes or session is not None and not with_no) and offered:
+                # "好，下午的" / "下午有没有": a half-day alone is that of the day offered
                 day = day or date.fromisoformat(offered["day"])
             if with_no and offered:
                 refused_day = date.fromisoformat(offered["day"])

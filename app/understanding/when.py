@@ -657,7 +657,8 @@ _REFUSED_AFTER = re.compile(
 
 #: 明天早上不行，下午嘛: a half-day refused after it is said.
 _SESSION_REFUSED = re.compile(
-    "(?P<session>上午|早上|下午)(?=不行|不得|不得空|没得空|没空|有事|来不及|不方便|太早|太晚|赶不上|车堵|堵车)"
+    "(?P<session>上午|早上|下午)(?=不行|不得|不得空|没得空|没空|有事|来不及|不方便|太早|太晚|赶不上|车堵|堵车"
+    "|去不了|去不成|来不了|不得去)"
 )
 
 

@@ -56,6 +56,15 @@ def booked(db: Database) -> list[tuple[date, ClinicSession]]:
         ("这个号不要，礼拜五下午的有没有", "12月4号星期五下午2点", "2026-12-04", "pm"),
         # A half-day alone after a no: that half-day of the day offered.
         ("不行，我下午才有空", f"{SAID}明天星期二。{ITS}明天星期二下午2点", "2026-12-01", "pm"),
+        # ... the morning refused with its reason, passed on from someone in the room
+        (
+            "我老伴说上午去不了，要下午的",
+            f"{SAID}明天星期二。{ITS}明天星期二下午2点",
+            "2026-12-01",
+            "pm",
+        ),
+        # ... or the afternoon only asked about: that half-day of the day offered
+        ("下午有没有", f"{SAID}明天星期二。{ITS}明天星期二下午2点", "2026-12-01", "pm"),
     ],
 )
 def test_a_no_naming_a_day_at_the_offer_is_that_days_offer(
