@@ -723,8 +723,9 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         tomorrow = date.fromordinal(ctx.today.toordinal() + 1)
         closed = tomorrow not in days and _why_no_offers(ctx, tomorrow) == "phone_closed"
         # Why the list starts after tomorrow, before the list (first page only).
+        said = bool(ctx.vars.pop("tomorrow_closed_said", False))  # just told, for that day
         ctx.vars["days_note"] = (
-            texts.spoken("days_tomorrow_closed") if closed and not number else ""
+            texts.spoken("days_tomorrow_closed") if closed and not number and not said else ""
         )
         shown = menus.page(days, number)
         ctx.vars["day_choices"] = [d.isoformat() for d in shown]
@@ -808,6 +809,8 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         if found == "found":
             return found
         code = _why_no_offers(ctx, day)
+        if code == "phone_closed" and day == date.fromordinal(ctx.today.toordinal() + 1):
+            ctx.vars["tomorrow_closed_said"] = True  # the day menu need not say it again
         problem = _day_problem(ctx, day, code)
         if session is not None and code == "full":
             # The day is open: the session asked for has no clinic (a Saturday afternoon)

@@ -537,6 +537,19 @@ def test_the_day_list_says_why_tomorrow_is_missing(service: CallService, db: Dat
     assert "明天的号，电话挂号已经截止了，可以到医院现场挂。哪天去？按1，后天星期三" in menu
 
 
+def test_tomorrow_asked_for_after_closing_is_said_closed_once(
+    service: CallService, db: Database
+) -> None:
+    """"明天" asked for after the phone booking closed: "这天的号…截止了" with the day said,
+    and the day menu after it does not say again that tomorrow is closed."""
+    late = _service_at(db, datetime(2026, 11, 30, 12, 0, tzinfo=UTC))  # 20:00 in Kunming
+    lines = call(late, "+8613800000001", "2", "1", "1", "3", "明天", "hangup")
+    said = all_said(lines[lines.index("来电者：明天") :])
+    assert "您说的是明天星期二。这天的号，电话挂号已经截止了" in said, said
+    assert "明天的号，电话挂号已经截止了" not in said, said
+    assert "哪天去？按1，后天星期三" in said, said
+
+
 # --- "I don't want it" at the offer books nothing ------------------------------------------
 
 
