@@ -101,8 +101,12 @@ def test_a_called_in_ride_appears_live_and_is_assigned(live_server: LiveServer, 
     # refreshes that follow (another change to the ride) keep it there until 知道了.
     refused_at = _refresh_stamp(page)
     row.locator("summary", has_text="取消").click()
-    row.locator("form.cancel-form input[name=version]").evaluate("e => e.value = '99'")
-    row.locator("button", has_text="确认取消").click()
+    # The stale version and the submit in one turn of the page's script: a live refresh in
+    # between would put the current version back and the cancel would go through.
+    row.locator("form.cancel-form").evaluate(
+        "f => { f.querySelector('input[name=version]').value = '99';"
+        " f.querySelector('button[type=submit]').click(); }"
+    )
     page.wait_for_url(f"{live_server.url}/dispatch#ride-{ride_id}")
     in_form = row.locator(f"details[data-key=cancel-{ride_id}] #refusal-cancel-{ride_id}")
     expect(in_form).to_contain_text("刚刚被其他调度员改过")
