@@ -720,7 +720,7 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             return "none"
         days = _days_heard(ctx, days)
         number = ctx.vars.get("days_page", 0)
-        tomorrow = date.fromordinal(ctx.today.toordinal() + 1)
+        tomorrow = _tomorrow(ctx)
         closed = tomorrow not in days and _why_no_offers(ctx, tomorrow) == "phone_closed"
         # Why the list starts after tomorrow, before the list (first page only).
         said = bool(ctx.vars.pop("tomorrow_closed_said", False))  # just told, for that day
@@ -809,7 +809,7 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         if found == "found":
             return found
         code = _why_no_offers(ctx, day)
-        if code == "phone_closed" and day == date.fromordinal(ctx.today.toordinal() + 1):
+        if code == "phone_closed" and day == _tomorrow(ctx):
             ctx.vars["tomorrow_closed_said"] = True  # the day menu need not say it again
         problem = _day_problem(ctx, day, code)
         if session is not None and code == "full":
@@ -1221,6 +1221,10 @@ def _own_hospital_first(ctx: StepContext, anywhere: list[Offer], **where: Any) -
         return OwnFirst(own)
     hospital = ctx.session.get(Hospital, own_id)
     return OwnFirst(anywhere, own_missing=hospital.short_name if hospital else "")
+
+
+def _tomorrow(ctx: StepContext) -> date:
+    return date.fromordinal(ctx.today.toordinal() + 1)
 
 
 def _why_no_offers(ctx: StepContext, day: date) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache, lru_cache
 
 from app.understanding import data
@@ -21,21 +22,27 @@ _WORD_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 _PUNCT = re.compile(r"[\s,.!?;:，。！？；：、…~～\"'“”‘’()（）\[\]【】<>《》·\-—_/\\|]+")
 
 
+def _longest_first(words: Iterable[str], *, gaps: bool = False) -> str:
+    """An alternation of ``words``, the longest tried first (莫得 before 莫); with ``gaps``
+    each word may have spaces between its letters (next week, nextweek)."""
+    escape = (lambda w: r"\s*".join(map(re.escape, w))) if gaps else re.escape
+    return "|".join(escape(w) for w in sorted(words, key=len, reverse=True))
+
+
 @cache
 def _lexicon() -> tuple[re.Pattern[str] | None, dict[str, str]]:
     table = {str(k): str(v) for k, v in (data.load("lexicon").get("dialect") or {}).items()}
     if not table:
         return None, table
-    alternatives = sorted(table, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, alternatives))), table
+    return re.compile(_longest_first(table)), table
 
 
 @cache
 def _droppers() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
     particles = data.words("lexicon", "particles")
-    fillers = sorted(data.words("lexicon", "fillers"), key=len, reverse=True)
+    fillers = data.words("lexicon", "fillers")
     p = re.compile("[" + "".join(map(re.escape, particles)) + "]") if particles else None
-    f = re.compile("|".join(map(re.escape, fillers))) if fillers else None
+    f = re.compile(_longest_first(fillers)) if fillers else None
     return p, f
 
 
@@ -47,8 +54,7 @@ def _english() -> tuple[re.Pattern[str] | None, dict[str, str]]:
     }
     if not table:
         return None, table
-    ordered = sorted(table, key=len, reverse=True)
-    words = "|".join(r"\s*".join(map(re.escape, w)) for w in ordered)
+    words = _longest_first(table, gaps=True)
     return re.compile(f"(?<![a-z])(?:{words})(?![a-z])", re.IGNORECASE), table
 
 

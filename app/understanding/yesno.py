@@ -78,18 +78,19 @@ _GAP_AFTER_YES = re.compile(
 #: 要嘛我在门口等 / 叫嘛叫嘛我都在门口了: a particle after a short yes (or the verb asked
 #: about) ends its clause when more words follow, as a pause would (the recogniser writes
 #: none).
+_SHORT_YES = "要|好|对|是|行|得"
+#: Particles a caller closes a stressed yes with (要嘛, 是呢); 吧 (要吧) is no stress.
+_STRESS = "嘛呢噻嘞哦啊咯撒喽"
 _PARTICLE_ENDS = re.compile(
-    r"((?:^|(?<=[，,。.！!；;…嘛呢噻嘞哦啊咯撒喽吧]))(?:要|好|对|是|行|得|叫|喊|挂|克|去|约)[的得了]?"
-    r"[嘛呢噻嘞哦啊咯撒喽吧])(?=[\u4e00-\u9fff])"
+    f"((?:^|(?<=[，,。.！!；;…{_STRESS}吧]))(?:{_SHORT_YES}|叫|喊|挂|克|去|约)[的得了]?"
+    f"[{_STRESS}吧])(?=[\u4e00-\u9fff])"
 )
 #: 要要要快点喊 / 对对对是的: a yes said over and over at the start is a clause of its own.
 _SAID_OVER = re.compile(r"^(要|对|好|是|行)\1+(?=[\u4e00-\u9fff])(?![的地])")  # not 好好的
 #: 好嘛，等一下 / 要嘛，我想想: the answer is not given yet.
 _STILL_DECIDING = ("等一下", "等下", "等等", "等哈", "想一下", "想想", "想一哈")
 #: 要的嘛 / 是呢嘛 / 要呢: a yes said with its particle, as callers stress it.
-_EMPHATIC_START = re.compile(
-    r"(?:要|好|对|是|行|得)[的得了]?[嘛呢噻嘞哦啊咯撒喽]"
-)
+_EMPHATIC_START = re.compile(f"(?:{_SHORT_YES})[的得了]?[{_STRESS}]")
 #: 要叫要叫 / 叫嘛叫嘛: a request said twice in a row is said once.
 _SAID_TWICE = re.compile(r"((?:要|叫|挂|约|订)\w{1,3})\1+")
 #: Particles and courtesies after 要得 / 要的 that add nothing (要得嘛，谢谢).

@@ -379,10 +379,7 @@ def test_a_keypad_only_service_starts_without_numpy_vosk_pydub_or_websockets(
     database_url = f"sqlite:///{tmp_path / 'ivr.sqlite3'}"
     heavy = ["numpy", "vosk", "pydub", "websockets", "soxr"]
     env = clean_environment(tmp_path)
-    result = subprocess.run(
-        [sys.executable, "-c", KEYPAD_ONLY_APP, database_url, str(tmp_path / "models"), *heavy],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
-    )
+    result = _python(tmp_path, env, KEYPAD_ONLY_APP, database_url, str(tmp_path / "models"), *heavy)
     assert result.returncode == 0, result.stderr
     voice, loaded = result.stdout.splitlines()
     assert voice == "espeak-ng (cmn)"  # the voice is still checked at start-up
@@ -412,11 +409,9 @@ def test_a_service_without_twilio_starts_without_the_http_clients(tmp_path: Path
     placed or a recording fetched, not to build the service and start its jobs."""
     database_url = f"sqlite:///{tmp_path / 'ivr.sqlite3'}"
     clients = ["httpx", "requests", "twilio.rest", "twilio.http.http_client"]
-    result = subprocess.run(
-        [sys.executable, "-c", KEYPAD_ONLY_STARTED, database_url, str(tmp_path / "models"),
-         *clients],
-        cwd=tmp_path, env=clean_environment(tmp_path), capture_output=True, text=True,
-        timeout=120,
+    result = _python(
+        tmp_path, clean_environment(tmp_path), KEYPAD_ONLY_STARTED, database_url,
+        str(tmp_path / "models"), *clients,
     )
     assert result.returncode == 0, result.stderr
     threads, loaded = result.stdout.splitlines()[-2:]
@@ -447,10 +442,7 @@ def test_serve_pauses_the_garbage_collector_only_until_the_app_is_built(
     """`ivr serve` builds the app with the collector paused; it must run again afterwards,
     or the service would never free a reference cycle."""
     env = clean_environment(tmp_path, IVR_DATABASE_URL=f"sqlite:///{tmp_path / 'ivr.sqlite3'}")
-    result = subprocess.run(
-        [sys.executable, "-c", SERVE_WITHOUT_LISTENING],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
-    )
+    result = _python(tmp_path, env, SERVE_WITHOUT_LISTENING)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-2:] == [
         "collector during start-up: False",
@@ -472,12 +464,19 @@ def test_a_worker_freezes_start_up_objects_once_its_app_is_built(tmp_path: Path)
     does: a full collection over those objects (some 200,000) stalled a worker's requests
     for 0.1 s or more of CPU (docs/performance.md). The collector still runs for the rest."""
     env = clean_environment(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'ivr.sqlite3'}")
-    result = subprocess.run(
-        [sys.executable, "-c", WORKER_BUILT],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
-    )
+    result = _python(tmp_path, env, WORKER_BUILT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-2:] == [
         "collector once built: True",
         "frozen: True True",
     ]
+
+
+def _python(
+    tmp_path: Path, env: dict[str, str], code: str, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a new Python process in ``tmp_path`` with ``env``, output captured."""
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
