@@ -149,7 +149,7 @@ def by_complaints_alone(text: str) -> bool:
 def _analyse(text: str) -> tuple[str | None, bool, bool]:
     """(the department, whether several were named, whether complaints alone decided it:
     no department name and no condition heard)."""
-    cleaned = clean(said_again(text))
+    cleaned = clean(said_again(_NOT_THIS_BUT.sub("，哦不对，", "".join(text.split()))))
     cleaned = _BOTH_PARTS.sub(lambda m: f"{m['a']}{m['c']}|{m['b']}也{m['c']}", cleaned)
     also = _ALSO.search(cleaned) is not None
     cleaned = _ALSO.sub("", cleaned)
@@ -184,7 +184,7 @@ def _analyse(text: str) -> tuple[str | None, bool, bool]:
             if not _accompanying(cleaned[hit.start : hit.end]):
                 leading.add(dept)
                 heard_leading.add(hit.exact)
-        elif kind == "child":
+        elif kind == "child" and not _CHILD_HELPS.match(cleaned, hit.end):
             child = True
     child = child or _CHILD_AGE.search(cleaned) is not None  # 我姑娘七岁: a child
     # an accompanying complaint heard as written does not outrank another heard by sound
@@ -209,6 +209,12 @@ def _analyse(text: str) -> tuple[str | None, bool, bool]:
     return _decide(names, conditions, symptoms, child), False, not names and not conditions
 
 
+#: 肚子疼哦不是肚子是牙齿疼 / 不是胃是心口疼: what is taken back before what is meant.
+_NOT_THIS_BUT = re.compile("不是[^，,。.！!？?、是]{1,8}是")
+#: 孙子要背我上楼 / 我孙子喊我: the child helps the caller, who is the patient.
+_CHILD_HELPS = re.compile(
+    "(?:也|就|都|天天|要|会|来|得)*(?:背|喊|叫|带|陪|送|扶|帮|接|给|照顾|管|问)我(?!家)"
+)
 #: 七岁 / 两岁半 / 12岁: an age of a child (not 七十岁, 八十二岁).
 _CHILD_AGE = re.compile(
     "(?<![一二三四五六七八九十百0-9])(?:[一二三四五六七八九两]|十[一二三四]?|1[0-4]|[1-9])(?:周岁|岁)"

@@ -125,8 +125,8 @@ def parse_digits(text: str) -> str | None:
 
 #: 六 十 三 二 十 一: a number in tens with the recogniser's gap around 十 is one number (63).
 _TENS_SPACED = re.compile(
-    "(?<![\u4e00-\u9fff])[一二三四五六七八九两]\s+十"
-    "(?:\s+[一二三四五六七八九](?![\u4e00-\u9fff])(?!\s+十))?"
+    r"(?<![\u4e00-\u9fff])[一二三四五六七八九两]\s+十"
+    r"(?:\s+[一二三四五六七八九](?![\u4e00-\u9fff])(?!\s+十))?"
 )
 
 
@@ -302,6 +302,9 @@ def _said_again(groups: tuple[str, ...]) -> str:
         first, rest = "".join(groups[:k]), "".join(groups[k:])
         if first == rest and len(first) >= 3:
             return rest
+    last = groups[-1] if len(groups) > 1 else ""
+    if len(last) in _WHOLE_LENGTHS and last.startswith("".join(groups[:-1])):
+        return last  # 零二四，零二四五: begun, then said whole
     if len(whole) in _WHOLE_LENGTHS:
         return whole
     for k in range(1, len(groups)):

@@ -52,7 +52,8 @@ _SHIFT = re.compile(
     "|(?:过后|之后|以后|过了|后)?的?(?:第(?P<n>[一二三四五六七])天|后一天|次日)"
     "|(?:过后|之后|以后|过了|后头|后面|后)(?P<k>[两二三四五六七])天"
     "|(?:过后|之后|以后|后)(?P<w>一)个?(?:礼拜|星期|周)"
-    "|(?:过后|之后|后头|后面)那天)"
+    "|(?:过后|之后|后头|后面)那天"
+    "|再过(?P<r>[一两二三四五六七])天)"
 )
 _COUNTS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7}
 
@@ -304,8 +305,8 @@ def shifted(date: dt.date, text: str, end: int) -> dt.date:
         return date - dt.timedelta(days=days)
     if shift["w"]:
         return date + dt.timedelta(days=7)
-    if shift["k"]:  # 过后两天 / 后三天
-        return date + dt.timedelta(days=_COUNTS[shift["k"]])
+    if shift["k"] or shift["r"]:  # 过后两天 / 后三天 / 后天再过一天
+        return date + dt.timedelta(days=_COUNTS[shift["k"] or shift["r"]])
     if shift["n"]:  # 第二天 (过了第二天) is the day after: the festival is the first
         return date + dt.timedelta(days=_COUNTS[shift["n"]] - 1)
     return date + dt.timedelta(days=1)

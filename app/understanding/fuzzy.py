@@ -299,7 +299,8 @@ def _hidden(start: int, end: int, written: list[tuple[int, int]]) -> bool:
     )
 
 
-#: A gap never spans a clause separator or a negation (血压不高 is not 血压…高).
+#: A gap never spans a clause separator or a negation (血压不高 is not 血压…高); the 别 of
+#: 特别 ("very": 胸口特别疼) is no negation.
 _GAP_STOPS = frozenset("|不没莫别未")
 
 
@@ -322,7 +323,7 @@ def _gap_spans(text: str, parts: tuple[str, ...], starts: list[int]) -> list[tup
         for part in parts[1:]:
             window = text[end : end + MAX_GAP + len(part)]
             j = window.find(part)
-            if j < 0 or any(c in _GAP_STOPS for c in window[:j]):
+            if j < 0 or any(c in _GAP_STOPS for c in window[:j].replace("特别", "")):
                 break
             end += j + len(part)
         else:

@@ -164,7 +164,8 @@ def _not_wanted(text: str, hit: Hit) -> bool:
     if not hit.label.startswith(("taxi:", "hospital:")):
         return False
     said = text[hit.start : hit.end]
-    if text[: hit.start].endswith(_NOT_WANTED_BEFORE) or (
+    before = text[: hit.start].removesuffix("要").removesuffix("想")  # 不是要叫车
+    if before.endswith(_NOT_WANTED_BEFORE) or (
         text[: hit.start].endswith("不") and said.startswith(("要", "用", "叫", "坐", "挂"))
     ):
         return True  # 不要车 / 不用挂号

@@ -22,7 +22,7 @@ from app.understanding.festivals import (
 )
 from app.understanding.fuzzy import Matcher, is_han
 from app.understanding.market_days import market_day
-from app.understanding.normalize import after_correction, clean, without_english
+from app.understanding.normalize import SEP, after_correction, clean, without_english
 from app.understanding.numerals import NUM_CHARS, to_int
 
 _N = f"[{NUM_CHARS}]+"
@@ -43,7 +43,9 @@ _MORNING_DAYS = ("明早", "今早")
 _SAID_AGAIN_DAY = re.compile(
     "(?<=天|[一二三四五六日])(?:不|哦|噢)(?=大后天|后天|明天|今天|下下?个?(?:礼拜|星期|周)|(?:礼拜|星期|周))"
 )
-_AFTER_DAYS = re.compile(f"(?P<n>{_N})天(?:以后|之后|后)|再?过(?P<k>{_N})天")
+_AFTER_DAYS = re.compile(
+    f"(?P<n>{_N})天(?:以后|之后|后)|(?<![天号])(?<![天号]再)再?过(?P<k>{_N})天"  # not 后天再过一天
+)
 #: 一个礼拜以后 / 两个星期后 / 过一个礼拜: that many weeks from today.
 _AFTER_WEEKS = re.compile(
     f"(?P<n>{_N})个?(?:礼拜|星期|周)(?:以后|之后|后)|过(?P<k>{_N})个?(?:礼拜|星期|周)"
@@ -336,6 +338,10 @@ _SAME_DAY_NEXT_WEEK = re.compile("下个?(?:周|礼拜|星期)的?今天")
 _LAST_OF_MONTH = re.compile(
     "(?P<next>下个?月)?(?:这个?月|本月|月底)?[的就是那]*(?:月底)?[的就是那]*(?<=月|底|的|就|是|那)最后一天"
 )
+#: 这个月底 / 月底那天 / 下个月底: the month's last day (not 月底前, 月底左右).
+_MONTH_END = re.compile(
+    f"(?P<next>下个?)?(?:这个?|本)?月底(?:那天|那一天)?(?![前之以左])(?![的就是那吧嘛]*{_N}{_DAY_END})"
+)
 #: A weekday said with 下 (下周三) and later without it (周三下午要接孙子): the same week.
 _NEXT_WEEKDAY = re.compile("下个?(?:礼拜|星期|周)[一二三四五六日天七]")
 _BARE_WEEKDAY = re.compile("(?<![下这个上])(?=(?:礼拜|星期|周)[一二三四五六日天七])")
@@ -355,7 +361,7 @@ def _morning_of_another_day(cleaned: str, date: dt.date, today: dt.date) -> bool
 
 def _said_plainly(text: str, today: dt.date) -> str:
     """Days said in words the day rules do not read, said plainly: a week from today, the
-    month's last day, a weekday said again without the 下 it was said with first."""
+    month's last day (月底), a weekday said again without the 下 it was said with first."""
     text = _SAME_DAY_NEXT_WEEK.sub("七天以后", text)
 
     def last_day(m: re.Match[str]) -> str:
@@ -363,7 +369,7 @@ def _said_plainly(text: str, today: dt.date) -> str:
         day = calendar.monthrange(year, month)[1]
         return f"{month}月{day}号" if m["next"] else f"{day}号"
 
-    text = _LAST_OF_MONTH.sub(last_day, text)
+    text = _MONTH_END.sub(last_day, _LAST_OF_MONTH.sub(last_day, text))
     first = _NEXT_WEEKDAY.search(text)
     if first:
         text = text[: first.end()] + _BARE_WEEKDAY.sub("下", text[first.end() :])
@@ -371,7 +377,11 @@ def _said_plainly(text: str, today: dt.date) -> str:
 
 
 #: 过几天再说 / 到时候再讲: the choice of a day put off.
-_PUT_OFF = re.compile("再说|再讲|再看|到时候再|以后再|再打|(?:过了|过完|完了|之后)再(?:去|来)")
+#: 现在说不好 / 还没定: not decided yet.
+_PUT_OFF = re.compile(
+    "再说|再讲|再看|到时候再|以后再|再打|(?:过了|过完|完了|之后)再(?:去|来)"
+    "|说不好|说不准|定不下|定不了|还没定|没想好|还不晓得|不晓得哪天"
+)
 #: 下午好些 / 上午合适: a half-day said to suit the caller best.
 _PREFERRED_SESSION = re.compile(
     "(?P<session>上午|下午|早上)(?:好些|好点|好一点|合适|方便|得空|有空|比较好|要好些|最好)"
@@ -497,6 +507,34 @@ def _last_said(part: str, today: dt.date) -> dt.date | None:
     if len(starts) < 2:
         return None
     return _date(part[starts[-1] :], today)
+
+
+#: What an answer clause may hold besides its day and half-day (后天去, 就后天上午嘛).
+_ANSWER_LEFTOVER = 4
+_CONDITION = re.compile("要是|如果|假如|万一|没得号|没有号")
+
+
+def _answer_clause(clause: str, today: dt.date) -> bool:
+    """Does the clause just say a day (就后天上午嘛), not a reason naming one (中秋要在家团圆)?"""
+    t = _tables()
+    bare = clause
+    for pattern in (_MONTH_DAY, _DAY, t["week_re"], t["days_re"], festival_words(), _HALF_DAY_WORD):
+        bare = pattern.sub("", bare)
+    return len(bare) <= _ANSWER_LEFTOVER and not _CONDITION.search(clause)
+
+
+def _last_said_clause(clauses: str, today: dt.date) -> dt.date | None:
+    """明天街子天，我要卖茶，后天去: of days said in their own clauses, the last, when its
+    clause just says a day (a later clause giving a reason, 中秋要在家团圆, or a condition,
+    要是没得号就后天, does not count; nor a weekday said of the day before it)."""
+    dated = [(c, d) for c in clauses.split(SEP) if (d := _date(c, today)) is not None]
+    if len({d for _, d in dated}) < 2:
+        return None
+    clause, last = dated[-1]
+    week = _tables()["week_re"].fullmatch(clause)
+    if week and not week["pre"] and any(d.weekday() == last.weekday() for _, d in dated[:-1]):
+        return None  # 四月二号，星期五: the weekday of the day said
+    return last if _answer_clause(clause, today) else None
 
 
 def _month_carried(part: str, before: dt.date | None, today: dt.date) -> dt.date | None:
@@ -742,7 +780,7 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     clauses, refused = _without_refused(_without_weekday_said_of(said, today), today)
     cleaned = clauses.replace("|", "")
     date, session = _date_and_session(cleaned, today)
-    date = _day_not_busy(clauses, today) or date
+    date = _day_not_busy(clauses, today) or _last_said_clause(clauses, today) or date
     either = _EITHER_DAY.search(cleaned)
     if either:  # 下周一或者下周二都得: no one day chosen, unless one is said after (就后天嘛)
         date = _date(cleaned[either.end() :], today)

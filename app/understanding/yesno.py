@@ -66,7 +66,7 @@ _STUTTER = re.compile(r"(\w)(?:…+|\.{2,}|、)+\1|(要)\s+\2")
 #: 叫嘛 / 挂吧 / 那就约嘛 / 帮我叫一个: the verb asked about said back with a particle, as a
 #: clause of its own, is a yes (不叫了 is not: no particle clause).
 _VERB_BACK = re.compile(
-    r"(?:(?<=^)|(?<=[，,。.！!；;]))(?:那就|就|那)?(?:麻烦你|麻烦您|请你|请您)?(?:帮我)?(?:叫|挂|约|订|喊)"
+    r"(?:(?<=^)|(?<=[，,。.！!；;]))(?:那就|就|那|要)?(?:麻烦你|麻烦您|请你|请您)?(?:[帮给][我他她])?(?:叫|挂|约|订|喊)"
     r"(?:[嘛吧撒]|一个|一下)+(?=$|[，,。.！!；;])"
 )
 #: 好 麻烦你了 / 要叫 要叫 我在门口等: the recogniser's gap right after a short yes ends its
@@ -82,13 +82,15 @@ _SHORT_YES = "要|好|对|是|行|得"
 #: Particles a caller closes a stressed yes with (要嘛, 是呢); 吧 (要吧) is no stress.
 _STRESS = "嘛呢噻嘞哦啊咯撒喽"
 _PARTICLE_ENDS = re.compile(
-    f"((?:^|(?<=[，,。.！!；;…{_STRESS}吧]))(?:{_SHORT_YES}|叫|喊|挂|克|去|约)[的得了]?"
+    f"((?:^|(?<=[，,。.！!；;…{_STRESS}吧]))(?:{_SHORT_YES}|(?:要)?(?:[帮给][我他她])?(?:叫|喊|挂|约)|克|去)[的得了]?"
     f"[{_STRESS}吧])(?=[\u4e00-\u9fff])"
 )
 #: 要要要快点喊 / 对对对是的: a yes said over and over at the start is a clause of its own.
 _SAID_OVER = re.compile(r"^(要|对|好|是|行)\1+(?=[\u4e00-\u9fff])(?![的地])")  # not 好好的
 #: 好嘛，等一下 / 要嘛，我想想: the answer is not given yet.
 _STILL_DECIDING = ("等一下", "等下", "等等", "等哈", "想一下", "想想", "想一哈")
+#: A question word right after a yes word (是哪家医院, 是几点, 要哪样): asked, not answered.
+_WH_WORD = re.compile("哪|什么|啥|几|咋|谁|多少|多久")
 #: 要的嘛 / 是呢嘛 / 要呢: a yes said with its particle, as callers stress it.
 _EMPHATIC_START = re.compile(f"(?:{_SHORT_YES})[的得了]?[{_STRESS}]")
 #: 要叫要叫 / 叫嘛叫嘛: a request said twice in a row is said once.
@@ -309,6 +311,9 @@ _CHECKING_TAIL = re.compile(
 )
 
 
+#: 我说错了 closing an answer that was corrected in it: a comment on the correction.
+_SAID_WRONG_TAIL = re.compile(r"[\s,，、.。…!！]*(?:我|刚才)?(?:说|讲)错了[\s,，、.。…!！]*$")
+_CORRECTED = re.compile(r"不是|不对")
 #: 刚才没听清，要的要的 / 没听到 哦 对的: not having heard the question, then the answer.
 _NOT_HEARD_THEN = re.compile(
     r"^.*?(?:没\s*听\s*清\s*楚?|没\s*听\s*[到见]|听\s*不\s*清\s*楚?)[\s,，、.。…!！]*(?=\S)"
@@ -394,6 +399,8 @@ def _after_asking_back(text: str) -> str:
     last "(she) says" of an answer passed on, when an answer follows it (and without a
     check that the answer was heard after it)."""
     text = _CHECKING_TAIL.sub("", text) or text
+    if _CORRECTED.search(text):  # 不要，哦不是，要，要，我说错了: the correction commented on
+        text = _SAID_WRONG_TAIL.sub("", text) or text
     text = _NOT_HEARD_THEN.sub("", text) or text
     rest = _ECHO_START.sub("", _ASKED_BACK_THEN.sub("", text))
     return rest if rest != text and rest.strip() else text
@@ -430,13 +437,14 @@ def parse_yesno(text: str) -> str:
         return "unknown"
     if _BOTH_WAYS.search(cleaned):
         return "unknown"
-    if _is_tail_question(cleaned):
+    if _is_tail_question(cleaned) or _PUT_BACK.search(text):
         return "unknown"
-    hits = [
-        _negated_assent(cleaned, h)
-        for h in matcher().hits(cleaned)
-        if h.label != "none" and _counts(cleaned, h)
-    ]
+    heard = [h for h in matcher().hits(cleaned) if h.label != "none"]
+    hits = [_negated_assent(cleaned, h) for h in heard if _counts(cleaned, h)]
+    if _only_yes_words(cleaned, heard):
+        return "yes"  # 是的 要 我要: every word said is a yes
+    if any(h.label == "yes" and _WH_WORD.match(cleaned, h.end) for h in hits):
+        return "unknown"  # 是哪家医院 / 是几点: a question that starts like a yes
     assents = any(h.label == "yes" for h in hits)
     if assents and _yes_then_more_of_it(text, cleaned, hits):
         return "yes"  # 要得要得，我老伴也要一起去，你喊个宽点的车: details of the same thing
@@ -476,13 +484,35 @@ _BEFORE_A_CONDITION = frozenset({"嗯", "呃", "那", "那么", "嗯嗯", "这�
 
 
 def _opens_with_a_condition(cleaned: str) -> bool:
-    """要是不贵就叫 / 嗯……如果明天不下雨就去: the answer depends on a condition."""
+    """要是不贵就叫 / 嗯……如果明天不下雨就去 / 有车的话就要: the answer depends on a
+    condition."""
+    if "的话" in cleaned.split(SEP, 1)[0]:
+        return True
     for clause in cleaned.split(SEP):
         if clause.startswith(_conditionals()):
             return True
         if clause not in _BEFORE_A_CONDITION:
             return False
     return False
+
+
+#: 要嘛不要嘛，你说呢: the question put back to the one asking.
+_PUT_BACK = re.compile(r"你\s*(?:说|讲|看|觉得)\s*呢[\s?？。.!！]*$")
+#: The yes of someone listening (是是, 对对, 嗯): it may only be going on to talk.
+_ACKNOWLEDGING = frozenset("是对嗯")
+#: Who may be named in an answer made only of yes words (是的 要 我要).
+_WHO = re.compile("我们|我|他|她")
+
+
+def _only_yes_words(cleaned: str, hits: list[Hit]) -> bool:
+    """Every word of the answer (besides who says it) is a yes word, said more than once."""
+    yes = [h for h in hits if h.label == "yes"]
+    if len(yes) < 2 or len(yes) != len(hits):
+        return False
+    left = list(cleaned)
+    for h in yes:
+        left[h.start : h.end] = [""] * (h.end - h.start)
+    return not _WHO.sub("", "".join(left).replace(SEP, ""))
 
 
 #: Words that change what was asked (要，要晚一点的 / 好，换个专家): no plain yes after all.
@@ -509,11 +539,14 @@ def _yes_then_more_of_it(raw: str, cleaned: str, hits: list[Hit]) -> bool:
     # 要呢要呢，我跟你讲……: an emphatic yes (said twice, or with its particle) stays a yes
     # while the caller goes on telling; a plain one before 我跟你说 turns to something else
     clauses = cleaned.split(SEP)
-    emphatic = (
-        len(in_first) > 1
-        or clauses[1] == first
-        or _EMPHATIC_START.match(_SPACES.sub("", raw)) is not None
-    )
+    if set(first) <= _ACKNOWLEDGING:
+        emphatic = False  # 是是，我跟你说……: "yes, yes" said to go on talking, not wanting
+    else:
+        emphatic = (
+            len(in_first) > 1
+            or clauses[1] == first
+            or _EMPHATIC_START.match(_SPACES.sub("", raw)) is not None
+        )
     return not (
         any(h.label != "yes" for h in hits)
         or "?" in raw
