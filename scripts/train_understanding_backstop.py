@@ -71,6 +71,8 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_al.jsonl",
     "tests/data/understanding/independent_am.jsonl",
     "tests/data/understanding/independent_an.jsonl",
+    "tests/data/understanding/independent_aw.jsonl",
+    "tests/data/understanding/independent_ax.jsonl",
     "tests/data/understanding/independent_ao.jsonl",
     "tests/data/understanding/independent_ap.jsonl",
     "tests/data/understanding/independent_aq.jsonl",

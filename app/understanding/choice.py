@@ -23,8 +23,9 @@ def _tables() -> tuple[dict[str, int], re.Pattern[str], re.Pattern[str]]:
     return ordinals, marked, re.compile("|".join(map(re.escape, not_digits)))
 
 
-#: 第一个不对，第二个 / 第一个不是，要第二个: what was said before a correction is taken back.
-_TAKEN_BACK = re.compile("不对|不是|说错了|错了|不要")
+#: 第一个不对，第二个 / 第一个不是，要第二个: what was said before a correction is taken back;
+#: so is what was weighed before 那就 (第一个，第二个好，那就第二个).
+_TAKEN_BACK = re.compile("不对|不是|说错了|错了|不要|那就")
 
 
 def parse_choice(text: str) -> int | None:

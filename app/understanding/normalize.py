@@ -67,10 +67,19 @@ def without_english(text: str) -> str:
     return pattern.sub(lambda m: table["".join(m.group(0).lower().split())], text)
 
 
+#: 我……的……号……是……哪……天: words said one by one, slowly, with a trailing pause after
+#: each (four or more words of one or two characters): one phrase, not seven clauses.
+_SLOW_WORDS = re.compile(
+    r"[\u4e00-\u9fff]{1,2}(?:(?:…+|\.{3,}|—+)[\u4e00-\u9fff]{1,2}(?![\u4e00-\u9fff])){3,}"
+)
+_TRAILING = re.compile(r"…+|\.{3,}|—+")
+
+
 def basic(text: str) -> str:
     """NFKC width folding, lower case, English words mixed in -> Chinese, punctuation ->
     ``SEP`` (collapsed, trimmed)."""
     text = without_english(unicodedata.normalize("NFKC", text).lower())
+    text = _SLOW_WORDS.sub(lambda m: _TRAILING.sub("", m.group(0)), text)
     text = _WORD_SPACE.sub("", text)
     text = _PUNCT.sub(SEP, text)
     return text.strip(SEP)

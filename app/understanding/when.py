@@ -463,6 +463,8 @@ def _date_and_session(text: str, today: dt.date) -> tuple[dt.date | None, str | 
     t = _tables()
     if t["corrections"].search(text) is None or _no_preference_re().search(text):
         said = [d for d in (_date(p, today) for p in t["restatements"].split(text)) if d]
+        if said and _day_taken_back_for_any(text):
+            return None, _session(text)  # 明天——不是，哪天都行: no day after all
         return (said[-1] if said else None), _session(text)
     denied = _DENIED_DAY.search(text)
     if denied and _date(text[: denied.start()], today) is None:
@@ -494,6 +496,17 @@ _PAST_DAY = re.compile("(?:过后|以后|之后|过了)(?!那|第|的|头一|个
 
 
 _SAID_DAY = re.compile(f"{_ANY_DAY}")
+
+
+def _day_taken_back_for_any(text: str) -> bool:
+    """A day said, taken back (不是, 不对), then any day: the last no-preference word comes
+    after a correction that comes after the last day said."""
+    days = list(_SAID_DAY.finditer(text))
+    any_day = list(_no_preference_re().finditer(text))
+    if not days or not any_day:
+        return False
+    taken_back = _tables()["corrections"].search(text, days[-1].end())
+    return taken_back is not None and taken_back.end() <= any_day[-1].start()
 
 
 def _last_said(part: str, today: dt.date) -> dt.date | None:
@@ -570,7 +583,7 @@ def _time_words() -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, reversed(words))))
 
 
-_CLAUSES = re.compile(r"[，,。.；;！!？?、]")
+_CLAUSES = re.compile(r"[，,。.；;！!？?、]|—+")
 
 
 _ECHOED = re.compile(r"[^，,。.；;！!？?、]+[?？](?=.*[^?？\s])")
@@ -653,6 +666,14 @@ _TODAY_IS = re.compile("今天(?:是|就是|刚好是|正好是)?(?=.)")
 _DEADLINE = re.compile(f"(?:{_ANY_DAY}|[\u4e00-\u9fff]{{2,3}}节?)(?:之前|以前)(?=都|随便|哪天)")
 
 
+@cache
+def _before_festival() -> re.Pattern[str]:
+    """中秋前 / 国庆之前 (not 中秋前一天, 中秋前头那天): a festival said as a deadline."""
+    return re.compile(
+        f"(?:{festival_words().pattern})节?(?:之前|以前|前)(?![一两二三四五六七几头面那])"
+    )
+
+
 def _without_weekday_said_of(text: str, today: dt.date) -> str:
     """The weekday said of a day word dropped; 今天礼拜天 / 今天是元宵节 dropped whole when
     another day is said (it tells what today is, not when); a day said as a deadline
@@ -683,6 +704,9 @@ def _without_weekday_said_of(text: str, today: dt.date) -> str:
                 text = rest
     if _no_preference_re().search(text):
         text = _DEADLINE.sub("", text)
+    before = _before_festival().sub("", text)
+    if before != text and _date(before, today) is not None:
+        text = before  # 中秋前嘛，后天上午: the festival is a deadline, the day is said
     return text
 
 

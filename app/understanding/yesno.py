@@ -437,9 +437,15 @@ def parse_yesno(text: str) -> str:
         return "unknown"
     if _BOTH_WAYS.search(cleaned):
         return "unknown"
-    if _is_tail_question(cleaned) or _PUT_BACK.search(text):
+    if _is_tail_question(cleaned) or _PUT_BACK.search(text) or _HAS_IT.search(cleaned):
         return "unknown"
-    heard = [h for h in matcher().hits(cleaned) if h.label != "none"]
+    if cleaned.rsplit(SEP, 1)[-1] in _STILL_DECIDING:
+        return "unknown"  # 嗯……不……等等: not decided yet
+    heard = [
+        h
+        for h in matcher().hits(cleaned)
+        if h.label != "none" and not _said_of_something(cleaned, h)
+    ]
     hits = [_negated_assent(cleaned, h) for h in heard if _counts(cleaned, h)]
     if _only_yes_words(cleaned, heard):
         return "yes"  # 是的 要 我要: every word said is a yes
@@ -464,6 +470,8 @@ def parse_yesno(text: str) -> str:
         return _answer_after_thinking(cleaned, hits)
     if all(h.label == "no" for h in hits) and _asks_about_another(text, cleaned):
         return "unknown"  # 不要，我想问问挂号咋个挂: a no to this, and a question about another
+    if len({h.label for h in hits}) > 1 and (last := _last_answer_clause(cleaned, hits)):
+        return last  # 不要——要！要要，你莫管他，要: the last word counts
     tier = [h for h in hits if _strong(h)] or hits
     labels = {h.label for h in tier}
     if len(labels) == 1:
@@ -498,6 +506,36 @@ def _opens_with_a_condition(cleaned: str) -> bool:
 
 #: 要嘛不要嘛，你说呢: the question put back to the one asking.
 _PUT_BACK = re.compile(r"你\s*(?:说|讲|看|觉得)\s*呢[\s?？。.!！]*$")
+#: 下雨了没得 / 车来了没有: a Kunming question (has it ... or not), not a no.
+_HAS_IT = re.compile("了没(?:得|有)$")
+#: What may stand before 不好 when it answers (我不好说 is not 腿不好, said of the legs).
+_BEFORE_AN_ANSWER = frozenset("我你那这也都就还是说" + SEP)
+
+
+def _said_of_something(cleaned: str, hit: Hit) -> bool:
+    """腿不好 / 身体不好: 不好 said of something, in the middle of a clause, is no answer."""
+    return (
+        cleaned[hit.start : hit.end] == "不好"
+        and hit.start > 0
+        and cleaned[hit.start - 1] not in _BEFORE_AN_ANSWER
+    )
+
+
+def _last_answer_clause(cleaned: str, hits: list[Hit]) -> str | None:
+    """The label of the last clause when it is nothing but an answer (要 / 不要 / 要要) and
+    answers conflict: the last word counts (不要——要！要要，你莫管他，要)."""
+    found = None
+    clauses = cleaned.split(SEP)
+    if len(clauses) < 3 or clauses[-2] == "不":
+        return None  # 不……要 is 不要 said with a pause; two clauses decide as before
+    start = len(cleaned) - len(clauses[-1])
+    inside = [h for h in hits if start <= h.start]
+    covered = sum(h.end - h.start for h in inside)
+    if inside and covered == len(clauses[-1]) and len({h.label for h in inside}) == 1:
+        found = inside[0].label
+    return found if found in ("yes", "no") else None
+
+
 #: The yes of someone listening (是是, 对对, 嗯): it may only be going on to talk.
 _ACKNOWLEDGING = frozenset("是对嗯")
 #: Who may be named in an answer made only of yes words (是的 要 我要).

@@ -128,3 +128,54 @@ def test_an_attack_over_is_no_emergency() -> None:
 def test_digits_begun_then_said_whole() -> None:
     assert u("digits", "零二四，零二四五") == "0245"
     assert u("digits", "一三八 一三八零 一二三四")[:3] == "138"  # a mobile stays whole
+
+
+def test_words_said_one_by_one_slowly_are_one_phrase() -> None:
+    assert u("intent", "我……的……号……是……几……号") == "query"
+    assert u("department", "我……眼睛……看……不……清……楚") == "眼科"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("不要——要！要要，你别听他的，要", "yes"),  # the last word counts
+        ("要，要，哦不要，不要", "no"),
+        ("不……要", "no"),  # 不要 said with a pause
+        ("要叫 我老伴腿不好", "yes"),  # 不好 said of the legs
+        ("车来了没得", "unknown"),  # a question, not a no
+        ("嗯……不……等一下", "unknown"),  # not decided yet
+    ],
+)
+def test_yes_no_the_last_word_and_words_that_are_no_answer(text: str, said: str) -> None:
+    assert u("yesno", text) == said
+
+
+def test_a_festival_as_a_deadline_and_any_day_after_a_day_taken_back() -> None:
+    mid_autumn = dt.date(2027, 9, 15)
+    today = mid_autumn - dt.timedelta(days=4)
+    ahead = (today + dt.timedelta(days=2)).isoformat()
+    assert understand("when", "中秋前嘛，后天上午", today) == {"date": ahead, "session": "am"}
+    assert understand("when", "中秋前一天", today)["date"] == "2027-09-14"
+    assert u("when", "明天——不是，哪天都行") == when(None, None)
+
+
+def test_a_choice_weighed_then_decided() -> None:
+    assert u("choice", "第一个——第二个好——那就第二个嘛") == 2
+
+
+def test_digits_said_in_english() -> None:
+    assert u("digits", "one three five 零八七幺 二二四六") == "13508712246"
+    assert u("digits", "last four 是 three three seven nine") == "3379"
+    assert u("digits", "我一时想不起来，等我找一下") is None  # 一时 is "for a moment"
+
+
+def test_sudden_weakness_of_an_arm_is_an_emergency_an_old_one_is_not() -> None:
+    assert u("emergency", "他说话突然说不清楚了，手也抬不起来") is True
+    assert u("emergency", "我老伴突然一只手抬不起来了") is True
+    assert u("emergency", "我手抬不起来好几年了，肩周炎") is False
+
+
+def test_english_words_for_asking_again_and_checking() -> None:
+    assert u("intent", "sorry 信号不好 say again") == "repeat"
+    assert u("intent", "can you check 我妈的 booking 是 which day") == "query"
+    assert u("yesno", "Sure，就帮她订这个") == "yes"
