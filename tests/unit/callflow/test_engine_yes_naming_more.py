@@ -61,7 +61,7 @@ def flow(question: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-OFFER = {
+OFFER: dict[str, Any] = {
     "ask": "ask", "simpler": "ask_s", "expect": "yesno",
     "keys": {1: "done"}, "answers": {"yes": "done", "no": "refused"},
     "otherwise": {
@@ -119,7 +119,7 @@ def test_an_hour_said_instead_of_yes_or_no_is_that_answer(tmp_path: Path) -> Non
     assert SAID_WITH_YES not in call.vars
 
 
-READ_BACK = {
+READ_BACK: dict[str, Any] = {
     "ask": "ask", "simpler": "ask_s", "expect": "yesno",
     "keys": {1: "done"}, "answers": {"yes": "done", "no": "refused"},
     "otherwise": {
@@ -152,7 +152,7 @@ def test_while_only_if_is_unset_only_a_yes_naming_a_counted_part_is_taken(
         assert call.vars[SAID_WITH_YES] is True
 
 
-KEEP_OR_CHANGE = {
+KEEP_OR_CHANGE: dict[str, Any] = {
     "ask": "ask", "simpler": "ask_s", "expect": "yesno",
     "keys": {1: "done", 2: "refused"}, "key_words": {1: ["留着"], 2: ["换", "改"]},
     "answers": {"decline": "done"},
