@@ -1,0 +1,132 @@
+"""An hour named with a yes at the hospital's offer ("好，10点的" at an offer of 明天上午8点)
+is never booked as the slot offered: the slot at that hour of that day, else the nearest
+one said so, is offered to be confirmed. The same at a booking read out and at a move
+offer ("改到后天", "好，后天的", "好，3点的"): the move goes only where the caller said.
+Whole calls through the real flows, understanding, booking rules and database."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from app.calls.service import CallService
+from app.core.db import Database
+from app.hospital.enums import AppointmentStatus
+from app.hospital.models import Appointment, Schedule, Slot
+from support.calls import all_said, demo_call_service, last_four
+from support.calls import play as call
+
+TODAY = date(2026, 11, 30)  # a Monday
+NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
+ZHANG = "+8613800000001"  # 张秀英, booking for herself
+CARDIOLOGY = ("2", "1", "1")  # 挂号, 内科, 心血管内科: "最早的号是：明天星期二上午8点…"
+FIRST_OFFER = "最早的号是：明天星期二上午8点"
+TUESDAY, WEDNESDAY = date(2026, 12, 1), date(2026, 12, 2)
+
+
+@pytest.fixture
+def service(db: Database) -> CallService:
+    return demo_call_service(db, today=TODAY, now=NOW)
+
+
+def booked(db: Database) -> list[tuple[date, str]]:
+    """The day and start of every booked appointment."""
+    with db.session() as session:
+        rows = session.execute(
+            select(Schedule.day, Slot.start_time)
+            .join(Slot, Slot.schedule_id == Schedule.id)
+            .join(Appointment, Appointment.slot_id == Slot.id)
+            .where(Appointment.status == AppointmentStatus.BOOKED)
+        )
+        return sorted((day, f"{start:%H:%M}") for day, start in rows)
+
+
+def _after(lines: list[str], answer: str) -> str:
+    return all_said(lines[lines.index(f"来电者：{answer}") + 1 :])
+
+
+@pytest.mark.parametrize(
+    ("answer", "heard", "start"),
+    [
+        # No slot at 10: said so, the nearest of that morning offered.
+        ("好，10点的", "您说的是明天星期二上午10点。这天上午10点没有空的号，离得最近的号是："
+         "明天星期二上午9点40分", "09:40"),
+        ("行 十点钟那个", "这天上午10点没有空的号，离得最近的号是：明天星期二上午9点40分",
+         "09:40"),
+        # An afternoon hour: the slot at that hour, that afternoon.
+        ("要得，下午三点的", "您说的是明天星期二下午3点。这天的号是：明天星期二下午3点",
+         "15:00"),
+        # Noon: no clinic at 12, the nearest is the afternoon's first.
+        ("好，12点的", "您说的是明天星期二中午12点。这天中午12点没有空的号，离得最近的号是："
+         "明天星期二下午2点", "14:00"),
+        # An hour with a no: that hour's slot, not "这个号不挂".
+        ("不行，十点的", "离得最近的号是：明天星期二上午9点40分", "09:40"),
+    ],
+)
+def test_an_hour_named_at_the_offer_is_that_hours_slot_booked_only_when_confirmed(
+    service: CallService, db: Database, answer: str, heard: str, start: str
+) -> None:
+    lines = call(service, ZHANG, *CARDIOLOGY, answer, "hangup")
+    assert FIRST_OFFER in all_said(lines)
+    after = _after(lines, answer)
+    assert heard in after and "挂好了" not in after, after
+    assert booked(db) == []  # least of all 8:00
+    lines = call(service, ZHANG, *CARDIOLOGY, answer, "1", "2")  # confirmed, no car
+    assert "给您自己挂好了：明天星期二" in _after(lines, answer)
+    assert booked(db) == [(TUESDAY, start)]
+
+
+def test_the_hour_offered_named_with_the_yes_books_at_once(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, *CARDIOLOGY, "好，八点钟那个", "2")
+    assert _after(lines, "好，八点钟那个").startswith("热线：给您自己挂好了：明天星期二上午8点")
+    assert booked(db) == [(TUESDAY, "08:00")]
+
+
+def _book_tuesday_8(service: CallService) -> None:
+    call(service, ZHANG, *CARDIOLOGY, "1", "2")  # 明天星期二上午8点, no car
+
+
+DETAILS = "这个号留着，请按1。要改时间，请按3。"
+
+
+@pytest.mark.parametrize(
+    ("turns", "heard", "moved_to"),
+    [
+        # At the booking read out: a day said for it is the move to that day.
+        (("改到后天",), "您说的是后天星期三。\n热线：您自己的号可以改到：后天星期三上午8点",
+         (WEDNESDAY, "08:00")),
+        (("对，后天的",), "您自己的号可以改到：后天星期三上午8点", (WEDNESDAY, "08:00")),
+        (("后天下午的",), "您说的是后天星期三下午。\n热线：您自己的号可以改到：后天星期三下午2点",
+         (WEDNESDAY, "14:00")),
+        # At a move offer (明天下午2点): a yes naming another day or hour is no yes.
+        (("3", "好，后天的"), "您自己的号可以改到：后天星期三上午8点", (WEDNESDAY, "08:00")),
+        (("3", "好，3点的"), "您说的是明天星期二下午3点。\n热线：您自己的号可以改到：明天星期二下午3点",
+         (TUESDAY, "15:00")),
+    ],
+)
+def test_a_day_or_hour_named_for_a_booking_moves_it_only_there_once_confirmed(
+    service: CallService, db: Database, turns: tuple[str, ...], heard: str,
+    moved_to: tuple[date, str],
+) -> None:
+    _book_tuesday_8(service)
+    lines = call(service, ZHANG, "2", "2", last_four(db), *turns, "hangup")
+    assert DETAILS in all_said(lines)
+    after = _after(lines, turns[-1])
+    assert heard in after and "改好了" not in after and "没有听明白" not in after, after
+    assert booked(db) == [(TUESDAY, "08:00")]  # not moved, least of all to 下午2点
+    lines = call(service, ZHANG, "2", "2", last_four(db), *turns, "1")
+    assert "您自己的号改好了" in _after(lines, turns[-1])
+    assert booked(db) == [moved_to]
+
+
+def test_a_no_naming_the_day_of_a_move_offer_keeps_the_booking(
+    service: CallService, db: Database
+) -> None:
+    _book_tuesday_8(service)
+    lines = call(service, ZHANG, "2", "2", last_four(db), "3", "明天不行", "hangup")
+    assert "好的，这个号给您留着。" in _after(lines, "明天不行")
+    assert booked(db) == [(TUESDAY, "08:00")]
