@@ -318,11 +318,10 @@ class Engine:
         said = _answer(self.understand(other.expect, text, ctx.today))
         if gated:
             said = _only(said, other.yes_naming)
-        compared = None
+        compared = kept = None
         if other.compare_as is not None:
-            compared = _within(
-                _answer(self.understand(other.compare_as.expect, text, ctx.today)), offered
-            )
+            kept = _answer(self.understand(other.compare_as.expect, text, ctx.today))
+            compared = _within(kept, offered)
         if heard_nothing:
             if said is None and not _named(compared):
                 return False
@@ -335,8 +334,8 @@ class Engine:
                 call.vars.pop(other.save_as, None)
             else:
                 call.vars[other.save_as] = said
-        if other.compare_as is not None:
-            call.vars[other.compare_as.save_as] = compared
+        if other.compare_as is not None:  # all of it: "改到下午三点" offers nothing to compare
+            call.vars[other.compare_as.save_as] = kept
         if value == "no":
             call.vars[SAID_WITH_NO] = True
         elif value == "yes":

@@ -181,6 +181,20 @@ def test_a_key_in_with_keys_said_with_what_it_changes_to_is_that_answer(
         assert call.vars["change"]["date"] == SUNDAY
 
 
+def test_the_second_reading_is_kept_whole_even_with_nothing_offered(tmp_path: Path) -> None:
+    """With nothing offered there is nothing to compare, but the hour of "改到下午3点" is
+    still kept for the flow's action."""
+    question = {**KEEP_OR_CHANGE, "otherwise": {
+        "expect": "when", "save_as": "wanted", "on_value": "other", "with_keys": [2],
+        "compare_as": {"expect": "change", "save_as": "wanted_time"},
+    }}
+    hotline, call = _at(tmp_path, question)
+    hotline.step(call, Speech("改到下午3点"), FakeContext(vars=call.vars))
+    assert call.state == "other"
+    assert call.vars["wanted"] == {"date": None, "session": "pm"}
+    assert call.vars["wanted_time"]["clock"] == [15, 0]
+
+
 def test_a_plain_yes_where_yes_goes_nowhere_is_still_not_understood(tmp_path: Path) -> None:
     hotline, call = _at(tmp_path, KEEP_OR_CHANGE)
     hotline.step(call, Speech("对"), FakeContext(vars=call.vars))
