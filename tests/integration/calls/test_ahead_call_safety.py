@@ -142,7 +142,8 @@ def test_refused_the_caller_may_change_the_time_and_book_it(
     ("turns", "heard", "pickup"),
     [
         # 改 (key 2's words) with the day: that day, the hour kept.
-        (("改到后天",), "后天（星期三）早上8点半，车到家接您。对，按1", datetime(2026, 12, 2, 8, 30)),
+        (("改到后天",), "后天（星期三）早上8点半，车到家接您。对，按1",
+         datetime(2026, 12, 2, 8, 30)),
         # A yes naming a day, at a question whose yes means nothing.
         (("对，后天的",), "后天（星期三）早上8点半，车到家接您。对，按1",
          datetime(2026, 12, 2, 8, 30)),

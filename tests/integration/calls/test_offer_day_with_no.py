@@ -45,7 +45,12 @@ def booked(db: Database) -> list[tuple[date, ClinicSession]]:
     ("answer", "offered", "day", "half"),
     [
         # The morning refused, the afternoon of the day named wanted.
-        ("后天上午不行，下午嘛", f"{SAID}后天星期三下午。{ITS}后天星期三下午2点", "2026-12-02", "pm"),
+        (
+            "后天上午不行，下午嘛",
+            f"{SAID}后天星期三下午。{ITS}后天星期三下午2点",
+            "2026-12-02",
+            "pm",
+        ),
         # The day refused is not the day wanted: the one said after it.
         (
             "不要明天的，大后天有没有",

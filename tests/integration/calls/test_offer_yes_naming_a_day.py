@@ -57,7 +57,11 @@ def _after(lines: list[str], answer: str) -> list[str]:
         # Another day, no half-day: that day's first slot.
         ("可以，后天", f"{SAID}后天星期三。{ITS}后天星期三上午8点", ("2026-12-02", "am")),
         # The yes in the offer's own words (挂这个 is key 1) naming another day.
-        ("就挂这个，后天下午的", f"{SAID}后天星期三下午。{ITS}后天星期三下午2点", ("2026-12-02", "pm")),
+        (
+            "就挂这个，后天下午的",
+            f"{SAID}后天星期三下午。{ITS}后天星期三下午2点",
+            ("2026-12-02", "pm"),
+        ),
     ],
 )
 def test_a_yes_naming_another_day_is_that_days_offer_booked_only_when_confirmed(

@@ -91,6 +91,8 @@ def _book_tuesday_8(service: CallService) -> None:
 
 
 DETAILS = "这个号留着，请按1。要改时间，请按3。"
+SAID_TUESDAY_3 = "您说的是明天星期二下午3点。"
+MOVE_TUESDAY_3 = "您自己的号可以改到：明天星期二下午3点"
 
 
 @pytest.mark.parametrize(
@@ -103,12 +105,10 @@ DETAILS = "这个号留着，请按1。要改时间，请按3。"
         (("后天下午的",), "您说的是后天星期三下午。\n热线：您自己的号可以改到：后天星期三下午2点",
          (WEDNESDAY, "14:00")),
         # An hour alone: of the booking's own day.
-        (("改到下午三点",), "您说的是明天星期二下午3点。\n热线：您自己的号可以改到：明天星期二下午3点",
-         (TUESDAY, "15:00")),
+        (("改到下午三点",), f"{SAID_TUESDAY_3}\n热线：{MOVE_TUESDAY_3}", (TUESDAY, "15:00")),
         # At a move offer (明天下午2点): a yes naming another day or hour is no yes.
         (("3", "好，后天的"), "您自己的号可以改到：后天星期三上午8点", (WEDNESDAY, "08:00")),
-        (("3", "好，3点的"), "您说的是明天星期二下午3点。\n热线：您自己的号可以改到：明天星期二下午3点",
-         (TUESDAY, "15:00")),
+        (("3", "好，3点的"), f"{SAID_TUESDAY_3}\n热线：{MOVE_TUESDAY_3}", (TUESDAY, "15:00")),
     ],
 )
 def test_a_day_or_hour_named_for_a_booking_moves_it_only_there_once_confirmed(
