@@ -57,6 +57,7 @@ from app.taxi import hospital_trips
 
 ID_TRIES = 3  # wrong ID numbers typed in one call before a person helps
 # Wrong last four digits are counted per patient across calls: app.hospital.identity.
+PLAIN_TAIL = "这天的号是："  # before the day's slot offered
 LOTS = 1000  # every free slot of a half-day, to find the one nearest an hour said
 SHORT_TRIES = 2  # answers to the last-four question that are not 4 characters, then a person
 SECRET_ID = "secret_id_number"  # a typed ID number, until the booking is confirmed
@@ -818,15 +819,17 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         if ctx.vars.get("wants_expert"):  # 专家号 asked for (at the department or the day)
             expert = _offers(ctx, day=day, clinic_session=session, clinic_type=ClinicType.EXPERT)
             if expert:
-                expert, lead = _nearest(
-                    ctx, expert, clock, session, said + "这天的专家号是：",
+                expert, note = _nearest(
+                    ctx, expert, clock, session,
                     day=day, clinic_session=session, clinic_type=ClinicType.EXPERT,
                 )
-                return _offer_first(ctx, expert, lead=lead)
+                return _offer_first(
+                    ctx, expert, lead=_nearest_lead(said, note, "这天的专家号是：")
+                )
         on_day = _own_hospital_first(
             ctx, _offers(ctx, day=day, clinic_session=session), day=day, clinic_session=session
         )
-        tail = "这天的号是："
+        tail = PLAIN_TAIL
         if ctx.vars.get("wants_expert"):
             tail = "这天" + texts.spoken("no_expert")  # 这天没有专家号，普通号是：
         elif on_day.own_missing:
@@ -834,10 +837,8 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
                 "own_hospital_none_day", own=on_day.own_missing,
                 other=on_day.offers[0].hospital_name,
             )
-        offers, lead = _nearest(
-            ctx, on_day.offers, clock, session, said + tail, day=day, clinic_session=session
-        )
-        found = _offer_first(ctx, offers, lead=lead)
+        offers, note = _nearest(ctx, on_day.offers, clock, session, day=day, clinic_session=session)
+        found = _offer_first(ctx, offers, lead=_nearest_lead(said, note, tail))
         if found == "found":
             return found
         code = _why_no_offers(ctx, day)
@@ -973,11 +974,9 @@ def _register_move_actions(registry: ActionRegistry) -> None:
             return "none"
         if offers[0].clinic_type == ClinicType.EXPERT:  # an expert's booking stays one
             where["clinic_type"] = ClinicType.EXPERT
-        chosen, lead = _nearest(
-            ctx, offers, clock, session, texts.spoken("move_first"), **where,
-            moving=moving["id"],
-        )
-        _offer_first(ctx, chosen, lead=lead)
+        chosen, note = _nearest(ctx, offers, clock, session, **where, moving=moving["id"])
+        ctx.vars["day_said"] = said + note  # 这天上午10点没有空的号。 before the move offered
+        _offer_first(ctx, chosen, lead=texts.spoken("move_first"))
         return "found"
 
     @registry.register("find_later_move_offer", outcomes=("found", "none"))
@@ -1298,28 +1297,33 @@ def _nearest(
     offers: list[Offer],
     clock: time | None,
     session: ClinicSession | None,
-    lead: str,
     **where: Any,
 ) -> tuple[list[Offer], str]:
     """An hour said with the day ("好，10点的", "下午三点的"): of the free slots of that day
     and half-day at the hospital chosen, the one at that hour, else the nearest to it (the
-    earlier of two as near), said so first ("这天上午10点没有空的号，离得最近的号是：");
-    nothing said of an hour, the offers as they are."""
+    earlier of two as near), with "这天上午10点没有空的号。" to say first; nothing said of an
+    hour, the offers as they are and nothing to say."""
     if clock is None or not offers or session is None:
-        return offers, lead
+        return offers, ""
     free = _offers(ctx, hospital_id=offers[0].hospital_id, limit=LOTS, **where)
     if not free:
-        return offers, lead
+        return offers, ""
     wanted = clock.hour * 60 + clock.minute
     best = min(
         free,
         key=lambda o: (abs(o.start_time.hour * 60 + o.start_time.minute - wanted), o.start_time),
     )
-    if best.start_time != clock:
-        lead = lead.removesuffix("这天的号是：") + texts.spoken(
-            "clock_not_free", clock=_clock_words(clock)
-        )
-    return [best], lead
+    if best.start_time == clock:
+        return [best], ""
+    return [best], texts.spoken("clock_not_free", clock=_clock_words(clock))
+
+
+def _nearest_lead(said: str, note: str, tail: str) -> str:
+    """您说的是…。这天上午10点没有空的号，离得最近的号是： (the plain tail), or the note before
+    the tail's own words (这天没有专家号，普通号是：)."""
+    if note and tail == PLAIN_TAIL:
+        return said + note.removesuffix("。") + texts.spoken("nearest_slot")
+    return said + note + tail
 
 
 def _offers(

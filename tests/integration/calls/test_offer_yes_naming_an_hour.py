@@ -109,6 +109,10 @@ MOVE_TUESDAY_3 = "您自己的号可以改到：明天星期二下午3点"
         # At a move offer (明天下午2点): a yes naming another day or hour is no yes.
         (("3", "好，后天的"), "您自己的号可以改到：后天星期三上午8点", (WEDNESDAY, "08:00")),
         (("3", "好，3点的"), f"{SAID_TUESDAY_3}\n热线：{MOVE_TUESDAY_3}", (TUESDAY, "15:00")),
+        # No slot at the hour said: said so, the nearest that morning offered.
+        (("3", "好，后天10点的"),
+         "您说的是后天星期三上午10点。这天上午10点没有空的号。\n热线：您自己的号可以改到："
+         "后天星期三上午9点40分", (WEDNESDAY, "09:40")),
     ],
 )
 def test_a_day_or_hour_named_for_a_booking_moves_it_only_there_once_confirmed(
