@@ -11,11 +11,14 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from app.callflow.messages import CallStarted, Keys, Say, Speech
+from app.calls.enums import CallChannel
 from app.calls.service import CallService
 from app.core.db import Database
 from app.hospital.enums import AppointmentStatus
-from app.hospital.models import Appointment, Schedule, Slot
-from support.calls import all_said, demo_call_service, last_four
+from app.hospital.models import Appointment, AppointmentReminder, Schedule, Slot
+from app.taxi.enums import RideStatus
+from support.calls import HOTLINE, all_said, demo_call_service, last_four, local_pickup, rides
 from support.calls import play as call
 
 TODAY = date(2026, 11, 30)  # a Monday
@@ -137,3 +140,95 @@ def test_a_no_naming_the_day_of_a_move_offer_keeps_the_booking(
     lines = call(service, ZHANG, "2", "2", last_four(db), "3", "明天不行", "hangup")
     assert "好的，这个号给您留着。" in _after(lines, "明天不行")
     assert booked(db) == [(TUESDAY, "08:00")]
+
+
+# --- the car to the visit, offered once booked ------------------------------------------
+
+CAR_OFFER = "车明天早上7点15分到家接。要，请按1"
+CAR_AGAIN = "这辆车是明天早上7点15分到家接，是按看病的时间算好的。约这辆车，请按1"
+
+
+def _car_pickups(db: Database) -> list[datetime]:
+    return [local_pickup(r) for r in rides(db) if r.status == RideStatus.SCHEDULED]
+
+
+@pytest.mark.parametrize("then", ["hangup", "1"])
+def test_a_yes_naming_another_time_for_the_car_books_no_car_at_it(
+    service: CallService, db: Database, then: str
+) -> None:
+    """"要，八点的" at the car offered at 早上7点15分 (for an 8:00 visit) booked the 7:15 car:
+    the car's time is said again with why, booked only on a yes to it."""
+    lines = call(service, ZHANG, *CARDIOLOGY, "1", "要，八点的", then)
+    assert CAR_OFFER in all_said(lines)
+    after = _after(lines, "要，八点的")
+    assert CAR_AGAIN in after, after
+    if then == "hangup":
+        assert "车约好了" not in after and _car_pickups(db) == []
+    else:
+        assert "好的，车约好了：明天早上7点15分" in after
+        assert [p.strftime("%m-%d %H:%M") for p in _car_pickups(db)] == ["12-01 07:15"]
+
+
+def test_another_time_for_the_car_said_twice_reaches_a_person_and_books_no_car(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, *CARDIOLOGY, "1", "要，八点的", "八点的嘛")
+    assert "工作人员帮您约" in _after(lines, "八点的嘛")
+    assert _car_pickups(db) == []
+
+
+@pytest.mark.parametrize("answer", ["要", "要，明天早上的"])
+def test_a_yes_naming_the_cars_time_or_nothing_books_it_at_once(
+    service: CallService, db: Database, answer: str
+) -> None:
+    lines = call(service, ZHANG, *CARDIOLOGY, "1", answer)
+    assert "好的，车约好了：明天早上7点15分" in _after(lines, answer)
+    assert len(_car_pickups(db)) == 1
+
+
+def _reminder_call(service: CallService, db: Database, *turns: Keys | Speech) -> list[str]:
+    """The reminder call the day before 张秀英's booking (明天上午8点): what it says."""
+    _book_tuesday_8(service)
+    with db.session() as session:
+        appointment = session.scalars(select(Appointment)).one()
+        reminder = session.scalars(
+            select(AppointmentReminder).where(
+                AppointmentReminder.appointment_id == appointment.id
+            )
+        ).first()
+        if reminder is None:
+            reminder = AppointmentReminder(appointment_id=appointment.id, attempt=1, due_at=NOW)
+            session.add(reminder)
+        reminder.call_sid = "CA-reminder"
+    said: list[str] = []
+    for number, event in enumerate([CallStarted(ZHANG, HOTLINE, flow="reminder"), *turns]):
+        result = service.handle(
+            call_id="CA-reminder", event=event, event_key=f"e{number}",
+            channel=CallChannel.TWILIO,
+        )
+        said += [o.text for o in result.outputs if isinstance(o, Say)]
+    return said
+
+
+def test_a_yes_naming_another_time_at_the_reminder_calls_car_books_no_car_at_it(
+    service: CallService, db: Database
+) -> None:
+    said = _reminder_call(service, db, Keys("3"), Speech("约，八点的"))
+    assert "车明天早上7点15分到家接您" in said[-2] and "约这辆车，请按1" in said[-2], said
+    assert said[-1].startswith(CAR_AGAIN.removesuffix("约这辆车，请按1")), said
+    assert _car_pickups(db) == []
+    said = _reminder_call_more(service, Keys("1"))
+    assert "车约好了" in said[-1], said
+    assert [p.strftime("%m-%d %H:%M") for p in _car_pickups(db)] == ["12-01 07:15"]
+
+
+def _reminder_call_more(service: CallService, *turns: Keys | Speech) -> list[str]:
+    """More turns of the reminder call begun by `_reminder_call` (three events so far)."""
+    said: list[str] = []
+    for number, event in enumerate(turns, start=3):
+        result = service.handle(
+            call_id="CA-reminder", event=event, event_key=f"e{number}",
+            channel=CallChannel.TWILIO,
+        )
+        said += [o.text for o in result.outputs if isinstance(o, Say)]
+    return said
