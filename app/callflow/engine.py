@@ -10,8 +10,9 @@ kind of answer (yes/no), so "要晚一点的" is never a "yes"; a no that wants 
 says, at a question of any kind; an answer the question's kind
 makes nothing of may be a second kind it also takes (`otherwise`: a day said at an offer),
 and a no that names a day at a question taking a day too is that day ("后天上午不行，下午嘛"),
-as is a yes naming a day other than the one the question offers ("好，明天下午" at an offer
-of 明天上午8点: never booked);
+as is a yes naming a day or an hour other than the one the question offers ("好，明天下午",
+"好，10点的" at an offer of 明天上午8点: never booked), and a key's own words naming what it
+changes to ("改到后天");
 an answer that only says again what the flow is for ("我想挂个号" at the department
 question) asks the question again kindly, never "didn't understand";
 at a question that commits something a bare 嗯 is no yes (`on_hum`: asked again plainly);
