@@ -16,7 +16,6 @@ from sqlalchemy import select
 from app import texts
 from app.callflow.actions import ActionRegistry
 from app.calls.service import StepContext
-from app.core.local_time import local_now
 from app.hospital import appointments, reminders
 from app.hospital.enums import AppointmentStatus, ClinicSession
 from app.hospital.errors import BookingError, patient_in_call
@@ -201,14 +200,8 @@ def _trip_vars(ctx: StepContext, appointment_id: int, pickup_at: datetime) -> No
     place = hospital_trips.pickup_place(ctx.session, appointment.patient_id)
     name, _ = hospital_trips.destination(ctx.session, appointment)
     ctx.vars["trip_when"] = ahead.spoken_pickup(pickup_at, ctx.now)
-    # The car's time as a day answer with its hour (the car offer's `otherwise.offered`):
     # "要，八点的" at a car at 7:15 is never booked for 7:15 (docs/hospital_calls.md).
-    local = local_now(pickup_at)
-    ctx.vars["trip_offered"] = {
-        "date": local.date().isoformat(),
-        "session": "am" if local.hour < 12 else "pm",
-        "clock": [local.hour, local.minute],
-    }
+    ctx.vars["trip_offered"] = ahead.as_offered(pickup_at)
     ctx.vars["trip_place"] = place.label if place is not None else texts.spoken("place_said")
     # Where to wait for the car, said with its time where "提前半小时到" is said without one.
     ctx.vars["trip_wait"] = (

@@ -15,9 +15,11 @@ from app.callflow.messages import CallStarted, Keys, Say, Speech
 from app.calls.enums import CallChannel
 from app.calls.service import CallService
 from app.core.db import Database
+from app.core.local_time import LOCAL_TZ
 from app.hospital.enums import AppointmentStatus
 from app.hospital.models import Appointment, AppointmentReminder, Schedule, Slot
 from app.taxi.enums import RideStatus
+from support.booked import book_ride
 from support.calls import HOTLINE, all_said, demo_call_service, last_four, local_pickup, rides
 from support.calls import play as call
 
@@ -232,3 +234,66 @@ def _reminder_call_more(service: CallService, *turns: Keys | Speech) -> list[str
         )
         said += [o.text for o in result.outputs if isinstance(o, Say)]
     return said
+
+
+LATE_AGAIN = "换的车是明天早上7点15分到家接，是按看病的时间算好的。换成这辆车，请按1"
+
+
+@pytest.mark.parametrize("then", ["hangup", "1"])
+def test_a_yes_naming_another_time_for_the_earlier_car_books_none_at_it(
+    service: CallService, db: Database, then: str
+) -> None:
+    """A car booked for 9:00 would miss the 8:00 visit: "换，八点的" at "换成明天早上7点15分…
+    的车，请按1" booked the 7:15 car; now its time is said again, booked only on a yes."""
+    _book_tuesday_8(service)
+    lines = call(
+        service, ZHANG, "明天上午九点叫个车去医院", "1", last_four(db), "换，八点的", then
+    )
+    assert "换成明天早上7点15分到家接" in all_said(lines)
+    after = _after(lines, "换，八点的")
+    assert LATE_AGAIN in after, after
+    if then == "hangup":
+        assert "车约好了" not in after and _car_pickups(db) == []
+    else:
+        assert "车约好了：明天早上7点15分" in after, after
+        assert [p.strftime("%m-%d %H:%M") for p in _car_pickups(db)] == ["12-01 07:15"]
+
+
+@pytest.mark.parametrize("then", ["hangup", "1"])
+def test_a_yes_naming_another_time_at_the_replacement_of_a_late_car_replaces_nothing(
+    service: CallService, db: Database, then: str
+) -> None:
+    """A car booked for 9:00 to the hospital, then the 8:00 visit booked: "换，八点的" at
+    "换成明天早上7点15分到家接的车，请按1" replaced the car with the 7:15 one."""
+    call(service, ZHANG, "3", "2", "9", "3", "1")  # tomorrow 9:00 to 春城第一人民医院
+    lines = call(service, ZHANG, *CARDIOLOGY, "1", "换，八点的", then)
+    assert "换成明天早上7点15分到家接的车，请按1" in all_said(lines)
+    after = _after(lines, "换，八点的")
+    assert "换的车是明天早上7点15分到家接，是按看病的时间算好的。" in after, after
+    if then == "hangup":
+        assert "车换好了" not in after
+        assert [p.strftime("%H:%M") for p in _car_pickups(db)] == ["09:00"]
+    else:
+        assert "车换好了：明天早上7点15分" in after, after
+        assert [p.strftime("%H:%M") for p in _car_pickups(db)] == ["07:15"]
+
+
+@pytest.mark.parametrize("then", ["hangup", "1"])
+def test_a_yes_naming_another_time_at_a_listed_late_car_replaces_nothing(
+    service: CallService, db: Database, then: str
+) -> None:
+    """A car booked by staff for 9:00 to the 8:00 visit, heard with key 3: "换，八点的" at
+    "换成明天早上7点15分到家接的车，请按1" replaced it with the 7:15 car."""
+    _book_tuesday_8(service)
+    book_ride(db, number=ZHANG, pickup=datetime(2026, 12, 1, 9, 0, tzinfo=LOCAL_TZ), now=NOW,
+              to_hospital=True)
+    lines = call(service, ZHANG, "3", "1", last_four(db), "换，八点的", then)
+    assert "这辆车赶不上您看病的号。换成明天早上7点15分到家接的车，请按1" in all_said(lines)
+    after = _after(lines, "换，八点的")
+    assert "换的车是明天早上7点15分到家接，是按看病的时间算好的。" in after, after
+    if then == "hangup":
+        assert "车换好了" not in after
+        assert [p.strftime("%H:%M") for p in _car_pickups(db)] == ["09:00"]
+    else:
+        assert "车换好了：明天早上7点15分" in after, after
+        assert [p.strftime("%H:%M") for p in _car_pickups(db)] == ["07:15"]
