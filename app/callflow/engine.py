@@ -10,8 +10,9 @@ kind of answer (yes/no), so "要晚一点的" is never a "yes"; a no that wants 
 says, at a question of any kind; an answer the question's kind
 makes nothing of may be a second kind it also takes (`otherwise`: a day said at an offer),
 and a no that names a day at a question taking a day too is that day ("后天上午不行，下午嘛"),
-as is a yes naming a day other than the one the question offers ("好，明天下午" at an offer
-of 明天上午8点: never booked);
+as is a yes naming a day or an hour other than the one the question offers ("好，明天下午",
+"好，10点的" at an offer of 明天上午8点: never booked), and a key's own words naming what it
+changes to ("改到后天");
 an answer that only says again what the flow is for ("我想挂个号" at the department
 question) asks the question again kindly, never "didn't understand";
 at a question that commits something a bare 嗯 is no yes (`on_hum`: asked again plainly);
@@ -226,6 +227,13 @@ class Engine:
                 call, spec, "yes", text, ctx, out
             ):
                 return
+            # "改到后天" at "…换一个时间，请按2": the key's words with what it changes to.
+            if (
+                spec.otherwise is not None
+                and key in spec.otherwise.with_keys
+                and self._take_other(call, spec, "key", text, ctx, out)
+            ):
+                return
             self._on_keys(call, key, ctx, out)
             return
         if keys:  # words of two different keys ("晚一点的，换一天也行"): ask again
@@ -287,26 +295,48 @@ class Engine:
         a no naming something the second kind may correct (a day always: "后天上午不行，
         下午嘛" wants the afternoon; other kinds with `after_no`); after a yes naming
         something other than what the question offers (`offered`: "好，明天下午" at an
-        offer of 明天上午8点 agrees to the afternoon, not to 8:00). A no or a yes naming
-        nothing, or a yes naming only what is offered ("好，明天上午"), stays the no or yes.
-        The step runs with `said_with_no` / `said_with_yes` set. False when not taken."""
+        offer of 明天上午8点 agrees to the afternoon, not to 8:00; with `compare_as` the
+        answer read as that kind too: "好，10点的" at 8点), or a yes at a question whose yes
+        goes nowhere; after a key's own words naming what it changes to (`with_keys`,
+        `value` "key": "改到后天"). A no or a yes naming nothing, or a yes naming only what
+        is offered ("好，明天上午"), stays the no or yes. The step runs with
+        `said_with_no` / `said_with_yes` set. False when not taken."""
         other = spec.otherwise
-        if other is None or (other.only_if and not call.vars.get(other.only_if)):
+        if other is None:
             return False
+        gated = bool(other.only_if) and not call.vars.get(str(other.only_if))
         heard_nothing = value is None or value == "unknown"
         corrects = value == "no" and (other.after_no or other.expect == "when")
-        checks_yes = value == "yes" and other.offered is not None
-        if not (heard_nothing or corrects or checks_yes):
+        checks_yes = value == "yes" and (other.offered is not None or "yes" not in spec.answers)
+        if gated:
+            # Only a yes naming a part that still counts ("对，十点的" at a car now).
+            if not (checks_yes and other.yes_naming):
+                return False
+            heard_nothing = corrects = False
+        if not (heard_nothing or corrects or checks_yes or value == "key"):
             return False
-        said = self.understand(other.expect, text, ctx.today)
-        if said is None or said == "unknown":
-            return False
-        if not heard_nothing and not _names(said):
+        offered = call.vars.get(str(other.offered)) if other.offered else None
+        said = _answer(self.understand(other.expect, text, ctx.today))
+        if gated:
+            said = _only(said, other.yes_naming)
+        compared = kept = None
+        if other.compare_as is not None:
+            kept = _answer(self.understand(other.compare_as.expect, text, ctx.today))
+            compared = _within(kept, offered)
+        if heard_nothing:
+            if said is None and not _named(compared):
+                return False
+        elif not (_named(said) or _named(compared)):
             return False  # a day answer naming no day nor half-day: the plain no it is
-        if checks_yes and _agrees(said, call.vars.get(str(other.offered))):
+        if checks_yes and _agrees_or_none(said, offered) and _agrees_or_none(compared, offered):
             return False  # "好，明天上午" at an offer of 明天上午8点: the yes it is
         if other.save_as:
-            call.vars[other.save_as] = said
+            if said is None:
+                call.vars.pop(other.save_as, None)
+            else:
+                call.vars[other.save_as] = said
+        if other.compare_as is not None:  # all of it: "改到下午三点" offers nothing to compare
+            call.vars[other.compare_as.save_as] = kept
         if value == "no":
             call.vars[SAID_WITH_NO] = True
         elif value == "yes":
@@ -522,6 +552,35 @@ def _names(value: object) -> bool:
     if isinstance(value, dict):
         return any(v is not None for v in value.values())
     return True
+
+
+def _answer(value: object) -> object:
+    """An understood value, or None when nothing was understood."""
+    return None if value is None or value == "unknown" else value
+
+
+def _named(value: object) -> bool:
+    return value is not None and _names(value)
+
+
+def _only(value: object, parts: list[str]) -> object:
+    """Only these parts of a dict answer (the others as not named)."""
+    if not isinstance(value, dict):
+        return value
+    return {k: (v if k in parts else None) for k, v in value.items()}
+
+
+def _within(value: object, offered: object) -> dict[str, Any] | None:
+    """The parts of a dict answer that what is offered holds (an hour, not a place, at the
+    hospital's offer); None when there is nothing to compare with."""
+    first = next(iter(offered), None) if isinstance(offered, list) else offered
+    if not isinstance(value, dict) or not isinstance(first, dict):
+        return None
+    return {k: v for k, v in value.items() if k in first}
+
+
+def _agrees_or_none(said: object, offered: object) -> bool:
+    return said is None or not _names(said) or _agrees(said, offered)
 
 
 def _agrees(said: object, offered: object) -> bool:

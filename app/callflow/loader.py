@@ -183,6 +183,11 @@ def _check_state(
                 problems.append(f"{where}: key {key!r} is not a single phone key")
     if spec.otherwise and spec.otherwise.offered and spec.expect != "yesno":
         problems.append(f"{where}: `otherwise.offered` belongs on a yes/no question")
+    if spec.otherwise:
+        for key in sorted(set(spec.otherwise.with_keys) - set(spec.key_words)):
+            problems.append(
+                f"{where}: `otherwise.with_keys` names key {key!r}, which has no `key_words`"
+            )
     if spec.emergency and kind != "transfer":
         problems.append(f"{where}: `emergency` belongs on a transfer state")
     if kind in ("say", "action") and spec.next is None and not spec.outcomes:

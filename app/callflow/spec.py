@@ -34,6 +34,15 @@ def _key_text(key: object) -> str:
     return str(key)
 
 
+class NotedAnswer(BaseModel):
+    """The kind of answer noted by `note_answer` and the call variable it is kept in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expect: Expect
+    save_as: str
+
+
 class OtherAnswer(BaseModel):
     """A second kind of answer a question takes when its own kind heard nothing: at an
     offer (yes/no) a day said instead ("礼拜六上午") goes to the day's offer."""
@@ -54,15 +63,24 @@ class OtherAnswer(BaseModel):
     # yes; a yes naming only what agrees with it ("好，明天上午") is the yes. A list there
     # holds what is offered said in more than one way: agreeing with one is enough.
     offered: str | None = None
+    # A yes (and any answer) also read as this kind, kept in its `save_as`: the parts it
+    # names that `offered` holds are compared too. The hospital's offer takes a day
+    # (`when`), which has no hour; read as a `change` too, "好，10点的" at an offer of 8点
+    # names another hour, so it is that answer, never the yes.
+    compare_as: NotedAnswer | None = None
+    # While `only_if` is unset, a yes naming one of these parts of this kind differently
+    # from `offered` is still this answer (nothing else is tried then): "对，十点的" at the
+    # read-back of a car now wants the car at ten, not now.
+    yes_naming: list[str] = Field(default_factory=list)
+    # Keys whose own words (`key_words`), said with an answer of this kind naming
+    # something, are that answer: "改到后天" at "留着原来的车，请按1。换一个时间，请按2" is
+    # 后天, not the hour question its 改 (key 2) would ask.
+    with_keys: list[str] = Field(default_factory=list)
 
-
-class NotedAnswer(BaseModel):
-    """The kind of answer noted by `note_answer` and the call variable it is kept in."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    expect: Expect
-    save_as: str
+    @field_validator("with_keys", mode="before")
+    @classmethod
+    def _keys_as_strings(cls, value: object) -> object:
+        return [str(k) for k in value] if isinstance(value, list) else value
 
 
 class StateSpec(BaseModel):

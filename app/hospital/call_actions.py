@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from sqlalchemy import select
@@ -41,7 +41,14 @@ from app.hospital.patients import (
     patients_for_caller,
     set_id_number,
 )
-from app.hospital.rules import spoken_clock, spoken_day, spoken_moment, spoken_visit_day
+from app.hospital.rules import (
+    SESSION_WORDS,
+    spoken_clock,
+    spoken_day,
+    spoken_moment,
+    spoken_time,
+    spoken_visit_day,
+)
 from app.hospital.trip_actions import cancel_car_made_for, car_note
 from app.people.models import FamilyContact, Person
 from app.people.names import your_relation
@@ -50,6 +57,8 @@ from app.taxi import hospital_trips
 
 ID_TRIES = 3  # wrong ID numbers typed in one call before a person helps
 # Wrong last four digits are counted per patient across calls: app.hospital.identity.
+PLAIN_TAIL = "这天的号是："  # before the day's slot offered
+LOTS = 1000  # every free slot of a half-day, to find the one nearest an hour said
 SHORT_TRIES = 2  # answers to the last-four question that are not 4 characters, then a person
 SECRET_ID = "secret_id_number"  # a typed ID number, until the booking is confirmed
 SECRET_READBACK = "secret_id_readback"
@@ -759,11 +768,19 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         wanted: object = ctx.vars.get("wanted")
         with_no = bool(ctx.vars.pop(SAID_WITH_NO, False))
         with_yes = bool(ctx.vars.pop(SAID_WITH_YES, False))
+        # The hour said at the offer ("好，10点的"), read by the change kind: this step only.
+        clock = _clock_said(ctx.vars.pop("wanted_time", None))
+        if clock is not None and not isinstance(wanted, dict):
+            wanted = {"date": None, "session": None}  # "好，12点的": an hour, no half-day
         session: ClinicSession | None = None
+        said_session = False  # a half-day (or an hour) the caller said, to say back
         refused_day: date | None = None  # the day of the offer refused with this answer
         if isinstance(wanted, dict):
             day = date.fromisoformat(wanted["date"]) if wanted.get("date") else None
             session = ClinicSession(wanted["session"]) if wanted.get("session") else None
+            if session is None and clock is not None:  # 12点 and later: the afternoon
+                session = ClinicSession.AM if clock.hour < 12 else ClinicSession.PM
+            said_session = session is not None
             offered = ctx.vars.get("offer") or {}
             if (with_yes or session is not None and not with_no) and offered:
                 # "好，下午的" / "下午有没有": a half-day alone is that of the day offered
@@ -771,7 +788,12 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             if with_no and offered:
                 refused_day = date.fromisoformat(offered["day"])
                 day = day or refused_day
-                if day == refused_day and session in (None, ClinicSession(offered["session"])):
+                same_hour = clock is None or f"{clock:%H:%M}" == offered.get("start")
+                if (
+                    day == refused_day
+                    and session in (None, ClinicSession(offered["session"]))
+                    and same_hour
+                ):
                     return "refused"
             if day is None and session is None:
                 # "哪天有号就哪天", "哪天都行" (no preference): the earliest free slot.
@@ -783,21 +805,31 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             day = date.fromisoformat(choice)
         if day is None:
             return "unclear"
-        # "您说的是…" only after speech: after a key the day is said plainly.
+        # "您说的是…" only after speech: after a key the day is said plainly. Said back: the
+        # day (said, or the one a half-day or an hour alone was placed on) and the half-day
+        # and hour only when the caller said them ("您说的是明天星期二下午。" for "下午" at an
+        # offer of 明天上午8点; docs/hospital_calls.md).
+        heard = spoken_visit_day(day, ctx.today)
+        if isinstance(wanted, dict) and said_session and session is not None:
+            heard += _clock_words(clock) if clock is not None else SESSION_WORDS[session]
         said = texts.text(
-            "spoken",
-            "day_said" if isinstance(wanted, dict) else "day_chosen",
-            day=spoken_visit_day(day, ctx.today),
+            "spoken", "day_said" if isinstance(wanted, dict) else "day_chosen", day=heard
         )
         ctx.vars["day_said"] = said
         if ctx.vars.get("wants_expert"):  # 专家号 asked for (at the department or the day)
             expert = _offers(ctx, day=day, clinic_session=session, clinic_type=ClinicType.EXPERT)
             if expert:
-                return _offer_first(ctx, expert, lead=said + "这天的专家号是：")
+                expert, note = _nearest(
+                    ctx, expert, clock, session,
+                    day=day, clinic_session=session, clinic_type=ClinicType.EXPERT,
+                )
+                return _offer_first(
+                    ctx, expert, lead=_nearest_lead(said, note, "这天的专家号是：")
+                )
         on_day = _own_hospital_first(
             ctx, _offers(ctx, day=day, clinic_session=session), day=day, clinic_session=session
         )
-        tail = "这天的号是："
+        tail = PLAIN_TAIL
         if ctx.vars.get("wants_expert"):
             tail = "这天" + texts.spoken("no_expert")  # 这天没有专家号，普通号是：
         elif on_day.own_missing:
@@ -805,7 +837,8 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
                 "own_hospital_none_day", own=on_day.own_missing,
                 other=on_day.offers[0].hospital_name,
             )
-        found = _offer_first(ctx, on_day.offers, lead=said + tail)
+        offers, note = _nearest(ctx, on_day.offers, clock, session, day=day, clinic_session=session)
+        found = _offer_first(ctx, offers, lead=_nearest_lead(said, note, tail))
         if found == "found":
             return found
         code = _why_no_offers(ctx, day)
@@ -888,21 +921,63 @@ def _register_move_actions(registry: ActionRegistry) -> None:
         """改时间 at a booking read out (after the last four digits): the earliest free slot
         of the same department and hospital in another session, offered as a booking is.
         After the hospital's cancel deadline it cannot be moved by phone: `too_late`."""
-        booking = _booking_heard(ctx)
-        if booking is None or not _identity_checked(ctx):
-            ctx.vars["cancel_problem"] = ""
+        moving = _start_move(ctx)
+        if moving is None:
             return "too_late"
-        if not booking.can_cancel:
-            refusal = BookingError("cancel_too_late", deadline=booking.cancel_deadline)
-            ctx.vars["cancel_problem"] = refusal.said(ctx.today, patient=patient_in_call(ctx.vars))
-            return "too_late"
-        moving = {
-            "id": booking.appointment_id,
-            "hospital_id": booking.hospital_id,
-            "clinic_type": booking.clinic_type.value,
-        }
-        ctx.vars.update(department=booking.department, moving=moving)
         return _offer_first(ctx, _move_offers(ctx, moving), lead=texts.spoken("move_first"))
+
+    @registry.register(
+        "find_move_offer_on_day", outcomes=("found", "none", "refused", "too_late")
+    )
+    def find_move_offer_on_day(ctx: StepContext) -> str:
+        """A day, half-day or hour said for the move: at the booking read out ("改到后天",
+        "后天下午的", "对，后天的") or at a move offer, with a yes or a no ("好，后天的", "好，
+        10点的" at 明天上午8点: never moved to the slot offered; "明天不行" there refuses
+        it, `refused`). A half-day or hour alone is of the day offered (or of the booking's
+        day); the slot at the hour said, else the nearest, of that day's free slots of the
+        same department and hospital. "none": nothing there (`day_said` says the day)."""
+        wanted: object = ctx.vars.get("wanted")
+        with_no = bool(ctx.vars.pop(SAID_WITH_NO, False))
+        ctx.vars.pop(SAID_WITH_YES, None)
+        clock = _clock_said(ctx.vars.pop("wanted_time", None))
+        moving = ctx.vars.get("moving") or _start_move(ctx)
+        if moving is None:
+            return "too_late"
+        wanted = wanted if isinstance(wanted, dict) else {}
+        day = date.fromisoformat(wanted["date"]) if wanted.get("date") else None
+        session = ClinicSession(wanted["session"]) if wanted.get("session") else None
+        if session is None and clock is not None:
+            session = ClinicSession.AM if clock.hour < 12 else ClinicSession.PM
+        offered = ctx.vars.get("offer") or {}
+        if with_no and offered:
+            same_hour = clock is None or f"{clock:%H:%M}" == offered.get("start")
+            if (
+                day in (None, date.fromisoformat(offered["day"]))
+                and session in (None, ClinicSession(offered["session"]))
+                and same_hour
+            ):
+                return "refused"  # "明天不行" at a move to 明天: not moved
+        if day is None:
+            base = offered.get("day") or ctx.vars.get("upcoming_day")
+            day = date.fromisoformat(base) if base else None
+        if day is None:
+            ctx.vars["day_said"] = ""
+            return "none"
+        heard = spoken_visit_day(day, ctx.today)
+        if session is not None:
+            heard += _clock_words(clock) if clock is not None else SESSION_WORDS[session]
+        said = texts.text("spoken", "day_said", day=heard)
+        ctx.vars["day_said"] = said
+        where: dict[str, Any] = {"day": day, "clinic_session": session}
+        offers = _move_offers(ctx, moving, **where)
+        if not offers:
+            return "none"
+        if offers[0].clinic_type == ClinicType.EXPERT:  # an expert's booking stays one
+            where["clinic_type"] = ClinicType.EXPERT
+        chosen, note = _nearest(ctx, offers, clock, session, **where, moving=moving["id"])
+        ctx.vars["day_said"] = said + note  # 这天上午10点没有空的号。 before the move offered
+        _offer_first(ctx, chosen, lead=texts.spoken("move_first"))
+        return "found"
 
     @registry.register("find_later_move_offer", outcomes=("found", "none"))
     def find_later_move_offer(ctx: StepContext) -> str:
@@ -977,12 +1052,44 @@ def _register_move_actions(registry: ActionRegistry) -> None:
         return "moved"
 
 
+def _start_move(ctx: StepContext) -> dict[str, Any] | None:
+    """The booking heard, to be moved (`moving`), or None when it cannot be by phone (not
+    heard, not checked, or after the cancel deadline: `cancel_problem` says why)."""
+    booking = _booking_heard(ctx)
+    if booking is None or not _identity_checked(ctx):
+        ctx.vars["cancel_problem"] = ""
+        return None
+    if not booking.can_cancel:
+        refusal = BookingError("cancel_too_late", deadline=booking.cancel_deadline)
+        ctx.vars["cancel_problem"] = refusal.said(ctx.today, patient=patient_in_call(ctx.vars))
+        return None
+    moving = {
+        "id": booking.appointment_id,
+        "hospital_id": booking.hospital_id,
+        "clinic_type": booking.clinic_type.value,
+    }
+    ctx.vars.update(
+        department=booking.department, moving=moving, upcoming_day=booking.day.isoformat()
+    )
+    return moving
+
+
 def _move_offers(
-    ctx: StepContext, moving: dict[str, Any], *, after: tuple[date, ClinicSession] | None = None
+    ctx: StepContext,
+    moving: dict[str, Any],
+    *,
+    after: tuple[date, ClinicSession] | None = None,
+    day: date | None = None,
+    clinic_session: ClinicSession | None = None,
 ) -> list[Offer]:
     """Where a booking may move: the same department and hospital, another session; an
     expert's booking to an expert's slot first (then any), as the caller chose before."""
-    where: dict[str, Any] = {"hospital_id": moving["hospital_id"], "moving": moving["id"]}
+    where: dict[str, Any] = {
+        "hospital_id": moving["hospital_id"],
+        "moving": moving["id"],
+        "day": day,
+        "clinic_session": clinic_session,
+    }
     if moving.get("clinic_type") == ClinicType.EXPERT.value:
         expert = _offers(ctx, clinic_type=ClinicType.EXPERT, after=after, **where)
         if expert:
@@ -1170,6 +1277,55 @@ def _days_heard(ctx: StepContext, days: list[date]) -> list[date]:
     return days
 
 
+def _clock_said(value: object) -> time | None:
+    """The hour of a change answer ({"clock": [10, 0], ...}: "好，10点的"), or None."""
+    clock = value.get("clock") if isinstance(value, dict) else None
+    if not isinstance(clock, list | tuple) or len(clock) != 2:
+        return None
+    return time(int(clock[0]), int(clock[1]))
+
+
+def _clock_words(clock: time) -> str:
+    """上午10点, 中午12点, 下午3点: an hour said back with its part of the day."""
+    if clock.hour == 12:
+        return "中午" + spoken_time(clock)
+    return SESSION_WORDS["am" if clock.hour < 12 else "pm"] + spoken_clock(clock)
+
+
+def _nearest(
+    ctx: StepContext,
+    offers: list[Offer],
+    clock: time | None,
+    session: ClinicSession | None,
+    **where: Any,
+) -> tuple[list[Offer], str]:
+    """An hour said with the day ("好，10点的", "下午三点的"): of the free slots of that day
+    and half-day at the hospital chosen, the one at that hour, else the nearest to it (the
+    earlier of two as near), with "这天上午10点没有空的号。" to say first; nothing said of an
+    hour, the offers as they are and nothing to say."""
+    if clock is None or not offers or session is None:
+        return offers, ""
+    free = _offers(ctx, hospital_id=offers[0].hospital_id, limit=LOTS, **where)
+    if not free:
+        return offers, ""
+    wanted = clock.hour * 60 + clock.minute
+    best = min(
+        free,
+        key=lambda o: (abs(o.start_time.hour * 60 + o.start_time.minute - wanted), o.start_time),
+    )
+    if best.start_time == clock:
+        return [best], ""
+    return [best], texts.spoken("clock_not_free", clock=_clock_words(clock))
+
+
+def _nearest_lead(said: str, note: str, tail: str) -> str:
+    """您说的是…。这天上午10点没有空的号，离得最近的号是： (the plain tail), or the note before
+    the tail's own words (这天没有专家号，普通号是：)."""
+    if note and tail == PLAIN_TAIL:
+        return said + note.removesuffix("。") + texts.spoken("nearest_slot")
+    return said + note + tail
+
+
 def _offers(
     ctx: StepContext,
     *,
@@ -1179,6 +1335,7 @@ def _offers(
     hospital_id: int | None = None,
     clinic_type: ClinicType | None = None,
     moving: int | None = None,
+    limit: int = 1,
 ) -> list[Offer]:
     try:
         return appointment_offers.find_offers(
@@ -1192,7 +1349,7 @@ def _offers(
             hospital_id=hospital_id,
             clinic_type=clinic_type,
             moving=moving,
-            limit=1,
+            limit=limit,
         )
     except BookingError as refusal:  # e.g. suspended: no offers by phone
         ctx.vars["booking_problem"] = refusal.said(ctx.today, patient=patient_in_call(ctx.vars))
@@ -1286,7 +1443,12 @@ def _offer_first(ctx: StepContext, offers: list[Offer], *, lead: str) -> str:
     }
     # The offer as a day answer (`when`): the offer question's `otherwise.offered`, so a
     # yes naming another day or half-day ("好，明天下午") is never booked for this slot.
-    ctx.vars["offer_when"] = {"date": offer.day.isoformat(), "session": offer.session.value}
+    # The hour too, as the change kind gives it (`compare_as`): "好，10点的" at 8点 differs.
+    ctx.vars["offer_when"] = {
+        "date": offer.day.isoformat(),
+        "session": offer.session.value,
+        "clock": [offer.start_time.hour, offer.start_time.minute],
+    }
     # An expert's type and fee are said before the caller agrees (专家号，30元).
     expert = texts.spoken("offer_expert", fee=offer.fee_yuan)
     ctx.vars["offer_text"] = offer.spoken_short(ctx.today) + (

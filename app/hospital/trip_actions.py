@@ -200,6 +200,8 @@ def _trip_vars(ctx: StepContext, appointment_id: int, pickup_at: datetime) -> No
     place = hospital_trips.pickup_place(ctx.session, appointment.patient_id)
     name, _ = hospital_trips.destination(ctx.session, appointment)
     ctx.vars["trip_when"] = ahead.spoken_pickup(pickup_at, ctx.now)
+    # "要，八点的" at a car at 7:15 is never booked for 7:15 (docs/hospital_calls.md).
+    ctx.vars["trip_offered"] = ahead.as_offered(pickup_at)
     ctx.vars["trip_place"] = place.label if place is not None else texts.spoken("place_said")
     # Where to wait for the car, said with its time where "提前半小时到" is said without one.
     ctx.vars["trip_wait"] = (

@@ -131,6 +131,18 @@ def spoken_day(day: date, today: date) -> str:
     return f"{day.month}月{day.day}号{week}{WEEKDAYS[day.weekday()]}"
 
 
+def as_offered(pickup_at: datetime) -> dict[str, object]:
+    """A car's time as a day answer with its hour ({"date", "session", "clock"}): what a car
+    offer offers (its question's `otherwise.offered`), so "要，八点的" at a car at 早上7点15分
+    is never taken as a yes to it."""
+    local = local_now(pickup_at)
+    return {
+        "date": local.date().isoformat(),
+        "session": "am" if local.hour < 12 else "pm",
+        "clock": [local.hour, local.minute],
+    }
+
+
 def spoken_pickup(pickup_at: datetime, now: datetime, *, weekday: bool = False) -> str:
     """明天早上8点 / 后天下午2点半 / 12月3号星期四上午9点: day, part of the day, hour.
     `weekday`: 今天/明天/后天 with the weekday too, as read back (明天（星期二）早上8点)."""

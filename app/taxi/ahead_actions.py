@@ -49,7 +49,9 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         booking begun in this call and not confirmed is dropped: a time too soon to book
         taken as a car now is read back as one, "现在就叫车，不用等到…")."""
         ride = ctx.session.get(Ride, ctx.vars["ride_id"]) if ctx.vars.get("ride_id") else None
-        if ride is not None and ride.status == RideStatus.DRAFT and ride.pickup_at is not None:
+        # (A car now too: one the caller began to book instead, "对，十点的", and then took
+        # now after all, "现在就叫车"; the flow opens a new draft.)
+        if ride is not None and ride.status == RideStatus.DRAFT:
             ahead.rides.cancel(
                 ctx.session,
                 ride_id=ride.id,

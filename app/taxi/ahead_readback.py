@@ -83,20 +83,30 @@ def register_readback_actions(registry: ActionRegistry) -> None:
         return readback_kind(ctx, ride)
 
     @registry.register(
-        "correct_booking", outcomes=("check", "hour", "again", "places", "time_again")
+        "correct_booking",
+        outcomes=("check", "hour", "again", "places", "time_again", "withheld"),
     )
     def correct_booking(ctx: StepContext) -> str:
         """A change said at the read-back ("不是九点，是十点", "改到明天", "去市一院", "不是家里，
         是女儿家"): that part is replaced, the rest kept; a part of the day alone asks the
         hour again; a place the caller has not saved, the place question. A yes naming
-        something that means what was read back changes nothing: read back once more."""
+        something that means what was read back changes nothing: read back once more.
+        At the read-back of a car now, a yes naming a time ("对，十点的", "好，明天早上八
+        点": the engine's `yes_naming`) makes the car a booking for that time, checked and
+        read back (its day today unless said; a day or half-day without an hour asks the
+        hour); never from a withheld number ("withheld", as key 3 says)."""
         change = ctx.vars.get("change") or {}
-        if ctx.vars.get(SAID_WITH_YES) and echoes_read_back(ctx, change):
+        now_car = not ctx.vars.get("pickup_at")
+        if now_car:
+            if ctx.call.from_number is None:
+                return "withheld"
+            _booking_from_now(ctx)
+        elif ctx.vars.get(SAID_WITH_YES) and echoes_read_back(ctx, change):
             ctx.vars[ECHO] = change
             return "again"
         if change.get("time_again"):
             return "time_again"  # "太早了", "时间不对": the hour again
-        if change.get("place"):
+        if change.get("place") and not now_car:
             # Imported here: the taxi flow's actions import this module.
             from app.taxi.call_actions import pickup_by_name
 
@@ -108,6 +118,8 @@ def register_readback_actions(registry: ActionRegistry) -> None:
             ctx.vars.update(pickup_day=day.isoformat(), day_said=ahead.spoken_day(day, ctx.today))
         if change.get("clock"):
             ctx.vars["pickup_clock"] = list(change["clock"])
+        elif now_car:
+            return "hour"  # "对，明天的" at a car now: which hour of it?
         elif change.get("session") and (
             not change.get("date") or change["session"] != _half_day(_held_hour(ctx))
         ):
@@ -128,6 +140,33 @@ def register_readback_actions(registry: ActionRegistry) -> None:
                 reason="来电者留着原来的车，没有再约",
             )
         ctx.vars.update(pickup_at=None, when_said="", readback=False, **{OFFERED: None})
+
+
+def _booking_from_now(ctx: StepContext) -> None:
+    """A car now becoming a booking (a yes naming a time at its read-back): the booking
+    rules said in its prompts, the day today until one is said, no hour held; the draft is
+    read back again once the time is checked (`readback`)."""
+    rules = ahead.AheadRules.from_settings(ctx.settings)
+    ctx.vars.pop("pickup_clock", None)
+    ctx.vars.update(
+        readback=True,
+        unclear=0,
+        pickup_day=ctx.today.isoformat(),
+        day_said=ahead.spoken_day(ctx.today, ctx.today),
+        service_hours=ahead.service_hours(rules),
+        release_minutes=rules.release_minutes,
+        booking_days=rules.booking_days,
+    )
+
+
+def note_now_offered(ctx: StepContext) -> None:
+    """What the read-back of a car now offers, as a change answer: today, the half-day it
+    is, no hour ("对，今天的" agrees; "对，十点的", "好，明天" name another time)."""
+    now = local_now(ctx.now)
+    ctx.vars[OFFERED] = [
+        {"date": now.date().isoformat(), "clock": None, "session": _half_day(now.hour),
+         "to": None}
+    ]
 
 
 # --- used by the taxi flow's start_ride_request ------------------------------------------

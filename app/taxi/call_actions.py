@@ -254,7 +254,9 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         ctx.session.add(ride)
         if booking:
             readback.start_booking(ctx, ride)
-        elif to:
+        else:
+            readback.note_now_offered(ctx)  # "对，十点的" there is a booking for ten
+        if not booking and to:
             _to_hospital(ctx, ride, to)  # the hospital said at the menu: never asked again
         home = home_place(ctx.vars)
         if home is not None:

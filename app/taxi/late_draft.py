@@ -111,6 +111,7 @@ def _offer_vars(ctx: StepContext, ride: Ride, appointment_id: int, pickup_at: da
     ctx.vars.update(
         trip_appointment_id=appointment_id,
         trip_when=ahead.spoken_pickup(pickup_at, ctx.now),
+        trip_offered=ahead.as_offered(pickup_at),  # "换，八点的" is no yes to it
         trip_place=(f"{whom}家" if whom != "您" else "家") if at_home else (
             place.label if place is not None else texts.spoken("place_said")
         ),

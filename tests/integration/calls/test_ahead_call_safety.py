@@ -138,6 +138,41 @@ def test_refused_the_caller_may_change_the_time_and_book_it(
     assert all(local(r).date() == date(2026, 12, 1) for r in booked(db))
 
 
+@pytest.mark.parametrize(
+    ("turns", "heard", "pickup"),
+    [
+        # 改 (key 2's words) with the day: that day, the hour kept.
+        (("改到后天",), "后天（星期三）早上8点半，车到家接您。对，按1",
+         datetime(2026, 12, 2, 8, 30)),
+        # A yes naming a day, at a question whose yes means nothing.
+        (("对，后天的",), "后天（星期三）早上8点半，车到家接您。对，按1",
+         datetime(2026, 12, 2, 8, 30)),
+        # A day with the other half-day: its hour asked, then read back.
+        (("后天下午的", "三点"), "后天（星期三）下午3点，车到家接您。对，按1",
+         datetime(2026, 12, 2, 15, 0)),
+    ],
+    ids=["change-to-a-day", "yes-naming-a-day", "day-and-half-day"],
+)
+def test_a_day_named_at_keep_or_change_is_the_change_read_back_and_confirmed(
+    service: CallService, db: Database, turns: tuple[str, ...], heard: str, pickup: datetime
+) -> None:
+    """"改到后天", "对，后天的", "后天下午的" at "留着原来的车，请按1。换一个时间，请按2" were the
+    hour question of the day refused, or "not understood": now the change to that day."""
+    call(service, ZHANG, "3", "2", "8", "1")  # tomorrow 8:00
+    again = ("3", "1", last_four(db), "3", "2", "早上八点半")  # tomorrow 8:30: refused
+    lines = call(service, ZHANG, *again, *turns, "hangup")
+    said(lines, "留着原来的车，请按1。换一个时间，请按2。转人工，按0。")
+    later = lines[lines.index(f"来电者：{turns[0]}") + 1 :]
+    assert not any("没有听明白" in line or "明天几点钟用车" in line for line in later), later
+    said(later, heard)
+    assert len(booked(db)) == 1  # nothing booked before the yes
+    lines = call(service, ZHANG, *again, *turns, "1")
+    said(lines, f"车约好了：{heard.split('，车到')[0]}")
+    assert sorted(local(r) for r in booked(db)) == [
+        datetime(2026, 12, 1, 8, 0, tzinfo=LOCAL_TZ), pickup.replace(tzinfo=LOCAL_TZ)
+    ]
+
+
 def test_a_booking_close_to_a_ride_now_under_way_is_refused(
     service: CallService, db: Database
 ) -> None:

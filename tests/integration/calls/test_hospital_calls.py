@@ -484,7 +484,7 @@ def test_a_relative_hears_the_relation_and_the_name_never_the_nickname(
         ("太早了，要晚一点的", "晚一点的号是：明天星期二下午2点"),
         ("晚一点", "晚一点的号是：明天星期二下午2点"),
         ("要换一天", "哪天去？按1，明天星期二"),
-        ("星期六上午", "您说的是12月5号星期六。这天的号是：12月5号星期六上午8点"),  # a day
+        ("星期六上午", "您说的是12月5号星期六上午。这天的号是：12月5号星期六上午8点"),  # a day
     ],
 )
 def test_the_offers_own_choices_win_over_yes(

@@ -45,7 +45,12 @@ def booked(db: Database) -> list[tuple[date, ClinicSession]]:
     ("answer", "offered", "day", "half"),
     [
         # The morning refused, the afternoon of the day named wanted.
-        ("后天上午不行，下午嘛", f"{SAID}后天星期三。{ITS}后天星期三下午2点", "2026-12-02", "pm"),
+        (
+            "后天上午不行，下午嘛",
+            f"{SAID}后天星期三下午。{ITS}后天星期三下午2点",
+            "2026-12-02",
+            "pm",
+        ),
         # The day refused is not the day wanted: the one said after it.
         (
             "不要明天的，大后天有没有",
@@ -55,16 +60,16 @@ def booked(db: Database) -> list[tuple[date, ClinicSession]]:
         ),
         ("这个号不要，礼拜五下午的有没有", "12月4号星期五下午2点", "2026-12-04", "pm"),
         # A half-day alone after a no: that half-day of the day offered.
-        ("不行，我下午才有空", f"{SAID}明天星期二。{ITS}明天星期二下午2点", "2026-12-01", "pm"),
+        ("不行，我下午才有空", f"{SAID}明天星期二下午。{ITS}明天星期二下午2点", "2026-12-01", "pm"),
         # ... the morning refused with its reason, passed on from someone in the room
         (
             "我老伴说上午去不了，要下午的",
-            f"{SAID}明天星期二。{ITS}明天星期二下午2点",
+            f"{SAID}明天星期二下午。{ITS}明天星期二下午2点",
             "2026-12-01",
             "pm",
         ),
         # ... or the afternoon only asked about: that half-day of the day offered
-        ("下午有没有", f"{SAID}明天星期二。{ITS}明天星期二下午2点", "2026-12-01", "pm"),
+        ("下午有没有", f"{SAID}明天星期二下午。{ITS}明天星期二下午2点", "2026-12-01", "pm"),
     ],
 )
 def test_a_no_naming_a_day_at_the_offer_is_that_days_offer(

@@ -51,13 +51,17 @@ def _after(lines: list[str], answer: str) -> list[str]:
     ("answer", "offered", "slot"),
     [
         # The afternoon of the day offered, named with the yes.
-        ("好，明天下午", f"{SAID}明天星期二。{ITS}明天星期二下午2点", ("2026-12-01", "pm")),
+        ("好，明天下午", f"{SAID}明天星期二下午。{ITS}明天星期二下午2点", ("2026-12-01", "pm")),
         # A half-day alone with a yes: that half-day of the day offered.
-        ("好，下午的", f"{SAID}明天星期二。{ITS}明天星期二下午2点", ("2026-12-01", "pm")),
+        ("好，下午的", f"{SAID}明天星期二下午。{ITS}明天星期二下午2点", ("2026-12-01", "pm")),
         # Another day, no half-day: that day's first slot.
         ("可以，后天", f"{SAID}后天星期三。{ITS}后天星期三上午8点", ("2026-12-02", "am")),
         # The yes in the offer's own words (挂这个 is key 1) naming another day.
-        ("就挂这个，后天下午的", f"{SAID}后天星期三。{ITS}后天星期三下午2点", ("2026-12-02", "pm")),
+        (
+            "就挂这个，后天下午的",
+            f"{SAID}后天星期三下午。{ITS}后天星期三下午2点",
+            ("2026-12-02", "pm"),
+        ),
     ],
 )
 def test_a_yes_naming_another_day_is_that_days_offer_booked_only_when_confirmed(
