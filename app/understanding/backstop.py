@@ -108,8 +108,7 @@ def _head(head: dict[str, Any]) -> dict[str, Any]:
     character n-gram as it is, a syllable feature after ``|``); a feature the model does
     not know finds the last row, all zeros. A row holds the feature's coefficients times
     its idf and then its idf squared, so one gather of the found rows and one sum give
-    both the product with the classes and the square of the tf-idf vector's norm.
-    ``index``, ``idf`` and ``coef`` are the file's own, for :func:`predict_reference`."""
+    both the product with the classes and the square of the tf-idf vector's norm."""
     import numpy as np
 
     idf = unpack(head["idf"])
@@ -117,22 +116,17 @@ def _head(head: dict[str, Any]) -> dict[str, Any]:
     rows = np.zeros((len(idf) + 1, coef.shape[1] + 1))
     rows[:-1, :-1] = coef * idf[:, None]
     rows[:-1, -1] = idf * idf
-    keys = {}
-    for i, feature in enumerate(head["features"]):
-        family, _, gram = feature.partition(":")
-        keys[gram if family == "c" else SEP + gram] = i
-    intercept = np.asarray(head["intercept"], dtype=np.float64)
+    names = "\n" + "\n".join(head["features"])  # no feature has a line break (clean-up)
+    if names.count("\nc:") + names.count("\np:") != len(idf):
+        raise ValueError(f"{model_path()}: a feature neither c: nor p:")
+    keys = names.replace("\nc:", "\n").replace("\np:", "\n" + SEP)[1:].split("\n")
     return {
         "classes": head["classes"],
         "threshold": float(head["threshold"]),
-        "keys": keys,
+        "keys": dict(zip(keys, range(len(keys)), strict=True)),
         "unknown": len(idf),
         "rows": rows,
-        "intercepts": intercept.tolist(),
-        "index": {f: i for i, f in enumerate(head["features"])},
-        "idf": idf,
-        "coef": coef,
-        "intercept": intercept,
+        "intercepts": [float(v) for v in head["intercept"]],
     }
 
 
@@ -241,31 +235,49 @@ def _predict(kind: str, cleaned: str) -> tuple[str, float]:
 
 
 def predict_reference(kind: str, text: str) -> tuple[str, float] | None:
-    """:func:`predict` computed the straightforward way (numpy, no memory): the check of
-    the fast path."""
-    heads = _model()
-    if heads is None or kind not in heads:
+    """:func:`predict` computed the straightforward way, from the model file as it is (numpy,
+    nothing remembered but the file): the check of the fast path."""
+    path = model_path()
+    if not path.exists():
+        return None
+    raw = _raw_heads(path)
+    if kind not in raw:
         return None
     import numpy as np
 
-    head = heads[kind]
+    head = raw[kind]
     counts: dict[int, int] = {}
     for f in features(text):
         i = head["index"].get(f)
         if i is not None:
             counts[i] = counts.get(i, 0) + 1
-    logits = head["intercept"].copy()
+    logits = np.asarray(head["intercept"], dtype=np.float64)
     if counts:
         idx = np.fromiter(counts, dtype=np.int64)
         tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))  # sublinear tf
         weights = tf * head["idf"][idx]
         weights /= np.linalg.norm(weights)
-        logits += weights @ head["coef"][idx]
+        logits = logits + weights @ head["coef"][idx]
     logits -= logits.max()
     probs = np.exp(logits)
     probs /= probs.sum()
     best = int(probs.argmax())
     return head["classes"][best], float(probs[best])
+
+
+@cache
+def _raw_heads(path: Path) -> dict[str, Any]:
+    """The model file's heads as written: feature names, idf, coefficients, intercepts."""
+    return {
+        kind: {
+            "classes": head["classes"],
+            "index": {f: i for i, f in enumerate(head["features"])},
+            "idf": unpack(head["idf"]),
+            "coef": unpack(head["coef"]),  # features x classes
+            "intercept": head["intercept"],
+        }
+        for kind, head in json.loads(path.read_text(encoding="utf-8"))["heads"].items()
+    }
 
 
 def forget() -> None:
