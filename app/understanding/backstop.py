@@ -104,7 +104,7 @@ def _model() -> dict[str, Any] | None:
 def _head(head: dict[str, Any]) -> dict[str, Any]:
     """One head of the model file ready to predict from.
 
-    ``index`` finds a feature's row by its key as :func:`_feature_counts` makes it (a
+    ``keys`` finds a feature's row by its key as :func:`_feature_counts` makes it (a
     character n-gram as it is, a syllable feature after ``|``); a feature the model does
     not know finds the last row, all zeros. A row holds the feature's coefficients times
     its idf and then its idf squared, so one gather of the found rows and one sum give
