@@ -24,7 +24,8 @@ print ``uptime`` with the figures):
 5. Per kind, on that kind's lines of the mix.
 
 Every line is understood once before timing (grammars read, matchers built). The small
-per-text memories (`clean`, `is_emergency`: the same answer asked of several kinds) are
+per-text memories (`clean`, `is_emergency`, the backstop's features and predictions: the
+same answer asked of several kinds, or said again) are
 emptied before each pass over the lines, so only repeats within one line's understanding
 are remembered, as in a call. Excludes: speech recognition, HTTP, the call engine and the
 database.
@@ -112,7 +113,7 @@ def main() -> None:
 
     sys.path.insert(0, str(ROOT))
     t0 = time.perf_counter()
-    from app.understanding import understand, warm_up
+    from app.understanding import backstop, understand, warm_up
     from app.understanding.emergency import is_emergency
     from app.understanding.normalize import clean
 
@@ -121,6 +122,7 @@ def main() -> None:
     def forget() -> None:  # nothing remembered from the previous pass over the lines
         clean.cache_clear()
         is_emergency.cache_clear()
+        backstop.forget()
 
     startup = time.perf_counter() - t0
 

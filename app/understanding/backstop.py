@@ -30,7 +30,11 @@ train, not to run.
 from __future__ import annotations
 
 import json
-from functools import cache
+import math
+from collections import Counter
+from functools import cache, lru_cache
+from itertools import repeat
+from operator import add
 from pathlib import Path
 from typing import Any
 
@@ -89,51 +93,197 @@ def model_path() -> Path:
 
 @cache
 def _model() -> dict[str, Any] | None:
+    """Each head as :func:`predict` reads it (see :func:`_head`)."""
     path = model_path()
     if not path.exists():
         return None
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {kind: _head(head) for kind, head in raw["heads"].items()}
+
+
+def _head(head: dict[str, Any]) -> dict[str, Any]:
+    """One head of the model file ready to predict from.
+
+    ``keys`` finds a feature's row by its key as :func:`_feature_counts` makes it (a
+    character n-gram as it is, a syllable feature after ``|``); a feature the model does
+    not know finds the last row, all zeros. A row holds the feature's coefficients times
+    its idf and then its idf squared, so one gather of the found rows and one sum give
+    both the product with the classes and the square of the tf-idf vector's norm."""
     import numpy as np
 
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    heads: dict[str, Any] = {}
-    for kind, head in raw["heads"].items():
-        heads[kind] = {
-            "classes": head["classes"],
-            "index": {f: i for i, f in enumerate(head["features"])},
-            "idf": unpack(head["idf"]),
-            "coef": unpack(head["coef"]),  # features x classes
-            "intercept": np.asarray(head["intercept"], dtype=np.float64),
-            "threshold": float(head["threshold"]),
-        }
-    return heads
+    idf = unpack(head["idf"])
+    coef = unpack(head["coef"])  # features x classes
+    rows = np.zeros((len(idf) + 1, coef.shape[1] + 1))
+    rows[:-1, :-1] = coef * idf[:, None]
+    rows[:-1, -1] = idf * idf
+    names = "\n" + "\n".join(head["features"])  # no feature has a line break (clean-up)
+    if names.count("\nc:") + names.count("\np:") != len(idf):
+        raise ValueError(f"{model_path()}: a feature neither c: nor p:")
+    keys = names.replace("\nc:", "\n").replace("\np:", "\n" + SEP)[1:].split("\n")
+    return {
+        "classes": head["classes"],
+        "threshold": float(head["threshold"]),
+        "keys": dict(zip(keys, range(len(keys)), strict=True)),
+        "unknown": len(idf),
+        "rows": rows,
+        "intercepts": [float(v) for v in head["intercept"]],
+    }
+
+
+class _PerCharacter(dict[str, str]):
+    """A string made from each character's folded syllable (``#`` for a clause break),
+    made once per character."""
+
+    def __init__(self, prefix: str, suffix: str = "") -> None:
+        super().__init__()
+        self._prefix = prefix
+        self._suffix = suffix
+
+    def __missing__(self, ch: str) -> str:
+        value = self[ch] = self._prefix + ("#" if ch == SEP else char_key(ch)) + self._suffix
+        return value
+
+
+# A character n-gram's key is the n-gram itself ("c:" + it in the model file); a syllable
+# feature's is SEP + the syllables ("p:" + them in the file). SEP is never in an n-gram of
+# the marked text (every SEP became "$^"), so the two never meet.
+_SYLLABLE = _PerCharacter("")
+_UNIGRAM = _PerCharacter(SEP)
+_LEFT = _PerCharacter(SEP, "_")
+
+
+class _TermFrequencies(dict[int, float]):
+    """The sublinear term frequency (1 + log count) of a count, made once."""
+
+    def __missing__(self, count: int) -> float:
+        value = self[count] = 1.0 + math.log(count)
+        return value
+
+
+_TF = _TermFrequencies()
+
+
+@lru_cache(maxsize=256)
+def _feature_counts(cleaned: str) -> tuple[list[str], list[int] | None]:
+    """The keys of the distinct :func:`features` of an already cleaned text and how often
+    each occurs, or None when each occurs once. The same features, made with string
+    operations rather than one slice at a time. Remembered for the last few hundred texts
+    (intent and then the question's kind read the same answer)."""
+    marked = "^" + cleaned.replace(SEP, "$^") + "$"
+    pairs = list(map(add, marked[:-1], marked[1:]))
+    keys = [
+        *marked.replace("^", "").replace("$", ""),
+        *pairs,
+        *map(add, pairs[:-1], marked[2:]),
+        *map(_UNIGRAM.__getitem__, cleaned),
+        *map(
+            add,
+            [SEP + "^_", *map(_LEFT.__getitem__, cleaned)],
+            [*map(_SYLLABLE.__getitem__, cleaned), "$"],
+        ),
+    ]
+    if len(set(keys)) == len(keys):
+        return keys, None
+    counts = Counter(keys)
+    return list(counts), list(counts.values())
 
 
 def predict(kind: str, text: str) -> tuple[str, float] | None:
     """The model's most probable label for ``text`` and its probability, or ``None`` when
     there is no model for ``kind`` (or no model file)."""
+    global _remembered_for
     heads = _model()
     if heads is None or kind not in heads:
         return None
+    if heads is not _remembered_for:  # another model file was read: forget the old answers
+        _predict.cache_clear()
+        _remembered_for = heads
+    return _predict(kind, clean(text))
+
+
+#: The model whose answers :func:`_predict` remembers.
+_remembered_for: dict[str, Any] | None = None
+
+
+@lru_cache(maxsize=256)
+def _predict(kind: str, cleaned: str) -> tuple[str, float]:
+    """:func:`predict` of a cleaned text, remembered for the last few hundred (a caller
+    says the same words again): the normalised tf-idf vector of the text's features times
+    the coefficients, plus the intercepts; the largest of their softmax."""
     import numpy as np
 
-    head = heads[kind]
+    head = _remembered_for[kind]  # type: ignore[index]
+    keys, counts = _feature_counts(cleaned)
+    rows = head["rows"].take(
+        np.fromiter(map(head["keys"].get, keys, repeat(head["unknown"])), np.intp, len(keys)),
+        axis=0,
+    )
+    if counts is None:  # every term frequency 1
+        sums = rows.sum(axis=0).tolist()
+        square = sums.pop()
+    else:  # 1 + log(count), and its square for the norm
+        tf = np.fromiter(map(_TF.__getitem__, counts), np.float64, len(counts))
+        sums = (tf @ rows[:, :-1]).tolist()
+        tf *= tf
+        square = float(tf @ rows[:, -1])
+    logits = head["intercepts"]
+    if square > 0:
+        scale = 1.0 / math.sqrt(square)
+        logits = [b + v * scale for b, v in zip(logits, sums, strict=True)]
+    top = max(logits)
+    return head["classes"][logits.index(top)], 1.0 / math.fsum([math.exp(v - top) for v in logits])
+
+
+def predict_reference(kind: str, text: str) -> tuple[str, float] | None:
+    """:func:`predict` computed the straightforward way, from the model file as it is (numpy,
+    nothing remembered but the file): the check of the fast path."""
+    path = model_path()
+    if not path.exists():
+        return None
+    raw = _raw_heads(path)
+    if kind not in raw:
+        return None
+    import numpy as np
+
+    head = raw[kind]
     counts: dict[int, int] = {}
     for f in features(text):
         i = head["index"].get(f)
         if i is not None:
             counts[i] = counts.get(i, 0) + 1
-    logits = head["intercept"].copy()
+    logits = np.asarray(head["intercept"], dtype=np.float64)
     if counts:
         idx = np.fromiter(counts, dtype=np.int64)
         tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))  # sublinear tf
         weights = tf * head["idf"][idx]
         weights /= np.linalg.norm(weights)
-        logits += weights @ head["coef"][idx]
+        logits = logits + weights @ head["coef"][idx]
     logits -= logits.max()
     probs = np.exp(logits)
     probs /= probs.sum()
     best = int(probs.argmax())
     return head["classes"][best], float(probs[best])
+
+
+@cache
+def _raw_heads(path: Path) -> dict[str, Any]:
+    """The model file's heads as written: feature names, idf, coefficients, intercepts."""
+    return {
+        kind: {
+            "classes": head["classes"],
+            "index": {f: i for i, f in enumerate(head["features"])},
+            "idf": unpack(head["idf"]),
+            "coef": unpack(head["coef"]),  # features x classes
+            "intercept": head["intercept"],
+        }
+        for kind, head in json.loads(path.read_text(encoding="utf-8"))["heads"].items()
+    }
+
+
+def forget() -> None:
+    """Empty the per-text memories (the benchmark's passes; a model file swapped in tests)."""
+    _feature_counts.cache_clear()
+    _predict.cache_clear()
 
 
 def review(kind: str, text: str, value: object) -> object:

@@ -108,3 +108,43 @@ def test_a_department_the_model_confidently_doubts_is_asked_about_unless_named(v
     assert backstop.review("department", "我要挂心血管内科的号", "心血管内科") == "心血管内科"
     verdict("骨科", 0.99)  # a short answer stays with the rules
     assert backstop.review("department", "心口疼", "心血管内科") == "心血管内科"
+
+
+FAST_PATH_SENTENCES = (
+    "我要坐粗组车，明天上午去医院",
+    "心里头慌得很，晚上睡不着",
+    "要得要得",  # a repeated word: term frequencies above one
+    "好 好 好 好",
+    "我儿子是开出租车的，我不要车",
+    "膝盖疼，走路疼，上下楼梯疼",
+    "ok ok 嗯",
+    "喂？喂？你说啥子",
+    "x",
+    "",
+)
+
+
+@pytest.mark.parametrize("kind", ["intent", "yesno", "department"])
+def test_the_fast_prediction_is_the_straightforward_one(kind):
+    for text in FAST_PATH_SENTENCES:
+        backstop.forget()
+        label, probability = backstop.predict(kind, text)
+        expected_label, expected = backstop.predict_reference(kind, text)
+        assert label == expected_label, text
+        assert probability == pytest.approx(expected, abs=1e-9), text
+        assert backstop.predict(kind, text) == (label, probability)  # remembered: the same
+
+
+def test_the_fast_features_are_the_trainers_features():
+    from collections import Counter
+
+    from app.understanding.normalize import clean
+
+    for text in FAST_PATH_SENTENCES:
+        keys, counts = backstop._feature_counts(clean(text))
+        fast = dict(zip(keys, [1] * len(keys) if counts is None else counts, strict=True))
+        reference = {
+            (f[2:] if f.startswith("c:") else "|" + f[2:]): n
+            for f, n in Counter(backstop.features(text)).items()
+        }
+        assert fast == reference, text
