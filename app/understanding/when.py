@@ -43,8 +43,9 @@ _MORNING_DAYS = ("明早", "今早")
 _SAID_AGAIN_DAY = re.compile(
     "(?<=天|[一二三四五六日])(?:不|哦|噢)(?=大后天|后天|明天|今天|下下?个?(?:礼拜|星期|周)|(?:礼拜|星期|周))"
 )
+#: 三天以后 / 过两天 (not 一天后天, nor 后天再过一天: a day counted on from another day).
 _AFTER_DAYS = re.compile(
-    f"(?P<n>{_N})天(?:以后|之后|后(?!天))|(?<![天号])(?<![天号]再)再?过(?P<k>{_N})天"  # not 后天再过一天
+    f"(?P<n>{_N})天(?:以后|之后|后(?!天))|(?<![天号])(?<![天号]再)再?过(?P<k>{_N})天"
 )
 #: 一个礼拜以后 / 两个星期后 / 过一个礼拜: that many weeks from today.
 _AFTER_WEEKS = re.compile(
