@@ -104,6 +104,10 @@ def register_readback_actions(registry: ActionRegistry) -> None:
         elif ctx.vars.get(SAID_WITH_YES) and echoes_read_back(ctx, change):
             ctx.vars[ECHO] = change
             return "again"
+        if any(change.get(part) for part in ("date", "clock", "session")):
+            # Another time: a car booked for its half-day is asked about again (an answer
+            # to "两辆都要…" or "原来那辆取消…" was about the car at the time before).
+            ctx.vars.pop("second_car_asked", None)
         if change.get("time_again"):
             return "time_again"  # "太早了", "时间不对": the hour again
         if change.get("place") and not now_car:
