@@ -72,6 +72,10 @@ SAID_WITH_NO = "said_with_no"
 # "好，明天下午" at an offer of 明天上午8点): the caller agreed to a time, not to the one
 # offered; a half-day alone ("好，下午的") is only the flow's action to place.
 SAID_WITH_YES = "said_with_yes"
+# The key whose own words came with the answer (`with_keys`: "换一天，下午的" at the
+# hospital's offer is key 3 with an afternoon), for that step only: what the key changes
+# (another day, a later hour) tells the flow's action where a half-day alone belongs.
+SAID_WITH_KEY = "said_with_key"
 # Set when the caller said only what the flow is for at the question they are at, dropped
 # when the call moves on: the first time it is asked again kindly, a second time counts as
 # an answer that is none.
@@ -134,6 +138,7 @@ class Engine:
         # Said with the answer of the step before, if any.
         call.vars.pop(SAID_WITH_NO, None)
         call.vars.pop(SAID_WITH_YES, None)
+        call.vars.pop(SAID_WITH_KEY, None)
         if isinstance(event, CallStarted):
             start = self.flows.start(event.flow) if event.flow else self.flows.start()
             self._enter(call, start, ctx, out)
@@ -231,7 +236,7 @@ class Engine:
             if (
                 spec.otherwise is not None
                 and key in spec.otherwise.with_keys
-                and self._take_other(call, spec, "key", text, ctx, out)
+                and self._take_other(call, spec, "key", text, ctx, out, key=key)
             ):
                 return
             self._on_keys(call, key, ctx, out)
@@ -289,6 +294,8 @@ class Engine:
         text: str,
         ctx: ActionContext,
         out: list[Output],
+        *,
+        key: str | None = None,
     ) -> bool:
         """Go where the question's second kind of answer (`otherwise`) goes, if the answer
         is one: when the question's own kind heard nothing ("礼拜六上午" at an offer); after
@@ -298,9 +305,9 @@ class Engine:
         offer of 明天上午8点 agrees to the afternoon, not to 8:00; with `compare_as` the
         answer read as that kind too: "好，10点的" at 8点), or a yes at a question whose yes
         goes nowhere; after a key's own words naming what it changes to (`with_keys`,
-        `value` "key": "改到后天"). A no or a yes naming nothing, or a yes naming only what
-        is offered ("好，明天上午"), stays the no or yes. The step runs with
-        `said_with_no` / `said_with_yes` set. False when not taken."""
+        `value` "key", `key` the key: "改到后天"). A no or a yes naming nothing, or a yes
+        naming only what is offered ("好，明天上午"), stays the no or yes. The step runs
+        with `said_with_no` / `said_with_yes` / `said_with_key` set. False when not taken."""
         other = spec.otherwise
         if other is None:
             return False
@@ -341,6 +348,8 @@ class Engine:
             call.vars[SAID_WITH_NO] = True
         elif value == "yes":
             call.vars[SAID_WITH_YES] = True
+        elif value == "key" and key is not None:
+            call.vars[SAID_WITH_KEY] = key
         self._go(call, other.on_value, ctx, out)
         return True
 

@@ -74,7 +74,9 @@ class OtherAnswer(BaseModel):
     yes_naming: list[str] = Field(default_factory=list)
     # Keys whose own words (`key_words`), said with an answer of this kind naming
     # something, are that answer: "改到后天" at "留着原来的车，请按1。换一个时间，请按2" is
-    # 后天, not the hour question its 改 (key 2) would ask.
+    # 后天, not the hour question its 改 (key 2) would ask. The step runs with the key in
+    # `said_with_key` (engine.SAID_WITH_KEY): "换一天，下午的" (3 at the hospital's offer) is an
+    # afternoon of another day, which only the flow's action can place.
     with_keys: list[str] = Field(default_factory=list)
 
     @field_validator("with_keys", mode="before")

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from app import texts
 from app.callflow.actions import ActionRegistry
-from app.callflow.engine import SAID_WITH_NO, SAID_WITH_YES
+from app.callflow.engine import SAID_WITH_KEY, SAID_WITH_NO, SAID_WITH_YES
 from app.calls.service import StepContext
 from app.hospital import appointments, identity, moves
 from app.hospital import keypad_menus as menus
@@ -59,6 +59,11 @@ ID_TRIES = 3  # wrong ID numbers typed in one call before a person helps
 # Wrong last four digits are counted per patient across calls: app.hospital.identity.
 PLAIN_TAIL = "这天的号是："  # before the day's slot offered
 LOTS = 1000  # every free slot of a half-day, to find the one nearest an hour said
+# 换一天: the offer's key 3 (dialogs/hospital.yaml), pressed or said ("换一天，下午的": the
+# engine's `said_with_key`), and the day of the offer it changes, kept while that offer
+# stands (`_offer_first` drops it): a half-day or hour alone then belongs to a later day.
+ANOTHER_DAY_KEY = "3"
+ANOTHER_DAY_OF = "another_day_of"
 SHORT_TRIES = 2  # answers to the last-four question that are not 4 characters, then a person
 SECRET_ID = "secret_id_number"  # a typed ID number, until the booking is confirmed
 SECRET_READBACK = "secret_id_readback"
@@ -744,6 +749,13 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         )
         return "listed"
 
+    @registry.register("note_another_day")
+    def note_another_day(ctx: StepContext) -> None:
+        """换一天 (3) at the offer: the day offered is the one to change, for the day menu."""
+        offered = ctx.vars.get("offer") or {}
+        if offered.get("day"):
+            ctx.vars[ANOTHER_DAY_OF] = offered["day"]
+
     @registry.register("first_days", outcomes=("shown",))
     def first_days(ctx: StepContext) -> str:
         ctx.vars["days_page"] = 0
@@ -764,10 +776,13 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         is that half-day of the day offered ("不行，我下午才有空", "好，下午的"), as it is when
         asked about ("下午有没有"); with a no
         the day and half-day offered themselves ("明天不行" at an offer of tomorrow) are the
-        offer `refused`: a plain no."""
+        offer `refused`: a plain no. After 换一天 (key 3's words with it, "换一天，下午的", or
+        at the day menu after it) a half-day or hour alone is that of the first later day
+        with a free slot then, never of the day the caller asked to change."""
         wanted: object = ctx.vars.get("wanted")
         with_no = bool(ctx.vars.pop(SAID_WITH_NO, False))
         with_yes = bool(ctx.vars.pop(SAID_WITH_YES, False))
+        with_key = ctx.vars.pop(SAID_WITH_KEY, None)
         # The hour said at the offer ("好，10点的"), read by the change kind: this step only.
         clock = _clock_said(ctx.vars.pop("wanted_time", None))
         if clock is not None and not isinstance(wanted, dict):
@@ -782,6 +797,12 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
                 session = ClinicSession.AM if clock.hour < 12 else ClinicSession.PM
             said_session = session is not None
             offered = ctx.vars.get("offer") or {}
+            changed = ctx.vars.get(ANOTHER_DAY_OF) or (
+                offered.get("day") if with_key == ANOTHER_DAY_KEY else None
+            )
+            if day is None and session is not None and changed:
+                # "换一天，下午的", or "下午" at the day menu after 换一天: a later day's.
+                day = _later_day(ctx, date.fromisoformat(changed), session)
             if (with_yes or session is not None and not with_no) and offered:
                 # "好，下午的" / "下午有没有": a half-day alone is that of the day offered
                 day = day or date.fromisoformat(offered["day"])
@@ -1318,6 +1339,13 @@ def _nearest(
     return [best], texts.spoken("clock_not_free", clock=_clock_words(clock))
 
 
+def _later_day(ctx: StepContext, changed: date, session: ClinicSession) -> date:
+    """The first day after the one the caller asked to change (换一天) with a free slot in
+    the half-day said, else the day after it (its problem then said as for any day)."""
+    later = _offers(ctx, clinic_session=session, after=(changed, ClinicSession.PM))
+    return later[0].day if later else changed + timedelta(days=1)
+
+
 def _nearest_lead(said: str, note: str, tail: str) -> str:
     """您说的是…。这天上午10点没有空的号，离得最近的号是： (the plain tail), or the note before
     the tail's own words (这天没有专家号，普通号是：)."""
@@ -1434,6 +1462,7 @@ def _offer_first(ctx: StepContext, offers: list[Offer], *, lead: str) -> str:
     if not offers:
         return "none"
     offer = offers[0]
+    ctx.vars.pop(ANOTHER_DAY_OF, None)  # 换一天 said of the offer before this one
     ctx.vars["offer"] = {
         "slot_id": offer.slot_id,
         "day": offer.day.isoformat(),

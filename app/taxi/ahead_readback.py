@@ -23,7 +23,7 @@ second car at the same hour refused; a change said at the read-back made and rea
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -104,6 +104,10 @@ def register_readback_actions(registry: ActionRegistry) -> None:
         elif ctx.vars.get(SAID_WITH_YES) and echoes_read_back(ctx, change):
             ctx.vars[ECHO] = change
             return "again"
+        if any(change.get(part) for part in ("date", "clock", "session")):
+            # Another time: a car booked for its half-day is asked about again (an answer
+            # to "两辆都要…" or "原来那辆取消…" was about the car at the time before).
+            ctx.vars.pop("second_car_asked", None)
         if change.get("time_again"):
             return "time_again"  # "太早了", "时间不对": the hour again
         if change.get("place") and not now_car:
@@ -159,14 +163,33 @@ def _booking_from_now(ctx: StepContext) -> None:
     )
 
 
+# A time within this many minutes of the read-back of a car now, either side, is that car:
+# "对，九点的" at 9:00 (or at 8:57, or heard at 9:03) wants the car now, never a booking
+# refused as past. Further ahead the booking rules say it is too soon and offer the car now.
+NOW_MINUTES = 5
+
+
 def note_now_offered(ctx: StepContext) -> None:
     """What the read-back of a car now offers, as a change answer: today, the half-day it
-    is, no hour ("对，今天的" agrees; "对，十点的", "好，明天" name another time)."""
+    is, no hour ("对，今天的" agrees; "对，十点的", "好，明天" name another time), and every
+    minute within `NOW_MINUTES` of now ("对，九点的" at 9:00 agrees: a car now), in the
+    evening also as the bare hour reads (九点 is 9:00 to the understanding, at 21:00 too)."""
     now = local_now(ctx.now)
-    ctx.vars[OFFERED] = [
-        {"date": now.date().isoformat(), "clock": None, "session": _half_day(now.hour),
-         "to": None}
+    today = now.date().isoformat()
+    offered: list[dict[str, Any]] = [
+        {"date": today, "clock": None, "session": _half_day(now.hour), "to": None}
     ]
+    for minutes in range(-NOW_MINUTES, NOW_MINUTES + 1):
+        moment = now + timedelta(minutes=minutes)
+        if moment.date() != now.date():
+            continue
+        hours = [moment.hour] + ([moment.hour - 12] if moment.hour >= 18 else [])
+        offered += [
+            {"date": today, "clock": [hour, moment.minute], "session": _half_day(hour),
+             "to": None}
+            for hour in hours
+        ]
+    ctx.vars[OFFERED] = offered
 
 
 # --- used by the taxi flow's start_ride_request ------------------------------------------

@@ -69,7 +69,11 @@ def test_a_yes_naming_a_time_at_a_car_now_is_a_booking_read_back_and_confirmed(
     assert RideStatus.QUEUED not in statuses(db)
 
 
-@pytest.mark.parametrize("answer", ["对", "对，今天的", "对，到家接我", "好，现在就要"])
+# "对，九点的" at 9:00, "对，九点零五的": a time within minutes of now is the car now (it was
+# "今天上午9点已经过了", a booking refused as past).
+@pytest.mark.parametrize(
+    "answer", ["对", "对，今天的", "对，到家接我", "好，现在就要", "对，九点的", "对，九点零五的"]
+)
 def test_a_yes_naming_no_other_time_sends_the_car_now(
     service: CallService, db: Database, answer: str
 ) -> None:
@@ -96,3 +100,23 @@ def test_a_withheld_number_naming_a_time_books_nothing_ahead(
     lines = call(service, "anonymous", "1", "金马小区门口", "对，十点的", "hangup")
     assert "电话里不能预约" in after(lines, "对，十点的")
     assert RideStatus.SCHEDULED not in statuses(db) and RideStatus.QUEUED not in statuses(db)
+
+
+@pytest.mark.parametrize(
+    ("now", "answer"),
+    [
+        (datetime(2026, 11, 30, 0, 57, tzinfo=UTC), "对，九点的"),  # 08:57: in three minutes
+        (datetime(2026, 11, 30, 13, 0, tzinfo=UTC), "对，九点的"),  # 21:00: the bare hour
+        (datetime(2026, 11, 30, 13, 3, tzinfo=UTC), "对，晚上九点的"),  # 21:03, just gone
+    ],
+    ids=["just-before", "evening-bare-hour", "evening-just-gone"],
+)
+def test_the_current_hour_named_around_it_is_the_car_now(
+    db: Database, now: datetime, answer: str
+) -> None:
+    service = demo_call_service(db, today=date(2026, 11, 30), now=now)
+    lines = call(service, ZHANG, "1", answer)
+    said = after(lines, answer)
+    assert "好的，车已经叫了" in said and "已经过了" not in said, said
+    (ride,) = rides(db)
+    assert ride.status == RideStatus.QUEUED and ride.pickup_at is None

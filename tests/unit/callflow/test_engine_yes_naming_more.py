@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from app.callflow.engine import SAID_WITH_YES, CallState, Engine
+from app.callflow.engine import SAID_WITH_KEY, SAID_WITH_YES, CallState, Engine
 from app.callflow.loader import FlowError
 from app.callflow.messages import CallStarted, Keys, Speech
 from support.engine_fakes import MAIN_TO_HOSPITAL, FakeContext, engine_over
@@ -179,6 +179,10 @@ def test_a_key_in_with_keys_said_with_what_it_changes_to_is_that_answer(
     assert call.state == state, said
     if state == "other":
         assert call.vars["change"]["date"] == SUNDAY
+    # The key whose words came with it, for the flow's action (this step only).
+    assert call.vars.get(SAID_WITH_KEY) == ("2" if said.startswith("改到") else None)
+    hotline.step(call, Speech("改"), FakeContext(vars=call.vars))
+    assert SAID_WITH_KEY not in call.vars
 
 
 def test_the_second_reading_is_kept_whole_even_with_nothing_offered(tmp_path: Path) -> None:
