@@ -179,3 +179,9 @@ def test_english_words_for_asking_again_and_checking() -> None:
     assert u("intent", "sorry 信号不好 say again") == "repeat"
     assert u("intent", "can you check 我妈的 booking 是 which day") == "query"
     assert u("yesno", "Sure，就帮她订这个") == "yes"
+
+
+def test_midnight_said_as_a_time_is_no_key_zero() -> None:
+    assert u("intent", "对，零点的") == "unknown"
+    assert u("intent", "零") == "operator"
+    assert u("intent", "按零") == "operator"
