@@ -259,12 +259,18 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         answer = str(ctx.vars.get("day_answer") or "").strip()
         return _note_day(ctx, answer, ahead.day_by_weekday_key(answer, ctx.now))
 
-    @registry.register("note_hour", outcomes=("time", "unclear", "person"))
+    @registry.register("note_hour", outcomes=("time", "day", "unclear", "person"))
     def note_hour(ctx: StepContext) -> str:
         """The hour said ("早上八点", "下午两点半") or pressed (8 is 8:00, 2 is 14:00)."""
         answer = str(ctx.vars.get("hour_answer") or "").strip()
+        held = str(ctx.vars.pop("half_day_held", "") or "")
         clock = ahead.hour_by_key(answer) if answer.isdigit() else parse_clock(answer)
+        if clock is not None and held and not answer.isdigit() and not _HALF_DAY.search(answer):
+            # "后天下午的", then "三点": the half-day said before is the hour's ("下午三点").
+            clock = parse_clock(held + answer) or clock
         if clock is None:
+            if not answer.isdigit() and _note_day_at_hour(ctx, answer):
+                return "day"
             return _unclear(ctx)
         ctx.vars["pickup_clock"] = list(clock)
         if not answer.isdigit():
@@ -392,6 +398,27 @@ def _note_day(ctx: StepContext, answer: str, day: date | None) -> str:
         return "day"
     ctx.vars["pickup_clock"] = list(clock)
     return "full"
+
+
+_HALF_DAY = re.compile("早上|上午|中午|下午|晚上|半夜|凌晨")
+
+
+def _note_day_at_hour(ctx: StepContext, answer: str) -> bool:
+    """"后天下午的", "明天", "下午的" at the hour question (no hour): the day asked about
+    changes (the half-day is kept for the hour said next), and that day's hour is asked
+    ("后天下午几点钟用车？"). False when neither a day nor a half-day is said."""
+    when = understand("when", answer, ctx.today)
+    found = when.get("date") if isinstance(when, dict) else None
+    half = _HALF_DAY.search(answer)
+    if not found and half is None:
+        return False
+    day = date.fromisoformat(found) if found else date.fromisoformat(
+        str(ctx.vars.get("pickup_day") or ctx.today.isoformat()))
+    ctx.vars["pickup_day"] = day.isoformat()
+    ctx.vars["day_said"] = ahead.spoken_day(day, ctx.today) + (half.group() if half else "")
+    ctx.vars["half_day_held"] = half.group() if half else ""
+    _note_destination(ctx, answer)
+    return True
 
 
 def _note_said_day(ctx: StepContext, answer: str) -> None:
