@@ -14,7 +14,7 @@ from app import texts
 from app.callflow.actions import ActionRegistry
 from app.callflow.engine import HANDOVER_NOTE
 from app.calls.service import StepContext
-from app.core.local_time import local_today
+from app.core.local_time import local_now, local_today
 from app.hospital import identity
 from app.hospital import upcoming as upcoming_appointments
 from app.hospital.call_actions import check_typed_last_four
@@ -75,6 +75,12 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
     def ride_now_instead(ctx: StepContext) -> None:
         """The caller takes a car now instead of the time said too soon to book."""
         ctx.vars["now_instead_of"] = ctx.vars.get("when_said", "")
+
+    @registry.register("ride_now_after_past")
+    def ride_now_after_past(ctx: StepContext) -> None:
+        """The caller takes a car now instead of a time already past today: the car now
+        is read back as one (nothing to wait for, so no "不用等到…")."""
+        ctx.vars.pop("now_instead_of", None)
 
     @registry.register(
         "ahead_from_menu", outcomes=("ask", "day", "full", "cancel", "none", "withheld")
@@ -315,7 +321,8 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         return "again"
 
     @registry.register(
-        "check_pickup_time", outcomes=("ok", "again", "past", "soon", "hours", "far")
+        "check_pickup_time",
+        outcomes=("ok", "again", "past", "past_today", "soon", "hours", "far"),
     )
     def check_pickup_time(ctx: StepContext) -> str:
         """The rules: not past, not sooner than the release (that is a ride now), within
@@ -326,6 +333,8 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         pickup_at = ahead.pickup_time(date.fromisoformat(ctx.vars["pickup_day"]), hour, minute)
         ctx.vars["when_said"] = ahead.spoken_pickup(pickup_at, ctx.now)
         found = ahead.problem(pickup_at, ctx.now, rules)
+        if found == "past" and local_now(pickup_at).date() == ctx.today:
+            return "past_today"  # "对，九点的" at 9:20: the car now is offered too
         if found is not None:
             return found
         ctx.vars["pickup_at"] = pickup_at.isoformat()

@@ -40,3 +40,49 @@ def test_a_day_said_at_the_hour_question_changes_the_day(
     assert "后天（星期三）下午3点，车到家接您。对，按1" in said
     (ride,) = [r for r in rides(db) if r.status == RideStatus.SCHEDULED]
     assert local(ride) == datetime(2026, 12, 2, 15, 0, tzinfo=LOCAL_TZ)
+
+
+AT_NINE_TWENTY = datetime(2026, 11, 30, 1, 20, tzinfo=UTC)  # 09:20 local
+
+
+@pytest.fixture
+def service_at_nine_twenty(db: Database) -> CallService:
+    demo_data(db, today=date(2026, 11, 30))
+    return build_call_service(Settings(database_url=db.url), db, clock=lambda: AT_NINE_TWENTY)
+
+
+def test_a_past_hour_at_the_read_back_of_a_car_now_offers_the_car_now(
+    service_at_nine_twenty: CallService, db: Database
+) -> None:
+    """"对，九点的" at 9:20: 9:00 is past; "对" takes the car now (queued, nothing booked)."""
+    lines = call(service_at_nine_twenty, ZHANG, "1", "对，九点的", "对", "1")
+    said = all_said(lines)
+    assert ("今天上午9点已经过了。现在就叫车，请按1。换一个时间，请按2。转人工，按0。"
+            in said), said
+    later = all_said(lines[lines.index("来电者：对") + 1:])
+    assert "车到家接您。对，按1" in later
+    assert "不用等到" not in later
+    (ride,) = [r for r in rides(db) if r.status != RideStatus.CANCELLED]
+    assert ride.status != RideStatus.SCHEDULED and ride.pickup_at is None
+    assert ride.queued_at is not None
+
+
+def test_a_past_hour_at_the_read_back_of_a_car_now_can_take_another_time(
+    service_at_nine_twenty: CallService, db: Database
+) -> None:
+    lines = call(service_at_nine_twenty, ZHANG, "1", "对，九点的", "2", "十一点", "1")
+    said = all_said(lines)
+    assert "今天几点钟用车？" in said
+    assert "今天（星期一）上午11点，车到家接您。对，按1" in said
+    (ride,) = [r for r in rides(db) if r.status == RideStatus.SCHEDULED]
+    assert local(ride) == datetime(2026, 11, 30, 11, 0, tzinfo=LOCAL_TZ)
+
+
+def test_midnight_is_said_as_half_past_night_twelve() -> None:
+    from app.taxi.ahead import pickup_time, spoken_pickup
+
+    day = date(2026, 12, 1)
+    assert spoken_pickup(pickup_time(day, 0, 0), NOW) == "明天半夜12点"
+    assert spoken_pickup(pickup_time(day, 0, 30), NOW) == "明天半夜12点半"
+    assert spoken_pickup(pickup_time(day, 4, 0), NOW) == "明天凌晨4点"
+    assert spoken_pickup(pickup_time(day, 6, 0), NOW) == "明天早上6点"
