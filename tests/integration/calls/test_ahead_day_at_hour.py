@@ -86,3 +86,31 @@ def test_midnight_is_said_as_half_past_night_twelve() -> None:
     assert spoken_pickup(pickup_time(day, 0, 30), NOW) == "明天半夜12点半"
     assert spoken_pickup(pickup_time(day, 4, 0), NOW) == "明天凌晨4点"
     assert spoken_pickup(pickup_time(day, 6, 0), NOW) == "明天早上6点"
+
+
+def test_a_new_half_day_at_a_change_of_day_does_not_keep_an_hour_not_in_it(
+    service: CallService, db: Database
+) -> None:
+    """A car at 明天中午12点 already; a second at that hour is refused, and "后天下午的"
+    at the keep-or-change question asks the afternoon's hour (12 is no afternoon hour)."""
+    call(service, ZHANG, "3", "2", "中午十二点", "1")
+    lines = call(service, ZHANG, "3", "2", "2", "中午十二点", "后天下午的", "三点", "1")
+    assert "留着原来的车，请按1。换一个时间，请按2。" in all_said(lines)
+    later = all_said(lines[lines.index("来电者：后天下午的") + 1:])
+    assert "后天（星期三）中午12点" not in later
+    assert "后天下午几点钟用车？" in later
+    assert "后天（星期三）下午3点，车到家接您。对，按1" in later
+    booked = sorted(local(r) for r in rides(db) if r.status == RideStatus.SCHEDULED)
+    assert booked == [datetime(2026, 12, 1, 12, 0, tzinfo=LOCAL_TZ),
+                      datetime(2026, 12, 2, 15, 0, tzinfo=LOCAL_TZ)]
+
+
+def test_a_new_half_day_at_the_read_back_does_not_keep_an_hour_not_in_it(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "3", "中午十二点", "后天下午的", "三点", "1")
+    later = all_said(lines[lines.index("来电者：后天下午的") + 1:])
+    assert "后天（星期三）中午12点" not in later
+    assert "后天（星期三）下午3点，车到家接您。对，按1" in later
+    (ride,) = [r for r in rides(db) if r.status == RideStatus.SCHEDULED]
+    assert local(ride) == datetime(2026, 12, 2, 15, 0, tzinfo=LOCAL_TZ)
