@@ -214,7 +214,11 @@ def overlap(ctx: StepContext, pickup_at: datetime, *, exclude_id: int | None = N
     if first is None:
         return False
     whose = ctx.vars.get("rider", "您") if ctx.vars.get("passenger_contact_id") else "您"
+    ctx.vars.pop("overlap_ride_id", None)
     if first.status == RideStatus.SCHEDULED and first.pickup_at is not None:
+        # Remembered: a car then booked at another time in this call is asked about
+        # against this one ("改到后天" may mean moving it; app/taxi/call_actions.queue_ride).
+        ctx.vars["overlap_ride_id"] = first.id
         place_id = first.pickup_place_id
         place = ctx.session.get(SavedPlace, place_id) if place_id else None
         ctx.vars["overlap_said"] = texts.spoken(

@@ -94,7 +94,7 @@ def test_a_new_half_day_at_a_change_of_day_does_not_keep_an_hour_not_in_it(
     """A car at 明天中午12点 already; a second at that hour is refused, and "后天下午的"
     at the keep-or-change question asks the afternoon's hour (12 is no afternoon hour)."""
     call(service, ZHANG, "3", "2", "中午十二点", "1")
-    lines = call(service, ZHANG, "3", "2", "2", "中午十二点", "后天下午的", "三点", "1")
+    lines = call(service, ZHANG, "3", "2", "2", "中午十二点", "后天下午的", "三点", "1", "1")
     assert "留着原来的车，请按1。换一个时间，请按2。" in all_said(lines)
     later = all_said(lines[lines.index("来电者：后天下午的") + 1:])
     assert "后天（星期三）中午12点" not in later
@@ -114,3 +114,33 @@ def test_a_new_half_day_at_the_read_back_does_not_keep_an_hour_not_in_it(
     assert "后天（星期三）下午3点，车到家接您。对，按1" in later
     (ride,) = [r for r in rides(db) if r.status == RideStatus.SCHEDULED]
     assert local(ride) == datetime(2026, 12, 2, 15, 0, tzinfo=LOCAL_TZ)
+
+
+MOVED = "原来明天中午12点的车还留着，没有取消。两辆都要，请按1。只要这一辆，原来那辆不要了，请按2。"
+
+
+def test_gai_dao_at_keep_or_change_says_the_first_car_stays_and_can_cancel_it(
+    service: CallService, db: Database
+) -> None:
+    """"改到后天" at the keep-or-change question: the new car is read back; after its yes the
+    caller hears that the first car stays, with its time, and 2 cancels it (confirmed)."""
+    call(service, ZHANG, "3", "2", "中午十二点", "1")
+    lines = call(service, ZHANG, "3", "2", "2", "中午十二点", "改到后天", "1", "2", "1")
+    said = all_said(lines)
+    assert "后天（星期三）中午12点，车到家接您。对，按1" in said
+    assert MOVED in said
+    assert "的那辆车取消，只要这一辆，对吗？" in said
+    booked = [local(r) for r in rides(db) if r.status == RideStatus.SCHEDULED]
+    assert booked == [datetime(2026, 12, 2, 12, 0, tzinfo=LOCAL_TZ)]
+
+
+def test_gai_dao_at_keep_or_change_can_keep_both_cars(
+    service: CallService, db: Database
+) -> None:
+    call(service, ZHANG, "3", "2", "中午十二点", "1")
+    lines = call(service, ZHANG, "3", "2", "2", "中午十二点", "改到后天", "1", "1")
+    said = all_said(lines)
+    assert "的车还留着，没有取消。两辆都要，请按1" in said
+    booked = sorted(local(r) for r in rides(db) if r.status == RideStatus.SCHEDULED)
+    assert booked == [datetime(2026, 12, 1, 12, 0, tzinfo=LOCAL_TZ),
+                      datetime(2026, 12, 2, 12, 0, tzinfo=LOCAL_TZ)]
