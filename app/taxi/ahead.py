@@ -151,7 +151,12 @@ def spoken_pickup(pickup_at: datetime, now: datetime, *, weekday: bool = False) 
     if weekday and "星期" not in day:
         day += f"（星期{WEEKDAYS[local.weekday()]}）"
     hour = local.hour
-    if hour < 9:
+    if hour == 0:
+        return f"{day}半夜12点" + ("半" if local.minute == 30 else (
+            f"{local.minute}分" if local.minute else ""))  # never "早上0点"
+    if hour < 6:
+        part = "凌晨"
+    elif hour < 9:
         part = "早上"
     elif hour < 12:
         part = "上午"

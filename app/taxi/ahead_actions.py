@@ -14,7 +14,7 @@ from app import texts
 from app.callflow.actions import ActionRegistry
 from app.callflow.engine import HANDOVER_NOTE
 from app.calls.service import StepContext
-from app.core.local_time import local_today
+from app.core.local_time import local_now, local_today
 from app.hospital import identity
 from app.hospital import upcoming as upcoming_appointments
 from app.hospital.call_actions import check_typed_last_four
@@ -75,6 +75,12 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
     def ride_now_instead(ctx: StepContext) -> None:
         """The caller takes a car now instead of the time said too soon to book."""
         ctx.vars["now_instead_of"] = ctx.vars.get("when_said", "")
+
+    @registry.register("ride_now_after_past")
+    def ride_now_after_past(ctx: StepContext) -> None:
+        """The caller takes a car now instead of a time already past today: the car now
+        is read back as one (nothing to wait for, so no "不用等到…")."""
+        ctx.vars.pop("now_instead_of", None)
 
     @registry.register(
         "ahead_from_menu", outcomes=("ask", "day", "full", "cancel", "none", "withheld")
@@ -259,12 +265,18 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         answer = str(ctx.vars.get("day_answer") or "").strip()
         return _note_day(ctx, answer, ahead.day_by_weekday_key(answer, ctx.now))
 
-    @registry.register("note_hour", outcomes=("time", "unclear", "person"))
+    @registry.register("note_hour", outcomes=("time", "day", "unclear", "person"))
     def note_hour(ctx: StepContext) -> str:
         """The hour said ("早上八点", "下午两点半") or pressed (8 is 8:00, 2 is 14:00)."""
         answer = str(ctx.vars.get("hour_answer") or "").strip()
+        held = str(ctx.vars.pop("half_day_held", "") or "")
         clock = ahead.hour_by_key(answer) if answer.isdigit() else parse_clock(answer)
+        if clock is not None and held and not answer.isdigit() and not _HALF_DAY.search(answer):
+            # "后天下午的", then "三点": the half-day said before is the hour's ("下午三点").
+            clock = parse_clock(held + answer) or clock
         if clock is None:
+            if not answer.isdigit() and _note_day_at_hour(ctx, answer):
+                return "day"
             return _unclear(ctx)
         ctx.vars["pickup_clock"] = list(clock)
         if not answer.isdigit():
@@ -309,7 +321,8 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         return "again"
 
     @registry.register(
-        "check_pickup_time", outcomes=("ok", "again", "past", "soon", "hours", "far")
+        "check_pickup_time",
+        outcomes=("ok", "again", "past", "past_today", "soon", "hours", "far"),
     )
     def check_pickup_time(ctx: StepContext) -> str:
         """The rules: not past, not sooner than the release (that is a ride now), within
@@ -320,6 +333,8 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         pickup_at = ahead.pickup_time(date.fromisoformat(ctx.vars["pickup_day"]), hour, minute)
         ctx.vars["when_said"] = ahead.spoken_pickup(pickup_at, ctx.now)
         found = ahead.problem(pickup_at, ctx.now, rules)
+        if found == "past" and local_now(pickup_at).date() == ctx.today:
+            return "past_today"  # "对，九点的" at 9:20: the car now is offered too
         if found is not None:
             return found
         ctx.vars["pickup_at"] = pickup_at.isoformat()
@@ -392,6 +407,27 @@ def _note_day(ctx: StepContext, answer: str, day: date | None) -> str:
         return "day"
     ctx.vars["pickup_clock"] = list(clock)
     return "full"
+
+
+_HALF_DAY = re.compile("早上|上午|中午|下午|晚上|半夜|凌晨")
+
+
+def _note_day_at_hour(ctx: StepContext, answer: str) -> bool:
+    """"后天下午的", "明天", "下午的" at the hour question (no hour): the day asked about
+    changes (the half-day is kept for the hour said next), and that day's hour is asked
+    ("后天下午几点钟用车？"). False when neither a day nor a half-day is said."""
+    when = understand("when", answer, ctx.today)
+    found = when.get("date") if isinstance(when, dict) else None
+    half = _HALF_DAY.search(answer)
+    if not found and half is None:
+        return False
+    day = date.fromisoformat(found) if found else date.fromisoformat(
+        str(ctx.vars.get("pickup_day") or ctx.today.isoformat()))
+    ctx.vars["pickup_day"] = day.isoformat()
+    ctx.vars["day_said"] = ahead.spoken_day(day, ctx.today) + (half.group() if half else "")
+    ctx.vars["half_day_held"] = half.group() if half else ""
+    _note_destination(ctx, answer)
+    return True
 
 
 def _note_said_day(ctx: StepContext, answer: str) -> None:

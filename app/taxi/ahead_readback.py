@@ -125,8 +125,13 @@ def register_readback_actions(registry: ActionRegistry) -> None:
         elif now_car:
             return "hour"  # "对，明天的" at a car now: which hour of it?
         elif change.get("session") and (
-            not change.get("date") or change["session"] != _half_day(_held_hour(ctx))
+            not change.get("date") or not _in_half_day(_held_hour(ctx), change["session"])
         ):
+            # The half-day goes with the hour said next ("后天下午几点钟用车？", "三点").
+            half = "上午" if change["session"] == "am" else "下午"
+            day = date.fromisoformat(str(ctx.vars.get("pickup_day") or ctx.today.isoformat()))
+            ctx.vars.update(day_said=ahead.spoken_day(day, ctx.today) + half,
+                            half_day_held=half)
             return "hour"  # "下午" alone, "明天下午" at 明天上午9点: which hour?
         if change.get("date") or change.get("clock"):
             return "check"
@@ -209,7 +214,11 @@ def overlap(ctx: StepContext, pickup_at: datetime, *, exclude_id: int | None = N
     if first is None:
         return False
     whose = ctx.vars.get("rider", "您") if ctx.vars.get("passenger_contact_id") else "您"
+    ctx.vars.pop("overlap_ride_id", None)
     if first.status == RideStatus.SCHEDULED and first.pickup_at is not None:
+        # Remembered: a car then booked at another time in this call is asked about
+        # against this one ("改到后天" may mean moving it; app/taxi/call_actions.queue_ride).
+        ctx.vars["overlap_ride_id"] = first.id
         place_id = first.pickup_place_id
         place = ctx.session.get(SavedPlace, place_id) if place_id else None
         ctx.vars["overlap_said"] = texts.spoken(
@@ -251,6 +260,13 @@ def note_offered(ctx: StepContext, ride: Ride, *, also: dict[str, Any] | None = 
 
 def _half_day(hour: int) -> str:
     return "am" if hour < 12 else "pm"
+
+
+def _in_half_day(hour: int, session: str) -> bool:
+    """Is the hour held one of the half-day said? 上午 (am) is before 12; 下午 (pm) is
+    13 to 17 o'clock: 中午12点 and the evening are not (decision: "后天下午的" at 中午12点
+    was read back as 后天中午12点; the hour is asked instead)."""
+    return hour < 12 if session == "am" else 12 < hour < 18
 
 
 def _held_hour(ctx: StepContext) -> int:

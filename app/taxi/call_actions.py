@@ -322,7 +322,8 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
     @registry.register(
         "queue_ride",
         outcomes=(
-            "queued", "no_driver", "booked", "second", "booked_soon", "late", "same", "address",
+            "queued", "no_driver", "booked", "second", "moved", "booked_soon", "late", "same",
+            "address",
         ),
         commits=True,
         hum_is_yes=True,
@@ -360,8 +361,21 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
                                 other_car_when=_half_day_said(ctx, soon))
                 return "booked_soon"
         if ride.pickup_at is not None and ctx.vars.get("second_car_asked") != ride.id:
+            # A car refused in this call for overlapping a booked one, then booked at
+            # another time ("改到后天" at the keep-or-change question): the caller may think
+            # the first was moved. Said that it stays, with its time, and asked whether to
+            # cancel it, before anything is booked (decision: docs/taxi.md).
+            first_id = ctx.vars.pop("overlap_ride_id", None)
+            first = ctx.session.get(Ride, first_id, populate_existing=True) if first_id else None
+            if (first is not None and first.status == RideStatus.SCHEDULED
+                    and first.pickup_at is not None and first.id != ride.id):
+                ctx.vars.update(second_car_asked=ride.id, other_car_id=first.id,
+                                other_car_when=ahead.spoken_pickup(first.pickup_at, ctx.now),
+                                instead_reason="来电者改了时间，原来的车不要了")
+                return "moved"
             other = same_half_day_car(ctx, ride)
             if other is not None:
+                ctx.vars.pop("instead_reason", None)
                 ctx.vars.update(second_car_asked=ride.id, other_car_id=other.id,
                                 other_car_when=_half_day_said(ctx, other))
                 return "second"
@@ -383,7 +397,9 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         if other is not None and other.status == RideStatus.SCHEDULED:
             rides.cancel(
                 ctx.session, ride_id=other.id, expected_version=other.version,
-                reason="来电者换成了同一个半天的另一辆车", notify=False,
+                reason=str(ctx.vars.pop("instead_reason", "")
+                           or "来电者换成了同一个半天的另一辆车"),
+                notify=False,
             )
         return _queue(ctx, _draft(ctx))
 

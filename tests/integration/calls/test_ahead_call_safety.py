@@ -124,12 +124,12 @@ def test_refused_the_caller_may_change_the_time_and_book_it(
     service: CallService, db: Database
 ) -> None:
     call(service, ZHANG, "3", "2", "8", "1")
-    # ... 10:00, yes; the same morning as the 8:00 car: both wanted (1)
+    # ... 10:00, yes; the 8:00 car refused first stays, said with its time: both wanted (1)
     lines = call(
         service, ZHANG, "3", "1", last_four(db), "3", "2", "8", "换一个时间", "十点", "1", "1"
     )
     said(lines, "好的，请换一个时间。")
-    said(lines, "明天上午已经约了一辆车。")
+    said(lines, "原来明天早上8点的车还留着，没有取消。两辆都要，请按1。")
     # The day chosen is kept: "十点" alone is tomorrow's, not today's (a ride now).
     said(lines, "明天几点钟用车？")
     assert not any("哪天用车" in line for line in lines[lines.index("来电者：换一个时间"):])
@@ -166,7 +166,9 @@ def test_a_day_named_at_keep_or_change_is_the_change_read_back_and_confirmed(
     assert not any("没有听明白" in line or "明天几点钟用车" in line for line in later), later
     said(later, heard)
     assert len(booked(db)) == 1  # nothing booked before the yes
-    lines = call(service, ZHANG, *again, *turns, "1")
+    # After the yes: the 8:00 car stays, said with its time; both wanted (1).
+    lines = call(service, ZHANG, *again, *turns, "1", "1")
+    said(lines, "原来明天早上8点的车还留着，没有取消。")
     said(lines, f"车约好了：{heard.split('，车到')[0]}")
     assert sorted(local(r) for r in booked(db)) == [
         datetime(2026, 12, 1, 8, 0, tzinfo=LOCAL_TZ), pickup.replace(tzinfo=LOCAL_TZ)

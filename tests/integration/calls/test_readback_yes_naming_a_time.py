@@ -77,7 +77,7 @@ def test_a_yes_naming_another_half_day_asks_the_hour_of_it(
     hour), then read back."""
     lines = call(service, ZHANG, *NINE, "对的，明天下午", "下午三点", "1")
     later = after(lines, "对的，明天下午")
-    assert "明天几点钟用车？" in later[0], later
+    assert "明天下午几点钟用车？" in later[0], later
     assert any("明天（星期二）下午3点，车到家接您。对，按1" in line for line in later)
     (ride,) = booked(db)
     assert local(ride) == datetime(2026, 12, 1, 15, 0, tzinfo=LOCAL_TZ)
@@ -102,7 +102,7 @@ def test_a_no_naming_the_other_half_day_of_a_day_asks_the_hour_of_it(
 ) -> None:
     """"不对，明天下午" at 明天上午9点 was read back as 明天上午9点 again: the hour is asked."""
     lines = call(service, ZHANG, *NINE, "不对，明天下午", "三点", "1")
-    assert "明天几点钟用车？" in after(lines, "不对，明天下午")[0]
+    assert "明天下午几点钟用车？" in after(lines, "不对，明天下午")[0]
     (ride,) = booked(db)
     assert local(ride) == datetime(2026, 12, 1, 15, 0, tzinfo=LOCAL_TZ)
 
