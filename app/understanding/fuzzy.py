@@ -8,6 +8,7 @@ text where their folded syllables agree; exact character matches are preferred.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,6 +198,17 @@ class Matcher:
                 sounds.setdefault(sound_string(p), (index, lab))
         self._sounds = sounds
         self._sound_sizes = _sizes_by_first(sounds)
+        # One regex per index finds, at every start at once, the longest phrase (or first
+        # part) starting there: the phrases as a trie, tried in C instead of a Python loop
+        # per character and length.
+        self._written_at = _starts_pattern(self._written)
+        self._sounds_at = _starts_pattern(sounds)
+        self._gap_heads = {f: tuple(heads) for f, heads in gaps.items() if f}
+        self._gaps_at = _starts_pattern(h for heads in gaps.values() for h in heads if h)
+        self._sound_gap_heads = {f: tuple(heads) for f, heads in sound_gaps.items() if f}
+        self._sound_gaps_at = _starts_pattern(
+            h for heads in sound_gaps.values() for h in heads if h
+        )
 
     def hits(self, text: str) -> list[Hit]:
         """Selected hits, left to right (leftmost-longest, exact before fuzzy).
@@ -206,68 +218,70 @@ class Matcher:
         order). Only the best phrase at each start can ever be taken, so only that one is
         kept: "不是不是" is 不是 + 不是, not 不 + 是不是.
         """
-        size_of_text = len(text)
         # Per start: (-size, how found, phrase index, label), the smallest is the best.
         best: dict[int, tuple[int, int, int, str]] = {}
         written_spans: list[tuple[int, int]] = []  # the longest heard as written, per start
-        chars = set(text)
-        written, sizes = self._written, self._written_sizes
-        for first in sizes.keys() & chars:
-            lengths = sizes[first]  # longest first
-            i = text.find(first)
-            while i >= 0:
-                for size in lengths:
+        if self._written_at is not None:
+            written = self._written
+            search = self._written_at.search
+            m = search(text)
+            while m is not None:
+                i = m.start()
+                found = m.group()
+                best[i] = (-len(found), _WRITTEN, 0, written[found])
+                written_spans.append((i, i + len(found)))
+                m = search(text, i + 1)
+        gaps = self._gaps
+        if "" in gaps:  # a gap phrase opening with a gap: from every start
+            for head, entries in gaps[""].items():
+                _gapped(text, _occurrences(text, head), entries, best)
+        if self._gaps_at is not None:
+            for head, starts in _heads_at(self._gaps_at, text, self._gap_heads).items():
+                _gapped(text, starts, gaps[head[0]][head], best)
+        sound = text.translate(_SOUNDS)
+        if self._sound_gaps_at is not None:
+            sound_gaps = self._sound_gaps
+            heads = _heads_at(self._sound_gaps_at, sound, self._sound_gap_heads)
+            for head, starts in heads.items():
+                for index, parts, label in sound_gaps[head[0]][head]:
+                    if parts[-1] not in text:
+                        continue  # its last part is not said: no span
+                    for start, end in _gap_spans(text, parts, starts):
+                        if text.startswith(parts[0], start) or _hidden(
+                            start, end, written_spans
+                        ):
+                            continue  # heard as written: found above
+                        here = best.get(start)
+                        candidate = (start - end, _SOUND, index, label)
+                        if here is None or candidate < here:
+                            best[start] = candidate
+        if self._sounds_at is not None:
+            sounds, sizes = self._sounds, self._sound_sizes
+            size_of_text = len(text)
+            search = self._sounds_at.search
+            m = search(sound)
+            while m is not None:
+                i = m.start()
+                alike_sound = m.group()
+                m = search(sound, i + 1)  # the next start (phrases may overlap)
+                longest = len(alike_sound)
+                here = best.get(i)
+                if here is not None and -here[0] >= longest:
+                    continue  # as long and heard as written: that one is preferred
+                if not _hidden(i, i + longest, written_spans):
+                    best[i] = (-longest, _SOUND, *sounds[alike_sound])
+                    continue
+                for size in sizes[alike_sound[0]]:  # the longest is hidden: a shorter one
+                    if size >= longest:
+                        continue
+                    if here is not None and -here[0] >= size:
+                        break
                     end = i + size
                     if end <= size_of_text:
-                        label = written.get(text[i:end])
-                        if label is not None:
-                            best[i] = (-size, _WRITTEN, 0, label)
-                            written_spans.append((i, end))
+                        alike = sounds.get(sound[i:end])
+                        if alike is not None and not _hidden(i, end, written_spans):
+                            best[i] = (-size, _SOUND, *alike)
                             break
-                i = text.find(first, i + 1)
-        if self._gaps:
-            for first in {"", *chars} & self._gaps.keys():
-                for head, entries in self._gaps[first].items():
-                    starts = _occurrences(text, head)
-                    for index, parts, label in entries if starts else ():
-                        for start, end in _gap_spans(text, parts, starts):
-                            here = best.get(start)
-                            candidate = (start - end, _GAPPED, index, label)
-                            if here is None or candidate < here:
-                                best[start] = candidate
-        sound = text.translate(_SOUNDS)
-        sound_chars = set(sound)
-        for head, entries in (
-            item
-            for first in sound_chars & self._sound_gaps.keys()
-            for item in self._sound_gaps[first].items()
-        ):
-            starts = _occurrences(sound, head)
-            for index, parts, label in entries if starts else ():
-                for start, end in _gap_spans(text, parts, starts):
-                    if text.startswith(parts[0], start) or _hidden(start, end, written_spans):
-                        continue  # heard as written: found above
-                    here = best.get(start)
-                    candidate = (start - end, _SOUND, index, label)
-                    if here is None or candidate < here:
-                        best[start] = candidate
-        if self._sounds:
-            sounds, sizes = self._sounds, self._sound_sizes
-            for first in sizes.keys() & sound_chars:
-                lengths = sizes[first]
-                i = sound.find(first)
-                while i >= 0:
-                    here = best.get(i)
-                    for size in lengths:
-                        if here is not None and -here[0] >= size:
-                            break  # as long and heard as written: that one is preferred
-                        end = i + size
-                        if end <= size_of_text:
-                            alike = sounds.get(sound[i:end])
-                            if alike is not None and not _hidden(i, end, written_spans):
-                                best[i] = (-size, _SOUND, *alike)
-                                break
-                    i = sound.find(first, i + 1)
         if not best:
             return []
         chosen: list[Hit] = []
@@ -278,6 +292,67 @@ class Matcher:
                 free_from = i - minus_size
                 chosen.append(Hit(i, free_from, label, how != _SOUND))
         return chosen
+
+
+def _starts_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """A regex whose match searched from an index is the longest of ``phrases`` at the
+    first index from there where one starts (None for no phrases). The phrases are written
+    as a trie (胸(?:口(?:疼)?)?): each character is one branch of its node, a greedy
+    optional group goes on as far as a longer phrase allows and falls back to the longest
+    one ending; the first characters are a set the search skips to."""
+    trie: dict[str, dict] = {}
+    for phrase in phrases:
+        node = trie
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a phrase ends here
+    if not trie:
+        return None
+
+    def written(node: dict[str, dict]) -> str:
+        branches = [re.escape(ch) + written(child) for ch, child in node.items() if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return re.compile(written(trie), re.DOTALL)
+
+
+def _heads_at(
+    pattern: re.Pattern[str], where: str, heads: dict[str, tuple[str, ...]]
+) -> dict[str, list[int]]:
+    """Every first part of ``heads`` (by first character) found in ``where``, with the
+    indexes where it starts, in order; ``pattern`` finds where any of them starts."""
+    found: dict[str, list[int]] = {}
+    m = pattern.search(where)
+    while m is not None:
+        i = m.start()
+        for head in heads[where[i]]:
+            if where.startswith(head, i):
+                found.setdefault(head, []).append(i)
+        m = pattern.search(where, i + 1)
+    return found
+
+
+def _gapped(
+    text: str,
+    starts: list[int],
+    entries: list[tuple[int, tuple[str, ...], str]],
+    best: dict[int, tuple[int, int, int, str]],
+) -> None:
+    """Gap phrases ``entries`` heard as written from ``starts`` (where their first part
+    is) into ``best``."""
+    if not starts:
+        return
+    for index, parts, label in entries:
+        if parts[-1] not in text:
+            continue  # its last part is not said: no span
+        for start, end in _gap_spans(text, parts, starts):
+            here = best.get(start)
+            candidate = (start - end, _GAPPED, index, label)
+            if here is None or candidate < here:
+                best[start] = candidate
 
 
 def _sizes_by_first(phrases: Iterable[str]) -> dict[str, tuple[int, ...]]:
