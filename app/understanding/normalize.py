@@ -142,6 +142,8 @@ _GAPS = re.compile(r"\s+")
 #: 叫车……不是，挂号: a bare 不是 / 不对 between two pauses, after words, takes them back.
 _NO_BETWEEN_PAUSES = re.compile(r"(?<=[,，、.。…])\s*不(?:是|对)\s*[,，、.。…]+")
 _SEPARATORS = " \t,，、.。…!！?？;；:："
+#: Every taking-back mark above holds 不, 错 or 算: without one, nothing is taken back.
+_MAY_TAKE_BACK = re.compile("[不错算]")
 
 
 def _bare_no(text: str, end: int) -> bool:
@@ -153,6 +155,8 @@ def said_again(text: str) -> str:
     """The words said after the caller took back what came before (哦不是 / 哎不对 /
     不对不对 / 说错了 followed by more words), else ``text``: for answers that are not a
     yes or no (an intent, a department), where "不对" alone answers nothing."""
+    if _MAY_TAKE_BACK.search(text) is None:
+        return text
     for said in (text, _GAPS.sub("", text)):  # 哦 不 对: the recogniser's word gaps
         marks = [m for m in _CORRECTION.finditer(said) if m.group(1) or _bare_no(said, m.end())]
         marks += _TAKEN_BACK.finditer(said)
