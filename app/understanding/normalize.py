@@ -58,11 +58,14 @@ def _english() -> tuple[re.Pattern[str] | None, dict[str, str]]:
     return re.compile(f"(?<![a-z])(?:{words})(?![a-z])", re.IGNORECASE), table
 
 
+_LATIN = re.compile("[a-zA-Z]")
+
+
 def without_english(text: str) -> str:
     """English day and service words mixed in (next week星期五, morning) said in Chinese;
     the recogniser's or a writer's gaps inside them do not matter."""
     pattern, table = _english()
-    if pattern is None or re.search("[a-zA-Z]", text) is None:
+    if pattern is None or _LATIN.search(text) is None:
         return text
     return pattern.sub(lambda m: table["".join(m.group(0).lower().split())], text)
 
@@ -93,6 +96,9 @@ def dialect(text: str) -> str:
     return pattern.sub(lambda m: table[m.group(0)], text)
 
 
+_SEPS = re.compile(r"\|{2,}")
+
+
 def drop_particles(text: str) -> str:
     """Remove particles and filler words, then tidy the clause separators."""
     particles, fillers = _droppers()
@@ -100,7 +106,7 @@ def drop_particles(text: str) -> str:
         text = fillers.sub("", text)
     if particles is not None:
         text = particles.sub("", text)
-    text = re.sub(r"\|{2,}", SEP, text)
+    text = _SEPS.sub(SEP, text)
     return text.strip(SEP)
 
 
