@@ -238,6 +238,8 @@ class Matcher:
         if self._gaps_at is not None:
             for head, starts in _heads_at(self._gaps_at, text, self._gap_heads).items():
                 _gapped(text, starts, gaps[head[0]][head], best)
+        if self._sound_gaps_at is None and self._sounds_at is None:
+            return _selected(best)  # nothing is found by sound (short everyday words)
         sound = text.translate(_SOUNDS)
         if self._sound_gaps_at is not None:
             sound_gaps = self._sound_gaps
@@ -282,16 +284,21 @@ class Matcher:
                         if alike is not None and not _hidden(i, end, written_spans):
                             best[i] = (-size, _SOUND, *alike)
                             break
-        if not best:
-            return []
-        chosen: list[Hit] = []
-        free_from = 0
-        for i in sorted(best):
-            if i >= free_from:
-                minus_size, how, _, label = best[i]
-                free_from = i - minus_size
-                chosen.append(Hit(i, free_from, label, how != _SOUND))
-        return chosen
+        return _selected(best)
+
+
+def _selected(best: dict[int, tuple[int, int, int, str]]) -> list[Hit]:
+    """Left to right, the best phrase at each start not inside one taken before."""
+    if not best:
+        return []
+    chosen: list[Hit] = []
+    free_from = 0
+    for i in sorted(best):
+        if i >= free_from:
+            minus_size, how, _, label = best[i]
+            free_from = i - minus_size
+            chosen.append(Hit(i, free_from, label, how != _SOUND))
+    return chosen
 
 
 def _starts_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
