@@ -148,7 +148,8 @@ class Matcher:
     Phrases are indexed, not searched one by one: by their first character and length
     (heard as written), by their first part (gap phrases), and by their folded syllables
     (sound-alikes). A text is then read once per index, looking up only the spans that
-    can start a phrase at each character.
+    can start a phrase at each character (found by one regex of the index's first
+    characters).
     """
 
     def __init__(self, entries: Iterable[tuple[str, str]], *, fuzzy_min: int = 2) -> None:
@@ -198,9 +199,9 @@ class Matcher:
                 sounds.setdefault(sound_string(p), (index, lab))
         self._sounds = sounds
         self._sound_sizes = _sizes_by_first(sounds)
-        # One regex per index finds, at every start at once, the longest phrase (or first
-        # part) starting there: the phrases as a trie, tried in C instead of a Python loop
-        # per character and length.
+        # Per index, a regex of the characters its phrases (first parts) start with: the
+        # text is searched in C for the next index where one may start, and only there
+        # are the phrases of that first character looked up.
         self._written_at = _starts_pattern(self._written)
         self._sounds_at = _starts_pattern(sounds)
         self._gap_heads = {f: tuple(heads) for f, heads in gaps.items() if f}
@@ -221,15 +222,21 @@ class Matcher:
         # Per start: (-size, how found, phrase index, label), the smallest is the best.
         best: dict[int, tuple[int, int, int, str]] = {}
         written_spans: list[tuple[int, int]] = []  # the longest heard as written, per start
+        size_of_text = len(text)
         if self._written_at is not None:
-            written = self._written
+            written, sizes = self._written, self._written_sizes
             search = self._written_at.search
             m = search(text)
             while m is not None:
                 i = m.start()
-                found = m.group()
-                best[i] = (-len(found), _WRITTEN, 0, written[found])
-                written_spans.append((i, i + len(found)))
+                for size in sizes[text[i]]:  # longest first
+                    end = i + size
+                    if end <= size_of_text:
+                        label = written.get(text[i:end])
+                        if label is not None:
+                            best[i] = (-size, _WRITTEN, 0, label)
+                            written_spans.append((i, end))
+                            break
                 m = search(text, i + 1)
         gaps = self._gaps
         if "" in gaps:  # a gap phrase opening with a gap: from every start
@@ -259,31 +266,21 @@ class Matcher:
                             best[start] = candidate
         if self._sounds_at is not None:
             sounds, sizes = self._sounds, self._sound_sizes
-            size_of_text = len(text)
             search = self._sounds_at.search
             m = search(sound)
             while m is not None:
                 i = m.start()
-                alike_sound = m.group()
-                m = search(sound, i + 1)  # the next start (phrases may overlap)
-                longest = len(alike_sound)
                 here = best.get(i)
-                if here is not None and -here[0] >= longest:
-                    continue  # as long and heard as written: that one is preferred
-                if not _hidden(i, i + longest, written_spans):
-                    best[i] = (-longest, _SOUND, *sounds[alike_sound])
-                    continue
-                for size in sizes[alike_sound[0]]:  # the longest is hidden: a shorter one
-                    if size >= longest:
-                        continue
+                for size in sizes[sound[i]]:
                     if here is not None and -here[0] >= size:
-                        break
+                        break  # as long and heard as written: that one is preferred
                     end = i + size
                     if end <= size_of_text:
                         alike = sounds.get(sound[i:end])
                         if alike is not None and not _hidden(i, end, written_spans):
                             best[i] = (-size, _SOUND, *alike)
                             break
+                m = search(sound, i + 1)
         return _selected(best)
 
 
@@ -302,28 +299,12 @@ def _selected(best: dict[int, tuple[int, int, int, str]]) -> list[Hit]:
 
 
 def _starts_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    """A regex whose match searched from an index is the longest of ``phrases`` at the
-    first index from there where one starts (None for no phrases). The phrases are written
-    as a trie (胸(?:口(?:疼)?)?): each character is one branch of its node, a greedy
-    optional group goes on as far as a longer phrase allows and falls back to the longest
-    one ending; the first characters are a set the search skips to."""
-    trie: dict[str, dict] = {}
-    for phrase in phrases:
-        node = trie
-        for ch in phrase:
-            node = node.setdefault(ch, {})
-        node[""] = {}  # a phrase ends here
-    if not trie:
+    """A regex found at every character one of ``phrases`` starts with (a set of
+    characters: searched in C, and quick to compile), or None for no phrases."""
+    firsts = sorted({p[0] for p in phrases if p})
+    if not firsts:
         return None
-
-    def written(node: dict[str, dict]) -> str:
-        branches = [re.escape(ch) + written(child) for ch, child in node.items() if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return re.compile(written(trie), re.DOTALL)
+    return re.compile("[" + "".join(map(re.escape, firsts)) + "]")
 
 
 def _heads_at(
