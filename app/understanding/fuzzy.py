@@ -9,7 +9,7 @@ text where their folded syllables agree; exact character matches are preferred.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,6 +204,11 @@ class Matcher:
         # are the phrases of that first character looked up.
         self._written_at = _starts_pattern(self._written)
         self._sounds_at = _starts_pattern(sounds)
+        # Per first character, the longest phrase there found by one regex (its phrases
+        # as a trie), compiled when the character is first met: compiling every one at
+        # start-up would cost more than it saves a short run.
+        self._written_longest: dict[str, Callable[[str, int], re.Match[str] | None]] = {}
+        self._sounds_longest: dict[str, Callable[[str, int], re.Match[str] | None]] = {}
         self._gap_heads = {f: tuple(heads) for f, heads in gaps.items() if f}
         self._gaps_at = _starts_pattern(h for heads in gaps.values() for h in heads if h)
         self._sound_gap_heads = {f: tuple(heads) for f, heads in sound_gaps.items() if f}
@@ -229,14 +234,14 @@ class Matcher:
             m = search(text)
             while m is not None:
                 i = m.start()
-                for size in sizes[text[i]]:  # longest first
-                    end = i + size
-                    if end <= size_of_text:
-                        label = written.get(text[i:end])
-                        if label is not None:
-                            best[i] = (-size, _WRITTEN, 0, label)
-                            written_spans.append((i, end))
-                            break
+                longest = self._written_longest.get(text[i]) or self._longest(
+                    self._written_longest, self._written, text[i]
+                )
+                found = longest(text, i)
+                if found is not None:
+                    end = found.end()
+                    best[i] = (i - end, _WRITTEN, 0, written[found.group()])
+                    written_spans.append((i, end))
                 m = search(text, i + 1)
         gaps = self._gaps
         if "" in gaps:  # a gap phrase opening with a gap: from every start
@@ -256,9 +261,7 @@ class Matcher:
                     if parts[-1] not in text:
                         continue  # its last part is not said: no span
                     for start, end in _gap_spans(text, parts, starts):
-                        if text.startswith(parts[0], start) or _hidden(
-                            start, end, written_spans
-                        ):
+                        if text.startswith(parts[0], start) or _hidden(start, end, written_spans):
                             continue  # heard as written: found above
                         here = best.get(start)
                         candidate = (start - end, _SOUND, index, label)
@@ -270,18 +273,42 @@ class Matcher:
             m = search(sound)
             while m is not None:
                 i = m.start()
+                m = search(sound, i + 1)
                 here = best.get(i)
-                for size in sizes[sound[i]]:
+                longest = self._sounds_longest.get(sound[i]) or self._longest(
+                    self._sounds_longest, sounds, sound[i]
+                )
+                found = longest(sound, i)
+                if found is None:
+                    continue
+                size = found.end() - i
+                if here is not None and -here[0] >= size:
+                    continue  # as long and heard as written: that one is preferred
+                if not _hidden(i, i + size, written_spans):
+                    best[i] = (-size, _SOUND, *sounds[found.group()])
+                    continue
+                for size in sizes[sound[i]]:  # the longest is hidden: a shorter one?
                     if here is not None and -here[0] >= size:
-                        break  # as long and heard as written: that one is preferred
+                        break
                     end = i + size
                     if end <= size_of_text:
                         alike = sounds.get(sound[i:end])
                         if alike is not None and not _hidden(i, end, written_spans):
                             best[i] = (-size, _SOUND, *alike)
                             break
-                m = search(sound, i + 1)
         return _selected(best)
+
+    def _longest(
+        self,
+        patterns: dict[str, Callable[[str, int], re.Match[str] | None]],
+        phrases: Iterable[str],
+        first: str,
+    ) -> Callable[[str, int], re.Match[str] | None]:
+        """The match of the longest of ``phrases`` starting with ``first`` at an index,
+        made (compiled) the first time that character is met and kept in ``patterns``."""
+        match = _longest_pattern(p for p in phrases if p[0] == first).match
+        patterns[first] = match
+        return match
 
 
 def _selected(best: dict[int, tuple[int, int, int, str]]) -> list[Hit]:
@@ -305,6 +332,27 @@ def _starts_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
     if not firsts:
         return None
     return re.compile("[" + "".join(map(re.escape, firsts)) + "]")
+
+
+def _longest_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
+    """A regex matching the longest of ``phrases`` at an index: the phrases as a trie
+    (胸(?:口(?:疼)?)?), each character one branch of its node; a greedy optional group goes
+    on as far as a longer phrase allows and falls back to the longest one ending."""
+    trie: dict[str, dict] = {}
+    for phrase in phrases:
+        node = trie
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a phrase ends here
+
+    def written(node: dict[str, dict]) -> str:
+        branches = [re.escape(ch) + written(child) for ch, child in node.items() if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return re.compile(written(trie), re.DOTALL)
 
 
 def _heads_at(
