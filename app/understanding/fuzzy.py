@@ -209,6 +209,8 @@ class Matcher:
         # start-up would cost more than it saves a short run.
         self._written_longest: dict[str, Callable[[str, int], re.Match[str] | None]] = {}
         self._sounds_longest: dict[str, Callable[[str, int], re.Match[str] | None]] = {}
+        self._written_by_first = _by_first(self._written)
+        self._sounds_by_first = _by_first(sounds)
         self._gap_heads = {f: tuple(heads) for f, heads in gaps.items() if f}
         self._gaps_at = _starts_pattern(h for heads in gaps.values() for h in heads if h)
         self._sound_gap_heads = {f: tuple(heads) for f, heads in sound_gaps.items() if f}
@@ -235,7 +237,7 @@ class Matcher:
             while m is not None:
                 i = m.start()
                 longest = self._written_longest.get(text[i]) or self._longest(
-                    self._written_longest, self._written, text[i]
+                    self._written_longest, self._written_by_first, text[i]
                 )
                 found = longest(text, i)
                 if found is not None:
@@ -276,7 +278,7 @@ class Matcher:
                 m = search(sound, i + 1)
                 here = best.get(i)
                 longest = self._sounds_longest.get(sound[i]) or self._longest(
-                    self._sounds_longest, sounds, sound[i]
+                    self._sounds_longest, self._sounds_by_first, sound[i]
                 )
                 found = longest(sound, i)
                 if found is None:
@@ -301,12 +303,12 @@ class Matcher:
     def _longest(
         self,
         patterns: dict[str, Callable[[str, int], re.Match[str] | None]],
-        phrases: Iterable[str],
+        phrases: dict[str, list[str]],
         first: str,
     ) -> Callable[[str, int], re.Match[str] | None]:
-        """The match of the longest of ``phrases`` starting with ``first`` at an index,
-        made (compiled) the first time that character is met and kept in ``patterns``."""
-        match = _longest_pattern(p for p in phrases if p[0] == first).match
+        """The match of the longest of ``phrases[first]`` at an index, made (compiled)
+        the first time that character is met and kept in ``patterns``."""
+        match = _longest_pattern(phrases[first]).match
         patterns[first] = match
         return match
 
@@ -332,6 +334,14 @@ def _starts_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
     if not firsts:
         return None
     return re.compile("[" + "".join(map(re.escape, firsts)) + "]")
+
+
+def _by_first(phrases: Iterable[str]) -> dict[str, list[str]]:
+    """First character (or syllable) -> the phrases starting with it."""
+    out: dict[str, list[str]] = {}
+    for p in phrases:
+        out.setdefault(p[0], []).append(p)
+    return out
 
 
 def _longest_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
