@@ -231,7 +231,7 @@ class Matcher:
         written_spans: list[tuple[int, int]] = []  # the longest heard as written, per start
         size_of_text = len(text)
         if self._written_at is not None:
-            written, sizes = self._written, self._written_sizes
+            written = self._written
             search = self._written_at.search
             m = search(text)
             while m is not None:
