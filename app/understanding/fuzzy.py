@@ -190,7 +190,6 @@ class Matcher:
             ((p, lab) for p, lab in seen.items() if GAP not in p), key=lambda item: -len(item[0])
         )
         self._written: dict[str, str] = dict(ordered)
-        self._written_sizes = _sizes_by_first(self._written)
         # Sound-alikes by sound string; of phrases sounding the same, the first is kept
         # (only it can ever be chosen).
         sounds: dict[str, tuple[int, str]] = {}
