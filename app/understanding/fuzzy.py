@@ -8,7 +8,8 @@ text where their folded syllables agree; exact character matches are preferred.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,7 +148,8 @@ class Matcher:
     Phrases are indexed, not searched one by one: by their first character and length
     (heard as written), by their first part (gap phrases), and by their folded syllables
     (sound-alikes). A text is then read once per index, looking up only the spans that
-    can start a phrase at each character.
+    can start a phrase at each character (found by one regex of the index's first
+    characters).
     """
 
     def __init__(self, entries: Iterable[tuple[str, str]], *, fuzzy_min: int = 2) -> None:
@@ -188,7 +190,6 @@ class Matcher:
             ((p, lab) for p, lab in seen.items() if GAP not in p), key=lambda item: -len(item[0])
         )
         self._written: dict[str, str] = dict(ordered)
-        self._written_sizes = _sizes_by_first(self._written)
         # Sound-alikes by sound string; of phrases sounding the same, the first is kept
         # (only it can ever be chosen).
         sounds: dict[str, tuple[int, str]] = {}
@@ -197,6 +198,24 @@ class Matcher:
                 sounds.setdefault(sound_string(p), (index, lab))
         self._sounds = sounds
         self._sound_sizes = _sizes_by_first(sounds)
+        # Per index, a regex of the characters its phrases (first parts) start with: the
+        # text is searched in C for the next index where one may start, and only there
+        # are the phrases of that first character looked up.
+        self._written_at = _starts_pattern(self._written)
+        self._sounds_at = _starts_pattern(sounds)
+        # Per first character, the longest phrase there found by one regex (its phrases
+        # as a trie), compiled when the character is first met: compiling every one at
+        # start-up would cost more than it saves a short run.
+        self._written_longest: dict[str, Callable[[str, int], re.Match[str] | None]] = {}
+        self._sounds_longest: dict[str, Callable[[str, int], re.Match[str] | None]] = {}
+        self._written_by_first = _by_first(self._written)
+        self._sounds_by_first = _by_first(sounds)
+        self._gap_heads = {f: tuple(heads) for f, heads in gaps.items() if f}
+        self._gaps_at = _starts_pattern(h for heads in gaps.values() for h in heads if h)
+        self._sound_gap_heads = {f: tuple(heads) for f, heads in sound_gaps.items() if f}
+        self._sound_gaps_at = _starts_pattern(
+            h for heads in sound_gaps.values() for h in heads if h
+        )
 
     def hits(self, text: str) -> list[Hit]:
         """Selected hits, left to right (leftmost-longest, exact before fuzzy).
@@ -206,78 +225,179 @@ class Matcher:
         order). Only the best phrase at each start can ever be taken, so only that one is
         kept: "不是不是" is 不是 + 不是, not 不 + 是不是.
         """
-        size_of_text = len(text)
         # Per start: (-size, how found, phrase index, label), the smallest is the best.
         best: dict[int, tuple[int, int, int, str]] = {}
         written_spans: list[tuple[int, int]] = []  # the longest heard as written, per start
-        chars = set(text)
-        written, sizes = self._written, self._written_sizes
-        for first in sizes.keys() & chars:
-            lengths = sizes[first]  # longest first
-            i = text.find(first)
-            while i >= 0:
-                for size in lengths:
+        size_of_text = len(text)
+        if self._written_at is not None:
+            written = self._written
+            search = self._written_at.search
+            m = search(text)
+            while m is not None:
+                i = m.start()
+                longest = self._written_longest.get(text[i]) or self._longest(
+                    self._written_longest, self._written_by_first, text[i]
+                )
+                found = longest(text, i)
+                if found is not None:
+                    end = found.end()
+                    best[i] = (i - end, _WRITTEN, 0, written[found.group()])
+                    written_spans.append((i, end))
+                m = search(text, i + 1)
+        gaps = self._gaps
+        if "" in gaps:  # a gap phrase opening with a gap: from every start
+            for head, entries in gaps[""].items():
+                _gapped(text, _occurrences(text, head), entries, best)
+        if self._gaps_at is not None:
+            for head, starts in _heads_at(self._gaps_at, text, self._gap_heads).items():
+                _gapped(text, starts, gaps[head[0]][head], best)
+        if self._sound_gaps_at is None and self._sounds_at is None:
+            return _selected(best)  # nothing is found by sound (short everyday words)
+        sound = text.translate(_SOUNDS)
+        if self._sound_gaps_at is not None:
+            sound_gaps = self._sound_gaps
+            heads = _heads_at(self._sound_gaps_at, sound, self._sound_gap_heads)
+            for head, starts in heads.items():
+                for index, parts, label in sound_gaps[head[0]][head]:
+                    if parts[-1] not in text:
+                        continue  # its last part is not said: no span
+                    for start, end in _gap_spans(text, parts, starts):
+                        if text.startswith(parts[0], start) or _hidden(start, end, written_spans):
+                            continue  # heard as written: found above
+                        here = best.get(start)
+                        candidate = (start - end, _SOUND, index, label)
+                        if here is None or candidate < here:
+                            best[start] = candidate
+        if self._sounds_at is not None:
+            sounds, sizes = self._sounds, self._sound_sizes
+            search = self._sounds_at.search
+            m = search(sound)
+            while m is not None:
+                i = m.start()
+                m = search(sound, i + 1)
+                here = best.get(i)
+                longest = self._sounds_longest.get(sound[i]) or self._longest(
+                    self._sounds_longest, self._sounds_by_first, sound[i]
+                )
+                found = longest(sound, i)
+                if found is None:
+                    continue
+                size = found.end() - i
+                if here is not None and -here[0] >= size:
+                    continue  # as long and heard as written: that one is preferred
+                if not _hidden(i, i + size, written_spans):
+                    best[i] = (-size, _SOUND, *sounds[found.group()])
+                    continue
+                for size in sizes[sound[i]]:  # the longest is hidden: a shorter one?
+                    if here is not None and -here[0] >= size:
+                        break
                     end = i + size
                     if end <= size_of_text:
-                        label = written.get(text[i:end])
-                        if label is not None:
-                            best[i] = (-size, _WRITTEN, 0, label)
-                            written_spans.append((i, end))
+                        alike = sounds.get(sound[i:end])
+                        if alike is not None and not _hidden(i, end, written_spans):
+                            best[i] = (-size, _SOUND, *alike)
                             break
-                i = text.find(first, i + 1)
-        if self._gaps:
-            for first in {"", *chars} & self._gaps.keys():
-                for head, entries in self._gaps[first].items():
-                    starts = _occurrences(text, head)
-                    for index, parts, label in entries if starts else ():
-                        for start, end in _gap_spans(text, parts, starts):
-                            here = best.get(start)
-                            candidate = (start - end, _GAPPED, index, label)
-                            if here is None or candidate < here:
-                                best[start] = candidate
-        sound = text.translate(_SOUNDS)
-        sound_chars = set(sound)
-        for head, entries in (
-            item
-            for first in sound_chars & self._sound_gaps.keys()
-            for item in self._sound_gaps[first].items()
-        ):
-            starts = _occurrences(sound, head)
-            for index, parts, label in entries if starts else ():
-                for start, end in _gap_spans(text, parts, starts):
-                    if text.startswith(parts[0], start) or _hidden(start, end, written_spans):
-                        continue  # heard as written: found above
-                    here = best.get(start)
-                    candidate = (start - end, _SOUND, index, label)
-                    if here is None or candidate < here:
-                        best[start] = candidate
-        if self._sounds:
-            sounds, sizes = self._sounds, self._sound_sizes
-            for first in sizes.keys() & sound_chars:
-                lengths = sizes[first]
-                i = sound.find(first)
-                while i >= 0:
-                    here = best.get(i)
-                    for size in lengths:
-                        if here is not None and -here[0] >= size:
-                            break  # as long and heard as written: that one is preferred
-                        end = i + size
-                        if end <= size_of_text:
-                            alike = sounds.get(sound[i:end])
-                            if alike is not None and not _hidden(i, end, written_spans):
-                                best[i] = (-size, _SOUND, *alike)
-                                break
-                    i = sound.find(first, i + 1)
-        if not best:
-            return []
-        chosen: list[Hit] = []
-        free_from = 0
-        for i in sorted(best):
-            if i >= free_from:
-                minus_size, how, _, label = best[i]
-                free_from = i - minus_size
-                chosen.append(Hit(i, free_from, label, how != _SOUND))
-        return chosen
+        return _selected(best)
+
+    def _longest(
+        self,
+        patterns: dict[str, Callable[[str, int], re.Match[str] | None]],
+        phrases: dict[str, list[str]],
+        first: str,
+    ) -> Callable[[str, int], re.Match[str] | None]:
+        """The match of the longest of ``phrases[first]`` at an index, made (compiled)
+        the first time that character is met and kept in ``patterns``."""
+        match = _longest_pattern(phrases[first]).match
+        patterns[first] = match
+        return match
+
+
+def _selected(best: dict[int, tuple[int, int, int, str]]) -> list[Hit]:
+    """Left to right, the best phrase at each start not inside one taken before."""
+    if not best:
+        return []
+    chosen: list[Hit] = []
+    free_from = 0
+    for i in sorted(best):
+        if i >= free_from:
+            minus_size, how, _, label = best[i]
+            free_from = i - minus_size
+            chosen.append(Hit(i, free_from, label, how != _SOUND))
+    return chosen
+
+
+def _starts_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """A regex found at every character one of ``phrases`` starts with (a set of
+    characters: searched in C, and quick to compile), or None for no phrases."""
+    firsts = sorted({p[0] for p in phrases if p})
+    if not firsts:
+        return None
+    return re.compile("[" + "".join(map(re.escape, firsts)) + "]")
+
+
+def _by_first(phrases: Iterable[str]) -> dict[str, list[str]]:
+    """First character (or syllable) -> the phrases starting with it."""
+    out: dict[str, list[str]] = {}
+    for p in phrases:
+        out.setdefault(p[0], []).append(p)
+    return out
+
+
+def _longest_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
+    """A regex matching the longest of ``phrases`` at an index: the phrases as a trie
+    (胸(?:口(?:疼)?)?), each character one branch of its node; a greedy optional group goes
+    on as far as a longer phrase allows and falls back to the longest one ending."""
+    trie: dict[str, dict] = {}
+    for phrase in phrases:
+        node = trie
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a phrase ends here
+
+    def written(node: dict[str, dict]) -> str:
+        branches = [re.escape(ch) + written(child) for ch, child in node.items() if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return re.compile(written(trie), re.DOTALL)
+
+
+def _heads_at(
+    pattern: re.Pattern[str], where: str, heads: dict[str, tuple[str, ...]]
+) -> dict[str, list[int]]:
+    """Every first part of ``heads`` (by first character) found in ``where``, with the
+    indexes where it starts, in order; ``pattern`` finds where any of them starts."""
+    found: dict[str, list[int]] = {}
+    m = pattern.search(where)
+    while m is not None:
+        i = m.start()
+        for head in heads[where[i]]:
+            if where.startswith(head, i):
+                found.setdefault(head, []).append(i)
+        m = pattern.search(where, i + 1)
+    return found
+
+
+def _gapped(
+    text: str,
+    starts: list[int],
+    entries: list[tuple[int, tuple[str, ...], str]],
+    best: dict[int, tuple[int, int, int, str]],
+) -> None:
+    """Gap phrases ``entries`` heard as written from ``starts`` (where their first part
+    is) into ``best``."""
+    if not starts:
+        return
+    for index, parts, label in entries:
+        if parts[-1] not in text:
+            continue  # its last part is not said: no span
+        for start, end in _gap_spans(text, parts, starts):
+            here = best.get(start)
+            candidate = (start - end, _GAPPED, index, label)
+            if here is None or candidate < here:
+                best[start] = candidate
 
 
 def _sizes_by_first(phrases: Iterable[str]) -> dict[str, tuple[int, ...]]:

@@ -57,6 +57,21 @@ def narrative_words() -> tuple[str, ...]:
     return tuple(clean(w) for w in data.words("intent", "narrative") if clean(w))
 
 
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex found wherever any of ``words`` is (never, for no words)."""
+    return re.compile("|".join(map(re.escape, words)) or "(?!)")
+
+
+@cache
+def _request() -> re.Pattern[str]:
+    return _any_of(request_words())
+
+
+@cache
+def _narrative() -> re.Pattern[str]:
+    return _any_of(narrative_words())
+
+
 #: Request words that ask wherever they sit in the clause (叫个车，麻烦你).
 _COURTESIES = ("麻烦", "请")
 #: Words that ask in a clause after the story (我不会用手机打车，你们帮我叫一个).
@@ -64,6 +79,7 @@ _ASKING = (
     *("你帮我", "你们帮我", "帮我叫", "帮我喊", "帮我挂", "帮我约", "帮我订", "给我叫", "给我挂"),
     *("麻烦你", "麻烦您", "请你", "请您", "能不能", "可不可以", "我要", "我想", "想要"),
 )
+_ASKING_AT = _any_of(_ASKING)
 
 
 def _told_not_asked(text: str, hit: Hit) -> bool:
@@ -75,13 +91,15 @@ def _told_not_asked(text: str, hit: Hit) -> bool:
         return False
     start = clause_start(text, hit.start)
     end = start + clause_len(text, hit.start)
+    if _narrative().search(text, 0, end) is None:
+        return False  # no story up to the end of its clause
     before = text[start : hit.start]
     for told in narrative_words():  # 医生叫我: the 叫 of the story asks nothing
         before = before.replace(told, "|")
-    return any(w in text[:end] for w in narrative_words()) and not (
-        any(w in before for w in request_words())
+    return not (
+        _request().search(before) is not None
         or any(w in text[start:end] for w in _COURTESIES)
-        or any(w in text[end:] for w in _ASKING)
+        or _ASKING_AT.search(text, end) is not None
     )
 
 
@@ -96,7 +114,7 @@ def _weak_counts(text: str, hit: Hit) -> bool:
     车嘛, not 医院好远) or next to a request word."""
     length = clause_len(text, hit.start)
     short = length <= 3 or length <= _SHORT_CLAUSE and length - hit.size <= 1
-    return short or any(w in text for w in request_words())
+    return short or _request().search(text) is not None
 
 
 def _strong_names(text: str, hits: tuple[Hit, ...]) -> set[str]:
@@ -254,8 +272,9 @@ def says_nothing_asked(text: str) -> bool:
     strong = {h.label for h in heard if h.label.endswith(":strong")}
     if strong == {"none:strong"}:
         return True
-    told = [h for h in _found(cleaned) if _told_not_asked(cleaned, h)]
-    return bool(told) and not heard
+    if heard:
+        return False
+    return any(_told_not_asked(cleaned, h) for h in _found(cleaned))
 
 
 #: 到时候再打电话 / 过几天再联系: the caller will call again; nothing is asked now.

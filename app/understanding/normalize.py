@@ -58,11 +58,14 @@ def _english() -> tuple[re.Pattern[str] | None, dict[str, str]]:
     return re.compile(f"(?<![a-z])(?:{words})(?![a-z])", re.IGNORECASE), table
 
 
+_LATIN = re.compile("[a-zA-Z]")
+
+
 def without_english(text: str) -> str:
     """English day and service words mixed in (next week星期五, morning) said in Chinese;
     the recogniser's or a writer's gaps inside them do not matter."""
     pattern, table = _english()
-    if pattern is None or re.search("[a-zA-Z]", text) is None:
+    if pattern is None or _LATIN.search(text) is None:
         return text
     return pattern.sub(lambda m: table["".join(m.group(0).lower().split())], text)
 
@@ -93,6 +96,9 @@ def dialect(text: str) -> str:
     return pattern.sub(lambda m: table[m.group(0)], text)
 
 
+_SEPS = re.compile(r"\|{2,}")
+
+
 def drop_particles(text: str) -> str:
     """Remove particles and filler words, then tidy the clause separators."""
     particles, fillers = _droppers()
@@ -100,7 +106,7 @@ def drop_particles(text: str) -> str:
         text = fillers.sub("", text)
     if particles is not None:
         text = particles.sub("", text)
-    text = re.sub(r"\|{2,}", SEP, text)
+    text = _SEPS.sub(SEP, text)
     return text.strip(SEP)
 
 
@@ -142,6 +148,8 @@ _GAPS = re.compile(r"\s+")
 #: 叫车……不是，挂号: a bare 不是 / 不对 between two pauses, after words, takes them back.
 _NO_BETWEEN_PAUSES = re.compile(r"(?<=[,，、.。…])\s*不(?:是|对)\s*[,，、.。…]+")
 _SEPARATORS = " \t,，、.。…!！?？;；:："
+#: Every taking-back mark above holds 不, 错 or 算: without one, nothing is taken back.
+_MAY_TAKE_BACK = re.compile("[不错算]")
 
 
 def _bare_no(text: str, end: int) -> bool:
@@ -153,6 +161,8 @@ def said_again(text: str) -> str:
     """The words said after the caller took back what came before (哦不是 / 哎不对 /
     不对不对 / 说错了 followed by more words), else ``text``: for answers that are not a
     yes or no (an intent, a department), where "不对" alone answers nothing."""
+    if _MAY_TAKE_BACK.search(text) is None:
+        return text
     for said in (text, _GAPS.sub("", text)):  # 哦 不 对: the recogniser's word gaps
         marks = [m for m in _CORRECTION.finditer(said) if m.group(1) or _bare_no(said, m.end())]
         marks += _TAKEN_BACK.finditer(said)
