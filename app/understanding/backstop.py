@@ -6,9 +6,7 @@ and ``department`` a linear model trained at build time on every labelled develo
 only where the rules abstain or would accept what the model confidently calls nothing:
 
 * the rules abstain (``unknown`` / ``None``) and the model is confident -> the model's
-  value, except a ``yes``: a booking is never confirmed on a statistical guess, only where
-  the rules heard a yes word but set it aside and the model is very sure
-  (``YES_THRESHOLD``);
+  value, except a ``yes``: a booking is never confirmed on a statistical guess;
 * the rules accept an intent or a yes/no answer found in a longer sentence and the model
   is confident it is nothing (a sentence that mentions a taxi without asking for one) ->
   nothing: asking again is cheaper than a false accept;
@@ -313,9 +311,7 @@ def review(kind: str, text: str, value: object) -> object:
     label, probability = verdict
     if probability < heads[kind]["threshold"]:
         return value
-    if abstained and kind == "yesno" and label == "yes":
-        return "yes" if _doubted_yes(text, probability) else value
-    if abstained and label != nothing:
+    if abstained and label != nothing and not (kind == "yesno" and label == "yes"):
         return label
     if not abstained and label == nothing:
         return _nothing(kind)
@@ -340,20 +336,6 @@ def _doubted_department(text: str, department: str) -> str | None:
         return department
     label, probability = verdict
     return None if label != department and probability >= DOUBT_THRESHOLD else department
-
-
-#: How sure the model must be that an answer the rules heard a yes word in, but doubted (要，
-#: 帮他叫嘛 是呢; 是的 要 我要), is a yes, before it counts: chosen by leaving each of twenty
-#: recent development sets out in turn (docs/understanding.md, ninth round).
-YES_THRESHOLD = 0.95
-
-
-def _doubted_yes(text: str, probability: float) -> bool:
-    """A yes the rules heard but set aside, that the model is very sure of. A yes is never
-    filled in where the rules heard none: nothing is booked on a guess alone."""
-    from app.understanding.yesno import heard_a_yes
-
-    return probability >= YES_THRESHOLD and heard_a_yes(text)
 
 
 def _undecided(text: str) -> bool:

@@ -597,11 +597,6 @@ def _yes_then_more_of_it(raw: str, cleaned: str, hits: list[Hit]) -> bool:
     )
 
 
-def heard_a_yes(text: str) -> bool:
-    """Is a yes word anywhere in the answer (counted or not by the rules)?"""
-    return any(h.label == "yes" for h in matcher().hits(clean(text)))
-
-
 def undecided(text: str) -> bool:
     """An answer that asks back or opens with a condition (要是不贵就叫): the caller is asked
     again; no second opinion fills it in."""

@@ -86,16 +86,6 @@ def test_the_model_never_says_yes_for_the_caller(verdict):
     assert backstop.review("yesno", "这 个 我 看 看", "unknown") == "no"
 
 
-def test_a_yes_the_rules_heard_and_set_aside_counts_only_when_the_model_is_very_sure(verdict):
-    verdict("yes", backstop.YES_THRESHOLD)
-    assert backstop.review("yesno", "要 我 要 我", "unknown") == "yes"
-    verdict("yes", backstop.YES_THRESHOLD - 0.01)
-    assert backstop.review("yesno", "要 我 要 我", "unknown") == "unknown"
-    verdict("yes", 0.999)  # asking back or a condition is never filled in
-    assert backstop.review("yesno", "要是不贵就要", "unknown") == "unknown"
-    assert backstop.review("yesno", "要不要嘛", "unknown") == "unknown"
-
-
 def test_a_confident_nothing_vetoes_an_accept_but_never_a_call_for_a_person(verdict):
     verdict("unknown", 0.9)
     assert backstop.review("intent", "我儿子是开出租车的", "taxi") == "unknown"
