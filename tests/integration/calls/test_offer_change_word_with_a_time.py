@@ -7,45 +7,30 @@ database."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
-from sqlalchemy import select
 
 from app.calls.service import CallService
 from app.core.db import Database
-from app.hospital.enums import AppointmentStatus
-from app.hospital.models import Appointment, Schedule, Slot
 from support.calls import all_said, demo_call_service
 from support.calls import play as call
-
-TODAY = date(2026, 11, 30)  # a Monday
-NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
-ZHANG = "+8613800000001"  # 张秀英, booking for herself
-CARDIOLOGY = ("2", "1", "1")  # 挂号, 内科, 心血管内科: "最早的号是：明天星期二上午8点…"
-FIRST_OFFER = "最早的号是：明天星期二上午8点"
-TUESDAY, WEDNESDAY = date(2026, 12, 1), date(2026, 12, 2)
+from support.offer_calls import (
+    CARDIOLOGY,
+    FIRST_OFFER,
+    NOW,
+    TODAY,
+    TUESDAY,
+    WEDNESDAY,
+    ZHANG,
+    booked,
+    said_after,
+)
 
 
 @pytest.fixture
 def service(db: Database) -> CallService:
     return demo_call_service(db, today=TODAY, now=NOW)
-
-
-def booked(db: Database) -> list[tuple[date, str]]:
-    """The day and start of every booked appointment."""
-    with db.session() as session:
-        rows = session.execute(
-            select(Schedule.day, Slot.start_time)
-            .join(Slot, Slot.schedule_id == Schedule.id)
-            .join(Appointment, Appointment.slot_id == Slot.id)
-            .where(Appointment.status == AppointmentStatus.BOOKED)
-        )
-        return sorted((day, f"{start:%H:%M}") for day, start in rows)
-
-
-def _after(lines: list[str], answer: str) -> str:
-    return all_said(lines[lines.index(f"来电者：{answer}") + 1 :])
 
 
 @pytest.mark.parametrize(
@@ -75,12 +60,12 @@ def test_a_change_word_with_what_it_changes_to_is_that_offer_booked_once_confirm
 ) -> None:
     lines = call(service, ZHANG, *CARDIOLOGY, *turns, "hangup")
     assert FIRST_OFFER in all_said(lines)
-    after = _after(lines, turns[-1])
+    after = said_after(lines, turns[-1])
     assert heard in after, after
     assert "哪天去" not in after and "挂好了" not in after, after
     assert booked(db) == []
     lines = call(service, ZHANG, *CARDIOLOGY, *turns, "1", "2")  # confirmed, no car
-    assert "给您自己挂好了：" + heard.rsplit("号是：", 1)[1] in _after(lines, turns[-1])
+    assert "给您自己挂好了：" + heard.rsplit("号是：", 1)[1] in said_after(lines, turns[-1])
     assert booked(db) == [slot]
 
 
@@ -91,7 +76,7 @@ def test_the_change_word_alone_is_still_its_key(
     service: CallService, db: Database, answer: str, heard: str
 ) -> None:
     lines = call(service, ZHANG, *CARDIOLOGY, answer, "hangup")
-    assert heard in _after(lines, answer)
+    assert heard in said_after(lines, answer)
     assert booked(db) == []
 
 
@@ -100,5 +85,5 @@ def test_a_half_day_at_the_day_menu_after_a_plain_no_stays_on_the_day_offered(
 ) -> None:
     """"不行" then 换个时间 (1) asks no other day: "下午" is the afternoon of the day offered."""
     lines = call(service, ZHANG, *CARDIOLOGY, "不行", "1", "下午", "hangup")
-    assert "您说的是明天星期二下午。这天的号是：明天星期二下午2点" in _after(lines, "下午")
+    assert "您说的是明天星期二下午。这天的号是：明天星期二下午2点" in said_after(lines, "下午")
     assert booked(db) == []

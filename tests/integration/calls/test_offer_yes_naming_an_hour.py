@@ -6,7 +6,7 @@ Whole calls through the real flows, understanding, booking rules and database.""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -16,40 +16,27 @@ from app.calls.enums import CallChannel
 from app.calls.service import CallService
 from app.core.db import Database
 from app.core.local_time import LOCAL_TZ
-from app.hospital.enums import AppointmentStatus
-from app.hospital.models import Appointment, AppointmentReminder, Schedule, Slot
+from app.hospital.models import Appointment, AppointmentReminder
 from app.taxi.enums import RideStatus
 from support.booked import book_ride
 from support.calls import HOTLINE, all_said, demo_call_service, last_four, local_pickup, rides
 from support.calls import play as call
-
-TODAY = date(2026, 11, 30)  # a Monday
-NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
-ZHANG = "+8613800000001"  # 张秀英, booking for herself
-CARDIOLOGY = ("2", "1", "1")  # 挂号, 内科, 心血管内科: "最早的号是：明天星期二上午8点…"
-FIRST_OFFER = "最早的号是：明天星期二上午8点"
-TUESDAY, WEDNESDAY = date(2026, 12, 1), date(2026, 12, 2)
+from support.offer_calls import (
+    CARDIOLOGY,
+    FIRST_OFFER,
+    NOW,
+    TODAY,
+    TUESDAY,
+    WEDNESDAY,
+    ZHANG,
+    booked,
+    said_after,
+)
 
 
 @pytest.fixture
 def service(db: Database) -> CallService:
     return demo_call_service(db, today=TODAY, now=NOW)
-
-
-def booked(db: Database) -> list[tuple[date, str]]:
-    """The day and start of every booked appointment."""
-    with db.session() as session:
-        rows = session.execute(
-            select(Schedule.day, Slot.start_time)
-            .join(Slot, Slot.schedule_id == Schedule.id)
-            .join(Appointment, Appointment.slot_id == Slot.id)
-            .where(Appointment.status == AppointmentStatus.BOOKED)
-        )
-        return sorted((day, f"{start:%H:%M}") for day, start in rows)
-
-
-def _after(lines: list[str], answer: str) -> str:
-    return all_said(lines[lines.index(f"来电者：{answer}") + 1 :])
 
 
 @pytest.mark.parametrize(
@@ -75,11 +62,11 @@ def test_an_hour_named_at_the_offer_is_that_hours_slot_booked_only_when_confirme
 ) -> None:
     lines = call(service, ZHANG, *CARDIOLOGY, answer, "hangup")
     assert FIRST_OFFER in all_said(lines)
-    after = _after(lines, answer)
+    after = said_after(lines, answer)
     assert heard in after and "挂好了" not in after, after
     assert booked(db) == []  # least of all 8:00
     lines = call(service, ZHANG, *CARDIOLOGY, answer, "1", "2")  # confirmed, no car
-    assert "给您自己挂好了：明天星期二" in _after(lines, answer)
+    assert "给您自己挂好了：明天星期二" in said_after(lines, answer)
     assert booked(db) == [(TUESDAY, start)]
 
 
@@ -87,7 +74,7 @@ def test_the_hour_offered_named_with_the_yes_books_at_once(
     service: CallService, db: Database
 ) -> None:
     lines = call(service, ZHANG, *CARDIOLOGY, "好，八点钟那个", "2")
-    assert _after(lines, "好，八点钟那个").startswith("热线：给您自己挂好了：明天星期二上午8点")
+    assert said_after(lines, "好，八点钟那个").startswith("热线：给您自己挂好了：明天星期二上午8点")
     assert booked(db) == [(TUESDAY, "08:00")]
 
 
@@ -127,11 +114,11 @@ def test_a_day_or_hour_named_for_a_booking_moves_it_only_there_once_confirmed(
     _book_tuesday_8(service)
     lines = call(service, ZHANG, "2", "2", last_four(db), *turns, "hangup")
     assert DETAILS in all_said(lines)
-    after = _after(lines, turns[-1])
+    after = said_after(lines, turns[-1])
     assert heard in after and "改好了" not in after and "没有听明白" not in after, after
     assert booked(db) == [(TUESDAY, "08:00")]  # not moved, least of all to 下午2点
     lines = call(service, ZHANG, "2", "2", last_four(db), *turns, "1")
-    assert "您自己的号改好了" in _after(lines, turns[-1])
+    assert "您自己的号改好了" in said_after(lines, turns[-1])
     assert booked(db) == [moved_to]
 
 
@@ -140,7 +127,7 @@ def test_a_no_naming_the_day_of_a_move_offer_keeps_the_booking(
 ) -> None:
     _book_tuesday_8(service)
     lines = call(service, ZHANG, "2", "2", last_four(db), "3", "明天不行", "hangup")
-    assert "好的，这个号给您留着。" in _after(lines, "明天不行")
+    assert "好的，这个号给您留着。" in said_after(lines, "明天不行")
     assert booked(db) == [(TUESDAY, "08:00")]
 
 
@@ -162,7 +149,7 @@ def test_a_yes_naming_another_time_for_the_car_books_no_car_at_it(
     the car's time is said again with why, booked only on a yes to it."""
     lines = call(service, ZHANG, *CARDIOLOGY, "1", "要，八点的", then)
     assert CAR_OFFER in all_said(lines)
-    after = _after(lines, "要，八点的")
+    after = said_after(lines, "要，八点的")
     assert CAR_AGAIN in after, after
     if then == "hangup":
         assert "车约好了" not in after and _car_pickups(db) == []
@@ -175,7 +162,7 @@ def test_another_time_for_the_car_said_twice_reaches_a_person_and_books_no_car(
     service: CallService, db: Database
 ) -> None:
     lines = call(service, ZHANG, *CARDIOLOGY, "1", "要，八点的", "八点的嘛")
-    assert "工作人员帮您约" in _after(lines, "八点的嘛")
+    assert "工作人员帮您约" in said_after(lines, "八点的嘛")
     assert _car_pickups(db) == []
 
 
@@ -184,7 +171,7 @@ def test_a_yes_naming_the_cars_time_or_nothing_books_it_at_once(
     service: CallService, db: Database, answer: str
 ) -> None:
     lines = call(service, ZHANG, *CARDIOLOGY, "1", answer)
-    assert "好的，车约好了：明天早上7点15分" in _after(lines, answer)
+    assert "好的，车约好了：明天早上7点15分" in said_after(lines, answer)
     assert len(_car_pickups(db)) == 1
 
 
@@ -250,7 +237,7 @@ def test_a_yes_naming_another_time_for_the_earlier_car_books_none_at_it(
         service, ZHANG, "明天上午九点叫个车去医院", "1", last_four(db), "换，八点的", then
     )
     assert "换成明天早上7点15分到家接" in all_said(lines)
-    after = _after(lines, "换，八点的")
+    after = said_after(lines, "换，八点的")
     assert LATE_AGAIN in after, after
     if then == "hangup":
         assert "车约好了" not in after and _car_pickups(db) == []
@@ -268,7 +255,7 @@ def test_a_yes_naming_another_time_at_the_replacement_of_a_late_car_replaces_not
     call(service, ZHANG, "3", "2", "9", "3", "1")  # tomorrow 9:00 to 春城第一人民医院
     lines = call(service, ZHANG, *CARDIOLOGY, "1", "换，八点的", then)
     assert "换成明天早上7点15分到家接的车，请按1" in all_said(lines)
-    after = _after(lines, "换，八点的")
+    after = said_after(lines, "换，八点的")
     assert "换的车是明天早上7点15分到家接，是按看病的时间算好的。" in after, after
     if then == "hangup":
         assert "车换好了" not in after
@@ -289,7 +276,7 @@ def test_a_yes_naming_another_time_at_a_listed_late_car_replaces_nothing(
               to_hospital=True)
     lines = call(service, ZHANG, "3", "1", last_four(db), "换，八点的", then)
     assert "这辆车赶不上您看病的号。换成明天早上7点15分到家接的车，请按1" in all_said(lines)
-    after = _after(lines, "换，八点的")
+    after = said_after(lines, "换，八点的")
     assert "换的车是明天早上7点15分到家接，是按看病的时间算好的。" in after, after
     if then == "hangup":
         assert "车换好了" not in after
