@@ -794,7 +794,7 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             day = date.fromisoformat(wanted["date"]) if wanted.get("date") else None
             session = ClinicSession(wanted["session"]) if wanted.get("session") else None
             if session is None and clock is not None:  # 12点 and later: the afternoon
-                session = ClinicSession.AM if clock.hour < 12 else ClinicSession.PM
+                session = _session_of(clock)
             said_session = session is not None
             offered = ctx.vars.get("offer") or {}
             changed = ctx.vars.get(ANOTHER_DAY_OF) or (
@@ -809,12 +809,7 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             if with_no and offered:
                 refused_day = date.fromisoformat(offered["day"])
                 day = day or refused_day
-                same_hour = clock is None or f"{clock:%H:%M}" == offered.get("start")
-                if (
-                    day == refused_day
-                    and session in (None, ClinicSession(offered["session"]))
-                    and same_hour
-                ):
+                if _is_the_offer(offered, day, session, clock):
                     return "refused"
             if day is None and session is None:
                 # "哪天有号就哪天", "哪天都行" (no preference): the earliest free slot.
@@ -830,9 +825,9 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
         # day (said, or the one a half-day or an hour alone was placed on) and the half-day
         # and hour only when the caller said them ("您说的是明天星期二下午。" for "下午" at an
         # offer of 明天上午8点; docs/hospital_calls.md).
-        heard = spoken_visit_day(day, ctx.today)
-        if isinstance(wanted, dict) and said_session and session is not None:
-            heard += _clock_words(clock) if clock is not None else SESSION_WORDS[session]
+        heard = _said_back(
+            ctx, day, session if isinstance(wanted, dict) and said_session else None, clock
+        )
         said = texts.text(
             "spoken", "day_said" if isinstance(wanted, dict) else "day_chosen", day=heard
         )
@@ -968,26 +963,17 @@ def _register_move_actions(registry: ActionRegistry) -> None:
         day = date.fromisoformat(wanted["date"]) if wanted.get("date") else None
         session = ClinicSession(wanted["session"]) if wanted.get("session") else None
         if session is None and clock is not None:
-            session = ClinicSession.AM if clock.hour < 12 else ClinicSession.PM
+            session = _session_of(clock)
         offered = ctx.vars.get("offer") or {}
-        if with_no and offered:
-            same_hour = clock is None or f"{clock:%H:%M}" == offered.get("start")
-            if (
-                day in (None, date.fromisoformat(offered["day"]))
-                and session in (None, ClinicSession(offered["session"]))
-                and same_hour
-            ):
-                return "refused"  # "明天不行" at a move to 明天: not moved
+        if with_no and offered and _is_the_offer(offered, day, session, clock):
+            return "refused"  # "明天不行" at a move to 明天: not moved
         if day is None:
             base = offered.get("day") or ctx.vars.get("upcoming_day")
             day = date.fromisoformat(base) if base else None
         if day is None:
             ctx.vars["day_said"] = ""
             return "none"
-        heard = spoken_visit_day(day, ctx.today)
-        if session is not None:
-            heard += _clock_words(clock) if clock is not None else SESSION_WORDS[session]
-        said = texts.text("spoken", "day_said", day=heard)
+        said = texts.text("spoken", "day_said", day=_said_back(ctx, day, session, clock))
         ctx.vars["day_said"] = said
         where: dict[str, Any] = {"day": day, "clinic_session": session}
         offers = _move_offers(ctx, moving, **where)
@@ -1304,6 +1290,34 @@ def _clock_said(value: object) -> time | None:
     if not isinstance(clock, list | tuple) or len(clock) != 2:
         return None
     return time(int(clock[0]), int(clock[1]))
+
+
+def _session_of(clock: time) -> ClinicSession:
+    """The half-day of an hour said alone (12点 and later: the afternoon)."""
+    return ClinicSession.AM if clock.hour < 12 else ClinicSession.PM
+
+
+def _is_the_offer(
+    offered: dict[str, Any], day: date | None, session: ClinicSession | None, clock: time | None
+) -> bool:
+    """Does what was said name only the offer itself (its day, half-day and hour, or none
+    of them): "明天不行" at an offer of 明天上午8点 refuses that offer."""
+    return (
+        day in (None, date.fromisoformat(offered["day"]))
+        and session in (None, ClinicSession(offered["session"]))
+        and (clock is None or f"{clock:%H:%M}" == offered.get("start"))
+    )
+
+
+def _said_back(
+    ctx: StepContext, day: date, session: ClinicSession | None, clock: time | None
+) -> str:
+    """明天星期二 / 明天星期二下午 / 明天星期二上午10点: the day, and the half-day or hour
+    when given (only what the caller said is said back)."""
+    heard = spoken_visit_day(day, ctx.today)
+    if session is None:
+        return heard
+    return heard + (_clock_words(clock) if clock is not None else SESSION_WORDS[session])
 
 
 def _clock_words(clock: time) -> str:

@@ -131,6 +131,11 @@ def spoken_day(day: date, today: date) -> str:
     return f"{day.month}月{day.day}号{week}{WEEKDAYS[day.weekday()]}"
 
 
+def half_day(hour: int) -> str:
+    """The half-day of an hour as a day answer gives it: "am" before noon, else "pm"."""
+    return "am" if hour < 12 else "pm"
+
+
 def as_offered(pickup_at: datetime) -> dict[str, object]:
     """A car's time as a day answer with its hour ({"date", "session", "clock"}): what a car
     offer offers (its question's `otherwise.offered`), so "要，八点的" at a car at 早上7点15分
@@ -138,7 +143,7 @@ def as_offered(pickup_at: datetime) -> dict[str, object]:
     local = local_now(pickup_at)
     return {
         "date": local.date().isoformat(),
-        "session": "am" if local.hour < 12 else "pm",
+        "session": half_day(local.hour),
         "clock": [local.hour, local.minute],
     }
 
@@ -152,9 +157,8 @@ def spoken_pickup(pickup_at: datetime, now: datetime, *, weekday: bool = False) 
         day += f"（星期{WEEKDAYS[local.weekday()]}）"
     hour = local.hour
     if hour == 0:
-        return f"{day}半夜12点" + ("半" if local.minute == 30 else (
-            f"{local.minute}分" if local.minute else ""))  # never "早上0点"
-    if hour < 6:
+        part = "半夜"  # 半夜12点, never "早上0点"
+    elif hour < 6:
         part = "凌晨"
     elif hour < 9:
         part = "早上"
@@ -166,7 +170,7 @@ def spoken_pickup(pickup_at: datetime, now: datetime, *, weekday: bool = False) 
         part = "下午"
     else:
         part = "晚上"
-    said_hour = hour - 12 if hour > 12 else hour
+    said_hour = 12 if hour == 0 else hour - 12 if hour > 12 else hour
     minutes = "半" if local.minute == 30 else (f"{local.minute}分" if local.minute else "")
     return f"{day}{part}{said_hour}点{minutes}"
 

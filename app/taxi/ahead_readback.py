@@ -35,6 +35,7 @@ from app.calls.service import StepContext
 from app.core.local_time import local_now
 from app.hospital.enums import AppointmentStatus
 from app.hospital.models import Appointment, Department, Hospital
+from app.hospital.rules import SESSION_WORDS
 from app.people.enums import PlaceKind
 from app.people.models import SavedPlace
 from app.taxi import ahead, rides
@@ -128,7 +129,7 @@ def register_readback_actions(registry: ActionRegistry) -> None:
             not change.get("date") or not _in_half_day(_held_hour(ctx), change["session"])
         ):
             # The half-day goes with the hour said next ("后天下午几点钟用车？", "三点").
-            half = "上午" if change["session"] == "am" else "下午"
+            half = SESSION_WORDS[change["session"]]
             day = date.fromisoformat(str(ctx.vars.get("pickup_day") or ctx.today.isoformat()))
             ctx.vars.update(day_said=ahead.spoken_day(day, ctx.today) + half,
                             half_day_held=half)
@@ -182,7 +183,7 @@ def note_now_offered(ctx: StepContext) -> None:
     now = local_now(ctx.now)
     today = now.date().isoformat()
     offered: list[dict[str, Any]] = [
-        {"date": today, "clock": None, "session": _half_day(now.hour), "to": None}
+        {"date": today, "clock": None, "session": ahead.half_day(now.hour), "to": None}
     ]
     for minutes in range(-NOW_MINUTES, NOW_MINUTES + 1):
         moment = now + timedelta(minutes=minutes)
@@ -190,7 +191,7 @@ def note_now_offered(ctx: StepContext) -> None:
             continue
         hours = [moment.hour] + ([moment.hour - 12] if moment.hour >= 18 else [])
         offered += [
-            {"date": today, "clock": [hour, moment.minute], "session": _half_day(hour),
+            {"date": today, "clock": [hour, moment.minute], "session": ahead.half_day(hour),
              "to": None}
             for hour in hours
         ]
@@ -252,14 +253,10 @@ def note_offered(ctx: StepContext, ride: Ride, *, also: dict[str, Any] | None = 
     offered = {
         "date": local.date().isoformat(),
         "clock": [local.hour, local.minute],
-        "session": _half_day(local.hour) if local.hour < 18 else None,
+        "session": ahead.half_day(local.hour) if local.hour < 18 else None,
         "to": ctx.vars.get("destination_said") or None,
     }
     ctx.vars[OFFERED] = [offered, also] if also else [offered]
-
-
-def _half_day(hour: int) -> str:
-    return "am" if hour < 12 else "pm"
 
 
 def _in_half_day(hour: int, session: str) -> bool:

@@ -234,52 +234,6 @@ def _predict(kind: str, cleaned: str) -> tuple[str, float]:
     return head["classes"][logits.index(top)], 1.0 / math.fsum([math.exp(v - top) for v in logits])
 
 
-def predict_reference(kind: str, text: str) -> tuple[str, float] | None:
-    """:func:`predict` computed the straightforward way, from the model file as it is (numpy,
-    nothing remembered but the file): the check of the fast path."""
-    path = model_path()
-    if not path.exists():
-        return None
-    raw = _raw_heads(path)
-    if kind not in raw:
-        return None
-    import numpy as np
-
-    head = raw[kind]
-    counts: dict[int, int] = {}
-    for f in features(text):
-        i = head["index"].get(f)
-        if i is not None:
-            counts[i] = counts.get(i, 0) + 1
-    logits = np.asarray(head["intercept"], dtype=np.float64)
-    if counts:
-        idx = np.fromiter(counts, dtype=np.int64)
-        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))  # sublinear tf
-        weights = tf * head["idf"][idx]
-        weights /= np.linalg.norm(weights)
-        logits = logits + weights @ head["coef"][idx]
-    logits -= logits.max()
-    probs = np.exp(logits)
-    probs /= probs.sum()
-    best = int(probs.argmax())
-    return head["classes"][best], float(probs[best])
-
-
-@cache
-def _raw_heads(path: Path) -> dict[str, Any]:
-    """The model file's heads as written: feature names, idf, coefficients, intercepts."""
-    return {
-        kind: {
-            "classes": head["classes"],
-            "index": {f: i for i, f in enumerate(head["features"])},
-            "idf": unpack(head["idf"]),
-            "coef": unpack(head["coef"]),  # features x classes
-            "intercept": head["intercept"],
-        }
-        for kind, head in json.loads(path.read_text(encoding="utf-8"))["heads"].items()
-    }
-
-
 def forget() -> None:
     """Empty the per-text memories (the benchmark's passes; a model file swapped in tests)."""
     _feature_counts.cache_clear()

@@ -9,7 +9,7 @@ from app.understanding import data
 from app.understanding.department import named_department
 from app.understanding.emergency import is_emergency
 from app.understanding.fuzzy import Hit, Matcher
-from app.understanding.normalize import clause_len, clause_start, clean, said_again
+from app.understanding.normalize import alternation, clause_len, clause_start, clean, said_again
 from app.understanding.patterns import compile_phrase
 
 INTENTS = ("taxi", "hospital", "cancel", "query", "repeat", "operator")
@@ -59,7 +59,7 @@ def narrative_words() -> tuple[str, ...]:
 
 def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
     """One regex found wherever any of ``words`` is (never, for no words)."""
-    return re.compile("|".join(map(re.escape, words)) or "(?!)")
+    return re.compile(alternation(words) or "(?!)")
 
 
 @cache

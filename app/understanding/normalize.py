@@ -22,8 +22,8 @@ _WORD_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 _PUNCT = re.compile(r"[\s,.!?;:，。！？；：、…~～\"'“”‘’()（）\[\]【】<>《》·\-—_/\\|]+")
 
 
-def _longest_first(words: Iterable[str], *, gaps: bool = False) -> str:
-    """An alternation of ``words``, the longest tried first (莫得 before 莫); with ``gaps``
+def alternation(words: Iterable[str], *, gaps: bool = False) -> str:
+    """A regex alternation of ``words``, the longest tried first (莫得 before 莫); with ``gaps``
     each word may have spaces between its letters (next week, nextweek)."""
     escape = (lambda w: r"\s*".join(map(re.escape, w))) if gaps else re.escape
     return "|".join(escape(w) for w in sorted(words, key=len, reverse=True))
@@ -34,7 +34,7 @@ def _lexicon() -> tuple[re.Pattern[str] | None, dict[str, str]]:
     table = {str(k): str(v) for k, v in (data.load("lexicon").get("dialect") or {}).items()}
     if not table:
         return None, table
-    return re.compile(_longest_first(table)), table
+    return re.compile(alternation(table)), table
 
 
 @cache
@@ -42,7 +42,7 @@ def _droppers() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
     particles = data.words("lexicon", "particles")
     fillers = data.words("lexicon", "fillers")
     p = re.compile("[" + "".join(map(re.escape, particles)) + "]") if particles else None
-    f = re.compile(_longest_first(fillers)) if fillers else None
+    f = re.compile(alternation(fillers)) if fillers else None
     return p, f
 
 
@@ -54,7 +54,7 @@ def _english() -> tuple[re.Pattern[str] | None, dict[str, str]]:
     }
     if not table:
         return None, table
-    words = _longest_first(table, gaps=True)
+    words = alternation(table, gaps=True)
     return re.compile(f"(?<![a-z])(?:{words})(?![a-z])", re.IGNORECASE), table
 
 

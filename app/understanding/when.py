@@ -528,7 +528,7 @@ _ANSWER_LEFTOVER = 4
 _CONDITION = re.compile("要是|如果|假如|万一|没得号|没有号")
 
 
-def _answer_clause(clause: str, today: dt.date) -> bool:
+def _answer_clause(clause: str) -> bool:
     """Does the clause just say a day (就后天上午嘛), not a reason naming one (中秋要在家团圆)?"""
     t = _tables()
     bare = clause
@@ -548,7 +548,7 @@ def _last_said_clause(clauses: str, today: dt.date) -> dt.date | None:
     week = _tables()["week_re"].fullmatch(clause)
     if week and not week["pre"] and any(d.weekday() == last.weekday() for _, d in dated[:-1]):
         return None  # 四月二号，星期五: the weekday of the day said
-    return last if _answer_clause(clause, today) else None
+    return last if _answer_clause(clause) else None
 
 
 def _month_carried(part: str, before: dt.date | None, today: dt.date) -> dt.date | None:

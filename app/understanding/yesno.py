@@ -437,7 +437,7 @@ def parse_yesno(text: str) -> str:
         return "unknown"
     if _BOTH_WAYS.search(cleaned):
         return "unknown"
-    if _is_tail_question(cleaned) or _PUT_BACK.search(text) or _HAS_IT.search(cleaned):
+    if _asked_in_return(text, cleaned):
         return "unknown"
     if cleaned.rsplit(SEP, 1)[-1] in _STILL_DECIDING:
         return "unknown"  # 嗯……不……等等: not decided yet
@@ -512,6 +512,15 @@ _HAS_IT = re.compile("了没(?:得|有)$")
 _BEFORE_AN_ANSWER = frozenset("我你那这也都就还是说" + SEP)
 
 
+def _asked_in_return(raw: str, cleaned: str) -> bool:
+    """要钱不 / 要嘛不要嘛，你说呢 / 下雨了没得: the answer ends in a question."""
+    return (
+        _is_tail_question(cleaned)
+        or _PUT_BACK.search(raw) is not None
+        or _HAS_IT.search(cleaned) is not None
+    )
+
+
 def _said_of_something(cleaned: str, hit: Hit) -> bool:
     """腿不好 / 身体不好: 不好 said of something, in the middle of a clause, is no answer."""
     return (
@@ -524,16 +533,14 @@ def _said_of_something(cleaned: str, hit: Hit) -> bool:
 def _last_answer_clause(cleaned: str, hits: list[Hit]) -> str | None:
     """The label of the last clause when it is nothing but an answer (要 / 不要 / 要要) and
     answers conflict: the last word counts (不要——要！要要，你莫管他，要)."""
-    found = None
     clauses = cleaned.split(SEP)
     if len(clauses) < 3 or clauses[-2] == "不":
         return None  # 不……要 is 不要 said with a pause; two clauses decide as before
     start = len(cleaned) - len(clauses[-1])
     inside = [h for h in hits if start <= h.start]
-    covered = sum(h.end - h.start for h in inside)
-    if inside and covered == len(clauses[-1]) and len({h.label for h in inside}) == 1:
-        found = inside[0].label
-    return found if found in ("yes", "no") else None
+    labels = {h.label for h in inside}
+    covered = sum(h.end - h.start for h in inside) == len(clauses[-1])
+    return labels.pop() if covered and labels in ({"yes"}, {"no"}) else None
 
 
 #: The yes of someone listening (是是, 对对, 嗯): it may only be going on to talk.
@@ -577,14 +584,12 @@ def _yes_then_more_of_it(raw: str, cleaned: str, hits: list[Hit]) -> bool:
     # 要呢要呢，我跟你讲……: an emphatic yes (said twice, or with its particle) stays a yes
     # while the caller goes on telling; a plain one before 我跟你说 turns to something else
     clauses = cleaned.split(SEP)
-    if set(first) <= _ACKNOWLEDGING:
-        emphatic = False  # 是是，我跟你说……: "yes, yes" said to go on talking, not wanting
-    else:
-        emphatic = (
-            len(in_first) > 1
-            or clauses[1] == first
-            or _EMPHATIC_START.match(_SPACES.sub("", raw)) is not None
-        )
+    # 是是，我跟你说……: "yes, yes" said to go on talking (no wanting in it) is no emphasis
+    emphatic = not set(first) <= _ACKNOWLEDGING and (
+        len(in_first) > 1
+        or clauses[1] == first
+        or _EMPHATIC_START.match(_SPACES.sub("", raw)) is not None
+    )
     return not (
         any(h.label != "yes" for h in hits)
         or "?" in raw
@@ -608,7 +613,7 @@ def asks_back(text: str) -> bool:
     unknown is meant: the caller is asked again, no second opinion fills it in."""
     cleaned = clean(_SPACES.sub("", text))
     return bool(cleaned) and (
-        _is_tail_question(cleaned) or _QUESTION_BACK.search(cleaned) is not None
+        _asked_in_return(text, cleaned) or _QUESTION_BACK.search(cleaned) is not None
     )
 
 

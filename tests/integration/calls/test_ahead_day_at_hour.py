@@ -25,8 +25,13 @@ NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # 10:00 local
 
 @pytest.fixture
 def service(db: Database) -> CallService:
+    return _service_at(db, NOW)
+
+
+def _service_at(db: Database, now: datetime) -> CallService:
+    """The demo data of 2026-11-30 and the call service with its clock at ``now``."""
     demo_data(db, today=date(2026, 11, 30))
-    return build_call_service(Settings(database_url=db.url), db, clock=lambda: NOW)
+    return build_call_service(Settings(database_url=db.url), db, clock=lambda: now)
 
 
 def test_a_day_said_at_the_hour_question_changes_the_day(
@@ -47,8 +52,7 @@ AT_NINE_TWENTY = datetime(2026, 11, 30, 1, 20, tzinfo=UTC)  # 09:20 local
 
 @pytest.fixture
 def service_at_nine_twenty(db: Database) -> CallService:
-    demo_data(db, today=date(2026, 11, 30))
-    return build_call_service(Settings(database_url=db.url), db, clock=lambda: AT_NINE_TWENTY)
+    return _service_at(db, AT_NINE_TWENTY)
 
 
 def test_a_past_hour_at_the_read_back_of_a_car_now_offers_the_car_now(

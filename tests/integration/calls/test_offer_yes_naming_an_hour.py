@@ -255,14 +255,7 @@ def test_a_yes_naming_another_time_at_the_replacement_of_a_late_car_replaces_not
     call(service, ZHANG, "3", "2", "9", "3", "1")  # tomorrow 9:00 to 春城第一人民医院
     lines = call(service, ZHANG, *CARDIOLOGY, "1", "换，八点的", then)
     assert "换成明天早上7点15分到家接的车，请按1" in all_said(lines)
-    after = said_after(lines, "换，八点的")
-    assert "换的车是明天早上7点15分到家接，是按看病的时间算好的。" in after, after
-    if then == "hangup":
-        assert "车换好了" not in after
-        assert [p.strftime("%H:%M") for p in _car_pickups(db)] == ["09:00"]
-    else:
-        assert "车换好了：明天早上7点15分" in after, after
-        assert [p.strftime("%H:%M") for p in _car_pickups(db)] == ["07:15"]
+    _assert_replaced_only_on_a_yes(db, lines, then)
 
 
 @pytest.mark.parametrize("then", ["hangup", "1"])
@@ -276,6 +269,12 @@ def test_a_yes_naming_another_time_at_a_listed_late_car_replaces_nothing(
               to_hospital=True)
     lines = call(service, ZHANG, "3", "1", last_four(db), "换，八点的", then)
     assert "这辆车赶不上您看病的号。换成明天早上7点15分到家接的车，请按1" in all_said(lines)
+    _assert_replaced_only_on_a_yes(db, lines, then)
+
+
+def _assert_replaced_only_on_a_yes(db: Database, lines: list[str], then: str) -> None:
+    """After "换，八点的" the 7:15 car is said again with why; the 9:00 car stays unless
+    the caller then presses 1."""
     after = said_after(lines, "换，八点的")
     assert "换的车是明天早上7点15分到家接，是按看病的时间算好的。" in after, after
     if then == "hangup":
