@@ -101,13 +101,16 @@ def test_a_called_in_ride_appears_live_and_is_assigned(live_server: LiveServer, 
     # refreshes that follow (another change to the ride) keep it there until 知道了.
     refused_at = _refresh_stamp(page)
     row.locator("summary", has_text="取消").click()
-    # The stale version and the submit in one turn of the page's script: a live refresh in
-    # between would put the current version back and the cancel would go through.
-    row.locator("form.cancel-form").evaluate(
-        "f => { f.querySelector('input[name=version]').value = '99';"
-        " f.querySelector('button[type=submit]').click(); }"
-    )
-    page.wait_for_url(f"{live_server.url}/dispatch#ride-{ride_id}")
+    # The stale version and the submit in one turn of the page's script, the form looked up
+    # in that same turn: a live refresh in between would put the current version back (and
+    # the cancel would go through) or leave a detached form whose submit goes nowhere.
+    with page.expect_navigation(url=f"{live_server.url}/dispatch#ride-{ride_id}"):
+        page.evaluate(
+            "id => { const f = document.querySelector('#ride-' + id + ' form.cancel-form');"
+            " f.querySelector('input[name=version]').value = '99';"
+            " f.querySelector('button[type=submit]').click(); }",
+            ride_id,
+        )
     in_form = row.locator(f"details[data-key=cancel-{ride_id}] #refusal-cancel-{ride_id}")
     expect(in_form).to_contain_text("刚刚被其他调度员改过")
     page.wait_for_selector("#live-status[data-state=live]", timeout=5000)
