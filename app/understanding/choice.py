@@ -25,13 +25,17 @@ def _tables() -> tuple[dict[str, int], re.Pattern[str], re.Pattern[str]]:
 
 #: 第一个不对，第二个 / 第一个不是，要第二个: what was said before a correction is taken back;
 #: so is what was weighed before 那就 (第一个，第二个好，那就第二个).
-_TAKEN_BACK = re.compile("不对|不是|说错了|错了|不要|那就")
+_TAKEN_BACK = re.compile(r"不对|不是|说错了|错了|不要|那就|不\|*还是")
+#: 第一个是哪天 / 第二个在几点: a question about one of the list, none chosen yet.
+_ASKED_ABOUT = re.compile("(?:是|在)(?:哪天|哪一天|几点|几号|什么时候|星期几|礼拜几|哪个医生)")
 
 
 def parse_choice(text: str) -> int | None:
     """Return the chosen number 1-10, or ``None`` when none (or several) was said; after a
     correction (第一个不对，第二个) the one said last counts."""
     cleaned = clean(text, use_dialect=False)
+    if _ASKED_ABOUT.search(cleaned):
+        return None
     parts = [p for p in _TAKEN_BACK.split(cleaned) if p.strip("|")]
     if len(parts) > 1 and (last := _choice(parts[-1])) is not None:
         return last

@@ -146,6 +146,12 @@ def by_complaints_alone(text: str) -> bool:
 
 
 @lru_cache(maxsize=256)
+@cache
+def _treatments() -> frozenset[str]:
+    """Names that are a treatment only one department gives (针灸 for 中医科)."""
+    return frozenset(clean(w) for w in data.words("departments", "treatments"))
+
+
 def _analyse(text: str) -> tuple[str | None, bool, bool]:
     """(the department, whether several were named, whether complaints alone decided it:
     no department name and no condition heard)."""
@@ -157,11 +163,16 @@ def _analyse(text: str) -> tuple[str | None, bool, bool]:
         return None, False, False
     # A name heard as written wins over a sound-alike one overlapping it: in 看妇科, 看妇科
     # sounds like 康复科 (an/ang), but 妇科 was said.
-    written = {
-        h.label[5:]
+    named = [
+        h
         for h in name_matcher().hits(cleaned)
         if h.label.startswith("name:") and not _negated(cleaned, h.start)
-    }
+    ]
+    written = {h.label[5:] for h in named}
+    if len(written) > 1:  # 做理疗针灸那种康复: a treatment gives way to a department's name
+        written = {
+            h.label[5:] for h in named if cleaned[h.start : h.end] not in _treatments()
+        } or written
     if written:
         return (written.pop(), False, False) if len(written) == 1 else (None, True, False)
     # Heard exactly beats heard approximately, whatever the tier: in 身上起疹子, 上起 sounds

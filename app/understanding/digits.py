@@ -107,6 +107,12 @@ def parse_digits(text: str) -> str | None:
     asked for are the answer, else the whole, else the one run of four digits among
     several. Four digits said twice in a row (三四五六三四五六) are said once."""
     text = _TENS_SPACED.sub(lambda m: "".join(m.group(0).split()), text)
+    put_first = _PUT_IN_FRONT.search(text)
+    if put_first and text[: put_first.start()].strip():
+        # 六五八三二二幺零，前头还要加零八七幺: the area code said last goes in front
+        code, number = _digits_of(put_first["code"]), parse_digits(text[: put_first.start()])
+        if code is not None and number is not None:
+            return code + number
     spelled = _spelled_out(text)
     if spelled is not None:
         return spelled
@@ -123,6 +129,11 @@ def parse_digits(text: str) -> str | None:
     return fours[0] if len(fours) == 1 else whole
 
 
+#: ……，前头还要加零八七幺 / 前面加上区号0871: digits said after the number to go before it.
+_PUT_IN_FRONT = re.compile(
+    r"[，,。.\s]*(?:前头|前面|前边|区号)\s*(?:还)?\s*(?:要)?\s*(?:加|是)\s*(?:上|个)?\s*(?:区号)?\s*"
+    r"(?P<code>[0-9零〇洞一幺二两三四五六七拐八九勾\s]+)\s*[。.！!]?\s*$"
+)
 #: 六 十 三 二 十 一: a number in tens with the recogniser's gap around 十 is one number (63).
 _TENS_SPACED = re.compile(
     r"(?<![\u4e00-\u9fff])[一二三四五六七八九两]\s+十"

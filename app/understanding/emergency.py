@@ -143,6 +143,15 @@ def _first(text: str, words: tuple[str, ...]) -> int:
     return min(starts, default=-1)
 
 
+def _past_word_runs_into(before: str, rest: str) -> bool:
+    """A past word whose last characters are the first of a sign found by sound."""
+    return any(
+        before.endswith(w[:k]) and rest.startswith(w[k:])
+        for w in _words("past")
+        for k in range(1, len(w))
+    )
+
+
 def _negated(before: str) -> bool:
     """A negation just before the sign (没胸口疼, 没有胸口疼, 不是喘不过气), not one inside
     another word (站不稳，说话不清; 无缘无故摔倒了)."""
@@ -186,7 +195,12 @@ def _counts(text: str, hit: Hit, pauses: tuple[int, ...] = ()) -> bool:
     now = _last(before, _words("now"))
     # 昏过去了 / 晕过去了: 过去 as a verb's ending is no "in the past"
     past = _last(before.replace("过去了", "###"), _words("past"))
-    recent_past = past > now and len(before) - past <= _PAST_WINDOW
+    if _past_word_runs_into(before, text[hit.start :]):
+        past = len(before)  # 前年倒在路上, heard by sound from 年: the sign begins in 前年
+    # Right before the sign; or, for anything longer ago than yesterday, anywhere in its
+    # clause (上个月我在菜地里跌了一跤: 我昨天挂的号心口疼得很 keeps the close window).
+    long_ago = past > now and not before[:past].endswith(_words("yesterday"))
+    recent_past = past > now and (len(before) - past <= _PAST_WINDOW or long_ago)
     # Begun then and still going: 从昨晚上就喘不过气, 昨天开始胸口疼; or said to go on in a
     # later clause: 昨天胸口疼，现在还疼; 昨晚上摔倒了，到现在还起不来.
     begun = any(w in before[past:] for w in _words("since"))

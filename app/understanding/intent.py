@@ -114,6 +114,8 @@ def _weak_counts(text: str, hit: Hit) -> bool:
     车嘛, not 医院好远) or next to a request word."""
     length = clause_len(text, hit.start)
     short = length <= 3 or length <= _SHORT_CLAUSE and length - hit.size <= 1
+    if hit.label.startswith("repeat:"):
+        return short  # 什么 / 啥 said alone; 我打电话做什么 asks nothing to be said again
     return short or _request().search(text) is not None
 
 
@@ -291,8 +293,15 @@ _KEYS_SAID = dict.fromkeys("一幺1", "taxi") | dict.fromkeys("二两2", "hospit
 _KEYS_SAID |= dict.fromkeys("零洞0", "operator")
 
 
+#: 不叫车我打你们电话做什么 ("why else would I call") / 还不是要叫个车: asked for, not refused.
+_WHY_ELSE_CALL = re.compile(
+    r"不(叫|挂|约|订|看)(\w{0,4}?)我?还?(?:打|拨)(?:你们|你)?的?电话(?:来)?做什么"
+)
+_OF_COURSE = re.compile("还不是(?=要|想|为了)")
+
+
 def _parse_intent(text: str) -> str:
-    cleaned = clean(said_again(text))
+    cleaned = _OF_COURSE.sub("", _WHY_ELSE_CALL.sub(r"\1\2", clean(said_again(text))))
     if not cleaned:
         return "repeat" if _WHAT.fullmatch(text or "") else "unknown"
     if cleaned.rstrip("号个") in _KEYS_SAID:

@@ -383,6 +383,11 @@ _PUT_OFF = re.compile(
     "再说|再讲|再看|到时候再|以后再|再打|(?:过了|过完|完了|之后)再(?:去|来)"
     "|说不好|说不准|定不下|定不了|还没定|没想好|还不晓得|不晓得哪天"
 )
+#: 医生说哪天就哪天 / 等我问下我儿子: the day left to someone else, who has not said it yet.
+_LEFT_TO_OTHERS = re.compile(
+    "(?:医生|他|她|儿子|姑娘|女儿|老伴|媳妇|孙子|孙女|家里人?)(?:说|讲|定)(?:哪天|什么时候)就(?:哪天|什么时候)"
+    "|(?:先|等我)问(?:问|一下|下)(?:我的?)?(?:医生|儿子|姑娘|女儿|老伴|媳妇|孙子|孙女|家里)"
+)
 #: 下午好些 / 上午合适: a half-day said to suit the caller best.
 _PREFERRED_SESSION = re.compile(
     "(?P<session>上午|下午|早上)(?:好些|好点|好一点|合适|方便|得空|有空|比较好|要好些|最好)"
@@ -820,6 +825,8 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
         return None
     if _ONLY_REFUSED.fullmatch(cleaned):
         return None  # 明天不得空: the day refused, none wanted instead
+    if _LEFT_TO_OTHERS.search(cleaned):
+        return None  # 医生说哪天就哪天: not "any day", the day is not known yet
     put_off = ([None, *_PUT_OFF.finditer(cleaned)])[-1]  # the last said
     if put_off and not _no_preference_re().search(cleaned) and (
         date is None or date == today or _date(cleaned[put_off.end() :], today) is None

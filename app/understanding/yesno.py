@@ -48,18 +48,28 @@ _I_SAID_WRONG = re.compile(
 #: 我想一哈 嗯 要嘛: the recogniser's gap after thinking aloud ends its clause.
 #: 还是要吧 要: so does a gap after a closing particle, or after 不要紧 (不要紧 叫嘛).
 _GAP_AFTER_THINKING = re.compile(
-    r"(想一哈|想一下|想想|考虑一下|嗯|唔|不要紧|没关系|不碍事|(?:要|好|行|对|整)\s*[吧嘛啊])\s+"
-)
+    r"(想一哈|想一下|想想|考虑一下|嗯|唔(?!\s*[係系使该該])|不要紧|没关系|不碍事"
+    r"|(?:要|好|行|对|整)\s*[吧嘛啊])\s+"
+)  # (Cantonese 唔 係 / 唔 使 is a no, not a hesitation)
 #: 不是我还是哪个 / 不是他是谁 ("if not me, who else?"): a rhetorical yes, not a no.
 _RHETORICAL_YES = re.compile("不是.{0,6}?还?是(哪个|谁|哪位|哪一个|啥子)")
 #: 咋个不要 / 怎么不要 ("why wouldn't I"), 不是不要 (a double negation) and 不要我打电话来
 #: 做哪样 ("if not, why would I call"): a want, not a no.
 _RHETORICAL_WANT = re.compile(
     "(?:咋个|咋|怎么|为哪样|为什么|哪个)会?不要|(?<!是)不是不要"
-    "|不要.{0,8}?(?:做|干|搞)(?:什么|哪样|啥|嘛)[?？]?"
+    "|不要.{0,8}?(?:做|干|搞|整)(?:什么|哪样|啥|嘛)[?？]?"
+)
+#: 我不是说了要嘛？ / 都讲过了，要: "I said it already": the answer said before stands.
+_ALREADY_SAID = re.compile(
+    r"我?(?:不是|都|早就|已经|刚才|刚刚)(?:都)?(?:说|讲)(?:过|了)+[，,]?"
+    r"(要|好|对|可以|行|是|不要)(?:的|了)?(?:[嘛吗噻哦撒]|的嘛)?[?？]?"
 )
 #: 哪个要嘛 / 谁要哦 ("who would want that"): a refusal, not a want.
-_RHETORICAL_REFUSAL = re.compile("(?:哪个|谁|哪个人)(?:会|还)?要(?:嘛|哦|啊|噢|呢)")
+_RHETORICAL_REFUSAL = re.compile(
+    "(?:哪个|谁|哪个人)(?:会|还)?要(?:嘛|哦|啊|噢|呢)"
+    # 我还要叫车做哪样？/ 还挂号整哪样 ("what would I still want a car for"): no need
+    "|还要?(?:叫|喊|挂|约|打)?\\w{1,3}?(?:做|干|整|搞)(?:什么|哪样|啥)[?？]?"
+)
 #: 不…不是 / 要 要叫: a stutter (a character said again after a pause, or 要 again after the
 #: recogniser's gap) is said once.
 _STUTTER = re.compile(r"(\w)(?:…+|\.{2,}|、)+\1|(要)\s+\2")
@@ -320,6 +330,9 @@ _NOT_HEARD_THEN = re.compile(
 )
 #: 也可以也不可以 / 要也要不要也不要: both said, neither chosen.
 _BOTH_WAYS = re.compile(r"也(\w{1,2})也不\1|(\w{1,2})也不?\2不\2也")
+#: 要嘛又怕太贵，不要嘛又走不动 / 开门就要，不开就算了: torn, or a yes and a no each on
+#: its own condition.
+_TORN = re.compile(r"要嘛.{1,12}?不要嘛|就要.{0,6}?[不没].{0,6}?就(?:算了|不要)")
 
 
 #: 她说要 / 我妈说不去了 / 妈，问你挂不挂……她说挂嘛: the answer of someone in the room,
@@ -339,8 +352,9 @@ def _spaced(words: Iterable[str]) -> str:
 _SPEAKER = re.compile(
     f"(?:我|{_spaced((*_PEOPLE, '老婆', '老公'))})"
     "\\s*(?:都|也|就|在\\s*旁\\s*边|在\\s*边\\s*上)?"
-    # 我也说不好 is "I can't say", 我说错了 "I said it wrong": nobody quoted
-    "\\s*[说讲](?!\\s*(?:不\\s*[好清准出来上]|错))\\s*"
+    # 我也说不好 is "I can't say", 我说错了 "I said it wrong", 我说的那个 "the one I said":
+    # nobody quoted
+    "\\s*[说讲](?!\\s*(?:不\\s*[好清准出来上]|错|的))\\s*"
 )
 
 
@@ -412,6 +426,11 @@ def parse_yesno(text: str) -> str:
     Spaces are word gaps written by the recogniser ("可 以", "错 了"), not clause breaks:
     they are removed before anything else; punctuation still separates clauses.
     """
+    # Said before anything is cut at a question mark: 我不是说了要嘛？你还问 / 我还要叫车做
+    # 哪样？我姑娘都到门口了 are answers, not questions back.
+    joined = _SPACES.sub("", text)  # the recogniser's gaps: 还 挂 号 做 哪 样
+    if _ALREADY_SAID.search(joined) or _RHETORICAL_REFUSAL.search(joined):
+        text = _RHETORICAL_REFUSAL.sub("不要，", _ALREADY_SAID.sub(r"\1，", joined))
     passed = _passed_on(text)
     if passed is not None:
         return passed  # 她说要: the answer of someone in the room, passed on
@@ -431,11 +450,10 @@ def parse_yesno(text: str) -> str:
     text = after_correction(_SI_FOR_SHI.sub("是", text))
     text = _RHETORICAL_YES.sub("是", text)
     text = _RHETORICAL_WANT.sub("要", text)
-    text = _RHETORICAL_REFUSAL.sub("不要", text)
     cleaned = clean(text)
     if not cleaned or _trails_off(text) or _opens_with_a_condition(cleaned):
         return "unknown"
-    if _BOTH_WAYS.search(cleaned):
+    if _BOTH_WAYS.search(cleaned) or _TORN.search(text):
         return "unknown"
     if _asked_in_return(text, cleaned):
         return "unknown"
