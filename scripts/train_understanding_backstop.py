@@ -78,6 +78,8 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_ba.jsonl",
     "tests/data/understanding/independent_bb.jsonl",
     "tests/data/understanding/independent_bc.jsonl",
+    "tests/data/understanding/independent_bh.jsonl",
+    "tests/data/understanding/independent_bi.jsonl",
     "tests/data/understanding/independent_ao.jsonl",
     "tests/data/understanding/independent_ap.jsonl",
     "tests/data/understanding/independent_aq.jsonl",

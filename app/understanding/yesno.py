@@ -58,6 +58,8 @@ _RHETORICAL_YES = re.compile("不是.{0,6}?还?是(哪个|谁|哪位|哪一个|�
 _RHETORICAL_WANT = re.compile(
     "(?:咋个|咋|怎么|为哪样|为什么|哪个)会?不要|(?<!是)不是不要"
     "|不要.{0,8}?(?:做|干|搞|整)(?:什么|哪样|啥|嘛)[?？]?"
+    # (tenth round) 又不是说不要 / 哪个说不挂 ("who said no?"): a want
+    "|(?:又|也)?(?<!是)不是说不(?:要|挂|叫|喊|去|约)|(?:哪个|谁)说(?:过)?不(?:要|挂|叫|喊|去|约)"
 )
 #: 我不是说了要嘛？ / 都讲过了，要: "I said it already": the answer said before stands.
 _ALREADY_SAID = re.compile(
@@ -332,7 +334,28 @@ _NOT_HEARD_THEN = re.compile(
 _BOTH_WAYS = re.compile(r"也(\w{1,2})也不\1|(\w{1,2})也不?\2不\2也")
 #: 要嘛又怕太贵，不要嘛又走不动 / 开门就要，不开就算了: torn, or a yes and a no each on
 #: its own condition.
-_TORN = re.compile(r"要嘛.{1,12}?不要嘛|就要.{0,6}?[不没].{0,6}?就(?:算了|不要)")
+_TORN = re.compile(
+    r"要嘛.{1,12}?不要嘛|就要.{0,6}?[不没].{0,6}?就(?:算了|不要)"
+    # 也不是说要也不是说不要 / 挂了又怕白跑，不挂又怕拖起 / 又想去又不想去
+    r"|也不是.{0,6}?也不是|又怕.{1,14}?又怕|又想.{0,6}?又不想"
+)
+_QUESTION_MARK = re.compile("[?？]")
+#: 是他我就要 / 有专家就挂: a yes that hangs on a condition said at the end.
+_ON_A_CONDITION = re.compile(r"(?:是|有)\w{1,5}?我?就(?:要|挂|叫|喊|去)$")
+#: 他说挂就挂 / 我要问一下我儿子: the answer left to someone who has not given it.
+_LEFT_TO_OTHERS = re.compile(
+    r"问(?:一下|下|问)(?:我的?)?(?:儿子|女儿|姑娘|老伴|老倌|媳妇|孙子|孙女|家里人?)"
+    r"(?:$|\|?(?:他|她)?(?:说|讲)(要|挂|叫|喊|去)就\1)"
+)
+#: 我想下 / 我再想想 / 还没想好: still deciding, said as the last words.
+_THINKING_LAST = re.compile(
+    r"(?:我)?(?:再)?(?:想下|想一下|想想|想一哈|考虑一下|考虑下|没想好|还没想好)$"
+)
+#: A yes followed by what it would change (好嘛，就是晚一点来接): no plain yes. (不过 alone is
+#: not: 要嘛，不过叫司机开到楼底下来 is a yes with a detail.)
+_CHANGED_AFTER = re.compile("晚一点|晚点|晚些|早一点|早些|换个|换一|改成|改到|别的|另外")
+#: 就是不要的意思: 就是 ("that is") before a no is no yes.
+_THAT_IS_NO = re.compile("就是(?=不|没|莫|别)")
 
 
 #: 她说要 / 我妈说不去了 / 妈，问你挂不挂……她说挂嘛: the answer of someone in the room,
@@ -431,6 +454,10 @@ def parse_yesno(text: str) -> str:
     joined = _SPACES.sub("", text)  # the recogniser's gaps: 还 挂 号 做 哪 样
     if _ALREADY_SAID.search(joined) or _RHETORICAL_REFUSAL.search(joined):
         text = _RHETORICAL_REFUSAL.sub("不要，", _ALREADY_SAID.sub(r"\1，", joined))
+    if " " in text.strip() and _RHETORICAL_WANT.search(joined) and not _QUESTION_MARK.search(text):
+        text = _RHETORICAL_WANT.sub("要，", joined)  # 不 是 不 要 车 是 要 车
+    if _LEFT_TO_OTHERS.search(clean(joined)) or _TORN.search(joined):
+        return "unknown"  # 我要问一下我儿子，他说挂就挂 / 也不是说去也不是说不去
     passed = _passed_on(text)
     if passed is not None:
         return passed  # 她说要: the answer of someone in the room, passed on
@@ -449,14 +476,16 @@ def parse_yesno(text: str) -> str:
     text = _I_SAID_WRONG.sub("", text)
     text = after_correction(_SI_FOR_SHI.sub("是", text))
     text = _RHETORICAL_YES.sub("是", text)
-    text = _RHETORICAL_WANT.sub("要", text)
+    text = _RHETORICAL_WANT.sub("要", _THAT_IS_NO.sub("", text))
     cleaned = clean(text)
     if not cleaned or _trails_off(text) or _opens_with_a_condition(cleaned):
         return "unknown"
-    if _BOTH_WAYS.search(cleaned) or _TORN.search(text):
+    if _BOTH_WAYS.search(cleaned) or _TORN.search(text) or _ON_A_CONDITION.search(cleaned):
         return "unknown"
     if _asked_in_return(text, cleaned):
         return "unknown"
+    if _THINKING_LAST.search(cleaned):
+        return "unknown"  # 嗯我想下: not answered yet
     if cleaned.rsplit(SEP, 1)[-1] in _STILL_DECIDING:
         return "unknown"  # 嗯……不……等等: not decided yet
     heard = [
@@ -473,7 +502,10 @@ def parse_yesno(text: str) -> str:
     if assents and _yes_then_more_of_it(text, cleaned, hits):
         return "yes"  # 要得要得，我老伴也要一起去，你喊个宽点的车: details of the same thing
     if assents and (
-        asks_for_something(cleaned) or _turns_elsewhere(text, cleaned) or _CONCESSION.search(text)
+        asks_for_something(cleaned)
+        or _turns_elsewhere(text, cleaned)
+        or _CONCESSION.search(text)
+        or _CHANGED_AFTER.search(cleaned, min(h.end for h in hits if h.label == "yes"))
     ):
         # Not an assent: a no said with it still counts (不，要晚一点的), else ask again.
         hits = [h for h in hits if h.label != "yes"]
@@ -567,15 +599,20 @@ _ACKNOWLEDGING = frozenset("是对嗯")
 _WHO = re.compile("我们|我|他|她")
 
 
+#: The thing asked about, said with the yes (要 车 要, 是要车): no other matter.
+_THE_THING = re.compile("车子|车|号")
+
+
 def _only_yes_words(cleaned: str, hits: list[Hit]) -> bool:
-    """Every word of the answer (besides who says it) is a yes word, said more than once."""
+    """Every word of the answer (besides who says it and the thing asked about) is a yes
+    word, said more than once."""
     yes = [h for h in hits if h.label == "yes"]
     if len(yes) < 2 or len(yes) != len(hits):
         return False
     left = list(cleaned)
     for h in yes:
         left[h.start : h.end] = [""] * (h.end - h.start)
-    return not _WHO.sub("", "".join(left).replace(SEP, ""))
+    return not _THE_THING.sub("", _WHO.sub("", "".join(left).replace(SEP, "")))
 
 
 #: Words that change what was asked (要，要晚一点的 / 好，换个专家): no plain yes after all.

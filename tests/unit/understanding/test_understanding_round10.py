@@ -67,6 +67,37 @@ def test_yes_no_rules_of_the_tenth_round(text: str, said: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # "who said no?" / "it isn't that I don't want it": a want
+        ("哪个说不要了嘛，要！", "yes"),
+        ("又不是说不叫车，叫嘛", "yes"),
+        ("不 是 不 要 号 是 要 号", "yes"),
+        # the yes and the thing asked about, and nothing else
+        ("要 车 要", "yes"),
+        ("是 要 号", "yes"),
+        # torn, or hanging on a condition said at the end
+        ("也不是说去也不是说不去", "unknown"),
+        ("去了又怕排队，不去又怕病重了", "unknown"),
+        ("要是那个女医生我就挂", "unknown"),
+        ("是上午我就要", "unknown"),
+        # left to someone who has not answered yet, or still thinking at the end
+        ("我先问一下我姑娘，她说去就去", "unknown"),
+        ("等我问问我老伴", "unknown"),
+        ("嗯 我 再 想 下", "unknown"),
+        ("哎呀，我还没想好", "unknown"),
+        # a yes with what it would change is no plain yes; a yes with a detail still is
+        ("好嘛，就是晚点来，十点嘛", "unknown"),
+        ("要嘛，不过叫师傅开到楼下来", "yes"),
+        # 就是 ("that is") before a no
+        ("不消了，就是不要的意思", "no"),
+    ],
+)
+def test_yes_no_second_pass_of_the_tenth_round(text: str, said: str) -> None:
+    assert parse_yesno(text) == said
+
+
+@pytest.mark.parametrize(
     ("text", "wanted"),
     [
         # "why else would I ring you": the thing asked for, not refused
