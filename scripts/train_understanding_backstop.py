@@ -80,6 +80,8 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_bc.jsonl",
     "tests/data/understanding/independent_bh.jsonl",
     "tests/data/understanding/independent_bi.jsonl",
+    "tests/data/understanding/independent_bj.jsonl",
+    "tests/data/understanding/independent_bk.jsonl",
     "tests/data/understanding/independent_ao.jsonl",
     "tests/data/understanding/independent_ap.jsonl",
     "tests/data/understanding/independent_aq.jsonl",

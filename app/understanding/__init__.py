@@ -8,6 +8,7 @@ kind of question the prompt asked. Everything is driven by the YAML data in ``gr
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 from app.understanding.change import parse_change
@@ -91,9 +92,26 @@ def understand(expect: str, text: str, today: dt.date, *, backstop: bool = True)
         intent = understand("intent", text, today, backstop=backstop)
         return parse_menu(text or "", today, str(intent))
     value = parser(text or "", today)
-    if backstop and expect in _REVIEWED:
+    if backstop and expect in _REVIEWED and not _yes_naming_a_time(expect, text, value, today):
         value = _review(expect, text or "", value)
     return value
+
+
+def _yes_naming_a_time(expect: str, text: str, value: object, today: dt.date) -> bool:
+    """A yes that names a day or an hour (好 明天早上八点; 对，十点的): the rules' yes stands,
+    unreviewed. The flows read the time with it (a car now becoming a booking, the offer of
+    that hour: docs/callflow.md, `yes_naming`), and the model, trained on answers whose
+    words after the yes ask for a change, would set it aside."""
+    if expect != "yesno" or value != "yes" or not _A_TIME_NAMED.search(text or ""):
+        return False
+    when = parse_when(text or "", today)
+    return isinstance(when, dict) and (when.get("date") or when.get("session")) is not None
+
+
+#: An hour (十点, 8 点) or a day or half-day said as the one meant (明天的, 下午的).
+_A_TIME_NAMED = re.compile(
+    r"[零一二两三四五六七八九十\d]\s*点|(?:今天|明天|后天|大后天|上午|下午|早上|晚上)\s*的"
+)
 
 
 #: Kinds whose rule answer the statistical backstop reviews.

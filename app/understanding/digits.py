@@ -107,11 +107,14 @@ def parse_digits(text: str) -> str | None:
     asked for are the answer, else the whole, else the one run of four digits among
     several. Four digits said twice in a row (三四五六三四五六) are said once."""
     text = _TENS_SPACED.sub(lambda m: "".join(m.group(0).split()), text)
-    put_first = _PUT_IN_FRONT.search(text)
+    text = _NOT_A_NUMBER_ASKED.sub("，", text)  # 我今年八十二了 / 住在二十六号: no digits asked
+    text = _ANNOUNCED.sub("，", text)  # 前面两个 五 五: no count (两个五 would be 55)
+    put_first = _PUT_IN_FRONT.search(text) or _AREA_CODE_AFTER.search(text)
     if put_first and text[: put_first.start()].strip():
-        # 六五八三二二幺零，前头还要加零八七幺: the area code said last goes in front
+        # 六五八三二二幺零，前头还要加零八七幺 / 二幺二八八五零 区号零八七三: the area code said
+        # after the number goes in front
         code, number = _digits_of(put_first["code"]), parse_digits(text[: put_first.start()])
-        if code is not None and number is not None:
+        if code is not None and number is not None and code.startswith("0"):
             return code + number
     spelled = _spelled_out(text)
     if spelled is not None:
@@ -133,6 +136,18 @@ def parse_digits(text: str) -> str | None:
 _PUT_IN_FRONT = re.compile(
     r"[，,。.\s]*(?:前头|前面|前边|区号)\s*(?:还)?\s*(?:要)?\s*(?:加|是)\s*(?:上|个)?\s*(?:区号)?\s*"
     r"(?P<code>[0-9零〇洞一幺二两三四五六七拐八九勾\s]+)\s*[。.！!]?\s*$"
+)
+#: ……，区号零八七三，我在红河: an area code named after the number, words may follow.
+_AREA_CODE_AFTER = re.compile(
+    r"[，,。.\s]*区号\s*(?:是|就是)?\s*(?P<code>[0零〇洞][0-9零〇洞一幺二两三四五六七拐八九勾\s]{2,})"
+)
+#: An age, a year of birth, a house, a building or a floor: numbers the caller gives that
+#: no question asked for (我今年八十二了, 一九三九年生的, 住在二十六号, 三号楼).
+_NOT_A_NUMBER_ASKED = re.compile(
+    r"(?:今年|我都|都)?[0-9零〇一二三四五六七八九十两百千]+"
+    r"(?:周岁|岁|年生|年出生|号楼|栋|单元|楼|层)"
+    r"|今年[0-9零〇一二三四五六七八九十两百]+了?"
+    r"|(?:住在|住|门牌)[0-9零〇一二三四五六七八九十两百]+号(?!码)"
 )
 #: 六 十 三 二 十 一: a number in tens with the recogniser's gap around 十 is one number (63).
 _TENS_SPACED = re.compile(
@@ -214,6 +229,14 @@ def _groups(text: str) -> tuple[str, ...]:
         elif after:
             groups = again
     return groups
+
+
+#: The groups announced before or after their digits (前头两个…后头两个, 就是这四个, 头三个):
+#: counted digits, not digits said.
+_ANNOUNCED = re.compile(
+    "(?:前头|前面|后头|后面|头|前|后)(?:两|三|四)个(?![零〇洞一幺二两三四五六七拐八九勾0-9])"
+    "|就?是?这(?:两|三|四|几)个"
+)
 
 
 def _part_groups(t: str) -> tuple[str, ...]:

@@ -164,3 +164,47 @@ def test_a_choice_taken_back_with_haishi_and_a_question_about_one() -> None:
 def test_an_area_code_said_after_the_number_goes_in_front() -> None:
     assert u("digits", "座机是六五八三二二幺零，前头加零八七幺") == "087165832210"
     assert u("digits", "65832210，前面还要加0871") == "087165832210"
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        # an area code named after the number, with words after it
+        ("四一二三五六七，区号零八八八，丽江的", "08884123567"),
+        # an age, a year of birth, a house or a building said instead: no digits
+        ("我都九十一岁了，记不住", None),
+        ("一九四二年生的，身份证后头记不得了", None),
+        ("我住在十八号，电话没得", None),
+        # the groups announced are no digits (前头两个…后头两个, 就是这四个)
+        ("前面两个 五 五 后面两个 八 九", "5589"),
+        ("七七 零一 就是这四个", "7701"),
+    ],
+)
+def test_digits_rules_of_the_tenth_round(text: str, digits: str | None) -> None:
+    assert u("digits", text) == digits
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # what someone else told the caller or did for them asks nothing
+        ("我姑娘叫我莫自己喊车，她开车来接", "unknown"),
+        ("我儿子帮我挂了礼拜三的号，他陪我去", "unknown"),
+        ("出租车跟网约车有哪样区别", "unknown"),
+        # is it still there, have I one, is it on its way, not a trace of it
+        ("我礼拜五那个号还在不在", "query"),
+        ("帮 我 看 下 我 有 没 有 约 号", "query"),
+        ("我的车是不是已经在路上了", "query"),
+        ("半个钟头了 车 子 影 子 都 没 见 着", "query"),
+        # waiting for a bus is no question about our car
+        ("公交车等了半天都不来，你们给我喊个车", "taxi"),
+    ],
+)
+def test_intent_second_pass_of_the_tenth_round(text: str, wanted: str) -> None:
+    assert u("intent", text) == wanted
+
+
+def test_a_yes_naming_a_time_is_not_set_aside_by_the_model() -> None:
+    # the flows read the time with the yes (a car now becoming a booking)
+    assert u("yesno", "好 后天早上九点") == "yes"
+    assert u("yesno", "对，下午的") == "yes"
