@@ -145,13 +145,13 @@ def by_complaints_alone(text: str) -> bool:
     return _analyse(text)[2]
 
 
-@lru_cache(maxsize=256)
 @cache
 def _treatments() -> frozenset[str]:
     """Names that are a treatment only one department gives (针灸 for 中医科)."""
     return frozenset(clean(w) for w in data.words("departments", "treatments"))
 
 
+@lru_cache(maxsize=256)
 def _analyse(text: str) -> tuple[str | None, bool, bool]:
     """(the department, whether several were named, whether complaints alone decided it:
     no department name and no condition heard)."""

@@ -195,7 +195,7 @@ def _counts(text: str, hit: Hit, pauses: tuple[int, ...] = ()) -> bool:
     now = _last(before, _words("now"))
     # 昏过去了 / 晕过去了: 过去 as a verb's ending is no "in the past"
     past = _last(before.replace("过去了", "###"), _words("past"))
-    if _past_word_runs_into(before, text[hit.start :]):
+    if not hit.exact and _past_word_runs_into(before, text[hit.start :]):
         past = len(before)  # 前年倒在路上, heard by sound from 年: the sign begins in 前年
     # Right before the sign; or, for anything longer ago than yesterday, anywhere in its
     # clause (上个月我在菜地里跌了一跤: 我昨天挂的号心口疼得很 keeps the close window).
