@@ -443,21 +443,27 @@ def _after_asking_back(text: str) -> str:
     return rest if rest != text and rest.strip() else text
 
 
+def _answers_put_as_questions(text: str, joined: str) -> str:
+    """我不是说了要嘛？你还问 / 我还要叫车做哪样？我姑娘都到门口了 / 不 是 不 要 车: answers,
+    not questions back, rewritten as the answer they give before anything is cut at a
+    question mark (``joined``: the text without the recogniser's gaps)."""
+    if _ALREADY_SAID.search(joined) or _RHETORICAL_REFUSAL.search(joined):
+        text = _RHETORICAL_REFUSAL.sub("不要，", _ALREADY_SAID.sub(r"\1，", joined))
+    if " " in text.strip() and _RHETORICAL_WANT.search(joined) and not _QUESTION_MARK.search(text):
+        text = _RHETORICAL_WANT.sub("要，", joined)
+    return text
+
+
 def parse_yesno(text: str) -> str:
     """Return ``"yes"``, ``"no"`` or ``"unknown"``.
 
     Spaces are word gaps written by the recogniser ("可 以", "错 了"), not clause breaks:
     they are removed before anything else; punctuation still separates clauses.
     """
-    # Said before anything is cut at a question mark: 我不是说了要嘛？你还问 / 我还要叫车做
-    # 哪样？我姑娘都到门口了 are answers, not questions back.
     joined = _SPACES.sub("", text)  # the recogniser's gaps: 还 挂 号 做 哪 样
-    if _ALREADY_SAID.search(joined) or _RHETORICAL_REFUSAL.search(joined):
-        text = _RHETORICAL_REFUSAL.sub("不要，", _ALREADY_SAID.sub(r"\1，", joined))
-    if " " in text.strip() and _RHETORICAL_WANT.search(joined) and not _QUESTION_MARK.search(text):
-        text = _RHETORICAL_WANT.sub("要，", joined)  # 不 是 不 要 车 是 要 车
     if _LEFT_TO_OTHERS.search(clean(joined)) or _TORN.search(joined):
         return "unknown"  # 我要问一下我儿子，他说挂就挂 / 也不是说去也不是说不去
+    text = _answers_put_as_questions(text, joined)
     passed = _passed_on(text)
     if passed is not None:
         return passed  # 她说要: the answer of someone in the room, passed on
