@@ -6,18 +6,10 @@ independent sets in tests/data/understanding (which measure the rules).
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from app.understanding import understand
 from app.understanding.yesno import parse_yesno
-
-MON = dt.date(2026, 11, 30)
-
-
-def u(kind: str, text: str) -> object:
-    return understand(kind, text, MON)
+from support.understood import u
 
 
 @pytest.mark.parametrize(

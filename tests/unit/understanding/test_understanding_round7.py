@@ -13,12 +13,7 @@ import pytest
 from lunardate import LunarDate
 
 from app.understanding import understand
-
-MON = dt.date(2026, 11, 30)
-
-
-def u(kind: str, text: str) -> object:
-    return understand(kind, text, MON)
+from support.understood import u
 
 
 def day(text: str) -> str | None:

@@ -4,17 +4,9 @@ written for the rules; the trial's own transcripts are not test data."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from app.understanding import understand
-
-MON = dt.date(2026, 11, 30)
-
-
-def u(kind: str, text: str) -> object:
-    return understand(kind, text, MON)
+from support.understood import u
 
 
 @pytest.mark.parametrize(
