@@ -29,8 +29,12 @@ from support.understood import u
         ("我 家 对 门 那 个 老 奶 前 年 倒 在 路 上 就 走 了", False),
         # yesterday keeps its short reach: yesterday's booking, pain now
         ("我昨天挂的号心口疼得很", True),
-        # staying in is not a breath that stops (不出去了 sounds like 不出气了)
+        # staying in is not a breath that stops (不出去了 sounds like 不出气了), nor is an
+        # empty tyre or gas bottle; a person's is
         ("下雨了我不出去了 车取消", False),
+        ("我家电瓶车车胎没气了", False),
+        ("煤气罐没气了，饭都煮不成", False),
+        ("快点，我老伴没气了", True),
     ],
 )
 def test_emergency_signs_of_the_tenth_round(text: str, now: bool) -> None:
