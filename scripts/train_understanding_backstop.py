@@ -82,6 +82,7 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_bi.jsonl",
     "tests/data/understanding/independent_bj.jsonl",
     "tests/data/understanding/independent_bk.jsonl",
+    "tests/data/understanding/independent_bl.jsonl",
     "tests/data/understanding/independent_ao.jsonl",
     "tests/data/understanding/independent_ap.jsonl",
     "tests/data/understanding/independent_aq.jsonl",

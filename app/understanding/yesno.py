@@ -52,7 +52,7 @@ _GAP_AFTER_THINKING = re.compile(
     r"|(?:要|好|行|对|整)\s*[吧嘛啊])\s+"
 )  # (Cantonese 唔 係 / 唔 使 is a no, not a hesitation)
 #: 不是我还是哪个 / 不是他是谁 ("if not me, who else?"): a rhetorical yes, not a no.
-_RHETORICAL_YES = re.compile("不是.{0,6}?还?是(哪个|谁|哪位|哪一个|啥子)")
+_RHETORICAL_YES = re.compile("不是.{0,6}?还?[是给帮](哪个|谁|哪位|哪一个|啥子)")
 #: 咋个不要 / 怎么不要 ("why wouldn't I"), 不是不要 (a double negation) and 不要我打电话来
 #: 做哪样 ("if not, why would I call"): a want, not a no.
 _RHETORICAL_WANT = re.compile(
@@ -60,6 +60,8 @@ _RHETORICAL_WANT = re.compile(
     "|不要.{0,8}?(?:做|干|搞|整)(?:什么|哪样|啥|嘛)[?？]?"
     # (tenth round) 又不是说不要 / 哪个说不挂 ("who said no?"): a want
     "|(?:又|也)?(?<!是)不是说不(?:要|挂|叫|喊|去|约)|(?:哪个|谁)说(?:过)?不(?:要|挂|叫|喊|去|约)"
+    # 不去不得行 / 不挂咋个整 ("I must"): a want
+    "|不(?:去|挂|叫|喊|看)(?:不得行|不行|不成|咋个整|怎么办|咋办|咋个办)"
 )
 #: 我不是说了要嘛？ / 都讲过了，要: "I said it already": the answer said before stands.
 _ALREADY_SAID = re.compile(
@@ -68,7 +70,7 @@ _ALREADY_SAID = re.compile(
 )
 #: 哪个要嘛 / 谁要哦 ("who would want that"): a refusal, not a want.
 _RHETORICAL_REFUSAL = re.compile(
-    "(?:哪个|谁|哪个人)(?:会|还)?要(?:嘛|哦|啊|噢|呢)"
+    "(?:哪个|谁|哪个人)(?:会|还)?要(?:你们|你)?(?:叫|喊|挂)?\\w{0,2}?(?:嘛|哦|啊|噢|呢)"
     # 我还要叫车做哪样？/ 还挂号整哪样 ("what would I still want a car for"): no need
     "|还要?(?:叫|喊|挂|约|打)?\\w{1,3}?(?:做|干|整|搞)(?:什么|哪样|啥)[?？]?"
 )
@@ -338,7 +340,11 @@ _TORN = re.compile(
     r"要嘛.{1,12}?不要嘛|就要.{0,6}?[不没].{0,6}?就(?:算了|不要)"
     # 也不是说要也不是说不要 / 挂了又怕白跑，不挂又怕拖起 / 又想去又不想去
     r"|也不是.{0,6}?也不是|又怕.{1,14}?又怕|又想.{0,6}?又不想"
+    # 去也得，不去也得 / 挂也行不挂也行: either way, left to us
+    r"|(\w{1,2})也(?:得|行|可以|要得)[，,\s]*不\1也(?:得|行|可以|要得)"
 )
+#: 是去人民医院嘛还是中医院: which of two, asked back.
+_WHICH_OF_TWO = re.compile(r"是[^，,。？?]{2,10}?(?:嘛|吗|呢)?[，,\s]*还是[^，,。]{1,8}[？?]?$")
 _QUESTION_MARK = re.compile("[?？]")
 #: 是他我就要 / 有专家就挂: a yes that hangs on a condition said at the end.
 _ON_A_CONDITION = re.compile(r"(?:是|有)\w{1,5}?我?就(?:要|挂|叫|喊|去)$")
@@ -461,8 +467,12 @@ def parse_yesno(text: str) -> str:
     they are removed before anything else; punctuation still separates clauses.
     """
     joined = _SPACES.sub("", text)  # the recogniser's gaps: 还 挂 号 做 哪 样
-    if _LEFT_TO_OTHERS.search(clean(joined)) or _TORN.search(joined):
-        return "unknown"  # 我要问一下我儿子，他说挂就挂 / 也不是说去也不是说不去
+    if (
+        _LEFT_TO_OTHERS.search(clean(joined))
+        or _TORN.search(joined)
+        or _WHICH_OF_TWO.search(joined)
+    ):
+        return "unknown"  # 我要问一下我儿子，他说挂就挂 / 也不是说去也不是说不去 / 是A还是B
     text = _answers_put_as_questions(text, joined)
     passed = _passed_on(text)
     if passed is not None:
@@ -563,7 +573,7 @@ def _opens_with_a_condition(cleaned: str) -> bool:
 #: 要嘛不要嘛，你说呢: the question put back to the one asking.
 _PUT_BACK = re.compile(r"你\s*(?:说|讲|看|觉得)\s*呢[\s?？。.!！]*$")
 #: 下雨了没得 / 车来了没有: a Kunming question (has it ... or not), not a no.
-_HAS_IT = re.compile("了没(?:得|有)$")
+_HAS_IT = re.compile("(?:了|(?<!没)有\\w{1,3})没(?:得|有)$")
 #: What may stand before 不好 when it answers (我不好说 is not 腿不好, said of the legs).
 _BEFORE_AN_ANSWER = frozenset("我你那这也都就还是说" + SEP)
 

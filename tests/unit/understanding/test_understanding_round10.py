@@ -204,3 +204,25 @@ def test_a_yes_naming_a_time_is_not_set_aside_by_the_model() -> None:
     # the flows read the time with the yes (a car now becoming a booking)
     assert u("yesno", "好 后天早上九点") == "yes"
     assert u("yesno", "对，下午的") == "yes"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # "there's no other way" said with a yes is no no; "I must" is a want
+        ("要嘛，唉，没得办法，腿走不动", "yes"),
+        ("挂嘛，不挂咋个整", "yes"),
+        ("要呢，不去不得行", "yes"),
+        # "if not for her, for whom?" / "who asked you for a car?"
+        ("是嘞，不是给我妈挂还给哪个挂", "yes"),
+        ("哪个要你们喊车嘛，我没打过电话", "no"),
+        # either way, left to us; which of two, asked back; "anyone there?"
+        ("去也得，不去也得，你们看嘛", "unknown"),
+        ("是 去 儿 童 医 院 嘛 还 是 省 医 院", "unknown"),
+        ("喂 有 人 没 得", "unknown"),
+        # a plain no said twice stays a no
+        ("没有没有", "no"),
+    ],
+)
+def test_yes_no_last_pass_of_the_tenth_round(text: str, said: str) -> None:
+    assert parse_yesno(text) == said
