@@ -252,9 +252,10 @@ _ONLY_ASKING = re.compile("(?:我|我就|我只)?(?:是|就是|只是)?问(?:一
 
 
 #: 不用不用，我再问问奶奶: asking someone at home, not another question for us.
-_ASKING_SOMEONE = re.compile(
-    "问(?:问|一下|下)(?:我)?(?:他|她|儿子|姑娘|女儿|老伴|老倌|老太|奶奶|爷爷|家里|孙|媳妇|屋头)"
+_ASKING_AT_HOME = (
+    "问(?:问|一下|下)(?:我的?)?(?:他|她|儿子|姑娘|女儿|老伴|老倌|老太|奶奶|爷爷|家里人?|孙|媳妇|屋头)"
 )
+_ASKING_SOMEONE = re.compile(_ASKING_AT_HOME)
 
 
 def _asks_about_another(raw: str, text: str) -> bool:
@@ -350,8 +351,7 @@ _QUESTION_MARK = re.compile("[?？]")
 _ON_A_CONDITION = re.compile(r"(?:是|有)\w{1,5}?我?就(?:要|挂|叫|喊|去)$")
 #: 他说挂就挂 / 我要问一下我儿子: the answer left to someone who has not given it.
 _LEFT_TO_OTHERS = re.compile(
-    r"问(?:一下|下|问)(?:我的?)?(?:儿子|女儿|姑娘|老伴|老倌|媳妇|孙子|孙女|家里人?)"
-    r"(?:$|\|?(?:他|她)?(?:说|讲)(要|挂|叫|喊|去)就\1)"
+    _ASKING_AT_HOME + r"[子女]?(?:$|\|?(?:他|她)?(?:说|讲)(要|挂|叫|喊|去)就\1)"
 )
 #: 我想下 / 我再想想 / 还没想好: still deciding, said as the last words.
 _THINKING_LAST = re.compile(
@@ -449,6 +449,15 @@ def _after_asking_back(text: str) -> str:
     return rest if rest != text and rest.strip() else text
 
 
+def _left_to_others(cleaned: str) -> bool:
+    """我要问一下我儿子，他说挂就挂: the answer left to someone at home, not yet given; a no
+    said before it stands (不用不用，我再问问奶奶: docs, `_asks_about_another`)."""
+    left = _LEFT_TO_OTHERS.search(cleaned)
+    return left is not None and not any(
+        h.label == "no" for h in matcher().hits(cleaned[: left.start()])
+    )
+
+
 def _answers_put_as_questions(text: str, joined: str) -> str:
     """我不是说了要嘛？你还问 / 我还要叫车做哪样？我姑娘都到门口了 / 不 是 不 要 车: answers,
     not questions back, rewritten as the answer they give before anything is cut at a
@@ -468,7 +477,7 @@ def parse_yesno(text: str) -> str:
     """
     joined = _SPACES.sub("", text)  # the recogniser's gaps: 还 挂 号 做 哪 样
     if (
-        _LEFT_TO_OTHERS.search(clean(joined))
+        _left_to_others(clean(joined))
         or _TORN.search(joined)
         or _WHICH_OF_TWO.search(joined)
     ):

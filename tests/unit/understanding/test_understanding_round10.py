@@ -80,6 +80,8 @@ def test_yes_no_rules_of_the_tenth_round(text: str, said: str) -> None:
         # left to someone who has not answered yet, or still thinking at the end
         ("我先问一下我姑娘，她说去就去", "unknown"),
         ("等我问问我老伴", "unknown"),
+        # ... but a no said before asking someone stands, whoever is asked
+        ("不用，我问问我儿子", "no"),
         ("嗯 我 再 想 下", "unknown"),
         ("哎呀，我还没想好", "unknown"),
         # a yes with what it would change is no plain yes; a yes with a detail still is
