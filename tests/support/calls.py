@@ -31,6 +31,11 @@ def all_said(lines: list[str]) -> str:
     return "\n".join(lines)
 
 
+def said_after(lines: list[str], answer: str) -> str:
+    """Everything the caller heard after giving ``answer``."""
+    return all_said(lines[lines.index(f"来电者：{answer}") + 1 :])
+
+
 def play(service: CallService, number: str, *turns: str) -> list[str]:
     """Call the hotline from ``number`` with ``turns`` (keys, words, "hangup"); every line
     the simulator shows (prompts, the caller's turns, notes) in order."""

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from app.core.db import Database
 from app.hospital.enums import AppointmentStatus
 from app.hospital.models import Appointment, Schedule, Slot
-from support.calls import all_said
 
 TODAY = date(2026, 11, 30)  # a Monday
 NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 in Kunming
@@ -30,8 +29,3 @@ def booked(db: Database) -> list[tuple[date, str]]:
             .where(Appointment.status == AppointmentStatus.BOOKED)
         )
         return sorted((day, f"{start:%H:%M}") for day, start in rows)
-
-
-def said_after(lines: list[str], answer: str) -> str:
-    """Everything the caller heard after giving ``answer``."""
-    return all_said(lines[lines.index(f"来电者：{answer}") + 1 :])

@@ -13,7 +13,7 @@ import pytest
 
 from app.calls.service import CallService
 from app.core.db import Database
-from support.calls import all_said, demo_call_service
+from support.calls import all_said, demo_call_service, said_after
 from support.calls import play as call
 from support.offer_calls import (
     CARDIOLOGY,
@@ -24,7 +24,6 @@ from support.offer_calls import (
     WEDNESDAY,
     ZHANG,
     booked,
-    said_after,
 )
 
 

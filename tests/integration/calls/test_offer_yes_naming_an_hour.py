@@ -19,7 +19,15 @@ from app.core.local_time import LOCAL_TZ
 from app.hospital.models import Appointment, AppointmentReminder
 from app.taxi.enums import RideStatus
 from support.booked import book_ride
-from support.calls import HOTLINE, all_said, demo_call_service, last_four, local_pickup, rides
+from support.calls import (
+    HOTLINE,
+    all_said,
+    demo_call_service,
+    last_four,
+    local_pickup,
+    rides,
+    said_after,
+)
 from support.calls import play as call
 from support.offer_calls import (
     CARDIOLOGY,
@@ -30,7 +38,6 @@ from support.offer_calls import (
     WEDNESDAY,
     ZHANG,
     booked,
-    said_after,
 )
 
 

@@ -14,7 +14,7 @@ from app.calls.service import CallService
 from app.core.db import Database
 from app.core.local_time import LOCAL_TZ
 from app.taxi.enums import RideStatus
-from support.calls import all_said, demo_call_service, rides
+from support.calls import all_said, demo_call_service, rides, said_after
 from support.calls import local_pickup as local
 from support.calls import play as call
 
@@ -26,10 +26,6 @@ READ_BACK = "车到家接您。对，按1"
 @pytest.fixture
 def service(db: Database) -> CallService:
     return demo_call_service(db, today=date(2026, 11, 30), now=NOW)
-
-
-def after(lines: list[str], answer: str) -> str:
-    return all_said(lines[lines.index(f"来电者：{answer}") + 1 :])
 
 
 def statuses(db: Database) -> list[RideStatus]:
@@ -57,13 +53,13 @@ def test_a_yes_naming_a_time_at_a_car_now_is_a_booking_read_back_and_confirmed(
 ) -> None:
     lines = call(service, ZHANG, "1", *turns, "hangup")
     assert READ_BACK in all_said(lines)
-    said = after(lines, turns[0])
+    said = said_after(lines, turns[0])
     assert heard in said and "车已经叫了" not in said, said
     assert RideStatus.QUEUED not in statuses(db)  # no car sent now
     assert RideStatus.SCHEDULED not in statuses(db)  # nor booked before the yes
 
     lines = call(service, ZHANG, "1", *turns, "1")
-    assert f"好的，车约好了：{heard.split('，车到')[0]}" in after(lines, turns[-1])
+    assert f"好的，车约好了：{heard.split('，车到')[0]}" in said_after(lines, turns[-1])
     (ride,) = [r for r in rides(db) if r.status == RideStatus.SCHEDULED]
     assert local(ride) == pickup.replace(tzinfo=LOCAL_TZ)
     assert RideStatus.QUEUED not in statuses(db)
@@ -78,7 +74,7 @@ def test_a_yes_naming_no_other_time_sends_the_car_now(
     service: CallService, db: Database, answer: str
 ) -> None:
     lines = call(service, ZHANG, "1", answer)
-    assert "好的，车已经叫了" in after(lines, answer)
+    assert "好的，车已经叫了" in said_after(lines, answer)
     (ride,) = rides(db)
     assert ride.status == RideStatus.QUEUED and ride.pickup_at is None
 
@@ -89,7 +85,7 @@ def test_a_time_too_soon_to_book_taken_now_after_all_leaves_one_car(
     """"对，九点二十的" at 9:00 is too soon to book: a car now offered (1); the ride begun as
     a booking is cancelled, not left for an operator as a hung-up request."""
     lines = call(service, ZHANG, "1", "对，九点二十的", "1", "1")
-    assert "预约要提前30分钟以上。现在就叫车，请按1" in after(lines, "对，九点二十的")
+    assert "预约要提前30分钟以上。现在就叫车，请按1" in said_after(lines, "对，九点二十的")
     assert "好的，车已经叫了" in all_said(lines)
     assert sorted(statuses(db)) == sorted([RideStatus.CANCELLED, RideStatus.QUEUED])
 
@@ -98,7 +94,7 @@ def test_a_withheld_number_naming_a_time_books_nothing_ahead(
     service: CallService, db: Database
 ) -> None:
     lines = call(service, "anonymous", "1", "金马小区门口", "对，十点的", "hangup")
-    assert "电话里不能预约" in after(lines, "对，十点的")
+    assert "电话里不能预约" in said_after(lines, "对，十点的")
     assert RideStatus.SCHEDULED not in statuses(db) and RideStatus.QUEUED not in statuses(db)
 
 
@@ -116,7 +112,7 @@ def test_the_current_hour_named_around_it_is_the_car_now(
 ) -> None:
     service = demo_call_service(db, today=date(2026, 11, 30), now=now)
     lines = call(service, ZHANG, "1", answer)
-    said = after(lines, answer)
+    said = said_after(lines, answer)
     assert "好的，车已经叫了" in said and "已经过了" not in said, said
     (ride,) = rides(db)
     assert ride.status == RideStatus.QUEUED and ride.pickup_at is None

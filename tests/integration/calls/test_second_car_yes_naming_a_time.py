@@ -16,7 +16,7 @@ from app.core.db import Database
 from app.core.local_time import LOCAL_TZ
 from app.taxi.enums import RideStatus
 from support.booked import book_ride, kunming
-from support.calls import all_said, demo_call_service, last_four, local_pickup, rides
+from support.calls import all_said, demo_call_service, last_four, local_pickup, rides, said_after
 from support.calls import play as call
 
 NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # 09:00 local
@@ -26,10 +26,6 @@ ZHANG = "+8613800000001"  # 张秀英: a home, an ID number on file
 @pytest.fixture
 def service(db: Database) -> CallService:
     return demo_call_service(db, today=date(2026, 11, 30), now=NOW)
-
-
-def _after(lines: list[str], answer: str) -> str:
-    return all_said(lines[lines.index(f"来电者：{answer}") + 1 :])
 
 
 def _booked(db: Database) -> list[datetime]:
@@ -53,14 +49,14 @@ def test_a_yes_naming_another_time_about_a_second_car_is_read_back_first(
     service: CallService, db: Database, turns: tuple[str, ...]
 ) -> None:
     lines = _second_car(service, db, *turns, "hangup")
-    after = _after(lines, turns[-1])
+    after = said_after(lines, turns[-1])
     assert "明天（星期二）上午11点，车到家接您" in after, after
     assert "车约好了" not in after and "取消" not in after, after
     assert _booked(db) == [tuesday(7)]  # the first kept, nothing new booked
     # Confirmed: the 7:00 car asked about again (the answer was about a 10:00 car), then
     # both kept on 1.
     lines = _second_car(service, db, *turns, "1", "1")
-    after = _after(lines, turns[-1])
+    after = said_after(lines, turns[-1])
     assert after.count("明天上午已经约了一辆车。") == 1, after
     assert "好的，车约好了：明天（星期二）上午11点" in after
     assert _booked(db) == [tuesday(7), tuesday(11)]
@@ -72,13 +68,13 @@ def test_this_car_at_the_time_named_instead_once_each_is_confirmed(
     """"对，十一点的" at "原来…那辆车取消，只要这一辆，对吗？": the 11:00 car read back, then
     the question about the 7:00 car again; only its own yes cancels it."""
     lines = _second_car(service, db, "2", "对，十一点的", "1", "2", "1")
-    assert "好的，车约好了：明天（星期二）上午11点" in _after(lines, "对，十一点的")
+    assert "好的，车约好了：明天（星期二）上午11点" in said_after(lines, "对，十一点的")
     assert _booked(db) == [tuesday(11)]
 
 
 def test_a_yes_naming_the_cars_own_time_is_the_yes(service: CallService, db: Database) -> None:
     lines = _second_car(service, db, "都要，十点的")
-    assert "好的，车约好了" in _after(lines, "都要，十点的")
+    assert "好的，车约好了" in said_after(lines, "都要，十点的")
     assert _booked(db) == [tuesday(7), tuesday(10)]
 
 
@@ -96,7 +92,7 @@ def test_a_yes_naming_a_time_at_a_car_now_beside_a_booked_one_sends_no_car(
 ) -> None:
     lines = _booked_soon(service, db, *turns, "hangup")
     assert "已经约了一辆车，快到时间了" in all_said(lines)
-    after = _after(lines, turns[-1])
+    after = said_after(lines, turns[-1])
     assert "今天（星期一）下午3点，车到家接您。对，按1" in after, after
     assert "车已经叫了" not in after and "取消" not in after, after
     assert RideStatus.QUEUED not in [r.status for r in rides(db)]
