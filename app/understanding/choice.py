@@ -24,8 +24,11 @@ def _tables() -> tuple[dict[str, int], re.Pattern[str], re.Pattern[str]]:
 
 
 #: 第一个不对，第二个 / 第一个不是，要第二个: what was said before a correction is taken back;
-#: so is what was weighed before 那就 (第一个，第二个好，那就第二个).
-_TAKEN_BACK = re.compile(r"不对|不是|说错了|错了|不要|那就|不\|*还是")
+#: so is what was weighed before 那就 / 就要 (第一个，第二个好，那就第二个) and what a lone 不
+#: takes back (第一个，哦不，第二个).
+_TAKEN_BACK = re.compile(r"不对|不是|说错了|错了|不要|那就|就要|不\|*还是|\|不不?\||(?<=个)不(?=第)")
+#: 不是第二个 / 不要第一个: the answer opens with a refusal.
+_REFUSED = re.compile(r"不对|不是|说错了|错了|不要|不\|*还是")
 #: 第一个是哪天 / 第二个在几点: a question about one of the list, none chosen yet.
 _ASKED_ABOUT = re.compile("(?:是|在)(?:哪天|哪一天|几点|几号|什么时候|星期几|礼拜几|哪个医生)")
 
@@ -39,7 +42,7 @@ def parse_choice(text: str) -> int | None:
     parts = [p for p in _TAKEN_BACK.split(cleaned) if p.strip("|")]
     if len(parts) > 1 and (last := _choice(parts[-1])) is not None:
         return last
-    refused = _TAKEN_BACK.match(cleaned)
+    refused = _REFUSED.match(cleaned)
     if refused:  # 不是第二个，是第一个: the one said after; 不要第一个: none chosen
         said = [c for p in re.split(r"是|要|就|\|", cleaned[refused.end() :]) if (c := _choice(p))]
         return said[-1] if len(said) > 1 else None

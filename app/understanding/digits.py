@@ -108,6 +108,7 @@ def parse_digits(text: str) -> str | None:
     several. Four digits said twice in a row (三四五六三四五六) are said once."""
     text = _TENS_SPACED.sub(lambda m: "".join(m.group(0).split()), text)
     text = _NOT_A_NUMBER_ASKED.sub("，", text)  # 我今年八十二了 / 住在二十六号: no digits asked
+    text = _without_restated_beginning(text)
     text = _ANNOUNCED.sub("，", text)  # 前面两个 五 五: no count (两个五 would be 55)
     put_first = _PUT_IN_FRONT.search(text) or _AREA_CODE_AFTER.search(text)
     if put_first and text[: put_first.start()].strip():
@@ -149,6 +150,26 @@ _NOT_A_NUMBER_ASKED = re.compile(
     r"|今年[0-9零〇一二三四五六七八九十两百]+了?"
     r"|(?:住在|住|门牌)[0-9零〇一二三四五六七八九十两百]+号(?!码)"
 )
+#: ……，真的是二五零开头的 / ……，前头两个是零: after the number, a remark on how it begins.
+_RESTATED_BEGINNING = re.compile(
+    r"[，,。.\s]*(?:真的|就|确实)?\s*是?\s*(?P<digits>[0-9零〇洞一幺二两三四五六七拐八九勾\s]+?)\s*"
+    r"(?:开头|打头|起头)的?"
+    r"|[，,。.\s]*(?:前头|前面|前边|开头|头)(?:那)?\s*(?:两|三|四)?个?\s*(?:都|就)?\s*是\s*"
+    r"(?P<first>[0-9零〇洞一幺二两三四五六七拐八九勾\s]+?)\s*(?:嘛|哈|噻|啊|呀)?\s*[。.！!]?\s*$"
+)
+
+
+def _without_restated_beginning(text: str) -> str:
+    """The remark goes when the digits before it make a number asked for and begin with
+    what it restates; said first (幺三九开头的，…) it announces the number and stays."""
+    for m in _RESTATED_BEGINNING.finditer(text):
+        before = _digits_of(text[: m.start()]) if text[: m.start()].strip() else None
+        restated = _digits_of(m["digits"] or m["first"] or "")
+        if before and restated and len(before) in _WHOLE_LENGTHS and before.startswith(restated):
+            return text[: m.start()] + "。" + text[m.end() :]
+    return text
+
+
 #: 六 十 三 二 十 一: a number in tens with the recogniser's gap around 十 is one number (63).
 _TENS_SPACED = re.compile(
     r"(?<![\u4e00-\u9fff])[一二三四五六七八九两]\s+十"
@@ -332,6 +353,10 @@ def _said_again(groups: tuple[str, ...]) -> str:
     1949 said twice; 七零，七零一五 is 7015 begun twice. Only when the whole run is no
     number of a length asked for and the number said last is (a mobile 138 1380 1234 stays)."""
     whole = "".join(groups)
+    for size in sorted(_WHOLE_LENGTHS):  # 八四七一。八四七一。八四七一嘛: said three times
+        times = len(whole) // size
+        if times >= 2 and whole == whole[:size] * times:
+            return whole[:size]
     for k in range(1, len(groups)):
         first, rest = "".join(groups[:k]), "".join(groups[k:])
         if first == rest and len(first) >= 3:

@@ -222,7 +222,25 @@ def _counts(text: str, hit: Hit, pauses: tuple[int, ...] = ()) -> bool:
     if any(w in text[hit.start : hit.end] for w in _words("chronic")):
         return False  # 胸口有时候闷: the old-complaint word inside the sign's own words
     chronic_after = _first(after, _words("chronic"))
-    return not 0 <= chronic_after <= _CHRONIC_AFTER
+    if 0 <= chronic_after <= _CHRONIC_AFTER or _MONTHS.match(after):
+        return False
+    return not _said_to_be_old(text, end, pauses)
+
+
+#: 疼了两个月了 / 闷了好几年: months or years of it (hours or days may be an emergency).
+_MONTHS = re.compile(
+    "(?:得很|得凶)?(?:了|都|有)*(?:(?:[一二两三四五六七八九十几半]|好几|十几)(?:个多?月|年)|多年)"
+)
+
+
+def _said_to_be_old(text: str, end: int, pauses: tuple[int, ...]) -> bool:
+    """胸口闷，好几年了 / 心口疼，老毛病了 / 心口闷，闷了两个月了: the clause after the sign
+    says only how old it is."""
+    following = min((p for p in pauses if p > end), default=len(text))
+    clause = text[end:following].removeprefix("都").removeprefix("有")
+    if any(clause in (w, w + "了") for w in _words("chronic")):
+        return True
+    return re.fullmatch(f"[\u4e00-\u9fff]?{_MONTHS.pattern}(?:了|啰|喽|嘞)?", clause) is not None
 
 
 @lru_cache(maxsize=256)

@@ -80,6 +80,10 @@ _ASKING = (
     *("麻烦你", "麻烦您", "请你", "请您", "能不能", "可不可以", "我要", "我想", "想要"),
 )
 _ASKING_AT = _any_of(_ASKING)
+#: Asking the hotline itself, later in the story's own clause (医生叫我下个月再来复查你帮我约一下).
+_ASKED_OF_US_AT = _any_of(_ASKING[:9] + ("麻烦你", "麻烦您"))
+#: A phrase that opens with a want (想挂, 要挂) asks, whatever story came before.
+_WANTING = ("想", "要")
 
 
 def _told_not_asked(text: str, hit: Hit) -> bool:
@@ -93,6 +97,8 @@ def _told_not_asked(text: str, hit: Hit) -> bool:
     end = start + clause_len(text, hit.start)
     if _narrative().search(text, 0, end) is None:
         return False  # no story up to the end of its clause
+    if text.startswith(_WANTING, hit.start):
+        return False  # 那天我姑娘说可以打这个电话，就是想挂个号: the phrase itself asks
     before = text[start : hit.start]
     for told in narrative_words():  # 医生叫我: the 叫 of the story asks nothing
         before = before.replace(told, "|")
@@ -100,6 +106,7 @@ def _told_not_asked(text: str, hit: Hit) -> bool:
         _request().search(before) is not None
         or any(w in text[start:end] for w in _COURTESIES)
         or _ASKING_AT.search(text, end) is not None
+        or _ASKED_OF_US_AT.search(text, hit.end, end) is not None
     )
 
 
@@ -212,6 +219,8 @@ def _counts(text: str, hit: Hit) -> bool:
         and any(c in "车号" for c in text[hit.start : hit.end])
     ):
         return False  # 坐错车了 is no 撤了: the car itself heard, not a sound-alike
+    if not hit.exact and hit.size <= 2 and "好" in text[hit.start : hit.end]:
+        return False  # 我好了 is no 我(那个)号: 好, one of the commonest words, not by sound
     if hit.label.startswith("none:") and not hit.exact:
         # a sentence is set aside only for words heard as written (丝胡四 is no 是护士)
         return False
@@ -300,6 +309,33 @@ _WHY_ELSE_CALL = re.compile(
 _OF_COURSE = re.compile("还不是(?=要|想|为了)")
 
 
+def _wanted_after_cancel(cleaned: str, hits: tuple[Hit, ...]) -> bool:
+    """The cancel word said as "not cancelling" (不是取消) or refusing the other service
+    (叫车是不用了), then a car or a booking asked for with 我要 / 我是要 / 我想 in a later
+    clause: the caller wants that one (号不要了，我要叫车 still cancels the booking)."""
+    last_cancel = max(h.start for h in hits if h.label.startswith("cancel:"))
+    begins = clause_start(cleaned, last_cancel)
+    after = begins + clause_len(cleaned, last_cancel)
+    wanted = {
+        h.label.split(":")[0]
+        for h in hits
+        if h.label in ("taxi:strong", "hospital:strong")
+        and h.start > after
+        and _WANT_SAID.search(cleaned, clause_start(cleaned, h.start), h.start + 2) is not None
+    }
+    refused = {
+        h.label.split(":")[0]
+        for h in hits
+        if h.label.startswith(("taxi:", "hospital:")) and begins <= h.start < last_cancel
+    }
+    not_cancelling = cleaned.endswith("不是", 0, last_cancel)
+    return bool(wanted) and (not_cancelling or bool(refused - wanted))
+
+
+#: 我要 / 我是要 / 我想: a want said by the caller.
+_WANT_SAID = re.compile("我(?:是|就是|还是)?(?:要|想)")
+
+
 def _parse_intent(text: str) -> str:
     cleaned = _OF_COURSE.sub("", _WHY_ELSE_CALL.sub(r"\1\2", clean(said_again(text))))
     if not cleaned:
@@ -310,6 +346,8 @@ def _parse_intent(text: str) -> str:
     if _PUT_OFF.search(cleaned) and not any(w in cleaned for w in _ASKING):
         return "unknown"  # 下个月可能要去复查，到时候再打电话: nothing asked today
     strong = _strong_names(cleaned, hits)
+    if "cancel" in strong and _wanted_after_cancel(cleaned, hits):
+        strong.discard("cancel")  # 叫车是不用了，我是要预约个大夫: the last wish counts
     if strong:
         return _decide(strong)
     weak = {h.label.split(":")[0] for h in hits if _weak_counts(cleaned, h)}

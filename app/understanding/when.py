@@ -22,7 +22,7 @@ from app.understanding.festivals import (
 )
 from app.understanding.fuzzy import Matcher, is_han
 from app.understanding.market_days import market_day
-from app.understanding.normalize import SEP, after_correction, clean, without_english
+from app.understanding.normalize import SEP, after_correction, alternation, clean, without_english
 from app.understanding.numerals import NUM_CHARS, to_int
 
 _N = f"[{NUM_CHARS}]+"
@@ -30,7 +30,8 @@ _DAY_END = "(?:号|日)"
 #: A day of the month in words or digits (三月三三月三: the recogniser's two sayings run
 #: together are two days of three, not a day 三三).
 _DAY_NUMBER = "(?:[二三]?十[一二三四五六七八九]?|[一二三四五六七八九]|[0-9]{1,2})"
-_MONTH_DAY = re.compile(f"(?P<m>{_N})月份?(?P<d>{_DAY_NUMBER}){_DAY_END}?")
+#: (not the weekday before it: 本周四七月十三日 is July, not month 47)
+_MONTH_DAY = re.compile(f"(?<![周拜期])(?P<m>{_N})月份?(?P<d>{_DAY_NUMBER}){_DAY_END}?")
 _NEXT_MONTH_DAY = re.compile(f"下个?月(?P<d>{_N}){_DAY_END}?")
 _THIS_MONTH_DAY = re.compile(f"(?:这个?|本)月(?P<d>{_N}){_DAY_END}")
 _DAY = re.compile(f"(?P<d>{_N}){_DAY_END}")
@@ -123,6 +124,24 @@ def _weekday_sound_alikes() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(f"(?P<week>{week_words})(?P<n>[{alikes}])"), table
 
 
+@cache
+def _day_number_sound_alikes() -> tuple[re.Pattern[str], dict[str, str]]:
+    """A day or month number heard as a sound-alike before 号 / 日 / 月 (七月是号 = 七月四号)."""
+    raw = data.load("when").get("day_number_heard_as") or {}
+    table = {str(v): str(k) for k, vs in raw.items() for v in vs}
+    others = "".join(re.escape(c) for c in table if c != "是") or "(?!)"
+    tens = "".join(re.escape(c) for c, n in table.items() if n in "二三") or "(?!)"
+    number = f"[一二三四五六七八九十{others}是]"
+    day = f"(?:十{number}?|{number}十?{number}?)[号日](?!码|子)"
+    ones = "[一二三四五六七八九]?[号日](?!码|子)"
+    return (
+        re.compile(  # only 二 and 三 take a 十 after them (山十号; 吃酒十号 is a feast, then the 10th)
+            f"(?:[{others}]|(?:(?<=[月|])|^)是)(?={ones}|月{day})|[{tens}](?=十{ones})"
+        ),
+        table,
+    )
+
+
 #: 不是明天，后天 / 不是礼拜三是礼拜四: the day right after 不是 is the one taken back.
 _DENIED_DAY = re.compile(
     f"不是(?:{_N}月{_N}{_DAY_END}?|(?:下下个?|下个?|这个?)?(?:礼拜|星期|周).|{_N}{_DAY_END}"
@@ -137,6 +156,11 @@ def _heard_as_re() -> re.Pattern[str]:
     return re.compile(f"(?<!早)(?:{'|'.join(map(re.escape, words)) or '(?!)'})(?![点时钟])")
 
 
+@cache
+def _not_time_words() -> re.Pattern[str]:
+    return re.compile(alternation(data.words("when", "not_time_words")) or "(?!)")
+
+
 def _repair(text: str) -> str:
     """Replace mis-heard time words by the real ones (numerals are never replaced)."""
     matcher, heard = _vocabulary()
@@ -144,8 +168,11 @@ def _repair(text: str) -> str:
     text = _heard_as_re().sub(lambda m: heard[m.group(0)], text)
     weekday, table = _weekday_sound_alikes()
     text = weekday.sub(lambda m: m["week"] + table[m["n"]], text)
+    day_number, numbers = _day_number_sound_alikes()
+    text = day_number.sub(lambda m: numbers[m.group(0)], text)
     out = list(text)
     kept = [m.span() for m in _no_preference_re().finditer(text)]  # 尽早 is no 今早
+    kept += [m.span() for m in _not_time_words().finditer(text)]  # 闲在家 is no 现在
     for hit in matcher.hits(text):
         span = text[hit.start : hit.end]
         if any(s < hit.end and hit.start < e for s, e in kept):
@@ -321,7 +348,21 @@ def _session(text: str) -> str | None:
         sessions.add("pm")
     if sessions == {"am", "pm"} and all(w in _MORNING_DAYS for w in am):
         return "pm"  # 明早下午: 明早 names the day (tomorrow), 下午 the half-day
+    if sessions == {"am", "pm"}:
+        return _settled_half_day(text)
     return sessions.pop() if len(sessions) == 1 else None
+
+
+_HALF_DAYS = re.compile("(?P<am>上午|早上)|(?P<pm>下午)")
+
+
+def _settled_half_day(text: str) -> str | None:
+    """上午 下午 哦 下午 下周二下午: of both half-days said, the one said last, when it was
+    said again (the caller weighed both and settled); else neither."""
+    said = ["am" if m["am"] else "pm" for m in _HALF_DAYS.finditer(text)]
+    if not said or said.count(said[-1]) < 2 or not _answer_clause(text.replace("|", "")):
+        return None  # 后天下午，老人上午要坐车来，赶不上上午: a reason, not a choice
+    return said[-1]
 
 
 #: 下周一或者下周二都得 / 明天后天都可以: either of two days will do.
@@ -451,6 +492,9 @@ def _day_not_busy(clauses: str, today: dt.date) -> dt.date | None:
 
     dated = [(c, _date(c, today)) for c in clauses.split("|")]
     dated = [(c, d) for c, d in dated if d is not None]
+    dated = [  # 一月三号，星期一: the weekday of the day said is no other day
+        (c, d) for i, (c, d) in enumerate(dated) if not _weekday_of(c, d, dated[:i])
+    ]
     if len(dated) >= 2 and not any(taken(c) for c, _ in dated):
         # 我孙女明天要考试……后天上午我得空: the day said to be free
         free = [d for c, d in dated if any(w in c for w in _FREE)]
@@ -525,7 +569,12 @@ def _last_said(part: str, today: dt.date) -> dt.date | None:
     starts = sorted({*starts, *(s for s, _ in spans)})
     if len(starts) < 2:
         return None
-    return _date(part[starts[-1] :], today)
+    last = _date(part[starts[-1] :], today)
+    week = _tables()["week_re"].match(part, starts[-1])
+    before = _date(part[starts[-2] : starts[-1]], today)
+    if week and not week["pre"] and last and before and before.weekday() == last.weekday():
+        return before  # 那就七月十九号，星期一: the weekday of the day said
+    return last
 
 
 #: What an answer clause may hold besides its day and half-day (后天去, 就后天上午嘛).
@@ -550,10 +599,15 @@ def _last_said_clause(clauses: str, today: dt.date) -> dt.date | None:
     if len({d for _, d in dated}) < 2:
         return None
     clause, last = dated[-1]
-    week = _tables()["week_re"].fullmatch(clause)
-    if week and not week["pre"] and any(d.weekday() == last.weekday() for _, d in dated[:-1]):
+    if _weekday_of(clause, last, dated[:-1]):
         return None  # 四月二号，星期五: the weekday of the day said
     return last if _answer_clause(clause) else None
+
+
+def _weekday_of(clause: str, date: dt.date, before: list[tuple[str, dt.date]]) -> bool:
+    """Is the clause only a weekday (no 下 / 这) that a day said before it falls on?"""
+    week = _tables()["week_re"].fullmatch(clause)
+    return bool(week and not week["pre"] and any(d.weekday() == date.weekday() for _, d in before))
 
 
 def _month_carried(part: str, before: dt.date | None, today: dt.date) -> dt.date | None:
@@ -572,7 +626,8 @@ def _month_carried(part: str, before: dt.date | None, today: dt.date) -> dt.date
 @cache
 def _busy_re() -> re.Pattern[str]:
     words = sorted(_tables()["busy"], key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, words)) or "(?!)")
+    # 初八上班了再去: the day work starts again is when, not a day taken
+    return re.compile(f"(?:{'|'.join(map(re.escape, words))})(?!了再|了以后|以后再|过后)" if words else "(?!)")
 
 
 @cache
@@ -673,6 +728,18 @@ _DEADLINE = re.compile(f"(?:{_ANY_DAY}|[\u4e00-\u9fff]{{2,3}}节?)(?:之前|以�
 
 
 @cache
+def _reference_points() -> re.Pattern[str]:
+    """五一过了随便哪天 / 国庆节前后都得 / 过了初五就都得了: beside "any day", a day said
+    only as the point after (or around) which any day will do names no day."""
+    day = f"(?:{_ANY_DAY}|{festival_words().pattern}|初[一二三四五六七八九十]+|[{NUM_CHARS}]+月[{NUM_CHARS}]+)"
+    return re.compile(
+        f"{day}节?(?:那天|那几天)?(?:刚|一)?(?:过了|过后|以后|之后|前后|放完|过完)"
+        f"|(?:过了|出了|过完)(?:年)?{day}(?:节)?"
+        f"|(?:{festival_words().pattern})节?(?:刚过|过了|放完|前头|之前)"
+    )
+
+
+@cache
 def _before_festival() -> re.Pattern[str]:
     """中秋前 / 国庆之前 (not 中秋前一天, 中秋前头那天): a festival said as a deadline."""
     return re.compile(
@@ -709,7 +776,7 @@ def _without_weekday_said_of(text: str, today: dt.date) -> str:
             if _date(rest, today) is not None:
                 text = rest
     if _no_preference_re().search(text):
-        text = _DEADLINE.sub("", text)
+        text = _reference_points().sub("", _DEADLINE.sub("", text))
     before = _before_festival().sub("", text)
     if before != text and _date(before, today) is not None:
         text = before  # 中秋前嘛，后天上午: the festival is a deadline, the day is said
@@ -764,9 +831,13 @@ def _without_refused(text: str, today: dt.date) -> tuple[str, str | None]:
 _STUTTERED_NUMBER = re.compile(f"(?<!\\S)([{NUM_CHARS}]+)\\s+(?=\\1)")
 
 
+#: Kunming says 下 as ha (一哈 for 一下): 后天哈五 is 后天下午 (not 哈 then five o'clock).
+_HA_WU = re.compile(r"哈\s*午|哈\s*五(?!\s*[点号个月岁块十])")
+#: "All day long": 一天 here is no day.
+_ALL_DAY_LONG = re.compile("一天到(?:晚|黑)")
 #: 改后天上午 / 改下礼拜: moved to the day said after it.
 _MOVED_TO = re.compile("改(?=大后天|后天|明天|下个|下礼拜|下周|下星期|礼拜|星期|周)")
-_NEW_YEAR_SAID = re.compile("过年|春节|大年|新年")
+_NEW_YEAR_SAID = re.compile("过年|过完年|过了年|年过完|春节|大年|新年|年三十")
 #: A bare 初三 (not 正月初三, 月初, 当初 ...): where 正月 goes when the new year was named.
 _BARE_NEW_YEAR_DAY = re.compile("(?<![月当最起正腊冬])(?=初[一二三四五六七八九十])")
 
@@ -780,8 +851,14 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     text = _STUTTERED_NUMBER.sub("", text)  # 十 十号: a number begun again
     answered = _ECHOED.sub("", text)  # 十号？那十二号嘛: a day asked back, then the answer
     if answered != text and (after := parse_when(answered, today)) and after["date"]:
+        asked = parse_when(text[: len(text) - len(answered)], today) or {}
+        if after["session"] is None and asked.get("date") == after["date"]:
+            # 下周一上午可以吗？就是下周一: the half-day asked about stays with its day
+            return {**after, "session": asked.get("session")}
         return after
+    text = _HA_WU.sub("下午", text)  # before the clean-up drops 哈 as a particle
     spoken = _without_small_talk("".join(_busy_session_apart(text).split()))
+    spoken = _ALL_DAY_LONG.sub("", spoken)  # 我一天到晚闲在家头: no day in it
     spoken = _SAID_AGAIN_DAY.sub("改成", _MOVED_TO.sub("改成", spoken))
     if _NEW_YEAR_SAID.search(spoken):  # 过年前不去，初三嘛: the new year's 初三
         spoken = _BARE_NEW_YEAR_DAY.sub("正月", spoken)

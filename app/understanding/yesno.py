@@ -437,6 +437,14 @@ def _decided_last(text: str) -> str | None:
     return said if said != "unknown" else None
 
 
+#: 嗯，那个，我腰杆疼: a hum followed by a filler is thinking aloud, no yes.
+_HESITATING_HUM = re.compile(r"^\s*[嗯呃]+[\s,，、.。…]*(?=那个|这个|呃)")
+#: 当然要咯，不然我咋个去？("or else how would I go"): the reason given for a yes asks nothing.
+_OR_ELSE_HOW = re.compile(
+    r"[，,。.\s]*(?:不然|要不然|不这样)\s*\w{0,4}?(?:咋个|咋|怎么|哪样)\w{0,4}?[?？!！。.]*\s*$"
+)
+
+
 def _after_asking_back(text: str) -> str:
     """The words after the last question said back, after "I didn't hear", or after the
     last "(she) says" of an answer passed on, when an answer follows it (and without a
@@ -483,6 +491,7 @@ def parse_yesno(text: str) -> str:
     ):
         return "unknown"  # 我要问一下我儿子，他说挂就挂 / 也不是说去也不是说不去 / 是A还是B
     text = _answers_put_as_questions(text, joined)
+    text = _HESITATING_HUM.sub("", _OR_ELSE_HOW.sub("", text)) or text
     passed = _passed_on(text)
     if passed is not None:
         return passed  # 她说要: the answer of someone in the room, passed on
