@@ -17,11 +17,12 @@ characters on, by sound (兄口疼 = 胸口疼) with the same folded pinyin as t
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 
 from app.understanding import data
 from app.understanding.fuzzy import Hit, Matcher
-from app.understanding.normalize import SEP, clean
+from app.understanding.normalize import SEP, clean, without_english
 from app.understanding.patterns import compile_phrase
 
 _SOUND_ALIKE_MIN = 3  # shorter signs (救命, 嘴歪) count only as written
@@ -43,7 +44,7 @@ def _matchers() -> tuple[Matcher, Matcher]:
     exact = [(clean(p), "sign") for p in data.words("emergency", "exact")]
     return (
         Matcher(hiding + signs, fuzzy_min=_SOUND_ALIKE_MIN),
-        Matcher(hiding + exact, fuzzy_min=len(max(exact, key=len, default="")) + 1),
+        Matcher(hiding + exact, fuzzy_min=max((len(p) for p, _ in exact), default=0) + 1),
     )
 
 
@@ -122,7 +123,9 @@ def _stretch(text: str) -> tuple[str, tuple[int, ...]]:
     out: list[str] = []
     pauses: list[int] = []
     # 好多年 / 好几年 is how long, not how much (吃了好多年的药 is no overdose)
-    said = _without_gaps(text or "").replace("好多年", "多年").replace("好几年", "多年")
+    # English first, while its words still have their gaps (can't breathe)
+    said = _without_gaps(without_english(unicodedata.normalize("NFKC", text or "").lower()))
+    said = said.replace("好多年", "多年").replace("好几年", "多年")
     for ch in clean(said):
         if ch == SEP:
             pauses.append(len(out))

@@ -50,7 +50,7 @@ _AFTER_DAYS = re.compile(
 )
 #: 一个礼拜以后 / 两个星期后 / 过一个礼拜: that many weeks from today.
 _AFTER_WEEKS = re.compile(
-    f"(?P<n>{_N})个?(?:礼拜|星期|周)(?:以后|之后|后)|过(?P<k>{_N})个?(?:礼拜|星期|周)"
+    f"(?P<n>{_N})个?(?:礼拜|星期|周)(?:以后|之后|过后|后)|过(?P<k>{_N})个?(?:礼拜|星期|周)"
 )
 _NEXT_WEEK = re.compile("下个?(?:礼拜|星期|周)(?![一二三四五六日天七两])")
 #: An hour: 0-23 in digits or words (周四九点 is 九点 after the weekday 四, not "四九").
@@ -275,7 +275,7 @@ def _date(text: str, today: dt.date) -> dt.date | None:
 _AFTER_ANCHOR = re.compile(
     "节?(?:那天)?(?:过后|以后|之后|后面|后头|过了|一过|后)(?:的|那个|那|第一个|头一个|个)*$"
 )
-_BEFORE_ANCHOR = re.compile("节?(?:那天)?(?:之前|以前|前面|前头)(?:的|那个|那|最后一个|个)*$")
+_BEFORE_ANCHOR = re.compile("节?(?:那天)?(?:之前|以前|前面|前头)(?:的|那个|那|最后一个|个|嘛|\\|)*$")
 
 
 def _weekday_from_anchor(
@@ -367,7 +367,7 @@ def _settled_half_day(text: str) -> str | None:
 
 #: 下周一或者下周二都得 / 明天后天都可以: either of two days will do.
 _EITHER_DAY = re.compile(
-    f"(?:{_ANY_DAY})(?:或者|或是|还是|或|和|跟)?(?:{_ANY_DAY})(?:都|也)(?:行|得|可以|要得|好)"
+    f"(?:{_ANY_DAY})(?:或者|或是|还是|或|和|跟)?(?:{_ANY_DAY})\\|?我?(?:都|也)(?:行|得|可以|要得|好)"
 )
 #: 明天不得空 / 后天我来不及: a day said only to be refused.
 _ONLY_REFUSED = re.compile(
@@ -712,7 +712,9 @@ _BARE_NO = re.compile(r"(?<=[，,。\s])不(?=[，,。\s])(?!\s*[行得要去了
 
 
 #: 今天礼拜天，明天就去 / 明天礼拜三: a weekday said of a day word says what day that is.
-_WEEKDAY_SAID_OF = re.compile(f"(?P<day>大后天|后天|明天|今天)(?:是|就是|刚好是|正好是)?{_WEEKDAY}")
+_WEEKDAY_SAID_OF = re.compile(
+    f"(?P<day>大后天|后天|明天|今天|{_N}(?:号|日))(?:是|就是|刚好是|正好是)?{_WEEKDAY}"
+)
 #: 哪天都行，就是莫要礼拜天 / 除了礼拜天都得 / 莫要下午: a day or half-day refused.
 _REFUSED = re.compile(
     f"(?:(?P<before>^|\\||就是|但是|只是|只要|就|反正|都行|都得|都可以|(?<=午|上))(?:莫要|不要|莫|不能是|莫是)|除了|除开)(?:是)?"
@@ -812,8 +814,8 @@ def _without_refused(text: str, today: dt.date) -> tuple[str, str | None]:
     text = _REFUSED.sub(drop, text)
     text = _NOT_THAT_HALF_DAY.sub(drop, text)
     for day in days:  # 不要礼拜天，礼拜天我孙子回来，礼拜一嘛: refused, said again with why
-        kept = text.replace(day, "|")
-        if kept != text and _date(kept, today) is not None:
+        kept = text.replace(day, "|")  # (哪天都行，就是不要礼拜三，礼拜三我要打针: any other)
+        if kept != text and (_date(kept, today) is not None or _no_preference_re().search(kept)):
             text = kept
     # 不是今天，是明天，今天来不及了: a day said as too soon or taken, with another day said
     refused += [  # 礼拜三下午不行，礼拜五: another day said after it, that day counts

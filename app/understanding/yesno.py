@@ -29,7 +29,7 @@ _SI_FOR_SHI = re.compile(
     "(?<![一二三四五六七八九十两几0-9])四(?![点号个岁十百千万月天年位块一二三四五六七八九0-9])"
 )
 #: 好是好 / 对是对 / 行倒是行: a concession, the "but" follows (好是好，就是太早了): no clean yes.
-_CONCESSION = re.compile("(好|对|行|可以|要得|得行)倒?[是四]\\1")
+_CONCESSION = re.compile("(好|对|行|可以|要得|得行)倒?[是四]\\1|要是要(?!的话)")
 #: 嗯 那个 这个: nothing but fillers, in any order (still thinking).
 _ONLY_FILLERS = re.compile("(?:这个|那个|嗯|呃)+")
 #: A clause that only takes back the answer before it (好的，不对).
@@ -65,12 +65,14 @@ _RHETORICAL_WANT = re.compile(
 )
 #: 我不是说了要嘛？ / 都讲过了，要: "I said it already": the answer said before stands.
 _ALREADY_SAID = re.compile(
-    r"我?(?:不是|都|早就|已经|刚才|刚刚)(?:都)?(?:说|讲)(?:过|了)+[，,]?"
+    r"我?(?:不是|都|早就|已经|刚才|刚刚)(?:都)?(?:说|讲)(?:过|了)+(?:吗|嘛|噻)?[，,]?"
     r"(要|好|对|可以|行|是|不要)(?:的|了)?(?:[嘛吗噻哦撒]|的嘛)?[?？]?"
 )
 #: 哪个要嘛 / 谁要哦 ("who would want that"): a refusal, not a want.
 _RHETORICAL_REFUSAL = re.compile(
     "(?:哪个|谁|哪个人)(?:会|还)?要(?:你们|你)?(?:叫|喊|挂)?\\w{0,2}?(?:嘛|哦|啊|噢|呢)"
+    # (eleventh round) "how would I want it / how could it be him" (我咋个会要嘛, 咋个会是他嘛)
+    "|(?:咋个|咋|怎么)会(?:要|是)\\w{0,3}?(?:嘛|哦|啊|噢|呢)"
     # 我还要叫车做哪样？/ 还挂号整哪样 ("what would I still want a car for"): no need
     "|还要?(?:叫|喊|挂|约|打)?\\w{1,3}?(?:做|干|整|搞)(?:什么|哪样|啥)[?？]?"
 )
@@ -248,7 +250,9 @@ _ANOTHER_QUESTION = ("想问", "问下", "问一下", "问问", "对了")
 
 
 #: 不要不要，我是问一下: "I was only asking": the no stands, no other question follows.
-_ONLY_ASKING = re.compile("(?:我|我就|我只)?(?:是|就是|只是)?问(?:一下|下|问)(?:而已|嘛|的)?$")
+_ONLY_ASKING = re.compile(
+    "(?:我|我就|我只)?(?:是|就是|只是)?问(?:一下|下|问|一哈|哈)(?:而已|嘛|的)?$"
+)
 
 
 #: 不用不用，我再问问奶奶: asking someone at home, not another question for us.
@@ -352,6 +356,8 @@ _ON_A_CONDITION = re.compile(r"(?:是|有)\w{1,5}?我?就(?:要|挂|叫|喊|去)
 #: 他说挂就挂 / 我要问一下我儿子: the answer left to someone who has not given it.
 _LEFT_TO_OTHERS = re.compile(
     _ASKING_AT_HOME + r"[子女]?(?:$|\|?(?:他|她)?(?:说|讲)(要|挂|叫|喊|去)就\1)"
+    # (eleventh round) 我再跟我女儿商量一下: talked over with someone first
+    r"|(?:跟|和)(?:我的?)?(?:他|她|儿子|姑娘|女儿|老伴|老倌|家里人?|孙|媳妇)\w{0,2}?商量(?:一下|下|商量)?$"
 )
 #: 我想下 / 我再想想 / 还没想好: still deciding, said as the last words.
 _THINKING_LAST = re.compile(
@@ -437,6 +443,18 @@ def _decided_last(text: str) -> str | None:
     return said if said != "unknown" else None
 
 
+#: 要……哦不对，不要，我刚才听错了，以为你问…: the explanation of a mishearing after the answer.
+_MISHEARD_TAIL = re.compile(
+    r"[，,。.！!\s]*我?(?:刚刚|刚才)?(?:听岔了|听错了|听差了|听成了|以为你)[^？?]*$"
+)
+#: 不要了，哦等哈，要嘛，我还是要去: "I still want to go" settles it (要去 alone is no answer).
+_STILL_WANTED = re.compile(r"还是要(?=去|克|挂|叫|喊|看|约)")
+#: 本来是要的嘛，……所以不要了: what was wanted before, taken back after.
+_ONCE_WANTED = re.compile(r"^\s*我?本来(?:是)?(?:要|想)[的了]?(?:嘛|的嘛)?[，,\s]+(?=\S)")
+#: 我说的是不要不是要: the first said counts, the second is what it is not.
+_THIS_NOT_THAT = re.compile(r"(不要|要)\s*不\s*是\s*(?:不要|要)")
+#: A no after a concession (好是好，但是我不要).
+_NO_AFTER_ALL = re.compile(r"(?:但是|不过|可是|就是)\w{0,4}?(?:不要|不用|不挂|不叫|不去|不消)")
 #: 嗯，那个，我腰杆疼: a hum followed by a filler is thinking aloud, no yes.
 _HESITATING_HUM = re.compile(r"^\s*[嗯呃]+[\s,，、.。…]*(?=那个|这个|呃)")
 #: 当然要咯，不然我咋个去？("or else how would I go"): the reason given for a yes asks nothing.
@@ -492,6 +510,14 @@ def parse_yesno(text: str) -> str:
         return "unknown"  # 我要问一下我儿子，他说挂就挂 / 也不是说去也不是说不去 / 是A还是B
     text = _answers_put_as_questions(text, joined)
     text = _HESITATING_HUM.sub("", _OR_ELSE_HOW.sub("", text)) or text
+    text = _MISHEARD_TAIL.sub("", _ONCE_WANTED.sub("", text)) or text
+    if "取消" not in text:  # 不取消，我还是要去 answers a cancel question: that no stands
+        text = _STILL_WANTED.sub("还是要，", text)
+    this_not_that = _THIS_NOT_THAT.search(_SPACES.sub("", text))
+    if this_not_that:
+        return "no" if this_not_that[1] == "不要" else "yes"
+    if _CONCESSION.search(text) and _NO_AFTER_ALL.search(text):
+        return "no"  # 好是好，但是我不要 / 要是要的，但是今天不要了
     passed = _passed_on(text)
     if passed is not None:
         return passed  # 她说要: the answer of someone in the room, passed on

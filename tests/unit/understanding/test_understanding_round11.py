@@ -175,3 +175,105 @@ def test_yesno_of_the_eleventh_round(text: str, answer: str) -> None:
 )
 def test_when_of_the_eleventh_round(text: str, when: dict[str, str | None]) -> None:
     assert u("when", text) == when
+
+
+# The second pass: sets written to the hard classes of emergencies, yes/no and days.
+
+
+@pytest.mark.parametrize(
+    ("text", "now"),
+    [
+        # no answer when called, shaken or pinched; only groaning
+        ("我喊了他好几声都不答应", True),
+        ("推 都 推 不 醒", True),
+        ("掐人中也不醒，快点", True),
+        ("她躺在床上只会哼", True),
+        ("佢晕咗，叫极都唔应", True),
+        # breath that will not come, in Kunming words and a nurse's
+        ("我老倌气都出不赢了", True),
+        ("出气多进气少了", True),
+        ("呼吸急促，嘴唇发绀", True),
+        ("喘得躺不下去，坐着都喘", True),
+        # a seizure, a stroke seen, blood coughed up, a crushing chest
+        ("手脚抖起停不下来，嘴巴冒白泡泡", True),
+        ("吃饭吃着筷子就掉了，嘴角流口水", True),
+        ("他突然说不出话了", True),
+        ("咳血，一口一口的", True),
+        ("突然捂着胸口蹲下去了", True),
+        # drowning, a scald, wild mushrooms, gas, in English
+        ("孙子掉到水缸头了", True),
+        ("一锅开水泼在她身上了", True),
+        ("吃了菌子，一家人都在吐，还说看见小人人", True),
+        ("楼上一股煤气味，敲门不开", True),
+        ("my grandpa can't breathe", True),
+        ("我外婆 seizure 了", True),
+        # back up and unhurt, long ago, rescued, hard of hearing, an old report
+        ("跌了一跤，没得啥子事，自己爬起来了", False),
+        ("喊他不答应，是耳朵背，听不见", False),
+        ("她心梗抢救过来了，在病房头", False),
+        ("半边身子动不了是五年前的事了", False),
+        ("报告上写着陈旧性心梗，要挂哪个科", False),
+        ("跑得气都出不赢，歇一下就好了", False),
+        # a word the lay signs take in: 中风 beside later, 运到 is no 晕倒
+        ("我老伴中风以后要复查", False),
+        ("东西运到了", False),
+        # the signs listed as "exact" are heard only as written (不行十 is no 不醒事)
+        ("不行，十点的", False),
+        # everyday complaints near the new signs: a sore throat, cramps, the rice, the phone,
+        # a refusal, dementia, drooling in sleep, nobody answering the phone
+        ("喉咙肿了，想挂耳鼻喉科", False),
+        ("肚子一阵一阵地抽着疼", False),
+        ("饭烧着了", False),
+        ("电话接不赢", False),
+        ("我叫儿子带我去他不答应", False),
+        ("我妈越来越糊涂了，想挂个神经科", False),
+        ("晚上睡觉嘴角流口水", False),
+        ("打你们电话好久都不应", False),
+    ],
+)
+def test_emergency_of_the_second_pass(text: str, now: bool) -> None:
+    assert u("emergency", text) is now
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # talked over with someone at home first
+        ("好的，我再跟我女儿商量一下", "unknown"),
+        # a mishearing explained after the answer; the first said of "this, not that"
+        ("要……哦不对，不要，我刚才听错了，以为你问我要不要等", "no"),
+        ("我刚才说的是不要不是要", "no"),
+        # wanted once, then not; a concession then a no
+        ("本来是要的嘛，我姑娘开车过来了，所以不要了", "no"),
+        ("好是好，但是我不要", "no"),
+        ("要是要的，但是今天不要了", "no"),
+        ("要是要的话就叫", "unknown"),
+        # "how would I want it": a refusal
+        ("我咋个会要嘛，我又没得病", "no"),
+        # "I still want to go" settles it after a no
+        ("不要，不要了，哦等哈，要嘛，我还是要去", "yes"),
+    ],
+)
+def test_yesno_of_the_second_pass(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        # weeks counted with 过后; the rainy season is chatter, not 现在
+        ("一 个 礼 拜 过 后 嘛 上午", day("2026-12-07", "am")),
+        ("一个礼拜以后嘛，现在雨水多，路不好走", day("2026-12-07")),
+        # up from the afternoon nap; before twelve
+        ("礼拜四午觉起来去", day("2026-12-03", "pm")),
+        ("明天十二点以前", day("2026-12-01", "am")),
+        # either of two days, "I can do both"
+        ("这周五还是下周一，我都可以", day(None)),
+        # any day but one, the one refused said again with its reason
+        ("哪天都行，就是不要礼拜三，礼拜三我要去打针", day(None)),
+        # a weekday said of a date
+        ("十五号嘛，十五号是礼拜二，下午", day("2026-12-15", "pm")),
+    ],
+)
+def test_when_of_the_second_pass(text: str, when: dict[str, str | None]) -> None:
+    assert u("when", text) == when
