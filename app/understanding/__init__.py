@@ -26,7 +26,7 @@ from app.understanding.intent import parse_intent, says_nothing_asked
 from app.understanding.menu import parse_menu
 from app.understanding.offer import parse_offer
 from app.understanding.when import parse_when
-from app.understanding.yesno import parse_yesno
+from app.understanding.yesno import parse_yesno, yesno_question
 
 _PARSERS: dict[str, Callable[[str, dt.date], object]] = {
     "intent": lambda text, _today: parse_intent(text),
@@ -48,7 +48,10 @@ _PARSERS: dict[str, Callable[[str, dt.date], object]] = {
 }
 
 #: Follow-up questions worth asking when an answer was heard but is ambiguous.
-_CLARIFIERS: dict[str, Callable[[str], str | None]] = {"department": department_question}
+_CLARIFIERS: dict[str, Callable[[str], str | None]] = {
+    "department": department_question,
+    "yesno": yesno_question,
+}
 
 #: The kinds of answer a prompt can expect.
 KINDS: tuple[str, ...] = tuple(_PARSERS)

@@ -484,6 +484,15 @@ def _left_to_others(cleaned: str) -> bool:
     )
 
 
+def yesno_question(text: str) -> str | None:
+    """The follow-up for a yes/no answer that gave none: ``"ask_family"`` when it is left to
+    someone at home who has not answered yet (我要问一下我儿子，他说挂就挂; 我再跟我女儿商量一下),
+    so the flow can say it will wait instead of "not understood"."""
+    if parse_yesno(text) != "unknown":
+        return None
+    return "ask_family" if _left_to_others(clean(_SPACES.sub("", text))) else None
+
+
 def _answers_put_as_questions(text: str, joined: str) -> str:
     """我不是说了要嘛？你还问 / 我还要叫车做哪样？我姑娘都到门口了 / 不 是 不 要 车: answers,
     not questions back, rewritten as the answer they give before anything is cut at a
