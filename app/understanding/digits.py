@@ -93,7 +93,7 @@ def _expand_counts(text: str, strong: dict[str, str]) -> str:
 #: 三四五六，说错了，三四五七: the digits said again after a correction count (so do those
 #: after 对对对, "yes, that is it": 二三四六，哦对对对，二三四五).
 _CORRECTIONS = re.compile(
-    "说错了|讲错了|念错了|错了|不对不对|不对|哦不是|不是不是|重新说|重说|对对对|对对"
+    "说错了|讲错了|念错了|错了|不对不对|不对|哦不是|哦不|不是不是|重新说|重说|对对对|对对"
 )
 
 
@@ -106,9 +106,14 @@ def parse_digits(text: str) -> str | None:
     后面是幺九洞三), the digits after the last "是" / "就是" that make a number of a length
     asked for are the answer, else the whole, else the one run of four digits among
     several. Four digits said twice in a row (三四五六三四五六) are said once."""
+    last_four_named = _LAST_FOUR_NAMED.search(text) is not None
     text = _TENS_SPACED.sub(lambda m: "".join(m.group(0).split()), text)
+    text = _said_plainly(text)
+    remarked = _remark_on_a_digit(text) or _digit_at_corrected(text)
+    if remarked is not None:
+        return remarked
     text = _NOT_A_NUMBER_ASKED.sub("，", text)  # 我今年八十二了 / 住在二十六号: no digits asked
-    text = _without_restated_beginning(text)
+    text = _without_restated_beginning(_without_restatements(text))
     text = _ANNOUNCED.sub("，", text)  # 前面两个 五 五: no count (两个五 would be 55)
     put_first = _PUT_IN_FRONT.search(text) or _AREA_CODE_AFTER.search(text)
     if put_first and text[: put_first.start()].strip():
@@ -117,22 +122,33 @@ def parse_digits(text: str) -> str | None:
         code, number = _digits_of(put_first["code"]), parse_digits(text[: put_first.start()])
         if code is not None and number is not None and code.startswith("0"):
             return code + number
+    code_first = _AREA_CODE_BEFORE.search(text)
+    if code_first and (number := parse_digits(text[code_first.end() :])) and len(number) in (7, 8):
+        code = _digits_of(code_first["code"])  # 区号是零八七零，后头是二二幺三五八六
+        if code is not None and code.startswith("0") and 3 <= len(code) <= 4:
+            return code + number
     spelled = _spelled_out(text)
     if spelled is not None:
         return spelled
     whole = _digits_of(text)
     if whole is not None and (len(whole) == 18 or len(whole) == 11 and whole[0] == "1"):
         return whole  # a whole ID or mobile number, however its parts were announced
+    groups = _groups(text)
+    mobiles = [g for g in groups if len(g) == 11 and g[0] == "1"]
+    if whole is not None and mobiles and not last_four_named:
+        return mobiles[-1]  # ……幺三零零八七幺九九五二，后面是九九五二: the last mobile said whole
     for said in _after_markers(text):
         digits = _digits_of(said)
         if digits is not None and len(digits) in _WHOLE_LENGTHS:
             return digits
     if whole is None or len(whole) in _WHOLE_LENGTHS:
         return whole
-    fours = [g for g in _groups(text) if len(g) == 4]
-    return fours[0] if len(fours) == 1 else whole
+    fours = [g for g in groups if len(g) == 4]
+    return fours[0] if fours and len(set(fours)) == 1 else whole
 
 
+#: 后四位就是… / 尾号…: the last four named as the answer (not a mobile's tail said again).
+_LAST_FOUR_NAMED = re.compile("后四位|后四个|后头四个|后面四个|尾号|最后四")
 #: ……，前头还要加零八七幺 / 前面加上区号0871: digits said after the number to go before it.
 _PUT_IN_FRONT = re.compile(
     r"[，,。.\s]*(?:前头|前面|前边|区号)\s*(?:还)?\s*(?:要)?\s*(?:加|是)\s*(?:上|个)?\s*(?:区号)?\s*"
@@ -142,14 +158,173 @@ _PUT_IN_FRONT = re.compile(
 _AREA_CODE_AFTER = re.compile(
     r"[，,。.\s]*区号\s*(?:是|就是)?\s*(?P<code>[0零〇洞][0-9零〇洞一幺二两三四五六七拐八九勾\s]{2,})"
 )
+#: 区号是零八七零，……后头是…: the area code named before the number.
+_AREA_CODE_BEFORE = re.compile(
+    r"区号\s*(?:是|就是)?\s*(?P<code>[0零〇洞][0-9零〇洞一幺二两三四五六七拐八九勾\s]{2,4}?)(?=[^0-9零〇洞一幺二两三四五六七拐八九勾\s]|$)"
+)
 #: An age, a year of birth, a house, a building or a floor: numbers the caller gives that
 #: no question asked for (我今年八十二了, 一九三九年生的, 住在二十六号, 三号楼).
 _NOT_A_NUMBER_ASKED = re.compile(
-    r"(?:今年|我都|都)?[0-9零〇一二三四五六七八九十两百千]+"
-    r"(?:周岁|岁|年生|年出生|号楼|栋|单元|楼|层)"
+    r"(?:今年|我都|都)?[0-9零〇一二三四五六七八九十两百千\s]+"
+    r"(?:周岁|岁|年\s*生|年\s*出\s*生|号楼|栋|单元|楼|层)"
     r"|今年[0-9零〇一二三四五六七八九十两百]+了?"
-    r"|(?:住在|住|门牌)[0-9零〇一二三四五六七八九十两百]+号(?!码)"
+    r"|(?:住在|住|门牌)\s*[0-9零〇一二三四五六七八九十两百\s]+号(?!码)"
+    # (eleventh round) a number not known (六几开头的, 三十几): no digits; an age said with
+    # 了 (我都九十了, 我老伴八十五了), a year (一九四六年的), a street number, a clock time
+    r"|[0-9零〇一二三四五六七八九十两]+几"
+    r"|(?:我都|都|今年)?\s*[一二三四五六七八九]\s*十\s*[一二三四五六七八九]?\s*了"
+    r"|[0-9零〇一二三四五六七八九十\s]+年的"
+    r"|路\s*[0-9零〇一二三四五六七八九十两百\s]+号(?!码)"
+    r"|[0-9零〇一二三四五六七八九十两]+\s*点(?:\s*钟)?(?![0-9零〇一二三四五六七八九])"
 )
+_D = "零〇洞一幺二两三四五六七拐八九勾0-9"
+#: Digits said in Cantonese or English by a relative (yat, luk, gau; one, two).
+_LATIN_DIGITS = {
+    "yat": "一", "yi": "二", "saam": "三", "sei": "四", "luk": "六", "chat": "七", "baat": "八",
+    "gau": "九", "ling": "零", "zero": "零", "one": "一", "two": "二", "three": "三", "four": "四",
+    "five": "五", "six": "六", "seven": "七", "eight": "八", "nine": "九",
+}
+_LATIN_DIGIT = re.compile(
+    r"(?<![a-z])(" + "|".join(_LATIN_DIGITS) + r")(?![a-z])(?!\s*(?:digits?|numbers?|位))",
+    re.IGNORECASE,
+)
+#: 九九归一的九 / 六六大顺的六 / 拐弯的拐 / 五个指头的五 / 打叉的叉: a phrase naming the digit
+#: after it, the digit once.
+_IDIOM_OF_A_DIGIT = re.compile(
+    f"(?:(?P<said>[{_D}]|叉)\\s*(?:就\\s*)?是\\s*|(?<=[，,；;：:\\s])|^)"
+    f"(?P<idiom>[^\\W\\d是，,\\s]{{1,5}})的\\s*(?:那个\\s*)?(?P<d>[{_D}]|叉)(?![{_D}])"
+)
+#: 二是两 / 幺就是一 / 零说洞 / 七是拐: a digit said, then the same digit in other words.
+_SAME_DIGIT_EXPLAINED = re.compile(f"([{_D}])\\s*(?:就\\s*)?(?:是|说)\\s*([{_D}])(?!\\s*个)")
+
+
+def _idiom_digit(m: re.Match[str]) -> str:
+    """The digit once for 九是九九归一的九 / 七是拐的那个七 / ，拐弯的拐 (the phrase holds the
+    digit or another word for it); anything else as said (我的九 stays 我的九)."""
+    digit, strong = m["d"], _tables()[0]
+    same = digit == "叉" or any(strong.get(c) == strong.get(digit) for c in m["idiom"])
+    if m["said"] and strong.get(m["said"], m["said"]) != strong.get(digit, digit):
+        return m.group(0)  # 五是拐的那个七: not an explanation of the 五
+    if not same:
+        return m.group(0)
+    if not m["said"]:
+        return f"，{digit}，"
+    told = sum(c in strong for c in m.string[: m.start()])
+    return "，" if told >= 4 else f"{m['said']}，"  # after the number: only an explanation
+
+
+def _same_digit(m: re.Match[str]) -> str:
+    strong = _tables()[0]
+    return m.group(1) if strong.get(m.group(1)) == strong.get(m.group(2)) else m.group(0)
+
+
+#: double 四 / 双七: the digit twice.
+_DOUBLE = re.compile(f"(?:double|双)\\s*([{_D}])", re.IGNORECASE)
+#: 一二三的那个三: the digit named by what it follows in counting, said as itself.
+_COUNTED_OFF = re.compile(f"[{_D}]{{2,}}的那个(?=\\s*[{_D}])")
+#: 四 不对 不是四 是七: the digit taken back, the one said instead.
+_NOT_THIS_DIGIT = re.compile(
+    f"([{_D}])\\s*[，,]?\\s*(?:不对|说错了|错了)?\\s*[，,]?\\s*不是\\s*\\1\\s*[，,]?\\s*是\\s*([{_D}])"
+)
+#: ……这个十是个叉叉，罗马的那个十: the 十 said was the X, as the caller then explains.
+_TEN_WAS_X = re.compile(
+    "(?:这个|那个)?十(?:就)?是(?:个)?(?:叉叉|叉|x|艾克斯|乘号)[^。]*[。.]?\\s*$", re.IGNORECASE
+)
+
+
+def _said_plainly(text: str) -> str:
+    """Digits said in other words made plain: yat 八 四 七 (Cantonese), double 四, 双七双零,
+    一二三的那个三, 四 不对 不是四 是七, a digit explained by itself in other words (二是两,
+    幺就是一, 九是九九归一的九, 零说洞), and a 十 said for the X and explained after."""
+    text = _LATIN_DIGIT.sub(lambda m: _LATIN_DIGITS[m.group(1).lower()], text)
+    text = _IDIOM_OF_A_DIGIT.sub(_idiom_digit, text)
+    text = _SAME_DIGIT_EXPLAINED.sub(_same_digit, text)
+    text = _DOUBLE.sub(r"\1\1", text)
+    text = _COUNTED_OFF.sub("", text)
+    text = _NOT_THIS_DIGIT.sub(r"\2", text)
+    ten = _TEN_WAS_X.search(text)
+    if ten and "十" in text[: ten.start()]:
+        head = text[: ten.start()]
+        at = head.rindex("十")
+        text = head[:at] + "叉" + head[at + 1 :]
+    return text
+
+
+#: ……，两就是二嘛 / 叉就是那个乘号样子的 / 九就是gau: a clause explaining a digit said
+#: before (its own clause, after three digits or more), no more digits.
+_EXPLAINED = re.compile(
+    f"(?:^|(?<=[，,。.！!？?\\s…]))(?:这个|那个)?(?:[{_D}]|叉|x|X)\\s*就是[^，,。.！!？?]*[，,。.！!？?\\s]*$"
+)
+#: ……，两嘛 (两就是二嘛, made plain): one digit said again as the last clause, a remark.
+_ONE_DIGIT_AGAIN = re.compile(
+    f"(?<=[，,。.！!？?])(?:哦|嗯)?[，,]*(?:[{_D}]|叉)[。.！!嘛哦哈噻]*$"
+)
+#: ……，最后是七 / 最后那个是 X 不是 十 / 最后是个乘号: the last digit said (again or instead).
+_LAST_IS = re.compile(
+    "[，,。.！!？?\\s]*(?:哦)?\\s*最后(?:一个|那个|一位|那位|一个数)?\\s*(?:就)?是\\s*(?:个)?\\s*"
+    f"(?P<d>[{_D}]|叉叉|叉|x|X|艾克斯|乘号)\\s*(?:不是\\s*[{_D}十])?[\\s。.！!嘛哦]*$"
+)
+#: ……，三个幺 / 两个八: a count of a digit said before it, restating it.
+_COUNT_OF = re.compile(f"[，,。.\\s]*(?P<n>两|三|四)个(?P<d>[{_D}])[。.！!嘛哦\\s]*")
+
+
+def _remark_on_a_digit(text: str) -> str | None:
+    """The digits when the answer ends in a remark on its last digit (最后是七: that digit,
+    in place of the last or after three); else None, and a remark that adds nothing
+    (两就是二嘛, 三个幺 after 零幺幺幺) is dropped from ``text`` by the caller's path."""
+    last = _LAST_IS.search(text)
+    if last and text[: last.start()].strip():
+        before = parse_digits(text[: last.start()])
+        said = _tables()[0].get(last["d"]) or "X"
+        if before is not None and len(before) in _WHOLE_LENGTHS:
+            return before[:-1] + said
+        if before is not None and len(before) + 1 in _WHOLE_LENGTHS:
+            return before + said
+    return None
+
+
+#: 第一个不是三是五 / 第二个说错了，不是八是六 / 倒数第二个是幺不是零: one digit corrected
+#: by its place.
+_AT_PLACE = re.compile(
+    f"(?P<back>倒数)?\\s*第\\s*(?P<n>[一二两三四])\\s*(?:个|位)\\s*(?:(?:说|讲)\\s*错\\s*了)?[，,\\s]*"
+    f"(?:不\\s*是\\s*(?P<was>[{_D}]|十)[，,\\s]*是\\s*(?P<d1>[{_D}]|叉)"
+    f"|是\\s*(?P<d2>[{_D}]|叉)[，,\\s]*不\\s*是\\s*[{_D}十])"
+)
+
+
+def _digit_at_corrected(text: str) -> str | None:
+    """The number with one digit corrected by its place, unless the whole is said again
+    after the correction (then that is the answer)."""
+    m = _AT_PLACE.search(text)
+    if m is None or not text[: m.start()].strip():
+        return None
+    again = parse_digits(text[m.end() :]) if text[m.end() :].strip() else None
+    before = parse_digits(text[: m.start()])
+    if again is not None and before is not None and len(again) == len(before):
+        return again
+    n = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4}[m["n"]]
+    if before is None or n > len(before):
+        return None
+    at = len(before) - n if m["back"] else n - 1
+    said = _tables()[0].get(m["d1"] or m["d2"]) or "X"
+    return before[:at] + said + before[at + 1 :]
+
+
+def _without_restatements(text: str) -> str:
+    """A clause explaining a digit, and a count of a digit said before it, dropped."""
+    explained = _EXPLAINED.search(text) or _ONE_DIGIT_AGAIN.search(text)
+    if explained and len(_digits_of(text[: explained.start()]) or "") >= 3:
+        again = _digits_of(explained.group(0)) or ""
+        if explained.re is _EXPLAINED or again in (_digits_of(text[: explained.start()]) or ""):
+            text = text[: explained.start()]
+    for m in reversed(list(_COUNT_OF.finditer(text))):
+        before = _digits_of(text[: m.start()]) if text[: m.start()].strip() else None
+        digit = _tables()[0].get(m["d"], "")
+        if before and digit * {"两": 2, "三": 3, "四": 4}[m["n"]] in before:
+            text = text[: m.start()] + "，" + text[m.end() :]
+    return text
+
+
 #: ……，真的是二五零开头的 / ……，前头两个是零: after the number, a remark on how it begins.
 _RESTATED_BEGINNING = re.compile(
     r"[，,。.\s]*(?:真的|就|确实)?\s*是?\s*(?P<digits>[0-9零〇洞一幺二两三四五六七拐八九勾\s]+?)\s*"
@@ -186,6 +361,8 @@ def _spelled_out(text: str) -> str | None:
     said: list[str] = []
     heard = False  # a sound-alike among them (digits as written take the usual path)
     words = [basic(w) for w in text.split()]
+    while len(words) > 3 and words[-1] in _AFTER_THE_DIGITS:
+        words.pop()  # 零 溜 久 依 嘛 / 二 溜 溜 酒 对 就是这个: what is said after them
     for word in reversed(words):
         if len(word) != 1:
             break
@@ -197,7 +374,16 @@ def _spelled_out(text: str) -> str | None:
     rest = words[: len(words) - len(said)]
     if len(said) < 3 or not heard or x_words.search("".join(rest)):
         return None
-    if rest and (len(rest[-1]) == 1 or rest[-1][-1:] in strong or rest[-1][-1:].isdigit()):
+    opened = said[0].startswith("是")  # 后面 是 爸 爸 灵 酒: "it is"
+    rest = [w for w in rest if w not in _HUMS]  # 嗯 七 七 依 舞: a hum before them
+    announced = (
+        "".join(rest) + ("是" if opened else "")
+    ).endswith(_ANNOUNCING) and len(said) - opened in _WHOLE_LENGTHS
+    if announced and opened:
+        said = said[1:]
+    if announced:
+        pass  # 后 四 位 吾 吾 吾 而 / 后 面 是 爸 爸 灵 酒: the words before announce them
+    elif rest and (len(rest[-1]) == 1 or rest[-1][-1:] in strong or rest[-1][-1:].isdigit()):
         # 后四位是5 2 7 1: a digit glued to the words before; 尾 巴 是 八 十 八: every
         # character spaced, words and digits alike (the markers find the answer)
         return None
@@ -206,6 +392,13 @@ def _spelled_out(text: str) -> str | None:
     if len(said) not in _WHOLE_LENGTHS and any(w in "是就" for w in words[-len(said) + 1 :]):
         return None  # 四 三 四 三 就 是 四 三 四 三: "that is" inside (the markers find it)
     return "".join(d.removeprefix("是") for d in said)
+
+
+#: Words said after digits spelled out one by one, not digits (嘛, 对, 就是这个).
+_AFTER_THE_DIGITS = frozenset({"嘛", "哈", "对", "哦", "了", "嘞", "没得错", "没错", "就是这个", "是了", "对的"})
+#: What announces digits spelled out one by one (后 四 位, 后面是).
+_ANNOUNCING = ("后四位", "后四位是", "后面是", "后头是", "尾号是", "尾号", "就是", "后四")
+_HUMS = frozenset({"嗯", "呃", "哦", "啊", "喂"})
 
 
 #: Words that announce the answer: 后四位是…, 尾号就是…, 后头四个就是….

@@ -365,7 +365,11 @@ _THINKING_LAST = re.compile(
 )
 #: A yes followed by what it would change (好嘛，就是晚一点来接): no plain yes. (不过 alone is
 #: not: 要嘛，不过叫司机开到楼底下来 is a yes with a detail.)
-_CHANGED_AFTER = re.compile("晚一点|晚点|晚些|早一点|早些|换个|换一|改成|改到|别的|另外")
+_CHANGED_AFTER = re.compile(
+    "晚一点|晚点|晚些|早一点|早些|换个|换一|改成|改到|别的|另外"
+    # (eleventh round) a yes, but another half-day or time wanted (要得 但是我想挂下午的)
+    "|(?:但是|不过|就是)我?(?:想|要)(?:挂|约|叫|换|改)?\\w{0,3}?(?:上午|下午|早上|晚上|明天|后天|点)"
+)
 #: 就是不要的意思: 就是 ("that is") before a no is no yes.
 _THAT_IS_NO = re.compile("就是(?=不|没|莫|别)")
 
@@ -447,6 +451,8 @@ def _decided_last(text: str) -> str | None:
 _MISHEARD_TAIL = re.compile(
     r"[，,。.！!\s]*我?(?:刚刚|刚才)?(?:听岔了|听错了|听差了|听成了|以为你)[^？?]*$"
 )
+#: 他们还在争 / 还没定: the people asked have not settled it yet.
+_STILL_ARGUING = re.compile("还在(?:争|吵|商量|扯)|还没(?:定|商量好|说好)")
 #: 不要了，哦等哈，要嘛，我还是要去: "I still want to go" settles it (要去 alone is no answer).
 _STILL_WANTED = re.compile(r"还是要(?=去|克|挂|叫|喊|看|约)")
 #: 本来是要的嘛，……所以不要了: what was wanted before, taken back after.
@@ -522,6 +528,8 @@ def parse_yesno(text: str) -> str:
     text = _MISHEARD_TAIL.sub("", _ONCE_WANTED.sub("", text)) or text
     if "取消" not in text:  # 不取消，我还是要去 answers a cancel question: that no stands
         text = _STILL_WANTED.sub("还是要，", text)
+    if _STILL_ARGUING.search(_SPACES.sub("", text)):
+        return "unknown"  # 我女婿说要，我姑娘说不要，他们还在争
     this_not_that = _THIS_NOT_THAT.search(_SPACES.sub("", text))
     if this_not_that:
         return "no" if this_not_that[1] == "不要" else "yes"

@@ -277,3 +277,61 @@ def test_yesno_of_the_second_pass(text: str, answer: str) -> None:
 )
 def test_when_of_the_second_pass(text: str, when: dict[str, str | None]) -> None:
     assert u("when", text) == when
+
+
+# The third pass: digits and yes/no sets written to their hard classes.
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        # a remark after the number adds no digits: a digit explained, a count restated, the
+        # last digit said again or corrected
+        ("三、两、九、六。哦，两就是二嘛。", "3296"),
+        ("零、幺、幺、幺，三个幺", "0111"),
+        ("八 八 两个八 然后 零 四", "8804"),
+        ("四九六七，最后是七", "4967"),
+        ("零 三 五 最后是个乘号", "035X"),
+        ("二零四六，二是两，零是洞，四是四，六是六，好记得很", "2046"),
+        ("九 是 九九归一的九 然后 零 然后 三 然后 三", "9033"),
+        ("七七八八 七是拐的那个七", "7788"),
+        ("五、二、七、十……这个十是个叉叉，罗马的那个十。", "527X"),
+        # a digit corrected by its place; the whole said again after it wins
+        ("三 八 九 二 第一个 不是 三 是 五", "5892"),
+        ("五 八 二 零 哦 第二 个 说 错 了 不 是 八 是 六 五 六 二 零", "5620"),
+        # digits in other words: Cantonese, double, 双; a digit taken back in passing
+        ("后四位 yat 八 四 七", "1847"),
+        ("后四位，double四，then二、零", "4420"),
+        ("我 曲靖 的 后四位 双 七 双 零", "7700"),
+        ("三 然后 四 不对 不是四 是七 然后 五 然后 八", "3758"),
+        # sound-alikes spelled out with a hum before or a word after
+        ("嗯 七 七 依 舞 对 没得错", "7715"),
+        ("我 号码 后 面 是 爸 爸 灵 酒", "8809"),
+        # the mobile said whole, then its tail again; "the last four" named stays the answer
+        ("幺三零零八七幺九九五二，后面是九九五二", "13008719952"),
+        ("电话是幺三九洞洞洞幺二三四五 后四位就是二三四五", "2345"),
+        # the area code named before the number
+        ("区号是零八七零 昭通的 后头是 二 二 幺 三 五 八 六", "08702213586"),
+        # numbers nobody asked for: an age with 了, a year, a street number, a clock time
+        ("我 都 九十 了 哪 里 记 得 到 这些", None),
+        ("我是一九四六年的，后四位记不到了", None),
+        ("我 住 在 篆塘 路 三十 号 后 四 位 五 二 七 九", "5279"),
+        ("下 午 三 点 以 后 打 这 个 幺 八 零 八 七 二 零 六 六 三 三", "18087206633"),
+        ("要说电话号码嗦？我记不得了，是六几开头的", None),
+    ],
+)
+def test_digits_of_the_third_pass(text: str, digits: str | None) -> None:
+    assert u("digits", text) == digits
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # a yes, but another half-day wanted
+        ("要 得 但 是 我 想 挂 下 午 的", "unknown"),
+        # the people asked still arguing
+        ("我女婿说要，我姑娘说不要，他们还在争", "unknown"),
+    ],
+)
+def test_yesno_of_the_third_pass(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
