@@ -270,8 +270,8 @@ _COUNT_OF = re.compile(f"[，,。.\\s]*(?P<n>两|三|四)个(?P<d>[{_D}])[。.�
 
 def _remark_on_a_digit(text: str) -> str | None:
     """The digits when the answer ends in a remark on its last digit (最后是七: that digit,
-    in place of the last or after three); else None, and a remark that adds nothing
-    (两就是二嘛, 三个幺 after 零幺幺幺) is dropped from ``text`` by the caller's path."""
+    in place of the last, or after three); else None. (A remark that adds nothing, 两就是二嘛
+    or 三个幺 after 零幺幺幺, is dropped by `_without_restatements`.)"""
     last = _LAST_IS.search(text)
     if last and text[: last.start()].strip():
         before = parse_digits(text[: last.start()])
@@ -380,10 +380,10 @@ def _spelled_out(text: str) -> str | None:
         "".join(rest) + ("是" if opened else "")
     ).endswith(_ANNOUNCING) and len(said) - opened in _WHOLE_LENGTHS
     if announced and opened:
-        said = said[1:]
-    if announced:
-        pass  # 后 四 位 吾 吾 吾 而 / 后 面 是 爸 爸 灵 酒: the words before announce them
-    elif rest and (len(rest[-1]) == 1 or rest[-1][-1:] in strong or rest[-1][-1:].isdigit()):
+        said = said[1:]  # 后 面 是 爸 爸 灵 酒: announced by the words before
+    if not announced and (
+        rest and (len(rest[-1]) == 1 or rest[-1][-1:] in strong or rest[-1][-1:].isdigit())
+    ):
         # 后四位是5 2 7 1: a digit glued to the words before; 尾 巴 是 八 十 八: every
         # character spaced, words and digits alike (the markers find the answer)
         return None
@@ -395,7 +395,9 @@ def _spelled_out(text: str) -> str | None:
 
 
 #: Words said after digits spelled out one by one, not digits (嘛, 对, 就是这个).
-_AFTER_THE_DIGITS = frozenset({"嘛", "哈", "对", "哦", "了", "嘞", "没得错", "没错", "就是这个", "是了", "对的"})
+_AFTER_THE_DIGITS = frozenset(
+    {"嘛", "哈", "对", "哦", "了", "嘞", "没得错", "没错", "就是这个", "是了", "对的"}
+)
 #: What announces digits spelled out one by one (后 四 位, 后面是).
 _ANNOUNCING = ("后四位", "后四位是", "后面是", "后头是", "尾号是", "尾号", "就是", "后四")
 _HUMS = frozenset({"嗯", "呃", "哦", "啊", "喂"})

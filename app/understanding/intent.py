@@ -75,13 +75,16 @@ def _narrative() -> re.Pattern[str]:
 #: Request words that ask wherever they sit in the clause (叫个车，麻烦你).
 _COURTESIES = ("麻烦", "请")
 #: Words that ask in a clause after the story (我不会用手机打车，你们帮我叫一个).
-_ASKING = (
+_ASKING_US = (
     *("你帮我", "你们帮我", "帮我叫", "帮我喊", "帮我挂", "帮我约", "帮我订", "给我叫", "给我挂"),
+)
+_ASKING = (
+    *_ASKING_US,
     *("麻烦你", "麻烦您", "请你", "请您", "能不能", "可不可以", "我要", "我想", "想要"),
 )
 _ASKING_AT = _any_of(_ASKING)
 #: Asking the hotline itself, later in the story's own clause (医生叫我下个月再来复查你帮我约一下).
-_ASKED_OF_US_AT = _any_of(_ASKING[:9] + ("麻烦你", "麻烦您"))
+_ASKED_OF_US_AT = _any_of((*_ASKING_US, "麻烦你", "麻烦您"))
 #: A phrase that opens with a want (想挂, 要挂) asks, whatever story came before.
 _WANTING = ("想", "要")
 

@@ -135,7 +135,8 @@ def _day_number_sound_alikes() -> tuple[re.Pattern[str], dict[str, str]]:
     day = f"(?:十{number}?|{number}十?{number}?)[号日](?!码|子)"
     ones = "[一二三四五六七八九]?[号日](?!码|子)"
     return (
-        re.compile(  # only 二 and 三 take a 十 after them (山十号; 吃酒十号 is a feast, then the 10th)
+        # only 二 and 三 take a 十 after them (山十号; 吃酒十号 is a feast, then the 10th)
+        re.compile(
             f"(?:[{others}]|(?:(?<=[月|])|^)是)(?={ones}|月{day})|[{tens}](?=十{ones})"
         ),
         table,
@@ -275,7 +276,9 @@ def _date(text: str, today: dt.date) -> dt.date | None:
 _AFTER_ANCHOR = re.compile(
     "节?(?:那天)?(?:过后|以后|之后|后面|后头|过了|一过|后)(?:的|那个|那|第一个|头一个|个)*$"
 )
-_BEFORE_ANCHOR = re.compile("节?(?:那天)?(?:之前|以前|前面|前头)(?:的|那个|那|最后一个|个|嘛|\\|)*$")
+_BEFORE_ANCHOR = re.compile(
+    "节?(?:那天)?(?:之前|以前|前面|前头)(?:的|那个|那|最后一个|个|嘛|\\|)*$"
+)
 
 
 def _weekday_from_anchor(
@@ -490,10 +493,9 @@ def _day_not_busy(clauses: str, today: dt.date) -> dt.date | None:
     def taken(clause: str) -> bool:
         return _busy_re().search(clause) is not None or _PAST_DAY.search(clause) is not None
 
-    dated = [(c, _date(c, today)) for c in clauses.split("|")]
-    dated = [(c, d) for c, d in dated if d is not None]
+    said = [(c, d) for c in clauses.split("|") if (d := _date(c, today)) is not None]
     dated = [  # 一月三号，星期一: the weekday of the day said is no other day
-        (c, d) for i, (c, d) in enumerate(dated) if not _weekday_of(c, d, dated[:i])
+        (c, d) for i, (c, d) in enumerate(said) if not _weekday_of(c, d, said[:i])
     ]
     if len(dated) >= 2 and not any(taken(c) for c, _ in dated):
         # 我孙女明天要考试……后天上午我得空: the day said to be free
@@ -627,7 +629,9 @@ def _month_carried(part: str, before: dt.date | None, today: dt.date) -> dt.date
 def _busy_re() -> re.Pattern[str]:
     words = sorted(_tables()["busy"], key=len, reverse=True)
     # 初八上班了再去: the day work starts again is when, not a day taken
-    return re.compile(f"(?:{'|'.join(map(re.escape, words))})(?!了再|了以后|以后再|过后)" if words else "(?!)")
+    if not words:
+        return re.compile("(?!)")
+    return re.compile(f"(?:{'|'.join(map(re.escape, words))})(?!了再|了以后|以后再|过后)")
 
 
 @cache
@@ -733,7 +737,8 @@ _DEADLINE = re.compile(f"(?:{_ANY_DAY}|[\u4e00-\u9fff]{{2,3}}节?)(?:之前|以�
 def _reference_points() -> re.Pattern[str]:
     """五一过了随便哪天 / 国庆节前后都得 / 过了初五就都得了: beside "any day", a day said
     only as the point after (or around) which any day will do names no day."""
-    day = f"(?:{_ANY_DAY}|{festival_words().pattern}|初[一二三四五六七八九十]+|[{NUM_CHARS}]+月[{NUM_CHARS}]+)"
+    festival = festival_words().pattern
+    day = f"(?:{_ANY_DAY}|{festival}|初[一二三四五六七八九十]+|[{NUM_CHARS}]+月[{NUM_CHARS}]+)"
     return re.compile(
         f"{day}节?(?:那天|那几天)?(?:刚|一)?(?:过了|过后|以后|之后|前后|放完|过完)"
         f"|(?:过了|出了|过完)(?:年)?{day}(?:节)?"
