@@ -1,6 +1,7 @@
 """An answer left to someone at home at the hospital's offer ("我要问一下我儿子，他说挂就挂")
 books nothing and is not "not understood": the caller hears that the line waits while they
-ask, then the offer again, and the answer they bring back is taken as any answer. Whole
+ask, then the offer again with half a minute to answer, and the answer they bring back is
+taken as any answer. Whole
 calls through the real flows, understanding, booking rules and database."""
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def test_an_answer_left_to_family_waits_and_offers_again(
     lines = call(service, ZHANG, *CARDIOLOGY, answer, "hangup")
     after = said_after(lines, answer)
     assert WAITING in after and FIRST_OFFER in after, after
+    assert "30秒" in after  # half a minute to answer while the family is asked
     assert NOT_UNDERSTOOD not in after
     assert booked(db) == []
 
