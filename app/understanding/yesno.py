@@ -43,7 +43,8 @@ _I_SAID_WRONG = re.compile(
     # 不是不是，要的要的: a doubled no that opens the answer, then a yes (no no, I do want it)
     r"|^(?:不是不是|不对不对|不不不)[\s,，、.。…!！]+(?=要|好|对|是的|可以|行)"
     # 要哦，等哈，不对，不要不要: an answer taken back with 不对 and said again
-    r"|^.+?(?<![对是])不对[\s,，、.。…!！]*(?=不要|不用|不消|算了|要得|要的|要嘛|好的|可以)"
+    r"|^.+?(?<![对是])不对(?:不对)?[\s,，、.。…!！]*"
+    r"(?=不要|不用|不消|算了|要得|要的|要嘛|好的|可以|要(?:[，,。!！\s]|$))"
 )
 #: 我想一哈 嗯 要嘛: the recogniser's gap after thinking aloud ends its clause.
 #: 还是要吧 要: so does a gap after a closing particle, or after 不要紧 (不要紧 叫嘛).
@@ -62,6 +63,8 @@ _RHETORICAL_WANT = re.compile(
     "|(?:又|也)?(?<!是)不是说不(?:要|挂|叫|喊|去|约)|(?:哪个|谁)说(?:过)?不(?:要|挂|叫|喊|去|约)"
     # 不去不得行 / 不挂咋个整 ("I must"): a want
     "|不(?:去|挂|叫|喊|看)(?:不得行|不行|不成|咋个整|怎么办|咋办|咋个办)"
+    # (eleventh round) "I never said no" (没得说不要), "not wanting it is impossible"
+    "|没(?:得|有)?说(?:过)?不要|不要(?:是)?不可能"
 )
 #: 我不是说了要嘛？ / 都讲过了，要: "I said it already": the answer said before stands.
 _ALREADY_SAID = re.compile(
@@ -453,6 +456,8 @@ _MISHEARD_TAIL = re.compile(
 )
 #: 他们还在争 / 还没定: the people asked have not settled it yet.
 _STILL_ARGUING = re.compile("还在(?:争|吵|商量|扯)|还没(?:定|商量好|说好)")
+#: 算了不管了，挂嘛: "never mind (my doubts)", then the answer; not the 算了 of a no.
+_DOUBTS_DROPPED = re.compile(r"算了[\s,，]*不管(?:了|它|他)[\s,，。.]*(?=\S)")
 #: 不要了，哦等哈，要嘛，我还是要去: "I still want to go" settles it (要去 alone is no answer).
 _STILL_WANTED = re.compile(r"还是要(?=去|克|挂|叫|喊|看|约)")
 #: 本来是要的嘛，……所以不要了: what was wanted before, taken back after.
@@ -466,6 +471,8 @@ _HESITATING_HUM = re.compile(r"^\s*[嗯呃]+[\s,，、.。…]*(?=那个|这个|
 #: 当然要咯，不然我咋个去？("or else how would I go"): the reason given for a yes asks nothing.
 _OR_ELSE_HOW = re.compile(
     r"[，,。.\s]*(?:不然|要不然|不这样)\s*\w{0,4}?(?:咋个|咋|怎么|哪样)\w{0,4}?[?？!！。.]*\s*$"
+    # (eleventh round) the reason in full (还是要，不然我自己搭公交车又要转两趟)
+    r"|(?<=[要好得行])[，,。.\s]+(?:不然|要不然)[^，,。.？?]{4,}[。.！!]*\s*$"
 )
 
 
@@ -526,6 +533,7 @@ def parse_yesno(text: str) -> str:
     text = _answers_put_as_questions(text, joined)
     text = _HESITATING_HUM.sub("", _OR_ELSE_HOW.sub("", text)) or text
     text = _MISHEARD_TAIL.sub("", _ONCE_WANTED.sub("", text)) or text
+    text = _DOUBTS_DROPPED.sub("", text)
     if "取消" not in text:  # 不取消，我还是要去 answers a cancel question: that no stands
         text = _STILL_WANTED.sub("还是要，", text)
     if _STILL_ARGUING.search(_SPACES.sub("", text)):

@@ -331,6 +331,13 @@ def test_digits_of_the_third_pass(text: str, digits: str | None) -> None:
         ("要 得 但 是 我 想 挂 下 午 的", "unknown"),
         # the people asked still arguing
         ("我女婿说要，我姑娘说不要，他们还在争", "unknown"),
+        # "I never said no", "not wanting is impossible", the reason for a yes said in full
+        ("没得说不要嘛，要呢", "yes"),
+        ("不要是不可能的嘛，我都等了一早上了", "yes"),
+        ("我想了一下还是要，不然我自己搭公交车又要转两趟", "yes"),
+        ("要，不对，不要", "no"),
+        # a doubled 不对 then a bare 要: the yes said last
+        ("不要……哎不对不对，要，要叫", "yes"),
     ],
 )
 def test_yesno_of_the_third_pass(text: str, answer: str) -> None:
