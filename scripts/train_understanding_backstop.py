@@ -95,6 +95,8 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_bu.jsonl",
     "tests/data/understanding/independent_bv.jsonl",
     "tests/data/understanding/independent_bw.jsonl",
+    "tests/data/understanding/independent_bx.jsonl",
+    "tests/data/understanding/independent_by.jsonl",
     "tests/data/understanding/independent_ao.jsonl",
     "tests/data/understanding/independent_ap.jsonl",
     "tests/data/understanding/independent_aq.jsonl",

@@ -371,6 +371,8 @@ def _settled_half_day(text: str) -> str | None:
 #: 下周一或者下周二都得 / 明天后天都可以: either of two days will do.
 _EITHER_DAY = re.compile(
     f"(?:{_ANY_DAY})(?:或者|或是|还是|或|和|跟)?(?:{_ANY_DAY})\\|?我?(?:都|也)(?:行|得|可以|要得|好)"
+    # (eleventh round) any day of a range (礼拜一到礼拜五哪天有号都得)
+    f"|(?:{_ANY_DAY})(?:到|至)(?:{_ANY_DAY})(?:之间)?(?:哪天|随便|都)"
 )
 #: 明天不得空 / 后天我来不及: a day said only to be refused.
 _ONLY_REFUSED = re.compile(
@@ -431,6 +433,8 @@ _PUT_OFF = re.compile(
 _LEFT_TO_OTHERS = re.compile(
     "(?:医生|他|她|儿子|姑娘|女儿|老伴|媳妇|孙子|孙女|家里人?)(?:说|讲|定)(?:哪天|什么时候)就(?:哪天|什么时候)"
     "|(?:先|等我)问(?:问|一下|下)(?:我的?)?(?:医生|儿子|姑娘|女儿|老伴|媳妇|孙子|孙女|家里)"
+    # (eleventh round) 具体哪天我还要问问我儿子: the day still to be asked of someone
+    "|(?:还要|还得|要)问(?:问|一下|下)(?:我的?)?(?:医生|儿子|姑娘|女儿|老伴|媳妇|孙子|孙女|家里)"
 )
 #: 下午好些 / 上午合适: a half-day said to suit the caller best.
 _PREFERRED_SESSION = re.compile(
@@ -658,8 +662,10 @@ def _without_small_talk(text: str) -> str:
     """Drop the clauses that are chatter (今天天气好): a day word there is no answer."""
     words = data.words("when", "small_talk")
     kept = [c for c in _CLAUSES.split(text) if c and not any(w in c for w in words)]
-    if kept or len({m.group(0) for m in _SAID_DAY.finditer(text)}) < 2:
+    days = [m.group(0) for m in _SAID_DAY.finditer(text)]
+    if kept or (len(set(days)) < 2 and len(days) < 2):
         return "，".join(kept)
+    # 天气预报说礼拜四就晴了 那就礼拜四嘛: the day said again is the answer
     # 明天不行明天说是要下雨后天嘛: no pause to drop a clause at; only the chatter goes
     return re.sub("|".join(map(re.escape, words)), "", text)
 
@@ -800,7 +806,9 @@ _REFUSED_AFTER = re.compile(
 #: 明天早上不行，下午嘛: a half-day refused after it is said.
 _SESSION_REFUSED = re.compile(
     "(?P<session>上午|早上|下午)(?=不行|不得|不得空|没得空|没空|有事|来不及|不方便|太早|太晚|赶不上|车堵|堵车"
-    "|去不了|去不成|来不了|不得去)"
+    "|去不了|去不成|来不了|不得去"
+    # (eleventh round) too cold to go out in it (早上冻得很, 早上不敢出门)
+    "|冻得很|太冷|冷得很|不敢出门|出不了门)"
 )
 
 

@@ -342,3 +342,38 @@ def test_digits_of_the_third_pass(text: str, digits: str | None) -> None:
 )
 def test_yesno_of_the_third_pass(text: str, answer: str) -> None:
     assert u("yesno", text) == answer
+
+
+# The fourth pass: everyday days and yes/no answers from the prefectures.
+
+
+@pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        # the day said twice in one clause with the weather: the day is the answer
+        ("下雨天路滑 天气预报说礼拜四就晴了 那就礼拜四嘛", day("2026-12-03")),
+        # today too rushed, tomorrow morning
+        ("今天太赶了，明天嘛，明天上午", day("2026-12-01", "am")),
+        # the day still to be asked of someone
+        ("下个礼拜吧，具体哪天我还要问问我儿子", None),
+        # any day of a range
+        ("礼拜一到礼拜五哪天有号都得", day(None)),
+        # a morning too cold to go out in
+        ("天冷了，早上冻得很，出不了门，下午嘛", day(None, "pm")),
+    ],
+)
+def test_when_of_the_fourth_pass(text: str, when: dict[str, str | None] | None) -> None:
+    assert u("when", text) == when
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # the visit or the message named with the yes is the same thing
+        ("我 要 的 我 要 去 医 院", "yes"),
+        # a car named with a yes/no answer still asks something of a question it may not be
+        ("要车", "unknown"),
+    ],
+)
+def test_yesno_of_the_fourth_pass(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
