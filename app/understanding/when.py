@@ -56,7 +56,7 @@ _NEXT_WEEK = re.compile("下个?(?:礼拜|星期|周)(?![一二三四五六日�
 #: An hour: 0-23 in digits or words (周四九点 is 九点 after the weekday 四, not "四九").
 _HOUR = "[0-9]{1,2}|二十[一二三]?|十[一二三四五六七八九]?|[零一二两三四五六七八九幺]"
 _CLOCK = re.compile(
-    f"(?P<pre>上午|早上|早晨|凌晨|下午|中午|傍晚|晚上|夜里|夜晚|半夜)?(?P<h>{_HOUR})(?:点|时)(?P<post>钟|半)?"
+    f"(?P<pre>上午|早上|早晨|凌晨|下午|中午|傍晚|晚上|夜里|夜晚|半夜)?(?P<h>{_HOUR})(?:点|时)(?P<post>钟|半|过)?"
 )
 #: 明天早点 / 礼拜三早些: "early" right after a day is its morning (早点就行 alone is no
 #: preference).
@@ -124,6 +124,10 @@ def _weekday_sound_alikes() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(f"(?P<week>{week_words})(?P<n>[{alikes}])"), table
 
 
+#: 十 heard as 是 / 事 between the tens digit and 号 (三是号 = 三十号).
+_TEN_HEARD_AS_SHI = re.compile("(?<=[二三])[是事](?=[一二三四五六七八九]?[号日](?!码|子))")
+
+
 @cache
 def _day_number_sound_alikes() -> tuple[re.Pattern[str], dict[str, str]]:
     """A day or month number heard as a sound-alike before 号 / 日 / 月 (七月是号 = 七月四号)."""
@@ -138,6 +142,8 @@ def _day_number_sound_alikes() -> tuple[re.Pattern[str], dict[str, str]]:
         # only 二 and 三 take a 十 after them (山十号; 吃酒十号 is a feast, then the 10th)
         re.compile(
             f"(?:[{others}]|(?:(?<=[月|])|^)是)(?={ones}|月{day})|[{tens}](?=十{ones})"
+            f"|[{tens}](?=[是事]{ones})"  # 山是号: 十 heard as 是 too (then made 十)
+            f"|(?<=初)[{others}]"  # 初舞 = 初五
         ),
         table,
     )
@@ -171,6 +177,7 @@ def _repair(text: str) -> str:
     text = weekday.sub(lambda m: m["week"] + table[m["n"]], text)
     day_number, numbers = _day_number_sound_alikes()
     text = day_number.sub(lambda m: numbers[m.group(0)], text)
+    text = _TEN_HEARD_AS_SHI.sub("十", text)  # 山是号 (made 三是号 above) is 三十号
     out = list(text)
     kept = [m.span() for m in _no_preference_re().finditer(text)]  # 尽早 is no 今早
     kept += [m.span() for m in _not_time_words().finditer(text)]  # 闲在家 is no 现在

@@ -360,6 +360,13 @@ def test_yesno_of_the_third_pass(text: str, answer: str) -> None:
         ("礼拜一到礼拜五哪天有号都得", day(None)),
         # a morning too cold to go out in
         ("天冷了，早上冻得很，出不了门，下午嘛", day(None, "pm")),
+        # 吾 for 五 after 礼拜, 舞 after 初, 是 for 十 before 号; one o'clock past; breakfast (早点)
+        # eaten and 赶早 are the morning
+        ("这 个 礼 拜 吾 下 午", day("2026-12-04", "pm")),
+        ("下 礼 拜 五 一 点 过", day("2026-12-11", "pm")),
+        ("这 个 月 山 是 号 下 午", day("2026-11-30", "pm")),  # the 30th: today
+        ("吃了早点就去，哪天都得", day(None, "am")),
+        ("明天去嘛，赶早", day("2026-12-01", "am")),
     ],
 )
 def test_when_of_the_fourth_pass(text: str, when: dict[str, str | None] | None) -> None:
