@@ -26,11 +26,10 @@ def _tables() -> tuple[dict[str, int], re.Pattern[str], re.Pattern[str]]:
 #: 第一个不对，第二个 / 第一个不是，要第二个: what was said before a correction is taken back;
 #: so is what was weighed before 那就 / 就要 (第一个，第二个好，那就第二个) and what a lone 不
 #: takes back (第一个，哦不，第二个).
-_TAKEN_BACK = re.compile(
-    r"不对|不是|说错了|错了|不要|那就|就要|不\|*还是|\|不不?\||(?<=个)不(?=第)"
-)
+_REFUSAL = r"不对|不是|说错了|错了|不要|不\|*还是"
+_TAKEN_BACK = re.compile(_REFUSAL + r"|那就|就要|\|不不?\||(?<=个)不(?=第)")
 #: 不是第二个 / 不要第一个: the answer opens with a refusal.
-_REFUSED = re.compile(r"不对|不是|说错了|错了|不要|不\|*还是")
+_REFUSED = re.compile(_REFUSAL)
 #: 第一个是哪天 / 第二个在几点: a question about one of the list, none chosen yet.
 _ASKED_ABOUT = re.compile("(?:是|在)(?:哪天|哪一天|几点|几号|什么时候|星期几|礼拜几|哪个医生)")
 

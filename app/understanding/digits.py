@@ -11,6 +11,8 @@ from app.understanding.normalize import basic
 from app.understanding.numerals import to_int
 
 _UNITS = "十百千"
+#: The characters of a digit said (as a regex class body), for the patterns below.
+_D = "零〇洞一幺二两三四五六七拐八九勾0-9"
 
 
 @cache
@@ -160,7 +162,7 @@ _AREA_CODE_AFTER = re.compile(
 )
 #: 区号是零八七零，……后头是…: the area code named before the number.
 _AREA_CODE_BEFORE = re.compile(
-    r"区号\s*(?:是|就是)?\s*(?P<code>[0零〇洞][0-9零〇洞一幺二两三四五六七拐八九勾\s]{2,4}?)(?=[^0-9零〇洞一幺二两三四五六七拐八九勾\s]|$)"
+    rf"区号\s*(?:是|就是)?\s*(?P<code>[0零〇洞][{_D}\s]{{2,4}}?)(?=[^{_D}\s]|$)"
 )
 #: An age, a year of birth, a house, a building or a floor: numbers the caller gives that
 #: no question asked for (我今年八十二了, 一九三九年生的, 住在二十六号, 三号楼).
@@ -177,7 +179,6 @@ _NOT_A_NUMBER_ASKED = re.compile(
     r"|路\s*[0-9零〇一二三四五六七八九十两百\s]+号(?!码)"
     r"|[0-9零〇一二三四五六七八九十两]+\s*点(?:\s*钟)?(?![0-9零〇一二三四五六七八九])"
 )
-_D = "零〇洞一幺二两三四五六七拐八九勾0-9"
 #: Digits said in Cantonese or English by a relative (yat, luk, gau; one, two).
 _LATIN_DIGITS = {
     "yat": "一", "yi": "二", "saam": "三", "sei": "四", "luk": "六", "chat": "七", "baat": "八",
@@ -302,8 +303,8 @@ def _digit_at_corrected(text: str) -> str | None:
     before = parse_digits(text[: m.start()])
     if again is not None and before is not None and len(again) == len(before):
         return again
-    n = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4}[m["n"]]
-    if before is None or n > len(before):
+    n = to_int(m["n"]) or 0
+    if before is None or not 0 < n <= len(before):
         return None
     at = len(before) - n if m["back"] else n - 1
     said = _tables()[0].get(m["d1"] or m["d2"]) or "X"
@@ -320,17 +321,17 @@ def _without_restatements(text: str) -> str:
     for m in reversed(list(_COUNT_OF.finditer(text))):
         before = _digits_of(text[: m.start()]) if text[: m.start()].strip() else None
         digit = _tables()[0].get(m["d"], "")
-        if before and digit * {"两": 2, "三": 3, "四": 4}[m["n"]] in before:
+        if before and digit * (to_int(m["n"]) or 0) in before:
             text = text[: m.start()] + "，" + text[m.end() :]
     return text
 
 
 #: ……，真的是二五零开头的 / ……，前头两个是零: after the number, a remark on how it begins.
 _RESTATED_BEGINNING = re.compile(
-    r"[，,。.\s]*(?:真的|就|确实)?\s*是?\s*(?P<digits>[0-9零〇洞一幺二两三四五六七拐八九勾\s]+?)\s*"
+    rf"[，,。.\s]*(?:真的|就|确实)?\s*是?\s*(?P<digits>[{_D}\s]+?)\s*"
     r"(?:开头|打头|起头)的?"
     r"|[，,。.\s]*(?:前头|前面|前边|开头|头)(?:那)?\s*(?:两|三|四)?个?\s*(?:都|就)?\s*是\s*"
-    r"(?P<first>[0-9零〇洞一幺二两三四五六七拐八九勾\s]+?)\s*(?:嘛|哈|噻|啊|呀)?\s*[。.！!]?\s*$"
+    rf"(?P<first>[{_D}\s]+?)\s*(?:嘛|哈|噻|啊|呀)?\s*[。.！!]?\s*$"
 )
 
 

@@ -124,7 +124,7 @@ def _stretch(text: str) -> tuple[str, tuple[int, ...]]:
     pauses: list[int] = []
     # 好多年 / 好几年 is how long, not how much (吃了好多年的药 is no overdose)
     # English first, while its words still have their gaps (can't breathe)
-    said = _without_gaps(without_english(unicodedata.normalize("NFKC", text or "").lower()))
+    said = _without_gaps(without_english(unicodedata.normalize("NFKC", text or "")))
     said = said.replace("好多年", "多年").replace("好几年", "多年")
     for ch in clean(said):
         if ch == SEP:
@@ -236,6 +236,9 @@ _MONTHS = re.compile(
 )
 
 
+_MONTHS_CLAUSE = re.compile(f"[\u4e00-\u9fff]?{_MONTHS.pattern}(?:了|啰|喽|嘞)?")
+
+
 def _said_to_be_old(text: str, end: int, pauses: tuple[int, ...]) -> bool:
     """胸口闷，好几年了 / 心口疼，老毛病了 / 心口闷，闷了两个月了: the clause after the sign
     says only how old it is."""
@@ -243,7 +246,7 @@ def _said_to_be_old(text: str, end: int, pauses: tuple[int, ...]) -> bool:
     clause = text[end:following].removeprefix("都").removeprefix("有")
     if any(clause in (w, w + "了") for w in _words("chronic")):
         return True
-    return re.fullmatch(f"[\u4e00-\u9fff]?{_MONTHS.pattern}(?:了|啰|喽|嘞)?", clause) is not None
+    return _MONTHS_CLAUSE.fullmatch(clause) is not None
 
 
 @lru_cache(maxsize=256)

@@ -755,7 +755,7 @@ def _reference_points() -> re.Pattern[str]:
     return re.compile(
         f"{day}节?(?:那天|那几天)?(?:刚|一)?(?:过了|过后|以后|之后|前后|放完|过完)"
         f"|(?:过了|出了|过完)(?:年)?{day}(?:节)?"
-        f"|(?:{festival_words().pattern})节?(?:刚过|过了|放完|前头|之前)"
+        f"|(?:{festival})节?(?:刚过|过了|放完|前头|之前)"
     )
 
 
@@ -855,8 +855,6 @@ _STUTTERED_NUMBER = re.compile(f"(?<!\\S)([{NUM_CHARS}]+)\\s+(?=\\1)")
 
 #: Kunming says 下 as ha (一哈 for 一下): 后天哈五 is 后天下午 (not 哈 then five o'clock).
 _HA_WU = re.compile(r"哈\s*午|哈\s*五(?!\s*[点号个月岁块十])")
-#: "All day long": 一天 here is no day.
-_ALL_DAY_LONG = re.compile("一天到(?:晚|黑)")
 #: 改后天上午 / 改下礼拜: moved to the day said after it.
 _MOVED_TO = re.compile("改(?=大后天|后天|明天|下个|下礼拜|下周|下星期|礼拜|星期|周)")
 _NEW_YEAR_SAID = re.compile("过年|过完年|过了年|年过完|春节|大年|新年|年三十")
@@ -880,7 +878,6 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
         return after
     text = _HA_WU.sub("下午", text)  # before the clean-up drops 哈 as a particle
     spoken = _without_small_talk("".join(_busy_session_apart(text).split()))
-    spoken = _ALL_DAY_LONG.sub("", spoken)  # 我一天到晚闲在家头: no day in it
     spoken = _SAID_AGAIN_DAY.sub("改成", _MOVED_TO.sub("改成", spoken))
     if _NEW_YEAR_SAID.search(spoken):  # 过年前不去，初三嘛: the new year's 初三
         spoken = _BARE_NEW_YEAR_DAY.sub("正月", spoken)

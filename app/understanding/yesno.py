@@ -501,8 +501,7 @@ def yesno_question(text: str) -> str | None:
     """The follow-up for a yes/no answer that gave none: ``"ask_family"`` when it is left to
     someone at home who has not answered yet (我要问一下我儿子，他说挂就挂; 我再跟我女儿商量一下),
     so the flow can say it will wait instead of "not understood"."""
-    if parse_yesno(text) != "unknown":
-        return None
+    # (parse_yesno answers "unknown" to every such answer: it asks `_left_to_others` first)
     return "ask_family" if _left_to_others(clean(_SPACES.sub("", text))) else None
 
 
@@ -536,9 +535,10 @@ def parse_yesno(text: str) -> str:
     text = _DOUBTS_DROPPED.sub("", text)
     if "取消" not in text:  # 不取消，我还是要去 answers a cancel question: that no stands
         text = _STILL_WANTED.sub("还是要，", text)
-    if _STILL_ARGUING.search(_SPACES.sub("", text)):
+    rewritten = _SPACES.sub("", text)
+    if _STILL_ARGUING.search(rewritten):
         return "unknown"  # 我女婿说要，我姑娘说不要，他们还在争
-    this_not_that = _THIS_NOT_THAT.search(_SPACES.sub("", text))
+    this_not_that = _THIS_NOT_THAT.search(rewritten)
     if this_not_that:
         return "no" if this_not_that[1] == "不要" else "yes"
     if _CONCESSION.search(text) and _NO_AFTER_ALL.search(text):
