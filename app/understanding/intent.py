@@ -9,7 +9,14 @@ from app.understanding import data
 from app.understanding.department import named_department
 from app.understanding.emergency import is_emergency
 from app.understanding.fuzzy import Hit, Matcher
-from app.understanding.normalize import alternation, clause_len, clause_start, clean, said_again
+from app.understanding.normalize import (
+    SEP,
+    alternation,
+    clause_len,
+    clause_start,
+    clean,
+    said_again,
+)
 from app.understanding.patterns import compile_phrase
 
 INTENTS = ("taxi", "hospital", "cancel", "query", "repeat", "operator")
@@ -126,7 +133,14 @@ def _weak_counts(text: str, hit: Hit) -> bool:
     short = length <= 3 or length <= _SHORT_CLAUSE and length - hit.size <= 1
     if hit.label.startswith("repeat:"):
         return short  # 什么 / 啥 said alone; 我打电话做什么 asks nothing to be said again
+    if hit.label.startswith("operator:") and _A_NUMBER.search(text.replace(SEP, "")):
+        return False  # 零，三，五，七 (an ID's last four said): a number, not the key 0
     return short or _request().search(text) is not None
+
+
+#: Three digits or more said together: a number (an ID's end, a phone number), in which a
+#: 零 or 洞 is a digit, not the menu's key 0.
+_A_NUMBER = re.compile("[零〇洞一幺二两三四五六七拐八九勾0-9]{3,}")
 
 
 def _strong_names(text: str, hits: tuple[Hit, ...]) -> set[str]:

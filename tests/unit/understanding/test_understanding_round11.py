@@ -119,6 +119,11 @@ def test_department_of_the_eleventh_round(text: str, department: str | None) -> 
         ("号不要了，我要叫车回家", "cancel"),
         # a relative who does it for the caller asks nothing
         ("我女婿在医院当医生 挂号他帮我弄", "unknown"),
+        # a number said with a 零 in it is no key 0; 零 alone still is
+        ("零、三、五、七", "unknown"),
+        ("幺三九零零零幺二三四五", "unknown"),
+        ("零", "operator"),
+        ("零 零", "operator"),
         # a staff member by who they are, and in English
         ("上个礼拜接电话那个嬢嬢还在不", "operator"),
         ("能帮我转一下customer service吗", "operator"),
