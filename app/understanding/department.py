@@ -108,9 +108,12 @@ def _negators() -> tuple[str, ...]:
 
 
 def _negated(text: str, start: int) -> bool:
-    """Said as not wanted (不看心内科); 是不是帕金森 asks whether it is one, it negates nothing."""
+    """Said as not wanted (不看心内科); 是不是帕金森 / 有没有专门看老人的科 ask whether it is
+    one, they negate nothing."""
     return any(
-        text.endswith(neg, 0, start) and not text.endswith("是" + neg, 0, start)
+        text.endswith(neg, 0, start)
+        and not text.endswith("是" + neg, 0, start)
+        and not text.endswith("有" + neg, 0, start)
         for neg in _negators()
     )
 

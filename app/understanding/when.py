@@ -24,6 +24,7 @@ from app.understanding.fuzzy import Matcher, is_han
 from app.understanding.market_days import market_day
 from app.understanding.normalize import SEP, after_correction, alternation, clean, without_english
 from app.understanding.numerals import NUM_CHARS, to_int
+from app.understanding.people import relatives
 
 _N = f"[{NUM_CHARS}]+"
 _DAY_END = "(?:号|日)"
@@ -50,7 +51,7 @@ _AFTER_DAYS = re.compile(
 )
 #: 一个礼拜以后 / 两个星期后 / 过一个礼拜: that many weeks from today.
 _AFTER_WEEKS = re.compile(
-    f"(?P<n>{_N})个?(?:礼拜|星期|周)(?:以后|之后|过后|后)|过(?P<k>{_N})个?(?:礼拜|星期|周)"
+    f"(?P<n>{_N})个?(?:礼拜|星期|周|拜)(?:以后|之后|过后|后)|过(?P<k>{_N})个?(?:礼拜|星期|周)"
 )
 _NEXT_WEEK = re.compile("下个?(?:礼拜|星期|周)(?![一二三四五六日天七两])")
 #: An hour: 0-23 in digits or words (周四九点 is 九点 after the weekday 四, not "四九").
@@ -433,15 +434,15 @@ def _said_plainly(text: str, today: dt.date) -> str:
 #: 过几天再说 / 到时候再讲: the choice of a day put off.
 #: 现在说不好 / 还没定: not decided yet.
 _PUT_OFF = re.compile(
-    "再说|再讲|再看|到时候再|以后再|再打|(?:过了|过完|完了|之后)再(?:去|来)"
+    "再说|再讲|再看|到时候再|(?<![天周拜期月])以后再|再打(?!电话改)|(?:过了|过完|完了|之后)再(?:去|来)"
     "|说不好|说不准|定不下|定不了|还没定|没想好|还不晓得|不晓得哪天"
 )
 #: 医生说哪天就哪天 / 等我问下我儿子: the day left to someone else, who has not said it yet.
 _LEFT_TO_OTHERS = re.compile(
-    "(?:医生|他|她|儿子|姑娘|女儿|老伴|媳妇|孙子|孙女|家里人?)(?:说|讲|定)(?:哪天|什么时候)就(?:哪天|什么时候)"
-    "|(?:先|等我)问(?:问|一下|下)(?:我的?)?(?:医生|儿子|姑娘|女儿|老伴|媳妇|孙子|孙女|家里)"
+    f"(?:医生|{relatives()})(?:说|讲|定)(?:哪天|什么时候)就(?:哪天|什么时候)"
+    f"|(?:先|等我)问(?:问|一下|下)(?:我的?)?(?:医生|{relatives()})"
     # (eleventh round) 具体哪天我还要问问我儿子: the day still to be asked of someone
-    "|(?:还要|还得|要)问(?:问|一下|下)(?:我的?)?(?:医生|儿子|姑娘|女儿|老伴|媳妇|孙子|孙女|家里)"
+    f"|(?:还要|还得|要)问(?:问|一下|下)(?:我的?)?(?:医生|{relatives()})"
 )
 #: 下午好些 / 上午合适: a half-day said to suit the caller best.
 _PREFERRED_SESSION = re.compile(
@@ -483,10 +484,25 @@ def _session_with_the_day(
         } - {None}
         session = after.pop() if len(after) == 1 else None
     if session is None:  # 明天早上越早越好我下午还要去: each half-day starts its clause
-        clauses = _HALF_DAY_STARTS.sub("|", _EITHER_HALF_DAY.sub("|", clauses))
-        free = [c for c in clauses.split("|") if not any(w in c for w in _tables()["busy"])]
-        session = _session("|".join(free)) if len(free) < len(clauses.split("|")) else None
+        split = _HALF_DAY_STARTS.sub("|", _EITHER_HALF_DAY.sub("|", clauses))
+        free = [c for c in split.split("|") if not any(w in c for w in _tables()["busy"])]
+        session = _session("|".join(free)) if len(free) < len(split.split("|")) else None
+    if session is None and not _EITHER_HALF_DAY.search(clauses):
+        # 上午吧，老人家下午容易犯困: a half-day answered alone first, the other told of after
+        answered = [c for c in parts if _BARE_HALF_DAY.fullmatch(c)]
+        if (
+            len(answered) == 1
+            and clauses.startswith(answered[0])
+            and not _ALSO_FINE.search(clauses)
+        ):
+            session = _session(answered[0])
     return session
+
+
+#: 上午吧 / 就下午嘛 (嘛 already dropped): a half-day said alone as the answer.
+_BARE_HALF_DAY = re.compile("(?:就|那就)?(?:上午|下午|早上)(?:吧|就好|就行|就得)?")
+#: 下午也得 / 下午也可以: the other half-day said to do as well.
+_ALSO_FINE = re.compile("(?:上午|下午|早上)(?:也|都)(?:得|行|可以|要得|成)")
 
 
 #: Words saying the caller is free that day.
@@ -708,7 +724,8 @@ def no_preference(text: str) -> bool:
 
 
 _SESSION_AFTER_GAP = re.compile(
-    r"(?<=[\u4e00-\u9fff])\s+(?=(?:我|他|她)?(?:上午|下午|早上|中午|晚上)(?P<rest>(?:(?!上午|下午|早上|中午|晚上).)*))"
+    # (not after 莫要 / 不要 / 别: 下午 莫 要 上午 refuses the morning)
+    r"(?<=[\u4e00-\u9fff])(?<!莫\s要)(?<!不\s要)(?<![莫别要])\s+(?=(?:我|他|她)?(?:上午|下午|早上|中午|晚上)(?P<rest>(?:(?!上午|下午|早上|中午|晚上).)*))"
 )
 
 
@@ -723,18 +740,31 @@ def _busy_session_apart(text: str) -> str:
     return _SESSION_AFTER_GAP.sub(apart, text)
 
 
+#: 现在冷得很 / 现在退休了: "now" telling how things are, not when to go (现在就去, 现在
+#: 可以, 现在上午 are a day).
+_NOW_NOT_A_DAY = re.compile(
+    "现在(?!(?:我|他|她|我们)?(?:就|马上|立刻|赶紧|去|走|来|过|可以|行|得|有|要|想|挂|看|上午|下午"
+    "|早上|中午|\\||$))"
+)
 #: 星期五，不，星期六: a bare 不 between two pauses takes back the day before it (not the
-#: recogniser's gap inside 不 行).
-_BARE_NO = re.compile(r"(?<=[，,。\s])不(?=[，,。\s])(?!\s*[行得要去了能用可好会方])")
+#: recogniser's gap inside 不 行, nor inside a verb's 不 and its complement: 起 不 来, 走 不
+#: 开, 来 不 及).
+_BARE_NO = re.compile(
+    r"(?<=[，,。\s])不(?=[，,。\s])"
+    r"(?!\s*(?:[行得要去了能用可好会方来开及上着动成到起完住清见懂赢]|下(?!\s*[个周礼星])))"
+)
 
 
 #: 今天礼拜天，明天就去 / 明天礼拜三: a weekday said of a day word says what day that is.
 _WEEKDAY_SAID_OF = re.compile(
     f"(?P<day>大后天|后天|明天|今天|{_N}(?:号|日))(?:是|就是|刚好是|正好是)?{_WEEKDAY}"
 )
-#: 哪天都行，就是莫要礼拜天 / 除了礼拜天都得 / 莫要下午: a day or half-day refused.
+#: 哪天都行，就是莫要礼拜天 / 除了礼拜天都得 / 莫要下午 / 莫给我整到下午去 (莫 is 别 after
+#: the clean-up): a day or half-day refused.
 _REFUSED = re.compile(
-    f"(?:(?P<before>^|\\||就是|但是|只是|只要|就|反正|都行|都得|都可以|(?<=午|上))(?:莫要|不要|莫|不能是|莫是)|除了|除开)(?:是)?"
+    f"(?:(?P<before>^|\\||就是|但是|只是|只要|就|反正|都行|都得|都可以|(?<=午|上))"
+    "(?:莫要|不要|莫|别|不能是|莫是)(?:给我|给他|给她)?(?:整|排|弄|安排|放|搞)?(?:到|在|成)?"
+    "|除了|除开)(?:是)?"
     f"(?:(?P<day>{_ANY_DAY})|(?P<session>上午|下午|早上))"
 )
 
@@ -806,7 +836,8 @@ def _without_weekday_said_of(text: str, today: dt.date) -> str:
 #: 不是上午，下午: the answer opens by refusing a half-day.
 _NOT_THAT_HALF_DAY = re.compile("^(?P<before>)不是(?P<session>上午|下午|早上)")
 _REFUSED_AFTER = re.compile(
-    f"(?:{_ANY_DAY})(?:那天)?(?=来不及|赶不上|赶不及|不得空|没得空|没空|有事|不去|不克|去不了|去不成)"
+    f"(?:{_ANY_DAY})(?:那天)?(?:我|他|她|我们)?"
+    "(?=来不及|赶不上|赶不及|不得空|没得空|没空|有事|不去|不克|去不了|去不成|来不了|来不赢|赶不赢|走不了)"
 )
 
 
@@ -881,7 +912,7 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     spoken = _SAID_AGAIN_DAY.sub("改成", _MOVED_TO.sub("改成", spoken))
     if _NEW_YEAR_SAID.search(spoken):  # 过年前不去，初三嘛: the new year's 初三
         spoken = _BARE_NEW_YEAR_DAY.sub("正月", spoken)
-    cleaned = clean(spoken)
+    cleaned = _NOW_NOT_A_DAY.sub("", clean(spoken))
     if not cleaned:
         return None
     corrected = after_correction(spoken)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import cache
 
 from app.understanding import data
@@ -16,6 +15,7 @@ from app.understanding.normalize import (
     clause_start,
     clean,
 )
+from app.understanding.people import relatives
 
 _SHORT_CLAUSE = 3
 #: A last clause of at most this many characters can be the answer decided (要 / 还是要 / 要得).
@@ -57,7 +57,7 @@ _RHETORICAL_YES = re.compile("不是.{0,6}?还?[是给帮](哪个|谁|哪位|哪
 #: 咋个不要 / 怎么不要 ("why wouldn't I"), 不是不要 (a double negation) and 不要我打电话来
 #: 做哪样 ("if not, why would I call"): a want, not a no.
 _RHETORICAL_WANT = re.compile(
-    "(?:咋个|咋|怎么|为哪样|为什么|哪个)会?不要|(?<!是)不是不要"
+    "(?:咋个|咋|怎么|为哪样|为什么|哪个)会?不(?:要|去|挂)(?!了)|(?<!是)不是不要"
     "|不要.{0,8}?(?:做|干|搞|整)(?:什么|哪样|啥|嘛)[?？]?"
     # (tenth round) 又不是说不要 / 哪个说不挂 ("who said no?"): a want
     "|(?:又|也)?(?<!是)不是说不(?:要|挂|叫|喊|去|约)|(?:哪个|谁)说(?:过)?不(?:要|挂|叫|喊|去|约)"
@@ -85,7 +85,7 @@ _STUTTER = re.compile(r"(\w)(?:…+|\.{2,}|、)+\1|(要)\s+\2")
 #: 叫嘛 / 挂吧 / 那就约嘛 / 帮我叫一个: the verb asked about said back with a particle, as a
 #: clause of its own, is a yes (不叫了 is not: no particle clause).
 _VERB_BACK = re.compile(
-    r"(?:(?<=^)|(?<=[，,。.！!；;]))(?:那就|就|那|要)?(?:麻烦你|麻烦您|请你|请您)?(?:[帮给][我他她])?(?:叫|挂|约|订|喊)"
+    r"(?:(?<=^)|(?<=[，,。.！!；;]))(?:那就|就|那|要)?(?:麻烦你|麻烦您|请你|请您)?(?:[帮给][我他她])?(?:叫|挂|约|订|喊|发)"
     r"(?:[嘛吧撒]|一个|一下)+(?=$|[，,。.！!；;])"
 )
 #: 好 麻烦你了 / 要叫 要叫 我在门口等: the recogniser's gap right after a short yes ends its
@@ -259,9 +259,7 @@ _ONLY_ASKING = re.compile(
 
 
 #: 不用不用，我再问问奶奶: asking someone at home, not another question for us.
-_ASKING_AT_HOME = (
-    "问(?:问|一下|下)(?:我的?)?(?:他|她|儿子|姑娘|女儿|老伴|老倌|老太|奶奶|爷爷|家里人?|孙|媳妇|屋头)"
-)
+_ASKING_AT_HOME = f"问(?:问|一下|下)(?:我的?)?(?:{relatives()})"
 _ASKING_SOMEONE = re.compile(_ASKING_AT_HOME)
 
 
@@ -360,7 +358,7 @@ _ON_A_CONDITION = re.compile(r"(?:是|有)\w{1,5}?我?就(?:要|挂|叫|喊|去)
 _LEFT_TO_OTHERS = re.compile(
     _ASKING_AT_HOME + r"[子女]?(?:$|\|?(?:他|她)?(?:说|讲)(要|挂|叫|喊|去)就\1)"
     # (eleventh round) 我再跟我女儿商量一下: talked over with someone first
-    r"|(?:跟|和)(?:我的?)?(?:他|她|儿子|姑娘|女儿|老伴|老倌|家里人?|孙|媳妇)\w{0,2}?商量(?:一下|下|商量)?$"
+    rf"|(?:跟|和)(?:我的?)?(?:{relatives()})\w{{0,2}}?商量(?:一下|下|商量)?$"
 )
 #: 我想下 / 我再想想 / 还没想好: still deciding, said as the last words.
 _THINKING_LAST = re.compile(
@@ -373,26 +371,17 @@ _CHANGED_AFTER = re.compile(
     # (eleventh round) a yes, but another half-day or time wanted (要得 但是我想挂下午的)
     "|(?:但是|不过|就是)我?(?:想|要)(?:挂|约|叫|换|改)?\\w{0,3}?(?:上午|下午|早上|晚上|明天|后天|点)"
 )
+#: 就是莫太早 / 不要太晚了: how it should be, not a refusal: a change asked for (later,
+#: earlier), which the yes then carries (`_CHANGED_AFTER`).
+_NOT_TOO = re.compile("(?:不要|别|莫|不能)太(?P<when>早|晚|迟)")
 #: 就是不要的意思: 就是 ("that is") before a no is no yes.
 _THAT_IS_NO = re.compile("就是(?=不|没|莫|别)")
 
 
 #: 她说要 / 我妈说不去了 / 妈，问你挂不挂……她说挂嘛: the answer of someone in the room,
 #: passed on: what follows the last "(she) says" is the answer.
-_PEOPLE = (
-    "他", "她", "我妈", "我爸", "妈", "爸", "老伴", "老倌", "老头", "老太", "爷爷", "奶奶", "外婆",
-    "外公", "婆婆", "公公", "老人", "老人家", "儿子", "女儿", "姑娘", "孙女", "孙子", "媳妇",
-    "我爹", "爹", "老头子",
-)
-
-
-def _spaced(words: Iterable[str]) -> str:
-    """Alternatives matching each word with or without the recogniser's gaps (奶 奶)."""
-    return "|".join("\\s*".join(map(re.escape, w)) for w in sorted(words, key=len, reverse=True))
-
-
 _SPEAKER = re.compile(
-    f"(?:我|{_spaced((*_PEOPLE, '老婆', '老公'))})"
+    f"(?:我|{relatives(gaps=True)})"
     "\\s*(?:都|也|就|在\\s*旁\\s*边|在\\s*边\\s*上)?"
     # 我也说不好 is "I can't say", 我说错了 "I said it wrong", 我说的那个 "the one I said":
     # nobody quoted
@@ -532,6 +521,7 @@ def parse_yesno(text: str) -> str:
     text = _answers_put_as_questions(text, joined)
     text = _HESITATING_HUM.sub("", _OR_ELSE_HOW.sub("", text)) or text
     text = _MISHEARD_TAIL.sub("", _ONCE_WANTED.sub("", text)) or text
+    text = _NOT_TOO.sub(lambda m: "晚一点" if m["when"] == "早" else "早一点", text)
     text = _DOUBTS_DROPPED.sub("", text)
     if "取消" not in text:  # 不取消，我还是要去 answers a cancel question: that no stands
         text = _STILL_WANTED.sub("还是要，", text)

@@ -1,0 +1,184 @@
+"""Rules of the twelfth method round (issue 12).
+
+Each test states one rule with sentences written for the rule, not taken from the
+independent sets in tests/data/understanding (which measure the rules). The day is
+Monday 2026-11-30 (tests/support/understood.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app.understanding import understand
+from support.understood import MON, u
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def day(date: str | None, session: str | None = None) -> dict[str, str | None]:
+    return {"date": date, "session": session}
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "meant"),
+    [
+        # Cantonese words of their own, read as their Putonghua (冇 had been heard as nothing
+        # and 冇需要 as a yes)
+        ("yesno", "冇 需 要 喇", "no"),
+        ("department", "我阿妈成日唔开心，夜晚瞓唔着", "精神心理科"),
+        ("department", "佢八十几岁，有冇专门睇老人嘅科", "老年医学科"),
+        ("when", "听朝得唔得", day("2026-12-01", "am")),
+        ("when", "后日朝早", day("2026-12-02", "am")),
+        ("when", "你哋睇住安排啦", day(None)),
+        ("intent", "我想问下我阿爸嗰个号系边日", "query"),
+        ("emergency", "佢而家唔识郁，叫佢冇反应", True),
+        # Putonghua words that only look like the Cantonese ones stay themselves
+        ("emergency", "打你们电话好久都不应", False),
+    ],
+)
+def test_cantonese_words(kind: str, text: str, meant: object) -> None:
+    assert u(kind, text) == meant
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "meant"),
+    [
+        # the same relatives everywhere: a husband, a wife, a daughter-in-law, a son-in-law
+        ("yesno", "不用，我问问我老公再说", "no"),
+        ("when", "等我问问我老婆", None),
+        ("when", "先问一下我女婿", None),
+    ],
+)
+def test_relatives_asked_at_home(kind: str, text: str, meant: object) -> None:
+    assert u(kind, text) == meant
+
+
+def test_an_answer_left_to_a_husband_is_waited_for() -> None:
+    assert understand("clarify:yesno", "我问问我老公，他说挂就挂", MON) == "ask_family"
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        # 有没有 asks whether there is one: it negates nothing
+        ("有没有专门看老人的科", "老年医学科"),
+        ("没有心脏病", None),
+        # low spirits said plainly, with poor sleep and appetite beside them
+        ("我老伴最近老是不开心", "精神心理科"),
+        ("不开心，不想吃东西，晚上睡不着", "精神心理科"),
+        # many illnesses at once (the list a duplicated YAML key had dropped)
+        ("老人家多病共存，想找个医生全面看一下", "老年医学科"),
+        # dementia stays 神经内科's, as writers label it
+        ("怕是老年痴呆", "神经内科"),
+    ],
+)
+def test_department_rules(text: str, meant: str | None) -> None:
+    assert u("department", text) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        # why wouldn't I go: a want
+        ("咋个不去嘛，你挂嘛", "yes"),
+        ("怎么不挂，挂嘛", "yes"),
+        # the message verb said back (要不要给您家里人发个短信？)
+        ("发嘛", "yes"),
+        ("发吧，发给我女儿", "yes"),
+        ("不发", "no"),
+        # "not too early" asks for a change; it refuses nothing
+        ("可以，就是莫太早", "unknown"),
+    ],
+)
+def test_yesno_rules(text: str, meant: str) -> None:
+    assert u("yesno", text) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        # a verb's 不 in the recogniser's gaps (起 不 来) takes nothing back
+        ("后天 下午 我 妈 说 上午 她 起 不 来", day("2026-12-02", "pm")),
+        ("下 午 吧 上 午 我 要 送 孙 子 走 不 开", day(None, "pm")),
+        # ...while a bare 不 before another day still does
+        ("下周二 呃 不 下周四 上午", day("2026-12-10", "am")),
+        # a half-day answered alone first; the other told of after, with why it will not do
+        ("上午吧，下午我容易犯困", day(None, "am")),
+        ("上午，下午", day(None)),
+        ("上午吧，下午也得", day(None)),
+        # a half-day refused as "don't put me in it"
+        ("下个礼拜一，上午，莫给我排到下午", day("2026-12-07", "am")),
+        ("明天下午 莫 要 上午 我 起 不 来", day("2026-12-01", "pm")),
+    ],
+)
+def test_half_days(text: str, meant: dict[str, str | None]) -> None:
+    assert u("when", text) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        # no preference said as "whatever you give me", "any day is the same", "any time"
+        ("你们给我排，排着哪天我就去哪天", day(None)),
+        ("我这把年纪，哪天不是一样", day(None)),
+        ("你们咋个安排我就咋个去", day(None)),
+        ("我们随时可以", day(None)),
+        # "now" telling how things are is no day; "now" to go is today
+        ("现在冷得很，等暖和点再说", None),
+        ("现在退休了，天天闲着，哪天都得", day(None)),
+        ("现在就去", day("2026-11-30")),
+        # weekday and day numbers heard as sound-alikes (路 lu/liu, 饿 e/er, 牛 n/l)
+        ("这个礼拜路下午", day("2026-12-05", "pm")),
+        ("下个星期饿早上", day("2026-12-08", "am")),
+        ("下个月牛号", day("2026-12-06")),
+        # 星 dropped
+        ("下个期五早上", day("2026-12-11", "am")),
+        # days and weeks counted
+        ("后天的后天", day("2026-12-04")),
+        ("医生叫一个礼拜以后再去，下午", day("2026-12-07", "pm")),
+        ("两个拜以后", day("2026-12-14")),
+        # the day refused with who cannot come, then another
+        ("今天来不赢了，明天嘛", day("2026-12-01")),
+        ("明天我来不了，后天早上", day("2026-12-02", "am")),
+        # a fallback said after the day is no putting off
+        ("下个礼拜二下午，不行我再打电话改", day("2026-12-08", "pm")),
+    ],
+)
+def test_days(text: str, meant: dict[str, str | None] | None) -> None:
+    assert u("when", text) == meant
+
+
+def _duplicate_keys(path: Path) -> list[str]:
+    found: list[str] = []
+
+    class Strict(yaml.SafeLoader):
+        pass
+
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[object, object]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            if key_node.tag.endswith("merge"):
+                continue  # the YAML anchors the dialogs merge (<<: *offer_question)
+            key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+            if key in seen:
+                found.append(f"{path.name}:{key_node.start_mark.line + 1}: {key}")
+            seen.add(key)
+        return loader.construct_mapping(node)
+
+    Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    yaml.load(path.read_text(encoding="utf-8"), Loader=Strict)  # noqa: S506 (a safe loader)
+    return found
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted([*ROOT.glob("grammars/*.yaml"), *ROOT.glob("dialogs/*.yaml")]),
+    ids=lambda p: p.name,
+)
+def test_no_key_is_written_twice(path: Path) -> None:
+    """A key written twice in a YAML mapping keeps only its last value, silently (老年医学科's
+    conditions were lost that way)."""
+    assert _duplicate_keys(path) == []
