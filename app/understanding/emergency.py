@@ -206,14 +206,16 @@ def _counts(text: str, hit: Hit, pauses: tuple[int, ...] = ()) -> bool:
     recent_past = past > now and (len(before) - past <= _PAST_WINDOW or long_ago)
     # Begun then and still going: 从昨晚上就喘不过气, 昨天开始胸口疼; or said to go on in a
     # later clause: 昨天胸口疼，现在还疼; 昨晚上摔倒了，到现在还起不来.
-    begun = any(w in before[past:] for w in _words("since"))
-    # how far "still" is looked for: the rest of the words after yesterday, the sign's own
-    # clause after anything longer ago, and there only helplessness (前几天摔了一跤到现在还起不
-    # 来), not pain that goes on (上个月跌了一跤现在还有点痛 is over)
+    # (not a week or more ago: 他上周开始胸口闷 is a complaint to book for)
+    begun = any(w in before[past:] for w in _words("since")) and not any(
+        w in before[:past] for w in _words("weeks_ago")
+    )
+    # what says it still goes on, in the rest of the words: after yesterday any "still",
+    # after anything longer ago only helplessness (前几天摔了一跤，到现在还起不来), not pain that
+    # goes on (上个月跌了一跤现在还有点痛 is over)
     yesterday = before[:past].endswith(_words("yesterday"))
-    rest = text[hit.end :] if yesterday else after
     still = _words("still") if yesterday else _words("still_helpless")
-    if recent_past and not begun and not any(w in rest for w in still):
+    if recent_past and not begun and not any(w in text[hit.end :] for w in still):
         return False
     # An old complaint: 经常手脚发麻, 老毛病了，胸口闷, 手脚发麻好几年了 (not 老毛病，喘不过气了:
     # 了 says it is happening now).

@@ -224,6 +224,10 @@ def _not_wanted(text: str, hit: Hit) -> bool:
 _NOT_YET = re.compile("还?没(?:有|得)?(?:挂|约|订|预约|叫|喊)(?![好上到起着没吗])")
 
 
+#: Everyday words that only sound like a phrase: never taken by sound.
+_EVERYDAY_WORDS = frozenset({"的事", "拉我起"})
+
+
 def _counts(text: str, hit: Hit) -> bool:
     if _said_as_news(text, hit) or _not_wanted(text, hit):
         return False
@@ -238,6 +242,8 @@ def _counts(text: str, hit: Hit) -> bool:
         return False  # 坐错车了 is no 撤了: the car itself heard, not a sound-alike
     if not hit.exact and hit.size <= 2 and "好" in text[hit.start : hit.end]:
         return False  # 我好了 is no 我(那个)号: 好, one of the commonest words, not by sound
+    if not hit.exact and text[hit.start : hit.end] in _EVERYDAY_WORDS:
+        return False  # 没别的事 is no 的士, 拉我起来 no 拉我去
     if hit.label.startswith("none:") and not hit.exact:
         # a sentence is set aside only for words heard as written (丝胡四 is no 是护士)
         return False
@@ -349,6 +355,19 @@ def _wanted_after_cancel(cleaned: str, hits: tuple[Hit, ...]) -> bool:
     return bool(wanted) and (not_cancelling or bool(refused - wanted))
 
 
+def _never_mind_then_asked(cleaned: str, hits: tuple[Hit, ...]) -> bool:
+    """招手都招不着，算了，你们帮我喊一个嘛: 算了 said alone drops the grumbling before it,
+    then the hotline is asked for something; nothing is cancelled (号不挂了，算了，… still
+    cancels: every cancel word must be such a 算了)."""
+    cancels = [h for h in hits if h.label.startswith("cancel:")]
+    for h in cancels:
+        start = clause_start(cleaned, h.start)
+        if not _NEVER_MIND.fullmatch(cleaned, start, start + clause_len(cleaned, h.start)):
+            return False
+    return _ASKED_OF_US_AT.search(cleaned, cancels[-1].end) is not None
+
+
+_NEVER_MIND = re.compile("(?:算了)+")
 #: 我要 / 我是要 / 我想: a want said by the caller.
 _WANT_SAID = re.compile("我(?:是|就是|还是)?(?:要|想)")
 
@@ -363,7 +382,9 @@ def _parse_intent(text: str) -> str:
     if _PUT_OFF.search(cleaned) and not any(w in cleaned for w in _ASKING):
         return "unknown"  # 下个月可能要去复查，到时候再打电话: nothing asked today
     strong = _strong_names(cleaned, hits)
-    if "cancel" in strong and _wanted_after_cancel(cleaned, hits):
+    if "cancel" in strong and (
+        _wanted_after_cancel(cleaned, hits) or _never_mind_then_asked(cleaned, hits)
+    ):
         strong.discard("cancel")  # 叫车是不用了，我是要预约个大夫: the last wish counts
     if strong:
         return _decide(strong)

@@ -54,6 +54,7 @@ _AFTER_WEEKS = re.compile(
     f"(?P<n>{_N})个?(?:礼拜|星期|周|拜)(?:以后|之后|过后|后)|过(?P<k>{_N})个?(?:礼拜|星期|周)"
 )
 _NEXT_WEEK = re.compile("下个?(?:礼拜|星期|周)(?![一二三四五六日天七两])")
+_WEEK_AFTER_NEXT = re.compile("下下个?(?:礼拜|星期|周)(?![一二三四五六日天七两])")
 #: An hour: 0-23 in digits or words (周四九点 is 九点 after the weekday 四, not "四九").
 _HOUR = "[0-9]{1,2}|二十[一二三]?|十[一二三四五六七八九]?|[零一二两三四五六七八九幺]"
 _CLOCK = re.compile(
@@ -254,7 +255,7 @@ def _date(text: str, today: dt.date) -> dt.date | None:
         weekday = t["weekdays"][m["w"]]
         prefix = m["pre"] or ""
         if not prefix and _NEXT_WEEK.search(text):  # 星期三下午，下个星期的
-            prefix = "下"
+            prefix = "下下" if _WEEK_AFTER_NEXT.search(text) else "下"  # 下下个礼拜，礼拜四
         return shifted(_weekday(today, prefix, weekday), text, m.end())
     m = _DAY.search(text)
     if m and (day := to_int(m["d"])):
@@ -491,7 +492,7 @@ def _session_with_the_day(
         # 上午吧，老人家下午容易犯困: a half-day answered alone first, the other told of after
         answered = [c for c in parts if _BARE_HALF_DAY.fullmatch(c)]
         if (
-            len(answered) == 1
+            len({_session(c) for c in answered}) == 1
             and clauses.startswith(answered[0])
             and not _ALSO_FINE.search(clauses)
         ):
@@ -500,7 +501,7 @@ def _session_with_the_day(
 
 
 #: 上午吧 / 就下午嘛 (嘛 already dropped): a half-day said alone as the answer.
-_BARE_HALF_DAY = re.compile("(?:就|那就)?(?:上午|下午|早上)(?:吧|就好|就行|就得)?")
+_BARE_HALF_DAY = re.compile("(?:就|那就)?(?:上午|下午|早上|上半天|下半天)(?:吧|就好|就行|就得)?")
 #: 下午也得 / 下午也可以: the other half-day said to do as well.
 _ALSO_FINE = re.compile("(?:上午|下午|早上)(?:也|都)(?:得|行|可以|要得|成)")
 
@@ -611,11 +612,20 @@ _ANSWER_LEFTOVER = 4
 _CONDITION = re.compile("要是|如果|假如|万一|没得号|没有号")
 
 
+@cache
+def _half_day_words() -> re.Pattern[str]:
+    """Every word of a half-day (上午, 吃过早饭, 午饭后): 后天吃过早饭去 just says a day."""
+    t = _tables()
+    return re.compile(alternation({*t["am"], *t["pm"], "上半天", "下半天"} - {""}))
+
+
 def _answer_clause(clause: str) -> bool:
     """Does the clause just say a day (就后天上午嘛), not a reason naming one (中秋要在家团圆)?"""
     t = _tables()
     bare = clause
-    for pattern in (_MONTH_DAY, _DAY, t["week_re"], t["days_re"], festival_words(), _HALF_DAY_WORD):
+    for pattern in (
+        _MONTH_DAY, _DAY, t["week_re"], t["days_re"], festival_words(), _half_day_words()
+    ):
         bare = pattern.sub("", bare)
     return len(bare) <= _ANSWER_LEFTOVER and not _CONDITION.search(clause)
 

@@ -154,6 +154,12 @@ def _strong(hit: Hit) -> bool:
     return hit.exact and hit.size >= 2
 
 
+#: Refusals that close an answer as done with (……上午就算了; not 来不了, a reason).
+_DONE_WITH = frozenset(
+    {"算了", "不要了", "不用了", "不去了", "不挂了", "不叫了", "不整了", "不消了"}
+)
+
+
 def _counts(text: str, hit: Hit) -> bool:
     """Does this hit answer the question, given where it sits in its clause?
 
@@ -167,6 +173,8 @@ def _counts(text: str, hit: Hit) -> bool:
         return True
     if hit.label == "no" and hit.exact and _AFTER_A_TIME.search(text, 0, hit.start):
         return True  # 星期六上午不行，下午嘛: the time offered refused, wherever it sits
+    if hit.label == "no" and hit.exact and hit.end == len(text) and text[hit.start :] in _DONE_WITH:
+        return True  # 九点我到不了那么早上午就算了: a refusal said last, as done with
     if _strong(hit):
         return offset <= _LEAD or size <= _MEDIUM_CLAUSE
     return offset == 0 or size <= _SHORT_CLAUSE
@@ -574,6 +582,8 @@ def parse_yesno(text: str) -> str:
     if any(h.label == "yes" and _WH_WORD.match(cleaned, h.end) for h in hits):
         return "unknown"  # 是哪家医院 / 是几点: a question that starts like a yes
     assents = any(h.label == "yes" for h in hits)
+    if assents and _yes_said_last(text, cleaned, heard):
+        return "yes"  # 我跟你说……我老倌又去他姑娘家了，要呢！咋个不要！: the answer after the story
     if assents and _yes_then_more_of_it(text, cleaned, hits):
         return "yes"  # 要得要得，我老伴也要一起去，你喊个宽点的车: details of the same thing
     if assents and (
@@ -676,6 +686,22 @@ _WHO = re.compile("我们|我|他|她")
 
 #: The thing asked about, said with the yes (要 车 要, 是要车): no other matter.
 _THE_THING = re.compile("车子|车|号")
+
+
+def _yes_said_last(raw: str, cleaned: str, heard: list[Hit]) -> bool:
+    """A story or a reason first, then the answer in clauses of nothing but yes words (要呢！
+    要！), with no no and no question anywhere: the last word counts."""
+    if _QUESTION_MARK.search(raw) or any(w in cleaned for w in _ANOTHER_QUESTION):
+        return False
+    counted = [h for h in heard if _counts(cleaned, h)]
+    if any(h.label != "yes" for h in counted):
+        return False
+    covered = list(cleaned)
+    for h in counted:
+        covered[h.start : h.end] = [""] * (h.end - h.start)
+    clauses = "".join(c if c == SEP or c == "" else "x" for c in covered).split(SEP)
+    said = cleaned.split(SEP)
+    return len(clauses) >= 2 and clauses[-1] == "" and said[-1] != "" and any(clauses[:-1])
 
 
 def _only_yes_words(cleaned: str, hits: list[Hit]) -> bool:

@@ -182,3 +182,73 @@ def test_no_key_is_written_twice(path: Path) -> None:
     """A key written twice in a YAML mapping keeps only its last value, silently (老年医学科's
     conditions were lost that way)."""
     assert _duplicate_keys(path) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        # an everyday word that only sounds like a phrase (没别的事 is no 的士)
+        ("我就是帮她问问电话登记了没有，没别的事", "unknown"),
+        ("帮我叫个的士", "taxi"),
+        # 算了 said alone drops the grumbling before it; the request after it counts
+        ("现在出租车招手都招不着，算了，你们帮我喊一个嘛", "taxi"),
+        # ...but a booking refused with it is still cancelled (the documented decision)
+        ("号不挂了，算了，你们帮我叫个车", "cancel"),
+        ("算了，不要了", "cancel"),
+    ],
+)
+def test_intent_rules(text: str, meant: str) -> None:
+    assert u("intent", text) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "now"),
+    [
+        # "that day" of a story, and someone who pulled the caller up: over
+        ("我那天在菜市场摔了一跤，幸好有人拉我起来", False),
+        # still on the floor days later, said in a later clause: now
+        ("前几天摔了一跤，到现在还起不来", True),
+        # begun a week or more ago: a complaint to book for; begun last night: now
+        ("他上周开始胸口闷，想挂个心内科", False),
+        ("从昨晚上就喘不过气", True),
+    ],
+)
+def test_emergency_rules(text: str, now: bool) -> None:
+    assert u("emergency", text) is now
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        # a refusal said last closes a long unpunctuated answer
+        ("九 点 我 到 不 了 那 么 早 上 午 就 算 了", "no"),
+        ("我想了想还是算了，过几天再说", "no"),
+        # a reason that ends in 了 is no refusal
+        ("要的嘛，回去还是要送，我儿子今天来不了", "unknown"),
+        # a story, then the answer in clauses of nothing but yes words
+        ("我跟你说我这个心口一跳一跳的，昨晚上一夜没睡着，要呢！咋个不要！", "yes"),
+        ("我跟你说，我老伴又去他姑娘家了，要不要呢？", "unknown"),
+    ],
+)
+def test_yesno_rules_of_the_second_pass(text: str, meant: str) -> None:
+    assert understand("yesno", text, MON, backstop=False) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        # a day said with a half-day phrase (吃过早饭) just says the day
+        ("明天腊八，要去庙里供饭。后天嘛，后天吃过早饭去", day("2026-12-02", "am")),
+        # the same bare half-day said twice, the reason after
+        ("下半天嘛，下半天，太阳出来暖和些", day(None, "pm")),
+        # 下下个 said before the weekday's own clause
+        ("下下个礼拜，礼拜四，上午", day("2026-12-17", "am")),
+        # a friend's game, a crowded market day
+        ("今天下午老伙计约我下棋，明天下午嘛", day("2026-12-01", "pm")),
+        ("十 三 号 街 子 天 车 挤 得 很 十 四 号 去 嘛", day("2026-12-14")),
+        # 两 heard as 娘 (n/l)
+        ("娘天以后下午", day("2026-12-02", "pm")),
+    ],
+)
+def test_days_of_the_second_pass(text: str, meant: dict[str, str | None]) -> None:
+    assert u("when", text) == meant
