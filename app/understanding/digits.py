@@ -136,6 +136,11 @@ def parse_digits(text: str) -> str | None:
     if whole is not None and (len(whole) == 18 or len(whole) == 11 and whole[0] == "1"):
         return whole  # a whole ID or mobile number, however its parts were announced
     groups = _groups(text)
+    restarted = _begun_again_in_groups(groups)
+    if restarted is not None:
+        return restarted  # 七……七零……七零四二: begun again until said whole
+    if whole and last_four_named and len(whole) > 4 and _only_beginnings(whole[:-4], whole[-4:]):
+        return whole[-4:]  # 后四位是吧……七 七零 七零四二: the last four, begun again
     mobiles = [g for g in groups if len(g) == 11 and g[0] == "1"]
     if whole is not None and mobiles and not last_four_named:
         return mobiles[-1]  # ……幺三零零八七幺九九五二，后面是九九五二: the last mobile said whole
@@ -145,6 +150,9 @@ def parse_digits(text: str) -> str | None:
             return digits
     if whole is None or len(whole) in _WHOLE_LENGTHS:
         return whole
+    begun_again = _begun_again(whole)
+    if begun_again is not None:
+        return begun_again  # 九 八 九 八 七 九 八 七 二: begun again, the gaps unheard
     fours = [g for g in groups if len(g) == 4]
     return fours[0] if fours and len(set(fours)) == 1 else whole
 
@@ -542,6 +550,37 @@ def _with_x_last(digits: str) -> str:
 #: Lengths of the numbers asked for: an ID's last 4, a mobile (11), a landline (7, 8, 11, 12),
 #: a whole ID (18).
 _WHOLE_LENGTHS = frozenset({4, 7, 8, 11, 12, 18})
+
+
+def _begun_again_in_groups(groups: tuple[str, ...]) -> str | None:
+    """七……七零……七零四二 / 幺三…幺三八…幺三八，七七零幺，九五二八: groups each begun again
+    by the next, then the rest: a number of a length asked for."""
+    first = grew = 0
+    while first + 1 < len(groups) and groups[first + 1].startswith(groups[first]):
+        grew += len(groups[first + 1]) > len(groups[first])
+        first += 1
+    rest = "".join(groups[first:])
+    return rest if grew and len(rest) in _WHOLE_LENGTHS else None
+
+
+def _begun_again(digits: str) -> str | None:
+    """九八九八七九八七二 (the pauses not heard): a number of a length asked for at the end,
+    nothing before it but beginnings of that same number; the shortest such number."""
+    for length in sorted(_WHOLE_LENGTHS):
+        if len(digits) > length and _only_beginnings(digits[:-length], digits[-length:]):
+            return digits[-length:]
+    return None
+
+
+def _only_beginnings(said: str, number: str, *, least: int = 2) -> bool:
+    """Is ``said`` nothing but beginnings of ``number``, one after another, at least
+    ``least`` of them (三 三七八九 may be a digit said twice: not taken as begun again)?"""
+    if not said:
+        return least <= 0
+    return any(
+        said.startswith(number[:n]) and _only_beginnings(said[n:], number, least=least - 1)
+        for n in range(min(len(said), len(number) - 1), 0, -1)
+    )
 
 
 def _said_again(groups: tuple[str, ...]) -> str:

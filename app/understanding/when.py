@@ -896,6 +896,12 @@ _STUTTERED_NUMBER = re.compile(f"(?<!\\S)([{NUM_CHARS}]+)\\s+(?=\\1)")
 
 #: Kunming says 下 as ha (一哈 for 一下): 后天哈五 is 后天下午 (not 哈 then five o'clock).
 _HA_WU = re.compile(r"哈\s*午|哈\s*五(?!\s*[点号个月岁块十])")
+#: 八月 八月二号 / 一月，一月五号: a month said, then said again with its day.
+_MONTH_SAID_TWICE = re.compile(
+    "(?<![一二三四五六七八九十])([一二三四五六七八九十]{1,2}月)[，,、]?(?=\\1)"
+)
+#: 过了初五就去: said the other way round, as 初五过了就去 (the day after it).
+_PASSED_THEN = re.compile("过了(?P<day>[^\\s，,。.！!？?]{2,5}?)就(?=去|来|克)")
 #: 改后天上午 / 改下礼拜: moved to the day said after it.
 _MOVED_TO = re.compile("改(?=大后天|后天|明天|下个|下礼拜|下周|下星期|礼拜|星期|周)")
 _NEW_YEAR_SAID = re.compile("过年|过完年|过了年|年过完|春节|大年|新年|年三十")
@@ -918,8 +924,10 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
             return {**after, "session": asked.get("session")}
         return after
     text = _HA_WU.sub("下午", text)  # before the clean-up drops 哈 as a particle
+    text = _PASSED_THEN.sub(r"\g<day>过了就", text)  # 过了初五就去 = 初五过了就去
     spoken = _without_small_talk("".join(_busy_session_apart(text).split()))
     spoken = _SAID_AGAIN_DAY.sub("改成", _MOVED_TO.sub("改成", spoken))
+    spoken = _MONTH_SAID_TWICE.sub("", spoken)  # 八月 八月二号: the month begun again
     if _NEW_YEAR_SAID.search(spoken):  # 过年前不去，初三嘛: the new year's 初三
         spoken = _BARE_NEW_YEAR_DAY.sub("正月", spoken)
     cleaned = _NOW_NOT_A_DAY.sub("", clean(spoken))
@@ -964,6 +972,10 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
         return None  # 明天不得空: the day refused, none wanted instead
     if _LEFT_TO_OTHERS.search(cleaned):
         return None  # 医生说哪天就哪天: not "any day", the day is not known yet
+    if date is not None and date < today:  # 越快越好，我妈昨天晚上咳了一夜: a day gone by
+        date = None
+        if session is None and not _no_preference_re().search(cleaned):
+            return None
     put_off = ([None, *_PUT_OFF.finditer(cleaned)])[-1]  # the last said
     if put_off and not _no_preference_re().search(cleaned) and (
         date is None or date == today or _date(cleaned[put_off.end() :], today) is None

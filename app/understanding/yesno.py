@@ -28,6 +28,10 @@ _NEGATORS = "不没别"
 _SI_FOR_SHI = re.compile(
     "(?<![一二三四五六七八九十两几0-9])四(?![点号个岁十百千万月天年位块一二三四五六七八九0-9])"
 )
+#: 药呢药呢 / 耀得: 要 written as a sound-alike before its particle (not 吃药的, 中药嘛).
+_HEARD_AS_YAO = re.compile("(?<![吃买拿开中西草换抓熬喝擦])[药耀咬摇](?=\\s*[呢嘛得的])")
+#: 步四步四 / 步要: 不 written as 步 before the word it negates.
+_HEARD_AS_BU = re.compile("(?<![跑脚散进让一])步(?=\\s*[是四要对行])")
 #: 好是好 / 对是对 / 行倒是行: a concession, the "but" follows (好是好，就是太早了): no clean yes.
 _CONCESSION = re.compile("(好|对|行|可以|要得|得行)倒?[是四]\\1|要是要(?!的话)")
 #: 嗯 那个 这个: nothing but fillers, in any order (still thinking).
@@ -519,6 +523,7 @@ def parse_yesno(text: str) -> str:
     Spaces are word gaps written by the recogniser ("可 以", "错 了"), not clause breaks:
     they are removed before anything else; punctuation still separates clauses.
     """
+    text = _HEARD_AS_YAO.sub("要", _HEARD_AS_BU.sub("不", text))  # 药呢药呢 / 步四步四
     joined = _SPACES.sub("", text)  # the recogniser's gaps: 还 挂 号 做 哪 样
     if (
         _left_to_others(clean(joined))

@@ -252,3 +252,75 @@ def test_yesno_rules_of_the_second_pass(text: str, meant: str) -> None:
 )
 def test_days_of_the_second_pass(text: str, meant: dict[str, str | None]) -> None:
     assert u("when", text) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "now"),
+    [
+        # choking, a face gone blue
+        ("我孙子吃豆子卡着了，脸都憋紫了", True),
+        ("糖卡在喉咙里，拍背也拍不出来", True),
+        # a poison eaten or drunk now; a pet is no patient
+        ("我爹吃了草乌炖的肉，现在嘴巴麻", True),
+        ("我家猫吃了老鼠药", False),
+        # a scald now, a fall from a height now
+        ("开水烫得腿上起大泡", True),
+        ("我爸从梯子上摔下来了，背疼", True),
+        # sudden confusion, the worst headache of a life
+        ("我妈突然不认得我了，问她话答非所问", True),
+        ("他说这辈子没有这么疼过", True),
+        # a stroke in a nurse's words
+        ("口角右偏，考虑脑卒中", True),
+        # first aid learnt, an ambulance driven for a living, nearly, a dream told after
+        ("我孙子学了急救法，天天拿我练", False),
+        ("我儿子在急救中心开救护车", False),
+        ("看球赛激动得差点背过气去，哈哈", False),
+        ("我妈说看到小人人，那是她做梦", False),
+        # up by themselves, no harm done
+        ("昨天滑了一跤，膝盖青了一块，自己爬起来的，没得事", False),
+        # Cantonese: fallen and cannot get up, face drooping
+        ("我阿嫲啱啱喺冲凉房跌低咗，佢自己起唔到身", True),
+    ],
+)
+def test_emergency_rules_of_the_third_pass(text: str, now: bool) -> None:
+    assert u("emergency", text) is now
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        # a number begun again until it came out whole
+        ("七……七零……七零四二", "7042"),
+        ("幺三…幺三八…幺三八，七七零幺，九五二八", "13877019528"),
+        ("九 八 九 八 七 九 八 七 二", "9872"),
+        ("后四位是吧，七 七零 七零四二", "7042"),
+        # a digit said twice is not taken as begun again, nor a number said twice
+        ("后四位是 三 三 七 八 九", "33789"),
+        ("五七！五七！三零！五七三零！", "5730"),
+    ],
+)
+def test_digits_begun_again(text: str, meant: str) -> None:
+    assert u("digits", text) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        # gone to as soon as it is over: the day after
+        ("初五过了就去", day("2026-12-14")),  # the next lunar 5th is 12-13
+        ("过了初五就去", day("2026-12-14")),
+        # a month begun again with its day
+        ("八 月 八 月 二 号 早 上", day("2027-08-02", "am")),
+        ("一月，一月五号，早上", day("2027-01-05", "am")),
+        # a day gone by is no answer
+        ("越快越好，我妈昨天晚上咳了一夜", day(None)),
+        ("昨天", None),
+        # sound-alikes and dialect day words
+        ("下 下 个 礼 五 上 午", day("2026-12-18", "am")),
+        ("明天桑五", day("2026-12-01", "am")),
+        ("外后天", day("2026-12-03")),
+        ("后早下午去", day("2026-12-02", "pm")),
+    ],
+)
+def test_days_of_the_third_pass(text: str, meant: dict[str, str | None] | None) -> None:
+    assert u("when", text) == meant
