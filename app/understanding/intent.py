@@ -368,6 +368,21 @@ def _never_mind_then_asked(cleaned: str, hits: tuple[Hit, ...]) -> bool:
 
 
 _NEVER_MIND = re.compile("(?:算了)+")
+#: 再叫一个 / 重新挂一个: the same service asked for again.
+_ASKED_AGAIN = re.compile("(?:再|重新)(?P<verb>叫|挂)(?:一个|一辆|个|辆|一下|嘛)")
+
+
+def _asked_again_after_cancel(cleaned: str, hits: tuple[Hit, ...]) -> str | None:
+    """刚才那个车退了，现在又要出门了，再喊一个 / 那个号取消掉了……重新挂一个嘛: what was
+    cancelled told as done, then the service asked for again after it: that request."""
+    last = max((h for h in hits if h.label.startswith("cancel:")), key=lambda h: h.end)
+    told_done = cleaned[last.start : last.end].endswith("了") or cleaned.startswith(
+        ("了", "掉了"), last.end
+    )
+    again = _ASKED_AGAIN.search(cleaned, last.end)
+    if again is None or not told_done:
+        return None  # 取消，再叫一个: the car there is cancelled first, not doubled
+    return "taxi" if again["verb"] == "叫" else "hospital"
 #: 我要 / 我是要 / 我想: a want said by the caller.
 _WANT_SAID = re.compile("我(?:是|就是|还是)?(?:要|想)")
 
@@ -386,6 +401,8 @@ def _parse_intent(text: str) -> str:
         _wanted_after_cancel(cleaned, hits) or _never_mind_then_asked(cleaned, hits)
     ):
         strong.discard("cancel")  # 叫车是不用了，我是要预约个大夫: the last wish counts
+    if "cancel" in strong and (again := _asked_again_after_cancel(cleaned, hits)):
+        strong = (strong - {"cancel"}) | {again}  # 上回那个号取消掉了……重新挂一个嘛
     if strong:
         return _decide(strong)
     weak = {h.label.split(":")[0] for h in hits if _weak_counts(cleaned, h)}

@@ -28,6 +28,11 @@ _NEGATORS = "不没别"
 _SI_FOR_SHI = re.compile(
     "(?<![一二三四五六七八九十两几0-9])四(?![点号个岁十百千万月天年位块一二三四五六七八九0-9])"
 )
+#: 一三八零八七一 后面四位五五二零 对的: the recogniser's gap before a yes that ends the
+#: answer ends the clause before it.
+_GAP_BEFORE_LAST_YES = re.compile(
+    r"(?<=[\u4e00-\u9fff])(?<![不没莫别])\s+((?:对的|是的|要得|对头|没错|没得错|就是|是了)[嘛呢啊哦]?)\s*$"
+)
 #: 药呢药呢 / 耀得: 要 written as a sound-alike before its particle (not 吃药的, 中药嘛).
 _HEARD_AS_YAO = re.compile("(?<![吃买拿开中西草换抓熬喝擦])[药耀咬摇](?=\\s*[呢嘛得的])")
 #: 步四步四 / 步要: 不 written as 步 before the word it negates.
@@ -36,6 +41,15 @@ _HEARD_AS_BU = re.compile("(?<![跑脚散进让一])步(?=\\s*[是四要对行])
 _CONCESSION = re.compile("(好|对|行|可以|要得|得行)倒?[是四]\\1|要是要(?!的话)")
 #: 嗯 那个 这个: nothing but fillers, in any order (still thinking).
 _ONLY_FILLERS = re.compile("(?:这个|那个|嗯|呃)+")
+#: 日子不对 / 时间错了: a part of what was read back said to be wrong (not 我看错了, the
+#: caller's own slip).
+_PART_WRONG = re.compile("(?:不对|(?<![看说听讲念])错了)$")
+
+
+def _part_wrong(clause: str) -> bool:
+    return _PART_WRONG.search(clause) is not None
+
+
 #: A clause that only takes back the answer before it (好的，不对).
 _TAKING_BACK = frozenset({"不对", "不是", "不对不对", "不是不是", "说错了", "我说错了", "错了"})
 #: 不要，说错了，要: the words before "I said it wrong" are taken back when more follow
@@ -89,9 +103,9 @@ _STUTTER = re.compile(r"(\w)(?:…+|\.{2,}|、)+\1|(要)\s+\2")
 #: 叫嘛 / 挂吧 / 那就约嘛 / 帮我叫一个: the verb asked about said back with a particle, as a
 #: clause of its own, is a yes (不叫了 is not: no particle clause).
 _VERB_BACK = re.compile(
-    r"(?:(?<=^)|(?<=[，,。.！!；;]))(?:那就|就|那|要)?(?:麻烦你|麻烦您|请你|请您)?(?:[帮给][我他她])?(?:叫|挂|约|订|喊|发)"
-    r"(?:[嘛吧撒]|一个|一下)+(?=$|[，,。.！!；;])"
-)
+    r"(?:(?<=^)|(?<=[，,。.！!；;]))(?:(?:那就|就|那|要)?(?:麻烦你|麻烦您|请你|请您)?(?:[帮给][我他她])?"
+    r"(?:叫|挂|约|订|喊|发)(?:[嘛吧撒]|一个|一下)+)+(?=$|[，,。.！!；;])"
+)  # (发嘛发嘛: said twice)
 #: 好 麻烦你了 / 要叫 要叫 我在门口等: the recogniser's gap right after a short yes ends its
 #: clause (the spaces go before anything else: 好麻烦 alone is "so much trouble").
 _GAP_AFTER_YES = re.compile(
@@ -179,6 +193,8 @@ def _counts(text: str, hit: Hit) -> bool:
         return True  # 星期六上午不行，下午嘛: the time offered refused, wherever it sits
     if hit.label == "no" and hit.exact and hit.end == len(text) and text[hit.start :] in _DONE_WITH:
         return True  # 九点我到不了那么早上午就算了: a refusal said last, as done with
+    if hit.label == "no" and offset and text.startswith("不好", hit.start):
+        return False  # 耳朵也不好了: how something is, not an answer (不好 alone is one)
     if _strong(hit):
         return offset <= _LEAD or size <= _MEDIUM_CLAUSE
     return offset == 0 or size <= _SHORT_CLAUSE
@@ -524,6 +540,7 @@ def parse_yesno(text: str) -> str:
     they are removed before anything else; punctuation still separates clauses.
     """
     text = _HEARD_AS_YAO.sub("要", _HEARD_AS_BU.sub("不", text))  # 药呢药呢 / 步四步四
+    text = _GAP_BEFORE_LAST_YES.sub(r"，\1", text)  # ……五五二零 对的: the answer said last
     joined = _SPACES.sub("", text)  # the recogniser's gaps: 还 挂 号 做 哪 样
     if (
         _left_to_others(clean(joined))
@@ -622,8 +639,8 @@ def parse_yesno(text: str) -> str:
     first = clause_start(cleaned, tier[0].start)
     labels = {h.label for h in tier if clause_start(cleaned, h.start) == first}
     later = cleaned[first:].split(SEP)[1:]
-    if labels == {"yes"} and any(c in _TAKING_BACK for c in later):
-        return "no"
+    if labels == {"yes"} and any(c in _TAKING_BACK or _part_wrong(c) for c in later):
+        return "no"  # 骨科没错，日子不对: one part of what was read back is wrong
     return labels.pop() if len(labels) == 1 else "unknown"
 
 

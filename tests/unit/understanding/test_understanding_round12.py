@@ -324,3 +324,47 @@ def test_digits_begun_again(text: str, meant: str) -> None:
 )
 def test_days_of_the_third_pass(text: str, meant: dict[str, str | None] | None) -> None:
     assert u("when", text) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        # a part of what was read back said to be wrong: no (the caller's own slip is not)
+        ("骨科没错，日子不对，我约的是后天", "no"),
+        ("不对……哦不是，对的对的，我看错了", "yes"),
+        # how something is (耳朵也不好了) is no answer
+        ("对呢，给我阿妈挂的，她九十了，耳朵也不好了", "yes"),
+        # the message verb said twice; the answer said last after a recogniser's gap
+        ("发嘛发嘛，发给我家大儿子", "yes"),
+        ("一三八零八七一 后面四位五五二零 对的", "yes"),
+        ("不 对头", "no"),
+    ],
+)
+def test_yesno_read_backs(text: str, meant: str) -> None:
+    assert u("yesno", text) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        # a staff member by name or surname (小伙子 is dropped as a filler), put through
+        ("你们那个姓李的小伙子在不在", "operator"),
+        ("我找王姐", "operator"),
+        ("帮我转一下", "operator"),
+        ("我姓王的，我要挂号", "hospital"),
+        ("我找我姐", "unknown"),
+        # too fast to follow
+        ("你说得跟打机关枪一样，我听不过来", "repeat"),
+        # a cancel told as done, then the service asked for again
+        ("那个号取消掉了，现在想想还是要去，重新挂一个嘛", "hospital"),
+        ("刚才那个车退了，现在又要出门，再叫一个", "taxi"),
+        # ...but cancel first when the car is still there (never two cars)
+        ("取消，再叫一个", "cancel"),
+    ],
+)
+def test_intent_rules_of_the_fourth_pass(text: str, meant: str) -> None:
+    assert u("intent", text) == meant
+
+
+def test_ten_heard_as_shi_before_the_hour() -> None:
+    assert u("when", "下个礼拜二 石 点") == day("2026-12-08", "am")
