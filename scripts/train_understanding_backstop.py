@@ -111,6 +111,8 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_ck.jsonl",
     "tests/data/understanding/independent_cl.jsonl",
     "tests/data/understanding/independent_cm.jsonl",
+    "tests/data/understanding/independent_cn.jsonl",
+    "tests/data/understanding/independent_co.jsonl",
     "tests/data/understanding/independent_ao.jsonl",
     "tests/data/understanding/independent_ap.jsonl",
     "tests/data/understanding/independent_aq.jsonl",

@@ -96,6 +96,7 @@ def _expand_counts(text: str, strong: dict[str, str]) -> str:
 #: after 对对对, "yes, that is it": 二三四六，哦对对对，二三四五).
 _CORRECTIONS = re.compile(
     "说错了|讲错了|念错了|错了|不对不对|不对|哦不是|哦不|不是不是|重新说|重说|对对对|对对"
+    "|(?i:sorry)|对不起|不好意思"  # (a grandchild's sorry, 3 0 1 5 sorry 3 0 1 6)
 )
 
 
@@ -114,6 +115,12 @@ def parse_digits(text: str) -> str | None:
     remarked = _remark_on_a_digit(text) or _digit_at_corrected(text)
     if remarked is not None:
         return remarked
+    meant = _MEANT_NOT_THAT.search(text)
+    said = _digits_of(meant["meant"]) if meant else None
+    if meant and said and len(said) in _WHOLE_LENGTHS and len(said) == len(
+        _digits_of(meant["not"]) or ""
+    ):
+        return said  # 应该是七六五一，不是七六五二: the whole number meant (not one digit's)
     text = _NOT_A_NUMBER_ASKED.sub("，", text)  # 我今年八十二了 / 住在二十六号: no digits asked
     text = _without_restated_beginning(_without_restatements(text))
     text = _ANNOUNCED.sub("，", text)  # 前面两个 五 五: no count (两个五 would be 55)
@@ -157,6 +164,10 @@ def parse_digits(text: str) -> str | None:
     return fours[0] if fours and len(set(fours)) == 1 else whole
 
 
+#: 应该是七六五一，不是七六五二: the number meant, then the one it is not.
+_MEANT_NOT_THAT = re.compile(
+    rf"是\s*(?P<meant>[{_D}][{_D}\s]*?)\s*[，,、]?\s*不是\s*(?P<not>[{_D}][{_D}\s]*?)\s*[。.！!]*$"
+)
 #: 后四位就是… / 尾号…: the last four named as the answer (not a mobile's tail said again).
 _LAST_FOUR_NAMED = re.compile("后四位|后四个|后头四个|后面四个|尾号|最后四")
 #: ……，前头还要加零八七幺 / 前面加上区号0871: digits said after the number to go before it.
@@ -270,7 +281,7 @@ _ONE_DIGIT_AGAIN = re.compile(
 )
 #: ……，最后是七 / 最后那个是 X 不是 十 / 最后是个乘号: the last digit said (again or instead).
 _LAST_IS = re.compile(
-    "[，,。.！!？?\\s]*(?:哦)?\\s*最后(?:一个|那个|一位|那位|一个数)?\\s*(?:就)?是\\s*(?:个)?\\s*"
+    "[，,。.！!？?\\s]*(?:哦)?\\s*最后\\s*(?:一个|那个|一位|那位|一个数)?\\s*(?:就)?是\\s*(?:个)?\\s*"
     f"(?P<d>[{_D}]|叉叉|叉|x|X|艾克斯|乘号)\\s*(?:不是\\s*[{_D}十])?[\\s。.！!嘛哦]*$"
 )
 #: ……，三个幺 / 两个八: a count of a digit said before it, restating it.

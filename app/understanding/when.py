@@ -896,6 +896,10 @@ _STUTTERED_NUMBER = re.compile(f"(?<!\\S)([{NUM_CHARS}]+)\\s+(?=\\1)")
 
 #: Kunming says 下 as ha (一哈 for 一下): 后天哈五 is 后天下午 (not 哈 then five o'clock).
 _HA_WU = re.compile(r"哈\s*午|哈\s*五(?!\s*[点号个月岁块十])")
+#: 十二好上午: 号 heard as 好 after a day's number, before a half-day or the end.
+_HAO_FOR_DAY = re.compile(
+    "(?<=[一二三四五六七八九十])好(?=\\s*(?:上午|下午|早上|那天|[，,。]|$))"
+)
 #: 石点 / 石 点: 十 heard as 石 before the hour's 点.
 _SHI_FOR_TEN = re.compile("石(?=\\s*点)")
 #: 八月 八月二号 / 一月，一月五号: a month said, then said again with its day.
@@ -927,6 +931,7 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
         return after
     text = _HA_WU.sub("下午", text)  # before the clean-up drops 哈 as a particle
     text = _SHI_FOR_TEN.sub("十", text)  # 石点: 十点
+    text = _HAO_FOR_DAY.sub("号", text)  # 十二好上午: 十二号上午
     text = _PASSED_THEN.sub(r"\g<day>过了就", text)  # 过了初五就去 = 初五过了就去
     spoken = _without_small_talk("".join(_busy_session_apart(text).split()))
     spoken = _SAID_AGAIN_DAY.sub("改成", _MOVED_TO.sub("改成", spoken))

@@ -368,3 +368,28 @@ def test_intent_rules_of_the_fourth_pass(text: str, meant: str) -> None:
 
 def test_ten_heard_as_shi_before_the_hour() -> None:
     assert u("when", "下个礼拜二 石 点") == day("2026-12-08", "am")
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "meant"),
+    [
+        # a torn answer is not a rhetorical want said after a yes
+        ("yesno", "要 嘛 要 嘛 咋 个 不 要 嘛", "yes"),
+        ("yesno", "要嘛又怕太贵，不要嘛又走不动", "unknown"),
+        # 可以 written 克以 (克 is 去)
+        ("yesno", "克以呢克以呢", "yes"),
+        # a grandchild's sorry takes the digits back; the number meant, then the one it is not;
+        # the last digit corrected in the recogniser's gaps (最后 一个 是 九)
+        ("digits", "3 0 1 5 sorry 3 0 1 6", "3016"),
+        ("digits", "我刚报错了，应该是七六五一，不是七六五二", "7651"),
+        ("digits", "零 四 八 六 最后 一个 是 九 不是 六", "0489"),  # one digit: its place
+        # a story dropped before the question (算了不说这个) cancels nothing
+        ("intent", "我们单位以前……算了不说这个，我就问一下我那个号排到第几个了", "query"),
+        # 礼 dropped from 下礼拜, 号 heard as 好, after the midday meal, 看错了 corrects
+        ("when", "下拜二 三点钟左右", day("2026-12-08", "pm")),
+        ("when", "十二好上午", day("2026-12-12", "am")),
+        ("when", "后天吃过晌午去", day("2026-12-02", "pm")),
+    ],
+)
+def test_rules_of_the_fifth_pass(kind: str, text: str, meant: object) -> None:
+    assert u(kind, text) == meant
