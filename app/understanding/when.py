@@ -591,6 +591,12 @@ def _day_taken_back_for_any(text: str) -> bool:
 
 def _last_said(part: str, today: dt.date) -> dt.date | None:
     """The day said last in ``part`` when it names more than one, else None."""
+    found = _last_said_at(part, today)
+    return found[0] if found else None
+
+
+def _last_said_at(part: str, today: dt.date) -> tuple[dt.date, int] | None:
+    """The day said last in ``part`` and where it is said, when ``part`` names more than one."""
     spans = [m.span() for m in _MONTH_DAY.finditer(part)]
     starts = [
         m.start() for m in _SAID_DAY.finditer(part)
@@ -603,8 +609,49 @@ def _last_said(part: str, today: dt.date) -> dt.date | None:
     week = _tables()["week_re"].match(part, starts[-1])
     before = _date(part[starts[-2] : starts[-1]], today)
     if week and not week["pre"] and last and before and before.weekday() == last.weekday():
-        return before  # 那就七月十九号，星期一: the weekday of the day said
-    return last
+        return before, starts[-2]  # 那就七月十九号，星期一: the weekday of the day said
+    return (last, starts[-1]) if last else None
+
+
+def _only_going(clause: str) -> bool:
+    """七号去医院 / 二十六号嘛 / 明天下午: the day said with nothing but going, a particle or
+    its half-day or hour (not 后天过节, 二号我孙子回来)."""
+    t = _tables()
+    bare = clause
+    for pattern in (_MONTH_DAY, _DAY, t["week_re"], t["days_re"], _half_day_words(), _CLOCK):
+        bare = pattern.sub("", bare)
+    return _GOING.fullmatch(bare) is not None
+
+
+#: What may be said with the day chosen: going there (taken there by someone), a particle.
+_GOING = re.compile(
+    "(?:那天|那一天)?(?:就)?(?:(?:他|她|我|他们)?(?:说)?(?:带|陪|拉|送|接)"
+    "(?:我|老人家|老人|我妈|我爸|我奶奶|我爷爷|他|她)?)?"
+    "(?:去|来|过来|去医院|看病|去看|看)?(?:嘛|吧|呢|哦)?"
+)
+#: 过后 / 之前 / 前头: a day said as the point another is counted from.
+_COUNTED_FROM = re.compile("过后|以后|之后|后面|后头|前头|前面|之前|以前")
+
+
+def _last_of_one_clause(clauses: str, today: dt.date) -> dt.date | None:
+    """十月六号回来七号去医院 / 二十五号客才走二十六号嘛: an answer the recogniser wrote without a
+    pause, naming several days: the one said last, unless words after it make it busy."""
+    if SEP in clauses:
+        return None
+    found = _last_said_at(clauses, today)
+    if found is None or _busy_re().search(clauses, found[1]) is not None:
+        return None
+    date, start = found
+    if _COUNTED_FROM.search(clauses, 0, start):
+        return None  # 八月十五过后那个礼拜六: a weekday counted from a day, one day
+    if clauses[:start].endswith(("是", "就是")) or not _only_going(clauses[start:]):
+        return None  # 街子天是礼拜五 tells what day something is; 后天过节 is a reason
+    first = _date(clauses[:start], today)
+    if first is not None and first.weekday() == date.weekday() and abs((first - date).days) < 7:
+        return None  # 下礼拜二二十二号: a weekday and its date, one day
+    if first is not None and _MONTH_DAY.search(clauses, 0, start):
+        return _month_carried(clauses[start:], first, today) or date  # 十月六号回来七号去
+    return date
 
 
 #: What an answer clause may hold besides its day and half-day (后天去, 就后天上午嘛).
@@ -627,7 +674,8 @@ def _answer_clause(clause: str) -> bool:
         _MONTH_DAY, _DAY, t["week_re"], t["days_re"], festival_words(), _half_day_words()
     ):
         bare = pattern.sub("", bare)
-    return len(bare) <= _ANSWER_LEFTOVER and not _CONDITION.search(clause)
+    short = len(bare) <= _ANSWER_LEFTOVER or _GOING.fullmatch(bare) is not None
+    return short and not _CONDITION.search(clause)
 
 
 def _last_said_clause(clauses: str, today: dt.date) -> dt.date | None:
@@ -891,7 +939,9 @@ def _without_refused(text: str, today: dt.date) -> tuple[str, str | None]:
 
 
 #: 十 十号 / 二 二十号: a number the recogniser wrote once begun, once said whole.
-_STUTTERED_NUMBER = re.compile(f"(?<!\\S)([{NUM_CHARS}]+)\\s+(?=\\1)")
+_STUTTERED_NUMBER = re.compile(  # (not a weekday's number: 下 礼 拜 二 二 十 二 号)
+    f"(?<!\\S)(?<!拜\\s)(?<!期\\s)(?<!周\\s)([{NUM_CHARS}]+)\\s+(?=\\1)"
+)
 
 
 #: Kunming says 下 as ha (一哈 for 一下): 后天哈五 is 后天下午 (not 哈 then five o'clock).
@@ -900,8 +950,8 @@ _HA_WU = re.compile(r"哈\s*午|哈\s*五(?!\s*[点号个月岁块十])")
 _HAO_FOR_DAY = re.compile(
     "(?<=[一二三四五六七八九十])好(?=\\s*(?:上午|下午|早上|那天|[，,。]|$))"
 )
-#: 石点 / 石 点: 十 heard as 石 before the hour's 点.
-_SHI_FOR_TEN = re.compile("石(?=\\s*点)")
+#: 石点 / 石二号: 十 heard as 石 before the hour's 点 or a day's 号.
+_SHI_FOR_TEN = re.compile("石(?=\\s*点|\\s*[一二三四五六七八九]?\\s*[号日])")
 #: 八月 八月二号 / 一月，一月五号: a month said, then said again with its day.
 _MONTH_SAID_TWICE = re.compile(
     "(?<![一二三四五六七八九十])([一二三四五六七八九十]{1,2}月)[，,、]?(?=\\1)"
@@ -963,7 +1013,12 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     clauses, refused = _without_refused(_without_weekday_said_of(said, today), today)
     cleaned = clauses.replace("|", "")
     date, session = _date_and_session(cleaned, today)
-    date = _day_not_busy(clauses, today) or _last_said_clause(clauses, today) or date
+    date = (
+        _day_not_busy(clauses, today)
+        or _last_said_clause(clauses, today)
+        or _last_of_one_clause(clauses, today)
+        or date
+    )
     either = _EITHER_DAY.search(cleaned)
     if either:  # 下周一或者下周二都得: no one day chosen, unless one is said after (就后天嘛)
         date = _date(cleaned[either.end() :], today)

@@ -393,3 +393,39 @@ def test_ten_heard_as_shi_before_the_hour() -> None:
 )
 def test_rules_of_the_fifth_pass(kind: str, text: str, meant: object) -> None:
     assert u(kind, text) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        # several days in one unpunctuated answer: the one said last with nothing but going
+        ("二 十 五 号 客 才 走 二 十 六 号 嘛", day("2026-12-26")),
+        # ...not a reason after the day (后天过节), a day said to be another (街子天是礼拜五),
+        # a weekday counted from a day, a weekday and its own date, a busy last day
+        ("明 天 下 午 嘛 后 天 过 节", day("2026-12-01", "pm")),
+        ("这个礼拜六上午 街子天是礼拜五", day("2026-12-05", "am")),
+        ("中秋过后那个礼拜六", day("2027-09-18")),
+        ("下 礼 拜 二 八 号 下 午", day("2026-12-08", "pm")),
+        ("后天嘛明天我要去赶街", day("2026-12-02")),
+        # a weekday's number is no number begun again (下 礼 拜 二 二 十 二 号)
+        ("下 礼 拜 二 二 十 二 号", day("2026-12-22")),
+        # 十 heard as 石 before a day's 号
+        ("十二号 石二号", day("2026-12-12")),
+    ],
+)
+def test_days_of_the_sixth_pass(text: str, meant: dict[str, str | None]) -> None:
+    assert u("when", text) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        # a relative's day off named, then the day they take the caller (拉老人家去)
+        ("我兄弟礼拜二歇班，礼拜二他下来，礼拜三拉老人家去", day("2026-12-02")),
+        ("儿 子 礼 拜 天 回 来 礼 拜 一 早 上 带 我 去", day("2026-12-07", "am")),
+        # a month said with the first day carries to the bare day after it
+        ("十 月 六 号 回 来 七 号 去 医 院", day("2027-10-07")),
+    ],
+)
+def test_days_taken_there(text: str, meant: dict[str, str | None]) -> None:
+    assert u("when", text) == meant
