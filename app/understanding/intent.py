@@ -355,6 +355,12 @@ def _wanted_after_cancel(cleaned: str, hits: tuple[Hit, ...]) -> bool:
     return bool(wanted) and (not_cancelling or bool(refused - wanted))
 
 
+#: 算了 said alone, as many times as it comes.
+_NEVER_MIND = re.compile("(?:算了)+")
+#: 再叫一个 / 重新挂一个: the same service asked for again.
+_ASKED_AGAIN = re.compile("(?:再|重新)(?P<verb>叫|挂)(?:一个|一辆|个|辆|一下|嘛)")
+
+
 def _never_mind_then_asked(cleaned: str, hits: tuple[Hit, ...]) -> bool:
     """招手都招不着，算了，你们帮我喊一个嘛: 算了 said alone drops the grumbling before it,
     then the hotline is asked for something; nothing is cancelled (号不挂了，算了，… still
@@ -365,11 +371,6 @@ def _never_mind_then_asked(cleaned: str, hits: tuple[Hit, ...]) -> bool:
         if not _NEVER_MIND.fullmatch(cleaned, start, start + clause_len(cleaned, h.start)):
             return False
     return _ASKED_OF_US_AT.search(cleaned, cancels[-1].end) is not None
-
-
-_NEVER_MIND = re.compile("(?:算了)+")
-#: 再叫一个 / 重新挂一个: the same service asked for again.
-_ASKED_AGAIN = re.compile("(?:再|重新)(?P<verb>叫|挂)(?:一个|一辆|个|辆|一下|嘛)")
 
 
 def _asked_again_after_cancel(cleaned: str, hits: tuple[Hit, ...]) -> str | None:
@@ -383,6 +384,8 @@ def _asked_again_after_cancel(cleaned: str, hits: tuple[Hit, ...]) -> str | None
     if again is None or not told_done:
         return None  # 取消，再叫一个: the car there is cancelled first, not doubled
     return "taxi" if again["verb"] == "叫" else "hospital"
+
+
 #: 我要 / 我是要 / 我想: a want said by the caller.
 _WANT_SAID = re.compile("我(?:是|就是|还是)?(?:要|想)")
 

@@ -45,11 +45,6 @@ _ONLY_FILLERS = re.compile("(?:这个|那个|嗯|呃)+")
 #: caller's own slip).
 _PART_WRONG = re.compile("(?:不对|(?<![看说听讲念])错了)$")
 
-
-def _part_wrong(clause: str) -> bool:
-    return _PART_WRONG.search(clause) is not None
-
-
 #: A clause that only takes back the answer before it (好的，不对).
 _TAKING_BACK = frozenset({"不对", "不是", "不对不对", "不是不是", "说错了", "我说错了", "错了"})
 #: 不要，说错了，要: the words before "I said it wrong" are taken back when more follow
@@ -639,7 +634,7 @@ def parse_yesno(text: str) -> str:
     first = clause_start(cleaned, tier[0].start)
     labels = {h.label for h in tier if clause_start(cleaned, h.start) == first}
     later = cleaned[first:].split(SEP)[1:]
-    if labels == {"yes"} and any(c in _TAKING_BACK or _part_wrong(c) for c in later):
+    if labels == {"yes"} and any(c in _TAKING_BACK or _PART_WRONG.search(c) for c in later):
         return "no"  # 骨科没错，日子不对: one part of what was read back is wrong
     return labels.pop() if len(labels) == 1 else "unknown"
 
