@@ -33,6 +33,14 @@ _SI_FOR_SHI = re.compile(
 _GAP_BEFORE_LAST_YES = re.compile(
     r"(?<=[\u4e00-\u9fff])(?<![不没莫别])\s+((?:对的|是的|要得|对头|没错|没得错|就是|是了)[嘛呢啊哦]?)\s*$"
 )
+#: ……，刚才说错了: the caller's own slip named at the end of the answer.
+_OWN_SLIP_LAST = re.compile(
+    r"[\s,，。.!！]*(?:我\s*)?(?:刚\s*才\s*|刚\s*刚\s*)?(?:说|讲|念)\s*错\s*了[\s。.!！]*$"
+)
+#: 不要，哦，要呢要呢: a no taken back with 哦 and a yes said after it.
+_YES_AFTER_CORRECTION = re.compile(
+    r"不\s*[要对是].*?[哦噢]\s*[，,\s]*(?:要|是|对|好|可以)"
+)
 #: 药呢药呢 / 耀得: 要 written as a sound-alike before its particle (not 吃药的, 中药嘛).
 _HEARD_AS_YAO = re.compile("(?<![吃买拿开中西草换抓熬喝擦])[药耀咬摇](?=\\s*[呢嘛得的])")
 #: 步四步四 / 步要: 不 written as 步 before the word it negates.
@@ -536,6 +544,9 @@ def parse_yesno(text: str) -> str:
     """
     text = _HEARD_AS_YAO.sub("要", _HEARD_AS_BU.sub("不", text))  # 药呢药呢 / 步四步四
     text = _GAP_BEFORE_LAST_YES.sub(r"，\1", text)  # ……五五二零 对的: the answer said last
+    slip = _OWN_SLIP_LAST.search(text)
+    if slip and _YES_AFTER_CORRECTION.search(text, 0, slip.start()):
+        text = text[: slip.start()]  # 不要哦要呢要呢，刚才说错了: the slip was the no before
     joined = _SPACES.sub("", text)  # the recogniser's gaps: 还 挂 号 做 哪 样
     if (
         _left_to_others(clean(joined))

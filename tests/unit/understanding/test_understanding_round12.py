@@ -429,3 +429,15 @@ def test_days_of_the_sixth_pass(text: str, meant: dict[str, str | None]) -> None
 )
 def test_days_taken_there(text: str, meant: dict[str, str | None]) -> None:
     assert u("when", text) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        # a no taken back with 哦, a yes said, then the slip named at the end
+        ("不 要 哦 要 呢 要 呢 刚 才 说 错 了", "yes"),
+        ("不对，哦，是的，我说错了", "yes"),
+    ],
+)
+def test_own_slip_named_last(text: str, meant: str) -> None:
+    assert u("yesno", text) == meant
