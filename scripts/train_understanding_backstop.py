@@ -114,6 +114,7 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_cn.jsonl",
     "tests/data/understanding/independent_co.jsonl",
     "tests/data/understanding/independent_cp.jsonl",
+    "tests/data/understanding/independent_cq.jsonl",
     "tests/data/understanding/independent_ao.jsonl",
     "tests/data/understanding/independent_ap.jsonl",
     "tests/data/understanding/independent_aq.jsonl",

@@ -122,7 +122,7 @@ _SHORT_YES = "要|好|对|是|行|得"
 #: Particles a caller closes a stressed yes with (要嘛, 是呢); 吧 (要吧) is no stress.
 _STRESS = "嘛呢噻嘞哦啊咯撒喽"
 _PARTICLE_ENDS = re.compile(
-    f"((?:^|(?<=[，,。.！!；;…{_STRESS}吧]))(?:{_SHORT_YES}|(?:要)?(?:[帮给][我他她])?(?:叫|喊|挂|约)|克|去)[的得了]?"
+    f"((?:^|(?<=[，,。.！!；;…{_STRESS}吧]))(?:{_SHORT_YES}|(?:要)?(?:[帮给][我他她])?(?:叫|喊|挂|约|发)|克|去)[的得了]?"
     f"[{_STRESS}吧])(?=[\u4e00-\u9fff])"
 )
 #: 要要要快点喊 / 对对对是的: a yes said over and over at the start is a clause of its own.

@@ -441,3 +441,16 @@ def test_days_taken_there(text: str, meant: dict[str, str | None]) -> None:
 )
 def test_own_slip_named_last(text: str, meant: str) -> None:
     assert u("yesno", text) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        # "don't call it" after a hum is a no, not the hum's yes
+        ("嗯……莫喊了，我等班车", "no"),
+        # the message verb with its particle, then whom to send it to, in the recogniser's gaps
+        ("发 嘛 发 给 我 儿 子 他 在 昆 明", "yes"),
+    ],
+)
+def test_yesno_of_the_last_pass(text: str, meant: str) -> None:
+    assert u("yesno", text) == meant
