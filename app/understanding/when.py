@@ -513,8 +513,10 @@ _FREE = ("得空", "有空", "得闲", "方便", "闲起")
 def _day_not_busy(clauses: str, today: dt.date) -> dt.date | None:
     """礼拜四我要去接孙子，礼拜五可以: of several days said in their own clauses, one said as
     busy, the last one not busy counts."""
-    # 十八号我有事二十号下午: a recogniser writes no pause; a busy word ends its clause.
-    clauses = _busy_re().sub(lambda m: m.group(0) + "|", clauses)
+    # 十八号我有事二十号下午: a recogniser writes no pause; a busy word ends its clause (and
+    # busy words close together end it once: 约我下棋明天下午, not 约我|下棋明天下午).
+    busy = _busy_re().pattern
+    clauses = re.sub(f"(?:{busy})(?:\\w{{0,2}}?(?:{busy}))*", lambda m: m.group(0) + "|", clauses)
     # 等到十号过后，十一号上午: a day said as the one to wait past is not the day meant.
     clauses = _PAST_DAY.sub(lambda m: m.group(0) + "|", clauses)
 

@@ -454,3 +454,8 @@ def test_own_slip_named_last(text: str, meant: str) -> None:
 )
 def test_yesno_of_the_last_pass(text: str, meant: str) -> None:
     assert u("yesno", text) == meant
+
+
+def test_busy_words_close_together_end_one_clause() -> None:
+    # 约我下棋: two busy words, one errand; the day after them is the answer
+    assert u("when", "今天下午老伙计约我下棋明天下午") == day("2026-12-01", "pm")
