@@ -585,13 +585,19 @@ def _begun_again(digits: str) -> str | None:
 
 def _only_beginnings(said: str, number: str, *, least: int = 2) -> bool:
     """Is ``said`` nothing but beginnings of ``number``, one after another, at least
-    ``least`` of them (三 三七八九 may be a digit said twice: not taken as begun again)?"""
-    if not said:
-        return least <= 0
-    return any(
-        said.startswith(number[:n]) and _only_beginnings(said[n:], number, least=least - 1)
-        for n in range(min(len(said), len(number) - 1), 0, -1)
-    )
+    ``least`` of them (三 三七八九 may be a digit said twice: not taken as begun again)?
+
+    The most beginnings that cover each prefix of ``said``, left to right: linear in its
+    length times the number's (a search over every way to cut it is exponential on a long
+    run of one digit)."""
+    most: list[int | None] = [0] + [None] * len(said)
+    for end in range(1, len(said) + 1):
+        counts = [
+            count for start in range(max(0, end - len(number) + 1), end)
+            if (count := most[start]) is not None and number.startswith(said[start:end])
+        ]
+        most[end] = max(counts) + 1 if counts else None
+    return most[-1] is not None and most[-1] >= least
 
 
 def _said_again(groups: tuple[str, ...]) -> str:

@@ -459,3 +459,11 @@ def test_yesno_of_the_last_pass(text: str, meant: str) -> None:
 def test_busy_words_close_together_end_one_clause() -> None:
     # 约我下棋: two busy words, one errand; the day after them is the answer
     assert u("when", "今天下午老伙计约我下棋明天下午") == day("2026-12-01", "pm")
+
+
+def test_a_long_run_of_one_digit_is_understood_at_once() -> None:
+    # every way to cut a long run of 一 into beginnings was once tried one by one: this
+    # answer never came back. Now it does, as all it said or a number said at its end.
+    said = "1" * 26 + "2" + "1" * 11
+    heard = u("digits", "一" * 26 + "二" + "一" * 11)
+    assert heard in {said, *(said[-n:] for n in (4, 7, 8, 11, 12, 18))}
