@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache, lru_cache
 
 from app.understanding import data
@@ -146,8 +147,8 @@ def parse_digits(text: str) -> str | None:
     restarted = _begun_again_in_groups(groups)
     if restarted is not None:
         return restarted  # 七……七零……七零四二: begun again until said whole
-    if whole and last_four_named and len(whole) > 4 and _only_beginnings(whole[:-4], whole[-4:]):
-        return whole[-4:]  # 后四位是吧……七 七零 七零四二: the last four, begun again
+    if whole and last_four_named and (four := _begun_again(whole, lengths=(4,))):
+        return four  # 后四位是吧……七 七零 七零四二: the last four, begun again
     mobiles = [g for g in groups if len(g) == 11 and g[0] == "1"]
     if whole is not None and mobiles and not last_four_named:
         return mobiles[-1]  # ……幺三零零八七幺九九五二，后面是九九五二: the last mobile said whole
@@ -574,10 +575,10 @@ def _begun_again_in_groups(groups: tuple[str, ...]) -> str | None:
     return rest if grew and len(rest) in _WHOLE_LENGTHS else None
 
 
-def _begun_again(digits: str) -> str | None:
-    """九八九八七九八七二 (the pauses not heard): a number of a length asked for at the end,
+def _begun_again(digits: str, lengths: Iterable[int] = _WHOLE_LENGTHS) -> str | None:
+    """九八九八七九八七二 (the pauses not heard): a number of one of ``lengths`` at the end,
     nothing before it but beginnings of that same number; the shortest such number."""
-    for length in sorted(_WHOLE_LENGTHS):
+    for length in sorted(lengths):
         if len(digits) > length and _only_beginnings(digits[:-length], digits[-length:]):
             return digits[-length:]
     return None

@@ -515,8 +515,7 @@ def _day_not_busy(clauses: str, today: dt.date) -> dt.date | None:
     busy, the last one not busy counts."""
     # 十八号我有事二十号下午: a recogniser writes no pause; a busy word ends its clause (and
     # busy words close together end it once: 约我下棋明天下午, not 约我|下棋明天下午).
-    busy = _busy_re().pattern
-    clauses = re.sub(f"(?:{busy})(?:\\w{{0,2}}?(?:{busy}))*", lambda m: m.group(0) + "|", clauses)
+    clauses = _busy_run_re().sub(lambda m: m.group(0) + "|", clauses)
     # 等到十号过后，十一号上午: a day said as the one to wait past is not the day meant.
     clauses = _PAST_DAY.sub(lambda m: m.group(0) + "|", clauses)
 
@@ -618,11 +617,17 @@ def _last_said_at(part: str, today: dt.date) -> tuple[dt.date, int] | None:
 def _only_going(clause: str) -> bool:
     """七号去医院 / 二十六号嘛 / 明天下午: the day said with nothing but going, a particle or
     its half-day or hour (not 后天过节, 二号我孙子回来)."""
+    return _GOING.fullmatch(_CLOCK.sub("", _besides_the_day(clause))) is not None
+
+
+def _besides_the_day(clause: str, *, festivals: bool = False) -> str:
+    """What the clause says besides its days and half-days (and, with ``festivals``, its
+    festivals, taken out before the half-days: 端午后面 is no 午后, 周五一早 holds no 五一)."""
     t = _tables()
-    bare = clause
-    for pattern in (_MONTH_DAY, _DAY, t["week_re"], t["days_re"], _half_day_words(), _CLOCK):
-        bare = pattern.sub("", bare)
-    return _GOING.fullmatch(bare) is not None
+    days = (_MONTH_DAY, _DAY, t["week_re"], t["days_re"])
+    for pattern in (*days, *((festival_words(),) if festivals else ()), _half_day_words()):
+        clause = pattern.sub("", clause)
+    return clause
 
 
 #: What may be said with the day chosen: going there (taken there by someone), a particle.
@@ -670,12 +675,7 @@ def _half_day_words() -> re.Pattern[str]:
 
 def _answer_clause(clause: str) -> bool:
     """Does the clause just say a day (就后天上午嘛), not a reason naming one (中秋要在家团圆)?"""
-    t = _tables()
-    bare = clause
-    for pattern in (
-        _MONTH_DAY, _DAY, t["week_re"], t["days_re"], festival_words(), _half_day_words()
-    ):
-        bare = pattern.sub("", bare)
+    bare = _besides_the_day(clause, festivals=True)
     short = len(bare) <= _ANSWER_LEFTOVER or _GOING.fullmatch(bare) is not None
     return short and not _CONDITION.search(clause)
 
@@ -719,6 +719,13 @@ def _busy_re() -> re.Pattern[str]:
     if not words:
         return re.compile("(?!)")
     return re.compile(f"(?:{'|'.join(map(re.escape, words))})(?!了再|了以后|以后再|过后)")
+
+
+@cache
+def _busy_run_re() -> re.Pattern[str]:
+    """Busy words close together, one errand (约我下棋)."""
+    busy = _busy_re().pattern
+    return re.compile(f"(?:{busy})(?:\\w{{0,2}}?(?:{busy}))*")
 
 
 @cache

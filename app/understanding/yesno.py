@@ -724,12 +724,9 @@ def _yes_said_last(raw: str, cleaned: str, heard: list[Hit]) -> bool:
     counted = [h for h in heard if _counts(cleaned, h)]
     if any(h.label != "yes" for h in counted):
         return False
-    covered = list(cleaned)
-    for h in counted:
-        covered[h.start : h.end] = [""] * (h.end - h.start)
-    clauses = "".join(c if c == SEP or c == "" else "x" for c in covered).split(SEP)
+    left = _without_hits(cleaned, counted).split(SEP)  # what each clause says besides a yes
     said = cleaned.split(SEP)
-    return len(clauses) >= 2 and clauses[-1] == "" and said[-1] != "" and any(clauses[:-1])
+    return len(left) >= 2 and left[-1] == "" and said[-1] != "" and any(left[:-1])
 
 
 def _only_yes_words(cleaned: str, hits: list[Hit]) -> bool:
@@ -738,10 +735,15 @@ def _only_yes_words(cleaned: str, hits: list[Hit]) -> bool:
     yes = [h for h in hits if h.label == "yes"]
     if len(yes) < 2 or len(yes) != len(hits):
         return False
+    return not _THE_THING.sub("", _WHO.sub("", _without_hits(cleaned, yes).replace(SEP, "")))
+
+
+def _without_hits(cleaned: str, hits: list[Hit]) -> str:
+    """The answer with the words of ``hits`` taken out (clause breaks kept)."""
     left = list(cleaned)
-    for h in yes:
+    for h in hits:
         left[h.start : h.end] = [""] * (h.end - h.start)
-    return not _THE_THING.sub("", _WHO.sub("", "".join(left).replace(SEP, "")))
+    return "".join(left)
 
 
 #: Words that change what was asked (要，要晚一点的 / 好，换个专家): no plain yes after all.
