@@ -6,7 +6,7 @@ import re
 from functools import cache
 
 from app.understanding import data
-from app.understanding.normalize import clean
+from app.understanding.normalize import SEP, clean
 from app.understanding.numerals import NUM_CHARS, to_int
 
 _N = f"[{NUM_CHARS}]+"
@@ -30,6 +30,8 @@ _REFUSAL = r"不对|不是|说错了|错了|不要|不\|*还是"
 _TAKEN_BACK = re.compile(_REFUSAL + r"|那就|就要|\|不不?\||(?<=个)不(?=第)")
 #: 不是第二个 / 不要第一个: the answer opens with a refusal.
 _REFUSED = re.compile(_REFUSAL)
+#: 最后一个 / 最后那个: the last of the list, its number not said (后一个 is the second of two).
+_THE_LAST = re.compile("最后(?:一个|那个|的)")
 #: 第一个是哪天 / 第二个在几点: a question about one of the list, none chosen yet.
 _ASKED_ABOUT = re.compile("(?:是|在)(?:哪天|哪一天|几点|几号|什么时候|星期几|礼拜几|哪个医生)")
 
@@ -40,6 +42,13 @@ def parse_choice(text: str) -> int | None:
     cleaned = clean(text, use_dialect=False)
     if _ASKED_ABOUT.search(cleaned):
         return None
+    cleaned = _THE_LAST.sub(SEP, cleaned)  # 最后一个，第四个: no 后一个
+    said = [_choice(c) for c in cleaned.split(SEP)]
+    singles = {v for v in said if v is not None}
+    if len(said) > 1 and len(singles) == 1:
+        return singles.pop()  # 第一个还是第二个？第二个: the question said back, then one
+    if len(said) > 2 and said[-1] is not None and said[-1] == said[-2] != said[0] is not None:
+        return said[-1]  # 第一个……哦第二个，第二个时间好点: said again last, it counts
     parts = [p for p in _TAKEN_BACK.split(cleaned) if p.strip("|")]
     if len(parts) > 1 and (last := _choice(parts[-1])) is not None:
         return last
@@ -55,11 +64,10 @@ def _choice(cleaned: str) -> int | None:
     if not cleaned:
         return None
     found: set[int | None] = {v for k, v in ordinals.items() if k in cleaned}
-    if not found:
-        rest = not_digits.sub("|", cleaned)
-        found = {to_int(m["a"] or m["b"]) for m in marked.finditer(rest)}
-        bare = cleaned.replace("|", "")
-        if not found and re.fullmatch(_N, bare):
-            found = {to_int(bare)}
+    rest = not_digits.sub("|", cleaned)  # 第一个还是第二个: both, none chosen
+    found |= {to_int(m["a"] or m["b"]) for m in marked.finditer(rest)}
+    bare = cleaned.replace("|", "")
+    if not found and re.fullmatch(_N, bare):
+        found = {to_int(bare)}
     values = {v for v in found if v is not None and 1 <= v <= 10}
     return values.pop() if len(values) == 1 else None

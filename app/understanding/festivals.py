@@ -46,10 +46,10 @@ _LUNAR_DAY_ALONE = re.compile(
 #: 元旦前一天 / 春节第二天 / 元宵后一天 / 中秋节前两天 / 清明后头那天: a day counted from the
 #: festival (前两天, 后三天, 第五天; a week: 后一个礼拜, 前一个星期).
 _SHIFT = re.compile(
-    "节?(?:那天|的)?(?:"
+    "节?(?:那天|的)?\\|?(?:"
     "(?P<before>前一天|前头一天|前面一天|前面那天|前头那天|头一天"
     "|前(?:头|面)?(?P<nb>[两二三四五])天|前(?:头|面)?(?P<wb>一)个?(?:礼拜|星期|周))"
-    "|(?:过后|之后|以后|过了|后)?的?(?:第(?P<n>[一二三四五六七])天|后一天|次日)"
+    "|(?:(?P<after>过后|之后|以后)|过了|后)?的?(?:第(?P<n>[一二三四五六七])天|后一天|次日)"
     "|(?:过后|之后|以后|过了|后头|后面|后)(?P<k>[两二三四五六七])天"
     "|(?:过后|之后|以后|后)(?P<w>一)个?(?:礼拜|星期|周)"
     "|(?:过后|之后|后头|后面)那天"
@@ -286,14 +286,20 @@ _DAY_OF_THAT_MONTH = re.compile(
 
 #: 火把节那天不去，要点火把，第二天去: the day before or after, said in a later clause.
 _LATER_SHIFT = re.compile(
-    "(?<![初一二三四五六七八九十])(?:第二天|后面一天|后头一天|后一天|次日|(?P<before>前一天|前面一天|前头一天))"
+    "(?<![初一二三四五六七八九十])(?:第二天|后面一天|后头一天|后一天|次日|(?P<before>前一天|前面一天|前头一天)"
+    # (thirteenth round) 过后第三天 / 过后三天: counted from the day after it
+    "|(?:过后|之后|以后)第?(?P<k>[三四五六七])天)"
 )
 
 
 def later_shift(text: str) -> int | None:
-    """-1 or 1 for a day before or after said on its own (第二天去), else None."""
+    """The days before (-1) or after a day said on its own (第二天去, 过后第三天), else None."""
     later = _LATER_SHIFT.search(text)
-    return None if later is None else -1 if later["before"] else 1
+    return None if later is None else _later_days(later)
+
+
+def _later_days(later: re.Match[str]) -> int:
+    return -1 if later["before"] else _COUNTS[later["k"]] if later["k"] else 1
 
 
 def shifted(date: dt.date, text: str, end: int) -> dt.date:
@@ -310,7 +316,8 @@ def shifted(date: dt.date, text: str, end: int) -> dt.date:
     if shift["k"] or shift["r"]:  # 过后两天 / 后三天 / 后天再过一天
         return date + dt.timedelta(days=_COUNTS[shift["k"] or shift["r"]])
     if shift["n"]:  # 第二天 (过了第二天) is the day after: the festival is the first
-        return date + dt.timedelta(days=_COUNTS[shift["n"]] - 1)
+        n = _COUNTS[shift["n"]]  # but 过后第三天 counts from the day after it (three days on)
+        return date + dt.timedelta(days=n if shift["after"] and n >= 3 else n - 1)
     return date + dt.timedelta(days=1)
 
 
@@ -330,5 +337,5 @@ def festival_day(text: str, today: dt.date) -> tuple[bool, dt.date | None]:
             return True, found.date
     later = _LATER_SHIFT.search(text, found.end)
     if _SHIFT.match(text, found.end) is None and later:  # 火把节那天不去……第二天去
-        return True, found.date + dt.timedelta(days=-1 if later["before"] else 1)
+        return True, found.date + dt.timedelta(days=_later_days(later))
     return True, shifted(found.date, text, found.end)

@@ -379,7 +379,8 @@ def _settled_half_day(text: str) -> str | None:
 
 #: 下周一或者下周二都得 / 明天后天都可以: either of two days will do.
 _EITHER_DAY = re.compile(
-    f"(?:{_ANY_DAY})(?:或者|或是|还是|或|和|跟)?(?:{_ANY_DAY})\\|?我?(?:都|也)(?:行|得|可以|要得|好)"
+    f"(?:{_ANY_DAY})\\|?(?:或者|或是|还是|或|和|跟)?(?:{_ANY_DAY})\\|?我?(?:都|也)"
+    "(?:行|得|可以|要得|好|能去|能得|空着|有空|得空)"
     # (eleventh round) any day of a range (礼拜一到礼拜五哪天有号都得)
     f"|(?:{_ANY_DAY})(?:到|至)(?:{_ANY_DAY})(?:之间)?(?:哪天|随便|都)"
 )
@@ -436,6 +437,8 @@ def _said_plainly(text: str, today: dt.date) -> str:
 #: 现在说不好 / 还没定: not decided yet.
 _PUT_OFF = re.compile(
     "再说|再讲|再看|到时候再|(?<![天周拜期月])以后再|再打(?!电话改)|(?:过了|过完|完了|之后)再(?:去|来)"
+    # (thirteenth round) "some while later", open-ended (过段时间嘛，现在地里头忙得很)
+    "|过[一]?段时间|过一阵|过些时候|过阵子"
     "|说不好|说不准|定不下|定不了|还没定|没想好|还不晓得|不晓得哪天"
 )
 #: 医生说哪天就哪天 / 等我问下我儿子: the day left to someone else, who has not said it yet.
@@ -448,7 +451,7 @@ _LEFT_TO_OTHERS = re.compile(
 #: 下午好些 / 上午合适: a half-day said to suit the caller best.
 _PREFERRED_SESSION = re.compile(
     "(?P<session>上午|下午|早上)(?:好些|好点|好一点|合适|方便|得空|有空|比较好|要好些|最好)"
-    "|(?:就是要|就要|只要|最好是)(?P<wanted>上午|下午|早上)"
+    "|(?:就是要|就要|只要|最好是|只能|只有|只得)(?P<wanted>上午|下午|早上)"
     "|(?P<visit>上午|下午|早上)去?(?:看病|看医生|去医院|挂号|检查)"
 )
 _HALF_DAY_WORD = re.compile("上午|下午|早上|上半天|下半天")
@@ -488,6 +491,11 @@ def _session_with_the_day(
         split = _HALF_DAY_STARTS.sub("|", _EITHER_HALF_DAY.sub("|", clauses))
         free = [c for c in split.split("|") if not any(w in c for w in _tables()["busy"])]
         session = _session("|".join(free)) if len(free) < len(split.split("|")) else None
+        if session is None and len(free) < len(split.split("|")):
+            # 后天上午……后天下午，上午要去社区领药: of both said, the one not said as busy
+            taken = {_session(c) for c in split.split("|") if c not in free} - {None}
+            left = {_session(c) for c in free} - {None} - taken
+            session = left.pop() if len(left) == 1 and taken else None
     if session is None and not _EITHER_HALF_DAY.search(clauses):
         # 上午吧，老人家下午容易犯困: a half-day answered alone first, the other told of after
         answered = [c for c in parts if _BARE_HALF_DAY.fullmatch(c)]
@@ -522,7 +530,9 @@ def _day_not_busy(clauses: str, today: dt.date) -> dt.date | None:
     def taken(clause: str) -> bool:
         return _busy_re().search(clause) is not None or _PAST_DAY.search(clause) is not None
 
-    said = [(c, d) for c in clauses.split("|") if (d := _date(c, today)) is not None]
+    said = [  # 明天也不去后天去: the day said last after one refused, in its clause
+        (c, d) for c in clauses.split("|") if (d := _date_and_session(c, today)[0]) is not None
+    ]
     dated = [  # 一月三号，星期一: the weekday of the day said is no other day
         (c, d) for i, (c, d) in enumerate(said) if not _weekday_of(c, d, said[:i])
     ]
@@ -661,6 +671,8 @@ def _last_of_one_clause(clauses: str, today: dt.date) -> dt.date | None:
     return date
 
 
+#: 礼拜四是街子天: a day said to be something, not the day chosen.
+_DAY_IS = re.compile(f"(?:{_ANY_DAY})(?:是|就是)")
 #: What an answer clause may hold besides its day and half-day (后天去, 就后天上午嘛).
 _ANSWER_LEFTOVER = 4
 _CONDITION = re.compile("要是|如果|假如|万一|没得号|没有号")
@@ -674,8 +686,11 @@ def _half_day_words() -> re.Pattern[str]:
 
 
 def _answer_clause(clause: str) -> bool:
-    """Does the clause just say a day (就后天上午嘛), not a reason naming one (中秋要在家团圆)?"""
+    """Does the clause just say a day (就后天上午嘛), not a reason naming one (中秋要在家团圆)
+    or what the day is (礼拜四是街子天)?"""
     bare = _besides_the_day(clause, festivals=True)
+    if _DAY_IS.match(clause) and len(bare) > 2:
+        return False
     short = len(bare) <= _ANSWER_LEFTOVER or _GOING.fullmatch(bare) is not None
     return short and not _CONDITION.search(clause)
 
@@ -684,13 +699,23 @@ def _last_said_clause(clauses: str, today: dt.date) -> dt.date | None:
     """明天街子天，我要卖茶，后天去: of days said in their own clauses, the last, when its
     clause just says a day (a later clause giving a reason, 中秋要在家团圆, or a condition,
     要是没得号就后天, does not count; nor a weekday said of the day before it)."""
-    dated = [(c, d) for c in clauses.split(SEP) if (d := _date(c, today)) is not None]
-    if len({d for _, d in dated}) < 2:
+    parts = clauses.split(SEP)
+    dated = [(i, c, d) for i, c in enumerate(parts) if (d := _date(c, today)) is not None]
+    if len({d for _, _, d in dated}) < 2:
         return None
-    clause, last = dated[-1]
+    at, clause, last = dated[-1]
+    if any(later_shift(c) for c in parts[at + 1 :]):
+        return None  # 火把节，就是六月二十五那天，过后第三天去: counted on from that day
+    dated = [(c, d) for _, c, d in dated]
     if _weekday_of(clause, last, dated[:-1]):
         return None  # 四月二号，星期五: the weekday of the day said
-    return last if _answer_clause(clause) else None
+    if _answer_clause(clause):
+        return last
+    # 礼拜五嘛，礼拜四是街子天: the day answered just before one said to be something
+    before, day = dated[-2]
+    if _DAY_IS.match(clause) and day != last and _answer_clause(before):
+        return None if _REFUSING.search(before) else day
+    return None
 
 
 def _weekday_of(clause: str, date: dt.date, before: list[tuple[str, dt.date]]) -> bool:
@@ -810,7 +835,7 @@ def _busy_session_apart(text: str) -> str:
 #: 现在冷得很 / 现在退休了: "now" telling how things are, not when to go (现在就去, 现在
 #: 可以, 现在上午 are a day).
 _NOW_NOT_A_DAY = re.compile(
-    "现在(?!(?:我|他|她|我们)?(?:就|马上|立刻|赶紧|去|走|来|过|可以|行|得|有|要|想|挂|看|上午|下午"
+    "现在(?!(?:我|他|她|我们)?(?:就|马上|立刻|赶紧|去|走(?!路)|来|过|可以|行|得|有|要|想|挂|看|上午|下午"
     "|早上|中午|\\||$))"
 )
 #: 星期五，不，星期六: a bare 不 between two pauses takes back the day before it (not the
@@ -822,6 +847,12 @@ _BARE_NO = re.compile(
 )
 
 
+#: 我天天都是星期天: every day a holiday (retired), no weekday meant.
+_EVERY_DAY_A_SUNDAY = re.compile("天天(?:都)?(?:是|像|过)(?:星期天|礼拜天|星期日|周末)")
+#: 拜六 for 礼拜六, 礼 dropped (not 下拜, repaired to 下礼拜 with the sound-alikes).
+_BAI_FOR_LIBAI = re.compile("(?<![礼下做朝参里你李])拜(?=[一二三四五六日天](?![拜年]))")
+#: 后天的，: "the one of the day after tomorrow", its clause closed (no 后天的后天 with the next).
+_DAYS_ONE = re.compile("(?<=天)的(?=\\s*[，,。.；;！!、])")
 #: 今天礼拜天，明天就去 / 明天礼拜三: a weekday said of a day word says what day that is.
 _WEEKDAY_SAID_OF = re.compile(
     f"(?P<day>大后天|后天|明天|今天|{_N}(?:号|日))(?:是|就是|刚好是|正好是)?{_WEEKDAY}"
@@ -840,7 +871,9 @@ _REFUSED = re.compile(
 #: day wanted (dropped when another day is said).
 _TODAY_IS = re.compile("今天(?:是|就是|刚好是|正好是)?(?=.)")
 #: 国庆之前都行: a day before which any day will do leaves the choice to us.
-_DEADLINE = re.compile(f"(?:{_ANY_DAY}|[\u4e00-\u9fff]{{2,3}}节?)(?:之前|以前)(?=都|随便|哪天)")
+_DEADLINE = re.compile(
+    f"(?:{_ANY_DAY}|[\u4e00-\u9fff]{{2,3}}节?)(?:之前|以前|前头|前面)(?:去|来)?(?=\\|?(?:都|随便|哪天))"
+)
 
 
 @cache
@@ -852,7 +885,7 @@ def _reference_points() -> re.Pattern[str]:
     return re.compile(
         f"{day}节?(?:那天|那几天)?(?:刚|一)?(?:过了|过后|以后|之后|前后|放完|过完)"
         f"|(?:过了|出了|过完)(?:年)?{day}(?:节)?"
-        f"|(?:{festival})节?(?:刚过|过了|放完|前头|之前)"
+        f"|(?:{festival})节?(?:刚过|过了|放完|前头|之前|还没到|没到)"
     )
 
 
@@ -893,7 +926,7 @@ def _without_weekday_said_of(text: str, today: dt.date) -> str:
             if _date(rest, today) is not None:
                 text = rest
     if _no_preference_re().search(text):
-        text = _reference_points().sub("", _DEADLINE.sub("", text))
+        text = _DEADLINE.sub("", _reference_points().sub("", text))
     before = _before_festival().sub("", text)
     if before != text and _date(before, today) is not None:
         text = before  # 中秋前嘛，后天上午: the festival is a deadline, the day is said
@@ -979,7 +1012,52 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
 
     The recogniser's spaces are removed first ("明 天 桑 午" is 明天桑午 -> 明天上午).
     """
+    found = _parse_when(text, today)
+    if found and found["date"]:
+        other = _instead_of_refused(text, today, dt.date.fromisoformat(found["date"]))
+        if other is not None:
+            return {**found, "date": other.isoformat()}
+    return found
+
+
+#: A day refused where it is said (后天不得, 十二号哦不是, 礼拜一不得, 二十号不对).
+_REFUSING = re.compile(
+    "(?:我|他|她|我们|就|也|都|那天)*\\|?(?:哦|噢)?(?:不得|不行|不对|不是|不去|不克|克不成|去不成|去不了"
+    "|没空|没得空|不得空|没有空|不方便|来不及|不成)"
+)
+
+
+def _instead_of_refused(text: str, today: dt.date, date: dt.date) -> dt.date | None:
+    """后天不得，后天我家办事情，大后天嘛 / 十二号哦不是十三号，十二号我要送茶: the day found was
+    refused where first said and is named again last only with its reason; the day said
+    instead (the last not refused, after the refusal) is meant. ``None`` to keep ``date``."""
+    spoken = _repair(clean("".join(text.split())))
+    said = [
+        (m.start(), m.end(), d)
+        for m in _SAID_DAY.finditer(spoken)
+        if (d := _date(m.group(0), today)) is not None
+    ]
+    refused_at = [end for _, end, d in said if d == date and _REFUSING.match(spoken, end)]
+    if not refused_at:
+        return None
+    last_start, last_end, _ = [m for m in said if m[2] == date][-1]
+    if last_end <= refused_at[0] or _only_going(spoken[last_end:].split(SEP)[0]):
+        return None  # 明天不行……算了还是明天: said again as the answer
+    instead: list[dt.date] = []
+    for start, end, d in said:
+        if start <= refused_at[0] or d == date or _REFUSING.match(spoken, end):
+            continue
+        week = _tables()["week_re"].fullmatch(spoken, start, end)
+        if week and not week["pre"] and instead and instead[-1].weekday() == d.weekday():
+            continue  # 三月一号 周三: the weekday of the day said
+        instead.append(d)
+    return instead[-1] if instead else None
+
+
+def _parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     text = _BARE_NO.sub("不对", without_english(text or ""))
+    text = _DAYS_ONE.sub("", text)  # 挂后天的，后天下午: no 后天的后天
+    text = _EVERY_DAY_A_SUNDAY.sub("", text)  # 我天天都是星期天: retired, no day
     text = _STUTTERED_NUMBER.sub("", text)  # 十 十号: a number begun again
     answered = _ECHOED.sub("", text)  # 十号？那十二号嘛: a day asked back, then the answer
     if answered != text and (after := parse_when(answered, today)) and after["date"]:
@@ -993,6 +1071,7 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     text = _HAO_FOR_DAY.sub("号", text)  # 十二好上午: 十二号上午
     text = _PASSED_THEN.sub(r"\g<day>过了就", text)  # 过了初五就去 = 初五过了就去
     spoken = _without_small_talk("".join(_busy_session_apart(text).split()))
+    spoken = _BAI_FOR_LIBAI.sub("礼拜", spoken)  # 采完了拜六嘛: 礼拜六
     spoken = _SAID_AGAIN_DAY.sub("改成", _MOVED_TO.sub("改成", spoken))
     spoken = _MONTH_SAID_TWICE.sub("", spoken)  # 八月 八月二号: the month begun again
     if _NEW_YEAR_SAID.search(spoken):  # 过年前不去，初三嘛: the new year's 初三
@@ -1028,9 +1107,15 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
         or _last_of_one_clause(clauses, today)
         or date
     )
-    either = _EITHER_DAY.search(cleaned)
-    if either:  # 下周一或者下周二都得: no one day chosen, unless one is said after (就后天嘛)
-        date = _date(cleaned[either.end() :], today)
+    either = _EITHER_DAY.search(clauses)
+    if either:  # 下周一或者下周二都得: no one day chosen, unless one is said after (就后天嘛,
+        # 哎呀后天要炒茶，那就明天嘛: the one said after, as any answer)
+        rest = clauses[either.end() :]
+        date = (
+            _day_not_busy(rest, today)
+            or _last_said_clause(rest, today)
+            or _date_and_session(rest.replace(SEP, ""), today)[0]
+        )
     if session is None:  # 随便哪天，上午就得，下午我要去茶地: the half-day not busy
         session = _session_with_the_day(clauses, today, date)
     if session == "am" and date is not None and _morning_of_another_day(cleaned, date, today):

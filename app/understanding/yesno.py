@@ -129,6 +129,11 @@ _PARTICLE_ENDS = re.compile(
 _SAID_OVER = re.compile(r"^(要|对|好|是|行)\1+(?=[\u4e00-\u9fff])(?![的地])")  # not 好好的
 #: 好嘛，等一下 / 要嘛，我想想: the answer is not given yet.
 _STILL_DECIDING = ("等一下", "等下", "等等", "等哈", "想一下", "想想", "想一哈")
+#: ... said as the last words, alone or after an answer begun (嗯 不 那个 等等), not after
+#: 不用 / 莫 / 别 (不用等一下).
+_STILL_DECIDING_LAST = re.compile(
+    f"(?:^|\\||(?<!不用)(?<!莫)(?<!别))(?:{'|'.join(_STILL_DECIDING)})$"
+)
 #: A question word right after a yes word (是哪家医院, 是几点, 要哪样): asked, not answered.
 _WH_WORD = re.compile("哪|什么|啥|几|咋|谁|多少|多久")
 #: 要的嘛 / 是呢嘛 / 要呢: a yes said with its particle, as callers stress it.
@@ -378,7 +383,7 @@ _TORN = re.compile(
     # 也不是说要也不是说不要 / 挂了又怕白跑，不挂又怕拖起 / 又想去又不想去
     r"|也不是.{0,6}?也不是|又怕.{1,14}?又怕|又想.{0,6}?又不想"
     # 去也得，不去也得 / 挂也行不挂也行: either way, left to us
-    r"|(\w{1,2})也(?:得|行|可以|要得)[，,\s]*不\1也(?:得|行|可以|要得)"
+    r"|(\w{1,2})[…．.，,\s]*也(?:得|行|可以|要得)[，,\s]*不\1[…．.，,\s]*也(?:得|行|可以|要得)"
 )
 #: 是去人民医院嘛还是中医院: which of two, asked back.
 _WHICH_OF_TWO = re.compile(r"是[^，,。？?]{2,10}?(?:嘛|吗|呢)?[，,\s]*还是[^，,。]{1,8}[？?]?$")
@@ -597,8 +602,8 @@ def parse_yesno(text: str) -> str:
         return "unknown"
     if _THINKING_LAST.search(cleaned):
         return "unknown"  # 嗯我想下: not answered yet
-    if cleaned.rsplit(SEP, 1)[-1] in _STILL_DECIDING:
-        return "unknown"  # 嗯……不……等等: not decided yet
+    if _STILL_DECIDING_LAST.search(cleaned):
+        return "unknown"  # 嗯……不……等等 / 嗯 不 那个 等等: not decided yet
     heard = [
         h
         for h in matcher().hits(cleaned)
