@@ -700,13 +700,13 @@ def _last_said_clause(clauses: str, today: dt.date) -> dt.date | None:
     clause just says a day (a later clause giving a reason, 中秋要在家团圆, or a condition,
     要是没得号就后天, does not count; nor a weekday said of the day before it)."""
     parts = clauses.split(SEP)
-    dated = [(i, c, d) for i, c in enumerate(parts) if (d := _date(c, today)) is not None]
-    if len({d for _, _, d in dated}) < 2:
+    dated_at = [(i, c, d) for i, c in enumerate(parts) if (d := _date(c, today)) is not None]
+    dated = [(c, d) for _, c, d in dated_at]
+    if len({d for _, d in dated}) < 2:
         return None
-    at, clause, last = dated[-1]
-    if any(later_shift(c) for c in parts[at + 1 :]):
+    clause, last = dated[-1]
+    if any(later_shift(c) for c in parts[dated_at[-1][0] + 1 :]):
         return None  # 火把节，就是六月二十五那天，过后第三天去: counted on from that day
-    dated = [(c, d) for _, c, d in dated]
     if _weekday_of(clause, last, dated[:-1]):
         return None  # 四月二号，星期五: the weekday of the day said
     if _answer_clause(clause):
