@@ -298,8 +298,19 @@ def later_shift(text: str) -> int | None:
     return None if later is None else _later_days(later)
 
 
+def later_shift_at(text: str) -> tuple[int, int] | None:
+    """(the days, where they end) of a day before or after said on its own, else None."""
+    later = _LATER_SHIFT.search(text)
+    return None if later is None else (_later_days(later), later.end())
+
+
 def _later_days(later: re.Match[str]) -> int:
     return -1 if later["before"] else _COUNTS[later["k"]] if later["k"] else 1
+
+
+def shift_follows(text: str, end: int) -> bool:
+    """Is a count of days said right after a day's words at ``end`` (元旦第二天)?"""
+    return _SHIFT.match(text, end) is not None
 
 
 def shifted(date: dt.date, text: str, end: int) -> dt.date:

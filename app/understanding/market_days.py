@@ -35,8 +35,31 @@ _NAMED = re.compile(
 )
 
 
+#: 赶完街第二天 / 街子天过了第二天 / 属马街过了第二天: the day after the next market day.
+AFTER_MARKET = re.compile(
+    f"(?:(?:赶完|赶过|干完)(?:街子?|集|场)?|(?:{_DAY_OF_MARKET}|属.街)(?:过了?|过完))"
+    "的?(?:第二天|后一天|次日)"
+)
+#: 属狗天赶街 / 属马街: markets held on the days of one animal of the twelve (a 12-day round).
+_ZODIAC = "鼠牛虎兔龙蛇马羊猴鸡狗猪"
+_ZODIAC_MARKET = re.compile(f"属(?P<z>[{_ZODIAC}])(?:天|日|街|场)")
+#: The branch of 2000-01-01 (戊午, a horse day) in the order of ``_ZODIAC``.
+_ZODIAC_EPOCH = (dt.date(2000, 1, 1), 6)
+#: 星期六赶街 / 街子天是礼拜天: a weekly market.
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6}
+_WEEKLY = re.compile(
+    "(?:礼拜|星期|周)(?P<a>[一二三四五六日天七])(?:是)?(?:赶|干)(?:街|集|场)"
+    f"|{_DAY_OF_MARKET}(?:是|在)(?:礼拜|星期|周)(?P<b>[一二三四五六日天七])"
+)
+
+
 def market_day(text: str, today: dt.date) -> tuple[bool, dt.date | None]:
     """(a market day was meant, the date) for cleaned ``text``."""
+    after = AFTER_MARKET.search(text)
+    if after is not None:  # 逢三逢八，赶完街第二天: the day after the next one
+        days = _market_days(text, today)
+        upcoming = [d for d in days or [] if d > today]  # today's market: the next one
+        return True, upcoming[0] + dt.timedelta(days=1) if upcoming else None
     named = _NAMED.search(text)
     if named is None:
         return False, None
@@ -60,6 +83,15 @@ def _market_days(text: str, today: dt.date) -> list[dt.date] | None:
         ends = {to_int(dates[k]) for k in ("a", "b") if dates[k]}
         ends = {e % 10 for e in ends if e is not None}
         return [d for d in horizon if d.day % 10 in ends] if ends else None
+    zodiac = _ZODIAC_MARKET.search(text)
+    if zodiac:
+        epoch, branch = _ZODIAC_EPOCH
+        animal = _ZODIAC.index(zodiac["z"])
+        return [d for d in horizon if (branch + (d - epoch).days) % 12 == animal]
+    weekly = _WEEKLY.search(text)
+    if weekly:
+        weekday = _WEEKDAYS[weekly["a"] or weekly["b"]]
+        return [d for d in horizon if d.weekday() == weekday]
     round_ = _ROUND.search(text)
     known = _KNOWN.search(text)
     if round_ is None or known is None:

@@ -13,15 +13,17 @@ from app.understanding.festivals import (
     festival_day,
     festival_words,
     later_shift,
+    later_shift_at,
     mention,
     mention_pattern,
     month_day,
     next_solar,
     said_as_past,
+    shift_follows,
     shifted,
 )
 from app.understanding.fuzzy import Matcher, is_han
-from app.understanding.market_days import market_day
+from app.understanding.market_days import AFTER_MARKET, market_day
 from app.understanding.normalize import SEP, after_correction, alternation, clean, without_english
 from app.understanding.numerals import NUM_CHARS, to_int
 from app.understanding.people import relatives
@@ -227,7 +229,9 @@ def _weekday(today: dt.date, prefix: str, weekday: int) -> dt.date:
 def _date(text: str, today: dt.date) -> dt.date | None:
     t = _tables()
     by_market, day_by_market = market_day(text, today)
-    if by_market and not _DAY.search(text) and not t["week_re"].search(text):
+    if by_market and (
+        AFTER_MARKET.search(text) or not _DAY.search(text) and not t["week_re"].search(text)
+    ):
         return day_by_market  # 五天一街，今天赶街，下一街那天 (十一号是街子天: the 11th)
     week = t["week_re"].search(text)
     if week and week.start():  # 八月十五过后那个礼拜六
@@ -671,6 +675,26 @@ def _last_of_one_clause(clauses: str, today: dt.date) -> dt.date | None:
     return date
 
 
+def _counted_on(clauses: str, today: dt.date, date: dt.date) -> dt.date:
+    """这个礼拜天我姑娘回来，她回来第二天去 / 她周日晚上回来，第二天一早带她去: a clause after
+    the day's own, with no day of its own, going there the day after (or a few days on)."""
+    parts = clauses.split(SEP)
+    dated = [i for i, p in enumerate(parts) if _date(p, today) is not None]
+    if not dated or _date(parts[dated[-1]], today) != date:
+        return date
+    after = parts[dated[-1] + 1 :]
+    said = parts[dated[-1]]
+    days = list(_SAID_DAY.finditer(said))
+    if days and not shift_follows(said, days[-1].end()):  # 周日晚上回我妈那儿第二天一早带她去
+        after.insert(0, said[days[-1].end() :])  # (its own day's count, 周日第二天, is in it)
+    for part in after:
+        shift = later_shift_at(part)
+        if shift is not None and _GOES.search(part, shift[1]) and "回" not in part[shift[1] :]:
+            return date + dt.timedelta(days=shift[0])
+    return date
+
+
+_GOES = re.compile("去|克|来看|过来")
 #: 礼拜四是街子天: a day said to be something, not the day chosen.
 _DAY_IS = re.compile(f"(?:{_ANY_DAY})(?:是|就是)")
 #: What an answer clause may hold besides its day and half-day (后天去, 就后天上午嘛).
@@ -1107,15 +1131,14 @@ def _parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
         or _last_of_one_clause(clauses, today)
         or date
     )
+    if date is not None:
+        date = _counted_on(clauses, today, date)
     either = _EITHER_DAY.search(clauses)
-    if either:  # 下周一或者下周二都得: no one day chosen, unless one is said after (就后天嘛,
-        # 哎呀后天要炒茶，那就明天嘛: the one said after, as any answer)
+    if either:  # 下周一或者下周二都得: no one day chosen, unless one is said after (就后天嘛):
+        # the first said after the last correction (还是后天嘛，明天要赶街 / 那就明天嘛)
         rest = clauses[either.end() :]
-        date = (
-            _day_not_busy(rest, today)
-            or _last_said_clause(rest, today)
-            or _date_and_session(rest.replace(SEP, ""), today)[0]
-        )
+        chosen = [d for p in _tables()["corrections"].split(rest) if (d := _date(p, today))]
+        date = chosen[-1] if chosen else None
     if session is None:  # 随便哪天，上午就得，下午我要去茶地: the half-day not busy
         session = _session_with_the_day(clauses, today, date)
     if session == "am" and date is not None and _morning_of_another_day(cleaned, date, today):
