@@ -78,7 +78,7 @@ _RHETORICAL_YES = re.compile("不是.{0,6}?还?[是给帮](哪个|谁|哪位|哪
 #: 咋个不要 / 怎么不要 ("why wouldn't I"), 不是不要 (a double negation) and 不要我打电话来
 #: 做哪样 ("if not, why would I call"): a want, not a no.
 _RHETORICAL_WANT = re.compile(
-    "(?:咋个|咋|怎么|为哪样|为什么|哪个)会?不(?:要|去|挂)(?!了)|(?<!是)不是不要"
+    "(?:咋个|咋|怎么|为哪样|为什么|哪个)会?不(?:要|去|挂)(?!了)|(?<!是)不是不(?:要|挂|需要|叫|喊|去|约)"
     "|不要.{0,8}?(?:做|干|搞|整)(?:什么|哪样|啥|嘛)[?？]?"
     # (tenth round) 又不是说不要 / 哪个说不挂 ("who said no?"): a want
     "|(?:又|也)?(?<!是)不是说不(?:要|挂|叫|喊|去|约)|(?:哪个|谁)说(?:过)?不(?:要|挂|叫|喊|去|约)"
@@ -107,7 +107,7 @@ _STUTTER = re.compile(r"(\w)(?:…+|\.{2,}|、)+\1|(要)\s+\2")
 #: clause of its own, is a yes (不叫了 is not: no particle clause).
 _VERB_BACK = re.compile(
     r"(?:(?<=^)|(?<=[，,。.！!；;]))(?:(?:那就|就|那|要)?(?:麻烦你|麻烦您|请你|请您)?(?:[帮给][我他她])?"
-    r"(?:叫|挂|约|订|喊|发)(?:[嘛吧撒]|一个|一下)+)+(?=$|[，,。.！!；;])"
+    r"(?:你|您)?(?:叫|挂|约|订|喊|发|打)(?:[嘛吧撒]|一个|一下)+)+(?=$|[，,。.！!；;])"
 )  # (发嘛发嘛: said twice)
 #: 好 麻烦你了 / 要叫 要叫 我在门口等: the recogniser's gap right after a short yes ends its
 #: clause (the spaces go before anything else: 好麻烦 alone is "so much trouble").
@@ -405,7 +405,7 @@ _THINKING_LAST = re.compile(
 _CHANGED_AFTER = re.compile(
     "晚一点|晚点|晚些|早一点|早些|换个|换一|改成|改到|别的|另外"
     # (eleventh round) a yes, but another half-day or time wanted (要得 但是我想挂下午的)
-    "|(?:但是|不过|就是)我?(?:想|要)(?:挂|约|叫|换|改)?\\w{0,3}?(?:上午|下午|早上|晚上|明天|后天|点)"
+    "|(?:但是|可是|不过|就是)我?(?:想|要)(?:挂|约|叫|换|改)?\\w{0,3}?(?:上午|下午|早上|晚上|明天|后天|点)"
 )
 #: 就是莫太早 / 不要太晚了: how it should be, not a refusal: a change asked for (later,
 #: earlier), which the yes then carries (`_CHANGED_AFTER`).
@@ -478,6 +478,13 @@ def _decided_last(text: str) -> str | None:
 #: 要……哦不对，不要，我刚才听错了，以为你问…: the explanation of a mishearing after the answer.
 _MISHEARD_TAIL = re.compile(
     r"[，,。.！!\s]*我?(?:刚刚|刚才)?(?:听岔了|听错了|听差了|听成了|以为你)[^？?]*$"
+    # (thirteenth round) 是需要的，刚才我没听清楚: the answer before was misheard, this one stands
+    r"|[，,。.！!\s]*(?:刚刚|刚才)我?没\s*听\s*(?:清楚?|到|见|懂)[^？?]*$"
+)
+#: 你听清楚没得？/ 你听不到么: whether the caller was heard, said after the answer.
+_HEARD_ME_TAIL = re.compile(
+    r"[，,。.！!\s]*你?\s*(?:听\s*清\s*楚?|听\s*[到见着])\s*(?:了)?\s*没\s*(?:有|得)?\s*[？?吗么嘛噶]*\s*$"
+    r"|[，,。.！!\s]*你?\s*听\s*不\s*(?:到|见|清楚?|着)\s*(?:么|吗|嘛|噶)\s*[？?]*\s*$"
 )
 #: 他们还在争 / 还没定: the people asked have not settled it yet.
 _STILL_ARGUING = re.compile("还在(?:争|吵|商量|扯)|还没(?:定|商量好|说好)")
@@ -562,6 +569,7 @@ def parse_yesno(text: str) -> str:
     text = _answers_put_as_questions(text, joined)
     text = _HESITATING_HUM.sub("", _OR_ELSE_HOW.sub("", text)) or text
     text = _MISHEARD_TAIL.sub("", _ONCE_WANTED.sub("", text)) or text
+    text = _HEARD_ME_TAIL.sub("", text) or text  # 要，是要！你听清楚没得？: no question asked
     text = _NOT_TOO.sub(lambda m: "晚一点" if m["when"] == "早" else "早一点", text)
     text = _DOUBTS_DROPPED.sub("", text)
     if "取消" not in text:  # 不取消，我还是要去 answers a cancel question: that no stands
@@ -592,7 +600,7 @@ def parse_yesno(text: str) -> str:
     text = _I_SAID_WRONG.sub("", text)
     text = after_correction(_SI_FOR_SHI.sub("是", text))
     text = _RHETORICAL_YES.sub("是", text)
-    text = _RHETORICAL_WANT.sub("要", _THAT_IS_NO.sub("", text))
+    text = _RHETORICAL_WANT.sub("要，", _THAT_IS_NO.sub("", text))  # (no 要是: 不是不需要是需要的)
     cleaned = clean(text)
     if not cleaned or _trails_off(text) or _opens_with_a_condition(cleaned):
         return "unknown"
@@ -789,6 +797,7 @@ def _yes_then_more_of_it(raw: str, cleaned: str, hits: list[Hit]) -> bool:
         or (not emphatic and _turns_elsewhere(raw, cleaned))
         or _CONCESSION.search(raw)
         or any(c in rest for c in _CHANGES)
+        or _CHANGED_AFTER.search(rest)  # 对的，可是我要下午去: another half-day asked for
         or any(rest.startswith(w) or f"{SEP}{w}" in rest for w in _conditionals())
     )
 
