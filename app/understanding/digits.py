@@ -98,6 +98,7 @@ def _expand_counts(text: str, strong: dict[str, str]) -> str:
 _CORRECTIONS = re.compile(
     "说错了|讲错了|念错了|错了|不对不对|不对|哦不是|哦不|不是不是|重新说|重说|对对对|对对"
     "|(?i:sorry)|对不起|不好意思"  # (a grandchild's sorry, 3 0 1 5 sorry 3 0 1 6)
+    "|我这\\s*(?:张)?\\s*嘴|嘴\\s*瓢\\s*了"  # (幺 幺 幺 哎呀 我 这 嘴 幺 八 三 零)
 )
 
 
@@ -313,10 +314,17 @@ _AT_PLACE = re.compile(
 )
 
 
+#: 二 五 九 一 哦 错 了 第 三 个 是 八: a slip owned, then the digit at its place.
+_AT_PLACE_AFTER_A_SLIP = re.compile(
+    f"(?:错\\s*了|不\\s*对)[，,\\s]*第\\s*(?P<n>[一二两三四])\\s*(?:个|位)\\s*(?:应该)?\\s*是"
+    f"\\s*(?P<d2>[{_D}]|叉)"
+)
+
+
 def _digit_at_corrected(text: str) -> str | None:
     """The number with one digit corrected by its place, unless the whole is said again
     after the correction (then that is the answer)."""
-    m = _AT_PLACE.search(text)
+    m = _AT_PLACE.search(text) or _AT_PLACE_AFTER_A_SLIP.search(text)
     if m is None or not text[: m.start()].strip():
         return None
     again = parse_digits(text[m.end() :]) if text[m.end() :].strip() else None
@@ -326,8 +334,8 @@ def _digit_at_corrected(text: str) -> str | None:
     n = to_int(m["n"]) or 0
     if before is None or not 0 < n <= len(before):
         return None
-    at = len(before) - n if m["back"] else n - 1
-    said = _tables()[0].get(m["d1"] or m["d2"]) or "X"
+    at = len(before) - n if m.groupdict().get("back") else n - 1
+    said = _tables()[0].get(m.groupdict().get("d1") or m["d2"]) or "X"
     return before[:at] + said + before[at + 1 :]
 
 
@@ -579,7 +587,10 @@ def _begun_again(digits: str, lengths: Iterable[int] = _WHOLE_LENGTHS) -> str | 
     """九八九八七九八七二 (the pauses not heard): a number of one of ``lengths`` at the end,
     nothing before it but beginnings of that same number; the shortest such number."""
     for length in sorted(lengths):
-        if len(digits) > length and _only_beginnings(digits[:-length], digits[-length:]):
+        said = digits[:-length]
+        # 一三八 一三八八七三二零零五幺: one beginning of three digits or more is begun again
+        least = 1 if len(said) >= 3 else 2
+        if len(digits) > length and _only_beginnings(said, digits[-length:], least=least):
             return digits[-length:]
     return None
 
@@ -594,7 +605,7 @@ def _only_beginnings(said: str, number: str, *, least: int = 2) -> bool:
     most: list[int | None] = [0] + [None] * len(said)
     for end in range(1, len(said) + 1):
         counts = [
-            count for start in range(max(0, end - len(number) + 1), end)
+            count for start in range(max(0, end - len(number)), end)  # (八零七一 八零 八零七一)
             if (count := most[start]) is not None and number.startswith(said[start:end])
         ]
         most[end] = max(counts) + 1 if counts else None
