@@ -871,6 +871,10 @@ _BARE_NO = re.compile(
 )
 
 
+#: 我五点就醒了 / 六点钟起床: an hour the caller wakes or sleeps, not the time to go.
+_WOKE_AT = re.compile(
+    f"(?:{_HOUR})\\s*点\\s*(?:钟)?\\s*(?:就|都|才)?\\s*(?:醒|起来|起床|睡|睡觉|睡不着)"
+)
 #: 我天天都是星期天: every day a holiday (retired), no weekday meant.
 _EVERY_DAY_A_SUNDAY = re.compile("天天(?:都)?(?:是|像|过)(?:星期天|礼拜天|星期日|周末)")
 #: 拜六 for 礼拜六, 礼 dropped (not 下拜, repaired to 下礼拜 with the sound-alikes).
@@ -1082,6 +1086,7 @@ def _parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     text = _BARE_NO.sub("不对", without_english(text or ""))
     text = _DAYS_ONE.sub("", text)  # 挂后天的，后天下午: no 后天的后天
     text = _EVERY_DAY_A_SUNDAY.sub("", text)  # 我天天都是星期天: retired, no day
+    text = _WOKE_AT.sub("", text)  # 越早越好，我五点就醒了: the hour is no time asked for
     text = _STUTTERED_NUMBER.sub("", text)  # 十 十号: a number begun again
     answered = _ECHOED.sub("", text)  # 十号？那十二号嘛: a day asked back, then the answer
     if answered != text and (after := parse_when(answered, today)) and after["date"]:

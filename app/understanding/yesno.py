@@ -481,10 +481,15 @@ _MISHEARD_TAIL = re.compile(
     # (thirteenth round) 是需要的，刚才我没听清楚: the answer before was misheard, this one stands
     r"|[，,。.！!\s]*(?:刚刚|刚才)我?没\s*听\s*(?:清楚?|到|见|懂)[^？?]*$"
 )
+#: 不要……哦，我听错了，要的要的: a mishearing owned, then the answer to what was asked.
+_MISHEARD_THEN = re.compile(
+    r"^.*?(?<!你)听\s*(?:错|岔|差)\s*了[\s,，、.。…!！]*(?=(?:要|不要|好|对|是的|可以|不用|算了)"
+    r"[\s,，、.。…!！的嘛呢啊哦]*(?:$|要|好|对|是的|可以|不要|不用))"
+)
 #: 你听清楚没得？/ 你听不到么: whether the caller was heard, said after the answer.
 _HEARD_ME_TAIL = re.compile(
     r"[，,。.！!\s]*你?\s*(?:听\s*清\s*楚?|听\s*[到见着])\s*(?:了)?\s*没\s*(?:有|得)?\s*[？?吗么嘛噶]*\s*$"
-    r"|[，,。.！!\s]*你?\s*听\s*不\s*(?:到|见|清楚?|着)\s*(?:么|吗|嘛|噶)\s*[？?]*\s*$"
+    r"|[，,。.！!\s]*你?\s*听\s*不\s*(?:到|见|清楚?|着|懂)\s*(?:人话)?\s*(?:么|吗|嘛|噶)\s*[？?]*\s*$"
 )
 #: 他们还在争 / 还没定: the people asked have not settled it yet.
 _STILL_ARGUING = re.compile("还在(?:争|吵|商量|扯)|还没(?:定|商量好|说好)")
@@ -568,6 +573,9 @@ def parse_yesno(text: str) -> str:
         return "unknown"  # 我要问一下我儿子，他说挂就挂 / 也不是说去也不是说不去 / 是A还是B
     text = _answers_put_as_questions(text, joined)
     text = _HESITATING_HUM.sub("", _OR_ELSE_HOW.sub("", text)) or text
+    heard_wrong = _MISHEARD_THEN.search(text)
+    if heard_wrong:  # 不要不要……哦，我听错了，要的要的: the answer after the mishearing
+        text = text[heard_wrong.end() :]
     text = _MISHEARD_TAIL.sub("", _ONCE_WANTED.sub("", text)) or text
     text = _HEARD_ME_TAIL.sub("", text) or text  # 要，是要！你听清楚没得？: no question asked
     text = _NOT_TOO.sub(lambda m: "晚一点" if m["when"] == "早" else "早一点", text)
@@ -681,7 +689,7 @@ def _opens_with_a_condition(cleaned: str) -> bool:
 
 
 #: 要嘛不要嘛，你说呢: the question put back to the one asking.
-_PUT_BACK = re.compile(r"你\s*(?:说|讲|看|觉得)\s*呢[\s?？。.!！]*$")
+_PUT_BACK = re.compile(r"(?<![噻嘛]，)(?<![噻嘛],)你\s*(?:说|讲|看|觉得)\s*呢[\s?？。.!！]*$")
 #: 下雨了没得 / 车来了没有: a Kunming question (has it ... or not), not a no.
 _HAS_IT = re.compile("(?:了|(?<!没)有\\w{1,3})没(?:得|有)$")
 #: What may stand before 不好 when it answers (我不好说 is not 腿不好, said of the legs).
