@@ -74,7 +74,11 @@ _GAP_AFTER_THINKING = re.compile(
     r"|(?:要|好|行|对|整)\s*[吧嘛啊])\s+"
 )  # (Cantonese 唔 係 / 唔 使 is a no, not a hesitation)
 #: 不是我还是哪个 / 不是他是谁 ("if not me, who else?"): a rhetorical yes, not a no.
-_RHETORICAL_YES = re.compile("不是.{0,6}?还?[是给帮](哪个|谁|哪位|哪一个|啥子)")
+_RHETORICAL_YES = re.compile(
+    "不是.{0,6}?还?[是给帮](哪个|谁|哪位|哪一个|啥子)"
+    # (thirteenth round) 老子自己的号，又不是哪个的 ("it is nobody else's")
+    "|又不是(?:哪个|别个|别人|谁)的"
+)
 #: 咋个不要 / 怎么不要 ("why wouldn't I"), 不是不要 (a double negation) and 不要我打电话来
 #: 做哪样 ("if not, why would I call"): a want, not a no.
 _RHETORICAL_WANT = re.compile(
@@ -99,6 +103,8 @@ _RHETORICAL_REFUSAL = re.compile(
     "|(?:咋个|咋|怎么)会(?:要|是)\\w{0,3}?(?:嘛|哦|啊|噢|呢)"
     # 我还要叫车做哪样？/ 还挂号整哪样 ("what would I still want a car for"): no need
     "|还要?(?:叫|喊|挂|约|打)?\\w{1,3}?(?:做|干|整|搞)(?:什么|哪样|啥)[?？]?"
+    # (thirteenth round) 我又没病，挂哪样号 ("what would I book for")
+    "|(?:挂|叫|喊|约)(?:哪样|什么|啥子|啥)(?:号|车)"
 )
 #: 不…不是 / 要 要叫: a stutter (a character said again after a pause, or 要 again after the
 #: recogniser's gap) is said once.
@@ -386,7 +392,9 @@ _TORN = re.compile(
     r"|(\w{1,2})[…．.，,\s]*也(?:得|行|可以|要得)[，,\s]*不\1[…．.，,\s]*也(?:得|行|可以|要得)"
 )
 #: 是去人民医院嘛还是中医院: which of two, asked back.
-_WHICH_OF_TWO = re.compile(r"是[^，,。？?]{2,10}?(?:嘛|吗|呢)?[，,\s]*还是[^，,。]{1,8}[？?]?$")
+_WHICH_OF_TWO = re.compile(
+    r"是[^，,。？?]{2,10}?(?:嘛|吗|呢)?[，,\s]*还是(?!哪个|谁|哪位|啥子)[^，,。]{1,8}[？?]?$"
+)  # (not 不是我自己还是哪个: "if not me, who")
 _QUESTION_MARK = re.compile("[?？]")
 #: 是他我就要 / 有专家就挂: a yes that hangs on a condition said at the end.
 _ON_A_CONDITION = re.compile(r"(?:是|有)\w{1,5}?我?就(?:要|挂|叫|喊|去)$")
@@ -479,7 +487,7 @@ def _decided_last(text: str) -> str | None:
 _MISHEARD_TAIL = re.compile(
     r"[，,。.！!\s]*我?(?:刚刚|刚才)?(?:听岔了|听错了|听差了|听成了|以为你)[^？?]*$"
     # (thirteenth round) 是需要的，刚才我没听清楚: the answer before was misheard, this one stands
-    r"|[，,。.！!\s]*(?:刚刚|刚才)我?没\s*听\s*(?:清楚?|到|见|懂)[^？?]*$"
+    r"|[，,。.！!\s]*刚\s*[刚才]\s*我?\s*没\s*听\s*(?:清\s*楚?|到|见|懂)[\s，,。.！!…]*$"
 )
 #: 不要……哦，我听错了，要的要的: a mishearing owned, then the answer to what was asked.
 _MISHEARD_THEN = re.compile(
