@@ -493,7 +493,7 @@ def _session_with_the_day(
         session = after.pop() if len(after) == 1 else None
     if session is None:  # 明天早上越早越好我下午还要去: each half-day starts its clause
         split = _HALF_DAY_STARTS.sub("|", _EITHER_HALF_DAY.sub("|", clauses))
-        free = [c for c in split.split("|") if not any(w in c for w in _tables()["busy"])]
+        free = [c for c in split.split("|") if not _half_day_taken(c)]
         session = _session("|".join(free)) if len(free) < len(split.split("|")) else None
         if session is None and len(free) < len(split.split("|")):
             # 后天上午……后天下午，上午要去社区领药: of both said, the one not said as busy
@@ -512,6 +512,18 @@ def _session_with_the_day(
     return session
 
 
+def _half_day_taken(piece: str) -> bool:
+    """Is this piece of an answer (each begins at a half-day word) said to be busy: a busy
+    word, or the half-day with something to do in it (早上茶地要摘茶, 早上雾大路滑)?"""
+    return any(w in piece for w in _tables()["busy"]) or _HALF_DAY_TAKEN.match(piece) is not None
+
+
+#: 早上茶地要摘茶 / 早上雾大路滑 / 早上割胶: a half-day with the caller's work or a hindrance
+#: in it (not 下午要去看病, going to the doctor then).
+_HALF_DAY_TAKEN = re.compile(
+    "(?:上午|早上|下午|晚上)[^|]{0,6}?(?:要(?!去?(?:看病|医院|挂号|检查|看医生|看))"
+    "|割胶|摘茶|采茶|雾大|路滑|坐车|赶车)"
+)
 #: 上午吧 / 就下午嘛 (嘛 already dropped): a half-day said alone as the answer.
 _BARE_HALF_DAY = re.compile("(?:就|那就)?(?:上午|下午|早上|上半天|下半天)(?:吧|就好|就行|就得)?")
 #: 下午也得 / 下午也可以: the other half-day said to do as well.
@@ -587,7 +599,9 @@ def _date_and_session(text: str, today: dt.date) -> tuple[dt.date | None, str | 
     return date, sessions[-1] if sessions else None
 
 
-_PAST_DAY = re.compile("(?:过后|以后|之后|过了)(?!那|第|的|头一|个|后一天|都|也|随便|礼拜|星期|周)")
+_PAST_DAY = re.compile(
+    "(?:过后|以后|之后|过了)(?!那|第|的|头一|个|后一天|都|也|随便|礼拜|星期|周|[再就](?:去|来))"
+)
 
 
 _SAID_DAY = re.compile(f"{_ANY_DAY}")
@@ -859,7 +873,7 @@ def _busy_session_apart(text: str) -> str:
 #: 现在冷得很 / 现在退休了: "now" telling how things are, not when to go (现在就去, 现在
 #: 可以, 现在上午 are a day).
 _NOW_NOT_A_DAY = re.compile(
-    "现在(?!(?:我|他|她|我们)?(?:就|马上|立刻|赶紧|去|走(?!路)|来|过|可以|行|得|有|要|想|挂|看|上午|下午"
+    "现在(?!(?:我|他|她|我们)?(?:就(?!我一个|他一个|她一个|一个人|剩)|马上|立刻|赶紧|去|走(?!路)|来|过|可以|行|得|有|要|想|挂|看|上午|下午"
     "|早上|中午|\\||$))"
 )
 #: 星期五，不，星期六: a bare 不 between two pauses takes back the day before it (not the
@@ -876,7 +890,11 @@ _WOKE_AT = re.compile(
     f"(?:{_HOUR})\\s*点\\s*(?:钟)?\\s*(?:就|都|才)?\\s*(?:醒|起来|起床|睡|睡觉|睡不着)"
 )
 #: 我天天都是星期天: every day a holiday (retired), no weekday meant.
-_EVERY_DAY_A_SUNDAY = re.compile("天天(?:都)?(?:是|像|过)(?:星期天|礼拜天|星期日|周末)")
+_EVERY_DAY_A_SUNDAY = re.compile(
+    "天天(?:都)?(?:是|像|过)(?:星期天|礼拜天|星期日|周末)"
+    # (thirteenth round) "the 1st or the 15th, all the same" (any day)
+    "|初一十五都(?=一样|行|得|可以)"
+)
 #: 拜六 for 礼拜六, 礼 dropped (not 下拜, repaired to 下礼拜 with the sound-alikes).
 _BAI_FOR_LIBAI = re.compile("(?<![礼下做朝参里你李])拜(?=[一二三四五六日天](?![拜年]))")
 #: 后天的，: "the one of the day after tomorrow", its clause closed (no 后天的后天 with the next).
@@ -1018,7 +1036,9 @@ _STUTTERED_NUMBER = re.compile(  # (not a weekday's number: 下 礼 拜 二 二 
 _HA_WU = re.compile(r"哈\s*午|哈\s*五(?!\s*[点号个月岁块十])")
 #: 十二好上午: 号 heard as 好 after a day's number, before a half-day or the end.
 _HAO_FOR_DAY = re.compile(
-    "(?<=[一二三四五六七八九十])好(?=\\s*(?:上午|下午|早上|那天|[，,。]|$))"
+    "(?<=[一二三四五六七八九十])好(?=\\s*(?:上\\s*午|下\\s*午|早\\s*上|尚\\s*午|那\\s*天|[，,。]|$"
+    # (thirteenth round) the day said again (十 八 好 十 八 好 下 午)
+    "|[一二三四五六七八九十]\\s*[一二三四五六七八九十]?\\s*好))"
 )
 #: 石点 / 石二号: 十 heard as 石 before the hour's 点 or a day's 号.
 _SHI_FOR_TEN = re.compile("石(?=\\s*点|\\s*[一二三四五六七八九]?\\s*[号日])")
@@ -1050,7 +1070,8 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
 
 #: A day refused where it is said (后天不得, 十二号哦不是, 礼拜一不得, 二十号不对).
 _REFUSING = re.compile(
-    "(?:我|他|她|我们|就|也|都|那天)*\\|?(?:哦|噢)?(?:不得|不行|不对|不是|不去|不克|克不成|去不成|去不了"
+    "(?:上午|下午|早上)?(?:我|他|她|我们|就|也|都|那天)*\\|?(?:哦|噢|嗯)?(?:不得|不行|不对|不是|不去|不克"
+    "|克不成|去不成|去不了|不不|不(?=这个|那个)|(?i:sorry)"
     "|没空|没得空|不得空|没有空|不方便|来不及|不成)"
 )
 
@@ -1085,7 +1106,6 @@ def _instead_of_refused(text: str, today: dt.date, date: dt.date) -> dt.date | N
 def _parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     text = _BARE_NO.sub("不对", without_english(text or ""))
     text = _DAYS_ONE.sub("", text)  # 挂后天的，后天下午: no 后天的后天
-    text = _EVERY_DAY_A_SUNDAY.sub("", text)  # 我天天都是星期天: retired, no day
     text = _WOKE_AT.sub("", text)  # 越早越好，我五点就醒了: the hour is no time asked for
     text = _STUTTERED_NUMBER.sub("", text)  # 十 十号: a number begun again
     answered = _ECHOED.sub("", text)  # 十号？那十二号嘛: a day asked back, then the answer
@@ -1099,8 +1119,10 @@ def _parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     text = _SHI_FOR_TEN.sub("十", text)  # 石点: 十点
     text = _HAO_FOR_DAY.sub("号", text)  # 十二好上午: 十二号上午
     text = _PASSED_THEN.sub(r"\g<day>过了就", text)  # 过了初五就去 = 初五过了就去
-    spoken = _without_small_talk("".join(_busy_session_apart(text).split()))
-    spoken = _BAI_FOR_LIBAI.sub("礼拜", spoken)  # 采完了拜六嘛: 礼拜六
+    spoken = "".join(_busy_session_apart(text).split())
+    spoken = _EVERY_DAY_A_SUNDAY.sub("", spoken)  # 我天天都是星期天: retired, no day
+    spoken = _without_small_talk(spoken)
+    spoken = _BAI_FOR_LIBAI.sub("礼拜", _HAO_FOR_DAY.sub("号", spoken))  # 拜六: 礼拜六
     spoken = _SAID_AGAIN_DAY.sub("改成", _MOVED_TO.sub("改成", spoken))
     spoken = _MONTH_SAID_TWICE.sub("", spoken)  # 八月 八月二号: the month begun again
     if _NEW_YEAR_SAID.search(spoken):  # 过年前不去，初三嘛: the new year's 初三
