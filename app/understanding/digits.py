@@ -104,6 +104,12 @@ _CORRECTIONS = re.compile(
 
 
 
+#: 九 六 五 差: 叉 (the X) heard as 差, said last after digits.
+_X_HEARD_AS_CHA = re.compile(f"(?<=[{_D}])\\s*差\\s*(?:[嘛哦呢。.！!]\\s*)*$")
+#: 乘 号 / 艾 克 斯: an X word spelled out with the recogniser's gaps.
+_X_SPACED = re.compile("乘\\s+号|艾\\s+克\\s+斯|爱\\s+克\\s+斯|挨\\s+克\\s+斯")
+
+
 def parse_digits(text: str) -> str | None:
     """Return the digits said (``0-9`` and ``X``), or ``None`` when no digit was said.
 
@@ -112,6 +118,7 @@ def parse_digits(text: str) -> str | None:
     asked for are the answer, else the whole, else the one run of four digits among
     several. Four digits said twice in a row (三四五六三四五六) are said once."""
     last_four_named = _LAST_FOUR_NAMED.search(text) is not None
+    text = _X_SPACED.sub(lambda m: "".join(m.group(0).split()), _X_HEARD_AS_CHA.sub(" 叉", text))
     text = _TENS_SPACED.sub(lambda m: "".join(m.group(0).split()), text)
     text = _said_plainly(text)
     remarked = _remark_on_a_digit(text) or _digit_at_corrected(text)
@@ -154,9 +161,10 @@ def parse_digits(text: str) -> str | None:
     if whole is not None and mobiles and not last_four_named:
         return mobiles[-1]  # ……幺三零零八七幺九九五二，后面是九九五二: the last mobile said whole
     for said in _after_markers(text):
-        digits = _digits_of(said)
+        digits = _id_end_begun_again(_digits_of(said))
         if digits is not None and len(digits) in _WHOLE_LENGTHS:
             return digits
+    whole = _id_end_begun_again(whole)
     if whole is None or len(whole) in _WHOLE_LENGTHS:
         return whole
     begun_again = _begun_again(whole)
@@ -174,7 +182,7 @@ _MEANT_NOT_THAT = re.compile(
 _LAST_FOUR_NAMED = re.compile("后四位|后四个|后头四个|后面四个|尾号|最后四")
 #: ……，前头还要加零八七幺 / 前面加上区号0871: digits said after the number to go before it.
 _PUT_IN_FRONT = re.compile(
-    r"[，,。.\s]*(?:前头|前面|前边|区号)\s*(?:还)?\s*(?:要)?\s*(?:加|是)\s*(?:上|个)?\s*(?:区号)?\s*"
+    r"[，,。.\s]*(?:前\s*头|前\s*面|前\s*边|区\s*号)\s*(?:还)?\s*(?:要)?\s*(?:加|是)\s*(?:上|个)?\s*(?:区号)?\s*"
     r"(?P<code>[0-9零〇洞一幺二两三四五六七拐八九勾\s]+)\s*[。.！!]?\s*$"
 )
 #: ……，区号零八七三，我在红河: an area code named after the number, words may follow.
@@ -194,7 +202,9 @@ _NOT_A_NUMBER_ASKED = re.compile(
     r"|(?:住在|住|门牌)\s*[0-9零〇一二三四五六七八九十两百\s]+号(?!码)"
     # (eleventh round) a number not known (六几开头的, 三十几): no digits; an age said with
     # 了 (我都九十了, 我老伴八十五了), a year (一九四六年的), a street number, a clock time
-    r"|[0-9零〇一二三四五六七八九十两]+几"
+    r"|[0-9零〇一二三四五六七八九十两][0-9零〇一二三四五六七八九十两\s]*几"
+    # (thirteenth round) a bus's number (七十四路, 坐 十 五 路 车)
+    r"|[0-9零〇一二三四五六七八九十两][0-9零〇一二三四五六七八九十两\s]*路\s*(?:车|公交)?"
     r"|(?:我都|都|今年)?\s*[一二三四五六七八九]\s*十\s*[一二三四五六七八九]?\s*了"
     r"|[0-9零〇一二三四五六七八九十\s]+年的"
     r"|路\s*[0-9零〇一二三四五六七八九十两百\s]+号(?!码)"
@@ -316,8 +326,8 @@ _AT_PLACE = re.compile(
 
 #: 二 五 九 一 哦 错 了 第 三 个 是 八: a slip owned, then the digit at its place.
 _AT_PLACE_AFTER_A_SLIP = re.compile(
-    f"(?:错\\s*了|不\\s*对)[，,\\s]*第\\s*(?P<n>[一二两三四])\\s*(?:个|位)\\s*(?:应该)?\\s*是"
-    f"\\s*(?P<d2>[{_D}]|叉)"
+    f"(?:错\\s*了|不\\s*对)[，,\\s]*(?:第\\s*(?P<n>[一二两三四])|(?P<back>最\\s*后)\\s*(?:一|那))"
+    f"\\s*(?:个|位)\\s*(?:应该)?\\s*是\\s*(?P<d2>[{_D}]|叉)"
 )
 
 
@@ -331,7 +341,7 @@ def _digit_at_corrected(text: str) -> str | None:
     before = parse_digits(text[: m.start()])
     if again is not None and before is not None and len(again) == len(before):
         return again
-    n = to_int(m["n"]) or 0
+    n = to_int(m["n"] or "一") or 0  # (最后一个: the last, counted from the end)
     if before is None or not 0 < n <= len(before):
         return None
     at = len(before) - n if m.groupdict().get("back") else n - 1
@@ -583,14 +593,24 @@ def _begun_again_in_groups(groups: tuple[str, ...]) -> str | None:
     return rest if grew and len(rest) in _WHOLE_LENGTHS else None
 
 
-def _begun_again(digits: str, lengths: Iterable[int] = _WHOLE_LENGTHS) -> str | None:
+def _id_end_begun_again(digits: str | None) -> str | None:
+    """前面是二五五 二五五乘号: digits holding the X are an ID's end (four, or all 18); one
+    of another length is the four begun again, when it is."""
+    if digits and "X" in digits and len(digits) not in (4, 18):
+        return _begun_again(digits, lengths=(4,)) or digits
+    return digits
+
+
+def _begun_again(
+    digits: str, lengths: Iterable[int] = _WHOLE_LENGTHS, *, least: int | None = None
+) -> str | None:
     """九八九八七九八七二 (the pauses not heard): a number of one of ``lengths`` at the end,
     nothing before it but beginnings of that same number; the shortest such number."""
     for length in sorted(lengths):
         said = digits[:-length]
         # 一三八 一三八八七三二零零五幺: one beginning of three digits or more is begun again
-        least = 1 if len(said) >= 3 else 2
-        if len(digits) > length and _only_beginnings(said, digits[-length:], least=least):
+        fewest = least or (1 if len(said) >= 3 else 2)
+        if len(digits) > length and _only_beginnings(said, digits[-length:], least=fewest):
             return digits[-length:]
     return None
 

@@ -45,6 +45,12 @@ _YES_AFTER_CORRECTION = re.compile(
 _HEARD_AS_YAO = re.compile("(?<![吃买拿开中西草换抓熬喝擦])[药耀咬摇](?=\\s*[呢嘛得的])")
 #: 步四步四 / 步要: 不 written as 步 before the word it negates.
 _HEARD_AS_BU = re.compile("(?<![跑脚散进让一])步(?=\\s*[是四要对行])")
+#: 事呢事呢 / 队的队的 / 号嘛号嘛: 是, 对 and 好 written as a sound-alike before their particle,
+#: opening a clause (not 没事呢, 挂号嘛, 一队的).
+_HEARD_AS_SHI_DUI_HAO = re.compile(
+    "(?:^|(?<=[\\s，,。.！!？?]))(?P<w>[事队号])(?=\\s*[呢嘛的嘞头])"
+)
+_SHI_DUI_HAO = {"事": "是", "队": "对", "号": "好"}
 #: 好是好 / 对是对 / 行倒是行: a concession, the "but" follows (好是好，就是太早了): no clean yes.
 _CONCESSION = re.compile("(好|对|行|可以|要得|得行)倒?[是四]\\1|要是要(?!的话)")
 #: 嗯 那个 这个: nothing but fillers, in any order (still thinking).
@@ -113,7 +119,7 @@ _STUTTER = re.compile(r"(\w)(?:…+|\.{2,}|、)+\1|(要)\s+\2")
 #: clause of its own, is a yes (不叫了 is not: no particle clause).
 _VERB_BACK = re.compile(
     r"(?:(?<=^)|(?<=[，,。.！!；;]))(?:(?:那就|就|那|要)?(?:麻烦你|麻烦您|请你|请您)?(?:[帮给][我他她])?"
-    r"(?:你|您)?(?:叫|挂|约|订|喊|发|打)(?:[嘛吧撒]|一个|一下)+)+(?=$|[，,。.！!；;])"
+    r"(?:你|您)?(?:叫|挂|约|订|喊|发|打|派)(?:[嘛吧撒]|一个|一下)+)+(?=$|[，,。.！!；;])"
 )  # (发嘛发嘛: said twice)
 #: 好 麻烦你了 / 要叫 要叫 我在门口等: the recogniser's gap right after a short yes ends its
 #: clause (the spaces go before anything else: 好麻烦 alone is "so much trouble").
@@ -414,6 +420,8 @@ _CHANGED_AFTER = re.compile(
     "晚一点|晚点|晚些|早一点|早些|换个|换一|改成|改到|别的|另外"
     # (eleventh round) a yes, but another half-day or time wanted (要得 但是我想挂下午的)
     "|(?:但是|可是|不过|就是)我?(?:想|要)(?:挂|约|叫|换|改)?\\w{0,3}?(?:上午|下午|早上|晚上|明天|后天|点)"
+    # (thirteenth round) a yes, but call or message someone else (不过……到时候你们打我电话嘛)
+    "|(?:但是|可是|不过)[^，,。]{0,12}?(?:打我|打给我|发给我|发我|找我)"
 )
 #: 就是莫太早 / 不要太晚了: how it should be, not a refusal: a change asked for (later,
 #: earlier), which the yes then carries (`_CHANGED_AFTER`).
@@ -494,8 +502,10 @@ _MISHEARD_THEN = re.compile(
     r"^.*?(?<!你)听\s*(?:错|岔|差)\s*了[\s,，、.。…!！]*(?=(?:要|不要|好|对|是的|可以|不用|算了)"
     r"[\s,，、.。…!！的嘛呢啊哦]*(?:$|要|好|对|是的|可以|不要|不用))"
 )
-#: 你听清楚没得？/ 你听不到么: whether the caller was heard, said after the answer.
+#: 你听清楚没得？/ 你听不到么 / 你是不是念反了: whether the caller was heard or the detail
+#: read right, said after the answer.
 _HEARD_ME_TAIL = re.compile(
+    r"[，,。.！!\s]*你\s*是\s*不\s*是\s*(?:念|说|听|记|搞|弄)\s*(?:反|错|岔)\s*了\s*[？?吗]*\s*$|"
     r"[，,。.！!\s]*你?\s*(?:听\s*清\s*楚?|听\s*[到见着])\s*(?:了)?\s*没\s*(?:有|得)?\s*[？?吗么嘛噶]*\s*$"
     r"|[，,。.！!\s]*你?\s*听\s*不\s*(?:到|见|清楚?|着|懂)\s*(?:人话)?\s*(?:么|吗|嘛|噶)\s*[？?]*\s*$"
 )
@@ -568,6 +578,7 @@ def parse_yesno(text: str) -> str:
     they are removed before anything else; punctuation still separates clauses.
     """
     text = _HEARD_AS_YAO.sub("要", _HEARD_AS_BU.sub("不", text))  # 药呢药呢 / 步四步四
+    text = _HEARD_AS_SHI_DUI_HAO.sub(lambda m: _SHI_DUI_HAO[m["w"]], text)  # 事呢 / 队的
     text = _GAP_BEFORE_LAST_YES.sub(r"，\1", text)  # ……五五二零 对的: the answer said last
     slip = _OWN_SLIP_LAST.search(text)
     if slip and _YES_AFTER_CORRECTION.search(text, 0, slip.start()):
