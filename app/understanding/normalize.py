@@ -134,7 +134,7 @@ def clause_len(text: str, index: int) -> int:
 
 
 #: "哦不" / "噢不是" / "哎不对": the caller takes back what they just said and says it again.
-_CORRECTION = re.compile(r"[哦噢喔哎唉诶欸][\s,，、.。…]*不(是|对)?")
+_CORRECTION = re.compile(r"[哦噢喔哎唉诶欸][\s,，、.。…]*不(?!好意思|说这|说那|讲这|讲那)(是|对)?")
 #: 不对不对，哦，是的是的: after a no, 哦 and a yes said again take it back.
 _YES_AGAIN = re.compile(
     r"不(?:对|是|要)[^哦噢喔哎唉诶欸]*[哦噢喔哎唉诶欸][\s,，、.。…]*(?P<rest>(?:是|对|要)的?.*)$"

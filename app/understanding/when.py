@@ -64,7 +64,9 @@ _CLOCK = re.compile(
 )
 #: 明天早点 / 礼拜三早些: "early" right after a day is its morning (早点就行 alone is no
 #: preference).
-_EARLY_ON_THE_DAY = re.compile("(?:天|号|日|[一二三四五六])\\|?(?:早点|早些)(?!就行|就好|都行)")
+_EARLY_ON_THE_DAY = re.compile(
+    "(?:天|号|日|[一二三四五六])\\|?(?:早点|早些|早早)(?!就行|就好|都行)"
+)
 #: Words before an hour that put it in the evening or the night (傍晚六点 = 18:00).
 _EVENING = ("下午", "晚上", "傍晚", "夜里", "夜晚")
 
@@ -80,7 +82,7 @@ def _tables() -> dict[str, Any]:
         "days_re": re.compile("|".join(sorted(map(re.escape, days), key=len, reverse=True))),
         "weekdays": {str(k): int(v) for k, v in (raw.get("weekdays") or {}).items()},
         "week_re": re.compile(
-            f"(?P<pre>下下个?|(?<!一)下个?|这个?|本)?(?:{week_words})(?P<w>[{weekday_chars}])"
+            f"(?P<pre>下下个?|(?<!一)下个?|这个?|本)?(?:{week_words})(?P<w>[{weekday_chars}])(?!个)"
         ),
         "am": [clean(w) for w in data.words("when", "am")],
         "pm": [clean(w) for w in data.words("when", "pm")],
@@ -214,6 +216,15 @@ def _day_of_month(today: dt.date, day: int, months_ahead: int | None) -> dt.date
     return None
 
 
+_LAST_DAY_NUMBER = re.compile(f"{_DAY_NUMBER}$")
+
+
+def _said_again_before(number: str) -> int | None:
+    """二十九二十九号: the day's number said twice (or begun again) before 号: the last one."""
+    last = _LAST_DAY_NUMBER.search(number)
+    return to_int(last.group(0)) if last and last.start() > 0 else None
+
+
 def _weekday(today: dt.date, prefix: str, weekday: int) -> dt.date:
     monday = today - dt.timedelta(days=today.weekday())
     if prefix.startswith("下下"):
@@ -262,7 +273,7 @@ def _date(text: str, today: dt.date) -> dt.date | None:
             prefix = "下下" if _WEEK_AFTER_NEXT.search(text) else "下"  # 下下个礼拜，礼拜四
         return shifted(_weekday(today, prefix, weekday), text, m.end())
     m = _DAY.search(text)
-    if m and (day := to_int(m["d"])):
+    if m and (day := to_int(m["d"]) or _said_again_before(m["d"])):
         date = _day_of_month(today, day, None)
         return shifted(date, text, m.end()) if date else None
     # 元旦那天, 腊月初十; a numbered day said with a festival wins (过了元旦四号 = the 4th)
@@ -375,7 +386,17 @@ _HALF_DAYS = re.compile("(?P<am>上午|早上)|(?P<pm>下午)")
 def _settled_half_day(text: str) -> str | None:
     """上午 下午 哦 下午 下周二下午: of both half-days said, the one said last, when it was
     said again (the caller weighed both and settled); else neither."""
-    said = ["am" if m["am"] else "pm" for m in _HALF_DAYS.finditer(text)]
+    found = list(_HALF_DAYS.finditer(text))
+    if not found:
+        return None
+    ends = [m.start() for m in found[1:]] + [len(text)]
+    free = [  # 上午下午哦下午下午，上午我要送孙女: the half-day said as busy is no choice
+        "am" if m["am"] else "pm" for m, end in zip(found, ends, strict=True)
+        if not _half_day_taken(text[m.start() : end])
+    ]
+    if len(free) < len(found) and free and free.count(free[-1]) >= 2:
+        return free[-1]
+    said = ["am" if m["am"] else "pm" for m in found]
     if not said or said.count(said[-1]) < 2 or not _answer_clause(text.replace("|", "")):
         return None  # 后天下午，老人上午要坐车来，赶不上上午: a reason, not a choice
     return said[-1]
@@ -662,7 +683,7 @@ def _besides_the_day(clause: str, *, festivals: bool = False) -> str:
 _GOING = re.compile(
     "(?:那天|那一天)?(?:就)?(?:(?:他|她|我|他们)?(?:说)?(?:带|陪|拉|送|接)"
     "(?:我|老人家|老人|我妈|我爸|我奶奶|我爷爷|他|她)?)?"
-    "(?:去|来|过来|去医院|看病|去看|看)?(?:嘛|吧|呢|哦)?"
+    "(?:去|来|过来|去医院|医院去|看病|去看|看)?(?:嘛|吧|呢|哦)?"
 )
 #: 过后 / 之前 / 前头: a day said as the point another is counted from.
 _COUNTED_FROM = re.compile("过后|以后|之后|后面|后头|前头|前面|之前|以前")
