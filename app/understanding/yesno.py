@@ -89,7 +89,9 @@ _RHETORICAL_YES = re.compile(
 #: 做哪样 ("if not, why would I call"): a want, not a no.
 _RHETORICAL_WANT = re.compile(
     "(?:咋个|咋|怎么|为哪样|为什么|哪个)会?不(?:要|去|挂)(?!了)|(?<!是)不是不(?:要|挂|需要|叫|喊|去|约)"
-    "|不要.{0,8}?(?:做|干|搞|整)(?:什么|哪样|啥|嘛)[?？]?"
+    "|不(?:要|挂|叫|喊).{0,8}?(?:做|干|搞|整)(?:什么|哪样|啥|嘛)[?？]?"
+    # (thirteenth round) "who wouldn't want it" (哪个不要嘛), "needless to ask" (格消问)
+    "|(?:哪个|谁)不要(?:嘛|哦|呢)|(?:格|还|咯)(?:消|用)问"
     # (tenth round) 又不是说不要 / 哪个说不挂 ("who said no?"): a want
     "|(?:又|也)?(?<!是)不是说不(?:要|挂|叫|喊|去|约)|(?:哪个|谁)说(?:过)?不(?:要|挂|叫|喊|去|约)"
     # 不去不得行 / 不挂咋个整 ("I must"): a want
@@ -119,7 +121,7 @@ _STUTTER = re.compile(r"(\w)(?:…+|\.{2,}|、)+\1|(要)\s+\2")
 #: clause of its own, is a yes (不叫了 is not: no particle clause).
 _VERB_BACK = re.compile(
     r"(?:(?<=^)|(?<=[，,。.！!；;]))(?:(?:那就|就|那|要)?(?:麻烦你|麻烦您|请你|请您)?(?:[帮给][我他她])?"
-    r"(?:你|您)?(?:叫|挂|约|订|喊|发|打|派)(?:[嘛吧撒]|一个|一下)+)+(?=$|[，,。.！!；;])"
+    r"(?:你|您)?(?:叫|挂|约|订|喊|发|打|派)(?:来|过来)?(?:[嘛吧撒]|一个|一下)+)+(?=$|[，,。.！!；;])"
 )  # (发嘛发嘛: said twice)
 #: 好 麻烦你了 / 要叫 要叫 我在门口等: the recogniser's gap right after a short yes ends its
 #: clause (the spaces go before anything else: 好麻烦 alone is "so much trouble").
@@ -422,6 +424,7 @@ _CHANGED_AFTER = re.compile(
     "|(?:但是|可是|不过|就是)我?(?:想|要)(?:挂|约|叫|换|改)?\\w{0,3}?(?:上午|下午|早上|晚上|明天|后天|点)"
     # (thirteenth round) a yes, but call or message someone else (不过……到时候你们打我电话嘛)
     "|(?:但是|可是|不过)[^，,。]{0,12}?(?:打我|打给我|发给我|发我|找我)"
+    "|(?:但是|可是|不过)(?:挂|约|叫|换|改)\\w{0,3}?(?:上午|下午|早上|晚上|明天|后天|点)"
 )
 #: 就是莫太早 / 不要太晚了: how it should be, not a refusal: a change asked for (later,
 #: earlier), which the yes then carries (`_CHANGED_AFTER`).
@@ -500,7 +503,7 @@ _MISHEARD_TAIL = re.compile(
 #: 不要……哦，我听错了，要的要的: a mishearing owned, then the answer to what was asked.
 _MISHEARD_THEN = re.compile(
     r"^.*?(?<!你)听\s*(?:错|岔|差)\s*了[\s,，、.。…!！]*(?=(?:要|不要|好|对|是的|可以|不用|算了)"
-    r"[\s,，、.。…!！的嘛呢啊哦]*(?:$|要|好|对|是的|可以|不要|不用))"
+    r"[\s,，、.。…!！的嘛呢啊哦]*(?:$|要|好|对|是的|可以|不要|不用|叫|挂|喊|发|派|转))"
 )
 #: 你听清楚没得？/ 你听不到么 / 你是不是念反了: whether the caller was heard or the detail
 #: read right, said after the answer.
@@ -520,7 +523,9 @@ _ONCE_WANTED = re.compile(r"^\s*我?本来(?:是)?(?:要|想)[的了]?(?:嘛|的
 #: 我说的是不要不是要: the first said counts, the second is what it is not.
 _THIS_NOT_THAT = re.compile(r"(不要|要)\s*不\s*是\s*(?:不要|要)")
 #: A no after a concession (好是好，但是我不要).
-_NO_AFTER_ALL = re.compile(r"(?:但是|不过|可是|就是)\w{0,4}?(?:不要|不用|不挂|不叫|不去|不消)")
+_NO_AFTER_ALL = re.compile(
+    r"(?:但是|不过|可是|就是)\w{0,4}?(?:不要|不用|不挂|不叫|不去|不消|莫派|别派|不要派|先别|先莫)"
+)
 #: 嗯，那个，我腰杆疼: a hum followed by a filler is thinking aloud, no yes.
 _HESITATING_HUM = re.compile(r"^\s*[嗯呃]+[\s,，、.。…]*(?=那个|这个|呃)")
 #: 当然要咯，不然我咋个去？("or else how would I go"): the reason given for a yes asks nothing.
