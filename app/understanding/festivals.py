@@ -54,7 +54,7 @@ _SHIFT = re.compile(
     "|(?:过后|之后|以后|后)(?P<w>一)个?(?:礼拜|星期|周)"
     "|(?:过后|之后|后头|后面)那天"
     # (twelfth round) 初五过了就去: gone to as soon as it is over, the day after
-    "|过了(?:就|再)(?:去|来)"
+    "|过了就(?:去|来)"
     "|再过(?P<r>[一两二三四五六七])天)"
 )
 _COUNTS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7}
@@ -213,7 +213,7 @@ def said_as_past(before: str) -> bool:
     return _PAST_BEFORE.search(before) is not None
 
 
-_PAST_AFTER = re.compile("节?(?:过了|过完|一过)(?!那天|第|的第|后一天|以后那天|[就再](?:去|来))")
+_PAST_AFTER = re.compile("节?(?:过了|过完|一过)(?!那天|第|的第|后一天|以后那天|就(?:去|来))")
 
 
 def mention(text: str, today: dt.date) -> Mention | None:

@@ -499,7 +499,9 @@ def _session_with_the_day(
     dated = [i for i, d in enumerate(days) if d is not None]
     # the clauses naming the day chosen (not 星期四上午不行 before 星期五)
     said = {
-        s for s in (_session(parts[i]) for i in dated if len(dated) == 1 or days[i] == date)
+        s for s in (
+            _untaken_session(parts[i]) for i in dated if len(dated) == 1 or days[i] == date
+        )
         if s is not None
     }
     # 后天嘛，后天早上，下午我喘得凶: the one half-day said with a day
@@ -531,6 +533,13 @@ def _session_with_the_day(
         ):
             session = _session(answered[0])
     return session
+
+
+def _untaken_session(clause: str) -> str | None:
+    """The half-day of a clause, leaving out one said to be busy (明天早上雾大: none)."""
+    pieces = _HALF_DAY_STARTS.sub("|", clause).split("|")
+    free = [p for p in pieces if not _half_day_taken(p)]
+    return _session("|".join(free) if len(free) < len(pieces) else clause)
 
 
 def _half_day_taken(piece: str) -> bool:
@@ -621,7 +630,7 @@ def _date_and_session(text: str, today: dt.date) -> tuple[dt.date | None, str | 
 
 
 _PAST_DAY = re.compile(
-    "(?:过后|以后|之后|过了)(?!那|第|的|头一|个|后一天|都|也|随便|礼拜|星期|周|[再就](?:去|来))"
+    "(?:过后|以后|之后|过了)(?!那|第|的|头一|个|后一天|都|也|随便|礼拜|星期|周|就(?:去|来))"
 )
 
 

@@ -428,7 +428,7 @@ _CHANGED_AFTER = re.compile(
 )
 #: 就是莫太早 / 不要太晚了: how it should be, not a refusal: a change asked for (later,
 #: earlier), which the yes then carries (`_CHANGED_AFTER`).
-_NOT_TOO = re.compile("(?:不要|别|莫|不能)太(?P<when>早|晚|迟)")
+_NOT_TOO = re.compile("(?:不要|别|莫|不能)(?:太|那么|这么)(?P<when>早|晚|迟)")
 #: 就是不要的意思: 就是 ("that is") before a no is no yes.
 _THAT_IS_NO = re.compile("就是(?=不|没|莫|别)")
 
