@@ -1091,13 +1091,16 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     The recogniser's spaces are removed first ("明 天 桑 午" is 明天桑午 -> 明天上午).
     """
     found = _parse_when(text, today)
-    if found and found["date"]:
+    if found and found["date"] and _MAY_REFUSE.search(text):
         other = _instead_of_refused(text, today, dt.date.fromisoformat(found["date"]))
         if other is not None:
             return {**found, "date": other.isoformat()}
     return found
 
 
+#: Words without which no day is refused (the check below is skipped: it reads the answer
+#: again).
+_MAY_REFUSE = re.compile("不|没空|没得空|来不及|sorry", re.IGNORECASE)
 #: A day refused where it is said (后天不得, 十二号哦不是, 礼拜一不得, 二十号不对).
 _REFUSING = re.compile(
     "(?:上午|下午|早上)?(?:我|他|她|我们|就|也|都|那天)*\\|?(?:哦|噢|嗯)?(?:不得|不行|不对|不是|不去|不克"
