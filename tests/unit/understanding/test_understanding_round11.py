@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.understood import u
-
-
-def day(date: str | None, session: str | None = None) -> dict[str, str | None]:
-    return {"date": date, "session": session}
+from support.understood import day, u
 
 
 @pytest.mark.parametrize(

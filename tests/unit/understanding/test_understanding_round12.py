@@ -13,13 +13,9 @@ import pytest
 import yaml
 
 from app.understanding import understand
-from support.understood import MON, u
+from support.understood import MON, day, u
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def day(date: str | None, session: str | None = None) -> dict[str, str | None]:
-    return {"date": date, "session": session}
 
 
 @pytest.mark.parametrize(
