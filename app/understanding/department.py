@@ -224,8 +224,8 @@ def _analyse(text: str) -> tuple[str | None, bool, bool]:
         return None, False, False  # 摔了一跤，头上磕破了: a wound is seen to by a person first
     if not names and not conditions and BONES in symptoms and _swollen_after_a_fall(cleaned):
         return BONES, False, True  # 跌了一跤，脚杆肿得穿不进鞋: the swelling is the fall's
-    if not names and not conditions and symptoms == {_DIGESTION} and _spinning_and_sick(cleaned):
-        return _NERVES, False, True  # 一转头就天旋地转，还想吐: vertigo, the sickness with it
+    if not names and not conditions and symptoms == {DIGESTION} and _spinning_and_sick(cleaned):
+        return NERVES, False, True  # 一转头就天旋地转，还想吐: vertigo, the sickness with it
     if also and not names and not conditions and len(symptoms) > 1:
         return None, True, False  # 血压高，牙齿也疼: a complaint of another department added
     return _decide(names, conditions, symptoms, child), False, not names and not conditions
@@ -246,8 +246,8 @@ _CHILD_AGE = re.compile(
     "(?<![一二三四五六七八九十百0-9])(?:[一二三四五六七八九两]|十[一二三四]?|1[0-4]|[1-9])(?:周岁|岁)"
 )
 BONES = "骨科"
-_DIGESTION = "消化内科"
-_NERVES = "神经内科"
+DIGESTION = "消化内科"
+NERVES = "神经内科"
 #: 天旋地转 / 一转头就晕: the room spinning; 想吐 / 恶心 with it is no stomach complaint
 #: unless the belly is named (肚子, 胃).
 _SPINNING = re.compile("天旋地转|眩晕|一转头|转头就|一翻身就晕|翻身就晕")

@@ -106,8 +106,14 @@ _CORRECTIONS = re.compile(
 
 #: 九 六 五 差: 叉 (the X) heard as 差, said last after digits.
 _X_HEARD_AS_CHA = re.compile(f"(?<=[{_D}])\\s*差\\s*(?:[嘛哦呢。.！!]\\s*)*$")
-#: 乘 号 / 艾 克 斯: an X word spelled out with the recogniser's gaps.
-_X_SPACED = re.compile("乘\\s+号|艾\\s+克\\s+斯|爱\\s+克\\s+斯|挨\\s+克\\s+斯")
+
+
+@cache
+def _x_words_spaced() -> re.Pattern[str]:
+    """乘 号 / 艾 克 斯: an X word of grammars/digits.yaml (of two characters or more, not one
+    said twice like 叉叉) written with the recogniser's gaps."""
+    words = [str(w) for w in data.words("digits", "x") if len(set(str(w))) > 1 and is_han(str(w))]
+    return re.compile("|".join("\\s+".join(map(re.escape, w)) for w in words) or "(?!)")
 
 
 def parse_digits(text: str) -> str | None:
@@ -118,7 +124,9 @@ def parse_digits(text: str) -> str | None:
     asked for are the answer, else the whole, else the one run of four digits among
     several. Four digits said twice in a row (三四五六三四五六) are said once."""
     last_four_named = _LAST_FOUR_NAMED.search(text) is not None
-    text = _X_SPACED.sub(lambda m: "".join(m.group(0).split()), _X_HEARD_AS_CHA.sub(" 叉", text))
+    text = _x_words_spaced().sub(
+        lambda m: "".join(m.group(0).split()), _X_HEARD_AS_CHA.sub(" 叉", text)
+    )
     text = _TENS_SPACED.sub(lambda m: "".join(m.group(0).split()), text)
     text = _said_plainly(text)
     remarked = _remark_on_a_digit(text) or _digit_at_corrected(text)
@@ -601,15 +609,13 @@ def _id_end_begun_again(digits: str | None) -> str | None:
     return digits
 
 
-def _begun_again(
-    digits: str, lengths: Iterable[int] = _WHOLE_LENGTHS, *, least: int | None = None
-) -> str | None:
+def _begun_again(digits: str, lengths: Iterable[int] = _WHOLE_LENGTHS) -> str | None:
     """九八九八七九八七二 (the pauses not heard): a number of one of ``lengths`` at the end,
     nothing before it but beginnings of that same number; the shortest such number."""
     for length in sorted(lengths):
         said = digits[:-length]
         # 一三八 一三八八七三二零零五幺: one beginning of three digits or more is begun again
-        fewest = least or (1 if len(said) >= 3 else 2)
+        fewest = 1 if len(said) >= 3 else 2
         if len(digits) > length and _only_beginnings(said, digits[-length:], least=fewest):
             return digits[-length:]
     return None

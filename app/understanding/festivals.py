@@ -294,8 +294,8 @@ _LATER_SHIFT = re.compile(
 
 def later_shift(text: str) -> int | None:
     """The days before (-1) or after a day said on its own (第二天去, 过后第三天), else None."""
-    later = _LATER_SHIFT.search(text)
-    return None if later is None else _later_days(later)
+    found = later_shift_at(text)
+    return found[0] if found else None
 
 
 def later_shift_at(text: str) -> tuple[int, int] | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from app.understanding import data
 from app.understanding.numerals import to_int
 
 #: The market-day words the recogniser's phrase list for a day question needs.
@@ -46,7 +47,6 @@ _ZODIAC_MARKET = re.compile(f"属(?P<z>[{_ZODIAC}])(?:天|日|街|场)")
 #: The branch of 2000-01-01 (戊午, a horse day) in the order of ``_ZODIAC``.
 _ZODIAC_EPOCH = (dt.date(2000, 1, 1), 6)
 #: 星期六赶街 / 街子天是礼拜天: a weekly market.
-_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6}
 _WEEKLY = re.compile(
     "(?:礼拜|星期|周)(?P<a>[一二三四五六日天七])(?:是)?(?:赶|干)(?:街|集|场)"
     f"|{_DAY_OF_MARKET}(?:是|在)(?:礼拜|星期|周)(?P<b>[一二三四五六日天七])"
@@ -90,7 +90,7 @@ def _market_days(text: str, today: dt.date) -> list[dt.date] | None:
         return [d for d in horizon if (branch + (d - epoch).days) % 12 == animal]
     weekly = _WEEKLY.search(text)
     if weekly:
-        weekday = _WEEKDAYS[weekly["a"] or weekly["b"]]
+        weekday = int(data.load("when")["weekdays"][weekly["a"] or weekly["b"]]) - 1  # Monday 1
         return [d for d in horizon if d.weekday() == weekday]
     round_ = _ROUND.search(text)
     known = _KNOWN.search(text)

@@ -515,12 +515,12 @@ def _session_with_the_day(
         } - {None}
         session = after.pop() if len(after) == 1 else None
     if session is None:  # 明天早上越早越好我下午还要去: each half-day starts its clause
-        split = _HALF_DAY_STARTS.sub("|", _EITHER_HALF_DAY.sub("|", clauses))
-        free = [c for c in split.split("|") if not _half_day_taken(c)]
-        session = _session("|".join(free)) if len(free) < len(split.split("|")) else None
-        if session is None and len(free) < len(split.split("|")):
+        pieces = _HALF_DAY_STARTS.sub("|", _EITHER_HALF_DAY.sub("|", clauses)).split("|")
+        free = [c for c in pieces if not _half_day_taken(c)]
+        session = _session("|".join(free)) if len(free) < len(pieces) else None
+        if session is None and len(free) < len(pieces):
             # 后天上午……后天下午，上午要去社区领药: of both said, the one not said as busy
-            taken = {_session(c) for c in split.split("|") if c not in free} - {None}
+            taken = {_session(c) for c in pieces if c not in free} - {None}
             left = {_session(c) for c in free} - {None} - taken
             session = left.pop() if len(left) == 1 and taken else None
     if session is None and not _EITHER_HALF_DAY.search(clauses):
@@ -723,11 +723,11 @@ def _counted_on(clauses: str, today: dt.date, date: dt.date) -> dt.date:
     """这个礼拜天我姑娘回来，她回来第二天去 / 她周日晚上回来，第二天一早带她去: a clause after
     the day's own, with no day of its own, going there the day after (or a few days on)."""
     parts = clauses.split(SEP)
-    dated = [i for i, p in enumerate(parts) if _date(p, today) is not None]
-    if not dated or _date(parts[dated[-1]], today) != date:
+    dated = [(i, d) for i, p in enumerate(parts) if (d := _date(p, today)) is not None]
+    if not dated or dated[-1][1] != date:
         return date
-    after = parts[dated[-1] + 1 :]
-    said = parts[dated[-1]]
+    after = parts[dated[-1][0] + 1 :]
+    said = parts[dated[-1][0]]
     days = list(_SAID_DAY.finditer(said))
     if days and not shift_follows(said, days[-1].end()):  # 周日晚上回我妈那儿第二天一早带她去
         after.insert(0, said[days[-1].end() :])  # (its own day's count, 周日第二天, is in it)
@@ -1150,12 +1150,12 @@ def _parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
         return after
     text = _HA_WU.sub("下午", text)  # before the clean-up drops 哈 as a particle
     text = _SHI_FOR_TEN.sub("十", text)  # 石点: 十点
-    text = _HAO_FOR_DAY.sub("号", text)  # 十二好上午: 十二号上午
     text = _PASSED_THEN.sub(r"\g<day>过了就", text)  # 过了初五就去 = 初五过了就去
     spoken = "".join(_busy_session_apart(text).split())
     spoken = _EVERY_DAY_A_SUNDAY.sub("", spoken)  # 我天天都是星期天: retired, no day
     spoken = _without_small_talk(spoken)
-    spoken = _BAI_FOR_LIBAI.sub("礼拜", _HAO_FOR_DAY.sub("号", spoken))  # 拜六: 礼拜六
+    spoken = _HAO_FOR_DAY.sub("号", spoken)  # 十二好上午 / 十八好十八好下午: 号
+    spoken = _BAI_FOR_LIBAI.sub("礼拜", spoken)  # 采完了拜六嘛: 礼拜六
     spoken = _SAID_AGAIN_DAY.sub("改成", _MOVED_TO.sub("改成", spoken))
     spoken = _MONTH_SAID_TWICE.sub("", spoken)  # 八月 八月二号: the month begun again
     if _NEW_YEAR_SAID.search(spoken):  # 过年前不去，初三嘛: the new year's 初三

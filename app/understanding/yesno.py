@@ -421,10 +421,11 @@ _THINKING_LAST = re.compile(
 _CHANGED_AFTER = re.compile(
     "晚一点|晚点|晚些|早一点|早些|换个|换一|改成|改到|别的|另外"
     # (eleventh round) a yes, but another half-day or time wanted (要得 但是我想挂下午的)
-    "|(?:但是|可是|不过|就是)我?(?:想|要)(?:挂|约|叫|换|改)?\\w{0,3}?(?:上午|下午|早上|晚上|明天|后天|点)"
+    # (thirteenth round: 不过挂下午的, the verb without 想 / 要)
+    "|(?:(?:但是|可是|不过|就是)我?(?:想|要)(?:挂|约|叫|换|改)?|(?:但是|可是|不过)(?:挂|约|叫|换|改))"
+    "\\w{0,3}?(?:上午|下午|早上|晚上|明天|后天|点)"
     # (thirteenth round) a yes, but call or message someone else (不过……到时候你们打我电话嘛)
     "|(?:但是|可是|不过)[^，,。]{0,12}?(?:打我|打给我|发给我|发我|找我)"
-    "|(?:但是|可是|不过)(?:挂|约|叫|换|改)\\w{0,3}?(?:上午|下午|早上|晚上|明天|后天|点)"
 )
 #: 就是莫太早 / 不要太晚了: how it should be, not a refusal: a change asked for (later,
 #: earlier), which the yes then carries (`_CHANGED_AFTER`).
