@@ -23,6 +23,7 @@ _LAST_WORD = 3
 _MEDIUM_CLAUSE = 6
 _LEAD = 1
 _SPACES = re.compile(r"\s+")
+_PUNCT_GAPS = re.compile(r"[\s…]+")
 _NEGATORS = "不没别"
 #: 四 heard for 是 (s/sh merged: 就四 = 就是, 四呢 = 是呢), unless it is a number (四点, 十四号).
 _SI_FOR_SHI = re.compile(
@@ -537,6 +538,62 @@ _OR_ELSE_HOW = re.compile(
 )
 
 
+#: (fourteenth round) The answer to "要取消吗？": the cancel said back as the answer is a
+#: yes (取消掉，不克了; 对，取消; 要取消要取消), its reasons of not going included; the last
+#: cancel said negated is a no (取消……哎莫莫莫，不取消; 取消做啥子，不取消).
+_CANCEL = "(?:取消|退掉|退了)"
+_CANCEL_ECHOED = re.compile(
+    f"^[啊哦嗯噢]*(?:你说|是)?要?{_CANCEL}(?:吗|哈|噶|啊)?[?？]+"
+    f"|^(?:啥子|哪样|什么){_CANCEL}(?:吗|哈|噶|啊)?[?？]*"  # 啥子 取消 对对 (no question mark)
+)
+_CANCEL_SAID = re.compile(
+    f"^(?:(?:[啊哦嗯噢好对是要]|对的|好的|是的|同意|当然|那就|算了|算喽)[,，、.。…!！]*)*"
+    f"{_CANCEL}(?!的话|了还|了我|了咋|哪|啥|什么)"
+)
+_CANCEL_NEGATED = re.compile(f"(?:[不莫别]|不要|不用|不消){_CANCEL}")
+_NEGATION_ENDS = ("不", "莫", "别", "不要", "不用", "不消")
+#: 取消，不要了 answers an offer (no car wanted) as often as a cancel question: a no,
+#: unless a yes opens it (对，取消掉，不要了).
+_NOT_WANTED_EITHER = re.compile(f"^{_CANCEL}\\w*?不要")
+_CANCEL_ASKED = re.compile("[?？吗]|哪|啥|什么|咋|怎么|多久|几")
+
+
+#: (fourteenth round) A detail read back and put right: 不是我，是我家老倌 / 是我妈……哦不是，
+#: 是我婆婆 / 一三八 不是一三八嘛 是一五八 / 上午？我说的是下午嘛: the caller names another
+#: value - a no, unless a yes opens the answer (对，不是他，是我) or the value put right is
+#: only a yes (不是不是，是的; 不是不要，是要) or the 不是 asks (不是我还是哪个). 是给我挂，
+#: 不是给我老倌 puts nothing right (the detail asked, then what it is not).
+_VALUE = r"(?![的滴呢嘞啊哦嘛喽了呀噻]|对|要|好|可以|行)\w"
+_PUT_RIGHT = re.compile(
+    r"不\s*是(?!\s*不)(?![^，,。.？?！!…]{0,5}还\s*是\s*哪)"
+    r"(?:\s*[^\s，,。.？?！!…吗]){0,6}?\s*[嘛吗]?[\s，,。.…!！]*"
+    r"(?:[哦噢]\s*)?(?:不\s*对\s*[\s，,。.…!！]*)?(?:我\s*)?(?:就\s*)?是\s*(?!说)" + _VALUE
+    + r"|我\s*(?:说|讲)\s*的\s*是\s*" + _VALUE
+)
+_OPENS_WITH_YES = re.compile(r"^\s*(?:对|好|行|可以|要得?|嗯|是的|是滴|是呢|是嘞|没错)")
+
+
+def _put_right(text: str) -> bool:
+    return _OPENS_WITH_YES.match(text) is None and _PUT_RIGHT.search(text) is not None
+
+
+def _cancel_answered(joined: str) -> str | None:
+    """yes / no for an answer that names the cancel itself, None for any other answer."""
+    body = _CANCEL_ECHOED.sub("", joined)
+    last = None
+    for m in re.finditer(_CANCEL, body):
+        last = m
+    if last is None:
+        return None
+    if body[: last.start()].endswith(_NEGATION_ENDS):
+        return "no" if not _CANCEL_ASKED.search(body, last.end()) else None
+    if _CANCEL_NEGATED.search(body) or _CANCEL_ASKED.search(body):
+        return None
+    if _NOT_WANTED_EITHER.match(body):
+        return None
+    return "yes" if _CANCEL_SAID.match(body) else None
+
+
 def _after_asking_back(text: str) -> str:
     """The words after the last question said back, after "I didn't hear", or after the
     last "(she) says" of an answer passed on, when an answer follows it (and without a
@@ -596,6 +653,11 @@ def parse_yesno(text: str) -> str:
         or _WHICH_OF_TWO.search(joined)
     ):
         return "unknown"  # 我要问一下我儿子，他说挂就挂 / 也不是说去也不是说不去 / 是A还是B
+    cancel = _cancel_answered(_PUNCT_GAPS.sub("", joined))
+    if cancel is None and _put_right(text):
+        return "no"
+    if cancel is not None:
+        return cancel
     text = _answers_put_as_questions(text, joined)
     text = _HESITATING_HUM.sub("", _OR_ELSE_HOW.sub("", text)) or text
     heard_wrong = _MISHEARD_THEN.search(text)

@@ -178,8 +178,11 @@ def test_go_with_this_is_a_yes(text: str) -> None:
     assert u("yesno", text) == "yes"
 
 
-def test_cancel_at_a_confirmation_is_a_no() -> None:
-    assert u("yesno", "取 消") == "no"
+def test_cancel_said_is_the_yes_to_a_cancel_question() -> None:
+    # Revised in the fourteenth round: the one question answered by naming the cancel is
+    # "要取消吗？" (docs/understanding.md); not cancelling stays a no.
+    assert u("yesno", "取 消") == "yes"
+    assert u("yesno", "不 取 消") == "no"
 
 
 @pytest.mark.parametrize(

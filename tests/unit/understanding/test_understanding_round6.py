@@ -180,7 +180,8 @@ def test_intent_third_pass(text: str, intent: str) -> None:
         ("不对不对，可以可以", "yes"),  # a doubled no opening the answer, then a yes
         ("不 我的意思是要", "yes"),
         ("不要 哦 还是要", "yes"),  # 还是 after a no takes it back (还是要 alone asks more)
-        ("我说的是后天", "unknown"),  # a day said again is no yes
+        # a detail said again puts the read-back right: a no (revised in the fourteenth round)
+        ("我说的是后天", "no"),
         ("不用 我想问一下几点开门", "unknown"),  # a no, then a question about another matter
         ("不用了，我儿子接我", "no"),
     ],
