@@ -6,7 +6,10 @@ and ``department`` a linear model trained at build time on every labelled develo
 only where the rules abstain or would accept what the model confidently calls nothing:
 
 * the rules abstain (``unknown`` / ``None``) and the model is confident -> the model's
-  value, except a ``yes``: a booking is never confirmed on a statistical guess;
+  value; a ``yes`` only when the model is very confident (``YES_THRESHOLD``) and the
+  rules heard a yes word they did not trust in an answer with nothing that could make it
+  a no, a question or another request (``yesno.plainly_assenting``): a booking is never
+  confirmed on a statistical guess alone;
 * the rules accept an intent or a yes/no answer found in a longer sentence and the model
   is confident it is nothing (a sentence that mentions a taxi without asking for one) ->
   nothing: asking again is cheaper than a false accept;
@@ -265,12 +268,19 @@ def review(kind: str, text: str, value: object) -> object:
     label, probability = verdict
     if probability < heads[kind]["threshold"]:
         return value
-    if abstained and label != nothing and not (kind == "yesno" and label == "yes"):
+    if abstained and kind == "yesno" and label == "yes":
+        return label if probability >= YES_THRESHOLD and _plainly_assenting(text) else value
+    if abstained and label != nothing:
         return label
     if not abstained and label == nothing:
         return _nothing(kind)
     return value
 
+
+#: How sure the model must be of a "yes" the rules did not trust before it stands, and only
+#: for an answer whose every word assents (``yesno.plainly_assenting``): chosen by ten-fold
+#: cross-validation by set (docs/understanding.md, fourteenth round).
+YES_THRESHOLD = 0.9
 
 #: How sure the model must be of another department (or none) before the rules' department
 #: is asked about instead of booked: a confident wrong department is worse than a question.
@@ -290,6 +300,12 @@ def _doubted_department(text: str, department: str) -> str | None:
         return department
     label, probability = verdict
     return None if label != department and probability >= DOUBT_THRESHOLD else department
+
+
+def _plainly_assenting(text: str) -> bool:
+    from app.understanding.yesno import plainly_assenting
+
+    return plainly_assenting(text)
 
 
 def _undecided(text: str) -> bool:

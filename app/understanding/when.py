@@ -552,7 +552,10 @@ def _half_day_taken(piece: str) -> bool:
 #: in it (not 下午要去看病, going to the doctor then).
 _HALF_DAY_TAKEN = re.compile(
     "(?:上午|早上|下午|晚上)[^|]{0,6}?(?:要(?!去?(?:看病|医院|挂号|检查|看医生|看))"
-    "|割胶|摘茶|采茶|雾大|路滑|坐车|赶车)"
+    "|割胶|摘茶|采茶|雾大|路滑|坐车|赶车"
+    # (fourteenth round) what the caller cannot do then (早上我起不来, 上午我送不了他,
+    # 上午我走路慢)
+    "|起不来|[^|]不了|不得|不成|走路慢)"
 )
 #: 上午吧 / 就下午嘛 (嘛 already dropped): a half-day said alone as the answer.
 _BARE_HALF_DAY = re.compile("(?:就|那就)?(?:上午|下午|早上|上半天|下半天)(?:吧|就好|就行|就得)?")
@@ -1071,6 +1074,11 @@ _HAO_FOR_DAY = re.compile(
     "|[一二三四五六七八九十]\\s*[一二三四五六七八九十]?\\s*好))"
 )
 #: 石点 / 石二号: 十 heard as 石 before the hour's 点 or a day's 号.
+#: (fourteenth round) 今 / 明 / 大后 with a half-day right after: the recogniser dropped
+#: 天 (明 上午 吧, 大后 下午 嘛); not 清明, 如今, 至今.
+_TIAN_DROPPED = re.compile(
+    "(?<![清如至])(今|明|大后)(?=上午|下午|早上|中午|晚上|上半天|下半天|晚些|早点)"
+)
 _SHI_FOR_TEN = re.compile("石(?=\\s*点|\\s*[一二三四五六七八九]?\\s*[号日])")
 #: 八月 八月二号 / 一月，一月五号: a month said, then said again with its day.
 _MONTH_SAID_TWICE = re.compile(
@@ -1156,6 +1164,7 @@ def _parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     spoken = _without_small_talk(spoken)
     spoken = _HAO_FOR_DAY.sub("号", spoken)  # 十二好上午 / 十八好十八好下午: 号
     spoken = _BAI_FOR_LIBAI.sub("礼拜", spoken)  # 采完了拜六嘛: 礼拜六
+    spoken = _TIAN_DROPPED.sub(r"\1天", spoken)  # 明 下午 / 大后 上午: 天 dropped
     spoken = _SAID_AGAIN_DAY.sub("改成", _MOVED_TO.sub("改成", spoken))
     spoken = _MONTH_SAID_TWICE.sub("", spoken)  # 八月 八月二号: the month begun again
     if _NEW_YEAR_SAID.search(spoken):  # 过年前不去，初三嘛: the new year's 初三

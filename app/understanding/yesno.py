@@ -915,3 +915,38 @@ def asks_back(text: str) -> bool:
 #: 是不是 / 对不对 / 要不要 / 可不可以 (A-not-A) and the Kunming 给是 / 格是: a question.
 _QUESTION_BACK = re.compile(r"(?P<a>[^\W不])不(?P=a)|[给格阿][是要对行得]")
 
+
+
+#: What keeps a yes from being filled in by the statistical backstop: any negation, a "but",
+#: a question word or mark (the yes may be a no or a question in other words).
+_NOT_PLAINLY_YES = re.compile(
+    "[不没莫别?？吗]|可是|但是|不过|倒是|就是要?[挂晚早换]|哪|啥|咋|什么|几|多少"
+    # still thinking or leaving it to others (我看看, 想一下, 问我儿子, 等一下)
+    "|看看|看一下|想|考虑|商量|问|等一下|等下|等等|等哈|晓得|知道|觉得|算了|还是|要我说"
+)
+
+
+#: A car asked for with the answer (要车, 要个车) is the car offered, for the backstop's yes.
+_CAR_ASKED = re.compile("要(?:个|一个|辆|一辆)?车子?")
+
+
+def plainly_assenting(text: str) -> bool:
+    """May the backstop's confident "yes" stand where the rules abstained (fourteenth
+    round)? Only for an answer with nothing in it that could make it a no or a question:
+    no negation, no "but", no question, no thinking aloud, not undecided, nothing else
+    asked for (a car asked for is the car offered) or changed, no concession, not opening
+    with a word that only looks like a yes (对门, 要命, 好像: ``not_answers``), and a yes
+    word in it that the rules heard but did not trust."""
+    joined = _SPACES.sub("", text)
+    cleaned = clean(joined)
+    if not cleaned or _NOT_PLAINLY_YES.search(joined) or _NOT_PLAINLY_YES.search(cleaned):
+        return False
+    if undecided(text) or _CONCESSION.search(joined) or _CHANGED_AFTER.search(cleaned):
+        return False
+    if any(c in cleaned for c in _CHANGES) or asks_for_something(_CAR_ASKED.sub("", cleaned)):
+        return False  # 要晚一点的 / 行是行，就是远了点: something else asked for
+    hits = matcher().hits(cleaned)
+    if hits and hits[0].start == 0 and hits[0].label == "none":
+        return False
+    # an assent the rules heard but did not trust (给我自己挂 at "给您母亲挂吗？" has none)
+    return any(h.label == "yes" for h in hits)

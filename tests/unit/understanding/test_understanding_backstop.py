@@ -79,9 +79,16 @@ def test_a_confident_model_fills_in_where_the_rules_abstain(verdict):
     assert backstop.review("intent", "整 个 车 子 过 来", "unknown") == "unknown"
 
 
-def test_the_model_never_says_yes_for_the_caller(verdict):
+def test_the_model_says_yes_only_very_sure_and_where_every_word_assents(verdict):
     verdict("yes", 0.99)
-    assert backstop.review("yesno", "这 个 我 看 看", "unknown") == "unknown"
+    assert backstop.review("yesno", "要 车 要 车", "unknown") == "yes"
+    assert backstop.review("yesno", "这 个 我 看 看", "unknown") == "unknown"  # still thinking
+    assert backstop.review("yesno", "对 门 的 张 奶 奶 也 要 去", "unknown") == "unknown"
+    assert backstop.review("yesno", "好 嘛 不 过 要 快 点", "unknown") == "unknown"  # a but
+    assert backstop.review("yesno", "要 车 嘛 车 上 能 放 轮 椅 吗", "unknown") == "unknown"
+    assert backstop.review("yesno", "要 我 说 嘛 你 们 服 务 好", "unknown") == "unknown"
+    verdict("yes", backstop.YES_THRESHOLD - 0.01)
+    assert backstop.review("yesno", "要 车 要 车", "unknown") == "unknown"
     verdict("no", 0.9)
     assert backstop.review("yesno", "这 个 我 看 看", "unknown") == "no"
 

@@ -379,8 +379,9 @@ def test_when_of_the_fourth_pass(text: str, when: dict[str, str | None] | None) 
     [
         # the visit or the message named with the yes is the same thing
         ("我 要 的 我 要 去 医 院", "yes"),
-        # a car named with a yes/no answer still asks something of a question it may not be
-        ("要车", "unknown"),
+        # a car named alone at a yes/no question: since the fourteenth round the backstop's
+        # confident yes stands where every word assents (writers of five rounds said yes)
+        ("要车", "yes"),
     ],
 )
 def test_yesno_of_the_fourth_pass(text: str, answer: str) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from support.understood import day, u
+from app.understanding import understand
+from support.understood import MON, day, u
 
 
 @pytest.mark.parametrize(
@@ -143,7 +144,6 @@ def test_no_preference_and_no_day(text: str, meant: dict[str, str | None] | None
         ("是嘛，我自己的号，又不是别人的", "yes"),
         ("对的，不是我自己还是哪个", "yes"),
         ("先别派，我还没下楼", "no"),
-        ("我又没病，叫哪样车", "no"),
         ("要不成，那天我有事", "no"),
         ("不要！你听不懂人话嘛", "no"),
         ("要……也行，不要……也行", "unknown"),
@@ -154,6 +154,13 @@ def test_no_preference_and_no_day(text: str, meant: dict[str, str | None] | None
 )
 def test_yesno_rules(text: str, meant: str) -> None:
     assert u("yesno", text) == meant
+
+
+def test_a_rhetorical_refusal_is_a_no_by_the_rules() -> None:
+    # (the backstop, retrained in the fourteenth round, asks this one again: a no it
+    # doubts in a longer sentence; a re-ask commits nothing)
+    assert understand("yesno", "我又没病，叫哪样车", MON, backstop=False) == "no"
+    assert understand("yesno", "我又没病，叫哪样车", MON) in ("no", "unknown")
 
 
 @pytest.mark.parametrize(

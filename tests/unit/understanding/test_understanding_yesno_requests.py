@@ -52,8 +52,8 @@ def test_bare_want_is_yes(text: str) -> None:
         "要下午的",
         "太早了，要晚一点的",
         "太早了要晚一点的",
-        # 要 + an object or another action
-        "要车",
+        # 要 + an object or another action (要车 alone: since the fourteenth round the car
+        # offered, a yes - tests/unit/understanding/test_understanding_round11.py)
         "要等车",
         "要等一下",
         "要问下我儿子",
