@@ -155,7 +155,7 @@ def parse_digits(text: str) -> str | None:
             return code + number
     spelled = _spelled_out(text)
     if spelled is not None:
-        return spelled
+        return _four_said_again(spelled, text) or spelled
     whole = _digits_of(text)
     if whole is not None and (len(whole) == 18 or len(whole) == 11 and whole[0] == "1"):
         return whole  # a whole ID or mobile number, however its parts were announced
@@ -163,6 +163,8 @@ def parse_digits(text: str) -> str | None:
     restarted = _begun_again_in_groups(groups)
     if restarted is not None:
         return restarted  # 七……七零……七零四二: begun again until said whole
+    if (again := _four_said_again(whole, text)) is not None:
+        return again  # 山 零 二 零 山 零 二 零 / 五二一六……哦，五二一七: four said again
     if whole and last_four_named and (four := _begun_again(whole, lengths=(4,))):
         return four  # 后四位是吧……七 七零 七零四二: the last four, begun again
     mobiles = [g for g in groups if len(g) == 11 and g[0] == "1"]
@@ -206,15 +208,15 @@ _AREA_CODE_BEFORE = re.compile(
 _NOT_A_NUMBER_ASKED = re.compile(
     r"(?:今年|我都|都)?[0-9零〇一二三四五六七八九十两百千\s]+"
     r"(?:周岁|岁|年\s*生|年\s*出\s*生|号楼|栋|单元|楼|层)"
-    r"|今年[0-9零〇一二三四五六七八九十两百]+了?"
-    r"|(?:住在|住|门牌)\s*[0-9零〇一二三四五六七八九十两百\s]+号(?!码)"
+    r"|今\s*年\s*[0-9零〇一二三四五六七八九十两百\s]+了?"
+    r"|(?:住\s*在|住|门\s*牌)\s*[0-9零〇一二三四五六七八九十两百\s]+号(?!\s*码)"
     # (eleventh round) a number not known (六几开头的, 三十几): no digits; an age said with
     # 了 (我都九十了, 我老伴八十五了), a year (一九四六年的), a street number, a clock time
     r"|[0-9零〇一二三四五六七八九十两][0-9零〇一二三四五六七八九十两\s]*几"
     # (thirteenth round) a bus's number (七十四路, 坐 十 五 路 车)
     r"|[0-9零〇一二三四五六七八九十两][0-9零〇一二三四五六七八九十两\s]*路\s*(?:车|公交)?"
     r"|(?:我都|都|今年)?\s*[一二三四五六七八九]\s*十\s*[一二三四五六七八九]?\s*了"
-    r"|[0-9零〇一二三四五六七八九十\s]+年的"
+    r"|[0-9零〇一二三四五六七八九十\s]+年\s*的"
     r"|路\s*[0-9零〇一二三四五六七八九十两百\s]+号(?!码)"
     r"|[0-9零〇一二三四五六七八九十两]+\s*点(?:\s*钟)?(?![0-9零〇一二三四五六七八九])"
 )
@@ -599,6 +601,23 @@ def _begun_again_in_groups(groups: tuple[str, ...]) -> str | None:
         first += 1
     rest = "".join(groups[first:])
     return rest if grew and len(rest) in _WHOLE_LENGTHS else None
+
+
+#: 哦 / 不对 / a trailing off between two fours: the second put the first right.
+_PUT_RIGHT_BETWEEN = re.compile(f"[{_D}](?:[^{_D}]*?(?:哦|噢|不对|不是|错了|……|…)[^{_D}]*)[{_D}]")
+
+
+def _four_said_again(whole: str | None, text: str) -> str | None:
+    """(fourteenth round) Eight digits that are one four said twice (三零二零 三零二零), or
+    said again with one digit put right after 哦 / 不对 / a pause (五二一六……哦，五二一七):
+    the four said last. Two different fours are a landline (六五三九 二六七幺)."""
+    if whole is None or len(whole) != 8:
+        return None
+    first, last = whole[:4], whole[4:]
+    if first == last:
+        return last
+    differ = sum(a != b for a, b in zip(first, last, strict=True))
+    return last if differ == 1 and _PUT_RIGHT_BETWEEN.search(text) else None
 
 
 def _id_end_begun_again(digits: str | None) -> str | None:

@@ -95,3 +95,23 @@ def test_a_statistical_yes_needs_the_rules_to_have_abstained() -> None:
 )
 def test_days_as_the_recogniser_writes_them(text: str, meant: dict[str, str | None]) -> None:
     assert u("when", text) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        # one four said twice, spaced and with sound-alikes
+        ("伞 零 二 零 伞 零 二 零", "3020"),
+        ("幺 八 四 五 幺 八 四 五 对", "1845"),
+        # said again with one digit put right after 哦 / 不对
+        ("五二一六……哦，五二一七", "5217"),
+        ("三三八零 不对 三三八九", "3389"),
+        # two different fours are a landline
+        ("六五三九 二六七幺", "65392671"),
+        # years, ages and houses as the recogniser spaces them are no digits asked for
+        ("我 一 九 五 八 年 的 今 年 六 十 九", None),
+        ("我 家 住 在 十 三 号", None),
+    ],
+)
+def test_digits_said_again_and_numbers_not_asked(text: str, digits: str | None) -> None:
+    assert u("digits", text) == digits
