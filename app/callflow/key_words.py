@@ -44,7 +44,10 @@ def keys_said(key_words: Mapping[str, Sequence[str]], text: str) -> set[str]:
 
 
 def _negated(said: str, i: int) -> bool:
-    """Is the phrase starting at `i` negated: 不专家, 不要专家 (not 要专家)."""
+    """Is the phrase starting at `i` negated: 不专家, 不要专家 (not 要专家). A phrase that is
+    a negation itself is not: 莫莫莫，不取消 (the 莫 stops what was said before it)."""
+    if said[i] in NEGATIONS:
+        return False
     if i >= 1 and said[i - 1] in NEGATIONS:
         return True
     return i >= 2 and said[i - 1] in NEGATED_VERBS and said[i - 2] in NEGATIONS

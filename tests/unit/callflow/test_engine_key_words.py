@@ -118,6 +118,20 @@ def test_a_phrase_after_a_negated_verb_counts_for_nothing(said: str, noted: bool
     assert bool(keys_said(words, said)) is noted
 
 
+@pytest.mark.parametrize(
+    ("said", "keys"),
+    [
+        # a phrase that is itself a negation counts after 莫/不 (a stop, not a double negative)
+        ("取消……哎莫莫莫，不取消，我记错日子了", {"8", "2"}),
+        ("不不取消", {"2"}),
+        ("取消", {"8"}),
+    ],
+)
+def test_a_negative_phrase_after_a_stop_still_counts(said: str, keys: set[str]) -> None:
+    words = {"8": ["取消", "取消掉"], "2": ["不取消", "莫取消"]}
+    assert keys_said(words, said) == keys
+
+
 def test_a_wish_noted_with_no_answer_asks_again_without_a_failure(tmp_path: Path) -> None:
     """"要专家号" alone at the department question: kept, and the question asked again."""
     offer = {**FLOW["states"]["offer"], "notes": {"wants_expert": ["专家号"]}}  # type: ignore[dict-item]
