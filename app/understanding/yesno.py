@@ -85,6 +85,10 @@ _RHETORICAL_YES = re.compile(
     "不是.{0,6}?还?[是给帮](哪个|谁|哪位|哪一个|啥子)"
     # (thirteenth round) 老子自己的号，又不是哪个的 ("it is nobody else's")
     "|又不是(?:哪个|别个|别人|谁)的"
+    # (fourteenth round) "who / where else could it be" after the detail said again (就是人民
+    # 医院嘛，还有哪个; 对嘛，还能是哪个医院; 不克那点克哪点)
+    "|还(?:能|会)?(?:是|有)(?:哪个|哪家|哪里|哪点|谁|别的)"
+    "|不(?P<v>去|克|挂|找)(?:那点|那里|那儿|这里|这点)(?P=v)(?:哪点|哪里|哪儿)"
 )
 #: 咋个不要 / 怎么不要 ("why wouldn't I"), 不是不要 (a double negation) and 不要我打电话来
 #: 做哪样 ("if not, why would I call"): a want, not a no.
@@ -349,8 +353,11 @@ _NEGATIONS = "不莫别没"
 
 
 def _negated_assent(cleaned: str, hit: Hit) -> Hit:
-    """不确认 / 莫确认: a negation right before a (two-character) yes phrase makes it a no."""
-    if hit.label == "yes" and hit.size >= 2 and hit.start and cleaned[hit.start - 1] in _NEGATIONS:
+    """不确认 / 莫确认: a negation right before a (two-character) yes phrase makes it a no;
+    (fourteenth round) so does 没 before 好 (还没好: not ready)."""
+    negated = hit.start and cleaned[hit.start - 1] in _NEGATIONS
+    not_ready = cleaned[hit.start - 1 : hit.end] == "没好"
+    if hit.label == "yes" and negated and (hit.size >= 2 or not_ready):
         return Hit(hit.start - 1, hit.end, "no", hit.exact)
     return hit
 

@@ -115,3 +115,23 @@ def test_days_as_the_recogniser_writes_them(text: str, meant: dict[str, str | No
 )
 def test_digits_said_again_and_numbers_not_asked(text: str, digits: str | None) -> None:
     assert u("digits", text) == digits
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # "who / where else could it be" after the detail said again
+        ("就是第一人民医院嘛，还有哪家", "yes"),
+        ("我自己嘛，还会是谁", "yes"),
+        ("不去那里去哪里", "yes"),
+        # not ready: 没 before 好
+        ("还没好", "no"),
+        # coming down to the car, or not
+        ("下 来 了 下 来 了", "yes"),
+        ("我下来了，在单元门口", "yes"),
+        ("现在下不来，在洗脚", "no"),
+        ("弯都弯不下去，腰杆疼", "unknown"),
+    ],
+)
+def test_rhetorical_yes_not_ready_and_coming_down(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
