@@ -565,6 +565,22 @@ _NOT_WANTED_EITHER = re.compile(f"^{_CANCEL}\\w*?不要")
 _CANCEL_ASKED = re.compile("[?？吗]|哪|啥|什么|咋|怎么|多久|几")
 
 
+def _cancel_answered(joined: str) -> str | None:
+    """yes / no for an answer that names the cancel itself, None for any other answer."""
+    body = _CANCEL_ECHOED.sub("", joined)
+    said = list(re.finditer(_CANCEL, body))
+    if not said:
+        return None
+    last = said[-1]
+    if body[: last.start()].endswith(_NEGATION_ENDS):
+        return "no" if not _CANCEL_ASKED.search(body, last.end()) else None
+    if _CANCEL_NEGATED.search(body) or _CANCEL_ASKED.search(body):
+        return None
+    if _NOT_WANTED_EITHER.match(body):
+        return None
+    return "yes" if _CANCEL_SAID.match(body) else None
+
+
 #: (fourteenth round) A detail read back and put right: 不是我，是我家老倌 / 是我妈……哦不是，
 #: 是我婆婆 / 一三八 不是一三八嘛 是一五八 / 上午？我说的是下午嘛: the caller names another
 #: value - a no, unless a yes opens the answer (对，不是他，是我) or the value put right is
@@ -581,24 +597,8 @@ _OPENS_WITH_YES = re.compile(r"^\s*(?:对|好|行|可以|要得?|嗯|是的|是�
 
 
 def _put_right(text: str) -> bool:
+    """Does the answer put a detail read back right by naming another value?"""
     return _OPENS_WITH_YES.match(text) is None and _PUT_RIGHT.search(text) is not None
-
-
-def _cancel_answered(joined: str) -> str | None:
-    """yes / no for an answer that names the cancel itself, None for any other answer."""
-    body = _CANCEL_ECHOED.sub("", joined)
-    last = None
-    for m in re.finditer(_CANCEL, body):
-        last = m
-    if last is None:
-        return None
-    if body[: last.start()].endswith(_NEGATION_ENDS):
-        return "no" if not _CANCEL_ASKED.search(body, last.end()) else None
-    if _CANCEL_NEGATED.search(body) or _CANCEL_ASKED.search(body):
-        return None
-    if _NOT_WANTED_EITHER.match(body):
-        return None
-    return "yes" if _CANCEL_SAID.match(body) else None
 
 
 def _after_asking_back(text: str) -> str:
