@@ -355,9 +355,9 @@ _NEGATIONS = "不莫别没"
 def _negated_assent(cleaned: str, hit: Hit) -> Hit:
     """不确认 / 莫确认: a negation right before a (two-character) yes phrase makes it a no;
     (fourteenth round) so does 没 before 好 (还没好: not ready)."""
-    negated = hit.start and cleaned[hit.start - 1] in _NEGATIONS
-    not_ready = cleaned[hit.start - 1 : hit.end] == "没好"
-    if hit.label == "yes" and negated and (hit.size >= 2 or not_ready):
+    if hit.label != "yes" or not hit.start or cleaned[hit.start - 1] not in _NEGATIONS:
+        return hit
+    if hit.size >= 2 or cleaned[hit.start - 1 : hit.end] == "没好":
         return Hit(hit.start - 1, hit.end, "no", hit.exact)
     return hit
 
@@ -557,8 +557,8 @@ _CANCEL_SAID = re.compile(
     f"^(?:(?:[啊哦嗯噢好对是要]|对的|好的|是的|同意|当然|那就|算了|算喽)[,，、.。…!！]*)*"
     f"{_CANCEL}(?!的话|了还|了我|了咋|哪|啥|什么)"
 )
-_CANCEL_NEGATED = re.compile(f"(?:[不莫别]|不要|不用|不消){_CANCEL}")
-_NEGATION_ENDS = ("不", "莫", "别", "不要", "不用", "不消")
+_NEGATION_ENDS = ("不要", "不用", "不消", "不", "莫", "别")  # what may negate a cancel
+_CANCEL_NEGATED = re.compile(f"(?:{'|'.join(_NEGATION_ENDS)}){_CANCEL}")
 #: 取消，不要了 answers an offer (no car wanted) as often as a cancel question: a no,
 #: unless a yes opens it (对，取消掉，不要了).
 _NOT_WANTED_EITHER = re.compile(f"^{_CANCEL}\\w*?不要")
