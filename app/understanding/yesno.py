@@ -470,7 +470,7 @@ def _passed_on(text: str) -> str | None:
 
 #: 那就要嘛 / 算了算了，听他的，要 / 我说错了，要: the answer decided at the end.
 _DECIDED = re.compile(
-    r"(?:那就|那么就|那还是|还是|算了算了|听他的|听她的|说错了|那)[\s,，、.。…!！—-]*"
+    r"(?:那就|那么就|那还是|还是|算了算了|听他的|听她的|说错了|那(?![个些样边里点]))[\s,，、.。…!！—-]*"
     r"(?P<rest>[^\s,，、.。…!！?？—-](?:\s*[^\s,，、.。…!！?？—-]){0,4})[\s,，。.！!…~]*"
     # a courtesy may close it (还是要的，麻烦了; 还是算了吧，不好意思啊)
     r"(?:(?:麻烦了|麻烦你了|谢谢你|谢谢|不好意思|对不起)[啊哦嘛呀哈]?[\s,，。.！!…~]*)?$"
@@ -641,6 +641,55 @@ def _answers_put_as_questions(text: str, joined: str) -> str:
     return text
 
 
+#: (fifteenth round) 是给我母亲挂号吗 / 是要取消吗？ / 是下周三上午嘎: the question, or the
+#: detail read back, asked back in one breath with nothing else said - not answered yet.
+_ONE_QUESTION = re.compile(r"^[^，,。.！!；;…？?]*吗[\s？?。.]*$")
+_CHECKED_BACK = re.compile(r"^是(?![的滴呢嘞啊哦嘛喽呀噻])\w{3,}[噶嘎][？?。.]*$")
+#: (fifteenth round) The verb of the offer said back to open the answer: alone before a
+#: pause, doubled, or with a particle, its object or "at once" (转嘛转嘛 / 发，发，发给我姑娘 /
+#: 下来喽 / 要转 要转 / 叫叫叫，快点叫 / 马上下来 / 喊个车来嘛).
+#: (fifteenth round) 嗯嗯，你说 / 嗯嗯 啊 哪样 / 嗯 不 嗯: a listener's hum, then "go on" or
+#: "what?", or a 不 hummed between two: no answer yet.
+_HUMMED_ONLY = re.compile(
+    r"^[嗯啊哦呃噢]+[，,。.…]*(?:(?:你说|你讲|哪样|啥子|什么)+|不[，,。.…]*[嗯呃]+)[？?。.…]*$"
+)
+#: (fifteenth round) 是给我自己挂嘞，不是给别个: the detail confirmed, then what it is not
+#: (nothing put right: no 是 after the 不是, no slip owned).
+_SO_AND_NOT_OTHER = re.compile(
+    r"^是(?![不，,。.！!？?…\s])[^，,。.！!？?…]{1,10}[，,。.！!\s]+不是(?!不)"
+    r"(?![^是]*(?:错|不对))[^是？?]*$"
+)
+_OFFER_VERB_SAID = re.compile(
+    r"(?P<lead>(?:要|就|那就|快点|马上|这就|我这就|我马上)?)(?:帮我|给我)?"
+    r"(?:转|发|下来|下去|下克|叫|喊)"
+    r"(?P<object>个?人工|个?人公|个?短信|个?短线|个?车子?来?)?(?P<particle>[了喽嘞勒嘛吧撒哈咯哦噻]*)"
+)
+_OPENING_FILLER = re.compile(r"(?:嗯|喂|哦|啊|要得|要嘞|要勒|要的|要|[，,。.！!…、])*")
+#: What undoes the verb said back, or asks instead: a verb negated, a cancel, "never mind",
+#: a question, or the answer still being thought over.
+_VERB_UNDONE = re.compile(
+    "[不没莫别甭](?:要|转|发|下|叫|喊|挂|用|消|去|克|来|了)|算了|取消|还是|吗|[?？]"
+    "|哪|啥|什么|咋|几|多少|多久|好久|等一下|等下|等哈|等一哈|等我|想想|想一下|再说"
+    "|但是|不过|就是|找不|[噶嘎]"  # 叫车噶: checking what was asked
+)
+
+
+def _verb_said_back(joined: str) -> bool:
+    """Does the answer open with the verb of the offer said back (see ``_OFFER_VERB_SAID``),
+    with nothing after it that undoes it or asks?"""
+    at = _OPENING_FILLER.match(joined).end()  # type: ignore[union-attr]
+    said = 0
+    firm = False
+    while m := _OFFER_VERB_SAID.match(joined, at):
+        said += 1
+        firm = firm or bool(m["lead"] or m["object"] or m["particle"])
+        at = _OPENING_FILLER.match(joined, m.end()).end()  # type: ignore[union-attr]
+        firm = firm or at > m.end() or at == len(joined)
+    if not said or not (firm or said > 1):
+        return False
+    return _VERB_UNDONE.search(joined, at) is None
+
+
 def parse_yesno(text: str) -> str:
     """Return ``"yes"``, ``"no"`` or ``"unknown"``.
 
@@ -654,6 +703,12 @@ def parse_yesno(text: str) -> str:
     if slip and _YES_AFTER_CORRECTION.search(text, 0, slip.start()):
         text = text[: slip.start()]  # 不要哦要呢要呢，刚才说错了: the slip was the no before
     joined = _SPACES.sub("", text)  # the recogniser's gaps: 还 挂 号 做 哪 样
+    if _ONE_QUESTION.match(joined) or _CHECKED_BACK.match(joined):
+        return "unknown"
+    if _HUMMED_ONLY.match(joined):
+        return "unknown"
+    if _verb_said_back(joined) or _SO_AND_NOT_OTHER.match(_SPACES.sub("", text.strip())):
+        return "yes"
     if (
         _left_to_others(clean(joined))
         or _TORN.search(joined)
@@ -800,12 +855,12 @@ def _asked_in_return(raw: str, cleaned: str) -> bool:
 
 
 def _said_of_something(cleaned: str, hit: Hit) -> bool:
-    """腿不好 / 身体不好: 不好 said of something, in the middle of a clause, is no answer."""
-    return (
-        cleaned[hit.start : hit.end] == "不好"
-        and hit.start > 0
-        and cleaned[hit.start - 1] not in _BEFORE_AN_ANSWER
-    )
+    """腿不好 / 身体不好: 不好 said of something, in the middle of a clause, is no answer;
+    nor is 看不清楚 (the eyes), which is not "I don't know"."""
+    said = cleaned[hit.start : hit.end]
+    if said == "不清楚":  # 我眼睛看不清楚了: what the eyes do, not "I don't know"
+        return cleaned.endswith("看", 0, hit.start)
+    return said == "不好" and hit.start > 0 and cleaned[hit.start - 1] not in _BEFORE_AN_ANSWER
 
 
 def _last_answer_clause(cleaned: str, hits: list[Hit]) -> str | None:
