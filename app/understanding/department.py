@@ -7,7 +7,7 @@ from functools import cache, lru_cache
 
 from app.understanding import data
 from app.understanding.fuzzy import Hit, Matcher
-from app.understanding.normalize import clause_len, clean, said_again
+from app.understanding.normalize import SEP, clause_len, clean, said_again
 from app.understanding.patterns import compile_phrase
 
 GENERAL = "普通内科"
@@ -71,7 +71,8 @@ def _ask_complaints() -> tuple[str, ...]:
 def _hits(cleaned: str) -> list[Hit]:
     """Hits of the department grammar, plus the table's where no longer or equal grammar
     phrase covers the same characters (an equal one heard only by sound does not hide a
-    table phrase heard as written: 说是面瘫 is 面瘫, not 失眠 heard in 是面)."""
+    table phrase heard as written: 说是面瘫 is 面瘫, not 失眠 heard in 是面), without the
+    words that lie inside a longer phrase heard as written."""
     hits = matcher().hits(cleaned)
     for extra in guidance_desk_matcher().hits(cleaned):
         covered = any(
@@ -82,7 +83,15 @@ def _hits(cleaned: str) -> list[Hit]:
         )
         if not covered:
             hits.append(extra)
-    return hits
+    # (fifteenth round) a word inside a longer phrase heard as written is part of it (眼睛 and
+    # 痒 in 眼睛又红又痒, 眼睛 in 眼睛闭不拢): not a complaint of its own
+    return [
+        h
+        for h in hits
+        if not any(
+            o.exact and o.size > h.size and o.start <= h.start and h.end <= o.end for o in hits
+        )
+    ]
 
 
 @cache
@@ -163,6 +172,9 @@ def _analyse(text: str) -> tuple[str | None, bool, bool]:
     """(the department, whether several were named, whether complaints alone decided it:
     no department name and no condition heard)."""
     cleaned = clean(said_again(_NOT_THIS_BUT.sub("，哦不对，", "".join(text.split()))))
+    sent = _where_the_doctor_sent(cleaned)
+    if sent is not None:
+        return sent, False, False
     cleaned = _BOTH_PARTS.sub(lambda m: f"{m['a']}{m['c']}|{m['b']}也{m['c']}", cleaned)
     also = _ALSO.search(cleaned) is not None
     cleaned = _ALSO.sub("", cleaned)
@@ -231,12 +243,42 @@ def _analyse(text: str) -> tuple[str | None, bool, bool]:
     return _decide(names, conditions, symptoms, child), False, not names and not conditions
 
 
+#: (fifteenth round) 骨科医生说要去康复科 / 内分泌的医生叫我去查一下眼底 / 神经内科出院的时候说
+#: 要去做康复训练 / 医生说是肾的问题: what a doctor said or sent the patient to.
+_DOCTOR_SENT = re.compile(
+    "(?:医生|大夫|医师|出院的时候|出院时)(?:说|讲|叫|让|喊|要)(?:了)?(?:我们|我|他|她)?"
+)
+
+
+def _where_the_doctor_sent(cleaned: str) -> str | None:
+    """The one department the rest of a doctor's words name by a name or a condition heard
+    as written (the department the patient was sent to, or the diagnosis), which outranks
+    the department of the doctor who said it and the complaints told before; None when
+    those words name none or several, or only complaints."""
+    for said in _DOCTOR_SENT.finditer(cleaned):
+        end = cleaned.find(SEP, said.end())
+        rest = cleaned[said.end() : len(cleaned) if end < 0 else end]
+        if rest and not _DOCTOR_SENT.search(rest):
+            found, several, by_complaints = _analyse(rest)
+            if found is not None and not several and not by_complaints and _heard_as_written(
+                rest, found
+            ):
+                return found
+    return None
+
+
+def _heard_as_written(cleaned: str, dept: str) -> bool:
+    """Is a name, condition or complaint of ``dept`` in the text as it is written (not only
+    a sound-alike: 胡吸科 may be 呼吸科 or 复习)?"""
+    return any(h.exact and h.label.endswith(":" + dept) for h in _hits(cleaned))
+
+
 #: 医生说… / 查出来…: what follows in the clause is what a doctor found.
 _DOCTOR_SAID = re.compile(
     "(?:(?:医生|大夫|医师)(?:说|讲)(?:的)?|查出(?:来)?)(?:是|有)?(?:我|他|她|我的|他的|她的)?$"
 )
 #: 肚子疼哦不是肚子是牙齿疼 / 不是胃是心口疼: what is taken back before what is meant.
-_NOT_THIS_BUT = re.compile("不是[^，,。.！!？?、是]{1,8}是")
+_NOT_THIS_BUT = re.compile("不是[^，,。.！!？?、是]{1,8}(?:[哈嘛啊哦][，,]?)?是")
 #: 孙子要背我上楼 / 我孙子喊我: the child helps the caller, who is the patient.
 _CHILD_HELPS = re.compile(
     "(?:也|就|都|天天|要|会|来|得)*(?:背|喊|叫|带|陪|送|扶|帮|接|给|照顾|管|问)我(?!家)"
@@ -260,6 +302,8 @@ def _spinning_and_sick(cleaned: str) -> bool:
         _SPINNING.search(cleaned) and _SICK.search(cleaned) and not _BELLY.search(cleaned)
     )
 MIND = "精神心理科"
+GYNAECOLOGY = "妇科"
+REHAB = "康复科"
 OBSTETRICS = "产科"
 _FALLS = ("摔", "跌", "扭", "崴", "绊", "滑", "滚")
 
@@ -357,6 +401,10 @@ def _phrases_of(label: str) -> tuple[str, ...]:
 def _decide(names: set[str], conditions: set[str], symptoms: set[str], child: bool) -> str | None:
     if names:
         return names.pop() if len(names) == 1 else None
+    if OBSTETRICS in conditions | symptoms and GYNAECOLOGY not in conditions | symptoms:
+        return OBSTETRICS  # 有喜了，脚肿，血压也高: in pregnancy the obstetrician sees it all
+    if REHAB in conditions | symptoms:
+        return REHAB  # 中风以后想做语言训练 / 颈椎要做牵引: the treatment asked for, not its cause
     if child and (conditions or symptoms) == {OBSTETRICS}:
         return OBSTETRICS  # 媳妇怀娃娃了: the baby is not born yet
     if child and conditions == {MIND}:

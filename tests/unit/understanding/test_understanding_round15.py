@@ -1,0 +1,134 @@
+"""Rules of the fifteenth method round (issue 12).
+
+Each test states one rule with sentences written for the rule, not taken from the
+independent sets in tests/data/understanding (which measure the rules). The day is
+Monday 2026-11-30 (tests/support/understood.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from support.understood import u
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # the verb of the offer said back, doubled, with a particle, its object or "at once"
+        ("转嘛，转嘛", "yes"),
+        ("要 转 要 转 我 要 找 个 人 问", "yes"),
+        ("发，发，发给我儿子", "yes"),
+        ("下来喽，我拿个包就来", "yes"),
+        ("我马上下来", "yes"),
+        ("喊 个 车 来 嘛", "yes"),
+        ("叫叫叫，快点叫", "yes"),
+        # ... but not when something after it undoes it, asks, or waits
+        ("叫嘛，不叫了，我儿子回来了", "no"),
+        ("发嘛，算了算了", "no"),
+        ("叫车噶？", "unknown"),
+        ("喊嘛喊嘛，等哈，我找下钥匙", "unknown"),
+        ("转人工要等好久？", "unknown"),
+        # a bare verb before other words is no verb said back (叫我儿子来接我)
+        ("叫我儿子来接我", "unknown"),
+    ],
+)
+def test_the_verb_of_the_offer_said_back(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # the question, or the detail read back, asked back with nothing else said
+        ("是给我老伴挂的吗", "unknown"),
+        ("是 要 叫 车 吗", "unknown"),
+        ("是后天下午噶", "unknown"),
+        # a hum, then "go on" or "what?"
+        ("嗯嗯，你说", "unknown"),
+        ("嗯 哪 样", "unknown"),
+        ("嗯……不……嗯", "unknown"),
+        # a yes with its particle and the same question tag stays a yes
+        ("是的噶", "yes"),
+    ],
+)
+def test_asked_back_or_hummed_is_no_answer(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # the detail confirmed, then what it is not
+        ("是给我自己挂的，不是给我老伴", "yes"),
+        ("是下午嘛，不是上午", "yes"),
+        # a detail put right stays a no
+        ("是我……不是，是我老伴", "no"),
+        ("是明天，不是，我说错了", "no"),
+    ],
+)
+def test_confirmed_then_what_it_is_not(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("没得那个必要", "no"),  # 那 in 那个 is no "then" before a last word
+        ("对的，我眼睛看不清楚了，要去看", "yes"),  # what the eyes do, not "I don't know"
+    ],
+)
+def test_words_that_looked_like_other_answers(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "department"),
+    [
+        # the department a doctor sent the patient to outranks the doctor's own
+        ("眼科医生叫我去内分泌科查一下血糖", "内分泌科"),
+        ("心内科的大夫说让我转到肾内科", "肾内科"),
+        ("神经内科出院的时候讲要去做康复训练", "康复科"),
+        # words of a doctor that name no department leave the answer as it was
+        ("胃疼，医生叫我来看看", "消化内科"),
+    ],
+)
+def test_where_the_doctor_sent_the_patient(text: str, department: str | None) -> None:
+    assert u("department", text) == department
+
+
+@pytest.mark.parametrize(
+    ("text", "department"),
+    [
+        # what is taken back across a pause before what is meant
+        ("胸口痛，不是心脏嘛，是胃，吃了饭就胀", "消化内科"),
+        # the treatment asked for outranks the illness that caused it
+        ("我爹脑梗以后想做康复训练", "康复科"),
+        ("腰椎间盘突出，医生喊做牵引", "康复科"),
+        # in pregnancy the obstetrician sees every complaint
+        ("我儿媳妇怀孕七个月了，最近头晕血压高", "产科"),
+        # bleeding long after the menopause is the gynaecologist's, not a pregnancy
+        ("断经十几年了，下面又见红了", "妇科"),
+        # a word inside a longer phrase is part of it
+        ("眼睛又红又痒", "眼科"),
+        ("嘴巴歪了，眼睛闭不拢", "神经内科"),
+    ],
+)
+def test_which_complaint_decides(text: str, department: str | None) -> None:
+    assert u("department", text) == department
+
+
+@pytest.mark.parametrize(
+    ("text", "department"),
+    [
+        ("我是老齁病，一到冬天就齁起", "呼吸内科"),
+        ("我妈下身掉出来个东西", "妇科"),
+        ("嘴巴里头长了个疱，好久不好", "口腔科"),
+        ("去年换了髋关节，要复查", "骨科"),
+        ("医生讲是肾的问题", "肾内科"),
+        ("孙媳妇娃娃有了，要检查", "产科"),
+        ("我药吃了十几样，想找个医生看看哪些可以停", "老年医学科"),
+    ],
+)
+def test_guidance_desk_words_of_the_round(text: str, department: str | None) -> None:
+    assert u("department", text) == department
