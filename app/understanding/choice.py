@@ -25,9 +25,10 @@ def _tables() -> tuple[dict[str, int], re.Pattern[str], re.Pattern[str]]:
 
 #: 第一个不对，第二个 / 第一个不是，要第二个: what was said before a correction is taken back;
 #: so is what was weighed before 那就 / 就要 (第一个，第二个好，那就第二个) and what a lone 不
-#: takes back (第一个，哦不，第二个).
+#: takes back (第一个，哦不，第二个); so is what came before 算了 or a 还是 after a pause
+#: (第二个……算了，还是第一个; 第一个还是第二个, or with a pause and a question mark, asks).
 _REFUSAL = r"不对|不是|说错了|错了|不要|不\|*还是"
-_TAKEN_BACK = re.compile(_REFUSAL + r"|那就|就要|\|不不?\||(?<=个)不(?=第)")
+_TAKEN_BACK = re.compile(_REFUSAL + r"|那就|就要|\|不不?\||(?<=个)不(?=第)|算了|(?<=\|)还是")
 #: 不是第二个 / 不要第一个: the answer opens with a refusal.
 _REFUSED = re.compile(_REFUSAL)
 #: 最后一个 / 最后那个: the last of the list, its number not said (后一个 is the second of two).
@@ -49,7 +50,8 @@ def parse_choice(text: str) -> int | None:
         return singles.pop()  # 第一个还是第二个？第二个: the question said back, then one
     if len(said) > 2 and said[-1] is not None and said[-1] == said[-2] != said[0] is not None:
         return said[-1]  # 第一个……哦第二个，第二个时间好点: said again last, it counts
-    parts = [p for p in _TAKEN_BACK.split(cleaned) if p.strip("|")]
+    weighed = cleaned.replace("|还是", "还是") if "?" in text or "？" in text else cleaned
+    parts = [p for p in _TAKEN_BACK.split(weighed) if p.strip("|")]
     if len(parts) > 1 and (last := _choice(parts[-1])) is not None:
         return last
     refused = _REFUSED.match(cleaned)

@@ -363,14 +363,53 @@ _ASKED_AGAIN = re.compile("(?:再|重新)(?P<verb>叫|挂)(?:一个|一辆|个|�
 
 def _never_mind_then_asked(cleaned: str, hits: tuple[Hit, ...]) -> bool:
     """招手都招不着，算了，你们帮我喊一个嘛: 算了 said alone drops the grumbling before it,
-    then the hotline is asked for something; nothing is cancelled (号不挂了，算了，… still
-    cancels: every cancel word must be such a 算了)."""
+    then the hotline is asked for something, or a car or a booking is wanted (我要喊车);
+    nothing is cancelled (号不挂了，算了，… still cancels: every cancel word must be such a
+    算了)."""
     cancels = [h for h in hits if h.label.startswith("cancel:")]
     for h in cancels:
         start = clause_start(cleaned, h.start)
         if not _NEVER_MIND.fullmatch(cleaned, start, start + clause_len(cleaned, h.start)):
             return False
-    return _ASKED_OF_US_AT.search(cleaned, cancels[-1].end) is not None
+    if _ASKED_OF_US_AT.search(cleaned, cancels[-1].end) is not None:
+        return True
+    # 我要找个人说话……算了，你说嘛，我要喊车: a want said after it, of a car or a booking
+    return any(
+        h.label in ("taxi:strong", "hospital:strong")
+        and h.start > cancels[-1].end
+        and _WANT_SAID.search(cleaned, clause_start(cleaned, h.start), h.start + 2) is not None
+        for h in hits
+    )
+
+
+#: 挂号不挂了，还是喊个车 / 不坐车了还是挂个号: "rather" (还是) at most this many characters
+#: (要, 想, 帮我) before the other service asked for.
+_RATHER_REACH = 2
+
+
+def _rather_the_other(cleaned: str, hits: tuple[Hit, ...]) -> bool:
+    """One service refused, then the other asked for after 还是 ("rather"): the caller changed
+    their mind, nothing is cancelled."""
+    last = max(h.end for h in hits if h.label.startswith("cancel:"))
+    refused = {
+        h.label.split(":")[0]
+        for h in hits
+        if h.label.startswith(("taxi:", "hospital:")) and h.end <= last
+    }
+    return any(
+        h.label in ("taxi:strong", "hospital:strong")
+        and h.start >= last
+        and h.label.split(":")[0] not in refused
+        and 0 <= h.start - _rather_at(cleaned, last, h.start) <= _RATHER_REACH
+        for h in hits
+    )
+
+
+def _rather_at(cleaned: str, start: int, end: int) -> int:
+    """Where the words after the last 还是 between ``start`` and ``end`` begin (-10**6 when
+    there is none)."""
+    at = cleaned.rfind("还是", start, end)
+    return at + 2 if at >= 0 else -(10**6)
 
 
 def _asked_again_after_cancel(cleaned: str, hits: tuple[Hit, ...]) -> str | None:
@@ -401,7 +440,9 @@ def _parse_intent(text: str) -> str:
         return "unknown"  # 下个月可能要去复查，到时候再打电话: nothing asked today
     strong = _strong_names(cleaned, hits)
     if "cancel" in strong and (
-        _wanted_after_cancel(cleaned, hits) or _never_mind_then_asked(cleaned, hits)
+        _wanted_after_cancel(cleaned, hits)
+        or _never_mind_then_asked(cleaned, hits)
+        or _rather_the_other(cleaned, hits)
     ):
         strong.discard("cancel")  # 叫车是不用了，我是要预约个大夫: the last wish counts
     if "cancel" in strong and (again := _asked_again_after_cancel(cleaned, hits)):

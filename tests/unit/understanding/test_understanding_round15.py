@@ -132,3 +132,36 @@ def test_which_complaint_decides(text: str, department: str | None) -> None:
 )
 def test_guidance_desk_words_of_the_round(text: str, department: str | None) -> None:
     assert u("department", text) == department
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # 算了 said alone, then a want of a car or a booking: that want
+        ("我想问个事……算了，我要挂号", "hospital"),
+        # one service refused, the other asked for after 还是: a changed mind
+        ("不坐车了，还是挂个号", "hospital"),
+        ("车不要了 还是 要 挂号", "hospital"),
+        # the booking itself not wanted, then a car: the booking is cancelled first
+        ("号不要了，我要叫车", "cancel"),
+        # the car told not to come, the car left unsaid after its measure word
+        ("你们莫来接我了，我儿子送我", "cancel"),
+        ("帮我叫一辆，到火车站", "taxi"),
+    ],
+)
+def test_a_changed_mind_at_the_opening_question(text: str, intent: str) -> None:
+    assert u("intent", text) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("第一个……算了，还是第二个", 2),
+        ("第三个 算了 第一个", 1),
+        # 还是 between two without a pause, or with a question mark, asks
+        ("第一个还是第二个", None),
+        ("第一个，还是第二个？", None),
+    ],
+)
+def test_a_choice_taken_back(text: str, choice: int | None) -> None:
+    assert u("choice", text) == choice
