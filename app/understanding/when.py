@@ -1100,7 +1100,9 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     """
     found = _parse_when(text, today)
     if found and found["date"] and _MAY_REFUSE.search(text):
-        other = _instead_of_refused(text, today, dt.date.fromisoformat(found["date"]))
+        # a bare 不 between pauses refuses as 不对 does (后天上午 不 大后天上午)
+        said = _BARE_NO.sub("不对", text)
+        other = _instead_of_refused(said, today, dt.date.fromisoformat(found["date"]))
         if other is not None:
             return {**found, "date": other.isoformat()}
     return found

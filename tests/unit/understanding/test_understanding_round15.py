@@ -165,3 +165,18 @@ def test_a_changed_mind_at_the_opening_question(text: str, intent: str) -> None:
 )
 def test_a_choice_taken_back(text: str, choice: int | None) -> None:
     assert u("choice", text) == choice
+
+
+def test_a_day_put_right_with_a_bare_no_between_pauses() -> None:
+    # the day refused is named again only with its reason: the day said instead counts
+    assert u("when", "明天上午 不 后天上午 明天我要去打疫苗") == {
+        "date": "2026-12-02",
+        "session": "am",
+    }
+
+
+def test_a_family_feast_makes_the_day_busy() -> None:
+    assert u("when", "这个礼拜六，不，下个礼拜六，这个礼拜六我家办酒") == {
+        "date": "2026-12-12",
+        "session": None,
+    }
