@@ -104,8 +104,9 @@ _CORRECTIONS = re.compile(
 
 
 
-#: 九 六 五 差: 叉 (the X) heard as 差, said last after digits.
-_X_HEARD_AS_CHA = re.compile(f"(?<=[{_D}])\\s*差\\s*(?:[嘛哦呢。.！!]\\s*)*$")
+#: 九 六 五 差 / 拐 八 两 乘: 叉 (the X) heard as 差, or said as 乘 (the multiplication sign),
+#: said last after digits.
+_X_HEARD_AS_CHA = re.compile(f"(?<=[{_D}])\\s*[差乘]\\s*(?:[嘛哦呢。.！!]\\s*)*$")
 
 
 @cache
@@ -207,7 +208,9 @@ _AREA_CODE_BEFORE = re.compile(
 #: no question asked for (我今年八十二了, 一九三九年生的, 住在二十六号, 三号楼).
 _NOT_A_NUMBER_ASKED = re.compile(
     r"(?:今年|我都|都)?[0-9零〇一二三四五六七八九十两百千\s]+"
-    r"(?:周岁|岁|年\s*生|年\s*出\s*生|号楼|栋|单元|楼|层)"
+    r"(?:周岁|岁|年\s*生|年\s*出\s*生|(?:号楼|栋|幢|单元|楼|层)"
+    # (fifteenth round) with the rest of the flat's address after it (三单元四楼五号)
+    r"(?:\s*[0-9零〇一二三四五六七八九十两]+\s*(?:单元|栋|幢|楼|层|号|室)(?!\s*码))*)"
     r"|今\s*年\s*[0-9零〇一二三四五六七八九十两百\s]+了?"
     r"|(?:住\s*在|住|门\s*牌)\s*[0-9零〇一二三四五六七八九十两百\s]+号(?!\s*码)"
     # (eleventh round) a number not known (六几开头的, 三十几): no digits; an age said with
@@ -270,7 +273,10 @@ _NOT_THIS_DIGIT = re.compile(
 )
 #: ……这个十是个叉叉，罗马的那个十: the 十 said was the X, as the caller then explains.
 _TEN_WAS_X = re.compile(
-    "(?:这个|那个)?十(?:就)?是(?:个)?(?:叉叉|叉|x|艾克斯|乘号)[^。]*[。.]?\\s*$", re.IGNORECASE
+    "(?:这个|那个)?十(?:就)?是(?:个)?(?:叉叉|叉|x|艾克斯|乘号|罗马|字母)[^。]*[。.]?\\s*$"
+    # (fifteenth round) 幺 二 幺 十 身份证上是个叉 我们喊十: the card has an X, called 十
+    "|(?:身份证|证|卡)上(?:面|头)?(?:写的)?是(?:个)?(?:叉叉|叉|x|艾克斯|乘号)[^。]*[。.]?\\s*$",
+    re.IGNORECASE,
 )
 
 
@@ -500,6 +506,8 @@ def _groups(text: str) -> tuple[str, ...]:
 #: counted digits, not digits said.
 _ANNOUNCED = re.compile(
     "(?:前头|前面|后头|后面|头|前|后)(?:两|三|四)个(?![零〇洞一幺二两三四五六七拐八九勾0-9])"
+    # (fifteenth round) 四个：七、零、四、X: the count said first, before a colon
+    "|(?:^|(?<=[，,。\\s]))(?:四|六|十一|十八)个(?:数字|数|号码)?\\s*[：:]"
     "|就?是?这(?:两|三|四|几)个"
 )
 

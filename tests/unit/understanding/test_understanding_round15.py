@@ -180,3 +180,22 @@ def test_a_family_feast_makes_the_day_busy() -> None:
         "date": "2026-12-12",
         "session": None,
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        # the X said as the multiplication sign, or as 十 and explained after
+        ("后四位 三 五 七 乘", "357X"),
+        ("二 八 四 十 那个十是罗马数字", "284X"),
+        ("六 六 零 十，卡上是个叉，我们喊十", "660X"),
+        ("五 五 二 叉 叉是那个字母", "552X"),
+        # the count said first before a colon; the card read out slowly
+        ("四个：三、八、零、九", "3809"),
+        ("我慢慢念 三 九 九 二", "3992"),
+        # a flat's building, unit, floor and door are no digits
+        ("我住二单元三楼六号，号码我记不得", None),
+    ],
+)
+def test_digits_said_the_ways_of_the_round(text: str, digits: str | None) -> None:
+    assert u("digits", text) == digits
