@@ -460,12 +460,31 @@ def _passed_on(text: str) -> str | None:
     found = list(_SPEAKER.finditer(text))
     if not found:
         return None
+    overruled = _OVERRULED.search(text)
+    if overruled and (after := parse_yesno(text[overruled.end() :])) != "unknown":
+        return after  # 他说不要，莫听他的……叫！: the caller overrules the one quoted
     ends = [m.start() for m in found[1:]] + [len(text)]
-    said = {parse_yesno(text[m.end() : end]) for m, end in zip(found, ends, strict=True)}
+    each = [
+        (m.group(0).lstrip().startswith("我"), text[m.end() : end])
+        for m, end in zip(found, ends, strict=True)
+    ]
+    said = {parse_yesno(words) for _, words in each}
     said.discard("unknown")
+    own = [words for mine, words in each if mine]
+    told = _TOLD_TO_DO_IT.search(own[-1]) if own else None
+    if told and (decided := parse_yesno(own[-1][: told.end()])) != "unknown":
+        return decided  # 我儿子讲不消发，我说要发，你就发嘛: the caller decides
     if len(said) == 1:
         return said.pop()
     return "unknown" if said else None
+
+
+#: 莫听他的 / 别听她的 / 不要听他们的: the caller overrules the one quoted before.
+_OVERRULED = re.compile(
+    r"(?:莫|别|不要|甭)\s*听\s*(?:他|她)(?:们)?\s*(?:的|说)?[^，,。.！!？?]*[，,。.！!？?\s]+"
+)
+#: ……，你就发嘛 / 你们就叫嘛: the caller tells the hotline to do it.
+_TOLD_TO_DO_IT = re.compile(r"[，,\s]\s*(?:你|你们)\s*就\s*(?:叫|喊|挂|发|转|约|取消)\s*[嘛吧撒噻]")
 
 
 #: 那就要嘛 / 算了算了，听他的，要 / 我说错了，要: the answer decided at the end.
@@ -590,7 +609,8 @@ _VALUE = r"(?![的滴呢嘞啊哦嘛喽了呀噻]|对|要|好|可以|行)\w"
 _PUT_RIGHT = re.compile(
     r"不\s*是(?!\s*不)(?![^，,。.？?！!…]{0,5}还\s*是\s*哪)"
     r"(?:\s*[^\s，,。.？?！!…吗]){0,6}?\s*[嘛吗]?[\s，,。.…!！]*"
-    r"(?:[哦噢]\s*)?(?:不\s*对\s*[\s，,。.…!！]*)?(?:我\s*)?(?:就\s*)?是\s*(?!说)" + _VALUE
+    r"(?:[哦噢]\s*[\s，,。.…!！]*)?(?:不\s*对\s*[\s，,。.…!！]*)?"
+    r"(?:我\s*)?(?:就\s*)?是\s*(?!说)" + _VALUE
     + r"|我\s*(?:说|讲)\s*的\s*是\s*" + _VALUE
 )
 _OPENS_WITH_YES = re.compile(r"^\s*(?:对|好|行|可以|要得?|嗯|是的|是滴|是呢|是嘞|没错)")
@@ -648,6 +668,13 @@ _CHECKED_BACK = re.compile(r"^是(?![的滴呢嘞啊哦嘛喽呀噻])\w{3,}[噶�
 #: (fifteenth round) The verb of the offer said back to open the answer: alone before a
 #: pause, doubled, or with a particle, its object or "at once" (转嘛转嘛 / 发，发，发给我姑娘 /
 #: 下来喽 / 要转 要转 / 叫叫叫，快点叫 / 马上下来 / 喊个车来嘛).
+#: (fifteenth round) 不是 哦 是是 / 不要……哦不对不对，要的要的: a no, 哦, (a doubled no taking
+#: it back,) then yes words: the no was a slip (不是我，哦，是我老伴 puts a detail right).
+_SLIP_TO_YES = re.compile(
+    r"^不(?:对|是|要)[，,、.。…!！]*[哦噢喔哎唉诶欸][，,、.。…!！]*(?:不对不对|不是不是)?[，,、.。…!！]*"
+    r"(?:是的|是是|对的|要的|对对|要要|是|对|要)+(?![去克来走])"  # not 要去: another matter
+)
+_NEGATING = re.compile("[不没莫别]")
 #: (fifteenth round) 嗯嗯，你说 / 嗯嗯 啊 哪样 / 嗯 不 嗯: a listener's hum, then "go on" or
 #: "what?", or a 不 hummed between two: no answer yet.
 _HUMMED_ONLY = re.compile(
@@ -715,6 +742,9 @@ def parse_yesno(text: str) -> str:
         or _WHICH_OF_TWO.search(joined)
     ):
         return "unknown"  # 我要问一下我儿子，他说挂就挂 / 也不是说去也不是说不去 / 是A还是B
+    slip = _SLIP_TO_YES.match(joined)
+    if slip and not _NEGATING.search(joined, slip.end()):
+        return "yes"  # 不是 哦 是是 是给我自己 / 不要……哦不对不对，要的要的: a slip put right
     cancel = _cancel_answered(_PUNCT_GAPS.sub("", joined))
     if cancel is None and _put_right(text):
         return "no"
@@ -743,6 +773,8 @@ def parse_yesno(text: str) -> str:
     if passed is not None:
         return passed  # 她说要: the answer of someone in the room, passed on
     decided = _decided_last(text)
+    if decided is None and _SPACES.search(text):  # 不 用 了 哎 算 了 还 是 叫 嘛
+        decided = _decided_last(_SPACES.sub("", text))
     if decided is not None:
         return decided
     text = _after_asking_back(text)

@@ -199,3 +199,25 @@ def test_a_family_feast_makes_the_day_busy() -> None:
 )
 def test_digits_said_the_ways_of_the_round(text: str, digits: str | None) -> None:
     assert u("digits", text) == digits
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # a no, 哦, then yes words: the no was a slip
+        ("不是 哦 是是 是我自己", "yes"),
+        ("不要……哦不对不对，要的要的", "yes"),
+        # ... but a detail put right after 哦 stays a no, and 要去 is another matter
+        ("不是我，哦，是我老伴", "no"),
+        ("不 要 哦 要 去 也 是 后 天", "no"),
+        # the last word counts with the recogniser's gaps too
+        ("不 用 了 哎 算 了 还 是 叫 嘛", "yes"),
+        # the caller overrules the one quoted, or tells the hotline to do it
+        ("我姑娘说不要，莫听她的，叫！", "yes"),
+        ("我老倌讲不消发，我说要发，你就发嘛", "yes"),
+        # one quoted against another, nobody deciding: asked again
+        ("孙女说不要，我说要", "unknown"),
+    ],
+)
+def test_the_answer_after_a_slip_or_an_overruling(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
