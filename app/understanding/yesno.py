@@ -687,17 +687,26 @@ _SO_AND_NOT_OTHER = re.compile(
     r"(?![^是]*(?:错|不对))[^是？?]*$"
 )
 _OFFER_VERB_SAID = re.compile(
-    r"(?P<lead>(?:要|就|那就|快点|马上|这就|我这就|我马上)?)(?:帮我|给我)?"
-    r"(?:转|发|下来|下去|下克|叫|喊)"
-    r"(?P<object>个?人工|个?人公|个?短信|个?短线|个?车子?来?)?(?P<particle>[了喽嘞勒嘛吧撒哈咯哦噻]*)"
+    r"(?P<lead>(?:要|就|那就|快点|马上|这就|我这就|我马上)?)我?(?:帮我|给我)?"
+    r"(?:转|发|下来|下去|下克|叫|喊|挂(?!给))"
+    r"(?P<object>个?人工|个?人公|个?短信|个?短线|个?车子?来?|来|过来)?"
+    r"(?P<particle>[了喽嘞勒嘛吧撒哈咯哦噻]*)"
+    # (要车 要车: the car offered, said back twice)
+    r"|(?P<car>要车)"
 )
-_OPENING_FILLER = re.compile(r"(?:嗯|喂|哦|啊|要得|要嘞|要勒|要的|要|[，,。.！!…、])*")
+#: What may open the answer before the verb: hums, a plain 要, or the offer asked back (叫车噶,
+#: 下来？现在下来？).
+_OPENING_FILLER = re.compile(
+    r"(?:嗯|喂|哦|啊|要得|要嘞|要勒|要的|要(?!车)|[，,。.！!…、？?]"
+    r"|(?:叫车|喊车|挂号|现在下来|下来|转人工|发短信)(?:[噶嘎吗][？?]?|[？?]))*"
+)
 #: What undoes the verb said back, or asks instead: a verb negated, a cancel, "never mind",
 #: a question, or the answer still being thought over.
 _VERB_UNDONE = re.compile(
     "[不没莫别甭](?:要|转|发|下|叫|喊|挂|用|消|去|克|来|了)|算了|取消|还是|吗|[?？]"
     "|哪|啥|什么|咋|几|多少|多久|好久|等一下|等下|等哈|等一哈|等我|想想|想一下|再说"
     "|但是|不过|就是|找不|[噶嘎]"  # 叫车噶: checking what was asked
+    "|不对|不[？?。.]*$"  # 挂得成不: a Kunming question
 )
 
 

@@ -31,6 +31,15 @@ from support.understood import u
         ("转人工要等好久？", "unknown"),
         # a bare verb before other words is no verb said back (叫我儿子来接我)
         ("叫我儿子来接我", "unknown"),
+        ("我喊我孙子跟你说", "unknown"),
+        # 挂 said back, the offer asked back first, 叫来, 要车 twice
+        ("挂嘛挂嘛，我明天有空", "yes"),
+        ("叫 车 噶 叫 嘞 我 在 楼 下", "yes"),
+        ("叫来嘛，叫来嘛", "yes"),
+        ("要车 要车 我走不动", "yes"),
+        # ... the fee asked about, or a Kunming question at the end, is no verb said back
+        ("挂号费好多钱", "unknown"),
+        ("挂嘛，挂得成不", "unknown"),
     ],
 )
 def test_the_verb_of_the_offer_said_back(text: str, answer: str) -> None:
