@@ -718,9 +718,10 @@ def _verb_said_back(joined: str) -> bool:
     firm = False
     while m := _OFFER_VERB_SAID.match(joined, at):
         said += 1
-        firm = firm or bool(m["lead"] or m["object"] or m["particle"])
         at = _OPENING_FILLER.match(joined, m.end()).end()  # type: ignore[union-attr]
-        firm = firm or at > m.end() or at == len(joined)
+        if not m["car"]:  # 要车 said once is left to the rules of 要 (it may ask for another)
+            firm = firm or bool(m["lead"] or m["object"] or m["particle"])
+            firm = firm or at > m.end() or at == len(joined)
     if not said or not (firm or said > 1):
         return False
     return _VERB_UNDONE.search(joined, at) is None
