@@ -179,6 +179,8 @@ def _counts(text: str, hit: Hit, pauses: tuple[int, ...] = ()) -> bool:
     doubt the sign counts: a person and the advice to call 120 cost far less than a missed
     stroke.
     """
+    if not hit.exact and any(hit.start < p < hit.end for p in pauses):
+        return False  # 我自己走路去，近得很: 去|近得很 only sounds like 气紧得很 across a pause
     starts = [0, *(p for p in pauses if p <= hit.start)]
     end = min((p for p in pauses if p >= hit.end), default=len(text))
     before, after = text[starts[-1] : hit.start], text[hit.end : end]

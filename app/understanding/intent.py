@@ -358,7 +358,9 @@ def _wanted_after_cancel(cleaned: str, hits: tuple[Hit, ...]) -> bool:
 #: 算了 said alone, as many times as it comes.
 _NEVER_MIND = re.compile("(?:算了)+")
 #: 再叫一个 / 重新挂一个: the same service asked for again.
-_ASKED_AGAIN = re.compile("(?:再|重新)(?P<verb>叫|挂)(?:一个|一辆|个|辆|一下|嘛)")
+_ASKED_AGAIN = re.compile(
+    "(?:再|重新)(?:帮我|给我)?(?P<verb>叫|挂)(?:一个|一辆|个|辆|一下|嘛)"
+)
 
 
 def _never_mind_then_asked(cleaned: str, hits: tuple[Hit, ...]) -> bool:
@@ -422,7 +424,21 @@ def _asked_again_after_cancel(cleaned: str, hits: tuple[Hit, ...]) -> str | None
     again = _ASKED_AGAIN.search(cleaned, last.end)
     if again is None or not told_done:
         return None  # 取消，再叫一个: the car there is cancelled first, not doubled
-    return "taxi" if again["verb"] == "叫" else "hospital"
+    return "taxi" if again["verb"] == "叫" else "hospital"  # (喊 is 叫 after the clean-up)
+
+
+#: (fifteenth round) A booking told as made (我约的, 帮我挂的号, 我的挂号, 那个预约) and a question
+#: about it (几, 是不是, 在不在, 哪天 ...): a query, not a new booking (我想挂的是骨科 wants one).
+_BOOKING_MADE = re.compile(
+    "(?<![想要])(?:挂|约|预约)的(?:号|那个号|是)|我的(?:挂号|号|预约)|那个(?:号|预约|挂号)"
+    "|我的?预约(?=还|是不是|在不在)"  # 我那个预约还在不在 (那个 dropped by the clean-up)
+)
+_ABOUT_IT = re.compile("几|是不是|在不在|还在|哪天|什么时候|啥时候|吗|作数|算数|有没有效")
+
+
+def _asks_about_a_booking(cleaned: str) -> bool:
+    made = _BOOKING_MADE.search(cleaned)
+    return made is not None and _ABOUT_IT.search(cleaned, made.start()) is not None
 
 
 #: 我要 / 我是要 / 我想: a want said by the caller.
@@ -447,6 +463,8 @@ def _parse_intent(text: str) -> str:
         strong.discard("cancel")  # 叫车是不用了，我是要预约个大夫: the last wish counts
     if "cancel" in strong and (again := _asked_again_after_cancel(cleaned, hits)):
         strong = (strong - {"cancel"}) | {again}  # 上回那个号取消掉了……重新挂一个嘛
+    if strong == {"hospital"} and _asks_about_a_booking(cleaned):
+        return "query"  # 我约的是第几号 / 我那个预约还在不在: a booking made, asked about
     if strong:
         return _decide(strong)
     weak = {h.label.split(":")[0] for h in hits if _weak_counts(cleaned, h)}

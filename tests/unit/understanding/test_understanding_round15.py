@@ -230,3 +230,37 @@ def test_digits_said_the_ways_of_the_round(text: str, digits: str | None) -> Non
 )
 def test_the_answer_after_a_slip_or_an_overruling(text: str, answer: str) -> None:
     assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a booking told as made, and a question about it
+        ("我约的是第几号", "query"),
+        ("我的挂号是不是明天", "query"),
+        ("我那个预约还在不在", "query"),
+        ("我姑娘帮我挂的号，想问下是几点的", "query"),
+        # ... a booking wanted stays a booking
+        ("我想挂的是眼科，几点有号", "hospital"),
+        # no car come yet; the car cancelled told as done, then asked for again
+        ("咋个还没得车来接我", "query"),
+        ("刚才那个车我取消了，现在又要去了，再帮我喊一个", "taxi"),
+        ("去掉那个号", "cancel"),
+    ],
+)
+def test_intents_of_the_round(text: str, intent: str) -> None:
+    assert u("intent", text) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "emergency"),
+    [
+        # a sign heard only by sound across a pause is no sign (去|近得很 ~ 气紧得很)
+        ("我自己走路去，近得很", False),
+        ("气紧得很，喘不过来", True),
+        # already in hospital
+        ("我表哥前天遭车撞了，住院了", False),
+    ],
+)
+def test_emergencies_of_the_round(text: str, emergency: bool) -> None:
+    assert u("emergency", text) is emergency
