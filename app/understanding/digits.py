@@ -212,7 +212,7 @@ _NOT_A_NUMBER_ASKED = re.compile(
     # (fifteenth round) with the rest of the flat's address after it (三单元四楼五号)
     r"(?:\s*[0-9零〇一二三四五六七八九十两]+\s*(?:单元|栋|幢|楼|层|号|室)(?!\s*码))*)"
     r"|今\s*年\s*[0-9零〇一二三四五六七八九十两百\s]+了?"
-    r"|(?:住\s*在|住|门\s*牌)\s*[0-9零〇一二三四五六七八九十两百\s]+号(?!\s*码)"
+    r"|(?:住\s*在|住|门\s*牌(?:\s*号)?\s*(?:是|就是)?)\s*[0-9零〇一二三四五六七八九十两百\s]+号(?!\s*码)"
     # (eleventh round) a number not known (六几开头的, 三十几): no digits; an age said with
     # 了 (我都九十了, 我老伴八十五了), a year (一九四六年的), a street number, a clock time
     r"|[0-9零〇一二三四五六七八九十两][0-9零〇一二三四五六七八九十两\s]*几"
@@ -310,10 +310,14 @@ _ONE_DIGIT_AGAIN = re.compile(
 #: ……，最后是七 / 最后那个是 X 不是 十 / 最后是个乘号: the last digit said (again or instead).
 _LAST_IS = re.compile(
     "[，,。.！!？?\\s]*(?:哦)?\\s*最后\\s*(?:一个|那个|一位|那位|一个数)?\\s*(?:就)?是\\s*(?:个)?\\s*"
-    f"(?P<d>[{_D}]|叉叉|叉|x|X|艾克斯|乘号)\\s*(?:不是\\s*[{_D}十])?[\\s。.！!嘛哦]*$"
+    f"(?P<d>[{_D}]|叉叉|叉|x|X|艾克斯|乘号|十)\\s*(?:不是\\s*[{_D}十])?[\\s。.！!嘛哦]*"
+    # (fifteenth round) 最后一个是十，就是那个叉叉: the 十 explained as the X
+    "(?:[，,\\s]*(?:就是)?\\s*(?:那个)?\\s*(?:叉叉|叉|x|X|字母)[\\s。.！!嘛哦]*)?$"
 )
-#: ……，三个幺 / 两个八: a count of a digit said before it, restating it.
-_COUNT_OF = re.compile(f"[，,。.\\s]*(?P<n>两|三|四)个(?P<d>[{_D}])[。.！!嘛哦\\s]*")
+#: ……，三个幺 / 两个八 / 两个九五: a count of a digit (or of two) said before it, restating it.
+_COUNT_OF = re.compile(
+    f"[，,。.\\s]*(?P<n>两|三|四)个(?P<d>[{_D}](?:[{_D}](?!个))?)[。.！!嘛哦\\s]*"
+)
 
 
 def _remark_on_a_digit(text: str) -> str | None:
@@ -370,11 +374,15 @@ def _without_restatements(text: str) -> str:
     explained = _EXPLAINED.search(text) or _ONE_DIGIT_AGAIN.search(text)
     if explained and len(_digits_of(text[: explained.start()]) or "") >= 3:
         again = _digits_of(explained.group(0)) or ""
-        if explained.re is _EXPLAINED or again in (_digits_of(text[: explained.start()]) or ""):
+        before = _digits_of(text[: explained.start()]) or ""
+        # ……二，两嘛: the last digit said again; a number not yet whole takes one more
+        if explained.re is _EXPLAINED or again and (
+            before.endswith(again) or again in before and len(before) in _WHOLE_LENGTHS
+        ):
             text = text[: explained.start()]
     for m in reversed(list(_COUNT_OF.finditer(text))):
         before = _digits_of(text[: m.start()]) if text[: m.start()].strip() else None
-        digit = _tables()[0].get(m["d"], "")
+        digit = "".join(_tables()[0].get(d, "") for d in m["d"])  # 两个九五: 9595
         if before and digit * (to_int(m["n"]) or 0) in before:
             text = text[: m.start()] + "，" + text[m.end() :]
     return text

@@ -264,3 +264,26 @@ def test_intents_of_the_round(text: str, intent: str) -> None:
 )
 def test_emergencies_of_the_round(text: str, emergency: bool) -> None:
     assert u("emergency", text) is emergency
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        # the last one said to be 十, explained as the X
+        ("三 六 二 十 最后那个是十", "362X"),
+        ("五五八，最后一个是十，就是那个叉叉", "558X"),
+        # a pair of digits counted again after the number
+        ("最后四个是三八三八，两个三八", "3838"),
+        # a digit said last after a pause belongs to a number not yet whole
+        ("电话，幺三九，八七幺，二零，五五，六", "13987120556"),
+        # ... but a whole number's last digit said again is a remark
+        ("五五六二，二", "5562"),
+        # a house number said after the digits, whose it is, a question at the end
+        ("七幺六二。我家门牌是一百零八号", "7162"),
+        ("幺三八 七七 六五 四三二幺 是我儿子的", "13877654321"),
+        ("零 六 八 八 是不是要说身份证的", "0688"),
+        ("五 九 三 爱 克 死", "593X"),
+    ],
+)
+def test_more_digits_of_the_round(text: str, digits: str | None) -> None:
+    assert u("digits", text) == digits
