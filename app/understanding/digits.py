@@ -374,10 +374,10 @@ def _without_restatements(text: str) -> str:
     explained = _EXPLAINED.search(text) or _ONE_DIGIT_AGAIN.search(text)
     if explained and len(_digits_of(text[: explained.start()]) or "") >= 3:
         again = _digits_of(explained.group(0)) or ""
-        before = _digits_of(text[: explained.start()]) or ""
+        said = _digits_of(text[: explained.start()]) or ""
         # ……二，两嘛: the last digit said again; a number not yet whole takes one more
         if explained.re is _EXPLAINED or again and (
-            before.endswith(again) or again in before and len(before) in _WHOLE_LENGTHS
+            said.endswith(again) or again in said and len(said) in _WHOLE_LENGTHS
         ):
             text = text[: explained.start()]
     for m in reversed(list(_COUNT_OF.finditer(text))):
