@@ -44,14 +44,35 @@ _YES_AFTER_CORRECTION = re.compile(
 )
 #: 药呢药呢 / 耀得: 要 written as a sound-alike before its particle (not 吃药的, 中药嘛).
 _HEARD_AS_YAO = re.compile("(?<![吃买拿开中西草换抓熬喝擦])[药耀咬摇](?=\\s*[呢嘛得的])")
-#: 步四步四 / 步要: 不 written as 步 before the word it negates.
-_HEARD_AS_BU = re.compile("(?<![跑脚散进让一])步(?=\\s*[是四要对行])")
+#: 步四步四 / 步要 / 布 退 / 部要了: 不 written as 步, 布 or 部 before the word it negates.
+_HEARD_AS_BU = re.compile("(?<![跑脚散进让一内全外])[步布部](?=\\s*[是四要对行退])")
+#: 去消 / 曲消: 取消 as the recogniser writes it.
+_HEARD_AS_QUXIAO = re.compile("[去曲屈趣](?=\\s*消)")
 #: 事呢事呢 / 队的队的 / 号嘛号嘛: 是, 对 and 好 written as a sound-alike before their particle,
 #: opening a clause (not 没事呢, 挂号嘛, 一队的).
 _HEARD_AS_SHI_DUI_HAO = re.compile(
-    "(?:^|(?<=[\\s，,。.！!？?]))(?P<w>[事队号])(?=\\s*[呢嘛的嘞头])"
+    "(?:^|(?<=[\\s，,。.！!？?]))(?P<w>[事队号十])(?=\\s*[呢嘛的嘞头])"
 )
-_SHI_DUI_HAO = {"事": "是", "队": "对", "号": "好"}
+_SHI_DUI_HAO = {"事": "是", "队": "对", "号": "好", "十": "是"}  # (十呢十呢: fifteenth round)
+#: (fifteenth round) 要，顺便帮我挂个号 / 好，再帮我叫个车: another service asked for with the
+#: yes - no plain yes.
+_ANOTHER_REQUEST = re.compile(
+    "(?:顺便|再|另外)(?:帮我|给我|帮|给)?(?:挂|叫|喊|转|约|订|派)\\w{0,5}?"
+    "(?:号|车|人工|医生|专家)"
+)
+
+
+def _asks_another_thing(joined: str) -> bool:
+    """Another service asked for (``_ANOTHER_REQUEST``) with no no before it and not as a
+    rhetorical refusal (我还要叫车做哪样？)."""
+    other = _ANOTHER_REQUEST.search(joined)
+    return (
+        other is not None
+        and not _NEGATING.search(joined, 0, other.start())
+        and not _RHETORICAL_REFUSAL.search(joined)
+    )
+
+
 #: 好是好 / 对是对 / 行倒是行: a concession, the "but" follows (好是好，就是太早了): no clean yes.
 _CONCESSION = re.compile("(好|对|行|可以|要得|得行)倒?[是四]\\1|要是要(?!的话)")
 #: 嗯 那个 这个: nothing but fillers, in any order (still thinking).
@@ -687,9 +708,11 @@ _SO_AND_NOT_OTHER = re.compile(
     r"(?![^是]*(?:错|不对))[^是？?]*$"
 )
 _OFFER_VERB_SAID = re.compile(
-    r"(?P<lead>(?:要|就|那就|快点|马上|这就|我这就|我马上)?)我?(?:帮我|给我)?"
-    r"(?:转|发|下来|下去|下克|叫|喊|挂(?!给))"
-    r"(?P<object>个?人工|个?人公|个?短信|个?短线|个?车子?来?|来|过来)?"
+    r"(?P<lead>(?:要|就|那就|快点|马上|这就|我这就|我马上)?)我?(?P<you>你们|你)?"
+    r"(?:麻烦你|麻烦您|请你)?(?:帮我|给我)?"
+    r"(?P<verb>转|发|下来|下去|下克|叫|喊|挂(?!给))"
+    r"(?P<object>个?人工|个?人公|个?短信|个?短线|个?短心|个?车子?来?|来|过来|一个|一辆"
+    r"|给(?:我|他|她))?"
     r"(?P<particle>[了喽嘞勒嘛吧撒哈咯哦噻]*)"
     # (要车 要车: the car offered, said back twice)
     r"|(?P<car>要车)"
@@ -721,6 +744,8 @@ def _verb_said_back(joined: str) -> bool:
         at = _OPENING_FILLER.match(joined, m.end()).end()  # type: ignore[union-attr]
         if not m["car"]:  # 要车 said once is left to the rules of 要 (it may ask for another)
             firm = firm or bool(m["lead"] or m["object"] or m["particle"])
+            # 你帮我转: the hotline asked to do what only its own question offers
+            firm = firm or bool(m["you"] and m["verb"] in ("转", "发"))
             firm = firm or at > m.end() or at == len(joined)
     if not said or not (firm or said > 1):
         return False
@@ -733,7 +758,10 @@ def parse_yesno(text: str) -> str:
     Spaces are word gaps written by the recogniser ("可 以", "错 了"), not clause breaks:
     they are removed before anything else; punctuation still separates clauses.
     """
+    if _asks_another_thing(_SPACES.sub("", text)):
+        return "unknown"  # 好，车来了以后再帮我挂个号: ask again, one thing at a time
     text = _HEARD_AS_YAO.sub("要", _HEARD_AS_BU.sub("不", text))  # 药呢药呢 / 步四步四
+    text = _HEARD_AS_QUXIAO.sub("取", text)  # 去消掉 / 不 曲 消
     text = _HEARD_AS_SHI_DUI_HAO.sub(lambda m: _SHI_DUI_HAO[m["w"]], text)  # 事呢 / 队的
     text = _GAP_BEFORE_LAST_YES.sub(r"，\1", text)  # ……五五二零 对的: the answer said last
     slip = _OWN_SLIP_LAST.search(text)
@@ -1047,6 +1075,8 @@ def plainly_assenting(text: str) -> bool:
         return False
     if undecided(text) or _CONCESSION.search(joined) or _CHANGED_AFTER.search(cleaned):
         return False
+    if _asks_another_thing(joined):
+        return False  # 要，顺便帮我挂个号
     if any(c in cleaned for c in _CHANGES) or asks_for_something(_CAR_ASKED.sub("", cleaned)):
         return False  # 要晚一点的 / 行是行，就是远了点: something else asked for
     hits = matcher().hits(cleaned)

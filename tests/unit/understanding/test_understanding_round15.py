@@ -287,3 +287,29 @@ def test_emergencies_of_the_round(text: str, emergency: bool) -> None:
 )
 def test_more_digits_of_the_round(text: str, digits: str | None) -> None:
     assert u("digits", text) == digits
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # another service asked for with the yes: asked again, one thing at a time
+        ("要，顺便帮我挂个号嘛", "unknown"),
+        ("好 的 车 来 了 以 后 再 帮 我 挂 一 个 后 天 的 号", "unknown"),
+        ("要发，再帮我转个人工", "unknown"),
+        # ... a detail of the same thing is no other request; a rhetorical one is a no
+        ("发 发给我儿子 顺便把时间也发给他", "yes"),
+        ("我还要叫车做哪样？我儿子都到门口了", "no"),
+        # the verb said back with who is asked, its recipient, a count, a sound-alike
+        ("要 你帮我转 我听不清楚", "yes"),
+        ("要 麻 烦 你 喊 个 车 谢 谢", "yes"),
+        ("要 叫 一 个 去 火 车 站", "yes"),
+        ("发 短 心 给 我 姑 娘", "yes"),
+        # sound-alikes of 不, 是 and 取消
+        ("布 退", "no"),
+        ("不 曲 消 还 是 要 去", "no"),
+        ("十 呢 十 呢 我 自己 挂", "yes"),
+        ("来了来了", "yes"),
+    ],
+)
+def test_yes_no_answers_of_the_round(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
