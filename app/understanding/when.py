@@ -39,10 +39,12 @@ _NEXT_MONTH_DAY = re.compile(f"下个?月(?P<d>{_N}){_DAY_END}?")
 _THIS_MONTH_DAY = re.compile(f"(?:这个?|本)月(?P<d>{_N}){_DAY_END}")
 _DAY = re.compile(f"(?P<d>{_N}){_DAY_END}")
 _WEEKDAY = "(?:下下个?|下个?|这个?)?(?:礼拜|星期|周)[一二三四五六日天七1-7]"
-_ANY_DAY = f"{_WEEKDAY}|{_N}(?:号|日)|大后天|后天|明天|今天"
+_ANY_DAY = f"{_WEEKDAY}|{_N}(?:号|日)|大后天|后天|明天|今天|(?<![以之然往过最])后早|明早|今早"
 _LUNAR_WORDS = ("农历", "阴历", "老历")
 #: Day words that also say the morning (明早 = tomorrow morning): an explicit afternoon wins.
-_MORNING_DAYS = ("明早", "今早")
+_MORNING_DAYS = ("明早", "今早", "后早")
+#: ... said as a day word (not the 后早 of 以后早上, a morning after some days).
+_MORNING_DAY = re.compile("明早|今早|(?<![以之然往过最])后早")
 #: 后天不大后天 / 星期五哦下个星期五: a day said again right after 不 or 哦 replaces the first.
 _SAID_AGAIN_DAY = re.compile(
     "(?<=天|[一二三四五六日])(?:不|哦|噢)(?=大后天|后天|明天|今天|下下?个?(?:礼拜|星期|周)|(?:礼拜|星期|周))"
@@ -430,14 +432,13 @@ _BARE_WEEKDAY = re.compile("(?<![下这个上])(?=(?:礼拜|星期|周)[一二�
 
 
 def _morning_of_another_day(cleaned: str, date: dt.date, today: dt.date) -> bool:
-    """Is the only morning said the one of 明早 / 今早 while the day meant is another?"""
-    words = [w for w in _MORNING_DAYS if w in cleaned]
+    """Is the only morning said the one of 明早 / 今早 / 后早 while the day meant is another?"""
+    words = [m.group(0) for m in _MORNING_DAY.finditer(cleaned)]
     if not words:
         return False
-    rest = cleaned
-    for w in words:
-        rest = rest.replace(w, "|")
-    own = {"明早": today + dt.timedelta(days=1), "今早": today}
+    rest = _MORNING_DAY.sub("|", cleaned)
+    ahead = {"今早": 0, "明早": 1, "后早": 2}
+    own = {w: today + dt.timedelta(days=n) for w, n in ahead.items()}
     return _session(rest) is None and all(own[w] != date for w in words)
 
 
@@ -1114,7 +1115,7 @@ _MAY_REFUSE = re.compile("不|没空|没得空|来不及|sorry", re.IGNORECASE)
 #: A day refused where it is said (后天不得, 十二号哦不是, 礼拜一不得, 二十号不对).
 _REFUSING = re.compile(
     "(?:上午|下午|早上)?(?:我|他|她|我们|就|也|都|那天)*\\|?(?:哦|噢|嗯)?(?:不得|不行|不对|不是|不去|不克"
-    "|克不成|去不成|去不了|不不|不(?=这个|那个)|(?i:sorry)"
+    "|克不成|去不成|去不了|来不赢|不不|不(?=这个|那个)|(?i:sorry)"
     "|没空|没得空|不得空|没有空|不方便|来不及|不成)"
 )
 

@@ -313,3 +313,20 @@ def test_more_digits_of_the_round(text: str, digits: str | None) -> None:
 )
 def test_yes_no_answers_of_the_round(text: str, answer: str) -> None:
     assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # 后早: the day after tomorrow, in the morning; 明早 refused, 后早 meant
+        ("后早 后早去", {"date": "2026-12-02", "session": "am"}),
+        ("明早克不成，后早嘛", {"date": "2026-12-02", "session": "am"}),
+        ("今早来不赢了，明早嘛", {"date": "2026-12-01", "session": "am"}),
+        # breakfast said first
+        ("礼拜五 早饭吃过就走", {"date": "2026-12-04", "session": "am"}),
+        # 以后早上 is the morning after some days, no 后早
+        ("再过十天嘛，十天以后早上", {"date": "2026-12-10", "session": "am"}),
+    ],
+)
+def test_days_of_the_round(text: str, value: dict[str, str | None]) -> None:
+    assert u("when", text) == value
