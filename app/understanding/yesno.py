@@ -686,9 +686,6 @@ def _answers_put_as_questions(text: str, joined: str) -> str:
 #: detail read back, asked back in one breath with nothing else said - not answered yet.
 _ONE_QUESTION = re.compile(r"^[^，,。.！!；;…？?]*吗[\s？?。.]*$")
 _CHECKED_BACK = re.compile(r"^是(?![的滴呢嘞啊哦嘛喽呀噻])\w{3,}[噶嘎][？?。.]*$")
-#: (fifteenth round) The verb of the offer said back to open the answer: alone before a
-#: pause, doubled, or with a particle, its object or "at once" (转嘛转嘛 / 发，发，发给我姑娘 /
-#: 下来喽 / 要转 要转 / 叫叫叫，快点叫 / 马上下来 / 喊个车来嘛).
 #: (fifteenth round) 不是 哦 是是 / 不要……哦不对不对，要的要的: a no, 哦, (a doubled no taking
 #: it back,) then yes words: the no was a slip (不是我，哦，是我老伴 puts a detail right).
 _SLIP_TO_YES = re.compile(
@@ -707,6 +704,9 @@ _SO_AND_NOT_OTHER = re.compile(
     r"^是(?![不，,。.！!？?…\s])[^，,。.！!？?…]{1,10}[，,。.！!\s]+不是(?!不)"
     r"(?![^是]*(?:错|不对))[^是？?]*$"
 )
+#: (fifteenth round) The verb of the offer said back to open the answer: alone before a
+#: pause, doubled, or with a particle, its object or "at once" (转嘛转嘛 / 发，发，发给我姑娘 /
+#: 下来喽 / 要转 要转 / 叫叫叫，快点叫 / 马上下来 / 喊个车来嘛).
 _OFFER_VERB_SAID = re.compile(
     r"(?P<lead>(?:要|就|那就|快点|马上|这就|我这就|我马上)?)我?(?P<you>你们|你)?"
     r"(?:麻烦你|麻烦您|请你)?(?:帮我|给我)?"
@@ -768,7 +768,11 @@ def parse_yesno(text: str) -> str:
     if slip and _YES_AFTER_CORRECTION.search(text, 0, slip.start()):
         text = text[: slip.start()]  # 不要哦要呢要呢，刚才说错了: the slip was the no before
     joined = _SPACES.sub("", text)  # the recogniser's gaps: 还 挂 号 做 哪 样
-    if _ONE_QUESTION.match(joined) or _CHECKED_BACK.match(joined):
+    if _CHECKED_BACK.match(joined) or (
+        _ONE_QUESTION.match(joined)
+        and not _ALREADY_SAID.search(joined)  # 我不是说了要吗: said already, a yes
+        and "还用" not in joined  # 那还用问吗: "need you ask", a yes
+    ):
         return "unknown"
     if _HUMMED_ONLY.match(joined):
         return "unknown"

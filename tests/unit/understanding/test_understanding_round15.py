@@ -59,6 +59,9 @@ def test_the_verb_of_the_offer_said_back(text: str, answer: str) -> None:
         ("嗯……不……嗯", "unknown"),
         # a yes with its particle and the same question tag stays a yes
         ("是的噶", "yes"),
+        # ... and so do the answers put as a question: said already, "need you ask"
+        ("我不是说了要吗", "yes"),
+        ("那还用问吗", "yes"),
     ],
 )
 def test_asked_back_or_hummed_is_no_answer(text: str, answer: str) -> None:
