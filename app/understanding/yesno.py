@@ -98,9 +98,9 @@ _I_SAID_WRONG = re.compile(
 #: 我想一哈 嗯 要嘛: the recogniser's gap after thinking aloud ends its clause.
 #: 还是要吧 要: so does a gap after a closing particle, or after 不要紧 (不要紧 叫嘛).
 _GAP_AFTER_THINKING = re.compile(
-    r"(想一哈|想一下|想想|考虑一下|嗯|唔(?!\s*[係系使该該])|不要紧|没关系|不碍事"
+    r"(想一哈|想一下|想想|考虑一下|嗯|唔(?!\s*[係系使该該得去好])|不要紧|没关系|不碍事"
     r"|(?:要|好|行|对|整)\s*[吧嘛啊])\s+"
-)  # (Cantonese 唔 係 / 唔 使 is a no, not a hesitation)
+)  # (Cantonese 唔 係 / 唔 使 / 唔 得 is a no, not a hesitation)
 #: 不是我还是哪个 / 不是他是谁 ("if not me, who else?"): a rhetorical yes, not a no.
 _RHETORICAL_YES = re.compile(
     "不是.{0,6}?还?[是给帮](哪个|谁|哪位|哪一个|啥子)"
@@ -269,6 +269,11 @@ def _other_matter() -> tuple[str, ...]:
     return tuple(w for w in (clean(x) for x in data.words("yesno", "other_matter")) if w)
 
 
+#: (fifteenth round) 要去 / 要克 / 要到 + a place: where the caller is going, the purpose of
+#: the car or the visit offered, not a request for something else.
+_GOING = ("去", "克", "到")
+
+
 def asks_for_something(text: str) -> bool:
     """Does the answer ask for something (要晚一点的, 还要等) rather than assent?
 
@@ -290,7 +295,9 @@ def asks_for_something(text: str) -> bool:
             while hurry := next((w for w in _hurry_tails() if tail.startswith(w)), ""):
                 tail = tail.removeprefix(hurry)  # 要，快点，我等不得
             tail = _COURTESY_TAIL.sub("", tail)
-            if head.endswith(heads) or (tail and not complete and tail not in objects):
+            going = tail.startswith(_GOING)  # 要，我要克曲靖一院: where the car goes, no other ask
+            asked = tail and not complete and not going and tail not in objects
+            if head.endswith(heads) or asked:
                 return True
         start = text.find(want, end)
     return False

@@ -333,3 +333,17 @@ def test_yes_no_answers_of_the_round(text: str, answer: str) -> None:
 )
 def test_days_of_the_round(text: str, value: dict[str, str | None]) -> None:
     assert u("when", text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # where the caller is going is the purpose of what is offered, no other request
+        ("要，我要克火车站", "yes"),
+        ("我 要 的 我 要 去 人 民 医 院", "yes"),
+        # Cantonese 唔得 after a gap is a no, not a hum
+        ("唔 得 唔 得 明 天 上 午 佢 要 去 洗 肾", "no"),
+    ],
+)
+def test_where_the_caller_is_going(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
