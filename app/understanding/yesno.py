@@ -57,8 +57,9 @@ _SHI_DUI_HAO = {"事": "是", "队": "对", "号": "好", "十": "是"}  # (十�
 #: (fifteenth round) 要，顺便帮我挂个号 / 好，再帮我叫个车: another service asked for with the
 #: yes - no plain yes.
 _ANOTHER_REQUEST = re.compile(
-    "(?:顺便|再|另外)(?:帮我|给我|帮|给)?(?:挂|叫|喊|转|约|订|派)\\w{0,5}?"
-    "(?:号|车|人工|医生|专家)"
+    "(?:顺便|再|另外|重新|然后)(?:帮我|给我|帮|给)?(?:挂|叫|喊|转|约|订|派)\\w{0,5}?"
+    "(?:号|好|车|人工|医生|专家|一张|一个)"
+    "|然后(?:帮我|给我)?(?:改|换)(?:到|成)"  # 取消然后改到下个礼拜: a change, not a cancel
 )
 
 
@@ -74,7 +75,10 @@ def _asks_another_thing(joined: str) -> bool:
 
 
 #: 好是好 / 对是对 / 行倒是行: a concession, the "but" follows (好是好，就是太早了): no clean yes.
-_CONCESSION = re.compile("(好|对|行|可以|要得|得行)倒?[是四]\\1|要是要(?!的话)")
+_CONCESSION = re.compile(
+    "(好|对|行|可以|要得|得行)倒?[是四]\\1|要是要(?!的话)"
+    "|(?:也|倒是)(?:可以|行|得)[，,\\s]*(?:就是|但是|不过)"  # (取消也可以，就是…)
+)
 #: 嗯 那个 这个: nothing but fillers, in any order (still thinking).
 _ONLY_FILLERS = re.compile("(?:这个|那个|嗯|呃)+")
 #: 日子不对 / 时间错了: a part of what was read back said to be wrong (not 我看错了, the
@@ -609,7 +613,7 @@ _CANCEL_NEGATED = re.compile(f"(?:{'|'.join(_NEGATION_ENDS)}){_CANCEL}")
 #: 取消，不要了 answers an offer (no car wanted) as often as a cancel question: a no,
 #: unless a yes opens it (对，取消掉，不要了).
 _NOT_WANTED_EITHER = re.compile(f"^{_CANCEL}\\w*?不要")
-_CANCEL_ASKED = re.compile("[?？吗]|哪|啥|什么|咋|怎么|多久|几")
+_CANCEL_ASKED = re.compile("[?？吗]|哪|啥|什么|咋|怎么|多久|几|扣钱|要钱|不$")
 
 
 def _cancel_answered(joined: str) -> str | None:
@@ -621,8 +625,8 @@ def _cancel_answered(joined: str) -> str | None:
     last = said[-1]
     if body[: last.start()].endswith(_NEGATION_ENDS):
         return "no" if not _CANCEL_ASKED.search(body, last.end()) else None
-    if _CANCEL_NEGATED.search(body) or _CANCEL_ASKED.search(body):
-        return None
+    if _CANCEL_NEGATED.search(body) or _CANCEL_ASKED.search(body) or _CONCESSION.search(body):
+        return None  # (取消也可以，就是…: a concession, see _CONCESSION)
     if _NOT_WANTED_EITHER.match(body):
         return None
     return "yes" if _CANCEL_SAID.match(body) else None
@@ -640,6 +644,8 @@ _PUT_RIGHT = re.compile(
     r"(?:[哦噢]\s*[\s，,。.…!！]*)?(?:不\s*对\s*[\s，,。.…!！]*)?"
     r"(?:我\s*)?(?:就\s*)?是\s*(?!说)" + _VALUE
     + r"|我\s*(?:说|讲)\s*的\s*是\s*" + _VALUE
+    # (fifteenth round) 周五上午 哦不对 是周五下午: a value, then put right
+    + r"|^[^，,。.！!？?…]{2,12}?\s*[哦噢]\s*不\s*对\s*(?:不\s*对\s*)?[，,\s]*是\s*" + _VALUE
 )
 _OPENS_WITH_YES = re.compile(r"^\s*(?:对|好|行|可以|要得?|嗯|是的|是滴|是呢|是嘞|没错)")
 
@@ -692,11 +698,15 @@ def _answers_put_as_questions(text: str, joined: str) -> str:
 #: (fifteenth round) 是给我母亲挂号吗 / 是要取消吗？ / 是下周三上午嘎: the question, or the
 #: detail read back, asked back in one breath with nothing else said - not answered yet.
 _ONE_QUESTION = re.compile(r"^[^，,。.！!；;…？?]*吗[\s？?。.]*$")
-_CHECKED_BACK = re.compile(r"^是(?![的滴呢嘞啊哦嘛喽呀噻])\w{3,}[噶嘎][？?。.]*$")
+_CHECKED_BACK = re.compile(
+    r"^是(?![的滴呢嘞啊哦嘛喽呀噻])\w{3,}[噶嘎][？?。.]*$"
+    r"|^[嘎噶]是"  # 嘎是十五号: 格是 ("is it ...?") as the recogniser writes it
+)
 #: (fifteenth round) 不是 哦 是是 / 不要……哦不对不对，要的要的: a no, 哦, (a doubled no taking
 #: it back,) then yes words: the no was a slip (不是我，哦，是我老伴 puts a detail right).
 _SLIP_TO_YES = re.compile(
-    r"^不(?:对|是|要)[，,、.。…!！]*[哦噢喔哎唉诶欸][，,、.。…!！]*(?:不对不对|不是不是)?[，,、.。…!！]*"
+    r"^不(?:对|是|要)(?:不(?:对|是|要))?[，,、.。…!！]*[哦噢喔哎唉诶欸][，,、.。…!！]*"
+    r"(?:不对不对|不是不是|搞错了|说错了|听错了|听岔了)?[，,、.。…!！]*"
     r"(?:是的|是是|对的|要的|对对|要要|是|对|要)+(?![去克来走])"  # not 要去: another matter
 )
 _NEGATING = re.compile("[不没莫别]")
@@ -704,6 +714,7 @@ _NEGATING = re.compile("[不没莫别]")
 #: "what?", or a 不 hummed between two: no answer yet.
 _HUMMED_ONLY = re.compile(
     r"^[嗯啊哦呃噢]+[，,。.…]*(?:(?:你说|你讲|哪样|啥子|什么)+|不[，,。.…]*[嗯呃]+)[？?。.…]*$"
+    r"|^(?:[嗯呃]+(?:…+|\.{2,}))+$"  # 嗯……嗯……: still thinking
 )
 #: (fifteenth round) 是给我自己挂嘞，不是给别个: the detail confirmed, then what it is not
 #: (nothing put right: no 是 after the 不是, no slip owned).
@@ -718,16 +729,17 @@ _OFFER_VERB_SAID = re.compile(
     r"(?P<lead>(?:要|就|那就|快点|马上|这就|我这就|我马上)?)我?(?P<you>你们|你)?"
     r"(?:麻烦你|麻烦您|请你)?(?:帮我|给我)?"
     r"(?P<verb>转|发|下来|下去|下克|叫|喊|挂(?!给))"
-    r"(?P<object>个?人工|个?人公|个?短信|个?短线|个?短心|个?车子?来?|来|过来|一个|一辆"
+    r"(?P<object>个?人工|个?人公|个?短信|个?短线|个?短心|个?短新|个?车子?来?|来|过来|一个|一辆|一张"
     r"|给(?:我|他|她))?"
-    r"(?P<particle>[了喽嘞勒嘛吧撒哈咯哦噻]*)"
+    r"(?P<particle>[了喽嘞勒嘛吧撒哈咯哦噻呢]*)"
     # (要车 要车: the car offered, said back twice)
     r"|(?P<car>要车)"
 )
 #: What may open the answer before the verb: hums, a plain 要, or the offer asked back (叫车噶,
 #: 下来？现在下来？).
 _OPENING_FILLER = re.compile(
-    r"(?:嗯|喂|哦|啊|要得|要嘞|要勒|要的|要(?!车)|[，,。.！!…、？?]"
+    r"(?:嗯呐|嗯哪|恩那|嗯|喂|哦|啊|要得|要嘞|要勒|要的|要(?!车)|[，,。.！!…、？?]|谢谢(?:你们|你|您)?"
+    r"|你说哪样|你说啥|啥子|哪样"
     r"|(?:叫车|喊车|挂号|现在下来|下来|转人工|发短信)(?:[噶嘎吗][？?]?|[？?]))*"
 )
 #: What undoes the verb said back, or asks instead: a verb negated, a cancel, "never mind",
@@ -1056,7 +1068,7 @@ def asks_back(text: str) -> bool:
 
 
 #: 是不是 / 对不对 / 要不要 / 可不可以 (A-not-A) and the Kunming 给是 / 格是: a question.
-_QUESTION_BACK = re.compile(r"(?P<a>[^\W不])不(?P=a)|[给格阿][是要对行得]")
+_QUESTION_BACK = re.compile(r"(?P<a>[^\W不])不(?P=a)|[给格阿嘎噶][是要对行得]")
 
 
 

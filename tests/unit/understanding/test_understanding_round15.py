@@ -347,3 +347,30 @@ def test_days_of_the_round(text: str, value: dict[str, str | None]) -> None:
 )
 def test_where_the_caller_is_going(text: str, answer: str) -> None:
     assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # 嘎是 is the question 格是 as the recogniser writes it; a plain 是 stays a yes
+        ("嘎 是 后 天", "unknown"),
+        ("是 呢", "yes"),
+        # a cancel with a concession, or a question about its cost, answers nothing yet
+        ("取消也可以，就是那个号难得挂着", "unknown"),
+        ("取 消 了 要 扣 钱 不", "unknown"),
+        # a cancel and then a change, or another car, is another request
+        ("取消，然后帮我重新喊一张后天的", "unknown"),
+        ("取消然后改到下个礼拜嘛", "unknown"),
+        # a slip owned after a doubled no, then yes words
+        ("不是不是……哦是是是，对的，就是这个科", "yes"),
+        ("不要 哦 搞错了 要 要 要", "yes"),
+        # a read-back put right after 哦不对
+        ("周 五 上 午 哦 不 对 是 周 五 下 午", "no"),
+        # hums with pauses, a thank-you after the verb said back, 嗯呐 as written
+        ("嗯……嗯……", "unknown"),
+        ("要 发 谢 谢 你 们", "yes"),
+        ("恩 那 门 口 来", "yes"),
+    ],
+)
+def test_more_yes_no_of_the_round(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
