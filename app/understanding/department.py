@@ -402,11 +402,11 @@ def _decide(names: set[str], conditions: set[str], symptoms: set[str], child: bo
     if names:
         return names.pop() if len(names) == 1 else None
     if OBSTETRICS in conditions | symptoms and GYNAECOLOGY not in conditions | symptoms:
-        return OBSTETRICS  # 有喜了，脚肿，血压也高: in pregnancy the obstetrician sees it all
+        # 有喜了，脚肿，血压也高: in pregnancy the obstetrician sees it all; 媳妇怀娃娃了 (a
+        # child word with it): the baby is not born yet
+        return OBSTETRICS
     if REHAB in conditions | symptoms:
         return REHAB  # 中风以后想做语言训练 / 颈椎要做牵引: the treatment asked for, not its cause
-    if child and (conditions or symptoms) == {OBSTETRICS}:
-        return OBSTETRICS  # 媳妇怀娃娃了: the baby is not born yet
     if child and conditions == {MIND}:
         return CHILDREN  # 孙女两岁半，老是哭闹: a small child's crying is the paediatrician's
     if conditions:

@@ -402,16 +402,10 @@ def _rather_the_other(cleaned: str, hits: tuple[Hit, ...]) -> bool:
         h.label in ("taxi:strong", "hospital:strong")
         and h.start >= last
         and h.label.split(":")[0] not in refused
-        and 0 <= h.start - _rather_at(cleaned, last, h.start) <= _RATHER_REACH
+        and (rather := cleaned.rfind("还是", last, h.start)) >= 0
+        and h.start - (rather + 2) <= _RATHER_REACH
         for h in hits
     )
-
-
-def _rather_at(cleaned: str, start: int, end: int) -> int:
-    """Where the words after the last 还是 between ``start`` and ``end`` begin (-10**6 when
-    there is none)."""
-    at = cleaned.rfind("还是", start, end)
-    return at + 2 if at >= 0 else -(10**6)
 
 
 def _asked_again_after_cancel(cleaned: str, hits: tuple[Hit, ...]) -> str | None:

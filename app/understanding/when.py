@@ -39,12 +39,14 @@ _NEXT_MONTH_DAY = re.compile(f"下个?月(?P<d>{_N}){_DAY_END}?")
 _THIS_MONTH_DAY = re.compile(f"(?:这个?|本)月(?P<d>{_N}){_DAY_END}")
 _DAY = re.compile(f"(?P<d>{_N}){_DAY_END}")
 _WEEKDAY = "(?:下下个?|下个?|这个?)?(?:礼拜|星期|周)[一二三四五六日天七1-7]"
-_ANY_DAY = f"{_WEEKDAY}|{_N}(?:号|日)|大后天|后天|明天|今天|(?<![以之然往过最])后早|明早|今早"
-_LUNAR_WORDS = ("农历", "阴历", "老历")
-#: Day words that also say the morning (明早 = tomorrow morning): an explicit afternoon wins.
-_MORNING_DAYS = ("明早", "今早", "后早")
+#: Day words that also say the morning (明早 = tomorrow morning), with how many days ahead of
+#: today they are: an explicit afternoon wins.
+_MORNING_DAYS_AHEAD = {"今早": 0, "明早": 1, "后早": 2}
 #: ... said as a day word (not the 后早 of 以后早上, a morning after some days).
-_MORNING_DAY = re.compile("明早|今早|(?<![以之然往过最])后早")
+_MORNING_DAY_WORD = "明早|今早|(?<![以之然往过最])后早"
+_MORNING_DAY = re.compile(_MORNING_DAY_WORD)
+_ANY_DAY = f"{_WEEKDAY}|{_N}(?:号|日)|大后天|后天|明天|今天|{_MORNING_DAY_WORD}"
+_LUNAR_WORDS = ("农历", "阴历", "老历")
 #: 后天不大后天 / 星期五哦下个星期五: a day said again right after 不 or 哦 replaces the first.
 _SAID_AGAIN_DAY = re.compile(
     "(?<=天|[一二三四五六日])(?:不|哦|噢)(?=大后天|后天|明天|今天|下下?个?(?:礼拜|星期|周)|(?:礼拜|星期|周))"
@@ -375,7 +377,7 @@ def _session(text: str) -> str | None:
         sessions.add("am")
     if any(w in text for w in t["pm"]):
         sessions.add("pm")
-    if sessions == {"am", "pm"} and all(w in _MORNING_DAYS for w in am):
+    if sessions == {"am", "pm"} and all(w in _MORNING_DAYS_AHEAD for w in am):
         return "pm"  # 明早下午: 明早 names the day (tomorrow), 下午 the half-day
     if sessions == {"am", "pm"}:
         return _settled_half_day(text)
@@ -437,8 +439,7 @@ def _morning_of_another_day(cleaned: str, date: dt.date, today: dt.date) -> bool
     if not words:
         return False
     rest = _MORNING_DAY.sub("|", cleaned)
-    ahead = {"今早": 0, "明早": 1, "后早": 2}
-    own = {w: today + dt.timedelta(days=n) for w, n in ahead.items()}
+    own = {w: today + dt.timedelta(days=n) for w, n in _MORNING_DAYS_AHEAD.items()}
     return _session(rest) is None and all(own[w] != date for w in words)
 
 

@@ -709,7 +709,7 @@ _SLIP_TO_YES = re.compile(
     r"(?:不对不对|不是不是|搞错了|说错了|听错了|听岔了)?[，,、.。…!！]*"
     r"(?:是的|是是|对的|要的|对对|要要|是|对|要)+(?![去克来走])"  # not 要去: another matter
 )
-_NEGATING = re.compile("[不没莫别]")
+_NEGATING = re.compile(f"[{_NEGATORS}莫]")
 #: (fifteenth round) 嗯嗯，你说 / 嗯嗯 啊 哪样 / 嗯 不 嗯: a listener's hum, then "go on" or
 #: "what?", or a 不 hummed between two: no answer yet.
 _HUMMED_ONLY = re.compile(
