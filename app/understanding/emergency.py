@@ -171,6 +171,15 @@ def _denied(before: str) -> bool:
     return before.startswith(("不是", "并不是", "又不是")) and len(before) <= 5
 
 
+def _while_now(before: str) -> str:
+    """刚刚吃饭的时候: "while" something done just now is no past time (那个时候, cleaned to
+    时候, and 十几岁的时候 are)."""
+    while_at = before.find("的时候")
+    if while_at > 0 and _last(before[:while_at], _words("now")) >= 0:
+        return before[:while_at] + "###" + before[while_at + 3 :]
+    return before
+
+
 def _counts(text: str, hit: Hit, pauses: tuple[int, ...] = ()) -> bool:
     """A sign counts unless negated, in the past, an old complaint or already over.
 
@@ -199,7 +208,7 @@ def _counts(text: str, hit: Hit, pauses: tuple[int, ...] = ()) -> bool:
         before = text[starts[-2] : hit.start]
     now = _last(before, _words("now"))
     # 昏过去了 / 晕过去了: 过去 as a verb's ending is no "in the past"
-    past = _last(before.replace("过去了", "###"), _words("past"))
+    past = _last(_while_now(before.replace("过去了", "###")), _words("past"))
     if not hit.exact and _past_word_runs_into(before, text[hit.start :]):
         past = len(before)  # 前年倒在路上, heard by sound from 年: the sign begins in 前年
     # Right before the sign; or, for anything longer ago than yesterday, anywhere in its

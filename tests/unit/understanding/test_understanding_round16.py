@@ -1,0 +1,38 @@
+"""Rules of the sixteenth method round (issue 12).
+
+Each test states one rule with sentences written for the rule, not taken from the
+independent sets in tests/data/understanding (which measure the rules). The day is
+Monday 2026-11-30 (tests/support/understood.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from support.understood import u
+
+
+@pytest.mark.parametrize(
+    ("text", "emergency"),
+    [
+        # "while" something done just now is no past time; "when I was young" still is
+        ("我老伴刚刚洗脸的时候突然嘴巴歪了，话都说不清楚", True),
+        ("他二十几岁的时候昏倒过一回，现在想挂个号查查", False),
+        # signs said without their usual words
+        ("我脑壳痛得像要炸开一样", True),
+        ("我爹呼吸好像停了，你们快点", True),
+        ("我妈喊了半天都没有反应", True),
+        ("心跳乱七八糟的，我人要倒了", True),
+        ("我站都站不住了，眼前发黑", True),
+        ("切菜切到手，血一直流不住", True),
+        ("突然一下子看东西都是双的", True),
+        # ... and the same words in the past, over, or a complaint of these last days
+        ("昨天晚上心口疼了一阵，睡一觉就好了", False),
+        ("这几天心口闷闷的，想找个医生看看", False),
+        ("最近老是头昏，想挂个号", False),
+        # legs too weak to walk far is no one who cannot be woken
+        ("我腿脚不行了，走不远，帮我叫个车", False),
+    ],
+)
+def test_emergency_signs_of_the_round(text: str, emergency: bool) -> None:
+    assert u("emergency", text) is emergency
