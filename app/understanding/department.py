@@ -89,7 +89,7 @@ def _hits(cleaned: str) -> list[Hit]:
         h
         for h in hits
         if not any(
-            o.exact and o.size > h.size and o.start <= h.start and h.end <= o.end for o in hits
+            o.exact and o.size > h.size and o.start < h.end and h.start < o.end for o in hits
         )
     ]
 
@@ -209,7 +209,7 @@ def _analyse(text: str) -> tuple[str | None, bool, bool]:
         kind, _, dept = hit.label.partition(":")
         if kind == "symptom" and hit.exact and _DOCTOR_SAID.search(cleaned, 0, hit.start):
             kind = "condition"  # 医生说心脏不好: the doctor's finding, not a complaint
-        if kind in found and not _negated(cleaned, hit.start):
+        if kind in found and not _negated(cleaned, hit.start) and not _part_fine(cleaned, hit):
             found[kind][hit.exact].add(dept)
             if _one_sound_off(cleaned, hit):
                 nearly_written.add(dept)
@@ -275,8 +275,22 @@ def _heard_as_written(cleaned: str, dept: str) -> bool:
 
 #: 医生说… / 查出来…: what follows in the clause is what a doctor found.
 _DOCTOR_SAID = re.compile(
-    "(?:(?:医生|大夫|医师)(?:说|讲)(?:的)?|查出(?:来)?)(?:是|有)?(?:我|他|她|我的|他的|她的)?$"
+    "(?:(?:医生|大夫|医师)(?:上回|上次|以前|之前|那次|那回)?(?:说|讲)(?:的)?|查出(?:来)?)"
+    "(?:是|有)?(?:我|他|她|我的|他的|她的)?$"
 )
+#: (sixteenth round) 嗓子倒是不疼: a part of the body named, then said to be fine (a lump
+#: that does not hurt, 长了个包不疼, is still the complaint).
+_FINE = re.compile("(?:倒是|倒|是|都|也|还|就)?(?:不疼|不痛|不痒|没事|没有事|好好的|还好|没有问题)")
+_PARTS = frozenset(
+    ("嗓子", "喉咙", "肚子", "胃", "头", "眼睛", "耳朵", "牙齿", "牙", "腰", "腿", "胸口", "心口")
+    + ("心脏", "皮肤", "关节", "膝盖", "脖子")
+)
+
+
+def _part_fine(cleaned: str, hit: Hit) -> bool:
+    return cleaned[hit.start : hit.end] in _PARTS and _FINE.match(cleaned, hit.end) is not None
+
+
 #: 肚子疼哦不是肚子是牙齿疼 / 不是胃是心口疼: what is taken back before what is meant.
 _NOT_THIS_BUT = re.compile("不是[^，,。.！!？?、是]{1,8}(?:[哈嘛啊哦][，,]?)?是")
 #: 孙子要背我上楼 / 我孙子喊我: the child helps the caller, who is the patient.

@@ -36,3 +36,21 @@ from support.understood import u
 )
 def test_emergency_signs_of_the_round(text: str, emergency: bool) -> None:
     assert u("emergency", text) is emergency
+
+
+@pytest.mark.parametrize(
+    ("text", "department"),
+    [
+        # what the doctor said last time is a finding, not a complaint
+        ("医生上回讲我是白内障，要来做手术", "眼科"),
+        # a part of the body said to be fine is no complaint about it
+        ("嗓子倒是不疼，就是咳嗽，咳出来黄痰", "呼吸内科"),
+        # "I am a woman" names no department
+        ("我是女的", None),
+        ("我要看老人科", "老年医学科"),
+        ("骨头长好了，医生叫我来做康复锻炼", "康复科"),
+        ("背上有个肉疙瘩越长越大了", "普通外科"),
+    ],
+)
+def test_departments_of_the_round(text: str, department: str | None) -> None:
+    assert u("department", text) == department
