@@ -129,7 +129,13 @@ def parse_digits(text: str) -> str | None:
         lambda m: "".join(m.group(0).split()), _X_HEARD_AS_CHA.sub(" 叉", text)
     )
     text = _TENS_SPACED.sub(lambda m: "".join(m.group(0).split()), text)
+    tail = _tail_put_right(text)  # before 六 是 六 is read as a digit explained
+    if tail is not None:
+        return tail
     text = _said_plainly(text)
+    by_place = _place_by_place(text)
+    if by_place is not None:
+        return by_place
     remarked = _remark_on_a_digit(text) or _digit_at_corrected(text)
     if remarked is not None:
         return remarked
@@ -183,6 +189,40 @@ def parse_digits(text: str) -> str | None:
         return begun_again  # 九 八 九 八 七 九 八 七 二: begun again, the gaps unheard
     fours = [g for g in groups if len(g) == 4]
     return fours[0] if fours and len(set(fours)) == 1 else whole
+
+
+#: (sixteenth round) 第一个是五，第二个是零，第三个是二，第四个是三: each digit by its place.
+_AT_EACH_PLACE = re.compile(
+    f"第\\s*(?P<n>[一二两三四五六七八九十]+)\\s*(?:个|位)\\s*(?:数字|数)?\\s*(?:就)?\\s*是\\s*"
+    f"(?P<d>[{_D}]|叉|x|X)"
+)
+
+
+def _place_by_place(text: str) -> str | None:
+    said = _AT_EACH_PLACE.findall(text)
+    if len(said) < 3 or [to_int(n) for n, _ in said] != list(range(1, len(said) + 1)):
+        return None
+    return "".join(_tables()[0].get(d) or "X" for _, d in said)
+
+
+#: (sixteenth round) 一三七八八零零九三四六 不是 三四六 是 六四三: the end of the number
+#: taken back and said again.
+_TAIL_PUT_RIGHT = re.compile(
+    f"(?P<head>[{_D}][{_D}\\s，,]*?)[，,\\s]*不\\s*是\\s*(?P<not>[{_D}][{_D}\\s]*?)[，,\\s]*"
+    f"(?:是|而是|应该是)\\s*(?P<meant>[{_D}][{_D}\\s]*?)[\\s。.！!嘛哦]*$"
+)
+
+
+def _tail_put_right(text: str) -> str | None:
+    m = _TAIL_PUT_RIGHT.search(text)
+    if m is None:
+        return None
+    head, wrong, meant = (_digits_of(m[k]) for k in ("head", "not", "meant"))
+    if not head or not wrong or not meant or len(wrong) != len(meant) or len(wrong) < 2:
+        return None
+    if not head.endswith(wrong) or len(head) not in _WHOLE_LENGTHS:
+        return None
+    return head[: -len(wrong)] + meant
 
 
 #: 应该是七六五一，不是七六五二: the number meant, then the one it is not.
@@ -309,8 +349,10 @@ _ONE_DIGIT_AGAIN = re.compile(
 )
 #: ……，最后是七 / 最后那个是 X 不是 十 / 最后是个乘号: the last digit said (again or instead).
 _LAST_IS = re.compile(
-    "[，,。.！!？?\\s]*(?:哦)?\\s*最后\\s*(?:一个|那个|一位|那位|一个数)?\\s*(?:就)?是\\s*(?:个)?\\s*"
-    f"(?P<d>[{_D}]|叉叉|叉|x|X|艾克斯|乘号|十)\\s*(?:不是\\s*[{_D}十])?[\\s。.！!嘛哦]*"
+    "[，,。.！!？?\\s]*(?:哦)?\\s*最后\\s*(?:一个|那个|一位|那位|一个数)?\\s*"
+    # (sixteenth round) 最后一个错了，是二: the slip owned before the digit
+    "(?:(?:说|讲|念)?错了[，,\\s]*|不对[，,\\s]*)?(?:应该)?\\s*(?:就)?是\\s*(?:个)?\\s*"
+    f"(?P<d>[{_D}]|叉叉|叉|x|X|艾克斯|乘号|十)[，,\\s]*(?:不是\\s*[{_D}十])?[\\s。.！!嘛哦]*"
     # (fifteenth round) 最后一个是十，就是那个叉叉: the 十 explained as the X
     "(?:[，,\\s]*(?:就是)?\\s*(?:那个)?\\s*(?:叉叉|叉|x|X|字母)[\\s。.！!嘛哦]*)?$"
 )
@@ -505,6 +547,15 @@ def _groups(text: str) -> tuple[str, ...]:
         before, after = "".join(groups), "".join(again)
         if after and len(after) < len(before) and len(before) in _WHOLE_LENGTHS:
             groups = (before[: -len(after)] + after,)
+        elif (
+            after
+            and len(groups) > 1
+            and len(again[0]) == len(groups[-1])
+            and len(before) - len(groups[-1]) + len(after) in (11, 18)
+        ):
+            # 一三八，七七六五……不对，是七六七五，然后零零二三: the last group put right,
+            # then the number goes on
+            groups = (*groups[:-1], *again)
         elif after:
             groups = again
     return groups

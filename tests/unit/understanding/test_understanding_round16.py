@@ -39,6 +39,23 @@ def test_emergency_signs_of_the_round(text: str, emergency: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        # the last digit owned as a slip, then said
+        ("五 三 七 八，最后一个说错了，是九", "5379"),
+        # each digit by its place
+        ("第一个是三，第二个是零，第三个是八，第四个是六", "3086"),
+        # the end of a phone number taken back and said again
+        ("一三九八七六五四三二一 不是 三二一 是 一二三", "13987654123"),
+        # the last group put right, then the number goes on
+        ("一三八，七七六五，不对，是七六七五，零零二三", "13876750023"),
+    ],
+)
+def test_digits_put_right_or_said_by_place(text: str, digits: str) -> None:
+    assert u("digits", text) == digits
+
+
+@pytest.mark.parametrize(
     ("text", "department"),
     [
         # what the doctor said last time is a finding, not a complaint
