@@ -110,6 +110,8 @@ _RHETORICAL_YES = re.compile(
     "不是.{0,6}?还?[是给帮](哪个|谁|哪位|哪一个|啥子)"
     # (thirteenth round) 老子自己的号，又不是哪个的 ("it is nobody else's")
     "|又不是(?:哪个|别个|别人|谁)的"
+    # (sixteenth round) "how could it not be" (咋个不是嘛，就是给我挂)
+    "|^(?:怎么|咋个|咋)不是"
     # (fourteenth round) "who / where else could it be" after the detail said again (就是人民
     # 医院嘛，还有哪个; 对嘛，还能是哪个医院; 不克那点克哪点)
     "|还(?:能|会)?(?:是|有)(?:哪个|哪家|哪里|哪点|谁|别的)"
@@ -455,6 +457,8 @@ _LEFT_TO_OTHERS = re.compile(
 #: 我想下 / 我再想想 / 还没想好: still deciding, said as the last words.
 _THINKING_LAST = re.compile(
     r"(?:我)?(?:再)?(?:想下|想一下|想想|想一哈|考虑一下|考虑下|没想好|还没想好)$"
+    # (sixteenth round) 看哈再说 / 到时候再说: not answered yet
+    r"|(?:看|看看|看一下|到时候|过后|回头)再说(?:吧|嘛)?$"
 )
 #: A yes followed by what it would change (好嘛，就是晚一点来接): no plain yes. (不过 alone is
 #: not: 要嘛，不过叫司机开到楼底下来 is a yes with a detail.)
@@ -639,7 +643,7 @@ def _cancel_answered(joined: str) -> str | None:
 #: 不是给我老倌 puts nothing right (the detail asked, then what it is not).
 _VALUE = r"(?![的滴呢嘞啊哦嘛喽了呀噻]|对|要|好|可以|行)\w"
 _PUT_RIGHT = re.compile(
-    r"不\s*是(?!\s*不)(?![^，,。.？?！!…]{0,5}还\s*是\s*哪)"
+    r"(?<!咋个)(?<!怎么)(?<!咋)不\s*是(?!\s*不)(?![^，,。.？?！!…]{0,5}还\s*是\s*哪)"
     r"(?:\s*[^\s，,。.？?！!…吗]){0,6}?\s*[嘛吗]?[\s，,。.…!！]*"
     r"(?:[哦噢]\s*[\s，,。.…!！]*)?(?:不\s*对\s*[\s，,。.…!！]*)?"
     r"(?:我\s*)?(?:就\s*)?是\s*(?!说)" + _VALUE
@@ -705,7 +709,8 @@ _CHECKED_BACK = re.compile(
 #: (fifteenth round) 不是 哦 是是 / 不要……哦不对不对，要的要的: a no, 哦, (a doubled no taking
 #: it back,) then yes words: the no was a slip (不是我，哦，是我老伴 puts a detail right).
 _SLIP_TO_YES = re.compile(
-    r"^不(?:对|是|要)(?:不(?:对|是|要))?[，,、.。…!！]*[哦噢喔哎唉诶欸][，,、.。…!！]*"
+    r"^(?:[哦噢嗯啊][，,、.。…!！]*)?不(?:对|是|要)(?:不(?:对|是|要))?[，,、.。…!！]*"
+    r"[哦噢喔哎唉诶欸][，,、.。…!！]*"
     r"(?:不对不对|不是不是|搞错了|说错了|听错了|听岔了)?[，,、.。…!！]*"
     r"(?:是的|是是|对的|要的|对对|要要|是|对|要)+(?![去克来走])"  # not 要去: another matter
 )
@@ -713,7 +718,8 @@ _NEGATING = re.compile(f"[{_NEGATORS}莫]")
 #: (fifteenth round) 嗯嗯，你说 / 嗯嗯 啊 哪样 / 嗯 不 嗯: a listener's hum, then "go on" or
 #: "what?", or a 不 hummed between two: no answer yet.
 _HUMMED_ONLY = re.compile(
-    r"^[嗯啊哦呃噢]+[，,。.…]*(?:(?:你说|你讲|哪样|啥子|什么)+|不[，,。.…]*[嗯呃]+)[？?。.…]*$"
+    r"^[嗯啊哦呃噢]+[，,。.…]*(?:那个|这个)*[，,。.…]*"
+    r"(?:(?:你说|你讲|哪样|啥子|什么)+|不[，,。.…]*[嗯呃]+)[？?。.…]*$"
     r"|^(?:[嗯呃]+(?:…+|\.{2,}))+$"  # 嗯……嗯……: still thinking
 )
 #: (fifteenth round) 是给我自己挂嘞，不是给别个: the detail confirmed, then what it is not
@@ -726,19 +732,23 @@ _SO_AND_NOT_OTHER = re.compile(
 #: pause, doubled, or with a particle, its object or "at once" (转嘛转嘛 / 发，发，发给我姑娘 /
 #: 下来喽 / 要转 要转 / 叫叫叫，快点叫 / 马上下来 / 喊个车来嘛).
 _OFFER_VERB_SAID = re.compile(
-    r"(?P<lead>(?:要|就|那就|快点|马上|这就|我这就|我马上)?)我?(?P<you>你们|你)?"
+    r"(?P<lead>(?:要|就|那就|快点|马上|这就|我这就|我马上|现在就|我现在就)?)我?(?P<you>你们|你)?"
     r"(?:麻烦你|麻烦您|请你)?(?:帮我|给我)?"
-    r"(?P<verb>转|发|下来|下去|下克|叫|喊|挂(?!给))"
+    r"(?P<verb>转|赚|发|下来|下去|下克|叫|喊|整|挂(?!给))"
     r"(?P<object>个?人工|个?人公|个?短信|个?短线|个?短心|个?短新|个?车子?来?|来|过来|一个|一辆|一张"
     r"|给(?:我|他|她))?"
     r"(?P<particle>[了喽嘞勒嘛吧撒哈咯哦噻呢]*)"
     # (要车 要车: the car offered, said back twice)
     r"|(?P<car>要车)"
+    # (sixteenth round) 人工嘛 / 要人工: the person offered, asked for
+    r"|(?P<staff>(?:要|找|转)?个?人工(?=[嘛吧撒噻呢哦啊]|$))"
 )
 #: What may open the answer before the verb: hums, a plain 要, or the offer asked back (叫车噶,
 #: 下来？现在下来？).
 _OPENING_FILLER = re.compile(
     r"(?:嗯呐|嗯哪|恩那|嗯|喂|哦|啊|要得|要嘞|要勒|要的|要(?!车)|[，,。.！!…、？?]|谢谢(?:你们|你|您)?"
+    # (sixteenth round) "no problem, go ahead" (没得事，发给她嘛 / 不要紧，喊嘛)
+    r"|没有事|没得事|没的事|莫得事|没事|没有问题|没问题|没得问题|没的问题|不要紧|不碍事|可以|可以嘛"
     r"|你说哪样|你说啥|啥子|哪样"
     r"|(?:叫车|喊车|挂号|现在下来|下来|转人工|发短信)(?:[噶嘎吗][？?]?|[？?]))*"
 )
@@ -752,6 +762,43 @@ _VERB_UNDONE = re.compile(
 )
 
 
+#: (sixteenth round) Not ready yet, asked to come down or whether they are at the door: 还没得，
+#: 我还在吃饭 / 现在还下不来 / 还在屋头 (not 还没想好: still deciding).
+_NOT_READY = re.compile(
+    r"^(?:[嗯哦啊哎呀唉]+[，,。.…!！]*)?(?:我们|我|人)?(?:现在)?还(?:(?:没有|没得|没的|没)"
+    r"(?=[，,。.…!！]|$|下|出|好|到|准备|收拾|穿|弄|走)"
+    r"|在(?:家|屋里|屋头|楼上|吃饭|换衣服|穿衣服|收拾|洗澡|睡觉|穿鞋|上厕所)"
+    r"|下不来|出不来|走不开)(?!想|定|决定|商量|考虑|问|说)"
+)
+#: 不在门口 / 我没在小区: not where the question placed them.
+_NOT_THERE = re.compile(
+    r"(?:^|[，,。.！!…]|我|人)(?:不在|没在|没有在|没得在)"
+    r"(?:门口|楼下|小区|家|大门|路边|这里|那里|那点|这点|屋头|屋里|医院)"
+)
+#: 在门口在门口 / 我已经在楼下了 / 到门口了: already where the question placed them.
+_ALREADY_THERE = re.compile(
+    r"^(?:[嗯哦对是]+[，,。.…!！]*)?(?:我们|我|人)?(?:已经|早就|就|现在就)?(?:在|到)了?"
+    r"(?:门口|楼下|大门|小区门口|路边|电梯)"
+)
+#: What stops a place said from being an answer: a question, a negation, a wait, a complaint.
+_PLACE_UNDONE = re.compile("[不没莫别吗？?]|还|等|哪|啥|什么|几|多久|好久|半天")
+#: Said after "not ready": a go-ahead that makes it no "no" (还没下来，你先叫嘛).
+_GO_AHEAD = re.compile("可以|要得|好嘛|好的|行|叫嘛|喊嘛|来嘛|要的|你先")
+
+
+def _where_they_are(joined: str) -> str | None:
+    """A yes or no said as where the caller is, or that they are not ready yet."""
+    ready = _NOT_READY.match(joined)
+    if ready and not _GO_AHEAD.search(joined, ready.end()):
+        return "no"
+    if _NOT_THERE.search(joined) and not _GO_AHEAD.search(joined):
+        return "no"
+    there = _ALREADY_THERE.match(joined)
+    if there and not _PLACE_UNDONE.search(joined, there.end()):
+        return "yes"
+    return None
+
+
 def _verb_said_back(joined: str) -> bool:
     """Does the answer open with the verb of the offer said back (see ``_OFFER_VERB_SAID``),
     with nothing after it that undoes it or asks?"""
@@ -761,7 +808,9 @@ def _verb_said_back(joined: str) -> bool:
     while m := _OFFER_VERB_SAID.match(joined, at):
         said += 1
         at = _OPENING_FILLER.match(joined, m.end()).end()  # type: ignore[union-attr]
-        if not m["car"]:  # 要车 said once is left to the rules of 要 (it may ask for another)
+        if m["staff"]:
+            firm = True
+        elif not m["car"]:  # 要车 said once is left to the rules of 要 (it may ask for another)
             firm = firm or bool(m["lead"] or m["object"] or m["particle"])
             # 你帮我转: the hotline asked to do what only its own question offers
             firm = firm or bool(m["you"] and m["verb"] in ("转", "发"))
@@ -797,6 +846,8 @@ def parse_yesno(text: str) -> str:
         return "unknown"
     if _verb_said_back(joined) or _SO_AND_NOT_OTHER.match(_SPACES.sub("", text.strip())):
         return "yes"
+    if (where := _where_they_are(joined)) is not None:
+        return where
     if (
         _left_to_others(clean(joined))
         or _TORN.search(joined)

@@ -71,3 +71,54 @@ def test_digits_put_right_or_said_by_place(text: str, digits: str) -> None:
 )
 def test_departments_of_the_round(text: str, department: str | None) -> None:
     assert u("department", text) == department
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # not answered yet
+        ("我看哈再说", "unknown"),
+        ("到时候再说嘛", "unknown"),
+        # a hum with a filler, then "what?"
+        ("嗯，那个，你说", "unknown"),
+        # "how could it not be"
+        ("咋个不是嘛，就是给我挂的", "yes"),
+        # no detail put right after 咋个不是
+        ("怎么不是呢，是我自己去", "yes"),
+        # a no taken back after 哦, and a detail put right (still a no)
+        ("嗯，不是，是我老伴", "no"),
+        ("不对，是大后天", "no"),
+        ("不要不要，要钱呢嘛", "no"),
+        # the offer said back: "at once", a dialect verb, a person asked for
+        ("现在就转", "yes"),
+        ("整一个来嘛", "yes"),
+        ("人工嘛", "yes"),
+        # "no problem, go ahead"
+        ("没得事，发给她嘛", "yes"),
+        ("没的错", "yes"),
+        # not ready yet, not there, already there
+        ("还没得，我还在换衣服", "no"),
+        ("我现在还下不来，等哈", "no"),
+        ("我不在门口，我在菜市场", "no"),
+        ("在门口了在门口了", "yes"),
+        ("我已经在楼下了", "yes"),
+        ("在门口等了半天了，车还没来", "unknown"),
+        # not being ready is about the question; not having eaten is not
+        ("我还没吃饭呢", "unknown"),
+        # 晓不得 heard as 小不得
+        ("小不得，我问下我儿子", "unknown"),
+    ],
+)
+def test_yes_or_no_of_the_round(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("啥子时候来车嘛，等了好久了", "query"),
+        ("我的号是啥时候的", "query"),
+    ],
+)
+def test_when_said_in_dialect_is_a_question(text: str, intent: str) -> None:
+    assert u("intent", text) == intent
