@@ -37,6 +37,10 @@ _THE_LAST = re.compile("最后(?:一个|那个|的)")
 _ASKED_ABOUT = re.compile("(?:是|在)(?:哪天|哪一天|几点|几号|什么时候|星期几|礼拜几|哪个医生)")
 
 
+#: (sixteenth round) 哎呀就第一个 / 那还是第二个: the clause that settles it.
+_SETTLED = re.compile("(?:哎呀|哎|唉|算了|那)?(?:就|还是|干脆)")
+
+
 def parse_choice(text: str) -> int | None:
     """Return the chosen number 1-10, or ``None`` when none (or several) was said; after a
     correction (第一个不对，第二个) the one said last counts."""
@@ -50,6 +54,10 @@ def parse_choice(text: str) -> int | None:
         return singles.pop()  # 第一个还是第二个？第二个: the question said back, then one
     if len(said) > 2 and said[-1] is not None and said[-1] == said[-2] != said[0] is not None:
         return said[-1]  # 第一个……哦第二个，第二个时间好点: said again last, it counts
+    last_clause = cleaned.split(SEP)[-1]
+    asked = "?" in text or "？" in text  # 第一个，还是第二个？: both weighed, none chosen
+    if len(said) > 1 and said[-1] is not None and not asked and _SETTLED.match(last_clause):
+        return said[-1]  # 第一个——第二个——哎呀就第一个嘛: weighed aloud, then settled
     weighed = cleaned.replace("|还是", "还是") if "?" in text or "？" in text else cleaned
     parts = [p for p in _TAKEN_BACK.split(weighed) if p.strip("|")]
     if len(parts) > 1 and (last := _choice(parts[-1])) is not None:

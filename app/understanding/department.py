@@ -141,6 +141,9 @@ _BOTH_PARTS = re.compile(
     "(?P<c>不好|不行|疼|痛|不舒服|难受|有毛病|有问题)"
 )
 
+#: (sixteenth round) 眼睛和牙齿都要看: two parts, each to be seen.
+_BOTH_TO_SEE = re.compile("(?:和|跟|与|还有)[\u4e00-\u9fff]{1,4}都(?:要|想|得)?(?:看|查|挂)")
+
 
 def parse_department(text: str) -> str | None:
     """Return a canonical department name, or ``None`` when unclear or ambiguous. What the
@@ -176,10 +179,13 @@ def _analyse(text: str) -> tuple[str | None, bool, bool]:
     if sent is not None:
         return sent, False, False
     cleaned = _BOTH_PARTS.sub(lambda m: f"{m['a']}{m['c']}|{m['b']}也{m['c']}", cleaned)
-    also = _ALSO.search(cleaned) is not None
+    also = _ALSO.search(cleaned) is not None or _BOTH_TO_SEE.search(cleaned) is not None
     cleaned = _ALSO.sub("", cleaned)
     if not cleaned:
         return None, False, False
+    alone = data.load("departments").get("organ_alone") or {}
+    if cleaned in alone:  # 胃。: one organ said as the whole answer
+        return str(alone[cleaned]), False, False
     # A name heard as written wins over a sound-alike one overlapping it: in 看妇科, 看妇科
     # sounds like 康复科 (an/ang), but 妇科 was said.
     named = [

@@ -97,6 +97,7 @@ def _expand_counts(text: str, strong: dict[str, str]) -> str:
 #: after 对对对, "yes, that is it": 二三四六，哦对对对，二三四五).
 _CORRECTIONS = re.compile(
     "说错了|讲错了|念错了|错了|不对不对|不对|哦不是|哦不|不是不是|重新说|重说|对对对|对对"
+    "|唔系|唔係|唔啱|唔对"  # (a relative's Cantonese: 七五二一，唔系，七五二九)
     "|(?i:sorry)|对不起|不好意思"  # (a grandchild's sorry, 3 0 1 5 sorry 3 0 1 6)
     "|我这\\s*(?:张)?\\s*嘴|嘴\\s*瓢\\s*了"  # (幺 幺 幺 哎呀 我 这 嘴 幺 八 三 零)
 )
@@ -661,7 +662,15 @@ _WHOLE_LENGTHS = frozenset({4, 7, 8, 11, 12, 18})
 
 def _begun_again_in_groups(groups: tuple[str, ...]) -> str | None:
     """七……七零……七零四二 / 幺三…幺三八…幺三八，七七零幺，九五二八: groups each begun again
-    by the next, then the rest: a number of a length asked for."""
+    by the next, then the rest: a number of a length asked for. (sixteenth round) 零……零六……
+    零六八，零零六八: stumbled over, then said whole at last."""
+    last = groups[-1] if groups else ""
+    if (
+        len(groups) > 1
+        and len(last) in _WHOLE_LENGTHS
+        and all(g in last and g[0] == last[0] for g in groups[:-1])
+    ):
+        return last
     first = grew = 0
     while first + 1 < len(groups) and groups[first + 1].startswith(groups[first]):
         grew += len(groups[first + 1]) > len(groups[first])

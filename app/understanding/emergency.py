@@ -203,6 +203,9 @@ def _counts(text: str, hit: Hit, pauses: tuple[int, ...] = ()) -> bool:
         return False  # 晕倒过一次: V过 says it happened once, in the past
     if any(w in text[hit.end :] for w in _words("resolved")):
         return False
+    story = _last(text[: hit.start], _words("long_ago"))
+    if story >= 0 and _last(text[story : hit.start], _words("now")) < 0:
+        return False  # 年轻时候逃难，……脚上磨得全是血: the sign is part of an old story
     if not before.strip() and len(starts) > 1:
         # 去年 摔了一跤: the recogniser's gap after the time word is no new clause
         before = text[starts[-2] : hit.start]

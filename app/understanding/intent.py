@@ -426,6 +426,8 @@ def _asked_again_after_cancel(cleaned: str, hits: tuple[Hit, ...]) -> str | None
 _BOOKING_MADE = re.compile(
     "(?<![想要])(?:挂|约|预约)的(?:号|那个号|是)|我的(?:挂号|号|预约)|那个(?:号|预约|挂号)"
     "|我的?预约(?=还|是不是|在不在)"  # 我那个预约还在不在 (那个 dropped by the clean-up)
+    # (sixteenth round) 姑娘帮我挂了号，你帮我看看是哪天: the booking told as made already
+    "|(?<![想要])(?:挂|约|预约|订)(?:了|好了|到了)(?:\\w{0,4}?的)?号"
 )
 _ABOUT_IT = re.compile("几|是不是|在不在|还在|哪天|什么时候|啥时候|吗|作数|算数|有没有效")
 

@@ -413,6 +413,10 @@ _EITHER_DAY = re.compile(
     # (eleventh round) any day of a range (礼拜一到礼拜五哪天有号都得)
     f"|(?:{_ANY_DAY})(?:到|至)(?:{_ANY_DAY})(?:之间)?(?:哪天|随便|都)"
 )
+#: (sixteenth round) 哪天都不得空: no day free at all (not "any day").
+_NO_DAY_FREE = re.compile(
+    "(?:哪天|哪一天|什么时候|啥时候)都(?:不得空|没得空|没有空|没空|不行|不得闲|去不了|来不了|不方便)"
+)
 #: 明天不得空 / 后天我来不及: a day said only to be refused.
 _ONLY_REFUSED = re.compile(
     f"(?:{_ANY_DAY})(?:我|他|她|就|都|也|我就|我都)?"
@@ -614,7 +618,9 @@ def _date_and_session(text: str, today: dt.date) -> tuple[dt.date | None, str | 
         # a day came first and 不是 takes that one back (the split below does it).
         text = text[: denied.start()] + "不是" + text[denied.end() :]
     parts = [p for p in t["corrections"].split(text) if p]
-    found = [(_date(p, today), _session(p)) for p in parts] or [(None, None)]
+    # (sixteenth round) 周五上午，不对，下午，上午我要上班: a half-day said again as busy after
+    # the correction is no choice
+    found = [(_date(p, today), _untaken_session(p) or _session(p)) for p in parts] or [(None, None)]
     dated = [i for i, (d, _) in enumerate(found) if d is not None]
     start = dated[-1] if dated else 0
     sessions = [s for _, s in found[start:] if s is not None]
@@ -1221,8 +1227,8 @@ def _parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
         session = "am" if refused == "pm" else "pm"
     if date is None and session is None and _time_words().search(cleaned) is None:
         return None
-    if _ONLY_REFUSED.fullmatch(cleaned):
-        return None  # 明天不得空: the day refused, none wanted instead
+    if _ONLY_REFUSED.fullmatch(cleaned) or _NO_DAY_FREE.search(cleaned):
+        return None  # 明天不得空 / 哪天都不得空: the day refused, none wanted instead
     if _LEFT_TO_OTHERS.search(cleaned):
         return None  # 医生说哪天就哪天: not "any day", the day is not known yet
     if date is not None and date < today:  # 越快越好，我妈昨天晚上咳了一夜: a day gone by

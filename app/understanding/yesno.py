@@ -166,7 +166,7 @@ _GAP_AFTER_YES = re.compile(
 #: none).
 _SHORT_YES = "要|好|对|是|行|得"
 #: Particles a caller closes a stressed yes with (要嘛, 是呢); 吧 (要吧) is no stress.
-_STRESS = "嘛呢噻嘞哦啊咯撒喽"
+_STRESS = "嘛呢噻嘞哦啊咯撒喽呀"
 _PARTICLE_ENDS = re.compile(
     f"((?:^|(?<=[，,。.！!；;…{_STRESS}吧]))(?:{_SHORT_YES}|(?:要)?(?:[帮给][我他她])?(?:叫|喊|挂|约|发)|克|去)[的得了]?"
     f"[{_STRESS}吧])(?=[\u4e00-\u9fff])"
@@ -447,7 +447,11 @@ _WHICH_OF_TWO = re.compile(
 )  # (not 不是我自己还是哪个: "if not me, who")
 _QUESTION_MARK = re.compile("[?？]")
 #: 是他我就要 / 有专家就挂: a yes that hangs on a condition said at the end.
-_ON_A_CONDITION = re.compile(r"(?:是|有)\w{1,5}?我?就(?:要|挂|叫|喊|去)$")
+_ON_A_CONDITION = re.compile(
+    r"(?:是|有)\w{1,5}?我?就(?:要|挂|叫|喊|去)$"
+    # (sixteenth round) 贵了我就不要了 / 太远的话就不叫了: a no that hangs on a condition
+    r"|(?:太|好)?(?:贵|远|晚|早|久|麻烦)了?(?:的话)?我?就(?:不要|不去|不叫|不挂|算了)了?$"
+)
 #: 他说挂就挂 / 我要问一下我儿子: the answer left to someone who has not given it.
 _LEFT_TO_OTHERS = re.compile(
     _ASKING_AT_HOME + r"[子女]?(?:$|\|?(?:他|她)?(?:说|讲)(要|挂|叫|喊|去)就\1)"
@@ -820,16 +824,41 @@ def _verb_said_back(joined: str) -> bool:
     return _VERB_UNDONE.search(joined, at) is None
 
 
+#: (sixteenth round) 莫搞错了 / 别弄错哈: a request not to get it wrong, no negation of the answer.
+_DO_NOT_GET_IT_WRONG = re.compile(
+    r"(?:莫|别|不要|不得)\s*(?:要\s*)?(?:搞|弄|整|记|听|写|挂|叫|喊)\s*错\s*(?:了)?\s*[哈噢哦嘛啊喽]?"
+)
+
+#: (sixteenth round) 你说咋个整就咋个整 / 照你说的办 / 听你的: what the hotline proposes, agreed.
+_AS_YOU_SAY = re.compile(
+    "(?:你们|你)(?:说|讲)(?:咋个|怎么|怎样|咋)(?:整|办|弄|搞)就(?:咋个|怎么|怎样|咋)(?:整|办|弄|搞)"
+    "|(?:就)?(?:照|按|依)(?:你们|你)(?:说的|讲的)(?:整|办|弄|搞|来)"
+    "|^听(?:你们|你)的"
+)
+
+#: (sixteenth round) 给要叫车要呢: the Kunming 格 question said back (heard as 给), then a
+#: stressed yes, written with no pause between.
+_ASKED_BACK_THEN_YES = re.compile(
+    "(?P<question>[给格嘎噶][要是]\\w{2,6}?)(?P<answer>(?:要|是|对)(?:呢|的|嘞|噻)(?:要|是|对|呢|的|嘞|噻)*)$"
+)
+
+
 def parse_yesno(text: str) -> str:
     """Return ``"yes"``, ``"no"`` or ``"unknown"``.
 
     Spaces are word gaps written by the recogniser ("可 以", "错 了"), not clause breaks:
     they are removed before anything else; punctuation still separates clauses.
     """
+    if _AS_YOU_SAY.search(_SPACES.sub("", text)):  # 你说咋个整就咋个整: as the hotline says
+        text = _AS_YOU_SAY.sub("好", _SPACES.sub("", text))
+    asked_back = _ASKED_BACK_THEN_YES.match(_SPACES.sub("", text))
+    if asked_back:  # 给 要 叫 车 要 呢: the question asked back, then the answer (no pause heard)
+        text = f"{asked_back['question']}？{asked_back['answer']}"
     if _asks_another_thing(_SPACES.sub("", text)):
         return "unknown"  # 好，车来了以后再帮我挂个号: ask again, one thing at a time
     text = _HEARD_AS_YAO.sub("要", _HEARD_AS_BU.sub("不", text))  # 药呢药呢 / 步四步四
     text = _HEARD_AS_QUXIAO.sub("取", text)  # 去消掉 / 不 曲 消
+    text = _DO_NOT_GET_IT_WRONG.sub("", text)  # 要得要得，莫搞错了哈: no "no"
     text = _HEARD_AS_SHI_DUI_HAO.sub(lambda m: _SHI_DUI_HAO[m["w"]], text)  # 事呢 / 队的
     text = _GAP_BEFORE_LAST_YES.sub(r"，\1", text)  # ……五五二零 对的: the answer said last
     slip = _OWN_SLIP_LAST.search(text)
@@ -1104,9 +1133,14 @@ def _yes_then_more_of_it(raw: str, cleaned: str, hits: list[Hit]) -> bool:
 
 
 def undecided(text: str) -> bool:
-    """An answer that asks back or opens with a condition (要是不贵就叫): the caller is asked
-    again; no second opinion fills it in."""
-    return asks_back(text) or _opens_with_a_condition(clean(_SPACES.sub("", text)))
+    """An answer that asks back, or opens or ends with a condition (要是不贵就叫, 贵了我就不
+    要了): the caller is asked again; no second opinion fills it in."""
+    cleaned = clean(_SPACES.sub("", text))
+    return (
+        asks_back(text)
+        or _opens_with_a_condition(cleaned)
+        or _ON_A_CONDITION.search(cleaned) is not None  # (sixteenth round) 太远了我就不叫了
+    )
 
 
 def asks_back(text: str) -> bool:

@@ -122,3 +122,67 @@ def test_yes_or_no_of_the_round(text: str, answer: str) -> None:
 )
 def test_when_said_in_dialect_is_a_question(text: str, intent: str) -> None:
     assert u("intent", text) == intent
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "value"),
+    [
+        # digits: stumbled over, then said whole; a relative's Cantonese "no"
+        ("digits", "幺……幺五……幺五七，幺幺五七", "1157"),
+        ("digits", "三二八六，唔系，三二八九", "3289"),
+        # departments: one organ said alone; two parts each to be seen; heartburn said with
+        # 得慌; a bearing-down heaviness "down there"; a Cantonese tight chest
+        ("department", "肺。", "呼吸内科"),
+        ("department", "耳朵跟眼睛都要看", None),
+        ("department", "心口烧得慌，还老是打嗝", "消化内科"),
+        ("department", "我下面老是坠起的", "妇科"),
+        ("department", "佢话心口翳，我估系心脏问题", "心血管内科"),
+        # emergencies: blood that will not stop said over two clauses; a story of long ago
+        ("emergency", "手上划了个口子，血流得多，按不住", True),
+        ("emergency", "咳嗽止不住，痰里头有点血丝", False),
+        ("emergency", "我小时候跟我爹上山砍柴，斧头砍到脚，流了好多血", False),
+        # choice: weighed aloud, then settled
+        ("choice", "第二个……第一个……哎呀还是第二个", 2),
+        # intent: a booking told as made, then asked about; a car to buy; Cantonese "yet"
+        ("intent", "我孙女帮我约了号，你帮我查一下是几号", "query"),
+        ("intent", "我想买辆车给我孙子", "unknown"),
+        ("intent", "部车到咗未", "query"),
+        ("intent", "你食咗未", "unknown"),
+    ],
+)
+def test_second_pass_of_the_round(kind: str, text: str, value: object) -> None:
+    assert u(kind, text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # "don't get it wrong" is no no
+        ("要得，莫搞错了哈", "yes"),
+        ("不要，你们搞错了", "no"),
+        # a no that hangs on a condition
+        ("太远了我就不叫了", "unknown"),
+        # done as the hotline says
+        ("可以嘛，你说咋个整就咋个整", "yes"),
+        ("就照你们说的办", "yes"),
+        # the Kunming question said back, then the answer with no pause
+        ("格 是 给 我 自 己 挂 是 的", "yes"),
+    ],
+)
+def test_yes_or_no_of_the_second_pass(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        # a half-day said again as busy after a correction; a market day is busy
+        ("礼拜三上午，不对，下午，上午我要去菜地", {"date": "2026-12-02", "session": "pm"}),
+        ("明天赶场，后天下午嘛", {"date": "2026-12-02", "session": "pm"}),
+        # "the sooner seen the sooner at ease": no preference; no day free: none
+        ("早点看了早点放心", {"date": None, "session": None}),
+        ("哪天都不得空", None),
+    ],
+)
+def test_days_of_the_second_pass(text: str, day: object) -> None:
+    assert u("when", text) == day
