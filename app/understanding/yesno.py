@@ -769,10 +769,11 @@ _VERB_UNDONE = re.compile(
 #: (sixteenth round) Not ready yet, asked to come down or whether they are at the door: 还没得，
 #: 我还在吃饭 / 现在还下不来 / 还在屋头 (not 还没想好: still deciding).
 _NOT_READY = re.compile(
-    r"^(?:[嗯哦啊哎呀唉]+[，,。.…!！]*)?(?:我们|我|人)?(?:现在)?还(?:(?:没有|没得|没的|没)"
+    r"^(?:[嗯哦啊哎呀唉]+[，,。.…!！]*)?(?:我们|我|人)?(?:现在)?(?:(?:没有|没得|没的|没)"
+    r"(?=下来|出来|出门|下楼)|还(?:(?:没有|没得|没的|没)"
     r"(?=[，,。.…!！]|$|下|出|好|到|准备|收拾|穿|弄|走)"
     r"|在(?:家|屋里|屋头|楼上|吃饭|换衣服|穿衣服|收拾|洗澡|睡觉|穿鞋|上厕所)"
-    r"|下不来|出不来|走不开)(?!想|定|决定|商量|考虑|问|说)"
+    r"|下不来|出不来|走不开))(?!想|定|决定|商量|考虑|问|说)"
 )
 #: 不在门口 / 我没在小区: not where the question placed them.
 _NOT_THERE = re.compile(
@@ -783,6 +784,8 @@ _NOT_THERE = re.compile(
 _ALREADY_THERE = re.compile(
     r"^(?:[嗯哦对是]+[，,。.…!！]*)?(?:我们|我|人)?(?:已经|早就|就|现在就)?(?:在|到)了?"
     r"(?:门口|楼下|大门|小区门口|路边|电梯)"
+    # (sixteenth round) 到了到了 / 下来了下来了: there already, said twice
+    r"|^(?:[嗯哦对是]+[，,。.…!！]*)?(?:到了|下来了)[，,。.…!！]*(?:到了|下来了)"
 )
 #: What stops a place said from being an answer: a question, a negation, a wait, a complaint.
 _PLACE_UNDONE = re.compile("[不没莫别吗？?]|还|等|哪|啥|什么|几|多久|好久|半天")
@@ -842,6 +845,16 @@ _ASKED_BACK_THEN_YES = re.compile(
     "(?P<question>[给格嘎噶][要是]\\w{2,6}?)(?P<answer>(?:要|是|对)(?:呢|的|嘞|噻)(?:要|是|对|呢|的|嘞|噻)*)$"
 )
 
+#: (sixteenth round) 不转，你就帮我挂就行: the offer's verb refused, then what will do instead.
+_NO_THEN_ANOTHER = re.compile(
+    "^不(?:转|发|叫|喊|要|用|挂|消)[了嘛]?[，,。.]*(?:你)?(?:就)?(?:帮我|给我|我)\\w{1,8}?"
+    "就(?:行|可以|得|好|要得)"
+)
+#: 没得哪样问题了 / 没有什么事了: nothing more to ask, said after the answer (no question).
+_NOTHING_MORE = re.compile(
+    r"[，,。.\s]*没\s*(?:有|得|的)?\s*(?:什么|哪样|啥子|啥)\s*(?:问题|事|事情)\s*了?"
+)
+
 
 def parse_yesno(text: str) -> str:
     """Return ``"yes"``, ``"no"`` or ``"unknown"``.
@@ -856,6 +869,9 @@ def parse_yesno(text: str) -> str:
         text = f"{asked_back['question']}？{asked_back['answer']}"
     if _asks_another_thing(_SPACES.sub("", text)):
         return "unknown"  # 好，车来了以后再帮我挂个号: ask again, one thing at a time
+    if _NO_THEN_ANOTHER.match(_SPACES.sub("", text)):
+        return "no"  # 不转，你就帮我挂就行: the offer refused, something else will do
+    text = _NOTHING_MORE.sub("", text) or text  # 嗯对，没得哪样问题了，再见
     text = _HEARD_AS_YAO.sub("要", _HEARD_AS_BU.sub("不", text))  # 药呢药呢 / 步四步四
     text = _HEARD_AS_QUXIAO.sub("取", text)  # 去消掉 / 不 曲 消
     text = _DO_NOT_GET_IT_WRONG.sub("", text)  # 要得要得，莫搞错了哈: no "no"

@@ -167,6 +167,13 @@ def test_second_pass_of_the_round(kind: str, text: str, value: object) -> None:
         ("就照你们说的办", "yes"),
         # the Kunming question said back, then the answer with no pause
         ("格 是 给 我 自 己 挂 是 的", "yes"),
+        # not come down yet; there already, said twice
+        ("没 下 来 我 还 在 找 钥 匙", "no"),
+        ("下来了下来了，我在门口了", "yes"),
+        # the offer refused, something else will do
+        ("不发，你就打电话给我就行", "no"),
+        # nothing more to ask, said after the answer
+        ("好的，没有什么问题了，谢谢", "yes"),
     ],
 )
 def test_yes_or_no_of_the_second_pass(text: str, answer: str) -> None:
