@@ -58,7 +58,7 @@ def parse_choice(text: str) -> int | None:
     asked = "?" in text or "？" in text  # 第一个，还是第二个？: both weighed, none chosen
     if len(said) > 1 and said[-1] is not None and not asked and _SETTLED.match(last_clause):
         return said[-1]  # 第一个——第二个——哎呀就第一个嘛: weighed aloud, then settled
-    weighed = cleaned.replace("|还是", "还是") if "?" in text or "？" in text else cleaned
+    weighed = cleaned.replace("|还是", "还是") if asked else cleaned
     parts = [p for p in _TAKEN_BACK.split(weighed) if p.strip("|")]
     if len(parts) > 1 and (last := _choice(parts[-1])) is not None:
         return last

@@ -862,14 +862,16 @@ def parse_yesno(text: str) -> str:
     Spaces are word gaps written by the recogniser ("可 以", "错 了"), not clause breaks:
     they are removed before anything else; punctuation still separates clauses.
     """
-    if _AS_YOU_SAY.search(_SPACES.sub("", text)):  # 你说咋个整就咋个整: as the hotline says
-        text = _AS_YOU_SAY.sub("好", _SPACES.sub("", text))
-    asked_back = _ASKED_BACK_THEN_YES.match(_SPACES.sub("", text))
+    spaceless = _SPACES.sub("", text)
+    agreed = _AS_YOU_SAY.sub("好", spaceless)
+    if agreed != spaceless:  # 你说咋个整就咋个整: as the hotline says
+        text = spaceless = agreed
+    asked_back = _ASKED_BACK_THEN_YES.match(spaceless)
     if asked_back:  # 给 要 叫 车 要 呢: the question asked back, then the answer (no pause heard)
-        text = f"{asked_back['question']}？{asked_back['answer']}"
-    if _asks_another_thing(_SPACES.sub("", text)):
+        text = spaceless = f"{asked_back['question']}？{asked_back['answer']}"
+    if _asks_another_thing(spaceless):
         return "unknown"  # 好，车来了以后再帮我挂个号: ask again, one thing at a time
-    if _NO_THEN_ANOTHER.match(_SPACES.sub("", text)):
+    if _NO_THEN_ANOTHER.match(spaceless):
         return "no"  # 不转，你就帮我挂就行: the offer refused, something else will do
     text = _NOTHING_MORE.sub("", text) or text  # 嗯对，没得哪样问题了，再见
     text = _HEARD_AS_YAO.sub("要", _HEARD_AS_BU.sub("不", text))  # 药呢药呢 / 步四步四
