@@ -81,6 +81,17 @@ _CONCESSION = re.compile(
 )
 #: 嗯 那个 这个: nothing but fillers, in any order (still thinking).
 _ONLY_FILLERS = re.compile("(?:这个|那个|嗯|呃)+")
+#: (seventeenth round) 嗯 啊 哦: three sounds or more, not all the same, and nothing else: a
+#: listener's noises, no answer (嗯嗯嗯 is a yes).
+_SOUNDS = frozenset("嗯啊哦噢呃唔")
+_SOUND_GAPS = re.compile(r"[\s，,。.…!！]+")
+
+
+def _mixed_sounds(joined: str) -> bool:
+    sounds = _SOUND_GAPS.sub("", joined)
+    return len(sounds) >= 3 and set(sounds) <= _SOUNDS and len(set(sounds)) > 1
+
+
 #: 日子不对 / 时间错了: a part of what was read back said to be wrong (not 我看错了, the
 #: caller's own slip).
 _PART_WRONG = re.compile("(?:不对|(?<![看说听讲念])错了)$")
@@ -97,7 +108,7 @@ _I_SAID_WRONG = re.compile(
     r"|^(?:不是不是|不对不对|不不不)[\s,，、.。…!！]+(?=要|好|对|是的|可以|行)"
     # 要哦，等哈，不对，不要不要: an answer taken back with 不对 and said again
     r"|^.+?(?<![对是])不对(?:不对)?[\s,，、.。…!！]*"
-    r"(?=不要|不用|不消|算了|要得|要的|要嘛|好的|可以|要(?:[，,。!！\s]|$))"
+    r"(?=不要|不用|不消|不可以|不行|不得行|不成|算了|要得|要的|要嘛|好的|可以|要(?:[，,。!！\s]|$))"
 )
 #: 我想一哈 嗯 要嘛: the recogniser's gap after thinking aloud ends its clause.
 #: 还是要吧 要: so does a gap after a closing particle, or after 不要紧 (不要紧 叫嘛).
@@ -109,7 +120,7 @@ _GAP_AFTER_THINKING = re.compile(
 _RHETORICAL_YES = re.compile(
     "不是.{0,6}?还?[是给帮](哪个|谁|哪位|哪一个|啥子)"
     # (thirteenth round) 老子自己的号，又不是哪个的 ("it is nobody else's")
-    "|又不是(?:哪个|别个|别人|谁)的"
+    "|又不是(?:[给帮替](?:哪个|别个|别人|谁)(?:挂|叫|喊|约)?|(?:哪个|别个|别人|谁)的)"
     # (sixteenth round) "how could it not be" (咋个不是嘛，就是给我挂)
     "|^(?:怎么|咋个|咋)不是"
     # (fourteenth round) "who / where else could it be" after the detail said again (就是人民
@@ -124,6 +135,9 @@ _RHETORICAL_WANT = re.compile(
     "|不(?:要|挂|叫|喊).{0,8}?(?:做|干|搞|整)(?:什么|哪样|啥|嘛)[?？]?"
     # (thirteenth round) "who wouldn't want it" (哪个不要嘛), "needless to ask" (格消问)
     "|(?:哪个|谁)不要(?:嘛|哦|呢)|(?:格|还|咯)(?:消|用)问"
+    # (seventeenth round) "no need to ask" (不消问了，肯定是要的), "no reason not to"
+    # (没有不要的道理)
+    "|不(?:消|用)(?:问|说)了?|没(?:有|得)?不(?:要|挂|叫|去)的道理"
     # (tenth round) 又不是说不要 / 哪个说不挂 ("who said no?"): a want
     "|(?:又|也)?(?<!是)不是说不(?:要|挂|叫|喊|去|约)|(?:哪个|谁)说(?:过)?不(?:要|挂|叫|喊|去|约)"
     # 不去不得行 / 不挂咋个整 ("I must"): a want
@@ -145,6 +159,8 @@ _RHETORICAL_REFUSAL = re.compile(
     "|还要?(?:叫|喊|挂|约|打)?\\w{1,3}?(?:做|干|整|搞)(?:什么|哪样|啥)[?？]?"
     # (thirteenth round) 我又没病，挂哪样号 ("what would I book for")
     "|(?:挂|叫|喊|约)(?:哪样|什么|啥子|啥)(?:号|车)"
+    # (seventeenth round) 取消哪样取消 / 转啥子转 ("what cancel?"): the offer refused
+    "|(?P<x>取消|转|叫|喊|发)(?:哪样|什么|啥子|啥)(?P=x)"
 )
 #: 不…不是 / 要 要叫: a stutter (a character said again after a pause, or 要 again after the
 #: recogniser's gap) is said once.
@@ -153,8 +169,11 @@ _STUTTER = re.compile(r"(\w)(?:…+|\.{2,}|、)+\1|(要)\s+\2")
 #: clause of its own, is a yes (不叫了 is not: no particle clause).
 _VERB_BACK = re.compile(
     r"(?:(?<=^)|(?<=[，,。.！!；;]))(?:(?:那就|就|那|要)?(?:麻烦你|麻烦您|请你|请您)?(?:[帮给][我他她])?"
-    r"(?:你|您)?(?:叫|挂|约|订|喊|发|打|派)(?:来|过来)?(?:[嘛吧撒]|一个|一下)+)+(?=$|[，,。.！!；;])"
-)  # (发嘛发嘛: said twice)
+    r"(?:你|您)?(?:叫|挂|约|订|喊|发|打|派)(?:来|过来|起)?(?:那个|这个)?(?:[嘛吧撒]|一个|一下)+)+"
+    r"(?=$|[，,。.！!；;])"
+)  # (发嘛发嘛: said twice; (seventeenth round) 挂起嘛 / 挂那个嘛: the one offered)
+#: (seventeenth round) 挂就挂 / 叫就叫嘛: "then do it", said of what was offered.
+_VERB_THEN_SAME = re.compile(r"(叫|挂|约|喊|发|转)就\1(?:那个|这个)?[嘛吧撒]?")
 #: 好 麻烦你了 / 要叫 要叫 我在门口等: the recogniser's gap right after a short yes ends its
 #: clause (the spaces go before anything else: 好麻烦 alone is "so much trouble").
 _GAP_AFTER_YES = re.compile(
@@ -407,7 +426,11 @@ def _answer_after_thinking(cleaned: str, hits: list[Hit]) -> str:
 
 
 #: 要？哦，要嘞 / 哪样？叫车？不叫不叫: a question said back, then the answer after it.
-_ASKED_BACK_THEN = re.compile(r"^.*[?？][\s,，、.。…!！]*(?=\S)")
+_ASKED_BACK_THEN = re.compile(
+    r"^.*[?？][\s,，、.。…!！]*(?=\S)"
+    # (seventeenth round) 你 问 我 噶 要 车 嘛: the Kunming 噶 ends the question said back
+    r"|^.*(?<![的了呢嘞])[噶嘎]\s+(?=\S)"  # (not 对的噶 / 麻烦你了噶: a yes said warmly)
+)
 
 
 #: 啥子 叫车 哦 要要要 / 哪样 取消 对对: the recogniser writes no question mark.
@@ -471,7 +494,7 @@ _CHANGED_AFTER = re.compile(
     # (eleventh round) a yes, but another half-day or time wanted (要得 但是我想挂下午的)
     # (thirteenth round: 不过挂下午的, the verb without 想 / 要)
     "|(?:(?:但是|可是|不过|就是)我?(?:想|要)(?:挂|约|叫|换|改)?|(?:但是|可是|不过)(?:挂|约|叫|换|改))"
-    "\\w{0,3}?(?:上午|下午|早上|晚上|明天|后天|点)"
+    "\\w{0,3}?(?:上午|下午|早上|晚上|明天|后天|(?<!快)点)"  # (要快点: a hurry, no change)
     # (thirteenth round) a yes, but call or message someone else (不过……到时候你们打我电话嘛)
     "|(?:但是|可是|不过)[^，,。]{0,12}?(?:打我|打给我|发给我|发我|找我)"
 )
@@ -508,6 +531,10 @@ def _passed_on(text: str) -> str | None:
         (m.group(0).lstrip().startswith("我"), text[m.end() : end])
         for m, end in zip(found, ends, strict=True)
     ]
+    last_words = each[-1][1].lstrip()
+    lead = next((w for w in _MIND_CHANGED if last_words.startswith(w)), "")
+    if lead and (final := parse_yesno(last_words.removeprefix(lead))) != "unknown":
+        return final  # (seventeenth round) 爷爷说不要……他说那就要吧: the mind changed, last
     said = {parse_yesno(words) for _, words in each}
     said.discard("unknown")
     own = [words for mine, words in each if mine]
@@ -519,6 +546,8 @@ def _passed_on(text: str) -> str | None:
     return "unknown" if said else None
 
 
+#: 那就要吧 / 那还是不去了: the one quoted last settles it after talk.
+_MIND_CHANGED = ("那就", "那还是", "还是", "那么就")
 #: 莫听他的 / 别听她的 / 不要听他们的: the caller overrules the one quoted before.
 _OVERRULED = re.compile(
     r"(?:莫|别|不要|甭)\s*听\s*(?:他|她)(?:们)?\s*(?:的|说)?[^，,。.！!？?]*[，,。.！!？?\s]+"
@@ -650,8 +679,17 @@ _PUT_RIGHT = re.compile(
     r"(?<!咋个)(?<!怎么)(?<!咋)不\s*是(?!\s*不)(?![^，,。.？?！!…]{0,5}还\s*是\s*哪)"
     r"(?:\s*[^\s，,。.？?！!…吗]){0,6}?\s*[嘛吗]?[\s，,。.…!！]*"
     r"(?:[哦噢]\s*[\s，,。.…!！]*)?(?:不\s*对\s*[\s，,。.…!！]*)?"
-    r"(?:我\s*)?(?:就\s*)?是\s*(?!说)" + _VALUE
+    # (seventeenth round) "listen to me", or who said it, before the value (不是不是，你听我
+    # 说，是我家老倌 / 不是下周二，爷爷说是这周二)
+    r"(?:你\s*听\s*我\s*(?:说|讲)\s*[\s，,。.…!！]*)?"
+    + f"(?:(?:他|她|{relatives(gaps=True)})\\s*(?:说|讲)\\s*)?"
+    + r"(?:我\s*)?(?:就\s*)?是\s*(?!说)" + _VALUE
     + r"|我\s*(?:说|讲)\s*的\s*是\s*" + _VALUE
+    # (seventeenth round) "where did I say X", then the value (我哪有说明天，是明天的明天)
+    + r"|哪\s*(?:有|个|里)?\s*(?:说|讲)\s*(?:过)?\s*[^，,。.？?！!…]{1,8}[，,。.…!！\s]*"
+    + r"(?:我\s*说\s*的\s*)?是\s*" + _VALUE
+    # (seventeenth round) 不对不对，后四位是五六七八: "wrong", then the part and its value
+    + r"|^不\s*对(?:\s*不\s*对)*[，,。.…!！\s]+[^，,。.？?！!…]{0,8}?是\s*" + _VALUE
     # (fifteenth round) 周五上午 哦不对 是周五下午: a value, then put right
     + r"|^[^，,。.！!？?…]{2,12}?\s*[哦噢]\s*不\s*对\s*(?:不\s*对\s*)?[，,\s]*是\s*" + _VALUE
 )
@@ -719,6 +757,26 @@ _SLIP_TO_YES = re.compile(
     r"(?:是的|是是|对的|要的|对对|要要|是|对|要)+(?![去克来走])"  # not 要去: another matter
 )
 _NEGATING = re.compile(f"[{_NEGATORS}莫]")
+#: (seventeenth round) Said about the call, not the answer, when a yes is said with it: "you
+#: can't hear me?" (你咋个听不见, 你听不见嗦), "stop asking" (你莫一直问了, 刚才问过了咋个又
+#: 问), "speak up" (你讲大声点), "I'm hard of hearing" (我耳朵背), "I heard you" (我听到了).
+_HEARING_COMPLAINT = re.compile(
+    r"你\s*们?\s*(?:这\s*个\s*机\s*器)?\s*(?:咋\s*个|怎\s*么|咋)?\s*(?:还\s*)?"
+    r"听\s*不\s*(?:见|到|清\s*楚?|懂)\s*(?:人\s*话)?\s*(?:嗦|吗|么|嘛|啊|哦)?\s*[？?]?"
+    r"|(?:你\s*们?\s*)?(?:莫|别|不\s*要)\s*(?:一\s*直|再|老\s*是)\s*问\s*了?"
+    r"|(?:你\s*们?\s*)?(?:刚\s*才|已\s*经)\s*问\s*过\s*(?:我\s*)?了\s*(?:咋\s*个|怎\s*么)?\s*(?:又|还)\s*问\s*[？?]?"
+    r"|(?:你\s*)?(?:讲|说)\s*大\s*声\s*(?:一\s*)?(?:点|些)"
+    r"|我\s*耳\s*朵\s*(?:背|不\s*好|聋)\s*(?:得\s*很)?"
+    r"|我\s*听\s*(?:到|见|清\s*楚)\s*了"
+)
+#: A yes word anywhere (for the complaint above to be said with an answer).
+_ANY_YES_WORD = re.compile("要|是|对|好|可以|行")
+#: (seventeenth round) 不是给别人，是给我自己 / 不是别人，就是我: "not anyone else" then the
+#: caller named: the detail "for yourself?" confirmed.
+_NOT_OTHERS_BUT_ME = re.compile(
+    r"^(?:[嗯哦啊][，,。.…]*)?不是(?:给|帮|替)?(?:别人|别个|其他人|人家|哪个)(?:的)?[，,。.…!！]*"
+    r"(?:就|而)?是(?:给|帮|替)?(?:我|我自己|我本人|本人)(?:自己)?(?:[挂叫喊约看去]\w{0,2})?[的嘛噻呢嘞哈]*[。.!！]*$"
+)
 #: (fifteenth round) 嗯嗯，你说 / 嗯嗯 啊 哪样 / 嗯 不 嗯: a listener's hum, then "go on" or
 #: "what?", or a 不 hummed between two: no answer yet.
 _HUMMED_ONLY = re.compile(
@@ -739,18 +797,20 @@ _OFFER_VERB_SAID = re.compile(
     r"(?P<lead>(?:要|就|那就|快点|马上|这就|我这就|我马上|现在就|我现在就)?)我?(?P<you>你们|你)?"
     r"(?:麻烦你|麻烦您|请你)?(?:帮我|给我)?"
     r"(?P<verb>转|赚|发|下来|下去|下克|叫|喊|整|挂(?!给))"
-    r"(?P<object>个?人工|个?人公|个?短信|个?短线|个?短心|个?短新|个?车子?来?|来|过来|一个|一辆|一张"
+    r"(?P<object>个?人工|个?人公|个?银工|个?短信|个?短线|个?短心|个?短新|个?车子?来?|来|过来|一个|一辆|一张"
     r"|给(?:我|他|她))?"
     r"(?P<particle>[了喽嘞勒嘛吧撒哈咯哦噻呢]*)"
     # (要车 要车: the car offered, said back twice)
     r"|(?P<car>要车)"
     # (sixteenth round) 人工嘛 / 要人工: the person offered, asked for
     r"|(?P<staff>(?:要|找|转)?个?人工(?=[嘛吧撒噻呢哦啊]|$))"
+    # (seventeenth round) 要人 要人 讲话: a person to talk to, asked for
+    r"|(?P<person>(?:要|找)个?(?:人|真人|活人)(?=要|找|讲|说|接|来|[嘛吧撒噻呢，,。.]|$))"
 )
 #: What may open the answer before the verb: hums, a plain 要, or the offer asked back (叫车噶,
 #: 下来？现在下来？).
 _OPENING_FILLER = re.compile(
-    r"(?:嗯呐|嗯哪|恩那|嗯|喂|哦|啊|要得|要嘞|要勒|要的|要(?!车)|[，,。.！!…、？?]|谢谢(?:你们|你|您)?"
+    r"(?:嗯呐|嗯哪|恩那|嗯|喂|哦|啊|要得|要嘞|要勒|要的|要[嘛吧](?=转|发|叫|喊)|要(?!车|人)|[，,。.！!…、？?]|谢谢(?:你们|你|您)?"
     # (sixteenth round) "no problem, go ahead" (没得事，发给她嘛 / 不要紧，喊嘛)
     r"|没有事|没得事|没的事|莫得事|没事|没有问题|没问题|没得问题|没的问题|不要紧|不碍事|可以|可以嘛"
     r"|你说哪样|你说啥|啥子|哪样"
@@ -759,7 +819,7 @@ _OPENING_FILLER = re.compile(
 #: What undoes the verb said back, or asks instead: a verb negated, a cancel, "never mind",
 #: a question, or the answer still being thought over.
 _VERB_UNDONE = re.compile(
-    "[不没莫别甭](?:要|转|发|下|叫|喊|挂|用|消|去|克|来|了)|算了|取消|还是|吗|[?？]"
+    "(?<![讲说听看])[不没莫别甭](?:要|转|发|下|叫|喊|挂|用|消|去|克|来|了)|算了|取消|还是|吗|[?？]"
     "|哪|啥|什么|咋|几|多少|多久|好久|等一下|等下|等哈|等一哈|等我|想想|想一下|再说"
     "|但是|不过|就是|找不|[噶嘎]"  # 叫车噶: checking what was asked
     "|不对|不[？?。.]*$"  # 挂得成不: a Kunming question
@@ -767,12 +827,15 @@ _VERB_UNDONE = re.compile(
 
 
 #: (sixteenth round) Not ready yet, asked to come down or whether they are at the door: 还没得，
-#: 我还在吃饭 / 现在还下不来 / 还在屋头 (not 还没想好: still deciding).
+#: 我还在吃饭 / 现在还下不来 / 还在屋头 (not 还没想好: still deciding); (seventeenth round) at
+#: the start of any clause (实事求是地讲，我还没出来; 下来哪样，……我还在屋头), 出来 heard as 粗来,
+#: not yet arrived or in place (还没走拢, 还没到位), not had the time (没来得及还没出门).
 _NOT_READY = re.compile(
-    r"^(?:[嗯哦啊哎呀唉]+[，,。.…!！]*)?(?:我们|我|人)?(?:现在)?(?:(?:没有|没得|没的|没)"
-    r"(?=下来|出来|出门|下楼)|还(?:(?:没有|没得|没的|没)"
-    r"(?=[，,。.…!！]|$|下|出|好|到|准备|收拾|穿|弄|走)"
-    r"|在(?:家|屋里|屋头|楼上|吃饭|换衣服|穿衣服|收拾|洗澡|睡觉|穿鞋|上厕所)"
+    r"(?:^|(?<=[，,。.…!！；;]))(?:[嗯哦啊哎呀唉]+[，,。.…!！]*)?(?:莫得|没得|没有)?[，,。.…!！]*"
+    r"(?:我们|我|人)?(?:现在)?(?:没来得及|来不及)?(?:(?:没有|没得|没的|没)"
+    r"(?=下来|出来|粗来|出门|下楼)|还(?:(?:没有|没得|没的|没)"
+    r"(?=[，,。.…!！呢]|$|还没|下|出|粗|好|到|准备|收拾|穿|弄|走)"
+    r"|在(?:家|屋里|屋头|楼上|楼梯|吃饭|换衣服|穿衣服|收拾|洗澡|睡觉|穿鞋|上厕所|锁门)"
     r"|下不来|出不来|走不开))(?!想|定|决定|商量|考虑|问|说)"
 )
 #: 不在门口 / 我没在小区: not where the question placed them.
@@ -780,28 +843,44 @@ _NOT_THERE = re.compile(
     r"(?:^|[，,。.！!…]|我|人)(?:不在|没在|没有在|没得在)"
     r"(?:门口|楼下|小区|家|大门|路边|这里|那里|那点|这点|屋头|屋里|医院)"
 )
-#: 在门口在门口 / 我已经在楼下了 / 到门口了: already where the question placed them.
+#: 在门口在门口 / 我已经在楼下了 / 到门口了: already where the question placed them;
+#: (seventeenth round) come out or down, arrived (出来了, 粗来了, 下来了, 出来啰, 已经到位了,
+#: 我到了): a place, the car seen or a question where it is may follow (出来了，在路边等着了，
+#: 车是哪个颜色嘛？ / 我下来了，师傅在哪点).
 _ALREADY_THERE = re.compile(
     r"^(?:[嗯哦对是]+[，,。.…!！]*)?(?:我们|我|人)?(?:已经|早就|就|现在就)?(?:在|到)了?"
     r"(?:门口|楼下|大门|小区门口|路边|电梯)"
-    # (sixteenth round) 到了到了 / 下来了下来了: there already, said twice
-    r"|^(?:[嗯哦对是]+[，,。.…!！]*)?(?:到了|下来了)[，,。.…!！]*(?:到了|下来了)"
+    r"|^(?:[嗯哦对是]+[，,。.…!！]*)?(?:我们|我|人)?(?:已经|早就)?"
+    r"(?P<arrived>出来|粗来|下来|下楼|到位|到)(?:了|啰|喽|咯|嘞)"
 )
-#: What stops a place said from being an answer: a question, a negation, a wait, a complaint.
-_PLACE_UNDONE = re.compile("[不没莫别吗？?]|还|等|哪|啥|什么|几|多久|好久|半天")
+#: 不是不在，我在门口了 / 我不是不下来，我下来了: a double no opening the answer takes nothing back.
+_NOT_NOT_THERE = re.compile(r"^我?不是不(?:在|下来|出来|下去|下楼)[，,。.…!！]*")
+#: What stops a place said from being an answer: a negation, "still", a wait asked for, a
+#: complaint of waiting (等了 is waited: no wait asked for).
+_PLACE_UNDONE = re.compile("[不没莫别]|还|等(?![了着])|半天")
+#: ... and for a place said without "come out": a question too (在门口了，还要等好久？).
+_PLACE_ASKED = re.compile("[吗？?]|哪|啥|什么|几|多久|好久")
+_STAY = re.compile("(?:莫|别|不要)(?:走|开走)")
 #: Said after "not ready": a go-ahead that makes it no "no" (还没下来，你先叫嘛).
 _GO_AHEAD = re.compile("可以|要得|好嘛|好的|行|叫嘛|喊嘛|来嘛|要的|你先")
 
 
 def _where_they_are(joined: str) -> str | None:
     """A yes or no said as where the caller is, or that they are not ready yet."""
-    ready = _NOT_READY.match(joined)
+    joined = _NOT_NOT_THERE.sub("", joined)
+    ready = _NOT_READY.search(joined)
     if ready and not _GO_AHEAD.search(joined, ready.end()):
         return "no"
     if _NOT_THERE.search(joined) and not _GO_AHEAD.search(joined):
         return "no"
     there = _ALREADY_THERE.match(joined)
-    if there and not _PLACE_UNDONE.search(joined, there.end()):
+    if there and there["arrived"]:  # 下来了，白色那个是不是？: the car asked about, no "not";
+        joined = _STAY.sub("", joined.replace("是不是", "吗"))  # 莫走噶: the driver asked to stay
+    if (
+        there
+        and not _PLACE_UNDONE.search(joined, there.end())
+        and (there["arrived"] or not _PLACE_ASKED.search(joined, there.end()))
+    ):
         return "yes"
     return None
 
@@ -815,7 +894,7 @@ def _verb_said_back(joined: str) -> bool:
     while m := _OFFER_VERB_SAID.match(joined, at):
         said += 1
         at = _OPENING_FILLER.match(joined, m.end()).end()  # type: ignore[union-attr]
-        if m["staff"]:
+        if m["staff"] or m["person"]:
             firm = True
         elif not m["car"]:  # 要车 said once is left to the rules of 要 (it may ask for another)
             firm = firm or bool(m["lead"] or m["object"] or m["particle"])
@@ -837,6 +916,8 @@ _AS_YOU_SAY = re.compile(
     "(?:你们|你)(?:说|讲)(?:咋个|怎么|怎样|咋)(?:整|办|弄|搞)就(?:咋个|怎么|怎样|咋)(?:整|办|弄|搞)"
     "|(?:就)?(?:照|按|依)(?:你们|你)(?:说的|讲的)(?:整|办|弄|搞|来)"
     "|^听(?:你们|你)的"
+    # (seventeenth round) 你说了算 / 你说哪样就是哪样: the hotline decides
+    "|(?:你们|你)(?:说|讲)了算|(?:你们|你)(?:说|讲)(?:哪样|啥子|啥|什么)就(?:是|算)(?:哪样|啥子|啥|什么)"
 )
 
 #: (sixteenth round) 给要叫车要呢: the Kunming 格 question said back (heard as 给), then a
@@ -847,8 +928,8 @@ _ASKED_BACK_THEN_YES = re.compile(
 
 #: (sixteenth round) 不转，你就帮我挂就行: the offer's verb refused, then what will do instead.
 _NO_THEN_ANOTHER = re.compile(
-    "^不(?:转|发|叫|喊|要|用|挂|消)[了嘛]?[，,。.]*(?:你)?(?:就)?(?:帮我|给我|我)\\w{1,8}?"
-    "就(?:行|可以|得|好|要得)"
+    "^不(?:转|发|叫|喊|要|用|挂|消)(?:(?:转|发|叫|喊|挂)个?(?:人工|短信|车|号)?)?[了嘛]?[，,。.]*"
+    "(?:你)?(?:就)?(?:帮我|给我|我)\\w{1,10}?就(?:行|可以|得|好|要得)"
 )
 #: 没得哪样问题了 / 没有什么事了: nothing more to ask, said after the answer (no question).
 _NOTHING_MORE = re.compile(
@@ -877,6 +958,8 @@ def parse_yesno(text: str) -> str:
     text = _HEARD_AS_YAO.sub("要", _HEARD_AS_BU.sub("不", text))  # 药呢药呢 / 步四步四
     text = _HEARD_AS_QUXIAO.sub("取", text)  # 去消掉 / 不 曲 消
     text = _DO_NOT_GET_IT_WRONG.sub("", text)  # 要得要得，莫搞错了哈: no "no"
+    text = _NOBODY_WHO.sub(r"没\1人", text)  # 没有哪个帮我: "nobody", no question
+    text = _HEARING_COMPLAINT.sub("，", text) if _ANY_YES_WORD.search(text) else text
     text = _HEARD_AS_SHI_DUI_HAO.sub(lambda m: _SHI_DUI_HAO[m["w"]], text)  # 事呢 / 队的
     text = _GAP_BEFORE_LAST_YES.sub(r"，\1", text)  # ……五五二零 对的: the answer said last
     slip = _OWN_SLIP_LAST.search(text)
@@ -889,12 +972,14 @@ def parse_yesno(text: str) -> str:
         and "还用" not in joined  # 那还用问吗: "need you ask", a yes
     ):
         return "unknown"
-    if _HUMMED_ONLY.match(joined):
+    if _HUMMED_ONLY.match(joined) or _mixed_sounds(joined):
         return "unknown"
+    if (where := _where_they_are(joined)) is not None:
+        return where  # (seventeenth round: before the verb said back; 还没还没，马上下来了)
     if _verb_said_back(joined) or _SO_AND_NOT_OTHER.match(_SPACES.sub("", text.strip())):
         return "yes"
-    if (where := _where_they_are(joined)) is not None:
-        return where
+    if _NOT_OTHERS_BUT_ME.match(joined):
+        return "yes"  # 不是给别人，是给我自己叫的: nobody else, the caller
     if (
         _left_to_others(clean(joined))
         or _TORN.search(joined)
@@ -905,7 +990,7 @@ def parse_yesno(text: str) -> str:
     if slip and not _NEGATING.search(joined, slip.end()):
         return "yes"  # 不是 哦 是是 是给我自己 / 不要……哦不对不对，要的要的: a slip put right
     cancel = _cancel_answered(_PUNCT_GAPS.sub("", joined))
-    if cancel is None and _put_right(text):
+    if cancel is None and _put_right(_SPACES.sub("", text)):
         return "no"
     if cancel is not None:
         return cancel
@@ -944,7 +1029,7 @@ def parse_yesno(text: str) -> str:
     text = text.replace("嗯哪", "嗯呐")  # 嗯哪，是这样: a yes, not 哪是 (how could it be)
     text = _PARTICLE_ENDS.sub(r"\1，", _SPACES.sub("", text))
     text = _SAID_OVER.sub(r"\g<0>，", text)
-    text = _VERB_BACK.sub("要", _SAID_TWICE.sub(r"\1", text))
+    text = _VERB_BACK.sub("要", _SAID_TWICE.sub(r"\1", _VERB_THEN_SAME.sub("，要", text)))
     text = _I_SAID_WRONG.sub("", text)
     text = after_correction(_SI_FOR_SHI.sub("是", text))
     text = _RHETORICAL_YES.sub("是", text)
@@ -965,6 +1050,7 @@ def parse_yesno(text: str) -> str:
         for h in matcher().hits(cleaned)
         if h.label != "none" and not _said_of_something(cleaned, h)
     ]
+    heard = [h for h in heard if not _of_someone_else(cleaned, h, heard)]
     hits = [_negated_assent(cleaned, h) for h in heard if _counts(cleaned, h)]
     if _only_yes_words(cleaned, heard):
         return "yes"  # 是的 要 我要: every word said is a yes
@@ -1051,7 +1137,32 @@ def _said_of_something(cleaned: str, hit: Hit) -> bool:
     said = cleaned[hit.start : hit.end]
     if said == "不清楚":  # 我眼睛看不清楚了: what the eyes do, not "I don't know"
         return cleaned.endswith("看", 0, hit.start)
+    if said in ("没有", "没得", "没的") and cleaned.startswith(_NOBODY, hit.end):
+        return True  # (seventeenth round) 没有哪个帮我挂 / 没得人帮: "there is nobody"
+    before = cleaned[: hit.start] + said[:-2]
+    if said in ("不好", "说不好", "讲不好") and before.endswith(_SPEECH):
+        return True  # (seventeenth round) 我汉话说不好: how the caller speaks, no answer
     return said == "不好" and hit.start > 0 and cleaned[hit.start - 1] not in _BEFORE_AN_ANSWER
+
+
+_NOBODY = ("人", "哪个", "谁", "别人", "别个")
+_NOBODY_WHO = re.compile("没(有|得|的)(?:哪个|哪一个|谁)")
+#: 我老伴不去 / 他们不管: a third person said before a no in its clause.
+_THIRD_PERSON = re.compile(f"(?:他|她|{relatives()})")
+
+
+def _of_someone_else(cleaned: str, hit: Hit, heard: list[Hit]) -> bool:
+    """(seventeenth round) 是给我自己挂的，我老伴不去: a no said of someone else, in a clause
+    after the one that answered yes, is what they do, not the answer."""
+    if hit.label != "no":
+        return False
+    start = clause_start(cleaned, hit.start)
+    answered = any(h.label == "yes" and h.end <= start for h in heard)
+    return answered and _THIRD_PERSON.search(cleaned, start, hit.start) is not None
+
+
+#: 汉话说不好 / 普通话讲不好: what is said badly is the language.
+_SPEECH = ("话说", "话讲", "话也说", "话也讲")
 
 
 def _last_answer_clause(cleaned: str, hits: list[Hit]) -> str | None:

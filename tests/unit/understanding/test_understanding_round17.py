@@ -1,0 +1,122 @@
+"""Rules of the seventeenth method round (issue 12): yes/no answers.
+
+Each test states one rule with sentences written for the rule, not taken from the
+independent sets in tests/data/understanding (which measure the rules). The day is
+Monday 2026-11-30 (tests/support/understood.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from support.understood import u
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # come out or down, arrived: a yes, with a place, the car or a question about it
+        ("出来了出来了，我在巷子口", "yes"),
+        ("粗 来 了 在 大 树 底 下", "yes"),
+        ("下来了，师傅在哪里嘛", "yes"),
+        ("已经到位了", "yes"),
+        ("下来了，白色那辆是不是", "yes"),
+        ("下 来 了 莫 走 哈 师 傅", "yes"),
+        # a double no that takes nothing back
+        ("我不是不出来，我出来了，在门口", "yes"),
+        # ... but still coming, or not there yet, at the start of any clause: a no
+        ("说实话，我还没出门，在穿鞋", "no"),
+        ("还没还没，我马上就下来", "no"),
+        ("我还没走拢，还有一截", "no"),
+        ("没来得及，还没出门", "no"),
+        # a complaint that the car has not come is no answer
+        ("在门口站了半天了，车还没来", "unknown"),
+    ],
+)
+def test_where_the_caller_is(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # a detail put right after "listen to me" or with who said it
+        ("不是不是，你听我说，是我老伴要去", "no"),
+        ("不是礼拜三，我妈说是礼拜四", "no"),
+        # "where did I say X", then the value
+        ("我哪有说上午，是下午", "no"),
+        # "wrong", then the part and its right value
+        ("不对不对，号码是六六八八", "no"),
+        # the offer refused, the caller will do it another way
+        ("不用转人工，我自己跟你说就行", "no"),
+        # a yes taken back with 不对 and a no said after it
+        ("可以 不对 不行 那天我要赶场", "no"),
+        # nobody else, the caller: the detail confirmed
+        ("不是给别个，就是给我自己挂", "yes"),
+        ("不 是 别 人 是 我 本 人", "yes"),
+        ("不是别人，是我老伴", "no"),
+    ],
+)
+def test_details_put_right_or_confirmed(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # a listener's mixed noises are no answer; one noise said over is a yes
+        ("呃 嗯 啊", "unknown"),
+        ("嗯嗯嗯", "yes"),
+        # a cadre's set phrases
+        ("照办", "yes"),
+        ("没有意见，服从安排", "yes"),
+        ("核对无误", "yes"),
+        ("有误，号码不是这个", "no"),
+        ("你说了算", "yes"),
+        ("就这样，你说哪样就是哪样", "yes"),
+        # "no need to ask", "no reason not to"
+        ("不用问了，肯定要的嘛", "yes"),
+        ("没得不要的道理", "yes"),
+        # "it is not for anyone else"
+        ("我自己的号，又不是帮别人挂", "yes"),
+        # "what cancel?": the offer refused
+        ("取消啥子取消，好不容易挂到的", "no"),
+        # the one quoted last changed their mind
+        ("我妈先说不要，后来我劝了她，她说那就要吧", "yes"),
+        # the verb said back with 起 or "that one", or "then book it"
+        ("挂起嘛，我这个年纪了", "yes"),
+        ("挂那个嘛", "yes"),
+        ("眼科嘛，挂就挂那个", "yes"),
+    ],
+)
+def test_yes_or_no_of_the_round(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # a person asked for, with the reason in halting Mandarin
+        ("转 银 工 嘛 我 讲 不 来", "yes"),
+        ("要嘛，转人工咯，我汉话说不好", "yes"),
+        ("要人 要人 我讲不清楚", "yes"),
+        # the Kunming 噶 ends a question said back, the answer follows
+        ("你 说 叫 车 噶 要 嘛", "yes"),
+        # ... not after a warm yes (对的噶 is a yes said warmly)
+        ("叫车噶？不叫", "no"),
+        # said about the call, not the answer
+        ("要的要的，你咋个听不见", "yes"),
+        ("要呢要呢，你讲大声点", "yes"),
+        ("我耳朵背", "unknown"),
+        ("不要，你咋个听不见嘛", "no"),
+        # a no said of someone else after the yes; "there is nobody"
+        ("是给我自己挂的，我儿子不去", "yes"),
+        ("是我自己，家头没得人帮", "yes"),
+        ("没有，我儿子不去", "no"),
+        # a hurry is no change of time
+        ("要得，不过要快点哈", "yes"),
+        ("要得，不过要十点", "unknown"),
+    ],
+)
+def test_yes_or_no_said_with_more(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
