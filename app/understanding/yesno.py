@@ -43,7 +43,30 @@ _YES_AFTER_CORRECTION = re.compile(
     r"不\s*[要对是].*?[哦噢]\s*[，,\s]*(?:要|是|对|好|可以)"
 )
 #: 药呢药呢 / 耀得: 要 written as a sound-alike before its particle (not 吃药的, 中药嘛).
-_HEARD_AS_YAO = re.compile("(?<![吃买拿开中西草换抓熬喝擦])[药耀咬摇](?=\\s*[呢嘛得的])")
+_HEARD_AS_YAO = re.compile(
+    "(?<![吃买拿开中西草换抓熬喝擦])[药耀咬摇](?=\\s*[呢嘛得的喊叫药])"
+    # (seventeenth round) 不药 / 还四药: after 不 or 还是 (not 不吃药, where 吃 comes between)
+    "|(?:(?<=不)|(?<=还是)|(?<=还四))\\s*[药耀](?!\\s*[片丸水房店费])"
+)
+@cache
+def _detail_said_first() -> re.Pattern[str]:
+    """(seventeenth round) 老年医学科可以 / 心血管不看喽 / 零 零 八 三 对呢: the detail read back
+    (a department's name, or three digits or more) said first, then the answer to it."""
+    names: set[str] = set()
+    for name, entry in (data.load("departments").get("departments") or {}).items():
+        names.add(str(name))
+        others = (str(n) for n in (entry or {}).get("names") or [])
+        names.update(n for n in others if re.fullmatch(r"\w+", n))
+    spaced = "|".join(r"\s*".join(n) for n in sorted(names, key=len, reverse=True) if len(n) >= 2)
+    digits = r"[零一二三四五六七八九幺腰两拐洞0-9](?:\s*[零一二三四五六七八九幺腰两拐洞0-9]){2,}"
+    return re.compile(
+        rf"^\s*(?:{spaced}|{digits})\s*(?:[嘛哈噶啊呢]\s*)?[，,。.\s]*"
+        r"(?=(?:可\s*以|对|是|要|好|行|没\s*错|不|莫|恐\s*怕|挂|就\s*是))"
+    )
+
+
+#: (seventeenth round) 交车 / 较车 / 叫册: 叫车 as the recogniser writes it.
+_HEARD_AS_JIAO_CHE = re.compile("[交较教](?=\\s*[车册])|(?<=叫)(\\s*)册")
 #: 步四步四 / 步要 / 布 退 / 部要了: 不 written as 步, 布 or 部 before the word it negates.
 _HEARD_AS_BU = re.compile("(?<![跑脚散进让一内全外])[步布部](?=\\s*[是四要对行退])")
 #: 去消 / 曲消: 取消 as the recogniser writes it.
@@ -131,7 +154,7 @@ _RHETORICAL_YES = re.compile(
 #: 咋个不要 / 怎么不要 ("why wouldn't I"), 不是不要 (a double negation) and 不要我打电话来
 #: 做哪样 ("if not, why would I call"): a want, not a no.
 _RHETORICAL_WANT = re.compile(
-    "(?:咋个|咋|怎么|为哪样|为什么|哪个)会?不(?:要|去|挂)(?!了)|(?<!是)不是不(?:要|挂|需要|叫|喊|去|约)"
+    "(?:咋个|咋|怎么|为哪样|为什么|哪个)会?不(?:要|去|挂)(?!了)|(?<!是)(?<![哦噢喔])不是不(?:要|挂|需要|叫|喊|去|约)"
     "|不(?:要|挂|叫|喊).{0,8}?(?:做|干|搞|整)(?:什么|哪样|啥|嘛)[?？]?"
     # (thirteenth round) "who wouldn't want it" (哪个不要嘛), "needless to ask" (格消问)
     "|(?:哪个|谁)不要(?:嘛|哦|呢)|(?:格|还|咯)(?:消|用)问"
@@ -161,6 +184,8 @@ _RHETORICAL_REFUSAL = re.compile(
     "|(?:挂|叫|喊|约)(?:哪样|什么|啥子|啥)(?:号|车)"
     # (seventeenth round) 取消哪样取消 / 转啥子转 ("what cancel?"): the offer refused
     "|(?P<x>取消|转|叫|喊|发)(?:哪样|什么|啥子|啥)(?P=x)"
+    # (seventeenth round) 取消个锤子 ("cancel my foot"): the offer refused, rudely
+    "|(?:取消|转|叫|喊|发|退)个?(?:锤子|鬼|屁|球)"
 )
 #: 不…不是 / 要 要叫: a stutter (a character said again after a pause, or 要 again after the
 #: recogniser's gap) is said once.
@@ -550,7 +575,7 @@ def _passed_on(text: str) -> str | None:
 _MIND_CHANGED = ("那就", "那还是", "还是", "那么就")
 #: 莫听他的 / 别听她的 / 不要听他们的: the caller overrules the one quoted before.
 _OVERRULED = re.compile(
-    r"(?:莫|别|不要|甭)\s*听\s*(?:他|她)(?:们)?\s*(?:的|说)?[^，,。.！!？?]*[，,。.！!？?\s]+"
+    r"(?:莫|别|不要|甭)\s*(?:听|管)\s*(?:他|她)(?:们)?\s*(?:的|说)?[^，,。.！!？?]*[，,。.！!？?\s]+"
 )
 #: ……，你就发嘛 / 你们就叫嘛: the caller tells the hotline to do it.
 _TOLD_TO_DO_IT = re.compile(r"[，,\s]\s*(?:你|你们)\s*就\s*(?:叫|喊|挂|发|转|约|取消)\s*[嘛吧撒噻]")
@@ -563,6 +588,30 @@ _DECIDED = re.compile(
     # a courtesy may close it (还是要的，麻烦了; 还是算了吧，不好意思啊)
     r"(?:(?:麻烦了|麻烦你了|谢谢你|谢谢|不好意思|对不起)[啊哦嘛呀哈]?[\s,，。.！!…~]*)?$"
 )
+#: (seventeenth round) 还是转吧 / 还是要车 / 还是要的: the offer taken after all, said as a clause
+#: of its own; a reason may follow (还是要车，走路太远了).
+_STILL_TAKEN = re.compile(
+    r"(?:^|(?<=[，,。.…!！]))(?:嗯|哦|那)*还[是四](?:要(?:的|得|嘛|吧|呢|嘞|车|一个)?"
+    r"|(?:要)?(?:转|叫|喊|发)(?:一个|一辆|个车|人工|一下)?(?:给(?:我|他|她)\w{0,3}?)?[吧嘛]?)"
+    r"(?=[，,。.…!！]|$)"
+)
+#: ... after a no or a doubt, with no no after it (走不得 / 走不动 are reasons, not a no).
+_NO_AFTER_TAKEN = re.compile("不要|不用|不消|算了|不(?:叫|转|喊|发|挂)|莫|别")
+_NO_OR_DOUBT = re.compile("不|没|算|想|考虑|还是")
+
+
+def _changed_mind_to_yes(joined: str) -> bool:
+    """不用……嗯，还是转吧，转人工稳妥一些 / 我考虑了一下，还是要的: a no or a doubt first, then
+    the offer taken after all."""
+    taken = list(_STILL_TAKEN.finditer(joined))
+    if not taken:
+        return False
+    last = taken[-1]
+    return bool(_NO_OR_DOUBT.search(joined, 0, last.start())) and not _NO_AFTER_TAKEN.search(
+        joined, last.end()
+    )
+
+
 #: Words of an answer still being weighed, or passed on, before the last clause.
 _WEIGHING = re.compile(
     "想哈|想一下|想想|考虑|不晓得|不知道|问下|问一下|说错了|搞错了|还是|算了|听他|听她|说|觉得"
@@ -580,6 +629,8 @@ def _decided_last(text: str) -> str | None:
     weighed = decided is not None and text[: decided.start()].strip(" ,，、.。…!！—-")
     if decided and weighed and (said := parse_yesno(decided["rest"])) != "unknown":
         return said
+    if _changed_mind_to_yes(_SPACES.sub("", text)):
+        return "yes"
     clauses = [c for c in _CLAUSE_ENDS.split(text) if c.strip()]
     if len(clauses) < 2 or not _WEIGHING.search("".join(clauses[:-1])):
         return None
@@ -650,6 +701,7 @@ _CANCEL_NEGATED = re.compile(f"(?:{'|'.join(_NEGATION_ENDS)}){_CANCEL}")
 #: 取消，不要了 answers an offer (no car wanted) as often as a cancel question: a no,
 #: unless a yes opens it (对，取消掉，不要了).
 _NOT_WANTED_EITHER = re.compile(f"^{_CANCEL}\\w*?不要")
+_CANCEL_REFUSED = re.compile(f"{_CANCEL}个?(?:锤子|鬼|屁|球)")
 _CANCEL_ASKED = re.compile("[?？吗]|哪|啥|什么|咋|怎么|多久|几|扣钱|要钱|不$")
 
 
@@ -659,6 +711,8 @@ def _cancel_answered(joined: str) -> str | None:
     said = list(re.finditer(_CANCEL, body))
     if not said:
         return None
+    if _CANCEL_REFUSED.search(body):
+        return "no"  # (seventeenth round) 取消个锤子: "cancel my foot"
     last = said[-1]
     if body[: last.start()].endswith(_NEGATION_ENDS):
         return "no" if not _CANCEL_ASKED.search(body, last.end()) else None
@@ -768,6 +822,13 @@ _HEARING_COMPLAINT = re.compile(
     r"|(?:你\s*)?(?:讲|说)\s*大\s*声\s*(?:一\s*)?(?:点|些)"
     r"|我\s*耳\s*朵\s*(?:背|不\s*好|聋)\s*(?:得\s*很)?"
     r"|我\s*听\s*(?:到|见|清\s*楚)\s*了"
+    r"|我?\s*听\s*不\s*(?:清\s*楚?|懂|到|见)\s*(?:你\s*们?\s*)?(?:这\s*个\s*)?机\s*器\s*(?:讲|说)?\s*(?:的|话)?"
+)
+#: (seventeenth round) 妈，你坐好 / 妈 不是叫你 你坐着: said to someone in the room, not to us.
+_ASIDE = re.compile(
+    rf"(?:^|(?<=[\s，,。]))(?:{relatives(gaps=True)})\s*[，,]?\s*"
+    r"(?:不\s*是\s*(?:叫|喊|说|问)\s*你\s*[，,]?\s*)?"
+    r"你\s*(?:坐\s*好|坐\s*着|坐\s*到|莫\s*动|别\s*动|莫\s*吵|别\s*吵|等\s*一?\s*下|等\s*哈)"
 )
 #: A yes word anywhere (for the complaint above to be said with an answer).
 _ANY_YES_WORD = re.compile("要|是|对|好|可以|行")
@@ -796,7 +857,7 @@ _SO_AND_NOT_OTHER = re.compile(
 _OFFER_VERB_SAID = re.compile(
     r"(?P<lead>(?:要|就|那就|快点|马上|这就|我这就|我马上|现在就|我现在就)?)我?(?P<you>你们|你)?"
     r"(?:麻烦你|麻烦您|请你)?(?:帮我|给我)?"
-    r"(?P<verb>转|赚|发|下来|下去|下克|叫|喊|整|挂(?!给))"
+    r"(?P<verb>转|赚|发|下来|下去|下克|下(?=[，,。.！!]|$)|叫|喊|整|挂(?!给))"
     r"(?P<object>个?人工|个?人公|个?银工|个?短信|个?短线|个?短心|个?短新|个?车子?来?|来|过来|一个|一辆|一张"
     r"|给(?:我|他|她))?"
     r"(?P<particle>[了喽嘞勒嘛吧撒哈咯哦噻呢]*)"
@@ -810,7 +871,7 @@ _OFFER_VERB_SAID = re.compile(
 #: What may open the answer before the verb: hums, a plain 要, or the offer asked back (叫车噶,
 #: 下来？现在下来？).
 _OPENING_FILLER = re.compile(
-    r"(?:嗯呐|嗯哪|恩那|嗯|喂|哦|啊|要得|要嘞|要勒|要的|要[嘛吧](?=转|发|叫|喊)|要(?!车|人)|[，,。.！!…、？?]|谢谢(?:你们|你|您)?"
+    r"(?:嗯呐|嗯哪|恩那|嗯|喂|哦|啊|要得|要嘞|要勒|要的|是的|好的|对的|好嘛|对嘛|要[嘛吧](?=转|发|叫|喊)|要(?!车|人)|[，,。.！!…、？?]|谢谢(?:你们|你|您)?"
     # (sixteenth round) "no problem, go ahead" (没得事，发给她嘛 / 不要紧，喊嘛)
     r"|没有事|没得事|没的事|莫得事|没事|没有问题|没问题|没得问题|没的问题|不要紧|不碍事|可以|可以嘛"
     r"|你说哪样|你说啥|啥子|哪样"
@@ -826,6 +887,10 @@ _VERB_UNDONE = re.compile(
 )
 
 
+#: What undoes a transfer said back: only a no, a cancel or a wait (questions are for the person).
+_TRANSFER_UNDONE = re.compile(
+    "(?<![讲说听看])[不没莫别甭](?:要|转|用|消|了)|算了|取消|还是|等一下|等下|等哈|等一哈|想想|想一下|再说"
+)
 #: (sixteenth round) Not ready yet, asked to come down or whether they are at the door: 还没得，
 #: 我还在吃饭 / 现在还下不来 / 还在屋头 (not 还没想好: still deciding); (seventeenth round) at
 #: the start of any clause (实事求是地讲，我还没出来; 下来哪样，……我还在屋头), 出来 heard as 粗来,
@@ -861,6 +926,11 @@ _PLACE_UNDONE = re.compile("[不没莫别]|还|等(?![了着])|半天")
 #: ... and for a place said without "come out": a question too (在门口了，还要等好久？).
 _PLACE_ASKED = re.compile("[吗？?]|哪|啥|什么|几|多久|好久")
 _STAY = re.compile("(?:莫|别|不要)(?:走|开走)")
+#: What undoes "come out / down" said as the answer: a no to the car, a wait asked for, or
+#: not being out after all.
+_ARRIVED_UNDONE = re.compile(
+    "不要|不用|不消|算了|取消|莫来|别来|等(?:一下|一哈|哈|下|等)(?!我)|还没(?:出|下|好)|没(?:有)?(?:出|下)来"
+)
 #: Said after "not ready": a go-ahead that makes it no "no" (还没下来，你先叫嘛).
 _GO_AHEAD = re.compile("可以|要得|好嘛|好的|行|叫嘛|喊嘛|来嘛|要的|你先")
 
@@ -874,12 +944,13 @@ def _where_they_are(joined: str) -> str | None:
     if _NOT_THERE.search(joined) and not _GO_AHEAD.search(joined):
         return "no"
     there = _ALREADY_THERE.match(joined)
-    if there and there["arrived"]:  # 下来了，白色那个是不是？: the car asked about, no "not";
-        joined = _STAY.sub("", joined.replace("是不是", "吗"))  # 莫走噶: the driver asked to stay
+    if there and there["arrived"]:  # 出来了，咋个还没看见车？/ 催哪样催: questions and complaints
+        rest = _STAY.sub("", joined[there.end() :])  # 莫走噶: the driver asked to stay
+        return None if _ARRIVED_UNDONE.search(rest) else "yes"
     if (
         there
         and not _PLACE_UNDONE.search(joined, there.end())
-        and (there["arrived"] or not _PLACE_ASKED.search(joined, there.end()))
+        and not _PLACE_ASKED.search(joined, there.end())
     ):
         return "yes"
     return None
@@ -888,12 +959,15 @@ def _where_they_are(joined: str) -> str | None:
 def _verb_said_back(joined: str) -> bool:
     """Does the answer open with the verb of the offer said back (see ``_OFFER_VERB_SAID``),
     with nothing after it that undoes it or asks?"""
+    if _COMING.search(joined):  # 马上下来，你喊师傅等一哈: the driver waits, the caller comes
+        joined = _DRIVER_WAITS.sub("", joined)
     at = _OPENING_FILLER.match(joined).end()  # type: ignore[union-attr]
     said = 0
-    firm = False
+    firm = transfer = False
     while m := _OFFER_VERB_SAID.match(joined, at):
         said += 1
         at = _OPENING_FILLER.match(joined, m.end()).end()  # type: ignore[union-attr]
+        transfer = transfer or bool(m["staff"] or m["person"] or m["verb"] in ("转", "赚"))
         if m["staff"] or m["person"]:
             firm = True
         elif not m["car"]:  # 要车 said once is left to the rules of 要 (it may ask for another)
@@ -903,9 +977,19 @@ def _verb_said_back(joined: str) -> bool:
             firm = firm or at > m.end() or at == len(joined)
     if not said or not (firm or said > 1):
         return False
-    return _VERB_UNDONE.search(joined, at) is None
+    # (seventeenth round) a person asked for, then what to ask them (转人工，我有几个问题想问问)
+    return (_TRANSFER_UNDONE if transfer else _VERB_UNDONE).search(joined, at) is None
 
 
+#: (seventeenth round) 叫师傅等一下 / 等我慢慢走: the driver asked to wait for a caller coming down.
+_DRIVER_WAITS = re.compile(
+    "(?:你|麻烦你)?(?:叫|喊|让|请)(?:师傅|司机|他|她)(?:稍)?等(?:等)?(?:我)?|等(?:等)?我"
+)
+_ASK_DRIVER_TO_WAIT = re.compile(
+    r"(?:你\s*|麻\s*烦\s*你?\s*)?(?:叫|喊|让|请)\s*(?:师\s*傅|司\s*机|车\s*子)\s*(?:稍\s*)?等"
+    r"(?:\s*(?:等|一\s*下|一\s*哈|下|哈|我|两\s*分\s*钟|一\s*会\s*儿?))*"
+)
+_COMING = re.compile("下来|下去|下克|下(?=[，,。.！!]|$)")
 #: (sixteenth round) 莫搞错了 / 别弄错哈: a request not to get it wrong, no negation of the answer.
 _DO_NOT_GET_IT_WRONG = re.compile(
     r"(?:莫|别|不要|不得)\s*(?:要\s*)?(?:搞|弄|整|记|听|写|挂|叫|喊)\s*错\s*(?:了)?\s*[哈噢哦嘛啊喽]?"
@@ -917,7 +1001,8 @@ _AS_YOU_SAY = re.compile(
     "|(?:就)?(?:照|按|依)(?:你们|你)(?:说的|讲的)(?:整|办|弄|搞|来)"
     "|^听(?:你们|你)的"
     # (seventeenth round) 你说了算 / 你说哪样就是哪样: the hotline decides
-    "|(?:你们|你)(?:说|讲)了算|(?:你们|你)(?:说|讲)(?:哪样|啥子|啥|什么)就(?:是|算)(?:哪样|啥子|啥|什么)"
+    "|(?:你们|你)(?:说|讲)了算"
+    "|(?:你们|你)(?:说|讲)(?P<w>哪样|啥子|啥|什么|哪个)就(?:是|算)?(?P=w)"
 )
 
 #: (sixteenth round) 给要叫车要呢: the Kunming 格 question said back (heard as 给), then a
@@ -957,8 +1042,12 @@ def parse_yesno(text: str) -> str:
     text = _NOTHING_MORE.sub("", text) or text  # 嗯对，没得哪样问题了，再见
     text = _HEARD_AS_YAO.sub("要", _HEARD_AS_BU.sub("不", text))  # 药呢药呢 / 步四步四
     text = _HEARD_AS_QUXIAO.sub("取", text)  # 去消掉 / 不 曲 消
+    text = _HEARD_AS_JIAO_CHE.sub(lambda m: f"{m[1]}车" if m[1] is not None else "叫", text)
     text = _DO_NOT_GET_IT_WRONG.sub("", text)  # 要得要得，莫搞错了哈: no "no"
     text = _NOBODY_WHO.sub(r"没\1人", text)  # 没有哪个帮我: "nobody", no question
+    text = _ASK_DRIVER_TO_WAIT.sub("，", text)  # 对的，你叫车子等一下我: no wait for the answer
+    text = _detail_said_first().sub("", text)  # 老年医学科可以 / 零零八三 对呢: the answer follows
+    text = _ASIDE.sub("，", text)  # 要 妈 你坐好 要叫车: said to someone in the room
     text = _HEARING_COMPLAINT.sub("，", text) if _ANY_YES_WORD.search(text) else text
     text = _HEARD_AS_SHI_DUI_HAO.sub(lambda m: _SHI_DUI_HAO[m["w"]], text)  # 事呢 / 队的
     text = _GAP_BEFORE_LAST_YES.sub(r"，\1", text)  # ……五五二零 对的: the answer said last
@@ -1258,7 +1347,12 @@ def _yes_then_more_of_it(raw: str, cleaned: str, hits: list[Hit]) -> bool:
         or any(c in rest for c in _CHANGES)
         or _CHANGED_AFTER.search(rest)  # 对的，可是我要下午去: another half-day asked for
         or any(rest.startswith(w) or f"{SEP}{w}" in rest for w in _conditionals())
+        or _TAKEN_BACK_LATER.search(rest) is not None  # 要的 哦 不是 不要 我搞错了
     )
+
+
+#: (seventeenth round) The yes taken back in what follows it, wherever it sits in its clause.
+_TAKEN_BACK_LATER = re.compile("(?:^|[哦噢喔哎唉])不(?:是|对|要)|搞错了|说错了|不要了|算了")
 
 
 def undecided(text: str) -> bool:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from support.understood import u
+from app.understanding import understand
+from support.understood import MON, u
 
 
 @pytest.mark.parametrize(
@@ -120,3 +121,51 @@ def test_yes_or_no_of_the_round(text: str, answer: str) -> None:
 )
 def test_yes_or_no_said_with_more(text: str, answer: str) -> None:
     assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # coming down now, the driver asked to wait
+        ("马上下来，你叫师傅等一哈", "yes"),
+        ("下 来 下 来 我 这 就 下 来 喊 司 机 等 我", "yes"),
+        ("好的，叫师傅等我两分钟", "yes"),
+        ("下来了，等一下", "unknown"),
+        # come out, with a complaint or a question about the car
+        ("出来了，咋个还没看到车嘛", "yes"),
+        ("出来了，催哪样嘛", "yes"),
+        # the offer taken after all, a reason may follow
+        ("不用……嗯，还是叫吧，雨太大了", "yes"),
+        ("我想了一下，还是要的", "yes"),
+        ("还是要下午的", "unknown"),
+        ("要的，还是要，算了不要了", "no"),
+        # the detail read back said first, then the answer
+        ("眼科可以，我眼睛花", "yes"),
+        ("骨科不要，我是眼睛的问题", "no"),
+        ("零 六 八 八 对 的", "yes"),
+        # said to someone in the room
+        ("要 爸 你坐好 要叫车", "yes"),
+        ("爸 不是叫你 你坐着", "unknown"),
+        # "cancel my foot"
+        ("取消个锤子，我要去的", "no"),
+        # the one quoted overruled: "never mind her"
+        ("她说不要，你莫管她，要的", "yes"),
+        # 叫车 and 要 as the recogniser writes them; 逗是 and 各人
+        ("要 要 帮 我 交 车", "yes"),
+        ("药 药 药喊车", "yes"),
+        ("逗是我各人", "yes"),
+        # a yes taken back, the last word counts
+        ("要的 哦 不是 不要 我搞错了", "no"),
+    ],
+)
+def test_yes_or_no_of_the_second_pass(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
+
+
+def test_a_person_asked_for_then_what_to_ask_them() -> None:
+    """The rules take the transfer said back with the questions for the person after it as
+    a yes; the backstop, trained on answers that go on to ask something, may still ask again
+    (which is safe: the caller says yes once more)."""
+    text = "好的，转人工，我有几个事情想问问"
+    assert understand("yesno", text, MON, backstop=False) == "yes"
+    assert u("yesno", text) in ("yes", "unknown")
