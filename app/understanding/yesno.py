@@ -59,8 +59,12 @@ def _detail_said_first() -> re.Pattern[str]:
         names.update(n for n in others if re.fullmatch(r"\w+", n))
     spaced = "|".join(r"\s*".join(n) for n in sorted(names, key=len, reverse=True) if len(n) >= 2)
     digits = r"[零一二三四五六七八九幺腰两拐洞0-9](?:\s*[零一二三四五六七八九幺腰两拐洞0-9]){2,}"
+    day = (
+        r"(?:(?:礼\s*拜|星\s*期|周)\s*[一二三四五六七日天]|明\s*天|后\s*天|大\s*后\s*天|今\s*天)"
+        r"(?:\s*(?:上\s*午|下\s*午|早\s*上|晚\s*上))?"
+    )
     return re.compile(
-        rf"^\s*(?:{spaced}|{digits})\s*(?:[嘛哈噶啊呢]\s*)?[，,。.\s]*"
+        rf"^\s*(?:{spaced}|{digits}|{day})\s*(?:[嘛哈噶啊呢]\s*)?[，,。.\s]*"
         r"(?=(?:可\s*以|对|是|要|好|行|没\s*错|不|莫|恐\s*怕|挂|就\s*是))"
     )
 
@@ -71,6 +75,8 @@ _HEARD_AS_JIAO_CHE = re.compile("[交较教](?=\\s*[车册])|(?<=叫)(\\s*)册")
 _HEARD_AS_BU = re.compile("(?<![跑脚散进让一内全外])[步布部](?=\\s*[是四要对行退])")
 #: 去消 / 曲消: 取消 as the recogniser writes it.
 _HEARD_AS_QUXIAO = re.compile("[去曲屈趣](?=\\s*消)")
+#: (seventeenth round) 退调 / 退吊: 退掉 as the recogniser writes it.
+_HEARD_AS_TUIDIAO = re.compile("(?<=退)(\\s*)[调吊](?!\\s*[查整])")
 #: 事呢事呢 / 队的队的 / 号嘛号嘛: 是, 对 and 好 written as a sound-alike before their particle,
 #: opening a clause (not 没事呢, 挂号嘛, 一队的).
 _HEARD_AS_SHI_DUI_HAO = re.compile(
@@ -154,7 +160,7 @@ _RHETORICAL_YES = re.compile(
 #: 咋个不要 / 怎么不要 ("why wouldn't I"), 不是不要 (a double negation) and 不要我打电话来
 #: 做哪样 ("if not, why would I call"): a want, not a no.
 _RHETORICAL_WANT = re.compile(
-    "(?:咋个|咋|怎么|为哪样|为什么|哪个)会?不(?:要|去|挂)(?!了)|(?<!是)(?<![哦噢喔])不是不(?:要|挂|需要|叫|喊|去|约)"
+    "(?:咋个|咋|怎么|为哪样|为什么|哪个)会?不(?:要|去|挂)(?!了)|(?<!是)(?<![哦噢喔])不是不想?(?:要|挂|需要|叫|喊|去|约)"
     "|不(?:要|挂|叫|喊).{0,8}?(?:做|干|搞|整)(?:什么|哪样|啥|嘛)[?？]?"
     # (thirteenth round) "who wouldn't want it" (哪个不要嘛), "needless to ask" (格消问)
     "|(?:哪个|谁)不要(?:嘛|哦|呢)|(?:格|还|咯)(?:消|用)问"
@@ -182,6 +188,8 @@ _RHETORICAL_REFUSAL = re.compile(
     "|还要?(?:叫|喊|挂|约|打)?\\w{1,3}?(?:做|干|整|搞)(?:什么|哪样|啥)[?？]?"
     # (thirteenth round) 我又没病，挂哪样号 ("what would I book for")
     "|(?:挂|叫|喊|约)(?:哪样|什么|啥子|啥)(?:号|车)"
+    # (seventeenth round) 你说哪样我都不要 ("whatever you say, I don't want it")
+    "|(?:你们?(?:说|讲))?(?:哪样|什么|啥子|啥)我?都不要"
     # (seventeenth round) 取消哪样取消 / 转啥子转 ("what cancel?"): the offer refused
     "|(?P<x>取消|转|叫|喊|发)(?:哪样|什么|啥子|啥)(?P=x)"
     # (seventeenth round) 取消个锤子 ("cancel my foot"): the offer refused, rudely
@@ -194,11 +202,14 @@ _STUTTER = re.compile(r"(\w)(?:…+|\.{2,}|、)+\1|(要)\s+\2")
 #: clause of its own, is a yes (不叫了 is not: no particle clause).
 _VERB_BACK = re.compile(
     r"(?:(?<=^)|(?<=[，,。.！!；;]))(?:(?:那就|就|那|要)?(?:麻烦你|麻烦您|请你|请您)?(?:[帮给][我他她])?"
-    r"(?:你|您)?(?:叫|挂|约|订|喊|发|打|派)(?:来|过来|起)?(?:那个|这个)?(?:[嘛吧撒]|一个|一下)+)+"
+    r"(?:你|您)?(?:叫|挂|约|订|喊|发|打|派)(?:来|过来|起)?"
+    r"(?:(?:那个|这个)(?:[嘛吧撒]|一个|一下)*|(?:[嘛吧撒]|一个|一下)+))+"
     r"(?=$|[，,。.！!；;])"
 )  # (发嘛发嘛: said twice; (seventeenth round) 挂起嘛 / 挂那个嘛: the one offered)
 #: (seventeenth round) 挂就挂 / 叫就叫嘛: "then do it", said of what was offered.
 _VERB_THEN_SAME = re.compile(r"(叫|挂|约|喊|发|转)就\1(?:那个|这个)?[嘛吧撒]?")
+#: (seventeenth round) 上午就上午 / 九点就九点嘛: the value offered, accepted as it is.
+_TAKEN_AS_IT_IS = re.compile(r"(?<![他她说讲])(\w{2,4})就\1(?:嘛|吧|呗|噻)?")
 #: 好 麻烦你了 / 要叫 要叫 我在门口等: the recogniser's gap right after a short yes ends its
 #: clause (the spaces go before anything else: 好麻烦 alone is "so much trouble").
 _GAP_AFTER_YES = re.compile(
@@ -368,6 +379,8 @@ def _is_tail_question(text: str) -> bool:
         return False
     if text[: -len(tail)].endswith(tail):  # 不不不 is a no said three times
         return False
+    if text.startswith(tail):  # (seventeenth round) 不要不: a no said with a 不 after it
+        return False
     return not text[: -len(tail)].endswith(exceptions)
 
 
@@ -460,7 +473,8 @@ _ASKED_BACK_THEN = re.compile(
 
 #: 啥子 叫车 哦 要要要 / 哪样 取消 对对: the recogniser writes no question mark.
 _ECHO_START = re.compile(
-    r"^\s*(?:你\s*说\s*)?(?:啥\s*子|哪\s*样|什\s*么)(?:\s*(?:叫\s*车|挂\s*号|取\s*消))?"
+    r"^\s*(?:你\s*说\s*)?(?:啥\s*子|啥|哪\s*样|什\s*么)"
+    r"(?:\s*(?:叫\s*车|挂\s*号|取\s*消|短\s*信|派\s*车|车|人\s*工))?"
     r"(?:\s*[哦嘛啊噻])?\s+(?=\S)"
     # 你是说明天那个号哈 对的: what was asked, said back to check, then the answer
     r"|^\s*你\s*是\s*说(?:\s*[^\s哈吗嘛啊噻？?]){1,12}\s*[哈吗嘛啊]\s+(?=\S)"
@@ -571,11 +585,15 @@ def _passed_on(text: str) -> str | None:
     return "unknown" if said else None
 
 
+#: 最后说 / 后来她又讲: what someone said in the end, after changing their mind.
+_FINALLY_SAID = re.compile("(?:最后|后来|最终|结果)(?:他|她|我)?(?:还是|又)?(?:说|讲)")
 #: 那就要吧 / 那还是不去了: the one quoted last settles it after talk.
 _MIND_CHANGED = ("那就", "那还是", "还是", "那么就")
 #: 莫听他的 / 别听她的 / 不要听他们的: the caller overrules the one quoted before.
 _OVERRULED = re.compile(
     r"(?:莫|别|不要|甭)\s*(?:听|管)\s*(?:他|她)(?:们)?\s*(?:的|说)?[^，,。.！!？?]*[，,。.！!？?\s]+"
+    # (seventeenth round) 爹你莫犟了，要呢: the one quoted told not to be stubborn
+    r"|你\s*(?:莫|别|不要)\s*犟\s*(?:了|嘛)?[，,。.！!？?\s]+"
 )
 #: ……，你就发嘛 / 你们就叫嘛: the caller tells the hotline to do it.
 _TOLD_TO_DO_IT = re.compile(r"[，,\s]\s*(?:你|你们)\s*就\s*(?:叫|喊|挂|发|转|约|取消)\s*[嘛吧撒噻]")
@@ -673,6 +691,8 @@ _THIS_NOT_THAT = re.compile(r"(不要|要)\s*不\s*是\s*(?:不要|要)")
 #: A no after a concession (好是好，但是我不要).
 _NO_AFTER_ALL = re.compile(
     r"(?:但是|不过|可是|就是)\w{0,4}?(?:不要|不用|不挂|不叫|不去|不消|莫派|别派|不要派|先别|先莫)"
+    # (seventeenth round) 要是要的嘛，哎算了算了，不叫了: the concession given up
+    r"|算了\w{0,4}?(?:不要|不用|不挂|不叫|不去|不消)"
 )
 #: 嗯，那个，我腰杆疼: a hum followed by a filler is thinking aloud, no yes.
 _HESITATING_HUM = re.compile(r"^\s*[嗯呃]+[\s,，、.。…]*(?=那个|这个|呃)")
@@ -687,7 +707,7 @@ _OR_ELSE_HOW = re.compile(
 #: (fourteenth round) The answer to "要取消吗？": the cancel said back as the answer is a
 #: yes (取消掉，不克了; 对，取消; 要取消要取消), its reasons of not going included; the last
 #: cancel said negated is a no (取消……哎莫莫莫，不取消; 取消做啥子，不取消).
-_CANCEL = "(?:取消|退掉|退了)"
+_CANCEL = "(?:取消|退掉|退了|退(?=[，,。.！!]|$))"  # (seventeenth round: 退 said alone)
 _CANCEL_ECHOED = re.compile(
     f"^[啊哦嗯噢]*(?:你说|是)?要?{_CANCEL}(?:吗|哈|噶|啊)?[?？]+"
     f"|^(?:啥子|哪样|什么){_CANCEL}(?:吗|哈|噶|啊)?[?？]*"  # 啥子 取消 对对 (no question mark)
@@ -714,6 +734,9 @@ def _cancel_answered(joined: str) -> str | None:
     if _CANCEL_REFUSED.search(body):
         return "no"  # (seventeenth round) 取消个锤子: "cancel my foot"
     last = said[-1]
+    taken = body[: last.start()].endswith(("还是", "还是要"))
+    if taken and not _CANCEL_ASKED.search(body, last.end()):
+        return "yes"  # (seventeenth round) 不用退……哦不，还是退了吧: the cancel taken after all
     if body[: last.start()].endswith(_NEGATION_ENDS):
         return "no" if not _CANCEL_ASKED.search(body, last.end()) else None
     if _CANCEL_NEGATED.search(body) or _CANCEL_ASKED.search(body) or _CONCESSION.search(body):
@@ -747,7 +770,7 @@ _PUT_RIGHT = re.compile(
     # (fifteenth round) 周五上午 哦不对 是周五下午: a value, then put right
     + r"|^[^，,。.！!？?…]{2,12}?\s*[哦噢]\s*不\s*对\s*(?:不\s*对\s*)?[，,\s]*是\s*" + _VALUE
 )
-_OPENS_WITH_YES = re.compile(r"^\s*(?:对|好|行|可以|要得?|嗯|是的|是滴|是呢|是嘞|没错)")
+_OPENS_WITH_YES = re.compile(r"^\s*(?:对|好|行|可以|要得?|嗯|是的|是滴|是呢|是嘞|是要|没错)")
 
 
 def _put_right(text: str) -> bool:
@@ -858,7 +881,7 @@ _OFFER_VERB_SAID = re.compile(
     r"(?P<lead>(?:要|就|那就|快点|马上|这就|我这就|我马上|现在就|我现在就)?)我?(?P<you>你们|你)?"
     r"(?:麻烦你|麻烦您|请你)?(?:帮我|给我)?"
     r"(?P<verb>转|赚|发|下来|下去|下克|下(?=[，,。.！!]|$)|叫|喊|整|挂(?!给))"
-    r"(?P<object>个?人工|个?人公|个?银工|个?短信|个?短线|个?短心|个?短新|个?车子?来?|来|过来|一个|一辆|一张"
+    r"(?P<object>个?人工|个?人公|个?人攻|个?银工|个?短信|个?短讯|个?短线|个?短心|个?短新|个?车子?来?|来|过来|一个|一辆|一张"
     r"|给(?:我|他|她))?"
     r"(?P<particle>[了喽嘞勒嘛吧撒哈咯哦噻呢]*)"
     # (要车 要车: the car offered, said back twice)
@@ -871,7 +894,7 @@ _OFFER_VERB_SAID = re.compile(
 #: What may open the answer before the verb: hums, a plain 要, or the offer asked back (叫车噶,
 #: 下来？现在下来？).
 _OPENING_FILLER = re.compile(
-    r"(?:嗯呐|嗯哪|恩那|嗯|喂|哦|啊|要得|要嘞|要勒|要的|是的|好的|对的|好嘛|对嘛|要[嘛吧](?=转|发|叫|喊)|要(?!车|人)|[，,。.！!…、？?]|谢谢(?:你们|你|您)?"
+    r"(?:嗯呐|嗯哪|恩那|嗯呢|的呢|得呢|嗯|喂|哦|啊|要得|要嘞|要勒|要的|是的|好的|对的|好嘛|对嘛|要[嘛吧](?=转|发|叫|喊)|要(?!车|人)|[，,。.！!…、？?]|谢谢(?:你们|你|您)?"
     # (sixteenth round) "no problem, go ahead" (没得事，发给她嘛 / 不要紧，喊嘛)
     r"|没有事|没得事|没的事|莫得事|没事|没有问题|没问题|没得问题|没的问题|不要紧|不碍事|可以|可以嘛"
     r"|你说哪样|你说啥|啥子|哪样"
@@ -898,7 +921,7 @@ _TRANSFER_UNDONE = re.compile(
 _NOT_READY = re.compile(
     r"(?:^|(?<=[，,。.…!！；;]))(?:[嗯哦啊哎呀唉]+[，,。.…!！]*)?(?:莫得|没得|没有)?[，,。.…!！]*"
     r"(?:我们|我|人)?(?:现在)?(?:没来得及|来不及)?(?:(?:没有|没得|没的|没)"
-    r"(?=下来|出来|粗来|出门|下楼)|还(?:(?:没有|没得|没的|没)"
+    r"(?=下来|出来|粗来|出门|下楼|好(?![的吧嘛]))|还(?:(?:没有|没得|没的|没)"
     r"(?=[，,。.…!！呢]|$|还没|下|出|粗|好|到|准备|收拾|穿|弄|走)"
     r"|在(?:家|屋里|屋头|楼上|楼梯|吃饭|换衣服|穿衣服|收拾|洗澡|睡觉|穿鞋|上厕所|锁门)"
     r"|下不来|出不来|走不开))(?!想|定|决定|商量|考虑|问|说)"
@@ -915,8 +938,8 @@ _NOT_THERE = re.compile(
 _ALREADY_THERE = re.compile(
     r"^(?:[嗯哦对是]+[，,。.…!！]*)?(?:我们|我|人)?(?:已经|早就|就|现在就)?(?:在|到)了?"
     r"(?:门口|楼下|大门|小区门口|路边|电梯)"
-    r"|^(?:[嗯哦对是]+[，,。.…!！]*)?(?:我们|我|人)?(?:已经|早就)?"
-    r"(?P<arrived>出来|粗来|下来|下楼|到位|到)(?:了|啰|喽|咯|嘞)"
+    r"|^(?:[嗯哦对是]+[，,。.…!！]*)?(?:我们|我|人|她|他)?(?:已经|早就)?"
+    r"(?P<arrived>出来|粗来|下来|下楼|到位|到|准备好|收拾好|弄好)(?:了|啰|喽|咯|嘞)"
 )
 #: 不是不在，我在门口了 / 我不是不下来，我下来了: a double no opening the answer takes nothing back.
 _NOT_NOT_THERE = re.compile(r"^我?不是不(?:在|下来|出来|下去|下楼)[，,。.…!！]*")
@@ -1042,6 +1065,7 @@ def parse_yesno(text: str) -> str:
     text = _NOTHING_MORE.sub("", text) or text  # 嗯对，没得哪样问题了，再见
     text = _HEARD_AS_YAO.sub("要", _HEARD_AS_BU.sub("不", text))  # 药呢药呢 / 步四步四
     text = _HEARD_AS_QUXIAO.sub("取", text)  # 去消掉 / 不 曲 消
+    text = _HEARD_AS_TUIDIAO.sub(r"\1掉", text)
     text = _HEARD_AS_JIAO_CHE.sub(lambda m: f"{m[1]}车" if m[1] is not None else "叫", text)
     text = _DO_NOT_GET_IT_WRONG.sub("", text)  # 要得要得，莫搞错了哈: no "no"
     text = _NOBODY_WHO.sub(r"没\1人", text)  # 没有哪个帮我: "nobody", no question
@@ -1100,8 +1124,11 @@ def parse_yesno(text: str) -> str:
     this_not_that = _THIS_NOT_THAT.search(rewritten)
     if this_not_that:
         return "no" if this_not_that[1] == "不要" else "yes"
-    if _CONCESSION.search(text) and _NO_AFTER_ALL.search(text):
+    if _CONCESSION.search(rewritten) and _NO_AFTER_ALL.search(rewritten):
         return "no"  # 好是好，但是我不要 / 要是要的，但是今天不要了
+    last_said = list(_FINALLY_SAID.finditer(rewritten))
+    if last_said and (final := parse_yesno(rewritten[last_said[-1].end() :])) != "unknown":
+        return final  # (seventeenth round) 他说不要，又说要……最后说要嘛: what was said in the end
     passed = _passed_on(text)
     if passed is not None:
         return passed  # 她说要: the answer of someone in the room, passed on
@@ -1119,6 +1146,7 @@ def parse_yesno(text: str) -> str:
     text = _PARTICLE_ENDS.sub(r"\1，", _SPACES.sub("", text))
     text = _SAID_OVER.sub(r"\g<0>，", text)
     text = _VERB_BACK.sub("要", _SAID_TWICE.sub(r"\1", _VERB_THEN_SAME.sub("，要", text)))
+    text = _TAKEN_AS_IT_IS.sub("，好", text)
     text = _I_SAID_WRONG.sub("", text)
     text = after_correction(_SI_FOR_SHI.sub("是", text))
     text = _RHETORICAL_YES.sub("是", text)
@@ -1228,6 +1256,10 @@ def _said_of_something(cleaned: str, hit: Hit) -> bool:
         return cleaned.endswith("看", 0, hit.start)
     if said in ("没有", "没得", "没的") and cleaned.startswith(_NOBODY, hit.end):
         return True  # (seventeenth round) 没有哪个帮我挂 / 没得人帮: "there is nobody"
+    if said == "不是" and cleaned.endswith(("又", "也"), 0, hit.start):
+        return True  # (seventeenth round) 又不是闲得慌: "it's not as if", no answer
+    if said in ("不得行", "不行", "不好") and cleaned.endswith(_BODY, 0, hit.start):
+        return True  # (seventeenth round) 我腿脚不得行: how the body is, no answer
     before = cleaned[: hit.start] + said[:-2]
     if said in ("不好", "说不好", "讲不好") and before.endswith(_SPEECH):
         return True  # (seventeenth round) 我汉话说不好: how the caller speaks, no answer
@@ -1235,6 +1267,7 @@ def _said_of_something(cleaned: str, hit: Hit) -> bool:
 
 
 _NOBODY = ("人", "哪个", "谁", "别人", "别个")
+_BODY = ("腿", "脚", "身体", "身子", "眼睛", "耳朵", "腰", "腰杆", "手", "脑壳", "记性", "腿杆")
 _NOBODY_WHO = re.compile("没(有|得|的)(?:哪个|哪一个|谁)")
 #: 我老伴不去 / 他们不管: a third person said before a no in its clause.
 _THIRD_PERSON = re.compile(f"(?:他|她|{relatives()})")

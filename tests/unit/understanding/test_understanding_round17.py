@@ -169,3 +169,46 @@ def test_a_person_asked_for_then_what_to_ask_them() -> None:
     text = "好的，转人工，我有几个事情想问问"
     assert understand("yesno", text, MON, backstop=False) == "yes"
     assert u("yesno", text) in ("yes", "unknown")
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # what was said in the end; the one quoted told not to be stubborn
+        ("我妈先说要，后来又说不要了", "no"),
+        ("他说不要，又说要，最后说要嘛", "yes"),
+        ("他说不要……哎呀妈你莫犟了，要呢，喊嘛", "yes"),
+        # a concession given up
+        ("要 是 要 的 嘛 算 了 算 了 不 叫 了", "no"),
+        # "whatever you say, I don't want it"; a no with 不 after it
+        ("不要，你说哪样我都不要", "no"),
+        ("不 要 不", "no"),
+        # "nothing wrong with it"; "no problem"; 成
+        ("没得哪样不对的", "yes"),
+        ("没麻达", "yes"),
+        # the value offered, accepted as it is
+        ("上午就上午嘛", "yes"),
+        # the verb said back with "this one"
+        ("就约这个", "yes"),
+        # ready, or not ready yet
+        ("准备好了，在门口坐着等", "yes"),
+        ("没好，等哈", "no"),
+        # a cancel said alone, 退调 for 退掉, the cancel taken after all
+        ("退。不去了", "yes"),
+        ("退 调 后 天 不 去 了", "yes"),
+        ("不用退……哦不，还是退了吧", "yes"),
+        # "not that I don't want to"
+        ("不是不想叫，叫吧", "yes"),
+        # how the body is, or "it's not as if": no answer
+        ("是嘛，帮我叫车，我腿脚不得行", "yes"),
+        ("要呢，又不是闲得慌", "yes"),
+        # a day read back said first, then the answer
+        ("礼 拜 五 上 午 对 的", "yes"),
+        ("礼拜四不行，礼拜五可以", "no"),
+        # a person asked for, misheard or said with 嗯呢
+        ("转 人 攻", "yes"),
+        ("嗯呢，转人工嘛", "yes"),
+    ],
+)
+def test_yes_or_no_of_the_third_pass(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
