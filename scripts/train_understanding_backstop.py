@@ -173,6 +173,8 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_fe.jsonl",
     "tests/data/understanding/independent_ff.jsonl",
     "tests/data/understanding/independent_fg.jsonl",
+    "tests/data/understanding/independent_fh.jsonl",
+    "tests/data/understanding/independent_fi.jsonl",
     "tests/data/understanding/independent_ao.jsonl",
     "tests/data/understanding/independent_ap.jsonl",
     "tests/data/understanding/independent_aq.jsonl",

@@ -50,8 +50,9 @@ _HEARD_AS_YAO = re.compile(
 )
 @cache
 def _detail_said_first() -> re.Pattern[str]:
-    """(seventeenth round) 老年医学科可以 / 心血管不看喽 / 零 零 八 三 对呢: the detail read back
-    (a department's name, or three digits or more) said first, then the answer to it."""
+    """(seventeenth round) 老年医学科可以 / 挂眼科，对 / 尾号六六八 对的 / 礼拜四下午 对对对: the
+    detail read back (a department's name, three digits or more, a day) said first, then the
+    answer to it."""
     names: set[str] = set()
     for name, entry in (data.load("departments").get("departments") or {}).items():
         names.add(str(name))
@@ -59,18 +60,24 @@ def _detail_said_first() -> re.Pattern[str]:
         names.update(n for n in others if re.fullmatch(r"\w+", n))
     spaced = "|".join(r"\s*".join(n) for n in sorted(names, key=len, reverse=True) if len(n) >= 2)
     digits = r"[零一二三四五六七八九幺腰两拐洞0-9](?:\s*[零一二三四五六七八九幺腰两拐洞0-9]){2,}"
+    answer = r"(?=(?:可\s*以|对|是|要|好|行|得|没\s*错|不|莫|恐\s*怕|挂|就\s*是))"
     day = (
         r"(?:(?:礼\s*拜|星\s*期|周)\s*[一二三四五六七日天]|明\s*天|后\s*天|大\s*后\s*天|今\s*天)"
         r"(?:\s*(?:上\s*午|下\s*午|早\s*上|晚\s*上))?"
     )
     return re.compile(
-        rf"^\s*(?:{spaced}|{digits}|{day})\s*(?:[嘛哈噶啊呢]\s*)?[，,。.\s]*"
-        r"(?=(?:可\s*以|对|是|要|好|行|没\s*错|不|莫|恐\s*怕|挂|就\s*是))"
+        rf"^\s*(?:(?:要\s*)?挂\s*)?(?:{spaced})\s*(?:[嘛哈噶啊呢]\s*)?[，,。.\s]*{answer}"
+        rf"|^\s*(?:(?:尾\s*号|后\s*四\s*位|号\s*码|电\s*话)\s*(?:是\s*)?)?{digits}\s*"
+        rf"(?:[嘛哈噶啊呢]\s*)?[，,。.\s]*{answer}"
+        rf"|^\s*{day}\s*(?:[嘛哈噶啊呢]\s*)?[，,。.\s]*{answer}"
     )
 
 
 #: (seventeenth round) 交车 / 较车 / 叫册: 叫车 as the recogniser writes it.
-_HEARD_AS_JIAO_CHE = re.compile("[交较教](?=\\s*[车册])|(?<=叫)(\\s*)册")
+_HEARD_AS_JIAO_CHE = re.compile("[交较教](?=\\s*[车册扯])|(?<=叫)(\\s*)[册扯]")
+#: (seventeenth round) 花给她 (h/f merged): 发给她; 取销: 取消.
+_HEARD_AS_FA = re.compile("花(?=\\s*给\\s*[我他她])")
+_HEARD_AS_XIAO = re.compile("(?<=取)(\\s*)销")
 #: 步四步四 / 步要 / 布 退 / 部要了: 不 written as 步, 布 or 部 before the word it negates.
 _HEARD_AS_BU = re.compile("(?<![跑脚散进让一内全外])[步布部](?=\\s*[是四要对行退])")
 #: 去消 / 曲消: 取消 as the recogniser writes it.
@@ -173,6 +180,8 @@ _RHETORICAL_WANT = re.compile(
     "|不(?:去|挂|叫|喊|看)(?:不得行|不行|不成|咋个整|怎么办|咋办|咋个办)"
     # (eleventh round) "I never said no" (没得说不要), "not wanting it is impossible"
     "|没(?:得|有)?说(?:过)?不要|不要(?:是)?不可能"
+    # (seventeenth round) 要不然嘞，我打电话来做哪样 ("or why would I call")
+    "|(?:要不然|不然)(?:嘞|呢|嘛)?[，,]?我?打(?:电话)?(?:来)?(?:做|干|整|搞)(?:什么|哪样|啥)"
 )
 #: 我不是说了要嘛？ / 都讲过了，要: "I said it already": the answer said before stands.
 _ALREADY_SAID = re.compile(
@@ -493,15 +502,15 @@ _NOT_HEARD_THEN = re.compile(
     r"^.*?(?:没\s*听\s*清\s*楚?|没\s*听\s*[到见]|听\s*不\s*清\s*楚?)[\s,，、.。…!！]*(?=\S)"
 )
 #: 也可以也不可以 / 要也要不要也不要: both said, neither chosen.
-_BOTH_WAYS = re.compile(r"也(\w{1,2})也不\1|(\w{1,2})也不?\2不\2也")
+_BOTH_WAYS = re.compile(r"也(\w{1,2})也不\1|(\w{1,2})也不?\2不\2也|^(是|对)也不\3")
 #: 要嘛又怕太贵，不要嘛又走不动 / 开门就要，不开就算了: torn, or a yes and a no each on
 #: its own condition.
 _TORN = re.compile(
-    r"要嘛.{1,12}?(?<!咋个)(?<!怎么)(?<!咋)不要嘛|就要.{0,6}?[不没].{0,6}?就(?:算了|不要)"
+    r"要嘛.{1,12}?(?<!咋个)(?<!怎么)(?<!咋)不要嘛|(?P<v>取消|退|叫|转|发|挂)嘛不(?P=v)嘛|就要.{0,6}?[不没].{0,6}?就(?:算了|不要)"
     # 也不是说要也不是说不要 / 挂了又怕白跑，不挂又怕拖起 / 又想去又不想去
     r"|也不是.{0,6}?也不是|又怕.{1,14}?又怕|又想.{0,6}?又不想"
     # 去也得，不去也得 / 挂也行不挂也行: either way, left to us
-    r"|(\w{1,2})[…．.，,\s]*也(?:得|行|可以|要得)[，,\s]*不\1[…．.，,\s]*也(?:得|行|可以|要得)"
+    r"|(?P<e>\w{1,2})[…．.，,\s]*也(?:得|行|可以|要得)[，,\s]*不(?P=e)[…．.，,\s]*也(?:得|行|可以|要得)"
 )
 #: 是去人民医院嘛还是中医院: which of two, asked back.
 _WHICH_OF_TWO = re.compile(
@@ -530,6 +539,8 @@ _THINKING_LAST = re.compile(
 #: not: 要嘛，不过叫司机开到楼底下来 is a yes with a detail.)
 _CHANGED_AFTER = re.compile(
     "晚一点|晚点|晚些|早一点|早些|换个|换一|改成|改到|别的|另外"
+    # (seventeenth round) 是下周三，不过是下午哈: the half-day put right after "but"
+    "|(?:但是|可是|不过)是?(?:上午|下午|早上|晚上)"
     # (eleventh round) a yes, but another half-day or time wanted (要得 但是我想挂下午的)
     # (thirteenth round: 不过挂下午的, the verb without 想 / 要)
     "|(?:(?:但是|可是|不过|就是)我?(?:想|要)(?:挂|约|叫|换|改)?|(?:但是|可是|不过)(?:挂|约|叫|换|改))"
@@ -609,9 +620,9 @@ _DECIDED = re.compile(
 #: (seventeenth round) 还是转吧 / 还是要车 / 还是要的: the offer taken after all, said as a clause
 #: of its own; a reason may follow (还是要车，走路太远了).
 _STILL_TAKEN = re.compile(
-    r"(?:^|(?<=[，,。.…!！]))(?:嗯|哦|那)*还[是四](?:要(?:的|得|嘛|吧|呢|嘞|车|一个)?"
+    r"(?:^|(?<=[，,。.…!！]))(?:嗯|哦|那|算了|哎)*还[是四](?:要(?:的|得|嘛|吧|呢|嘞|车|一个)?"
     r"|(?:要)?(?:转|叫|喊|发)(?:一个|一辆|个车|人工|一下)?(?:给(?:我|他|她)\w{0,3}?)?[吧嘛]?)"
-    r"(?=[，,。.…!！]|$)"
+    r"(?=[，,。.…!！]|$|我|你|他|她)"  # (a pronoun opens the next clause where no pause is written)
 )
 #: ... after a no or a doubt, with no no after it (走不得 / 走不动 are reasons, not a no).
 _NO_AFTER_TAKEN = re.compile("不要|不用|不消|算了|不(?:叫|转|喊|发|挂)|莫|别")
@@ -713,7 +724,8 @@ _CANCEL_ECHOED = re.compile(
     f"|^(?:啥子|哪样|什么){_CANCEL}(?:吗|哈|噶|啊)?[?？]*"  # 啥子 取消 对对 (no question mark)
 )
 _CANCEL_SAID = re.compile(
-    f"^(?:(?:[啊哦嗯噢好对是要]|对的|好的|是的|同意|当然|那就|算了|算喽)[,，、.。…!！]*)*"
+    f"^(?:(?:[啊哦嗯噢好对是要]|对的|好的|是的|是嘞|是呢|对呢|要得|要的|同意|当然|那就|算了|算喽)"
+    f"[,，、.。…!！]*)*"
     f"{_CANCEL}(?!的话|了还|了我|了咋|哪|啥|什么)"
 )
 _NEGATION_ENDS = ("不要", "不用", "不消", "不", "莫", "别")  # what may negate a cancel
@@ -845,6 +857,8 @@ _HEARING_COMPLAINT = re.compile(
     r"|(?:你\s*)?(?:讲|说)\s*大\s*声\s*(?:一\s*)?(?:点|些)"
     r"|我\s*耳\s*朵\s*(?:背|不\s*好|聋)\s*(?:得\s*很)?"
     r"|我\s*听\s*(?:到|见|清\s*楚)\s*了"
+    r"|(?:我\s*)?(?:都\s*|已\s*经\s*)?(?:说|讲|打)\s*了\s*(?:好\s*多|几|两|三|四|五|\d)\s*遍\s*了?"
+    r"|(?:咋\s*个|怎\s*么)\s*又\s*问\s*(?:一\s*遍)?\s*(?:嘛|啊)?"
     r"|我?\s*听\s*不\s*(?:清\s*楚?|懂|到|见)\s*(?:你\s*们?\s*)?(?:这\s*个\s*)?机\s*器\s*(?:讲|说)?\s*(?:的|话)?"
 )
 #: (seventeenth round) 妈，你坐好 / 妈 不是叫你 你坐着: said to someone in the room, not to us.
@@ -878,7 +892,7 @@ _SO_AND_NOT_OTHER = re.compile(
 #: pause, doubled, or with a particle, its object or "at once" (转嘛转嘛 / 发，发，发给我姑娘 /
 #: 下来喽 / 要转 要转 / 叫叫叫，快点叫 / 马上下来 / 喊个车来嘛).
 _OFFER_VERB_SAID = re.compile(
-    r"(?P<lead>(?:要|就|那就|快点|马上|这就|我这就|我马上|现在就|我现在就)?)我?(?P<you>你们|你)?"
+    r"(?:车子?)?(?P<lead>(?:要|就|那就|快点|马上|这就|我这就|我马上|现在就|我现在就)?)我?(?P<you>你们|你)?"
     r"(?:麻烦你|麻烦您|请你)?(?:帮我|给我)?"
     r"(?P<verb>转|赚|发|下来|下去|下克|下(?=[，,。.！!]|$)|叫|喊|整|挂(?!给))"
     r"(?P<object>个?人工|个?人公|个?人攻|个?银工|个?短信|个?短讯|个?短线|个?短心|个?短新|个?车子?来?|来|过来|一个|一辆|一张"
@@ -919,11 +933,13 @@ _TRANSFER_UNDONE = re.compile(
 #: the start of any clause (实事求是地讲，我还没出来; 下来哪样，……我还在屋头), 出来 heard as 粗来,
 #: not yet arrived or in place (还没走拢, 还没到位), not had the time (没来得及还没出门).
 _NOT_READY = re.compile(
-    r"(?:^|(?<=[，,。.…!！；;]))(?:[嗯哦啊哎呀唉]+[，,。.…!！]*)?(?:莫得|没得|没有)?[，,。.…!！]*"
+    r"(?:^|(?<=[，,。.…!！；;？?]))(?:[嗯哦啊哎呀唉]+[，,。.…!！]*)?(?:莫得|没得|没有)?[，,。.…!！]*"
     r"(?:我们|我|人)?(?:现在)?(?:没来得及|来不及)?(?:(?:没有|没得|没的|没)"
     r"(?=下来|出来|粗来|出门|下楼|好(?![的吧嘛]))|还(?:(?:没有|没得|没的|没)"
     r"(?=[，,。.…!！呢]|$|还没|下|出|粗|好|到|准备|收拾|穿|弄|走)"
-    r"|在(?:家|屋里|屋头|楼上|楼梯|吃饭|换衣服|穿衣服|收拾|洗澡|睡觉|穿鞋|上厕所|锁门)"
+    r"|在(?:家|屋里|屋头|楼上|楼梯|吃饭|换衣服|穿衣服|收拾|洗澡|睡觉|穿鞋|上厕所|锁门"
+    # (seventeenth round) still anywhere but at the door (还在茶厂里头称茶)
+    r"|(?!门口|楼下|路边|大门|等|这里等|那里等|外头等)\w{0,6}?(?:里头|里面|里边|地头|田头|山上))"
     r"|下不来|出不来|走不开))(?!想|定|决定|商量|考虑|问|说)"
 )
 #: 不在门口 / 我没在小区: not where the question placed them.
@@ -936,21 +952,17 @@ _NOT_THERE = re.compile(
 #: 我到了): a place, the car seen or a question where it is may follow (出来了，在路边等着了，
 #: 车是哪个颜色嘛？ / 我下来了，师傅在哪点).
 _ALREADY_THERE = re.compile(
-    r"^(?:[嗯哦对是]+[，,。.…!！]*)?(?:我们|我|人)?(?:已经|早就|就|现在就)?(?:在|到)了?"
-    r"(?:门口|楼下|大门|小区门口|路边|电梯)"
+    r"(?:^|(?<=[，,。.…!！？?]))(?:[嗯哦对是]+[，,。.…!！]*)?(?:我们|我|人)?"
+    r"(?:已经|早就|早都|都|就|现在就)?(?:在|到|站在|坐在)了?"
+    r"(?:门口|门扣|楼下|大门|小区门口|路边|电梯)|(?:^|(?<=[，,。.…!！？?]))(?:门口){2}"
     r"|^(?:[嗯哦对是]+[，,。.…!！]*)?(?:我们|我|人|她|他)?(?:已经|早就)?"
     r"(?P<arrived>出来|粗来|下来|下楼|到位|到|准备好|收拾好|弄好)(?:了|啰|喽|咯|嘞)"
 )
 #: 不是不在，我在门口了 / 我不是不下来，我下来了: a double no opening the answer takes nothing back.
 _NOT_NOT_THERE = re.compile(r"^我?不是不(?:在|下来|出来|下去|下楼)[，,。.…!！]*")
-#: What stops a place said from being an answer: a negation, "still", a wait asked for, a
-#: complaint of waiting (等了 is waited: no wait asked for).
-_PLACE_UNDONE = re.compile("[不没莫别]|还|等(?![了着])|半天")
-#: ... and for a place said without "come out": a question too (在门口了，还要等好久？).
-_PLACE_ASKED = re.compile("[吗？?]|哪|啥|什么|几|多久|好久")
 _STAY = re.compile("(?:莫|别|不要)(?:走|开走)")
-#: What undoes "come out / down" said as the answer: a no to the car, a wait asked for, or
-#: not being out after all.
+#: What undoes "come out / down" or a place said as the answer: a no to the car, a wait
+#: asked for, or not being out after all (said before it or after).
 _ARRIVED_UNDONE = re.compile(
     "不要|不用|不消|算了|取消|莫来|别来|等(?:一下|一哈|哈|下|等)(?!我)|还没(?:出|下|好)|没(?:有)?(?:出|下)来"
 )
@@ -966,16 +978,12 @@ def _where_they_are(joined: str) -> str | None:
         return "no"
     if _NOT_THERE.search(joined) and not _GO_AHEAD.search(joined):
         return "no"
-    there = _ALREADY_THERE.match(joined)
-    if there and there["arrived"]:  # 出来了，咋个还没看见车？/ 催哪样催: questions and complaints
-        rest = _STAY.sub("", joined[there.end() :])  # 莫走噶: the driver asked to stay
+    there = _ALREADY_THERE.search(joined)
+    if there and not _NEGATING.search(joined, 0, there.start()):  # (不是家里，我在小区门口)
+        # questions and complaints may follow (出来了，咋个还没看见车？/ 催哪样催 / 在门口了，
+        # 师傅在哪点); 莫走噶 asks the driver to stay
+        rest = _STAY.sub("", joined[there.end() :])
         return None if _ARRIVED_UNDONE.search(rest) else "yes"
-    if (
-        there
-        and not _PLACE_UNDONE.search(joined, there.end())
-        and not _PLACE_ASKED.search(joined, there.end())
-    ):
-        return "yes"
     return None
 
 
@@ -1066,6 +1074,7 @@ def parse_yesno(text: str) -> str:
     text = _HEARD_AS_YAO.sub("要", _HEARD_AS_BU.sub("不", text))  # 药呢药呢 / 步四步四
     text = _HEARD_AS_QUXIAO.sub("取", text)  # 去消掉 / 不 曲 消
     text = _HEARD_AS_TUIDIAO.sub(r"\1掉", text)
+    text = _HEARD_AS_XIAO.sub(r"\1消", _HEARD_AS_FA.sub("发", text))
     text = _HEARD_AS_JIAO_CHE.sub(lambda m: f"{m[1]}车" if m[1] is not None else "叫", text)
     text = _DO_NOT_GET_IT_WRONG.sub("", text)  # 要得要得，莫搞错了哈: no "no"
     text = _NOBODY_WHO.sub(r"没\1人", text)  # 没有哪个帮我: "nobody", no question
