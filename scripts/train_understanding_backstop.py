@@ -175,6 +175,8 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_fg.jsonl",
     "tests/data/understanding/independent_fh.jsonl",
     "tests/data/understanding/independent_fi.jsonl",
+    "tests/data/understanding/independent_fj.jsonl",
+    "tests/data/understanding/independent_fk.jsonl",
     "tests/data/understanding/independent_ao.jsonl",
     "tests/data/understanding/independent_ap.jsonl",
     "tests/data/understanding/independent_aq.jsonl",

@@ -259,6 +259,8 @@ def review(kind: str, text: str, value: object) -> object:
             return value
     elif value == "operator" or len(cleaned) < VETO_MIN_CHARS:
         return value
+    elif kind == "yesno" and _says_where(text):
+        return value  # (seventeenth round) not ready, not there, or come down: the rules know
     elif kind == "department":
         return _doubted_department(text, str(value))
     verdict = predict(kind, text)
@@ -306,6 +308,12 @@ def _plainly_assenting(text: str) -> bool:
     from app.understanding.yesno import plainly_assenting
 
     return plainly_assenting(text)
+
+
+def _says_where(text: str) -> bool:
+    from app.understanding.yesno import says_where
+
+    return says_where(text)
 
 
 def _undecided(text: str) -> bool:

@@ -44,7 +44,7 @@ _YES_AFTER_CORRECTION = re.compile(
 )
 #: 药呢药呢 / 耀得: 要 written as a sound-alike before its particle (not 吃药的, 中药嘛).
 _HEARD_AS_YAO = re.compile(
-    "(?<![吃买拿开中西草换抓熬喝擦])[药耀咬摇](?=\\s*[呢嘛得的喊叫药])"
+    "(?<![吃买拿开中西草换抓熬喝擦])[药耀咬摇](?=\\s*[呢嘛得的喊叫药啦])"
     # (seventeenth round) 不药 / 还四药: after 不 or 还是 (not 不吃药, where 吃 comes between)
     "|(?:(?<=不)|(?<=还是)|(?<=还四))\\s*[药耀](?!\\s*[片丸水房店费])"
 )
@@ -62,7 +62,8 @@ def _detail_said_first() -> re.Pattern[str]:
     digits = r"[零一二三四五六七八九幺腰两拐洞0-9](?:\s*[零一二三四五六七八九幺腰两拐洞0-9]){2,}"
     answer = r"(?=(?:可\s*以|对|是|要|好|行|得|没\s*错|不|莫|恐\s*怕|挂|就\s*是))"
     day = (
-        r"(?:(?:礼\s*拜|星\s*期|周)\s*[一二三四五六七日天]|明\s*天|后\s*天|大\s*后\s*天|今\s*天)"
+        r"(?:(?:礼\s*拜|星\s*期|周)\s*[一二三四五六七日天]|明\s*天|后\s*天|大\s*后\s*天|今\s*天"
+        r"|[一二三四五六七八九十0-9]{1,3}\s*号)"
         r"(?:\s*(?:上\s*午|下\s*午|早\s*上|晚\s*上))?"
     )
     return re.compile(
@@ -218,7 +219,7 @@ _VERB_BACK = re.compile(
 #: (seventeenth round) 挂就挂 / 叫就叫嘛: "then do it", said of what was offered.
 _VERB_THEN_SAME = re.compile(r"(叫|挂|约|喊|发|转)就\1(?:那个|这个)?[嘛吧撒]?")
 #: (seventeenth round) 上午就上午 / 九点就九点嘛: the value offered, accepted as it is.
-_TAKEN_AS_IT_IS = re.compile(r"(?<![他她说讲])(\w{2,4})就\1(?:嘛|吧|呗|噻)?")
+_TAKEN_AS_IT_IS = re.compile(r"(?<![他她说讲])(?![不没莫别])(\w{2,4})就\1(?:嘛|吧|呗|噻)?")
 #: 好 麻烦你了 / 要叫 要叫 我在门口等: the recogniser's gap right after a short yes ends its
 #: clause (the spaces go before anything else: 好麻烦 alone is "so much trouble").
 _GAP_AFTER_YES = re.compile(
@@ -539,6 +540,8 @@ _THINKING_LAST = re.compile(
 #: not: 要嘛，不过叫司机开到楼底下来 is a yes with a detail.)
 _CHANGED_AFTER = re.compile(
     "晚一点|晚点|晚些|早一点|早些|换个|换一|改成|改到|别的|另外"
+    # (seventeenth round) 等我吃完早饭再叫: not now, later
+    "|再(?:叫|喊|挂|约|发)"
     # (seventeenth round) 是下周三，不过是下午哈: the half-day put right after "but"
     "|(?:但是|可是|不过)是?(?:上午|下午|早上|晚上)"
     # (eleventh round) a yes, but another half-day or time wanted (要得 但是我想挂下午的)
@@ -581,6 +584,8 @@ def _passed_on(text: str) -> str | None:
         (m.group(0).lstrip().startswith("我"), text[m.end() : end])
         for m, end in zip(found, ends, strict=True)
     ]
+    before = text[: found[0].start()]  # the caller's own words before anyone is quoted
+    own_first = "unknown" if not before or _UNNEGATED_YES.search(before) else parse_yesno(before)
     last_words = each[-1][1].lstrip()
     lead = next((w for w in _MIND_CHANGED if last_words.startswith(w)), "")
     if lead and (final := parse_yesno(last_words.removeprefix(lead))) != "unknown":
@@ -591,13 +596,17 @@ def _passed_on(text: str) -> str | None:
     told = _TOLD_TO_DO_IT.search(own[-1]) if own else None
     if told and (decided := parse_yesno(own[-1][: told.end()])) != "unknown":
         return decided  # 我儿子讲不消发，我说要发，你就发嘛: the caller decides
+    if own_first == "no" and "yes" in said and not _DECIDED.search(text):
+        return "unknown"  # (seventeenth round) 不要转人工，我奶奶说就这样挺好的: no clean yes
     if len(said) == 1:
         return said.pop()
     return "unknown" if said else None
 
 
 #: 最后说 / 后来她又讲: what someone said in the end, after changing their mind.
-_FINALLY_SAID = re.compile("(?:最后|后来|最终|结果)(?:他|她|我)?(?:还是|又)?(?:说|讲)")
+_FINALLY_SAID = re.compile(
+    "(?:最后|后来|最终|结果)(?:他|她|我)?(?:还是|又)?(?:说|讲)|(?<=[，,。.…!！])(?:他|她)又(?:说|讲)"
+)
 #: 那就要吧 / 那还是不去了: the one quoted last settles it after talk.
 _MIND_CHANGED = ("那就", "那还是", "还是", "那么就")
 #: 莫听他的 / 别听她的 / 不要听他们的: the caller overrules the one quoted before.
@@ -620,7 +629,7 @@ _DECIDED = re.compile(
 #: (seventeenth round) 还是转吧 / 还是要车 / 还是要的: the offer taken after all, said as a clause
 #: of its own; a reason may follow (还是要车，走路太远了).
 _STILL_TAKEN = re.compile(
-    r"(?:^|(?<=[，,。.…!！]))(?:嗯|哦|那|算了|哎)*还[是四](?:要(?:的|得|嘛|吧|呢|嘞|车|一个)?"
+    r"(?:^|(?<=[，,。.…!！])|(?<=不要)|(?<=不用)|(?<=不消))(?:嗯|哦|那|算了|哎)*还[是四](?:要(?:的|得|嘛|吧|呢|嘞|车|一个)?"
     r"|(?:要)?(?:转|叫|喊|发)(?:一个|一辆|个车|人工|一下)?(?:给(?:我|他|她)\w{0,3}?)?[吧嘛]?)"
     r"(?=[，,。.…!！]|$|我|你|他|她)"  # (a pronoun opens the next clause where no pause is written)
 )
@@ -861,12 +870,15 @@ _HEARING_COMPLAINT = re.compile(
     r"|(?:咋\s*个|怎\s*么)\s*又\s*问\s*(?:一\s*遍)?\s*(?:嘛|啊)?"
     r"|我?\s*听\s*不\s*(?:清\s*楚?|懂|到|见)\s*(?:你\s*们?\s*)?(?:这\s*个\s*)?机\s*器\s*(?:讲|说)?\s*(?:的|话)?"
 )
+_COUGH = re.compile(r"(?:咳\s*){2,}(?!嗽)")
 #: (seventeenth round) 妈，你坐好 / 妈 不是叫你 你坐着: said to someone in the room, not to us.
 _ASIDE = re.compile(
     rf"(?:^|(?<=[\s，,。]))(?:{relatives(gaps=True)})\s*[，,]?\s*"
     r"(?:不\s*是\s*(?:叫|喊|说|问)\s*你\s*[，,]?\s*)?"
     r"你\s*(?:坐\s*好|坐\s*着|坐\s*到|莫\s*动|别\s*动|莫\s*吵|别\s*吵|等\s*一?\s*下|等\s*哈)"
 )
+#: A yes word not negated (要 in 不要 is none).
+_UNNEGATED_YES = re.compile("(?<![不没莫别])(?:要|是|对|好|可以|行)")
 #: A yes word anywhere (for the complaint above to be said with an answer).
 _ANY_YES_WORD = re.compile("要|是|对|好|可以|行")
 #: (seventeenth round) 不是给别人，是给我自己 / 不是别人，就是我: "not anyone else" then the
@@ -897,7 +909,7 @@ _OFFER_VERB_SAID = re.compile(
     r"(?P<verb>转|赚|发|下来|下去|下克|下(?=[，,。.！!]|$)|叫|喊|整|挂(?!给))"
     r"(?P<object>个?人工|个?人公|个?人攻|个?银工|个?短信|个?短讯|个?短线|个?短心|个?短新|个?车子?来?|来|过来|一个|一辆|一张"
     r"|给(?:我|他|她))?"
-    r"(?P<particle>[了喽嘞勒嘛吧撒哈咯哦噻呢]*)"
+    r"(?P<particle>(?:(?<=发)的)?[了喽嘞勒嘛吧撒哈咯哦噻呢]*)"
     # (要车 要车: the car offered, said back twice)
     r"|(?P<car>要车)"
     # (sixteenth round) 人工嘛 / 要人工: the person offered, asked for
@@ -935,7 +947,7 @@ _TRANSFER_UNDONE = re.compile(
 _NOT_READY = re.compile(
     r"(?:^|(?<=[，,。.…!！；;？?]))(?:[嗯哦啊哎呀唉]+[，,。.…!！]*)?(?:莫得|没得|没有)?[，,。.…!！]*"
     r"(?:我们|我|人)?(?:现在)?(?:没来得及|来不及)?(?:(?:没有|没得|没的|没)"
-    r"(?=下来|出来|粗来|出门|下楼|好(?![的吧嘛]))|还(?:(?:没有|没得|没的|没)"
+    r"(?=下来|出来|粗来|出门|下楼|好(?=[，,。.…!！呢]|$|等))|还(?:(?:没有|没得|没的|没)"
     r"(?=[，,。.…!！呢]|$|还没|下|出|粗|好|到|准备|收拾|穿|弄|走)"
     r"|在(?:家|屋里|屋头|楼上|楼梯|吃饭|换衣服|穿衣服|收拾|洗澡|睡觉|穿鞋|上厕所|锁门"
     # (seventeenth round) still anywhere but at the door (还在茶厂里头称茶)
@@ -955,8 +967,8 @@ _ALREADY_THERE = re.compile(
     r"(?:^|(?<=[，,。.…!！？?]))(?:[嗯哦对是]+[，,。.…!！]*)?(?:我们|我|人)?"
     r"(?:已经|早就|早都|都|就|现在就)?(?:在|到|站在|坐在)了?"
     r"(?:门口|门扣|楼下|大门|小区门口|路边|电梯)|(?:^|(?<=[，,。.…!！？?]))(?:门口){2}"
-    r"|^(?:[嗯哦对是]+[，,。.…!！]*)?(?:我们|我|人|她|他)?(?:已经|早就)?"
-    r"(?P<arrived>出来|粗来|下来|下楼|到位|到|准备好|收拾好|弄好)(?:了|啰|喽|咯|嘞)"
+    r"|(?:^|(?<=[，,。.…!！？?]))(?:[嗯哦对是的]+[，,。.…!！]*)?(?:我们|我|人|她|他)?(?:已经|早就)?"
+    r"(?P<arrived>出来|粗来|下来|下楼|到位|到|准备好|收拾好|弄好|出了门|出门)(?:了|啰|喽|咯|嘞)"
 )
 #: 不是不在，我在门口了 / 我不是不下来，我下来了: a double no opening the answer takes nothing back.
 _NOT_NOT_THERE = re.compile(r"^我?不是不(?:在|下来|出来|下去|下楼)[，,。.…!！]*")
@@ -985,6 +997,12 @@ def _where_they_are(joined: str) -> str | None:
         rest = _STAY.sub("", joined[there.end() :])
         return None if _ARRIVED_UNDONE.search(rest) else "yes"
     return None
+
+
+def says_where(text: str) -> bool:
+    """Is the answer where the caller is, or that they are not ready (see ``_where_they_are``)?
+    Such an answer is the rules' to give: the backstop does not set it aside."""
+    return _where_they_are(_SPACES.sub("", text)) is not None
 
 
 def _verb_said_back(joined: str) -> bool:
@@ -1034,6 +1052,7 @@ _AS_YOU_SAY = re.compile(
     # (seventeenth round) 你说了算 / 你说哪样就是哪样: the hotline decides
     "|(?:你们|你)(?:说|讲)了算"
     "|(?:你们|你)(?:说|讲)(?P<w>哪样|啥子|啥|什么|哪个)就(?:是|算)?(?P=w)"
+    "|(?:你们|你)(?:说|讲)(?P<x>\\w{2,5})就(?P=x)"  # 你们说神经内科就神经内科
 )
 
 #: (sixteenth round) 给要叫车要呢: the Kunming 格 question said back (heard as 给), then a
@@ -1081,6 +1100,7 @@ def parse_yesno(text: str) -> str:
     text = _ASK_DRIVER_TO_WAIT.sub("，", text)  # 对的，你叫车子等一下我: no wait for the answer
     text = _detail_said_first().sub("", text)  # 老年医学科可以 / 零零八三 对呢: the answer follows
     text = _ASIDE.sub("，", text)  # 要 妈 你坐好 要叫车: said to someone in the room
+    text = _COUGH.sub(" ", text)  # 要 咳 咳 要 叫 车
     text = _HEARING_COMPLAINT.sub("，", text) if _ANY_YES_WORD.search(text) else text
     text = _HEARD_AS_SHI_DUI_HAO.sub(lambda m: _SHI_DUI_HAO[m["w"]], text)  # 事呢 / 队的
     text = _GAP_BEFORE_LAST_YES.sub(r"，\1", text)  # ……五五二零 对的: the answer said last
@@ -1263,7 +1283,7 @@ def _said_of_something(cleaned: str, hit: Hit) -> bool:
     said = cleaned[hit.start : hit.end]
     if said == "不清楚":  # 我眼睛看不清楚了: what the eyes do, not "I don't know"
         return cleaned.endswith("看", 0, hit.start)
-    if said in ("没有", "没得", "没的") and cleaned.startswith(_NOBODY, hit.end):
+    if said in ("没有", "没得", "没的", "莫得") and cleaned.startswith(_NOBODY, hit.end):
         return True  # (seventeenth round) 没有哪个帮我挂 / 没得人帮: "there is nobody"
     if said == "不是" and cleaned.endswith(("又", "也"), 0, hit.start):
         return True  # (seventeenth round) 又不是闲得慌: "it's not as if", no answer
@@ -1275,7 +1295,7 @@ def _said_of_something(cleaned: str, hit: Hit) -> bool:
     return said == "不好" and hit.start > 0 and cleaned[hit.start - 1] not in _BEFORE_AN_ANSWER
 
 
-_NOBODY = ("人", "哪个", "谁", "别人", "别个")
+_NOBODY = ("人", "哪个", "谁", "别人", "别个", "声音", "信号")
 _BODY = ("腿", "脚", "身体", "身子", "眼睛", "耳朵", "腰", "腰杆", "手", "脑壳", "记性", "腿杆")
 _NOBODY_WHO = re.compile("没(有|得|的)(?:哪个|哪一个|谁)")
 #: 我老伴不去 / 他们不管: a third person said before a no in its clause.

@@ -250,3 +250,42 @@ def test_yes_or_no_of_the_third_pass(text: str, answer: str) -> None:
 )
 def test_yes_or_no_of_the_fourth_pass(text: str, answer: str) -> None:
     assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        # "no sound" is about the line
+        ("喂 喂 莫 得 声 音", "unknown"),
+        # "then she said yes"
+        ("我妈说不要……她又说要了", "yes"),
+        # "said no means no" is never taken as the value accepted
+        ("说 了 不 要 就 不 要", "no"),
+        # "as you say: neurology then"
+        ("好嘛，你们说眼科就眼科", "yes"),
+        # English said with the answer
+        ("exactly，就是这个号", "yes"),
+        ("don't 发 给 她", "no"),
+        ("I'm here，已经下来了", "yes"),
+        # a day of the month read back, then the answer
+        ("十 三 号 上 午 对 的", "yes"),
+        # a cough between the words
+        ("要 咳 咳 要 叫", "yes"),
+    ],
+)
+def test_yes_or_no_of_the_fifth_pass(text: str, answer: str) -> None:
+    assert u("yesno", text) == answer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "call later" is no yes now
+        "不是不要，等我吃完饭再叫",
+        # the caller's no, then someone quoted agreeing with the offer: no clean yes
+        "不要发，我老伴说发了也好",
+    ],
+)
+def test_no_yes_taken_from_a_later_or_quoted_assent(text: str) -> None:
+    assert understand("yesno", text, MON, backstop=False) == "unknown"
+    assert u("yesno", text) != "yes"
