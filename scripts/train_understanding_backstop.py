@@ -177,6 +177,8 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_fi.jsonl",
     "tests/data/understanding/independent_fj.jsonl",
     "tests/data/understanding/independent_fk.jsonl",
+    "tests/data/understanding/independent_fl.jsonl",
+    "tests/data/understanding/independent_fm.jsonl",
     "tests/data/understanding/independent_ao.jsonl",
     "tests/data/understanding/independent_ap.jsonl",
     "tests/data/understanding/independent_aq.jsonl",

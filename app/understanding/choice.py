@@ -28,7 +28,13 @@ def _tables() -> tuple[dict[str, int], re.Pattern[str], re.Pattern[str]]:
 #: takes back (第一个，哦不，第二个); so is what came before 算了 or a 还是 after a pause
 #: (第二个……算了，还是第一个; 第一个还是第二个, or with a pause and a question mark, asks).
 _REFUSAL = r"不对|不是|说错了|错了|不要|不\|*还是"
-_TAKEN_BACK = re.compile(_REFUSAL + r"|那就|就要|\|不不?\||(?<=个)不(?=第)|算了|(?<=\|)还是")
+_TAKEN_BACK = re.compile(
+    _REFUSAL
+    + r"|那就|就要|\|不不?\||(?<=[个面头的])(?:哦|噢)?不(?=第|前|后|头|上|另)|算了|(?<=\|)还是"
+)
+#: (seventeenth round) 要第二个，不要第一个: the one refused after the one chosen.
+_REFUSED_ONE = re.compile(r"(?:不要|不是|不选)([^|]+)")
+_REFUSED_AFTER = re.compile(r"([^|]+?)(?:不要|不行|不得行|不合适)了?$")
 #: 不是第二个 / 不要第一个: the answer opens with a refusal.
 _REFUSED = re.compile(_REFUSAL)
 #: 最后一个 / 最后那个: the last of the list, its number not said (后一个 is the second of two).
@@ -46,7 +52,23 @@ def parse_choice(text: str) -> int | None:
     correction (第一个不对，第二个) the one said last counts."""
     cleaned = clean(text, use_dialect=False)
     if _ASKED_ABOUT.search(cleaned):
-        return None
+        # (seventeenth round) 第一个是哪天来着？礼拜六啊？那就第二个: asked, then settled
+        settled = re.search(r"(?:那就|就要|那还是)([^|]+)$", cleaned)
+        return _choice(settled[1]) if settled else None
+    refused_values = {v for m in _REFUSED_ONE.finditer(cleaned) if (v := _choice(m[1])) is not None}
+    refused_after = {  # (seventeenth round) 前面的不要: refused after it is named
+        v for c in cleaned.split(SEP) if (m := _REFUSED_AFTER.match(c)) and (v := _choice(m[1]))
+    }
+    refused_values |= refused_after
+    kept = {
+        v
+        for c in cleaned.split(SEP)
+        if not _REFUSED.match(c) and (v := _choice(c)) is not None and v not in refused_values
+    }
+    if refused_values and len(kept) == 1 and not _REFUSED.match(cleaned):
+        return kept.pop()  # 要第二个，不要第一个
+    if refused_after and not kept:
+        return None  # 前面的不要: only a refusal
     cleaned = _THE_LAST.sub(SEP, cleaned)  # 最后一个，第四个: no 后一个
     said = [_choice(c) for c in cleaned.split(SEP)]
     singles = {v for v in said if v is not None}
@@ -69,13 +91,23 @@ def parse_choice(text: str) -> int | None:
     return _choice(cleaned)
 
 
+#: The longest answer in which 两个 / 3号 with no 第 still names a choice.
+_BARE_MAX = 4
+
+
 def _choice(cleaned: str) -> int | None:
     ordinals, marked, not_digits = _tables()
     if not cleaned:
         return None
     found: set[int | None] = {v for k, v in ordinals.items() if k in cleaned}
     rest = not_digits.sub("|", cleaned)  # 第一个还是第二个: both, none chosen
-    found |= {to_int(m["a"] or m["b"]) for m in marked.finditer(rest)}
+    # (seventeenth round) a number before 个 with no 第 is a choice only as the whole answer
+    # (第二个吧……以前一个科室的: 一个 is "one", not the first)
+    found |= {
+        to_int(m["a"] or m["b"])
+        for m in marked.finditer(rest)
+        if m["a"] or len(cleaned) <= _BARE_MAX
+    }
     bare = cleaned.replace("|", "")
     if not found and re.fullmatch(_N, bare):
         found = {to_int(bare)}

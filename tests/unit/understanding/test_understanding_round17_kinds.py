@@ -1,0 +1,69 @@
+"""Rules of the seventeenth method round (issue 12) for intent, emergencies and choices.
+
+Sentences written for each rule, not taken from the independent sets. The day is Monday
+2026-11-30 (tests/support/understood.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from support.understood import u
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a staff member asked for by description, or the one of last time
+        ("你们那个年纪大一点的孃孃在不在，我跟她讲", "operator"),
+        ("帮我接给上次那个小伙子", "operator"),
+        # ... not a car sent "directly" (直接 sounds like 大姐)
+        ("你们能不能直接给我派个车来", "taxi"),
+        # "is a car coming at all", "is my booking still there"
+        ("到底有没有车来接我嘛", "query"),
+        ("我那个号格还在哦", "query"),
+        # 出租 and 取消 as the recogniser writes them
+        ("帮 我 叫 个 出 粗 车", "taxi"),
+        ("那 个 号 取 小 掉", "cancel"),
+    ],
+)
+def test_intent_of_the_round(text: str, intent: str) -> None:
+    assert u("intent", text) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "emergency"),
+    [
+        # "hardly answers when called"; "quick, she is down"
+        ("我老伴浑身是汗，叫他也不太应", True),
+        ("快点快点，她倒了", True),
+        ("她倒了一杯水给我", False),
+    ],
+)
+def test_emergency_of_the_round(text: str, emergency: bool) -> None:
+    assert u("emergency", text) is emergency
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        # the one said first or above, the other of two, 头个, ordinals as heard
+        ("上面那个", 1),
+        ("先说的那个", 1),
+        ("另外那个", 2),
+        ("头个", 1),
+        ("第 耳 个", 2),
+        ("第伞个", 3),
+        # the one chosen, then the other refused; only a refusal
+        ("要第二个，不要第一个", 2),
+        ("前面的不要", None),
+        # put right after 哦不
+        ("后面那个，哦不，前面那个", 1),
+        # asked about one, then settled
+        ("第一个是礼拜几？礼拜六啊？那就第二个", 2),
+        # 一个 in the reason is "one", not the first
+        ("第二个吧，那个医生跟我是一个村的", 2),
+    ],
+)
+def test_choice_of_the_round(text: str, choice: int | None) -> None:
+    assert u("choice", text) == choice
