@@ -118,6 +118,22 @@ def _x_words_spaced() -> re.Pattern[str]:
     return re.compile("|".join("\\s+".join(map(re.escape, w)) for w in words) or "(?!)")
 
 
+#: (seventeenth round) 莫记成零三九二了 / 别写成一二三四: what the number is not.
+_NOT_WRITTEN_AS = re.compile(
+    r"[，,。.\s]*(?:您|你)?\s*(?:莫|别|不要)\s*(?:记|写|搞|听|弄)\s*成\s*[^，,。.!！]*"
+)
+#: (seventeenth round) ……零零零五，三个零一个五: the digits said again as counts, at the end.
+_COUNT_SUMMARY = re.compile(
+    f"[，,。.\\s]*(?:[一二两三四五六七八九]\\s*个\\s*[{_D}]\\s*){{1,4}}[。.!！]*\\s*$"
+)
+
+
+def _restates(before: str, summary: str) -> bool:
+    """Do the counts at the end (三个零一个五) say again the last digits said before them?"""
+    said, counted = parse_digits(before), parse_digits(summary)
+    return bool(said and counted and len(said) >= min(_WHOLE_LENGTHS) and said.endswith(counted))
+
+
 def parse_digits(text: str) -> str | None:
     """Return the digits said (``0-9`` and ``X``), or ``None`` when no digit was said.
 
@@ -126,6 +142,10 @@ def parse_digits(text: str) -> str | None:
     asked for are the answer, else the whole, else the one run of four digits among
     several. Four digits said twice in a row (三四五六三四五六) are said once."""
     last_four_named = _LAST_FOUR_NAMED.search(text) is not None
+    text = _NOT_WRITTEN_AS.sub("", text)  # ……，莫记成零三九二了: not the number
+    summary = _COUNT_SUMMARY.search(text)
+    if summary and summary.start() and _restates(text[: summary.start()], summary[0]):
+        text = text[: summary.start()]  # 零，零，零，八。三个零一个八: said again as counts
     text = _x_words_spaced().sub(
         lambda m: "".join(m.group(0).split()), _X_HEARD_AS_CHA.sub(" 叉", text)
     )

@@ -67,3 +67,20 @@ def test_emergency_of_the_round(text: str, emergency: bool) -> None:
 )
 def test_choice_of_the_round(text: str, choice: int | None) -> None:
     assert u("choice", text) == choice
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        # the digits said again as counts at the end
+        ("后四位零零零七，三个零一个七", "0007"),
+        ("幺三九 幺二三四 零零零六 三个零一个六", "13912340006"),
+        # counts alone are the number
+        ("两个五两个八", "5588"),
+        ("最后是两个三，再一个四，一个一", "3341"),
+        # what the number is not
+        ("后四位四二八一，你莫记成四二一八了", "4281"),
+    ],
+)
+def test_digits_of_the_round(text: str, digits: str) -> None:
+    assert u("digits", text) == digits
