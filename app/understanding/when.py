@@ -347,8 +347,20 @@ _EITHER_HALF_DAY = re.compile(
 _DAY_WORD_START = re.compile("(?=大后天|后天|明天)")
 
 
+#: (seventeenth round) 只要不是下午 / 就是下午不行: one half-day refused, so the other is meant.
+_HALF_DAY_REFUSED = re.compile(
+    "(?:不是|不要)(?P<a>上午|下午)|(?P<b>上午|下午)(?:不行|不得|不去|不方便|不得空)"
+)
+
+
 def _session(text: str) -> str | None:
     t = _tables()
+    refused = _HALF_DAY_REFUSED.search(text)
+    if refused and not _CLOCK.search(text):
+        afternoon = (refused["a"] or refused["b"]) == "下午"
+        other, words = ("am", t["am"]) if afternoon else ("pm", t["pm"])
+        if not any(w in text for w in words):
+            return other  # 哪天都得，只要不是下午: the morning
     # 周五一早: the weekday goes first, so 五一 (May Day) is not read out of it
     text = festival_words().sub("|", _WEEKDAY_WORD.sub(r"\g<0>|", text))
     text = _DAY_WORD_START.sub("|", _EITHER_HALF_DAY.sub("|", text))
@@ -921,7 +933,7 @@ _NOW_NOT_A_DAY = re.compile(
 #: recogniser's gap inside 不 行, nor inside a verb's 不 and its complement: 起 不 来, 走 不
 #: 开, 来 不 及).
 _BARE_NO = re.compile(
-    r"(?<=[，,。\s])不(?=[，,。\s])"
+    r"(?<=[，,。\s…])不(?=[，,。\s])"
     r"(?!\s*(?:[行得要去了能用可好会方来开及上着动成到起完住清见懂赢]|下(?!\s*[个周礼星])))"
 )
 

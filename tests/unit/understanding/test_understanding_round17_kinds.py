@@ -84,3 +84,17 @@ def test_choice_of_the_round(text: str, choice: int | None) -> None:
 )
 def test_digits_of_the_round(text: str, digits: str) -> None:
     assert u("digits", text) == digits
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        # one half-day refused: the other is meant
+        ("哪天都可以，只要不是下午", {"date": None, "session": "am"}),
+        ("后天上午不得空", {"date": "2026-12-02", "session": "pm"}),
+        # a bare 不 after a pause put right
+        ("明天上午……不，下午", {"date": "2026-12-01", "session": "pm"}),
+    ],
+)
+def test_days_of_the_round(text: str, day: object) -> None:
+    assert u("when", text) == day
