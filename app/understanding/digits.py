@@ -122,6 +122,10 @@ def _x_words_spaced() -> re.Pattern[str]:
 _NOT_WRITTEN_AS = re.compile(
     r"[，,。.\s]*(?:您|你)?\s*(?:莫|别|不要)\s*(?:记|写|搞|听|弄)\s*成\s*[^，,。.!！]*"
 )
+#: (seventeenth round) 一、二、三、四，四个数: the places counted aloud before the digits.
+_COUNTING_ALOUD = re.compile(
+    r"一\s*[、，,]\s*二\s*[、，,]\s*三\s*[、，,]\s*四\s*[，,。]?\s*[四4]\s*个\s*(?:数字?|位)\s*[：:，,]?"
+)
 #: (seventeenth round) ……零零零五，三个零一个五: the digits said again as counts, at the end.
 _COUNT_SUMMARY = re.compile(
     f"[，,。.\\s]*(?:[一二两三四五六七八九]\\s*个\\s*[{_D}]\\s*){{1,4}}[。.!！]*\\s*$"
@@ -143,6 +147,7 @@ def parse_digits(text: str) -> str | None:
     several. Four digits said twice in a row (三四五六三四五六) are said once."""
     last_four_named = _LAST_FOUR_NAMED.search(text) is not None
     text = _NOT_WRITTEN_AS.sub("", text)  # ……，莫记成零三九二了: not the number
+    text = _COUNTING_ALOUD.sub("，", text)  # 我数一下，一、二、三、四，四个数：五、八、零、二
     summary = _COUNT_SUMMARY.search(text)
     if summary and summary.start() and _restates(text[: summary.start()], summary[0]):
         text = text[: summary.start()]  # 零，零，零，八。三个零一个八: said again as counts
@@ -175,6 +180,11 @@ def parse_digits(text: str) -> str | None:
         # after the number goes in front
         code, number = _digits_of(put_first["code"]), parse_digits(text[: put_first.start()])
         if code is not None and number is not None and code.startswith("0"):
+            return code + number
+    named = _CODE_NAMED_AFTER.search(text)  # 零八七六那个是区号，号码是三零六二幺四四
+    if named and (number := parse_digits(text[named.end() :])) and len(number) in (7, 8):
+        code = _digits_of(named["code"])
+        if code is not None and code.startswith("0"):
             return code + number
     code_first = _AREA_CODE_BEFORE.search(text)
     if code_first and (number := parse_digits(text[code_first.end() :])) and len(number) in (7, 8):
@@ -214,16 +224,22 @@ def parse_digits(text: str) -> str | None:
 
 #: (sixteenth round) 第一个是五，第二个是零，第三个是二，第四个是三: each digit by its place.
 _AT_EACH_PLACE = re.compile(
-    f"第\\s*(?P<n>[一二两三四五六七八九十]+)\\s*(?:个|位)\\s*(?:数字|数)?\\s*(?:就)?\\s*是\\s*"
+    f"(?:第\\s*(?P<n>[一二两三四五六七八九十]+)\\s*(?:个|位)|(?P<first>头\\s*一\\s*[个位])"
+    f"|(?P<last>最\\s*后\\s*一\\s*[个位]))\\s*(?:数字|数)?\\s*(?:就|也)?\\s*(?P<is>是)?\\s*[…,，\\s]*"
     f"(?P<d>[{_D}]|叉|x|X)"
 )
 
 
 def _place_by_place(text: str) -> str | None:
-    said = _AT_EACH_PLACE.findall(text)
-    if len(said) < 3 or [to_int(n) for n, _ in said] != list(range(1, len(said) + 1)):
+    """(seventeenth round also) the place said with 头一个 / 最后一个, with or without 是 (第一个
+    九，第二个也是九), a pause before the digit."""
+    said = list(_AT_EACH_PLACE.finditer(text))
+    if not any(m["is"] for m in said):
+        return None  # 第一个九 alone in every place: no 是 anywhere, too loose to trust
+    places = [1 if m["first"] else len(said) if m["last"] else to_int(m["n"]) for m in said]
+    if len(said) < 3 or places != list(range(1, len(said) + 1)):
         return None
-    return "".join(_tables()[0].get(d) or "X" for _, d in said)
+    return "".join(_tables()[0].get(m["d"]) or "X" for m in said)
 
 
 #: (sixteenth round) 一三七八八零零九三四六 不是 三四六 是 六四三: the end of the number
@@ -262,6 +278,10 @@ _AREA_CODE_AFTER = re.compile(
     r"[，,。.\s]*区号\s*(?:是|就是)?\s*(?P<code>[0零〇洞][0-9零〇洞一幺二两三四五六七拐八九勾\s]{2,})"
 )
 #: 区号是零八七零，……后头是…: the area code named before the number.
+#: (seventeenth round) 零八七六那个是区号: the area code said, then named as such.
+_CODE_NAMED_AFTER = re.compile(
+    rf"(?P<code>[0零〇洞](?:\s*[{_D}]){{2,3}})\s*(?:那\s*个|这\s*个)?\s*(?:就\s*)?是\s*区\s*号"
+)
 _AREA_CODE_BEFORE = re.compile(
     rf"区号\s*(?:是|就是)?\s*(?P<code>[0零〇洞][{_D}\s]{{2,4}}?)(?=[^{_D}\s]|$)"
 )

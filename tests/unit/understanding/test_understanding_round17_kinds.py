@@ -98,3 +98,19 @@ def test_digits_of_the_round(text: str, digits: str) -> None:
 )
 def test_days_of_the_round(text: str, day: object) -> None:
     assert u("when", text) == day
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        # each digit by its place, with 头一个 / 最后一个, 也是, a pause, 是 left out
+        ("第一个八，第二个也是八，第三个是一，第四个……七", "8817"),
+        ("头一个是二，第二个五，第三个是零，最后一个是六", "2506"),
+        # the places counted aloud first
+        ("我数一下，一、二、三、四，四个数：七、三、零、一", "7301"),
+        # the area code said, then named as such
+        ("零 八 七 四 那 个 是 区 号 号 码 是 三 二 一 五 六 七 八", "08743215678"),
+    ],
+)
+def test_digits_by_place_and_area_code(text: str, digits: str) -> None:
+    assert u("digits", text) == digits
