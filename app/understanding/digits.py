@@ -122,6 +122,11 @@ def _x_words_spaced() -> re.Pattern[str]:
 _NOT_WRITTEN_AS = re.compile(
     r"[，,。.\s]*(?:您|你)?\s*(?:莫|别|不要)\s*(?:记|写|搞|听|弄)\s*成\s*[^，,。.!！]*"
 )
+#: (seventeenth round) 幺就是一 / 两两就是二二 / 零是最后一位 / X就是罗马数字十那个叉 / 请注意:
+#: a digit of the number said explained after the whole number.
+_EXPLANATION_TAIL = re.compile(
+    rf"[，,。.!！]\s*(?:(?:[{_D}]|叉|X|x){{1,2}}\s*(?:就\s*)?是\s*(?![{_D}\s]*$|这|那|对)|请\s*注\s*意)"
+)
 #: (seventeenth round) 一、二、三、四，四个数: the places counted aloud before the digits.
 _COUNTING_ALOUD = re.compile(
     r"一\s*[、，,]\s*二\s*[、，,]\s*三\s*[、，,]\s*四\s*[，,。]?\s*[四4]\s*个\s*(?:数字?|位)\s*[：:，,]?"
@@ -148,6 +153,9 @@ def parse_digits(text: str) -> str | None:
     last_four_named = _LAST_FOUR_NAMED.search(text) is not None
     text = _NOT_WRITTEN_AS.sub("", text)  # ……，莫记成零三九二了: not the number
     text = _COUNTING_ALOUD.sub("，", text)  # 我数一下，一、二、三、四，四个数：五、八、零、二
+    explained = _EXPLANATION_TAIL.search(text)
+    if explained and len(parse_digits(text[: explained.start()]) or "") in _WHOLE_LENGTHS:
+        text = text[: explained.start()]  # ……九九二零。幺就是一: the number said, then explained
     summary = _COUNT_SUMMARY.search(text)
     if summary and summary.start() and _restates(text[: summary.start()], summary[0]):
         text = text[: summary.start()]  # 零，零，零，八。三个零一个八: said again as counts

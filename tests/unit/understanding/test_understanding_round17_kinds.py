@@ -114,3 +114,19 @@ def test_days_of_the_round(text: str, day: object) -> None:
 )
 def test_digits_by_place_and_area_code(text: str, digits: str) -> None:
     assert u("digits", text) == digits
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        # the whole number said, then one of its digits explained
+        ("幺三六，八七幺幺，两两零五。两两就是二二。", "13687112205"),
+        ("后四位四零七一，一是最后一位。", "4071"),
+        ("后四位二九八X。X就是那个叉。", "298X"),
+        ("幺五零，幺二三零，八八零幺。请注意中间是幺二三零。", "15012308801"),
+        # the number said twice, then "this one": said once
+        ("四 六 三 二 四 六 三 二 是 这 个", "4632"),
+    ],
+)
+def test_digits_explained_after_the_number(text: str, digits: str) -> None:
+    assert u("digits", text) == digits
