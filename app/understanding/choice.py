@@ -55,14 +55,15 @@ def parse_choice(text: str) -> int | None:
         # (seventeenth round) 第一个是哪天来着？礼拜六啊？那就第二个: asked, then settled
         settled = re.search(r"(?:那就|就要|那还是)([^|]+)$", cleaned)
         return _choice(settled[1]) if settled else None
+    clauses = cleaned.split(SEP)
     refused_values = {v for m in _REFUSED_ONE.finditer(cleaned) if (v := _choice(m[1])) is not None}
     refused_after = {  # (seventeenth round) 前面的不要: refused after it is named
-        v for c in cleaned.split(SEP) if (m := _REFUSED_AFTER.match(c)) and (v := _choice(m[1]))
+        v for c in clauses if (m := _REFUSED_AFTER.match(c)) and (v := _choice(m[1]))
     }
     refused_values |= refused_after
     kept = {
         v
-        for c in cleaned.split(SEP)
+        for c in clauses
         if not _REFUSED.match(c) and (v := _choice(c)) is not None and v not in refused_values
     }
     if refused_values and len(kept) == 1 and not _REFUSED.match(cleaned):

@@ -189,16 +189,13 @@ def parse_digits(text: str) -> str | None:
         code, number = _digits_of(put_first["code"]), parse_digits(text[: put_first.start()])
         if code is not None and number is not None and code.startswith("0"):
             return code + number
-    named = _CODE_NAMED_AFTER.search(text)  # 零八七六那个是区号，号码是三零六二幺四四
-    if named and (number := parse_digits(text[named.end() :])) and len(number) in (7, 8):
-        code = _digits_of(named["code"])
-        if code is not None and code.startswith("0"):
-            return code + number
-    code_first = _AREA_CODE_BEFORE.search(text)
-    if code_first and (number := parse_digits(text[code_first.end() :])) and len(number) in (7, 8):
-        code = _digits_of(code_first["code"])  # 区号是零八七零，后头是二二幺三五八六
-        if code is not None and code.startswith("0") and 3 <= len(code) <= 4:
-            return code + number
+    # 零八七六那个是区号，号码是… / 区号是零八七零，后头是二二幺三五八六: the code first
+    for code_first in (_CODE_NAMED_AFTER.search(text), _AREA_CODE_BEFORE.search(text)):
+        number = parse_digits(text[code_first.end() :]) if code_first else None
+        if code_first and number and len(number) in (7, 8):
+            code = _digits_of(code_first["code"])
+            if code is not None and code.startswith("0") and 3 <= len(code) <= 4:
+                return code + number
     spelled = _spelled_out(text)
     if spelled is not None:
         return _four_said_again(spelled, text) or spelled
@@ -285,11 +282,11 @@ _PUT_IN_FRONT = re.compile(
 _AREA_CODE_AFTER = re.compile(
     r"[，,。.\s]*区号\s*(?:是|就是)?\s*(?P<code>[0零〇洞][0-9零〇洞一幺二两三四五六七拐八九勾\s]{2,})"
 )
-#: 区号是零八七零，……后头是…: the area code named before the number.
 #: (seventeenth round) 零八七六那个是区号: the area code said, then named as such.
 _CODE_NAMED_AFTER = re.compile(
     rf"(?P<code>[0零〇洞](?:\s*[{_D}]){{2,3}})\s*(?:那\s*个|这\s*个)?\s*(?:就\s*)?是\s*区\s*号"
 )
+#: 区号是零八七零，……后头是…: the area code named before the number.
 _AREA_CODE_BEFORE = re.compile(
     rf"区号\s*(?:是|就是)?\s*(?P<code>[0零〇洞][{_D}\s]{{2,4}}?)(?=[^{_D}\s]|$)"
 )

@@ -48,6 +48,25 @@ _HEARD_AS_YAO = re.compile(
     # (seventeenth round) 不药 / 还四药: after 不 or 还是 (not 不吃药, where 吃 comes between)
     "|(?:(?<=不)|(?<=还是)|(?<=还四))\\s*[药耀](?!\\s*[片丸水房店费])"
 )
+#: (seventeenth round) 交车 / 较车 / 叫册: 叫车 as the recogniser writes it.
+_HEARD_AS_JIAO_CHE = re.compile("[交较教](?=\\s*[车册扯])|(?<=叫)(\\s*)[册扯]")
+#: (seventeenth round) 花给她 (h/f merged): 发给她; 取销: 取消.
+_HEARD_AS_FA = re.compile("花(?=\\s*给\\s*[我他她])")
+_HEARD_AS_XIAO = re.compile("(?<=取)(\\s*)销")
+#: 步四步四 / 步要 / 布 退 / 部要了: 不 written as 步, 布 or 部 before the word it negates.
+_HEARD_AS_BU = re.compile("(?<![跑脚散进让一内全外])[步布部](?=\\s*[是四要对行退])")
+#: 去消 / 曲消: 取消 as the recogniser writes it.
+_HEARD_AS_QUXIAO = re.compile("[去曲屈趣](?=\\s*消)")
+#: (seventeenth round) 退调 / 退吊: 退掉 as the recogniser writes it.
+_HEARD_AS_TUIDIAO = re.compile("(?<=退)(\\s*)[调吊](?!\\s*[查整])")
+#: 事呢事呢 / 队的队的 / 号嘛号嘛: 是, 对 and 好 written as a sound-alike before their particle,
+#: opening a clause (not 没事呢, 挂号嘛, 一队的).
+_HEARD_AS_SHI_DUI_HAO = re.compile(
+    "(?:^|(?<=[\\s，,。.！!？?]))(?P<w>[事队号十])(?=\\s*[呢嘛的嘞头])"
+)
+_SHI_DUI_HAO = {"事": "是", "队": "对", "号": "好", "十": "是"}  # (十呢十呢: fifteenth round)
+
+
 @cache
 def _detail_said_first() -> re.Pattern[str]:
     """(seventeenth round) 老年医学科可以 / 挂眼科，对 / 尾号六六八 对的 / 礼拜四下午 对对对: the
@@ -66,31 +85,13 @@ def _detail_said_first() -> re.Pattern[str]:
         r"|[一二三四五六七八九十0-9]{1,3}\s*号)"
         r"(?:\s*(?:上\s*午|下\s*午|早\s*上|晚\s*上))?"
     )
+    number = rf"(?:(?:尾\s*号|后\s*四\s*位|号\s*码|电\s*话)\s*(?:是\s*)?)?{digits}"
     return re.compile(
-        rf"^\s*(?:(?:要\s*)?挂\s*)?(?:{spaced})\s*(?:[嘛哈噶啊呢]\s*)?[，,。.\s]*{answer}"
-        rf"|^\s*(?:(?:尾\s*号|后\s*四\s*位|号\s*码|电\s*话)\s*(?:是\s*)?)?{digits}\s*"
-        rf"(?:[嘛哈噶啊呢]\s*)?[，,。.\s]*{answer}"
-        rf"|^\s*{day}\s*(?:[嘛哈噶啊呢]\s*)?[，,。.\s]*{answer}"
+        rf"^\s*(?:(?:(?:要\s*)?挂\s*)?(?:{spaced})|{number}|{day})"
+        rf"\s*(?:[嘛哈噶啊呢]\s*)?[，,。.\s]*{answer}"
     )
 
 
-#: (seventeenth round) 交车 / 较车 / 叫册: 叫车 as the recogniser writes it.
-_HEARD_AS_JIAO_CHE = re.compile("[交较教](?=\\s*[车册扯])|(?<=叫)(\\s*)[册扯]")
-#: (seventeenth round) 花给她 (h/f merged): 发给她; 取销: 取消.
-_HEARD_AS_FA = re.compile("花(?=\\s*给\\s*[我他她])")
-_HEARD_AS_XIAO = re.compile("(?<=取)(\\s*)销")
-#: 步四步四 / 步要 / 布 退 / 部要了: 不 written as 步, 布 or 部 before the word it negates.
-_HEARD_AS_BU = re.compile("(?<![跑脚散进让一内全外])[步布部](?=\\s*[是四要对行退])")
-#: 去消 / 曲消: 取消 as the recogniser writes it.
-_HEARD_AS_QUXIAO = re.compile("[去曲屈趣](?=\\s*消)")
-#: (seventeenth round) 退调 / 退吊: 退掉 as the recogniser writes it.
-_HEARD_AS_TUIDIAO = re.compile("(?<=退)(\\s*)[调吊](?!\\s*[查整])")
-#: 事呢事呢 / 队的队的 / 号嘛号嘛: 是, 对 and 好 written as a sound-alike before their particle,
-#: opening a clause (not 没事呢, 挂号嘛, 一队的).
-_HEARD_AS_SHI_DUI_HAO = re.compile(
-    "(?:^|(?<=[\\s，,。.！!？?]))(?P<w>[事队号十])(?=\\s*[呢嘛的嘞头])"
-)
-_SHI_DUI_HAO = {"事": "是", "队": "对", "号": "好", "十": "是"}  # (十呢十呢: fifteenth round)
 #: (fifteenth round) 要，顺便帮我挂个号 / 好，再帮我叫个车: another service asked for with the
 #: yes - no plain yes.
 _ANOTHER_REQUEST = re.compile(
@@ -190,6 +191,8 @@ _ALREADY_SAID = re.compile(
     r"(要|好|对|可以|行|是|不要)(?:的|了)?(?:[嘛吗噻哦撒]|的嘛)?[?？]?"
 )
 #: 哪个要嘛 / 谁要哦 ("who would want that"): a refusal, not a want.
+#: 取消个锤子 ("cancel my foot"): the word refused, rudely.
+_MY_FOOT = "个?(?:锤子|鬼|屁|球)"
 _RHETORICAL_REFUSAL = re.compile(
     "(?:哪个|谁|哪个人)(?:会|还)?要(?:你们|你)?(?:叫|喊|挂)?\\w{0,2}?(?:嘛|哦|啊|噢|呢)"
     # (eleventh round) "how would I want it / how could it be him" (我咋个会要嘛, 咋个会是他嘛)
@@ -203,7 +206,7 @@ _RHETORICAL_REFUSAL = re.compile(
     # (seventeenth round) 取消哪样取消 / 转啥子转 ("what cancel?"): the offer refused
     "|(?P<x>取消|转|叫|喊|发)(?:哪样|什么|啥子|啥)(?P=x)"
     # (seventeenth round) 取消个锤子 ("cancel my foot"): the offer refused, rudely
-    "|(?:取消|转|叫|喊|发|退)个?(?:锤子|鬼|屁|球)"
+    f"|(?:取消|转|叫|喊|发|退){_MY_FOOT}"
 )
 #: 不…不是 / 要 要叫: a stutter (a character said again after a pause, or 要 again after the
 #: recogniser's gap) is said once.
@@ -507,7 +510,9 @@ _BOTH_WAYS = re.compile(r"也(\w{1,2})也不\1|(\w{1,2})也不?\2不\2也|^(是|
 #: 要嘛又怕太贵，不要嘛又走不动 / 开门就要，不开就算了: torn, or a yes and a no each on
 #: its own condition.
 _TORN = re.compile(
-    r"要嘛.{1,12}?(?<!咋个)(?<!怎么)(?<!咋)不要嘛|(?P<v>取消|退|叫|转|发|挂)嘛不(?P=v)嘛|就要.{0,6}?[不没].{0,6}?就(?:算了|不要)"
+    r"要嘛.{1,12}?(?<!咋个)(?<!怎么)(?<!咋)不要嘛|就要.{0,6}?[不没].{0,6}?就(?:算了|不要)"
+    # (seventeenth round) 取消嘛不取消嘛: torn between a cancel and none
+    r"|(?P<v>取消|退|叫|转|发|挂)嘛不(?P=v)嘛"
     # 也不是说要也不是说不要 / 挂了又怕白跑，不挂又怕拖起 / 又想去又不想去
     r"|也不是.{0,6}?也不是|又怕.{1,14}?又怕|又想.{0,6}?又不想"
     # 去也得，不去也得 / 挂也行不挂也行: either way, left to us
@@ -742,7 +747,7 @@ _CANCEL_NEGATED = re.compile(f"(?:{'|'.join(_NEGATION_ENDS)}){_CANCEL}")
 #: 取消，不要了 answers an offer (no car wanted) as often as a cancel question: a no,
 #: unless a yes opens it (对，取消掉，不要了).
 _NOT_WANTED_EITHER = re.compile(f"^{_CANCEL}\\w*?不要")
-_CANCEL_REFUSED = re.compile(f"{_CANCEL}个?(?:锤子|鬼|屁|球)")
+_CANCEL_REFUSED = re.compile(_CANCEL + _MY_FOOT)
 _CANCEL_ASKED = re.compile("[?？吗]|哪|啥|什么|咋|怎么|多久|几|扣钱|要钱|不$")
 
 
