@@ -28,10 +28,9 @@ from __future__ import annotations
 import copy
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from app.callflow.actions import ActionContext, ActionRegistry
 from app.callflow.key_words import keys_said
@@ -53,7 +52,17 @@ from app.callflow.spec import StateSpec
 
 logger = logging.getLogger(__name__)
 
-Understand = Callable[[str, str, date], object]
+
+
+class Understand(Protocol):
+    """``app.understanding.understand``: the answer of a kind to what the caller said; for a
+    yes/no question that read a detail back, the question as asked too."""
+
+    def __call__(
+        self, expect: str, text: str, today: date, *, question: str | None = None
+    ) -> object: ...
+
+
 MAX_HOPS = 25  # states entered in one step before the engine assumes a bug
 FAILURES_BEFORE_TRANSFER = 2
 REPEAT_KEY = "*"
@@ -183,7 +192,7 @@ class Engine:
             digits = digits.replace(REPEAT_KEY, "X")  # X in an ID number is typed with *
         if spec.expect is not None and spec.expect != "yesno":
             # Typed answers (an ID number, a choice) go through the same understanding.
-            value = self._value(spec, digits, ctx)
+            value = self._value(call, spec, digits, ctx)
             self._on_value(call, spec, value, ctx, out, why="wrong_key")
             return
         self._fail(call, "wrong_key", out)
@@ -258,7 +267,7 @@ class Engine:
         if spec.expect is None:
             self._fail(call, "nomatch", out)
             return
-        value = self._value(spec, text, ctx)
+        value = self._value(call, spec, text, ctx)
         if self._take_other(call, spec, value, text, ctx, out):
             return
         if (value is None or value == "unknown") and spec.clarify:
@@ -271,7 +280,9 @@ class Engine:
                     self._go(call, spec.clarify[question], ctx, out)  # ask, don't guess
                     return
         noted_target = next((spec.on_note[n] for n in sorted(noted) if n in spec.on_note), None)
-        if noted_target is not None and (value is None or value == "unknown"):
+        if noted_target is not None and (
+            value is None or value == "unknown" or (value == "no" and not _REFUSAL.search(text))
+        ):
             self._go(call, noted_target, ctx, out)  # "我要看专家" at an offer: an expert's
             return
         if new_wish and (value is None or value == "unknown"):
@@ -375,11 +386,19 @@ class Engine:
         out.append(Say(self._render(call, spec.simpler), pace="slow"))
         out.append(self._listen(spec))
 
-    def _value(self, spec: StateSpec, answer: str, ctx: ActionContext) -> object:
-        """What the caller's answer means for this question (free text is kept as said)."""
+    def _value(
+        self, call: CallState, spec: StateSpec, answer: str, ctx: ActionContext
+    ) -> object:
+        """What the caller's answer means for this question (free text is kept as said). A
+        yes/no question is heard with its words as asked ("是给您孙子挂号吗？" answered "给我
+        孙子" is a yes, "给我外婆挂" a no), unless it has a second kind of answer, which
+        takes the details it names its own way (`otherwise`)."""
         assert spec.expect is not None
         if spec.expect == "free_text":
             return answer
+        if spec.expect == "yesno" and spec.otherwise is None and spec.ask is not None:
+            asked = self._render(call, spec.ask)
+            return self.understand(spec.expect, answer, ctx.today, question=asked)
         return self.understand(spec.expect, answer, ctx.today)
 
     def _on_value(
@@ -546,6 +565,10 @@ class Engine:
 
 
 _HUMS = frozenset("嗯唔哦噢恩")
+# A no with no word of refusal in it is a detail put right ("给我自己挂" at "是给您母亲张秀英
+# 挂号吗？", heard against the read-back): a note it names says what instead (`on_note`).
+# With one ("不要专家", "不是，给我自己挂") the no is the no it is.
+_REFUSAL = re.compile("[不没莫别]")
 _NOT_WORDS = re.compile(r"[\W_]+")
 
 

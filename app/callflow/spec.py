@@ -111,7 +111,8 @@ class StateSpec(BaseModel):
     # Words noted as a call variable set to true when heard in the answer, whatever else
     # it means: {wants_expert: [专家号, 专家]} ("心血管内科的专家号" is still the department).
     notes: dict[str, list[str]] = Field(default_factory=dict)
-    # A note heard in an answer that is nothing else ("我要看专家" at an offer) goes to
+    # A note heard in an answer that is nothing else ("我要看专家" at an offer), or in a no
+    # that only puts the read-back right ("给我自己挂" at "是给您母亲张秀英挂号吗？"), goes to
     # this state: {wants_expert: expert_offer}.
     on_note: dict[str, str] = Field(default_factory=dict)
     # A second kind of answer noted, not followed: a spoken answer understood as this kind

@@ -25,6 +25,7 @@ from app.understanding.emergency import is_emergency
 from app.understanding.intent import parse_intent, says_nothing_asked
 from app.understanding.menu import parse_menu
 from app.understanding.offer import parse_offer
+from app.understanding.readback import against_question
 from app.understanding.when import parse_when
 from app.understanding.yesno import parse_yesno, yesno_question
 
@@ -72,7 +73,14 @@ NOTHING: dict[str, object] = {
 }
 
 
-def understand(expect: str, text: str, today: dt.date, *, backstop: bool = True) -> object:
+def understand(
+    expect: str,
+    text: str,
+    today: dt.date,
+    *,
+    backstop: bool = True,
+    question: str | None = None,
+) -> object:
     """Understand ``text`` as an answer of kind ``expect`` (see :data:`KINDS`).
 
     Returns ``"unknown"`` (intent, yesno), ``False`` (emergency, decline) or ``None`` (other kinds)
@@ -83,6 +91,9 @@ def understand(expect: str, text: str, today: dt.date, *, backstop: bool = True)
 
     For intent, yes/no and department a statistical backstop reviews the rules' answer
     (``app.understanding.backstop``); ``backstop=False`` gives the rules alone.
+
+    ``question`` is the yes/no question as asked, when it read a detail back ("是给您孙子挂号
+    吗？"): the detail said again is a yes, put right a no (``app.understanding.readback``).
     """
     if expect.startswith("clarify:"):
         clarifier = _CLARIFIERS.get(expect.removeprefix("clarify:"))
@@ -95,6 +106,10 @@ def understand(expect: str, text: str, today: dt.date, *, backstop: bool = True)
         intent = understand("intent", text, today, backstop=backstop)
         return parse_menu(text or "", today, str(intent))
     value = parser(text or "", today)
+    if question and expect == "yesno":
+        heard = against_question(str(value), text or "", question, today)
+        if heard != value:
+            return heard  # the detail read back said again or put right: no model's guess
     if backstop and expect in _REVIEWED and not _yes_naming_a_time(expect, text, value, today):
         value = _review(expect, text or "", value)
     return value

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from app.understanding import KINDS, understand
-from app.understanding.report import read_lines, render, score, today_of
+from app.understanding.report import read_lines, render, score, understand_row
 
 
 def _emit(value: object) -> None:
@@ -31,7 +31,12 @@ def understand_command(
         str | None, typer.Option("--today", help="Reference date YYYY-MM-DD (default: today).")
     ] = None,
     batch: Annotated[
-        Path | None, typer.Option("--batch", help="JSON lines {expect, text, today}.")
+        Path | None,
+        typer.Option("--batch", help="JSON lines {expect, text, today, question (optional)}."),
+    ] = None,
+    question: Annotated[
+        str | None,
+        typer.Option("--question", help="The yes/no question asked, when it read a detail back."),
     ] = None,
     report: Annotated[
         Path | None, typer.Option("--report", help="Labelled JSON lines: print accuracy.")
@@ -43,7 +48,7 @@ def understand_command(
         return
     if batch is not None:
         for row in read_lines(batch):
-            _emit(understand(row["expect"], row.get("text") or "", today_of(row)))
+            _emit(understand_row(row))
         return
     if expect not in KINDS:
         typer.echo(f"--expect must be one of: {', '.join(KINDS)}", err=True)
@@ -53,7 +58,7 @@ def understand_command(
     except ValueError:
         typer.echo("--today must be YYYY-MM-DD", err=True)
         raise typer.Exit(2) from None
-    _emit(understand(expect, text or "", day))
+    _emit(understand(expect, text or "", day, question=question))
 
 
 def main() -> None:

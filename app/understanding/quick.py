@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-_OPTIONS = ("--expect", "--today", "--batch", "--report")
+_OPTIONS = ("--expect", "--today", "--batch", "--report", "--question")
 
 
 def _parse(args: list[str]) -> dict[str, str] | None:
@@ -41,15 +41,14 @@ def answer_quickly(args: list[str]) -> bool:
         if name in options and not Path(options[name]).is_file():
             return False
     from app.understanding import KINDS, understand
-    from app.understanding.report import read_lines, render, score, today_of
+    from app.understanding.report import read_lines, render, score, understand_row
 
     if "--report" in options:
         print(render(score(read_lines(Path(options["--report"])))))
         return True
     if "--batch" in options:
         for row in read_lines(Path(options["--batch"])):
-            value = understand(row["expect"], row.get("text") or "", today_of(row))
-            print(json.dumps({"value": value}, ensure_ascii=False))
+            print(json.dumps({"value": understand_row(row)}, ensure_ascii=False))
         return True
     expect = options.get("--expect")
     if expect not in KINDS:
@@ -59,6 +58,6 @@ def answer_quickly(args: list[str]) -> bool:
         day = dt.date.fromisoformat(today) if today else dt.date.today()
     except ValueError:
         return False
-    value = understand(expect, options.get("text") or "", day)
+    value = understand(expect, options.get("text") or "", day, question=options.get("--question"))
     print(json.dumps({"value": value}, ensure_ascii=False))
     return True

@@ -1,6 +1,7 @@
 """Accuracy report over a labelled corpus (JSON lines with ``expect``, ``text``, ``today``,
-``value``): accuracy per kind, the confusions, and the false-accept rate on lines whose
-expected value is "nothing understood" (out-of-domain or deliberately ambiguous)."""
+``value``, and for a yes/no answer optionally the ``question`` asked): accuracy per kind,
+the confusions, and the false-accept rate on lines whose expected value is "nothing
+understood" (out-of-domain or deliberately ambiguous)."""
 
 from __future__ import annotations
 
@@ -67,12 +68,20 @@ class Report:
         return self.false_accepts / self.nothing_total if self.nothing_total else 0.0
 
 
+def understand_row(row: dict[str, Any]) -> object:
+    """The answer to one line of a batch: ``expect``, ``text``, ``today`` and, for a yes/no
+    answer to a read-back, the ``question`` asked (optional)."""
+    return understand(
+        row["expect"], row.get("text") or "", today_of(row), question=row.get("question")
+    )
+
+
 def score(rows: Iterable[dict[str, Any]]) -> Report:
     """Run :func:`understand` on every labelled row and count."""
     report = Report()
     for row in rows:
         kind = row["expect"]
-        got = understand(kind, row["text"], today_of(row))
+        got = understand_row(row)
         s = report.kinds.setdefault(kind, KindScore())
         s.total += 1
         if got == row["value"]:

@@ -3,7 +3,6 @@ an action context without a database."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 import yaml
 
 from app.callflow.actions import ActionRegistry
-from app.callflow.engine import Engine
+from app.callflow.engine import Engine, Understand
 from app.callflow.loader import load_flows
 
 COMMON = {
@@ -37,7 +36,7 @@ MAIN_TO_HOSPITAL = {
 def engine_over(
     tmp_path: Path,
     flows: dict[str, dict[str, Any]],
-    understand: Callable[[str, str, date], object],
+    understand: Understand,
 ) -> Engine:
     """An engine over the shared prompts and ``flows`` (file name -> flow), with no actions."""
     (tmp_path / "common.yaml").write_text(yaml.safe_dump(COMMON, allow_unicode=True))

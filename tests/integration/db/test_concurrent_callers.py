@@ -28,7 +28,7 @@ def _number(n: int) -> str:
     return f"+86138555{n:05d}"
 
 
-def _keys_only(expect: str, text: str, today: date) -> object:
+def _keys_only(expect: str, text: str, today: date, question: str | None = None) -> object:
     return "unknown"
 
 

@@ -40,7 +40,7 @@ _WORDS = {"叫车": "taxi", "挂号": "hospital", "再说一遍": "repeat", "转
 _YES = {"对", "是", "是呢", "对头", "要得", "好"}
 
 
-def stub_understand(expect: str, text: str, today: date) -> object:
+def stub_understand(expect: str, text: str, today: date, question: str | None = None) -> object:
     """A tiny stand-in for app.understanding (the flows here are driven by keys)."""
     for word, intent in _WORDS.items():
         if word in text:

@@ -45,7 +45,7 @@ def korean() -> Speech:
     return speech
 
 
-def korean_understand(expect: str, text: str, today: date) -> object:
+def korean_understand(expect: str, text: str, today: date, question: str | None = None) -> object:
     """The menu understands "오늘" (today) as a taxi: enough to drive the real flows."""
     if expect == "intent":
         return "taxi" if "오늘" in text else "unknown"

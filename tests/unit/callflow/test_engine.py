@@ -63,7 +63,7 @@ FLOW = {
 WORDS = {"叫车": "taxi", "再说一遍": "repeat", "转人工": "operator", "是喽嘛": "yes", "不活": "no"}
 
 
-def fake_understand(expect: str, text: str, today: date) -> object:
+def fake_understand(expect: str, text: str, today: date, question: str | None = None) -> object:
     value = WORDS.get(text)
     if expect == "intent":
         return value if value in {"taxi", "repeat", "operator"} else "unknown"

@@ -45,7 +45,7 @@ FLOW = {
 }
 
 
-def understand(expect: str, text: str, today: date) -> object:
+def understand(expect: str, text: str, today: date, question: str | None = None) -> object:
     if expect == "digits":
         return text if text.replace("X", "").isdigit() else None
     if expect == "department":

@@ -43,7 +43,7 @@ FLOW = {
 }
 
 
-def understand(expect: str, text: str, today: date) -> object:
+def understand(expect: str, text: str, today: date, question: str | None = None) -> object:
     if expect == "decline":  # crude too: 不要了 / 不消了 want nothing
         return "不要了" in text or "不消了" in text
     if expect == "yesno":  # as crude as a grammar can be: any 要 is a yes

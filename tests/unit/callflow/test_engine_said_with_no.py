@@ -18,7 +18,7 @@ SATURDAY = {"date": "2026-12-05", "session": "am"}
 SOME_TIME = {"date": None, "session": None}  # a time word, no day nor half-day
 
 
-def understand(expect: str, text: str, today: date) -> object:
+def understand(expect: str, text: str, today: date, question: str | None = None) -> object:
     """As crude as a grammar can be, enough to tell the engine's paths apart."""
     if expect == "intent":
         return "hospital" if "挂号" in text or "挂个号" in text else "unknown"

@@ -20,7 +20,7 @@ SUNDAY = "2026-12-06"
 OFFERED = {"date": SATURDAY, "session": "am"}  # the slot offered: 礼拜六上午
 
 
-def understand(expect: str, text: str, today: date) -> object:
+def understand(expect: str, text: str, today: date, question: str | None = None) -> object:
     """As crude as a grammar can be, enough to tell the engine's paths apart."""
     if expect == "yesno":
         return "no" if "不" in text else "yes" if any(w in text for w in "好要挂") else None
