@@ -44,12 +44,12 @@ _YES_AFTER_CORRECTION = re.compile(
 )
 #: 药呢药呢 / 耀得: 要 written as a sound-alike before its particle (not 吃药的, 中药嘛).
 _HEARD_AS_YAO = re.compile(
-    "(?<![吃买拿开中西草换抓熬喝擦])[药耀咬摇](?=\\s*[呢嘛得的喊叫药啦])"
+    "(?<![吃买拿开中西草换抓熬喝擦])[药耀咬摇](?=\\s*[呢嘛得的喊叫药啦嘞勒])"
     # (seventeenth round) 不药 / 还四药: after 不 or 还是 (not 不吃药, where 吃 comes between)
     "|(?:(?<=不)|(?<=还是)|(?<=还四))\\s*[药耀](?!\\s*[片丸水房店费])"
 )
 #: (seventeenth round) 交车 / 较车 / 叫册: 叫车 as the recogniser writes it.
-_HEARD_AS_JIAO_CHE = re.compile("[交较教](?=\\s*[车册扯])|(?<=叫)(\\s*)[册扯]")
+_HEARD_AS_JIAO_CHE = re.compile("[交较教](?=\\s*[车册扯测])|(?<=叫)(\\s*)[册扯测]")
 #: (seventeenth round) 花给她 (h/f merged): 发给她; 取销: 取消.
 _HEARD_AS_FA = re.compile("花(?=\\s*给\\s*[我他她])")
 _HEARD_AS_XIAO = re.compile("(?<=取)(\\s*)销")
@@ -117,6 +117,17 @@ _CONCESSION = re.compile(
     "(好|对|行|可以|要得|得行)倒?[是四]\\1|要是要(?!的话)"
     "|(?:也|倒是)(?:可以|行|得)[，,\\s]*(?:就是|但是|不过)"  # (取消也可以，就是…)
 )
+#: (eighteenth round) 好的，不过要个大点的车 / 要得 但是莫要太早: a yes, then a wish about how
+#: it is done (the driver, the car, waiting) - still the yes; not a wish that changes what
+#: was offered or asks another thing (_WISH_CHANGES_IT).
+_YES_WITH_A_WISH = re.compile(
+    r"^(?:嗯|哦)*(?:可以|要得|好的|好嘛|好|行|要|对|是)(?:的|得)?[嘛呢嘞哦噻啊呀]?[，,。.\s]*"
+    r"(?:就是|不过|但是|可是)(?:你们|你)?(?:要|莫|别|叫|让|喊)"
+)
+_WISH_CHANGES_IT = re.compile(
+    r"[?？]|挂号|挂个|再|还|查|取消|晚一点|早一点|晚点|早点|换|改|上午|下午|明天|后天|几点|哪"
+    r"|问|等我|商量|看看|想想|考虑|怕|不晓得|不知道|钱|贵|多少"
+)
 #: 嗯 那个 这个: nothing but fillers, in any order (still thinking).
 _ONLY_FILLERS = re.compile("(?:这个|那个|嗯|呃)+")
 #: (seventeenth round) 嗯 啊 哦: three sounds or more, not all the same, and nothing else: a
@@ -128,6 +139,15 @@ _SOUND_GAPS = re.compile(r"[\s，,。.…!！]+")
 def _mixed_sounds(joined: str) -> bool:
     sounds = _SOUND_GAPS.sub("", joined)
     return len(sounds) >= 3 and set(sounds) <= _SOUNDS and len(set(sounds)) > 1
+
+
+#: (eighteenth round) 呃……那个……嗯…… / 那个嘛 就是说 嗯: words said while looking for words.
+_FILLER_WORDS = re.compile("那个|这个|就是说|然后|[嗯啊哦呃噢唔嘛呀]")
+
+
+def _fillers_only(joined: str) -> bool:
+    words = _SOUND_GAPS.sub("", joined)
+    return bool(_FILLER_WORDS.sub("", words) == "" and re.search("那个|这个|就是说|然后", words))
 
 
 #: 日子不对 / 时间错了: a part of what was read back said to be wrong (not 我看错了, the
@@ -481,6 +501,8 @@ _ASKED_BACK_THEN = re.compile(
     r"^.*[?？][\s,，、.。…!！]*(?=\S)"
     # (seventeenth round) 你 问 我 噶 要 车 嘛: the Kunming 噶 ends the question said back
     r"|^.*(?<![的了呢嘞])[噶嘎]\s+(?=\S)"  # (not 对的噶 / 麻烦你了噶: a yes said warmly)
+    # (eighteenth round) 阿 要 发 短 信 哦 莫 发: the Kunming 阿 / 格 opens the question said back
+    r"|^\s*[阿格噶]\s*[要是](?:\s*[^\s哦嘛噶]){1,6}\s*[哦嘛噶]\s+(?=\S)"
 )
 
 
@@ -635,7 +657,7 @@ _DECIDED = re.compile(
 #: of its own; a reason may follow (还是要车，走路太远了).
 _STILL_TAKEN = re.compile(
     r"(?:^|(?<=[，,。.…!！])|(?<=不要)|(?<=不用)|(?<=不消))(?:嗯|哦|那|算了|哎)*还[是四](?:要(?:的|得|嘛|吧|呢|嘞|车|一个)?"
-    r"|(?:要)?(?:转|叫|喊|发)(?:一个|一辆|个车|人工|一下)?(?:给(?:我|他|她)\w{0,3}?)?[吧嘛]?)"
+    r"|(?:要)?(?:转|叫|喊|发|来接|接|来|挂|确认)(?:一个|一辆|个车|人工|一下)?(?:给(?:我|他|她)\w{0,3}?)?[吧嘛]?)"
     r"(?=[，,。.…!！]|$|我|你|他|她)"  # (a pronoun opens the next clause where no pause is written)
 )
 #: ... after a no or a doubt, with no no after it (走不得 / 走不动 are reasons, not a no).
@@ -663,6 +685,28 @@ _WEIGHING = re.compile(
 _CLAUSE_ENDS = re.compile(r"[，,。.！!？?…—~]+")
 
 
+#: (eighteenth round) 确认吧，唉等等，还是不要确认了: a yes first, then the offer given up
+#: after all, as a clause of its own (a reason may follow).
+_STILL_REFUSED = re.compile(
+    r"(?:^|(?<=[，,。.…!！]))(?:嗯|哦|唉|哎|那)*还[是四](?:不要|不用|不消|算了|莫|别"
+    r"|不(?:叫|转|喊|发|挂|去|确认))"
+)
+_YES_BEFORE = re.compile("要|好|可以|确认|行|对|是")
+_EITHER_BEFORE = re.compile(r"是要[…，,。.\s]*$")
+
+
+def _changed_mind_to_no(joined: str) -> bool:
+    refused = list(_STILL_REFUSED.finditer(joined))
+    if not refused:
+        return False
+    last = refused[-1]
+    if _EITHER_BEFORE.search(joined, 0, last.start()):
+        return False  # 是要……还是不要嘛: the two asked about, not a mind changed
+    return bool(_YES_BEFORE.search(joined, 0, last.start())) and not _STILL_TAKEN.search(
+        joined, last.end()
+    )
+
+
 def _decided_last(text: str) -> str | None:
     """The last word counts: an answer said at the very end, after 那就 / 还是 / 算了 /
     我说错了 following other words (还是要 alone still wants something), or as a clause of
@@ -674,6 +718,8 @@ def _decided_last(text: str) -> str | None:
         return said
     if _changed_mind_to_yes(_SPACES.sub("", text)):
         return "yes"
+    if _changed_mind_to_no(_SPACES.sub("", text)):
+        return "no"
     clauses = [c for c in _CLAUSE_ENDS.split(text) if c.strip()]
     if len(clauses) < 2 or not _WEIGHING.search("".join(clauses[:-1])):
         return None
@@ -911,7 +957,9 @@ _SO_AND_NOT_OTHER = re.compile(
 _OFFER_VERB_SAID = re.compile(
     r"(?:车子?)?(?P<lead>(?:要|就|那就|快点|马上|这就|我这就|我马上|现在就|我现在就)?)我?(?P<you>你们|你)?"
     r"(?:麻烦你|麻烦您|请你)?(?:帮我|给我)?"
-    r"(?P<verb>转|赚|发|下来|下去|下克|下(?=[，,。.！!]|$)|叫|喊|整|挂(?!给))"
+    r"(?P<verb>转|赚|发|下来|下去|下克|下(?=[，,。.！!]|$)|叫|喊|整|挂(?!给)"
+    # (eighteenth round) 要去要去 / 改嘛改嘛 / 退嘛: going, moving or giving up, said back
+    r"|去|克|改|退)"
     r"(?P<object>个?人工|个?人公|个?人攻|个?银工|个?短信|个?短讯|个?短线|个?短心|个?短新|个?车子?来?|来|过来|一个|一辆|一张"
     r"|给(?:我|他|她))?"
     r"(?P<particle>(?:(?<=发)的)?[了喽嘞勒嘛吧撒哈咯哦噻呢]*)"
@@ -978,6 +1026,8 @@ _ALREADY_THERE = re.compile(
 #: 不是不在，我在门口了 / 我不是不下来，我下来了: a double no opening the answer takes nothing back.
 _NOT_NOT_THERE = re.compile(r"^我?不是不(?:在|下来|出来|下去|下楼)[，,。.…!！]*")
 _STAY = re.compile("(?:莫|别|不要)(?:走|开走)")
+#: The rest of the clause that says where the caller is, ending in a question mark.
+_ASKED_WHERE = re.compile(r"[^，,。.…!！？?]*[？?]")
 #: What undoes "come out / down" or a place said as the answer: a no to the car, a wait
 #: asked for, or not being out after all (said before it or after).
 _ARRIVED_UNDONE = re.compile(
@@ -996,6 +1046,8 @@ def _where_they_are(joined: str) -> str | None:
     if _NOT_THERE.search(joined) and not _GO_AHEAD.search(joined):
         return "no"
     there = _ALREADY_THERE.search(joined)
+    if there and _ASKED_WHERE.match(joined, there.end()):
+        return None  # (eighteenth round) 在小区门口接？哪个门口？: the place asked back
     if there and not _NEGATING.search(joined, 0, there.start()):  # (不是家里，我在小区门口)
         # questions and complaints may follow (出来了，咋个还没看见车？/ 催哪样催 / 在门口了，
         # 师傅在哪点); 莫走噶 asks the driver to stay
@@ -1119,7 +1171,7 @@ def parse_yesno(text: str) -> str:
         and "还用" not in joined  # 那还用问吗: "need you ask", a yes
     ):
         return "unknown"
-    if _HUMMED_ONLY.match(joined) or _mixed_sounds(joined):
+    if _HUMMED_ONLY.match(joined) or _mixed_sounds(joined) or _fillers_only(joined):
         return "unknown"
     if (where := _where_they_are(joined)) is not None:
         return where  # (seventeenth round: before the verb said back; 还没还没，马上下来了)
@@ -1212,6 +1264,8 @@ def parse_yesno(text: str) -> str:
         return "yes"  # 我跟你说……我老倌又去他姑娘家了，要呢！咋个不要！: the answer after the story
     if assents and _yes_then_more_of_it(text, cleaned, hits):
         return "yes"  # 要得要得，我老伴也要一起去，你喊个宽点的车: details of the same thing
+    if assents and _YES_WITH_A_WISH.match(joined) and not _WISH_CHANGES_IT.search(joined):
+        return "yes"  # (eighteenth round) 可以嘛，就是要司机上楼来扶一下我: how, not whether
     if assents and (
         asks_for_something(cleaned)
         or _turns_elsewhere(text, cleaned)
