@@ -92,6 +92,7 @@ def parse_choice(text: str) -> int | None:
     return _choice(cleaned)
 
 
+_ORDINAL_ALONE = re.compile(f"第({_N})(?=$|\\||还|[吧嘛呢哦啊撒噻])")
 #: The longest answer in which 两个 / 3号 with no 第 still names a choice.
 _BARE_MAX = 4
 
@@ -101,6 +102,8 @@ def _choice(cleaned: str) -> int | None:
     if not cleaned:
         return None
     found: set[int | None] = {v for k, v in ordinals.items() if k in cleaned}
+    # (eighteenth round) 我选第一 / 第二嘛: the ordinal said without 个, ending its clause
+    found |= {to_int(m[1]) for m in _ORDINAL_ALONE.finditer(cleaned)}
     rest = not_digits.sub("|", cleaned)  # 第一个还是第二个: both, none chosen
     # (seventeenth round) a number before 个 with no 第 is a choice only as the whole answer
     # (第二个吧……以前一个科室的: 一个 is "one", not the first)

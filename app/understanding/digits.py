@@ -151,6 +151,14 @@ def parse_digits(text: str) -> str | None:
     asked for are the answer, else the whole, else the one run of four digits among
     several. Four digits said twice in a row (三四五六三四五六) are said once."""
     last_four_named = _LAST_FOUR_NAMED.search(text) is not None
+    end_first = _END_THEN_FRONT.search(text)
+    if end_first:  # 尾号是五五六六，前面是幺八九 零八七二 / 最后是X，前面是零零九
+        end, front = parse_digits(end_first["end"]), parse_digits(end_first["front"])
+        if end and front and len(front + end) in _WHOLE_LENGTHS:
+            return front + end
+    again = list(_FROM_THE_TOP.finditer(text))
+    if again and (said := parse_digits(text[again[-1].end() :])) is not None:
+        return said  # 六 八 等 哈 我 从 头 念 六 八 五 五 二: the number said again, whole
     text = _NOT_WRITTEN_AS.sub("", text)  # ……，莫记成零三九二了: not the number
     text = _COUNTING_ALOUD.sub("，", text)  # 我数一下，一、二、三、四，四个数：五、八、零、二
     explained = _EXPLANATION_TAIL.search(text)
@@ -193,7 +201,7 @@ def parse_digits(text: str) -> str | None:
     for code_first in (_CODE_NAMED_AFTER.search(text), _AREA_CODE_BEFORE.search(text)):
         number = parse_digits(text[code_first.end() :]) if code_first else None
         if code_first and number and len(number) in (7, 8):
-            code = _digits_of(code_first["code"])
+            code = _digits_of(code_first["code"] or code_first.groupdict().get("first") or "")
             if code is not None and code.startswith("0") and 3 <= len(code) <= 4:
                 return code + number
     spelled = _spelled_out(text)
@@ -227,6 +235,17 @@ def parse_digits(text: str) -> str | None:
     return fours[0] if fours and len(set(fours)) == 1 else whole
 
 
+#: (eighteenth round) 尾号是五五六六，前面是幺八九零八七二 / 最后是X，大写的X，前面是零零九:
+#: the end said first, then what goes in front of it.
+_END_THEN_FRONT = re.compile(
+    r"(?:尾\s*号|后\s*四\s*位|最\s*后(?:\s*一\s*[个位])?|后\s*头|后\s*面)\s*(?:就\s*)?是\s*"
+    r"(?P<end>[^，,。.！!？?]+)[，,。.！!？?\s]+(?:[^，,。.！!？?]*[，,。.！!？?\s]+)?"
+    r"(?:前\s*面|前\s*头|前\s*边)\s*(?:就\s*)?是\s*(?P<front>[^，,。.！!？?]+)[。.！!\s]*$"
+)
+#: (eighteenth round) 我从头念 / 重新说一遍 / 再报一次: the number begun again from the top.
+_FROM_THE_TOP = re.compile(
+    r"(?:从\s*头|重\s*新|再)\s*(?:念|说|讲|报|来)\s*(?:一\s*(?:遍|次|道|哈|下))?"
+)
 #: (sixteenth round) 第一个是五，第二个是零，第三个是二，第四个是三: each digit by its place.
 _AT_EACH_PLACE = re.compile(
     f"(?:第\\s*(?P<n>[一二两三四五六七八九十]+)\\s*(?:个|位)|(?P<first>头\\s*一\\s*[个位])"
@@ -283,12 +302,17 @@ _AREA_CODE_AFTER = re.compile(
     r"[，,。.\s]*区号\s*(?:是|就是)?\s*(?P<code>[0零〇洞][0-9零〇洞一幺二两三四五六七拐八九勾\s]{2,})"
 )
 #: (seventeenth round) 零八七六那个是区号: the area code said, then named as such.
+#: (eighteenth round) 零八七幺 就是 昆明 的 区号: the place named with it.
 _CODE_NAMED_AFTER = re.compile(
-    rf"(?P<code>[0零〇洞](?:\s*[{_D}]){{2,3}})\s*(?:那\s*个|这\s*个)?\s*(?:就\s*)?是\s*区\s*号"
+    rf"(?P<code>[0零〇洞](?:\s*[{_D}]){{2,3}})\s*(?:那\s*个|这\s*个)?\s*(?:就\s*)?是\s*"
+    r"(?:[^\W\d]{1,4}\s*的\s*)?区\s*号"
 )
-#: 区号是零八七零，……后头是…: the area code named before the number.
+#: 区号是零八七零，……后头是…: the area code named before the number; (eighteenth round) or
+#: said first as a landline's (座机零八七四，号码是…: a code, then the number named).
 _AREA_CODE_BEFORE = re.compile(
-    rf"区号\s*(?:是|就是)?\s*(?P<code>[0零〇洞][{_D}\s]{{2,4}}?)(?=[^{_D}\s]|$)"
+    rf"区\s*号\s*(?:是|就是)?\s*(?P<code>[0零〇洞](?:\s*[{_D}]){{2,3}})(?=\s*[^{_D}\s]|\s*$)"
+    rf"|(?:^|[^{_D}\s])\s*(?P<first>[0零〇洞](?:\s*[{_D}]){{2,3}})\s*[，,。.\s]*"
+    r"(?=(?:号\s*码|电\s*话|后\s*头|后\s*面)\s*(?:是|就是))"
 )
 #: An age, a year of birth, a house, a building or a floor: numbers the caller gives that
 #: no question asked for (我今年八十二了, 一九三九年生的, 住在二十六号, 三号楼).
@@ -464,8 +488,10 @@ def _without_restatements(text: str) -> str:
         again = _digits_of(explained.group(0)) or ""
         said = _digits_of(text[: explained.start()]) or ""
         # ……二，两嘛: the last digit said again; a number not yet whole takes one more
+        # (eighteenth round: 二，零，四，四 is four digits, each its own clause)
         if explained.re is _EXPLAINED or again and (
-            said.endswith(again) or again in said and len(said) in _WHOLE_LENGTHS
+            said.endswith(again) and len(said + again) not in _WHOLE_LENGTHS
+            or again in said and len(said) in _WHOLE_LENGTHS
         ):
             text = text[: explained.start()]
     for m in reversed(list(_COUNT_OF.finditer(text))):

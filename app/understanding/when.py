@@ -36,7 +36,10 @@ _DAY_NUMBER = "(?:[二三]?十[一二三四五六七八九]?|[一二三四五六
 #: (not the weekday before it: 本周四七月十三日 is July, not month 47)
 _MONTH_DAY = re.compile(f"(?<![周拜期])(?P<m>{_N})月份?(?P<d>{_DAY_NUMBER}){_DAY_END}?")
 _NEXT_MONTH_DAY = re.compile(f"下个?月(?P<d>{_N}){_DAY_END}?")
-_THIS_MONTH_DAY = re.compile(f"(?:这个?|本)月(?P<d>{_N}){_DAY_END}")
+#: (eighteenth round) 这个月二十八: the day said without 号 too (not 这个月两次)
+_THIS_MONTH_DAY = re.compile(
+    f"(?:这个?|本)月(?P<d>{_DAY_NUMBER})(?:{_DAY_END}|(?![{NUM_CHARS}个次回天遍]))"
+)
 _DAY = re.compile(f"(?P<d>{_N}){_DAY_END}")
 _WEEKDAY = "(?:下下个?|下个?|这个?)?(?:礼拜|星期|周)[一二三四五六日天七1-7]"
 #: Day words that also say the morning (明早 = tomorrow morning), with how many days ahead of

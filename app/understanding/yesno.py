@@ -125,7 +125,7 @@ _YES_WITH_A_WISH = re.compile(
     r"(?:就是|不过|但是|可是)(?:你们|你)?(?:要|莫|别|叫|让|喊)"
 )
 _WISH_CHANGES_IT = re.compile(
-    r"[?？]|挂号|挂个|再|还|查|取消|晚一点|早一点|晚点|早点|换|改|上午|下午|明天|后天|几点|哪"
+    r"[?？]|挂号|挂个|再|还|查|取消|早|晚|换|改|上午|下午|明天|后天|几点|哪|[一二三四五六七八九十两\d]点"
     r"|问|等我|商量|看看|想想|考虑|怕|不晓得|不知道|钱|贵|多少"
 )
 #: 嗯 那个 这个: nothing but fillers, in any order (still thinking).
@@ -982,7 +982,7 @@ _OPENING_FILLER = re.compile(
 #: What undoes the verb said back, or asks instead: a verb negated, a cancel, "never mind",
 #: a question, or the answer still being thought over.
 _VERB_UNDONE = re.compile(
-    "(?<![讲说听看])[不没莫别甭](?:要|转|发|下|叫|喊|挂|用|消|去|克|来|了)|算了|取消|还是|吗|[?？]"
+    "(?<![讲说听看])[不没莫别甭](?:要|转|发|下|叫|喊|挂|用|消|去|克|来|了|退|改)|算了|取消|还是|吗|[?？]"
     "|哪|啥|什么|咋|几|多少|多久|好久|等一下|等下|等哈|等一哈|等我|想想|想一下|再说"
     "|但是|不过|就是|找不|[噶嘎]"  # 叫车噶: checking what was asked
     "|不对|不[？?。.]*$"  # 挂得成不: a Kunming question

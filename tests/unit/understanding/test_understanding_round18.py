@@ -53,3 +53,61 @@ TODAY = dt.date(2025, 6, 18)
 def test_yes_no_classes(text: str, value: str) -> None:
     assert parse_yesno(text) == value
     assert understand("yesno", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # each digit its own clause: the last one is a digit, not a remark on the one before
+        ("二，零，四，四。", "2044"),
+        ("幺二三四，四嘛", "1234"),
+        # the area code first, then the number named (or the code named with its place)
+        ("区号 零 八 七 六 号码 是 二 幺 八 七 零 五 零", "08762187050"),
+        ("家头座机零八七四，号码是八幺二零零九三。", "08748120093"),
+        ("零八七幺 就是 昆明 的 区号 后头 六 五 拐 三 幺 二 零 零", "087165731200"),
+        ("区号是零八七零，后头是二二幺三五八六", "08702213586"),
+        # 是吧 is no 八, 是座机 no 四; 俩 is two
+        ("我 听 不 清楚 手机 号 是 吧 幺 五 零 三 三 六 二 拐 九 零 八", "15033627908"),
+        ("联系 电话 零 八 七 幺 六 八 九 九 零 三 二 幺 是 座机", "087168990321"),
+        ("幺 五 俩 六 七 俩 零 幺 八 八 三", "15267201883"),
+        # begun again from the top
+        ("幺三五 等一下 我重新说 幺三八零零幺二三四五六", "13800123456"),
+        ("三零七X。我再报一遍：三零七X。", "307X"),
+        # the end first, then what goes in front of it
+        ("我的号码尾号是五五六六，前面是幺八九 零八七二。", "18908725566"),
+        ("最后是X，大写的X，前面是零零九。", "009X"),
+    ],
+)
+def test_digits_classes(text: str, value: str) -> None:
+    assert understand("digits", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("我选第一", 1),
+        ("我 选 第 二 嘛", 2),
+        ("第一还是第二", None),
+        ("开 头 说 的 那 个", 1),
+        ("就要你最先讲的那个医生。", 1),
+        ("后来讲的那个", 2),
+    ],
+)
+def test_choice_classes(text: str, value: int | None) -> None:
+    assert understand("choice", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("这 个 月 二 十 八", {"date": "2025-06-28", "session": None}),
+        ("本月三十号下午", {"date": "2025-06-30", "session": "pm"}),
+        ("这个月两次了", None),
+    ],
+)
+def test_when_classes(text: str, value: object) -> None:
+    assert understand("when", text, TODAY) == value
+
+
+def test_recovery_exercises_after_an_operation_are_rehabilitation() -> None:
+    assert understand("department", "膝 盖 做 完 手 术 要 去 做 恢 复 锻 炼", TODAY) == "康复科"
