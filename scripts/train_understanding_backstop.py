@@ -179,6 +179,10 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_fk.jsonl",
     "tests/data/understanding/independent_fl.jsonl",
     "tests/data/understanding/independent_fm.jsonl",
+    # (eighteenth round) the round's read development sets with intent or yes/no lines
+    "tests/data/understanding/independent_fr.jsonl",
+    "tests/data/understanding/independent_fs.jsonl",
+    "tests/data/understanding/independent_fu.jsonl",
     "tests/data/understanding/independent_ao.jsonl",
     "tests/data/understanding/independent_ap.jsonl",
     "tests/data/understanding/independent_aq.jsonl",
