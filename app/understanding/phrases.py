@@ -54,10 +54,17 @@ def _intent() -> list[str]:
 
 
 def _yesno() -> list[str]:
+    from app.understanding.readback import kin_words
+
+    departments = data.load("departments").get("departments") or {}
     return [
         *data.words("yesno", "yes_words"),
         *data.words("yesno", "no_words"),
         *data.words("yesno", "unclear"),
+        # what a read-back answer says again or puts right (给我孙子, 眼科那个)
+        *data.words("yesno", "heard_only"),
+        *kin_words(),
+        *map(str, departments),
     ]
 
 

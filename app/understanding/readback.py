@@ -77,6 +77,11 @@ _MIN_SAID_AGAIN = 2
 _WEEK = 7
 
 
+def kin_words() -> list[str]:
+    """The kin words compared (for the recogniser's phrase list at a yes/no question)."""
+    return sorted(_KIN_OF)
+
+
 def _people(text: str) -> set[str]:
     found = {
         _KIN_OF[next(g for g in m.groups() if g)] for m in _KIN_BOOKED_FOR.finditer(text)

@@ -110,3 +110,11 @@ def test_cli_takes_the_question_for_one_text_and_in_a_batch(tmp_path: Path) -> N
     batch.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
     out = [json.loads(line) for line in _ivr("--batch", str(batch)).splitlines()]
     assert out == [{"value": "no"}, {"value": "unknown"}]
+
+
+def test_the_recogniser_can_hear_a_read_back_said_again_or_put_right() -> None:
+    from app.understanding.phrases import phrase_list
+
+    heard = set(phrase_list("yesno"))
+    for word in ("孙子", "外婆", "自己", "给我", "眼科", "心血管内科", "改嘛", "去嘛"):
+        assert word in heard, word
