@@ -156,8 +156,8 @@ def parse_digits(text: str) -> str | None:
         end, front = parse_digits(end_first["end"]), parse_digits(end_first["front"])
         if end and front and len(front + end) in _WHOLE_LENGTHS:
             return front + end
-    again = list(_FROM_THE_TOP.finditer(text))
-    if again and (said := parse_digits(text[again[-1].end() :])) is not None:
+    from_the_top = list(_FROM_THE_TOP.finditer(text))
+    if from_the_top and (said := parse_digits(text[from_the_top[-1].end() :])) is not None:
         return said  # 六 八 等 哈 我 从 头 念 六 八 五 五 二: the number said again, whole
     text = _NOT_WRITTEN_AS.sub("", text)  # ……，莫记成零三九二了: not the number
     text = _COUNTING_ALOUD.sub("，", text)  # 我数一下，一、二、三、四，四个数：五、八、零、二
