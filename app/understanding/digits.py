@@ -125,7 +125,10 @@ _NOT_WRITTEN_AS = re.compile(
 #: (seventeenth round) 幺就是一 / 两两就是二二 / 零是最后一位 / X就是罗马数字十那个叉 / 请注意:
 #: a digit of the number said explained after the whole number.
 _EXPLANATION_TAIL = re.compile(
-    rf"[，,。.!！]\s*(?:(?:[{_D}]|叉|X|x){{1,2}}\s*(?:就\s*)?是\s*(?![{_D}\s]*$|这|那|对)|请\s*注\s*意)"
+    rf"[，,。.!！]\s*(?:(?:[{_D}]|叉|X|x){{1,2}}\s*(?:就\s*)?是\s*(?![{_D}\s]*$|这|那|对)|请\s*注\s*意"
+    # (eighteenth round) 一七八的七就是拐 / 一三七就是幺三拐 / 七，七八的七: digits of the number
+    # named by the group they are in, or said again in other words
+    rf"|(?:[{_D}]\s*[，,]\s*)?[{_D}]{{2,4}}\s*的\s*[{_D}]|[{_D}]{{3}}\s*就\s*是\s*[{_D}]{{3}}[。.！!\s]*$)"
 )
 #: (seventeenth round) 一、二、三、四，四个数: the places counted aloud before the digits.
 _COUNTING_ALOUD = re.compile(
@@ -239,7 +242,7 @@ def parse_digits(text: str) -> str | None:
 #: the end said first, then what goes in front of it.
 _END_THEN_FRONT = re.compile(
     r"(?:尾\s*号|后\s*四\s*位|最\s*后(?:\s*一\s*[个位])?|后\s*头|后\s*面)\s*(?:就\s*)?是\s*"
-    r"(?P<end>[^，,。.！!？?]+)[，,。.！!？?\s]+(?:[^，,。.！!？?]*[，,。.！!？?\s]+)?"
+    r"(?P<end>[^，,。.！!？?]+?)[，,。.！!？?\s]+(?:[^，,。.！!？?]*?[，,。.！!？?\s]+)?"
     r"(?:前\s*面|前\s*头|前\s*边)\s*(?:就\s*)?是\s*(?P<front>[^，,。.！!？?]+)[。.！!\s]*$"
 )
 #: (eighteenth round) 我从头念 / 重新说一遍 / 再报一次: the number begun again from the top.
@@ -267,9 +270,9 @@ def _place_by_place(text: str) -> str | None:
 
 
 #: (sixteenth round) 一三七八八零零九三四六 不是 三四六 是 六四三: the end of the number
-#: taken back and said again.
+#: taken back and said again (eighteenth round: or a part of it said once).
 _TAIL_PUT_RIGHT = re.compile(
-    f"(?P<head>[{_D}][{_D}\\s，,]*?)[，,\\s]*不\\s*是\\s*(?P<not>[{_D}][{_D}\\s]*?)[，,\\s]*"
+    f"(?P<head>[{_D}][{_D}\\s，,]*?)[，,\\s]*(?:[啊哦呃嗯哎][，,\\s]*)?不\\s*是\\s*(?P<not>[{_D}][{_D}\\s]*?)[，,\\s]*"
     f"(?:是|而是|应该是)\\s*(?P<meant>[{_D}][{_D}\\s]*?)[\\s。.！!嘛哦]*$"
 )
 
@@ -281,9 +284,13 @@ def _tail_put_right(text: str) -> str | None:
     head, wrong, meant = (_digits_of(m[k]) for k in ("head", "not", "meant"))
     if not head or not wrong or not meant or len(wrong) != len(meant) or len(wrong) < 2:
         return None
-    if not head.endswith(wrong) or len(head) not in _WHOLE_LENGTHS:
+    if len(head) not in _WHOLE_LENGTHS:
         return None
-    return head[: -len(wrong)] + meant
+    if head.endswith(wrong):
+        return head[: -len(wrong)] + meant
+    if head.count(wrong) == 1:  # (eighteenth round) ……零八六六一九 不是六六是六八: the one place
+        return head.replace(wrong, meant)
+    return None
 
 
 #: 应该是七六五一，不是七六五二: the number meant, then the one it is not.
@@ -332,6 +339,11 @@ _NOT_A_NUMBER_ASKED = re.compile(
     r"|[0-9零〇一二三四五六七八九十\s]+年\s*的"
     r"|路\s*[0-9零〇一二三四五六七八九十两百\s]+号(?!码)"
     r"|[0-9零〇一二三四五六七八九十两]+\s*点(?:\s*钟)?(?![0-9零〇一二三四五六七八九])"
+    # (eighteenth round) a blood pressure or sugar, a bed, a street, a floor and its flat, years
+    # ago (血压一百六, 十二床, 一二一大街, 三楼三零一, 二十年前)
+    r"|(?:血\s*压|血\s*糖|高\s*压|低\s*压)\s*(?:是|有)?\s*[0-9零〇一二三四五六七八九十两百点\s]+"
+    r"|(?:五\s*华\s*区\s*)?[0-9零〇一二三四五六七八九十两\s]+(?:床|大\s*街|街|巷|年\s*前|年\s*了)"
+    r"|[0-9零〇一二三四五六七八九十两]+\s*(?:楼|层)\s*[0-9零〇一二三四五六七八九两\s]+"
 )
 #: Digits said in Cantonese or English by a relative (yat, luk, gau; one, two).
 _LATIN_DIGITS = {

@@ -970,6 +970,8 @@ _OFFER_VERB_SAID = re.compile(
     # (seventeenth round) 要人 要人 讲话: a person to talk to, asked for
     r"|(?P<person>(?:要|找)个?(?:人|真人|活人)(?=要|找|讲|说|接|来|[嘛吧撒噻呢，,。.]|$))"
 )
+#: (eighteenth round) Verbs said back that count only with a particle, 要 or said twice.
+_LOOSE_VERBS = frozenset({"去", "克", "改", "退"})
 #: What may open the answer before the verb: hums, a plain 要, or the offer asked back (叫车噶,
 #: 下来？现在下来？).
 _OPENING_FILLER = re.compile(
@@ -1080,7 +1082,9 @@ def _verb_said_back(joined: str) -> bool:
             firm = firm or bool(m["lead"] or m["object"] or m["particle"])
             # 你帮我转: the hotline asked to do what only its own question offers
             firm = firm or bool(m["you"] and m["verb"] in ("转", "发"))
-            firm = firm or at > m.end() or at == len(joined)
+            # (eighteenth round) 去 / 改 / 退 alone before a pause are too loose (退……莫退)
+            alone_ok = m["verb"] not in _LOOSE_VERBS
+            firm = firm or alone_ok and (at > m.end() or at == len(joined))
     if not said or not (firm or said > 1):
         return False
     # (seventeenth round) a person asked for, then what to ask them (转人工，我有几个问题想问问)
