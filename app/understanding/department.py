@@ -174,7 +174,8 @@ def _treatments() -> frozenset[str]:
 def _analyse(text: str) -> tuple[str | None, bool, bool]:
     """(the department, whether several were named, whether complaints alone decided it:
     no department name and no condition heard)."""
-    cleaned = clean(said_again(_NOT_THIS_BUT.sub("，哦不对，", "".join(text.split()))))
+    said = _WORKS_IN.sub("，", "".join(text.split()))
+    cleaned = clean(said_again(_NOT_THIS_BUT.sub("，哦不对，", said)))
     sent = _where_the_doctor_sent(cleaned)
     if sent is not None:
         return sent, False, False
@@ -225,6 +226,8 @@ def _analyse(text: str) -> tuple[str | None, bool, bool]:
         elif kind == "child" and not _CHILD_HELPS.match(cleaned, hit.end):
             child = True
     child = child or _CHILD_AGE.search(cleaned) is not None  # 我姑娘七岁: a child
+    if "不是给" in cleaned and "我自己" in cleaned:
+        child = False  # (eighteenth round) 不是给她挂，是我自己眼睛看不清: the caller's own
     # an accompanying complaint heard as written does not outrank another heard by sound
     exact = True in heard_leading or (
         any(found[t][True] for t in found) and False not in heard_leading
@@ -297,6 +300,8 @@ def _part_fine(cleaned: str, hit: Hit) -> bool:
     return cleaned[hit.start : hit.end] in _PARTS and _FINE.match(cleaned, hit.end) is not None
 
 
+#: (eighteenth round) 我孙女在儿科上班: a department someone works in, not the one wanted.
+_WORKS_IN = re.compile(r"在\w{1,6}科(?:里|头)?(?:上班|工作|当护士|当医生|做事|做护士|当大夫)")
 #: 肚子疼哦不是肚子是牙齿疼 / 不是胃是心口疼: what is taken back before what is meant.
 _NOT_THIS_BUT = re.compile("不是[^，,。.！!？?、是]{1,8}(?:[哈嘛啊哦][，,]?)?是")
 #: 孙子要背我上楼 / 我孙子喊我: the child helps the caller, who is the patient.

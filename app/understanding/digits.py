@@ -324,7 +324,9 @@ _AREA_CODE_BEFORE = re.compile(
 #: An age, a year of birth, a house, a building or a floor: numbers the caller gives that
 #: no question asked for (我今年八十二了, 一九三九年生的, 住在二十六号, 三号楼).
 _NOT_A_NUMBER_ASKED = re.compile(
-    r"(?:今年|我都|都)?[0-9零〇一二三四五六七八九十两百千\s]+"
+    # (eighteenth round) a floor and its flat (三楼三零一), before the floor alone
+    r"[0-9零〇一二三四五六七八九十两]+\s*(?:楼|层)\s*[0-9零〇一二三四五六七八九两][0-9零〇一二三四五六七八九两\s]*"
+    r"|(?:今年|我都|都)?[0-9零〇一二三四五六七八九十两百千\s]+"
     r"(?:周岁|岁|年\s*生|年\s*出\s*生|(?:号楼|栋|幢|单元|楼|层)"
     # (fifteenth round) with the rest of the flat's address after it (三单元四楼五号)
     r"(?:\s*[0-9零〇一二三四五六七八九十两]+\s*(?:单元|栋|幢|楼|层|号|室)(?!\s*码))*)"
@@ -339,11 +341,10 @@ _NOT_A_NUMBER_ASKED = re.compile(
     r"|[0-9零〇一二三四五六七八九十\s]+年\s*的"
     r"|路\s*[0-9零〇一二三四五六七八九十两百\s]+号(?!码)"
     r"|[0-9零〇一二三四五六七八九十两]+\s*点(?:\s*钟)?(?![0-9零〇一二三四五六七八九])"
-    # (eighteenth round) a blood pressure or sugar, a bed, a street, a floor and its flat, years
-    # ago (血压一百六, 十二床, 一二一大街, 三楼三零一, 二十年前)
+    # (eighteenth round) a blood pressure or sugar, a bed, a street, years ago (血压一百六,
+    # 十二床, 一二一大街, 二十年前)
     r"|(?:血\s*压|血\s*糖|高\s*压|低\s*压)\s*(?:是|有)?\s*[0-9零〇一二三四五六七八九十两百点\s]+"
     r"|(?:五\s*华\s*区\s*)?[0-9零〇一二三四五六七八九十两\s]+(?:床|大\s*街|街|巷|年\s*前|年\s*了)"
-    r"|[0-9零〇一二三四五六七八九十两]+\s*(?:楼|层)\s*[0-9零〇一二三四五六七八九两\s]+"
 )
 #: Digits said in Cantonese or English by a relative (yat, luk, gau; one, two).
 _LATIN_DIGITS = {

@@ -55,6 +55,14 @@ _HEARD_AS_FA = re.compile("花(?=\\s*给\\s*[我他她])")
 _HEARD_AS_XIAO = re.compile("(?<=取)(\\s*)销")
 #: 步四步四 / 步要 / 布 退 / 部要了: 不 written as 步, 布 or 部 before the word it negates.
 _HEARD_AS_BU = re.compile("(?<![跑脚散进让一内全外])[步布部](?=\\s*[是四要对行退])")
+#: (eighteenth round) 转人宫 / 转人公: 人工 as the recogniser writes it after 转; 形嘛: 行嘛;
+#: 的嘞 opening a clause: 得嘞; 准被: 准备; 么准备: 没准备.
+_HEARD_AS_RENGONG = re.compile("(?<=转)(\\s*)人\\s*[宫公攻功]")
+_HEARD_AS_XING = re.compile("形(?=\\s*[嘛嘞啊呀噻撒])")
+_HEARD_AS_DELEI = re.compile("(?:^|(?<=[\\s，,。.]))的(?=\\s*嘞)")
+_HEARD_AS_ZHUNBEI = re.compile(
+    "(?:(?<=^)|(?<=[\\s，,。.]))么(?=\\s*准\\s*[备被倍贝])|(?<=准)(\\s*)[被倍贝]"
+)
 #: 去消 / 曲消: 取消 as the recogniser writes it.
 _HEARD_AS_QUXIAO = re.compile("[去曲屈趣](?=\\s*消)")
 #: (seventeenth round) 退调 / 退吊: 退掉 as the recogniser writes it.
@@ -975,7 +983,7 @@ _LOOSE_VERBS = frozenset({"去", "克", "改", "退"})
 #: What may open the answer before the verb: hums, a plain 要, or the offer asked back (叫车噶,
 #: 下来？现在下来？).
 _OPENING_FILLER = re.compile(
-    r"(?:嗯呐|嗯哪|恩那|嗯呢|的呢|得呢|嗯|喂|哦|啊|要得|要嘞|要勒|要的|是的|好的|对的|好嘛|对嘛|要[嘛吧](?=转|发|叫|喊)|要(?!车|人)|[，,。.！!…、？?]|谢谢(?:你们|你|您)?"
+    r"(?:嗯呐|嗯哪|恩那|嗯呢|的呢|得呢|嗯|呃|喂|哦|啊|要得|要嘞|要勒|要的|是的|好的|对的|好嘛|对嘛|要[嘛吧](?=转|发|叫|喊)|要(?!车|人)|[，,。.！!…、？?]|谢谢(?:你们|你|您)?"
     # (sixteenth round) "no problem, go ahead" (没得事，发给她嘛 / 不要紧，喊嘛)
     r"|没有事|没得事|没的事|莫得事|没事|没有问题|没问题|没得问题|没的问题|不要紧|不碍事|可以|可以嘛"
     r"|你说哪样|你说啥|啥子|哪样"
@@ -1002,7 +1010,7 @@ _TRANSFER_UNDONE = re.compile(
 _NOT_READY = re.compile(
     r"(?:^|(?<=[，,。.…!！；;？?]))(?:[嗯哦啊哎呀唉]+[，,。.…!！]*)?(?:莫得|没得|没有)?[，,。.…!！]*"
     r"(?:我们|我|人)?(?:现在)?(?:没来得及|来不及)?(?:(?:没有|没得|没的|没)"
-    r"(?=下来|出来|粗来|出门|下楼|好(?=[，,。.…!！呢]|$|等))|还(?:(?:没有|没得|没的|没)"
+    r"(?=下来|出来|粗来|出门|下楼|好(?=[，,。.…!！呢]|$|等)|准备好|收拾好)|还(?:(?:没有|没得|没的|没)"
     r"(?=[，,。.…!！呢]|$|还没|下|出|粗|好|到|准备|收拾|穿|弄|走)"
     r"|在(?:家|屋里|屋头|楼上|楼梯|吃饭|换衣服|穿衣服|收拾|洗澡|睡觉|穿鞋|上厕所|锁门"
     # (seventeenth round) still anywhere but at the door (还在茶厂里头称茶)
@@ -1153,6 +1161,9 @@ def parse_yesno(text: str) -> str:
     text = _NOTHING_MORE.sub("", text) or text  # 嗯对，没得哪样问题了，再见
     text = _HEARD_AS_YAO.sub("要", _HEARD_AS_BU.sub("不", text))  # 药呢药呢 / 步四步四
     text = _HEARD_AS_QUXIAO.sub("取", text)  # 去消掉 / 不 曲 消
+    text = _HEARD_AS_RENGONG.sub(r"\1人工", _HEARD_AS_XING.sub("行", text))  # 转人宫 / 形嘛
+    text = _HEARD_AS_DELEI.sub("得", text)  # 的嘞的嘞
+    text = _HEARD_AS_ZHUNBEI.sub(lambda m: "没" if m[0].strip() == "么" else f"{m[1]}备", text)
     text = _HEARD_AS_TUIDIAO.sub(r"\1掉", text)
     text = _HEARD_AS_XIAO.sub(r"\1消", _HEARD_AS_FA.sub("发", text))
     text = _HEARD_AS_JIAO_CHE.sub(lambda m: f"{m[1]}车" if m[1] is not None else "叫", text)

@@ -111,3 +111,55 @@ def test_when_classes(text: str, value: object) -> None:
 
 def test_recovery_exercises_after_an_operation_are_rehabilitation() -> None:
     assert understand("department", "膝 盖 做 完 手 术 要 去 做 恢 复 锻 炼", TODAY) == "康复科"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # what the recogniser writes for 人工, 行, 得嘞, 准备 and 没
+        ("要 转 人 宫 要 转", "yes"),
+        ("呃 呃 转 人工 嘛 我 要 问 个 人", "yes"),
+        ("形嘛 麻烦 你 了", "yes"),
+        ("的嘞的嘞谢谢嘎", "yes"),
+        ("没 准备 好嘞 我 在 找 纸 和 笔", "no"),
+        ("准备好了", "yes"),
+        # 退 said back, then taken back by someone in the room
+        ("退……我媳妇讲莫退，她陪我克。", "no"),
+    ],
+)
+def test_yes_no_as_the_recogniser_writes_it(text: str, value: str) -> None:
+    assert parse_yesno(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("我血压一百六，你给我挂个心脏的。", None),
+        ("我的病床是十二床，你问护士嘛。", None),
+        ("我 住 在 五 华 区 一 二 一 大 街", None),
+        ("三 楼 三 零 一 你 们 上 来 接 我 嘛", None),
+        ("二 十 年 前 的 身 份 证 了", None),
+        ("我的电话：一七八，六九零二，一一三九。一七八的七就是拐。", "17869021139"),
+        ("一三七，八零九一，六六二七。七，七八的七。", "13780916627"),
+        ("一三七，六八六八，二二九零，一三七就是幺三拐。", "13768682290"),
+        ("一 五 八 二 七 零 八 六 六 一 九 啊 不 是 六 六 是 六 八", "15827086819"),
+    ],
+)
+def test_digits_of_the_second_pass(text: str, value: str | None) -> None:
+    assert understand("digits", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "value"),
+    [
+        ("department", "我孙女在儿科上班，不是给她挂，是我自己眼睛看不清。", "眼科"),
+        ("department", "晚上 起来 窝尿 要 起 四五趟", "泌尿外科"),
+        ("department", "喉 咙 疼 嗓 子 哑 了 说 不 出 话", "耳鼻喉科"),
+        ("department", "突然说不出话", "神经内科"),
+        ("emergency", "血压今早量了一百五，比平时高一点点。", False),
+        ("emergency", "他遭车碾了", True),
+        ("emergency", "我孙子被开水烫了，一大片，皮都起来了。", True),
+    ],
+)
+def test_other_kinds_of_the_second_pass(kind: str, text: str, value: object) -> None:
+    assert understand(kind, text, TODAY) == value
