@@ -21,7 +21,8 @@ print ``uptime`` with the figures):
    latter is what one core gives when the machine's other work takes CPU too).
 4. Per spoken answer: what the call engine runs for each spoken answer (``emergency``,
    then ``intent``, then the question's kind: three understandings), on the same lines.
-5. Per kind, on that kind's lines of the mix.
+5. Per kind, on that kind's lines of the mix; and yes/no answers with the question that
+   read a detail back (``independent_fr.jsonl``, as the flows pass it).
 
 Every line is understood once before timing (grammars read, matchers built). The small
 per-text memories (`clean`, `is_emergency`, the backstop's features and predictions: the
@@ -57,6 +58,8 @@ DEV_SETS = [
     "tests/data/understanding/independent_c.jsonl",
 ]
 COLD_COMMAND = "from app.cli import main; main()"
+#: Yes/no answers with the question that read a detail back (the flows pass it).
+READ_BACK_SET = "tests/data/understanding/independent_fr.jsonl"
 
 Case = tuple[str, str, dt.date]
 
@@ -71,6 +74,11 @@ def _lines() -> list[Case]:
                 cases.append((row["expect"], row.get("text") or "", today))
     random.Random(14).shuffle(cases)
     return cases
+
+
+def _read_back_lines() -> list[tuple[str, dt.date, str]]:
+    rows = [json.loads(x) for x in (ROOT / READ_BACK_SET).read_text("utf-8").splitlines() if x]
+    return [(r["text"], dt.date.fromisoformat(r["today"]), r["question"]) for r in rows]
 
 
 def cold_start(runs: int) -> list[float]:
@@ -178,6 +186,19 @@ def main() -> None:
         subset = [c for c in cases if c[0] == kind]
         wall, cpu = rate(mix(subset), args.seconds / 4)
         print(f"{'  ' + kind:<34}{n:>7}{wall:>14.0f}{cpu:>11.0f}{1e6 / cpu:>9.0f}")
+    asked = _read_back_lines()
+
+    def read_back() -> int:
+        forget()
+        for text, today, question in asked:
+            understand("yesno", text, today, question=question)
+        return len(asked)
+
+    for text, today, question in asked:  # warm
+        understand("yesno", text, today, question=question)
+    wall, cpu = rate(read_back, args.seconds / 4)
+    label = "  yesno with the question read back"
+    print(f"{label:<34}{len(asked):>7}{wall:>14.0f}{cpu:>11.0f}{1e6 / cpu:>9.0f}")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from app.understanding import data
 from app.understanding.department import parse_department
@@ -120,7 +120,7 @@ def _same_day(said: str, asked: str) -> bool:
     return a == b or (abs((a - b).days) == _WEEK)
 
 
-@cache
+@lru_cache(maxsize=256)  # a question is asked, and maybe answered twice, in one call
 def _question_details(
     question: str, today: dt.date
 ) -> tuple[set[str], str | None, str | None, str | None, tuple[int, bool] | None, str]:
