@@ -1082,3 +1082,22 @@ def test_a_group_of_one_department_says_which_department_is_offered(
 ) -> None:
     said = all_said(call(service, "+8613800000001", "2", "2", "hangup"))
     assert "外科只有骨科。最早的号是：明天星期二上午8点，春城第一人民医院，骨科" in said, said
+
+
+@pytest.mark.parametrize(
+    ("answer", "heard"),
+    [
+        ("给我妈挂", "请输入您母亲张秀英身份证号的最后4位"),  # the read-back said again: a yes
+        ("张秀英", "请输入您母亲张秀英身份证号的最后4位"),
+        ("给我老伴挂", "电话里只能给登记过的家人挂号"),  # put right: not her mother, a no
+    ],
+)
+def test_the_patient_read_back_is_answered_by_naming_the_patient(
+    service: CallService, answer: str, heard: str
+) -> None:
+    """Eighteenth round of issue 12: "是给您母亲张秀英挂号吗？" answered by naming the person."""
+    lines = call(service, "+8613900000001", "2", answer, "hangup")
+    said = all_said(lines)
+    assert "是给您母亲张秀英挂号吗" in said, lines
+    assert heard in said, lines
+    assert "没有听明白" not in said, lines
