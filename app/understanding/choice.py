@@ -40,7 +40,11 @@ _REFUSED = re.compile(_REFUSAL)
 #: 最后一个 / 最后那个: the last of the list, its number not said (后一个 is the second of two).
 _THE_LAST = re.compile("最后(?:一个|那个|的)")
 #: 第一个是哪天 / 第二个在几点: a question about one of the list, none chosen yet.
-_ASKED_ABOUT = re.compile("(?:是|在)(?:哪天|哪一天|几点|几号|什么时候|星期几|礼拜几|哪个医生)")
+_ASKED_ABOUT = re.compile(
+    "(?:是|在)(?:哪天|哪一天|几点|几号|什么时候|星期几|礼拜几|哪个医生"
+    # (eighteenth round) 你说的第一个是哪样: what it is, asked
+    "|哪样|什么|啥子|啥)"
+)
 
 
 #: (sixteenth round) 哎呀就第一个 / 那还是第二个: the clause that settles it.

@@ -1122,6 +1122,11 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     The recogniser's spaces are removed first ("明 天 桑 午" is 明天桑午 -> 明天上午).
     """
     found = _parse_when(text, today)
+    placed = _PLACED_AFTER.search(text)
+    if found and found["date"] and placed and placed.start():
+        before = _parse_when(text[: placed.start()], today)
+        if before and before["date"] and before["date"] > found["date"]:
+            return before  # (eighteenth round) 十月八号上午，过了国庆: the day, placed after one
     if found and found["date"] and _MAY_REFUSE.search(text):
         # a bare 不 between pauses refuses as 不对 does (后天上午 不 大后天上午)
         said = _BARE_NO.sub("不对", text)
@@ -1131,6 +1136,10 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     return found
 
 
+#: ……，过了国庆 / ……，国庆以后: a last clause placing the day said after another day.
+_PLACED_AFTER = re.compile(
+    r"[，,。.\s]+(?:(?:过了|过完)[^，,。.\s]{1,5}|[^，,。.\s]{1,5}(?:过后|以后|之后))[。.！!\s]*$"
+)
 #: Words without which no day is refused (the check below is skipped: it reads the answer
 #: again).
 _MAY_REFUSE = re.compile("不|没空|没得空|来不及|sorry", re.IGNORECASE)
