@@ -96,6 +96,7 @@ def parse_choice(text: str) -> int | None:
     return _choice(cleaned)
 
 
+_JUST_AND_PARTICLES = re.compile("^(?:那就|就)|[嘛吧呢哦啊噻撒]+$")
 _ORDINAL_ALONE = re.compile(f"第({_N})(?=$|\\||还|[吧嘛呢哦啊撒噻])")
 #: The longest answer in which 两个 / 3号 with no 第 still names a choice.
 _BARE_MAX = 4
@@ -116,7 +117,7 @@ def _choice(cleaned: str) -> int | None:
         for m in marked.finditer(rest)
         if m["a"] or len(cleaned) <= _BARE_MAX
     }
-    bare = cleaned.replace("|", "")
+    bare = _JUST_AND_PARTICLES.sub("", cleaned.replace("|", ""))  # (eighteenth round) 就一嘛
     if not found and re.fullmatch(_N, bare):
         found = {to_int(bare)}
     values = {v for v in found if v is not None and 1 <= v <= 10}

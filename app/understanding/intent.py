@@ -441,6 +441,15 @@ def _asks_about_a_booking(cleaned: str) -> bool:
 _WANT_SAID = re.compile("我(?:是|就是|还是)?(?:要|想)")
 
 
+def _person_given_up(cleaned: str, hits: tuple[Hit, ...]) -> bool:
+    """(eighteenth round) A person asked for, then 算了 and a car or a booking asked for."""
+    asked = max(h.end for h in hits if h.label == "operator:strong")
+    never_mind = cleaned.find("算了", asked)
+    return never_mind >= 0 and any(
+        h.label in ("taxi:strong", "hospital:strong") and h.start > never_mind for h in hits
+    )
+
+
 def _parse_intent(text: str) -> str:
     cleaned = _OF_COURSE.sub("", _WHY_ELSE_CALL.sub(r"\1\2", clean(said_again(text))))
     if not cleaned:
@@ -459,6 +468,8 @@ def _parse_intent(text: str) -> str:
         strong.discard("cancel")  # 叫车是不用了，我是要预约个大夫: the last wish counts
     if "cancel" in strong and (again := _asked_again_after_cancel(cleaned, hits)):
         strong = (strong - {"cancel"}) | {again}  # 上回那个号取消掉了……重新挂一个嘛
+    if "operator" in strong and _person_given_up(cleaned, hits):
+        strong.discard("operator")  # 我要找个人说话……算了，你说嘛，我要喊车: the last wish
     if strong == {"hospital"} and _asks_about_a_booking(cleaned):
         return "query"  # 我约的是第几号 / 我那个预约还在不在: a booking made, asked about
     if strong:

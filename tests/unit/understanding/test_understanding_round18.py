@@ -163,3 +163,23 @@ def test_digits_of_the_second_pass(text: str, value: str | None) -> None:
 )
 def test_other_kinds_of_the_second_pass(kind: str, text: str, value: object) -> None:
     assert understand(kind, text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "value"),
+    [
+        ("when", "十月八号上午，过了国庆。", {"date": "2025-10-08", "session": "am"}),
+        ("when", "国庆以后", {"date": "2025-10-01", "session": None}),
+        ("choice", "你说的第一个是哪样？", None),
+        ("choice", "就 一 嘛", 1),
+        ("choice", "就一个人", None),
+        ("intent", "小姑娘你是人还是机器哦，我要找个人说话", "operator"),
+        ("intent", "我要找个人说话……算了，你说嘛，我要喊车。", "taxi"),
+        ("intent", "我要喊车，算了，转人工", "operator"),
+        ("emergency", "帮我老倌挂个号嘛，他心口不舒服好几天了", False),
+        ("department", "前 例 线", "泌尿外科"),
+        ("department", "长个疙瘩想割掉", "普通外科"),
+    ],
+)
+def test_classes_of_the_fourth_pass(kind: str, text: str, value: object) -> None:
+    assert understand(kind, text, dt.date(2025, 9, 18)) == value
