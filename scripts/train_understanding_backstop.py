@@ -186,6 +186,8 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_fv.jsonl",
     "tests/data/understanding/independent_fx.jsonl",
     "tests/data/understanding/independent_fy.jsonl",
+    "tests/data/understanding/independent_fz.jsonl",
+    "tests/data/understanding/independent_ga.jsonl",
     "tests/data/understanding/independent_ao.jsonl",
     "tests/data/understanding/independent_ap.jsonl",
     "tests/data/understanding/independent_aq.jsonl",
