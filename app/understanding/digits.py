@@ -306,7 +306,7 @@ _PUT_IN_FRONT = re.compile(
 )
 #: ……，区号零八七三，我在红河: an area code named after the number, words may follow.
 _AREA_CODE_AFTER = re.compile(
-    r"[，,。.\s]*区号\s*(?:是|就是)?\s*(?P<code>[0零〇洞][0-9零〇洞一幺二两三四五六七拐八九勾\s]{2,})"
+    r"[，,。.\s]*区\s*号\s*(?:是|就是)?\s*(?P<code>[0零〇洞][0-9零〇洞一幺二两三四五六七拐八九勾\s]{2,})"
 )
 #: (seventeenth round) 零八七六那个是区号: the area code said, then named as such.
 #: (eighteenth round) 零八七幺 就是 昆明 的 区号: the place named with it.

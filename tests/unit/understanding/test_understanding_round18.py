@@ -183,3 +183,17 @@ def test_other_kinds_of_the_second_pass(kind: str, text: str, value: object) -> 
 )
 def test_classes_of_the_fourth_pass(kind: str, text: str, value: object) -> None:
     assert understand(kind, text, dt.date(2025, 9, 18)) == value
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "value"),
+    [
+        ("intent", "我 要 教 车 去 人 民 医 院", "taxi"),
+        ("emergency", "他说话突然含糊不清，一边脸垂下来了，现在怎么办？", True),
+        ("emergency", "我 儿 子 说 急 救 车 太 贵 了", False),
+        ("digits", "幺 五 幺 二 拐 九 四 零 零 八 八 是 我 孙 女 帮 我 存 的", "15127940088"),
+        ("digits", "座 机 号 码 是 二 幺 二 三 七 零 四 区 号 零 八 七 七", "08772123704"),
+    ],
+)
+def test_classes_of_the_fifth_pass(kind: str, text: str, value: object) -> None:
+    assert understand(kind, text, dt.date(2026, 2, 24)) == value
