@@ -1072,6 +1072,19 @@ def says_where(text: str) -> bool:
     return _where_they_are(_SPACES.sub("", text)) is not None
 
 
+#: (eighteenth round) 短信发过来嘛 / 车子喊起嘛: the thing offered, then its verb with a particle.
+_OBJECT_THEN_VERB = re.compile(
+    r"(?:短信|信息|车子|车|人工)(?:就)?(?:发|叫|喊|转|派)(?:过来|给我|来|一下|一个|起)?[嘛吧撒噻哈]"
+    r"(?=[，,。.！!\s]|$)"
+)
+
+
+def _object_then_verb(joined: str) -> bool:
+    at = _OPENING_FILLER.match(joined).end()  # type: ignore[union-attr]
+    said = _OBJECT_THEN_VERB.match(joined, at)
+    return said is not None and _VERB_UNDONE.search(joined, said.end()) is None
+
+
 def _verb_said_back(joined: str) -> bool:
     """Does the answer open with the verb of the offer said back (see ``_OFFER_VERB_SAID``),
     with nothing after it that undoes it or asks?"""
@@ -1190,7 +1203,11 @@ def parse_yesno(text: str) -> str:
         return "unknown"
     if (where := _where_they_are(joined)) is not None:
         return where  # (seventeenth round: before the verb said back; 还没还没，马上下来了)
-    if _verb_said_back(joined) or _SO_AND_NOT_OTHER.match(_SPACES.sub("", text.strip())):
+    if (
+        _verb_said_back(joined)
+        or _object_then_verb(joined)
+        or _SO_AND_NOT_OTHER.match(_SPACES.sub("", text.strip()))
+    ):
         return "yes"
     if _NOT_OTHERS_BUT_ME.match(joined):
         return "yes"  # 不是给别人，是给我自己叫的: nobody else, the caller

@@ -197,3 +197,26 @@ def test_classes_of_the_fourth_pass(kind: str, text: str, value: object) -> None
 )
 def test_classes_of_the_fifth_pass(kind: str, text: str, value: object) -> None:
     assert understand(kind, text, dt.date(2026, 2, 24)) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("短信发嘛，我看得懂字。", "yes"),
+        ("车子喊起嘛", "yes"),
+        ("短信发嘛 不要了", "no"),
+        ("短信发嘛？", "unknown"),
+        ("就 恁 个 整", "yes"),
+        ("要 钱 不 要", "unknown"),
+    ],
+)
+def test_yes_no_of_the_fifth_pass(text: str, value: str) -> None:
+    assert parse_yesno(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("啊？你说叫车还是哪样？再说下。", "repeat"), ("以后再说", "unknown")],
+)
+def test_say_it_again_without_one(text: str, value: str) -> None:
+    assert understand("intent", text, TODAY) == value
