@@ -188,6 +188,8 @@ TRAINING_SETS = (
     "tests/data/understanding/independent_fy.jsonl",
     "tests/data/understanding/independent_fz.jsonl",
     "tests/data/understanding/independent_ga.jsonl",
+    "tests/data/understanding/independent_gb.jsonl",
+    "tests/data/understanding/independent_gc.jsonl",
     "tests/data/understanding/independent_ao.jsonl",
     "tests/data/understanding/independent_ap.jsonl",
     "tests/data/understanding/independent_aq.jsonl",
