@@ -163,6 +163,8 @@ def parse_digits(text: str) -> str | None:
     if from_the_top and (said := parse_digits(text[from_the_top[-1].end() :])) is not None:
         return said  # 六 八 等 哈 我 从 头 念 六 八 五 五 二: the number said again, whole
     text = _NOT_WRITTEN_AS.sub("", text)  # ……，莫记成零三九二了: not the number
+    text = _ANCHOR_AGAIN.sub(r"\g<d>，", text)  # 八三五……五后面是啥子？哦，是六: 五 said once
+    text = _without_group_refused(text)  # 是一五八，不是一五九，一五八，…: the group said again
     text = _COUNTING_ALOUD.sub("，", text)  # 我数一下，一、二、三、四，四个数：五、八、零、二
     explained = _EXPLANATION_TAIL.search(text)
     if explained and len(parse_digits(text[: explained.start()]) or "") in _WHOLE_LENGTHS:
@@ -236,6 +238,28 @@ def parse_digits(text: str) -> str | None:
         return begun_again  # 九 八 九 八 七 九 八 七 二: begun again, the gaps unheard
     fours = [g for g in groups if len(g) == 4]
     return fours[0] if fours and len(set(fours)) == 1 else whole
+
+
+#: (eighteenth round) 八三五……五后面是啥子？哦，是六 / 三 六 九 呃 九 后 头 是 五: the last digit
+#: said again as the place to go on from, after a pause (not 八 八 后头: two eights).
+_ANCHOR_AGAIN = re.compile(
+    rf"(?P<d>[{_D}])\s*(?:[，,。.…、]+|呃|嗯|哦)[\s，,。.…、]*(?P=d)\s*(?:后\s*面|后\s*头|后\s*边)"
+)
+#: (eighteenth round) 是一五八，不是一五九，一五八，…: a group refused between two sayings of it.
+_GROUP_REFUSED = re.compile(
+    rf"(?P<a>[{_D}](?:\s*[{_D}]){{1,4}})[\s，,。.]*不\s*是\s*(?P<b>[{_D}](?:\s*[{_D}]){{1,4}})[\s，,。.]*"
+)
+
+
+def _without_group_refused(text: str) -> str:
+    m = _GROUP_REFUSED.search(text)
+    if m is None:
+        return text
+    said, refused = _digits_of(m["a"]), _digits_of(m["b"])
+    after = _digits_of(text[m.end() :]) or ""
+    if said and refused and len(said) == len(refused) and after.startswith(said):
+        return text[: m.start()] + text[m.end() :]
+    return text
 
 
 #: (eighteenth round) 尾号是五五六六，前面是幺八九零八七二 / 最后是X，大写的X，前面是零零九:
