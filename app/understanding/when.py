@@ -1123,9 +1123,9 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     """
     found = _parse_when(text, today)
     placed = _PLACED_AFTER.search(text)
-    if found and found["date"] and placed and placed.start():
+    if placed and placed.start() and not _MAY_REFUSE.search(text[: placed.start()]):
         before = _parse_when(text[: placed.start()], today)
-        if before and before["date"] and before["date"] > found["date"]:
+        if before and before["date"] and not (found and (found["date"] or "") >= before["date"]):
             return before  # (eighteenth round) 十月八号上午，过了国庆: the day, placed after one
     if found and found["date"] and _MAY_REFUSE.search(text):
         # a bare 不 between pauses refuses as 不对 does (后天上午 不 大后天上午)
@@ -1136,9 +1136,11 @@ def parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     return found
 
 
-#: ……，过了国庆 / ……，国庆以后: a last clause placing the day said after another day.
+#: ……，过了国庆 / ……，国庆以后 / ……，元旦过了再去: a last clause placing the day said after
+#: another day.
 _PLACED_AFTER = re.compile(
-    r"[，,。.\s]+(?:(?:过了|过完)[^，,。.\s]{1,5}|[^，,。.\s]{1,5}(?:过后|以后|之后))[。.！!\s]*$"
+    r"[，,。.\s]+(?:(?:过了|过完)[^，,。.\s]{1,5}|[^，,。.\s]{1,5}(?:过后|以后|之后|过了(?:再去|再来)?))"
+    r"[。.！!\s]*$"
 )
 #: Words without which no day is refused (the check below is skipped: it reads the answer
 #: again).

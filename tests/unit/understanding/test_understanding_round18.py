@@ -234,3 +234,18 @@ def test_say_it_again_without_one(text: str, value: str) -> None:
 )
 def test_digits_of_the_sixth_pass(text: str, value: str) -> None:
     assert understand("digits", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "today", "value"),
+    [
+        ("when", "一月五号上午，元旦过了再去。", dt.date(2025, 12, 29),
+         {"date": "2026-01-05", "session": "am"}),
+        ("when", "三月街那几天不得空，过了再说嘛。", dt.date(2025, 12, 29), None),
+        ("yesno", "那就麻烦你们了哈。", TODAY, "yes"),
+        ("yesno", "不用了，麻烦你们了", TODAY, "no"),
+        ("department", "老 是 睡 不 着 心 里 慌 闷 闷 不 乐 想 看 下 心 理", TODAY, "精神心理科"),
+    ],
+)
+def test_classes_of_the_last_pass(kind: str, text: str, today: dt.date, value: object) -> None:
+    assert understand(kind, text, today) == value
