@@ -249,3 +249,20 @@ def test_digits_of_the_sixth_pass(text: str, value: str) -> None:
 )
 def test_classes_of_the_last_pass(kind: str, text: str, today: dt.date, value: object) -> None:
     assert understand(kind, text, today) == value
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "value"),
+    [
+        ("intent", "汉车 汉车 我 赶 时 间 得 很", "taxi"),
+        ("intent", "车 格 来 了", "query"),
+        ("intent", "哎呀就是喊车嘛，车来了再说。", "taxi"),
+        ("digits", "三 幺 四 四 是 这 几 个 数", "3144"),
+        ("yesno", "阔 以", "yes"),
+        ("yesno", "那就约上嘛。", "yes"),
+        ("yesno", "约哪天嘛", "unknown"),
+        ("yesno", "不约", "no"),
+    ],
+)
+def test_classes_said_as_a_real_call(kind: str, text: str, value: object) -> None:
+    assert understand(kind, text, TODAY) == value
