@@ -112,6 +112,18 @@ def catalogue() -> tuple[str, ...]:
 
 
 @cache
+def spoken_names() -> frozenset[str]:
+    """Every department named as one, of two characters or more: the canonical names and
+    the other names that are plain words (眼科, 心内科, 看牙; not phrase patterns). For the
+    other kinds that must see a department named (a read-back said again or put right)."""
+    names = set(catalogue())
+    for entry in (data.load("departments").get("departments") or {}).values():
+        others = (str(n) for n in (entry or {}).get("names") or [])
+        names.update(n for n in others if re.fullmatch(r"\w+", n))
+    return frozenset(n for n in names if len(n) >= 2)
+
+
+@cache
 def _negators() -> tuple[str, ...]:
     return tuple(sorted(data.words("departments", "negators"), key=len, reverse=True))
 

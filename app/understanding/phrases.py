@@ -16,6 +16,7 @@ from app.understanding import KINDS, data
 from app.understanding.fuzzy import is_han
 from app.understanding.market_days import MARKET_WORDS
 from app.understanding.patterns import surface_forms
+from app.understanding.people import kin_words
 
 UNKNOWN = "[unk]"
 _SMALL = ["一", "二", "两", "三", "四", "五", "六", "七", "八", "九", "十"]
@@ -54,9 +55,8 @@ def _intent() -> list[str]:
 
 
 def _yesno() -> list[str]:
-    from app.understanding.readback import kin_words
+    from app.understanding.department import catalogue
 
-    departments = data.load("departments").get("departments") or {}
     return [
         *data.words("yesno", "yes_words"),
         *data.words("yesno", "no_words"),
@@ -64,7 +64,7 @@ def _yesno() -> list[str]:
         # what a read-back answer says again or puts right (给我孙子, 眼科那个)
         *data.words("yesno", "heard_only"),
         *kin_words(),
-        *map(str, departments),
+        *catalogue(),
     ]
 
 

@@ -14,34 +14,12 @@ import datetime as dt
 import re
 from functools import cache, lru_cache
 
-from app.understanding import data
-from app.understanding.department import parse_department
+from app.understanding.department import parse_department, spoken_names
 from app.understanding.numerals import NUM_CHARS, to_int
+from app.understanding.people import KIN
 from app.understanding.when import parse_when
 
-#: Kin words by the person they name, as a caller and as the hotline's read-back say them.
-_KIN: dict[str, tuple[str, ...]] = {
-    "self": ("自己", "本人", "自家", "我个人", "我本人"),
-    "mother": ("母亲", "妈妈", "老妈", "我妈", "阿妈", "老娘"),
-    "father": ("父亲", "爸爸", "老爸", "我爸", "阿爸", "老爹", "我爹"),
-    "spouse": (
-        "老伴", "老头子", "老头", "老倌", "老太婆", "老太太", "老太", "老公", "老婆", "爱人",
-        "丈夫", "妻子",
-    ),
-    "son": ("儿子",),
-    "daughter": ("女儿", "姑娘", "闺女"),
-    "grandson": ("孙子", "孙儿"),
-    "granddaughter": ("孙女",),
-    "daughters_son": ("外孙子", "外孙"),
-    "daughters_daughter": ("外孙女",),
-    "grandmother": ("奶奶", "阿奶"),
-    "grandfather": ("爷爷", "阿爷"),
-    "maternal_grandmother": ("外婆", "姥姥"),
-    "maternal_grandfather": ("外公", "姥爷"),
-    "daughter_in_law": ("儿媳妇", "儿媳"),
-    "son_in_law": ("女婿",),
-}
-_KIN_OF = {word: who for who, words in _KIN.items() for word in words}
+_KIN_OF = {word: who for who, words in KIN.items() for word in words}
 _KIN_WORD = "|".join(sorted(_KIN_OF, key=len, reverse=True))
 #: A kin word as the one booked for (给我孙子 / 是我老伴 / 孙女的 / 孙子 alone), not one
 #: only spoken of (我问问我老伴 / 我老伴他不在家).
@@ -77,11 +55,6 @@ _MIN_SAID_AGAIN = 2
 _WEEK = 7
 
 
-def kin_words() -> list[str]:
-    """The kin words compared (for the recogniser's phrase list at a yes/no question)."""
-    return sorted(_KIN_OF)
-
-
 def _people(text: str) -> set[str]:
     found = {
         _KIN_OF[next(g for g in m.groups() if g)] for m in _KIN_BOOKED_FOR.finditer(text)
@@ -107,11 +80,7 @@ def _hour(text: str) -> tuple[int, bool] | None:
 @cache
 def _department_names() -> re.Pattern[str]:
     """A department named as one (眼科, 心内科), not a complaint that points to it."""
-    names: set[str] = set()
-    for name, entry in (data.load("departments").get("departments") or {}).items():
-        names.add(str(name))
-        names.update(str(n) for n in (entry or {}).get("names") or [] if len(str(n)) >= 2)
-    return re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
+    return re.compile("|".join(sorted(map(re.escape, spoken_names()), key=len, reverse=True)))
 
 
 def _same_day(said: str, asked: str) -> bool:

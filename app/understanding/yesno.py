@@ -6,6 +6,7 @@ import re
 from functools import cache
 
 from app.understanding import data
+from app.understanding.department import spoken_names
 from app.understanding.fuzzy import Hit, Matcher, char_key
 from app.understanding.normalize import (
     SEP,
@@ -80,12 +81,7 @@ def _detail_said_first() -> re.Pattern[str]:
     """(seventeenth round) 老年医学科可以 / 挂眼科，对 / 尾号六六八 对的 / 礼拜四下午 对对对: the
     detail read back (a department's name, three digits or more, a day) said first, then the
     answer to it."""
-    names: set[str] = set()
-    for name, entry in (data.load("departments").get("departments") or {}).items():
-        names.add(str(name))
-        others = (str(n) for n in (entry or {}).get("names") or [])
-        names.update(n for n in others if re.fullmatch(r"\w+", n))
-    spaced = "|".join(r"\s*".join(n) for n in sorted(names, key=len, reverse=True) if len(n) >= 2)
+    spaced = "|".join(r"\s*".join(n) for n in sorted(spoken_names(), key=len, reverse=True))
     digits = r"[零一二三四五六七八九幺腰两拐洞0-9](?:\s*[零一二三四五六七八九幺腰两拐洞0-9]){2,}"
     answer = r"(?=(?:可\s*以|对|是|要|好|行|得|没\s*错|不|莫|恐\s*怕|挂|就\s*是))"
     day = (
@@ -149,13 +145,17 @@ def _mixed_sounds(joined: str) -> bool:
     return len(sounds) >= 3 and set(sounds) <= _SOUNDS and len(set(sounds)) > 1
 
 
-#: (eighteenth round) 呃……那个……嗯…… / 那个嘛 就是说 嗯: words said while looking for words.
-_FILLER_WORDS = re.compile("那个|这个|就是说|然后|[嗯啊哦呃噢唔嘛呀]")
+#: (eighteenth round) 呃……那个……嗯…… / 那个嘛 就是说 嗯: words said while looking for words,
+#: with the sounds around them.
+_LOOKING_FOR_WORDS = re.compile("那个|这个|就是说|然后")
+_FILLER_SOUNDS = re.compile("[嗯啊哦呃噢唔嘛呀]")
 
 
 def _fillers_only(joined: str) -> bool:
     words = _SOUND_GAPS.sub("", joined)
-    return bool(_FILLER_WORDS.sub("", words) == "" and re.search("那个|这个|就是说|然后", words))
+    return bool(_LOOKING_FOR_WORDS.search(words)) and not _FILLER_SOUNDS.sub(
+        "", _LOOKING_FOR_WORDS.sub("", words)
+    )
 
 
 #: 日子不对 / 时间错了: a part of what was read back said to be wrong (not 我看错了, the
