@@ -392,13 +392,16 @@ class Engine:
         """What the caller's answer means for this question (free text is kept as said). A
         yes/no question is heard with its words as asked ("是给您孙子挂号吗？" answered "给我
         孙子" is a yes, "给我外婆挂" a no), unless it has a second kind of answer, which
-        takes the details it names its own way (`otherwise`)."""
+        takes the details it names its own way (`otherwise`). Where the no is a named
+        alternative (`put_right_is_no: false`), a no is only the caller's own."""
         assert spec.expect is not None
         if spec.expect == "free_text":
             return answer
         if spec.expect == "yesno" and spec.otherwise is None and spec.ask is not None:
             asked = self._render(call, spec.ask)
-            return self.understand(spec.expect, answer, ctx.today, question=asked)
+            heard = self.understand(spec.expect, answer, ctx.today, question=asked)
+            if heard != "no" or spec.put_right_is_no:
+                return heard
         return self.understand(spec.expect, answer, ctx.today)
 
     def _on_value(

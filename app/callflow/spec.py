@@ -105,6 +105,11 @@ class StateSpec(BaseModel):
     key_words: dict[str, list[str]] = Field(default_factory=dict)
     on_value: str | None = None
     otherwise: OtherAnswer | None = None
+    # At a yes/no question that reads a detail back, an answer putting the detail right
+    # ("给我老伴叫" at "是给您母亲张秀英叫车吗？") is its no (docs/callflow.md). False where the
+    # no is a named alternative rather than "not that" (the taxi's "给您自己叫，请按2"): only
+    # the caller's own no counts there, and a detail put right is asked again.
+    put_right_is_no: bool = True
     # Ambiguous answers worth a follow-up question: {dizziness: ask_dizziness}.
     clarify: dict[str, str] = Field(default_factory=dict)
     save_as: str | None = None

@@ -243,3 +243,19 @@ def test_a_trip_to_hospital_goes_to_the_hospital_of_todays_booking(db: Database)
     assert "车到您母亲李桂芳家（" in said(lines, "接她去医院，对吗")
     assert not any(hospital_name in line for line in lines)
     assert any(r.status == RideStatus.QUEUED and r.destination == hospital_name for r in rides(db))
+
+
+@pytest.mark.parametrize(
+    ("answer", "heard"),
+    [
+        ("给我妈叫", "车到您母亲张秀英家"),  # the person read back said again: the yes
+        ("给我老伴叫", "我没有听明白"),  # another person: not "for yourself", asked again
+        ("不是", "在哪里接您"),  # the caller's own no: for herself, as key 2
+    ],
+)
+def test_the_passenger_read_back_answered_by_naming_a_person(
+    service: CallService, answer: str, heard: str
+) -> None:
+    """The no of "是给您母亲张秀英叫车吗？" is "给您自己叫" (`put_right_is_no: false`)."""
+    lines = call(service, LI_MEI, "1", answer, "hangup")
+    assert heard in "\n".join(lines), lines
