@@ -392,8 +392,8 @@ class Engine:
         """What the caller's answer means for this question (free text is kept as said). A
         yes/no question is heard with its words as asked ("是给您孙子挂号吗？" answered "给我
         孙子" is a yes, "给我外婆挂" a no), unless it has a second kind of answer, which
-        takes the details it names its own way (`otherwise`). Where the no is a named
-        alternative (`put_right_is_no: false`), a no is only the caller's own."""
+        takes the details it names its own way (`otherwise`). A detail put right is the no
+        only where the flow says so (`put_right_is_no`); elsewhere a no is the caller's own."""
         assert spec.expect is not None
         if spec.expect == "free_text":
             return answer

@@ -105,11 +105,12 @@ class StateSpec(BaseModel):
     key_words: dict[str, list[str]] = Field(default_factory=dict)
     on_value: str | None = None
     otherwise: OtherAnswer | None = None
-    # At a yes/no question that reads a detail back, an answer putting the detail right
-    # ("给我老伴叫" at "是给您母亲张秀英叫车吗？") is its no (docs/callflow.md). False where the
-    # no is a named alternative rather than "not that" (the taxi's "给您自己叫，请按2"): only
-    # the caller's own no counts there, and a detail put right is asked again.
-    put_right_is_no: bool = True
+    # At a yes/no question that reads a detail back, whether an answer putting the detail
+    # right ("给我老伴挂" at "是给您母亲张秀英挂号吗？") is its no (docs/callflow.md). Only where
+    # the no means "not that one" (the hospital's patient read-back: who then?); where the no
+    # is a named alternative (不取消 keeps the booking, the taxi's "给您自己叫，请按2"), a
+    # detail put right is asked again. A detail said again is the yes either way.
+    put_right_is_no: bool = False
     # Ambiguous answers worth a follow-up question: {dizziness: ask_dizziness}.
     clarify: dict[str, str] = Field(default_factory=dict)
     save_as: str | None = None

@@ -1101,3 +1101,23 @@ def test_the_patient_read_back_is_answered_by_naming_the_patient(
     assert "是给您母亲张秀英挂号吗" in said, lines
     assert heard in said, lines
     assert "没有听明白" not in said, lines
+
+
+@pytest.mark.parametrize(
+    ("answer", "heard", "cancelled"),
+    [
+        ("心内科那个", "这个号已经取消了", True),  # the booking read back said again: the yes
+        ("后天的", "没有听明白", False),  # another day: not 不取消 (keep it), asked again
+        ("不取消", "这个号给您留着", False),
+    ],
+)
+def test_the_cancel_read_back_answered_by_naming_a_detail(
+    service: CallService, db: Database, answer: str, heard: str, cancelled: bool
+) -> None:
+    call(service, "+8613800000001", "2", "1", "1", "1")
+    lines = call(
+        service, "+8613800000001", "2", "2", _last_four(db, "张秀英"), "8", answer, "hangup"
+    )
+    assert any("要取消明天星期二上午8点心血管内科的号吗" in line for line in lines), lines
+    assert heard in all_said(lines), lines
+    assert len(booked(db)) == (0 if cancelled else 1)

@@ -27,6 +27,7 @@ FLOW: dict[str, Any] = {
         "confirm": {
             "ask": "confirm", "simpler": "confirm_s", "expect": "yesno",
             "keys": {1: "booking", 2: "who"}, "answers": {"yes": "booking", "no": "who"},
+            "put_right_is_no": True,
         },
         "booking": {"end": "booking"},
         "who": {"end": "who"},

@@ -1,5 +1,6 @@
-"""A read-back whose no is a named alternative (`put_right_is_no: false`): the detail said
-again is still the yes, a detail put right is asked again, the caller's own no is the no."""
+"""A read-back whose no is a named alternative (the default, `put_right_is_no: false`): the
+detail said again is still the yes, a detail put right is asked again, the caller's own no
+is the no; with `put_right_is_no: true` a detail put right is the no."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def flow(put_right_is_no: bool) -> dict[str, Any]:
         (False, "给我妈叫", "theirs"),
         (False, "给我老伴叫", "confirm"),  # asked again
         (False, "不是", "yours"),
-        (True, "给我老伴叫", "yours"),  # the default: a detail put right is the no
+        (True, "给我老伴叫", "yours"),  # the flow says a detail put right is the no
     ],
 )
 def test_a_detail_put_right_is_the_no_only_where_the_flow_says(
