@@ -73,10 +73,12 @@ def _expand_birth_date(text: str, strong: dict[str, str]) -> str:
 
 
 def _drop_preamble(text: str, strong: dict[str, str]) -> str:
-    """"后四位是…", "最后六个…", "十八位的…": the count of digits announced is not a digit."""
+    """"后四位是…", "最后六个…", "十八位的…": the count of digits announced is not a digit,
+    nor is 么 asking it back (后四位么？五三零六)."""
     chars = re.escape("".join(k for k in strong if len(k) == 1))
     announced = re.compile(
         f"(?:(?:最后|后面|后边|末尾|尾巴|后|末)(?:那|这)?[{chars}十]+(?:位数|位|个)|[{chars}十]+位(?:数)?)"
+        "(?:\\s*么)?"
     )
     return announced.sub("|", text)
 
