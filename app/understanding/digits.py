@@ -151,6 +151,34 @@ def _restates(before: str, summary: str) -> bool:
 def parse_digits(text: str) -> str | None:
     """Return the digits said (``0-9`` and ``X``), or ``None`` when no digit was said.
 
+    A mobile number said whole again at the end, after its parts or a correction (一五八
+    七七二三 四四六零 不对 最后是四四六八 一五八七七二三四四六八), is the number."""
+    said = _parse_digits(text)
+    if said is None or _looks_like_id(said):
+        return said
+    first = _digits_of(_CORRECTIONS.split(text, maxsplit=1)[0]) or ""
+    heard = said if len(said) > _MOBILE else "".join(_groups(text))
+    if len(heard) <= _MOBILE or (heard is not said and _PUT_RIGHT.search(text) is None):
+        return said
+    last = heard[-_MOBILE:]
+    return last if last[0] == "1" and first.startswith(last[:3]) else said
+
+
+#: A digit put right (不是六六二三，是六六三二) before the number said whole again.
+_PUT_RIGHT = re.compile("不是|不对|错了")
+
+
+_MOBILE = 11
+
+
+def _looks_like_id(digits: str) -> bool:
+    """18 characters with a birth year of 19xx or 20xx where an ID holds it."""
+    return len(digits) == 18 and digits[6:8] in ("19", "20")
+
+
+def _parse_digits(text: str) -> str | None:
+    """:func:`parse_digits` before a mobile number said again is looked for.
+
     Where other numbers come too (an age, a year, a house number: 我今年七十八了，身份证
     后面是幺九洞三), the digits after the last "是" / "就是" that make a number of a length
     asked for are the answer, else the whole, else the one run of four digits among

@@ -6,6 +6,14 @@ said the detail again, or put it right, instead of 是 or 不是. Only the quest
 booked for (kin words, the patient's name), the day and half-day, the department, and any
 other words of the answer the question said too (a place, a hospital). A detail the
 question did not name is no answer to it and is not compared.
+
+(Nineteenth round) Also compared: how many people ride (两个 我跟老伴 at "一共两个人坐车"),
+the digits read back (五六八幺 at "尾号是5618"), a street, gate or stop put right by a name
+of its own (西门 at "翠湖东门"), a change asked for (改到后天), and the answer after a
+question asked back (周四？是周五嘛). The detail said again while thinking aloud or with a
+hindrance (我问一下我姑娘, 好像有个会) is no yes. A plain question's offer asked for in
+words of its own (这个机器我弄不来 at "要转人工吗？") is a yes, "nothing more" (没得了) at
+"还要办别的吗？" a no.
 """
 
 from __future__ import annotations
@@ -15,6 +23,8 @@ import re
 from functools import cache, lru_cache
 
 from app.understanding.department import parse_department, spoken_names
+from app.understanding.digits import parse_digits
+from app.understanding.intent import parse_intent
 from app.understanding.numerals import NUM_CHARS, to_int
 from app.understanding.people import KIN
 from app.understanding.when import parse_when
@@ -24,8 +34,8 @@ _KIN_WORD = "|".join(sorted(_KIN_OF, key=len, reverse=True))
 #: A kin word as the one booked for (给我孙子 / 是我老伴 / 孙女的 / 孙子 alone), not one
 #: only spoken of (我问问我老伴 / 我老伴他不在家).
 _KIN_BOOKED_FOR = re.compile(
-    rf"(?:[给是帮替为]\s*(?:我|您|你)?\s*(?:的|家)?\s*({_KIN_WORD}))"
-    rf"|({_KIN_WORD})\s*的|^\W*({_KIN_WORD})\W*$|(自己|本人|自家|我个人|我本人)"
+    rf"(?:[给是帮替为]\s*(?:我|您|你)?\s*(?:的|家)?\s*[小大]?\s*({_KIN_WORD}))"
+    rf"|({_KIN_WORD})\s*的|^\W*({_KIN_WORD})\W*$|(?<![他她])(自己|本人|自家|我个人|我本人)"
 )
 #: 给我 / 是我 said as the person: 给我挂, 就是我, 给我的 (not 给我妈, 给我孙子).
 _ME = re.compile(r"(?:给|是)我(?=$|[挂看的嘛呢噻嘞哦啊呀，。,.!！?？])")
@@ -35,9 +45,39 @@ _CLAUSE_CHARS = r"[^，。；？！,.;?!]*"
 _KEY_INSTRUCTION = re.compile(f"{_CLAUSE_CHARS}按\\s*[0-9一二三四五六七八九零星#*]{_CLAUSE_CHARS}")
 #: The answer asks back instead (孙子吗？/ 是哪个孙子 / 格是 / 周三还是周四): nothing to compare.
 _ASKED_BACK = re.compile(
-    r"吗|么|嘛\s*[?？]|[?？]|哪|啥|什么|咋个|几|[格噶阿]\s*[是要对行]"
-    r"|还\s*是(?!\s*[要算不莫可行对就])"
+    r"吗|么|嘛\s*[?？]|[?？]|哪|啥|什么|咋个|(?<![前好这那十没])几(?!\s*天前|\s*年前)"
+    r"|[格噶阿]\s*[是要对行]|还\s*是(?!\s*[要算不莫可行对就])"
 )
+#: Where an answer that asks back goes on after it: 礼拜二？是礼拜四嘛 / 你说哪点？我在正义路
+#: (the clause after the last question is compared).
+_CLAUSE_BREAK = re.compile(r"[，。；？！,.;?!…\s]+")
+#: Asked to be changed (换成周三嘛, 改到下午): the detail read back is not the one wanted.
+_CHANGED_TO = re.compile(r"换成|改成|改到|换到|改为|调到|换个|改个")
+#: A number of people (两个, 三位, 一个人; not 第一人民医院), and the caller alone (就我).
+_COUNT = re.compile(rf"(?<!第)([{NUM_CHARS}])\s*(?:个人|个|位|人)(?!民)")
+_ALONE = re.compile(r"^\W*就我(?:自己|一个)?\W*$|^\W*我一个\W*$")
+#: A question about how many people ride (一共两个人坐车 / 就您一位).
+_COUNT_ASKED = re.compile(r"坐车|乘车|一共|几位|几个人|一位|一个人")
+#: A place named (正义路, 南门, 汽车站, 州医院): its last word says its class (a street or a
+#: stop, or a hospital); a place the question does not hold, of a class it names, differs.
+_PLACE = re.compile(
+    r"([^\W我你他她在到是去就从那这个的嘛呢噻哦嗯啊对头喽咯噶]{1,4}?)"
+    r"(菜市场|市场|小区|广场|公园|超市|学校|医院|院|路|街|巷|门|站|村|镇)"
+)
+_HOSPITAL_ENDS = frozenset({"医院", "院"})
+_NOT_A_NAME = re.compile(r"^[我你他她在到是去就从那这个的嘛呢噻哦嗯啊对头喽咯噶]+")
+#: Words that name no particular place before 门 / 路 (大门, 单元门, 后门, 小区门口).
+_ANY_PLACE = frozenset({"大", "单元", "后", "前", "正", "侧", "小区", "楼", "楼下", "家"})
+#: What the caller had misheard, said as such (我听成华山西路了): not the place meant.
+_MISHEARD = re.compile(r"(?:听成|以为是|以为)[^，。；？！,.;?!]*")
+#: Thinking aloud, checking, or a hindrance said with the detail (我想想, 看一下日历, 问一下
+#: 我女儿, 好像有个会, 我要上班): the detail said again is then no yes.
+_NOT_SETTLED = re.compile(
+    r"想想|想一下|再想|考虑|商量|看看|看一下|看哈|查一下|查哈|问一下|问下|问哈|等一下|等哈|稍等"
+    r"|好像|可能|不一定|有事|有客|有个会|有会|上班|走不开|忙"
+)
+#: An arabic or spoken number of three or more digits read back (尾号是3827).
+_DIGITS_READ = re.compile(r"\d{3,}X?")
 #: Adding to the read-back rather than putting it right (也给我外婆挂一个 / 还有我老伴).
 _ADDING = re.compile(r"也|还有|还要|再|另外|顺便|一起|一块")
 #: The read-back refused in so many words (是明天，不是后天): what follows is the question's.
@@ -83,10 +123,14 @@ def _department_names() -> re.Pattern[str]:
     return re.compile("|".join(sorted(map(re.escape, spoken_names()), key=len, reverse=True)))
 
 
-def _same_day(said: str, asked: str) -> bool:
-    """The same day, or the same weekday said without its week (周四 for 下周四)."""
+def _same_day(said: str, asked: str, week_named: bool) -> bool:
+    """The same day, or the same weekday said without its week (周四 for 下周四; not 这周四)."""
     a, b = dt.date.fromisoformat(said), dt.date.fromisoformat(asked)
-    return a == b or (abs((a - b).days) == _WEEK)
+    return a == b or (not week_named and abs((a - b).days) == _WEEK)
+
+
+#: The week said with the weekday (这周三, 下个礼拜三): the day is that week's.
+_WEEK_NAMED = re.compile(r"[这本下上]\s*(?:个)?\s*(?:周|礼拜|星期)")
 
 
 @lru_cache(maxsize=256)  # a question is asked, and maybe answered twice, in one call
@@ -100,23 +144,97 @@ def _question_details(
     return _people(plain), date, session, department, _hour(plain), plain
 
 
+def _after_asking_back(answer: str) -> str | None:
+    """The answer after the last clause that asks back (礼拜二？是礼拜四嘛 -> 是礼拜四嘛),
+    or ``None`` when nothing follows it."""
+    asked = list(_ASKED_BACK.finditer(answer))
+    if not asked:
+        return answer
+    last = asked[-1]
+    if last[0] in "?？":
+        rest = answer[last.end() :]
+    else:
+        brk = _CLAUSE_BREAK.search(answer, last.end())
+        rest = answer[brk.end() :] if brk else ""
+    return rest if rest.strip() and not _ASKED_BACK.search(rest) else None
+
+
+def _count(text: str) -> int | None:
+    """How many people the words name (两个 我和我阿妈: 2; 两个大人一个小娃娃: 3)."""
+    if _ALONE.search(text):
+        return 1
+    total = sum(to_int(m[1]) or 0 for m in _COUNT.finditer(text))
+    return total or None
+
+
+def _places(text: str) -> list[tuple[str, bool]]:
+    """The places named, each with whether it is a hospital (州医院, 市一院) rather than a
+    street, a gate or a stop (正义路, 北门, 汽车站)."""
+    found = []
+    for m in _PLACE.finditer(text):
+        name = _NOT_A_NAME.sub("", m[1])
+        if name:
+            found.append((name + m[2], m[2] in _HOSPITAL_ENDS))
+    return found
+
+
+def _with_short_names(plain: str) -> str:
+    """The question with a hospital's everyday name added (曲靖市第一人民医院: 市一院)."""
+    short = re.sub(rf"第([{NUM_CHARS}]+)人民医院", r"\1院", plain)
+    return plain if short == plain else f"{plain}|{short}"
+
+
+def _place_differs(answer: str, plain: str) -> bool:
+    """A street, gate or stop named where the question read back one with the same last
+    word, and no word of its own name in the question (北门 at 南门, 北路 at 寥廓南路).
+    Hospitals go by too many names (州医院, 市一院, 附一院) to be told apart this way."""
+    ends = {name[-1] for name, hospital in _places(plain) if not hospital}
+    for name, hospital in _places(_MISHEARD.sub("", answer)):
+        own = name[:-1]
+        if hospital or name[-1] not in ends or own in _ANY_PLACE or name in plain:
+            continue
+        if not any(c in plain for c in own):
+            return True
+    return False
+
+
 def compare(text: str, question: str, today: dt.date) -> str | None:
     """``"agrees"`` when the answer names only details the question read back, ``"differs"``
     when it names one the question read back otherwise, ``None`` when it names none (or
-    asks back, or adds to it rather than putting it right)."""
+    asks back and says nothing after, or adds to it rather than putting it right)."""
     answer = _SPACES.sub("", text)
-    if not answer or _ASKED_BACK.search(answer):
+    if not answer or _NOT_HEARD.search(answer):
         return None
     people, date, session, department, hour, plain = _question_details(question, today)
+    if _CHANGED_TO.search(answer) and not _CHANGED_TO.search(plain):
+        return "differs"  # 他说周二要去打针，换成周三嘛
+    if _ASKED_BACK.search(answer):
+        after = _after_asking_back(text.strip())
+        return None if after is None else compare(after, question, today)
     if any(m[1] in plain for m in _REFUSED.finditer(answer)):
         return "differs"  # 不是后天 at "是挂后天的号吗？"
+    if _COUNT_ASKED.search(plain) and (asked := _count(plain)) is not None:
+        said_count = _count(answer)
+        if said_count is not None:
+            return "agrees" if said_count == asked and not _NOT_SETTLED.search(answer) else (
+                None if said_count == asked else "differs"
+            )
+    read = _DIGITS_READ.search(plain)
+    said_digits = parse_digits(answer) if read else None
+    if read and said_digits and len(said_digits) >= 3:
+        if said_digits == read[0]:
+            return None if _NOT_SETTLED.search(answer) else "agrees"
+        if len(said_digits) == len(read[0]):
+            return "differs"  # 三八七二 at 尾号是3827
+    if _place_differs(answer, plain):
+        return "differs"
     said: list[bool] = []  # per detail the answer and the question both name: the same?
     said_people = _people(answer)
     if said_people and people:
         said.append(said_people <= people)
     said_date, said_session = _day(text, today)
     if said_date is not None and date is not None:
-        said.append(_same_day(said_date, date))
+        said.append(_same_day(said_date, date, _WEEK_NAMED.search(answer) is not None))
     if said_session is not None and session is not None:
         said.append(said_session == session)
     said_hour = _hour(answer)
@@ -128,11 +246,52 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
     if not all(said):
         return None if _ADDING.search(answer) else "differs"
     content = _EMPTY.sub("", answer)
-    if len(content) >= _MIN_SAID_AGAIN and content in plain:
+    known = _with_short_names(plain)
+    if len(content) >= _MIN_SAID_AGAIN and content in known:
         said.append(True)  # 金马小区门口 at "是从官渡区金马小区门口上车吗？"
-    if _DOUBTS.search(answer):
-        return None  # 八点太早了 / 明天下午不得行: the detail said with a doubt is no yes
+    elif any(name in known for name, _ in _places(answer)):
+        said.append(True)  # 附一院 就是喽 西昌路那个嘛 at "是在昆医附一院，对吗？"
+    if _DOUBTS.search(answer) or _NOT_SETTLED.search(answer):
+        return None  # 八点太早了 / 明天下午……我看一下日历: the detail said with a doubt is no yes
     return "agrees" if said else None
+
+
+#: What a plain question offers (要转人工吗？ 要给您叫车吗？ 确认取消吗？ 还要办别的吗？), as the
+#: opening question's intents that ask for it; "another" is any task at all.
+_OFFERS = (
+    (re.compile(r"人工|工作人员|话务员"), frozenset({"operator"})),
+    (re.compile(r"取消"), frozenset({"cancel"})),
+    (re.compile(r"叫车|喊车|派车|要车"), frozenset({"taxi"})),
+    (re.compile(r"别的|其他|其它"), frozenset({"taxi", "hospital", "query", "cancel"})),
+)
+#: The offer refused in words of its own (先不用, 莫转, 不消): never turned into a yes.
+_REFUSING = re.compile(
+    r"不要|不用|不消|不转|不叫|不取消|不挂|不需要|不必|先不|莫|别|算了|没得了|没有了"
+)
+#: A question asked A-not-A (管不管, 能不能) or ending in 不 (要收钱的不): no request.
+_A_NOT_A = re.compile(r"([^\W不])不\1|不\W*$")
+#: Not heard (我听不清): nothing compared.
+_NOT_HEARD = re.compile(r"听不清|听不到|听不见|听不着|没听清|没听到|没听见")
+
+
+def offer_taken(text: str, question: str) -> bool:
+    """The answer asks for what the question offers, in words of its own: 你这个我搞不懂 at
+    "要转人工吗？", 再帮我叫个车 at "还要办别的吗？"."""
+    answer = _SPACES.sub("", text)
+    if not answer or any(
+        p.search(answer) for p in (_REFUSING, _ASKED_BACK, _A_NOT_A, _NOT_SETTLED, _NOT_HEARD)
+    ):
+        return False  # 人工是要收钱的不？ / 你们管不管开药 / 等我孙子回来问他
+    asked = _SPACES.sub("", question)
+    wanted = [intents for offer, intents in _OFFERS if offer.search(asked)]
+    return bool(wanted) and parse_intent(answer) in wanted[0]
+
+
+#: "Anything else?" (还要办别的吗？) and "nothing more" said to it (没得了, 就这些).
+_ANYTHING_ELSE = re.compile(r"(?:还|另外).*(?:别的|其他|其它)")
+_NOTHING_MORE = re.compile(
+    r"没得了|没有了|没了|没得别的|没有别的|就这些|就这个|就这样|不用了|不消了"
+)
 
 
 def against_question(value: str, text: str, question: str, today: dt.date) -> str:
@@ -141,9 +300,11 @@ def against_question(value: str, text: str, question: str, today: dt.date) -> st
     detail said again with no answer of its own a yes. A no stays a no."""
     if value == "no":
         return value
+    if _ANYTHING_ELSE.search(question) and _NOTHING_MORE.search(_SPACES.sub("", text)):
+        return "no"  # 没得了 就这个 谢谢 at "还要办别的吗？"
     compared = compare(text, question, today)
     if compared == "differs":
         return "no"
-    if compared == "agrees" and value == "unknown":
+    if value == "unknown" and (compared == "agrees" or offer_taken(text, question)):
         return "yes"
     return value

@@ -1291,6 +1291,10 @@ def parse_yesno(text: str) -> str:
         return "yes"  # 是的 要 我要: every word said is a yes
     if any(h.label == "yes" and _WH_WORD.match(cleaned, h.end) for h in hits):
         return "unknown"  # 是哪家医院 / 是几点: a question that starts like a yes
+    if hits and _LOOKING_FOR_A_WORD.fullmatch(cleaned, hits[-1].end) and all(
+        set(cleaned[h.start : h.end]) <= _ACKNOWLEDGING for h in hits
+    ):
+        return "unknown"  # 嗯 那个 啥: a hum, then only a word looked for
     assents = any(h.label == "yes" for h in hits)
     if assents and _yes_said_last(text, cleaned, heard):
         return "yes"  # 我跟你说……我老倌又去他姑娘家了，要呢！咋个不要！: the answer after the story
@@ -1504,6 +1508,8 @@ def _yes_then_more_of_it(raw: str, cleaned: str, hits: list[Hit]) -> bool:
     )
 
 
+#: (nineteenth round) A clause that is only a question word (啥, 哪样, 什么): a word looked for.
+_LOOKING_FOR_A_WORD = re.compile(f"[{SEP}]*(?:啥子?|哪样|什么|啥个)[{SEP}]*")
 #: (seventeenth round) The yes taken back in what follows it, wherever it sits in its clause.
 _TAKEN_BACK_LATER = re.compile("(?:^|[哦噢喔哎唉])不(?:是|对|要)|搞错了|说错了|不要了|算了")
 
