@@ -109,7 +109,7 @@ _CORRECTIONS = re.compile(
 
 #: 九 六 五 差 / 拐 八 两 乘: 叉 (the X) heard as 差, or said as 乘 (the multiplication sign),
 #: said last after digits.
-_X_HEARD_AS_CHA = re.compile(f"(?<=[{_D}])\\s*[差乘]\\s*(?:[嘛哦呢。.！!]\\s*)*$")
+_X_HEARD_AS_CHA = re.compile(f"(?<=[{_D}])\\s*[差乘插]\\s*(?:[嘛哦呢。.！!]\\s*)*$")
 
 
 @cache
@@ -153,7 +153,9 @@ def parse_digits(text: str) -> str | None:
 
     A mobile number said whole again at the end, after its parts or a correction (一五八
     七七二三 四四六零 不对 最后是四四六八 一五八七七二三四四六八), is the number."""
-    said = _parse_digits(text)
+    said = _parse_digits(_PARTICLE_LAST.sub(r"\1", text))
+    if said is not None and len(said) not in _WHOLE_LENGTHS and _UNSURE.search(text):
+        return None  # 一三八……后头是哪样我忘掉了 / 五……还是三，我瞧不清楚: not the number
     if said is None or _looks_like_id(said):
         return said
     first = _digits_of(_CORRECTIONS.split(text, maxsplit=1)[0]) or ""
@@ -169,6 +171,14 @@ _PUT_RIGHT = re.compile("不是|不对|错了")
 
 
 _MOBILE = 11
+#: (nineteenth round) The caller does not know or cannot read the rest (忘掉了, 记不得,
+#: 想不起来, 瞧不清楚), an unknown digit (幺三几), or one digit or another (四还是十).
+_UNSURE = re.compile(
+    r"忘|记\s*不\s*[得到住清]|想\s*不\s*起|不\s*记\s*得|[搞瞧看认]\s*不\s*[清到]|不\s*晓\s*得"
+    rf"|不\s*知\s*道|[{_D}]\s*几|[{_D}][\s…，,。.]*还\s*是\s*[{_D}]"
+)
+#: 么 said last after four digits or more as the question's particle (零 九 九 五 么).
+_PARTICLE_LAST = re.compile(rf"(?<=[{_D}])((?:\s*[{_D}]){{3}})\s*么[\s？?。.！!]*$")
 
 
 def _looks_like_id(digits: str) -> bool:

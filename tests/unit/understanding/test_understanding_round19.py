@@ -90,3 +90,27 @@ def test_read_back_classes(question: str, text: str, value: str) -> None:
 @pytest.mark.parametrize("text", ["听 你 们 的", "你们说哪天就哪天嘛", "听你的就是了"])
 def test_as_you_say_is_no_preference(text: str) -> None:
     assert understand("when", text, TODAY) == {"date": None, "session": None}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # part of a number, the rest forgotten or unreadable: no number (asked again)
+        ("幺五九 后头的我忘记了", None),
+        ("我只记得开头是幺八六几", None),
+        ("三……还是八，看不清楚", None),
+        ("前 头 两 个 是 五 三 后 头 记 不 住 了", None),
+        # ... but a whole four (or a whole number) said before it stands
+        ("后四位是二六零八，前面的我记不得了", "2608"),
+        # 么 said last as the question's particle, 插 as the X
+        ("三 三 零 八 么", "3308"),
+        ("七 五 二 插", "752X"),
+    ],
+)
+def test_digits_unsure_and_particles(text: str, value: str | None) -> None:
+    assert understand("digits", text, TODAY) == value
+
+
+@pytest.mark.parametrize("text", ["没 得 那 个 必 要", "没那个必要嘛", "没有那个必要了"])
+def test_no_need_of_that_is_a_no(text: str) -> None:
+    assert understand("yesno", text, TODAY) == "no"
