@@ -227,12 +227,13 @@ def test_say_it_again_without_one(text: str, value: str) -> None:
     [
         ("八三五……五后面是啥子？哦，是六。", "8356"),
         ("三 六 九 呃 九 后 头 是 五", "3695"),
-        ("我 儿 子 电 话 开 头 是 幺 八 九 八 八 后 头 记 不 得 了", "18988"),
+        # (nineteenth round's decision) the beginning of a number, the rest forgotten: none
+        ("我 儿 子 电 话 开 头 是 幺 八 九 八 八 后 头 记 不 得 了", None),
         ("是一五八，不是一五九，一五八，六七二零，三一四四。", "15867203144"),
         ("幺 三 拐 零 四 五 八 八 二 一 六 是 我 媳妇 的", "13704588216"),
     ],
 )
-def test_digits_of_the_sixth_pass(text: str, value: str) -> None:
+def test_digits_of_the_sixth_pass(text: str, value: str | None) -> None:
     assert understand("digits", text, TODAY) == value
 
 
