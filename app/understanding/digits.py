@@ -153,6 +153,11 @@ def parse_digits(text: str) -> str | None:
 
     A mobile number said whole again at the end, after its parts or a correction (一五八
     七七二三 四四六零 不对 最后是四四六八 一五八七七二三四四六八), is the number."""
+    again = _END_SAID_AGAIN.search(text)
+    if again:  # 座机，六八三三零二二九，后头是二九: the number, then its end said again
+        number, end = _parse_digits(text[: again.start()]), _digits_of(again["end"])
+        if number and end and len(number) in _WHOLE_LENGTHS and number.endswith(end):
+            return number
     said = _parse_digits(_PARTICLE_LAST.sub(r"\1", text))
     if said is not None and len(said) not in _WHOLE_LENGTHS and _UNSURE.search(text):
         return None  # 一三八……后头是哪样我忘掉了 / 五……还是三，我瞧不清楚: not the number
@@ -176,6 +181,11 @@ _MOBILE = 11
 _UNSURE = re.compile(
     r"忘|记\s*不\s*[得到住清]|想\s*不\s*起|不\s*记\s*得|[搞瞧看认]\s*不\s*[清到]|不\s*晓\s*得"
     rf"|不\s*知\s*道|[{_D}]\s*几|[{_D}][\s…，,。.]*还\s*是\s*[{_D}]"
+)
+#: (nineteenth round) The end of the number said again, last (…，后头是二九 / 末尾是九五).
+_END_SAID_AGAIN = re.compile(
+    rf"[，,。.\s]+(?:后\s*头|后\s*面|最\s*后|末\s*尾|尾\s*号)\s*(?:两\s*个|两\s*位|几\s*个)?\s*(?:是|就\s*是)?"
+    rf"\s*(?P<end>[{_D}](?:[\s，,]*[{_D}]){{1,3}})[\s。.！!嘛哈哦]*$"
 )
 #: 么 said last after four digits or more as the question's particle (零 九 九 五 么).
 _PARTICLE_LAST = re.compile(rf"(?<=[{_D}])((?:\s*[{_D}]){{3}})\s*么[\s？?。.！!]*$")

@@ -35,6 +35,9 @@ def test_digits_classes(text: str, value: str) -> None:
         # a mobile number said whole again after its parts or a correction: the number
         ("幺三九 八八七六 五五四三 不对 最后是五五四二 幺三九八八七六五五四二", "13988765542"),
         ("一五零六六二三八八九零不是八九零是八九幺一五零六六二三八八九幺", "15066238891"),
+        # the end of the number said again, last
+        ("家里座机，六五三二零八八幺，后头是八幺。", "65320881"),
+        ("幺三六 八八七零 五五二幺 最 后 是 五 二 幺", "13688705521"),
         # "will do" is no 一
         ("打我儿子的也可以 幺三八 零零幺二 三四五六", "13800123456"),
     ],
