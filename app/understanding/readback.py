@@ -232,7 +232,8 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
     said_people = _people(answer)
     if said_people and people:
         said.append(said_people <= people)
-    said_date, said_session = _day(text, today)
+    # the day is read from the answer only when the question read one back
+    said_date, said_session = _day(text, today) if date or session else (None, None)
     if said_date is not None and date is not None:
         said.append(_same_day(said_date, date, _WEEK_NAMED.search(answer) is not None))
     if said_session is not None and session is not None:
