@@ -155,12 +155,23 @@ def parse_digits(text: str) -> str | None:
     七七二三 四四六零 不对 最后是四四六八 一五八七七二三四四六八), is the number."""
     again = _END_SAID_AGAIN.search(text)
     if again:  # 座机，六八三三零二二九，后头是二九: the number, then its end said again
-        number, end = _parse_digits(text[: again.start()]), _digits_of(again["end"])
-        if number and end and len(number) in _WHOLE_LENGTHS and number.endswith(end):
+        said_again = again["end"] or again["confirmed"]
+        number, end = _parse_digits(text[: again.start()]), _digits_of(said_again)
+        if number and end and len(number) in _WHOLE_LENGTHS and (
+            number.endswith(end) or again["confirmed"] and end in number
+        ):
             return number
+    text = _ROMAN_TEN.sub("叉", text)  # 最后那个是罗马数字的十: the X
     said = _parse_digits(_PARTICLE_LAST.sub(r"\1", text))
-    if said is not None and len(said) not in _WHOLE_LENGTHS and _UNSURE.search(text):
-        return None  # 一三八……后头是哪样我忘掉了 / 五……还是三，我瞧不清楚: not the number
+    if said is not None and (
+        _UNSURE_DIGIT.search(text)
+        or len(said) not in _WHOLE_LENGTHS and _UNSURE.search(text)
+    ):
+        return None  # 一三八……后头是哪样我忘掉了 / 五……还是三 / 两千零几: not the number
+    if said is not None and (
+        len(said) not in _WHOLE_LENGTHS or len(said) == _WHOLE_ID and not _looks_like_id(said)
+    ):
+        said = _groups_said_twice(text) or said  # 幺三幺，嗯，幺三幺，四八九二……四八九二，…
     if said is None or _looks_like_id(said):
         return said
     first = _digits_of(_CORRECTIONS.split(text, maxsplit=1)[0]) or ""
@@ -180,12 +191,30 @@ _MOBILE = 11
 #: 想不起来, 瞧不清楚), an unknown digit (幺三几), or one digit or another (四还是十).
 _UNSURE = re.compile(
     r"忘|记\s*不\s*[得到住清]|想\s*不\s*起|不\s*记\s*得|[搞瞧看认]\s*不\s*[清到]|不\s*晓\s*得"
-    rf"|不\s*知\s*道|[{_D}]\s*几|[{_D}][\s…，,。.]*还\s*是\s*[{_D}]"
+    r"|不\s*知\s*道|[找翻]\s*(?:一\s*)?下\s*本"
+    rf"|[{_D}]\s*几|[{_D}][\s…，,。.]*还\s*是\s*[{_D}]"
 )
+#: A number said as a quantity with a part not known (两千零几), or one of two numbers
+#: (要么是六三幺二，要么是六三二幺): no number, however many digits.
+_UNSURE_DIGIT = re.compile(r"[千百]\s*零?\s*几|要么.*要么")
+_WHOLE_ID = 18
+#: (nineteenth round) X described as the Roman ten (罗马数字的十, 罗 马 数 字 那 个 十).
+_ROMAN_TEN = re.compile(r"罗\s*马\s*(?:数\s*字)?\s*(?:的|那\s*个)?\s*十")
+
+
+def _groups_said_twice(text: str) -> str | None:
+    """Each group said twice for certainty (一三六……一三六，九六一八……九六一八，零五二三):
+    the number with each said once, when that makes a whole number."""
+    groups = _groups(text)
+    once = [g for i, g in enumerate(groups) if i == 0 or g != groups[i - 1]]
+    joined = "".join(once)
+    return joined if len(once) < len(groups) and len(joined) in _WHOLE_LENGTHS else None
 #: (nineteenth round) The end of the number said again, last (…，后头是二九 / 末尾是九五).
 _END_SAID_AGAIN = re.compile(
     rf"[，,。.\s]+(?:后\s*头|后\s*面|最\s*后|末\s*尾|尾\s*号)\s*(?:两\s*个|两\s*位|几\s*个)?\s*(?:是|就\s*是)?"
     rf"\s*(?P<end>[{_D}](?:[\s，,]*[{_D}]){{1,3}})[\s。.！!嘛哈哦]*$"
+    # a group of it said again as right (…拐零九四没错)
+    rf"|[，,。.\s]+(?P<confirmed>[{_D}](?:\s*[{_D}]){{1,3}})\s*(?:没错|对的|是对的|对头)[\s。.！!嘛哈哦]*$"
 )
 #: 么 said last after four digits or more as the question's particle (零 九 九 五 么).
 _PARTICLE_LAST = re.compile(rf"(?<=[{_D}])((?:\s*[{_D}]){{3}})\s*么[\s？?。.！!]*$")

@@ -46,15 +46,19 @@ _KEY_INSTRUCTION = re.compile(f"{_CLAUSE_CHARS}按\\s*[0-9一二三四五六七�
 #: The answer asks back instead (孙子吗？/ 是哪个孙子 / 格是 / 周三还是周四): nothing to compare.
 _ASKED_BACK = re.compile(
     r"吗|么|嘛\s*[?？]|[?？]|哪|啥|什么|咋个|(?<![前好这那十没])几(?!\s*天前|\s*年前)"
-    r"|[格噶阿]\s*[是要对行]|还\s*是(?!\s*[要算不莫可行对就])"
+    r"|[格噶阿]\s*[是要对行有能会得退来可]|还\s*是(?!\s*[要算不莫可行对就])"
 )
 #: Where an answer that asks back goes on after it: 礼拜二？是礼拜四嘛 / 你说哪点？我在正义路
 #: (the clause after the last question is compared).
 _CLAUSE_BREAK = re.compile(r"[，。；？！,.;?!…\s]+")
+#: An assent said with the detail (对的, 是嘞, 嗯).
+_ASSENT = re.compile(r"对|是|嗯|要得|可以|没错|行|好")
 #: Asked to be changed (换成周三嘛, 改到下午): the detail read back is not the one wanted.
 _CHANGED_TO = re.compile(r"换成|改成|改到|换到|改为|调到|换个|改个")
 #: A number of people (两个, 三位, 一个人; not 第一人民医院), and the caller alone (就我).
-_COUNT = re.compile(rf"(?<!第)([{NUM_CHARS}])\s*(?:个人|个|位|人)(?!民)")
+_COUNT = re.compile(
+    rf"(?<!第)(?<!没得)(?<!没有)(?<!不是)([{NUM_CHARS}])\s*(?:个人|个|位|人|口)(?!民)"
+)
 _ALONE = re.compile(r"^\W*就我(?:自己|一个)?\W*$|^\W*我一个\W*$")
 #: A question about how many people ride (一共两个人坐车 / 就您一位).
 _COUNT_ASKED = re.compile(r"坐车|乘车|一共|几位|几个人|一位|一个人")
@@ -111,8 +115,14 @@ def _day(text: str, today: dt.date) -> tuple[str | None, str | None]:
     return when.get("date"), when.get("session")
 
 
+def _hours(text: str) -> list[tuple[int, bool]]:
+    return [(h, bool(m[2])) for m in _HOUR.finditer(text) if (h := to_int(m[1])) is not None]
+
+
 def _hour(text: str) -> tuple[int, bool] | None:
-    m = _HOUR.search(text)
+    """The last hour said (两点半我在睡午觉，整个四点嘛: four)."""
+    found = list(_HOUR.finditer(text))
+    m = found[-1] if found else None
     hour = to_int(m[1]) if m else None
     return None if m is None or hour is None else (hour, bool(m[2]))
 
@@ -184,6 +194,23 @@ def _with_short_names(plain: str) -> str:
     return plain if short == plain else f"{plain}|{short}"
 
 
+#: What kind of hospital a name says (中医院 is not 人民医院).
+_HOSPITAL_KINDS = ("中医", "人民", "妇幼", "儿童", "肿瘤", "精神", "口腔")
+
+
+def _hospital_differs(answer: str, plain: str) -> bool:
+    """A hospital named of another kind than the one read back (是中医院嘛 at "是保山市人民
+    医院，对吗？")."""
+    asked = [name for name, hospital in _places(plain) if hospital]
+    for name, hospital in _places(answer):
+        kind = next((k for k in _HOSPITAL_KINDS if k in name), None)
+        if hospital and kind and asked and all(
+            kind not in a and any(k in a for k in _HOSPITAL_KINDS) for a in asked
+        ):
+            return True
+    return False
+
+
 def _place_differs(answer: str, plain: str) -> bool:
     """A street, gate or stop named where the question read back one with the same last
     word, and no word of its own name in the question (北门 at 南门, 北路 at 寥廓南路).
@@ -210,15 +237,18 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
         return "differs"  # 他说周二要去打针，换成周三嘛
     if _ASKED_BACK.search(answer):
         after = _after_asking_back(text.strip())
-        return None if after is None else compare(after, question, today)
+        compared = None if after is None else compare(after, question, today)
+        # 哪样 尾号 / 你问哪样 老伴: the detail said back as a question is no yes by itself
+        return None if compared == "agrees" and not _ASSENT.search(after or "") else compared
     if any(m[1] in plain for m in _REFUSED.finditer(answer)):
         return "differs"  # 不是后天 at "是挂后天的号吗？"
     if _COUNT_ASKED.search(plain) and (asked := _count(plain)) is not None:
         said_count = _count(answer)
         if said_count is not None:
-            return "agrees" if said_count == asked and not _NOT_SETTLED.search(answer) else (
-                None if said_count == asked else "differs"
-            )
+            if said_count != asked:
+                return "differs"
+            unsure = _NOT_SETTLED, _DOUBTS, _ADDING
+            return None if any(p.search(answer) for p in unsure) else "agrees"
     read = _DIGITS_READ.search(plain)
     said_digits = parse_digits(answer) if read else None
     if read and said_digits and len(said_digits) >= 3:
@@ -226,7 +256,7 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
             return None if _NOT_SETTLED.search(answer) else "agrees"
         if len(said_digits) == len(read[0]):
             return "differs"  # 三八七二 at 尾号是3827
-    if _place_differs(answer, plain):
+    if _place_differs(answer, plain) or _hospital_differs(answer, plain):
         return "differs"
     said: list[bool] = []  # per detail the answer and the question both name: the same?
     said_people = _people(answer)
@@ -240,7 +270,9 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
         said.append(said_session == session)
     said_hour = _hour(answer)
     if said_hour is not None and hour is not None:
-        said.append(said_hour == hour)
+        # the hour read back agreed to (八点，要得，我七点半就在门口等), else the last said
+        agreed = _ASSENT.search(answer) and hour in _hours(answer)
+        said.append(bool(agreed) or said_hour == hour)
     said_department = parse_department(text) if _department_names().search(answer) else None
     if said_department is not None and department is not None:
         said.append(said_department == department)
@@ -295,12 +327,41 @@ _NOTHING_MORE = re.compile(
 )
 
 
+#: A slip taken back (不对不对, 说错了; not 不是, which refuses what follows it).
+_SLIP = re.compile(r"不对|说错了|讲错了|搞错了")
+#: A cancel offered (要取消吗？ 要把车取消掉吗？ 确定退号吗？), and the trip given up in
+#: words of its own (不去了, 车也莫来了, 那个号用不着了，退了吧), unless kept (不取消, 还是要去).
+_CANCEL_ASKED = re.compile(r"取消|退号|退掉")
+_GIVEN_UP = re.compile(
+    r"不去了|不克了|莫来了|不用来了|不要来了|用不着了|不来了|退了吧|退掉|取消掉|取消了"
+)
+_KEPT = re.compile(r"不取消|莫取消|别取消|不要取消|不退|莫退|别退|还要去|还是去|还是要")
+
+
+def _put_right_to_it(text: str, question: str, today: dt.date) -> bool:
+    """A slip put right to the detail read back (明天下午 不对不对 上午 上午 是上午 at "给您挂的
+    是明天上午，对吗？"), or the trip given up at a cancel question (嗯，不去了，车也莫来了):
+    the no heard is a yes."""
+    answer = _SPACES.sub("", text)
+    if _CANCEL_ASKED.search(question) and _GIVEN_UP.search(answer) and not _KEPT.search(answer):
+        return True
+    slips = list(_SLIP.finditer(answer))
+    if not slips:
+        return False
+    before, after = answer[: slips[0].start()], answer[slips[-1].end() :]
+    return (
+        bool(before.strip())
+        and compare(before, question, today) == "differs"
+        and compare(after, question, today) == "agrees"
+    )
+
+
 def against_question(value: str, text: str, question: str, today: dt.date) -> str:
     """The yes/no answer ``value`` (the rules' and the model's) given what the question read
     back: a detail put right is a no (是给我外婆挂 at 给您孙子挂号吗, even with its 是), a
     detail said again with no answer of its own a yes. A no stays a no."""
     if value == "no":
-        return value
+        return "yes" if _put_right_to_it(text, question, today) else value
     if _ANYTHING_ELSE.search(question) and _NOTHING_MORE.search(_SPACES.sub("", text)):
         return "no"  # 没得了 就这个 谢谢 at "还要办别的吗？"
     compared = compare(text, question, today)

@@ -38,6 +38,16 @@ def test_digits_classes(text: str, value: str) -> None:
         # the end of the number said again, last
         ("家里座机，六五三二零八八幺，后头是八幺。", "65320881"),
         ("幺三六 八八七零 五五二幺 最 后 是 五 二 幺", "13688705521"),
+        # each group said twice for certainty; a group said again as right; X as the Roman ten
+        ("幺五八，嗯，幺五八，三三二零……三三二零，六七八九。", "15833206789"),
+        ("幺八七 五五零二 六六幺三 五五零二没错", "18755026613"),
+        ("二 零 七 最后是罗马数字那个十", "207X"),
+        # a quantity with a part unknown, or one of two numbers: none
+        ("后四位好像是三千零几", None),
+        ("要么是五五六二 要么是五六五二 我搞忘了", None),
+        # "call this one", "remember it": no 九, no 七
+        ("幺三零 六六八八 九九二幺 就打这个", "13066889921"),
+        ("你记到起 幺三二 四四五五 六六七七", "13244556677"),
         # "will do" is no 一
         ("打我儿子的也可以 幺三八 零零幺二 三四五六", "13800123456"),
     ],
@@ -82,6 +92,26 @@ def test_digits_said_again_and_remarks(text: str, value: str) -> None:
         ("要转人工吗？", "先不用，我再试试", "no"),
         ("还要办别的吗？", "有呢，再帮我叫个车", "yes"),
         ("还要办别的吗？", "没得了，就这些，谢谢", "no"),
+        # the last hour said, unless the one read back was agreed to
+        ("明天下午三点来接您，对吗？", "三点我还在午睡，整个五点嘛", "no"),
+        ("明天早上九点来接您，对吗？", "九点，可以，我八点半就下楼等", "yes"),
+        # a count said with a doubt or another person added is no yes; a count refused
+        ("就您一个人坐车，对吗？", "我一个去不了，要我姑娘陪我一起", "no"),
+        ("就您一个人坐车，对吗？", "我 一 个 坐 嘛 我 孙 子 也 跟 我 一 起", "unknown"),
+        ("一共三位，对吗？", "没得三个，就我们老两口", "no"),
+        # the detail said back as a question, no assent with it: no yes
+        ("尾号是4471，对吗？", "哪样 尾号", "unknown"),
+        ("是给您外婆挂号，对吗？", "你说哪个 外婆", "unknown"),
+        ("是给您外婆挂号，对吗？", "哪个？哦外婆，对的", "yes"),
+        # the Kunming 阿 asking (阿有专家): a question
+        ("是眼科，对吗？", "眼 科 阿 有 专家", "unknown"),
+        # a hospital of another kind
+        ("是曲靖市人民医院，对吗？", "是 中 医 院 嘛", "no"),
+        ("是大理州人民医院，对吗？", "州医院，对的", "yes"),
+        # a slip put right to the detail read back; the trip given up at a cancel question
+        ("给您挂的是后天上午，对吗？", "后天下午 不对不对 上午 是上午", "yes"),
+        ("要把刚才叫的车取消掉吗？", "嗯，不去了，车也莫来了", "yes"),
+        ("要取消明天的号吗？", "不取消，我还是要去", "no"),
         # a hum, then a word looked for: no yes
         ("要给您叫车吗？", "嗯 那 个 啥", "unknown"),
     ],
