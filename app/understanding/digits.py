@@ -171,7 +171,10 @@ def parse_digits(text: str) -> str | None:
     if said is not None and (
         len(said) not in _WHOLE_LENGTHS or len(said) == _WHOLE_ID and not _looks_like_id(said)
     ):
-        said = _groups_said_twice(text) or said  # 幺三幺，嗯，幺三幺，四八九二……四八九二，…
+        said = _groups_said_twice(text) or _begun_again_whole(text) or said
+    if said and len(said) not in _WHOLE_LENGTHS and said[0] == "4" and _IT_IS_FIRST.match(text):
+        rest = said[1:]  # 是 二 二 幺 最后是个叉叉: "it is", not 四
+        said = rest if len(rest) in _WHOLE_LENGTHS else said  # 幺三幺，嗯，幺三幺，四八九二……四八九二，…
     if said is None or _looks_like_id(said):
         return said
     first = _digits_of(_CORRECTIONS.split(text, maxsplit=1)[0]) or ""
@@ -200,6 +203,25 @@ _UNSURE_DIGIT = re.compile(r"[千百]\s*零?\s*几|要么.*要么")
 _WHOLE_ID = 18
 #: (nineteenth round) X described as the Roman ten (罗马数字的十, 罗 马 数 字 那 个 十).
 _ROMAN_TEN = re.compile(r"罗\s*马\s*(?:数\s*字)?\s*(?:的|那\s*个)?\s*十")
+
+
+def _begun_again_whole(text: str) -> str | None:
+    """A group, then the whole number begun with it (我说 六幺 不对 八幺 八幺四四; 开头是七
+    七六五四): the last group, when it is whole."""
+    chunks = [c for c in _CHUNK_GAPS.split(text) if c]
+    if len(chunks) < 2:
+        return None
+    last, before = _digits_of(chunks[-1]), _digits_of(chunks[-2])
+    if last is None or before is None or len(before) >= len(last):
+        return None
+    return last if len(last) in _WHOLE_LENGTHS and last.startswith(before) else None
+
+
+_CHUNK_GAPS = re.compile(r"[\s，,。.…、]+")
+
+
+#: 是 opening the answer (是 二 二 幺 …): "it is".
+_IT_IS_FIRST = re.compile(r"^\W*(?:嗯|呃|哦)?\W*是")
 
 
 def _groups_said_twice(text: str) -> str | None:

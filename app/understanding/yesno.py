@@ -1145,7 +1145,9 @@ _ASKED_BACK_THEN_YES = re.compile(
 
 #: (sixteenth round) 不转，你就帮我挂就行: the offer's verb refused, then what will do instead.
 _NO_THEN_ANOTHER = re.compile(
-    "^不(?:转|发|叫|喊|要|用|挂|消)(?:(?:转|发|叫|喊|挂)个?(?:人工|短信|车|号)?)?[了嘛]?[，,。.]*"
+    # (nineteenth round) also after the offer said back first (转人工……不转了不转了，…)
+    "^(?:\\w{1,4}[…，,。.]+)?"
+    "(?:不(?:转|发|叫|喊|要|用|挂|消)(?:(?:转|发|叫|喊|挂)个?(?:人工|短信|车|号)?)?[了嘛]?[，,。.]*)+"
     "(?:你)?(?:就)?(?:帮我|给我|我)\\w{1,10}?就(?:行|可以|得|好|要得)"
 )
 #: 没得哪样问题了 / 没有什么事了: nothing more to ask, said after the answer (no question).

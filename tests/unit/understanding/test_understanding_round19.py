@@ -48,6 +48,9 @@ def test_digits_classes(text: str, value: str) -> None:
         # "call this one", "remember it": no 九, no 七
         ("幺三零 六六八八 九九二幺 就打这个", "13066889921"),
         ("你记到起 幺三二 四四五五 六六七七", "13244556677"),
+        # a group, then the whole begun with it after a correction or an announcement
+        ("我说 五幺 不对 五二 五二六八", "5268"),
+        ("开头是三 三零九六", "3096"),
         # "will do" is no 一
         ("打我儿子的也可以 幺三八 零零幺二 三四五六", "13800123456"),
     ],
@@ -147,3 +150,15 @@ def test_digits_unsure_and_particles(text: str, value: str | None) -> None:
 @pytest.mark.parametrize("text", ["没 得 那 个 必 要", "没那个必要嘛", "没有那个必要了"])
 def test_no_need_of_that_is_a_no(text: str) -> None:
     assert understand("yesno", text, TODAY) == "no"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # the offer said back, refused, and something else asked for: a no
+        ("发短信……不发了不发了，你打电话给我就行", "no"),
+        ("转人工……不转了，你帮我挂就行。", "no"),
+    ],
+)
+def test_offer_said_back_then_refused(text: str, value: str) -> None:
+    assert understand("yesno", text, TODAY) == value
