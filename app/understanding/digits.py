@@ -151,8 +151,11 @@ def _restates(before: str, summary: str) -> bool:
 def parse_digits(text: str) -> str | None:
     """Return the digits said (``0-9`` and ``X``), or ``None`` when no digit was said.
 
-    A mobile number said whole again at the end, after its parts or a correction (一五八
-    七七二三 四四六零 不对 最后是四四六八 一五八七七二三四四六八), is the number."""
+    (Nineteenth round) Around :func:`_parse_digits`: the number's end said again after it
+    (…，后头是二九), X as the Roman ten, 么 said last as a particle; no number when a digit is
+    not known or the rest is forgotten (一三八……后头忘掉了, 两千零几); each group said twice
+    said once; a group then the whole begun with it (我说 六幺 不对 八幺 八幺四四); a mobile
+    number said whole again at the end after a correction."""
     again = _END_SAID_AGAIN.search(text)
     if again:  # 座机，六八三三零二二九，后头是二九: the number, then its end said again
         said_again = again["end"] or again["confirmed"]
@@ -163,20 +166,19 @@ def parse_digits(text: str) -> str | None:
             return number
     text = _ROMAN_TEN.sub("叉", text)  # 最后那个是罗马数字的十: the X
     said = _parse_digits(_PARTICLE_LAST.sub(r"\1", text))
-    if said is not None and (
-        _UNSURE_DIGIT.search(text)
-        or len(said) not in _WHOLE_LENGTHS and _UNSURE.search(text)
-    ):
+    if said is None:
+        return None
+    whole = len(said) in _WHOLE_LENGTHS
+    if _UNSURE_DIGIT.search(text) or not whole and _UNSURE.search(text):
         return None  # 一三八……后头是哪样我忘掉了 / 五……还是三 / 两千零几: not the number
-    if said is not None and (
-        len(said) not in _WHOLE_LENGTHS or len(said) == _WHOLE_ID and not _looks_like_id(said)
-    ):
+    if not whole or len(said) == _WHOLE_ID and not _looks_like_id(said):
         said = _groups_said_twice(text) or _begun_again_whole(text) or said
-    if said and len(said) not in _WHOLE_LENGTHS and said[0] == "4" and _IT_IS_FIRST.match(text):
-        rest = said[1:]  # 是 二 二 幺 最后是个叉叉: "it is", not 四
-        said = rest if len(rest) in _WHOLE_LENGTHS else said  # 幺三幺，嗯，幺三幺，四八九二……四八九二，…
-    if said is None or _looks_like_id(said):
-        return said
+    return said if _looks_like_id(said) else _mobile_said_again(text, said)
+
+
+def _mobile_said_again(text: str, said: str) -> str:
+    """一五八 七七二三 四四六零 不对 最后是四四六八 一五八七七二三四四六八: the mobile number
+    said whole again at the end, after its parts or a correction."""
     first = _digits_of(_CORRECTIONS.split(text, maxsplit=1)[0]) or ""
     heard = said if len(said) > _MOBILE else "".join(_groups(text))
     if len(heard) <= _MOBILE or (heard is not said and _PUT_RIGHT.search(text) is None):
@@ -187,8 +189,6 @@ def parse_digits(text: str) -> str | None:
 
 #: A digit put right (不是六六二三，是六六三二) before the number said whole again.
 _PUT_RIGHT = re.compile("不是|不对|错了")
-
-
 _MOBILE = 11
 #: (nineteenth round) The caller does not know or cannot read the rest (忘掉了, 记不得,
 #: 想不起来, 瞧不清楚), an unknown digit (幺三几), or one digit or another (四还是十).
@@ -218,10 +218,6 @@ def _begun_again_whole(text: str) -> str | None:
 
 
 _CHUNK_GAPS = re.compile(r"[\s，,。.…、]+")
-
-
-#: 是 opening the answer (是 二 二 幺 …): "it is".
-_IT_IS_FIRST = re.compile(r"^\W*(?:嗯|呃|哦)?\W*是")
 
 
 def _groups_said_twice(text: str) -> str | None:

@@ -159,7 +159,7 @@ def _after_asking_back(answer: str) -> str | None:
     or ``None`` when nothing follows it."""
     asked = list(_ASKED_BACK.finditer(answer))
     if not asked:
-        return answer
+        return None
     last = asked[-1]
     if last[0] in "?？":
         rest = answer[last.end() :]

@@ -106,6 +106,8 @@ def test_digits_said_again_and_remarks(text: str, value: str) -> None:
         ("尾号是4471，对吗？", "哪样 尾号", "unknown"),
         ("是给您外婆挂号，对吗？", "你说哪个 外婆", "unknown"),
         ("是给您外婆挂号，对吗？", "哪个？哦外婆，对的", "yes"),
+        # a question back written with the recogniser's gaps (咋 个): still a question
+        ("是明天上午，对吗？", "咋 个 明 天 上 午", "unknown"),
         # the Kunming 阿 asking (阿有专家): a question
         ("是眼科，对吗？", "眼 科 阿 有 专家", "unknown"),
         # a hospital of another kind
