@@ -53,12 +53,16 @@ _HEARD_AS_YAO = re.compile(
 _HEARD_AS_JIAO_CHE = re.compile("[交较教](?=\\s*[车册扯测])|(?<=叫)(\\s*)[册扯测]")
 #: (seventeenth round) 花给她 (h/f merged): 发给她; 取销: 取消.
 _HEARD_AS_FA = re.compile("花(?=\\s*给\\s*[我他她])")
-_HEARD_AS_XIAO = re.compile("(?<=取)(\\s*)销")
+_HEARD_AS_XIAO = re.compile("(?<=取)(\\s*)[销削宵]")  # (nineteenth round: 取削)
 #: 步四步四 / 步要 / 布 退 / 部要了: 不 written as 步, 布 or 部 before the word it negates.
 _HEARD_AS_BU = re.compile("(?<![跑脚散进让一内全外])[步布部](?=\\s*[是四要对行退])")
 #: (eighteenth round) 转人宫 / 转人公: 人工 as the recogniser writes it after 转; 形嘛: 行嘛;
 #: 的嘞 opening a clause: 得嘞; 准被: 准备; 么准备: 没准备.
-_HEARD_AS_RENGONG = re.compile("(?<=转)(\\s*)人\\s*[宫公攻功]")
+_HEARD_AS_RENGONG = re.compile(
+    "(?<=转)(\\s*)人\\s*[宫公攻功]"
+    # (nineteenth round) a person asked for (转人嘛, 转个人来): the transfer
+    "|(?<=转)(\\s*)(?:个\\s*)?(?:真\\s*)?人(?!\\s*工)"
+)
 _HEARD_AS_XING = re.compile("形(?=\\s*[嘛嘞啊呀噻撒])")
 _HEARD_AS_DELEI = re.compile("(?:^|(?<=[\\s，,。.]))的(?=\\s*嘞)")
 _HEARD_AS_ZHUNBEI = re.compile(
@@ -805,9 +809,15 @@ _CANCEL_REFUSED = re.compile(_CANCEL + _MY_FOOT)
 _CANCEL_ASKED = re.compile("[?？吗]|哪|啥|什么|咋|怎么|多久|几|扣钱|要钱|不$")
 
 
+#: (nineteenth round) A cancel told of the past (上回取消了再挂又挂不到): no answer.
+_CANCEL_BEFORE = re.compile(
+    f"(?:上回|上次|以前|那回|那次|去年|前回)[^，,。.？?！!]{{0,4}}{_CANCEL}[^，,。.？?！!]*"
+)
+
+
 def _cancel_answered(joined: str) -> str | None:
     """yes / no for an answer that names the cancel itself, None for any other answer."""
-    body = _CANCEL_ECHOED.sub("", joined)
+    body = _CANCEL_ECHOED.sub("", _CANCEL_BEFORE.sub("", joined))
     said = list(re.finditer(_CANCEL, body))
     if not said:
         return None
@@ -1177,7 +1187,9 @@ def parse_yesno(text: str) -> str:
     text = _NOTHING_MORE.sub("", text) or text  # 嗯对，没得哪样问题了，再见
     text = _HEARD_AS_YAO.sub("要", _HEARD_AS_BU.sub("不", text))  # 药呢药呢 / 步四步四
     text = _HEARD_AS_QUXIAO.sub("取", text)  # 去消掉 / 不 曲 消
-    text = _HEARD_AS_RENGONG.sub(r"\1人工", _HEARD_AS_XING.sub("行", text))  # 转人宫 / 形嘛
+    text = _HEARD_AS_RENGONG.sub(  # 转人宫 / 转个人 / 形嘛
+        lambda m: f"{m[1] or m[2] or ''}人工", _HEARD_AS_XING.sub("行", text)
+    )
     text = _HEARD_AS_DELEI.sub("得", text)  # 的嘞的嘞
     text = _HEARD_AS_ZHUNBEI.sub(lambda m: "没" if m[0].strip() == "么" else f"{m[1]}备", text)
     text = _HEARD_AS_TUIDIAO.sub(r"\1掉", text)

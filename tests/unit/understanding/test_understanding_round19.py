@@ -164,3 +164,21 @@ def test_no_need_of_that_is_a_no(text: str) -> None:
 )
 def test_offer_said_back_then_refused(text: str, value: str) -> None:
     assert understand("yesno", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # "I can come down"
+        ("能下来能下来，鞋子穿好了", "yes"),
+        ("下 得 来 下 得 来", "yes"),
+        # 取消 and 转人工 as the recogniser or a caller says them
+        ("取削 取削 我不去了", "yes"),
+        ("转个人来跟我讲嘛", "yes"),
+        ("不转人", "no"),
+        # a cancel told of the past is no answer: the answer stands
+        ("不取消了，我还是要去，上回取消了再挂又挂不上", "no"),
+    ],
+)
+def test_round19_yes_no_words(text: str, value: str) -> None:
+    assert understand("yesno", text, TODAY) == value
