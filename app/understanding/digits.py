@@ -164,7 +164,14 @@ def parse_digits(text: str) -> str | None:
             number.endswith(end) or again["confirmed"] and end in number
         ):
             return number
-    text = _ROMAN_TEN.sub("叉", text)  # 最后那个是罗马数字的十: the X
+        if number and end and len(number) in _WHOLE_LENGTHS and _PUT_RIGHT.search(
+            text[: again.start()][-8:]
+        ):
+            return number[: -len(end)] + end  # …零三四六 不对 最后是零三四八: the end put right
+    text = _ROMAN_TEN.sub("叉", _X_REMARK.sub("", text))  # 罗马数字的十 / 是叉哈 不是十: the X
+    counted = _counted_place_by_place(text)
+    if counted is not None:
+        return counted  # 一个 幺 两个 五 三个 五 四个 八 / 幺，一个；五，两个；…
     said = _parse_digits(_PARTICLE_LAST.sub(r"\1", text))
     if said is None:
         return None
@@ -199,8 +206,16 @@ _UNSURE = re.compile(
 )
 #: A number said as a quantity with a part not known (两千零几), or one of two numbers
 #: (要么是六三幺二，要么是六三二幺): no number, however many digits.
-_UNSURE_DIGIT = re.compile(r"[千百]\s*零?\s*几|要么.*要么")
+_UNSURE_DIGIT = re.compile(
+    r"[千百]\s*零?\s*几|要么.*要么|几\s*来\s*着[\s。.？?…]*$"
+    # (nineteenth round) one number or another, and not sure (八八八八还是八八八六，我不敢肯定)
+    rf"|[{_D}]\s*还\s*是\s*[{_D}].*(?:不敢肯定|拿不准|不确定|搞不清|记不清|说不准)"
+)
 _WHOLE_ID = 18
+#: (nineteenth round) The X said again as such after the number (八九六叉 是叉哈 不是十).
+_X_REMARK = re.compile(
+    r"(?<=叉)[\s，,。.]*(?:是\s*叉\s*[哈嘛哦]?)?[\s，,。.]*不\s*是\s*十[\s。.！!哈嘛哦]*$"
+)
 #: (nineteenth round) X described as the Roman ten (罗马数字的十, 罗 马 数 字 那 个 十).
 _ROMAN_TEN = re.compile(r"罗\s*马\s*(?:数\s*字)?\s*(?:的|那\s*个)?\s*十")
 
@@ -208,7 +223,7 @@ _ROMAN_TEN = re.compile(r"罗\s*马\s*(?:数\s*字)?\s*(?:的|那\s*个)?\s*十"
 def _begun_again_whole(text: str) -> str | None:
     """A group, then the whole number begun with it (我说 六幺 不对 八幺 八幺四四; 开头是七
     七六五四): the last group, when it is whole."""
-    chunks = [c for c in _CHUNK_GAPS.split(text) if c]
+    chunks = [c for c in _CHUNK_GAPS.split(text) if _digits_of(c)]
     if len(chunks) < 2:
         return None
     last, before = _digits_of(chunks[-1]), _digits_of(chunks[-2])
@@ -224,7 +239,10 @@ def _groups_said_twice(text: str) -> str | None:
     """Each group said twice for certainty (一三六……一三六，九六一八……九六一八，零五二三):
     the number with each said once, when that makes a whole number."""
     groups = _groups(text)
-    once = [g for i, g in enumerate(groups) if i == 0 or g != groups[i - 1]]
+    # a group said again, or begun and then said whole (零三幺……零三幺九): said once
+    once = [
+        g for i, g in enumerate(groups) if i + 1 == len(groups) or not groups[i + 1].startswith(g)
+    ]
     joined = "".join(once)
     return joined if len(once) < len(groups) and len(joined) in _WHOLE_LENGTHS else None
 #: (nineteenth round) The end of the number said again, last (…，后头是二九 / 末尾是九五).
@@ -235,7 +253,9 @@ _END_SAID_AGAIN = re.compile(
     rf"|[，,。.\s]+(?P<confirmed>[{_D}](?:\s*[{_D}]){{1,3}})\s*(?:没错|对的|是对的|对头)[\s。.！!嘛哈哦]*$"
 )
 #: 么 said last after four digits or more as the question's particle (零 九 九 五 么).
-_PARTICLE_LAST = re.compile(rf"(?<=[{_D}])((?:\s*[{_D}]){{3}})\s*么[\s？?。.！!]*$")
+_PARTICLE_LAST = re.compile(
+    rf"(?<=[{_D}])((?:\s*[{_D}]){{3}})\s*(?:么|是|是的|是嘞)[\s？?。.！!嘛哦]*$"
+)
 
 
 def _looks_like_id(digits: str) -> bool:
@@ -376,6 +396,42 @@ _AT_EACH_PLACE = re.compile(
     f"|(?P<last>最\\s*后\\s*一\\s*[个位]))\\s*(?:数字|数)?\\s*(?:就|也)?\\s*(?P<is>是)?\\s*[…,，\\s]*"
     f"(?P<d>[{_D}]|叉|x|X)"
 )
+
+
+#: (nineteenth round) Each digit with its place counted aloud, the place before the digit
+#: (一个 是 二 两个 是 二 …; 第一个一，第二个三，…) or after it (幺，一个；五，两个；… / 八，这是
+#: 头一个；洞，第二个；…).
+_NTH = r"(?P<n>[一二两三四五六七八九十]+|头\s*一|最\s*后\s*一)"
+_PLACE_THEN_DIGIT = re.compile(
+    rf"(?:第\s*)?{_NTH}\s*(?:个|位)\s*(?:数字|数)?\s*(?:就|也)?\s*(?:是)?\s*[…,，：:\s]*"
+    rf"(?P<d>[{_D}]|叉|x|X)"
+)
+_DIGIT_THEN_PLACE = re.compile(
+    rf"(?P<d>[{_D}]|叉|x|X)\s*[，,、：:]?\s*(?:这\s*是\s*)?(?:第\s*)?{_NTH}\s*(?:个|位)"
+)
+_LEAST_COUNTED = 4
+
+
+def _counted_place_by_place(text: str) -> str | None:
+    """The digits of the last run of places counted 1, 2, 3, … (four or more), on the side
+    of the digit that gives the longer run."""
+    best: list[re.Match[str]] = []
+    for pattern in (_DIGIT_THEN_PLACE, _PLACE_THEN_DIGIT):
+        run: list[re.Match[str]] = []
+        found: list[re.Match[str]] = []
+        for m in pattern.finditer(text):
+            n = m["n"].replace(" ", "")
+            place = 1 if n == "头一" else (len(run) + 1 if n == "最后一" else to_int(n))
+            if place == 1:
+                run = [m]
+            elif run and place == len(run) + 1:
+                run.append(m)
+            else:
+                run = []
+            if len(run) >= _LEAST_COUNTED:
+                found = list(run)
+        best = found if len(found) > len(best) else best
+    return "".join(_tables()[0].get(m["d"]) or "X" for m in best) if best else None
 
 
 def _place_by_place(text: str) -> str | None:

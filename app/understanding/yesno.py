@@ -1160,6 +1160,10 @@ _NO_THEN_ANOTHER = re.compile(
     "(?:不(?:转|发|叫|喊|要|用|挂|消)(?:(?:转|发|叫|喊|挂)个?(?:人工|短信|车|号)?)?[了嘛]?[，,。.]*)+"
     "(?:你)?(?:就)?(?:帮我|给我|我)\\w{1,10}?就(?:行|可以|得|好|要得)"
 )
+#: (nineteenth round) 不要嘛，要那个整哪样: a no, then "what would I want it for".
+_NO_THEN_WHAT_FOR = re.compile(
+    r"^不(?:要|用|消)[嘛了哦啊呢]*[，,。.…]*要(?:那个|这个|它|那些)?(?:整|做|干|搞)(?:哪样|什么|啥子?)"
+)
 #: 没得哪样问题了 / 没有什么事了: nothing more to ask, said after the answer (no question).
 _NOTHING_MORE = re.compile(
     r"[，,。.\s]*没\s*(?:有|得|的)?\s*(?:什么|哪样|啥子|啥)\s*(?:问题|事|事情)\s*了?"
@@ -1182,8 +1186,8 @@ def parse_yesno(text: str) -> str:
         text = spaceless = f"{asked_back['question']}？{asked_back['answer']}"
     if _asks_another_thing(spaceless):
         return "unknown"  # 好，车来了以后再帮我挂个号: ask again, one thing at a time
-    if _NO_THEN_ANOTHER.match(spaceless):
-        return "no"  # 不转，你就帮我挂就行: the offer refused, something else will do
+    if _NO_THEN_ANOTHER.match(spaceless) or _NO_THEN_WHAT_FOR.match(spaceless):
+        return "no"  # 不转，你就帮我挂就行 / 不要嘛，要那个整哪样: refused, and said why
     text = _NOTHING_MORE.sub("", text) or text  # 嗯对，没得哪样问题了，再见
     text = _HEARD_AS_YAO.sub("要", _HEARD_AS_BU.sub("不", text))  # 药呢药呢 / 步四步四
     text = _HEARD_AS_QUXIAO.sub("取", text)  # 去消掉 / 不 曲 消

@@ -182,3 +182,36 @@ def test_offer_said_back_then_refused(text: str, value: str) -> None:
 )
 def test_round19_yes_no_words(text: str, value: str) -> None:
     assert understand("yesno", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # each digit with its place counted aloud, either side of the digit
+        ("一个 是 五 两个 是 三 三个 是 零 四个 是 七", "5307"),
+        ("第一个二，第二个八，第三个零，第四个六，好了", "2806"),
+        ("我数哈：三，一个；九，两个；零，三个；二，四个。", "3902"),
+        ("我数着报 幺 一个 三 两个 九 三个 八 四个 七 五个 六 六个 五 七个 四 八个 三 九个 二 十个 幺 十一个", "13987654321"),
+        # ... but counts are still counts
+        ("两个三一个八", "338"),
+        # a group begun and then said whole; the end put right after 不对
+        ("幺三九，八八零幺，二零六……二零六七", "13988012067"),
+        ("一三八 六六七七 八八九九 不对 最后 是 八 八 九 零", "13866778890"),
+        # "what was it", one number or another and not sure: none
+        ("五三二 嗯 五三二 几 来 着", None),
+        ("六六八八还是六六八九，我拿不准", None),
+        # 是 said last as "that's it", the X said again as such
+        ("二 九 零 六 是", "2906"),
+        ("后四位七七三叉 是叉哈 不是十", "773X"),
+    ],
+)
+def test_digits_counted_and_put_right(text: str, value: str | None) -> None:
+    assert understand("digits", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("不要嘛 要那个整哪样", "no"), ("不用了，要它做什么", "no"), ("不要我打电话做哪样", "yes")],
+)
+def test_refused_and_what_for(text: str, value: str) -> None:
+    assert understand("yesno", text, TODAY) == value
