@@ -1171,6 +1171,47 @@ _NOTHING_MORE = re.compile(
 
 
 def parse_yesno(text: str) -> str:
+    """Return ``"yes"``, ``"no"`` or ``"unknown"`` (see :func:`_parse_yesno`).
+
+    (Nineteenth round) An answer left unknown is read once more as a slow speaker's pauses
+    (那……就……喊嘛: the pauses are no clause breaks) and, written with the recogniser's
+    gaps, with a clause break after a yes said first (要 要 我在螺蛳湾这边 搞快点 as 要要，…):
+    a yes (or the slow speaker's no) so found stands."""
+    said = _parse_yesno(text)
+    if said != "unknown":
+        return said
+    slow = _PAUSES.split(text.strip(" …。.，,"))
+    if len(slow) >= _SLOW_PIECES and all(len(p.strip()) <= _SLOW_PIECE for p in slow):
+        again = _parse_yesno("".join(slow))
+        if again != "unknown":
+            return again
+    first = _YES_FIRST_GAPPED.match(text)
+    if first and first.end() < len(text.rstrip()) and not _NOT_PLAINLY_AFTER.search(
+        text[first.end() :]
+    ):
+        again = _parse_yesno(f"{first[0]}，{text[first.end():]}")
+        if again == "yes":
+            return again
+    return said
+
+
+#: A slow speaker's pauses (能……能下来……慢慢的……): three pieces or more, each short.
+_PAUSES = re.compile(r"…+|\.{3,}")
+_SLOW_PIECES = 3
+_SLOW_PIECE = 5
+#: A yes said first, then a gap written by the recogniser (要 要 / 下 楼 得 嘛 / 好 的): of
+#: two characters or more (要 or 好 alone opens 要好多钱, 好热今天).
+_YES_FIRST_GAPPED = re.compile(
+    r"^\s*(?:要\s+要|好\s+好|对\s+对|要\s*得|好\s*的|对\s*的|可\s*以|下\s*楼\s*得|下\s*得\s*来)"
+    r"(?:\s*(?:嘛|嘞|呢|噻|哦|啊|的))?\s+"
+)
+#: ... and nothing after it that could make it a no, a question or a concession.
+_NOT_PLAINLY_AFTER = re.compile(
+    r"[不没莫别?？吗么]|哪|啥|咋|什么|几|多少|好多|好久|就是|但是|不过|可是|还是|要是"
+)
+
+
+def _parse_yesno(text: str) -> str:
     """Return ``"yes"``, ``"no"`` or ``"unknown"``.
 
     Spaces are word gaps written by the recogniser ("可 以", "错 了"), not clause breaks:

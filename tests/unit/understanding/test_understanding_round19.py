@@ -219,3 +219,25 @@ def test_digits_counted_and_put_right(text: str, value: str | None) -> None:
 )
 def test_refused_and_what_for(text: str, value: str) -> None:
     assert understand("yesno", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # a slow speaker's pauses are no clause breaks
+        ("那……就……叫嘛", "yes"),
+        ("我……这个膝盖……疼了……好久了……嗯……要挂……就挂……这个", "yes"),
+        ("要……不要……", "no"),
+        ("嗯……我……想想……", "unknown"),
+        # a yes said first, then the recogniser's gaps: the yes, with a wish after it
+        ("要 要 我在篆新农贸市场门口 搞快点", "yes"),
+        ("好 的 叫 他 等 我 五 分 钟", "yes"),
+        # ... not a single 要 / 好 opening something else, nor a concession or a question
+        ("要 好 多 钱", "unknown"),
+        ("好 热 今 天", "unknown"),
+        ("要 得 是 要 得 就 是 我 咋 个 去", "unknown"),
+        ("要 不 得 那 天 我 去 不 成", "no"),
+    ],
+)
+def test_slow_and_gapped_yes(text: str, value: str) -> None:
+    assert understand("yesno", text, TODAY) == value
