@@ -173,8 +173,8 @@ def parse_digits(text: str) -> str | None:
     if counted is not None:
         return counted  # 一个 幺 两个 五 三个 五 四个 八 / 幺，一个；五，两个；…
     said = _parse_digits(_PARTICLE_LAST.sub(r"\1", text))
-    if said is None:
-        return None
+    if said is None or _ONLY_ANSWER_WORDS.fullmatch(text):
+        return None  # 是 是 是 吧: "yes, yes", no digit said
     whole = len(said) in _WHOLE_LENGTHS
     if _UNSURE_DIGIT.search(text) or not whole and _UNSURE.search(text):
         return None  # 一三八……后头是哪样我忘掉了 / 五……还是三 / 两千零几: not the number
@@ -212,6 +212,8 @@ _UNSURE_DIGIT = re.compile(
     rf"|[{_D}]\s*还\s*是\s*[{_D}].*(?:不敢肯定|拿不准|不确定|搞不清|记不清|说不准)"
 )
 _WHOLE_ID = 18
+#: Nothing but words of assent (是 是 是 吧): their sound-alike digits (四, 八) are no number.
+_ONLY_ANSWER_WORDS = re.compile(r"[\s是吧嘛啊哦对好的嗯呢，,。.！!？?]+")
 #: (nineteenth round) The X said again as such after the number (八九六叉 是叉哈 不是十).
 _X_REMARK = re.compile(
     r"(?<=叉)[\s，,。.]*(?:是\s*叉\s*[哈嘛哦]?)?[\s，,。.]*不\s*是\s*十[\s。.！!哈嘛哦]*$"
@@ -506,7 +508,9 @@ _NOT_A_NUMBER_ASKED = re.compile(
     r"|(?:今年|我都|都)?[0-9零〇一二三四五六七八九十两百千\s]+"
     r"(?:周岁|岁|年\s*生|年\s*出\s*生|(?:号楼|栋|幢|单元|楼|层)"
     # (fifteenth round) with the rest of the flat's address after it (三单元四楼五号)
-    r"(?:\s*[0-9零〇一二三四五六七八九十两]+\s*(?:单元|栋|幢|楼|层|号|室)(?!\s*码))*)"
+    r"(?:\s*[0-9零〇一二三四五六七八九十两]+\s*(?:单元|栋|幢|楼|层|号|室)(?!\s*码))*"
+    # (nineteenth round) the flat's number said bare last (三号楼二单元五零二)
+    r"(?:\s*[0-9零〇一二三四五六七八九两]{3,4}\s*(?:室|号)?(?![0-9零〇一二三四五六七八九两\s]))?)"
     r"|今\s*年\s*[0-9零〇一二三四五六七八九十两百\s]+了?"
     r"|(?:住\s*在|住|门\s*牌(?:\s*号)?\s*(?:是|就是)?)\s*[0-9零〇一二三四五六七八九十两百\s]+号(?!\s*码)"
     # (eleventh round) a number not known (六几开头的, 三十几): no digits; an age said with
@@ -601,7 +605,10 @@ def _said_plainly(text: str) -> str:
 #: ……，两就是二嘛 / 叉就是那个乘号样子的 / 九就是gau: a clause explaining a digit said
 #: before (its own clause, after three digits or more), no more digits.
 _EXPLAINED = re.compile(
-    f"(?:^|(?<=[，,。.！!？?\\s…]))(?:这个|那个)?(?:[{_D}]|叉|x|X)\\s*就是[^，,。.！!？?]*[，,。.！!？?\\s]*$"
+    f"(?:^|(?<=[，,。.！!？?\\s…]))(?:这个|那个)?(?:[{_D}]|叉|x|X)\\s*就是"
+    # (nineteenth round) not "that's mine / these four / right" said after the last digit
+    "(?!\\s*(?:我|他|她|这|对|了|的))"
+    f"[^，,。.！!？?]*[，,。.！!？?\\s]*$"
 )
 #: ……，两嘛 (两就是二嘛, made plain): one digit said again as the last clause, a remark.
 _ONE_DIGIT_AGAIN = re.compile(

@@ -241,3 +241,22 @@ def test_refused_and_what_for(text: str, value: str) -> None:
 )
 def test_slow_and_gapped_yes(text: str, value: str) -> None:
     assert understand("yesno", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # "that's mine / these four" after the last digit, with the recogniser's gaps
+        ("幺 三 八 七 七 六 五 四 三 二 一 就是我的", "13877654321"),
+        ("嗯 五 二 九 八 就是这四个", "5298"),
+        # ... while a digit explained after the number is still an explanation
+        ("六二一X，X就是那个打勾打叉的叉。", "621X"),
+        # a flat's number said bare after its building is no number asked for
+        ("我住五号楼三单元六零一", None),
+        # nothing but assent: no number
+        ("是 是 是 吧", None),
+        ("要 酒 是 巴", "1948"),
+    ],
+)
+def test_digits_remarks_addresses_assent(text: str, value: str | None) -> None:
+    assert understand("digits", text, TODAY) == value
