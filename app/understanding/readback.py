@@ -36,6 +36,7 @@ _KIN_WORD = "|".join(sorted(_KIN_OF, key=len, reverse=True))
 _KIN_BOOKED_FOR = re.compile(
     rf"(?:[给是帮替为]\s*(?:我|您|你)?\s*(?:的|家)?\s*[小大]?\s*({_KIN_WORD}))"
     rf"|({_KIN_WORD})\s*的|^\W*({_KIN_WORD})\W*$|(?<![他她])(自己|本人|自家|我个人|我本人)"
+    rf"|^\W*({_KIN_WORD})\s*[，,。.]"
 )
 #: 给我 / 是我 said as the person: 给我挂, 就是我, 给我的 (not 给我妈, 给我孙子).
 _ME = re.compile(r"(?:给|是)我(?=$|[挂看的嘛呢噻嘞哦啊呀，。,.!！?？])")
@@ -47,12 +48,15 @@ _KEY_INSTRUCTION = re.compile(f"{_CLAUSE_CHARS}按\\s*[0-9一二三四五六七�
 _ASKED_BACK = re.compile(
     r"吗|么|嘛\s*[?？]|[?？]|哪|啥|什么|咋个|(?<![前好这那十没])几(?!\s*天前|\s*年前)"
     r"|[格噶阿]\s*[是要对行有能会得退来可]|还\s*是(?!\s*[要算不莫可行对就])"
+    r"|([是对要行])\s*不\s*\1"
 )
 #: Where an answer that asks back goes on after it: 礼拜二？是礼拜四嘛 / 你说哪点？我在正义路
 #: (the clause after the last question is compared).
 _CLAUSE_BREAK = re.compile(r"[，。；？！,.;?!…\s]+")
 #: An assent said with the detail (对的, 是嘞, 嗯).
 _ASSENT = re.compile(r"对|是|嗯|要得|可以|没错|行|好")
+#: ... as a word of its own (not the 是 of 老是 or 我是).
+_ASSENT_WORD = re.compile(r"对|就是|是的|是嘞|是呢|是嘛|是噻|没错|嗯|要得")
 #: Asked to be changed (换成周三嘛, 改到下午): the detail read back is not the one wanted.
 _CHANGED_TO = re.compile(r"换成|改成|改到|换到|改为|调到|换个|改个")
 #: A number of people (两个, 三位, 一个人; not 第一人民医院), and the caller alone (就我).
@@ -85,13 +89,14 @@ _DIGITS_READ = re.compile(r"\d{3,}X?")
 #: Adding to the read-back rather than putting it right (也给我外婆挂一个 / 还有我老伴).
 _ADDING = re.compile(r"也|还有|还要|再|另外|顺便|一起|一块")
 #: The read-back refused in so many words (是明天，不是后天): what follows is the question's.
-_REFUSED = re.compile(r"(?:不是|不对|不要|不去|不挂|莫)\s*(\w{2,})")
+_REFUSED = re.compile(r"(?:不是|不对|不要|不去|不挂|不在|莫)\s*(\w{2,})")
 #: An hour said (七点, 7点半): compared with the question's when both say one.
 _HOUR = re.compile(rf"([{NUM_CHARS}]{{1,3}})\s*点\s*(半)?")
 #: Words that say nothing of the detail, taken off before an answer is looked for in the
 #: question's words (对嘛，金马小区 → 金马小区).
 _EMPTY = re.compile(
     r"[，。；？！、,.;?!…\s]|对|是|就|嘛|呢|噻|嘞|哦|噢|啊|呀|的|了|嗯|喽|咯|撒|我|们|在|那个|这个"
+    r"|那点|那里|这点|这里|那边|这边"
 )
 #: A detail said again with a doubt, a refusal or a complaint (太早了, 不得行, 莫): no yes.
 _DOUBTS = re.compile(r"[不没莫别太怕难]")
@@ -169,6 +174,19 @@ def _after_asking_back(answer: str) -> str | None:
     return rest if rest.strip() and not _ASKED_BACK.search(rest) else None
 
 
+def _refused_in(refused: str, plain: str) -> bool:
+    """What follows 不是 / 不在 begins with words of the question (不在医院 你来家接 at
+    "车到…州医院门口接您"): the read-back refused."""
+    return any(
+        refused[:n] in plain and not _PERSONS.search(refused[:n])
+        for n in range(len(refused), _MIN_SAID_AGAIN - 1, -1)
+    )
+
+
+#: A person named (接我 / 给他): the people are compared on their own, not as words.
+_PERSONS = re.compile(r"[我你您他她]")
+
+
 def _count(text: str) -> int | None:
     """How many people the words name (两个 我和我阿妈: 2; 两个大人一个小娃娃: 3)."""
     if _ALONE.search(text):
@@ -240,7 +258,7 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
         compared = None if after is None else compare(after, question, today)
         # 哪样 尾号 / 你问哪样 老伴: the detail said back as a question is no yes by itself
         return None if compared == "agrees" and not _ASSENT.search(after or "") else compared
-    if any(m[1] in plain for m in _REFUSED.finditer(answer)):
+    if any(_refused_in(m[1], plain) for m in _REFUSED.finditer(answer)):
         return "differs"  # 不是后天 at "是挂后天的号吗？"
     if _COUNT_ASKED.search(plain) and (asked := _count(plain)) is not None:
         said_count = _count(answer)
@@ -284,6 +302,17 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
         said.append(True)  # 金马小区门口 at "是从官渡区金马小区门口上车吗？"
     elif any(name in known for name, _ in _places(answer)):
         said.append(True)  # 附一院 就是喽 西昌路那个嘛 at "是在昆医附一院，对吗？"
+    elif (words := [w for w in (_EMPTY.sub("", t) for t in text.split()) if w]) and all(
+        len(w) >= _MIN_SAID_AGAIN and w in known for w in words
+    ):
+        said.append(True)  # 宣威 人民医院 是嘞 at "是去宣威市人民医院，对吗？": word by word
+    if (
+        department is not None
+        and _ASSENT_WORD.search(answer)
+        and not _REFUSED.search(answer)
+        and parse_department(text) == department
+    ):
+        return "agrees"  # 耳朵 对 就是 耳朵 听 不 到 at "挂的是耳鼻喉科，对吗？": the complaint
     if _DOUBTS.search(answer) or _NOT_SETTLED.search(answer):
         return None  # 八点太早了 / 明天下午……我看一下日历: the detail said with a doubt is no yes
     return "agrees" if said else None
@@ -311,13 +340,15 @@ def offer_taken(text: str, question: str) -> bool:
     """The answer asks for what the question offers, in words of its own: 你这个我搞不懂 at
     "要转人工吗？", 再帮我叫个车 at "还要办别的吗？"."""
     answer = _SPACES.sub("", text)
-    if not answer or any(
-        p.search(answer) for p in (_REFUSING, _ASKED_BACK, _A_NOT_A, _NOT_SETTLED, _NOT_HEARD)
-    ):
-        return False  # 人工是要收钱的不？ / 你们管不管开药 / 等我孙子回来问他
     asked = _SPACES.sub("", question)
     wanted = [intents for offer, intents in _OFFERS if offer.search(asked)]
-    return bool(wanted) and parse_intent(answer) in wanted[0]
+    # not hearing the machine is a reason for the person offered (你这个我听不清), no other
+    doubts = (_REFUSING, _ASKED_BACK, _A_NOT_A, _NOT_SETTLED) + (
+        () if wanted and "operator" in wanted[0] else (_NOT_HEARD,)
+    )
+    if not answer or not wanted or any(p.search(answer) for p in doubts):
+        return False  # 人工是要收钱的不？ / 你们管不管开药 / 等我孙子回来问他
+    return parse_intent(answer) in wanted[0]
 
 
 #: "Anything else?" (还要办别的吗？) and "nothing more" said to it (没得了, 就这些).

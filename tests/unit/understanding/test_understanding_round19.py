@@ -260,3 +260,25 @@ def test_slow_and_gapped_yes(text: str, value: str) -> None:
 )
 def test_digits_remarks_addresses_assent(text: str, value: str | None) -> None:
     assert understand("digits", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "value"),
+    [
+        # the complaint of the department read back, with an assent of its own
+        ("挂的是眼科，对吗？", "眼睛 对 对 看不清楚", "yes"),
+        ("给您挂的是骨科，对吗？", "他最近老是腰杆疼", "unknown"),
+        # the kin word said first in a clause of its own
+        ("看病的是您孙子，对吗？", "孙女，是个女娃娃", "no"),
+        # refused where the question read it back (不在医院), not a person put right
+        ("车到州医院门口接您，对吗？", "我 在 家 里 不 在 医院 你 来 家 接", "no"),
+        ("车到恒安小区大门接您，对吗？", "是接我爸不是接我哈，地址是对的，恒安小区大门", "yes"),
+        # the place or hospital said word by word, with the recogniser's gaps
+        ("是去宣威市人民医院，对吗？", "宣威 人民医院 是嘞", "yes"),
+        ("车到正阳北路的老邮局接您，对吗？", "老邮局 是 呢 我 在 那点", "yes"),
+        # not hearing the machine is a reason for the person offered
+        ("要转人工吗？", "要个真人嘛，你这个我听不清", "yes"),
+    ],
+)
+def test_read_back_second_pass(question: str, text: str, value: str) -> None:
+    assert understand("yesno", text, TODAY, question=question) == value
