@@ -169,9 +169,18 @@ def parse_digits(text: str) -> str | None:
         ):
             return number[: -len(end)] + end  # …零三四六 不对 最后是零三四八: the end put right
     text = _ROMAN_TEN.sub("叉", _X_REMARK.sub("", text))  # 罗马数字的十 / 是叉哈 不是十: the X
-    counted = _counted_place_by_place(text)
+    # …幺 四 八 二 不对 是 四 八 三 / …九 七 哦 最后一个不是七 是八: the end put right
+    end_put_right = _END_PUT_RIGHT.search(text)
+    if end_put_right and not _OTHER_PLACE_NAMED.search(text[: end_put_right.start()]):
+        number = _parse_digits(text[: end_put_right.start()])
+        end = _digits_of(end_put_right["end"])
+        if number and end and len(number) in _WHOLE_LENGTHS and len(end) < len(number):
+            differ = sum(a != b for a, b in zip(number[-len(end) :], end, strict=True))
+            if differ == 1:
+                return number[: -len(end)] + end
+    counted = _counted_place_by_place(text) or _each_said_twice(text)
     if counted is not None:
-        return counted  # 一个 幺 两个 五 三个 五 四个 八 / 幺，一个；五，两个；…
+        return counted  # 一个 幺 两个 五 …; 每个说两遍：九九、四四、零零、X X
     said = _parse_digits(_PARTICLE_LAST.sub(r"\1", text))
     if said is None or _ONLY_ANSWER_WORDS.fullmatch(text):
         return None  # 是 是 是 吧: "yes, yes", no digit said
@@ -214,6 +223,15 @@ _UNSURE_DIGIT = re.compile(
 _WHOLE_ID = 18
 #: Nothing but words of assent (是 是 是 吧): their sound-alike digits (四, 八) are no number.
 _ONLY_ANSWER_WORDS = re.compile(r"[\s是吧嘛啊哦对好的嗯呢，,。.！!？?]+")
+#: (nineteenth round) The end of a whole number put right, one digit changed (…四 八 二 不对
+#: 是 四 八 三; 最后一个不是七 是八).
+_END_PUT_RIGHT = re.compile(
+    rf"[，,。.\s]*(?:哦|哎呀)?\s*(?:最\s*后\s*(?:一\s*个|那\s*个)?\s*)?"
+    rf"(?:不\s*对|说\s*错\s*了|不\s*是\s*[{_D}](?:\s*[{_D}]){{0,3}})\s*[，,]?\s*(?:是|应该是)\s*"
+    rf"(?P<end>[{_D}](?:\s*[{_D}]){{0,3}})[\s。.！!嘛哦]*$"
+)
+#: ... not another digit's place named just before it (第一个 不是 三 是 五).
+_OTHER_PLACE_NAMED = re.compile(r"(?:第\s*[一二两三四五六七八九十]+|头\s*一)\s*[个位]\s*$")
 #: (nineteenth round) The X said again as such after the number (八九六叉 是叉哈 不是十).
 _X_REMARK = re.compile(
     r"(?<=叉)[\s，,。.]*(?:是\s*叉\s*[哈嘛哦]?)?[\s，,。.]*不\s*是\s*十[\s。.！!哈嘛哦]*$"
@@ -234,7 +252,7 @@ def _begun_again_whole(text: str) -> str | None:
     return last if len(last) in _WHOLE_LENGTHS and last.startswith(before) else None
 
 
-_CHUNK_GAPS = re.compile(r"[\s，,。.…、]+")
+_CHUNK_GAPS = re.compile(r"[\s，,。.…、：:；;]+")
 
 
 def _groups_said_twice(text: str) -> str | None:
@@ -412,6 +430,44 @@ _DIGIT_THEN_PLACE = re.compile(
     rf"(?P<d>[{_D}]|叉|x|X)\s*[，,、：:]?\s*(?:这\s*是\s*)?(?:第\s*)?{_NTH}\s*(?:个|位)"
 )
 _LEAST_COUNTED = 4
+
+
+#: (nineteenth round) Each digit said twice to be sure (九九、四四、零零; 幺 幺 零 零 八 八
+#: 四 四 每个两遍), said so or in groups of two alike, four or more; a correction or 重来
+#: before it leaves what follows.
+_TWICE_SAID = re.compile(r"两\s*遍|两\s*次|说\s*两|念\s*两|每\s*个")
+_START_AGAIN = re.compile(r"重\s*来|重\s*新|不\s*对|说\s*反\s*了|说\s*错\s*了")
+_PURE_DIGITS = re.compile(rf"(?:[{_D}]|叉|x|X)+")
+_LEAST_PAIRS = 3
+
+
+def _each_said_twice(text: str) -> str | None:
+    restart = list(_START_AGAIN.finditer(text))
+    rest = text[restart[-1].end() :] if restart else text
+    chunks = [c for c in _CHUNK_GAPS.split(rest) if c]
+    pure = [_digits_of(c) or "" for c in chunks if _PURE_DIGITS.fullmatch(c)]
+    if any(len(_digits_of(c) or "") > 1 and not _PURE_DIGITS.fullmatch(c) for c in chunks):
+        return None  # 幺三零，零零，幺幺: digits also said otherwise than twice
+    told = _TWICE_SAID.search(text) is not None
+    if told and len(pure) == 1 or all(len(p) == 1 for p in pure if p != "X"):
+        pure = list("".join(pure))  # 幺 幺 零 零 八 八 四 四 每个 两遍: one chunk per digit
+        pairs = [pure[i] + pure[i + 1] for i in range(0, len(pure) - 1, 2)] if told else []
+    else:
+        pairs = [p for p in pure if p]
+    digits: list[str] = []
+    for p in pairs:
+        if p == "X":
+            if not digits or digits[-1] != "X":
+                digits.append("X")  # X X / 叉叉: one X
+        elif len(p) % 2 == 0 and all(p[i] == p[i + 1] for i in range(0, len(p), 2)):
+            digits.extend(p[::2])
+        else:
+            return None
+    said = "".join(digits)
+    pair_count = sum(len(p) // 2 for p in pairs if p != "X")
+    if pair_count < _LEAST_PAIRS or not (told or all(len(p) <= 2 for p in pairs)):
+        return None
+    return said if len(said) in _WHOLE_LENGTHS else None
 
 
 def _counted_place_by_place(text: str) -> str | None:

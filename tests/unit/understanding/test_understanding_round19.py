@@ -282,3 +282,26 @@ def test_digits_remarks_addresses_assent(text: str, value: str | None) -> None:
 )
 def test_read_back_second_pass(question: str, text: str, value: str) -> None:
     assert understand("yesno", text, TODAY, question=question) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # each digit said twice to be sure, said so or in groups of two alike
+        ("我怕你听不清，每个说两遍：五五、二二、八八、X X。", "528X"),
+        ("三 三 七 七 零 零 九 九 每个 两遍", "3709"),
+        ("六六 幺幺 四四 二二", "6142"),
+        (
+            "电话，我说两遍哈：幺幺，五五，九九，零零，八八，七七，二二，二二，五五，四四，六六。",
+            "15908722546",
+        ),
+        # ... not a number with some pairs in it
+        ("电话嗦？幺三零，零零，幺幺，拐拐，八八。", "13000117788"),
+        # the end of a whole number put right, one digit changed
+        ("幺 三 九 零 八 七 三 幺 四 八 二 不对 是 四 八 三", "13908731483"),
+        ("一 五 八 二 五 零 零 四 四 九 七 哦 最后一个不是七 是八", "15825004498"),
+        ("三 八 九 二 第一个 不是 三 是 五", "5892"),
+    ],
+)
+def test_each_digit_twice_and_end_put_right(text: str, value: str) -> None:
+    assert understand("digits", text, TODAY) == value
