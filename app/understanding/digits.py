@@ -99,6 +99,7 @@ def _expand_counts(text: str, strong: dict[str, str]) -> str:
 #: after 对对对, "yes, that is it": 二三四六，哦对对对，二三四五).
 _CORRECTIONS = re.compile(
     "说错了|讲错了|念错了|错了|不对不对|不对|哦不是|哦不|不是不是|重新说|重说|对对对|对对"
+    "|说反了|念反了|说倒了"  # (nineteenth round: 幺 五 七 四 哎呀 说反了 幺 五 四 七)
     "|唔系|唔係|唔啱|唔对"  # (a relative's Cantonese: 七五二一，唔系，七五二九)
     "|(?i:sorry)|对不起|不好意思"  # (a grandchild's sorry, 3 0 1 5 sorry 3 0 1 6)
     "|我这\\s*(?:张)?\\s*嘴|嘴\\s*瓢\\s*了"  # (幺 幺 幺 哎呀 我 这 嘴 幺 八 三 零)
@@ -210,15 +211,23 @@ _MOBILE = 11
 #: 想不起来, 瞧不清楚), an unknown digit (幺三几), or one digit or another (四还是十).
 _UNSURE = re.compile(
     r"忘|记\s*不\s*[得到住清]|想\s*不\s*起|不\s*记\s*得|[搞瞧看认]\s*不\s*[清到]|不\s*晓\s*得"
-    r"|不\s*知\s*道|[找翻]\s*(?:一\s*)?下\s*本"
+    r"|不\s*知\s*道|[找翻]\s*(?:一\s*)?下\s*本|信\s*号\s*不\s*好|听\s*不\s*[见到清]"
     rf"|[{_D}]\s*几|[{_D}][\s…，,。.]*还\s*是\s*[{_D}]"
+)
+_NOT_SURE = (
+    r"(?:不\s*敢\s*肯\s*定|拿\s*不\s*准|不\s*确\s*定|搞\s*不\s*清|记\s*不\s*清|说\s*不\s*准"
+    r"|看\s*不\s*清|瞧\s*不\s*清)"
 )
 #: A number said as a quantity with a part not known (两千零几), or one of two numbers
 #: (要么是六三幺二，要么是六三二幺): no number, however many digits.
 _UNSURE_DIGIT = re.compile(
-    r"[千百]\s*零?\s*几|要么.*要么|几\s*来\s*着[\s。.？?…]*$"
-    # (nineteenth round) one number or another, and not sure (八八八八还是八八八六，我不敢肯定)
-    rf"|[{_D}]\s*还\s*是\s*[{_D}].*(?:不敢肯定|拿不准|不确定|搞不清|记不清|说不准)"
+    r"[千百]\s*零?\s*几|要么.*要么|(?:几|什\s*么|啥)\s*来\s*着[\s。.？?…]*$"
+    # (nineteenth round) one number or another, and not sure (八八八八还是八八八六，我不敢肯定;
+    # 头一个 看不清 是 二 还是 三)
+    rf"|[{_D}]\s*还\s*是\s*[{_D}].*{_NOT_SURE}"
+    rf"|{_NOT_SURE}.*[{_D}]\s*还\s*是\s*[{_D}](?!.*(?:哦|噢|对|是))"  # unless settled after
+    # the rest of the number missing (后头我要去翻下本本; 后头忘了)
+    r"|(?:后\s*头|后\s*面|后\s*边|剩\s*下)[^，,。.]{0,8}?(?:忘|记\s*不|想\s*不|[翻找]\s*(?:一\s*)?下)"
 )
 _WHOLE_ID = 18
 #: Nothing but words of assent (是 是 是 吧): their sound-alike digits (四, 八) are no number.
@@ -436,7 +445,9 @@ _LEAST_COUNTED = 4
 #: 四 四 每个两遍), said so or in groups of two alike, four or more; a correction or 重来
 #: before it leaves what follows.
 _TWICE_SAID = re.compile(r"两\s*遍|两\s*次|说\s*两|念\s*两|每\s*个")
-_START_AGAIN = re.compile(r"重\s*来|重\s*新|不\s*对|说\s*反\s*了|说\s*错\s*了")
+_START_AGAIN = re.compile(
+    r"重\s*来|重\s*新|不\s*对|说\s*反\s*了|说\s*错\s*了|再\s*(?:说|念|讲|报)\s*一\s*[遍次]"
+)
 _PURE_DIGITS = re.compile(rf"(?:[{_D}]|叉|x|X)+")
 _LEAST_PAIRS = 3
 
@@ -530,7 +541,7 @@ def _tail_put_right(text: str) -> str | None:
 
 #: 应该是七六五一，不是七六五二: the number meant, then the one it is not.
 _MEANT_NOT_THAT = re.compile(
-    rf"是\s*(?P<meant>[{_D}][{_D}\s]*?)\s*[，,、]?\s*不是\s*(?P<not>[{_D}][{_D}\s]*?)\s*[。.！!]*$"
+    rf"是\s*(?P<meant>[{_D}][{_D}\s]*?)\s*[，,、]?\s*不是\s*(?P<not>[{_D}][{_D}\s]*?)\s*[。.！!哈嘛哦噻]*$"
 )
 #: 后四位就是… / 尾号…: the last four named as the answer (not a mobile's tail said again).
 _LAST_FOUR_NAMED = re.compile("后四位|后四个|后头四个|后面四个|尾号|最后四")
@@ -568,7 +579,9 @@ _NOT_A_NUMBER_ASKED = re.compile(
     # (nineteenth round) the flat's number said bare last (三号楼二单元五零二)
     r"(?:\s*[0-9零〇一二三四五六七八九两]{3,4}\s*(?:室|号)?(?![0-9零〇一二三四五六七八九两\s]))?)"
     r"|今\s*年\s*[0-9零〇一二三四五六七八九十两百\s]+了?"
-    r"|(?:住\s*在|住|门\s*牌(?:\s*号)?\s*(?:是|就是)?)\s*[0-9零〇一二三四五六七八九十两百\s]+号(?!\s*码)"
+    r"|(?:住\s*在|住|家\s*在|门\s*牌(?:\s*号)?\s*(?:是|就是)?)\s*[0-9零〇一二三四五六七八九十两百\s]+号(?!\s*码)"
+    # (nineteenth round) an age named (年龄 七十三)
+    r"|(?:年\s*龄|岁\s*数)\s*(?:是|有)?\s*[0-9零〇一二三四五六七八九十两百\s]+(?:岁)?"
     # (eleventh round) a number not known (六几开头的, 三十几): no digits; an age said with
     # 了 (我都九十了, 我老伴八十五了), a year (一九四六年的), a street number, a clock time
     r"|[0-9零〇一二三四五六七八九十两][0-9零〇一二三四五六七八九十两\s]*几"
@@ -662,8 +675,10 @@ def _said_plainly(text: str) -> str:
 #: before (its own clause, after three digits or more), no more digits.
 _EXPLAINED = re.compile(
     f"(?:^|(?<=[，,。.！!？?\\s…]))(?:这个|那个)?(?:[{_D}]|叉|x|X)\\s*就是"
-    # (nineteenth round) not "that's mine / these four / right" said after the last digit
+    # (nineteenth round) what it is said in other words (两就是二, 叉就是那个乘号), not a
+    # remark after the last digit (就是我的, 就是这四个, 就是腾冲的)
     "(?!\\s*(?:我|他|她|这|对|了|的))"
+    f"(?=[^，,。.！!？?]*(?:[{_D}]|叉|乘|字母|[a-zA-Z]))"
     f"[^，,。.！!？?]*[，,。.！!？?\\s]*$"
 )
 #: ……，两嘛 (两就是二嘛, made plain): one digit said again as the last clause, a remark.

@@ -305,3 +305,22 @@ def test_read_back_second_pass(question: str, text: str, value: str) -> None:
 )
 def test_each_digit_twice_and_end_put_right(text: str, value: str) -> None:
     assert understand("digits", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("后四位 三 九 八 二 哎呀 说反了 三 九 二 八", "3928"),
+        ("五五 八八 二二 四四 我再说一遍 五五 八八 二二 四四", "5824"),
+        ("后四位是六六零二，不是六零六二哈", "6602"),
+        ("后四位是三八二幺，我家在二百零六号", "3821"),
+        ("后四位 五 五 零 九 年龄 八十一", "5509"),
+        ("座机 六 八 二 三 五 五 一 就是大理的", "6823551"),
+        ("电话是一三九七……七……后头我要去翻下本子", None),
+        ("后四位 二 八 嗯 二 八 什么来着", None),
+        ("后四位 头一个 看不清 是 六 还是 八 后头 零 九 二", None),
+        ("看不清 是 六 还是 八 哦 是 八 对的 八 零 九 二", "8092"),
+    ],
+)
+def test_digits_second_pass(text: str, value: str | None) -> None:
+    assert understand("digits", text, TODAY) == value
