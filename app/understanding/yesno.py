@@ -1218,6 +1218,7 @@ def _parse_yesno(text: str) -> str:
     they are removed before anything else; punctuation still separates clauses.
     """
     text = _NO_NEED_OF_THAT.sub("没必要", text)  # 没 得 那 个 必 要: no 要 in it
+    text = _HEARD_AS_EN.sub("嗯", text)  # 恩 恩
     spaceless = _SPACES.sub("", text)
     agreed = _AS_YOU_SAY.sub("好", spaceless)
     if agreed != spaceless:  # 你说咋个整就咋个整: as the hotline says
@@ -1570,6 +1571,8 @@ def _yes_then_more_of_it(raw: str, cleaned: str, hits: list[Hit]) -> bool:
 
 #: (nineteenth round) A clause that is only a question word (啥, 哪样, 什么): a word looked for.
 _LOOKING_FOR_A_WORD = re.compile(f"[{SEP}]*(?:啥子?|哪样|什么|啥个)[{SEP}]*")
+#: (nineteenth round) 嗯 written 恩.
+_HEARD_AS_EN = re.compile(r"恩(?![人情德惠])")
 #: (nineteenth round) "No need for that" with 那个 in it (没得那个必要).
 _NO_NEED_OF_THAT = re.compile(r"[没莫么]\s*(?:得|有)?\s*[那这]\s*个\s*必\s*要")
 #: (seventeenth round) The yes taken back in what follows it, wherever it sits in its clause.

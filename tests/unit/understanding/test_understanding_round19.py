@@ -324,3 +324,16 @@ def test_each_digit_twice_and_end_put_right(text: str, value: str) -> None:
 )
 def test_digits_second_pass(text: str, value: str | None) -> None:
     assert understand("digits", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("恩 恩", "yes"),
+        ("情况属实，请你们办理。", "yes"),
+        ("喊起喊起 我要去医院拿药", "yes"),
+        ("么 要 嘛 咋个 不 要", "yes"),
+    ],
+)
+def test_yes_words_second_pass(text: str, value: str) -> None:
+    assert understand("yesno", text, TODAY) == value
