@@ -1174,8 +1174,9 @@ def parse_yesno(text: str) -> str:
     """Return ``"yes"``, ``"no"`` or ``"unknown"`` (see :func:`_parse_yesno`).
 
     (Nineteenth round) An answer left unknown is read once more as a slow speaker's pauses
-    (那……就……喊嘛: the pauses are no clause breaks) and, written with the recogniser's
-    gaps, with a clause break after a yes said first (要 要 我在螺蛳湾这边 搞快点 as 要要，…):
+    (那……就……喊嘛: the pauses are no clause breaks), with a question asked back marked as
+    one (你是说取消是不是 对 取消) and, written with the recogniser's gaps, with a clause
+    break after a yes said first (要 要 我在螺蛳湾这边 搞快点 as 要要，…):
     a yes (or the slow speaker's no) so found stands."""
     said = _parse_yesno(text)
     if said != "unknown":
@@ -1185,6 +1186,9 @@ def parse_yesno(text: str) -> str:
         again = _parse_yesno("".join(slow))
         if again != "unknown":
             return again
+    asked = _QUESTION_GAPPED.sub(r"\1？", text)
+    if asked != text and (again := _parse_yesno(asked)) != "unknown":
+        return again  # 你是说取消是不是 对 取消: the question asked back, then the answer
     first = _YES_FIRST_GAPPED.match(text)
     if first and first.end() < len(text.rstrip()) and not _NOT_PLAINLY_AFTER.search(
         text[first.end() :]
@@ -1195,6 +1199,8 @@ def parse_yesno(text: str) -> str:
     return said
 
 
+#: A question asked back, then a gap written by the recogniser and more (是不是 对 取消).
+_QUESTION_GAPPED = re.compile(r"(是\s*不\s*是|对\s*不\s*对|要\s*不\s*要|是\s*吧|吗)(?=\s+\S)")
 #: A slow speaker's pauses (能……能下来……慢慢的……): three pieces or more, each short.
 _PAUSES = re.compile(r"…+|\.{3,}")
 _SLOW_PIECES = 3

@@ -337,3 +337,16 @@ def test_digits_second_pass(text: str, value: str | None) -> None:
 )
 def test_yes_words_second_pass(text: str, value: str) -> None:
     assert understand("yesno", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # the question asked back with the recogniser's gaps, then the answer
+        ("刚才没听清 你是说发短信是不是 对 发", "yes"),
+        ("你 是 说 叫 车 吗 不 要 不 要", "no"),
+        ("是不是 我 也 不 晓 得", "unknown"),
+    ],
+)
+def test_question_asked_back_gapped(text: str, value: str) -> None:
+    assert understand("yesno", text, TODAY) == value
