@@ -77,7 +77,9 @@ def _drop_preamble(text: str, strong: dict[str, str]) -> str:
     nor is 么 asking it back (后四位么？五三零六)."""
     chars = re.escape("".join(k for k in strong if len(k) == 1))
     announced = re.compile(
-        f"(?:(?:最后|后面|后边|末尾|尾巴|后|末)(?:那|这)?[{chars}十]+(?:位数|位|个)|[{chars}十]+位(?:数)?)"
+        f"(?:(?:最后|后面|后边|末尾|尾巴|后|末|还有|剩下)(?:那|这)?[{chars}十]+(?:位数|位|个)"
+        f"|后头(?:那|这)[{chars}十]+(?:位数|位|个)"
+        f"|[{chars}十]+位(?:数)?|(?:后|末)[{chars}]\\s*(?=么))"
         "(?:\\s*么)?"
     )
     return announced.sub("|", text)
@@ -99,7 +101,7 @@ def _expand_counts(text: str, strong: dict[str, str]) -> str:
 #: after 对对对, "yes, that is it": 二三四六，哦对对对，二三四五).
 _CORRECTIONS = re.compile(
     "说错了|讲错了|念错了|错了|不对不对|不对|哦不是|哦不|不是不是|重新说|重说|对对对|对对"
-    "|说反了|念反了|说倒了"  # (nineteenth round: 幺 五 七 四 哎呀 说反了 幺 五 四 七)
+    "|说反了|念反了|说倒了|噢不|喔不"  # (nineteenth round: …说反了 …; …噢 不 …)
     "|唔系|唔係|唔啱|唔对"  # (a relative's Cantonese: 七五二一，唔系，七五二九)
     "|(?i:sorry)|对不起|不好意思"  # (a grandchild's sorry, 3 0 1 5 sorry 3 0 1 6)
     "|我这\\s*(?:张)?\\s*嘴|嘴\\s*瓢\\s*了"  # (幺 幺 幺 哎呀 我 这 嘴 幺 八 三 零)
@@ -165,10 +167,12 @@ def parse_digits(text: str) -> str | None:
             number.endswith(end) or again["confirmed"] and end in number
         ):
             return number
-        if number and end and len(number) in _WHOLE_LENGTHS and _PUT_RIGHT.search(
-            text[: again.start()][-8:]
+        if number and end and len(number) in _WHOLE_LENGTHS and _PUT_RIGHT_LAST.search(
+            text[: again.start()]
         ):
             return number[: -len(end)] + end  # …零三四六 不对 最后是零三四八: the end put right
+        if number and end and len(number + end) == _MOBILE and number[0] == "1":
+            return number + end  # 一三九八七二五 我姑娘说后头是三零四八: the rest of it
     text = _ROMAN_TEN.sub("叉", _X_REMARK.sub("", text))  # 罗马数字的十 / 是叉哈 不是十: the X
     # …幺 四 八 二 不对 是 四 八 三 / …九 七 哦 最后一个不是七 是八: the end put right
     end_put_right = _END_PUT_RIGHT.search(text)
@@ -206,17 +210,20 @@ def _mobile_said_again(text: str, said: str) -> str:
 
 #: A digit put right (不是六六二三，是六六三二) before the number said whole again.
 _PUT_RIGHT = re.compile("不是|不对|错了")
+#: ... said last, right before what follows (…零三四六 不对 | 最后是零三四八).
+_PUT_RIGHT_LAST = re.compile(r"(?:不是|不对|错了)[\s，,。.]*$")
 _MOBILE = 11
 #: (nineteenth round) The caller does not know or cannot read the rest (忘掉了, 记不得,
 #: 想不起来, 瞧不清楚), an unknown digit (幺三几), or one digit or another (四还是十).
 _UNSURE = re.compile(
     r"忘|记\s*不\s*[得到住清]|想\s*不\s*起|不\s*记\s*得|[搞瞧看认]\s*不\s*[清到]|不\s*晓\s*得"
     r"|不\s*知\s*道|[找翻]\s*(?:一\s*)?下\s*本|信\s*号\s*不\s*好|听\s*不\s*[见到清]"
+    r"|问\s*一\s*下|去\s*问|再\s*打|等\s*哈\s*再|回\s*头\s*再"
     rf"|[{_D}]\s*几|[{_D}][\s…，,。.]*还\s*是\s*[{_D}]"
 )
 _NOT_SURE = (
     r"(?:不\s*敢\s*肯\s*定|拿\s*不\s*准|不\s*确\s*定|搞\s*不\s*清|记\s*不\s*清|说\s*不\s*准"
-    r"|看\s*不\s*清|瞧\s*不\s*清)"
+    r"|看\s*不\s*清|瞧\s*不\s*清|[弄搞记]\s*混)"
 )
 #: A number said as a quantity with a part not known (两千零几), or one of two numbers
 #: (要么是六三幺二，要么是六三二幺): no number, however many digits.
@@ -224,10 +231,10 @@ _UNSURE_DIGIT = re.compile(
     r"[千百]\s*零?\s*几|要么.*要么|(?:几|什\s*么|啥)\s*来\s*着[\s。.？?…]*$"
     # (nineteenth round) one number or another, and not sure (八八八八还是八八八六，我不敢肯定;
     # 头一个 看不清 是 二 还是 三)
-    rf"|[{_D}]\s*还\s*是\s*[{_D}].*{_NOT_SURE}"
+    rf"|[{_D}][\s，,…]*还\s*是\s*[{_D}].*{_NOT_SURE}"
     rf"|{_NOT_SURE}.*[{_D}]\s*还\s*是\s*[{_D}](?!.*(?:哦|噢|对|是))"  # unless settled after
     # the rest of the number missing (后头我要去翻下本本; 后头忘了)
-    r"|(?:后\s*头|后\s*面|后\s*边|剩\s*下)[^，,。.]{0,8}?(?:忘|记\s*不|想\s*不|[翻找]\s*(?:一\s*)?下)"
+    r"|(?:后\s*头|后\s*面|后\s*边|剩\s*下)[^。.]{0,10}?(?:忘|记\s*不|想\s*不|[翻找]\s*(?:一\s*)?下)"
 )
 _WHOLE_ID = 18
 #: Nothing but words of assent (是 是 是 吧): their sound-alike digits (四, 八) are no number.
@@ -244,6 +251,8 @@ _OTHER_PLACE_NAMED = re.compile(r"(?:第\s*[一二两三四五六七八九十]+|
 #: (nineteenth round) The X said again as such after the number (八九六叉 是叉哈 不是十).
 _X_REMARK = re.compile(
     r"(?<=叉)[\s，,。.]*(?:是\s*叉\s*[哈嘛哦]?)?[\s，,。.]*不\s*是\s*十[\s。.！!哈嘛哦]*$"
+    # (…七 九 零 叉 叉 是 那 个 叉: the X said to be the letter)
+    r"|(?<=叉)[\s，,。.]*是\s*(?:那\s*个\s*)?(?:叉|字\s*母)[\s。.！!哈嘛哦]*$"
 )
 #: (nineteenth round) X described as the Roman ten (罗马数字的十, 罗 马 数 字 那 个 十).
 _ROMAN_TEN = re.compile(r"罗\s*马\s*(?:数\s*字)?\s*(?:的|那\s*个)?\s*十")
@@ -283,7 +292,7 @@ _END_SAID_AGAIN = re.compile(
 )
 #: 么 said last after four digits or more as the question's particle (零 九 九 五 么).
 _PARTICLE_LAST = re.compile(
-    rf"(?<=[{_D}])((?:\s*[{_D}]){{3}})\s*(?:么|是|是的|是嘞)[\s？?。.！!嘛哦]*$"
+    rf"(?<=[{_D}])((?:\s*[{_D}]){{3}})\s*(?:么|是|是的|是嘞|吧)[\s？?。.！!嘛哦]*$"
 )
 
 

@@ -62,7 +62,11 @@ _CHANGED_TO = re.compile(r"换成|改成|改到|换到|改为|调到|换个|改�
 #: A number of people (两个, 三位, 一个人; not 第一人民医院), and the caller alone (就我).
 _COUNT = re.compile(
     rf"(?<!第)(?<!没得)(?<!没有)(?<!不是)([{NUM_CHARS}])\s*(?:个人|个|位|人|口)(?!民)"
+    # people, not things (两个，还有一个背篓)
+    r"(?=\s*(?:大人|小孩|小娃|娃娃|娃|老人|孩子|小的|大的|人|[，,。.！!？?\s咯嘛哦呢噻嘞啊吧喽我坐乘去来上对]|$))"
 )
+#: The total said (两个大人一个小孩，算三个吧).
+_TOTAL = re.compile(rf"(?:算|一共|总共|共)\s*([{NUM_CHARS}])\s*(?:个|位)")
 _ALONE = re.compile(r"^\W*就我(?:自己|一个)?\W*$|^\W*我一个\W*$")
 #: A question about how many people ride (一共两个人坐车 / 就您一位).
 _COUNT_ASKED = re.compile(r"坐车|乘车|一共|几位|几个人|一位|一个人")
@@ -82,7 +86,7 @@ _MISHEARD = re.compile(r"(?:听成|以为是|以为)[^，。；？！,.;?!]*")
 #: 我女儿, 好像有个会, 我要上班): the detail said again is then no yes.
 _NOT_SETTLED = re.compile(
     r"想想|想一下|再想|考虑|商量|看看|看一下|看哈|查一下|查哈|问一下|问下|问哈|等一下|等哈|稍等"
-    r"|好像|可能|不一定|有事|有客|有个会|有会|上班|走不开|忙"
+    r"|好像|可能|不一定|有事|有客|有个会|有会|上班|走不开|忙|那个那个|喂$"
 )
 #: An arabic or spoken number of three or more digits read back (尾号是3827).
 _DIGITS_READ = re.compile(r"\d{3,}X?")
@@ -104,9 +108,15 @@ _MIN_SAID_AGAIN = 2
 _WEEK = 7
 
 
+#: A daughter's child is called a grandchild too (是我外孙，就是孙子嘛): the same person.
+_SAME_PERSON = {"daughters_son": "grandson", "daughters_daughter": "granddaughter"}
+
+
 def _people(text: str) -> set[str]:
     found = {
-        _KIN_OF[next(g for g in m.groups() if g)] for m in _KIN_BOOKED_FOR.finditer(text)
+        _SAME_PERSON.get(who, who)
+        for m in _KIN_BOOKED_FOR.finditer(text)
+        if (who := _KIN_OF[next(g for g in m.groups() if g)])
     }
     if _ME.search(text) and not found - {"self"}:
         found.add("self")
@@ -191,6 +201,8 @@ def _count(text: str) -> int | None:
     """How many people the words name (两个 我和我阿妈: 2; 两个大人一个小娃娃: 3)."""
     if _ALONE.search(text):
         return 1
+    if (said := _TOTAL.search(text)) is not None:
+        return to_int(said[1])
     total = sum(to_int(m[1]) or 0 for m in _COUNT.finditer(text))
     return total or None
 
@@ -369,6 +381,10 @@ _GIVEN_UP = re.compile(
 _KEPT = re.compile(r"不取消|莫取消|别取消|不要取消|不退|莫退|别退|还要去|还是去|还是要")
 
 
+#: The booking kept at a cancel question (先留着, 眼科的留着), not kept in vain (留着也没用).
+_KEPT_AS_IT_IS = re.compile(r"(?:留着|留到|保留)(?![也都]?没用|做(?:啥|哪样|什么))")
+
+
 def _put_right_to_it(text: str, question: str, today: dt.date) -> bool:
     """A slip put right to the detail read back (明天下午 不对不对 上午 上午 是上午 at "给您挂的
     是明天上午，对吗？"), or the trip given up at a cancel question (嗯，不去了，车也莫来了):
@@ -395,6 +411,8 @@ def against_question(value: str, text: str, question: str, today: dt.date) -> st
         return "yes" if _put_right_to_it(text, question, today) else value
     if _ANYTHING_ELSE.search(question) and _NOTHING_MORE.search(_SPACES.sub("", text)):
         return "no"  # 没得了 就这个 谢谢 at "还要办别的吗？"
+    if _CANCEL_ASKED.search(question) and _KEPT_AS_IT_IS.search(_SPACES.sub("", text)):
+        return "no"  # 眼科的留着，我要取消的是骨科那个 / 要取消，不对不对，先留着
     compared = compare(text, question, today)
     if compared == "differs":
         return "no"

@@ -1157,8 +1157,10 @@ _ASKED_BACK_THEN_YES = re.compile(
 _NO_THEN_ANOTHER = re.compile(
     # (nineteenth round) also after the offer said back first (转人工……不转了不转了，…)
     "^(?:\\w{1,4}[…，,。.]+)?"
-    "(?:不(?:转|发|叫|喊|要|用|挂|消)(?:(?:转|发|叫|喊|挂)个?(?:人工|短信|车|号)?)?[了嘛]?[，,。.]*)+"
-    "(?:你)?(?:就)?(?:帮我|给我|我)\\w{1,10}?就(?:行|可以|得|好|要得)"
+    "(?:(?:不|莫|别)(?:转|发|叫|喊|要|用|挂|消)(?:(?:转|发|叫|喊|挂)个?(?:人工|短信|车|号)?)?[了嘛]?[，,。.]*)+"
+    "(?:(?:你)?(?:就)?(?:帮我|给我|我)\\w{1,10}?就(?:行|可以|得|好|要得)"
+    # (nineteenth round) 莫转 你就这样跟我说: go on as you are
+    "|(?:你)?就这样(?:跟|更|和|给)我(?:说|讲))"
 )
 #: (nineteenth round) 不要嘛，要那个整哪样: a no, then "what would I want it for".
 _NO_THEN_WHAT_FOR = re.compile(

@@ -350,3 +350,40 @@ def test_yes_words_second_pass(text: str, value: str) -> None:
 )
 def test_question_asked_back_gapped(text: str, value: str) -> None:
     assert understand("yesno", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "value"),
+    [
+        ("是给您孙子挂号，对吗？", "是我外孙，就是孙子嘛，对。", "yes"),
+        ("一共三个人坐车，对吗？", "两个大人一个小孩，算三个吧。", "yes"),
+        ("一共两个人坐车，对吗？", "两个，还有我孙子也去", "unknown"),
+        ("要转人工吗？", "莫转 你就这样跟我说", "no"),
+        ("要取消后天上午眼科的号吗？", "眼科的留着，我要取消的是骨科那个。", "no"),
+        ("要取消这个预约吗？", "要取消，不对不对，先留着。", "no"),
+        ("要取消这个预约吗？", "取消嘛，留着也没用", "yes"),
+        ("车到珠泉路口接您，对吗？", "珠 泉 路 嗯 那个 那个 喂", "unknown"),
+    ],
+)
+def test_read_back_third_pass(question: str, text: str, value: str) -> None:
+    assert understand("yesno", text, TODAY, question=question) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("后 四 么 三 三 六 幺", "3361"),
+        ("身 份 证 后 头 那 四 个 六 五 零 八", "6508"),
+        ("七 七 九 叉 叉 是 那 个 叉", "779X"),
+        ("手机号一三九八七零八，还有四个，五九二一。", "13987085921"),
+        ("座机号码零八七四三幺两幺五六八，我跟老二住。", "08743121568"),
+        ("你打六四幺三五五两六就找得着我。", "64135526"),
+        ("后四位是八六，还是六八，我看不清楚了", None),
+        ("一五八八七……等下，我去问一下我老伴。", None),
+        ("后 四 位 九 九 八 三 噢 不 九 九 三 八", "9938"),
+        ("一 三 九 八 七 二 五 我 姑 娘 说 后 头 是 三 零 四 八", "13987253048"),
+        ("幺三八，后头三个零，再后头八七六二五。", "13800087625"),
+    ],
+)
+def test_digits_third_pass(text: str, value: str | None) -> None:
+    assert understand("digits", text, TODAY) == value
