@@ -387,3 +387,15 @@ def test_read_back_third_pass(question: str, text: str, value: str) -> None:
 )
 def test_digits_third_pass(text: str, value: str | None) -> None:
     assert understand("digits", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("我爹吃饭呛着了，卡着出不了气。", True),
+        ("我 老 伴 透 不 了 气 了", True),
+        ("去年有一回喘不了气，现在好了", False),
+    ],
+)
+def test_cannot_get_a_breath_is_an_emergency(text: str, value: bool) -> None:
+    assert understand("emergency", text, TODAY) is value
