@@ -241,6 +241,36 @@ def _hospital_differs(answer: str, plain: str) -> bool:
     return False
 
 
+#: Where the caller says she is (我在螺蛳湾这边), at a pick-up read back (车到家接您).
+_PICKUP_ASKED = re.compile(r"接我|上车|接你")
+_I_AM_AT = re.compile(
+    r"我(?:现在|人)?在([^\s，,。.！!？?]{2,8}?)(?:这边|那边|这点|那点|这里|那里|这儿|这块|[，,。.！!？?]|$)"
+)
+_HOME_WORDS = frozenset({"家", "家里", "家头", "屋头", "屋里", "楼下", "门口", "家门口", "小区"})
+
+
+def _elsewhere(answer: str, plain: str) -> bool:
+    """At a pick-up read back, the caller says she is somewhere the question does not name."""
+    if not _PICKUP_ASKED.search(plain):
+        return False
+    found = list(_I_AM_AT.finditer(answer))
+    if found and _PLACE_AGREED.search(answer[: found[0].start()]):
+        return False  # 对，大门口，我在保安亭那点等: the place agreed to, then the very spot
+    return any(
+        not any(m[1].startswith(h) for h in _HOME_WORDS)
+        and m[1] not in plain
+        and not _PERSONS.search(m[1])
+        and not _NOT_A_PLACE.search(m[1])
+        for m in found
+    )
+
+
+#: The place read back agreed to (对, 是的, 没错), not only a ride wanted (要要).
+_PLACE_AGREED = re.compile(r"对|是的|是嘞|是呢|没错|就是")
+#: What follows 我在 that is no place (我在等, 我在想, 我在上班, 我在吃饭).
+_NOT_A_PLACE = re.compile(r"^[等想看听吃睡忙上做弄搞找问打说讲]|这|那|哪")
+
+
 def _place_differs(answer: str, plain: str) -> bool:
     """A street, gate or stop named where the question read back one with the same last
     word, and no word of its own name in the question (北门 at 南门, 北路 at 寥廓南路).
@@ -288,6 +318,8 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
             return "differs"  # 三八七二 at 尾号是3827
     if _place_differs(answer, plain) or _hospital_differs(answer, plain):
         return "differs"
+    if _elsewhere(answer, plain):
+        return "differs"  # 要要，我在螺蛳湾这边 at "车到家接您": not where the car goes
     said: list[bool] = []  # per detail the answer and the question both name: the same?
     said_people = _people(answer)
     if said_people and people:

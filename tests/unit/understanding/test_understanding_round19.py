@@ -399,3 +399,17 @@ def test_digits_third_pass(text: str, value: str | None) -> None:
 )
 def test_cannot_get_a_breath_is_an_emergency(text: str, value: bool) -> None:
     assert understand("emergency", text, TODAY) is value
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "value"),
+    [
+        # at a pick-up read back, the caller somewhere else is no yes to it
+        ("车到家接您。对，按1。不对，按2。", "要要，我在螺蛳湾这边，搞快点", "no"),
+        ("车到家接您，对吗？", "要得 我在家里等", "yes"),
+        ("车到小区大门口接您，对吗？", "对，大门口，我在保安亭那点等。", "yes"),
+        ("车到家接您，对吗？", "我在楼下了", "yes"),
+    ],
+)
+def test_pick_up_read_back_elsewhere(question: str, text: str, value: str) -> None:
+    assert understand("yesno", text, TODAY, question=question) == value
