@@ -1216,6 +1216,8 @@ _YES_FIRST_GAPPED = re.compile(
 #: ... and nothing after it that could make it a no, a question or a concession.
 _NOT_PLAINLY_AFTER = re.compile(
     r"[不没莫别?？吗么]|哪|啥|咋|什么|几|多少|好多|好久|就是|但是|不过|可是|还是|要是"
+    # where the caller is (我在螺蛳湾这边): it may put right where the car was to go
+    r"|我\s*在|在\s*这\s*边|在\s*那\s*边"
 )
 
 

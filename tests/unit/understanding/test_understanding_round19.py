@@ -230,7 +230,9 @@ def test_refused_and_what_for(text: str, value: str) -> None:
         ("要……不要……", "no"),
         ("嗯……我……想想……", "unknown"),
         # a yes said first, then the recogniser's gaps: the yes, with a wish after it
-        ("要 要 我在篆新农贸市场门口 搞快点", "yes"),
+        ("要 要 搞快点 我等不得", "yes"),
+        # ... but not with where the caller is (it may put right where the car goes)
+        ("要 要 我在篆新农贸市场门口 搞快点", "unknown"),
         ("好 的 叫 他 等 我 五 分 钟", "yes"),
         # ... not a single 要 / 好 opening something else, nor a concession or a question
         ("要 好 多 钱", "unknown"),
