@@ -393,7 +393,9 @@ class Engine:
         yes/no question is heard with its words as asked ("是给您孙子挂号吗？" answered "给我
         孙子" is a yes, "给我外婆挂" a no), unless it has a second kind of answer, which
         takes the details it names its own way (`otherwise`). A detail put right is the no
-        only where the flow says so (`put_right_is_no`); elsewhere a no is the caller's own."""
+        only where the flow says so (`put_right_is_no`); elsewhere a no is the caller's own,
+        and a yes said with a detail put right (是的，给我老伴叫 at "是给您母亲叫车吗？") is
+        asked again."""
         assert spec.expect is not None
         if spec.expect == "free_text":
             return answer
@@ -402,6 +404,8 @@ class Engine:
             heard = self.understand(spec.expect, answer, ctx.today, question=asked)
             if heard != "no" or spec.put_right_is_no:
                 return heard
+            own = self.understand(spec.expect, answer, ctx.today)
+            return "unknown" if own == "yes" else own
         return self.understand(spec.expect, answer, ctx.today)
 
     def _on_value(

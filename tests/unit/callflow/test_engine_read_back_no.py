@@ -42,6 +42,7 @@ def flow(put_right_is_no: bool) -> dict[str, Any]:
     [
         (False, "给我妈叫", "theirs"),
         (False, "给我老伴叫", "confirm"),  # asked again
+        (False, "是的，给我老伴叫", "confirm"),  # a yes with the detail put right: asked again
         (False, "不是", "yours"),
         (True, "给我老伴叫", "yours"),  # the flow says a detail put right is the no
     ],
