@@ -462,12 +462,17 @@ _LEAST_PAIRS = 3
 
 
 def _each_said_twice(text: str) -> str | None:
+    """The number with each digit said once, when every digit was said twice (see above)."""
     restart = list(_START_AGAIN.finditer(text))
     rest = text[restart[-1].end() :] if restart else text
-    chunks = [c for c in _CHUNK_GAPS.split(rest) if c]
-    pure = [_digits_of(c) or "" for c in chunks if _PURE_DIGITS.fullmatch(c)]
-    if any(len(_digits_of(c) or "") > 1 and not _PURE_DIGITS.fullmatch(c) for c in chunks):
+    heard = [
+        (_PURE_DIGITS.fullmatch(c) is not None, _digits_of(c) or "")
+        for c in _CHUNK_GAPS.split(rest)
+        if c
+    ]
+    if any(not is_pure and len(digits) > 1 for is_pure, digits in heard):
         return None  # 幺三零，零零，幺幺: digits also said otherwise than twice
+    pure = [digits for is_pure, digits in heard if is_pure]
     told = _TWICE_SAID.search(text) is not None
     if told and len(pure) == 1 or all(len(p) == 1 for p in pure if p != "X"):
         pure = list("".join(pure))  # 幺 幺 零 零 八 八 四 四 每个 两遍: one chunk per digit

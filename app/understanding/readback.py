@@ -131,15 +131,14 @@ def _day(text: str, today: dt.date) -> tuple[str | None, str | None]:
 
 
 def _hours(text: str) -> list[tuple[int, bool]]:
+    """Every hour said, in order (七点, 7点半)."""
     return [(h, bool(m[2])) for m in _HOUR.finditer(text) if (h := to_int(m[1])) is not None]
 
 
 def _hour(text: str) -> tuple[int, bool] | None:
     """The last hour said (两点半我在睡午觉，整个四点嘛: four)."""
-    found = list(_HOUR.finditer(text))
-    m = found[-1] if found else None
-    hour = to_int(m[1]) if m else None
-    return None if m is None or hour is None else (hour, bool(m[2]))
+    hours = _hours(text)
+    return hours[-1] if hours else None
 
 
 @cache
@@ -207,17 +206,15 @@ def _count(text: str) -> int | None:
     return total or None
 
 
-def _places(text: str) -> list[tuple[str, bool]]:
+@lru_cache(maxsize=256)  # the question's places are read for every comparison of its answers
+def _places(text: str) -> tuple[tuple[str, bool], ...]:
     """The places named, each with whether it is a hospital (州医院, 市一院) rather than a
     street, a gate or a stop (正义路, 北门, 汽车站)."""
-    found = []
-    for m in _PLACE.finditer(text):
-        name = _NOT_A_NAME.sub("", m[1])
-        if name:
-            found.append((name + m[2], m[2] in _HOSPITAL_ENDS))
-    return found
+    named = ((_NOT_A_NAME.sub("", m[1]), m[2]) for m in _PLACE.finditer(text))
+    return tuple((name + end, end in _HOSPITAL_ENDS) for name, end in named if name)
 
 
+@lru_cache(maxsize=256)
 def _with_short_names(plain: str) -> str:
     """The question with a hospital's everyday name added (曲靖市第一人民医院: 市一院)."""
     short = re.sub(rf"第([{NUM_CHARS}]+)人民医院", r"\1院", plain)
@@ -385,14 +382,14 @@ def offer_taken(text: str, question: str) -> bool:
     "要转人工吗？", 再帮我叫个车 at "还要办别的吗？"."""
     answer = _SPACES.sub("", text)
     asked = _SPACES.sub("", question)
-    wanted = [intents for offer, intents in _OFFERS if offer.search(asked)]
+    wanted = next((intents for offer, intents in _OFFERS if offer.search(asked)), None)
     # not hearing the machine is a reason for the person offered (你这个我听不清), no other
     doubts = (_REFUSING, _ASKED_BACK, _A_NOT_A, _NOT_SETTLED) + (
-        () if wanted and "operator" in wanted[0] else (_NOT_HEARD,)
+        () if wanted and "operator" in wanted else (_NOT_HEARD,)
     )
     if not answer or not wanted or any(p.search(answer) for p in doubts):
         return False  # 人工是要收钱的不？ / 你们管不管开药 / 等我孙子回来问他
-    return parse_intent(answer) in wanted[0]
+    return parse_intent(answer) in wanted
 
 
 #: "Anything else?" (还要办别的吗？) and "nothing more" said to it (没得了, 就这些).
