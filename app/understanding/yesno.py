@@ -809,6 +809,8 @@ _CANCEL_REFUSED = re.compile(_CANCEL + _MY_FOOT)
 _CANCEL_ASKED = re.compile("[?？吗]|哪|啥|什么|咋|怎么|多久|几|扣钱|要钱|不$")
 
 
+#: (nineteenth round) The booking kept, said after the cancel (…不对不对，先留着).
+_KEPT_AFTER = re.compile("先留着|留着吧|留着嘛|还是留着|给我留着")
 #: (nineteenth round) A cancel told of the past (上回取消了再挂又挂不到): no answer.
 _CANCEL_BEFORE = re.compile(
     f"(?:上回|上次|以前|那回|那次|去年|前回)[^，,。.？?！!]{{0,4}}{_CANCEL}[^，,。.？?！!]*"
@@ -824,6 +826,8 @@ def _cancel_answered(joined: str) -> str | None:
     if _CANCEL_REFUSED.search(body):
         return "no"  # (seventeenth round) 取消个锤子: "cancel my foot"
     last = said[-1]
+    if _KEPT_AFTER.search(body, last.end()):
+        return "no"  # 要取消，不对不对，先留着: the booking kept after all
     taken = body[: last.start()].endswith(("还是", "还是要"))
     if taken and not _CANCEL_ASKED.search(body, last.end()):
         return "yes"  # (seventeenth round) 不用退……哦不，还是退了吧: the cancel taken after all

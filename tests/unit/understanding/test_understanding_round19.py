@@ -415,3 +415,17 @@ def test_cannot_get_a_breath_is_an_emergency(text: str, value: bool) -> None:
 )
 def test_pick_up_read_back_elsewhere(question: str, text: str, value: str) -> None:
     assert understand("yesno", text, TODAY, question=question) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # the booking kept, said after a cancel taken back (found placing a cancel call)
+        ("要取消，不对不对，先留着", "no"),
+        ("先留着吧", "no"),
+        ("取消嘛，留着也没用", "yes"),
+    ],
+)
+def test_booking_kept_after_cancel(text: str, value: str) -> None:
+    assert understand("yesno", text, TODAY) == value
+    assert understand("yesno", text, TODAY, question="要取消后天上午眼科的号吗？") == value
