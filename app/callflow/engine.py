@@ -322,7 +322,7 @@ class Engine:
         other = spec.otherwise
         if other is None:
             return False
-        gated = bool(other.only_if) and not call.vars.get(str(other.only_if))
+        gated = self._gated(call, spec)
         heard_nothing = value is None or value == "unknown"
         corrects = value == "no" and (other.after_no or other.expect == "when")
         checks_yes = value == "yes" and (other.offered is not None or "yes" not in spec.answers)
@@ -391,15 +391,19 @@ class Engine:
     ) -> object:
         """What the caller's answer means for this question (free text is kept as said). A
         yes/no question is heard with its words as asked ("是给您孙子挂号吗？" answered "给我
-        孙子" is a yes, "给我外婆挂" a no), unless it has a second kind of answer, which
-        takes the details it names its own way (`otherwise`). A detail put right is the no
-        only where the flow says so (`put_right_is_no`); elsewhere a no is the caller's own,
+        孙子" is a yes, "给我外婆挂" a no), unless it has a second kind of answer that
+        applies, which takes the details it names its own way (`otherwise`; one gated by
+        `only_if` unset, as at the read-back of a car now, leaves the question its words:
+        "要要，我在螺蛳湾这边" at 车到家接您 is not where the car goes). A detail put right is
+        the no only where the flow says so (`put_right_is_no`); elsewhere a no is the caller's own,
         and a yes said with a detail put right (是的，给我老伴叫 at "是给您母亲叫车吗？") is
         asked again."""
         assert spec.expect is not None
         if spec.expect == "free_text":
             return answer
-        if spec.expect == "yesno" and spec.otherwise is None and spec.ask is not None:
+        if spec.expect == "yesno" and spec.ask is not None and not self._takes_details(
+            call, spec, answer, ctx
+        ):
             asked = self._render(call, spec.ask)
             heard = self.understand(spec.expect, answer, ctx.today, question=asked)
             if heard != "no" or spec.put_right_is_no:
@@ -407,6 +411,26 @@ class Engine:
             own = self.understand(spec.expect, answer, ctx.today)
             return "unknown" if own == "yes" else own
         return self.understand(spec.expect, answer, ctx.today)
+
+    def _takes_details(
+        self, call: CallState, spec: StateSpec, answer: str, ctx: ActionContext
+    ) -> bool:
+        """Does the question's second kind of answer take the details this answer names?
+        Always where it applies; where it is gated (`only_if` unset), only the parts it
+        still counts in a yes (`yes_naming`: "对，下午三点的" at the read-back of a car now)."""
+        other = spec.otherwise
+        if other is None:
+            return False
+        if not self._gated(call, spec):
+            return True
+        said = _only(_answer(self.understand(other.expect, answer, ctx.today)), other.yes_naming)
+        return bool(other.yes_naming) and _named(said)
+
+    @staticmethod
+    def _gated(call: CallState, spec: StateSpec) -> bool:
+        """Is the question's second kind of answer gated (its `only_if` unset)?"""
+        other = spec.otherwise
+        return other is not None and bool(other.only_if) and not call.vars.get(str(other.only_if))
 
     def _on_value(
         self,

@@ -338,6 +338,17 @@ def test_not_right_at_the_confirmation_still_asks_for_another_place(
     assert any("在哪里接" in line for line in lines)
 
 
+@pytest.mark.parametrize("answer", ["要要，我在螺蛳湾这边，搞快点", "要 要 我在螺蛳湾这边 搞快点"])
+def test_a_yes_from_somewhere_else_at_the_home_read_back_sends_no_car_home(
+    service: CallService, db: Database, answer: str
+) -> None:
+    """"车到家接您" answered with where the caller is: not a yes to her home; asked again."""
+    lines = call(service, ZHANG, "1", answer, "hangup")
+    assert not any("车已经叫了" in line for line in lines), lines
+    assert "车到家接您。对，按1" in lines[-1], lines
+    assert all(ride.status != RideStatus.QUEUED for ride in all_rides(db))
+
+
 def test_an_unsaved_sons_home_at_the_place_menu_is_not_the_callers_home(
     service: CallService, db: Database
 ) -> None:
