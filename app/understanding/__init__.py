@@ -20,7 +20,7 @@ from app.understanding.department import (
     parse_department,
     question_for_unparsed,
 )
-from app.understanding.digits import parse_digits
+from app.understanding.digits import parse_digit_answer
 from app.understanding.emergency import is_emergency
 from app.understanding.intent import parse_intent, says_nothing_asked
 from app.understanding.menu import parse_menu
@@ -34,7 +34,7 @@ _PARSERS: dict[str, Callable[[str, dt.date], object]] = {
     "yesno": lambda text, _today: parse_yesno(text),
     "department": lambda text, _today: parse_department(text),
     "when": parse_when,
-    "digits": lambda text, _today: parse_digits(text),
+    "digits": lambda text, _today: parse_digit_answer(text),
     "choice": lambda text, _today: parse_choice(text),
     # At a slot offer: yes / no / later / earlier / other_day, or a named day (when value).
     "offer": parse_offer,
@@ -108,7 +108,7 @@ def understand(
     value = parser(text or "", today)
     if question and expect == "yesno":
         heard = against_question(str(value), text or "", question, today)
-        if heard != value:
+        if heard is not None:
             return heard  # the detail read back said again or put right: no model's guess
     if backstop and expect in _REVIEWED and not _yes_naming_a_time(expect, text, value, today):
         value = _review(expect, text or "", value)

@@ -178,23 +178,42 @@ def parse_digits(text: str) -> str | None:
     end_put_right = _END_PUT_RIGHT.search(text)
     if end_put_right and not _OTHER_PLACE_NAMED.search(text[: end_put_right.start()]):
         number = _parse_digits(text[: end_put_right.start()])
+        named = _digits_of(end_put_right["named"] or "") or ""
+        if not (number or "").endswith(named):  # …四 八 二 不对: the number's own end
+            number = _parse_digits(text[: end_put_right.end("named")])
         end = _digits_of(end_put_right["end"])
         if number and end and len(number) in _WHOLE_LENGTHS and len(end) < len(number):
-            differ = sum(a != b for a, b in zip(number[-len(end) :], end, strict=True))
-            if differ == 1:
+            was = number[-len(end) :]
+            differ = sum(a != b for a, b in zip(was, end, strict=True))
+            # one digit changed, or (twentieth round) two swapped (四幺七六 不对 是四七幺六)
+            if (differ == 1 or sorted(was) == sorted(end)) and number.endswith(named):
                 return number[: -len(end)] + end
     counted = _counted_place_by_place(text) or _each_said_twice(text)
     if counted is not None:
         return counted  # 一个 幺 两个 五 …; 每个说两遍：九九、四四、零零、X X
     said = _parse_digits(_PARTICLE_LAST.sub(r"\1", text))
-    if said is None or _ONLY_ANSWER_WORDS.fullmatch(text):
-        return None  # 是 是 是 吧: "yes, yes", no digit said
+    if said is None or _ONLY_ANSWER_WORDS.fullmatch(text) or _BORN_ON.search(text):
+        return None  # 是 是 是 吧: "yes, yes", no digit said; 一九四三年三月十二号生的: a birthday
     whole = len(said) in _WHOLE_LENGTHS
     if _UNSURE_DIGIT.search(text) or not whole and _UNSURE.search(text):
         return None  # 一三八……后头是哪样我忘掉了 / 五……还是三 / 两千零几: not the number
     if not whole or len(said) == _WHOLE_ID and not _looks_like_id(said):
         said = _groups_said_twice(text) or _begun_again_whole(text) or said
     return said if _looks_like_id(said) else _mobile_said_again(text, said)
+
+
+def parse_digit_answer(text: str) -> str | None:
+    """The digits said as an answer (:func:`parse_digits`), where (twentieth round) one
+    digit among other words is none (我的有个叉), unless said as the one meant (最后一位是叉)."""
+    said = parse_digits(text)
+    words = _SPACES_ONLY.sub("", text)
+    if said is not None and len(said) == 1 and len(words) > _ONE_DIGIT_SAID:
+        return said if _SAID_AS_THE_ONE.search(words) else None
+    return said
+
+
+#: The one digit said as what is meant (最后一位是叉, 尾号是艾克斯), said last.
+_SAID_AS_THE_ONE = re.compile(r"是[^是]{1,4}$")
 
 
 def _mobile_said_again(text: str, said: str) -> str:
@@ -239,10 +258,18 @@ _UNSURE_DIGIT = re.compile(
 _WHOLE_ID = 18
 #: Nothing but words of assent (是 是 是 吧): their sound-alike digits (四, 八) are no number.
 _ONLY_ANSWER_WORDS = re.compile(r"[\s是吧嘛啊哦对好的嗯呢，,。.！!？?]+")
+#: (twentieth round) A date of birth said as such (一九四三年三月十二号生的): no number asked.
+_BORN_ON = re.compile(
+    rf"[{_D}十]\s*年\s*[{_D}十]+\s*月(?:\s*[{_D}十]+\s*[号日])?\s*(?:生|出\s*生)"
+)
+_SPACES_ONLY = re.compile(r"[\s，,。.！!？?…]+")
+_ONE_DIGIT_SAID = 3  # (幺 / 是 幺 嘛: a digit said alone, kept; more words around it are not)
 #: (nineteenth round) The end of a whole number put right, one digit changed (…四 八 二 不对
 #: 是 四 八 三; 最后一个不是七 是八).
 _END_PUT_RIGHT = re.compile(
-    rf"[，,。.\s]*(?:哦|哎呀)?\s*(?:最\s*后\s*(?:一\s*个|那\s*个)?\s*)?"
+    rf"[，,。.…\s]*(?:哦|哎呀)?[，,\s]*(?:最\s*后\s*(?:一\s*个|那\s*个)?\s*)?"
+    # (twentieth round) the group named before its 不对 (二二幺八不对，是二二八幺)
+    rf"(?P<named>[{_D}](?:\s*[{_D}]){{1,3}}\s*)?"
     rf"(?:不\s*对|说\s*错\s*了|不\s*是\s*[{_D}](?:\s*[{_D}]){{0,3}})\s*[，,]?\s*(?:是|应该是)\s*"
     rf"(?P<end>[{_D}](?:\s*[{_D}]){{0,3}})[\s。.！!嘛哦]*$"
 )
@@ -253,9 +280,11 @@ _X_REMARK = re.compile(
     r"(?<=叉)[\s，,。.]*(?:是\s*叉\s*[哈嘛哦]?)?[\s，,。.]*不\s*是\s*十[\s。.！!哈嘛哦]*$"
     # (…七 九 零 叉 叉 是 那 个 叉: the X said to be the letter)
     r"|(?<=叉)[\s，,。.]*是\s*(?:那\s*个\s*)?(?:叉|字\s*母)[\s。.！!哈嘛哦]*$"
+    # (twentieth round) …零 X 大写的X: the letter said again as a capital
+    r"|(?<=[叉Xx])[\s，,。.]*[大小]\s*写\s*的?\s*[叉Xx][\s。.！!哈嘛哦]*$"
 )
 #: (nineteenth round) X described as the Roman ten (罗马数字的十, 罗 马 数 字 那 个 十).
-_ROMAN_TEN = re.compile(r"罗\s*马\s*(?:数\s*字)?\s*(?:的|那\s*个)?\s*十")
+_ROMAN_TEN = re.compile(r"罗\s*马\s*(?:数\s*字)?\s*(?:的)?\s*(?:那\s*个)?\s*十")
 
 
 def _begun_again_whole(text: str) -> str | None:

@@ -32,10 +32,10 @@ from app.understanding.when import parse_when
 _KIN_OF = {word: who for who, words in KIN.items() for word in words}
 _KIN_WORD = "|".join(sorted(_KIN_OF, key=len, reverse=True))
 #: A kin word as the one booked for (给我孙子 / 是我老伴 / 孙女的 / 孙子 alone), not one
-#: only spoken of (我问问我老伴 / 我老伴他不在家).
+#: only spoken of (我问问我老伴 / 我老伴他不在家; 自己打不来 is what one cannot do alone).
 _KIN_BOOKED_FOR = re.compile(
     rf"(?:[给是帮替为]\s*(?:我|您|你)?\s*(?:的|家)?\s*[小大]?\s*({_KIN_WORD}))"
-    rf"|({_KIN_WORD})\s*的|^\W*({_KIN_WORD})\W*$|(?<![他她])(自己|本人|自家|我个人|我本人)"
+    rf"|({_KIN_WORD})\s*的|^\W*({_KIN_WORD})\W*$|(?<![他她])(自己|本人|自家|我个人|我本人)(?!\s*\w?\s*[不没])"
     rf"|^\W*({_KIN_WORD})\s*[，,。.]"
 )
 #: 给我 / 是我 said as the person: 给我挂, 就是我, 给我的 (not 给我妈, 给我孙子).
@@ -103,7 +103,7 @@ _EMPTY = re.compile(
     r"|那点|那里|这点|这里|那边|这边"
 )
 #: A detail said again with a doubt, a refusal or a complaint (太早了, 不得行, 莫): no yes.
-_DOUBTS = re.compile(r"[不没莫别太怕难]")
+_DOUBTS = re.compile(r"不(?!过)|[没莫别太怕难]")  # (不过我带个轮椅: a remark, no doubt)
 _MIN_SAID_AGAIN = 2
 _WEEK = 7
 
@@ -202,8 +202,10 @@ def _count(text: str) -> int | None:
         return 1
     if (said := _TOTAL.search(text)) is not None:
         return to_int(said[1])
-    total = sum(to_int(m[1]) or 0 for m in _COUNT.finditer(text))
-    return total or None
+    counts = [to_int(m[1]) or 0 for m in _COUNT.finditer(text)]
+    if len(set(counts)) == 1 and not _ADDING.search(text):
+        return counts[0] or None  # 是两个，我跟我姑娘两个: the same count said again
+    return sum(counts) or None
 
 
 @lru_cache(maxsize=256)  # the question's places are read for every comparison of its answers
@@ -432,12 +434,13 @@ def _put_right_to_it(text: str, question: str, today: dt.date) -> bool:
     )
 
 
-def against_question(value: str, text: str, question: str, today: dt.date) -> str:
-    """The yes/no answer ``value`` (the rules' and the model's) given what the question read
-    back: a detail put right is a no (是给我外婆挂 at 给您孙子挂号吗, even with its 是), a
-    detail said again with no answer of its own a yes. A no stays a no."""
+def against_question(value: str, text: str, question: str, today: dt.date) -> str | None:
+    """The yes/no answer given what the question read back, where the question settles it
+    (``value`` the rules' answer; None when it settles nothing): a detail put right is a no
+    (是给我外婆挂 at 给您孙子挂号吗, even with its 是), a detail said again with no answer of
+    its own or with a yes a yes (no model's guess over it). A no stays a no."""
     if value == "no":
-        return "yes" if _put_right_to_it(text, question, today) else value
+        return "yes" if _put_right_to_it(text, question, today) else None
     if _ANYTHING_ELSE.search(question) and _NOTHING_MORE.search(_SPACES.sub("", text)):
         return "no"  # 没得了 就这个 谢谢 at "还要办别的吗？"
     if _CANCEL_ASKED.search(question) and _KEPT_AS_IT_IS.search(_SPACES.sub("", text)):
@@ -445,6 +448,25 @@ def against_question(value: str, text: str, question: str, today: dt.date) -> st
     compared = compare(text, question, today)
     if compared == "differs":
         return "no"
-    if value == "unknown" and (compared == "agrees" or offer_taken(text, question)):
+    if compared == "agrees":
+        return "yes"  # 是两个，我跟我姑娘两个 at "一共两个人，对吗？"
+    if value == "unknown" and (offer_taken(text, question) or _able_said_back(text, question)):
         return "yes"
-    return value
+    return None
+
+
+#: (twentieth round) A question of being able (您能下楼吗？ 可以下来吗？), and its answer
+#: opening with the same word, or with 下得来, in a first clause with no no (能 的 能 的 /
+#: 能嘞 慢慢 下来 / 下得来，就是慢点).
+_ABLE_ASKED = re.compile(r"(能|可以|会)\w{0,8}吗")
+_ABLE_SAID = re.compile(r"^[嗯哦啊呃]*(?:(?P<verb>能|可以|会)(?![不没])|下得来)")
+_NOT_ABLE = re.compile(r"不能|不可以|不会|下不来|没法|没得法|不得行|不行")
+
+
+def _able_said_back(text: str, question: str) -> bool:
+    asked = _ABLE_ASKED.search(_SPACES.sub("", question))
+    answer = _SPACES.sub("", text)
+    said = _ABLE_SAID.match(answer)
+    if asked is None or said is None or _NOT_ABLE.search(answer):
+        return False
+    return said["verb"] in (None, asked[1]) and not _ASKED_BACK.search(answer)

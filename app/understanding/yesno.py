@@ -568,6 +568,8 @@ _LEFT_TO_OTHERS = re.compile(
     _ASKING_AT_HOME + r"[子女]?(?:$|\|?(?:他|她)?(?:说|讲)(要|挂|叫|喊|去)就\1)"
     # (eleventh round) 我再跟我女儿商量一下: talked over with someone first
     rf"|(?:跟|和)(?:我的?)?(?:{relatives()})\w{{0,2}}?商量(?:一下|下|商量)?$"
+    # (twentieth round) 莫问我 问我儿子克: "don't ask me", someone else answers
+    r"|^(?:莫|别|不要)问我(?![们])"
 )
 #: 我想下 / 我再想想 / 还没想好: still deciding, said as the last words.
 _THINKING_LAST = re.compile(
@@ -925,7 +927,8 @@ _SLIP_TO_YES = re.compile(
     r"^(?:[哦噢嗯啊][，,、.。…!！]*)?不(?:对|是|要)(?:不(?:对|是|要))?[，,、.。…!！]*"
     r"[哦噢喔哎唉诶欸][，,、.。…!！]*"
     r"(?:不对不对|不是不是|搞错了|说错了|听错了|听岔了)?[，,、.。…!！]*"
-    r"(?:是的|是是|对的|要的|对对|要要|是|对|要)+(?![去克来走])"  # not 要去: another matter
+    # not 要去 (another matter), nor 是六三三幺 (the digits put right)
+    r"(?:是的|是是|对的|要的|对对|要要|是|对|要)+(?![去克来走]|\s*[零一二三四五六七八九十幺拐两洞\d])"
 )
 _NEGATING = re.compile(f"[{_NEGATORS}莫]")
 #: (seventeenth round) Said about the call, not the answer, when a yes is said with it: "you
@@ -1184,6 +1187,10 @@ def parse_yesno(text: str) -> str:
     one (你是说取消是不是 对 取消) and, written with the recogniser's gaps, with a clause
     break after a yes said first (要 要 我在螺蛳湾这边 搞快点 as 要要，…):
     a yes (or the slow speaker's no) so found stands."""
+    if _asked_what_first(text):
+        return "unknown"  # 哪样 叫 车 哦 / 啊？你说哪样？发……发哪样？: asked back, not answered
+    if _NUMBER_PUT_RIGHT.match(_SPACES.sub("", text)):
+        return "no"  # 不对哦 是六三三幺八八六六: the number read back put right
     said = _parse_yesno(text)
     if said != "unknown":
         return said
@@ -1203,6 +1210,33 @@ def parse_yesno(text: str) -> str:
         if again == "yes":
             return again
     return said
+
+
+#: (twentieth round) "What?" said first (哪样 / 啥子 / 你说哪样), not "anything" (哪样都行);
+#: then nothing but the offer asked back (叫 车 哦) or a question again (发……发哪样？).
+_WHAT_FIRST = re.compile(
+    r"^(?:[啊嗯哦呃噢][？?，,。.…！!]*)*(?:你(?:说|讲|问))?(?:哪样|啥子?|什么)(?![都也])"
+)
+_OFFER_ASKED_BACK = re.compile(r"[^要是对好行嗯得]{1,4}?[哦啊噢呀噶嘎吗么][？?。.…！!]*")
+
+
+_ANSWER_WORDS = re.compile("[要是对好行嗯得不没莫]")
+_CLAUSE_BREAKS = re.compile(r"[，,。.！!？?…；;]+")
+#: (twentieth round) "No, it's 6331…" (不对哦，是六三三幺): a number put right, no yes.
+_NUMBER_PUT_RIGHT = re.compile(
+    r"^[嗯哦啊呃]*不(?:对|是)[哦噢啊呀，,。.…！!]*是[零一二三四五六七八九十幺拐两洞\d]{3}"
+)
+
+
+def _asked_what_first(text: str) -> bool:
+    joined = _SPACES.sub("", text)
+    first = _WHAT_FIRST.match(joined)
+    if first is None:
+        return False
+    rest = joined[first.end() :].strip("？?，,。.…！! ")
+    last = _CLAUSE_BREAKS.split(rest)[-1]
+    asks_again = bool(_WH_WORD.search(last)) and not _ANSWER_WORDS.search(last)
+    return not rest or asks_again or bool(_OFFER_ASKED_BACK.fullmatch(rest))
 
 
 #: A question asked back, then a gap written by the recogniser and more (是不是 对 取消).
@@ -1232,7 +1266,7 @@ def _parse_yesno(text: str) -> str:
     they are removed before anything else; punctuation still separates clauses.
     """
     text = _NO_NEED_OF_THAT.sub("没必要", text)  # 没 得 那 个 必 要: no 要 in it
-    text = _HEARD_AS_EN.sub("嗯", text)  # 恩 恩
+    text = _HEARD_AS_EN.sub("嗯", _HEARD_AS_NE.sub(r"\1呢", text))  # 恩 恩 / 要涅
     spaceless = _SPACES.sub("", text)
     agreed = _AS_YOU_SAY.sub("好", spaceless)
     if agreed != spaceless:  # 你说咋个整就咋个整: as the hotline says
@@ -1587,6 +1621,8 @@ def _yes_then_more_of_it(raw: str, cleaned: str, hits: list[Hit]) -> bool:
 _LOOKING_FOR_A_WORD = re.compile(f"[{SEP}]*(?:啥子?|哪样|什么|啥个)[{SEP}]*")
 #: (nineteenth round) 嗯 written 恩.
 _HEARD_AS_EN = re.compile(r"恩(?![人情德惠])")
+#: (twentieth round) The particle 呢 written 涅 after a yes or no word (要涅, 是涅).
+_HEARD_AS_NE = re.compile(r"(?<=[要是对好得行])(\s*)涅")
 #: (nineteenth round) "No need for that" with 那个 in it (没得那个必要).
 _NO_NEED_OF_THAT = re.compile(r"[没莫么]\s*(?:得|有)?\s*[那这]\s*个\s*必\s*要")
 #: (seventeenth round) The yes taken back in what follows it, wherever it sits in its clause.

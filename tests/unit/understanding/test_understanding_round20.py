@@ -1,0 +1,101 @@
+"""Twentieth round: classes of answer found in the round's development sets, each tested in
+words of its own as well as the set's."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.understanding import understand
+
+TODAY = dt.date(2026, 12, 2)
+DOWNSTAIRS = "车到了您能下楼吗？"
+TWO_RIDE = "坐车的一共两个人，对吗？"
+ONE_RIDES = "坐车的就您一个人，对吗？"
+PHONE = "您的电话是0871-63318899，对吗？"
+SPOUSE = "是给您老伴挂号吗？"
+SMS = "要发短信告诉您吗？"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # "what?" said first, then only the offer asked back or another question: unknown
+        ("哪样 叫 车 哦", "unknown"),
+        ("啥子 挂 号 啊", "unknown"),
+        ("你说哪样？取消哪样？", "unknown"),
+        # ... but "what? oh, yes" is the yes, and "anything will do" no question
+        ("啥？哦 叫车 要嘛", "yes"),
+        ("你说哪样 叫车啊 哦 要呢要呢", "yes"),
+        # "no, it's 6331…": a number put right, never the yes of its 是
+        ("不对哦 是六三三幺八八六六", "no"),
+        ("不是 是 幺 三 九 五 五", "no"),
+        # ... while 是 before a small count or an hour is still a yes
+        ("是两个", "yes"),
+        ("是 一 点 半 的", "yes"),
+        # the particle 呢 written 涅
+        ("要涅", "yes"),
+        ("是涅 是涅", "yes"),
+        # "don't ask me": someone else answers
+        ("莫问我 问 我儿子 克", "unknown"),
+        ("别问我，问我家老倌", "unknown"),
+    ],
+)
+def test_yes_no(text: str, value: str) -> None:
+    assert understand("yesno", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "value"),
+    [
+        # asked whether they can come down: the same word said back is the yes
+        (DOWNSTAIRS, "能。", "yes"),
+        (DOWNSTAIRS, "能 的 能 的", "yes"),
+        (DOWNSTAIRS, "能嘞 我 慢慢 下来", "yes"),
+        (DOWNSTAIRS, "下得来，就是走得慢", "yes"),
+        (DOWNSTAIRS, "能不能叫师傅上来接一下", "unknown"),
+        (DOWNSTAIRS, "不能 我腿不行", "no"),
+        ("车到门口了，您可以下来吗？", "可以 可以 马上", "yes"),
+        # the same count said twice is one count; a thing carried is no rider
+        (TWO_RIDE, "是两个，我跟我姑娘两个。", "yes"),
+        (TWO_RIDE, "两个 我和老伴 两个", "yes"),
+        (ONE_RIDES, "对，就我一个人。不过我带一个轮椅", "yes"),
+        (TWO_RIDE, "两个，还有我孙子一个", "no"),
+        # a number read back put right
+        (PHONE, "不对哦 是六三三幺八八六六", "no"),
+        # "he cannot call by himself" says nothing of who the booking is for
+        (SPOUSE, "是呢 给我老倌挂 他耳朵背 自己打不来电话", "yes"),
+        (SPOUSE, "不是 我自己", "no"),
+        # "what? send what?": asked back, never the yes
+        (SMS, "啊？……你说哪样？……发……发哪样？", "unknown"),
+    ],
+)
+def test_read_back(question: str, text: str, value: str) -> None:
+    assert understand("yesno", text, TODAY, question=question) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # the last group put right, one digit changed or two swapped, named or not
+        ("零八七幺，六三二八，四幺七六……不对，是四七幺六。", "087163284716"),
+        ("幺五九，六五四三，二二幺八……哦，二二幺八不对，是二二八幺。", "15965432281"),
+        ("幺三八 六六五五 四三二一 不对 是 四三一二", "13866554312"),
+        # X as the Roman ten said with both 的 and 那个, the capital said again after it
+        ("后四位是八幺三，最后一个是罗马的那个十，就是叉。", "813X"),
+        ("后 四 位 3 3 0 X 大 写 的 X", "330X"),
+        ("二 七 五 叉 大写的叉", "275X"),
+        # a date of birth is no number asked for
+        ("我是一九四三年三月十二号生的。", None),
+        ("她 一 九 三 八 年 五 月 出 生", None),
+        # one digit among other words is none, unless said as the one meant
+        ("后 四 位 要 不 要 那 个 叉 我 的 有 个 叉", None),
+        ("表上这一栏没填，身份证号我这里没得。", None),
+        ("最后一位是叉", "X"),
+        # a city named before the number: no 十
+        ("德 宏 芒 市 零 六 九 二 二 幺 三 七 九 零 八", "06922137908"),
+    ],
+)
+def test_digits(text: str, value: str | None) -> None:
+    assert understand("digits", text, TODAY) == value
