@@ -55,7 +55,9 @@ _HEARD_AS_JIAO_CHE = re.compile("[交较教](?=\\s*[车册扯测])|(?<=叫)(\\s*
 _HEARD_AS_FA = re.compile("花(?=\\s*给\\s*[我他她])")
 _HEARD_AS_XIAO = re.compile("(?<=取)(\\s*)[销削宵]")  # (nineteenth round: 取削)
 #: 步四步四 / 步要 / 布 退 / 部要了: 不 written as 步, 布 or 部 before the word it negates.
-_HEARD_AS_BU = re.compile("(?<![跑脚散进让一内全外])[步布部](?=\\s*[是四要对行退])")
+_HEARD_AS_BU = re.compile(
+    "(?<![跑脚散进让一内全外])[步布部](?=\\s*[是四要对行退]|\\s*[去取曲]\\s*消)"  # (部 去 消)
+)
 #: (eighteenth round) 转人宫 / 转人公: 人工 as the recogniser writes it after 转; 形嘛: 行嘛;
 #: 的嘞 opening a clause: 得嘞; 准被: 准备; 么准备: 没准备.
 _HEARD_AS_RENGONG = re.compile(
@@ -1140,7 +1142,7 @@ _ASK_DRIVER_TO_WAIT = re.compile(
 _COMING = re.compile("下来|下去|下克|下(?=[，,。.！!]|$)")
 #: (sixteenth round) 莫搞错了 / 别弄错哈: a request not to get it wrong, no negation of the answer.
 _DO_NOT_GET_IT_WRONG = re.compile(
-    r"(?:莫|别|不要|不得)\s*(?:要\s*)?(?:搞|弄|整|记|听|写|挂|叫|喊)\s*错\s*(?:了)?\s*[哈噢哦嘛啊喽]?"
+    r"(?:莫|别|不要|不得)\s*(?:要\s*)?(?:搞|弄|整|记|听|写|挂|叫|喊|发|打)\s*错\s*(?:了)?\s*[哈噢哦嘛啊喽]?"
 )
 
 #: (sixteenth round) 你说咋个整就咋个整 / 照你说的办 / 听你的: what the hotline proposes, agreed.
@@ -1189,8 +1191,11 @@ def parse_yesno(text: str) -> str:
     a yes (or the slow speaker's no) so found stands."""
     if _asked_what_first(text):
         return "unknown"  # 哪样 叫 车 哦 / 啊？你说哪样？发……发哪样？: asked back, not answered
-    if _NUMBER_PUT_RIGHT.match(_SPACES.sub("", text)):
-        return "no"  # 不对哦 是六三三幺八八六六: the number read back put right
+    joined = _SPACES.sub("", text)
+    if _NUMBER_PUT_RIGHT.match(joined) or _YES_TAKEN_BACK.match(joined):
+        return "no"  # 不对哦 是六三三幺八八六六 / 是……哦不对，是给我老伴 / 好 莫 退 我 要 克 的
+    if _NOT_WANTED_ANY_MORE.match(joined):
+        return "no"  # 么 要 了: 莫要了 as the recogniser writes it
     said = _parse_yesno(text)
     if said != "unknown":
         return said
@@ -1221,6 +1226,13 @@ _OFFER_ASKED_BACK = re.compile(r"[^要是对好行嗯得]{1,4}?[哦啊噢呀噶�
 
 
 _ANSWER_WORDS = re.compile("[要是对好行嗯得不没莫]")
+#: (twentieth round) A yes said, then taken back (是……哦不对，是给我老伴), or the offer's
+#: own verb refused after it (好 莫 退 我 要 克 的: keep the booking, I'm going).
+_YES_TAKEN_BACK = re.compile(
+    r"^(?:是|对)[的嘞呢]?[…，,。.]*(?:哦|噢|呃)?[，,]*不对[，,。.…]*是给"
+    r"|^(?:好|对|要得|行|嗯)[的嘛啊哦]*[，,。.…]*(?:莫|别|不要|不用)(?:退|取消|转|发)(?![错掉了完])"
+)
+_NOT_WANTED_ANY_MORE = re.compile(r"^么要了[嘛哦啊]?[，,。.！!]*$")
 _CLAUSE_BREAKS = re.compile(r"[，,。.！!？?…；;]+")
 #: (twentieth round) "No, it's 6331…" (不对哦，是六三三幺): a number put right, no yes.
 _NUMBER_PUT_RIGHT = re.compile(
@@ -1645,8 +1657,16 @@ def asks_back(text: str) -> bool:
     unknown is meant: the caller is asked again, no second opinion fills it in."""
     cleaned = clean(_SPACES.sub("", text))
     return bool(cleaned) and (
-        _asked_in_return(text, cleaned) or _QUESTION_BACK.search(cleaned) is not None
+        _asked_in_return(text, cleaned)
+        or _QUESTION_BACK.search(cleaned) is not None
+        # (twentieth round) 孙子吗？: a question, with no answer word of its own before it
+        or _ENDS_ASKING.search(text) is not None and not _NEGATION_SAID.search(cleaned)
     )
+
+
+#: An answer that ends as a question (孙子吗 / 明天？).
+_ENDS_ASKING = re.compile(r"(?:吗|[？?])[\s。.…]*$")
+_NEGATION_SAID = re.compile("[不没莫别]")
 
 
 #: 是不是 / 对不对 / 要不要 / 可不可以 (A-not-A) and the Kunming 给是 / 格是: a question.
