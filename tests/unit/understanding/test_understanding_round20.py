@@ -40,6 +40,15 @@ SMS = "要发短信告诉您吗？"
         # "don't ask me": someone else answers
         ("莫问我 问 我儿子 克", "unknown"),
         ("别问我，问我家老倌", "unknown"),
+        # 不 written 部 before 去消; 莫要了 written 么要了
+        ("部 去 消", "no"),
+        ("么 要 了", "no"),
+        # a yes taken back at once, or the offer's own verb refused after it
+        ("是……哦不对，是给我老伴，我自己好好的。", "no"),
+        ("好 莫 退 我 要 克 的", "no"),
+        ("对的 别取消 我明天要去", "no"),
+        # ... but "don't send it wrong" is no refusal
+        ("好 莫 发 错 了", "yes"),
     ],
 )
 def test_yes_no(text: str, value: str) -> None:
@@ -99,3 +108,32 @@ def test_read_back(question: str, text: str, value: str) -> None:
 )
 def test_digits(text: str, value: str | None) -> None:
     assert understand("digits", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # one side or the limbs "suddenly won't move" (不会动): stroke signs now
+        ("我 左 边 手 脚 突 然 不 会 动 了", True),
+        ("他半边身子突然不会动了", True),
+        ("奶奶右手一下子不能动了", True),
+        # ... not years ago, nor old age
+        ("去年他左边手脚不会动了 现在好了", False),
+        ("我手脚不会动了 老了", False),
+    ],
+)
+def test_emergency(text: str, value: bool) -> None:
+    assert understand("emergency", text, TODAY) is value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # 取消 written 去消 before what ends the verb; 去消化科 is still the department
+        ("刚才 给 李 大妈 挂 的 号 去 消 一下", "cancel"),
+        ("明天的车帮我去消掉", "cancel"),
+        ("我要去消化科看看", "hospital"),
+    ],
+)
+def test_intent(text: str, value: str) -> None:
+    assert understand("intent", text, TODAY) == value
