@@ -80,15 +80,9 @@ def _register_passenger_actions(registry: ActionRegistry) -> None:
         found = passengers_for_caller(ctx.session, number=number) if number else []
         others = [p for p in found if p.relation != SELF]
         if spouse:
-            meant = [p for p in others if p.relation in SPOUSE_RELATIONS]
-            if len(meant) == 1:
-                _set_passenger(ctx, _passenger_choice(meant[0]))
-                return "named"
-            if not meant:
-                said = texts.spoken("relative_spouse")
-                # The caller's home is theirs too: "车到家接您老伴", "请您老伴在家等车".
-                ctx.vars.update(rider=said, waiter=said, rider_at_home=True)
-                return "self"  # the caller's places: the spouse is named, not "您"
+            named = _spouse_named(ctx, others)  # (None with several on file: the question)
+            if named is not None:
+                return named
         elif relative and not others and not str(
             ctx.vars.get("destination_said") or ""
         ).endswith("家"):
@@ -105,6 +99,22 @@ def _register_passenger_actions(registry: ActionRegistry) -> None:
             return "other"
         _passengers_menu(ctx)
         return "several"
+
+    @registry.register("passenger_said", outcomes=("self", "named", "whose"))
+    def passenger_said(ctx: StepContext) -> str:
+        """(Twentieth round) Not the one the question named ("不是，给我老伴叫" at "是给您
+        母亲张秀英叫车吗？"): the spouse said is the passenger, as at the menu (one on file,
+        or named in every read-back from the caller's places); another relative said is
+        asked about ("whose": for that person a member of staff takes the order); nobody
+        said is the caller themself, the question's key 2."""
+        spouse = bool(ctx.vars.pop("rider_spouse", False))
+        relative = bool(ctx.vars.pop("rider_relative", False))
+        if spouse:
+            number = ctx.call.from_number
+            found = passengers_for_caller(ctx.session, number=number) if number else []
+            named = _spouse_named(ctx, [p for p in found if p.relation != SELF])
+            return "whose" if named is None else named
+        return "whose" if relative else "self"
 
     @registry.register("more_passengers", outcomes=("shown",))
     def more_passengers(ctx: StepContext) -> str:
@@ -129,6 +139,21 @@ def _register_passenger_actions(registry: ActionRegistry) -> None:
         """The caller said yes to the one person they may order for."""
         _set_passenger(ctx, ctx.vars["passengers"][0])
         return "taken"
+
+
+def _spouse_named(ctx: StepContext, others: list[Passenger]) -> str | None:
+    """The spouse said: the one on file ("named"), or with none on file named as said in
+    every read-back from the caller's places ("self": "车到家接您老伴"); None when several."""
+    meant = [p for p in others if p.relation in SPOUSE_RELATIONS]
+    if len(meant) == 1:
+        _set_passenger(ctx, _passenger_choice(meant[0]))
+        return "named"
+    if meant:
+        return None
+    said = texts.spoken("relative_spouse")
+    # The caller's home is theirs too: "车到家接您老伴", "请您老伴在家等车".
+    ctx.vars.update(rider=said, waiter=said, rider_at_home=True)
+    return "self"  # the caller's places: the spouse is named, not "您"
 
 
 def _passenger_choice(passenger: Passenger) -> dict[str, Any]:

@@ -249,13 +249,23 @@ def test_a_trip_to_hospital_goes_to_the_hospital_of_todays_booking(db: Database)
     ("answer", "heard"),
     [
         ("给我妈叫", "车到您母亲张秀英家"),  # the person read back said again: the yes
-        ("给我老伴叫", "我没有听明白"),  # another person: not "for yourself", asked again
-        ("不是", "在哪里接您"),  # the caller's own no: for herself, as key 2
+        # the spouse named, with a no or a yes: the car is the spouse's, named in the
+        # questions, from the caller's places (as "给我老伴叫个车" at the menu)
+        ("给我老伴叫", "在哪里接您老伴？"),
+        ("不是，给我老伴叫", "在哪里接您老伴？"),
+        ("是的，给我老伴叫", "在哪里接您老伴？"),
+        # another relative: whose car it is, asked (a person takes the order for them)
+        ("不是，给我儿子叫", "这辆车是给谁坐的？"),
+        # the caller's own no, or the person offered refused: for herself, as key 2
+        ("不是", "在哪里接您？"),
+        ("不是我妈，给我自己", "在哪里接您？"),
     ],
 )
 def test_the_passenger_read_back_answered_by_naming_a_person(
-    service: CallService, answer: str, heard: str
+    service: CallService, db: Database, answer: str, heard: str
 ) -> None:
-    """The no of "是给您母亲张秀英叫车吗？" is "给您自己叫" (`put_right_is_no: false`)."""
+    """The no of "是给您母亲张秀英叫车吗？" is "给您自己叫" unless it names another person."""
     lines = call(service, LI_MEI, "1", answer, "hangup")
     assert heard in "\n".join(lines), lines
+    mothers = [r for r in rides(db) if r.person_id is not None]
+    assert bool(mothers) == ("张秀英" in heard)  # the mother's car only when she was meant
