@@ -638,6 +638,12 @@ _NOT_A_NUMBER_ASKED = re.compile(
     # 十二床, 一二一大街, 二十年前)
     r"|(?:血\s*压|血\s*糖|高\s*压|低\s*压)\s*(?:是|有)?\s*[0-9零〇一二三四五六七八九十两百点\s]+"
     r"|(?:五\s*华\s*区\s*)?[0-9零〇一二三四五六七八九十两\s]+(?:床|大\s*街|街|巷|年\s*前|年\s*了)"
+    # (twentieth round) a month or a date said alone (八月份, 三月十五号, 二零二六年一月份),
+    # not the birth date inside a whole ID number (…一九四一年十月十五号…: digits before it)
+    r"|(?<![0-9零〇一二三四五六七八九十两幺拐洞年])(?<![0-9零〇一二三四五六七八九十两幺拐洞年][\s，,、])"
+    r"(?:[0-9零〇一二三四五六七八九两](?:\s*[0-9零〇一二三四五六七八九两]){3}\s*年\s*)?"
+    r"[0-9一二三四五六七八九十]{1,2}(?:\s*[一二])?\s*月\s*(?:份|底|初|中)?"
+    r"(?:\s*[0-9一二三四五六七八九十]{1,3}(?:\s*[一二三四五六七八九])?\s*[号日])?"
 )
 #: Digits said in Cantonese or English by a relative (yat, luk, gau; one, two).
 _LATIN_DIGITS = {
@@ -951,6 +957,8 @@ _ANNOUNCED = re.compile(
     # (fifteenth round) 四个：七、零、四、X: the count said first, before a colon
     "|(?:^|(?<=[，,。\\s]))(?:四|六|十一|十八)个(?:数字|数|号码)?\\s*[：:]"
     "|就?是?这(?:两|三|四|几)个"
+    # (twentieth round) the place of the digit said next (三，三，四……第四个是……一)
+    "|(?:(?<!倒数)第\\s*[一二三四]|最\\s*后\\s*一)\\s*[个位]\\s*(?:是|数)?(?=[\\s，,。.…]*[零〇洞一幺二两三四五六七拐八九勾0-9叉])"
 )
 
 

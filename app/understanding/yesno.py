@@ -194,7 +194,7 @@ _RHETORICAL_YES = re.compile(
     # (thirteenth round) 老子自己的号，又不是哪个的 ("it is nobody else's")
     "|又不是(?:[给帮替](?:哪个|别个|别人|谁)(?:挂|叫|喊|约)?|(?:哪个|别个|别人|谁)的)"
     # (sixteenth round) "how could it not be" (咋个不是嘛，就是给我挂)
-    "|^(?:怎么|咋个|咋)不是"
+    "|^(?:怎么|咋个|咋)不(?:是|对)"  # (twentieth round: 咋个不对嘛，对的)
     # (fourteenth round) "who / where else could it be" after the detail said again (就是人民
     # 医院嘛，还有哪个; 对嘛，还能是哪个医院; 不克那点克哪点)
     "|还(?:能|会)?(?:是|有)(?:哪个|哪家|哪里|哪点|谁|别的)"
@@ -1194,8 +1194,10 @@ def parse_yesno(text: str) -> str:
     joined = _SPACES.sub("", text)
     if _NUMBER_PUT_RIGHT.match(joined) or _YES_TAKEN_BACK.match(joined):
         return "no"  # 不对哦 是六三三幺八八六六 / 是……哦不对，是给我老伴 / 好 莫 退 我 要 克 的
-    if _NOT_WANTED_ANY_MORE.match(joined):
-        return "no"  # 么 要 了: 莫要了 as the recogniser writes it
+    if _NOT_WANTED_ANY_MORE.match(joined) or _WHAT_FOR.match(joined):
+        return "no"  # 么 要 了 / 转哪样人工嘛 / 取消它做哪样: not wanted, asked "what for"
+    if _NOT_TO_BE_CANCELLED.search(joined) and not _NOT_TO_BE_CANCELLED_THEN_YES.search(joined):
+        return "no"  # 那天我克得成，莫给我取消
     said = _parse_yesno(text)
     if said != "unknown":
         return said
@@ -1233,6 +1235,21 @@ _YES_TAKEN_BACK = re.compile(
     r"|^(?:好|对|要得|行|嗯)[的嘛啊哦]*[，,。.…]*(?:莫|别|不要|不用)(?:退|取消|转|发)(?![错掉了完])"
 )
 _NOT_WANTED_ANY_MORE = re.compile(r"^么要了[嘛哦啊]?[，,。.！!]*$")
+#: (twentieth round) The offer asked "what for" (转哪样人工嘛, 要啥子车嘛, 取消哪样嘛, 我取消它
+#: 做哪样嘛, 发短信给我有哪样用): a refusal, not a question.
+_WHAT_FOR = re.compile(
+    r"^(?:我|你)?(?:还)?(?:转|叫|喊|要|挂|取消|发|退)(?:它|那个|这个|个)?(?:做|整|干|搞)?"
+    r"(?:哪样|啥子|啥|什么)(?:人工|车子|车|号|短信)?(?:嘛|哦|噻|呢|[，,。.！!])"
+    r"|^(?:发|打)?(?:短信|电话)?(?:给我)?有(?:哪样|啥子|啥|什么)用"
+)
+#: A cancel refused (莫给我取消, 别退), not "don't cancel it wrongly", with no yes to the
+#: cancel after it.
+_NOT_TO_BE_CANCELLED = re.compile(
+    r"(?:莫|别|(?<!要)不要|不用)(?:给我|帮我)?(?:取消|退掉|退)(?![错了])"  # (not 要不要取消)
+)
+_NOT_TO_BE_CANCELLED_THEN_YES = re.compile(
+    r"(?:莫|别|不要|不用)(?:给我|帮我)?(?:取消|退).*(?:还是|算了)(?:取消|退|要取消)"
+)
 _CLAUSE_BREAKS = re.compile(r"[，,。.！!？?…；;]+")
 #: (twentieth round) "No, it's 6331…" (不对哦，是六三三幺): a number put right, no yes.
 _NUMBER_PUT_RIGHT = re.compile(

@@ -49,6 +49,17 @@ SMS = "要发短信告诉您吗？"
         ("对的 别取消 我明天要去", "no"),
         # ... but "don't send it wrong" is no refusal
         ("好 莫 发 错 了", "yes"),
+        # the offer asked "what for": a refusal, not a question
+        ("转哪样人工嘛，你就帮我整就得了。", "no"),
+        ("叫啥子车嘛，我走路就到了", "no"),
+        ("取消它做啥子嘛，我明天要去的", "no"),
+        ("我取消它整哪样嘛，我好不容易才挂到", "no"),
+        ("发短信给我有啥子用嘛，我又不识字", "no"),
+        # a cancel refused anywhere in the answer, not one asked back (要不要取消)
+        ("那天我去得成，莫给我取消。", "no"),
+        ("你问我要不要取消？要不要取消……不要取消", "no"),
+        # "how could it be wrong": the yes
+        ("咋个不对嘛，对的。", "yes"),
     ],
 )
 def test_yes_no(text: str, value: str) -> None:
@@ -104,6 +115,14 @@ def test_read_back(question: str, text: str, value: str) -> None:
         ("最后一位是叉", "X"),
         # a city named before the number: no 十
         ("德 宏 芒 市 零 六 九 二 二 幺 三 七 九 零 八", "06922137908"),
+        # a month or a date said alone is no number; inside a whole ID it is its digits
+        ("我 是 八 月 份 去 看 过 一 回 病", None),
+        ("我的生日是三月十五号", None),
+        ("我是二零二六年一月份挂过号的。", None),
+        ("五三零一零二一九四一年十月十五号零零二三", "530102194110150023"),
+        # the place of the digit said before it (第四个是) is no digit
+        ("呃……三，三，四……第四个是……一。", "3341"),
+        ("五 八 二 最后一个是 七", "5827"),
     ],
 )
 def test_digits(text: str, value: str | None) -> None:
