@@ -62,8 +62,10 @@ _CHANGED_TO = re.compile(r"换成|改成|改到|换到|改为|调到|换个|改�
 #: A number of people (两个, 三位, 一个人; not 第一人民医院), and the caller alone (就我).
 _COUNT = re.compile(
     rf"(?<!第)(?<!没得)(?<!没有)(?<!不是)([{NUM_CHARS}])\s*(?:个人|个|位|人|口)(?!民)"
-    # people, not things (两个，还有一个背篓)
-    r"(?=\s*(?:大人|小孩|小娃|娃娃|娃|老人|孩子|小的|大的|人|[，,。.！!？?\s咯嘛哦呢噻嘞啊吧喽我坐乘去来上对]|$))"
+    # people, not things (两个，还有一个背篓); (twentieth round) a total said before its
+    # parts (四个 两位老人 加我…)
+    rf"(?=\s*(?:大人|小孩|小娃|娃娃|娃|老人|孩子|小的|大的|人|[{NUM_CHARS}]\s*(?:个|位)"
+    r"|[，,。.！!？?\s咯嘛哦呢噻嘞啊吧喽我坐乘去来上对]|$))"
 )
 #: The total said (两个大人一个小孩，算三个吧).
 _TOTAL = re.compile(rf"(?:算|一共|总共|共)\s*([{NUM_CHARS}])\s*(?:个|位)")
@@ -241,7 +243,7 @@ def _hospital_differs(answer: str, plain: str) -> bool:
 
 
 #: Where the caller says she is (我在螺蛳湾这边), at a pick-up read back (车到家接您).
-_PICKUP_ASKED = re.compile(r"接我|上车|接你")
+_PICKUP_ASKED = re.compile(r"接我|上车|接你|接您")
 _I_AM_AT = re.compile(
     r"我(?:现在|人)?在([^\s，,。.！!？?]{2,8}?)(?:这边|那边|这点|那点|这里|那里|这儿|这块|[，,。.！!？?]|$)"
 )

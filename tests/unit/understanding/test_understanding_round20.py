@@ -82,6 +82,10 @@ def test_yes_no(text: str, value: str) -> None:
         (TWO_RIDE, "两个 我和老伴 两个", "yes"),
         (ONE_RIDES, "对，就我一个人。不过我带一个轮椅", "yes"),
         (TWO_RIDE, "两个，还有我孙子一个", "no"),
+        (TWO_RIDE, "四个 两位老人 加我和一个志愿者", "no"),  # the total said before its parts
+        (TWO_RIDE, "三个，两个大人一个娃娃", "no"),
+        # "接您" read back: the caller somewhere else is no yes to it
+        ("车到家接您，对吗？", "要要，我在螺蛳湾这边，搞快点", "no"),
         # a number read back put right
         (PHONE, "不对哦 是六三三幺八八六六", "no"),
         # "he cannot call by himself" says nothing of who the booking is for
