@@ -268,6 +268,21 @@ def _elsewhere(answer: str, plain: str) -> bool:
 
 #: The place read back agreed to (对, 是的, 没错), not only a ride wanted (要要).
 _PLACE_AGREED = re.compile(r"对|是的|是嘞|是呢|没错|就是")
+#: (twentieth round) A pick-up at home read back with no place named (车到家接您).
+_HOME_PICKUP = re.compile(r"到家接|家门口接|在家等")
+
+
+def _other_than_home(answer: str, plain: str) -> bool:
+    """At a pick-up at home read back, the answer names another place first thing, with no
+    agreement before it (医院门口 / 在村口大青树底下等 at "车到家接您，对吗？")."""
+    if not _HOME_PICKUP.search(plain) or _places(plain):
+        return False
+    for name, _hospital in _places(_MISHEARD.sub("", answer)):
+        at = answer.find(name)
+        if name[:-1] in _ANY_PLACE or any(h in name for h in _HOME_WORDS if len(h) > 1):
+            continue
+        return not _PLACE_AGREED.search(answer, 0, at)
+    return False
 #: What follows 我在 that is no place (我在等, 我在想, 我在上班, 我在吃饭).
 _NOT_A_PLACE = re.compile(r"^[等想看听吃睡忙上做弄搞找问打说讲]|这|那|哪")
 
@@ -319,8 +334,8 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
             return "differs"  # 三八七二 at 尾号是3827
     if _place_differs(answer, plain) or _hospital_differs(answer, plain):
         return "differs"
-    if _elsewhere(answer, plain):
-        return "differs"  # 要要，我在螺蛳湾这边 at "车到家接您": not where the car goes
+    if _elsewhere(answer, plain) or _other_than_home(answer, plain):
+        return "differs"  # 要要，我在螺蛳湾这边 / 医院门口 at "车到家接您": not where the car goes
     said: list[bool] = []  # per detail the answer and the question both name: the same?
     said_people = _people(answer)
     if said_people and people:

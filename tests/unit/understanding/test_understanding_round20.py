@@ -86,6 +86,10 @@ def test_yes_no(text: str, value: str) -> None:
         (TWO_RIDE, "三个，两个大人一个娃娃", "no"),
         # "接您" read back: the caller somewhere else is no yes to it
         ("车到家接您，对吗？", "要要，我在螺蛳湾这边，搞快点", "no"),
+        ("车到家接您，对吗？", "医院门口。", "no"),  # another place said, no agreement first
+        ("车到家接您，对吗？", "汽车站那点。", "no"),
+        ("车到家接您，对吗？", "对，小区门口", "yes"),  # the place agreed to, then the spot
+        ("车到家接您，对吗？", "对的 家门口", "yes"),
         # a number read back put right
         (PHONE, "不对哦 是六三三幺八八六六", "no"),
         # "he cannot call by himself" says nothing of who the booking is for
