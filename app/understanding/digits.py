@@ -241,7 +241,7 @@ _UNSURE = re.compile(
     rf"|[{_D}]\s*几|[{_D}][\s…，,。.]*还\s*是\s*[{_D}]"
 )
 _NOT_SURE = (
-    r"(?:不\s*敢\s*肯\s*定|拿\s*不\s*准|不\s*确\s*定|搞\s*不\s*清|记\s*不\s*清|说\s*不\s*准"
+    r"(?:不\s*敢\s*肯\s*定|拿\s*不\s*准|不\s*确\s*定|搞\s*不\s*[清准]|记\s*不\s*[清准]|说\s*不\s*准"
     r"|看\s*不\s*清|瞧\s*不\s*清|[弄搞记]\s*混)"
 )
 #: A number said as a quantity with a part not known (两千零几), or one of two numbers
@@ -254,6 +254,8 @@ _UNSURE_DIGIT = re.compile(
     rf"|{_NOT_SURE}.*[{_D}]\s*还\s*是\s*[{_D}](?!.*(?:哦|噢|对|是))"  # unless settled after
     # the rest of the number missing (后头我要去翻下本本; 后头忘了)
     r"|(?:后\s*头|后\s*面|后\s*边|剩\s*下)[^。.]{0,10}?(?:忘|记\s*不|想\s*不|[翻找]\s*(?:一\s*)?下)"
+    # (twentieth round) … 后头的我要翻本本 / 本本不见了 / 是好多嘞
+    r"|(?:后\s*头|后\s*面|后\s*边|剩\s*下)[^。.]{0,10}?(?:翻\s*本|本\s*本|是\s*好\s*多|是\s*多\s*少)"
 )
 _WHOLE_ID = 18
 #: Nothing but words of assent (是 是 是 吧): their sound-alike digits (四, 八) are no number.
@@ -638,6 +640,15 @@ _NOT_A_NUMBER_ASKED = re.compile(
     # 十二床, 一二一大街, 二十年前)
     r"|(?:血\s*压|血\s*糖|高\s*压|低\s*压)\s*(?:是|有)?\s*[0-9零〇一二三四五六七八九十两百点\s]+"
     r"|(?:五\s*华\s*区\s*)?[0-9零〇一二三四五六七八九十两\s]+(?:床|大\s*街|街|巷|年\s*前|年\s*了)"
+    # (twentieth round) a price (四十八块钱), a room (一二零六房间), a day of the month named
+    # with its month or day (今天十五号, 上个月二十号), a year or years (一九四八年进的,
+    # 干了三十五年) said alone
+    r"|[0-9零〇一二三四五六七八九十两百\s]+(?:块|元)(?:\s*钱)?"
+    r"|[0-9零〇一二三四五六七八九十两\s]+(?:房\s*间|号\s*房)"
+    r"|(?:今\s*天|明\s*天|后\s*天|昨\s*天|(?:上|下|这)\s*个\s*月)\s*[0-9一二三四五六七八九十\s]{1,5}[号日]"
+    r"|(?<![0-9零〇一二三四五六七八九十两幺拐洞])(?<![0-9零〇一二三四五六七八九十两幺拐洞][\s，,、])"
+    r"[0-9零〇一二三四五六七八九十两](?:\s*[0-9零〇一二三四五六七八九十两]){0,3}\s*年(?!\s*[龄纪])"
+    r"(?!\s*[0-9零〇一二三四五六七八九十两]+\s*月)"
     # (twentieth round) a month or a date said alone (八月份, 三月十五号, 二零二六年一月份),
     # not the birth date inside a whole ID number (…一九四一年十月十五号…: digits before it)
     r"|(?<![0-9零〇一二三四五六七八九十两幺拐洞年])(?<![0-9零〇一二三四五六七八九十两幺拐洞年][\s，,、])"

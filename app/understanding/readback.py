@@ -65,7 +65,7 @@ _COUNT = re.compile(
     # people, not things (两个，还有一个背篓); (twentieth round) a total said before its
     # parts (四个 两位老人 加我…)
     rf"(?=\s*(?:大人|小孩|小娃|娃娃|娃|老人|孩子|小的|大的|人|[{NUM_CHARS}]\s*(?:个|位)"
-    r"|[，,。.！!？?\s咯嘛哦呢噻嘞啊吧喽我坐乘去来上对]|$))"
+    r"|[，,。.！!？?\s咯嘛哦呢噻嘞啊吧喽我坐乘去来上对还加和跟]|$))"
 )
 #: The total said (两个大人一个小孩，算三个吧).
 _TOTAL = re.compile(rf"(?:算|一共|总共|共)\s*([{NUM_CHARS}])\s*(?:个|位)")
@@ -245,7 +245,8 @@ def _hospital_differs(answer: str, plain: str) -> bool:
 #: Where the caller says she is (我在螺蛳湾这边), at a pick-up read back (车到家接您).
 _PICKUP_ASKED = re.compile(r"接我|上车|接你|接您")
 _I_AM_AT = re.compile(
-    r"我(?:现在|人)?在([^\s，,。.！!？?]{2,8}?)(?:这边|那边|这点|那点|这里|那里|这儿|这块|[，,。.！!？?]|$)"
+    r"我(?:现在|人)?(?:在|走到|来到|到了)([^\s，,。.！!？?]{2,8}?)"
+    r"(?:这边|那边|这点|那点|这里|那里|这儿|这块|[，,。.！!？?]|$)"
 )
 _HOME_WORDS = frozenset({"家", "家里", "家头", "屋头", "屋里", "楼下", "门口", "家门口", "小区"})
 
@@ -270,6 +271,24 @@ def _elsewhere(answer: str, plain: str) -> bool:
 _PLACE_AGREED = re.compile(r"对|是的|是嘞|是呢|没错|就是")
 #: (twentieth round) A pick-up at home read back with no place named (车到家接您).
 _HOME_PICKUP = re.compile(r"到家接|家门口接|在家等")
+
+
+#: (twentieth round) What the caller says she wants (我要的是省中医的眼科, 我要去的是州医院).
+_WANTED_IS = re.compile(r"我(?:要|想)(?:去|挂|看)?的是([^\s，,。.！!？?的]{2,8})")
+
+
+def _other_wanted(answer: str, plain: str) -> bool:
+    """The caller names what she wants, and the question read back none of its words."""
+    known = _with_short_names(plain)
+    return any(
+        (_places(thing) or _department_names().search(thing) or _HALF_DAY.search(thing))
+        and thing not in known
+        and not any(name in known for name, _ in _places(thing))
+        for thing in (m[1] for m in _WANTED_IS.finditer(answer))
+    )
+
+
+_HALF_DAY = re.compile(r"上午|下午|早上|晚上")
 
 
 def _other_than_home(answer: str, plain: str) -> bool:
@@ -336,6 +355,8 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
         return "differs"
     if _elsewhere(answer, plain) or _other_than_home(answer, plain):
         return "differs"  # 要要，我在螺蛳湾这边 / 医院门口 at "车到家接您": not where the car goes
+    if _other_wanted(answer, plain):
+        return "differs"  # 我要的是省中医的眼科 at "挂的是昆华医院眼科，对吗？"
     said: list[bool] = []  # per detail the answer and the question both name: the same?
     said_people = _people(answer)
     if said_people and people:

@@ -90,6 +90,13 @@ def test_yes_no(text: str, value: str) -> None:
         ("车到家接您，对吗？", "汽车站那点。", "no"),
         ("车到家接您，对吗？", "对，小区门口", "yes"),  # the place agreed to, then the spot
         ("车到家接您，对吗？", "对的 家门口", "yes"),
+        # the caller names what she wants, and the question read none of it back
+        ("挂的是昆华医院眼科，对吗？", "昆华医院？我要的是省中医的眼科", "no"),
+        ("给您挂的是下周二上午，对吗？", "我要的是下午", "no"),
+        ("挂的是昆华医院眼科，对吗？", "对 我要的是眼科", "yes"),
+        # where the caller has walked to, at a pick-up read back
+        ("车到官渡古镇停车场接您，对吗？", "古镇 是 古镇 不过 我 现在 走 到 地铁站 这边", "no"),
+        (TWO_RIDE, "三 个 还 有 我 孙子", "no"),
         # a number read back put right
         (PHONE, "不对哦 是六三三幺八八六六", "no"),
         # "he cannot call by himself" says nothing of who the booking is for
@@ -128,6 +135,15 @@ def test_read_back(question: str, text: str, value: str) -> None:
         ("我的生日是三月十五号", None),
         ("我是二零二六年一月份挂过号的。", None),
         ("五三零一零二一九四一年十月十五号零零二三", "530102194110150023"),
+        # a price, a room, a day of the month, a year or years said alone: no number asked
+        ("上回打车花了三十六块钱，咋个又要说电话", None),
+        ("他住在八零三房间，证件在房间里", None),
+        ("我 今天 十五号 要 去 医院", None),
+        ("我是一九六二年参加工作的", None),
+        ("后四位 七 零 零 三 年龄 七十三", "7003"),
+        # part of a number and the rest to be looked up, or one of two with a doubt: none
+        ("电话号码 幺 三 九 后头 的 我 要 翻 本 本", None),
+        ("是二六八一还是二六一八，我搞不准了", None),
         # the place of the digit said before it (第四个是) is no digit
         ("呃……三，三，四……第四个是……一。", "3341"),
         ("五 八 二 最后一个是 七", "5827"),
