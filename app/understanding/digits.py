@@ -597,7 +597,11 @@ _PUT_IN_FRONT = re.compile(
 )
 #: ……，区号零八七三，我在红河: an area code named after the number, words may follow.
 _AREA_CODE_AFTER = re.compile(
-    r"[，,。.\s]*区\s*号\s*(?:是|就是)?\s*(?P<code>[0零〇洞][0-9零〇洞一幺二两三四五六七拐八九勾\s]{2,})"
+    r"[，,。.\s]*区\s*号\s*(?:是|就是)?\s*"
+    # (twentieth round) the city named before the code (区号昆明洞八拐幺)
+    r"(?:(?:昆\s*明|曲\s*靖|玉\s*溪|大\s*理|红\s*河|文\s*山|昭\s*通|丽\s*江|普\s*洱|保\s*山"
+    r"|楚\s*雄|临\s*沧|德\s*宏|怒\s*江|迪\s*庆|西\s*双\s*版\s*纳)\s*(?:的)?\s*)?"
+    r"(?P<code>[0零〇洞][0-9零〇洞一幺二两三四五六七拐八九勾\s]{2,})"
 )
 #: (seventeenth round) 零八七六那个是区号: the area code said, then named as such.
 #: (eighteenth round) 零八七幺 就是 昆明 的 区号: the place named with it.

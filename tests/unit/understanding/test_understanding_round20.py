@@ -144,6 +144,9 @@ def test_read_back(question: str, text: str, value: str) -> None:
         # part of a number and the rest to be looked up, or one of two with a doubt: none
         ("电话号码 幺 三 九 后头 的 我 要 翻 本 本", None),
         ("是二六八一还是二六一八，我搞不准了", None),
+        # the area code said after the number with its city; whose card it is, said after
+        ("座机：六拐洞两两四八三，区号昆明洞八拐幺。", "087167022483"),
+        ("一 一 零 三 是 我 太奶奶 的", "1103"),
         # the place of the digit said before it (第四个是) is no digit
         ("呃……三，三，四……第四个是……一。", "3341"),
         ("五 八 二 最后一个是 七", "5827"),
