@@ -139,8 +139,14 @@ def _hours(text: str) -> list[tuple[int, bool]]:
 
 def _hour(text: str) -> tuple[int, bool] | None:
     """The last hour said (两点半我在睡午觉，整个四点嘛: four)."""
-    hours = _hours(text)
+    hours = _hours(_HOUR_REFUSED.sub("", text))
     return hours[-1] if hours else None
+
+
+#: (twentieth round) An hour said to be too late or too early (八点半晚了): not the one meant.
+_HOUR_REFUSED = re.compile(
+    rf"[{NUM_CHARS}]{{1,3}}\s*点\s*半?\s*(?:就|都|有点|太|还是)?\s*(?:太\s*)?(?:晚|迟|早)\s*了"
+)
 
 
 @cache
@@ -268,7 +274,7 @@ def _elsewhere(answer: str, plain: str) -> bool:
 
 
 #: The place read back agreed to (对, 是的, 没错), not only a ride wanted (要要).
-_PLACE_AGREED = re.compile(r"对|是的|是嘞|是呢|没错|就是")
+_PLACE_AGREED = re.compile(r"对|是的|是嘞|是呢|没错|就是|要得")
 #: (twentieth round) A pick-up at home read back with no place named (车到家接您).
 _HOME_PICKUP = re.compile(r"到家接|家门口接|在家等")
 
@@ -446,6 +452,7 @@ _SLIP = re.compile(r"不对|说错了|讲错了|搞错了")
 _CANCEL_ASKED = re.compile(r"取消|退号|退掉")
 _GIVEN_UP = re.compile(
     r"不去了|不克了|莫来了|不用来了|不要来了|用不着了|不来了|退了吧|退掉|取消掉|取消了"
+    r"|去不了|克不了|去不成|克不成|来不了"  # (twentieth round: 明天去不了)
 )
 _KEPT = re.compile(r"不取消|莫取消|别取消|不要取消|不退|莫退|别退|还要去|还是去|还是要")
 
@@ -454,12 +461,19 @@ _KEPT = re.compile(r"不取消|莫取消|别取消|不要取消|不退|莫退|�
 _KEPT_AS_IT_IS = re.compile(r"(?:留着|留到|保留)(?![也都]?没用|做(?:啥|哪样|什么))")
 
 
+def _gives_it_up(answer: str, question: str) -> bool:
+    """At a cancel question, the trip given up in words of its own and not kept after."""
+    return bool(
+        _CANCEL_ASKED.search(question) and _GIVEN_UP.search(answer) and not _KEPT.search(answer)
+    )
+
+
 def _put_right_to_it(text: str, question: str, today: dt.date) -> bool:
     """A slip put right to the detail read back (明天下午 不对不对 上午 上午 是上午 at "给您挂的
     是明天上午，对吗？"), or the trip given up at a cancel question (嗯，不去了，车也莫来了):
     the no heard is a yes."""
     answer = _SPACES.sub("", text)
-    if _CANCEL_ASKED.search(question) and _GIVEN_UP.search(answer) and not _KEPT.search(answer):
+    if _gives_it_up(answer, question):
         return True
     slips = list(_SLIP.finditer(answer))
     if not slips:
@@ -479,6 +493,8 @@ def against_question(value: str, text: str, question: str, today: dt.date) -> st
     its own or with a yes a yes (no model's guess over it). A no stays a no."""
     if value == "no":
         return "yes" if _put_right_to_it(text, question, today) else None
+    if value == "yes" and _gives_it_up(_SPACES.sub("", text), question):
+        return "yes"  # 要取消，外婆说她今天不舒服得很，明天去不了: the day is the reason
     if _ANYTHING_ELSE.search(question) and _NOTHING_MORE.search(_SPACES.sub("", text)):
         return "no"  # 没得了 就这个 谢谢 at "还要办别的吗？"
     if _CANCEL_ASKED.search(question) and _KEPT_AS_IT_IS.search(_SPACES.sub("", text)):
