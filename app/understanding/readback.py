@@ -493,8 +493,6 @@ def against_question(value: str, text: str, question: str, today: dt.date) -> st
     its own or with a yes a yes (no model's guess over it). A no stays a no."""
     if value == "no":
         return "yes" if _put_right_to_it(text, question, today) else None
-    if value == "yes" and _gives_it_up(_SPACES.sub("", text), question):
-        return "yes"  # 要取消，外婆说她今天不舒服得很，明天去不了: the day is the reason
     if _ANYTHING_ELSE.search(question) and _NOTHING_MORE.search(_SPACES.sub("", text)):
         return "no"  # 没得了 就这个 谢谢 at "还要办别的吗？"
     if _CANCEL_ASKED.search(question) and _KEPT_AS_IT_IS.search(_SPACES.sub("", text)):
