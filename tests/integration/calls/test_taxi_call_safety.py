@@ -342,10 +342,11 @@ def test_not_right_at_the_confirmation_still_asks_for_another_place(
 def test_a_yes_from_somewhere_else_at_the_home_read_back_sends_no_car_home(
     service: CallService, db: Database, answer: str
 ) -> None:
-    """"车到家接您" answered with where the caller is: not a yes to her home; asked again."""
+    """"车到家接您" answered with where the caller is: not a yes to her home; the no, so she
+    is asked where to be picked up."""
     lines = call(service, ZHANG, "1", answer, "hangup")
     assert not any("车已经叫了" in line for line in lines), lines
-    assert "车到家接您。对，按1" in lines[-1], lines
+    assert "在哪里接您？" in lines[-1], lines
     assert all(ride.status != RideStatus.QUEUED for ride in all_rides(db))
 
 
