@@ -76,8 +76,7 @@ def _register_passenger_actions(registry: ActionRegistry) -> None:
         ctx.vars.update(rider="您", waiter="", passenger_contact_id=None, rider_at_home=False)
         spouse = bool(ctx.vars.pop("for_spouse", False))
         relative = bool(ctx.vars.pop("for_relative", False))
-        number = ctx.call.from_number
-        found = passengers_for_caller(ctx.session, number=number) if number else []
+        found = _passengers(ctx)
         others = [p for p in found if p.relation != SELF]
         if spouse:
             named = _spouse_named(ctx, others)  # (None with several on file: the question)
@@ -110,9 +109,7 @@ def _register_passenger_actions(registry: ActionRegistry) -> None:
         spouse = bool(ctx.vars.pop("rider_spouse", False))
         relative = bool(ctx.vars.pop("rider_relative", False))
         if spouse:
-            number = ctx.call.from_number
-            found = passengers_for_caller(ctx.session, number=number) if number else []
-            named = _spouse_named(ctx, [p for p in found if p.relation != SELF])
+            named = _spouse_named(ctx, [p for p in _passengers(ctx) if p.relation != SELF])
             return "whose" if named is None else named
         return "whose" if relative else "self"
 
@@ -139,6 +136,12 @@ def _register_passenger_actions(registry: ActionRegistry) -> None:
         """The caller said yes to the one person they may order for."""
         _set_passenger(ctx, ctx.vars["passengers"][0])
         return "taken"
+
+
+def _passengers(ctx: StepContext) -> list[Passenger]:
+    """Whom the caller may order for (themself first when registered); none if withheld."""
+    number = ctx.call.from_number
+    return passengers_for_caller(ctx.session, number=number) if number else []
 
 
 def _spouse_named(ctx: StepContext, others: list[Passenger]) -> str | None:

@@ -598,9 +598,8 @@ _PUT_IN_FRONT = re.compile(
 #: ……，区号零八七三，我在红河: an area code named after the number, words may follow.
 _AREA_CODE_AFTER = re.compile(
     r"[，,。.\s]*区\s*号\s*(?:是|就是)?\s*"
-    # (twentieth round) the city named before the code (区号昆明洞八拐幺)
-    r"(?:(?:昆\s*明|曲\s*靖|玉\s*溪|大\s*理|红\s*河|文\s*山|昭\s*通|丽\s*江|普\s*洱|保\s*山"
-    r"|楚\s*雄|临\s*沧|德\s*宏|怒\s*江|迪\s*庆|西\s*双\s*版\s*纳)\s*(?:的)?\s*)?"
+    # (twentieth round) its place named before the code (区号昆明洞八拐幺), as after it below
+    rf"(?:[^\W{_D}]{{1,4}}?\s*(?:的)?\s*)?"
     r"(?P<code>[0零〇洞][0-9零〇洞一幺二两三四五六七拐八九勾\s]{2,})"
 )
 #: (seventeenth round) 零八七六那个是区号: the area code said, then named as such.
@@ -615,6 +614,11 @@ _AREA_CODE_BEFORE = re.compile(
     rf"区\s*号\s*(?:是|就是)?\s*(?P<code>[0零〇洞](?:\s*[{_D}]){{2,3}})(?=\s*[^{_D}\s]|\s*$)"
     rf"|(?:^|[^{_D}\s])\s*(?P<first>[0零〇洞](?:\s*[{_D}]){{2,3}})\s*[，,。.\s]*"
     r"(?=(?:号\s*码|电\s*话|后\s*头|后\s*面)\s*(?:是|就是))"
+)
+#: (twentieth round) Not inside a longer run of digits, as a whole ID's birth date is
+#: (…一九四一年十月十五号…; a gap or a comma may come between).
+_NOT_AFTER_A_DIGIT = (
+    "(?<![0-9零〇一二三四五六七八九十两幺拐洞年])(?<![0-9零〇一二三四五六七八九十两幺拐洞年][\\s，,、])"
 )
 #: An age, a year of birth, a house, a building or a floor: numbers the caller gives that
 #: no question asked for (我今年八十二了, 一九三九年生的, 住在二十六号, 三号楼).
@@ -650,12 +654,12 @@ _NOT_A_NUMBER_ASKED = re.compile(
     r"|[0-9零〇一二三四五六七八九十两百\s]+(?:块|元)(?:\s*钱)?"
     r"|[0-9零〇一二三四五六七八九十两\s]+(?:房\s*间|号\s*房)"
     r"|(?:今\s*天|明\s*天|后\s*天|昨\s*天|(?:上|下|这)\s*个\s*月)\s*[0-9一二三四五六七八九十\s]{1,5}[号日]"
-    r"|(?<![0-9零〇一二三四五六七八九十两幺拐洞])(?<![0-9零〇一二三四五六七八九十两幺拐洞][\s，,、])"
+    rf"|{_NOT_AFTER_A_DIGIT}"
     r"[0-9零〇一二三四五六七八九十两](?:\s*[0-9零〇一二三四五六七八九十两]){0,3}\s*年(?!\s*[龄纪])"
     r"(?!\s*[0-9零〇一二三四五六七八九十两]+\s*月)"
     # (twentieth round) a month or a date said alone (八月份, 三月十五号, 二零二六年一月份),
     # not the birth date inside a whole ID number (…一九四一年十月十五号…: digits before it)
-    r"|(?<![0-9零〇一二三四五六七八九十两幺拐洞年])(?<![0-9零〇一二三四五六七八九十两幺拐洞年][\s，,、])"
+    rf"|{_NOT_AFTER_A_DIGIT}"
     r"(?:[0-9零〇一二三四五六七八九两](?:\s*[0-9零〇一二三四五六七八九两]){3}\s*年\s*)?"
     r"[0-9一二三四五六七八九十]{1,2}(?:\s*[一二])?\s*月\s*(?:份|底|初|中)?"
     r"(?:\s*[0-9一二三四五六七八九十]{1,3}(?:\s*[一二三四五六七八九])?\s*[号日])?"

@@ -1193,7 +1193,7 @@ def parse_yesno(text: str) -> str:
         return "unknown"  # 哪样 叫 车 哦 / 啊？你说哪样？发……发哪样？: asked back, not answered
     joined = _SPACES.sub("", text)
     if _NUMBER_PUT_RIGHT.match(joined) or _YES_TAKEN_BACK.match(joined):
-        return "no"  # 不对哦 是六三三幺八八六六 / 是……哦不对，是给我老伴 / 好 莫 退 我 要 克 的
+        return "no"  # 不对哦 是六三三幺八八六六 / 是……哦不对，是给我老伴 / 好 莫 转
     if _NOT_WANTED_ANY_MORE.match(joined) or _WHAT_FOR.match(joined):
         return "no"  # 么 要 了 / 转哪样人工嘛 / 取消它做哪样: not wanted, asked "what for"
     if _NOT_TO_BE_CANCELLED.search(joined) and not _NOT_TO_BE_CANCELLED_THEN_YES.search(joined):
@@ -1229,10 +1229,10 @@ _OFFER_ASKED_BACK = re.compile(r"[^要是对好行嗯得]{1,4}?[哦啊噢呀噶�
 
 _ANSWER_WORDS = re.compile("[要是对好行嗯得不没莫]")
 #: (twentieth round) A yes said, then taken back (是……哦不对，是给我老伴), or the offer's
-#: own verb refused after it (好 莫 退 我 要 克 的: keep the booking, I'm going).
+#: own verb refused after it (好 莫 转; a cancel refused is `_NOT_TO_BE_CANCELLED`).
 _YES_TAKEN_BACK = re.compile(
     r"^(?:是|对)[的嘞呢]?[…，,。.]*(?:哦|噢|呃)?[，,]*不对[，,。.…]*是给"
-    r"|^(?:好|对|要得|行|嗯)[的嘛啊哦]*[，,。.…]*(?:莫|别|不要|不用)(?:退|取消|转|发)(?![错掉了完])"
+    r"|^(?:好|对|要得|行|嗯)[的嘛啊哦]*[，,。.…]*(?:莫|别|不要|不用)(?:转|发)(?![错掉了完])"
 )
 _NOT_WANTED_ANY_MORE = re.compile(r"^么要了[嘛哦啊]?[，,。.！!]*$")
 #: (twentieth round) The offer asked "what for" (转哪样人工嘛, 要啥子车嘛, 取消哪样嘛, 我取消它
