@@ -327,6 +327,10 @@ _PARTICLE_LAST = re.compile(
 )
 
 
+def _mobile_or_id(digits: str) -> bool:
+    return len(digits) == _MOBILE and digits[0] == "1" or _looks_like_id(digits)
+
+
 def _looks_like_id(digits: str) -> bool:
     """18 characters with a birth year of 19xx or 20xx where an ID holds it."""
     return len(digits) == 18 and digits[6:8] in ("19", "20")
@@ -938,6 +942,11 @@ _COPULA = "是"
 _OPENERS = "是就"
 
 
+#: (twenty-first round) 后四 said as a word of its own by the recogniser (后四 一 五 五 叉):
+#: "the last four", announced before the digits, not a digit.
+_LAST_FOUR_AS_A_WORD = re.compile(r"(?:^|(?<=\s))(?:最后|后|末|尾)四(?=\s)")
+
+
 @lru_cache(maxsize=256)
 def _groups(text: str) -> tuple[str, ...]:
     """The digits between pauses and other words (remembered: `parse_digits` reads the
@@ -946,7 +955,7 @@ def _groups(text: str) -> tuple[str, ...]:
     replace the end of a whole number said before (六幺，不对，六二; 零五八二，错了，最后一个
     是九 is 0589)."""
     strong = _tables()[0]
-    t = _expand_chunks(text, strong)
+    t = _expand_chunks(_LAST_FOUR_AS_A_WORD.sub("，", text), strong)
     t = basic(t).replace("*", "x") if "*" in t else basic(t)
     parts = _CORRECTIONS.split(t)
     groups = _part_groups(parts[0])
@@ -963,6 +972,16 @@ def _groups(text: str) -> tuple[str, ...]:
         ):
             # 一三八，七七六五……不对，是七六七五，然后零零二三: the last group put right,
             # then the number goes on
+            groups = (*groups[:-1], *again)
+        elif (
+            after
+            and len(groups) > 1
+            and len(before) not in _WHOLE_LENGTHS
+            and len(again) == 1
+            and _mobile_or_id(before[: -len(groups[-1])] + after)
+        ):
+            # (twenty-first round) 幺三九，八拐幺二，五五六……不对，五五八洞: the last group,
+            # left short, said again whole
             groups = (*groups[:-1], *again)
         elif after:
             groups = again
@@ -995,8 +1014,11 @@ def _part_groups(t: str) -> tuple[str, ...]:
             tokens.append("X" if ch == "X" else strong[ch])
         elif ch in _OPENERS and (not tokens or tokens[-1] is None):
             tokens.append(None)  # 后面是幺九洞三 / 是零零幺幺: "it is", no 四
-        elif is_han(ch) and char_key(ch) in keys and not (
-            ch not in _OPENERS and _starts_word(t, i + 1, strong, keys)
+        elif (
+            is_han(ch)
+            and char_key(ch) in keys
+            and not (ch not in _OPENERS and _starts_word(t, i + 1, strong, keys))
+            and t[i + 1 : i + 2] != "|"  # (twenty-first round) 八零二四是后四位: "it is"
         ):
             tokens.append("?" + keys[char_key(ch)])
         else:  # a pause or another word: a sound-alike next to it is not a digit

@@ -54,7 +54,7 @@ _ASKED_BACK = re.compile(
 #: (the clause after the last question is compared).
 _CLAUSE_BREAK = re.compile(r"[，。；？！,.;?!…\s]+")
 #: An assent said with the detail (对的, 是嘞, 嗯).
-_ASSENT = re.compile(r"对|是|嗯|要得|可以|没错|行|好")
+_ASSENT = re.compile(r"对|是|嗯|要得|可以|没错|行|好(?![点些])")  # (not 九点好点: better)
 #: ... as a word of its own (not the 是 of 老是 or 我是).
 _ASSENT_WORD = re.compile(r"对|就是|是的|是嘞|是呢|是嘛|是噻|没错|嗯|要得")
 #: Asked to be changed (换成周三嘛, 改到下午): the detail read back is not the one wanted.
@@ -87,9 +87,19 @@ _MISHEARD = re.compile(r"(?:听成|以为是|以为)[^，。；？！,.;?!]*")
 #: Thinking aloud, checking, or a hindrance said with the detail (我想想, 看一下日历, 问一下
 #: 我女儿, 好像有个会, 我要上班): the detail said again is then no yes.
 _NOT_SETTLED = re.compile(
-    r"想想|想一下|再想|考虑|商量|看看|看一下|看哈|查一下|查哈|问一下|问下|问哈|等一下|等哈|稍等"
-    r"|好像|可能|不一定|有事|有客|有个会|有会|上班|走不开|忙|那个那个|喂$"
+    r"想想|想一下|再想|考虑|商量|看看|看一下|看下|看哈|查一下|查哈|问一下|问下|问哈|等一下|等哈|稍等"
+    r"|好像|可能|不一定|说不好|不好说|说不准|有事|有客|有个会|有会|上班|走不开|忙|那个那个|喂$"
 )
+#: (twenty-first round) Something else the caller must go and do then (我要克赶街, 三点我要
+#: 接孙子, 十一点我要煮饭), said at a day or an hour read back: that time is put right, no
+#: yes (not the visit itself: 我要去看病, 要克医院).
+_ENGAGED = re.compile(
+    r"(?:要|得)(?:克|去|回)(?![的嘛呢噻哦啊了]|[省州市县]医|附[一二三]|人民|中医|医|看|挂|瞧"
+    r"|复查|检查|拿药|打针|住院)\w{2}"
+    r"|要(?:接|送)(?:孙|娃|小孩|学生)|要(?:煮饭|做饭|上坟|赶街|赶集|上班|下地|放牛|带孙)"
+)
+#: A change or a cancel offered (要改到下午吗？ 要取消吗？): being busy then is a reason for it.
+_CHANGE_ASKED = re.compile(r"改|换|取消|退")
 #: An arabic or spoken number of three or more digits read back (尾号是3827).
 _DIGITS_READ = re.compile(r"\d{3,}X?")
 #: Adding to the read-back rather than putting it right (也给我外婆挂一个 / 还有我老伴).
@@ -235,14 +245,30 @@ def _with_short_names(plain: str) -> str:
 _HOSPITAL_KINDS = ("中医", "人民", "妇幼", "儿童", "肿瘤", "精神", "口腔")
 
 
+#: (twenty-first round) The number a hospital goes by (附一院, 市二院, 第三人民医院).
+_HOSPITAL_NUMBER = re.compile(rf"([{NUM_CHARS}])(?:人民医院|医院|院)$")
+
+
+def _hospital_number(name: str) -> str | None:
+    found = _HOSPITAL_NUMBER.search(name)
+    return found[1] if found else None
+
+
 def _hospital_differs(answer: str, plain: str) -> bool:
     """A hospital named of another kind than the one read back (是中医院嘛 at "是保山市人民
-    医院，对吗？")."""
+    医院，对吗？"), or by another number (附一院近点 at "挂附二院的耳鼻喉科，对吗？")."""
     asked = [name for name, hospital in _places(plain) if hospital]
+    numbers = {_hospital_number(a) for a in asked}
     for name, hospital in _places(answer):
+        number = _hospital_number(name) if hospital else None
+        if number and asked and None not in numbers and number not in numbers:
+            return True
         kind = next((k for k in _HOSPITAL_KINDS if k in name), None)
-        if hospital and kind and asked and all(
-            kind not in a and any(k in a for k in _HOSPITAL_KINDS) for a in asked
+        if (
+            hospital
+            and kind
+            and asked
+            and all(kind not in a and any(k in a for k in _HOSPITAL_KINDS) for a in asked)
         ):
             return True
     return False
@@ -308,6 +334,8 @@ def _other_than_home(answer: str, plain: str) -> bool:
             continue
         return not _PLACE_AGREED.search(answer, 0, at)
     return False
+
+
 #: What follows 我在 that is no place (我在等, 我在想, 我在上班, 我在吃饭).
 _NOT_A_PLACE = re.compile(r"^[等想看听吃睡忙上做弄搞找问打说讲]|这|那|哪")
 
@@ -363,6 +391,13 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
         return "differs"  # 要要，我在螺蛳湾这边 / 医院门口 at "车到家接您": not where the car goes
     if _other_wanted(answer, plain):
         return "differs"  # 我要的是省中医的眼科 at "挂的是昆华医院眼科，对吗？"
+    engaged = _ENGAGED.search(answer) if date or session or hour else None
+    if (
+        engaged
+        and not _CHANGE_ASKED.search(plain)
+        and not _NOT_SETTLED.search(_ENGAGED.sub("", answer))
+    ):
+        return "differs"  # 二十五号下午我要克给老伴上坟 at "是11月25号下午，对吗？"
     said: list[bool] = []  # per detail the answer and the question both name: the same?
     said_people = _people(answer)
     if said_people and people:

@@ -490,9 +490,17 @@ def _trails_off(text: str) -> bool:
 _NEGATIONS = "不莫别没"
 
 
+#: (twenty-first round) A degree word between the negation and the yes (不太行, 不大对).
+_NEGATED_BY_DEGREE = re.compile("不(?:太|大|怎么|很)$")
+
+
 def _negated_assent(cleaned: str, hit: Hit) -> Hit:
     """不确认 / 莫确认: a negation right before a (two-character) yes phrase makes it a no;
-    (fourteenth round) so does 没 before 好 (还没好: not ready)."""
+    (fourteenth round) so does 没 before 好 (还没好: not ready); (twenty-first round) and a
+    negation with a degree word before any yes (不太行, 不大对头)."""
+    degree = _NEGATED_BY_DEGREE.search(cleaned, 0, hit.start) if hit.label == "yes" else None
+    if degree and not cleaned.startswith("好意思", hit.start):  # (不太好意思: sorry)
+        return Hit(degree.start(), hit.end, "no", hit.exact)
     if hit.label != "yes" or not hit.start or cleaned[hit.start - 1] not in _NEGATIONS:
         return hit
     if hit.size >= 2 or cleaned[hit.start - 1 : hit.end] == "没好":

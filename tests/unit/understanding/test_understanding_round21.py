@@ -1,0 +1,77 @@
+"""Twenty-first round: classes of answer found in the round's development sets, each tested
+in words of its own as well as the set's."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.understanding import understand
+
+TODAY = dt.date(2026, 12, 2)
+DAY = "是下周三上午，对吗？"
+HOUR = "司机明天早上八点来接您，可以吗？"
+CHANGE = "您挂的是下周三上午，要改到下午吗？"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # unsure with a degree word between the negation and the word: never a yes
+        ("我不太确定", "unknown"),
+        ("不大确定 我问下我姑娘", "unknown"),
+        ("拿不准", "unknown"),
+        # a negation with a degree word before a yes word is a no
+        ("不太行 太早了", "no"),
+        ("不大对 是下午的", "no"),
+        # ... while a plain yes stays one
+        ("行 可以", "yes"),
+    ],
+)
+def test_yes_no(text: str, value: str) -> None:
+    assert understand("yesno", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "value"),
+    [
+        # something else to go and do at the day or hour read back: that time is put right
+        (DAY, "我那天要克赶街", "no"),
+        (DAY, "星期三上午我要去接孙子", "no"),
+        ("车十一点到，可以吗？", "十一点我要煮饭，吃了饭再走。", "no"),
+        # ... not the visit itself, nor a reason for the change offered
+        (DAY, "对 下周三上午我要去省医复查", "yes"),
+        (DAY, "对对 我要去的", "yes"),
+        (CHANGE, "改 下午 上午我要去买菜", "yes"),
+        # ... and said with a doubt it is no answer yet
+        (DAY, "那天好像要去社区量血压", "unknown"),
+        # an hour called better (好点) is another hour, not a yes
+        (HOUR, "八点早了点，九点，九点好点。", "no"),
+        (HOUR, "八点 好", "yes"),
+        # a numbered hospital read back and another number said
+        ("挂附二院的耳鼻喉科，对吗？", "附二院远了，附一院近点。", "no"),
+        ("挂市一院的眼科，对吗？", "不是 市三院", "no"),
+        ("挂附一院的眼科，对吗？", "对 附一院", "yes"),
+        # checking the calendar is thinking aloud
+        ("是这周四下午，对吗？", "星期四 哦 星期四 我看下日历", "unknown"),
+    ],
+)
+def test_read_back(question: str, text: str, value: str) -> None:
+    assert understand("yesno", text, TODAY, question=question) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # "the last four" named after the digits, or said as a word of its own first
+        ("八 零 二 四 是 后四位", "8024"),
+        ("六六零三 就是后四位", "6603"),
+        ("后四 一 五 五 叉", "155X"),
+        # the last group of a mobile number left short, said again whole after 不对
+        ("幺三九，八拐幺二，五五六……不对，五五八洞。", "13987125580"),
+        ("一五八，二二六七，三零……不对，三零九一", "15822673091"),
+    ],
+)
+def test_digits(text: str, value: str | None) -> None:
+    assert understand("digits", text, TODAY) == value
