@@ -482,9 +482,17 @@ def _hesitations() -> tuple[str, ...]:
 
 def _trails_off(text: str) -> bool:
     """嗯……这个嘛……: the answer's last clause is only a filler (dropped by the clean-up):
-    still thinking. 就这个 / 要这个 ("this one") are answers."""
-    last = basic(text).rsplit(SEP, 1)[-1].rstrip("嘛呢啊哦噢").lstrip("嗯呃啊哦噢")
+    still thinking. 就这个 / 要这个 ("this one") are answers. (Twenty-first round) So is a
+    "but" or "she says" left unsaid, a sound or a sigh after it (就是……嗯……, 她说……)."""
+    clauses = basic(text).split(SEP)
+    while len(clauses) > 2 and clauses[-1] and set(clauses[-1]) <= _SIGHS:
+        clauses.pop()  # (……就是……嗯……: the sound after the unsaid "but")
+    last = clauses[-1].rstrip("嘛呢啊哦噢").lstrip("嗯呃啊哦噢")
     return last in _hesitations() or _ONLY_FILLERS.fullmatch(last) is not None
+
+
+#: Sounds said after a word left unsaid (……就是……嗯……, 我觉得……唉).
+_SIGHS = frozenset("嗯呃唉哎")
 
 
 _NEGATIONS = "不莫别没"
@@ -1433,8 +1441,8 @@ def _parse_yesno(text: str) -> str:
     ]
     heard = [h for h in heard if not _of_someone_else(cleaned, h, heard)]
     hits = [_negated_assent(cleaned, h) for h in heard if _counts(cleaned, h)]
-    if _only_yes_words(cleaned, heard):
-        return "yes"  # 是的 要 我要: every word said is a yes
+    if _only_yes_words(cleaned, heard) and not _CONCESSION.search(cleaned):
+        return "yes"  # 是的 要 我要: every word said is a yes (not 可以是可以，就是: "but")
     if any(h.label == "yes" and _WH_WORD.match(cleaned, h.end) for h in hits):
         return "unknown"  # 是哪家医院 / 是几点: a question that starts like a yes
     if hits and _LOOKING_FOR_A_WORD.fullmatch(cleaned, hits[-1].end) and all(
@@ -1442,7 +1450,7 @@ def _parse_yesno(text: str) -> str:
     ):
         return "unknown"  # 嗯 那个 啥: a hum, then only a word looked for
     assents = any(h.label == "yes" for h in hits)
-    if assents and _yes_said_last(text, cleaned, heard):
+    if assents and _yes_said_last(text, cleaned, heard) and not _CONCESSION.search(cleaned):
         return "yes"  # 我跟你说……我老倌又去他姑娘家了，要呢！咋个不要！: the answer after the story
     if assents and _yes_then_more_of_it(text, cleaned, hits):
         return "yes"  # 要得要得，我老伴也要一起去，你喊个宽点的车: details of the same thing

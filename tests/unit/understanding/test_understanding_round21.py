@@ -27,6 +27,15 @@ CHANGE = "您挂的是下周三上午，要改到下午吗？"
         ("不大对 是下午的", "no"),
         # ... while a plain yes stays one
         ("行 可以", "yes"),
+        # a "but" or "she says" begun and left unsaid, a sound after it: not decided
+        ("要……我问我老婆……她说……", "unknown"),
+        ("行是行……不过……唉……", "unknown"),
+        ("可以是可以，就是", "unknown"),
+        # ... while "exactly" (就是嘛) is the yes
+        ("对对，就是嘛", "yes"),
+        # the one asked nods or waves it away, relayed by who holds the phone
+        ("我问了我妈 她点头了", "yes"),
+        ("我爸摆摆手", "no"),
     ],
 )
 def test_yes_no(text: str, value: str) -> None:
