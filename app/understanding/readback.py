@@ -299,6 +299,16 @@ def _elsewhere(answer: str, plain: str) -> bool:
     )
 
 
+def _place_said_first(text: str, known: str) -> bool:
+    """At a pick-up read back, the answer's first words are the place read back (村口 / 翠湖
+    宾馆 / 村委会), the rest the very spot or how to be found; no other place named."""
+    said_first, *rest = _CLAUSE_BREAK.split(text.strip(), maxsplit=1)
+    first = _EMPTY.sub("", said_first)
+    if len(first) < _MIN_SAID_AGAIN or first not in known:
+        return False
+    return not any(name not in known for name, _ in _places("".join(rest)))  # (东风 西路)
+
+
 #: The place read back agreed to (对, 是的, 没错), not only a ride wanted (要要).
 _PLACE_AGREED = re.compile(r"对|是的|是嘞|是呢|没错|就是|要得")
 #: (twentieth round) A pick-up at home read back with no place named (车到家接您).
@@ -428,6 +438,8 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
         len(w) >= _MIN_SAID_AGAIN and w in known for w in words
     ):
         said.append(True)  # 宣威 人民医院 是嘞 at "是去宣威市人民医院，对吗？": word by word
+    elif _PICKUP_ASKED.search(plain) and _place_said_first(text, known):
+        said.append(True)  # (twenty-first round) 村口 那棵大青树脚底下 我在那点等 at 车到村口接您
     if (
         department is not None
         and _ASSENT_WORD.search(answer)
@@ -545,15 +557,27 @@ def against_question(value: str, text: str, question: str, today: dt.date) -> st
 #: (twentieth round) A question of being able (您能下楼吗？ 可以下来吗？), and its answer
 #: opening with the same word, or with 下得来, in a first clause with no no (能 的 能 的 /
 #: 能嘞 慢慢 下来 / 下得来，就是慢点).
+#: (twenty-first round) So is a question of having or being somewhere (您身边有家人陪着吗？
+#: 您现在在家吗？) answered with its verb (有，我姑娘在旁边 / 在呢 / 在 在家).
 _ABLE_ASKED = re.compile(r"(能|可以|会)\w{0,8}吗")
-_ABLE_SAID = re.compile(r"^[嗯哦啊呃]*(?:(?P<verb>能|可以|会)(?![不没])|下得来)")
-_NOT_ABLE = re.compile(r"不能|不可以|不会|下不来|没法|没得法|不得行|不行")
+_HAVE_ASKED = re.compile(r"^(?:您|你)\w{0,4}?(有|(?<!现)在)\w{0,10}吗")
+_ABLE_SAID = re.compile(r"^[嗯哦啊呃]*(?:(?P<verb>能|可以|会|有|在)(?![不没点些哪])|下得来)")
+_NOT_ABLE = re.compile(r"不能|不可以|不会|下不来|没法|没得法|不得行|不行|没有|没得|不在")
+#: What may follow 在 said back: a particle, or the question's own place (在家 at 在家吗).
+_PARTICLES_ONLY = re.compile(r"[呢嘛的噻嘞哦啊呀]*")
 
 
 def _able_said_back(text: str, question: str) -> bool:
-    asked = _ABLE_ASKED.search(_SPACES.sub("", question))
+    plain = _SPACES.sub("", question)
+    asked = _ABLE_ASKED.search(plain) or _HAVE_ASKED.search(plain)
     answer = _SPACES.sub("", text)
     said = _ABLE_SAID.match(answer)
     if asked is None or said is None or _NOT_ABLE.search(answer):
         return False
-    return said["verb"] in (None, asked[1]) and not _ASKED_BACK.search(answer)
+    verb = asked[1]
+    if said["verb"] == "在":  # 在呢 / 在家 at 在家吗, not 在外头
+        rest = _CLAUSE_BREAK.split(answer[said.end() :], maxsplit=1)[0]
+        place = _PARTICLES_ONLY.sub("", rest)
+        if place and place not in asked[0]:
+            return False
+    return said["verb"] in (None, verb) and not _ASKED_BACK.search(answer)

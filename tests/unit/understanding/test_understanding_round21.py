@@ -62,6 +62,17 @@ def test_yes_no(text: str, value: str) -> None:
         ("挂附二院的耳鼻喉科，对吗？", "附二院远了，附一院近点。", "no"),
         ("挂市一院的眼科，对吗？", "不是 市三院", "no"),
         ("挂附一院的眼科，对吗？", "对 附一院", "yes"),
+        # a question of having or being somewhere answered with its verb
+        ("您身边有家人陪着吗？", "有，我姑娘在旁边。", "yes"),
+        ("您家里有轮椅吗？", "有的 有的", "yes"),
+        ("您身边有家人陪着吗？", "没得 就我一个", "no"),
+        ("您现在在家吗？", "在呢", "yes"),
+        ("您现在在家吗？", "在外头", "unknown"),
+        ("您现在能下楼吗？", "能，我慢慢走下来。", "yes"),
+        # the place read back said first, then the very spot: the yes; another place: not
+        ("车到村口接您，对吗？", "村口 那棵大青树脚底下 我在那点等", "yes"),
+        ("车到翠湖宾馆门口接您，对吗？", "翠湖宾馆 是呢 门口 我穿红衣服", "yes"),
+        ("车到东风东路接您，对吗？", "东风 西路", "unknown"),
         # checking the calendar is thinking aloud
         ("是这周四下午，对吗？", "星期四 哦 星期四 我看下日历", "unknown"),
     ],
