@@ -549,8 +549,12 @@ def against_question(value: str, text: str, question: str, today: dt.date) -> st
         return "no"
     if compared == "agrees":
         return "yes"  # 是两个，我跟我姑娘两个 at "一共两个人，对吗？"
-    if value == "unknown" and (offer_taken(text, question) or _able_said_back(text, question)):
-        return "yes"
+    after = _after_asking_back(text.strip()) if _ASKED_BACK.search(text) else None
+    able = _able_said_back(text, question) or bool(after and _able_said_back(after, question))
+    if value == "unknown" and (offer_taken(text, question) or able):
+        return "yes"  # (啊？下楼？能嘞能嘞: the question asked back, then its verb)
+    if value == "unknown" and _unable_said(text, question):
+        return "no"  # 走不动 腿痛 at "车到了您能下楼吗？"
     return None
 
 
@@ -561,10 +565,28 @@ def against_question(value: str, text: str, question: str, today: dt.date) -> st
 #: 您现在在家吗？) answered with its verb (有，我姑娘在旁边 / 在呢 / 在 在家).
 _ABLE_ASKED = re.compile(r"(能|可以|会)\w{0,8}吗")
 _HAVE_ASKED = re.compile(r"^(?:您|你)\w{0,4}?(有|(?<!现)在)\w{0,10}吗")
-_ABLE_SAID = re.compile(r"^[嗯哦啊呃]*(?:(?P<verb>能|可以|会|有|在)(?![不没点些哪])|下得来)")
-_NOT_ABLE = re.compile(r"不能|不可以|不会|下不来|没法|没得法|不得行|不行|没有|没得|不在")
+#: (twenty-first round) The potential form said for "can" (下得来, 走得出来, 走得动, 去得了) and
+#: its no (下不来, 走不动, 去不了).
+_ABLE_SAID = re.compile(
+    r"^[嗯哦啊呃]*(?:(?P<verb>能|可以|会|有|在)(?![不没点些哪])|\w得(?:来|出来|下来|动|到|了))"
+)
+_NOT_ABLE = re.compile(
+    r"不能|不可以|不会|没法|没得法|不得行|不行|没有|没得|不在|\w不(?:来|出来|下来|动|到|了)"
+)
 #: What may follow 在 said back: a particle, or the question's own place (在家 at 在家吗).
 _PARTICLES_ONLY = re.compile(r"[呢嘛的噻嘞哦啊呀]*")
+
+
+def _unable_said(text: str, question: str) -> bool:
+    """At a question of being able, the answer's first words say the caller cannot."""
+    first = _CLAUSE_BREAK.split(_SPACES.sub("", text), maxsplit=1)[0]
+    asked = _ABLE_ASKED.search(_SPACES.sub("", question))
+    said = first.lstrip("嗯哦啊呃哎唉").removeprefix("我")
+    return bool(asked and _NOT_ABLE.match(said) and not _NOT_NOT.match(said))
+
+
+#: A double negation (不能不下来: "must"), no "cannot".
+_NOT_NOT = re.compile(r"不(?:能|会|可以)不")
 
 
 def _able_said_back(text: str, question: str) -> bool:

@@ -69,6 +69,11 @@ def test_yes_no(text: str, value: str) -> None:
         ("您现在在家吗？", "在呢", "yes"),
         ("您现在在家吗？", "在外头", "unknown"),
         ("您现在能下楼吗？", "能，我慢慢走下来。", "yes"),
+        # the potential form said for "can", and for "cannot"; the question asked back first
+        ("车到了您能下来到路边吗？", "走 得 出来 从 家里 走 到 路边 要 十 分钟", "yes"),
+        ("您能自己走到门口吗？", "走得到 走得到", "yes"),
+        ("车到了您能下楼吗？", "我走不动 腿痛得很", "no"),
+        ("车到了您能下楼吗？", "啊？下楼？能嘞能嘞，我听到了", "yes"),
         # the place read back said first, then the very spot: the yes; another place: not
         ("车到村口接您，对吗？", "村口 那棵大青树脚底下 我在那点等", "yes"),
         ("车到翠湖宾馆门口接您，对吗？", "翠湖宾馆 是呢 门口 我穿红衣服", "yes"),
