@@ -175,6 +175,44 @@ def _same_day(said: str, asked: str, week_named: bool) -> bool:
 _WEEK_NAMED = re.compile(r"[这本下上]\s*(?:个)?\s*(?:周|礼拜|星期)")
 
 
+#: (twenty-first round) The name of the one booked or ordered for, read back (是给您母亲张秀英
+#: 挂号吗？ 是给普绍华挂号吗？): two or three characters after 给 and a kin word, before the
+#: errand.
+_NAME_READ = re.compile(
+    rf"给(?:我|你)?(?:{_KIN_WORD})?(?!自己|本人|我|你|他|她)(\w{{2,3}}?)(?:挂号|叫车|挂|约|看病)"
+)
+_NAME_CHARS = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _name_read(text: str) -> str | None:
+    """The name of the one booked for (not a kin word: 给我家老倌挂)."""
+    found = _NAME_READ.search(text)
+    return found[1] if found and not re.search(_KIN_WORD, found[1]) else None
+
+
+def _name_said(answer: str, name: str) -> bool | None:
+    """Whether a name of the same surname said in the answer is the one read back (True),
+    one character off it (False: 赵家友 at 赵家有, 我妈叫张秀珍 at 张秀英), or None (no such name
+    said)."""
+    same = False
+    for at in (m.start() for m in re.finditer(re.escape(name[0]), answer)):
+        said = answer[at : at + len(name)]
+        if said == name:
+            same = True
+        elif (
+            (at == 0 or answer[at - 1] in _NAME_FOLLOWS)  # said as a name, not 木子李 explained
+            and len(said) == len(name)
+            and _NAME_CHARS.fullmatch(said)
+            and sum(a != b for a, b in zip(said, name, strict=True)) == 1
+        ):
+            return False
+    return True if same else None
+
+
+#: What a name said in an answer follows: its start, a pause, or 叫 / 是 (我妈叫张秀珍).
+_NAME_FOLLOWS = frozenset("叫是，,。 ")
+
+
 @lru_cache(maxsize=256)  # a question is asked, and maybe answered twice, in one call
 def _question_details(
     question: str, today: dt.date
@@ -409,7 +447,16 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
     ):
         return "differs"  # 二十五号下午我要克给老伴上坟 at "是11月25号下午，对吗？"
     said: list[bool] = []  # per detail the answer and the question both name: the same?
+    name = _name_read(plain)
+    same_name = _name_said(answer, name) if name else None
     said_people = _people(answer)
+    named = _name_read(answer) if name else None  # (今天是给我大嫂挂)
+    if same_name is False or named and named != name:
+        return "differs"  # 陈 志 祥 吉祥 的 祥 at "是给您父亲陈志强挂号吗？"
+    if same_name and said_people and not people:
+        return None  # 普绍华是我大哥，今天是给我大嫂挂: the name, and someone else booked for
+    if same_name:
+        said.append(True)  # 李桂芬 对 木子李 桂花的桂 at "是给您母亲李桂芬挂号吗？"
     if said_people and people:
         said.append(said_people <= people)
     # the day is read from the answer only when the question read one back

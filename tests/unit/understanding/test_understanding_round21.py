@@ -74,6 +74,12 @@ def test_yes_no(text: str, value: str) -> None:
         ("您能自己走到门口吗？", "走得到 走得到", "yes"),
         ("车到了您能下楼吗？", "我走不动 腿痛得很", "no"),
         ("车到了您能下楼吗？", "啊？下楼？能嘞能嘞，我听到了", "yes"),
+        # the name read back said again, spelled out, or said one character off
+        ("是给您母亲李桂芬挂号吗？", "李桂芬 对 木子李 桂花的桂", "yes"),
+        ("是给您父亲陈志强挂号吗？", "陈 志 祥 吉祥 的 祥", "no"),
+        ("是给您母亲张秀英挂号吗？", "张秀英是我大姐，我妈叫张秀珍", "no"),
+        ("是给普绍华挂号吗？", "普绍华是我大哥，今天是给我大嫂挂。", "no"),
+        ("是给您老伴挂号，对吗？", "是呢嘛 就给我家老倌挂", "yes"),
         # the place read back said first, then the very spot: the yes; another place: not
         ("车到村口接您，对吗？", "村口 那棵大青树脚底下 我在那点等", "yes"),
         ("车到翠湖宾馆门口接您，对吗？", "翠湖宾馆 是呢 门口 我穿红衣服", "yes"),
