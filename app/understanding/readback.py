@@ -100,10 +100,13 @@ _ENGAGED = re.compile(
 )
 #: A change or a cancel offered (要改到下午吗？ 要取消吗？): being busy then is a reason for it.
 _CHANGE_ASKED = re.compile(r"改|换|取消|退")
+#: (twenty-first round) The end of a number named as such (尾号, 最后是, 后四位).
+_TAIL_NAMED = re.compile(r"尾号|尾数|最后|后四|后面|后头|末尾")
+_TAIL = 4
 #: An arabic or spoken number of three or more digits read back (尾号是3827).
 _DIGITS_READ = re.compile(r"\d{3,}X?")
 #: Adding to the read-back rather than putting it right (也给我外婆挂一个 / 还有我老伴).
-_ADDING = re.compile(r"也|还有|还要|再|另外|顺便|一起|一块")
+_ADDING = re.compile(r"也(?!对|是|行|可以|没错)|还有|还要|再|另外|顺便|一起|一块")  # (not 医院也对)
 #: The read-back refused in so many words (是明天，不是后天): what follows is the question's.
 _REFUSED = re.compile(r"(?:不是|不对|不要|不去|不挂|不在|莫)\s*(\w{2,})")
 #: An hour said (七点, 7点半): compared with the question's when both say one.
@@ -331,7 +334,7 @@ def _elsewhere(answer: str, plain: str) -> bool:
     return any(
         not any(m[1].startswith(h) for h in _HOME_WORDS)
         and m[1] not in plain
-        and not _PERSONS.search(m[1])
+        and (not _PERSONS.search(m[1]) or _KINS_HOME.match(m[1]))
         and not _NOT_A_PLACE.search(m[1])
         for m in found
     )
@@ -345,6 +348,10 @@ def _place_said_first(text: str, known: str) -> bool:
     if len(first) < _MIN_SAID_AGAIN or first not in known:
         return False
     return not any(name not in known for name, _ in _places("".join(rest)))  # (东风 西路)
+
+
+#: (twenty-first round) A relative's home (我女儿家, 她姑娘家): not the caller's own.
+_KINS_HOME = re.compile(rf"[我他她]?(?:{_KIN_WORD})家")
 
 
 #: The place read back agreed to (对, 是的, 没错), not only a ride wanted (要要).
@@ -433,6 +440,10 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
             return None if _NOT_SETTLED.search(answer) else "agrees"
         if len(said_digits) == len(read[0]):
             return "differs"  # 三八七二 at 尾号是3827
+        if read[0].endswith(said_digits):  # (twenty-first round) its end said again
+            return None if _NOT_SETTLED.search(answer) else "agrees"
+        if _TAIL_NAMED.search(answer) and len(said_digits) == _TAIL:
+            return "differs"  # 尾号幺幺幺二 at "您的电话是13700001111，对吗？"
     if _place_differs(answer, plain) or _hospital_differs(answer, plain):
         return "differs"
     if _elsewhere(answer, plain) or _other_than_home(answer, plain):

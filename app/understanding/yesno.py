@@ -1208,7 +1208,15 @@ def parse_yesno(text: str) -> str:
     if _asked_what_first(text):
         return "unknown"  # 哪样 叫 车 哦 / 啊？你说哪样？发……发哪样？: asked back, not answered
     joined = _SPACES.sub("", text)
-    if _NUMBER_PUT_RIGHT.match(joined) or _YES_TAKEN_BACK.match(joined):
+    if (
+        _NUMBER_PUT_RIGHT.match(joined)
+        or _YES_TAKEN_BACK.match(joined)
+        or (
+            _SAID_NOT_RIGHT.match(joined)
+            and not _RIGHT_AFTER_ALL.search(joined)
+            and not _QUESTION_MARK.search(joined)  # (对……哦不对，后天是不是礼拜天？)
+        )
+    ):
         return "no"  # 不对哦 是六三三幺八八六六 / 是……哦不对，是给我老伴 / 好 莫 转
     if _NOT_WANTED_ANY_MORE.match(joined) or _WHAT_FOR.match(joined):
         return "no"  # 么 要 了 / 转哪样人工嘛 / 取消它做哪样: not wanted, asked "what for"
@@ -1250,6 +1258,12 @@ _YES_TAKEN_BACK = re.compile(
     r"^(?:是|对)[的嘞呢]?[…，,。.]*(?:哦|噢|呃)?[，,]*不对[，,。.…]*是给"
     r"|^(?:好|对|要得|行|嗯)[的嘛啊哦]*[，,。.…]*(?:莫|别|不要|不用)(?:转|发)(?![错掉了完])"
 )
+#: (twenty-first round) A yes, then "not right" and something put right after it (对 到家 不对
+#: 我现在在我女儿家): the yes taken back; unless it is right after all (……不对，是对的).
+_SAID_NOT_RIGHT = re.compile(
+    r"^(?:是|对|好|嗯)[的嘞呢嘛]?[^不]{0,8}?(?<!对)不对(?![吗嘛吧劲头])[，,。.…]*\w"
+)
+_RIGHT_AFTER_ALL = re.compile(r"不对.*(?:是对的|对的|对头|没错)")
 _NOT_WANTED_ANY_MORE = re.compile(r"^么要了[嘛哦啊]?[，,。.！!]*$")
 #: (twentieth round) The offer asked "what for" (转哪样人工嘛, 要啥子车嘛, 取消哪样嘛, 我取消它
 #: 做哪样嘛, 发短信给我有哪样用): a refusal, not a question.

@@ -80,6 +80,16 @@ def test_yes_no(text: str, value: str) -> None:
         ("是给您母亲张秀英挂号吗？", "张秀英是我大姐，我妈叫张秀珍", "no"),
         ("是给普绍华挂号吗？", "普绍华是我大哥，今天是给我大嫂挂。", "no"),
         ("是给您老伴挂号，对吗？", "是呢嘛 就给我家老倌挂", "yes"),
+        # the end of a number read back said again, or another end named as such
+        ("您的电话是13700001111，对吗？", "尾号幺幺幺二", "no"),
+        ("您的电话是15008712233，对吗？", "对 尾号二二三三", "yes"),
+        # 也对 agrees ("the hospital is right too"), the half-day put right after it
+        ("给您挂的是下周二上午、市一院心内科，对吗？", "周 二 对 的 医院 也 对 要 下午", "no"),
+        # a yes taken back with 不对 and something put right after it
+        ("车到家接您，对吗？", "对 到家 不对 我现在在我女儿家 到她家接", "no"),
+        ("是后天上午，对吗？", "对……哦不对，后天是不是礼拜天？", "unknown"),
+        # at a pick-up at home, a relative's home is elsewhere
+        ("车到家接您，对吗？", "我在我儿子家这边", "no"),
         # the place read back said first, then the very spot: the yes; another place: not
         ("车到村口接您，对吗？", "村口 那棵大青树脚底下 我在那点等", "yes"),
         ("车到翠湖宾馆门口接您，对吗？", "翠湖宾馆 是呢 门口 我穿红衣服", "yes"),
