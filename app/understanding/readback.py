@@ -88,7 +88,7 @@ _MISHEARD = re.compile(r"(?:听成|以为是|以为)[^，。；？！,.;?!]*")
 #: 我女儿, 好像有个会, 我要上班): the detail said again is then no yes.
 _NOT_SETTLED = re.compile(
     r"想想|想一下|再想|考虑|商量|看看|看一下|看下|看哈|查一下|查哈|问一下|问下|问哈|等一下|等哈|稍等"
-    r"|好像|可能|不一定|说不好|不好说|说不准|有事|有客|有个会|有会|上班|走不开|忙|那个那个|喂$"
+    r"|好像|可能|不一定|说不好|不好说|说不准|不晓得|不知道|不确定|记不清|有事|有客|有个会|有会|上班|走不开|忙|那个那个|喂$"
 )
 #: (twenty-first round) Something else the caller must go and do then (我要克赶街, 三点我要
 #: 接孙子, 十一点我要煮饭), said at a day or an hour read back: that time is put right, no
@@ -277,9 +277,11 @@ def _places(text: str) -> tuple[tuple[str, bool], ...]:
 
 @lru_cache(maxsize=256)
 def _with_short_names(plain: str) -> str:
-    """The question with a hospital's everyday name added (曲靖市第一人民医院: 市一院)."""
+    """The question with a hospital's everyday name added (曲靖市第一人民医院: 市一院;
+    (twenty-first round) 鲁甸县人民医院: 县医院)."""
     short = re.sub(rf"第([{NUM_CHARS}]+)人民医院", r"\1院", plain)
-    return plain if short == plain else f"{plain}|{short}"
+    everyday = re.sub(r"([县市州])人民医院", r"\1医院", plain)
+    return "|".join(dict.fromkeys((plain, short, everyday)))
 
 
 #: What kind of hospital a name says (中医院 is not 人民医院).
@@ -431,8 +433,11 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
         if said_count is not None:
             if said_count != asked:
                 return "differs"
-            unsure = _NOT_SETTLED, _DOUBTS, _ADDING
-            return None if any(p.search(answer) for p in unsure) else "agrees"
+            # a doubt said with the count itself (两个吧，不一定 / 两个，还有…), not a remark
+            # after it (两个，你大声点说，我耳朵不好)
+            count_said = _CLAUSE_BREAK.split(text.strip(), maxsplit=1)[0]
+            doubted = _DOUBTS.search(count_said) or _NOT_SETTLED.search(answer)
+            return None if doubted or _ADDING.search(answer) else "agrees"
     read = _DIGITS_READ.search(plain)
     said_digits = parse_digits(answer) if read else None
     if read and said_digits and len(said_digits) >= 3:

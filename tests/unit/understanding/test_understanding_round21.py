@@ -90,6 +90,11 @@ def test_yes_no(text: str, value: str) -> None:
         ("是后天上午，对吗？", "对……哦不对，后天是不是礼拜天？", "unknown"),
         # at a pick-up at home, a relative's home is elsewhere
         ("车到家接您，对吗？", "我在我儿子家这边", "no"),
+        # a county's or city's people's hospital by its everyday name
+        ("车到鲁甸县人民医院门口接您，对吗？", "鲁甸县医院门口 是勒", "yes"),
+        # the count said, then a remark with a 不 in it; a doubt said with the count
+        ("坐车的一共两个人，对吗？", "两个，你大声点说，我耳朵不好", "yes"),
+        ("坐车的一共两个人，对吗？", "两 个 吧 不 晓得", "unknown"),
         # the place read back said first, then the very spot: the yes; another place: not
         ("车到村口接您，对吗？", "村口 那棵大青树脚底下 我在那点等", "yes"),
         ("车到翠湖宾馆门口接您，对吗？", "翠湖宾馆 是呢 门口 我穿红衣服", "yes"),
