@@ -323,6 +323,26 @@ _I_AM_AT = re.compile(
     r"我(?:现在|人)?(?:在|走到|来到|到了)([^\s，,。.！!？?]{2,8}?)"
     r"(?:这边|那边|这点|那点|这里|那里|这儿|这块|[，,。.！!？?]|$)"
 )
+#: (twenty-first round) Where the caller asks the car to come (你叫他开到我家门口, 到巷子口嘛,
+#: 到大门口保安亭那点嘛).
+_COME_TO = re.compile(
+    r"(?:^|[，,。.]|叫他|让他|喊他|叫师傅|让师傅|叫司机|让司机|你)(?:开到|开来|来到|到)"
+    r"(?!了|时候|底|处|点了)"
+    r"([^\s，,。.！!？?]{2,10}?)(?:来接|接|等|这点|那点|这边|那边|嘛|就行|[，,。.！!？?]|$)"
+)
+
+
+def _another_place(said: str, plain: str) -> bool:
+    """A place asked for that the question did not read back (我家门口 at 村口; not 楼下 at
+    "车到您家楼下接您")."""
+    place = said.removeprefix("我").removeprefix("的")
+    home = any(place.startswith(h) for h in _HOME_WORDS)
+    return (
+        place not in plain
+        and not (home and any(h in plain for h in _HOME_WORDS))
+        and not _NOT_A_PLACE.match(place)
+        and not _PERSONS.match(place)
+    )
 _HOME_WORDS = frozenset({"家", "家里", "家头", "屋头", "屋里", "楼下", "门口", "家门口", "小区"})
 
 
@@ -331,9 +351,11 @@ def _elsewhere(answer: str, plain: str) -> bool:
     if not _PICKUP_ASKED.search(plain):
         return False
     found = list(_I_AM_AT.finditer(answer))
-    if found and _PLACE_AGREED.search(answer[: found[0].start()]):
+    come_to = [m for m in _COME_TO.finditer(answer) if _another_place(m[1], plain)]
+    first = min((m.start() for m in (*found, *come_to)), default=None)
+    if first is not None and _PLACE_AGREED.search(answer[:first]):
         return False  # 对，大门口，我在保安亭那点等: the place agreed to, then the very spot
-    return any(
+    return bool(come_to) or any(
         not any(m[1].startswith(h) for h in _HOME_WORDS)
         and m[1] not in plain
         and (not _PERSONS.search(m[1]) or _KINS_HOME.match(m[1]))

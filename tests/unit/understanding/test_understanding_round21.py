@@ -95,6 +95,11 @@ def test_yes_no(text: str, value: str) -> None:
         # the count said, then a remark with a 不 in it; a doubt said with the count
         ("坐车的一共两个人，对吗？", "两个，你大声点说，我耳朵不好", "yes"),
         ("坐车的一共两个人，对吗？", "两 个 吧 不 晓得", "unknown"),
+        # at a pick-up read back, the car asked to come somewhere else
+        ("车到您家楼下接您，对吗？", "到大门口保安亭那点嘛", "no"),
+        ("车到村口接您，对吗？", "村口我走不到 你叫他开到我家门口", "no"),
+        ("车到您家楼下接您，对吗？", "要得 你叫他到楼下就行", "yes"),
+        ("看完病要叫车接您回来吗？", "还不晓得几点钟，到时候再说嘛。", "unknown"),
         # the place read back said first, then the very spot: the yes; another place: not
         ("车到村口接您，对吗？", "村口 那棵大青树脚底下 我在那点等", "yes"),
         ("车到翠湖宾馆门口接您，对吗？", "翠湖宾馆 是呢 门口 我穿红衣服", "yes"),
