@@ -98,6 +98,11 @@ _ENGAGED = re.compile(
     r"|复查|检查|拿药|打针|住院)\w{2}"
     r"|要(?:接|送)(?:孙|娃|小孩|学生)|要(?:煮饭|做饭|上坟|赶街|赶集|上班|下地|放牛|带孙)"
 )
+#: (twenty-first round) A time or a wait read back called too early, late or long, with no
+#: yes after it (四十分钟太久了，我等不得; not 八点早了点，不过可以).
+_TOO_MUCH = re.compile(r"太(?:早|晚|久|迟)|[早晚久迟]了|等不得|等不起|来不及|赶不上")
+_WAIT_ASKED = re.compile(r"分钟|钟头|小时")
+_WARNED = re.compile(r"(?:莫|别|不要|不能)\w{0,2}$")
 #: A change or a cancel offered (要改到下午吗？ 要取消吗？): being busy then is a reason for it.
 _CHANGE_ASKED = re.compile(r"改|换|取消|退")
 #: (twenty-first round) The end of a number named as such (尾号, 最后是, 后四位).
@@ -484,6 +489,14 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
         and not _NOT_SETTLED.search(_ENGAGED.sub("", answer))
     ):
         return "differs"  # 二十五号下午我要克给老伴上坟 at "是11月25号下午，对吗？"
+    too = _TOO_MUCH.search(answer) if date or session or hour or _WAIT_ASKED.search(plain) else None
+    if (
+        too
+        and not _ASSENT.search(answer, too.end())
+        and not _WARNED.search(answer, 0, too.start())  # (莫来迟了: don't be late)
+        and not _CHANGE_ASKED.search(plain)
+    ):
+        return "differs"  # 四十分钟太久了，我等不得 at "司机大约四十分钟到，可以吗？"
     said: list[bool] = []  # per detail the answer and the question both name: the same?
     name = _name_read(plain)
     same_name = _name_said(answer, name) if name else None

@@ -100,6 +100,10 @@ def test_yes_no(text: str, value: str) -> None:
         ("车到村口接您，对吗？", "村口我走不到 你叫他开到我家门口", "no"),
         ("车到您家楼下接您，对吗？", "要得 你叫他到楼下就行", "yes"),
         ("看完病要叫车接您回来吗？", "还不晓得几点钟，到时候再说嘛。", "unknown"),
+        # a wait or an hour read back called too long or early, no yes after it
+        ("司机大约四十分钟到，可以吗？", "四十分钟太久了，我等不得", "no"),
+        ("明天早上八点来接您，可以吗？", "八点早了点，不过可以", "yes"),
+        ("车下午两点半来接您，对吗？", "对 两点半 莫 来 迟 了 哈", "yes"),
         # the place read back said first, then the very spot: the yes; another place: not
         ("车到村口接您，对吗？", "村口 那棵大青树脚底下 我在那点等", "yes"),
         ("车到翠湖宾馆门口接您，对吗？", "翠湖宾馆 是呢 门口 我穿红衣服", "yes"),
