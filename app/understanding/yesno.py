@@ -1225,6 +1225,9 @@ def parse_yesno(text: str) -> str:
     said = _parse_yesno(text)
     if said != "unknown":
         return said
+    relayed = _RELAYED.search(joined)
+    if relayed and (answered := _parse_yesno(joined[relayed.end() :])) != "unknown":
+        return answered  # 爸 要不要车 他摆手 不要: the question passed on, then the answer
     slow = _PAUSES.split(text.strip(" …。.，,"))
     if len(slow) >= _SLOW_PIECES and all(len(p.strip()) <= _SLOW_PIECE for p in slow):
         again = _parse_yesno("".join(slow))
@@ -1264,6 +1267,11 @@ _SAID_NOT_RIGHT = re.compile(
     r"^(?:是|对|好|嗯)[的嘞呢嘛]?[^不]{0,8}?(?<!对)不对(?![吗嘛吧劲头])[，,。.…]*\w"
 )
 _RIGHT_AFTER_ALL = re.compile(r"不对.*(?:是对的|对的|对头|没错)")
+#: (twenty-first round) The question passed on to the one it is for, who answers (爸 要不要车
+#: 他摆手 不要 / 她问要不要叫车，他点头了).
+_RELAYED = re.compile(
+    r"(?:要不要|去不去|挂不挂|叫不叫|喊不喊)\w{0,4}?[，,。.？?…]*[他她](?:说|讲)?(?!的)"
+)
 _NOT_WANTED_ANY_MORE = re.compile(r"^么要了[嘛哦啊]?[，,。.！!]*$")
 #: (twentieth round) The offer asked "what for" (转哪样人工嘛, 要啥子车嘛, 取消哪样嘛, 我取消它
 #: 做哪样嘛, 发短信给我有哪样用): a refusal, not a question.

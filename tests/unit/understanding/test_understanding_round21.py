@@ -33,6 +33,10 @@ CHANGE = "您挂的是下周三上午，要改到下午吗？"
         ("可以是可以，就是", "unknown"),
         # ... while "exactly" (就是嘛) is the yes
         ("对对，就是嘛", "yes"),
+        # the question passed on to the one it is for, then the answer
+        ("妈 要不要挂号？她说要", "yes"),
+        ("爸 要不要车 他摆手 不要", "no"),
+        ("要不要他说的那个", "unknown"),
         # the one asked nods or waves it away, relayed by who holds the phone
         ("我问了我妈 她点头了", "yes"),
         ("我爸摆摆手", "no"),
