@@ -238,6 +238,10 @@ _UNSURE = re.compile(
     r"忘|记\s*不\s*[得到住清]|想\s*不\s*起|不\s*记\s*得|[搞瞧看认]\s*不\s*[清到]|不\s*晓\s*得"
     r"|不\s*知\s*道|[找翻]\s*(?:一\s*)?下\s*本|信\s*号\s*不\s*好|听\s*不\s*[见到清]"
     r"|问\s*一\s*下|去\s*问|再\s*打|等\s*哈\s*再|回\s*头\s*再"
+    # (twenty-first round) the line breaking up, the rest to be looked for or known by
+    # another, the phone gone (…喂？喂？听得见吗？ / 我再找找 / 说不清楚 / 座机早就拆掉了)
+    r"|喂\s*[？?，,。.…\s]*喂|听\s*得\s*[见到]|再\s*找|找\s*找|说\s*不\s*清|拆\s*掉"
+    r"|刚\s*才\s*说\s*到|[他她]\s*晓\s*得"
     rf"|[{_D}]\s*几|[{_D}][\s…，,。.]*还\s*是\s*[{_D}]"
 )
 _NOT_SURE = (

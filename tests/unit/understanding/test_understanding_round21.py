@@ -130,6 +130,11 @@ def test_read_back(question: str, text: str, value: str) -> None:
         # the last group of a mobile number left short, said again whole after 不对
         ("幺三九，八拐幺二，五五六……不对，五五八洞。", "13987125580"),
         ("一五八，二二六七，三零……不对，三零九一", "15822673091"),
+        # part of a number, then the line breaking up or the rest left to another: none
+        ("我老伴说是一五……他也说不清楚，算了。", None),
+        ("座机 六 五 喂 喂 刚才说到哪点了", None),
+        # ... a whole number said before the line breaks stays
+        ("幺三八 六六七七 八八九九 喂 听得见吗", "13866778899"),
     ],
 )
 def test_digits(text: str, value: str | None) -> None:
