@@ -666,10 +666,12 @@ _HAVE_ASKED = re.compile(r"^(?:您|你)\w{0,4}?(有|(?<!现)在)\w{0,10}吗")
 #: (twenty-first round) The potential form said for "can" (下得来, 走得出来, 走得动, 去得了) and
 #: its no (下不来, 走不动, 去不了).
 _ABLE_SAID = re.compile(
-    r"^[嗯哦啊呃]*(?:(?P<verb>能|可以|会|有|在)(?![不没点些哪])|\w得(?:来|出来|下来|动|到|了))"
+    r"^[嗯哦啊呃]*(?:(?P<verb>能|可以|会|有|在)(?![不没点些哪个事问])"
+    r"|[走下出上起来去站动坐爬挪]得(?:来|去|出来|下来|动|到|了))"
 )
 _NOT_ABLE = re.compile(
-    r"不能|不可以|不会|没法|没得法|不得行|不行|没有|没得|不在|\w不(?:来|出来|下来|动|到|了)"
+    r"不能|不可以|不会|没法|没得法|不得行|不行|没有|没得|不在"
+    r"|[走下出上起来去站动坐爬挪]不(?:来|去|出来|下来|动|到|了)"
 )
 #: What may follow 在 said back: a particle, or the question's own place (在家 at 在家吗).
 _PARTICLES_ONLY = re.compile(r"[呢嘛的噻嘞哦啊呀]*")

@@ -71,6 +71,8 @@ def test_yes_no(text: str, value: str) -> None:
         ("您家里有轮椅吗？", "有的 有的", "yes"),
         ("您身边有家人陪着吗？", "没得 就我一个", "no"),
         ("您现在在家吗？", "在呢", "yes"),
+        ("您身边有家人陪着吗？", "有个事想问下", "unknown"),
+        ("车到了您能下楼吗？", "晓得了", "unknown"),
         ("您现在在家吗？", "在外头", "unknown"),
         ("您现在能下楼吗？", "能，我慢慢走下来。", "yes"),
         # the potential form said for "can", and for "cannot"; the question asked back first
