@@ -379,6 +379,10 @@ def _place_said_first(text: str, known: str) -> bool:
     return not any(name not in known for name, _ in _places("".join(rest)))  # (东风 西路)
 
 
+#: (twenty-first round) The car asked to come home (来家里接我, 到屋头接), at a pick-up at home
+#: read back, not refused (莫来家里接).
+_COME_HOME = re.compile(r"(?:来|到|开到|开来)(?:家|家里|家头|屋头|屋里|家门口|楼下)(?:来)?接")
+_NEGATIONS_BEFORE = re.compile(r"[不莫别没]\w{0,2}$")
 #: (twenty-first round) A relative's home (我女儿家, 她姑娘家): not the caller's own.
 _KINS_HOME = re.compile(rf"[我他她]?(?:{_KIN_WORD})家")
 
@@ -480,6 +484,9 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
         return "differs"
     if _elsewhere(answer, plain) or _other_than_home(answer, plain):
         return "differs"  # 要要，我在螺蛳湾这边 / 医院门口 at "车到家接您": not where the car goes
+    come_home = _COME_HOME.search(answer) if _HOME_PICKUP.search(plain) else None
+    if come_home and not _NEGATIONS_BEFORE.search(answer, 0, come_home.start()):
+        return "agrees"  # 我走不动了 你们来家里接我嘛 at "车到家接您": asked for
     if _other_wanted(answer, plain):
         return "differs"  # 我要的是省中医的眼科 at "挂的是昆华医院眼科，对吗？"
     engaged = _ENGAGED.search(answer) if date or session or hour else None

@@ -1511,7 +1511,34 @@ def _parse_yesno(text: str) -> str:
     later = cleaned[first:].split(SEP)[1:]
     if labels == {"yes"} and any(c in _TAKING_BACK or _PART_WRONG.search(c) for c in later):
         return "no"  # 骨科没错，日子不对: one part of what was read back is wrong
+    if labels == {"yes"} and (given_up := _given_up_after(cleaned, first, tier)) is not None:
+        return given_up  # (twenty-first round) 要得 莫要了 / 要得 算了算了: the last word counts
     return labels.pop() if len(labels) == 1 else "unknown"
+
+
+#: (twenty-first round) A later clause that gives the whole thing up after a yes (要得，莫要了 /
+#: 要得，算了算了，我自己开车送她): the no; "no need" (要得，不用了) may be "nothing more": asked
+#: again.
+_GIVEN_UP_AFTER_YES = re.compile(
+    "^(?:哦|噢|哎|唉|哎呀|呃|嗯)?(?:不要了|算了|不去了|不挂了|不叫了|不整了|不来了|不克了)"
+)
+_NO_NEED_AFTER_YES = re.compile("^(?:哦|噢|哎|唉|哎呀|呃|嗯)?(?:不用了|不消了)")
+_CANCEL_WORDS = re.compile("取消|退|确定")
+
+
+def _given_up_after(cleaned: str, first: int, hits: list[Hit]) -> str | None:
+    if _CANCEL_WORDS.search(cleaned):
+        return None  # 取消嘛，不去了 / 确定，不要了: giving it up is the yes to a cancel
+    start = cleaned.find(SEP, first)
+    while start >= 0:
+        clause = cleaned[start + 1 :]
+        if not any(h.label == "yes" and h.start > start for h in hits):
+            if _GIVEN_UP_AFTER_YES.match(clause):
+                return "no"
+            if _NO_NEED_AFTER_YES.match(clause):
+                return "unknown"
+        start = cleaned.find(SEP, start + 1)
+    return None
 
 
 #: What may come before a condition and still leave it the opening (嗯……要是不贵就叫).

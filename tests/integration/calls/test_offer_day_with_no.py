@@ -121,7 +121,7 @@ def test_wanting_to_book_said_at_the_department_question_asks_it_again_kindly(
     said = all_said(lines)
     assert "没有听明白" not in said, said
     again = lines[lines.index("来电者：我想挂个号") + 1 :]
-    assert again[0] == "热线（慢速）：好的，这就帮您挂号。", again
+    assert again[0] == "热线（慢速）：好的，给您挂号。还要问您一句。", again
     assert again[1].startswith("热线（慢速）：看哪个科？内科，请按1；外科，请按2；其他科，请按3。")
     assert booked(db) == [(date(2026, 12, 1), ClinicSession.AM)]
 
@@ -133,6 +133,6 @@ def test_wanting_to_book_said_again_and_again_reaches_a_person(
     still kindly), the third a person, as two failures at one question always are."""
     lines = call(service, ZHANG, "2", "我要挂号", "我要挂号", "挂号嘛", "hangup")
     said = all_said(lines)
-    assert said.count("好的，这就帮您挂号。") == 2 and "没有听明白" not in said, said
+    assert said.count("好的，给您挂号。还要问您一句。") == 2 and "没有听明白" not in said, said
     assert "[转接人工：not_understood]" in said, said
     assert booked(db) == []

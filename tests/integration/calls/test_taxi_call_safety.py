@@ -350,6 +350,29 @@ def test_a_yes_from_somewhere_else_at_the_home_read_back_sends_no_car_home(
     assert all(ride.status != RideStatus.QUEUED for ride in all_rides(db))
 
 
+@pytest.mark.parametrize(
+    "answer", ["要得 算了算了 我儿子开车送我", "要得，莫要了", "要得 哦 莫要了莫要了 我儿子来接我"]
+)
+def test_a_yes_given_up_in_the_same_breath_at_the_read_back_sends_no_car(
+    service: CallService, db: Database, answer: str
+) -> None:
+    """"车到家接您" answered with a yes and then the car given up (the last word counts): no
+    car is queued (a user trial had one queued)."""
+    lines = call(service, ZHANG, "1", answer, "hangup")
+    assert not any("车已经叫了" in line for line in lines), lines
+    assert all(ride.status != RideStatus.QUEUED for ride in all_rides(db))
+
+
+def test_the_car_asked_to_come_home_at_the_home_read_back_is_the_yes(
+    service: CallService, db: Database
+) -> None:
+    """"车到家接您" answered with a reason and the car asked home: the car is sent (a user
+    trial heard "好的，这就帮您叫车" and the question again, and hung up with no car)."""
+    lines = call(service, ZHANG, "1", "我走不动了 你们来家里接我嘛", "hangup")
+    assert any("车已经叫了" in line for line in lines), lines
+    assert [ride.status for ride in all_rides(db)] == [RideStatus.QUEUED]
+
+
 def test_an_unsaved_sons_home_at_the_place_menu_is_not_the_callers_home(
     service: CallService, db: Database
 ) -> None:

@@ -33,6 +33,13 @@ CHANGE = "您挂的是下周三上午，要改到下午吗？"
         ("可以是可以，就是", "unknown"),
         # ... while "exactly" (就是嘛) is the yes
         ("对对，就是嘛", "yes"),
+        # a yes given up in the same breath: the last word counts; "no need" is asked again;
+        # giving it up is the yes to a cancel
+        ("要得 算了算了 我自己开车送她", "no"),
+        ("要得，莫要了，过两天再说", "no"),
+        ("要得 不用了", "unknown"),
+        ("要得 算了 还是要嘛", "yes"),
+        ("取消嘛，不去了", "yes"),
         # the question passed on to the one it is for, then the answer
         ("妈 要不要挂号？她说要", "yes"),
         ("爸 要不要车 他摆手 不要", "no"),
@@ -110,6 +117,9 @@ def test_yes_no(text: str, value: str) -> None:
         ("司机大约四十分钟到，可以吗？", "四十分钟太久了，我等不得", "no"),
         ("明天早上八点来接您，可以吗？", "八点早了点，不过可以", "yes"),
         ("车下午两点半来接您，对吗？", "对 两点半 莫 来 迟 了 哈", "yes"),
+        # the car asked to come home at a pick-up at home read back, not refused
+        ("车到家接您，对吗？", "我走不动了 你们来家里接我嘛", "yes"),
+        ("车到家接您，对吗？", "莫来家里接 我在医院", "no"),
         # the place read back said first, then the very spot: the yes; another place: not
         ("车到村口接您，对吗？", "村口 那棵大青树脚底下 我在那点等", "yes"),
         ("车到翠湖宾馆门口接您，对吗？", "翠湖宾馆 是呢 门口 我穿红衣服", "yes"),
