@@ -33,11 +33,11 @@ CHANGE = "您挂的是下周三上午，要改到下午吗？"
         ("可以是可以，就是", "unknown"),
         # ... while "exactly" (就是嘛) is the yes
         ("对对，就是嘛", "yes"),
-        # a yes given up in the same breath: the last word counts; "no need" is asked again;
-        # giving it up is the yes to a cancel
+        # a yes given up in the same breath: the last word counts ("no need" is left to the
+        # backstop, never the yes); giving it up is the yes to a cancel
         ("要得 算了算了 我自己开车送她", "no"),
         ("要得，莫要了，过两天再说", "no"),
-        ("要得 不用了", "unknown"),
+        ("要得 不用了", "no"),
         ("要得 算了 还是要嘛", "yes"),
         ("取消嘛，不去了", "yes"),
         # the question passed on to the one it is for, then the answer
