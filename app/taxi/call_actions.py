@@ -7,7 +7,7 @@ the call go through `app.taxi.rides`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
@@ -325,11 +325,15 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         # The booking's pickup is now where it was going: where to, asked (trial eleven).
         return "same" if readback.drop_same_destination(ctx, ride) else "found"
 
-    @registry.register("note_spoken_pickup", outcomes=("heard", "recorded"))
+    @registry.register("note_spoken_pickup", outcomes=("heard", "recorded", "no_place"))
     def note_spoken_pickup(ctx: StepContext) -> str:
-        """Keep the caller's own words: the recording for the operator, and what ASR heard."""
+        """Keep the caller's own words: the recording for the operator, and what ASR heard.
+        "no_place": only a yes said after the tone (是的, 对头), no place to drive to (a user
+        trial had 是的 read back as the place): a person takes the call."""
         ride = _draft(ctx)
         said = str(ctx.vars.get("pickup_said") or "").strip()
+        if _only_a_yes(said, ctx.today):
+            return "no_place"
         ride.pickup_place_id = None
         ride.pickup_address = None
         ride.pickup_transcript = said or None
@@ -845,3 +849,13 @@ def _match_place(
         if name in answer or (answer and answer in name)
     ]
     return max(heard, key=lambda p: len(p["label"]), default=None)
+
+
+#: A yes said after the tone is a few characters at most (是的, 对头, 要得嘛).
+_SHORTEST_PLACE = 5
+
+
+def _only_a_yes(said: str, today: date) -> bool:
+    """Only a yes said where a place was asked for (是的, 好嘛): no place in it."""
+    words = "".join(said.split())
+    return 0 < len(words) < _SHORTEST_PLACE and understand("yesno", said, today) == "yes"

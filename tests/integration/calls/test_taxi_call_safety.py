@@ -373,6 +373,25 @@ def test_the_car_asked_to_come_home_at_the_home_read_back_is_the_yes(
     assert [ride.status for ride in all_rides(db)] == [RideStatus.QUEUED]
 
 
+@pytest.mark.parametrize("said", ["是的", "对头 对头"])
+def test_only_a_yes_where_the_pick_up_place_is_said_is_no_place_a_person_helps(
+    service: CallService, db: Database, said: str
+) -> None:
+    """After the tone for the pick-up place, a bare yes is no place to drive to (a user trial
+    heard "您说的是：是的。车到这里接您，对吗？"): a person takes the call, nothing is queued."""
+    lines = call(service, ZHANG, "1", "2", "9", said, "hangup")
+    assert any("工作人员帮您叫车" in line for line in lines), lines
+    assert not any("您说的是" in line for line in lines), lines
+    assert all(ride.status != RideStatus.QUEUED for ride in all_rides(db))
+
+
+def test_a_place_said_after_the_tone_is_still_read_back(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "1", "2", "9", "小区大门口 保安亭那点", "hangup")
+    assert any("您说的是：小区大门口 保安亭那点" in line for line in lines), lines
+
+
 def test_an_unsaved_sons_home_at_the_place_menu_is_not_the_callers_home(
     service: CallService, db: Database
 ) -> None:
