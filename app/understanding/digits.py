@@ -968,28 +968,23 @@ def _groups(text: str) -> tuple[str, ...]:
         before, after = "".join(groups), "".join(again)
         if after and len(after) < len(before) and len(before) in _WHOLE_LENGTHS:
             groups = (before[: -len(after)] + after,)
-        elif (
-            after
-            and len(groups) > 1
-            and len(again[0]) == len(groups[-1])
-            and len(before) - len(groups[-1]) + len(after) in (11, 18)
-        ):
-            # 一三八，七七六五……不对，是七六七五，然后零零二三: the last group put right,
-            # then the number goes on
-            groups = (*groups[:-1], *again)
-        elif (
-            after
-            and len(groups) > 1
-            and len(before) not in _WHOLE_LENGTHS
-            and len(again) == 1
-            and _mobile_or_id(before[: -len(groups[-1])] + after)
-        ):
-            # (twenty-first round) 幺三九，八拐幺二，五五六……不对，五五八洞: the last group,
-            # left short, said again whole
+        elif after and len(groups) > 1 and _last_group_said_again(groups, again):
             groups = (*groups[:-1], *again)
         elif after:
             groups = again
     return groups
+
+
+def _last_group_said_again(groups: tuple[str, ...], again: tuple[str, ...]) -> bool:
+    """After a correction, the groups said replace the last one said before: put right at
+    its own length, the number going on (一三八，七七六五……不对，是七六七五，然后零零二三), or
+    (twenty-first round) left short and said again whole (幺三九，八拐幺二，五五六……不对，
+    五五八洞)."""
+    before, after = "".join(groups), "".join(again)
+    kept = before[: -len(groups[-1])]
+    if len(again[0]) == len(groups[-1]) and len(kept + after) in (11, 18):
+        return True
+    return len(before) not in _WHOLE_LENGTHS and len(again) == 1 and _mobile_or_id(kept + after)
 
 
 #: The groups announced before or after their digits (前头两个…后头两个, 就是这四个, 头三个):

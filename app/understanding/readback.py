@@ -24,6 +24,7 @@ from functools import cache, lru_cache
 
 from app.understanding.department import parse_department, spoken_names
 from app.understanding.digits import parse_digits
+from app.understanding.fuzzy import is_han
 from app.understanding.intent import parse_intent
 from app.understanding.numerals import NUM_CHARS, to_int
 from app.understanding.people import KIN
@@ -189,9 +190,9 @@ _WEEK_NAMED = re.compile(r"[这本下上]\s*(?:个)?\s*(?:周|礼拜|星期)")
 _NAME_READ = re.compile(
     rf"给(?:我|你)?(?:{_KIN_WORD})?(?!自己|本人|我|你|他|她)(\w{{2,3}}?)(?:挂号|叫车|挂|约|看病)"
 )
-_NAME_CHARS = re.compile(r"[\u4e00-\u9fff]+")
 
 
+@lru_cache(maxsize=256)  # the question's name is read for every answer to it
 def _name_read(text: str) -> str | None:
     """The name of the one booked for (not a kin word: 给我家老倌挂)."""
     found = _NAME_READ.search(text)
@@ -210,7 +211,7 @@ def _name_said(answer: str, name: str) -> bool | None:
         elif (
             (at == 0 or answer[at - 1] in _NAME_FOLLOWS)  # said as a name, not 木子李 explained
             and len(said) == len(name)
-            and _NAME_CHARS.fullmatch(said)
+            and all(map(is_han, said))
             and sum(a != b for a, b in zip(said, name, strict=True)) == 1
         ):
             return False
@@ -335,6 +336,7 @@ _COME_TO = re.compile(
     r"(?!了|时候|底|处|点了)"
     r"([^\s，,。.！!？?]{2,10}?)(?:来接|接|等|这点|那点|这边|那边|嘛|就行|[，,。.！!？?]|$)"
 )
+_HOME_WORDS = frozenset({"家", "家里", "家头", "屋头", "屋里", "楼下", "门口", "家门口", "小区"})
 
 
 def _another_place(said: str, plain: str) -> bool:
@@ -348,7 +350,6 @@ def _another_place(said: str, plain: str) -> bool:
         and not _NOT_A_PLACE.match(place)
         and not _PERSONS.match(place)
     )
-_HOME_WORDS = frozenset({"家", "家里", "家头", "屋头", "屋里", "楼下", "门口", "家门口", "小区"})
 
 
 def _elsewhere(answer: str, plain: str) -> bool:
@@ -654,13 +655,14 @@ def against_question(value: str, text: str, question: str, today: dt.date) -> st
         return "no"
     if compared == "agrees":
         return "yes"  # 是两个，我跟我姑娘两个 at "一共两个人，对吗？"
+    if value != "unknown":
+        return None
     after = _after_asking_back(text.strip()) if _ASKED_BACK.search(text) else None
-    able = _able_said_back(text, question) or bool(after and _able_said_back(after, question))
-    if value == "unknown" and (offer_taken(text, question) or able):
-        return "yes"  # (啊？下楼？能嘞能嘞: the question asked back, then its verb)
-    if value == "unknown" and _unable_said(text, question):
-        return "no"  # 走不动 腿痛 at "车到了您能下楼吗？"
-    return None
+    if offer_taken(text, question) or _able_said_back(text, question):
+        return "yes"
+    if after and _able_said_back(after, question):
+        return "yes"  # 啊？下楼？能嘞能嘞: the question asked back, then its verb
+    return "no" if _unable_said(text, question) else None  # 走不动 腿痛 at "您能下楼吗？"
 
 
 #: (twentieth round) A question of being able (您能下楼吗？ 可以下来吗？), and its answer

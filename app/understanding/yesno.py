@@ -1519,10 +1519,12 @@ def _parse_yesno(text: str) -> str:
 #: (twenty-first round) A later clause that gives the whole thing up after a yes (要得，莫要了 /
 #: 要得，算了算了，我自己开车送她): the no; "no need" (要得，不用了) may be "nothing more": asked
 #: again.
+_NO_NEED = frozenset({"不用了", "不消了"})
+_SOUND_FIRST = "^(?:哦|噢|哎|唉|哎呀|呃|嗯)?"
 _GIVEN_UP_AFTER_YES = re.compile(
-    "^(?:哦|噢|哎|唉|哎呀|呃|嗯)?(?:不要了|算了|不去了|不挂了|不叫了|不整了|不来了|不克了)"
+    _SOUND_FIRST + "(?:" + "|".join(sorted(_DONE_WITH - _NO_NEED | {"不来了", "不克了"})) + ")"
 )
-_NO_NEED_AFTER_YES = re.compile("^(?:哦|噢|哎|唉|哎呀|呃|嗯)?(?:不用了|不消了)")
+_NO_NEED_AFTER_YES = re.compile(_SOUND_FIRST + "(?:" + "|".join(sorted(_NO_NEED)) + ")")
 _CANCEL_WORDS = re.compile("取消|退|确定")
 
 
@@ -1748,7 +1750,7 @@ def asks_back(text: str) -> bool:
 
 #: An answer that ends as a question (孙子吗 / 明天？).
 _ENDS_ASKING = re.compile(r"(?:吗|[？?])[\s。.…]*$")
-_NEGATION_SAID = re.compile("[不没莫别]")
+_NEGATION_SAID = re.compile(f"[{_NEGATIONS}]")
 
 
 #: 是不是 / 对不对 / 要不要 / 可不可以 (A-not-A) and the Kunming 给是 / 格是: a question.
