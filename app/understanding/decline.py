@@ -40,8 +40,21 @@ def _strip_tail(text: str) -> str:
 
 
 def is_decline(text: str) -> bool:
-    """True when the answer is a no that wants nothing at all (不消了, 莫整了, 算了)."""
+    """True when the answer is a no that wants nothing at all (不消了, 莫整了, 算了), also
+    with how the caller goes instead or when said after it (算了算了，我儿子开车送我 / 莫要了，
+    过两天再说)."""
     if parse_yesno(text) != "no":
         return False
     cleaned = _strip_tail(clean(_SPACES.sub("", text)))
+    cleaned = _strip_tail(_OTHER_WAY.sub("", cleaned)) or cleaned
     return cleaned in _words("decline_alone") or cleaned.endswith(_words("decline_words"))
+
+
+#: (twenty-first round, from a user trial of calls) Said last after the refusal: someone
+#: else takes the caller, the caller goes alone, or another time (我儿子开车送我, 我自己坐公交
+#: 去, 过两天再说).
+_OTHER_WAY = re.compile(
+    f"[{SEP}]*(?:我(?:的|家)?\w{{1,3}}?(?:开车)?(?:来)?(?:送|接|带)我(?:去)?"
+    "|我自己(?:开车|坐公交|坐车|走路)?(?:去|走)"
+    "|(?:过两天|过几天|改天|下回|下次|以后)再说)$"
+)

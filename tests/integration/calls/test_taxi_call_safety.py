@@ -357,9 +357,11 @@ def test_a_yes_given_up_in_the_same_breath_at_the_read_back_sends_no_car(
     service: CallService, db: Database, answer: str
 ) -> None:
     """"车到家接您" answered with a yes and then the car given up (the last word counts): no
-    car is queued (a user trial had one queued)."""
+    car is queued (a user trial had one queued), and with how she goes instead said after
+    it, she hears that no car is ordered, not "在哪里接您？"."""
     lines = call(service, ZHANG, "1", answer, "hangup")
     assert not any("车已经叫了" in line for line in lines), lines
+    assert any("没有叫车" in line for line in lines), lines
     assert all(ride.status != RideStatus.QUEUED for ride in all_rides(db))
 
 

@@ -151,3 +151,18 @@ def test_read_back(question: str, text: str, value: str) -> None:
 )
 def test_digits(text: str, value: str | None) -> None:
     assert understand("digits", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # the whole thing given up, with how the caller goes instead or when said after it
+        ("要得 算了算了 我儿子开车送我", True),
+        ("莫要了，过两天再说", True),
+        ("算了 我自己坐公交去", True),
+        # ... a detail put right is no refusal of the whole
+        ("不对 我儿子来接我", False),
+    ],
+)
+def test_decline(text: str, value: bool) -> None:
+    assert understand("decline", text, TODAY) == value
