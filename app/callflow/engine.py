@@ -156,9 +156,11 @@ class Engine:
         elif call.ended:
             logger.info("event %s after the call ended; ignored", event.kind)
         elif isinstance(event, Keys):
-            noted = self._current(call).note_answer
-            if noted is not None:  # a key pressed says no department (nor anything noted)
-                call.vars.pop(noted.save_as, None)
+            current = self._current(call)
+            if current.note_answer is not None:  # a key says no department (nothing noted)
+                call.vars.pop(current.note_answer.save_as, None)
+            if current.keep_said:
+                call.vars.pop(current.keep_said, None)  # a key says nothing more
             self._on_keys(call, event.digits, ctx, out)
         elif isinstance(event, Speech):
             self._on_speech(call, event, ctx, out)
@@ -215,6 +217,8 @@ class Engine:
         if not text:
             self._fail(call, "silence", out)
             return
+        if spec.keep_said:
+            call.vars[spec.keep_said] = text
         intent = self.understand("intent", text, ctx.today)
         if intent == "repeat":
             self._repeat(call, out)
@@ -269,6 +273,11 @@ class Engine:
             return
         value = self._value(call, spec, text, ctx)
         if self._take_other(call, spec, value, text, ctx, out):
+            return
+        if self._choice_said_as_yes(spec, value, text, ctx):
+            # "好嘞，就挂这个" at a menu that offers one thing first: the flow's yes decides
+            # which (the one offered, or which of two asked).
+            self._go(call, spec.answers["yes"], ctx, out)
             return
         if (value is None or value == "unknown") and spec.clarify:
             # Asked of the question's kind, then of its second kind (头晕 at the second
@@ -401,16 +410,39 @@ class Engine:
         assert spec.expect is not None
         if spec.expect == "free_text":
             return answer
-        if spec.expect == "yesno" and spec.ask is not None and not self._takes_details(
-            call, spec, answer, ctx
-        ):
-            asked = self._render(call, spec.ask)
-            heard = self.understand(spec.expect, answer, ctx.today, question=asked)
-            if heard != "no" or spec.put_right_is_no:
-                return heard
+        if spec.expect != "yesno" or spec.ask is None:
+            return self.understand(spec.expect, answer, ctx.today)
+        if self._takes_details(call, spec, answer, ctx):
             own = self.understand(spec.expect, answer, ctx.today)
-            return "unknown" if own == "yes" else own
-        return self.understand(spec.expect, answer, ctx.today)
+            if own != "unknown" or self._names_details(spec, answer, ctx):
+                return own
+            # No answer of its own and no detail named: the question may settle it ("她走不动
+            # 要车" at "要不要约车送她去医院？", a user trial asked again).
+        asked = self._render(call, spec.ask)
+        heard = self.understand(spec.expect, answer, ctx.today, question=asked)
+        if heard != "no" or spec.put_right_is_no:
+            return heard
+        own = self.understand(spec.expect, answer, ctx.today)
+        return "unknown" if own == "yes" else own
+
+    def _choice_said_as_yes(
+        self, spec: StateSpec, value: object, text: str, ctx: ActionContext
+    ) -> bool:
+        """A menu answered with a yes and no choice, where the question takes a yes."""
+        return (
+            value is None
+            and spec.expect == "choice"
+            and "yes" in spec.answers
+            and self.understand("yesno", text, ctx.today) == "yes"
+        )
+
+    def _names_details(self, spec: StateSpec, answer: str, ctx: ActionContext) -> bool:
+        """Does the answer name anything the question's second kind of answer takes?"""
+        other = spec.otherwise
+        if other is None:
+            return False
+        kinds = [other.expect] + ([other.compare_as.expect] if other.compare_as else [])
+        return any(_named(_answer(self.understand(k, answer, ctx.today))) for k in kinds)
 
     def _takes_details(
         self, call: CallState, spec: StateSpec, answer: str, ctx: ActionContext

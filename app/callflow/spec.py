@@ -131,6 +131,9 @@ class StateSpec(BaseModel):
     # answer that is none).
     on_hum: str | None = None
     record: bool = False  # keep the caller's own words as audio (saved as `<save_as>_recording`)
+    # A spoken answer's words kept as said in this variable (dropped when a key answers):
+    # what a yes adds at a read-back ("对，到小区门口嘛") is shown to the dispatcher.
+    keep_said: str | None = None
     sensitive: bool = False  # the answer is personal data (an ID number): never stored as said
     max_digits: int = Field(default=1, ge=1, le=18)
     timeout_s: int = Field(default=8, ge=3, le=30)

@@ -703,6 +703,18 @@ def _register_offer_actions(registry: ActionRegistry) -> None:
             ]
         )
 
+    @registry.register("take_nearest", outcomes=("found", "other", "which"))
+    def take_nearest(ctx: StepContext) -> str:
+        """A yes to the departments offered instead: the only one offered; "which" of two;
+        "other" where none was (the menu offered another department)."""
+        nearest = ctx.vars.get("nearest", [])
+        if not nearest:
+            return "other"
+        if len(nearest) > 1:
+            return "which"
+        ctx.vars["department"] = nearest[0]
+        return "found"
+
     @registry.register("choose_nearest", outcomes=("found", "other", "declined", "not_found"))
     def choose_nearest(ctx: StepContext) -> str:
         nearest = ctx.vars.get("nearest", [])

@@ -39,6 +39,7 @@ from app.taxi.late_draft import late_check, register_late_draft_actions
 from app.taxi.models import Driver, Ride, TaxiCompany
 from app.taxi.passengers import SELF, Passenger, passengers_for_caller
 from app.taxi.rules import ACTIVE_STATUSES, ride_priority, spoken_plate
+from app.taxi.spot_note import SAID_AT_READBACK, spot_said
 from app.taxi.whose import booked_by_family, rider_for_caller, rider_short
 from app.understanding import understand
 
@@ -679,6 +680,9 @@ def _queue(ctx: StepContext, ride: Ride) -> str:
     """Queue the confirmed ride now, or book it for its `pickup_at`."""
     ride.priority = ride_priority(age=ctx.vars.get("age"), to_hospital=ride.to_hospital)
     _supersede_hung_up(ctx, ride)  # the caller's hung-up request of an earlier call
+    spot = spot_said(ctx.vars.pop(SAID_AT_READBACK, None))
+    if spot and ride.pickup_place_id is not None:
+        ride.pickup_transcript = spot  # 对，到小区门口嘛: the saved place, and where exactly
     ctx.vars["notify_how"] = how_we_tell(ctx.call.from_number)
     if ctx.vars.get("pickup_at"):
         book_from_call(ctx, ride)

@@ -88,7 +88,7 @@ _MISHEARD = re.compile(r"(?:听成|以为是|以为)[^，。；？！,.;?!]*")
 #: Thinking aloud, checking, or a hindrance said with the detail (我想想, 看一下日历, 问一下
 #: 我女儿, 好像有个会, 我要上班): the detail said again is then no yes.
 _NOT_SETTLED = re.compile(
-    r"想想|想一下|再想|考虑|商量|看看|看一下|看下|看哈|查一下|查哈|问一下|问下|问哈|等一下|等哈|稍等"
+    r"想想|想一下|再想|考虑|商量|看看|看一下|看下|看哈|查一下|查哈|问一下|问下|问哈|问问|等一下|等哈|稍等"
     r"|好像|可能|不一定|说不好|不好说|说不准|不晓得|不知道|不确定|记不清|有事|有客|有个会|有会|上班|走不开|忙|那个那个|喂$"
 )
 #: (twenty-first round) Something else the caller must go and do then (我要克赶街, 三点我要
@@ -563,15 +563,19 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
 _OFFERS = (
     (re.compile(r"人工|工作人员|话务员"), frozenset({"operator"})),
     (re.compile(r"取消"), frozenset({"cancel"})),
-    (re.compile(r"叫车|喊车|派车|要车"), frozenset({"taxi"})),
+    # (twenty-second round) 约车 / 订车: the car to hospital offered after a booking
+    (re.compile(r"叫车|喊车|派车|要车|约车|订车"), frozenset({"taxi"})),
     (re.compile(r"别的|其他|其它"), frozenset({"taxi", "hospital", "query", "cancel"})),
 )
 #: The offer refused in words of its own (先不用, 莫转, 不消): never turned into a yes.
 _REFUSING = re.compile(
     r"不要|不用|不消|不转|不叫|不取消|不挂|不需要|不必|先不|莫|别|算了|没得了|没有了"
 )
-#: A question asked A-not-A (管不管, 能不能) or ending in 不 (要收钱的不): no request.
-_A_NOT_A = re.compile(r"([^\W不])不\1|不\W*$")
+#: A question asked A-not-A (管不管, 能不能) or ending in 不 (要收钱的不, 还挂得上不嘛): no
+#: request.
+_A_NOT_A = re.compile(r"([^\W不])不\1|不[嘛呢噻哦啊]?\W*$")
+#: (twenty-second round) The offer wanted only on a condition (要是下雨就要车): no request yet.
+_ON_A_CONDITION = re.compile(r"要是|如果|假如|万一|的话")
 #: Not heard (我听不清): nothing compared.
 _NOT_HEARD = re.compile(r"听不清|听不到|听不见|听不着|没听清|没听到|没听见")
 
@@ -580,15 +584,22 @@ def offer_taken(text: str, question: str) -> bool:
     """The answer asks for what the question offers, in words of its own: 你这个我搞不懂 at
     "要转人工吗？", 再帮我叫个车 at "还要办别的吗？"."""
     answer = _SPACES.sub("", text)
-    asked = _SPACES.sub("", question)
+    asked = _MENU_SENTENCE.sub("", _SPACES.sub("", question))
     wanted = next((intents for offer, intents in _OFFERS if offer.search(asked)), None)
     # not hearing the machine is a reason for the person offered (你这个我听不清), no other
-    doubts = (_REFUSING, _ASKED_BACK, _A_NOT_A, _NOT_SETTLED) + (
+    doubts = (_REFUSING, _ASKED_BACK, _A_NOT_A, _NOT_SETTLED, _ON_A_CONDITION) + (
         () if wanted and "operator" in wanted else (_NOT_HEARD,)
     )
     if not answer or not wanted or any(p.search(answer) for p in doubts):
         return False  # 人工是要收钱的不？ / 你们管不管开药 / 等我孙子回来问他
     return parse_intent(answer) in wanted
+
+
+#: (twenty-second round) The question's keys, sentence by sentence (要，请按1；不用，请按2。
+#: 转人工，按0。): what it offers is said before them ("转人工" there offers no person).
+_MENU_SENTENCE = re.compile(
+    r"[^。；？！.;?!]*按\s*[0-9一二三四五六七八九零星#*][^。；？！.;?!]*[。；.;]?"
+)
 
 
 #: "Anything else?" (还要办别的吗？) and "nothing more" said to it (没得了, 就这些).

@@ -1070,6 +1070,28 @@ def test_a_department_no_hospital_has_offers_no_booking_and_a_shorter_retry(
     assert "好的，没有挂号。" in said and booked(db) == []
 
 
+@pytest.mark.parametrize("answer", ["好嘞 就挂这个", "要得", "行 就看这个"])
+def test_a_yes_to_the_one_department_offered_instead_takes_it(
+    service: CallService, answer: str
+) -> None:
+    """A user trial: "好嘞 就挂这个" at "可以先看老年医学科，请按1" was asked again; a yes to
+    a menu offering one department is that department, as its key."""
+    said = all_said(call(service, "+8613800000001", "我要挂口腔科", answer, "hangup"))
+    assert "可以先看老年医学科，请按1" in said, said
+    after = said[said.index("可以先看老年医学科") :]
+    assert "最早的号是" in after and "老年医学科" in after.split("最早的号是")[1], said
+    assert "没有听明白" not in said
+
+
+def test_a_yes_to_two_departments_offered_instead_asks_which(service: CallService) -> None:
+    """With two departments offered (肾内科: 内分泌科 or 老年医学科), a yes names neither: which
+    one is asked, in the menu's fewer words, and a key then takes it."""
+    said = all_said(call(service, "+8613800000001", "我要挂肾内科", "好的 就挂这个", "2", "hangup"))
+    assert "可以先看内分泌科，请按1；看老年医学科，请按2" in said, said
+    assert "好的。看哪一个科？\n热线：看内分泌科，按1。看老年医学科，按2。" in said, said
+    assert "老年医学科" in said.split("最早的号是")[1], said
+
+
 def test_none_of_a_groups_departments_goes_back_to_the_groups(service: CallService) -> None:
     said = all_said(call(service, "+8613800000001", "2", "1", "9", "莫得", "3", "hangup"))
     assert "按3，老年医学科；都不是，按9。" in said, said

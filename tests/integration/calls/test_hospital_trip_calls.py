@@ -113,6 +113,18 @@ def test_a_phone_booking_offers_the_car_and_1_books_it_linked_and_first_in_line(
     assert f"release_ride:{ride.id}" in keys and f"remind_ride:{ride.id}" in keys
 
 
+@pytest.mark.parametrize("answer", ["她走不动 要车", "我腿疼 要约车", "要个车 走不动了"])
+def test_a_reason_said_with_the_car_asked_for_books_the_car(
+    service: CallService, db: Database, answer: str
+) -> None:
+    """A user trial: "她走不动 要车" at "要不要约车送她去医院？" was asked again (the menu's
+    转人工 was read as what the question offers). The car asked for with a reason is the yes."""
+    lines = call(service, ZHANG, *BOOK_CARDIOLOGY, answer)
+    assert any("车约好了" in line for line in lines), lines
+    (ride,) = _rides(db)
+    assert ride.status == RideStatus.SCHEDULED and ride.to_hospital
+
+
 def test_2_books_no_car(service: CallService, db: Database) -> None:
     lines = call(service, ZHANG, *BOOK_CARDIOLOGY, "2")
     assert any(line.startswith("热线：好的，不约车。") for line in lines)

@@ -497,3 +497,43 @@ def test_never_mind_at_the_place_question_orders_nothing(
     assert not any("嘀一声" in line for line in lines)
     (ride,) = all_rides(db)
     assert ride.status == RideStatus.CANCELLED
+
+
+@pytest.mark.parametrize(
+    "answer", ["对 到小区门口嘛", "是的，我在大门口保安亭那点等", "要得 叫他开到楼下"]
+)
+def test_the_very_spot_said_with_the_yes_at_the_home_read_back_reaches_the_dispatcher(
+    service: CallService, db: Database, answer: str
+) -> None:
+    """"车到家接您" answered with a yes and where exactly (a user trial: the car went to the
+    saved address and the gate was lost): the car goes home, and the caller's words are on
+    the ride beside the saved address for the dispatcher to tell the driver."""
+    lines = call(service, ZHANG, "1", answer, "hangup")
+    assert any("车已经叫了" in line for line in lines), lines
+    (ride,) = all_rides(db)
+    assert ride.status == RideStatus.QUEUED
+    assert ride.pickup_place_id is not None and ride.pickup_address
+    assert ride.pickup_transcript == answer
+
+
+@pytest.mark.parametrize("answers", [("1",), ("对的",), ("要得 我在屋头等",)])
+def test_a_yes_naming_no_spot_at_the_home_read_back_adds_nothing(
+    service: CallService, db: Database, answers: tuple[str, ...]
+) -> None:
+    """A key, a bare yes, or words naming no spot leave the saved address alone."""
+    call(service, ZHANG, "1", *answers, "hangup")
+    (ride,) = all_rides(db)
+    assert ride.status == RideStatus.QUEUED
+    assert ride.pickup_transcript is None
+
+
+def test_the_spot_said_at_a_read_back_put_right_is_not_kept_for_another_place(
+    service: CallService, db: Database
+) -> None:
+    """Words said at the home read-back that put it right (不对 到大门口) belong to no car sent
+    elsewhere: the daughter's home chosen and confirmed by key carries no note."""
+    lines = call(service, ZHANG, "1", "不对 到大门口", "1", "1")
+    assert any("在哪里接您" in line for line in lines), lines
+    (ride,) = all_rides(db)
+    assert ride.status == RideStatus.QUEUED
+    assert ride.pickup_place_id is not None and ride.pickup_transcript is None

@@ -235,3 +235,21 @@ def test_a_request_handed_to_a_person_is_labelled_and_can_be_assigned(
     assert answer.status_code == 303
     with live_server.db.session() as session:
         assert session.get(Ride, ride.id).status == RideStatus.ASSIGNED  # type: ignore[union-attr]
+
+
+def test_the_very_spot_said_at_the_read_back_is_shown_beside_the_saved_address(
+    live_server: LiveServer,
+) -> None:
+    """A car to a saved place with the caller's words of where exactly (对，到小区门口嘛): the
+    queue shows them as the caller's addition, not as a recognised address."""
+    ride_id = _queued_ride(live_server)
+    with live_server.db.session() as session:
+        ride = session.get(Ride, ride_id)
+        assert ride is not None and ride.pickup_place_id is not None
+        ride.pickup_transcript = "对，到小区门口嘛"
+        session.commit()
+    client = live_server.client()
+    sign_in(client, "op1")
+    page = client.get("/dispatch/queue.html").text
+    assert "来电者补充：对，到小区门口嘛" in page, page[-3000:]
+    assert "语音识别：对，到小区门口嘛" not in page
