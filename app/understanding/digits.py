@@ -77,12 +77,27 @@ def _drop_preamble(text: str, strong: dict[str, str]) -> str:
     nor is 么 asking it back (后四位么？五三零六)."""
     chars = re.escape("".join(k for k in strong if len(k) == 1))
     announced = re.compile(
-        f"(?:(?:最后|后面|后边|末尾|尾巴|后|末|还有|剩下)(?:那|这)?[{chars}十]+(?:位数|位|个)"
-        f"|后头(?:那|这)[{chars}十]+(?:位数|位|个)"
+        f"(?:(?:最后|后面|后边|末尾|尾巴|后|末|还有|剩下)(?:那|这)?(?P<n>[{chars}十]+)(?:位数|位|个)"
+        f"|后头(?:那|这)(?P<m>[{chars}十]+)(?:位数|位|个)"
         f"|[{chars}十]+位(?:数)?|(?:后|末)[{chars}]\\s*(?=么))"
-        "(?:\\s*么)?"
+        "(?P<ma>\\s*么)?"
     )
-    return announced.sub("|", text)
+    digit = re.compile(f"[{chars}]")
+
+    def repl(m: re.Match[str]) -> str:
+        # (twenty-second round) 后四位 么 么 四 九: the 么 is the first of the four digits
+        # announced when only three follow it, not the question said back
+        count = to_int(m["n"] or m["m"] or "")
+        rest = _CLAUSE_END.split(text[m.end() :], maxsplit=1)[0]
+        if m["ma"] and count and len(digit.findall(rest)) == count - 1:
+            return "|幺"
+        return "|"
+
+    return announced.sub(repl, text)
+
+
+#: Where a clause ends (what follows the announced count up to it are its digits).
+_CLAUSE_END = re.compile(r"[，,。.？?！!；;…]")
 
 
 def _expand_counts(text: str, strong: dict[str, str]) -> str:
@@ -133,7 +148,8 @@ _EXPLANATION_TAIL = re.compile(
     rf"[，,。.!！]\s*(?:(?:[{_D}]|叉|X|x){{1,2}}\s*(?:就\s*)?是\s*(?![{_D}\s]*$|这|那|对)|请\s*注\s*意"
     # (eighteenth round) 一七八的七就是拐 / 一三七就是幺三拐 / 七，七八的七: digits of the number
     # named by the group they are in, or said again in other words
-    rf"|(?:[{_D}]\s*[，,]\s*)?[{_D}]{{2,4}}\s*的\s*[{_D}]|[{_D}]{{3}}\s*就\s*是\s*[{_D}]{{3}}[。.！!\s]*$)"
+    # (twenty-second round) a group of four explained so (…，两九两九就是二九二九)
+    rf"|(?:[{_D}]\s*[，,]\s*)?[{_D}]{{2,4}}\s*的\s*[{_D}]|[{_D}]{{3,4}}\s*就\s*是\s*[{_D}]{{3,4}}[。.！!\s]*$)"
 )
 #: (seventeenth round) 一、二、三、四，四个数: the places counted aloud before the digits.
 _COUNTING_ALOUD = re.compile(
@@ -257,7 +273,11 @@ _UNSURE_DIGIT = re.compile(
     rf"|[{_D}][\s，,…]*还\s*是\s*[{_D}].*{_NOT_SURE}"
     rf"|{_NOT_SURE}.*[{_D}]\s*还\s*是\s*[{_D}](?!.*(?:哦|噢|对|是))"  # unless settled after
     # the rest of the number missing (后头我要去翻下本本; 后头忘了)
-    r"|(?:后\s*头|后\s*面|后\s*边|剩\s*下)[^。.]{0,10}?(?:忘|记\s*不|想\s*不|[翻找]\s*(?:一\s*)?下)"
+    r"|(?:后\s*头|后\s*面|后\s*边|剩\s*下)[^。.]{0,10}?(?:忘|记\s*不|不\s*记|想\s*不|[翻找]\s*(?:一\s*)?下)"
+    # (twenty-second round) the ID's digits not known, another card's said instead (身份证后四位
+    # 不晓得，医保卡的后四位我倒是记得，三三二幺)
+    r"|身\s*份\s*证[^。.]{0,10}?(?:不\s*晓\s*得|不\s*记\s*得|记\s*不|忘|想\s*不\s*起)"
+    r"[^。.]*?(?:医\s*保|社\s*保|银\s*行|老\s*年|公\s*交)\s*卡"
     # (twentieth round) … 后头的我要翻本本 / 本本不见了 / 是好多嘞
     r"|(?:后\s*头|后\s*面|后\s*边|剩\s*下)[^。.]{0,10}?(?:翻\s*本|本\s*本|是\s*好\s*多|是\s*多\s*少)"
 )
@@ -430,6 +450,9 @@ def _parse_digits(text: str) -> str | None:
     begun_again = _begun_again(whole)
     if begun_again is not None:
         return begun_again  # 九 八 九 八 七 九 八 七 二: begun again, the gaps unheard
+    collapsed = _without_groups_begun_again(groups)
+    if len(collapsed) in _WHOLE_LENGTHS and collapsed != "".join(groups):
+        return collapsed  # 一三八，八七幺……八七幺几来着……八七幺五，二零三三: a group begun again
     fours = [g for g in groups if len(g) == 4]
     return fours[0] if fours and len(set(fours)) == 1 else whole
 
@@ -660,8 +683,13 @@ _NOT_A_NUMBER_ASKED = re.compile(
     # with its month or day (今天十五号, 上个月二十号), a year or years (一九四八年进的,
     # 干了三十五年) said alone
     r"|[0-9零〇一二三四五六七八九十两百\s]+(?:块|元)(?:\s*钱)?"
-    r"|[0-9零〇一二三四五六七八九十两\s]+(?:房\s*间|号\s*房)"
-    r"|(?:今\s*天|明\s*天|后\s*天|昨\s*天|(?:上|下|这)\s*个\s*月)\s*[0-9一二三四五六七八九十\s]{1,5}[号日]"
+    # (twenty-second round) a room or a bed named first (我房间号是三零幺), a day said with 是
+    # (今天是二十号)
+    r"|(?:房\s*间\s*号?|房\s*号|床\s*号|床\s*位\s*号?|病\s*房\s*号?)\s*(?:是|就是)?"
+    r"\s*[0-9零〇一二三四五六七八九十两幺拐洞\s]+"
+    r"|[0-9零〇一二三四五六七八九十两][0-9零〇一二三四五六七八九十两\s]*(?:房\s*间|号\s*房)"
+    r"|(?:今\s*天|明\s*天|后\s*天|昨\s*天|(?:上|下|这)\s*个\s*月)\s*(?:是\s*)?"
+    r"[0-9一二三四五六七八九十\s]{1,5}[号日]"
     rf"|{_NOT_AFTER_A_DIGIT}"
     r"[0-9零〇一二三四五六七八九十两](?:\s*[0-9零〇一二三四五六七八九十两]){0,3}\s*年(?!\s*[龄纪])"
     r"(?!\s*[0-9零〇一二三四五六七八九十两]+\s*月)"
@@ -1098,7 +1126,12 @@ def _begun_again_in_groups(groups: tuple[str, ...]) -> str | None:
     if (
         len(groups) > 1
         and len(last) in _WHOLE_LENGTHS
-        and all(g in last and g[0] == last[0] for g in groups[:-1])
+        # (twenty-second round) or said again with its front added (七四叉 哎呀 前面还有一个
+        # 幺七四叉)
+        and all(
+            g in last and (g[0] == last[0] or len(g) > 1 and last.endswith(g))
+            for g in groups[:-1]
+        )
     ):
         return last
     first = grew = 0
@@ -1107,6 +1140,20 @@ def _begun_again_in_groups(groups: tuple[str, ...]) -> str | None:
         first += 1
     rest = "".join(groups[first:])
     return rest if grew and len(rest) in _WHOLE_LENGTHS else None
+
+
+def _without_groups_begun_again(groups: tuple[str, ...]) -> str:
+    """(twenty-second round) The number with each group that the next one begins again
+    left out, wherever in the number (…八七幺……八七幺五…)."""
+    kept: list[str] = []
+    dropped = False  # was the group after this one begun again by its own next?
+    for g, after in reversed(list(zip(groups, (*groups[1:], ""), strict=False))):
+        # begun again by a longer group, or said again whole before one that is (八七幺……
+        # 八七幺……八七幺五); a group said twice and left so is no restart (七七零八，七七)
+        dropped = after.startswith(g) and (len(after) > len(g) or after == g and dropped)
+        if not dropped:
+            kept.append(g)
+    return "".join(reversed(kept))
 
 
 #: 哦 / 不对 / a trailing off between two fours: the second put the first right.

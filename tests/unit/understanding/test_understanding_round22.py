@@ -35,3 +35,30 @@ PERSON = "要转人工吗？转人工，请按1。不用，请按2。"
 )
 def test_offers_read_past_the_key_instructions(question: str, text: str, value: str) -> None:
     assert understand("yesno", text, TODAY, question=question) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # 么 after the count announced is the first digit when only the rest follow it; the
+        # question said back (后四位么？) when four follow
+        ("后四位 么 么 四 九", "1149"),
+        ("后 四 位 么 三 零 八", "1308"),
+        ("后四位么？五三零六", "5306"),
+        # a number said again with its front added, or a group begun again mid-number
+        ("八 九 叉 哎呀 前面漏了一个 三 八 九 叉", "389X"),
+        ("一三九，六六二……六六二……六六二八，四四五零", "13966284450"),
+        # ... while a group said twice in a row is no restart
+        ("七七零八 七七零八", "7708"),
+        # a group of four explained after the number (两 is 二)
+        ("一三六，两两八八，零二四一，两两八八就是二二八八", "13622880241"),
+        # a room or a bed named first, a day said with 是: no number asked for
+        ("我 病房 号 是 四 零 二 护士 晓得", None),
+        ("今天是十八号 我电话是幺三八零零幺二三四五六", "13800123456"),
+        # the ID's digits not known and another card's said instead, or only the front
+        ("身份证的记不得了 社保卡的我记得 五五六七", None),
+        ("前面几个倒是记得 五三二六 后面不记得", None),
+    ],
+)
+def test_digits(text: str, value: str | None) -> None:
+    assert understand("digits", text, TODAY) == value
