@@ -565,6 +565,8 @@ _OFFERS = (
     (re.compile(r"取消"), frozenset({"cancel"})),
     # (twenty-second round) 约车 / 订车: the car to hospital offered after a booking
     (re.compile(r"叫车|喊车|派车|要车|约车|订车"), frozenset({"taxi"})),
+    # (twenty-second round) another booking offered (还要再挂一个心血管内科的号)
+    (re.compile(r"再挂|还要挂"), frozenset({"hospital"})),
     (re.compile(r"别的|其他|其它"), frozenset({"taxi", "hospital", "query", "cancel"})),
 )
 #: The offer refused in words of its own (先不用, 莫转, 不消): never turned into a yes.
@@ -584,7 +586,7 @@ def offer_taken(text: str, question: str) -> bool:
     """The answer asks for what the question offers, in words of its own: 你这个我搞不懂 at
     "要转人工吗？", 再帮我叫个车 at "还要办别的吗？"."""
     answer = _SPACES.sub("", text)
-    asked = _MENU_SENTENCE.sub("", _SPACES.sub("", question))
+    asked = _SPACES.sub("", question)
     wanted = next((intents for offer, intents in _OFFERS if offer.search(asked)), None)
     # not hearing the machine is a reason for the person offered (你这个我听不清), no other
     doubts = (_REFUSING, _ASKED_BACK, _A_NOT_A, _NOT_SETTLED, _ON_A_CONDITION) + (
@@ -595,11 +597,23 @@ def offer_taken(text: str, question: str) -> bool:
     return parse_intent(answer) in wanted
 
 
-#: (twenty-second round) The question's keys, sentence by sentence (要，请按1；不用，请按2。
-#: 转人工，按0。): what it offers is said before them ("转人工" there offers no person).
-_MENU_SENTENCE = re.compile(
-    r"[^。；？！.;?!]*按\s*[0-9一二三四五六七八九零星#*][^。；？！.;?!]*[。；.;]?"
+#: (twenty-second round) The question's keys, sentence by sentence (还要再挂一个，请按1。不用了，
+#: 请按2。转人工，按0。): the words of the key that says yes (1, or 8 at a cancel) are what
+#: the question asks; the other keys' words offer other things (要晚一点的, 转人工).
+_KEY_SENTENCE = re.compile(
+    r"(?P<said>[^。；？！.;?!]*?)[，,]?\s*(?:请\s*)?(?:再\s*)?按\s*(?P<key>[0-9一二三四五六七八九零星#*])"
+    r"[^。；？！.;?!]*[。；.;]?"
 )
+_YES_KEYS = frozenset("18一八")
+
+
+def without_key_instructions(question: str) -> str:
+    """The question as asked, without its key instructions and the other keys' words:
+    "还要再挂一个眼科的号，请按1。不用了，请按2。转人工，按0。" asks "还要再挂一个眼科的号。"."""
+    return _KEY_SENTENCE.sub(
+        lambda m: f"{m['said']}。" if m["key"] in _YES_KEYS and m["said"].strip() else "",
+        question,
+    )
 
 
 #: "Anything else?" (还要办别的吗？) and "nothing more" said to it (没得了, 就这些).
@@ -617,18 +631,32 @@ _CANCEL_ASKED = re.compile(r"取消|退号|退掉")
 _GIVEN_UP = re.compile(
     r"不去了|不克了|莫来了|不用来了|不要来了|用不着了|不来了|退了吧|退掉|取消掉|取消了"
     r"|去不了|克不了|去不成|克不成|来不了"  # (twentieth round: 明天去不了)
+    # (twenty-second round) the cancel said, then "not wanted" (取消 不要了; 去消 as the
+    # recogniser writes it), the thing itself not wanted (车也不要了), no use for it (号都没得
+    # 了，还要车做哪样)
+    r"|[取去曲]消\w{0,6}?不要了|(?:车|号|那个|这个|它|都)[也都]?不要了"
+    r"|要(?:车|号|它|那个)做(?:哪样|啥子?|什么)"
 )
+#: (twenty-second round) What a cancel would cost or leave, asked about (取消了还要扣钱).
+_AFTER_CANCEL = re.compile(r"还(?:要|能|可以|挂|约)|扣钱|要钱|收钱")
 _KEPT = re.compile(r"不取消|莫取消|别取消|不要取消|不退|莫退|别退|还要去|还是去|还是要")
 
 
 #: The booking kept at a cancel question (先留着, 眼科的留着), not kept in vain (留着也没用).
-_KEPT_AS_IT_IS = re.compile(r"(?:留着|留到|保留)(?![也都]?没用|做(?:啥|哪样|什么))")
+_KEPT_AS_IT_IS = re.compile(
+    r"(?:留着|留到|留起|保留)(?![也都]?没用|做(?:啥|哪样|什么))"
+    # (twenty-second round) "don't bother cancelling" (费事取消了: Kunming 费事, "no need")
+    r"|(?:费事|懒得|犯不着)(?:[取去曲]消|退)"
+)
 
 
 def _gives_it_up(answer: str, question: str) -> bool:
     """At a cancel question, the trip given up in words of its own and not kept after."""
     return bool(
-        _CANCEL_ASKED.search(question) and _GIVEN_UP.search(answer) and not _KEPT.search(answer)
+        _CANCEL_ASKED.search(question)
+        and _GIVEN_UP.search(answer)
+        and not _KEPT.search(answer)
+        and not _KEPT_AS_IT_IS.search(answer)
     )
 
 
@@ -654,9 +682,15 @@ def against_question(value: str, text: str, question: str, today: dt.date) -> st
     """The yes/no answer given what the question read back, where the question settles it
     (``value`` the rules' answer; None when it settles nothing): a detail put right is a no
     (是给我外婆挂 at 给您孙子挂号吗, even with its 是), a detail said again with no answer of
-    its own or with a yes a yes (no model's guess over it). A no stays a no."""
+    its own or with a yes a yes (no model's guess over it). A no stays a no. The question
+    is read without its key instructions (要晚一点的，请按2 offers no later slot)."""
+    question = without_key_instructions(question)
     if value == "no":
         return "yes" if _put_right_to_it(text, question, today) else None
+    if value == "unknown" and _gives_it_up(answer := _SPACES.sub("", text), question) and not (
+        any(p.search(answer) for p in (_ASKED_BACK, _A_NOT_A, _NOT_SETTLED, _AFTER_CANCEL))
+    ):
+        return "yes"  # 取 消 取 消 都 不 要 了 at "这辆车要取消吗？"
     if _ANYTHING_ELSE.search(question) and _NOTHING_MORE.search(_SPACES.sub("", text)):
         return "no"  # 没得了 就这个 谢谢 at "还要办别的吗？"
     if _CANCEL_ASKED.search(question) and _KEPT_AS_IT_IS.search(_SPACES.sub("", text)):

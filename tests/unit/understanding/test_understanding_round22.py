@@ -62,3 +62,42 @@ def test_offers_read_past_the_key_instructions(question: str, text: str, value: 
 )
 def test_digits(text: str, value: str | None) -> None:
     assert understand("digits", text, TODAY) == value
+
+
+CANCEL_CAR = "这辆车要取消吗？取消，请再按8。不取消，请按2。转人工，按0。"
+ANOTHER = (
+    "您已经挂了明天星期二上午8点，春城第一人民医院，心血管内科的号。"
+    "还要再挂一个心血管内科的号，请按1。不用了，请按2。转人工，按0。"
+)
+SLOT = (
+    "最早的号是明天星期四上午8点，春城第一人民医院，心血管内科李医生。"
+    "给您挂这个号，请按1。要晚一点的，请按2。换一天，请按3。转人工，按0。"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "value"),
+    [
+        # at a cancel: the cancel said then "not wanted", the thing itself not wanted, no use
+        # for it: the yes (取消 written 去消 by the recogniser)
+        (CANCEL_CAR, "取消 取消 车不要了", "yes"),
+        (CANCEL_CAR, "车也不要了 我走路去", "yes"),
+        (CANCEL_CAR, "去 消 吧 不 要 了", "yes"),
+        (CANCEL_CAR, "号都退了 还要车做哪样", "yes"),
+        # ... kept, or "don't bother cancelling" (Kunming 费事): the no
+        (CANCEL_CAR, "留起嘛 车留起", "no"),
+        (CANCEL_CAR, "费事取消了 我等着", "no"),
+        # ... what a cancel costs or leaves, asked: no answer; a bare 不要了 stays the no
+        (CANCEL_CAR, "取消了要不要钱", "unknown"),
+        (CANCEL_CAR, "取消了还能再叫不", "unknown"),
+        (CANCEL_CAR, "不要了", "no"),
+        # the question asked as its first key's words (还要再挂一个…的号，请按1)
+        (ANOTHER, "要 再挂一个 下个月复查", "yes"),
+        (ANOTHER, "不用了 一个够了", "no"),
+        # the other keys' words (要晚一点的，请按2) are no detail read back
+        (SLOT, "可以 明天八点就明天八点", "yes"),
+        (SLOT, "八点太早了 要晚一点的", "no"),
+    ],
+)
+def test_questions_as_the_hotline_asks_them(question: str, text: str, value: str) -> None:
+    assert understand("yesno", text, TODAY, question=question) == value
