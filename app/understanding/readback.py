@@ -24,7 +24,7 @@ from functools import cache, lru_cache
 
 from app.understanding.department import parse_department, spoken_names
 from app.understanding.digits import parse_digits
-from app.understanding.fuzzy import is_han
+from app.understanding.fuzzy import char_key, is_han
 from app.understanding.intent import parse_intent
 from app.understanding.numerals import NUM_CHARS, to_int
 from app.understanding.people import KIN
@@ -352,6 +352,11 @@ def _another_place(said: str, plain: str) -> bool:
     )
 
 
+#: (twenty-second round) Not where the car is sent, said before where she is (医院是对的，
+#: 不过不在家，我在我孙女家这点): what was agreed to was something else.
+_NOT_THERE = re.compile(r"[不没]在(?:家|屋|这|那)")
+
+
 def _elsewhere(answer: str, plain: str) -> bool:
     """At a pick-up read back, the caller says she is somewhere the question does not name."""
     if not _PICKUP_ASKED.search(plain):
@@ -359,7 +364,11 @@ def _elsewhere(answer: str, plain: str) -> bool:
     found = list(_I_AM_AT.finditer(answer))
     come_to = [m for m in _COME_TO.finditer(answer) if _another_place(m[1], plain)]
     first = min((m.start() for m in (*found, *come_to)), default=None)
-    if first is not None and _PLACE_AGREED.search(answer[:first]):
+    if (
+        first is not None
+        and _PLACE_AGREED.search(answer[:first])
+        and not _NOT_THERE.search(answer[:first])
+    ):
         return False  # 对，大门口，我在保安亭那点等: the place agreed to, then the very spot
     return bool(come_to) or any(
         not any(m[1].startswith(h) for h in _HOME_WORDS)
@@ -378,6 +387,21 @@ def _place_said_first(text: str, known: str) -> bool:
     if len(first) < _MIN_SAID_AGAIN or first not in known:
         return False
     return not any(name not in known for name, _ in _places("".join(rest)))  # (东风 西路)
+
+
+def _question_said_first(text: str, plain: str) -> bool:
+    """The answer opens with the words of what the question reads back first (three
+    characters or more of its first clause, a statement: 两辆都要), said back as the answer."""
+    said_first = _EMPTY.sub("", _CLAUSE_BREAK.split(_SPACES.sub("", text), maxsplit=1)[0])
+    opening = re.split(r"[：:]", _CLAUSE_BREAK.split(plain.strip(), maxsplit=1)[0])[0]
+    if opening.endswith(("吗", "呢", "么")):
+        return False  # the question itself (要给您发短信吗), not a detail read back
+    return len(said_first) >= _MIN_OPENING and (
+        said_first in opening or len(opening) >= _MIN_OPENING and said_first.startswith(opening)
+    )
+
+
+_MIN_OPENING = 3
 
 
 #: (twenty-first round) The car asked to come home (来家里接我, 到屋头接), at a pick-up at home
@@ -438,9 +462,17 @@ def _place_differs(answer: str, plain: str) -> bool:
         own = name[:-1]
         if hospital or name[-1] not in ends or own in _ANY_PLACE or name in plain:
             continue
-        if not any(c in plain for c in own):
-            return True
+        if not any(c in plain for c in own) and not _sounds_in(own, plain):
+            return True  # (twenty-second round: 背景路 at 北京路 is the recogniser's, the same)
     return False
+
+
+def _sounds_in(said: str, plain: str) -> bool:
+    """Does ``said`` sound like words of ``plain`` (the same folded syllables in a row)?"""
+    keys = [char_key(c) for c in plain]
+    said_keys = [char_key(c) for c in said]
+    n = len(said_keys)
+    return n > 1 and any(keys[i : i + n] == said_keys for i in range(len(keys) - n + 1))
 
 
 def compare(text: str, question: str, today: dt.date) -> str | None:
@@ -448,8 +480,8 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
     when it names one the question read back otherwise, ``None`` when it names none (or
     asks back and says nothing after, or adds to it rather than putting it right)."""
     answer = _SPACES.sub("", text)
-    if not answer or _NOT_HEARD.search(answer):
-        return None
+    if not answer or _NOT_HEARD.search(answer) or _UNDECIDED.search(answer):
+        return None  # (twenty-second round) 我还没想好去哪个医院好: nothing settled to compare
     people, date, session, department, hour, plain = _question_details(question, today)
     if _CHANGED_TO.search(answer) and not _CHANGED_TO.search(plain):
         return "differs"  # 他说周二要去打针，换成周三嘛
@@ -546,6 +578,8 @@ def compare(text: str, question: str, today: dt.date) -> str | None:
         said.append(True)  # 宣威 人民医院 是嘞 at "是去宣威市人民医院，对吗？": word by word
     elif _PICKUP_ASKED.search(plain) and _place_said_first(text, known):
         said.append(True)  # (twenty-first round) 村口 那棵大青树脚底下 我在那点等 at 车到村口接您
+    elif _question_said_first(text, plain):
+        said.append(True)  # (twenty-second round) 两 辆 都 要 现 在 这 个 快 点 at "两辆都要：…"
     if (
         department is not None
         and _ASSENT_WORD.search(answer)
@@ -578,6 +612,8 @@ _REFUSING = re.compile(
 _A_NOT_A = re.compile(r"([^\W不])不\1|不[嘛呢噻哦啊]?\W*$")
 #: (twenty-second round) The offer wanted only on a condition (要是下雨就要车): no request yet.
 _ON_A_CONDITION = re.compile(r"要是|如果|假如|万一|的话")
+#: (twenty-second round) Not decided yet (还没想好, 没定下来, 拿不定主意).
+_UNDECIDED = re.compile(r"没(?:有)?想好|没(?:有)?定|没(?:有)?决定|拿不定|定不下")
 #: Not heard (我听不清): nothing compared.
 _NOT_HEARD = re.compile(r"听不清|听不到|听不见|听不着|没听清|没听到|没听见")
 
@@ -635,10 +671,17 @@ _GIVEN_UP = re.compile(
     # recogniser writes it), the thing itself not wanted (车也不要了), no use for it (号都没得
     # 了，还要车做哪样)
     r"|[取去曲]消\w{0,6}?不要了|(?:车|号|那个|这个|它|都)[也都]?不要了"
-    r"|要(?:车|号|它|那个)做(?:哪样|啥子?|什么)"
+    r"|要(?:车|号|它|那个)做(?:哪样|啥子?|什么)"  # (asked, but of no use: see _NO_USE)
+    # (twenty-second round) both cancelled together, the visit itself given up
+    r"|(?:一起|都|也)[取去曲]消|不[去克](?:医院|看病|看了)\w{0,3}?了"
 )
+#: (twenty-second round) A question in the answer (都取消了吗, 钱阿退给我; not the particle 么
+#: of 么我就不去了).
+_ASKING = re.compile(r"吗|[?？]|哪|啥|什么|咋|阿\s*[退要是能有得行会去]")
+#: No use for it, said as a question (还要车做哪样): no question asked.
+_NO_USE = re.compile(r"还?要(?:车|号|它|那个)做(?:哪样|啥子?|什么)[?？]?")
 #: (twenty-second round) What a cancel would cost or leave, asked about (取消了还要扣钱).
-_AFTER_CANCEL = re.compile(r"还(?:要|能|可以|挂|约)|扣钱|要钱|收钱")
+_AFTER_CANCEL = re.compile(r"还(?:要|能|可以|挂|约)|钱")
 _KEPT = re.compile(r"不取消|莫取消|别取消|不要取消|不退|莫退|别退|还要去|还是去|还是要")
 
 
@@ -651,12 +694,18 @@ _KEPT_AS_IT_IS = re.compile(
 
 
 def _gives_it_up(answer: str, question: str) -> bool:
-    """At a cancel question, the trip given up in words of its own and not kept after."""
+    """At a cancel question, the trip given up in words of its own, not kept after and
+    not asked about."""
     return bool(
         _CANCEL_ASKED.search(question)
         and _GIVEN_UP.search(answer)
         and not _KEPT.search(answer)
         and not _KEPT_AS_IT_IS.search(answer)
+        # (twenty-second round) not asked about (都取消了吗 那我还去不去 / 取消了还要扣钱)
+        and not any(
+            p.search(_NO_USE.sub("", answer))
+            for p in (_ASKING, _A_NOT_A, _NOT_SETTLED, _AFTER_CANCEL)
+        )
     )
 
 
@@ -687,10 +736,8 @@ def against_question(value: str, text: str, question: str, today: dt.date) -> st
     question = without_key_instructions(question)
     if value == "no":
         return "yes" if _put_right_to_it(text, question, today) else None
-    if value == "unknown" and _gives_it_up(answer := _SPACES.sub("", text), question) and not (
-        any(p.search(answer) for p in (_ASKED_BACK, _A_NOT_A, _NOT_SETTLED, _AFTER_CANCEL))
-    ):
-        return "yes"  # 取 消 取 消 都 不 要 了 at "这辆车要取消吗？"
+    if _gives_it_up(_SPACES.sub("", text), question):
+        return "yes"  # 取 消 取 消 都 不 要 了 / 一起取消掉，不去医院了 at "…车也取消吗？"
     if _ANYTHING_ELSE.search(question) and _NOTHING_MORE.search(_SPACES.sub("", text)):
         return "no"  # 没得了 就这个 谢谢 at "还要办别的吗？"
     if _CANCEL_ASKED.search(question) and _KEPT_AS_IT_IS.search(_SPACES.sub("", text)):

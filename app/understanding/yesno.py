@@ -685,6 +685,9 @@ _DECIDED = re.compile(
     # a courtesy may close it (还是要的，麻烦了; 还是算了吧，不好意思啊)
     r"(?:(?:麻烦了|麻烦你了|谢谢你|谢谢|不好意思|对不起)[啊哦嘛呀哈]?[\s,，。.！!…~]*)?$"
 )
+#: What follows 说错了 when it puts a detail right (是西站那边), not a yes (是的, 是要的).
+_PUT_RIGHT_TO = re.compile(r"是\s*(?![的呢嘞啊哦嘛要对\s]|$)")
+_REFUSED_BEFORE = re.compile(r"不\s*[对是]")
 #: (seventeenth round) 还是转吧 / 还是要车 / 还是要的: the offer taken after all, said as a clause
 #: of its own; a reason may follow (还是要车，走路太远了).
 _STILL_TAKEN = re.compile(
@@ -746,6 +749,12 @@ def _decided_last(text: str) -> str | None:
     哈……要！)."""
     decided = _DECIDED.search(text)
     weighed = decided is not None and text[: decided.start()].strip(" ,，、.。…!！—-")
+    if decided and weighed and decided[0].startswith("说错了") and _PUT_RIGHT_TO.match(
+        decided["rest"]
+    ):
+        # (twenty-second round) 不对，我刚才说错了，是西站那边: what is said after the slip puts
+        # the detail right, no yes
+        return "no" if _REFUSED_BEFORE.search(text, 0, decided.start()) else None
     if decided and weighed and (said := parse_yesno(decided["rest"])) != "unknown":
         return said
     if _changed_mind_to_yes(_SPACES.sub("", text)):

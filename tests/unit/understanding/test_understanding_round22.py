@@ -101,3 +101,40 @@ SLOT = (
 )
 def test_questions_as_the_hotline_asks_them(question: str, text: str, value: str) -> None:
     assert understand("yesno", text, TODAY, question=question) == value
+
+
+KEYS = "对，请按1。不对，请按2。转人工，按0。"
+DAUGHTER_HOME = "车到女儿家接您，地址是盘龙区北京路23号。对吗？" + KEYS
+TO_HOSPITAL = "车到家接您去春城第一人民医院，对吗？对，请按1。不对，请按2。转人工，按0。"
+BOTH_CARS = "两辆都要：约好的车照样来，现在再派一辆，对吗？对，请按1。不对，请按2。转人工，按0。"
+CAR_TOO = (
+    "号已经取消了。这个号还约了明天早上7点15分去医院的车，车也取消吗？"
+    "取消，请按8。不取消，请按2。转人工，按0。"
+)
+RECORDED = "您说的地址已经录下来了，调度员会听。就按这个地址派车，对吗？" + KEYS
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "value"),
+    [
+        # a street read back as the recogniser writes it (北经路 for 北京路) is the same
+        (DAUGHTER_HOME, "对 北 经 路 二十三号 就是那点", "yes"),
+        (DAUGHTER_HOME, "不对 是南京路", "no"),
+        # one thing agreed to, then not at home and where she is instead: the no
+        (TO_HOSPITAL, "去医院是对的 可是我不在家 在我姑娘家这点", "no"),
+        (TO_HOSPITAL, "对的 我在家这点等", "yes"),
+        # what is said after 说错了 puts the detail right, no yes
+        (RECORDED, "不对 我刚刚说错了 是东站", "no"),
+        # not decided yet: nothing compared
+        (TO_HOSPITAL, "我还没定下来去哪家医院", "unknown"),
+        # what the question reads back first, said back as the answer
+        (BOTH_CARS, "两辆都要 快点派", "yes"),
+        (BOTH_CARS, "两辆都要？我只要一辆", "unknown"),
+        # both given up together at the car's cancel; a question about it is no answer
+        (CAR_TOO, "对 一起取消 不去医院了", "yes"),
+        (CAR_TOO, "都取消了吗 那我还去不去", "no"),
+        (CAR_TOO, "不去医院了 车留起 我要去别处", "no"),
+    ],
+)
+def test_read_backs_of_the_hotline(question: str, text: str, value: str) -> None:
+    assert understand("yesno", text, TODAY, question=question) == value
