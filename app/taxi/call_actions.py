@@ -7,6 +7,7 @@ the call go through `app.taxi.rides`.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -46,6 +47,7 @@ from app.understanding import understand
 # Promised at the queue only while a driver is on duty; with none, no time is promised
 # (docs/taxi.md, "What a caller is promised").
 USUAL_WAIT_MINUTES = 10
+CALLERS_HOME = "您家"  # a rider's saved place that is the relative calling's own home
 PLACES_BY_KEY = 7  # key 9 means "none of these"; 8 is 取消叫车 on the status menu
 # Places said at the place question: two, and 9 "none of these", is three choices (the
 # rule of docs/callflow.md). Every place up to PLACES_BY_KEY still answers to its key and name.
@@ -208,7 +210,7 @@ def _callers_home(place: dict[str, Any], relation: str) -> dict[str, Any]:
     """The parent's place "女儿家" is, to the daughter calling, her own home: said "您家"
     ("在您家，请按1", "车到您家接您母亲张秀英"); its name still answers to 女儿家."""
     if relation and place["label"] == f"{relation}家":
-        return {**place, "said": "您家"}
+        return {**place, "said": CALLERS_HOME}
     return place
 
 
@@ -302,21 +304,29 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         home = home_place(ctx.vars)
         return "some" if _offer_places(ctx, exclude=home["id"] if home else None) else "none"
 
-    @registry.register("pick_saved_place", outcomes=("found", "not_found", "wrong_key", "same"))
+    @registry.register(
+        "pick_saved_place", outcomes=("found", "not_found", "wrong_key", "same", "which")
+    )
     def pick_saved_place(ctx: StepContext) -> str:
         """The caller pressed a place's key or said its name (女儿家, 市一院). "wrong_key":
-        a key the menu did not offer, asked again with the menu's keys (never 都不是)."""
+        a key the menu did not offer, asked again with the menu's keys (never 都不是). A yes
+        (对) is the one place offered, or "which" of several."""
         answer = str(ctx.vars.get("place_answer", "")).strip()
         offered = ctx.vars.get("place_keys") or {}
         if answer.isdigit() and answer not in offered:
             ctx.vars["place_keys_said"] = _keys_said([*offered, "9"])
             return "wrong_key"
         choice = understand("choice", answer, ctx.today)  # 2, 两号, 第二个
-        place = _match_place(
-            ctx.vars.get("places", []),
-            str(choice) if choice else answer,
-            ctx.vars.get("place_keys"),
-        )
+        if not choice and _only_a_yes(answer, ctx.today):
+            # 对 at a menu of places: the one offered (a user trial had it taken for "none
+            # of these"); of several, the keys said again
+            if len(offered) != 1:
+                ctx.vars["place_keys_said"] = _keys_said([*offered, "9"])
+                return "which"
+            choice = next(iter(offered))
+        places = ctx.vars.get("places", [])
+        said = str(choice) if choice else _caller_home_named(places, answer) or answer
+        place = _match_place(places, said, ctx.vars.get("place_keys"))
         if place is not None and not choice and _others_home_matched(place, answer):
             place = None  # "儿子家" not saved is not the caller's own 家
         if place is None:
@@ -351,6 +361,28 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
     def mark_trip_to_hospital(ctx: StepContext) -> None:
         """Key 3 (去医院): a trip to hospital goes ahead of the others in the queue."""
         _to_hospital(ctx, _draft(ctx))
+
+    @registry.register("hospital_refused", outcomes=("booking", "hospital", "home"))
+    def hospital_refused(ctx: StepContext) -> str:
+        """不对 at the read-back of a car now to a hospital: another hospital named with it
+        ("不是滇池医院 今天要去市一院") is where the car goes, read back again; else the
+        hospital is dropped and the home read-back asked again (a user trial: the refused
+        hospital stayed the car's destination). A booking asks what to change."""
+        if ctx.vars.get("pickup_at"):
+            return "booking"
+        ride = _draft(ctx)
+        said = str(ctx.vars.pop(SAID_AT_READBACK, None) or "")
+        change = understand("change", said, ctx.today) if said else None
+        named = change.get("to") if isinstance(change, dict) else None
+        other = _hospital_named(ctx, str(named)) if named else None
+        if other is not None and other != ride.destination:
+            ride.destination = other
+            _to_hospital(ctx, ride, said=other)
+            return "hospital"
+        ride.to_hospital = False
+        ride.destination = None
+        ctx.vars.update(to_said="", hospital_said="", place_to_said="")
+        return "home"
 
     @registry.register(
         "queue_ride",
@@ -734,6 +766,14 @@ def _to_hospital(ctx: StepContext, ride: Ride, said: str = readback.HOSPITAL) ->
     ctx.vars["to_said"] = f"去{ctx.vars['hospital_said']}"
 
 
+def _hospital_named(ctx: StepContext, said: str) -> str | None:
+    """The full name of the hotline's hospital named in ``said`` (市一院, 滇池医院), if any."""
+    for hospital in ctx.session.scalars(select(Hospital).order_by(Hospital.id)):
+        if any(n and n in said for n in (hospital.short_name, hospital.name)):
+            return hospital.name
+    return None
+
+
 def _draft(ctx: StepContext) -> Ride:
     ride = ctx.session.get(Ride, ctx.vars["ride_id"])
     if ride is None:
@@ -803,6 +843,19 @@ def _others_home_matched(place: dict[str, Any], said: str) -> bool:
     before = name[: name.rfind("家")] if "家" in name else ""
     before = before.removesuffix("的").removesuffix("那里").removesuffix("那边")
     return before.endswith(_OTHERS)
+
+
+#: The caller's own home in a relative's words (在我家, 我屋头, 到我这点来).
+_MY_HOME = re.compile(r"我(?:的)?家|我屋|我这[点里边儿]")
+
+
+def _caller_home_named(places: list[dict[str, Any]], said: str) -> str | None:
+    """A relative calling names her own home (在我家 海埂花园): the rider's saved place that
+    is the caller's home (said "您家" to her), by its label; never the rider's own home (a
+    user trial read "我家" back as the mother's)."""
+    if not _MY_HOME.search(said):
+        return None
+    return next((p["label"] for p in places if p.get("said") == CALLERS_HOME), None)
 
 
 def _keys_said(keys: list[str]) -> str:

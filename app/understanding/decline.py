@@ -51,10 +51,10 @@ def is_decline(text: str) -> bool:
 
 
 #: (twenty-first round, from a user trial of calls) Said last after the refusal: someone
-#: else takes the caller, the caller goes alone, or another time (我儿子开车送我, 我自己坐公交
-#: 去, 过两天再说).
+#: else takes the caller, the caller goes alone, or another time (我儿子开车送我, 我儿子说他来
+#: 接我, 我自己坐公交去, 过两天再说).
 _OTHER_WAY = re.compile(
-    rf"[{SEP}]*(?:我(?:的|家)?\w{{1,3}}?(?:开车)?(?:来)?(?:送|接|带)我(?:去)?"
+    rf"[{SEP}]*(?:我(?:的|家)?\w{{1,3}}?(?:说(?:他|她)?)?(?:开车)?(?:来)?(?:送|接|带)我(?:去)?"
     "|我自己(?:开车|坐公交|坐车|走路)?(?:去|走)"
     "|(?:过两天|过几天|改天|下回|下次|以后)再说)$"
 )

@@ -413,7 +413,7 @@ _KINS_HOME = re.compile(rf"[我他她]?(?:{_KIN_WORD})家")
 
 
 #: The place read back agreed to (对, 是的, 没错), not only a ride wanted (要要).
-_PLACE_AGREED = re.compile(r"对|是的|是嘞|是呢|没错|就是|要得")
+_PLACE_AGREED = re.compile(r"对|是的|是嘞|是呢|是喽|是啰|没错|就是|要得")  # (是喽: 22nd round)
 #: (twentieth round) A pick-up at home read back with no place named (车到家接您).
 _HOME_PICKUP = re.compile(r"到家接|家门口接|在家等")
 
@@ -643,6 +643,17 @@ _KEY_SENTENCE = re.compile(
 _YES_KEYS = frozenset("18一八")
 
 
+#: (twenty-second round) A sentence telling what is done already (您已经挂了12月9号…的号。),
+#: before the question asked about something else: its details are not read back for a yes
+#: (下个礼拜三, that booking's day, at "还要再挂一个…的号" is no yes to another).
+_TOLD = re.compile(r"[^。；？！.;?!]*已经[^。；？！.;?!]*[。；.;]")
+
+
+def _without_told(question: str) -> str:
+    asked = _TOLD.sub("", question)
+    return asked if asked.strip() else question
+
+
 def without_key_instructions(question: str) -> str:
     """The question as asked, without its key instructions and the other keys' words:
     "还要再挂一个眼科的号，请按1。不用了，请按2。转人工，按0。" asks "还要再挂一个眼科的号。"."""
@@ -733,7 +744,7 @@ def against_question(value: str, text: str, question: str, today: dt.date) -> st
     (是给我外婆挂 at 给您孙子挂号吗, even with its 是), a detail said again with no answer of
     its own or with a yes a yes (no model's guess over it). A no stays a no. The question
     is read without its key instructions (要晚一点的，请按2 offers no later slot)."""
-    question = without_key_instructions(question)
+    question = _without_told(without_key_instructions(question))
     if value == "no":
         return "yes" if _put_right_to_it(text, question, today) else None
     if _gives_it_up(_SPACES.sub("", text), question):

@@ -351,7 +351,11 @@ def test_a_yes_from_somewhere_else_at_the_home_read_back_sends_no_car_home(
 
 
 @pytest.mark.parametrize(
-    "answer", ["要得 算了算了 我儿子开车送我", "要得，莫要了", "要得 哦 莫要了莫要了 我儿子来接我"]
+    "answer",
+    [
+        "要得 算了算了 我儿子开车送我", "要得，莫要了", "要得 哦 莫要了莫要了 我儿子来接我",
+        "对 哦 等一下 不要了不要了 我儿子说他来接我",
+    ],
 )
 def test_a_yes_given_up_in_the_same_breath_at_the_read_back_sends_no_car(
     service: CallService, db: Database, answer: str
@@ -500,7 +504,11 @@ def test_never_mind_at_the_place_question_orders_nothing(
 
 
 @pytest.mark.parametrize(
-    "answer", ["对 到小区门口嘛", "是的，我在大门口保安亭那点等", "要得 叫他开到楼下"]
+    "answer",
+    [
+        "对 到小区门口嘛", "是的，我在大门口保安亭那点等", "要得 叫他开到楼下",
+        "是喽嘛 我到小区大门口等着 北门那点",
+    ],
 )
 def test_the_very_spot_said_with_the_yes_at_the_home_read_back_reaches_the_dispatcher(
     service: CallService, db: Database, answer: str
@@ -537,3 +545,57 @@ def test_the_spot_said_at_a_read_back_put_right_is_not_kept_for_another_place(
     (ride,) = all_rides(db)
     assert ride.status == RideStatus.QUEUED
     assert ride.pickup_place_id is not None and ride.pickup_transcript is None
+
+
+WANG = "+8613800000002"  # 王大爹, 滇池医院 saved
+
+
+def test_another_hospital_named_at_the_hospital_read_back_is_where_the_car_goes(
+    service: CallService, db: Database
+) -> None:
+    """A user trial: "不是滇池医院 今天要去市一院 复查" at "车到家接您去滇池老年病医院，对吗？"
+    went back to the home read-back and "对" sent the car to the refused hospital."""
+    lines = call(service, WANG, "1", "3", "不是滇池医院 今天要去市一院 复查", "对")
+    assert any("车到家接您去春城第一人民医院，对吗" in line for line in lines), lines
+    (ride,) = all_rides(db)
+    assert ride.status == RideStatus.QUEUED and ride.destination == "春城第一人民医院"
+
+
+def test_a_plain_no_at_the_hospital_read_back_drops_the_hospital(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, WANG, "1", "3", "不对 不去医院", "对")
+    assert any("车已经叫了" in line for line in lines), lines
+    (ride,) = all_rides(db)
+    assert ride.status == RideStatus.QUEUED
+    assert ride.destination is None and not ride.to_hospital
+
+
+def test_a_yes_at_a_menu_of_one_place_takes_it(service: CallService, db: Database) -> None:
+    """A user trial: "对" at "在哪里接您？在儿子家，请按1。都不是，请按9。" was taken for none
+    of these, and the car queued with words for an address and no saved place."""
+    lines = call(service, "+8613800000004", "1", "2", "对", "1")
+    assert any("车到儿子家接您，地址是" in line for line in lines), lines
+    (ride,) = all_rides(db)
+    assert ride.status == RideStatus.QUEUED
+    assert ride.pickup_address == "呈贡区吴家营街道大学城雨花小区"
+
+
+def test_a_yes_at_a_menu_of_several_places_asks_which(service: CallService, db: Database) -> None:
+    lines = call(service, ZHANG, "1", "2", "对", "hangup")
+    assert any("您说的是哪一个？请按1、2或9" in line for line in lines), lines
+    assert not any("嘀一声" in line for line in lines)
+    assert all(ride.status != RideStatus.QUEUED for ride in all_rides(db))
+
+
+def test_a_daughter_naming_her_own_home_is_read_back_her_home_not_her_mothers(
+    service: CallService, db: Database
+) -> None:
+    """A user trial: 李梅 booking for her mother said "在我家 海埂花园" at "在哪里接您母亲张秀英？
+    在您家，请按1…" and heard her mother's home read back."""
+    lines = call(service, "+8613900000001", "1", "1", "2", "在我家 海埂花园", "1")
+    read_back = "车到您家接您母亲张秀英，地址是滇池路569号海埂花园8栋"
+    assert any(read_back in line for line in lines), lines
+    (ride,) = all_rides(db)
+    assert ride.status == RideStatus.QUEUED
+    assert ride.pickup_address == "西山区滇池路569号海埂花园8栋"

@@ -138,3 +138,23 @@ RECORDED = "您说的地址已经录下来了，调度员会听。就按这个�
 )
 def test_read_backs_of_the_hotline(question: str, text: str, value: str) -> None:
     assert understand("yesno", text, TODAY, question=question) == value
+
+
+SAME_DEPARTMENT = (
+    "您已经挂了12月9号星期三上午8点，春城第一人民医院，心血管内科的号。"
+    "还要再挂一个心血管内科的号，请按1。不用了，请按2。转人工，按0。"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # a user trial: the booked day said back ("下个礼拜三") booked a second one; what is
+        # told as done already is no detail read back for a yes
+        ("下个礼拜三", "unknown"),
+        ("要 再挂一个", "yes"),
+        ("不用了", "no"),
+    ],
+)
+def test_what_is_done_already_is_not_read_back(text: str, value: str) -> None:
+    assert understand("yesno", text, dt.date(2026, 12, 3), question=SAME_DEPARTMENT) == value
