@@ -17,6 +17,7 @@ from functools import cache
 
 from app.understanding import data
 from app.understanding.normalize import clean
+from app.understanding.numerals import NUM_CHARS
 from app.understanding.when import parse_clock, parse_when
 
 # 去 (Kunming 克) / 到 / 上 a hospital: "去云大医院", "克市一院", "上医院"; the name is kept
@@ -81,10 +82,25 @@ def _place_to_go(spoken: str) -> str | None:
     return None
 
 
+#: (twenty-second round, a user trial) An hour refused as it is said (八点太早了, 九点我来不了):
+#: not the hour wanted ("八点太早了 有没有下午的" was read back as 上午8点).
+_HOUR_REFUSED = re.compile(
+    rf"[{NUM_CHARS}]{{1,3}}点(?:半|钟)?(?:[我那的就也]{{0,2}})"
+    r"(?:太早|太晚|早了|不行|不得行|来不了|起不来|去不了|赶不上|不方便)"
+)
+
+
 def parse_change(text: str, today: dt.date) -> dict[str, object] | None:
-    spoken = "".join((text or "").split())
-    cleaned = clean(spoken)
-    if cleaned and any(w in cleaned for w in _time_complaints()) and not parse_clock(spoken):
+    said = "".join((text or "").split())
+    text = spoken = _HOUR_REFUSED.sub("，", said)
+    cleaned = clean(said)
+    named = parse_when(spoken, today) or {}
+    if (
+        cleaned
+        and any(w in cleaned for w in _time_complaints())
+        and not parse_clock(spoken)
+        and not (named.get("date") or named.get("session"))  # 八点太早了，有没有下午的
+    ):
         # "太早了", "时间不对": the time is wrong but no new one is said: ask the hour again.
         return {"date": None, "clock": None, "session": None, "to": None, "time_again": True}
     instead = _NOT_THIS_BUT.search(spoken)

@@ -1143,3 +1143,15 @@ def test_the_cancel_read_back_answered_by_naming_a_detail(
     assert any("要取消明天星期二上午8点心血管内科的号吗" in line for line in lines), lines
     assert heard in all_said(lines), lines
     assert len(booked(db)) == (0 if cancelled else 1)
+
+
+@pytest.mark.parametrize("answer", ["八点太早了 我起不来 有没有下午的", "九点来不了 下午嘛"])
+def test_an_hour_refused_with_a_half_day_wanted_is_never_read_back_as_wanted(
+    service: CallService, answer: str
+) -> None:
+    """A user trial: "八点太早了 我起不来 有没有下午的" at the offer of 8:00 was read back as
+    "您说的是明天星期五上午8点。这天上午8点没有空的号" before the afternoon was offered."""
+    said = all_said(call(service, "+8613800000001", "2", "1", "1", answer, "hangup"))
+    after = said[said.index(answer) :]
+    assert "上午8点没有空的号" not in after and "您说的是明天星期二上午" not in after, said
+    assert "您说的是明天星期二下午" in after, said

@@ -158,3 +158,20 @@ SAME_DEPARTMENT = (
 )
 def test_what_is_done_already_is_not_read_back(text: str, value: str) -> None:
     assert understand("yesno", text, dt.date(2026, 12, 3), question=SAME_DEPARTMENT) == value
+
+
+NO_CHANGE: dict[str, object] = {"date": None, "clock": None, "session": None, "to": None}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # an hour refused as it is said is not the hour wanted; the half-day wanted stays
+        ("八点太早了 我起不来 有没有下午的", {**NO_CHANGE, "session": "pm"}),
+        ("九点我来不了 十点嘛", {**NO_CHANGE, "clock": [10, 0], "session": "am"}),
+        # refused with nothing else said: the hour is asked again
+        ("八点太早了", {**NO_CHANGE, "time_again": True}),
+    ],
+)
+def test_an_hour_refused_is_not_the_change(text: str, value: dict[str, object]) -> None:
+    assert understand("change", text, TODAY) == value
