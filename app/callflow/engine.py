@@ -272,6 +272,9 @@ class Engine:
             self._fail(call, "nomatch", out)
             return
         value = self._value(call, spec, text, ctx)
+        if self._asked_instead(call, spec, intent, value, text):
+            self._go(call, spec.instead[str(intent)], ctx, out)  # 按错了 我是要挂号
+            return
         if self._take_other(call, spec, value, text, ctx, out):
             return
         if self._choice_said_as_yes(spec, value, text, ctx):
@@ -424,6 +427,15 @@ class Engine:
             return heard
         own = self.understand(spec.expect, answer, ctx.today)
         return "unknown" if own == "yes" else own
+
+    @staticmethod
+    def _asked_instead(
+        call: CallState, spec: StateSpec, intent: object, value: object, text: str
+    ) -> bool:
+        """Is the answer another errand asked for instead (`instead`, `not_this`)?"""
+        if intent == call.flow or str(intent) not in spec.instead or value == "yes":
+            return False
+        return bool(keys_said({"not_this": spec.not_this}, text))
 
     def _choice_said_as_yes(
         self, spec: StateSpec, value: object, text: str, ctx: ActionContext

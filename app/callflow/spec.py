@@ -131,6 +131,11 @@ class StateSpec(BaseModel):
     # answer that is none).
     on_hum: str | None = None
     record: bool = False  # keep the caller's own words as audio (saved as `<save_as>_recording`)
+    # Another errand asked for instead of an answer ("哎呀按错了 我是要挂号" at a taxi
+    # question): the intent named ({hospital: to_booking}) goes to its state when the
+    # answer is no yes and says the words of `not_this` ("我不要车", "挂号").
+    instead: dict[str, str] = Field(default_factory=dict)
+    not_this: list[str] = Field(default_factory=list)
     # A spoken answer's words kept as said in this variable (dropped when a key answers):
     # what a yes adds at a read-back ("对，到小区门口嘛") is shown to the dispatcher.
     keep_said: str | None = None
@@ -173,6 +178,7 @@ class StateSpec(BaseModel):
             edges.append((f"otherwise {self.otherwise.expect}", self.otherwise.on_value))
         edges += [(f"clarify {q}", t) for q, t in self.clarify.items()]
         edges += [(f"note {n}", t) for n, t in self.on_note.items()]
+        edges += [(f"instead {i}", t) for i, t in self.instead.items()]
         if self.next:
             edges.append(("next", self.next))
         return edges

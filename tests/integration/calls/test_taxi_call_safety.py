@@ -599,3 +599,22 @@ def test_a_daughter_naming_her_own_home_is_read_back_her_home_not_her_mothers(
     (ride,) = all_rides(db)
     assert ride.status == RideStatus.QUEUED
     assert ride.pickup_address == "西山区滇池路569号海埂花园8栋"
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ("1", "哎呀不对不对 按错了 我是要挂号"),
+        ("1", "2", "9", "我说了我不要车 我要挂号看病"),
+        ("1", "2", "我不要车 我要挂号"),
+    ],
+)
+def test_a_booking_asked_for_instead_of_the_car_drops_the_car_and_books(
+    service: CallService, db: Database, turns: tuple[str, ...]
+) -> None:
+    """A user trial: 张奶奶 pressed 1 meaning to book; "我不要车 我要挂号" at the taxi's
+    questions was read back as the pick-up place and a car was queued."""
+    lines = call(service, ZHANG, *turns, "hangup")
+    assert any("好的，没有叫车，给您挂号" in line for line in lines), lines
+    assert any("您要看哪个科" in line for line in lines), lines
+    assert all(ride.status != RideStatus.QUEUED for ride in all_rides(db))
