@@ -28,6 +28,7 @@ from app.taxi.ahead_readback import register_readback_actions
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
 from app.taxi.passengers import passengers_for_caller
+from app.taxi.spot_note import MENU_SAID, PLACE_SAID_AT_MENU, place_said_at_menu
 from app.taxi.whose import booked_by_family, rider_for_caller, rider_short
 from app.understanding import understand
 from app.understanding.when import parse_clock
@@ -62,6 +63,8 @@ def register_ahead_actions(registry: ActionRegistry) -> None:
         # The hospital said with the car at the menu ("叫个车去医院"), for this entry only: a
         # later key 1 at a menu is a car home again.
         ctx.vars["ride_to"] = ctx.vars.pop("menu_to", None)
+        # Where the caller said she is with it ("我在市一院看完病了"), for this entry only.
+        ctx.vars[PLACE_SAID_AT_MENU] = place_said_at_menu(ctx.vars.pop(MENU_SAID, None))
         instead = ctx.vars.pop("now_instead_of", None)
         if instead:  # asked for too soon to book: the read-back says the car comes now
             ctx.vars["when_said"] = texts.spoken("ride_now_instead", when=instead)

@@ -40,7 +40,7 @@ from app.taxi.late_draft import late_check, register_late_draft_actions
 from app.taxi.models import Driver, Ride, TaxiCompany
 from app.taxi.passengers import SELF, Passenger, passengers_for_caller
 from app.taxi.rules import ACTIVE_STATUSES, ride_priority, spoken_plate
-from app.taxi.spot_note import SAID_AT_READBACK, spot_said
+from app.taxi.spot_note import PLACE_SAID_AT_MENU, SAID_AT_READBACK, spot_said
 from app.taxi.whose import booked_by_family, rider_for_caller, rider_short
 from app.understanding import understand
 
@@ -251,7 +251,10 @@ def _hospital_name(hospitals: list[Hospital], label: str, address: str) -> str:
 def _register_ride_request_actions(registry: ActionRegistry) -> None:
     @registry.register(
         "start_ride_request",
-        outcomes=("active", "active_asked", "overlap", "home", "hospital", "places", "none"),
+        outcomes=(
+            "active", "active_asked", "overlap", "home", "hospital", "places", "none", "place",
+            "heard",
+        ),
     )
     def start_ride_request(ctx: StepContext) -> str:
         """Open a draft ride so a caller who hangs up half-way is still seen by operators.
@@ -289,11 +292,15 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
             readback.note_now_offered(ctx)  # "对，十点的" there is a booking for ten
         if not booking and to:
             _to_hospital(ctx, ride, to)  # the hospital said at the menu: never asked again
-        home = home_place(ctx.vars)
+        at = None if booking else ctx.vars.pop(PLACE_SAID_AT_MENU, None)
+        home = home_place(ctx.vars) if not at else None
         if home is not None:
             _set_pickup(ctx, ride, home)
+        said_at = _pickup_said_at_menu(ctx, ride, at) if at else None
         ctx.session.flush()  # inserted with its pickup: one INSERT, no UPDATE after it
         ctx.vars["ride_id"] = ride.id
+        if said_at is not None:
+            return said_at  # 我要叫个车 我在市一院看完病了: picked up there (a user trial)
         if home is not None:
             return "hospital" if ride.to_hospital else "home"
         return "places" if _offer_places(ctx, exclude=None) else "none"
@@ -345,16 +352,7 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         said = str(ctx.vars.get("pickup_said") or "").strip()
         if _only_a_yes(said, ctx.today):
             return "no_place"
-        ride.pickup_place_id = None
-        ride.pickup_address = None
-        ride.pickup_transcript = said or None
-        ride.pickup_recording_url = ctx.vars.get("pickup_said_recording")
-        ctx.vars.update(
-            pickup_label=texts.spoken("place_said"),
-            pickup_address=said,
-            pickup_whom=ctx.vars.get("rider", "您"),
-            wait_place=texts.spoken("place_said"),
-        )
+        _pickup_in_words(ctx, ride, said, ctx.vars.get("pickup_said_recording"))
         return "heard" if said else "recorded"
 
     @registry.register("mark_trip_to_hospital")
@@ -764,6 +762,33 @@ def _to_hospital(ctx: StepContext, ride: Ride, said: str = readback.HOSPITAL) ->
     ride.destination = ride.destination or readback.destination_for(ctx, said, day)
     ctx.vars["hospital_said"] = readback.said_hospital(ctx, ride.destination, day)
     ctx.vars["to_said"] = f"去{ctx.vars['hospital_said']}"
+
+
+def _pickup_in_words(ctx: StepContext, ride: Ride, said: str, recording: str | None) -> None:
+    """The pick-up is the caller's own words (and recording): no saved place."""
+    ride.pickup_place_id = None
+    ride.pickup_address = None
+    ride.pickup_transcript = said or None
+    ride.pickup_recording_url = recording
+    ctx.vars.update(
+        pickup_said=said,
+        pickup_label=texts.spoken("place_said"),
+        pickup_address=said,
+        pickup_whom=ctx.vars.get("rider", "您"),
+        wait_place=texts.spoken("place_said"),
+    )
+
+
+def _pickup_said_at_menu(ctx: StepContext, ride: Ride, said: str) -> str:
+    """Where the caller said she is at the menu (我在市一院): a saved place by its name
+    ("place"), else her words ("heard"); read back either way, never the home instead."""
+    places = [p for p in ctx.vars.get("places", []) if p["kind"] != PlaceKind.HOME.value]
+    saved = _match_place(places, said)
+    if saved is not None:
+        _set_pickup(ctx, ride, saved)
+        return "place"
+    _pickup_in_words(ctx, ride, said, None)
+    return "heard"
 
 
 def _hospital_named(ctx: StepContext, said: str) -> str | None:

@@ -22,3 +22,26 @@ def spot_said(said: str | None) -> str | None:
     """The caller's words when they name the very spot, else None."""
     words = (said or "").strip()
     return words[:_MOST] if words and _SPOT.search(words) else None
+
+
+#: (twenty-second round, a user trial) Where the caller says she is when asking for the car
+#: at the menu (我要叫个车 我在市一院看完病了 要回家; 叫个车 我现在在菜市场门口): a place name
+#: ending in its kind. Home is no such place (我在家: the home read-back as ever).
+_I_AM_AT = re.compile(
+    r"我(?:现在|人|这会儿)?(?:在|到了)(?P<at>[^\s，,。.！!？?在]{1,8}"
+    r"(?:医院|院|家|小区|菜市场|市场|门口|车站|站|公园|超市|学校|村|镇|广场))"
+)
+_HOME_ONLY = frozenset({"家", "屋", "我家", "自己家", "家里"})
+
+
+#: The call variables: the menu's words as said (`keep_said` in dialogs/main.yaml), and the
+#: place found in them, for the taxi flow.
+MENU_SAID = "menu_said"
+PLACE_SAID_AT_MENU = "ride_from"
+
+
+def place_said_at_menu(said: str | None) -> str | None:
+    """The place the caller says she is at, in her own words, or None."""
+    found = _I_AM_AT.search("".join((said or "").split()))
+    place = found["at"] if found else None
+    return place if place and place not in _HOME_ONLY else None

@@ -618,3 +618,32 @@ def test_a_booking_asked_for_instead_of_the_car_drops_the_car_and_books(
     assert any("好的，没有叫车，给您挂号" in line for line in lines), lines
     assert any("您要看哪个科" in line for line in lines), lines
     assert all(ride.status != RideStatus.QUEUED for ride in all_rides(db))
+
+
+def test_where_the_caller_says_she_is_at_the_menu_is_where_the_car_goes(
+    service: CallService, db: Database
+) -> None:
+    """A user trial: "我要叫个车 我在市一院看完病了 要回家" at the menu was read back as
+    "车到家接您", "对" sent the car to her empty home. A saved place named is read back."""
+    lines = call(service, ZHANG, "我要叫个车 我在市一院看完病了 要回家", "对")
+    assert any("车到春城第一人民医院接您" in line for line in lines), lines
+    (ride,) = all_rides(db)
+    assert ride.status == RideStatus.QUEUED
+    assert ride.pickup_address == "五华区青年路504号春城第一人民医院"
+
+
+def test_a_place_not_saved_said_at_the_menu_is_read_back_in_her_words(
+    service: CallService, db: Database
+) -> None:
+    lines = call(service, ZHANG, "帮我叫个车 我现在在菜市场门口", "对")
+    assert any("您说的是：菜市场门口。车到这里接您，对吗" in line for line in lines), lines
+    (ride,) = all_rides(db)
+    assert ride.status == RideStatus.QUEUED
+    assert ride.pickup_place_id is None and ride.pickup_transcript == "菜市场门口"
+
+
+def test_home_said_at_the_menu_or_a_key_is_the_home_read_back(
+    service: CallService, db: Database
+) -> None:
+    assert any("车到家接您" in line for line in call(service, ZHANG, "我在家 叫个车", "hangup"))
+    assert any("车到家接您" in line for line in call(service, ZHANG, "1", "hangup"))
