@@ -1155,3 +1155,13 @@ def test_an_hour_refused_with_a_half_day_wanted_is_never_read_back_as_wanted(
     after = said[said.index(answer) :]
     assert "上午8点没有空的号" not in after and "您说的是明天星期二上午" not in after, said
     assert "您说的是明天星期二下午" in after, said
+
+
+def test_the_time_asked_back_at_the_offer_says_the_offer_again(service: CallService) -> None:
+    """A user trial: "几点钟 你说几点钟" at the offer was "没有听明白" (counted towards a
+    person); a detail of the question asked back is the question said again."""
+    lines = call(service, "+8613800000001", "2", "1", "1", "几点钟 你说几点钟", "hangup")
+    said = all_said(lines)
+    after = said[said.index("几点钟 你说几点钟") :]
+    assert "没有听明白" not in after, said
+    assert "明天星期二上午8点" in after, said
