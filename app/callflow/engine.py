@@ -433,7 +433,7 @@ class Engine:
         call: CallState, spec: StateSpec, intent: object, value: object, text: str
     ) -> bool:
         """Is the answer another errand asked for instead (`instead`, `not_this`)?"""
-        if intent == call.flow or str(intent) not in spec.instead or value == "yes":
+        if str(intent) not in spec.instead or value == "yes":
             return False
         return bool(keys_said({"not_this": spec.not_this}, text))
 

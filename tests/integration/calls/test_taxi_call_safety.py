@@ -647,3 +647,15 @@ def test_home_said_at_the_menu_or_a_key_is_the_home_read_back(
 ) -> None:
     assert any("车到家接您" in line for line in call(service, ZHANG, "我在家 叫个车", "hangup"))
     assert any("车到家接您" in line for line in call(service, ZHANG, "1", "hangup"))
+
+
+def test_the_car_asked_elsewhere_while_it_comes_reaches_a_person(
+    service: CallService, db: Database
+) -> None:
+    """A user trial: "你们搞错了 我不在家 我在市一院门口 车要到医院来接我" at the status of
+    her car was told to tell the driver, and the car stayed at her home: a person changes
+    where it goes (the ride is kept, never a second car)."""
+    queued_ride(service, db)
+    lines = call(service, ZHANG, "你们搞错了 我不在家 我在市一院门口 车要到医院来接我")
+    assert any("要改接您的地方，请稍等，工作人员帮您改" in line for line in lines), lines
+    assert [r.status for r in all_rides(db)] == [RideStatus.QUEUED]
