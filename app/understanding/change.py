@@ -90,16 +90,19 @@ _HOUR_REFUSED = re.compile(
 )
 
 
+def _day_or_half_day(when: dict[str, str | None] | None) -> bool:
+    return bool(when and (when.get("date") or when.get("session")))
+
+
 def parse_change(text: str, today: dt.date) -> dict[str, object] | None:
     said = "".join((text or "").split())
     text = spoken = _HOUR_REFUSED.sub("，", said)
     cleaned = clean(said)
-    named = parse_when(spoken, today) or {}
     if (
         cleaned
         and any(w in cleaned for w in _time_complaints())
         and not parse_clock(spoken)
-        and not (named.get("date") or named.get("session"))  # 八点太早了，有没有下午的
+        and not _day_or_half_day(parse_when(spoken, today))  # 八点太早了，有没有下午的
     ):
         # "太早了", "时间不对": the time is wrong but no new one is said: ask the hour again.
         return {"date": None, "clock": None, "session": None, "to": None, "time_again": True}
