@@ -263,6 +263,11 @@ _GAP_AFTER_YES = re.compile(
     r"((?:^|，)(?:好|好的|对|对的|是的|要得|要叫|要挂|要约|可以|行)+)\s+"
     r"(?![不没多久几]|(?<=好\s)[热冷像象远近大小贵累烦怕痛疼吵慢早晚辛]|(?<=对\s)[门面过])"
 )
+#: (twenty-second round) 要 我妈在楼下等: the gap after a bare 要 ends its clause when a
+#: person opens the next (not 要 车, 要 晚一点的: what is wanted; not 要 我 说: "if you ask me").
+_GAP_AFTER_WANT = re.compile(
+    r"((?:^|，)要+)\s+(?!我\s*[说讲])(?=我|你|他|她|咱|俺|妈|爸|老伴|老头|老太|孙|儿|姑娘|女儿|媳妇)"
+)
 #: 要嘛我在门口等 / 叫嘛叫嘛我都在门口了: a particle after a short yes (or the verb asked
 #: about) ends its clause when more words follow, as a pause would (the recogniser writes
 #: none).
@@ -1443,6 +1448,7 @@ def _parse_yesno(text: str) -> str:
     text = _after_asking_back(text)
     while (gapped := _GAP_AFTER_YES.sub(r"\1，", text, count=1)) != text:
         text = gapped
+    text = _GAP_AFTER_WANT.sub(r"\1，", text)  # 要 我妈在楼下等
     text = _GAP_AFTER_THINKING.sub(r"\1，", text)
     text = _STUTTER.sub(lambda m: m[1] or m[2], text)
     text = text.replace("嗯哪", "嗯呐")  # 嗯哪，是这样: a yes, not 哪是 (how could it be)

@@ -175,3 +175,19 @@ NO_CHANGE: dict[str, object] = {"date": None, "clock": None, "session": None, "t
 )
 def test_an_hour_refused_is_not_the_change(text: str, value: dict[str, object]) -> None:
     assert understand("change", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # the recogniser's gap after a bare 要 ends its clause when a person opens the next
+        ("要 我 妈 在 楼 下 等", "yes"),
+        ("要 她 自己 下得来", "yes"),
+        # ... not what is wanted instead, not "if you ask me", not thinking it over
+        ("要 晚一点的", "unknown"),
+        ("要 我 说 哪样", "unknown"),
+        ("要 我问一下我儿子", "unknown"),
+    ],
+)
+def test_a_bare_yes_then_a_person(text: str, value: str) -> None:
+    assert understand("yesno", text, TODAY) == value
