@@ -54,13 +54,30 @@ _LUNAR_WORDS = ("农历", "阴历", "老历")
 _SAID_AGAIN_DAY = re.compile(
     "(?<=天|[一二三四五六日])(?:不|哦|噢)(?=大后天|后天|明天|今天|下下?个?(?:礼拜|星期|周)|(?:礼拜|星期|周))"
 )
-#: 三天以后 / 过两天 (not 一天后天, nor 后天再过一天: a day counted on from another day).
+#: 三天以后 / 三天过后 / 过两天 (not 一天后天, nor 后天再过一天: a day counted on from another
+#: day).
 _AFTER_DAYS = re.compile(
-    f"(?P<n>{_N})天(?:以后|之后|后(?!天))|(?<![天号])(?<![天号]再)再?过(?P<k>{_N})天"
+    f"(?P<n>{_N})天(?:以后|之后|过后|后(?!天))|(?<![天号])(?<![天号]再)再?过(?P<k>{_N})天"
 )
-#: 一个礼拜以后 / 两个星期后 / 过一个礼拜: that many weeks from today.
+#: (twenty-second round) A day refused after the day wanted was said (我说的是礼拜天！礼拜天！
+#: 不是礼拜一，上午): not a correction to it. Only written as one word and closed by a mark:
+#: the recogniser's "不是 后天" is as often "no, the day after".
+_DAY_REFUSED_AFTER = re.compile(
+    f"[，,。.！!？?\\s]不是(?:{_WEEKDAY}|{_N}(?:号|日)|大后天|后天|明天|今天)(?=[，,。.！!？?]|$)"
+)
+_DAY_NAMED = re.compile(f"{_WEEKDAY}|{_N}(?:号|日)|大后天|后天|明天|今天")
+
+
+def _without_day_refused_after(spoken: str) -> str:
+    refused = _DAY_REFUSED_AFTER.search(spoken)
+    if refused is None or not _DAY_NAMED.search(spoken, 0, refused.start()):
+        return spoken
+    return spoken[: refused.start()] + "，" + spoken[refused.end() :]
+
+
+#: 一个礼拜以后 / 两个星期后 / 过一个礼拜 / 等一个礼拜再去: that many weeks from today.
 _AFTER_WEEKS = re.compile(
-    f"(?P<n>{_N})个?(?:礼拜|星期|周|拜)(?:以后|之后|过后|后)|过(?P<k>{_N})个?(?:礼拜|星期|周)"
+    f"(?P<n>{_N})个?(?:礼拜|星期|周|拜)(?:以后|之后|过后|后)|(?:过|等)(?P<k>{_N})个?(?:礼拜|星期|周)"
 )
 _NEXT_WEEK = re.compile("下个?(?:礼拜|星期|周)(?![一二三四五六日天七两])")
 _WEEK_AFTER_NEXT = re.compile("下下个?(?:礼拜|星期|周)(?![一二三四五六日天七两])")
@@ -157,6 +174,7 @@ def _day_number_sound_alikes() -> tuple[re.Pattern[str], dict[str, str]]:
             f"(?:[{others}]|(?:(?<=[月|])|^)是)(?={ones}|月{day})|[{tens}](?=十{ones})"
             f"|[{tens}](?=[是事]{ones})"  # 山是号: 十 heard as 是 too (then made 十)
             f"|(?<=初)[{others}]"  # 初舞 = 初五
+            "|(?<=十)是(?=[号日](?!码|子))"  # (twenty-second round) 十是号 = 十四号
         ),
         table,
     )
@@ -1195,6 +1213,7 @@ def _parse_when(text: str, today: dt.date) -> dict[str, str | None] | None:
     text = _HA_WU.sub("下午", text)  # before the clean-up drops 哈 as a particle
     text = _SHI_FOR_TEN.sub("十", text)  # 石点: 十点
     text = _PASSED_THEN.sub(r"\g<day>过了就", text)  # 过了初五就去 = 初五过了就去
+    text = _without_day_refused_after(text)  # 礼拜天！礼拜天！不是礼拜一，上午
     spoken = "".join(_busy_session_apart(text).split())
     spoken = _EVERY_DAY_A_SUNDAY.sub("", spoken)  # 我天天都是星期天: retired, no day
     spoken = _without_small_talk(spoken)

@@ -191,3 +191,32 @@ def test_an_hour_refused_is_not_the_change(text: str, value: dict[str, object]) 
 )
 def test_a_bare_yes_then_a_person(text: str, value: str) -> None:
     assert understand("yesno", text, TODAY) == value
+
+
+WEDNESDAY = dt.date(2026, 12, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # days counted with 过后, or waited (等一个礼拜再去), or as the recogniser writes the
+        # count (山天 = 三天, 是天 = 四天, 娘个礼拜 = 两个礼拜)
+        ("三天过后吧", {"date": "2026-12-05", "session": None}),
+        ("山天 以后 下午", {"date": "2026-12-05", "session": "pm"}),
+        ("是天 以后 上午", {"date": "2026-12-06", "session": "am"}),
+        ("等 一个礼拜 再去 上午", {"date": "2026-12-09", "session": "am"}),
+        ("娘个礼拜以后 上午", {"date": "2026-12-16", "session": "am"}),
+        # "过两天" stays vague (a couple of days), as decided before
+        ("过两天", {"date": None, "session": None}),
+        # later in the day; "can't come" in Yunnan words refuses its half-day
+        ("明天 晚些 时候", {"date": "2026-12-03", "session": "pm"}),
+        ("明天上午 下午来不起", {"date": "2026-12-03", "session": "am"}),
+        # 十 then 是 before 号 is 十四号
+        ("十是号 下午", {"date": "2026-12-14", "session": "pm"}),
+        # a day refused after the day wanted, written as one word and closed by a mark
+        ("我说的是礼拜天！不是礼拜一，上午", {"date": "2026-12-06", "session": "am"}),
+        ("明天 哦 不是 后天 下午", {"date": "2026-12-04", "session": "pm"}),
+    ],
+)
+def test_days(text: str, value: dict[str, object]) -> None:
+    assert understand("when", text, WEDNESDAY) == value
