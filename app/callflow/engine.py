@@ -272,7 +272,7 @@ class Engine:
             self._fail(call, "nomatch", out)
             return
         value = self._value(call, spec, text, ctx)
-        if self._asked_instead(call, spec, intent, value, text):
+        if self._asked_instead(spec, intent, value, text):
             self._go(call, spec.instead[str(intent)], ctx, out)  # 按错了 我是要挂号
             return
         if self._take_other(call, spec, value, text, ctx, out):
@@ -429,9 +429,7 @@ class Engine:
         return "unknown" if own == "yes" else own
 
     @staticmethod
-    def _asked_instead(
-        call: CallState, spec: StateSpec, intent: object, value: object, text: str
-    ) -> bool:
+    def _asked_instead(spec: StateSpec, intent: object, value: object, text: str) -> bool:
         """Is the answer another errand asked for instead (`instead`, `not_this`)?"""
         if str(intent) not in spec.instead or value == "yes":
             return False

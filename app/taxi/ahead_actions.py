@@ -28,7 +28,7 @@ from app.taxi.ahead_readback import register_readback_actions
 from app.taxi.enums import RideStatus
 from app.taxi.models import Ride
 from app.taxi.passengers import passengers_for_caller
-from app.taxi.spot_note import MENU_SAID, PLACE_SAID_AT_MENU, place_said_at_menu
+from app.taxi.place_words import MENU_SAID, PLACE_SAID_AT_MENU, place_said_at_menu
 from app.taxi.whose import booked_by_family, rider_for_caller, rider_short
 from app.understanding import understand
 from app.understanding.when import parse_clock

@@ -430,11 +430,16 @@ def destination_for(ctx: StepContext, said: str, day: date) -> str:
             )
             or HOSPITAL
         )
+    return hospital_named(ctx, said) or said
+
+
+def hospital_named(ctx: StepContext, said: str) -> str | None:
+    """The full name of the hotline's hospital ``said`` names (市一院, 滇池医院), if any."""
     for hospital in ctx.session.scalars(select(Hospital).order_by(Hospital.id)):
         names = [n for n in (hospital.short_name, hospital.name) if n]
         if any(n in said or said in n for n in names):
             return hospital.name
-    return said
+    return None
 
 
 def hospital_booked_on(ctx: StepContext, day: date) -> str | None:

@@ -39,8 +39,8 @@ from app.taxi.enums import RideStatus
 from app.taxi.late_draft import late_check, register_late_draft_actions
 from app.taxi.models import Driver, Ride, TaxiCompany
 from app.taxi.passengers import SELF, Passenger, passengers_for_caller
+from app.taxi.place_words import PLACE_SAID_AT_MENU, SAID_AT_READBACK, spot_said
 from app.taxi.rules import ACTIVE_STATUSES, ride_priority, spoken_plate
-from app.taxi.spot_note import PLACE_SAID_AT_MENU, SAID_AT_READBACK, spot_said
 from app.taxi.whose import booked_by_family, rider_for_caller, rider_short
 from app.understanding import understand
 
@@ -372,7 +372,11 @@ def _register_ride_request_actions(registry: ActionRegistry) -> None:
         said = str(ctx.vars.pop(SAID_AT_READBACK, None) or "")
         change = understand("change", said, ctx.today) if said else None
         named = change.get("to") if isinstance(change, dict) else None
-        other = _hospital_named(ctx, str(named)) if named else None
+        other = (
+            readback.hospital_named(ctx, str(named))
+            if named and named != readback.HOSPITAL
+            else None
+        )
         if other is not None and other != ride.destination:
             ride.destination = other
             _to_hospital(ctx, ride, said=other)
@@ -789,14 +793,6 @@ def _pickup_said_at_menu(ctx: StepContext, ride: Ride, said: str) -> str:
         return "place"
     _pickup_in_words(ctx, ride, said, None)
     return "heard"
-
-
-def _hospital_named(ctx: StepContext, said: str) -> str | None:
-    """The full name of the hotline's hospital named in ``said`` (市一院, 滇池医院), if any."""
-    for hospital in ctx.session.scalars(select(Hospital).order_by(Hospital.id)):
-        if any(n and n in said for n in (hospital.short_name, hospital.name)):
-            return hospital.name
-    return None
 
 
 def _draft(ctx: StepContext) -> Ride:

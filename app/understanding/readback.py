@@ -22,6 +22,7 @@ import datetime as dt
 import re
 from functools import cache, lru_cache
 
+from app.understanding import data
 from app.understanding.department import parse_department, spoken_names
 from app.understanding.digits import parse_digits
 from app.understanding.fuzzy import char_key, is_han
@@ -610,8 +611,13 @@ _REFUSING = re.compile(
 #: A question asked A-not-A (管不管, 能不能) or ending in 不 (要收钱的不, 还挂得上不嘛): no
 #: request.
 _A_NOT_A = re.compile(r"([^\W不])不\1|不[嘛呢噻哦啊]?\W*$")
-#: (twenty-second round) The offer wanted only on a condition (要是下雨就要车): no request yet.
-_ON_A_CONDITION = re.compile(r"要是|如果|假如|万一|的话")
+
+@cache
+def _on_a_condition() -> re.Pattern[str]:
+    """(twenty-second round) The offer wanted only on a condition (要是下雨就要车; the
+    grammar's `conditional` words, and 的话): no request yet."""
+    return re.compile("|".join(map(re.escape, [*data.words("yesno", "conditional"), "的话"])))
+
 #: (twenty-second round) Not decided yet (还没想好, 没定下来, 拿不定主意).
 _UNDECIDED = re.compile(r"没(?:有)?想好|没(?:有)?定|没(?:有)?决定|拿不定|定不下")
 #: Not heard (我听不清): nothing compared.
@@ -625,7 +631,7 @@ def offer_taken(text: str, question: str) -> bool:
     asked = _SPACES.sub("", question)
     wanted = next((intents for offer, intents in _OFFERS if offer.search(asked)), None)
     # not hearing the machine is a reason for the person offered (你这个我听不清), no other
-    doubts = (_REFUSING, _ASKED_BACK, _A_NOT_A, _NOT_SETTLED, _ON_A_CONDITION) + (
+    doubts = (_REFUSING, _ASKED_BACK, _A_NOT_A, _NOT_SETTLED, _on_a_condition()) + (
         () if wanted and "operator" in wanted else (_NOT_HEARD,)
     )
     if not answer or not wanted or any(p.search(answer) for p in doubts):
@@ -675,22 +681,21 @@ _SLIP = re.compile(r"不对|说错了|讲错了|搞错了")
 #: A cancel offered (要取消吗？ 要把车取消掉吗？ 确定退号吗？), and the trip given up in
 #: words of its own (不去了, 车也莫来了, 那个号用不着了，退了吧), unless kept (不取消, 还是要去).
 _CANCEL_ASKED = re.compile(r"取消|退号|退掉")
+#: No use for it, said as a question (号都没得了，还要车做哪样): given up, no question asked.
+_NO_USE = re.compile(r"还?要(?:车|号|它|那个)做(?:哪样|啥子?|什么)[?？]?")
 _GIVEN_UP = re.compile(
     r"不去了|不克了|莫来了|不用来了|不要来了|用不着了|不来了|退了吧|退掉|取消掉|取消了"
     r"|去不了|克不了|去不成|克不成|来不了"  # (twentieth round: 明天去不了)
     # (twenty-second round) the cancel said, then "not wanted" (取消 不要了; 去消 as the
-    # recogniser writes it), the thing itself not wanted (车也不要了), no use for it (号都没得
-    # 了，还要车做哪样)
+    # recogniser writes it), the thing itself not wanted (车也不要了), no use for it (_NO_USE)
     r"|[取去曲]消\w{0,6}?不要了|(?:车|号|那个|这个|它|都)[也都]?不要了"
-    r"|要(?:车|号|它|那个)做(?:哪样|啥子?|什么)"  # (asked, but of no use: see _NO_USE)
     # (twenty-second round) both cancelled together, the visit itself given up
     r"|(?:一起|都|也)[取去曲]消|不[去克](?:医院|看病|看了)\w{0,3}?了"
+    f"|{_NO_USE.pattern}"
 )
 #: (twenty-second round) A question in the answer (都取消了吗, 钱阿退给我; not the particle 么
 #: of 么我就不去了).
 _ASKING = re.compile(r"吗|[?？]|哪|啥|什么|咋|阿\s*[退要是能有得行会去]")
-#: No use for it, said as a question (还要车做哪样): no question asked.
-_NO_USE = re.compile(r"还?要(?:车|号|它|那个)做(?:哪样|啥子?|什么)[?？]?")
 #: (twenty-second round) What a cancel would cost or leave, asked about (取消了还要扣钱).
 _AFTER_CANCEL = re.compile(r"还(?:要|能|可以|挂|约)|钱")
 _KEPT = re.compile(r"不取消|莫取消|别取消|不要取消|不退|莫退|别退|还要去|还是去|还是要")

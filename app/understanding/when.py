@@ -62,10 +62,8 @@ _AFTER_DAYS = re.compile(
 #: (twenty-second round) A day refused after the day wanted was said (我说的是礼拜天！礼拜天！
 #: 不是礼拜一，上午): not a correction to it. Only written as one word and closed by a mark:
 #: the recogniser's "不是 后天" is as often "no, the day after".
-_DAY_REFUSED_AFTER = re.compile(
-    f"[，,。.！!？?\\s]不是(?:{_WEEKDAY}|{_N}(?:号|日)|大后天|后天|明天|今天)(?=[，,。.！!？?]|$)"
-)
-_DAY_NAMED = re.compile(f"{_WEEKDAY}|{_N}(?:号|日)|大后天|后天|明天|今天")
+_DAY_REFUSED_AFTER = re.compile(f"[，,。.！!？?\\s]不是(?:{_ANY_DAY})(?=[，,。.！!？?]|$)")
+_DAY_NAMED = re.compile(_ANY_DAY)
 
 
 def _without_day_refused_after(spoken: str) -> str:

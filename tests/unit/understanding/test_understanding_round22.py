@@ -17,24 +17,19 @@ TRIP = (
 PERSON = "要转人工吗？转人工，请按1。不用，请按2。"
 
 
-@pytest.mark.parametrize(
-    ("question", "text", "value"),
-    [
-        # the car asked for with a reason, at the offer of a car to hospital: the yes (the
-        # menu's 转人工 is not what the question offers)
-        (TRIP, "她走不动 要车", "yes"),
-        (TRIP, "要个车嘛 她腿不好", "yes"),
-        (TRIP, "她 走 不 动 要 约 车", "yes"),
-        # ... refused, or a question about it, or thinking: never the yes
-        (TRIP, "她走不动 不要车 她儿子开车送", "no"),
-        (TRIP, "约车要好多钱", "unknown"),
-        (TRIP, "要车 等下 我问问她", "unknown"),
-        # a person offered: wanting one is still the yes, the menu read past
-        (PERSON, "要 找个人跟我说", "yes"),
-    ],
-)
-def test_offers_read_past_the_key_instructions(question: str, text: str, value: str) -> None:
-    assert understand("yesno", text, TODAY, question=question) == value
+OFFERS_READ_PAST_KEYS = [
+    # the car asked for with a reason, at the offer of a car to hospital: the yes (the
+    # menu's 转人工 is not what the question offers)
+    (TRIP, "她走不动 要车", "yes"),
+    (TRIP, "要个车嘛 她腿不好", "yes"),
+    (TRIP, "她 走 不 动 要 约 车", "yes"),
+    # ... refused, or a question about it, or thinking: never the yes
+    (TRIP, "她走不动 不要车 她儿子开车送", "no"),
+    (TRIP, "约车要好多钱", "unknown"),
+    (TRIP, "要车 等下 我问问她", "unknown"),
+    # a person offered: wanting one is still the yes, the menu read past
+    (PERSON, "要 找个人跟我说", "yes"),
+]
 
 
 @pytest.mark.parametrize(
@@ -75,38 +70,33 @@ SLOT = (
 )
 
 
-@pytest.mark.parametrize(
-    ("question", "text", "value"),
-    [
-        # at a cancel: the cancel said then "not wanted", the thing itself not wanted, no use
-        # for it: the yes (取消 written 去消 by the recogniser)
-        (CANCEL_CAR, "取消 取消 车不要了", "yes"),
-        (CANCEL_CAR, "车也不要了 我走路去", "yes"),
-        (CANCEL_CAR, "去 消 吧 不 要 了", "yes"),
-        (CANCEL_CAR, "号都退了 还要车做哪样", "yes"),
-        # ... kept, or "don't bother cancelling" (Kunming 费事): the no
-        (CANCEL_CAR, "留起嘛 车留起", "no"),
-        (CANCEL_CAR, "费事取消了 我等着", "no"),
-        # ... what a cancel costs or leaves, asked: no answer; a bare 不要了 stays the no
-        (CANCEL_CAR, "取消了要不要钱", "unknown"),
-        (CANCEL_CAR, "取消了还能再叫不", "unknown"),
-        (CANCEL_CAR, "不要了", "no"),
-        # the question asked as its first key's words (还要再挂一个…的号，请按1)
-        (ANOTHER, "要 再挂一个 下个月复查", "yes"),
-        (ANOTHER, "不用了 一个够了", "no"),
-        # the other keys' words (要晚一点的，请按2) are no detail read back
-        (SLOT, "可以 明天八点就明天八点", "yes"),
-        (SLOT, "八点太早了 要晚一点的", "no"),
-    ],
-)
-def test_questions_as_the_hotline_asks_them(question: str, text: str, value: str) -> None:
-    assert understand("yesno", text, TODAY, question=question) == value
+HOTLINE_QUESTIONS = [
+    # at a cancel: the cancel said then "not wanted", the thing itself not wanted, no use
+    # for it: the yes (取消 written 去消 by the recogniser)
+    (CANCEL_CAR, "取消 取消 车不要了", "yes"),
+    (CANCEL_CAR, "车也不要了 我走路去", "yes"),
+    (CANCEL_CAR, "去 消 吧 不 要 了", "yes"),
+    (CANCEL_CAR, "号都退了 还要车做哪样", "yes"),
+    # ... kept, or "don't bother cancelling" (Kunming 费事): the no
+    (CANCEL_CAR, "留起嘛 车留起", "no"),
+    (CANCEL_CAR, "费事取消了 我等着", "no"),
+    # ... what a cancel costs or leaves, asked: no answer; a bare 不要了 stays the no
+    (CANCEL_CAR, "取消了要不要钱", "unknown"),
+    (CANCEL_CAR, "取消了还能再叫不", "unknown"),
+    (CANCEL_CAR, "不要了", "no"),
+    # the question asked as its first key's words (还要再挂一个…的号，请按1)
+    (ANOTHER, "要 再挂一个 下个月复查", "yes"),
+    (ANOTHER, "不用了 一个够了", "no"),
+    # the other keys' words (要晚一点的，请按2) are no detail read back
+    (SLOT, "可以 明天八点就明天八点", "yes"),
+    (SLOT, "八点太早了 要晚一点的", "no"),
+]
 
 
 KEYS = "对，请按1。不对，请按2。转人工，按0。"
 DAUGHTER_HOME = "车到女儿家接您，地址是盘龙区北京路23号。对吗？" + KEYS
-TO_HOSPITAL = "车到家接您去春城第一人民医院，对吗？对，请按1。不对，请按2。转人工，按0。"
-BOTH_CARS = "两辆都要：约好的车照样来，现在再派一辆，对吗？对，请按1。不对，请按2。转人工，按0。"
+TO_HOSPITAL = "车到家接您去春城第一人民医院，对吗？" + KEYS
+BOTH_CARS = "两辆都要：约好的车照样来，现在再派一辆，对吗？" + KEYS
 CAR_TOO = (
     "号已经取消了。这个号还约了明天早上7点15分去医院的车，车也取消吗？"
     "取消，请按8。不取消，请按2。转人工，按0。"
@@ -114,30 +104,25 @@ CAR_TOO = (
 RECORDED = "您说的地址已经录下来了，调度员会听。就按这个地址派车，对吗？" + KEYS
 
 
-@pytest.mark.parametrize(
-    ("question", "text", "value"),
-    [
-        # a street read back as the recogniser writes it (北经路 for 北京路) is the same
-        (DAUGHTER_HOME, "对 北 经 路 二十三号 就是那点", "yes"),
-        (DAUGHTER_HOME, "不对 是南京路", "no"),
-        # one thing agreed to, then not at home and where she is instead: the no
-        (TO_HOSPITAL, "去医院是对的 可是我不在家 在我姑娘家这点", "no"),
-        (TO_HOSPITAL, "对的 我在家这点等", "yes"),
-        # what is said after 说错了 puts the detail right, no yes
-        (RECORDED, "不对 我刚刚说错了 是东站", "no"),
-        # not decided yet: nothing compared
-        (TO_HOSPITAL, "我还没定下来去哪家医院", "unknown"),
-        # what the question reads back first, said back as the answer
-        (BOTH_CARS, "两辆都要 快点派", "yes"),
-        (BOTH_CARS, "两辆都要？我只要一辆", "unknown"),
-        # both given up together at the car's cancel; a question about it is no answer
-        (CAR_TOO, "对 一起取消 不去医院了", "yes"),
-        (CAR_TOO, "都取消了吗 那我还去不去", "no"),
-        (CAR_TOO, "不去医院了 车留起 我要去别处", "no"),
-    ],
-)
-def test_read_backs_of_the_hotline(question: str, text: str, value: str) -> None:
-    assert understand("yesno", text, TODAY, question=question) == value
+HOTLINE_READ_BACKS = [
+    # a street read back as the recogniser writes it (北经路 for 北京路) is the same
+    (DAUGHTER_HOME, "对 北 经 路 二十三号 就是那点", "yes"),
+    (DAUGHTER_HOME, "不对 是南京路", "no"),
+    # one thing agreed to, then not at home and where she is instead: the no
+    (TO_HOSPITAL, "去医院是对的 可是我不在家 在我姑娘家这点", "no"),
+    (TO_HOSPITAL, "对的 我在家这点等", "yes"),
+    # what is said after 说错了 puts the detail right, no yes
+    (RECORDED, "不对 我刚刚说错了 是东站", "no"),
+    # not decided yet: nothing compared
+    (TO_HOSPITAL, "我还没定下来去哪家医院", "unknown"),
+    # what the question reads back first, said back as the answer
+    (BOTH_CARS, "两辆都要 快点派", "yes"),
+    (BOTH_CARS, "两辆都要？我只要一辆", "unknown"),
+    # both given up together at the car's cancel; a question about it is no answer
+    (CAR_TOO, "对 一起取消 不去医院了", "yes"),
+    (CAR_TOO, "都取消了吗 那我还去不去", "no"),
+    (CAR_TOO, "不去医院了 车留起 我要去别处", "no"),
+]
 
 
 SAME_DEPARTMENT = (
@@ -193,8 +178,6 @@ def test_a_bare_yes_then_a_person(text: str, value: str) -> None:
     assert understand("yesno", text, TODAY) == value
 
 
-WEDNESDAY = dt.date(2026, 12, 2)
-
 
 @pytest.mark.parametrize(
     ("text", "value"),
@@ -219,4 +202,11 @@ WEDNESDAY = dt.date(2026, 12, 2)
     ],
 )
 def test_days(text: str, value: dict[str, object]) -> None:
-    assert understand("when", text, WEDNESDAY) == value
+    assert understand("when", text, TODAY) == value
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "value"), OFFERS_READ_PAST_KEYS + HOTLINE_QUESTIONS + HOTLINE_READ_BACKS
+)
+def test_yes_no_to_the_hotline_s_own_questions(question: str, text: str, value: str) -> None:
+    assert understand("yesno", text, TODAY, question=question) == value
